@@ -1,0 +1,187 @@
+//! One function per subcommand. Each takes the validated [`Config`], writes its result to the
+//! given output, and returns typed errors that carry a hint; `main` prints them.
+
+mod info;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+use crate::cli::{Command, Config, ConfigError, IdentityFrom};
+use crate::vault::{
+    self, CaseFile, Founder, Identity, OpenMode, PassphraseSource, Recipient, synthetic,
+};
+
+/// A failed command.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// From the case file or a key.
+    #[error(transparent)]
+    Vault(#[from] vault::Error),
+    /// From the config file.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// No identity could be chosen (no `-i`, no environment, no home directory).
+    #[error("no identity given and no home directory to look for ~/.ssh/id_ed25519")]
+    NoIdentity,
+    /// The identity from the config file does not exist.
+    #[error("identity {} (set in {}) does not exist", .path.display(), .config.display())]
+    ConfiguredIdentityMissing {
+        /// The identity path.
+        path: PathBuf,
+        /// The config file that named it.
+        config: PathBuf,
+    },
+    /// Writing the command's output failed (for example a closed pipe).
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl Error {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Vault(e) => e.hint(),
+            Error::Config(_) => {
+                Some("fix the file; the only setting so far is identity = \"PATH\"".to_string())
+            }
+            Error::NoIdentity => Some("pass your key with -i KEY".to_string()),
+            Error::ConfiguredIdentityMissing { .. } => {
+                Some("fix the identity setting, or pass another key with -i KEY".to_string())
+            }
+            Error::Output(_) => None,
+        }
+    }
+}
+
+/// Run the command in `config`, writing results to `out`.
+pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
+    match &config.command {
+        Command::Keygen {
+            output,
+            passphrase,
+            comment,
+        } => keygen(output, *passphrase, comment, &config.passphrases, out),
+        Command::Init {
+            file,
+            name,
+            email,
+            recipients,
+            armor,
+        } => {
+            let identity = load_identity(&config)?;
+            let extra = recipients
+                .iter()
+                .map(|r| Recipient::parse(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            let founder = Founder {
+                name: name.clone(),
+                email: email.clone(),
+            };
+            let case_file =
+                CaseFile::create(file, &identity, &founder, &extra, *armor, Utc::now())?;
+            let summary = case_file.summary()?;
+            writeln!(
+                out,
+                "created {} for {} (chair), encrypted to {} recipient{}",
+                file.display(),
+                crate::core::sanitize::inline(name),
+                summary.header_stanzas,
+                if summary.header_stanzas == 1 { "" } else { "s" },
+            )?;
+            Ok(())
+        }
+        Command::Info { file, json } => {
+            let identity = load_identity(&config)?;
+            let case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+            info::print(&case_file.summary()?, *json, out)
+        }
+        Command::Demo { save_as, json } => {
+            let (mut case_file, identity) = vault::demo::open()?;
+            if let Some(path) = save_as {
+                let report = case_file.save_as(path, &identity)?;
+                writeln!(
+                    out,
+                    "saved the demo as {} ({} bytes, encrypted to {} recipients)",
+                    report.path.display(),
+                    report.bytes,
+                    report.recipients
+                )?;
+                return Ok(());
+            }
+            info::print(&case_file.summary()?, *json, out)
+        }
+        Command::Synth {
+            file,
+            cases,
+            events_per_case,
+            note_bytes,
+            canary,
+            seed,
+        } => {
+            let identity = load_identity(&config)?;
+            let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadWrite)?;
+            let spec = synthetic::Spec {
+                cases: *cases,
+                events_per_case: *events_per_case,
+                note_bytes: *note_bytes,
+                canary: canary.clone(),
+                seed: *seed,
+            };
+            synthetic::fill(&mut case_file, &spec, Utc::now())?;
+            let report = case_file.save(&identity)?;
+            writeln!(
+                out,
+                "added {cases} cases; {} is {} bytes",
+                file.display(),
+                report.bytes
+            )?;
+            Ok(())
+        }
+    }
+}
+
+fn keygen(
+    output: &Path,
+    protect: bool,
+    comment: &str,
+    passphrases: &PassphraseSource,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    // A passphrase file given to keygen means "protect the new key with this".
+    let protect = protect || matches!(passphrases, PassphraseSource::File(_));
+    let secret = if protect {
+        Some(passphrases.new_passphrase(output)?)
+    } else {
+        None
+    };
+    let public = vault::keygen(output, comment, secret.as_ref())?;
+    writeln!(out, "{public}")?;
+    eprintln!(
+        "wrote {} (private, mode 0600{}) and {}",
+        output.display(),
+        if protect {
+            ", passphrase-protected"
+        } else {
+            ""
+        },
+        vault::public_key_path(output).display()
+    );
+    Ok(())
+}
+
+/// Load the identity chosen by the config, explaining where a missing one came from.
+fn load_identity(config: &Config) -> Result<Identity, Error> {
+    let path = config.identity.as_ref().ok_or(Error::NoIdentity)?;
+    if let IdentityFrom::ConfigFile(config_file) = &config.identity_from
+        && !path.exists()
+    {
+        return Err(Error::ConfiguredIdentityMissing {
+            path: path.clone(),
+            config: config_file.clone(),
+        });
+    }
+    Ok(Identity::load(path, &config.passphrases)?)
+}

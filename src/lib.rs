@@ -1,0 +1,28 @@
+//! casebook: offline, encrypted case management for code-of-conduct committees.
+//!
+//! All case data lives in one age-encrypted SQLite file that is decrypted only into memory.
+//! The crate is split the way data flows through it:
+//!
+//! - [`core`]: the committee's domain (members, cases, events, the text sanitiser). Pure: it
+//!   does no I/O and imports no SQL, crypto or UI crate.
+//! - [`vault`]: the case file. Sole owner of `rusqlite` and `age`: keys and identities,
+//!   encryption, atomic saves, locking, the schema and its migrations.
+//! - [`cli`]: raw command-line arguments and their validation into a [`cli::Config`].
+//! - [`commands`]: one function per subcommand, returning typed errors with hints.
+//!
+//! ```no_run
+//! use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
+//!
+//! # fn main() -> Result<(), casebook::vault::Error> {
+//! let identity = Identity::load("member.key".as_ref(), &PassphraseSource::Terminal)?;
+//! let file = CaseFile::open("committee.cases.age".as_ref(), &identity, OpenMode::ReadOnly)?;
+//! println!("{} cases", file.summary()?.case_count);
+//! # Ok(())
+//! # }
+//! ```
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod cli;
+pub mod commands;
+pub mod core;
+pub mod vault;

@@ -1,0 +1,179 @@
+//! Atomic, durable replacement of a file: write a temporary file in the same directory, fsync
+//! it, rename it over the original, fsync the directory. A crash at any point leaves either the
+//! old or the new file. The replaced version is kept as an encrypted backup, `FILE.bak`.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use tempfile::NamedTempFile;
+
+use super::Error;
+
+/// How much of each end of a file its [`Stamp`] covers.
+const STAMP_SPAN: u64 = 64 * 1024;
+
+/// Identifies one version of a case file cheaply: its length and a hash of its first and last
+/// 64 KiB. Every age encryption starts with a fresh random file key and nonce, so the header
+/// alone changes whenever anyone re-encrypts; the tail catches truncation and appends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    len: u64,
+    digest: [u8; 32],
+}
+
+impl Stamp {
+    /// The file's length in bytes.
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// The stamp of the file at `path`, or `None` when there is no file.
+    pub(crate) fn of_path(path: &Path) -> io::Result<Option<Stamp>> {
+        match File::open(path) {
+            Ok(mut file) => Stamp::of_file(&mut file).map(Some),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The stamp of an open file; leaves the position at the start.
+    pub(crate) fn of_file(file: &mut File) -> io::Result<Stamp> {
+        let len = file.metadata()?.len();
+        let mut hasher = Sha256::new();
+        hasher.update(len.to_le_bytes());
+        let mut buf = vec![0u8; STAMP_SPAN as usize];
+        file.seek(SeekFrom::Start(0))?;
+        let head = read_up_to(file, &mut buf)?;
+        hasher.update(&buf[..head]);
+        if len > STAMP_SPAN {
+            file.seek(SeekFrom::Start(
+                len.saturating_sub(STAMP_SPAN).max(STAMP_SPAN),
+            ))?;
+            let tail = read_up_to(file, &mut buf)?;
+            hasher.update(&buf[..tail]);
+        }
+        file.seek(SeekFrom::Start(0))?;
+        Ok(Stamp {
+            len,
+            digest: hasher.finalize().into(),
+        })
+    }
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// A fully written and fsynced new version, not yet in place.
+pub(crate) struct Staged {
+    temp: NamedTempFile,
+    stamp: Stamp,
+}
+
+/// Write a new version of `path` into a temporary file beside it (mode 0600).
+pub(crate) fn stage(
+    path: &Path,
+    write: impl FnOnce(BufWriter<&File>) -> Result<BufWriter<&File>, Error>,
+) -> Result<Staged, Error> {
+    let dir = parent_dir(path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::writing(path, e))?;
+    let writer = write(BufWriter::with_capacity(1 << 20, temp.as_file()))?;
+    writer
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|file| file.sync_all())
+        .map_err(|e| Error::writing(path, e))?;
+    let stamp = Stamp::of_file(temp.as_file_mut()).map_err(|e| Error::writing(path, e))?;
+    Ok(Staged { temp, stamp })
+}
+
+impl Staged {
+    /// The staged file, for reading back before it is committed.
+    pub(crate) fn file(&mut self) -> &mut File {
+        self.temp.as_file_mut()
+    }
+
+    /// Put the staged version in place of `path`.
+    ///
+    /// `expected` is the stamp of the version this process opened: if the file on disk is no
+    /// longer that version, nothing is replaced. With `expected == None` the file must not
+    /// exist yet, and is never clobbered.
+    pub(crate) fn commit(self, path: &Path, expected: Option<&Stamp>) -> Result<Stamp, Error> {
+        let Staged { temp, stamp } = self;
+        match expected {
+            Some(expected) => {
+                let current = Stamp::of_path(path).map_err(|e| Error::reading(path, e))?;
+                if current.as_ref() != Some(expected) {
+                    return Err(Error::ChangedOnDisk {
+                        path: path.to_path_buf(),
+                    });
+                }
+                keep_backup(path)?;
+                temp.persist(path)
+                    .map_err(|e| Error::writing(path, e.error))?;
+            }
+            None => {
+                temp.persist_noclobber(path)
+                    .map_err(|e| Error::writing(path, e.error))?;
+            }
+        }
+        sync_dir(path).map_err(|e| Error::writing(path, e))?;
+        Ok(stamp)
+    }
+}
+
+/// `FILE.bak` beside `FILE`.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".bak");
+    PathBuf::from(name)
+}
+
+/// Make the current version of `path` the backup, atomically replacing the previous backup.
+/// A hard link costs no copy; filesystems without links get a copy.
+fn keep_backup(path: &Path) -> Result<(), Error> {
+    let backup = backup_path(path);
+    let dir = parent_dir(path);
+    let staging = tempfile::Builder::new()
+        .prefix(".casebook-bak.")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::writing(&backup, e))?
+        .into_temp_path();
+    let staging_path = staging.to_path_buf();
+    fs::remove_file(&staging_path).map_err(|e| Error::writing(&backup, e))?;
+    if fs::hard_link(path, &staging_path).is_err() {
+        fs::copy(path, &staging_path).map_err(|e| Error::writing(&backup, e))?;
+    }
+    fs::rename(&staging_path, &backup).map_err(|e| Error::writing(&backup, e))?;
+    // `staging` would delete the path on drop; it has been renamed away already.
+    let _ = staging.keep();
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn sync_dir(path: &Path) -> io::Result<()> {
+    File::open(parent_dir(path))?.sync_all()
+}

@@ -1,0 +1,814 @@
+//! An open case file: the decrypted database, held only in memory, and where it came from.
+//!
+//! Open = read ciphertext, decrypt straight into a buffer SQLite owns, deserialise, check it is
+//! a casebook database of a schema we know, migrate in memory. Save = serialise (no copy),
+//! encrypt to the active roster into a temporary file, read it back and decrypt it with the
+//! saver's identity, then atomically put it in place if the file on disk is still the version
+//! we opened.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::ptr::NonNull;
+
+use chrono::{DateTime, Utc};
+use rusqlite::serialize::OwnedData;
+use rusqlite::{Connection, MAIN_DB, ffi};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::atomic::{self, Stamp};
+use super::crypto::{self, Stanza};
+use super::keys::{self, Identity, Recipient};
+use super::lock::Lock;
+use super::{Error, schema, store};
+use crate::core::case::Status;
+use crate::core::event::{Event, EventKind};
+use crate::core::roster::{Member, MemberId, Role, Roster};
+
+/// Whether this process may write the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Read only: no lock is taken and saving is refused.
+    ReadOnly,
+    /// Take the writer's lock; refused if another casebook holds it.
+    ReadWrite,
+}
+
+/// The largest database casebook will hold in memory (SQLite's default for deserialised
+/// databases is 1 GiB).
+const MAX_DATABASE_BYTES: i64 = 64 << 30;
+
+/// A decrypted case file.
+pub struct CaseFile {
+    conn: Connection,
+    origin: Origin,
+    armor: bool,
+    stanzas: Vec<Stanza>,
+    opener: String,
+    dirty: bool,
+}
+
+enum Origin {
+    Disk {
+        path: PathBuf,
+        stamp: Stamp,
+        lock: Option<Lock>,
+    },
+    Builtin {
+        label: String,
+    },
+}
+
+/// What a save did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SaveReport {
+    /// Where the file was written.
+    pub path: PathBuf,
+    /// Size of the encrypted file.
+    pub bytes: u64,
+    /// How many recipients it is encrypted to.
+    pub recipients: usize,
+}
+
+/// The details of a member needed to create a case file.
+#[derive(Clone, Debug)]
+pub struct Founder {
+    /// The creator's name.
+    pub name: String,
+    /// The creator's contact address.
+    pub email: Option<String>,
+}
+
+/// Whether the file on disk can be decrypted by a member's key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EncryptedTo {
+    /// The header holds a stanza for this key.
+    Yes,
+    /// It does not.
+    No,
+    /// Cannot be told from outside: age X25519 stanzas do not name their recipient.
+    Unknown,
+}
+
+/// A roster entry as `casebook info` shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberSummary {
+    /// Name.
+    pub name: String,
+    /// Contact address.
+    pub email: Option<String>,
+    /// Chair or member.
+    pub role: Role,
+    /// `ssh-ed25519` or `age-x25519`.
+    pub key_type: &'static str,
+    /// Key fingerprint (`SHA256:...`, or the age recipient).
+    pub fingerprint: String,
+    /// On the committee now.
+    pub active: bool,
+    /// Joined.
+    pub added_at: DateTime<Utc>,
+    /// Left, if they did.
+    pub removed_at: Option<DateTime<Utc>>,
+    /// Whether the file as opened is encrypted to this member's key.
+    pub encrypted_to: EncryptedTo,
+}
+
+/// A recipient that is not a member, as `casebook info` shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RecipientSummary {
+    /// `ssh-ed25519` or `age-x25519`.
+    pub key_type: &'static str,
+    /// Key fingerprint.
+    pub fingerprint: String,
+    /// Whether the file as opened is encrypted to it.
+    pub encrypted_to: EncryptedTo,
+}
+
+/// Everything `casebook info` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// The file, or the demo's label.
+    pub file: String,
+    /// `PRAGMA user_version` of the database.
+    pub schema_version: i64,
+    /// The member whose identity opened the file, if it is a roster key.
+    pub opened_as: Option<String>,
+    /// The roster.
+    pub members: Vec<MemberSummary>,
+    /// Recipients that are not members.
+    pub extra_recipients: Vec<RecipientSummary>,
+    /// Number of recipient stanzas in the file's header.
+    pub header_stanzas: usize,
+    /// Number of cases.
+    pub case_count: u64,
+    /// Cases per status, every status listed.
+    pub cases_by_status: Vec<StatusCount>,
+}
+
+/// How many cases are in one status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct StatusCount {
+    /// The status.
+    pub status: Status,
+    /// Cases in it.
+    pub count: u64,
+}
+
+impl CaseFile {
+    /// Open the case file at `path` with `identity`.
+    pub fn open(path: &Path, identity: &Identity, mode: OpenMode) -> Result<CaseFile, Error> {
+        std::fs::metadata(path).map_err(|e| Error::reading(path, e))?;
+        let lock = match mode {
+            OpenMode::ReadWrite => Some(Lock::acquire(path)?),
+            OpenMode::ReadOnly => None,
+        };
+        let mut file = File::open(path).map_err(|e| Error::reading(path, e))?;
+        let stamp = Stamp::of_file(&mut file).map_err(|e| Error::reading(path, e))?;
+        let mut prefix = Vec::with_capacity(64 * 1024);
+        (&mut file)
+            .take(64 * 1024)
+            .read_to_end(&mut prefix)
+            .map_err(|e| Error::reading(path, e))?;
+        let file_len = stamp.len();
+        let armor = crypto::check_magic(&prefix, path)?;
+        let (stanzas, payload_len) = if armor {
+            (
+                crypto::armored_header_stanzas(&prefix).unwrap_or_default(),
+                None,
+            )
+        } else {
+            match crypto::header_stanzas(&prefix) {
+                Some((stanzas, header_len)) => (
+                    stanzas,
+                    Some(file_len.saturating_sub(header_len as u64 + 16)),
+                ),
+                None => (Vec::new(), None),
+            }
+        };
+        drop(prefix);
+        // Decrypt from the same handle the stamp was taken from: a save by someone else
+        // renames a new inode into place and cannot change what this handle reads.
+        io::Seek::rewind(&mut file).map_err(|e| Error::reading(path, e))?;
+        let conn = decrypt_database(&mut file, file_len, identity, path, payload_len)?;
+        Ok(CaseFile {
+            conn,
+            origin: Origin::Disk {
+                path: path.to_path_buf(),
+                stamp,
+                lock,
+            },
+            armor,
+            stanzas,
+            opener: identity.recipient().to_string(),
+            dirty: false,
+        })
+    }
+
+    /// Open a case file held in memory (the built-in demo), read-only.
+    pub fn open_bytes(
+        ciphertext: &[u8],
+        label: &str,
+        identity: &Identity,
+    ) -> Result<CaseFile, Error> {
+        let path = Path::new(label);
+        let armor = crypto::check_magic(ciphertext, path)?;
+        let (stanzas, payload_len) = match crypto::header_stanzas(ciphertext) {
+            Some((stanzas, len)) if !armor => (
+                stanzas,
+                Some((ciphertext.len() as u64).saturating_sub(len as u64 + 16)),
+            ),
+            _ => (Vec::new(), None),
+        };
+        let conn = decrypt_database(
+            ciphertext,
+            ciphertext.len() as u64,
+            identity,
+            path,
+            payload_len,
+        )?;
+        Ok(CaseFile {
+            conn,
+            origin: Origin::Builtin {
+                label: label.to_string(),
+            },
+            armor,
+            stanzas,
+            opener: identity.recipient().to_string(),
+            dirty: false,
+        })
+    }
+
+    /// Create a new case file at `path` whose roster holds its founder as chair, encrypted to
+    /// the founder's identity and any `extra` recipients. Refuses to overwrite anything.
+    pub fn create(
+        path: &Path,
+        identity: &Identity,
+        founder: &Founder,
+        extra: &[Recipient],
+        armor: bool,
+        now: DateTime<Utc>,
+    ) -> Result<CaseFile, Error> {
+        if path.exists() {
+            return Err(Error::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut file = CaseFile::new_in_memory(identity, founder, extra, now, &mut Uuid::new_v4)?;
+        file.armor = armor;
+        file.save_as(path, identity)?;
+        Ok(file)
+    }
+
+    /// A new database in memory, not yet written anywhere (the founder is its first chair).
+    /// `ids` makes the UUIDs of the founder and the first events.
+    pub fn new_in_memory(
+        identity: &Identity,
+        founder: &Founder,
+        extra: &[Recipient],
+        now: DateTime<Utc>,
+        ids: &mut dyn FnMut() -> Uuid,
+    ) -> Result<CaseFile, Error> {
+        let label = Path::new("new case file");
+        let conn = empty_database().map_err(|e| Error::database(label, e))?;
+        let file = CaseFile {
+            conn,
+            origin: Origin::Builtin {
+                label: label.display().to_string(),
+            },
+            armor: false,
+            stanzas: Vec::new(),
+            opener: identity.recipient().to_string(),
+            dirty: true,
+        };
+        let founder_id = MemberId(ids());
+        let member = Member {
+            id: founder_id,
+            name: founder.name.clone(),
+            email: founder.email.clone(),
+            role: Role::Chair,
+            recipient: identity.recipient().to_string(),
+            added_at: now,
+            removed_at: None,
+        };
+        let event = |id: Uuid, kind: EventKind| Event {
+            id,
+            case: None,
+            author: founder_id,
+            at: now,
+            amends: None,
+            kind,
+        };
+        // One transaction, so the history can open with "file created" although its author
+        // joins the roster in the same breath (the foreign key is checked at commit).
+        let tx = file
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| Error::database(label, e))?;
+        let mut build = || -> rusqlite::Result<()> {
+            store::insert_member(&tx, &member)?;
+            store::append_event(&tx, &event(ids(), EventKind::FileCreated))?;
+            store::append_event(&tx, &event(ids(), member_added(&member)))?;
+            for recipient in extra {
+                store::insert_extra_recipient(&tx, recipient.as_str(), now)?;
+                let kind = EventKind::RecipientAdded {
+                    recipient: recipient.as_str().to_string(),
+                };
+                store::append_event(&tx, &event(ids(), kind))?;
+            }
+            Ok(())
+        };
+        build().map_err(|e| Error::database(label, e))?;
+        tx.commit().map_err(|e| Error::database(label, e))?;
+        Ok(file)
+    }
+
+    /// The file's path, or the demo's label.
+    pub fn label(&self) -> String {
+        match &self.origin {
+            Origin::Disk { path, .. } => path.display().to_string(),
+            Origin::Builtin { label } => label.clone(),
+        }
+    }
+
+    /// Whether there are changes not yet saved.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// The roster, removed members included.
+    pub fn roster(&self) -> Result<Roster, Error> {
+        store::roster(&self.conn).map_err(|e| self.db_error(e))
+    }
+
+    /// The member whose identity opened the file, if it is on the roster and active.
+    pub fn me(&self) -> Result<Option<Member>, Error> {
+        Ok(self.roster()?.active_by_recipient(&self.opener).cloned())
+    }
+
+    /// Append an event to the history (and update the derived case state).
+    pub fn record(&mut self, event: &Event) -> Result<(), StoreError> {
+        store::append_event(&self.conn, event).map_err(StoreError)?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Add a member to the roster, recording it as an event by `author`.
+    pub fn add_member(
+        &mut self,
+        member: &Member,
+        author: MemberId,
+        event_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError)?;
+        store::insert_member(&tx, member).map_err(StoreError)?;
+        let event = Event {
+            id: event_id,
+            case: None,
+            author,
+            at: now,
+            amends: None,
+            kind: member_added(member),
+        };
+        store::append_event(&tx, &event).map_err(StoreError)?;
+        tx.commit().map_err(StoreError)?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Add a recipient that is not a member (for example an offline escrow key).
+    pub fn add_extra_recipient(
+        &mut self,
+        recipient: &Recipient,
+        author: MemberId,
+        event_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError)?;
+        store::insert_extra_recipient(&tx, recipient.as_str(), now).map_err(StoreError)?;
+        let event = Event {
+            id: event_id,
+            case: None,
+            author,
+            at: now,
+            amends: None,
+            kind: EventKind::RecipientAdded {
+                recipient: recipient.as_str().to_string(),
+            },
+        };
+        store::append_event(&tx, &event).map_err(StoreError)?;
+        tx.commit().map_err(StoreError)?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// What `casebook info` shows.
+    pub fn summary(&self) -> Result<Summary, Error> {
+        let roster = self.roster()?;
+        let extra = store::extra_recipients(&self.conn).map_err(|e| self.db_error(e))?;
+        let cases_by_status = store::cases_by_status(&self.conn).map_err(|e| self.db_error(e))?;
+        let schema_version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(|e| self.db_error(e))?;
+        let members = roster
+            .members()
+            .iter()
+            .map(|m| MemberSummary {
+                name: m.name.clone(),
+                email: m.email.clone(),
+                role: m.role,
+                key_type: keys::kind_of(&m.recipient),
+                fingerprint: keys::fingerprint(&m.recipient),
+                active: m.is_active(),
+                added_at: m.added_at,
+                removed_at: m.removed_at,
+                encrypted_to: self.encrypted_to(&m.recipient),
+            })
+            .collect();
+        let extra_recipients = extra
+            .iter()
+            .map(|r| RecipientSummary {
+                key_type: keys::kind_of(r),
+                fingerprint: keys::fingerprint(r),
+                encrypted_to: self.encrypted_to(r),
+            })
+            .collect();
+        Ok(Summary {
+            file: self.label(),
+            schema_version,
+            opened_as: roster
+                .active_by_recipient(&self.opener)
+                .map(|m| m.name.clone()),
+            members,
+            extra_recipients,
+            header_stanzas: self.stanzas.len(),
+            case_count: cases_by_status.iter().map(|(_, n)| n).sum(),
+            cases_by_status: cases_by_status
+                .into_iter()
+                .map(|(status, count)| StatusCount { status, count })
+                .collect(),
+        })
+    }
+
+    /// Whether the file as last opened or saved is encrypted to `recipient`, judged from its
+    /// header: ssh-ed25519 stanzas carry a tag of their key; X25519 stanzas are anonymous.
+    fn encrypted_to(&self, recipient: &str) -> EncryptedTo {
+        if self.stanzas.is_empty() {
+            return EncryptedTo::Unknown;
+        }
+        if recipient == self.opener {
+            return EncryptedTo::Yes;
+        }
+        if recipient.starts_with("age1") {
+            return if self.stanzas.iter().any(|s| s.kind == "X25519") {
+                EncryptedTo::Unknown
+            } else {
+                EncryptedTo::No
+            };
+        }
+        let Some(tag) = keys::ssh_stanza_tag(recipient) else {
+            return EncryptedTo::Unknown;
+        };
+        let found = self
+            .stanzas
+            .iter()
+            .any(|s| s.kind == "ssh-ed25519" && s.args.first() == Some(&tag));
+        if found {
+            EncryptedTo::Yes
+        } else {
+            EncryptedTo::No
+        }
+    }
+
+    /// Every recipient a save encrypts to: the active roster plus extra recipients.
+    fn recipients(&self) -> Result<Vec<String>, Error> {
+        let mut all: Vec<String> = self
+            .roster()?
+            .active()
+            .map(|m| m.recipient.clone())
+            .collect();
+        for extra in store::extra_recipients(&self.conn).map_err(|e| self.db_error(e))? {
+            if !all.contains(&extra) {
+                all.push(extra);
+            }
+        }
+        Ok(all)
+    }
+
+    /// Save over the file this was opened from.
+    pub fn save(&mut self, identity: &Identity) -> Result<SaveReport, Error> {
+        let (path, expected) = match &self.origin {
+            Origin::Disk {
+                path,
+                stamp,
+                lock: Some(_),
+            } => (path.clone(), stamp.clone()),
+            _ => {
+                return Err(Error::ReadOnly {
+                    label: self.label(),
+                });
+            }
+        };
+        let (report, stamp) = self.write(&path, Some(&expected), identity)?;
+        if let Origin::Disk { stamp: current, .. } = &mut self.origin {
+            *current = stamp;
+        }
+        Ok(report)
+    }
+
+    /// Save to a new file at `path` (never overwriting one), which becomes this file's origin.
+    pub fn save_as(&mut self, path: &Path, identity: &Identity) -> Result<SaveReport, Error> {
+        if path.exists() {
+            return Err(Error::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        let lock = Lock::acquire(path)?;
+        let (report, stamp) = self.write(path, None, identity)?;
+        self.origin = Origin::Disk {
+            path: path.to_path_buf(),
+            stamp,
+            lock: Some(lock),
+        };
+        Ok(report)
+    }
+
+    fn write(
+        &mut self,
+        path: &Path,
+        expected: Option<&Stamp>,
+        identity: &Identity,
+    ) -> Result<(SaveReport, Stamp), Error> {
+        let recipient_texts = self.recipients()?;
+        if !recipient_texts.iter().any(|r| r == identity.recipient()) {
+            return Err(Error::WouldLockOut {
+                path: path.to_path_buf(),
+            });
+        }
+        let recipients = recipient_texts
+            .iter()
+            .map(|r| keys::to_age_recipient(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let armor = self.armor;
+        let data = self
+            .conn
+            .serialize(MAIN_DB)
+            .map_err(|e| Error::database(path, e))?;
+        let plaintext_len = data.len() as u64;
+        let mut staged = atomic::stage(path, |out| {
+            crypto::encrypt(&data, &recipients, armor, out, path)
+        })?;
+        drop(data);
+        let stanzas = verify(
+            staged.file(),
+            identity,
+            path,
+            plaintext_len,
+            recipients.len(),
+        )?;
+        let stamp = staged.commit(path, expected)?;
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        self.stanzas = stanzas;
+        self.opener = identity.recipient().to_string();
+        self.dirty = false;
+        Ok((
+            SaveReport {
+                path: path.to_path_buf(),
+                bytes,
+                recipients: recipients.len(),
+            },
+            stamp,
+        ))
+    }
+
+    /// A logical dump of every row (for comparing two files' contents).
+    pub fn dump(&self) -> Result<Vec<String>, Error> {
+        store::dump(&self.conn).map_err(|e| self.db_error(e))
+    }
+
+    /// The SQLite connection, for the vault's own bulk writers (synthetic data).
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    fn db_error(&self, e: rusqlite::Error) -> Error {
+        Error::Database {
+            path: PathBuf::from(self.label()),
+            source: e,
+        }
+    }
+}
+
+impl Drop for CaseFile {
+    fn drop(&mut self) {
+        // Best effort: wipe the decrypted database before SQLite frees it. SQLite hands out its
+        // own buffer for an in-memory (deserialised) database.
+        let mut size: ffi::sqlite3_int64 = 0;
+        // SAFETY: the handle is valid for the connection's lifetime; with NOCOPY SQLite returns
+        // a pointer into the database's own buffer (or null), valid for `size` bytes until the
+        // database is next changed or closed. Nothing else touches it before we close.
+        unsafe {
+            let ptr = ffi::sqlite3_serialize(
+                self.conn.handle(),
+                c"main".as_ptr(),
+                &mut size,
+                ffi::SQLITE_SERIALIZE_NOCOPY,
+            );
+            if !ptr.is_null() && size > 0 {
+                std::ptr::write_bytes(ptr, 0, size as usize);
+            }
+        }
+    }
+}
+
+fn member_added(member: &Member) -> EventKind {
+    EventKind::MemberAdded {
+        member: member.id,
+        name: member.name.clone(),
+        role: member.role,
+        recipient: member.recipient.clone(),
+    }
+}
+
+/// A store error before it is tied to a file name.
+#[derive(Debug)]
+pub struct StoreError(rusqlite::Error);
+
+impl StoreError {
+    /// Name the file the error happened in.
+    pub fn at(self, path: &Path) -> Error {
+        Error::database(path, self.0)
+    }
+}
+
+/// A fresh, empty casebook database living in SQLite's in-memory (deserialised) form, like
+/// every opened file.
+fn empty_database() -> rusqlite::Result<Connection> {
+    let mut scratch = Connection::open_in_memory()?;
+    schema::configure(&scratch)?;
+    schema::create(&scratch)?;
+    let bytes = scratch.serialize(MAIN_DB)?;
+    let mut buffer = SqliteBuffer::new(bytes.len()).ok_or(rusqlite::Error::InvalidQuery)?;
+    buffer.as_mut_slice().copy_from_slice(&bytes);
+    let len = bytes.len();
+    drop(bytes);
+    into_connection(buffer, len)
+}
+
+fn into_connection(buffer: SqliteBuffer, len: usize) -> rusqlite::Result<Connection> {
+    let mut conn = Connection::open_in_memory()?;
+    conn.deserialize(MAIN_DB, buffer.into_owned(len), false)?;
+    let mut limit: ffi::sqlite3_int64 = MAX_DATABASE_BYTES;
+    // SAFETY: valid handle and schema name; SQLITE_FCNTL_SIZE_LIMIT takes a pointer to an
+    // sqlite3_int64 that it reads and overwrites.
+    unsafe {
+        ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            ffi::SQLITE_FCNTL_SIZE_LIMIT,
+            (&mut limit as *mut ffi::sqlite3_int64).cast(),
+        );
+    }
+    schema::configure(&conn)?;
+    Ok(conn)
+}
+
+/// Decrypt an age file from `input` straight into a buffer SQLite will own, deserialise it and
+/// check it. `capacity` is an upper bound for the plaintext (the ciphertext's length).
+fn decrypt_database(
+    input: impl Read,
+    capacity: u64,
+    identity: &Identity,
+    path: &Path,
+    payload_len: Option<u64>,
+) -> Result<Connection, Error> {
+    let mut reader = crypto::decrypt(input, identity, path)?;
+    let capacity = usize::try_from(capacity).map_err(|_| Error::Read {
+        path: path.to_path_buf(),
+        source: io::Error::other("file too large for this machine"),
+    })?;
+    let mut buffer = SqliteBuffer::new(capacity).ok_or_else(|| Error::Read {
+        path: path.to_path_buf(),
+        source: io::Error::from(io::ErrorKind::OutOfMemory),
+    })?;
+    let mut filled = 0;
+    loop {
+        let slice = buffer.as_mut_slice();
+        if filled == slice.len() {
+            // The plaintext can never be longer than the ciphertext; anything more is damage.
+            let mut probe = [0u8; 1];
+            match reader.read(&mut probe) {
+                Ok(0) => break,
+                Ok(_) => {
+                    return Err(Error::Tampered {
+                        path: path.to_path_buf(),
+                        detail: "it is too long",
+                    });
+                }
+                Err(e) => return Err(crypto::payload_error(e, filled as u64, payload_len, path)),
+            }
+        }
+        match reader.read(&mut slice[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(crypto::payload_error(e, filled as u64, payload_len, path)),
+        }
+    }
+    if !buffer.as_mut_slice()[..filled].starts_with(crypto::SQLITE_MAGIC) {
+        return Err(Error::NotCasebook {
+            path: path.to_path_buf(),
+            detail: "it does not hold an SQLite database".into(),
+        });
+    }
+    let conn = into_connection(buffer, filled).map_err(|e| Error::database(path, e))?;
+    schema::check_and_migrate(&conn, path)?;
+    Ok(conn)
+}
+
+/// Memory from `sqlite3_malloc64`, the only kind SQLite can take ownership of. Zeroed on
+/// allocation and wiped before it is freed, unless handed to SQLite.
+struct SqliteBuffer {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+impl SqliteBuffer {
+    fn new(len: usize) -> Option<SqliteBuffer> {
+        // SAFETY: plain allocation; a null result is handled.
+        let raw = unsafe { ffi::sqlite3_malloc64(len.max(1) as u64) }.cast::<u8>();
+        let ptr = NonNull::new(raw)?;
+        // SAFETY: `ptr` points to at least `len` writable bytes.
+        unsafe { std::ptr::write_bytes(ptr.as_ptr(), 0, len) };
+        Some(SqliteBuffer { ptr, len })
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: allocated and initialised for `len` bytes, uniquely owned by `self`.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+
+    /// Hand the first `len` bytes to SQLite (which will free the whole allocation).
+    fn into_owned(self, len: usize) -> OwnedData {
+        let ptr = self.ptr;
+        std::mem::forget(self);
+        // SAFETY: `ptr` came from sqlite3_malloc64 and is at least `len` bytes long.
+        unsafe { OwnedData::from_raw_nonnull(ptr, len) }
+    }
+}
+
+impl Drop for SqliteBuffer {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(self.as_mut_slice());
+        // SAFETY: allocated by sqlite3_malloc64 and not handed over.
+        unsafe { ffi::sqlite3_free(self.ptr.as_ptr().cast()) };
+    }
+}
+
+/// Read the staged file back and decrypt it with the saver's identity, checking every chunk's
+/// authentication, the plaintext length and the number of recipient stanzas.
+fn verify(
+    file: &mut File,
+    identity: &Identity,
+    path: &Path,
+    plaintext_len: u64,
+    recipients: usize,
+) -> Result<Vec<Stanza>, Error> {
+    let failed = |detail: String| Error::VerifyFailed {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let mut prefix = Vec::with_capacity(64 * 1024);
+    let handle = &*file;
+    handle
+        .take(64 * 1024)
+        .read_to_end(&mut prefix)
+        .map_err(|e| failed(e.to_string()))?;
+    let stanzas = crypto::header_stanzas(&prefix)
+        .map(|(s, _)| s)
+        .or_else(|| crypto::armored_header_stanzas(&prefix))
+        .ok_or_else(|| failed("header unreadable".into()))?;
+    if stanzas.len() != recipients {
+        return Err(failed(format!(
+            "{} stanzas for {recipients} recipients",
+            stanzas.len()
+        )));
+    }
+    let mut handle = &*file;
+    io::Seek::rewind(&mut handle).map_err(|e| failed(e.to_string()))?;
+    let mut reader = crypto::decrypt(handle, identity, path).map_err(|e| failed(e.to_string()))?;
+    let decrypted = io::copy(&mut reader, &mut io::sink()).map_err(|e| failed(e.to_string()))?;
+    if decrypted != plaintext_len {
+        return Err(failed(format!(
+            "{decrypted} bytes instead of {plaintext_len}"
+        )));
+    }
+    Ok(stanzas)
+}

@@ -1,0 +1,225 @@
+//! Everything that can go wrong with a case file or a key, in words a committee member can act
+//! on. Every message names the file or key concerned; [`Error::hint`] says what to do next.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// An error from the vault: opening, saving, locking, keys.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The case file does not exist.
+    #[error("{} does not exist", .path.display())]
+    NotFound { path: PathBuf },
+    /// The operating system refused access to a file.
+    #[error("permission denied: {}", .path.display())]
+    PermissionDenied { path: PathBuf },
+    /// The file is an unencrypted SQLite database.
+    #[error("{} is a plaintext SQLite database, not an encrypted case file", .path.display())]
+    PlaintextDatabase { path: PathBuf },
+    /// The file is not an age file at all.
+    #[error("{} is not an age-encrypted file", .path.display())]
+    NotAgeFile { path: PathBuf },
+    /// The identity cannot decrypt the file.
+    #[error("{} is not encrypted to the identity {}", .path.display(), .identity.display())]
+    NotARecipient { path: PathBuf, identity: PathBuf },
+    /// The encrypted data ends early.
+    #[error("{} is truncated or damaged at its end: the encrypted data is incomplete", .path.display())]
+    Truncated { path: PathBuf },
+    /// Authentication failed: the file was altered after it was written.
+    #[error("{} is damaged or was tampered with: {detail}", .path.display())]
+    Tampered { path: PathBuf, detail: &'static str },
+    /// The file decrypts but holds something other than a casebook database.
+    #[error("{} decrypts, but is not a casebook file ({detail})", .path.display())]
+    NotCasebook { path: PathBuf, detail: String },
+    /// The file was written by a newer casebook.
+    #[error(
+        "{} uses schema version {found}, newer than this casebook supports ({supported})",
+        .path.display()
+    )]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    /// SQLite's integrity check failed after decryption.
+    #[error("{} fails SQLite's integrity check: {detail}", .path.display())]
+    Corrupt { path: PathBuf, detail: String },
+    /// Another casebook process holds the file open for writing.
+    #[error("{} is open in another casebook ({holder})", .path.display())]
+    Locked { path: PathBuf, holder: String },
+    /// The file on disk is not the one this process opened.
+    #[error("{} changed on disk since it was opened; casebook did not overwrite it", .path.display())]
+    ChangedOnDisk { path: PathBuf },
+    /// Creating a file that is already there.
+    #[error("{} already exists; casebook will not overwrite it", .path.display())]
+    Exists { path: PathBuf },
+    /// The disk filled up while saving.
+    #[error("disk full while saving {}; the file on disk is unchanged", .path.display())]
+    DiskFull { path: PathBuf },
+    /// The case file was opened read-only (the demo, or without the lock).
+    #[error("{label} is open read-only; nothing was written")]
+    ReadOnly { label: String },
+    /// A save would produce a file the saver cannot open.
+    #[error("saving {} would lock you out: your identity is not among its recipients", .path.display())]
+    WouldLockOut { path: PathBuf },
+    /// The written file did not decrypt again, so it was not put in place.
+    #[error("the new version of {} did not decrypt again ({detail}); the file on disk is unchanged", .path.display())]
+    VerifyFailed { path: PathBuf, detail: String },
+    /// Reading a file failed for another reason.
+    #[error("cannot read {}: {source}", .path.display())]
+    Read { path: PathBuf, source: io::Error },
+    /// Writing a file failed for another reason.
+    #[error("cannot write {}: {source}", .path.display())]
+    Write { path: PathBuf, source: io::Error },
+    /// SQLite reported an error on the decrypted database.
+    #[error("database error in {}: {source}", .path.display())]
+    Database {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    /// Encryption could not start (for example an unusable recipient).
+    #[error("cannot encrypt {}: {detail}", .path.display())]
+    Encrypt { path: PathBuf, detail: String },
+
+    /// No identity file at the given path.
+    #[error("identity {} does not exist", .path.display())]
+    IdentityNotFound { path: PathBuf, agent_running: bool },
+    /// A public key was given where a private key is needed.
+    #[error("{} is a public key; casebook needs the private key", .path.display())]
+    PublicKeyGiven { path: PathBuf },
+    /// A key type casebook does not accept.
+    #[error("{} is {what}, which casebook does not support", .path.display())]
+    UnsupportedKey { path: PathBuf, what: String },
+    /// The file is not a key of any kind casebook knows.
+    #[error("{} is not an OpenSSH private key or an age identity", .path.display())]
+    UnrecognisedIdentity { path: PathBuf },
+    /// The passphrase did not decrypt the key.
+    #[error("wrong passphrase for {}", .path.display())]
+    WrongPassphrase { path: PathBuf },
+    /// A passphrase is needed and cannot be asked for.
+    #[error("{} is passphrase-protected and there is no terminal to ask for the passphrase", .path.display())]
+    PassphraseUnavailable { path: PathBuf },
+    /// The two entries of a new passphrase differ.
+    #[error("the passphrases did not match")]
+    PassphraseMismatch,
+    /// A new passphrase was empty.
+    #[error("the passphrase is empty")]
+    PassphraseEmpty,
+    /// A recipient string that is not an ed25519 SSH key or an age X25519 recipient.
+    #[error("invalid recipient {recipient:?}: {reason}")]
+    InvalidRecipient { recipient: String, reason: String },
+}
+
+impl Error {
+    /// What the user can do about it, when there is something to do.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            Error::NotFound { .. } => "check the path, or create a case file with `casebook init`",
+            Error::PermissionDenied { .. } => {
+                "check the file's owner and mode; case files should be mode 0600 and owned by you"
+            }
+            Error::PlaintextDatabase { .. } => {
+                "casebook only opens age-encrypted case files; if this database came out of one, \
+                 delete it securely: it holds case data in the clear"
+            }
+            Error::NotAgeFile { .. } => "give the path of a .cases.age file made by casebook",
+            Error::NotARecipient { .. } => {
+                "open it with the key you were added with (-i KEY), or ask a committee member \
+                 to add your key with `casebook member add`"
+            }
+            Error::Truncated { .. } => {
+                "the copy is incomplete (interrupted sync or copy?); fetch a complete copy, or \
+                 use the backup next to it (FILE.bak)"
+            }
+            Error::Tampered { .. } => {
+                "do not trust this copy; fetch a fresh copy from another member, or use the \
+                 backup next to it (FILE.bak)"
+            }
+            Error::NotCasebook { .. } => "this age file was not made by casebook",
+            Error::SchemaTooNew { .. } => {
+                "upgrade casebook; this version will not write the file, to avoid losing data"
+            }
+            Error::Corrupt { .. } => {
+                "use the backup next to it (FILE.bak) or another member's copy"
+            }
+            Error::Locked { .. } => {
+                "close the other casebook first; if it crashed, the lock is released \
+                 automatically and you can simply try again"
+            }
+            Error::ChangedOnDisk { .. } => {
+                "another copy was synced over it; save your changes elsewhere with --save-as, \
+                 then compare the two files"
+            }
+            Error::Exists { .. } => "choose another file name, or remove the old file yourself",
+            Error::DiskFull { .. } => "free some space and save again; nothing was lost",
+            Error::ReadOnly { .. } => "save a copy under a new name with --save-as",
+            Error::WouldLockOut { .. } => {
+                "open the file with your own roster key (-i KEY) so the saved file stays readable \
+                 to you"
+            }
+            Error::VerifyFailed { .. } => {
+                "try again; if it persists, save elsewhere with --save-as"
+            }
+            Error::IdentityNotFound {
+                agent_running: true,
+                ..
+            } => {
+                "keys held only in ssh-agent cannot decrypt: age needs the private key file; \
+                 pass it with -i KEY or make a member key with `casebook keygen`"
+            }
+            Error::IdentityNotFound { .. } => {
+                "pass your key with -i KEY (or set CASEBOOK_IDENTITY), or make one with \
+                 `casebook keygen -o KEY`"
+            }
+            Error::PublicKeyGiven { .. } => "give the private key file (the one without .pub)",
+            Error::UnsupportedKey { .. } | Error::UnrecognisedIdentity { .. } => {
+                "use an OpenSSH ed25519 key or an age X25519 identity; `casebook keygen` makes one"
+            }
+            Error::WrongPassphrase { .. } => "try again; the key on disk is unchanged",
+            Error::PassphraseUnavailable { .. } => {
+                "run casebook in a terminal, or give the passphrase with --passphrase-file FILE"
+            }
+            Error::PassphraseMismatch | Error::PassphraseEmpty => "run the command again",
+            Error::InvalidRecipient { .. } => {
+                "give an `ssh-ed25519 AAAA...` public key line or an age `age1...` recipient"
+            }
+            Error::Read { .. }
+            | Error::Write { .. }
+            | Error::Database { .. }
+            | Error::Encrypt { .. } => return None,
+        };
+        Some(hint.to_string())
+    }
+
+    /// Classify an I/O error on reading `path`.
+    pub(crate) fn reading(path: &Path, err: io::Error) -> Error {
+        let path = path.to_path_buf();
+        match err.kind() {
+            io::ErrorKind::NotFound => Error::NotFound { path },
+            io::ErrorKind::PermissionDenied => Error::PermissionDenied { path },
+            _ => Error::Read { path, source: err },
+        }
+    }
+
+    /// Classify an I/O error on writing `path`.
+    pub(crate) fn writing(path: &Path, err: io::Error) -> Error {
+        let path = path.to_path_buf();
+        match err.kind() {
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+                Error::PermissionDenied { path }
+            }
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => Error::DiskFull { path },
+            io::ErrorKind::AlreadyExists => Error::Exists { path },
+            _ => Error::Write { path, source: err },
+        }
+    }
+
+    /// Wrap an SQLite error on the database decrypted from `path`.
+    pub(crate) fn database(path: &Path, source: rusqlite::Error) -> Error {
+        Error::Database {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! One writer per case file: an advisory lock on a sidecar `FILE.lock`.
+//!
+//! The sidecar, not the case file, is locked because every save renames a new file over the
+//! case file, replacing its inode. The kernel drops the lock when the holder dies, so a stale
+//! sidecar left by a crash never blocks anyone; it only records who held it last.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use super::Error;
+
+/// Held while a process may write the case file; released (and the sidecar removed) on drop.
+#[derive(Debug)]
+pub(crate) struct Lock {
+    path: PathBuf,
+    // Keeps the lock: closing the file releases it.
+    _file: File,
+}
+
+impl Lock {
+    /// Take the lock for `case_path`, or say who holds it.
+    pub(crate) fn acquire(case_path: &Path) -> Result<Lock, Error> {
+        let path = sidecar(case_path);
+        // A holder that exits removes the sidecar; if we locked an inode that was just unlinked,
+        // try again on the new one.
+        for _ in 0..8 {
+            let mut file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(&path)
+                .map_err(|e| Error::writing(&path, e))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    let _ = file.read_to_string(&mut holder);
+                    let holder = holder.trim();
+                    let holder = if holder.is_empty() {
+                        "lock held"
+                    } else {
+                        holder
+                    };
+                    return Err(Error::Locked {
+                        path: case_path.to_path_buf(),
+                        holder: holder.to_string(),
+                    });
+                }
+                Err(TryLockError::Error(e)) => return Err(Error::writing(&path, e)),
+            }
+            let same = match (file.metadata(), fs::metadata(&path)) {
+                (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
+                _ => false,
+            };
+            if !same {
+                continue;
+            }
+            let note = format!("process {} on {}", std::process::id(), hostname());
+            let written = file
+                .set_len(0)
+                .and_then(|()| file.rewind())
+                .and_then(|()| file.write_all(note.as_bytes()));
+            written.map_err(|e| Error::writing(&path, e))?;
+            return Ok(Lock { path, _file: file });
+        }
+        Err(Error::Locked {
+            path: case_path.to_path_buf(),
+            holder: "lock keeps changing".into(),
+        })
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Remove while still holding the lock, so nobody can lock the inode we unlink.
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// `FILE.lock` beside `FILE`.
+pub(crate) fn sidecar(case_path: &Path) -> PathBuf {
+    let mut name = case_path.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+fn hostname() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "this machine".into())
+}

@@ -1,0 +1,24 @@
+//! The case file: the only part of casebook that touches keys, ciphertext or SQL.
+//!
+//! A case file is an age-encrypted SQLite database. It is decrypted into memory only; the
+//! plaintext never reaches the disk, and every save replaces the file atomically.
+
+mod atomic;
+mod casefile;
+mod crypto;
+pub mod demo;
+mod error;
+mod keys;
+mod lock;
+mod schema;
+mod store;
+pub mod synthetic;
+
+pub use atomic::backup_path;
+pub use casefile::{
+    CaseFile, EncryptedTo, Founder, MemberSummary, OpenMode, RecipientSummary, SaveReport,
+    StatusCount, StoreError, Summary,
+};
+pub use error::Error;
+pub use keys::{Identity, PassphraseSource, Recipient, fingerprint, keygen, public_key_path};
+pub use schema::{APPLICATION_ID, SCHEMA_VERSION};

@@ -1,0 +1,184 @@
+//! The database inside a case file: how a connection is configured, how a file is recognised
+//! as casebook's, and the migrations that bring older files up to date (in memory only).
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use rusqlite::config::DbConfig;
+
+use super::Error;
+
+/// `PRAGMA application_id` of every casebook database: "CBK1".
+pub const APPLICATION_ID: i64 = 0x4342_4b31;
+
+/// The schema version this casebook writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Migration `i` takes a database from version `i` to `i + 1`. Never edit one that has shipped:
+/// add a new one.
+const MIGRATIONS: &[&str] = &[V1];
+
+const V1: &str = r#"
+CREATE TABLE members (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    email       TEXT,
+    role        TEXT NOT NULL CHECK (role IN ('chair', 'member')),
+    recipient   TEXT NOT NULL UNIQUE,
+    added_at    TEXT NOT NULL,
+    removed_at  TEXT
+);
+
+-- Recipients that are not members, such as an offline escrow key.
+CREATE TABLE extra_recipients (
+    recipient   TEXT PRIMARY KEY,
+    added_at    TEXT NOT NULL
+);
+
+CREATE TABLE settings (
+    key         TEXT PRIMARY KEY,
+    value       TEXT NOT NULL
+);
+
+-- The append-only history. Case state below is derived from it.
+CREATE TABLE events (
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    case_id     TEXT,
+    author      TEXT NOT NULL REFERENCES members(id) DEFERRABLE INITIALLY DEFERRED,
+    at          TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    amends      TEXT REFERENCES events(id),
+    payload     TEXT NOT NULL
+);
+CREATE INDEX events_by_case ON events (case_id, seq);
+
+CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+CREATE TABLE cases (
+    id          TEXT PRIMARY KEY,
+    code_name   TEXT NOT NULL UNIQUE,
+    title       TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX cases_by_status ON cases (status);
+"#;
+
+/// Settings every connection gets, including deserialised ones: temporary data stays in
+/// memory (no plaintext in /var/tmp), deleted content is overwritten, and the schema cannot be
+/// used to smuggle in behaviour.
+pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    conn.execute_batch(
+        "PRAGMA temp_store = MEMORY;
+         PRAGMA secure_delete = ON;
+         PRAGMA foreign_keys = ON;",
+    )
+}
+
+/// Lay out a brand-new database.
+pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    migrate_from(conn, 0)
+}
+
+/// Recognise a decrypted database as casebook's, check its integrity, and migrate it.
+pub(crate) fn check_and_migrate(conn: &Connection, path: &Path) -> Result<(), Error> {
+    let not_casebook = |detail: &str| Error::NotCasebook {
+        path: path.to_path_buf(),
+        detail: detail.to_string(),
+    };
+    let app_id: i64 = conn
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .map_err(|_| not_casebook("not an SQLite database"))?;
+    if app_id != APPLICATION_ID {
+        return Err(not_casebook(&format!(
+            "SQLite application_id is {app_id:#x}"
+        )));
+    }
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(|e| Error::database(path, e))?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let check: String = conn
+        .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))
+        .map_err(|e| Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+    if check != "ok" {
+        return Err(Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: check,
+        });
+    }
+    if version < 1 {
+        return Err(not_casebook("schema version 0"));
+    }
+    migrate_from(conn, version).map_err(|e| Error::database(path, e))
+}
+
+fn migrate_from(conn: &Connection, version: i64) -> rusqlite::Result<()> {
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_data_never_goes_to_disk() {
+        let conn = Connection::open_in_memory().unwrap();
+        configure(&conn).unwrap();
+        let temp_store: i64 = conn
+            .pragma_query_value(None, "temp_store", |r| r.get(0))
+            .unwrap();
+        assert_eq!(temp_store, 2, "PRAGMA temp_store must be MEMORY");
+        let options: Vec<String> = conn
+            .prepare("PRAGMA compile_options")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            options.iter().any(|o| o == "TEMP_STORE=3"),
+            "SQLite must be built with SQLITE_TEMP_STORE=3 (.cargo/config.toml); got {options:?}"
+        );
+    }
+
+    #[test]
+    fn events_cannot_be_rewritten() {
+        let conn = Connection::open_in_memory().unwrap();
+        create(&conn).unwrap();
+        conn.execute("PRAGMA foreign_keys = OFF", []).unwrap();
+        conn.execute(
+            "INSERT INTO events (id, author, at, kind, payload) VALUES ('e', 'm', 't', 'k', '{}')",
+            [],
+        )
+        .unwrap();
+        let err = conn
+            .execute("UPDATE events SET kind = 'x'", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+        assert!(conn.execute("DELETE FROM events", []).is_err());
+    }
+}

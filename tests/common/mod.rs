@@ -1,0 +1,96 @@
+//! Helpers shared by the integration tests: running the real binary in a clean environment,
+//! making keys and case files, and requiring the independent tools (age, sqlite3, ssh-keygen).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// A home directory with no keys and no config, so tests never pick up the machine's own.
+fn empty_home() -> &'static Path {
+    static HOME: OnceLock<tempfile::TempDir> = OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
+/// The casebook binary, in a clean environment.
+pub fn casebook() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_casebook"));
+    cmd.env("HOME", empty_home())
+        .env("XDG_CONFIG_HOME", empty_home().join(".config"))
+        .env_remove("CASEBOOK_IDENTITY")
+        .env_remove("SSH_AUTH_SOCK");
+    cmd
+}
+
+/// Run casebook with `args`.
+pub fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    let mut cmd = casebook();
+    for arg in args {
+        cmd.arg(arg);
+    }
+    cmd.output().unwrap()
+}
+
+/// Whether an external tool is installed. In CI (`CI=true`) a missing tool fails the test
+/// loudly; locally the test is skipped with a printed reason.
+pub fn have(tool: &str) -> bool {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{tool} is required in CI (.ci/run installs it)");
+        }
+        eprintln!("SKIPPED: {tool} is not installed");
+    }
+    found
+}
+
+/// Assert a command succeeded, showing its stderr otherwise.
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Assert a command failed with exit code 1 and return its stderr.
+pub fn fails(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected failure; stderr: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert!(stderr.contains("hint: "), "no hint: {stderr}");
+    stderr
+}
+
+/// A fresh member key in `dir` (no passphrase).
+pub fn member_key(dir: &Path, name: &str) -> PathBuf {
+    let key = dir.join(name);
+    ok(&run(&[&"keygen", &"-o", &key]));
+    key
+}
+
+/// A new case file in `dir` created with `key`.
+pub fn case_file(dir: &Path, key: &Path) -> PathBuf {
+    let file = dir.join("committee.cases.age");
+    ok(&run(&[
+        &"-i",
+        &key,
+        &"init",
+        &file,
+        &"--name",
+        &"Ada Chair",
+    ]));
+    file
+}
