@@ -120,6 +120,7 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
             note_bytes,
             canary,
             seed,
+            save_as,
         } => {
             let identity = load_identity(&config)?;
             let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadWrite)?;
@@ -131,11 +132,14 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
                 seed: *seed,
             };
             synthetic::fill(&mut case_file, &spec, Utc::now())?;
-            let report = case_file.save(&identity)?;
+            let report = match save_as {
+                Some(path) => case_file.save_as(path, &identity)?,
+                None => case_file.save(&identity)?,
+            };
             writeln!(
                 out,
                 "added {cases} cases; {} is {} bytes",
-                file.display(),
+                report.path.display(),
                 report.bytes
             )?;
             Ok(())

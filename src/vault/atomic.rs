@@ -85,12 +85,9 @@ pub(crate) fn stage(
     write: impl FnOnce(BufWriter<&File>) -> Result<BufWriter<&File>, Error>,
 ) -> Result<Staged, Error> {
     let dir = parent_dir(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    remove_leftovers(path);
     let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
+        .prefix(&temp_prefix(path))
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(|e| Error::writing(path, e))?;
@@ -152,7 +149,8 @@ fn keep_backup(path: &Path) -> Result<(), Error> {
     let backup = backup_path(path);
     let dir = parent_dir(path);
     let staging = tempfile::Builder::new()
-        .prefix(".casebook-bak.")
+        .prefix(&temp_prefix(path))
+        .suffix(".bak.tmp")
         .tempfile_in(&dir)
         .map_err(|e| Error::writing(&backup, e))?
         .into_temp_path();
@@ -165,6 +163,31 @@ fn keep_backup(path: &Path) -> Result<(), Error> {
     // `staging` would delete the path on drop; it has been renamed away already.
     let _ = staging.keep();
     Ok(())
+}
+
+/// Temporary files of `FILE` are named `.FILE.XXXXXX.tmp`, hidden, beside it.
+fn temp_prefix(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(".{name}.")
+}
+
+/// Remove temporary files a killed writer of `path` left behind. Only called under the
+/// writer's lock, so no other process is still writing them. They hold only ciphertext.
+fn remove_leftovers(path: &Path) {
+    let prefix = temp_prefix(path);
+    let Ok(entries) = fs::read_dir(parent_dir(path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
