@@ -128,20 +128,29 @@ impl Error {
                 "open it with the key you were added with (-i KEY), or ask a committee member \
                  to add your key with `casebook member add`"
             }
-            Error::Truncated { .. } => {
-                "the copy is incomplete (interrupted sync or copy?); fetch a complete copy, or \
-                 use the backup next to it (FILE.bak)"
+            Error::Truncated { path } => {
+                return Some(format!(
+                    "the copy is incomplete (interrupted sync or copy?); fetch a complete copy, \
+                     or use the backup {}",
+                    super::backup_path(path).display()
+                ));
             }
-            Error::Tampered { .. } => {
-                "do not trust this copy; fetch a fresh copy from another member, or use the \
-                 backup next to it (FILE.bak)"
+            Error::Tampered { path, .. } => {
+                return Some(format!(
+                    "do not trust this copy; fetch a fresh copy from another member, or use \
+                     the backup {}",
+                    super::backup_path(path).display()
+                ));
             }
             Error::NotCasebook { .. } => "this age file was not made by casebook",
             Error::SchemaTooNew { .. } => {
                 "upgrade casebook; this version will not write the file, to avoid losing data"
             }
-            Error::Corrupt { .. } => {
-                "use the backup next to it (FILE.bak) or another member's copy"
+            Error::Corrupt { path, .. } => {
+                return Some(format!(
+                    "use the backup {} or another member's copy",
+                    super::backup_path(path).display()
+                ));
             }
             Error::Locked { .. } => {
                 "close the other casebook first; if it crashed, the lock is released \
