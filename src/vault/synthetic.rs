@@ -77,8 +77,12 @@ pub fn fill(file: &mut CaseFile, spec: &Spec, now: DateTime<Utc>) -> Result<(), 
         .ok_or_else(|| Error::ReadOnly {
             label: file.label(),
         })?;
-    let mut rng = StdRng::seed_from_u64(spec.seed);
     let conn = file.connection();
+    // Mix in how many cases exist, so that filling the same file twice adds different cases.
+    let existing: i64 = conn
+        .query_row("SELECT count(*) FROM cases", [], |row| row.get(0))
+        .map_err(db)?;
+    let mut rng = StdRng::seed_from_u64(spec.seed ^ (existing as u64).rotate_left(32));
     let tx = conn.unchecked_transaction().map_err(db)?;
     {
         let mut insert_event = tx
