@@ -515,3 +515,29 @@ fn new_files_are_private() {
         0o600
     );
 }
+
+#[test]
+fn tampering_is_caught_in_either_half_of_a_large_file() {
+    // Above 4 MB the two halves are decrypted by two threads; both must authenticate.
+    let dir = tempfile::tempdir().unwrap();
+    let key = member_key(dir.path(), "k");
+    let file = case_file(dir.path(), &key);
+    ok(&run(&[&"-i", &key, &"synth", &file, &"--cases", &"900"]));
+    let original = fs::read(&file).unwrap();
+    assert!(original.len() > 6_000_000, "{} bytes", original.len());
+    for at in [original.len() / 4, original.len() * 3 / 4] {
+        let mut bytes = original.clone();
+        bytes[at] ^= 0x80;
+        fs::write(&file, &bytes).unwrap();
+        let stderr = info_fails(&key, &file);
+        assert!(stderr.contains("its encrypted data fails authentication"), "at {at}: {stderr}");
+    }
+    // The last byte belongs to the final chunk, which is what a cut-off copy damages.
+    let mut bytes = original.clone();
+    *bytes.last_mut().unwrap() ^= 0x01;
+    fs::write(&file, &bytes).unwrap();
+    let stderr = info_fails(&key, &file);
+    assert!(stderr.contains("truncated or damaged at its end"), "{stderr}");
+    fs::write(&file, &original).unwrap();
+    ok(&run(&[&"-i", &key, &"info", &file]));
+}

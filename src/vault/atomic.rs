@@ -3,7 +3,7 @@
 //! old or the new file. The replaced version is kept as an encrypted backup, `FILE.bak`.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Read, Seek, SeekFrom};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -24,11 +24,6 @@ pub(crate) struct Stamp {
 }
 
 impl Stamp {
-    /// The file's length in bytes.
-    pub(crate) fn len(&self) -> u64 {
-        self.len
-    }
-
     /// The stamp of the file at `path`, or `None` when there is no file.
     pub(crate) fn of_path(path: &Path) -> io::Result<Option<Stamp>> {
         match File::open(path) {
@@ -73,38 +68,93 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// A fully written and fsynced new version, not yet in place.
+/// A fully written new version, not yet in place.
 pub(crate) struct Staged {
     temp: NamedTempFile,
-    stamp: Stamp,
 }
+
+/// The writer a staged file is written through.
+pub(crate) type StageWriter<'a> = BufWriter<WriteBehind<'a>>;
+
+/// Writes to a file and asks the kernel to start writing dirty pages back every few
+/// megabytes, so that the final fsync has little left to wait for.
+pub(crate) struct WriteBehind<'a> {
+    file: &'a File,
+    unflushed: usize,
+}
+
+/// How much is written before writeback is started.
+const WRITE_BEHIND: usize = 16 << 20;
+
+impl Write for WriteBehind<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = (&mut &*self.file).write(buf)?;
+        self.unflushed += n;
+        if self.unflushed >= WRITE_BEHIND {
+            self.unflushed = 0;
+            start_writeback(self.file);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a valid descriptor; SYNC_FILE_RANGE_WRITE only starts asynchronous writeback of
+    // the whole file (offset 0, length 0 = to the end). Failure is harmless: fsync follows.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File) {}
 
 /// Write a new version of `path` into a temporary file beside it (mode 0600).
 pub(crate) fn stage(
     path: &Path,
-    write: impl FnOnce(BufWriter<&File>) -> Result<BufWriter<&File>, Error>,
+    write: impl FnOnce(StageWriter<'_>) -> Result<StageWriter<'_>, Error>,
 ) -> Result<Staged, Error> {
     let dir = parent_dir(path);
     remove_leftovers(path);
-    let mut temp = tempfile::Builder::new()
+    let temp = tempfile::Builder::new()
         .prefix(&temp_prefix(path))
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(|e| Error::writing(path, e))?;
-    let writer = write(BufWriter::with_capacity(1 << 20, temp.as_file()))?;
+    let behind = WriteBehind {
+        file: temp.as_file(),
+        unflushed: 0,
+    };
+    let writer = write(BufWriter::with_capacity(1 << 20, behind))?;
     writer
         .into_inner()
-        .map_err(|e| e.into_error())
-        .and_then(|file| file.sync_all())
-        .map_err(|e| Error::writing(path, e))?;
-    let stamp = Stamp::of_file(temp.as_file_mut()).map_err(|e| Error::writing(path, e))?;
-    Ok(Staged { temp, stamp })
+        .map_err(|e| Error::writing(path, e.into_error()))?;
+    Ok(Staged { temp })
 }
 
 impl Staged {
-    /// The staged file, for reading back before it is committed.
-    pub(crate) fn file(&mut self) -> &mut File {
-        self.temp.as_file_mut()
+    /// Make the staged file durable (fsync) while `check` reads it back, in parallel: the
+    /// check reads what the kernel holds either way, and the disk works meanwhile.
+    pub(crate) fn sync_and_check<T>(
+        &self,
+        path: &Path,
+        check: impl FnOnce(&File) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let file = self.temp.as_file();
+        let (synced, checked) = std::thread::scope(|scope| {
+            let sync = scope.spawn(|| file.sync_all());
+            let checked = check(file);
+            (sync.join(), checked)
+        });
+        let synced = synced.unwrap_or_else(|_| Err(io::Error::other("fsync thread failed")));
+        synced.map_err(|e| Error::writing(path, e))?;
+        checked
     }
 
     /// Put the staged version in place of `path`.
@@ -113,7 +163,8 @@ impl Staged {
     /// longer that version, nothing is replaced. With `expected == None` the file must not
     /// exist yet, and is never clobbered.
     pub(crate) fn commit(self, path: &Path, expected: Option<&Stamp>) -> Result<Stamp, Error> {
-        let Staged { temp, stamp } = self;
+        let Staged { mut temp } = self;
+        let stamp = Stamp::of_file(temp.as_file_mut()).map_err(|e| Error::writing(path, e))?;
         match expected {
             Some(expected) => {
                 let current = Stamp::of_path(path).map_err(|e| Error::reading(path, e))?;

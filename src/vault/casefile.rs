@@ -7,7 +7,7 @@
 //! we opened.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
 
@@ -18,7 +18,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::atomic::{self, Stamp};
-use super::crypto::{self, Stanza};
+use super::crypto::{self, Ciphertext, Stanza};
 use super::keys::{self, Identity, Recipient};
 use super::lock::Lock;
 use super::{Error, schema, store};
@@ -166,32 +166,11 @@ impl CaseFile {
         };
         let mut file = File::open(path).map_err(|e| Error::reading(path, e))?;
         let stamp = Stamp::of_file(&mut file).map_err(|e| Error::reading(path, e))?;
-        let mut prefix = Vec::with_capacity(64 * 1024);
-        (&mut file)
-            .take(64 * 1024)
-            .read_to_end(&mut prefix)
-            .map_err(|e| Error::reading(path, e))?;
-        let file_len = stamp.len();
-        let armor = crypto::check_magic(&prefix, path)?;
-        let (stanzas, payload_len) = if armor {
-            (
-                crypto::armored_header_stanzas(&prefix).unwrap_or_default(),
-                None,
-            )
-        } else {
-            match crypto::header_stanzas(&prefix) {
-                Some((stanzas, header_len)) => (
-                    stanzas,
-                    Some(file_len.saturating_sub(header_len as u64 + 16)),
-                ),
-                None => (Vec::new(), None),
-            }
-        };
-        drop(prefix);
+        let prefix = crypto::prefix(&file).map_err(|e| Error::reading(path, e))?;
+        let (armor, stanzas) = crypto::inspect(&prefix, path)?;
         // Decrypt from the same handle the stamp was taken from: a save by someone else
         // renames a new inode into place and cannot change what this handle reads.
-        io::Seek::rewind(&mut file).map_err(|e| Error::reading(path, e))?;
-        let conn = decrypt_database(&mut file, file_len, identity, path, payload_len)?;
+        let conn = decrypt_database(&file, armor, identity, path)?;
         Ok(CaseFile {
             conn,
             origin: Origin::Disk {
@@ -213,21 +192,8 @@ impl CaseFile {
         identity: &Identity,
     ) -> Result<CaseFile, Error> {
         let path = Path::new(label);
-        let armor = crypto::check_magic(ciphertext, path)?;
-        let (stanzas, payload_len) = match crypto::header_stanzas(ciphertext) {
-            Some((stanzas, len)) if !armor => (
-                stanzas,
-                Some((ciphertext.len() as u64).saturating_sub(len as u64 + 16)),
-            ),
-            _ => (Vec::new(), None),
-        };
-        let conn = decrypt_database(
-            ciphertext,
-            ciphertext.len() as u64,
-            identity,
-            path,
-            payload_len,
-        )?;
+        let (armor, stanzas) = crypto::inspect(ciphertext, path)?;
+        let conn = decrypt_database(ciphertext, armor, identity, path)?;
         Ok(CaseFile {
             conn,
             origin: Origin::Builtin {
@@ -558,17 +524,13 @@ impl CaseFile {
             .serialize(MAIN_DB)
             .map_err(|e| Error::database(path, e))?;
         let plaintext_len = data.len() as u64;
-        let mut staged = atomic::stage(path, |out| {
+        let staged = atomic::stage(path, |out| {
             crypto::encrypt(&data, &recipients, armor, out, path)
         })?;
         drop(data);
-        let stanzas = verify(
-            staged.file(),
-            identity,
-            path,
-            plaintext_len,
-            recipients.len(),
-        )?;
+        let stanzas = staged.sync_and_check(path, |file| {
+            verify(file, identity, path, plaintext_len, recipients.len())
+        })?;
         let stamp = staged.commit(path, expected)?;
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         self.stanzas = stanzas;
@@ -680,55 +642,37 @@ fn into_connection(buffer: SqliteBuffer, len: usize) -> rusqlite::Result<Connect
     Ok(conn)
 }
 
-/// Decrypt an age file from `input` straight into a buffer SQLite will own, deserialise it and
-/// check it. `capacity` is an upper bound for the plaintext (the ciphertext's length).
-fn decrypt_database(
-    input: impl Read,
-    capacity: u64,
+/// Decrypt a case file straight into a buffer SQLite will own, deserialise it and check it.
+fn decrypt_database<C: Ciphertext + ?Sized>(
+    src: &C,
+    armor: bool,
     identity: &Identity,
     path: &Path,
-    payload_len: Option<u64>,
 ) -> Result<Connection, Error> {
-    let mut reader = crypto::decrypt(input, identity, path)?;
-    let capacity = usize::try_from(capacity).map_err(|_| Error::Read {
-        path: path.to_path_buf(),
-        source: io::Error::other("file too large for this machine"),
-    })?;
-    let mut buffer = SqliteBuffer::new(capacity).ok_or_else(|| Error::Read {
+    let out_of_memory = || Error::Read {
         path: path.to_path_buf(),
         source: io::Error::from(io::ErrorKind::OutOfMemory),
-    })?;
-    let mut filled = 0;
-    loop {
-        let slice = buffer.as_mut_slice();
-        if filled == slice.len() {
-            // The plaintext can never be longer than the ciphertext; anything more is damage.
-            let mut probe = [0u8; 1];
-            match reader.read(&mut probe) {
-                Ok(0) => break,
-                Ok(_) => {
-                    return Err(Error::Tampered {
-                        path: path.to_path_buf(),
-                        detail: "it is too long",
-                    });
-                }
-                Err(e) => return Err(crypto::payload_error(e, filled as u64, payload_len, path)),
-            }
-        }
-        match reader.read(&mut slice[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(crypto::payload_error(e, filled as u64, payload_len, path)),
-        }
-    }
-    if !buffer.as_mut_slice()[..filled].starts_with(crypto::SQLITE_MAGIC) {
+    };
+    let (buffer, len) = if armor {
+        let plaintext = crypto::decrypt_armored(src, identity, path)?;
+        let mut buffer = SqliteBuffer::new(plaintext.len()).ok_or_else(out_of_memory)?;
+        buffer.as_mut_slice().copy_from_slice(&plaintext);
+        (buffer, plaintext.len())
+    } else {
+        let payload = crypto::Payload::open(src, identity, path)?;
+        let len = usize::try_from(payload.len()).map_err(|_| out_of_memory())?;
+        let mut buffer = SqliteBuffer::new(len).ok_or_else(out_of_memory)?;
+        payload.read_into(Some(buffer.as_mut_slice()), identity, path)?;
+        (buffer, len)
+    };
+    let mut buffer = buffer;
+    if !buffer.as_mut_slice().starts_with(crypto::SQLITE_MAGIC) {
         return Err(Error::NotCasebook {
             path: path.to_path_buf(),
             detail: "it does not hold an SQLite database".into(),
         });
     }
-    let conn = into_connection(buffer, filled).map_err(|e| Error::database(path, e))?;
+    let conn = into_connection(buffer, len).map_err(|e| Error::database(path, e))?;
     schema::check_and_migrate(&conn, path)?;
     Ok(conn)
 }
@@ -775,7 +719,7 @@ impl Drop for SqliteBuffer {
 /// Read the staged file back and decrypt it with the saver's identity, checking every chunk's
 /// authentication, the plaintext length and the number of recipient stanzas.
 fn verify(
-    file: &mut File,
+    file: &File,
     identity: &Identity,
     path: &Path,
     plaintext_len: u64,
@@ -785,26 +729,27 @@ fn verify(
         path: path.to_path_buf(),
         detail,
     };
-    let mut prefix = Vec::with_capacity(64 * 1024);
-    let handle = &*file;
-    handle
-        .take(64 * 1024)
-        .read_to_end(&mut prefix)
-        .map_err(|e| failed(e.to_string()))?;
-    let stanzas = crypto::header_stanzas(&prefix)
-        .map(|(s, _)| s)
-        .or_else(|| crypto::armored_header_stanzas(&prefix))
-        .ok_or_else(|| failed("header unreadable".into()))?;
+    let prefix = crypto::prefix(file).map_err(|e| failed(e.to_string()))?;
+    let (armor, stanzas) = crypto::inspect(&prefix, path).map_err(|e| failed(e.to_string()))?;
     if stanzas.len() != recipients {
         return Err(failed(format!(
             "{} stanzas for {recipients} recipients",
             stanzas.len()
         )));
     }
-    let mut handle = &*file;
-    io::Seek::rewind(&mut handle).map_err(|e| failed(e.to_string()))?;
-    let mut reader = crypto::decrypt(handle, identity, path).map_err(|e| failed(e.to_string()))?;
-    let decrypted = io::copy(&mut reader, &mut io::sink()).map_err(|e| failed(e.to_string()))?;
+    let decrypted = if armor {
+        crypto::decrypt_armored(file, identity, path)
+            .map_err(|e| failed(e.to_string()))?
+            .len() as u64
+    } else {
+        let payload =
+            crypto::Payload::open(file, identity, path).map_err(|e| failed(e.to_string()))?;
+        let len = payload.len();
+        payload
+            .read_into(None, identity, path)
+            .map_err(|e| failed(e.to_string()))?;
+        len
+    };
     if decrypted != plaintext_len {
         return Err(failed(format!(
             "{decrypted} bytes instead of {plaintext_len}"

@@ -1,10 +1,14 @@
 //! age encryption and decryption of case-file bytes, streamed so that no extra plaintext copy is
 //! made, and the mapping of age's failures to messages a member can act on.
 
-use std::io::{self, Read, Write};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use age::armor::{ArmoredReader, ArmoredWriter, Format};
+use age::stream::StreamReader;
+use zeroize::Zeroizing;
 
 use super::Error;
 use super::keys::Identity;
@@ -14,11 +18,8 @@ pub(crate) const AGE_MAGIC: &[u8] = b"age-encryption.org/";
 pub(crate) const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 pub(crate) const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 
-/// age's payload chunk: 64 KiB of plaintext plus a 16-byte tag.
-const CHUNK: u64 = 64 * 1024 + 16;
-
 /// Classify the first bytes of a file before trying to decrypt it.
-pub(crate) fn check_magic(prefix: &[u8], path: &Path) -> Result<bool, Error> {
+fn check_magic(prefix: &[u8], path: &Path) -> Result<bool, Error> {
     if prefix.starts_with(AGE_MAGIC) {
         Ok(false)
     } else if prefix.starts_with(ARMOR_BEGIN) {
@@ -41,15 +42,13 @@ pub(crate) struct Stanza {
     pub args: Vec<String>,
 }
 
-/// The recipient stanzas of a binary age header, read from the start of the file, and the
-/// header's length in bytes. `None` when the header does not end within `prefix`.
-pub(crate) fn header_stanzas(prefix: &[u8]) -> Option<(Vec<Stanza>, usize)> {
+/// The recipient stanzas of a binary age header, read from the start of the file; `None` when
+/// the header does not end within `prefix`.
+pub(crate) fn header_stanzas(prefix: &[u8]) -> Option<Vec<Stanza>> {
     let mut stanzas = Vec::new();
-    let mut offset = 0;
     for line in prefix.split(|&b| b == b'\n') {
-        offset += line.len() + 1;
         if line.starts_with(b"--- ") {
-            return Some((stanzas, offset));
+            return Some(stanzas);
         }
         if let Some(rest) = line.strip_prefix(b"-> ") {
             let text = String::from_utf8_lossy(rest);
@@ -68,7 +67,7 @@ pub(crate) fn header_stanzas(prefix: &[u8]) -> Option<(Vec<Stanza>, usize)> {
 }
 
 /// Stanzas of an armored file: de-armor just enough of it to read the header.
-pub(crate) fn armored_header_stanzas(prefix: &[u8]) -> Option<Vec<Stanza>> {
+fn armored_header_stanzas(prefix: &[u8]) -> Option<Vec<Stanza>> {
     let mut reader = ArmoredReader::new(prefix);
     let mut binary = Vec::new();
     let mut buf = [0u8; 4096];
@@ -78,7 +77,32 @@ pub(crate) fn armored_header_stanzas(prefix: &[u8]) -> Option<Vec<Stanza>> {
             Ok(n) => binary.extend_from_slice(&buf[..n]),
         }
     }
-    header_stanzas(&binary).map(|(stanzas, _)| stanzas)
+    header_stanzas(&binary)
+}
+
+/// Classify the start of a case file: armored or not, and its recipient stanzas.
+pub(crate) fn inspect(prefix: &[u8], path: &Path) -> Result<(bool, Vec<Stanza>), Error> {
+    let armor = check_magic(prefix, path)?;
+    let stanzas = if armor {
+        armored_header_stanzas(prefix)
+    } else {
+        header_stanzas(prefix)
+    };
+    Ok((armor, stanzas.unwrap_or_default()))
+}
+
+/// The first 64 KiB of `src`, where the header lives.
+pub(crate) fn prefix<C: Ciphertext + ?Sized>(src: &C) -> io::Result<Vec<u8>> {
+    let mut prefix = vec![0u8; 64 * 1024];
+    let mut filled = 0;
+    while filled < prefix.len() {
+        match src.read_at(&mut prefix[filled..], filled as u64)? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    prefix.truncate(filled);
+    Ok(prefix)
 }
 
 /// Encrypt `plaintext` to `recipients`, writing the age file to `out`.
@@ -110,14 +134,84 @@ pub(crate) fn encrypt<W: Write>(
     write(out).map_err(|e| Error::writing(path, e))
 }
 
-/// Start decrypting `input` (binary or armored) with `identity`.
-pub(crate) fn decrypt<'a, R: Read + 'a>(
-    input: R,
+/// Ciphertext that can be read at any offset, from several threads at once: an open file or
+/// bytes in memory (the built-in demo).
+pub(crate) trait Ciphertext: Sync {
+    /// Read into `buf` from `offset`, like `pread`.
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+    /// Total length in bytes.
+    fn size(&self) -> io::Result<u64>;
+}
+
+impl Ciphertext for File {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        FileExt::read_at(self, buf, offset)
+    }
+    fn size(&self) -> io::Result<u64> {
+        Ok(self.metadata()?.len())
+    }
+}
+
+impl Ciphertext for [u8] {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.len());
+        let n = buf.len().min(self.len() - start);
+        buf[..n].copy_from_slice(&self[start..start + n]);
+        Ok(n)
+    }
+    fn size(&self) -> io::Result<u64> {
+        Ok(self.len() as u64)
+    }
+}
+
+/// A reader with its own position over shared [`Ciphertext`].
+struct At<'a, C: ?Sized> {
+    src: &'a C,
+    pos: u64,
+}
+
+impl<C: Ciphertext + ?Sized> Read for At<'_, C> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.src.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<C: Ciphertext + ?Sized> Seek for At<'_, C> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.src.size()?.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = target.ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
+        Ok(self.pos)
+    }
+}
+
+/// Below this size one thread decrypts; above it, two halves are decrypted in parallel.
+const PARALLEL_FROM: u64 = 4 << 20;
+/// age's plaintext chunk size: parallel halves split on a chunk boundary.
+const CHUNK_PLAINTEXT: u64 = 64 * 1024;
+
+/// Start decrypting binary age ciphertext from `src` with `identity`.
+fn open_stream<'a, C: Ciphertext + ?Sized>(
+    src: &'a C,
     identity: &Identity,
     path: &Path,
-) -> Result<impl Read + 'a, Error> {
-    let decryptor = age::Decryptor::new_buffered(ArmoredReader::new(input))
-        .map_err(|e| header_error(e, path))?;
+) -> Result<StreamReader<At<'a, C>>, Error> {
+    let decryptor = age::Decryptor::new(At { src, pos: 0 }).map_err(|e| header_error(e, path))?;
+    start(decryptor, identity, path)
+}
+
+fn start<R: Read>(
+    decryptor: age::Decryptor<R>,
+    identity: &Identity,
+    path: &Path,
+) -> Result<StreamReader<R>, Error> {
     if decryptor.is_scrypt() {
         return Err(Error::NotCasebook {
             path: path.to_path_buf(),
@@ -133,6 +227,117 @@ pub(crate) fn decrypt<'a, R: Read + 'a>(
             },
             other => header_error(other, path),
         })
+}
+
+/// The decrypted contents of a binary age file, ready to be read. Opening it authenticates
+/// the header and the final chunk, so the plaintext length is known before anything is read.
+pub(crate) struct Payload<'a, C: ?Sized> {
+    src: &'a C,
+    first: StreamReader<At<'a, C>>,
+    len: u64,
+}
+
+impl<'a, C: Ciphertext + ?Sized> Payload<'a, C> {
+    /// Check the header with `identity` and authenticate the end of the payload.
+    pub(crate) fn open(src: &'a C, identity: &Identity, path: &Path) -> Result<Self, Error> {
+        let mut first = open_stream(src, identity, path)?;
+        let len = first
+            .seek(SeekFrom::End(0))
+            .and_then(|len| first.seek(SeekFrom::Start(0)).map(|_| len))
+            .map_err(|e| payload_error(e, true, path))?;
+        Ok(Payload { src, first, len })
+    }
+
+    /// The plaintext length.
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Decrypt everything, into `target` (exactly [`Payload::len`] bytes) or, with `None`,
+    /// only to check every chunk. Large payloads are decrypted as two halves in parallel.
+    pub(crate) fn read_into(
+        mut self,
+        target: Option<&mut [u8]>,
+        identity: &Identity,
+        path: &Path,
+    ) -> Result<(), Error> {
+        let len = self.len;
+        let split = if len >= PARALLEL_FROM {
+            len / 2 / CHUNK_PLAINTEXT * CHUNK_PLAINTEXT
+        } else {
+            len
+        };
+        let (head, tail) = match target {
+            Some(buffer) => {
+                let (head, tail) = buffer.split_at_mut(split as usize);
+                (Some(head), Some(tail))
+            }
+            None => (None, None),
+        };
+        let src = self.src;
+        std::thread::scope(|scope| {
+            let second = (split < len).then(|| {
+                scope.spawn(move || -> Result<(), Error> {
+                    let mut reader = open_stream(src, identity, path)?;
+                    reader
+                        .seek(SeekFrom::Start(split))
+                        .map_err(|e| payload_error(e, false, path))?;
+                    drain(&mut reader, tail, len - split, path)
+                })
+            });
+            let first = drain(&mut self.first, head, split, path);
+            let second = match second {
+                Some(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(Error::Read {
+                        path: path.to_path_buf(),
+                        source: io::Error::other("decryption thread failed"),
+                    })
+                }),
+                None => Ok(()),
+            };
+            first.and(second)
+        })
+    }
+}
+
+/// Read exactly `count` bytes from `reader` into `target` (or nowhere); when that is the end of
+/// the payload, check that nothing follows.
+fn drain<R: Read>(
+    reader: &mut R,
+    target: Option<&mut [u8]>,
+    count: u64,
+    path: &Path,
+) -> Result<(), Error> {
+    let fail = |e: io::Error| payload_error(e, false, path);
+    match target {
+        Some(buffer) => reader.read_exact(buffer).map_err(fail)?,
+        None => {
+            let mut scratch = vec![0u8; CHUNK_PLAINTEXT as usize];
+            let mut left = count;
+            while left > 0 {
+                let want = left.min(scratch.len() as u64) as usize;
+                reader.read_exact(&mut scratch[..want]).map_err(fail)?;
+                left -= want as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decrypt an armored age file, sequentially (armor is optional and rare for case files).
+pub(crate) fn decrypt_armored<C: Ciphertext + ?Sized>(
+    src: &C,
+    identity: &Identity,
+    path: &Path,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let armored = ArmoredReader::new(At { src, pos: 0 });
+    let decryptor = age::Decryptor::new_buffered(armored).map_err(|e| header_error(e, path))?;
+    let mut reader = start(decryptor, identity, path)?;
+    let mut plaintext = Zeroizing::new(Vec::new());
+    reader
+        .read_to_end(&mut plaintext)
+        .map_err(|e| payload_error(e, false, path))?;
+    Ok(plaintext)
 }
 
 fn header_error(err: age::DecryptError, path: &Path) -> Error {
@@ -165,30 +370,17 @@ fn header_error(err: age::DecryptError, path: &Path) -> Error {
     }
 }
 
-/// Turn an error from the payload stream into truncated / tampered. `plaintext_pos` is how far
-/// decryption got; `payload_len`, when known (binary files), is the ciphertext after the
-/// header, so a failure in the final chunk (a cut-off copy) can be told from one in the middle.
-pub(crate) fn payload_error(
-    err: io::Error,
-    plaintext_pos: u64,
-    payload_len: Option<u64>,
-    path: &Path,
-) -> Error {
+/// Turn an error from the payload stream into truncated / tampered. A failure of the final
+/// chunk (`at_end`) is what a cut-off copy looks like; one in the middle is tampering.
+fn payload_error(err: io::Error, at_end: bool, path: &Path) -> Error {
     let path = path.to_path_buf();
     match err.kind() {
         io::ErrorKind::UnexpectedEof => Error::Truncated { path },
-        io::ErrorKind::InvalidData => {
-            let failed_chunk = plaintext_pos / (64 * 1024);
-            let last_chunk = payload_len.map(|len| len.saturating_sub(1) / CHUNK);
-            if last_chunk.is_some_and(|last| failed_chunk >= last) {
-                Error::Truncated { path }
-            } else {
-                Error::Tampered {
-                    path,
-                    detail: "its encrypted data fails authentication",
-                }
-            }
-        }
+        io::ErrorKind::InvalidData if at_end => Error::Truncated { path },
+        io::ErrorKind::InvalidData => Error::Tampered {
+            path,
+            detail: "its encrypted data fails authentication",
+        },
         _ => Error::Read { path, source: err },
     }
 }
@@ -200,11 +392,10 @@ mod tests {
     #[test]
     fn header_stanzas_are_listed_with_their_arguments() {
         let header = b"age-encryption.org/v1\n-> X25519 abc\nBODY\n-> ssh-ed25519 TaG123 def\nBODY\n--- mac\nPAYLOAD";
-        let (stanzas, len) = header_stanzas(header).unwrap();
+        let stanzas = header_stanzas(header).unwrap();
         assert_eq!(stanzas.len(), 2);
         assert_eq!(stanzas[1].kind, "ssh-ed25519");
         assert_eq!(stanzas[1].args[0], "TaG123");
-        assert_eq!(&header[len..], b"PAYLOAD");
     }
 
     #[test]

@@ -134,7 +134,9 @@ pub fn fill(file: &mut CaseFile, spec: &Spec, now: DateTime<Utc>) -> Result<(), 
             }
         }
     }
-    tx.execute_batch("REINDEX;").map_err(db)?;
+    if spec.cases > 0 {
+        tx.execute_batch("REINDEX;").map_err(db)?;
+    }
     tx.commit().map_err(db)?;
     file.mark_dirty();
     Ok(())
