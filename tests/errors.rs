@@ -530,14 +530,20 @@ fn tampering_is_caught_in_either_half_of_a_large_file() {
         bytes[at] ^= 0x80;
         fs::write(&file, &bytes).unwrap();
         let stderr = info_fails(&key, &file);
-        assert!(stderr.contains("its encrypted data fails authentication"), "at {at}: {stderr}");
+        assert!(
+            stderr.contains("its encrypted data fails authentication"),
+            "at {at}: {stderr}"
+        );
     }
     // The last byte belongs to the final chunk, which is what a cut-off copy damages.
     let mut bytes = original.clone();
     *bytes.last_mut().unwrap() ^= 0x01;
     fs::write(&file, &bytes).unwrap();
     let stderr = info_fails(&key, &file);
-    assert!(stderr.contains("truncated or damaged at its end"), "{stderr}");
+    assert!(
+        stderr.contains("truncated or damaged at its end"),
+        "{stderr}"
+    );
     fs::write(&file, &original).unwrap();
     ok(&run(&[&"-i", &key, &"info", &file]));
 }

@@ -239,3 +239,24 @@ fn a_full_disk_leaves_the_original_intact_and_no_temporary_file() {
     assert_eq!(names, ["committee.cases.age"], "only the original remains");
     ok(&run(&[&"-i", &key, &"info", &file]));
 }
+
+#[test]
+fn a_backup_that_already_is_the_current_file_leaves_no_staging_link() {
+    // What a writer killed between making the backup and replacing the file leaves behind:
+    // FILE.bak is a second link to FILE. rename() between two links of one inode does nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let key = member_key(dir.path(), "k");
+    let file = case_file(dir.path(), &key);
+    let backup = dir.path().join("committee.cases.age.bak");
+    fs::hard_link(&file, &backup).unwrap();
+    let before = fs::read(&file).unwrap();
+
+    ok(&run(&[&"-i", &key, &"synth", &file, &"--cases", &"1"]));
+    assert_eq!(fs::read(&backup).unwrap(), before);
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "left behind: {names:?}");
+}

@@ -211,8 +211,11 @@ fn keep_backup(path: &Path) -> Result<(), Error> {
         fs::copy(path, &staging_path).map_err(|e| Error::writing(&backup, e))?;
     }
     fs::rename(&staging_path, &backup).map_err(|e| Error::writing(&backup, e))?;
-    // `staging` would delete the path on drop; it has been renamed away already.
-    let _ = staging.keep();
+    // Usually the staging name is gone now. But when the backup already was the current file
+    // (a writer was killed between making the backup and replacing the file), rename() of two
+    // links to the same inode does nothing and leaves the staging link: dropping `staging`
+    // removes it then.
+    drop(staging);
     Ok(())
 }
 

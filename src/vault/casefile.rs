@@ -689,6 +689,7 @@ impl SqliteBuffer {
         // SAFETY: plain allocation; a null result is handled.
         let raw = unsafe { ffi::sqlite3_malloc64(len.max(1) as u64) }.cast::<u8>();
         let ptr = NonNull::new(raw)?;
+        advise_huge_pages(ptr, len);
         // SAFETY: `ptr` points to at least `len` writable bytes.
         unsafe { std::ptr::write_bytes(ptr.as_ptr(), 0, len) };
         Some(SqliteBuffer { ptr, len })
@@ -707,6 +708,23 @@ impl SqliteBuffer {
         unsafe { OwnedData::from_raw_nonnull(ptr, len) }
     }
 }
+
+/// Ask for transparent huge pages on a large buffer: filling 200 MB in 4 KiB pages costs
+/// fifty thousand page faults, a noticeable part of opening a large file.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(ptr: NonNull<u8>, len: usize) {
+    const HUGE: usize = 2 << 20;
+    let start = (ptr.as_ptr() as usize).next_multiple_of(HUGE);
+    let end = (ptr.as_ptr() as usize + len) / HUGE * HUGE;
+    if end > start {
+        // SAFETY: the range lies inside our allocation; MADV_HUGEPAGE is only advice and
+        // changes no contents.
+        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_ptr: NonNull<u8>, _len: usize) {}
 
 impl Drop for SqliteBuffer {
     fn drop(&mut self) {
