@@ -139,41 +139,53 @@ pub(crate) fn stage(
 }
 
 impl Staged {
-    /// Make the staged file durable (fsync) while `check` reads it back, in parallel: the
-    /// check reads what the kernel holds either way, and the disk works meanwhile.
-    pub(crate) fn sync_and_check<T>(
-        &self,
-        path: &Path,
-        check: impl FnOnce(&File) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let file = self.temp.as_file();
-        let (synced, checked) = std::thread::scope(|scope| {
-            let sync = scope.spawn(|| file.sync_all());
-            let checked = check(file);
-            (sync.join(), checked)
-        });
-        let synced = synced.unwrap_or_else(|_| Err(io::Error::other("fsync thread failed")));
-        synced.map_err(|e| Error::writing(path, e))?;
-        checked
-    }
-
-    /// Put the staged version in place of `path`.
+    /// Check the staged file and put it in place of `path`.
+    ///
+    /// `check` reads the staged file back (for example decrypting it) while the file is being
+    /// made durable (fsync) on another thread: it reads what the kernel holds either way, and
+    /// the disk works meanwhile. Nothing is replaced unless the check passes.
     ///
     /// `expected` is the stamp of the version this process opened: if the file on disk is no
     /// longer that version, nothing is replaced. With `expected == None` the file must not
-    /// exist yet, and is never clobbered.
-    pub(crate) fn commit(self, path: &Path, expected: Option<&Stamp>) -> Result<Stamp, Error> {
+    /// exist yet, and is never clobbered. The replaced version becomes `FILE.bak`.
+    pub(crate) fn commit<T>(
+        self,
+        path: &Path,
+        expected: Option<&Stamp>,
+        check: impl FnOnce(&File) -> Result<T, Error>,
+    ) -> Result<(T, Stamp), Error> {
         let Staged { mut temp } = self;
+        let unchanged = |expected: &Stamp| -> Result<(), Error> {
+            let current = Stamp::of_path(path).map_err(|e| Error::reading(path, e))?;
+            if current.as_ref() == Some(expected) {
+                Ok(())
+            } else {
+                Err(Error::ChangedOnDisk {
+                    path: path.to_path_buf(),
+                })
+            }
+        };
+        let file = temp.as_file();
+        let (synced, checked) = std::thread::scope(|scope| {
+            let sync = scope.spawn(|| file.sync_all());
+            // Once the new version is known good, the old one can become the backup while the
+            // fsync finishes: replacing a large backup frees its pages, which takes a while.
+            let checked = check(file).and_then(|value| {
+                if let Some(expected) = expected {
+                    unchanged(expected)?;
+                    keep_backup(path)?;
+                }
+                Ok(value)
+            });
+            (sync.join(), checked)
+        });
+        let value = checked?;
+        let synced = synced.unwrap_or_else(|_| Err(io::Error::other("fsync thread failed")));
+        synced.map_err(|e| Error::writing(path, e))?;
         let stamp = Stamp::of_file(temp.as_file_mut()).map_err(|e| Error::writing(path, e))?;
         match expected {
             Some(expected) => {
-                let current = Stamp::of_path(path).map_err(|e| Error::reading(path, e))?;
-                if current.as_ref() != Some(expected) {
-                    return Err(Error::ChangedOnDisk {
-                        path: path.to_path_buf(),
-                    });
-                }
-                keep_backup(path)?;
+                unchanged(expected)?;
                 temp.persist(path)
                     .map_err(|e| Error::writing(path, e.error))?;
             }
@@ -183,7 +195,7 @@ impl Staged {
             }
         }
         sync_dir(path).map_err(|e| Error::writing(path, e))?;
-        Ok(stamp)
+        Ok((value, stamp))
     }
 }
 

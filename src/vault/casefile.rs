@@ -528,10 +528,9 @@ impl CaseFile {
             crypto::encrypt(&data, &recipients, armor, out, path)
         })?;
         drop(data);
-        let stanzas = staged.sync_and_check(path, |file| {
+        let (stanzas, stamp) = staged.commit(path, expected, |file| {
             verify(file, identity, path, plaintext_len, recipients.len())
         })?;
-        let stamp = staged.commit(path, expected)?;
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         self.stanzas = stanzas;
         self.opener = identity.recipient().to_string();
