@@ -1,11 +1,18 @@
-//! Cases: the incident reports a committee handles, and where each one is in the process.
+//! Cases: the incident reports a committee handles, where each one is in the process, and
+//! how a case's current state is derived from its events.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use super::decision::Ballot;
+use super::event::{Audience, ConflictKind, Details, Event, EventKind};
+use super::party::Party;
+use super::roster::MemberId;
 
 /// A case's stable identifier. Committee members talk about cases by [`Case::code_name`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -70,6 +77,42 @@ impl Status {
             Status::OutOfScope => "out-of-scope",
         }
     }
+
+    /// The statuses a case may move to from this one. `decided` is reached only by recording
+    /// a decision.
+    pub fn next(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            New => &[Triage, OutOfScope, Transferred],
+            Triage => &[Investigating, Deliberating, OutOfScope, Transferred],
+            Investigating => &[Deliberating, OutOfScope, Transferred],
+            Deliberating => &[Investigating, Decided],
+            Decided => &[Closed],
+            Closed => &[Reopened],
+            Reopened => &[Triage, Investigating, Deliberating],
+            Transferred | OutOfScope => &[],
+        }
+    }
+
+    /// Whether the committee's work on the case is over.
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            Status::Closed | Status::Transferred | Status::OutOfScope
+        )
+    }
+
+    /// Whether a report in this status still waits for the committee's decision.
+    pub fn awaits_decision(self) -> bool {
+        matches!(
+            self,
+            Status::New
+                | Status::Triage
+                | Status::Investigating
+                | Status::Deliberating
+                | Status::Reopened
+        )
+    }
 }
 
 impl fmt::Display for Status {
@@ -80,7 +123,9 @@ impl fmt::Display for Status {
 
 /// A status name casebook does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown status {0:?}")]
+#[error(
+    "unknown status {0:?}; statuses: new, triage, investigating, deliberating, decided, closed, reopened, transferred, out-of-scope"
+)]
 pub struct UnknownStatus(pub String);
 
 impl FromStr for Status {
@@ -112,7 +157,198 @@ pub enum Channel {
     Other,
 }
 
-/// A case as the committee currently sees it, derived from its events.
+impl Channel {
+    /// Every channel.
+    pub const ALL: [Channel; 6] = [
+        Channel::Email,
+        Channel::Form,
+        Channel::InPerson,
+        Channel::Chat,
+        Channel::EventStaff,
+        Channel::Other,
+    ];
+
+    /// The channel's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Form => "form",
+            Channel::InPerson => "in-person",
+            Channel::Chat => "chat",
+            Channel::EventStaff => "event-staff",
+            Channel::Other => "other",
+        }
+    }
+}
+
+impl FromStr for Channel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
+            format!("unknown channel {s:?}; channels: email, form, in-person, chat, event-staff, other")
+        })
+    }
+}
+
+/// How serious the reported behaviour is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, mildest first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// The severity's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown severity {s:?}; severities: low, medium, high, critical")
+            })
+    }
+}
+
+/// Whether where it happened is within the code of conduct's scope.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeJudgement {
+    /// Not judged yet.
+    #[default]
+    Undecided,
+    /// Within scope.
+    InScope,
+    /// Outside scope.
+    OutOfScope,
+}
+
+impl FromStr for ScopeJudgement {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "undecided" => Ok(ScopeJudgement::Undecided),
+            "in" | "in-scope" => Ok(ScopeJudgement::InScope),
+            "out" | "out-of-scope" => Ok(ScopeJudgement::OutOfScope),
+            other => Err(format!("unknown scope {other:?}; use in, out or undecided")),
+        }
+    }
+}
+
+/// When the incident happened, as precisely as known.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "precision", rename_all = "lowercase")]
+pub enum IncidentAt {
+    /// Not known.
+    #[default]
+    Unknown,
+    /// On or around a day.
+    Around {
+        /// The day.
+        date: NaiveDate,
+    },
+    /// At a known moment.
+    Exact {
+        /// The moment.
+        at: DateTime<Utc>,
+    },
+}
+
+/// A conflict of interest a member declared on a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// Hard or soft.
+    pub kind: ConflictKind,
+    /// Why, if they said.
+    pub reason: Option<String>,
+}
+
+/// An interim action and its review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Emergency {
+    /// The `EmergencyRecorded` event.
+    pub id: Uuid,
+    /// What was done.
+    pub action: String,
+    /// Who did it.
+    pub by: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who reviewed it, when, with what note.
+    pub review: Option<(MemberId, DateTime<Utc>, String)>,
+}
+
+/// The outcome put to a vote, and the votes on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// The proposed outcome.
+    pub outcome: String,
+    /// Who proposed it.
+    pub by: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Each member's latest vote on it.
+    pub votes: BTreeMap<MemberId, Ballot>,
+}
+
+/// The committee's decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The outcome.
+    pub outcome: String,
+    /// Why.
+    pub rationale: String,
+    /// Who recorded it.
+    pub by: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Set when a chair decided without the quorum rule being met.
+    pub override_reason: Option<String>,
+}
+
+/// A message sent about the case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Communication {
+    /// To whom.
+    pub to: Audience,
+    /// What was said, in short.
+    pub summary: String,
+    /// Logged by.
+    pub by: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A case as the committee currently sees it, derived from its events by [`Case::apply`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
     /// Stable identifier.
@@ -121,10 +357,276 @@ pub struct Case {
     pub code_name: String,
     /// Short title as the committee wrote it.
     pub title: String,
+    /// Summary of the report.
+    pub summary: String,
     /// Where the case is in the process.
     pub status: Status,
+    /// How the report arrived.
+    pub channel: Channel,
     /// When the report reached the committee.
     pub received_at: DateTime<Utc>,
+    /// When the case was acknowledged (first left `new`).
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// When the incident happened.
+    pub incident: IncidentAt,
+    /// Where it happened.
+    pub venue: Option<String>,
+    /// Scope judgement.
+    pub scope: ScopeJudgement,
+    /// Why.
+    pub scope_reason: Option<String>,
+    /// Clauses concerned.
+    pub clauses: BTreeSet<String>,
+    /// Severity, once assessed.
+    pub severity: Option<Severity>,
+    /// Safety risk flag.
+    pub safety_risk: bool,
+    /// Labels.
+    pub labels: BTreeSet<String>,
+    /// Assigned members.
+    pub assignees: BTreeSet<MemberId>,
+    /// Review date.
+    pub review_on: Option<NaiveDate>,
+    /// Expunge date.
+    pub expunge_on: Option<NaiveDate>,
+    /// Whether a public report may describe it (anonymised); counted only if not.
+    pub anonymisable: bool,
+    /// Parties.
+    pub parties: Vec<Party>,
+    /// Declared conflicts of interest.
+    pub conflicts: BTreeMap<MemberId, Conflict>,
+    /// Interim actions.
+    pub emergencies: Vec<Emergency>,
+    /// The outcome under vote.
+    pub proposal: Option<Proposal>,
+    /// The decision, once recorded.
+    pub decision: Option<Decision>,
+    /// Messages sent.
+    pub communications: Vec<Communication>,
+    /// Number of notes.
+    pub notes: usize,
+}
+
+impl Case {
+    /// The state a `CaseOpened` event creates.
+    pub fn opened(id: CaseId, event: &Event) -> Option<Case> {
+        let EventKind::CaseOpened {
+            code_name,
+            title,
+            summary,
+            channel,
+            received_at,
+        } = &event.kind
+        else {
+            return None;
+        };
+        Some(Case {
+            id,
+            code_name: code_name.clone(),
+            title: title.clone(),
+            summary: summary.clone(),
+            status: Status::New,
+            channel: *channel,
+            received_at: *received_at,
+            acknowledged_at: None,
+            updated_at: event.at,
+            incident: IncidentAt::Unknown,
+            venue: None,
+            scope: ScopeJudgement::Undecided,
+            scope_reason: None,
+            clauses: BTreeSet::new(),
+            severity: None,
+            safety_risk: false,
+            labels: BTreeSet::new(),
+            assignees: BTreeSet::new(),
+            review_on: None,
+            expunge_on: None,
+            anonymisable: true,
+            parties: Vec::new(),
+            conflicts: BTreeMap::new(),
+            emergencies: Vec::new(),
+            proposal: None,
+            decision: None,
+            communications: Vec::new(),
+            notes: 0,
+        })
+    }
+
+    /// Replay a case's events, oldest first. `None` if they do not start with `CaseOpened`.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Case> {
+        let mut events = events.into_iter();
+        let first = events.next()?;
+        let mut case = Case::opened(first.case?, first)?;
+        for event in events {
+            case.apply(event);
+        }
+        Some(case)
+    }
+
+    /// Bring the state up to date with one more event. Rules are checked before an event is
+    /// made (see [`super::process`]); here every event is taken as recorded, so that replaying
+    /// a history always gives the same state.
+    pub fn apply(&mut self, event: &Event) {
+        self.updated_at = self.updated_at.max(event.at);
+        match &event.kind {
+            EventKind::DetailsChanged { changes } => self.apply_details(changes),
+            EventKind::StatusChanged { to, .. } => {
+                if self.status == Status::New && *to != Status::New {
+                    self.acknowledged_at.get_or_insert(event.at);
+                }
+                if *to == Status::Reopened {
+                    self.proposal = None;
+                }
+                self.status = *to;
+            }
+            EventKind::Assigned { member } => {
+                self.assignees.insert(*member);
+            }
+            EventKind::Unassigned { member } => {
+                self.assignees.remove(member);
+            }
+            EventKind::PartyAdded { party } => self.parties.push(party.clone()),
+            EventKind::ConflictDeclared {
+                member,
+                conflict,
+                reason,
+            } => {
+                self.conflicts.insert(
+                    *member,
+                    Conflict {
+                        kind: *conflict,
+                        reason: reason.clone(),
+                    },
+                );
+                if *conflict == ConflictKind::Hard {
+                    self.assignees.remove(member);
+                }
+            }
+            EventKind::EmergencyRecorded { action } => self.emergencies.push(Emergency {
+                id: event.id,
+                action: action.clone(),
+                by: event.author,
+                at: event.at,
+                review: None,
+            }),
+            EventKind::EmergencyReviewed { emergency, note } => {
+                if let Some(e) = self.emergencies.iter_mut().find(|e| e.id == *emergency) {
+                    e.review = Some((event.author, event.at, note.clone()));
+                }
+            }
+            EventKind::OutcomeProposed { outcome } => {
+                self.proposal = Some(Proposal {
+                    outcome: outcome.clone(),
+                    by: event.author,
+                    at: event.at,
+                    votes: BTreeMap::new(),
+                });
+            }
+            EventKind::VoteCast { outcome, ballot } => {
+                if let Some(p) = self.proposal.as_mut().filter(|p| &p.outcome == outcome) {
+                    p.votes.insert(event.author, *ballot);
+                }
+            }
+            EventKind::DecisionRecorded {
+                outcome,
+                rationale,
+                override_reason,
+                ..
+            } => {
+                self.decision = Some(Decision {
+                    outcome: outcome.clone(),
+                    rationale: rationale.clone(),
+                    by: event.author,
+                    at: event.at,
+                    override_reason: override_reason.clone(),
+                });
+                self.status = Status::Decided;
+            }
+            EventKind::CommunicationLogged { to, summary } => {
+                self.communications.push(Communication {
+                    to: *to,
+                    summary: summary.clone(),
+                    by: event.author,
+                    at: event.at,
+                })
+            }
+            EventKind::NoteAdded { .. } => {
+                // A correction amends an earlier note; it is not a new note.
+                if event.amends.is_none() {
+                    self.notes += 1;
+                }
+            }
+            EventKind::CaseOpened { .. }
+            | EventKind::ReportReceived { .. }
+            | EventKind::FileCreated
+            | EventKind::MemberAdded { .. }
+            | EventKind::RecipientAdded { .. }
+            | EventKind::SettingsChanged { .. } => {}
+        }
+    }
+
+    fn apply_details(&mut self, d: &Details) {
+        let set = |slot: &mut String, value: &Option<String>| {
+            if let Some(v) = value {
+                slot.clone_from(v);
+            }
+        };
+        set(&mut self.title, &d.title);
+        set(&mut self.summary, &d.summary);
+        if let Some(v) = &d.incident {
+            self.incident = v.clone();
+        }
+        if let Some(v) = &d.venue {
+            self.venue = Some(v.clone());
+        }
+        if let Some(v) = d.scope {
+            self.scope = v;
+        }
+        if let Some(v) = &d.scope_reason {
+            self.scope_reason = Some(v.clone());
+        }
+        if let Some(v) = &d.clauses {
+            self.clauses = v.clone();
+        }
+        if let Some(v) = d.severity {
+            self.severity = Some(v);
+        }
+        if let Some(v) = d.safety_risk {
+            self.safety_risk = v;
+        }
+        if let Some(v) = &d.labels {
+            self.labels = v.clone();
+        }
+        if let Some(v) = d.review_on {
+            self.review_on = Some(v);
+        }
+        if let Some(v) = d.expunge_on {
+            self.expunge_on = Some(v);
+        }
+        if let Some(v) = d.anonymisable {
+            self.anonymisable = v;
+        }
+    }
+
+    /// The member's conflict on this case, if any.
+    pub fn conflict_of(&self, member: MemberId) -> Option<ConflictKind> {
+        self.conflicts.get(&member).map(|c| c.kind)
+    }
+
+    /// Emergency actions no other member has reviewed yet.
+    pub fn unreviewed_emergencies(&self) -> impl Iterator<Item = &Emergency> {
+        self.emergencies.iter().filter(|e| e.review.is_none())
+    }
+
+    /// Whether something was communicated since the decision.
+    pub fn communicated_since_decision(&self) -> bool {
+        match &self.decision {
+            Some(decision) => self.communications.iter().any(|c| c.at >= decision.at),
+            None => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -137,5 +639,15 @@ mod tests {
             assert_eq!(status.as_str().parse::<Status>(), Ok(status));
         }
         assert!("open".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn finished_cases_cannot_move_except_a_closed_one_reopening() {
+        assert_eq!(Status::Closed.next(), &[Status::Reopened]);
+        assert!(Status::Transferred.next().is_empty());
+        assert!(Status::OutOfScope.next().is_empty());
+        for status in Status::ALL {
+            assert!(!status.next().contains(&status), "{status} -> itself");
+        }
     }
 }

@@ -4,11 +4,15 @@
 //! UUID so that two members' copies can later be merged without loss. Current state is derived
 //! from events; a correction is a new event that names the one it amends.
 
-use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::case::{CaseId, Channel, Status};
+use super::case::{CaseId, Channel, IncidentAt, ScopeJudgement, Severity, Status};
+use super::decision::{Ballot, Ladder, QuorumRule, Tally};
+use super::party::Party;
 use super::roster::{MemberId, Role};
 
 /// One change, as stored in the file's history.
@@ -26,6 +30,99 @@ pub struct Event {
     pub amends: Option<Uuid>,
     /// What happened.
     pub kind: EventKind,
+}
+
+/// What kind of note a member wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKind {
+    /// Anything.
+    #[default]
+    General,
+    /// What someone said in an interview.
+    Interview,
+    /// Deliberation: the committee's reasoning.
+    Deliberation,
+}
+
+/// Whether a conflict of interest excludes a member from the case entirely.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConflictKind {
+    /// Must not handle or see the case.
+    Hard,
+    /// May discuss, may not vote.
+    Soft,
+}
+
+/// Who a communication went to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    /// The reporter.
+    Reporter,
+    /// The reported party.
+    Reported,
+    /// Anyone else.
+    Other,
+}
+
+/// Case details that can be set or corrected after a case is opened. `None` leaves a detail
+/// as it was.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Details {
+    /// New title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// New summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// When the incident happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<IncidentAt>,
+    /// Where it happened (repository, chat, event, social media...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
+    /// Whether that is within the code of conduct's scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ScopeJudgement>,
+    /// Why the scope judgement was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_reason: Option<String>,
+    /// The code of conduct clauses concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clauses: Option<BTreeSet<String>>,
+    /// Severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// Whether someone's safety is at risk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_risk: Option<bool>,
+    /// Labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeSet<String>>,
+    /// When to review the case (for example the end of a temporary ban).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_on: Option<NaiveDate>,
+    /// When to expunge the case's records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expunge_on: Option<NaiveDate>,
+    /// Whether the case can be described, anonymised, in a public report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymisable: Option<bool>,
+}
+
+/// A file attached to a report, stored encrypted inside the case file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    /// File name as received.
+    pub name: String,
+    /// MIME type as received.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
 }
 
 /// What an event records. Serialised as JSON with a `kind` tag.
@@ -50,16 +147,47 @@ pub enum EventKind {
         /// The age recipient.
         recipient: String,
     },
+    /// The committee's rules changed.
+    SettingsChanged {
+        /// The outcome ladder.
+        ladder: Ladder,
+        /// The quorum rule.
+        quorum: QuorumRule,
+        /// Hours within which a report is acknowledged.
+        acknowledge_hours: u32,
+        /// Days within which a case is decided.
+        decide_days: u32,
+    },
     /// A report was received and a case opened for it.
     CaseOpened {
         /// The case's code name.
         code_name: String,
         /// Short title.
         title: String,
+        /// Summary of the report.
+        #[serde(default)]
+        summary: String,
         /// How the report arrived.
         channel: Channel,
         /// When it arrived.
         received_at: DateTime<Utc>,
+    },
+    /// The report itself, as received (an email, a form submission).
+    ReportReceived {
+        /// Who sent it, as stated.
+        from: String,
+        /// Subject line or form title.
+        subject: String,
+        /// The text as received, unaltered.
+        body: String,
+        /// Attachments, stored encrypted in the file.
+        #[serde(default)]
+        attachments: Vec<AttachmentRef>,
+    },
+    /// Case details were set or corrected.
+    DetailsChanged {
+        /// What changed.
+        changes: Details,
     },
     /// The case moved through the process.
     StatusChanged {
@@ -68,10 +196,79 @@ pub enum EventKind {
         /// Status after.
         to: Status,
     },
+    /// A member was assigned to the case.
+    Assigned {
+        /// The member.
+        member: MemberId,
+    },
+    /// A member was taken off the case.
+    Unassigned {
+        /// The member.
+        member: MemberId,
+    },
+    /// A party was added.
+    PartyAdded {
+        /// The party.
+        party: Party,
+    },
+    /// A member declared a conflict of interest.
+    ConflictDeclared {
+        /// The conflicted member.
+        member: MemberId,
+        /// Hard or soft.
+        conflict: ConflictKind,
+        /// Why, if they said.
+        reason: Option<String>,
+    },
+    /// An interim action taken before a decision, awaiting review by another member.
+    EmergencyRecorded {
+        /// What was done.
+        action: String,
+    },
+    /// Another member reviewed an emergency action.
+    EmergencyReviewed {
+        /// The `EmergencyRecorded` event reviewed.
+        emergency: Uuid,
+        /// The reviewer's note.
+        note: String,
+    },
+    /// An outcome was proposed for a vote; earlier votes no longer count.
+    OutcomeProposed {
+        /// The proposed outcome.
+        outcome: String,
+    },
+    /// A member voted on the proposed outcome.
+    VoteCast {
+        /// The outcome voted on.
+        outcome: String,
+        /// For, against or abstain.
+        ballot: Ballot,
+    },
+    /// The committee's decision.
+    DecisionRecorded {
+        /// The outcome.
+        outcome: String,
+        /// Why.
+        rationale: String,
+        /// The vote as counted when the decision was recorded.
+        tally: Tally,
+        /// Set when the chair recorded the decision without the quorum rule being met.
+        override_reason: Option<String>,
+    },
+    /// A message was sent about the case.
+    CommunicationLogged {
+        /// To whom.
+        to: Audience,
+        /// What was said, in short.
+        summary: String,
+    },
     /// A member wrote a note on the case.
     NoteAdded {
         /// The note, as written.
         body: String,
+        /// General, interview or deliberation.
+        #[serde(default)]
+        note: NoteKind,
     },
 }
 
@@ -82,9 +279,66 @@ impl EventKind {
             EventKind::FileCreated => "file-created",
             EventKind::MemberAdded { .. } => "member-added",
             EventKind::RecipientAdded { .. } => "recipient-added",
+            EventKind::SettingsChanged { .. } => "settings-changed",
             EventKind::CaseOpened { .. } => "case-opened",
+            EventKind::ReportReceived { .. } => "report-received",
+            EventKind::DetailsChanged { .. } => "details-changed",
             EventKind::StatusChanged { .. } => "status-changed",
+            EventKind::Assigned { .. } => "assigned",
+            EventKind::Unassigned { .. } => "unassigned",
+            EventKind::PartyAdded { .. } => "party-added",
+            EventKind::ConflictDeclared { .. } => "conflict-declared",
+            EventKind::EmergencyRecorded { .. } => "emergency-recorded",
+            EventKind::EmergencyReviewed { .. } => "emergency-reviewed",
+            EventKind::OutcomeProposed { .. } => "outcome-proposed",
+            EventKind::VoteCast { .. } => "vote-cast",
+            EventKind::DecisionRecorded { .. } => "decision-recorded",
+            EventKind::CommunicationLogged { .. } => "communication-logged",
             EventKind::NoteAdded { .. } => "note-added",
+        }
+    }
+
+    /// The searchable text this event adds to its case (titles, bodies, names).
+    pub fn search_text(&self) -> Option<String> {
+        use super::party::Identity;
+        match self {
+            EventKind::CaseOpened { title, summary, .. } => Some(format!("{title}\n{summary}")),
+            EventKind::ReportReceived {
+                from,
+                subject,
+                body,
+                ..
+            } => Some(format!("{from}\n{subject}\n{body}")),
+            EventKind::DetailsChanged { changes } => {
+                let parts: Vec<&str> = [&changes.title, &changes.summary, &changes.venue]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join("\n"))
+            }
+            EventKind::PartyAdded { party } => match &party.identity {
+                Identity::Named {
+                    name,
+                    handle,
+                    email,
+                } => Some(
+                    [Some(name), handle.as_ref(), email.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                Identity::Pseudonymous { alias } => Some(alias.clone()),
+                _ => None,
+            },
+            EventKind::EmergencyRecorded { action } => Some(action.clone()),
+            EventKind::EmergencyReviewed { note, .. } => Some(note.clone()),
+            EventKind::DecisionRecorded { rationale, .. } => Some(rationale.clone()),
+            EventKind::CommunicationLogged { summary, .. } => Some(summary.clone()),
+            EventKind::NoteAdded { body, .. } => Some(body.clone()),
+            _ => None,
         }
     }
 }
@@ -104,7 +358,17 @@ mod tests {
                 from: Status::New,
                 to: Status::Triage,
             },
-            EventKind::NoteAdded { body: "b".into() },
+            EventKind::NoteAdded {
+                body: "b".into(),
+                note: NoteKind::Interview,
+            },
+            EventKind::DetailsChanged {
+                changes: Details::default(),
+            },
+            EventKind::VoteCast {
+                outcome: "warning".into(),
+                ballot: Ballot::For,
+            },
         ];
         for kind in kinds {
             let json = serde_json::to_value(&kind).unwrap();

@@ -1,9 +1,15 @@
-//! The committee's domain: members, cases and the events that change them.
+//! The committee's domain: members, cases and the events that change them, and the process
+//! rules that decide which changes are allowed.
 //!
-//! Nothing here does I/O or imports an SQL, crypto or UI crate; time is always passed in, so
-//! every rule can be tested with a fixed clock.
+//! Nothing here does I/O or imports an SQL, crypto or UI crate; time and identifiers are
+//! always passed in, so every rule can be tested with a fixed clock.
 
 pub mod case;
+pub mod codename;
+pub mod decision;
 pub mod event;
+pub mod party;
+pub mod process;
+pub mod queue;
 pub mod roster;
 pub mod sanitize;

@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 
 use super::{CaseFile, Error, Founder, Identity, PassphraseSource};
 use crate::core::case::{CaseId, Channel, Status};
-use crate::core::event::{Event, EventKind};
+use crate::core::event::{Event, EventKind, NoteKind};
 use crate::core::roster::{Member, MemberId, Role};
 
 /// The demo case file, encrypted to the demo roster.
@@ -238,6 +238,7 @@ pub fn generate(identity: &Identity) -> Result<CaseFile, Error> {
             EventKind::CaseOpened {
                 code_name: (*code_name).into(),
                 title: (*title).into(),
+                summary: String::new(),
                 channel: *channel,
                 received_at: at,
             },
@@ -253,6 +254,7 @@ pub fn generate(identity: &Identity) -> Result<CaseFile, Error> {
                 events.push(event(
                     EventKind::NoteAdded {
                         body: (*note).into(),
+                        note: NoteKind::General,
                     },
                     at,
                     who,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::store::timestamp;
 use super::{CaseFile, Error};
 use crate::core::case::{Channel, Status};
-use crate::core::event::EventKind;
+use crate::core::event::{EventKind, NoteKind};
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -111,6 +111,7 @@ pub fn fill(file: &mut CaseFile, spec: &Spec, now: DateTime<Utc>) -> Result<(), 
             let opened = EventKind::CaseOpened {
                 code_name,
                 title,
+                summary: String::new(),
                 channel: Channel::Form,
                 received_at: received,
             };
@@ -125,7 +126,10 @@ pub fn fill(file: &mut CaseFile, spec: &Spec, now: DateTime<Utc>) -> Result<(), 
                     body.push(' ');
                     body.push_str(canary);
                 }
-                let note = EventKind::NoteAdded { body };
+                let note = EventKind::NoteAdded {
+                    body,
+                    note: NoteKind::General,
+                };
                 let payload = serde_json::to_string(&note).unwrap_or_default();
                 let id = Uuid::from_u128(rng.r#gen()).to_string();
                 insert_event

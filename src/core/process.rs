@@ -1,0 +1,768 @@
+//! The committee's process rules: which changes a member may make to a case, turned into the
+//! events that record them. Every refusal names the case and what is allowed instead.
+//!
+//! Functions here check and build; they never store. Time and identifiers are passed in.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::case::{Case, Status};
+use super::decision::{Ballot, Ladder, QuorumRule, Tally, tally};
+use super::event::{ConflictKind, EventKind};
+use super::roster::{Member, MemberId, Role, Roster};
+
+/// The committee's configurable rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The outcome ladder.
+    pub ladder: Ladder,
+    /// The quorum rule for decisions.
+    pub quorum: QuorumRule,
+    /// Reports are acknowledged within this many hours.
+    pub acknowledge_hours: u32,
+    /// Cases are decided within this many days of the report.
+    pub decide_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            ladder: Ladder::default(),
+            quorum: QuorumRule::default(),
+            acknowledge_hours: 72,
+            decide_days: 30,
+        }
+    }
+}
+
+/// Emergency actions must be reviewed by a second member within this time.
+pub const EMERGENCY_REVIEW_HOURS: i64 = 24;
+
+/// Why a change was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RuleError {
+    /// The lifecycle does not allow this move.
+    #[error("{case} is {from}; it cannot move to {to} (allowed: {})", list(.allowed))]
+    IllegalTransition {
+        case: String,
+        from: Status,
+        to: Status,
+        allowed: Vec<Status>,
+    },
+    /// `decided` is reached by recording a decision.
+    #[error("{case} becomes decided by recording a decision, not by a status change")]
+    DecideInstead { case: String },
+    /// The member has a hard conflict on the case.
+    #[error("{member} has a hard conflict of interest on {case}")]
+    HardConflict { case: String, member: String },
+    /// The member has a conflict and may not vote.
+    #[error("{member} has a {kind} conflict of interest on {case} and may not vote")]
+    ConflictedVote {
+        case: String,
+        member: String,
+        kind: &'static str,
+    },
+    /// The member is not (or no longer) on the committee.
+    #[error("{member} is not an active member of the committee")]
+    NotActive { member: String },
+    /// Only a chair may do this.
+    #[error("only a chair may {what}; {member} is a member")]
+    NotChair { member: String, what: &'static str },
+    /// Votes happen while deliberating.
+    #[error("{case} is {status}; votes are cast while it is deliberating")]
+    NotDeliberating { case: String, status: Status },
+    /// The outcome is not on the committee's ladder.
+    #[error("{outcome:?} is not an outcome of the {ladder} ladder (outcomes: {})", .allowed.join(", "))]
+    UnknownOutcome {
+        outcome: String,
+        ladder: Ladder,
+        allowed: Vec<&'static str>,
+    },
+    /// A vote on another outcome than the proposal.
+    #[error(
+        "the outcome proposed on {case} is {proposed}; vote on it, or propose {outcome} instead (earlier votes then lapse)"
+    )]
+    OtherProposal {
+        case: String,
+        proposed: String,
+        outcome: String,
+    },
+    /// Deciding without the rule being met.
+    #[error(
+        "the vote on {case} does not meet the {rule} rule: {for_} for, {needed} needed of {eligible} eligible"
+    )]
+    QuorumNotMet {
+        case: String,
+        rule: QuorumRule,
+        for_: usize,
+        needed: usize,
+        eligible: usize,
+    },
+    /// An override needs a reason.
+    #[error("a chair override on {case} must give its reason")]
+    OverrideWithoutReason { case: String },
+    /// The same member may not review their own emergency action.
+    #[error(
+        "the emergency action on {case} must be reviewed by another member than the one who took it"
+    )]
+    SelfReview { case: String },
+    /// No such emergency action (or already reviewed).
+    #[error("{case} has no emergency action awaiting review{}", .hint)]
+    NoEmergency { case: String, hint: String },
+    /// Assigning someone already assigned, or unassigning someone who is not.
+    #[error("{member} is {} assigned to {case}", if *.assigned { "already" } else { "not" })]
+    Assignment {
+        case: String,
+        member: String,
+        assigned: bool,
+    },
+    /// The case is finished.
+    #[error("{case} is {status}; it must be reopened first")]
+    Finished { case: String, status: Status },
+    /// A decision is recorded once; reopen to decide again.
+    #[error("{case} already has a decision ({outcome}); reopen it to decide again")]
+    AlreadyDecided { case: String, outcome: String },
+}
+
+impl RuleError {
+    /// What the member can do about it.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            RuleError::IllegalTransition { .. } => "choose one of the allowed statuses",
+            RuleError::DecideInstead { .. } => {
+                "use `casebook decide FILE CODE --outcome O --rationale R`"
+            }
+            RuleError::HardConflict { .. } => "another member must handle this",
+            RuleError::ConflictedVote { .. } => "conflicted members may discuss but not vote",
+            RuleError::NotActive { .. } => "check the roster with `casebook info`",
+            RuleError::NotChair { .. } => "ask a chair",
+            RuleError::NotDeliberating { .. } => "move the case to deliberating first",
+            RuleError::UnknownOutcome { .. } => {
+                "change the ladder with `casebook settings`, or use other"
+            }
+            RuleError::OtherProposal { .. } => "add --propose to put a new outcome to the vote",
+            RuleError::QuorumNotMet { .. } => {
+                "wait for more votes, or (chair only) --override --reason R, which is recorded"
+            }
+            RuleError::OverrideWithoutReason { .. } => "add --reason R",
+            RuleError::SelfReview { .. } => "ask another member to review it",
+            RuleError::NoEmergency { .. } => "see the case with `casebook case show FILE CODE`",
+            RuleError::Assignment { .. } => "see the case with `casebook case show FILE CODE`",
+            RuleError::Finished { .. } => "reopen it with `casebook status FILE CODE reopened`",
+            RuleError::AlreadyDecided { .. } => "reopen the case to revisit the decision",
+        };
+        Some(hint.to_string())
+    }
+}
+
+fn list(statuses: &[Status]) -> String {
+    if statuses.is_empty() {
+        return "none: this is a final status".to_string();
+    }
+    statuses
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Who is acting and under which rules.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor<'a> {
+    /// The member making the change.
+    pub member: &'a Member,
+    /// The roster, for eligibility.
+    pub roster: &'a Roster,
+    /// The committee's rules.
+    pub settings: &'a Settings,
+}
+
+impl Actor<'_> {
+    fn active(&self) -> Result<(), RuleError> {
+        if self.member.is_active() {
+            Ok(())
+        } else {
+            Err(RuleError::NotActive {
+                member: self.member.name.clone(),
+            })
+        }
+    }
+
+    fn not_hard_conflicted(&self, case: &Case) -> Result<(), RuleError> {
+        if case.conflict_of(self.member.id) == Some(ConflictKind::Hard) {
+            return Err(RuleError::HardConflict {
+                case: case.code_name.clone(),
+                member: self.member.name.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The checks every change to a case goes through.
+    fn may_handle(&self, case: &Case) -> Result<(), RuleError> {
+        self.active()?;
+        self.not_hard_conflicted(case)
+    }
+}
+
+/// Move `case` to `to`.
+pub fn change_status(actor: Actor<'_>, case: &Case, to: Status) -> Result<EventKind, RuleError> {
+    actor.may_handle(case)?;
+    if to == Status::Decided {
+        return Err(RuleError::DecideInstead {
+            case: case.code_name.clone(),
+        });
+    }
+    if !case.status.next().contains(&to) {
+        return Err(RuleError::IllegalTransition {
+            case: case.code_name.clone(),
+            from: case.status,
+            to,
+            allowed: case
+                .status
+                .next()
+                .iter()
+                .copied()
+                .filter(|s| *s != Status::Decided)
+                .collect(),
+        });
+    }
+    Ok(EventKind::StatusChanged {
+        from: case.status,
+        to,
+    })
+}
+
+/// Assign `member` to `case`.
+pub fn assign(actor: Actor<'_>, case: &Case, member: &Member) -> Result<EventKind, RuleError> {
+    actor.may_handle(case)?;
+    if !member.is_active() {
+        return Err(RuleError::NotActive {
+            member: member.name.clone(),
+        });
+    }
+    if case.conflict_of(member.id) == Some(ConflictKind::Hard) {
+        return Err(RuleError::HardConflict {
+            case: case.code_name.clone(),
+            member: member.name.clone(),
+        });
+    }
+    if case.assignees.contains(&member.id) {
+        return Err(RuleError::Assignment {
+            case: case.code_name.clone(),
+            member: member.name.clone(),
+            assigned: true,
+        });
+    }
+    Ok(EventKind::Assigned { member: member.id })
+}
+
+/// Take `member` off `case`.
+pub fn unassign(actor: Actor<'_>, case: &Case, member: &Member) -> Result<EventKind, RuleError> {
+    actor.active()?;
+    if !case.assignees.contains(&member.id) {
+        return Err(RuleError::Assignment {
+            case: case.code_name.clone(),
+            member: member.name.clone(),
+            assigned: false,
+        });
+    }
+    Ok(EventKind::Unassigned { member: member.id })
+}
+
+/// The acting member declares their own conflict of interest. Allowed even with an existing
+/// conflict (a soft one can become hard).
+pub fn declare_conflict(
+    actor: Actor<'_>,
+    kind: ConflictKind,
+    reason: Option<String>,
+) -> Result<EventKind, RuleError> {
+    actor.active()?;
+    Ok(EventKind::ConflictDeclared {
+        member: actor.member.id,
+        conflict: kind,
+        reason,
+    })
+}
+
+/// Members who may vote on `case`: active, with no conflict on it.
+pub fn eligible_voters(roster: &Roster, case: &Case) -> Vec<MemberId> {
+    roster
+        .active()
+        .filter(|m| case.conflict_of(m.id).is_none())
+        .map(|m| m.id)
+        .collect()
+}
+
+/// Where the vote on `case` stands, if an outcome is proposed.
+pub fn current_tally(roster: &Roster, settings: &Settings, case: &Case) -> Option<Tally> {
+    let proposal = case.proposal.as_ref()?;
+    Some(tally(
+        settings.quorum,
+        &eligible_voters(roster, case),
+        &proposal.votes,
+    ))
+}
+
+fn check_outcome(settings: &Settings, outcome: &str) -> Result<(), RuleError> {
+    if settings.ladder.allows(outcome) {
+        Ok(())
+    } else {
+        Err(RuleError::UnknownOutcome {
+            outcome: outcome.to_string(),
+            ladder: settings.ladder,
+            allowed: settings.ladder.outcomes(),
+        })
+    }
+}
+
+/// The acting member votes on `outcome`. With no proposal yet (or with `propose`), the vote
+/// first proposes the outcome. Returns the events to record, in order.
+pub fn vote(
+    actor: Actor<'_>,
+    case: &Case,
+    outcome: &str,
+    ballot: Ballot,
+    propose: bool,
+) -> Result<Vec<EventKind>, RuleError> {
+    actor.active()?;
+    if let Some(kind) = case.conflict_of(actor.member.id) {
+        return Err(RuleError::ConflictedVote {
+            case: case.code_name.clone(),
+            member: actor.member.name.clone(),
+            kind: if kind == ConflictKind::Hard {
+                "hard"
+            } else {
+                "soft"
+            },
+        });
+    }
+    if case.status != Status::Deliberating {
+        return Err(RuleError::NotDeliberating {
+            case: case.code_name.clone(),
+            status: case.status,
+        });
+    }
+    check_outcome(actor.settings, outcome)?;
+    let mut events = Vec::new();
+    match &case.proposal {
+        Some(p) if p.outcome == outcome => {}
+        Some(p) if !propose => {
+            return Err(RuleError::OtherProposal {
+                case: case.code_name.clone(),
+                proposed: p.outcome.clone(),
+                outcome: outcome.to_string(),
+            });
+        }
+        _ => events.push(EventKind::OutcomeProposed {
+            outcome: outcome.to_string(),
+        }),
+    }
+    events.push(EventKind::VoteCast {
+        outcome: outcome.to_string(),
+        ballot,
+    });
+    Ok(events)
+}
+
+/// Record the decision on `case`: the proposed outcome once the quorum rule is met, or any
+/// outcome by a chair's override with a reason.
+pub fn decide(
+    actor: Actor<'_>,
+    case: &Case,
+    outcome: &str,
+    rationale: &str,
+    override_reason: Option<&str>,
+) -> Result<EventKind, RuleError> {
+    actor.may_handle(case)?;
+    if let Some(decision) = &case.decision
+        && case.status != Status::Reopened
+    {
+        return Err(RuleError::AlreadyDecided {
+            case: case.code_name.clone(),
+            outcome: decision.outcome.clone(),
+        });
+    }
+    if case.status != Status::Deliberating {
+        return Err(RuleError::IllegalTransition {
+            case: case.code_name.clone(),
+            from: case.status,
+            to: Status::Decided,
+            allowed: case.status.next().to_vec(),
+        });
+    }
+    check_outcome(actor.settings, outcome)?;
+    let eligible = eligible_voters(actor.roster, case);
+    let empty = Default::default();
+    let votes = match &case.proposal {
+        Some(p) if p.outcome == outcome => &p.votes,
+        _ => &empty,
+    };
+    let tally = tally(actor.settings.quorum, &eligible, votes);
+    let override_reason = match override_reason {
+        None if tally.met => None,
+        None => {
+            return Err(RuleError::QuorumNotMet {
+                case: case.code_name.clone(),
+                rule: tally.rule,
+                for_: tally.for_,
+                needed: tally.needed,
+                eligible: tally.eligible,
+            });
+        }
+        Some(_) if actor.member.role != Role::Chair => {
+            return Err(RuleError::NotChair {
+                member: actor.member.name.clone(),
+                what: "override the vote",
+            });
+        }
+        Some(reason) if reason.trim().is_empty() => {
+            return Err(RuleError::OverrideWithoutReason {
+                case: case.code_name.clone(),
+            });
+        }
+        Some(reason) => Some(reason.to_string()),
+    };
+    Ok(EventKind::DecisionRecorded {
+        outcome: outcome.to_string(),
+        rationale: rationale.to_string(),
+        tally,
+        override_reason,
+    })
+}
+
+/// Record an interim action on `case`.
+pub fn record_emergency(
+    actor: Actor<'_>,
+    case: &Case,
+    action: &str,
+) -> Result<EventKind, RuleError> {
+    actor.may_handle(case)?;
+    if case.status.is_finished() {
+        return Err(RuleError::Finished {
+            case: case.code_name.clone(),
+            status: case.status,
+        });
+    }
+    Ok(EventKind::EmergencyRecorded {
+        action: action.to_string(),
+    })
+}
+
+/// Review the oldest unreviewed emergency action on `case` (another member than its author).
+pub fn review_emergency(actor: Actor<'_>, case: &Case, note: &str) -> Result<EventKind, RuleError> {
+    actor.may_handle(case)?;
+    let pending: Vec<_> = case.unreviewed_emergencies().collect();
+    let Some(emergency) = pending.iter().find(|e| e.by != actor.member.id) else {
+        return Err(if pending.is_empty() {
+            RuleError::NoEmergency {
+                case: case.code_name.clone(),
+                hint: String::new(),
+            }
+        } else {
+            RuleError::SelfReview {
+                case: case.code_name.clone(),
+            }
+        });
+    };
+    Ok(EventKind::EmergencyReviewed {
+        emergency: emergency.id,
+        note: note.to_string(),
+    })
+}
+
+/// What is due next on a case, and by when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Due {
+    /// What the committee owes.
+    pub what: &'static str,
+    /// By when.
+    pub by: DateTime<Utc>,
+}
+
+/// The earliest promise the committee has yet to keep on `case`: acknowledging the report,
+/// reviewing an emergency action, deciding.
+pub fn due(settings: &Settings, case: &Case) -> Option<Due> {
+    let mut dues = Vec::new();
+    if case.status == Status::New {
+        dues.push(Due {
+            what: "acknowledge",
+            by: case.received_at + Duration::hours(i64::from(settings.acknowledge_hours)),
+        });
+    }
+    for e in case.unreviewed_emergencies() {
+        dues.push(Due {
+            what: "review emergency action",
+            by: e.at + Duration::hours(EMERGENCY_REVIEW_HOURS),
+        });
+    }
+    if case.status.awaits_decision() {
+        dues.push(Due {
+            what: "decide",
+            by: case.received_at + Duration::days(i64::from(settings.decide_days)),
+        });
+    }
+    dues.into_iter().min_by_key(|d| d.by)
+}
+
+/// Whether a promise on `case` is broken at `now`.
+pub fn is_overdue(settings: &Settings, case: &Case, now: DateTime<Utc>) -> bool {
+    due(settings, case).is_some_and(|d| d.by < now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::case::{CaseId, Channel};
+    use crate::core::event::Event;
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    fn t(h: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap() + Duration::hours(h)
+    }
+
+    fn member(n: u128, role: Role) -> Member {
+        Member {
+            id: MemberId(Uuid::from_u128(n)),
+            name: format!("m{n}"),
+            email: None,
+            role,
+            recipient: format!("age1{n}"),
+            added_at: t(0),
+            removed_at: None,
+        }
+    }
+
+    fn committee() -> Roster {
+        Roster::new(vec![
+            member(1, Role::Chair),
+            member(2, Role::Member),
+            member(3, Role::Member),
+            member(4, Role::Member),
+        ])
+    }
+
+    fn case_in(status: Status) -> Case {
+        let id = CaseId(Uuid::from_u128(99));
+        let opened = Event {
+            id: Uuid::from_u128(100),
+            case: Some(id),
+            author: MemberId(Uuid::from_u128(1)),
+            at: t(0),
+            amends: None,
+            kind: EventKind::CaseOpened {
+                code_name: "amber-kettle".into(),
+                title: "t".into(),
+                summary: String::new(),
+                channel: Channel::Email,
+                received_at: t(0),
+            },
+        };
+        let mut case = Case::opened(id, &opened).unwrap();
+        case.status = status;
+        case
+    }
+
+    fn record(case: &mut Case, author: &Member, at: DateTime<Utc>, kind: EventKind) {
+        case.apply(&Event {
+            id: Uuid::new_v4(),
+            case: Some(case.id),
+            author: author.id,
+            at,
+            amends: None,
+            kind,
+        });
+    }
+
+    #[test]
+    fn an_illegal_transition_names_the_allowed_ones() {
+        let roster = committee();
+        let settings = Settings::default();
+        let actor = Actor {
+            member: &roster.members()[0],
+            roster: &roster,
+            settings: &settings,
+        };
+        let err = change_status(actor, &case_in(Status::Triage), Status::Closed).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "amber-kettle is triage; it cannot move to closed (allowed: investigating, deliberating, out-of-scope, transferred)"
+        );
+        let err =
+            change_status(actor, &case_in(Status::Transferred), Status::Reopened).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("(allowed: none: this is a final status)"),
+            "{err}"
+        );
+        assert!(matches!(
+            change_status(actor, &case_in(Status::Deliberating), Status::Decided),
+            Err(RuleError::DecideInstead { .. })
+        ));
+    }
+
+    #[test]
+    fn hard_conflicts_exclude_soft_conflicts_only_silence() {
+        let roster = committee();
+        let settings = Settings::default();
+        let [chair, two, three, _] = roster.members() else {
+            unreachable!()
+        };
+        let mut case = case_in(Status::Deliberating);
+        record(
+            &mut case,
+            two,
+            t(1),
+            EventKind::ConflictDeclared {
+                member: two.id,
+                conflict: ConflictKind::Hard,
+                reason: None,
+            },
+        );
+        record(
+            &mut case,
+            three,
+            t(1),
+            EventKind::ConflictDeclared {
+                member: three.id,
+                conflict: ConflictKind::Soft,
+                reason: None,
+            },
+        );
+        let as_ = |m| Actor {
+            member: m,
+            roster: &roster,
+            settings: &settings,
+        };
+        assert!(matches!(
+            assign(as_(chair), &case, two),
+            Err(RuleError::HardConflict { .. })
+        ));
+        assert!(
+            assign(as_(chair), &case, three).is_ok(),
+            "a soft conflict may still work on the case"
+        );
+        assert!(matches!(
+            vote(as_(three), &case, "warning", Ballot::For, false),
+            Err(RuleError::ConflictedVote { kind: "soft", .. })
+        ));
+        assert!(matches!(
+            change_status(as_(two), &case, Status::Investigating),
+            Err(RuleError::HardConflict { .. })
+        ));
+        assert_eq!(eligible_voters(&roster, &case).len(), 2);
+    }
+
+    #[test]
+    fn a_decision_needs_the_quorum_or_a_chairs_reasoned_override() {
+        let roster = committee();
+        let settings = Settings::default();
+        let [chair, two, three, four] = roster.members() else {
+            unreachable!()
+        };
+        let as_ = |m| Actor {
+            member: m,
+            roster: &roster,
+            settings: &settings,
+        };
+        let mut case = case_in(Status::Deliberating);
+        for kind in vote(as_(chair), &case, "warning", Ballot::For, false).unwrap() {
+            record(&mut case, chair, t(2), kind);
+        }
+        let err = decide(as_(two), &case, "warning", "r", None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the vote on amber-kettle does not meet the simple-majority rule: 1 for, 3 needed of 4 eligible"
+        );
+        assert!(matches!(
+            decide(as_(two), &case, "warning", "r", Some("urgent")),
+            Err(RuleError::NotChair { .. })
+        ));
+        assert!(matches!(
+            decide(as_(chair), &case, "warning", "r", Some(" ")),
+            Err(RuleError::OverrideWithoutReason { .. })
+        ));
+        let overridden = decide(as_(chair), &case, "warning", "r", Some("safety")).unwrap();
+        assert!(matches!(
+            overridden,
+            EventKind::DecisionRecorded {
+                override_reason: Some(_),
+                ..
+            }
+        ));
+
+        for m in [two, three] {
+            for kind in vote(as_(m), &case, "warning", Ballot::For, false).unwrap() {
+                record(&mut case, m, t(3), kind);
+            }
+        }
+        let err = vote(as_(four), &case, "permanent-ban", Ballot::For, false).unwrap_err();
+        assert!(matches!(err, RuleError::OtherProposal { .. }), "{err}");
+        let decided = decide(as_(two), &case, "warning", "three of four agreed", None).unwrap();
+        let EventKind::DecisionRecorded {
+            tally,
+            override_reason: None,
+            ..
+        } = decided
+        else {
+            panic!()
+        };
+        assert_eq!((tally.for_, tally.needed, tally.met), (3, 3, true));
+        assert!(matches!(
+            vote(as_(chair), &case, "banana", Ballot::For, true),
+            Err(RuleError::UnknownOutcome { .. })
+        ));
+    }
+
+    #[test]
+    fn emergency_actions_need_a_second_member_within_a_day() {
+        let roster = committee();
+        let settings = Settings::default();
+        let [chair, two, ..] = roster.members() else {
+            unreachable!()
+        };
+        let as_ = |m| Actor {
+            member: m,
+            roster: &roster,
+            settings: &settings,
+        };
+        let mut case = case_in(Status::Triage);
+        let emergency = record_emergency(as_(chair), &case, "muted in chat").unwrap();
+        record(&mut case, chair, t(1), emergency);
+        assert!(matches!(
+            review_emergency(as_(chair), &case, "ok"),
+            Err(RuleError::SelfReview { .. })
+        ));
+        assert!(!is_overdue(&settings, &case, t(24)));
+        assert!(
+            is_overdue(&settings, &case, t(26)),
+            "unreviewed after 24 hours"
+        );
+        let reviewed = review_emergency(as_(two), &case, "proportionate").unwrap();
+        record(&mut case, two, t(26), reviewed);
+        assert!(!is_overdue(&settings, &case, t(27)));
+        assert!(matches!(
+            review_emergency(as_(two), &case, "again"),
+            Err(RuleError::NoEmergency { .. })
+        ));
+    }
+
+    #[test]
+    fn response_time_promises_make_cases_overdue() {
+        let settings = Settings::default();
+        let case = case_in(Status::New);
+        assert_eq!(due(&settings, &case).unwrap().what, "acknowledge");
+        assert!(!is_overdue(&settings, &case, t(71)));
+        assert!(is_overdue(&settings, &case, t(73)));
+        let triaged = case_in(Status::Investigating);
+        assert!(!is_overdue(&settings, &triaged, t(24 * 29)));
+        assert!(is_overdue(&settings, &triaged, t(24 * 31)));
+        assert!(!is_overdue(
+            &settings,
+            &case_in(Status::Closed),
+            t(24 * 365)
+        ));
+    }
+}
