@@ -44,7 +44,10 @@ fn age_cli_decrypts_our_file_and_sqlite3_reads_it() {
     let plain = dir.path().join("plain.db");
     age_decrypt(&key, &file, &plain);
     assert_eq!(sqlite(&plain, "PRAGMA application_id").trim(), "1128418097");
-    assert_eq!(sqlite(&plain, "PRAGMA user_version").trim(), "1");
+    assert_eq!(
+        sqlite(&plain, "PRAGMA user_version").trim(),
+        casebook::vault::SCHEMA_VERSION.to_string()
+    );
     assert_eq!(
         sqlite(&plain, "SELECT name, role FROM members").trim(),
         "Ada Chair|chair"
@@ -70,7 +73,10 @@ fn armored_files_decrypt_with_age_too() {
     );
     let plain = dir.path().join("plain.db");
     age_decrypt(&key, &file, &plain);
-    assert_eq!(sqlite(&plain, "PRAGMA user_version").trim(), "1");
+    assert_eq!(
+        sqlite(&plain, "PRAGMA user_version").trim(),
+        casebook::vault::SCHEMA_VERSION.to_string()
+    );
     // A later save keeps the armor.
     ok(&run(&[&"-i", &key, &"synth", &file, &"--cases", &"3"]));
     assert!(

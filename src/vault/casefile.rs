@@ -22,9 +22,13 @@ use super::crypto::{self, Ciphertext, Stanza};
 use super::keys::{self, Identity, Recipient};
 use super::lock::Lock;
 use super::{Error, schema, store};
-use crate::core::case::Status;
+use crate::core::case::{Case, CaseId, Status};
+use crate::core::codename;
 use crate::core::event::{Event, EventKind};
+use crate::core::party::PersonId;
+use crate::core::process::Settings;
 use crate::core::roster::{Member, MemberId, Role, Roster};
+use std::collections::BTreeMap;
 
 /// Whether this process may write the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,11 +46,34 @@ const MAX_DATABASE_BYTES: i64 = 64 << 30;
 /// A decrypted case file.
 pub struct CaseFile {
     conn: Connection,
+    index: Option<CaseIndex>,
+    settings: Settings,
     origin: Origin,
     armor: bool,
     stanzas: Vec<Stanza>,
     opener: String,
     dirty: bool,
+}
+
+/// Every case's derived state, kept in memory once loaded: queues and lists are computed
+/// from it without touching SQL.
+struct CaseIndex {
+    cases: BTreeMap<CaseId, Case>,
+}
+
+static EMPTY: BTreeMap<CaseId, Case> = BTreeMap::new();
+
+/// A full-text search hit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// The case.
+    pub case: CaseId,
+    /// The event whose text matched.
+    pub event: Uuid,
+    /// The matching text, with the match between `\u{1}` and `\u{2}` (raw: sanitise it).
+    pub snippet: String,
+    /// FTS5 rank (lower is better).
+    pub rank: f64,
 }
 
 enum Origin {
@@ -171,8 +198,11 @@ impl CaseFile {
         // Decrypt from the same handle the stamp was taken from: a save by someone else
         // renames a new inode into place and cannot change what this handle reads.
         let conn = decrypt_database(&file, armor, identity, path)?;
+        let settings = store::settings(&conn).map_err(|e| Error::database(path, e))?;
         Ok(CaseFile {
             conn,
+            index: None,
+            settings,
             origin: Origin::Disk {
                 path: path.to_path_buf(),
                 stamp,
@@ -194,8 +224,11 @@ impl CaseFile {
         let path = Path::new(label);
         let (armor, stanzas) = crypto::inspect(ciphertext, path)?;
         let conn = decrypt_database(ciphertext, armor, identity, path)?;
+        let settings = store::settings(&conn).map_err(|e| Error::database(path, e))?;
         Ok(CaseFile {
             conn,
+            index: None,
+            settings,
             origin: Origin::Builtin {
                 label: label.to_string(),
             },
@@ -240,6 +273,8 @@ impl CaseFile {
         let conn = empty_database().map_err(|e| Error::database(label, e))?;
         let file = CaseFile {
             conn,
+            index: None,
+            settings: Settings::default(),
             origin: Origin::Builtin {
                 label: label.display().to_string(),
             },
@@ -274,14 +309,14 @@ impl CaseFile {
             .map_err(|e| Error::database(label, e))?;
         let mut build = || -> rusqlite::Result<()> {
             store::insert_member(&tx, &member)?;
-            store::append_event(&tx, &event(ids(), EventKind::FileCreated))?;
-            store::append_event(&tx, &event(ids(), member_added(&member)))?;
+            store::append_event(&tx, &event(ids(), EventKind::FileCreated), None)?;
+            store::append_event(&tx, &event(ids(), member_added(&member)), None)?;
             for recipient in extra {
                 store::insert_extra_recipient(&tx, recipient.as_str(), now)?;
                 let kind = EventKind::RecipientAdded {
                     recipient: recipient.as_str().to_string(),
                 };
-                store::append_event(&tx, &event(ids(), kind))?;
+                store::append_event(&tx, &event(ids(), kind), None)?;
             }
             Ok(())
         };
@@ -313,9 +348,134 @@ impl CaseFile {
         Ok(self.roster()?.active_by_recipient(&self.opener).cloned())
     }
 
-    /// Append an event to the history (and update the derived case state).
-    pub fn record(&mut self, event: &Event) -> Result<(), StoreError> {
-        store::append_event(&self.conn, event).map_err(StoreError)?;
+    /// Append events (oldest first) to the history and bring the derived case state up to
+    /// date. The rules are the caller's (see [`crate::core::process`]); this records.
+    pub fn record(&mut self, events: &[Event]) -> Result<(), Error> {
+        self.load_index()?;
+        let index = self.index.as_ref().map(|i| &i.cases);
+        let mut changed: BTreeMap<CaseId, Case> = BTreeMap::new();
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| self.db_error(e))?;
+        for event in events {
+            let state = match event.case {
+                Some(id) => {
+                    let mut case = match changed
+                        .remove(&id)
+                        .or_else(|| index.and_then(|i| i.get(&id).cloned()))
+                    {
+                        Some(mut case) => {
+                            case.apply(event);
+                            case
+                        }
+                        None => Case::opened(id, event).ok_or_else(|| Error::UnknownCase {
+                            file: self.label(),
+                            code: id.to_string(),
+                            near: Vec::new(),
+                        })?,
+                    };
+                    store::append_event(&tx, event, Some(&case)).map_err(|e| self.db_error(e))?;
+                    case.updated_at = case.updated_at.max(event.at);
+                    changed.insert(id, case);
+                    continue;
+                }
+                None => None,
+            };
+            store::append_event(&tx, event, state).map_err(|e| self.db_error(e))?;
+        }
+        tx.commit().map_err(|e| self.db_error(e))?;
+        if let Some(index) = self.index.as_mut() {
+            index.cases.extend(changed);
+        }
+        if events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::SettingsChanged { .. }))
+        {
+            self.settings = store::settings(&self.conn).map_err(|e| self.db_error(e))?;
+        }
+        self.dirty = true;
+        Ok(())
+    }
+
+    fn load_index(&mut self) -> Result<(), Error> {
+        if self.index.is_none() {
+            let cases = store::cases(&self.conn).map_err(|e| self.db_error(e))?;
+            self.index = Some(CaseIndex {
+                cases: cases.into_iter().map(|c| (c.id, c)).collect(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Every case, by id (loaded on first use, then kept up to date).
+    pub fn cases(&mut self) -> Result<&BTreeMap<CaseId, Case>, Error> {
+        self.load_index()?;
+        Ok(self.index.as_ref().map(|i| &i.cases).unwrap_or(&EMPTY))
+    }
+
+    /// The case with this code name, or an error naming similar ones.
+    pub fn case_by_code(&mut self, code: &str) -> Result<Case, Error> {
+        let label = self.label();
+        let cases = self.cases()?;
+        if let Some(case) = cases.values().find(|c| c.code_name == code) {
+            return Ok(case.clone());
+        }
+        let first = code.split('-').next().unwrap_or(code);
+        let mut near: Vec<String> = cases
+            .values()
+            .filter(|c| c.code_name.split('-').any(|w| w == first) || c.code_name.starts_with(code))
+            .map(|c| c.code_name.clone())
+            .collect();
+        near.sort();
+        near.truncate(5);
+        Err(Error::UnknownCase {
+            file: label,
+            code: code.to_string(),
+            near,
+        })
+    }
+
+    /// A fresh code name, unique in this file.
+    pub fn new_code_name(&mut self, rng: &mut impl rand::Rng) -> Result<String, Error> {
+        let cases = self.cases()?;
+        let taken: std::collections::HashSet<&str> =
+            cases.values().map(|c| c.code_name.as_str()).collect();
+        Ok(codename::generate(rng, |name| taken.contains(name)))
+    }
+
+    /// A case's history, oldest first.
+    pub fn timeline(&self, case: CaseId) -> Result<Vec<Event>, Error> {
+        store::case_events(&self.conn, case).map_err(|e| self.db_error(e))
+    }
+
+    /// The committee's rules.
+    pub fn settings(&self) -> Settings {
+        self.settings
+    }
+
+    /// Ranked full-text search over titles, summaries, reports, notes and party names.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, Error> {
+        let hits = store::search(&self.conn, query, limit).map_err(|e| self.db_error(e))?;
+        Ok(hits
+            .into_iter()
+            .map(|h| SearchHit {
+                case: h.case,
+                event: h.event,
+                snippet: h.snippet,
+                rank: h.rank,
+            })
+            .collect())
+    }
+
+    /// The cases a person appears in, with their role in each.
+    pub fn cases_of_person(&self, person: PersonId) -> Result<Vec<(CaseId, String)>, Error> {
+        store::cases_of_person(&self.conn, person).map_err(|e| self.db_error(e))
+    }
+
+    /// Store an attachment's bytes (encrypted with the rest of the file) under its SHA-256.
+    pub fn store_attachment(&mut self, sha256: &str, data: &[u8]) -> Result<(), Error> {
+        store::insert_attachment(&self.conn, sha256, data).map_err(|e| self.db_error(e))?;
         self.dirty = true;
         Ok(())
     }
@@ -327,9 +487,12 @@ impl CaseFile {
         author: MemberId,
         event_id: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let tx = self.conn.unchecked_transaction().map_err(StoreError)?;
-        store::insert_member(&tx, member).map_err(StoreError)?;
+    ) -> Result<(), Error> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| self.db_error(e))?;
+        store::insert_member(&tx, member).map_err(|e| self.db_error(e))?;
         let event = Event {
             id: event_id,
             case: None,
@@ -338,8 +501,8 @@ impl CaseFile {
             amends: None,
             kind: member_added(member),
         };
-        store::append_event(&tx, &event).map_err(StoreError)?;
-        tx.commit().map_err(StoreError)?;
+        store::append_event(&tx, &event, None).map_err(|e| self.db_error(e))?;
+        tx.commit().map_err(|e| self.db_error(e))?;
         self.dirty = true;
         Ok(())
     }
@@ -351,9 +514,13 @@ impl CaseFile {
         author: MemberId,
         event_id: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let tx = self.conn.unchecked_transaction().map_err(StoreError)?;
-        store::insert_extra_recipient(&tx, recipient.as_str(), now).map_err(StoreError)?;
+    ) -> Result<(), Error> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| self.db_error(e))?;
+        store::insert_extra_recipient(&tx, recipient.as_str(), now)
+            .map_err(|e| self.db_error(e))?;
         let event = Event {
             id: event_id,
             case: None,
@@ -364,8 +531,8 @@ impl CaseFile {
                 recipient: recipient.as_str().to_string(),
             },
         };
-        store::append_event(&tx, &event).map_err(StoreError)?;
-        tx.commit().map_err(StoreError)?;
+        store::append_event(&tx, &event, None).map_err(|e| self.db_error(e))?;
+        tx.commit().map_err(|e| self.db_error(e))?;
         self.dirty = true;
         Ok(())
     }
@@ -555,6 +722,11 @@ impl CaseFile {
         &self.conn
     }
 
+    /// Drop the in-memory case index after bulk writes; it is reloaded on next use.
+    pub(crate) fn forget_index(&mut self) {
+        self.index = None;
+    }
+
     pub(crate) fn mark_dirty(&mut self) {
         self.dirty = true;
     }
@@ -595,17 +767,6 @@ fn member_added(member: &Member) -> EventKind {
         name: member.name.clone(),
         role: member.role,
         recipient: member.recipient.clone(),
-    }
-}
-
-/// A store error before it is tied to a file name.
-#[derive(Debug)]
-pub struct StoreError(rusqlite::Error);
-
-impl StoreError {
-    /// Name the file the error happened in.
-    pub fn at(self, path: &Path) -> Error {
-        Error::database(path, self.0)
     }
 }
 

@@ -218,8 +218,7 @@ pub fn generate(identity: &Identity) -> Result<CaseFile, Error> {
             added_at: start + Duration::hours(i as i64 + 1),
             removed_at: None,
         };
-        file.add_member(&member, chair, ids(), member.added_at)
-            .map_err(|e| e.at(label))?;
+        file.add_member(&member, chair, ids(), member.added_at)?;
         authors.push(member.id);
     }
     for (n, (code_name, title, channel, status, day)) in CASES.iter().enumerate() {
@@ -262,9 +261,7 @@ pub fn generate(identity: &Identity) -> Result<CaseFile, Error> {
             }
             from = *to;
         }
-        for e in &events {
-            file.record(e).map_err(|e| e.at(label))?;
-        }
+        file.record(&events)?;
     }
     Ok(file)
 }

@@ -106,6 +106,13 @@ pub enum Error {
     /// A new passphrase was empty.
     #[error("the passphrase is empty")]
     PassphraseEmpty,
+    /// No case has this code name.
+    #[error("{file} has no case named {code:?}{}", if .near.is_empty() { String::new() } else { format!(" (similar: {})", .near.join(", ")) })]
+    UnknownCase {
+        file: String,
+        code: String,
+        near: Vec<String>,
+    },
     /// A recipient string that is not an ed25519 SSH key or an age X25519 recipient.
     #[error("invalid recipient {recipient:?}: {reason}")]
     InvalidRecipient { recipient: String, reason: String },
@@ -190,6 +197,7 @@ impl Error {
                 "run casebook in a terminal, or give the passphrase with --passphrase-file FILE"
             }
             Error::PassphraseMismatch | Error::PassphraseEmpty => "run the command again",
+            Error::UnknownCase { .. } => "list the cases with `casebook case list FILE`",
             Error::InvalidRecipient { .. } => {
                 "give an `ssh-ed25519 AAAA...` public key line or an age `age1...` recipient"
             }

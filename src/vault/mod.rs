@@ -17,7 +17,7 @@ pub mod synthetic;
 pub use atomic::backup_path;
 pub use casefile::{
     CaseFile, EncryptedTo, Founder, MemberSummary, OpenMode, RecipientSummary, SaveReport,
-    StatusCount, StoreError, Summary,
+    SearchHit, StatusCount, Summary,
 };
 pub use error::Error;
 pub use keys::{Identity, PassphraseSource, Recipient, fingerprint, keygen, public_key_path};

@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes a database from version `i` to `i + 1`. Never edit one that has shipped:
 /// add a new one.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 const V1: &str = r#"
 CREATE TABLE members (
@@ -67,6 +67,44 @@ CREATE TABLE cases (
     updated_at  TEXT NOT NULL
 );
 CREATE INDEX cases_by_status ON cases (status);
+"#;
+
+/// Version 2: the full derived case state, parties by person, attachments, full-text search.
+/// Derived tables are rebuilt from the events afterwards (see [`super::store::rebuild`]).
+const V2: &str = r#"
+DROP INDEX cases_by_status;
+DROP TABLE cases;
+CREATE TABLE cases (
+    id          TEXT PRIMARY KEY,
+    code_name   TEXT NOT NULL UNIQUE,
+    status      TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    -- The case as derived from its events (JSON of core::case::Case).
+    state       TEXT NOT NULL
+);
+CREATE INDEX cases_by_status ON cases (status);
+
+-- Which cases a person appears in, for repeat-behaviour awareness.
+CREATE TABLE parties (
+    party_id    TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL,
+    person_id   TEXT NOT NULL,
+    role        TEXT NOT NULL
+);
+CREATE INDEX parties_by_person ON parties (person_id);
+
+-- Attachments of imported reports, by content hash.
+CREATE TABLE attachments (
+    sha256      TEXT PRIMARY KEY,
+    size        INTEGER NOT NULL,
+    data        BLOB NOT NULL
+);
+
+CREATE VIRTUAL TABLE search USING fts5 (
+    text, case_id UNINDEXED, event_id UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
 "#;
 
 /// Settings every connection gets, including deserialised ones: temporary data stays in
@@ -127,7 +165,11 @@ pub(crate) fn check_and_migrate(conn: &Connection, path: &Path) -> Result<(), Er
     if version < 1 {
         return Err(not_casebook("schema version 0"));
     }
-    migrate_from(conn, version).map_err(|e| Error::database(path, e))
+    migrate_from(conn, version).map_err(|e| Error::database(path, e))?;
+    if version < 2 {
+        super::store::rebuild(conn).map_err(|e| Error::database(path, e))?;
+    }
+    Ok(())
 }
 
 fn migrate_from(conn: &Connection, version: i64) -> rusqlite::Result<()> {

@@ -2,11 +2,13 @@
 //! migrations in [`super::schema`].
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
-use crate::core::case::Status;
+use crate::core::case::{Case, CaseId, Status};
 use crate::core::event::{Event, EventKind};
+use crate::core::party::PersonId;
+use crate::core::process::Settings;
 use crate::core::roster::{Member, MemberId, Roster};
 
 /// Timestamps are stored as RFC 3339 UTC with milliseconds, which sort as text.
@@ -90,53 +92,244 @@ pub(crate) fn insert_extra_recipient(
     Ok(())
 }
 
-/// Append `event` to the history and bring the derived case state up to date.
-pub(crate) fn append_event(conn: &Connection, event: &Event) -> rusqlite::Result<()> {
+/// Append `event` to the history. `state` is the event's case after applying it (derived by
+/// the caller with [`Case::apply`]); the derived tables are updated from it.
+pub(crate) fn append_event(
+    conn: &Connection,
+    event: &Event,
+    state: Option<&Case>,
+) -> rusqlite::Result<()> {
     let payload = serde_json::to_string(&event.kind).map_err(conversion)?;
-    let at = timestamp(event.at);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO events (id, case_id, author, at, kind, amends, payload)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            event.id.to_string(),
-            event.case.map(|c| c.to_string()),
-            event.author.to_string(),
-            at,
-            event.kind.name(),
-            event.amends.map(|a| a.to_string()),
-            payload,
-        ],
-    )?;
-    let Some(case) = event.case else {
+    )?
+    .execute(params![
+        event.id.to_string(),
+        event.case.map(|c| c.to_string()),
+        event.author.to_string(),
+        timestamp(event.at),
+        event.kind.name(),
+        event.amends.map(|a| a.to_string()),
+        payload,
+    ])?;
+    if let EventKind::SettingsChanged {
+        ladder,
+        quorum,
+        acknowledge_hours,
+        decide_days,
+    } = &event.kind
+    {
+        let settings = Settings {
+            ladder: *ladder,
+            quorum: *quorum,
+            acknowledge_hours: *acknowledge_hours,
+            decide_days: *decide_days,
+        };
+        let json = serde_json::to_string(&settings).map_err(conversion)?;
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('rules', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [json],
+        )?;
+    }
+    if let (Some(case), Some(state)) = (event.case, state) {
+        index_event(conn, case, event)?;
+        write_state(conn, state)?;
+    }
+    Ok(())
+}
+
+/// Append a whole new case at once (bulk generation): its events, their index rows, and
+/// its final derived state, written once.
+pub(crate) fn append_case(conn: &Connection, events: &[Event]) -> rusqlite::Result<()> {
+    let Some(case) = Case::replay(events) else {
         return Ok(());
     };
-    let case = case.to_string();
-    match &event.kind {
-        EventKind::CaseOpened {
-            code_name,
-            title,
-            received_at,
-            ..
-        } => {
-            conn.execute(
-                "INSERT INTO cases (id, code_name, title, status, received_at, updated_at)
-                 VALUES (?1, ?2, ?3, 'new', ?4, ?5)",
-                params![case, code_name, title, timestamp(*received_at), at],
-            )?;
-        }
-        EventKind::StatusChanged { to, .. } => {
-            conn.execute(
-                "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
-                params![case, to.as_str(), at],
-            )?;
-        }
-        _ => {
-            conn.execute(
-                "UPDATE cases SET updated_at = ?2 WHERE id = ?1",
-                params![case, at],
-            )?;
-        }
+    for event in events {
+        append_event(conn, event, None)?;
+        index_event(conn, case.id, event)?;
     }
+    write_state(conn, &case)
+}
+
+/// The search text and person links an event adds.
+fn index_event(conn: &Connection, case: CaseId, event: &Event) -> rusqlite::Result<()> {
+    if let Some(text) = event.kind.search_text() {
+        conn.prepare_cached("INSERT INTO search (text, case_id, event_id) VALUES (?1, ?2, ?3)")?
+            .execute(params![text, case.to_string(), event.id.to_string()])?;
+    }
+    if let EventKind::PartyAdded { party } = &event.kind {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO parties (party_id, case_id, person_id, role)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            party.id.0.to_string(),
+            case.to_string(),
+            party.person.0.to_string(),
+            party.role.as_str()
+        ])?;
+    }
+    Ok(())
+}
+
+/// Store a case's derived state.
+pub(crate) fn write_state(conn: &Connection, case: &Case) -> rusqlite::Result<()> {
+    let state = serde_json::to_string(case).map_err(conversion)?;
+    conn.prepare_cached(
+        "INSERT INTO cases (id, code_name, status, received_at, updated_at, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+             updated_at = excluded.updated_at, state = excluded.state",
+    )?
+    .execute(params![
+        case.id.to_string(),
+        case.code_name,
+        case.status.as_str(),
+        timestamp(case.received_at),
+        timestamp(case.updated_at),
+        state
+    ])?;
+    Ok(())
+}
+
+/// Rebuild every derived table (cases, parties, search) by replaying the history.
+pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("DELETE FROM cases; DELETE FROM parties; DELETE FROM search;")?;
+    let mut current: Option<Case> = None;
+    let mut stmt = conn.prepare(
+        "SELECT id, case_id, author, at, amends, payload FROM events
+         WHERE case_id IS NOT NULL ORDER BY case_id, seq",
+    )?;
+    let events = stmt.query_map([], event_from_row)?;
+    for event in events {
+        let event = event?;
+        let Some(case_id) = event.case else { continue };
+        match current.as_mut() {
+            Some(case) if case.id == case_id => case.apply(&event),
+            _ => {
+                if let Some(done) = current.take() {
+                    write_state(conn, &done)?;
+                }
+                current = Case::opened(case_id, &event);
+            }
+        }
+        index_event(conn, case_id, &event)?;
+    }
+    if let Some(done) = current {
+        write_state(conn, &done)?;
+    }
+    Ok(())
+}
+
+fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+    let case: Option<String> = row.get(1)?;
+    let amends: Option<String> = row.get(4)?;
+    let payload: String = row.get(5)?;
+    Ok(Event {
+        id: parse_uuid(&row.get::<_, String>(0)?)?,
+        case: case.as_deref().map(parse_uuid).transpose()?.map(CaseId),
+        author: MemberId(parse_uuid(&row.get::<_, String>(2)?)?),
+        at: parse_time(&row.get::<_, String>(3)?)?,
+        amends: amends.as_deref().map(parse_uuid).transpose()?,
+        kind: serde_json::from_str(&payload).map_err(conversion)?,
+    })
+}
+
+/// Every case's derived state.
+pub(crate) fn cases(conn: &Connection) -> rusqlite::Result<Vec<Case>> {
+    let mut stmt = conn.prepare("SELECT state FROM cases")?;
+    let rows = stmt.query_map([], |row| {
+        let state: String = row.get(0)?;
+        serde_json::from_str::<Case>(&state).map_err(conversion)
+    })?;
+    rows.collect()
+}
+
+/// One case's history, oldest first.
+pub(crate) fn case_events(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, case_id, author, at, amends, payload FROM events
+         WHERE case_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([case.to_string()], event_from_row)?;
+    rows.collect()
+}
+
+/// The committee's rules (defaults until changed).
+pub(crate) fn settings(conn: &Connection) -> rusqlite::Result<Settings> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'rules'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    match json {
+        Some(json) => serde_json::from_str(&json).map_err(conversion),
+        None => Ok(Settings::default()),
+    }
+}
+
+/// Other cases the same person appears in: (case id, their role there).
+pub(crate) fn cases_of_person(
+    conn: &Connection,
+    person: PersonId,
+) -> rusqlite::Result<Vec<(CaseId, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT case_id, role FROM parties WHERE person_id = ?1 ORDER BY case_id",
+    )?;
+    let rows = stmt.query_map([person.0.to_string()], |row| {
+        Ok((CaseId(parse_uuid(&row.get::<_, String>(0)?)?), row.get(1)?))
+    })?;
+    rows.collect()
+}
+
+/// A full-text search hit.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Hit {
+    pub case: CaseId,
+    pub event: Uuid,
+    pub snippet: String,
+    pub rank: f64,
+}
+
+/// Ranked full-text search. Every word of `query` must occur (as a prefix, so results update
+/// as one types); FTS5 syntax in the query is treated as plain text.
+pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::Result<Vec<Hit>> {
+    let terms: Vec<String> = query
+        .split_whitespace()
+        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
+        .collect();
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT case_id, event_id, snippet(search, 0, '\u{1}', '\u{2}', '…', 12), rank
+         FROM search WHERE search MATCH ?1 ORDER BY rank LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![terms.join(" "), limit as i64], |row| {
+        Ok(Hit {
+            case: CaseId(parse_uuid(&row.get::<_, String>(0)?)?),
+            event: parse_uuid(&row.get::<_, String>(1)?)?,
+            snippet: row.get(2)?,
+            rank: row.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Store an attachment's bytes under their SHA-256.
+pub(crate) fn insert_attachment(
+    conn: &Connection,
+    sha256: &str,
+    data: &[u8],
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO attachments (sha256, size, data) VALUES (?1, ?2, ?3)",
+        params![sha256, data.len() as i64, data],
+    )?;
     Ok(())
 }
 

@@ -2,16 +2,17 @@
 //! (crash safety, no plaintext on disk). Text is made of common words so it compresses and
 //! indexes like real notes; a canary string can be planted to search the disk for.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rusqlite::params;
 use uuid::Uuid;
 
-use super::store::timestamp;
-use super::{CaseFile, Error};
-use crate::core::case::{Channel, Status};
-use crate::core::event::{EventKind, NoteKind};
+use super::{CaseFile, Error, store};
+use crate::core::case::{CaseId, Channel};
+use crate::core::codename;
+use crate::core::event::{Event, EventKind, NoteKind};
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -71,77 +72,72 @@ pub fn fill(file: &mut CaseFile, spec: &Spec, now: DateTime<Utc>) -> Result<(), 
         path: label.clone().into(),
         source: e,
     };
-    let author = file
-        .me()?
-        .map(|m| m.id.to_string())
-        .ok_or_else(|| Error::ReadOnly {
-            label: file.label(),
-        })?;
-    let conn = file.connection();
+    let author = file.me()?.map(|m| m.id).ok_or_else(|| Error::ReadOnly {
+        label: file.label(),
+    })?;
     // Mix in how many cases exist, so that filling the same file twice adds different cases.
-    let existing: i64 = conn
-        .query_row("SELECT count(*) FROM cases", [], |row| row.get(0))
-        .map_err(db)?;
-    let mut rng = StdRng::seed_from_u64(spec.seed ^ (existing as u64).rotate_left(32));
+    let existing = file.cases()?.len() as u64;
+    let mut rng = StdRng::seed_from_u64(spec.seed ^ existing.rotate_left(32));
+    let mut taken: HashSet<String> = file
+        .cases()?
+        .values()
+        .map(|c| c.code_name.clone())
+        .collect();
+    let mut names = Vec::with_capacity(spec.cases);
+    for _ in 0..spec.cases {
+        let name = codename::generate(&mut rng, |n| taken.contains(n));
+        taken.insert(name.clone());
+        names.push(name);
+    }
+    let canary = spec.canary.as_deref().unwrap_or("");
+    let conn = file.connection();
     let tx = conn.unchecked_transaction().map_err(db)?;
-    {
-        let mut insert_event = tx
-            .prepare(
-                "INSERT INTO events (id, case_id, author, at, kind, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .map_err(db)?;
-        let mut insert_case = tx
-            .prepare(
-                "INSERT INTO cases (id, code_name, title, status, received_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            )
-            .map_err(db)?;
-        let canary = spec.canary.as_deref().unwrap_or("");
-        for _ in 0..spec.cases {
-            let case = Uuid::from_u128(rng.r#gen()).to_string();
-            let received = now - Duration::minutes(rng.gen_range(0..500_000));
-            let at = timestamp(received);
-            let code_name = format!("synthetic-{}", &case[..13]);
-            let title = format!("{} {canary}", sentence(&mut rng, 60));
-            let status = Status::ALL[rng.gen_range(0..Status::ALL.len())];
-            insert_case
-                .execute(params![case, code_name, title, status.as_str(), at])
-                .map_err(db)?;
-            let opened = EventKind::CaseOpened {
+    for code_name in names {
+        let case = CaseId(Uuid::from_u128(rng.r#gen()));
+        let received = now - Duration::minutes(rng.gen_range(0..500_000));
+        let mut text = StdRng::seed_from_u64(rng.r#gen());
+        let mut events = Vec::with_capacity(spec.events_per_case);
+        let mut event = |kind: EventKind, at: DateTime<Utc>| Event {
+            id: Uuid::from_u128(rng.r#gen()),
+            case: Some(case),
+            author,
+            at,
+            amends: None,
+            kind,
+        };
+        let title = format!("{} {canary}", sentence(&mut text, 60));
+        events.push(event(
+            EventKind::CaseOpened {
                 code_name,
                 title,
                 summary: String::new(),
                 channel: Channel::Form,
                 received_at: received,
-            };
-            let payload = serde_json::to_string(&opened).unwrap_or_default();
-            let id = Uuid::from_u128(rng.r#gen()).to_string();
-            insert_event
-                .execute(params![id, case, author, at, opened.name(), payload])
-                .map_err(db)?;
-            for n in 1..spec.events_per_case {
-                let mut body = sentence(&mut rng, spec.note_bytes);
-                if n == 1 {
-                    body.push(' ');
-                    body.push_str(canary);
-                }
-                let note = EventKind::NoteAdded {
+            },
+            received,
+        ));
+        for n in 1..spec.events_per_case {
+            let mut body = sentence(&mut text, spec.note_bytes);
+            if n == 1 {
+                body.push(' ');
+                body.push_str(canary);
+            }
+            let at = received + Duration::minutes(n as i64);
+            events.push(event(
+                EventKind::NoteAdded {
                     body,
                     note: NoteKind::General,
-                };
-                let payload = serde_json::to_string(&note).unwrap_or_default();
-                let id = Uuid::from_u128(rng.r#gen()).to_string();
-                insert_event
-                    .execute(params![id, case, author, at, note.name(), payload])
-                    .map_err(db)?;
-            }
+                },
+                at,
+            ));
         }
+        store::append_case(&tx, &events).map_err(db)?;
     }
     if spec.cases > 0 {
         tx.execute_batch("REINDEX;").map_err(db)?;
     }
     tx.commit().map_err(db)?;
+    file.forget_index();
     file.mark_dirty();
     Ok(())
 }
