@@ -77,6 +77,149 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Cases: open, list, show, edit.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Notes on a case.
+    #[command(subcommand)]
+    Note(NoteCommand),
+    /// Move a case through the process (new, triage, investigating, deliberating, closed,
+    /// reopened, transferred, out-of-scope; `decided` comes from `decide`).
+    Status {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The new status.
+        status: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Assign a member to a case (or take them off with --remove).
+    Assign {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The member's name as on the roster.
+        member: String,
+        /// Take the member off the case instead.
+        #[arg(long)]
+        remove: bool,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Parties to a case.
+    #[command(subcommand)]
+    Party(PartyCommand),
+    /// Declare your own conflict of interest on a case.
+    Conflict {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// You must not handle or see the case.
+        #[arg(long, conflicts_with = "soft", required_unless_present = "soft")]
+        hard: bool,
+        /// You may discuss the case but not vote.
+        #[arg(long)]
+        soft: bool,
+        /// Why (kept in the case's history).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Vote on the outcome proposed for a case (the first vote proposes it).
+    #[command(group(clap::ArgGroup::new("ballot").required(true).args(["for_", "against", "abstain"])))]
+    Vote {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The outcome voted on.
+        #[arg(long)]
+        outcome: String,
+        /// In favour.
+        #[arg(long = "for")]
+        for_: bool,
+        /// Against.
+        #[arg(long)]
+        against: bool,
+        /// Abstain.
+        #[arg(long)]
+        abstain: bool,
+        /// Replace the current proposal with this outcome (earlier votes lapse).
+        #[arg(long)]
+        propose: bool,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Record the committee's decision on a case.
+    Decide {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The outcome, from the committee's ladder.
+        #[arg(long)]
+        outcome: String,
+        /// Why the committee decided so.
+        #[arg(long)]
+        rationale: String,
+        /// (Chair only) record it although the quorum rule is not met.
+        #[arg(long = "override", requires = "reason")]
+        override_: bool,
+        /// The reason for the override (recorded).
+        #[arg(long, requires = "override_")]
+        reason: Option<String>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Communications about a case.
+    #[command(subcommand)]
+    Comms(CommsCommand),
+    /// Interim actions taken before a decision, and their review by a second member.
+    #[command(subcommand)]
+    Emergency(EmergencyCommand),
+    /// Full-text search over titles, reports, notes and party names.
+    Search {
+        /// The case file.
+        file: PathBuf,
+        /// Words to find (every word must occur; the last may be a prefix).
+        query: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show or change the committee's rules.
+    Settings {
+        /// The case file.
+        file: PathBuf,
+        /// Outcome ladder preset: contributor-covenant-2.1, contributor-covenant-3.0, django.
+        #[arg(long)]
+        ladder: Option<String>,
+        /// Quorum rule: simple-majority, two-thirds, unanimous.
+        #[arg(long)]
+        quorum: Option<String>,
+        /// Acknowledge reports within this many hours.
+        #[arg(long)]
+        acknowledge_hours: Option<u32>,
+        /// Decide cases within this many days.
+        #[arg(long)]
+        decide_days: Option<u32>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
     /// Add synthetic cases to a case file (benchmarks and tests).
     #[command(hide = true)]
     Synth {
@@ -97,6 +240,224 @@ pub enum Command {
         /// Generator seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}
+
+/// `casebook case ...`
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Open a new case; prints its code name.
+    New {
+        /// The case file.
+        file: PathBuf,
+        /// Short title.
+        #[arg(long)]
+        title: String,
+        /// Summary of the report.
+        #[arg(long)]
+        summary: Option<String>,
+        /// How it arrived: email, form, in-person, chat, event-staff, other.
+        #[arg(long, default_value = "other")]
+        channel: String,
+        /// When it arrived (YYYY-MM-DD or RFC 3339); default now.
+        #[arg(long)]
+        received: Option<String>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// List cases, optionally one queue.
+    List {
+        /// The case file.
+        file: PathBuf,
+        /// needs-acknowledgement, triage, mine, awaiting-my-vote, overdue, investigating,
+        /// deliberating, decided-not-communicated, closed, all (default), or `counts`.
+        #[arg(long, default_value = "all")]
+        queue: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one case: details, parties, vote, timeline.
+    Show {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set or correct a case's details.
+    Edit(EditArgs),
+}
+
+/// `casebook case edit` options.
+#[derive(Debug, clap::Args)]
+pub struct EditArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The case's code name.
+    pub code: String,
+    /// New title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// New summary.
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// low, medium, high, critical.
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// Whether someone's safety is at risk: yes or no.
+    #[arg(long, value_name = "yes|no")]
+    pub safety_risk: Option<String>,
+    /// Where it happened (repository, chat, event, social media...).
+    #[arg(long)]
+    pub venue: Option<String>,
+    /// in, out or undecided.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Why the scope judgement was made.
+    #[arg(long)]
+    pub scope_reason: Option<String>,
+    /// A code of conduct clause concerned (repeatable; replaces the list).
+    #[arg(long = "clause")]
+    pub clauses: Vec<String>,
+    /// A label (repeatable; replaces the list).
+    #[arg(long = "label")]
+    pub labels: Vec<String>,
+    /// When it happened: YYYY-MM-DD (approximate), RFC 3339 (exact) or `unknown`.
+    #[arg(long)]
+    pub incident: Option<String>,
+    /// Review date, YYYY-MM-DD.
+    #[arg(long)]
+    pub review: Option<String>,
+    /// Expunge date, YYYY-MM-DD.
+    #[arg(long)]
+    pub expunge: Option<String>,
+    /// Whether a public report may describe it, anonymised: yes or no.
+    #[arg(long, value_name = "yes|no")]
+    pub anonymisable: Option<String>,
+    /// Write the result to this new file instead of over FILE.
+    #[arg(long, value_name = "NEW_FILE")]
+    pub save_as: Option<PathBuf>,
+}
+
+/// `casebook note ...`
+#[derive(Debug, Subcommand)]
+pub enum NoteCommand {
+    /// Add a note (or a correction of an earlier one with --amends).
+    Add {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The note's text.
+        #[arg(long, conflicts_with = "stdin", required_unless_present = "stdin")]
+        text: Option<String>,
+        /// Read the note from standard input.
+        #[arg(long)]
+        stdin: bool,
+        /// general, interview or deliberation.
+        #[arg(long, default_value = "general")]
+        kind: String,
+        /// The id (or its first 8 characters) of the event this note corrects.
+        #[arg(long)]
+        amends: Option<String>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}
+
+/// `casebook party ...`
+#[derive(Debug, Subcommand)]
+pub enum PartyCommand {
+    /// Add a party: named, pseudonymous, anonymous, or the same person as in another case.
+    Add {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// reporter, reported, witness or other.
+        #[arg(long)]
+        role: String,
+        /// Their name.
+        #[arg(long, group = "who")]
+        name: Option<String>,
+        /// Their handle (with --name).
+        #[arg(long, requires = "name")]
+        handle: Option<String>,
+        /// Their email (with --name).
+        #[arg(long, requires = "name")]
+        email: Option<String>,
+        /// An alias: the committee does not know their name.
+        #[arg(long, group = "who")]
+        alias: Option<String>,
+        /// Store no identity at all; the contact stays with a member (--held-by, default you).
+        #[arg(long, group = "who")]
+        anonymous: bool,
+        /// The member who holds an anonymous party's contact.
+        #[arg(long, requires = "anonymous")]
+        held_by: Option<String>,
+        /// The same person as party N of case CODE (CODE:N, as numbered by `case show`).
+        #[arg(long, group = "who", value_name = "CODE:N")]
+        same_as: Option<String>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}
+
+/// `casebook comms ...`
+#[derive(Debug, Subcommand)]
+pub enum CommsCommand {
+    /// Log a message sent about a case.
+    Log {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// reporter, reported or other.
+        #[arg(long)]
+        to: String,
+        /// What was said, in short.
+        #[arg(long)]
+        summary: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}
+
+/// `casebook emergency ...`
+#[derive(Debug, Subcommand)]
+pub enum EmergencyCommand {
+    /// Record an interim action (flagged until another member reviews it).
+    Record {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// What was done.
+        #[arg(long)]
+        action: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Review the oldest pending interim action (by another member than its author).
+    Review {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The reviewer's note.
+        #[arg(long)]
+        note: String,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,

@@ -1,6 +1,7 @@
 //! One function per subcommand. Each takes the validated [`Config`], writes its result to the
 //! given output, and returns typed errors that carry a hint; `main` prints them.
 
+mod cases;
 mod info;
 
 use std::io::Write;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::cli::{Command, Config, ConfigError, IdentityFrom};
+use crate::core::decision::Ballot;
 use crate::vault::{
     self, CaseFile, Founder, Identity, OpenMode, PassphraseSource, Recipient, synthetic,
 };
@@ -34,6 +36,31 @@ pub enum Error {
         /// The config file that named it.
         config: PathBuf,
     },
+    /// A process rule refused the change.
+    #[error(transparent)]
+    Rule(#[from] crate::core::process::RuleError),
+    /// The key that opened the file is not an active member's.
+    #[error("your key opens {} but is not on its active roster; only members can change it", .file.display())]
+    NotAMember {
+        /// The case file.
+        file: PathBuf,
+    },
+    /// No member by that name.
+    #[error("no member named {name:?} (members: {})", .roster.join(", "))]
+    UnknownMember {
+        /// The name given.
+        name: String,
+        /// The active members' names.
+        roster: Vec<String>,
+    },
+    /// Arguments that parse but make no sense.
+    #[error("{message}")]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        hint: String,
+    },
     /// Writing the command's output failed (for example a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
@@ -51,6 +78,14 @@ impl Error {
             Error::ConfiguredIdentityMissing { .. } => {
                 Some("fix the identity setting, or pass another key with -i KEY".to_string())
             }
+            Error::Rule(e) => e.hint(),
+            Error::NotAMember { .. } => {
+                Some("open it with your own roster key (-i KEY), or ask to be added".to_string())
+            }
+            Error::UnknownMember { .. } => {
+                Some("names are as `casebook info` lists them".to_string())
+            }
+            Error::Usage { hint, .. } => Some(hint.clone()),
             Error::Output(_) => None,
         }
     }
@@ -113,6 +148,106 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
             }
             info::print(&case_file.summary()?, *json, out)
         }
+        Command::Case(command) => cases::case(&config, command, out),
+        Command::Note(command) => cases::note(&config, command, out),
+        Command::Status {
+            file,
+            code,
+            status,
+            save_as,
+        } => cases::status(&config, file, code, status, save_as.as_ref(), out),
+        Command::Assign {
+            file,
+            code,
+            member,
+            remove,
+            save_as,
+        } => cases::assign(&config, file, code, member, *remove, save_as.as_ref(), out),
+        Command::Party(command) => cases::party(&config, command, out),
+        Command::Conflict {
+            file,
+            code,
+            hard,
+            soft: _,
+            reason,
+            save_as,
+        } => cases::conflict(
+            &config,
+            file,
+            code,
+            *hard,
+            reason.as_ref(),
+            save_as.as_ref(),
+            out,
+        ),
+        Command::Vote {
+            file,
+            code,
+            outcome,
+            for_,
+            against,
+            abstain: _,
+            propose,
+            save_as,
+        } => {
+            let ballot = if *for_ {
+                Ballot::For
+            } else if *against {
+                Ballot::Against
+            } else {
+                Ballot::Abstain
+            };
+            cases::vote(
+                &config,
+                file,
+                code,
+                outcome,
+                ballot,
+                *propose,
+                save_as.as_ref(),
+                out,
+            )
+        }
+        Command::Decide {
+            file,
+            code,
+            outcome,
+            rationale,
+            override_: _,
+            reason,
+            save_as,
+        } => cases::decide(
+            &config,
+            file,
+            code,
+            outcome,
+            rationale,
+            reason.as_deref(),
+            save_as.as_ref(),
+            out,
+        ),
+        Command::Comms(command) => cases::comms(&config, command, out),
+        Command::Emergency(command) => cases::emergency(&config, command, out),
+        Command::Search { file, query, json } => cases::search(&config, file, query, *json, out),
+        Command::Settings {
+            file,
+            ladder,
+            quorum,
+            acknowledge_hours,
+            decide_days,
+            json,
+            save_as,
+        } => cases::settings(
+            &config,
+            file,
+            ladder.as_deref(),
+            quorum.as_deref(),
+            *acknowledge_hours,
+            *decide_days,
+            *json,
+            save_as.as_ref(),
+            out,
+        ),
         Command::Synth {
             file,
             cases,
@@ -177,7 +312,7 @@ fn keygen(
 }
 
 /// Load the identity chosen by the config, explaining where a missing one came from.
-fn load_identity(config: &Config) -> Result<Identity, Error> {
+pub(crate) fn load_identity(config: &Config) -> Result<Identity, Error> {
     let path = config.identity.as_ref().ok_or(Error::NoIdentity)?;
     if let IdentityFrom::ConfigFile(config_file) = &config.identity_from
         && !path.exists()

@@ -206,6 +206,12 @@ impl Actor<'_> {
     }
 }
 
+/// Whether the acting member may change `case` at all (notes, details, parties,
+/// communications): an active member without a hard conflict.
+pub fn change_details(actor: Actor<'_>, case: &Case) -> Result<(), RuleError> {
+    actor.may_handle(case)
+}
+
 /// Move `case` to `to`.
 pub fn change_status(actor: Actor<'_>, case: &Case, to: Status) -> Result<EventKind, RuleError> {
     actor.may_handle(case)?;
@@ -484,6 +490,9 @@ pub struct Due {
 /// The earliest promise the committee has yet to keep on `case`: acknowledging the report,
 /// reviewing an emergency action, deciding.
 pub fn due(settings: &Settings, case: &Case) -> Option<Due> {
+    if case.status.is_finished() {
+        return None;
+    }
     let mut dues = Vec::new();
     if case.status == Status::New {
         dues.push(Due {
