@@ -292,7 +292,7 @@ pub enum CaseCommand {
         json: bool,
     },
     /// Set or correct a case's details.
-    Edit(EditArgs),
+    Edit(Box<EditArgs>),
 }
 
 /// `casebook case edit` options.

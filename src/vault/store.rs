@@ -11,9 +11,10 @@ use crate::core::party::PersonId;
 use crate::core::process::Settings;
 use crate::core::roster::{Member, MemberId, Roster};
 
-/// Timestamps are stored as RFC 3339 UTC with milliseconds, which sort as text.
+/// Timestamps are stored as RFC 3339 UTC with nanoseconds (fixed width, so they sort as text,
+/// and exactly what the event holds, so replaying stored events gives the same state).
 pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+    at.to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
 
 fn parse_time(text: &str) -> rusqlite::Result<DateTime<Utc>> {
