@@ -187,6 +187,22 @@ pub enum Command {
     /// Interim actions taken before a decision, and their review by a second member.
     #[command(subcommand)]
     Emergency(EmergencyCommand),
+    /// Import reports: emails (.eml), web form exports (.csv) or casebook JSON (.json). Each
+    /// report becomes a new case; nothing is imported if any file is unusable.
+    Import {
+        /// The case file.
+        file: PathBuf,
+        /// The report files.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Use column COLUMN of a CSV export for FIELD (title, body, name, email, handle,
+        /// anonymous, received, venue, incident). Repeatable.
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
     /// Full-text search over titles, reports, notes and party names.
     Search {
         /// The case file.

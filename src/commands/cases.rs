@@ -1262,3 +1262,176 @@ pub(super) fn search(
     }
     Ok(())
 }
+
+/// `casebook import`: every report file is read and parsed before anything is recorded, so a
+/// bad file leaves the case file as it was.
+pub(super) fn import(
+    config: &Config,
+    file: &Path,
+    paths: &[PathBuf],
+    map: &[String],
+    save_as: Option<&PathBuf>,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let map: std::collections::HashMap<String, String> = map
+        .iter()
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(f, c)| (f.trim().to_string(), c.to_string()))
+                .ok_or_else(|| {
+                    usage(
+                        format!("--map {pair:?} is not FIELD=COLUMN"),
+                        "for example --map body=\"What happened?\"",
+                    )
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut reports = Vec::new();
+    for path in paths {
+        let too_large = |size: u64| Error::Import {
+            file: path.clone(),
+            source: crate::import::ImportError::TooLarge {
+                size: size as usize,
+            },
+        };
+        let size = std::fs::metadata(path)
+            .map_err(|e| crate::vault::Error::Read {
+                path: path.clone(),
+                source: e,
+            })?
+            .len();
+        if size > crate::import::MAX_REPORT_BYTES as u64 {
+            return Err(too_large(size));
+        }
+        let bytes = std::fs::read(path).map_err(|e| crate::vault::Error::Read {
+            path: path.clone(),
+            source: e,
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parsed = crate::import::parse(&name, &bytes, &map).map_err(|source| Error::Import {
+            file: path.clone(),
+            source,
+        })?;
+        reports.extend(parsed.into_iter().map(|r| (path.clone(), r)));
+    }
+    let mut change = Change::open(config, file)?;
+    let now = Utc::now();
+    let mut events = Vec::new();
+    let mut opened = Vec::new();
+    let mut taken: std::collections::HashSet<String> = change
+        .file
+        .cases()?
+        .values()
+        .map(|c| c.code_name.clone())
+        .collect();
+    let mut rng = rand::thread_rng();
+    for (path, report) in &reports {
+        let code_name = crate::core::codename::generate(&mut rng, |n| taken.contains(n));
+        taken.insert(code_name.clone());
+        let case = CaseId(Uuid::new_v4());
+        let mut kinds = vec![
+            EventKind::CaseOpened {
+                code_name: code_name.clone(),
+                title: report.title.clone(),
+                summary: String::new(),
+                channel: report.channel,
+                received_at: report.received_at.unwrap_or(now),
+            },
+            EventKind::ReportReceived {
+                from: report.from.clone(),
+                subject: report.title.clone(),
+                body: report.body.clone(),
+                attachments: report
+                    .attachments
+                    .iter()
+                    .map(|a| crate::core::event::AttachmentRef {
+                        name: a.name.clone(),
+                        content_type: a.content_type.clone(),
+                        size: a.data.len() as u64,
+                        sha256: a.sha256.clone(),
+                    })
+                    .collect(),
+            },
+        ];
+        let identity = if report.reporter.anonymous {
+            PartyIdentity::Anonymous {
+                contact_held_by: change.me.id,
+            }
+        } else if let Some(name) = report
+            .reporter
+            .name
+            .clone()
+            .or_else(|| report.reporter.email.clone())
+        {
+            PartyIdentity::Named {
+                name,
+                handle: report.reporter.handle.clone(),
+                email: report.reporter.email.clone(),
+            }
+        } else {
+            PartyIdentity::Anonymous {
+                contact_held_by: change.me.id,
+            }
+        };
+        kinds.push(EventKind::PartyAdded {
+            party: Party {
+                id: PartyId(Uuid::new_v4()),
+                role: PartyRole::Reporter,
+                person: PersonId(Uuid::new_v4()),
+                identity,
+            },
+        });
+        if report.venue.is_some() || report.incident_date.is_some() {
+            kinds.push(EventKind::DetailsChanged {
+                changes: Details {
+                    venue: report.venue.clone(),
+                    incident: report.incident_date.map(|date| IncidentAt::Around { date }),
+                    ..Details::default()
+                },
+            });
+        }
+        events.extend(kinds.into_iter().map(|kind| Event {
+            id: Uuid::new_v4(),
+            case: Some(case),
+            author: change.me.id,
+            at: now,
+            amends: None,
+            kind,
+        }));
+        opened.push((
+            path.clone(),
+            code_name,
+            report.title.clone(),
+            report.attachments.len(),
+        ));
+    }
+    for (_, report) in &reports {
+        for attachment in &report.attachments {
+            change
+                .file
+                .store_attachment(&attachment.sha256, &attachment.data)?;
+        }
+    }
+    change.file.record(&events)?;
+    match save_as {
+        Some(path) => change.file.save_as(path, &change.identity)?,
+        None => change.file.save(&change.identity)?,
+    };
+    for (path, code, title, attachments) in opened {
+        let extra = if attachments > 0 {
+            format!(" ({attachments} attachments)")
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{code}  {}  from {}{extra}",
+            inline(&title),
+            path.display()
+        )?;
+    }
+    Ok(())
+}

@@ -53,6 +53,14 @@ pub enum Error {
         /// The active members' names.
         roster: Vec<String>,
     },
+    /// A report file that cannot be imported.
+    #[error("{} {source}", .file.display())]
+    Import {
+        /// The report file.
+        file: PathBuf,
+        /// What is wrong with it.
+        source: crate::import::ImportError,
+    },
     /// Arguments that parse but make no sense.
     #[error("{message}")]
     Usage {
@@ -86,6 +94,10 @@ impl Error {
                 Some("names are as `casebook info` lists them".to_string())
             }
             Error::Usage { hint, .. } => Some(hint.clone()),
+            Error::Import { .. } => Some(
+                "nothing was imported; fix or remove that file and run the import again"
+                    .to_string(),
+            ),
             Error::Output(_) => None,
         }
     }
@@ -228,6 +240,12 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
         ),
         Command::Comms(command) => cases::comms(&config, command, out),
         Command::Emergency(command) => cases::emergency(&config, command, out),
+        Command::Import {
+            file,
+            reports,
+            map,
+            save_as,
+        } => cases::import(&config, file, reports, map, save_as.as_ref(), out),
         Command::Search { file, query, json } => cases::search(&config, file, query, *json, out),
         Command::Settings {
             file,

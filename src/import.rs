@@ -1,0 +1,556 @@
+//! Reports as they arrive: an email (`.eml`), a web form export (CSV), or casebook's own JSON.
+//! Parsing only: bytes in, [`Report`]s out, no I/O. Text is kept exactly as received; it is
+//! sanitised when shown, never altered in storage.
+//!
+//! CSV columns are matched by name (case-insensitive). Default names per field:
+//!
+//! | field      | columns                                               |
+//! |------------|-------------------------------------------------------|
+//! | `title`    | title, subject                                        |
+//! | `body`     | body, report, description, what happened, details     |
+//! | `name`     | name, reporter, reporter name, your name              |
+//! | `email`    | email, reporter email, your email                     |
+//! | `handle`   | handle, username                                      |
+//! | `anonymous`| anonymous (yes/no/true/false/1/0)                     |
+//! | `received` | received, received at, timestamp, submitted at, date  |
+//! | `venue`    | venue, where, location                                |
+//! | `incident` | incident, incident date, when                         |
+//!
+//! `--map FIELD=COLUMN` names another column for a field.
+//!
+//! JSON (schema version 1):
+//!
+//! ```json
+//! { "casebook_reports": 1,
+//!   "reports": [ { "title": "…", "body": "…", "received_at": "2026-05-01T10:00:00Z",
+//!                  "channel": "form", "venue": "…", "incident_date": "2026-04-30",
+//!                  "reporter": { "name": "…", "email": "…", "handle": "…", "anonymous": false } } ] }
+//! ```
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use mail_parser::{MessageParser, MimeHeaders};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::core::case::Channel;
+
+/// The largest report file casebook imports.
+pub const MAX_REPORT_BYTES: usize = 32 << 20;
+/// The longest one-line field (title, subject, name) accepted.
+pub const MAX_FIELD_CHARS: usize = 10_000;
+
+/// Who made a report, as far as it says.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reporter {
+    /// Name, if given.
+    pub name: Option<String>,
+    /// Email, if given.
+    pub email: Option<String>,
+    /// Handle, if given.
+    pub handle: Option<String>,
+    /// The reporter asked not to be identified.
+    pub anonymous: bool,
+}
+
+/// A file that came with a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// File name as received.
+    pub name: String,
+    /// MIME type as received.
+    pub content_type: String,
+    /// The bytes.
+    pub data: Vec<u8>,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+}
+
+/// One incoming report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// How it arrived.
+    pub channel: Channel,
+    /// Title for the case (subject line, form title).
+    pub title: String,
+    /// The sender as stated (email `From`, or the form's name/email).
+    pub from: String,
+    /// The report's text, as received.
+    pub body: String,
+    /// When it was sent or submitted, if stated.
+    pub received_at: Option<DateTime<Utc>>,
+    /// The reporter.
+    pub reporter: Reporter,
+    /// Where it happened, if stated.
+    pub venue: Option<String>,
+    /// When it happened (day), if stated.
+    pub incident_date: Option<NaiveDate>,
+    /// Attachments.
+    pub attachments: Vec<Attachment>,
+}
+
+/// Why a report file cannot be imported. Messages are completed with the file name by the
+/// caller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// Larger than [`MAX_REPORT_BYTES`].
+    #[error("is {size} bytes; casebook imports reports up to {max} bytes", max = MAX_REPORT_BYTES)]
+    TooLarge { size: usize },
+    /// Not UTF-8 where text is required.
+    #[error("is not valid UTF-8 text (first bad byte at offset {offset})")]
+    NotUtf8 { offset: usize },
+    /// The format could not be told from the name.
+    #[error("has an unknown type; casebook imports .eml, .csv and .json reports")]
+    UnknownFormat,
+    /// The email is not a parseable message.
+    #[error("is not an email message: {0}")]
+    BadEmail(String),
+    /// A CSV problem.
+    #[error("is not a usable CSV export: {0}")]
+    BadCsv(String),
+    /// A JSON problem.
+    #[error("does not follow casebook's report schema: {0}")]
+    BadJson(String),
+    /// A one-line field is absurdly long.
+    #[error("has a {field} of {chars} characters (at most {max})", max = MAX_FIELD_CHARS)]
+    FieldTooLong { field: &'static str, chars: usize },
+    /// Nothing to import.
+    #[error("holds no report")]
+    Empty,
+}
+
+/// Which parser a file name asks for.
+pub fn format_of(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    ["eml", "csv", "json"]
+        .into_iter()
+        .find(|ext| lower.ends_with(&format!(".{ext}")))
+}
+
+/// Parse the report file `bytes`, whose name is `name`. `map` renames CSV columns.
+pub fn parse(
+    name: &str,
+    bytes: &[u8],
+    map: &HashMap<String, String>,
+) -> Result<Vec<Report>, ImportError> {
+    if bytes.len() > MAX_REPORT_BYTES {
+        return Err(ImportError::TooLarge { size: bytes.len() });
+    }
+    let reports = match format_of(name) {
+        Some("eml") => vec![email(bytes)?],
+        Some("csv") => csv_export(text(bytes)?, map)?,
+        Some("json") => json(text(bytes)?)?,
+        _ => return Err(ImportError::UnknownFormat),
+    };
+    if reports.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    for report in &reports {
+        for (field, value) in [("title", &report.title), ("sender", &report.from)] {
+            let chars = value.chars().count();
+            if chars > MAX_FIELD_CHARS {
+                return Err(ImportError::FieldTooLong { field, chars });
+            }
+        }
+    }
+    Ok(reports)
+}
+
+fn text(bytes: &[u8]) -> Result<&str, ImportError> {
+    std::str::from_utf8(bytes).map_err(|e| ImportError::NotUtf8 {
+        offset: e.valid_up_to(),
+    })
+}
+
+fn email(bytes: &[u8]) -> Result<Report, ImportError> {
+    let message = MessageParser::default()
+        .parse(bytes)
+        .filter(|m| m.from().is_some() || m.subject().is_some())
+        .ok_or_else(|| ImportError::BadEmail("no From or Subject header".into()))?;
+    let sender = message.from().and_then(|a| a.first());
+    let name = sender.and_then(|a| a.name()).map(str::to_string);
+    let email = sender.and_then(|a| a.address()).map(str::to_string);
+    let from = match (&name, &email) {
+        (Some(n), Some(e)) => format!("{n} <{e}>"),
+        (None, Some(e)) => e.clone(),
+        (Some(n), None) => n.clone(),
+        (None, None) => "(no sender)".into(),
+    };
+    let body = (0..message.text_body_count())
+        .filter_map(|i| message.body_text(i))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let attachments = message
+        .attachments()
+        .map(|part| {
+            let data = part.contents().to_vec();
+            let content_type = part
+                .content_type()
+                .map(|ct| match ct.subtype() {
+                    Some(sub) => format!("{}/{sub}", ct.ctype()),
+                    None => ct.ctype().to_string(),
+                })
+                .unwrap_or_else(|| "application/octet-stream".into());
+            Attachment {
+                name: part.attachment_name().unwrap_or("attachment").to_string(),
+                content_type,
+                sha256: hex(&Sha256::digest(&data)),
+                data,
+            }
+        })
+        .collect();
+    Ok(Report {
+        channel: Channel::Email,
+        title: message.subject().unwrap_or("(no subject)").to_string(),
+        from,
+        body,
+        received_at: message
+            .date()
+            .and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
+        reporter: Reporter {
+            name,
+            email,
+            handle: None,
+            anonymous: false,
+        },
+        venue: None,
+        incident_date: None,
+        attachments,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+const CSV_FIELDS: [(&str, &[&str]); 9] = [
+    ("title", &["title", "subject"]),
+    (
+        "body",
+        &["body", "report", "description", "what happened", "details"],
+    ),
+    ("name", &["name", "reporter", "reporter name", "your name"]),
+    ("email", &["email", "reporter email", "your email"]),
+    ("handle", &["handle", "username"]),
+    ("anonymous", &["anonymous"]),
+    (
+        "received",
+        &[
+            "received",
+            "received at",
+            "timestamp",
+            "submitted at",
+            "date",
+        ],
+    ),
+    ("venue", &["venue", "where", "location"]),
+    ("incident", &["incident", "incident date", "when"]),
+];
+
+fn csv_export(text: &str, map: &HashMap<String, String>) -> Result<Vec<Report>, ImportError> {
+    for field in map.keys() {
+        if !CSV_FIELDS.iter().any(|(f, _)| f == field) {
+            let fields: Vec<_> = CSV_FIELDS.iter().map(|(f, _)| *f).collect();
+            return Err(ImportError::BadCsv(format!(
+                "--map names unknown field {field:?} (fields: {})",
+                fields.join(", ")
+            )));
+        }
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| ImportError::BadCsv(e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let column = |field: &str| -> Option<usize> {
+        if let Some(name) = map.get(field) {
+            return headers
+                .iter()
+                .position(|h| *h == name.trim().to_lowercase());
+        }
+        let names = CSV_FIELDS.iter().find(|(f, _)| *f == field)?.1;
+        headers.iter().position(|h| names.contains(&h.as_str()))
+    };
+    for (field, name) in map {
+        if column(field).is_none() {
+            return Err(ImportError::BadCsv(format!(
+                "no column {name:?} (for {field}); columns: {}",
+                headers.join(", ")
+            )));
+        }
+    }
+    let body_col = column("body").ok_or_else(|| {
+        ImportError::BadCsv(format!(
+            "no column for the report text (body, report, description...); columns: {}; use --map body=COLUMN",
+            headers.join(", ")
+        ))
+    })?;
+    let mut reports = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| ImportError::BadCsv(format!("row {}: {e}", n + 2)))?;
+        let get = |field: &str| {
+            column(field)
+                .and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let body = record.get(body_col).unwrap_or_default().to_string();
+        let anonymous = get("anonymous")
+            .is_some_and(|v| matches!(v.to_lowercase().as_str(), "yes" | "true" | "1" | "y"));
+        let reporter = Reporter {
+            name: get("name").filter(|_| !anonymous),
+            email: get("email").filter(|_| !anonymous),
+            handle: get("handle").filter(|_| !anonymous),
+            anonymous,
+        };
+        let received_at = match get("received") {
+            Some(value) => Some(moment(&value).ok_or_else(|| {
+                ImportError::BadCsv(format!("row {}: {value:?} is not a date or time", n + 2))
+            })?),
+            None => None,
+        };
+        let incident_date = match get("incident") {
+            Some(value) => Some(day(&value).ok_or_else(|| {
+                ImportError::BadCsv(format!(
+                    "row {}: incident {value:?} is not a date (YYYY-MM-DD)",
+                    n + 2
+                ))
+            })?),
+            None => None,
+        };
+        let from = sender(&reporter);
+        reports.push(Report {
+            channel: Channel::Form,
+            title: get("title").unwrap_or_else(|| first_words(&body)),
+            from,
+            body,
+            received_at,
+            reporter,
+            venue: get("venue"),
+            incident_date,
+            attachments: Vec::new(),
+        });
+    }
+    Ok(reports)
+}
+
+fn sender(reporter: &Reporter) -> String {
+    if reporter.anonymous {
+        return "(anonymous)".into();
+    }
+    match (&reporter.name, &reporter.email) {
+        (Some(n), Some(e)) => format!("{n} <{e}>"),
+        (Some(n), None) => n.clone(),
+        (None, Some(e)) => e.clone(),
+        (None, None) => "(not given)".into(),
+    }
+}
+
+fn first_words(body: &str) -> String {
+    let line = body
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("(untitled report)")
+        .trim();
+    let mut title: String = line.chars().take(80).collect();
+    if line.chars().count() > 80 {
+        title.push('…');
+    }
+    title
+}
+
+fn moment(value: &str) -> Option<DateTime<Utc>> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(value) {
+        return Some(at.with_timezone(&Utc));
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%m/%d/%Y %H:%M:%S",
+    ] {
+        if let Ok(at) = chrono::NaiveDateTime::parse_from_str(value, format) {
+            return Some(at.and_utc());
+        }
+    }
+    day(value)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+}
+
+fn day(value: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonFile {
+    casebook_reports: u32,
+    reports: Vec<JsonReport>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonReport {
+    title: Option<String>,
+    body: String,
+    received_at: Option<DateTime<Utc>>,
+    channel: Option<String>,
+    venue: Option<String>,
+    incident_date: Option<NaiveDate>,
+    #[serde(default)]
+    reporter: JsonReporter,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonReporter {
+    name: Option<String>,
+    email: Option<String>,
+    handle: Option<String>,
+    #[serde(default)]
+    anonymous: bool,
+}
+
+fn json(text: &str) -> Result<Vec<Report>, ImportError> {
+    let file: JsonFile =
+        serde_json::from_str(text).map_err(|e| ImportError::BadJson(e.to_string()))?;
+    if file.casebook_reports != 1 {
+        return Err(ImportError::BadJson(format!(
+            "schema version {} (this casebook reads version 1)",
+            file.casebook_reports
+        )));
+    }
+    file.reports
+        .into_iter()
+        .map(|r| {
+            let channel = match r.channel.as_deref() {
+                Some(c) => c.parse().map_err(ImportError::BadJson)?,
+                None => Channel::Form,
+            };
+            let reporter = Reporter {
+                name: r.reporter.name.filter(|_| !r.reporter.anonymous),
+                email: r.reporter.email.filter(|_| !r.reporter.anonymous),
+                handle: r.reporter.handle.filter(|_| !r.reporter.anonymous),
+                anonymous: r.reporter.anonymous,
+            };
+            Ok(Report {
+                channel,
+                title: r.title.unwrap_or_else(|| first_words(&r.body)),
+                from: sender(&reporter),
+                body: r.body,
+                received_at: r.received_at,
+                reporter,
+                venue: r.venue,
+                incident_date: r.incident_date,
+                attachments: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_map() -> HashMap<String, String> {
+        HashMap::new()
+    }
+
+    #[test]
+    fn an_email_keeps_its_sender_date_subject_body_and_attachments() {
+        let eml = b"From: Ada Reporter <ada@example.org>\r\nTo: conduct@example.org\r\nSubject: Hostile replies\r\nDate: Tue, 3 Mar 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThey wrote \x1b[2J at me.\r\n--b\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"shot.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n";
+        let reports = parse("r.eml", eml, &no_map()).unwrap();
+        let r = &reports[0];
+        assert_eq!(r.from, "Ada Reporter <ada@example.org>");
+        assert_eq!(r.title, "Hostile replies");
+        assert!(
+            r.body.contains("They wrote \u{1b}[2J at me."),
+            "kept as received: {:?}",
+            r.body
+        );
+        assert_eq!(
+            r.received_at.unwrap().to_rfc3339(),
+            "2026-03-03T09:00:00+00:00"
+        );
+        assert_eq!(r.attachments.len(), 1);
+        assert_eq!(r.attachments[0].name, "shot.png");
+        assert_eq!(r.attachments[0].data, b"hello");
+        assert_eq!(
+            r.attachments[0].sha256,
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
+    }
+
+    #[test]
+    fn csv_columns_are_found_by_name_or_mapped() {
+        let csv = "Timestamp,Your name,What happened?,Anonymous\n2026-03-01 10:00:00,Bo,\"Line one\nline two\",no\n2026-03-02 11:00:00,Cy,Other,yes\n";
+        let err = parse("f.csv", csv.as_bytes(), &no_map()).unwrap_err();
+        assert!(err.to_string().contains("use --map body=COLUMN"), "{err}");
+        let map = HashMap::from([("body".to_string(), "What happened?".to_string())]);
+        let reports = parse("f.csv", csv.as_bytes(), &map).unwrap();
+        assert_eq!(reports.len(), 2);
+        assert_eq!(reports[0].reporter.name.as_deref(), Some("Bo"));
+        assert_eq!(reports[0].body, "Line one\nline two");
+        assert_eq!(reports[0].title, "Line one");
+        assert!(
+            reports[1].reporter.anonymous && reports[1].reporter.name.is_none(),
+            "anonymity drops the name"
+        );
+    }
+
+    #[test]
+    fn hostile_and_broken_inputs_are_refused_clearly() {
+        assert_eq!(
+            parse("x.csv", b"title,body\n\xff\xfe,x\n", &no_map()),
+            Err(ImportError::NotUtf8 { offset: 11 })
+        );
+        let big = vec![b'a'; MAX_REPORT_BYTES + 1];
+        assert!(matches!(
+            parse("x.eml", &big, &no_map()),
+            Err(ImportError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            parse("x.txt", b"hi", &no_map()),
+            Err(ImportError::UnknownFormat)
+        ));
+        assert!(matches!(
+            parse(
+                "x.json",
+                b"{\"casebook_reports\": 2, \"reports\": []}",
+                &no_map()
+            ),
+            Err(ImportError::BadJson(_))
+        ));
+        assert!(matches!(
+            parse("x.csv", b"title,body\n", &no_map()),
+            Err(ImportError::Empty)
+        ));
+        let long_title = format!("title,body\n{},x\n", "t".repeat(MAX_FIELD_CHARS + 1));
+        assert!(matches!(
+            parse("x.csv", long_title.as_bytes(), &no_map()),
+            Err(ImportError::FieldTooLong { .. })
+        ));
+        assert!(matches!(
+            parse("x.eml", b"\x00\x01 garbage", &no_map()),
+            Err(ImportError::BadEmail(_))
+        ));
+    }
+
+    #[test]
+    fn a_million_character_line_is_kept_whole() {
+        let line = "x".repeat(1_000_000);
+        let json = format!(
+            "{{\"casebook_reports\": 1, \"reports\": [{{\"title\": \"long\", \"body\": \"{line}\"}}]}}"
+        );
+        let reports = parse("r.json", json.as_bytes(), &no_map()).unwrap();
+        assert_eq!(reports[0].body.len(), 1_000_000);
+    }
+}

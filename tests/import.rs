@@ -1,0 +1,195 @@
+//! `casebook import`: emails, form exports and JSON become cases; hostile and broken inputs
+//! get a clear message and change nothing.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{fails, have, ok, run};
+use sha2::Digest;
+
+fn robin() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/identity")
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/samples")
+        .join(name)
+}
+
+fn committee(dir: &Path) -> PathBuf {
+    let file = dir.join("committee.cases.age");
+    ok(&run(&[&"demo", &"--save-as", &file]));
+    file
+}
+
+#[test]
+fn the_sample_reports_become_cases_with_reporters_and_attachments() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = committee(dir.path());
+    let k = robin();
+    let (body, venue, when) = (
+        "body=What happened?",
+        "venue=Where did it happen?",
+        "incident=When did it happen?",
+    );
+    let out = ok(&run(&[
+        &"-i",
+        &k,
+        &"import",
+        &f,
+        &sample("report.eml"),
+        &sample("form-export.csv"),
+        &sample("reports.json"),
+        &"--map",
+        &body,
+        &"--map",
+        &venue,
+        &"--map",
+        &when,
+    ]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(
+        lines[0].contains("Comments on my pull request") && lines[0].ends_with("(1 attachments)"),
+        "{out}"
+    );
+
+    let code = lines[0].split_whitespace().next().unwrap();
+    let shown = ok(&run(&[&"-i", &k, &"case", &"show", &f, &code]));
+    assert!(shown.contains("status     new"), "{shown}");
+    assert!(shown.contains("reporter  Jordan Example"), "{shown}");
+    assert!(shown.contains("report received from Jordan Example <jordan@example.org>: Comments on my pull request (1 attachments)"), "{shown}");
+    assert!(shown.contains("go back to tutorials"), "{shown}");
+
+    let anonymous = lines[2].split_whitespace().next().unwrap();
+    let shown = ok(&run(&[&"-i", &k, &"case", &"show", &f, &anonymous]));
+    assert!(
+        shown.contains("reporter  anonymous (contact held by Robin Okafor)"),
+        "{shown}"
+    );
+    assert!(shown.contains("venue      Conference hallway"), "{shown}");
+    assert!(shown.contains("incident   around 2026-10-28"), "{shown}");
+
+    let json_case = lines[3].split_whitespace().next().unwrap();
+    let shown = ok(&run(&[&"-i", &k, &"case", &"show", &f, &json_case]));
+    assert!(shown.contains("channel chat"), "{shown}");
+
+    // The attachment is inside the encrypted file, by its SHA-256.
+    if have("age") && have("sqlite3") {
+        let plain = dir.path().join("plain.db");
+        let status = Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(&k)
+            .arg("-o")
+            .arg(&plain)
+            .arg(&f)
+            .status();
+        assert!(status.unwrap().success());
+        let out = Command::new("sqlite3")
+            .arg(&plain)
+            .arg("SELECT sha256, size FROM attachments")
+            .output()
+            .unwrap();
+        let expected =
+            sha2::Sha256::digest(b"(fictional sample) reviewer: have you even read the docs?");
+        let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
+        let row = String::from_utf8(out.stdout).unwrap();
+        assert!(row.starts_with(&hex), "{row} vs {hex}");
+    }
+}
+
+#[test]
+fn hostile_text_is_stored_as_received_and_shown_defused() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = committee(dir.path());
+    let k = robin();
+    let eml = dir.path().join("hostile.eml");
+    fs::write(
+        &eml,
+        "From: Mallory <m@example.org>\r\nSubject: Totally normal \u{1b}]52;c;cm0gLXJmIH4=\u{7} subject\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nBody \u{1b}[2J\u{1b}[31mred\u{202e}gnp.exe\r\n",
+    )
+    .unwrap();
+    let out = ok(&run(&[&"-i", &k, &"import", &f, &eml]));
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    let code = out.split_whitespace().next().unwrap();
+    let shown = ok(&run(&[&"-i", &k, &"case", &"show", &f, &code]));
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{202e}') && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("␛]52;c;cm0gLXJmIH4=␇"), "{shown}");
+    assert!(
+        shown.contains("Body ␛[2J␛[31mred<U+202E>gnp.exe"),
+        "{shown}"
+    );
+    // Stored raw: the JSON export of the case carries the original characters.
+    let json = ok(&run(&[&"-i", &k, &"case", &"show", &f, &code, &"--json"]));
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let body = value["timeline"][1]["kind"]["body"].as_str().unwrap();
+    assert!(
+        body.contains("\u{1b}[2J") && body.contains('\u{202e}'),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn broken_and_oversized_reports_import_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = committee(dir.path());
+    let k = robin();
+    let before = fs::read(&f).unwrap();
+
+    let bad = dir.path().join("latin1.csv");
+    fs::write(&bad, b"title,body\nCaf\xe9,text\n").unwrap();
+    // A good file alongside a bad one: still nothing is imported.
+    let stderr = fails(&run(&[
+        &"-i",
+        &k,
+        &"import",
+        &f,
+        &sample("reports.json"),
+        &bad,
+    ]));
+    assert!(
+        stderr.contains("latin1.csv is not valid UTF-8 text"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    assert_eq!(fs::read(&f).unwrap(), before);
+
+    let huge = dir.path().join("huge.eml");
+    let mut bytes = b"From: a@example.org\r\nSubject: big\r\n\r\n".to_vec();
+    bytes.resize(50 << 20, b'a');
+    fs::write(&huge, &bytes).unwrap();
+    let stderr = fails(&run(&[&"-i", &k, &"import", &f, &huge]));
+    assert!(
+        stderr
+            .contains("huge.eml is 52428800 bytes; casebook imports reports up to 33554432 bytes"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(&f).unwrap(), before);
+
+    let junk = dir.path().join("junk.json");
+    fs::write(&junk, "{\"reports\": 1").unwrap();
+    let stderr = fails(&run(&[&"-i", &k, &"import", &f, &junk]));
+    assert!(
+        stderr.contains("junk.json does not follow casebook's report schema"),
+        "{stderr}"
+    );
+
+    let unknown = dir.path().join("notes.txt");
+    fs::write(&unknown, "hello").unwrap();
+    let stderr = fails(&run(&[&"-i", &k, &"import", &f, &unknown]));
+    assert!(
+        stderr.contains(
+            "notes.txt has an unknown type; casebook imports .eml, .csv and .json reports"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(&f).unwrap(), before);
+}
