@@ -45,7 +45,12 @@ fn demo_prints_the_fictional_committee_and_its_cases() {
     assert!(stdout.contains("file       built-in demo"), "{stdout}");
     assert!(stdout.contains("opened as  Robin Okafor"), "{stdout}");
     assert!(stdout.contains("roster: 5 members (5 active)"), "{stdout}");
-    assert!(stdout.contains("cases      12"), "{stdout}");
+    let cases: u64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("cases      "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    assert!((35..=45).contains(&cases), "about forty cases: {cases}");
     for status in [
         "new",
         "triage",
@@ -99,4 +104,74 @@ fn demo_saves_only_to_a_new_file() {
         "{stderr}"
     );
     assert_eq!(std::fs::read(&copy).unwrap(), before);
+}
+
+#[test]
+fn the_demo_covers_what_a_committee_meets() {
+    use casebook::core::event::{ConflictKind, EventKind};
+    use casebook::core::party::{Identity as PartyIdentity, PartyRole};
+    use std::collections::HashSet;
+
+    let (mut file, _) = demo::open().unwrap();
+    let cases: Vec<_> = file.cases().unwrap().values().cloned().collect();
+    let outcomes: HashSet<String> = cases
+        .iter()
+        .filter_map(|c| c.decision.as_ref().map(|d| d.outcome.clone()))
+        .collect();
+    for outcome in casebook::core::decision::Ladder::default().outcomes() {
+        assert!(outcomes.contains(outcome), "no demo case decided {outcome}");
+    }
+    let conflicts: Vec<ConflictKind> = cases
+        .iter()
+        .flat_map(|c| c.conflicts.values().map(|x| x.kind))
+        .collect();
+    assert!(conflicts.contains(&ConflictKind::Hard) && conflicts.contains(&ConflictKind::Soft));
+    assert!(cases.iter().any(|c| {
+        c.parties
+            .iter()
+            .any(|p| matches!(p.identity, PartyIdentity::Anonymous { .. }))
+    }));
+    assert!(
+        cases.iter().any(|c| c.parties.len() >= 4),
+        "a multi-party case"
+    );
+    assert!(
+        cases.iter().any(|c| c.unreviewed_emergencies().count() > 0),
+        "an emergency action awaiting review"
+    );
+    assert!(cases.iter().any(|c| {
+        c.decision
+            .as_ref()
+            .is_some_and(|d| d.override_reason.is_some())
+    }));
+    let roster = file.roster().unwrap();
+    assert!(
+        cases.iter().any(|c| c.parties.iter().any(|p| p.role == PartyRole::Reported
+            && matches!(&p.identity, PartyIdentity::Named { name, .. } if roster.members().iter().any(|m| &m.name == name)))),
+        "a case about a committee member"
+    );
+    let people: Vec<_> = cases
+        .iter()
+        .flat_map(|c| c.parties.iter().map(|p| p.person))
+        .collect();
+    assert!(
+        people
+            .iter()
+            .any(|p| people.iter().filter(|q| *q == p).count() > 1),
+        "repeat behaviour"
+    );
+    let mut attachment = false;
+    let mut long_note = false;
+    for case in &cases {
+        for event in file.timeline(case.id).unwrap() {
+            match &event.kind {
+                EventKind::ReportReceived { attachments, .. } => {
+                    attachment |= !attachments.is_empty()
+                }
+                EventKind::NoteAdded { body, .. } => long_note |= body.matches("\n\n").count() >= 2,
+                _ => {}
+            }
+        }
+    }
+    assert!(attachment && long_note);
 }

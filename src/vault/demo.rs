@@ -7,13 +7,24 @@
 
 use std::path::Path;
 
+use uuid::Uuid;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use std::collections::BTreeSet;
+
+use sha2::{Digest, Sha256};
+
 use super::{CaseFile, Error, Founder, Identity, PassphraseSource};
-use crate::core::case::{CaseId, Channel, Status};
+use crate::core::case::{Case, CaseId, Channel, ScopeJudgement, Severity, Status};
+use crate::core::decision::Ballot;
+use crate::core::event::{AttachmentRef, Audience, ConflictKind, Details};
 use crate::core::event::{Event, EventKind, NoteKind};
+use crate::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
+use crate::core::process::{self, Actor, RuleError};
+use crate::core::roster::Roster;
 use crate::core::roster::{Member, MemberId, Role};
 
 /// The demo case file, encrypted to the demo roster.
@@ -49,128 +60,22 @@ const MEMBERS: [(&str, &str, &str); 4] = [
     ),
 ];
 
-/// The demo's cases: code name, title, channel, status reached, days after the start.
-const CASES: [(&str, &str, Channel, Status, i64); 12] = [
-    (
-        "amber-kettle",
-        "Hostile replies to a first-time contributor",
-        Channel::Email,
-        Status::New,
-        80,
-    ),
-    (
-        "quiet-heron",
-        "Unwanted private messages after a meetup",
-        Channel::Form,
-        Status::Triage,
-        74,
-    ),
-    (
-        "copper-lantern",
-        "Slurs in a pull-request review thread",
-        Channel::Email,
-        Status::Investigating,
-        60,
-    ),
-    (
-        "willow-compass",
-        "Repeated derailing of design discussions",
-        Channel::Chat,
-        Status::Deliberating,
-        45,
-    ),
-    (
-        "saffron-bridge",
-        "Sexualised remarks at the conference social",
-        Channel::EventStaff,
-        Status::Decided,
-        38,
-    ),
-    (
-        "slate-orchard",
-        "Doxxing threat in the community forum",
-        Channel::Form,
-        Status::Closed,
-        30,
-    ),
-    (
-        "linen-falcon",
-        "Dispute between two maintainers over credit",
-        Channel::InPerson,
-        Status::Closed,
-        25,
-    ),
-    (
-        "cobalt-meadow",
-        "Spam account posting in the issue tracker",
-        Channel::Other,
-        Status::OutOfScope,
-        20,
-    ),
-    (
-        "ember-tundra",
-        "Harassment on a partner project's chat",
-        Channel::Chat,
-        Status::Transferred,
-        15,
-    ),
-    (
-        "birch-quartz",
-        "Appeal of a temporary ban",
-        Channel::Email,
-        Status::Reopened,
-        12,
-    ),
-    (
-        "plum-harbor",
-        "Mocking a speaker's accent in a talk recording",
-        Channel::Email,
-        Status::New,
-        5,
-    ),
-    (
-        "fern-signal",
-        "Intimidating comments toward a reviewer",
-        Channel::Form,
-        Status::Triage,
-        2,
-    ),
-];
-
-/// The lifecycle path each demo case follows to reach its status.
-fn path_to(status: Status) -> &'static [Status] {
-    use Status::*;
-    match status {
-        New => &[],
-        Triage => &[Triage],
-        Investigating => &[Triage, Investigating],
-        Deliberating => &[Triage, Investigating, Deliberating],
-        Decided => &[Triage, Investigating, Deliberating, Decided],
-        Closed => &[Triage, Investigating, Deliberating, Decided, Closed],
-        OutOfScope => &[Triage, OutOfScope],
-        Transferred => &[Triage, Transferred],
-        Reopened => &[
-            Triage,
-            Investigating,
-            Deliberating,
-            Decided,
-            Closed,
-            Reopened,
-        ],
-    }
-}
-
+/// Notes the demo committee writes, some long and in several paragraphs.
 const NOTES: [&str; 3] = [
     "Acknowledged the report within a day and thanked the reporter. Asked whether they are \
      comfortable with us contacting the other party, and noted that they can withdraw at any \
      time.",
     "Reviewed the linked threads. The behaviour described matches what is visible publicly; \
      two further comments were deleted by the author before we looked. We have asked the \
-     moderators for the moderation log.\n\nNext step: interview the reported person, with two \
-     members present.",
+     moderators for the moderation log.\n\nInterviewed the reported person with two members \
+     present. They did not dispute the messages but said they were 'just joking' and did not \
+     know the reporter was new to the project.\n\nNext step: share a summary with the \
+     committee before the weekly call.",
     "Discussed at the weekly call. Consensus that the clause on personal attacks applies; \
-     opinions differ on whether a warning or a temporary ban is proportionate given no prior \
-     history.",
+     opinions differ on whether a warning or a stronger step is proportionate given the \
+     history.\n\nPoints raised: the impact on the reporter (they paused contributing for two \
+     weeks); the absence of an apology; the public nature of the comments.\n\nProposal to \
+     follow on the ladder, with a review date if a temporary measure is chosen.",
 ];
 
 /// The demo chair's identity.
@@ -189,9 +94,12 @@ pub fn open() -> Result<(CaseFile, Identity), Error> {
     Ok((file, identity))
 }
 
-/// Build the demo's content from scratch, deterministically.
+/// Build the demo's content from scratch, deterministically: a fictional committee of five
+/// and about forty cases covering every status and outcome, conflicts, an anonymous reporter,
+/// several parties, an emergency action awaiting review, overdue work, a case about a member
+/// of the committee, a person reported twice, an emailed report with an attachment, and long
+/// notes. Every change goes through the same process rules as real work.
 pub fn generate(identity: &Identity) -> Result<CaseFile, Error> {
-    let label = Path::new(LABEL);
     let mut rng = StdRng::seed_from_u64(0xca5e_b00c);
     let mut ids = move || uuid::Builder::from_random_bytes(rng.r#gen()).into_uuid();
     let start = Utc
@@ -203,11 +111,10 @@ pub fn generate(identity: &Identity) -> Result<CaseFile, Error> {
         email: Some("robin@committee.example.org".into()),
     };
     let mut file = CaseFile::new_in_memory(identity, &founder, &[], start, &mut ids)?;
-    let chair = file.me()?.map(|m| m.id).ok_or_else(|| Error::NotCasebook {
-        path: label.to_path_buf(),
-        detail: "demo founder missing".into(),
-    })?;
-    let mut authors = vec![chair];
+    let chair = file
+        .me()?
+        .map(|m| m.id)
+        .ok_or_else(|| script_error("demo founder missing"))?;
     for (i, (name, email, key)) in MEMBERS.iter().enumerate() {
         let member = Member {
             id: MemberId(ids()),
@@ -219,49 +126,637 @@ pub fn generate(identity: &Identity) -> Result<CaseFile, Error> {
             removed_at: None,
         };
         file.add_member(&member, chair, ids(), member.added_at)?;
-        authors.push(member.id);
     }
-    for (n, (code_name, title, channel, status, day)) in CASES.iter().enumerate() {
-        let case = CaseId(ids());
-        let mut at: DateTime<Utc> = start + Duration::days(*day) + Duration::minutes(n as i64 * 7);
-        let author = authors[n % authors.len()];
-        let mut event = |kind: EventKind, at: DateTime<Utc>, author: MemberId| Event {
-            id: ids(),
-            case: Some(case),
-            author,
-            at,
-            amends: None,
-            kind,
+    let mut script = Script {
+        roster: file.roster()?,
+        file,
+        ids: Box::new(ids),
+        now: start,
+    };
+    script.cases()?;
+    Ok(script.file)
+}
+
+fn script_error(detail: &str) -> Error {
+    Error::NotCasebook {
+        path: LABEL.into(),
+        detail: format!("demo script: {detail}"),
+    }
+}
+
+/// Members by index: 0 Robin (chair), 1 Sam, 2 Priya, 3 Tomás, 4 Mei.
+const ROBIN: usize = 0;
+const SAM: usize = 1;
+const PRIYA: usize = 2;
+const TOMAS: usize = 3;
+const MEI: usize = 4;
+
+/// Plays the demo committee's work through the process rules.
+struct Script {
+    file: CaseFile,
+    roster: Roster,
+    ids: Box<dyn FnMut() -> Uuid>,
+    now: DateTime<Utc>,
+}
+
+impl Script {
+    fn member(&self, who: usize) -> Result<Member, Error> {
+        self.roster
+            .members()
+            .get(who)
+            .cloned()
+            .ok_or_else(|| script_error("no such member"))
+    }
+
+    fn record(&mut self, who: usize, case: CaseId, kinds: Vec<EventKind>) -> Result<(), Error> {
+        let author = self.member(who)?.id;
+        self.now += Duration::minutes(37);
+        let events: Vec<Event> = kinds
+            .into_iter()
+            .map(|kind| Event {
+                id: (self.ids)(),
+                case: Some(case),
+                author,
+                at: self.now,
+                amends: None,
+                kind,
+            })
+            .collect();
+        self.file.record(&events)
+    }
+
+    /// Apply a process rule as member `who`.
+    fn act<T>(
+        &mut self,
+        who: usize,
+        case: CaseId,
+        rule: impl FnOnce(Actor<'_>, &Case) -> Result<T, RuleError>,
+    ) -> Result<T, Error> {
+        let member = self.member(who)?;
+        let settings = self.file.settings();
+        let state = self
+            .file
+            .cases()?
+            .get(&case)
+            .cloned()
+            .ok_or_else(|| script_error("no such case"))?;
+        let actor = Actor {
+            member: &member,
+            roster: &self.roster,
+            settings: &settings,
         };
-        let mut events = vec![event(
-            EventKind::CaseOpened {
-                code_name: (*code_name).into(),
-                title: (*title).into(),
-                summary: String::new(),
-                channel: *channel,
-                received_at: at,
-            },
-            at,
-            author,
-        )];
-        let mut from = Status::New;
-        for (step, to) in path_to(*status).iter().enumerate() {
-            at += Duration::hours(20 + step as i64 * 30);
-            let who = authors[(n + step + 1) % authors.len()];
-            events.push(event(EventKind::StatusChanged { from, to: *to }, at, who));
-            if let Some(note) = NOTES.get(step) {
-                events.push(event(
-                    EventKind::NoteAdded {
-                        body: (*note).into(),
-                        note: NoteKind::General,
-                    },
-                    at,
-                    who,
-                ));
-            }
-            from = *to;
-        }
-        file.record(&events)?;
+        rule(actor, &state).map_err(|e| script_error(&e.to_string()))
     }
-    Ok(file)
+
+    fn step(&mut self, who: usize, case: CaseId, to: Status) -> Result<(), Error> {
+        let kind = self.act(who, case, |a, c| process::change_status(a, c, to))?;
+        self.record(who, case, vec![kind])
+    }
+
+    fn open(
+        &mut self,
+        who: usize,
+        code: &str,
+        title: &str,
+        channel: Channel,
+        received: DateTime<Utc>,
+    ) -> Result<CaseId, Error> {
+        let case = CaseId((self.ids)());
+        self.now = self.now.max(received);
+        let kind = EventKind::CaseOpened {
+            code_name: code.into(),
+            title: title.into(),
+            summary: String::new(),
+            channel,
+            received_at: received,
+        };
+        self.record(who, case, vec![kind])?;
+        Ok(case)
+    }
+
+    fn note(&mut self, who: usize, case: CaseId, note: NoteKind, body: &str) -> Result<(), Error> {
+        self.record(
+            who,
+            case,
+            vec![EventKind::NoteAdded {
+                body: body.into(),
+                note,
+            }],
+        )
+    }
+
+    fn party(
+        &mut self,
+        who: usize,
+        case: CaseId,
+        role: PartyRole,
+        identity: PartyIdentity,
+        person: Option<PersonId>,
+    ) -> Result<PersonId, Error> {
+        let person = person.unwrap_or(PersonId((self.ids)()));
+        let party = Party {
+            id: PartyId((self.ids)()),
+            role,
+            person,
+            identity,
+        };
+        self.record(who, case, vec![EventKind::PartyAdded { party }])?;
+        Ok(person)
+    }
+
+    fn named(name: &str, handle: Option<&str>) -> PartyIdentity {
+        PartyIdentity::Named {
+            name: name.into(),
+            handle: handle.map(Into::into),
+            email: None,
+        }
+    }
+
+    fn vote(
+        &mut self,
+        who: usize,
+        case: CaseId,
+        outcome: &str,
+        ballot: Ballot,
+    ) -> Result<(), Error> {
+        let kinds = self.act(who, case, |a, c| {
+            process::vote(a, c, outcome, ballot, false)
+        })?;
+        self.record(who, case, kinds)
+    }
+
+    /// Take a case through to a decision by vote (Robin, Tomás and Mei in favour).
+    fn decide(&mut self, case: CaseId, outcome: &str, rationale: &str) -> Result<(), Error> {
+        for who in [ROBIN, TOMAS, MEI] {
+            self.vote(who, case, outcome, Ballot::For)?;
+        }
+        let kind = self.act(ROBIN, case, |a, c| {
+            process::decide(a, c, outcome, rationale, None)
+        })?;
+        self.record(ROBIN, case, vec![kind])
+    }
+
+    fn communicate(
+        &mut self,
+        who: usize,
+        case: CaseId,
+        to: Audience,
+        summary: &str,
+    ) -> Result<(), Error> {
+        self.record(
+            who,
+            case,
+            vec![EventKind::CommunicationLogged {
+                to,
+                summary: summary.into(),
+            }],
+        )
+    }
+
+    fn details(&mut self, who: usize, case: CaseId, changes: Details) -> Result<(), Error> {
+        self.record(who, case, vec![EventKind::DetailsChanged { changes }])
+    }
+
+    fn cases(&mut self) -> Result<(), Error> {
+        let day = |d: i64, h: i64| {
+            Utc.with_ymd_and_hms(2026, 8, 3, 8, 0, 0)
+                .single()
+                .unwrap_or_default()
+                + Duration::days(d)
+                + Duration::hours(h)
+        };
+        let assess = |severity: Severity, venue: &str| Details {
+            severity: Some(severity),
+            venue: Some(venue.into()),
+            scope: Some(ScopeJudgement::InScope),
+            clauses: Some(BTreeSet::from(["Our Standards".to_string()])),
+            ..Details::default()
+        };
+
+        // Decided and closed cases, one per outcome of the ladder (and the common ones).
+        let finished: [(&str, &str, &str, Channel, &str); 8] = [
+            (
+                "slate-orchard",
+                "Doxxing threat in the community forum",
+                "permanent-ban",
+                Channel::Form,
+                "Publishing someone's home address is a severe violation with no place in the community.",
+            ),
+            (
+                "linen-falcon",
+                "Dispute between two maintainers over credit",
+                "correction",
+                Channel::InPerson,
+                "A private correction: credit was given late, not withheld. Both agreed to a shared changelog note.",
+            ),
+            (
+                "copper-heron",
+                "Sexualised jokes in the release channel",
+                "warning",
+                Channel::Chat,
+                "Clear breach of the standards; first occurrence; written warning with the consequences of a repeat.",
+            ),
+            (
+                "russet-quill",
+                "Repeated insults after a warning",
+                "temporary-ban",
+                Channel::Email,
+                "A second breach after a warning: three months' ban from all project spaces.",
+            ),
+            (
+                "pearl-anchor",
+                "Heated but civil technical disagreement",
+                "no-violation",
+                Channel::Form,
+                "Strong words about code, not about people. No violation; we suggested a mediated call.",
+            ),
+            (
+                "olive-delta",
+                "Conduct at an unrelated company event",
+                "out-of-scope",
+                Channel::Email,
+                "The event was not a project space and no project role was involved.",
+            ),
+            (
+                "teal-summit",
+                "Report withdrawn by the reporter",
+                "no-action",
+                Channel::Chat,
+                "The reporter withdrew the report and asked for no action; we respected that.",
+            ),
+            (
+                "zinc-saddle",
+                "Impersonation of a maintainer on social media",
+                "other",
+                Channel::Other,
+                "Referred to the platform; our statement clarifies the official accounts.",
+            ),
+        ];
+        for (n, (code, title, outcome, channel, rationale)) in finished.iter().enumerate() {
+            let at = day(n as i64 * 6, 3);
+            let case = self.open(n % 5, code, title, *channel, at)?;
+            self.party(
+                n % 5,
+                case,
+                PartyRole::Reporter,
+                Self::named(&format!("Reporter {}", n + 1), None),
+                None,
+            )?;
+            self.step(SAM, case, Status::Triage)?;
+            self.details(
+                SAM,
+                case,
+                assess(
+                    if n == 0 {
+                        Severity::Critical
+                    } else {
+                        Severity::Medium
+                    },
+                    "project forum",
+                ),
+            )?;
+            self.step(TOMAS, case, Status::Investigating)?;
+            self.note(TOMAS, case, NoteKind::Interview, NOTES[1])?;
+            self.step(ROBIN, case, Status::Deliberating)?;
+            self.note(MEI, case, NoteKind::Deliberation, NOTES[2])?;
+            self.decide(case, outcome, rationale)?;
+            self.communicate(
+                ROBIN,
+                case,
+                Audience::Reporter,
+                "Told the reporter the outcome and thanked them.",
+            )?;
+            if n != 3 {
+                self.step(ROBIN, case, Status::Closed)?;
+            }
+        }
+
+        // Repeat behaviour: the same person reported twice (russet-quill above, and here).
+        let first = self.file.case_by_code("russet-quill")?;
+        let person = first.parties.first().map(|p| p.person);
+        let case = self.open(
+            PRIYA,
+            "ember-tundra",
+            "Insults in a pull-request review",
+            Channel::Email,
+            day(50, 1),
+        )?;
+        self.party(
+            PRIYA,
+            case,
+            PartyRole::Reported,
+            Self::named("Drew Fictional", Some("@drew-f")),
+            None,
+        )?;
+        let drew = self.file.case_by_code("ember-tundra")?.parties[0].person;
+        let again = self.open(
+            SAM,
+            "birch-lantern",
+            "Insults again, in the issue tracker",
+            Channel::Form,
+            day(95, 4),
+        )?;
+        self.party(
+            SAM,
+            again,
+            PartyRole::Reported,
+            PartyIdentity::Linked,
+            Some(drew),
+        )?;
+        self.step(SAM, again, Status::Triage)?;
+        self.note(
+            SAM,
+            again,
+            NoteKind::General,
+            "Same person as in ember-tundra. Flagging for repeat behaviour.",
+        )?;
+        let _ = person;
+        self.step(ROBIN, case, Status::Triage)?;
+        self.step(ROBIN, case, Status::Investigating)?;
+
+        // A case about a committee member: Priya is the reported person and steps away.
+        let about = self.open(
+            MEI,
+            "quiet-compass",
+            "Complaint about a committee member's moderation",
+            Channel::Email,
+            day(88, 2),
+        )?;
+        self.party(
+            MEI,
+            about,
+            PartyRole::Reported,
+            Self::named("Priya Raman", None),
+            None,
+        )?;
+        self.record(
+            PRIYA,
+            about,
+            vec![EventKind::ConflictDeclared {
+                member: self.member(PRIYA)?.id,
+                conflict: ConflictKind::Hard,
+                reason: Some("I am the subject of this report".into()),
+            }],
+        )?;
+        self.step(MEI, about, Status::Triage)?;
+        self.step(MEI, about, Status::Investigating)?;
+        let sam = self.member(SAM)?;
+        let kind = self.act(ROBIN, about, |a, c| process::assign(a, c, &sam))?;
+        self.record(ROBIN, about, vec![kind])?;
+
+        // Anonymous reporter, several parties, an emergency action awaiting review.
+        let urgent = self.open(
+            TOMAS,
+            "saffron-bridge",
+            "Following and filming attendees at the meetup",
+            Channel::EventStaff,
+            day(108, 20),
+        )?;
+        let tomas = self.member(TOMAS)?.id;
+        self.party(
+            TOMAS,
+            urgent,
+            PartyRole::Reporter,
+            PartyIdentity::Anonymous {
+                contact_held_by: tomas,
+            },
+            None,
+        )?;
+        self.party(
+            TOMAS,
+            urgent,
+            PartyRole::Reported,
+            Self::named("Attendee in a red jacket", None),
+            None,
+        )?;
+        self.party(
+            TOMAS,
+            urgent,
+            PartyRole::Witness,
+            Self::named("Venue staff member", None),
+            None,
+        )?;
+        self.party(
+            TOMAS,
+            urgent,
+            PartyRole::Witness,
+            PartyIdentity::Pseudonymous {
+                alias: "nightowl".into(),
+            },
+            None,
+        )?;
+        self.step(TOMAS, urgent, Status::Triage)?;
+        self.details(
+            TOMAS,
+            urgent,
+            Details {
+                safety_risk: Some(true),
+                ..assess(Severity::High, "meetup venue")
+            },
+        )?;
+        let kind = self.act(TOMAS, urgent, |a, c| {
+            process::record_emergency(
+                a,
+                c,
+                "Asked venue staff to remove the person from the event",
+            )
+        })?;
+        self.record(TOMAS, urgent, vec![kind])?;
+
+        // An emailed report with an attachment, kept as received.
+        let attachment =
+            b"(fictional) screenshot description: three replies, timestamps 10:02-10:05";
+        let sha: String = Sha256::digest(attachment)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.file.store_attachment(&sha, attachment)?;
+        let mailed = self.open(
+            SAM,
+            "amber-kettle",
+            "Hostile replies to a first-time contributor",
+            Channel::Email,
+            day(110, 6),
+        )?;
+        self.record(SAM, mailed, vec![EventKind::ReportReceived {
+            from: "Alex Newcomer <alex@example.net>".into(),
+            subject: "Hostile replies to a first-time contributor".into(),
+            body: "Hello committee,\n\nOn my first pull request three people replied within minutes, \
+                   calling it 'garbage' and telling me to leave. I attached a screenshot.\n\n\
+                   Please keep my name out of any public statement.\n\nAlex".into(),
+            attachments: vec![AttachmentRef { name: "replies.png.txt".into(), content_type: "text/plain".into(), size: attachment.len() as u64, sha256: sha }],
+        }])?;
+        self.party(
+            SAM,
+            mailed,
+            PartyRole::Reporter,
+            PartyIdentity::Named {
+                name: "Alex Newcomer".into(),
+                handle: None,
+                email: Some("alex@example.net".into()),
+            },
+            None,
+        )?;
+
+        // Deliberating, votes still owed; a soft conflict; a chair override.
+        let open_vote = self.open(
+            PRIYA,
+            "willow-compass",
+            "Repeated derailing of design discussions",
+            Channel::Chat,
+            day(80, 2),
+        )?;
+        self.step(PRIYA, open_vote, Status::Triage)?;
+        self.record(
+            SAM,
+            open_vote,
+            vec![EventKind::ConflictDeclared {
+                member: self.member(SAM)?.id,
+                conflict: ConflictKind::Soft,
+                reason: Some("We co-maintain a library".into()),
+            }],
+        )?;
+        self.step(PRIYA, open_vote, Status::Investigating)?;
+        self.note(PRIYA, open_vote, NoteKind::Interview, NOTES[1])?;
+        self.step(PRIYA, open_vote, Status::Deliberating)?;
+        self.note(ROBIN, open_vote, NoteKind::Deliberation, NOTES[2])?;
+        self.vote(PRIYA, open_vote, "warning", Ballot::For)?;
+        self.vote(MEI, open_vote, "warning", Ballot::Abstain)?;
+
+        let overridden = self.open(
+            ROBIN,
+            "cobalt-meadow",
+            "Threats of violence in direct messages",
+            Channel::Email,
+            day(100, 1),
+        )?;
+        self.step(ROBIN, overridden, Status::Triage)?;
+        self.details(
+            ROBIN,
+            overridden,
+            Details {
+                safety_risk: Some(true),
+                ..assess(Severity::Critical, "direct messages")
+            },
+        )?;
+        self.step(ROBIN, overridden, Status::Deliberating)?;
+        let kind = self.act(ROBIN, overridden, |a, c| process::decide(a, c, "permanent-ban", "Credible threats against a contributor.", Some("Safety could not wait for the weekly call; the committee was informed the same day.")))?;
+        self.record(ROBIN, overridden, vec![kind])?;
+
+        // Terminal and reopened cases.
+        let moved = self.open(
+            MEI,
+            "plum-harbor",
+            "Harassment on a partner project's chat",
+            Channel::Chat,
+            day(60, 5),
+        )?;
+        self.step(MEI, moved, Status::Triage)?;
+        self.step(MEI, moved, Status::Transferred)?;
+        self.note(
+            MEI,
+            moved,
+            NoteKind::General,
+            "Handed to the partner project's committee with the reporter's consent.",
+        )?;
+        let spam = self.open(
+            SAM,
+            "fern-signal",
+            "Spam account posting links",
+            Channel::Other,
+            day(70, 5),
+        )?;
+        self.step(SAM, spam, Status::OutOfScope)?;
+        let appeal = self.file.case_by_code("copper-heron")?.id;
+        self.step(ROBIN, appeal, Status::Reopened)?;
+        self.note(
+            ROBIN,
+            appeal,
+            NoteKind::General,
+            "The reported person appealed the warning with new context; reopening for review.",
+        )?;
+
+        // A queue's worth of everyday work in every status, some overdue.
+        let titles = [
+            "Unwanted private messages after a meetup",
+            "Mocking a speaker's accent in a talk recording",
+            "Intimidating comments toward a reviewer",
+            "Off-topic personal remarks in #contributors",
+            "Dismissive replies to accessibility requests",
+            "Pressure to share personal contact details",
+            "Gendered insults in a mailing-list thread",
+            "Unwelcome physical contact at a sprint",
+            "Trolling in the newcomers' channel",
+            "Public shaming over a broken build",
+            "Persistent sarcasm toward a new maintainer",
+            "Comments about a contributor's religion",
+            "Hostile tone in code review",
+            "Sharing screenshots of a private chat",
+            "Inappropriate images in a slide deck",
+            "Belittling questions in the help forum",
+            "Repeatedly interrupting a speaker",
+            "Threatening to leak private messages",
+            "Exclusion from a working group",
+            "Disparaging remarks about a company's staff",
+        ];
+        let codes = [
+            "ashen-brook",
+            "azure-crane",
+            "bronze-creek",
+            "cedar-falcon",
+            "coral-glacier",
+            "dusky-harbor",
+            "flint-island",
+            "frosty-kettle",
+            "golden-ledger",
+            "granite-lichen",
+            "hazel-mirror",
+            "indigo-otter",
+            "ivory-raven",
+            "jade-ridge",
+            "juniper-river",
+            "lapis-robin",
+            "lemon-shore",
+            "lunar-sparrow",
+            "maple-spindle",
+            "marble-thistle",
+        ];
+        let stages: [&[Status]; 5] = [
+            &[],
+            &[Status::Triage],
+            &[Status::Triage, Status::Investigating],
+            &[Status::Triage, Status::Investigating, Status::Deliberating],
+            &[Status::Triage],
+        ];
+        for (n, (code, title)) in codes.iter().zip(titles).enumerate() {
+            let received = day(62 + n as i64 * 2, n as i64 % 9);
+            let case = self.open(
+                n % 5,
+                code,
+                title,
+                Channel::ALL[n % Channel::ALL.len()],
+                received,
+            )?;
+            self.party(
+                n % 5,
+                case,
+                PartyRole::Reporter,
+                Self::named(&format!("Contributor {}", n + 1), None),
+                None,
+            )?;
+            for to in stages[n % stages.len()] {
+                self.step((n + 1) % 5, case, *to)?;
+            }
+            if n % 3 == 0 {
+                let assignee = self.member((n + 2) % 5)?;
+                if let Ok(kind) = self.act(ROBIN, case, |a, c| process::assign(a, c, &assignee)) {
+                    self.record(ROBIN, case, vec![kind])?;
+                }
+            }
+            if n % 4 == 1 {
+                self.note((n + 3) % 5, case, NoteKind::General, NOTES[0])?;
+            }
+        }
+        Ok(())
+    }
 }
