@@ -99,7 +99,14 @@ fn the_sample_reports_become_cases_with_reporters_and_attachments() {
             sha2::Sha256::digest(b"(fictional sample) reviewer: have you even read the docs?");
         let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
         let row = String::from_utf8(out.stdout).unwrap();
-        assert!(row.starts_with(&hex), "{row} vs {hex}");
+        let expected_row = format!(
+            "{hex}|{}",
+            b"(fictional sample) reviewer: have you even read the docs?".len()
+        );
+        assert!(
+            row.lines().any(|l| l == expected_row),
+            "{row} lacks {expected_row}"
+        );
     }
 }
 
