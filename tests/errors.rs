@@ -550,3 +550,56 @@ fn tampering_is_caught_in_either_half_of_a_large_file() {
     fs::write(&file, &original).unwrap();
     ok(&run(&[&"-i", &key, &"info", &file]));
 }
+
+#[test]
+fn a_corrupt_database_inside_a_valid_age_file_is_caught_by_the_integrity_check() {
+    if !have("age") || !have("sqlite3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key = member_key(dir.path(), "k");
+    let file = sizeable_case_file(dir.path(), &key);
+    let plain = dir.path().join("plain.db");
+    let status = Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&key)
+        .arg("-o")
+        .arg(&plain)
+        .arg(&file)
+        .status();
+    assert!(status.unwrap().success());
+    // Scribble over a leaf page of the events table, then encrypt it properly again: age is
+    // satisfied, SQLite's check must not be.
+    let out = Command::new("sqlite3")
+        .arg(&plain)
+        .arg("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' LIMIT 1 OFFSET 3")
+        .output()
+        .unwrap();
+    let page: usize = String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let mut bytes = fs::read(&plain).unwrap();
+    let start = (page - 1) * 4096;
+    for b in &mut bytes[start + 8..start + 64] {
+        *b = 0xff;
+    }
+    fs::write(&plain, &bytes).unwrap();
+    fs::remove_file(&file).unwrap();
+    let status = Command::new("age")
+        .arg("-R")
+        .arg(dir.path().join("k.pub"))
+        .arg("-o")
+        .arg(&file)
+        .arg(&plain)
+        .status();
+    assert!(status.unwrap().success());
+    let stderr = info_fails(&key, &file);
+    assert!(
+        stderr.contains("fails SQLite's integrity check"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("committee.cases.age.bak"), "{stderr}");
+}

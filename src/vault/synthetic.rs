@@ -142,13 +142,45 @@ pub fn fill(file: &mut CaseFile, spec: &Spec, now: DateTime<Utc>) -> Result<(), 
     Ok(())
 }
 
+/// Text with a vocabulary shaped like real notes: half the words are common function words;
+/// the rest are drawn, Zipf-like, from [`CONTENT_WORDS`] made-up content words, so some words
+/// are everywhere and most are rare.
 fn sentence(rng: &mut StdRng, bytes: usize) -> String {
     let mut text = String::with_capacity(bytes + 16);
     while text.len() < bytes {
         if !text.is_empty() {
             text.push(' ');
         }
-        text.push_str(WORDS[rng.gen_range(0..WORDS.len())]);
+        if rng.gen_bool(0.5) {
+            text.push_str(WORDS[rng.gen_range(0..WORDS.len())]);
+        } else {
+            // Rank r is drawn with probability proportional to 1/r (inverse-CDF of a
+            // continuous Zipf law with exponent 1).
+            let u: f64 = rng.r#gen();
+            let rank = (CONTENT_WORDS as f64).powf(u) as usize;
+            text.push_str(&content_word(rank.clamp(1, CONTENT_WORDS)));
+        }
     }
     text
+}
+
+/// Size of the made-up content vocabulary.
+pub const CONTENT_WORDS: usize = 20_000;
+
+/// The content word of a frequency rank (1 = most frequent): pronounceable and unique.
+pub fn content_word(rank: usize) -> String {
+    const SYLLABLES: [&str; 20] = [
+        "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "bra", "dor", "fen", "gal", "hir",
+        "jun", "kel", "mor", "pil", "ros", "tal",
+    ];
+    let mut n = rank;
+    let mut word = String::new();
+    loop {
+        word.push_str(SYLLABLES[n % SYLLABLES.len()]);
+        n /= SYLLABLES.len();
+        if n == 0 {
+            break;
+        }
+    }
+    word
 }
