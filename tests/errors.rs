@@ -9,7 +9,9 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 
-use common::{case_file, casebook, fails, have, member_key, ok, run};
+use common::{
+    age_decrypt, age_encrypt, case_file, casebook, fails, have, member_key, ok, run, sqlite,
+};
 
 /// Run `casebook info FILE` with `key` and return stderr, checking the file is untouched.
 fn info_fails(key: &Path, file: &Path) -> String {
@@ -226,17 +228,7 @@ fn an_age_file_that_is_not_a_case_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let key = member_key(dir.path(), "k");
     let recipients = dir.path().join("k.pub");
-    let encrypt = |input: &Path, output: &Path| {
-        let status = Command::new("age")
-            .arg("-R")
-            .arg(&recipients)
-            .arg("-o")
-            .arg(output)
-            .arg(input)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
+    let encrypt = |input: &Path, output: &Path| age_encrypt(&recipients, input, output);
 
     let text = dir.path().join("text");
     fs::write(&text, "a letter, not a database").unwrap();
@@ -249,11 +241,7 @@ fn an_age_file_that_is_not_a_case_file_is_refused() {
     );
 
     let db = dir.path().join("other.db");
-    let status = Command::new("sqlite3")
-        .arg(&db)
-        .arg("CREATE TABLE t(x); PRAGMA application_id = 42;")
-        .status();
-    assert!(status.unwrap().success());
+    sqlite(&db, "CREATE TABLE t(x); PRAGMA application_id = 42;");
     let file = dir.path().join("other.cases.age");
     encrypt(&db, &file);
     let stderr = info_fails(&key, &file);
@@ -272,29 +260,10 @@ fn a_newer_schema_is_never_opened_or_written() {
     let key = member_key(dir.path(), "k");
     let file = case_file(dir.path(), &key);
     let plain = dir.path().join("plain.db");
-    let status = Command::new("age")
-        .arg("-d")
-        .arg("-i")
-        .arg(&key)
-        .arg("-o")
-        .arg(&plain)
-        .arg(&file)
-        .status();
-    assert!(status.unwrap().success());
-    let status = Command::new("sqlite3")
-        .arg(&plain)
-        .arg("PRAGMA user_version = 99")
-        .status();
-    assert!(status.unwrap().success());
+    age_decrypt(&key, &file, &plain);
+    sqlite(&plain, "PRAGMA user_version = 99");
     fs::remove_file(&file).unwrap();
-    let status = Command::new("age")
-        .arg("-R")
-        .arg(dir.path().join("k.pub"))
-        .arg("-o")
-        .arg(&file)
-        .arg(&plain)
-        .status();
-    assert!(status.unwrap().success());
+    age_encrypt(&dir.path().join("k.pub"), &plain, &file);
 
     let stderr = info_fails(&key, &file);
     assert!(
@@ -560,27 +529,16 @@ fn a_corrupt_database_inside_a_valid_age_file_is_caught_by_the_integrity_check()
     let key = member_key(dir.path(), "k");
     let file = sizeable_case_file(dir.path(), &key);
     let plain = dir.path().join("plain.db");
-    let status = Command::new("age")
-        .arg("-d")
-        .arg("-i")
-        .arg(&key)
-        .arg("-o")
-        .arg(&plain)
-        .arg(&file)
-        .status();
-    assert!(status.unwrap().success());
+    age_decrypt(&key, &file, &plain);
     // Scribble over a leaf page of the events table, then encrypt it properly again: age is
     // satisfied, SQLite's check must not be.
-    let out = Command::new("sqlite3")
-        .arg(&plain)
-        .arg("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' LIMIT 1 OFFSET 3")
-        .output()
-        .unwrap();
-    let page: usize = String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let page: usize = sqlite(
+        &plain,
+        "SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' LIMIT 1 OFFSET 3",
+    )
+    .trim()
+    .parse()
+    .unwrap();
     let mut bytes = fs::read(&plain).unwrap();
     let start = (page - 1) * 4096;
     for b in &mut bytes[start + 8..start + 64] {
@@ -588,14 +546,7 @@ fn a_corrupt_database_inside_a_valid_age_file_is_caught_by_the_integrity_check()
     }
     fs::write(&plain, &bytes).unwrap();
     fs::remove_file(&file).unwrap();
-    let status = Command::new("age")
-        .arg("-R")
-        .arg(dir.path().join("k.pub"))
-        .arg("-o")
-        .arg(&file)
-        .arg(&plain)
-        .status();
-    assert!(status.unwrap().success());
+    age_encrypt(&dir.path().join("k.pub"), &plain, &file);
     let stderr = info_fails(&key, &file);
     assert!(
         stderr.contains("fails SQLite's integrity check"),

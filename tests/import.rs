@@ -5,9 +5,8 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{fails, have, ok, run};
+use common::{age_decrypt, fails, have, ok, run, sqlite};
 use sha2::Digest;
 
 fn robin() -> PathBuf {
@@ -81,24 +80,11 @@ fn the_sample_reports_become_cases_with_reporters_and_attachments() {
     // The attachment is inside the encrypted file, by its SHA-256.
     if have("age") && have("sqlite3") {
         let plain = dir.path().join("plain.db");
-        let status = Command::new("age")
-            .arg("-d")
-            .arg("-i")
-            .arg(&k)
-            .arg("-o")
-            .arg(&plain)
-            .arg(&f)
-            .status();
-        assert!(status.unwrap().success());
-        let out = Command::new("sqlite3")
-            .arg(&plain)
-            .arg("SELECT sha256, size FROM attachments")
-            .output()
-            .unwrap();
+        age_decrypt(&k, &f, &plain);
+        let row = sqlite(&plain, "SELECT sha256, size FROM attachments");
         let expected =
             sha2::Sha256::digest(b"(fictional sample) reviewer: have you even read the docs?");
         let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
-        let row = String::from_utf8(out.stdout).unwrap();
         let expected_row = format!(
             "{hex}|{}",
             b"(fictional sample) reviewer: have you even read the docs?".len()

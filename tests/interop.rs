@@ -5,33 +5,9 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{case_file, fails, have, member_key, ok, run};
-
-fn sqlite(db: &Path, sql: &str) -> String {
-    let out = Command::new("sqlite3").arg(db).arg(sql).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn age_decrypt(identity: &Path, file: &Path, out: &Path) {
-    let status = Command::new("age")
-        .arg("-d")
-        .arg("-i")
-        .arg(identity)
-        .arg("-o")
-        .arg(out)
-        .arg(file)
-        .status()
-        .unwrap();
-    assert!(status.success(), "age -d failed on {}", file.display());
-}
+use common::{age_decrypt, age_encrypt, case_file, fails, have, member_key, ok, run, sqlite};
 
 #[test]
 fn age_cli_decrypts_our_file_and_sqlite3_reads_it() {
@@ -98,15 +74,7 @@ fn we_open_a_case_file_that_the_age_cli_encrypted() {
     let plain = dir.path().join("plain.db");
     age_decrypt(&key, &file, &plain);
     let reencrypted = dir.path().join("by-age.cases.age");
-    let status = Command::new("age")
-        .arg("-R")
-        .arg(dir.path().join("ada.key.pub"))
-        .arg("-o")
-        .arg(&reencrypted)
-        .arg(&plain)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    age_encrypt(&dir.path().join("ada.key.pub"), &plain, &reencrypted);
     let stdout = ok(&run(&[&"-i", &key, &"info", &reencrypted]));
     assert!(stdout.contains("opened as  Ada Chair"), "{stdout}");
 }

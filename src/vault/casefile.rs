@@ -507,36 +507,6 @@ impl CaseFile {
         Ok(())
     }
 
-    /// Add a recipient that is not a member (for example an offline escrow key).
-    pub fn add_extra_recipient(
-        &mut self,
-        recipient: &Recipient,
-        author: MemberId,
-        event_id: Uuid,
-        now: DateTime<Utc>,
-    ) -> Result<(), Error> {
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .map_err(|e| self.db_error(e))?;
-        store::insert_extra_recipient(&tx, recipient.as_str(), now)
-            .map_err(|e| self.db_error(e))?;
-        let event = Event {
-            id: event_id,
-            case: None,
-            author,
-            at: now,
-            amends: None,
-            kind: EventKind::RecipientAdded {
-                recipient: recipient.as_str().to_string(),
-            },
-        };
-        store::append_event(&tx, &event, None).map_err(|e| self.db_error(e))?;
-        tx.commit().map_err(|e| self.db_error(e))?;
-        self.dirty = true;
-        Ok(())
-    }
-
     /// What `casebook info` shows.
     pub fn summary(&self) -> Result<Summary, Error> {
         let roster = self.roster()?;

@@ -301,13 +301,24 @@ pub(crate) struct Hit {
 /// Queries with fewer matches than this are ranked in full.
 const SEARCH_WINDOW: i64 = 2_000;
 
-/// Ranked full-text search. Every word of `query` must occur (as a prefix, so results update
-/// as one types); FTS5 syntax in the query is treated as plain text. Results are the best
+/// Ranked full-text search. Every word of `query` must occur (the last as a prefix, so results
+/// update as one types); FTS5 syntax in the query is treated as plain text. Results are the best
 /// `limit` by BM25 among the [`SEARCH_WINDOW`] most recent matching entries.
 pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::Result<Vec<Hit>> {
-    let terms: Vec<String> = query
-        .split_whitespace()
-        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
+    // Every word must occur; the last one, being typed, as a prefix once it has three
+    // letters (a one- or two-letter prefix matches half the vocabulary).
+    let words: Vec<&str> = query.split_whitespace().collect();
+    let terms: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let quoted = format!("\"{}\"", word.replace('"', "\"\""));
+            if i + 1 == words.len() && word.chars().count() >= 3 {
+                quoted + "*"
+            } else {
+                quoted
+            }
+        })
         .collect();
     if terms.is_empty() {
         return Ok(Vec::new());

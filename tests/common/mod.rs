@@ -94,3 +94,42 @@ pub fn case_file(dir: &Path, key: &Path) -> PathBuf {
     ]));
     file
 }
+
+/// Decrypt `file` with the `age` CLI (the independent implementation) into `out`.
+pub fn age_decrypt(identity: &Path, file: &Path, out: &Path) {
+    let status = Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(identity)
+        .arg("-o")
+        .arg(out)
+        .arg(file)
+        .status()
+        .unwrap();
+    assert!(status.success(), "age -d failed on {}", file.display());
+}
+
+/// Encrypt `input` with the `age` CLI to the recipients in `recipients_file` (for example a
+/// key's `.pub`), writing `out` (which must not exist).
+pub fn age_encrypt(recipients_file: &Path, input: &Path, out: &Path) {
+    let status = Command::new("age")
+        .arg("-R")
+        .arg(recipients_file)
+        .arg("-o")
+        .arg(out)
+        .arg(input)
+        .status()
+        .unwrap();
+    assert!(status.success(), "age -e failed on {}", input.display());
+}
+
+/// Run `sql` on the plaintext database `db` with the `sqlite3` CLI and return its output.
+pub fn sqlite(db: &Path, sql: &str) -> String {
+    let out = Command::new("sqlite3").arg(db).arg(sql).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
