@@ -236,6 +236,14 @@ pub enum Command {
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,
     },
+    /// The roster: list, add and remove members, replace your own key.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Re-encrypt the file to the current roster with a fresh file key (the backup too).
+    Rekey {
+        /// The case file.
+        file: PathBuf,
+    },
     /// Add synthetic cases to a case file (benchmarks and tests).
     #[command(hide = true)]
     Synth {
@@ -360,6 +368,58 @@ pub struct EditArgs {
     /// Write the result to this new file instead of over FILE.
     #[arg(long, value_name = "NEW_FILE")]
     pub save_as: Option<PathBuf>,
+}
+
+/// `casebook member ...`
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// List the roster (removed members included).
+    List {
+        /// The case file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a member (chairs only); the file is re-encrypted to include them at once.
+    Add {
+        /// The case file.
+        file: PathBuf,
+        /// Their name, unique on the roster.
+        #[arg(long)]
+        name: String,
+        /// Their contact address.
+        #[arg(long)]
+        email: Option<String>,
+        /// member or chair.
+        #[arg(long, default_value = "member")]
+        role: String,
+        /// Their key: an `ssh-ed25519 AAAA...` line, an `age1...` recipient, or a file
+        /// holding either (such as their KEY.pub).
+        #[arg(long)]
+        key: String,
+    },
+    /// Remove a member (chairs only); the file and its backup are re-encrypted without them.
+    Remove {
+        /// The case file.
+        file: PathBuf,
+        /// Their name as on the roster.
+        name: String,
+        /// Why (kept in the file's history).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Allow removing yourself, although you will no longer be able to open the file.
+        #[arg(long)]
+        allow_self_removal: bool,
+    },
+    /// Replace your own key: the file is re-encrypted so that only the new key opens it.
+    RotateKey {
+        /// The case file.
+        file: PathBuf,
+        /// Your new key (it must load, with its passphrase if any, before anything changes).
+        #[arg(long, value_name = "PATH")]
+        new_identity: PathBuf,
+    },
 }
 
 /// `casebook note ...`

@@ -3,6 +3,7 @@
 
 mod cases;
 mod info;
+mod members;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -266,6 +267,8 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
             save_as.as_ref(),
             out,
         ),
+        Command::Member(command) => members::member(&config, command, out),
+        Command::Rekey { file } => members::rekey(&config, file, out),
         Command::Synth {
             file,
             cases,

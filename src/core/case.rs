@@ -562,6 +562,9 @@ impl Case {
             | EventKind::ReportReceived { .. }
             | EventKind::FileCreated
             | EventKind::MemberAdded { .. }
+            | EventKind::MemberRemoved { .. }
+            | EventKind::MemberKeyChanged { .. }
+            | EventKind::Rekeyed
             | EventKind::RecipientAdded { .. }
             | EventKind::SettingsChanged { .. } => {}
         }

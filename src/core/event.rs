@@ -142,6 +142,22 @@ pub enum EventKind {
         /// The age recipient the file is now also encrypted to.
         recipient: String,
     },
+    /// A member left the roster; later versions of the file are not encrypted to them.
+    MemberRemoved {
+        /// The member.
+        member: MemberId,
+        /// Why, if given.
+        reason: Option<String>,
+    },
+    /// A member replaced their key.
+    MemberKeyChanged {
+        /// The member.
+        member: MemberId,
+        /// The new age recipient.
+        recipient: String,
+    },
+    /// The file was re-encrypted to the current roster with a fresh file key.
+    Rekeyed,
     /// A recipient that is not a member (for example an offline escrow key) was added.
     RecipientAdded {
         /// The age recipient.
@@ -278,6 +294,9 @@ impl EventKind {
         match self {
             EventKind::FileCreated => "file-created",
             EventKind::MemberAdded { .. } => "member-added",
+            EventKind::MemberRemoved { .. } => "member-removed",
+            EventKind::MemberKeyChanged { .. } => "member-key-changed",
+            EventKind::Rekeyed => "rekeyed",
             EventKind::RecipientAdded { .. } => "recipient-added",
             EventKind::SettingsChanged { .. } => "settings-changed",
             EventKind::CaseOpened { .. } => "case-opened",

@@ -120,6 +120,24 @@ pub enum RuleError {
     /// The case is finished.
     #[error("{case} is {status}; it must be reopened first")]
     Finished { case: String, status: Status },
+    /// The roster would be left without a chair.
+    #[error("{member} is the last chair; make another member chair before removing them")]
+    LastChair { member: String },
+    /// The roster would be left empty.
+    #[error("{member} is the last member; a case file needs at least one")]
+    LastMember { member: String },
+    /// The member running the command would lose access to the file.
+    #[error("removing {member} would produce a file you can no longer open")]
+    SelfRemoval { member: String },
+    /// The key is already on the roster.
+    #[error("that key already belongs to {member}")]
+    DuplicateKey { member: String },
+    /// The name is already on the roster.
+    #[error("the roster already has a member named {name}")]
+    DuplicateName { name: String },
+    /// Removing someone who is not an active member.
+    #[error("{member} is not an active member")]
+    AlreadyRemoved { member: String },
     /// A decision is recorded once; reopen to decide again.
     #[error("{case} already has a decision ({outcome}); reopen it to decide again")]
     AlreadyDecided { case: String, outcome: String },
@@ -151,6 +169,16 @@ impl RuleError {
             RuleError::Assignment { .. } => "see the case with `casebook case show FILE CODE`",
             RuleError::Finished { .. } => "reopen it with `casebook status FILE CODE reopened`",
             RuleError::AlreadyDecided { .. } => "reopen the case to revisit the decision",
+            RuleError::LastChair { .. } => {
+                "add a chair with `casebook member add --role chair` first"
+            }
+            RuleError::LastMember { .. } => "add the new members first",
+            RuleError::SelfRemoval { .. } => {
+                "let another member remove you, or pass --allow-self-removal if you mean it"
+            }
+            RuleError::DuplicateKey { .. } => "each member needs a key of their own",
+            RuleError::DuplicateName { .. } => "use a distinct name (for example with an initial)",
+            RuleError::AlreadyRemoved { .. } => "see the roster with `casebook member list`",
         };
         Some(hint.to_string())
     }
@@ -203,6 +231,98 @@ impl Actor<'_> {
     fn may_handle(&self, case: &Case) -> Result<(), RuleError> {
         self.active()?;
         self.not_hard_conflicted(case)
+    }
+}
+
+/// A chair adds a member with `recipient` as their key.
+pub fn add_member(actor: Actor<'_>, name: &str, recipient: &str) -> Result<(), RuleError> {
+    chair(actor, "change the roster")?;
+    if let Some(holder) = actor
+        .roster
+        .members()
+        .iter()
+        .find(|m| m.recipient == recipient)
+    {
+        return Err(RuleError::DuplicateKey {
+            member: holder.name.clone(),
+        });
+    }
+    if actor.roster.members().iter().any(|m| m.name == name) {
+        return Err(RuleError::DuplicateName {
+            name: name.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// A chair removes `target` from the roster. The committee keeps at least one member and one
+/// chair; removing oneself needs `allow_self`.
+pub fn remove_member(
+    actor: Actor<'_>,
+    target: &Member,
+    reason: Option<String>,
+    allow_self: bool,
+) -> Result<EventKind, RuleError> {
+    chair(actor, "change the roster")?;
+    if !target.is_active() {
+        return Err(RuleError::AlreadyRemoved {
+            member: target.name.clone(),
+        });
+    }
+    let others: Vec<&Member> = actor
+        .roster
+        .active()
+        .filter(|m| m.id != target.id)
+        .collect();
+    if others.is_empty() {
+        return Err(RuleError::LastMember {
+            member: target.name.clone(),
+        });
+    }
+    if target.role == Role::Chair && !others.iter().any(|m| m.role == Role::Chair) {
+        return Err(RuleError::LastChair {
+            member: target.name.clone(),
+        });
+    }
+    if target.id == actor.member.id && !allow_self {
+        return Err(RuleError::SelfRemoval {
+            member: target.name.clone(),
+        });
+    }
+    Ok(EventKind::MemberRemoved {
+        member: target.id,
+        reason,
+    })
+}
+
+/// The acting member replaces their own key with `recipient`.
+pub fn rotate_key(actor: Actor<'_>, recipient: &str) -> Result<EventKind, RuleError> {
+    actor.active()?;
+    if let Some(holder) = actor
+        .roster
+        .members()
+        .iter()
+        .find(|m| m.recipient == recipient)
+    {
+        return Err(RuleError::DuplicateKey {
+            member: holder.name.clone(),
+        });
+    }
+    Ok(EventKind::MemberKeyChanged {
+        member: actor.member.id,
+        recipient: recipient.to_string(),
+    })
+}
+
+fn chair(actor: Actor<'_>, what: &'static str) -> Result<(), RuleError> {
+    actor.active()?;
+    if actor.member.role == Role::Chair {
+        Ok(())
+    } else {
+        Err(RuleError::NotChair {
+            member: actor.member.name.clone(),
+            what,
+        })
     }
 }
 
@@ -722,6 +842,66 @@ mod tests {
         assert!(matches!(
             vote(as_(chair), &case, "banana", Ballot::For, true),
             Err(RuleError::UnknownOutcome { .. })
+        ));
+    }
+
+    #[test]
+    fn the_roster_keeps_a_chair_and_a_member_and_nobody_locks_themselves_out() {
+        let roster = Roster::new(vec![member(1, Role::Chair), member(2, Role::Member)]);
+        let settings = Settings::default();
+        let [chair, two] = roster.members() else {
+            unreachable!()
+        };
+        let as_ = |m| Actor {
+            member: m,
+            roster: &roster,
+            settings: &settings,
+        };
+        assert!(matches!(
+            remove_member(as_(two), chair, None, false),
+            Err(RuleError::NotChair { .. })
+        ));
+        assert!(matches!(
+            remove_member(as_(chair), chair, None, true),
+            Err(RuleError::LastChair { .. })
+        ));
+        assert!(remove_member(as_(chair), two, None, false).is_ok());
+        let solo = Roster::new(vec![member(1, Role::Chair)]);
+        let alone = Actor {
+            member: &solo.members()[0],
+            roster: &solo,
+            settings: &settings,
+        };
+        assert!(matches!(
+            remove_member(alone, &solo.members()[0], None, true),
+            Err(RuleError::LastMember { .. })
+        ));
+        let two_chairs = Roster::new(vec![member(1, Role::Chair), member(3, Role::Chair)]);
+        let [first, second] = two_chairs.members() else {
+            unreachable!()
+        };
+        let act = Actor {
+            member: first,
+            roster: &two_chairs,
+            settings: &settings,
+        };
+        assert!(matches!(
+            remove_member(act, first, None, false),
+            Err(RuleError::SelfRemoval { .. })
+        ));
+        assert!(remove_member(act, first, None, true).is_ok());
+        assert!(remove_member(act, second, None, false).is_ok());
+        assert!(matches!(
+            add_member(act, "new", "age13"),
+            Err(RuleError::DuplicateKey { .. })
+        ));
+        assert!(matches!(
+            add_member(act, "m3", "age1new"),
+            Err(RuleError::DuplicateName { .. })
+        ));
+        assert!(matches!(
+            rotate_key(act, "age13"),
+            Err(RuleError::DuplicateKey { .. })
         ));
     }
 

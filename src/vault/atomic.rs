@@ -138,6 +138,15 @@ pub(crate) fn stage(
     Ok(Staged { temp })
 }
 
+/// What becomes `FILE.bak` when a file is replaced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Backup {
+    /// The version being replaced (every ordinary save).
+    Previous,
+    /// The new version itself, so nothing encrypted to an old roster or key stays beside it.
+    NewVersion,
+}
+
 impl Staged {
     /// Check the staged file and put it in place of `path`.
     ///
@@ -147,11 +156,12 @@ impl Staged {
     ///
     /// `expected` is the stamp of the version this process opened: if the file on disk is no
     /// longer that version, nothing is replaced. With `expected == None` the file must not
-    /// exist yet, and is never clobbered. The replaced version becomes `FILE.bak`.
+    /// exist yet, and is never clobbered. `backup` says what becomes `FILE.bak`.
     pub(crate) fn commit<T>(
         self,
         path: &Path,
         expected: Option<&Stamp>,
+        backup: Backup,
         check: impl FnOnce(&File) -> Result<T, Error>,
     ) -> Result<(T, Stamp), Error> {
         let Staged { mut temp } = self;
@@ -173,7 +183,9 @@ impl Staged {
             let checked = check(file).and_then(|value| {
                 if let Some(expected) = expected {
                     unchanged(expected)?;
-                    keep_backup(path)?;
+                    if backup == Backup::Previous {
+                        keep_backup(path)?;
+                    }
                 }
                 Ok(value)
             });
@@ -186,6 +198,11 @@ impl Staged {
         match expected {
             Some(expected) => {
                 unchanged(expected)?;
+                if backup == Backup::NewVersion {
+                    // Before the rename: a crash in between leaves the old file with the new
+                    // backup, never the new file beside a backup readable by an old key.
+                    replace_backup(temp.path(), path)?;
+                }
                 temp.persist(path)
                     .map_err(|e| Error::writing(path, e.error))?;
             }
@@ -209,6 +226,12 @@ pub fn backup_path(path: &Path) -> PathBuf {
 /// Make the current version of `path` the backup, atomically replacing the previous backup.
 /// A hard link costs no copy; filesystems without links get a copy.
 fn keep_backup(path: &Path) -> Result<(), Error> {
+    replace_backup(path, path)
+}
+
+/// Make `source` (the current file, or the new version about to replace it) the backup of
+/// `path`, atomically replacing the previous backup.
+fn replace_backup(source: &Path, path: &Path) -> Result<(), Error> {
     let backup = backup_path(path);
     let dir = parent_dir(path);
     let staging = tempfile::Builder::new()
@@ -219,8 +242,8 @@ fn keep_backup(path: &Path) -> Result<(), Error> {
         .into_temp_path();
     let staging_path = staging.to_path_buf();
     fs::remove_file(&staging_path).map_err(|e| Error::writing(&backup, e))?;
-    if fs::hard_link(path, &staging_path).is_err() {
-        fs::copy(path, &staging_path).map_err(|e| Error::writing(&backup, e))?;
+    if fs::hard_link(source, &staging_path).is_err() {
+        fs::copy(source, &staging_path).map_err(|e| Error::writing(&backup, e))?;
     }
     fs::rename(&staging_path, &backup).map_err(|e| Error::writing(&backup, e))?;
     // Usually the staging name is gone now. But when the backup already was the current file

@@ -17,7 +17,7 @@ use rusqlite::{Connection, MAIN_DB, ffi};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::atomic::{self, Stamp};
+use super::atomic::{self, Backup, Stamp};
 use super::crypto::{self, Ciphertext, Stanza};
 use super::keys::{self, Identity, Recipient};
 use super::lock::Lock;
@@ -85,6 +85,17 @@ enum Origin {
     Builtin {
         label: String,
     },
+}
+
+/// How a save treats the saver's access and the backup.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SavePolicy {
+    /// The saver may be missing from the recipients (an explicitly allowed self-removal); the
+    /// new file is then checked by its header only.
+    pub allow_lockout: bool,
+    /// Make the backup a copy of the new version instead of the previous one, so that no file
+    /// encrypted to an old roster or an old key is left beside it.
+    pub backup_new_version: bool,
 }
 
 /// What a save did.
@@ -603,6 +614,15 @@ impl CaseFile {
 
     /// Save over the file this was opened from.
     pub fn save(&mut self, identity: &Identity) -> Result<SaveReport, Error> {
+        self.save_with(identity, SavePolicy::default())
+    }
+
+    /// Save over the file this was opened from, under `policy` (used for roster changes).
+    pub fn save_with(
+        &mut self,
+        identity: &Identity,
+        policy: SavePolicy,
+    ) -> Result<SaveReport, Error> {
         let (path, expected) = match &self.origin {
             Origin::Disk {
                 path,
@@ -615,7 +635,7 @@ impl CaseFile {
                 });
             }
         };
-        let (report, stamp) = self.write(&path, Some(&expected), identity)?;
+        let (report, stamp) = self.write(&path, Some(&expected), identity, policy)?;
         if let Origin::Disk { stamp: current, .. } = &mut self.origin {
             *current = stamp;
         }
@@ -630,7 +650,7 @@ impl CaseFile {
             });
         }
         let lock = Lock::acquire(path)?;
-        let (report, stamp) = self.write(path, None, identity)?;
+        let (report, stamp) = self.write(path, None, identity, SavePolicy::default())?;
         self.origin = Origin::Disk {
             path: path.to_path_buf(),
             stamp,
@@ -644,9 +664,10 @@ impl CaseFile {
         path: &Path,
         expected: Option<&Stamp>,
         identity: &Identity,
+        policy: SavePolicy,
     ) -> Result<(SaveReport, Stamp), Error> {
         let recipient_texts = self.recipients()?;
-        if !recipient_texts.iter().any(|r| r == identity.recipient()) {
+        if !policy.allow_lockout && !recipient_texts.iter().any(|r| r == identity.recipient()) {
             return Err(Error::WouldLockOut {
                 path: path.to_path_buf(),
             });
@@ -665,8 +686,13 @@ impl CaseFile {
             crypto::encrypt(&data, &recipients, armor, out, path)
         })?;
         drop(data);
-        let (stanzas, stamp) = staged.commit(path, expected, |file| {
-            verify(file, identity, path, plaintext_len, recipients.len())
+        let backup = if policy.backup_new_version {
+            Backup::NewVersion
+        } else {
+            Backup::Previous
+        };
+        let (stanzas, stamp) = staged.commit(path, expected, backup, |file| {
+            verify(file, identity, path, plaintext_len, &recipient_texts)
         })?;
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         self.stanzas = stanzas;
@@ -864,14 +890,16 @@ impl Drop for SqliteBuffer {
     }
 }
 
-/// Read the staged file back and decrypt it with the saver's identity, checking every chunk's
-/// authentication, the plaintext length and the number of recipient stanzas.
+/// Read the staged file back: its header must hold exactly one stanza per recipient (each
+/// ssh-ed25519 key recognised by its tag; X25519 stanzas counted, as they are anonymous), and,
+/// when the saver is a recipient, it must decrypt with the saver's identity, every chunk
+/// authenticated, to the plaintext length written.
 fn verify(
     file: &File,
     identity: &Identity,
     path: &Path,
     plaintext_len: u64,
-    recipients: usize,
+    recipients: &[String],
 ) -> Result<Vec<Stanza>, Error> {
     let failed = |detail: String| Error::VerifyFailed {
         path: path.to_path_buf(),
@@ -879,11 +907,30 @@ fn verify(
     };
     let prefix = crypto::prefix(file).map_err(|e| failed(e.to_string()))?;
     let (armor, stanzas) = crypto::inspect(&prefix, path).map_err(|e| failed(e.to_string()))?;
-    if stanzas.len() != recipients {
+    if stanzas.len() != recipients.len() {
         return Err(failed(format!(
-            "{} stanzas for {recipients} recipients",
-            stanzas.len()
+            "{} stanzas for {} recipients",
+            stanzas.len(),
+            recipients.len()
         )));
+    }
+    for recipient in recipients {
+        let found = match keys::ssh_stanza_tag(recipient) {
+            Some(tag) if !recipient.starts_with("age1") => stanzas
+                .iter()
+                .any(|s| s.kind == "ssh-ed25519" && s.args.first() == Some(&tag)),
+            _ => stanzas.iter().any(|s| s.kind == "X25519"),
+        };
+        if !found {
+            return Err(failed(format!(
+                "no stanza for {}",
+                keys::fingerprint(recipient)
+            )));
+        }
+    }
+    if !recipients.iter().any(|r| r == identity.recipient()) {
+        // The saver removed themselves (explicitly allowed): nothing they hold can decrypt it.
+        return Ok(stanzas);
     }
     let decrypted = if armor {
         crypto::decrypt_armored(file, identity, path)

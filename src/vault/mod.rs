@@ -16,8 +16,8 @@ pub mod synthetic;
 
 pub use atomic::backup_path;
 pub use casefile::{
-    CaseFile, EncryptedTo, Founder, MemberSummary, OpenMode, RecipientSummary, SaveReport,
-    SearchHit, StatusCount, Summary,
+    CaseFile, EncryptedTo, Founder, MemberSummary, OpenMode, RecipientSummary, SavePolicy,
+    SaveReport, SearchHit, StatusCount, Summary,
 };
 pub use error::Error;
 pub use keys::{Identity, PassphraseSource, Recipient, fingerprint, keygen, public_key_path};

@@ -134,6 +134,21 @@ pub(crate) fn append_event(
             [json],
         )?;
     }
+    match &event.kind {
+        EventKind::MemberRemoved { member, .. } => {
+            conn.execute(
+                "UPDATE members SET removed_at = ?2 WHERE id = ?1",
+                params![member.to_string(), timestamp(event.at)],
+            )?;
+        }
+        EventKind::MemberKeyChanged { member, recipient } => {
+            conn.execute(
+                "UPDATE members SET recipient = ?2 WHERE id = ?1",
+                params![member.to_string(), recipient],
+            )?;
+        }
+        _ => {}
+    }
     if let (Some(case), Some(state)) = (event.case, state) {
         index_event(conn, case, event)?;
         write_state(conn, state)?;

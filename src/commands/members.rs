@@ -1,0 +1,298 @@
+//! The roster from the command line. Every change is an event, re-encrypts the file at once to
+//! exactly the new roster, and — after removals and key changes — replaces the backup too, so
+//! that no file beside it stays readable with a key that no longer belongs.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::Utc;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{Error, load_identity};
+use crate::cli::{Config, MemberCommand};
+use crate::core::event::{Event, EventKind};
+use crate::core::process::{self, Actor};
+use crate::core::roster::{Member, MemberId, Role};
+use crate::core::sanitize::inline;
+use crate::vault::{self, CaseFile, EncryptedTo, Identity, OpenMode, Recipient, SavePolicy};
+
+/// What removal cannot undo, said every time a member is removed.
+const REMOVAL_LIMIT: &str = "Note: this protects future versions only. Copies of the file the removed member \
+already holds, exports they received, and history synced elsewhere stay readable to them.";
+
+/// `casebook member ...`
+pub(super) fn member(
+    config: &Config,
+    command: &MemberCommand,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    match command {
+        MemberCommand::List { file, json } => list(config, file, *json, out),
+        MemberCommand::Add {
+            file,
+            name,
+            email,
+            role,
+            key,
+        } => add(config, file, name, email.as_deref(), role, key, out),
+        MemberCommand::Remove {
+            file,
+            name,
+            reason,
+            allow_self_removal,
+        } => remove(config, file, name, reason.clone(), *allow_self_removal, out),
+        MemberCommand::RotateKey { file, new_identity } => rotate(config, file, new_identity, out),
+    }
+}
+
+#[derive(Serialize)]
+struct Listed {
+    name: String,
+    email: Option<String>,
+    role: Role,
+    key_type: &'static str,
+    fingerprint: String,
+    recipient: String,
+    active: bool,
+    added_at: chrono::DateTime<Utc>,
+    removed_at: Option<chrono::DateTime<Utc>>,
+    encrypted_to: EncryptedTo,
+}
+
+fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result<(), Error> {
+    let identity = load_identity(config)?;
+    let case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let summary = case_file.summary()?;
+    let roster = case_file.roster()?;
+    let listed: Vec<Listed> = roster
+        .members()
+        .iter()
+        .zip(&summary.members)
+        .map(|(m, s)| Listed {
+            name: m.name.clone(),
+            email: m.email.clone(),
+            role: m.role,
+            key_type: s.key_type,
+            fingerprint: s.fingerprint.clone(),
+            recipient: m.recipient.clone(),
+            active: m.is_active(),
+            added_at: m.added_at,
+            removed_at: m.removed_at,
+            encrypted_to: s.encrypted_to,
+        })
+        .collect();
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&listed).map_err(std::io::Error::from)?
+        )?;
+        return Ok(());
+    }
+    for m in &listed {
+        let state = match m.removed_at {
+            Some(at) => format!("removed {}", at.format("%Y-%m-%d")),
+            None => format!("active since {}", m.added_at.format("%Y-%m-%d")),
+        };
+        writeln!(
+            out,
+            "{:<20} {:<7} {:<28} {:<12} {}  {}",
+            inline(&m.name),
+            m.role.as_str(),
+            inline(m.email.as_deref().unwrap_or("-")),
+            m.key_type,
+            m.fingerprint,
+            state
+        )?;
+    }
+    Ok(())
+}
+
+/// A case file opened by an active member for a roster change.
+struct RosterChange {
+    file: CaseFile,
+    identity: Identity,
+    me: Member,
+}
+
+impl RosterChange {
+    fn open(config: &Config, path: &Path) -> Result<RosterChange, Error> {
+        let identity = load_identity(config)?;
+        let file = CaseFile::open(path, &identity, OpenMode::ReadWrite)?;
+        let me = file.me()?.ok_or_else(|| Error::NotAMember {
+            file: path.to_path_buf(),
+        })?;
+        Ok(RosterChange { file, identity, me })
+    }
+
+    fn check<T>(
+        &self,
+        rule: impl FnOnce(Actor<'_>) -> Result<T, process::RuleError>,
+    ) -> Result<T, Error> {
+        let roster = self.file.roster()?;
+        let settings = self.file.settings();
+        Ok(rule(Actor {
+            member: &self.me,
+            roster: &roster,
+            settings: &settings,
+        })?)
+    }
+
+    fn event(&self, kind: EventKind) -> Event {
+        Event {
+            id: Uuid::new_v4(),
+            case: None,
+            author: self.me.id,
+            at: Utc::now(),
+            amends: None,
+            kind,
+        }
+    }
+}
+
+/// A key given as a line or as a file holding one.
+fn read_key(key: &str) -> Result<Recipient, Error> {
+    let text = if Path::new(key).is_file() {
+        std::fs::read_to_string(key).map_err(|e| vault::Error::Read {
+            path: key.into(),
+            source: e,
+        })?
+    } else {
+        key.to_string()
+    };
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or_default();
+    Ok(Recipient::parse(line)?)
+}
+
+fn add(
+    config: &Config,
+    file: &Path,
+    name: &str,
+    email: Option<&str>,
+    role: &str,
+    key: &str,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let role: Role = role
+        .parse()
+        .map_err(|e: crate::core::roster::UnknownRole| Error::Usage {
+            message: e.to_string(),
+            hint: "use member or chair".into(),
+        })?;
+    let recipient = read_key(key)?;
+    let mut change = RosterChange::open(config, file)?;
+    change.check(|actor| process::add_member(actor, name, recipient.as_str()))?;
+    let member = Member {
+        id: MemberId(Uuid::new_v4()),
+        name: name.to_string(),
+        email: email.map(str::to_string),
+        role,
+        recipient: recipient.as_str().to_string(),
+        added_at: Utc::now(),
+        removed_at: None,
+    };
+    change
+        .file
+        .add_member(&member, change.me.id, Uuid::new_v4(), member.added_at)?;
+    let report = change.file.save(&change.identity)?;
+    writeln!(
+        out,
+        "added {} ({role}, {}); {} is now encrypted to {} recipients",
+        inline(name),
+        vault::fingerprint(recipient.as_str()),
+        report.path.display(),
+        report.recipients
+    )?;
+    Ok(())
+}
+
+fn remove(
+    config: &Config,
+    file: &Path,
+    name: &str,
+    reason: Option<String>,
+    allow_self_removal: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut change = RosterChange::open(config, file)?;
+    let roster = change.file.roster()?;
+    let target = roster
+        .members()
+        .iter()
+        .find(|m| m.name == name)
+        .cloned()
+        .ok_or_else(|| Error::UnknownMember {
+            name: name.to_string(),
+            roster: roster.active().map(|m| m.name.clone()).collect(),
+        })?;
+    let kind =
+        change.check(|actor| process::remove_member(actor, &target, reason, allow_self_removal))?;
+    let event = change.event(kind);
+    change.file.record(&[event])?;
+    let policy = SavePolicy {
+        allow_lockout: allow_self_removal,
+        backup_new_version: true,
+    };
+    let report = change.file.save_with(&change.identity, policy)?;
+    writeln!(
+        out,
+        "removed {}; {} and its backup are now encrypted to the {} remaining recipients only",
+        inline(name),
+        report.path.display(),
+        report.recipients
+    )?;
+    writeln!(out, "{REMOVAL_LIMIT}")?;
+    Ok(())
+}
+
+fn rotate(
+    config: &Config,
+    file: &Path,
+    new_identity: &Path,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    // The new key must load (passphrase included) before anything changes.
+    let new = Identity::load(new_identity, &config.passphrases)?;
+    let mut change = RosterChange::open(config, file)?;
+    let kind = change.check(|actor| process::rotate_key(actor, new.recipient()))?;
+    let event = change.event(kind);
+    change.file.record(&[event])?;
+    // Saved and verified with the new key: the old one no longer opens the file or its backup.
+    let policy = SavePolicy {
+        allow_lockout: false,
+        backup_new_version: true,
+    };
+    let report = change.file.save_with(&new, policy)?;
+    writeln!(
+        out,
+        "{} now opens with {} ({}); the old key no longer opens it or its backup",
+        report.path.display(),
+        new_identity.display(),
+        vault::fingerprint(new.recipient())
+    )?;
+    Ok(())
+}
+
+/// `casebook rekey`: a fresh file key for the current roster, backup included.
+pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result<(), Error> {
+    let mut change = RosterChange::open(config, file)?;
+    let event = change.event(EventKind::Rekeyed);
+    change.file.record(&[event])?;
+    let policy = SavePolicy {
+        allow_lockout: false,
+        backup_new_version: true,
+    };
+    let report = change.file.save_with(&change.identity, policy)?;
+    writeln!(
+        out,
+        "{} re-encrypted with a fresh file key to {} recipients (backup too)",
+        report.path.display(),
+        report.recipients
+    )?;
+    Ok(())
+}
