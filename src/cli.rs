@@ -244,6 +244,43 @@ pub enum Command {
         /// The case file.
         file: PathBuf,
     },
+    /// Export a signed decision record for one audience (plaintext: share it only with them).
+    Export {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// internal, reported, reporter or public.
+        #[arg(long = "for", value_name = "PROFILE")]
+        profile: String,
+        /// md or json.
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// Where to write the record; the signature goes to OUT.sig.
+        #[arg(short, long, value_name = "OUT")]
+        output: PathBuf,
+    },
+    /// Add your signature to an exported record (co-signing): writes the next free OUT.sig.N.
+    Sign {
+        /// The exported record.
+        record: PathBuf,
+    },
+    /// Check the signatures of an exported record against a case file's roster or an OpenSSH
+    /// allowed_signers file. Exit 0: all valid and known; 3: valid but a signer is not (or no
+    /// longer) on the roster; 4: a signature is invalid or missing.
+    #[command(group(clap::ArgGroup::new("signers").required(true).args(["case_file", "allowed_signers"])))]
+    Verify {
+        /// The exported record.
+        record: PathBuf,
+        /// The case file whose roster says who may sign.
+        case_file: Option<PathBuf>,
+        /// An OpenSSH allowed_signers file instead of a case file.
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
+        /// Signature files (default: RECORD.sig and RECORD.sig.N beside it).
+        #[arg(long = "sig", value_name = "SIG")]
+        sigs: Vec<PathBuf>,
+    },
     /// Add synthetic cases to a case file (benchmarks and tests).
     #[command(hide = true)]
     Synth {
@@ -380,6 +417,10 @@ pub enum MemberCommand {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Print an OpenSSH allowed_signers file of the active members' signing keys, for
+        /// `ssh-keygen -Y verify`.
+        #[arg(long, conflicts_with = "json")]
+        allowed_signers: bool,
     },
     /// Add a member (chairs only); the file is re-encrypted to include them at once.
     Add {

@@ -8,6 +8,7 @@
 //! - [`vault`]: the case file. Sole owner of `rusqlite` and `age`: keys and identities,
 //!   encryption, atomic saves, locking, the schema and its migrations.
 //! - [`cli`]: raw command-line arguments and their validation into a [`cli::Config`].
+//! - [`export`]: decision records for each audience, and their OpenSSH signatures.
 //! - [`import`]: reports as they arrive (email, CSV, JSON), parsed without I/O.
 //! - [`commands`]: one function per subcommand, returning typed errors with hints.
 //!
@@ -29,5 +30,6 @@
 pub mod cli;
 pub mod commands;
 pub mod core;
+pub mod export;
 pub mod import;
 pub mod vault;

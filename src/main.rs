@@ -28,7 +28,7 @@ fn main() -> ExitCode {
             if let Some(hint) = err.hint() {
                 eprintln!("hint: {hint}");
             }
-            ExitCode::FAILURE
+            ExitCode::from(err.exit_code())
         }
     }
 }

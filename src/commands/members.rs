@@ -28,7 +28,16 @@ pub(super) fn member(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     match command {
-        MemberCommand::List { file, json } => list(config, file, *json, out),
+        MemberCommand::List {
+            file,
+            json,
+            allowed_signers,
+        } => {
+            if *allowed_signers {
+                return super::export::allowed_signers(config, file, out);
+            }
+            list(config, file, *json, out)
+        }
         MemberCommand::Add {
             file,
             name,

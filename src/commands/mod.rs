@@ -2,6 +2,7 @@
 //! given output, and returns typed errors that carry a hint; `main` prints them.
 
 mod cases;
+mod export;
 mod info;
 mod members;
 
@@ -70,12 +71,32 @@ pub enum Error {
         /// What to do.
         hint: String,
     },
+    /// An export that cannot be made.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+    /// The identity cannot sign.
+    #[error("{} cannot sign: casebook signs with OpenSSH ed25519 keys", .identity.display())]
+    CannotSign {
+        /// The identity.
+        identity: PathBuf,
+    },
+    /// Verification found problems; the report is on stdout.
+    #[error("{0}")]
+    Verification(String, u8),
     /// Writing the command's output failed (for example a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
 }
 
 impl Error {
+    /// The process exit code: 1 for errors, or verification's own codes.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Verification(_, code) => *code,
+            _ => 1,
+        }
+    }
+
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         match self {
@@ -99,6 +120,14 @@ impl Error {
                 "nothing was imported; fix or remove that file and run the import again"
                     .to_string(),
             ),
+            Error::Export(crate::export::ExportError::NotDecided { .. }) => {
+                Some("record the decision with `casebook decide` first".into())
+            }
+            Error::Export(crate::export::ExportError::NotAnonymisable { .. }) => {
+                Some("use `casebook report` for counts, or another profile".into())
+            }
+            Error::CannotSign { .. } => Some("use your ed25519 member key with -i".into()),
+            Error::Verification(..) => None,
             Error::Output(_) => None,
         }
     }
@@ -269,6 +298,27 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
         ),
         Command::Member(command) => members::member(&config, command, out),
         Command::Rekey { file } => members::rekey(&config, file, out),
+        Command::Export {
+            file,
+            code,
+            profile,
+            format,
+            output,
+        } => export::export(&config, file, code, profile, format, output, out),
+        Command::Sign { record } => export::cosign(&config, record, out),
+        Command::Verify {
+            record,
+            case_file,
+            allowed_signers,
+            sigs,
+        } => export::verify(
+            &config,
+            record,
+            case_file.as_deref(),
+            allowed_signers.as_deref(),
+            sigs,
+            out,
+        ),
         Command::Synth {
             file,
             cases,

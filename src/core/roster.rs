@@ -84,6 +84,20 @@ pub struct Member {
 }
 
 impl Member {
+    /// The member's principal in an OpenSSH allowed_signers file (`ssh-keygen -Y verify -I`):
+    /// their email if known, else their name with spaces as dashes (principals are one word).
+    pub fn principal(&self) -> String {
+        match &self.email {
+            Some(email) if !email.is_empty() => email.clone(),
+            _ => self
+                .name
+                .chars()
+                .filter(|c| *c != ',' && *c != '"')
+                .map(|c| if c.is_whitespace() { '-' } else { c })
+                .collect(),
+        }
+    }
+
     /// Whether the member is on the committee now (and so a recipient of every save).
     pub fn is_active(&self) -> bool {
         self.removed_at.is_none()

@@ -1,0 +1,300 @@
+//! Exports from the command line: write a signed record, co-sign one, verify one, and print
+//! the roster as an OpenSSH allowed_signers file.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use super::{Error, load_identity};
+use crate::cli::Config;
+use crate::core::sanitize::inline;
+use crate::export::signature::{self, Checked};
+use crate::export::{self as records, Profile};
+use crate::vault::{self, CaseFile, Identity, OpenMode};
+
+fn usage(message: String, hint: &str) -> Error {
+    Error::Usage {
+        message,
+        hint: hint.to_string(),
+    }
+}
+
+/// Write `bytes` to a new file (never overwriting), mode 0600.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| vault::Error::Write {
+            path: path.to_path_buf(),
+            source: e,
+        })
+        .map_err(|e| match &e {
+            vault::Error::Write { source, .. }
+                if source.kind() == std::io::ErrorKind::AlreadyExists =>
+            {
+                Error::Vault(vault::Error::Exists {
+                    path: path.to_path_buf(),
+                })
+            }
+            _ => Error::Vault(e),
+        })?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| {
+            Error::Vault(vault::Error::Write {
+                path: path.to_path_buf(),
+                source: e,
+            })
+        })
+}
+
+fn signer_label(identity: &Identity, name: &str) -> Result<String, Error> {
+    identity.signing_key().ok_or_else(|| Error::CannotSign {
+        identity: identity.label().to_path_buf(),
+    })?;
+    Ok(format!(
+        "{} ({})",
+        inline(name),
+        vault::fingerprint(identity.recipient())
+    ))
+}
+
+fn sig_path(record: &Path, n: usize) -> PathBuf {
+    let suffix = if n == 1 {
+        ".sig".to_string()
+    } else {
+        format!(".sig.{n}")
+    };
+    PathBuf::from(format!("{}{suffix}", record.display()))
+}
+
+/// `casebook export`
+pub(super) fn export(
+    config: &Config,
+    file: &Path,
+    code: &str,
+    profile: &str,
+    format: &str,
+    output: &Path,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let profile: Profile = profile
+        .parse()
+        .map_err(|e: String| usage(e, "choose the audience with --for"))?;
+    if !matches!(format, "md" | "json") {
+        return Err(usage(
+            format!("unknown format {format:?}"),
+            "use --format md or --format json",
+        ));
+    }
+    let identity = load_identity(config)?;
+    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let me = case_file.me()?.ok_or_else(|| Error::NotAMember {
+        file: file.to_path_buf(),
+    })?;
+    let signer = signer_label(&identity, &me.name)?;
+    let case = case_file.case_by_code(code)?;
+    if case.conflict_of(me.id) == Some(crate::core::event::ConflictKind::Hard) {
+        return Err(Error::Rule(crate::core::process::RuleError::HardConflict {
+            case: case.code_name.clone(),
+            member: me.name.clone(),
+        }));
+    }
+    let roster = case_file.roster()?;
+    let timeline = case_file.timeline(case.id)?;
+    let record = records::record(&case, &timeline, &roster, profile, &signer)?;
+    let text = if format == "json" {
+        record.to_json()
+    } else {
+        record.to_markdown()
+    };
+    let key = identity.signing_key().ok_or_else(|| Error::CannotSign {
+        identity: identity.label().to_path_buf(),
+    })?;
+    let sig = signature::sign(key, text.as_bytes())
+        .map_err(|e| usage(e.to_string(), "check your key"))?;
+    let sig_file = sig_path(output, 1);
+    if sig_file.exists() {
+        return Err(Error::Vault(vault::Error::Exists { path: sig_file }));
+    }
+    write_new(output, text.as_bytes())?;
+    write_new(&sig_file, sig.as_bytes())?;
+    eprintln!(
+        "note: {} is plaintext: it has left the encrypted case file. Share it only with its audience ({}).",
+        output.display(),
+        profile.as_str()
+    );
+    writeln!(out, "wrote {} and {}", output.display(), sig_file.display())?;
+    writeln!(
+        out,
+        "verify: casebook member list {} --allowed-signers > allowed_signers && ssh-keygen -Y verify -f allowed_signers -I {} -n casebook -s {} < {}",
+        file.display(),
+        me.principal(),
+        sig_file.display(),
+        output.display()
+    )?;
+    Ok(())
+}
+
+/// `casebook sign`: co-sign an existing record.
+pub(super) fn cosign(config: &Config, record: &Path, out: &mut dyn Write) -> Result<(), Error> {
+    let identity = load_identity(config)?;
+    let key = identity.signing_key().ok_or_else(|| Error::CannotSign {
+        identity: identity.label().to_path_buf(),
+    })?;
+    let bytes = std::fs::read(record).map_err(|e| {
+        Error::Vault(vault::Error::Read {
+            path: record.to_path_buf(),
+            source: e,
+        })
+    })?;
+    let sig = signature::sign(key, &bytes).map_err(|e| usage(e.to_string(), "check your key"))?;
+    let path = (1..)
+        .map(|n| sig_path(record, n))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| sig_path(record, 1));
+    write_new(&path, sig.as_bytes())?;
+    writeln!(out, "wrote {}", path.display())?;
+    Ok(())
+}
+
+/// `casebook verify`
+pub(super) fn verify(
+    config: &Config,
+    record: &Path,
+    case_file: Option<&Path>,
+    allowed: Option<&Path>,
+    sigs: &[PathBuf],
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let bytes = std::fs::read(record).map_err(|e| {
+        Error::Vault(vault::Error::Read {
+            path: record.to_path_buf(),
+            source: e,
+        })
+    })?;
+    // Who may sign: (name, key line, still on the roster).
+    let signers: Vec<(String, String, bool)> = match (case_file, allowed) {
+        (Some(file), _) => {
+            let identity = load_identity(config)?;
+            let case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+            case_file
+                .roster()?
+                .members()
+                .iter()
+                .filter(|m| m.recipient.starts_with("ssh-"))
+                .map(|m| (m.name.clone(), m.recipient.clone(), m.is_active()))
+                .collect()
+        }
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::Vault(vault::Error::Read {
+                    path: path.to_path_buf(),
+                    source: e,
+                })
+            })?;
+            signature::allowed_signers(&text)
+                .into_iter()
+                .map(|(p, k)| (p, k, true))
+                .collect()
+        }
+        (None, None) => {
+            return Err(usage(
+                "who may sign?".into(),
+                "give the case file or --allowed-signers FILE",
+            ));
+        }
+    };
+    let sigs: Vec<PathBuf> = if sigs.is_empty() {
+        (1..)
+            .map(|n| sig_path(record, n))
+            .take_while(|p| p.exists())
+            .collect()
+    } else {
+        sigs.to_vec()
+    };
+    if sigs.is_empty() {
+        return Err(Error::Verification(
+            format!("no signature found for {}", record.display()),
+            4,
+        ));
+    }
+    let (mut invalid, mut unknown) = (0, 0);
+    for sig in &sigs {
+        let pem = std::fs::read_to_string(sig).unwrap_or_default();
+        match signature::check(&bytes, &pem) {
+            Checked::Valid { key, fingerprint } => match signers.iter().find(|(_, k, _)| *k == key)
+            {
+                Some((name, _, true)) => writeln!(
+                    out,
+                    "{}: valid, signed by {} ({fingerprint})",
+                    sig.display(),
+                    inline(name)
+                )?,
+                Some((name, _, false)) => {
+                    unknown += 1;
+                    writeln!(
+                        out,
+                        "{}: valid, but {} ({fingerprint}) is no longer on the roster",
+                        sig.display(),
+                        inline(name)
+                    )?
+                }
+                None => {
+                    unknown += 1;
+                    writeln!(
+                        out,
+                        "{}: valid, but the signer ({fingerprint}) is not on the roster",
+                        sig.display()
+                    )?
+                }
+            },
+            Checked::Invalid { reason } => {
+                invalid += 1;
+                writeln!(out, "{}: INVALID: {reason}", sig.display())?
+            }
+        }
+    }
+    if invalid > 0 {
+        return Err(Error::Verification(
+            format!("{invalid} of {} signatures are invalid", sigs.len()),
+            4,
+        ));
+    }
+    if unknown > 0 {
+        return Err(Error::Verification(
+            format!(
+                "{unknown} of {} signers are not (or no longer) on the roster",
+                sigs.len()
+            ),
+            3,
+        ));
+    }
+    Ok(())
+}
+
+/// `casebook member list --allowed-signers`
+pub(super) fn allowed_signers(
+    config: &Config,
+    file: &Path,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let identity = load_identity(config)?;
+    let case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    for member in case_file
+        .roster()?
+        .active()
+        .filter(|m| m.recipient.starts_with("ssh-"))
+    {
+        writeln!(
+            out,
+            "{} namespaces=\"casebook\" {}",
+            member.principal(),
+            member.recipient
+        )?;
+    }
+    Ok(())
+}

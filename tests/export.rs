@@ -1,0 +1,388 @@
+//! Signed decision records: stock `ssh-keygen -Y verify` accepts casebook's signatures and
+//! casebook accepts `ssh-keygen -Y sign`'s; tampering is caught; each audience's record leaves
+//! out what that audience must not see.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::{fails, have, ok, run};
+
+fn key(member: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    if member == "robin" {
+        root.join("identity")
+    } else {
+        root.join("members").join(member)
+    }
+}
+
+fn as_(member: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> std::process::Output {
+    let key = key(member);
+    let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"-i", &key];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+/// A committee with one decided case full of canaries; returns (dir, file, code).
+fn decided_case() -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.cases.age");
+    ok(&run(&[&"demo", &"--save-as", &f]));
+    let c = ok(&as_(
+        "robin",
+        &[
+            &"case",
+            &"new",
+            &f,
+            &"--title",
+            &"Threats in review comments",
+            &"--summary",
+            &"Repeated hostile comments on three pull requests.",
+        ],
+    ))
+    .trim()
+    .to_string();
+    let add = |args: &[&str]| {
+        let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"party", &"add", &f, &c];
+        for a in args {
+            all.push(a);
+        }
+        ok(&as_("robin", &all));
+    };
+    add(&[
+        "--role",
+        "reporter",
+        "--name",
+        "CANARY-REPORTER-NAME",
+        "--handle",
+        "@canary-reporter-handle",
+        "--email",
+        "canary-reporter@example.org",
+    ]);
+    add(&[
+        "--role",
+        "witness",
+        "--name",
+        "CANARY-WITNESS-NAME",
+        "--email",
+        "canary-witness@example.org",
+    ]);
+    add(&[
+        "--role",
+        "reported",
+        "--name",
+        "Quinn Reported",
+        "--email",
+        "canary-reported-private@example.org",
+    ]);
+    for s in ["triage", "deliberating"] {
+        ok(&as_("robin", &[&"status", &f, &c, &s]));
+    }
+    ok(&as_(
+        "robin",
+        &[
+            &"note",
+            &"add",
+            &f,
+            &c,
+            &"--kind",
+            &"deliberation",
+            &"--text",
+            &"CANARY-DELIBERATION we disagree about the reporter's account",
+        ],
+    ));
+    for m in ["robin", "tomas", "mei"] {
+        ok(&as_(
+            m,
+            &[&"vote", &f, &c, &"--outcome", &"warning", &"--for"],
+        ));
+    }
+    ok(&as_(
+        "robin",
+        &[
+            &"decide",
+            &f,
+            &c,
+            &"--outcome",
+            &"warning",
+            &"--rationale",
+            &"Clear breach of the standards; a first occurrence.",
+        ],
+    ));
+    ok(&as_(
+        "robin",
+        &[
+            &"comms",
+            &"log",
+            &f,
+            &c,
+            &"--to",
+            &"reported",
+            &"--summary",
+            &"Sent the warning",
+        ],
+    ));
+    ok(&as_(
+        "robin",
+        &[
+            &"comms",
+            &"log",
+            &f,
+            &c,
+            &"--to",
+            &"reporter",
+            &"--summary",
+            &"Told the reporter the outcome",
+        ],
+    ));
+    (dir, f, c)
+}
+
+fn export(f: &Path, c: &str, profile: &str, format: &str, out: &Path) {
+    let stdout = ok(&as_(
+        "robin",
+        &[
+            &"export",
+            &f,
+            &c,
+            &"--for",
+            &profile,
+            &"--format",
+            &format,
+            &"-o",
+            &out,
+        ],
+    ));
+    assert!(stdout.contains("ssh-keygen -Y verify"), "{stdout}");
+}
+
+fn ssh_verify(allowed: &Path, principal: &str, record: &Path, sig: &Path) -> bool {
+    Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(allowed)
+        .args(["-I", principal, "-n", "casebook", "-s"])
+        .arg(sig)
+        .stdin(fs::File::open(record).unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap()
+        .success()
+}
+
+#[test]
+fn ssh_keygen_verifies_every_profile_and_format_and_we_verify_ssh_keygen() {
+    if !have("ssh-keygen") {
+        return;
+    }
+    let (dir, f, c) = decided_case();
+    let allowed = dir.path().join("allowed_signers");
+    fs::write(
+        &allowed,
+        ok(&as_(
+            "robin",
+            &[&"member", &"list", &f, &"--allowed-signers"],
+        )),
+    )
+    .unwrap();
+    for profile in ["internal", "reported", "reporter", "public"] {
+        for format in ["md", "json"] {
+            let out = dir.path().join(format!("{profile}.{format}"));
+            export(&f, &c, profile, format, &out);
+            let sig = PathBuf::from(format!("{}.sig", out.display()));
+            assert!(
+                ssh_verify(&allowed, "robin@committee.example.org", &out, &sig),
+                "{profile} {format}"
+            );
+            assert!(
+                !ssh_verify(&allowed, "sam@committee.example.org", &out, &sig),
+                "bound to the signer"
+            );
+            ok(&run(&[&"verify", &out, &"--allowed-signers", &allowed]));
+        }
+    }
+    // The other way round: a signature made by ssh-keygen is checked by casebook. ssh-keygen
+    // writes FILE.sig, so casebook's own signature is moved aside first.
+    for record in ["internal.md", "reported.json"] {
+        let record = dir.path().join(record);
+        let ours = PathBuf::from(format!("{}.sig", record.display()));
+        let robin = dir.path().join("robin.sig");
+        fs::rename(&ours, &robin).unwrap();
+        let status = Command::new("ssh-keygen")
+            .args(["-Y", "sign", "-n", "casebook", "-f"])
+            .arg(key("mei"))
+            .arg(&record)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let stdout = ok(&as_(
+            "robin",
+            &[&"verify", &record, &f, &"--sig", &ours, &"--sig", &robin],
+        ));
+        assert!(stdout.contains("valid, signed by Mei Chen"), "{stdout}");
+        assert!(stdout.contains("valid, signed by Robin Okafor"), "{stdout}");
+        fs::remove_file(&robin).unwrap();
+    }
+}
+
+#[test]
+fn tampering_other_namespaces_and_removed_signers_are_caught() {
+    if !have("ssh-keygen") {
+        return;
+    }
+    let (dir, f, c) = decided_case();
+    let record = dir.path().join("r.md");
+    export(&f, &c, "reported", "md", &record);
+    let original = fs::read_to_string(&record).unwrap();
+    let check = |text: &str| -> (Option<i32>, String) {
+        fs::write(&record, text).unwrap();
+        let out = as_("robin", &[&"verify", &record, &f]);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    assert_eq!(check(&original).0, Some(0));
+    let one_byte = original.replacen("warning", "warninG", 1);
+    let whitespace = original.replacen("\n\n", "\n \n", 1);
+    let crlf = original.replace('\n', "\r\n");
+    let replayed = original.replace(&c, "amber-kettle");
+    for (what, text) in [
+        ("one byte", one_byte),
+        ("whitespace", whitespace),
+        ("CRLF", crlf),
+        ("another code name", replayed),
+    ] {
+        let (code, stdout) = check(&text);
+        assert_eq!(code, Some(4), "{what}: {stdout}");
+        assert!(
+            stdout.contains("INVALID: the signature does not match these bytes"),
+            "{what}: {stdout}"
+        );
+    }
+    fs::write(&record, &original).unwrap();
+
+    // A signature for another namespace (ssh-keygen writes r.md.sig: move ours aside).
+    let ours = dir.path().join("r.md.sig");
+    let robin = dir.path().join("robin.sig");
+    fs::rename(&ours, &robin).unwrap();
+    let status = Command::new("ssh-keygen")
+        .args(["-Y", "sign", "-n", "file", "-f"])
+        .arg(key("sam"))
+        .arg(&record)
+        .stderr(Stdio::null())
+        .status();
+    assert!(status.unwrap().success());
+    let out = as_("robin", &[&"verify", &record, &f, &"--sig", &ours]);
+    assert_eq!(out.status.code(), Some(4));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("signed for namespace \"file\", not \"casebook\""),
+        "{stdout}"
+    );
+    fs::rename(&robin, &ours).unwrap();
+
+    // A co-signature by a member who is then removed: valid, but flagged.
+    ok(&as_("sam", &[&"sign", &record]));
+    ok(&as_("robin", &[&"verify", &record, &f]));
+    ok(&as_("robin", &[&"member", &"remove", &f, &"Sam Lindqvist"]));
+    let out = as_("robin", &[&"verify", &record, &f]);
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("valid, signed by Robin Okafor"), "{stdout}");
+    assert!(
+        stdout.contains("valid, but Sam Lindqvist")
+            && stdout.contains("is no longer on the roster"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn each_audience_sees_only_what_it_may() {
+    let (dir, f, c) = decided_case();
+    let reporter_identity = [
+        "CANARY-REPORTER-NAME",
+        "canary-reporter-handle",
+        "canary-reporter@example.org",
+    ];
+    let witness = ["CANARY-WITNESS-NAME", "canary-witness@example.org"];
+    let deliberation = "CANARY-DELIBERATION";
+    let reported_private = "canary-reported-private@example.org";
+    for format in ["md", "json"] {
+        let read = |profile: &str| {
+            let out = dir.path().join(format!("{profile}.{format}"));
+            export(&f, &c, profile, format, &out);
+            fs::read_to_string(out).unwrap()
+        };
+        let internal = read("internal");
+        for canary in reporter_identity
+            .iter()
+            .chain(&witness)
+            .chain([&deliberation, &reported_private])
+        {
+            assert!(internal.contains(canary), "internal lacks {canary}");
+        }
+        let reported = read("reported");
+        for canary in reporter_identity
+            .iter()
+            .chain(&witness)
+            .chain([&deliberation])
+        {
+            assert!(
+                !reported.contains(canary),
+                "reported {format} leaks {canary}"
+            );
+        }
+        assert!(
+            reported.contains("Clear breach of the standards") && reported.contains("appeal"),
+            "{reported}"
+        );
+        assert!(
+            reported.contains("Sent the warning") && !reported.contains("Told the reporter"),
+            "{reported}"
+        );
+        let reporter = read("reporter");
+        for canary in witness
+            .iter()
+            .chain([&deliberation, &reported_private, &"Quinn Reported"])
+        {
+            assert!(
+                !reporter.contains(canary),
+                "reporter {format} leaks {canary}"
+            );
+        }
+        assert!(
+            reporter.contains("warning") && reporter.contains("Told the reporter the outcome"),
+            "{reporter}"
+        );
+        let public = read("public");
+        for canary in reporter_identity.iter().chain(&witness).chain([
+            &deliberation,
+            &reported_private,
+            &"Threats in review comments",
+            &"Quinn",
+        ]) {
+            assert!(!public.contains(canary), "public {format} leaks {canary}");
+        }
+        assert!(
+            public.contains(&c) && public.contains("warning"),
+            "{public}"
+        );
+    }
+    // Cases the committee marked as not anonymisable never get a public record.
+    ok(&as_(
+        "robin",
+        &[&"case", &"edit", &f, &c, &"--anonymisable", &"no"],
+    ));
+    let out = dir.path().join("refused.md");
+    let stderr = fails(&as_(
+        "robin",
+        &[&"export", &f, &c, &"--for", &"public", &"-o", &out],
+    ));
+    assert!(stderr.contains("is marked as not anonymisable"), "{stderr}");
+    assert!(!out.exists());
+}
