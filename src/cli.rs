@@ -259,6 +259,31 @@ pub enum Command {
         /// Where to write the record; the signature goes to OUT.sig.
         #[arg(short, long, value_name = "OUT")]
         output: PathBuf,
+        /// Write OUT and OUT.sig age-encrypted to this recipient (repeatable) instead of in
+        /// plaintext; the signature is over the plaintext record.
+        #[arg(long = "encrypt-to", value_name = "RECIPIENT")]
+        encrypt_to: Vec<String>,
+    },
+    /// A signed transparency report: counts of the cases received in a period, by channel,
+    /// status, outcome and venue, against the period of the same length before.
+    Report {
+        /// The case file.
+        file: PathBuf,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Last day (inclusive), YYYY-MM-DD.
+        #[arg(long)]
+        to: String,
+        /// md, json or csv.
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// Where to write it; the signature goes to OUT.sig.
+        #[arg(short, long, value_name = "OUT")]
+        output: PathBuf,
+        /// Write OUT and OUT.sig age-encrypted to this recipient (repeatable).
+        #[arg(long = "encrypt-to", value_name = "RECIPIENT")]
+        encrypt_to: Vec<String>,
     },
     /// Add your signature to an exported record (co-signing): writes the next free OUT.sig.N.
     Sign {

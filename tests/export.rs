@@ -386,3 +386,115 @@ fn each_audience_sees_only_what_it_may() {
     assert!(stderr.contains("is marked as not anonymisable"), "{stderr}");
     assert!(!out.exists());
 }
+
+#[test]
+fn encrypted_exports_and_reports_leave_no_plaintext_and_still_verify() {
+    if !have("age") || !have("ssh-keygen") {
+        return;
+    }
+    let (dir, f, c) = decided_case();
+    let recipient = fs::read_to_string(key("sam").with_extension("pub")).unwrap();
+    let out = dir.path().join("for-sam.md");
+    let stdout = ok(&as_(
+        "robin",
+        &[
+            &"export",
+            &f,
+            &c,
+            &"--for",
+            &"internal",
+            &"-o",
+            &out,
+            &"--encrypt-to",
+            &recipient.trim(),
+        ],
+    ));
+    assert!(stdout.contains("wrote"), "{stdout}");
+    let sig = dir.path().join("for-sam.md.sig");
+    for path in [&out, &sig] {
+        assert!(
+            fs::read(path)
+                .unwrap()
+                .starts_with(b"age-encryption.org/v1\n"),
+            "{} is encrypted",
+            path.display()
+        );
+    }
+    let plain = dir.path().join("plain.md");
+    let plain_sig = dir.path().join("plain.md.sig");
+    common::age_decrypt(&key("sam"), &out, &plain);
+    common::age_decrypt(&key("sam"), &sig, &plain_sig);
+    assert!(
+        fs::read_to_string(&plain)
+            .unwrap()
+            .contains("CANARY-DELIBERATION")
+    );
+    let allowed = dir.path().join("allowed_signers");
+    fs::write(
+        &allowed,
+        ok(&as_(
+            "robin",
+            &[&"member", &"list", &f, &"--allowed-signers"],
+        )),
+    )
+    .unwrap();
+    assert!(ssh_verify(
+        &allowed,
+        "robin@committee.example.org",
+        &plain,
+        &plain_sig
+    ));
+
+    // A transparency report counts without describing; a case that cannot be anonymised
+    // appears without its venue.
+    ok(&as_(
+        "robin",
+        &[
+            &"case",
+            &"edit",
+            &f,
+            &c,
+            &"--venue",
+            &"CANARY-VENUE private repo",
+            &"--anonymisable",
+            &"no",
+        ],
+    ));
+    let report = dir.path().join("report.json");
+    ok(&as_(
+        "robin",
+        &[
+            &"report",
+            &f,
+            &"--from",
+            &"2026-01-01",
+            &"--to",
+            &"2026-12-31",
+            &"--format",
+            &"json",
+            &"-o",
+            &report,
+        ],
+    ));
+    let text = fs::read_to_string(&report).unwrap();
+    for canary in ["CANARY", "Threats in review comments", "Quinn"] {
+        assert!(
+            !text.contains(canary),
+            "the report describes a case: {canary}"
+        );
+    }
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        value["current"]["by_venue"]["not disclosed"]
+            .as_u64()
+            .unwrap()
+            >= 1,
+        "{text}"
+    );
+    assert!(ssh_verify(
+        &allowed,
+        "robin@committee.example.org",
+        &report,
+        &dir.path().join("report.json.sig")
+    ));
+}

@@ -11,7 +11,7 @@ use crate::cli::Config;
 use crate::core::sanitize::inline;
 use crate::export::signature::{self, Checked};
 use crate::export::{self as records, Profile};
-use crate::vault::{self, CaseFile, Identity, OpenMode};
+use crate::vault::{self, CaseFile, Identity, OpenMode, Recipient};
 
 fn usage(message: String, hint: &str) -> Error {
     Error::Usage {
@@ -71,7 +71,107 @@ fn sig_path(record: &Path, n: usize) -> PathBuf {
     PathBuf::from(format!("{}{suffix}", record.display()))
 }
 
+/// Write `text` and its signature `sig` to `output` and `output.sig`: in plaintext (and say
+/// so), or age-encrypted to `encrypt_to`.
+fn write_signed(
+    output: &Path,
+    text: &str,
+    sig: &str,
+    encrypt_to: &[String],
+    audience: &str,
+) -> Result<PathBuf, Error> {
+    let sig_file = sig_path(output, 1);
+    for path in [output, sig_file.as_path()] {
+        if path.exists() {
+            return Err(Error::Vault(vault::Error::Exists {
+                path: path.to_path_buf(),
+            }));
+        }
+    }
+    if encrypt_to.is_empty() {
+        write_new(output, text.as_bytes())?;
+        write_new(&sig_file, sig.as_bytes())?;
+        eprintln!(
+            "note: {} is plaintext: it has left the encrypted case file. Share it only with {audience}.",
+            output.display()
+        );
+    } else {
+        let recipients = encrypt_to
+            .iter()
+            .map(|r| Recipient::parse(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        vault::encrypt_new_file(output, text.as_bytes(), &recipients)?;
+        vault::encrypt_new_file(&sig_file, sig.as_bytes(), &recipients)?;
+    }
+    Ok(sig_file)
+}
+
+/// `casebook report`
+#[allow(clippy::too_many_arguments)]
+pub(super) fn report(
+    config: &Config,
+    file: &Path,
+    from: &str,
+    to: &str,
+    format: &str,
+    output: &Path,
+    encrypt_to: &[String],
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let day = |value: &str| {
+        chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+            usage(
+                format!("{value:?} is not a date"),
+                "write dates as YYYY-MM-DD",
+            )
+        })
+    };
+    let (from, to) = (day(from)?, day(to)?);
+    if to < from {
+        return Err(usage(
+            format!("the period ends ({to}) before it starts ({from})"),
+            "swap --from and --to",
+        ));
+    }
+    if !matches!(format, "md" | "json" | "csv") {
+        return Err(usage(
+            format!("unknown format {format:?}"),
+            "use --format md, json or csv",
+        ));
+    }
+    let identity = load_identity(config)?;
+    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let me = case_file.me()?.ok_or_else(|| Error::NotAMember {
+        file: file.to_path_buf(),
+    })?;
+    let signer = signer_label(&identity, &me.name)?;
+    let roster_hash = records::roster_hash(&case_file.roster()?);
+    let report =
+        records::report::build(case_file.cases()?.values(), from, to, &signer, roster_hash);
+    let text = match format {
+        "json" => report.to_json(),
+        "csv" => report.to_csv(),
+        _ => report.to_markdown(),
+    };
+    let key = identity.signing_key().ok_or_else(|| Error::CannotSign {
+        identity: identity.label().to_path_buf(),
+    })?;
+    let sig = signature::sign(key, text.as_bytes())
+        .map_err(|e| usage(e.to_string(), "check your key"))?;
+    let sig_file = write_signed(output, &text, &sig, encrypt_to, "the public, as intended")?;
+    writeln!(
+        out,
+        "wrote {} and {} ({} cases received, {} in the previous period)",
+        output.display(),
+        sig_file.display(),
+        report.current.received,
+        report.previous.received
+    )?;
+    Ok(())
+}
+
 /// `casebook export`
+#[allow(clippy::too_many_arguments)]
 pub(super) fn export(
     config: &Config,
     file: &Path,
@@ -79,6 +179,7 @@ pub(super) fn export(
     profile: &str,
     format: &str,
     output: &Path,
+    encrypt_to: &[String],
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let profile: Profile = profile
@@ -116,17 +217,8 @@ pub(super) fn export(
     })?;
     let sig = signature::sign(key, text.as_bytes())
         .map_err(|e| usage(e.to_string(), "check your key"))?;
-    let sig_file = sig_path(output, 1);
-    if sig_file.exists() {
-        return Err(Error::Vault(vault::Error::Exists { path: sig_file }));
-    }
-    write_new(output, text.as_bytes())?;
-    write_new(&sig_file, sig.as_bytes())?;
-    eprintln!(
-        "note: {} is plaintext: it has left the encrypted case file. Share it only with its audience ({}).",
-        output.display(),
-        profile.as_str()
-    );
+    let audience = format!("its audience ({})", profile.as_str());
+    let sig_file = write_signed(output, &text, &sig, encrypt_to, &audience)?;
     writeln!(out, "wrote {} and {}", output.display(), sig_file.display())?;
     writeln!(
         out,

@@ -304,7 +304,18 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
             profile,
             format,
             output,
-        } => export::export(&config, file, code, profile, format, output, out),
+            encrypt_to,
+        } => export::export(
+            &config, file, code, profile, format, output, encrypt_to, out,
+        ),
+        Command::Report {
+            file,
+            from,
+            to,
+            format,
+            output,
+            encrypt_to,
+        } => export::report(&config, file, from, to, format, output, encrypt_to, out),
         Command::Sign { record } => export::cosign(&config, record, out),
         Command::Verify {
             record,

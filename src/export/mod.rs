@@ -6,6 +6,7 @@
 //! the signer and a hash of the roster, so a signature cannot be moved to another case or
 //! another audience. All untrusted text goes through [`crate::core::sanitize`].
 
+pub mod report;
 pub mod signature;
 
 use std::fmt::Write as _;

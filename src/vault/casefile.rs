@@ -766,6 +766,31 @@ fn member_added(member: &Member) -> EventKind {
     }
 }
 
+/// Write `bytes` age-encrypted to `recipients` as a new file at `path` (never overwriting),
+/// atomically. Used for exports that must not exist in plaintext.
+pub fn encrypt_new_file(path: &Path, bytes: &[u8], recipients: &[Recipient]) -> Result<(), Error> {
+    let age_recipients = recipients
+        .iter()
+        .map(|r| keys::to_age_recipient(r.as_str()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let staged = atomic::stage(path, |out| {
+        crypto::encrypt(bytes, &age_recipients, false, out, path)
+    })?;
+    staged.commit(path, None, Backup::Previous, |file| {
+        let prefix = crypto::prefix(file).map_err(|e| Error::reading(path, e))?;
+        let (_, stanzas) = crypto::inspect(&prefix, path)?;
+        if stanzas.len() == recipients.len() {
+            Ok(())
+        } else {
+            Err(Error::VerifyFailed {
+                path: path.to_path_buf(),
+                detail: "wrong number of recipient stanzas".into(),
+            })
+        }
+    })?;
+    Ok(())
+}
+
 /// A fresh, empty casebook database living in SQLite's in-memory (deserialised) form, like
 /// every opened file.
 fn empty_database() -> rusqlite::Result<Connection> {

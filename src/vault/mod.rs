@@ -17,7 +17,7 @@ pub mod synthetic;
 pub use atomic::backup_path;
 pub use casefile::{
     CaseFile, EncryptedTo, Founder, MemberSummary, OpenMode, RecipientSummary, SavePolicy,
-    SaveReport, SearchHit, StatusCount, Summary,
+    SaveReport, SearchHit, StatusCount, Summary, encrypt_new_file,
 };
 pub use error::Error;
 pub use keys::{Identity, PassphraseSource, Recipient, fingerprint, keygen, public_key_path};
