@@ -10,22 +10,7 @@ use casebook::core::case::Case;
 use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
 use common::{fails, ok, run};
 
-fn key(member: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    if member == "robin" {
-        root.join("identity")
-    } else {
-        root.join("members").join(member)
-    }
-}
-
-/// Run a casebook command as `member`.
-fn as_(member: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> std::process::Output {
-    let key = key(member);
-    let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"-i", &key];
-    all.extend_from_slice(args);
-    run(&all)
-}
+use common::{as_member as as_, demo_key as key};
 
 fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_str(&ok(out)).unwrap()

@@ -10,21 +10,7 @@ use std::process::{Command, Stdio};
 
 use common::{fails, have, ok, run};
 
-fn key(member: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    if member == "robin" {
-        root.join("identity")
-    } else {
-        root.join("members").join(member)
-    }
-}
-
-fn as_(member: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> std::process::Output {
-    let key = key(member);
-    let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"-i", &key];
-    all.extend_from_slice(args);
-    run(&all)
-}
+use common::{as_member as as_, demo_key as key};
 
 /// A committee with one decided case full of canaries; returns (dir, file, code).
 fn decided_case() -> (tempfile::TempDir, PathBuf, String) {

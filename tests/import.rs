@@ -10,7 +10,7 @@ use common::{age_decrypt, fails, have, ok, run, sqlite};
 use sha2::Digest;
 
 fn robin() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/identity")
+    common::demo_key("robin")
 }
 
 fn sample(name: &str) -> PathBuf {

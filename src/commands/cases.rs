@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::change::Change;
 use super::{Error, load_identity};
 use crate::cli::{
     CaseCommand, CommsCommand, Config, EditArgs, EmergencyCommand, NoteCommand, PartyCommand,
@@ -17,86 +18,10 @@ use crate::core::case::{Case, CaseId, Channel, IncidentAt, ScopeJudgement, Sever
 use crate::core::decision::{Ballot, Tally};
 use crate::core::event::{Audience, ConflictKind, Details, Event, EventKind, NoteKind};
 use crate::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
-use crate::core::process::{self, Actor, Due, Settings};
+use crate::core::process::{self, Due, Settings};
 use crate::core::queue::{self, Queue, View};
-use crate::core::roster::{Member, Roster};
 use crate::core::sanitize::{body, inline};
-use crate::vault::{CaseFile, Identity, OpenMode};
-
-/// A case file opened for a change by a member on its roster.
-struct Change {
-    file: CaseFile,
-    identity: Identity,
-    me: Member,
-    roster: Roster,
-}
-
-impl Change {
-    fn open(config: &Config, path: &Path) -> Result<Change, Error> {
-        let identity = load_identity(config)?;
-        let file = CaseFile::open(path, &identity, OpenMode::ReadWrite)?;
-        let me = file.me()?.ok_or_else(|| Error::NotAMember {
-            file: path.to_path_buf(),
-        })?;
-        let roster = file.roster()?;
-        Ok(Change {
-            file,
-            identity,
-            me,
-            roster,
-        })
-    }
-
-    /// Record `kinds` on `case` (or committee-wide) and save.
-    fn commit(
-        mut self,
-        case: Option<CaseId>,
-        kinds: Vec<EventKind>,
-        amends: Option<Uuid>,
-        save_as: Option<&PathBuf>,
-    ) -> Result<(), Error> {
-        let now = Utc::now();
-        let events: Vec<Event> = kinds
-            .into_iter()
-            .map(|kind| Event {
-                id: Uuid::new_v4(),
-                case,
-                author: self.me.id,
-                at: now,
-                amends,
-                kind,
-            })
-            .collect();
-        self.file.record(&events)?;
-        match save_as {
-            Some(path) => self.file.save_as(path, &self.identity)?,
-            None => self.file.save(&self.identity)?,
-        };
-        Ok(())
-    }
-
-    fn member_named(&self, name: &str) -> Result<Member, Error> {
-        self.roster
-            .members()
-            .iter()
-            .find(|m| m.name == name)
-            .cloned()
-            .ok_or_else(|| Error::UnknownMember {
-                name: name.to_string(),
-                roster: self.roster.active().map(|m| m.name.clone()).collect(),
-            })
-    }
-}
-
-/// Run `rule` as the member who opened the file, under the file's settings.
-fn with_actor<T>(change: &Change, rule: impl FnOnce(Actor<'_>) -> T) -> T {
-    let settings = change.file.settings();
-    rule(Actor {
-        member: &change.me,
-        roster: &change.roster,
-        settings: &settings,
-    })
-}
+use crate::vault::{CaseFile, OpenMode};
 
 fn usage(message: impl Into<String>, hint: &str) -> Error {
     Error::Usage {
@@ -228,7 +153,7 @@ fn edit(config: &Config, args: &EditArgs, out: &mut dyn Write) -> Result<(), Err
     }
     let mut change = Change::open(config, &args.file)?;
     let case = change.file.case_by_code(&args.code)?;
-    with_actor(&change, |actor| process::change_details(actor, &case))?;
+    change.rule(|actor| process::change_details(actor, &case))?;
     change.commit(
         Some(case.id),
         vec![EventKind::DetailsChanged { changes }],
@@ -284,7 +209,7 @@ pub(super) fn note(
     }
     let mut change = Change::open(config, file)?;
     let case = change.file.case_by_code(code)?;
-    with_actor(&change, |actor| process::change_details(actor, &case))?;
+    change.rule(|actor| process::change_details(actor, &case))?;
     let amends = match amends {
         Some(prefix) => Some(find_event(&change.file, &case, prefix)?),
         None => None,
@@ -340,7 +265,7 @@ pub(super) fn status(
     let to: Status = parse(to)?;
     let mut change = Change::open(config, file)?;
     let case = change.file.case_by_code(code)?;
-    let kind = with_actor(&change, |actor| process::change_status(actor, &case, to))?;
+    let kind = change.rule(|actor| process::change_status(actor, &case, to))?;
     change.commit(Some(case.id), vec![kind], None, save_as)?;
     writeln!(out, "{}: {} -> {}", case.code_name, case.status, to)?;
     Ok(())
@@ -359,7 +284,7 @@ pub(super) fn assign(
     let mut change = Change::open(config, file)?;
     let case = change.file.case_by_code(code)?;
     let member = change.member_named(member)?;
-    let kind = with_actor(&change, |actor| {
+    let kind = change.rule(|actor| {
         if remove {
             process::unassign(actor, &case, &member)
         } else {
@@ -394,7 +319,7 @@ pub(super) fn party(
     let role: PartyRole = parse(role)?;
     let mut change = Change::open(config, file)?;
     let case = change.file.case_by_code(code)?;
-    with_actor(&change, |actor| process::change_details(actor, &case))?;
+    change.rule(|actor| process::change_details(actor, &case))?;
     let (person, identity) = if let Some(name) = name {
         (
             PersonId(Uuid::new_v4()),
@@ -485,9 +410,7 @@ pub(super) fn conflict(
     };
     let mut change = Change::open(config, file)?;
     let case = change.file.case_by_code(code)?;
-    let event = with_actor(&change, |actor| {
-        process::declare_conflict(actor, kind, reason.cloned())
-    })?;
+    let event = change.rule(|actor| process::declare_conflict(actor, kind, reason.cloned()))?;
     change.commit(Some(case.id), vec![event], None, save_as)?;
     let what = if hard {
         "hard (you will no longer see this case)"
@@ -516,9 +439,7 @@ pub(super) fn vote(
 ) -> Result<(), Error> {
     let mut change = Change::open(config, file)?;
     let case = change.file.case_by_code(code)?;
-    let kinds = with_actor(&change, |actor| {
-        process::vote(actor, &case, outcome, ballot, propose)
-    })?;
+    let kinds = change.rule(|actor| process::vote(actor, &case, outcome, ballot, propose))?;
     change.commit(Some(case.id), kinds, None, save_as)?;
     writeln!(
         out,
@@ -543,9 +464,8 @@ pub(super) fn decide(
 ) -> Result<(), Error> {
     let mut change = Change::open(config, file)?;
     let case = change.file.case_by_code(code)?;
-    let kind = with_actor(&change, |actor| {
-        process::decide(actor, &case, outcome, rationale, override_reason)
-    })?;
+    let kind =
+        change.rule(|actor| process::decide(actor, &case, outcome, rationale, override_reason))?;
     change.commit(Some(case.id), vec![kind], None, save_as)?;
     let how = if override_reason.is_some() {
         " (chair override, recorded)"
@@ -582,7 +502,7 @@ pub(super) fn comms(
     };
     let mut change = Change::open(config, file)?;
     let case = change.file.case_by_code(code)?;
-    with_actor(&change, |actor| process::change_details(actor, &case))?;
+    change.rule(|actor| process::change_details(actor, &case))?;
     let kind = EventKind::CommunicationLogged {
         to,
         summary: summary.clone(),
@@ -616,15 +536,11 @@ pub(super) fn emergency(
     let case = change.file.case_by_code(code)?;
     let (kind, said) = match command {
         EmergencyCommand::Record { action, .. } => (
-            with_actor(&change, |actor| {
-                process::record_emergency(actor, &case, action)
-            })?,
+            change.rule(|actor| process::record_emergency(actor, &case, action))?,
             "emergency action recorded; another member must review it within 24 hours",
         ),
         EmergencyCommand::Review { note, .. } => (
-            with_actor(&change, |actor| {
-                process::review_emergency(actor, &case, note)
-            })?,
+            change.rule(|actor| process::review_emergency(actor, &case, note))?,
             "emergency action reviewed",
         ),
     };

@@ -9,10 +9,11 @@ use chrono::Utc;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::change::Change;
 use super::{Error, load_identity};
 use crate::cli::{Config, MemberCommand};
-use crate::core::event::{Event, EventKind};
-use crate::core::process::{self, Actor};
+use crate::core::event::EventKind;
+use crate::core::process;
 use crate::core::roster::{Member, MemberId, Role};
 use crate::core::sanitize::inline;
 use crate::vault::{self, CaseFile, EncryptedTo, Identity, OpenMode, Recipient, SavePolicy};
@@ -118,48 +119,6 @@ fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result
     Ok(())
 }
 
-/// A case file opened by an active member for a roster change.
-struct RosterChange {
-    file: CaseFile,
-    identity: Identity,
-    me: Member,
-}
-
-impl RosterChange {
-    fn open(config: &Config, path: &Path) -> Result<RosterChange, Error> {
-        let identity = load_identity(config)?;
-        let file = CaseFile::open(path, &identity, OpenMode::ReadWrite)?;
-        let me = file.me()?.ok_or_else(|| Error::NotAMember {
-            file: path.to_path_buf(),
-        })?;
-        Ok(RosterChange { file, identity, me })
-    }
-
-    fn check<T>(
-        &self,
-        rule: impl FnOnce(Actor<'_>) -> Result<T, process::RuleError>,
-    ) -> Result<T, Error> {
-        let roster = self.file.roster()?;
-        let settings = self.file.settings();
-        Ok(rule(Actor {
-            member: &self.me,
-            roster: &roster,
-            settings: &settings,
-        })?)
-    }
-
-    fn event(&self, kind: EventKind) -> Event {
-        Event {
-            id: Uuid::new_v4(),
-            case: None,
-            author: self.me.id,
-            at: Utc::now(),
-            amends: None,
-            kind,
-        }
-    }
-}
-
 /// A key given as a line or as a file holding one.
 fn read_key(key: &str) -> Result<Recipient, Error> {
     let text = if Path::new(key).is_file() {
@@ -194,8 +153,8 @@ fn add(
             hint: "use member or chair".into(),
         })?;
     let recipient = read_key(key)?;
-    let mut change = RosterChange::open(config, file)?;
-    change.check(|actor| process::add_member(actor, name, recipient.as_str()))?;
+    let mut change = Change::open(config, file)?;
+    change.rule(|actor| process::add_member(actor, name, recipient.as_str()))?;
     let member = Member {
         id: MemberId(Uuid::new_v4()),
         name: name.to_string(),
@@ -228,7 +187,7 @@ fn remove(
     allow_self_removal: bool,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let mut change = RosterChange::open(config, file)?;
+    let mut change = Change::open(config, file)?;
     let roster = change.file.roster()?;
     let target = roster
         .members()
@@ -240,9 +199,9 @@ fn remove(
             roster: roster.active().map(|m| m.name.clone()).collect(),
         })?;
     let kind =
-        change.check(|actor| process::remove_member(actor, &target, reason, allow_self_removal))?;
-    let event = change.event(kind);
-    change.file.record(&[event])?;
+        change.rule(|actor| process::remove_member(actor, &target, reason, allow_self_removal))?;
+    let events = change.events(None, vec![kind], None);
+    change.file.record(&events)?;
     let policy = SavePolicy {
         allow_lockout: allow_self_removal,
         backup_new_version: true,
@@ -267,10 +226,10 @@ fn rotate(
 ) -> Result<(), Error> {
     // The new key must load (passphrase included) before anything changes.
     let new = Identity::load(new_identity, &config.passphrases)?;
-    let mut change = RosterChange::open(config, file)?;
-    let kind = change.check(|actor| process::rotate_key(actor, new.recipient()))?;
-    let event = change.event(kind);
-    change.file.record(&[event])?;
+    let mut change = Change::open(config, file)?;
+    let kind = change.rule(|actor| process::rotate_key(actor, new.recipient()))?;
+    let events = change.events(None, vec![kind], None);
+    change.file.record(&events)?;
     // Saved and verified with the new key: the old one no longer opens the file or its backup.
     let policy = SavePolicy {
         allow_lockout: false,
@@ -289,9 +248,9 @@ fn rotate(
 
 /// `casebook rekey`: a fresh file key for the current roster, backup included.
 pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result<(), Error> {
-    let mut change = RosterChange::open(config, file)?;
-    let event = change.event(EventKind::Rekeyed);
-    change.file.record(&[event])?;
+    let mut change = Change::open(config, file)?;
+    let events = change.events(None, vec![EventKind::Rekeyed], None);
+    change.file.record(&events)?;
     let policy = SavePolicy {
         allow_lockout: false,
         backup_new_version: true,

@@ -2,6 +2,7 @@
 //! given output, and returns typed errors that carry a hint; `main` prints them.
 
 mod cases;
+mod change;
 mod export;
 mod info;
 mod members;

@@ -133,3 +133,21 @@ pub fn sqlite(db: &Path, sql: &str) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// The key of a fictional demo member: robin (the chair), sam, priya, tomas or mei.
+pub fn demo_key(member: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    if member == "robin" {
+        root.join("identity")
+    } else {
+        root.join("members").join(member)
+    }
+}
+
+/// Run casebook with `args` as a demo member.
+pub fn as_member(member: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    let key = demo_key(member);
+    let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"-i", &key];
+    all.extend_from_slice(args);
+    run(&all)
+}
