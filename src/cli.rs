@@ -60,6 +60,11 @@ pub enum Command {
         #[arg(long)]
         armor: bool,
     },
+    /// Open the interface on a case file.
+    Open {
+        /// The case file.
+        file: PathBuf,
+    },
     /// Show a case file's schema, roster, recipients and case counts.
     Info {
         /// The case file.
@@ -68,7 +73,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Open the built-in demo (a fictional committee), entirely in memory.
+    /// Open the interface on the built-in demo (a fictional committee), entirely in memory.
+    /// Without a terminal, prints its summary instead.
     Demo {
         /// Save the demo as a new case file (the only way to save it).
         #[arg(long, value_name = "NEW_FILE")]

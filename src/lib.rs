@@ -10,6 +10,7 @@
 //! - [`cli`]: raw command-line arguments and their validation into a [`cli::Config`].
 //! - [`export`]: decision records for each audience, and their OpenSSH signatures.
 //! - [`import`]: reports as they arrive (email, CSV, JSON), parsed without I/O.
+//! - [`tui`]: the terminal interface (model, actions, key map, pure views).
 //! - [`commands`]: one function per subcommand, returning typed errors with hints.
 //!
 //! ```no_run
@@ -32,4 +33,5 @@ pub mod commands;
 pub mod core;
 pub mod export;
 pub mod import;
+pub mod tui;
 pub mod vault;

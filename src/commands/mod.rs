@@ -171,6 +171,11 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
             )?;
             Ok(())
         }
+        Command::Open { file } => {
+            let identity = load_identity(&config)?;
+            let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadWrite)?;
+            crate::tui::run(&mut case_file, &identity).map_err(Error::Output)
+        }
         Command::Info { file, json } => {
             let identity = load_identity(&config)?;
             let case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
@@ -188,6 +193,9 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
                     report.recipients
                 )?;
                 return Ok(());
+            }
+            if !*json && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                return crate::tui::run(&mut case_file, &identity).map_err(Error::Output);
             }
             info::print(&case_file.summary()?, *json, out)
         }

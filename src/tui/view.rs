@@ -1,0 +1,374 @@
+//! Drawing: pure functions of the model. No I/O, no clock reads, no changes to the model.
+//! Every piece of text that came from a report or a member goes through the sanitiser.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{
+    Block, Borders, Clear, Paragraph, Row as TableRow, Table, TableState, Wrap,
+};
+
+use super::app::{App, CaseData, Overlay, Screen};
+use super::keymap::{self, Context};
+use crate::core::event::{EventKind, NoteKind};
+use crate::core::party::Identity as PartyIdentity;
+use crate::core::sanitize::{body, inline};
+
+/// Draw the whole interface.
+pub fn render(app: &App, frame: &mut Frame) {
+    let [tabs, main, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    render_tabs(app, frame, tabs);
+    match &app.screen {
+        Screen::Queues => render_list(app, frame, main),
+        Screen::Case { data, scroll } => render_case(data, *scroll, frame, main),
+    }
+    render_status(app, frame, status);
+    match &app.overlay {
+        Some(Overlay::Help) => render_help(app, frame),
+        Some(Overlay::ConfirmQuit) => render_dialog(
+            frame,
+            "Unsaved changes",
+            "There are changes not saved yet.\n\n  s  save and quit\n  d  discard them and quit\n  c  cancel",
+        ),
+        Some(Overlay::SaveAs(path)) => render_dialog(
+            frame,
+            "Save as",
+            &format!(
+                "New file name:\n\n{}█\n\nEnter saves, Esc cancels",
+                inline(path)
+            ),
+        ),
+        Some(Overlay::Note(editor)) => {
+            let area = centered(frame.area(), 80, 60);
+            frame.render_widget(Clear, area);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .title(" Note (Ctrl-D adds it, Esc discards) ");
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            frame.render_widget(&**editor, inner);
+        }
+        None => {}
+    }
+}
+
+fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
+    let mut spans = Vec::new();
+    for (i, (queue, count)) in app.queues.iter().enumerate() {
+        let text = format!(" {} {} ", queue.as_str(), count);
+        let style = if i == app.queue {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(text, style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_list(app: &App, frame: &mut Frame, area: Rect) {
+    let header = TableRow::new([
+        "CASE",
+        "STATUS",
+        "SEVERITY",
+        "AGE",
+        "ASSIGNEES",
+        "DUE",
+        "TITLE",
+    ])
+    .bold();
+    let rows = app.rows.iter().map(|r| {
+        let (due, overdue) = match &r.due {
+            Some((what, true)) => (format!("OVERDUE {what}"), true),
+            Some((what, false)) => (what.clone(), false),
+            None => (String::new(), false),
+        };
+        let due_cell = if overdue {
+            Span::styled(due, Style::new().bold().reversed())
+        } else {
+            Span::raw(due)
+        };
+        TableRow::new(vec![
+            Line::from(r.code.clone()),
+            Line::from(r.status.as_str()),
+            Line::from(r.severity.map(|s| s.as_str()).unwrap_or("-")),
+            Line::from(format!("{}d", r.age_days)),
+            Line::from(inline(&r.assignees).into_owned()),
+            Line::from(due_cell),
+            Line::from(match &r.title {
+                Some(t) => inline(t).into_owned(),
+                None => "(hidden: you have a hard conflict)".into(),
+            }),
+        ])
+    });
+    let widths = [
+        Constraint::Length(18),
+        Constraint::Length(13),
+        Constraint::Length(8),
+        Constraint::Length(5),
+        Constraint::Length(16),
+        Constraint::Length(18),
+        Constraint::Min(10),
+    ];
+    let title = format!(" {} ({}) ", app.current_queue().as_str(), app.rows.len());
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::default().borders(Borders::ALL).title(title))
+        .row_highlight_style(Style::new().reversed());
+    let mut state = TableState::default().with_selected(if app.rows.is_empty() {
+        None
+    } else {
+        Some(app.selected)
+    });
+    frame.render_stateful_widget(table, area, &mut state);
+    if app.rows.is_empty() {
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 2,
+            width: area.width.saturating_sub(4),
+            height: 1,
+        };
+        frame.render_widget(Paragraph::new("No cases in this queue."), inner);
+    }
+}
+
+fn render_case(data: &CaseData, scroll: u16, frame: &mut Frame, area: Rect) {
+    let case = &data.case;
+    let name = |id| {
+        data.names
+            .get(&id)
+            .map(|n| inline(n).into_owned())
+            .unwrap_or_else(|| "?".into())
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    lines.push(Line::from(vec![
+        Span::styled(case.code_name.clone(), Style::new().bold()),
+        Span::raw("  "),
+        Span::raw(inline(&case.title).into_owned()),
+    ]));
+    lines.push(Line::from(format!(
+        "status {}   severity {}   safety risk {}   channel {}   received {}",
+        case.status,
+        case.severity.map(|s| s.as_str()).unwrap_or("not assessed"),
+        if case.safety_risk { "YES" } else { "no" },
+        case.channel.as_str(),
+        case.received_at.format("%Y-%m-%d"),
+    )));
+    let assignees: Vec<String> = case.assignees.iter().map(|id| name(*id)).collect();
+    lines.push(Line::from(format!(
+        "assignees {}",
+        if assignees.is_empty() {
+            "nobody".into()
+        } else {
+            assignees.join(", ")
+        }
+    )));
+    for (member, conflict) in &case.conflicts {
+        lines.push(Line::from(
+            format!("conflict  {} ({:?})", name(*member), conflict.kind).to_lowercase(),
+        ));
+    }
+    if let Some(due) = &data.due {
+        lines.push(Line::from(format!(
+            "due       {} by {}",
+            due.what,
+            due.by.format("%Y-%m-%d %H:%M")
+        )));
+    }
+    if !case.parties.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Parties").bold());
+        for p in &case.parties {
+            let who = match &p.identity {
+                PartyIdentity::Anonymous { contact_held_by } => {
+                    format!("anonymous (contact held by {})", name(*contact_held_by))
+                }
+                _ => inline(&p.label()).into_owned(),
+            };
+            lines.push(Line::from(format!("  {:<9} {who}", p.role.as_str())));
+        }
+    }
+    for e in case.unreviewed_emergencies() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "EMERGENCY ACTION awaiting review: {} ({})",
+                inline(&e.action),
+                name(e.by)
+            ),
+            Style::new().bold().reversed(),
+        )));
+    }
+    if let (Some(p), Some(t)) = (&case.proposal, &data.tally) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(format!(
+            "Vote on {}: {} for, {} against, {} abstain; {} needed of {} ({}) — {}",
+            inline(&p.outcome),
+            t.for_,
+            t.against,
+            t.abstain,
+            t.needed,
+            t.eligible,
+            t.rule,
+            if t.met { "met" } else { "not met" }
+        )));
+    }
+    if let Some(d) = &case.decision {
+        lines.push(
+            Line::from(format!(
+                "Decision: {} by {}",
+                inline(&d.outcome),
+                name(d.by)
+            ))
+            .bold(),
+        );
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from("Timeline").bold());
+    for event in &data.timeline {
+        let what = describe(&event.kind);
+        let amends = if event.amends.is_some() {
+            "  ↳ amends an earlier entry"
+        } else {
+            ""
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                event.at.format("%Y-%m-%d %H:%M ").to_string(),
+                Style::new().dim(),
+            ),
+            Span::raw(format!("{:<14} ", name(event.author))),
+            Span::styled(what, Style::new().bold()),
+            Span::raw(amends),
+        ]));
+        let text = match &event.kind {
+            EventKind::NoteAdded { body: b, .. } | EventKind::ReportReceived { body: b, .. } => {
+                Some(b)
+            }
+            _ => None,
+        };
+        if let Some(text) = text {
+            for line in body(text).lines() {
+                lines.push(Line::from(format!("    {line}")));
+            }
+        }
+    }
+    let paragraph = Paragraph::new(Text::from(lines))
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", case.code_name)),
+        )
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0));
+    frame.render_widget(paragraph, area);
+}
+
+fn describe(kind: &EventKind) -> String {
+    match kind {
+        EventKind::CaseOpened { channel, .. } => format!("case opened ({})", channel.as_str()),
+        EventKind::ReportReceived { from, .. } => format!("report from {}", inline(from)),
+        EventKind::StatusChanged { from, to } => format!("{from} → {to}"),
+        EventKind::NoteAdded {
+            note: NoteKind::Deliberation,
+            ..
+        } => "deliberation note".into(),
+        EventKind::NoteAdded {
+            note: NoteKind::Interview,
+            ..
+        } => "interview note".into(),
+        EventKind::NoteAdded { .. } => "note".into(),
+        EventKind::EmergencyRecorded { action } => format!("EMERGENCY ACTION: {}", inline(action)),
+        EventKind::VoteCast { outcome, ballot } => {
+            format!("voted {} on {}", ballot.as_str(), inline(outcome))
+        }
+        EventKind::DecisionRecorded { outcome, .. } => format!("DECISION: {}", inline(outcome)),
+        EventKind::CommunicationLogged { summary, .. } => format!("message: {}", inline(summary)),
+        EventKind::PartyAdded { party } => format!("party added ({})", party.role.as_str()),
+        other => other.name().replace('-', " "),
+    }
+}
+
+fn render_status(app: &App, frame: &mut Frame, area: Rect) {
+    let hints = match app.screen {
+        Screen::Queues => "↑↓ move  Tab queue  Enter open  ? help  q quit",
+        Screen::Case { .. } => "↑↓ scroll  n note  Esc back  Ctrl-S save  ? help",
+    };
+    let line = Line::from(vec![
+        Span::styled(format!(" {} ", inline(&app.label)), Style::new().reversed()),
+        Span::raw(format!(
+            " {} ",
+            app.me.as_deref().map(inline).unwrap_or_default()
+        )),
+        Span::styled(
+            if app.dirty { "● unsaved " } else { "" },
+            Style::new().bold(),
+        ),
+        Span::raw(format!(" {}  ", inline(&app.status))),
+        Span::styled(hints, Style::new().dim()),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn render_help(app: &App, frame: &mut Frame) {
+    let mut lines = Vec::new();
+    for context in [Context::Global, Context::Queues, Context::Case] {
+        lines.push(Line::from(context.title()).bold());
+        for action in super::action::Action::ALL {
+            let keys: Vec<String> = app
+                .bindings
+                .iter()
+                .filter(|b| b.context == context && b.action == action)
+                .map(keymap::label)
+                .collect();
+            if !keys.is_empty() {
+                lines.push(Line::from(format!(
+                    "  {:<22} {}",
+                    keys.join(" "),
+                    action.describe()
+                )));
+            }
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from("any key closes this help").dim());
+    let area = centered(frame.area(), 70, 90);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(Text::from(lines))
+            .block(Block::default().borders(Borders::ALL).title(" Keys ")),
+        area,
+    );
+}
+
+fn render_dialog(frame: &mut Frame, title: &str, text: &str) {
+    let area = centered(frame.area(), 60, 40);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(text.to_string())
+            .wrap(Wrap { trim: false })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(format!(" {title} ")),
+            ),
+        area,
+    );
+}
+
+/// A rectangle of `w`% by `h`% in the middle of `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let width = area.width * w / 100;
+    let height = area.height * h / 100;
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}

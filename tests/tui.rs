@@ -1,0 +1,196 @@
+//! The interface end to end, in a real terminal (tmux): what a member sees and types.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{demo_key, have, ok, run};
+
+/// A tmux session running one command, killed on drop.
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn start(name: &str, command: &str) -> Tmux {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", name])
+            .output();
+        let status = Command::new("tmux")
+            .args(["new-session", "-d", "-x", "120", "-y", "32", "-s", name])
+            .arg(format!("{command}; sleep 60"))
+            .env("HOME", std::env::temp_dir())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        Tmux {
+            name: name.to_string(),
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            let status = Command::new("tmux")
+                .args(["send-keys", "-t", &self.name, key])
+                .status()
+                .unwrap();
+            assert!(status.success());
+            std::thread::sleep(Duration::from_millis(120));
+        }
+    }
+
+    fn text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-l", "-t", &self.name, text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Wait until the screen shows `needle`.
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never saw {needle:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .output();
+    }
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_casebook")
+}
+
+#[test]
+fn a_member_opens_the_demo_adds_a_note_saves_as_and_finds_it_again() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("mine.cases.age");
+    let tmux = Tmux::start("casebook-e2e", &format!("'{}' demo", bin()));
+    let screen = tmux.wait_for("all (37)");
+    assert!(screen.contains("needs-acknowledgement 5"), "{screen}");
+    tmux.keys(&["Down", "Down", "Enter"]);
+    let screen = tmux.wait_for("Timeline");
+    let code = screen
+        .lines()
+        .nth(2)
+        .and_then(|l| l.trim_start_matches('│').split_whitespace().next())
+        .unwrap()
+        .to_string();
+    tmux.keys(&["n"]);
+    tmux.wait_for("Ctrl-D adds it");
+    tmux.text("Called the reporter; they are safe.");
+    tmux.keys(&["Enter"]);
+    tmux.text("Follow-up on Friday.");
+    tmux.keys(&["C-d"]);
+    let screen = tmux.wait_for("unsaved");
+    assert!(
+        screen.contains("Called the reporter; they are safe."),
+        "{screen}"
+    );
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("S saves it under a new name");
+    tmux.keys(&["S"]);
+    tmux.wait_for("New file name");
+    tmux.text(saved.to_str().unwrap());
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("saved as");
+    tmux.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tmux.screen().contains("saved as") {
+        assert!(Instant::now() < deadline, "the interface did not quit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let shown = ok(&run(&[
+        &"-i",
+        &demo_key("robin"),
+        &"case",
+        &"show",
+        &saved,
+        &code,
+    ]));
+    assert!(
+        shown.contains("Called the reporter; they are safe.")
+            && shown.contains("Follow-up on Friday."),
+        "{shown}"
+    );
+}
+
+#[test]
+fn hostile_text_reaches_the_terminal_only_as_visible_placeholders() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.cases.age");
+    ok(&run(&[&"demo", &"--save-as", &file]));
+    let eml = dir.path().join("hostile.eml");
+    fs::write(
+        &eml,
+        "From: Mallory <m@example.org>\r\nSubject: Hostile\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nBEFORE\u{1b}[2JAFTER \u{1b}]52;c;cHduZWQ=\u{7} flip\u{202e}txt.exe END\r\n",
+    )
+    .unwrap();
+    let out = ok(&run(&[&"-i", &demo_key("robin"), &"import", &file, &eml]));
+    let code = out.split_whitespace().next().unwrap().to_string();
+    let _ = Command::new("tmux").args(["delete-buffer"]).output();
+
+    let command = format!(
+        "'{}' -i '{}' open '{}'",
+        bin(),
+        demo_key("robin").display(),
+        Path::new(&file).display()
+    );
+    let tmux = Tmux::start("casebook-hostile", &command);
+    tmux.wait_for("all (38)");
+    // The imported case is the newest: go to the bottom of the needs-acknowledgement queue.
+    tmux.keys(&["Tab", "G"]);
+    tmux.wait_for(&code);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Timeline");
+    assert!(
+        screen.contains("BEFORE␛[2JAFTER"),
+        "the escape is shown, not obeyed:\n{screen}"
+    );
+    assert!(screen.contains("␛]52;c;cHduZWQ=␇"), "{screen}");
+    assert!(screen.contains("flip<U+202E>txt.exe END"), "{screen}");
+    assert!(
+        screen.contains("Timeline") && screen.contains(&code),
+        "the screen was not cleared:\n{screen}"
+    );
+    // Nothing reached tmux's clipboard (OSC 52) either.
+    let buffers = Command::new("tmux").arg("list-buffers").output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&buffers.stdout).contains("pwned"),
+        "OSC 52 reached the clipboard"
+    );
+    tmux.keys(&["Escape", "q"]);
+}
