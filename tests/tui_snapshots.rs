@@ -1,0 +1,58 @@
+//! What the interface draws, at 80x24 and 160x48, with the demo data and a fixed clock.
+//! Review changes with `cargo insta review` (or `INSTA_UPDATE=always cargo test`).
+
+use casebook::core::queue::{Queue, View};
+use casebook::tui::app::{self, App};
+use casebook::tui::{action::Action, view};
+use casebook::vault::demo;
+use chrono::{TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::render(app, frame)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn demo_app(queue: Queue) -> (App, casebook::vault::CaseFile) {
+    let (mut file, _) = demo::open().unwrap();
+    let roster = file.roster().unwrap();
+    let me = file.me().unwrap();
+    let settings = file.settings();
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
+    let view = View { me: me.as_ref().map(|m| m.id), roster: &roster, settings: &settings, now };
+    let (counts, rows) = app::snapshot(file.cases().unwrap().values(), &view, queue);
+    let mut app = App::new(demo::LABEL.into(), me.map(|m| m.name));
+    app.queue = Queue::ALL.iter().position(|q| *q == queue).unwrap();
+    app.loaded(counts, rows);
+    (app, file)
+}
+
+#[test]
+fn queue_view() {
+    let (app, _) = demo_app(Queue::Overdue);
+    insta::assert_snapshot!("queues_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("queues_160x48", draw(&app, 160, 48));
+}
+
+#[test]
+fn case_view_and_help() {
+    let (mut app, mut file) = demo_app(Queue::All);
+    let case = file.case_by_code("saffron-bridge").unwrap();
+    let timeline = file.timeline(case.id).unwrap();
+    let data = app::case_data(case, timeline, &file.roster().unwrap(), &file.settings());
+    app.case_loaded(data, false);
+    insta::assert_snapshot!("case_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("case_160x48", draw(&app, 160, 48));
+    app.update(Action::Help);
+    insta::assert_snapshot!("help_80x24", draw(&app, 80, 24));
+}
