@@ -29,7 +29,12 @@ fn demo_app(queue: Queue) -> (App, casebook::vault::CaseFile) {
     let me = file.me().unwrap();
     let settings = file.settings();
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
-    let view = View { me: me.as_ref().map(|m| m.id), roster: &roster, settings: &settings, now };
+    let view = View {
+        me: me.as_ref().map(|m| m.id),
+        roster: &roster,
+        settings: &settings,
+        now,
+    };
     let (counts, rows) = app::snapshot(file.cases().unwrap().values(), &view, queue);
     let mut app = App::new(demo::LABEL.into(), me.map(|m| m.name));
     app.queue = Queue::ALL.iter().position(|q| *q == queue).unwrap();

@@ -73,20 +73,37 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn render_list(app: &App, frame: &mut Frame, area: Rect) {
-    let header = TableRow::new([
-        "CASE",
-        "STATUS",
-        "SEVERITY",
-        "AGE",
-        "ASSIGNEES",
-        "DUE",
-        "TITLE",
-    ])
+    // Narrow terminals drop severity and assignees rather than squeeze the title.
+    let wide = area.width >= 110;
+    let keep = |column: usize| wide || !matches!(column, 2 | 4);
+    let pick = |cells: Vec<Line<'static>>| -> Vec<Line<'static>> {
+        cells
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .map(|(_, c)| c)
+            .collect()
+    };
+    let header = TableRow::new(pick(
+        [
+            "CASE", "STATUS", "SEVERITY", "AGE", "ASSIGNED", "DUE", "TITLE",
+        ]
+        .map(Line::from)
+        .to_vec(),
+    ))
     .bold();
     let rows = app.rows.iter().map(|r| {
+        let short = |what: &str| {
+            match what {
+                "acknowledge" => "ack",
+                "review emergency action" => "review",
+                other => other,
+            }
+            .to_string()
+        };
         let (due, overdue) = match &r.due {
-            Some((what, true)) => (format!("OVERDUE {what}"), true),
-            Some((what, false)) => (what.clone(), false),
+            Some((what, true)) => (format!("LATE {}", short(what)), true),
+            Some((what, false)) => (short(what), false),
             None => (String::new(), false),
         };
         let due_cell = if overdue {
@@ -94,7 +111,7 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             Span::raw(due)
         };
-        TableRow::new(vec![
+        TableRow::new(pick(vec![
             Line::from(r.code.clone()),
             Line::from(r.status.as_str()),
             Line::from(r.severity.map(|s| s.as_str()).unwrap_or("-")),
@@ -105,17 +122,23 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
                 Some(t) => inline(t).into_owned(),
                 None => "(hidden: you have a hard conflict)".into(),
             }),
-        ])
+        ]))
     });
-    let widths = [
-        Constraint::Length(18),
+    let all_widths = [
+        Constraint::Length(16),
         Constraint::Length(13),
         Constraint::Length(8),
         Constraint::Length(5),
         Constraint::Length(16),
-        Constraint::Length(18),
-        Constraint::Min(10),
+        Constraint::Length(11),
+        Constraint::Min(20),
     ];
+    let widths: Vec<Constraint> = all_widths
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .map(|(_, w)| w)
+        .collect();
     let title = format!(" {} ({}) ", app.current_queue().as_str(), app.rows.len());
     let table = Table::new(rows, widths)
         .header(header)
