@@ -906,7 +906,6 @@ fn show(
             writeln!(out, "  {}. {:<9} {label}{also}", n + 1, party.role.as_str())?;
         }
     }
-    let pending: Vec<_> = case.unreviewed_emergencies().collect();
     if !case.emergencies.is_empty() {
         writeln!(out, "\nemergency actions")?;
         for e in &case.emergencies {
@@ -928,7 +927,6 @@ fn show(
             )?;
         }
     }
-    let _ = pending;
     if let Some(p) = &case.proposal {
         writeln!(
             out,

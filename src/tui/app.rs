@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
@@ -396,11 +395,6 @@ pub fn case_data(
         timeline,
         names,
     }
-}
-
-/// "now", for views that show ages.
-pub fn now() -> DateTime<Utc> {
-    Utc::now()
 }
 
 #[cfg(test)]

@@ -431,9 +431,7 @@ impl Script {
             }
         }
 
-        // Repeat behaviour: the same person reported twice (russet-quill above, and here).
-        let first = self.file.case_by_code("russet-quill")?;
-        let person = first.parties.first().map(|p| p.person);
+        // Repeat behaviour: the same person reported twice (ember-tundra, then birch-lantern).
         let case = self.open(
             PRIYA,
             "ember-tundra",
@@ -470,7 +468,6 @@ impl Script {
             NoteKind::General,
             "Same person as in ember-tundra. Flagging for repeat behaviour.",
         )?;
-        let _ = person;
         self.step(ROBIN, case, Status::Triage)?;
         self.step(ROBIN, case, Status::Investigating)?;
 
