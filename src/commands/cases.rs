@@ -1159,10 +1159,11 @@ pub(super) fn search(
             .split(['\u{1}', '\u{2}'])
             .enumerate()
             .map(|(i, part)| {
+                let part = part.replace('\n', " ");
                 if i % 2 == 1 {
-                    format!("[{}]", inline(part))
+                    format!("[{}]", inline(&part))
                 } else {
-                    inline(part).into_owned()
+                    inline(&part).into_owned()
                 }
             })
             .collect();

@@ -30,6 +30,8 @@ pub enum Action {
     Save,
     /// Save the case file under a new name.
     SaveAs,
+    /// Search titles, reports, notes and names as you type.
+    Search,
     /// Show every key binding.
     Help,
     /// Leave (asks when there are unsaved changes).
@@ -38,7 +40,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -52,6 +54,7 @@ impl Action {
         Action::AddNote,
         Action::Save,
         Action::SaveAs,
+        Action::Search,
         Action::Help,
         Action::Quit,
     ];
@@ -72,6 +75,7 @@ impl Action {
             Action::AddNote => "add-note",
             Action::Save => "save",
             Action::SaveAs => "save-as",
+            Action::Search => "search",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -93,6 +97,7 @@ impl Action {
             Action::AddNote => "write a note",
             Action::Save => "save",
             Action::SaveAs => "save as a new file",
+            Action::Search => "search (Enter opens the case)",
             Action::Help => "this help",
             Action::Quit => "quit",
         }

@@ -75,6 +75,24 @@ pub enum Overlay {
     Note(Box<TextArea<'static>>),
     /// Typing a file name to save as.
     SaveAs(String),
+    /// Searching: the query, its hits, the selected hit.
+    Search {
+        /// What was typed.
+        query: String,
+        /// Ranked hits.
+        hits: Vec<Hit>,
+        /// Index of the selected hit.
+        selected: usize,
+    },
+}
+
+/// A search hit as listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// The case.
+    pub code: String,
+    /// The matching text, raw, with the match between `\u{1}` and `\u{2}`.
+    pub snippet: String,
 }
 
 /// Work for the runner: everything that touches the vault.
@@ -97,6 +115,8 @@ pub enum Effect {
     SaveAs(PathBuf),
     /// Save, then leave if that worked.
     SaveAndQuit,
+    /// Run a search.
+    Search(String),
 }
 
 /// The interface's state.
@@ -226,6 +246,60 @@ impl App {
                     None
                 }
             },
+            Some(Overlay::Search {
+                mut query,
+                hits,
+                mut selected,
+            }) => match key.code {
+                KeyCode::Esc => None,
+                KeyCode::Enter => hits
+                    .get(selected)
+                    .map(|hit| Effect::OpenCase(hit.code.clone())),
+                KeyCode::Up => {
+                    selected = selected.saturating_sub(1);
+                    self.overlay = Some(Overlay::Search {
+                        query,
+                        hits,
+                        selected,
+                    });
+                    None
+                }
+                KeyCode::Down => {
+                    selected = (selected + 1).min(hits.len().saturating_sub(1));
+                    self.overlay = Some(Overlay::Search {
+                        query,
+                        hits,
+                        selected,
+                    });
+                    None
+                }
+                KeyCode::Backspace => {
+                    query.pop();
+                    self.overlay = Some(Overlay::Search {
+                        query: query.clone(),
+                        hits,
+                        selected: 0,
+                    });
+                    Some(Effect::Search(query))
+                }
+                KeyCode::Char(c) if !c.is_control() => {
+                    query.push(c);
+                    self.overlay = Some(Overlay::Search {
+                        query: query.clone(),
+                        hits,
+                        selected: 0,
+                    });
+                    Some(Effect::Search(query))
+                }
+                _ => {
+                    self.overlay = Some(Overlay::Search {
+                        query,
+                        hits,
+                        selected,
+                    });
+                    None
+                }
+            },
             None => keymap::lookup(self.bindings, self.context(), key).and_then(|a| self.update(a)),
         }
     }
@@ -244,6 +318,13 @@ impl App {
             }
             (_, Action::Save) => return Some(Effect::Save),
             (_, Action::SaveAs) => self.overlay = Some(Overlay::SaveAs(String::new())),
+            (_, Action::Search) => {
+                self.overlay = Some(Overlay::Search {
+                    query: String::new(),
+                    hits: Vec::new(),
+                    selected: 0,
+                })
+            }
             (Screen::Queues, Action::Up) => self.selected = self.selected.saturating_sub(1),
             (Screen::Queues, Action::Down) => {
                 self.selected = (self.selected + 1).min(rows.saturating_sub(1))
@@ -315,6 +396,20 @@ impl App {
             data: Box::new(data),
             scroll,
         };
+    }
+
+    /// Search results for `query` arrived (ignored if the query has changed since).
+    pub fn found(&mut self, query: &str, found: Vec<Hit>) {
+        if let Some(Overlay::Search {
+            query: current,
+            hits,
+            selected,
+        }) = &mut self.overlay
+            && current == query
+        {
+            *hits = found;
+            *selected = 0;
+        }
     }
 
     /// A change was recorded (not yet saved).
@@ -455,6 +550,45 @@ mod tests {
         app.on_key(key(KeyCode::Char('q')));
         app.on_key(key(KeyCode::Char('d')));
         assert!(app.quit, "discard quits");
+    }
+
+    #[test]
+    fn search_updates_as_you_type_and_enter_opens_the_hit() {
+        let mut app = App::new("f".into(), None);
+        app.on_key(key(KeyCode::Char('/')));
+        assert_eq!(
+            app.on_key(key(KeyCode::Char('v'))),
+            Some(Effect::Search("v".into()))
+        );
+        assert_eq!(
+            app.on_key(key(KeyCode::Char('i'))),
+            Some(Effect::Search("vi".into()))
+        );
+        app.found(
+            "v",
+            vec![Hit {
+                code: "stale".into(),
+                snippet: String::new(),
+            }],
+        );
+        app.found(
+            "vi",
+            vec![
+                Hit {
+                    code: "amber-kettle".into(),
+                    snippet: "\u{1}vi\u{2}deo".into(),
+                },
+                Hit {
+                    code: "quiet-heron".into(),
+                    snippet: String::new(),
+                },
+            ],
+        );
+        app.on_key(key(KeyCode::Down));
+        assert_eq!(
+            app.on_key(key(KeyCode::Enter)),
+            Some(Effect::OpenCase("quiet-heron".into()))
+        );
     }
 
     #[test]

@@ -81,6 +81,7 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('n'), Action::AddNote, Context::Case),
     ctrl('s', Action::Save, Context::Global),
     key(KeyCode::Char('S'), Action::SaveAs, Context::Global),
+    key(KeyCode::Char('/'), Action::Search, Context::Global),
     key(KeyCode::Char('?'), Action::Help, Context::Global),
     key(KeyCode::Char('q'), Action::Quit, Context::Global),
 ];

@@ -85,6 +85,7 @@ pub fn carry_out(app: &mut App, file: &mut CaseFile, identity: &Identity, effect
             app.saved(format!("saved as {}", r.path.display()));
         }),
         Effect::SaveAndQuit => file.save(identity).map(|_| app.quit = true),
+        Effect::Search(query) => search(app, file, &query),
     };
     if let Err(error) = result {
         app.failed(explain(&error));
@@ -104,6 +105,30 @@ fn refresh(app: &mut App, file: &mut CaseFile) -> Result<(), Error> {
     let queue = app.current_queue();
     let (counts, rows) = app::snapshot(file.cases()?.values(), &view, queue);
     app.loaded(counts, rows);
+    Ok(())
+}
+
+fn search(app: &mut App, file: &mut CaseFile, query: &str) -> Result<(), Error> {
+    let me = file.me()?.map(|m| m.id);
+    let hits = file.search(query, 30)?;
+    let cases = file.cases()?;
+    let found = hits
+        .into_iter()
+        .filter_map(|hit| {
+            let case = cases.get(&hit.case)?;
+            // Never a case the member has a hard conflict on.
+            if me.is_some_and(|me| {
+                case.conflict_of(me) == Some(crate::core::event::ConflictKind::Hard)
+            }) {
+                return None;
+            }
+            Some(app::Hit {
+                code: case.code_name.clone(),
+                snippet: hit.snippet,
+            })
+        })
+        .collect();
+    app.found(query, found);
     Ok(())
 }
 

@@ -54,8 +54,47 @@ pub fn render(app: &App, frame: &mut Frame) {
             frame.render_widget(block, area);
             frame.render_widget(&**editor, inner);
         }
+        Some(Overlay::Search {
+            query,
+            hits,
+            selected,
+        }) => render_search(frame, query, hits, *selected),
         None => {}
     }
+}
+
+fn render_search(frame: &mut Frame, query: &str, hits: &[super::app::Hit], selected: usize) {
+    let area = centered(frame.area(), 90, 80);
+    frame.render_widget(Clear, area);
+    let mut lines = vec![Line::from(format!("/{}█", inline(query))), Line::from("")];
+    if hits.is_empty() && !query.is_empty() {
+        lines.push(Line::from("no matches").dim());
+    }
+    for (i, hit) in hits.iter().enumerate() {
+        let mut spans = vec![Span::styled(
+            format!("{:<18} ", hit.code),
+            Style::new().bold(),
+        )];
+        // Sanitise each part between the match markers, then style the match.
+        for (n, part) in hit.snippet.split(['\u{1}', '\u{2}']).enumerate() {
+            let text = inline(&part.replace('\n', " ")).into_owned();
+            spans.push(if n % 2 == 1 {
+                Span::styled(text, Style::new().bold().underlined())
+            } else {
+                Span::raw(text)
+            });
+        }
+        let line = Line::from(spans);
+        lines.push(if i == selected { line.reversed() } else { line });
+    }
+    frame.render_widget(
+        Paragraph::new(Text::from(lines)).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Search (Enter opens, Esc closes) "),
+        ),
+        area,
+    );
 }
 
 fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
