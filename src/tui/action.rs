@@ -26,6 +26,8 @@ pub enum Action {
     Back,
     /// Write a note on the open case.
     AddNote,
+    /// Move the open case to another status (only allowed moves are offered).
+    ChangeStatus,
     /// Save the case file.
     Save,
     /// Save the case file under a new name.
@@ -40,7 +42,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -52,6 +54,7 @@ impl Action {
         Action::Open,
         Action::Back,
         Action::AddNote,
+        Action::ChangeStatus,
         Action::Save,
         Action::SaveAs,
         Action::Search,
@@ -73,6 +76,7 @@ impl Action {
             Action::Open => "open",
             Action::Back => "back",
             Action::AddNote => "add-note",
+            Action::ChangeStatus => "change-status",
             Action::Save => "save",
             Action::SaveAs => "save-as",
             Action::Search => "search",
@@ -95,6 +99,7 @@ impl Action {
             Action::Open => "open the case",
             Action::Back => "back",
             Action::AddNote => "write a note",
+            Action::ChangeStatus => "change the status",
             Action::Save => "save",
             Action::SaveAs => "save as a new file",
             Action::Search => "search (Enter opens the case)",

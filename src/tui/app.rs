@@ -75,6 +75,13 @@ pub enum Overlay {
     Note(Box<TextArea<'static>>),
     /// Typing a file name to save as.
     SaveAs(String),
+    /// Choosing the open case's next status.
+    Status {
+        /// The allowed next statuses.
+        options: Vec<Status>,
+        /// Index of the selected one.
+        selected: usize,
+    },
     /// Searching: the query, its hits, the selected hit.
     Search {
         /// What was typed.
@@ -117,6 +124,13 @@ pub enum Effect {
     SaveAndQuit,
     /// Run a search.
     Search(String),
+    /// Move a case to another status.
+    ChangeStatus {
+        /// The case.
+        code: String,
+        /// The new status.
+        to: Status,
+    },
 }
 
 /// The interface's state.
@@ -246,6 +260,33 @@ impl App {
                     None
                 }
             },
+            Some(Overlay::Status {
+                options,
+                mut selected,
+            }) => match key.code {
+                KeyCode::Esc => None,
+                KeyCode::Enter => match (&self.screen, options.get(selected)) {
+                    (Screen::Case { data, .. }, Some(to)) => Some(Effect::ChangeStatus {
+                        code: data.case.code_name.clone(),
+                        to: *to,
+                    }),
+                    _ => None,
+                },
+                KeyCode::Up | KeyCode::Char('k') => {
+                    selected = selected.saturating_sub(1);
+                    self.overlay = Some(Overlay::Status { options, selected });
+                    None
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    selected = (selected + 1).min(options.len().saturating_sub(1));
+                    self.overlay = Some(Overlay::Status { options, selected });
+                    None
+                }
+                _ => {
+                    self.overlay = Some(Overlay::Status { options, selected });
+                    None
+                }
+            },
             Some(Overlay::Search {
                 mut query,
                 hits,
@@ -368,6 +409,28 @@ impl App {
             (Screen::Case { .. }, Action::Back) => {
                 self.screen = Screen::Queues;
                 return Some(Effect::Refresh);
+            }
+            (Screen::Case { data, .. }, Action::ChangeStatus) => {
+                // `decided` is reached by recording a decision, never by a status change.
+                let options: Vec<Status> = data
+                    .case
+                    .status
+                    .next()
+                    .iter()
+                    .copied()
+                    .filter(|s| *s != Status::Decided)
+                    .collect();
+                if options.is_empty() {
+                    self.status = format!(
+                        "{} is {}: a final status",
+                        data.case.code_name, data.case.status
+                    );
+                } else {
+                    self.overlay = Some(Overlay::Status {
+                        options,
+                        selected: 0,
+                    });
+                }
             }
             (Screen::Case { .. }, Action::AddNote) => {
                 let mut editor = TextArea::default();
@@ -588,6 +651,50 @@ mod tests {
         assert_eq!(
             app.on_key(key(KeyCode::Enter)),
             Some(Effect::OpenCase("quiet-heron".into()))
+        );
+    }
+
+    #[test]
+    fn only_allowed_status_moves_are_offered_and_decided_never() {
+        use crate::core::case::{CaseId, Channel};
+        use crate::core::event::EventKind;
+        let id = CaseId(uuid::Uuid::from_u128(1));
+        let opened = Event {
+            id: uuid::Uuid::from_u128(2),
+            case: Some(id),
+            author: MemberId(uuid::Uuid::from_u128(3)),
+            at: chrono::Utc::now(),
+            amends: None,
+            kind: EventKind::CaseOpened {
+                code_name: "amber-kettle".into(),
+                title: "t".into(),
+                summary: String::new(),
+                channel: Channel::Email,
+                received_at: chrono::Utc::now(),
+            },
+        };
+        let mut case = Case::opened(id, &opened).unwrap();
+        case.status = Status::Deliberating;
+        let mut app = App::new("f".into(), None);
+        app.case_loaded(
+            case_data(case, vec![opened], &Roster::default(), &Settings::default()),
+            false,
+        );
+        app.on_key(key(KeyCode::Char('s')));
+        let Some(Overlay::Status { options, .. }) = &app.overlay else {
+            panic!("no status chooser")
+        };
+        assert_eq!(
+            options,
+            &[Status::Investigating],
+            "deliberating -> investigating only; decided comes from a decision"
+        );
+        assert_eq!(
+            app.on_key(key(KeyCode::Enter)),
+            Some(Effect::ChangeStatus {
+                code: "amber-kettle".into(),
+                to: Status::Investigating
+            })
         );
     }
 

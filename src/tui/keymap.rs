@@ -79,6 +79,7 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Enter, Action::Open, Context::Queues),
     key(KeyCode::Esc, Action::Back, Context::Global),
     key(KeyCode::Char('n'), Action::AddNote, Context::Case),
+    key(KeyCode::Char('s'), Action::ChangeStatus, Context::Case),
     ctrl('s', Action::Save, Context::Global),
     key(KeyCode::Char('S'), Action::SaveAs, Context::Global),
     key(KeyCode::Char('/'), Action::Search, Context::Global),

@@ -86,6 +86,7 @@ pub fn carry_out(app: &mut App, file: &mut CaseFile, identity: &Identity, effect
         }),
         Effect::SaveAndQuit => file.save(identity).map(|_| app.quit = true),
         Effect::Search(query) => search(app, file, &query),
+        Effect::ChangeStatus { code, to } => change_status(app, file, &code, to),
     };
     if let Err(error) = result {
         app.failed(explain(&error));
@@ -148,37 +149,82 @@ fn open_case(
     Ok(())
 }
 
-fn add_note(app: &mut App, file: &mut CaseFile, code: &str, body: String) -> Result<(), Error> {
-    let Some(me) = file.me()? else {
-        app.failed("your key is not on the active roster: you cannot write notes".into());
-        return Ok(());
-    };
+fn change_status(
+    app: &mut App,
+    file: &mut CaseFile,
+    code: &str,
+    to: crate::core::case::Status,
+) -> Result<(), Error> {
     let case = file.case_by_code(code)?;
+    let kind = match as_member(app, file, |actor| process::change_status(actor, &case, to))? {
+        Some(kind) => kind,
+        None => return Ok(()),
+    };
+    let from = case.status;
+    record(file, case.id, kind)?;
+    app.changed(format!("{code}: {from} → {to} (not saved yet: Ctrl-S)"));
+    open_case(app, file, code, true)
+}
+
+/// Apply a process rule as the member who opened the file. A refusal, or a key that is not
+/// on the roster, is said in the status bar and gives `None`.
+fn as_member<T>(
+    app: &mut App,
+    file: &mut CaseFile,
+    rule: impl FnOnce(Actor<'_>) -> Result<T, process::RuleError>,
+) -> Result<Option<T>, Error> {
+    let Some(me) = file.me()? else {
+        app.failed("your key is not on the active roster: you cannot change cases".into());
+        return Ok(None);
+    };
     let roster = file.roster()?;
     let settings = file.settings();
-    if let Err(refusal) = process::change_details(
-        Actor {
-            member: &me,
-            roster: &roster,
-            settings: &settings,
-        },
-        &case,
-    ) {
-        app.failed(refusal.to_string());
-        return Ok(());
+    match rule(Actor {
+        member: &me,
+        roster: &roster,
+        settings: &settings,
+    }) {
+        Ok(value) => Ok(Some(value)),
+        Err(refusal) => {
+            app.failed(refusal.to_string());
+            Ok(None)
+        }
     }
+}
+
+/// Record one event by the member who opened the file.
+fn record(
+    file: &mut CaseFile,
+    case: crate::core::case::CaseId,
+    kind: EventKind,
+) -> Result<(), Error> {
+    let me = file.me()?.map(|m| m.id).ok_or_else(|| Error::ReadOnly {
+        label: file.label(),
+    })?;
     let event = Event {
         id: Uuid::new_v4(),
-        case: Some(case.id),
-        author: me.id,
+        case: Some(case),
+        author: me,
         at: Utc::now(),
         amends: None,
-        kind: EventKind::NoteAdded {
+        kind,
+    };
+    file.record(&[event])
+}
+
+fn add_note(app: &mut App, file: &mut CaseFile, code: &str, body: String) -> Result<(), Error> {
+    let case = file.case_by_code(code)?;
+    if as_member(app, file, |actor| process::change_details(actor, &case))?.is_none() {
+        return Ok(());
+    }
+    record(
+        file,
+        case.id,
+        EventKind::NoteAdded {
             body,
             note: NoteKind::General,
         },
-    };
-    file.record(&[event])?;
+    )?;
     app.changed(format!("note added to {code} (not saved yet: Ctrl-S)"));
     open_case(app, file, code, true)
 }

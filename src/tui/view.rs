@@ -54,6 +54,18 @@ pub fn render(app: &App, frame: &mut Frame) {
             frame.render_widget(block, area);
             frame.render_widget(&**editor, inner);
         }
+        Some(Overlay::Status { options, selected }) => {
+            let lines: Vec<String> = options
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("{} {}", if i == *selected { "▶" } else { " " }, s.as_str()))
+                .collect();
+            let text = format!(
+                "{}\n\n↑↓ choose, Enter moves, Esc cancels",
+                lines.join("\n")
+            );
+            render_dialog(frame, "Move to", &text)
+        }
         Some(Overlay::Search {
             query,
             hits,
