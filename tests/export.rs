@@ -199,7 +199,7 @@ fn ssh_keygen_verifies_every_profile_and_format_and_we_verify_ssh_keygen() {
         fs::rename(&ours, &robin).unwrap();
         let status = Command::new("ssh-keygen")
             .args(["-Y", "sign", "-n", "casebook", "-f"])
-            .arg(key("mei"))
+            .arg(common::demo_key_copy("mei", dir.path()))
             .arg(&record)
             .stderr(Stdio::null())
             .status()
@@ -258,7 +258,7 @@ fn tampering_other_namespaces_and_removed_signers_are_caught() {
     fs::rename(&ours, &robin).unwrap();
     let status = Command::new("ssh-keygen")
         .args(["-Y", "sign", "-n", "file", "-f"])
-        .arg(key("sam"))
+        .arg(common::demo_key_copy("sam", dir.path()))
         .arg(&record)
         .stderr(Stdio::null())
         .status();

@@ -151,3 +151,13 @@ pub fn as_member(member: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
     all.extend_from_slice(args);
     run(&all)
 }
+
+/// A private copy (mode 0600) of a demo member's key, for `ssh-keygen`, which refuses keys
+/// that others can read (git checks files out 0644).
+pub fn demo_key_copy(member: &str, dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let copy = dir.join(format!("{member}.key"));
+    std::fs::copy(demo_key(member), &copy).unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o600)).unwrap();
+    copy
+}
