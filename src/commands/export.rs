@@ -1,13 +1,12 @@
 //! Exports from the command line: write a signed record, co-sign one, verify one, and print
 //! the roster as an OpenSSH allowed_signers file.
 
-use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use super::{Error, load_identity};
 use crate::cli::Config;
+use crate::core::roster::Member;
 use crate::core::sanitize::inline;
 use crate::export::signature::{self, Checked};
 use crate::export::{self as records, Profile};
@@ -22,44 +21,50 @@ fn usage(message: String, hint: &str) -> Error {
 
 /// Write `bytes` to a new file (never overwriting), mode 0600.
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| vault::Error::Write {
-            path: path.to_path_buf(),
-            source: e,
-        })
-        .map_err(|e| match &e {
-            vault::Error::Write { source, .. }
-                if source.kind() == std::io::ErrorKind::AlreadyExists =>
-            {
-                Error::Vault(vault::Error::Exists {
-                    path: path.to_path_buf(),
-                })
-            }
-            _ => Error::Vault(e),
-        })?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| {
-            Error::Vault(vault::Error::Write {
-                path: path.to_path_buf(),
-                source: e,
-            })
-        })
+    Ok(vault::write_new(path, bytes, 0o600)?)
 }
 
-fn signer_label(identity: &Identity, name: &str) -> Result<String, Error> {
-    identity.signing_key().ok_or_else(|| Error::CannotSign {
+/// Sign `bytes` with the identity's SSH key (age X25519 identities cannot sign).
+fn sign(identity: &Identity, bytes: &[u8]) -> Result<String, Error> {
+    let key = identity.signing_key().ok_or_else(|| Error::CannotSign {
         identity: identity.label().to_path_buf(),
     })?;
-    Ok(format!(
-        "{} ({})",
-        inline(name),
-        vault::fingerprint(identity.recipient())
-    ))
+    signature::sign(key, bytes).map_err(|e| usage(e.to_string(), "check your key"))
+}
+
+/// A case file opened read-only by a member who will sign what is exported from it.
+struct Signer {
+    identity: Identity,
+    file: CaseFile,
+    me: Member,
+    /// "Name (SHA256:...)", as the signed content names the signer.
+    label: String,
+}
+
+impl Signer {
+    fn open(config: &Config, path: &Path) -> Result<Signer, Error> {
+        let identity = load_identity(config)?;
+        let file = CaseFile::open(path, &identity, OpenMode::ReadOnly)?;
+        let me = file.me()?.ok_or_else(|| Error::NotAMember {
+            file: path.to_path_buf(),
+        })?;
+        if identity.signing_key().is_none() {
+            return Err(Error::CannotSign {
+                identity: identity.label().to_path_buf(),
+            });
+        }
+        let label = format!(
+            "{} ({})",
+            inline(&me.name),
+            vault::fingerprint(identity.recipient())
+        );
+        Ok(Signer {
+            identity,
+            file,
+            me,
+            label,
+        })
+    }
 }
 
 fn sig_path(record: &Path, n: usize) -> PathBuf {
@@ -139,25 +144,21 @@ pub(super) fn report(
             "use --format md, json or csv",
         ));
     }
-    let identity = load_identity(config)?;
-    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
-    let me = case_file.me()?.ok_or_else(|| Error::NotAMember {
-        file: file.to_path_buf(),
-    })?;
-    let signer = signer_label(&identity, &me.name)?;
-    let roster_hash = records::roster_hash(&case_file.roster()?);
-    let report =
-        records::report::build(case_file.cases()?.values(), from, to, &signer, roster_hash);
+    let mut signer = Signer::open(config, file)?;
+    let roster_hash = records::roster_hash(&signer.file.roster()?);
+    let report = records::report::build(
+        signer.file.cases()?.values(),
+        from,
+        to,
+        &signer.label,
+        roster_hash,
+    );
     let text = match format {
         "json" => report.to_json(),
         "csv" => report.to_csv(),
         _ => report.to_markdown(),
     };
-    let key = identity.signing_key().ok_or_else(|| Error::CannotSign {
-        identity: identity.label().to_path_buf(),
-    })?;
-    let sig = signature::sign(key, text.as_bytes())
-        .map_err(|e| usage(e.to_string(), "check your key"))?;
+    let sig = sign(&signer.identity, text.as_bytes())?;
     let sig_file = write_signed(output, &text, &sig, encrypt_to, "the public, as intended")?;
     writeln!(
         out,
@@ -191,12 +192,12 @@ pub(super) fn export(
             "use --format md or --format json",
         ));
     }
-    let identity = load_identity(config)?;
-    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
-    let me = case_file.me()?.ok_or_else(|| Error::NotAMember {
-        file: file.to_path_buf(),
-    })?;
-    let signer = signer_label(&identity, &me.name)?;
+    let Signer {
+        identity,
+        file: mut case_file,
+        me,
+        label: signer,
+    } = Signer::open(config, file)?;
     let case = case_file.case_by_code(code)?;
     if case.conflict_of(me.id) == Some(crate::core::event::ConflictKind::Hard) {
         return Err(Error::Rule(crate::core::process::RuleError::HardConflict {
@@ -212,11 +213,7 @@ pub(super) fn export(
     } else {
         record.to_markdown()
     };
-    let key = identity.signing_key().ok_or_else(|| Error::CannotSign {
-        identity: identity.label().to_path_buf(),
-    })?;
-    let sig = signature::sign(key, text.as_bytes())
-        .map_err(|e| usage(e.to_string(), "check your key"))?;
+    let sig = sign(&identity, text.as_bytes())?;
     let audience = format!("its audience ({})", profile.as_str());
     let sig_file = write_signed(output, &text, &sig, encrypt_to, &audience)?;
     writeln!(out, "wrote {} and {}", output.display(), sig_file.display())?;
@@ -234,16 +231,13 @@ pub(super) fn export(
 /// `casebook sign`: co-sign an existing record.
 pub(super) fn cosign(config: &Config, record: &Path, out: &mut dyn Write) -> Result<(), Error> {
     let identity = load_identity(config)?;
-    let key = identity.signing_key().ok_or_else(|| Error::CannotSign {
-        identity: identity.label().to_path_buf(),
-    })?;
     let bytes = std::fs::read(record).map_err(|e| {
         Error::Vault(vault::Error::Read {
             path: record.to_path_buf(),
             source: e,
         })
     })?;
-    let sig = signature::sign(key, &bytes).map_err(|e| usage(e.to_string(), "check your key"))?;
+    let sig = sign(&identity, &bytes)?;
     let path = (1..)
         .map(|n| sig_path(record, n))
         .find(|p| !p.exists())

@@ -17,6 +17,7 @@ use chrono::Utc;
 use crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use uuid::Uuid;
 
+use crate::core::case::Case;
 use crate::core::event::{Event, EventKind, NoteKind};
 use crate::core::process::{self, Actor};
 use crate::core::queue::View;
@@ -155,76 +156,66 @@ fn change_status(
     code: &str,
     to: crate::core::case::Status,
 ) -> Result<(), Error> {
-    let case = file.case_by_code(code)?;
-    let kind = match as_member(app, file, |actor| process::change_status(actor, &case, to))? {
-        Some(kind) => kind,
-        None => return Ok(()),
-    };
-    let from = case.status;
-    record(file, case.id, kind)?;
-    app.changed(format!("{code}: {from} → {to} (not saved yet: Ctrl-S)"));
-    open_case(app, file, code, true)
+    change_case(app, file, code, |actor, case| {
+        let kind = process::change_status(actor, case, to)?;
+        Ok((
+            kind,
+            format!("{code}: {} → {to} (not saved yet: Ctrl-S)", case.status),
+        ))
+    })
 }
 
-/// Apply a process rule as the member who opened the file. A refusal, or a key that is not
-/// on the roster, is said in the status bar and gives `None`.
-fn as_member<T>(
+fn add_note(app: &mut App, file: &mut CaseFile, code: &str, body: String) -> Result<(), Error> {
+    change_case(app, file, code, |actor, case| {
+        process::change_details(actor, case)?;
+        let kind = EventKind::NoteAdded {
+            body,
+            note: NoteKind::General,
+        };
+        Ok((
+            kind,
+            format!("note added to {code} (not saved yet: Ctrl-S)"),
+        ))
+    })
+}
+
+/// Apply a process rule to a case as the member who opened the file, record the event it
+/// makes and show the case again; a refusal, or a key not on the roster, is said in the
+/// status bar instead.
+fn change_case(
     app: &mut App,
     file: &mut CaseFile,
-    rule: impl FnOnce(Actor<'_>) -> Result<T, process::RuleError>,
-) -> Result<Option<T>, Error> {
+    code: &str,
+    rule: impl FnOnce(Actor<'_>, &Case) -> Result<(EventKind, String), process::RuleError>,
+) -> Result<(), Error> {
+    let case = file.case_by_code(code)?;
     let Some(me) = file.me()? else {
         app.failed("your key is not on the active roster: you cannot change cases".into());
-        return Ok(None);
+        return Ok(());
     };
     let roster = file.roster()?;
     let settings = file.settings();
-    match rule(Actor {
+    let actor = Actor {
         member: &me,
         roster: &roster,
         settings: &settings,
-    }) {
-        Ok(value) => Ok(Some(value)),
+    };
+    let (kind, message) = match rule(actor, &case) {
+        Ok(done) => done,
         Err(refusal) => {
             app.failed(refusal.to_string());
-            Ok(None)
+            return Ok(());
         }
-    }
-}
-
-/// Record one event by the member who opened the file.
-fn record(
-    file: &mut CaseFile,
-    case: crate::core::case::CaseId,
-    kind: EventKind,
-) -> Result<(), Error> {
-    let me = file.me()?.map(|m| m.id).ok_or_else(|| Error::ReadOnly {
-        label: file.label(),
-    })?;
+    };
     let event = Event {
         id: Uuid::new_v4(),
-        case: Some(case),
-        author: me,
+        case: Some(case.id),
+        author: me.id,
         at: Utc::now(),
         amends: None,
         kind,
     };
-    file.record(&[event])
-}
-
-fn add_note(app: &mut App, file: &mut CaseFile, code: &str, body: String) -> Result<(), Error> {
-    let case = file.case_by_code(code)?;
-    if as_member(app, file, |actor| process::change_details(actor, &case))?.is_none() {
-        return Ok(());
-    }
-    record(
-        file,
-        case.id,
-        EventKind::NoteAdded {
-            body,
-            note: NoteKind::General,
-        },
-    )?;
-    app.changed(format!("note added to {code} (not saved yet: Ctrl-S)"));
+    file.record(&[event])?;
+    app.changed(message);
     open_case(app, file, code, true)
 }

@@ -46,7 +46,9 @@ const MAX_DATABASE_BYTES: i64 = 64 << 30;
 /// A decrypted case file.
 pub struct CaseFile {
     conn: Connection,
-    index: Option<CaseIndex>,
+    /// Every case's derived state, loaded on first use and kept up to date by `record`:
+    /// queues and lists are computed from it without touching SQL.
+    index: Option<BTreeMap<CaseId, Case>>,
     settings: Settings,
     origin: Origin,
     armor: bool,
@@ -54,14 +56,6 @@ pub struct CaseFile {
     opener: String,
     dirty: bool,
 }
-
-/// Every case's derived state, kept in memory once loaded: queues and lists are computed
-/// from it without touching SQL.
-struct CaseIndex {
-    cases: BTreeMap<CaseId, Case>,
-}
-
-static EMPTY: BTreeMap<CaseId, Case> = BTreeMap::new();
 
 /// A full-text search hit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -362,67 +356,61 @@ impl CaseFile {
     /// Append events (oldest first) to the history and bring the derived case state up to
     /// date. The rules are the caller's (see [`crate::core::process`]); this records.
     pub fn record(&mut self, events: &[Event]) -> Result<(), Error> {
-        self.load_index()?;
-        let index = self.index.as_ref().map(|i| &i.cases);
+        let label = PathBuf::from(self.label());
+        let db = |e: rusqlite::Error| Error::Database {
+            path: label.clone(),
+            source: e,
+        };
+        self.cases()?;
+        // New states are collected apart and merged after the commit, so a failure leaves the
+        // index as it was.
         let mut changed: BTreeMap<CaseId, Case> = BTreeMap::new();
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .map_err(|e| self.db_error(e))?;
+        let tx = self.conn.unchecked_transaction().map_err(db)?;
         for event in events {
-            let state = match event.case {
-                Some(id) => {
-                    let mut case = match changed
-                        .remove(&id)
-                        .or_else(|| index.and_then(|i| i.get(&id).cloned()))
-                    {
-                        Some(mut case) => {
-                            case.apply(event);
-                            case
-                        }
-                        None => Case::opened(id, event).ok_or_else(|| Error::UnknownCase {
-                            file: self.label(),
-                            code: id.to_string(),
-                            near: Vec::new(),
-                        })?,
-                    };
-                    store::append_event(&tx, event, Some(&case)).map_err(|e| self.db_error(e))?;
-                    case.updated_at = case.updated_at.max(event.at);
-                    changed.insert(id, case);
-                    continue;
-                }
-                None => None,
+            let Some(id) = event.case else {
+                store::append_event(&tx, event, None).map_err(db)?;
+                continue;
             };
-            store::append_event(&tx, event, state).map_err(|e| self.db_error(e))?;
+            let previous = changed.remove(&id).or_else(|| {
+                self.index
+                    .as_ref()
+                    .and_then(|index| index.get(&id).cloned())
+            });
+            let case = match previous {
+                Some(mut case) => {
+                    case.apply(event);
+                    case
+                }
+                None => Case::opened(id, event).ok_or_else(|| Error::UnknownCase {
+                    file: label.display().to_string(),
+                    code: id.to_string(),
+                    near: Vec::new(),
+                })?,
+            };
+            store::append_event(&tx, event, Some(&case)).map_err(db)?;
+            changed.insert(id, case);
         }
-        tx.commit().map_err(|e| self.db_error(e))?;
+        tx.commit().map_err(db)?;
         if let Some(index) = self.index.as_mut() {
-            index.cases.extend(changed);
+            index.extend(changed);
         }
         if events
             .iter()
             .any(|e| matches!(e.kind, EventKind::SettingsChanged { .. }))
         {
-            self.settings = store::settings(&self.conn).map_err(|e| self.db_error(e))?;
+            self.settings = store::settings(&self.conn).map_err(db)?;
         }
         self.dirty = true;
         Ok(())
     }
 
-    fn load_index(&mut self) -> Result<(), Error> {
-        if self.index.is_none() {
-            let cases = store::cases(&self.conn).map_err(|e| self.db_error(e))?;
-            self.index = Some(CaseIndex {
-                cases: cases.into_iter().map(|c| (c.id, c)).collect(),
-            });
-        }
-        Ok(())
-    }
-
     /// Every case, by id (loaded on first use, then kept up to date).
     pub fn cases(&mut self) -> Result<&BTreeMap<CaseId, Case>, Error> {
-        self.load_index()?;
-        Ok(self.index.as_ref().map(|i| &i.cases).unwrap_or(&EMPTY))
+        if self.index.is_none() {
+            let cases = store::cases(&self.conn).map_err(|e| self.db_error(e))?;
+            self.index = Some(cases.into_iter().map(|c| (c.id, c)).collect());
+        }
+        Ok(self.index.get_or_insert_default())
     }
 
     /// The case with this code name, or an error naming similar ones.

@@ -489,7 +489,8 @@ pub fn public_key_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
+/// Write `bytes` to a new file at `path` with `mode`, never overwriting, and fsync it.
+pub fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -20,5 +20,7 @@ pub use casefile::{
     SaveReport, SearchHit, StatusCount, Summary, encrypt_new_file,
 };
 pub use error::Error;
-pub use keys::{Identity, PassphraseSource, Recipient, fingerprint, keygen, public_key_path};
+pub use keys::{
+    Identity, PassphraseSource, Recipient, fingerprint, keygen, public_key_path, write_new,
+};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
