@@ -61,3 +61,64 @@ fn case_view_and_help() {
     app.update(Action::Help);
     insta::assert_snapshot!("help_80x24", draw(&app, 80, 24));
 }
+
+#[test]
+fn help_scrolls_to_its_end() {
+    let (mut app, _) = demo_app(Queue::All);
+    app.update(Action::Help);
+    app.page = 20;
+    for _ in 0..5 {
+        app.on_key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::PageDown,
+        ));
+    }
+    insta::assert_snapshot!("help_80x24_end", draw(&app, 80, 24));
+}
+
+#[test]
+fn roster_screen() {
+    let (mut app, file) = demo_app(Queue::All);
+    app.roster_loaded(app::roster_rows(file.summary().unwrap().members));
+    insta::assert_snapshot!("roster_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("roster_160x48", draw(&app, 160, 48));
+    app.update(Action::RemoveMember);
+    insta::assert_snapshot!("roster_remove_80x24", draw(&app, 80, 24));
+}
+
+#[test]
+fn decision_form_shows_the_quorum_live() {
+    let (mut app, mut file) = demo_app(Queue::All);
+    // A deliberating case with votes cast.
+    let code = file
+        .cases()
+        .unwrap()
+        .values()
+        .filter(|c| c.proposal.as_ref().is_some_and(|p| !p.votes.is_empty()))
+        .find(|c| c.decision.is_none())
+        .map(|c| c.code_name.clone())
+        .unwrap();
+    let case = file.case_by_code(&code).unwrap();
+    let timeline = file.timeline(case.id).unwrap();
+    let data = app::case_data(case, timeline, &file.roster().unwrap(), &file.settings());
+    app.case_loaded(data, false);
+    app.update(Action::Decide);
+    insta::assert_snapshot!("decide_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("decide_160x48", draw(&app, 160, 48));
+    // Another outcome: nobody voted for it, so the line says the quorum is not met.
+    app.on_key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Right,
+    ));
+    let other = draw(&app, 160, 48);
+    assert!(other.contains("quorum NOT met"), "{other}");
+}
+
+#[test]
+fn export_form() {
+    let (mut app, mut file) = demo_app(Queue::All);
+    let case = file.case_by_code("saffron-bridge").unwrap();
+    let timeline = file.timeline(case.id).unwrap();
+    let data = app::case_data(case, timeline, &file.roster().unwrap(), &file.settings());
+    app.case_loaded(data, false);
+    app.update(Action::Export);
+    insta::assert_snapshot!("export_80x24", draw(&app, 80, 24));
+}

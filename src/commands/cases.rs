@@ -1201,6 +1201,41 @@ pub(super) fn import(
                 })
         })
         .collect::<Result<_, _>>()?;
+    let reports = read_reports(paths, &map)?;
+    let mut change = Change::open(config, file)?;
+    let me = change.me.clone();
+    let opened = open_reports(&mut change.file, &me, &reports)?;
+    match save_as {
+        Some(path) => change.file.save_as(path, &change.identity)?,
+        None => change.file.save(&change.identity)?,
+    };
+    for Opened {
+        path,
+        code,
+        title,
+        attachments,
+    } in opened
+    {
+        let extra = if attachments > 0 {
+            format!(" ({attachments} attachments)")
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{code}  {}  from {}{extra}",
+            inline(&title),
+            path.display()
+        )?;
+    }
+    Ok(())
+}
+
+/// Read and parse report files (all of them, before anything is recorded).
+pub(crate) fn read_reports(
+    paths: &[PathBuf],
+    map: &std::collections::HashMap<String, String>,
+) -> Result<Vec<(PathBuf, crate::import::Report)>, Error> {
     let mut reports = Vec::new();
     for path in paths {
         let too_large = |size: u64| Error::Import {
@@ -1226,24 +1261,44 @@ pub(super) fn import(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let parsed = crate::import::parse(&name, &bytes, &map).map_err(|source| Error::Import {
+        let parsed = crate::import::parse(&name, &bytes, map).map_err(|source| Error::Import {
             file: path.clone(),
             source,
         })?;
         reports.extend(parsed.into_iter().map(|r| (path.clone(), r)));
     }
-    let mut change = Change::open(config, file)?;
+    Ok(reports)
+}
+
+/// A case opened from a report.
+pub(crate) struct Opened {
+    /// The file it came from.
+    pub(crate) path: PathBuf,
+    /// Its code name.
+    pub(crate) code: String,
+    /// Its title, raw.
+    pub(crate) title: String,
+    /// How many attachments it kept.
+    pub(crate) attachments: usize,
+}
+
+/// Open one case per report, as `me`, with the report, its reporter and its attachments
+/// (recorded, not saved).
+pub(crate) fn open_reports(
+    file: &mut CaseFile,
+    me: &crate::core::roster::Member,
+    reports: &[(PathBuf, crate::import::Report)],
+) -> Result<Vec<Opened>, Error> {
     let now = Utc::now();
     let mut events = Vec::new();
     let mut opened = Vec::new();
-    let mut taken: std::collections::HashSet<String> = change
-        .file
+    let mut taken: std::collections::HashSet<String> = file
         .cases()?
         .values()
         .map(|c| c.code_name.clone())
         .collect();
     let mut rng = rand::thread_rng();
-    for (path, report) in &reports {
+    for (path, report) in reports {
         let code_name = crate::core::codename::generate(&mut rng, |n| taken.contains(n));
         taken.insert(code_name.clone());
         let case = CaseId(Uuid::new_v4());
@@ -1273,7 +1328,7 @@ pub(super) fn import(
         ];
         let identity = if report.reporter.anonymous {
             PartyIdentity::Anonymous {
-                contact_held_by: change.me.id,
+                contact_held_by: me.id,
             }
         } else if let Some(name) = report
             .reporter
@@ -1288,7 +1343,7 @@ pub(super) fn import(
             }
         } else {
             PartyIdentity::Anonymous {
-                contact_held_by: change.me.id,
+                contact_held_by: me.id,
             }
         };
         kinds.push(EventKind::PartyAdded {
@@ -1311,42 +1366,23 @@ pub(super) fn import(
         events.extend(kinds.into_iter().map(|kind| Event {
             id: Uuid::new_v4(),
             case: Some(case),
-            author: change.me.id,
+            author: me.id,
             at: now,
             amends: None,
             kind,
         }));
-        opened.push((
-            path.clone(),
-            code_name,
-            report.title.clone(),
-            report.attachments.len(),
-        ));
+        opened.push(Opened {
+            path: path.clone(),
+            code: code_name,
+            title: report.title.clone(),
+            attachments: report.attachments.len(),
+        });
     }
-    for (_, report) in &reports {
+    for (_, report) in reports {
         for attachment in &report.attachments {
-            change
-                .file
-                .store_attachment(&attachment.sha256, &attachment.data)?;
+            file.store_attachment(&attachment.sha256, &attachment.data)?;
         }
     }
-    change.file.record(&events)?;
-    match save_as {
-        Some(path) => change.file.save_as(path, &change.identity)?,
-        None => change.file.save(&change.identity)?,
-    };
-    for (path, code, title, attachments) in opened {
-        let extra = if attachments > 0 {
-            format!(" ({attachments} attachments)")
-        } else {
-            String::new()
-        };
-        writeln!(
-            out,
-            "{code}  {}  from {}{extra}",
-            inline(&title),
-            path.display()
-        )?;
-    }
-    Ok(())
+    file.record(&events)?;
+    Ok(opened)
 }

@@ -93,14 +93,6 @@ impl Change {
 
     /// The roster member with this name (active or not).
     pub(super) fn member_named(&self, name: &str) -> Result<Member, Error> {
-        self.roster
-            .members()
-            .iter()
-            .find(|m| m.name == name)
-            .cloned()
-            .ok_or_else(|| Error::UnknownMember {
-                name: name.to_string(),
-                roster: self.roster.active().map(|m| m.name.clone()).collect(),
-            })
+        super::member_named(&self.roster, name)
     }
 }

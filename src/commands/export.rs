@@ -32,41 +32,6 @@ fn sign(identity: &Identity, bytes: &[u8]) -> Result<String, Error> {
     signature::sign(key, bytes).map_err(|e| usage(e.to_string(), "check your key"))
 }
 
-/// A case file opened read-only by a member who will sign what is exported from it.
-struct Signer {
-    identity: Identity,
-    file: CaseFile,
-    me: Member,
-    /// "Name (SHA256:...)", as the signed content names the signer.
-    label: String,
-}
-
-impl Signer {
-    fn open(config: &Config, path: &Path) -> Result<Signer, Error> {
-        let identity = load_identity(config)?;
-        let file = CaseFile::open(path, &identity, OpenMode::ReadOnly)?;
-        let me = file.me()?.ok_or_else(|| Error::NotAMember {
-            file: path.to_path_buf(),
-        })?;
-        if identity.signing_key().is_none() {
-            return Err(Error::CannotSign {
-                identity: identity.label().to_path_buf(),
-            });
-        }
-        let label = format!(
-            "{} ({})",
-            inline(&me.name),
-            vault::fingerprint(identity.recipient())
-        );
-        Ok(Signer {
-            identity,
-            file,
-            me,
-            label,
-        })
-    }
-}
-
 fn sig_path(record: &Path, n: usize) -> PathBuf {
     let suffix = if n == 1 {
         ".sig".to_string()
@@ -76,14 +41,13 @@ fn sig_path(record: &Path, n: usize) -> PathBuf {
     PathBuf::from(format!("{}{suffix}", record.display()))
 }
 
-/// Write `text` and its signature `sig` to `output` and `output.sig`: in plaintext (and say
-/// so), or age-encrypted to `encrypt_to`.
+/// Write `text` and its signature `sig` to `output` and `output.sig` (never overwriting
+/// either): in plaintext, or age-encrypted to `encrypt_to`. Returns the signature's path.
 fn write_signed(
     output: &Path,
     text: &str,
     sig: &str,
     encrypt_to: &[String],
-    audience: &str,
 ) -> Result<PathBuf, Error> {
     let sig_file = sig_path(output, 1);
     for path in [output, sig_file.as_path()] {
@@ -96,10 +60,6 @@ fn write_signed(
     if encrypt_to.is_empty() {
         write_new(output, text.as_bytes())?;
         write_new(&sig_file, sig.as_bytes())?;
-        eprintln!(
-            "note: {} is plaintext: it has left the encrypted case file. Share it only with {audience}.",
-            output.display()
-        );
     } else {
         let recipients = encrypt_to
             .iter()
@@ -111,18 +71,55 @@ fn write_signed(
     Ok(sig_file)
 }
 
-/// `casebook report`
-#[allow(clippy::too_many_arguments)]
-pub(super) fn report(
-    config: &Config,
-    file: &Path,
+/// Say on stderr that a file has left the encryption (the interface asks before instead).
+fn plaintext_note(output: &Path, audience: &str, encrypt_to: &[String]) {
+    if encrypt_to.is_empty() {
+        eprintln!(
+            "note: {} is plaintext: it has left the encrypted case file. Share it only with {audience}.",
+            output.display()
+        );
+    }
+}
+
+/// What an export or report wrote.
+pub(crate) struct Written {
+    /// The signature beside it.
+    pub(crate) sig_file: PathBuf,
+    /// For a record: the command that verifies it with stock OpenSSH.
+    pub(crate) verify: Option<String>,
+    /// For a report: cases received in the period and in the previous one.
+    pub(crate) received: (u64, u64),
+}
+
+/// The signer as signed content names them: "Name (SHA256:...)"; only members with an SSH key
+/// can sign.
+fn signer_label(file: &CaseFile, identity: &Identity) -> Result<(Member, String), Error> {
+    let me = file.me()?.ok_or_else(|| Error::NotAMember {
+        file: PathBuf::from(file.label()),
+    })?;
+    if identity.signing_key().is_none() {
+        return Err(Error::CannotSign {
+            identity: identity.label().to_path_buf(),
+        });
+    }
+    let label = format!(
+        "{} ({})",
+        inline(&me.name),
+        vault::fingerprint(identity.recipient())
+    );
+    Ok((me, label))
+}
+
+/// Build, sign and write the transparency report for `from..=to` (dates as YYYY-MM-DD).
+pub(crate) fn write_report(
+    file: &mut CaseFile,
+    identity: &Identity,
     from: &str,
     to: &str,
     format: &str,
     output: &Path,
     encrypt_to: &[String],
-    out: &mut dyn Write,
-) -> Result<(), Error> {
+) -> Result<Written, Error> {
     let day = |value: &str| {
         chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
             usage(
@@ -144,29 +141,106 @@ pub(super) fn report(
             "use --format md, json or csv",
         ));
     }
-    let mut signer = Signer::open(config, file)?;
-    let roster_hash = records::roster_hash(&signer.file.roster()?);
-    let report = records::report::build(
-        signer.file.cases()?.values(),
-        from,
-        to,
-        &signer.label,
-        roster_hash,
-    );
+    let (_, signer) = signer_label(file, identity)?;
+    let roster_hash = records::roster_hash(&file.roster()?);
+    let report = records::report::build(file.cases()?.values(), from, to, &signer, roster_hash);
     let text = match format {
         "json" => report.to_json(),
         "csv" => report.to_csv(),
         _ => report.to_markdown(),
     };
-    let sig = sign(&signer.identity, text.as_bytes())?;
-    let sig_file = write_signed(output, &text, &sig, encrypt_to, "the public, as intended")?;
+    let sig = sign(identity, text.as_bytes())?;
+    let sig_file = write_signed(output, &text, &sig, encrypt_to)?;
+    Ok(Written {
+        sig_file,
+        verify: None,
+        received: (report.current.received, report.previous.received),
+    })
+}
+
+/// Build, sign and write the decision record of case `code` for `profile`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_record(
+    file: &mut CaseFile,
+    identity: &Identity,
+    code: &str,
+    profile: &str,
+    format: &str,
+    output: &Path,
+    encrypt_to: &[String],
+) -> Result<Written, Error> {
+    let profile: Profile = profile
+        .parse()
+        .map_err(|e: String| usage(e, "choose the audience with --for"))?;
+    if !matches!(format, "md" | "json") {
+        return Err(usage(
+            format!("unknown format {format:?}"),
+            "use --format md or --format json",
+        ));
+    }
+    let (me, signer) = signer_label(file, identity)?;
+    let case = file.case_by_code(code)?;
+    if case.conflict_of(me.id) == Some(crate::core::event::ConflictKind::Hard) {
+        return Err(Error::Rule(crate::core::process::RuleError::HardConflict {
+            case: case.code_name.clone(),
+            member: me.name.clone(),
+        }));
+    }
+    let roster = file.roster()?;
+    let timeline = file.timeline(case.id)?;
+    let record = records::record(&case, &timeline, &roster, profile, &signer)?;
+    let text = if format == "json" {
+        record.to_json()
+    } else {
+        record.to_markdown()
+    };
+    let sig = sign(identity, text.as_bytes())?;
+    let sig_file = write_signed(output, &text, &sig, encrypt_to)?;
+    let verify = format!(
+        "casebook member list {} --allowed-signers > allowed_signers && ssh-keygen -Y verify -f allowed_signers -I {} -n casebook -s {} < {}",
+        file.label(),
+        me.principal(),
+        sig_file.display(),
+        output.display()
+    );
+    Ok(Written {
+        sig_file,
+        verify: Some(verify),
+        received: (0, 0),
+    })
+}
+
+/// `casebook report`
+#[allow(clippy::too_many_arguments)]
+pub(super) fn report(
+    config: &Config,
+    file: &Path,
+    from: &str,
+    to: &str,
+    format: &str,
+    output: &Path,
+    encrypt_to: &[String],
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let identity = load_identity(config)?;
+    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let written = write_report(
+        &mut case_file,
+        &identity,
+        from,
+        to,
+        format,
+        output,
+        encrypt_to,
+    )?;
+    plaintext_note(output, "the public, as intended", encrypt_to);
     writeln!(
         out,
         "wrote {} and {} ({} cases received, {} in the previous period)",
         output.display(),
-        sig_file.display(),
-        report.current.received,
-        report.previous.received
+        written.sig_file.display(),
+        written.received.0,
+        written.received.1
     )?;
     Ok(())
 }
@@ -183,48 +257,27 @@ pub(super) fn export(
     encrypt_to: &[String],
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let profile: Profile = profile
-        .parse()
-        .map_err(|e: String| usage(e, "choose the audience with --for"))?;
-    if !matches!(format, "md" | "json") {
-        return Err(usage(
-            format!("unknown format {format:?}"),
-            "use --format md or --format json",
-        ));
-    }
-    let Signer {
-        identity,
-        file: mut case_file,
-        me,
-        label: signer,
-    } = Signer::open(config, file)?;
-    let case = case_file.case_by_code(code)?;
-    if case.conflict_of(me.id) == Some(crate::core::event::ConflictKind::Hard) {
-        return Err(Error::Rule(crate::core::process::RuleError::HardConflict {
-            case: case.code_name.clone(),
-            member: me.name.clone(),
-        }));
-    }
-    let roster = case_file.roster()?;
-    let timeline = case_file.timeline(case.id)?;
-    let record = records::record(&case, &timeline, &roster, profile, &signer)?;
-    let text = if format == "json" {
-        record.to_json()
-    } else {
-        record.to_markdown()
-    };
-    let sig = sign(&identity, text.as_bytes())?;
-    let audience = format!("its audience ({})", profile.as_str());
-    let sig_file = write_signed(output, &text, &sig, encrypt_to, &audience)?;
-    writeln!(out, "wrote {} and {}", output.display(), sig_file.display())?;
+    let identity = load_identity(config)?;
+    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let written = write_record(
+        &mut case_file,
+        &identity,
+        code,
+        profile,
+        format,
+        output,
+        encrypt_to,
+    )?;
+    plaintext_note(output, &format!("its audience ({profile})"), encrypt_to);
     writeln!(
         out,
-        "verify: casebook member list {} --allowed-signers > allowed_signers && ssh-keygen -Y verify -f allowed_signers -I {} -n casebook -s {} < {}",
-        file.display(),
-        me.principal(),
-        sig_file.display(),
-        output.display()
+        "wrote {} and {}",
+        output.display(),
+        written.sig_file.display()
     )?;
+    if let Some(verify) = written.verify {
+        writeln!(out, "verify: {verify}")?;
+    }
     Ok(())
 }
 

@@ -146,6 +146,38 @@ fn add(
     key: &str,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
+    let change = Change::open(config, file)?;
+    let mut case_file = change.file;
+    let report = add_member(&mut case_file, &change.identity, name, email, role, key)?;
+    writeln!(
+        out,
+        "added {} ({role}, {}); {} is now encrypted to {} recipients",
+        inline(name),
+        report.fingerprint,
+        report.saved.path.display(),
+        report.saved.recipients
+    )?;
+    Ok(())
+}
+
+/// What adding a member did.
+pub(crate) struct Added {
+    /// The new member's key fingerprint.
+    pub(crate) fingerprint: String,
+    /// The save that re-encrypted the file.
+    pub(crate) saved: vault::SaveReport,
+}
+
+/// Add a member with `key` (a key line, or a file holding one) and re-encrypt the file at once,
+/// as the active member whose `identity` opened it.
+pub(crate) fn add_member(
+    file: &mut CaseFile,
+    identity: &Identity,
+    name: &str,
+    email: Option<&str>,
+    role: &str,
+    key: &str,
+) -> Result<Added, Error> {
     let role: Role = role
         .parse()
         .map_err(|e: crate::core::roster::UnknownRole| Error::Usage {
@@ -153,8 +185,16 @@ fn add(
             hint: "use member or chair".into(),
         })?;
     let recipient = read_key(key)?;
-    let mut change = Change::open(config, file)?;
-    change.rule(|actor| process::add_member(actor, name, recipient.as_str()))?;
+    let me = acting_member(file)?;
+    let roster = file.roster()?;
+    let settings = file.settings();
+    let actor = process::Actor {
+        member: &me,
+        roster: &roster,
+        settings: &settings,
+    };
+    process::add_member(actor, name, recipient.as_str())?;
+    file.check_writable()?;
     let member = Member {
         id: MemberId(Uuid::new_v4()),
         name: name.to_string(),
@@ -164,19 +204,18 @@ fn add(
         added_at: Utc::now(),
         removed_at: None,
     };
-    change
-        .file
-        .add_member(&member, change.me.id, Uuid::new_v4(), member.added_at)?;
-    let report = change.file.save(&change.identity)?;
-    writeln!(
-        out,
-        "added {} ({role}, {}); {} is now encrypted to {} recipients",
-        inline(name),
-        vault::fingerprint(recipient.as_str()),
-        report.path.display(),
-        report.recipients
-    )?;
-    Ok(())
+    file.add_member(&member, me.id, Uuid::new_v4(), member.added_at)?;
+    let saved = file.save(identity)?;
+    Ok(Added {
+        fingerprint: vault::fingerprint(recipient.as_str()),
+        saved,
+    })
+}
+
+fn acting_member(file: &CaseFile) -> Result<Member, Error> {
+    file.me()?.ok_or_else(|| Error::NotAMember {
+        file: file.label().into(),
+    })
 }
 
 fn remove(
@@ -187,26 +226,15 @@ fn remove(
     allow_self_removal: bool,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let mut change = Change::open(config, file)?;
-    let roster = change.file.roster()?;
-    let target = roster
-        .members()
-        .iter()
-        .find(|m| m.name == name)
-        .cloned()
-        .ok_or_else(|| Error::UnknownMember {
-            name: name.to_string(),
-            roster: roster.active().map(|m| m.name.clone()).collect(),
-        })?;
-    let kind =
-        change.rule(|actor| process::remove_member(actor, &target, reason, allow_self_removal))?;
-    let events = change.events(None, vec![kind], None);
-    change.file.record(&events)?;
-    let policy = SavePolicy {
-        allow_lockout: allow_self_removal,
-        backup_new_version: true,
-    };
-    let report = change.file.save_with(&change.identity, policy)?;
+    let change = Change::open(config, file)?;
+    let mut case_file = change.file;
+    let report = remove_member(
+        &mut case_file,
+        &change.identity,
+        name,
+        reason,
+        allow_self_removal,
+    )?;
     writeln!(
         out,
         "removed {}; {} and its backup are now encrypted to the {} remaining recipients only",
@@ -216,6 +244,53 @@ fn remove(
     )?;
     writeln!(out, "{REMOVAL_LIMIT}")?;
     Ok(())
+}
+
+/// Remove the member called `name` and re-encrypt the file and its backup at once.
+pub(crate) fn remove_member(
+    file: &mut CaseFile,
+    identity: &Identity,
+    name: &str,
+    reason: Option<String>,
+    allow_self_removal: bool,
+) -> Result<vault::SaveReport, Error> {
+    let me = acting_member(file)?;
+    let roster = file.roster()?;
+    let target = roster
+        .members()
+        .iter()
+        .find(|m| m.name == name)
+        .cloned()
+        .ok_or_else(|| Error::UnknownMember {
+            name: name.to_string(),
+            roster: roster.active().map(|m| m.name.clone()).collect(),
+        })?;
+    let settings = file.settings();
+    let actor = process::Actor {
+        member: &me,
+        roster: &roster,
+        settings: &settings,
+    };
+    let kind = process::remove_member(actor, &target, reason, allow_self_removal)?;
+    let policy = SavePolicy {
+        allow_lockout: allow_self_removal,
+        backup_new_version: true,
+    };
+    // Refused before recording, so a refused save leaves nothing half-done in memory.
+    file.check_writable()?;
+    file.record(&[roster_event(me.id, kind)])?;
+    Ok(file.save_with(identity, policy)?)
+}
+
+fn roster_event(author: MemberId, kind: EventKind) -> crate::core::event::Event {
+    crate::core::event::Event {
+        id: Uuid::new_v4(),
+        case: None,
+        author,
+        at: Utc::now(),
+        amends: None,
+        kind,
+    }
 }
 
 fn rotate(
@@ -248,14 +323,9 @@ fn rotate(
 
 /// `casebook rekey`: a fresh file key for the current roster, backup included.
 pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result<(), Error> {
-    let mut change = Change::open(config, file)?;
-    let events = change.events(None, vec![EventKind::Rekeyed], None);
-    change.file.record(&events)?;
-    let policy = SavePolicy {
-        allow_lockout: false,
-        backup_new_version: true,
-    };
-    let report = change.file.save_with(&change.identity, policy)?;
+    let change = Change::open(config, file)?;
+    let mut case_file = change.file;
+    let report = rekey_file(&mut case_file, &change.identity)?;
     writeln!(
         out,
         "{} re-encrypted with a fresh file key to {} recipients (backup too)",
@@ -263,4 +333,19 @@ pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result
         report.recipients
     )?;
     Ok(())
+}
+
+/// Re-encrypt the file (and replace its backup) with a fresh file key, as an event.
+pub(crate) fn rekey_file(
+    file: &mut CaseFile,
+    identity: &Identity,
+) -> Result<vault::SaveReport, Error> {
+    let me = acting_member(file)?;
+    file.check_writable()?;
+    file.record(&[roster_event(me.id, EventKind::Rekeyed)])?;
+    let policy = SavePolicy {
+        allow_lockout: false,
+        backup_new_version: true,
+    };
+    Ok(file.save_with(identity, policy)?)
 }

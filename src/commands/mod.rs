@@ -1,11 +1,11 @@
 //! One function per subcommand. Each takes the validated [`Config`], writes its result to the
 //! given output, and returns typed errors that carry a hint; `main` prints them.
 
-mod cases;
+pub(crate) mod cases;
 mod change;
-mod export;
+pub(crate) mod export;
 mod info;
-mod members;
+pub(crate) mod members;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -132,6 +132,22 @@ impl Error {
             Error::Output(_) => None,
         }
     }
+}
+
+/// The roster member with this name (active or not).
+pub(crate) fn member_named(
+    roster: &crate::core::roster::Roster,
+    name: &str,
+) -> Result<crate::core::roster::Member, Error> {
+    roster
+        .members()
+        .iter()
+        .find(|m| m.name == name)
+        .cloned()
+        .ok_or_else(|| Error::UnknownMember {
+            name: name.to_string(),
+            roster: roster.active().map(|m| m.name.clone()).collect(),
+        })
 }
 
 /// Run the command in `config`, writing results to `out`.

@@ -28,6 +28,38 @@ pub enum Action {
     AddNote,
     /// Move the open case to another status (only allowed moves are offered).
     ChangeStatus,
+    /// Assign a member to the open case, or take one off.
+    Assign,
+    /// Declare your own conflict of interest on the open case.
+    Conflict,
+    /// Add a party (reporter, reported, witness) to the open case.
+    AddParty,
+    /// Record an emergency action on the open case.
+    Emergency,
+    /// Review another member's emergency action.
+    ReviewEmergency,
+    /// Vote on the open case's outcome (proposing it if needed).
+    Vote,
+    /// Record the decision, with the quorum shown live.
+    Decide,
+    /// Log a message sent to the reporter, the reported person or others.
+    Comms,
+    /// Export a signed decision record of the open case for one audience.
+    Export,
+    /// Open a new case.
+    NewCase,
+    /// Import report files (.eml, .csv, .json) as new cases.
+    Import,
+    /// Write a signed transparency report for a period.
+    Report,
+    /// Show the committee: members, roles and keys.
+    Roster,
+    /// Add a member (re-encrypts the file at once).
+    AddMember,
+    /// Remove the selected member (re-encrypts the file and its backup at once).
+    RemoveMember,
+    /// Re-encrypt the file to the current members with a fresh file key.
+    Rekey,
     /// Save the case file.
     Save,
     /// Save the case file under a new name.
@@ -42,7 +74,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 33] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -55,6 +87,22 @@ impl Action {
         Action::Back,
         Action::AddNote,
         Action::ChangeStatus,
+        Action::Assign,
+        Action::Conflict,
+        Action::AddParty,
+        Action::Emergency,
+        Action::ReviewEmergency,
+        Action::Vote,
+        Action::Decide,
+        Action::Comms,
+        Action::Export,
+        Action::NewCase,
+        Action::Import,
+        Action::Report,
+        Action::Roster,
+        Action::AddMember,
+        Action::RemoveMember,
+        Action::Rekey,
         Action::Save,
         Action::SaveAs,
         Action::Search,
@@ -77,6 +125,22 @@ impl Action {
             Action::Back => "back",
             Action::AddNote => "add-note",
             Action::ChangeStatus => "change-status",
+            Action::Assign => "assign",
+            Action::Conflict => "conflict",
+            Action::AddParty => "add-party",
+            Action::Emergency => "emergency",
+            Action::ReviewEmergency => "review-emergency",
+            Action::Vote => "vote",
+            Action::Decide => "decide",
+            Action::Comms => "log-message",
+            Action::Export => "export",
+            Action::NewCase => "new-case",
+            Action::Import => "import",
+            Action::Report => "report",
+            Action::Roster => "roster",
+            Action::AddMember => "add-member",
+            Action::RemoveMember => "remove-member",
+            Action::Rekey => "rekey",
             Action::Save => "save",
             Action::SaveAs => "save-as",
             Action::Search => "search",
@@ -100,6 +164,22 @@ impl Action {
             Action::Back => "back",
             Action::AddNote => "write a note",
             Action::ChangeStatus => "change the status",
+            Action::Assign => "assign or take off a member",
+            Action::Conflict => "declare a conflict of interest",
+            Action::AddParty => "add a party",
+            Action::Emergency => "record an emergency action",
+            Action::ReviewEmergency => "review an emergency action",
+            Action::Vote => "vote",
+            Action::Decide => "record the decision",
+            Action::Comms => "log a message sent",
+            Action::Export => "export a signed record",
+            Action::NewCase => "new case",
+            Action::Import => "import reports",
+            Action::Report => "transparency report",
+            Action::Roster => "committee members",
+            Action::AddMember => "add a member",
+            Action::RemoveMember => "remove the member",
+            Action::Rekey => "re-encrypt (rekey)",
             Action::Save => "save",
             Action::SaveAs => "save as a new file",
             Action::Search => "search (Enter opens the case)",

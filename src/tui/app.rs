@@ -9,9 +9,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::action::Action;
+use super::form::{Field, Form, Purpose, Reply, Submission};
 use super::keymap::{self, Binding, Context};
-use crate::core::case::{Case, Severity, Status};
-use crate::core::decision::Tally;
+use crate::core::case::{Case, Channel, Severity, Status};
+use crate::core::decision::{Tally, tally};
 use crate::core::event::Event;
 use crate::core::process::{self, Due, Settings};
 use crate::core::queue::{Queue, View};
@@ -49,6 +50,33 @@ pub struct CaseData {
     pub due: Option<Due>,
     /// Where the vote stands.
     pub tally: Option<Tally>,
+    /// The committee's rules (ladder of outcomes, quorum rule).
+    pub settings: Settings,
+    /// Active members' names, for pickers.
+    pub active: Vec<String>,
+    /// Members who may vote on this case.
+    pub eligible: Vec<MemberId>,
+}
+
+/// One member as the roster screen lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RosterRow {
+    /// Name, raw.
+    pub name: String,
+    /// Contact address, raw.
+    pub email: Option<String>,
+    /// `chair` or `member`.
+    pub role: String,
+    /// `ssh-ed25519` or `age-x25519`.
+    pub key_type: String,
+    /// Key fingerprint.
+    pub fingerprint: String,
+    /// "active since ..." or "removed ...".
+    pub state: String,
+    /// Whether the file on disk is encrypted to them: yes, no or unknown.
+    pub encrypted_to: String,
+    /// Still on the committee.
+    pub active: bool,
 }
 
 /// The main screen.
@@ -63,12 +91,19 @@ pub enum Screen {
         /// Lines scrolled.
         scroll: u16,
     },
+    /// The committee: members, roles, keys.
+    Roster {
+        /// The members, removed ones included.
+        members: Vec<RosterRow>,
+        /// Index of the selected member.
+        selected: usize,
+    },
 }
 
 /// Something drawn over the screen that takes the keys.
 pub enum Overlay {
-    /// The key bindings.
-    Help,
+    /// The key bindings, scrolled by this many lines.
+    Help(u16),
     /// Unsaved changes: save, discard or cancel?
     ConfirmQuit,
     /// Writing a note.
@@ -81,6 +116,15 @@ pub enum Overlay {
         options: Vec<Status>,
         /// Index of the selected one.
         selected: usize,
+    },
+    /// Filling in a form.
+    Form(Box<Form>),
+    /// A yes/no question before an effect that cannot be taken back.
+    Confirm {
+        /// The question.
+        question: String,
+        /// What "yes" does.
+        effect: Effect,
     },
     /// Searching: the query, its hits, the selected hit.
     Search {
@@ -131,6 +175,12 @@ pub enum Effect {
         /// The new status.
         to: Status,
     },
+    /// Carry out a submitted form.
+    Submit(Submission),
+    /// Load the roster screen.
+    ShowRoster,
+    /// Re-encrypt the file to the current roster with a fresh file key.
+    Rekey,
 }
 
 /// The interface's state.
@@ -161,6 +211,8 @@ pub struct App {
     pub page: usize,
     /// The key bindings.
     pub bindings: &'static [Binding],
+    /// Today, for default dates.
+    pub today: chrono::NaiveDate,
 }
 
 impl App {
@@ -180,6 +232,7 @@ impl App {
             quit: false,
             page: 10,
             bindings: keymap::DEFAULT,
+            today: chrono::Utc::now().date_naive(),
         }
     }
 
@@ -196,6 +249,7 @@ impl App {
         match self.screen {
             Screen::Queues => Context::Queues,
             Screen::Case { .. } => Context::Case,
+            Screen::Roster { .. } => Context::Roster,
         }
     }
 
@@ -205,7 +259,20 @@ impl App {
             return self.update(Action::Quit);
         }
         match self.overlay.take() {
-            Some(Overlay::Help) => None,
+            Some(Overlay::Help(scroll)) => {
+                let scroll = match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                    KeyCode::PageDown | KeyCode::Char(' ') => {
+                        scroll.saturating_add(self.page as u16)
+                    }
+                    KeyCode::PageUp => scroll.saturating_sub(self.page as u16),
+                    // Any other key closes the help.
+                    _ => return None,
+                };
+                self.overlay = Some(Overlay::Help(scroll));
+                None
+            }
             Some(Overlay::ConfirmQuit) => match key.code {
                 KeyCode::Char('s') => Some(Effect::SaveAndQuit),
                 KeyCode::Char('d') => {
@@ -233,7 +300,7 @@ impl App {
                             code: data.case.code_name.clone(),
                             body,
                         }),
-                        Screen::Queues => None,
+                        _ => None,
                     };
                 }
                 editor.input(key);
@@ -284,6 +351,39 @@ impl App {
                 }
                 _ => {
                     self.overlay = Some(Overlay::Status { options, selected });
+                    None
+                }
+            },
+            Some(Overlay::Form(mut form)) => match form.on_key(key) {
+                Reply::Cancel => {
+                    self.status = format!("{}: cancelled", form.title);
+                    None
+                }
+                Reply::Editing => {
+                    self.overlay = Some(Overlay::Form(form));
+                    None
+                }
+                Reply::Submit => {
+                    let submission = form.submission();
+                    if form.purpose.writes_plaintext() {
+                        self.overlay = Some(Overlay::Confirm {
+                            question: "This writes a PLAINTEXT file outside the encrypted case \
+                                file, with a signature. Share it only with its audience. Write it?"
+                                .into(),
+                            effect: Effect::Submit(submission),
+                        });
+                        return None;
+                    }
+                    // The form stays open until the runner says it worked.
+                    form.error = None;
+                    self.overlay = Some(Overlay::Form(form));
+                    Some(Effect::Submit(submission))
+                }
+            },
+            Some(Overlay::Confirm { effect, .. }) => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Some(effect),
+                _ => {
+                    self.status = "nothing done".into();
                     None
                 }
             },
@@ -349,7 +449,7 @@ impl App {
     pub fn update(&mut self, action: Action) -> Option<Effect> {
         let rows = self.rows.len();
         match (&mut self.screen, action) {
-            (_, Action::Help) => self.overlay = Some(Overlay::Help),
+            (_, Action::Help) => self.overlay = Some(Overlay::Help(0)),
             (_, Action::Quit) => {
                 if self.dirty {
                     self.overlay = Some(Overlay::ConfirmQuit);
@@ -432,6 +532,43 @@ impl App {
                     });
                 }
             }
+            (Screen::Case { data, .. }, action) if case_form(data, action).is_some() => {
+                self.overlay = case_form(data, action).map(|f| Overlay::Form(Box::new(f)));
+            }
+            (Screen::Queues, Action::NewCase) => self.overlay = Some(form(new_case_form())),
+            (Screen::Queues, Action::Import) => self.overlay = Some(form(import_form())),
+            (Screen::Queues, Action::Report) => self.overlay = Some(form(report_form(self.today))),
+            (Screen::Queues | Screen::Case { .. }, Action::Roster) => {
+                return Some(Effect::ShowRoster);
+            }
+            (Screen::Roster { selected, .. }, Action::Up) => *selected = selected.saturating_sub(1),
+            (Screen::Roster { selected, members }, Action::Down) => {
+                *selected = (*selected + 1).min(members.len().saturating_sub(1))
+            }
+            (Screen::Roster { .. }, Action::Back) => {
+                self.screen = Screen::Queues;
+                return Some(Effect::Refresh);
+            }
+            (Screen::Roster { .. }, Action::AddMember) => {
+                self.overlay = Some(form(add_member_form()))
+            }
+            (Screen::Roster { members, selected }, Action::RemoveMember) => {
+                match members.get(*selected) {
+                    Some(m) if m.active => {
+                        self.overlay = Some(form(remove_member_form(&m.name)));
+                    }
+                    Some(m) => self.status = format!("{} was already removed", m.name),
+                    None => {}
+                }
+            }
+            (Screen::Roster { .. }, Action::Rekey) => {
+                self.overlay = Some(Overlay::Confirm {
+                    question: "Re-encrypt the file (and its backup) to the current members with \
+                        a fresh file key? Unsaved changes are saved with it."
+                        .into(),
+                    effect: Effect::Rekey,
+                });
+            }
             (Screen::Case { .. }, Action::AddNote) => {
                 let mut editor = TextArea::default();
                 editor.set_placeholder_text("Write the note. Ctrl-D adds it, Esc discards it.");
@@ -461,6 +598,15 @@ impl App {
         };
     }
 
+    /// The roster arrived.
+    pub fn roster_loaded(&mut self, members: Vec<RosterRow>) {
+        let selected = match &self.screen {
+            Screen::Roster { selected, .. } => (*selected).min(members.len().saturating_sub(1)),
+            _ => 0,
+        };
+        self.screen = Screen::Roster { members, selected };
+    }
+
     /// Search results for `query` arrived (ignored if the query has changed since).
     pub fn found(&mut self, query: &str, found: Vec<Hit>) {
         if let Some(Overlay::Search {
@@ -475,20 +621,31 @@ impl App {
         }
     }
 
-    /// A change was recorded (not yet saved).
+    /// A change was recorded (not yet saved); a form that asked for it closes.
     pub fn changed(&mut self, message: String) {
         self.dirty = true;
-        self.status = message;
+        self.done(message);
     }
 
-    /// The file was saved.
+    /// The file was saved; a form that asked for it closes.
     pub fn saved(&mut self, message: String) {
         self.dirty = false;
+        self.done(message);
+    }
+
+    /// Something was done that did not change the file (an export); a form closes.
+    pub fn done(&mut self, message: String) {
+        if matches!(self.overlay, Some(Overlay::Form(_))) {
+            self.overlay = None;
+        }
         self.status = message;
     }
 
-    /// Something failed; the model is unchanged.
+    /// Something failed; the model is unchanged, and an open form says why.
     pub fn failed(&mut self, message: String) {
+        if let Some(Overlay::Form(form)) = &mut self.overlay {
+            form.error = Some(message.clone());
+        }
         self.status = message;
     }
 }
@@ -549,10 +706,269 @@ pub fn case_data(
     CaseData {
         due: process::due(settings, &case),
         tally: process::current_tally(roster, settings, &case),
+        eligible: process::eligible_voters(roster, &case),
+        active: roster.active().map(|m| m.name.clone()).collect(),
+        settings: *settings,
         case,
         timeline,
         names,
     }
+}
+
+/// The roster screen's rows, from the file's summary.
+pub fn roster_rows(members: Vec<crate::vault::MemberSummary>) -> Vec<RosterRow> {
+    use crate::vault::EncryptedTo;
+    members
+        .into_iter()
+        .map(|m| RosterRow {
+            state: match m.removed_at {
+                Some(at) => format!("removed {}", at.format("%Y-%m-%d")),
+                None => format!("since {}", m.added_at.format("%Y-%m-%d")),
+            },
+            encrypted_to: match m.encrypted_to {
+                EncryptedTo::Yes => "yes",
+                EncryptedTo::No => "no",
+                EncryptedTo::Unknown => "unknown",
+            }
+            .into(),
+            name: m.name,
+            email: m.email,
+            role: m.role.as_str().into(),
+            key_type: m.key_type.into(),
+            fingerprint: m.fingerprint,
+            active: m.active,
+        })
+        .collect()
+}
+
+fn form(form: Form) -> Overlay {
+    Overlay::Form(Box::new(form))
+}
+
+/// Where the decision on `outcome` stands: the live quorum line of the decision form.
+pub fn quorum_line(data: &CaseData, outcome: &str) -> String {
+    let empty = BTreeMap::new();
+    let votes = match &data.case.proposal {
+        Some(p) if p.outcome == outcome => &p.votes,
+        _ => &empty,
+    };
+    let t = tally(data.settings.quorum, &data.eligible, votes);
+    let state = if t.met {
+        "quorum MET: the decision can be recorded".to_string()
+    } else {
+        "quorum NOT met: only the chair can record it, with an override reason".to_string()
+    };
+    format!(
+        "{outcome}: {} for, {} against, {} abstain; {} of {} needed ({}) — {state}",
+        t.for_, t.against, t.abstain, t.needed, t.eligible, t.rule
+    )
+}
+
+/// The form an action on the open case asks for, if it asks for one.
+fn case_form(data: &CaseData, action: Action) -> Option<Form> {
+    let code = data.case.code_name.clone();
+    let outcomes = data.settings.ladder.outcomes();
+    let proposed = data
+        .case
+        .proposal
+        .as_ref()
+        .and_then(|p| outcomes.iter().position(|o| *o == p.outcome))
+        .unwrap_or(0);
+    Some(match action {
+        Action::Assign => Form::new(
+            format!("Assign on {code}"),
+            Purpose::Assign(code),
+            vec![
+                Field::choice("member", "member", &data.active, 0),
+                Field::choice("how", "", &["assign", "take off"], 0),
+            ],
+        ),
+        Action::Conflict => Form::new(
+            format!("Declare a conflict of interest on {code}"),
+            Purpose::Conflict(code),
+            vec![
+                Field::choice("kind", "kind", &["soft", "hard"], 0),
+                Field::line("reason", "reason (optional)", ""),
+            ],
+        )
+        .with_notes(vec![
+            "soft: you may discuss the case but not vote on it.".into(),
+            "hard: you will no longer see the case at all.".into(),
+        ]),
+        Action::AddParty => Form::new(
+            format!("Add a party to {code}"),
+            Purpose::Party(code),
+            vec![
+                Field::choice(
+                    "role",
+                    "role",
+                    &["reporter", "reported", "witness", "other"],
+                    1,
+                ),
+                Field::choice(
+                    "identity",
+                    "known as",
+                    &["named", "pseudonymous", "anonymous"],
+                    0,
+                ),
+                Field::line("name", "name or alias", ""),
+                Field::line("handle", "handle (optional)", ""),
+                Field::line("email", "email (optional)", ""),
+            ],
+        )
+        .with_notes(vec![
+            "anonymous: the committee holds no identity; you hold the contact.".into(),
+        ]),
+        Action::Emergency => Form::new(
+            format!("Emergency action on {code}"),
+            Purpose::Emergency(code),
+            vec![Field::line("action", "action taken", "")],
+        )
+        .with_notes(vec![
+            "Another member must review it within 24 hours.".into(),
+        ]),
+        Action::ReviewEmergency => Form::new(
+            format!("Review the emergency action on {code}"),
+            Purpose::Review(code),
+            vec![Field::text(
+                "note",
+                "review",
+                "Why it stands, or what changes.",
+            )],
+        ),
+        Action::Vote => Form::new(
+            format!("Vote on {code}"),
+            Purpose::Vote(code),
+            vec![
+                Field::choice("outcome", "outcome", &outcomes, proposed),
+                Field::choice("ballot", "ballot", &["for", "against", "abstain"], 0),
+            ],
+        )
+        .with_notes(vec![match &data.case.proposal {
+            Some(p) => format!(
+                "Proposed: {}. Another outcome replaces the proposal.",
+                p.outcome
+            ),
+            None => "Nothing proposed yet: your vote proposes the outcome.".into(),
+        }]),
+        Action::Decide => Form::new(
+            format!("Record the decision on {code}"),
+            Purpose::Decide(code),
+            vec![
+                Field::choice("outcome", "outcome", &outcomes, proposed),
+                Field::text("rationale", "rationale", "Why the committee decided this."),
+                Field::line("override", "override reason", ""),
+            ],
+        ),
+        Action::Comms => Form::new(
+            format!("Log a message sent on {code}"),
+            Purpose::Comms(code),
+            vec![
+                Field::choice("to", "sent to", &["reporter", "reported", "other"], 0),
+                Field::line("summary", "what it said", ""),
+            ],
+        ),
+        Action::Export => Form::new(
+            format!("Export a signed decision record of {code}"),
+            Purpose::Export(code.clone()),
+            vec![
+                Field::choice(
+                    "profile",
+                    "for",
+                    &["internal", "reported", "reporter", "public"],
+                    0,
+                ),
+                Field::choice("format", "format", &["md", "json"], 0),
+                Field::line("output", "file", ""),
+            ],
+        )
+        .with_notes(vec![
+            "internal: everything. reported: no reporter or witnesses, no deliberation.".into(),
+            "reporter: outcome and follow-up. public: anonymised, month dates.".into(),
+            "Left empty, the file is CODE-AUDIENCE.FORMAT in the current folder.".into(),
+        ]),
+        _ => return None,
+    })
+}
+
+fn new_case_form() -> Form {
+    Form::new(
+        "New case",
+        Purpose::NewCase,
+        vec![
+            Field::line("title", "title", ""),
+            Field::choice(
+                "channel",
+                "received by",
+                &Channel::ALL.map(|c| c.as_str()),
+                0,
+            ),
+            Field::text("summary", "summary", "What was reported (optional)."),
+        ],
+    )
+}
+
+fn import_form() -> Form {
+    Form::new(
+        "Import reports",
+        Purpose::Import,
+        vec![Field::line("paths", "files", "")],
+    )
+    .with_notes(vec![
+        "Email (.eml), form exports (.csv) or JSON; separate several files with ;".into(),
+        "Each report becomes a new case; the files themselves stay where they are.".into(),
+    ])
+}
+
+fn report_form(today: chrono::NaiveDate) -> Form {
+    use chrono::Datelike;
+    let start = today.with_day(1).unwrap_or(today) - chrono::Months::new(6);
+    Form::new(
+        "Transparency report",
+        Purpose::Report,
+        vec![
+            Field::line("from", "from", &start.to_string()),
+            Field::line("to", "to", &today.to_string()),
+            Field::choice("format", "format", &["md", "json", "csv"], 0),
+            Field::line("output", "file", ""),
+        ],
+    )
+    .with_notes(vec![
+        "Counts by channel, outcome, venue and status, against the previous period.".into(),
+        "Dates as YYYY-MM-DD. Left empty, the file is transparency-FROM-TO.FORMAT here.".into(),
+    ])
+}
+
+fn add_member_form() -> Form {
+    Form::new(
+        "Add a member",
+        Purpose::AddMember,
+        vec![
+            Field::line("name", "name", ""),
+            Field::line("email", "email (optional)", ""),
+            Field::choice("role", "role", &["member", "chair"], 0),
+            Field::line("key", "public key", ""),
+        ],
+    )
+    .with_notes(vec![
+        "The key: an ssh-ed25519 line, an age1... recipient, or the path of a .pub file.".into(),
+        "The file is re-encrypted at once so that the new member can open it.".into(),
+    ])
+}
+
+fn remove_member_form(name: &str) -> Form {
+    Form::new(
+        format!("Remove {name}"),
+        Purpose::RemoveMember(name.to_string()),
+        vec![Field::line("reason", "reason (optional)", "")],
+    )
+    .with_notes(vec![
+        format!("The file and its backup are re-encrypted at once without {name}'s key."),
+        "This protects future versions only: copies of the file they already hold, exports they \
+         received and history synced elsewhere stay readable to them."
+            .into(),
+        "Enter removes, Esc keeps them.".into(),
+    ])
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ pub enum Context {
     Queues,
     /// One case.
     Case,
+    /// The committee's members.
+    Roster,
 }
 
 impl Context {
@@ -23,6 +25,7 @@ impl Context {
             Context::Global => "Everywhere",
             Context::Queues => "Queues",
             Context::Case => "Case",
+            Context::Roster => "Committee",
         }
     }
 }
@@ -80,6 +83,23 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Esc, Action::Back, Context::Global),
     key(KeyCode::Char('n'), Action::AddNote, Context::Case),
     key(KeyCode::Char('s'), Action::ChangeStatus, Context::Case),
+    key(KeyCode::Char('a'), Action::Assign, Context::Case),
+    key(KeyCode::Char('c'), Action::Conflict, Context::Case),
+    key(KeyCode::Char('p'), Action::AddParty, Context::Case),
+    key(KeyCode::Char('!'), Action::Emergency, Context::Case),
+    key(KeyCode::Char('r'), Action::ReviewEmergency, Context::Case),
+    key(KeyCode::Char('v'), Action::Vote, Context::Case),
+    key(KeyCode::Char('d'), Action::Decide, Context::Case),
+    key(KeyCode::Char('m'), Action::Comms, Context::Case),
+    key(KeyCode::Char('e'), Action::Export, Context::Case),
+    key(KeyCode::Char('N'), Action::NewCase, Context::Queues),
+    key(KeyCode::Char('i'), Action::Import, Context::Queues),
+    key(KeyCode::Char('R'), Action::Report, Context::Queues),
+    key(KeyCode::Char('M'), Action::Roster, Context::Queues),
+    key(KeyCode::Char('M'), Action::Roster, Context::Case),
+    key(KeyCode::Char('a'), Action::AddMember, Context::Roster),
+    key(KeyCode::Char('x'), Action::RemoveMember, Context::Roster),
+    key(KeyCode::Char('K'), Action::Rekey, Context::Roster),
     ctrl('s', Action::Save, Context::Global),
     key(KeyCode::Char('S'), Action::SaveAs, Context::Global),
     key(KeyCode::Char('/'), Action::Search, Context::Global),

@@ -9,7 +9,8 @@ use ratatui::widgets::{
     Block, Borders, Clear, Paragraph, Row as TableRow, Table, TableState, Wrap,
 };
 
-use super::app::{App, CaseData, Overlay, Screen};
+use super::app::{self, App, CaseData, Overlay, RosterRow, Screen};
+use super::form::{Form, Input, Purpose};
 use super::keymap::{self, Context};
 use crate::core::event::{EventKind, NoteKind};
 use crate::core::party::Identity as PartyIdentity;
@@ -27,10 +28,11 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.screen {
         Screen::Queues => render_list(app, frame, main),
         Screen::Case { data, scroll } => render_case(data, *scroll, frame, main),
+        Screen::Roster { members, selected } => render_roster(members, *selected, frame, main),
     }
     render_status(app, frame, status);
     match &app.overlay {
-        Some(Overlay::Help) => render_help(app, frame),
+        Some(Overlay::Help(scroll)) => render_help(app, *scroll, frame),
         Some(Overlay::ConfirmQuit) => render_dialog(
             frame,
             "Unsaved changes",
@@ -71,8 +73,227 @@ pub fn render(app: &App, frame: &mut Frame) {
             hits,
             selected,
         }) => render_search(frame, query, hits, *selected),
+        Some(Overlay::Form(form)) => render_form(app, form, frame),
+        Some(Overlay::Confirm { question, .. }) => render_dialog(
+            frame,
+            "Confirm",
+            &format!("{question}\n\n  y  yes\n  any other key: no"),
+        ),
         None => {}
     }
+}
+
+/// Width of a form's label column.
+const LABEL: u16 = 19;
+
+/// Rows a choice needs when its options wrap in `width` columns.
+fn choice_rows(options: &[String], width: u16) -> u16 {
+    let (mut rows, mut used) = (1u16, 0usize);
+    for option in options {
+        let w = option.chars().count() + 2;
+        if used + w > width as usize && used > 0 {
+            rows += 1;
+            used = 0;
+        }
+        used += w;
+    }
+    rows
+}
+
+fn render_form(app: &App, form: &Form, frame: &mut Frame) {
+    let screen = frame.area();
+    let width = (screen.width * 86 / 100).max(60.min(screen.width));
+    let inner_width = width.saturating_sub(2);
+    let value_width = inner_width.saturating_sub(LABEL);
+    let mut lines: Vec<Line> = form
+        .notes
+        .iter()
+        .map(|n| Line::from(inline(n).into_owned()).dim())
+        .collect();
+    // The decision form shows where the quorum stands for the outcome being chosen.
+    if let (Purpose::Decide(_), Screen::Case { data, .. }) = (&form.purpose, &app.screen) {
+        lines.push(Line::from(app::quorum_line(data, &form.value("outcome"))).bold());
+    }
+    if let Some(error) = &form.error {
+        lines.push(Line::from(format!("✗ {}", inline(error))).bold().reversed());
+    }
+    if !lines.is_empty() {
+        lines.push(Line::from(""));
+    }
+    let header = Paragraph::new(Text::from(lines)).wrap(Wrap { trim: false });
+    let header_rows = header.line_count(inner_width) as u16;
+    let rows: Vec<u16> = form
+        .fields
+        .iter()
+        .map(|f| match &f.input {
+            Input::Line(_) => 1,
+            Input::Choice { options, .. } => choice_rows(options, value_width),
+            Input::Text(_) => 8,
+        })
+        .collect();
+    // Text fields give up rows (down to 3) when the screen is short.
+    let mut rows = rows;
+    let room = screen.height.saturating_sub(2);
+    while header_rows + rows.iter().sum::<u16>() + 2 > room {
+        match rows
+            .iter_mut()
+            .zip(&form.fields)
+            .find(|(r, f)| matches!(f.input, Input::Text(_)) && **r > 3)
+        {
+            Some((r, _)) => *r -= 1,
+            None => break,
+        }
+    }
+    let needed = header_rows + rows.iter().sum::<u16>() + 2;
+    let height = needed
+        .min(screen.height.saturating_sub(2))
+        .max(5.min(screen.height));
+    let area = Rect {
+        x: screen.x + (screen.width - width) / 2,
+        y: screen.y + (screen.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", inline(&form.title)))
+        .title_bottom(" Tab next  ←→ choose  Enter/Ctrl-D done  Esc cancel ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let header_rows = header_rows.min(inner.height);
+    frame.render_widget(
+        header,
+        Rect {
+            height: header_rows,
+            ..inner
+        },
+    );
+    let mut y = inner.y + header_rows;
+    let bottom = inner.y + inner.height;
+    for ((i, field), rows) in form.fields.iter().enumerate().zip(rows) {
+        if y >= bottom {
+            break;
+        }
+        let height = rows.min(bottom - y);
+        let focused = i == form.focus;
+        let label = Line::from(format!(
+            "{}{}",
+            if focused { "▶ " } else { "  " },
+            field.label
+        ));
+        let label_area = Rect {
+            x: inner.x,
+            y,
+            width: LABEL.min(inner.width),
+            height,
+        };
+        let value_area = Rect {
+            x: inner.x + label_area.width,
+            y,
+            width: inner.width - label_area.width,
+            height,
+        };
+        // Long labels wrap under themselves, never into the value.
+        frame.render_widget(
+            Paragraph::new(if focused { label.bold() } else { label }).wrap(Wrap { trim: true }),
+            label_area,
+        );
+        match &field.input {
+            Input::Line(text) => {
+                let cursor = if focused { "█" } else { "" };
+                frame.render_widget(
+                    Paragraph::new(format!("{}{cursor}", inline(text))),
+                    value_area,
+                );
+            }
+            Input::Choice { options, selected } => {
+                let spans: Vec<Span> = options
+                    .iter()
+                    .enumerate()
+                    .map(|(n, option)| {
+                        let text = format!(" {} ", inline(option));
+                        if n == *selected {
+                            Span::styled(text, Style::new().reversed().bold())
+                        } else {
+                            Span::raw(text)
+                        }
+                    })
+                    .collect();
+                frame.render_widget(
+                    Paragraph::new(Line::from(spans)).wrap(Wrap { trim: false }),
+                    value_area,
+                );
+            }
+            Input::Text(editor) => {
+                let text_block = Block::default().borders(Borders::LEFT);
+                let text_area = text_block.inner(value_area);
+                frame.render_widget(text_block, value_area);
+                frame.render_widget(&**editor, text_area);
+            }
+        }
+        y += height;
+    }
+}
+
+fn render_roster(members: &[RosterRow], selected: usize, frame: &mut Frame, area: Rect) {
+    let wide = area.width >= 110;
+    let header = TableRow::new(if wide {
+        vec![
+            "NAME",
+            "ROLE",
+            "EMAIL",
+            "KEY",
+            "FINGERPRINT",
+            "MEMBER",
+            "OPENS FILE",
+        ]
+    } else {
+        vec!["NAME", "ROLE", "FINGERPRINT", "MEMBER", "OPENS"]
+    })
+    .bold();
+    let rows = members.iter().map(|m| {
+        let mut cells = vec![inline(&m.name).into_owned(), m.role.clone()];
+        if wide {
+            cells.push(inline(m.email.as_deref().unwrap_or("-")).into_owned());
+            cells.push(m.key_type.clone());
+        }
+        cells.push(m.fingerprint.clone());
+        cells.push(m.state.clone());
+        cells.push(m.encrypted_to.clone());
+        let row = TableRow::new(cells);
+        if m.active { row } else { row.dim() }
+    });
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Length(18),
+            Constraint::Length(7),
+            Constraint::Length(24),
+            Constraint::Length(12),
+            Constraint::Min(30),
+            Constraint::Length(19),
+            Constraint::Length(10),
+        ]
+    } else {
+        vec![
+            Constraint::Length(14),
+            Constraint::Length(7),
+            Constraint::Min(20),
+            Constraint::Length(17),
+            Constraint::Length(6),
+        ]
+    };
+    let active = members.iter().filter(|m| m.active).count();
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" Committee ({active} active) ")),
+        )
+        .row_highlight_style(Style::new().reversed());
+    let mut state = TableState::default().with_selected(Some(selected));
+    frame.render_stateful_widget(table, area, &mut state);
 }
 
 fn render_search(frame: &mut Frame, query: &str, hits: &[super::app::Hit], selected: usize) {
@@ -110,9 +331,23 @@ fn render_search(frame: &mut Frame, query: &str, hits: &[super::app::Hit], selec
 }
 
 fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
+    let labels: Vec<String> = app
+        .queues
+        .iter()
+        .map(|(queue, count)| format!(" {} {} ", queue.as_str(), count))
+        .collect();
+    // On narrow terminals the tabs scroll so that the selected one is always in view.
+    let width = |range: &[String]| range.iter().map(|l| l.chars().count()).sum::<usize>();
+    let selected = app.queue.min(labels.len().saturating_sub(1));
+    let mut first = 0;
+    while first < selected && width(&labels[first..=selected]) + 2 > area.width as usize {
+        first += 1;
+    }
     let mut spans = Vec::new();
-    for (i, (queue, count)) in app.queues.iter().enumerate() {
-        let text = format!(" {} {} ", queue.as_str(), count);
+    if first > 0 {
+        spans.push(Span::styled("‹ ", Style::new().dim()));
+    }
+    for (i, text) in labels.into_iter().enumerate().skip(first) {
         let style = if i == app.queue {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
@@ -371,7 +606,8 @@ fn describe(kind: &EventKind) -> String {
 fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let hints = match app.screen {
         Screen::Queues => "↑↓ move  Tab queue  Enter open  ? help  q quit",
-        Screen::Case { .. } => "↑↓ scroll  n note  Esc back  Ctrl-S save  ? help",
+        Screen::Case { .. } => "↑↓ scroll  n note  s status  v vote  d decide  Esc back  ? help",
+        Screen::Roster { .. } => "a add  x remove  K rekey  Esc back  ? help",
     };
     let line = Line::from(vec![
         Span::styled(format!(" {} ", inline(&app.label)), Style::new().reversed()),
@@ -389,9 +625,14 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn render_help(app: &App, frame: &mut Frame) {
+fn render_help(app: &App, scroll: u16, frame: &mut Frame) {
     let mut lines = Vec::new();
-    for context in [Context::Global, Context::Queues, Context::Case] {
+    for context in [
+        Context::Global,
+        Context::Queues,
+        Context::Case,
+        Context::Roster,
+    ] {
         lines.push(Line::from(context.title()).bold());
         for action in super::action::Action::ALL {
             let keys: Vec<String> = app
@@ -409,13 +650,28 @@ fn render_help(app: &App, frame: &mut Frame) {
             }
         }
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from("any key closes this help").dim());
     let area = centered(frame.area(), 70, 90);
+    let visible = area.height.saturating_sub(2);
+    let total = lines.len() as u16;
+    // Never scrolled past the end.
+    let scroll = scroll.min(total.saturating_sub(visible));
+    let more = if total > visible {
+        format!(
+            " lines {}-{} of {total}: ↑↓ PgUp PgDn scroll, any other key closes ",
+            scroll + 1,
+            (scroll + visible).min(total)
+        )
+    } else {
+        " any key closes ".into()
+    };
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(Text::from(lines))
-            .block(Block::default().borders(Borders::ALL).title(" Keys ")),
+        Paragraph::new(Text::from(lines)).scroll((scroll, 0)).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Keys ")
+                .title_bottom(more),
+        ),
         area,
     );
 }

@@ -55,6 +55,8 @@ pub struct CaseFile {
     stanzas: Vec<Stanza>,
     opener: String,
     dirty: bool,
+    /// A recorded roster change must also replace the backup at the next save.
+    retire_backup: bool,
 }
 
 /// A full-text search hit.
@@ -217,6 +219,7 @@ impl CaseFile {
             stanzas,
             opener: identity.recipient().to_string(),
             dirty: false,
+            retire_backup: false,
         })
     }
 
@@ -241,6 +244,7 @@ impl CaseFile {
             stanzas,
             opener: identity.recipient().to_string(),
             dirty: false,
+            retire_backup: false,
         })
     }
 
@@ -287,6 +291,7 @@ impl CaseFile {
             stanzas: Vec::new(),
             opener: identity.recipient().to_string(),
             dirty: true,
+            retire_backup: false,
         };
         let founder_id = MemberId(ids());
         let member = Member {
@@ -400,8 +405,38 @@ impl CaseFile {
         {
             self.settings = store::settings(&self.conn).map_err(db)?;
         }
+        // After a removal or a key change, no later save may leave a backup the old key opens.
+        self.retire_backup |= events.iter().any(|e| {
+            matches!(
+                e.kind,
+                EventKind::MemberRemoved { .. }
+                    | EventKind::MemberKeyChanged { .. }
+                    | EventKind::Rekeyed
+            )
+        });
         self.dirty = true;
         Ok(())
+    }
+
+    /// Refuse early when this file cannot be saved over (the demo, a read-only open).
+    pub fn check_writable(&self) -> Result<(), Error> {
+        match &self.origin {
+            Origin::Disk { lock: Some(_), .. } => Ok(()),
+            _ => Err(Error::ReadOnly {
+                label: self.label(),
+            }),
+        }
+    }
+
+    /// Whether the file on disk is no longer the version this was opened from (or last saved
+    /// as): someone else saved it, or it was replaced or removed.
+    pub fn changed_on_disk(&self) -> bool {
+        match &self.origin {
+            Origin::Disk { path, stamp, .. } => {
+                !matches!(Stamp::of_path(path), Ok(Some(now)) if now == *stamp)
+            }
+            Origin::Builtin { .. } => false,
+        }
     }
 
     /// Every case, by id (loaded on first use, then kept up to date).
@@ -674,7 +709,7 @@ impl CaseFile {
             crypto::encrypt(&data, &recipients, armor, out, path)
         })?;
         drop(data);
-        let backup = if policy.backup_new_version {
+        let backup = if policy.backup_new_version || self.retire_backup {
             Backup::NewVersion
         } else {
             Backup::Previous
@@ -686,6 +721,7 @@ impl CaseFile {
         self.stanzas = stanzas;
         self.opener = identity.recipient().to_string();
         self.dirty = false;
+        self.retire_backup = false;
         Ok((
             SaveReport {
                 path: path.to_path_buf(),

@@ -1,0 +1,341 @@
+//! Forms: the dialogs that collect what a change needs (who to assign, which outcome, the
+//! rationale...). A form is data — fields with keys, a purpose — so that `update` stays free
+//! of I/O and the runner reads the values by key when it carries the form out.
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+/// What a form is for; the runner carries it out with the form's values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Assign a member to the case, or take them off.
+    Assign(String),
+    /// Declare the member's own conflict of interest.
+    Conflict(String),
+    /// Add a party to the case.
+    Party(String),
+    /// Record an emergency action.
+    Emergency(String),
+    /// Review a pending emergency action.
+    Review(String),
+    /// Vote (proposing the outcome if needed).
+    Vote(String),
+    /// Record the decision.
+    Decide(String),
+    /// Log a message sent to someone.
+    Comms(String),
+    /// Open a new case.
+    NewCase,
+    /// Import report files.
+    Import,
+    /// Export a signed decision record of the case.
+    Export(String),
+    /// Write a signed transparency report.
+    Report,
+    /// Add a member to the committee.
+    AddMember,
+    /// Remove a member (named) from the committee.
+    RemoveMember(String),
+}
+
+impl Purpose {
+    /// Whether carrying it out writes plaintext outside the case file (asked about first).
+    pub fn writes_plaintext(&self) -> bool {
+        matches!(self, Purpose::Export(_) | Purpose::Report)
+    }
+}
+
+/// How a field is edited.
+pub enum Input {
+    /// One line of text.
+    Line(String),
+    /// One of a few options (←/→ or space to change).
+    Choice {
+        /// The options, as shown and as returned.
+        options: Vec<String>,
+        /// The chosen one.
+        selected: usize,
+    },
+    /// Several lines of text.
+    Text(Box<TextArea<'static>>),
+}
+
+/// One field.
+pub struct Field {
+    /// The key the runner reads it by.
+    pub key: &'static str,
+    /// Its label.
+    pub label: &'static str,
+    /// Its input.
+    pub input: Input,
+}
+
+impl Field {
+    /// A one-line text field, pre-filled with `value`.
+    pub fn line(key: &'static str, label: &'static str, value: &str) -> Field {
+        Field {
+            key,
+            label,
+            input: Input::Line(value.to_string()),
+        }
+    }
+
+    /// A choice among `options`, `selected` first.
+    pub fn choice<S: ToString>(
+        key: &'static str,
+        label: &'static str,
+        options: &[S],
+        selected: usize,
+    ) -> Field {
+        Field {
+            key,
+            label,
+            input: Input::Choice {
+                options: options.iter().map(ToString::to_string).collect(),
+                selected: selected.min(options.len().saturating_sub(1)),
+            },
+        }
+    }
+
+    /// A multi-line text field.
+    pub fn text(key: &'static str, label: &'static str, placeholder: &str) -> Field {
+        let mut editor = TextArea::default();
+        editor.set_placeholder_text(placeholder);
+        Field {
+            key,
+            label,
+            input: Input::Text(Box::new(editor)),
+        }
+    }
+
+    /// The field's value as text.
+    pub fn value(&self) -> String {
+        match &self.input {
+            Input::Line(text) => text.trim().to_string(),
+            Input::Choice { options, selected } => {
+                options.get(*selected).cloned().unwrap_or_default()
+            }
+            Input::Text(editor) => editor.lines().join("\n").trim_end().to_string(),
+        }
+    }
+}
+
+/// What a key press did to a form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// Still editing.
+    Editing,
+    /// Esc: the form is abandoned.
+    Cancel,
+    /// Enter (outside a multi-line field) or Ctrl-D: carry it out.
+    Submit,
+}
+
+/// A form being filled in.
+pub struct Form {
+    /// The dialog's title.
+    pub title: String,
+    /// What submitting it does.
+    pub purpose: Purpose,
+    /// Lines shown above the fields (what the change means, its limits).
+    pub notes: Vec<String>,
+    /// The fields.
+    pub fields: Vec<Field>,
+    /// Index of the field with the cursor.
+    pub focus: usize,
+    /// Why the last submission was refused, if it was.
+    pub error: Option<String>,
+}
+
+/// A submitted form's values, by field key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submission {
+    /// What to do.
+    pub purpose: Purpose,
+    /// The values.
+    pub values: BTreeMap<&'static str, String>,
+}
+
+impl Submission {
+    /// The value of field `key` (empty if there is no such field).
+    pub fn get(&self, key: &str) -> &str {
+        self.values.get(key).map(String::as_str).unwrap_or_default()
+    }
+
+    /// The value of field `key`, or `None` when it was left empty.
+    pub fn optional(&self, key: &str) -> Option<String> {
+        Some(self.get(key).to_string()).filter(|v| !v.is_empty())
+    }
+}
+
+impl Form {
+    /// A form with `fields`, the cursor on the first.
+    pub fn new(title: impl Into<String>, purpose: Purpose, fields: Vec<Field>) -> Form {
+        Form {
+            title: title.into(),
+            purpose,
+            notes: Vec::new(),
+            fields,
+            focus: 0,
+            error: None,
+        }
+    }
+
+    /// The same form with explanatory lines above the fields.
+    pub fn with_notes(mut self, notes: Vec<String>) -> Form {
+        self.notes = notes;
+        self
+    }
+
+    /// The values, by key.
+    pub fn submission(&self) -> Submission {
+        Submission {
+            purpose: self.purpose.clone(),
+            values: self.fields.iter().map(|f| (f.key, f.value())).collect(),
+        }
+    }
+
+    /// The value of the field `key`.
+    pub fn value(&self, key: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map(Field::value)
+            .unwrap_or_default()
+    }
+
+    fn move_focus(&mut self, forward: bool) {
+        let n = self.fields.len().max(1);
+        self.focus = if forward {
+            (self.focus + 1) % n
+        } else {
+            (self.focus + n - 1) % n
+        };
+    }
+
+    /// Handle a key press.
+    pub fn on_key(&mut self, key: KeyEvent) -> Reply {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => return Reply::Cancel,
+            KeyCode::Char('d') if ctrl => return Reply::Submit,
+            KeyCode::Tab => {
+                self.move_focus(true);
+                return Reply::Editing;
+            }
+            KeyCode::BackTab => {
+                self.move_focus(false);
+                return Reply::Editing;
+            }
+            _ => {}
+        }
+        let focus = self.focus;
+        let Some(field) = self.fields.get_mut(focus) else {
+            return match key.code {
+                KeyCode::Enter => Reply::Submit,
+                _ => Reply::Editing,
+            };
+        };
+        match &mut field.input {
+            Input::Text(editor) => {
+                editor.input(key);
+            }
+            Input::Line(text) => match key.code {
+                KeyCode::Enter => return Reply::Submit,
+                KeyCode::Up => self.move_focus(false),
+                KeyCode::Down => self.move_focus(true),
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char('u') if ctrl => text.clear(),
+                KeyCode::Char(c) if !ctrl && !c.is_control() => text.push(c),
+                _ => {}
+            },
+            Input::Choice { options, selected } => match key.code {
+                KeyCode::Enter => return Reply::Submit,
+                KeyCode::Up => self.move_focus(false),
+                KeyCode::Down => self.move_focus(true),
+                KeyCode::Left | KeyCode::Char('h') => *selected = selected.saturating_sub(1),
+                KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {
+                    *selected = (*selected + 1) % options.len().max(1)
+                }
+                // A letter jumps to the next option starting with it.
+                KeyCode::Char(c) if !ctrl => {
+                    let n = options.len();
+                    if let Some(i) = (1..=n)
+                        .map(|step| (*selected + step) % n)
+                        .find(|i| options[*i].starts_with(c))
+                    {
+                        *selected = i;
+                    }
+                }
+                _ => {}
+            },
+        }
+        Reply::Editing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(form: &mut Form, code: KeyCode) -> Reply {
+        form.on_key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn sample() -> Form {
+        Form::new(
+            "t",
+            Purpose::Comms("amber-kettle".into()),
+            vec![
+                Field::choice("to", "to", &["reporter", "reported", "other"], 0),
+                Field::line("summary", "summary", ""),
+                Field::text("body", "body", ""),
+            ],
+        )
+    }
+
+    #[test]
+    fn typing_choosing_and_moving_between_fields() {
+        let mut form = sample();
+        press(&mut form, KeyCode::Right);
+        assert_eq!(form.value("to"), "reported");
+        press(&mut form, KeyCode::Char('o'));
+        assert_eq!(form.value("to"), "other", "a letter jumps to its option");
+        press(&mut form, KeyCode::Left);
+        press(&mut form, KeyCode::Tab);
+        for c in "sent outcome ".chars() {
+            press(&mut form, KeyCode::Char(c));
+        }
+        press(&mut form, KeyCode::Backspace);
+        press(&mut form, KeyCode::Down);
+        press(&mut form, KeyCode::Char('x'));
+        assert_eq!(
+            press(&mut form, KeyCode::Enter),
+            Reply::Editing,
+            "Enter is a new line in a text field"
+        );
+        press(&mut form, KeyCode::Char('y'));
+        let submission = form.submission();
+        assert_eq!(submission.get("to"), "reported");
+        assert_eq!(submission.get("summary"), "sent outcome");
+        assert_eq!(submission.get("body"), "x\ny");
+        assert_eq!(submission.optional("nothing"), None);
+        assert_eq!(
+            form.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+            Reply::Submit
+        );
+    }
+
+    #[test]
+    fn enter_submits_from_a_line_and_esc_cancels() {
+        let mut form = sample();
+        assert_eq!(press(&mut form, KeyCode::Enter), Reply::Submit);
+        press(&mut form, KeyCode::BackTab);
+        assert_eq!(form.focus, 2, "Shift-Tab wraps to the last field");
+        assert_eq!(press(&mut form, KeyCode::Esc), Reply::Cancel);
+    }
+}

@@ -1,0 +1,751 @@
+//! The effects runner: the one place where the interface touches the vault (and the export
+//! writers). Each effect's result goes back to the model through its setters.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::app::{self, App, Effect};
+use super::form::{Purpose, Submission};
+use crate::commands::{self, Error};
+use crate::core::case::{Case, CaseId, Channel, Status};
+use crate::core::decision::Ballot;
+use crate::core::event::{Audience, ConflictKind, Event, EventKind, NoteKind};
+use crate::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
+use crate::core::process::{self, Actor, RuleError};
+use crate::core::queue::View;
+use crate::core::sanitize::inline;
+use crate::vault::{self, CaseFile, Identity};
+
+/// Say what went wrong, with the hint, in the status bar.
+fn explain(error: &Error) -> String {
+    match error {
+        Error::Vault(vault::Error::ReadOnly { .. }) => {
+            "this file is read-only (the demo?): S saves it under a new name".into()
+        }
+        // The rules' hints name command-line flags; the forms say what to do instead.
+        Error::Rule(refusal) => refusal.to_string(),
+        other => match other.hint() {
+            Some(hint) => format!("{other} ({hint})"),
+            None => other.to_string(),
+        },
+    }
+}
+
+/// Carry out `effect` against the vault and give the result to the model.
+pub fn carry_out(app: &mut App, file: &mut CaseFile, identity: &Identity, effect: Effect) {
+    let result = match effect {
+        Effect::Refresh => refresh(app, file),
+        Effect::OpenCase(code) => open_case(app, file, &code, false),
+        Effect::AddNote { code, body } => add_note(app, file, &code, body),
+        Effect::Save => file
+            .save(identity)
+            .map(|r| app.saved(format!("saved {}", r.path.display())))
+            .map_err(Error::from),
+        Effect::SaveAs(path) => file
+            .save_as(&path, identity)
+            .map(|r| {
+                app.label = file.label();
+                app.saved(format!("saved as {}", r.path.display()));
+            })
+            .map_err(Error::from),
+        Effect::SaveAndQuit => file
+            .save(identity)
+            .map(|_| app.quit = true)
+            .map_err(Error::from),
+        Effect::Search(query) => search(app, file, &query),
+        Effect::ChangeStatus { code, to } => change_status(app, file, &code, to),
+        Effect::Submit(submission) => submit(app, file, identity, submission),
+        Effect::ShowRoster => show_roster(app, file),
+        Effect::Rekey => commands::members::rekey_file(file, identity).and_then(|r| {
+            app.saved(format!(
+                "re-encrypted with a fresh file key to {} recipients (backup too)",
+                r.recipients
+            ));
+            show_roster(app, file)
+        }),
+    };
+    if let Err(error) = result {
+        app.failed(explain(&error));
+    }
+}
+
+fn refresh(app: &mut App, file: &mut CaseFile) -> Result<(), Error> {
+    let roster = file.roster()?;
+    let me = file.me()?.map(|m| m.id);
+    let settings = file.settings();
+    let view = View {
+        me,
+        roster: &roster,
+        settings: &settings,
+        now: Utc::now(),
+    };
+    let queue = app.current_queue();
+    let (counts, rows) = app::snapshot(file.cases()?.values(), &view, queue);
+    app.loaded(counts, rows);
+    Ok(())
+}
+
+fn search(app: &mut App, file: &mut CaseFile, query: &str) -> Result<(), Error> {
+    let me = file.me()?.map(|m| m.id);
+    let hits = file.search(query, 30)?;
+    let cases = file.cases()?;
+    let found = hits
+        .into_iter()
+        .filter_map(|hit| {
+            let case = cases.get(&hit.case)?;
+            // Never a case the member has a hard conflict on.
+            if me.is_some_and(|me| case.conflict_of(me) == Some(ConflictKind::Hard)) {
+                return None;
+            }
+            Some(app::Hit {
+                code: case.code_name.clone(),
+                snippet: hit.snippet,
+            })
+        })
+        .collect();
+    app.found(query, found);
+    Ok(())
+}
+
+fn open_case(
+    app: &mut App,
+    file: &mut CaseFile,
+    code: &str,
+    keep_scroll: bool,
+) -> Result<(), Error> {
+    let case = file.case_by_code(code)?;
+    let timeline = file.timeline(case.id)?;
+    let roster = file.roster()?;
+    app.case_loaded(
+        app::case_data(case, timeline, &roster, &file.settings()),
+        keep_scroll,
+    );
+    Ok(())
+}
+
+fn show_roster(app: &mut App, file: &mut CaseFile) -> Result<(), Error> {
+    let rows = app::roster_rows(file.summary()?.members);
+    app.roster_loaded(rows);
+    Ok(())
+}
+
+fn change_status(app: &mut App, file: &mut CaseFile, code: &str, to: Status) -> Result<(), Error> {
+    change_case(app, file, code, |actor, case| {
+        let kind = process::change_status(actor, case, to)?;
+        Ok((vec![kind], format!("{code}: {} → {to}", case.status)))
+    })
+}
+
+fn add_note(app: &mut App, file: &mut CaseFile, code: &str, body: String) -> Result<(), Error> {
+    change_case(app, file, code, |actor, case| {
+        process::change_details(actor, case)?;
+        let kind = EventKind::NoteAdded {
+            body,
+            note: NoteKind::General,
+        };
+        Ok((vec![kind], format!("note added to {code}")))
+    })
+}
+
+/// Carry out a submitted form.
+fn submit(
+    app: &mut App,
+    file: &mut CaseFile,
+    identity: &Identity,
+    form: Submission,
+) -> Result<(), Error> {
+    let value = |key: &str| form.get(key).to_string();
+    match &form.purpose {
+        Purpose::Assign(code) => {
+            let member = commands::member_named(&file.roster()?, form.get("member"))?;
+            let take_off = form.get("how") == "take off";
+            change_case(app, file, code, |actor, case| {
+                let kind = if take_off {
+                    process::unassign(actor, case, &member)?
+                } else {
+                    process::assign(actor, case, &member)?
+                };
+                let verb = if take_off { "taken off" } else { "assigned to" };
+                Ok((vec![kind], format!("{} {verb} {code}", member.name)))
+            })
+        }
+        Purpose::Conflict(code) => {
+            let kind = if form.get("kind") == "hard" {
+                ConflictKind::Hard
+            } else {
+                ConflictKind::Soft
+            };
+            let reason = form.optional("reason");
+            change_case(app, file, code, |actor, _| {
+                let event = process::declare_conflict(actor, kind, reason)?;
+                Ok((
+                    vec![event],
+                    format!("{code}: conflict of interest declared"),
+                ))
+            })?;
+            if kind == ConflictKind::Hard {
+                // The member may no longer see the case.
+                app.screen = app::Screen::Queues;
+                refresh(app, file)?;
+            }
+            Ok(())
+        }
+        Purpose::Party(code) => {
+            let role: PartyRole = form.get("role").parse().map_err(usage)?;
+            let name = value("name");
+            let Some(me) = file.me()? else {
+                return Err(not_a_member(file));
+            };
+            let identity = match form.get("identity") {
+                "anonymous" => PartyIdentity::Anonymous {
+                    contact_held_by: me.id,
+                },
+                _ if name.is_empty() => {
+                    return Err(usage("give the party's name or alias".into()));
+                }
+                "pseudonymous" => PartyIdentity::Pseudonymous { alias: name },
+                _ => PartyIdentity::Named {
+                    name,
+                    handle: form.optional("handle"),
+                    email: form.optional("email"),
+                },
+            };
+            let party = Party {
+                id: PartyId(Uuid::new_v4()),
+                role,
+                person: PersonId(Uuid::new_v4()),
+                identity,
+            };
+            change_case(app, file, code, |actor, case| {
+                process::change_details(actor, case)?;
+                let said = format!("{code}: {} added as {role}", party.label());
+                Ok((vec![EventKind::PartyAdded { party }], said))
+            })
+        }
+        Purpose::Emergency(code) => {
+            let action = required(&form, "action", "say what was done")?;
+            change_case(app, file, code, |actor, case| {
+                let kind = process::record_emergency(actor, case, &action)?;
+                Ok((
+                    vec![kind],
+                    format!(
+                        "{code}: emergency action recorded; another member reviews it within 24 h"
+                    ),
+                ))
+            })
+        }
+        Purpose::Review(code) => {
+            let note = required(&form, "note", "write the review")?;
+            change_case(app, file, code, |actor, case| {
+                let kind = process::review_emergency(actor, case, &note)?;
+                Ok((vec![kind], format!("{code}: emergency action reviewed")))
+            })
+        }
+        Purpose::Vote(code) => {
+            let outcome = value("outcome");
+            let ballot = match form.get("ballot") {
+                "against" => Ballot::Against,
+                "abstain" => Ballot::Abstain,
+                _ => Ballot::For,
+            };
+            change_case(app, file, code, |actor, case| {
+                let kinds = process::vote(actor, case, &outcome, ballot, true)?;
+                Ok((
+                    kinds,
+                    format!("{code}: voted {} on {outcome}", ballot.as_str()),
+                ))
+            })
+        }
+        Purpose::Decide(code) => {
+            let outcome = value("outcome");
+            let rationale = required(&form, "rationale", "write the rationale")?;
+            let override_reason = form.optional("override");
+            change_case(app, file, code, |actor, case| {
+                let kind = process::decide(
+                    actor,
+                    case,
+                    &outcome,
+                    &rationale,
+                    override_reason.as_deref(),
+                )?;
+                Ok((vec![kind], format!("{code}: decided {outcome}")))
+            })
+        }
+        Purpose::Comms(code) => {
+            let to = match form.get("to") {
+                "reported" => Audience::Reported,
+                "other" => Audience::Other,
+                _ => Audience::Reporter,
+            };
+            let summary = required(&form, "summary", "say what the message said")?;
+            change_case(app, file, code, |actor, case| {
+                process::change_details(actor, case)?;
+                Ok((
+                    vec![EventKind::CommunicationLogged { to, summary }],
+                    format!("{code}: message logged"),
+                ))
+            })
+        }
+        Purpose::NewCase => {
+            let title = required(&form, "title", "give the case a title")?;
+            let channel: Channel = form.get("channel").parse().map_err(usage)?;
+            let Some(me) = file.me()? else {
+                return Err(not_a_member(file));
+            };
+            let code = file.new_code_name(&mut rand::thread_rng())?;
+            let now = Utc::now();
+            file.record(&[Event {
+                id: Uuid::new_v4(),
+                case: Some(CaseId(Uuid::new_v4())),
+                author: me.id,
+                at: now,
+                amends: None,
+                kind: EventKind::CaseOpened {
+                    code_name: code.clone(),
+                    title,
+                    summary: value("summary"),
+                    channel,
+                    received_at: now,
+                },
+            }])?;
+            app.changed(format!("{code} opened"));
+            open_case(app, file, &code, false)
+        }
+        Purpose::Import => {
+            let paths: Vec<PathBuf> = form
+                .get("paths")
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .collect();
+            if paths.is_empty() {
+                return Err(usage("give the report files to import".into()));
+            }
+            let Some(me) = file.me()? else {
+                return Err(not_a_member(file));
+            };
+            let reports = commands::cases::read_reports(&paths, &Default::default())?;
+            let opened = commands::cases::open_reports(file, &me, &reports)?;
+            let codes: Vec<&str> = opened.iter().map(|o| o.code.as_str()).collect();
+            app.changed(format!(
+                "imported {} reports: {}",
+                opened.len(),
+                codes.join(", ")
+            ));
+            app.queue = app
+                .queues
+                .iter()
+                .position(|(q, _)| *q == crate::core::queue::Queue::NeedsAcknowledgement)
+                .unwrap_or(0);
+            refresh(app, file)
+        }
+        Purpose::Export(code) => {
+            let profile = value("profile");
+            let format = value("format");
+            let output = form
+                .optional("output")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(format!("{code}-{profile}.{format}")));
+            let written = commands::export::write_record(
+                file,
+                identity,
+                code,
+                &profile,
+                &format,
+                &output,
+                &[],
+            )?;
+            app.done(format!(
+                "wrote {} and {} (plaintext). Verify: {}",
+                output.display(),
+                written.sig_file.display(),
+                written.verify.unwrap_or_default()
+            ));
+            Ok(())
+        }
+        Purpose::Report => {
+            let (from, to, format) = (value("from"), value("to"), value("format"));
+            let output = form
+                .optional("output")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(format!("transparency-{from}-{to}.{format}")));
+            let written =
+                commands::export::write_report(file, identity, &from, &to, &format, &output, &[])?;
+            app.done(format!(
+                "wrote {} and {} (plaintext): {} cases received, {} in the previous period",
+                output.display(),
+                written.sig_file.display(),
+                written.received.0,
+                written.received.1
+            ));
+            Ok(())
+        }
+        Purpose::AddMember => {
+            let name = required(&form, "name", "give the member's name")?;
+            let key = required(&form, "key", "give their public key")?;
+            let added = commands::members::add_member(
+                file,
+                identity,
+                &name,
+                form.optional("email").as_deref(),
+                form.get("role"),
+                &key,
+            )?;
+            app.saved(format!(
+                "added {} ({}); the file is now encrypted to {} recipients",
+                inline(&name),
+                added.fingerprint,
+                added.saved.recipients
+            ));
+            show_roster(app, file)
+        }
+        Purpose::RemoveMember(name) => {
+            let report = commands::members::remove_member(
+                file,
+                identity,
+                name,
+                form.optional("reason"),
+                false,
+            )?;
+            app.saved(format!(
+                "removed {}; the file and its backup are encrypted to the {} remaining recipients only",
+                inline(name),
+                report.recipients
+            ));
+            show_roster(app, file)
+        }
+    }
+}
+
+fn usage(message: String) -> Error {
+    Error::Usage {
+        message,
+        hint: "fix the field and press Enter again".into(),
+    }
+}
+
+fn required(form: &Submission, key: &str, what: &str) -> Result<String, Error> {
+    form.optional(key).ok_or_else(|| Error::Usage {
+        message: format!("{what} first"),
+        hint: "Tab moves between fields".into(),
+    })
+}
+
+fn not_a_member(file: &CaseFile) -> Error {
+    Error::NotAMember {
+        file: file.label().into(),
+    }
+}
+
+/// Apply a process rule to a case as the member who opened the file, record the events it
+/// makes (not yet saved) and show the case again.
+fn change_case(
+    app: &mut App,
+    file: &mut CaseFile,
+    code: &str,
+    rule: impl FnOnce(Actor<'_>, &Case) -> Result<(Vec<EventKind>, String), RuleError>,
+) -> Result<(), Error> {
+    let case = file.case_by_code(code)?;
+    let Some(me) = file.me()? else {
+        return Err(not_a_member(file));
+    };
+    let roster = file.roster()?;
+    let settings = file.settings();
+    let actor = Actor {
+        member: &me,
+        roster: &roster,
+        settings: &settings,
+    };
+    let (kinds, message) = rule(actor, &case)?;
+    let now = Utc::now();
+    let events: Vec<Event> = kinds
+        .into_iter()
+        .map(|kind| Event {
+            id: Uuid::new_v4(),
+            case: Some(case.id),
+            author: me.id,
+            at: now,
+            amends: None,
+            kind,
+        })
+        .collect();
+    file.record(&events)?;
+    app.changed(format!("{} (not saved yet: Ctrl-S)", inline(&message)));
+    if matches!(app.screen, app::Screen::Case { .. }) {
+        open_case(app, file, code, true)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::core::case::Status;
+    use crate::tui::app::{Overlay, Screen};
+
+    /// The demo file, saved to a temporary directory so that saves work, and the interface on it.
+    fn setup() -> (tempfile::TempDir, CaseFile, Identity, App) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut file, identity) = vault::demo::open().unwrap();
+        file.save_as(&dir.path().join("c.cases.age"), &identity)
+            .unwrap();
+        let me = file.me().unwrap().map(|m| m.name);
+        let mut app = App::new(file.label(), me);
+        carry_out(&mut app, &mut file, &identity, Effect::Refresh);
+        (dir, file, identity, app)
+    }
+
+    fn press(app: &mut App, file: &mut CaseFile, identity: &Identity, keys: &[KeyCode]) {
+        for code in keys {
+            if let Some(effect) = app.on_key(KeyEvent::new(*code, KeyModifiers::NONE)) {
+                carry_out(app, file, identity, effect);
+            }
+        }
+    }
+
+    fn typing(text: &str) -> Vec<KeyCode> {
+        text.chars().map(KeyCode::Char).collect()
+    }
+
+    /// A case of the demo in `status` that the chair may work on.
+    fn case_in(file: &mut CaseFile, status: Status) -> String {
+        file.cases()
+            .unwrap()
+            .values()
+            .find(|c| c.status == status && c.conflicts.is_empty() && c.decision.is_none())
+            .map(|c| c.code_name.clone())
+            .unwrap()
+    }
+
+    #[test]
+    fn a_vote_and_a_decision_are_recorded_through_their_forms() {
+        let (_dir, mut file, identity, mut app) = setup();
+        let code = case_in(&mut file, Status::Deliberating);
+        carry_out(
+            &mut app,
+            &mut file,
+            &identity,
+            Effect::OpenCase(code.clone()),
+        );
+        // Vote for the second outcome of the ladder.
+        press(&mut app, &mut file, &identity, &[KeyCode::Char('v')]);
+        assert!(matches!(app.overlay, Some(Overlay::Form(_))));
+        press(
+            &mut app,
+            &mut file,
+            &identity,
+            &[KeyCode::Char('w'), KeyCode::Enter],
+        );
+        assert!(app.overlay.is_none(), "the form closes: {}", app.status);
+        assert!(app.dirty);
+        let case = file.case_by_code(&code).unwrap();
+        let proposal = case.proposal.as_ref().unwrap();
+        assert_eq!(proposal.outcome, "warning");
+        // Without the quorum, a decision with no override reason is refused and the form says so.
+        press(&mut app, &mut file, &identity, &[KeyCode::Char('d')]);
+        let mut keys = vec![KeyCode::Tab];
+        keys.extend(typing("Repeated after a warning."));
+        keys.push(KeyCode::Tab);
+        keys.push(KeyCode::Enter);
+        press(&mut app, &mut file, &identity, &keys);
+        let Some(Overlay::Form(form)) = &app.overlay else {
+            panic!("the refused form stays open")
+        };
+        assert!(
+            form.error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("does not meet"),
+            "{:?}",
+            form.error
+        );
+        // The chair overrides, with a reason.
+        let mut keys = typing("Two members are away; the chair decides.");
+        keys.push(KeyCode::Enter);
+        press(&mut app, &mut file, &identity, &keys);
+        assert!(app.overlay.is_none(), "{}", app.status);
+        let case = file.case_by_code(&code).unwrap();
+        let decision = case.decision.as_ref().unwrap();
+        assert_eq!(decision.outcome, "warning");
+        assert_eq!(case.status, Status::Decided);
+        let Screen::Case { data, .. } = &app.screen else {
+            panic!("still on the case")
+        };
+        assert!(
+            data.timeline
+                .iter()
+                .any(|e| matches!(&e.kind, EventKind::DecisionRecorded { override_reason: Some(r), .. } if r.contains("away")))
+        );
+    }
+
+    #[test]
+    fn assign_party_message_and_emergency_forms_record_events() {
+        let (_dir, mut file, identity, mut app) = setup();
+        let code = case_in(&mut file, Status::Investigating);
+        carry_out(
+            &mut app,
+            &mut file,
+            &identity,
+            Effect::OpenCase(code.clone()),
+        );
+        let id = file.case_by_code(&code).unwrap().id;
+        let before = file.timeline(id).unwrap().len();
+        // Assign the second active member.
+        press(
+            &mut app,
+            &mut file,
+            &identity,
+            &[KeyCode::Char('a'), KeyCode::Right, KeyCode::Enter],
+        );
+        // A named witness.
+        let mut keys = vec![
+            KeyCode::Char('p'),
+            KeyCode::Char('w'),
+            KeyCode::Tab,
+            KeyCode::Tab,
+        ];
+        keys.extend(typing("Canary Witness"));
+        keys.push(KeyCode::Enter);
+        press(&mut app, &mut file, &identity, &keys);
+        // A message to the reporter.
+        let mut keys = vec![KeyCode::Char('m'), KeyCode::Tab];
+        keys.extend(typing("told them we are looking into it"));
+        keys.push(KeyCode::Enter);
+        press(&mut app, &mut file, &identity, &keys);
+        // An emergency action.
+        let mut keys = vec![KeyCode::Char('!')];
+        keys.extend(typing("muted in chat for 48 hours"));
+        keys.push(KeyCode::Enter);
+        press(&mut app, &mut file, &identity, &keys);
+        let case = file.case_by_code(&code).unwrap();
+        let timeline = file.timeline(case.id).unwrap();
+        assert_eq!(timeline.len(), before + 4, "{}", app.status);
+        assert!(
+            case.parties
+                .iter()
+                .any(|p| p.label().contains("Canary Witness"))
+        );
+        assert_eq!(case.unreviewed_emergencies().count(), 1);
+        // The member who recorded it cannot review it.
+        let mut keys = vec![KeyCode::Char('r')];
+        keys.extend(typing("fine"));
+        keys.push(KeyCode::Char('d'));
+        press(&mut app, &mut file, &identity, &keys);
+        if let Some(effect) = app.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)) {
+            carry_out(&mut app, &mut file, &identity, effect);
+        }
+        assert!(app.status.contains("review"), "{}", app.status);
+    }
+
+    #[test]
+    fn a_new_case_and_the_roster_changes_save_at_once() {
+        let (dir, mut file, identity, mut app) = setup();
+        let mut keys = vec![KeyCode::Char('N')];
+        keys.extend(typing("Spam in the forum"));
+        keys.push(KeyCode::Enter);
+        press(&mut app, &mut file, &identity, &keys);
+        let Screen::Case { data, .. } = &app.screen else {
+            panic!("the new case opens: {}", app.status)
+        };
+        assert_eq!(data.case.title, "Spam in the forum");
+        // Add a member with a fresh age key; the file is saved at once.
+        press(&mut app, &mut file, &identity, &[KeyCode::Char('M')]);
+        let new_key = age::x25519::Identity::generate().to_public().to_string();
+        let mut keys = vec![KeyCode::Char('a')];
+        keys.extend(typing("Ana Newcomer"));
+        keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+        keys.extend(typing(&new_key));
+        keys.push(KeyCode::Enter);
+        press(&mut app, &mut file, &identity, &keys);
+        assert!(!app.dirty, "saved with the roster change: {}", app.status);
+        let Screen::Roster { members, .. } = &app.screen else {
+            panic!("roster")
+        };
+        assert!(members.iter().any(|m| m.name == "Ana Newcomer" && m.active));
+        // Remove her again: a confirmation that states the limit, then the save.
+        let index = members
+            .iter()
+            .position(|m| m.name == "Ana Newcomer")
+            .unwrap();
+        let mut keys = vec![KeyCode::Down; index];
+        keys.push(KeyCode::Char('x'));
+        press(&mut app, &mut file, &identity, &keys);
+        let Some(Overlay::Form(form)) = &app.overlay else {
+            panic!("removal asks first")
+        };
+        assert!(
+            form.notes
+                .iter()
+                .any(|n| n.contains("future versions only"))
+        );
+        press(&mut app, &mut file, &identity, &[KeyCode::Enter]);
+        let Screen::Roster { members, .. } = &app.screen else {
+            panic!("roster")
+        };
+        assert!(
+            members
+                .iter()
+                .any(|m| m.name == "Ana Newcomer" && !m.active)
+        );
+        assert!(app.status.contains("removed"), "{}", app.status);
+        // The new case survived in the saved file.
+        let reopened = CaseFile::open(
+            &dir.path().join("c.cases.age"),
+            &identity,
+            vault::OpenMode::ReadOnly,
+        )
+        .unwrap();
+        let mut reopened = reopened;
+        assert!(
+            reopened
+                .cases()
+                .unwrap()
+                .values()
+                .any(|c| c.title == "Spam in the forum")
+        );
+    }
+
+    #[test]
+    fn exports_ask_before_writing_plaintext() {
+        let (dir, mut file, identity, mut app) = setup();
+        let code = file
+            .cases()
+            .unwrap()
+            .values()
+            .find(|c| c.decision.is_some() && c.conflicts.is_empty())
+            .map(|c| c.code_name.clone())
+            .unwrap();
+        carry_out(
+            &mut app,
+            &mut file,
+            &identity,
+            Effect::OpenCase(code.clone()),
+        );
+        let out = dir.path().join("record.md");
+        let mut keys = vec![KeyCode::Char('e'), KeyCode::Tab, KeyCode::Tab];
+        keys.extend(typing(&out.display().to_string()));
+        keys.push(KeyCode::Enter);
+        press(&mut app, &mut file, &identity, &keys);
+        assert!(
+            matches!(&app.overlay, Some(Overlay::Confirm { question, .. }) if question.contains("PLAINTEXT"))
+        );
+        press(&mut app, &mut file, &identity, &[KeyCode::Char('n')]);
+        assert!(!out.exists(), "no means nothing written");
+        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &identity, &[KeyCode::Char('y')]);
+        assert!(out.exists(), "{}", app.status);
+        assert!(dir.path().join("record.md.sig").exists());
+        assert!(
+            app.status.contains("ssh-keygen -Y verify"),
+            "{}",
+            app.status
+        );
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains(&code));
+    }
+}
