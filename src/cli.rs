@@ -634,6 +634,8 @@ pub struct Config {
     pub identity_from: IdentityFrom,
     /// Where passphrases come from.
     pub passphrases: PassphraseSource,
+    /// The interface's settings (idle lock, theme, keys).
+    pub interface: crate::tui::Options,
     /// The subcommand.
     pub command: Command,
 }
@@ -644,6 +646,57 @@ pub struct Config {
 struct FileConfig {
     /// Path of the identity to use; `~/` is expanded.
     identity: Option<PathBuf>,
+    /// Minutes without a key press before the interface locks (fractions allowed); 0 never
+    /// locks.
+    idle_lock_minutes: Option<f64>,
+    /// `default` (the terminal's 16 colours) or `mono`.
+    theme: Option<String>,
+    /// Action names mapped to a key or a list of keys.
+    #[serde(default)]
+    keys: std::collections::BTreeMap<String, KeyList>,
+}
+
+/// One key or several.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum KeyList {
+    One(String),
+    Several(Vec<String>),
+}
+
+impl FileConfig {
+    /// The interface's settings; `no_color` is whether `NO_COLOR` is set.
+    fn interface(&self, no_color: bool) -> Result<crate::tui::Options, String> {
+        let theme_name = self.theme.as_deref().unwrap_or("default");
+        let theme = crate::tui::theme::Theme::named(theme_name, no_color).ok_or_else(|| {
+            format!(
+                "unknown theme {theme_name:?} (themes: {})",
+                crate::tui::theme::NAMES.join(", ")
+            )
+        })?;
+        let keys = self
+            .keys
+            .iter()
+            .map(|(action, keys)| {
+                let keys = match keys {
+                    KeyList::One(key) => vec![key.clone()],
+                    KeyList::Several(keys) => keys.clone(),
+                };
+                (action.clone(), keys)
+            })
+            .collect();
+        let minutes = self.idle_lock_minutes.unwrap_or(5.0);
+        if !(minutes.is_finite() && (0.0..=24.0 * 60.0).contains(&minutes)) {
+            return Err(format!(
+                "idle_lock_minutes = {minutes} is not between 0 (never lock) and 1440"
+            ));
+        }
+        Ok(crate::tui::Options {
+            idle_lock: (minutes > 0.0).then(|| std::time::Duration::from_secs_f64(minutes * 60.0)),
+            theme,
+            bindings: crate::tui::keymap::configure(&keys)?,
+        })
+    }
 }
 
 /// A config file that cannot be used.
@@ -681,7 +734,9 @@ impl Config {
             (Some(path), IdentityFrom::Flag)
         } else if let Some(path) = std::env::var_os("CASEBOOK_IDENTITY").filter(|v| !v.is_empty()) {
             (Some(PathBuf::from(path)), IdentityFrom::Environment)
-        } else if let (Some(path), Some(config_path)) = (file_config.identity, config_path) {
+        } else if let (Some(path), Some(config_path)) =
+            (file_config.identity.clone(), config_path.clone())
+        {
             (
                 Some(expand_home(&path, home.as_deref())),
                 IdentityFrom::ConfigFile(config_path),
@@ -692,6 +747,14 @@ impl Config {
                 IdentityFrom::Default,
             )
         };
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let interface =
+            file_config
+                .interface(no_color)
+                .map_err(|message| ConfigError::Invalid {
+                    path: config_path.clone().unwrap_or_default(),
+                    message,
+                })?;
         let passphrases = match args.passphrase_file {
             Some(file) => PassphraseSource::File(file),
             None => PassphraseSource::Terminal,
@@ -700,6 +763,7 @@ impl Config {
             identity,
             identity_from,
             passphrases,
+            interface,
             command: args.command,
         })
     }
@@ -743,6 +807,30 @@ mod tests {
         assert_eq!(
             expand_home(Path::new("/abs/k"), Some(home)),
             Path::new("/abs/k")
+        );
+    }
+
+    #[test]
+    fn interface_settings_from_the_config_file() {
+        let config: FileConfig = toml::from_str(
+            "idle_lock_minutes = 0\ntheme = \"mono\"\n[keys]\nvote = \"V\"\nsave = [\"ctrl-s\", \"ctrl-w\"]\n",
+        )
+        .unwrap();
+        let options = config.interface(false).unwrap();
+        assert_eq!(options.idle_lock, None, "0 never locks");
+        assert_eq!(options.theme, crate::tui::theme::Theme::mono());
+        let defaults: FileConfig = toml::from_str("").unwrap();
+        let options = defaults.interface(true).unwrap();
+        assert_eq!(options.idle_lock, Some(std::time::Duration::from_secs(300)));
+        assert_eq!(options.theme, crate::tui::theme::Theme::mono(), "NO_COLOR");
+        let bad: FileConfig = toml::from_str("theme = \"neon\"").unwrap();
+        assert!(bad.interface(false).unwrap_err().contains("unknown theme"));
+        let clash: FileConfig = toml::from_str("[keys]\nvote = \"n\"").unwrap();
+        assert!(
+            clash
+                .interface(false)
+                .unwrap_err()
+                .contains("bound to both")
         );
     }
 

@@ -96,7 +96,7 @@ fn a_member_opens_the_demo_adds_a_note_saves_as_and_finds_it_again() {
     let saved = dir.path().join("mine.cases.age");
     let tmux = Tmux::start("casebook-e2e", &format!("'{}' demo", bin()));
     let screen = tmux.wait_for("all (37)");
-    assert!(screen.contains("needs-acknowledgement 5"), "{screen}");
+    assert!(screen.contains("deliberating 5"), "{screen}");
     tmux.keys(&["Down", "Down", "Enter"]);
     let screen = tmux.wait_for("Timeline");
     let code = screen

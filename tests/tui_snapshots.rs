@@ -35,7 +35,13 @@ fn demo_app(queue: Queue) -> (App, casebook::vault::CaseFile) {
         settings: &settings,
         now,
     };
-    let (counts, rows) = app::snapshot(file.cases().unwrap().values(), &view, queue);
+    let (counts, rows) = app::snapshot(
+        file.cases().unwrap().values(),
+        &view,
+        queue,
+        &app::Filter::default(),
+        app::Sort::default(),
+    );
     let mut app = App::new(demo::LABEL.into(), me.map(|m| m.name));
     app.queue = Queue::ALL.iter().position(|q| *q == queue).unwrap();
     app.loaded(counts, rows);
@@ -121,4 +127,47 @@ fn export_form() {
     app.case_loaded(data, false);
     app.update(Action::Export);
     insta::assert_snapshot!("export_80x24", draw(&app, 80, 24));
+}
+
+#[test]
+fn mono_theme_uses_no_colour_and_the_default_does() {
+    use ratatui::style::Color;
+    let (mut app, mut file) = demo_app(Queue::All);
+    let case = file.case_by_code("saffron-bridge").unwrap();
+    let timeline = file.timeline(case.id).unwrap();
+    let data = app::case_data(case, timeline, &file.roster().unwrap(), &file.settings());
+    app.case_loaded(data, false);
+    let coloured = |app: &App| {
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        terminal.draw(|frame| view::render(app, frame)).unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        buffer
+            .content()
+            .iter()
+            .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+            .count()
+    };
+    assert!(coloured(&app) > 0, "the default theme has colours");
+    app.theme = casebook::tui::theme::Theme::mono();
+    assert_eq!(coloured(&app), 0, "mono (NO_COLOR) has none");
+}
+
+#[test]
+fn ten_thousand_cases_render_only_the_visible_rows() {
+    let (mut app, _) = demo_app(Queue::All);
+    let row = app.rows[0].clone();
+    app.rows = (0..10_000)
+        .map(|i| app::Row {
+            code: format!("case-{i:05}"),
+            ..row.clone()
+        })
+        .collect();
+    app.page = 19;
+    app.update(casebook::tui::action::Action::Bottom);
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("case-09999"), "{screen}");
+    assert!(!screen.contains("case-09979"), "{screen}");
+    app.update(casebook::tui::action::Action::PageUp);
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("case-09980"), "{screen}");
 }

@@ -102,9 +102,11 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Vault(e) => e.hint(),
-            Error::Config(_) => {
-                Some("fix the file; the only setting so far is identity = \"PATH\"".to_string())
-            }
+            Error::Config(_) => Some(
+                "fix the file; settings: identity = \"PATH\", idle_lock_minutes = N, \
+                 theme = \"default\" | \"mono\", and [keys] action = \"key\""
+                    .to_string(),
+            ),
             Error::NoIdentity => Some("pass your key with -i KEY".to_string()),
             Error::ConfiguredIdentityMissing { .. } => {
                 Some("fix the identity setting, or pass another key with -i KEY".to_string())
@@ -190,7 +192,15 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
         Command::Open { file } => {
             let identity = load_identity(&config)?;
             let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadWrite)?;
-            crate::tui::run(&mut case_file, &identity).map_err(Error::Output)
+            // Unlocking after the idle lock loads the same key file again.
+            let path = identity.label().to_path_buf();
+            let configured = config.passphrases.clone();
+            let reload = move |typed: PassphraseSource| match &configured {
+                PassphraseSource::File(_) => Identity::load(&path, &configured),
+                _ => Identity::load(&path, &typed),
+            };
+            crate::tui::run(&mut case_file, identity, &reload, config.interface.clone())
+                .map_err(Error::Output)
         }
         Command::Info { file, json } => {
             let identity = load_identity(&config)?;
@@ -211,7 +221,14 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
                 return Ok(());
             }
             if !*json && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                return crate::tui::run(&mut case_file, &identity).map_err(Error::Output);
+                let reload = |_: PassphraseSource| vault::demo::identity();
+                return crate::tui::run(
+                    &mut case_file,
+                    identity,
+                    &reload,
+                    config.interface.clone(),
+                )
+                .map_err(Error::Output);
             }
             info::print(&case_file.summary()?, *json, out)
         }

@@ -60,6 +60,10 @@ pub enum Action {
     RemoveMember,
     /// Re-encrypt the file to the current members with a fresh file key.
     Rekey,
+    /// Sort the case list another way (cycles urgency, newest, severity, status, code).
+    Sort,
+    /// Show only cases of a severity, an assignee or a label.
+    Filter,
     /// Save the case file.
     Save,
     /// Save the case file under a new name.
@@ -74,7 +78,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 35] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -103,6 +107,8 @@ impl Action {
         Action::AddMember,
         Action::RemoveMember,
         Action::Rekey,
+        Action::Sort,
+        Action::Filter,
         Action::Save,
         Action::SaveAs,
         Action::Search,
@@ -141,6 +147,8 @@ impl Action {
             Action::AddMember => "add-member",
             Action::RemoveMember => "remove-member",
             Action::Rekey => "rekey",
+            Action::Sort => "sort",
+            Action::Filter => "filter",
             Action::Save => "save",
             Action::SaveAs => "save-as",
             Action::Search => "search",
@@ -180,6 +188,8 @@ impl Action {
             Action::AddMember => "add a member",
             Action::RemoveMember => "remove the member",
             Action::Rekey => "re-encrypt (rekey)",
+            Action::Sort => "change the sort order",
+            Action::Filter => "filter the list",
             Action::Save => "save",
             Action::SaveAs => "save as a new file",
             Action::Search => "search (Enter opens the case)",

@@ -11,6 +11,7 @@ use ratatui_textarea::TextArea;
 use super::action::Action;
 use super::form::{Field, Form, Purpose, Reply, Submission};
 use super::keymap::{self, Binding, Context};
+use super::theme::Theme;
 use crate::core::case::{Case, Channel, Severity, Status};
 use crate::core::decision::{Tally, tally};
 use crate::core::event::Event;
@@ -88,8 +89,10 @@ pub enum Screen {
     Case {
         /// The case.
         data: Box<CaseData>,
-        /// Lines scrolled.
+        /// Lines scrolled (from the focused entry, if there is one).
         scroll: u16,
+        /// The timeline entry to show first (a search hit).
+        focus: Option<uuid::Uuid>,
     },
     /// The committee: members, roles, keys.
     Roster {
@@ -144,6 +147,8 @@ pub struct Hit {
     pub code: String,
     /// The matching text, raw, with the match between `\u{1}` and `\u{2}`.
     pub snippet: String,
+    /// The timeline entry that matched.
+    pub event: Option<uuid::Uuid>,
 }
 
 /// Work for the runner: everything that touches the vault.
@@ -153,6 +158,8 @@ pub enum Effect {
     Refresh,
     /// Load a case.
     OpenCase(String),
+    /// Load a case and show the timeline from this entry (a search hit).
+    OpenCaseAt(String, uuid::Uuid),
     /// Record a note on a case.
     AddNote {
         /// The case.
@@ -181,6 +188,8 @@ pub enum Effect {
     ShowRoster,
     /// Re-encrypt the file to the current roster with a fresh file key.
     Rekey,
+    /// Unlock with the key (and this passphrase, if it has one).
+    Unlock(Passphrase),
 }
 
 /// The interface's state.
@@ -210,9 +219,119 @@ pub struct App {
     /// Rows per page, as last drawn.
     pub page: usize,
     /// The key bindings.
-    pub bindings: &'static [Binding],
+    pub bindings: Vec<Binding>,
     /// Today, for default dates.
     pub today: chrono::NaiveDate,
+    /// Colours (or none).
+    pub theme: Theme,
+    /// The first row shown in the case list (the list scrolls only what is visible).
+    pub offset: usize,
+    /// Which cases the list shows.
+    pub filter: Filter,
+    /// In what order.
+    pub sort: Sort,
+    /// Active members' names and every label in use, for the filter.
+    pub choices: (Vec<String>, Vec<String>),
+    /// Set while the interface is locked: nothing of the file is in memory.
+    pub locked: Option<LockScreen>,
+    /// Seconds before the idle lock, when close.
+    pub idle_left: Option<u64>,
+    /// The file on disk is no longer the version opened (someone else saved it).
+    pub disk_changed: bool,
+}
+
+/// The lock screen: the passphrase being typed (wiped on drop) and why it locked.
+pub struct LockScreen {
+    /// What has been typed, never shown.
+    pub typed: Passphrase,
+    /// What happened when it locked (saved, or kept encrypted in memory), or why unlocking
+    /// failed.
+    pub message: String,
+}
+
+/// A typed passphrase: wiped on drop, never printed.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Passphrase(pub zeroize::Zeroizing<String>);
+
+impl std::fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passphrase(<redacted>)")
+    }
+}
+
+/// Which cases the list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only this severity.
+    pub severity: Option<Severity>,
+    /// Only cases assigned to this member (by name), or to nobody (`Some("")`).
+    pub assignee: Option<String>,
+    /// Only cases with this label.
+    pub label: Option<String>,
+}
+
+impl Filter {
+    /// Whether anything is filtered out.
+    pub fn is_active(&self) -> bool {
+        *self != Filter::default()
+    }
+
+    /// How the list's title describes it.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = self.severity {
+            parts.push(format!("severity {}", s.as_str()));
+        }
+        match self.assignee.as_deref() {
+            Some("") => parts.push("unassigned".to_string()),
+            Some(name) => parts.push(format!("assigned to {name}")),
+            None => {}
+        }
+        if let Some(label) = &self.label {
+            parts.push(format!("label {label}"));
+        }
+        parts.join(", ")
+    }
+}
+
+/// The case list's order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Overdue first, then oldest first.
+    #[default]
+    Urgency,
+    /// Most recently received first.
+    Newest,
+    /// Most severe first.
+    Severity,
+    /// By status, in the order of the process.
+    Status,
+    /// By code name.
+    Code,
+}
+
+impl Sort {
+    /// The next order (`o` cycles through them).
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::Urgency => Sort::Newest,
+            Sort::Newest => Sort::Severity,
+            Sort::Severity => Sort::Status,
+            Sort::Status => Sort::Code,
+            Sort::Code => Sort::Urgency,
+        }
+    }
+
+    /// Its name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Urgency => "urgency",
+            Sort::Newest => "newest",
+            Sort::Severity => "severity",
+            Sort::Status => "status",
+            Sort::Code => "code",
+        }
+    }
 }
 
 impl App {
@@ -231,8 +350,16 @@ impl App {
             dirty: false,
             quit: false,
             page: 10,
-            bindings: keymap::DEFAULT,
+            bindings: keymap::DEFAULT.to_vec(),
             today: chrono::Utc::now().date_naive(),
+            theme: Theme::default(),
+            offset: 0,
+            filter: Filter::default(),
+            sort: Sort::default(),
+            choices: (Vec::new(), Vec::new()),
+            locked: None,
+            idle_left: None,
+            disk_changed: false,
         }
     }
 
@@ -255,7 +382,28 @@ impl App {
 
     /// Handle a key press.
     pub fn on_key(&mut self, key: KeyEvent) -> Option<Effect> {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if let Some(lock) = &mut self.locked {
+            match key.code {
+                KeyCode::Enter => return Some(Effect::Unlock(std::mem::take(&mut lock.typed))),
+                KeyCode::Backspace => {
+                    lock.typed.0.pop();
+                }
+                KeyCode::Char('c') if ctrl => {
+                    if self.dirty {
+                        lock.message = "there are unsaved changes: unlock, then save or discard \
+                            them"
+                            .into();
+                    } else {
+                        self.quit = true;
+                    }
+                }
+                KeyCode::Char(c) if !ctrl => lock.typed.0.push(c),
+                _ => {}
+            }
+            return None;
+        }
+        if key.code == KeyCode::Char('c') && ctrl {
             return self.update(Action::Quit);
         }
         match self.overlay.take() {
@@ -363,6 +511,29 @@ impl App {
                     self.overlay = Some(Overlay::Form(form));
                     None
                 }
+                Reply::Submit if form.purpose == Purpose::Filter => {
+                    let values = form.submission();
+                    self.filter = Filter {
+                        severity: values.get("severity").parse().ok(),
+                        assignee: match values.get("assignee") {
+                            "anyone" => None,
+                            "nobody" => Some(String::new()),
+                            name => Some(name.to_string()),
+                        },
+                        label: match values.get("label") {
+                            "any" => None,
+                            label => Some(label.to_string()),
+                        },
+                    };
+                    self.selected = 0;
+                    self.offset = 0;
+                    self.status = if self.filter.is_active() {
+                        format!("showing {} (f changes it)", self.filter.describe())
+                    } else {
+                        "showing every case".into()
+                    };
+                    Some(Effect::Refresh)
+                }
                 Reply::Submit => {
                     let submission = form.submission();
                     if form.purpose.writes_plaintext() {
@@ -393,9 +564,10 @@ impl App {
                 mut selected,
             }) => match key.code {
                 KeyCode::Esc => None,
-                KeyCode::Enter => hits
-                    .get(selected)
-                    .map(|hit| Effect::OpenCase(hit.code.clone())),
+                KeyCode::Enter => hits.get(selected).map(|hit| match hit.event {
+                    Some(event) => Effect::OpenCaseAt(hit.code.clone(), event),
+                    None => Effect::OpenCase(hit.code.clone()),
+                }),
                 KeyCode::Up => {
                     selected = selected.saturating_sub(1);
                     self.overlay = Some(Overlay::Search {
@@ -441,12 +613,20 @@ impl App {
                     None
                 }
             },
-            None => keymap::lookup(self.bindings, self.context(), key).and_then(|a| self.update(a)),
+            None => {
+                keymap::lookup(&self.bindings, self.context(), key).and_then(|a| self.update(a))
+            }
         }
     }
 
     /// Carry out a user intent on the model.
     pub fn update(&mut self, action: Action) -> Option<Effect> {
+        let effect = self.apply(action);
+        self.keep_visible();
+        effect
+    }
+
+    fn apply(&mut self, action: Action) -> Option<Effect> {
         let rows = self.rows.len();
         match (&mut self.screen, action) {
             (_, Action::Help) => self.overlay = Some(Overlay::Help(0)),
@@ -456,6 +636,12 @@ impl App {
                 } else {
                     self.quit = true;
                 }
+            }
+            (_, Action::Save) if self.disk_changed => {
+                self.status = "the file changed on disk since you opened it: save your version \
+                    under a new name"
+                    .into();
+                self.overlay = Some(Overlay::SaveAs(String::new()));
             }
             (_, Action::Save) => return Some(Effect::Save),
             (_, Action::SaveAs) => self.overlay = Some(Overlay::SaveAs(String::new())),
@@ -496,7 +682,13 @@ impl App {
                 }
                 return Some(Effect::OpenCase(row.code.clone()));
             }
-            (Screen::Case { scroll, .. }, Action::Up) => *scroll = scroll.saturating_sub(1),
+            (Screen::Case { scroll, focus, .. }, Action::Up) => {
+                // Above a search hit's entry: scrolling up leaves the hit behind.
+                if *scroll == 0 && focus.is_some() {
+                    *focus = None;
+                }
+                *scroll = scroll.saturating_sub(1)
+            }
             (Screen::Case { scroll, .. }, Action::Down) => *scroll = scroll.saturating_add(1),
             (Screen::Case { scroll, .. }, Action::PageUp) => {
                 *scroll = scroll.saturating_sub(self.page as u16)
@@ -504,7 +696,10 @@ impl App {
             (Screen::Case { scroll, .. }, Action::PageDown) => {
                 *scroll = scroll.saturating_add(self.page as u16)
             }
-            (Screen::Case { scroll, .. }, Action::Top) => *scroll = 0,
+            (Screen::Case { scroll, focus, .. }, Action::Top) => {
+                *scroll = 0;
+                *focus = None;
+            }
             (Screen::Case { scroll, .. }, Action::Bottom) => *scroll = u16::MAX / 2,
             (Screen::Case { .. }, Action::Back) => {
                 self.screen = Screen::Queues;
@@ -534,6 +729,14 @@ impl App {
             }
             (Screen::Case { data, .. }, action) if case_form(data, action).is_some() => {
                 self.overlay = case_form(data, action).map(|f| Overlay::Form(Box::new(f)));
+            }
+            (Screen::Queues, Action::Sort) => {
+                self.sort = self.sort.next();
+                self.status = format!("sorted by {}", self.sort.as_str());
+                return Some(Effect::Refresh);
+            }
+            (Screen::Queues, Action::Filter) => {
+                self.overlay = Some(form(filter_form(&self.filter, &self.choices)))
             }
             (Screen::Queues, Action::NewCase) => self.overlay = Some(form(new_case_form())),
             (Screen::Queues, Action::Import) => self.overlay = Some(form(import_form())),
@@ -584,17 +787,115 @@ impl App {
         self.queues = queues;
         self.rows = rows;
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        self.keep_visible();
+    }
+
+    /// Scroll the list so that the selected row is visible.
+    pub fn keep_visible(&mut self) {
+        let page = self.page.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        self.offset = self.offset.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// A mouse event: the wheel scrolls, a click selects a case (a click on the selected
+    /// one opens it).
+    pub fn on_mouse(&mut self, event: crossterm::event::MouseEvent) -> Option<Effect> {
+        use crossterm::event::{MouseButton, MouseEventKind};
+        if self.locked.is_some() || self.overlay.is_some() {
+            return None;
+        }
+        match event.kind {
+            MouseEventKind::ScrollDown => {
+                for _ in 0..3 {
+                    self.update(Action::Down);
+                }
+                None
+            }
+            MouseEventKind::ScrollUp => {
+                for _ in 0..3 {
+                    self.update(Action::Up);
+                }
+                None
+            }
+            MouseEventKind::Down(MouseButton::Left) if matches!(self.screen, Screen::Queues) => {
+                // Row 0 holds the tabs, then the list's border and header.
+                let row = (event.row as usize).checked_sub(LIST_TOP)? + self.offset;
+                if row >= self.rows.len() {
+                    return None;
+                }
+                if row == self.selected {
+                    return self.update(Action::Open);
+                }
+                self.selected = row;
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Lock: everything read from the file is dropped; `message` says what happened to
+    /// unsaved changes.
+    pub fn lock(&mut self, message: String) {
+        self.rows = Vec::new();
+        self.choices = (Vec::new(), Vec::new());
+        self.screen = Screen::Queues;
+        self.overlay = None;
+        self.idle_left = None;
+        self.locked = Some(LockScreen {
+            typed: Passphrase::default(),
+            message,
+        });
+    }
+
+    /// Unlocking failed; stay locked and say why.
+    pub fn unlock_failed(&mut self, message: String) {
+        if let Some(lock) = &mut self.locked {
+            lock.message = message;
+        }
+    }
+
+    /// Unlocked: back to the queues, with the note being written when it locked, if any.
+    pub fn unlocked(&mut self, draft: Option<String>) {
+        self.locked = None;
+        self.status = "unlocked".into();
+        if let Some(draft) = draft {
+            let mut editor = TextArea::new(draft.lines().map(str::to_string).collect());
+            editor.set_placeholder_text("Write the note. Ctrl-D adds it, Esc discards it.");
+            self.overlay = Some(Overlay::Note(Box::new(editor)));
+        }
+    }
+
+    /// The text of a note being written, if any (kept, encrypted, across a lock).
+    pub fn draft(&self) -> Option<String> {
+        match &self.overlay {
+            Some(Overlay::Note(editor)) => Some(editor.lines().join("\n")),
+            _ => None,
+        }
     }
 
     /// A case arrived; `keep_scroll` when it is the same case reloaded.
     pub fn case_loaded(&mut self, data: CaseData, keep_scroll: bool) {
-        let scroll = match (&self.screen, keep_scroll) {
-            (Screen::Case { scroll, .. }, true) => *scroll,
-            _ => 0,
+        let (scroll, focus) = match (&self.screen, keep_scroll) {
+            (Screen::Case { scroll, focus, .. }, true) => (*scroll, *focus),
+            _ => (0, None),
         };
         self.screen = Screen::Case {
             data: Box::new(data),
             scroll,
+            focus,
+        };
+    }
+
+    /// A case arrived from a search: show its timeline from the matching entry.
+    pub fn case_loaded_at(&mut self, data: CaseData, event: uuid::Uuid) {
+        self.screen = Screen::Case {
+            data: Box::new(data),
+            scroll: 0,
+            focus: Some(event),
         };
     }
 
@@ -650,11 +951,30 @@ impl App {
     }
 }
 
+/// The first screen row of the case list (below the tabs, the border and the header).
+pub const LIST_TOP: usize = 3;
+
+/// Active members' names and the labels of the cases the member may see, for the filter.
+pub fn choices<'a>(
+    cases: impl IntoIterator<Item = &'a Case>,
+    view: &View<'_>,
+) -> (Vec<String>, Vec<String>) {
+    let members = view.roster.active().map(|m| m.name.clone()).collect();
+    let labels: std::collections::BTreeSet<String> = cases
+        .into_iter()
+        .filter(|c| view.may_see(c))
+        .flat_map(|c| c.labels.iter().cloned())
+        .collect();
+    (members, labels.into_iter().collect())
+}
+
 /// Queue counts and the rows of `queue`, for the member in `view`.
 pub fn snapshot<'a>(
     cases: impl IntoIterator<Item = &'a Case> + Clone,
     view: &View<'_>,
     queue: Queue,
+    filter: &Filter,
+    sort: Sort,
 ) -> (Vec<(Queue, usize)>, Vec<Row>) {
     let counts = crate::core::queue::counts(view, cases.clone());
     let name = |id: &MemberId| {
@@ -663,32 +983,65 @@ pub fn snapshot<'a>(
             .map(|m| m.name.clone())
             .unwrap_or_default()
     };
-    let mut rows: Vec<Row> = cases
+    let assignee = filter.assignee.as_deref().map(|name| {
+        view.roster
+            .members()
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.id)
+    });
+    let wanted = |c: &Case| {
+        filter.severity.is_none_or(|s| c.severity == Some(s))
+            && filter
+                .label
+                .as_ref()
+                .is_none_or(|l| c.labels.contains(l) && view.may_see(c))
+            && match assignee {
+                None => true,
+                Some(None) => c.assignees.is_empty(),
+                Some(Some(id)) => c.assignees.contains(&id),
+            }
+    };
+    let mut rows: Vec<(Row, u8, chrono::DateTime<chrono::Utc>)> = cases
         .into_iter()
-        .filter(|c| queue.contains(view, c))
+        .filter(|c| queue.contains(view, c) && wanted(c))
         .map(|c| {
             let due = process::due(view.settings, c).map(|d| {
                 let overdue = d.by < view.now;
                 (d.what.to_string(), overdue)
             });
-            Row {
-                code: c.code_name.clone(),
-                title: view.may_see(c).then(|| c.title.clone()),
-                status: c.status,
-                severity: c.severity,
-                age_days: (view.now - c.received_at).num_days(),
-                assignees: c.assignees.iter().map(name).collect::<Vec<_>>().join(", "),
-                due,
-            }
+            let status_rank = Status::ALL.iter().position(|s| *s == c.status).unwrap_or(0) as u8;
+            (
+                Row {
+                    code: c.code_name.clone(),
+                    title: view.may_see(c).then(|| c.title.clone()),
+                    status: c.status,
+                    severity: c.severity,
+                    age_days: (view.now - c.received_at).num_days(),
+                    assignees: c.assignees.iter().map(name).collect::<Vec<_>>().join(", "),
+                    due,
+                },
+                status_rank,
+                c.received_at,
+            )
         })
         .collect();
-    rows.sort_by(|a, b| {
-        let overdue = |r: &Row| r.due.as_ref().is_some_and(|d| d.1);
-        overdue(b)
+    let overdue = |r: &Row| r.due.as_ref().is_some_and(|d| d.1);
+    rows.sort_by(|(a, a_rank, a_at), (b, b_rank, b_at)| match sort {
+        Sort::Urgency => overdue(b)
             .cmp(&overdue(a))
-            .then(b.age_days.cmp(&a.age_days))
+            .then(a_at.cmp(b_at))
+            .then(a.code.cmp(&b.code)),
+        Sort::Newest => b_at.cmp(a_at).then(a.code.cmp(&b.code)),
+        Sort::Severity => b
+            .severity
+            .cmp(&a.severity)
+            .then(overdue(b).cmp(&overdue(a)))
+            .then(a_at.cmp(b_at)),
+        Sort::Status => a_rank.cmp(b_rank).then(a_at.cmp(b_at)),
+        Sort::Code => a.code.cmp(&b.code),
     });
-    (counts, rows)
+    (counts, rows.into_iter().map(|(row, _, _)| row).collect())
 }
 
 /// Everything the case screen needs.
@@ -891,6 +1244,37 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
     })
 }
 
+fn filter_form(current: &Filter, (members, labels): &(Vec<String>, Vec<String>)) -> Form {
+    let severities = ["any", "low", "medium", "high", "critical"];
+    let severity = current
+        .severity
+        .and_then(|s| severities.iter().position(|n| *n == s.as_str()))
+        .unwrap_or(0);
+    let mut people = vec!["anyone".to_string(), "nobody".to_string()];
+    people.extend(members.iter().cloned());
+    let person = match current.assignee.as_deref() {
+        None => 0,
+        Some("") => 1,
+        Some(name) => people.iter().position(|p| p == name).unwrap_or(0),
+    };
+    let mut all_labels = vec!["any".to_string()];
+    all_labels.extend(labels.iter().cloned());
+    let label = current
+        .label
+        .as_ref()
+        .and_then(|l| all_labels.iter().position(|x| x == l))
+        .unwrap_or(0);
+    Form::new(
+        "Show only",
+        Purpose::Filter,
+        vec![
+            Field::choice("severity", "severity", &severities, severity),
+            Field::choice("assignee", "assigned to", &people, person),
+            Field::choice("label", "label", &all_labels, label),
+        ],
+    )
+}
+
 fn new_case_form() -> Form {
     Form::new(
         "New case",
@@ -1048,6 +1432,7 @@ mod tests {
             vec![Hit {
                 code: "stale".into(),
                 snippet: String::new(),
+                event: None,
             }],
         );
         app.found(
@@ -1056,17 +1441,22 @@ mod tests {
                 Hit {
                     code: "amber-kettle".into(),
                     snippet: "\u{1}vi\u{2}deo".into(),
+                    event: None,
                 },
                 Hit {
                     code: "quiet-heron".into(),
                     snippet: String::new(),
+                    event: Some(uuid::Uuid::from_u128(7)),
                 },
             ],
         );
         app.on_key(key(KeyCode::Down));
         assert_eq!(
             app.on_key(key(KeyCode::Enter)),
-            Some(Effect::OpenCase("quiet-heron".into()))
+            Some(Effect::OpenCaseAt(
+                "quiet-heron".into(),
+                uuid::Uuid::from_u128(7)
+            ))
         );
     }
 

@@ -38,6 +38,8 @@ pub enum Purpose {
     AddMember,
     /// Remove a member (named) from the committee.
     RemoveMember(String),
+    /// Choose which cases the list shows (handled by the model itself).
+    Filter,
 }
 
 impl Purpose {

@@ -92,6 +92,8 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('d'), Action::Decide, Context::Case),
     key(KeyCode::Char('m'), Action::Comms, Context::Case),
     key(KeyCode::Char('e'), Action::Export, Context::Case),
+    key(KeyCode::Char('o'), Action::Sort, Context::Queues),
+    key(KeyCode::Char('f'), Action::Filter, Context::Queues),
     key(KeyCode::Char('N'), Action::NewCase, Context::Queues),
     key(KeyCode::Char('i'), Action::Import, Context::Queues),
     key(KeyCode::Char('R'), Action::Report, Context::Queues),
@@ -139,5 +141,162 @@ pub fn label(binding: &Binding) -> String {
         format!("Ctrl-{key}")
     } else {
         key
+    }
+}
+
+/// Parse a key as a config file writes it: `j`, `S`, `ctrl-s`, `enter`, `esc`, `tab`,
+/// `shift-tab`, `space`, `up`, `down`, `left`, `right`, `pgup`, `pgdn`, `home`, `end`, `f1`...
+pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
+    let (modifiers, rest) = match text
+        .strip_prefix("ctrl-")
+        .or_else(|| text.strip_prefix("Ctrl-"))
+    {
+        Some(rest) => (KeyModifiers::CONTROL, rest),
+        None => (KeyModifiers::NONE, text),
+    };
+    let mut chars = rest.chars();
+    let code = match (chars.next(), chars.next()) {
+        (Some(c), None) => KeyCode::Char(c),
+        _ => match rest.to_lowercase().as_str() {
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "shift-tab" | "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "backspace" => KeyCode::Backspace,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            f if f.starts_with('f')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
+                KeyCode::F(f[1..].parse().unwrap_or(1))
+            }
+            _ => {
+                return Err(format!(
+                    "unknown key {text:?} (write keys like j, S, ctrl-s, enter, esc, pgdn, f1)"
+                ));
+            }
+        },
+    };
+    Ok((code, modifiers))
+}
+
+/// The default bindings with the config file's overrides: each named action gets exactly the
+/// keys given (in the screens where it applies). Unknown actions, unreadable keys and a key
+/// bound to two actions on one screen are refused with the reason.
+pub fn configure(
+    overrides: &std::collections::BTreeMap<String, Vec<String>>,
+) -> Result<Vec<Binding>, String> {
+    let mut bindings: Vec<Binding> = DEFAULT.to_vec();
+    for (name, keys) in overrides {
+        let action = Action::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+                format!(
+                    "unknown action {name:?} in [keys] (actions: {})",
+                    names.join(", ")
+                )
+            })?;
+        let mut contexts: Vec<Context> = DEFAULT
+            .iter()
+            .filter(|b| b.action == action)
+            .map(|b| b.context)
+            .collect();
+        contexts.dedup();
+        bindings.retain(|b| b.action != action);
+        for key in keys {
+            let (code, modifiers) = parse_key(key).map_err(|e| format!("[keys] {name}: {e}"))?;
+            for context in &contexts {
+                bindings.push(Binding {
+                    code,
+                    modifiers,
+                    action,
+                    context: *context,
+                });
+            }
+        }
+    }
+    for (i, a) in bindings.iter().enumerate() {
+        for b in &bindings[i + 1..] {
+            let overlap = a.context == b.context
+                || a.context == Context::Global
+                || b.context == Context::Global;
+            if overlap && a.code == b.code && a.modifiers == b.modifiers && a.action != b.action {
+                return Err(format!(
+                    "[keys]: {} is bound to both {} and {}",
+                    label(a),
+                    a.action.name(),
+                    b.action.name()
+                ));
+            }
+        }
+    }
+    Ok(bindings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overrides(pairs: &[(&str, &[&str])]) -> std::collections::BTreeMap<String, Vec<String>> {
+        pairs
+            .iter()
+            .map(|(a, keys)| (a.to_string(), keys.iter().map(|k| k.to_string()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn the_defaults_bind_no_key_twice() {
+        assert!(configure(&Default::default()).is_ok());
+    }
+
+    #[test]
+    fn an_action_can_be_rebound_and_keeps_its_screens() {
+        let bindings = configure(&overrides(&[("add-note", &["N", "ctrl-n"])])).unwrap();
+        let note = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        assert_eq!(
+            lookup(&bindings, Context::Case, note),
+            Some(Action::AddNote)
+        );
+        assert_eq!(
+            lookup(&bindings, Context::Case, KeyEvent::from(KeyCode::Char('n'))),
+            None,
+            "the default key is gone"
+        );
+        assert_eq!(
+            lookup(&bindings, Context::Queues, note),
+            None,
+            "not on the list"
+        );
+    }
+
+    #[test]
+    fn unknown_actions_bad_keys_and_clashes_are_refused() {
+        let e = configure(&overrides(&[("fly", &["f"])])).unwrap_err();
+        assert!(
+            e.contains("unknown action \"fly\"") && e.contains("add-note"),
+            "{e}"
+        );
+        let e = configure(&overrides(&[("vote", &["hyper-x"])])).unwrap_err();
+        assert!(e.contains("unknown key"), "{e}");
+        let e = configure(&overrides(&[("vote", &["n"])])).unwrap_err();
+        assert!(e.contains("n is bound to both"), "{e}");
+        assert_eq!(
+            parse_key("ctrl-s"),
+            Ok((KeyCode::Char('s'), KeyModifiers::CONTROL))
+        );
+        assert_eq!(
+            parse_key("pgdn"),
+            Ok((KeyCode::PageDown, KeyModifiers::NONE))
+        );
+        assert_eq!(parse_key("f5"), Ok((KeyCode::F(5), KeyModifiers::NONE)));
     }
 }

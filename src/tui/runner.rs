@@ -38,6 +38,11 @@ pub fn carry_out(app: &mut App, file: &mut CaseFile, identity: &Identity, effect
     let result = match effect {
         Effect::Refresh => refresh(app, file),
         Effect::OpenCase(code) => open_case(app, file, &code, false),
+        Effect::OpenCaseAt(code, event) => open_case(app, file, &code, false).map(|()| {
+            if let app::Screen::Case { data, .. } = &app.screen {
+                app.case_loaded_at((**data).clone(), event);
+            }
+        }),
         Effect::AddNote { code, body } => add_note(app, file, &code, body),
         Effect::Save => file
             .save(identity)
@@ -58,6 +63,8 @@ pub fn carry_out(app: &mut App, file: &mut CaseFile, identity: &Identity, effect
         Effect::ChangeStatus { code, to } => change_status(app, file, &code, to),
         Effect::Submit(submission) => submit(app, file, identity, submission),
         Effect::ShowRoster => show_roster(app, file),
+        // Unlocking needs the key again: the event loop does it.
+        Effect::Unlock(_) => Ok(()),
         Effect::Rekey => commands::members::rekey_file(file, identity).and_then(|r| {
             app.saved(format!(
                 "re-encrypted with a fresh file key to {} recipients (backup too)",
@@ -82,7 +89,9 @@ fn refresh(app: &mut App, file: &mut CaseFile) -> Result<(), Error> {
         now: Utc::now(),
     };
     let queue = app.current_queue();
-    let (counts, rows) = app::snapshot(file.cases()?.values(), &view, queue);
+    let cases = file.cases()?;
+    let (counts, rows) = app::snapshot(cases.values(), &view, queue, &app.filter, app.sort);
+    app.choices = app::choices(cases.values(), &view);
     app.loaded(counts, rows);
     Ok(())
 }
@@ -102,6 +111,7 @@ fn search(app: &mut App, file: &mut CaseFile, query: &str) -> Result<(), Error> 
             Some(app::Hit {
                 code: case.code_name.clone(),
                 snippet: hit.snippet,
+                event: Some(hit.event),
             })
         })
         .collect();
@@ -402,6 +412,8 @@ fn submit(
             ));
             show_roster(app, file)
         }
+        // The model applies the filter itself.
+        Purpose::Filter => Ok(()),
         Purpose::RemoveMember(name) => {
             let report = commands::members::remove_member(
                 file,

@@ -12,7 +12,8 @@ use ratatui::widgets::{
 use super::app::{self, App, CaseData, Overlay, RosterRow, Screen};
 use super::form::{Form, Input, Purpose};
 use super::keymap::{self, Context};
-use crate::core::event::{EventKind, NoteKind};
+use super::theme::Theme;
+use crate::core::event::{Event, EventKind, NoteKind};
 use crate::core::party::Identity as PartyIdentity;
 use crate::core::sanitize::{body, inline};
 
@@ -24,10 +25,19 @@ pub fn render(app: &App, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(frame.area());
+    if let Some(lock) = &app.locked {
+        render_lock(app, lock, frame, main);
+        render_status(app, frame, status);
+        return;
+    }
     render_tabs(app, frame, tabs);
     match &app.screen {
         Screen::Queues => render_list(app, frame, main),
-        Screen::Case { data, scroll } => render_case(data, *scroll, frame, main),
+        Screen::Case {
+            data,
+            scroll,
+            focus,
+        } => render_case(data, (*scroll, *focus), app.theme, frame, main),
         Screen::Roster { members, selected } => render_roster(members, *selected, frame, main),
     }
     render_status(app, frame, status);
@@ -296,6 +306,37 @@ fn render_roster(members: &[RosterRow], selected: usize, frame: &mut Frame, area
     frame.render_stateful_widget(table, area, &mut state);
 }
 
+fn render_lock(app: &App, lock: &app::LockScreen, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let dots = "•".repeat(lock.typed.0.chars().count());
+    let lines = vec![
+        Line::from(Span::styled("casebook is locked", theme.heading())),
+        Line::from(""),
+        Line::from(inline(&lock.message).into_owned()),
+        Line::from(""),
+        Line::from("Nothing from the case file is in memory now. To go on, press Enter;"),
+        Line::from("if your key has a passphrase, type it first."),
+        Line::from(""),
+        Line::from(vec![
+            Span::raw("passphrase: "),
+            Span::raw(dots),
+            Span::raw("█"),
+        ]),
+        Line::from(""),
+        Line::from(Span::styled(
+            "Ctrl-C quits (only when nothing is unsaved)",
+            theme.muted(),
+        )),
+    ];
+    let box_area = centered(area, 80, 70);
+    frame.render_widget(
+        Paragraph::new(Text::from(lines))
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).title(" Locked ")),
+        box_area,
+    );
+}
+
 fn render_search(frame: &mut Frame, query: &str, hits: &[super::app::Hit], selected: usize) {
     let area = centered(frame.area(), 90, 80);
     frame.render_widget(Clear, area);
@@ -378,7 +419,9 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
         .to_vec(),
     ))
     .bold();
-    let rows = app.rows.iter().map(|r| {
+    // Only the visible rows are built: lists of 10,000 cases scroll without lag.
+    let visible = area.height.saturating_sub(3) as usize;
+    let rows = app.rows.iter().skip(app.offset).take(visible).map(|r| {
         let short = |what: &str| {
             match what {
                 "acknowledge" => "ack",
@@ -393,7 +436,7 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
             None => (String::new(), false),
         };
         let due_cell = if overdue {
-            Span::styled(due, Style::new().bold().reversed())
+            Span::styled(due, app.theme.overdue())
         } else {
             Span::raw(due)
         };
@@ -425,15 +468,22 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
         .filter(|(i, _)| keep(*i))
         .map(|(_, w)| w)
         .collect();
-    let title = format!(" {} ({}) ", app.current_queue().as_str(), app.rows.len());
+    let mut title = format!(" {} ({})", app.current_queue().as_str(), app.rows.len());
+    if app.filter.is_active() {
+        title.push_str(&format!(" — only {}", inline(&app.filter.describe())));
+    }
+    if app.sort != app::Sort::Urgency {
+        title.push_str(&format!(" — by {}", app.sort.as_str()));
+    }
+    title.push(' ');
     let table = Table::new(rows, widths)
         .header(header)
         .block(Block::default().borders(Borders::ALL).title(title))
-        .row_highlight_style(Style::new().reversed());
+        .row_highlight_style(app.theme.selected());
     let mut state = TableState::default().with_selected(if app.rows.is_empty() {
         None
     } else {
-        Some(app.selected)
+        Some(app.selected.saturating_sub(app.offset))
     });
     frame.render_stateful_widget(table, area, &mut state);
     if app.rows.is_empty() {
@@ -447,7 +497,13 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn render_case(data: &CaseData, scroll: u16, frame: &mut Frame, area: Rect) {
+fn render_case(
+    data: &CaseData,
+    (scroll, focus): (u16, Option<uuid::Uuid>),
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let case = &data.case;
     let name = |id| {
         data.names
@@ -457,7 +513,7 @@ fn render_case(data: &CaseData, scroll: u16, frame: &mut Frame, area: Rect) {
     };
     let mut lines: Vec<Line> = Vec::new();
     lines.push(Line::from(vec![
-        Span::styled(case.code_name.clone(), Style::new().bold()),
+        Span::styled(case.code_name.clone(), theme.heading()),
         Span::raw("  "),
         Span::raw(inline(&case.title).into_owned()),
     ]));
@@ -510,7 +566,7 @@ fn render_case(data: &CaseData, scroll: u16, frame: &mut Frame, area: Rect) {
                 inline(&e.action),
                 name(e.by)
             ),
-            Style::new().bold().reversed(),
+            theme.alert(),
         )));
     }
     if let (Some(p), Some(t)) = (&case.proposal, &data.tally) {
@@ -539,21 +595,27 @@ fn render_case(data: &CaseData, scroll: u16, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from("Timeline").bold());
-    for event in &data.timeline {
-        let what = describe(&event.kind);
-        let amends = if event.amends.is_some() {
-            "  ↳ amends an earlier entry"
+    let mut focus_line = None;
+    for (event, depth) in threaded(&data.timeline) {
+        if focus == Some(event.id) {
+            focus_line = Some(lines.len());
+        }
+        let indent = "  ".repeat(depth);
+        let amends = if depth > 0 {
+            "↳ amends the entry above: "
         } else {
             ""
         };
+        let marker = if focus == Some(event.id) { "▶ " } else { "" };
         lines.push(Line::from(vec![
+            Span::raw(format!("{marker}{indent}")),
             Span::styled(
                 event.at.format("%Y-%m-%d %H:%M ").to_string(),
-                Style::new().dim(),
+                theme.muted(),
             ),
             Span::raw(format!("{:<14} ", name(event.author))),
-            Span::styled(what, Style::new().bold()),
             Span::raw(amends),
+            Span::styled(describe(&event.kind), kind_style(&event.kind, theme)),
         ]));
         let text = match &event.kind {
             EventKind::NoteAdded { body: b, .. } | EventKind::ReportReceived { body: b, .. } => {
@@ -563,10 +625,21 @@ fn render_case(data: &CaseData, scroll: u16, frame: &mut Frame, area: Rect) {
         };
         if let Some(text) = text {
             for line in body(text).lines() {
-                lines.push(Line::from(format!("    {line}")));
+                lines.push(Line::from(format!("    {indent}{line}")));
             }
         }
     }
+    // Opened from a search hit: start at the matching entry (as wrapped on this width).
+    let inner_width = area.width.saturating_sub(2);
+    let scroll = match focus_line {
+        Some(n) => {
+            let before = Paragraph::new(Text::from(lines[..n].to_vec()))
+                .wrap(Wrap { trim: false })
+                .line_count(inner_width) as u16;
+            before.saturating_sub(1).saturating_add(scroll)
+        }
+        None => scroll,
+    };
     let paragraph = Paragraph::new(Text::from(lines))
         .block(
             Block::default()
@@ -576,6 +649,46 @@ fn render_case(data: &CaseData, scroll: u16, frame: &mut Frame, area: Rect) {
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0));
     frame.render_widget(paragraph, area);
+}
+
+/// The timeline in order, each amendment right after what it amends (one level deeper).
+fn threaded(timeline: &[Event]) -> Vec<(&Event, usize)> {
+    let ids: std::collections::HashSet<uuid::Uuid> = timeline.iter().map(|e| e.id).collect();
+    let mut children: std::collections::HashMap<uuid::Uuid, Vec<&Event>> = Default::default();
+    let mut roots = Vec::new();
+    for event in timeline {
+        match event.amends {
+            Some(target) if ids.contains(&target) && target != event.id => {
+                children.entry(target).or_default().push(event)
+            }
+            _ => roots.push(event),
+        }
+    }
+    let mut out = Vec::with_capacity(timeline.len());
+    let mut stack: Vec<(&Event, usize)> = roots.into_iter().rev().map(|e| (e, 0)).collect();
+    while let Some((event, depth)) = stack.pop() {
+        out.push((event, depth));
+        if let Some(kids) = children.remove(&event.id) {
+            stack.extend(kids.into_iter().rev().map(|e| (e, depth + 1)));
+        }
+    }
+    out
+}
+
+/// Timeline entries of different kinds look different.
+fn kind_style(kind: &EventKind, theme: Theme) -> Style {
+    match kind {
+        EventKind::EmergencyRecorded { .. } => theme.alert(),
+        EventKind::DecisionRecorded { .. } => theme.decision(),
+        EventKind::VoteCast { .. }
+        | EventKind::OutcomeProposed { .. }
+        | EventKind::NoteAdded {
+            note: NoteKind::Deliberation,
+            ..
+        } => theme.deliberation(),
+        EventKind::ReportReceived { .. } | EventKind::CommunicationLogged { .. } => theme.report(),
+        _ => Style::new().bold(),
+    }
 }
 
 fn describe(kind: &EventKind) -> String {
@@ -603,26 +716,72 @@ fn describe(kind: &EventKind) -> String {
     }
 }
 
-fn render_status(app: &App, frame: &mut Frame, area: Rect) {
-    let hints = match app.screen {
-        Screen::Queues => "↑↓ move  Tab queue  Enter open  ? help  q quit",
-        Screen::Case { .. } => "↑↓ scroll  n note  s status  v vote  d decide  Esc back  ? help",
-        Screen::Roster { .. } => "a add  x remove  K rekey  Esc back  ? help",
+/// The key hints of the current screen, from the bindings in force.
+fn hints(app: &App) -> String {
+    use super::action::Action;
+    let actions: &[Action] = match app.screen {
+        Screen::Queues => &[
+            Action::Open,
+            Action::NextQueue,
+            Action::Search,
+            Action::Filter,
+            Action::Sort,
+            Action::Help,
+            Action::Quit,
+        ],
+        Screen::Case { .. } => &[
+            Action::AddNote,
+            Action::ChangeStatus,
+            Action::Vote,
+            Action::Decide,
+            Action::Export,
+            Action::Back,
+            Action::Help,
+        ],
+        Screen::Roster { .. } => &[
+            Action::AddMember,
+            Action::RemoveMember,
+            Action::Rekey,
+            Action::Back,
+            Action::Help,
+        ],
     };
-    let line = Line::from(vec![
-        Span::styled(format!(" {} ", inline(&app.label)), Style::new().reversed()),
+    let context = app.context();
+    actions
+        .iter()
+        .filter_map(|action| {
+            let binding = app.bindings.iter().find(|b| {
+                b.action == *action && (b.context == context || b.context == Context::Global)
+            })?;
+            Some(format!("{} {}", keymap::label(binding), action.name()))
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+fn render_status(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let mut spans = vec![
+        Span::styled(format!(" {} ", inline(&app.label)), theme.selected()),
         Span::raw(format!(
             " {} ",
             app.me.as_deref().map(inline).unwrap_or_default()
         )),
-        Span::styled(
-            if app.dirty { "● unsaved " } else { "" },
-            Style::new().bold(),
-        ),
-        Span::raw(format!(" {}  ", inline(&app.status))),
-        Span::styled(hints, Style::new().dim()),
-    ]);
-    frame.render_widget(Paragraph::new(line), area);
+    ];
+    if app.dirty {
+        spans.push(Span::styled("● unsaved ", theme.warning()));
+    }
+    if app.disk_changed {
+        spans.push(Span::styled("⚠ changed on disk ", theme.error()));
+    }
+    if let Some(left) = app.idle_left {
+        spans.push(Span::styled(format!("locks in {left}s "), theme.warning()));
+    }
+    if app.locked.is_none() {
+        spans.push(Span::raw(format!(" {}  ", inline(&app.status))));
+        spans.push(Span::styled(hints(app), theme.muted()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn render_help(app: &App, scroll: u16, frame: &mut Frame) {

@@ -57,6 +57,10 @@ pub struct CaseFile {
     dirty: bool,
     /// A recorded roster change must also replace the backup at the next save.
     retire_backup: bool,
+    /// While locked: the database, encrypted to the file's recipients, and nothing else.
+    sealed: Option<Vec<u8>>,
+    /// While locked: a draft the member was writing, encrypted to the sealing key.
+    sealed_draft: Option<Vec<u8>>,
 }
 
 /// A full-text search hit.
@@ -220,6 +224,8 @@ impl CaseFile {
             opener: identity.recipient().to_string(),
             dirty: false,
             retire_backup: false,
+            sealed: None,
+            sealed_draft: None,
         })
     }
 
@@ -245,6 +251,8 @@ impl CaseFile {
             opener: identity.recipient().to_string(),
             dirty: false,
             retire_backup: false,
+            sealed: None,
+            sealed_draft: None,
         })
     }
 
@@ -292,6 +300,8 @@ impl CaseFile {
             opener: identity.recipient().to_string(),
             dirty: true,
             retire_backup: false,
+            sealed: None,
+            sealed_draft: None,
         };
         let founder_id = MemberId(ids());
         let member = Member {
@@ -361,6 +371,11 @@ impl CaseFile {
     /// Append events (oldest first) to the history and bring the derived case state up to
     /// date. The rules are the caller's (see [`crate::core::process`]); this records.
     pub fn record(&mut self, events: &[Event]) -> Result<(), Error> {
+        if self.sealed.is_some() {
+            return Err(Error::Sealed {
+                label: self.label(),
+            });
+        }
         let label = PathBuf::from(self.label());
         let db = |e: rusqlite::Error| Error::Database {
             path: label.clone(),
@@ -437,6 +452,78 @@ impl CaseFile {
             }
             Origin::Builtin { .. } => false,
         }
+    }
+
+    /// Lock: encrypt the database (unsaved changes included) in memory to the file's
+    /// recipients and `identity`, and `draft` (text being written) to `identity`, then drop
+    /// every decrypted page and every case. Until [`CaseFile::unseal`], the file holds no
+    /// plaintext, reads find an empty database, and saving or recording is refused.
+    pub fn seal(&mut self, identity: &Identity, draft: Option<&str>) -> Result<(), Error> {
+        if self.sealed.is_some() {
+            return Ok(());
+        }
+        let label = PathBuf::from(self.label());
+        let mut texts = self.recipients()?;
+        if !texts.iter().any(|r| r == identity.recipient()) {
+            texts.push(identity.recipient().to_string());
+        }
+        let recipients = texts
+            .iter()
+            .map(|r| keys::to_age_recipient(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let draft = match draft {
+            Some(text) => {
+                let me = [keys::to_age_recipient(identity.recipient())?];
+                Some(crypto::encrypt(
+                    text.as_bytes(),
+                    &me,
+                    false,
+                    Vec::new(),
+                    &label,
+                )?)
+            }
+            None => None,
+        };
+        let data = self
+            .conn
+            .serialize(MAIN_DB)
+            .map_err(|e| Error::database(&label, e))?;
+        let sealed = crypto::encrypt(&data, &recipients, false, Vec::new(), &label)?;
+        drop(data);
+        // Replacing the connection frees the deserialised buffer, which is zeroed on drop.
+        self.conn = empty_database().map_err(|e| Error::database(&label, e))?;
+        self.index = None;
+        self.sealed = Some(sealed);
+        self.sealed_draft = draft;
+        Ok(())
+    }
+
+    /// Whether the file is locked (see [`CaseFile::seal`]).
+    pub fn is_sealed(&self) -> bool {
+        self.sealed.is_some()
+    }
+
+    /// Unlock with `identity` (a recipient of the sealed copy); gives back the sealed draft.
+    pub fn unseal(&mut self, identity: &Identity) -> Result<Option<String>, Error> {
+        let Some(sealed) = &self.sealed else {
+            return Ok(None);
+        };
+        let label = PathBuf::from(self.label());
+        let conn = decrypt_database(sealed.as_slice(), false, identity, &label)?;
+        let draft = match &self.sealed_draft {
+            Some(bytes) => {
+                let text = crypto::decrypt_small(bytes, identity, &label)?;
+                Some(String::from_utf8_lossy(&text).into_owned())
+            }
+            None => None,
+        };
+        self.settings = store::settings(&conn).map_err(|e| Error::database(&label, e))?;
+        self.conn = conn;
+        self.index = None;
+        self.sealed = None;
+        self.sealed_draft = None;
+        self.opener = identity.recipient().to_string();
+        Ok(draft)
     }
 
     /// Every case, by id (loaded on first use, then kept up to date).
@@ -689,6 +776,11 @@ impl CaseFile {
         identity: &Identity,
         policy: SavePolicy,
     ) -> Result<(SaveReport, Stamp), Error> {
+        if self.sealed.is_some() {
+            return Err(Error::Sealed {
+                label: self.label(),
+            });
+        }
         let recipient_texts = self.recipients()?;
         if !policy.allow_lockout && !recipient_texts.iter().any(|r| r == identity.recipient()) {
             return Err(Error::WouldLockOut {

@@ -229,6 +229,21 @@ fn start<R: Read>(
         })
 }
 
+/// Decrypt a small binary age message held in memory (a sealed draft) with `identity`.
+pub(crate) fn decrypt_small(
+    bytes: &[u8],
+    identity: &Identity,
+    path: &Path,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let decryptor = age::Decryptor::new(bytes).map_err(|e| header_error(e, path))?;
+    let mut reader = start(decryptor, identity, path)?;
+    let mut out = zeroize::Zeroizing::new(Vec::new());
+    reader
+        .read_to_end(&mut out)
+        .map_err(|e| payload_error(e, true, path))?;
+    Ok(out)
+}
+
 /// The decrypted contents of a binary age file, ready to be read. Opening it authenticates
 /// the header and the final chunk, so the plaintext length is known before anything is read.
 pub(crate) struct Payload<'a, C: ?Sized> {

@@ -60,6 +60,9 @@ pub enum Error {
     /// The case file was opened read-only (the demo, or without the lock).
     #[error("{label} is open read-only; nothing was written")]
     ReadOnly { label: String },
+    /// The file is locked (sealed in memory) and holds nothing to save until unlocked.
+    #[error("{label} is locked; nothing was written")]
+    Sealed { label: String },
     /// A save would produce a file the saver cannot open.
     #[error("saving {} would lock you out: your identity is not among its recipients", .path.display())]
     WouldLockOut { path: PathBuf },
@@ -170,6 +173,7 @@ impl Error {
             Error::Exists { .. } => "choose another file name, or remove the old file yourself",
             Error::DiskFull { .. } => "free some space and save again; nothing was lost",
             Error::ReadOnly { .. } => "save a copy under a new name with --save-as",
+            Error::Sealed { .. } => "unlock it with your key first",
             Error::WouldLockOut { .. } => {
                 "open the file with your own roster key (-i KEY) so the saved file stays readable \
                  to you"

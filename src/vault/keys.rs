@@ -24,12 +24,24 @@ const AGE_BINARY_MAGIC: &[u8] = b"age-encryption.org/";
 const AGE_ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 
 /// Where passphrases come from when a key needs one.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum PassphraseSource {
     /// Ask on the controlling terminal (`/dev/tty`), never echoing.
     Terminal,
     /// Read the first line of this file (for scripts and tests).
     File(PathBuf),
+    /// Already typed (into the interface's lock screen); wiped on drop, never printed.
+    Typed(Zeroizing<String>),
+}
+
+impl std::fmt::Debug for PassphraseSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PassphraseSource::Terminal => f.write_str("Terminal"),
+            PassphraseSource::File(path) => f.debug_tuple("File").field(path).finish(),
+            PassphraseSource::Typed(_) => f.write_str("Typed(<redacted>)"),
+        }
+    }
 }
 
 impl PassphraseSource {
@@ -40,6 +52,7 @@ impl PassphraseSource {
                 prompt(&format!("Passphrase for {}: ", key.display()), key)
             }
             PassphraseSource::File(file) => read_passphrase_file(file),
+            PassphraseSource::Typed(text) => Ok(SecretString::from(text.as_str().to_owned())),
         }
     }
 
@@ -55,6 +68,7 @@ impl PassphraseSource {
                 first
             }
             PassphraseSource::File(file) => read_passphrase_file(file)?,
+            PassphraseSource::Typed(text) => SecretString::from(text.as_str().to_owned()),
         };
         if passphrase.expose_secret().is_empty() {
             return Err(Error::PassphraseEmpty);

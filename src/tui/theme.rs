@@ -1,0 +1,102 @@
+//! Styles. The default uses the terminal's own 16 colours (foreground only), so it follows the
+//! palette the member chose and reads on dark and light backgrounds alike; `mono` (and any
+//! non-empty `NO_COLOR`) uses bold, dim and reverse video only.
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// The interface's styles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Theme {
+    colour: bool,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Theme { colour: true }
+    }
+}
+
+/// A theme name the config file may use.
+pub const NAMES: [&str; 2] = ["default", "mono"];
+
+impl Theme {
+    /// The theme called `name` (see [`NAMES`]), unless `no_color` forces monochrome.
+    pub fn named(name: &str, no_color: bool) -> Option<Theme> {
+        let colour = match name {
+            "default" => true,
+            "mono" => false,
+            _ => return None,
+        };
+        Some(Theme {
+            colour: colour && !no_color,
+        })
+    }
+
+    /// Monochrome.
+    pub fn mono() -> Theme {
+        Theme { colour: false }
+    }
+
+    fn fg(self, colour: Color) -> Style {
+        if self.colour {
+            Style::new().fg(colour)
+        } else {
+            Style::new()
+        }
+    }
+
+    /// The selected row or tab.
+    pub fn selected(self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
+
+    /// Headings and code names.
+    pub fn heading(self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    /// Secondary text: dates, hints, notes in forms.
+    pub fn muted(self) -> Style {
+        Style::new().add_modifier(Modifier::DIM)
+    }
+
+    /// A promise the committee has broken (overdue).
+    pub fn overdue(self) -> Style {
+        if self.colour {
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        }
+    }
+
+    /// Something that needs attention now: an emergency action awaiting review.
+    pub fn alert(self) -> Style {
+        self.fg(Color::Red)
+            .add_modifier(Modifier::BOLD | Modifier::REVERSED)
+    }
+
+    /// Decisions and met quorums.
+    pub fn decision(self) -> Style {
+        self.fg(Color::Green).add_modifier(Modifier::BOLD)
+    }
+
+    /// Deliberation notes and votes.
+    pub fn deliberation(self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+    }
+
+    /// Reports received and messages sent.
+    pub fn report(self) -> Style {
+        self.fg(Color::Blue).add_modifier(Modifier::BOLD)
+    }
+
+    /// Unsaved changes, the file changed on disk, the idle countdown.
+    pub fn warning(self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+
+    /// Errors.
+    pub fn error(self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+}
