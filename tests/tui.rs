@@ -194,3 +194,95 @@ fn hostile_text_reaches_the_terminal_only_as_visible_placeholders() {
     );
     tmux.keys(&["Escape", "q"]);
 }
+
+#[test]
+fn idle_lock_asks_for_the_passphrase_and_a_file_changed_on_disk_is_not_overwritten() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("ana.key");
+    let passphrase = dir.path().join("pass");
+    fs::write(&passphrase, "correct horse\n").unwrap();
+    ok(&run(&[
+        &"keygen",
+        &"-o",
+        &key,
+        &"--passphrase",
+        &"--passphrase-file",
+        &passphrase,
+    ]));
+    let file = dir.path().join("c.cases.age");
+    ok(&run(&[
+        &"-i",
+        &key,
+        &"--passphrase-file",
+        &passphrase,
+        &"init",
+        &file,
+        &"--name",
+        &"Ana",
+    ]));
+    ok(&run(&[
+        &"-i",
+        &key,
+        &"--passphrase-file",
+        &passphrase,
+        &"case",
+        &"new",
+        &file,
+        &"--title",
+        &"Canary title for the lock",
+        &"--channel",
+        &"email",
+    ]));
+    // Lock after three seconds.
+    let config = dir.path().join("config");
+    fs::create_dir_all(config.join("casebook")).unwrap();
+    fs::write(
+        config.join("casebook/config.toml"),
+        "idle_lock_minutes = 0.05\n",
+    )
+    .unwrap();
+    let command = format!(
+        "XDG_CONFIG_HOME='{}' '{}' -i '{}' open '{}'",
+        config.display(),
+        bin(),
+        key.display(),
+        file.display()
+    );
+    let tmux = Tmux::start("casebook-lock", &command);
+    tmux.wait_for("Passphrase for");
+    tmux.text("correct horse");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Canary title for the lock");
+    let screen = tmux.wait_for("casebook is locked");
+    assert!(
+        !screen.contains("Canary title"),
+        "case text stays on screen:\n{screen}"
+    );
+    tmux.text("wrong");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("wrong passphrase for");
+    assert!(screen.contains("casebook is locked"), "{screen}");
+    tmux.text("correct horse");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Canary title for the lock");
+
+    // Someone (a sync tool, say) replaces the file behind casebook's back.
+    let before = fs::read(&file).unwrap();
+    let other = dir.path().join("other.cases.age");
+    ok(&run(&[&"demo", &"--save-as", &other]));
+    fs::copy(&other, &file).unwrap();
+    tmux.wait_for("changed on disk");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("New file name");
+    tmux.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_ne!(fs::read(&file).unwrap(), before);
+    assert_eq!(
+        fs::read(&file).unwrap(),
+        fs::read(&other).unwrap(),
+        "the replaced file was not overwritten"
+    );
+}
