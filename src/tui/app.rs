@@ -238,6 +238,20 @@ pub struct App {
     pub idle_left: Option<u64>,
     /// The file on disk is no longer the version opened (someone else saved it).
     pub disk_changed: bool,
+    /// The open case, wrapped for the width last drawn (see [`App::prepare`]).
+    pub case_layout: Option<CaseLayout>,
+    /// The case was opened at a search hit: scroll to it once it is laid out.
+    scroll_to_focus: bool,
+}
+
+/// The case screen's rows for one width.
+pub struct CaseLayout {
+    /// The width wrapped for.
+    pub width: u16,
+    /// One entry per screen row.
+    pub rows: Vec<ratatui::text::Line<'static>>,
+    /// The row of the focused timeline entry.
+    pub focus_row: Option<usize>,
 }
 
 /// The lock screen: the passphrase being typed (wiped on drop) and why it locked.
@@ -360,6 +374,8 @@ impl App {
             locked: None,
             idle_left: None,
             disk_changed: false,
+            case_layout: None,
+            scroll_to_focus: false,
         }
     }
 
@@ -682,13 +698,7 @@ impl App {
                 }
                 return Some(Effect::OpenCase(row.code.clone()));
             }
-            (Screen::Case { scroll, focus, .. }, Action::Up) => {
-                // Above a search hit's entry: scrolling up leaves the hit behind.
-                if *scroll == 0 && focus.is_some() {
-                    *focus = None;
-                }
-                *scroll = scroll.saturating_sub(1)
-            }
+            (Screen::Case { scroll, .. }, Action::Up) => *scroll = scroll.saturating_sub(1),
             (Screen::Case { scroll, .. }, Action::Down) => *scroll = scroll.saturating_add(1),
             (Screen::Case { scroll, .. }, Action::PageUp) => {
                 *scroll = scroll.saturating_sub(self.page as u16)
@@ -696,10 +706,7 @@ impl App {
             (Screen::Case { scroll, .. }, Action::PageDown) => {
                 *scroll = scroll.saturating_add(self.page as u16)
             }
-            (Screen::Case { scroll, focus, .. }, Action::Top) => {
-                *scroll = 0;
-                *focus = None;
-            }
+            (Screen::Case { scroll, .. }, Action::Top) => *scroll = 0,
             (Screen::Case { scroll, .. }, Action::Bottom) => *scroll = u16::MAX / 2,
             (Screen::Case { .. }, Action::Back) => {
                 self.screen = Screen::Queues;
@@ -877,8 +884,48 @@ impl App {
         }
     }
 
+    /// The timeline entry the case screen marks (a search hit), if any.
+    pub fn case_focus(&self) -> Option<uuid::Uuid> {
+        match &self.screen {
+            Screen::Case { focus, .. } => *focus,
+            _ => None,
+        }
+    }
+
+    /// Before drawing a frame of `width` x `height` (the case's inner area): lay the open case
+    /// out for that width if it is not yet, scroll to a search hit, keep the scroll in range.
+    pub fn prepare(&mut self, width: u16, height: u16) {
+        let Screen::Case {
+            data,
+            scroll,
+            focus,
+        } = &mut self.screen
+        else {
+            self.case_layout = None;
+            return;
+        };
+        if self.case_layout.as_ref().is_none_or(|l| l.width != width) {
+            let (rows, focus_row) = super::view::case_rows(data, *focus, self.theme, width);
+            self.case_layout = Some(CaseLayout {
+                width,
+                rows,
+                focus_row,
+            });
+        }
+        if let Some(layout) = &self.case_layout {
+            if std::mem::take(&mut self.scroll_to_focus)
+                && let Some(row) = layout.focus_row
+            {
+                *scroll = row.saturating_sub(1).min(u16::MAX as usize) as u16;
+            }
+            let last = layout.rows.len().saturating_sub(height as usize);
+            *scroll = (*scroll).min(last.min(u16::MAX as usize) as u16);
+        }
+    }
+
     /// A case arrived; `keep_scroll` when it is the same case reloaded.
     pub fn case_loaded(&mut self, data: CaseData, keep_scroll: bool) {
+        self.case_layout = None;
         let (scroll, focus) = match (&self.screen, keep_scroll) {
             (Screen::Case { scroll, focus, .. }, true) => (*scroll, *focus),
             _ => (0, None),
@@ -892,6 +939,8 @@ impl App {
 
     /// A case arrived from a search: show its timeline from the matching entry.
     pub fn case_loaded_at(&mut self, data: CaseData, event: uuid::Uuid) {
+        self.case_layout = None;
+        self.scroll_to_focus = true;
         self.screen = Screen::Case {
             data: Box::new(data),
             scroll: 0,

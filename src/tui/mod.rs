@@ -106,14 +106,11 @@ fn event_loop(
             app.disk_changed = file.changed_on_disk();
             last_disk_check = Instant::now();
         }
-        terminal.draw(|frame| {
-            app.page = frame
-                .area()
-                .height
-                .saturating_sub(app::LIST_TOP as u16 + 2)
-                .max(1) as usize;
-            view::render(&app, frame);
-        })?;
+        let size = terminal.size()?;
+        app.page = size.height.saturating_sub(app::LIST_TOP as u16 + 2).max(1) as usize;
+        // The case's inner area: the screen less the tabs, the status bar and the borders.
+        app.prepare(size.width.saturating_sub(2), size.height.saturating_sub(4));
+        terminal.draw(|frame| view::render(&app, frame))?;
         if !event::poll(Duration::from_millis(250))? {
             continue;
         }

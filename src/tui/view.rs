@@ -33,11 +33,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_tabs(app, frame, tabs);
     match &app.screen {
         Screen::Queues => render_list(app, frame, main),
-        Screen::Case {
-            data,
-            scroll,
-            focus,
-        } => render_case(data, (*scroll, *focus), app.theme, frame, main),
+        Screen::Case { data, scroll, .. } => render_case(app, data, *scroll, frame, main),
         Screen::Roster { members, selected } => render_roster(members, *selected, frame, main),
     }
     render_status(app, frame, status);
@@ -497,13 +493,15 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn render_case(
+/// The case screen as rows of exactly `width` columns or fewer (wrapped here, once per case
+/// and width, so that drawing a frame only copies the visible rows), and the row where the
+/// focused timeline entry starts.
+pub fn case_rows(
     data: &CaseData,
-    (scroll, focus): (u16, Option<uuid::Uuid>),
+    focus: Option<uuid::Uuid>,
     theme: Theme,
-    frame: &mut Frame,
-    area: Rect,
-) {
+    width: u16,
+) -> (Vec<Line<'static>>, Option<usize>) {
     let case = &data.case;
     let name = |id| {
         data.names
@@ -511,7 +509,7 @@ fn render_case(
             .map(|n| inline(n).into_owned())
             .unwrap_or_else(|| "?".into())
     };
-    let mut lines: Vec<Line> = Vec::new();
+    let mut lines: Vec<Line<'static>> = Vec::new();
     lines.push(Line::from(vec![
         Span::styled(case.code_name.clone(), theme.heading()),
         Span::raw("  "),
@@ -583,15 +581,38 @@ fn render_case(
             if t.met { "met" } else { "not met" }
         )));
     }
+    if let Some(p) = &case.proposal {
+        let votes: Vec<String> = data
+            .eligible
+            .iter()
+            .map(|id| {
+                let ballot = p.votes.get(id).map(|b| b.as_str()).unwrap_or("not voted");
+                format!("{} {ballot}", name(*id))
+            })
+            .collect();
+        lines.push(Line::from(format!("  votes: {}", votes.join(" · "))));
+    }
     if let Some(d) = &case.decision {
-        lines.push(
-            Line::from(format!(
-                "Decision: {} by {}",
-                inline(&d.outcome),
-                name(d.by)
-            ))
-            .bold(),
-        );
+        lines.push(Line::from(Span::styled(
+            format!("Decision: {} by {}", inline(&d.outcome), name(d.by)),
+            theme.decision(),
+        )));
+    }
+    if !case.communications.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Communications").bold());
+        for c in &case.communications {
+            lines.push(Line::from(
+                format!(
+                    "  {} to {:?}: {} ({})",
+                    c.at.format("%Y-%m-%d"),
+                    c.to,
+                    inline(&c.summary),
+                    name(c.by)
+                )
+                .to_string(),
+            ));
+        }
     }
     lines.push(Line::from(""));
     lines.push(Line::from("Timeline").bold());
@@ -629,26 +650,119 @@ fn render_case(
             }
         }
     }
-    // Opened from a search hit: start at the matching entry (as wrapped on this width).
-    let inner_width = area.width.saturating_sub(2);
-    let scroll = match focus_line {
-        Some(n) => {
-            let before = Paragraph::new(Text::from(lines[..n].to_vec()))
-                .wrap(Wrap { trim: false })
-                .line_count(inner_width) as u16;
-            before.saturating_sub(1).saturating_add(scroll)
+    let mut rows = Vec::with_capacity(lines.len());
+    let mut focus_row = None;
+    for (n, line) in lines.into_iter().enumerate() {
+        if focus_line == Some(n) {
+            focus_row = Some(rows.len());
         }
-        None => scroll,
+        wrap_line(line, width.max(1) as usize, &mut rows);
+    }
+    (rows, focus_row)
+}
+
+/// Word-wrap one line into rows no wider than `width`, keeping each character's style; a
+/// word longer than the width is cut.
+fn wrap_line(line: Line<'static>, width: usize, rows: &mut Vec<Line<'static>>) {
+    use unicode_width::UnicodeWidthChar;
+    if line.width() <= width {
+        rows.push(line);
+        return;
+    }
+    let base = line.style;
+    let cells: Vec<(char, Style)> = line
+        .spans
+        .iter()
+        .flat_map(|span| span.content.chars().map(move |c| (c, span.style)))
+        .collect();
+    let to_line = |cells: &[(char, Style)]| {
+        let mut spans: Vec<Span<'static>> = Vec::new();
+        let mut text = String::new();
+        let mut style = None;
+        for (c, s) in cells {
+            if style.is_some_and(|current| current != *s) {
+                spans.push(Span::styled(
+                    std::mem::take(&mut text),
+                    style.unwrap_or_default(),
+                ));
+            }
+            style = Some(*s);
+            text.push(*c);
+        }
+        if !text.is_empty() {
+            spans.push(Span::styled(text, style.unwrap_or_default()));
+        }
+        Line::from(spans).style(base)
     };
-    let paragraph = Paragraph::new(Text::from(lines))
-        .block(
+    let mut start = 0;
+    while start < cells.len() {
+        let mut used = 0;
+        let mut end = start;
+        let mut last_space = None;
+        while end < cells.len() {
+            let w = cells[end].0.width().unwrap_or(0);
+            if used + w > width {
+                break;
+            }
+            if cells[end].0 == ' ' {
+                last_space = Some(end);
+            }
+            used += w;
+            end += 1;
+        }
+        if end >= cells.len() {
+            rows.push(to_line(&cells[start..]));
+            break;
+        }
+        // Break after the last space on the row when there is one.
+        let cut = match last_space {
+            Some(space) if space > start => space + 1,
+            _ => end.max(start + 1),
+        };
+        rows.push(to_line(&cells[start..cut]));
+        start = cut;
+    }
+}
+
+fn render_case(app: &App, data: &CaseData, scroll: u16, frame: &mut Frame, area: Rect) {
+    let inner = Rect {
+        x: area.x + 1,
+        y: area.y + 1,
+        width: area.width.saturating_sub(2),
+        height: area.height.saturating_sub(2),
+    };
+    // The model keeps the rows wrapped for the last width drawn; a new width wraps here.
+    let computed;
+    let (rows, focus_row) = match &app.case_layout {
+        Some(layout) if layout.width == inner.width => (&layout.rows, layout.focus_row),
+        _ => {
+            computed = case_rows(data, app.case_focus(), app.theme, inner.width);
+            (&computed.0, computed.1)
+        }
+    };
+    let height = inner.height as usize;
+    let _ = focus_row;
+    let top = (scroll as usize).min(rows.len().saturating_sub(height));
+    let visible: Vec<Line> = rows.iter().skip(top).take(height).cloned().collect();
+    let more = if rows.len() > height {
+        format!(
+            " {}-{} of {} ",
+            top + 1,
+            (top + height).min(rows.len()),
+            rows.len()
+        )
+    } else {
+        String::new()
+    };
+    frame.render_widget(
+        Paragraph::new(Text::from(visible)).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(format!(" {} ", case.code_name)),
-        )
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0));
-    frame.render_widget(paragraph, area);
+                .title(format!(" {} ", data.case.code_name))
+                .title_bottom(Line::from(more).right_aligned()),
+        ),
+        area,
+    );
 }
 
 /// The timeline in order, each amendment right after what it amends (one level deeper).
