@@ -532,6 +532,13 @@ pub fn case_rows(
             assignees.join(", ")
         }
     )));
+    if let Some(venue) = &case.venue {
+        lines.push(Line::from(format!("venue     {}", inline(venue))));
+    }
+    if !case.labels.is_empty() {
+        let labels: Vec<String> = case.labels.iter().map(|l| inline(l).into_owned()).collect();
+        lines.push(Line::from(format!("labels    {}", labels.join(", "))));
+    }
     for (member, conflict) in &case.conflicts {
         lines.push(Line::from(
             format!("conflict  {} ({:?})", name(*member), conflict.kind).to_lowercase(),
@@ -543,6 +550,12 @@ pub fn case_rows(
             due.what,
             due.by.format("%Y-%m-%d %H:%M")
         )));
+    }
+    if !case.summary.trim().is_empty() {
+        lines.push(Line::from(""));
+        for line in body(&case.summary).lines() {
+            lines.push(Line::from(line.to_string()));
+        }
     }
     if !case.parties.is_empty() {
         lines.push(Line::from(""));
