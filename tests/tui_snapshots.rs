@@ -171,3 +171,44 @@ fn ten_thousand_cases_render_only_the_visible_rows() {
     let screen = draw(&app, 80, 24);
     assert!(screen.contains("case-09980"), "{screen}");
 }
+
+#[test]
+fn search_lock_and_confirm_screens() {
+    use casebook::tui::app::{Hit, Overlay};
+    let (mut app, mut file) = demo_app(Queue::All);
+    insta::assert_snapshot!("help_160x48", {
+        app.update(Action::Help);
+        let screen = draw(&app, 160, 48);
+        app.overlay = None;
+        screen
+    });
+    app.update(Action::Search);
+    let hits: Vec<Hit> = file
+        .search("warning", 5)
+        .unwrap()
+        .into_iter()
+        .map(|hit| Hit {
+            code: file.cases().unwrap()[&hit.case].code_name.clone(),
+            snippet: hit.snippet,
+            event: Some(hit.event),
+        })
+        .collect();
+    if let Some(Overlay::Search { query, .. }) = &mut app.overlay {
+        query.push_str("warning");
+    }
+    app.found("warning", hits);
+    insta::assert_snapshot!("search_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("search_160x48", draw(&app, 160, 48));
+    app.overlay = None;
+    app.update(Action::Report);
+    app.on_key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Enter,
+    ));
+    insta::assert_snapshot!("confirm_plaintext_80x24", draw(&app, 80, 24));
+    app.overlay = None;
+    app.lock("Locked after 5 minutes without a key press. Your changes were saved first.".into());
+    let locked = draw(&app, 80, 24);
+    assert!(!locked.contains("copper-heron"), "{locked}");
+    insta::assert_snapshot!("locked_80x24", locked);
+    insta::assert_snapshot!("locked_160x48", draw(&app, 160, 48));
+}

@@ -310,8 +310,10 @@ fn render_lock(app: &App, lock: &app::LockScreen, frame: &mut Frame, area: Rect)
         Line::from(""),
         Line::from(inline(&lock.message).into_owned()),
         Line::from(""),
-        Line::from("Nothing from the case file is in memory now. To go on, press Enter;"),
-        Line::from("if your key has a passphrase, type it first."),
+        Line::from(
+            "Nothing from the case file is in memory now. To go on, type your key's passphrase \
+             (if it has one) and press Enter.",
+        ),
         Line::from(""),
         Line::from(vec![
             Span::raw("passphrase: "),
