@@ -105,8 +105,8 @@ pub enum Screen {
 
 /// Something drawn over the screen that takes the keys.
 pub enum Overlay {
-    /// The key bindings, scrolled by this many lines.
-    Help(u16),
+    /// The key bindings, with the selected entry (Enter runs it).
+    Help(usize),
     /// Unsaved changes: save, discard or cancel?
     ConfirmQuit,
     /// Writing a note.
@@ -423,18 +423,33 @@ impl App {
             return self.update(Action::Quit);
         }
         match self.overlay.take() {
-            Some(Overlay::Help(scroll)) => {
-                let scroll = match key.code {
-                    KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
-                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-                    KeyCode::PageDown | KeyCode::Char(' ') => {
-                        scroll.saturating_add(self.page as u16)
+            Some(Overlay::Help(selected)) => {
+                let entries = keymap::help_entries(&self.bindings);
+                let last = entries.len().saturating_sub(1);
+                let selected = match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => (selected + 1).min(last),
+                    KeyCode::Up | KeyCode::Char('k') => selected.saturating_sub(1),
+                    KeyCode::PageDown | KeyCode::Char(' ') => (selected + self.page).min(last),
+                    KeyCode::PageUp => selected.saturating_sub(self.page),
+                    KeyCode::Home => 0,
+                    KeyCode::End => last,
+                    KeyCode::Enter => {
+                        let entry = entries.get(selected)?;
+                        let here = self.context();
+                        if entry.context == Context::Global || entry.context == here {
+                            return self.update(entry.action);
+                        }
+                        self.status = format!(
+                            "{} works on the {} screen",
+                            entry.action.describe(),
+                            entry.context.title().to_lowercase()
+                        );
+                        return None;
                     }
-                    KeyCode::PageUp => scroll.saturating_sub(self.page as u16),
                     // Any other key closes the help.
                     _ => return None,
                 };
-                self.overlay = Some(Overlay::Help(scroll));
+                self.overlay = Some(Overlay::Help(selected));
                 None
             }
             Some(Overlay::ConfirmQuit) => match key.code {
@@ -1551,6 +1566,28 @@ mod tests {
                 to: Status::Investigating
             })
         );
+    }
+
+    #[test]
+    fn the_help_runs_the_chosen_action_where_it_applies() {
+        let mut app = App::new("f".into(), None);
+        app.loaded(app.queues.clone(), vec![row("a"), row("b")]);
+        app.on_key(key(KeyCode::Char('?')));
+        let entries = keymap::help_entries(&app.bindings);
+        let at = |action: Action| entries.iter().position(|e| e.action == action).unwrap();
+        // A case action is listed but does not run on the queue screen.
+        for _ in 0..at(Action::AddNote) {
+            app.on_key(key(KeyCode::Down));
+        }
+        assert_eq!(app.on_key(key(KeyCode::Enter)), None);
+        assert!(app.status.contains("case screen"), "{}", app.status);
+        // Sorting does.
+        app.on_key(key(KeyCode::Char('?')));
+        for _ in 0..at(Action::Sort) {
+            app.on_key(key(KeyCode::Down));
+        }
+        assert_eq!(app.on_key(key(KeyCode::Enter)), Some(Effect::Refresh));
+        assert_eq!(app.sort, Sort::Newest);
     }
 
     #[test]

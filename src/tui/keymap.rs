@@ -144,6 +144,44 @@ pub fn label(binding: &Binding) -> String {
     }
 }
 
+/// One line of the help: where, what, and the keys bound to it there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HelpEntry {
+    /// The screen (or everywhere).
+    pub context: Context,
+    /// The action.
+    pub action: Action,
+    /// Its keys, as written in the help.
+    pub keys: String,
+}
+
+/// Every bound action, grouped by screen in the order the help shows them.
+pub fn help_entries(bindings: &[Binding]) -> Vec<HelpEntry> {
+    let mut entries = Vec::new();
+    for context in [
+        Context::Global,
+        Context::Queues,
+        Context::Case,
+        Context::Roster,
+    ] {
+        for action in Action::ALL {
+            let keys: Vec<String> = bindings
+                .iter()
+                .filter(|b| b.context == context && b.action == action)
+                .map(label)
+                .collect();
+            if !keys.is_empty() {
+                entries.push(HelpEntry {
+                    context,
+                    action,
+                    keys: keys.join(" "),
+                });
+            }
+        }
+    }
+    entries
+}
+
 /// Parse a key as a config file writes it: `j`, `S`, `ctrl-s`, `enter`, `esc`, `tab`,
 /// `shift-tab`, `space`, `up`, `down`, `left`, `right`, `pgup`, `pgdn`, `home`, `end`, `f1`...
 pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {

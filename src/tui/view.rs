@@ -38,7 +38,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     render_status(app, frame, status);
     match &app.overlay {
-        Some(Overlay::Help(scroll)) => render_help(app, *scroll, frame),
+        Some(Overlay::Help(selected)) => render_help(app, *selected, frame),
         Some(Overlay::ConfirmQuit) => render_dialog(
             frame,
             "Unsaved changes",
@@ -534,6 +534,22 @@ pub fn case_rows(
             assignees.join(", ")
         }
     )));
+    {
+        use crate::core::case::{IncidentAt, ScopeJudgement};
+        let scope = match case.scope {
+            ScopeJudgement::Undecided => "not judged yet",
+            ScopeJudgement::InScope => "in scope",
+            ScopeJudgement::OutOfScope => "out of scope",
+        };
+        let incident = match &case.incident {
+            IncidentAt::Unknown => "date unknown".to_string(),
+            IncidentAt::Around { date } => format!("around {date}"),
+            IncidentAt::Exact { at } => at.format("%Y-%m-%d %H:%M").to_string(),
+        };
+        lines.push(Line::from(format!(
+            "scope     {scope}   incident {incident}"
+        )));
+    }
     if let Some(venue) = &case.venue {
         lines.push(Line::from(format!("venue     {}", inline(venue))));
     }
@@ -913,53 +929,49 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn render_help(app: &App, scroll: u16, frame: &mut Frame) {
+fn render_help(app: &App, selected: usize, frame: &mut Frame) {
+    let here = app.context();
     let mut lines = Vec::new();
-    for context in [
-        Context::Global,
-        Context::Queues,
-        Context::Case,
-        Context::Roster,
-    ] {
-        lines.push(Line::from(context.title()).bold());
-        for action in super::action::Action::ALL {
-            let keys: Vec<String> = app
-                .bindings
-                .iter()
-                .filter(|b| b.context == context && b.action == action)
-                .map(keymap::label)
-                .collect();
-            if !keys.is_empty() {
-                lines.push(Line::from(format!(
-                    "  {:<22} {}",
-                    keys.join(" "),
-                    action.describe()
-                )));
-            }
+    let mut selected_line = 0;
+    let mut context = None;
+    for (i, entry) in keymap::help_entries(&app.bindings).into_iter().enumerate() {
+        if context != Some(entry.context) {
+            context = Some(entry.context);
+            lines.push(Line::from(Span::styled(
+                entry.context.title(),
+                app.theme.heading(),
+            )));
+        }
+        let line = Line::from(format!("  {:<15} {}", entry.keys, entry.action.describe()));
+        // Actions of other screens are listed, dimmed; they run only there.
+        let line = if entry.context != Context::Global && entry.context != here {
+            line.style(app.theme.muted())
+        } else {
+            line
+        };
+        if i == selected {
+            selected_line = lines.len();
+            lines.push(line.style(app.theme.selected()));
+        } else {
+            lines.push(line);
         }
     }
     let area = centered(frame.area(), 70, 90);
-    let visible = area.height.saturating_sub(2);
-    let total = lines.len() as u16;
-    // Never scrolled past the end.
-    let scroll = scroll.min(total.saturating_sub(visible));
-    let more = if total > visible {
-        format!(
-            " lines {}-{} of {total}: ↑↓ PgUp PgDn scroll, any other key closes ",
-            scroll + 1,
-            (scroll + visible).min(total)
-        )
-    } else {
-        " any key closes ".into()
-    };
+    let visible = area.height.saturating_sub(2) as usize;
+    // Keep the selected entry in view, its heading too when there is room.
+    let scroll = selected_line
+        .saturating_sub(visible.saturating_sub(2))
+        .min(lines.len().saturating_sub(visible));
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(Text::from(lines)).scroll((scroll, 0)).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" Keys ")
-                .title_bottom(more),
-        ),
+        Paragraph::new(Text::from(lines))
+            .scroll((scroll as u16, 0))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Keys ")
+                    .title_bottom(" ↑↓ choose  Enter runs it  any other key closes "),
+            ),
         area,
     );
 }
