@@ -122,6 +122,13 @@ pub enum Overlay {
     },
     /// Filling in a form.
     Form(Box<Form>),
+    /// Something to read (where an export went, how to verify it); any key closes it.
+    Message {
+        /// The title.
+        title: String,
+        /// The text.
+        text: String,
+    },
     /// A yes/no question before an effect that cannot be taken back.
     Confirm {
         /// The question.
@@ -452,6 +459,7 @@ impl App {
                 self.overlay = Some(Overlay::Help(selected));
                 None
             }
+            Some(Overlay::Message { .. }) => None,
             Some(Overlay::ConfirmQuit) => match key.code {
                 KeyCode::Char('s') => Some(Effect::SaveAndQuit),
                 KeyCode::Char('d') => {
@@ -1004,6 +1012,15 @@ impl App {
             self.overlay = None;
         }
         self.status = message;
+    }
+
+    /// Something was written outside the file: say where, in a dialog that shows it whole.
+    pub fn show(&mut self, title: &str, text: String, status: String) {
+        self.status = status;
+        self.overlay = Some(Overlay::Message {
+            title: title.to_string(),
+            text,
+        });
     }
 
     /// Something failed; the model is unchanged, and an open form says why.

@@ -368,12 +368,17 @@ fn submit(
                 &output,
                 &[],
             )?;
-            app.done(format!(
-                "wrote {} and {} (plaintext). Verify: {}",
-                output.display(),
-                written.sig_file.display(),
-                written.verify.unwrap_or_default()
-            ));
+            app.show(
+                "Exported",
+                format!(
+                    "Wrote {} and its signature {} (plaintext: share them only with the \
+                     {profile} audience).\n\nAnyone can check the signature with stock OpenSSH:\n\n{}",
+                    output.display(),
+                    written.sig_file.display(),
+                    written.verify.unwrap_or_default()
+                ),
+                format!("exported {}", output.display()),
+            );
             Ok(())
         }
         Purpose::Report => {
@@ -384,13 +389,27 @@ fn submit(
                 .unwrap_or_else(|| PathBuf::from(format!("transparency-{from}-{to}.{format}")));
             let written =
                 commands::export::write_report(file, identity, &from, &to, &format, &output, &[])?;
-            app.done(format!(
-                "wrote {} and {} (plaintext): {} cases received, {} in the previous period",
-                output.display(),
-                written.sig_file.display(),
-                written.received.0,
-                written.received.1
-            ));
+            let signer = file
+                .me()?
+                .map(|m| m.principal())
+                .unwrap_or_else(|| "SIGNER".into());
+            app.show(
+                "Transparency report",
+                format!(
+                    "Wrote {} and its signature {} (plaintext, meant for the public): {} cases \
+                     received from {from} to {to}, {} in the previous period of the same length.\n\n\
+                     Verify: casebook member list {} --allowed-signers > allowed_signers && \
+                     ssh-keygen -Y verify -f allowed_signers -I {signer} -n casebook -s {} < {}",
+                    output.display(),
+                    written.sig_file.display(),
+                    written.received.0,
+                    written.received.1,
+                    file.label(),
+                    written.sig_file.display(),
+                    output.display()
+                ),
+                format!("wrote {}", output.display()),
+            );
             Ok(())
         }
         Purpose::AddMember => {

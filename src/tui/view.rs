@@ -80,6 +80,9 @@ pub fn render(app: &App, frame: &mut Frame) {
             selected,
         }) => render_search(frame, query, hits, *selected),
         Some(Overlay::Form(form)) => render_form(app, form, frame),
+        Some(Overlay::Message { title, text }) => {
+            render_dialog(frame, title, &format!("{text}\n\nany key closes this"))
+        }
         Some(Overlay::Confirm { question, .. }) => render_dialog(
             frame,
             "Confirm",
