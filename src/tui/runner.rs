@@ -772,7 +772,7 @@ mod tests {
         assert!(out.exists(), "{}", app.status);
         assert!(dir.path().join("record.md.sig").exists());
         assert!(
-            app.status.contains("ssh-keygen -Y verify"),
+            matches!(&app.overlay, Some(Overlay::Message { text, .. }) if text.contains("ssh-keygen -Y verify")),
             "{}",
             app.status
         );
