@@ -348,23 +348,10 @@ pub(super) fn party(
             },
         )
     } else if let Some(reference) = same_as {
-        let (other_code, number) = reference
-            .rsplit_once(':')
-            .and_then(|(c, n)| n.parse::<usize>().ok().map(|n| (c, n)))
-            .ok_or_else(|| {
-                usage(
-                    format!("{reference:?} is not CODE:N"),
-                    "for example --same-as amber-kettle:2",
-                )
-            })?;
-        let other = change.file.case_by_code(other_code)?;
-        let party = other.parties.get(number.wrapping_sub(1)).ok_or_else(|| {
-            usage(
-                format!("{} has no party {number}", other.code_name),
-                "parties are numbered from 1 in `casebook case show`",
-            )
-        })?;
-        (party.person, PartyIdentity::Linked)
+        (
+            same_person(&mut change.file, reference)?,
+            PartyIdentity::Linked,
+        )
     } else {
         return Err(usage(
             "who is the party?",
@@ -1012,7 +999,12 @@ fn linked_label(file: &mut CaseFile, party: &Party) -> Option<String> {
         .map(|p| format!("{} (same person as elsewhere)", inline(&p.label())))
 }
 
-fn other_cases(file: &mut CaseFile, case: &Case, party: &Party) -> Result<Vec<String>, Error> {
+/// The other cases this party's person appears in, as "CODE as ROLE".
+pub(crate) fn other_cases(
+    file: &mut CaseFile,
+    case: &Case,
+    party: &Party,
+) -> Result<Vec<String>, Error> {
     let others = file.cases_of_person(party.person)?;
     let cases = file.cases()?;
     Ok(others
@@ -1385,4 +1377,26 @@ pub(crate) fn open_reports(
     }
     file.record(&events)?;
     Ok(opened)
+}
+
+/// The person who is party N of another case, from a `CODE:N` reference (parties numbered from
+/// 1 as `case show` lists them): a new party that is the same person links to them.
+pub(crate) fn same_person(file: &mut CaseFile, reference: &str) -> Result<PersonId, Error> {
+    let (other_code, number) = reference
+        .rsplit_once(':')
+        .and_then(|(c, n)| n.trim().parse::<usize>().ok().map(|n| (c.trim(), n)))
+        .ok_or_else(|| {
+            usage(
+                format!("{reference:?} is not CODE:N"),
+                "for example amber-kettle:2, the second party of amber-kettle",
+            )
+        })?;
+    let other = file.case_by_code(other_code)?;
+    let party = other.parties.get(number.wrapping_sub(1)).ok_or_else(|| {
+        usage(
+            format!("{} has no party {number}", other.code_name),
+            "parties are numbered from 1 as the case lists them",
+        )
+    })?;
+    Ok(party.person)
 }

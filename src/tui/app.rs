@@ -57,6 +57,9 @@ pub struct CaseData {
     pub active: Vec<String>,
     /// Members who may vote on this case.
     pub eligible: Vec<MemberId>,
+    /// Per party (in order): who a linked party is (raw), and the other cases the same person
+    /// appears in.
+    pub elsewhere: Vec<(Option<String>, Vec<String>)>,
 }
 
 /// One member as the roster screen lists them.
@@ -1142,6 +1145,7 @@ pub fn case_data(
         tally: process::current_tally(roster, settings, &case),
         eligible: process::eligible_voters(roster, &case),
         active: roster.active().map(|m| m.name.clone()).collect(),
+        elsewhere: Vec::new(),
         settings: *settings,
         case,
         timeline,
@@ -1242,16 +1246,19 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
                 Field::choice(
                     "identity",
                     "known as",
-                    &["named", "pseudonymous", "anonymous"],
+                    &["named", "pseudonymous", "anonymous", "same person as"],
                     0,
                 ),
                 Field::line("name", "name or alias", ""),
                 Field::line("handle", "handle (optional)", ""),
                 Field::line("email", "email (optional)", ""),
+                Field::line("same_as", "same as (CODE:N)", ""),
             ],
         )
         .with_notes(vec![
             "anonymous: the committee holds no identity; you hold the contact.".into(),
+            "same person as: party N of another case (CODE:N, numbered as its case lists them)."
+                .into(),
         ]),
         Action::Emergency => Form::new(
             format!("Emergency action on {code}"),

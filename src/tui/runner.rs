@@ -128,10 +128,23 @@ fn open_case(
     let case = file.case_by_code(code)?;
     let timeline = file.timeline(case.id)?;
     let roster = file.roster()?;
-    app.case_loaded(
-        app::case_data(case, timeline, &roster, &file.settings()),
-        keep_scroll,
-    );
+    let mut elsewhere = Vec::with_capacity(case.parties.len());
+    for party in &case.parties {
+        // A linked party's details are held once, with the person's first appearance.
+        let linked = match party.identity {
+            PartyIdentity::Linked => file
+                .cases()?
+                .values()
+                .flat_map(|c| c.parties.iter())
+                .find(|p| p.person == party.person && p.identity != PartyIdentity::Linked)
+                .map(|p| p.label()),
+            _ => None,
+        };
+        elsewhere.push((linked, commands::cases::other_cases(file, &case, party)?));
+    }
+    let mut data = app::case_data(case, timeline, &roster, &file.settings());
+    data.elsewhere = elsewhere;
+    app.case_loaded(data, keep_scroll);
     Ok(())
 }
 
@@ -208,10 +221,16 @@ fn submit(
             let Some(me) = file.me()? else {
                 return Err(not_a_member(file));
             };
+            let mut person = PersonId(Uuid::new_v4());
             let identity = match form.get("identity") {
                 "anonymous" => PartyIdentity::Anonymous {
                     contact_held_by: me.id,
                 },
+                "same person as" => {
+                    let reference = required(&form, "same_as", "give the other party as CODE:N")?;
+                    person = commands::cases::same_person(file, &reference)?;
+                    PartyIdentity::Linked
+                }
                 _ if name.is_empty() => {
                     return Err(usage("give the party's name or alias".into()));
                 }
@@ -225,7 +244,7 @@ fn submit(
             let party = Party {
                 id: PartyId(Uuid::new_v4()),
                 role,
-                person: PersonId(Uuid::new_v4()),
+                person,
                 identity,
             };
             change_case(app, file, code, |actor, case| {
@@ -671,6 +690,57 @@ mod tests {
             carry_out(&mut app, &mut file, &identity, effect);
         }
         assert!(app.status.contains("review"), "{}", app.status);
+    }
+
+    #[test]
+    fn a_party_can_be_the_same_person_as_in_another_case() {
+        let (_dir, mut file, identity, mut app) = setup();
+        let (other, person) = file
+            .cases()
+            .unwrap()
+            .values()
+            .find(|c| c.parties.len() >= 2)
+            .map(|c| (c.code_name.clone(), c.parties[1].person))
+            .unwrap();
+        let code = case_in(&mut file, Status::Investigating);
+        assert_ne!(code, other);
+        carry_out(
+            &mut app,
+            &mut file,
+            &identity,
+            Effect::OpenCase(code.clone()),
+        );
+        // Reported, "same person as", then the reference in its field.
+        let mut keys = vec![KeyCode::Char('p'), KeyCode::Tab, KeyCode::Char('s')];
+        keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+        keys.extend(typing(&format!("{other}:2")));
+        keys.push(KeyCode::Enter);
+        press(&mut app, &mut file, &identity, &keys);
+        assert!(app.overlay.is_none(), "{}", app.status);
+        let case = file.case_by_code(&code).unwrap();
+        assert_eq!(case.parties.last().unwrap().person, person);
+        let Screen::Case { data, .. } = &app.screen else {
+            panic!("case")
+        };
+        let (_, also_in) = data.elsewhere.last().unwrap();
+        assert!(also_in.iter().any(|c| c.starts_with(&other)), "{also_in:?}");
+        // A reference to nothing is refused in the form.
+        let mut keys = vec![KeyCode::Char('p'), KeyCode::Tab, KeyCode::Char('s')];
+        keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+        keys.extend(typing(&format!("{other}:99")));
+        keys.push(KeyCode::Enter);
+        press(&mut app, &mut file, &identity, &keys);
+        let Some(Overlay::Form(form)) = &app.overlay else {
+            panic!("the form stays open")
+        };
+        assert!(
+            form.error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("has no party 99"),
+            "{:?}",
+            form.error
+        );
     }
 
     #[test]

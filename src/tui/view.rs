@@ -581,14 +581,32 @@ pub fn case_rows(
     if !case.parties.is_empty() {
         lines.push(Line::from(""));
         lines.push(Line::from("Parties").bold());
-        for p in &case.parties {
-            let who = match &p.identity {
-                PartyIdentity::Anonymous { contact_held_by } => {
+        for (n, p) in case.parties.iter().enumerate() {
+            let (linked, others) = data
+                .elsewhere
+                .get(n)
+                .map(|(l, o)| (l.as_deref(), o.as_slice()))
+                .unwrap_or((None, &[]));
+            let who = match (&p.identity, linked) {
+                (PartyIdentity::Anonymous { contact_held_by }, _) => {
                     format!("anonymous (contact held by {})", name(*contact_held_by))
                 }
+                (_, Some(label)) => format!("{} (same person as elsewhere)", inline(label)),
                 _ => inline(&p.label()).into_owned(),
             };
-            lines.push(Line::from(format!("  {:<9} {who}", p.role.as_str())));
+            let mut spans = vec![Span::raw(format!(
+                "  {}. {:<9} {who}",
+                n + 1,
+                p.role.as_str()
+            ))];
+            if !others.is_empty() {
+                // Repeat-behaviour awareness: the same person in other cases.
+                spans.push(Span::styled(
+                    format!("  also in {}", inline(&others.join(", "))),
+                    theme.warning(),
+                ));
+            }
+            lines.push(Line::from(spans));
         }
     }
     for e in case.unreviewed_emergencies() {
