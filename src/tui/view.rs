@@ -380,7 +380,10 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
         .collect();
     // On narrow terminals the tabs scroll so that the selected one is always in view.
     let width = |range: &[String]| range.iter().map(|l| l.chars().count()).sum::<usize>();
-    let selected = app.queue.min(labels.len().saturating_sub(1));
+    if labels.is_empty() {
+        return;
+    }
+    let selected = app.queue.min(labels.len() - 1);
     let mut first = 0;
     while first < selected && width(&labels[first..=selected]) + 2 > area.width as usize {
         first += 1;
