@@ -13,7 +13,7 @@ use super::app::{self, App, CaseData, Overlay, RosterRow, Screen};
 use super::form::{Form, Input, Purpose};
 use super::keymap::{self, Context};
 use super::theme::Theme;
-use crate::core::event::{Event, EventKind, NoteKind};
+use crate::core::event::{Audience, Event, EventKind, NoteKind};
 use crate::core::party::Identity as PartyIdentity;
 use crate::core::sanitize::{body, inline};
 
@@ -657,16 +657,17 @@ pub fn case_rows(
         lines.push(Line::from(""));
         lines.push(Line::from("Communications").bold());
         for c in &case.communications {
-            lines.push(Line::from(
-                format!(
-                    "  {} to {:?}: {} ({})",
-                    c.at.format("%Y-%m-%d"),
-                    c.to,
-                    inline(&c.summary),
-                    name(c.by)
-                )
-                .to_string(),
-            ));
+            let to = match c.to {
+                Audience::Reporter => "the reporter",
+                Audience::Reported => "the reported person",
+                Audience::Other => "others",
+            };
+            lines.push(Line::from(format!(
+                "  {} to {to}: {} ({})",
+                c.at.format("%Y-%m-%d"),
+                inline(&c.summary),
+                name(c.by)
+            )));
         }
     }
     lines.push(Line::from(""));
