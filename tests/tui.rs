@@ -143,6 +143,27 @@ fn a_member_opens_the_demo_adds_a_note_saves_as_and_finds_it_again() {
             && shown.contains("Follow-up on Friday."),
         "{shown}"
     );
+    drop(tmux);
+
+    // Reopen the saved file in the interface and find the note by searching for it.
+    let command = format!(
+        "'{}' -i '{}' open '{}'",
+        bin(),
+        demo_key("robin").display(),
+        saved.display()
+    );
+    let tmux = Tmux::start("casebook-e2e-reopen", &command);
+    tmux.wait_for("all (37)");
+    tmux.keys(&["/"]);
+    tmux.text("Friday");
+    tmux.wait_for(&code);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Follow-up on Friday.");
+    assert!(
+        screen.contains("Called the reporter; they are safe.") && screen.contains(&code),
+        "{screen}"
+    );
+    tmux.keys(&["q"]);
 }
 
 #[test]
