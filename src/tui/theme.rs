@@ -1,5 +1,6 @@
-//! Styles. The default uses the terminal's own 16 colours (foreground only), so it follows the
-//! palette the member chose and reads on dark and light backgrounds alike; `mono` (and any
+//! Styles. The default uses the terminal's own 16 colours (foreground only, always bold where
+//! it carries meaning, and never yellow or white, which fade on light backgrounds), so it follows
+//! the palette the member chose and reads on dark and light backgrounds alike; `mono` (and any
 //! non-empty `NO_COLOR`) uses bold, dim and reverse video only.
 
 use ratatui::style::{Color, Modifier, Style};
@@ -90,9 +91,10 @@ impl Theme {
         self.fg(Color::Blue).add_modifier(Modifier::BOLD)
     }
 
-    /// Unsaved changes, the file changed on disk, the idle countdown.
+    /// Unsaved changes, the idle countdown, a person seen in other cases. (Not yellow:
+    /// it fades on light backgrounds.)
     pub fn warning(self) -> Style {
-        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
     }
 
     /// Errors.
