@@ -64,6 +64,8 @@ pub enum Action {
     Sort,
     /// Show only cases of a severity, an assignee or a label.
     Filter,
+    /// Correct an earlier note or report of the open case (the correction is shown under it).
+    Amend,
     /// Save the case file.
     Save,
     /// Save the case file under a new name.
@@ -78,7 +80,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 36] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -109,6 +111,7 @@ impl Action {
         Action::Rekey,
         Action::Sort,
         Action::Filter,
+        Action::Amend,
         Action::Save,
         Action::SaveAs,
         Action::Search,
@@ -149,6 +152,7 @@ impl Action {
             Action::Rekey => "rekey",
             Action::Sort => "sort",
             Action::Filter => "filter",
+            Action::Amend => "amend",
             Action::Save => "save",
             Action::SaveAs => "save-as",
             Action::Search => "search",
@@ -190,6 +194,7 @@ impl Action {
             Action::Rekey => "re-encrypt (rekey)",
             Action::Sort => "change the sort order",
             Action::Filter => "filter the list",
+            Action::Amend => "correct an earlier entry",
             Action::Save => "save",
             Action::SaveAs => "save as a new file",
             Action::Search => "search (Enter opens the case)",

@@ -14,7 +14,7 @@ use super::keymap::{self, Binding, Context};
 use super::theme::Theme;
 use crate::core::case::{Case, Channel, Severity, Status};
 use crate::core::decision::{Tally, tally};
-use crate::core::event::Event;
+use crate::core::event::{Event, EventKind};
 use crate::core::process::{self, Due, Settings};
 use crate::core::queue::{Queue, View};
 use crate::core::roster::{MemberId, Roster};
@@ -763,6 +763,9 @@ impl App {
             (Screen::Case { data, .. }, action) if case_form(data, action).is_some() => {
                 self.overlay = case_form(data, action).map(|f| Overlay::Form(Box::new(f)));
             }
+            (Screen::Case { data, .. }, Action::Amend) => {
+                self.status = format!("{} has no note or report to correct", data.case.code_name)
+            }
             (Screen::Queues, Action::Sort) => {
                 self.sort = self.sort.next();
                 self.status = format!("sorted by {}", self.sort.as_str());
@@ -1328,6 +1331,57 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             "reporter: outcome and follow-up. public: anonymised, month dates.".into(),
             "Left empty, the file is CODE-AUDIENCE.FORMAT in the current folder.".into(),
         ]),
+        Action::Amend => {
+            // The most recent entries with text, newest first.
+            let entries: Vec<&Event> = data
+                .timeline
+                .iter()
+                .rev()
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        EventKind::NoteAdded { .. } | EventKind::ReportReceived { .. }
+                    )
+                })
+                .take(6)
+                .collect();
+            if entries.is_empty() {
+                return None;
+            }
+            let options: Vec<String> = entries
+                .iter()
+                .map(|e| {
+                    let text = match &e.kind {
+                        EventKind::NoteAdded { body, .. }
+                        | EventKind::ReportReceived { body, .. } => body.as_str(),
+                        _ => "",
+                    };
+                    let start: String = text
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .chars()
+                        .take(40)
+                        .collect();
+                    format!("{} {start}…", e.at.format("%m-%d %H:%M"))
+                })
+                .collect();
+            Form::new(
+                format!("Correct an entry of {code}"),
+                Purpose::Amend {
+                    code,
+                    entries: entries.iter().map(|e| e.id).collect(),
+                },
+                vec![
+                    Field::choice("entry", "entry", &options, 0),
+                    Field::text("body", "correction", "What was wrong, and what is right."),
+                ],
+            )
+            .with_notes(vec![
+                "Nothing is ever erased: the correction is recorded under the entry it amends."
+                    .into(),
+            ])
+        }
         _ => return None,
     })
 }

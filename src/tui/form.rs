@@ -40,6 +40,13 @@ pub enum Purpose {
     RemoveMember(String),
     /// Choose which cases the list shows (handled by the model itself).
     Filter,
+    /// Correct an earlier entry of the case: a note that amends the chosen entry.
+    Amend {
+        /// The case.
+        code: String,
+        /// The entries that may be amended, in the order the choice lists them.
+        entries: Vec<uuid::Uuid>,
+    },
 }
 
 impl Purpose {
@@ -158,6 +165,8 @@ pub struct Submission {
     pub purpose: Purpose,
     /// The values.
     pub values: BTreeMap<&'static str, String>,
+    /// For choices: the index of the chosen option.
+    pub chosen: BTreeMap<&'static str, usize>,
 }
 
 impl Submission {
@@ -196,6 +205,14 @@ impl Form {
         Submission {
             purpose: self.purpose.clone(),
             values: self.fields.iter().map(|f| (f.key, f.value())).collect(),
+            chosen: self
+                .fields
+                .iter()
+                .filter_map(|f| match &f.input {
+                    Input::Choice { selected, .. } => Some((f.key, *selected)),
+                    _ => None,
+                })
+                .collect(),
         }
     }
 

@@ -92,6 +92,7 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('d'), Action::Decide, Context::Case),
     key(KeyCode::Char('m'), Action::Comms, Context::Case),
     key(KeyCode::Char('e'), Action::Export, Context::Case),
+    key(KeyCode::Char('A'), Action::Amend, Context::Case),
     key(KeyCode::Char('o'), Action::Sort, Context::Queues),
     key(KeyCode::Char('f'), Action::Filter, Context::Queues),
     key(KeyCode::Char('N'), Action::NewCase, Context::Queues),

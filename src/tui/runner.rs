@@ -452,6 +452,22 @@ fn submit(
         }
         // The model applies the filter itself.
         Purpose::Filter => Ok(()),
+        Purpose::Amend { code, entries } => {
+            let body = required(&form, "body", "write the correction")?;
+            let amends = form
+                .chosen
+                .get("entry")
+                .and_then(|i| entries.get(*i))
+                .copied();
+            change_case_amending(app, file, code, amends, |actor, case| {
+                process::change_details(actor, case)?;
+                let kind = EventKind::NoteAdded {
+                    body,
+                    note: NoteKind::General,
+                };
+                Ok((vec![kind], format!("{code}: correction recorded")))
+            })
+        }
         Purpose::RemoveMember(name) => {
             let report = commands::members::remove_member(
                 file,
@@ -498,6 +514,17 @@ fn change_case(
     code: &str,
     rule: impl FnOnce(Actor<'_>, &Case) -> Result<(Vec<EventKind>, String), RuleError>,
 ) -> Result<(), Error> {
+    change_case_amending(app, file, code, None, rule)
+}
+
+/// [`change_case`], the events amending an earlier entry when `amends` names one.
+fn change_case_amending(
+    app: &mut App,
+    file: &mut CaseFile,
+    code: &str,
+    amends: Option<Uuid>,
+    rule: impl FnOnce(Actor<'_>, &Case) -> Result<(Vec<EventKind>, String), RuleError>,
+) -> Result<(), Error> {
     let case = file.case_by_code(code)?;
     let Some(me) = file.me()? else {
         return Err(not_a_member(file));
@@ -518,7 +545,7 @@ fn change_case(
             case: Some(case.id),
             author: me.id,
             at: now,
-            amends: None,
+            amends,
             kind,
         })
         .collect();
@@ -741,6 +768,51 @@ mod tests {
             "{:?}",
             form.error
         );
+    }
+
+    #[test]
+    fn a_correction_amends_the_chosen_entry() {
+        let (_dir, mut file, identity, mut app) = setup();
+        let code = case_in(&mut file, Status::Investigating);
+        carry_out(
+            &mut app,
+            &mut file,
+            &identity,
+            Effect::OpenCase(code.clone()),
+        );
+        carry_out(
+            &mut app,
+            &mut file,
+            &identity,
+            Effect::AddNote {
+                code: code.clone(),
+                body: "Met the reporter on Tuesday.".into(),
+            },
+        );
+        let id = file.case_by_code(&code).unwrap().id;
+        let note = file.timeline(id).unwrap().last().unwrap().id;
+        let mut keys = vec![KeyCode::Char('A'), KeyCode::Tab];
+        keys.extend(typing("It was Wednesday."));
+        press(&mut app, &mut file, &identity, &keys);
+        if let Some(effect) = app.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)) {
+            carry_out(&mut app, &mut file, &identity, effect);
+        }
+        let last = file.timeline(id).unwrap().last().unwrap().clone();
+        assert_eq!(last.amends, Some(note), "{}", app.status);
+        assert!(
+            matches!(&last.kind, EventKind::NoteAdded { body, .. } if body == "It was Wednesday.")
+        );
+        // Shown right under what it amends.
+        let Screen::Case { data, .. } = &app.screen else {
+            panic!("case")
+        };
+        let (rows, _) = crate::tui::view::case_rows(data, None, app.theme, 100);
+        let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+        let at = text
+            .iter()
+            .position(|l| l.contains("Met the reporter"))
+            .unwrap();
+        assert!(text[at + 1].contains("amends the entry above"), "{text:#?}");
     }
 
     #[test]

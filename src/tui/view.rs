@@ -95,8 +95,16 @@ pub fn render(app: &App, frame: &mut Frame) {
 /// Width of a form's label column.
 const LABEL: u16 = 19;
 
+/// Whether a choice shows only the selected option (with arrows): its options are sentences.
+fn compact_choice(options: &[String]) -> bool {
+    options.iter().any(|o| o.chars().count() > 24)
+}
+
 /// Rows a choice needs when its options wrap in `width` columns.
 fn choice_rows(options: &[String], width: u16) -> u16 {
+    if compact_choice(options) {
+        return 1;
+    }
     let (mut rows, mut used) = (1u16, 0usize);
     for option in options {
         let w = option.chars().count() + 2;
@@ -215,6 +223,22 @@ fn render_form(app: &App, form: &Form, frame: &mut Frame) {
                     Paragraph::new(format!("{}{cursor}", inline(text))),
                     value_area,
                 );
+            }
+            Input::Choice { options, selected } if compact_choice(options) => {
+                let option = options.get(*selected).map(String::as_str).unwrap_or("");
+                let counter = format!(" ›  {} of {}", selected + 1, options.len());
+                let room = (value_area.width as usize).saturating_sub(counter.chars().count() + 3);
+                let mut shown: String = inline(option).chars().take(room).collect();
+                if shown.chars().count() < inline(option).chars().count() {
+                    shown.pop();
+                    shown.push('…');
+                }
+                let spans = vec![
+                    Span::raw("‹ "),
+                    Span::styled(shown, Style::new().reversed().bold()),
+                    Span::raw(counter),
+                ];
+                frame.render_widget(Paragraph::new(Line::from(spans)), value_area);
             }
             Input::Choice { options, selected } => {
                 let spans: Vec<Span> = options
