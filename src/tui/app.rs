@@ -1089,46 +1089,46 @@ pub fn snapshot<'a>(
                 Some(Some(id)) => c.assignees.contains(&id),
             }
     };
-    let mut rows: Vec<(Row, u8, chrono::DateTime<chrono::Utc>)> = cases
+    // Sort references (with what is due computed once per case), then build only the rows.
+    let mut chosen: Vec<(&Case, Option<Due>)> = cases
         .into_iter()
         .filter(|c| queue.contains(view, c) && wanted(c))
-        .map(|c| {
-            let due = process::due(view.settings, c).map(|d| {
-                let overdue = d.by < view.now;
-                (d.what.to_string(), overdue)
-            });
-            let status_rank = Status::ALL.iter().position(|s| *s == c.status).unwrap_or(0) as u8;
-            (
-                Row {
-                    code: c.code_name.clone(),
-                    title: view.may_see(c).then(|| c.title.clone()),
-                    status: c.status,
-                    severity: c.severity,
-                    age_days: (view.now - c.received_at).num_days(),
-                    assignees: c.assignees.iter().map(name).collect::<Vec<_>>().join(", "),
-                    due,
-                },
-                status_rank,
-                c.received_at,
-            )
-        })
+        .map(|c| (c, process::due(view.settings, c)))
         .collect();
-    let overdue = |r: &Row| r.due.as_ref().is_some_and(|d| d.1);
-    rows.sort_by(|(a, a_rank, a_at), (b, b_rank, b_at)| match sort {
-        Sort::Urgency => overdue(b)
-            .cmp(&overdue(a))
-            .then(a_at.cmp(b_at))
-            .then(a.code.cmp(&b.code)),
-        Sort::Newest => b_at.cmp(a_at).then(a.code.cmp(&b.code)),
+    let overdue = |due: &Option<Due>| due.is_some_and(|d| d.by < view.now);
+    let rank = |c: &Case| Status::ALL.iter().position(|s| *s == c.status);
+    chosen.sort_by(|(a, a_due), (b, b_due)| match sort {
+        Sort::Urgency => overdue(b_due)
+            .cmp(&overdue(a_due))
+            .then(a.received_at.cmp(&b.received_at))
+            .then(a.code_name.cmp(&b.code_name)),
+        Sort::Newest => b
+            .received_at
+            .cmp(&a.received_at)
+            .then(a.code_name.cmp(&b.code_name)),
         Sort::Severity => b
             .severity
             .cmp(&a.severity)
-            .then(overdue(b).cmp(&overdue(a)))
-            .then(a_at.cmp(b_at)),
-        Sort::Status => a_rank.cmp(b_rank).then(a_at.cmp(b_at)),
-        Sort::Code => a.code.cmp(&b.code),
+            .then(overdue(b_due).cmp(&overdue(a_due)))
+            .then(a.received_at.cmp(&b.received_at)),
+        Sort::Status => rank(a)
+            .cmp(&rank(b))
+            .then(a.received_at.cmp(&b.received_at)),
+        Sort::Code => a.code_name.cmp(&b.code_name),
     });
-    (counts, rows.into_iter().map(|(row, _, _)| row).collect())
+    let rows = chosen
+        .into_iter()
+        .map(|(c, due)| Row {
+            code: c.code_name.clone(),
+            title: view.may_see(c).then(|| c.title.clone()),
+            status: c.status,
+            severity: c.severity,
+            age_days: (view.now - c.received_at).num_days(),
+            assignees: c.assignees.iter().map(name).collect::<Vec<_>>().join(", "),
+            due: due.map(|d| (d.what.to_string(), d.by < view.now)),
+        })
+        .collect();
+    (counts, rows)
 }
 
 /// Everything the case screen needs.
