@@ -127,6 +127,7 @@ fn export_form() {
     app.case_loaded(data, false);
     app.update(Action::Export);
     insta::assert_snapshot!("export_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("export_160x48", draw(&app, 160, 48));
 }
 
 #[test]
@@ -205,6 +206,7 @@ fn search_lock_and_confirm_screens() {
         crossterm::event::KeyCode::Enter,
     ));
     insta::assert_snapshot!("confirm_plaintext_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("confirm_plaintext_160x48", draw(&app, 160, 48));
     app.overlay = None;
     app.lock("Locked after 5 minutes without a key press. Your changes were saved first.".into());
     let locked = draw(&app, 80, 24);
