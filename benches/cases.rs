@@ -5,16 +5,13 @@
 //! It prints p50/p99 figures; it asserts nothing. Targets: queue counts and case load under
 //! 10 ms, search under 30 ms.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use std::time::Instant;
 
 use casebook::core::queue::{self, View};
-use casebook::vault::{CaseFile, Founder, Identity, OpenMode, PassphraseSource, synthetic};
-
-fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
-    samples.sort();
-    let at = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)];
-    (at(0.50).as_secs_f64() * 1e3, at(0.99).as_secs_f64() * 1e3)
-}
+use casebook::vault::{CaseFile, OpenMode, synthetic};
+use common::percentiles;
 
 fn measure(runs: usize, mut f: impl FnMut(usize)) -> (f64, f64) {
     f(0);
@@ -33,16 +30,6 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (cases, events_per_case) = if quick { (1_000, 100) } else { (10_000, 100) };
     let dir = tempfile::tempdir().expect("tempdir");
-    let key = dir.path().join("bench.key");
-    casebook::vault::keygen(&key, "bench", None).expect("keygen");
-    let identity = Identity::load(&key, &PassphraseSource::Terminal).expect("identity");
-    let path = dir.path().join("big.cases.age");
-    let founder = Founder {
-        name: "Bench".into(),
-        email: None,
-    };
-    let now = chrono::Utc::now();
-    let mut file = CaseFile::create(&path, &identity, &founder, &[], false, now).expect("create");
     let started = Instant::now();
     let spec = synthetic::Spec {
         cases,
@@ -51,7 +38,7 @@ fn main() {
         canary: None,
         seed: 3,
     };
-    synthetic::fill(&mut file, &spec, now).expect("fill");
+    let (identity, path, mut file) = common::synthetic_file(dir.path(), &spec);
     file.save(&identity).expect("save");
     drop(file);
     let size = std::fs::metadata(&path).expect("size").len();

@@ -6,21 +6,18 @@
 //! p99 under 4 ms per frame. Frames are drawn into ratatui's TestBackend: this is the cost of
 //! building and diffing the frame, without the terminal's own work of displaying it.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use std::time::Instant;
 
 use casebook::core::event::{Event, EventKind, NoteKind};
 use casebook::tui::app::{self, App, Effect};
 use casebook::tui::{action::Action, carry_out, view};
-use casebook::vault::{CaseFile, Founder, Identity, PassphraseSource, synthetic};
+use casebook::vault::synthetic;
+use common::percentiles;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
-    samples.sort();
-    let at = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)];
-    (at(0.50).as_secs_f64() * 1e3, at(0.99).as_secs_f64() * 1e3)
-}
 
 /// What the event loop does for each frame.
 fn draw(terminal: &mut Terminal<TestBackend>, app: &mut App) {
@@ -53,16 +50,6 @@ fn frames(
 
 fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let key = dir.path().join("bench.key");
-    casebook::vault::keygen(&key, "bench", None).expect("keygen");
-    let identity = Identity::load(&key, &PassphraseSource::Terminal).expect("identity");
-    let path = dir.path().join("big.cases.age");
-    let founder = Founder {
-        name: "Bench".into(),
-        email: None,
-    };
-    let now = chrono::Utc::now();
-    let mut file = CaseFile::create(&path, &identity, &founder, &[], false, now).expect("create");
     let spec = synthetic::Spec {
         cases: 10_000,
         events_per_case: 10,
@@ -70,7 +57,8 @@ fn main() {
         canary: None,
         seed: 5,
     };
-    synthetic::fill(&mut file, &spec, now).expect("fill");
+    let (identity, _, mut file) = common::synthetic_file(dir.path(), &spec);
+    let now = chrono::Utc::now();
     // One case with a long history: 2,000 events, notes of a few lines each.
     let me = file.me().expect("me").expect("member");
     let long = file

@@ -476,17 +476,9 @@ pub(super) fn comms(
         summary,
         save_as,
     } = command;
-    let to = match to.as_str() {
-        "reporter" => Audience::Reporter,
-        "reported" => Audience::Reported,
-        "other" => Audience::Other,
-        other => {
-            return Err(usage(
-                format!("unknown audience {other:?}"),
-                "use reporter, reported or other",
-            ));
-        }
-    };
+    let to: Audience = to
+        .parse()
+        .map_err(|e: String| usage(e, "use reporter, reported or other"))?;
     let mut change = Change::open(config, file)?;
     let case = change.file.case_by_code(code)?;
     change.rule(|actor| process::change_details(actor, &case))?;
@@ -879,9 +871,9 @@ fn show(
                 PartyIdentity::Anonymous { contact_held_by } => {
                     format!("anonymous (contact held by {})", name(*contact_held_by))
                 }
-                PartyIdentity::Linked => {
-                    linked_label(&mut case_file, party).unwrap_or_else(|| "(linked person)".into())
-                }
+                PartyIdentity::Linked => linked_label(&mut case_file, party)
+                    .map(|label| format!("{} (same person as elsewhere)", inline(&label)))
+                    .unwrap_or_else(|| "(linked person)".into()),
                 _ => inline(&party.label()).into_owned(),
             };
             let others = other_cases(&mut case_file, &case, party)?;
@@ -990,13 +982,15 @@ fn show(
     Ok(())
 }
 
-fn linked_label(file: &mut CaseFile, party: &Party) -> Option<String> {
+/// Who a linked party is (raw): the details are held once, with the person's appearance
+/// that is not itself a link.
+pub(crate) fn linked_label(file: &mut CaseFile, party: &Party) -> Option<String> {
     let cases = file.cases().ok()?;
     cases
         .values()
         .flat_map(|c| c.parties.iter())
         .find(|p| p.person == party.person && p.identity != PartyIdentity::Linked)
-        .map(|p| format!("{} (same person as elsewhere)", inline(&p.label())))
+        .map(Party::label)
 }
 
 /// The other cases this party's person appears in, as "CODE as ROLE".

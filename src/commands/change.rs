@@ -12,7 +12,7 @@ use crate::cli::Config;
 use crate::core::case::CaseId;
 use crate::core::event::{Event, EventKind};
 use crate::core::process::{Actor, RuleError};
-use crate::core::roster::{Member, Roster};
+use crate::core::roster::{Member, MemberId, Roster};
 use crate::vault::{CaseFile, Identity, OpenMode};
 
 /// An open case file, the member changing it, and the roster as it was opened.
@@ -60,18 +60,7 @@ impl Change {
         kinds: Vec<EventKind>,
         amends: Option<Uuid>,
     ) -> Vec<Event> {
-        let now = Utc::now();
-        kinds
-            .into_iter()
-            .map(|kind| Event {
-                id: Uuid::new_v4(),
-                case,
-                author: self.me.id,
-                at: now,
-                amends,
-                kind,
-            })
-            .collect()
+        events_by(self.me.id, case, kinds, amends)
     }
 
     /// Record `kinds` on `case` (or committee-wide) and save (or save as a new file).
@@ -95,4 +84,49 @@ impl Change {
     pub(super) fn member_named(&self, name: &str) -> Result<Member, Error> {
         super::member_named(&self.roster, name)
     }
+}
+
+/// The active member whose key opened `file`.
+pub(crate) fn acting_member(file: &CaseFile) -> Result<Member, Error> {
+    file.me()?.ok_or_else(|| Error::NotAMember {
+        file: file.label().into(),
+    })
+}
+
+/// Apply a process rule as the active member whose key opened `file`, under the file's
+/// roster and settings as they are now; gives back that member with the rule's result.
+pub(crate) fn as_member<T>(
+    file: &CaseFile,
+    rule: impl FnOnce(Actor<'_>) -> Result<T, RuleError>,
+) -> Result<(Member, T), Error> {
+    let me = acting_member(file)?;
+    let roster = file.roster()?;
+    let settings = file.settings();
+    let result = rule(Actor {
+        member: &me,
+        roster: &roster,
+        settings: &settings,
+    })?;
+    Ok((me, result))
+}
+
+/// Events by `author`, now, on `case` (or committee-wide), each with a fresh id.
+pub(crate) fn events_by(
+    author: MemberId,
+    case: Option<CaseId>,
+    kinds: Vec<EventKind>,
+    amends: Option<Uuid>,
+) -> Vec<Event> {
+    let now = Utc::now();
+    kinds
+        .into_iter()
+        .map(|kind| Event {
+            id: Uuid::new_v4(),
+            case,
+            author,
+            at: now,
+            amends,
+            kind,
+        })
+        .collect()
 }

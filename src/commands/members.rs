@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::change::Change;
+use super::change::{Change, acting_member, as_member, events_by};
 use super::{Error, load_identity};
 use crate::cli::{Config, MemberCommand};
 use crate::core::event::EventKind;
@@ -185,15 +185,9 @@ pub(crate) fn add_member(
             hint: "use member or chair".into(),
         })?;
     let recipient = read_key(key)?;
-    let me = acting_member(file)?;
-    let roster = file.roster()?;
-    let settings = file.settings();
-    let actor = process::Actor {
-        member: &me,
-        roster: &roster,
-        settings: &settings,
-    };
-    process::add_member(actor, name, recipient.as_str())?;
+    let (me, ()) = as_member(file, |actor| {
+        process::add_member(actor, name, recipient.as_str())
+    })?;
     file.check_writable()?;
     let member = Member {
         id: MemberId(Uuid::new_v4()),
@@ -209,12 +203,6 @@ pub(crate) fn add_member(
     Ok(Added {
         fingerprint: vault::fingerprint(recipient.as_str()),
         saved,
-    })
-}
-
-fn acting_member(file: &CaseFile) -> Result<Member, Error> {
-    file.me()?.ok_or_else(|| Error::NotAMember {
-        file: file.label().into(),
     })
 }
 
@@ -254,43 +242,18 @@ pub(crate) fn remove_member(
     reason: Option<String>,
     allow_self_removal: bool,
 ) -> Result<vault::SaveReport, Error> {
-    let me = acting_member(file)?;
-    let roster = file.roster()?;
-    let target = roster
-        .members()
-        .iter()
-        .find(|m| m.name == name)
-        .cloned()
-        .ok_or_else(|| Error::UnknownMember {
-            name: name.to_string(),
-            roster: roster.active().map(|m| m.name.clone()).collect(),
-        })?;
-    let settings = file.settings();
-    let actor = process::Actor {
-        member: &me,
-        roster: &roster,
-        settings: &settings,
-    };
-    let kind = process::remove_member(actor, &target, reason, allow_self_removal)?;
+    let target = super::member_named(&file.roster()?, name)?;
+    let (me, kind) = as_member(file, |actor| {
+        process::remove_member(actor, &target, reason, allow_self_removal)
+    })?;
     let policy = SavePolicy {
         allow_lockout: allow_self_removal,
         backup_new_version: true,
     };
     // Refused before recording, so a refused save leaves nothing half-done in memory.
     file.check_writable()?;
-    file.record(&[roster_event(me.id, kind)])?;
+    file.record(&events_by(me.id, None, vec![kind], None))?;
     Ok(file.save_with(identity, policy)?)
-}
-
-fn roster_event(author: MemberId, kind: EventKind) -> crate::core::event::Event {
-    crate::core::event::Event {
-        id: Uuid::new_v4(),
-        case: None,
-        author,
-        at: Utc::now(),
-        amends: None,
-        kind,
-    }
 }
 
 fn rotate(
@@ -342,7 +305,7 @@ pub(crate) fn rekey_file(
 ) -> Result<vault::SaveReport, Error> {
     let me = acting_member(file)?;
     file.check_writable()?;
-    file.record(&[roster_event(me.id, EventKind::Rekeyed)])?;
+    file.record(&events_by(me.id, None, vec![EventKind::Rekeyed], None))?;
     let policy = SavePolicy {
         allow_lockout: false,
         backup_new_version: true,

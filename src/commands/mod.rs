@@ -2,7 +2,7 @@
 //! given output, and returns typed errors that carry a hint; `main` prints them.
 
 pub(crate) mod cases;
-mod change;
+pub(crate) mod change;
 pub(crate) mod export;
 mod info;
 pub(crate) mod members;

@@ -172,6 +172,9 @@ pub enum Ballot {
 }
 
 impl Ballot {
+    /// Every ballot.
+    pub const ALL: [Ballot; 3] = [Ballot::For, Ballot::Against, Ballot::Abstain];
+
     /// The ballot's name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -179,6 +182,17 @@ impl Ballot {
             Ballot::Against => "against",
             Ballot::Abstain => "abstain",
         }
+    }
+}
+
+impl FromStr for Ballot {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ballot::ALL
+            .into_iter()
+            .find(|b| b.as_str() == s)
+            .ok_or_else(|| format!("unknown ballot {s:?}; ballots: for, against, abstain"))
     }
 }
 

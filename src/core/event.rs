@@ -67,6 +67,31 @@ pub enum Audience {
     Other,
 }
 
+impl Audience {
+    /// Every audience.
+    pub const ALL: [Audience; 3] = [Audience::Reporter, Audience::Reported, Audience::Other];
+
+    /// The audience's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Reporter => "reporter",
+            Audience::Reported => "reported",
+            Audience::Other => "other",
+        }
+    }
+}
+
+impl std::str::FromStr for Audience {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Audience::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| format!("unknown audience {s:?}"))
+    }
+}
+
 /// Case details that can be set or corrected after a case is opened. `None` leaves a detail
 /// as it was.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,8 +13,8 @@ use super::form::{Field, Form, Purpose, Reply, Submission};
 use super::keymap::{self, Binding, Context};
 use super::theme::Theme;
 use crate::core::case::{Case, Channel, Severity, Status};
-use crate::core::decision::{Tally, tally};
-use crate::core::event::{Event, EventKind};
+use crate::core::decision::{Ballot, Tally, tally};
+use crate::core::event::{Audience, Event, EventKind};
 use crate::core::process::{self, Due, Settings};
 use crate::core::queue::{Queue, View};
 use crate::core::roster::{MemberId, Roster};
@@ -1285,7 +1285,7 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             Purpose::Vote(code),
             vec![
                 Field::choice("outcome", "outcome", &outcomes, proposed),
-                Field::choice("ballot", "ballot", &["for", "against", "abstain"], 0),
+                Field::choice("ballot", "ballot", &Ballot::ALL.map(Ballot::as_str), 0),
             ],
         )
         .with_notes(vec![match &data.case.proposal {
@@ -1308,7 +1308,7 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             format!("Log a message sent on {code}"),
             Purpose::Comms(code),
             vec![
-                Field::choice("to", "sent to", &["reporter", "reported", "other"], 0),
+                Field::choice("to", "sent to", &Audience::ALL.map(Audience::as_str), 0),
                 Field::line("summary", "what it said", ""),
             ],
         ),

@@ -150,15 +150,10 @@ fn event_loop(
 fn lock(app: &mut App, file: &mut CaseFile, identity: &Identity, limit: Duration) {
     let minutes = limit.as_secs().div_ceil(60);
     let mut message = format!("Locked after {minutes} minutes without a key press.");
+    // The vault refuses to save over the demo or a file changed on disk; then the changes
+    // stay, sealed with the rest.
     if file.is_dirty() {
-        let saved = if file.check_writable().is_err() {
-            Err("this file cannot be saved over".to_string())
-        } else if file.changed_on_disk() {
-            Err("the file changed on disk".to_string())
-        } else {
-            file.save(identity).map_err(|e| e.to_string())
-        };
-        match saved {
+        match file.save(identity) {
             Ok(_) => {
                 app.dirty = false;
                 message.push_str(" Your changes were saved first.");

@@ -11,7 +11,7 @@ use super::form::{Purpose, Submission};
 use crate::commands::{self, Error};
 use crate::core::case::{Case, CaseId, Channel, Status};
 use crate::core::decision::Ballot;
-use crate::core::event::{Audience, ConflictKind, Event, EventKind, NoteKind};
+use crate::core::event::{Audience, ConflictKind, EventKind, NoteKind};
 use crate::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
 use crate::core::process::{self, Actor, RuleError};
 use crate::core::queue::View;
@@ -38,11 +38,9 @@ pub fn carry_out(app: &mut App, file: &mut CaseFile, identity: &Identity, effect
     let result = match effect {
         Effect::Refresh => refresh(app, file),
         Effect::OpenCase(code) => open_case(app, file, &code, false),
-        Effect::OpenCaseAt(code, event) => open_case(app, file, &code, false).map(|()| {
-            if let app::Screen::Case { data, .. } = &app.screen {
-                app.case_loaded_at((**data).clone(), event);
-            }
-        }),
+        Effect::OpenCaseAt(code, event) => {
+            load_case(file, &code).map(|data| app.case_loaded_at(data, event))
+        }
         Effect::AddNote { code, body } => add_note(app, file, &code, body),
         Effect::Save => file
             .save(identity)
@@ -119,32 +117,31 @@ fn search(app: &mut App, file: &mut CaseFile, query: &str) -> Result<(), Error> 
     Ok(())
 }
 
-fn open_case(
-    app: &mut App,
-    file: &mut CaseFile,
-    code: &str,
-    keep_scroll: bool,
-) -> Result<(), Error> {
+/// Load a case with everything its screen shows.
+fn load_case(file: &mut CaseFile, code: &str) -> Result<app::CaseData, Error> {
     let case = file.case_by_code(code)?;
     let timeline = file.timeline(case.id)?;
     let roster = file.roster()?;
     let mut elsewhere = Vec::with_capacity(case.parties.len());
     for party in &case.parties {
-        // A linked party's details are held once, with the person's first appearance.
         let linked = match party.identity {
-            PartyIdentity::Linked => file
-                .cases()?
-                .values()
-                .flat_map(|c| c.parties.iter())
-                .find(|p| p.person == party.person && p.identity != PartyIdentity::Linked)
-                .map(|p| p.label()),
+            PartyIdentity::Linked => commands::cases::linked_label(file, party),
             _ => None,
         };
         elsewhere.push((linked, commands::cases::other_cases(file, &case, party)?));
     }
     let mut data = app::case_data(case, timeline, &roster, &file.settings());
     data.elsewhere = elsewhere;
-    app.case_loaded(data, keep_scroll);
+    Ok(data)
+}
+
+fn open_case(
+    app: &mut App,
+    file: &mut CaseFile,
+    code: &str,
+    keep_scroll: bool,
+) -> Result<(), Error> {
+    app.case_loaded(load_case(file, code)?, keep_scroll);
     Ok(())
 }
 
@@ -218,9 +215,7 @@ fn submit(
         Purpose::Party(code) => {
             let role: PartyRole = form.get("role").parse().map_err(usage)?;
             let name = value("name");
-            let Some(me) = file.me()? else {
-                return Err(not_a_member(file));
-            };
+            let me = commands::change::acting_member(file)?;
             let mut person = PersonId(Uuid::new_v4());
             let identity = match form.get("identity") {
                 "anonymous" => PartyIdentity::Anonymous {
@@ -274,11 +269,7 @@ fn submit(
         }
         Purpose::Vote(code) => {
             let outcome = value("outcome");
-            let ballot = match form.get("ballot") {
-                "against" => Ballot::Against,
-                "abstain" => Ballot::Abstain,
-                _ => Ballot::For,
-            };
+            let ballot: Ballot = form.get("ballot").parse().map_err(usage)?;
             change_case(app, file, code, |actor, case| {
                 let kinds = process::vote(actor, case, &outcome, ballot, true)?;
                 Ok((
@@ -303,11 +294,7 @@ fn submit(
             })
         }
         Purpose::Comms(code) => {
-            let to = match form.get("to") {
-                "reported" => Audience::Reported,
-                "other" => Audience::Other,
-                _ => Audience::Reporter,
-            };
+            let to: Audience = form.get("to").parse().map_err(usage)?;
             let summary = required(&form, "summary", "say what the message said")?;
             change_case(app, file, code, |actor, case| {
                 process::change_details(actor, case)?;
@@ -320,25 +307,21 @@ fn submit(
         Purpose::NewCase => {
             let title = required(&form, "title", "give the case a title")?;
             let channel: Channel = form.get("channel").parse().map_err(usage)?;
-            let Some(me) = file.me()? else {
-                return Err(not_a_member(file));
-            };
+            let me = commands::change::acting_member(file)?;
             let code = file.new_code_name(&mut rand::thread_rng())?;
-            let now = Utc::now();
-            file.record(&[Event {
-                id: Uuid::new_v4(),
-                case: Some(CaseId(Uuid::new_v4())),
-                author: me.id,
-                at: now,
-                amends: None,
-                kind: EventKind::CaseOpened {
-                    code_name: code.clone(),
-                    title,
-                    summary: value("summary"),
-                    channel,
-                    received_at: now,
-                },
-            }])?;
+            let kind = EventKind::CaseOpened {
+                code_name: code.clone(),
+                title,
+                summary: value("summary"),
+                channel,
+                received_at: Utc::now(),
+            };
+            file.record(&commands::change::events_by(
+                me.id,
+                Some(CaseId(Uuid::new_v4())),
+                vec![kind],
+                None,
+            ))?;
             app.changed(format!("{code} opened"));
             open_case(app, file, &code, false)
         }
@@ -353,9 +336,7 @@ fn submit(
             if paths.is_empty() {
                 return Err(usage("give the report files to import".into()));
             }
-            let Some(me) = file.me()? else {
-                return Err(not_a_member(file));
-            };
+            let me = commands::change::acting_member(file)?;
             let reports = commands::cases::read_reports(&paths, &Default::default())?;
             let opened = commands::cases::open_reports(file, &me, &reports)?;
             let codes: Vec<&str> = opened.iter().map(|o| o.code.as_str()).collect();
@@ -500,12 +481,6 @@ fn required(form: &Submission, key: &str, what: &str) -> Result<String, Error> {
     })
 }
 
-fn not_a_member(file: &CaseFile) -> Error {
-    Error::NotAMember {
-        file: file.label().into(),
-    }
-}
-
 /// Apply a process rule to a case as the member who opened the file, record the events it
 /// makes (not yet saved) and show the case again.
 fn change_case(
@@ -526,29 +501,8 @@ fn change_case_amending(
     rule: impl FnOnce(Actor<'_>, &Case) -> Result<(Vec<EventKind>, String), RuleError>,
 ) -> Result<(), Error> {
     let case = file.case_by_code(code)?;
-    let Some(me) = file.me()? else {
-        return Err(not_a_member(file));
-    };
-    let roster = file.roster()?;
-    let settings = file.settings();
-    let actor = Actor {
-        member: &me,
-        roster: &roster,
-        settings: &settings,
-    };
-    let (kinds, message) = rule(actor, &case)?;
-    let now = Utc::now();
-    let events: Vec<Event> = kinds
-        .into_iter()
-        .map(|kind| Event {
-            id: Uuid::new_v4(),
-            case: Some(case.id),
-            author: me.id,
-            at: now,
-            amends,
-            kind,
-        })
-        .collect();
+    let (me, (kinds, message)) = commands::change::as_member(file, |actor| rule(actor, &case))?;
+    let events = commands::change::events_by(me.id, Some(case.id), kinds, amends);
     file.record(&events)?;
     app.changed(format!("{} (not saved yet: Ctrl-S)", inline(&message)));
     if matches!(app.screen, app::Screen::Case { .. }) {

@@ -813,15 +813,14 @@ fn render_case(app: &App, data: &CaseData, scroll: u16, frame: &mut Frame, area:
     };
     // The model keeps the rows wrapped for the last width drawn; a new width wraps here.
     let computed;
-    let (rows, focus_row) = match &app.case_layout {
-        Some(layout) if layout.width == inner.width => (&layout.rows, layout.focus_row),
+    let rows = match &app.case_layout {
+        Some(layout) if layout.width == inner.width => &layout.rows,
         _ => {
-            computed = case_rows(data, app.case_focus(), app.theme, inner.width);
-            (&computed.0, computed.1)
+            computed = case_rows(data, app.case_focus(), app.theme, inner.width).0;
+            &computed
         }
     };
     let height = inner.height as usize;
-    let _ = focus_row;
     let top = (scroll as usize).min(rows.len().saturating_sub(height));
     let visible: Vec<Line> = rows.iter().skip(top).take(height).cloned().collect();
     let more = if rows.len() > height {
