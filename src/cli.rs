@@ -7,7 +7,17 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 use serde::Deserialize;
 
-use crate::vault::PassphraseSource;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::core::case::{Channel, IncidentAt, ScopeJudgement, Severity, Status};
+use crate::core::decision::{Ladder, QuorumRule};
+use crate::core::event::{Audience, NoteKind};
+use crate::core::party::PartyRole;
+use crate::core::queue::Queue;
+use crate::core::roster::Role;
+use crate::export::Profile;
+use crate::ops::export::{RecordFormat, ReportFormat};
+use crate::vault::{PassphraseSource, Recipient};
 
 /// casebook: offline, encrypted case management for code-of-conduct committees.
 #[derive(Debug, Parser)]
@@ -54,8 +64,8 @@ pub enum Command {
         email: Option<String>,
         /// Also encrypt to this recipient (ssh-ed25519 public key or age1...), for example an
         /// offline escrow key. Repeatable.
-        #[arg(long = "recipient", value_name = "RECIPIENT")]
-        recipients: Vec<String>,
+        #[arg(long = "recipient", value_name = "RECIPIENT", value_parser = recipient)]
+        recipients: Vec<Recipient>,
         /// Write the file ASCII-armored (PEM-like text) instead of binary.
         #[arg(long)]
         armor: bool,
@@ -97,7 +107,7 @@ pub enum Command {
         /// The case's code name.
         code: String,
         /// The new status.
-        status: String,
+        status: Status,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,
@@ -140,53 +150,9 @@ pub enum Command {
         save_as: Option<PathBuf>,
     },
     /// Vote on the outcome proposed for a case (the first vote proposes it).
-    #[command(group(clap::ArgGroup::new("ballot").required(true).args(["for_", "against", "abstain"])))]
-    Vote {
-        /// The case file.
-        file: PathBuf,
-        /// The case's code name.
-        code: String,
-        /// The outcome voted on.
-        #[arg(long)]
-        outcome: String,
-        /// In favour.
-        #[arg(long = "for")]
-        for_: bool,
-        /// Against.
-        #[arg(long)]
-        against: bool,
-        /// Abstain.
-        #[arg(long)]
-        abstain: bool,
-        /// Replace the current proposal with this outcome (earlier votes lapse).
-        #[arg(long)]
-        propose: bool,
-        /// Write the result to this new file instead of over FILE.
-        #[arg(long, value_name = "NEW_FILE")]
-        save_as: Option<PathBuf>,
-    },
+    Vote(Box<VoteArgs>),
     /// Record the committee's decision on a case.
-    Decide {
-        /// The case file.
-        file: PathBuf,
-        /// The case's code name.
-        code: String,
-        /// The outcome, from the committee's ladder.
-        #[arg(long)]
-        outcome: String,
-        /// Why the committee decided so.
-        #[arg(long)]
-        rationale: String,
-        /// (Chair only) record it although the quorum rule is not met.
-        #[arg(long = "override", requires = "reason")]
-        override_: bool,
-        /// The reason for the override (recorded).
-        #[arg(long, requires = "override_")]
-        reason: Option<String>,
-        /// Write the result to this new file instead of over FILE.
-        #[arg(long, value_name = "NEW_FILE")]
-        save_as: Option<PathBuf>,
-    },
+    Decide(Box<DecideArgs>),
     /// Communications about a case.
     #[command(subcommand)]
     Comms(CommsCommand),
@@ -203,8 +169,8 @@ pub enum Command {
         reports: Vec<PathBuf>,
         /// Use column COLUMN of a CSV export for FIELD (title, body, name, email, handle,
         /// anonymous, received, venue, incident). Repeatable.
-        #[arg(long = "map", value_name = "FIELD=COLUMN")]
-        map: Vec<String>,
+        #[arg(long = "map", value_name = "FIELD=COLUMN", value_parser = column_map)]
+        map: Vec<(String, String)>,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,
@@ -220,28 +186,7 @@ pub enum Command {
         json: bool,
     },
     /// Show or change the committee's rules.
-    Settings {
-        /// The case file.
-        file: PathBuf,
-        /// Outcome ladder preset: contributor-covenant-2.1, contributor-covenant-3.0, django.
-        #[arg(long)]
-        ladder: Option<String>,
-        /// Quorum rule: simple-majority, two-thirds, unanimous.
-        #[arg(long)]
-        quorum: Option<String>,
-        /// Acknowledge reports within this many hours.
-        #[arg(long)]
-        acknowledge_hours: Option<u32>,
-        /// Decide cases within this many days.
-        #[arg(long)]
-        decide_days: Option<u32>,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-        /// Write the result to this new file instead of over FILE.
-        #[arg(long, value_name = "NEW_FILE")]
-        save_as: Option<PathBuf>,
-    },
+    Settings(Box<SettingsArgs>),
     /// The roster: list, add and remove members, replace your own key.
     #[command(subcommand)]
     Member(MemberCommand),
@@ -251,46 +196,10 @@ pub enum Command {
         file: PathBuf,
     },
     /// Export a signed decision record for one audience (plaintext: share it only with them).
-    Export {
-        /// The case file.
-        file: PathBuf,
-        /// The case's code name.
-        code: String,
-        /// internal, reported, reporter or public.
-        #[arg(long = "for", value_name = "PROFILE")]
-        profile: String,
-        /// md or json.
-        #[arg(long, default_value = "md")]
-        format: String,
-        /// Where to write the record; the signature goes to OUT.sig.
-        #[arg(short, long, value_name = "OUT")]
-        output: PathBuf,
-        /// Write OUT and OUT.sig age-encrypted to this recipient (repeatable) instead of in
-        /// plaintext; the signature is over the plaintext record.
-        #[arg(long = "encrypt-to", value_name = "RECIPIENT")]
-        encrypt_to: Vec<String>,
-    },
+    Export(Box<ExportArgs>),
     /// A signed transparency report: counts of the cases received in a period, by channel,
     /// status, outcome and venue, against the period of the same length before.
-    Report {
-        /// The case file.
-        file: PathBuf,
-        /// First day, YYYY-MM-DD.
-        #[arg(long)]
-        from: String,
-        /// Last day (inclusive), YYYY-MM-DD.
-        #[arg(long)]
-        to: String,
-        /// md, json or csv.
-        #[arg(long, default_value = "md")]
-        format: String,
-        /// Where to write it; the signature goes to OUT.sig.
-        #[arg(short, long, value_name = "OUT")]
-        output: PathBuf,
-        /// Write OUT and OUT.sig age-encrypted to this recipient (repeatable).
-        #[arg(long = "encrypt-to", value_name = "RECIPIENT")]
-        encrypt_to: Vec<String>,
-    },
+    Report(Box<ReportArgs>),
     /// Add your signature to an exported record (co-signing): writes the next free OUT.sig.N.
     Sign {
         /// The exported record.
@@ -338,6 +247,127 @@ pub enum Command {
     },
 }
 
+/// `casebook vote` options.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("ballot").required(true).args(["for_", "against", "abstain"])))]
+pub struct VoteArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The case's code name.
+    pub code: String,
+    /// The outcome voted on.
+    #[arg(long)]
+    pub outcome: String,
+    /// In favour.
+    #[arg(long = "for")]
+    pub for_: bool,
+    /// Against.
+    #[arg(long)]
+    pub against: bool,
+    /// Abstain.
+    #[arg(long)]
+    pub abstain: bool,
+    /// Replace the current proposal with this outcome (earlier votes lapse).
+    #[arg(long)]
+    pub propose: bool,
+    /// Write the result to this new file instead of over FILE.
+    #[arg(long, value_name = "NEW_FILE")]
+    pub save_as: Option<PathBuf>,
+}
+
+/// `casebook decide` options.
+#[derive(Debug, clap::Args)]
+pub struct DecideArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The case's code name.
+    pub code: String,
+    /// The outcome, from the committee's ladder.
+    #[arg(long)]
+    pub outcome: String,
+    /// Why the committee decided so.
+    #[arg(long)]
+    pub rationale: String,
+    /// (Chair only) record it although the quorum rule is not met.
+    #[arg(long = "override", requires = "reason")]
+    pub override_: bool,
+    /// The reason for the override (recorded).
+    #[arg(long, requires = "override_")]
+    pub reason: Option<String>,
+    /// Write the result to this new file instead of over FILE.
+    #[arg(long, value_name = "NEW_FILE")]
+    pub save_as: Option<PathBuf>,
+}
+
+/// `casebook settings` options.
+#[derive(Debug, clap::Args)]
+pub struct SettingsArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// Outcome ladder preset: contributor-covenant-2.1, contributor-covenant-3.0, django.
+    #[arg(long)]
+    pub ladder: Option<Ladder>,
+    /// Quorum rule: simple-majority, two-thirds, unanimous.
+    #[arg(long)]
+    pub quorum: Option<QuorumRule>,
+    /// Acknowledge reports within this many hours.
+    #[arg(long)]
+    pub acknowledge_hours: Option<u32>,
+    /// Decide cases within this many days.
+    #[arg(long)]
+    pub decide_days: Option<u32>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the result to this new file instead of over FILE.
+    #[arg(long, value_name = "NEW_FILE")]
+    pub save_as: Option<PathBuf>,
+}
+
+/// `casebook export` options.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The case's code name.
+    pub code: String,
+    /// internal, reported, reporter or public.
+    #[arg(long = "for", value_name = "PROFILE")]
+    pub profile: Profile,
+    /// md or json.
+    #[arg(long, default_value = "md")]
+    pub format: RecordFormat,
+    /// Where to write the record; the signature goes to OUT.sig.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Write OUT and OUT.sig age-encrypted to this recipient (repeatable) instead of in
+    /// plaintext; the signature is over the plaintext record.
+    #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient)]
+    pub encrypt_to: Vec<Recipient>,
+}
+
+/// `casebook report` options.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// First day, YYYY-MM-DD.
+    #[arg(long, value_parser = date)]
+    pub from: NaiveDate,
+    /// Last day (inclusive), YYYY-MM-DD.
+    #[arg(long, value_parser = date)]
+    pub to: NaiveDate,
+    /// md, json or csv.
+    #[arg(long, default_value = "md")]
+    pub format: ReportFormat,
+    /// Where to write it; the signature goes to OUT.sig.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Write OUT and OUT.sig age-encrypted to this recipient (repeatable).
+    #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient)]
+    pub encrypt_to: Vec<Recipient>,
+}
+
 /// `casebook case ...`
 #[derive(Debug, Subcommand)]
 pub enum CaseCommand {
@@ -353,10 +383,10 @@ pub enum CaseCommand {
         summary: Option<String>,
         /// How it arrived: email, form, in-person, chat, event-staff, other.
         #[arg(long, default_value = "other")]
-        channel: String,
+        channel: Channel,
         /// When it arrived (YYYY-MM-DD or RFC 3339); default now.
-        #[arg(long)]
-        received: Option<String>,
+        #[arg(long, value_parser = moment)]
+        received: Option<DateTime<Utc>>,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,
@@ -368,7 +398,7 @@ pub enum CaseCommand {
         /// needs-acknowledgement, triage, mine, awaiting-my-vote, overdue, investigating,
         /// deliberating, decided-not-communicated, closed, all (default), or `counts`.
         #[arg(long, default_value = "all")]
-        queue: String,
+        queue: QueueChoice,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -402,16 +432,16 @@ pub struct EditArgs {
     pub summary: Option<String>,
     /// low, medium, high, critical.
     #[arg(long)]
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     /// Whether someone's safety is at risk: yes or no.
-    #[arg(long, value_name = "yes|no")]
-    pub safety_risk: Option<String>,
+    #[arg(long, value_name = "yes|no", value_parser = yes_no)]
+    pub safety_risk: Option<bool>,
     /// Where it happened (repository, chat, event, social media...).
     #[arg(long)]
     pub venue: Option<String>,
     /// in, out or undecided.
     #[arg(long)]
-    pub scope: Option<String>,
+    pub scope: Option<ScopeJudgement>,
     /// Why the scope judgement was made.
     #[arg(long)]
     pub scope_reason: Option<String>,
@@ -422,17 +452,17 @@ pub struct EditArgs {
     #[arg(long = "label")]
     pub labels: Vec<String>,
     /// When it happened: YYYY-MM-DD (approximate), RFC 3339 (exact) or `unknown`.
-    #[arg(long)]
-    pub incident: Option<String>,
+    #[arg(long, value_parser = incident)]
+    pub incident: Option<IncidentAt>,
     /// Review date, YYYY-MM-DD.
-    #[arg(long)]
-    pub review: Option<String>,
+    #[arg(long, value_parser = date)]
+    pub review: Option<NaiveDate>,
     /// Expunge date, YYYY-MM-DD.
-    #[arg(long)]
-    pub expunge: Option<String>,
+    #[arg(long, value_parser = date)]
+    pub expunge: Option<NaiveDate>,
     /// Whether a public report may describe it, anonymised: yes or no.
-    #[arg(long, value_name = "yes|no")]
-    pub anonymisable: Option<String>,
+    #[arg(long, value_name = "yes|no", value_parser = yes_no)]
+    pub anonymisable: Option<bool>,
     /// Write the result to this new file instead of over FILE.
     #[arg(long, value_name = "NEW_FILE")]
     pub save_as: Option<PathBuf>,
@@ -465,7 +495,7 @@ pub enum MemberCommand {
         email: Option<String>,
         /// member or chair.
         #[arg(long, default_value = "member")]
-        role: String,
+        role: Role,
         /// Their key: an `ssh-ed25519 AAAA...` line, an `age1...` recipient, or a file
         /// holding either (such as their KEY.pub).
         #[arg(long)]
@@ -511,7 +541,7 @@ pub enum NoteCommand {
         stdin: bool,
         /// general, interview or deliberation.
         #[arg(long, default_value = "general")]
-        kind: String,
+        kind: NoteKind,
         /// The id (or its first 8 characters) of the event this note corrects.
         #[arg(long)]
         amends: Option<String>,
@@ -532,7 +562,7 @@ pub enum PartyCommand {
         code: String,
         /// reporter, reported, witness or other.
         #[arg(long)]
-        role: String,
+        role: PartyRole,
         /// Their name.
         #[arg(long, group = "who")]
         name: Option<String>,
@@ -571,7 +601,7 @@ pub enum CommsCommand {
         code: String,
         /// reporter, reported or other.
         #[arg(long)]
-        to: String,
+        to: Audience,
         /// What was said, in short.
         #[arg(long)]
         summary: String,
@@ -667,13 +697,6 @@ enum KeyList {
 impl FileConfig {
     /// The interface's settings; `no_color` is whether `NO_COLOR` is set.
     fn interface(&self, no_color: bool) -> Result<crate::tui::Options, String> {
-        let theme_name = self.theme.as_deref().unwrap_or("default");
-        let theme = crate::tui::theme::Theme::named(theme_name, no_color).ok_or_else(|| {
-            format!(
-                "unknown theme {theme_name:?} (themes: {})",
-                crate::tui::theme::NAMES.join(", ")
-            )
-        })?;
         let keys = self
             .keys
             .iter()
@@ -685,17 +708,12 @@ impl FileConfig {
                 (action.clone(), keys)
             })
             .collect();
-        let minutes = self.idle_lock_minutes.unwrap_or(5.0);
-        if !(minutes.is_finite() && (0.0..=24.0 * 60.0).contains(&minutes)) {
-            return Err(format!(
-                "idle_lock_minutes = {minutes} is not between 0 (never lock) and 1440"
-            ));
-        }
-        Ok(crate::tui::Options {
-            idle_lock: (minutes > 0.0).then(|| std::time::Duration::from_secs_f64(minutes * 60.0)),
-            theme,
-            bindings: crate::tui::keymap::configure(&keys)?,
-        })
+        crate::tui::Options::configured(
+            self.theme.as_deref(),
+            self.idle_lock_minutes,
+            &keys,
+            no_color,
+        )
     }
 }
 
@@ -791,6 +809,74 @@ fn expand_home(path: &Path, home: Option<&Path>) -> PathBuf {
         (Ok(rest), Some(home)) => home.join(rest),
         _ => path.to_path_buf(),
     }
+}
+
+/// `case list --queue`: one queue, or the counts of all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueChoice {
+    /// The counts of every queue.
+    Counts,
+    /// The cases of one queue.
+    Queue(Queue),
+}
+
+impl std::str::FromStr for QueueChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "counts" => Ok(QueueChoice::Counts),
+            other => other.parse().map(QueueChoice::Queue),
+        }
+    }
+}
+
+/// A day written YYYY-MM-DD.
+fn date(value: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| format!("{value:?} is not a date; write dates as YYYY-MM-DD"))
+}
+
+/// A moment: RFC 3339, or a day (its midnight, UTC).
+fn moment(value: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(value) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    let day = date(value)?;
+    Ok(day.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
+/// When an incident happened: `unknown`, a day (approximate) or an RFC 3339 moment (exact).
+fn incident(value: &str) -> Result<IncidentAt, String> {
+    match value {
+        "unknown" => Ok(IncidentAt::Unknown),
+        day if day.len() == 10 => Ok(IncidentAt::Around { date: date(day)? }),
+        at => Ok(IncidentAt::Exact { at: moment(at)? }),
+    }
+}
+
+/// yes or no.
+fn yes_no(value: &str) -> Result<bool, String> {
+    match value {
+        "yes" | "true" => Ok(true),
+        "no" | "false" => Ok(false),
+        other => Err(format!("expected yes or no, got {other:?}")),
+    }
+}
+
+/// An `ssh-ed25519 AAAA...` public key line or an `age1...` recipient.
+fn recipient(value: &str) -> Result<Recipient, String> {
+    Recipient::parse(value).map_err(|e| e.to_string())
+}
+
+/// `FIELD=COLUMN`.
+fn column_map(value: &str) -> Result<(String, String), String> {
+    value
+        .split_once('=')
+        .map(|(f, c)| (f.trim().to_string(), c.to_string()))
+        .ok_or_else(|| {
+            format!("{value:?} is not FIELD=COLUMN, for example body=\"What happened?\"")
+        })
 }
 
 #[cfg(test)]

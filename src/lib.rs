@@ -10,8 +10,12 @@
 //! - [`cli`]: raw command-line arguments and their validation into a [`cli::Config`].
 //! - [`export`]: decision records for each audience, and their OpenSSH signatures.
 //! - [`import`]: reports as they arrive (email, CSV, JSON), parsed without I/O.
-//! - [`tui`]: the terminal interface (model, actions, key map, pure views).
-//! - [`commands`]: one function per subcommand, returning typed errors with hints.
+//! - [`tui`]: the terminal interface (model, actions, key map, pure views); it calls [`ops`],
+//!   never [`commands`].
+//! - [`ops`]: what a member can do, once for both front ends: typed requests in, typed
+//!   results and errors out.
+//! - [`commands`]: the command line's front end: one function per subcommand, wording its
+//!   results and errors (with hints) for the terminal.
 //!
 //! ```no_run
 //! use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
@@ -33,5 +37,6 @@ pub mod commands;
 pub mod core;
 pub mod export;
 pub mod import;
+pub mod ops;
 pub mod tui;
 pub mod vault;

@@ -1,5 +1,6 @@
-//! The `casebook` binary: parse arguments, run the command, and turn any error into one
-//! clear message plus a hint on stderr and a non-zero exit code.
+//! The `casebook` binary: parse arguments, run the command (or hand the case file to the
+//! interface), and turn any error into one clear message plus a hint on stderr and a non-zero
+//! exit code.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -7,7 +8,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use casebook::cli::{Args, Config};
-use casebook::commands;
+use casebook::commands::{self, Interactive};
+use casebook::tui;
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -15,7 +17,15 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     let result = Config::from_args(args)
         .map_err(commands::Error::from)
-        .and_then(|config| commands::run(config, &mut out));
+        .and_then(|config| match commands::run(&config, &mut out)? {
+            Some(Interactive {
+                mut file,
+                identity,
+                reload,
+            }) => tui::run(&mut file, identity, &*reload, config.interface)
+                .map_err(commands::Error::Output),
+            None => Ok(()),
+        });
     let _ = out.flush();
     match result {
         Ok(()) => ExitCode::SUCCESS,

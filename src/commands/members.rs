@@ -7,16 +7,14 @@ use std::path::Path;
 
 use chrono::Utc;
 use serde::Serialize;
-use uuid::Uuid;
 
-use super::change::{Change, acting_member, as_member, events_by};
+use super::session::Session;
 use super::{Error, load_identity};
 use crate::cli::{Config, MemberCommand};
-use crate::core::event::EventKind;
-use crate::core::process;
-use crate::core::roster::{Member, MemberId, Role};
+use crate::core::roster::Role;
 use crate::core::sanitize::inline;
-use crate::vault::{self, CaseFile, EncryptedTo, Identity, OpenMode, Recipient, SavePolicy};
+use crate::ops::members::{self as member_ops, NewMember};
+use crate::vault::{self, CaseFile, EncryptedTo, Identity, OpenMode};
 
 /// What removal cannot undo, said every time a member is removed.
 const REMOVAL_LIMIT: &str = "Note: this protects future versions only. Copies of the file the removed member \
@@ -45,7 +43,15 @@ pub(super) fn member(
             email,
             role,
             key,
-        } => add(config, file, name, email.as_deref(), role, key, out),
+        } => {
+            let new = NewMember {
+                name: name.clone(),
+                email: email.clone(),
+                role: *role,
+                key: key.clone(),
+            };
+            add(config, file, &new, out)
+        }
         MemberCommand::Remove {
             file,
             name,
@@ -119,91 +125,19 @@ fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result
     Ok(())
 }
 
-/// A key given as a line or as a file holding one.
-fn read_key(key: &str) -> Result<Recipient, Error> {
-    let text = if Path::new(key).is_file() {
-        std::fs::read_to_string(key).map_err(|e| vault::Error::Read {
-            path: key.into(),
-            source: e,
-        })?
-    } else {
-        key.to_string()
-    };
-    let line = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'))
-        .unwrap_or_default();
-    Ok(Recipient::parse(line)?)
-}
-
-fn add(
-    config: &Config,
-    file: &Path,
-    name: &str,
-    email: Option<&str>,
-    role: &str,
-    key: &str,
-    out: &mut dyn Write,
-) -> Result<(), Error> {
-    let change = Change::open(config, file)?;
-    let mut case_file = change.file;
-    let report = add_member(&mut case_file, &change.identity, name, email, role, key)?;
+fn add(config: &Config, file: &Path, new: &NewMember, out: &mut dyn Write) -> Result<(), Error> {
+    let mut session = Session::open(config, file)?;
+    let added = member_ops::add(&mut session.file, &session.identity, new)?;
     writeln!(
         out,
-        "added {} ({role}, {}); {} is now encrypted to {} recipients",
-        inline(name),
-        report.fingerprint,
-        report.saved.path.display(),
-        report.saved.recipients
+        "added {} ({}, {}); {} is now encrypted to {} recipients",
+        inline(&new.name),
+        new.role,
+        added.fingerprint,
+        added.saved.path.display(),
+        added.saved.recipients
     )?;
     Ok(())
-}
-
-/// What adding a member did.
-pub(crate) struct Added {
-    /// The new member's key fingerprint.
-    pub(crate) fingerprint: String,
-    /// The save that re-encrypted the file.
-    pub(crate) saved: vault::SaveReport,
-}
-
-/// Add a member with `key` (a key line, or a file holding one) and re-encrypt the file at once,
-/// as the active member whose `identity` opened it.
-pub(crate) fn add_member(
-    file: &mut CaseFile,
-    identity: &Identity,
-    name: &str,
-    email: Option<&str>,
-    role: &str,
-    key: &str,
-) -> Result<Added, Error> {
-    let role: Role = role
-        .parse()
-        .map_err(|e: crate::core::roster::UnknownRole| Error::Usage {
-            message: e.to_string(),
-            hint: "use member or chair".into(),
-        })?;
-    let recipient = read_key(key)?;
-    let (me, ()) = as_member(file, |actor| {
-        process::add_member(actor, name, recipient.as_str())
-    })?;
-    file.check_writable()?;
-    let member = Member {
-        id: MemberId(Uuid::new_v4()),
-        name: name.to_string(),
-        email: email.map(str::to_string),
-        role,
-        recipient: recipient.as_str().to_string(),
-        added_at: Utc::now(),
-        removed_at: None,
-    };
-    file.add_member(&member, me.id, Uuid::new_v4(), member.added_at)?;
-    let saved = file.save(identity)?;
-    Ok(Added {
-        fingerprint: vault::fingerprint(recipient.as_str()),
-        saved,
-    })
 }
 
 fn remove(
@@ -214,11 +148,10 @@ fn remove(
     allow_self_removal: bool,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let change = Change::open(config, file)?;
-    let mut case_file = change.file;
-    let report = remove_member(
-        &mut case_file,
-        &change.identity,
+    let mut session = Session::open(config, file)?;
+    let report = member_ops::remove(
+        &mut session.file,
+        &session.identity,
         name,
         reason,
         allow_self_removal,
@@ -234,28 +167,6 @@ fn remove(
     Ok(())
 }
 
-/// Remove the member called `name` and re-encrypt the file and its backup at once.
-pub(crate) fn remove_member(
-    file: &mut CaseFile,
-    identity: &Identity,
-    name: &str,
-    reason: Option<String>,
-    allow_self_removal: bool,
-) -> Result<vault::SaveReport, Error> {
-    let target = super::member_named(&file.roster()?, name)?;
-    let (me, kind) = as_member(file, |actor| {
-        process::remove_member(actor, &target, reason, allow_self_removal)
-    })?;
-    let policy = SavePolicy {
-        allow_lockout: allow_self_removal,
-        backup_new_version: true,
-    };
-    // Refused before recording, so a refused save leaves nothing half-done in memory.
-    file.check_writable()?;
-    file.record(&events_by(me.id, None, vec![kind], None))?;
-    Ok(file.save_with(identity, policy)?)
-}
-
 fn rotate(
     config: &Config,
     file: &Path,
@@ -264,16 +175,8 @@ fn rotate(
 ) -> Result<(), Error> {
     // The new key must load (passphrase included) before anything changes.
     let new = Identity::load(new_identity, &config.passphrases)?;
-    let mut change = Change::open(config, file)?;
-    let kind = change.rule(|actor| process::rotate_key(actor, new.recipient()))?;
-    let events = change.events(None, vec![kind], None);
-    change.file.record(&events)?;
-    // Saved and verified with the new key: the old one no longer opens the file or its backup.
-    let policy = SavePolicy {
-        allow_lockout: false,
-        backup_new_version: true,
-    };
-    let report = change.file.save_with(&new, policy)?;
+    let mut session = Session::open(config, file)?;
+    let report = member_ops::rotate_key(&mut session.file, &new)?;
     writeln!(
         out,
         "{} now opens with {} ({}); the old key no longer opens it or its backup",
@@ -286,9 +189,8 @@ fn rotate(
 
 /// `casebook rekey`: a fresh file key for the current roster, backup included.
 pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result<(), Error> {
-    let change = Change::open(config, file)?;
-    let mut case_file = change.file;
-    let report = rekey_file(&mut case_file, &change.identity)?;
+    let mut session = Session::open(config, file)?;
+    let report = member_ops::rekey(&mut session.file, &session.identity)?;
     writeln!(
         out,
         "{} re-encrypted with a fresh file key to {} recipients (backup too)",
@@ -296,19 +198,4 @@ pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result
         report.recipients
     )?;
     Ok(())
-}
-
-/// Re-encrypt the file (and replace its backup) with a fresh file key, as an event.
-pub(crate) fn rekey_file(
-    file: &mut CaseFile,
-    identity: &Identity,
-) -> Result<vault::SaveReport, Error> {
-    let me = acting_member(file)?;
-    file.check_writable()?;
-    file.record(&events_by(me.id, None, vec![EventKind::Rekeyed], None))?;
-    let policy = SavePolicy {
-        allow_lockout: false,
-        backup_new_version: true,
-    };
-    Ok(file.save_with(identity, policy)?)
 }

@@ -1,11 +1,17 @@
-//! One function per subcommand. Each takes the validated [`Config`], writes its result to the
-//! given output, and returns typed errors that carry a hint; `main` prints them.
+//! The command line's front end: one function per subcommand. Each takes the validated
+//! [`Config`], calls [`crate::ops`] for the work, writes its result to the given output, and
+//! returns typed errors that carry a hint in the command line's words; `main` prints them.
+//! The interface is not called from here: `open` and `demo` hand an [`Interactive`] session
+//! back to `main`.
 
-pub(crate) mod cases;
-pub(crate) mod change;
-pub(crate) mod export;
+mod cases;
+mod export;
+mod hints;
+mod import;
 mod info;
-pub(crate) mod members;
+mod members;
+mod session;
+mod show;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,18 +19,17 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::cli::{Command, Config, ConfigError, IdentityFrom};
-use crate::core::decision::Ballot;
-use crate::vault::{
-    self, CaseFile, Founder, Identity, OpenMode, PassphraseSource, Recipient, synthetic,
-};
+use crate::core::process::RuleError;
+use crate::ops;
+use crate::vault::{self, CaseFile, Founder, Identity, OpenMode, PassphraseSource, synthetic};
 
 /// A failed command.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// From the case file or a key.
+    /// From an operation (the case file, a key, the rules, an export...).
     #[error(transparent)]
-    Vault(#[from] vault::Error),
+    Ops(#[from] ops::Error),
     /// From the config file.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -39,31 +44,6 @@ pub enum Error {
         /// The config file that named it.
         config: PathBuf,
     },
-    /// A process rule refused the change.
-    #[error(transparent)]
-    Rule(#[from] crate::core::process::RuleError),
-    /// The key that opened the file is not an active member's.
-    #[error("your key opens {} but is not on its active roster; only members can change it", .file.display())]
-    NotAMember {
-        /// The case file.
-        file: PathBuf,
-    },
-    /// No member by that name.
-    #[error("no member named {name:?} (members: {})", .roster.join(", "))]
-    UnknownMember {
-        /// The name given.
-        name: String,
-        /// The active members' names.
-        roster: Vec<String>,
-    },
-    /// A report file that cannot be imported.
-    #[error("{} {source}", .file.display())]
-    Import {
-        /// The report file.
-        file: PathBuf,
-        /// What is wrong with it.
-        source: crate::import::ImportError,
-    },
     /// Arguments that parse but make no sense.
     #[error("{message}")]
     Usage {
@@ -72,21 +52,24 @@ pub enum Error {
         /// What to do.
         hint: String,
     },
-    /// An export that cannot be made.
-    #[error(transparent)]
-    Export(#[from] crate::export::ExportError),
-    /// The identity cannot sign.
-    #[error("{} cannot sign: casebook signs with OpenSSH ed25519 keys", .identity.display())]
-    CannotSign {
-        /// The identity.
-        identity: PathBuf,
-    },
     /// Verification found problems; the report is on stdout.
     #[error("{0}")]
     Verification(String, u8),
     /// Writing the command's output failed (for example a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+impl From<vault::Error> for Error {
+    fn from(e: vault::Error) -> Self {
+        Error::Ops(ops::Error::Vault(e))
+    }
+}
+
+impl From<RuleError> for Error {
+    fn from(e: RuleError) -> Self {
+        Error::Ops(ops::Error::Rule(e))
+    }
 }
 
 impl Error {
@@ -101,7 +84,7 @@ impl Error {
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::Vault(e) => e.hint(),
+            Error::Ops(e) => ops_hint(e),
             Error::Config(_) => Some(
                 "fix the file; settings: identity = \"PATH\", idle_lock_minutes = N, \
                  theme = \"default\" | \"mono\", and [keys] action = \"key\""
@@ -111,55 +94,67 @@ impl Error {
             Error::ConfiguredIdentityMissing { .. } => {
                 Some("fix the identity setting, or pass another key with -i KEY".to_string())
             }
-            Error::Rule(e) => e.hint(),
-            Error::NotAMember { .. } => {
-                Some("open it with your own roster key (-i KEY), or ask to be added".to_string())
-            }
-            Error::UnknownMember { .. } => {
-                Some("names are as `casebook info` lists them".to_string())
-            }
             Error::Usage { hint, .. } => Some(hint.clone()),
-            Error::Import { .. } => Some(
-                "nothing was imported; fix or remove that file and run the import again"
-                    .to_string(),
-            ),
-            Error::Export(crate::export::ExportError::NotDecided { .. }) => {
-                Some("record the decision with `casebook decide` first".into())
-            }
-            Error::Export(crate::export::ExportError::NotAnonymisable { .. }) => {
-                Some("use `casebook report` for counts, or another profile".into())
-            }
-            Error::CannotSign { .. } => Some("use your ed25519 member key with -i".into()),
             Error::Verification(..) => None,
             Error::Output(_) => None,
         }
     }
 }
 
-/// The roster member with this name (active or not).
-pub(crate) fn member_named(
-    roster: &crate::core::roster::Roster,
-    name: &str,
-) -> Result<crate::core::roster::Member, Error> {
-    roster
-        .members()
-        .iter()
-        .find(|m| m.name == name)
-        .cloned()
-        .ok_or_else(|| Error::UnknownMember {
-            name: name.to_string(),
-            roster: roster.active().map(|m| m.name.clone()).collect(),
-        })
+/// The command line's hint for an operation's error.
+fn ops_hint(error: &ops::Error) -> Option<String> {
+    use crate::export::ExportError;
+    let hint = match error {
+        ops::Error::Vault(e) => return hints::vault(e),
+        ops::Error::Rule(e) => return hints::rule(e),
+        ops::Error::NotAMember { .. } => {
+            "open it with your own roster key (-i KEY), or ask to be added"
+        }
+        ops::Error::UnknownMember { .. } => "names are as `casebook info` lists them",
+        ops::Error::Import { .. } => {
+            "nothing was imported; fix or remove that file and run the import again"
+        }
+        ops::Error::BadPartyReference { .. } => {
+            "for example amber-kettle:2, the second party of amber-kettle"
+        }
+        ops::Error::NoSuchParty { .. } => "parties are numbered from 1 as the case lists them",
+        ops::Error::NoSuchEntry { .. } => "the ids are shown by `casebook case show FILE CODE`",
+        ops::Error::AmbiguousEntry { .. } => "give more of the id",
+        ops::Error::NothingToChange => "give at least one detail, such as --severity high",
+        ops::Error::Empty { .. } => "write something, or leave it",
+        ops::Error::PeriodReversed { .. } => "swap --from and --to",
+        ops::Error::Export(ExportError::NotDecided { .. }) => {
+            "record the decision with `casebook decide` first"
+        }
+        ops::Error::Export(ExportError::NotAnonymisable { .. }) => {
+            "use `casebook report` for counts, or another profile"
+        }
+        ops::Error::CannotSign { .. } => "use your ed25519 member key with -i",
+        ops::Error::Signing { .. } => "check your key",
+    };
+    Some(hint.to_string())
 }
 
-/// Run the command in `config`, writing results to `out`.
-pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
+/// A case file to hand to the interface, with the key that opened it.
+pub struct Interactive {
+    /// The open case file.
+    pub file: CaseFile,
+    /// The member's key.
+    pub identity: Identity,
+    /// How to load the same key again when the interface unlocks after the idle lock, given
+    /// what was typed on the lock screen.
+    pub reload: Box<dyn Fn(PassphraseSource) -> Result<Identity, vault::Error>>,
+}
+
+/// Run the command in `config`, writing results to `out`. `open` and `demo` (on a terminal)
+/// give back the session for the interface instead.
+pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, Error> {
     match &config.command {
         Command::Keygen {
             output,
             passphrase,
             comment,
-        } => keygen(output, *passphrase, comment, &config.passphrases, out),
+        } => keygen(output, *passphrase, comment, &config.passphrases, out)?,
         Command::Init {
             file,
             name,
@@ -167,17 +162,13 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
             recipients,
             armor,
         } => {
-            let identity = load_identity(&config)?;
-            let extra = recipients
-                .iter()
-                .map(|r| Recipient::parse(r))
-                .collect::<Result<Vec<_>, _>>()?;
+            let identity = load_identity(config)?;
             let founder = Founder {
                 name: name.clone(),
                 email: email.clone(),
             };
             let case_file =
-                CaseFile::create(file, &identity, &founder, &extra, *armor, Utc::now())?;
+                CaseFile::create(file, &identity, &founder, recipients, *armor, Utc::now())?;
             let summary = case_file.summary()?;
             writeln!(
                 out,
@@ -187,11 +178,10 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
                 summary.header_stanzas,
                 if summary.header_stanzas == 1 { "" } else { "s" },
             )?;
-            Ok(())
         }
         Command::Open { file } => {
-            let identity = load_identity(&config)?;
-            let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadWrite)?;
+            let identity = load_identity(config)?;
+            let case_file = CaseFile::open(file, &identity, OpenMode::ReadWrite)?;
             // Unlocking after the idle lock loads the same key file again.
             let path = identity.label().to_path_buf();
             let configured = config.passphrases.clone();
@@ -199,13 +189,16 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
                 PassphraseSource::File(_) => Identity::load(&path, &configured),
                 _ => Identity::load(&path, &typed),
             };
-            crate::tui::run(&mut case_file, identity, &reload, config.interface.clone())
-                .map_err(Error::Output)
+            return Ok(Some(Interactive {
+                file: case_file,
+                identity,
+                reload: Box::new(reload),
+            }));
         }
         Command::Info { file, json } => {
-            let identity = load_identity(&config)?;
+            let identity = load_identity(config)?;
             let case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
-            info::print(&case_file.summary()?, *json, out)
+            info::print(&case_file.summary()?, *json, out)?;
         }
         Command::Demo { save_as, json } => {
             let (mut case_file, identity) = vault::demo::open()?;
@@ -218,36 +211,32 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
                     report.bytes,
                     report.recipients
                 )?;
-                return Ok(());
-            }
-            if !*json && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                let reload = |_: PassphraseSource| vault::demo::identity();
-                return crate::tui::run(
-                    &mut case_file,
+            } else if !*json && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                return Ok(Some(Interactive {
+                    file: case_file,
                     identity,
-                    &reload,
-                    config.interface.clone(),
-                )
-                .map_err(Error::Output);
+                    reload: Box::new(|_| vault::demo::identity()),
+                }));
+            } else {
+                info::print(&case_file.summary()?, *json, out)?;
             }
-            info::print(&case_file.summary()?, *json, out)
         }
-        Command::Case(command) => cases::case(&config, command, out),
-        Command::Note(command) => cases::note(&config, command, out),
+        Command::Case(command) => cases::case(config, command, out)?,
+        Command::Note(command) => cases::note(config, command, out)?,
         Command::Status {
             file,
             code,
             status,
             save_as,
-        } => cases::status(&config, file, code, status, save_as.as_ref(), out),
+        } => cases::status(config, file, code, *status, save_as.as_deref(), out)?,
         Command::Assign {
             file,
             code,
             member,
             remove,
             save_as,
-        } => cases::assign(&config, file, code, member, *remove, save_as.as_ref(), out),
-        Command::Party(command) => cases::party(&config, command, out),
+        } => cases::assign(config, file, code, member, *remove, save_as.as_deref(), out)?,
+        Command::Party(command) => cases::party(config, command, out)?,
         Command::Conflict {
             file,
             code,
@@ -255,123 +244,37 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
             soft: _,
             reason,
             save_as,
-        } => cases::conflict(
-            &config,
-            file,
-            code,
-            *hard,
-            reason.as_ref(),
-            save_as.as_ref(),
-            out,
-        ),
-        Command::Vote {
-            file,
-            code,
-            outcome,
-            for_,
-            against,
-            abstain: _,
-            propose,
-            save_as,
-        } => {
-            let ballot = if *for_ {
-                Ballot::For
-            } else if *against {
-                Ballot::Against
-            } else {
-                Ballot::Abstain
-            };
-            cases::vote(
-                &config,
-                file,
-                code,
-                outcome,
-                ballot,
-                *propose,
-                save_as.as_ref(),
-                out,
-            )
-        }
-        Command::Decide {
-            file,
-            code,
-            outcome,
-            rationale,
-            override_: _,
-            reason,
-            save_as,
-        } => cases::decide(
-            &config,
-            file,
-            code,
-            outcome,
-            rationale,
-            reason.as_deref(),
-            save_as.as_ref(),
-            out,
-        ),
-        Command::Comms(command) => cases::comms(&config, command, out),
-        Command::Emergency(command) => cases::emergency(&config, command, out),
+        } => cases::conflict(config, file, code, *hard, reason, save_as.as_deref(), out)?,
+        Command::Vote(args) => cases::vote(config, args, out)?,
+        Command::Decide(args) => cases::decide(config, args, out)?,
+        Command::Comms(command) => cases::comms(config, command, out)?,
+        Command::Emergency(command) => cases::emergency(config, command, out)?,
         Command::Import {
             file,
             reports,
             map,
             save_as,
-        } => cases::import(&config, file, reports, map, save_as.as_ref(), out),
-        Command::Search { file, query, json } => cases::search(&config, file, query, *json, out),
-        Command::Settings {
-            file,
-            ladder,
-            quorum,
-            acknowledge_hours,
-            decide_days,
-            json,
-            save_as,
-        } => cases::settings(
-            &config,
-            file,
-            ladder.as_deref(),
-            quorum.as_deref(),
-            *acknowledge_hours,
-            *decide_days,
-            *json,
-            save_as.as_ref(),
-            out,
-        ),
-        Command::Member(command) => members::member(&config, command, out),
-        Command::Rekey { file } => members::rekey(&config, file, out),
-        Command::Export {
-            file,
-            code,
-            profile,
-            format,
-            output,
-            encrypt_to,
-        } => export::export(
-            &config, file, code, profile, format, output, encrypt_to, out,
-        ),
-        Command::Report {
-            file,
-            from,
-            to,
-            format,
-            output,
-            encrypt_to,
-        } => export::report(&config, file, from, to, format, output, encrypt_to, out),
-        Command::Sign { record } => export::cosign(&config, record, out),
+        } => import::import(config, file, reports, map, save_as.as_deref(), out)?,
+        Command::Search { file, query, json } => show::search(config, file, query, *json, out)?,
+        Command::Settings(args) => cases::settings(config, args, out)?,
+        Command::Member(command) => members::member(config, command, out)?,
+        Command::Rekey { file } => members::rekey(config, file, out)?,
+        Command::Export(args) => export::export(config, args, out)?,
+        Command::Report(args) => export::report(config, args, out)?,
+        Command::Sign { record } => export::cosign(config, record, out)?,
         Command::Verify {
             record,
             case_file,
             allowed_signers,
             sigs,
         } => export::verify(
-            &config,
+            config,
             record,
             case_file.as_deref(),
             allowed_signers.as_deref(),
             sigs,
             out,
-        ),
+        )?,
         Command::Synth {
             file,
             cases,
@@ -381,8 +284,7 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
             seed,
             save_as,
         } => {
-            let identity = load_identity(&config)?;
-            let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadWrite)?;
+            let mut session = session::Session::open(config, file)?;
             let spec = synthetic::Spec {
                 cases: *cases,
                 events_per_case: *events_per_case,
@@ -390,20 +292,17 @@ pub fn run(config: Config, out: &mut dyn Write) -> Result<(), Error> {
                 canary: canary.clone(),
                 seed: *seed,
             };
-            synthetic::fill(&mut case_file, &spec, Utc::now())?;
-            let report = match save_as {
-                Some(path) => case_file.save_as(path, &identity)?,
-                None => case_file.save(&identity)?,
-            };
+            synthetic::fill(&mut session.file, &spec, Utc::now())?;
+            let report = session.save(save_as.as_deref())?;
             writeln!(
                 out,
                 "added {cases} cases; {} is {} bytes",
                 report.path.display(),
                 report.bytes
             )?;
-            Ok(())
         }
     }
+    Ok(None)
 }
 
 fn keygen(

@@ -45,6 +45,37 @@ pub enum NoteKind {
     Deliberation,
 }
 
+impl NoteKind {
+    /// Every kind, in the order forms offer them.
+    pub const ALL: [NoteKind; 3] = [
+        NoteKind::General,
+        NoteKind::Interview,
+        NoteKind::Deliberation,
+    ];
+
+    /// The kind's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::General => "general",
+            NoteKind::Interview => "interview",
+            NoteKind::Deliberation => "deliberation",
+        }
+    }
+}
+
+impl std::str::FromStr for NoteKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        NoteKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown note kind {s:?}; kinds: general, interview, deliberation")
+            })
+    }
+}
+
 /// Whether a conflict of interest excludes a member from the case entirely.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

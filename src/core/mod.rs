@@ -7,6 +7,7 @@
 pub mod case;
 pub mod codename;
 pub mod decision;
+pub mod describe;
 pub mod event;
 pub mod party;
 pub mod process;

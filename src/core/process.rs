@@ -143,47 +143,6 @@ pub enum RuleError {
     AlreadyDecided { case: String, outcome: String },
 }
 
-impl RuleError {
-    /// What the member can do about it.
-    pub fn hint(&self) -> Option<String> {
-        let hint = match self {
-            RuleError::IllegalTransition { .. } => "choose one of the allowed statuses",
-            RuleError::DecideInstead { .. } => {
-                "use `casebook decide FILE CODE --outcome O --rationale R`"
-            }
-            RuleError::HardConflict { .. } => "another member must handle this",
-            RuleError::ConflictedVote { .. } => "conflicted members may discuss but not vote",
-            RuleError::NotActive { .. } => "check the roster with `casebook info`",
-            RuleError::NotChair { .. } => "ask a chair",
-            RuleError::NotDeliberating { .. } => "move the case to deliberating first",
-            RuleError::UnknownOutcome { .. } => {
-                "change the ladder with `casebook settings`, or use other"
-            }
-            RuleError::OtherProposal { .. } => "add --propose to put a new outcome to the vote",
-            RuleError::QuorumNotMet { .. } => {
-                "wait for more votes, or (chair only) --override --reason R, which is recorded"
-            }
-            RuleError::OverrideWithoutReason { .. } => "add --reason R",
-            RuleError::SelfReview { .. } => "ask another member to review it",
-            RuleError::NoEmergency { .. } => "see the case with `casebook case show FILE CODE`",
-            RuleError::Assignment { .. } => "see the case with `casebook case show FILE CODE`",
-            RuleError::Finished { .. } => "reopen it with `casebook status FILE CODE reopened`",
-            RuleError::AlreadyDecided { .. } => "reopen the case to revisit the decision",
-            RuleError::LastChair { .. } => {
-                "add a chair with `casebook member add --role chair` first"
-            }
-            RuleError::LastMember { .. } => "add the new members first",
-            RuleError::SelfRemoval { .. } => {
-                "let another member remove you, or pass --allow-self-removal if you mean it"
-            }
-            RuleError::DuplicateKey { .. } => "each member needs a key of their own",
-            RuleError::DuplicateName { .. } => "use a distinct name (for example with an initial)",
-            RuleError::AlreadyRemoved { .. } => "see the roster with `casebook member list`",
-        };
-        Some(hint.to_string())
-    }
-}
-
 fn list(statuses: &[Status]) -> String {
     if statuses.is_empty() {
         return "none: this is a final status".to_string();

@@ -16,9 +16,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::core::case::{Case, Channel};
-use crate::core::event::{Audience, Event, EventKind, NoteKind};
+use crate::core::describe;
+use crate::core::event::{Audience, Event, EventKind};
 use crate::core::party::Identity as PartyIdentity;
-use crate::core::roster::Roster;
+use crate::core::roster::{MemberId, Roster};
 use crate::core::sanitize::{body, inline};
 
 /// The version of the JSON schema (documented in `assets/schemas/decision-record.md`).
@@ -212,7 +213,7 @@ pub fn record(
     let timeline = timeline
         .iter()
         .filter_map(|e| {
-            entry(e, profile).map(|text| Entry {
+            entry(e, profile, &name).map(|text| Entry {
                 at: e.at,
                 by: name(e.author),
                 text,
@@ -245,51 +246,45 @@ pub fn record(
     })
 }
 
-/// What a timeline event says in a record for `profile`, if anything.
-fn entry(event: &Event, profile: Profile) -> Option<String> {
-    match (&event.kind, profile) {
+/// What a timeline event says in a record for `profile`, if anything: the committee's own
+/// record has every note, move, vote and decision; the parties' records only the messages sent
+/// to them. The words are [`describe`]'s, so a record reads like the case screen.
+fn entry(event: &Event, profile: Profile, name: &dyn Fn(MemberId) -> String) -> Option<String> {
+    let shown = match (&event.kind, profile) {
         (
-            EventKind::NoteAdded {
-                note: NoteKind::Deliberation,
-                body: b,
-            },
+            EventKind::NoteAdded { .. }
+            | EventKind::StatusChanged { .. }
+            | EventKind::VoteCast { .. }
+            | EventKind::DecisionRecorded { .. },
             Profile::Internal,
-        ) => Some(format!("deliberation: {}", body(b))),
-        (EventKind::NoteAdded { body: b, .. }, Profile::Internal) => {
-            Some(format!("note: {}", body(b)))
-        }
-        (EventKind::StatusChanged { from, to }, Profile::Internal) => {
-            Some(format!("status {from} -> {to}"))
-        }
-        (EventKind::VoteCast { outcome, ballot }, Profile::Internal) => {
-            Some(format!("voted {} on {}", ballot.as_str(), inline(outcome)))
-        }
-        (
-            EventKind::DecisionRecorded {
-                outcome,
-                override_reason,
-                ..
-            },
-            Profile::Internal,
-        ) => Some(format!(
-            "decision: {}{}",
-            inline(outcome),
-            override_reason
-                .as_deref()
-                .map(|r| format!(" (chair override: {})", inline(r)))
-                .unwrap_or_default()
-        )),
-        (EventKind::CommunicationLogged { to, summary }, _) => {
-            let shown = matches!(
-                (profile, to),
-                (Profile::Internal, _)
-                    | (Profile::Reporter, Audience::Reporter)
-                    | (Profile::Reported, Audience::Reported)
-            );
-            shown.then(|| format!("message: {}", inline(summary)))
-        }
-        _ => None,
+        ) => true,
+        (EventKind::CommunicationLogged { to, .. }, _) => matches!(
+            (profile, to),
+            (Profile::Internal, _)
+                | (Profile::Reporter, Audience::Reporter)
+                | (Profile::Reported, Audience::Reported)
+        ),
+        _ => false,
+    };
+    if !shown {
+        return None;
     }
+    let mut line = describe::headline(&event.kind, name);
+    if let EventKind::DecisionRecorded {
+        override_reason: Some(reason),
+        ..
+    } = &event.kind
+    {
+        line.push_str(&format!("; override reason: {}", inline(reason)));
+    }
+    // A decision's rationale is part of the record already.
+    if let (Some(text), false) = (
+        describe::text(&event.kind),
+        matches!(event.kind, EventKind::DecisionRecorded { .. }),
+    ) {
+        line.push_str(&format!(": {}", body(text)));
+    }
+    Some(line)
 }
 
 impl Record {

@@ -45,6 +45,37 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// The options the config file's settings ask for: a theme name, minutes before the
+    /// idle lock (0 never locks), action names mapped to keys; `no_color` is whether
+    /// `NO_COLOR` is set. The message says which setting is wrong.
+    pub fn configured(
+        theme: Option<&str>,
+        idle_lock_minutes: Option<f64>,
+        keys: &std::collections::BTreeMap<String, Vec<String>>,
+        no_color: bool,
+    ) -> Result<Options, String> {
+        let theme_name = theme.unwrap_or("default");
+        let theme = theme::Theme::named(theme_name, no_color).ok_or_else(|| {
+            format!(
+                "unknown theme {theme_name:?} (themes: {})",
+                theme::NAMES.join(", ")
+            )
+        })?;
+        let minutes = idle_lock_minutes.unwrap_or(5.0);
+        if !(minutes.is_finite() && (0.0..=24.0 * 60.0).contains(&minutes)) {
+            return Err(format!(
+                "idle_lock_minutes = {minutes} is not between 0 (never lock) and 1440"
+            ));
+        }
+        Ok(Options {
+            idle_lock: (minutes > 0.0).then(|| Duration::from_secs_f64(minutes * 60.0)),
+            theme,
+            bindings: keymap::configure(keys)?,
+        })
+    }
+}
+
 /// How to load the member's key again when unlocking, given what was typed on the lock
 /// screen (the passphrase, for a protected key).
 pub type Reload<'a> = &'a dyn Fn(PassphraseSource) -> Result<Identity, vault::Error>;

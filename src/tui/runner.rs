@@ -1,36 +1,79 @@
-//! The effects runner: the one place where the interface touches the vault (and the export
-//! writers). Each effect's result goes back to the model through its setters.
+//! The effects runner: the one place where the interface touches the vault, through the
+//! operations in [`crate::ops`] (the same ones the command line uses). Each effect's result
+//! goes back to the model through its setters.
 
 use std::path::PathBuf;
 
 use chrono::Utc;
-use uuid::Uuid;
 
 use super::app::{self, App, Effect};
 use super::form::{Purpose, Submission};
-use crate::commands::{self, Error};
-use crate::core::case::{Case, CaseId, Channel, Status};
+use crate::core::case::{Channel, Status};
 use crate::core::decision::Ballot;
-use crate::core::event::{Audience, ConflictKind, EventKind, NoteKind};
-use crate::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
-use crate::core::process::{self, Actor, RuleError};
+use crate::core::describe;
+use crate::core::event::{Audience, ConflictKind, NoteKind};
+use crate::core::party::{Identity as PartyIdentity, PartyRole};
+use crate::core::process::RuleError;
 use crate::core::queue::View;
 use crate::core::sanitize::inline;
+use crate::ops::{self, cases::CaseChange, cases::Entry, cases::NewParty};
 use crate::vault::{self, CaseFile, Identity};
 
-/// Say what went wrong, with the hint, in the status bar.
-fn explain(error: &Error) -> String {
-    match error {
-        Error::Vault(vault::Error::ReadOnly { .. }) => {
-            "this file is read-only (the demo?): S saves it under a new name".into()
-        }
-        // The rules' hints name command-line flags; the forms say what to do instead.
-        Error::Rule(refusal) => refusal.to_string(),
-        other => match other.hint() {
-            Some(hint) => format!("{other} ({hint})"),
-            None => other.to_string(),
-        },
+/// Why an effect could not be carried out.
+#[derive(Debug)]
+enum Refused {
+    /// The operation refused.
+    Ops(ops::Error),
+    /// A form field needs fixing; the words are the interface's own.
+    Field(String),
+}
+
+impl From<ops::Error> for Refused {
+    fn from(e: ops::Error) -> Self {
+        Refused::Ops(e)
     }
+}
+
+impl From<vault::Error> for Refused {
+    fn from(e: vault::Error) -> Self {
+        Refused::Ops(ops::Error::Vault(e))
+    }
+}
+
+impl From<RuleError> for Refused {
+    fn from(e: RuleError) -> Self {
+        Refused::Ops(ops::Error::Rule(e))
+    }
+}
+
+type Result<T> = std::result::Result<T, Refused>;
+
+/// Say what went wrong in the status bar or the form, in the interface's words: what to do
+/// is said in keys, never in command-line flags.
+fn explain(refused: &Refused) -> String {
+    let error = match refused {
+        Refused::Field(message) => return message.clone(),
+        Refused::Ops(error) => error,
+    };
+    let hint = match error {
+        ops::Error::Vault(vault::Error::ReadOnly { .. }) => {
+            return "this file is read-only (the demo?): S saves it under a new name".into();
+        }
+        ops::Error::Vault(vault::Error::ChangedOnDisk { .. }) => {
+            "another copy was synced over it: S saves your changes under a new name"
+        }
+        ops::Error::Vault(vault::Error::Exists { .. }) => "choose another file name",
+        ops::Error::Vault(vault::Error::DiskFull { .. }) => "free some space and save again",
+        ops::Error::Vault(vault::Error::VerifyFailed { .. }) => {
+            "try again; if it persists, S saves under a new name"
+        }
+        ops::Error::Export(crate::export::ExportError::NotDecided { .. }) => {
+            "record the decision (d) first"
+        }
+        ops::Error::CannotSign { .. } => "open the file with your ed25519 member key to sign",
+        _ => return error.to_string(),
+    };
+    format!("{error} ({hint})")
 }
 
 /// Carry out `effect` against the vault and give the result to the model.
@@ -45,38 +88,40 @@ pub fn carry_out(app: &mut App, file: &mut CaseFile, identity: &Identity, effect
         Effect::Save => file
             .save(identity)
             .map(|r| app.saved(format!("saved {}", r.path.display())))
-            .map_err(Error::from),
+            .map_err(Refused::from),
         Effect::SaveAs(path) => file
             .save_as(&path, identity)
             .map(|r| {
                 app.label = file.label();
                 app.saved(format!("saved as {}", r.path.display()));
             })
-            .map_err(Error::from),
+            .map_err(Refused::from),
         Effect::SaveAndQuit => file
             .save(identity)
             .map(|_| app.quit = true)
-            .map_err(Error::from),
+            .map_err(Refused::from),
         Effect::Search(query) => search(app, file, &query),
         Effect::ChangeStatus { code, to } => change_status(app, file, &code, to),
         Effect::Submit(submission) => submit(app, file, identity, submission),
         Effect::ShowRoster => show_roster(app, file),
         // Unlocking needs the key again: the event loop does it.
         Effect::Unlock(_) => Ok(()),
-        Effect::Rekey => commands::members::rekey_file(file, identity).and_then(|r| {
-            app.saved(format!(
-                "re-encrypted with a fresh file key to {} recipients (backup too)",
-                r.recipients
-            ));
-            show_roster(app, file)
-        }),
+        Effect::Rekey => ops::members::rekey(file, identity)
+            .map_err(Refused::from)
+            .and_then(|r| {
+                app.saved(format!(
+                    "re-encrypted with a fresh file key to {} recipients (backup too)",
+                    r.recipients
+                ));
+                show_roster(app, file)
+            }),
     };
     if let Err(error) = result {
         app.failed(explain(&error));
     }
 }
 
-fn refresh(app: &mut App, file: &mut CaseFile) -> Result<(), Error> {
+fn refresh(app: &mut App, file: &mut CaseFile) -> Result<()> {
     let roster = file.roster()?;
     let me = file.me()?.map(|m| m.id);
     let settings = file.settings();
@@ -94,23 +139,13 @@ fn refresh(app: &mut App, file: &mut CaseFile) -> Result<(), Error> {
     Ok(())
 }
 
-fn search(app: &mut App, file: &mut CaseFile, query: &str) -> Result<(), Error> {
-    let me = file.me()?.map(|m| m.id);
-    let hits = file.search(query, 30)?;
-    let cases = file.cases()?;
-    let found = hits
+fn search(app: &mut App, file: &mut CaseFile, query: &str) -> Result<()> {
+    let found = ops::cases::search(file, query, 30)?
         .into_iter()
-        .filter_map(|hit| {
-            let case = cases.get(&hit.case)?;
-            // Never a case the member has a hard conflict on.
-            if me.is_some_and(|me| case.conflict_of(me) == Some(ConflictKind::Hard)) {
-                return None;
-            }
-            Some(app::Hit {
-                code: case.code_name.clone(),
-                snippet: hit.snippet,
-                event: Some(hit.event),
-            })
+        .map(|f| app::Hit {
+            code: f.code_name,
+            snippet: f.snippet,
+            event: Some(f.event),
         })
         .collect();
     app.found(query, found);
@@ -118,78 +153,58 @@ fn search(app: &mut App, file: &mut CaseFile, query: &str) -> Result<(), Error> 
 }
 
 /// Load a case with everything its screen shows.
-fn load_case(file: &mut CaseFile, code: &str) -> Result<app::CaseData, Error> {
+fn load_case(file: &mut CaseFile, code: &str) -> Result<app::CaseData> {
     let case = file.case_by_code(code)?;
     let timeline = file.timeline(case.id)?;
     let roster = file.roster()?;
     let mut elsewhere = Vec::with_capacity(case.parties.len());
     for party in &case.parties {
         let linked = match party.identity {
-            PartyIdentity::Linked => commands::cases::linked_label(file, party),
+            PartyIdentity::Linked => ops::cases::linked_label(file, party),
             _ => None,
         };
-        elsewhere.push((linked, commands::cases::other_cases(file, &case, party)?));
+        elsewhere.push((linked, ops::cases::other_cases(file, &case, party)?));
     }
     let mut data = app::case_data(case, timeline, &roster, &file.settings());
     data.elsewhere = elsewhere;
     Ok(data)
 }
 
-fn open_case(
-    app: &mut App,
-    file: &mut CaseFile,
-    code: &str,
-    keep_scroll: bool,
-) -> Result<(), Error> {
+fn open_case(app: &mut App, file: &mut CaseFile, code: &str, keep_scroll: bool) -> Result<()> {
     app.case_loaded(load_case(file, code)?, keep_scroll);
     Ok(())
 }
 
-fn show_roster(app: &mut App, file: &mut CaseFile) -> Result<(), Error> {
+fn show_roster(app: &mut App, file: &mut CaseFile) -> Result<()> {
     let rows = app::roster_rows(file.summary()?.members);
     app.roster_loaded(rows);
     Ok(())
 }
 
-fn change_status(app: &mut App, file: &mut CaseFile, code: &str, to: Status) -> Result<(), Error> {
-    change_case(app, file, code, |actor, case| {
-        let kind = process::change_status(actor, case, to)?;
-        Ok((vec![kind], format!("{code}: {} → {to}", case.status)))
-    })
+fn change_status(app: &mut App, file: &mut CaseFile, code: &str, to: Status) -> Result<()> {
+    change_case(app, file, code, CaseChange::Status(to))
 }
 
-fn add_note(app: &mut App, file: &mut CaseFile, code: &str, body: String) -> Result<(), Error> {
-    change_case(app, file, code, |actor, case| {
-        process::change_details(actor, case)?;
-        let kind = EventKind::NoteAdded {
-            body,
-            note: NoteKind::General,
-        };
-        Ok((vec![kind], format!("note added to {code}")))
-    })
+fn add_note(app: &mut App, file: &mut CaseFile, code: &str, body: String) -> Result<()> {
+    let note = CaseChange::Note {
+        kind: NoteKind::General,
+        body,
+        amends: None,
+    };
+    change_case(app, file, code, note)
 }
 
 /// Carry out a submitted form.
-fn submit(
-    app: &mut App,
-    file: &mut CaseFile,
-    identity: &Identity,
-    form: Submission,
-) -> Result<(), Error> {
-    let value = |key: &str| form.get(key).to_string();
+fn submit(app: &mut App, file: &mut CaseFile, identity: &Identity, form: Submission) -> Result<()> {
     match &form.purpose {
         Purpose::Assign(code) => {
-            let member = commands::member_named(&file.roster()?, form.get("member"))?;
-            let take_off = form.get("how") == "take off";
-            change_case(app, file, code, |actor, case| {
-                let kind = if take_off {
-                    process::unassign(actor, case, &member)?
-                } else {
-                    process::assign(actor, case, &member)?
-                };
-                let verb = if take_off { "taken off" } else { "assigned to" };
-                Ok((vec![kind], format!("{} {verb} {code}", member.name)))
-            })
+            let member = form.get("member").to_string();
+            let change = if form.get("how") == "take off" {
+                CaseChange::Unassign(member)
+            } else {
+                CaseChange::Assign(member)
+            };
+            change_case(app, file, code, change)
         }
         Purpose::Conflict(code) => {
             let kind = if form.get("kind") == "hard" {
@@ -198,13 +213,7 @@ fn submit(
                 ConflictKind::Soft
             };
             let reason = form.optional("reason");
-            change_case(app, file, code, |actor, _| {
-                let event = process::declare_conflict(actor, kind, reason)?;
-                Ok((
-                    vec![event],
-                    format!("{code}: conflict of interest declared"),
-                ))
-            })?;
+            change_case(app, file, code, CaseChange::Conflict { kind, reason })?;
             if kind == ConflictKind::Hard {
                 // The member may no longer see the case.
                 app.screen = app::Screen::Queues;
@@ -213,115 +222,66 @@ fn submit(
             Ok(())
         }
         Purpose::Party(code) => {
-            let role: PartyRole = form.get("role").parse().map_err(usage)?;
-            let name = value("name");
-            let me = commands::change::acting_member(file)?;
-            let mut person = PersonId(Uuid::new_v4());
-            let identity = match form.get("identity") {
-                "anonymous" => PartyIdentity::Anonymous {
-                    contact_held_by: me.id,
-                },
-                "same person as" => {
-                    let reference = required(&form, "same_as", "give the other party as CODE:N")?;
-                    person = commands::cases::same_person(file, &reference)?;
-                    PartyIdentity::Linked
-                }
+            let role: PartyRole = form.get("role").parse().map_err(Refused::Field)?;
+            let name = form.get("name").to_string();
+            let who = match form.get("identity") {
+                "anonymous" => NewParty::Anonymous { held_by: None },
+                "same person as" => NewParty::SameAs(required(
+                    &form,
+                    "same_as",
+                    "give the other party as CODE:N",
+                )?),
                 _ if name.is_empty() => {
-                    return Err(usage("give the party's name or alias".into()));
+                    return Err(Refused::Field("give the party's name or alias".into()));
                 }
-                "pseudonymous" => PartyIdentity::Pseudonymous { alias: name },
-                _ => PartyIdentity::Named {
+                "pseudonymous" => NewParty::Pseudonymous { alias: name },
+                _ => NewParty::Named {
                     name,
                     handle: form.optional("handle"),
                     email: form.optional("email"),
                 },
             };
-            let party = Party {
-                id: PartyId(Uuid::new_v4()),
-                role,
-                person,
-                identity,
-            };
-            change_case(app, file, code, |actor, case| {
-                process::change_details(actor, case)?;
-                let said = format!("{code}: {} added as {role}", party.label());
-                Ok((vec![EventKind::PartyAdded { party }], said))
-            })
+            change_case(app, file, code, CaseChange::AddParty { role, who })
         }
         Purpose::Emergency(code) => {
             let action = required(&form, "action", "say what was done")?;
-            change_case(app, file, code, |actor, case| {
-                let kind = process::record_emergency(actor, case, &action)?;
-                Ok((
-                    vec![kind],
-                    format!(
-                        "{code}: emergency action recorded; another member reviews it within 24 h"
-                    ),
-                ))
-            })
+            change_case(app, file, code, CaseChange::Emergency { action })
         }
         Purpose::Review(code) => {
             let note = required(&form, "note", "write the review")?;
-            change_case(app, file, code, |actor, case| {
-                let kind = process::review_emergency(actor, case, &note)?;
-                Ok((vec![kind], format!("{code}: emergency action reviewed")))
-            })
+            change_case(app, file, code, CaseChange::Review { note })
         }
         Purpose::Vote(code) => {
-            let outcome = value("outcome");
-            let ballot: Ballot = form.get("ballot").parse().map_err(usage)?;
-            change_case(app, file, code, |actor, case| {
-                let kinds = process::vote(actor, case, &outcome, ballot, true)?;
-                Ok((
-                    kinds,
-                    format!("{code}: voted {} on {outcome}", ballot.as_str()),
-                ))
-            })
+            let ballot: Ballot = form.get("ballot").parse().map_err(Refused::Field)?;
+            let change = CaseChange::Vote {
+                outcome: form.get("outcome").to_string(),
+                ballot,
+                propose: true,
+            };
+            change_case(app, file, code, change)
         }
         Purpose::Decide(code) => {
-            let outcome = value("outcome");
-            let rationale = required(&form, "rationale", "write the rationale")?;
-            let override_reason = form.optional("override");
-            change_case(app, file, code, |actor, case| {
-                let kind = process::decide(
-                    actor,
-                    case,
-                    &outcome,
-                    &rationale,
-                    override_reason.as_deref(),
-                )?;
-                Ok((vec![kind], format!("{code}: decided {outcome}")))
-            })
+            let change = CaseChange::Decide {
+                outcome: form.get("outcome").to_string(),
+                rationale: required(&form, "rationale", "write the rationale")?,
+                override_reason: form.optional("override"),
+            };
+            change_case(app, file, code, change)
         }
         Purpose::Comms(code) => {
-            let to: Audience = form.get("to").parse().map_err(usage)?;
+            let to: Audience = form.get("to").parse().map_err(Refused::Field)?;
             let summary = required(&form, "summary", "say what the message said")?;
-            change_case(app, file, code, |actor, case| {
-                process::change_details(actor, case)?;
-                Ok((
-                    vec![EventKind::CommunicationLogged { to, summary }],
-                    format!("{code}: message logged"),
-                ))
-            })
+            change_case(app, file, code, CaseChange::Message { to, summary })
         }
         Purpose::NewCase => {
-            let title = required(&form, "title", "give the case a title")?;
-            let channel: Channel = form.get("channel").parse().map_err(usage)?;
-            let me = commands::change::acting_member(file)?;
-            let code = file.new_code_name(&mut rand::thread_rng())?;
-            let kind = EventKind::CaseOpened {
-                code_name: code.clone(),
-                title,
-                summary: value("summary"),
+            let channel: Channel = form.get("channel").parse().map_err(Refused::Field)?;
+            let case = ops::cases::NewCase {
+                title: required(&form, "title", "give the case a title")?,
+                summary: form.get("summary").to_string(),
                 channel,
-                received_at: Utc::now(),
+                received_at: None,
             };
-            file.record(&commands::change::events_by(
-                me.id,
-                Some(CaseId(Uuid::new_v4())),
-                vec![kind],
-                None,
-            ))?;
+            let code = ops::cases::open(file, case)?;
             app.changed(format!("{code} opened"));
             open_case(app, file, &code, false)
         }
@@ -334,11 +294,11 @@ fn submit(
                 .map(PathBuf::from)
                 .collect();
             if paths.is_empty() {
-                return Err(usage("give the report files to import".into()));
+                return Err(Refused::Field("give the report files to import".into()));
             }
-            let me = commands::change::acting_member(file)?;
-            let reports = commands::cases::read_reports(&paths, &Default::default())?;
-            let opened = commands::cases::open_reports(file, &me, &reports)?;
+            let me = ops::acting_member(file)?;
+            let reports = ops::import::read_reports(&paths, &Default::default())?;
+            let opened = ops::import::open_reports(file, &me, &reports)?;
             let codes: Vec<&str> = opened.iter().map(|o| o.code.as_str()).collect();
             app.changed(format!(
                 "imported {} reports: {}",
@@ -353,79 +313,94 @@ fn submit(
             refresh(app, file)
         }
         Purpose::Export(code) => {
-            let profile = value("profile");
-            let format = value("format");
+            let profile: crate::export::Profile =
+                form.get("profile").parse().map_err(Refused::Field)?;
+            let format: ops::export::RecordFormat =
+                form.get("format").parse().map_err(Refused::Field)?;
             let output = form
                 .optional("output")
                 .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(format!("{code}-{profile}.{format}")));
-            let written = commands::export::write_record(
-                file,
-                identity,
-                code,
-                &profile,
-                &format,
-                &output,
-                &[],
-            )?;
+                .unwrap_or_else(|| {
+                    PathBuf::from(format!("{code}-{}.{}", profile.as_str(), format.as_str()))
+                });
+            let request = ops::export::RecordRequest {
+                code: code.clone(),
+                profile,
+                format,
+                output: output.clone(),
+                encrypt_to: Vec::new(),
+            };
+            let written = ops::export::write_record(file, identity, &request)?;
             app.show(
                 "Exported",
                 format!(
                     "Wrote {} and its signature {} (plaintext: share them only with the \
-                     {profile} audience).\n\nAnyone can check the signature with stock OpenSSH:\n\n{}",
+                     {} audience).\n\nAnyone can check the signature with stock OpenSSH:\n\n{}",
                     output.display(),
                     written.sig_file.display(),
-                    written.verify.unwrap_or_default()
+                    profile.as_str(),
+                    written.verify_command(&file.label())
                 ),
                 format!("exported {}", output.display()),
             );
             Ok(())
         }
         Purpose::Report => {
-            let (from, to, format) = (value("from"), value("to"), value("format"));
+            let day = |key: &str| {
+                chrono::NaiveDate::parse_from_str(form.get(key), "%Y-%m-%d").map_err(|_| {
+                    Refused::Field(format!(
+                        "{:?} is not a date: write it as YYYY-MM-DD",
+                        form.get(key)
+                    ))
+                })
+            };
+            let (from, to) = (day("from")?, day("to")?);
+            let format: ops::export::ReportFormat =
+                form.get("format").parse().map_err(Refused::Field)?;
             let output = form
                 .optional("output")
                 .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(format!("transparency-{from}-{to}.{format}")));
-            let written =
-                commands::export::write_report(file, identity, &from, &to, &format, &output, &[])?;
-            let signer = file
-                .me()?
-                .map(|m| m.principal())
-                .unwrap_or_else(|| "SIGNER".into());
+                .unwrap_or_else(|| {
+                    PathBuf::from(format!("transparency-{from}-{to}.{}", format.as_str()))
+                });
+            let request = ops::export::ReportRequest {
+                from,
+                to,
+                format,
+                output: output.clone(),
+                encrypt_to: Vec::new(),
+            };
+            let written = ops::export::write_report(file, identity, &request)?;
             app.show(
                 "Transparency report",
                 format!(
                     "Wrote {} and its signature {} (plaintext, meant for the public): {} cases \
                      received from {from} to {to}, {} in the previous period of the same length.\n\n\
-                     Verify: casebook member list {} --allowed-signers > allowed_signers && \
-                     ssh-keygen -Y verify -f allowed_signers -I {signer} -n casebook -s {} < {}",
+                     Verify: {}",
                     output.display(),
                     written.sig_file.display(),
                     written.received.0,
                     written.received.1,
-                    file.label(),
-                    written.sig_file.display(),
-                    output.display()
+                    written.verify_command(&file.label())
                 ),
                 format!("wrote {}", output.display()),
             );
             Ok(())
         }
         Purpose::AddMember => {
-            let name = required(&form, "name", "give the member's name")?;
-            let key = required(&form, "key", "give their public key")?;
-            let added = commands::members::add_member(
-                file,
-                identity,
-                &name,
-                form.optional("email").as_deref(),
-                form.get("role"),
-                &key,
-            )?;
+            let new = ops::members::NewMember {
+                name: required(&form, "name", "give the member's name")?,
+                email: form.optional("email"),
+                role: form
+                    .get("role")
+                    .parse()
+                    .map_err(|e: crate::core::roster::UnknownRole| Refused::Field(e.to_string()))?,
+                key: required(&form, "key", "give their public key")?,
+            };
+            let added = ops::members::add(file, identity, &new)?;
             app.saved(format!(
                 "added {} ({}); the file is now encrypted to {} recipients",
-                inline(&name),
+                inline(&new.name),
                 added.fingerprint,
                 added.saved.recipients
             ));
@@ -439,24 +414,18 @@ fn submit(
                 .chosen
                 .get("entry")
                 .and_then(|i| entries.get(*i))
-                .copied();
-            change_case_amending(app, file, code, amends, |actor, case| {
-                process::change_details(actor, case)?;
-                let kind = EventKind::NoteAdded {
-                    body,
-                    note: NoteKind::General,
-                };
-                Ok((vec![kind], format!("{code}: correction recorded")))
-            })
+                .copied()
+                .map(Entry::Id);
+            let note = CaseChange::Note {
+                kind: NoteKind::General,
+                body,
+                amends,
+            };
+            change_case(app, file, code, note)
         }
         Purpose::RemoveMember(name) => {
-            let report = commands::members::remove_member(
-                file,
-                identity,
-                name,
-                form.optional("reason"),
-                false,
-            )?;
+            let report =
+                ops::members::remove(file, identity, name, form.optional("reason"), false)?;
             app.saved(format!(
                 "removed {}; the file and its backup are encrypted to the {} remaining recipients only",
                 inline(name),
@@ -467,44 +436,35 @@ fn submit(
     }
 }
 
-fn usage(message: String) -> Error {
-    Error::Usage {
-        message,
-        hint: "fix the field and press Enter again".into(),
-    }
+/// A field the form must have; the message says what to write, and the form stays open.
+fn required(form: &Submission, key: &str, what: &str) -> Result<String> {
+    form.optional(key)
+        .ok_or_else(|| Refused::Field(format!("{what} first (Tab moves between fields)")))
 }
 
-fn required(form: &Submission, key: &str, what: &str) -> Result<String, Error> {
-    form.optional(key).ok_or_else(|| Error::Usage {
-        message: format!("{what} first"),
-        hint: "Tab moves between fields".into(),
-    })
-}
-
-/// Apply a process rule to a case as the member who opened the file, record the events it
-/// makes (not yet saved) and show the case again.
-fn change_case(
-    app: &mut App,
-    file: &mut CaseFile,
-    code: &str,
-    rule: impl FnOnce(Actor<'_>, &Case) -> Result<(Vec<EventKind>, String), RuleError>,
-) -> Result<(), Error> {
-    change_case_amending(app, file, code, None, rule)
-}
-
-/// [`change_case`], the events amending an earlier entry when `amends` names one.
-fn change_case_amending(
-    app: &mut App,
-    file: &mut CaseFile,
-    code: &str,
-    amends: Option<Uuid>,
-    rule: impl FnOnce(Actor<'_>, &Case) -> Result<(Vec<EventKind>, String), RuleError>,
-) -> Result<(), Error> {
-    let case = file.case_by_code(code)?;
-    let (me, (kinds, message)) = commands::change::as_member(file, |actor| rule(actor, &case))?;
-    let events = commands::change::events_by(me.id, Some(case.id), kinds, amends);
-    file.record(&events)?;
-    app.changed(format!("{} (not saved yet: Ctrl-S)", inline(&message)));
+/// Apply `change` to a case as the member who opened the file, record the events it makes
+/// (not yet saved), say what was recorded in the words of [`describe`], and show the case
+/// again.
+fn change_case(app: &mut App, file: &mut CaseFile, code: &str, change: CaseChange) -> Result<()> {
+    let changed = ops::cases::change(file, code, change)?;
+    let roster = file.roster()?;
+    let name = |id| {
+        roster
+            .get(id)
+            .map(|m| inline(&m.name).into_owned())
+            .unwrap_or_else(|| "?".into())
+    };
+    let said: Vec<String> = changed
+        .events
+        .iter()
+        .map(|e| describe::headline(&e.kind, &name))
+        .collect();
+    let what = if changed.events.iter().any(|e| e.amends.is_some()) {
+        "correction recorded".to_string()
+    } else {
+        said.join("; ")
+    };
+    app.changed(format!("{code}: {what} (not saved yet: Ctrl-S)"));
     if matches!(app.screen, app::Screen::Case { .. }) {
         open_case(app, file, code, true)?;
     }
@@ -513,6 +473,7 @@ fn change_case_amending(
 
 #[cfg(test)]
 mod tests {
+    use crate::core::event::EventKind;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;

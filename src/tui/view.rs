@@ -13,6 +13,7 @@ use super::app::{self, App, CaseData, Overlay, RosterRow, Screen};
 use super::form::{Form, Input, Purpose};
 use super::keymap::{self, Context};
 use super::theme::Theme;
+use crate::core::describe;
 use crate::core::event::{Audience, Event, EventKind, NoteKind};
 use crate::core::party::Identity as PartyIdentity;
 use crate::core::sanitize::{body, inline};
@@ -716,15 +717,12 @@ pub fn case_rows(
             ),
             Span::raw(format!("{:<14} ", name(event.author))),
             Span::raw(amends),
-            Span::styled(describe(&event.kind), kind_style(&event.kind, theme)),
+            Span::styled(
+                describe::headline(&event.kind, &name),
+                kind_style(&event.kind, theme),
+            ),
         ]));
-        let text = match &event.kind {
-            EventKind::NoteAdded { body: b, .. } | EventKind::ReportReceived { body: b, .. } => {
-                Some(b)
-            }
-            _ => None,
-        };
-        if let Some(text) = text {
+        if let Some(text) = describe::text(&event.kind) {
             for line in body(text).lines() {
                 lines.push(Line::from(format!("    {indent}{line}")));
             }
@@ -881,31 +879,6 @@ fn kind_style(kind: &EventKind, theme: Theme) -> Style {
         } => theme.deliberation(),
         EventKind::ReportReceived { .. } | EventKind::CommunicationLogged { .. } => theme.report(),
         _ => Style::new().bold(),
-    }
-}
-
-fn describe(kind: &EventKind) -> String {
-    match kind {
-        EventKind::CaseOpened { channel, .. } => format!("case opened ({})", channel.as_str()),
-        EventKind::ReportReceived { from, .. } => format!("report from {}", inline(from)),
-        EventKind::StatusChanged { from, to } => format!("{from} → {to}"),
-        EventKind::NoteAdded {
-            note: NoteKind::Deliberation,
-            ..
-        } => "deliberation note".into(),
-        EventKind::NoteAdded {
-            note: NoteKind::Interview,
-            ..
-        } => "interview note".into(),
-        EventKind::NoteAdded { .. } => "note".into(),
-        EventKind::EmergencyRecorded { action } => format!("EMERGENCY ACTION: {}", inline(action)),
-        EventKind::VoteCast { outcome, ballot } => {
-            format!("voted {} on {}", ballot.as_str(), inline(outcome))
-        }
-        EventKind::DecisionRecorded { outcome, .. } => format!("DECISION: {}", inline(outcome)),
-        EventKind::CommunicationLogged { summary, .. } => format!("message: {}", inline(summary)),
-        EventKind::PartyAdded { party } => format!("party added ({})", party.role.as_str()),
-        other => other.name().replace('-', " "),
     }
 }
 

@@ -1,0 +1,135 @@
+//! What a member can do about an error, in the command line's words: these hints name the
+//! flags and subcommands to use, so they belong to this front end and not to the layers below.
+
+use crate::core::process::RuleError;
+use crate::vault;
+
+/// The hint for a case-file or key error.
+pub(super) fn vault(error: &vault::Error) -> Option<String> {
+    let hint = match error {
+        vault::Error::NotFound { .. } => {
+            "check the path, or create a case file with `casebook init`"
+        }
+        vault::Error::PermissionDenied { .. } => {
+            "check the file's owner and mode; case files should be mode 0600 and owned by you"
+        }
+        vault::Error::PlaintextDatabase { .. } => {
+            "casebook only opens age-encrypted case files; if this database came out of one, \
+                 delete it securely: it holds case data in the clear"
+        }
+        vault::Error::NotAgeFile { .. } => "give the path of a .cases.age file made by casebook",
+        vault::Error::NotARecipient { .. } => {
+            "open it with the key you were added with (-i KEY), or ask a committee member \
+                 to add your key with `casebook member add`"
+        }
+        vault::Error::Truncated { path } => {
+            return Some(format!(
+                "the copy is incomplete (interrupted sync or copy?); fetch a complete copy, \
+                     or use the backup {}",
+                vault::backup_path(path).display()
+            ));
+        }
+        vault::Error::Tampered { path, .. } => {
+            return Some(format!(
+                "do not trust this copy; fetch a fresh copy from another member, or use \
+                     the backup {}",
+                vault::backup_path(path).display()
+            ));
+        }
+        vault::Error::NotCasebook { .. } => "this age file was not made by casebook",
+        vault::Error::SchemaTooNew { .. } => {
+            "upgrade casebook; this version will not write the file, to avoid losing data"
+        }
+        vault::Error::Corrupt { path, .. } => {
+            return Some(format!(
+                "use the backup {} or another member's copy",
+                vault::backup_path(path).display()
+            ));
+        }
+        vault::Error::Locked { .. } => {
+            "close the other casebook first; if it crashed, the lock is released \
+                 automatically and you can simply try again"
+        }
+        vault::Error::ChangedOnDisk { .. } => {
+            "another copy was synced over it; save your changes elsewhere with --save-as, \
+                 then compare the two files"
+        }
+        vault::Error::Exists { .. } => "choose another file name, or remove the old file yourself",
+        vault::Error::DiskFull { .. } => "free some space and save again; nothing was lost",
+        vault::Error::ReadOnly { .. } => "save a copy under a new name with --save-as",
+        vault::Error::Sealed { .. } => "unlock it with your key first",
+        vault::Error::WouldLockOut { .. } => {
+            "open the file with your own roster key (-i KEY) so the saved file stays readable \
+                 to you"
+        }
+        vault::Error::VerifyFailed { .. } => {
+            "try again; if it persists, save elsewhere with --save-as"
+        }
+        vault::Error::IdentityNotFound {
+            agent_running: true,
+            ..
+        } => {
+            "keys held only in ssh-agent cannot decrypt: age needs the private key file; \
+                 pass it with -i KEY or make a member key with `casebook keygen`"
+        }
+        vault::Error::IdentityNotFound { .. } => {
+            "pass your key with -i KEY (or set CASEBOOK_IDENTITY), or make one with \
+                 `casebook keygen -o KEY`"
+        }
+        vault::Error::PublicKeyGiven { .. } => "give the private key file (the one without .pub)",
+        vault::Error::UnsupportedKey { .. } | vault::Error::UnrecognisedIdentity { .. } => {
+            "use an OpenSSH ed25519 key or an age X25519 identity; `casebook keygen` makes one"
+        }
+        vault::Error::WrongPassphrase { .. } => "try again; the key on disk is unchanged",
+        vault::Error::PassphraseUnavailable { .. } => {
+            "run casebook in a terminal, or give the passphrase with --passphrase-file FILE"
+        }
+        vault::Error::PassphraseMismatch | vault::Error::PassphraseEmpty => "run the command again",
+        vault::Error::UnknownCase { .. } => "list the cases with `casebook case list FILE`",
+        vault::Error::InvalidRecipient { .. } => {
+            "give an `ssh-ed25519 AAAA...` public key line or an age `age1...` recipient"
+        }
+        vault::Error::Read { .. }
+        | vault::Error::Write { .. }
+        | vault::Error::Database { .. }
+        | vault::Error::Encrypt { .. } => return None,
+    };
+    Some(hint.to_string())
+}
+
+/// The hint for a refusal by the committee's rules.
+pub(super) fn rule(error: &RuleError) -> Option<String> {
+    let hint = match error {
+        RuleError::IllegalTransition { .. } => "choose one of the allowed statuses",
+        RuleError::DecideInstead { .. } => {
+            "use `casebook decide FILE CODE --outcome O --rationale R`"
+        }
+        RuleError::HardConflict { .. } => "another member must handle this",
+        RuleError::ConflictedVote { .. } => "conflicted members may discuss but not vote",
+        RuleError::NotActive { .. } => "check the roster with `casebook info`",
+        RuleError::NotChair { .. } => "ask a chair",
+        RuleError::NotDeliberating { .. } => "move the case to deliberating first",
+        RuleError::UnknownOutcome { .. } => {
+            "change the ladder with `casebook settings`, or use other"
+        }
+        RuleError::OtherProposal { .. } => "add --propose to put a new outcome to the vote",
+        RuleError::QuorumNotMet { .. } => {
+            "wait for more votes, or (chair only) --override --reason R, which is recorded"
+        }
+        RuleError::OverrideWithoutReason { .. } => "add --reason R",
+        RuleError::SelfReview { .. } => "ask another member to review it",
+        RuleError::NoEmergency { .. } => "see the case with `casebook case show FILE CODE`",
+        RuleError::Assignment { .. } => "see the case with `casebook case show FILE CODE`",
+        RuleError::Finished { .. } => "reopen it with `casebook status FILE CODE reopened`",
+        RuleError::AlreadyDecided { .. } => "reopen the case to revisit the decision",
+        RuleError::LastChair { .. } => "add a chair with `casebook member add --role chair` first",
+        RuleError::LastMember { .. } => "add the new members first",
+        RuleError::SelfRemoval { .. } => {
+            "let another member remove you, or pass --allow-self-removal if you mean it"
+        }
+        RuleError::DuplicateKey { .. } => "each member needs a key of their own",
+        RuleError::DuplicateName { .. } => "use a distinct name (for example with an initial)",
+        RuleError::AlreadyRemoved { .. } => "see the roster with `casebook member list`",
+    };
+    Some(hint.to_string())
+}

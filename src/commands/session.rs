@@ -1,0 +1,48 @@
+//! A case file opened by an active member to change it: the one path every mutating command
+//! takes (open with the writer's lock as that member, let [`crate::ops`] record the change,
+//! save atomically before the command ends).
+
+use std::path::Path;
+
+use super::{Error, load_identity};
+use crate::cli::Config;
+use crate::core::roster::Member;
+use crate::ops;
+use crate::vault::{CaseFile, Identity, OpenMode, SaveReport};
+
+/// An open case file and the member changing it.
+pub(super) struct Session {
+    pub(super) file: CaseFile,
+    pub(super) identity: Identity,
+    pub(super) me: Member,
+}
+
+impl Session {
+    /// Open `path` for writing as the member whose key the config names.
+    pub(super) fn open(config: &Config, path: &Path) -> Result<Session, Error> {
+        let identity = load_identity(config)?;
+        let file = CaseFile::open(path, &identity, OpenMode::ReadWrite)?;
+        let me = ops::acting_member(&file)?;
+        Ok(Session { file, identity, me })
+    }
+
+    /// Save what was recorded, over the file or to a new one.
+    pub(super) fn save(mut self, save_as: Option<&Path>) -> Result<SaveReport, Error> {
+        Ok(match save_as {
+            Some(path) => self.file.save_as(path, &self.identity)?,
+            None => self.file.save(&self.identity)?,
+        })
+    }
+
+    /// Apply one change to case `code` and save.
+    pub(super) fn change_case(
+        mut self,
+        code: &str,
+        change: ops::cases::CaseChange,
+        save_as: Option<&Path>,
+    ) -> Result<ops::cases::Changed, Error> {
+        let changed = ops::cases::change(&mut self.file, code, change)?;
+        self.save(save_as)?;
+        Ok(changed)
+    }
+}

@@ -1,0 +1,452 @@
+//! Reading cases from the command line: queues, one case with its timeline, search. Untrusted
+//! text is made safe on the way out; the words for events come from
+//! [`crate::core::describe`].
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Error, load_identity};
+use crate::cli::{Config, QueueChoice};
+use crate::core::case::{Case, IncidentAt, ScopeJudgement, Severity, Status};
+use crate::core::decision::Tally;
+use crate::core::describe;
+use crate::core::event::{ConflictKind, Event, EventKind};
+use crate::core::party::Identity as PartyIdentity;
+use crate::core::process::{self, Due};
+use crate::core::queue::{self, View};
+use crate::core::sanitize::{body, inline};
+use crate::ops::cases as case_ops;
+use crate::vault::{CaseFile, OpenMode};
+
+/// The long text shown under a timeline entry: notes and reports (a decision's rationale is
+/// shown with the decision above the timeline).
+fn timeline_text(kind: &EventKind) -> Option<&str> {
+    match kind {
+        EventKind::DecisionRecorded { .. } => None,
+        other => describe::text(other),
+    }
+}
+
+/// A case as listed.
+#[derive(Serialize)]
+struct Listed<'a> {
+    code_name: &'a str,
+    title: Option<&'a str>,
+    status: Status,
+    severity: Option<Severity>,
+    received_at: DateTime<Utc>,
+    assignees: Vec<String>,
+    due: Option<Due>,
+    overdue: bool,
+    hidden_by_conflict: bool,
+}
+
+pub(super) fn list(
+    config: &Config,
+    file: &Path,
+    queue: QueueChoice,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let identity = load_identity(config)?;
+    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let roster = case_file.roster()?;
+    let me = case_file.me()?.map(|m| m.id);
+    let settings = case_file.settings();
+    let now = Utc::now();
+    let view = View {
+        me,
+        roster: &roster,
+        settings: &settings,
+        now,
+    };
+    let cases = case_file.cases()?;
+    let queue = match queue {
+        QueueChoice::Queue(queue) => queue,
+        QueueChoice::Counts => {
+            let counts = queue::counts(&view, cases.values());
+            if json {
+                let map: serde_json::Map<String, serde_json::Value> = counts
+                    .iter()
+                    .map(|(q, n)| (q.as_str().to_string(), (*n).into()))
+                    .collect();
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&map).map_err(std::io::Error::from)?
+                )?;
+            } else {
+                for (q, n) in counts {
+                    writeln!(out, "{:<26} {n:>6}", q.as_str())?;
+                }
+            }
+            return Ok(());
+        }
+    };
+    let name_of = |id| {
+        roster
+            .get(id)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| "?".into())
+    };
+    let mut listed: Vec<Listed<'_>> = cases
+        .values()
+        .filter(|c| queue.contains(&view, c))
+        .map(|c| {
+            let visible = view.may_see(c);
+            let due = process::due(&settings, c);
+            Listed {
+                code_name: &c.code_name,
+                title: visible.then_some(c.title.as_str()),
+                status: c.status,
+                severity: c.severity,
+                received_at: c.received_at,
+                assignees: c.assignees.iter().map(|id| name_of(*id)).collect(),
+                overdue: due.is_some_and(|d| d.by < now),
+                due,
+                hidden_by_conflict: !visible,
+            }
+        })
+        .collect();
+    listed.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then(a.received_at.cmp(&b.received_at))
+    });
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&listed).map_err(std::io::Error::from)?
+        )?;
+        return Ok(());
+    }
+    if listed.is_empty() {
+        writeln!(out, "no cases in {queue}")?;
+        return Ok(());
+    }
+    for c in &listed {
+        let age = (now - c.received_at).num_days();
+        let due = match c.due {
+            Some(d) if c.overdue => format!("OVERDUE: {}", d.what),
+            Some(d) => format!("{} in {}d", d.what, (d.by - now).num_days()),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "{:<22} {:<13} {:<8} {:>4}d  {:<24} {:<26} {}",
+            c.code_name,
+            c.status.as_str(),
+            c.severity.map(|s| s.as_str()).unwrap_or("-"),
+            age,
+            inline(&c.assignees.join(", ")),
+            due,
+            c.title
+                .map(|t| inline(t).into_owned())
+                .unwrap_or_else(|| "(hidden: you have a hard conflict)".into()),
+        )?;
+    }
+    Ok(())
+}
+
+/// `casebook case show --json`
+#[derive(Serialize)]
+struct Shown<'a> {
+    case: &'a Case,
+    due: Option<Due>,
+    tally: Option<Tally>,
+    timeline: &'a [Event],
+}
+
+pub(super) fn show(
+    config: &Config,
+    file: &Path,
+    code: &str,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let identity = load_identity(config)?;
+    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let roster = case_file.roster()?;
+    let case = case_ops::readable(&mut case_file, code)?;
+    let settings = case_file.settings();
+    let timeline = case_file.timeline(case.id)?;
+    let tally = process::current_tally(&roster, &settings, &case);
+    let due = process::due(&settings, &case);
+    if json {
+        let shown = Shown {
+            case: &case,
+            due,
+            tally,
+            timeline: &timeline,
+        };
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&shown).map_err(std::io::Error::from)?
+        )?;
+        return Ok(());
+    }
+    let name = |id| {
+        roster
+            .get(id)
+            .map(|m| inline(&m.name).into_owned())
+            .unwrap_or_else(|| "?".into())
+    };
+    let day = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+    writeln!(out, "{}  {}", case.code_name, inline(&case.title))?;
+    writeln!(
+        out,
+        "status     {}    severity {}    safety risk {}    channel {}",
+        case.status,
+        case.severity.map(|s| s.as_str()).unwrap_or("not assessed"),
+        if case.safety_risk { "YES" } else { "no" },
+        case.channel.as_str()
+    )?;
+    writeln!(out, "received   {} UTC", day(case.received_at))?;
+    let incident = match &case.incident {
+        IncidentAt::Unknown => "unknown".to_string(),
+        IncidentAt::Around { date } => format!("around {date}"),
+        IncidentAt::Exact { at } => format!("{} UTC", day(*at)),
+    };
+    writeln!(out, "incident   {incident}")?;
+    let scope = match case.scope {
+        ScopeJudgement::Undecided => "scope undecided",
+        ScopeJudgement::InScope => "in scope",
+        ScopeJudgement::OutOfScope => "OUT OF SCOPE",
+    };
+    let reason = case
+        .scope_reason
+        .as_deref()
+        .map(|r| format!(": {}", inline(r)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "venue      {} ({scope}{reason})",
+        inline(case.venue.as_deref().unwrap_or("not recorded"))
+    )?;
+    if !case.clauses.is_empty() {
+        writeln!(
+            out,
+            "clauses    {}",
+            inline(&case.clauses.iter().cloned().collect::<Vec<_>>().join(", "))
+        )?;
+    }
+    if !case.labels.is_empty() {
+        writeln!(
+            out,
+            "labels     {}",
+            inline(&case.labels.iter().cloned().collect::<Vec<_>>().join(", "))
+        )?;
+    }
+    let assignees: Vec<String> = case.assignees.iter().map(|id| name(*id)).collect();
+    writeln!(
+        out,
+        "assignees  {}",
+        if assignees.is_empty() {
+            "nobody".into()
+        } else {
+            assignees.join(", ")
+        }
+    )?;
+    for (member, conflict) in &case.conflicts {
+        let kind = if conflict.kind == ConflictKind::Hard {
+            "hard"
+        } else {
+            "soft"
+        };
+        let why = conflict
+            .reason
+            .as_deref()
+            .map(|r| format!(": {}", inline(r)))
+            .unwrap_or_default();
+        writeln!(out, "conflict   {} ({kind}{why})", name(*member))?;
+    }
+    if let Some(due) = due {
+        let state = if due.by < Utc::now() {
+            "OVERDUE"
+        } else {
+            "due"
+        };
+        writeln!(out, "{state:<10} {} by {} UTC", due.what, day(due.by))?;
+    }
+    if let Some(d) = case.review_on {
+        writeln!(out, "review     {d}")?;
+    }
+    if let Some(d) = case.expunge_on {
+        writeln!(out, "expunge    {d}")?;
+    }
+    if !case.summary.is_empty() {
+        writeln!(out, "\nsummary\n{}", indent(&body(&case.summary)))?;
+    }
+    if !case.parties.is_empty() {
+        writeln!(out, "\nparties")?;
+        for (n, party) in case.parties.iter().enumerate() {
+            let label = match &party.identity {
+                PartyIdentity::Anonymous { contact_held_by } => {
+                    format!("anonymous (contact held by {})", name(*contact_held_by))
+                }
+                PartyIdentity::Linked => case_ops::linked_label(&mut case_file, party)
+                    .map(|label| format!("{} (same person as elsewhere)", inline(&label)))
+                    .unwrap_or_else(|| "(linked person)".into()),
+                _ => inline(&party.label()).into_owned(),
+            };
+            let others = case_ops::other_cases(&mut case_file, &case, party)?;
+            let also = if others.is_empty() {
+                String::new()
+            } else {
+                format!("  [also in: {}]", others.join(", "))
+            };
+            writeln!(out, "  {}. {:<9} {label}{also}", n + 1, party.role.as_str())?;
+        }
+    }
+    if !case.emergencies.is_empty() {
+        writeln!(out, "\nemergency actions")?;
+        for e in &case.emergencies {
+            let state = match &e.review {
+                Some((by, at, note)) => format!(
+                    "reviewed by {} on {}: {}",
+                    name(*by),
+                    day(*at),
+                    inline(note)
+                ),
+                None => "AWAITING REVIEW by another member".into(),
+            };
+            writeln!(
+                out,
+                "  {} {}: {} — {state}",
+                day(e.at),
+                name(e.by),
+                inline(&e.action)
+            )?;
+        }
+    }
+    if let Some(p) = &case.proposal {
+        writeln!(
+            out,
+            "\nvote on {} (proposed by {})",
+            inline(&p.outcome),
+            name(p.by)
+        )?;
+        let eligible = process::eligible_voters(&roster, &case);
+        for member in roster.active() {
+            let ballot = match (p.votes.get(&member.id), eligible.contains(&member.id)) {
+                (_, false) => "not eligible (conflict)",
+                (Some(b), true) => b.as_str(),
+                (None, true) => "has not voted",
+            };
+            writeln!(out, "  {:<20} {ballot}", inline(&member.name))?;
+        }
+        if let Some(t) = &tally {
+            let met = if t.met { "met" } else { "not met" };
+            writeln!(
+                out,
+                "  {} for, {} against, {} abstain: {} needed of {} eligible ({}) — {met}",
+                t.for_, t.against, t.abstain, t.needed, t.eligible, t.rule
+            )?;
+        }
+    }
+    if let Some(d) = &case.decision {
+        writeln!(
+            out,
+            "\ndecision   {} by {} on {}",
+            inline(&d.outcome),
+            name(d.by),
+            day(d.at)
+        )?;
+        if let Some(reason) = &d.override_reason {
+            writeln!(out, "           chair override: {}", inline(reason))?;
+        }
+        writeln!(out, "{}", indent(&body(&d.rationale)))?;
+    }
+    if !case.communications.is_empty() {
+        writeln!(out, "\ncommunications")?;
+        for c in &case.communications {
+            let to = c.to.as_str();
+            writeln!(
+                out,
+                "  {} to {to} by {}: {}",
+                day(c.at),
+                name(c.by),
+                inline(&c.summary)
+            )?;
+        }
+    }
+    writeln!(out, "\ntimeline")?;
+    for event in &timeline {
+        let id = &event.id.to_string()[..8];
+        let amends = event
+            .amends
+            .map(|a| format!("  (amends {})", &a.to_string()[..8]))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {} {id} {:<14} {}{amends}",
+            day(event.at),
+            name(event.author),
+            describe::headline(&event.kind, &name)
+        )?;
+        if let Some(text) = timeline_text(&event.kind) {
+            writeln!(out, "{}", indent(&indent(&body(text))))?;
+        }
+    }
+    Ok(())
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `casebook search`
+pub(super) fn search(
+    config: &Config,
+    file: &Path,
+    query: &str,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let identity = load_identity(config)?;
+    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let found = case_ops::search(&mut case_file, query, 50)?;
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&found).map_err(std::io::Error::from)?
+        )?;
+        return Ok(());
+    }
+    if found.is_empty() {
+        writeln!(out, "nothing found for {:?}", inline(query))?;
+    }
+    for f in &found {
+        // Sanitise the text between the match markers, then show the markers as brackets.
+        let snippet: String = f
+            .snippet
+            .split(['\u{1}', '\u{2}'])
+            .enumerate()
+            .map(|(i, part)| {
+                let part = part.replace('\n', " ");
+                if i % 2 == 1 {
+                    format!("[{}]", inline(&part))
+                } else {
+                    inline(&part).into_owned()
+                }
+            })
+            .collect();
+        writeln!(
+            out,
+            "{:<22} {}  {}",
+            f.code_name,
+            &f.event.to_string()[..8],
+            snippet
+        )?;
+    }
+    Ok(())
+}

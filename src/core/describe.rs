@@ -1,0 +1,179 @@
+//! The words for what an event did: one vocabulary for the command line, the interface and
+//! the exports, so a member reads one history however they look at it.
+//!
+//! [`headline`] is one line, with untrusted parts already made safe; [`text`] is the long text
+//! an event carries (a note, a report, a rationale), raw, for the caller to lay out through
+//! [`super::sanitize::body`].
+
+use super::case::Status;
+use super::event::{Audience, ConflictKind, EventKind, NoteKind};
+use super::roster::MemberId;
+use super::sanitize::inline;
+
+/// One line saying what `kind` did; `name` gives a member's name (already safe to show).
+pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
+    match kind {
+        EventKind::FileCreated => "case file created".into(),
+        EventKind::MemberAdded {
+            name: added, role, ..
+        } => format!("added {} to the committee ({role})", inline(added)),
+        EventKind::MemberRemoved { member, reason } => format!(
+            "removed {} from the committee{}",
+            name(*member),
+            reason
+                .as_deref()
+                .map(|r| format!(": {}", inline(r)))
+                .unwrap_or_default()
+        ),
+        EventKind::MemberKeyChanged { member, .. } => {
+            format!("{} changed their key", name(*member))
+        }
+        EventKind::Rekeyed => "re-encrypted with a fresh file key".into(),
+        EventKind::RecipientAdded { .. } => "added a recipient who is not a member".into(),
+        EventKind::SettingsChanged {
+            ladder,
+            quorum,
+            acknowledge_hours,
+            decide_days,
+        } => format!(
+            "rules changed: {ladder}, {quorum}, acknowledge within {acknowledge_hours} h, \
+             decide within {decide_days} days"
+        ),
+        EventKind::CaseOpened { title, channel, .. } => {
+            format!("opened ({}): {}", channel.as_str(), inline(title))
+        }
+        EventKind::ReportReceived {
+            from,
+            subject,
+            attachments,
+            ..
+        } => format!(
+            "report received from {}: {}{}",
+            inline(from),
+            inline(subject),
+            match attachments.len() {
+                0 => String::new(),
+                n => format!(" ({n} attachments)"),
+            }
+        ),
+        EventKind::DetailsChanged { .. } => "details changed".into(),
+        EventKind::StatusChanged { from, to } => status_move(*from, *to),
+        EventKind::Assigned { member } => format!("assigned {} to the case", name(*member)),
+        EventKind::Unassigned { member } => format!("took {} off the case", name(*member)),
+        EventKind::PartyAdded { party } => {
+            format!("party added: {} ({})", inline(&party.label()), party.role)
+        }
+        // Declared by the conflicted member themselves, who is the event's author.
+        EventKind::ConflictDeclared { conflict, .. } => format!(
+            "declared a {} conflict of interest",
+            conflict_kind(*conflict)
+        ),
+        EventKind::EmergencyRecorded { action } => format!("EMERGENCY ACTION: {}", inline(action)),
+        EventKind::EmergencyReviewed { note, .. } => {
+            format!("reviewed the emergency action: {}", inline(note))
+        }
+        EventKind::OutcomeProposed { outcome } => {
+            format!("proposed the outcome {}", inline(outcome))
+        }
+        EventKind::VoteCast { outcome, ballot } => {
+            format!("voted {} on {}", ballot.as_str(), inline(outcome))
+        }
+        EventKind::DecisionRecorded {
+            outcome,
+            override_reason,
+            ..
+        } => format!(
+            "DECISION: {}{}",
+            inline(outcome),
+            if override_reason.is_some() {
+                " (chair override)"
+            } else {
+                ""
+            }
+        ),
+        EventKind::CommunicationLogged { to, summary } => {
+            format!("message to {}: {}", audience(*to), inline(summary))
+        }
+        EventKind::NoteAdded { note, .. } => note_kind(*note).into(),
+    }
+}
+
+/// The long text an event carries, raw: a note's body, a report as received, a decision's
+/// rationale.
+pub fn text(kind: &EventKind) -> Option<&str> {
+    match kind {
+        EventKind::NoteAdded { body, .. } | EventKind::ReportReceived { body, .. } => Some(body),
+        EventKind::DecisionRecorded { rationale, .. } => Some(rationale),
+        _ => None,
+    }
+}
+
+/// "status triage -> investigating".
+pub fn status_move(from: Status, to: Status) -> String {
+    format!("status {from} -> {to}")
+}
+
+/// Who a message went to, in words.
+pub fn audience(to: Audience) -> &'static str {
+    match to {
+        Audience::Reporter => "the reporter",
+        Audience::Reported => "the reported person",
+        Audience::Other => "others",
+    }
+}
+
+/// "hard" or "soft".
+pub fn conflict_kind(kind: ConflictKind) -> &'static str {
+    match kind {
+        ConflictKind::Hard => "hard",
+        ConflictKind::Soft => "soft",
+    }
+}
+
+/// "note", "interview note", "deliberation note".
+pub fn note_kind(kind: NoteKind) -> &'static str {
+    match kind {
+        NoteKind::General => "note",
+        NoteKind::Interview => "interview note",
+        NoteKind::Deliberation => "deliberation note",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::decision::{Ballot, QuorumRule, tally};
+    use std::collections::BTreeMap;
+
+    fn nobody(_: MemberId) -> String {
+        "Robin".into()
+    }
+
+    #[test]
+    fn untrusted_parts_are_made_safe_and_words_say_who() {
+        let kind = EventKind::CommunicationLogged {
+            to: Audience::Reported,
+            summary: "sent\u{1b}[2J".into(),
+        };
+        assert_eq!(
+            headline(&kind, &nobody),
+            "message to the reported person: sent␛[2J"
+        );
+        let vote = EventKind::VoteCast {
+            outcome: "warning".into(),
+            ballot: Ballot::For,
+        };
+        assert_eq!(headline(&vote, &nobody), "voted for on warning");
+        let decided = EventKind::DecisionRecorded {
+            outcome: "warning".into(),
+            rationale: "because".into(),
+            tally: tally(QuorumRule::SimpleMajority, &[], &BTreeMap::new()),
+            override_reason: Some("urgent".into()),
+        };
+        assert_eq!(
+            headline(&decided, &nobody),
+            "DECISION: warning (chair override)"
+        );
+        assert_eq!(text(&decided), Some("because"));
+    }
+}

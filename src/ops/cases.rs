@@ -1,0 +1,457 @@
+//! Case work: each request goes through the process rules in [`crate::core::process`] as the
+//! member who opened the file and becomes events, recorded (not yet saved).
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Error, acting_member, as_member, events_by, member_named};
+use crate::core::case::{Case, CaseId, Channel, Status};
+use crate::core::decision::Ballot;
+use crate::core::event::{Audience, ConflictKind, Details, Event, EventKind, NoteKind};
+use crate::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
+use crate::core::process::{self, Settings};
+use crate::core::roster::Role;
+use crate::vault::CaseFile;
+
+/// One change to one case, as a member asks for it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CaseChange {
+    /// Move the case to another status.
+    Status(Status),
+    /// Assign the member with this roster name.
+    Assign(String),
+    /// Take the member with this roster name off the case.
+    Unassign(String),
+    /// Declare the acting member's conflict of interest.
+    Conflict {
+        /// Hard (may not see the case) or soft (may not vote).
+        kind: ConflictKind,
+        /// Why, if given.
+        reason: Option<String>,
+    },
+    /// Add a party.
+    AddParty {
+        /// Their role in the case.
+        role: PartyRole,
+        /// How they are known.
+        who: NewParty,
+    },
+    /// Record an emergency action taken before the committee could meet.
+    Emergency {
+        /// What was done.
+        action: String,
+    },
+    /// Review another member's emergency action.
+    Review {
+        /// The review.
+        note: String,
+    },
+    /// Vote on an outcome (the first vote proposes it).
+    Vote {
+        /// The outcome from the ladder.
+        outcome: String,
+        /// For, against or abstain.
+        ballot: Ballot,
+        /// Put a different outcome to the vote.
+        propose: bool,
+    },
+    /// Record the decision.
+    Decide {
+        /// The outcome from the ladder.
+        outcome: String,
+        /// Why.
+        rationale: String,
+        /// A chair's reason to decide without the quorum rule being met.
+        override_reason: Option<String>,
+    },
+    /// Log a message sent about the case.
+    Message {
+        /// To whom.
+        to: Audience,
+        /// What it said.
+        summary: String,
+    },
+    /// Add a note (or a correction of an earlier entry).
+    Note {
+        /// General, interview or deliberation.
+        kind: NoteKind,
+        /// The text.
+        body: String,
+        /// The entry this corrects, if any.
+        amends: Option<Entry>,
+    },
+    /// Change the case's details.
+    Edit(Details),
+}
+
+/// A timeline entry, by id or by the start of its id as `case show` prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// The whole id.
+    Id(Uuid),
+    /// The start of an id.
+    Prefix(String),
+}
+
+/// How a new party is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NewParty {
+    /// By name, and optionally handle and email.
+    Named {
+        /// Their name.
+        name: String,
+        /// Their handle.
+        handle: Option<String>,
+        /// Their email.
+        email: Option<String>,
+    },
+    /// By an alias only.
+    Pseudonymous {
+        /// The alias.
+        alias: String,
+    },
+    /// Not at all; one member holds their contact.
+    Anonymous {
+        /// That member's roster name; the acting member when `None`.
+        held_by: Option<String>,
+    },
+    /// The same person as party N of another case, as `CODE:N`.
+    SameAs(String),
+}
+
+/// What a recorded change did.
+#[derive(Clone, Debug)]
+pub struct Changed {
+    /// The case as it was before the change.
+    pub before: Case,
+    /// The events recorded.
+    pub events: Vec<Event>,
+}
+
+/// Apply `change` to the case `code` as the member who opened `file` and record the events it
+/// makes (not saved).
+pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Changed, Error> {
+    let case = file.case_by_code(code)?;
+    let roster = file.roster()?;
+    let mut amends = None;
+    let (me, kinds) = match change {
+        CaseChange::Status(to) => as_member(file, |actor| {
+            process::change_status(actor, &case, to).map(one)
+        })?,
+        CaseChange::Assign(name) => {
+            let member = member_named(&roster, &name)?;
+            as_member(file, |actor| {
+                process::assign(actor, &case, &member).map(one)
+            })?
+        }
+        CaseChange::Unassign(name) => {
+            let member = member_named(&roster, &name)?;
+            as_member(file, |actor| {
+                process::unassign(actor, &case, &member).map(one)
+            })?
+        }
+        CaseChange::Conflict { kind, reason } => as_member(file, |actor| {
+            process::declare_conflict(actor, kind, reason).map(one)
+        })?,
+        CaseChange::AddParty { role, who } => {
+            let party = new_party(file, role, who)?;
+            as_member(file, |actor| {
+                process::change_details(actor, &case)?;
+                Ok(vec![EventKind::PartyAdded { party }])
+            })?
+        }
+        CaseChange::Emergency { action } => as_member(file, |actor| {
+            process::record_emergency(actor, &case, &action).map(one)
+        })?,
+        CaseChange::Review { note } => as_member(file, |actor| {
+            process::review_emergency(actor, &case, &note).map(one)
+        })?,
+        CaseChange::Vote {
+            outcome,
+            ballot,
+            propose,
+        } => as_member(file, |actor| {
+            process::vote(actor, &case, &outcome, ballot, propose)
+        })?,
+        CaseChange::Decide {
+            outcome,
+            rationale,
+            override_reason,
+        } => as_member(file, |actor| {
+            process::decide(
+                actor,
+                &case,
+                &outcome,
+                &rationale,
+                override_reason.as_deref(),
+            )
+            .map(one)
+        })?,
+        CaseChange::Message { to, summary } => as_member(file, |actor| {
+            process::change_details(actor, &case)?;
+            Ok(vec![EventKind::CommunicationLogged { to, summary }])
+        })?,
+        CaseChange::Note {
+            kind,
+            body,
+            amends: entry,
+        } => {
+            if body.trim().is_empty() {
+                return Err(Error::Empty { what: "note" });
+            }
+            amends = entry.map(|e| find_entry(file, &case, &e)).transpose()?;
+            as_member(file, |actor| {
+                process::change_details(actor, &case)?;
+                Ok(vec![EventKind::NoteAdded { body, note: kind }])
+            })?
+        }
+        CaseChange::Edit(changes) => {
+            if changes == Details::default() {
+                return Err(Error::NothingToChange);
+            }
+            as_member(file, |actor| {
+                process::change_details(actor, &case)?;
+                Ok(vec![EventKind::DetailsChanged { changes }])
+            })?
+        }
+    };
+    let events = events_by(me.id, Some(case.id), kinds, amends);
+    file.record(&events)?;
+    Ok(Changed {
+        before: case,
+        events,
+    })
+}
+
+fn one(kind: EventKind) -> Vec<EventKind> {
+    vec![kind]
+}
+
+/// A new case, as a member types it in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCase {
+    /// Its title.
+    pub title: String,
+    /// A summary (may be empty).
+    pub summary: String,
+    /// How it came in.
+    pub channel: Channel,
+    /// When it came in (now when `None`).
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+/// Open a new case with a fresh code name (recorded, not saved); gives back its code name.
+pub fn open(file: &mut CaseFile, case: NewCase) -> Result<String, Error> {
+    let me = acting_member(file)?;
+    let code_name = file.new_code_name(&mut rand::thread_rng())?;
+    let kind = EventKind::CaseOpened {
+        code_name: code_name.clone(),
+        title: case.title,
+        summary: case.summary,
+        channel: case.channel,
+        received_at: case.received_at.unwrap_or_else(Utc::now),
+    };
+    file.record(&events_by(
+        me.id,
+        Some(CaseId(Uuid::new_v4())),
+        vec![kind],
+        None,
+    ))?;
+    Ok(code_name)
+}
+
+/// A change to the committee's rules; `None` keeps a setting as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SettingsChange {
+    /// The outcome ladder.
+    pub ladder: Option<crate::core::decision::Ladder>,
+    /// The quorum rule.
+    pub quorum: Option<crate::core::decision::QuorumRule>,
+    /// Hours to acknowledge a report.
+    pub acknowledge_hours: Option<u32>,
+    /// Days to decide a case.
+    pub decide_days: Option<u32>,
+}
+
+/// Change the committee's rules (chairs only); gives back the new settings (recorded, not
+/// saved).
+pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Settings, Error> {
+    let me = acting_member(file)?;
+    if me.role != Role::Chair {
+        return Err(Error::Rule(process::RuleError::NotChair {
+            member: me.name.clone(),
+            what: "change the committee's rules",
+        }));
+    }
+    let mut settings = file.settings();
+    if let Some(ladder) = change.ladder {
+        settings.ladder = ladder;
+    }
+    if let Some(quorum) = change.quorum {
+        settings.quorum = quorum;
+    }
+    if let Some(hours) = change.acknowledge_hours {
+        settings.acknowledge_hours = hours;
+    }
+    if let Some(days) = change.decide_days {
+        settings.decide_days = days;
+    }
+    let kind = EventKind::SettingsChanged {
+        ladder: settings.ladder,
+        quorum: settings.quorum,
+        acknowledge_hours: settings.acknowledge_hours,
+        decide_days: settings.decide_days,
+    };
+    file.record(&events_by(me.id, None, vec![kind], None))?;
+    Ok(settings)
+}
+
+/// The case `code` if the member who opened `file` may read it (not with a hard conflict).
+pub fn readable(file: &mut CaseFile, code: &str) -> Result<Case, Error> {
+    let case = file.case_by_code(code)?;
+    if let Some(me) = file.me()?
+        && case.conflict_of(me.id) == Some(ConflictKind::Hard)
+    {
+        return Err(Error::Rule(process::RuleError::HardConflict {
+            case: case.code_name.clone(),
+            member: me.name.clone(),
+        }));
+    }
+    Ok(case)
+}
+
+/// A search hit in a case the member may read.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Found {
+    /// The case's code name.
+    pub code_name: String,
+    /// The matching timeline entry.
+    pub event: Uuid,
+    /// The matching text, raw, the match between \u{1} and \u{2}.
+    pub snippet: String,
+}
+
+/// Search every case the member may read; never a case they have a hard conflict on.
+pub fn search(file: &mut CaseFile, query: &str, limit: usize) -> Result<Vec<Found>, Error> {
+    let me = file.me()?.map(|m| m.id);
+    let hits = file.search(query, limit)?;
+    let cases = file.cases()?;
+    Ok(hits
+        .into_iter()
+        .filter_map(|hit| {
+            let case = cases.get(&hit.case)?;
+            if me.is_some_and(|me| case.conflict_of(me) == Some(ConflictKind::Hard)) {
+                return None;
+            }
+            Some(Found {
+                code_name: case.code_name.clone(),
+                event: hit.event,
+                snippet: hit.snippet,
+            })
+        })
+        .collect())
+}
+
+/// The timeline entry of `case` that `entry` names.
+pub fn find_entry(file: &CaseFile, case: &Case, entry: &Entry) -> Result<Uuid, Error> {
+    let timeline = file.timeline(case.id)?;
+    let prefix = match entry {
+        Entry::Id(id) if timeline.iter().any(|e| e.id == *id) => return Ok(*id),
+        Entry::Id(id) => id.to_string(),
+        Entry::Prefix(prefix) => prefix.to_lowercase(),
+    };
+    let matches: Vec<Uuid> = timeline
+        .iter()
+        .map(|e| e.id)
+        .filter(|id| id.to_string().starts_with(&prefix))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(Error::NoSuchEntry {
+            case: case.code_name.clone(),
+            prefix,
+        }),
+        _ => Err(Error::AmbiguousEntry {
+            case: case.code_name.clone(),
+            prefix,
+        }),
+    }
+}
+
+/// The party `who` would be in a case, with a fresh id.
+fn new_party(file: &mut CaseFile, role: PartyRole, who: NewParty) -> Result<Party, Error> {
+    let mut person = PersonId(Uuid::new_v4());
+    let identity = match who {
+        NewParty::Named {
+            name,
+            handle,
+            email,
+        } => PartyIdentity::Named {
+            name,
+            handle,
+            email,
+        },
+        NewParty::Pseudonymous { alias } => PartyIdentity::Pseudonymous { alias },
+        NewParty::Anonymous { held_by } => {
+            let holder = match held_by {
+                Some(name) => member_named(&file.roster()?, &name)?,
+                None => acting_member(file)?,
+            };
+            PartyIdentity::Anonymous {
+                contact_held_by: holder.id,
+            }
+        }
+        NewParty::SameAs(reference) => {
+            person = same_person(file, &reference)?;
+            PartyIdentity::Linked
+        }
+    };
+    Ok(Party {
+        id: PartyId(Uuid::new_v4()),
+        role,
+        person,
+        identity,
+    })
+}
+
+/// The person who is party N of another case, from a `CODE:N` reference (parties numbered from
+/// 1 as the case lists them): a new party that is the same person links to them.
+pub fn same_person(file: &mut CaseFile, reference: &str) -> Result<PersonId, Error> {
+    let (other_code, number) = reference
+        .rsplit_once(':')
+        .and_then(|(c, n)| n.trim().parse::<usize>().ok().map(|n| (c.trim(), n)))
+        .ok_or_else(|| Error::BadPartyReference {
+            reference: reference.to_string(),
+        })?;
+    let other = file.case_by_code(other_code)?;
+    let party = other
+        .parties
+        .get(number.wrapping_sub(1))
+        .ok_or_else(|| Error::NoSuchParty {
+            case: other.code_name.clone(),
+            number,
+        })?;
+    Ok(party.person)
+}
+
+/// Who a linked party is (raw): the details are held once, with the person's appearance
+/// that is not itself a link.
+pub fn linked_label(file: &mut CaseFile, party: &Party) -> Option<String> {
+    let cases = file.cases().ok()?;
+    cases
+        .values()
+        .flat_map(|c| c.parties.iter())
+        .find(|p| p.person == party.person && p.identity != PartyIdentity::Linked)
+        .map(Party::label)
+}
+
+/// The other cases this party's person appears in, as "CODE as ROLE".
+pub fn other_cases(file: &mut CaseFile, case: &Case, party: &Party) -> Result<Vec<String>, Error> {
+    let others = file.cases_of_person(party.person)?;
+    let cases = file.cases()?;
+    Ok(others
+        .iter()
+        .filter(|(id, _)| *id != case.id)
+        .filter_map(|(id, role)| cases.get(id).map(|c| format!("{} as {role}", c.code_name)))
+        .collect())
+}

@@ -1,0 +1,172 @@
+//! Reports as they arrive: every report file is read and parsed before anything is recorded,
+//! so a bad file leaves the case file as it was; then one case per report.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::Error;
+use crate::core::case::{CaseId, IncidentAt};
+use crate::core::event::{AttachmentRef, Details, Event, EventKind};
+use crate::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
+use crate::core::roster::Member;
+use crate::import::Report;
+use crate::vault::{self, CaseFile};
+
+/// Read and parse report files (all of them, before anything is recorded).
+pub fn read_reports(
+    paths: &[PathBuf],
+    map: &HashMap<String, String>,
+) -> Result<Vec<(PathBuf, Report)>, Error> {
+    let mut reports = Vec::new();
+    for path in paths {
+        let too_large = |size: u64| Error::Import {
+            file: path.clone(),
+            source: crate::import::ImportError::TooLarge {
+                size: size as usize,
+            },
+        };
+        let size = std::fs::metadata(path)
+            .map_err(|e| vault::Error::Read {
+                path: path.clone(),
+                source: e,
+            })?
+            .len();
+        if size > crate::import::MAX_REPORT_BYTES as u64 {
+            return Err(too_large(size));
+        }
+        let bytes = std::fs::read(path).map_err(|e| vault::Error::Read {
+            path: path.clone(),
+            source: e,
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parsed = crate::import::parse(&name, &bytes, map).map_err(|source| Error::Import {
+            file: path.clone(),
+            source,
+        })?;
+        reports.extend(parsed.into_iter().map(|r| (path.clone(), r)));
+    }
+    Ok(reports)
+}
+
+/// A case opened from a report.
+pub struct Opened {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Its code name.
+    pub code: String,
+    /// Its title, raw.
+    pub title: String,
+    /// How many attachments it kept.
+    pub attachments: usize,
+}
+
+/// Open one case per report, as `me`, with the report, its reporter and its attachments
+/// (recorded, not saved).
+pub fn open_reports(
+    file: &mut CaseFile,
+    me: &Member,
+    reports: &[(PathBuf, Report)],
+) -> Result<Vec<Opened>, Error> {
+    let now = Utc::now();
+    let mut events = Vec::new();
+    let mut opened = Vec::new();
+    let mut taken: HashSet<String> = file
+        .cases()?
+        .values()
+        .map(|c| c.code_name.clone())
+        .collect();
+    let mut rng = rand::thread_rng();
+    for (path, report) in reports {
+        let code_name = crate::core::codename::generate(&mut rng, |n| taken.contains(n));
+        taken.insert(code_name.clone());
+        let case = CaseId(Uuid::new_v4());
+        let mut kinds = vec![
+            EventKind::CaseOpened {
+                code_name: code_name.clone(),
+                title: report.title.clone(),
+                summary: String::new(),
+                channel: report.channel,
+                received_at: report.received_at.unwrap_or(now),
+            },
+            EventKind::ReportReceived {
+                from: report.from.clone(),
+                subject: report.title.clone(),
+                body: report.body.clone(),
+                attachments: report
+                    .attachments
+                    .iter()
+                    .map(|a| AttachmentRef {
+                        name: a.name.clone(),
+                        content_type: a.content_type.clone(),
+                        size: a.data.len() as u64,
+                        sha256: a.sha256.clone(),
+                    })
+                    .collect(),
+            },
+        ];
+        let identity = if report.reporter.anonymous {
+            PartyIdentity::Anonymous {
+                contact_held_by: me.id,
+            }
+        } else if let Some(name) = report
+            .reporter
+            .name
+            .clone()
+            .or_else(|| report.reporter.email.clone())
+        {
+            PartyIdentity::Named {
+                name,
+                handle: report.reporter.handle.clone(),
+                email: report.reporter.email.clone(),
+            }
+        } else {
+            PartyIdentity::Anonymous {
+                contact_held_by: me.id,
+            }
+        };
+        kinds.push(EventKind::PartyAdded {
+            party: Party {
+                id: PartyId(Uuid::new_v4()),
+                role: PartyRole::Reporter,
+                person: PersonId(Uuid::new_v4()),
+                identity,
+            },
+        });
+        if report.venue.is_some() || report.incident_date.is_some() {
+            kinds.push(EventKind::DetailsChanged {
+                changes: Details {
+                    venue: report.venue.clone(),
+                    incident: report.incident_date.map(|date| IncidentAt::Around { date }),
+                    ..Details::default()
+                },
+            });
+        }
+        events.extend(kinds.into_iter().map(|kind| Event {
+            id: Uuid::new_v4(),
+            case: Some(case),
+            author: me.id,
+            at: now,
+            amends: None,
+            kind,
+        }));
+        opened.push(Opened {
+            path: path.clone(),
+            code: code_name,
+            title: report.title.clone(),
+            attachments: report.attachments.len(),
+        });
+    }
+    for (_, report) in reports {
+        for attachment in &report.attachments {
+            file.store_attachment(&attachment.sha256, &attachment.data)?;
+        }
+    }
+    file.record(&events)?;
+    Ok(opened)
+}

@@ -1,0 +1,125 @@
+//! The roster. Every change is an event, re-encrypts the file at once to exactly the new
+//! roster, and (after removals and key changes) replaces the backup too, so that no file beside
+//! it stays readable with a key that no longer belongs.
+
+use std::path::Path;
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::{Error, acting_member, as_member, events_by, member_named};
+use crate::core::event::EventKind;
+use crate::core::process;
+use crate::core::roster::{Member, MemberId, Role};
+use crate::vault::{self, CaseFile, Identity, Recipient, SavePolicy};
+
+/// A new member, as the chair gives them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMember {
+    /// Their name.
+    pub name: String,
+    /// Their contact address.
+    pub email: Option<String>,
+    /// Member or chair.
+    pub role: Role,
+    /// Their public key: a key line, or the path of a file holding one.
+    pub key: String,
+}
+
+/// What adding a member did.
+#[derive(Debug)]
+pub struct Added {
+    /// The new member's key fingerprint.
+    pub fingerprint: String,
+    /// The save that re-encrypted the file.
+    pub saved: vault::SaveReport,
+}
+
+/// A key given as a line or as a file holding one.
+pub fn read_key(key: &str) -> Result<Recipient, Error> {
+    let text = if Path::new(key).is_file() {
+        std::fs::read_to_string(key).map_err(|e| vault::Error::Read {
+            path: key.into(),
+            source: e,
+        })?
+    } else {
+        key.to_string()
+    };
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or_default();
+    Ok(Recipient::parse(line)?)
+}
+
+/// Add a member and re-encrypt the file at once, as the active member whose `identity`
+/// opened it.
+pub fn add(file: &mut CaseFile, identity: &Identity, new: &NewMember) -> Result<Added, Error> {
+    let recipient = read_key(&new.key)?;
+    let (me, ()) = as_member(file, |actor| {
+        process::add_member(actor, &new.name, recipient.as_str())
+    })?;
+    file.check_writable()?;
+    let member = Member {
+        id: MemberId(Uuid::new_v4()),
+        name: new.name.clone(),
+        email: new.email.clone(),
+        role: new.role,
+        recipient: recipient.as_str().to_string(),
+        added_at: Utc::now(),
+        removed_at: None,
+    };
+    file.add_member(&member, me.id, Uuid::new_v4(), member.added_at)?;
+    let saved = file.save(identity)?;
+    Ok(Added {
+        fingerprint: vault::fingerprint(recipient.as_str()),
+        saved,
+    })
+}
+
+/// Remove the member called `name` and re-encrypt the file and its backup at once.
+pub fn remove(
+    file: &mut CaseFile,
+    identity: &Identity,
+    name: &str,
+    reason: Option<String>,
+    allow_self_removal: bool,
+) -> Result<vault::SaveReport, Error> {
+    let target = member_named(&file.roster()?, name)?;
+    let (me, kind) = as_member(file, |actor| {
+        process::remove_member(actor, &target, reason, allow_self_removal)
+    })?;
+    let policy = SavePolicy {
+        allow_lockout: allow_self_removal,
+        backup_new_version: true,
+    };
+    // Refused before recording, so a refused save leaves nothing half-done in memory.
+    file.check_writable()?;
+    file.record(&events_by(me.id, None, vec![kind], None))?;
+    Ok(file.save_with(identity, policy)?)
+}
+
+/// Replace the acting member's key with `new`'s; saved and verified with the new key, so the
+/// old one no longer opens the file or its backup.
+pub fn rotate_key(file: &mut CaseFile, new: &Identity) -> Result<vault::SaveReport, Error> {
+    let (me, kind) = as_member(file, |actor| process::rotate_key(actor, new.recipient()))?;
+    file.record(&events_by(me.id, None, vec![kind], None))?;
+    let policy = SavePolicy {
+        allow_lockout: false,
+        backup_new_version: true,
+    };
+    Ok(file.save_with(new, policy)?)
+}
+
+/// Re-encrypt the file (and replace its backup) with a fresh file key, as an event.
+pub fn rekey(file: &mut CaseFile, identity: &Identity) -> Result<vault::SaveReport, Error> {
+    let me = acting_member(file)?;
+    file.check_writable()?;
+    file.record(&events_by(me.id, None, vec![EventKind::Rekeyed], None))?;
+    let policy = SavePolicy {
+        allow_lockout: false,
+        backup_new_version: true,
+    };
+    Ok(file.save_with(identity, policy)?)
+}

@@ -1,0 +1,183 @@
+//! What a member can do, once for both front ends.
+//!
+//! The command line (`commands`) and the interface (`tui`) both call these operations with
+//! typed requests and get typed results and errors back; neither calls the other. Nothing here
+//! words a flag or a key: each front end says in its own terms what the member can do about an
+//! [`Error`].
+//!
+//! Operations record events on an open [`CaseFile`](crate::vault::CaseFile) without saving;
+//! the front end decides when to save (the CLI at once, the interface on Ctrl-S), except for
+//! roster changes, which re-encrypt and save at once because the file's recipients change.
+
+pub mod cases;
+pub mod export;
+pub mod import;
+pub mod members;
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::core::case::CaseId;
+use crate::core::event::{Event, EventKind};
+use crate::core::process::{Actor, RuleError};
+use crate::core::roster::{Member, MemberId, Roster};
+use crate::vault::{self, CaseFile};
+
+/// An operation that could not be carried out. Messages name the file, case or member
+/// concerned; hints are the front ends' to give.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// From the case file or a key.
+    #[error(transparent)]
+    Vault(#[from] vault::Error),
+    /// A process rule refused the change.
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    /// The key that opened the file is not an active member's.
+    #[error("your key opens {} but is not on its active roster; only members can change it", .file.display())]
+    NotAMember {
+        /// The case file.
+        file: PathBuf,
+    },
+    /// No member by that name.
+    #[error("no member named {name:?} (members: {})", .roster.join(", "))]
+    UnknownMember {
+        /// The name given.
+        name: String,
+        /// The active members' names.
+        roster: Vec<String>,
+    },
+    /// A report file that cannot be imported.
+    #[error("{} {source}", .file.display())]
+    Import {
+        /// The report file.
+        file: PathBuf,
+        /// What is wrong with it.
+        source: crate::import::ImportError,
+    },
+    /// A party reference that is not `CODE:N`.
+    #[error("{reference:?} is not CODE:N")]
+    BadPartyReference {
+        /// What was given.
+        reference: String,
+    },
+    /// A party number the case does not have.
+    #[error("{case} has no party {number}")]
+    NoSuchParty {
+        /// The case's code name.
+        case: String,
+        /// The number given (from 1).
+        number: usize,
+    },
+    /// No timeline entry starts with that id.
+    #[error("{case} has no entry {prefix:?}")]
+    NoSuchEntry {
+        /// The case's code name.
+        case: String,
+        /// The id (or its start) given.
+        prefix: String,
+    },
+    /// Several timeline entries start with that id.
+    #[error("{prefix:?} matches several entries of {case}")]
+    AmbiguousEntry {
+        /// The case's code name.
+        case: String,
+        /// The id (or its start) given.
+        prefix: String,
+    },
+    /// A change that changes nothing.
+    #[error("nothing to change")]
+    NothingToChange,
+    /// A note or text that is empty.
+    #[error("the {what} is empty")]
+    Empty {
+        /// What was empty ("note", "rationale").
+        what: &'static str,
+    },
+    /// A reporting period that ends before it starts.
+    #[error("the period ends ({to}) before it starts ({from})")]
+    PeriodReversed {
+        /// The first day.
+        from: chrono::NaiveDate,
+        /// The last day.
+        to: chrono::NaiveDate,
+    },
+    /// An export that cannot be made.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+    /// The identity cannot sign.
+    #[error("{} cannot sign: casebook signs with OpenSSH ed25519 keys", .identity.display())]
+    CannotSign {
+        /// The identity.
+        identity: PathBuf,
+    },
+    /// Signing failed.
+    #[error("cannot sign with {}: {reason}", .identity.display())]
+    Signing {
+        /// The identity.
+        identity: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The roster member with this name (active or not).
+pub fn member_named(roster: &Roster, name: &str) -> Result<Member, Error> {
+    roster
+        .members()
+        .iter()
+        .find(|m| m.name == name)
+        .cloned()
+        .ok_or_else(|| Error::UnknownMember {
+            name: name.to_string(),
+            roster: roster.active().map(|m| m.name.clone()).collect(),
+        })
+}
+
+/// The active member whose key opened `file`.
+pub fn acting_member(file: &CaseFile) -> Result<Member, Error> {
+    file.me()?.ok_or_else(|| Error::NotAMember {
+        file: file.label().into(),
+    })
+}
+
+/// Apply a process rule as the active member whose key opened `file`, under the file's
+/// roster and settings as they are now; gives back that member with the rule's result.
+pub fn as_member<T>(
+    file: &CaseFile,
+    rule: impl FnOnce(Actor<'_>) -> Result<T, RuleError>,
+) -> Result<(Member, T), Error> {
+    let me = acting_member(file)?;
+    let roster = file.roster()?;
+    let settings = file.settings();
+    let result = rule(Actor {
+        member: &me,
+        roster: &roster,
+        settings: &settings,
+    })?;
+    Ok((me, result))
+}
+
+/// Events by `author`, now, on `case` (or committee-wide), each with a fresh id.
+pub fn events_by(
+    author: MemberId,
+    case: Option<CaseId>,
+    kinds: Vec<EventKind>,
+    amends: Option<Uuid>,
+) -> Vec<Event> {
+    let now = Utc::now();
+    kinds
+        .into_iter()
+        .map(|kind| Event {
+            id: Uuid::new_v4(),
+            case,
+            author,
+            at: now,
+            amends,
+            kind,
+        })
+        .collect()
+}
