@@ -1,0 +1,246 @@
+//! Command-line arguments as typed (clap, parsed straight into the core types), and their
+//! validation into a [`Config`] before any work starts: which identity to use and where it
+//! came from, where passphrases come from, the interface's settings.
+
+mod config;
+mod subcommands;
+mod values;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::core::case::Status;
+use crate::vault::Recipient;
+pub use config::{Config, ConfigError, IdentityFrom};
+pub use subcommands::*;
+pub use values::QueueChoice;
+use values::{column_map, recipient};
+
+/// casebook: offline, encrypted case management for code-of-conduct committees.
+#[derive(Debug, Parser)]
+#[command(name = "casebook", version, about, long_about = None)]
+pub struct Args {
+    /// Your key: an OpenSSH ed25519 private key or an age identity file.
+    /// [default: $CASEBOOK_IDENTITY, then `identity` in the config file, then ~/.ssh/id_ed25519]
+    #[arg(short = 'i', long, global = true, value_name = "KEY")]
+    pub identity: Option<PathBuf>,
+
+    /// Read passphrases from the first line of FILE instead of asking on the terminal.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a new member key (OpenSSH ed25519): it decrypts case files and signs exports.
+    Keygen {
+        /// Where to write the private key; the public key goes to PATH.pub.
+        #[arg(short, long, value_name = "PATH")]
+        output: PathBuf,
+        /// Protect the key with a passphrase (asked twice on the terminal, or --passphrase-file).
+        #[arg(long)]
+        passphrase: bool,
+        /// Comment stored in the public key.
+        #[arg(long, default_value = "casebook member key")]
+        comment: String,
+    },
+    /// Create a new case file with you as its first member (chair).
+    Init {
+        /// The case file to create (for example committee.cases.age).
+        file: PathBuf,
+        /// Your name, as the committee knows you.
+        #[arg(long)]
+        name: String,
+        /// Your contact address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Also encrypt to this recipient (ssh-ed25519 public key or age1...), for example an
+        /// offline escrow key. Repeatable.
+        #[arg(long = "recipient", value_name = "RECIPIENT", value_parser = recipient)]
+        recipients: Vec<Recipient>,
+        /// Write the file ASCII-armored (PEM-like text) instead of binary.
+        #[arg(long)]
+        armor: bool,
+    },
+    /// Open the interface on a case file.
+    Open {
+        /// The case file.
+        file: PathBuf,
+    },
+    /// Show a case file's schema, roster, recipients and case counts.
+    Info {
+        /// The case file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open the interface on the built-in demo (a fictional committee), entirely in memory.
+    /// Without a terminal, prints its summary instead.
+    Demo {
+        /// Save the demo as a new case file (the only way to save it).
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cases: open, list, show, edit.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Notes on a case.
+    #[command(subcommand)]
+    Note(NoteCommand),
+    /// Move a case through the process (new, triage, investigating, deliberating, closed,
+    /// reopened, transferred, out-of-scope; `decided` comes from `decide`).
+    Status {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The new status.
+        status: Status,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Assign a member to a case (or take them off with --remove).
+    Assign {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The member's name as on the roster.
+        member: String,
+        /// Take the member off the case instead.
+        #[arg(long)]
+        remove: bool,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Parties to a case.
+    #[command(subcommand)]
+    Party(PartyCommand),
+    /// Declare your own conflict of interest on a case.
+    Conflict {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// You must not handle or see the case.
+        #[arg(long, conflicts_with = "soft", required_unless_present = "soft")]
+        hard: bool,
+        /// You may discuss the case but not vote.
+        #[arg(long)]
+        soft: bool,
+        /// Why (kept in the case's history).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Vote on the outcome proposed for a case (the first vote proposes it).
+    Vote(Box<VoteArgs>),
+    /// Record the committee's decision on a case.
+    Decide(Box<DecideArgs>),
+    /// Communications about a case.
+    #[command(subcommand)]
+    Comms(CommsCommand),
+    /// Interim actions taken before a decision, and their review by a second member.
+    #[command(subcommand)]
+    Emergency(EmergencyCommand),
+    /// Import reports: emails (.eml), web form exports (.csv) or casebook JSON (.json). Each
+    /// report becomes a new case; nothing is imported if any file is unusable.
+    Import {
+        /// The case file.
+        file: PathBuf,
+        /// The report files.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Use column COLUMN of a CSV export for FIELD (title, body, name, email, handle,
+        /// anonymous, received, venue, incident). Repeatable.
+        #[arg(long = "map", value_name = "FIELD=COLUMN", value_parser = column_map)]
+        map: Vec<(String, String)>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Full-text search over titles, reports, notes and party names.
+    Search {
+        /// The case file.
+        file: PathBuf,
+        /// Words to find (every word must occur; the last may be a prefix).
+        query: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show or change the committee's rules.
+    Settings(Box<SettingsArgs>),
+    /// The roster: list, add and remove members, replace your own key.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Re-encrypt the file to the current roster with a fresh file key (the backup too).
+    Rekey {
+        /// The case file.
+        file: PathBuf,
+    },
+    /// Export a signed decision record for one audience (plaintext: share it only with them).
+    Export(Box<ExportArgs>),
+    /// A signed transparency report: counts of the cases received in a period, by channel,
+    /// status, outcome and venue, against the period of the same length before.
+    Report(Box<ReportArgs>),
+    /// Add your signature to an exported record (co-signing): writes the next free OUT.sig.N.
+    Sign {
+        /// The exported record.
+        record: PathBuf,
+    },
+    /// Check the signatures of an exported record against a case file's roster or an OpenSSH
+    /// allowed_signers file. Exit 0: all valid and known; 3: valid but a signer is not (or no
+    /// longer) on the roster; 4: a signature is invalid or missing.
+    #[command(group(clap::ArgGroup::new("signers").required(true).args(["case_file", "allowed_signers"])))]
+    Verify {
+        /// The exported record.
+        record: PathBuf,
+        /// The case file whose roster says who may sign.
+        case_file: Option<PathBuf>,
+        /// An OpenSSH allowed_signers file instead of a case file.
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
+        /// Signature files (default: RECORD.sig and RECORD.sig.N beside it).
+        #[arg(long = "sig", value_name = "SIG")]
+        sigs: Vec<PathBuf>,
+    },
+    /// Add synthetic cases to a case file (benchmarks and tests).
+    #[command(hide = true)]
+    Synth {
+        /// The case file.
+        file: PathBuf,
+        /// Number of cases to add.
+        #[arg(long, default_value_t = 100)]
+        cases: usize,
+        /// Events per case.
+        #[arg(long, default_value_t = 10)]
+        events_per_case: usize,
+        /// Bytes per note.
+        #[arg(long, default_value_t = 400)]
+        note_bytes: usize,
+        /// A string planted in every case.
+        #[arg(long)]
+        canary: Option<String>,
+        /// Generator seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}

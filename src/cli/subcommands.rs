@@ -1,0 +1,413 @@
+//! The options of each subcommand (and of subcommand groups), typed as the core types they
+//! become.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::Subcommand;
+
+use super::QueueChoice;
+use super::values::{date, incident, moment, recipient, yes_no};
+use crate::core::case::{Channel, IncidentAt, ScopeJudgement, Severity};
+use crate::core::decision::{Ladder, QuorumRule};
+use crate::core::event::{Audience, NoteKind};
+use crate::core::party::PartyRole;
+use crate::core::roster::Role;
+use crate::export::Profile;
+use crate::ops::export::{RecordFormat, ReportFormat};
+use crate::vault::Recipient;
+
+/// `casebook vote` options.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("ballot").required(true).args(["for_", "against", "abstain"])))]
+pub struct VoteArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The case's code name.
+    pub code: String,
+    /// The outcome voted on.
+    #[arg(long)]
+    pub outcome: String,
+    /// In favour.
+    #[arg(long = "for")]
+    pub for_: bool,
+    /// Against.
+    #[arg(long)]
+    pub against: bool,
+    /// Abstain.
+    #[arg(long)]
+    pub abstain: bool,
+    /// Replace the current proposal with this outcome (earlier votes lapse).
+    #[arg(long)]
+    pub propose: bool,
+    /// Write the result to this new file instead of over FILE.
+    #[arg(long, value_name = "NEW_FILE")]
+    pub save_as: Option<PathBuf>,
+}
+
+/// `casebook decide` options.
+#[derive(Debug, clap::Args)]
+pub struct DecideArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The case's code name.
+    pub code: String,
+    /// The outcome, from the committee's ladder.
+    #[arg(long)]
+    pub outcome: String,
+    /// Why the committee decided so.
+    #[arg(long)]
+    pub rationale: String,
+    /// (Chair only) record it although the quorum rule is not met.
+    #[arg(long = "override", requires = "reason")]
+    pub override_: bool,
+    /// The reason for the override (recorded).
+    #[arg(long, requires = "override_")]
+    pub reason: Option<String>,
+    /// Write the result to this new file instead of over FILE.
+    #[arg(long, value_name = "NEW_FILE")]
+    pub save_as: Option<PathBuf>,
+}
+
+/// `casebook settings` options.
+#[derive(Debug, clap::Args)]
+pub struct SettingsArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// Outcome ladder preset: contributor-covenant-2.1, contributor-covenant-3.0, django.
+    #[arg(long)]
+    pub ladder: Option<Ladder>,
+    /// Quorum rule: simple-majority, two-thirds, unanimous.
+    #[arg(long)]
+    pub quorum: Option<QuorumRule>,
+    /// Acknowledge reports within this many hours.
+    #[arg(long)]
+    pub acknowledge_hours: Option<u32>,
+    /// Decide cases within this many days.
+    #[arg(long)]
+    pub decide_days: Option<u32>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the result to this new file instead of over FILE.
+    #[arg(long, value_name = "NEW_FILE")]
+    pub save_as: Option<PathBuf>,
+}
+
+/// `casebook export` options.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The case's code name.
+    pub code: String,
+    /// internal, reported, reporter or public.
+    #[arg(long = "for", value_name = "PROFILE")]
+    pub profile: Profile,
+    /// md or json.
+    #[arg(long, default_value = "md")]
+    pub format: RecordFormat,
+    /// Where to write the record; the signature goes to OUT.sig.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Write OUT and OUT.sig age-encrypted to this recipient (repeatable) instead of in
+    /// plaintext; the signature is over the plaintext record.
+    #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient)]
+    pub encrypt_to: Vec<Recipient>,
+}
+
+/// `casebook report` options.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// First day, YYYY-MM-DD.
+    #[arg(long, value_parser = date)]
+    pub from: NaiveDate,
+    /// Last day (inclusive), YYYY-MM-DD.
+    #[arg(long, value_parser = date)]
+    pub to: NaiveDate,
+    /// md, json or csv.
+    #[arg(long, default_value = "md")]
+    pub format: ReportFormat,
+    /// Where to write it; the signature goes to OUT.sig.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Write OUT and OUT.sig age-encrypted to this recipient (repeatable).
+    #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient)]
+    pub encrypt_to: Vec<Recipient>,
+}
+
+/// `casebook case ...`
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Open a new case; prints its code name.
+    New {
+        /// The case file.
+        file: PathBuf,
+        /// Short title.
+        #[arg(long)]
+        title: String,
+        /// Summary of the report.
+        #[arg(long)]
+        summary: Option<String>,
+        /// How it arrived: email, form, in-person, chat, event-staff, other.
+        #[arg(long, default_value = "other")]
+        channel: Channel,
+        /// When it arrived (YYYY-MM-DD or RFC 3339); default now.
+        #[arg(long, value_parser = moment)]
+        received: Option<DateTime<Utc>>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// List cases, optionally one queue.
+    List {
+        /// The case file.
+        file: PathBuf,
+        /// needs-acknowledgement, triage, mine, awaiting-my-vote, overdue, investigating,
+        /// deliberating, decided-not-communicated, closed, all (default), or `counts`.
+        #[arg(long, default_value = "all")]
+        queue: QueueChoice,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one case: details, parties, vote, timeline.
+    Show {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set or correct a case's details.
+    Edit(Box<EditArgs>),
+}
+
+/// `casebook case edit` options.
+#[derive(Debug, clap::Args)]
+pub struct EditArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The case's code name.
+    pub code: String,
+    /// New title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// New summary.
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// low, medium, high, critical.
+    #[arg(long)]
+    pub severity: Option<Severity>,
+    /// Whether someone's safety is at risk: yes or no.
+    #[arg(long, value_name = "yes|no", value_parser = yes_no)]
+    pub safety_risk: Option<bool>,
+    /// Where it happened (repository, chat, event, social media...).
+    #[arg(long)]
+    pub venue: Option<String>,
+    /// in, out or undecided.
+    #[arg(long)]
+    pub scope: Option<ScopeJudgement>,
+    /// Why the scope judgement was made.
+    #[arg(long)]
+    pub scope_reason: Option<String>,
+    /// A code of conduct clause concerned (repeatable; replaces the list).
+    #[arg(long = "clause")]
+    pub clauses: Vec<String>,
+    /// A label (repeatable; replaces the list).
+    #[arg(long = "label")]
+    pub labels: Vec<String>,
+    /// When it happened: YYYY-MM-DD (approximate), RFC 3339 (exact) or `unknown`.
+    #[arg(long, value_parser = incident)]
+    pub incident: Option<IncidentAt>,
+    /// Review date, YYYY-MM-DD.
+    #[arg(long, value_parser = date)]
+    pub review: Option<NaiveDate>,
+    /// Expunge date, YYYY-MM-DD.
+    #[arg(long, value_parser = date)]
+    pub expunge: Option<NaiveDate>,
+    /// Whether a public report may describe it, anonymised: yes or no.
+    #[arg(long, value_name = "yes|no", value_parser = yes_no)]
+    pub anonymisable: Option<bool>,
+    /// Write the result to this new file instead of over FILE.
+    #[arg(long, value_name = "NEW_FILE")]
+    pub save_as: Option<PathBuf>,
+}
+
+/// `casebook member ...`
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// List the roster (removed members included).
+    List {
+        /// The case file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Print an OpenSSH allowed_signers file of the active members' signing keys, for
+        /// `ssh-keygen -Y verify`.
+        #[arg(long, conflicts_with = "json")]
+        allowed_signers: bool,
+    },
+    /// Add a member (chairs only); the file is re-encrypted to include them at once.
+    Add {
+        /// The case file.
+        file: PathBuf,
+        /// Their name, unique on the roster.
+        #[arg(long)]
+        name: String,
+        /// Their contact address.
+        #[arg(long)]
+        email: Option<String>,
+        /// member or chair.
+        #[arg(long, default_value = "member")]
+        role: Role,
+        /// Their key: an `ssh-ed25519 AAAA...` line, an `age1...` recipient, or a file
+        /// holding either (such as their KEY.pub).
+        #[arg(long)]
+        key: String,
+    },
+    /// Remove a member (chairs only); the file and its backup are re-encrypted without them.
+    Remove {
+        /// The case file.
+        file: PathBuf,
+        /// Their name as on the roster.
+        name: String,
+        /// Why (kept in the file's history).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Allow removing yourself, although you will no longer be able to open the file.
+        #[arg(long)]
+        allow_self_removal: bool,
+    },
+    /// Replace your own key: the file is re-encrypted so that only the new key opens it.
+    RotateKey {
+        /// The case file.
+        file: PathBuf,
+        /// Your new key (it must load, with its passphrase if any, before anything changes).
+        #[arg(long, value_name = "PATH")]
+        new_identity: PathBuf,
+    },
+}
+
+/// `casebook note ...`
+#[derive(Debug, Subcommand)]
+pub enum NoteCommand {
+    /// Add a note (or a correction of an earlier one with --amends).
+    Add {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The note's text.
+        #[arg(long, conflicts_with = "stdin", required_unless_present = "stdin")]
+        text: Option<String>,
+        /// Read the note from standard input.
+        #[arg(long)]
+        stdin: bool,
+        /// general, interview or deliberation.
+        #[arg(long, default_value = "general")]
+        kind: NoteKind,
+        /// The id (or its first 8 characters) of the event this note corrects.
+        #[arg(long)]
+        amends: Option<String>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}
+
+/// `casebook party ...`
+#[derive(Debug, Subcommand)]
+pub enum PartyCommand {
+    /// Add a party: named, pseudonymous, anonymous, or the same person as in another case.
+    Add {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// reporter, reported, witness or other.
+        #[arg(long)]
+        role: PartyRole,
+        /// Their name.
+        #[arg(long, group = "who")]
+        name: Option<String>,
+        /// Their handle (with --name).
+        #[arg(long, requires = "name")]
+        handle: Option<String>,
+        /// Their email (with --name).
+        #[arg(long, requires = "name")]
+        email: Option<String>,
+        /// An alias: the committee does not know their name.
+        #[arg(long, group = "who")]
+        alias: Option<String>,
+        /// Store no identity at all; the contact stays with a member (--held-by, default you).
+        #[arg(long, group = "who")]
+        anonymous: bool,
+        /// The member who holds an anonymous party's contact.
+        #[arg(long, requires = "anonymous")]
+        held_by: Option<String>,
+        /// The same person as party N of case CODE (CODE:N, as numbered by `case show`).
+        #[arg(long, group = "who", value_name = "CODE:N")]
+        same_as: Option<String>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}
+
+/// `casebook comms ...`
+#[derive(Debug, Subcommand)]
+pub enum CommsCommand {
+    /// Log a message sent about a case.
+    Log {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// reporter, reported or other.
+        #[arg(long)]
+        to: Audience,
+        /// What was said, in short.
+        #[arg(long)]
+        summary: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}
+
+/// `casebook emergency ...`
+#[derive(Debug, Subcommand)]
+pub enum EmergencyCommand {
+    /// Record an interim action (flagged until another member reviews it).
+    Record {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// What was done.
+        #[arg(long)]
+        action: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Review the oldest pending interim action (by another member than its author).
+    Review {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The reviewer's note.
+        #[arg(long)]
+        note: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}
