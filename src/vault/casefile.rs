@@ -9,16 +9,15 @@
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::ptr::NonNull;
 
 use chrono::{DateTime, Utc};
-use rusqlite::serialize::OwnedData;
-use rusqlite::{Connection, MAIN_DB, ffi};
+use rusqlite::{Connection, MAIN_DB};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::atomic::{self, Backup, Stamp};
 use super::crypto::{self, Ciphertext, Stanza};
+use super::ffi::{self, SqliteBuffer};
 use super::keys::{self, Identity, Recipient};
 use super::lock::Lock;
 use super::{Error, schema, store};
@@ -855,20 +854,8 @@ impl Drop for CaseFile {
     fn drop(&mut self) {
         // Best effort: wipe the decrypted database before SQLite frees it. SQLite hands out its
         // own buffer for an in-memory (deserialised) database.
-        let mut size: ffi::sqlite3_int64 = 0;
-        // SAFETY: the handle is valid for the connection's lifetime; with NOCOPY SQLite returns
-        // a pointer into the database's own buffer (or null), valid for `size` bytes until the
-        // database is next changed or closed. Nothing else touches it before we close.
-        unsafe {
-            let ptr = ffi::sqlite3_serialize(
-                self.conn.handle(),
-                c"main".as_ptr(),
-                &mut size,
-                ffi::SQLITE_SERIALIZE_NOCOPY,
-            );
-            if !ptr.is_null() && size > 0 {
-                std::ptr::write_bytes(ptr, 0, size as usize);
-            }
+        if let Some(bytes) = ffi::serialize_nocopy(&mut self.conn) {
+            bytes.fill(0);
         }
     }
 }
@@ -916,25 +903,14 @@ fn empty_database() -> rusqlite::Result<Connection> {
     let bytes = scratch.serialize(MAIN_DB)?;
     let mut buffer = SqliteBuffer::new(bytes.len()).ok_or(rusqlite::Error::InvalidQuery)?;
     buffer.as_mut_slice().copy_from_slice(&bytes);
-    let len = bytes.len();
     drop(bytes);
-    into_connection(buffer, len)
+    into_connection(buffer)
 }
 
-fn into_connection(buffer: SqliteBuffer, len: usize) -> rusqlite::Result<Connection> {
+fn into_connection(buffer: SqliteBuffer) -> rusqlite::Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
-    conn.deserialize(MAIN_DB, buffer.into_owned(len), false)?;
-    let mut limit: ffi::sqlite3_int64 = MAX_DATABASE_BYTES;
-    // SAFETY: valid handle and schema name; SQLITE_FCNTL_SIZE_LIMIT takes a pointer to an
-    // sqlite3_int64 that it reads and overwrites.
-    unsafe {
-        ffi::sqlite3_file_control(
-            conn.handle(),
-            c"main".as_ptr(),
-            ffi::SQLITE_FCNTL_SIZE_LIMIT,
-            (&mut limit as *mut ffi::sqlite3_int64).cast(),
-        );
-    }
+    conn.deserialize(MAIN_DB, buffer.into_owned(), false)?;
+    ffi::raise_size_limit(&conn, MAX_DATABASE_BYTES);
     schema::configure(&conn)?;
     Ok(conn)
 }
@@ -950,85 +926,27 @@ fn decrypt_database<C: Ciphertext + ?Sized>(
         path: path.to_path_buf(),
         source: io::Error::from(io::ErrorKind::OutOfMemory),
     };
-    let (buffer, len) = if armor {
+    let mut buffer = if armor {
         let plaintext = crypto::decrypt_armored(src, identity, path)?;
         let mut buffer = SqliteBuffer::new(plaintext.len()).ok_or_else(out_of_memory)?;
         buffer.as_mut_slice().copy_from_slice(&plaintext);
-        (buffer, plaintext.len())
+        buffer
     } else {
         let payload = crypto::Payload::open(src, identity, path)?;
         let len = usize::try_from(payload.len()).map_err(|_| out_of_memory())?;
         let mut buffer = SqliteBuffer::new(len).ok_or_else(out_of_memory)?;
         payload.read_into(Some(buffer.as_mut_slice()), identity, path)?;
-        (buffer, len)
+        buffer
     };
-    let mut buffer = buffer;
     if !buffer.as_mut_slice().starts_with(crypto::SQLITE_MAGIC) {
         return Err(Error::NotCasebook {
             path: path.to_path_buf(),
             detail: "it does not hold an SQLite database".into(),
         });
     }
-    let conn = into_connection(buffer, len).map_err(|e| Error::database(path, e))?;
+    let conn = into_connection(buffer).map_err(|e| Error::database(path, e))?;
     schema::check_and_migrate(&conn, path)?;
     Ok(conn)
-}
-
-/// Memory from `sqlite3_malloc64`, the only kind SQLite can take ownership of. Zeroed on
-/// allocation and wiped before it is freed, unless handed to SQLite.
-struct SqliteBuffer {
-    ptr: NonNull<u8>,
-    len: usize,
-}
-
-impl SqliteBuffer {
-    fn new(len: usize) -> Option<SqliteBuffer> {
-        // SAFETY: plain allocation; a null result is handled.
-        let raw = unsafe { ffi::sqlite3_malloc64(len.max(1) as u64) }.cast::<u8>();
-        let ptr = NonNull::new(raw)?;
-        advise_huge_pages(ptr, len);
-        // SAFETY: `ptr` points to at least `len` writable bytes.
-        unsafe { std::ptr::write_bytes(ptr.as_ptr(), 0, len) };
-        Some(SqliteBuffer { ptr, len })
-    }
-
-    fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: allocated and initialised for `len` bytes, uniquely owned by `self`.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
-    }
-
-    /// Hand the first `len` bytes to SQLite (which will free the whole allocation).
-    fn into_owned(self, len: usize) -> OwnedData {
-        let ptr = self.ptr;
-        std::mem::forget(self);
-        // SAFETY: `ptr` came from sqlite3_malloc64 and is at least `len` bytes long.
-        unsafe { OwnedData::from_raw_nonnull(ptr, len) }
-    }
-}
-
-/// Ask for transparent huge pages on a large buffer: filling 200 MB in 4 KiB pages costs
-/// fifty thousand page faults, a noticeable part of opening a large file.
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(ptr: NonNull<u8>, len: usize) {
-    const HUGE: usize = 2 << 20;
-    let start = (ptr.as_ptr() as usize).next_multiple_of(HUGE);
-    let end = (ptr.as_ptr() as usize + len) / HUGE * HUGE;
-    if end > start {
-        // SAFETY: the range lies inside our allocation; MADV_HUGEPAGE is only advice and
-        // changes no contents.
-        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_ptr: NonNull<u8>, _len: usize) {}
-
-impl Drop for SqliteBuffer {
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(self.as_mut_slice());
-        // SAFETY: allocated by sqlite3_malloc64 and not handed over.
-        unsafe { ffi::sqlite3_free(self.ptr.as_ptr().cast()) };
-    }
 }
 
 /// Read the staged file back: its header must hold exactly one stanza per recipient (each
