@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
-use super::Error;
+use super::{Error, ffi};
 
 /// How much of each end of a file its [`Stamp`] covers.
 const STAMP_SPAN: u64 = 64 * 1024;
@@ -92,7 +92,7 @@ impl Write for WriteBehind<'_> {
         self.unflushed += n;
         if self.unflushed >= WRITE_BEHIND {
             self.unflushed = 0;
-            start_writeback(self.file);
+            ffi::start_writeback(self.file);
         }
         Ok(n)
     }
@@ -101,19 +101,6 @@ impl Write for WriteBehind<'_> {
         Ok(())
     }
 }
-
-#[cfg(target_os = "linux")]
-fn start_writeback(file: &File) {
-    use std::os::fd::AsRawFd;
-    // SAFETY: a valid descriptor; SYNC_FILE_RANGE_WRITE only starts asynchronous writeback of
-    // the whole file (offset 0, length 0 = to the end). Failure is harmless: fsync follows.
-    unsafe {
-        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn start_writeback(_file: &File) {}
 
 /// Write a new version of `path` into a temporary file beside it (mode 0600).
 pub(crate) fn stage(

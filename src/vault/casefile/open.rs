@@ -1,0 +1,251 @@
+//! Opening a case file: read the ciphertext, decrypt it straight into a buffer SQLite owns,
+//! deserialise it, check it is a casebook database of a schema we know and migrate it in
+//! memory. Creating a new one starts from the same in-memory form.
+
+use std::fs::File;
+use std::io;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, MAIN_DB};
+use uuid::Uuid;
+
+use super::{CaseFile, Origin, member_added};
+use crate::core::event::{Event, EventKind};
+use crate::core::process::Settings;
+use crate::core::roster::{Member, MemberId, Role};
+use crate::vault::atomic::Stamp;
+use crate::vault::crypto::{self, Ciphertext};
+use crate::vault::ffi::{self, SqliteBuffer};
+use crate::vault::keys::{Identity, Recipient};
+use crate::vault::lock::Lock;
+use crate::vault::{Error, schema, store};
+
+/// Whether this process may write the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Read only: no lock is taken and saving is refused.
+    ReadOnly,
+    /// Take the writer's lock; refused if another casebook holds it.
+    ReadWrite,
+}
+
+/// The largest database casebook will hold in memory (SQLite's default for deserialised
+/// databases is 1 GiB).
+const MAX_DATABASE_BYTES: i64 = 64 << 30;
+
+/// The details of a member needed to create a case file.
+#[derive(Clone, Debug)]
+pub struct Founder {
+    /// The creator's name.
+    pub name: String,
+    /// The creator's contact address.
+    pub email: Option<String>,
+}
+
+impl CaseFile {
+    /// Open the case file at `path` with `identity`.
+    pub fn open(path: &Path, identity: &Identity, mode: OpenMode) -> Result<CaseFile, Error> {
+        std::fs::metadata(path).map_err(|e| Error::reading(path, e))?;
+        let lock = match mode {
+            OpenMode::ReadWrite => Some(Lock::acquire(path)?),
+            OpenMode::ReadOnly => None,
+        };
+        let mut file = File::open(path).map_err(|e| Error::reading(path, e))?;
+        let stamp = Stamp::of_file(&mut file).map_err(|e| Error::reading(path, e))?;
+        let prefix = crypto::prefix(&file).map_err(|e| Error::reading(path, e))?;
+        let (armor, stanzas) = crypto::inspect(&prefix, path)?;
+        // Decrypt from the same handle the stamp was taken from: a save by someone else
+        // renames a new inode into place and cannot change what this handle reads.
+        let conn = decrypt_database(&file, armor, identity, path)?;
+        let settings = store::settings(&conn).map_err(|e| Error::database(path, e))?;
+        Ok(CaseFile {
+            conn,
+            index: None,
+            settings,
+            origin: Origin::Disk {
+                path: path.to_path_buf(),
+                stamp,
+                lock,
+            },
+            armor,
+            stanzas,
+            opener: identity.recipient().to_string(),
+            dirty: false,
+            retire_backup: false,
+            sealed: None,
+            sealed_draft: None,
+        })
+    }
+
+    /// Open a case file held in memory (the built-in demo), read-only.
+    pub fn open_bytes(
+        ciphertext: &[u8],
+        label: &str,
+        identity: &Identity,
+    ) -> Result<CaseFile, Error> {
+        let path = Path::new(label);
+        let (armor, stanzas) = crypto::inspect(ciphertext, path)?;
+        let conn = decrypt_database(ciphertext, armor, identity, path)?;
+        let settings = store::settings(&conn).map_err(|e| Error::database(path, e))?;
+        Ok(CaseFile {
+            conn,
+            index: None,
+            settings,
+            origin: Origin::Builtin {
+                label: label.to_string(),
+            },
+            armor,
+            stanzas,
+            opener: identity.recipient().to_string(),
+            dirty: false,
+            retire_backup: false,
+            sealed: None,
+            sealed_draft: None,
+        })
+    }
+
+    /// Create a new case file at `path` whose roster holds its founder as chair, encrypted to
+    /// the founder's identity and any `extra` recipients. Refuses to overwrite anything.
+    pub fn create(
+        path: &Path,
+        identity: &Identity,
+        founder: &Founder,
+        extra: &[Recipient],
+        armor: bool,
+        now: DateTime<Utc>,
+    ) -> Result<CaseFile, Error> {
+        if path.exists() {
+            return Err(Error::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut file = CaseFile::new_in_memory(identity, founder, extra, now, &mut Uuid::new_v4)?;
+        file.armor = armor;
+        file.save_as(path, identity)?;
+        Ok(file)
+    }
+
+    /// A new database in memory, not yet written anywhere (the founder is its first chair).
+    /// `ids` makes the UUIDs of the founder and the first events.
+    pub fn new_in_memory(
+        identity: &Identity,
+        founder: &Founder,
+        extra: &[Recipient],
+        now: DateTime<Utc>,
+        ids: &mut dyn FnMut() -> Uuid,
+    ) -> Result<CaseFile, Error> {
+        let label = Path::new("new case file");
+        let conn = empty_database().map_err(|e| Error::database(label, e))?;
+        let file = CaseFile {
+            conn,
+            index: None,
+            settings: Settings::default(),
+            origin: Origin::Builtin {
+                label: label.display().to_string(),
+            },
+            armor: false,
+            stanzas: Vec::new(),
+            opener: identity.recipient().to_string(),
+            dirty: true,
+            retire_backup: false,
+            sealed: None,
+            sealed_draft: None,
+        };
+        let founder_id = MemberId(ids());
+        let member = Member {
+            id: founder_id,
+            name: founder.name.clone(),
+            email: founder.email.clone(),
+            role: Role::Chair,
+            recipient: identity.recipient().to_string(),
+            added_at: now,
+            removed_at: None,
+        };
+        let event = |id: Uuid, kind: EventKind| Event {
+            id,
+            case: None,
+            author: founder_id,
+            at: now,
+            amends: None,
+            kind,
+        };
+        // One transaction, so the history can open with "file created" although its author
+        // joins the roster in the same breath (the foreign key is checked at commit).
+        let tx = file
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| Error::database(label, e))?;
+        let mut build = || -> rusqlite::Result<()> {
+            store::insert_member(&tx, &member)?;
+            store::append_event(&tx, &event(ids(), EventKind::FileCreated), None)?;
+            store::append_event(&tx, &event(ids(), member_added(&member)), None)?;
+            for recipient in extra {
+                store::insert_extra_recipient(&tx, recipient.as_str(), now)?;
+                let kind = EventKind::RecipientAdded {
+                    recipient: recipient.as_str().to_string(),
+                };
+                store::append_event(&tx, &event(ids(), kind), None)?;
+            }
+            Ok(())
+        };
+        build().map_err(|e| Error::database(label, e))?;
+        tx.commit().map_err(|e| Error::database(label, e))?;
+        Ok(file)
+    }
+}
+
+/// A fresh, empty casebook database living in SQLite's in-memory (deserialised) form, like
+/// every opened file.
+pub(super) fn empty_database() -> rusqlite::Result<Connection> {
+    let mut scratch = Connection::open_in_memory()?;
+    schema::configure(&scratch)?;
+    schema::create(&scratch)?;
+    let bytes = scratch.serialize(MAIN_DB)?;
+    let mut buffer = SqliteBuffer::new(bytes.len()).ok_or(rusqlite::Error::InvalidQuery)?;
+    buffer.as_mut_slice().copy_from_slice(&bytes);
+    drop(bytes);
+    into_connection(buffer)
+}
+
+fn into_connection(buffer: SqliteBuffer) -> rusqlite::Result<Connection> {
+    let mut conn = Connection::open_in_memory()?;
+    conn.deserialize(MAIN_DB, buffer.into_owned(), false)?;
+    ffi::raise_size_limit(&conn, MAX_DATABASE_BYTES);
+    schema::configure(&conn)?;
+    Ok(conn)
+}
+
+/// Decrypt a case file straight into a buffer SQLite will own, deserialise it and check it.
+pub(super) fn decrypt_database<C: Ciphertext + ?Sized>(
+    src: &C,
+    armor: bool,
+    identity: &Identity,
+    path: &Path,
+) -> Result<Connection, Error> {
+    let out_of_memory = || Error::Read {
+        path: path.to_path_buf(),
+        source: io::Error::from(io::ErrorKind::OutOfMemory),
+    };
+    let mut buffer = if armor {
+        let plaintext = crypto::decrypt_armored(src, identity, path)?;
+        let mut buffer = SqliteBuffer::new(plaintext.len()).ok_or_else(out_of_memory)?;
+        buffer.as_mut_slice().copy_from_slice(&plaintext);
+        buffer
+    } else {
+        let payload = crypto::Payload::open(src, identity, path)?;
+        let len = usize::try_from(payload.len()).map_err(|_| out_of_memory())?;
+        let mut buffer = SqliteBuffer::new(len).ok_or_else(out_of_memory)?;
+        payload.read_into(Some(buffer.as_mut_slice()), identity, path)?;
+        buffer
+    };
+    if !buffer.as_mut_slice().starts_with(crypto::SQLITE_MAGIC) {
+        return Err(Error::NotCasebook {
+            path: path.to_path_buf(),
+            detail: "it does not hold an SQLite database".into(),
+        });
+    }
+    let conn = into_connection(buffer).map_err(|e| Error::database(path, e))?;
+    schema::check_and_migrate(&conn, path)?;
+    Ok(conn)
+}

@@ -1,0 +1,229 @@
+//! Saving a case file: serialise the database, encrypt it to the active roster into a
+//! temporary file, read it back and decrypt it with the saver's identity, then atomically put
+//! it in place if the file on disk is still the version we opened.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use rusqlite::MAIN_DB;
+
+use super::{CaseFile, Origin};
+use crate::vault::Error;
+use crate::vault::atomic::{self, Backup, Stamp};
+use crate::vault::crypto::{self, Stanza};
+use crate::vault::keys::{self, Identity, Recipient};
+use crate::vault::lock::Lock;
+
+/// How a save treats the saver's access and the backup.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SavePolicy {
+    /// The saver may be missing from the recipients (an explicitly allowed self-removal); the
+    /// new file is then checked by its header only.
+    pub allow_lockout: bool,
+    /// Make the backup a copy of the new version instead of the previous one, so that no file
+    /// encrypted to an old roster or an old key is left beside it.
+    pub backup_new_version: bool,
+}
+
+/// What a save did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SaveReport {
+    /// Where the file was written.
+    pub path: PathBuf,
+    /// Size of the encrypted file.
+    pub bytes: u64,
+    /// How many recipients it is encrypted to.
+    pub recipients: usize,
+}
+
+impl CaseFile {
+    /// Save over the file this was opened from.
+    pub fn save(&mut self, identity: &Identity) -> Result<SaveReport, Error> {
+        self.save_with(identity, SavePolicy::default())
+    }
+
+    /// Save over the file this was opened from, under `policy` (used for roster changes).
+    pub fn save_with(
+        &mut self,
+        identity: &Identity,
+        policy: SavePolicy,
+    ) -> Result<SaveReport, Error> {
+        let (path, expected) = match &self.origin {
+            Origin::Disk {
+                path,
+                stamp,
+                lock: Some(_),
+            } => (path.clone(), stamp.clone()),
+            _ => {
+                return Err(Error::ReadOnly {
+                    label: self.label(),
+                });
+            }
+        };
+        let (report, stamp) = self.write(&path, Some(&expected), identity, policy)?;
+        if let Origin::Disk { stamp: current, .. } = &mut self.origin {
+            *current = stamp;
+        }
+        Ok(report)
+    }
+
+    /// Save to a new file at `path` (never overwriting one), which becomes this file's origin.
+    pub fn save_as(&mut self, path: &Path, identity: &Identity) -> Result<SaveReport, Error> {
+        if path.exists() {
+            return Err(Error::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        let lock = Lock::acquire(path)?;
+        let (report, stamp) = self.write(path, None, identity, SavePolicy::default())?;
+        self.origin = Origin::Disk {
+            path: path.to_path_buf(),
+            stamp,
+            lock: Some(lock),
+        };
+        Ok(report)
+    }
+
+    fn write(
+        &mut self,
+        path: &Path,
+        expected: Option<&Stamp>,
+        identity: &Identity,
+        policy: SavePolicy,
+    ) -> Result<(SaveReport, Stamp), Error> {
+        if self.sealed.is_some() {
+            return Err(Error::Sealed {
+                label: self.label(),
+            });
+        }
+        let recipient_texts = self.recipients()?;
+        if !policy.allow_lockout && !recipient_texts.iter().any(|r| r == identity.recipient()) {
+            return Err(Error::WouldLockOut {
+                path: path.to_path_buf(),
+            });
+        }
+        let recipients = recipient_texts
+            .iter()
+            .map(|r| keys::to_age_recipient(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let armor = self.armor;
+        let data = self
+            .conn
+            .serialize(MAIN_DB)
+            .map_err(|e| Error::database(path, e))?;
+        let plaintext_len = data.len() as u64;
+        let staged = atomic::stage(path, |out| {
+            crypto::encrypt(&data, &recipients, armor, out, path)
+        })?;
+        drop(data);
+        let backup = if policy.backup_new_version || self.retire_backup {
+            Backup::NewVersion
+        } else {
+            Backup::Previous
+        };
+        let (stanzas, stamp) = staged.commit(path, expected, backup, |file| {
+            verify(file, identity, path, plaintext_len, &recipient_texts)
+        })?;
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        self.stanzas = stanzas;
+        self.opener = identity.recipient().to_string();
+        self.dirty = false;
+        self.retire_backup = false;
+        Ok((
+            SaveReport {
+                path: path.to_path_buf(),
+                bytes,
+                recipients: recipients.len(),
+            },
+            stamp,
+        ))
+    }
+}
+
+/// Write `bytes` age-encrypted to `recipients` as a new file at `path` (never overwriting),
+/// atomically. Used for exports that must not exist in plaintext.
+pub fn encrypt_new_file(path: &Path, bytes: &[u8], recipients: &[Recipient]) -> Result<(), Error> {
+    let age_recipients = recipients
+        .iter()
+        .map(|r| keys::to_age_recipient(r.as_str()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let staged = atomic::stage(path, |out| {
+        crypto::encrypt(bytes, &age_recipients, false, out, path)
+    })?;
+    staged.commit(path, None, Backup::Previous, |file| {
+        let prefix = crypto::prefix(file).map_err(|e| Error::reading(path, e))?;
+        let (_, stanzas) = crypto::inspect(&prefix, path)?;
+        if stanzas.len() == recipients.len() {
+            Ok(())
+        } else {
+            Err(Error::VerifyFailed {
+                path: path.to_path_buf(),
+                detail: "wrong number of recipient stanzas".into(),
+            })
+        }
+    })?;
+    Ok(())
+}
+
+/// Read the staged file back: its header must hold exactly one stanza per recipient (each
+/// ssh-ed25519 key recognised by its tag; X25519 stanzas counted, as they are anonymous), and,
+/// when the saver is a recipient, it must decrypt with the saver's identity, every chunk
+/// authenticated, to the plaintext length written.
+fn verify(
+    file: &File,
+    identity: &Identity,
+    path: &Path,
+    plaintext_len: u64,
+    recipients: &[String],
+) -> Result<Vec<Stanza>, Error> {
+    let failed = |detail: String| Error::VerifyFailed {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let prefix = crypto::prefix(file).map_err(|e| failed(e.to_string()))?;
+    let (armor, stanzas) = crypto::inspect(&prefix, path).map_err(|e| failed(e.to_string()))?;
+    if stanzas.len() != recipients.len() {
+        return Err(failed(format!(
+            "{} stanzas for {} recipients",
+            stanzas.len(),
+            recipients.len()
+        )));
+    }
+    for recipient in recipients {
+        let found = match keys::ssh_stanza_tag(recipient) {
+            Some(tag) if !recipient.starts_with("age1") => stanzas
+                .iter()
+                .any(|s| s.kind == "ssh-ed25519" && s.args.first() == Some(&tag)),
+            _ => stanzas.iter().any(|s| s.kind == "X25519"),
+        };
+        if !found {
+            return Err(failed(format!(
+                "no stanza for {}",
+                keys::fingerprint(recipient)
+            )));
+        }
+    }
+    if !recipients.iter().any(|r| r == identity.recipient()) {
+        // The saver removed themselves (explicitly allowed): nothing they hold can decrypt it.
+        return Ok(stanzas);
+    }
+    let decrypted = if armor {
+        crypto::decrypt_armored(file, identity, path)
+            .map_err(|e| failed(e.to_string()))?
+            .len() as u64
+    } else {
+        let payload =
+            crypto::Payload::open(file, identity, path).map_err(|e| failed(e.to_string()))?;
+        let len = payload.len();
+        payload
+            .read_into(None, identity, path)
+            .map_err(|e| failed(e.to_string()))?;
+        len
+    };
+    if decrypted != plaintext_len {
+        return Err(failed(format!(
+            "{decrypted} bytes instead of {plaintext_len}"
+        )));
+    }
+    Ok(stanzas)
+}

@@ -1,0 +1,128 @@
+//! Every `unsafe` block of casebook, in one file small enough to audit in one sitting: the parts
+//! of SQLite's C API rusqlite does not wrap (memory SQLite can own, in-place access to a
+//! deserialised database, its size limit) and two Linux hints (huge pages, early writeback).
+//!
+//! Each function here is safe to call: whatever could go wrong is ruled out by its signature
+//! or checked inside, so the rest of the vault needs no `unsafe` (`vault/mod.rs` denies it).
+
+use std::fs::File;
+use std::ptr::NonNull;
+
+use rusqlite::serialize::OwnedData;
+use rusqlite::{Connection, ffi};
+
+/// Memory from `sqlite3_malloc64`, the only kind SQLite can take ownership of. Zeroed on
+/// allocation and wiped before it is freed, unless handed to SQLite.
+pub(super) struct SqliteBuffer {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+impl SqliteBuffer {
+    /// A zeroed buffer of `len` bytes, or `None` when SQLite cannot allocate it.
+    pub(super) fn new(len: usize) -> Option<SqliteBuffer> {
+        let size = u64::try_from(len.max(1)).ok()?;
+        // SAFETY: plain allocation; a null result is handled.
+        let raw = unsafe { ffi::sqlite3_malloc64(size) }.cast::<u8>();
+        let ptr = NonNull::new(raw)?;
+        advise_huge_pages(ptr, len);
+        // SAFETY: `ptr` points to at least `len` writable bytes.
+        unsafe { std::ptr::write_bytes(ptr.as_ptr(), 0, len) };
+        Some(SqliteBuffer { ptr, len })
+    }
+
+    /// The whole buffer.
+    pub(super) fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: allocated and initialised for `len` bytes, uniquely owned by `self`.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+
+    /// Hand the buffer to SQLite (which will free it), for `Connection::deserialize`.
+    pub(super) fn into_owned(self) -> OwnedData {
+        let (ptr, len) = (self.ptr, self.len);
+        std::mem::forget(self);
+        // SAFETY: `ptr` came from sqlite3_malloc64 and is at least `len` bytes long; `self` is
+        // forgotten, so nothing here frees or touches it again.
+        unsafe { OwnedData::from_raw_nonnull(ptr, len) }
+    }
+}
+
+impl Drop for SqliteBuffer {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(self.as_mut_slice());
+        // SAFETY: allocated by sqlite3_malloc64 and not handed over (`into_owned` forgets it).
+        unsafe { ffi::sqlite3_free(self.ptr.as_ptr().cast()) };
+    }
+}
+
+/// Ask for transparent huge pages on a large buffer: filling 200 MB in 4 KiB pages costs
+/// fifty thousand page faults, a noticeable part of opening a large file.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(ptr: NonNull<u8>, len: usize) {
+    const HUGE: usize = 2 << 20;
+    let start = (ptr.as_ptr() as usize).next_multiple_of(HUGE);
+    let end = (ptr.as_ptr() as usize + len) / HUGE * HUGE;
+    if end > start {
+        // SAFETY: the range lies inside our allocation; MADV_HUGEPAGE is only advice and
+        // changes no contents.
+        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_ptr: NonNull<u8>, _len: usize) {}
+
+/// The bytes of the main database of `conn` in place, without a copy, when SQLite holds it in
+/// memory (a deserialised database); `None` otherwise. The exclusive borrow of the connection
+/// keeps SQLite from changing, moving or freeing them while the slice lives.
+pub(super) fn serialize_nocopy(conn: &mut Connection) -> Option<&mut [u8]> {
+    let mut size: ffi::sqlite3_int64 = 0;
+    // SAFETY: the handle is valid for the connection's lifetime and "main" is a valid schema
+    // name. With NOCOPY SQLite returns a pointer into the database's own buffer (or null),
+    // valid for `size` bytes until the database is next changed or closed; neither can happen
+    // while `conn` is borrowed mutably (the vault never shares a memdb between connections).
+    let ptr = unsafe {
+        ffi::sqlite3_serialize(
+            conn.handle(),
+            c"main".as_ptr(),
+            &mut size,
+            ffi::SQLITE_SERIALIZE_NOCOPY,
+        )
+    };
+    let len = usize::try_from(size).ok().filter(|&len| len > 0)?;
+    let ptr = NonNull::new(ptr)?;
+    // SAFETY: `ptr` is non-null and valid for `len` bytes (see above), initialised (it is the
+    // database), and nothing else reads or writes it for the lifetime of the borrow.
+    Some(unsafe { std::slice::from_raw_parts_mut(ptr.as_ptr(), len) })
+}
+
+/// Let the in-memory main database of `conn` grow to `max_bytes` (SQLite's default for
+/// deserialised databases is 1 GiB). Does nothing to a database on disk.
+pub(super) fn raise_size_limit(conn: &Connection, max_bytes: i64) {
+    let mut limit: ffi::sqlite3_int64 = max_bytes;
+    // SAFETY: valid handle and schema name; SQLITE_FCNTL_SIZE_LIMIT takes a pointer to an
+    // sqlite3_int64 that it reads and overwrites, and `limit` outlives the call.
+    unsafe {
+        ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            ffi::SQLITE_FCNTL_SIZE_LIMIT,
+            (&mut limit as *mut ffi::sqlite3_int64).cast(),
+        );
+    }
+}
+
+/// Ask the kernel to start writing the file's dirty pages back now, so that a later fsync has
+/// little left to wait for. Only a hint: failure is harmless, as fsync follows.
+#[cfg(target_os = "linux")]
+pub(super) fn start_writeback(file: &File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a valid descriptor, borrowed for the call; SYNC_FILE_RANGE_WRITE only starts
+    // asynchronous writeback of the whole file (offset 0, length 0 = to the end).
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(super) fn start_writeback(_file: &File) {}
