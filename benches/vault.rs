@@ -108,7 +108,7 @@ fn bench(label: &str, target_bytes: u64, runs: usize, dir: &Path) {
         canary: None,
         seed: 7,
     };
-    synthetic::fill(&mut case_file, &spec, chrono::Utc::now()).expect("fill");
+    synthetic::fill(&mut case_file, &spec, chrono::Utc::now(), &identity).expect("fill");
     case_file.save(&identity).expect("save");
     drop(case_file);
     let ciphertext = std::fs::metadata(&file).unwrap().len();

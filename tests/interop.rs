@@ -5,6 +5,7 @@
 mod common;
 
 use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::{age_decrypt, age_encrypt, case_file, fails, have, member_key, ok, run, sqlite};
@@ -79,8 +80,51 @@ fn we_open_a_case_file_that_the_age_cli_encrypted() {
     assert!(stdout.contains("opened as  Ada Chair"), "{stdout}");
 }
 
+/// A committee founded by an ssh-ed25519 chair, with the age identity `reader` added as a
+/// member: age X25519 identities decrypt and read, they cannot sign changes.
+fn case_file_with_age_reader(dir: &Path, reader: &Path) -> PathBuf {
+    let chair = member_key(dir, "chair");
+    let file = case_file(dir, &chair);
+    let recipient = Command::new("age-keygen")
+        .arg("-y")
+        .arg(reader)
+        .output()
+        .unwrap();
+    assert!(recipient.status.success());
+    let recipient = String::from_utf8(recipient.stdout).unwrap();
+    ok(&run(&[
+        &"-i",
+        &chair,
+        &"member",
+        &"add",
+        &file,
+        &"--name",
+        &"Ada Reader",
+        &"--key",
+        &recipient.trim(),
+    ]));
+    // Recording with the age key is refused, with the reason and what to do.
+    let refused = fails(&run(&[
+        &"-i", &reader, &"case", &"new", &file, &"--title", &"t",
+    ]));
+    assert!(
+        refused.contains("cannot sign changes: only OpenSSH ed25519 keys sign"),
+        "{refused}"
+    );
+    let init = fails(&run(&[
+        &"-i",
+        &reader,
+        &"init",
+        &dir.join("other.cases.age"),
+        &"--name",
+        &"Ada",
+    ]));
+    assert!(init.contains("cannot sign changes"), "{init}");
+    file
+}
+
 #[test]
-fn an_age_keygen_identity_creates_and_opens_case_files() {
+fn an_age_keygen_identity_opens_case_files_read_only() {
     if !have("age-keygen") || !have("age") {
         return;
     }
@@ -92,10 +136,10 @@ fn an_age_keygen_identity_creates_and_opens_case_files() {
         .stderr(Stdio::null())
         .status();
     assert!(status.unwrap().success());
-    let file = case_file(dir.path(), &identity);
+    let file = case_file_with_age_reader(dir.path(), &identity);
     let stdout = ok(&run(&[&"-i", &identity, &"info", &file]));
     assert!(stdout.contains("age-x25519 age1"), "{stdout}");
-    assert!(stdout.contains("opened as  Ada Chair"), "{stdout}");
+    assert!(stdout.contains("opened as  Ada Reader"), "{stdout}");
     age_decrypt(&identity, &file, &dir.path().join("plain.db"));
 }
 
@@ -112,7 +156,7 @@ fn a_passphrase_protected_age_identity_opens_case_files() {
         .stderr(Stdio::null())
         .status();
     assert!(status.unwrap().success());
-    let file = case_file(dir.path(), &plain_identity);
+    let file = case_file_with_age_reader(dir.path(), &plain_identity);
 
     // `age -p` reads the passphrase only from a terminal: give it one with script(1).
     let protected = dir.path().join("age.txt.age");
@@ -153,7 +197,7 @@ fn a_passphrase_protected_age_identity_opens_case_files() {
         &"info",
         &file,
     ]));
-    assert!(stdout.contains("opened as  Ada Chair"), "{stdout}");
+    assert!(stdout.contains("opened as  Ada Reader"), "{stdout}");
 
     fs::write(&passphrase, "wrong\n").unwrap();
     let stderr = fails(&run(&[

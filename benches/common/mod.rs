@@ -24,6 +24,6 @@ pub fn synthetic_file(dir: &Path, spec: &synthetic::Spec) -> (Identity, PathBuf,
     };
     let now = chrono::Utc::now();
     let mut file = CaseFile::create(&path, &identity, &founder, &[], false, now).expect("create");
-    synthetic::fill(&mut file, spec, now).expect("fill");
+    synthetic::fill(&mut file, spec, now, &identity).expect("fill");
     (identity, path, file)
 }

@@ -89,6 +89,46 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         vault::Error::InvalidRecipient { .. } => {
             "give an `ssh-ed25519 AAAA...` public key line or an age `age1...` recipient"
         }
+        vault::Error::ForeignSchema { .. }
+        | vault::Error::HistoryBroken { .. }
+        | vault::Error::Unauthorized { .. }
+        | vault::Error::DerivedMismatch { .. } => {
+            "do not trust this copy; get the file from another member (or a backup) and tell \
+             the committee: someone changed it outside casebook"
+        }
+        vault::Error::OtherCommittee { .. } => {
+            "this is not your committee's file: someone replaced it; get it again from a member \
+             you trust"
+        }
+        vault::Error::UnexpectedCommittee { .. } => {
+            "check the fingerprint with the chair over another channel before you open it"
+        }
+        vault::Error::Rollback { candidates, .. } => {
+            let places = if candidates.is_empty() {
+                "another member's copy".to_string()
+            } else {
+                candidates
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            };
+            return Some(format!(
+                "the newer version may be in {places}; read-only commands (info, case show) \
+                 still show this copy"
+            ));
+        }
+        vault::Error::CannotSignHistory { .. } => {
+            "make a member key with `casebook keygen -o KEY`, ask a chair to add it, and use it \
+             with -i KEY"
+        }
+        vault::Error::UnsignedHistory { .. } => {
+            "ask a chair to make any change once (for example `casebook rekey FILE`): their \
+             signature adopts the existing history"
+        }
+        vault::Error::Pins { .. } => {
+            "make the directory yours (mode 0700), or set XDG_STATE_HOME to one that is"
+        }
         vault::Error::Read { .. }
         | vault::Error::Write { .. }
         | vault::Error::Database { .. }

@@ -176,7 +176,7 @@ fn rotate(
     // The new key must load (passphrase included) before anything changes.
     let new = Identity::load(new_identity, &config.passphrases)?;
     let mut session = Session::open(config, file)?;
-    let report = member_ops::rotate_key(&mut session.file, &new)?;
+    let report = member_ops::rotate_key(&mut session.file, &session.identity, &new)?;
     writeln!(
         out,
         "{} now opens with {} ({}); the old key no longer opens it or its backup",

@@ -292,7 +292,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
                 canary: canary.clone(),
                 seed: *seed,
             };
-            synthetic::fill(&mut session.file, &spec, Utc::now())?;
+            synthetic::fill(&mut session.file, &spec, Utc::now(), &session.identity)?;
             let report = session.save(save_as.as_deref())?;
             writeln!(
                 out,

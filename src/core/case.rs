@@ -562,6 +562,7 @@ impl Case {
             | EventKind::ReportReceived { .. }
             | EventKind::FileCreated
             | EventKind::MemberAdded { .. }
+            | EventKind::MemberEmailChanged { .. }
             | EventKind::MemberRemoved { .. }
             | EventKind::MemberKeyChanged { .. }
             | EventKind::Rekeyed

@@ -28,6 +28,9 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
         EventKind::MemberKeyChanged { member, .. } => {
             format!("{} changed their key", name(*member))
         }
+        EventKind::MemberEmailChanged { member, .. } => {
+            format!("recorded {}'s contact address", name(*member))
+        }
         EventKind::Rekeyed => "re-encrypted with a fresh file key".into(),
         EventKind::RecipientAdded { .. } => "added a recipient who is not a member".into(),
         EventKind::SettingsChanged {

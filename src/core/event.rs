@@ -197,6 +197,9 @@ pub enum EventKind {
         role: Role,
         /// The age recipient the file is now also encrypted to.
         recipient: String,
+        /// Their contact address (absent in events written before it was recorded here).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
     },
     /// A member left the roster; later versions of the file are not encrypted to them.
     MemberRemoved {
@@ -211,6 +214,13 @@ pub enum EventKind {
         member: MemberId,
         /// The new age recipient.
         recipient: String,
+    },
+    /// A member's contact address was recorded or changed.
+    MemberEmailChanged {
+        /// The member.
+        member: MemberId,
+        /// The new address.
+        email: Option<String>,
     },
     /// The file was re-encrypted to the current roster with a fresh file key.
     Rekeyed,
@@ -352,6 +362,7 @@ impl EventKind {
             EventKind::MemberAdded { .. } => "member-added",
             EventKind::MemberRemoved { .. } => "member-removed",
             EventKind::MemberKeyChanged { .. } => "member-key-changed",
+            EventKind::MemberEmailChanged { .. } => "member-email-changed",
             EventKind::Rekeyed => "rekeyed",
             EventKind::RecipientAdded { .. } => "recipient-added",
             EventKind::SettingsChanged { .. } => "settings-changed",

@@ -9,6 +9,7 @@ pub mod codename;
 pub mod decision;
 pub mod describe;
 pub mod event;
+pub mod history;
 pub mod party;
 pub mod process;
 pub mod queue;

@@ -100,11 +100,17 @@ pub fn remove(
     Ok(file.save_with(identity, policy)?)
 }
 
-/// Replace the acting member's key with `new`'s; saved and verified with the new key, so the
-/// old one no longer opens the file or its backup.
-pub fn rotate_key(file: &mut CaseFile, new: &Identity) -> Result<vault::SaveReport, Error> {
+/// Replace the acting member's key (`old`, which opened the file) with `new`'s. The change is
+/// signed with the old key, which holds it at that point of the history; the file is saved and
+/// verified with the new key, so the old one no longer opens it or its backup.
+pub fn rotate_key(
+    file: &mut CaseFile,
+    old: &Identity,
+    new: &Identity,
+) -> Result<vault::SaveReport, Error> {
     let (me, kind) = as_member(file, |actor| process::rotate_key(actor, new.recipient()))?;
     file.record(&events_by(me.id, None, vec![kind], None))?;
+    file.commit(old, chrono::Utc::now())?;
     let policy = SavePolicy {
         allow_lockout: false,
         backup_new_version: true,

@@ -14,6 +14,7 @@ mod open;
 mod save;
 mod seal;
 mod summary;
+mod trust;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -37,6 +38,7 @@ use crate::core::roster::{Member, MemberId, Roster};
 pub use open::{Founder, OpenMode};
 pub use save::{SavePolicy, SaveReport, encrypt_new_file};
 pub use summary::{EncryptedTo, MemberSummary, RecipientSummary, StatusCount, Summary};
+pub use trust::{Expect, Trust};
 
 /// A decrypted case file.
 pub struct CaseFile {
@@ -49,6 +51,12 @@ pub struct CaseFile {
     armor: bool,
     stanzas: Vec<Stanza>,
     opener: String,
+    /// The key file that opened it, for messages.
+    opener_label: PathBuf,
+    /// The last event seq covered by a signed commit; later events are signed at the next save.
+    committed: i64,
+    /// What opening established about the history.
+    trust: Trust,
     dirty: bool,
     /// A recorded roster change must also replace the backup at the next save.
     retire_backup: bool,
@@ -114,6 +122,7 @@ impl CaseFile {
                 label: self.label(),
             });
         }
+        self.check_signing()?;
         let label = PathBuf::from(self.label());
         let db = |e: rusqlite::Error| Error::Database {
             path: label.clone(),
@@ -320,6 +329,16 @@ impl CaseFile {
     }
 
     /// Drop the in-memory case index after bulk writes; it is reloaded on next use.
+    /// The last event seq covered by a signed commit.
+    pub(crate) fn committed(&self) -> i64 {
+        self.committed
+    }
+
+    /// Events up to `seq` were signed outside [`CaseFile::commit`] (bulk generation).
+    pub(crate) fn set_committed(&mut self, seq: i64) {
+        self.committed = seq;
+    }
+
     pub(crate) fn forget_index(&mut self) {
         self.index = None;
     }
@@ -352,5 +371,6 @@ fn member_added(member: &Member) -> EventKind {
         name: member.name.clone(),
         role: member.role,
         recipient: member.recipient.clone(),
+        email: member.email.clone(),
     }
 }

@@ -32,6 +32,15 @@ pub const CIPHERTEXT: &[u8] = include_bytes!("../../assets/demo/demo.cases.age")
 /// The demo chair's key (fictional, public, protects nothing real).
 const IDENTITY: &[u8] = include_bytes!("../../assets/demo/identity");
 
+/// The other fictional members' keys, in the order of [`MEMBERS`]: each signs their own
+/// part of the demo's history.
+const MEMBER_KEYS: [&[u8]; 4] = [
+    include_bytes!("../../assets/demo/members/sam"),
+    include_bytes!("../../assets/demo/members/priya"),
+    include_bytes!("../../assets/demo/members/tomas"),
+    include_bytes!("../../assets/demo/members/mei"),
+];
+
 /// How the demo is named in messages.
 pub const LABEL: &str = "built-in demo";
 
@@ -107,10 +116,21 @@ pub fn generate(identity: &Identity) -> Result<CaseFile, Error> {
             removed_at: None,
         };
         file.add_member(&member, chair, ids(), member.added_at)?;
+        file.commit(identity, member.added_at)?;
+    }
+    // The founder signs with the key it was given; the demo is generated with its own.
+    let mut keys = vec![self::identity()?];
+    for (key, (name, ..)) in MEMBER_KEYS.iter().zip(MEMBERS) {
+        keys.push(Identity::from_bytes(
+            key,
+            Path::new(name),
+            &PassphraseSource::Terminal,
+        )?);
     }
     let mut script = Script {
         roster: file.roster()?,
         file,
+        keys,
         ids: Box::new(ids),
         now: start,
     };
@@ -136,6 +156,8 @@ const MEI: usize = 4;
 struct Script {
     file: CaseFile,
     roster: Roster,
+    /// Each member's key, by index.
+    keys: Vec<Identity>,
     ids: Box<dyn FnMut() -> Uuid>,
     now: DateTime<Utc>,
 }
@@ -163,7 +185,9 @@ impl Script {
                 kind,
             })
             .collect();
-        self.file.record(&events)
+        self.file.record(&events)?;
+        // Each step is one commit, signed by the member who took it.
+        self.file.commit(&self.keys[who], self.now)
     }
 
     /// Apply a process rule as member `who`.

@@ -1,5 +1,5 @@
 //! Everything that can go wrong with a case file or a key, in words a committee member can act
-//! on. Every message names the file or key concerned; [`Error::hint`] says what to do next.
+//! on. Every message names the file or key concerned; the front ends say what to do next.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -57,6 +57,62 @@ pub enum Error {
     /// The disk filled up while saving.
     #[error("disk full while saving {}; the file on disk is unchanged", .path.display())]
     DiskFull { path: PathBuf },
+    /// The database holds a table, index, trigger or view that casebook did not create.
+    #[error("{} contains {what} casebook did not create: {name}; it was changed outside casebook and is refused", .path.display())]
+    ForeignSchema {
+        path: PathBuf,
+        /// "a trigger", "a table", ...
+        what: String,
+        name: String,
+    },
+    /// The signed history is broken: an event or commit was changed, removed or reordered.
+    #[error("{}: the signed history does not hold: {detail}", .path.display())]
+    HistoryBroken { path: PathBuf, detail: String },
+    /// A commit was signed by someone who could not make it at that point.
+    #[error("{}: the signed history does not hold: {source}", .path.display())]
+    Unauthorized {
+        path: PathBuf,
+        source: crate::core::history::Unauthorized,
+    },
+    /// A derived table (roster, rules, case state, index) disagrees with the signed history.
+    #[error("{}: {what} disagrees with the signed history (changed outside casebook)", .path.display())]
+    DerivedMismatch { path: PathBuf, what: String },
+    /// The file at a path this laptop knows holds another committee.
+    #[error("{} holds a different committee ({found}) than the one this laptop knows at that path ({pinned})", .path.display())]
+    OtherCommittee {
+        path: PathBuf,
+        pinned: String,
+        found: String,
+    },
+    /// The committee is not the one the member was told to expect.
+    #[error("{} is committee {found}, not the expected {expected}", .path.display())]
+    UnexpectedCommittee {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
+    /// The file is an older copy: it lacks history this laptop already verified at that path.
+    #[error("{} is an older copy: it lacks the history this laptop verified there on {verified} (last change by {author} on {at}); nothing was written", .path.display())]
+    Rollback {
+        path: PathBuf,
+        /// When this laptop verified the newer history.
+        verified: String,
+        /// Who made the newest change this laptop saw.
+        author: String,
+        /// When they made it.
+        at: String,
+        /// Files beside it that may hold the newer history.
+        candidates: Vec<PathBuf>,
+    },
+    /// Recording needs a signing key.
+    #[error("{} cannot sign changes: only OpenSSH ed25519 keys sign casebook's history (an age key can only read)", .identity.display())]
+    CannotSignHistory { identity: PathBuf },
+    /// A file from before signed history, which only a chair can adopt.
+    #[error("{} was written before casebook signed its history; only a chair can adopt it (one signed commit), and you are not a chair", .path.display())]
+    UnsignedHistory { path: PathBuf },
+    /// The state directory where this laptop pins committees cannot be used.
+    #[error("cannot use {}, where this laptop remembers the committees it has verified: {reason}", .path.display())]
+    Pins { path: PathBuf, reason: String },
     /// The case file was opened read-only (the demo, or without the lock).
     #[error("{label} is open read-only; nothing was written")]
     ReadOnly { label: String },

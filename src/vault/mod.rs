@@ -11,16 +11,18 @@ pub mod demo;
 mod error;
 #[allow(unsafe_code)]
 mod ffi;
+pub mod history;
 mod keys;
 mod lock;
+pub mod pins;
 mod schema;
 mod store;
 pub mod synthetic;
 
 pub use atomic::backup_path;
 pub use casefile::{
-    CaseFile, EncryptedTo, Founder, MemberSummary, OpenMode, RecipientSummary, SavePolicy,
-    SaveReport, SearchHit, StatusCount, Summary, encrypt_new_file,
+    CaseFile, EncryptedTo, Expect, Founder, MemberSummary, OpenMode, RecipientSummary, SavePolicy,
+    SaveReport, SearchHit, StatusCount, Summary, Trust, encrypt_new_file,
 };
 pub use error::Error;
 pub use keys::{

@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes a database from version `i` to `i + 1`. Never edit one that has shipped:
 /// add a new one.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 const V1: &str = r#"
 CREATE TABLE members (
@@ -104,6 +104,17 @@ CREATE TABLE attachments (
 CREATE VIRTUAL TABLE search USING fts5 (
     text, case_id UNINDEXED, event_id UNINDEXED,
     tokenize = 'unicode61 remove_diacritics 2'
+);
+"#;
+
+/// Version 3: the signed history. Every event belongs to one commit, signed by its author
+/// (see [`super::history`]); files of version 2 have none until a chair adopts their history.
+const V3: &str = r#"
+CREATE TABLE commits (
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    body        TEXT NOT NULL,
+    signature   TEXT NOT NULL
 );
 "#;
 

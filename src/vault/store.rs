@@ -31,8 +31,34 @@ fn parse_uuid(text: &str) -> rusqlite::Result<Uuid> {
     })
 }
 
-fn conversion<E: std::error::Error + Send + Sync + 'static>(e: E) -> rusqlite::Error {
+pub(crate) fn conversion<E: std::error::Error + Send + Sync + 'static>(e: E) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+}
+
+/// The newest event's seq (0 for none).
+pub(crate) fn last_seq(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))
+}
+
+/// Each member's address as the history records it (when it joined or last changed).
+pub(crate) fn emails_in_history(
+    conn: &Connection,
+) -> rusqlite::Result<std::collections::HashMap<MemberId, Option<String>>> {
+    let mut stmt = conn.prepare(
+        "SELECT payload FROM events WHERE kind IN ('member-added', 'member-email-changed')
+         ORDER BY seq",
+    )?;
+    let mut emails = std::collections::HashMap::new();
+    for payload in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        match serde_json::from_str(&payload?).map_err(conversion)? {
+            EventKind::MemberAdded { member, email, .. }
+            | EventKind::MemberEmailChanged { member, email } => {
+                emails.insert(member, email);
+            }
+            _ => {}
+        }
+    }
+    Ok(emails)
 }
 
 /// Every member, in the order they joined.
@@ -145,6 +171,12 @@ pub(crate) fn append_event(
             conn.execute(
                 "UPDATE members SET recipient = ?2 WHERE id = ?1",
                 params![member.to_string(), recipient],
+            )?;
+        }
+        EventKind::MemberEmailChanged { member, email } => {
+            conn.execute(
+                "UPDATE members SET email = ?2 WHERE id = ?1",
+                params![member.to_string(), email],
             )?;
         }
         _ => {}

@@ -9,6 +9,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
+use super::Identity;
 use super::{CaseFile, Error, store};
 use crate::core::case::{CaseId, Channel};
 use crate::core::codename;
@@ -66,7 +67,12 @@ const WORDS: [&str; 32] = [
 
 /// Add `spec.cases` synthetic cases, authored by the member who opened the file, then rebuild
 /// every index (an index-heavy operation, as a large import or migration would be).
-pub fn fill(file: &mut CaseFile, spec: &Spec, now: DateTime<Utc>) -> Result<(), Error> {
+pub fn fill(
+    file: &mut CaseFile,
+    spec: &Spec,
+    now: DateTime<Utc>,
+    signer: &Identity,
+) -> Result<(), Error> {
     let label = file.label();
     let db = |e: rusqlite::Error| Error::Database {
         path: label.clone().into(),
@@ -90,6 +96,10 @@ pub fn fill(file: &mut CaseFile, spec: &Spec, now: DateTime<Utc>) -> Result<(), 
         names.push(name);
     }
     let canary = spec.canary.as_deref().unwrap_or("");
+    // What was recorded before is signed first; then one commit per case, as members work.
+    file.commit(signer, now)?;
+    let mut committed = file.committed();
+    let path = std::path::PathBuf::from(file.label());
     let conn = file.connection();
     let tx = conn.unchecked_transaction().map_err(db)?;
     for code_name in names {
@@ -132,11 +142,13 @@ pub fn fill(file: &mut CaseFile, spec: &Spec, now: DateTime<Utc>) -> Result<(), 
             ));
         }
         store::append_case(&tx, &events).map_err(db)?;
+        committed = super::history::commit(&tx, &path, signer, author, committed, now)?;
     }
     if spec.cases > 0 {
         tx.execute_batch("REINDEX;").map_err(db)?;
     }
     tx.commit().map_err(db)?;
+    file.set_committed(committed);
     file.forget_index();
     file.mark_dirty();
     Ok(())

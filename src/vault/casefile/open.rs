@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, MAIN_DB};
 use uuid::Uuid;
 
+use super::trust::{Expect, Trust, verify_on_open};
 use super::{CaseFile, Origin, member_added};
 use crate::core::event::{Event, EventKind};
 use crate::core::process::Settings;
@@ -44,8 +45,19 @@ pub struct Founder {
 }
 
 impl CaseFile {
-    /// Open the case file at `path` with `identity`.
+    /// Open the case file at `path` with `identity`, verifying its signed history against
+    /// what this laptop pinned (see [`CaseFile::trust`]).
     pub fn open(path: &Path, identity: &Identity, mode: OpenMode) -> Result<CaseFile, Error> {
+        CaseFile::open_expecting(path, identity, mode, &Expect::default())
+    }
+
+    /// [`CaseFile::open`], refusing a file that is not the committee `expect` names.
+    pub fn open_expecting(
+        path: &Path,
+        identity: &Identity,
+        mode: OpenMode,
+        expect: &Expect,
+    ) -> Result<CaseFile, Error> {
         std::fs::metadata(path).map_err(|e| Error::reading(path, e))?;
         let lock = match mode {
             OpenMode::ReadWrite => Some(Lock::acquire(path)?),
@@ -58,11 +70,16 @@ impl CaseFile {
         // Decrypt from the same handle the stamp was taken from: a save by someone else
         // renames a new inode into place and cannot change what this handle reads.
         let conn = decrypt_database(&file, armor, identity, path)?;
+        let writing = lock.is_some();
+        let (trust, committed) = verify_on_open(&conn, path, Some(path), writing, expect)?;
         let settings = store::settings(&conn).map_err(|e| Error::database(path, e))?;
         Ok(CaseFile {
             conn,
             index: None,
             settings,
+            opener_label: identity.label().to_path_buf(),
+            committed,
+            trust,
             origin: Origin::Disk {
                 path: path.to_path_buf(),
                 stamp,
@@ -87,11 +104,15 @@ impl CaseFile {
         let path = Path::new(label);
         let (armor, stanzas) = crypto::inspect(ciphertext, path)?;
         let conn = decrypt_database(ciphertext, armor, identity, path)?;
+        let (trust, committed) = verify_on_open(&conn, path, None, false, &Expect::default())?;
         let settings = store::settings(&conn).map_err(|e| Error::database(path, e))?;
         Ok(CaseFile {
             conn,
             index: None,
             settings,
+            opener_label: identity.label().to_path_buf(),
+            committed,
+            trust,
             origin: Origin::Builtin {
                 label: label.to_string(),
             },
@@ -137,10 +158,13 @@ impl CaseFile {
     ) -> Result<CaseFile, Error> {
         let label = Path::new("new case file");
         let conn = empty_database().map_err(|e| Error::database(label, e))?;
-        let file = CaseFile {
+        let mut file = CaseFile {
             conn,
             index: None,
             settings: Settings::default(),
+            opener_label: identity.label().to_path_buf(),
+            committed: 0,
+            trust: Trust::default(),
             origin: Origin::Builtin {
                 label: label.display().to_string(),
             },
@@ -191,6 +215,8 @@ impl CaseFile {
         };
         build().map_err(|e| Error::database(label, e))?;
         tx.commit().map_err(|e| Error::database(label, e))?;
+        // The history's first commit, by its founder.
+        file.commit(identity, now)?;
         Ok(file)
     }
 }

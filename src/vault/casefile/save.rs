@@ -96,6 +96,8 @@ impl CaseFile {
                 label: self.label(),
             });
         }
+        // What was recorded is signed by the saver before it leaves memory.
+        self.commit(identity, chrono::Utc::now())?;
         let recipient_texts = self.recipients()?;
         if !policy.allow_lockout && !recipient_texts.iter().any(|r| r == identity.recipient()) {
             return Err(Error::WouldLockOut {
@@ -129,6 +131,7 @@ impl CaseFile {
         self.opener = identity.recipient().to_string();
         self.dirty = false;
         self.retire_backup = false;
+        self.pin_saved(path)?;
         Ok((
             SaveReport {
                 path: path.to_path_buf(),

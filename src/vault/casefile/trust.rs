@@ -1,0 +1,293 @@
+//! Whether an open file's history can be trusted, and keeping it signed: verification on open
+//! against what this laptop pinned, a commit signed by the saver for what they recorded, and
+//! the pin moved forward after each save.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use super::CaseFile;
+use crate::core::event::{Event, EventKind};
+use crate::vault::history::{self, Depth, Verified};
+use crate::vault::pins::{CommitteePin, PathPin, Pins};
+use crate::vault::{Error, Identity, store};
+
+/// What opening established about a file's history.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trust {
+    /// The committee's fingerprint; `None` for a file from before signed history.
+    pub fingerprint: Option<String>,
+    /// This laptop had never opened this committee before.
+    pub first_open: bool,
+    /// The newest commit's id.
+    pub head: Option<String>,
+    /// How many commits the history has.
+    pub commits: usize,
+    /// When this laptop had last verified history at this path (before this open).
+    pub last_verified: Option<DateTime<Utc>>,
+    /// The file lacks history this laptop verified at its path (shown read-only): why.
+    pub older: Option<String>,
+}
+
+/// What a caller expects of a file's committee.
+#[derive(Clone, Debug, Default)]
+pub struct Expect {
+    /// The committee's fingerprint, as the chair sent it.
+    pub committee: Option<String>,
+}
+
+/// Verify the history of a freshly decrypted file. `path` is `None` for the built-in demo
+/// (verified in full, never pinned). Gives the trust established and the last committed seq.
+pub(super) fn verify_on_open(
+    conn: &rusqlite::Connection,
+    path: &Path,
+    pinned_path: Option<&Path>,
+    writing: bool,
+    expect: &Expect,
+) -> Result<(Trust, i64), Error> {
+    let db = |e| Error::database(path, e);
+    if !history::is_signed(conn).map_err(db)? {
+        // Written before signed history: readable, adopted by a chair's first save.
+        history::check_schema(conn, path)?;
+        return Ok((Trust::default(), 0));
+    }
+    let pins = pinned_path.and_then(|_| Pins::default_location());
+    let (root, founder_key) = history::root(conn).map_err(db)?;
+    let fingerprint = history::fingerprint(&root, &founder_key);
+    if let Some(expected) = &expect.committee
+        && *expected != fingerprint
+    {
+        return Err(Error::UnexpectedCommittee {
+            path: path.to_path_buf(),
+            expected: expected.clone(),
+            found: fingerprint,
+        });
+    }
+    let (known_committee, known_path) = match (&pins, pinned_path) {
+        (Some(pins), Some(at)) => pins.lookup(&fingerprint, at)?,
+        _ => (None, None),
+    };
+    if let Some(pin) = &known_path
+        && pin.committee != fingerprint
+    {
+        return Err(Error::OtherCommittee {
+            path: path.to_path_buf(),
+            pinned: pin.committee.clone(),
+            found: fingerprint,
+        });
+    }
+    let depth = match &known_path {
+        Some(pin) => Depth::Known {
+            head: &pin.head,
+            digest: &pin.digest,
+        },
+        None => Depth::Full,
+    };
+    let verified = history::verify(conn, path, depth)?;
+    let mut trust = Trust {
+        fingerprint: Some(fingerprint.clone()),
+        first_open: known_committee.is_none(),
+        head: Some(verified.head.clone()),
+        commits: verified.commits.len(),
+        last_verified: known_path.as_ref().map(|p| p.verified_at),
+        older: None,
+    };
+    if let Some(pin) = &known_path
+        && !verified.commits.contains(&pin.head)
+    {
+        let refusal = Error::Rollback {
+            path: path.to_path_buf(),
+            verified: pin.verified_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            author: pin.head_author.clone(),
+            at: pin
+                .head_at
+                .get(..16)
+                .unwrap_or(&pin.head_at)
+                .replace('T', " "),
+            candidates: newer_candidates(path),
+        };
+        if writing {
+            return Err(refusal);
+        }
+        trust.older = Some(refusal.to_string());
+        let last = store::last_seq(conn).map_err(db)?;
+        return Ok((trust, last));
+    }
+    if let (Some(pins), Some(at)) = (&pins, pinned_path) {
+        remember(pins, conn, at, &verified)?;
+    }
+    let last = store::last_seq(conn).map_err(db)?;
+    Ok((trust, last))
+}
+
+/// Pin `verified` as the newest history at `path`.
+fn remember(
+    pins: &Pins,
+    conn: &rusqlite::Connection,
+    path: &Path,
+    verified: &Verified,
+) -> Result<(), Error> {
+    let author = store::roster(conn)
+        .ok()
+        .and_then(|r| r.get(verified.head_author).map(|m| m.name.clone()))
+        .unwrap_or_else(|| verified.head_author.to_string());
+    let now = Utc::now();
+    pins.remember(
+        &verified.fingerprint(),
+        CommitteePin {
+            root: verified.root.clone(),
+            founder_key: verified.founder_key.clone(),
+            first_seen: now,
+        },
+        path,
+        PathPin {
+            committee: verified.fingerprint(),
+            head: verified.head.clone(),
+            head_author: author,
+            head_at: verified.head_at.clone(),
+            verified_at: now,
+            digest: verified.digest.clone(),
+        },
+    )
+}
+
+/// Files beside `path` that may hold newer history: its backup and sync tools' conflict
+/// copies.
+fn newer_candidates(path: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let backup = crate::vault::backup_path(path);
+    if backup.exists() {
+        found.push(backup);
+    }
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return found;
+    };
+    let name = name.to_string_lossy();
+    let stem = name.split('.').next().unwrap_or(&name).to_string();
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut copies: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.starts_with(&stem) && n != name && n.contains("onflict")
+                })
+            })
+            .collect();
+        copies.sort();
+        found.extend(copies);
+    }
+    found
+}
+
+impl CaseFile {
+    /// What opening established about this file's history.
+    pub fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    /// Sign what was recorded since the last commit as one commit by the member whose key
+    /// `signer` is. A file from before signed history is adopted by this commit, which only a
+    /// chair may make.
+    pub fn commit(&mut self, signer: &Identity, at: DateTime<Utc>) -> Result<(), Error> {
+        let label = PathBuf::from(self.label());
+        let db = |e| Error::database(&label, e);
+        let last = store::last_seq(&self.conn).map_err(db)?;
+        if last <= self.committed {
+            return Ok(());
+        }
+        let roster = self.roster()?;
+        // The author of what waits to be signed (the roster may already show a key this very
+        // commit rotates to, so the member is found by id, not by key).
+        let author: String = self
+            .conn
+            .query_row(
+                "SELECT author FROM events WHERE seq > ?1 ORDER BY seq LIMIT 1",
+                [self.committed],
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        let member = roster
+            .members()
+            .iter()
+            .find(|m| m.id.to_string() == author)
+            .cloned()
+            .ok_or_else(|| Error::CannotSignHistory {
+                identity: signer.label().to_path_buf(),
+            })?;
+        if signer.signing_key().is_none() {
+            return Err(Error::CannotSignHistory {
+                identity: signer.label().to_path_buf(),
+            });
+        }
+        let unsigned = !history::is_signed(&self.conn).map_err(db)?;
+        if unsigned {
+            if member.role != crate::core::roster::Role::Chair {
+                return Err(Error::UnsignedHistory { path: label });
+            }
+            // Old files kept members' addresses only in the roster table: record those the
+            // history lacks, so the roster replayed from it has them too.
+            let in_history = store::emails_in_history(&self.conn).map_err(db)?;
+            let events: Vec<Event> = roster
+                .members()
+                .iter()
+                .filter(|m| m.email.is_some() && in_history.get(&m.id) != Some(&m.email))
+                .map(|m| Event {
+                    id: uuid::Uuid::new_v4(),
+                    case: None,
+                    author: member.id,
+                    at,
+                    amends: None,
+                    kind: EventKind::MemberEmailChanged {
+                        member: m.id,
+                        email: m.email.clone(),
+                    },
+                })
+                .collect();
+            if !events.is_empty() {
+                self.record(&events)?;
+            }
+        }
+        let after = if unsigned { 0 } else { self.committed };
+        self.committed = history::commit(&self.conn, &label, signer, member.id, after, at)?;
+        if unsigned {
+            self.trust = Trust {
+                fingerprint: history::root(&self.conn)
+                    .ok()
+                    .map(|(root, key)| history::fingerprint(&root, &key)),
+                ..Trust::default()
+            };
+        }
+        Ok(())
+    }
+
+    /// After a save to `path`: pin the history just written as the newest there.
+    pub(super) fn pin_saved(&mut self, path: &Path) -> Result<(), Error> {
+        let Some(pins) = Pins::default_location() else {
+            return Ok(());
+        };
+        // This laptop just wrote it: what it holds is known without verifying again.
+        let verified = history::summary(&self.conn, path)?;
+        self.trust.head = Some(verified.head.clone());
+        self.trust.commits = verified.commits.len();
+        self.trust.fingerprint = Some(verified.fingerprint());
+        remember(&pins, &self.conn, path, &verified)
+    }
+
+    /// Whether the member whose key opened the file can sign what they record.
+    pub(super) fn check_signing(&self) -> Result<(), Error> {
+        if self.opener.starts_with("ssh-ed25519 ") {
+            Ok(())
+        } else {
+            Err(Error::CannotSignHistory {
+                identity: self.opener_label.clone(),
+            })
+        }
+    }
+}
