@@ -31,6 +31,8 @@ pub struct Config {
     pub identity_from: IdentityFrom,
     /// Where passphrases come from.
     pub passphrases: PassphraseSource,
+    /// The committee the case file must be (`--committee`).
+    pub expect: crate::vault::Expect,
     /// The interface's settings (idle lock, theme, keys).
     pub interface: crate::tui::Options,
     /// The subcommand.
@@ -145,6 +147,9 @@ impl Config {
             None => PassphraseSource::Terminal,
         };
         Ok(Config {
+            expect: crate::vault::Expect {
+                committee: args.committee,
+            },
             identity,
             identity_from,
             passphrases,

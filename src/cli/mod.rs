@@ -30,6 +30,11 @@ pub struct Args {
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
 
+    /// Refuse the case file unless its committee has this fingerprint (as the chair sent it,
+    /// and as `casebook info` prints it).
+    #[arg(long, global = true, value_name = "FINGERPRINT")]
+    pub committee: Option<String>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -77,6 +82,20 @@ pub enum Command {
     Info {
         /// The case file.
         file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The signed history, commit by commit: who signed what, and when.
+    Log {
+        /// The case file.
+        file: PathBuf,
+        /// Only the changes to this case.
+        code: Option<String>,
+        /// Print only the newest commit and the digest of the derived state (copies that have
+        /// seen the same history print the same).
+        #[arg(long, conflicts_with = "code")]
+        head: bool,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,

@@ -17,7 +17,7 @@ use crate::core::event::{ConflictKind, Details};
 use crate::core::process::Settings;
 use crate::core::sanitize::inline;
 use crate::ops::cases::{self as case_ops, CaseChange, Entry, NewCase, NewParty, SettingsChange};
-use crate::vault::{CaseFile, OpenMode};
+use crate::vault::OpenMode;
 
 fn usage(message: impl Into<String>, hint: &str) -> Error {
     Error::Usage {
@@ -406,7 +406,7 @@ pub(super) fn settings(
     };
     if change == SettingsChange::default() {
         let identity = load_identity(config)?;
-        let case_file = CaseFile::open(&args.file, &identity, OpenMode::ReadOnly)?;
+        let case_file = super::open_file(config, &args.file, &identity, OpenMode::ReadOnly)?;
         return print_settings(&case_file.settings(), args.json, out);
     }
     let mut session = Session::open(config, &args.file)?;

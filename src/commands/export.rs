@@ -9,7 +9,7 @@ use crate::cli::{Config, ExportArgs, ReportArgs};
 use crate::core::sanitize::inline;
 use crate::export::signature::{self, Checked};
 use crate::ops::export::{self as export_ops, RecordRequest, ReportRequest, sig_path};
-use crate::vault::{self, CaseFile, OpenMode};
+use crate::vault::{self, OpenMode};
 
 fn usage(message: String, hint: &str) -> Error {
     Error::Usage {
@@ -31,7 +31,7 @@ fn plaintext_note(output: &Path, audience: &str, encrypted: bool) {
 /// `casebook report`
 pub(super) fn report(config: &Config, args: &ReportArgs, out: &mut dyn Write) -> Result<(), Error> {
     let identity = load_identity(config)?;
-    let mut case_file = CaseFile::open(&args.file, &identity, OpenMode::ReadOnly)?;
+    let mut case_file = super::open_file(config, &args.file, &identity, OpenMode::ReadOnly)?;
     let request = ReportRequest {
         from: args.from,
         to: args.to,
@@ -55,7 +55,7 @@ pub(super) fn report(config: &Config, args: &ReportArgs, out: &mut dyn Write) ->
 /// `casebook export`
 pub(super) fn export(config: &Config, args: &ExportArgs, out: &mut dyn Write) -> Result<(), Error> {
     let identity = load_identity(config)?;
-    let mut case_file = CaseFile::open(&args.file, &identity, OpenMode::ReadOnly)?;
+    let mut case_file = super::open_file(config, &args.file, &identity, OpenMode::ReadOnly)?;
     let request = RecordRequest {
         code: args.code.clone(),
         profile: args.profile,
@@ -110,7 +110,7 @@ pub(super) fn verify(
     let signers: Vec<(String, String, bool)> = match (case_file, allowed) {
         (Some(file), _) => {
             let identity = load_identity(config)?;
-            let case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+            let case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
             case_file
                 .roster()?
                 .members()
@@ -213,7 +213,7 @@ pub(super) fn allowed_signers(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let identity = load_identity(config)?;
-    let case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
     for member in case_file
         .roster()?
         .active()

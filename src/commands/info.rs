@@ -22,6 +22,35 @@ pub(super) fn print(summary: &Summary, json: bool, out: &mut dyn Write) -> Resul
         None => writeln!(out, "opened as  (a key that is not on the active roster)")?,
     }
     writeln!(out, "cases      {}", summary.case_count)?;
+    match &summary.committee {
+        Some(fingerprint) => writeln!(out, "committee  {fingerprint}")?,
+        None => writeln!(
+            out,
+            "committee  (written before signed history: not verified)"
+        )?,
+    }
+    if let Some(head) = &summary.head {
+        writeln!(
+            out,
+            "history    {} commits, verified; newest {}",
+            summary.commits,
+            &head[..12.min(head.len())]
+        )?;
+    }
+    match summary.last_verified {
+        Some(at) => writeln!(
+            out,
+            "this laptop last verified it here {}",
+            at.format("%Y-%m-%d %H:%M UTC")
+        )?,
+        None if summary.committee.is_some() => {
+            writeln!(out, "this laptop had not verified it here before")?
+        }
+        None => {}
+    }
+    if let Some(older) = &summary.older_copy {
+        writeln!(out, "WARNING    {}", inline(older))?;
+    }
     writeln!(out)?;
 
     let active = summary.members.iter().filter(|m| m.active).count();

@@ -14,7 +14,7 @@ use crate::cli::{Config, MemberCommand};
 use crate::core::roster::Role;
 use crate::core::sanitize::inline;
 use crate::ops::members::{self as member_ops, NewMember};
-use crate::vault::{self, CaseFile, EncryptedTo, Identity, OpenMode};
+use crate::vault::{self, EncryptedTo, Identity, OpenMode};
 
 /// What removal cannot undo, said every time a member is removed.
 const REMOVAL_LIMIT: &str = "Note: this protects future versions only. Copies of the file the removed member \
@@ -78,7 +78,7 @@ struct Listed {
 
 fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result<(), Error> {
     let identity = load_identity(config)?;
-    let case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
     let summary = case_file.summary()?;
     let roster = case_file.roster()?;
     let listed: Vec<Listed> = roster
@@ -137,6 +137,14 @@ fn add(config: &Config, file: &Path, new: &NewMember, out: &mut dyn Write) -> Re
         added.saved.path.display(),
         added.saved.recipients
     )?;
+    if let Some(fingerprint) = &session.file.trust().fingerprint {
+        writeln!(
+            out,
+            "send {} the committee's fingerprint, {fingerprint}, over another channel: they \
+             check it on their first open (casebook --committee {fingerprint} info FILE)",
+            inline(&new.name)
+        )?;
+    }
     Ok(())
 }
 

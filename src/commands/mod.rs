@@ -9,6 +9,7 @@ mod export;
 mod hints;
 mod import;
 mod info;
+mod log;
 mod members;
 mod session;
 mod show;
@@ -181,7 +182,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         }
         Command::Open { file } => {
             let identity = load_identity(config)?;
-            let case_file = CaseFile::open(file, &identity, OpenMode::ReadWrite)?;
+            let case_file = open_file(config, file, &identity, OpenMode::ReadWrite)?;
             // Unlocking after the idle lock loads the same key file again.
             let path = identity.label().to_path_buf();
             let configured = config.passphrases.clone();
@@ -195,9 +196,15 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
                 reload: Box::new(reload),
             }));
         }
+        Command::Log {
+            file,
+            code,
+            head,
+            json,
+        } => log::log(config, file, code.as_deref(), *head, *json, out)?,
         Command::Info { file, json } => {
             let identity = load_identity(config)?;
-            let case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+            let case_file = open_file(config, file, &identity, OpenMode::ReadOnly)?;
             info::print(&case_file.summary()?, *json, out)?;
         }
         Command::Demo { save_as, json } => {
@@ -332,6 +339,35 @@ fn keygen(
         vault::public_key_path(output).display()
     );
     Ok(())
+}
+
+/// Open a case file, verifying its history, and say on stderr what a member must know
+/// about it: a committee this laptop has never seen (with the fingerprint to check), an older
+/// copy shown read-only, a file from before signed history.
+pub(crate) fn open_file(
+    config: &Config,
+    path: &Path,
+    identity: &Identity,
+    mode: OpenMode,
+) -> Result<CaseFile, Error> {
+    let file = CaseFile::open_expecting(path, identity, mode, &config.expect)?;
+    let trust = file.trust();
+    if let Some(older) = &trust.older {
+        eprintln!("WARNING: {older}. Shown read-only; do not act on it.");
+    }
+    match &trust.fingerprint {
+        Some(fingerprint) if trust.first_open && config.expect.committee.is_none() => eprintln!(
+            "note: first time this laptop opens this committee; its fingerprint is {fingerprint}. \
+             Check it with your chair over another channel (or pass --committee {fingerprint})."
+        ),
+        Some(_) => {}
+        None => eprintln!(
+            "note: {} was written before casebook signed its history; a chair's next change \
+             adopts it with their signature.",
+            path.display()
+        ),
+    }
+    Ok(file)
 }
 
 /// Load the identity chosen by the config, explaining where a missing one came from.

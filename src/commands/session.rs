@@ -21,7 +21,7 @@ impl Session {
     /// Open `path` for writing as the member whose key the config names.
     pub(super) fn open(config: &Config, path: &Path) -> Result<Session, Error> {
         let identity = load_identity(config)?;
-        let file = CaseFile::open(path, &identity, OpenMode::ReadWrite)?;
+        let file = super::open_file(config, path, &identity, OpenMode::ReadWrite)?;
         let me = ops::acting_member(&file)?;
         Ok(Session { file, identity, me })
     }

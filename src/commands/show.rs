@@ -19,7 +19,7 @@ use crate::core::process::{self, Due};
 use crate::core::queue::{self, View};
 use crate::core::sanitize::{body, inline};
 use crate::ops::cases as case_ops;
-use crate::vault::{CaseFile, OpenMode};
+use crate::vault::OpenMode;
 
 /// The long text shown under a timeline entry: notes and reports (a decision's rationale is
 /// shown with the decision above the timeline).
@@ -52,7 +52,7 @@ pub(super) fn list(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let identity = load_identity(config)?;
-    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let mut case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
     let roster = case_file.roster()?;
     let me = case_file.me()?.map(|m| m.id);
     let settings = case_file.settings();
@@ -169,7 +169,7 @@ pub(super) fn show(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let identity = load_identity(config)?;
-    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let mut case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
     let roster = case_file.roster()?;
     let case = case_ops::readable(&mut case_file, code)?;
     let settings = case_file.settings();
@@ -412,7 +412,7 @@ pub(super) fn search(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let identity = load_identity(config)?;
-    let mut case_file = CaseFile::open(file, &identity, OpenMode::ReadOnly)?;
+    let mut case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
     let found = case_ops::search(&mut case_file, query, 50)?;
     if json {
         writeln!(

@@ -131,10 +131,14 @@ pub(crate) fn root(conn: &Connection) -> rusqlite::Result<(String, String)> {
 pub(crate) fn summary(conn: &Connection, path: &Path) -> Result<Verified, Error> {
     let db = |e| Error::database(path, e);
     let (root, founder_key) = root(conn).map_err(db)?;
-    let commits: Vec<String> = conn
-        .prepare("SELECT id FROM commits ORDER BY seq")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT id, '', signature FROM commits ORDER BY seq")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
         .map_err(db)?;
+    let commits: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let text: String = conn
         .query_row(
             "SELECT body FROM commits ORDER BY seq DESC LIMIT 1",
@@ -153,7 +157,55 @@ pub(crate) fn summary(conn: &Connection, path: &Path) -> Result<Verified, Error>
         head_author: last.author,
         head_at: last.at,
         digest: digest(conn).map_err(db)?,
+        signatures: signatures_digest(&rows),
     })
+}
+
+/// One commit of the history, as `casebook log` shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogEntry {
+    /// The commit's id.
+    pub id: String,
+    /// Who signed it.
+    pub author: MemberId,
+    /// When (their claim).
+    pub at: String,
+    /// Whether it adopted a history from before signed history.
+    pub adopts: bool,
+    /// Its events, oldest first.
+    pub events: Vec<Event>,
+}
+
+/// The history, commit by commit, oldest first.
+pub(crate) fn log(conn: &Connection) -> rusqlite::Result<Vec<LogEntry>> {
+    let mut events: HashMap<String, Event> = HashMap::new();
+    let mut stmt = conn.prepare(&format!("SELECT {} FROM events", Row::COLUMNS))?;
+    for row in stmt.query_map([], Row::read)? {
+        let row = row?;
+        let event = row
+            .event()
+            .map_err(|e| store::conversion(std::io::Error::other(e)))?;
+        events.insert(row.id, event);
+    }
+    let mut stmt = conn.prepare("SELECT id, body FROM commits ORDER BY seq")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut log = Vec::new();
+    for row in rows {
+        let (id, text) = row?;
+        let body: Body = serde_json::from_str(&text).map_err(store::conversion)?;
+        log.push(LogEntry {
+            id,
+            author: body.author,
+            at: body.at,
+            adopts: body.adopts,
+            events: body
+                .events
+                .iter()
+                .filter_map(|(e, _)| events.remove(&e.to_string()))
+                .collect(),
+        });
+    }
+    Ok(log)
 }
 
 /// The newest commit's id, if there is any commit.
@@ -285,6 +337,8 @@ pub struct Verified {
     pub head_at: String,
     /// The digest of every derived table (see [`digest`]).
     pub digest: String,
+    /// The digest of every commit's signature, oldest first.
+    pub signatures: String,
 }
 
 impl Verified {
@@ -310,10 +364,15 @@ pub fn fingerprint(root: &str, founder_key: &str) -> String {
 pub(crate) enum Depth<'a> {
     /// Everything: every signature, and every derived table replayed from the events.
     Full,
-    /// History up to `head` was verified on this laptop with derived tables of `digest`:
-    /// its signatures are not checked again. If the file's head is still `head`, derived
-    /// tables are compared by digest; otherwise they are replayed.
-    Known { head: &'a str, digest: &'a str },
+    /// History up to `head` was verified on this laptop with derived tables of `digest` and
+    /// signatures of digest `signatures`: its signatures are not checked again unless their
+    /// bytes changed. If the file's head is still `head`, derived tables are compared by
+    /// digest; otherwise they are replayed.
+    Known {
+        head: &'a str,
+        digest: &'a str,
+        signatures: &'a str,
+    },
 }
 
 /// Verify the whole history of `conn` (see the module documentation).
@@ -373,7 +432,13 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         bodies.push(body);
     }
     let known = match depth {
-        Depth::Known { head, .. } => commits.iter().position(|(id, _, _)| id == head),
+        Depth::Known {
+            head, signatures, ..
+        } => commits
+            .iter()
+            .position(|(id, _, _)| id == head)
+            // A signature replaced since: check them all again.
+            .filter(|&k| signatures_digest(&commits[..=k]) == signatures),
         Depth::Full => None,
     };
     // Signatures, on both cores; history this laptop verified before is not checked again.
@@ -466,9 +531,11 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
     } else if let Depth::Known { digest: known, .. } = depth
         && digest != known
     {
+        // Changed since this laptop verified it: replay everything to say what.
+        verify(conn, path, Depth::Full)?;
         return Err(Error::DerivedMismatch {
             path: path.to_path_buf(),
-            what: "the roster, the rules or a case's state".into(),
+            what: "the search index".into(),
         });
     }
     let root = commits[0].0.clone();
@@ -483,7 +550,18 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         head_author: last.author,
         head_at: last.at.clone(),
         digest,
+        signatures: signatures_digest(&commits),
     })
+}
+
+/// The digest of the signatures of `commits` (id, body, signature), in order.
+fn signatures_digest(commits: &[(String, String, String)]) -> String {
+    let mut hash = Sha256::new();
+    for (_, _, signature) in commits {
+        hash.update((signature.len() as u64).to_le_bytes());
+        hash.update(signature.as_bytes());
+    }
+    hex(&hash.finalize())
 }
 
 fn short(id: &str) -> &str {

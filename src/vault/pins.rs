@@ -43,6 +43,9 @@ pub struct PathPin {
     pub verified_at: DateTime<Utc>,
     /// The derived tables' digest at that head.
     pub digest: String,
+    /// The digest of the signatures of the history up to that head.
+    #[serde(default)]
+    pub signatures: String,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

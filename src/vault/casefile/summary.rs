@@ -74,6 +74,16 @@ pub struct Summary {
     pub case_count: u64,
     /// Cases per status, every status listed.
     pub cases_by_status: Vec<StatusCount>,
+    /// The committee's fingerprint (`None`: written before signed history).
+    pub committee: Option<String>,
+    /// The newest commit of the verified history.
+    pub head: Option<String>,
+    /// How many commits the history has.
+    pub commits: usize,
+    /// When this laptop had last verified history at this path, before this open.
+    pub last_verified: Option<chrono::DateTime<chrono::Utc>>,
+    /// Set when this is an older copy than one this laptop verified at this path.
+    pub older_copy: Option<String>,
 }
 
 /// How many cases are in one status.
@@ -132,6 +142,11 @@ impl CaseFile {
                 .into_iter()
                 .map(|(status, count)| StatusCount { status, count })
                 .collect(),
+            committee: self.trust.fingerprint.clone(),
+            head: self.trust.head.clone(),
+            commits: self.trust.commits,
+            last_verified: self.trust.last_verified,
+            older_copy: self.trust.older.clone(),
         })
     }
 

@@ -80,6 +80,7 @@ pub(super) fn verify_on_open(
         Some(pin) => Depth::Known {
             head: &pin.head,
             digest: &pin.digest,
+            signatures: &pin.signatures,
         },
         None => Depth::Full,
     };
@@ -147,6 +148,7 @@ fn remember(
             head_at: verified.head_at.clone(),
             verified_at: now,
             digest: verified.digest.clone(),
+            signatures: verified.signatures.clone(),
         },
     )
 }
@@ -190,6 +192,23 @@ impl CaseFile {
     /// What opening established about this file's history.
     pub fn trust(&self) -> &Trust {
         &self.trust
+    }
+
+    /// The signed history, commit by commit, oldest first (what was recorded since the last
+    /// save is not in it yet).
+    pub fn log(&self) -> Result<Vec<history::LogEntry>, Error> {
+        history::log(&self.conn).map_err(|e| Error::database(Path::new(&self.label()), e))
+    }
+
+    /// The newest commit and the digest of every derived table: two copies that have seen the
+    /// same history show the same pair.
+    pub fn head(&self) -> Result<(Option<String>, String), Error> {
+        let label = PathBuf::from(self.label());
+        let db = |e| Error::database(&label, e);
+        Ok((
+            history::head(&self.conn).map_err(db)?,
+            history::digest(&self.conn).map_err(db)?,
+        ))
     }
 
     /// Sign what was recorded since the last commit as one commit by the member whose key

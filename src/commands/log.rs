@@ -1,0 +1,147 @@
+//! `casebook log`: the verified history, commit by commit: who signed which changes, and
+//! when. Changes to a case the member has a hard conflict on are counted, never shown.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{Error, load_identity, open_file};
+use crate::cli::Config;
+use crate::core::case::CaseId;
+use crate::core::describe;
+use crate::core::event::ConflictKind;
+use crate::core::sanitize::inline;
+use crate::ops::cases as case_ops;
+use crate::vault::OpenMode;
+
+#[derive(Serialize)]
+struct Commit {
+    commit: String,
+    author: String,
+    at: String,
+    adopts_earlier_history: bool,
+    changes: Vec<Change>,
+    hidden_changes: usize,
+}
+
+#[derive(Serialize)]
+struct Change {
+    event: String,
+    case: Option<String>,
+    kind: &'static str,
+    what: String,
+}
+
+/// `casebook log`
+pub(super) fn log(
+    config: &Config,
+    file: &Path,
+    code: Option<&str>,
+    head: bool,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let identity = load_identity(config)?;
+    let mut case_file = open_file(config, file, &identity, OpenMode::ReadOnly)?;
+    if head {
+        let (head, digest) = case_file.head()?;
+        let head = head.unwrap_or_else(|| "none (written before signed history)".into());
+        if json {
+            let value = serde_json::json!({ "head": head, "digest": digest });
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&value).map_err(std::io::Error::from)?
+            )?;
+        } else {
+            writeln!(out, "head    {head}\ndigest  {digest}")?;
+        }
+        return Ok(());
+    }
+    let only: Option<CaseId> = match code {
+        Some(code) => Some(case_ops::readable(&mut case_file, code)?.id),
+        None => None,
+    };
+    let me = case_file.me()?.map(|m| m.id);
+    let roster = case_file.roster()?;
+    let cases = case_file.cases()?.clone();
+    let name = |id| {
+        roster
+            .get(id)
+            .map(|m| inline(&m.name).into_owned())
+            .unwrap_or_else(|| "?".into())
+    };
+    let mut commits = Vec::new();
+    for entry in case_file.log()? {
+        let mut changes = Vec::new();
+        let mut hidden = 0;
+        for event in &entry.events {
+            if only.is_some() && event.case != only {
+                continue;
+            }
+            let case = event.case.and_then(|id| cases.get(&id));
+            if let (Some(case), Some(me)) = (case, me)
+                && case.conflict_of(me) == Some(ConflictKind::Hard)
+            {
+                hidden += 1;
+                continue;
+            }
+            changes.push(Change {
+                event: event.id.to_string(),
+                case: case.map(|c| c.code_name.clone()),
+                kind: event.kind.name(),
+                what: describe::headline(&event.kind, &name),
+            });
+        }
+        if changes.is_empty() && hidden == 0 && only.is_some() {
+            continue;
+        }
+        commits.push(Commit {
+            commit: entry.id,
+            author: name(entry.author),
+            at: entry.at,
+            adopts_earlier_history: entry.adopts,
+            changes,
+            hidden_changes: hidden,
+        });
+    }
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&commits).map_err(std::io::Error::from)?
+        )?;
+        return Ok(());
+    }
+    for commit in &commits {
+        let at = commit.at.get(..16).unwrap_or(&commit.at).replace('T', " ");
+        writeln!(
+            out,
+            "commit {}  {}  {at} UTC{}",
+            &commit.commit[..12.min(commit.commit.len())],
+            commit.author,
+            if commit.adopts_earlier_history {
+                "  (adopts the history written before signing)"
+            } else {
+                ""
+            }
+        )?;
+        for change in &commit.changes {
+            let case = change
+                .case
+                .as_deref()
+                .map(|c| format!("{c}: "))
+                .unwrap_or_default();
+            writeln!(out, "    {case}{}", change.what)?;
+        }
+        if commit.hidden_changes > 0 {
+            writeln!(
+                out,
+                "    ({} changes to a case you may not see)",
+                commit.hidden_changes
+            )?;
+        }
+    }
+    Ok(())
+}
