@@ -1,4 +1,5 @@
 //! What the benchmarks share: percentiles, and a synthetic case file of any size.
+#![allow(dead_code)] // Each benchmark uses part of it.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

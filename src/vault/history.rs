@@ -234,6 +234,20 @@ pub(crate) fn commit(
     after: i64,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64, Error> {
+    commit_some(conn, path, signer, author, after, at, i64::MAX)
+}
+
+/// [`commit`], of at most `most` events (bulk generation makes commits of the size members
+/// really make).
+pub(crate) fn commit_some(
+    conn: &Connection,
+    path: &Path,
+    signer: &Identity,
+    author: MemberId,
+    after: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    most: i64,
+) -> Result<i64, Error> {
     let adopts = !is_signed(conn).map_err(|e| Error::database(path, e))? && after == 0 && {
         // A history that does not start with this member founding the file is adopted.
         let first: Option<String> = conn
@@ -259,12 +273,12 @@ pub(crate) fn commit(
         })?;
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT {} FROM events WHERE seq > ?1 ORDER BY seq",
+            "SELECT {} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             Row::COLUMNS
         ))
         .map_err(db)?;
     let rows = stmt
-        .query_map([after], Row::read)
+        .query_map([after, most], Row::read)
         .map_err(db)?
         .collect::<rusqlite::Result<Vec<Row>>>()
         .map_err(db)?;

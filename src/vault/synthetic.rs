@@ -142,7 +142,12 @@ pub fn fill(
             ));
         }
         store::append_case(&tx, &events).map_err(db)?;
-        committed = super::history::commit(&tx, &path, signer, author, committed, now)?;
+        // Commits of up to ten events, as members work.
+        let last = store::last_seq(&tx).map_err(db)?;
+        while committed < last {
+            committed =
+                super::history::commit_some(&tx, &path, signer, author, committed, now, 10)?;
+        }
     }
     if spec.cases > 0 {
         tx.execute_batch("REINDEX;").map_err(db)?;

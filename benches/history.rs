@@ -1,0 +1,150 @@
+//! The signed history's cost, against the `age` CLI on the same file in the same run: a
+//! laptop's first open (every signature, every derived table replayed), later opens (what
+//! this laptop verified is not verified again), and a one-note save (one new commit).
+//!
+//! Run with `cargo bench --bench history` (`-- --quick` for 1,000 cases and 100,000 events).
+//! The file has 10,000 cases and 1,000,000 events in commits of ten events. It prints
+//! medians; it asserts nothing. Goals: later opens within 2x of `age -d`; a one-note save
+//! within 2x of `age -d` + `age -e`; the first open reported as it is.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use casebook::core::event::{Event, EventKind, NoteKind};
+use casebook::vault::{CaseFile, OpenMode, synthetic};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time(runs: usize, mut f: impl FnMut()) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn age(args: &[&dyn AsRef<std::ffi::OsStr>]) {
+    let mut cmd = Command::new("age");
+    for a in args {
+        cmd.arg(a);
+    }
+    let status = cmd.stdout(Stdio::null()).status().expect("age");
+    assert!(status.success());
+}
+
+/// Point this process's pins at `dir` (a fresh laptop when `dir` is new).
+fn laptop(dir: &Path) {
+    // SAFETY: the benchmark is single-threaded whenever it changes the environment.
+    unsafe { std::env::set_var("XDG_STATE_HOME", dir) };
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let cases = if quick { 1_000 } else { 10_000 };
+    let runs = if quick { 5 } else { 3 };
+    let dir = tempfile::tempdir().expect("tempdir");
+    laptop(&dir.path().join("generator"));
+    let started = Instant::now();
+    let spec = synthetic::Spec {
+        cases,
+        events_per_case: 100,
+        note_bytes: 120,
+        canary: None,
+        seed: 3,
+    };
+    let (identity, path, mut file) = common::synthetic_file(dir.path(), &spec);
+    file.save(&identity).expect("save");
+    let commits = file.log().expect("log").len();
+    drop(file);
+    let size = std::fs::metadata(&path).expect("size").len();
+    println!(
+        "signed history benchmark: {cases} cases, {} events in {commits} commits, file {:.0} MB \
+         (generated in {:.0} s)",
+        cases * 100,
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    let key = dir.path().join("bench.key");
+    let plain = dir.path().join("plain.db");
+    let out = dir.path().join("again.age");
+    let pubkey = dir.path().join("bench.key.pub");
+
+    let age_d = time(runs, || age(&[&"-d", &"-i", &key, &"-o", &"/dev/null", &path]));
+    age(&[&"-d", &"-i", &key, &"-o", &plain, &path]);
+    let age_e = time(runs, || {
+        let _ = std::fs::remove_file(&out);
+        age(&[&"-e", &"-R", &pubkey, &"-o", &out, &plain]);
+    });
+    let _ = std::fs::remove_file(&plain);
+
+    let mut n = 0;
+    let first = time(runs, || {
+        n += 1;
+        laptop(&dir.path().join(format!("fresh-{n}")));
+        drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("first open"));
+    });
+    laptop(&dir.path().join("member"));
+    drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("open"));
+    let later = time(runs, || {
+        drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("later open"));
+    });
+    let mut file = CaseFile::open(&path, &identity, OpenMode::ReadWrite).expect("open");
+    let me = file.me().expect("me").expect("member").id;
+    let case = *file.cases().expect("cases").keys().next().expect("a case");
+    let save = time(runs, || {
+        let note = Event {
+            id: uuid::Uuid::new_v4(),
+            case: Some(case),
+            author: me,
+            at: chrono::Utc::now(),
+            amends: None,
+            kind: EventKind::NoteAdded {
+                body: "one more note".into(),
+                note: NoteKind::General,
+            },
+        };
+        file.record(&[note]).expect("record");
+        file.save(&identity).expect("save");
+    });
+    drop(file);
+    let reopen = time(runs, || {
+        drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("open"));
+    });
+
+    println!("age -d (Go)                                  {:>8.0} ms", ms(age_d));
+    println!("age -e (Go)                                  {:>8.0} ms", ms(age_e));
+    println!(
+        "first open on a fresh laptop (all verified)  {:>8.0} ms  ({:.2}x age -d)",
+        ms(first),
+        ms(first) / ms(age_d)
+    );
+    println!(
+        "later open (nothing new since)               {:>8.0} ms  ({:.2}x age -d; goal 2x)",
+        ms(later),
+        ms(later) / ms(age_d)
+    );
+    println!(
+        "one-note save (one new commit)               {:>8.0} ms  ({:.2}x age -d + age -e; goal 2x)",
+        ms(save),
+        ms(save) / (ms(age_d) + ms(age_e))
+    );
+    println!(
+        "open after those saves (own commits pinned)  {:>8.0} ms  ({:.2}x age -d)",
+        ms(reopen),
+        ms(reopen) / ms(age_d)
+    );
+}
