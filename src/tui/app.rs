@@ -9,15 +9,20 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::action::Action;
-use super::form::{Field, Form, Purpose, Reply, Submission};
+use super::form::{Assignment, Field, Form, KnownAs, Purpose, Reply};
 use super::keymap::{self, Binding, Context};
+use super::request::{Request, Submitted};
 use super::theme::Theme;
 use crate::core::case::{Case, Channel, Severity, Status};
 use crate::core::decision::{Ballot, Tally, tally};
-use crate::core::event::{Audience, Event, EventKind};
+use crate::core::event::{Audience, ConflictKind, Event, EventKind};
+use crate::core::party::PartyRole;
 use crate::core::process::{self, Due, Settings};
 use crate::core::queue::{Queue, View};
+use crate::core::roster::Role;
 use crate::core::roster::{MemberId, Roster};
+use crate::export::Profile;
+use crate::ops::export::{RecordFormat, ReportFormat};
 
 /// One case in a list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,7 +167,7 @@ pub struct Hit {
 }
 
 /// Work for the runner: everything that touches the vault.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Recompute the queues and the selected queue's cases.
     Refresh,
@@ -192,8 +197,8 @@ pub enum Effect {
         /// The new status.
         to: Status,
     },
-    /// Carry out a submitted form.
-    Submit(Submission),
+    /// Carry out what a submitted form asks for.
+    Submit(Request),
     /// Load the roster screen.
     ShowRoster,
     /// Re-encrypt the file to the current roster with a fresh file key.
@@ -553,45 +558,7 @@ impl App {
                     self.overlay = Some(Overlay::Form(form));
                     None
                 }
-                Reply::Submit if form.purpose == Purpose::Filter => {
-                    let values = form.submission();
-                    self.filter = Filter {
-                        severity: values.get("severity").parse().ok(),
-                        assignee: match values.get("assignee") {
-                            "anyone" => None,
-                            "nobody" => Some(String::new()),
-                            name => Some(name.to_string()),
-                        },
-                        label: match values.get("label") {
-                            "any" => None,
-                            label => Some(label.to_string()),
-                        },
-                    };
-                    self.selected = 0;
-                    self.offset = 0;
-                    self.status = if self.filter.is_active() {
-                        format!("showing {} (f changes it)", self.filter.describe())
-                    } else {
-                        "showing every case".into()
-                    };
-                    Some(Effect::Refresh)
-                }
-                Reply::Submit => {
-                    let submission = form.submission();
-                    if form.purpose.writes_plaintext() {
-                        self.overlay = Some(Overlay::Confirm {
-                            question: "This writes a PLAINTEXT file outside the encrypted case \
-                                file, with a signature. Share it only with its audience. Write it?"
-                                .into(),
-                            effect: Effect::Submit(submission),
-                        });
-                        return None;
-                    }
-                    // The form stays open until the runner says it worked.
-                    form.error = None;
-                    self.overlay = Some(Overlay::Form(form));
-                    Some(Effect::Submit(submission))
-                }
+                Reply::Submit => self.submit(form),
             },
             Some(Overlay::Confirm { effect, .. }) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => Some(effect),
@@ -659,6 +626,44 @@ impl App {
                 keymap::lookup(&self.bindings, self.context(), key).and_then(|a| self.update(a))
             }
         }
+    }
+
+    /// A form was submitted: read it as a request; what is missing keeps the form open and
+    /// says so there.
+    fn submit(&mut self, mut form: Box<Form>) -> Option<Effect> {
+        let request = match super::request::read(&form.submission()) {
+            Ok(Submitted::Request(request)) => request,
+            Ok(Submitted::Filter(filter)) => {
+                self.filter = filter;
+                self.selected = 0;
+                self.offset = 0;
+                self.status = if self.filter.is_active() {
+                    format!("showing {} (f changes it)", self.filter.describe())
+                } else {
+                    "showing every case".into()
+                };
+                return Some(Effect::Refresh);
+            }
+            Err(missing) => {
+                form.error = Some(missing.clone());
+                self.status = missing;
+                self.overlay = Some(Overlay::Form(form));
+                return None;
+            }
+        };
+        if form.purpose.writes_plaintext() {
+            self.overlay = Some(Overlay::Confirm {
+                question: "This writes a PLAINTEXT file outside the encrypted case file, with a \
+                    signature. Share it only with its audience. Write it?"
+                    .into(),
+                effect: Effect::Submit(request),
+            });
+            return None;
+        }
+        // The form stays open until the runner says it worked.
+        form.error = None;
+        self.overlay = Some(Overlay::Form(form));
+        Some(Effect::Submit(request))
     }
 
     /// Carry out a user intent on the model.
@@ -1220,15 +1225,28 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             format!("Assign on {code}"),
             Purpose::Assign(code),
             vec![
-                Field::choice("member", "member", &data.active, 0),
-                Field::choice("how", "", &["assign", "take off"], 0),
+                Field::names("member", "member", &data.active, 0),
+                Field::choice(
+                    "how",
+                    "",
+                    [
+                        ("assign", Assignment::Assign),
+                        ("take off", Assignment::TakeOff),
+                    ],
+                    0,
+                ),
             ],
         ),
         Action::Conflict => Form::new(
             format!("Declare a conflict of interest on {code}"),
             Purpose::Conflict(code),
             vec![
-                Field::choice("kind", "kind", &["soft", "hard"], 0),
+                Field::choice(
+                    "kind",
+                    "kind",
+                    [("soft", ConflictKind::Soft), ("hard", ConflictKind::Hard)],
+                    0,
+                ),
                 Field::line("reason", "reason (optional)", ""),
             ],
         )
@@ -1240,16 +1258,16 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             format!("Add a party to {code}"),
             Purpose::Party(code),
             vec![
-                Field::choice(
-                    "role",
-                    "role",
-                    &["reporter", "reported", "witness", "other"],
-                    1,
-                ),
+                Field::choice("role", "role", PartyRole::ALL.map(|r| (r.as_str(), r)), 1),
                 Field::choice(
                     "identity",
                     "known as",
-                    &["named", "pseudonymous", "anonymous", "same person as"],
+                    [
+                        ("named", KnownAs::Named),
+                        ("pseudonymous", KnownAs::Pseudonymous),
+                        ("anonymous", KnownAs::Anonymous),
+                        ("same person as", KnownAs::SameAs),
+                    ],
                     0,
                 ),
                 Field::line("name", "name or alias", ""),
@@ -1284,8 +1302,8 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             format!("Vote on {code}"),
             Purpose::Vote(code),
             vec![
-                Field::choice("outcome", "outcome", &outcomes, proposed),
-                Field::choice("ballot", "ballot", &Ballot::ALL.map(Ballot::as_str), 0),
+                Field::names("outcome", "outcome", &outcomes, proposed),
+                Field::choice("ballot", "ballot", Ballot::ALL.map(|b| (b.as_str(), b)), 0),
             ],
         )
         .with_notes(vec![match &data.case.proposal {
@@ -1299,7 +1317,7 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             format!("Record the decision on {code}"),
             Purpose::Decide(code),
             vec![
-                Field::choice("outcome", "outcome", &outcomes, proposed),
+                Field::names("outcome", "outcome", &outcomes, proposed),
                 Field::text("rationale", "rationale", "Why the committee decided this."),
                 Field::line("override", "override reason", ""),
             ],
@@ -1308,7 +1326,7 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             format!("Log a message sent on {code}"),
             Purpose::Comms(code),
             vec![
-                Field::choice("to", "sent to", &Audience::ALL.map(Audience::as_str), 0),
+                Field::choice("to", "sent to", Audience::ALL.map(|a| (a.as_str(), a)), 0),
                 Field::line("summary", "what it said", ""),
             ],
         ),
@@ -1319,10 +1337,21 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
                 Field::choice(
                     "profile",
                     "for",
-                    &["internal", "reported", "reporter", "public"],
+                    [
+                        Profile::Internal,
+                        Profile::Reported,
+                        Profile::Reporter,
+                        Profile::Public,
+                    ]
+                    .map(|p| (p.as_str(), p)),
                     0,
                 ),
-                Field::choice("format", "format", &["md", "json"], 0),
+                Field::choice(
+                    "format",
+                    "format",
+                    RecordFormat::ALL.map(|f| (f.as_str(), f)),
+                    0,
+                ),
                 Field::line("output", "file", ""),
             ],
         )
@@ -1348,32 +1377,27 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             if entries.is_empty() {
                 return None;
             }
-            let options: Vec<String> = entries
-                .iter()
-                .map(|e| {
-                    let text = match &e.kind {
-                        EventKind::NoteAdded { body, .. }
-                        | EventKind::ReportReceived { body, .. } => body.as_str(),
-                        _ => "",
-                    };
-                    let start: String = text
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .chars()
-                        .take(40)
-                        .collect();
-                    format!("{} {start}…", e.at.format("%m-%d %H:%M"))
-                })
-                .collect();
+            let options = entries.iter().map(|e| {
+                let text = match &e.kind {
+                    EventKind::NoteAdded { body, .. } | EventKind::ReportReceived { body, .. } => {
+                        body.as_str()
+                    }
+                    _ => "",
+                };
+                let start: String = text
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .chars()
+                    .take(40)
+                    .collect();
+                (format!("{} {start}…", e.at.format("%m-%d %H:%M")), e.id)
+            });
             Form::new(
                 format!("Correct an entry of {code}"),
-                Purpose::Amend {
-                    code,
-                    entries: entries.iter().map(|e| e.id).collect(),
-                },
+                Purpose::Amend(code),
                 vec![
-                    Field::choice("entry", "entry", &options, 0),
+                    Field::choice("entry", "entry", options, 0),
                     Field::text("body", "correction", "What was wrong, and what is right."),
                 ],
             )
@@ -1387,32 +1411,34 @@ fn case_form(data: &CaseData, action: Action) -> Option<Form> {
 }
 
 fn filter_form(current: &Filter, (members, labels): &(Vec<String>, Vec<String>)) -> Form {
-    let severities = ["any", "low", "medium", "high", "critical"];
-    let severity = current
-        .severity
-        .and_then(|s| severities.iter().position(|n| *n == s.as_str()))
+    let mut severities = vec![("any", None)];
+    severities.extend(Severity::ALL.map(|s| (s.as_str(), Some(s))));
+    let severity = severities
+        .iter()
+        .position(|(_, s)| *s == current.severity)
         .unwrap_or(0);
-    let mut people = vec!["anyone".to_string(), "nobody".to_string()];
-    people.extend(members.iter().cloned());
-    let person = match current.assignee.as_deref() {
-        None => 0,
-        Some("") => 1,
-        Some(name) => people.iter().position(|p| p == name).unwrap_or(0),
-    };
-    let mut all_labels = vec!["any".to_string()];
-    all_labels.extend(labels.iter().cloned());
-    let label = current
-        .label
-        .as_ref()
-        .and_then(|l| all_labels.iter().position(|x| x == l))
+    let mut people = vec![
+        ("anyone".to_string(), None),
+        ("nobody".to_string(), Some(String::new())),
+    ];
+    people.extend(members.iter().map(|m| (m.clone(), Some(m.clone()))));
+    let person = people
+        .iter()
+        .position(|(_, p)| *p == current.assignee)
+        .unwrap_or(0);
+    let mut all_labels = vec![("any".to_string(), None)];
+    all_labels.extend(labels.iter().map(|l| (l.clone(), Some(l.clone()))));
+    let label = all_labels
+        .iter()
+        .position(|(_, l)| *l == current.label)
         .unwrap_or(0);
     Form::new(
         "Show only",
         Purpose::Filter,
         vec![
-            Field::choice("severity", "severity", &severities, severity),
-            Field::choice("assignee", "assigned to", &people, person),
-            Field::choice("label", "label", &all_labels, label),
+            Field::choice("severity", "severity", severities, severity),
+            Field::choice("assignee", "assigned to", people, person),
+            Field::choice("label", "label", all_labels, label),
         ],
     )
 }
@@ -1426,7 +1452,7 @@ fn new_case_form() -> Form {
             Field::choice(
                 "channel",
                 "received by",
-                &Channel::ALL.map(|c| c.as_str()),
+                Channel::ALL.map(|c| (c.as_str(), c)),
                 0,
             ),
             Field::text("summary", "summary", "What was reported (optional)."),
@@ -1455,7 +1481,12 @@ fn report_form(today: chrono::NaiveDate) -> Form {
         vec![
             Field::line("from", "from", &start.to_string()),
             Field::line("to", "to", &today.to_string()),
-            Field::choice("format", "format", &["md", "json", "csv"], 0),
+            Field::choice(
+                "format",
+                "format",
+                ReportFormat::ALL.map(|f| (f.as_str(), f)),
+                0,
+            ),
             Field::line("output", "file", ""),
         ],
     )
@@ -1472,7 +1503,12 @@ fn add_member_form() -> Form {
         vec![
             Field::line("name", "name", ""),
             Field::line("email", "email (optional)", ""),
-            Field::choice("role", "role", &["member", "chair"], 0),
+            Field::choice(
+                "role",
+                "role",
+                [Role::Member, Role::Chair].map(|r| (r.as_str(), r)),
+                0,
+            ),
             Field::line("key", "public key", ""),
         ],
     )

@@ -9,6 +9,7 @@ pub mod action;
 pub mod app;
 pub mod form;
 pub mod keymap;
+pub mod request;
 mod runner;
 pub mod theme;
 pub mod view;

@@ -2,21 +2,18 @@
 //! operations in [`crate::ops`] (the same ones the command line uses). Each effect's result
 //! goes back to the model through its setters.
 
-use std::path::PathBuf;
-
 use chrono::Utc;
 
 use super::app::{self, App, Effect};
-use super::form::{Purpose, Submission};
-use crate::core::case::{Channel, Status};
-use crate::core::decision::Ballot;
+use super::request::Request;
+use crate::core::case::Status;
 use crate::core::describe;
-use crate::core::event::{Audience, ConflictKind, NoteKind};
-use crate::core::party::{Identity as PartyIdentity, PartyRole};
+use crate::core::event::{ConflictKind, NoteKind};
+use crate::core::party::Identity as PartyIdentity;
 use crate::core::process::RuleError;
 use crate::core::queue::View;
 use crate::core::sanitize::inline;
-use crate::ops::{self, cases::CaseChange, cases::Entry, cases::NewParty};
+use crate::ops::{self, cases::CaseChange};
 use crate::vault::{self, CaseFile, Identity};
 
 /// Why an effect could not be carried out.
@@ -24,8 +21,6 @@ use crate::vault::{self, CaseFile, Identity};
 enum Refused {
     /// The operation refused.
     Ops(ops::Error),
-    /// A form field needs fixing; the words are the interface's own.
-    Field(String),
 }
 
 impl From<ops::Error> for Refused {
@@ -51,10 +46,7 @@ type Result<T> = std::result::Result<T, Refused>;
 /// Say what went wrong in the status bar or the form, in the interface's words: what to do
 /// is said in keys, never in command-line flags.
 fn explain(refused: &Refused) -> String {
-    let error = match refused {
-        Refused::Field(message) => return message.clone(),
-        Refused::Ops(error) => error,
-    };
+    let Refused::Ops(error) = refused;
     let hint = match error {
         ops::Error::Vault(vault::Error::ReadOnly { .. }) => {
             return "this file is read-only (the demo?): S saves it under a new name".into();
@@ -102,7 +94,7 @@ pub fn carry_out(app: &mut App, file: &mut CaseFile, identity: &Identity, effect
             .map_err(Refused::from),
         Effect::Search(query) => search(app, file, &query),
         Effect::ChangeStatus { code, to } => change_status(app, file, &code, to),
-        Effect::Submit(submission) => submit(app, file, identity, submission),
+        Effect::Submit(request) => submit(app, file, identity, request),
         Effect::ShowRoster => show_roster(app, file),
         // Unlocking needs the key again: the event loop does it.
         Effect::Unlock(_) => Ok(()),
@@ -194,108 +186,31 @@ fn add_note(app: &mut App, file: &mut CaseFile, code: &str, body: String) -> Res
     change_case(app, file, code, note)
 }
 
-/// Carry out a submitted form.
-fn submit(app: &mut App, file: &mut CaseFile, identity: &Identity, form: Submission) -> Result<()> {
-    match &form.purpose {
-        Purpose::Assign(code) => {
-            let member = form.get("member").to_string();
-            let change = if form.get("how") == "take off" {
-                CaseChange::Unassign(member)
-            } else {
-                CaseChange::Assign(member)
-            };
-            change_case(app, file, code, change)
-        }
-        Purpose::Conflict(code) => {
-            let kind = if form.get("kind") == "hard" {
-                ConflictKind::Hard
-            } else {
-                ConflictKind::Soft
-            };
-            let reason = form.optional("reason");
-            change_case(app, file, code, CaseChange::Conflict { kind, reason })?;
-            if kind == ConflictKind::Hard {
+/// Carry out what a submitted form asks for.
+fn submit(app: &mut App, file: &mut CaseFile, identity: &Identity, request: Request) -> Result<()> {
+    match request {
+        Request::Change { code, change } => {
+            let hides = matches!(
+                change,
+                CaseChange::Conflict {
+                    kind: ConflictKind::Hard,
+                    ..
+                }
+            );
+            change_case(app, file, &code, change)?;
+            if hides {
                 // The member may no longer see the case.
                 app.screen = app::Screen::Queues;
                 refresh(app, file)?;
             }
             Ok(())
         }
-        Purpose::Party(code) => {
-            let role: PartyRole = form.get("role").parse().map_err(Refused::Field)?;
-            let name = form.get("name").to_string();
-            let who = match form.get("identity") {
-                "anonymous" => NewParty::Anonymous { held_by: None },
-                "same person as" => NewParty::SameAs(required(
-                    &form,
-                    "same_as",
-                    "give the other party as CODE:N",
-                )?),
-                _ if name.is_empty() => {
-                    return Err(Refused::Field("give the party's name or alias".into()));
-                }
-                "pseudonymous" => NewParty::Pseudonymous { alias: name },
-                _ => NewParty::Named {
-                    name,
-                    handle: form.optional("handle"),
-                    email: form.optional("email"),
-                },
-            };
-            change_case(app, file, code, CaseChange::AddParty { role, who })
-        }
-        Purpose::Emergency(code) => {
-            let action = required(&form, "action", "say what was done")?;
-            change_case(app, file, code, CaseChange::Emergency { action })
-        }
-        Purpose::Review(code) => {
-            let note = required(&form, "note", "write the review")?;
-            change_case(app, file, code, CaseChange::Review { note })
-        }
-        Purpose::Vote(code) => {
-            let ballot: Ballot = form.get("ballot").parse().map_err(Refused::Field)?;
-            let change = CaseChange::Vote {
-                outcome: form.get("outcome").to_string(),
-                ballot,
-                propose: true,
-            };
-            change_case(app, file, code, change)
-        }
-        Purpose::Decide(code) => {
-            let change = CaseChange::Decide {
-                outcome: form.get("outcome").to_string(),
-                rationale: required(&form, "rationale", "write the rationale")?,
-                override_reason: form.optional("override"),
-            };
-            change_case(app, file, code, change)
-        }
-        Purpose::Comms(code) => {
-            let to: Audience = form.get("to").parse().map_err(Refused::Field)?;
-            let summary = required(&form, "summary", "say what the message said")?;
-            change_case(app, file, code, CaseChange::Message { to, summary })
-        }
-        Purpose::NewCase => {
-            let channel: Channel = form.get("channel").parse().map_err(Refused::Field)?;
-            let case = ops::cases::NewCase {
-                title: required(&form, "title", "give the case a title")?,
-                summary: form.get("summary").to_string(),
-                channel,
-                received_at: None,
-            };
+        Request::Open(case) => {
             let code = ops::cases::open(file, case)?;
             app.changed(format!("{code} opened"));
             open_case(app, file, &code, false)
         }
-        Purpose::Import => {
-            let paths: Vec<PathBuf> = form
-                .get("paths")
-                .split(';')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(PathBuf::from)
-                .collect();
-            if paths.is_empty() {
-                return Err(Refused::Field("give the report files to import".into()));
-            }
+        Request::Import(paths) => {
             let me = ops::acting_member(file)?;
             let reports = ops::import::read_reports(&paths, &Default::default())?;
             let opened = ops::import::open_reports(file, &me, &reports)?;
@@ -312,25 +227,9 @@ fn submit(app: &mut App, file: &mut CaseFile, identity: &Identity, form: Submiss
                 .unwrap_or(0);
             refresh(app, file)
         }
-        Purpose::Export(code) => {
-            let profile: crate::export::Profile =
-                form.get("profile").parse().map_err(Refused::Field)?;
-            let format: ops::export::RecordFormat =
-                form.get("format").parse().map_err(Refused::Field)?;
-            let output = form
-                .optional("output")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| {
-                    PathBuf::from(format!("{code}-{}.{}", profile.as_str(), format.as_str()))
-                });
-            let request = ops::export::RecordRequest {
-                code: code.clone(),
-                profile,
-                format,
-                output: output.clone(),
-                encrypt_to: Vec::new(),
-            };
+        Request::Export(request) => {
             let written = ops::export::write_record(file, identity, &request)?;
+            let output = &request.output;
             app.show(
                 "Exported",
                 format!(
@@ -338,39 +237,16 @@ fn submit(app: &mut App, file: &mut CaseFile, identity: &Identity, form: Submiss
                      {} audience).\n\nAnyone can check the signature with stock OpenSSH:\n\n{}",
                     output.display(),
                     written.sig_file.display(),
-                    profile.as_str(),
+                    request.profile.as_str(),
                     written.verify_command(&file.label())
                 ),
                 format!("exported {}", output.display()),
             );
             Ok(())
         }
-        Purpose::Report => {
-            let day = |key: &str| {
-                chrono::NaiveDate::parse_from_str(form.get(key), "%Y-%m-%d").map_err(|_| {
-                    Refused::Field(format!(
-                        "{:?} is not a date: write it as YYYY-MM-DD",
-                        form.get(key)
-                    ))
-                })
-            };
-            let (from, to) = (day("from")?, day("to")?);
-            let format: ops::export::ReportFormat =
-                form.get("format").parse().map_err(Refused::Field)?;
-            let output = form
-                .optional("output")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| {
-                    PathBuf::from(format!("transparency-{from}-{to}.{}", format.as_str()))
-                });
-            let request = ops::export::ReportRequest {
-                from,
-                to,
-                format,
-                output: output.clone(),
-                encrypt_to: Vec::new(),
-            };
+        Request::Report(request) => {
             let written = ops::export::write_report(file, identity, &request)?;
+            let (output, from, to) = (&request.output, request.from, request.to);
             app.show(
                 "Transparency report",
                 format!(
@@ -387,16 +263,7 @@ fn submit(app: &mut App, file: &mut CaseFile, identity: &Identity, form: Submiss
             );
             Ok(())
         }
-        Purpose::AddMember => {
-            let new = ops::members::NewMember {
-                name: required(&form, "name", "give the member's name")?,
-                email: form.optional("email"),
-                role: form
-                    .get("role")
-                    .parse()
-                    .map_err(|e: crate::core::roster::UnknownRole| Refused::Field(e.to_string()))?,
-                key: required(&form, "key", "give their public key")?,
-            };
+        Request::AddMember(new) => {
             let added = ops::members::add(file, identity, &new)?;
             app.saved(format!(
                 "added {} ({}); the file is now encrypted to {} recipients",
@@ -406,40 +273,16 @@ fn submit(app: &mut App, file: &mut CaseFile, identity: &Identity, form: Submiss
             ));
             show_roster(app, file)
         }
-        // The model applies the filter itself.
-        Purpose::Filter => Ok(()),
-        Purpose::Amend { code, entries } => {
-            let body = required(&form, "body", "write the correction")?;
-            let amends = form
-                .chosen
-                .get("entry")
-                .and_then(|i| entries.get(*i))
-                .copied()
-                .map(Entry::Id);
-            let note = CaseChange::Note {
-                kind: NoteKind::General,
-                body,
-                amends,
-            };
-            change_case(app, file, code, note)
-        }
-        Purpose::RemoveMember(name) => {
-            let report =
-                ops::members::remove(file, identity, name, form.optional("reason"), false)?;
+        Request::RemoveMember { name, reason } => {
+            let report = ops::members::remove(file, identity, &name, reason, false)?;
             app.saved(format!(
                 "removed {}; the file and its backup are encrypted to the {} remaining recipients only",
-                inline(name),
+                inline(&name),
                 report.recipients
             ));
             show_roster(app, file)
         }
     }
-}
-
-/// A field the form must have; the message says what to write, and the form stays open.
-fn required(form: &Submission, key: &str, what: &str) -> Result<String> {
-    form.optional(key)
-        .ok_or_else(|| Refused::Field(format!("{what} first (Tab moves between fields)")))
 }
 
 /// Apply `change` to a case as the member who opened the file, record the events it makes

@@ -225,7 +225,9 @@ fn render_form(app: &App, form: &Form, frame: &mut Frame) {
                     value_area,
                 );
             }
-            Input::Choice { options, selected } if compact_choice(options) => {
+            Input::Choice {
+                options, selected, ..
+            } if compact_choice(options) => {
                 let option = options.get(*selected).map(String::as_str).unwrap_or("");
                 let counter = format!(" ›  {} of {}", selected + 1, options.len());
                 let room = (value_area.width as usize).saturating_sub(counter.chars().count() + 3);
@@ -241,7 +243,9 @@ fn render_form(app: &App, form: &Form, frame: &mut Frame) {
                 ];
                 frame.render_widget(Paragraph::new(Line::from(spans)), value_area);
             }
-            Input::Choice { options, selected } => {
+            Input::Choice {
+                options, selected, ..
+            } => {
                 let spans: Vec<Span> = options
                     .iter()
                     .enumerate()
