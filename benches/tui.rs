@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use casebook::core::event::{Event, EventKind, NoteKind};
 use casebook::tui::app::{self, App, Effect};
-use casebook::tui::{action::Action, carry_out, view};
-use casebook::vault::synthetic;
+use casebook::tui::{Runner, action::Action, view};
+use casebook::vault::{Identity, PassphraseSource, synthetic};
 use common::percentiles;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;
@@ -58,6 +58,9 @@ fn main() {
         seed: 5,
     };
     let (identity, _, mut file) = common::synthetic_file(dir.path(), &spec);
+    let key = dir.path().join("bench.key");
+    let reload = |_: PassphraseSource| Identity::load(&key, &PassphraseSource::Terminal);
+    let mut runner = Runner::new(identity, &reload);
     let now = chrono::Utc::now();
     // One case with a long history: 2,000 events, notes of a few lines each.
     let me = file.me().expect("me").expect("member");
@@ -95,7 +98,7 @@ fn main() {
     for (width, height) in [(80u16, 24u16), (160, 48)] {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         let mut app = App::new(file.label(), Some(me.name.clone()));
-        carry_out(&mut app, &mut file, &identity, Effect::Refresh);
+        runner.run(&mut app, &mut file, Effect::Refresh);
         assert_eq!(app.rows.len(), spec.cases);
 
         let (p50, p99) = frames(&mut terminal, &mut app, 2_000, |app, i| {
@@ -109,10 +112,9 @@ fn main() {
             "{width}x{height} queue view frame (10,000 rows)     p50 {p50:>6.3} ms   p99 {p99:>6.3} ms   (target p99 < 4 ms)"
         );
 
-        carry_out(
+        runner.run(
             &mut app,
             &mut file,
-            &identity,
             Effect::OpenCase(long.code_name.clone()),
         );
         let (p50, p99) = frames(&mut terminal, &mut app, 1_000, |app, i| {
@@ -130,7 +132,7 @@ fn main() {
         let mut samples = Vec::new();
         for i in 0..200 {
             app.update(Action::Back);
-            carry_out(&mut app, &mut file, &identity, Effect::Refresh);
+            runner.run(&mut app, &mut file, Effect::Refresh);
             let key = if i % 2 == 0 {
                 KeyCode::Tab
             } else {
@@ -138,7 +140,7 @@ fn main() {
             };
             let start = Instant::now();
             if let Some(effect) = app.on_key(KeyEvent::from(key)) {
-                carry_out(&mut app, &mut file, &identity, effect);
+                runner.run(&mut app, &mut file, effect);
             }
             draw(&mut terminal, &mut app);
             samples.push(start.elapsed());
@@ -152,12 +154,7 @@ fn main() {
         for code in &codes {
             app.update(Action::Back);
             let start = Instant::now();
-            carry_out(
-                &mut app,
-                &mut file,
-                &identity,
-                Effect::OpenCase(code.clone()),
-            );
+            runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
             draw(&mut terminal, &mut app);
             samples.push(start.elapsed());
         }
@@ -169,10 +166,9 @@ fn main() {
         for _ in 0..50 {
             app.update(Action::Back);
             let start = Instant::now();
-            carry_out(
+            runner.run(
                 &mut app,
                 &mut file,
-                &identity,
                 Effect::OpenCase(long.code_name.clone()),
             );
             draw(&mut terminal, &mut app);

@@ -1,52 +1,27 @@
-//! The effects runner: the one place where the interface touches the vault, through the
-//! operations in [`crate::ops`] (the same ones the command line uses). Each effect's result
-//! goes back to the model through its setters.
+//! The effects runner: the one place where the interface touches the case file, through the
+//! operations in [`crate::ops`] (the same ones the command line uses). It holds the member's
+//! key (dropped while the interface is locked), carries out each [`Effect`] and hands back an
+//! [`Outcome`] for [`App::update`] to apply; it reads the model but never writes it.
 
 use chrono::Utc;
+use zeroize::Zeroizing;
 
-use super::app::{self, App, Effect};
+use super::Reload;
+use super::app::{self, App, Effect, Outcome, Passphrase, Shown};
 use super::request::Request;
-use crate::core::case::Status;
 use crate::core::describe;
 use crate::core::event::{ConflictKind, NoteKind};
 use crate::core::party::Identity as PartyIdentity;
-use crate::core::process::RuleError;
 use crate::core::queue::View;
 use crate::core::sanitize::inline;
 use crate::ops::{self, cases::CaseChange};
-use crate::vault::{self, CaseFile, Identity};
+use crate::vault::{self, CaseFile, Identity, PassphraseSource};
 
-/// Why an effect could not be carried out.
-#[derive(Debug)]
-enum Refused {
-    /// The operation refused.
-    Ops(ops::Error),
-}
-
-impl From<ops::Error> for Refused {
-    fn from(e: ops::Error) -> Self {
-        Refused::Ops(e)
-    }
-}
-
-impl From<vault::Error> for Refused {
-    fn from(e: vault::Error) -> Self {
-        Refused::Ops(ops::Error::Vault(e))
-    }
-}
-
-impl From<RuleError> for Refused {
-    fn from(e: RuleError) -> Self {
-        Refused::Ops(ops::Error::Rule(e))
-    }
-}
-
-type Result<T> = std::result::Result<T, Refused>;
+type Result<T> = std::result::Result<T, ops::Error>;
 
 /// Say what went wrong in the status bar or the form, in the interface's words: what to do
 /// is said in keys, never in command-line flags.
-fn explain(refused: &Refused) -> String {
-    let Refused::Ops(error) = refused;
+fn explain(error: &ops::Error) -> String {
     let hint = match error {
         ops::Error::Vault(vault::Error::ReadOnly { .. }) => {
             return "this file is read-only (the demo?): S saves it under a new name".into();
@@ -68,52 +43,156 @@ fn explain(refused: &Refused) -> String {
     format!("{error} ({hint})")
 }
 
-/// Carry out `effect` against the vault and give the result to the model.
-pub fn carry_out(app: &mut App, file: &mut CaseFile, identity: &Identity, effect: Effect) {
-    let result = match effect {
-        Effect::Refresh => refresh(app, file),
-        Effect::OpenCase(code) => open_case(app, file, &code, false),
-        Effect::OpenCaseAt(code, event) => {
-            load_case(file, &code).map(|data| app.case_loaded_at(data, event))
+/// Carries effects out against one case file, as the member whose key opened it.
+pub struct Runner<'a> {
+    /// The member's key; `None` while locked.
+    identity: Option<Identity>,
+    /// The recipient of the key that opened the file: only that key unlocks it.
+    opener: String,
+    /// How to load the key again when unlocking.
+    reload: Reload<'a>,
+}
+
+impl<'a> Runner<'a> {
+    /// A runner for the member holding `identity`; `reload` loads the key again to unlock.
+    pub fn new(identity: Identity, reload: Reload<'a>) -> Runner<'a> {
+        Runner {
+            opener: identity.recipient().to_string(),
+            identity: Some(identity),
+            reload,
         }
-        Effect::AddNote { code, body } => add_note(app, file, &code, body),
-        Effect::Save => file
-            .save(identity)
-            .map(|r| app.saved(format!("saved {}", r.path.display())))
-            .map_err(Refused::from),
-        Effect::SaveAs(path) => file
-            .save_as(&path, identity)
-            .map(|r| {
-                app.label = file.label();
-                app.saved(format!("saved as {}", r.path.display()));
-            })
-            .map_err(Refused::from),
-        Effect::SaveAndQuit => file
-            .save(identity)
-            .map(|_| app.quit = true)
-            .map_err(Refused::from),
-        Effect::Search(query) => search(app, file, &query),
-        Effect::ChangeStatus { code, to } => change_status(app, file, &code, to),
-        Effect::Submit(request) => submit(app, file, identity, request),
-        Effect::ShowRoster => show_roster(app, file),
-        // Unlocking needs the key again: the event loop does it.
-        Effect::Unlock(_) => Ok(()),
-        Effect::Rekey => ops::members::rekey(file, identity)
-            .map_err(Refused::from)
-            .and_then(|r| {
-                app.saved(format!(
-                    "re-encrypted with a fresh file key to {} recipients (backup too)",
-                    r.recipients
-                ));
-                show_roster(app, file)
+    }
+
+    /// Whether the file is sealed and the key dropped (only unlocking is carried out).
+    pub fn is_locked(&self) -> bool {
+        self.identity.is_none()
+    }
+
+    /// Carry out `effect`, let the model apply the result, and carry out whatever it asks for
+    /// next, until nothing is left to do.
+    pub fn run(&mut self, app: &mut App, file: &mut CaseFile, effect: Effect) {
+        let mut next = Some(effect);
+        while let Some(effect) = next.take() {
+            next = self
+                .carry_out(app, file, effect)
+                .and_then(|outcome| app.update(outcome));
+        }
+    }
+
+    /// Carry out `effect` against the file; `None` when there is nothing to report (locked).
+    pub fn carry_out(&mut self, app: &App, file: &mut CaseFile, effect: Effect) -> Option<Outcome> {
+        let effect = match effect {
+            Effect::Unlock(typed) => return self.unlock(file, typed),
+            Effect::Lock { minutes, draft } => return self.lock(file, minutes, draft),
+            effect => effect,
+        };
+        let identity = self.identity.as_ref()?;
+        let result = match effect {
+            Effect::Refresh => refresh(app, file),
+            Effect::OpenCase(code) => show_case(file, &code, Shown::Fresh),
+            Effect::ReloadCase(code) => show_case(file, &code, Shown::Again),
+            Effect::OpenCaseAt(code, event) => show_case(file, &code, Shown::At(event)),
+            Effect::AddNote { code, body } => {
+                let note = CaseChange::Note {
+                    kind: NoteKind::General,
+                    body,
+                    amends: None,
+                };
+                change_case(file, &code, note)
+            }
+            Effect::ChangeStatus { code, to } => change_case(file, &code, CaseChange::Status(to)),
+            Effect::Save => file
+                .save(identity)
+                .map(|r| Outcome::Saved {
+                    path: r.path,
+                    renamed: None,
+                })
+                .map_err(ops::Error::from),
+            Effect::SaveAs(path) => file
+                .save_as(&path, identity)
+                .map(|r| Outcome::Saved {
+                    path: r.path,
+                    renamed: Some(file.label()),
+                })
+                .map_err(ops::Error::from),
+            Effect::SaveAndQuit => file
+                .save(identity)
+                .map(|_| Outcome::SavedToQuit)
+                .map_err(ops::Error::from),
+            Effect::Search(query) => search(file, query),
+            Effect::Submit(request) => submit(file, identity, request),
+            Effect::ShowRoster => roster(file),
+            Effect::Rekey => ops::members::rekey(file, identity).map(|r| Outcome::Rekeyed {
+                recipients: r.recipients,
             }),
-    };
-    if let Err(error) = result {
-        app.failed(explain(&error));
+            Effect::CheckDisk => Ok(Outcome::DiskChecked(file.changed_on_disk())),
+            Effect::Unlock(_) | Effect::Lock { .. } => return None,
+        };
+        Some(result.unwrap_or_else(|error| Outcome::Failed(explain(&error))))
+    }
+
+    /// Idle: save unsaved changes if the file allows it, then seal everything (and the note
+    /// being written) in memory and drop the key. If sealing fails, stay unlocked (the model
+    /// says why) rather than lose anything.
+    fn lock(
+        &mut self,
+        file: &mut CaseFile,
+        minutes: u64,
+        draft: Option<Zeroizing<String>>,
+    ) -> Option<Outcome> {
+        let identity = self.identity.as_ref()?;
+        // The vault refuses to save over the demo or a file changed on disk; then the changes
+        // stay, sealed with the rest.
+        let saved = file
+            .is_dirty()
+            .then(|| file.save(identity).map(|_| ()).map_err(|e| e.to_string()));
+        let sealed = file
+            .seal(identity, draft.as_deref().map(String::as_str))
+            .map_err(|e| e.to_string());
+        if sealed.is_ok() {
+            self.identity = None;
+        }
+        Some(Outcome::Locked {
+            minutes,
+            saved,
+            sealed,
+        })
+    }
+
+    /// Load the key again (with the typed passphrase if it asks for one) and unseal the file.
+    fn unlock(&mut self, file: &mut CaseFile, typed: Passphrase) -> Option<Outcome> {
+        if !self.is_locked() {
+            return None;
+        }
+        Some(match unlock(file, &self.opener, self.reload, typed) {
+            Ok((key, draft)) => {
+                self.identity = Some(key);
+                Outcome::Unlocked { draft }
+            }
+            Err(message) => Outcome::UnlockRefused(message),
+        })
     }
 }
 
-fn refresh(app: &mut App, file: &mut CaseFile) -> Result<()> {
+fn unlock(
+    file: &mut CaseFile,
+    opener: &str,
+    reload: Reload<'_>,
+    typed: Passphrase,
+) -> std::result::Result<(Identity, Option<String>), String> {
+    let key = reload(PassphraseSource::Typed(typed.0)).map_err(|e| e.to_string())?;
+    if key.recipient() != opener {
+        return Err(format!(
+            "{} is not the key that opened this file",
+            key.label().display()
+        ));
+    }
+    let draft = file.unseal(&key).map_err(|e| e.to_string())?;
+    Ok((key, draft))
+}
+
+/// The queue counts and the cases of the queue the model shows, filtered and sorted as it asks.
+fn refresh(app: &App, file: &mut CaseFile) -> Result<Outcome> {
     let roster = file.roster()?;
     let me = file.me()?.map(|m| m.id);
     let settings = file.settings();
@@ -123,16 +202,23 @@ fn refresh(app: &mut App, file: &mut CaseFile) -> Result<()> {
         settings: &settings,
         now: Utc::now(),
     };
-    let queue = app.current_queue();
     let cases = file.cases()?;
-    let (counts, rows) = app::snapshot(cases.values(), &view, queue, &app.filter, app.sort);
-    app.choices = app::choices(cases.values(), &view);
-    app.loaded(counts, rows);
-    Ok(())
+    let (queues, rows) = app::snapshot(
+        cases.values(),
+        &view,
+        app.current_queue(),
+        &app.filter,
+        app.sort,
+    );
+    Ok(Outcome::Listed {
+        queues,
+        rows,
+        choices: app::choices(cases.values(), &view),
+    })
 }
 
-fn search(app: &mut App, file: &mut CaseFile, query: &str) -> Result<()> {
-    let found = ops::cases::search(file, query, 30)?
+fn search(file: &mut CaseFile, query: String) -> Result<Outcome> {
+    let hits = ops::cases::search(file, &query, 30)?
         .into_iter()
         .map(|f| app::Hit {
             code: f.code_name,
@@ -140,12 +226,11 @@ fn search(app: &mut App, file: &mut CaseFile, query: &str) -> Result<()> {
             event: Some(f.event),
         })
         .collect();
-    app.found(query, found);
-    Ok(())
+    Ok(Outcome::Found { query, hits })
 }
 
 /// Load a case with everything its screen shows.
-fn load_case(file: &mut CaseFile, code: &str) -> Result<app::CaseData> {
+fn show_case(file: &mut CaseFile, code: &str, shown: Shown) -> Result<Outcome> {
     let case = file.case_by_code(code)?;
     let timeline = file.timeline(case.id)?;
     let roster = file.roster()?;
@@ -159,136 +244,78 @@ fn load_case(file: &mut CaseFile, code: &str) -> Result<app::CaseData> {
     }
     let mut data = app::case_data(case, timeline, &roster, &file.settings());
     data.elsewhere = elsewhere;
-    Ok(data)
+    Ok(Outcome::Case {
+        data: Box::new(data),
+        shown,
+    })
 }
 
-fn open_case(app: &mut App, file: &mut CaseFile, code: &str, keep_scroll: bool) -> Result<()> {
-    app.case_loaded(load_case(file, code)?, keep_scroll);
-    Ok(())
-}
-
-fn show_roster(app: &mut App, file: &mut CaseFile) -> Result<()> {
-    let rows = app::roster_rows(file.summary()?.members);
-    app.roster_loaded(rows);
-    Ok(())
-}
-
-fn change_status(app: &mut App, file: &mut CaseFile, code: &str, to: Status) -> Result<()> {
-    change_case(app, file, code, CaseChange::Status(to))
-}
-
-fn add_note(app: &mut App, file: &mut CaseFile, code: &str, body: String) -> Result<()> {
-    let note = CaseChange::Note {
-        kind: NoteKind::General,
-        body,
-        amends: None,
-    };
-    change_case(app, file, code, note)
+fn roster(file: &mut CaseFile) -> Result<Outcome> {
+    Ok(Outcome::Roster(app::roster_rows(file.summary()?.members)))
 }
 
 /// Carry out what a submitted form asks for.
-fn submit(app: &mut App, file: &mut CaseFile, identity: &Identity, request: Request) -> Result<()> {
+fn submit(file: &mut CaseFile, identity: &Identity, request: Request) -> Result<Outcome> {
     match request {
-        Request::Change { code, change } => {
-            let hides = matches!(
-                change,
-                CaseChange::Conflict {
-                    kind: ConflictKind::Hard,
-                    ..
-                }
-            );
-            change_case(app, file, &code, change)?;
-            if hides {
-                // The member may no longer see the case.
-                app.screen = app::Screen::Queues;
-                refresh(app, file)?;
-            }
-            Ok(())
-        }
-        Request::Open(case) => {
-            let code = ops::cases::open(file, case)?;
-            app.changed(format!("{code} opened"));
-            open_case(app, file, &code, false)
-        }
+        Request::Change { code, change } => change_case(file, &code, change),
+        Request::Open(case) => ops::cases::open(file, case).map(Outcome::Opened),
         Request::Import(paths) => {
             let me = ops::acting_member(file)?;
             let reports = ops::import::read_reports(&paths, &Default::default())?;
             let opened = ops::import::open_reports(file, &me, &reports)?;
-            let codes: Vec<&str> = opened.iter().map(|o| o.code.as_str()).collect();
-            app.changed(format!(
-                "imported {} reports: {}",
-                opened.len(),
-                codes.join(", ")
-            ));
-            app.queue = app
-                .queues
-                .iter()
-                .position(|(q, _)| *q == crate::core::queue::Queue::NeedsAcknowledgement)
-                .unwrap_or(0);
-            refresh(app, file)
+            Ok(Outcome::Imported(
+                opened.into_iter().map(|o| o.code).collect(),
+            ))
         }
         Request::Export(request) => {
             let written = ops::export::write_record(file, identity, &request)?;
-            let output = &request.output;
-            app.show(
-                "Exported",
-                format!(
-                    "Wrote {} and its signature {} (plaintext: share them only with the \
-                     {} audience).\n\nAnyone can check the signature with stock OpenSSH:\n\n{}",
-                    output.display(),
-                    written.sig_file.display(),
-                    request.profile.as_str(),
-                    written.verify_command(&file.label())
-                ),
-                format!("exported {}", output.display()),
-            );
-            Ok(())
+            Ok(Outcome::Exported {
+                verify: written.verify_command(&file.label()),
+                signature: written.sig_file,
+                output: request.output,
+                profile: request.profile,
+            })
         }
         Request::Report(request) => {
             let written = ops::export::write_report(file, identity, &request)?;
-            let (output, from, to) = (&request.output, request.from, request.to);
-            app.show(
-                "Transparency report",
-                format!(
-                    "Wrote {} and its signature {} (plaintext, meant for the public): {} cases \
-                     received from {from} to {to}, {} in the previous period of the same length.\n\n\
-                     Verify: {}",
-                    output.display(),
-                    written.sig_file.display(),
-                    written.received.0,
-                    written.received.1,
-                    written.verify_command(&file.label())
-                ),
-                format!("wrote {}", output.display()),
-            );
-            Ok(())
+            Ok(Outcome::Reported {
+                verify: written.verify_command(&file.label()),
+                signature: written.sig_file,
+                received: written.received,
+                output: request.output,
+                from: request.from,
+                to: request.to,
+            })
         }
         Request::AddMember(new) => {
             let added = ops::members::add(file, identity, &new)?;
-            app.saved(format!(
-                "added {} ({}); the file is now encrypted to {} recipients",
-                inline(&new.name),
-                added.fingerprint,
-                added.saved.recipients
-            ));
-            show_roster(app, file)
+            Ok(Outcome::MemberAdded {
+                name: new.name,
+                fingerprint: added.fingerprint,
+                recipients: added.saved.recipients,
+            })
         }
         Request::RemoveMember { name, reason } => {
             let report = ops::members::remove(file, identity, &name, reason, false)?;
-            app.saved(format!(
-                "removed {}; the file and its backup are encrypted to the {} remaining recipients only",
-                inline(&name),
-                report.recipients
-            ));
-            show_roster(app, file)
+            Ok(Outcome::MemberRemoved {
+                name,
+                recipients: report.recipients,
+            })
         }
     }
 }
 
 /// Apply `change` to a case as the member who opened the file, record the events it makes
-/// (not yet saved), say what was recorded in the words of [`describe`], and show the case
-/// again.
-fn change_case(app: &mut App, file: &mut CaseFile, code: &str, change: CaseChange) -> Result<()> {
+/// (not yet saved), and say what was recorded in the words of [`describe`].
+fn change_case(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Outcome> {
+    // A hard conflict: the member may no longer see the case.
+    let hides = matches!(
+        change,
+        CaseChange::Conflict {
+            kind: ConflictKind::Hard,
+            ..
+        }
+    );
     let changed = ops::cases::change(file, code, change)?;
     let roster = file.roster()?;
     let name = |id| {
@@ -297,21 +324,21 @@ fn change_case(app: &mut App, file: &mut CaseFile, code: &str, change: CaseChang
             .map(|m| inline(&m.name).into_owned())
             .unwrap_or_else(|| "?".into())
     };
-    let said: Vec<String> = changed
-        .events
-        .iter()
-        .map(|e| describe::headline(&e.kind, &name))
-        .collect();
-    let what = if changed.events.iter().any(|e| e.amends.is_some()) {
+    let said = if changed.events.iter().any(|e| e.amends.is_some()) {
         "correction recorded".to_string()
     } else {
+        let said: Vec<String> = changed
+            .events
+            .iter()
+            .map(|e| describe::headline(&e.kind, &name))
+            .collect();
         said.join("; ")
     };
-    app.changed(format!("{code}: {what} (not saved yet: Ctrl-S)"));
-    if matches!(app.screen, app::Screen::Case { .. }) {
-        open_case(app, file, code, true)?;
-    }
-    Ok(())
+    Ok(Outcome::Changed {
+        code: code.to_string(),
+        said,
+        hides,
+    })
 }
 
 #[cfg(test)]
@@ -323,22 +350,28 @@ mod tests {
     use crate::core::case::Status;
     use crate::tui::app::{Overlay, Screen};
 
+    /// The demo key, loaded again to unlock.
+    pub(super) fn demo_key(_: PassphraseSource) -> std::result::Result<Identity, vault::Error> {
+        vault::demo::identity()
+    }
+
     /// The demo file, saved to a temporary directory so that saves work, and the interface on it.
-    fn setup() -> (tempfile::TempDir, CaseFile, Identity, App) {
+    fn setup() -> (tempfile::TempDir, CaseFile, Runner<'static>, App) {
         let dir = tempfile::tempdir().unwrap();
         let (mut file, identity) = vault::demo::open().unwrap();
         file.save_as(&dir.path().join("c.cases.age"), &identity)
             .unwrap();
         let me = file.me().unwrap().map(|m| m.name);
         let mut app = App::new(file.label(), me);
-        carry_out(&mut app, &mut file, &identity, Effect::Refresh);
-        (dir, file, identity, app)
+        let mut runner = Runner::new(identity, &demo_key);
+        runner.run(&mut app, &mut file, Effect::Refresh);
+        (dir, file, runner, app)
     }
 
-    fn press(app: &mut App, file: &mut CaseFile, identity: &Identity, keys: &[KeyCode]) {
+    fn press(app: &mut App, file: &mut CaseFile, runner: &mut Runner, keys: &[KeyCode]) {
         for code in keys {
             if let Some(effect) = app.on_key(KeyEvent::new(*code, KeyModifiers::NONE)) {
-                carry_out(app, file, identity, effect);
+                runner.run(app, file, effect);
             }
         }
     }
@@ -359,21 +392,16 @@ mod tests {
 
     #[test]
     fn a_vote_and_a_decision_are_recorded_through_their_forms() {
-        let (_dir, mut file, identity, mut app) = setup();
+        let (_dir, mut file, mut runner, mut app) = setup();
         let code = case_in(&mut file, Status::Deliberating);
-        carry_out(
-            &mut app,
-            &mut file,
-            &identity,
-            Effect::OpenCase(code.clone()),
-        );
+        runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
         // Vote for the second outcome of the ladder.
-        press(&mut app, &mut file, &identity, &[KeyCode::Char('v')]);
+        press(&mut app, &mut file, &mut runner, &[KeyCode::Char('v')]);
         assert!(matches!(app.overlay, Some(Overlay::Form(_))));
         press(
             &mut app,
             &mut file,
-            &identity,
+            &mut runner,
             &[KeyCode::Char('w'), KeyCode::Enter],
         );
         assert!(app.overlay.is_none(), "the form closes: {}", app.status);
@@ -382,12 +410,12 @@ mod tests {
         let proposal = case.proposal.as_ref().unwrap();
         assert_eq!(proposal.outcome, "warning");
         // Without the quorum, a decision with no override reason is refused and the form says so.
-        press(&mut app, &mut file, &identity, &[KeyCode::Char('d')]);
+        press(&mut app, &mut file, &mut runner, &[KeyCode::Char('d')]);
         let mut keys = vec![KeyCode::Tab];
         keys.extend(typing("Repeated after a warning."));
         keys.push(KeyCode::Tab);
         keys.push(KeyCode::Enter);
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         let Some(Overlay::Form(form)) = &app.overlay else {
             panic!("the refused form stays open")
         };
@@ -402,7 +430,7 @@ mod tests {
         // The chair overrides, with a reason.
         let mut keys = typing("Two members are away; the chair decides.");
         keys.push(KeyCode::Enter);
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         assert!(app.overlay.is_none(), "{}", app.status);
         let case = file.case_by_code(&code).unwrap();
         let decision = case.decision.as_ref().unwrap();
@@ -420,21 +448,16 @@ mod tests {
 
     #[test]
     fn assign_party_message_and_emergency_forms_record_events() {
-        let (_dir, mut file, identity, mut app) = setup();
+        let (_dir, mut file, mut runner, mut app) = setup();
         let code = case_in(&mut file, Status::Investigating);
-        carry_out(
-            &mut app,
-            &mut file,
-            &identity,
-            Effect::OpenCase(code.clone()),
-        );
+        runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
         let id = file.case_by_code(&code).unwrap().id;
         let before = file.timeline(id).unwrap().len();
         // Assign the second active member.
         press(
             &mut app,
             &mut file,
-            &identity,
+            &mut runner,
             &[KeyCode::Char('a'), KeyCode::Right, KeyCode::Enter],
         );
         // A named witness.
@@ -446,17 +469,17 @@ mod tests {
         ];
         keys.extend(typing("Canary Witness"));
         keys.push(KeyCode::Enter);
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         // A message to the reporter.
         let mut keys = vec![KeyCode::Char('m'), KeyCode::Tab];
         keys.extend(typing("told them we are looking into it"));
         keys.push(KeyCode::Enter);
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         // An emergency action.
         let mut keys = vec![KeyCode::Char('!')];
         keys.extend(typing("muted in chat for 48 hours"));
         keys.push(KeyCode::Enter);
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         let case = file.case_by_code(&code).unwrap();
         let timeline = file.timeline(case.id).unwrap();
         assert_eq!(timeline.len(), before + 4, "{}", app.status);
@@ -470,16 +493,16 @@ mod tests {
         let mut keys = vec![KeyCode::Char('r')];
         keys.extend(typing("fine"));
         keys.push(KeyCode::Char('d'));
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         if let Some(effect) = app.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)) {
-            carry_out(&mut app, &mut file, &identity, effect);
+            runner.run(&mut app, &mut file, effect);
         }
         assert!(app.status.contains("review"), "{}", app.status);
     }
 
     #[test]
     fn a_party_can_be_the_same_person_as_in_another_case() {
-        let (_dir, mut file, identity, mut app) = setup();
+        let (_dir, mut file, mut runner, mut app) = setup();
         let (other, person) = file
             .cases()
             .unwrap()
@@ -489,18 +512,13 @@ mod tests {
             .unwrap();
         let code = case_in(&mut file, Status::Investigating);
         assert_ne!(code, other);
-        carry_out(
-            &mut app,
-            &mut file,
-            &identity,
-            Effect::OpenCase(code.clone()),
-        );
+        runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
         // Reported, "same person as", then the reference in its field.
         let mut keys = vec![KeyCode::Char('p'), KeyCode::Tab, KeyCode::Char('s')];
         keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
         keys.extend(typing(&format!("{other}:2")));
         keys.push(KeyCode::Enter);
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         assert!(app.overlay.is_none(), "{}", app.status);
         let case = file.case_by_code(&code).unwrap();
         assert_eq!(case.parties.last().unwrap().person, person);
@@ -514,7 +532,7 @@ mod tests {
         keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
         keys.extend(typing(&format!("{other}:99")));
         keys.push(KeyCode::Enter);
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         let Some(Overlay::Form(form)) = &app.overlay else {
             panic!("the form stays open")
         };
@@ -530,18 +548,12 @@ mod tests {
 
     #[test]
     fn a_correction_amends_the_chosen_entry() {
-        let (_dir, mut file, identity, mut app) = setup();
+        let (_dir, mut file, mut runner, mut app) = setup();
         let code = case_in(&mut file, Status::Investigating);
-        carry_out(
+        runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+        runner.run(
             &mut app,
             &mut file,
-            &identity,
-            Effect::OpenCase(code.clone()),
-        );
-        carry_out(
-            &mut app,
-            &mut file,
-            &identity,
             Effect::AddNote {
                 code: code.clone(),
                 body: "Met the reporter on Tuesday.".into(),
@@ -551,9 +563,9 @@ mod tests {
         let note = file.timeline(id).unwrap().last().unwrap().id;
         let mut keys = vec![KeyCode::Char('A'), KeyCode::Tab];
         keys.extend(typing("It was Wednesday."));
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         if let Some(effect) = app.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)) {
-            carry_out(&mut app, &mut file, &identity, effect);
+            runner.run(&mut app, &mut file, effect);
         }
         let last = file.timeline(id).unwrap().last().unwrap().clone();
         assert_eq!(last.amends, Some(note), "{}", app.status);
@@ -575,24 +587,24 @@ mod tests {
 
     #[test]
     fn a_new_case_and_the_roster_changes_save_at_once() {
-        let (dir, mut file, identity, mut app) = setup();
+        let (dir, mut file, mut runner, mut app) = setup();
         let mut keys = vec![KeyCode::Char('N')];
         keys.extend(typing("Spam in the forum"));
         keys.push(KeyCode::Enter);
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         let Screen::Case { data, .. } = &app.screen else {
             panic!("the new case opens: {}", app.status)
         };
         assert_eq!(data.case.title, "Spam in the forum");
         // Add a member with a fresh age key; the file is saved at once.
-        press(&mut app, &mut file, &identity, &[KeyCode::Char('M')]);
+        press(&mut app, &mut file, &mut runner, &[KeyCode::Char('M')]);
         let new_key = age::x25519::Identity::generate().to_public().to_string();
         let mut keys = vec![KeyCode::Char('a')];
         keys.extend(typing("Ana Newcomer"));
         keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
         keys.extend(typing(&new_key));
         keys.push(KeyCode::Enter);
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         assert!(!app.dirty, "saved with the roster change: {}", app.status);
         let Screen::Roster { members, .. } = &app.screen else {
             panic!("roster")
@@ -605,7 +617,7 @@ mod tests {
             .unwrap();
         let mut keys = vec![KeyCode::Down; index];
         keys.push(KeyCode::Char('x'));
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         let Some(Overlay::Form(form)) = &app.overlay else {
             panic!("removal asks first")
         };
@@ -614,7 +626,7 @@ mod tests {
                 .iter()
                 .any(|n| n.contains("future versions only"))
         );
-        press(&mut app, &mut file, &identity, &[KeyCode::Enter]);
+        press(&mut app, &mut file, &mut runner, &[KeyCode::Enter]);
         let Screen::Roster { members, .. } = &app.screen else {
             panic!("roster")
         };
@@ -627,7 +639,7 @@ mod tests {
         // The new case survived in the saved file.
         let reopened = CaseFile::open(
             &dir.path().join("c.cases.age"),
-            &identity,
+            &vault::demo::identity().unwrap(),
             vault::OpenMode::ReadOnly,
         )
         .unwrap();
@@ -643,7 +655,7 @@ mod tests {
 
     #[test]
     fn exports_ask_before_writing_plaintext() {
-        let (dir, mut file, identity, mut app) = setup();
+        let (dir, mut file, mut runner, mut app) = setup();
         let code = file
             .cases()
             .unwrap()
@@ -651,24 +663,19 @@ mod tests {
             .find(|c| c.decision.is_some() && c.conflicts.is_empty())
             .map(|c| c.code_name.clone())
             .unwrap();
-        carry_out(
-            &mut app,
-            &mut file,
-            &identity,
-            Effect::OpenCase(code.clone()),
-        );
+        runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
         let out = dir.path().join("record.md");
         let mut keys = vec![KeyCode::Char('e'), KeyCode::Tab, KeyCode::Tab];
         keys.extend(typing(&out.display().to_string()));
         keys.push(KeyCode::Enter);
-        press(&mut app, &mut file, &identity, &keys);
+        press(&mut app, &mut file, &mut runner, &keys);
         assert!(
             matches!(&app.overlay, Some(Overlay::Confirm { question, .. }) if question.contains("PLAINTEXT"))
         );
-        press(&mut app, &mut file, &identity, &[KeyCode::Char('n')]);
+        press(&mut app, &mut file, &mut runner, &[KeyCode::Char('n')]);
         assert!(!out.exists(), "no means nothing written");
-        press(&mut app, &mut file, &identity, &keys);
-        press(&mut app, &mut file, &identity, &[KeyCode::Char('y')]);
+        press(&mut app, &mut file, &mut runner, &keys);
+        press(&mut app, &mut file, &mut runner, &[KeyCode::Char('y')]);
         assert!(out.exists(), "{}", app.status);
         assert!(dir.path().join("record.md.sig").exists());
         assert!(
@@ -678,5 +685,132 @@ mod tests {
         );
         let text = std::fs::read_to_string(&out).unwrap();
         assert!(text.contains(&code));
+    }
+
+    fn lock_now(app: &mut App, file: &mut CaseFile, runner: &mut Runner, minutes: u64) {
+        let limit = std::time::Duration::from_secs(minutes * 60);
+        let lock = app.update(crate::tui::app::Msg::Idle { idle: limit, limit });
+        runner.run(app, file, lock.expect("the idle limit locks"));
+    }
+
+    #[test]
+    fn locking_saves_seals_and_unlocking_needs_the_same_key() {
+        use crate::core::event::{Event, NoteKind};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.cases.age");
+        let (mut file, identity) = vault::demo::open().unwrap();
+        file.save_as(&path, &identity).unwrap();
+        let other = dir.path().join("other");
+        vault::keygen(&other, "other", None).unwrap();
+        // Typing "other" on the lock screen loads another member's key.
+        let reload = |typed: PassphraseSource| match typed {
+            PassphraseSource::Typed(t) if t.as_str() == "other" => {
+                Identity::load(&other, &PassphraseSource::Terminal)
+            }
+            _ => vault::demo::identity(),
+        };
+        let mut app = App::new(file.label(), None);
+        let mut runner = Runner::new(identity, &reload);
+        runner.run(&mut app, &mut file, Effect::Refresh);
+        let me = file.me().unwrap().unwrap();
+        let case = file.cases().unwrap().values().next().unwrap().clone();
+        file.record(&[Event {
+            id: uuid::Uuid::new_v4(),
+            case: Some(case.id),
+            author: me.id,
+            at: chrono::Utc::now(),
+            amends: None,
+            kind: EventKind::NoteAdded {
+                body: "canary-unsaved-note".into(),
+                note: NoteKind::General,
+            },
+        }])
+        .unwrap();
+        app.dirty = true;
+        app.update(crate::tui::action::Action::Open);
+        lock_now(&mut app, &mut file, &mut runner, 5);
+        assert!(file.is_sealed() && runner.is_locked());
+        assert!(app.locked.is_some() && app.rows.is_empty());
+        assert!(!app.dirty, "saved before locking");
+        assert!(
+            file.cases().unwrap().is_empty(),
+            "nothing readable while locked"
+        );
+        assert!(
+            !file
+                .dump()
+                .unwrap()
+                .iter()
+                .any(|row| row.contains("canary-unsaved-note")),
+            "no case text in memory"
+        );
+        assert!(matches!(
+            file.save(&vault::demo::identity().unwrap()),
+            Err(vault::Error::Sealed { .. })
+        ));
+        // Another key does not unlock it.
+        let mut keys = typing("other");
+        keys.push(KeyCode::Enter);
+        press(&mut app, &mut file, &mut runner, &keys);
+        let message = &app.locked.as_ref().expect("still locked").message;
+        assert!(message.contains("not the key that opened"), "{message}");
+        assert!(file.is_sealed());
+        press(&mut app, &mut file, &mut runner, &[KeyCode::Enter]);
+        assert!(app.locked.is_none() && !runner.is_locked());
+        assert!(app.overlay.is_none(), "no draft");
+        assert!(!file.is_sealed());
+        assert!(!app.rows.is_empty(), "the queues are back");
+        let timeline = file.timeline(case.id).unwrap();
+        assert!(timeline.iter().any(|e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "canary-unsaved-note")));
+        // And the save before locking reached the disk.
+        let identity = vault::demo::identity().unwrap();
+        let mut reopened = CaseFile::open(&path, &identity, vault::OpenMode::ReadOnly).unwrap();
+        let case_again = reopened.case_by_code(&case.code_name).unwrap();
+        assert!(
+            reopened
+                .timeline(case_again.id)
+                .unwrap()
+                .iter()
+                .any(|e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "canary-unsaved-note"))
+        );
+    }
+
+    #[test]
+    fn a_refused_save_keeps_changes_and_the_draft_sealed_in_memory() {
+        // The demo cannot be saved over: the changes stay, encrypted, until unlocked.
+        let (mut file, identity) = vault::demo::open().unwrap();
+        let mut app = App::new(file.label(), None);
+        let mut runner = Runner::new(identity, &demo_key);
+        runner.run(&mut app, &mut file, Effect::Refresh);
+        let code = app.rows[0].code.clone();
+        runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+        runner.run(
+            &mut app,
+            &mut file,
+            Effect::AddNote {
+                code: code.clone(),
+                body: "kept across the lock".into(),
+            },
+        );
+        assert!(app.dirty);
+        app.update(crate::tui::action::Action::AddNote);
+        if let Some(Overlay::Note(editor)) = &mut app.overlay {
+            editor.insert_str("half-written draft");
+        }
+        lock_now(&mut app, &mut file, &mut runner, 1);
+        assert!(file.is_sealed() && app.dirty);
+        let message = &app.locked.as_ref().unwrap().message;
+        assert!(message.contains("kept, encrypted, in memory"), "{message}");
+        press(&mut app, &mut file, &mut runner, &[KeyCode::Enter]);
+        assert!(
+            matches!(&app.overlay, Some(Overlay::Note(e)) if e.lines().join("") == "half-written draft")
+        );
+        let case = file.case_by_code(&code).unwrap();
+        assert!(
+            file.timeline(case.id)
+                .unwrap()
+                .iter()
+                .any(|e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "kept across the lock"))
+        );
     }
 }
