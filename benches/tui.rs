@@ -97,7 +97,7 @@ fn main() {
 
     for (width, height) in [(80u16, 24u16), (160, 48)] {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        let mut app = App::new(file.label(), Some(me.name.clone()));
+        let mut app = App::new(file.label(), Some(me.name.clone()), now);
         runner.run(&mut app, &mut file, Effect::Refresh);
         assert_eq!(app.rows.len(), spec.cases);
 

@@ -42,7 +42,7 @@ fn demo_app(queue: Queue) -> (App, casebook::vault::CaseFile) {
         &app::Filter::default(),
         app::Sort::default(),
     );
-    let mut app = App::new(demo::LABEL.into(), me.map(|m| m.name));
+    let mut app = App::new(demo::LABEL.into(), me.map(|m| m.name), now);
     app.queue = Queue::ALL.iter().position(|q| *q == queue).unwrap();
     app.update(Outcome::Listed {
         queues: counts,

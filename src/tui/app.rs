@@ -533,8 +533,8 @@ impl Sort {
 }
 
 impl App {
-    /// A new interface on a file, before anything is loaded.
-    pub fn new(label: String, me: Option<String>) -> App {
+    /// A new interface on a file, before anything is loaded; `now` gives the default dates.
+    pub fn new(label: String, me: Option<String>, now: chrono::DateTime<chrono::Utc>) -> App {
         App {
             label,
             me,
@@ -549,7 +549,7 @@ impl App {
             quit: false,
             page: 10,
             bindings: keymap::DEFAULT.to_vec(),
-            today: chrono::Utc::now().date_naive(),
+            today: now.date_naive(),
             theme: Theme::default(),
             offset: 0,
             filter: Filter::default(),
@@ -1896,7 +1896,7 @@ mod tests {
 
     #[test]
     fn navigation_stays_within_the_list_and_queues_wrap() {
-        let mut app = App::new("f".into(), None);
+        let mut app = App::new("f".into(), None, chrono::Utc::now());
         app.loaded(app.queues.clone(), vec![row("a"), row("b"), row("c")]);
         app.on_key(key(KeyCode::Char('j')));
         app.on_key(key(KeyCode::Down));
@@ -1918,7 +1918,7 @@ mod tests {
 
     #[test]
     fn quitting_with_unsaved_changes_asks_first() {
-        let mut app = App::new("f".into(), None);
+        let mut app = App::new("f".into(), None, chrono::Utc::now());
         app.changed("note added".into());
         app.on_key(key(KeyCode::Char('q')));
         assert!(!app.quit && matches!(app.overlay, Some(Overlay::ConfirmQuit)));
@@ -1936,7 +1936,7 @@ mod tests {
 
     #[test]
     fn search_updates_as_you_type_and_enter_opens_the_hit() {
-        let mut app = App::new("f".into(), None);
+        let mut app = App::new("f".into(), None, chrono::Utc::now());
         app.on_key(key(KeyCode::Char('/')));
         assert_eq!(
             app.on_key(key(KeyCode::Char('v'))),
@@ -2000,7 +2000,7 @@ mod tests {
         };
         let mut case = Case::opened(id, &opened).unwrap();
         case.status = Status::Deliberating;
-        let mut app = App::new("f".into(), None);
+        let mut app = App::new("f".into(), None, chrono::Utc::now());
         app.case_loaded(
             case_data(case, vec![opened], &Roster::default(), &Settings::default()),
             false,
@@ -2025,7 +2025,7 @@ mod tests {
 
     #[test]
     fn the_help_runs_the_chosen_action_where_it_applies() {
-        let mut app = App::new("f".into(), None);
+        let mut app = App::new("f".into(), None, chrono::Utc::now());
         app.loaded(app.queues.clone(), vec![row("a"), row("b")]);
         app.on_key(key(KeyCode::Char('?')));
         let entries = keymap::help_entries(&app.bindings);
@@ -2047,7 +2047,7 @@ mod tests {
 
     #[test]
     fn a_hidden_case_does_not_open() {
-        let mut app = App::new("f".into(), None);
+        let mut app = App::new("f".into(), None, chrono::Utc::now());
         let mut hidden = row("secret-case");
         hidden.title = None;
         app.loaded(app.queues.clone(), vec![hidden]);

@@ -114,7 +114,7 @@ fn event_loop(
     options: Options,
 ) -> io::Result<()> {
     let me = file.me().ok().flatten().map(|m| m.name);
-    let mut app = App::new(file.label(), me);
+    let mut app = App::new(file.label(), me, chrono::Utc::now());
     app.theme = options.theme;
     app.bindings = options.bindings.clone();
     let mut runner = Runner::new(identity, reload);

@@ -362,7 +362,7 @@ mod tests {
         file.save_as(&dir.path().join("c.cases.age"), &identity)
             .unwrap();
         let me = file.me().unwrap().map(|m| m.name);
-        let mut app = App::new(file.label(), me);
+        let mut app = App::new(file.label(), me, Utc::now());
         let mut runner = Runner::new(identity, &demo_key);
         runner.run(&mut app, &mut file, Effect::Refresh);
         (dir, file, runner, app)
@@ -709,7 +709,7 @@ mod tests {
             }
             _ => vault::demo::identity(),
         };
-        let mut app = App::new(file.label(), None);
+        let mut app = App::new(file.label(), None, Utc::now());
         let mut runner = Runner::new(identity, &reload);
         runner.run(&mut app, &mut file, Effect::Refresh);
         let me = file.me().unwrap().unwrap();
@@ -779,7 +779,7 @@ mod tests {
     fn a_refused_save_keeps_changes_and_the_draft_sealed_in_memory() {
         // The demo cannot be saved over: the changes stay, encrypted, until unlocked.
         let (mut file, identity) = vault::demo::open().unwrap();
-        let mut app = App::new(file.label(), None);
+        let mut app = App::new(file.label(), None, Utc::now());
         let mut runner = Runner::new(identity, &demo_key);
         runner.run(&mut app, &mut file, Effect::Refresh);
         let code = app.rows[0].code.clone();
