@@ -138,8 +138,13 @@ fn render_form(app: &App, form: &Form, frame: &mut Frame) {
     if !lines.is_empty() {
         lines.push(Line::from(""));
     }
-    let header = Paragraph::new(Text::from(lines)).wrap(Wrap { trim: false });
-    let header_rows = header.line_count(inner_width) as u16;
+    // Wrapped here, so that the rows it needs are known before the dialog is laid out.
+    let mut wrapped = Vec::with_capacity(lines.len());
+    for line in lines {
+        wrap_line(line, inner_width.max(1) as usize, &mut wrapped);
+    }
+    let header_rows = wrapped.len().min(u16::MAX as usize) as u16;
+    let header = Paragraph::new(Text::from(wrapped));
     let rows: Vec<u16> = form
         .fields
         .iter()
