@@ -11,7 +11,7 @@ mod common;
 use std::time::Instant;
 
 use casebook::core::event::{Event, EventKind, NoteKind};
-use casebook::tui::app::{self, App, Effect};
+use casebook::tui::app::{App, Effect};
 use casebook::tui::{Runner, action::Action, view};
 use casebook::vault::{Identity, PassphraseSource, synthetic};
 use common::percentiles;
@@ -19,29 +19,25 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-/// What the event loop does for each frame.
-fn draw(terminal: &mut Terminal<TestBackend>, app: &mut App) {
-    let size = terminal.size().expect("size");
-    app.page = size.height.saturating_sub(app::LIST_TOP as u16 + 2) as usize;
-    app.prepare(size.width - 2, size.height - 4);
-    terminal
-        .draw(|frame| view::render(app, frame))
-        .expect("draw");
+/// What the event loop does for each frame (the case wrapped once per case and width).
+fn draw(terminal: &mut Terminal<TestBackend>, app: &mut App, layout: &mut view::CaseLayout) {
+    casebook::tui::draw(terminal, app, layout).expect("draw");
 }
 
 fn frames(
     terminal: &mut Terminal<TestBackend>,
     app: &mut App,
+    layout: &mut view::CaseLayout,
     runs: usize,
     mut step: impl FnMut(&mut App, usize),
 ) -> (f64, f64) {
-    draw(terminal, app);
+    draw(terminal, app, layout);
     percentiles(
         (0..runs)
             .map(|i| {
                 step(app, i);
                 let start = Instant::now();
-                draw(terminal, app);
+                draw(terminal, app, layout);
                 start.elapsed()
             })
             .collect(),
@@ -98,10 +94,11 @@ fn main() {
     for (width, height) in [(80u16, 24u16), (160, 48)] {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         let mut app = App::new(file.label(), Some(me.name.clone()), now);
+        let mut layout = view::CaseLayout::default();
         runner.run(&mut app, &mut file, Effect::Refresh);
         assert_eq!(app.rows.len(), spec.cases);
 
-        let (p50, p99) = frames(&mut terminal, &mut app, 2_000, |app, i| {
+        let (p50, p99) = frames(&mut terminal, &mut app, &mut layout, 2_000, |app, i| {
             app.update(if i % 400 < 200 {
                 Action::PageDown
             } else {
@@ -117,7 +114,7 @@ fn main() {
             &mut file,
             Effect::OpenCase(long.code_name.clone()),
         );
-        let (p50, p99) = frames(&mut terminal, &mut app, 1_000, |app, i| {
+        let (p50, p99) = frames(&mut terminal, &mut app, &mut layout, 1_000, |app, i| {
             app.update(if i % 100 < 50 {
                 Action::PageDown
             } else {
@@ -142,7 +139,7 @@ fn main() {
             if let Some(effect) = app.on_key(KeyEvent::from(key)) {
                 runner.run(&mut app, &mut file, effect);
             }
-            draw(&mut terminal, &mut app);
+            draw(&mut terminal, &mut app, &mut layout);
             samples.push(start.elapsed());
         }
         let (p50, p99) = percentiles(samples);
@@ -155,7 +152,7 @@ fn main() {
             app.update(Action::Back);
             let start = Instant::now();
             runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
-            draw(&mut terminal, &mut app);
+            draw(&mut terminal, &mut app, &mut layout);
             samples.push(start.elapsed());
         }
         let (p50, p99) = percentiles(samples);
@@ -171,7 +168,7 @@ fn main() {
                 &mut file,
                 Effect::OpenCase(long.code_name.clone()),
             );
-            draw(&mut terminal, &mut app);
+            draw(&mut terminal, &mut app, &mut layout);
             samples.push(start.elapsed());
         }
         let (p50, p99) = percentiles(samples);

@@ -362,6 +362,8 @@ pub enum Msg {
         /// When to lock.
         limit: std::time::Duration,
     },
+    /// A frame is about to be drawn.
+    Frame(FrameSize),
 }
 
 impl From<Action> for Msg {
@@ -422,20 +424,22 @@ pub struct App {
     pub idle_left: Option<u64>,
     /// The file on disk is no longer the version opened (someone else saved it).
     pub disk_changed: bool,
-    /// The open case, wrapped for the width last drawn (see [`App::prepare`]).
-    pub case_layout: Option<CaseLayout>,
+    /// Counts the cases shown: a new one (or the same one reloaded) gets the next number, so
+    /// that the view wraps its text again (see [`super::view::CaseLayout`]).
+    pub case_shown: u64,
     /// The case was opened at a search hit: scroll to it once it is laid out.
     scroll_to_focus: bool,
 }
 
-/// The case screen's rows for one width.
-pub struct CaseLayout {
-    /// The width wrapped for.
-    pub width: u16,
-    /// One entry per screen row.
-    pub rows: Vec<ratatui::text::Line<'static>>,
-    /// The row of the focused timeline entry.
-    pub focus_row: Option<usize>,
+/// What the event loop knows before drawing a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameSize {
+    /// Rows per page of the case list.
+    pub page: usize,
+    /// Rows the case screen shows at once.
+    pub case_height: u16,
+    /// The open case as laid out for this width: its rows, and the row of the focused entry.
+    pub case: Option<(usize, Option<usize>)>,
 }
 
 /// The lock screen: the passphrase being typed (wiped on drop) and why it locked.
@@ -558,7 +562,7 @@ impl App {
             locked: None,
             idle_left: None,
             disk_changed: false,
-            case_layout: None,
+            case_shown: 0,
             scroll_to_focus: false,
         }
     }
@@ -846,6 +850,10 @@ impl App {
             }
             Msg::Outcome(outcome) => self.receive(outcome),
             Msg::Idle { idle, limit } => self.idle(idle, limit),
+            Msg::Frame(size) => {
+                self.frame(size);
+                None
+            }
         }
     }
 
@@ -1267,40 +1275,26 @@ impl App {
         }
     }
 
-    /// Before drawing a frame of `width` x `height` (the case's inner area): lay the open case
-    /// out for that width if it is not yet, scroll to a search hit, keep the scroll in range.
-    pub fn prepare(&mut self, width: u16, height: u16) {
-        let Screen::Case {
-            data,
-            scroll,
-            focus,
-        } = &mut self.screen
+    /// Before drawing a frame: the page size, and the open case's extent as laid out; scroll
+    /// to a search hit once it is laid out, and keep the scroll in range.
+    fn frame(&mut self, size: FrameSize) {
+        self.page = size.page;
+        let (Screen::Case { scroll, .. }, Some((rows, focus_row))) = (&mut self.screen, size.case)
         else {
-            self.case_layout = None;
             return;
         };
-        if self.case_layout.as_ref().is_none_or(|l| l.width != width) {
-            let (rows, focus_row) = super::view::case_rows(data, *focus, self.theme, width);
-            self.case_layout = Some(CaseLayout {
-                width,
-                rows,
-                focus_row,
-            });
+        if std::mem::take(&mut self.scroll_to_focus)
+            && let Some(row) = focus_row
+        {
+            *scroll = row.saturating_sub(1).min(u16::MAX as usize) as u16;
         }
-        if let Some(layout) = &self.case_layout {
-            if std::mem::take(&mut self.scroll_to_focus)
-                && let Some(row) = layout.focus_row
-            {
-                *scroll = row.saturating_sub(1).min(u16::MAX as usize) as u16;
-            }
-            let last = layout.rows.len().saturating_sub(height as usize);
-            *scroll = (*scroll).min(last.min(u16::MAX as usize) as u16);
-        }
+        let last = rows.saturating_sub(size.case_height as usize);
+        *scroll = (*scroll).min(last.min(u16::MAX as usize) as u16);
     }
 
     /// A case arrived; `keep_scroll` when it is the same case reloaded.
     fn case_loaded(&mut self, data: CaseData, keep_scroll: bool) {
-        self.case_layout = None;
+        self.case_shown += 1;
         let (scroll, focus) = match (&self.screen, keep_scroll) {
             (Screen::Case { scroll, focus, .. }, true) => (*scroll, *focus),
             _ => (0, None),
@@ -1314,7 +1308,7 @@ impl App {
 
     /// A case arrived from a search: show its timeline from the matching entry.
     fn case_loaded_at(&mut self, data: CaseData, event: uuid::Uuid) {
-        self.case_layout = None;
+        self.case_shown += 1;
         self.scroll_to_focus = true;
         self.screen = Screen::Case {
             data: Box::new(data),

@@ -119,6 +119,7 @@ fn event_loop(
     app.bindings = options.bindings.clone();
     let mut runner = Runner::new(identity, reload);
     runner.run(&mut app, file, Effect::Refresh);
+    let mut layout = view::CaseLayout::default();
     let mut last_input = Instant::now();
     let mut last_disk_check = Instant::now();
     while !app.quit {
@@ -134,11 +135,7 @@ fn event_loop(
             runner.run(&mut app, file, Effect::CheckDisk);
             last_disk_check = Instant::now();
         }
-        let size = terminal.size()?;
-        app.page = size.height.saturating_sub(app::LIST_TOP as u16 + 2).max(1) as usize;
-        // The case's inner area: the screen less the tabs, the status bar and the borders.
-        app.prepare(size.width.saturating_sub(2), size.height.saturating_sub(4));
-        terminal.draw(|frame| view::render(&app, frame))?;
+        draw(terminal, &mut app, &mut layout)?;
         if !event::poll(Duration::from_millis(250))? {
             continue;
         }
@@ -162,5 +159,24 @@ fn event_loop(
             }
         }
     }
+    Ok(())
+}
+
+/// Draw one frame: lay the open case out for the terminal's width (once per case and width),
+/// tell the model the sizes it scrolls by, then draw.
+pub fn draw<B: ratatui::backend::Backend>(
+    terminal: &mut ratatui::Terminal<B>,
+    app: &mut App,
+    layout: &mut view::CaseLayout,
+) -> Result<(), B::Error> {
+    let size = terminal.size()?;
+    // The case's inner area: the screen less the tabs, the status bar and the borders.
+    let case = layout.prepare(app, size.width.saturating_sub(2));
+    app.update(Msg::Frame(app::FrameSize {
+        page: size.height.saturating_sub(app::LIST_TOP as u16 + 2).max(1) as usize,
+        case_height: size.height.saturating_sub(4),
+        case,
+    }));
+    terminal.draw(|frame| view::render_with(app, layout, frame))?;
     Ok(())
 }

@@ -18,8 +18,52 @@ use crate::core::event::{Audience, Event, EventKind, NoteKind};
 use crate::core::party::Identity as PartyIdentity;
 use crate::core::sanitize::{body, inline};
 
-/// Draw the whole interface.
+/// The open case wrapped for one width: view state, kept by the event loop between frames so
+/// that a case is wrapped once per case and width and a frame only copies the visible rows.
+#[derive(Default)]
+pub struct CaseLayout {
+    /// What the rows were wrapped for: which case shown ([`App::case_shown`]), the width and
+    /// the theme.
+    key: Option<(u64, u16, Theme)>,
+    /// One entry per screen row.
+    rows: Vec<Line<'static>>,
+    /// The row where the focused timeline entry starts.
+    focus_row: Option<usize>,
+}
+
+impl CaseLayout {
+    /// Lay the open case out for `width` (the case's inner width) unless it already is; its
+    /// rows and the focused entry's row, for the model's scrolling. `None` off the case screen.
+    pub fn prepare(&mut self, app: &App, width: u16) -> Option<(usize, Option<usize>)> {
+        let Screen::Case { data, .. } = &app.screen else {
+            *self = CaseLayout::default();
+            return None;
+        };
+        let key = (app.case_shown, width, app.theme);
+        if self.key != Some(key) {
+            let (rows, focus_row) = case_rows(data, app.case_focus(), app.theme, width);
+            *self = CaseLayout {
+                key: Some(key),
+                rows,
+                focus_row,
+            };
+        }
+        Some((self.rows.len(), self.focus_row))
+    }
+
+    /// The rows, if they were wrapped for this case, width and theme.
+    fn rows_for(&self, app: &App, width: u16) -> Option<&[Line<'static>]> {
+        (self.key == Some((app.case_shown, width, app.theme))).then_some(self.rows.as_slice())
+    }
+}
+
+/// Draw the whole interface, wrapping the open case afresh (for tests and one-off frames).
 pub fn render(app: &App, frame: &mut Frame) {
+    render_with(app, &CaseLayout::default(), frame)
+}
+
+/// Draw the whole interface, with the open case as laid out in `layout` (when it matches).
+pub fn render_with(app: &App, layout: &CaseLayout, frame: &mut Frame) {
     let [tabs, main, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
@@ -34,7 +78,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_tabs(app, frame, tabs);
     match &app.screen {
         Screen::Queues => render_list(app, frame, main),
-        Screen::Case { data, scroll, .. } => render_case(app, data, *scroll, frame, main),
+        Screen::Case { data, scroll, .. } => render_case(app, data, *scroll, layout, frame, main),
         Screen::Roster { members, selected } => render_roster(members, *selected, frame, main),
     }
     render_status(app, frame, status);
@@ -811,18 +855,25 @@ fn wrap_line(line: Line<'static>, width: usize, rows: &mut Vec<Line<'static>>) {
     }
 }
 
-fn render_case(app: &App, data: &CaseData, scroll: u16, frame: &mut Frame, area: Rect) {
+fn render_case(
+    app: &App,
+    data: &CaseData,
+    scroll: u16,
+    layout: &CaseLayout,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let inner = Rect {
         x: area.x + 1,
         y: area.y + 1,
         width: area.width.saturating_sub(2),
         height: area.height.saturating_sub(2),
     };
-    // The model keeps the rows wrapped for the last width drawn; a new width wraps here.
+    // The layout keeps the rows wrapped for the last width drawn; a new width wraps here.
     let computed;
-    let rows = match &app.case_layout {
-        Some(layout) if layout.width == inner.width => &layout.rows,
-        _ => {
+    let rows = match layout.rows_for(app, inner.width) {
+        Some(rows) => rows,
+        None => {
             computed = case_rows(data, app.case_focus(), app.theme, inner.width).0;
             &computed
         }
