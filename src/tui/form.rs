@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
+use super::action::Action;
+use super::keymap::{self, Binding, Context};
+
 use crate::core::case::{Channel, Severity};
 use crate::core::decision::Ballot;
 use crate::core::event::{Audience, ConflictKind};
@@ -370,17 +373,23 @@ impl Form {
         };
     }
 
-    /// Handle a key press.
+    /// Handle a key press, with the default keys.
     pub fn on_key(&mut self, key: KeyEvent) -> Reply {
+        self.on_key_with(keymap::DEFAULT, key)
+    }
+
+    /// Handle a key press: the form's own keys (cancel, done, next and previous field) as
+    /// `bindings` say; any other key edits the field with the cursor.
+    pub fn on_key_with(&mut self, bindings: &[Binding], key: KeyEvent) -> Reply {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => return Reply::Cancel,
-            KeyCode::Char('d') if ctrl => return Reply::Submit,
-            KeyCode::Tab => {
+        match keymap::lookup(bindings, Context::Form, key) {
+            Some(Action::Back) => return Reply::Cancel,
+            Some(Action::Done) => return Reply::Submit,
+            Some(Action::NextField) => {
                 self.move_focus(true);
                 return Reply::Editing;
             }
-            KeyCode::BackTab => {
+            Some(Action::PreviousField) => {
                 self.move_focus(false);
                 return Reply::Editing;
             }

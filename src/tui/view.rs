@@ -1023,7 +1023,11 @@ fn render_help(app: &App, selected: usize, frame: &mut Frame) {
                 app.theme.heading(),
             )));
         }
-        let line = Line::from(format!("  {:<15} {}", entry.keys, entry.action.describe()));
+        let line = Line::from(format!(
+            "  {:<15} {}",
+            entry.keys,
+            keymap::describe(entry.context, entry.action)
+        ));
         // Actions of other screens are listed, dimmed; they run only there.
         let line = if entry.context != Context::Global && entry.context != here {
             line.style(app.theme.muted())
