@@ -11,37 +11,33 @@ mod common;
 use std::time::Instant;
 
 use casebook::core::event::{Event, EventKind, NoteKind};
-use casebook::tui::app::{self, App, Effect};
-use casebook::tui::{action::Action, carry_out, view};
-use casebook::vault::synthetic;
+use casebook::tui::app::{App, Effect};
+use casebook::tui::{Runner, action::Action, view};
+use casebook::vault::{Identity, PassphraseSource, synthetic};
 use common::percentiles;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-/// What the event loop does for each frame.
-fn draw(terminal: &mut Terminal<TestBackend>, app: &mut App) {
-    let size = terminal.size().expect("size");
-    app.page = size.height.saturating_sub(app::LIST_TOP as u16 + 2) as usize;
-    app.prepare(size.width - 2, size.height - 4);
-    terminal
-        .draw(|frame| view::render(app, frame))
-        .expect("draw");
+/// What the event loop does for each frame (the case wrapped once per case and width).
+fn draw(terminal: &mut Terminal<TestBackend>, app: &mut App, layout: &mut view::CaseLayout) {
+    casebook::tui::draw(terminal, app, layout).expect("draw");
 }
 
 fn frames(
     terminal: &mut Terminal<TestBackend>,
     app: &mut App,
+    layout: &mut view::CaseLayout,
     runs: usize,
     mut step: impl FnMut(&mut App, usize),
 ) -> (f64, f64) {
-    draw(terminal, app);
+    draw(terminal, app, layout);
     percentiles(
         (0..runs)
             .map(|i| {
                 step(app, i);
                 let start = Instant::now();
-                draw(terminal, app);
+                draw(terminal, app, layout);
                 start.elapsed()
             })
             .collect(),
@@ -58,6 +54,9 @@ fn main() {
         seed: 5,
     };
     let (identity, _, mut file) = common::synthetic_file(dir.path(), &spec);
+    let key = dir.path().join("bench.key");
+    let reload = |_: PassphraseSource| Identity::load(&key, &PassphraseSource::Terminal);
+    let mut runner = Runner::new(identity, &reload);
     let now = chrono::Utc::now();
     // One case with a long history: 2,000 events, notes of a few lines each.
     let me = file.me().expect("me").expect("member");
@@ -94,11 +93,12 @@ fn main() {
 
     for (width, height) in [(80u16, 24u16), (160, 48)] {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        let mut app = App::new(file.label(), Some(me.name.clone()));
-        carry_out(&mut app, &mut file, &identity, Effect::Refresh);
+        let mut app = App::new(file.label(), Some(me.name.clone()), now);
+        let mut layout = view::CaseLayout::default();
+        runner.run(&mut app, &mut file, Effect::Refresh);
         assert_eq!(app.rows.len(), spec.cases);
 
-        let (p50, p99) = frames(&mut terminal, &mut app, 2_000, |app, i| {
+        let (p50, p99) = frames(&mut terminal, &mut app, &mut layout, 2_000, |app, i| {
             app.update(if i % 400 < 200 {
                 Action::PageDown
             } else {
@@ -109,13 +109,12 @@ fn main() {
             "{width}x{height} queue view frame (10,000 rows)     p50 {p50:>6.3} ms   p99 {p99:>6.3} ms   (target p99 < 4 ms)"
         );
 
-        carry_out(
+        runner.run(
             &mut app,
             &mut file,
-            &identity,
             Effect::OpenCase(long.code_name.clone()),
         );
-        let (p50, p99) = frames(&mut terminal, &mut app, 1_000, |app, i| {
+        let (p50, p99) = frames(&mut terminal, &mut app, &mut layout, 1_000, |app, i| {
             app.update(if i % 100 < 50 {
                 Action::PageDown
             } else {
@@ -130,7 +129,7 @@ fn main() {
         let mut samples = Vec::new();
         for i in 0..200 {
             app.update(Action::Back);
-            carry_out(&mut app, &mut file, &identity, Effect::Refresh);
+            runner.run(&mut app, &mut file, Effect::Refresh);
             let key = if i % 2 == 0 {
                 KeyCode::Tab
             } else {
@@ -138,9 +137,9 @@ fn main() {
             };
             let start = Instant::now();
             if let Some(effect) = app.on_key(KeyEvent::from(key)) {
-                carry_out(&mut app, &mut file, &identity, effect);
+                runner.run(&mut app, &mut file, effect);
             }
-            draw(&mut terminal, &mut app);
+            draw(&mut terminal, &mut app, &mut layout);
             samples.push(start.elapsed());
         }
         let (p50, p99) = percentiles(samples);
@@ -152,13 +151,8 @@ fn main() {
         for code in &codes {
             app.update(Action::Back);
             let start = Instant::now();
-            carry_out(
-                &mut app,
-                &mut file,
-                &identity,
-                Effect::OpenCase(code.clone()),
-            );
-            draw(&mut terminal, &mut app);
+            runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+            draw(&mut terminal, &mut app, &mut layout);
             samples.push(start.elapsed());
         }
         let (p50, p99) = percentiles(samples);
@@ -169,13 +163,12 @@ fn main() {
         for _ in 0..50 {
             app.update(Action::Back);
             let start = Instant::now();
-            carry_out(
+            runner.run(
                 &mut app,
                 &mut file,
-                &identity,
                 Effect::OpenCase(long.code_name.clone()),
             );
-            draw(&mut terminal, &mut app);
+            draw(&mut terminal, &mut app, &mut layout);
             samples.push(start.elapsed());
         }
         let (p50, p99) = percentiles(samples);

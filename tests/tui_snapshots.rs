@@ -2,7 +2,7 @@
 //! Review changes with `cargo insta review` (or `INSTA_UPDATE=always cargo test`).
 
 use casebook::core::queue::{Queue, View};
-use casebook::tui::app::{self, App};
+use casebook::tui::app::{self, App, Outcome, Shown};
 use casebook::tui::{action::Action, view};
 use casebook::vault::demo;
 use chrono::{TimeZone, Utc};
@@ -42,10 +42,22 @@ fn demo_app(queue: Queue) -> (App, casebook::vault::CaseFile) {
         &app::Filter::default(),
         app::Sort::default(),
     );
-    let mut app = App::new(demo::LABEL.into(), me.map(|m| m.name));
+    let mut app = App::new(demo::LABEL.into(), me.map(|m| m.name), now);
     app.queue = Queue::ALL.iter().position(|q| *q == queue).unwrap();
-    app.loaded(counts, rows);
+    app.update(Outcome::Listed {
+        queues: counts,
+        rows,
+        choices: Default::default(),
+    });
     (app, file)
+}
+
+/// Show a case, as the runner hands it over.
+fn show(app: &mut App, data: app::CaseData) {
+    app.update(Outcome::Case {
+        data: Box::new(data),
+        shown: Shown::Fresh,
+    });
 }
 
 #[test]
@@ -61,7 +73,7 @@ fn case_view_and_help() {
     let case = file.case_by_code("saffron-bridge").unwrap();
     let timeline = file.timeline(case.id).unwrap();
     let data = app::case_data(case, timeline, &file.roster().unwrap(), &file.settings());
-    app.case_loaded(data, false);
+    show(&mut app, data);
     insta::assert_snapshot!("case_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("case_160x48", draw(&app, 160, 48));
     app.update(Action::Help);
@@ -84,7 +96,9 @@ fn help_scrolls_to_its_end() {
 #[test]
 fn roster_screen() {
     let (mut app, file) = demo_app(Queue::All);
-    app.roster_loaded(app::roster_rows(file.summary().unwrap().members));
+    app.update(Outcome::Roster(app::roster_rows(
+        file.summary().unwrap().members,
+    )));
     insta::assert_snapshot!("roster_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("roster_160x48", draw(&app, 160, 48));
     app.update(Action::RemoveMember);
@@ -106,7 +120,7 @@ fn decision_form_shows_the_quorum_live() {
     let case = file.case_by_code(&code).unwrap();
     let timeline = file.timeline(case.id).unwrap();
     let data = app::case_data(case, timeline, &file.roster().unwrap(), &file.settings());
-    app.case_loaded(data, false);
+    show(&mut app, data);
     app.update(Action::Decide);
     insta::assert_snapshot!("decide_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("decide_160x48", draw(&app, 160, 48));
@@ -124,7 +138,7 @@ fn export_form() {
     let case = file.case_by_code("saffron-bridge").unwrap();
     let timeline = file.timeline(case.id).unwrap();
     let data = app::case_data(case, timeline, &file.roster().unwrap(), &file.settings());
-    app.case_loaded(data, false);
+    show(&mut app, data);
     app.update(Action::Export);
     insta::assert_snapshot!("export_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("export_160x48", draw(&app, 160, 48));
@@ -137,7 +151,7 @@ fn mono_theme_uses_no_colour_and_the_default_does() {
     let case = file.case_by_code("saffron-bridge").unwrap();
     let timeline = file.timeline(case.id).unwrap();
     let data = app::case_data(case, timeline, &file.roster().unwrap(), &file.settings());
-    app.case_loaded(data, false);
+    show(&mut app, data);
     let coloured = |app: &App| {
         let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
         terminal.draw(|frame| view::render(app, frame)).unwrap();
@@ -197,7 +211,10 @@ fn search_lock_and_confirm_screens() {
     if let Some(Overlay::Search { query, .. }) = &mut app.overlay {
         query.push_str("warning");
     }
-    app.found("warning", hits);
+    app.update(Outcome::Found {
+        query: "warning".into(),
+        hits,
+    });
     insta::assert_snapshot!("search_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("search_160x48", draw(&app, 160, 48));
     app.overlay = None;
@@ -208,7 +225,12 @@ fn search_lock_and_confirm_screens() {
     insta::assert_snapshot!("confirm_plaintext_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("confirm_plaintext_160x48", draw(&app, 160, 48));
     app.overlay = None;
-    app.lock("Locked after 5 minutes without a key press. Your changes were saved first.".into());
+    // "Locked after 5 minutes without a key press. Your changes were saved first."
+    app.update(Outcome::Locked {
+        minutes: 5,
+        saved: Some(Ok(())),
+        sealed: Ok(()),
+    });
     let locked = draw(&app, 80, 24);
     assert!(!locked.contains("copper-heron"), "{locked}");
     insta::assert_snapshot!("locked_80x24", locked);

@@ -76,11 +76,22 @@ pub enum Action {
     Help,
     /// Leave (asks when there are unsaved changes).
     Quit,
+    /// In a question: yes.
+    Yes,
+    /// On quitting with unsaved changes: discard them and quit.
+    Discard,
+    /// Carry out what is being written: add the note, save under the name, submit the form,
+    /// unlock with the passphrase.
+    Done,
+    /// In a form: the next field.
+    NextField,
+    /// In a form: the previous field.
+    PreviousField,
 }
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 41] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -117,6 +128,11 @@ impl Action {
         Action::Search,
         Action::Help,
         Action::Quit,
+        Action::Yes,
+        Action::Discard,
+        Action::Done,
+        Action::NextField,
+        Action::PreviousField,
     ];
 
     /// The action's name in config files.
@@ -158,6 +174,11 @@ impl Action {
             Action::Search => "search",
             Action::Help => "help",
             Action::Quit => "quit",
+            Action::Yes => "yes",
+            Action::Discard => "discard",
+            Action::Done => "done",
+            Action::NextField => "next-field",
+            Action::PreviousField => "previous-field",
         }
     }
 
@@ -200,6 +221,11 @@ impl Action {
             Action::Search => "search (Enter opens the case)",
             Action::Help => "this help",
             Action::Quit => "quit",
+            Action::Yes => "yes",
+            Action::Discard => "discard the changes and quit",
+            Action::Done => "done",
+            Action::NextField => "next field",
+            Action::PreviousField => "previous field",
         }
     }
 }

@@ -1,11 +1,124 @@
 //! Forms: the dialogs that collect what a change needs (who to assign, which outcome, the
 //! rationale...). A form is data — fields with keys, a purpose — so that `update` stays free
-//! of I/O and the runner reads the values by key when it carries the form out.
+//! of I/O; a choice carries a typed [`Value`] per option, and [`super::request`] turns a
+//! submitted form into a typed request without comparing labels.
 
 use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
+
+use super::action::Action;
+use super::keymap::{self, Binding, Context};
+
+use crate::core::case::{Channel, Severity};
+use crate::core::decision::Ballot;
+use crate::core::event::{Audience, ConflictKind};
+use crate::core::party::PartyRole;
+use crate::core::roster::Role;
+use crate::export::Profile;
+use crate::ops::export::{RecordFormat, ReportFormat};
+
+/// Assign a member to a case, or take them off it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Assignment {
+    /// Put them on the case.
+    Assign,
+    /// Take them off.
+    TakeOff,
+}
+
+/// How a new party is known, as the party form offers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KnownAs {
+    /// By name (and optionally handle and email).
+    Named,
+    /// By an alias.
+    Pseudonymous,
+    /// Not at all.
+    Anonymous,
+    /// As a party of another case.
+    SameAs,
+}
+
+/// What a chosen option means. Each option of a choice carries one, so that reading a form
+/// never compares the words shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// A name or an outcome, as chosen.
+    Text(String),
+    /// One label or name, or any (`None`); for the filter.
+    Maybe(Option<String>),
+    /// One severity, or any (`None`).
+    Severity(Option<Severity>),
+    /// Assign or take off.
+    Assignment(Assignment),
+    /// Hard or soft.
+    Conflict(ConflictKind),
+    /// A party's role.
+    PartyRole(PartyRole),
+    /// How a party is known.
+    KnownAs(KnownAs),
+    /// For, against, abstain.
+    Ballot(Ballot),
+    /// Who a message went to.
+    Audience(Audience),
+    /// How a report came in.
+    Channel(Channel),
+    /// Who a record is for.
+    Profile(Profile),
+    /// A record's format.
+    RecordFormat(RecordFormat),
+    /// A report's format.
+    ReportFormat(ReportFormat),
+    /// A member's role.
+    Role(Role),
+    /// A timeline entry.
+    Entry(uuid::Uuid),
+}
+
+/// A type a choice's [`Value`] can be read back as.
+pub trait Chosen: Sized {
+    /// The value as this type, if it is one.
+    fn from_value(value: &Value) -> Option<Self>;
+}
+
+macro_rules! chosen {
+    ($($variant:ident($ty:ty)),* $(,)?) => {$(
+        impl From<$ty> for Value {
+            fn from(value: $ty) -> Value {
+                Value::$variant(value)
+            }
+        }
+
+        impl Chosen for $ty {
+            fn from_value(value: &Value) -> Option<Self> {
+                match value {
+                    Value::$variant(v) => Some(v.clone()),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+chosen!(
+    Text(String),
+    Maybe(Option<String>),
+    Severity(Option<Severity>),
+    Assignment(Assignment),
+    Conflict(ConflictKind),
+    PartyRole(PartyRole),
+    KnownAs(KnownAs),
+    Ballot(Ballot),
+    Audience(Audience),
+    Channel(Channel),
+    Profile(Profile),
+    RecordFormat(RecordFormat),
+    ReportFormat(ReportFormat),
+    Role(Role),
+    Entry(uuid::Uuid),
+);
 
 /// What a form is for; the runner carries it out with the form's values.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,12 +154,7 @@ pub enum Purpose {
     /// Choose which cases the list shows (handled by the model itself).
     Filter,
     /// Correct an earlier entry of the case: a note that amends the chosen entry.
-    Amend {
-        /// The case.
-        code: String,
-        /// The entries that may be amended, in the order the choice lists them.
-        entries: Vec<uuid::Uuid>,
-    },
+    Amend(String),
 }
 
 impl Purpose {
@@ -62,8 +170,10 @@ pub enum Input {
     Line(String),
     /// One of a few options (←/→ or space to change).
     Choice {
-        /// The options, as shown and as returned.
+        /// The options, as shown.
         options: Vec<String>,
+        /// What each option means, in the same order.
+        values: Vec<Value>,
         /// The chosen one.
         selected: usize,
     },
@@ -91,20 +201,46 @@ impl Field {
         }
     }
 
-    /// A choice among `options`, `selected` first.
-    pub fn choice<S: ToString>(
+    /// A choice among `options` (each as shown, and what it means), `selected` first.
+    pub fn choice<L: Into<String>, V: Into<Value>>(
         key: &'static str,
         label: &'static str,
-        options: &[S],
+        options: impl IntoIterator<Item = (L, V)>,
         selected: usize,
     ) -> Field {
+        let (options, values): (Vec<String>, Vec<Value>) = options
+            .into_iter()
+            .map(|(label, value)| (label.into(), value.into()))
+            .unzip();
         Field {
             key,
             label,
             input: Input::Choice {
-                options: options.iter().map(ToString::to_string).collect(),
                 selected: selected.min(options.len().saturating_sub(1)),
+                options,
+                values,
             },
+        }
+    }
+
+    /// A choice among names (or outcomes) that mean themselves.
+    pub fn names<S: AsRef<str>>(
+        key: &'static str,
+        label: &'static str,
+        names: &[S],
+        selected: usize,
+    ) -> Field {
+        let names = names.iter().map(|n| (n.as_ref(), n.as_ref().to_string()));
+        Field::choice(key, label, names, selected)
+    }
+
+    /// What the chosen option means (for a choice).
+    pub fn chosen(&self) -> Option<&Value> {
+        match &self.input {
+            Input::Choice {
+                values, selected, ..
+            } => values.get(*selected),
+            _ => None,
         }
     }
 
@@ -123,9 +259,9 @@ impl Field {
     pub fn value(&self) -> String {
         match &self.input {
             Input::Line(text) => text.trim().to_string(),
-            Input::Choice { options, selected } => {
-                options.get(*selected).cloned().unwrap_or_default()
-            }
+            Input::Choice {
+                options, selected, ..
+            } => options.get(*selected).cloned().unwrap_or_default(),
             Input::Text(editor) => editor.lines().join("\n").trim_end().to_string(),
         }
     }
@@ -163,10 +299,10 @@ pub struct Form {
 pub struct Submission {
     /// What to do.
     pub purpose: Purpose,
-    /// The values.
+    /// The values as text (for a choice, the option as shown).
     pub values: BTreeMap<&'static str, String>,
-    /// For choices: the index of the chosen option.
-    pub chosen: BTreeMap<&'static str, usize>,
+    /// For choices: what the chosen option means.
+    pub chosen: BTreeMap<&'static str, Value>,
 }
 
 impl Submission {
@@ -178,6 +314,12 @@ impl Submission {
     /// The value of field `key`, or `None` when it was left empty.
     pub fn optional(&self, key: &str) -> Option<String> {
         Some(self.get(key).to_string()).filter(|v| !v.is_empty())
+    }
+
+    /// What the option chosen in field `key` means, as a `T`; `None` when the choice had no
+    /// options (or is not a choice of `T`s).
+    pub fn choice<T: Chosen>(&self, key: &str) -> Option<T> {
+        self.chosen.get(key).and_then(T::from_value)
     }
 }
 
@@ -208,10 +350,7 @@ impl Form {
             chosen: self
                 .fields
                 .iter()
-                .filter_map(|f| match &f.input {
-                    Input::Choice { selected, .. } => Some((f.key, *selected)),
-                    _ => None,
-                })
+                .filter_map(|f| Some((f.key, f.chosen()?.clone())))
                 .collect(),
         }
     }
@@ -234,17 +373,23 @@ impl Form {
         };
     }
 
-    /// Handle a key press.
+    /// Handle a key press, with the default keys.
     pub fn on_key(&mut self, key: KeyEvent) -> Reply {
+        self.on_key_with(keymap::DEFAULT, key)
+    }
+
+    /// Handle a key press: the form's own keys (cancel, done, next and previous field) as
+    /// `bindings` say; any other key edits the field with the cursor.
+    pub fn on_key_with(&mut self, bindings: &[Binding], key: KeyEvent) -> Reply {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => return Reply::Cancel,
-            KeyCode::Char('d') if ctrl => return Reply::Submit,
-            KeyCode::Tab => {
+        match keymap::lookup(bindings, Context::Form, key) {
+            Some(Action::Back) => return Reply::Cancel,
+            Some(Action::Done) => return Reply::Submit,
+            Some(Action::NextField) => {
                 self.move_focus(true);
                 return Reply::Editing;
             }
-            KeyCode::BackTab => {
+            Some(Action::PreviousField) => {
                 self.move_focus(false);
                 return Reply::Editing;
             }
@@ -272,7 +417,9 @@ impl Form {
                 KeyCode::Char(c) if !ctrl && !c.is_control() => text.push(c),
                 _ => {}
             },
-            Input::Choice { options, selected } => match key.code {
+            Input::Choice {
+                options, selected, ..
+            } => match key.code {
                 KeyCode::Enter => return Reply::Submit,
                 KeyCode::Up => self.move_focus(false),
                 KeyCode::Down => self.move_focus(true),
@@ -310,7 +457,7 @@ mod tests {
             "t",
             Purpose::Comms("amber-kettle".into()),
             vec![
-                Field::choice("to", "to", &["reporter", "reported", "other"], 0),
+                Field::choice("to", "to", Audience::ALL.map(|a| (a.as_str(), a)), 0),
                 Field::line("summary", "summary", ""),
                 Field::text("body", "body", ""),
             ],
@@ -340,6 +487,7 @@ mod tests {
         press(&mut form, KeyCode::Char('y'));
         let submission = form.submission();
         assert_eq!(submission.get("to"), "reported");
+        assert_eq!(submission.choice("to"), Some(Audience::Reported));
         assert_eq!(submission.get("summary"), "sent outcome");
         assert_eq!(submission.get("body"), "x\ny");
         assert_eq!(submission.optional("nothing"), None);

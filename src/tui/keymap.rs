@@ -1,5 +1,8 @@
-//! Key bindings as data: which key does what, on which screen. The help overlay is generated
-//! from this table, so it is never out of date.
+//! Key bindings as data: which key does what, on which screen and in which dialog. The help
+//! overlay is generated from this table, so it is never out of date, and the config file can
+//! rebind any of it: `up = [...]` on the screens, `form.next-field = [...]` in a dialog.
+//! Typing into a text (a note, the search, a form's fields, the passphrase) is editing, not a
+//! binding; and Ctrl-C always leaves (asking first about unsaved changes).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -16,9 +19,41 @@ pub enum Context {
     Case,
     /// The committee's members.
     Roster,
+    /// The key list (`?`).
+    Help,
+    /// Choosing the open case's next status.
+    Chooser,
+    /// The search box (letters are typed).
+    Search,
+    /// A question: save or discard on quitting, yes or no before an effect.
+    Question,
+    /// Writing a note.
+    Note,
+    /// Typing a file name to save as.
+    FileName,
+    /// A form.
+    Form,
+    /// The lock screen (letters are the passphrase).
+    Locked,
 }
 
 impl Context {
+    /// Every context, in the order the help shows them.
+    pub const ALL: [Context; 12] = [
+        Context::Global,
+        Context::Queues,
+        Context::Case,
+        Context::Roster,
+        Context::Help,
+        Context::Chooser,
+        Context::Search,
+        Context::Question,
+        Context::Note,
+        Context::FileName,
+        Context::Form,
+        Context::Locked,
+    ];
+
     /// The heading in the help overlay.
     pub fn title(self) -> &'static str {
         match self {
@@ -26,7 +61,57 @@ impl Context {
             Context::Queues => "Queues",
             Context::Case => "Case",
             Context::Roster => "Committee",
+            Context::Help => "In this list",
+            Context::Chooser => "Choosing a status",
+            Context::Search => "Searching",
+            Context::Question => "Asked a question",
+            Context::Note => "Writing a note",
+            Context::FileName => "Typing a file name",
+            Context::Form => "In a form",
+            Context::Locked => "Locked",
         }
+    }
+
+    /// Whether it is a screen, where the bindings of [`Context::Global`] apply too; over a
+    /// dialog only its own do.
+    pub fn is_screen(self) -> bool {
+        matches!(
+            self,
+            Context::Global | Context::Queues | Context::Case | Context::Roster
+        )
+    }
+
+    /// A dialog's name in config files (`form.next-field`); screens have none.
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Context::Global | Context::Queues | Context::Case | Context::Roster => return None,
+            Context::Help => "help",
+            Context::Chooser => "status",
+            Context::Search => "search",
+            Context::Question => "question",
+            Context::Note => "note",
+            Context::FileName => "file-name",
+            Context::Form => "form",
+            Context::Locked => "locked",
+        })
+    }
+}
+
+/// What an action does in a context, for the help (a dialog's Enter or Esc says what it does
+/// there).
+pub fn describe(context: Context, action: Action) -> &'static str {
+    match (context, action) {
+        (Context::Help, Action::Open) => "run the chosen action",
+        (Context::Chooser, Action::Open) => "move the case to the chosen status",
+        (Context::Search, Action::Open) => "open the case of the chosen hit",
+        (Context::Question, Action::Save) => "save the changes and quit",
+        (Context::Note, Action::Done) => "add the note",
+        (Context::FileName, Action::Done) => "save under that name",
+        (Context::Form, Action::Done) => "carry the form out",
+        (Context::Locked, Action::Done) => "unlock",
+        (Context::Locked, Action::Quit) => "quit (only when nothing is unsaved)",
+        (context, Action::Back) if !context.is_screen() => "close (cancel)",
+        _ => action.describe(),
     }
 }
 
@@ -108,14 +193,49 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('/'), Action::Search, Context::Global),
     key(KeyCode::Char('?'), Action::Help, Context::Global),
     key(KeyCode::Char('q'), Action::Quit, Context::Global),
+    // The dialogs. Any key not bound in the key list or a question closes it (no).
+    key(KeyCode::Down, Action::Down, Context::Help),
+    key(KeyCode::Char('j'), Action::Down, Context::Help),
+    key(KeyCode::Up, Action::Up, Context::Help),
+    key(KeyCode::Char('k'), Action::Up, Context::Help),
+    key(KeyCode::PageDown, Action::PageDown, Context::Help),
+    key(KeyCode::Char(' '), Action::PageDown, Context::Help),
+    key(KeyCode::PageUp, Action::PageUp, Context::Help),
+    key(KeyCode::Home, Action::Top, Context::Help),
+    key(KeyCode::End, Action::Bottom, Context::Help),
+    key(KeyCode::Enter, Action::Open, Context::Help),
+    key(KeyCode::Up, Action::Up, Context::Chooser),
+    key(KeyCode::Char('k'), Action::Up, Context::Chooser),
+    key(KeyCode::Down, Action::Down, Context::Chooser),
+    key(KeyCode::Char('j'), Action::Down, Context::Chooser),
+    key(KeyCode::Enter, Action::Open, Context::Chooser),
+    key(KeyCode::Esc, Action::Back, Context::Chooser),
+    key(KeyCode::Up, Action::Up, Context::Search),
+    key(KeyCode::Down, Action::Down, Context::Search),
+    key(KeyCode::Enter, Action::Open, Context::Search),
+    key(KeyCode::Esc, Action::Back, Context::Search),
+    key(KeyCode::Char('s'), Action::Save, Context::Question),
+    key(KeyCode::Char('d'), Action::Discard, Context::Question),
+    key(KeyCode::Char('y'), Action::Yes, Context::Question),
+    key(KeyCode::Char('Y'), Action::Yes, Context::Question),
+    ctrl('d', Action::Done, Context::Note),
+    key(KeyCode::Esc, Action::Back, Context::Note),
+    key(KeyCode::Enter, Action::Done, Context::FileName),
+    key(KeyCode::Esc, Action::Back, Context::FileName),
+    key(KeyCode::Tab, Action::NextField, Context::Form),
+    key(KeyCode::BackTab, Action::PreviousField, Context::Form),
+    ctrl('d', Action::Done, Context::Form),
+    key(KeyCode::Esc, Action::Back, Context::Form),
+    key(KeyCode::Enter, Action::Done, Context::Locked),
+    ctrl('c', Action::Quit, Context::Locked),
 ];
 
-/// The action bound to `event` in `context` (or globally).
+/// The action bound to `event` in `context` (or, on a screen, globally).
 pub fn lookup(bindings: &[Binding], context: Context, event: KeyEvent) -> Option<Action> {
     let mods = event.modifiers - KeyModifiers::SHIFT;
     bindings
         .iter()
-        .filter(|b| b.context == context || b.context == Context::Global)
+        .filter(|b| b.context == context || (b.context == Context::Global && context.is_screen()))
         .find(|b| b.code == event.code && b.modifiers == mods)
         .map(|b| b.action)
 }
@@ -159,12 +279,7 @@ pub struct HelpEntry {
 /// Every bound action, grouped by screen in the order the help shows them.
 pub fn help_entries(bindings: &[Binding]) -> Vec<HelpEntry> {
     let mut entries = Vec::new();
-    for context in [
-        Context::Global,
-        Context::Queues,
-        Context::Case,
-        Context::Roster,
-    ] {
+    for context in Context::ALL {
         for action in Action::ALL {
             let keys: Vec<String> = bindings
                 .iter()
@@ -227,16 +342,34 @@ pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
 }
 
 /// The default bindings with the config file's overrides: each named action gets exactly the
-/// keys given (in the screens where it applies). Unknown actions, unreadable keys and a key
-/// bound to two actions on one screen are refused with the reason.
+/// keys given (on the screens where it applies; `dialog.action`, e.g. `form.next-field`, in
+/// that dialog only). Unknown actions, unreadable keys and a key bound to two actions in one
+/// place are refused with the reason.
 pub fn configure(
     overrides: &std::collections::BTreeMap<String, Vec<String>>,
 ) -> Result<Vec<Binding>, String> {
     let mut bindings: Vec<Binding> = DEFAULT.to_vec();
     for (name, keys) in overrides {
+        let (dialog, action_name) = match name.split_once('.') {
+            Some((dialog, action)) => {
+                let context = Context::ALL
+                    .into_iter()
+                    .find(|c| c.name() == Some(dialog))
+                    .ok_or_else(|| {
+                        let names: Vec<&str> =
+                            Context::ALL.iter().filter_map(|c| c.name()).collect();
+                        format!(
+                            "unknown dialog {dialog:?} in [keys] {name} (dialogs: {})",
+                            names.join(", ")
+                        )
+                    })?;
+                (Some(context), action)
+            }
+            None => (None, name.as_str()),
+        };
         let action = Action::ALL
             .into_iter()
-            .find(|a| a.name() == name)
+            .find(|a| a.name() == action_name)
             .ok_or_else(|| {
                 let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
                 format!(
@@ -244,13 +377,29 @@ pub fn configure(
                     names.join(", ")
                 )
             })?;
+        let applies = |context: Context| match dialog {
+            Some(dialog) => context == dialog,
+            None => context.is_screen(),
+        };
         let mut contexts: Vec<Context> = DEFAULT
             .iter()
-            .filter(|b| b.action == action)
+            .filter(|b| b.action == action && applies(b.context))
             .map(|b| b.context)
             .collect();
         contexts.dedup();
-        bindings.retain(|b| b.action != action);
+        if contexts.is_empty() {
+            let places: Vec<String> = DEFAULT
+                .iter()
+                .filter(|b| b.action == action)
+                .filter_map(|b| b.context.name())
+                .map(|d| format!("{d}.{}", action.name()))
+                .collect();
+            return Err(format!(
+                "[keys] {name}: not a key there (it is: {})",
+                places.join(", ")
+            ));
+        }
+        bindings.retain(|b| !(b.action == action && applies(b.context)));
         for key in keys {
             let (code, modifiers) = parse_key(key).map_err(|e| format!("[keys] {name}: {e}"))?;
             for context in &contexts {
@@ -266,8 +415,8 @@ pub fn configure(
     for (i, a) in bindings.iter().enumerate() {
         for b in &bindings[i + 1..] {
             let overlap = a.context == b.context
-                || a.context == Context::Global
-                || b.context == Context::Global;
+                || (a.context == Context::Global && b.context.is_screen())
+                || (b.context == Context::Global && a.context.is_screen());
             if overlap && a.code == b.code && a.modifiers == b.modifiers && a.action != b.action {
                 return Err(format!(
                     "[keys]: {} is bound to both {} and {}",
@@ -337,5 +486,38 @@ mod tests {
             Ok((KeyCode::PageDown, KeyModifiers::NONE))
         );
         assert_eq!(parse_key("f5"), Ok((KeyCode::F(5), KeyModifiers::NONE)));
+        let e = configure(&overrides(&[("done", &["x"])])).unwrap_err();
+        assert!(e.contains("form.done"), "{e}");
+        let e = configure(&overrides(&[("popup.done", &["x"])])).unwrap_err();
+        assert!(e.contains("unknown dialog"), "{e}");
+    }
+
+    #[test]
+    fn a_dialog_key_is_rebound_there_only_and_screens_keys_stay_out_of_dialogs() {
+        let bindings = configure(&overrides(&[("form.next-field", &["ctrl-n"])])).unwrap();
+        let next = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        assert_eq!(
+            lookup(&bindings, Context::Form, next),
+            Some(Action::NextField)
+        );
+        assert_eq!(
+            lookup(&bindings, Context::Form, KeyEvent::from(KeyCode::Tab)),
+            None
+        );
+        assert_eq!(
+            lookup(&bindings, Context::Queues, KeyEvent::from(KeyCode::Tab)),
+            Some(Action::NextQueue),
+            "the screens keep Tab"
+        );
+        // `q` quits on a screen but is a letter in the search.
+        let q = KeyEvent::from(KeyCode::Char('q'));
+        assert_eq!(lookup(&bindings, Context::Case, q), Some(Action::Quit));
+        assert_eq!(lookup(&bindings, Context::Search, q), None);
+        // Rebinding `up` leaves the dialogs' own up keys alone.
+        let bindings = configure(&overrides(&[("up", &["w"])])).unwrap();
+        assert_eq!(
+            lookup(&bindings, Context::Help, KeyEvent::from(KeyCode::Char('k'))),
+            Some(Action::Up)
+        );
     }
 }

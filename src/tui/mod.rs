@@ -1,14 +1,16 @@
 //! The terminal interface: queues, cases and notes, for the member who opened the file.
 //!
 //! The Elm way: [`app::App`] is the model, key presses become [`action::Action`]s, `update`
-//! changes the model and returns an [`app::Effect`]; [`run`] is the one place that carries
-//! effects out against the vault and hands the results back; [`view::render`] draws the model
-//! and nothing else.
+//! changes the model and returns an [`app::Effect`]; the [`Runner`] is the one place that
+//! carries effects out against the vault and hands the results back as [`app::Outcome`]s for
+//! `update`; [`view::render`] draws the model and nothing else. [`run`] is the event loop: keys,
+//! the idle clock and the disk check become messages and effects.
 
 pub mod action;
 pub mod app;
 pub mod form;
 pub mod keymap;
+pub mod request;
 mod runner;
 pub mod theme;
 pub mod view;
@@ -21,8 +23,8 @@ use crossterm::event::{
 };
 
 use crate::vault::{self, CaseFile, Identity, PassphraseSource};
-use app::{App, Effect};
-pub use runner::carry_out;
+use app::{App, Effect, Msg};
+pub use runner::Runner;
 
 /// The interface's settings, from the config file.
 #[derive(Clone, Debug)]
@@ -112,36 +114,28 @@ fn event_loop(
     options: Options,
 ) -> io::Result<()> {
     let me = file.me().ok().flatten().map(|m| m.name);
-    let mut app = App::new(file.label(), me);
+    let mut app = App::new(file.label(), me, chrono::Utc::now());
     app.theme = options.theme;
     app.bindings = options.bindings.clone();
-    let opener = identity.recipient().to_string();
-    carry_out(&mut app, file, &identity, Effect::Refresh);
-    let mut identity = Some(identity);
+    let mut runner = Runner::new(identity, reload);
+    runner.run(&mut app, file, Effect::Refresh);
+    let mut layout = view::CaseLayout::default();
     let mut last_input = Instant::now();
     let mut last_disk_check = Instant::now();
     while !app.quit {
-        if let (Some(limit), Some(key)) = (options.idle_lock, identity.as_ref()) {
+        if let Some(limit) = options.idle_lock
+            && !runner.is_locked()
+        {
             let idle = last_input.elapsed();
-            if idle >= limit {
-                lock(&mut app, file, key, limit);
-                if file.is_sealed() {
-                    identity = None;
-                }
-            } else {
-                let left = (limit - idle).as_secs() + 1;
-                app.idle_left = (left <= 60).then_some(left);
+            if let Some(effect) = app.update(Msg::Idle { idle, limit }) {
+                runner.run(&mut app, file, effect);
             }
         }
-        if identity.is_some() && last_disk_check.elapsed() >= DISK_CHECK {
-            app.disk_changed = file.changed_on_disk();
+        if !runner.is_locked() && last_disk_check.elapsed() >= DISK_CHECK {
+            runner.run(&mut app, file, Effect::CheckDisk);
             last_disk_check = Instant::now();
         }
-        let size = terminal.size()?;
-        app.page = size.height.saturating_sub(app::LIST_TOP as u16 + 2).max(1) as usize;
-        // The case's inner area: the screen less the tabs, the status bar and the borders.
-        app.prepare(size.width.saturating_sub(2), size.height.saturating_sub(4));
-        terminal.draw(|frame| view::render(&app, frame))?;
+        draw(terminal, &mut app, &mut layout)?;
         if !event::poll(Duration::from_millis(250))? {
             continue;
         }
@@ -156,188 +150,33 @@ fn event_loop(
             }
             _ => None,
         };
-        match (effect, identity.as_ref()) {
-            (Some(Effect::Unlock(typed)), _) => match unlock(file, &opener, reload, typed) {
-                Ok((key, draft)) => {
-                    identity = Some(key);
-                    app.unlocked(draft);
-                    last_input = Instant::now();
-                    if let Some(key) = identity.as_ref() {
-                        carry_out(&mut app, file, key, Effect::Refresh);
-                    }
-                }
-                Err(message) => app.unlock_failed(message),
-            },
-            (Some(effect), Some(key)) => carry_out(&mut app, file, key, effect),
-            _ => {}
+        if let Some(effect) = effect {
+            let was_locked = runner.is_locked();
+            runner.run(&mut app, file, effect);
+            if was_locked && !runner.is_locked() {
+                // Unlocking can take a while (the key's passphrase): the idle clock starts now.
+                last_input = Instant::now();
+            }
         }
     }
     Ok(())
 }
 
-/// Idle for `limit`: save unsaved changes if the file allows it, then seal everything (and the
-/// note being written) in memory and show the lock screen. If sealing fails, stay unlocked and
-/// say why rather than lose anything.
-fn lock(app: &mut App, file: &mut CaseFile, identity: &Identity, limit: Duration) {
-    let minutes = limit.as_secs().div_ceil(60);
-    let mut message = format!("Locked after {minutes} minutes without a key press.");
-    // The vault refuses to save over the demo or a file changed on disk; then the changes
-    // stay, sealed with the rest.
-    if file.is_dirty() {
-        match file.save(identity) {
-            Ok(_) => {
-                app.dirty = false;
-                message.push_str(" Your changes were saved first.");
-            }
-            Err(why) => message.push_str(&format!(
-                " Your changes were not saved ({why}): they are kept, encrypted, in memory."
-            )),
-        }
-    }
-    let draft = app.draft();
-    match file.seal(identity, draft.as_deref()) {
-        Ok(()) => app.lock(message),
-        Err(e) => app.failed(format!("could not lock: {e}")),
-    }
-}
-
-/// Load the key again (with the typed passphrase if it asks for one) and unseal the file.
-fn unlock(
-    file: &mut CaseFile,
-    opener: &str,
-    reload: Reload<'_>,
-    typed: app::Passphrase,
-) -> Result<(Identity, Option<String>), String> {
-    let key = reload(PassphraseSource::Typed(typed.0)).map_err(|e| e.to_string())?;
-    if key.recipient() != opener {
-        return Err(format!(
-            "{} is not the key that opened this file",
-            key.label().display()
-        ));
-    }
-    let draft = file.unseal(&key).map_err(|e| e.to_string())?;
-    Ok((key, draft))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::event::{Event, EventKind, NoteKind};
-
-    #[test]
-    fn locking_saves_seals_and_unlocking_needs_the_same_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.cases.age");
-        let (mut file, identity) = vault::demo::open().unwrap();
-        file.save_as(&path, &identity).unwrap();
-        let mut app = App::new(file.label(), None);
-        carry_out(&mut app, &mut file, &identity, Effect::Refresh);
-        let me = file.me().unwrap().unwrap();
-        let case = file.cases().unwrap().values().next().unwrap().clone();
-        file.record(&[Event {
-            id: uuid::Uuid::new_v4(),
-            case: Some(case.id),
-            author: me.id,
-            at: chrono::Utc::now(),
-            amends: None,
-            kind: EventKind::NoteAdded {
-                body: "canary-unsaved-note".into(),
-                note: NoteKind::General,
-            },
-        }])
-        .unwrap();
-        app.dirty = true;
-        app.update(action::Action::Open);
-        lock(&mut app, &mut file, &identity, Duration::from_secs(300));
-        assert!(file.is_sealed());
-        assert!(app.locked.is_some() && app.rows.is_empty());
-        assert!(!app.dirty, "saved before locking");
-        assert!(
-            file.cases().unwrap().is_empty(),
-            "nothing readable while locked"
-        );
-        assert!(
-            !file
-                .dump()
-                .unwrap()
-                .iter()
-                .any(|row| row.contains("canary-unsaved-note")),
-            "no case text in memory"
-        );
-        assert!(matches!(
-            file.save(&identity),
-            Err(vault::Error::Sealed { .. })
-        ));
-        // Another key does not unlock it.
-        let other = dir.path().join("other");
-        vault::keygen(&other, "other", None).unwrap();
-        let wrong = |_: PassphraseSource| Identity::load(&other, &PassphraseSource::Terminal);
-        let opener = identity.recipient().to_string();
-        let refused = unlock(&mut file, &opener, &wrong, app::Passphrase::default());
-        assert!(refused.unwrap_err().contains("not the key that opened"));
-        assert!(file.is_sealed());
-        let right = |_: PassphraseSource| vault::demo::identity();
-        let (_, draft) = unlock(&mut file, &opener, &right, app::Passphrase::default()).unwrap();
-        assert_eq!(draft, None);
-        assert!(!file.is_sealed());
-        let timeline = file.timeline(case.id).unwrap();
-        assert!(timeline.iter().any(|e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "canary-unsaved-note")));
-        // And the save before locking reached the disk.
-        let mut reopened = CaseFile::open(&path, &identity, vault::OpenMode::ReadOnly).unwrap();
-        let case_again = reopened.case_by_code(&case.code_name).unwrap();
-        assert!(
-            reopened
-                .timeline(case_again.id)
-                .unwrap()
-                .iter()
-                .any(|e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "canary-unsaved-note"))
-        );
-    }
-
-    #[test]
-    fn a_refused_save_keeps_changes_and_the_draft_sealed_in_memory() {
-        // The demo cannot be saved over: the changes stay, encrypted, until unlocked.
-        let (mut file, identity) = vault::demo::open().unwrap();
-        let mut app = App::new(file.label(), None);
-        carry_out(&mut app, &mut file, &identity, Effect::Refresh);
-        let code = app.rows[0].code.clone();
-        carry_out(
-            &mut app,
-            &mut file,
-            &identity,
-            Effect::OpenCase(code.clone()),
-        );
-        carry_out(
-            &mut app,
-            &mut file,
-            &identity,
-            Effect::AddNote {
-                code: code.clone(),
-                body: "kept across the lock".into(),
-            },
-        );
-        assert!(app.dirty);
-        app.update(action::Action::AddNote);
-        if let Some(app::Overlay::Note(editor)) = &mut app.overlay {
-            editor.insert_str("half-written draft");
-        }
-        lock(&mut app, &mut file, &identity, Duration::from_secs(60));
-        assert!(file.is_sealed() && app.dirty);
-        let message = &app.locked.as_ref().unwrap().message;
-        assert!(message.contains("kept, encrypted, in memory"), "{message}");
-        let right = |_: PassphraseSource| vault::demo::identity();
-        let opener = identity.recipient().to_string();
-        let (_, draft) = unlock(&mut file, &opener, &right, app::Passphrase::default()).unwrap();
-        app.unlocked(draft);
-        assert!(
-            matches!(&app.overlay, Some(app::Overlay::Note(e)) if e.lines().join("") == "half-written draft")
-        );
-        let case = file.case_by_code(&code).unwrap();
-        assert!(
-            file.timeline(case.id)
-                .unwrap()
-                .iter()
-                .any(|e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "kept across the lock"))
-        );
-    }
+/// Draw one frame: lay the open case out for the terminal's width (once per case and width),
+/// tell the model the sizes it scrolls by, then draw.
+pub fn draw<B: ratatui::backend::Backend>(
+    terminal: &mut ratatui::Terminal<B>,
+    app: &mut App,
+    layout: &mut view::CaseLayout,
+) -> Result<(), B::Error> {
+    let size = terminal.size()?;
+    // The case's inner area: the screen less the tabs, the status bar and the borders.
+    let case = layout.prepare(app, size.width.saturating_sub(2));
+    app.update(Msg::Frame(app::FrameSize {
+        page: size.height.saturating_sub(app::LIST_TOP as u16 + 2).max(1) as usize,
+        case_height: size.height.saturating_sub(4),
+        case,
+    }));
+    terminal.draw(|frame| view::render_with(app, layout, frame))?;
+    Ok(())
 }

@@ -1,0 +1,394 @@
+//! The forms each action asks for (built from the open case and the committee's rules), and
+//! what happens when one is submitted: it is read as a typed request, or stays open to say
+//! what is missing.
+
+use super::*;
+
+impl App {
+    /// A form was submitted: read it as a request; what is missing keeps the form open and
+    /// says so there.
+    pub(super) fn submit(&mut self, mut form: Box<Form>) -> Option<Effect> {
+        let request = match crate::tui::request::read(&form.submission()) {
+            Ok(Submitted::Request(request)) => request,
+            Ok(Submitted::Filter(filter)) => {
+                self.filter = filter;
+                self.selected = 0;
+                self.offset = 0;
+                self.status = if self.filter.is_active() {
+                    format!("showing {} (f changes it)", self.filter.describe())
+                } else {
+                    "showing every case".into()
+                };
+                return Some(Effect::Refresh);
+            }
+            Err(missing) => {
+                form.error = Some(missing.clone());
+                self.status = missing;
+                self.overlay = Some(Overlay::Form(form));
+                return None;
+            }
+        };
+        if form.purpose.writes_plaintext() {
+            self.overlay = Some(Overlay::Confirm {
+                question: "This writes a PLAINTEXT file outside the encrypted case file, with a \
+                    signature. Share it only with its audience. Write it?"
+                    .into(),
+                effect: Effect::Submit(request),
+            });
+            return None;
+        }
+        // The form stays open until the runner says it worked.
+        form.error = None;
+        self.overlay = Some(Overlay::Form(form));
+        Some(Effect::Submit(request))
+    }
+}
+
+pub(super) fn form(form: Form) -> Overlay {
+    Overlay::Form(Box::new(form))
+}
+
+/// Where the decision on `outcome` stands: the live quorum line of the decision form.
+pub fn quorum_line(data: &CaseData, outcome: &str) -> String {
+    let empty = BTreeMap::new();
+    let votes = match &data.case.proposal {
+        Some(p) if p.outcome == outcome => &p.votes,
+        _ => &empty,
+    };
+    let t = tally(data.settings.quorum, &data.eligible, votes);
+    let state = if t.met {
+        "quorum MET: the decision can be recorded".to_string()
+    } else {
+        "quorum NOT met: only the chair can record it, with an override reason".to_string()
+    };
+    format!(
+        "{outcome}: {} for, {} against, {} abstain; {} of {} needed ({}) — {state}",
+        t.for_, t.against, t.abstain, t.needed, t.eligible, t.rule
+    )
+}
+
+/// The form an action on the open case asks for, if it asks for one.
+pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
+    let code = data.case.code_name.clone();
+    let outcomes = data.settings.ladder.outcomes();
+    let proposed = data
+        .case
+        .proposal
+        .as_ref()
+        .and_then(|p| outcomes.iter().position(|o| *o == p.outcome))
+        .unwrap_or(0);
+    Some(match action {
+        Action::Assign => Form::new(
+            format!("Assign on {code}"),
+            Purpose::Assign(code),
+            vec![
+                Field::names("member", "member", &data.active, 0),
+                Field::choice(
+                    "how",
+                    "",
+                    [
+                        ("assign", Assignment::Assign),
+                        ("take off", Assignment::TakeOff),
+                    ],
+                    0,
+                ),
+            ],
+        ),
+        Action::Conflict => Form::new(
+            format!("Declare a conflict of interest on {code}"),
+            Purpose::Conflict(code),
+            vec![
+                Field::choice(
+                    "kind",
+                    "kind",
+                    [("soft", ConflictKind::Soft), ("hard", ConflictKind::Hard)],
+                    0,
+                ),
+                Field::line("reason", "reason (optional)", ""),
+            ],
+        )
+        .with_notes(vec![
+            "soft: you may discuss the case but not vote on it.".into(),
+            "hard: you will no longer see the case at all.".into(),
+        ]),
+        Action::AddParty => Form::new(
+            format!("Add a party to {code}"),
+            Purpose::Party(code),
+            vec![
+                Field::choice("role", "role", PartyRole::ALL.map(|r| (r.as_str(), r)), 1),
+                Field::choice(
+                    "identity",
+                    "known as",
+                    [
+                        ("named", KnownAs::Named),
+                        ("pseudonymous", KnownAs::Pseudonymous),
+                        ("anonymous", KnownAs::Anonymous),
+                        ("same person as", KnownAs::SameAs),
+                    ],
+                    0,
+                ),
+                Field::line("name", "name or alias", ""),
+                Field::line("handle", "handle (optional)", ""),
+                Field::line("email", "email (optional)", ""),
+                Field::line("same_as", "same as (CODE:N)", ""),
+            ],
+        )
+        .with_notes(vec![
+            "anonymous: the committee holds no identity; you hold the contact.".into(),
+            "same person as: party N of another case (CODE:N, numbered as its case lists them)."
+                .into(),
+        ]),
+        Action::Emergency => Form::new(
+            format!("Emergency action on {code}"),
+            Purpose::Emergency(code),
+            vec![Field::line("action", "action taken", "")],
+        )
+        .with_notes(vec![
+            "Another member must review it within 24 hours.".into(),
+        ]),
+        Action::ReviewEmergency => Form::new(
+            format!("Review the emergency action on {code}"),
+            Purpose::Review(code),
+            vec![Field::text(
+                "note",
+                "review",
+                "Why it stands, or what changes.",
+            )],
+        ),
+        Action::Vote => Form::new(
+            format!("Vote on {code}"),
+            Purpose::Vote(code),
+            vec![
+                Field::names("outcome", "outcome", &outcomes, proposed),
+                Field::choice("ballot", "ballot", Ballot::ALL.map(|b| (b.as_str(), b)), 0),
+            ],
+        )
+        .with_notes(vec![match &data.case.proposal {
+            Some(p) => format!(
+                "Proposed: {}. Another outcome replaces the proposal.",
+                p.outcome
+            ),
+            None => "Nothing proposed yet: your vote proposes the outcome.".into(),
+        }]),
+        Action::Decide => Form::new(
+            format!("Record the decision on {code}"),
+            Purpose::Decide(code),
+            vec![
+                Field::names("outcome", "outcome", &outcomes, proposed),
+                Field::text("rationale", "rationale", "Why the committee decided this."),
+                Field::line("override", "override reason", ""),
+            ],
+        ),
+        Action::Comms => Form::new(
+            format!("Log a message sent on {code}"),
+            Purpose::Comms(code),
+            vec![
+                Field::choice("to", "sent to", Audience::ALL.map(|a| (a.as_str(), a)), 0),
+                Field::line("summary", "what it said", ""),
+            ],
+        ),
+        Action::Export => Form::new(
+            format!("Export a signed decision record of {code}"),
+            Purpose::Export(code.clone()),
+            vec![
+                Field::choice(
+                    "profile",
+                    "for",
+                    [
+                        Profile::Internal,
+                        Profile::Reported,
+                        Profile::Reporter,
+                        Profile::Public,
+                    ]
+                    .map(|p| (p.as_str(), p)),
+                    0,
+                ),
+                Field::choice(
+                    "format",
+                    "format",
+                    RecordFormat::ALL.map(|f| (f.as_str(), f)),
+                    0,
+                ),
+                Field::line("output", "file", ""),
+            ],
+        )
+        .with_notes(vec![
+            "internal: everything. reported: no reporter or witnesses, no deliberation.".into(),
+            "reporter: outcome and follow-up. public: anonymised, month dates.".into(),
+            "Left empty, the file is CODE-AUDIENCE.FORMAT in the current folder.".into(),
+        ]),
+        Action::Amend => {
+            // The most recent entries with text, newest first.
+            let entries: Vec<&Event> = data
+                .timeline
+                .iter()
+                .rev()
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        EventKind::NoteAdded { .. } | EventKind::ReportReceived { .. }
+                    )
+                })
+                .take(6)
+                .collect();
+            if entries.is_empty() {
+                return None;
+            }
+            let options = entries.iter().map(|e| {
+                let text = match &e.kind {
+                    EventKind::NoteAdded { body, .. } | EventKind::ReportReceived { body, .. } => {
+                        body.as_str()
+                    }
+                    _ => "",
+                };
+                let start: String = text
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .chars()
+                    .take(40)
+                    .collect();
+                (format!("{} {start}…", e.at.format("%m-%d %H:%M")), e.id)
+            });
+            Form::new(
+                format!("Correct an entry of {code}"),
+                Purpose::Amend(code),
+                vec![
+                    Field::choice("entry", "entry", options, 0),
+                    Field::text("body", "correction", "What was wrong, and what is right."),
+                ],
+            )
+            .with_notes(vec![
+                "Nothing is ever erased: the correction is recorded under the entry it amends."
+                    .into(),
+            ])
+        }
+        _ => return None,
+    })
+}
+
+pub(super) fn filter_form(
+    current: &Filter,
+    (members, labels): &(Vec<String>, Vec<String>),
+) -> Form {
+    let mut severities = vec![("any", None)];
+    severities.extend(Severity::ALL.map(|s| (s.as_str(), Some(s))));
+    let severity = severities
+        .iter()
+        .position(|(_, s)| *s == current.severity)
+        .unwrap_or(0);
+    let mut people = vec![
+        ("anyone".to_string(), None),
+        ("nobody".to_string(), Some(String::new())),
+    ];
+    people.extend(members.iter().map(|m| (m.clone(), Some(m.clone()))));
+    let person = people
+        .iter()
+        .position(|(_, p)| *p == current.assignee)
+        .unwrap_or(0);
+    let mut all_labels = vec![("any".to_string(), None)];
+    all_labels.extend(labels.iter().map(|l| (l.clone(), Some(l.clone()))));
+    let label = all_labels
+        .iter()
+        .position(|(_, l)| *l == current.label)
+        .unwrap_or(0);
+    Form::new(
+        "Show only",
+        Purpose::Filter,
+        vec![
+            Field::choice("severity", "severity", severities, severity),
+            Field::choice("assignee", "assigned to", people, person),
+            Field::choice("label", "label", all_labels, label),
+        ],
+    )
+}
+
+pub(super) fn new_case_form() -> Form {
+    Form::new(
+        "New case",
+        Purpose::NewCase,
+        vec![
+            Field::line("title", "title", ""),
+            Field::choice(
+                "channel",
+                "received by",
+                Channel::ALL.map(|c| (c.as_str(), c)),
+                0,
+            ),
+            Field::text("summary", "summary", "What was reported (optional)."),
+        ],
+    )
+}
+
+pub(super) fn import_form() -> Form {
+    Form::new(
+        "Import reports",
+        Purpose::Import,
+        vec![Field::line("paths", "files", "")],
+    )
+    .with_notes(vec![
+        "Email (.eml), form exports (.csv) or JSON; separate several files with ;".into(),
+        "Each report becomes a new case; the files themselves stay where they are.".into(),
+    ])
+}
+
+pub(super) fn report_form(today: chrono::NaiveDate) -> Form {
+    use chrono::Datelike;
+    let start = today.with_day(1).unwrap_or(today) - chrono::Months::new(6);
+    Form::new(
+        "Transparency report",
+        Purpose::Report,
+        vec![
+            Field::line("from", "from", &start.to_string()),
+            Field::line("to", "to", &today.to_string()),
+            Field::choice(
+                "format",
+                "format",
+                ReportFormat::ALL.map(|f| (f.as_str(), f)),
+                0,
+            ),
+            Field::line("output", "file", ""),
+        ],
+    )
+    .with_notes(vec![
+        "Counts by channel, outcome, venue and status, against the previous period.".into(),
+        "Dates as YYYY-MM-DD. Left empty, the file is transparency-FROM-TO.FORMAT here.".into(),
+    ])
+}
+
+pub(super) fn add_member_form() -> Form {
+    Form::new(
+        "Add a member",
+        Purpose::AddMember,
+        vec![
+            Field::line("name", "name", ""),
+            Field::line("email", "email (optional)", ""),
+            Field::choice(
+                "role",
+                "role",
+                [Role::Member, Role::Chair].map(|r| (r.as_str(), r)),
+                0,
+            ),
+            Field::line("key", "public key", ""),
+        ],
+    )
+    .with_notes(vec![
+        "The key: an ssh-ed25519 line, an age1... recipient, or the path of a .pub file.".into(),
+        "The file is re-encrypted at once so that the new member can open it.".into(),
+    ])
+}
+
+pub(super) fn remove_member_form(name: &str) -> Form {
+    Form::new(
+        format!("Remove {name}"),
+        Purpose::RemoveMember(name.to_string()),
+        vec![Field::line("reason", "reason (optional)", "")],
+    )
+    .with_notes(vec![
+        format!("The file and its backup are re-encrypted at once without {name}'s key."),
+        "This protects future versions only: copies of the file they already hold, exports they \
+         received and history synced elsewhere stay readable to them."
+            .into(),
+        "Enter removes, Esc keeps them.".into(),
+    ])
+}

@@ -1,0 +1,339 @@
+//! From a submitted form to a typed request for [`crate::ops`], in pure code: what is missing
+//! is said here (and the form stays open), so that the runner only ever carries out requests
+//! that are complete. One function per form; the match on [`Purpose`] is exhaustive.
+
+use std::path::PathBuf;
+
+use super::app::Filter;
+use super::form::{Assignment, Chosen, KnownAs, Purpose, Submission};
+use crate::core::event::{ConflictKind, NoteKind};
+use crate::ops::cases::{CaseChange, Entry, NewCase, NewParty};
+use crate::ops::export::{RecordRequest, ReportRequest};
+use crate::ops::members::NewMember;
+
+/// Work a form asks the runner for, typed.
+#[derive(Clone, Debug)]
+pub enum Request {
+    /// Change a case.
+    Change {
+        /// The case.
+        code: String,
+        /// What to change.
+        change: CaseChange,
+    },
+    /// Open a new case.
+    Open(NewCase),
+    /// Import these report files as new cases.
+    Import(Vec<PathBuf>),
+    /// Write a signed decision record.
+    Export(RecordRequest),
+    /// Write a signed transparency report.
+    Report(ReportRequest),
+    /// Add a member (saved at once).
+    AddMember(NewMember),
+    /// Remove a member (saved at once).
+    RemoveMember {
+        /// Their roster name.
+        name: String,
+        /// Why, if given.
+        reason: Option<String>,
+    },
+}
+
+impl PartialEq for Request {
+    fn eq(&self, other: &Request) -> bool {
+        use Request::*;
+        match (self, other) {
+            (
+                Change { code, change },
+                Change {
+                    code: c,
+                    change: ch,
+                },
+            ) => code == c && change == ch,
+            (Open(a), Open(b)) => a == b,
+            (Import(a), Import(b)) => a == b,
+            (Export(a), Export(b)) => {
+                let RecordRequest {
+                    code,
+                    profile,
+                    format,
+                    output,
+                    encrypt_to,
+                } = a;
+                (code, profile, format, output, encrypt_to)
+                    == (&b.code, &b.profile, &b.format, &b.output, &b.encrypt_to)
+            }
+            (Report(a), Report(b)) => {
+                let ReportRequest {
+                    from,
+                    to,
+                    format,
+                    output,
+                    encrypt_to,
+                } = a;
+                (from, to, format, output, encrypt_to)
+                    == (&b.from, &b.to, &b.format, &b.output, &b.encrypt_to)
+            }
+            (AddMember(a), AddMember(b)) => a == b,
+            (RemoveMember { name, reason }, RemoveMember { name: n, reason: r }) => {
+                name == n && reason == r
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What a submitted form asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Submitted {
+    /// Work for the runner.
+    Request(Request),
+    /// Show only these cases (the model does it itself).
+    Filter(Filter),
+}
+
+/// Why a form cannot be carried out yet, in words for the form.
+type Missing = String;
+
+/// Read a submitted form as what it asks for, or say what is missing.
+pub fn read(form: &Submission) -> Result<Submitted, Missing> {
+    let change = |code: &String, change| {
+        Ok(Submitted::Request(Request::Change {
+            code: code.clone(),
+            change,
+        }))
+    };
+    match &form.purpose {
+        Purpose::Assign(code) => change(code, assign(form)?),
+        Purpose::Conflict(code) => change(code, conflict(form)?),
+        Purpose::Party(code) => change(code, party(form)?),
+        Purpose::Emergency(code) => change(
+            code,
+            CaseChange::Emergency {
+                action: required(form, "action", "say what was done")?,
+            },
+        ),
+        Purpose::Review(code) => change(
+            code,
+            CaseChange::Review {
+                note: required(form, "note", "write the review")?,
+            },
+        ),
+        Purpose::Vote(code) => change(
+            code,
+            CaseChange::Vote {
+                outcome: chosen(form, "outcome")?,
+                ballot: chosen(form, "ballot")?,
+                propose: true,
+            },
+        ),
+        Purpose::Decide(code) => change(
+            code,
+            CaseChange::Decide {
+                outcome: chosen(form, "outcome")?,
+                rationale: required(form, "rationale", "write the rationale")?,
+                override_reason: form.optional("override"),
+            },
+        ),
+        Purpose::Comms(code) => change(
+            code,
+            CaseChange::Message {
+                to: chosen(form, "to")?,
+                summary: required(form, "summary", "say what the message said")?,
+            },
+        ),
+        Purpose::Amend(code) => change(
+            code,
+            CaseChange::Note {
+                kind: NoteKind::General,
+                body: required(form, "body", "write the correction")?,
+                amends: form.choice("entry").map(Entry::Id),
+            },
+        ),
+        Purpose::NewCase => Ok(Submitted::Request(Request::Open(NewCase {
+            title: required(form, "title", "give the case a title")?,
+            summary: form.get("summary").to_string(),
+            channel: chosen(form, "channel")?,
+            received_at: None,
+        }))),
+        Purpose::Import => import(form),
+        Purpose::Export(code) => export(form, code),
+        Purpose::Report => report(form),
+        Purpose::AddMember => Ok(Submitted::Request(Request::AddMember(NewMember {
+            name: required(form, "name", "give the member's name")?,
+            email: form.optional("email"),
+            role: chosen(form, "role")?,
+            key: required(form, "key", "give their public key")?,
+        }))),
+        Purpose::RemoveMember(name) => Ok(Submitted::Request(Request::RemoveMember {
+            name: name.clone(),
+            reason: form.optional("reason"),
+        })),
+        Purpose::Filter => Ok(Submitted::Filter(Filter {
+            severity: chosen(form, "severity")?,
+            assignee: chosen(form, "assignee")?,
+            label: chosen(form, "label")?,
+        })),
+    }
+}
+
+fn assign(form: &Submission) -> Result<CaseChange, Missing> {
+    let member = chosen(form, "member")?;
+    Ok(match chosen(form, "how")? {
+        Assignment::Assign => CaseChange::Assign(member),
+        Assignment::TakeOff => CaseChange::Unassign(member),
+    })
+}
+
+fn conflict(form: &Submission) -> Result<CaseChange, Missing> {
+    let kind: ConflictKind = chosen(form, "kind")?;
+    Ok(CaseChange::Conflict {
+        kind,
+        reason: form.optional("reason"),
+    })
+}
+
+fn party(form: &Submission) -> Result<CaseChange, Missing> {
+    let role = chosen(form, "role")?;
+    let name = form.get("name").to_string();
+    let known: KnownAs = chosen(form, "identity")?;
+    let who = match known {
+        KnownAs::Anonymous => NewParty::Anonymous { held_by: None },
+        KnownAs::SameAs => {
+            NewParty::SameAs(required(form, "same_as", "give the other party as CODE:N")?)
+        }
+        _ if name.is_empty() => return Err("give the party's name or alias".into()),
+        KnownAs::Pseudonymous => NewParty::Pseudonymous { alias: name },
+        KnownAs::Named => NewParty::Named {
+            name,
+            handle: form.optional("handle"),
+            email: form.optional("email"),
+        },
+    };
+    Ok(CaseChange::AddParty { role, who })
+}
+
+fn import(form: &Submission) -> Result<Submitted, Missing> {
+    let paths: Vec<PathBuf> = form
+        .get("paths")
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .collect();
+    if paths.is_empty() {
+        return Err("give the report files to import".into());
+    }
+    Ok(Submitted::Request(Request::Import(paths)))
+}
+
+fn export(form: &Submission, code: &str) -> Result<Submitted, Missing> {
+    let profile: crate::export::Profile = chosen(form, "profile")?;
+    let format: crate::ops::export::RecordFormat = chosen(form, "format")?;
+    let output = form
+        .optional("output")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(format!("{code}-{}.{}", profile.as_str(), format.as_str()))
+        });
+    Ok(Submitted::Request(Request::Export(RecordRequest {
+        code: code.to_string(),
+        profile,
+        format,
+        output,
+        encrypt_to: Vec::new(),
+    })))
+}
+
+fn report(form: &Submission) -> Result<Submitted, Missing> {
+    let day = |key: &str| {
+        chrono::NaiveDate::parse_from_str(form.get(key), "%Y-%m-%d")
+            .map_err(|_| format!("{:?} is not a date: write it as YYYY-MM-DD", form.get(key)))
+    };
+    let (from, to) = (day("from")?, day("to")?);
+    let format: crate::ops::export::ReportFormat = chosen(form, "format")?;
+    let output = form
+        .optional("output")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(format!("transparency-{from}-{to}.{}", format.as_str())));
+    Ok(Submitted::Request(Request::Report(ReportRequest {
+        from,
+        to,
+        format,
+        output,
+        encrypt_to: Vec::new(),
+    })))
+}
+
+/// A field the form must have; the message says what to write.
+fn required(form: &Submission, key: &str, what: &str) -> Result<String, Missing> {
+    form.optional(key)
+        .ok_or_else(|| format!("{what} first (Tab moves between fields)"))
+}
+
+/// The option chosen in a choice; a choice with nothing to choose from says so.
+fn chosen<T: Chosen>(form: &Submission, key: &str) -> Result<T, Missing> {
+    form.choice(key)
+        .ok_or_else(|| format!("there is nothing to choose as {key}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::party::PartyRole;
+    use crate::tui::form::{Field, Form};
+
+    fn party_form(known: KnownAs, name: &str) -> Submission {
+        let form = Form::new(
+            "t",
+            Purpose::Party("amber-kettle".into()),
+            vec![
+                Field::choice("role", "role", PartyRole::ALL.map(|r| (r.as_str(), r)), 2),
+                Field::choice("identity", "known as", [("x", known)], 0),
+                Field::line("name", "name", name),
+            ],
+        );
+        form.submission()
+    }
+
+    #[test]
+    fn a_party_form_reads_as_a_typed_change() {
+        let read = read(&party_form(KnownAs::Pseudonymous, "Kestrel")).unwrap();
+        assert_eq!(
+            read,
+            Submitted::Request(Request::Change {
+                code: "amber-kettle".into(),
+                change: CaseChange::AddParty {
+                    role: PartyRole::Witness,
+                    who: NewParty::Pseudonymous {
+                        alias: "Kestrel".into()
+                    },
+                },
+            })
+        );
+        let missing = super::read(&party_form(KnownAs::Named, "")).unwrap_err();
+        assert!(missing.contains("name or alias"), "{missing}");
+        assert!(super::read(&party_form(KnownAs::Anonymous, "")).is_ok());
+    }
+
+    #[test]
+    fn a_report_needs_real_dates() {
+        let form = Form::new(
+            "t",
+            Purpose::Report,
+            vec![
+                Field::line("from", "from", "2026-13-01"),
+                Field::line("to", "to", "2026-12-31"),
+                Field::choice(
+                    "format",
+                    "format",
+                    crate::ops::export::ReportFormat::ALL.map(|f| (f.as_str(), f)),
+                    0,
+                ),
+            ],
+        );
+        let missing = read(&form.submission()).unwrap_err();
+        assert!(missing.contains("is not a date"), "{missing}");
+    }
+}

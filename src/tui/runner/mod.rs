@@ -1,0 +1,345 @@
+//! The effects runner: the one place where the interface touches the case file, through the
+//! operations in [`crate::ops`] (the same ones the command line uses). It holds the member's
+//! key (dropped while the interface is locked), carries out each [`Effect`] and hands back an
+//! [`Outcome`] for [`App::update`] to apply; it reads the model but never writes it.
+
+use chrono::Utc;
+use zeroize::Zeroizing;
+
+use super::Reload;
+use super::app::{self, App, Effect, Outcome, Passphrase, Shown};
+use super::request::Request;
+use crate::core::describe;
+use crate::core::event::{ConflictKind, NoteKind};
+use crate::core::party::Identity as PartyIdentity;
+use crate::core::queue::View;
+use crate::core::sanitize::inline;
+use crate::ops::{self, cases::CaseChange};
+use crate::vault::{self, CaseFile, Identity, PassphraseSource};
+
+type Result<T> = std::result::Result<T, ops::Error>;
+
+/// Say what went wrong in the status bar or the form, in the interface's words: what to do
+/// is said in keys, never in command-line flags.
+fn explain(error: &ops::Error) -> String {
+    let hint = match error {
+        ops::Error::Vault(vault::Error::ReadOnly { .. }) => {
+            return "this file is read-only (the demo?): S saves it under a new name".into();
+        }
+        ops::Error::Vault(vault::Error::ChangedOnDisk { .. }) => {
+            "another copy was synced over it: S saves your changes under a new name"
+        }
+        ops::Error::Vault(vault::Error::Exists { .. }) => "choose another file name",
+        ops::Error::Vault(vault::Error::DiskFull { .. }) => "free some space and save again",
+        ops::Error::Vault(vault::Error::VerifyFailed { .. }) => {
+            "try again; if it persists, S saves under a new name"
+        }
+        ops::Error::Export(crate::export::ExportError::NotDecided { .. }) => {
+            "record the decision (d) first"
+        }
+        ops::Error::CannotSign { .. } => "open the file with your ed25519 member key to sign",
+        _ => return error.to_string(),
+    };
+    format!("{error} ({hint})")
+}
+
+/// Carries effects out against one case file, as the member whose key opened it.
+pub struct Runner<'a> {
+    /// The member's key; `None` while locked.
+    identity: Option<Identity>,
+    /// The recipient of the key that opened the file: only that key unlocks it.
+    opener: String,
+    /// How to load the key again when unlocking.
+    reload: Reload<'a>,
+}
+
+impl<'a> Runner<'a> {
+    /// A runner for the member holding `identity`; `reload` loads the key again to unlock.
+    pub fn new(identity: Identity, reload: Reload<'a>) -> Runner<'a> {
+        Runner {
+            opener: identity.recipient().to_string(),
+            identity: Some(identity),
+            reload,
+        }
+    }
+
+    /// Whether the file is sealed and the key dropped (only unlocking is carried out).
+    pub fn is_locked(&self) -> bool {
+        self.identity.is_none()
+    }
+
+    /// Carry out `effect`, let the model apply the result, and carry out whatever it asks for
+    /// next, until nothing is left to do.
+    pub fn run(&mut self, app: &mut App, file: &mut CaseFile, effect: Effect) {
+        let mut next = Some(effect);
+        while let Some(effect) = next.take() {
+            next = self
+                .carry_out(app, file, effect)
+                .and_then(|outcome| app.update(outcome));
+        }
+    }
+
+    /// Carry out `effect` against the file; `None` when there is nothing to report (locked).
+    pub fn carry_out(&mut self, app: &App, file: &mut CaseFile, effect: Effect) -> Option<Outcome> {
+        let effect = match effect {
+            Effect::Unlock(typed) => return self.unlock(file, typed),
+            Effect::Lock { minutes, draft } => return self.lock(file, minutes, draft),
+            effect => effect,
+        };
+        let identity = self.identity.as_ref()?;
+        let result = match effect {
+            Effect::Refresh => refresh(app, file),
+            Effect::OpenCase(code) => show_case(file, &code, Shown::Fresh),
+            Effect::ReloadCase(code) => show_case(file, &code, Shown::Again),
+            Effect::OpenCaseAt(code, event) => show_case(file, &code, Shown::At(event)),
+            Effect::AddNote { code, body } => {
+                let note = CaseChange::Note {
+                    kind: NoteKind::General,
+                    body,
+                    amends: None,
+                };
+                change_case(file, &code, note)
+            }
+            Effect::ChangeStatus { code, to } => change_case(file, &code, CaseChange::Status(to)),
+            Effect::Save => file
+                .save(identity)
+                .map(|r| Outcome::Saved {
+                    path: r.path,
+                    renamed: None,
+                })
+                .map_err(ops::Error::from),
+            Effect::SaveAs(path) => file
+                .save_as(&path, identity)
+                .map(|r| Outcome::Saved {
+                    path: r.path,
+                    renamed: Some(file.label()),
+                })
+                .map_err(ops::Error::from),
+            Effect::SaveAndQuit => file
+                .save(identity)
+                .map(|_| Outcome::SavedToQuit)
+                .map_err(ops::Error::from),
+            Effect::Search(query) => search(file, query),
+            Effect::Submit(request) => submit(file, identity, request),
+            Effect::ShowRoster => roster(file),
+            Effect::Rekey => ops::members::rekey(file, identity).map(|r| Outcome::Rekeyed {
+                recipients: r.recipients,
+            }),
+            Effect::CheckDisk => Ok(Outcome::DiskChecked(file.changed_on_disk())),
+            Effect::Unlock(_) | Effect::Lock { .. } => return None,
+        };
+        Some(result.unwrap_or_else(|error| Outcome::Failed(explain(&error))))
+    }
+
+    /// Idle: save unsaved changes if the file allows it, then seal everything (and the note
+    /// being written) in memory and drop the key. If sealing fails, stay unlocked (the model
+    /// says why) rather than lose anything.
+    fn lock(
+        &mut self,
+        file: &mut CaseFile,
+        minutes: u64,
+        draft: Option<Zeroizing<String>>,
+    ) -> Option<Outcome> {
+        let identity = self.identity.as_ref()?;
+        // The vault refuses to save over the demo or a file changed on disk; then the changes
+        // stay, sealed with the rest.
+        let saved = file
+            .is_dirty()
+            .then(|| file.save(identity).map(|_| ()).map_err(|e| e.to_string()));
+        let sealed = file
+            .seal(identity, draft.as_deref().map(String::as_str))
+            .map_err(|e| e.to_string());
+        if sealed.is_ok() {
+            self.identity = None;
+        }
+        Some(Outcome::Locked {
+            minutes,
+            saved,
+            sealed,
+        })
+    }
+
+    /// Load the key again (with the typed passphrase if it asks for one) and unseal the file.
+    fn unlock(&mut self, file: &mut CaseFile, typed: Passphrase) -> Option<Outcome> {
+        if !self.is_locked() {
+            return None;
+        }
+        Some(match unlock(file, &self.opener, self.reload, typed) {
+            Ok((key, draft)) => {
+                self.identity = Some(key);
+                Outcome::Unlocked { draft }
+            }
+            Err(message) => Outcome::UnlockRefused(message),
+        })
+    }
+}
+
+fn unlock(
+    file: &mut CaseFile,
+    opener: &str,
+    reload: Reload<'_>,
+    typed: Passphrase,
+) -> std::result::Result<(Identity, Option<String>), String> {
+    let key = reload(PassphraseSource::Typed(typed.0)).map_err(|e| e.to_string())?;
+    if key.recipient() != opener {
+        return Err(format!(
+            "{} is not the key that opened this file",
+            key.label().display()
+        ));
+    }
+    let draft = file.unseal(&key).map_err(|e| e.to_string())?;
+    Ok((key, draft))
+}
+
+/// The queue counts and the cases of the queue the model shows, filtered and sorted as it asks.
+fn refresh(app: &App, file: &mut CaseFile) -> Result<Outcome> {
+    let roster = file.roster()?;
+    let me = file.me()?.map(|m| m.id);
+    let settings = file.settings();
+    let view = View {
+        me,
+        roster: &roster,
+        settings: &settings,
+        now: Utc::now(),
+    };
+    let cases = file.cases()?;
+    let (queues, rows) = app::snapshot(
+        cases.values(),
+        &view,
+        app.current_queue(),
+        &app.filter,
+        app.sort,
+    );
+    Ok(Outcome::Listed {
+        queues,
+        rows,
+        choices: app::choices(cases.values(), &view),
+    })
+}
+
+fn search(file: &mut CaseFile, query: String) -> Result<Outcome> {
+    let hits = ops::cases::search(file, &query, 30)?
+        .into_iter()
+        .map(|f| app::Hit {
+            code: f.code_name,
+            snippet: f.snippet,
+            event: Some(f.event),
+        })
+        .collect();
+    Ok(Outcome::Found { query, hits })
+}
+
+/// Load a case with everything its screen shows.
+fn show_case(file: &mut CaseFile, code: &str, shown: Shown) -> Result<Outcome> {
+    let case = file.case_by_code(code)?;
+    let timeline = file.timeline(case.id)?;
+    let roster = file.roster()?;
+    let mut elsewhere = Vec::with_capacity(case.parties.len());
+    for party in &case.parties {
+        let linked = match party.identity {
+            PartyIdentity::Linked => ops::cases::linked_label(file, party),
+            _ => None,
+        };
+        elsewhere.push((linked, ops::cases::other_cases(file, &case, party)?));
+    }
+    let mut data = app::case_data(case, timeline, &roster, &file.settings());
+    data.elsewhere = elsewhere;
+    Ok(Outcome::Case {
+        data: Box::new(data),
+        shown,
+    })
+}
+
+fn roster(file: &mut CaseFile) -> Result<Outcome> {
+    Ok(Outcome::Roster(app::roster_rows(file.summary()?.members)))
+}
+
+/// Carry out what a submitted form asks for.
+fn submit(file: &mut CaseFile, identity: &Identity, request: Request) -> Result<Outcome> {
+    match request {
+        Request::Change { code, change } => change_case(file, &code, change),
+        Request::Open(case) => ops::cases::open(file, case).map(Outcome::Opened),
+        Request::Import(paths) => {
+            let me = ops::acting_member(file)?;
+            let reports = ops::import::read_reports(&paths, &Default::default())?;
+            let opened = ops::import::open_reports(file, &me, &reports)?;
+            Ok(Outcome::Imported(
+                opened.into_iter().map(|o| o.code).collect(),
+            ))
+        }
+        Request::Export(request) => {
+            let written = ops::export::write_record(file, identity, &request)?;
+            Ok(Outcome::Exported {
+                verify: written.verify_command(&file.label()),
+                signature: written.sig_file,
+                output: request.output,
+                profile: request.profile,
+            })
+        }
+        Request::Report(request) => {
+            let written = ops::export::write_report(file, identity, &request)?;
+            Ok(Outcome::Reported {
+                verify: written.verify_command(&file.label()),
+                signature: written.sig_file,
+                received: written.received,
+                output: request.output,
+                from: request.from,
+                to: request.to,
+            })
+        }
+        Request::AddMember(new) => {
+            let added = ops::members::add(file, identity, &new)?;
+            Ok(Outcome::MemberAdded {
+                name: new.name,
+                fingerprint: added.fingerprint,
+                recipients: added.saved.recipients,
+            })
+        }
+        Request::RemoveMember { name, reason } => {
+            let report = ops::members::remove(file, identity, &name, reason, false)?;
+            Ok(Outcome::MemberRemoved {
+                name,
+                recipients: report.recipients,
+            })
+        }
+    }
+}
+
+/// Apply `change` to a case as the member who opened the file, record the events it makes
+/// (not yet saved), and say what was recorded in the words of [`describe`].
+fn change_case(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Outcome> {
+    // A hard conflict: the member may no longer see the case.
+    let hides = matches!(
+        change,
+        CaseChange::Conflict {
+            kind: ConflictKind::Hard,
+            ..
+        }
+    );
+    let changed = ops::cases::change(file, code, change)?;
+    let roster = file.roster()?;
+    let name = |id| {
+        roster
+            .get(id)
+            .map(|m| inline(&m.name).into_owned())
+            .unwrap_or_else(|| "?".into())
+    };
+    let said = if changed.events.iter().any(|e| e.amends.is_some()) {
+        "correction recorded".to_string()
+    } else {
+        let said: Vec<String> = changed
+            .events
+            .iter()
+            .map(|e| describe::headline(&e.kind, &name))
+            .collect();
+        said.join("; ")
+    };
+    Ok(Outcome::Changed {
+        code: code.to_string(),
+        said,
+        hides,
+    })
+}
+
+#[cfg(test)]
+mod tests;

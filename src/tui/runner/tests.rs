@@ -1,0 +1,466 @@
+//! The runner against the demo file in a temporary directory: forms carried out through
+//! their keys, what they record, the lock and unlock.
+
+use crate::core::event::EventKind;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::core::case::Status;
+use crate::tui::app::{Overlay, Screen};
+
+/// The demo key, loaded again to unlock.
+pub(super) fn demo_key(_: PassphraseSource) -> std::result::Result<Identity, vault::Error> {
+    vault::demo::identity()
+}
+
+/// The demo file, saved to a temporary directory so that saves work, and the interface on it.
+fn setup() -> (tempfile::TempDir, CaseFile, Runner<'static>, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut file, identity) = vault::demo::open().unwrap();
+    file.save_as(&dir.path().join("c.cases.age"), &identity)
+        .unwrap();
+    let me = file.me().unwrap().map(|m| m.name);
+    let mut app = App::new(file.label(), me, Utc::now());
+    let mut runner = Runner::new(identity, &demo_key);
+    runner.run(&mut app, &mut file, Effect::Refresh);
+    (dir, file, runner, app)
+}
+
+fn press(app: &mut App, file: &mut CaseFile, runner: &mut Runner, keys: &[KeyCode]) {
+    for code in keys {
+        if let Some(effect) = app.on_key(KeyEvent::new(*code, KeyModifiers::NONE)) {
+            runner.run(app, file, effect);
+        }
+    }
+}
+
+fn typing(text: &str) -> Vec<KeyCode> {
+    text.chars().map(KeyCode::Char).collect()
+}
+
+/// A case of the demo in `status` that the chair may work on.
+fn case_in(file: &mut CaseFile, status: Status) -> String {
+    file.cases()
+        .unwrap()
+        .values()
+        .find(|c| c.status == status && c.conflicts.is_empty() && c.decision.is_none())
+        .map(|c| c.code_name.clone())
+        .unwrap()
+}
+
+#[test]
+fn a_vote_and_a_decision_are_recorded_through_their_forms() {
+    let (_dir, mut file, mut runner, mut app) = setup();
+    let code = case_in(&mut file, Status::Deliberating);
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+    // Vote for the second outcome of the ladder.
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('v')]);
+    assert!(matches!(app.overlay, Some(Overlay::Form(_))));
+    press(
+        &mut app,
+        &mut file,
+        &mut runner,
+        &[KeyCode::Char('w'), KeyCode::Enter],
+    );
+    assert!(app.overlay.is_none(), "the form closes: {}", app.status);
+    assert!(app.dirty);
+    let case = file.case_by_code(&code).unwrap();
+    let proposal = case.proposal.as_ref().unwrap();
+    assert_eq!(proposal.outcome, "warning");
+    // Without the quorum, a decision with no override reason is refused and the form says so.
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('d')]);
+    let mut keys = vec![KeyCode::Tab];
+    keys.extend(typing("Repeated after a warning."));
+    keys.push(KeyCode::Tab);
+    keys.push(KeyCode::Enter);
+    press(&mut app, &mut file, &mut runner, &keys);
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("the refused form stays open")
+    };
+    assert!(
+        form.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("does not meet"),
+        "{:?}",
+        form.error
+    );
+    // The chair overrides, with a reason.
+    let mut keys = typing("Two members are away; the chair decides.");
+    keys.push(KeyCode::Enter);
+    press(&mut app, &mut file, &mut runner, &keys);
+    assert!(app.overlay.is_none(), "{}", app.status);
+    let case = file.case_by_code(&code).unwrap();
+    let decision = case.decision.as_ref().unwrap();
+    assert_eq!(decision.outcome, "warning");
+    assert_eq!(case.status, Status::Decided);
+    let Screen::Case { data, .. } = &app.screen else {
+        panic!("still on the case")
+    };
+    assert!(
+        data.timeline
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::DecisionRecorded { override_reason: Some(r), .. } if r.contains("away")))
+    );
+}
+
+#[test]
+fn assign_party_message_and_emergency_forms_record_events() {
+    let (_dir, mut file, mut runner, mut app) = setup();
+    let code = case_in(&mut file, Status::Investigating);
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+    let id = file.case_by_code(&code).unwrap().id;
+    let before = file.timeline(id).unwrap().len();
+    // Assign the second active member.
+    press(
+        &mut app,
+        &mut file,
+        &mut runner,
+        &[KeyCode::Char('a'), KeyCode::Right, KeyCode::Enter],
+    );
+    // A named witness.
+    let mut keys = vec![
+        KeyCode::Char('p'),
+        KeyCode::Char('w'),
+        KeyCode::Tab,
+        KeyCode::Tab,
+    ];
+    keys.extend(typing("Canary Witness"));
+    keys.push(KeyCode::Enter);
+    press(&mut app, &mut file, &mut runner, &keys);
+    // A message to the reporter.
+    let mut keys = vec![KeyCode::Char('m'), KeyCode::Tab];
+    keys.extend(typing("told them we are looking into it"));
+    keys.push(KeyCode::Enter);
+    press(&mut app, &mut file, &mut runner, &keys);
+    // An emergency action.
+    let mut keys = vec![KeyCode::Char('!')];
+    keys.extend(typing("muted in chat for 48 hours"));
+    keys.push(KeyCode::Enter);
+    press(&mut app, &mut file, &mut runner, &keys);
+    let case = file.case_by_code(&code).unwrap();
+    let timeline = file.timeline(case.id).unwrap();
+    assert_eq!(timeline.len(), before + 4, "{}", app.status);
+    assert!(
+        case.parties
+            .iter()
+            .any(|p| p.label().contains("Canary Witness"))
+    );
+    assert_eq!(case.unreviewed_emergencies().count(), 1);
+    // The member who recorded it cannot review it.
+    let mut keys = vec![KeyCode::Char('r')];
+    keys.extend(typing("fine"));
+    keys.push(KeyCode::Char('d'));
+    press(&mut app, &mut file, &mut runner, &keys);
+    if let Some(effect) = app.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)) {
+        runner.run(&mut app, &mut file, effect);
+    }
+    assert!(app.status.contains("review"), "{}", app.status);
+}
+
+#[test]
+fn a_party_can_be_the_same_person_as_in_another_case() {
+    let (_dir, mut file, mut runner, mut app) = setup();
+    let (other, person) = file
+        .cases()
+        .unwrap()
+        .values()
+        .find(|c| c.parties.len() >= 2)
+        .map(|c| (c.code_name.clone(), c.parties[1].person))
+        .unwrap();
+    let code = case_in(&mut file, Status::Investigating);
+    assert_ne!(code, other);
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+    // Reported, "same person as", then the reference in its field.
+    let mut keys = vec![KeyCode::Char('p'), KeyCode::Tab, KeyCode::Char('s')];
+    keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+    keys.extend(typing(&format!("{other}:2")));
+    keys.push(KeyCode::Enter);
+    press(&mut app, &mut file, &mut runner, &keys);
+    assert!(app.overlay.is_none(), "{}", app.status);
+    let case = file.case_by_code(&code).unwrap();
+    assert_eq!(case.parties.last().unwrap().person, person);
+    let Screen::Case { data, .. } = &app.screen else {
+        panic!("case")
+    };
+    let (_, also_in) = data.elsewhere.last().unwrap();
+    assert!(also_in.iter().any(|c| c.starts_with(&other)), "{also_in:?}");
+    // A reference to nothing is refused in the form.
+    let mut keys = vec![KeyCode::Char('p'), KeyCode::Tab, KeyCode::Char('s')];
+    keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+    keys.extend(typing(&format!("{other}:99")));
+    keys.push(KeyCode::Enter);
+    press(&mut app, &mut file, &mut runner, &keys);
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("the form stays open")
+    };
+    assert!(
+        form.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("has no party 99"),
+        "{:?}",
+        form.error
+    );
+}
+
+#[test]
+fn a_correction_amends_the_chosen_entry() {
+    let (_dir, mut file, mut runner, mut app) = setup();
+    let code = case_in(&mut file, Status::Investigating);
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+    runner.run(
+        &mut app,
+        &mut file,
+        Effect::AddNote {
+            code: code.clone(),
+            body: "Met the reporter on Tuesday.".into(),
+        },
+    );
+    let id = file.case_by_code(&code).unwrap().id;
+    let note = file.timeline(id).unwrap().last().unwrap().id;
+    let mut keys = vec![KeyCode::Char('A'), KeyCode::Tab];
+    keys.extend(typing("It was Wednesday."));
+    press(&mut app, &mut file, &mut runner, &keys);
+    if let Some(effect) = app.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)) {
+        runner.run(&mut app, &mut file, effect);
+    }
+    let last = file.timeline(id).unwrap().last().unwrap().clone();
+    assert_eq!(last.amends, Some(note), "{}", app.status);
+    assert!(matches!(&last.kind, EventKind::NoteAdded { body, .. } if body == "It was Wednesday."));
+    // Shown right under what it amends.
+    let Screen::Case { data, .. } = &app.screen else {
+        panic!("case")
+    };
+    let (rows, _) = crate::tui::view::case_rows(data, None, app.theme, 100);
+    let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+    let at = text
+        .iter()
+        .position(|l| l.contains("Met the reporter"))
+        .unwrap();
+    assert!(text[at + 1].contains("amends the entry above"), "{text:#?}");
+}
+
+#[test]
+fn a_new_case_and_the_roster_changes_save_at_once() {
+    let (dir, mut file, mut runner, mut app) = setup();
+    let mut keys = vec![KeyCode::Char('N')];
+    keys.extend(typing("Spam in the forum"));
+    keys.push(KeyCode::Enter);
+    press(&mut app, &mut file, &mut runner, &keys);
+    let Screen::Case { data, .. } = &app.screen else {
+        panic!("the new case opens: {}", app.status)
+    };
+    assert_eq!(data.case.title, "Spam in the forum");
+    // Add a member with a fresh age key; the file is saved at once.
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('M')]);
+    let new_key = age::x25519::Identity::generate().to_public().to_string();
+    let mut keys = vec![KeyCode::Char('a')];
+    keys.extend(typing("Ana Newcomer"));
+    keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+    keys.extend(typing(&new_key));
+    keys.push(KeyCode::Enter);
+    press(&mut app, &mut file, &mut runner, &keys);
+    assert!(!app.dirty, "saved with the roster change: {}", app.status);
+    let Screen::Roster { members, .. } = &app.screen else {
+        panic!("roster")
+    };
+    assert!(members.iter().any(|m| m.name == "Ana Newcomer" && m.active));
+    // Remove her again: a confirmation that states the limit, then the save.
+    let index = members
+        .iter()
+        .position(|m| m.name == "Ana Newcomer")
+        .unwrap();
+    let mut keys = vec![KeyCode::Down; index];
+    keys.push(KeyCode::Char('x'));
+    press(&mut app, &mut file, &mut runner, &keys);
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("removal asks first")
+    };
+    assert!(
+        form.notes
+            .iter()
+            .any(|n| n.contains("future versions only"))
+    );
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Enter]);
+    let Screen::Roster { members, .. } = &app.screen else {
+        panic!("roster")
+    };
+    assert!(
+        members
+            .iter()
+            .any(|m| m.name == "Ana Newcomer" && !m.active)
+    );
+    assert!(app.status.contains("removed"), "{}", app.status);
+    // The new case survived in the saved file.
+    let reopened = CaseFile::open(
+        &dir.path().join("c.cases.age"),
+        &vault::demo::identity().unwrap(),
+        vault::OpenMode::ReadOnly,
+    )
+    .unwrap();
+    let mut reopened = reopened;
+    assert!(
+        reopened
+            .cases()
+            .unwrap()
+            .values()
+            .any(|c| c.title == "Spam in the forum")
+    );
+}
+
+#[test]
+fn exports_ask_before_writing_plaintext() {
+    let (dir, mut file, mut runner, mut app) = setup();
+    let code = file
+        .cases()
+        .unwrap()
+        .values()
+        .find(|c| c.decision.is_some() && c.conflicts.is_empty())
+        .map(|c| c.code_name.clone())
+        .unwrap();
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+    let out = dir.path().join("record.md");
+    let mut keys = vec![KeyCode::Char('e'), KeyCode::Tab, KeyCode::Tab];
+    keys.extend(typing(&out.display().to_string()));
+    keys.push(KeyCode::Enter);
+    press(&mut app, &mut file, &mut runner, &keys);
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Confirm { question, .. }) if question.contains("PLAINTEXT"))
+    );
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('n')]);
+    assert!(!out.exists(), "no means nothing written");
+    press(&mut app, &mut file, &mut runner, &keys);
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('y')]);
+    assert!(out.exists(), "{}", app.status);
+    assert!(dir.path().join("record.md.sig").exists());
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Message { text, .. }) if text.contains("ssh-keygen -Y verify")),
+        "{}",
+        app.status
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains(&code));
+}
+
+fn lock_now(app: &mut App, file: &mut CaseFile, runner: &mut Runner, minutes: u64) {
+    let limit = std::time::Duration::from_secs(minutes * 60);
+    let lock = app.update(crate::tui::app::Msg::Idle { idle: limit, limit });
+    runner.run(app, file, lock.expect("the idle limit locks"));
+}
+
+#[test]
+fn locking_saves_seals_and_unlocking_needs_the_same_key() {
+    use crate::core::event::{Event, NoteKind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.cases.age");
+    let (mut file, identity) = vault::demo::open().unwrap();
+    file.save_as(&path, &identity).unwrap();
+    let other = dir.path().join("other");
+    vault::keygen(&other, "other", None).unwrap();
+    // Typing "other" on the lock screen loads another member's key.
+    let reload = |typed: PassphraseSource| match typed {
+        PassphraseSource::Typed(t) if t.as_str() == "other" => {
+            Identity::load(&other, &PassphraseSource::Terminal)
+        }
+        _ => vault::demo::identity(),
+    };
+    let mut app = App::new(file.label(), None, Utc::now());
+    let mut runner = Runner::new(identity, &reload);
+    runner.run(&mut app, &mut file, Effect::Refresh);
+    let me = file.me().unwrap().unwrap();
+    let case = file.cases().unwrap().values().next().unwrap().clone();
+    file.record(&[Event {
+        id: uuid::Uuid::new_v4(),
+        case: Some(case.id),
+        author: me.id,
+        at: chrono::Utc::now(),
+        amends: None,
+        kind: EventKind::NoteAdded {
+            body: "canary-unsaved-note".into(),
+            note: NoteKind::General,
+        },
+    }])
+    .unwrap();
+    app.dirty = true;
+    app.update(crate::tui::action::Action::Open);
+    lock_now(&mut app, &mut file, &mut runner, 5);
+    assert!(file.is_sealed() && runner.is_locked());
+    assert!(app.locked.is_some() && app.rows.is_empty());
+    assert!(!app.dirty, "saved before locking");
+    assert!(
+        file.cases().unwrap().is_empty(),
+        "nothing readable while locked"
+    );
+    assert!(
+        !file
+            .dump()
+            .unwrap()
+            .iter()
+            .any(|row| row.contains("canary-unsaved-note")),
+        "no case text in memory"
+    );
+    assert!(matches!(
+        file.save(&vault::demo::identity().unwrap()),
+        Err(vault::Error::Sealed { .. })
+    ));
+    // Another key does not unlock it.
+    let mut keys = typing("other");
+    keys.push(KeyCode::Enter);
+    press(&mut app, &mut file, &mut runner, &keys);
+    let message = &app.locked.as_ref().expect("still locked").message;
+    assert!(message.contains("not the key that opened"), "{message}");
+    assert!(file.is_sealed());
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Enter]);
+    assert!(app.locked.is_none() && !runner.is_locked());
+    assert!(app.overlay.is_none(), "no draft");
+    assert!(!file.is_sealed());
+    assert!(!app.rows.is_empty(), "the queues are back");
+    let timeline = file.timeline(case.id).unwrap();
+    assert!(timeline.iter().any(
+        |e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "canary-unsaved-note")
+    ));
+    // And the save before locking reached the disk.
+    let identity = vault::demo::identity().unwrap();
+    let mut reopened = CaseFile::open(&path, &identity, vault::OpenMode::ReadOnly).unwrap();
+    let case_again = reopened.case_by_code(&case.code_name).unwrap();
+    assert!(reopened.timeline(case_again.id).unwrap().iter().any(
+        |e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "canary-unsaved-note")
+    ));
+}
+
+#[test]
+fn a_refused_save_keeps_changes_and_the_draft_sealed_in_memory() {
+    // The demo cannot be saved over: the changes stay, encrypted, until unlocked.
+    let (mut file, identity) = vault::demo::open().unwrap();
+    let mut app = App::new(file.label(), None, Utc::now());
+    let mut runner = Runner::new(identity, &demo_key);
+    runner.run(&mut app, &mut file, Effect::Refresh);
+    let code = app.rows[0].code.clone();
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+    runner.run(
+        &mut app,
+        &mut file,
+        Effect::AddNote {
+            code: code.clone(),
+            body: "kept across the lock".into(),
+        },
+    );
+    assert!(app.dirty);
+    app.update(crate::tui::action::Action::AddNote);
+    if let Some(Overlay::Note(editor)) = &mut app.overlay {
+        editor.insert_str("half-written draft");
+    }
+    lock_now(&mut app, &mut file, &mut runner, 1);
+    assert!(file.is_sealed() && app.dirty);
+    let message = &app.locked.as_ref().unwrap().message;
+    assert!(message.contains("kept, encrypted, in memory"), "{message}");
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Enter]);
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Note(e)) if e.lines().join("") == "half-written draft")
+    );
+    let case = file.case_by_code(&code).unwrap();
+    assert!(file.timeline(case.id).unwrap().iter().any(
+        |e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "kept across the lock")
+    ));
+}

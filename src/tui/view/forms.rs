@@ -1,0 +1,190 @@
+//! A form drawn over the screen: its notes (wrapped here, so the dialog fits them), the live
+//! quorum line, the error, and each field by kind.
+
+use super::*;
+
+/// Width of a form's label column.
+pub(super) const LABEL: u16 = 19;
+
+/// Whether a choice shows only the selected option (with arrows): its options are sentences.
+pub(super) fn compact_choice(options: &[String]) -> bool {
+    options.iter().any(|o| o.chars().count() > 24)
+}
+
+/// Rows a choice needs when its options wrap in `width` columns.
+pub(super) fn choice_rows(options: &[String], width: u16) -> u16 {
+    if compact_choice(options) {
+        return 1;
+    }
+    let (mut rows, mut used) = (1u16, 0usize);
+    for option in options {
+        let w = option.chars().count() + 2;
+        if used + w > width as usize && used > 0 {
+            rows += 1;
+            used = 0;
+        }
+        used += w;
+    }
+    rows
+}
+
+pub(super) fn render_form(app: &App, form: &Form, frame: &mut Frame) {
+    let screen = frame.area();
+    let width = (screen.width * 86 / 100).max(60.min(screen.width));
+    let inner_width = width.saturating_sub(2);
+    let value_width = inner_width.saturating_sub(LABEL);
+    let mut lines: Vec<Line> = form
+        .notes
+        .iter()
+        .map(|n| Line::from(inline(n).into_owned()).dim())
+        .collect();
+    // The decision form shows where the quorum stands for the outcome being chosen.
+    if let (Purpose::Decide(_), Screen::Case { data, .. }) = (&form.purpose, &app.screen) {
+        lines.push(Line::from(app::quorum_line(data, &form.value("outcome"))).bold());
+    }
+    if let Some(error) = &form.error {
+        lines.push(Line::from(format!("✗ {}", inline(error))).bold().reversed());
+    }
+    if !lines.is_empty() {
+        lines.push(Line::from(""));
+    }
+    // Wrapped here, so that the rows it needs are known before the dialog is laid out.
+    let mut wrapped = Vec::with_capacity(lines.len());
+    for line in lines {
+        wrap_line(line, inner_width.max(1) as usize, &mut wrapped);
+    }
+    let header_rows = wrapped.len().min(u16::MAX as usize) as u16;
+    let header = Paragraph::new(Text::from(wrapped));
+    let rows: Vec<u16> = form
+        .fields
+        .iter()
+        .map(|f| match &f.input {
+            Input::Line(_) => 1,
+            Input::Choice { options, .. } => choice_rows(options, value_width),
+            Input::Text(_) => 8,
+        })
+        .collect();
+    // Text fields give up rows (down to 3) when the screen is short.
+    let mut rows = rows;
+    let room = screen.height.saturating_sub(2);
+    while header_rows + rows.iter().sum::<u16>() + 2 > room {
+        match rows
+            .iter_mut()
+            .zip(&form.fields)
+            .find(|(r, f)| matches!(f.input, Input::Text(_)) && **r > 3)
+        {
+            Some((r, _)) => *r -= 1,
+            None => break,
+        }
+    }
+    let needed = header_rows + rows.iter().sum::<u16>() + 2;
+    let height = needed
+        .min(screen.height.saturating_sub(2))
+        .max(5.min(screen.height));
+    let area = Rect {
+        x: screen.x + (screen.width - width) / 2,
+        y: screen.y + (screen.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", inline(&form.title)))
+        .title_bottom(" Tab next  ←→ choose  Enter/Ctrl-D done  Esc cancel ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let header_rows = header_rows.min(inner.height);
+    frame.render_widget(
+        header,
+        Rect {
+            height: header_rows,
+            ..inner
+        },
+    );
+    let mut y = inner.y + header_rows;
+    let bottom = inner.y + inner.height;
+    for ((i, field), rows) in form.fields.iter().enumerate().zip(rows) {
+        if y >= bottom {
+            break;
+        }
+        let height = rows.min(bottom - y);
+        let focused = i == form.focus;
+        let label = Line::from(format!(
+            "{}{}",
+            if focused { "▶ " } else { "  " },
+            field.label
+        ));
+        let label_area = Rect {
+            x: inner.x,
+            y,
+            width: LABEL.min(inner.width),
+            height,
+        };
+        let value_area = Rect {
+            x: inner.x + label_area.width,
+            y,
+            width: inner.width - label_area.width,
+            height,
+        };
+        // Long labels wrap under themselves, never into the value.
+        frame.render_widget(
+            Paragraph::new(if focused { label.bold() } else { label }).wrap(Wrap { trim: true }),
+            label_area,
+        );
+        match &field.input {
+            Input::Line(text) => {
+                let cursor = if focused { "█" } else { "" };
+                frame.render_widget(
+                    Paragraph::new(format!("{}{cursor}", inline(text))),
+                    value_area,
+                );
+            }
+            Input::Choice {
+                options, selected, ..
+            } if compact_choice(options) => {
+                let option = options.get(*selected).map(String::as_str).unwrap_or("");
+                let counter = format!(" ›  {} of {}", selected + 1, options.len());
+                let room = (value_area.width as usize).saturating_sub(counter.chars().count() + 3);
+                let mut shown: String = inline(option).chars().take(room).collect();
+                if shown.chars().count() < inline(option).chars().count() {
+                    shown.pop();
+                    shown.push('…');
+                }
+                let spans = vec![
+                    Span::raw("‹ "),
+                    Span::styled(shown, Style::new().reversed().bold()),
+                    Span::raw(counter),
+                ];
+                frame.render_widget(Paragraph::new(Line::from(spans)), value_area);
+            }
+            Input::Choice {
+                options, selected, ..
+            } => {
+                let spans: Vec<Span> = options
+                    .iter()
+                    .enumerate()
+                    .map(|(n, option)| {
+                        let text = format!(" {} ", inline(option));
+                        if n == *selected {
+                            Span::styled(text, Style::new().reversed().bold())
+                        } else {
+                            Span::raw(text)
+                        }
+                    })
+                    .collect();
+                frame.render_widget(
+                    Paragraph::new(Line::from(spans)).wrap(Wrap { trim: false }),
+                    value_area,
+                );
+            }
+            Input::Text(editor) => {
+                let text_block = Block::default().borders(Borders::LEFT);
+                let text_area = text_block.inner(value_area);
+                frame.render_widget(text_block, value_area);
+                frame.render_widget(&**editor, text_area);
+            }
+        }
+        y += height;
+    }
+}
