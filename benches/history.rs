@@ -83,7 +83,9 @@ fn main() {
     let out = dir.path().join("again.age");
     let pubkey = dir.path().join("bench.key.pub");
 
-    let age_d = time(runs, || age(&[&"-d", &"-i", &key, &"-o", &"/dev/null", &path]));
+    let age_d = time(runs, || {
+        age(&[&"-d", &"-i", &key, &"-o", &"/dev/null", &path])
+    });
     age(&[&"-d", &"-i", &key, &"-o", &plain, &path]);
     let age_e = time(runs, || {
         let _ = std::fs::remove_file(&out);
@@ -125,8 +127,14 @@ fn main() {
         drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("open"));
     });
 
-    println!("age -d (Go)                                  {:>8.0} ms", ms(age_d));
-    println!("age -e (Go)                                  {:>8.0} ms", ms(age_e));
+    println!(
+        "age -d (Go)                                  {:>8.0} ms",
+        ms(age_d)
+    );
+    println!(
+        "age -e (Go)                                  {:>8.0} ms",
+        ms(age_e)
+    );
     println!(
         "first open on a fresh laptop (all verified)  {:>8.0} ms  ({:.2}x age -d)",
         ms(first),

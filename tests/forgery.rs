@@ -693,3 +693,29 @@ fn the_state_directory_is_private_and_holds_no_case_content() {
         }
     }
 }
+
+#[test]
+fn an_edited_search_index_is_refused_when_it_answers() {
+    if skip() {
+        return;
+    }
+    let c = committee();
+    tamper(
+        &c,
+        "UPDATE search SET text = 'planted-words ' || text WHERE rowid = (SELECT min(rowid) FROM search);",
+    );
+    // This laptop verified the same history before: the index is checked as it answers.
+    let stderr =
+        common::fails(
+            &c.ada_laptop
+                .run(&[&"-i", &c.ada, &"search", &c.file, &"planted-words"]),
+        );
+    assert!(
+        stderr.contains("the search index disagrees with the signed history"),
+        "{stderr}"
+    );
+    // A laptop that never saw the file replays everything and refuses it at once.
+    let fresh = Laptop::new();
+    let stderr = common::fails(&fresh.run(&[&"-i", &c.bo, &"info", &c.file]));
+    assert!(stderr.contains("the search index disagrees"), "{stderr}");
+}

@@ -106,6 +106,26 @@ pub fn run(
     result
 }
 
+/// What opening established that the member must see first: a committee this laptop has
+/// never opened (with its fingerprint to check), or a file from before signed history.
+fn trust_notice(trust: &vault::Trust) -> Option<app::Outcome> {
+    let text = match &trust.fingerprint {
+        Some(fingerprint) if trust.first_open => format!(
+            "This laptop has not opened this committee before. Its fingerprint is\n\n  \
+             {fingerprint}\n\nCheck it with your chair over another channel than the file \
+             before you trust what it says."
+        ),
+        None => "This file was written before casebook signed its history. A chair's next \
+                 save adopts it with their signature."
+            .to_string(),
+        Some(_) => return None,
+    };
+    Some(app::Outcome::Notice {
+        title: "Committee".into(),
+        text,
+    })
+}
+
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     file: &mut CaseFile,
@@ -119,6 +139,9 @@ fn event_loop(
     app.bindings = options.bindings.clone();
     let mut runner = Runner::new(identity, reload);
     runner.run(&mut app, file, Effect::Refresh);
+    if let Some(notice) = trust_notice(file.trust()) {
+        app.update(Msg::Outcome(notice));
+    }
     let mut layout = view::CaseLayout::default();
     let mut last_input = Instant::now();
     let mut last_disk_check = Instant::now();

@@ -253,6 +253,18 @@ impl CaseFile {
     /// Ranked full-text search over titles, summaries, reports, notes and party names.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, Error> {
         let hits = store::search(&self.conn, query, limit).map_err(|e| self.db_error(e))?;
+        // The index is derived: each hit must say what its (verified) event says.
+        for hit in &hits {
+            let from_event =
+                store::event_search_text(&self.conn, hit.event).map_err(|e| self.db_error(e))?;
+            let case = hit.case.to_string();
+            if from_event != Some((Some(case), Some(hit.text.clone()))) {
+                return Err(Error::DerivedMismatch {
+                    path: PathBuf::from(self.label()),
+                    what: "the search index".into(),
+                });
+            }
+        }
         Ok(hits
             .into_iter()
             .map(|h| SearchHit {

@@ -54,7 +54,13 @@ struct Body {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        text.push(DIGITS[usize::from(b >> 4)] as char);
+        text.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    text
 }
 
 /// One stored event row, as text, exactly as hashed.
@@ -85,20 +91,23 @@ impl Row {
         })
     }
 
-    /// The event's hash: SHA-256 of its header with the payload's own SHA-256 in it.
+    /// The event's hash: SHA-256 of its header, a compact JSON array, with the payload's own
+    /// SHA-256 in it.
     fn hash(&self) -> String {
         let payload = hex(&Sha256::digest(self.payload.as_bytes()));
-        let header = serde_json::json!([
+        let header = (
             "casebook-event/1",
-            self.id,
-            self.case,
-            self.author,
-            self.at,
-            self.kind,
-            self.amends,
-            payload
-        ]);
-        hex(&Sha256::digest(header.to_string().as_bytes()))
+            &self.id,
+            &self.case,
+            &self.author,
+            &self.at,
+            &self.kind,
+            &self.amends,
+            payload,
+        );
+        // Serialising strings and nulls cannot fail.
+        let bytes = serde_json::to_vec(&header).unwrap_or_default();
+        hex(&Sha256::digest(&bytes))
     }
 
     fn event(&self) -> Result<Event, String> {

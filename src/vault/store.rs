@@ -341,6 +341,8 @@ pub(crate) struct Hit {
     pub event: Uuid,
     pub snippet: String,
     pub rank: f64,
+    /// The indexed text, to check against the event it came from.
+    pub text: String,
 }
 
 /// How many of the most recent matching entries are ranked. Ranking every match of a very
@@ -376,7 +378,7 @@ pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::
              ORDER BY rowid DESC LIMIT ?3),
          best AS (SELECT id, rank FROM recent ORDER BY rank LIMIT ?2)
          SELECT search.case_id, search.event_id,
-                snippet(search, 0, '\u{1}', '\u{2}', '…', 12), best.rank
+                snippet(search, 0, '\u{1}', '\u{2}', '…', 12), best.rank, search.text
          FROM best JOIN search ON search.rowid = best.id
          WHERE search MATCH ?1 ORDER BY best.rank",
     )?;
@@ -388,10 +390,26 @@ pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::
                 event: parse_uuid(&row.get::<_, String>(1)?)?,
                 snippet: row.get(2)?,
                 rank: row.get(3)?,
+                text: row.get(4)?,
             })
         },
     )?;
     rows.collect()
+}
+
+/// The search text an event adds to its case, from the event itself, and its case.
+pub(crate) fn event_search_text(
+    conn: &Connection,
+    event: Uuid,
+) -> rusqlite::Result<Option<(Option<String>, Option<String>)>> {
+    conn.prepare_cached("SELECT case_id, payload FROM events WHERE id = ?1")?
+        .query_row([event.to_string()], |row| {
+            let case: Option<String> = row.get(0)?;
+            let kind: EventKind =
+                serde_json::from_str(&row.get::<_, String>(1)?).map_err(conversion)?;
+            Ok((case, kind.search_text()))
+        })
+        .optional()
 }
 
 /// Store an attachment's bytes under their SHA-256.

@@ -64,6 +64,13 @@ pub enum Outcome {
     Opened(String),
     /// Reports were imported as these new cases.
     Imported(Vec<String>),
+    /// Something the member must know before working, shown until dismissed.
+    Notice {
+        /// The dialog's title.
+        title: String,
+        /// What to say.
+        text: String,
+    },
     /// A signed decision record was written.
     Exported {
         /// The record.
@@ -177,6 +184,10 @@ impl App {
             Outcome::Opened(code) => {
                 self.changed(format!("{code} opened"));
                 return Some(Effect::OpenCase(code));
+            }
+            Outcome::Notice { title, text } => {
+                let status = title.clone();
+                self.show(&title, text, status);
             }
             Outcome::Imported(codes) => {
                 self.changed(format!(

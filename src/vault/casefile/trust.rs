@@ -87,7 +87,8 @@ pub(super) fn verify_on_open(
     let verified = history::verify(conn, path, depth)?;
     let mut trust = Trust {
         fingerprint: Some(fingerprint.clone()),
-        first_open: known_committee.is_none(),
+        // The built-in demo is never pinned, and never new.
+        first_open: pinned_path.is_some() && known_committee.is_none(),
         head: Some(verified.head.clone()),
         commits: verified.commits.len(),
         last_verified: known_path.as_ref().map(|p| p.verified_at),
@@ -222,30 +223,35 @@ impl CaseFile {
             return Ok(());
         }
         let roster = self.roster()?;
-        // The author of what waits to be signed (the roster may already show a key this very
-        // commit rotates to, so the member is found by id, not by key).
-        let author: String = self
-            .conn
-            .query_row(
-                "SELECT author FROM events WHERE seq > ?1 ORDER BY seq LIMIT 1",
-                [self.committed],
-                |r| r.get(0),
-            )
-            .map_err(db)?;
-        let member = roster
-            .members()
-            .iter()
-            .find(|m| m.id.to_string() == author)
-            .cloned()
-            .ok_or_else(|| Error::CannotSignHistory {
-                identity: signer.label().to_path_buf(),
-            })?;
+        let unsigned = !history::is_signed(&self.conn).map_err(db)?;
+        let member = if unsigned {
+            // Adopting a history from before signing: the adopter is whoever signs.
+            roster.active_by_recipient(signer.recipient()).cloned()
+        } else {
+            // The author of what waits to be signed (the roster may already show a key this
+            // very commit rotates to, so the member is found by id, not by key).
+            let author: String = self
+                .conn
+                .query_row(
+                    "SELECT author FROM events WHERE seq > ?1 ORDER BY seq LIMIT 1",
+                    [self.committed],
+                    |r| r.get(0),
+                )
+                .map_err(db)?;
+            roster
+                .members()
+                .iter()
+                .find(|m| m.id.to_string() == author)
+                .cloned()
+        }
+        .ok_or_else(|| Error::CannotSignHistory {
+            identity: signer.label().to_path_buf(),
+        })?;
         if signer.signing_key().is_none() {
             return Err(Error::CannotSignHistory {
                 identity: signer.label().to_path_buf(),
             });
         }
-        let unsigned = !history::is_signed(&self.conn).map_err(db)?;
         if unsigned {
             if member.role != crate::core::roster::Role::Chair {
                 return Err(Error::UnsignedHistory { path: label });
