@@ -474,80 +474,33 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         Depth::Full => true,
         Depth::Known { head, .. } => commits.last().map(|c| c.0.as_str()) != Some(head),
     };
-    let mut stmt = conn
-        .prepare(&format!("SELECT {} FROM events ORDER BY seq", Row::COLUMNS))
-        .map_err(db)?;
-    let mut rows = stmt.query_map([], Row::read).map_err(db)?;
-    let mut committee: Option<Committee> = None;
-    let mut replay = full_state.then(Replay::default);
-    for (n, body) in bodies.iter().enumerate() {
-        let mut events = Vec::with_capacity(body.events.len());
-        for (id, hash) in &body.events {
-            let row =
-                rows.next().transpose().map_err(db)?.ok_or_else(|| {
-                    broken(format!("event {} of a commit is missing", short_id(id)))
-                })?;
-            if row.id != id.to_string() {
-                return Err(broken(format!(
-                    "event {} is missing, or events were reordered",
-                    short_id(id)
-                )));
-            }
-            if row.hash() != *hash {
-                return Err(broken(format!(
-                    "event {} was changed after it was signed",
-                    short_id(id)
-                )));
-            }
-            if !body.adopts && row.author != body.author.to_string() {
-                return Err(broken(format!(
-                    "event {} names another author than the member who signed it",
-                    short_id(id)
-                )));
-            }
-            // Committee-wide events always decide who may do what; case events are read
-            // only when their derived state is replayed.
-            if row.case.is_none() || replay.is_some() {
-                let event = row
-                    .event()
-                    .map_err(|e| broken(format!("event {} is unreadable: {e}", short_id(id))))?;
-                if let Some(replay) = replay.as_mut() {
-                    replay.apply(&event);
-                }
-                events.push(event);
-            }
-        }
-        let unauthorized = |source| Error::Unauthorized {
-            path: path.to_path_buf(),
-            source,
-        };
-        let committee_events: Vec<Event> =
-            events.into_iter().filter(|e| e.case.is_none()).collect();
-        match committee.as_mut() {
-            None => {
-                if n != 0 || !body.parents.is_empty() {
-                    return Err(broken("the history has no start".into()));
-                }
-                committee =
-                    Some(Committee::founded(&body.key, &committee_events).map_err(unauthorized)?);
-            }
-            Some(c) => {
-                c.admit(body.author, &body.key).map_err(unauthorized)?;
-                for event in &committee_events {
-                    c.apply_event(body.author, event).map_err(unauthorized)?;
+    // SQLite reads the events on this thread while the other hashes and checks them.
+    let (committee, replay) = std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
+        let bodies = &bodies;
+        let checker = scope
+            .spawn(move || check_events(received.into_iter().flatten(), bodies, path, full_state));
+        let read = (|| -> rusqlite::Result<()> {
+            let mut stmt =
+                conn.prepare(&format!("SELECT {} FROM events ORDER BY seq", Row::COLUMNS))?;
+            let mut rows = stmt.query_map([], Row::read)?;
+            loop {
+                let batch = rows
+                    .by_ref()
+                    .take(1024)
+                    .collect::<rusqlite::Result<Vec<Row>>>()?;
+                if batch.is_empty() || batches.send(batch).is_err() {
+                    return Ok(());
                 }
             }
-        }
-    }
-    if let Some(row) = rows.next().transpose().map_err(db)? {
-        return Err(broken(format!(
-            "event {} is not part of any signed commit",
-            short(&row.id)
-        )));
-    }
-    drop(rows);
-    drop(stmt);
-    let committee = committee.ok_or_else(|| broken("it has no commits".into()))?;
+        })();
+        drop(batches);
+        let checked = checker
+            .join()
+            .unwrap_or_else(|_| Err(broken("the history check failed".into())));
+        read.map_err(db)?;
+        checked
+    })?;
     let digest = digest(conn).map_err(db)?;
     if let Some(replay) = replay {
         replay.compare(conn, path, &committee)?;
@@ -575,6 +528,95 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         digest,
         signatures: signatures_digest(&commits),
     })
+}
+
+/// Check every event against the commits that list them, in order (see [`verify`]), and
+/// replay who could do what; with `full_state`, replay the derived state too.
+fn check_events(
+    mut rows: impl Iterator<Item = Row>,
+    bodies: &[Body],
+    path: &Path,
+    full_state: bool,
+) -> Result<(Committee, Option<Replay>), Error> {
+    let broken = |detail: String| Error::HistoryBroken {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let mut committee: Option<Committee> = None;
+    let mut replay = full_state.then(Replay::default);
+    for (n, body) in bodies.iter().enumerate() {
+        let author = body.author.to_string();
+        let mut committee_events = Vec::new();
+        for (id, hash) in &body.events {
+            let row = rows
+                .next()
+                .ok_or_else(|| broken(format!("event {} of a commit is missing", short_id(id))))?;
+            if Uuid::parse_str(&row.id).ok() != Some(*id) || row.id.len() != 36 {
+                return Err(broken(format!(
+                    "event {} is missing, or events were reordered",
+                    short_id(id)
+                )));
+            }
+            if row.hash() != *hash {
+                return Err(broken(format!(
+                    "event {} was changed after it was signed",
+                    short_id(id)
+                )));
+            }
+            if !body.adopts && row.author != author {
+                return Err(broken(format!(
+                    "event {} names another author than the member who signed it",
+                    short_id(id)
+                )));
+            }
+            // Committee-wide events always decide who may do what; case events are read
+            // only when their derived state is replayed.
+            if row.case.is_none() || replay.is_some() {
+                let event = row
+                    .event()
+                    .map_err(|e| broken(format!("event {} is unreadable: {e}", short_id(id))))?;
+                if let Some(replay) = replay.as_mut() {
+                    replay.apply(&event);
+                }
+                if event.case.is_none() {
+                    committee_events.push(event);
+                }
+            }
+        }
+        let unauthorized = |source| Error::Unauthorized {
+            path: path.to_path_buf(),
+            source,
+        };
+        match committee.as_mut() {
+            None => {
+                if n != 0 || !body.parents.is_empty() {
+                    return Err(broken("the history has no start".into()));
+                }
+                committee = Some(
+                    if body.adopts {
+                        Committee::adopted(body.author, &body.key, &committee_events)
+                    } else {
+                        Committee::founded(&body.key, &committee_events)
+                    }
+                    .map_err(unauthorized)?,
+                );
+            }
+            Some(c) => {
+                c.admit(body.author, &body.key).map_err(unauthorized)?;
+                for event in &committee_events {
+                    c.apply_event(body.author, event).map_err(unauthorized)?;
+                }
+            }
+        }
+    }
+    if let Some(row) = rows.next() {
+        return Err(broken(format!(
+            "event {} is not part of any signed commit",
+            short(&row.id)
+        )));
+    }
+    let committee = committee.ok_or_else(|| broken("it has no commits".into()))?;
+    Ok((committee, replay))
 }
 
 /// The digest of the signatures of `commits` (id, body, signature), in order.
