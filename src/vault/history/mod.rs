@@ -1,0 +1,353 @@
+//! The signed history: every event is part of a commit signed by its author's OpenSSH ed25519
+//! key, and commits are hash-chained from the file's first commit (made by `init`).
+//!
+//! An event's hash covers its id, case, author, time, kind, what it amends and the SHA-256 of
+//! its payload, not the payload itself, so a payload could one day be erased (retention)
+//! while the history stays verifiable. A commit's body lists its parents, author, key, time
+//! and the ids and hashes of its events; its id is the SHA-256 of the body and its signature
+//! (SSHSIG, namespace `casebook-history`) is over the body.
+//!
+//! Opening a file verifies it ([`verify`]): only objects casebook creates are in the schema,
+//! every event sits in exactly one commit in the order the commits list them, every hash
+//! matches, every signature holds (except on history this laptop already verified), every
+//! commit's author could make its changes at that point ([`crate::core::history`]), and every
+//! derived table equals what replaying the verified events gives.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ssh_key::{HashAlg, LineEnding};
+use uuid::Uuid;
+
+use super::store;
+use super::{Error, Identity};
+use crate::core::case::CaseId;
+use crate::core::event::Event;
+use crate::core::roster::MemberId;
+
+mod replay;
+#[cfg(test)]
+mod tests;
+mod verify;
+
+pub(crate) use replay::digest;
+use verify::signatures_digest;
+pub(crate) use verify::{Depth, check_schema, verify};
+pub use verify::{Verified, fingerprint};
+
+/// The SSHSIG namespace of commit signatures (exports use `casebook`, so neither can stand
+/// for the other).
+pub const NAMESPACE: &str = "casebook-history";
+
+/// The format tag every commit body starts with.
+const FORMAT: &str = "casebook-commit/1";
+
+/// What a commit says; its stored JSON text is what is hashed and signed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Body {
+    format: String,
+    parents: Vec<String>,
+    author: MemberId,
+    key: String,
+    at: String,
+    /// (event id, event hash), in the order the events were recorded.
+    events: Vec<(Uuid, String)>,
+    /// Set on the first commit of a file written before casebook signed its history: a chair
+    /// adopts the whole existing history (events by every member) with their signature.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    adopts: bool,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        text.push(DIGITS[usize::from(b >> 4)] as char);
+        text.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    text
+}
+
+/// One stored event row, as text, exactly as hashed.
+struct Row {
+    seq: i64,
+    id: String,
+    case: Option<String>,
+    author: String,
+    at: String,
+    kind: String,
+    amends: Option<String>,
+    payload: String,
+}
+
+impl Row {
+    const COLUMNS: &'static str = "seq, id, case_id, author, at, kind, amends, payload";
+
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+        Ok(Row {
+            seq: row.get(0)?,
+            id: row.get(1)?,
+            case: row.get(2)?,
+            author: row.get(3)?,
+            at: row.get(4)?,
+            kind: row.get(5)?,
+            amends: row.get(6)?,
+            payload: row.get(7)?,
+        })
+    }
+
+    /// The event's hash: SHA-256 of its header, a compact JSON array, with the payload's own
+    /// SHA-256 in it.
+    fn hash(&self) -> String {
+        let payload = hex(&Sha256::digest(self.payload.as_bytes()));
+        let header = (
+            "casebook-event/1",
+            &self.id,
+            &self.case,
+            &self.author,
+            &self.at,
+            &self.kind,
+            &self.amends,
+            payload,
+        );
+        // Serialising strings and nulls cannot fail.
+        let bytes = serde_json::to_vec(&header).unwrap_or_default();
+        hex(&Sha256::digest(&bytes))
+    }
+
+    fn event(&self) -> Result<Event, String> {
+        let uuid = |t: &str| Uuid::parse_str(t).map_err(|e| e.to_string());
+        Ok(Event {
+            id: uuid(&self.id)?,
+            case: self.case.as_deref().map(uuid).transpose()?.map(CaseId),
+            author: MemberId(uuid(&self.author)?),
+            at: chrono::DateTime::parse_from_rfc3339(&self.at)
+                .map_err(|e| e.to_string())?
+                .with_timezone(&chrono::Utc),
+            amends: self.amends.as_deref().map(uuid).transpose()?,
+            kind: serde_json::from_str(&self.payload).map_err(|e| e.to_string())?,
+        })
+    }
+}
+
+/// The first commit's id and its signer's key: with them, the committee's identity.
+pub(crate) fn root(conn: &Connection) -> rusqlite::Result<(String, String)> {
+    let (id, text): (String, String) = conn.query_row(
+        "SELECT id, body FROM commits ORDER BY seq LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let body: Body = serde_json::from_str(&text).map_err(store::conversion)?;
+    Ok((id, body.key))
+}
+
+/// What the history of a file this laptop wrote itself holds, without verifying it again.
+pub(crate) fn summary(conn: &Connection, path: &Path) -> Result<Verified, Error> {
+    let db = |e| Error::database(path, e);
+    let (root, founder_key) = root(conn).map_err(db)?;
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT id, '', signature FROM commits ORDER BY seq")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .map_err(db)?;
+    let commits: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let text: String = conn
+        .query_row(
+            "SELECT body FROM commits ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    let last: Body = serde_json::from_str(&text)
+        .map_err(store::conversion)
+        .map_err(db)?;
+    Ok(Verified {
+        root,
+        founder_key,
+        head: commits.last().cloned().unwrap_or_default(),
+        commits,
+        head_author: last.author,
+        head_at: last.at,
+        digest: digest(conn).map_err(db)?,
+        signatures: signatures_digest(&rows),
+    })
+}
+
+/// One commit of the history, as `casebook log` shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogEntry {
+    /// The commit's id.
+    pub id: String,
+    /// Who signed it.
+    pub author: MemberId,
+    /// When (their claim).
+    pub at: String,
+    /// Whether it adopted a history from before signed history.
+    pub adopts: bool,
+    /// Its events, oldest first.
+    pub events: Vec<Event>,
+}
+
+/// The history, commit by commit, oldest first.
+pub(crate) fn log(conn: &Connection) -> rusqlite::Result<Vec<LogEntry>> {
+    let mut events: HashMap<String, Event> = HashMap::new();
+    let mut stmt = conn.prepare(&format!("SELECT {} FROM events", Row::COLUMNS))?;
+    for row in stmt.query_map([], Row::read)? {
+        let row = row?;
+        let event = row
+            .event()
+            .map_err(|e| store::conversion(std::io::Error::other(e)))?;
+        events.insert(row.id, event);
+    }
+    let mut stmt = conn.prepare("SELECT id, body FROM commits ORDER BY seq")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut log = Vec::new();
+    for row in rows {
+        let (id, text) = row?;
+        let body: Body = serde_json::from_str(&text).map_err(store::conversion)?;
+        log.push(LogEntry {
+            id,
+            author: body.author,
+            at: body.at,
+            adopts: body.adopts,
+            events: body
+                .events
+                .iter()
+                .filter_map(|(e, _)| events.remove(&e.to_string()))
+                .collect(),
+        });
+    }
+    Ok(log)
+}
+
+/// The newest commit's id, if there is any commit.
+pub(crate) fn head(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT id FROM commits ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Whether the file has a signed history at all (files written before it have none).
+pub(crate) fn is_signed(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(head(conn)?.is_some())
+}
+
+/// Sign the events recorded after seq `after` as one commit by `author`, whose key
+/// `signer` is. Gives back the new watermark (the last seq committed), unchanged if there was
+/// nothing to commit.
+pub(crate) fn commit(
+    conn: &Connection,
+    path: &Path,
+    signer: &Identity,
+    author: MemberId,
+    after: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<i64, Error> {
+    commit_some(conn, path, signer, author, after, at, i64::MAX)
+}
+
+/// [`commit`], of at most `most` events (bulk generation makes commits of the size members
+/// really make).
+pub(crate) fn commit_some(
+    conn: &Connection,
+    path: &Path,
+    signer: &Identity,
+    author: MemberId,
+    after: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    most: i64,
+) -> Result<i64, Error> {
+    let adopts = !is_signed(conn).map_err(|e| Error::database(path, e))? && after == 0 && {
+        // A history that does not start with this member founding the file is adopted.
+        let first: Option<String> = conn
+            .query_row("SELECT author FROM events ORDER BY seq LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| Error::database(path, e))?;
+        let by_others: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE author != ?1)",
+                [author.to_string()],
+                |r| r.get(0),
+            )
+            .map_err(|e| Error::database(path, e))?;
+        by_others || first.is_some_and(|a| a != author.to_string())
+    };
+    let db = |e| Error::database(path, e);
+    let key = signer
+        .signing_key()
+        .ok_or_else(|| Error::CannotSignHistory {
+            identity: signer.label().to_path_buf(),
+        })?;
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            Row::COLUMNS
+        ))
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([after, most], Row::read)
+        .map_err(db)?
+        .collect::<rusqlite::Result<Vec<Row>>>()
+        .map_err(db)?;
+    let Some(last) = rows.last().map(|r| r.seq) else {
+        return Ok(after);
+    };
+    let author_text = author.to_string();
+    if !adopts && rows.iter().any(|r| r.author != author_text) {
+        return Err(Error::HistoryBroken {
+            path: path.to_path_buf(),
+            detail: "changes by several members wait to be signed by one".into(),
+        });
+    }
+    let events = rows
+        .iter()
+        .map(|r| {
+            Uuid::parse_str(&r.id)
+                .map(|id| (id, r.hash()))
+                .map_err(|e| Error::HistoryBroken {
+                    path: path.to_path_buf(),
+                    detail: format!("event id {:?}: {e}", r.id),
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let body = Body {
+        format: FORMAT.into(),
+        parents: head(conn).map_err(db)?.into_iter().collect(),
+        author,
+        key: signer.recipient().to_string(),
+        at: store::timestamp(at),
+        events,
+        adopts,
+    };
+    let text = serde_json::to_string(&body)
+        .map_err(store::conversion)
+        .map_err(db)?;
+    let id = hex(&Sha256::digest(text.as_bytes()));
+    let signature = key
+        .sign(NAMESPACE, HashAlg::Sha512, text.as_bytes())
+        .and_then(|s| s.to_pem(LineEnding::LF))
+        .map_err(|e| Error::HistoryBroken {
+            path: path.to_path_buf(),
+            detail: format!(
+                "cannot sign the commit with {}: {e}",
+                signer.label().display()
+            ),
+        })?;
+    conn.execute(
+        "INSERT INTO commits (id, body, signature) VALUES (?1, ?2, ?3)",
+        params![id, text, signature],
+    )
+    .map_err(db)?;
+    Ok(last)
+}

@@ -1,0 +1,175 @@
+//! The derived state replayed from verified events, compared with what a file stores, and
+//! the digest that lets a laptop recognise derived tables it verified before.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+
+use super::hex;
+use crate::core::case::{Case, CaseId};
+use crate::core::event::{Event, EventKind};
+use crate::core::history::Committee;
+use crate::vault::{Error, store};
+
+/// A digest of every derived table but the text index: the roster, the extra recipients,
+/// the rules, every case's state and the party index, plus the number of index entries.
+pub(crate) fn digest(conn: &Connection) -> rusqlite::Result<String> {
+    let mut hash = Sha256::new();
+    let queries = [
+        "SELECT id, name, email, role, recipient, added_at, removed_at FROM members ORDER BY id",
+        "SELECT recipient, added_at, NULL, NULL, NULL, NULL, NULL FROM extra_recipients ORDER BY recipient",
+        "SELECT key, value, NULL, NULL, NULL, NULL, NULL FROM settings ORDER BY key",
+        "SELECT id, code_name, status, received_at, updated_at, state, NULL FROM cases ORDER BY id",
+        "SELECT party_id, case_id, person_id, role, NULL, NULL, NULL FROM parties ORDER BY party_id",
+        "SELECT count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM search",
+    ];
+    for query in queries {
+        hash.update(query.as_bytes());
+        let mut stmt = conn.prepare(query)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            for i in 0..7 {
+                let value: rusqlite::types::Value = row.get(i)?;
+                let text = match value {
+                    rusqlite::types::Value::Null => "\u{0}null".to_string(),
+                    rusqlite::types::Value::Integer(n) => n.to_string(),
+                    rusqlite::types::Value::Real(x) => x.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    rusqlite::types::Value::Blob(b) => hex(&b),
+                };
+                hash.update((text.len() as u64).to_le_bytes());
+                hash.update(text.as_bytes());
+            }
+        }
+    }
+    Ok(hex(&hash.finalize()))
+}
+
+/// The derived state, replayed from verified events.
+#[derive(Default)]
+pub(super) struct Replay {
+    cases: BTreeMap<CaseId, Case>,
+    parties: Vec<(String, String, String, String)>,
+    /// Hashes of (text, case, event) of every index entry.
+    search: Vec<[u8; 32]>,
+}
+
+fn search_entry(text: &str, case: &str, event: &str) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for part in [text, case, event] {
+        hash.update((part.len() as u64).to_le_bytes());
+        hash.update(part.as_bytes());
+    }
+    hash.finalize().into()
+}
+
+impl Replay {
+    pub(super) fn apply(&mut self, event: &Event) {
+        let Some(id) = event.case else { return };
+        match self.cases.get_mut(&id) {
+            Some(case) => case.apply(event),
+            None => {
+                if let Some(case) = Case::opened(id, event) {
+                    self.cases.insert(id, case);
+                }
+            }
+        }
+        if let Some(text) = event.kind.search_text() {
+            self.search
+                .push(search_entry(&text, &id.to_string(), &event.id.to_string()));
+        }
+        if let EventKind::PartyAdded { party } = &event.kind {
+            self.parties.push((
+                party.id.0.to_string(),
+                id.to_string(),
+                party.person.0.to_string(),
+                party.role.as_str().to_string(),
+            ));
+        }
+    }
+
+    /// Compare the stored derived tables with the replayed ones.
+    pub(super) fn compare(
+        mut self,
+        conn: &Connection,
+        path: &Path,
+        committee: &Committee,
+    ) -> Result<(), Error> {
+        let db = |e| Error::database(path, e);
+        let mismatch = |what: String| Error::DerivedMismatch {
+            path: path.to_path_buf(),
+            what,
+        };
+        let mut stored = store::roster(conn).map_err(db)?.members().to_vec();
+        let mut expected = committee.members().to_vec();
+        stored.sort_by_key(|m| m.id);
+        expected.sort_by_key(|m| m.id);
+        if stored != expected {
+            return Err(mismatch("the roster".into()));
+        }
+        let mut extra = store::extra_recipients(conn).map_err(db)?;
+        let mut expected_extra: Vec<String> = committee
+            .extra_recipients()
+            .iter()
+            .map(|(r, _)| r.clone())
+            .collect();
+        extra.sort();
+        expected_extra.sort();
+        if extra != expected_extra {
+            return Err(mismatch("the list of recipients".into()));
+        }
+        if store::settings(conn).map_err(db)? != committee.settings() {
+            return Err(mismatch("the committee's rules".into()));
+        }
+        let stored_cases: HashMap<String, (String, String)> = conn
+            .prepare("SELECT id, code_name, state FROM cases")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+                    .collect()
+            })
+            .map_err(db)?;
+        if stored_cases.len() != self.cases.len() {
+            return Err(mismatch("the list of cases".into()));
+        }
+        for (id, case) in &self.cases {
+            let expected = serde_json::to_string(case)
+                .map_err(store::conversion)
+                .map_err(db)?;
+            match stored_cases.get(&id.to_string()) {
+                Some((code, state)) if *state == expected && *code == case.code_name => {}
+                _ => return Err(mismatch(format!("the state of case {}", case.code_name))),
+            }
+        }
+        let mut parties: Vec<(String, String, String, String)> = conn
+            .prepare("SELECT party_id, case_id, person_id, role FROM parties")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect()
+            })
+            .map_err(db)?;
+        parties.sort();
+        self.parties.sort();
+        self.parties.dedup_by(|a, b| a.0 == b.0);
+        if parties != self.parties {
+            return Err(mismatch("the index of parties".into()));
+        }
+        let mut search: Vec<[u8; 32]> = conn
+            .prepare("SELECT text, case_id, event_id FROM search")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    let (t, c, e): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                    Ok(search_entry(&t, &c, &e))
+                })?
+                .collect()
+            })
+            .map_err(db)?;
+        search.sort_unstable();
+        self.search.sort_unstable();
+        if search != self.search {
+            return Err(mismatch("the search index".into()));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,386 @@
+//! Verifying a file's signed history: schema objects, commit ids and parents, signatures (on
+//! both cores), every event's hash and place, who could make each change, and the derived
+//! tables (see [`super`]).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+use ssh_key::{LineEnding, PublicKey, SshSig};
+use uuid::Uuid;
+
+use super::replay::{Replay, digest};
+use super::{Body, FORMAT, NAMESPACE, Row, hex};
+use crate::core::history::Committee;
+use crate::core::roster::MemberId;
+use crate::vault::Error;
+
+/// What verifying a file's history established.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// The first commit's id: with the founder's key, the committee's identity.
+    pub root: String,
+    /// The founder's key.
+    pub founder_key: String,
+    /// The newest commit's id.
+    pub head: String,
+    /// Every commit id, oldest first.
+    pub commits: Vec<String>,
+    /// Who made the newest commit.
+    pub head_author: MemberId,
+    /// When (their claim).
+    pub head_at: String,
+    /// The digest of every derived table (see [`digest`]).
+    pub digest: String,
+    /// The digest of every commit's signature, oldest first.
+    pub signatures: String,
+}
+
+impl Verified {
+    /// The committee's fingerprint, to read out and compare: `SHA256:` and the base64 of the
+    /// hash of the first commit and the founder's key.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.root, &self.founder_key)
+    }
+}
+
+/// The fingerprint of the committee founded by `root`, signed with `founder_key`.
+pub fn fingerprint(root: &str, founder_key: &str) -> String {
+    use base64::Engine;
+    let hash = Sha256::digest(format!("casebook-committee/1\n{root}\n{founder_key}").as_bytes());
+    format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(hash)
+    )
+}
+
+/// How much of the history to check again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Depth<'a> {
+    /// Everything: every signature, and every derived table replayed from the events.
+    Full,
+    /// History up to `head` was verified on this laptop with derived tables of `digest` and
+    /// signatures of digest `signatures`: its signatures are not checked again unless their
+    /// bytes changed. If the file's head is still `head`, derived tables are compared by
+    /// digest; otherwise they are replayed.
+    Known {
+        head: &'a str,
+        digest: &'a str,
+        signatures: &'a str,
+    },
+}
+
+/// Verify the whole history of `conn` (see the module documentation).
+pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result<Verified, Error> {
+    let broken = |detail: String| Error::HistoryBroken {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let db = |e| Error::database(path, e);
+    check_schema(conn, path)?;
+
+    let commits: Vec<(String, String, String)> = conn
+        .prepare("SELECT id, body, signature FROM commits ORDER BY seq")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .map_err(db)?;
+    if commits.is_empty() {
+        return Err(broken("it has no commits".into()));
+    }
+    // Ids are hashes of the bodies; parents come before children.
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut bodies = Vec::with_capacity(commits.len());
+    for (n, (id, text, _)) in commits.iter().enumerate() {
+        if hex(&Sha256::digest(text.as_bytes())) != *id {
+            return Err(broken(format!(
+                "commit {} was changed after it was signed",
+                short(id)
+            )));
+        }
+        let body: Body = serde_json::from_str(text)
+            .map_err(|e| broken(format!("commit {} is unreadable: {e}", short(id))))?;
+        if body.format != FORMAT {
+            return Err(broken(format!(
+                "commit {} has an unknown format",
+                short(id)
+            )));
+        }
+        let expected_parents = if n == 0 { 0 } else { 1 };
+        if n > 0 && body.adopts {
+            return Err(broken(format!(
+                "commit {} adopts history in the middle of it",
+                short(id)
+            )));
+        }
+        if body.parents.len() != expected_parents
+            || body.parents.iter().any(|p| !seen.contains(p.as_str()))
+            || (n > 0 && body.parents[0] != commits[n - 1].0)
+        {
+            return Err(broken(format!(
+                "commit {} does not extend the history before it",
+                short(id)
+            )));
+        }
+        seen.insert(id);
+        bodies.push(body);
+    }
+    let known = match depth {
+        Depth::Known {
+            head, signatures, ..
+        } => commits
+            .iter()
+            .position(|(id, _, _)| id == head)
+            // A signature replaced since: check them all again.
+            .filter(|&k| signatures_digest(&commits[..=k]) == signatures),
+        Depth::Full => None,
+    };
+    // Signatures, on both cores; history this laptop verified before is not checked again.
+    let unchecked: Vec<usize> = (known.map_or(0, |k| k + 1)..commits.len()).collect();
+    check_signatures(&commits, &bodies, &unchecked).map_err(broken)?;
+
+    // Events: each in exactly one commit, in the commits' order, with matching hashes; each
+    // commit's author could make its changes at that point.
+    let full_state = match depth {
+        Depth::Full => true,
+        Depth::Known { head, .. } => commits.last().map(|c| c.0.as_str()) != Some(head),
+    };
+    // SQLite reads the events on this thread while the other hashes and checks them.
+    let (committee, replay) = std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
+        let bodies = &bodies;
+        let checker = scope
+            .spawn(move || check_events(received.into_iter().flatten(), bodies, path, full_state));
+        let read = (|| -> rusqlite::Result<()> {
+            let mut stmt =
+                conn.prepare(&format!("SELECT {} FROM events ORDER BY seq", Row::COLUMNS))?;
+            let mut rows = stmt.query_map([], Row::read)?;
+            loop {
+                let batch = rows
+                    .by_ref()
+                    .take(1024)
+                    .collect::<rusqlite::Result<Vec<Row>>>()?;
+                if batch.is_empty() || batches.send(batch).is_err() {
+                    return Ok(());
+                }
+            }
+        })();
+        drop(batches);
+        let checked = checker
+            .join()
+            .unwrap_or_else(|_| Err(broken("the history check failed".into())));
+        read.map_err(db)?;
+        checked
+    })?;
+    let digest = digest(conn).map_err(db)?;
+    if let Some(replay) = replay {
+        replay.compare(conn, path, &committee)?;
+    } else if let Depth::Known { digest: known, .. } = depth
+        && digest != known
+    {
+        // Changed since this laptop verified it: replay everything to say what.
+        verify(conn, path, Depth::Full)?;
+        return Err(Error::DerivedMismatch {
+            path: path.to_path_buf(),
+            what: "the search index".into(),
+        });
+    }
+    let root = commits[0].0.clone();
+    let last = bodies
+        .last()
+        .ok_or_else(|| broken("it has no commits".into()))?;
+    Ok(Verified {
+        root,
+        founder_key: bodies[0].key.clone(),
+        head: commits[commits.len() - 1].0.clone(),
+        commits: commits.iter().map(|c| c.0.clone()).collect(),
+        head_author: last.author,
+        head_at: last.at.clone(),
+        digest,
+        signatures: signatures_digest(&commits),
+    })
+}
+
+/// Check every event against the commits that list them, in order (see [`verify`]), and
+/// replay who could do what; with `full_state`, replay the derived state too.
+fn check_events(
+    mut rows: impl Iterator<Item = Row>,
+    bodies: &[Body],
+    path: &Path,
+    full_state: bool,
+) -> Result<(Committee, Option<Replay>), Error> {
+    let broken = |detail: String| Error::HistoryBroken {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let mut committee: Option<Committee> = None;
+    let mut replay = full_state.then(Replay::default);
+    for (n, body) in bodies.iter().enumerate() {
+        let author = body.author.to_string();
+        let mut committee_events = Vec::new();
+        for (id, hash) in &body.events {
+            let row = rows
+                .next()
+                .ok_or_else(|| broken(format!("event {} of a commit is missing", short_id(id))))?;
+            if Uuid::parse_str(&row.id).ok() != Some(*id) || row.id.len() != 36 {
+                return Err(broken(format!(
+                    "event {} is missing, or events were reordered",
+                    short_id(id)
+                )));
+            }
+            if row.hash() != *hash {
+                return Err(broken(format!(
+                    "event {} was changed after it was signed",
+                    short_id(id)
+                )));
+            }
+            if !body.adopts && row.author != author {
+                return Err(broken(format!(
+                    "event {} names another author than the member who signed it",
+                    short_id(id)
+                )));
+            }
+            // Committee-wide events always decide who may do what; case events are read
+            // only when their derived state is replayed.
+            if row.case.is_none() || replay.is_some() {
+                let event = row
+                    .event()
+                    .map_err(|e| broken(format!("event {} is unreadable: {e}", short_id(id))))?;
+                if let Some(replay) = replay.as_mut() {
+                    replay.apply(&event);
+                }
+                if event.case.is_none() {
+                    committee_events.push(event);
+                }
+            }
+        }
+        let unauthorized = |source| Error::Unauthorized {
+            path: path.to_path_buf(),
+            source,
+        };
+        match committee.as_mut() {
+            None => {
+                if n != 0 || !body.parents.is_empty() {
+                    return Err(broken("the history has no start".into()));
+                }
+                committee = Some(
+                    if body.adopts {
+                        Committee::adopted(body.author, &body.key, &committee_events)
+                    } else {
+                        Committee::founded(&body.key, &committee_events)
+                    }
+                    .map_err(unauthorized)?,
+                );
+            }
+            Some(c) => {
+                c.admit(body.author, &body.key).map_err(unauthorized)?;
+                for event in &committee_events {
+                    c.apply_event(body.author, event).map_err(unauthorized)?;
+                }
+            }
+        }
+    }
+    if let Some(row) = rows.next() {
+        return Err(broken(format!(
+            "event {} is not part of any signed commit",
+            short(&row.id)
+        )));
+    }
+    let committee = committee.ok_or_else(|| broken("it has no commits".into()))?;
+    Ok((committee, replay))
+}
+
+/// The digest of the signatures of `commits` (id, body, signature), in order.
+pub(super) fn signatures_digest(commits: &[(String, String, String)]) -> String {
+    let mut hash = Sha256::new();
+    for (_, _, signature) in commits {
+        hash.update((signature.len() as u64).to_le_bytes());
+        hash.update(signature.as_bytes());
+    }
+    hex(&hash.finalize())
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
+fn short_id(id: &Uuid) -> String {
+    id.to_string()[..8].to_string()
+}
+
+/// Check the signatures of the commits at `indexes`, split over two threads.
+fn check_signatures(
+    commits: &[(String, String, String)],
+    bodies: &[Body],
+    indexes: &[usize],
+) -> Result<(), String> {
+    let check = |n: usize| -> Result<(), String> {
+        let (id, text, pem) = &commits[n];
+        let bad = || format!("commit {} has an invalid signature", short(id));
+        let signature = SshSig::from_pem(pem).map_err(|_| bad())?;
+        // Exactly as casebook writes it: PEM framing is lenient, and a stored signature
+        // that differs in any byte is not the one that was verified.
+        if signature.to_pem(LineEnding::LF).ok().as_deref() != Some(pem.as_str())
+            || signature.namespace() != NAMESPACE
+        {
+            return Err(bad());
+        }
+        let key = PublicKey::from_openssh(&bodies[n].key).map_err(|_| bad())?;
+        if key.key_data() != signature.public_key() {
+            return Err(bad());
+        }
+        key.verify(NAMESPACE, text.as_bytes(), &signature)
+            .map_err(|_| bad())
+    };
+    let (first, second) = indexes.split_at(indexes.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| second.iter().try_for_each(|&n| check(n)));
+        let mine = first.iter().try_for_each(|&n| check(n));
+        let theirs = other
+            .join()
+            .unwrap_or_else(|_| Err("signature check failed".into()));
+        mine.and(theirs)
+    })
+}
+
+/// A schema object: type, name, table, SQL.
+type SchemaObject = (String, String, String, Option<String>);
+
+/// The schema a casebook database of this version has, to compare a file's against.
+fn expected_schema() -> rusqlite::Result<Vec<SchemaObject>> {
+    let conn = Connection::open_in_memory()?;
+    crate::vault::schema::create(&conn)?;
+    schema_objects(&conn)
+}
+
+fn schema_objects(conn: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
+    conn.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect()
+}
+
+/// Refuse any table, index, trigger or view that casebook did not create, and any of its
+/// own that was changed or dropped.
+pub(crate) fn check_schema(conn: &Connection, path: &Path) -> Result<(), Error> {
+    let db = |e| Error::database(path, e);
+    let expected = expected_schema().map_err(db)?;
+    let found = schema_objects(conn).map_err(db)?;
+    let foreign =
+        |(kind, name, ..): &(String, String, String, Option<String>)| Error::ForeignSchema {
+            path: path.to_path_buf(),
+            what: format!("a {kind}"),
+            name: name.clone(),
+        };
+    if let Some(extra) = found.iter().find(|o| !expected.contains(o)) {
+        return Err(foreign(extra));
+    }
+    if let Some((kind, name, ..)) = expected.iter().find(|o| !found.contains(o)) {
+        return Err(Error::HistoryBroken {
+            path: path.to_path_buf(),
+            detail: format!("the {kind} {name} casebook creates is missing"),
+        });
+    }
+    Ok(())
+}
