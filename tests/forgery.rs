@@ -268,6 +268,26 @@ fn tamper_events(c: &Committee, statements: &str) {
     encrypt(&db, &pubs(c), &c.file);
 }
 
+/// Sign `text` as an attacker would, with `ssh-keygen -Y sign` and the private key `key`, in
+/// the history's namespace; gives back the armored signature.
+fn ssh_sign(c: &Committee, key: &Path, text: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let message = c.dir.join("body");
+    fs::write(&message, text).unwrap();
+    let _ = fs::remove_file(c.dir.join("body.sig"));
+    let private = c.dir.join("signing-key");
+    fs::copy(key, &private).unwrap();
+    fs::set_permissions(&private, fs::Permissions::from_mode(0o600)).unwrap();
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-Y", "sign", "-n", "casebook-history", "-f"])
+        .arg(&private)
+        .arg(&message)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    fs::read_to_string(c.dir.join("body.sig")).unwrap()
+}
+
 fn skip() -> bool {
     !(have("age") && have("sqlite3") && have("ssh-keygen"))
 }
@@ -461,21 +481,7 @@ fn a_bad_signature_is_refused() {
         &db,
         &format!("SELECT body FROM commits WHERE body LIKE '%\"author\":\"{cy_id}\"%';"),
     );
-    let body = body.trim_end_matches('\n');
-    let message = c.dir.join("body");
-    fs::write(&message, body).unwrap();
-    let bo_key = c.dir.join("bo-sign");
-    fs::copy(&c.bo, &bo_key).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(&bo_key, fs::Permissions::from_mode(0o600)).unwrap();
-    let status = Command::new("ssh-keygen")
-        .args(["-q", "-Y", "sign", "-n", "casebook-history", "-f"])
-        .arg(&bo_key)
-        .arg(&message)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let signature = fs::read_to_string(c.dir.join("body.sig")).unwrap();
+    let signature = ssh_sign(&c, &c.bo, body.trim_end_matches('\n'));
     sql(
         &db,
         &format!(
@@ -636,20 +642,7 @@ fn a_commit_by_a_removed_member_is_refused() {
     let body = format!(
         r#"{{"format":"casebook-commit/1","parents":["{head}"],"author":"{bo_id}","key":"{bo_key}","at":"{at}","events":[["{id}","{hash}"]]}}"#
     );
-    let message = c.dir.join("body");
-    fs::write(&message, &body).unwrap();
-    let sign_key = c.dir.join("bo-sign");
-    fs::copy(&c.bo, &sign_key).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(&sign_key, fs::Permissions::from_mode(0o600)).unwrap();
-    let status = Command::new("ssh-keygen")
-        .args(["-q", "-Y", "sign", "-n", "casebook-history", "-f"])
-        .arg(&sign_key)
-        .arg(&message)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let signature = fs::read_to_string(c.dir.join("body.sig")).unwrap();
+    let signature = ssh_sign(&c, &c.bo, &body);
     let commit_id = {
         let digest = Sha256::digest(body.as_bytes());
         digest
