@@ -712,3 +712,23 @@ fn an_edited_search_index_is_refused_when_it_answers() {
     let stderr = common::fails(&fresh.run(&[&"-i", &c.bo, &"info", &c.file]));
     assert!(stderr.contains("the search index disagrees"), "{stderr}");
 }
+
+#[test]
+fn a_file_whose_commits_were_removed_is_not_taken_for_an_old_unsigned_one() {
+    if skip() {
+        return;
+    }
+    let c = committee();
+    // Without commits the file would look like one from before signed history, which a
+    // chair's save adopts: the forged state would then be signed by the chair.
+    tamper(
+        &c,
+        "DELETE FROM commits; UPDATE members SET role = 'chair' WHERE name = 'Bo';",
+    );
+    refused(&c, "its commits were removed");
+    let fresh = Laptop::new();
+    let stderr = common::fails(&fresh.run(&[
+        &"-i", &c.ada, &"note", &"add", &c.file, &c.code, &"--text", &"x",
+    ]));
+    assert!(stderr.contains("its commits were removed"), "{stderr}");
+}

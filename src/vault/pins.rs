@@ -128,6 +128,11 @@ impl Pins {
         ))
     }
 
+    /// What is pinned at `path`, whatever its committee.
+    pub fn pinned_at(&self, path: &Path) -> Result<Option<PathPin>, Error> {
+        Ok(self.read()?.paths.get(&Self::key(path)).cloned())
+    }
+
     /// Remember `committee` and that `path` holds history up to `pin`.
     pub fn remember(
         &self,

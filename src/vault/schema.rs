@@ -137,8 +137,9 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
     migrate_from(conn, 0)
 }
 
-/// Recognise a decrypted database as casebook's, check its integrity, and migrate it.
-pub(crate) fn check_and_migrate(conn: &Connection, path: &Path) -> Result<(), Error> {
+/// Recognise a decrypted database as casebook's, check its integrity, and migrate it. Gives
+/// back the schema version it was written with.
+pub(crate) fn check_and_migrate(conn: &Connection, path: &Path) -> Result<i64, Error> {
     let not_casebook = |detail: &str| Error::NotCasebook {
         path: path.to_path_buf(),
         detail: detail.to_string(),
@@ -172,7 +173,7 @@ pub(crate) fn check_and_migrate(conn: &Connection, path: &Path) -> Result<(), Er
     if version < 2 {
         super::store::rebuild(conn).map_err(|e| Error::database(path, e))?;
     }
-    Ok(())
+    Ok(version)
 }
 
 /// SQLite's `quick_check` of every ordinary table's b-tree and indexes (FTS5's shadow tables

@@ -69,9 +69,10 @@ impl CaseFile {
         let (armor, stanzas) = crypto::inspect(&prefix, path)?;
         // Decrypt from the same handle the stamp was taken from: a save by someone else
         // renames a new inode into place and cannot change what this handle reads.
-        let conn = decrypt_database(&file, armor, identity, path)?;
+        let (conn, written_as) = decrypt_database(&file, armor, identity, path)?;
         let writing = lock.is_some();
-        let (trust, committed) = verify_on_open(&conn, path, Some(path), writing, expect)?;
+        let (trust, committed) =
+            verify_on_open(&conn, written_as, path, Some(path), writing, expect)?;
         let settings = store::settings(&conn).map_err(|e| Error::database(path, e))?;
         Ok(CaseFile {
             conn,
@@ -103,8 +104,9 @@ impl CaseFile {
     ) -> Result<CaseFile, Error> {
         let path = Path::new(label);
         let (armor, stanzas) = crypto::inspect(ciphertext, path)?;
-        let conn = decrypt_database(ciphertext, armor, identity, path)?;
-        let (trust, committed) = verify_on_open(&conn, path, None, false, &Expect::default())?;
+        let (conn, written_as) = decrypt_database(ciphertext, armor, identity, path)?;
+        let (trust, committed) =
+            verify_on_open(&conn, written_as, path, None, false, &Expect::default())?;
         let settings = store::settings(&conn).map_err(|e| Error::database(path, e))?;
         Ok(CaseFile {
             conn,
@@ -248,7 +250,7 @@ pub(super) fn decrypt_database<C: Ciphertext + ?Sized>(
     armor: bool,
     identity: &Identity,
     path: &Path,
-) -> Result<Connection, Error> {
+) -> Result<(Connection, i64), Error> {
     let out_of_memory = || Error::Read {
         path: path.to_path_buf(),
         source: io::Error::from(io::ErrorKind::OutOfMemory),
@@ -272,6 +274,6 @@ pub(super) fn decrypt_database<C: Ciphertext + ?Sized>(
         });
     }
     let conn = into_connection(buffer).map_err(|e| Error::database(path, e))?;
-    schema::check_and_migrate(&conn, path)?;
-    Ok(conn)
+    let written_as = schema::check_and_migrate(&conn, path)?;
+    Ok((conn, written_as))
 }

@@ -66,7 +66,7 @@ impl CaseFile {
             return Ok(None);
         };
         let label = PathBuf::from(self.label());
-        let conn = decrypt_database(sealed.as_slice(), false, identity, &label)?;
+        let (conn, _) = decrypt_database(sealed.as_slice(), false, identity, &label)?;
         let draft = match &self.sealed_draft {
             Some(bytes) => {
                 let text = crypto::decrypt_small(bytes, identity, &label)?;

@@ -40,18 +40,38 @@ pub struct Expect {
 /// (verified in full, never pinned). Gives the trust established and the last committed seq.
 pub(super) fn verify_on_open(
     conn: &rusqlite::Connection,
+    written_as: i64,
     path: &Path,
     pinned_path: Option<&Path>,
     writing: bool,
     expect: &Expect,
 ) -> Result<(Trust, i64), Error> {
     let db = |e| Error::database(path, e);
-    if !history::is_signed(conn).map_err(db)? {
-        // Written before signed history: readable, adopted by a chair's first save.
-        history::check_schema(conn, path)?;
-        return Ok((Trust::default(), 0));
-    }
     let pins = pinned_path.and_then(|_| Pins::default_location());
+    if !history::is_signed(conn).map_err(db)? {
+        // A file of the signed schema always has its first commit: no commits means they
+        // were removed, and a chair's save must not adopt what is left.
+        if written_as >= SIGNED_SCHEMA {
+            return Err(Error::HistoryBroken {
+                path: path.to_path_buf(),
+                detail: "its commits were removed".into(),
+            });
+        }
+        // Written before signed history: readable, adopted by a chair's first save, but
+        // never where this laptop already verified signed history.
+        history::check_schema(conn, path)?;
+        let mut trust = Trust::default();
+        if let (Some(pins), Some(at)) = (&pins, pinned_path)
+            && let Some(pin) = pins.pinned_at(at)?
+        {
+            let refusal = rollback(path, &pin);
+            if writing {
+                return Err(refusal);
+            }
+            trust.older = Some(refusal.to_string());
+        }
+        return Ok((trust, 0));
+    }
     let (root, founder_key) = history::root(conn).map_err(db)?;
     let fingerprint = history::fingerprint(&root, &founder_key);
     if let Some(expected) = &expect.committee
@@ -120,6 +140,24 @@ pub(super) fn verify_on_open(
     }
     let last = store::last_seq(conn).map_err(db)?;
     Ok((trust, last))
+}
+
+/// The first schema version with signed history.
+const SIGNED_SCHEMA: i64 = 3;
+
+/// The refusal of a file at `path` that lacks the history `pin` says was verified there.
+fn rollback(path: &Path, pin: &PathPin) -> Error {
+    Error::Rollback {
+        path: path.to_path_buf(),
+        verified: pin.verified_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        author: pin.head_author.clone(),
+        at: pin
+            .head_at
+            .get(..16)
+            .unwrap_or(&pin.head_at)
+            .replace('T', " "),
+        candidates: newer_candidates(path),
+    }
 }
 
 /// Pin `verified` as the newest history at `path`.
