@@ -46,6 +46,9 @@ pub struct PathPin {
     /// The digest of the signatures of the history up to that head.
     #[serde(default)]
     pub signatures: String,
+    /// The digests of the commits and events as stored at that head, in segments.
+    #[serde(default)]
+    pub stored: Vec<crate::vault::history::Segment>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

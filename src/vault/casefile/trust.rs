@@ -27,6 +27,8 @@ pub struct Trust {
     pub last_verified: Option<DateTime<Utc>>,
     /// The file lacks history this laptop verified at its path (shown read-only): why.
     pub older: Option<String>,
+    /// The stored-row segments verified on open (or written since), to pin after a save.
+    stored: Vec<history::Segment>,
 }
 
 /// What a caller expects of a file's committee.
@@ -101,6 +103,7 @@ pub(super) fn verify_on_open(
             head: &pin.head,
             digest: &pin.digest,
             signatures: &pin.signatures,
+            stored: &pin.stored,
         },
         None => Depth::Full,
     };
@@ -113,6 +116,7 @@ pub(super) fn verify_on_open(
         commits: verified.commits.len(),
         last_verified: known_path.as_ref().map(|p| p.verified_at),
         older: None,
+        stored: verified.stored.clone(),
     };
     if let Some(pin) = &known_path
         && !verified.commits.contains(&pin.head)
@@ -188,6 +192,7 @@ fn remember(
             verified_at: now,
             digest: verified.digest.clone(),
             signatures: verified.signatures.clone(),
+            stored: verified.stored.clone(),
         },
     )
 }
@@ -336,7 +341,8 @@ impl CaseFile {
             return Ok(());
         };
         // This laptop just wrote it: what it holds is known without verifying again.
-        let verified = history::summary(&self.conn, path)?;
+        let verified = history::summary(&self.conn, path, &self.trust.stored)?;
+        self.trust.stored = verified.stored.clone();
         self.trust.head = Some(verified.head.clone());
         self.trust.commits = verified.commits.len();
         self.trust.fingerprint = Some(verified.fingerprint());

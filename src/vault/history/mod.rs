@@ -36,7 +36,7 @@ mod verify;
 pub(crate) use replay::digest;
 use verify::signatures_digest;
 pub(crate) use verify::{Depth, check_schema, verify};
-pub use verify::{Verified, fingerprint};
+pub use verify::{Segment, Verified, fingerprint};
 
 /// The SSHSIG namespace of commit signatures (exports use `casebook`, so neither can stand
 /// for the other).
@@ -145,8 +145,13 @@ pub(crate) fn root(conn: &Connection) -> rusqlite::Result<(String, String)> {
     Ok((id, body.key))
 }
 
-/// What the history of a file this laptop wrote itself holds, without verifying it again.
-pub(crate) fn summary(conn: &Connection, path: &Path) -> Result<Verified, Error> {
+/// What the history of a file this laptop wrote itself holds, without verifying it again;
+/// `known` are the stored-row segments verified or written before (rows are append-only).
+pub(crate) fn summary(
+    conn: &Connection,
+    path: &Path,
+    known: &[Segment],
+) -> Result<Verified, Error> {
     let db = |e| Error::database(path, e);
     let (root, founder_key) = root(conn).map_err(db)?;
     let rows: Vec<(String, String, String)> = conn
@@ -176,6 +181,7 @@ pub(crate) fn summary(conn: &Connection, path: &Path) -> Result<Verified, Error>
         head_at: last.at,
         digest: digest(conn).map_err(db)?,
         signatures: signatures_digest(&rows),
+        stored: verify::stored_segments(conn, known).map_err(db)?,
     })
 }
 

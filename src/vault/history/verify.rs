@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use ssh_key::{LineEnding, PublicKey, SshSig};
 use uuid::Uuid;
@@ -35,6 +35,21 @@ pub struct Verified {
     pub digest: String,
     /// The digest of every commit's signature, oldest first.
     pub signatures: String,
+    /// Digests of every stored commit and event, as stored, in segments (see [`Segment`]).
+    pub stored: Vec<Segment>,
+}
+
+/// The digest of the commits and events stored after the previous segment, up to commit
+/// seq `commits` and event seq `events` inclusive. A save adds one segment for what it added,
+/// so pinning after a save does not hash the whole history again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Segment {
+    /// The last commit seq covered.
+    pub commits: i64,
+    /// The last event seq covered.
+    pub events: i64,
+    /// SHA-256 of those rows, as stored.
+    pub digest: String,
 }
 
 impl Verified {
@@ -68,6 +83,7 @@ pub(crate) enum Depth<'a> {
         head: &'a str,
         digest: &'a str,
         signatures: &'a str,
+        stored: &'a [Segment],
     },
 }
 
@@ -79,6 +95,16 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
     };
     let db = |e| Error::database(path, e);
     check_schema(conn, path)?;
+    if let Depth::Known {
+        head,
+        digest,
+        stored,
+        ..
+    } = depth
+        && let Some(verified) = unchanged(conn, head, digest, stored).map_err(db)?
+    {
+        return Ok(verified);
+    }
 
     let commits: Vec<(String, String, String)> = conn
         .prepare("SELECT id, body, signature FROM commits ORDER BY seq")
@@ -200,7 +226,154 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         head_at: last.at.clone(),
         digest,
         signatures: signatures_digest(&commits),
+        stored: stored_segments(conn, &[]).map_err(db)?,
     })
+}
+
+/// Feed one stored value to `hash`: its type, length and bytes.
+fn feed(hash: &mut Sha256, value: rusqlite::types::ValueRef<'_>) {
+    use rusqlite::types::ValueRef;
+    let (tag, bytes): (u8, &[u8]) = match value {
+        ValueRef::Null => (0, &[]),
+        ValueRef::Integer(n) => {
+            hash.update([1]);
+            hash.update(n.to_le_bytes());
+            return;
+        }
+        ValueRef::Real(x) => {
+            hash.update([2]);
+            hash.update(x.to_le_bytes());
+            return;
+        }
+        ValueRef::Text(t) => (3, t),
+        ValueRef::Blob(b) => (4, b),
+    };
+    hash.update([tag]);
+    hash.update((bytes.len() as u64).to_le_bytes());
+    hash.update(bytes);
+}
+
+const STORED_COMMITS: &str =
+    "SELECT seq, id, body, signature FROM commits WHERE seq > ?1 AND seq <= ?2 ORDER BY seq";
+const STORED_EVENTS: &str = "SELECT seq, id, case_id, author, at, kind, amends, payload
+     FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq";
+
+/// The digest of the commits and events stored after `from` (commit seq, event seq) up to
+/// `to`, exactly as stored.
+fn segment(conn: &Connection, from: (i64, i64), to: (i64, i64)) -> rusqlite::Result<String> {
+    let mut hash = Sha256::new();
+    for (query, columns, range) in [
+        (STORED_COMMITS, 4, (from.0, to.0)),
+        (STORED_EVENTS, 8, (from.1, to.1)),
+    ] {
+        let mut stmt = conn.prepare(query)?;
+        let mut rows = stmt.query([range.0, range.1])?;
+        while let Some(row) = rows.next()? {
+            for i in 0..columns {
+                feed(&mut hash, row.get_ref(i)?);
+            }
+        }
+    }
+    Ok(hex(&hash.finalize()))
+}
+
+/// The newest commit seq and event seq.
+fn newest(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+    conn.query_row(
+        "SELECT (SELECT coalesce(max(seq), 0) FROM commits),
+                (SELECT coalesce(max(seq), 0) FROM events)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// The stored-row segments of the whole history: `known` (segments already computed for the
+/// rows they cover, which are append-only) and one more for anything stored after them.
+pub(crate) fn stored_segments(
+    conn: &Connection,
+    known: &[Segment],
+) -> rusqlite::Result<Vec<Segment>> {
+    let end = newest(conn)?;
+    let mut segments = known.to_vec();
+    let from = segments.last().map_or((0, 0), |s| (s.commits, s.events));
+    if end != from || segments.is_empty() {
+        segments.push(Segment {
+            commits: end.0,
+            events: end.1,
+            digest: segment(conn, from, end)?,
+        });
+    }
+    Ok(segments)
+}
+
+/// The file is exactly what this laptop verified (its newest commit is `head`, its commits
+/// and events are stored as they were, its derived tables have digest `digest`): what
+/// verification established then still holds. `None` when anything differs.
+fn unchanged(
+    conn: &Connection,
+    head: &str,
+    digest: &str,
+    stored: &[Segment],
+) -> rusqlite::Result<Option<Verified>> {
+    let Some(end) = stored.last() else {
+        return Ok(None);
+    };
+    if super::head(conn)?.as_deref() != Some(head) || newest(conn)? != (end.commits, end.events) {
+        return Ok(None);
+    }
+    let mut from = (0, 0);
+    for part in stored {
+        let to = (part.commits, part.events);
+        if segment(conn, from, to)? != part.digest {
+            return Ok(None);
+        }
+        from = to;
+    }
+    if super::replay::digest(conn)? != digest {
+        return Ok(None);
+    }
+    let mut ids = Vec::new();
+    let mut signatures = Sha256::new();
+    let mut first = None;
+    let last;
+    {
+        let mut stmt = conn.prepare("SELECT id, body, signature FROM commits ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let signature = row.get_ref(2)?.as_bytes()?;
+            signatures.update((signature.len() as u64).to_le_bytes());
+            signatures.update(signature);
+            ids.push(row.get::<_, String>(0)?);
+            if first.is_none() {
+                first = Some(row.get::<_, String>(1)?);
+            }
+        }
+        last = conn
+            .query_row(
+                "SELECT body FROM commits ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?;
+    }
+    let (Some(first), Some(last)) = (first, last) else {
+        return Ok(None);
+    };
+    let parse = |text: &str| serde_json::from_str::<Body>(text).ok();
+    let (Some(first), Some(last)) = (parse(&first), parse(&last)) else {
+        return Ok(None);
+    };
+    Ok(Some(Verified {
+        root: ids[0].clone(),
+        founder_key: first.key,
+        head: head.to_string(),
+        commits: ids,
+        head_author: last.author,
+        head_at: last.at,
+        digest: digest.to_string(),
+        signatures: hex(&signatures.finalize()),
+        stored: stored.to_vec(),
+    }))
 }
 
 /// Check every event against the commits that list them, in order (see [`verify`]), and
