@@ -179,3 +179,51 @@ fn a_commit_with_events_by_two_members_cannot_be_made() {
     file.record(&[event(me), event(sam)]).unwrap();
     assert!(file.commit(&robin, Utc::now()).is_err());
 }
+
+#[test]
+fn what_a_full_verification_pins_is_recognised_unchanged_and_after_a_commit() {
+    let mut file = history(&[(1, 2), (2, 1)]);
+    let verified = verify_all(&file).unwrap();
+    let known = Depth::Known {
+        head: &verified.head,
+        digest: &verified.digest,
+        signatures: &verified.signatures,
+        stored: &verified.stored,
+    };
+    let again = verify::unchanged_for_tests(file.connection(), known).unwrap();
+    assert_eq!(again.as_ref().map(|v| &v.head), Some(&verified.head));
+    // One more commit: a segment is added for it alone, and the result is recognised too.
+    let robin = key(include_bytes!("../../../assets/demo/identity"), "robin");
+    let me = file.me().unwrap().unwrap().id;
+    let case = *file.cases().unwrap().keys().next().unwrap();
+    file.record(&[Event {
+        id: Uuid::new_v4(),
+        case: Some(case),
+        author: me,
+        at: Utc::now(),
+        amends: None,
+        kind: EventKind::NoteAdded {
+            body: "later".into(),
+            note: NoteKind::General,
+        },
+    }])
+    .unwrap();
+    file.commit(&robin, Utc::now()).unwrap();
+    let after = summary(file.connection(), Path::new("test"), &verified.stored).unwrap();
+    assert_eq!(after.stored.len(), 2);
+    assert_eq!(after.stored[0], verified.stored[0]);
+    let known = Depth::Known {
+        head: &after.head,
+        digest: &after.digest,
+        signatures: &after.signatures,
+        stored: &after.stored,
+    };
+    assert!(
+        verify::unchanged_for_tests(file.connection(), known)
+            .unwrap()
+            .is_some()
+    );
+    // A full verification pins the whole history as one segment.
+    let full = verify_all(&file).unwrap();
+    assert_eq!(full.stored.len(), 1);
+}

@@ -106,13 +106,21 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         return Ok(verified);
     }
 
-    let commits: Vec<(String, String, String)> = conn
-        .prepare("SELECT id, body, signature FROM commits ORDER BY seq")
-        .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect()
-        })
-        .map_err(db)?;
+    // The stored rows are hashed as they are read, for the pin (see `stored_segments`).
+    let mut stored = Sha256::new();
+    let commits: Vec<(String, String, String)> = (|| -> rusqlite::Result<_> {
+        let mut stmt = conn.prepare("SELECT seq, id, body, signature FROM commits ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        let mut commits = Vec::new();
+        while let Some(row) = rows.next()? {
+            for i in 0..4 {
+                feed(&mut stored, row.get_ref(i)?);
+            }
+            commits.push((row.get(1)?, row.get(2)?, row.get(3)?));
+        }
+        Ok(commits)
+    })()
+    .map_err(db)?;
     if commits.is_empty() {
         return Err(broken("it has no commits".into()));
     }
@@ -179,15 +187,20 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         let bodies = &bodies;
         let checker = scope
             .spawn(move || check_events(received.into_iter().flatten(), bodies, path, full_state));
+        let stored = &mut stored;
         let read = (|| -> rusqlite::Result<()> {
             let mut stmt =
                 conn.prepare(&format!("SELECT {} FROM events ORDER BY seq", Row::COLUMNS))?;
-            let mut rows = stmt.query_map([], Row::read)?;
+            let mut rows = stmt.query([])?;
             loop {
-                let batch = rows
-                    .by_ref()
-                    .take(1024)
-                    .collect::<rusqlite::Result<Vec<Row>>>()?;
+                let mut batch = Vec::with_capacity(1024);
+                while batch.len() < 1024 {
+                    let Some(row) = rows.next()? else { break };
+                    for i in 0..8 {
+                        feed(stored, row.get_ref(i)?);
+                    }
+                    batch.push(Row::read(row)?);
+                }
                 if batch.is_empty() || batches.send(batch).is_err() {
                     return Ok(());
                 }
@@ -226,7 +239,14 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         head_at: last.at.clone(),
         digest,
         signatures: signatures_digest(&commits),
-        stored: stored_segments(conn, &[]).map_err(db)?,
+        stored: {
+            let (commits, events) = newest(conn).map_err(db)?;
+            vec![Segment {
+                commits,
+                events,
+                digest: hex(&stored.finalize()),
+            }]
+        },
     })
 }
 
@@ -304,6 +324,23 @@ pub(crate) fn stored_segments(
         });
     }
     Ok(segments)
+}
+
+/// [`unchanged`] for a [`Depth::Known`], for tests.
+#[cfg(test)]
+pub(super) fn unchanged_for_tests(
+    conn: &Connection,
+    depth: Depth<'_>,
+) -> rusqlite::Result<Option<Verified>> {
+    match depth {
+        Depth::Known {
+            head,
+            digest,
+            stored,
+            ..
+        } => unchanged(conn, head, digest, stored),
+        Depth::Full => Ok(None),
+    }
 }
 
 /// The file is exactly what this laptop verified (its newest commit is `head`, its commits
