@@ -732,3 +732,36 @@ fn a_file_whose_commits_were_removed_is_not_taken_for_an_old_unsigned_one() {
     ]));
     assert!(stderr.contains("its commits were removed"), "{stderr}");
 }
+
+#[test]
+fn a_signed_file_passed_off_as_an_unsigned_one_is_not_adopted() {
+    if skip() {
+        return;
+    }
+    let c = committee();
+    let info = c.ada_laptop.ok(&[&"-i", &c.ada, &"info", &c.file]);
+    let fingerprint = info
+        .lines()
+        .find_map(|l| l.strip_prefix("committee  "))
+        .unwrap()
+        .to_string();
+    // Bo removes the signed history and says the file is of schema 2.
+    tamper(
+        &c,
+        "DROP TABLE commits; PRAGMA user_version = 2; UPDATE members SET role = 'chair' WHERE name = 'Bo';",
+    );
+    // Ada's laptop verified signed history there: an older copy, read-only.
+    let stderr = common::fails(&c.ada_laptop.run(&[&"-i", &c.ada, &"adopt", &c.file]));
+    assert!(stderr.contains("is an older copy"), "{stderr}");
+    // A new laptop told the fingerprint refuses it.
+    let fresh = Laptop::new();
+    let stderr =
+        common::fails(&fresh.run(&[&"--committee", &fingerprint, &"-i", &c.cy, &"info", &c.file]));
+    assert!(
+        stderr.contains("none (written before signed history)"),
+        "{stderr}"
+    );
+    // And a chair on a new laptop cannot adopt what the events do not give.
+    let stderr = common::fails(&fresh.run(&[&"-i", &c.ada, &"adopt", &c.file]));
+    assert!(stderr.contains("the roster disagrees"), "{stderr}");
+}

@@ -82,10 +82,10 @@ fn files_from_before_signed_history_are_adopted_by_a_chair_and_keep_every_event(
         assert!(refused.contains("only a chair can adopt it"), "{refused}");
         assert_eq!(fs::read(&file).unwrap(), bytes);
 
-        // The chair's first change adopts it with one signed commit.
-        let out = run(&[
-            &"-i", &chair, &"note", &"add", &file, &code, &"--text", &"adopted",
-        ]);
+        let refused = common::fails(&run(&[&"-i", &member, &"adopt", &file]));
+        assert!(refused.contains("only a chair can adopt it"), "{refused}");
+        // A chair adopts it with one signed commit; then changes are recorded as usual.
+        let out = run(&[&"-i", &chair, &"adopt", &file]);
         assert!(
             out.status.success(),
             "{}",

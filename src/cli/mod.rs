@@ -86,6 +86,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Adopt a case file written before casebook signed its history (chairs only): its history,
+    /// checked against what it must give, becomes the first commit, signed by you. Do it only
+    /// for a copy you trust: nothing before it was signed.
+    Adopt {
+        /// The case file.
+        file: PathBuf,
+    },
     /// The signed history, commit by commit: who signed what, and when.
     Log {
         /// The case file.

@@ -123,8 +123,8 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
              with -i KEY"
         }
         vault::Error::UnsignedHistory { .. } => {
-            "ask a chair to make any change once (for example `casebook rekey FILE`): their \
-             signature adopts the existing history"
+            "a chair who has checked this copy adopts it with `casebook adopt FILE` (review it \
+             with `casebook info` and `casebook case list` first)"
         }
         vault::Error::Pins { .. } => {
             "make the directory yours (mode 0700), or set XDG_STATE_HOME to one that is"

@@ -196,6 +196,16 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
                 reload: Box::new(reload),
             }));
         }
+        Command::Adopt { file } => {
+            let mut session = session::Session::open(config, file)?;
+            session.file.adopt(&session.identity, Utc::now())?;
+            let report = session.save(None)?;
+            writeln!(
+                out,
+                "adopted the history of {} with your signature; it is now signed and verified",
+                report.path.display()
+            )?;
+        }
         Command::Log {
             file,
             code,
@@ -362,8 +372,10 @@ pub(crate) fn open_file(
         ),
         Some(_) => {}
         None => eprintln!(
-            "note: {} was written before casebook signed its history; a chair's next change \
-             adopts it with their signature.",
+            "note: {} was written before casebook signed its history: nothing in it is \
+             verified, and nothing can be recorded until a chair who trusts this copy runs \
+             `casebook adopt {}`.",
+            path.display(),
             path.display()
         ),
     }

@@ -102,14 +102,7 @@ impl Committee {
                 "its first event is not the file's creation".into(),
             ));
         }
-        let mut committee = Committee {
-            members: Vec::new(),
-            extra_recipients: Vec::new(),
-            settings: Settings::default(),
-        };
-        for event in events {
-            committee.apply_unchecked(event);
-        }
+        let committee = Committee::replayed(events);
         let adopter = committee.admit(author, key)?;
         if adopter.role != Role::Chair {
             return Err(Unauthorized::NotChair {
@@ -118,6 +111,20 @@ impl Committee {
             });
         }
         Ok(committee)
+    }
+
+    /// The committee that committee-wide `events` describe, taken as they are (a history
+    /// nobody signed: see [`Committee::adopted`]).
+    pub fn replayed(events: &[Event]) -> Committee {
+        let mut committee = Committee {
+            members: Vec::new(),
+            extra_recipients: Vec::new(),
+            settings: Settings::default(),
+        };
+        for event in events {
+            committee.apply_unchecked(event);
+        }
+        committee
     }
 
     /// Check that the member holding `key` could make the commit of `events` now, and apply

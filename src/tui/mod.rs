@@ -115,8 +115,9 @@ fn trust_notice(trust: &vault::Trust) -> Option<app::Outcome> {
              {fingerprint}\n\nCheck it with your chair over another channel than the file \
              before you trust what it says."
         ),
-        None => "This file was written before casebook signed its history. A chair's next \
-                 save adopts it with their signature."
+        None => "This file was written before casebook signed its history: nothing in it is \
+                 verified, and nothing can be recorded until a chair who trusts this copy runs \
+                 `casebook adopt FILE`."
             .to_string(),
         Some(_) => return None,
     };

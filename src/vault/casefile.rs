@@ -123,6 +123,11 @@ impl CaseFile {
             });
         }
         self.check_signing()?;
+        if self.trust.unsigned {
+            return Err(Error::UnsignedHistory {
+                path: PathBuf::from(self.label()),
+            });
+        }
         let label = PathBuf::from(self.label());
         let db = |e: rusqlite::Error| Error::Database {
             path: label.clone(),

@@ -108,7 +108,7 @@ pub enum Error {
     #[error("{} cannot sign changes: only OpenSSH ed25519 keys sign casebook's history (an age key can only read)", .identity.display())]
     CannotSignHistory { identity: PathBuf },
     /// A file from before signed history, which only a chair can adopt.
-    #[error("{} was written before casebook signed its history; only a chair can adopt it (one signed commit), and you are not a chair", .path.display())]
+    #[error("{} was written before casebook signed its history; only a chair can adopt it (one signed commit), and nothing is recorded until then", .path.display())]
     UnsignedHistory { path: PathBuf },
     /// The state directory where this laptop pins committees cannot be used.
     #[error("cannot use {}, where this laptop remembers the committees it has verified: {reason}", .path.display())]

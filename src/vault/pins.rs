@@ -108,14 +108,23 @@ impl Pins {
         }
     }
 
-    /// The path's key in the pins: its absolute, resolved form.
+    /// The path's key in the pins: absolute, its directory resolved but not the file itself,
+    /// so a symbolic link put in the file's place is judged against what was verified there.
     pub fn key(path: &Path) -> String {
-        let absolute = fs::canonicalize(path).unwrap_or_else(|_| {
+        let absolute = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
             std::env::current_dir()
                 .map(|d| d.join(path))
                 .unwrap_or_else(|_| path.to_path_buf())
-        });
-        absolute.display().to_string()
+        };
+        let resolved = match (absolute.parent(), absolute.file_name()) {
+            (Some(dir), Some(name)) => fs::canonicalize(dir)
+                .map(|d| d.join(name))
+                .unwrap_or(absolute.clone()),
+            _ => absolute,
+        };
+        resolved.display().to_string()
     }
 
     /// The committee pinned under `fingerprint`, and what is pinned at `path`.

@@ -27,6 +27,9 @@ pub struct Trust {
     pub last_verified: Option<DateTime<Utc>>,
     /// The file lacks history this laptop verified at its path (shown read-only): why.
     pub older: Option<String>,
+    /// Written before casebook signed its history: nothing is recorded until a chair adopts
+    /// it ([`CaseFile::adopt`]).
+    pub unsigned: bool,
     /// The stored-row segments verified on open (or written since), to pin after a save.
     stored: Vec<history::Segment>,
 }
@@ -59,10 +62,20 @@ pub(super) fn verify_on_open(
                 detail: "its commits were removed".into(),
             });
         }
-        // Written before signed history: readable, adopted by a chair's first save, but
-        // never where this laptop already verified signed history.
+        // Written before signed history: readable, adopted by a chair, but never where this
+        // laptop already verified signed history, nor when a committee is expected.
         history::check_schema(conn, path)?;
-        let mut trust = Trust::default();
+        if let Some(expected) = &expect.committee {
+            return Err(Error::UnexpectedCommittee {
+                path: path.to_path_buf(),
+                expected: expected.clone(),
+                found: "none (written before signed history)".into(),
+            });
+        }
+        let mut trust = Trust {
+            unsigned: true,
+            ..Trust::default()
+        };
         if let (Some(pins), Some(at)) = (&pins, pinned_path)
             && let Some(pin) = pins.pinned_at(at)?
         {
@@ -116,6 +129,7 @@ pub(super) fn verify_on_open(
         commits: verified.commits.len(),
         last_verified: known_path.as_ref().map(|p| p.verified_at),
         older: None,
+        unsigned: false,
         stored: verified.stored.clone(),
     };
     if let Some(pin) = &known_path
@@ -256,9 +270,33 @@ impl CaseFile {
     }
 
     /// Sign what was recorded since the last commit as one commit by the member whose key
-    /// `signer` is. A file from before signed history is adopted by this commit, which only a
-    /// chair may make.
+    /// `signer` is. A file from before signed history must be adopted first.
     pub fn commit(&mut self, signer: &Identity, at: DateTime<Utc>) -> Result<(), Error> {
+        if self.trust.unsigned {
+            return Err(Error::UnsignedHistory {
+                path: PathBuf::from(self.label()),
+            });
+        }
+        self.sign(signer, at)
+    }
+
+    /// Adopt a file written before casebook signed its history: its events, checked against
+    /// the derived tables they must give, become the first commit, signed by `chair`. Only a
+    /// chair adopts, and only a copy they trust: nothing before it was signed.
+    pub fn adopt(&mut self, chair: &Identity, at: DateTime<Utc>) -> Result<(), Error> {
+        if !self.trust.unsigned {
+            return Ok(());
+        }
+        self.trust.unsigned = false;
+        if let Err(refused) = self.sign(chair, at) {
+            self.trust.unsigned = true;
+            return Err(refused);
+        }
+        self.dirty = true;
+        Ok(())
+    }
+
+    fn sign(&mut self, signer: &Identity, at: DateTime<Utc>) -> Result<(), Error> {
         let label = PathBuf::from(self.label());
         let db = |e| Error::database(&label, e);
         let last = store::last_seq(&self.conn).map_err(db)?;
@@ -321,6 +359,9 @@ impl CaseFile {
             if !events.is_empty() {
                 self.record(&events)?;
             }
+            // Nothing before this was signed: the tables must at least be what the events
+            // give, so what the chair signs is one consistent history.
+            history::check_unsigned(&self.conn, &label)?;
         }
         let after = if unsigned { 0 } else { self.committed };
         self.committed = history::commit(&self.conn, &label, signer, member.id, after, at)?;

@@ -35,7 +35,7 @@ mod verify;
 
 pub(crate) use replay::digest;
 use verify::signatures_digest;
-pub(crate) use verify::{Depth, check_schema, verify};
+pub(crate) use verify::{Depth, check_schema, check_unsigned, verify};
 pub use verify::{Segment, Verified, fingerprint};
 
 /// The SSHSIG namespace of commit signatures (exports use `casebook`, so neither can stand
