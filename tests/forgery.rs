@@ -765,3 +765,68 @@ fn a_signed_file_passed_off_as_an_unsigned_one_is_not_adopted() {
     let stderr = common::fails(&fresh.run(&[&"-i", &c.ada, &"adopt", &c.file]));
     assert!(stderr.contains("the roster disagrees"), "{stderr}");
 }
+
+#[test]
+fn addresses_that_would_forge_a_principal_are_refused() {
+    if skip() {
+        return;
+    }
+    let c = committee();
+    let dee = c.dir.join("dee");
+    c.ada_laptop.ok(&[&"keygen", &"-o", &dee]);
+    for (email, message) in [
+        ("*", "is not a plain email address"),
+        (
+            "ada@x.org\nCy namespaces=\"casebook\" ssh-ed25519 AAAA",
+            "is not a plain email address",
+        ),
+        (
+            "q@x;touch${IFS}/tmp/PWNED;#",
+            "is not a plain email address",
+        ),
+    ] {
+        let stderr = common::fails(&c.ada_laptop.run(&[
+            &"-i",
+            &c.ada,
+            &"member",
+            &"add",
+            &c.file,
+            &"--name",
+            &"Dee",
+            &"--email",
+            &email,
+            &"--key",
+            &c.dir.join("dee.pub"),
+        ]));
+        assert!(stderr.contains(message), "{email:?}: {stderr}");
+    }
+    c.ada_laptop.ok(&[
+        &"-i",
+        &c.ada,
+        &"member",
+        &"add",
+        &c.file,
+        &"--name",
+        &"Dee",
+        &"--email",
+        &"dee@x.org",
+        &"--key",
+        &c.dir.join("dee.pub"),
+    ]);
+    let eve = c.dir.join("eve");
+    c.ada_laptop.ok(&[&"keygen", &"-o", &eve]);
+    let stderr = common::fails(&c.ada_laptop.run(&[
+        &"-i",
+        &c.ada,
+        &"member",
+        &"add",
+        &c.file,
+        &"--name",
+        &"Eve",
+        &"--email",
+        &"DEE@x.org",
+        &"--key",
+        &c.dir.join("eve.pub"),
+    ]));
+    assert!(stderr.contains("is already Dee's address"), "{stderr}");
+}

@@ -169,6 +169,10 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         }
         RuleError::DuplicateKey { .. } => "each member needs a key of their own",
         RuleError::DuplicateName { .. } => "use a distinct name (for example with an initial)",
+        RuleError::InvalidEmail { .. } => {
+            "give the member's plain address, such as sam@example.org"
+        }
+        RuleError::DuplicateEmail { .. } => "each member needs an address of their own",
         RuleError::AlreadyRemoved { .. } => "see the roster with `casebook member list`",
     };
     Some(hint.to_string())

@@ -163,6 +163,16 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             recipients,
             armor,
         } => {
+            if let Some(email) = email
+                && !crate::core::roster::valid_email(email)
+            {
+                return Err(Error::Usage {
+                    message: format!("{email:?} is not a plain email address"),
+                    hint: "give your plain address, such as robin@example.org (it is how \
+                           signatures name you)"
+                        .into(),
+                });
+            }
             let identity = load_identity(config)?;
             let founder = Founder {
                 name: name.clone(),

@@ -84,6 +84,9 @@ impl Committee {
             extra_recipients: Vec::new(),
             settings: Settings::default(),
         };
+        if let EventKind::MemberAdded { email, .. } = &rest[0].kind {
+            committee.check_email(email.as_deref(), *member)?;
+        }
         committee.apply_unchecked(&rest[0]);
         committee.apply(*member, key, &rest[1..])?;
         Ok(committee)
@@ -205,7 +208,10 @@ impl Committee {
         match &event.kind {
             EventKind::FileCreated => impossible("the file is created twice".into()),
             EventKind::MemberAdded {
-                member, recipient, ..
+                member,
+                recipient,
+                email,
+                ..
             } => {
                 chair("the roster")?;
                 if self
@@ -215,7 +221,7 @@ impl Committee {
                 {
                     return impossible("a member is added twice".into());
                 }
-                Ok(())
+                self.check_email(email.as_deref(), *member)
             }
             EventKind::MemberRemoved { member, .. } => {
                 chair("the roster")?;
@@ -234,12 +240,11 @@ impl Committee {
                 }
                 Ok(())
             }
-            EventKind::MemberEmailChanged { member, .. } => {
-                if *member != by.id {
-                    chair("another member's contact address")?;
-                }
+            // Addresses are principals of signatures: only chairs record them.
+            EventKind::MemberEmailChanged { member, email } => {
+                chair("a member's contact address")?;
                 match self.get(*member) {
-                    Some(_) => Ok(()),
+                    Some(_) => self.check_email(email.as_deref(), *member),
                     None => impossible("an unknown member's address is changed".into()),
                 }
             }
@@ -247,6 +252,27 @@ impl Committee {
             EventKind::SettingsChanged { .. } => chair("the committee's rules"),
             _ => Ok(()),
         }
+    }
+
+    /// An address must be plain and no other member's.
+    fn check_email(&self, email: Option<&str>, member: MemberId) -> Result<(), Unauthorized> {
+        let Some(email) = email else { return Ok(()) };
+        if !super::roster::valid_email(email) {
+            return Err(Unauthorized::Impossible(format!(
+                "{email:?} is not a plain email address"
+            )));
+        }
+        if self.members.iter().any(|m| {
+            m.id != member
+                && m.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        }) {
+            return Err(Unauthorized::Impossible(format!(
+                "{email} is given to two members"
+            )));
+        }
+        Ok(())
     }
 
     /// Apply a committee-wide event (case events change nothing here).
@@ -414,6 +440,52 @@ mod tests {
             committee.apply(sam, "key-s", &note),
             Err(Unauthorized::Removed { .. })
         ));
+    }
+
+    #[test]
+    fn addresses_are_recorded_by_chairs_plain_and_unique() {
+        let (mut committee, robin) = founded();
+        let sam = MemberId(Uuid::new_v4());
+        let with_email = |email: &str| EventKind::MemberAdded {
+            member: sam,
+            name: "Sam".into(),
+            role: Role::Member,
+            recipient: "key-s".into(),
+            email: Some(email.into()),
+        };
+        assert!(
+            committee
+                .clone()
+                .apply(robin, "key-r", &[event(robin, with_email("a@b,*"))])
+                .is_err()
+        );
+        committee
+            .apply(robin, "key-r", &[event(robin, with_email("sam@x.org"))])
+            .unwrap();
+        let change = |email: &str| EventKind::MemberEmailChanged {
+            member: sam,
+            email: Some(email.into()),
+        };
+        // Sam may not set his own address (it names his signatures), not even a plain one.
+        assert!(matches!(
+            committee
+                .clone()
+                .apply(sam, "key-s", &[event(sam, change("robin@x.org"))]),
+            Err(Unauthorized::NotChair { .. })
+        ));
+        let mei = MemberId(Uuid::new_v4());
+        let second = EventKind::MemberAdded {
+            member: mei,
+            name: "Mei".into(),
+            role: Role::Member,
+            recipient: "key-m".into(),
+            email: Some("SAM@x.org".into()),
+        };
+        assert!(
+            committee
+                .apply(robin, "key-r", &[event(robin, second)])
+                .is_err()
+        );
     }
 
     #[test]

@@ -135,6 +135,14 @@ pub enum RuleError {
     /// The name is already on the roster.
     #[error("the roster already has a member named {name}")]
     DuplicateName { name: String },
+    /// An address that cannot stand as a signer's principal.
+    #[error(
+        "{email:?} is not a plain email address (local@domain, no spaces, commas, quotes or wildcards)"
+    )]
+    InvalidEmail { email: String },
+    /// The address is already another member's.
+    #[error("{email} is already {member}'s address")]
+    DuplicateEmail { email: String, member: String },
     /// Removing someone who is not an active member.
     #[error("{member} is not an active member")]
     AlreadyRemoved { member: String },
@@ -193,9 +201,17 @@ impl Actor<'_> {
     }
 }
 
-/// A chair adds a member with `recipient` as their key.
-pub fn add_member(actor: Actor<'_>, name: &str, recipient: &str) -> Result<(), RuleError> {
+/// A chair adds a member with `recipient` as their key and `email` as their address.
+pub fn add_member(
+    actor: Actor<'_>,
+    name: &str,
+    email: Option<&str>,
+    recipient: &str,
+) -> Result<(), RuleError> {
     chair(actor, "change the roster")?;
+    if let Some(email) = email {
+        check_email(actor.roster, email)?;
+    }
     if let Some(holder) = actor
         .roster
         .members()
@@ -209,6 +225,26 @@ pub fn add_member(actor: Actor<'_>, name: &str, recipient: &str) -> Result<(), R
     if actor.roster.members().iter().any(|m| m.name == name) {
         return Err(RuleError::DuplicateName {
             name: name.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether `email` may be a new member's address on `roster`.
+pub fn check_email(roster: &Roster, email: &str) -> Result<(), RuleError> {
+    if !crate::core::roster::valid_email(email) {
+        return Err(RuleError::InvalidEmail {
+            email: email.to_string(),
+        });
+    }
+    if let Some(holder) = roster.members().iter().find(|m| {
+        m.email
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case(email))
+    }) {
+        return Err(RuleError::DuplicateEmail {
+            email: email.to_string(),
+            member: holder.name.clone(),
         });
     }
     Ok(())
@@ -851,11 +887,11 @@ mod tests {
         assert!(remove_member(act, first, None, true).is_ok());
         assert!(remove_member(act, second, None, false).is_ok());
         assert!(matches!(
-            add_member(act, "new", "age13"),
+            add_member(act, "new", None, "age13"),
             Err(RuleError::DuplicateKey { .. })
         ));
         assert!(matches!(
-            add_member(act, "m3", "age1new"),
+            add_member(act, "m3", None, "age1new"),
             Err(RuleError::DuplicateName { .. })
         ));
         assert!(matches!(

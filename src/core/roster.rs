@@ -104,6 +104,22 @@ impl Member {
     }
 }
 
+/// Whether `email` can stand as a member's address: it becomes their principal in an OpenSSH
+/// allowed_signers file, so it must be one plain `local@domain` word with nothing that file
+/// gives a meaning (spaces, commas, quotes, wildcards, negation) and nothing invisible.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.is_empty()
+        && !domain.contains('@')
+        && email.len() <= 254
+        && email
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+' | '@' | '%'))
+}
+
 /// The committee's members, in the order they joined.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Roster {
@@ -164,6 +180,25 @@ mod tests {
         assert_eq!(roster.active().count(), 1);
         assert!(roster.active_by_recipient("age1a").is_some());
         assert!(roster.active_by_recipient("age1b").is_none());
+    }
+
+    #[test]
+    fn emails_that_would_mean_something_to_openssh_are_refused() {
+        assert!(valid_email("robin.okafor+coc@example.org"));
+        for bad in [
+            "",
+            "robin",
+            "*",
+            "a@b,*",
+            "ada@x.org\nCy namespaces=\"casebook\" ssh-ed25519 AAAA",
+            "q@x;touch${IFS}/tmp/PWNED;#",
+            "a b@x.org",
+            "!a@x.org",
+            "a@b@c",
+            "a@x.org\u{202e}",
+        ] {
+            assert!(!valid_email(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub fn read_key(key: &str) -> Result<Recipient, Error> {
 pub fn add(file: &mut CaseFile, identity: &Identity, new: &NewMember) -> Result<Added, Error> {
     let recipient = read_key(&new.key)?;
     let (me, ()) = as_member(file, |actor| {
-        process::add_member(actor, &new.name, recipient.as_str())
+        process::add_member(actor, &new.name, new.email.as_deref(), recipient.as_str())
     })?;
     file.check_writable()?;
     let member = Member {
