@@ -830,3 +830,42 @@ fn addresses_that_would_forge_a_principal_are_refused() {
     ]));
     assert!(stderr.contains("is already Dee's address"), "{stderr}");
 }
+
+#[test]
+fn a_derived_column_beside_the_state_is_compared_too() {
+    if skip() {
+        return;
+    }
+    let c = committee();
+    tamper(
+        &c,
+        "UPDATE cases SET status = 'closed', received_at = '2020-01-01T00:00:00Z';",
+    );
+    let fresh = Laptop::new();
+    let stderr = common::fails(&fresh.run(&[&"-i", &c.cy, &"info", &c.file]));
+    assert!(
+        stderr.contains(&format!("the state of case {}", c.code)),
+        "{stderr}"
+    );
+    refused(&c, &format!("the state of case {}", c.code));
+}
+
+#[test]
+fn a_promise_too_long_for_a_calendar_never_crashes_a_listing() {
+    if skip() {
+        return;
+    }
+    let c = committee();
+    c.ada_laptop.ok(&[
+        &"-i",
+        &c.ada,
+        &"settings",
+        &c.file,
+        &"--decide-days",
+        &"4294967295",
+        &"--acknowledge-hours",
+        &"4294967295",
+    ]);
+    let list = c.ada_laptop.ok(&[&"-i", &c.ada, &"case", &"list", &c.file]);
+    assert!(list.contains(&c.code), "{list}");
+}

@@ -230,6 +230,13 @@ pub fn add_member(
     Ok(())
 }
 
+/// `at` plus `after`, or the end of time when that is beyond what a date can hold (a promise
+/// of 4,294,967,295 days is never late).
+fn later(at: DateTime<Utc>, after: Duration) -> DateTime<Utc> {
+    at.checked_add_signed(after)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// Whether `email` may be a new member's address on `roster`.
 pub fn check_email(roster: &Roster, email: &str) -> Result<(), RuleError> {
     if !crate::core::roster::valid_email(email) {
@@ -612,19 +619,25 @@ pub fn due(settings: &Settings, case: &Case) -> Option<Due> {
     if case.status == Status::New {
         dues.push(Due {
             what: "acknowledge",
-            by: case.received_at + Duration::hours(i64::from(settings.acknowledge_hours)),
+            by: later(
+                case.received_at,
+                Duration::hours(i64::from(settings.acknowledge_hours)),
+            ),
         });
     }
     for e in case.unreviewed_emergencies() {
         dues.push(Due {
             what: "review emergency action",
-            by: e.at + Duration::hours(EMERGENCY_REVIEW_HOURS),
+            by: later(e.at, Duration::hours(EMERGENCY_REVIEW_HOURS)),
         });
     }
     if case.status.awaits_decision() {
         dues.push(Due {
             what: "decide",
-            by: case.received_at + Duration::days(i64::from(settings.decide_days)),
+            by: later(
+                case.received_at,
+                Duration::days(i64::from(settings.decide_days)),
+            ),
         });
     }
     dues.into_iter().min_by_key(|d| d.by)

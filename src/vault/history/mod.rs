@@ -120,7 +120,13 @@ impl Row {
     }
 
     fn event(&self) -> Result<Event, String> {
-        let uuid = |t: &str| Uuid::parse_str(t).map_err(|e| e.to_string());
+        // Only the canonical form of an id: "ABC..." and "abc..." must not be two names for
+        // one case, one shown in its timeline and one not.
+        let uuid = |t: &str| match Uuid::parse_str(t) {
+            Ok(id) if id.to_string() == t => Ok(id),
+            Ok(_) => Err(format!("{t:?} is not a canonical id")),
+            Err(e) => Err(e.to_string()),
+        };
         Ok(Event {
             id: uuid(&self.id)?,
             case: self.case.as_deref().map(uuid).transpose()?.map(CaseId),

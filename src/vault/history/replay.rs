@@ -32,13 +32,15 @@ pub(crate) fn digest(conn: &Connection) -> rusqlite::Result<String> {
         while let Some(row) = rows.next()? {
             for i in 0..7 {
                 let value: rusqlite::types::Value = row.get(i)?;
-                let text = match value {
-                    rusqlite::types::Value::Null => "\u{0}null".to_string(),
-                    rusqlite::types::Value::Integer(n) => n.to_string(),
-                    rusqlite::types::Value::Real(x) => x.to_string(),
-                    rusqlite::types::Value::Text(t) => t,
-                    rusqlite::types::Value::Blob(b) => hex(&b),
+                // Each value with its type, so no text can stand for a NULL or a number.
+                let (tag, text) = match value {
+                    rusqlite::types::Value::Null => (0u8, String::new()),
+                    rusqlite::types::Value::Integer(n) => (1, n.to_string()),
+                    rusqlite::types::Value::Real(x) => (2, x.to_string()),
+                    rusqlite::types::Value::Text(t) => (3, t),
+                    rusqlite::types::Value::Blob(b) => (4, hex(&b)),
                 };
+                hash.update([tag]);
                 hash.update((text.len() as u64).to_le_bytes());
                 hash.update(text.as_bytes());
             }
@@ -109,11 +111,14 @@ impl Replay {
         if stored != expected {
             return Err(mismatch("the roster".into()));
         }
-        let mut extra = store::extra_recipients(conn).map_err(db)?;
-        let mut expected_extra: Vec<String> = committee
+        let mut extra: Vec<(String, String)> = conn
+            .prepare("SELECT recipient, added_at FROM extra_recipients")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(db)?;
+        let mut expected_extra: Vec<(String, String)> = committee
             .extra_recipients()
             .iter()
-            .map(|(r, _)| r.clone())
+            .map(|(r, at)| (r.clone(), store::timestamp(*at)))
             .collect();
         extra.sort();
         expected_extra.sort();
@@ -123,11 +128,17 @@ impl Replay {
         if store::settings(conn).map_err(db)? != committee.settings() {
             return Err(mismatch("the committee's rules".into()));
         }
-        let stored_cases: HashMap<String, (String, String)> = conn
-            .prepare("SELECT id, code_name, state FROM cases")
+        type Stored = (String, String, String, String, String);
+        let stored_cases: HashMap<String, Stored> = conn
+            .prepare("SELECT id, code_name, status, received_at, updated_at, state FROM cases")
             .and_then(|mut s| {
-                s.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
-                    .collect()
+                s.query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
+                    ))
+                })?
+                .collect()
             })
             .map_err(db)?;
         if stored_cases.len() != self.cases.len() {
@@ -137,9 +148,16 @@ impl Replay {
             let expected = serde_json::to_string(case)
                 .map_err(store::conversion)
                 .map_err(db)?;
-            match stored_cases.get(&id.to_string()) {
-                Some((code, state)) if *state == expected && *code == case.code_name => {}
-                _ => return Err(mismatch(format!("the state of case {}", case.code_name))),
+            // Every column, as `store::write_state` writes it.
+            let row = (
+                case.code_name.clone(),
+                case.status.as_str().to_string(),
+                store::timestamp(case.received_at),
+                store::timestamp(case.updated_at),
+                expected,
+            );
+            if stored_cases.get(&id.to_string()) != Some(&row) {
+                return Err(mismatch(format!("the state of case {}", case.code_name)));
             }
         }
         let mut parties: Vec<(String, String, String, String)> = conn
@@ -170,6 +188,9 @@ impl Replay {
         if search != self.search {
             return Err(mismatch("the search index".into()));
         }
+        // The index's own structures must say what its rows say.
+        conn.execute_batch("INSERT INTO search (search) VALUES ('integrity-check');")
+            .map_err(|_| mismatch("the search index".into()))?;
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::replay::{Replay, digest};
 use super::{Body, FORMAT, NAMESPACE, Row, hex};
+use crate::core::event::EventKind;
 use crate::core::history::Committee;
 use crate::core::roster::MemberId;
 use crate::vault::Error;
@@ -483,6 +484,16 @@ fn check_events(
                 let event = row
                     .event()
                     .map_err(|e| broken(format!("event {} is unreadable: {e}", short_id(id))))?;
+                // Members declare their own conflicts of interest: one declared for someone
+                // else would shut them out of the case.
+                if let EventKind::ConflictDeclared { member, .. } = &event.kind
+                    && *member != event.author
+                {
+                    return Err(broken(format!(
+                        "event {} declares a conflict of interest for another member",
+                        short_id(id)
+                    )));
+                }
                 if let Some(replay) = replay.as_mut() {
                     replay.apply(&event);
                 }
