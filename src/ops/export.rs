@@ -229,14 +229,33 @@ pub fn write_record(
         RecordFormat::Json => record.to_json(),
         RecordFormat::Md => record.to_markdown(),
     };
+    sign_and_write(
+        identity,
+        &me,
+        &text,
+        &request.output,
+        &request.encrypt_to,
+        (0, 0),
+    )
+}
+
+/// Sign `text` as `me` and write it and its signature to `output` (see [`write_signed`]).
+fn sign_and_write(
+    identity: &Identity,
+    me: &Member,
+    text: &str,
+    output: &Path,
+    encrypt_to: &[Recipient],
+    received: (u64, u64),
+) -> Result<Written, Error> {
     let sig = sign(identity, text.as_bytes())?;
-    let sig_file = write_signed(&request.output, &text, &sig, &request.encrypt_to)?;
+    let sig_file = write_signed(output, text, &sig, encrypt_to)?;
     Ok(Written {
-        path: request.output.clone(),
+        path: output.to_path_buf(),
         sig_file,
-        encrypted: !request.encrypt_to.is_empty(),
+        encrypted: !encrypt_to.is_empty(),
         principal: me.principal(),
-        received: (0, 0),
+        received,
     })
 }
 
@@ -273,13 +292,13 @@ pub fn write_report(
         ReportFormat::Csv => report.to_csv(),
         ReportFormat::Md => report.to_markdown(),
     };
-    let sig = sign(identity, text.as_bytes())?;
-    let sig_file = write_signed(&request.output, &text, &sig, &request.encrypt_to)?;
-    Ok(Written {
-        path: request.output.clone(),
-        sig_file,
-        encrypted: !request.encrypt_to.is_empty(),
-        principal: me.principal(),
-        received: (report.current.received, report.previous.received),
-    })
+    let received = (report.current.received, report.previous.received);
+    sign_and_write(
+        identity,
+        &me,
+        &text,
+        &request.output,
+        &request.encrypt_to,
+        received,
+    )
 }
