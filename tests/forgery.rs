@@ -610,6 +610,85 @@ fn event_hash(row: &[&str; 7]) -> String {
     hex(&Sha256::digest(header.to_string().as_bytes()))
 }
 
+/// Append one event of `kind` with `payload` (on `case`, or committee-wide) and a commit for
+/// it by the member `name`, signed with their key `key` by `ssh-keygen`, to the decrypted
+/// database `db`: what a member who decrypts the file can make without casebook.
+fn forge_commit(
+    c: &Committee,
+    db: &Path,
+    name: &str,
+    key: &Path,
+    case: Option<&str>,
+    kind: &str,
+    payload: &str,
+) {
+    let author = sql(
+        db,
+        &format!("SELECT id FROM members WHERE name = '{name}';"),
+    )
+    .trim()
+    .to_string();
+    let head = sql(db, "SELECT id FROM commits ORDER BY seq DESC LIMIT 1;")
+        .trim()
+        .to_string();
+    let public = fs::read_to_string(format!("{}.pub", key.display())).unwrap();
+    let public = public
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (id, at) = (
+        "00000000-0000-4000-8000-0000000000b0",
+        "2026-12-02T00:00:00.000000000Z",
+    );
+    let hash = event_hash(&[id, case.unwrap_or(""), &author, at, kind, "", payload]);
+    let body = format!(
+        r#"{{"format":"casebook-commit/1","parents":["{head}"],"author":"{author}","key":"{public}","at":"{at}","events":[["{id}","{hash}"]]}}"#
+    );
+    let signature = ssh_sign(c, key, &body);
+    let commit_id: String = Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect();
+    fs::write(c.dir.join("body.txt"), &body).unwrap();
+    fs::write(c.dir.join("payload.txt"), payload).unwrap();
+    let case = case
+        .map(|c| format!("'{c}'"))
+        .unwrap_or_else(|| "NULL".into());
+    sql(
+        db,
+        &format!(
+            "INSERT INTO events (id, case_id, author, at, kind, payload) VALUES
+             ('{id}', {case}, '{author}', '{at}', '{kind}', CAST(readfile('{}') AS TEXT));
+             INSERT INTO commits (id, body, signature)
+             VALUES ('{commit_id}', CAST(readfile('{}') AS TEXT), '{signature}');",
+            c.dir.join("payload.txt").display(),
+            c.dir.join("body.txt").display()
+        ),
+    );
+}
+
+#[test]
+fn a_member_cannot_rotate_to_something_that_is_not_a_key() {
+    if skip() {
+        return;
+    }
+    let c = committee();
+    let db = decrypt(&c.bo, &c.file);
+    let bo = sql(&db, "SELECT id FROM members WHERE name = 'Bo';")
+        .trim()
+        .to_string();
+    let payload =
+        format!(r#"{{"kind":"member-key-changed","member":"{bo}","recipient":"not a key"}}"#);
+    forge_commit(&c, &db, "Bo", &c.bo, None, "member-key-changed", &payload);
+    sql(
+        &db,
+        &format!("UPDATE members SET recipient = 'not a key' WHERE id = '{bo}';"),
+    );
+    encrypt(&db, &pubs(&c), &c.file);
+    refused(&c, "is not a member's key in its normal form");
+}
+
 #[test]
 fn a_commit_by_a_removed_member_is_refused() {
     if skip() {
@@ -620,46 +699,9 @@ fn a_commit_by_a_removed_member_is_refused() {
         .ok(&[&"-i", &c.ada, &"member", &"remove", &c.file, &"Bo"]);
     // Cy colludes: decrypts the current file; Bo appends a note and a commit he signs himself.
     let db = decrypt(&c.cy, &c.file);
-    let bo_id = sql(&db, "SELECT id FROM members WHERE name = 'Bo';")
-        .trim()
-        .to_string();
     let case = sql(&db, "SELECT id FROM cases;").trim().to_string();
-    let head = sql(&db, "SELECT id FROM commits ORDER BY seq DESC LIMIT 1;")
-        .trim()
-        .to_string();
-    let bo_key = fs::read_to_string(c.dir.join("bo.pub")).unwrap();
-    let bo_key = bo_key
-        .split_whitespace()
-        .take(2)
-        .collect::<Vec<_>>()
-        .join(" ");
-    let (id, at) = (
-        "00000000-0000-4000-8000-0000000000b0",
-        "2026-12-02T00:00:00.000000000Z",
-    );
     let payload = r#"{"kind":"note-added","body":"Bo was here","note":"general"}"#;
-    let hash = event_hash(&[id, &case, &bo_id, at, "note-added", "", payload]);
-    let body = format!(
-        r#"{{"format":"casebook-commit/1","parents":["{head}"],"author":"{bo_id}","key":"{bo_key}","at":"{at}","events":[["{id}","{hash}"]]}}"#
-    );
-    let signature = ssh_sign(&c, &c.bo, &body);
-    let commit_id = {
-        let digest = Sha256::digest(body.as_bytes());
-        digest
-            .iter()
-            .map(|x| format!("{x:02x}"))
-            .collect::<String>()
-    };
-    fs::write(c.dir.join("body.txt"), &body).unwrap();
-    sql(
-        &db,
-        &format!(
-            "INSERT INTO events (id, case_id, author, at, kind, payload) VALUES
-             ('{id}', '{case}', '{bo_id}', '{at}', 'note-added', '{payload}');
-             INSERT INTO commits (id, body, signature) VALUES ('{commit_id}', CAST(readfile('{}') AS TEXT), '{signature}');",
-            c.dir.join("body.txt").display()
-        ),
-    );
+    forge_commit(&c, &db, "Bo", &c.bo, Some(&case), "note-added", payload);
     // Re-encrypted to the remaining members.
     encrypt(&db, &[c.dir.join("ada.pub"), c.dir.join("cy.pub")], &c.file);
     refused(&c, "signed by Bo, who had been removed from the committee");

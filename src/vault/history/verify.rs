@@ -251,6 +251,24 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
     })
 }
 
+/// A key a committee-wide event gives must be a key, in the form casebook stores (so two
+/// spellings of one key cannot pass for two keys).
+fn check_key(kind: &EventKind) -> Result<(), String> {
+    let recipient = match kind {
+        EventKind::MemberAdded { recipient, .. }
+        | EventKind::MemberKeyChanged { recipient, .. }
+        | EventKind::RecipientAdded { recipient } => recipient,
+        _ => return Ok(()),
+    };
+    match crate::vault::Recipient::parse(recipient) {
+        Ok(parsed) if parsed.as_str() == recipient => Ok(()),
+        _ => Err(format!(
+            "{:?} is not a member's key in its normal form",
+            recipient.chars().take(40).collect::<String>()
+        )),
+    }
+}
+
 /// Check a history nobody signed (written before casebook signed its history) before a chair
 /// adopts it: every derived table must be what replaying its events gives.
 pub(crate) fn check_unsigned(conn: &Connection, path: &Path) -> Result<(), Error> {
@@ -498,6 +516,7 @@ fn check_events(
                     replay.apply(&event);
                 }
                 if event.case.is_none() {
+                    check_key(&event.kind).map_err(broken)?;
                     committee_events.push(event);
                 }
             }
