@@ -9,31 +9,47 @@ use std::time::{Duration, Instant};
 
 use common::{demo_key, have, ok, run};
 
-/// A tmux session running one command, killed on drop.
+/// A tmux session running one command, on a private tmux server of its own (never the
+/// shared default one), killed with its server on drop.
 struct Tmux {
     name: String,
+    socket: String,
 }
 
 impl Tmux {
+    /// `tmux -L SOCKET`: every command goes to this test's own server.
+    fn tmux(&self) -> Command {
+        let mut cmd = Command::new("tmux");
+        cmd.args(["-L", &self.socket]);
+        cmd
+    }
+
     fn start(name: &str, command: &str) -> Tmux {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", name])
-            .output();
-        let status = Command::new("tmux")
+        let tmux = Tmux {
+            name: name.to_string(),
+            socket: format!("casebook-test-{}-{name}", std::process::id()),
+        };
+        let status = tmux
+            .tmux()
             .args(["new-session", "-d", "-x", "120", "-y", "32", "-s", name])
             .arg(format!("{command}; sleep 60"))
             .env("HOME", std::env::temp_dir())
             .status()
             .unwrap();
         assert!(status.success());
-        Tmux {
-            name: name.to_string(),
-        }
+        tmux
+    }
+
+    /// The server's paste buffers (where an obeyed OSC 52 would land).
+    fn buffers(&self) -> String {
+        let out = self.tmux().arg("list-buffers").output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     fn keys(&self, keys: &[&str]) {
         for key in keys {
-            let status = Command::new("tmux")
+            let status = self
+                .tmux()
                 .args(["send-keys", "-t", &self.name, key])
                 .status()
                 .unwrap();
@@ -43,7 +59,8 @@ impl Tmux {
     }
 
     fn text(&self, text: &str) {
-        let status = Command::new("tmux")
+        let status = self
+            .tmux()
             .args(["send-keys", "-l", "-t", &self.name, text])
             .status()
             .unwrap();
@@ -51,7 +68,8 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux")
+        let out = self
+            .tmux()
             .args(["capture-pane", "-p", "-t", &self.name])
             .output()
             .unwrap();
@@ -77,9 +95,7 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
-            .output();
+        let _ = self.tmux().arg("kill-server").output();
     }
 }
 
@@ -182,7 +198,6 @@ fn hostile_text_reaches_the_terminal_only_as_visible_placeholders() {
     .unwrap();
     let out = ok(&run(&[&"-i", &demo_key("robin"), &"import", &file, &eml]));
     let code = out.split_whitespace().next().unwrap().to_string();
-    let _ = Command::new("tmux").args(["delete-buffer"]).output();
 
     let command = format!(
         "'{}' -i '{}' open '{}'",
@@ -208,9 +223,8 @@ fn hostile_text_reaches_the_terminal_only_as_visible_placeholders() {
         "the screen was not cleared:\n{screen}"
     );
     // Nothing reached tmux's clipboard (OSC 52) either.
-    let buffers = Command::new("tmux").arg("list-buffers").output().unwrap();
     assert!(
-        !String::from_utf8_lossy(&buffers.stdout).contains("pwned"),
+        !tmux.buffers().contains("pwned"),
         "OSC 52 reached the clipboard"
     );
     tmux.keys(&["Escape", "q"]);
