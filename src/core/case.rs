@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::attention::{Attention, Trouble};
 use super::decision::Ballot;
 use super::event::{Audience, ConflictKind, Details, Event, EventKind};
 use super::party::Party;
@@ -407,6 +408,9 @@ pub struct Case {
     pub communications: Vec<Communication>,
     /// Number of notes.
     pub notes: usize,
+    /// Merged changes that need a member's attention (see [`super::attention`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attention: Vec<Attention>,
 }
 
 impl Case {
@@ -451,6 +455,7 @@ impl Case {
             decision: None,
             communications: Vec::new(),
             notes: 0,
+            attention: Vec::new(),
         })
     }
 
@@ -468,10 +473,86 @@ impl Case {
     /// Bring the state up to date with one more event. Rules are checked before an event is
     /// made (see [`super::process`]); here every event is taken as recorded, so that replaying
     /// a history always gives the same state.
+    ///
+    /// Changes the rules would not allow at this point (which only a merge of two copies
+    /// brings together) are kept as [`Attention`] items instead: a status move from a status
+    /// the case already left and a decision outside deliberation are not applied; a vote by a
+    /// conflicted member is not counted; other work by a hard-conflicted member is applied and
+    /// flagged.
     pub fn apply(&mut self, event: &Event) {
         self.updated_at = self.updated_at.max(event.at);
+        if let Some(conflict) = self.conflict_of(event.author) {
+            let vote = matches!(event.kind, EventKind::VoteCast { .. });
+            let own_conflict = matches!(
+                event.kind,
+                EventKind::ConflictDeclared { .. } | EventKind::AttentionResolved { .. }
+            );
+            if !own_conflict && (vote || conflict == ConflictKind::Hard) {
+                self.flag(
+                    event,
+                    Trouble::ConflictedWork {
+                        conflict,
+                        change: event.kind.name().to_string(),
+                    },
+                );
+                if vote {
+                    return;
+                }
+            }
+        }
         match &event.kind {
             EventKind::DetailsChanged { changes } => self.apply_details(changes),
+            EventKind::StatusChanged { from, to } if *from != self.status => {
+                // The same move made on two copies is one move.
+                if *to != self.status {
+                    self.flag(
+                        event,
+                        Trouble::StatusMove {
+                            from: *from,
+                            to: *to,
+                            found: self.status,
+                        },
+                    );
+                }
+            }
+            EventKind::DecisionRecorded {
+                outcome,
+                rationale,
+                override_reason,
+                ..
+            } if self.status != Status::Deliberating => self.flag(
+                event,
+                Trouble::Decision {
+                    outcome: outcome.clone(),
+                    rationale: rationale.clone(),
+                    override_reason: override_reason.clone(),
+                    found: self.status,
+                },
+            ),
+            EventKind::AttentionResolved { events, keep, .. } => {
+                if let Some(kept) = keep
+                    .and_then(|k| self.attention.iter().find(|a| a.event == k))
+                    .cloned()
+                    && let Trouble::Decision {
+                        outcome,
+                        rationale,
+                        override_reason,
+                        ..
+                    } = kept.what
+                {
+                    if self.decision.is_none() {
+                        self.status = Status::Decided;
+                    }
+                    self.decision = Some(Decision {
+                        outcome,
+                        rationale,
+                        by: kept.by,
+                        at: kept.at,
+                        override_reason,
+                    });
+                }
+                self.attention.retain(|a| !events.contains(&a.event));
+            }
             EventKind::StatusChanged { to, .. } => {
                 if self.status == Status::New && *to != Status::New {
                     self.acknowledged_at.get_or_insert(event.at);
@@ -569,6 +650,29 @@ impl Case {
             | EventKind::RecipientAdded { .. }
             | EventKind::SettingsChanged { .. } => {}
         }
+    }
+
+    /// Hold `event` as needing attention for `what` (once).
+    pub fn flag(&mut self, event: &Event, what: Trouble) {
+        self.hold(Attention {
+            event: event.id,
+            by: event.author,
+            at: event.at,
+            what,
+        });
+    }
+
+    /// Hold `item` as needing attention (once).
+    pub fn hold(&mut self, item: Attention) {
+        if !self.attention.contains(&item) {
+            self.attention.push(item);
+        }
+    }
+
+    /// Give the case another code name after a merge found another case with the same one
+    /// (see [`Trouble::CodeName`]).
+    pub fn rename(&mut self, code_name: String) {
+        self.code_name = code_name;
     }
 
     fn apply_details(&mut self, d: &Details) {

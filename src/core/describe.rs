@@ -98,6 +98,12 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             format!("message to {}: {}", audience(*to), inline(summary))
         }
         EventKind::NoteAdded { note, .. } => note_kind(*note).into(),
+        EventKind::AttentionResolved { events, note, .. } => format!(
+            "resolved {} merged change{} needing attention: {}",
+            events.len(),
+            if events.len() == 1 { "" } else { "s" },
+            inline(note)
+        ),
     }
 }
 

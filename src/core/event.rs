@@ -352,6 +352,18 @@ pub enum EventKind {
         #[serde(default)]
         note: NoteKind,
     },
+    /// A member resolved what a merge brought together that needed attention (see
+    /// [`super::case::Attention`]).
+    AttentionResolved {
+        /// The events whose attention items this resolves.
+        events: Vec<Uuid>,
+        /// How it was resolved, in the member's words.
+        note: String,
+        /// For two decisions on one case: the decision event that stands (the first recorded
+        /// stands unless this names another).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        keep: Option<Uuid>,
+    },
 }
 
 impl EventKind {
@@ -381,6 +393,7 @@ impl EventKind {
             EventKind::DecisionRecorded { .. } => "decision-recorded",
             EventKind::CommunicationLogged { .. } => "communication-logged",
             EventKind::NoteAdded { .. } => "note-added",
+            EventKind::AttentionResolved { .. } => "attention-resolved",
         }
     }
 
@@ -424,6 +437,7 @@ impl EventKind {
             EventKind::DecisionRecorded { rationale, .. } => Some(rationale.clone()),
             EventKind::CommunicationLogged { summary, .. } => Some(summary.clone()),
             EventKind::NoteAdded { body, .. } => Some(body.clone()),
+            EventKind::AttentionResolved { note, .. } => Some(note.clone()),
             _ => None,
         }
     }

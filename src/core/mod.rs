@@ -4,6 +4,7 @@
 //! Nothing here does I/O or imports an SQL, crypto or UI crate; time and identifiers are
 //! always passed in, so every rule can be tested with a fixed clock.
 
+pub mod attention;
 pub mod case;
 pub mod codename;
 pub mod decision;

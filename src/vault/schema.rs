@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes a database from version `i` to `i + 1`. Never edit one that has shipped:
 /// add a new one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 const V1: &str = r#"
 CREATE TABLE members (
@@ -115,6 +115,17 @@ CREATE TABLE commits (
     id          TEXT NOT NULL UNIQUE,
     body        TEXT NOT NULL,
     signature   TEXT NOT NULL
+);
+"#;
+
+/// Version 4: merged copies. Commits may have several parents and are stored in the
+/// history's canonical order; roster changes a merge could not apply wait here for a member's
+/// attention (a case's own are in its state).
+const V4: &str = r#"
+CREATE TABLE attention (
+    seq         INTEGER PRIMARY KEY,
+    -- JSON of core::attention::Attention.
+    state       TEXT NOT NULL
 );
 "#;
 

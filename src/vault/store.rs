@@ -5,6 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
+use crate::core::attention::Attention;
 use crate::core::case::{Case, CaseId, Status};
 use crate::core::event::{Event, EventKind};
 use crate::core::party::PersonId;
@@ -228,7 +229,7 @@ pub(crate) fn write_state(conn: &Connection, case: &Case) -> rusqlite::Result<()
     conn.prepare_cached(
         "INSERT INTO cases (id, code_name, status, received_at, updated_at, state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+         ON CONFLICT (id) DO UPDATE SET code_name = excluded.code_name, status = excluded.status,
              updated_at = excluded.updated_at, state = excluded.state",
     )?
     .execute(params![
@@ -318,6 +319,37 @@ pub(crate) fn settings(conn: &Connection) -> rusqlite::Result<Settings> {
         Some(json) => serde_json::from_str(&json).map_err(conversion),
         None => Ok(Settings::default()),
     }
+}
+
+/// Store the committee's rules.
+pub(crate) fn write_settings(conn: &Connection, settings: &Settings) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(settings).map_err(conversion)?;
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('rules', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [json],
+    )?;
+    Ok(())
+}
+
+/// The roster changes a merge could not apply, which need a member's attention.
+pub(crate) fn attention(conn: &Connection) -> rusqlite::Result<Vec<Attention>> {
+    let mut stmt = conn.prepare("SELECT state FROM attention ORDER BY seq")?;
+    let rows = stmt.query_map([], |row| {
+        let state: String = row.get(0)?;
+        serde_json::from_str::<Attention>(&state).map_err(conversion)
+    })?;
+    rows.collect()
+}
+
+/// Replace the stored roster changes that need attention.
+pub(crate) fn write_attention(conn: &Connection, items: &[Attention]) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM attention", [])?;
+    for item in items {
+        let state = serde_json::to_string(item).map_err(conversion)?;
+        conn.execute("INSERT INTO attention (state) VALUES (?1)", [state])?;
+    }
+    Ok(())
 }
 
 /// Other cases the same person appears in: (case id, their role there).

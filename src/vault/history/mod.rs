@@ -28,6 +28,7 @@ use crate::core::case::CaseId;
 use crate::core::event::Event;
 use crate::core::roster::MemberId;
 
+mod dag;
 mod replay;
 #[cfg(test)]
 mod tests;

@@ -1,13 +1,14 @@
 //! The derived state replayed from verified events, compared with what a file stores, and
 //! the digest that lets a laptop recognise derived tables it verified before.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use super::hex;
+use crate::core::attention::{Attention, Trouble};
 use crate::core::case::{Case, CaseId};
 use crate::core::event::{Event, EventKind};
 use crate::core::history::Committee;
@@ -24,12 +25,18 @@ pub(crate) fn digest(conn: &Connection) -> rusqlite::Result<String> {
         "SELECT id, code_name, status, received_at, updated_at, state, NULL FROM cases ORDER BY id",
         "SELECT party_id, case_id, person_id, role, NULL, NULL, NULL FROM parties ORDER BY party_id",
         "SELECT count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM search",
+        // Only when there is something: files without merged changes keep their digest.
+        "SELECT seq, state, NULL, NULL, NULL, NULL, NULL FROM attention ORDER BY seq",
     ];
     for query in queries {
-        hash.update(query.as_bytes());
         let mut stmt = conn.prepare(query)?;
         let mut rows = stmt.query([])?;
+        let mut started = false;
         while let Some(row) = rows.next()? {
+            if !started {
+                started = true;
+                hash.update(query.as_bytes());
+            }
             for i in 0..7 {
                 let value: rusqlite::types::Value = row.get(i)?;
                 // Each value with its type, so no text can stand for a NULL or a number.
@@ -53,6 +60,9 @@ pub(crate) fn digest(conn: &Connection) -> rusqlite::Result<String> {
 #[derive(Default)]
 pub(super) struct Replay {
     cases: BTreeMap<CaseId, Case>,
+    /// The cases in the order they were opened (which keeps a code name two copies chose),
+    /// with who opened each and when.
+    opened: Vec<(CaseId, uuid::Uuid, crate::core::roster::MemberId, chrono::DateTime<chrono::Utc>)>,
     parties: Vec<(String, String, String, String)>,
     /// Hashes of (text, case, event) of every index entry.
     search: Vec<[u8; 32]>,
@@ -75,6 +85,7 @@ impl Replay {
             None => {
                 if let Some(case) = Case::opened(id, event) {
                     self.cases.insert(id, case);
+                    self.opened.push((id, event.id, event.author, event.at));
                 }
             }
         }
@@ -92,12 +103,88 @@ impl Replay {
         }
     }
 
+    /// After every event: hold the changes of members removed at the same time on another
+    /// copy (`flagged`: event ids, and whether their author was removed rather than given a
+    /// new key) on their cases, and rename cases that took a code name another case opened
+    /// with first.
+    pub(super) fn finish(
+        &mut self,
+        conn: &Connection,
+        flagged: &HashMap<uuid::Uuid, bool>,
+    ) -> rusqlite::Result<()> {
+        if !flagged.is_empty() {
+            let touched: HashSet<CaseId> = self
+                .cases
+                .keys()
+                .copied()
+                .filter(|id| {
+                    store::case_events(conn, *id)
+                        .map(|events| events.iter().any(|e| flagged.contains_key(&e.id)))
+                        .unwrap_or(false)
+                })
+                .collect();
+            for id in touched {
+                let events = store::case_events(conn, id)?;
+                let mut replayed: Option<Case> = None;
+                for event in &events {
+                    match replayed.as_mut() {
+                        Some(case) => case.apply(event),
+                        None => replayed = Case::opened(id, event),
+                    }
+                    if let (Some(case), Some(&removed)) = (replayed.as_mut(), flagged.get(&event.id))
+                    {
+                        case.flag(event, Trouble::RemovedElsewhere { removed });
+                    }
+                }
+                if let Some(case) = replayed {
+                    self.cases.insert(id, case);
+                }
+            }
+        }
+        rename_clashes(&mut self.cases, &self.opened);
+        Ok(())
+    }
+
+    /// Write the replayed cases and the committee (with the roster changes that need
+    /// attention) over the stored derived tables. The search and party indexes are the
+    /// caller's: their entries do not depend on the order of events.
+    pub(super) fn write(
+        &self,
+        conn: &Connection,
+        committee: &Committee,
+        attention: &[Attention],
+    ) -> rusqlite::Result<()> {
+        conn.execute_batch(
+            "DELETE FROM cases; DELETE FROM members; DELETE FROM extra_recipients;
+             DELETE FROM settings; DELETE FROM attention;",
+        )?;
+        for case in self.cases.values() {
+            store::write_state(conn, case)?;
+        }
+        for member in committee.members() {
+            store::insert_member(conn, member)?;
+        }
+        for (recipient, at) in committee.extra_recipients() {
+            store::insert_extra_recipient(conn, recipient, *at)?;
+        }
+        let changed: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE kind = 'settings-changed')",
+            [],
+            |r| r.get(0),
+        )?;
+        if changed {
+            store::write_settings(conn, &committee.settings())?;
+        }
+        store::write_attention(conn, attention)
+    }
+
     /// Compare the stored derived tables with the replayed ones.
     pub(super) fn compare(
         mut self,
         conn: &Connection,
         path: &Path,
         committee: &Committee,
+        attention: &[Attention],
     ) -> Result<(), Error> {
         let db = |e| Error::database(path, e);
         let mismatch = |what: String| Error::DerivedMismatch {
@@ -127,6 +214,9 @@ impl Replay {
         }
         if store::settings(conn).map_err(db)? != committee.settings() {
             return Err(mismatch("the committee's rules".into()));
+        }
+        if store::attention(conn).map_err(db)? != attention {
+            return Err(mismatch("the list of changes that need attention".into()));
         }
         type Stored = (String, String, String, String, String);
         let stored_cases: HashMap<String, Stored> = conn
@@ -192,5 +282,52 @@ impl Replay {
         conn.execute_batch("INSERT INTO search (search) VALUES ('integrity-check');")
             .map_err(|_| mismatch("the search index".into()))?;
         Ok(())
+    }
+}
+
+/// Two cases opened with one code name (on two copies): the one opened first keeps it, every
+/// later one gets the name with the start of its id added, and both say so.
+#[allow(clippy::type_complexity)]
+fn rename_clashes(
+    cases: &mut BTreeMap<CaseId, Case>,
+    opened: &[(CaseId, uuid::Uuid, crate::core::roster::MemberId, chrono::DateTime<chrono::Utc>)],
+) {
+    let mut taken: HashMap<String, CaseId> = HashMap::new();
+    let mut clashes = Vec::new();
+    for (id, event, by, at) in opened {
+        let Some(case) = cases.get(id) else { continue };
+        match taken.get(&case.code_name) {
+            Some(first) => clashes.push((*first, *id, *event, *by, *at)),
+            None => {
+                taken.insert(case.code_name.clone(), *id);
+            }
+        }
+    }
+    for (first, later, event, by, at) in clashes {
+        let chosen = cases[&later].code_name.clone();
+        let hex = later.0.simple().to_string();
+        let name = (4..=hex.len())
+            .map(|n| format!("{chosen}-{}", &hex[..n]))
+            .find(|n| !taken.contains_key(n))
+            .unwrap_or_else(|| format!("{chosen}-{hex}"));
+        taken.insert(name.clone(), later);
+        // Both items are about the later case's opening, which a resolution names.
+        let item = |other: CaseId, renamed: bool| Attention {
+            event,
+            by,
+            at,
+            what: Trouble::CodeName {
+                chosen: chosen.clone(),
+                other,
+                renamed,
+            },
+        };
+        if let Some(case) = cases.get_mut(&later) {
+            case.rename(name);
+            case.hold(item(first, true));
+        }
+        if let Some(case) = cases.get_mut(&first) {
+            case.hold(item(later, false));
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! both cores), every event's hash and place, who could make each change, and the derived
 //! tables (see [`super`]).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
@@ -10,8 +10,10 @@ use sha2::{Digest, Sha256};
 use ssh_key::{LineEnding, PublicKey, SshSig};
 use uuid::Uuid;
 
+use super::dag::{Dag, flagged_events};
 use super::replay::{Replay, digest};
 use super::{Body, FORMAT, NAMESPACE, Row, hex};
+use crate::core::attention::Attention;
 use crate::core::event::EventKind;
 use crate::core::history::Committee;
 use crate::core::roster::MemberId;
@@ -125,9 +127,11 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
     if commits.is_empty() {
         return Err(broken("it has no commits".into()));
     }
-    // Ids are hashes of the bodies; parents come before children.
-    let mut seen: HashSet<&str> = HashSet::new();
+    // Ids are hashes of the bodies; parents come before children, and the commits are
+    // stored in the history's canonical order (see `dag`).
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut bodies = Vec::with_capacity(commits.len());
+    let mut parents: Vec<Vec<usize>> = Vec::with_capacity(commits.len());
     for (n, (id, text, _)) in commits.iter().enumerate() {
         if hex(&Sha256::digest(text.as_bytes())) != *id {
             return Err(broken(format!(
@@ -143,24 +147,44 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
                 short(id)
             )));
         }
-        let expected_parents = if n == 0 { 0 } else { 1 };
         if n > 0 && body.adopts {
             return Err(broken(format!(
                 "commit {} adopts history in the middle of it",
                 short(id)
             )));
         }
-        if body.parents.len() != expected_parents
-            || body.parents.iter().any(|p| !seen.contains(p.as_str()))
-            || (n > 0 && body.parents[0] != commits[n - 1].0)
-        {
+        let indexes: Option<Vec<usize>> = body
+            .parents
+            .iter()
+            .map(|p| seen.get(p.as_str()).copied())
+            .collect();
+        let well_formed = (n == 0) == body.parents.is_empty()
+            && body.parents.windows(2).all(|w| w[0] < w[1]);
+        let (Some(indexes), true) = (indexes, well_formed) else {
             return Err(broken(format!(
                 "commit {} does not extend the history before it",
                 short(id)
             )));
+        };
+        if seen.insert(id, n).is_some() {
+            return Err(broken(format!("commit {} is stored twice", short(id))));
         }
-        seen.insert(id);
+        parents.push(indexes);
         bodies.push(body);
+    }
+    let keys: Vec<(&str, &str)> = bodies
+        .iter()
+        .zip(&commits)
+        .map(|(b, c)| (b.at.as_str(), c.0.as_str()))
+        .collect();
+    if super::dag::canonical(&parents, &keys)
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| i != c)
+    {
+        return Err(broken(
+            "its commits are not stored in the history's order".into(),
+        ));
     }
     let known = match depth {
         Depth::Known {
@@ -183,11 +207,19 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         Depth::Known { head, .. } => commits.last().map(|c| c.0.as_str()) != Some(head),
     };
     // SQLite reads the events on this thread while the other hashes and checks them.
-    let (committee, replay) = std::thread::scope(|scope| {
+    let checked = std::thread::scope(|scope| {
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
         let bodies = &bodies;
-        let checker = scope
-            .spawn(move || check_events(received.into_iter().flatten(), bodies, path, full_state));
+        let parents = &parents;
+        let checker = scope.spawn(move || {
+            check_events(
+                received.into_iter().flatten(),
+                bodies,
+                parents,
+                path,
+                full_state,
+            )
+        });
         let stored = &mut stored;
         let read = (|| -> rusqlite::Result<()> {
             let mut stmt =
@@ -215,8 +247,11 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         checked
     })?;
     let digest = digest(conn).map_err(db)?;
-    if let Some(replay) = replay {
-        replay.compare(conn, path, &committee)?;
+    if let Some(mut replay) = checked.replay {
+        replay
+            .finish(conn, &flagged_events(&bodies, &checked.flagged))
+            .map_err(db)?;
+        replay.compare(conn, path, &checked.committee, &checked.attention)?;
     } else if let Depth::Known { digest: known, .. } = depth
         && digest != known
     {
@@ -291,7 +326,9 @@ pub(crate) fn check_unsigned(conn: &Connection, path: &Path) -> Result<(), Error
         }
     }
     drop(stmt);
-    replay.compare(conn, path, &Committee::replayed(&committee_events))
+    let mut replay = replay;
+    replay.finish(conn, &HashMap::new()).map_err(db)?;
+    replay.compare(conn, path, &Committee::replayed(&committee_events), &[])
 }
 
 /// Feed one stored value to `hash`: its type, length and bytes.
@@ -457,19 +494,30 @@ fn unchanged(
     }))
 }
 
+/// What checking the events established: the committee the history gives, the roster
+/// changes that need attention, the commits made by a member removed at the same time on
+/// another copy (see [`super::dag::Dag::committee`]), and the replayed derived state.
+pub(super) struct Checked {
+    pub(super) committee: Committee,
+    pub(super) attention: Vec<Attention>,
+    pub(super) flagged: HashMap<usize, bool>,
+    pub(super) replay: Option<Replay>,
+}
+
 /// Check every event against the commits that list them, in order (see [`verify`]), and
 /// replay who could do what; with `full_state`, replay the derived state too.
-fn check_events(
+pub(super) fn check_events(
     mut rows: impl Iterator<Item = Row>,
     bodies: &[Body],
+    parents: &[Vec<usize>],
     path: &Path,
     full_state: bool,
-) -> Result<(Committee, Option<Replay>), Error> {
+) -> Result<Checked, Error> {
     let broken = |detail: String| Error::HistoryBroken {
         path: path.to_path_buf(),
         detail,
     };
-    let mut committee: Option<Committee> = None;
+    let mut dag = Dag::default();
     let mut replay = full_state.then(Replay::default);
     for (n, body) in bodies.iter().enumerate() {
         let author = body.author.to_string();
@@ -525,27 +573,23 @@ fn check_events(
             path: path.to_path_buf(),
             source,
         };
-        match committee.as_mut() {
-            None => {
-                if n != 0 || !body.parents.is_empty() {
-                    return Err(broken("the history has no start".into()));
-                }
-                committee = Some(
-                    if body.adopts {
-                        Committee::adopted(body.author, &body.key, &committee_events)
-                    } else {
-                        Committee::founded(&body.key, &committee_events)
-                    }
-                    .map_err(unauthorized)?,
-                );
-            }
-            Some(c) => {
-                c.admit(body.author, &body.key).map_err(unauthorized)?;
-                for event in &committee_events {
-                    c.apply_event(body.author, event).map_err(unauthorized)?;
-                }
-            }
+        if n == 0 && !body.parents.is_empty() {
+            return Err(broken("the history has no start".into()));
         }
+        dag.push(
+            body.author,
+            &body.key,
+            parents[n].clone(),
+            committee_events,
+            |events| {
+                if body.adopts {
+                    Committee::adopted(body.author, &body.key, events)
+                } else {
+                    Committee::founded(&body.key, events)
+                }
+            },
+        )
+        .map_err(unauthorized)?;
     }
     if let Some(row) = rows.next() {
         return Err(broken(format!(
@@ -553,8 +597,16 @@ fn check_events(
             short(&row.id)
         )));
     }
-    let committee = committee.ok_or_else(|| broken("it has no commits".into()))?;
-    Ok((committee, replay))
+    if bodies.is_empty() {
+        return Err(broken("it has no commits".into()));
+    }
+    let (committee, attention, flagged) = dag.committee();
+    Ok(Checked {
+        committee,
+        attention,
+        flagged,
+        replay,
+    })
 }
 
 /// The digest of the signatures of `commits` (id, body, signature), in order.
