@@ -93,6 +93,55 @@ pub enum Command {
         /// The case file.
         file: PathBuf,
     },
+    /// Bring every change in other copies of the case file (another member's copy, a sync
+    /// tool's conflict copy, a file from a USB stick) into FILE, verified, and save it. The
+    /// other copies are only read; they must be copies of the same committee.
+    Merge {
+        /// The case file to merge into.
+        file: PathBuf,
+        /// The other copies.
+        #[arg(required = true)]
+        others: Vec<PathBuf>,
+    },
+    /// Merge two versions of a case file for git: `casebook merge-driver %O %A %B` merges
+    /// %B into %A (the base %O is not needed: every change is an event). See the README for
+    /// the .gitattributes and `git config` lines.
+    #[command(name = "merge-driver")]
+    MergeDriver {
+        /// The common ancestor's version (%O, unused).
+        base: PathBuf,
+        /// Our version (%A), which receives the result.
+        ours: PathBuf,
+        /// Their version (%B).
+        theirs: PathBuf,
+    },
+    /// What merged copies brought together that needs a member's attention: two decisions on
+    /// one case, a status move from a status the case had left, a conflicted member's vote,
+    /// two cases with one code name, changes by a member removed on another copy.
+    Attention {
+        /// The case file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resolve what needs attention, with a note saying how.
+    Resolve {
+        /// The case file.
+        file: PathBuf,
+        /// The case (omit it for roster changes, which a chair resolves).
+        code: Option<String>,
+        /// The item's event id (or its start, as `casebook attention` shows it); repeatable.
+        #[arg(long = "item", required = true)]
+        items: Vec<String>,
+        /// How it was resolved.
+        #[arg(long)]
+        note: String,
+        /// For two decisions on one case: the decision that stands (by its item id); without
+        /// it the first recorded stands.
+        #[arg(long)]
+        keep: Option<String>,
+    },
     /// The signed history, commit by commit: who signed what, and when.
     Log {
         /// The case file.

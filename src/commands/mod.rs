@@ -11,6 +11,7 @@ mod import;
 mod info;
 mod log;
 mod members;
+mod merge;
 mod session;
 mod show;
 
@@ -122,6 +123,10 @@ fn ops_hint(error: &ops::Error) -> Option<String> {
         ops::Error::NoSuchEntry { .. } => "the ids are shown by `casebook case show FILE CODE`",
         ops::Error::AmbiguousEntry { .. } => "give more of the id",
         ops::Error::NothingToChange => "give at least one detail, such as --severity high",
+        ops::Error::NothingToResolve { .. } => {
+            "`casebook attention FILE` lists what needs attention, with the ids to give"
+        }
+        ops::Error::EmptyResolution => "say with --note how it was resolved",
         ops::Error::Empty { .. } => "write something, or leave it",
         ops::Error::PeriodReversed { .. } => "swap --from and --to",
         ops::Error::Export(ExportError::NotDecided { .. }) => {
@@ -216,6 +221,24 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
                 report.path.display()
             )?;
         }
+        Command::Merge { file, others } => merge::merge(config, file, others, out)?,
+        Command::MergeDriver { ours, theirs, .. } => merge::driver(config, ours, theirs, out)?,
+        Command::Attention { file, json } => merge::attention(config, file, *json, out)?,
+        Command::Resolve {
+            file,
+            code,
+            items,
+            note,
+            keep,
+        } => merge::resolve(
+            config,
+            file,
+            code.as_deref(),
+            items,
+            note,
+            keep.as_deref(),
+            out,
+        )?,
         Command::Log {
             file,
             code,

@@ -21,17 +21,43 @@ impl Session {
     /// Open `path` for writing as the member whose key the config names.
     pub(super) fn open(config: &Config, path: &Path) -> Result<Session, Error> {
         let identity = load_identity(config)?;
-        let file = super::open_file(config, path, &identity, OpenMode::ReadWrite)?;
+        let mut file = super::open_file(config, path, &identity, OpenMode::ReadWrite)?;
         let me = ops::acting_member(&file)?;
+        // Conflict copies a sync tool left beside the file are merged first.
+        let (merged, refused) = ops::merge::merge_conflict_copies(&mut file, &identity);
+        let roster = file.roster()?;
+        for copy in &merged {
+            eprintln!(
+                "note: merged the sync conflict copy {} ({}) and moved it to {}",
+                copy.copy.display(),
+                super::merge::came_in(&copy.merged, &roster),
+                copy.moved_to.display()
+            );
+        }
+        for (copy, why) in &refused {
+            eprintln!(
+                "warning: the sync conflict copy {} was left where it is, not merged: {why}",
+                copy.display()
+            );
+        }
         Ok(Session { file, identity, me })
     }
 
     /// Save what was recorded, over the file or to a new one.
     pub(super) fn save(mut self, save_as: Option<&Path>) -> Result<SaveReport, Error> {
-        Ok(match save_as {
+        let report = match save_as {
             Some(path) => self.file.save_as(path, &self.identity)?,
             None => self.file.save(&self.identity)?,
-        })
+        };
+        if let Some(merged) = report.merged.as_ref().filter(|m| !m.is_empty()) {
+            eprintln!(
+                "note: {} had changed on disk since it was opened (another copy was saved \
+                 there); merged its {} before saving",
+                report.path.display(),
+                super::merge::came_in(merged, &self.file.roster()?)
+            );
+        }
+        Ok(report)
     }
 
     /// Apply one change to case `code` and save.

@@ -195,7 +195,7 @@ impl Actor<'_> {
     }
 
     /// The checks every change to a case goes through.
-    fn may_handle(&self, case: &Case) -> Result<(), RuleError> {
+    pub fn may_handle(&self, case: &Case) -> Result<(), RuleError> {
         self.active()?;
         self.not_hard_conflicted(case)
     }

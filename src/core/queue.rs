@@ -16,6 +16,8 @@ use super::roster::{MemberId, Roster};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Queue {
+    /// Changes merged from another copy that the process rules do not allow together.
+    NeedsAttention,
     /// New reports nobody acknowledged yet.
     NeedsAcknowledgement,
     /// Acknowledged, being assessed.
@@ -40,7 +42,8 @@ pub enum Queue {
 
 impl Queue {
     /// Every queue, in the order they are shown.
-    pub const ALL: [Queue; 10] = [
+    pub const ALL: [Queue; 11] = [
+        Queue::NeedsAttention,
         Queue::NeedsAcknowledgement,
         Queue::Triage,
         Queue::Mine,
@@ -56,6 +59,7 @@ impl Queue {
     /// The queue's name.
     pub fn as_str(self) -> &'static str {
         match self {
+            Queue::NeedsAttention => "needs-attention",
             Queue::NeedsAcknowledgement => "needs-acknowledgement",
             Queue::Triage => "triage",
             Queue::Mine => "mine",
@@ -72,6 +76,7 @@ impl Queue {
     /// Whether `case` belongs in this queue for `me` at `now`.
     pub fn contains(self, view: &View<'_>, case: &Case) -> bool {
         match self {
+            Queue::NeedsAttention => !case.attention.is_empty(),
             Queue::NeedsAcknowledgement => case.status == Status::New,
             Queue::Triage => matches!(case.status, Status::Triage | Status::Reopened),
             Queue::Mine => {

@@ -13,6 +13,7 @@ pub mod cases;
 pub mod export;
 pub mod import;
 pub mod members;
+pub mod merge;
 
 use std::path::PathBuf;
 
@@ -42,6 +43,19 @@ pub enum Error {
         /// The case file.
         file: PathBuf,
     },
+    /// No item needing attention matches what was given.
+    #[error("nothing needing attention on {place} matches {what:?} (items: {})", if .candidates.is_empty() { "none".to_string() } else { .candidates.join(", ") })]
+    NothingToResolve {
+        /// What was given.
+        what: String,
+        /// The case's code name, or "the roster".
+        place: String,
+        /// The items there, by the start of their event id.
+        candidates: Vec<String>,
+    },
+    /// A resolution without a word of why.
+    #[error("a resolution must say how it was resolved")]
+    EmptyResolution,
     /// No member by that name.
     #[error("no member named {name:?} (members: {})", .roster.join(", "))]
     UnknownMember {

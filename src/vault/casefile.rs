@@ -10,6 +10,7 @@
 //! in `casefile/`: opening and creating (`open`), saving (`save`), the lock screen's sealed
 //! copy (`seal`) and what `casebook info` shows (`summary`).
 
+mod merge;
 mod open;
 mod save;
 mod seal;

@@ -6,6 +6,7 @@
 
 mod atomic;
 mod casefile;
+pub mod copies;
 mod crypto;
 pub mod demo;
 mod error;

@@ -203,7 +203,7 @@ pub(crate) fn append_case(conn: &Connection, events: &[Event]) -> rusqlite::Resu
 }
 
 /// The search text and person links an event adds.
-fn index_event(conn: &Connection, case: CaseId, event: &Event) -> rusqlite::Result<()> {
+pub(crate) fn index_event(conn: &Connection, case: CaseId, event: &Event) -> rusqlite::Result<()> {
     if let Some(text) = event.kind.search_text() {
         conn.prepare_cached("INSERT INTO search (text, case_id, event_id) VALUES (?1, ?2, ?3)")?
             .execute(params![text, case.to_string(), event.id.to_string()])?;

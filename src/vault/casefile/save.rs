@@ -34,6 +34,8 @@ pub struct SaveReport {
     pub bytes: u64,
     /// How many recipients it is encrypted to.
     pub recipients: usize,
+    /// The file had changed on disk since it was opened: what merging that copy brought in.
+    pub merged: Option<crate::vault::history::Merged>,
 }
 
 impl CaseFile {
@@ -60,10 +62,16 @@ impl CaseFile {
                 });
             }
         };
-        let (report, stamp) = self.write(&path, Some(&expected), identity, policy)?;
+        // Someone else's version on disk (a synced copy) is merged, never overwritten.
+        let (expected, merged) = match self.merge_disk_copy(identity)? {
+            Some((merged, stamp)) => (stamp, Some(merged)),
+            None => (expected, None),
+        };
+        let (mut report, stamp) = self.write(&path, Some(&expected), identity, policy)?;
         if let Origin::Disk { stamp: current, .. } = &mut self.origin {
             *current = stamp;
         }
+        report.merged = merged;
         Ok(report)
     }
 
@@ -137,6 +145,7 @@ impl CaseFile {
                 path: path.to_path_buf(),
                 bytes,
                 recipients: recipients.len(),
+                merged: None,
             },
             stamp,
         ))

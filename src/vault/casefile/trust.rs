@@ -31,7 +31,7 @@ pub struct Trust {
     /// it ([`CaseFile::adopt`]).
     pub unsigned: bool,
     /// The stored-row segments verified on open (or written since), to pin after a save.
-    stored: Vec<history::Segment>,
+    pub(super) stored: Vec<history::Segment>,
 }
 
 /// What a caller expects of a file's committee.

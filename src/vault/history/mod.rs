@@ -29,11 +29,14 @@ use crate::core::event::Event;
 use crate::core::roster::MemberId;
 
 mod dag;
+mod merge;
 mod replay;
 #[cfg(test)]
 mod tests;
 mod verify;
 
+pub use merge::Merged;
+pub(crate) use merge::merge;
 pub(crate) use replay::digest;
 use verify::signatures_digest;
 pub(crate) use verify::{Depth, check_schema, check_unsigned, verify};
@@ -297,11 +300,11 @@ pub(crate) fn commit_some(
         by_others || first.is_some_and(|a| a != author.to_string())
     };
     let db = |e| Error::database(path, e);
-    let key = signer
-        .signing_key()
-        .ok_or_else(|| Error::CannotSignHistory {
+    if signer.signing_key().is_none() {
+        return Err(Error::CannotSignHistory {
             identity: signer.label().to_path_buf(),
-        })?;
+        });
+    }
     let mut stmt = conn
         .prepare(&format!(
             "SELECT {} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
@@ -336,14 +339,50 @@ pub(crate) fn commit_some(
         .collect::<Result<Vec<_>, _>>()?;
     let body = Body {
         format: FORMAT.into(),
-        parents: head(conn).map_err(db)?.into_iter().collect(),
+        parents: tips(conn).map_err(db)?,
         author,
         key: signer.recipient().to_string(),
         at: store::timestamp(at),
         events,
         adopts,
     };
-    let text = serde_json::to_string(&body)
+    insert_signed(conn, path, signer, &body)?;
+    Ok(last)
+}
+
+/// The commits no other commit names as a parent (one, unless copies were merged without a
+/// merge commit), sorted.
+pub(crate) fn tips(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT id, body FROM commits ORDER BY seq")?;
+    let mut ids = Vec::new();
+    let mut named = std::collections::HashSet::new();
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let text: String = row.get(1)?;
+        let head: merge::Head = serde_json::from_str(&text).map_err(store::conversion)?;
+        named.extend(head.parents);
+        ids.push(id);
+    }
+    let mut tips: Vec<String> = ids.into_iter().filter(|id| !named.contains(id)).collect();
+    tips.sort();
+    Ok(tips)
+}
+
+/// Sign `body` with `signer` and store it as the newest commit; gives its id.
+fn insert_signed(
+    conn: &Connection,
+    path: &Path,
+    signer: &Identity,
+    body: &Body,
+) -> Result<String, Error> {
+    let db = |e| Error::database(path, e);
+    let key = signer
+        .signing_key()
+        .ok_or_else(|| Error::CannotSignHistory {
+            identity: signer.label().to_path_buf(),
+        })?;
+    let text = serde_json::to_string(body)
         .map_err(store::conversion)
         .map_err(db)?;
     let id = hex(&Sha256::digest(text.as_bytes()));
@@ -362,5 +401,5 @@ pub(crate) fn commit_some(
         params![id, text, signature],
     )
     .map_err(db)?;
-    Ok(last)
+    Ok(id)
 }

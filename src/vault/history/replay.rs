@@ -62,7 +62,12 @@ pub(super) struct Replay {
     cases: BTreeMap<CaseId, Case>,
     /// The cases in the order they were opened (which keeps a code name two copies chose),
     /// with who opened each and when.
-    opened: Vec<(CaseId, uuid::Uuid, crate::core::roster::MemberId, chrono::DateTime<chrono::Utc>)>,
+    opened: Vec<(
+        CaseId,
+        uuid::Uuid,
+        crate::core::roster::MemberId,
+        chrono::DateTime<chrono::Utc>,
+    )>,
     parties: Vec<(String, String, String, String)>,
     /// Hashes of (text, case, event) of every index entry.
     search: Vec<[u8; 32]>,
@@ -131,7 +136,8 @@ impl Replay {
                         Some(case) => case.apply(event),
                         None => replayed = Case::opened(id, event),
                     }
-                    if let (Some(case), Some(&removed)) = (replayed.as_mut(), flagged.get(&event.id))
+                    if let (Some(case), Some(&removed)) =
+                        (replayed.as_mut(), flagged.get(&event.id))
                     {
                         case.flag(event, Trouble::RemovedElsewhere { removed });
                     }
@@ -290,7 +296,12 @@ impl Replay {
 #[allow(clippy::type_complexity)]
 fn rename_clashes(
     cases: &mut BTreeMap<CaseId, Case>,
-    opened: &[(CaseId, uuid::Uuid, crate::core::roster::MemberId, chrono::DateTime<chrono::Utc>)],
+    opened: &[(
+        CaseId,
+        uuid::Uuid,
+        crate::core::roster::MemberId,
+        chrono::DateTime<chrono::Utc>,
+    )],
 ) {
     let mut taken: HashMap<String, CaseId> = HashMap::new();
     let mut clashes = Vec::new();

@@ -88,6 +88,11 @@ pub(crate) enum Depth<'a> {
         signatures: &'a str,
         stored: &'a [Segment],
     },
+    /// After a merge: every signature was checked as its commit came in, or made here; replay
+    /// the whole history, check who could do what, and write the derived tables it gives.
+    /// `stored` are the stored-row segments still valid (rows before the merge's first
+    /// rewritten one).
+    Rebuild { stored: &'a [Segment] },
 }
 
 /// Verify the whole history of `conn` (see the module documentation).
@@ -158,8 +163,8 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
             .iter()
             .map(|p| seen.get(p.as_str()).copied())
             .collect();
-        let well_formed = (n == 0) == body.parents.is_empty()
-            && body.parents.windows(2).all(|w| w[0] < w[1]);
+        let well_formed =
+            (n == 0) == body.parents.is_empty() && body.parents.windows(2).all(|w| w[0] < w[1]);
         let (Some(indexes), true) = (indexes, well_formed) else {
             return Err(broken(format!(
                 "commit {} does not extend the history before it",
@@ -195,6 +200,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
             // A signature replaced since: check them all again.
             .filter(|&k| signatures_digest(&commits[..=k]) == signatures),
         Depth::Full => None,
+        Depth::Rebuild { .. } => commits.len().checked_sub(1),
     };
     // Signatures, on both cores; history this laptop verified before is not checked again.
     let unchecked: Vec<usize> = (known.map_or(0, |k| k + 1)..commits.len()).collect();
@@ -203,7 +209,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
     // Events: each in exactly one commit, in the commits' order, with matching hashes; each
     // commit's author could make its changes at that point.
     let full_state = match depth {
-        Depth::Full => true,
+        Depth::Full | Depth::Rebuild { .. } => true,
         Depth::Known { head, .. } => commits.last().map(|c| c.0.as_str()) != Some(head),
     };
     // SQLite reads the events on this thread while the other hashes and checks them.
@@ -246,11 +252,22 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         read.map_err(db)?;
         checked
     })?;
-    let digest = digest(conn).map_err(db)?;
+    let digest = if matches!(depth, Depth::Rebuild { .. }) {
+        String::new()
+    } else {
+        digest(conn).map_err(db)?
+    };
     if let Some(mut replay) = checked.replay {
         replay
             .finish(conn, &flagged_events(&bodies, &checked.flagged))
             .map_err(db)?;
+        if let Depth::Rebuild { stored } = depth {
+            replay
+                .write(conn, &checked.committee, &checked.attention)
+                .map_err(db)?;
+            // What the caller pins is summarised from the rebuilt tables (see `summary`).
+            return super::summary(conn, path, stored);
+        }
         replay.compare(conn, path, &checked.committee, &checked.attention)?;
     } else if let Depth::Known { digest: known, .. } = depth
         && digest != known
@@ -354,7 +371,7 @@ fn feed(hash: &mut Sha256, value: rusqlite::types::ValueRef<'_>) {
     hash.update(bytes);
 }
 
-const STORED_COMMITS: &str =
+pub(super) const STORED_COMMITS: &str =
     "SELECT seq, id, body, signature FROM commits WHERE seq > ?1 AND seq <= ?2 ORDER BY seq";
 const STORED_EVENTS: &str = "SELECT seq, id, case_id, author, at, kind, amends, payload
      FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq";
@@ -628,7 +645,7 @@ fn short_id(id: &Uuid) -> String {
 }
 
 /// Check the signatures of the commits at `indexes`, split over two threads.
-fn check_signatures(
+pub(super) fn check_signatures(
     commits: &[(String, String, String)],
     bodies: &[Body],
     indexes: &[usize],

@@ -1,0 +1,183 @@
+//! Bringing copies together: merging other copies of the case file (named, or left beside it
+//! by a sync tool), what needs attention afterwards, and resolving it.
+
+use std::path::{Path, PathBuf};
+
+use uuid::Uuid;
+
+use super::{Error, acting_member, as_member, events_by};
+use crate::core::attention::Attention;
+use crate::core::case::CaseId;
+use crate::core::event::EventKind;
+use crate::core::process::RuleError;
+use crate::core::roster::Role;
+use crate::vault::history::Merged;
+use crate::vault::{CaseFile, Identity, copies};
+
+/// What merging one other copy did.
+#[derive(Debug)]
+pub enum Outcome {
+    /// It is the file itself.
+    Itself,
+    /// Its changes were brought in (maybe none: all were here already).
+    Merged(Merged),
+}
+
+/// Merge each of `others` into `file` (recorded, not saved).
+pub fn merge(
+    file: &mut CaseFile,
+    identity: &Identity,
+    others: &[PathBuf],
+) -> Result<Vec<(PathBuf, Outcome)>, Error> {
+    acting_member(file)?;
+    let mine = std::fs::canonicalize(file.label()).ok();
+    let mut done = Vec::new();
+    for other in others {
+        if mine.is_some() && std::fs::canonicalize(other).ok() == mine {
+            done.push((other.clone(), Outcome::Itself));
+            continue;
+        }
+        let merged = file.merge_file(other, identity)?;
+        done.push((other.clone(), Outcome::Merged(merged)));
+    }
+    Ok(done)
+}
+
+/// A sync tool's conflict copy that was merged and moved aside.
+#[derive(Debug)]
+pub struct MergedCopy {
+    /// Where it was.
+    pub copy: PathBuf,
+    /// Where it is now.
+    pub moved_to: PathBuf,
+    /// What it brought in.
+    pub merged: Merged,
+}
+
+/// Merge the sync conflict copies beside `file` (recorded, not saved) and move each merged
+/// one aside; one that cannot be merged is left where it is, with why.
+pub fn merge_conflict_copies(
+    file: &mut CaseFile,
+    identity: &Identity,
+) -> (Vec<MergedCopy>, Vec<(PathBuf, Error)>) {
+    let mut merged = Vec::new();
+    let mut refused = Vec::new();
+    for copy in copies::conflict_copies(Path::new(&file.label())) {
+        match file.merge_file(&copy, identity) {
+            Ok(result) => match copies::move_aside(&copy) {
+                Ok(moved_to) => merged.push(MergedCopy {
+                    copy,
+                    moved_to,
+                    merged: result,
+                }),
+                Err(e) => refused.push((
+                    copy.clone(),
+                    Error::Vault(crate::vault::Error::reading(&copy, e)),
+                )),
+            },
+            Err(e) => refused.push((copy, e.into())),
+        }
+    }
+    (merged, refused)
+}
+
+/// One thing that needs attention, and where.
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// The case (id, code name), or `None` for a roster change.
+    pub case: Option<(CaseId, String)>,
+    /// What.
+    pub attention: Attention,
+}
+
+/// Everything that needs attention in `file` that its member may see (never a case they have
+/// a hard conflict on), roster changes first.
+pub fn attention(file: &mut CaseFile) -> Result<Vec<Item>, Error> {
+    let me = file.me()?;
+    let mut items: Vec<Item> = file
+        .committee_attention()?
+        .into_iter()
+        .map(|attention| Item {
+            case: None,
+            attention,
+        })
+        .collect();
+    for case in file.cases()?.values() {
+        if me
+            .as_ref()
+            .is_some_and(|m| case.conflict_of(m.id) == Some(crate::core::event::ConflictKind::Hard))
+        {
+            continue;
+        }
+        for a in &case.attention {
+            items.push(Item {
+                case: Some((case.id, case.code_name.clone())),
+                attention: a.clone(),
+            });
+        }
+    }
+    Ok(items)
+}
+
+/// Resolve attention items on case `code` (or, with `None`, roster changes: a chair's) named
+/// by their event ids or a unique start of them; `keep` names the decision that stands when two
+/// were recorded. Recorded, not saved.
+pub fn resolve(
+    file: &mut CaseFile,
+    code: Option<&str>,
+    events: &[String],
+    note: &str,
+    keep: Option<&str>,
+) -> Result<Vec<Uuid>, Error> {
+    if note.trim().is_empty() {
+        return Err(Error::EmptyResolution);
+    }
+    let (items, case) = match code {
+        Some(code) => {
+            let case = file.case_by_code(code)?;
+            (case.attention.clone(), Some(case))
+        }
+        None => (file.committee_attention()?, None),
+    };
+    let find = |given: &str| -> Result<Uuid, Error> {
+        let given = given.to_ascii_lowercase();
+        let matching: Vec<Uuid> = items
+            .iter()
+            .map(|a| a.event)
+            .filter(|id| id.to_string().starts_with(&given))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        match matching.as_slice() {
+            [one] => Ok(*one),
+            _ => Err(Error::NothingToResolve {
+                what: given,
+                place: code.map_or("the roster".into(), str::to_string),
+                candidates: items
+                    .iter()
+                    .map(|a| a.event.to_string()[..8].to_string())
+                    .collect(),
+            }),
+        }
+    };
+    let ids = events
+        .iter()
+        .map(|e| find(e))
+        .collect::<Result<Vec<_>, _>>()?;
+    let keep = keep.map(find).transpose()?;
+    let kind = EventKind::AttentionResolved {
+        events: ids.clone(),
+        note: note.to_string(),
+        keep,
+    };
+    let (me, ()) = as_member(file, |actor| match &case {
+        Some(case) => actor.may_handle(case),
+        None if actor.member.role == Role::Chair => Ok(()),
+        None => Err(RuleError::NotChair {
+            member: actor.member.name.clone(),
+            what: "resolve roster changes",
+        }),
+    })?;
+    file.record(&events_by(me.id, case.map(|c| c.id), vec![kind], None))?;
+    Ok(ids)
+}

@@ -1,0 +1,129 @@
+//! Merging another copy of a case file into this one (see [`crate::vault::history`]'s
+//! merge): by name (`casebook merge`, sync conflict copies), and when a save finds the file
+//! changed on disk since it was opened.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use super::open::decrypt_database;
+use super::{CaseFile, Origin};
+use crate::vault::atomic::Stamp;
+use crate::vault::history::{self, Merged};
+use crate::vault::{Error, Identity, crypto, store};
+
+impl CaseFile {
+    /// Bring every change of the copy at `other` (decrypted with `identity`) into this file,
+    /// verified; a merge commit is signed with `identity` when both had changes the other
+    /// lacked. The other copy is only read. Saving is the caller's.
+    pub fn merge_file(&mut self, other: &Path, identity: &Identity) -> Result<Merged, Error> {
+        let (conn, _) = read_copy(other, identity)?;
+        self.merge_connection(&conn, other, identity)
+    }
+
+    /// [`CaseFile::merge_file`] of a copy given as its encrypted bytes (a git merge driver's
+    /// other version), named `label` in messages.
+    pub fn merge_bytes(
+        &mut self,
+        ciphertext: &[u8],
+        label: &Path,
+        identity: &Identity,
+    ) -> Result<Merged, Error> {
+        let (armor, _) = crypto::inspect(ciphertext, label)?;
+        let (conn, _) = decrypt_database(ciphertext, armor, identity, label)?;
+        self.merge_connection(&conn, label, identity)
+    }
+
+    fn merge_connection(
+        &mut self,
+        other: &Connection,
+        label: &Path,
+        identity: &Identity,
+    ) -> Result<Merged, Error> {
+        let path = PathBuf::from(self.label());
+        if self.sealed.is_some() {
+            return Err(Error::Sealed {
+                label: self.label(),
+            });
+        }
+        if self.trust.unsigned {
+            return Err(Error::UnsignedHistory { path });
+        }
+        let me = self
+            .roster()?
+            .active_by_recipient(identity.recipient())
+            .cloned()
+            .ok_or_else(|| Error::CannotSignHistory {
+                identity: identity.label().to_path_buf(),
+            })?;
+        // What this member recorded is signed first: it is one side of the merge.
+        let now = chrono::Utc::now();
+        self.commit(identity, now)?;
+        let merged = history::merge(
+            &self.conn,
+            &path,
+            other,
+            label,
+            identity,
+            me.id,
+            now,
+            &self.trust.stored,
+        )?;
+        if merged.is_empty() {
+            return Ok(merged);
+        }
+        self.committed = store::last_seq(&self.conn).map_err(|e| Error::database(&path, e))?;
+        self.index = None;
+        self.settings = store::settings(&self.conn).map_err(|e| Error::database(&path, e))?;
+        if let Some(verified) = &merged.verified {
+            self.trust.stored = verified.stored.clone();
+            self.trust.head = Some(verified.head.clone());
+            self.trust.commits = verified.commits.len();
+        }
+        self.retire_backup |= merged.roster_changed;
+        self.dirty = true;
+        Ok(merged)
+    }
+
+    /// Roster changes a merge could not apply, waiting for a member's attention (a case's own
+    /// are in its state).
+    pub fn committee_attention(&self) -> Result<Vec<crate::core::attention::Attention>, Error> {
+        store::attention(&self.conn).map_err(|e| Error::database(Path::new(&self.label()), e))
+    }
+
+    /// When the file on disk is no longer the version this was opened from (a sync tool
+    /// brought another member's copy, say): merge that copy in, and give its stamp, so that
+    /// the save that follows replaces exactly what was merged. `None` when it is unchanged.
+    pub(super) fn merge_disk_copy(
+        &mut self,
+        identity: &Identity,
+    ) -> Result<Option<(Merged, Stamp)>, Error> {
+        let Origin::Disk { path, stamp, .. } = &self.origin else {
+            return Ok(None);
+        };
+        let path = path.clone();
+        match Stamp::of_path(&path) {
+            Ok(Some(now)) if now == *stamp => return Ok(None),
+            // Gone: the save puts it back.
+            Ok(None) => return Ok(None),
+            _ => {}
+        }
+        let mut file = File::open(&path).map_err(|e| Error::reading(&path, e))?;
+        let now = Stamp::of_file(&mut file).map_err(|e| Error::reading(&path, e))?;
+        let prefix = crypto::prefix(&file).map_err(|e| Error::reading(&path, e))?;
+        let (armor, _) = crypto::inspect(&prefix, &path)?;
+        let (conn, _) = decrypt_database(&file, armor, identity, &path)?;
+        let merged = self.merge_connection(&conn, &path, identity)?;
+        Ok(Some((merged, now)))
+    }
+}
+
+/// Decrypt the copy at `path` with `identity` into a database (not verified: a merge checks
+/// what it takes from it).
+fn read_copy(path: &Path, identity: &Identity) -> Result<(Connection, i64), Error> {
+    let file = File::open(path).map_err(|e| Error::reading(path, e))?;
+    let prefix = crypto::prefix(&file).map_err(|e| Error::reading(path, e))?;
+    let (armor, _) = crypto::inspect(&prefix, path)?;
+    decrypt_database(&file, armor, identity, path)
+}

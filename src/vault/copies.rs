@@ -1,0 +1,128 @@
+//! Copies of a case file that sync tools leave beside it when two laptops changed it at once:
+//! Syncthing's `NAME.sync-conflict-YYYYMMDD-HHMMSS-DEVICE.EXT`, Dropbox's
+//! `NAME (Someone's conflicted copy DATE).EXT` and Nextcloud's or ownCloud's
+//! `NAME (conflicted copy DATE).EXT`, where the file is `NAME.EXT`.
+
+use std::path::{Path, PathBuf};
+
+/// Where merged conflict copies are moved (beside the file, never deleted).
+pub const MERGED_DIR: &str = ".casebook-merged";
+
+/// The sync conflict copies of `path` in its folder, sorted.
+pub fn conflict_copies(path: &Path) -> Vec<PathBuf> {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let candidate = e.file_name().into_string().ok()?;
+            is_conflict_copy(name, &candidate).then(|| dir.join(candidate))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Whether `candidate` is a sync tool's conflict copy of the file named `name`.
+pub fn is_conflict_copy(name: &str, candidate: &str) -> bool {
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
+    let Some(middle) = candidate
+        .strip_prefix(stem)
+        .and_then(|rest| rest.strip_suffix(ext.as_str()))
+    else {
+        return false;
+    };
+    syncthing(middle) || bracketed(middle)
+}
+
+/// `.sync-conflict-20261201-101500-ABCDEF7`
+fn syncthing(middle: &str) -> bool {
+    let Some(rest) = middle.strip_prefix(".sync-conflict-") else {
+        return false;
+    };
+    let mut parts = rest.splitn(3, '-');
+    let (Some(day), Some(time), Some(device)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    day.len() == 8
+        && day.bytes().all(|b| b.is_ascii_digit())
+        && time.len() == 6
+        && time.bytes().all(|b| b.is_ascii_digit())
+        && !device.is_empty()
+        && device.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// ` (Sam's conflicted copy 2026-12-01)` or ` (conflicted copy 2026-12-01 101500)`
+fn bracketed(middle: &str) -> bool {
+    let Some(inner) = middle
+        .strip_prefix(" (")
+        .and_then(|rest| rest.strip_suffix(')'))
+    else {
+        return false;
+    };
+    inner.starts_with("conflicted copy ")
+        || inner
+            .split_once("'s conflicted copy ")
+            .is_some_and(|(who, _)| !who.is_empty())
+        || inner.contains(" conflicted copy ")
+}
+
+/// Move a merged conflict copy into [`MERGED_DIR`] beside it (created 0700); gives where.
+pub fn move_aside(copy: &Path) -> std::io::Result<PathBuf> {
+    let dir = match copy.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(MERGED_DIR),
+        _ => PathBuf::from(MERGED_DIR),
+    };
+    if !dir.exists() {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    }
+    let name = copy.file_name().unwrap_or_default();
+    let mut target = dir.join(name);
+    let mut n = 1;
+    while target.exists() {
+        target = dir.join(format!("{}.{n}", name.to_string_lossy()));
+        n += 1;
+    }
+    std::fs::rename(copy, &target)?;
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_the_sync_tools_conflict_names() {
+        let name = "committee.cases.age";
+        for copy in [
+            "committee.cases.sync-conflict-20261201-101500-ABCDEF7.age",
+            "committee.cases (Sam Lindqvist's conflicted copy 2026-12-01).age",
+            "committee.cases (conflicted copy 2026-12-01 101500).age",
+        ] {
+            assert!(is_conflict_copy(name, copy), "{copy}");
+        }
+        for other in [
+            "committee.cases.age",
+            "committee.cases.age.bak",
+            "committee.cases.age.lock",
+            "other.cases.sync-conflict-20261201-101500-ABCDEF7.age",
+            "committee.cases.sync-conflict-2026-101500-X.age",
+            "committee.cases (notes).age",
+        ] {
+            assert!(!is_conflict_copy(name, other), "{other}");
+        }
+    }
+}

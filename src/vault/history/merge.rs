@@ -1,0 +1,457 @@
+//! Merging another copy's history into this one: the union of both copies' signed commits,
+//! stored in the canonical order (see [`super::dag`]), with the derived tables rebuilt from
+//! the merged events. Nothing of either copy is dropped; what the other copy brings is
+//! verified as it comes in (ids, signatures, event hashes and places, authority in each
+//! commit's own past), and a copy of another committee is refused before anything changes.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::verify::{Depth, Segment, Verified, check_signatures, verify};
+use super::{Body, FORMAT, Row, hex, insert_signed, store};
+use crate::core::roster::MemberId;
+use crate::vault::{Error, Identity};
+
+/// The part of a commit body a merge orders by (the events list is skipped).
+#[derive(Deserialize)]
+pub(super) struct Head {
+    pub(super) parents: Vec<String>,
+    pub(super) at: String,
+}
+
+/// What a merge brought in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Merged {
+    /// The events that came in, by author, most first.
+    pub by_author: Vec<(MemberId, usize)>,
+    /// Commits that came in.
+    pub commits: usize,
+    /// Whether a merge commit was signed (both copies had changes the other lacked).
+    pub merge_commit: bool,
+    /// Whether a roster change came in (the next save must not leave a backup old keys open).
+    pub roster_changed: bool,
+    /// The history after the merge.
+    pub verified: Option<Verified>,
+}
+
+impl Merged {
+    /// Nothing came in: the other copy's history was all here already.
+    pub fn is_empty(&self) -> bool {
+        self.commits == 0
+    }
+
+    /// How many events came in.
+    pub fn events(&self) -> usize {
+        self.by_author.iter().map(|(_, n)| n).sum()
+    }
+}
+
+type StoredCommit = (i64, String, String, String);
+
+fn commits(conn: &Connection) -> rusqlite::Result<Vec<StoredCommit>> {
+    conn.prepare("SELECT seq, id, body, signature FROM commits ORDER BY seq")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect()
+}
+
+/// Bring every commit of `other` (another copy, decrypted) into `conn`, verified, and sign a
+/// merge commit by `me` with `signer` when both copies had changes the other lacked. `known`
+/// are the stored-row segments `conn` was verified with; `other_label` names the other copy in
+/// messages. On any refusal `conn` is left as it was.
+pub(crate) fn merge(
+    conn: &Connection,
+    path: &Path,
+    other: &Connection,
+    other_label: &Path,
+    signer: &Identity,
+    me: MemberId,
+    at: DateTime<Utc>,
+    known: &[Segment],
+) -> Result<Merged, Error> {
+    let db = |e| Error::database(path, e);
+    let theirs_db = |e| Error::database(other_label, e);
+    let broken = |detail: String| Error::HistoryBroken {
+        path: other_label.to_path_buf(),
+        detail,
+    };
+    let mine = commits(conn).map_err(db)?;
+    let theirs = commits(other).map_err(theirs_db)?;
+    let (Some(my_root), Some(their_root)) = (mine.first(), theirs.first()) else {
+        return Err(Error::UnsignedHistory {
+            path: if mine.is_empty() {
+                path.to_path_buf()
+            } else {
+                other_label.to_path_buf()
+            },
+        });
+    };
+    if my_root.1 != their_root.1 {
+        let body = |text: &str| {
+            serde_json::from_str::<Body>(text)
+                .map(|b| b.key)
+                .unwrap_or_default()
+        };
+        return Err(Error::OtherCommittee {
+            path: other_label.to_path_buf(),
+            pinned: super::fingerprint(&my_root.1, &body(&my_root.2)),
+            found: super::fingerprint(&their_root.1, &body(&their_root.2)),
+        });
+    }
+    let have: HashMap<&str, usize> = mine
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.1.as_str(), i))
+        .collect();
+    let incoming: Vec<&StoredCommit> = theirs
+        .iter()
+        .filter(|c| !have.contains_key(c.1.as_str()))
+        .collect();
+    if incoming.is_empty() {
+        return Ok(Merged::default());
+    }
+
+    // Everything that comes in is checked as verification would check it.
+    let mut bodies = Vec::with_capacity(incoming.len());
+    let mut known_ids: HashSet<&str> = have.keys().copied().collect();
+    for (_, id, text, _) in &incoming {
+        if hex(&Sha256::digest(text.as_bytes())) != *id {
+            return Err(broken(format!(
+                "commit {} was changed after it was signed",
+                short(id)
+            )));
+        }
+        let body: Body = serde_json::from_str(text)
+            .map_err(|e| broken(format!("commit {} is unreadable: {e}", short(id))))?;
+        if body.format != FORMAT
+            || body.adopts
+            || body.parents.is_empty()
+            || !body.parents.windows(2).all(|w| w[0] < w[1])
+            || body.parents.iter().any(|p| !known_ids.contains(p.as_str()))
+        {
+            return Err(broken(format!(
+                "commit {} does not extend the history before it",
+                short(id)
+            )));
+        }
+        known_ids.insert(id);
+        bodies.push(body);
+    }
+    let triples: Vec<(String, String, String)> = incoming
+        .iter()
+        .map(|(_, id, text, sig)| (id.clone(), text.clone(), sig.clone()))
+        .collect();
+    let all: Vec<usize> = (0..triples.len()).collect();
+    check_signatures(&triples, &bodies, &all).map_err(broken)?;
+    let mut new_events: Vec<Vec<Row>> = Vec::with_capacity(bodies.len());
+    let mut by_author: HashMap<MemberId, usize> = HashMap::new();
+    let mut seen_events: HashSet<Uuid> = HashSet::new();
+    {
+        let mut theirs_stmt = other
+            .prepare(&format!(
+                "SELECT {} FROM events WHERE id = ?1",
+                Row::COLUMNS
+            ))
+            .map_err(theirs_db)?;
+        let mut mine_stmt = conn
+            .prepare("SELECT 1 FROM events WHERE id = ?1")
+            .map_err(db)?;
+        for body in &bodies {
+            let mut rows = Vec::with_capacity(body.events.len());
+            for (id, hash) in &body.events {
+                let text = id.to_string();
+                let row = theirs_stmt
+                    .query_row([&text], Row::read)
+                    .optional()
+                    .map_err(theirs_db)?
+                    .ok_or_else(|| {
+                        broken(format!("event {} of a commit is missing", &text[..8]))
+                    })?;
+                if row.id != text || row.hash() != *hash {
+                    return Err(broken(format!(
+                        "event {} was changed after it was signed",
+                        &text[..8]
+                    )));
+                }
+                if row.author != body.author.to_string() {
+                    return Err(broken(format!(
+                        "event {} names another author than the member who signed it",
+                        &text[..8]
+                    )));
+                }
+                if !seen_events.insert(*id) || mine_stmt.exists([&text]).map_err(db)? {
+                    return Err(broken(format!(
+                        "event {} is part of two commits",
+                        &text[..8]
+                    )));
+                }
+                rows.push(row);
+            }
+            *by_author.entry(body.author).or_default() += rows.len();
+            new_events.push(rows);
+        }
+    }
+
+    // The union, in canonical order: mine as stored up to the first commit whose place
+    // changes, then the rest in their new order.
+    let mut heads: Vec<Head> = Vec::with_capacity(mine.len() + incoming.len());
+    for (_, id, text, _) in &mine {
+        heads.push(
+            serde_json::from_str(text).map_err(|e| Error::HistoryBroken {
+                path: path.to_path_buf(),
+                detail: format!("commit {} is unreadable: {e}", short(id)),
+            })?,
+        );
+    }
+    for body in &bodies {
+        heads.push(Head {
+            parents: body.parents.clone(),
+            at: body.at.clone(),
+        });
+    }
+    let ids: Vec<&str> = mine
+        .iter()
+        .map(|c| c.1.as_str())
+        .chain(incoming.iter().map(|c| c.1.as_str()))
+        .collect();
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let parents: Vec<Vec<usize>> = heads
+        .iter()
+        .map(|h| h.parents.iter().map(|p| index[p.as_str()]).collect())
+        .collect();
+    let keys: Vec<(&str, &str)> = heads
+        .iter()
+        .zip(&ids)
+        .map(|(h, id)| (h.at.as_str(), *id))
+        .collect();
+    let order = super::dag::canonical(&parents, &keys);
+    let fork = order
+        .iter()
+        .enumerate()
+        .position(|(i, &c)| i != c)
+        .unwrap_or(mine.len());
+
+    let tx = conn.unchecked_transaction().map_err(db)?;
+    // The events of my commits from `fork` on move to their new places.
+    let mut first_moved: Option<i64> = None;
+    let moved_events: Vec<Row> = match mine.get(fork) {
+        None => Vec::new(),
+        Some(_) => {
+            first_moved = mine[fork..]
+                .iter()
+                .find_map(|(_, _, text, _)| {
+                    serde_json::from_str::<Body>(text)
+                        .ok()
+                        .and_then(|b| b.events.first().map(|e| e.0.to_string()))
+                })
+                .map(|id| tx.query_row("SELECT seq FROM events WHERE id = ?1", [id], |r| r.get(0)))
+                .transpose()
+                .map_err(db)?;
+            match first_moved {
+                None => Vec::new(),
+                Some(from) => {
+                    let rows = tx
+                        .prepare(&format!(
+                            "SELECT {} FROM events WHERE seq >= ?1 ORDER BY seq",
+                            Row::COLUMNS
+                        ))
+                        .and_then(|mut s| s.query_map([from], Row::read)?.collect())
+                        .map_err(db)?;
+                    let trigger: String = tx
+                        .query_row(
+                            "SELECT sql FROM sqlite_schema WHERE name = 'events_are_append_only_delete'",
+                            [],
+                            |r| r.get(0),
+                        )
+                        .map_err(db)?;
+                    tx.execute_batch("DROP TRIGGER events_are_append_only_delete")
+                        .map_err(db)?;
+                    tx.execute("DELETE FROM events WHERE seq >= ?1", [from])
+                        .map_err(db)?;
+                    tx.execute_batch(&trigger).map_err(db)?;
+                    rows
+                }
+            }
+        }
+    };
+    if let Some(first) = mine.get(fork) {
+        tx.execute("DELETE FROM commits WHERE seq >= ?1", [first.0])
+            .map_err(db)?;
+    }
+    let mut moved: HashMap<String, Row> = moved_events
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let mut incoming_rows: Vec<Option<Vec<Row>>> = new_events.into_iter().map(Some).collect();
+    for &c in &order[fork..] {
+        let (id, text, signature, rows): (&str, &str, &str, Vec<Row>) = if c < mine.len() {
+            let (_, id, text, sig) = &mine[c];
+            let body: Body = serde_json::from_str(text).map_err(|e| Error::HistoryBroken {
+                path: path.to_path_buf(),
+                detail: format!("commit {} is unreadable: {e}", short(id)),
+            })?;
+            let rows = body
+                .events
+                .iter()
+                .map(|(e, _)| {
+                    moved
+                        .remove(&e.to_string())
+                        .ok_or_else(|| Error::HistoryBroken {
+                            path: path.to_path_buf(),
+                            detail: format!(
+                                "event {} is not where its commit says",
+                                &e.to_string()[..8]
+                            ),
+                        })
+                })
+                .collect::<Result<_, _>>()?;
+            (id, text, sig, rows)
+        } else {
+            let k = c - mine.len();
+            let (_, id, text, sig) = incoming[k];
+            (id, text, sig, incoming_rows[k].take().unwrap_or_default())
+        };
+        tx.execute(
+            "INSERT INTO commits (id, body, signature) VALUES (?1, ?2, ?3)",
+            params![id, text, signature],
+        )
+        .map_err(db)?;
+        for row in rows {
+            tx.execute(
+                "INSERT INTO events (id, case_id, author, at, kind, amends, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    row.id,
+                    row.case,
+                    row.author,
+                    row.at,
+                    row.kind,
+                    row.amends,
+                    row.payload
+                ],
+            )
+            .map_err(db)?;
+            if c >= mine.len() {
+                let event = row
+                    .event()
+                    .map_err(|e| broken(format!("event {} is unreadable: {e}", &row.id[..8])))?;
+                if let Some(case) = event.case {
+                    store::index_event(&tx, case, &event).map_err(db)?;
+                }
+                if let crate::core::event::EventKind::ReportReceived { attachments, .. } =
+                    &event.kind
+                {
+                    for a in attachments {
+                        copy_attachment(other, &tx, &a.sha256).map_err(db)?;
+                    }
+                }
+            }
+        }
+    }
+    if !moved.is_empty() {
+        return Err(Error::HistoryBroken {
+            path: path.to_path_buf(),
+            detail: "events outside any commit were found while merging".into(),
+        });
+    }
+
+    // A merge commit when both copies had changes the other lacked (a copy that only brings
+    // what this one has, or only merge commits, is taken as it is: copies then converge).
+    let theirs_ids: HashSet<&str> = theirs.iter().map(|c| c.1.as_str()).collect();
+    let mine_only_changes = mine.iter().any(|(_, id, text, _)| {
+        !theirs_ids.contains(id.as_str())
+            && serde_json::from_str::<Body>(text).is_ok_and(|b| !b.events.is_empty())
+    });
+    let incoming_changes = bodies.iter().any(|b| !b.events.is_empty());
+    let merge_commit = mine_only_changes && incoming_changes;
+    if merge_commit {
+        let body = Body {
+            format: FORMAT.into(),
+            parents: super::tips(&tx).map_err(db)?,
+            author: me,
+            key: signer.recipient().to_string(),
+            at: store::timestamp(at),
+            events: Vec::new(),
+            adopts: false,
+        };
+        insert_signed(&tx, path, signer, &body)?;
+    }
+
+    // Every derived table from the merged history, checked as a full verification checks it.
+    let still_valid: Vec<Segment> = {
+        let first_commit = mine.get(fork).map_or(i64::MAX, |c| c.0);
+        let first_event = first_moved.unwrap_or(i64::MAX);
+        known
+            .iter()
+            .take_while(|s| s.commits < first_commit && s.events < first_event)
+            .cloned()
+            .collect()
+    };
+    let verified = verify(
+        &tx,
+        path,
+        Depth::Rebuild {
+            stored: &still_valid,
+        },
+    )?;
+    tx.commit().map_err(db)?;
+    let kinds: HashSet<&str> = ["member-removed", "member-key-changed", "rekeyed"].into();
+    let roster_changed = other_roster_changed(&incoming, other, &kinds).map_err(theirs_db)?;
+    let mut by_author: Vec<(MemberId, usize)> =
+        by_author.into_iter().filter(|(_, n)| *n > 0).collect();
+    by_author.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(Merged {
+        by_author,
+        commits: incoming.len(),
+        merge_commit,
+        roster_changed,
+        verified: Some(verified),
+    })
+}
+
+/// Whether the incoming commits hold a removal, a key change or a re-encryption.
+fn other_roster_changed(
+    incoming: &[&StoredCommit],
+    other: &Connection,
+    kinds: &HashSet<&str>,
+) -> rusqlite::Result<bool> {
+    let mut stmt = other.prepare("SELECT kind FROM events WHERE id = ?1")?;
+    for (_, _, text, _) in incoming {
+        let Ok(body) = serde_json::from_str::<Body>(text) else {
+            continue;
+        };
+        for (id, _) in &body.events {
+            let kind: Option<String> = stmt.query_row([id.to_string()], |r| r.get(0)).optional()?;
+            if kind.is_some_and(|k| kinds.contains(k.as_str())) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+fn copy_attachment(from: &Connection, to: &Connection, sha256: &str) -> rusqlite::Result<()> {
+    let found: Option<(i64, Vec<u8>)> = from
+        .query_row(
+            "SELECT size, data FROM attachments WHERE sha256 = ?1",
+            [sha256],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((size, data)) = found {
+        to.execute(
+            "INSERT OR IGNORE INTO attachments (sha256, size, data) VALUES (?1, ?2, ?3)",
+            params![sha256, size, zeroize::Zeroizing::new(data).as_slice()],
+        )?;
+    }
+    Ok(())
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
