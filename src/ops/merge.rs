@@ -20,7 +20,7 @@ pub enum Outcome {
     /// It is the file itself.
     Itself,
     /// Its changes were brought in (maybe none: all were here already).
-    Merged(Merged),
+    Merged(Box<Merged>),
 }
 
 /// Merge each of `others` into `file` (recorded, not saved).
@@ -38,7 +38,7 @@ pub fn merge(
             continue;
         }
         let merged = file.merge_file(other, identity)?;
-        done.push((other.clone(), Outcome::Merged(merged)));
+        done.push((other.clone(), Outcome::Merged(Box::new(merged))));
     }
     Ok(done)
 }

@@ -122,7 +122,7 @@ CREATE TABLE commits (
 /// history's canonical order; roster changes a merge could not apply wait here for a member's
 /// attention (a case's own are in its state).
 const V4: &str = r#"
-CREATE TABLE attention (
+CREATE TABLE IF NOT EXISTS attention (
     seq         INTEGER PRIMARY KEY,
     -- JSON of core::attention::Attention.
     state       TEXT NOT NULL

@@ -64,6 +64,7 @@ fn commits(conn: &Connection) -> rusqlite::Result<Vec<StoredCommit>> {
 /// merge commit by `me` with `signer` when both copies had changes the other lacked. `known`
 /// are the stored-row segments `conn` was verified with; `other_label` names the other copy in
 /// messages. On any refusal `conn` is left as it was.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn merge(
     conn: &Connection,
     path: &Path,

@@ -343,7 +343,6 @@ pub(crate) fn check_unsigned(conn: &Connection, path: &Path) -> Result<(), Error
         }
     }
     drop(stmt);
-    let mut replay = replay;
     replay.finish(conn, &HashMap::new()).map_err(db)?;
     replay.compare(conn, path, &Committee::replayed(&committee_events), &[])
 }
@@ -437,7 +436,7 @@ pub(super) fn unchanged_for_tests(
             stored,
             ..
         } => unchanged(conn, head, digest, stored),
-        Depth::Full => Ok(None),
+        Depth::Full | Depth::Rebuild { .. } => Ok(None),
     }
 }
 

@@ -1,0 +1,266 @@
+//! Property: members change their own copies at random and exchange files in any order; at
+//! the end every copy has every event ever recorded, the same head and the same derived state.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use casebook::core::case::{Channel, Status};
+use casebook::core::decision::Ballot;
+use casebook::core::event::{Audience, ConflictKind, NoteKind};
+use casebook::ops::cases::{self as case_ops, CaseChange, NewCase};
+use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
+use proptest::prelude::*;
+
+const MEMBERS: [&str; 5] = ["robin", "sam", "priya", "mei", "tomas"];
+
+fn key_path(name: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    if name == "robin" {
+        root.join("identity")
+    } else {
+        root.join("members").join(name)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Note(usize),
+    NewCase,
+    Status(usize, usize),
+    Vote(usize, bool),
+    Conflict(usize, bool),
+    Decide(usize),
+    Message(usize),
+    Emergency(usize),
+    Settings(u32),
+    Exchange(usize),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (0..4usize).prop_map(Step::Note),
+        2 => Just(Step::NewCase),
+        3 => (0..4usize, 0..Status::ALL.len()).prop_map(|(c, s)| Step::Status(c, s)),
+        2 => (0..4usize, any::<bool>()).prop_map(|(c, f)| Step::Vote(c, f)),
+        1 => (0..4usize, any::<bool>()).prop_map(|(c, h)| Step::Conflict(c, h)),
+        1 => (0..4usize).prop_map(Step::Decide),
+        1 => (0..4usize).prop_map(Step::Message),
+        1 => (0..4usize).prop_map(Step::Emergency),
+        1 => (24..200u32).prop_map(Step::Settings),
+        4 => (0..5usize).prop_map(Step::Exchange),
+    ]
+}
+
+struct Copy {
+    path: PathBuf,
+    identity: Identity,
+    file: CaseFile,
+}
+
+/// Apply `step` by member `who`; refusals by the process rules are expected and skipped.
+fn apply(copies: &mut [Copy], who: usize, step: &Step) {
+    let codes: Vec<String> = {
+        let file = &mut copies[who].file;
+        file.cases()
+            .unwrap()
+            .values()
+            .map(|c| c.code_name.clone())
+            .collect()
+    };
+    let code = |n: usize| codes.get(n % codes.len().max(1)).cloned();
+    let result = {
+        let copy = &mut copies[who];
+        let change = |code: Option<String>, change: CaseChange, file: &mut CaseFile| match code {
+            Some(code) => case_ops::change(file, &code, change).map(|_| ()),
+            None => Ok(()),
+        };
+        match step {
+            Step::Note(n) => change(
+                code(*n),
+                CaseChange::Note {
+                    kind: NoteKind::General,
+                    body: format!("note by {} #{}", MEMBERS[who], rand_id()),
+                    amends: None,
+                },
+                &mut copy.file,
+            ),
+            Step::NewCase => case_ops::open(
+                &mut copy.file,
+                NewCase {
+                    title: format!("case by {}", MEMBERS[who]),
+                    summary: String::new(),
+                    channel: Channel::Email,
+                    received_at: None,
+                },
+            )
+            .map(|_| ()),
+            Step::Status(n, s) => change(
+                code(*n),
+                CaseChange::Status(Status::ALL[*s]),
+                &mut copy.file,
+            ),
+            Step::Vote(n, propose) => change(
+                code(*n),
+                CaseChange::Vote {
+                    outcome: "warning".into(),
+                    ballot: Ballot::For,
+                    propose: *propose,
+                },
+                &mut copy.file,
+            ),
+            Step::Conflict(n, hard) => change(
+                code(*n),
+                CaseChange::Conflict {
+                    kind: if *hard {
+                        ConflictKind::Hard
+                    } else {
+                        ConflictKind::Soft
+                    },
+                    reason: None,
+                },
+                &mut copy.file,
+            ),
+            Step::Decide(n) => change(
+                code(*n),
+                CaseChange::Decide {
+                    outcome: "warning".into(),
+                    rationale: "Because.".into(),
+                    override_reason: Some("Test".into()),
+                },
+                &mut copy.file,
+            ),
+            Step::Message(n) => change(
+                code(*n),
+                CaseChange::Message {
+                    to: Audience::Reporter,
+                    summary: "Told them.".into(),
+                },
+                &mut copy.file,
+            ),
+            Step::Emergency(n) => change(
+                code(*n),
+                CaseChange::Emergency {
+                    action: "Muted.".into(),
+                },
+                &mut copy.file,
+            ),
+            Step::Settings(hours) => case_ops::change_settings(
+                &mut copy.file,
+                case_ops::SettingsChange {
+                    acknowledge_hours: Some(*hours),
+                    ..Default::default()
+                },
+            )
+            .map(|_| ()),
+            Step::Exchange(_) => Ok(()),
+        }
+    };
+    match result {
+        Ok(()) | Err(casebook::ops::Error::Rule(_)) => {}
+        Err(e) => panic!("{} {step:?}: {e}", MEMBERS[who]),
+    }
+    if let Step::Exchange(other) = step {
+        let other = other % copies.len();
+        if other != who {
+            let path = copies[other].path.clone();
+            let copy = &mut copies[who];
+            copy.file.merge_file(&path, &copy.identity).unwrap();
+        }
+    }
+    let copy = &mut copies[who];
+    if copy.file.is_dirty() {
+        copy.file.save(&copy.identity).unwrap();
+    }
+}
+
+fn rand_id() -> u64 {
+    rand::random()
+}
+
+fn event_ids(file: &CaseFile) -> BTreeSet<String> {
+    file.log()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c.events.iter().map(|e| e.id.to_string()))
+        .collect()
+}
+
+fn setup(dir: &Path, members: usize) -> Vec<Copy> {
+    let file = dir.join("committee.cases.age");
+    let robin = key_path("robin");
+    common::ok(&common::run(&[
+        &"-i", &robin, &"init", &file, &"--name", &"Robin",
+    ]));
+    for name in &MEMBERS[1..members] {
+        let key = format!("{}.pub", key_path(name).display());
+        common::ok(&common::run(&[
+            &"-i", &robin, &"member", &"add", &file, &"--name", name, &"--key", &key,
+        ]));
+    }
+    (0..members)
+        .map(|i| {
+            let path = dir.join(format!("{}.cases.age", MEMBERS[i]));
+            std::fs::copy(&file, &path).unwrap();
+            let identity =
+                Identity::load(&key_path(MEMBERS[i]), &PassphraseSource::Terminal).unwrap();
+            let file = CaseFile::open(&path, &identity, OpenMode::ReadWrite).unwrap();
+            Copy {
+                path,
+                identity,
+                file,
+            }
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, max_shrink_iters: 0, .. ProptestConfig::default() })]
+    #[test]
+    fn copies_converge_whatever_the_order_of_exchanges(
+        members in 3..=5usize,
+        steps in prop::collection::vec((0..5usize, step()), 10..40),
+    ) {
+        let state = tempfile::tempdir().unwrap();
+        // SAFETY: every test in this binary points the state at a temp dir of its own.
+        unsafe { std::env::set_var("XDG_STATE_HOME", state.path()) };
+        let dir = tempfile::tempdir().unwrap();
+        let mut copies = setup(dir.path(), members);
+        let mut recorded: BTreeSet<String> = BTreeSet::new();
+        for (who, step) in &steps {
+            let who = who % members;
+            let step = match step {
+                Step::Exchange(o) => Step::Exchange(o % members),
+                s => s.clone(),
+            };
+            apply(&mut copies, who, &step);
+            recorded.extend(event_ids(&copies[who].file));
+        }
+        // Everyone exchanges with everyone until nothing new comes in.
+        for _round in 0..3 {
+            for i in 0..members {
+                for j in 0..members {
+                    if i != j {
+                        apply(&mut copies, i, &Step::Exchange(j));
+                    }
+                }
+            }
+        }
+        let heads: Vec<(Option<String>, String)> =
+            copies.iter().map(|c| c.file.head().unwrap()).collect();
+        for (i, head) in heads.iter().enumerate() {
+            prop_assert_eq!(head, &heads[0], "copy {} differs", MEMBERS[i]);
+        }
+        for copy in &copies {
+            let ids = event_ids(&copy.file);
+            prop_assert!(recorded.is_subset(&ids), "an event is missing");
+        }
+        // Each copy, opened afresh, verifies in full.
+        let fresh = tempfile::tempdir().unwrap();
+        unsafe { std::env::set_var("XDG_STATE_HOME", fresh.path()) };
+        for copy in &copies {
+            CaseFile::open(&copy.path, &copy.identity, OpenMode::ReadOnly).unwrap();
+        }
+    }
+}
