@@ -559,6 +559,7 @@ impl Case {
                 }
             }
             EventKind::CaseOpened { .. }
+            | EventKind::RecordTextWritten { .. }
             | EventKind::ReportReceived { .. }
             | EventKind::FileCreated
             | EventKind::MemberAdded { .. }

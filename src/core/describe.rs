@@ -98,6 +98,11 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             format!("message to {}: {}", audience(*to), inline(summary))
         }
         EventKind::NoteAdded { note, .. } => note_kind(*note).into(),
+        EventKind::RecordTextWritten { profile, title, .. } => format!(
+            "wrote the {} record's title: {}",
+            profile.as_str(),
+            inline(title)
+        ),
     }
 }
 
@@ -107,6 +112,7 @@ pub fn text(kind: &EventKind) -> Option<&str> {
     match kind {
         EventKind::NoteAdded { body, .. } | EventKind::ReportReceived { body, .. } => Some(body),
         EventKind::DecisionRecorded { rationale, .. } => Some(rationale),
+        EventKind::RecordTextWritten { summary, .. } if !summary.is_empty() => Some(summary),
         _ => None,
     }
 }
