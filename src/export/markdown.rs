@@ -3,7 +3,8 @@
 //!
 //! One-line values are sanitised ([`crate::core::sanitize::inline`]) and every character
 //! Markdown could give a meaning is backslash-escaped (CommonMark lets any ASCII punctuation be
-//! escaped); `:` and `@` too, so no autolink or email link forms. Longer text goes into a
+//! escaped); `:` too, so no `https://` autolink forms, and `$`, which some renderers take
+//! for mathematics. Longer text goes into a
 //! fenced block longer than any run of backticks inside it, where nothing is interpreted.
 
 use crate::core::sanitize::{body, inline};
@@ -11,7 +12,7 @@ use crate::core::sanitize::{body, inline};
 /// Characters escaped wherever they are.
 const ALWAYS: &[char] = &[
     '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '<', '>', '#', '!', '|', '~', '&', ':',
-    '@', '"', '\'', '=', '$', '^',
+    '$',
 ];
 
 /// A one-line value as Markdown text.
@@ -23,7 +24,7 @@ pub fn text(value: &str) -> String {
         let at_start = i == 0;
         let escape = ALWAYS.contains(&c)
             // List markers and thematic breaks at the start, "1." / "1)" lists.
-            || (at_start && matches!(c, '-' | '+'))
+            || (at_start && matches!(c, '-' | '+' | '='))
             || (matches!(c, '.' | ')') && previous.is_some_and(|p| p.is_ascii_digit()) && value[..i].bytes().all(|b| b.is_ascii_digit()))
             // "www." starts a GFM autolink.
             || (c == '.' && value[..i].to_ascii_lowercase().ends_with("www"));
@@ -65,7 +66,7 @@ mod tests {
     fn markup_in_one_line_values_is_escaped() {
         assert_eq!(
             text("<img src=x onerror=alert(1)>"),
-            "\\<img src\\=x onerror\\=alert\\(1\\)\\>"
+            "\\<img src=x onerror=alert\\(1\\)\\>"
         );
         assert_eq!(text("[click](https://evil.example)"), "\\[click\\]\\(https\\://evil.example\\)");
         assert_eq!(text("# Heading"), "\\# Heading");

@@ -448,9 +448,14 @@ mod tests {
         assert!(b.valid_before.is_some());
         let now = Utc::now();
         assert_eq!(
-            judge(&lines, key, None, now),
+            judge(&lines, key, Some("a@x"), now),
             Judged::Allowed(vec!["a@x".into()])
         );
+        // Asked for nobody in particular, a malformed line anywhere ends the check.
+        assert!(matches!(
+            judge(&lines, key, None, now),
+            Judged::Malformed(_)
+        ));
         assert!(matches!(
             judge(&lines, key, Some("b@x"), now),
             Judged::Refused(Some(Refused::Expired(_)))
