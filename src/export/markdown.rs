@@ -3,16 +3,15 @@
 //!
 //! One-line values are sanitised ([`crate::core::sanitize::inline`]) and every character
 //! Markdown could give a meaning is backslash-escaped (CommonMark lets any ASCII punctuation be
-//! escaped); `:` too, so no `https://` autolink forms, and `$`, which some renderers take
-//! for mathematics. Longer text goes into a
+//! escaped); so is the `:` of `https://` and the `.` of `www.`, so no autolink forms, and
+//! `$`, which some renderers take for mathematics. Longer text goes into a
 //! fenced block longer than any run of backticks inside it, where nothing is interpreted.
 
 use crate::core::sanitize::{body, inline};
 
 /// Characters escaped wherever they are.
 const ALWAYS: &[char] = &[
-    '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '<', '>', '#', '!', '|', '~', '&', ':',
-    '$',
+    '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '<', '>', '#', '!', '|', '~', '&', '$',
 ];
 
 /// A one-line value as Markdown text.
@@ -26,7 +25,8 @@ pub fn text(value: &str) -> String {
             // List markers and thematic breaks at the start, "1." / "1)" lists.
             || (at_start && matches!(c, '-' | '+' | '='))
             || (matches!(c, '.' | ')') && previous.is_some_and(|p| p.is_ascii_digit()) && value[..i].bytes().all(|b| b.is_ascii_digit()))
-            // "www." starts a GFM autolink.
+            // "scheme://" and "www." start GFM autolinks.
+            || (c == ':' && value[i + 1..].starts_with('/'))
             || (c == '.' && value[..i].to_ascii_lowercase().ends_with("www"));
         if escape {
             out.push('\\');

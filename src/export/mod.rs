@@ -502,10 +502,10 @@ impl Record {
             let _ = writeln!(md, "\nClauses concerned: {}", clauses.join(", "));
         }
         if let Some(text) = &self.summary {
-            let _ = writeln!(md, "\n## What happened\n\n{}", block(text, ""));
+            let _ = write!(md, "\n## What happened\n\n{}", block(text, ""));
         }
         if let Some(text) = &self.rationale {
-            let _ = writeln!(md, "\n## Why the committee decided so\n\n{}", block(text, ""));
+            let _ = write!(md, "\n## Why the committee decided so\n\n{}", block(text, ""));
         }
         if let Some(date) = &self.review_on {
             let _ = writeln!(
@@ -560,7 +560,12 @@ impl Internal {
             "| Received | {} |",
             self.received_at.format("%Y-%m-%d %H:%M UTC")
         );
-        let _ = writeln!(md, "| Incident | {} |", t(&words(&self.incident)));
+        let incident = match &self.incident {
+            IncidentAt::Unknown => "unknown".to_string(),
+            IncidentAt::Around { date } => format!("around {date}"),
+            IncidentAt::Exact { at } => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        };
+        let _ = writeln!(md, "| Incident | {incident} |");
         let _ = writeln!(
             md,
             "| Venue | {} |",
@@ -604,7 +609,7 @@ impl Internal {
             }
         }
         if let Some(reason) = &self.override_reason {
-            let _ = writeln!(md, "\n## Chair override\n\n{}", block(reason, ""));
+            let _ = write!(md, "\n## Chair override\n\n{}", block(reason, ""));
         }
         if !self.emergencies.is_empty() {
             let _ = writeln!(md, "\n## Emergency actions\n");
