@@ -331,13 +331,6 @@ pub(super) fn verify(config: &Config, args: &VerifyArgs, out: &mut dyn Write) ->
                             "{shown}: valid, but the signer ({fingerprint}) is not allowed{whom} at {at}{why}"
                         )?
                     }
-                    Judged::Malformed(reason) => {
-                        invalid += 1;
-                        writeln!(
-                            out,
-                            "{shown}: INVALID: the allowed_signers file has a malformed line ({reason})"
-                        )?
-                    }
                 }
             }
         }

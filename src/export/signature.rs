@@ -6,7 +6,7 @@
 //! namespace must be exactly `casebook`; an allowed_signers line's principals and
 //! `namespaces="..."` are OpenSSH pattern lists (`*`, `?`, `!negation`); `cert-authority`
 //! lines never admit a plain key; `valid-after`/`valid-before` are compared with a verify time;
-//! a malformed line that names the principal asked for fails the check, as it does there.
+//! a malformed line is skipped, as OpenSSH 9 skips it.
 
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
@@ -222,8 +222,7 @@ fn same_key(a: &str, b: &str) -> bool {
     }
 }
 
-/// A line of an allowed_signers file: parsed, or malformed (with its principals, when it got
-/// that far, because a malformed line that names the principal asked for fails the check).
+/// A line of an allowed_signers file: parsed, or malformed (and then skipped).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Line {
     /// A usable line.
@@ -360,8 +359,6 @@ pub enum Judged {
     Allowed(Vec<String>),
     /// No line admits the key; the most telling reason, if a line named the key.
     Refused(Option<Refused>),
-    /// A malformed line names the principal asked for (OpenSSH stops there).
-    Malformed(String),
 }
 
 /// Judge a signature by `key` at `at` against `lines`, as `ssh-keygen -Y verify -I principal`
@@ -371,20 +368,7 @@ pub fn judge(lines: &[Line], key: &str, principal: Option<&str>, at: DateTime<Ut
     let mut refusal = None;
     for line in lines {
         match line {
-            Line::Malformed {
-                principals,
-                reason,
-            } => {
-                // OpenSSH reads a line's principals first and skips a line that does not name
-                // the principal asked for; anything else malformed ends the check.
-                let skipped = match (principal, principals) {
-                    (Some(wanted), Some(p)) => match_pattern_list(wanted, p) != 1,
-                    _ => false,
-                };
-                if !skipped {
-                    return Judged::Malformed(reason.clone());
-                }
-            }
+            Line::Malformed { .. } => {}
             Line::Signer(signer) => {
                 if principal.is_some_and(|p| !signer.names(p)) {
                     continue;
@@ -451,11 +435,10 @@ mod tests {
             judge(&lines, key, Some("a@x"), now),
             Judged::Allowed(vec!["a@x".into()])
         );
-        // Asked for nobody in particular, a malformed line anywhere ends the check.
-        assert!(matches!(
+        assert_eq!(
             judge(&lines, key, None, now),
-            Judged::Malformed(_)
-        ));
+            Judged::Allowed(vec!["a@x".into()])
+        );
         assert!(matches!(
             judge(&lines, key, Some("b@x"), now),
             Judged::Refused(Some(Refused::Expired(_)))
@@ -464,9 +447,6 @@ mod tests {
             judge(&lines, key, Some("c@x"), now),
             Judged::Refused(Some(Refused::CertAuthority))
         );
-        assert!(matches!(
-            judge(&lines, key, Some("d@x"), now),
-            Judged::Malformed(_)
-        ));
+        assert_eq!(judge(&lines, key, Some("d@x"), now), Judged::Refused(None));
     }
 }
