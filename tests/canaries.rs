@@ -143,7 +143,10 @@ fn no_imported_words_reach_a_record_outside_the_committee() {
             .map(|c| export(dir.path(), &f, c, "internal", format))
             .collect();
         for canary in CANARIES {
-            assert!(internal.contains(canary), "internal {format} lacks {canary}");
+            assert!(
+                internal.contains(canary),
+                "internal {format} lacks {canary}"
+            );
         }
         for profile in ["reported", "reporter", "public"] {
             for c in &codes {
@@ -219,7 +222,10 @@ fn markup_in_reports_and_written_text_renders_as_text() {
         }
     }
     assert!(fence.is_none(), "every block is closed");
-    assert!(internal.contains("\\<img src=x onerror=alert\\(1\\)\\>"), "{internal}");
+    assert!(
+        internal.contains("\\<img src=x onerror=alert\\(1\\)\\>"),
+        "{internal}"
+    );
     // The report body sits in a fence longer than the backticks inside it.
     assert!(internal.contains("````text\n"), "{internal}");
 

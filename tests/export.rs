@@ -475,8 +475,15 @@ fn encrypted_exports_and_reports_leave_no_plaintext_and_still_verify() {
     let sig = dir.path().join("for-sam.md.sig.age");
     let out = dir.path().join("for-sam.md.age");
     assert!(
-        stdout.contains(&format!("age -d -i YOUR_IDENTITY -o {} {}", dir.path().join("for-sam.md").display(), out.display()))
-            && stdout.contains(&format!("-s {}.sig < {}", dir.path().join("for-sam.md").display(), dir.path().join("for-sam.md").display())),
+        stdout.contains(&format!(
+            "age -d -i YOUR_IDENTITY -o {} {}",
+            dir.path().join("for-sam.md").display(),
+            out.display()
+        )) && stdout.contains(&format!(
+            "-s {}.sig < {}",
+            dir.path().join("for-sam.md").display(),
+            dir.path().join("for-sam.md").display()
+        )),
         "{stdout}"
     );
     for path in [&out, &sig] {

@@ -46,14 +46,23 @@ fn allowed_signers(f: &Path, dir: &Path) -> PathBuf {
     ));
     fs::write(
         &path,
-        ok(&as_("robin", &[&"member", &"list", &f, &"--allowed-signers"])),
+        ok(&as_(
+            "robin",
+            &[&"member", &"list", &f, &"--allowed-signers"],
+        )),
     )
     .unwrap();
     path
 }
 
 /// `ssh-keygen -Y verify`, in UTC; `time` is an `-Overify-time` value.
-fn ssh_verify(allowed: &Path, principal: &str, record: &Path, sig: &Path, time: Option<&str>) -> bool {
+fn ssh_verify(
+    allowed: &Path,
+    principal: &str,
+    record: &Path,
+    sig: &Path,
+    time: Option<&str>,
+) -> bool {
     let mut cmd = Command::new("ssh-keygen");
     cmd.env("TZ", "UTC")
         .args(["-Y", "verify", "-f"])
@@ -73,7 +82,10 @@ fn ssh_verify(allowed: &Path, principal: &str, record: &Path, sig: &Path, time: 
 
 /// `ssh-keygen -Y sign -n NAMESPACE` with a demo member's key, to `out`.
 fn ssh_sign(member: &str, namespace: &str, record: &Path, out: &Path, dir: &Path) {
-    let copy = dir.join(format!("copy-{}", out.file_name().unwrap().to_string_lossy()));
+    let copy = dir.join(format!(
+        "copy-{}",
+        out.file_name().unwrap().to_string_lossy()
+    ));
     fs::copy(record, &copy).unwrap();
     let status = Command::new("ssh-keygen")
         .args(["-Y", "sign", "-n", namespace, "-f"])
@@ -89,7 +101,10 @@ fn ssh_sign(member: &str, namespace: &str, record: &Path, out: &Path, dir: &Path
 fn pubkey(member: &str) -> String {
     let path = demo_key(member).with_extension("pub");
     let text = fs::read_to_string(path).unwrap();
-    text.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+    text.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
@@ -162,7 +177,10 @@ fn principals_cannot_be_injected_or_shared() {
         .find(|p| !p.contains('@'))
         .expect("a derived principal")
         .clone();
-    assert!(eve_principal.starts_with("touch-pwned-2j."), "{eve_principal}");
+    assert!(
+        eve_principal.starts_with("touch-pwned-2j."),
+        "{eve_principal}"
+    );
     let mut unique = principals.clone();
     unique.sort();
     unique.dedup();
@@ -189,7 +207,14 @@ fn principals_cannot_be_injected_or_shared() {
             "ssh-keygen, {principal}"
         );
         let out = run(&[
-            &"verify", &record, &"--allowed-signers", &allowed, &"-I", principal, &"--sig", &sig,
+            &"verify",
+            &record,
+            &"--allowed-signers",
+            &allowed,
+            &"-I",
+            principal,
+            &"--sig",
+            &sig,
         ]);
         assert_eq!(out.status.success(), expected, "casebook, {principal}");
     }
@@ -212,7 +237,15 @@ fn printed_commands_are_shell_quoted_and_run_as_printed() {
     let out = work.join(name);
     let stdout = ok(&as_(
         "robin",
-        &[&"export", &f, &"slate-orchard", &"--for", &"reported", &"-o", &out],
+        &[
+            &"export",
+            &f,
+            &"slate-orchard",
+            &"--for",
+            &"reported",
+            &"-o",
+            &out,
+        ],
     ));
     let commands: Vec<&str> = stdout
         .lines()
@@ -257,7 +290,11 @@ fn verify_agrees_with_ssh_keygen_on_every_combination() {
     let (robin, sam) = (pubkey("robin"), pubkey("sam"));
     let d = dir.path();
     let mut sigs = vec![PathBuf::from(format!("{}.sig", record.display()))];
-    for (member, namespace) in [("sam", "casebook"), ("sam", "file"), ("robin", "casebook-test")] {
+    for (member, namespace) in [
+        ("sam", "casebook"),
+        ("sam", "file"),
+        ("robin", "casebook-test"),
+    ] {
         let out = d.join(format!("{member}-{namespace}.sig"));
         ssh_sign(member, namespace, &record, &out, d);
         sigs.push(out);
@@ -343,19 +380,48 @@ fn verify_agrees_with_ssh_keygen_on_every_combination() {
             }
         }
     }
-    assert_eq!(checked, files.len() * sigs.len() * principals.len() * times.len());
+    assert_eq!(
+        checked,
+        files.len() * sigs.len() * principals.len() * times.len()
+    );
 
     // Without --at, a record is judged at the moment it states, as the printed command does.
     let before = d.join("variant-8");
     let printed_time = "20260803000000Z";
     let sig = &sigs[0];
-    assert!(ssh_verify(&d.join("variant-7"), "robin@x", &record, sig, Some(printed_time)));
-    assert!(!ssh_verify(&before, "robin@x", &record, sig, Some(printed_time)));
-    ok(&run(&[&"verify", &record, &"--allowed-signers", &d.join("variant-7"), &"-I", &"robin@x"]));
+    assert!(ssh_verify(
+        &d.join("variant-7"),
+        "robin@x",
+        &record,
+        sig,
+        Some(printed_time)
+    ));
+    assert!(!ssh_verify(
+        &before,
+        "robin@x",
+        &record,
+        sig,
+        Some(printed_time)
+    ));
+    ok(&run(&[
+        &"verify",
+        &record,
+        &"--allowed-signers",
+        &d.join("variant-7"),
+        &"-I",
+        &"robin@x",
+    ]));
     assert_eq!(
-        run(&[&"verify", &record, &"--allowed-signers", &before, &"-I", &"robin@x"])
-            .status
-            .code(),
+        run(&[
+            &"verify",
+            &record,
+            &"--allowed-signers",
+            &before,
+            &"-I",
+            &"robin@x"
+        ])
+        .status
+        .code(),
         Some(3)
     );
     // An unreadable signature is reported as unreadable, not as a malformed one.
@@ -393,15 +459,34 @@ fn rotation_and_removal_keep_earlier_signatures_valid_and_tallies_frozen() {
     for s in ["triage", "deliberating"] {
         ok(&as_("robin", &[&"status", &f, &c, &s]));
     }
-    for (m, ballot) in [("robin", "--for"), ("sam", "--for"), ("tomas", "--for"), ("mei", "--against")] {
-        ok(&as_(m, &[&"vote", &f, &c, &"--outcome", &"warning", &ballot]));
+    for (m, ballot) in [
+        ("robin", "--for"),
+        ("sam", "--for"),
+        ("tomas", "--for"),
+        ("mei", "--against"),
+    ] {
+        ok(&as_(
+            m,
+            &[&"vote", &f, &c, &"--outcome", &"warning", &ballot],
+        ));
     }
     ok(&as_(
         "robin",
-        &[&"decide", &f, &c, &"--outcome", &"warning", &"--rationale", &"r"],
+        &[
+            &"decide",
+            &f,
+            &c,
+            &"--outcome",
+            &"warning",
+            &"--rationale",
+            &"r",
+        ],
     ));
     let decided = tally_line(&f, &c);
-    assert!(decided.contains("3 for, 1 against, 0 abstain: 3 needed of 5 eligible"), "{decided}");
+    assert!(
+        decided.contains("3 for, 1 against, 0 abstain: 3 needed of 5 eligible"),
+        "{decided}"
+    );
 
     let record = d.join("r.md");
     ok(&as_(
@@ -429,7 +514,10 @@ fn rotation_and_removal_keep_earlier_signatures_valid_and_tallies_frozen() {
     // The decided vote is as it was counted.
     assert_eq!(tally_line(&f, &c), decided);
     let shown = ok(&as_("robin", &[&"case", &"show", &f, &c]));
-    assert!(shown.contains("Mei Chen") && shown.contains("against"), "{shown}");
+    assert!(
+        shown.contains("Mei Chen") && shown.contains("against"),
+        "{shown}"
+    );
 
     // casebook verify, from the case file's history of keys.
     let stdout = ok(&as_("robin", &[&"verify", &record, &f]));
@@ -456,8 +544,15 @@ fn rotation_and_removal_keep_earlier_signatures_valid_and_tallies_frozen() {
         .lines()
         .find(|l| l.contains(&sam_old_pub))
         .unwrap_or_else(|| panic!("Sam's old key is gone:\n{text}"));
-    assert!(old_line.starts_with("sam@committee.example.org namespaces=\"casebook\",valid-before=\""), "{old_line}");
-    assert!(text.lines().any(|l| l.starts_with("mei@") && l.contains("valid-before=")), "{text}");
+    assert!(
+        old_line.starts_with("sam@committee.example.org namespaces=\"casebook\",valid-before=\""),
+        "{old_line}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("mei@") && l.contains("valid-before=")),
+        "{text}"
+    );
     let record_time = format!("{}000000Z", today.replace('-', ""));
     for (principal, sig) in [
         ("robin@committee.example.org", "r.md.sig"),
@@ -465,20 +560,53 @@ fn rotation_and_removal_keep_earlier_signatures_valid_and_tallies_frozen() {
         ("mei@committee.example.org", "r.md.sig.3"),
     ] {
         let sig = d.join(sig);
-        assert!(ssh_verify(&after, principal, &record, &sig, Some(&record_time)), "{principal}");
-        assert!(ssh_verify(&before_rotation, principal, &record, &sig, None), "{principal}");
-        ok(&run(&[&"verify", &record, &"--allowed-signers", &after, &"-I", &principal, &"--sig", &sig]));
+        assert!(
+            ssh_verify(&after, principal, &record, &sig, Some(&record_time)),
+            "{principal}"
+        );
+        assert!(
+            ssh_verify(&before_rotation, principal, &record, &sig, None),
+            "{principal}"
+        );
+        ok(&run(&[
+            &"verify",
+            &record,
+            &"--allowed-signers",
+            &after,
+            &"-I",
+            &principal,
+            &"--sig",
+            &sig,
+        ]));
     }
     // Judged now (after the rotation), the old key no longer speaks for Sam.
-    assert!(!ssh_verify(&after, "sam@committee.example.org", &record, &d.join("r.md.sig.2"), Some("20990101000000Z")));
+    assert!(!ssh_verify(
+        &after,
+        "sam@committee.example.org",
+        &record,
+        &d.join("r.md.sig.2"),
+        Some("20990101000000Z")
+    ));
     // A new record is signed with Sam's new key, which the same file admits.
     let second = d.join("second.md");
-    ok(&as_("robin", &[&"export", &f, &c, &"--for", &"reported", &"-o", &second]));
+    ok(&as_(
+        "robin",
+        &[&"export", &f, &c, &"--for", &"reported", &"-o", &second],
+    ));
     ok(&run(&[&"-i", &sam_new, &"sign", &second]));
     let after = allowed_signers(&f, d);
-    assert!(ssh_verify(&after, "sam@committee.example.org", &second, &d.join("second.md.sig.2"), Some(&record_time)));
+    assert!(ssh_verify(
+        &after,
+        "sam@committee.example.org",
+        &second,
+        &d.join("second.md.sig.2"),
+        Some(&record_time)
+    ));
     let stdout = ok(&as_("robin", &[&"verify", &second, &f]));
-    assert!(stdout.contains("valid, signed by Sam Lindqvist (SHA256:"), "{stdout}");
+    assert!(
+        stdout.contains("valid, signed by Sam Lindqvist (SHA256:"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -488,7 +616,10 @@ fn sign_takes_only_casebook_records_once_per_key() {
     let text = dir.path().join("notes.txt");
     fs::write(&text, "I owe Sam 20 euros.\n").unwrap();
     let stderr = fails(&as_("sam", &[&"sign", &text]));
-    assert!(stderr.contains("is not a decision record or transparency report"), "{stderr}");
+    assert!(
+        stderr.contains("is not a decision record or transparency report"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("notes.txt.sig").exists());
     // A record with a forged schema line is not one either.
     let fake = dir.path().join("fake.json");

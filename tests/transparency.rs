@@ -11,8 +11,16 @@ use common::{as_member as as_, ok, run};
 
 fn report(f: &Path, out: &Path, format: &str, extra: &[&str]) -> String {
     let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
-        &"report", &f, &"--from", &"2020-01-01", &"--to", &"2099-12-31", &"--format", &format,
-        &"-o", &out,
+        &"report",
+        &f,
+        &"--from",
+        &"2020-01-01",
+        &"--to",
+        &"2099-12-31",
+        &"--format",
+        &format,
+        &"-o",
+        &out,
     ];
     for e in extra {
         args.push(e);
@@ -30,11 +38,17 @@ fn small_cells_are_folded_and_csv_formulas_neutralised() {
         let c = ok(&as_("robin", &[&"case", &"new", &f, &"--title", &title]))
             .trim()
             .to_string();
-        ok(&as_("robin", &[&"case", &"edit", &f, &c, &"--venue", &venue]));
+        ok(&as_(
+            "robin",
+            &[&"case", &"edit", &f, &c, &"--venue", &venue],
+        ));
     };
     new_case("one", "chat #help");
     for n in 0..3 {
-        new_case(&format!("f{n}"), "=HYPERLINK(\"https://evil.example\",\"x\")");
+        new_case(
+            &format!("f{n}"),
+            "=HYPERLINK(\"https://evil.example\",\"x\")",
+        );
     }
 
     let md = report(&f, &dir.path().join("r.md"), "md", &[]);
@@ -74,14 +88,22 @@ fn small_cells_are_folded_and_csv_formulas_neutralised() {
         "{venues:?}"
     );
     // A report is a casebook export: its period says when its signer's key is judged.
-    ok(&as_(
-        "robin",
-        &[&"verify", &dir.path().join("r.csv"), &f],
-    ));
+    ok(&as_("robin", &[&"verify", &dir.path().join("r.csv"), &f]));
     assert_eq!(
-        run(&[&"report", &f, &"--from", &"2020-01-01", &"--to", &"2020-01-02", &"--min-cell", &"0", &"-o", &dir.path().join("x.md")])
-            .status
-            .code(),
+        run(&[
+            &"report",
+            &f,
+            &"--from",
+            &"2020-01-01",
+            &"--to",
+            &"2020-01-02",
+            &"--min-cell",
+            &"0",
+            &"-o",
+            &dir.path().join("x.md")
+        ])
+        .status
+        .code(),
         Some(2)
     );
 }

@@ -129,7 +129,12 @@ pub struct VerifyArgs {
     pub allowed_signers: Option<PathBuf>,
     /// With --allowed-signers: the principal to check, as `ssh-keygen -Y verify -I` does
     /// (default: any line of the file).
-    #[arg(short = 'I', long, value_name = "PRINCIPAL", requires = "allowed_signers")]
+    #[arg(
+        short = 'I',
+        long,
+        value_name = "PRINCIPAL",
+        requires = "allowed_signers"
+    )]
     pub principal: Option<String>,
     /// The moment keys are judged at, as `ssh-keygen -Overify-time` (RFC 3339 or YYYY-MM-DD;
     /// default: the date the record states, or now for other files).

@@ -316,7 +316,10 @@ pub(super) fn verify(config: &Config, args: &VerifyArgs, out: &mut dyn Write) ->
                                     .to_string()
                             }
                             Some(Refused::Namespace) => {
-                                format!(" (its line does not allow namespace {})", signature::NAMESPACE)
+                                format!(
+                                    " (its line does not allow namespace {})",
+                                    signature::NAMESPACE
+                                )
                             }
                             Some(Refused::NotYetValid(t)) => format!(" (valid only after {t})"),
                             Some(Refused::Expired(t)) => format!(" (valid only until {t})"),
@@ -374,7 +377,10 @@ pub(super) fn allowed_signers(
             .iter()
             .find(|(p, id)| p.eq_ignore_ascii_case(&principal) && *id != member.id)
         {
-            let other = roster.get(*other).map(|m| m.name.clone()).unwrap_or_default();
+            let other = roster
+                .get(*other)
+                .map(|m| m.name.clone())
+                .unwrap_or_default();
             return Err(usage(
                 format!(
                     "{} and {} would share the principal {}",
@@ -397,7 +403,12 @@ pub(super) fn allowed_signers(
         let Some(member) = roster.get(held.member) else {
             continue;
         };
-        let key: String = held.key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+        let key: String = held
+            .key
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
         let options = match held.until {
             None => format!("namespaces=\"{}\"", signature::NAMESPACE),
             Some((until, _)) => format!(

@@ -266,10 +266,16 @@ mod tests {
         assert!(a.principal().starts_with("member."));
         assert!(b.principal().starts_with("ada-lovelace-2j."));
         for p in [a.principal(), b.principal()] {
-            assert!(p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-')));
+            assert!(
+                p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+            );
         }
         a.email = Some("a@x.org\nb".into());
-        assert!(!a.principal().contains('@'), "an address that is not plain is never used");
+        assert!(
+            !a.principal().contains('@'),
+            "an address that is not plain is never used"
+        );
         a.email = Some("ada@x.org".into());
         assert_eq!(a.principal(), "ada@x.org");
     }

@@ -40,11 +40,7 @@ pub fn text(value: &str) -> String {
 /// Multi-line text as a fenced block (indented by `indent`), so Markdown renders it verbatim.
 pub fn block(value: &str, indent: &str) -> String {
     let value = body(value);
-    let longest = value
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = value.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     let mut out = format!("{indent}{fence}text\n");
     for line in value.lines() {
@@ -68,7 +64,10 @@ mod tests {
             text("<img src=x onerror=alert(1)>"),
             "\\<img src=x onerror=alert\\(1\\)\\>"
         );
-        assert_eq!(text("[click](https://evil.example)"), "\\[click\\]\\(https\\://evil.example\\)");
+        assert_eq!(
+            text("[click](https://evil.example)"),
+            "\\[click\\]\\(https\\://evil.example\\)"
+        );
         assert_eq!(text("# Heading"), "\\# Heading");
         assert_eq!(text("- item"), "\\- item");
         assert_eq!(text("1. item"), "1\\. item");

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::core::case::{Case, Channel, IncidentAt, ScopeJudgement};
-use crate::core::decision::{Ballot, Tally};
+use crate::core::decision::Tally;
 use crate::core::describe;
 pub use crate::core::event::Profile;
 use crate::core::event::{Audience, Event, EventKind};
@@ -357,11 +357,15 @@ fn everything(case: &Case, timeline: &[Event], name: &dyn Fn(MemberId) -> String
     let ballots = case
         .proposal
         .as_ref()
-        .filter(|p| case.decision.as_ref().is_some_and(|d| d.outcome == p.outcome))
+        .filter(|p| {
+            case.decision
+                .as_ref()
+                .is_some_and(|d| d.outcome == p.outcome)
+        })
         .map(|p| {
             p.votes
                 .iter()
-                .map(|(who, b)| format!("{}: {}", name(*who), ballot(*b)))
+                .map(|(who, b)| format!("{}: {}", name(*who), b.as_str()))
                 .collect()
         })
         .unwrap_or_default();
@@ -416,10 +420,6 @@ fn everything(case: &Case, timeline: &[Event], name: &dyn Fn(MemberId) -> String
     }
 }
 
-fn ballot(b: Ballot) -> &'static str {
-    b.as_str()
-}
-
 /// What a timeline event says in a record for `profile`, if anything: the committee's own
 /// record has every event; the parties' records only the messages sent to them. The words are
 /// [`describe`]'s, so a record reads like the case screen.
@@ -449,17 +449,19 @@ fn entry(
     {
         text.push_str(&format!("; override reason: {}", inline(reason)));
     }
-    let corrects = event.amends.filter(|_| internal).map(|id| {
-        match timeline.iter().find(|e| e.id == id) {
-            Some(e) => format!(
-                "corrects the entry of {} by {} ({})",
-                e.at.format("%Y-%m-%d %H:%M UTC"),
-                name(e.author),
-                describe::headline(&e.kind, name)
-            ),
-            None => format!("corrects entry {id}"),
-        }
-    });
+    let corrects =
+        event
+            .amends
+            .filter(|_| internal)
+            .map(|id| match timeline.iter().find(|e| e.id == id) {
+                Some(e) => format!(
+                    "corrects the entry of {} by {} ({})",
+                    e.at.format("%Y-%m-%d %H:%M UTC"),
+                    name(e.author),
+                    describe::headline(&e.kind, name)
+                ),
+                None => format!("corrects entry {id}"),
+            });
     Some(Entry {
         at: event.at,
         by: name(event.author),
@@ -505,7 +507,11 @@ impl Record {
             let _ = write!(md, "\n## What happened\n\n{}", block(text, ""));
         }
         if let Some(text) = &self.rationale {
-            let _ = write!(md, "\n## Why the committee decided so\n\n{}", block(text, ""));
+            let _ = write!(
+                md,
+                "\n## Why the committee decided so\n\n{}",
+                block(text, "")
+            );
         }
         if let Some(date) = &self.review_on {
             let _ = writeln!(

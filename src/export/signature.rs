@@ -293,7 +293,10 @@ fn parse_line(line: &str) -> Line {
                     _ => return malformed("bad namespaces option"),
                 }
             } else if lower.starts_with("valid-after=") {
-                match value("valid-after=").as_deref().and_then(parse_openssh_time) {
+                match value("valid-after=")
+                    .as_deref()
+                    .and_then(parse_openssh_time)
+                {
                     Some(t) if signer.valid_after.is_none() => signer.valid_after = Some(t),
                     _ => return malformed("bad valid-after option"),
                 }
@@ -422,7 +425,8 @@ mod tests {
 
     #[test]
     fn options_and_malformed_lines() {
-        let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGmbAJpTYXLr1Bqo1Ou3Hrm4NEC6q7KDj6ETDpj8o5ec";
+        let key =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGmbAJpTYXLr1Bqo1Ou3Hrm4NEC6q7KDj6ETDpj8o5ec";
         let lines = parse_allowed_signers(&format!(
             "# comment\n\na@x {key}\nb@x namespaces=\"casebook\",valid-before=\"20200101Z\" {key} c\nc@x cert-authority {key}\nd@x bogus=\"1\" {key}\n"
         ));

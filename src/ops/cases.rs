@@ -7,9 +7,7 @@ use uuid::Uuid;
 use super::{Error, acting_member, as_member, events_by, member_named};
 use crate::core::case::{Case, CaseId, Channel, Status};
 use crate::core::decision::Ballot;
-use crate::core::event::{
-    Audience, ConflictKind, Details, Event, EventKind, NoteKind, Profile,
-};
+use crate::core::event::{Audience, ConflictKind, Details, Event, EventKind, NoteKind, Profile};
 use crate::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
 use crate::core::process::{self, Settings};
 use crate::core::roster::Role;
