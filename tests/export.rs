@@ -272,17 +272,28 @@ fn tampering_other_namespaces_and_removed_signers_are_caught() {
     );
     fs::rename(&robin, &ours).unwrap();
 
-    // A co-signature by a member who is then removed: valid, but flagged.
+    // A co-signature by a member who is then removed keeps verifying: the key was theirs when
+    // the record was made, and the verdict says when they left.
     ok(&as_("sam", &[&"sign", &record]));
     ok(&as_("robin", &[&"verify", &record, &f]));
     ok(&as_("robin", &[&"member", &"remove", &f, &"Sam Lindqvist"]));
-    let out = as_("robin", &[&"verify", &record, &f]);
-    assert_eq!(out.status.code(), Some(3));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = ok(&as_("robin", &[&"verify", &record, &f]));
     assert!(stdout.contains("valid, signed by Robin Okafor"), "{stdout}");
     assert!(
-        stdout.contains("valid, but Sam Lindqvist")
-            && stdout.contains("is no longer on the roster"),
+        stdout.contains("valid, signed by Sam Lindqvist")
+            && stdout.contains("who left the committee on"),
+        "{stdout}"
+    );
+    // Judged at a moment after he left, the same signature no longer speaks for the committee.
+    let out = as_(
+        "robin",
+        &[&"verify", &record, &f, &"--at", &"2999-01-01T00:00:00Z"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("valid, but by Sam Lindqvist's key")
+            && stdout.contains("removed with them on"),
         "{stdout}"
     );
 }
@@ -323,8 +334,20 @@ fn each_audience_sees_only_what_it_may() {
                 "reported {format} leaks {canary}"
             );
         }
+        // Nobody wrote text for the reported person yet: a neutral title, nothing the report
+        // or the committee's deliberation said.
+        for internal_only in [
+            "Threats in review comments",
+            "Repeated hostile comments",
+            "Clear breach of the standards",
+        ] {
+            assert!(
+                !reported.contains(internal_only),
+                "reported {format} shows {internal_only}"
+            );
+        }
         assert!(
-            reported.contains("Clear breach of the standards") && reported.contains("appeal"),
+            reported.contains(&format!("Decision record for {c}")) && reported.contains("appeal"),
             "{reported}"
         );
         assert!(
@@ -345,6 +368,12 @@ fn each_audience_sees_only_what_it_may() {
             reporter.contains("warning") && reporter.contains("Told the reporter the outcome"),
             "{reporter}"
         );
+        for internal_only in ["Threats in review comments", "Repeated hostile comments"] {
+            assert!(
+                !reporter.contains(internal_only),
+                "reporter {format} shows {internal_only}"
+            );
+        }
         let public = read("public");
         for canary in reporter_identity.iter().chain(&witness).chain([
             &deliberation,
@@ -359,6 +388,50 @@ fn each_audience_sees_only_what_it_may() {
             "{public}"
         );
     }
+    // What a member writes for an audience is what that audience's record says.
+    ok(&as_(
+        "robin",
+        &[
+            &"record-text",
+            &f,
+            &c,
+            &"--for",
+            &"reported",
+            &"--title",
+            &"Your comments on pull requests",
+            &"--summary",
+            &"Several of your review comments were hostile; this is a warning.",
+        ],
+    ));
+    let out = dir.path().join("reported-written.md");
+    export(&f, &c, "reported", "md", &out);
+    let text = fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("## Your comments on pull requests")
+            && text.contains("Several of your review comments were hostile")
+            && text.contains("Written for this record by Robin Okafor on"),
+        "{text}"
+    );
+    let internal = dir.path().join("internal-after.md");
+    export(&f, &c, "internal", "md", &internal);
+    let internal = fs::read_to_string(&internal).unwrap();
+    assert!(
+        internal.contains("The reported record says (written by Robin Okafor"),
+        "{internal}"
+    );
+    // The committee's own record has no per-audience text.
+    fails(&as_(
+        "robin",
+        &[
+            &"record-text",
+            &f,
+            &c,
+            &"--for",
+            &"internal",
+            &"--title",
+            &"x",
+        ],
+    ));
     // Cases the committee marked as not anonymisable never get a public record.
     ok(&as_(
         "robin",
@@ -396,7 +469,23 @@ fn encrypted_exports_and_reports_leave_no_plaintext_and_still_verify() {
         ],
     ));
     assert!(stdout.contains("wrote"), "{stdout}");
-    let sig = dir.path().join("for-sam.md.sig");
+    // The encrypted files are named for what they are; the plaintext names stay free for
+    // the recipient, and the printed commands decrypt first, then verify the plaintext.
+    assert!(!out.exists() && !dir.path().join("for-sam.md.sig").exists());
+    let sig = dir.path().join("for-sam.md.sig.age");
+    let out = dir.path().join("for-sam.md.age");
+    assert!(
+        stdout.contains(&format!(
+            "age -d -i YOUR_IDENTITY -o {} {}",
+            dir.path().join("for-sam.md").display(),
+            out.display()
+        )) && stdout.contains(&format!(
+            "-s {}.sig < {}",
+            dir.path().join("for-sam.md").display(),
+            dir.path().join("for-sam.md").display()
+        )),
+        "{stdout}"
+    );
     for path in [&out, &sig] {
         assert!(
             fs::read(path)
@@ -458,6 +547,8 @@ fn encrypted_exports_and_reports_leave_no_plaintext_and_still_verify() {
             &"2026-12-31",
             &"--format",
             &"json",
+            &"--min-cell",
+            &"1",
             &"-o",
             &report,
         ],

@@ -273,27 +273,21 @@ pub enum Command {
     /// A signed transparency report: counts of the cases received in a period, by channel,
     /// status, outcome and venue, against the period of the same length before.
     Report(Box<ReportArgs>),
-    /// Add your signature to an exported record (co-signing): writes the next free OUT.sig.N.
+    /// Add your signature to a record or report casebook exported (co-signing): writes the
+    /// next free OUT.sig.N. Each key signs a record once.
     Sign {
         /// The exported record.
         record: PathBuf,
     },
-    /// Check the signatures of an exported record against a case file's roster or an OpenSSH
-    /// allowed_signers file. Exit 0: all valid and known; 3: valid but a signer is not (or no
-    /// longer) on the roster; 4: a signature is invalid or missing.
-    #[command(group(clap::ArgGroup::new("signers").required(true).args(["case_file", "allowed_signers"])))]
-    Verify {
-        /// The exported record.
-        record: PathBuf,
-        /// The case file whose roster says who may sign.
-        case_file: Option<PathBuf>,
-        /// An OpenSSH allowed_signers file instead of a case file.
-        #[arg(long, value_name = "FILE")]
-        allowed_signers: Option<PathBuf>,
-        /// Signature files (default: RECORD.sig and RECORD.sig.N beside it).
-        #[arg(long = "sig", value_name = "SIG")]
-        sigs: Vec<PathBuf>,
-    },
+    /// Check the signatures of an exported record against a case file's history of members'
+    /// keys or an OpenSSH allowed_signers file, judging as `ssh-keygen -Y verify` does. Exit
+    /// 0: all valid and known; 3: valid but a signer is not (or no longer) on the roster; 4: a
+    /// signature is invalid or missing.
+    Verify(Box<VerifyArgs>),
+    /// Write (or confirm) the title and summary that a case's decision record for one audience
+    /// shows. Without it, a reported, reporter or public record is titled "Decision record for
+    /// CODE" and says nothing the report said.
+    RecordText(Box<RecordTextArgs>),
     /// Add synthetic cases to a case file (benchmarks and tests).
     #[command(hide = true)]
     Synth {

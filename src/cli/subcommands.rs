@@ -110,10 +110,60 @@ pub struct ExportArgs {
     /// Where to write the record; the signature goes to OUT.sig.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
-    /// Write OUT and OUT.sig age-encrypted to this recipient (repeatable) instead of in
-    /// plaintext; the signature is over the plaintext record.
+    /// Write OUT.age and OUT.sig.age, age-encrypted to this recipient (repeatable), instead
+    /// of OUT and OUT.sig in plaintext; the signature is over the plaintext record.
     #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient)]
     pub encrypt_to: Vec<Recipient>,
+}
+
+/// `casebook verify` options.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("signers").required(true).args(["case_file", "allowed_signers"])))]
+pub struct VerifyArgs {
+    /// The exported record.
+    pub record: PathBuf,
+    /// The case file whose members' keys (and their history) say who may sign.
+    pub case_file: Option<PathBuf>,
+    /// An OpenSSH allowed_signers file instead of a case file.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// With --allowed-signers: the principal to check, as `ssh-keygen -Y verify -I` does
+    /// (default: any line of the file).
+    #[arg(
+        short = 'I',
+        long,
+        value_name = "PRINCIPAL",
+        requires = "allowed_signers"
+    )]
+    pub principal: Option<String>,
+    /// The moment keys are judged at, as `ssh-keygen -Overify-time` (RFC 3339 or YYYY-MM-DD;
+    /// default: the date the record states, or now for other files).
+    #[arg(long, value_name = "TIME", value_parser = moment)]
+    pub at: Option<DateTime<Utc>>,
+    /// Signature files (default: RECORD.sig and RECORD.sig.N beside it).
+    #[arg(long = "sig", value_name = "SIG")]
+    pub sigs: Vec<PathBuf>,
+}
+
+/// `casebook record-text` options.
+#[derive(Debug, clap::Args)]
+pub struct RecordTextArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The case's code name.
+    pub code: String,
+    /// reported, reporter or public.
+    #[arg(long = "for", value_name = "PROFILE")]
+    pub profile: Profile,
+    /// The record's title.
+    #[arg(long)]
+    pub title: String,
+    /// What the record says happened, in words written for this audience.
+    #[arg(long, default_value = "")]
+    pub summary: String,
+    /// Write the result to this new file instead of over FILE.
+    #[arg(long, value_name = "NEW_FILE")]
+    pub save_as: Option<PathBuf>,
 }
 
 /// `casebook report` options.
@@ -130,10 +180,16 @@ pub struct ReportArgs {
     /// md, json or csv.
     #[arg(long, default_value = "md")]
     pub format: ReportFormat,
+    /// Count any venue, channel, status or outcome with fewer cases than this (in either
+    /// period) under "other", so that no small group of cases can be singled out.
+    #[arg(long, value_name = "K", default_value_t = crate::export::report::DEFAULT_MIN_CELL,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_cell: u64,
     /// Where to write it; the signature goes to OUT.sig.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
-    /// Write OUT and OUT.sig age-encrypted to this recipient (repeatable).
+    /// Write OUT.age and OUT.sig.age, age-encrypted to this recipient (repeatable), instead
+    /// of OUT and OUT.sig in plaintext.
     #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient)]
     pub encrypt_to: Vec<Recipient>,
 }

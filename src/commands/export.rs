@@ -1,14 +1,21 @@
-//! Exports from the command line: write a signed record or report, co-sign one, verify one,
-//! and print the roster as an OpenSSH allowed_signers file.
+//! Exports from the command line: write a signed record or report, write the text a record
+//! shows its audience, co-sign one, verify one, and print the roster's keys (with their
+//! history) as an OpenSSH allowed_signers file.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
+
+use super::session::Session;
 use super::{Error, load_identity};
-use crate::cli::{Config, ExportArgs, ReportArgs};
+use crate::cli::{Config, ExportArgs, RecordTextArgs, ReportArgs, VerifyArgs};
+use crate::core::roster::{HeldKey, KeyEnd, Roster, key_history};
 use crate::core::sanitize::inline;
-use crate::export::signature::{self, Checked};
-use crate::ops::export::{self as export_ops, RecordRequest, ReportRequest, sig_path};
+use crate::export::signature::{self, Checked, Judged, Line, Refused};
+use crate::export::{self as records};
+use crate::ops::cases::CaseChange;
+use crate::ops::export::{self as export_ops, RecordRequest, ReportRequest, Written, sig_path};
 use crate::vault::{self, OpenMode};
 
 fn usage(message: String, hint: &str) -> Error {
@@ -23,9 +30,31 @@ fn plaintext_note(output: &Path, audience: &str, encrypted: bool) {
     if !encrypted {
         eprintln!(
             "note: {} is plaintext: it has left the encrypted case file. Share it only with {audience}.",
-            output.display()
+            inline(&output.display().to_string())
         );
     }
+}
+
+/// Print what was written and how to check it.
+fn wrote(written: &Written, case_file: &str, out: &mut dyn Write) -> Result<(), Error> {
+    writeln!(
+        out,
+        "wrote {} and {}",
+        inline(&written.path.display().to_string()),
+        inline(&written.sig_file.display().to_string())
+    )?;
+    if written.encrypted {
+        writeln!(
+            out,
+            "they are age-encrypted; to check the signature, decrypt both with your identity, then verify:"
+        )?;
+    } else {
+        writeln!(out, "verify:")?;
+    }
+    for command in written.verify_commands(case_file) {
+        writeln!(out, "  {command}")?;
+    }
+    Ok(())
 }
 
 /// `casebook report`
@@ -39,17 +68,15 @@ pub(super) fn report(config: &Config, args: &ReportArgs, out: &mut dyn Write) ->
         output: args.output.clone(),
         encrypt_to: args.encrypt_to.clone(),
     };
-    let written = export_ops::write_report(&mut case_file, &identity, &request)?;
-    plaintext_note(&args.output, "the public, as intended", written.encrypted);
+    let written =
+        export_ops::write_report_with(&mut case_file, &identity, &request, args.min_cell)?;
+    plaintext_note(&written.path, "the public, as intended", written.encrypted);
     writeln!(
         out,
-        "wrote {} and {} ({} cases received, {} in the previous period)",
-        args.output.display(),
-        written.sig_file.display(),
-        written.received.0,
-        written.received.1
+        "{} cases received, {} in the previous period; values with fewer than {} cases are counted as \"other\"",
+        written.received.0, written.received.1, args.min_cell
     )?;
-    Ok(())
+    wrote(&written, &case_file.label(), out)
 }
 
 /// `casebook export`
@@ -65,20 +92,39 @@ pub(super) fn export(config: &Config, args: &ExportArgs, out: &mut dyn Write) ->
     };
     let written = export_ops::write_record(&mut case_file, &identity, &request)?;
     plaintext_note(
-        &args.output,
+        &written.path,
         &format!("its audience ({})", args.profile.as_str()),
         written.encrypted,
     );
-    writeln!(
-        out,
-        "wrote {} and {}",
-        args.output.display(),
-        written.sig_file.display()
+    wrote(&written, &case_file.label(), out)
+}
+
+/// `casebook record-text`
+pub(super) fn record_text(
+    config: &Config,
+    args: &RecordTextArgs,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let change = CaseChange::RecordText {
+        profile: args.profile,
+        title: args.title.clone(),
+        summary: args.summary.clone(),
+    };
+    let changed = Session::open(config, &args.file)?.change_case(
+        &args.code,
+        change,
+        args.save_as.as_deref(),
     )?;
     writeln!(
         out,
-        "verify: {}",
-        written.verify_command(&case_file.label())
+        "{}: the {} record now shows this title{}",
+        changed.before.code_name,
+        args.profile.as_str(),
+        if args.summary.is_empty() {
+            " and no summary"
+        } else {
+            " and summary"
+        }
     )?;
     Ok(())
 }
@@ -87,50 +133,113 @@ pub(super) fn export(config: &Config, args: &ExportArgs, out: &mut dyn Write) ->
 pub(super) fn cosign(config: &Config, record: &Path, out: &mut dyn Write) -> Result<(), Error> {
     let identity = load_identity(config)?;
     let path = export_ops::cosign(&identity, record)?;
-    writeln!(out, "wrote {}", path.display())?;
+    writeln!(out, "wrote {}", inline(&path.display().to_string()))?;
     Ok(())
 }
 
+/// Who may sign, as the case file's history of keys says.
+struct History {
+    roster: Roster,
+    keys: Vec<HeldKey>,
+}
+
+/// What one valid signature means.
+enum Signer {
+    /// A key the signer held at the record's moment: the words to say.
+    Known(String),
+    /// Valid, but not a key that could sign for the committee then: the words to say.
+    Unknown(String),
+}
+
+impl History {
+    fn judge(&self, key: &str, fingerprint: &str, at: DateTime<Utc>) -> Signer {
+        let name = |id| {
+            self.roster
+                .get(id)
+                .map(|m| inline(&m.name).into_owned())
+                .unwrap_or_else(|| "?".into())
+        };
+        let day = |t: DateTime<Utc>| t.format("%Y-%m-%d").to_string();
+        let held: Vec<&HeldKey> = self.keys.iter().filter(|k| k.key == key).collect();
+        // A key counts for what its holder signed before it was retired (as `valid-before`).
+        if let Some(k) = held
+            .iter()
+            .find(|k| k.until.is_none_or(|(until, _)| at <= until))
+        {
+            let who = name(k.member);
+            return Signer::Known(match k.until {
+                None => format!("signed by {who} ({fingerprint})"),
+                Some((until, KeyEnd::Rotated)) => format!(
+                    "signed by {who}'s previous key (rotated on {}) ({fingerprint})",
+                    day(until)
+                ),
+                Some((until, KeyEnd::Removed)) => format!(
+                    "signed by {who} ({fingerprint}), who left the committee on {}",
+                    day(until)
+                ),
+            });
+        }
+        match held.last() {
+            Some(k) => {
+                let (until, why) = k.until.unwrap_or((at, KeyEnd::Rotated));
+                let why = match why {
+                    KeyEnd::Rotated => "rotated",
+                    KeyEnd::Removed => "removed with them",
+                };
+                Signer::Unknown(format!(
+                    "but by {}'s key {fingerprint}, {why} on {}, before the record's date ({})",
+                    name(k.member),
+                    day(until),
+                    day(at)
+                ))
+            }
+            None => Signer::Unknown(format!(
+                "but the signer ({fingerprint}) is not on the roster"
+            )),
+        }
+    }
+}
+
+/// Where signers come from.
+enum Signers {
+    History(History),
+    Allowed {
+        lines: Vec<Line>,
+        principal: Option<String>,
+    },
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| {
+        Error::from(vault::Error::Read {
+            path: path.to_path_buf(),
+            source: e,
+        })
+    })
+}
+
 /// `casebook verify`
-pub(super) fn verify(
-    config: &Config,
-    record: &Path,
-    case_file: Option<&Path>,
-    allowed: Option<&Path>,
-    sigs: &[PathBuf],
-    out: &mut dyn Write,
-) -> Result<(), Error> {
+pub(super) fn verify(config: &Config, args: &VerifyArgs, out: &mut dyn Write) -> Result<(), Error> {
+    let record = args.record.as_path();
     let bytes = std::fs::read(record).map_err(|e| {
         Error::from(vault::Error::Read {
             path: record.to_path_buf(),
             source: e,
         })
     })?;
-    // Who may sign: (name, key line, still on the roster).
-    let signers: Vec<(String, String, bool)> = match (case_file, allowed) {
+    let signers = match (&args.case_file, &args.allowed_signers) {
         (Some(file), _) => {
             let identity = load_identity(config)?;
             let case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
-            case_file
-                .roster()?
-                .members()
-                .iter()
-                .filter(|m| m.recipient.starts_with("ssh-"))
-                .map(|m| (m.name.clone(), m.recipient.clone(), m.is_active()))
-                .collect()
+            Signers::History(History {
+                roster: case_file.roster()?,
+                keys: key_history(&case_file.committee_events()?),
+            })
         }
-        (None, Some(path)) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::from(vault::Error::Read {
-                    path: path.to_path_buf(),
-                    source: e,
-                })
-            })?;
-            signature::allowed_signers(&text)
-                .into_iter()
-                .map(|(p, k)| (p, k, true))
-                .collect()
-        }
+        (None, Some(path)) => Signers::Allowed {
+            lines: signature::parse_allowed_signers(&read_text(path)?),
+            principal: args.principal.clone(),
+        },
         (None, None) => {
             return Err(usage(
                 "who may sign?".into(),
@@ -138,53 +247,94 @@ pub(super) fn verify(
             ));
         }
     };
-    let sigs: Vec<PathBuf> = if sigs.is_empty() {
+    // The moment keys are judged at: as asked, else the one the record states.
+    let recognised = records::recognise(&bytes);
+    let at = args
+        .at
+        .or(recognised.as_ref().map(|r| r.as_of))
+        .unwrap_or_else(Utc::now);
+    let sigs: Vec<PathBuf> = if args.sigs.is_empty() {
         (1..)
             .map(|n| sig_path(record, n))
             .take_while(|p| p.exists())
             .collect()
     } else {
-        sigs.to_vec()
+        args.sigs.clone()
     };
     if sigs.is_empty() {
         return Err(Error::Verification(
-            format!("no signature found for {}", record.display()),
+            format!(
+                "no signature found for {}",
+                inline(&record.display().to_string())
+            ),
             4,
         ));
     }
     let (mut invalid, mut unknown) = (0, 0);
     for sig in &sigs {
-        let pem = std::fs::read_to_string(sig).unwrap_or_default();
-        match signature::check(&bytes, &pem) {
-            Checked::Valid { key, fingerprint } => match signers.iter().find(|(_, k, _)| *k == key)
-            {
-                Some((name, _, true)) => writeln!(
-                    out,
-                    "{}: valid, signed by {} ({fingerprint})",
-                    sig.display(),
-                    inline(name)
-                )?,
-                Some((name, _, false)) => {
-                    unknown += 1;
-                    writeln!(
-                        out,
-                        "{}: valid, but {} ({fingerprint}) is no longer on the roster",
-                        sig.display(),
-                        inline(name)
-                    )?
-                }
-                None => {
-                    unknown += 1;
-                    writeln!(
-                        out,
-                        "{}: valid, but the signer ({fingerprint}) is not on the roster",
-                        sig.display()
-                    )?
-                }
-            },
+        let shown = inline(&sig.display().to_string()).into_owned();
+        let pem = match std::fs::read_to_string(sig) {
+            Ok(pem) => pem,
+            Err(e) => {
+                invalid += 1;
+                writeln!(out, "{shown}: INVALID: cannot read it ({e})")?;
+                continue;
+            }
+        };
+        let (key, fingerprint) = match signature::check(&bytes, &pem) {
+            Checked::Valid { key, fingerprint } => (key, fingerprint),
             Checked::Invalid { reason } => {
                 invalid += 1;
-                writeln!(out, "{}: INVALID: {reason}", sig.display())?
+                writeln!(out, "{shown}: INVALID: {reason}")?;
+                continue;
+            }
+        };
+        match &signers {
+            Signers::History(history) => match history.judge(&key, &fingerprint, at) {
+                Signer::Known(words) => writeln!(out, "{shown}: valid, {words}")?,
+                Signer::Unknown(words) => {
+                    unknown += 1;
+                    writeln!(out, "{shown}: valid, {words}")?
+                }
+            },
+            Signers::Allowed { lines, principal } => {
+                match signature::judge(lines, &key, principal.as_deref(), at) {
+                    Judged::Allowed(principals) => {
+                        let principals: Vec<String> =
+                            principals.iter().map(|p| inline(p).into_owned()).collect();
+                        writeln!(
+                            out,
+                            "{shown}: valid, signed by {} ({fingerprint})",
+                            principals.join(" / ")
+                        )?
+                    }
+                    Judged::Refused(why) => {
+                        unknown += 1;
+                        let why = match why {
+                            Some(Refused::CertAuthority) => {
+                                " (its line is a cert-authority, which admits no plain key)"
+                                    .to_string()
+                            }
+                            Some(Refused::Namespace) => {
+                                format!(
+                                    " (its line does not allow namespace {})",
+                                    signature::NAMESPACE
+                                )
+                            }
+                            Some(Refused::NotYetValid(t)) => format!(" (valid only after {t})"),
+                            Some(Refused::Expired(t)) => format!(" (valid only until {t})"),
+                            Some(Refused::OtherKey) | None => String::new(),
+                        };
+                        let whom = match principal {
+                            Some(p) => format!(" for {}", inline(p)),
+                            None => String::new(),
+                        };
+                        writeln!(
+                            out,
+                            "{shown}: valid, but the signer ({fingerprint}) is not allowed{whom} at {at}{why}"
+                        )?
+                    }
+                }
             }
         }
     }
@@ -206,7 +356,11 @@ pub(super) fn verify(
     Ok(())
 }
 
-/// `casebook member list --allowed-signers`
+/// `casebook member list --allowed-signers`: every signing key each member held, the current
+/// one open-ended and each earlier one (rotated, or removed with its member) limited by
+/// `valid-before` to the moment it was retired, so old records keep verifying with
+/// `ssh-keygen -Overify-time`. Principals are unique; a file that would give one principal to
+/// two members is refused.
 pub(super) fn allowed_signers(
     config: &Config,
     file: &Path,
@@ -214,17 +368,64 @@ pub(super) fn allowed_signers(
 ) -> Result<(), Error> {
     let identity = load_identity(config)?;
     let case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
-    for member in case_file
-        .roster()?
-        .active()
-        .filter(|m| m.recipient.starts_with("ssh-"))
-    {
-        writeln!(
-            out,
-            "{} namespaces=\"casebook\" {}",
-            member.principal(),
-            member.recipient
-        )?;
+    let roster = case_file.roster()?;
+    let keys = key_history(&case_file.committee_events()?);
+    let mut principals: Vec<(String, crate::core::roster::MemberId)> = Vec::new();
+    for member in roster.members() {
+        let principal = member.principal();
+        if let Some((_, other)) = principals
+            .iter()
+            .find(|(p, id)| p.eq_ignore_ascii_case(&principal) && *id != member.id)
+        {
+            let other = roster
+                .get(*other)
+                .map(|m| m.name.clone())
+                .unwrap_or_default();
+            return Err(usage(
+                format!(
+                    "{} and {} would share the principal {}",
+                    inline(&member.name),
+                    inline(&other),
+                    inline(&principal)
+                ),
+                "give each member an address of their own with `casebook member` commands",
+            ));
+        }
+        principals.push((principal, member.id));
+    }
+    writeln!(
+        out,
+        "# casebook members' signing keys; a line with valid-before is a key retired then: check \
+         records made before with ssh-keygen -Overify-time"
+    )?;
+    let mut lines: Vec<(bool, String)> = Vec::new();
+    for held in keys.iter().filter(|k| k.key.starts_with("ssh-")) {
+        let Some(member) = roster.get(held.member) else {
+            continue;
+        };
+        let key: String = held
+            .key
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let options = match held.until {
+            None => format!("namespaces=\"{}\"", signature::NAMESPACE),
+            Some((until, _)) => format!(
+                "namespaces=\"{}\",valid-before=\"{}\"",
+                signature::NAMESPACE,
+                signature::openssh_time(until)
+            ),
+        };
+        lines.push((
+            held.until.is_some(),
+            format!("{} {options} {key}", member.principal()),
+        ));
+    }
+    // Current keys first, then retired ones, each in the order they were given.
+    lines.sort_by_key(|(retired, _)| *retired);
+    for (_, line) in lines {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

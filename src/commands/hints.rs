@@ -174,6 +174,10 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         }
         RuleError::DuplicateEmail { .. } => "each member needs an address of their own",
         RuleError::AlreadyRemoved { .. } => "see the roster with `casebook member list`",
+        RuleError::InternalRecordText { .. } => "write text for --for reported, reporter or public",
+        RuleError::EmptyRecordTitle { .. } => {
+            "give --title, for example \"Decision record for CODE\""
+        }
     };
     Some(hint.to_string())
 }

@@ -137,6 +137,12 @@ fn ops_hint(error: &ops::Error) -> Option<String> {
         }
         ops::Error::CannotSign { .. } => "use your ed25519 member key with -i",
         ops::Error::Signing { .. } => "check your key",
+        ops::Error::NotARecord { .. } => {
+            "sign only what `casebook export` or `casebook report` wrote, unchanged"
+        }
+        ops::Error::AlreadySigned { .. } => {
+            "each member signs a record once; another member co-signs with their own key"
+        }
     };
     Some(hint.to_string())
 }
@@ -312,19 +318,8 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         Command::Export(args) => export::export(config, args, out)?,
         Command::Report(args) => export::report(config, args, out)?,
         Command::Sign { record } => export::cosign(config, record, out)?,
-        Command::Verify {
-            record,
-            case_file,
-            allowed_signers,
-            sigs,
-        } => export::verify(
-            config,
-            record,
-            case_file.as_deref(),
-            allowed_signers.as_deref(),
-            sigs,
-            out,
-        )?,
+        Command::Verify(args) => export::verify(config, args, out)?,
+        Command::RecordText(args) => export::record_text(config, args, out)?,
         Command::Synth {
             file,
             cases,

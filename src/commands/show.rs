@@ -174,7 +174,7 @@ pub(super) fn show(
     let case = case_ops::readable(&mut case_file, code)?;
     let settings = case_file.settings();
     let timeline = case_file.timeline(case.id)?;
-    let tally = process::current_tally(&roster, &settings, &case);
+    let tally = process::current_tally(&roster, &settings, &case, &timeline);
     let due = process::due(&settings, &case);
     if json {
         let shown = Shown {
@@ -331,9 +331,17 @@ pub(super) fn show(
             inline(&p.outcome),
             name(p.by)
         )?;
+        let decided = case.decision.as_ref().is_some_and(|d| p.at <= d.at);
         let eligible = process::eligible_voters(&roster, &case);
-        for member in roster.active() {
+        // A decided vote is shown as it was counted: the ballots cast, whoever has left since.
+        let voters: Vec<_> = if decided {
+            p.votes.keys().filter_map(|id| roster.get(*id)).collect()
+        } else {
+            roster.active().collect()
+        };
+        for member in voters {
             let ballot = match (p.votes.get(&member.id), eligible.contains(&member.id)) {
+                (Some(b), _) if decided => b.as_str(),
                 (_, false) => "not eligible (conflict)",
                 (Some(b), true) => b.as_str(),
                 (None, true) => "has not voted",

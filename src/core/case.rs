@@ -640,6 +640,7 @@ impl Case {
                 }
             }
             EventKind::CaseOpened { .. }
+            | EventKind::RecordTextWritten { .. }
             | EventKind::ReportReceived { .. }
             | EventKind::FileCreated
             | EventKind::MemberAdded { .. }

@@ -104,6 +104,11 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             if events.len() == 1 { "" } else { "s" },
             inline(note)
         ),
+        EventKind::RecordTextWritten { profile, title, .. } => format!(
+            "wrote the {} record's title: {}",
+            profile.as_str(),
+            inline(title)
+        ),
     }
 }
 
@@ -113,6 +118,7 @@ pub fn text(kind: &EventKind) -> Option<&str> {
     match kind {
         EventKind::NoteAdded { body, .. } | EventKind::ReportReceived { body, .. } => Some(body),
         EventKind::DecisionRecorded { rationale, .. } => Some(rationale),
+        EventKind::RecordTextWritten { summary, .. } if !summary.is_empty() => Some(summary),
         _ => None,
     }
 }

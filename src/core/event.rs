@@ -123,6 +123,53 @@ impl std::str::FromStr for Audience {
     }
 }
 
+/// Who a decision record is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// The committee: everything recorded about the case.
+    Internal,
+    /// The reported person: only what a member wrote for them, the outcome and how to appeal.
+    Reported,
+    /// The reporter: only what a member wrote for them, the outcome and follow-up.
+    Reporter,
+    /// The public: anonymised.
+    Public,
+}
+
+impl Profile {
+    /// Every profile.
+    pub const ALL: [Profile; 4] = [
+        Profile::Internal,
+        Profile::Reported,
+        Profile::Reporter,
+        Profile::Public,
+    ];
+
+    /// The profile's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Internal => "internal",
+            Profile::Reported => "reported",
+            Profile::Reporter => "reporter",
+            Profile::Public => "public",
+        }
+    }
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Profile::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown profile {s:?}; profiles: internal, reported, reporter, public")
+            })
+    }
+}
+
 /// Case details that can be set or corrected after a case is opened. `None` leaves a detail
 /// as it was.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -344,6 +391,17 @@ pub enum EventKind {
         /// What was said, in short.
         summary: String,
     },
+    /// A member wrote (or confirmed) the title and summary a decision record for one audience
+    /// shows. Outside the committee's own record, nothing else a report said appears.
+    RecordTextWritten {
+        /// The audience (never `internal`, which shows everything).
+        profile: Profile,
+        /// The record's title.
+        title: String,
+        /// What the record says happened; empty for none.
+        #[serde(default)]
+        summary: String,
+    },
     /// A member wrote a note on the case.
     NoteAdded {
         /// The note, as written.
@@ -394,6 +452,7 @@ impl EventKind {
             EventKind::CommunicationLogged { .. } => "communication-logged",
             EventKind::NoteAdded { .. } => "note-added",
             EventKind::AttentionResolved { .. } => "attention-resolved",
+            EventKind::RecordTextWritten { .. } => "record-text-written",
         }
     }
 
@@ -438,6 +497,9 @@ impl EventKind {
             EventKind::CommunicationLogged { summary, .. } => Some(summary.clone()),
             EventKind::NoteAdded { body, .. } => Some(body.clone()),
             EventKind::AttentionResolved { note, .. } => Some(note.clone()),
+            EventKind::RecordTextWritten { title, summary, .. } => {
+                Some(format!("{title}\n{summary}"))
+            }
             _ => None,
         }
     }
@@ -468,6 +530,11 @@ mod tests {
             EventKind::VoteCast {
                 outcome: "warning".into(),
                 ballot: Ballot::For,
+            },
+            EventKind::RecordTextWritten {
+                profile: Profile::Reported,
+                title: "t".into(),
+                summary: String::new(),
             },
         ];
         for kind in kinds {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::case::{Case, Status};
 use super::decision::{Ballot, Ladder, QuorumRule, Tally, tally};
-use super::event::{ConflictKind, EventKind};
+use super::event::{ConflictKind, Event, EventKind, Profile};
 use super::roster::{Member, MemberId, Role, Roster};
 
 /// The committee's configurable rules.
@@ -149,6 +149,12 @@ pub enum RuleError {
     /// A decision is recorded once; reopen to decide again.
     #[error("{case} already has a decision ({outcome}); reopen it to decide again")]
     AlreadyDecided { case: String, outcome: String },
+    /// The committee's own record shows everything; it has no per-audience text.
+    #[error("the internal record of {case} shows everything recorded; it has no text of its own")]
+    InternalRecordText { case: String },
+    /// A record's title must say something.
+    #[error("the record title for {case} is empty")]
+    EmptyRecordTitle { case: String },
 }
 
 fn list(statuses: &[Status]) -> String {
@@ -423,14 +429,35 @@ pub fn eligible_voters(roster: &Roster, case: &Case) -> Vec<MemberId> {
         .collect()
 }
 
-/// Where the vote on `case` stands, if an outcome is proposed.
-pub fn current_tally(roster: &Roster, settings: &Settings, case: &Case) -> Option<Tally> {
+/// Where the vote on `case` stands, if an outcome is proposed. Once the case is decided, the
+/// vote is the one counted when the decision was recorded (see [`decided_tally`]): removing a
+/// member, a key change or a later conflict never recounts a decided case.
+pub fn current_tally(
+    roster: &Roster,
+    settings: &Settings,
+    case: &Case,
+    timeline: &[Event],
+) -> Option<Tally> {
     let proposal = case.proposal.as_ref()?;
+    if let Some(decision) = &case.decision
+        && proposal.at <= decision.at
+        && let Some(frozen) = decided_tally(timeline)
+    {
+        return Some(frozen);
+    }
     Some(tally(
         settings.quorum,
         &eligible_voters(roster, case),
         &proposal.votes,
     ))
+}
+
+/// The vote as counted when the latest decision on a case was recorded, from its timeline.
+pub fn decided_tally(timeline: &[Event]) -> Option<Tally> {
+    timeline.iter().rev().find_map(|e| match &e.kind {
+        EventKind::DecisionRecorded { tally, .. } => Some(tally.clone()),
+        _ => None,
+    })
 }
 
 fn check_outcome(settings: &Settings, outcome: &str) -> Result<(), RuleError> {
@@ -597,6 +624,49 @@ pub fn review_emergency(actor: Actor<'_>, case: &Case, note: &str) -> Result<Eve
     Ok(EventKind::EmergencyReviewed {
         emergency: emergency.id,
         note: note.to_string(),
+    })
+}
+
+/// Write (or confirm) the title and summary of `case`'s decision record for `profile`. The
+/// committee's own record shows everything, so it has no such text.
+pub fn write_record_text(
+    actor: Actor<'_>,
+    case: &Case,
+    profile: Profile,
+    title: &str,
+    summary: &str,
+) -> Result<EventKind, RuleError> {
+    actor.may_handle(case)?;
+    if profile == Profile::Internal {
+        return Err(RuleError::InternalRecordText {
+            case: case.code_name.clone(),
+        });
+    }
+    if title.trim().is_empty() {
+        return Err(RuleError::EmptyRecordTitle {
+            case: case.code_name.clone(),
+        });
+    }
+    Ok(EventKind::RecordTextWritten {
+        profile,
+        title: title.to_string(),
+        summary: summary.to_string(),
+    })
+}
+
+/// The text a member wrote for `profile`'s record of a case, latest first wins: (title,
+/// summary, by, at).
+pub fn record_text(
+    timeline: &[Event],
+    profile: Profile,
+) -> Option<(&str, &str, MemberId, DateTime<Utc>)> {
+    timeline.iter().rev().find_map(|e| match &e.kind {
+        EventKind::RecordTextWritten {
+            profile: p,
+            title,
+            summary,
+        } if *p == profile => Some((title.as_str(), summary.as_str(), e.author, e.at)),
+        _ => None,
     })
 }
 

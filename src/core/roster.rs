@@ -10,6 +10,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::event::{Event, EventKind};
+
 /// A member's stable identifier; names can change, this does not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -85,16 +87,28 @@ pub struct Member {
 
 impl Member {
     /// The member's principal in an OpenSSH allowed_signers file (`ssh-keygen -Y verify -I`):
-    /// their email if known, else their name with spaces as dashes (principals are one word).
+    /// their address when it is a plain one (the rules refuse any other, and any address
+    /// another member has), else a name derived from theirs and their member id, such as
+    /// `sam-lindqvist.3f2a9c1e`. A derived principal has no `@`, so it never equals an
+    /// address; its id part makes it unique; it keeps to `[a-z0-9.-]`, so it means nothing to
+    /// OpenSSH's pattern lists or to a shell. It stays the same when the member rotates keys.
     pub fn principal(&self) -> String {
         match &self.email {
-            Some(email) if !email.is_empty() => email.clone(),
-            _ => self
-                .name
-                .chars()
-                .filter(|c| *c != ',' && *c != '"')
-                .map(|c| if c.is_whitespace() { '-' } else { c })
-                .collect(),
+            Some(email) if valid_email(email) => email.clone(),
+            _ => {
+                let mut slug = String::new();
+                for c in self.name.chars().flat_map(char::to_lowercase) {
+                    if c.is_ascii_alphanumeric() {
+                        slug.push(c);
+                    } else if !slug.ends_with('-') && !slug.is_empty() {
+                        slug.push('-');
+                    }
+                }
+                let slug = slug.trim_end_matches('-');
+                let slug = if slug.is_empty() { "member" } else { slug };
+                let id = self.id.0.simple().to_string();
+                format!("{slug}.{}", &id[..8])
+            }
         }
     }
 
@@ -118,6 +132,69 @@ pub fn valid_email(email: &str) -> bool {
         && email
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+' | '@' | '%'))
+}
+
+/// Why a member stopped holding a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyEnd {
+    /// They replaced it with a new one.
+    Rotated,
+    /// They left the committee.
+    Removed,
+}
+
+/// A key a member held, and when: what a signature is judged by, so that a key keeps
+/// verifying what its holder signed while it was theirs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldKey {
+    /// Whose.
+    pub member: MemberId,
+    /// The key (`ssh-ed25519 AAAA...` or `age1...`).
+    pub key: String,
+    /// Since when.
+    pub from: DateTime<Utc>,
+    /// Until when, and why it ended; `None` while it is theirs.
+    pub until: Option<(DateTime<Utc>, KeyEnd)>,
+}
+
+/// Every key every member held, oldest first, from the committee-wide events.
+pub fn key_history(events: &[Event]) -> Vec<HeldKey> {
+    let mut keys: Vec<HeldKey> = Vec::new();
+    let end = |keys: &mut Vec<HeldKey>, member: MemberId, at, why| {
+        if let Some(held) = keys
+            .iter_mut()
+            .rev()
+            .find(|k| k.member == member && k.until.is_none())
+        {
+            held.until = Some((at, why));
+        }
+    };
+    for event in events {
+        match &event.kind {
+            EventKind::MemberAdded {
+                member, recipient, ..
+            } => keys.push(HeldKey {
+                member: *member,
+                key: recipient.clone(),
+                from: event.at,
+                until: None,
+            }),
+            EventKind::MemberKeyChanged { member, recipient } => {
+                end(&mut keys, *member, event.at, KeyEnd::Rotated);
+                keys.push(HeldKey {
+                    member: *member,
+                    key: recipient.clone(),
+                    from: event.at,
+                    until: None,
+                });
+            }
+            EventKind::MemberRemoved { member, .. } => {
+                end(&mut keys, *member, event.at, KeyEnd::Removed)
+            }
+            _ => {}
+        }
+    }
+    keys
 }
 
 /// The committee's members, in the order they joined.
@@ -180,6 +257,27 @@ mod tests {
         assert_eq!(roster.active().count(), 1);
         assert!(roster.active_by_recipient("age1a").is_some());
         assert!(roster.active_by_recipient("age1b").is_none());
+    }
+
+    #[test]
+    fn principals_without_an_address_are_plain_and_unique() {
+        let mut a = member("*", "age1a", false);
+        let b = member("Ada\n Lovelace\u{1b}[2J", "age1b", false);
+        assert!(a.principal().starts_with("member."));
+        assert!(b.principal().starts_with("ada-lovelace-2j."));
+        for p in [a.principal(), b.principal()] {
+            assert!(
+                p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+            );
+        }
+        a.email = Some("a@x.org\nb".into());
+        assert!(
+            !a.principal().contains('@'),
+            "an address that is not plain is never used"
+        );
+        a.email = Some("ada@x.org".into());
+        assert_eq!(a.principal(), "ada@x.org");
     }
 
     #[test]

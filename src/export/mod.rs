@@ -4,71 +4,36 @@
 //! A record is built from a case by [`record`] for a [`Profile`], then rendered as Markdown or
 //! JSON. The signed bytes always name the case, the profile, the outcome, the decision date,
 //! the signer and a hash of the roster, so a signature cannot be moved to another case or
-//! another audience. All untrusted text goes through [`crate::core::sanitize`].
+//! another audience.
+//!
+//! Outside the `internal` profile a record holds only what a member wrote (or confirmed) for
+//! that audience ([`crate::core::event::EventKind::RecordTextWritten`]), with a neutral
+//! default title, plus the outcome, dates and messages logged as sent to that audience: never
+//! a report's subject or body, a party's name or a venue. All untrusted text goes through
+//! [`crate::core::sanitize`], and in Markdown through [`markdown`].
 
+pub mod markdown;
 pub mod report;
 pub mod signature;
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Datelike, Utc};
-use serde::Serialize;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::core::case::{Case, Channel};
+use crate::core::case::{Case, Channel, IncidentAt, ScopeJudgement};
+use crate::core::decision::Tally;
 use crate::core::describe;
+pub use crate::core::event::Profile;
 use crate::core::event::{Audience, Event, EventKind};
 use crate::core::party::Identity as PartyIdentity;
+use crate::core::process;
 use crate::core::roster::{MemberId, Roster};
 use crate::core::sanitize::{body, inline};
 
 /// The version of the JSON schema (documented in `assets/schemas/decision-record.md`).
-pub const SCHEMA: &str = "casebook-decision-record/1";
-
-/// Who a record is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Profile {
-    /// The committee: everything.
-    Internal,
-    /// The reported person: behaviour, impact, outcome, consequences, appeal; never the
-    /// reporter or witnesses, never deliberation.
-    Reported,
-    /// The reporter: outcome and follow-up; no deliberation, no details of the reported party.
-    Reporter,
-    /// The public: anonymised.
-    Public,
-}
-
-impl Profile {
-    /// The profile's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Profile::Internal => "internal",
-            Profile::Reported => "reported",
-            Profile::Reporter => "reporter",
-            Profile::Public => "public",
-        }
-    }
-}
-
-impl std::str::FromStr for Profile {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Profile::Internal,
-            Profile::Reported,
-            Profile::Reporter,
-            Profile::Public,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == s)
-        .ok_or_else(|| {
-            format!("unknown profile {s:?}; profiles: internal, reported, reporter, public")
-        })
-    }
-}
+pub const SCHEMA: &str = "casebook-decision-record/2";
 
 /// Why a record cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -98,6 +63,94 @@ pub struct Entry {
     pub by: String,
     /// What, sanitised.
     pub text: String,
+    /// The longer text the entry carries (a note, a report), sanitised (internal only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The entry this one corrects, in words (internal only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<String>,
+}
+
+/// One emergency action and its review.
+#[derive(Clone, Debug, Serialize)]
+pub struct EmergencyEntry {
+    /// When it was taken.
+    pub at: DateTime<Utc>,
+    /// By whom.
+    pub by: String,
+    /// What was done.
+    pub action: String,
+    /// "Name on DATE: note", once reviewed.
+    pub review: Option<String>,
+}
+
+/// The report as received.
+#[derive(Clone, Debug, Serialize)]
+pub struct Received {
+    /// When it was recorded.
+    pub at: DateTime<Utc>,
+    /// Who sent it, as stated.
+    pub from: String,
+    /// Its subject.
+    pub subject: String,
+    /// Its text.
+    pub body: String,
+    /// Attachments: "name (type, size bytes, sha256:...)".
+    pub attachments: Vec<String>,
+}
+
+/// Text a member wrote for another audience's record.
+#[derive(Clone, Debug, Serialize)]
+pub struct AudienceText {
+    /// The audience.
+    pub profile: Profile,
+    /// The title.
+    pub title: String,
+    /// The summary.
+    pub summary: String,
+    /// "Name on DATE".
+    pub written: String,
+}
+
+/// Everything else recorded about a case: the committee's own record only.
+#[derive(Clone, Debug, Serialize)]
+pub struct Internal {
+    /// How the report arrived.
+    pub channel: Channel,
+    /// When the report arrived.
+    pub received_at: DateTime<Utc>,
+    /// When the incident happened.
+    pub incident: IncidentAt,
+    /// Where it happened.
+    pub venue: Option<String>,
+    /// In scope or not.
+    pub scope: ScopeJudgement,
+    /// Why.
+    pub scope_reason: Option<String>,
+    /// Severity.
+    pub severity: Option<String>,
+    /// Whether someone's safety was at risk.
+    pub safety_risk: bool,
+    /// Labels.
+    pub labels: Vec<String>,
+    /// Parties: `role: name (handle, email)`, or anonymous.
+    pub parties: Vec<String>,
+    /// Members assigned.
+    pub assignees: Vec<String>,
+    /// Conflicts of interest: `Name: hard (reason)`.
+    pub conflicts: Vec<String>,
+    /// Emergency actions and their reviews.
+    pub emergencies: Vec<EmergencyEntry>,
+    /// The reports as received.
+    pub reports: Vec<Received>,
+    /// The vote as counted when the decision was recorded (never recounted).
+    pub vote: Option<Tally>,
+    /// Each member's ballot on the decided outcome: `Name: for`.
+    pub ballots: Vec<String>,
+    /// A chair's reason for deciding without the quorum rule being met.
+    pub override_reason: Option<String>,
+    /// What each other audience's record says.
+    pub audience_texts: Vec<AudienceText>,
 }
 
 /// A decision record for one audience.
@@ -117,23 +170,24 @@ pub struct Record {
     pub signer: String,
     /// SHA-256 of the sorted active roster recipients when the record was made.
     pub roster_hash: String,
-    /// Title (not in public records).
-    pub title: Option<String>,
-    /// How the report arrived (the venue class, in public records).
-    pub channel: Channel,
+    /// The title: the case's (internal), the one a member wrote for this audience, or
+    /// "Decision record for CODE".
+    pub title: String,
+    /// What happened: the case summary (internal) or what a member wrote for this audience.
+    pub summary: Option<String>,
+    /// Who wrote this audience's title and summary, and when ("Name on DATE").
+    pub written: Option<String>,
     /// Code of conduct clauses concerned.
     pub clauses: Vec<String>,
-    /// What happened, in the committee's words (summary); not in public records.
-    pub behaviour: Option<String>,
-    /// The committee's rationale (not for the reporter or the public).
+    /// The committee's rationale (internal only).
     pub rationale: Option<String>,
     /// Consequences and follow-up (review date).
     pub review_on: Option<String>,
     /// How to appeal (for the reported person).
     pub appeal: Option<String>,
-    /// Parties, labelled (internal only).
-    pub parties: Vec<String>,
-    /// Timeline (internal: everything; others: nothing or communications to them).
+    /// Everything else recorded (internal only).
+    pub internal: Option<Internal>,
+    /// Timeline (internal: every event; reported/reporter: messages sent to them).
     pub timeline: Vec<Entry>,
 }
 
@@ -143,6 +197,11 @@ pub fn roster_hash(roster: &Roster) -> String {
     recipients.sort_unstable();
     let digest = Sha256::digest(recipients.join("\n").as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The neutral title of a record nobody wrote a title for.
+pub fn default_title(code: &str) -> String {
+    format!("Decision record for {code}")
 }
 
 /// Build the record of `case` for `profile`.
@@ -170,55 +229,32 @@ pub fn record(
             .map(|m| inline(&m.name).into_owned())
             .unwrap_or_else(|| "?".into())
     };
+    let written = |by, at: DateTime<Utc>| format!("{} on {}", name(by), at.format("%Y-%m-%d"));
     let decided = if profile == Profile::Public {
         format!("{:04}-{:02}", decision.at.year(), decision.at.month())
     } else {
         decision.at.format("%Y-%m-%d").to_string()
     };
     let internal = profile == Profile::Internal;
-    let parties = if internal {
-        case.parties
-            .iter()
-            .map(|p| match &p.identity {
-                PartyIdentity::Anonymous { contact_held_by } => {
-                    format!(
-                        "{}: anonymous (contact held by {})",
-                        p.role,
-                        name(*contact_held_by)
-                    )
-                }
-                PartyIdentity::Named {
-                    name: who,
-                    handle,
-                    email,
-                } => {
-                    let extra: Vec<&str> = [handle, email]
-                        .into_iter()
-                        .flatten()
-                        .map(String::as_str)
-                        .collect();
-                    let extra = if extra.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", extra.join(", "))
-                    };
-                    format!("{}: {}{}", p.role, inline(who), inline(&extra))
-                }
-                _ => format!("{}: {}", p.role, inline(&p.label())),
-            })
-            .collect()
+    let (title, summary, written_by) = if internal {
+        (
+            inline(&case.title).into_owned(),
+            Some(body(&case.summary).into_owned()).filter(|s| !s.is_empty()),
+            None,
+        )
     } else {
-        Vec::new()
+        match process::record_text(timeline, profile) {
+            Some((title, summary, by, at)) => (
+                inline(title).into_owned(),
+                Some(body(summary).into_owned()).filter(|s| !s.is_empty()),
+                Some(written(by, at)),
+            ),
+            None => (default_title(&case.code_name), None, None),
+        }
     };
-    let timeline = timeline
+    let entries = timeline
         .iter()
-        .filter_map(|e| {
-            entry(e, profile, &name).map(|text| Entry {
-                at: e.at,
-                by: name(e.author),
-                text,
-            })
-        })
+        .filter_map(|e| entry(e, timeline, profile, &name))
         .collect();
     Ok(Record {
         schema: SCHEMA,
@@ -228,63 +264,213 @@ pub fn record(
         decided,
         signer: signer.to_string(),
         roster_hash: roster_hash(roster),
-        title: (profile != Profile::Public).then(|| inline(&case.title).into_owned()),
-        channel: case.channel,
+        title,
+        summary,
+        written: written_by,
         clauses: case.clauses.iter().map(|c| inline(c).into_owned()).collect(),
-        behaviour: matches!(profile, Profile::Internal | Profile::Reported)
-            .then(|| body(&case.summary).into_owned())
-            .filter(|s| !s.is_empty()),
-        rationale: matches!(profile, Profile::Internal | Profile::Reported).then(|| body(&decision.rationale).into_owned()),
-        review_on: case.review_on.map(|d| d.to_string()).filter(|_| profile != Profile::Public),
+        rationale: internal.then(|| body(&decision.rationale).into_owned()),
+        review_on: case
+            .review_on
+            .map(|d| d.to_string())
+            .filter(|_| profile != Profile::Public),
         appeal: (profile == Profile::Reported).then(|| {
             "You may appeal this decision once, in writing, to the committee's chair within 30 days; \
              the appeal is heard by members who did not take part in this decision."
                 .to_string()
         }),
-        parties,
-        timeline,
+        internal: internal.then(|| everything(case, timeline, &name)),
+        timeline: entries,
     })
 }
 
+/// Everything recorded about `case` that the record's other fields do not already say.
+fn everything(case: &Case, timeline: &[Event], name: &dyn Fn(MemberId) -> String) -> Internal {
+    let parties = case
+        .parties
+        .iter()
+        .map(|p| match &p.identity {
+            PartyIdentity::Anonymous { contact_held_by } => format!(
+                "{}: anonymous (contact held by {})",
+                p.role,
+                name(*contact_held_by)
+            ),
+            PartyIdentity::Named {
+                name: who,
+                handle,
+                email,
+            } => {
+                let extra: Vec<&str> = [handle, email]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                let extra = if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", extra.join(", "))
+                };
+                format!("{}: {}{}", p.role, inline(who), inline(&extra))
+            }
+            _ => format!("{}: {}", p.role, inline(&p.label())),
+        })
+        .collect();
+    let reports = timeline
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ReportReceived {
+                from,
+                subject,
+                body: text,
+                attachments,
+            } => Some(Received {
+                at: e.at,
+                from: inline(from).into_owned(),
+                subject: inline(subject).into_owned(),
+                body: body(text).into_owned(),
+                attachments: attachments
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{} ({}, {} bytes, sha256:{})",
+                            inline(&a.name),
+                            inline(&a.content_type),
+                            a.size,
+                            a.sha256
+                        )
+                    })
+                    .collect(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let audience_texts = Profile::ALL
+        .into_iter()
+        .filter_map(|p| {
+            process::record_text(timeline, p).map(|(title, summary, by, at)| AudienceText {
+                profile: p,
+                title: inline(title).into_owned(),
+                summary: body(summary).into_owned(),
+                written: format!("{} on {}", name(by), at.format("%Y-%m-%d")),
+            })
+        })
+        .collect();
+    let ballots = case
+        .proposal
+        .as_ref()
+        .filter(|p| {
+            case.decision
+                .as_ref()
+                .is_some_and(|d| d.outcome == p.outcome)
+        })
+        .map(|p| {
+            p.votes
+                .iter()
+                .map(|(who, b)| format!("{}: {}", name(*who), b.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Internal {
+        channel: case.channel,
+        received_at: case.received_at,
+        incident: case.incident.clone(),
+        venue: case.venue.as_deref().map(|v| inline(v).into_owned()),
+        scope: case.scope,
+        scope_reason: case.scope_reason.as_deref().map(|v| body(v).into_owned()),
+        severity: case.severity.map(|s| s.as_str().to_string()),
+        safety_risk: case.safety_risk,
+        labels: case.labels.iter().map(|l| inline(l).into_owned()).collect(),
+        parties,
+        assignees: case.assignees.iter().map(|m| name(*m)).collect(),
+        conflicts: case
+            .conflicts
+            .iter()
+            .map(|(m, c)| {
+                format!(
+                    "{}: {}{}",
+                    name(*m),
+                    describe::conflict_kind(c.kind),
+                    c.reason
+                        .as_deref()
+                        .map(|r| format!(" ({})", inline(r)))
+                        .unwrap_or_default()
+                )
+            })
+            .collect(),
+        emergencies: case
+            .emergencies
+            .iter()
+            .map(|e| EmergencyEntry {
+                at: e.at,
+                by: name(e.by),
+                action: body(&e.action).into_owned(),
+                review: e.review.as_ref().map(|(by, at, note)| {
+                    format!("{} on {}: {}", name(*by), at.format("%Y-%m-%d"), body(note))
+                }),
+            })
+            .collect(),
+        reports,
+        vote: process::decided_tally(timeline),
+        ballots,
+        override_reason: case
+            .decision
+            .as_ref()
+            .and_then(|d| d.override_reason.as_deref())
+            .map(|r| body(r).into_owned()),
+        audience_texts,
+    }
+}
+
 /// What a timeline event says in a record for `profile`, if anything: the committee's own
-/// record has every note, move, vote and decision; the parties' records only the messages sent
-/// to them. The words are [`describe`]'s, so a record reads like the case screen.
-fn entry(event: &Event, profile: Profile, name: &dyn Fn(MemberId) -> String) -> Option<String> {
+/// record has every event; the parties' records only the messages sent to them. The words are
+/// [`describe`]'s, so a record reads like the case screen.
+fn entry(
+    event: &Event,
+    timeline: &[Event],
+    profile: Profile,
+    name: &dyn Fn(MemberId) -> String,
+) -> Option<Entry> {
+    let internal = profile == Profile::Internal;
     let shown = match (&event.kind, profile) {
-        (
-            EventKind::NoteAdded { .. }
-            | EventKind::StatusChanged { .. }
-            | EventKind::VoteCast { .. }
-            | EventKind::DecisionRecorded { .. },
-            Profile::Internal,
-        ) => true,
+        (_, Profile::Internal) => true,
         (EventKind::CommunicationLogged { to, .. }, _) => matches!(
             (profile, to),
-            (Profile::Internal, _)
-                | (Profile::Reporter, Audience::Reporter)
-                | (Profile::Reported, Audience::Reported)
+            (Profile::Reporter, Audience::Reporter) | (Profile::Reported, Audience::Reported)
         ),
         _ => false,
     };
     if !shown {
         return None;
     }
-    let mut line = describe::headline(&event.kind, name);
+    let mut text = describe::headline(&event.kind, name);
     if let EventKind::DecisionRecorded {
         override_reason: Some(reason),
         ..
     } = &event.kind
     {
-        line.push_str(&format!("; override reason: {}", inline(reason)));
+        text.push_str(&format!("; override reason: {}", inline(reason)));
     }
-    // A decision's rationale is part of the record already.
-    if let (Some(text), false) = (
-        describe::text(&event.kind),
-        matches!(event.kind, EventKind::DecisionRecorded { .. }),
-    ) {
-        line.push_str(&format!(": {}", body(text)));
-    }
-    Some(line)
+    let corrects =
+        event
+            .amends
+            .filter(|_| internal)
+            .map(|id| match timeline.iter().find(|e| e.id == id) {
+                Some(e) => format!(
+                    "corrects the entry of {} by {} ({})",
+                    e.at.format("%Y-%m-%d %H:%M UTC"),
+                    name(e.author),
+                    describe::headline(&e.kind, name)
+                ),
+                None => format!("corrects entry {id}"),
+            });
+    Some(Entry {
+        at: event.at,
+        by: name(event.author),
+        text,
+        body: describe::text(&event.kind)
+            .filter(|_| internal)
+            .map(|t| body(t).into_owned()),
+        corrects,
+    })
 }
 
 impl Record {
@@ -295,31 +481,37 @@ impl Record {
         text
     }
 
-    /// The record as Markdown.
+    /// The record as Markdown; every untrusted value is escaped (see [`markdown`]).
     pub fn to_markdown(&self) -> String {
+        use markdown::{block, text as t};
         let mut md = String::new();
-        let _ = writeln!(md, "# Decision record: {}", self.case);
+        let _ = writeln!(md, "# Decision record: {}", t(&self.case));
         let _ = writeln!(md);
         let _ = writeln!(md, "| | |\n|---|---|");
-        let _ = writeln!(md, "| Case | {} |", self.case);
+        let _ = writeln!(md, "| Case | {} |", t(&self.case));
         let _ = writeln!(md, "| For | {} |", self.profile.as_str());
-        let _ = writeln!(md, "| Outcome | {} |", self.outcome);
+        let _ = writeln!(md, "| Outcome | {} |", t(&self.outcome));
         let _ = writeln!(md, "| Decided | {} |", self.decided);
-        let _ = writeln!(md, "| Signed by | {} |", self.signer);
+        let _ = writeln!(md, "| Signed by | {} |", t(&self.signer));
         let _ = writeln!(md, "| Roster | sha256:{} |", self.roster_hash);
-        let _ = writeln!(md, "| Channel | {} |", self.channel.as_str());
         let _ = writeln!(md, "| Schema | {} |", self.schema);
-        if let Some(title) = &self.title {
-            let _ = writeln!(md, "\n## {title}");
+        let _ = writeln!(md, "\n## {}", t(&self.title));
+        if let Some(who) = &self.written {
+            let _ = writeln!(md, "\nWritten for this record by {}.", t(who));
         }
         if !self.clauses.is_empty() {
-            let _ = writeln!(md, "\nClauses concerned: {}", self.clauses.join(", "));
+            let clauses: Vec<String> = self.clauses.iter().map(|c| t(c)).collect();
+            let _ = writeln!(md, "\nClauses concerned: {}", clauses.join(", "));
         }
-        if let Some(text) = &self.behaviour {
-            let _ = writeln!(md, "\n## What happened\n\n{text}");
+        if let Some(text) = &self.summary {
+            let _ = write!(md, "\n## What happened\n\n{}", block(text, ""));
         }
         if let Some(text) = &self.rationale {
-            let _ = writeln!(md, "\n## Why the committee decided so\n\n{text}");
+            let _ = write!(
+                md,
+                "\n## Why the committee decided so\n\n{}",
+                block(text, "")
+            );
         }
         if let Some(date) = &self.review_on {
             let _ = writeln!(
@@ -330,24 +522,236 @@ impl Record {
         if let Some(text) = &self.appeal {
             let _ = writeln!(md, "\n## Appeal\n\n{text}");
         }
-        if !self.parties.is_empty() {
-            let _ = writeln!(md, "\n## Parties\n");
-            for p in &self.parties {
-                let _ = writeln!(md, "- {p}");
-            }
+        if let Some(internal) = &self.internal {
+            internal.to_markdown(&mut md);
         }
         if !self.timeline.is_empty() {
             let _ = writeln!(md, "\n## Timeline\n");
             for e in &self.timeline {
-                let text = e.text.replace('\n', "\n  ");
                 let _ = writeln!(
                     md,
-                    "- {} {}: {text}",
+                    "- {} {}: {}",
                     e.at.format("%Y-%m-%d %H:%M UTC"),
-                    e.by
+                    t(&e.by),
+                    t(&e.text)
                 );
+                if let Some(corrects) = &e.corrects {
+                    let _ = writeln!(md, "  ({})", t(corrects));
+                }
+                if let Some(text) = e.body.as_deref().filter(|b| !b.is_empty()) {
+                    let _ = writeln!(md);
+                    md.push_str(&block(text, "  "));
+                }
             }
         }
         md
+    }
+}
+
+impl Internal {
+    fn to_markdown(&self, md: &mut String) {
+        use markdown::{block, text as t};
+        let list = |md: &mut String, heading: &str, items: &[String]| {
+            if !items.is_empty() {
+                let _ = writeln!(md, "\n## {heading}\n");
+                for item in items {
+                    let _ = writeln!(md, "- {}", t(item));
+                }
+            }
+        };
+        let _ = writeln!(md, "\n## Case details\n\n| | |\n|---|---|");
+        let _ = writeln!(md, "| Channel | {} |", self.channel.as_str());
+        let _ = writeln!(
+            md,
+            "| Received | {} |",
+            self.received_at.format("%Y-%m-%d %H:%M UTC")
+        );
+        let incident = match &self.incident {
+            IncidentAt::Unknown => "unknown".to_string(),
+            IncidentAt::Around { date } => format!("around {date}"),
+            IncidentAt::Exact { at } => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        };
+        let _ = writeln!(md, "| Incident | {incident} |");
+        let _ = writeln!(
+            md,
+            "| Venue | {} |",
+            t(self.venue.as_deref().unwrap_or("not recorded"))
+        );
+        let _ = writeln!(md, "| Scope | {} |", t(&words(&self.scope)));
+        if let Some(reason) = &self.scope_reason {
+            let _ = writeln!(md, "| Scope reason | {} |", t(reason));
+        }
+        let _ = writeln!(
+            md,
+            "| Severity | {} |",
+            self.severity.as_deref().unwrap_or("not assessed")
+        );
+        let _ = writeln!(
+            md,
+            "| Safety risk | {} |",
+            if self.safety_risk { "yes" } else { "no" }
+        );
+        if !self.labels.is_empty() {
+            let labels: Vec<String> = self.labels.iter().map(|l| t(l)).collect();
+            let _ = writeln!(md, "| Labels | {} |", labels.join(", "));
+        }
+        list(md, "Parties", &self.parties);
+        list(md, "Assigned", &self.assignees);
+        list(md, "Conflicts of interest", &self.conflicts);
+        if let Some(v) = &self.vote {
+            let _ = writeln!(
+                md,
+                "\n## Vote\n\n{} for, {} against, {} abstain: {} needed of {} eligible ({}), {}; counted when the decision was recorded.",
+                v.for_,
+                v.against,
+                v.abstain,
+                v.needed,
+                v.eligible,
+                v.rule,
+                if v.met { "met" } else { "not met" }
+            );
+            for b in &self.ballots {
+                let _ = writeln!(md, "- {}", t(b));
+            }
+        }
+        if let Some(reason) = &self.override_reason {
+            let _ = write!(md, "\n## Chair override\n\n{}", block(reason, ""));
+        }
+        if !self.emergencies.is_empty() {
+            let _ = writeln!(md, "\n## Emergency actions\n");
+            for e in &self.emergencies {
+                let _ = writeln!(
+                    md,
+                    "- {} {}: {}",
+                    e.at.format("%Y-%m-%d %H:%M UTC"),
+                    t(&e.by),
+                    t(&e.action)
+                );
+                let _ = writeln!(
+                    md,
+                    "  reviewed: {}",
+                    t(e.review.as_deref().unwrap_or("not yet reviewed"))
+                );
+            }
+        }
+        for r in &self.reports {
+            let _ = writeln!(
+                md,
+                "\n## Report as received, {}\n\nFrom: {}\n\nSubject: {}\n",
+                r.at.format("%Y-%m-%d %H:%M UTC"),
+                t(&r.from),
+                t(&r.subject)
+            );
+            md.push_str(&block(&r.body, ""));
+            for a in &r.attachments {
+                let _ = writeln!(md, "- attachment: {}", t(a));
+            }
+        }
+        for a in &self.audience_texts {
+            let _ = writeln!(
+                md,
+                "\n## The {} record says (written by {})\n\nTitle: {}\n",
+                a.profile.as_str(),
+                t(&a.written),
+                t(&a.title)
+            );
+            if !a.summary.is_empty() {
+                md.push_str(&block(&a.summary, ""));
+            }
+        }
+    }
+}
+
+/// An enum-like value in its serialised words ("in-scope", "unknown").
+fn words<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// What kind of casebook export a file is, and the moment it speaks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recognised {
+    /// "decision record" or "transparency report".
+    pub what: &'static str,
+    /// The time a signer's key is judged at: the start of the decision day (month, for a
+    /// public record) or of a report's last day. A key retired after that still verifies it.
+    pub as_of: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct JsonHead {
+    schema: String,
+    decided: Option<String>,
+    to: Option<NaiveDate>,
+}
+
+fn day_start(day: NaiveDate) -> Option<DateTime<Utc>> {
+    day.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+}
+
+fn decided_start(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d"))
+        .ok()
+        .and_then(day_start)
+}
+
+/// Whether `bytes` are a record or report casebook wrote (Markdown, JSON or CSV), and for
+/// which moment. Anything else is `None`: `casebook sign` signs only casebook's own exports.
+pub fn recognise(bytes: &[u8]) -> Option<Recognised> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let record = |as_of| {
+        Some(Recognised {
+            what: "decision record",
+            as_of,
+        })
+    };
+    let report = |as_of| {
+        Some(Recognised {
+            what: "transparency report",
+            as_of,
+        })
+    };
+    if text.starts_with('{') {
+        let head: JsonHead = serde_json::from_str(text).ok()?;
+        return match head.schema.as_str() {
+            SCHEMA => record(decided_start(&head.decided?)?),
+            report::SCHEMA => report(day_start(head.to?)?),
+            _ => None,
+        };
+    }
+    if text.starts_with("# Decision record: ")
+        && text.contains(&format!("\n| Schema | {SCHEMA} |\n"))
+    {
+        let decided = text
+            .lines()
+            .find_map(|l| l.strip_prefix("| Decided | ")?.strip_suffix(" |"))?;
+        return record(decided_start(decided)?);
+    }
+    if text.starts_with("# Code of conduct transparency report, ")
+        || text.starts_with(report::CSV_HEADER)
+    {
+        return report(day_start(report::period_end(text)?)?);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_casebook_exports_are_recognised() {
+        assert_eq!(recognise(b"hello\n"), None);
+        assert_eq!(recognise(b"{\"schema\":\"other\"}"), None);
+        let json = format!("{{\"schema\":\"{SCHEMA}\",\"decided\":\"2026-03\"}}");
+        assert_eq!(
+            recognise(json.as_bytes()).map(|r| r.as_of.to_rfc3339()),
+            Some("2026-03-01T00:00:00+00:00".into())
+        );
     }
 }

@@ -2,8 +2,13 @@
 //! the period of the same length before it (after the Kubernetes CoC committee's half-yearly
 //! reports and PSF/Django statistics). No case is ever described; cases the committee marked
 //! as not anonymisable are counted without their venue.
+//!
+//! Small cells identify people: a venue, channel, status or outcome with fewer than
+//! `min_cell` cases (default [`DEFAULT_MIN_CELL`]) in either period is folded into "other"
+//! in both, so a public report never says "1 case in chat #help". CSV is written with the
+//! `csv` crate, and a text cell that a spreadsheet would take for a formula is neutralised.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use chrono::{Duration, NaiveDate};
@@ -13,7 +18,16 @@ use crate::core::case::Case;
 use crate::core::sanitize::inline;
 
 /// The version of the report's JSON schema.
-pub const SCHEMA: &str = "casebook-transparency-report/1";
+pub const SCHEMA: &str = "casebook-transparency-report/2";
+
+/// Cells with fewer cases than this are folded into "other" unless asked otherwise.
+pub const DEFAULT_MIN_CELL: u64 = 3;
+
+/// The first line of a report in CSV.
+pub const CSV_HEADER: &str = "table,value,count,previous,change\n";
+
+/// The value small cells are folded into.
+const OTHER: &str = "other";
 
 /// Counts of the cases received in one period.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -50,6 +64,8 @@ pub struct Report {
     pub signer: String,
     /// Hash of the roster (see [`super::roster_hash`]).
     pub roster_hash: String,
+    /// Values with fewer cases than this (in either period) are counted under "other".
+    pub min_cell: u64,
     /// This period.
     pub current: Counts,
     /// The period before.
@@ -63,10 +79,21 @@ pub fn build<'a>(
     to: NaiveDate,
     signer: &str,
     roster_hash: String,
+    min_cell: u64,
 ) -> Report {
     let days = (to - from).num_days() + 1;
     let previous_to = from - Duration::days(1);
     let previous_from = from - Duration::days(days);
+    let mut current = count(cases.clone(), from, to);
+    let mut previous = count(cases, previous_from, previous_to);
+    for (now, before) in [
+        (&mut current.by_channel, &mut previous.by_channel),
+        (&mut current.by_status, &mut previous.by_status),
+        (&mut current.by_outcome, &mut previous.by_outcome),
+        (&mut current.by_venue, &mut previous.by_venue),
+    ] {
+        fold_small_cells(now, before, min_cell);
+    }
     Report {
         schema: SCHEMA,
         from,
@@ -75,8 +102,48 @@ pub fn build<'a>(
         previous_to,
         signer: signer.to_string(),
         roster_hash,
-        current: count(cases.clone(), from, to),
-        previous: count(cases, previous_from, previous_to),
+        min_cell,
+        current,
+        previous,
+    }
+}
+
+/// Fold every value with fewer than `min` cases in either period into "other", in both
+/// periods, so that no count can be told apart by comparing the two.
+fn fold_small_cells(now: &mut Table, before: &mut Table, min: u64) {
+    let small: BTreeSet<String> = now
+        .iter()
+        .chain(before.iter())
+        .filter(|(value, n)| **n > 0 && **n < min && value.as_str() != OTHER)
+        .map(|(value, _)| value.clone())
+        .collect();
+    for table in [now, before] {
+        for value in &small {
+            if let Some(n) = table.remove(value) {
+                *table.entry(OTHER.to_string()).or_default() += n;
+            }
+        }
+    }
+}
+
+/// The last day of the period a report (Markdown or CSV) covers, as it states it.
+pub fn period_end(text: &str) -> Option<NaiveDate> {
+    let line = text.lines().find_map(|l| {
+        l.strip_prefix("# Code of conduct transparency report, ")
+            .or_else(|| l.strip_prefix("period,"))
+    })?;
+    let period = line.split(',').next()?;
+    let end = period.split(" to ").nth(1)?;
+    NaiveDate::parse_from_str(end.trim(), "%Y-%m-%d").ok()
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) is prefixed
+/// with `'`, which spreadsheets show as text.
+fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
     }
 }
 
@@ -158,18 +225,58 @@ impl Report {
         text
     }
 
-    /// CSV: `table,value,count,previous,change`.
+    /// CSV: `table,value,count,previous,change`, after a `report` row naming the schema and a
+    /// `period` row.
     pub fn to_csv(&self) -> String {
-        let mut csv = String::from("table,value,count,previous,change\n");
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        let period = format!("{} to {}", self.from, self.to);
+        let previous = format!("{} to {}", self.previous_from, self.previous_to);
+        let min = format!("fewer than {} cases counted as other", self.min_cell);
+        let mut rows: Vec<[String; 5]> = vec![
+            ["table", "value", "count", "previous", "change"].map(String::from),
+            [
+                "report".into(),
+                SCHEMA.into(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+            [
+                "period".into(),
+                period,
+                String::new(),
+                previous,
+                String::new(),
+            ],
+            [
+                "cells".into(),
+                min,
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+        ];
         for (table, value, now, before) in self.rows() {
-            let value = value.replace('"', "\"\"");
-            let _ = writeln!(
-                csv,
-                "{table},\"{value}\",{now},{before},{:+}",
-                now as i64 - before as i64
-            );
+            rows.push([
+                table.to_string(),
+                neutralise(&inline(&value)),
+                now.to_string(),
+                before.to_string(),
+                format!("{:+}", now as i64 - before as i64),
+            ]);
         }
-        csv
+        for row in rows {
+            if writer.write_record(&row).is_err() {
+                return String::new();
+            }
+        }
+        writer
+            .into_inner()
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .unwrap_or_default()
     }
 
     /// Markdown.
@@ -188,7 +295,14 @@ impl Report {
         let _ = writeln!(
             md,
             "Signed by {}; roster sha256:{}; schema {}.",
-            self.signer, self.roster_hash, self.schema
+            super::markdown::text(&self.signer),
+            self.roster_hash,
+            self.schema
+        );
+        let _ = writeln!(
+            md,
+            "\nAny value with fewer than {} cases in either period is counted under \"other\".",
+            self.min_cell
         );
         let mut table = "";
         for (name, value, now, before) in self.rows().into_iter().skip(1) {
@@ -199,7 +313,7 @@ impl Report {
                     "\n## By {name}\n\n| {name} | cases | previous | change |\n|---|---:|---:|---:|"
                 );
             }
-            let value = value.replace('|', "\\|");
+            let value = super::markdown::text(&value);
             let _ = writeln!(
                 md,
                 "| {value} | {now} | {before} | {:+} |",

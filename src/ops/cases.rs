@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{Error, acting_member, as_member, events_by, member_named};
 use crate::core::case::{Case, CaseId, Channel, Status};
 use crate::core::decision::Ballot;
-use crate::core::event::{Audience, ConflictKind, Details, Event, EventKind, NoteKind};
+use crate::core::event::{Audience, ConflictKind, Details, Event, EventKind, NoteKind, Profile};
 use crate::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
 use crate::core::process::{self, Settings};
 use crate::core::roster::Role;
@@ -82,6 +82,15 @@ pub enum CaseChange {
     },
     /// Change the case's details.
     Edit(Details),
+    /// Write (or confirm) the title and summary of the decision record for one audience.
+    RecordText {
+        /// The audience.
+        profile: Profile,
+        /// The record's title.
+        title: String,
+        /// What the record says happened; empty for none.
+        summary: String,
+    },
 }
 
 /// A timeline entry, by id or by the start of its id as `case show` prints it.
@@ -186,6 +195,13 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
                 override_reason.as_deref(),
             )
             .map(one)
+        })?,
+        CaseChange::RecordText {
+            profile,
+            title,
+            summary,
+        } => as_member(file, |actor| {
+            process::write_record_text(actor, &case, profile, &title, &summary).map(one)
         })?,
         CaseChange::Message { to, summary } => as_member(file, |actor| {
             process::change_details(actor, &case)?;

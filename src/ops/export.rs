@@ -3,14 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Error, acting_member};
 use crate::core::event::ConflictKind;
 use crate::core::process::RuleError;
 use crate::core::roster::Member;
 use crate::core::sanitize::inline;
-use crate::export::signature;
+use crate::export::signature::{self, Checked};
 use crate::export::{self as records, Profile};
 use crate::vault::{self, CaseFile, Identity, Recipient};
 
@@ -88,29 +88,99 @@ impl std::str::FromStr for ReportFormat {
 /// What an export or report wrote.
 #[derive(Clone, Debug)]
 pub struct Written {
-    /// The record or report.
+    /// The record or report (`OUT`, or `OUT.age` when encrypted).
     pub path: PathBuf,
-    /// The signature beside it.
+    /// The signature beside it (`OUT.sig`, or `OUT.sig.age` when encrypted).
     pub sig_file: PathBuf,
     /// Whether both are age-encrypted rather than plaintext.
     pub encrypted: bool,
+    /// The names the record and its signature have once decrypted (`OUT`, `OUT.sig`).
+    pub plaintext: (PathBuf, PathBuf),
     /// The signer's principal in `member list --allowed-signers`.
     pub principal: String,
+    /// The moment the signer's key is judged at (see [`records::Recognised::as_of`]).
+    pub as_of: DateTime<Utc>,
     /// For a report: cases received in the period and in the previous one.
     pub received: (u64, u64),
 }
 
 impl Written {
-    /// The shell command that checks the signature with stock OpenSSH, given the case file's
-    /// path as the member typed it.
-    pub fn verify_command(&self, case_file: &str) -> String {
-        format!(
-            "casebook member list {case_file} --allowed-signers > allowed_signers && ssh-keygen -Y verify -f allowed_signers -I {} -n {} -s {} < {}",
-            self.principal,
+    /// The shell commands that check the signature with stock OpenSSH, given the case file's
+    /// path as the member typed it: for an encrypted export, first the ones that decrypt it.
+    /// Every argument is shell-quoted.
+    pub fn verify_commands(&self, case_file: &str) -> Vec<String> {
+        let q = |p: &Path| shell_quote(&p.to_string_lossy());
+        let (record, sig) = (&self.plaintext.0, &self.plaintext.1);
+        let mut commands = Vec::new();
+        if self.encrypted {
+            for (plain, cipher) in [(record, &self.path), (sig, &self.sig_file)] {
+                commands.push(format!(
+                    "age -d -i YOUR_IDENTITY -o {} {}",
+                    q(plain),
+                    q(cipher)
+                ));
+            }
+        }
+        commands.push(format!(
+            "casebook member list {} --allowed-signers > allowed_signers",
+            shell_quote(case_file)
+        ));
+        commands.push(format!(
+            "ssh-keygen -Y verify -f allowed_signers -I {} -n {} -Overify-time={} -s {} < {}",
+            shell_quote(&self.principal),
             signature::NAMESPACE,
-            self.sig_file.display(),
-            self.path.display()
-        )
+            signature::openssh_time(self.as_of),
+            q(sig),
+            q(record)
+        ));
+        commands
+    }
+
+    /// [`Written::verify_commands`] as one line, joined with `&&`.
+    pub fn verify_command(&self, case_file: &str) -> String {
+        self.verify_commands(case_file).join(" && ")
+    }
+}
+
+/// `text` as one word for a POSIX shell: as it is when it holds only characters no shell
+/// treats specially, else in single quotes (a `'` inside becomes `'\''`). Control characters
+/// are written as `$'\xNN'` so that pasting the command never sends them to a terminal.
+pub fn shell_quote(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        return text.to_string();
+    }
+    let mut out = String::from("'");
+    for c in text.chars() {
+        match c {
+            '\'' => out.push_str("'\\''"),
+            c if c.is_control() => out.push_str(&format!("'$'\\x{:02x}''", c as u32 & 0xff)),
+            c if crate::core::sanitize::inline(&c.to_string()).len() != c.len_utf8() => {
+                // Invisible or direction-changing characters: spelled out, never pasted.
+                out.push_str(&format!("'$'\\u{:04x}''", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Where an export goes: `OUT` and `OUT.sig` in plaintext; `OUT.age` and `OUT.sig.age` when
+/// encrypted (an `OUT` that already ends in `.age` is taken as the encrypted name).
+/// Gives (file, signature, plaintext file name, plaintext signature name).
+pub fn export_paths(output: &Path, encrypted: bool) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
+    let name = output.to_string_lossy();
+    let plain = match name.strip_suffix(".age") {
+        Some(stem) if encrypted && !stem.is_empty() => PathBuf::from(stem),
+        _ => output.to_path_buf(),
+    };
+    let plain_sig = sig_path(&plain, 1);
+    if encrypted {
+        let age = |p: &Path| PathBuf::from(format!("{}.age", p.display()));
+        (age(&plain), age(&plain_sig), plain, plain_sig)
+    } else {
+        (plain.clone(), plain_sig.clone(), plain, plain_sig)
     }
 }
 
@@ -135,31 +205,52 @@ pub fn sign(identity: &Identity, bytes: &[u8]) -> Result<String, Error> {
     })
 }
 
-/// Co-sign an existing record with the next free `.sig.N`; gives back that path.
+/// Co-sign an existing record with the next free `.sig.N`; gives back that path. Only a
+/// record or report casebook wrote is signed, and only once per key.
 pub fn cosign(identity: &Identity, record: &Path) -> Result<PathBuf, Error> {
     let bytes = std::fs::read(record).map_err(|e| vault::Error::Read {
         path: record.to_path_buf(),
         source: e,
     })?;
-    let sig = sign(identity, &bytes)?;
-    let path = (1..)
+    if records::recognise(&bytes).is_none() {
+        return Err(Error::NotARecord {
+            path: record.to_path_buf(),
+        });
+    }
+    let mine = identity.recipient().to_string();
+    let existing: Vec<PathBuf> = (1..)
         .map(|n| sig_path(record, n))
-        .find(|p| !p.exists())
-        .unwrap_or_else(|| sig_path(record, 1));
+        .take_while(|p| p.exists())
+        .collect();
+    for sig in &existing {
+        let pem = std::fs::read_to_string(sig).unwrap_or_default();
+        if let Checked::Valid { key, .. } = signature::check(&bytes, &pem)
+            && key == mine
+        {
+            return Err(Error::AlreadySigned {
+                path: record.to_path_buf(),
+                signature: sig.clone(),
+            });
+        }
+    }
+    let sig = sign(identity, &bytes)?;
+    let path = sig_path(record, existing.len() + 1);
     vault::write_new(&path, sig.as_bytes(), 0o600)?;
     Ok(path)
 }
 
-/// Write `text` and its signature `sig` to `output` and `output.sig` (never overwriting
-/// either): in plaintext, or age-encrypted to `encrypt_to`. Returns the signature's path.
+/// Write `text` and its signature `sig` (never overwriting either): in plaintext to `OUT`
+/// and `OUT.sig`, or age-encrypted to `encrypt_to` as `OUT.age` and `OUT.sig.age`. Returns
+/// the paths as [`export_paths`] gives them.
 fn write_signed(
     output: &Path,
     text: &str,
     sig: &str,
     encrypt_to: &[Recipient],
-) -> Result<PathBuf, Error> {
-    let sig_file = sig_path(output, 1);
-    for path in [output, sig_file.as_path()] {
+) -> Result<(PathBuf, PathBuf, PathBuf, PathBuf), Error> {
+    let paths = export_paths(output, !encrypt_to.is_empty());
+    let (file, sig_file) = (&paths.0, &paths.1);
+    for path in [file, sig_file] {
         if path.exists() {
             return Err(Error::Vault(vault::Error::Exists {
                 path: path.to_path_buf(),
@@ -167,13 +258,13 @@ fn write_signed(
         }
     }
     if encrypt_to.is_empty() {
-        vault::write_new(output, text.as_bytes(), 0o600)?;
-        vault::write_new(&sig_file, sig.as_bytes(), 0o600)?;
+        vault::write_new(file, text.as_bytes(), 0o600)?;
+        vault::write_new(sig_file, sig.as_bytes(), 0o600)?;
     } else {
-        vault::encrypt_new_file(output, text.as_bytes(), encrypt_to)?;
-        vault::encrypt_new_file(&sig_file, sig.as_bytes(), encrypt_to)?;
+        vault::encrypt_new_file(file, text.as_bytes(), encrypt_to)?;
+        vault::encrypt_new_file(sig_file, sig.as_bytes(), encrypt_to)?;
     }
-    Ok(sig_file)
+    Ok(paths)
 }
 
 /// The signer as signed content names them: "Name (SHA256:...)"; only members with an SSH key
@@ -248,13 +339,18 @@ fn sign_and_write(
     encrypt_to: &[Recipient],
     received: (u64, u64),
 ) -> Result<Written, Error> {
+    let as_of = records::recognise(text.as_bytes())
+        .map(|r| r.as_of)
+        .unwrap_or_else(Utc::now);
     let sig = sign(identity, text.as_bytes())?;
-    let sig_file = write_signed(output, text, &sig, encrypt_to)?;
+    let (path, sig_file, plain, plain_sig) = write_signed(output, text, &sig, encrypt_to)?;
     Ok(Written {
-        path: output.to_path_buf(),
+        path,
         sig_file,
         encrypted: !encrypt_to.is_empty(),
+        plaintext: (plain, plain_sig),
         principal: me.principal(),
+        as_of,
         received,
     })
 }
@@ -274,11 +370,22 @@ pub struct ReportRequest {
     pub encrypt_to: Vec<Recipient>,
 }
 
-/// Build, sign and write the transparency report for a period.
+/// Build, sign and write the transparency report for a period, folding values with fewer
+/// than [`records::report::DEFAULT_MIN_CELL`] cases into "other".
 pub fn write_report(
     file: &mut CaseFile,
     identity: &Identity,
     request: &ReportRequest,
+) -> Result<Written, Error> {
+    write_report_with(file, identity, request, records::report::DEFAULT_MIN_CELL)
+}
+
+/// [`write_report`], folding values with fewer than `min_cell` cases into "other".
+pub fn write_report_with(
+    file: &mut CaseFile,
+    identity: &Identity,
+    request: &ReportRequest,
+    min_cell: u64,
 ) -> Result<Written, Error> {
     let (from, to) = (request.from, request.to);
     if to < from {
@@ -286,7 +393,14 @@ pub fn write_report(
     }
     let (me, signer) = signer(file, identity)?;
     let roster_hash = records::roster_hash(&file.roster()?);
-    let report = records::report::build(file.cases()?.values(), from, to, &signer, roster_hash);
+    let report = records::report::build(
+        file.cases()?.values(),
+        from,
+        to,
+        &signer,
+        roster_hash,
+        min_cell.max(1),
+    );
     let text = match request.format {
         ReportFormat::Json => report.to_json(),
         ReportFormat::Csv => report.to_csv(),

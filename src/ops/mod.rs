@@ -128,6 +128,20 @@ pub enum Error {
         /// The identity.
         identity: PathBuf,
     },
+    /// `casebook sign` was given a file casebook did not export.
+    #[error("{} is not a decision record or transparency report casebook exported", .path.display())]
+    NotARecord {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The key already signed this record.
+    #[error("{} is already signed with this key ({})", .path.display(), .signature.display())]
+    AlreadySigned {
+        /// The record.
+        path: PathBuf,
+        /// The signature made with the key.
+        signature: PathBuf,
+    },
     /// Signing failed.
     #[error("cannot sign with {}: {reason}", .identity.display())]
     Signing {

@@ -251,6 +251,12 @@ impl CaseFile {
         store::case_events(&self.conn, case).map_err(|e| self.db_error(e))
     }
 
+    /// The committee-wide events (roster changes, key rotations, rules), oldest first: what
+    /// a signature's key is judged against (see [`crate::core::roster::key_history`]).
+    pub fn committee_events(&self) -> Result<Vec<Event>, Error> {
+        store::committee_events(&self.conn).map_err(|e| self.db_error(e))
+    }
+
     /// The committee's rules.
     pub fn settings(&self) -> Settings {
         self.settings

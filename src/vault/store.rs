@@ -306,6 +306,16 @@ pub(crate) fn case_events(conn: &Connection, case: CaseId) -> rusqlite::Result<V
     rows.collect()
 }
 
+/// The committee-wide events (roster, keys, rules), oldest first.
+pub(crate) fn committee_events(conn: &Connection) -> rusqlite::Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, case_id, author, at, amends, payload FROM events
+         WHERE case_id IS NULL ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], event_from_row)?;
+    rows.collect()
+}
+
 /// The committee's rules (defaults until changed).
 pub(crate) fn settings(conn: &Connection) -> rusqlite::Result<Settings> {
     let json: Option<String> = conn

@@ -183,7 +183,7 @@ pub fn case_data(
         .collect();
     CaseData {
         due: process::due(settings, &case),
-        tally: process::current_tally(roster, settings, &case),
+        tally: process::current_tally(roster, settings, &case, &timeline),
         eligible: process::eligible_voters(roster, &case),
         active: roster.active().map(|m| m.name.clone()).collect(),
         elsewhere: Vec::new(),
