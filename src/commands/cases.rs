@@ -420,7 +420,7 @@ fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Resul
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(settings).map_err(std::io::Error::from)?
+            super::json(settings)?
         )?;
         return Ok(());
     }

@@ -50,6 +50,15 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
             "close the other casebook first; if it crashed, the lock is released \
                  automatically and you can simply try again"
         }
+        vault::Error::UnsafeLock { path, .. } => {
+            return Some(format!(
+                "someone or something put it there; look at it, remove it (rm {}) and try again",
+                path.display()
+            ));
+        }
+        vault::Error::NotRegularFile { .. } => {
+            "give the path of the case file itself (a regular file made by casebook)"
+        }
         vault::Error::ChangedOnDisk { .. } => {
             "another copy was synced over it; save your changes elsewhere with --save-as, \
                  then compare the two files"

@@ -52,7 +52,7 @@ pub(super) fn log(
             writeln!(
                 out,
                 "{}",
-                serde_json::to_string_pretty(&value).map_err(std::io::Error::from)?
+                super::json(&value)?
             )?;
         } else {
             writeln!(out, "head    {head}\ndigest  {digest}")?;
@@ -110,7 +110,7 @@ pub(super) fn log(
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&commits).map_err(std::io::Error::from)?
+            super::json(&commits)?
         )?;
         return Ok(());
     }

@@ -102,7 +102,7 @@ fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&listed).map_err(std::io::Error::from)?
+            super::json(&listed)?
         )?;
         return Ok(());
     }

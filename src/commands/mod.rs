@@ -11,6 +11,7 @@ mod import;
 mod info;
 mod log;
 mod members;
+mod output;
 mod session;
 mod show;
 
@@ -20,7 +21,9 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::cli::{Command, Config, ConfigError, IdentityFrom};
+pub use output::SafeOutput;
 use crate::core::process::RuleError;
+use crate::core::sanitize;
 use crate::ops;
 use crate::vault::{self, CaseFile, Founder, Identity, OpenMode, PassphraseSource, synthetic};
 
@@ -134,6 +137,13 @@ fn ops_hint(error: &ops::Error) -> Option<String> {
         ops::Error::Signing { .. } => "check your key",
     };
     Some(hint.to_string())
+}
+
+/// `value` as pretty JSON that is safe to print: C0/C1 controls, bidi controls and invisible
+/// characters in its strings are written as `\u` escapes (same JSON, nothing raw).
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, std::io::Error> {
+    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::from)?;
+    Ok(sanitize::json(&text).into_owned())
 }
 
 /// A case file to hand to the interface, with the key that opened it.
@@ -371,9 +381,20 @@ pub(crate) fn open_file(
     mode: OpenMode,
 ) -> Result<CaseFile, Error> {
     let file = CaseFile::open_expecting(path, identity, mode, &config.expect)?;
+    if let (Some(link), OpenMode::ReadWrite) = (file.followed_link(), mode) {
+        eprintln!(
+            "note: {} is a symbolic link; casebook saves its target {} (the lock and backup \
+             are beside the target)",
+            sanitize::inline(&link.display().to_string()),
+            sanitize::inline(&file.label()),
+        );
+    }
     let trust = file.trust();
     if let Some(older) = &trust.older {
-        eprintln!("WARNING: {older}. Shown read-only; do not act on it.");
+        eprintln!(
+            "WARNING: {}. Shown read-only; do not act on it.",
+            sanitize::inline(&older.to_string())
+        );
     }
     match &trust.fingerprint {
         Some(fingerprint) if trust.first_open && config.expect.committee.is_none() => eprintln!(

@@ -76,7 +76,7 @@ pub(super) fn list(
                 writeln!(
                     out,
                     "{}",
-                    serde_json::to_string_pretty(&map).map_err(std::io::Error::from)?
+                    super::json(&map)?
                 )?;
             } else {
                 for (q, n) in counts {
@@ -120,7 +120,7 @@ pub(super) fn list(
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&listed).map_err(std::io::Error::from)?
+            super::json(&listed)?
         )?;
         return Ok(());
     }
@@ -186,7 +186,7 @@ pub(super) fn show(
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&shown).map_err(std::io::Error::from)?
+            super::json(&shown)?
         )?;
         return Ok(());
     }
@@ -418,7 +418,7 @@ pub(super) fn search(
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&found).map_err(std::io::Error::from)?
+            super::json(&found)?
         )?;
         return Ok(());
     }

@@ -64,6 +64,8 @@ pub struct CaseFile {
     sealed: Option<Vec<u8>>,
     /// While locked: a draft the member was writing, encrypted to the sealing key.
     sealed_draft: Option<Vec<u8>>,
+    /// The symbolic link it was opened through, when it was (the origin is the target).
+    followed_link: Option<PathBuf>,
 }
 
 /// A full-text search hit.
@@ -97,6 +99,12 @@ impl CaseFile {
             Origin::Disk { path, .. } => path.display().to_string(),
             Origin::Builtin { label } => label.clone(),
         }
+    }
+
+    /// The symbolic link this file was opened through, if it was: casebook reads, locks and
+    /// saves the link's target (see [`CaseFile::label`]), never replacing the link itself.
+    pub fn followed_link(&self) -> Option<&std::path::Path> {
+        self.followed_link.as_deref()
     }
 
     /// Whether there are changes not yet saved.
@@ -374,8 +382,12 @@ impl CaseFile {
 
 impl Drop for CaseFile {
     fn drop(&mut self) {
-        // Best effort: wipe the decrypted database before SQLite frees it. SQLite hands out its
-        // own buffer for an in-memory (deserialised) database.
+        // SQLite's allocator wipes every block it frees (`ffi::wipe_sqlite_memory`), this
+        // database's buffer included, however the connection goes away. Only when SQLite could
+        // not be given that allocator is the buffer wiped here, as a last resort.
+        if ffi::wipe_sqlite_memory() {
+            return;
+        }
         if let Some(bytes) = ffi::serialize_nocopy(&mut self.conn) {
             bytes.fill(0);
         }

@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::fs::{self, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -298,12 +298,11 @@ impl Identity {
             .map_err(|_| Error::WrongPassphrase {
                 path: label.to_path_buf(),
             })?;
-        let mut inner = Zeroizing::new(Vec::new());
-        reader
-            .read_to_end(&mut inner)
-            .map_err(|_| Error::UnrecognisedIdentity {
+        let inner = super::crypto::read_to_end_wiping(&mut reader, bytes.len()).map_err(|_| {
+            Error::UnrecognisedIdentity {
                 path: label.to_path_buf(),
-            })?;
+            }
+        })?;
         let text = std::str::from_utf8(&inner).map_err(|_| Error::UnrecognisedIdentity {
             path: label.to_path_buf(),
         })?;

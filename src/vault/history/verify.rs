@@ -615,6 +615,7 @@ type SchemaObject = (String, String, String, Option<String>);
 
 /// The schema a casebook database of this version has, to compare a file's against.
 fn expected_schema() -> rusqlite::Result<Vec<SchemaObject>> {
+    crate::vault::ffi::wipe_sqlite_memory();
     let conn = Connection::open_in_memory()?;
     crate::vault::schema::create(&conn)?;
     schema_objects(&conn)
