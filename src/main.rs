@@ -12,6 +12,11 @@ use casebook::commands::{self, Interactive};
 use casebook::core::sanitize;
 use casebook::tui;
 
+/// Every freed block is wiped, beneath the wiping casebook's own buffers do (see
+/// [`casebook::vault::WipeOnFree`]).
+#[global_allocator]
+static ALLOCATOR: casebook::vault::WipeOnFree = casebook::vault::WipeOnFree;
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let stdout = std::io::stdout();

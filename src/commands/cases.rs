@@ -417,11 +417,7 @@ pub(super) fn settings(
 
 fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Result<(), Error> {
     if json {
-        writeln!(
-            out,
-            "{}",
-            super::json(settings)?
-        )?;
+        writeln!(out, "{}", super::json(settings)?)?;
         return Ok(());
     }
     writeln!(

@@ -99,11 +99,7 @@ fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result
         })
         .collect();
     if json {
-        writeln!(
-            out,
-            "{}",
-            super::json(&listed)?
-        )?;
+        writeln!(out, "{}", super::json(&listed)?)?;
         return Ok(());
     }
     for m in &listed {

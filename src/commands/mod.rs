@@ -21,11 +21,11 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::cli::{Command, Config, ConfigError, IdentityFrom};
-pub use output::SafeOutput;
 use crate::core::process::RuleError;
 use crate::core::sanitize;
 use crate::ops;
 use crate::vault::{self, CaseFile, Founder, Identity, OpenMode, PassphraseSource, synthetic};
+pub use output::SafeOutput;
 
 /// A failed command.
 #[derive(Debug, thiserror::Error)]

@@ -161,11 +161,15 @@ mod tests {
 
     #[test]
     fn json_escapes_what_serde_leaves_raw() {
-        let value = serde_json::json!({ "name": "a\u{1b}]52;c;x\u{7}\u{202e}\u{85}\u{200b}\u{e0041}b" });
+        let value =
+            serde_json::json!({ "name": "a\u{1b}]52;c;x\u{7}\u{202e}\u{85}\u{200b}\u{e0041}b" });
         let text = serde_json::to_string(&value).unwrap();
         let safe = json(&text);
         assert!(!safe.chars().any(is_unsafe), "{safe}");
-        assert!(safe.contains("\\u202e") && safe.contains("\\udb40\\udc41"), "{safe}");
+        assert!(
+            safe.contains("\\u202e") && safe.contains("\\udb40\\udc41"),
+            "{safe}"
+        );
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, value, "the same JSON, only written differently");
     }

@@ -353,7 +353,8 @@ fn drain<R: Read>(
     match target {
         Some(buffer) => reader.read_exact(buffer).map_err(fail)?,
         None => {
-            let mut scratch = vec![0u8; CHUNK_PLAINTEXT as usize];
+            // Plaintext passes through it: wiped when dropped.
+            let mut scratch = Zeroizing::new(vec![0u8; CHUNK_PLAINTEXT as usize]);
             let mut left = count;
             while left > 0 {
                 let want = left.min(scratch.len() as u64) as usize;

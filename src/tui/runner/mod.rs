@@ -188,7 +188,7 @@ fn unlock(
         ));
     }
     let draft = file.unseal(&key).map_err(|e| e.to_string())?;
-    Ok((key, draft))
+    Ok((key, draft.map(|d| d.as_str().to_owned())))
 }
 
 /// The queue counts and the cases of the queue the model shows, filtered and sorted as it asks.

@@ -229,7 +229,10 @@ impl CaseFile {
 
 /// The error for a case file that could not be opened for reading.
 fn not_regular(path: &Path, e: io::Error) -> Error {
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<NotRegular>()) {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<NotRegular>())
+    {
         Some(NotRegular(what)) => Error::NotRegularFile {
             path: path.to_path_buf(),
             what: (*what).into(),
