@@ -45,19 +45,50 @@ fn no_cli_output_carries_stored_hostile_text_raw() {
     let other_pub = format!("{}.pub", other.display());
     common::ok(&as_key(
         &key,
-        &[&"member", &"add", &file, &"--name", &HOSTILE, &"--key", &other_pub],
+        &[
+            &"member", &"add", &file, &"--name", &HOSTILE, &"--key", &other_pub,
+        ],
     ));
     let code = common::ok(&as_key(
         &key,
-        &[&"case", &"new", &file, &"--title", &HOSTILE, &"--summary", &HOSTILE],
+        &[
+            &"case",
+            &"new",
+            &file,
+            &"--title",
+            &HOSTILE,
+            &"--summary",
+            &HOSTILE,
+        ],
     ));
     let code = code.trim().to_string();
-    check("case new", &as_key(&key, &[&"note", &"add", &file, &code, &"--text", &HOSTILE]));
+    check(
+        "case new",
+        &as_key(&key, &[&"note", &"add", &file, &code, &"--text", &HOSTILE]),
+    );
     check(
         "party add",
-        &as_key(&key, &[&"party", &"add", &file, &code, &"--role", &"reporter", &"--name", &HOSTILE]),
+        &as_key(
+            &key,
+            &[
+                &"party",
+                &"add",
+                &file,
+                &code,
+                &"--role",
+                &"reporter",
+                &"--name",
+                &HOSTILE,
+            ],
+        ),
     );
-    check("edit", &as_key(&key, &[&"case", &"edit", &file, &code, &"--venue", &HOSTILE]));
+    check(
+        "edit",
+        &as_key(
+            &key,
+            &[&"case", &"edit", &file, &code, &"--venue", &HOSTILE],
+        ),
+    );
 
     let code_ref: &str = &code;
     let runs: Vec<(&str, Vec<&dyn AsRef<std::ffi::OsStr>>)> = vec![
@@ -66,11 +97,17 @@ fn no_cli_output_carries_stored_hostile_text_raw() {
         ("case list", vec![&"case", &"list", &file]),
         ("case list --json", vec![&"case", &"list", &file, &"--json"]),
         ("case show", vec![&"case", &"show", &file, &code_ref]),
-        ("case show --json", vec![&"case", &"show", &file, &code_ref, &"--json"]),
+        (
+            "case show --json",
+            vec![&"case", &"show", &file, &code_ref, &"--json"],
+        ),
         ("search", vec![&"search", &file, &"Y"]),
         ("search --json", vec![&"search", &file, &"Y", &"--json"]),
         ("member list", vec![&"member", &"list", &file]),
-        ("member list --json", vec![&"member", &"list", &file, &"--json"]),
+        (
+            "member list --json",
+            vec![&"member", &"list", &file, &"--json"],
+        ),
         ("log", vec![&"log", &file]),
         ("log --json", vec![&"log", &file, &"--json"]),
         ("assign error", vec![&"assign", &file, &code_ref, &HOSTILE]),
@@ -83,7 +120,13 @@ fn no_cli_output_carries_stored_hostile_text_raw() {
     }
     // The "similar:" list of an unknown code name quotes stored code names.
     let first = code.split('-').next().unwrap().to_string();
-    check("similar", &as_key(&key, &[&"case", &"show", &file, &format!("{first}-{HOSTILE}")]));
+    check(
+        "similar",
+        &as_key(
+            &key,
+            &[&"case", &"show", &file, &format!("{first}-{HOSTILE}")],
+        ),
+    );
 }
 
 #[test]
@@ -97,7 +140,11 @@ fn the_lock_holders_note_is_shown_sanitised() {
     let lock = format!("{}.lock", file.display());
     std::fs::write(&lock, HOSTILE).unwrap();
     // Someone holds the lock (flock(1) takes the same kind of lock casebook does).
-    let mut holder = Command::new("flock").arg(&lock).args(["sleep", "5"]).spawn().unwrap();
+    let mut holder = Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "5"])
+        .spawn()
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
     let out = as_key(&key, &[&"case", &"new", &file, &"--title", &"t"]);
     let _ = holder.kill();

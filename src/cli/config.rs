@@ -97,6 +97,17 @@ pub enum ConfigError {
         /// Why.
         source: std::io::Error,
     },
+    /// Standard input could not be read for an option given as `-`.
+    #[error("cannot read standard input: {0}")]
+    Stdin(String),
+    /// Two options asked for standard input.
+    #[error("both {first} and {second} are `-`; only one option can read standard input")]
+    StdinTwice {
+        /// The first such option.
+        first: String,
+        /// The second.
+        second: String,
+    },
     /// The file is not valid TOML or has unknown settings.
     #[error("config file {} is invalid: {message}", .path.display())]
     Invalid {
@@ -109,7 +120,8 @@ pub enum ConfigError {
 
 impl Config {
     /// Validate `args` against the environment and the config file.
-    pub fn from_args(args: Args) -> Result<Config, ConfigError> {
+    pub fn from_args(mut args: Args) -> Result<Config, ConfigError> {
+        super::stdin::resolve(&mut args.command)?;
         let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
         let config_path = directories::ProjectDirs::from("", "", "casebook")
             .map(|dirs| dirs.config_dir().join("config.toml"));

@@ -3,6 +3,7 @@
 //! came from, where passphrases come from, the interface's settings.
 
 mod config;
+mod stdin;
 mod subcommands;
 mod values;
 

@@ -303,8 +303,8 @@ pub enum NoteCommand {
         file: PathBuf,
         /// The case's code name.
         code: String,
-        /// The note's text.
-        #[arg(long, conflicts_with = "stdin", required_unless_present = "stdin")]
+        /// The note's text (`-` reads it from standard input).
+        #[arg(long, conflicts_with = "stdin")]
         text: Option<String>,
         /// Read the note from standard input.
         #[arg(long)]

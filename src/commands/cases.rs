@@ -121,7 +121,12 @@ pub(super) fn note(
             })?;
             text
         }
-        (None, false) => return Err(usage("no note given", "use --text T or --stdin")),
+        (None, false) => {
+            return Err(usage(
+                "no note text given",
+                "pipe it in with `--text -` (or --stdin), or give --text TEXT",
+            ));
+        }
     };
     let change = CaseChange::Note {
         kind: *kind,

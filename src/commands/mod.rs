@@ -89,6 +89,11 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Ops(e) => ops_hint(e),
+            Error::Config(ConfigError::Stdin(_)) => Some("pipe UTF-8 text in".to_string()),
+            Error::Config(ConfigError::StdinTwice { .. }) => Some(
+                "pipe one text in with `-`, and give the other option on the command line"
+                    .to_string(),
+            ),
             Error::Config(_) => Some(
                 "fix the file; settings: identity = \"PATH\", idle_lock_minutes = N, \
                  theme = \"default\" | \"mono\", and [keys] action = \"key\""
