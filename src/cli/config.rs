@@ -45,6 +45,8 @@ pub struct Config {
 struct FileConfig {
     /// Path of the identity to use; `~/` is expanded.
     identity: Option<PathBuf>,
+    /// Path of a file whose first line is the identity's passphrase; `~/` is expanded.
+    passphrase_file: Option<PathBuf>,
     /// Minutes without a key press before the interface locks (fractions allowed); 0 never
     /// locks.
     idle_lock_minutes: Option<f64>,
@@ -142,7 +144,7 @@ impl Config {
             )
         } else {
             (
-                home.map(|h| h.join(".ssh").join("id_ed25519")),
+                home.as_ref().map(|h| h.join(".ssh").join("id_ed25519")),
                 IdentityFrom::Default,
             )
         };
@@ -154,7 +156,20 @@ impl Config {
                     path: config_path.clone().unwrap_or_default(),
                     message,
                 })?;
-        let passphrases = match args.passphrase_file {
+        let passphrase_file = args
+            .passphrase_file
+            .or_else(|| {
+                std::env::var_os("CASEBOOK_PASSPHRASE_FILE")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or_else(|| {
+                file_config
+                    .passphrase_file
+                    .as_deref()
+                    .map(|path| expand_home(path, home.as_deref()))
+            });
+        let passphrases = match passphrase_file {
             Some(file) => PassphraseSource::File(file),
             None => PassphraseSource::Terminal,
         };

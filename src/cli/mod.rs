@@ -28,6 +28,7 @@ pub struct Args {
     pub identity: Option<PathBuf>,
 
     /// Read passphrases from the first line of FILE instead of asking on the terminal.
+    /// [default: $CASEBOOK_PASSPHRASE_FILE, then `passphrase_file` in the config file]
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
 
@@ -246,6 +247,14 @@ pub enum Command {
         #[arg(long = "sig", value_name = "SIG")]
         sigs: Vec<PathBuf>,
     },
+    /// Print a shell completion script (for example
+    /// `casebook completions bash > ~/.local/share/bash-completion/completions/casebook`).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for example `casebook man | man -l -`.
+    Man,
     /// Add synthetic cases to a case file (benchmarks and tests).
     #[command(hide = true)]
     Synth {

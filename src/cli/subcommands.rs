@@ -291,6 +291,10 @@ pub enum MemberCommand {
         /// Your new key (it must load, with its passphrase if any, before anything changes).
         #[arg(long, value_name = "PATH")]
         new_identity: PathBuf,
+        /// Read the new key's passphrase from the first line of FILE (--passphrase-file is
+        /// the current key's).
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
     },
 }
 

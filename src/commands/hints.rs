@@ -93,6 +93,10 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         vault::Error::PassphraseUnavailable { .. } => {
             "run casebook in a terminal, or give the passphrase with --passphrase-file FILE"
         }
+        vault::Error::NewPassphraseUnavailable { .. } => {
+            "run it in a terminal, or give the new passphrase with --passphrase-file FILE \
+             (or --new-passphrase-file FILE when rotating)"
+        }
         vault::Error::PassphraseMismatch | vault::Error::PassphraseEmpty => "run the command again",
         vault::Error::UnknownCase { .. } => "list the cases with `casebook case list FILE`",
         vault::Error::InvalidRecipient { .. } => {

@@ -95,7 +95,8 @@ impl Error {
                     .to_string(),
             ),
             Error::Config(_) => Some(
-                "fix the file; settings: identity = \"PATH\", idle_lock_minutes = N, \
+                "fix the file; settings: identity = \"PATH\", passphrase_file = \"PATH\", \
+                 idle_lock_minutes = N, \
                  theme = \"default\" | \"mono\", and [keys] action = \"key\""
                     .to_string(),
             ),
@@ -171,6 +172,14 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             passphrase,
             comment,
         } => keygen(output, *passphrase, comment, &config.passphrases, out)?,
+        Command::Completions { shell } => {
+            let mut command = <crate::cli::Args as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "casebook", out);
+        }
+        Command::Man => {
+            let command = <crate::cli::Args as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(out)?;
+        }
         Command::Init {
             file,
             name,

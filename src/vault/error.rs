@@ -165,6 +165,9 @@ pub enum Error {
     /// A passphrase is needed and cannot be asked for.
     #[error("{} is passphrase-protected and there is no terminal to ask for the passphrase", .path.display())]
     PassphraseUnavailable { path: PathBuf },
+    /// A new key was to be protected, and there is no terminal to ask for the passphrase.
+    #[error("cannot ask for a passphrase to protect the new key {}: there is no terminal; nothing was written", .path.display())]
+    NewPassphraseUnavailable { path: PathBuf },
     /// The two entries of a new passphrase differ.
     #[error("the passphrases did not match")]
     PassphraseMismatch,
