@@ -117,6 +117,15 @@ fn no_cli_output_carries_stored_hostile_text_raw() {
     for (what, args) in runs {
         let out = as_key(&key, &args);
         check(what, &out);
+        if what.ends_with("--json") {
+            let text = common::ok(&out);
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {text}"));
+            // Escaped, not altered: the stored text comes back whole.
+            if what != "settings --json" && what != "log --json" {
+                assert!(value.to_string().contains("\\u001b]52"), "{what}: {value}");
+            }
+        }
     }
     // The "similar:" list of an unknown code name quotes stored code names.
     let first = code.split('-').next().unwrap().to_string();

@@ -156,18 +156,22 @@ pub enum Command {
     /// Parties to a case.
     #[command(subcommand)]
     Party(PartyCommand),
-    /// Declare your own conflict of interest on a case.
+    /// Declare your own conflict of interest on a case, or withdraw it.
+    #[command(group(clap::ArgGroup::new("conflict").required(true).args(["hard", "soft", "withdraw"])))]
     Conflict {
         /// The case file.
         file: PathBuf,
         /// The case's code name.
         code: String,
         /// You must not handle or see the case.
-        #[arg(long, conflicts_with = "soft", required_unless_present = "soft")]
+        #[arg(long)]
         hard: bool,
         /// You may discuss the case but not vote.
         #[arg(long)]
         soft: bool,
+        /// Withdraw the conflict you declared.
+        #[arg(long)]
+        withdraw: bool,
         /// Why (kept in the case's history).
         #[arg(long)]
         reason: Option<String>,

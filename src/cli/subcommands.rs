@@ -10,7 +10,7 @@ use super::QueueChoice;
 use super::values::{date, incident, moment, recipient, yes_no};
 use crate::core::case::{Channel, IncidentAt, ScopeJudgement, Severity};
 use crate::core::decision::{Ladder, QuorumRule};
-use crate::core::event::{Audience, NoteKind};
+use crate::core::event::{Audience, NoteKind, ReviewResult};
 use crate::core::party::PartyRole;
 use crate::core::roster::Role;
 use crate::export::Profile;
@@ -253,7 +253,8 @@ pub enum MemberCommand {
         #[arg(long, conflicts_with = "json")]
         allowed_signers: bool,
     },
-    /// Add a member (chairs only); the file is re-encrypted to include them at once.
+    /// Add a member (chairs only); the file is re-encrypted to include them at once. A removed
+    /// member's name re-adds them, with the key given.
     Add {
         /// The case file.
         file: PathBuf,
@@ -270,6 +271,15 @@ pub enum MemberCommand {
         /// holding either (such as their KEY.pub).
         #[arg(long)]
         key: String,
+    },
+    /// Make a member a chair, or a chair an ordinary member (chairs only).
+    Role {
+        /// The case file.
+        file: PathBuf,
+        /// Their name as on the roster.
+        name: String,
+        /// chair or member.
+        role: Role,
     },
     /// Remove a member (chairs only); the file and its backup are re-encrypted without them.
     Remove {
@@ -407,9 +417,12 @@ pub enum EmergencyCommand {
         file: PathBuf,
         /// The case's code name.
         code: String,
-        /// The reviewer's note.
+        /// The reviewer's note (`-` reads it from standard input).
         #[arg(long)]
         note: String,
+        /// What the review decides: upheld, changed or lifted.
+        #[arg(long)]
+        result: ReviewResult,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,

@@ -175,7 +175,12 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         RuleError::Assignment { .. } => "see the case with `casebook case show FILE CODE`",
         RuleError::Finished { .. } => "reopen it with `casebook status FILE CODE reopened`",
         RuleError::AlreadyDecided { .. } => "reopen the case to revisit the decision",
-        RuleError::LastChair { .. } => "add a chair with `casebook member add --role chair` first",
+        RuleError::LastChair { .. } => {
+            "make another member chair with `casebook member role FILE NAME chair` first"
+        }
+        RuleError::SameRole { .. } => "nothing to change",
+        RuleError::NotRemoved { .. } => "see the roster with `casebook member list`",
+        RuleError::NoConflict { .. } => "see the case with `casebook case show FILE CODE`",
         RuleError::LastMember { .. } => "add the new members first",
         RuleError::SelfRemoval { .. } => {
             "let another member remove you, or pass --allow-self-removal if you mean it"

@@ -58,6 +58,18 @@ pub(super) fn member(
             reason,
             allow_self_removal,
         } => remove(config, file, name, reason.clone(), *allow_self_removal, out),
+        MemberCommand::Role { file, name, role } => {
+            let mut session = Session::open(config, file)?;
+            let saved = member_ops::change_role(&mut session.file, &session.identity, name, *role)?;
+            writeln!(
+                out,
+                "{} is now {} of {}",
+                inline(name),
+                crate::core::describe::role_words(*role),
+                saved.path.display()
+            )?;
+            Ok(())
+        }
         MemberCommand::RotateKey {
             file,
             new_identity,
@@ -136,9 +148,10 @@ fn add(config: &Config, file: &Path, new: &NewMember, out: &mut dyn Write) -> Re
     let added = member_ops::add(&mut session.file, &session.identity, new)?;
     writeln!(
         out,
-        "added {} ({}, {}); {} is now encrypted to {} recipients",
+        "{} {} ({}, {}); {} is now encrypted to {} recipients",
+        if added.rejoined { "re-added" } else { "added" },
         inline(&new.name),
-        new.role,
+        added.role,
         added.fingerprint,
         added.saved.path.display(),
         added.saved.recipients

@@ -293,9 +293,17 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             code,
             hard,
             soft: _,
+            withdraw,
             reason,
             save_as,
-        } => cases::conflict(config, file, code, *hard, reason, save_as.as_deref(), out)?,
+        } => {
+            let kind = match (hard, withdraw) {
+                (_, true) => None,
+                (true, _) => Some(crate::core::event::ConflictKind::Hard),
+                _ => Some(crate::core::event::ConflictKind::Soft),
+            };
+            cases::conflict(config, file, code, kind, reason, save_as.as_deref(), out)?
+        }
         Command::Vote(args) => cases::vote(config, args, out)?,
         Command::Decide(args) => cases::decide(config, args, out)?,
         Command::Comms(command) => cases::comms(config, command, out)?,

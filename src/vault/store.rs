@@ -179,6 +179,18 @@ pub(crate) fn append_event(
                 params![member.to_string(), email],
             )?;
         }
+        EventKind::MemberRoleChanged { member, role } => {
+            conn.execute(
+                "UPDATE members SET role = ?2 WHERE id = ?1",
+                params![member.to_string(), role.as_str()],
+            )?;
+        }
+        EventKind::MemberRejoined { member, recipient } => {
+            conn.execute(
+                "UPDATE members SET recipient = ?2, removed_at = NULL WHERE id = ?1",
+                params![member.to_string(), recipient],
+            )?;
+        }
         _ => {}
     }
     if let (Some(case), Some(state)) = (event.case, state) {

@@ -257,6 +257,7 @@ fn check_key(kind: &EventKind) -> Result<(), String> {
     let recipient = match kind {
         EventKind::MemberAdded { recipient, .. }
         | EventKind::MemberKeyChanged { recipient, .. }
+        | EventKind::MemberRejoined { recipient, .. }
         | EventKind::RecipientAdded { recipient } => recipient,
         _ => return Ok(()),
     };
@@ -504,7 +505,8 @@ fn check_events(
                     .map_err(|e| broken(format!("event {} is unreadable: {e}", short_id(id))))?;
                 // Members declare their own conflicts of interest: one declared for someone
                 // else would shut them out of the case.
-                if let EventKind::ConflictDeclared { member, .. } = &event.kind
+                if let EventKind::ConflictDeclared { member, .. }
+                | EventKind::ConflictWithdrawn { member, .. } = &event.kind
                     && *member != event.author
                 {
                     return Err(broken(format!(
