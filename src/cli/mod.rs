@@ -205,6 +205,9 @@ pub enum Command {
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,
     },
+    /// Attachments of imported reports: list them, or save one (in plaintext) to a file.
+    #[command(subcommand)]
+    Attachment(AttachmentCommand),
     /// Full-text search over titles, reports, notes and party names.
     Search {
         /// The case file.

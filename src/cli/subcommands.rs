@@ -308,6 +308,33 @@ pub enum MemberCommand {
     },
 }
 
+/// `casebook attachment ...`
+#[derive(Debug, Subcommand)]
+pub enum AttachmentCommand {
+    /// List the attachments of a case's reports.
+    List {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save one attachment to a new file (plaintext: it leaves the encrypted case file).
+    Save {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The attachment's name as listed (or its number, from 1).
+        name: String,
+        /// The file to write (never overwritten; mode 0600).
+        #[arg(short, long, value_name = "PATH")]
+        output: PathBuf,
+    },
+}
+
 /// `casebook note ...`
 #[derive(Debug, Subcommand)]
 pub enum NoteCommand {

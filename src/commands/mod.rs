@@ -274,6 +274,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         }
         Command::Case(command) => cases::case(config, command, out)?,
         Command::Note(command) => cases::note(config, command, out)?,
+        Command::Attachment(command) => import::attachment(config, command, out)?,
         Command::Status {
             file,
             code,

@@ -320,6 +320,11 @@ pub enum EventKind {
         /// Attachments, stored encrypted in the file.
         #[serde(default)]
         attachments: Vec<AttachmentRef>,
+        /// SHA-256 of the report as its source held it (the email, the form row), hex: how
+        /// a second import of the same report is recognised. Absent in reports typed in or
+        /// imported before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source_sha256: Option<String>,
     },
     /// Case details were set or corrected.
     DetailsChanged {

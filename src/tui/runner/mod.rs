@@ -264,7 +264,7 @@ fn submit(file: &mut CaseFile, identity: &Identity, request: Request) -> Result<
             let reports = ops::import::read_reports(&paths, &Default::default())?;
             let opened = ops::import::open_reports(file, &me, &reports)?;
             Ok(Outcome::Imported(
-                opened.into_iter().map(|o| o.code).collect(),
+                opened.opened.into_iter().map(|o| o.code).collect(),
             ))
         }
         Request::Export(request) => {
