@@ -88,6 +88,11 @@ pub struct Report {
     pub incident_date: Option<NaiveDate>,
     /// Attachments.
     pub attachments: Vec<Attachment>,
+    /// For a form export: which column went to which field (`None`: kept in the body).
+    pub columns: Vec<(String, Option<&'static str>)>,
+    /// SHA-256 of what the source holds for this report (the email's bytes, the form row),
+    /// hex: the same report imported twice has the same hash.
+    pub source_sha256: String,
 }
 
 /// Why a report file cannot be imported. Messages are completed with the file name by the
@@ -218,6 +223,8 @@ fn email(bytes: &[u8]) -> Result<Report, ImportError> {
         venue: None,
         incident_date: None,
         attachments,
+        columns: Vec::new(),
+        source_sha256: hex(&Sha256::digest(bytes)),
     })
 }
 
@@ -225,16 +232,59 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-const CSV_FIELDS: [(&str, &[&str]); 9] = [
-    ("title", &["title", "subject"]),
+/// The fields a form column can fill, with the headers common form tools (Google Forms,
+/// Microsoft Forms, Typeform, Tally, Jotform...) write for them, compared after
+/// [`header_key`]. A header containing one of the `contains` phrases matches too.
+const CSV_FIELDS: [(&str, &[&str], &[&str]); 9] = [
+    ("title", &["title", "subject", "summary", "topic"], &[]),
     (
         "body",
-        &["body", "report", "description", "what happened", "details"],
+        &[
+            "body",
+            "report",
+            "description",
+            "what happened",
+            "details",
+            "message",
+            "incident description",
+        ],
+        &["what happened", "describe", "description", "tell us"],
     ),
-    ("name", &["name", "reporter", "reporter name", "your name"]),
-    ("email", &["email", "reporter email", "your email"]),
-    ("handle", &["handle", "username"]),
-    ("anonymous", &["anonymous"]),
+    (
+        "name",
+        &[
+            "name",
+            "reporter",
+            "reporter name",
+            "your name",
+            "full name",
+            "your full name",
+            "name optional",
+        ],
+        &["your name"],
+    ),
+    (
+        "email",
+        &[
+            "email",
+            "e mail",
+            "reporter email",
+            "your email",
+            "email address",
+            "your email address",
+        ],
+        &["email"],
+    ),
+    (
+        "handle",
+        &["handle", "username", "user name"],
+        &["handle", "username"],
+    ),
+    (
+        "anonymous",
+        &["anonymous", "stay anonymous"],
+        &["anonymous"],
+    ),
     (
         "received",
         &[
@@ -242,17 +292,46 @@ const CSV_FIELDS: [(&str, &[&str]); 9] = [
             "received at",
             "timestamp",
             "submitted at",
+            "submitted",
+            "submission date",
+            "date submitted",
+            "created",
+            "created at",
+            "completion time",
+            "start time",
             "date",
         ],
+        &[],
     ),
-    ("venue", &["venue", "where", "location"]),
-    ("incident", &["incident", "incident date", "when"]),
+    (
+        "venue",
+        &["venue", "where", "location", "place"],
+        &["where did", "where was", "where it happened"],
+    ),
+    (
+        "incident",
+        &["incident", "incident date", "when", "date of incident"],
+        &["when did", "when was", "date of the incident"],
+    ),
 ];
+
+/// A header as compared: lower case, punctuation dropped, spaces collapsed ("When did it
+/// happen?" and "when did it happen" are one header).
+fn header_key(header: &str) -> String {
+    header
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 fn csv_export(text: &str, map: &HashMap<String, String>) -> Result<Vec<Report>, ImportError> {
     for field in map.keys() {
-        if !CSV_FIELDS.iter().any(|(f, _)| f == field) {
-            let fields: Vec<_> = CSV_FIELDS.iter().map(|(f, _)| *f).collect();
+        if !CSV_FIELDS.iter().any(|(f, _, _)| f == field) {
+            let fields: Vec<_> = CSV_FIELDS.iter().map(|(f, _, _)| *f).collect();
             return Err(ImportError::BadCsv(format!(
                 "--map names unknown field {field:?} (fields: {})",
                 fields.join(", ")
@@ -262,35 +341,61 @@ fn csv_export(text: &str, map: &HashMap<String, String>) -> Result<Vec<Report>, 
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
+    let original: Vec<String> = reader
         .headers()
         .map_err(|e| ImportError::BadCsv(e.to_string()))?
         .iter()
-        .map(|h| h.trim().to_lowercase())
+        .map(|h| h.trim().to_string())
         .collect();
-    let column = |field: &str| -> Option<usize> {
+    let headers: Vec<String> = original.iter().map(|h| header_key(h)).collect();
+    // Each column fills at most one field: --map first, then exact headers, then phrases.
+    let mut assigned: Vec<Option<&'static str>> = vec![None; headers.len()];
+    for (field, _, _) in CSV_FIELDS {
         if let Some(name) = map.get(field) {
-            return headers
-                .iter()
-                .position(|h| *h == name.trim().to_lowercase());
+            let wanted = header_key(name);
+            if let Some(i) = headers.iter().position(|h| *h == wanted) {
+                assigned[i] = Some(field);
+            }
         }
-        let names = CSV_FIELDS.iter().find(|(f, _)| *f == field)?.1;
-        headers.iter().position(|h| names.contains(&h.as_str()))
-    };
+    }
+    for pass in 0..2 {
+        for (field, exact, contains) in CSV_FIELDS {
+            if map.contains_key(field) || assigned.contains(&Some(field)) {
+                continue;
+            }
+            let found = headers.iter().enumerate().position(|(i, h)| {
+                assigned[i].is_none()
+                    && if pass == 0 {
+                        exact.contains(&h.as_str())
+                    } else {
+                        contains.iter().any(|phrase| h.contains(phrase))
+                    }
+            });
+            if let Some(i) = found {
+                assigned[i] = Some(field);
+            }
+        }
+    }
+    let column = |field: &str| -> Option<usize> { assigned.iter().position(|a| *a == Some(field)) };
     for (field, name) in map {
         if column(field).is_none() {
             return Err(ImportError::BadCsv(format!(
                 "no column {name:?} (for {field}); columns: {}",
-                headers.join(", ")
+                original.join(", ")
             )));
         }
     }
     let body_col = column("body").ok_or_else(|| {
         ImportError::BadCsv(format!(
             "no column for the report text (body, report, description...); columns: {}; use --map body=COLUMN",
-            headers.join(", ")
+            original.join(", ")
         ))
     })?;
+    let columns: Vec<(String, Option<&'static str>)> = original
+        .iter()
+        .cloned()
+        .zip(assigned.iter().copied())
+        .collect();
     let mut reports = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let record = record.map_err(|e| ImportError::BadCsv(format!("row {}: {e}", n + 2)))?;
@@ -310,22 +415,47 @@ fn csv_export(text: &str, map: &HashMap<String, String>) -> Result<Vec<Report>, 
             handle: get("handle").filter(|_| !anonymous),
             anonymous,
         };
-        let received_at = match get("received") {
-            Some(value) => Some(moment(&value).ok_or_else(|| {
-                ImportError::BadCsv(format!("row {}: {value:?} is not a date or time", n + 2))
-            })?),
-            None => None,
-        };
-        let incident_date = match get("incident") {
-            Some(value) => Some(day(&value).ok_or_else(|| {
-                ImportError::BadCsv(format!(
-                    "row {}: incident {value:?} is not a date (YYYY-MM-DD)",
-                    n + 2
-                ))
-            })?),
-            None => None,
-        };
+        // What a field cannot hold (a date written "last Tuesday") stays in the body.
+        let mut unused: Vec<usize> = Vec::new();
+        let received_at = get("received").and_then(|value| {
+            let at = moment(&value);
+            if at.is_none() {
+                unused.extend(column("received"));
+            }
+            at
+        });
+        let incident_date = get("incident").and_then(|value| {
+            let date = day(&value);
+            if date.is_none() {
+                unused.extend(column("incident"));
+            }
+            date
+        });
+        // Nothing a reporter wrote is dropped: every other non-empty column is kept, under
+        // its header, after the report's text.
+        let mut kept = String::new();
+        for (i, value) in record.iter().enumerate() {
+            let value = value.trim();
+            if i == body_col || value.is_empty() || (assigned[i].is_some() && !unused.contains(&i))
+            {
+                continue;
+            }
+            let header = original.get(i).map(String::as_str).unwrap_or("column");
+            kept.push_str(&format!("\n{header}: {value}"));
+        }
+        let mut body = body;
+        if !kept.is_empty() {
+            body.push_str("\n\n-- other answers on the form --");
+            body.push_str(&kept);
+        }
         let from = sender(&reporter);
+        let mut row_hash = Sha256::new();
+        for (header, value) in original.iter().zip(record.iter()) {
+            for part in [header.as_str(), value] {
+                row_hash.update((part.len() as u64).to_le_bytes());
+                row_hash.update(part.as_bytes());
+            }
+        }
         reports.push(Report {
             channel: Channel::Form,
             title: get("title").unwrap_or_else(|| first_words(&body)),
@@ -336,6 +466,8 @@ fn csv_export(text: &str, map: &HashMap<String, String>) -> Result<Vec<Report>, 
             venue: get("venue"),
             incident_date,
             attachments: Vec::new(),
+            columns: columns.clone(),
+            source_sha256: hex(&row_hash.finalize()),
         });
     }
     Ok(reports)
@@ -441,6 +573,21 @@ fn json(text: &str) -> Result<Vec<Report>, ImportError> {
                 handle: r.reporter.handle.filter(|_| !r.reporter.anonymous),
                 anonymous: r.reporter.anonymous,
             };
+            // The entry as it stands in the file, as far as casebook reads it.
+            let mut hash = Sha256::new();
+            let stamp = r.received_at.map(|at| at.to_rfc3339()).unwrap_or_default();
+            let day = r.incident_date.map(|d| d.to_string()).unwrap_or_default();
+            for part in [
+                r.title.as_deref().unwrap_or_default(),
+                &r.body,
+                &stamp,
+                r.venue.as_deref().unwrap_or_default(),
+                &day,
+                &sender(&reporter),
+            ] {
+                hash.update((part.len() as u64).to_le_bytes());
+                hash.update(part.as_bytes());
+            }
             Ok(Report {
                 channel,
                 title: r.title.unwrap_or_else(|| first_words(&r.body)),
@@ -451,6 +598,8 @@ fn json(text: &str) -> Result<Vec<Report>, ImportError> {
                 venue: r.venue,
                 incident_date: r.incident_date,
                 attachments: Vec::new(),
+                columns: Vec::new(),
+                source_sha256: hex(&hash.finalize()),
             })
         })
         .collect()
@@ -491,10 +640,10 @@ mod tests {
 
     #[test]
     fn csv_columns_are_found_by_name_or_mapped() {
-        let csv = "Timestamp,Your name,What happened?,Anonymous\n2026-03-01 10:00:00,Bo,\"Line one\nline two\",no\n2026-03-02 11:00:00,Cy,Other,yes\n";
+        let csv = "Timestamp,Your name,Your account,Anonymous\n2026-03-01 10:00:00,Bo,\"Line one\nline two\",no\n2026-03-02 11:00:00,Cy,Other,yes\n";
         let err = parse("f.csv", csv.as_bytes(), &no_map()).unwrap_err();
         assert!(err.to_string().contains("use --map body=COLUMN"), "{err}");
-        let map = HashMap::from([("body".to_string(), "What happened?".to_string())]);
+        let map = HashMap::from([("body".to_string(), "Your account".to_string())]);
         let reports = parse("f.csv", csv.as_bytes(), &map).unwrap();
         assert_eq!(reports.len(), 2);
         assert_eq!(reports[0].reporter.name.as_deref(), Some("Bo"));
@@ -504,6 +653,48 @@ mod tests {
             reports[1].reporter.anonymous && reports[1].reporter.name.is_none(),
             "anonymity drops the name"
         );
+    }
+
+    #[test]
+    fn headers_form_tools_write_are_recognised_and_no_answer_is_dropped() {
+        let csv = include_str!("../assets/samples/form-export.csv");
+        let reports = parse("form-export.csv", csv.as_bytes(), &no_map()).unwrap();
+        let first = &reports[0];
+        assert_eq!(first.venue.as_deref(), Some("Community forum"));
+        assert_eq!(
+            first.incident_date,
+            NaiveDate::from_ymd_opt(2026, 10, 30),
+            "When did it happen? is the incident date"
+        );
+        assert!(first.body.starts_with("Another participant"));
+        let columns: Vec<_> = first
+            .columns
+            .iter()
+            .map(|(h, f)| (h.as_str(), *f))
+            .collect();
+        assert!(
+            columns.contains(&("What happened?", Some("body"))),
+            "{columns:?}"
+        );
+        assert!(columns.contains(&("Where did it happen?", Some("venue"))));
+        // An extra question no field holds, and a date nobody can read, stay in the report.
+        let csv = "What happened?,When did it happen?,Anything else?\nIt did,last Tuesday,Please call me\n";
+        let report = &parse("f.csv", csv.as_bytes(), &no_map()).unwrap()[0];
+        assert!(
+            report.body.contains("Anything else?: Please call me"),
+            "{}",
+            report.body
+        );
+        assert!(
+            report.body.contains("When did it happen?: last Tuesday"),
+            "{}",
+            report.body
+        );
+        assert_eq!(report.incident_date, None);
+        // The same row is the same report; another row is not.
+        let again = &parse("f.csv", csv.as_bytes(), &no_map()).unwrap()[0];
+        assert_eq!(report.source_sha256, again.source_sha256);
+        assert_ne!(reports[0].source_sha256, reports[1].source_sha256);
     }
 
     #[test]

@@ -9,12 +9,18 @@ use clap::Parser;
 
 use casebook::cli::{Args, Config};
 use casebook::commands::{self, Interactive};
+use casebook::core::sanitize;
 use casebook::tui;
+
+/// Every freed block is wiped, beneath the wiping casebook's own buffers do (see
+/// [`casebook::vault::WipeOnFree`]).
+#[global_allocator]
+static ALLOCATOR: casebook::vault::WipeOnFree = casebook::vault::WipeOnFree;
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = commands::SafeOutput::new(stdout.lock());
     let result = Config::from_args(args)
         .map_err(commands::Error::from)
         .and_then(|config| match commands::run(&config, &mut out)? {
@@ -34,9 +40,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("error: {err}");
+            // Messages quote names, code names and file contents: never raw to the terminal.
+            eprintln!("error: {}", sanitize::body(&err.to_string()));
             if let Some(hint) = err.hint() {
-                eprintln!("hint: {hint}");
+                eprintln!("hint: {}", sanitize::body(&hint));
             }
             ExitCode::from(err.exit_code())
         }

@@ -45,6 +45,8 @@ pub struct Config {
 struct FileConfig {
     /// Path of the identity to use; `~/` is expanded.
     identity: Option<PathBuf>,
+    /// Path of a file whose first line is the identity's passphrase; `~/` is expanded.
+    passphrase_file: Option<PathBuf>,
     /// Minutes without a key press before the interface locks (fractions allowed); 0 never
     /// locks.
     idle_lock_minutes: Option<f64>,
@@ -97,6 +99,17 @@ pub enum ConfigError {
         /// Why.
         source: std::io::Error,
     },
+    /// Standard input could not be read for an option given as `-`.
+    #[error("cannot read standard input: {0}")]
+    Stdin(String),
+    /// Two options asked for standard input.
+    #[error("both {first} and {second} are `-`; only one option can read standard input")]
+    StdinTwice {
+        /// The first such option.
+        first: String,
+        /// The second.
+        second: String,
+    },
     /// The file is not valid TOML or has unknown settings.
     #[error("config file {} is invalid: {message}", .path.display())]
     Invalid {
@@ -109,7 +122,8 @@ pub enum ConfigError {
 
 impl Config {
     /// Validate `args` against the environment and the config file.
-    pub fn from_args(args: Args) -> Result<Config, ConfigError> {
+    pub fn from_args(mut args: Args) -> Result<Config, ConfigError> {
+        super::stdin::resolve(&mut args.command)?;
         let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
         let config_path = directories::ProjectDirs::from("", "", "casebook")
             .map(|dirs| dirs.config_dir().join("config.toml"));
@@ -130,7 +144,7 @@ impl Config {
             )
         } else {
             (
-                home.map(|h| h.join(".ssh").join("id_ed25519")),
+                home.as_ref().map(|h| h.join(".ssh").join("id_ed25519")),
                 IdentityFrom::Default,
             )
         };
@@ -142,7 +156,20 @@ impl Config {
                     path: config_path.clone().unwrap_or_default(),
                     message,
                 })?;
-        let passphrases = match args.passphrase_file {
+        let passphrase_file = args
+            .passphrase_file
+            .or_else(|| {
+                std::env::var_os("CASEBOOK_PASSPHRASE_FILE")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or_else(|| {
+                file_config
+                    .passphrase_file
+                    .as_deref()
+                    .map(|path| expand_home(path, home.as_deref()))
+            });
+        let passphrases = match passphrase_file {
             Some(file) => PassphraseSource::File(file),
             None => PassphraseSource::Terminal,
         };

@@ -3,6 +3,7 @@
 //! came from, where passphrases come from, the interface's settings.
 
 mod config;
+mod stdin;
 mod subcommands;
 mod values;
 
@@ -27,6 +28,7 @@ pub struct Args {
     pub identity: Option<PathBuf>,
 
     /// Read passphrases from the first line of FILE instead of asking on the terminal.
+    /// [default: $CASEBOOK_PASSPHRASE_FILE, then `passphrase_file` in the config file]
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
 
@@ -203,18 +205,22 @@ pub enum Command {
     /// Parties to a case.
     #[command(subcommand)]
     Party(PartyCommand),
-    /// Declare your own conflict of interest on a case.
+    /// Declare your own conflict of interest on a case, or withdraw it.
+    #[command(group(clap::ArgGroup::new("conflict").required(true).args(["hard", "soft", "withdraw"])))]
     Conflict {
         /// The case file.
         file: PathBuf,
         /// The case's code name.
         code: String,
         /// You must not handle or see the case.
-        #[arg(long, conflicts_with = "soft", required_unless_present = "soft")]
+        #[arg(long)]
         hard: bool,
         /// You may discuss the case but not vote.
         #[arg(long)]
         soft: bool,
+        /// Withdraw the conflict you declared.
+        #[arg(long)]
+        withdraw: bool,
         /// Why (kept in the case's history).
         #[arg(long)]
         reason: Option<String>,
@@ -248,6 +254,9 @@ pub enum Command {
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,
     },
+    /// Attachments of imported reports: list them, or save one (in plaintext) to a file.
+    #[command(subcommand)]
+    Attachment(AttachmentCommand),
     /// Full-text search over titles, reports, notes and party names.
     Search {
         /// The case file.
@@ -288,6 +297,14 @@ pub enum Command {
     /// shows. Without it, a reported, reporter or public record is titled "Decision record for
     /// CODE" and says nothing the report said.
     RecordText(Box<RecordTextArgs>),
+    /// Print a shell completion script (for example
+    /// `casebook completions bash > ~/.local/share/bash-completion/completions/casebook`).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for example `casebook man | man -l -`.
+    Man,
     /// Add synthetic cases to a case file (benchmarks and tests).
     #[command(hide = true)]
     Synth {

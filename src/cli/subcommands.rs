@@ -10,7 +10,7 @@ use super::QueueChoice;
 use super::values::{date, incident, moment, recipient, yes_no};
 use crate::core::case::{Channel, IncidentAt, ScopeJudgement, Severity};
 use crate::core::decision::{Ladder, QuorumRule};
-use crate::core::event::{Audience, NoteKind};
+use crate::core::event::{Audience, NoteKind, ReviewResult};
 use crate::core::party::PartyRole;
 use crate::core::roster::Role;
 use crate::export::Profile;
@@ -309,7 +309,8 @@ pub enum MemberCommand {
         #[arg(long, conflicts_with = "json")]
         allowed_signers: bool,
     },
-    /// Add a member (chairs only); the file is re-encrypted to include them at once.
+    /// Add a member (chairs only); the file is re-encrypted to include them at once. A removed
+    /// member's name re-adds them, with the key given.
     Add {
         /// The case file.
         file: PathBuf,
@@ -326,6 +327,15 @@ pub enum MemberCommand {
         /// holding either (such as their KEY.pub).
         #[arg(long)]
         key: String,
+    },
+    /// Make a member a chair, or a chair an ordinary member (chairs only).
+    Role {
+        /// The case file.
+        file: PathBuf,
+        /// Their name as on the roster.
+        name: String,
+        /// chair or member.
+        role: Role,
     },
     /// Remove a member (chairs only); the file and its backup are re-encrypted without them.
     Remove {
@@ -347,6 +357,37 @@ pub enum MemberCommand {
         /// Your new key (it must load, with its passphrase if any, before anything changes).
         #[arg(long, value_name = "PATH")]
         new_identity: PathBuf,
+        /// Read the new key's passphrase from the first line of FILE (--passphrase-file is
+        /// the current key's).
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+}
+
+/// `casebook attachment ...`
+#[derive(Debug, Subcommand)]
+pub enum AttachmentCommand {
+    /// List the attachments of a case's reports.
+    List {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save one attachment to a new file (plaintext: it leaves the encrypted case file).
+    Save {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The attachment's name as listed (or its number, from 1).
+        name: String,
+        /// The file to write (never overwritten; mode 0600).
+        #[arg(short, long, value_name = "PATH")]
+        output: PathBuf,
     },
 }
 
@@ -359,8 +400,8 @@ pub enum NoteCommand {
         file: PathBuf,
         /// The case's code name.
         code: String,
-        /// The note's text.
-        #[arg(long, conflicts_with = "stdin", required_unless_present = "stdin")]
+        /// The note's text (`-` reads it from standard input).
+        #[arg(long, conflicts_with = "stdin")]
         text: Option<String>,
         /// Read the note from standard input.
         #[arg(long)]
@@ -459,9 +500,12 @@ pub enum EmergencyCommand {
         file: PathBuf,
         /// The case's code name.
         code: String,
-        /// The reviewer's note.
+        /// The reviewer's note (`-` reads it from standard input).
         #[arg(long)]
         note: String,
+        /// What the review decides: upheld, changed or lifted.
+        #[arg(long)]
+        result: ReviewResult,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,

@@ -13,7 +13,7 @@ use crate::cli::{
 };
 use crate::core::case::Status;
 use crate::core::decision::Ballot;
-use crate::core::event::{ConflictKind, Details};
+use crate::core::event::{ConflictKind, Details, ReviewResult};
 use crate::core::process::Settings;
 use crate::core::sanitize::inline;
 use crate::ops::cases::{self as case_ops, CaseChange, Entry, NewCase, NewParty, SettingsChange};
@@ -121,7 +121,12 @@ pub(super) fn note(
             })?;
             text
         }
-        (None, false) => return Err(usage("no note given", "use --text T or --stdin")),
+        (None, false) => {
+            return Err(usage(
+                "no note text given",
+                "pipe it in with `--text -` (or --stdin), or give --text TEXT",
+            ));
+        }
     };
     let change = CaseChange::Note {
         kind: *kind,
@@ -249,22 +254,29 @@ pub(super) fn conflict(
     config: &Config,
     file: &Path,
     code: &str,
-    hard: bool,
+    kind: Option<ConflictKind>,
     reason: &Option<String>,
     save_as: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let kind = if hard {
-        ConflictKind::Hard
-    } else {
-        ConflictKind::Soft
+    let Some(kind) = kind else {
+        let change = CaseChange::WithdrawConflict {
+            reason: reason.clone(),
+        };
+        let changed = Session::open(config, file)?.change_case(code, change, save_as)?;
+        writeln!(
+            out,
+            "{}: your conflict of interest is withdrawn",
+            changed.before.code_name
+        )?;
+        return Ok(());
     };
     let change = CaseChange::Conflict {
         kind,
         reason: reason.clone(),
     };
     let changed = Session::open(config, file)?.change_case(code, change, save_as)?;
-    let what = if hard {
+    let what = if kind == ConflictKind::Hard {
         "hard (you will no longer see this case)"
     } else {
         "soft (you may discuss, not vote)"
@@ -379,12 +391,20 @@ pub(super) fn emergency(
             code,
             save_as,
             note,
+            result,
         } => (
             file,
             code,
             save_as,
-            CaseChange::Review { note: note.clone() },
-            "emergency action reviewed",
+            CaseChange::Review {
+                note: note.clone(),
+                result: Some(*result),
+            },
+            match result {
+                ReviewResult::Upheld => "emergency action reviewed: upheld",
+                ReviewResult::Changed => "emergency action reviewed: changed",
+                ReviewResult::Lifted => "emergency action reviewed: lifted",
+            },
         ),
     };
     let changed = Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
@@ -417,11 +437,7 @@ pub(super) fn settings(
 
 fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Result<(), Error> {
     if json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(settings).map_err(std::io::Error::from)?
-        )?;
+        writeln!(out, "{}", super::json(settings)?)?;
         return Ok(());
     }
     writeln!(

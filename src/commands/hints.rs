@@ -50,6 +50,15 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
             "close the other casebook first; if it crashed, the lock is released \
                  automatically and you can simply try again"
         }
+        vault::Error::UnsafeLock { path, .. } => {
+            return Some(format!(
+                "someone or something put it there; look at it, remove it (rm {}) and try again",
+                path.display()
+            ));
+        }
+        vault::Error::NotRegularFile { .. } => {
+            "give the path of the case file itself (a regular file made by casebook)"
+        }
         vault::Error::ChangedOnDisk { .. } => {
             "another copy was synced over it; save your changes elsewhere with --save-as, \
                  then compare the two files"
@@ -83,6 +92,10 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         vault::Error::WrongPassphrase { .. } => "try again; the key on disk is unchanged",
         vault::Error::PassphraseUnavailable { .. } => {
             "run casebook in a terminal, or give the passphrase with --passphrase-file FILE"
+        }
+        vault::Error::NewPassphraseUnavailable { .. } => {
+            "run it in a terminal, or give the new passphrase with --passphrase-file FILE \
+             (or --new-passphrase-file FILE when rotating)"
         }
         vault::Error::PassphraseMismatch | vault::Error::PassphraseEmpty => "run the command again",
         vault::Error::UnknownCase { .. } => "list the cases with `casebook case list FILE`",
@@ -162,7 +175,12 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         RuleError::Assignment { .. } => "see the case with `casebook case show FILE CODE`",
         RuleError::Finished { .. } => "reopen it with `casebook status FILE CODE reopened`",
         RuleError::AlreadyDecided { .. } => "reopen the case to revisit the decision",
-        RuleError::LastChair { .. } => "add a chair with `casebook member add --role chair` first",
+        RuleError::LastChair { .. } => {
+            "make another member chair with `casebook member role FILE NAME chair` first"
+        }
+        RuleError::SameRole { .. } => "nothing to change",
+        RuleError::NotRemoved { .. } => "see the roster with `casebook member list`",
+        RuleError::NoConflict { .. } => "see the case with `casebook case show FILE CODE`",
         RuleError::LastMember { .. } => "add the new members first",
         RuleError::SelfRemoval { .. } => {
             "let another member remove you, or pass --allow-self-removal if you mean it"

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use super::Error;
 use super::session::Session;
-use crate::cli::Config;
+use crate::cli::{AttachmentCommand, Config};
+use crate::core::event::{AttachmentRef, EventKind};
 use crate::core::sanitize::inline;
-use crate::ops::import::{self, Opened};
+use crate::ops::import::{self, Opened, Skipped};
+use crate::vault::OpenMode;
 
 /// `casebook import`
 pub(super) fn import(
@@ -23,16 +25,56 @@ pub(super) fn import(
     let reports = import::read_reports(paths, &map)?;
     let mut session = Session::open(config, file)?;
     let me = session.me.clone();
-    let opened = import::open_reports(&mut session.file, &me, &reports)?;
+    let imported = import::open_reports(&mut session.file, &me, &reports)?;
+    for Skipped { path, title, code } in &imported.skipped {
+        writeln!(
+            out,
+            "skipped  {}  from {}: already imported as {code}",
+            inline(title),
+            inline(&path.display().to_string())
+        )?;
+    }
+    if imported.opened.is_empty() {
+        writeln!(
+            out,
+            "nothing new to import; {} is unchanged",
+            file.display()
+        )?;
+        return Ok(());
+    }
     session.save(save_as)?;
+    // Which column of each form export went where, once per file.
+    let mut explained: Vec<&PathBuf> = Vec::new();
+    for opened in &imported.opened {
+        if opened.columns.is_empty() || explained.contains(&&opened.path) {
+            continue;
+        }
+        explained.push(&opened.path);
+        writeln!(
+            out,
+            "columns of {}:",
+            inline(&opened.path.display().to_string())
+        )?;
+        for (header, field) in &opened.columns {
+            match field {
+                Some(field) => writeln!(out, "  {:?} -> {field}", inline(header).as_ref())?,
+                None => writeln!(
+                    out,
+                    "  {:?} -> kept in the report text",
+                    inline(header).as_ref()
+                )?,
+            }
+        }
+    }
     for Opened {
         path,
         code,
         title,
         attachments,
-    } in opened
+        ..
+    } in &imported.opened
     {
-        let extra = if attachments > 0 {
+        let extra = if *attachments > 0 {
             format!(" ({attachments} attachments)")
         } else {
             String::new()
@@ -40,9 +82,127 @@ pub(super) fn import(
         writeln!(
             out,
             "{code}  {}  from {}{extra}",
-            inline(&title),
-            path.display()
+            inline(title),
+            inline(&path.display().to_string())
         )?;
     }
     Ok(())
+}
+
+/// The attachments of case `code`'s reports, in the order they arrived.
+fn attachments_of(
+    config: &Config,
+    file: &Path,
+    code: &str,
+) -> Result<(crate::vault::CaseFile, String, Vec<AttachmentRef>), Error> {
+    let identity = super::load_identity(config)?;
+    let mut case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
+    let case = crate::ops::cases::readable(&mut case_file, code)?;
+    let listed = case_file
+        .timeline(case.id)?
+        .into_iter()
+        .flat_map(|event| match event.kind {
+            EventKind::ReportReceived { attachments, .. } => attachments,
+            _ => Vec::new(),
+        })
+        .collect();
+    Ok((case_file, case.code_name, listed))
+}
+
+/// `casebook attachment ...`
+pub(super) fn attachment(
+    config: &Config,
+    command: &AttachmentCommand,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    match command {
+        AttachmentCommand::List { file, code, json } => {
+            let (_, code, listed) = attachments_of(config, file, code)?;
+            if *json {
+                let rows: Vec<_> = listed
+                    .iter()
+                    .enumerate()
+                    .map(|(n, a)| {
+                        serde_json::json!({
+                            "number": n + 1,
+                            "name": a.name,
+                            "content_type": a.content_type,
+                            "size": a.size,
+                            "sha256": a.sha256,
+                        })
+                    })
+                    .collect();
+                writeln!(out, "{}", super::json(&rows)?)?;
+                return Ok(());
+            }
+            if listed.is_empty() {
+                writeln!(out, "{code} has no attachments")?;
+                return Ok(());
+            }
+            writeln!(
+                out,
+                "{:>3}  {:<32}  {:<24}  {:>10}",
+                "#", "NAME", "TYPE", "BYTES"
+            )?;
+            for (n, a) in listed.iter().enumerate() {
+                writeln!(
+                    out,
+                    "{:>3}  {:<32}  {:<24}  {:>10}",
+                    n + 1,
+                    inline(&a.name),
+                    inline(&a.content_type),
+                    a.size
+                )?;
+            }
+        }
+        AttachmentCommand::Save {
+            file,
+            code,
+            name,
+            output,
+        } => {
+            let (case_file, code, listed) = attachments_of(config, file, code)?;
+            let by_number = name
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| listed.get(i));
+            let Some(found) = listed.iter().find(|a| a.name == *name).or(by_number) else {
+                return Err(usage(
+                    format!("{code} has no attachment named {name:?}"),
+                    "list them with `casebook attachment list FILE CODE`",
+                ));
+            };
+            let data = case_file.attachment(&found.sha256)?.ok_or_else(|| {
+                usage(
+                    format!(
+                        "the bytes of {:?} are not in {}",
+                        found.name,
+                        file.display()
+                    ),
+                    "the copy that imported it may still hold them; ask that member",
+                )
+            })?;
+            crate::vault::write_new(output, &data, 0o600)?;
+            writeln!(
+                out,
+                "wrote {} ({} bytes) from {code}",
+                output.display(),
+                data.len()
+            )?;
+            eprintln!(
+                "note: {} is plaintext: it has left the encrypted case file. Delete it securely \
+                 when you no longer need it.",
+                output.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn usage(message: String, hint: &str) -> Error {
+    Error::Usage {
+        message,
+        hint: hint.to_string(),
+    }
 }

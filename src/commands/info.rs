@@ -11,8 +11,7 @@ use super::Error;
 /// Print `summary` as text or JSON.
 pub(super) fn print(summary: &Summary, json: bool, out: &mut dyn Write) -> Result<(), Error> {
     if json {
-        serde_json::to_writer_pretty(&mut *out, summary).map_err(std::io::Error::from)?;
-        writeln!(out)?;
+        writeln!(out, "{}", super::json(summary)?)?;
         return Ok(());
     }
     writeln!(out, "file       {}", inline(&summary.file))?;

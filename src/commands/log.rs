@@ -49,11 +49,7 @@ pub(super) fn log(
         let head = head.unwrap_or_else(|| "none (written before signed history)".into());
         if json {
             let value = serde_json::json!({ "head": head, "digest": digest });
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&value).map_err(std::io::Error::from)?
-            )?;
+            writeln!(out, "{}", super::json(&value)?)?;
         } else {
             writeln!(out, "head    {head}\ndigest  {digest}")?;
         }
@@ -107,11 +103,7 @@ pub(super) fn log(
         });
     }
     if json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&commits).map_err(std::io::Error::from)?
-        )?;
+        writeln!(out, "{}", super::json(&commits)?)?;
         return Ok(());
     }
     for commit in &commits {

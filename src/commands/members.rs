@@ -14,7 +14,7 @@ use crate::cli::{Config, MemberCommand};
 use crate::core::roster::Role;
 use crate::core::sanitize::inline;
 use crate::ops::members::{self as member_ops, NewMember};
-use crate::vault::{self, EncryptedTo, Identity, OpenMode};
+use crate::vault::{self, EncryptedTo, Identity, OpenMode, PassphraseSource};
 
 /// What removal cannot undo, said every time a member is removed.
 const REMOVAL_LIMIT: &str = "Note: this protects future versions only. Copies of the file the removed member \
@@ -58,7 +58,29 @@ pub(super) fn member(
             reason,
             allow_self_removal,
         } => remove(config, file, name, reason.clone(), *allow_self_removal, out),
-        MemberCommand::RotateKey { file, new_identity } => rotate(config, file, new_identity, out),
+        MemberCommand::Role { file, name, role } => {
+            let mut session = Session::open(config, file)?;
+            let saved = member_ops::change_role(&mut session.file, &session.identity, name, *role)?;
+            writeln!(
+                out,
+                "{} is now {} of {}",
+                inline(name),
+                crate::core::describe::role_words(*role),
+                saved.path.display()
+            )?;
+            Ok(())
+        }
+        MemberCommand::RotateKey {
+            file,
+            new_identity,
+            new_passphrase_file,
+        } => rotate(
+            config,
+            file,
+            new_identity,
+            new_passphrase_file.as_deref(),
+            out,
+        ),
     }
 }
 
@@ -99,11 +121,7 @@ fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result
         })
         .collect();
     if json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&listed).map_err(std::io::Error::from)?
-        )?;
+        writeln!(out, "{}", super::json(&listed)?)?;
         return Ok(());
     }
     for m in &listed {
@@ -130,9 +148,10 @@ fn add(config: &Config, file: &Path, new: &NewMember, out: &mut dyn Write) -> Re
     let added = member_ops::add(&mut session.file, &session.identity, new)?;
     writeln!(
         out,
-        "added {} ({}, {}); {} is now encrypted to {} recipients",
+        "{} {} ({}, {}); {} is now encrypted to {} recipients",
+        if added.rejoined { "re-added" } else { "added" },
         inline(&new.name),
-        new.role,
+        added.role,
         added.fingerprint,
         added.saved.path.display(),
         added.saved.recipients
@@ -179,10 +198,15 @@ fn rotate(
     config: &Config,
     file: &Path,
     new_identity: &Path,
+    new_passphrase_file: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    // The new key must load (passphrase included) before anything changes.
-    let new = Identity::load(new_identity, &config.passphrases)?;
+    // The new key must load (passphrase included) before anything changes. Its passphrase
+    // comes from --new-passphrase-file when given: the two keys may have different ones.
+    let new = match new_passphrase_file {
+        Some(file) => Identity::load(new_identity, &PassphraseSource::File(file.to_path_buf()))?,
+        None => Identity::load(new_identity, &config.passphrases)?,
+    };
     let mut session = Session::open(config, file)?;
     let report = member_ops::rotate_key(&mut session.file, &session.identity, &new)?;
     writeln!(

@@ -12,6 +12,7 @@ mod info;
 mod log;
 mod members;
 mod merge;
+mod output;
 mod session;
 mod show;
 
@@ -22,8 +23,10 @@ use chrono::Utc;
 
 use crate::cli::{Command, Config, ConfigError, IdentityFrom};
 use crate::core::process::RuleError;
+use crate::core::sanitize;
 use crate::ops;
 use crate::vault::{self, CaseFile, Founder, Identity, OpenMode, PassphraseSource, synthetic};
+pub use output::SafeOutput;
 
 /// A failed command.
 #[derive(Debug, thiserror::Error)]
@@ -87,8 +90,14 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Ops(e) => ops_hint(e),
+            Error::Config(ConfigError::Stdin(_)) => Some("pipe UTF-8 text in".to_string()),
+            Error::Config(ConfigError::StdinTwice { .. }) => Some(
+                "pipe one text in with `-`, and give the other option on the command line"
+                    .to_string(),
+            ),
             Error::Config(_) => Some(
-                "fix the file; settings: identity = \"PATH\", idle_lock_minutes = N, \
+                "fix the file; settings: identity = \"PATH\", passphrase_file = \"PATH\", \
+                 idle_lock_minutes = N, \
                  theme = \"default\" | \"mono\", and [keys] action = \"key\""
                     .to_string(),
             ),
@@ -147,6 +156,13 @@ fn ops_hint(error: &ops::Error) -> Option<String> {
     Some(hint.to_string())
 }
 
+/// `value` as pretty JSON that is safe to print: C0/C1 controls, bidi controls and invisible
+/// characters in its strings are written as `\u` escapes (same JSON, nothing raw).
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, std::io::Error> {
+    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::from)?;
+    Ok(sanitize::json(&text).into_owned())
+}
+
 /// A case file to hand to the interface, with the key that opened it.
 pub struct Interactive {
     /// The open case file.
@@ -167,6 +183,14 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             passphrase,
             comment,
         } => keygen(output, *passphrase, comment, &config.passphrases, out)?,
+        Command::Completions { shell } => {
+            let mut command = <crate::cli::Args as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "casebook", out);
+        }
+        Command::Man => {
+            let command = <crate::cli::Args as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(out)?;
+        }
         Command::Init {
             file,
             name,
@@ -279,6 +303,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         }
         Command::Case(command) => cases::case(config, command, out)?,
         Command::Note(command) => cases::note(config, command, out)?,
+        Command::Attachment(command) => import::attachment(config, command, out)?,
         Command::Status {
             file,
             code,
@@ -298,9 +323,17 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             code,
             hard,
             soft: _,
+            withdraw,
             reason,
             save_as,
-        } => cases::conflict(config, file, code, *hard, reason, save_as.as_deref(), out)?,
+        } => {
+            let kind = match (hard, withdraw) {
+                (_, true) => None,
+                (true, _) => Some(crate::core::event::ConflictKind::Hard),
+                _ => Some(crate::core::event::ConflictKind::Soft),
+            };
+            cases::conflict(config, file, code, kind, reason, save_as.as_deref(), out)?
+        }
         Command::Vote(args) => cases::vote(config, args, out)?,
         Command::Decide(args) => cases::decide(config, args, out)?,
         Command::Comms(command) => cases::comms(config, command, out)?,
@@ -389,9 +422,20 @@ pub(crate) fn open_file(
     mode: OpenMode,
 ) -> Result<CaseFile, Error> {
     let file = CaseFile::open_expecting(path, identity, mode, &config.expect)?;
+    if let (Some(link), OpenMode::ReadWrite) = (file.followed_link(), mode) {
+        eprintln!(
+            "note: {} is a symbolic link; casebook saves its target {} (the lock and backup \
+             are beside the target)",
+            sanitize::inline(&link.display().to_string()),
+            sanitize::inline(&file.label()),
+        );
+    }
     let trust = file.trust();
     if let Some(older) = &trust.older {
-        eprintln!("WARNING: {older}. Shown read-only; do not act on it.");
+        eprintln!(
+            "WARNING: {}. Shown read-only; do not act on it.",
+            sanitize::inline(&older.to_string())
+        );
     }
     match &trust.fingerprint {
         Some(fingerprint) if trust.first_open && config.expect.committee.is_none() => eprintln!(

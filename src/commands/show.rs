@@ -73,11 +73,7 @@ pub(super) fn list(
                     .iter()
                     .map(|(q, n)| (q.as_str().to_string(), (*n).into()))
                     .collect();
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&map).map_err(std::io::Error::from)?
-                )?;
+                writeln!(out, "{}", super::json(&map)?)?;
             } else {
                 for (q, n) in counts {
                     writeln!(out, "{:<26} {n:>6}", q.as_str())?;
@@ -117,11 +113,7 @@ pub(super) fn list(
             .then(a.received_at.cmp(&b.received_at))
     });
     if json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&listed).map_err(std::io::Error::from)?
-        )?;
+        writeln!(out, "{}", super::json(&listed)?)?;
         return Ok(());
     }
     if listed.is_empty() {
@@ -183,11 +175,7 @@ pub(super) fn show(
             tally,
             timeline: &timeline,
         };
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&shown).map_err(std::io::Error::from)?
-        )?;
+        writeln!(out, "{}", super::json(&shown)?)?;
         return Ok(());
     }
     let name = |id| {
@@ -423,11 +411,7 @@ pub(super) fn search(
     let mut case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
     let found = case_ops::search(&mut case_file, query, 50)?;
     if json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&found).map_err(std::io::Error::from)?
-        )?;
+        writeln!(out, "{}", super::json(&found)?)?;
         return Ok(());
     }
     if found.is_empty() {

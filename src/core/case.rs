@@ -306,6 +306,9 @@ pub struct Emergency {
     pub at: DateTime<Utc>,
     /// Who reviewed it, when, with what note.
     pub review: Option<(MemberId, DateTime<Utc>, String)>,
+    /// What the review made of it (absent before reviews recorded a result).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_result: Option<crate::core::event::ReviewResult>,
 }
 
 /// The outcome put to a vote, and the votes on it.
@@ -591,11 +594,20 @@ impl Case {
                 by: event.author,
                 at: event.at,
                 review: None,
+                review_result: None,
             }),
-            EventKind::EmergencyReviewed { emergency, note } => {
+            EventKind::EmergencyReviewed {
+                emergency,
+                note,
+                result,
+            } => {
                 if let Some(e) = self.emergencies.iter_mut().find(|e| e.id == *emergency) {
                     e.review = Some((event.author, event.at, note.clone()));
+                    e.review_result = *result;
                 }
+            }
+            EventKind::ConflictWithdrawn { member, .. } => {
+                self.conflicts.remove(member);
             }
             EventKind::OutcomeProposed { outcome } => {
                 self.proposal = Some(Proposal {
@@ -645,6 +657,8 @@ impl Case {
             | EventKind::FileCreated
             | EventKind::MemberAdded { .. }
             | EventKind::MemberEmailChanged { .. }
+            | EventKind::MemberRoleChanged { .. }
+            | EventKind::MemberRejoined { .. }
             | EventKind::MemberRemoved { .. }
             | EventKind::MemberKeyChanged { .. }
             | EventKind::Rekeyed

@@ -7,7 +7,7 @@
 
 use super::case::Status;
 use super::event::{Audience, ConflictKind, EventKind, NoteKind};
-use super::roster::MemberId;
+use super::roster::{MemberId, Role};
 use super::sanitize::inline;
 
 /// One line saying what `kind` did; `name` gives a member's name (already safe to show).
@@ -27,6 +27,12 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
         ),
         EventKind::MemberKeyChanged { member, .. } => {
             format!("{} changed their key", name(*member))
+        }
+        EventKind::MemberRoleChanged { member, role } => {
+            format!("made {} {}", name(*member), role_words(*role))
+        }
+        EventKind::MemberRejoined { member, .. } => {
+            format!("re-added {} to the committee", name(*member))
         }
         EventKind::MemberEmailChanged { member, .. } => {
             format!("recorded {}'s contact address", name(*member))
@@ -72,9 +78,21 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             conflict_kind(*conflict)
         ),
         EventKind::EmergencyRecorded { action } => format!("EMERGENCY ACTION: {}", inline(action)),
-        EventKind::EmergencyReviewed { note, .. } => {
-            format!("reviewed the emergency action: {}", inline(note))
-        }
+        EventKind::EmergencyReviewed { note, result, .. } => match result {
+            Some(result) => format!(
+                "reviewed the emergency action ({}): {}",
+                result.as_str(),
+                inline(note)
+            ),
+            None => format!("reviewed the emergency action: {}", inline(note)),
+        },
+        EventKind::ConflictWithdrawn { reason, .. } => format!(
+            "withdrew their conflict of interest{}",
+            reason
+                .as_deref()
+                .map(|r| format!(": {}", inline(r)))
+                .unwrap_or_default()
+        ),
         EventKind::OutcomeProposed { outcome } => {
             format!("proposed the outcome {}", inline(outcome))
         }
@@ -124,6 +142,15 @@ pub fn text(kind: &EventKind) -> Option<&str> {
 }
 
 /// "status triage -> investigating".
+/// A role as a sentence ends with it: "made Sam a chair".
+pub fn role_words(role: Role) -> &'static str {
+    match role {
+        Role::Chair => "a chair",
+        Role::Member => "an ordinary member",
+    }
+}
+
+/// How a case moved between two statuses.
 pub fn status_move(from: Status, to: Status) -> String {
     format!("status {from} -> {to}")
 }

@@ -86,6 +86,47 @@ pub enum ConflictKind {
     Soft,
 }
 
+/// What a second member's review made of an interim (emergency) action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewResult {
+    /// The action stands as taken.
+    Upheld,
+    /// The action stands, changed (the note says how).
+    Changed,
+    /// The action is lifted.
+    Lifted,
+}
+
+impl ReviewResult {
+    /// Every result, in the order they are offered.
+    pub const ALL: [ReviewResult; 3] = [
+        ReviewResult::Upheld,
+        ReviewResult::Changed,
+        ReviewResult::Lifted,
+    ];
+
+    /// The result's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewResult::Upheld => "upheld",
+            ReviewResult::Changed => "changed",
+            ReviewResult::Lifted => "lifted",
+        }
+    }
+}
+
+impl std::str::FromStr for ReviewResult {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ReviewResult::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown review result {s:?} (upheld, changed or lifted)"))
+    }
+}
+
 /// Who a communication went to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -262,6 +303,20 @@ pub enum EventKind {
         /// The new age recipient.
         recipient: String,
     },
+    /// A chair made a member a chair, or a chair an ordinary member.
+    MemberRoleChanged {
+        /// The member.
+        member: MemberId,
+        /// Their new role.
+        role: Role,
+    },
+    /// A removed member joined the committee again, with this key.
+    MemberRejoined {
+        /// The member (the same as before their removal).
+        member: MemberId,
+        /// The age recipient the file is now encrypted to again.
+        recipient: String,
+    },
     /// A member's contact address was recorded or changed.
     MemberEmailChanged {
         /// The member.
@@ -312,6 +367,11 @@ pub enum EventKind {
         /// Attachments, stored encrypted in the file.
         #[serde(default)]
         attachments: Vec<AttachmentRef>,
+        /// SHA-256 of the report as its source held it (the email, the form row), hex: how
+        /// a second import of the same report is recognised. Absent in reports typed in or
+        /// imported before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source_sha256: Option<String>,
     },
     /// Case details were set or corrected.
     DetailsChanged {
@@ -349,6 +409,14 @@ pub enum EventKind {
         /// Why, if they said.
         reason: Option<String>,
     },
+    /// A member withdrew the conflict of interest they had declared.
+    ConflictWithdrawn {
+        /// The member (the event's author: only they withdraw it).
+        member: MemberId,
+        /// Why, if they said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// An interim action taken before a decision, awaiting review by another member.
     EmergencyRecorded {
         /// What was done.
@@ -360,6 +428,9 @@ pub enum EventKind {
         emergency: Uuid,
         /// The reviewer's note.
         note: String,
+        /// Upheld, changed or lifted (absent in reviews recorded before it was asked).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        result: Option<ReviewResult>,
     },
     /// An outcome was proposed for a vote; earlier votes no longer count.
     OutcomeProposed {
@@ -433,6 +504,9 @@ impl EventKind {
             EventKind::MemberRemoved { .. } => "member-removed",
             EventKind::MemberKeyChanged { .. } => "member-key-changed",
             EventKind::MemberEmailChanged { .. } => "member-email-changed",
+            EventKind::MemberRoleChanged { .. } => "member-role-changed",
+            EventKind::MemberRejoined { .. } => "member-rejoined",
+            EventKind::ConflictWithdrawn { .. } => "conflict-withdrawn",
             EventKind::Rekeyed => "rekeyed",
             EventKind::RecipientAdded { .. } => "recipient-added",
             EventKind::SettingsChanged { .. } => "settings-changed",

@@ -240,6 +240,37 @@ impl Committee {
                 }
                 Ok(())
             }
+            EventKind::MemberRoleChanged { member, role } => {
+                chair("the roster")?;
+                let Some(target) = self.get(*member).filter(|m| m.removed_at.is_none()) else {
+                    return impossible("a member who is not active changes role".into());
+                };
+                let chairs_left = self
+                    .members
+                    .iter()
+                    .filter(|m| m.removed_at.is_none() && m.role == Role::Chair)
+                    .filter(|m| m.id != target.id || *role == Role::Chair)
+                    .count();
+                if chairs_left == 0 {
+                    return impossible("the last chair stops being one".into());
+                }
+                Ok(())
+            }
+            EventKind::MemberRejoined { member, recipient } => {
+                chair("the roster")?;
+                match self.get(*member) {
+                    Some(m) if m.removed_at.is_some() => {}
+                    _ => return impossible("a member who was not removed rejoins".into()),
+                }
+                if self
+                    .members
+                    .iter()
+                    .any(|m| m.id != *member && m.recipient == *recipient)
+                {
+                    return impossible("a key is given to two members".into());
+                }
+                Ok(())
+            }
             // Addresses are principals of signatures: only chairs record them.
             EventKind::MemberEmailChanged { member, email } => {
                 chair("a member's contact address")?;
@@ -306,6 +337,17 @@ impl Committee {
             EventKind::MemberEmailChanged { member, email } => {
                 if let Some(m) = self.members.iter_mut().find(|m| m.id == *member) {
                     m.email = email.clone();
+                }
+            }
+            EventKind::MemberRoleChanged { member, role } => {
+                if let Some(m) = self.members.iter_mut().find(|m| m.id == *member) {
+                    m.role = *role;
+                }
+            }
+            EventKind::MemberRejoined { member, recipient } => {
+                if let Some(m) = self.members.iter_mut().find(|m| m.id == *member) {
+                    m.recipient = recipient.clone();
+                    m.removed_at = None;
                 }
             }
             EventKind::RecipientAdded { recipient }
@@ -393,6 +435,66 @@ mod tests {
             event(robin, added(robin, "Robin", Role::Chair, "key-r")),
         ];
         (Committee::founded("key-r", &start).unwrap(), robin)
+    }
+
+    #[test]
+    fn roles_change_by_a_chair_and_a_committee_keeps_one_and_removed_members_rejoin() {
+        let (mut committee, robin) = founded();
+        let sam = MemberId(Uuid::new_v4());
+        committee
+            .apply(
+                robin,
+                "key-r",
+                &[event(robin, added(sam, "Sam", Role::Member, "key-s"))],
+            )
+            .unwrap();
+        let role = |member, role| EventKind::MemberRoleChanged { member, role };
+        // Sam cannot make himself chair; Robin cannot stop being the only chair.
+        assert!(matches!(
+            committee
+                .clone()
+                .apply(sam, "key-s", &[event(sam, role(sam, Role::Chair))]),
+            Err(Unauthorized::NotChair { .. })
+        ));
+        assert!(matches!(
+            committee
+                .clone()
+                .apply(robin, "key-r", &[event(robin, role(robin, Role::Member))]),
+            Err(Unauthorized::Impossible(_))
+        ));
+        committee
+            .apply(robin, "key-r", &[event(robin, role(sam, Role::Chair))])
+            .unwrap();
+        committee
+            .apply(sam, "key-s", &[event(sam, role(robin, Role::Member))])
+            .unwrap();
+        assert_eq!(committee.roster().members()[0].role, Role::Member);
+        // Sam removes Robin; Robin rejoins (with a new key) only through a chair.
+        let removal = EventKind::MemberRemoved {
+            member: robin,
+            reason: None,
+        };
+        committee
+            .apply(sam, "key-s", &[event(sam, removal)])
+            .unwrap();
+        let rejoin = EventKind::MemberRejoined {
+            member: robin,
+            recipient: "key-r2".into(),
+        };
+        assert!(matches!(
+            committee
+                .clone()
+                .apply(robin, "key-r", &[event(robin, rejoin.clone())]),
+            Err(Unauthorized::Removed { .. })
+        ));
+        committee
+            .apply(sam, "key-s", &[event(sam, rejoin.clone())])
+            .unwrap();
+        committee.admit(robin, "key-r2").unwrap();
+        assert!(matches!(
+            committee.clone().apply(sam, "key-s", &[event(sam, rejoin)]),
+            Err(Unauthorized::Impossible(_))
+        ));
     }
 
     #[test]

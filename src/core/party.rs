@@ -98,6 +98,9 @@ pub enum Identity {
     },
     /// The same person as in an earlier party; details are held there.
     Linked,
+    /// Anonymous with no contact at all: the report came without one (an anonymous form),
+    /// so nobody holds it.
+    NoContact,
 }
 
 /// A party to a case.
@@ -125,6 +128,7 @@ impl Party {
             Identity::Named { name, .. } => name.clone(),
             Identity::Pseudonymous { alias } => format!("\"{alias}\" (pseudonym)"),
             Identity::Anonymous { .. } => "anonymous".to_string(),
+            Identity::NoContact => "anonymous (no contact given)".to_string(),
             Identity::Linked => "(linked person)".to_string(),
         }
     }

@@ -121,8 +121,17 @@ pub enum RuleError {
     #[error("{case} is {status}; it must be reopened first")]
     Finished { case: String, status: Status },
     /// The roster would be left without a chair.
-    #[error("{member} is the last chair; make another member chair before removing them")]
+    #[error("{member} is the last chair; make another member chair first")]
     LastChair { member: String },
+    /// The member already has that role.
+    #[error("{member} already is {}", crate::core::describe::role_words(*.role))]
+    SameRole { member: String, role: Role },
+    /// Re-adding a member who was never removed.
+    #[error("{member} is an active member already")]
+    NotRemoved { member: String },
+    /// Withdrawing a conflict that was never declared.
+    #[error("{member} has declared no conflict of interest on {case}")]
+    NoConflict { case: String, member: String },
     /// The roster would be left empty.
     #[error("{member} is the last member; a case file needs at least one")]
     LastMember { member: String },
@@ -299,6 +308,82 @@ pub fn remove_member(
     }
     Ok(EventKind::MemberRemoved {
         member: target.id,
+        reason,
+    })
+}
+
+/// A chair makes `target` a chair or an ordinary member; the committee keeps a chair.
+pub fn change_role(actor: Actor<'_>, target: &Member, role: Role) -> Result<EventKind, RuleError> {
+    chair(actor, "change the roster")?;
+    if !target.is_active() {
+        return Err(RuleError::AlreadyRemoved {
+            member: target.name.clone(),
+        });
+    }
+    if target.role == role {
+        return Err(RuleError::SameRole {
+            member: target.name.clone(),
+            role,
+        });
+    }
+    let other_chairs = actor
+        .roster
+        .active()
+        .any(|m| m.id != target.id && m.role == Role::Chair);
+    if role != Role::Chair && !other_chairs {
+        return Err(RuleError::LastChair {
+            member: target.name.clone(),
+        });
+    }
+    Ok(EventKind::MemberRoleChanged {
+        member: target.id,
+        role,
+    })
+}
+
+/// A chair re-adds `target`, who was removed, with `recipient` as their key.
+pub fn rejoin_member(
+    actor: Actor<'_>,
+    target: &Member,
+    recipient: &str,
+) -> Result<EventKind, RuleError> {
+    chair(actor, "change the roster")?;
+    if target.is_active() {
+        return Err(RuleError::NotRemoved {
+            member: target.name.clone(),
+        });
+    }
+    if let Some(holder) = actor
+        .roster
+        .members()
+        .iter()
+        .find(|m| m.id != target.id && m.recipient == recipient)
+    {
+        return Err(RuleError::DuplicateKey {
+            member: holder.name.clone(),
+        });
+    }
+    Ok(EventKind::MemberRejoined {
+        member: target.id,
+        recipient: recipient.to_string(),
+    })
+}
+
+/// The acting member withdraws the conflict of interest they declared on `case`.
+pub fn withdraw_conflict(
+    actor: Actor<'_>,
+    case: &Case,
+    reason: Option<String>,
+) -> Result<EventKind, RuleError> {
+    actor.active()?;
+    if !case.conflicts.contains_key(&actor.member.id) {
+        return Err(RuleError::NoConflict {
+            case: case.code_name.clone(),
+            member: actor.member.name.clone(),
+        });
+    }
+    Ok(EventKind::ConflictWithdrawn {
+        member: actor.member.id,
         reason,
     })
 }
@@ -606,7 +691,12 @@ pub fn record_emergency(
 }
 
 /// Review the oldest unreviewed emergency action on `case` (another member than its author).
-pub fn review_emergency(actor: Actor<'_>, case: &Case, note: &str) -> Result<EventKind, RuleError> {
+pub fn review_emergency(
+    actor: Actor<'_>,
+    case: &Case,
+    note: &str,
+    result: Option<crate::core::event::ReviewResult>,
+) -> Result<EventKind, RuleError> {
     actor.may_handle(case)?;
     let pending: Vec<_> = case.unreviewed_emergencies().collect();
     let Some(emergency) = pending.iter().find(|e| e.by != actor.member.id) else {
@@ -624,6 +714,7 @@ pub fn review_emergency(actor: Actor<'_>, case: &Case, note: &str) -> Result<Eve
     Ok(EventKind::EmergencyReviewed {
         emergency: emergency.id,
         note: note.to_string(),
+        result,
     })
 }
 
@@ -999,7 +1090,7 @@ mod tests {
         let emergency = record_emergency(as_(chair), &case, "muted in chat").unwrap();
         record(&mut case, chair, t(1), emergency);
         assert!(matches!(
-            review_emergency(as_(chair), &case, "ok"),
+            review_emergency(as_(chair), &case, "ok", None),
             Err(RuleError::SelfReview { .. })
         ));
         assert!(!is_overdue(&settings, &case, t(24)));
@@ -1007,11 +1098,17 @@ mod tests {
             is_overdue(&settings, &case, t(26)),
             "unreviewed after 24 hours"
         );
-        let reviewed = review_emergency(as_(two), &case, "proportionate").unwrap();
+        let reviewed = review_emergency(
+            as_(two),
+            &case,
+            "proportionate",
+            Some(crate::core::event::ReviewResult::Upheld),
+        )
+        .unwrap();
         record(&mut case, two, t(26), reviewed);
         assert!(!is_overdue(&settings, &case, t(27)));
         assert!(matches!(
-            review_emergency(as_(two), &case, "again"),
+            review_emergency(as_(two), &case, "again", None),
             Err(RuleError::NoEmergency { .. })
         ));
     }

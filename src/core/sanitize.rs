@@ -58,32 +58,61 @@ pub fn sanitize(text: &str, lines: Lines) -> Cow<'_, str> {
 fn is_plain(c: char, lines: Lines) -> bool {
     match c {
         '\n' => lines == Lines::Keep,
-        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => false,
-        _ => !is_invisible_or_directional(c),
+        _ => !is_unsafe(c),
     }
 }
 
-/// Format characters that reorder or hide text: bidi controls, zero-width characters, line and
-/// paragraph separators, the soft hyphen, tag characters, interlinear annotations.
-fn is_invisible_or_directional(c: char) -> bool {
-    matches!(
-        c,
-        '\u{ad}'
-            | '\u{34f}'
-            | '\u{61c}'
-            | '\u{115f}'..='\u{1160}'
-            | '\u{17b4}'..='\u{17b5}'
-            | '\u{180b}'..='\u{180f}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{206f}'
-            | '\u{3164}'
-            | '\u{fe00}'..='\u{fe0f}'
-            | '\u{feff}'
-            | '\u{ffa0}'
-            | '\u{fff0}'..='\u{fffb}'
-            | '\u{e0000}'..='\u{e0fff}'
-    )
+/// Characters that reorder or hide text, derived from the Unicode Character Database (through
+/// ICU4X's compiled data, so the set follows Unicode rather than a hand-kept list): every
+/// Default_Ignorable_Code_Point (zero-width characters, variation selectors, tag characters,
+/// Hangul fillers...), every Bidi_Control, every format character (General_Category Cf: soft
+/// hyphen, Egyptian hieroglyph and musical-symbol format controls...), and the line and
+/// paragraph separators.
+pub fn is_invisible_or_directional(c: char) -> bool {
+    use icu_properties::props::{BidiControl, DefaultIgnorableCodePoint, GeneralCategory};
+    use icu_properties::{CodePointMapData, CodePointSetData};
+    if c.is_ascii() {
+        return false;
+    }
+    CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+        || CodePointSetData::new::<BidiControl>().contains(c)
+        || matches!(
+            CodePointMapData::<GeneralCategory>::new().get(c),
+            GeneralCategory::Format
+                | GeneralCategory::Control
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+        )
+}
+
+/// Whether `c` must never reach a terminal raw: C0 and C1 controls, DEL, and everything
+/// [`is_invisible_or_directional`] names.
+pub fn is_unsafe(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}') || is_invisible_or_directional(c)
+}
+
+/// Make JSON text safe to print: every [`is_unsafe`] character (which JSON only has inside
+/// strings) becomes its `\uXXXX` escape (a surrogate pair beyond the BMP). The JSON means the
+/// same afterwards; only how it is written changes.
+pub fn json(text: &str) -> Cow<'_, str> {
+    // Line breaks and tabs between values are JSON's own whitespace (inside strings serde has
+    // escaped them already).
+    let escaped = |c: char| is_unsafe(c) && !matches!(c, '\n' | '\t' | '\r');
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut units = [0u16; 2];
+    for c in text.chars() {
+        if escaped(c) {
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -122,6 +151,74 @@ mod tests {
     fn one_line_fields_never_contain_a_line_break() {
         assert_eq!(inline("Title\nFake row\r\nmore"), "Title⏎Fake row⏎⏎more");
         assert_eq!(inline("a\u{2028}b"), "a<U+2028>b");
+    }
+
+    #[test]
+    fn format_controls_a_hand_kept_list_missed_are_named() {
+        // Musical symbol beam and slur controls, Egyptian hieroglyph format controls.
+        assert_eq!(inline("a\u{1d173}b"), "a<U+1D173>b");
+        assert_eq!(inline("a\u{1d17a}b"), "a<U+1D17A>b");
+        assert_eq!(inline("a\u{13430}b\u{1343f}"), "a<U+13430>b<U+1343F>");
+        assert_eq!(inline("x\u{110bd}y"), "x<U+110BD>y");
+    }
+
+    #[test]
+    fn json_escapes_what_serde_leaves_raw() {
+        let value =
+            serde_json::json!({ "name": "a\u{1b}]52;c;x\u{7}\u{202e}\u{85}\u{200b}\u{e0041}b" });
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let safe = json(&text);
+        assert!(!safe.chars().any(|c| is_unsafe(c) && c != '\n'), "{safe}");
+        assert!(
+            safe.contains("\\u202e") && safe.contains("\\udb40\\udc41"),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, value, "the same JSON, only written differently");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nothing_unsafe_survives_and_safe_text_is_kept(text in "\\PC*|.*", extra in proptest::collection::vec(proptest::char::any(), 0..8)) {
+            let mut text = text;
+            text.extend(extra);
+            for lines in [Lines::Keep, Lines::Mark] {
+                let shown = sanitize(&text, lines);
+                proptest::prop_assert!(!shown.chars().any(|c| is_unsafe(c) && c != '\n'), "{:?}", shown);
+                if lines == Lines::Mark {
+                    proptest::prop_assert!(!shown.contains('\n'));
+                }
+            }
+            // Characters that are safe pass through unchanged.
+            let safe: String = text.chars().filter(|&c| !is_unsafe(c) && c != '\t' && c != '\n' && c != '\r').collect();
+            let shown = sanitize(&safe, Lines::Mark).into_owned();
+            proptest::prop_assert_eq!(shown, safe);
+        }
+
+        #[test]
+        fn the_set_is_what_unicode_says(c in proptest::char::any()) {
+            use icu_properties::props::{BidiControl, DefaultIgnorableCodePoint, GeneralCategory};
+            use icu_properties::{CodePointMapData, CodePointSetData};
+            let gc = CodePointMapData::<GeneralCategory>::new().get(c);
+            let expected = CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+                || CodePointSetData::new::<BidiControl>().contains(c)
+                || matches!(gc, GeneralCategory::Format | GeneralCategory::Control
+                    | GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator);
+            proptest::prop_assert_eq!(is_unsafe(c), expected);
+            if is_unsafe(c) {
+                proptest::prop_assert!(inline(&c.to_string()).chars().all(|s| !is_unsafe(s)));
+            }
+        }
+
+        #[test]
+        fn json_escaping_keeps_the_value(text in proptest::collection::vec(proptest::char::any(), 0..32)) {
+            let text: String = text.into_iter().collect();
+            let encoded = serde_json::to_string_pretty(&vec![text.clone()]).unwrap();
+            let safe = json(&encoded);
+            proptest::prop_assert!(!safe.chars().any(|c| is_unsafe(c) && c != '\n'));
+            let back: Vec<String> = serde_json::from_str(&safe).unwrap();
+            proptest::prop_assert_eq!(back, vec![text]);
+        }
     }
 
     #[test]

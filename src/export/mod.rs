@@ -322,6 +322,7 @@ fn everything(case: &Case, timeline: &[Event], name: &dyn Fn(MemberId) -> String
                 subject,
                 body: text,
                 attachments,
+                ..
             } => Some(Received {
                 at: e.at,
                 from: inline(from).into_owned(),

@@ -45,6 +45,13 @@ pub enum CaseChange {
     Review {
         /// The review.
         note: String,
+        /// Upheld, changed or lifted.
+        result: Option<crate::core::event::ReviewResult>,
+    },
+    /// Withdraw the acting member's conflict of interest.
+    WithdrawConflict {
+        /// Why, if given.
+        reason: Option<String>,
     },
     /// Vote on an outcome (the first vote proposes it).
     Vote {
@@ -172,8 +179,11 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
         CaseChange::Emergency { action } => as_member(file, |actor| {
             process::record_emergency(actor, &case, &action).map(one)
         })?,
-        CaseChange::Review { note } => as_member(file, |actor| {
-            process::review_emergency(actor, &case, &note).map(one)
+        CaseChange::Review { note, result } => as_member(file, |actor| {
+            process::review_emergency(actor, &case, &note, result).map(one)
+        })?,
+        CaseChange::WithdrawConflict { reason } => as_member(file, |actor| {
+            process::withdraw_conflict(actor, &case, reason).map(one)
         })?,
         CaseChange::Vote {
             outcome,

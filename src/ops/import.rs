@@ -54,6 +54,24 @@ pub fn read_reports(
     Ok(reports)
 }
 
+/// A report already in the file, recognised by the hash of its source, and not imported again.
+pub struct Skipped {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Its title, raw.
+    pub title: String,
+    /// The case it was imported as before.
+    pub code: String,
+}
+
+/// What an import did.
+pub struct Imported {
+    /// The cases opened.
+    pub opened: Vec<Opened>,
+    /// The reports skipped as already imported.
+    pub skipped: Vec<Skipped>,
+}
+
 /// A case opened from a report.
 pub struct Opened {
     /// The file it came from.
@@ -64,6 +82,8 @@ pub struct Opened {
     pub title: String,
     /// How many attachments it kept.
     pub attachments: usize,
+    /// Which form column went to which field (empty for emails and JSON).
+    pub columns: Vec<(String, Option<&'static str>)>,
 }
 
 /// Open one case per report, as `me`, with the report, its reporter and its attachments
@@ -72,8 +92,36 @@ pub fn open_reports(
     file: &mut CaseFile,
     me: &Member,
     reports: &[(PathBuf, Report)],
-) -> Result<Vec<Opened>, Error> {
+) -> Result<Imported, Error> {
     let now = Utc::now();
+    let known = file.imported_sources()?;
+    let codes: HashMap<CaseId, String> = file
+        .cases()?
+        .values()
+        .map(|c| (c.id, c.code_name.clone()))
+        .collect();
+    let mut skipped = Vec::new();
+    let mut seen_now: HashSet<&str> = HashSet::new();
+    let reports: Vec<&(PathBuf, Report)> = reports
+        .iter()
+        .filter(|(path, report)| {
+            let earlier = known
+                .get(&report.source_sha256)
+                .map(|case| codes.get(case).cloned().unwrap_or_default());
+            let twice = !seen_now.insert(report.source_sha256.as_str());
+            match earlier {
+                Some(code) => {
+                    skipped.push(Skipped {
+                        path: path.clone(),
+                        title: report.title.clone(),
+                        code,
+                    });
+                    false
+                }
+                None => !twice,
+            }
+        })
+        .collect();
     let mut events = Vec::new();
     let mut opened = Vec::new();
     let mut taken: HashSet<String> = file
@@ -82,7 +130,7 @@ pub fn open_reports(
         .map(|c| c.code_name.clone())
         .collect();
     let mut rng = rand::thread_rng();
-    for (path, report) in reports {
+    for (path, report) in reports.iter().copied() {
         let code_name = crate::core::codename::generate(&mut rng, |n| taken.contains(n));
         taken.insert(code_name.clone());
         let case = CaseId(Uuid::new_v4());
@@ -108,12 +156,12 @@ pub fn open_reports(
                         sha256: a.sha256.clone(),
                     })
                     .collect(),
+                source_sha256: Some(report.source_sha256.clone()),
             },
         ];
+        // An anonymous form gives no contact, so no member holds one.
         let identity = if report.reporter.anonymous {
-            PartyIdentity::Anonymous {
-                contact_held_by: me.id,
-            }
+            PartyIdentity::NoContact
         } else if let Some(name) = report
             .reporter
             .name
@@ -126,9 +174,7 @@ pub fn open_reports(
                 email: report.reporter.email.clone(),
             }
         } else {
-            PartyIdentity::Anonymous {
-                contact_held_by: me.id,
-            }
+            PartyIdentity::NoContact
         };
         kinds.push(EventKind::PartyAdded {
             party: Party {
@@ -160,13 +206,16 @@ pub fn open_reports(
             code: code_name,
             title: report.title.clone(),
             attachments: report.attachments.len(),
+            columns: report.columns.clone(),
         });
     }
-    for (_, report) in reports {
+    for (_, report) in &reports {
         for attachment in &report.attachments {
             file.store_attachment(&attachment.sha256, &attachment.data)?;
         }
     }
-    file.record(&events)?;
-    Ok(opened)
+    if !events.is_empty() {
+        file.record(&events)?;
+    }
+    Ok(Imported { opened, skipped })
 }

@@ -29,6 +29,10 @@ pub struct NewMember {
 /// What adding a member did.
 #[derive(Debug)]
 pub struct Added {
+    /// Whether it re-added a removed member rather than adding a new one.
+    pub rejoined: bool,
+    /// Their role (a re-added member keeps the one they had).
+    pub role: Role,
     /// The new member's key fingerprint.
     pub fingerprint: String,
     /// The save that re-encrypted the file.
@@ -57,6 +61,28 @@ pub fn read_key(key: &str) -> Result<Recipient, Error> {
 /// opened it.
 pub fn add(file: &mut CaseFile, identity: &Identity, new: &NewMember) -> Result<Added, Error> {
     let recipient = read_key(&new.key)?;
+    // A removed member's name re-adds them: the same member, who signed what they signed, with
+    // the key given now.
+    let removed = file
+        .roster()?
+        .members()
+        .iter()
+        .find(|m| m.name == new.name && !m.is_active())
+        .cloned();
+    if let Some(target) = removed {
+        let (me, kind) = as_member(file, |actor| {
+            process::rejoin_member(actor, &target, recipient.as_str())
+        })?;
+        file.check_writable()?;
+        file.record(&events_by(me.id, None, vec![kind], None))?;
+        let saved = file.save(identity)?;
+        return Ok(Added {
+            rejoined: true,
+            role: target.role,
+            fingerprint: vault::fingerprint(recipient.as_str()),
+            saved,
+        });
+    }
     let (me, ()) = as_member(file, |actor| {
         process::add_member(actor, &new.name, new.email.as_deref(), recipient.as_str())
     })?;
@@ -73,9 +99,25 @@ pub fn add(file: &mut CaseFile, identity: &Identity, new: &NewMember) -> Result<
     file.add_member(&member, me.id, Uuid::new_v4(), member.added_at)?;
     let saved = file.save(identity)?;
     Ok(Added {
+        rejoined: false,
+        role: new.role,
         fingerprint: vault::fingerprint(recipient.as_str()),
         saved,
     })
+}
+
+/// Make the member called `name` a chair or an ordinary member, and save.
+pub fn change_role(
+    file: &mut CaseFile,
+    identity: &Identity,
+    name: &str,
+    role: Role,
+) -> Result<vault::SaveReport, Error> {
+    let target = member_named(&file.roster()?, name)?;
+    let (me, kind) = as_member(file, |actor| process::change_role(actor, &target, role))?;
+    file.check_writable()?;
+    file.record(&events_by(me.id, None, vec![kind], None))?;
+    Ok(file.save(identity)?)
 }
 
 /// Remove the member called `name` and re-encrypt the file and its backup at once.

@@ -118,6 +118,8 @@ pub fn read(form: &Submission) -> Result<Submitted, Missing> {
             code,
             CaseChange::Review {
                 note: required(form, "note", "write the review")?,
+                // The interface's form has no result field yet (its owner adds one).
+                result: None,
             },
         ),
         Purpose::Vote(code) => change(

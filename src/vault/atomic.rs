@@ -26,7 +26,7 @@ pub(crate) struct Stamp {
 impl Stamp {
     /// The stamp of the file at `path`, or `None` when there is no file.
     pub(crate) fn of_path(path: &Path) -> io::Result<Option<Stamp>> {
-        match File::open(path) {
+        match open_regular(path) {
             Ok(mut file) => Stamp::of_file(&mut file).map(Some),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
@@ -55,6 +55,81 @@ impl Stamp {
             digest: hasher.finalize().into(),
         })
     }
+}
+
+/// Open a file for reading without ever blocking (a FIFO would wait for a writer forever), and
+/// refuse anything but a regular file.
+pub(crate) fn open_regular(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    let kind = file.metadata()?.file_type();
+    if kind.is_file() {
+        Ok(file)
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            NotRegular(describe_kind(kind)),
+        ))
+    }
+}
+
+/// The error inside [`open_regular`]'s `io::Error` when the path is not a regular file.
+#[derive(Debug)]
+pub(crate) struct NotRegular(pub(crate) &'static str);
+
+impl std::fmt::Display for NotRegular {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} is not a regular file", self.0)
+    }
+}
+
+impl std::error::Error for NotRegular {}
+
+/// What kind of thing a non-regular file is, in words.
+pub(crate) fn describe_kind(kind: fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Where a case file really lives. A symbolic link (say, into a synced folder) is followed:
+/// casebook reads, locks and saves the target, with its temporary file, backup and lock beside
+/// the target, so the real file is the one updated. Anything but a regular file is refused
+/// before it is opened, so a FIFO never blocks.
+pub(crate) fn resolve_case_path(path: &Path) -> Result<(PathBuf, bool), Error> {
+    let meta = fs::symlink_metadata(path).map_err(|e| Error::reading(path, e))?;
+    let (real, linked) = if meta.file_type().is_symlink() {
+        (
+            fs::canonicalize(path).map_err(|e| Error::reading(path, e))?,
+            true,
+        )
+    } else {
+        (path.to_path_buf(), false)
+    };
+    let kind = fs::metadata(&real)
+        .map_err(|e| Error::reading(&real, e))?
+        .file_type();
+    if !kind.is_file() {
+        return Err(Error::NotRegularFile {
+            path: path.to_path_buf(),
+            what: describe_kind(kind).into(),
+        });
+    }
+    Ok((real, linked))
 }
 
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {

@@ -65,6 +65,8 @@ pub struct CaseFile {
     sealed: Option<Vec<u8>>,
     /// While locked: a draft the member was writing, encrypted to the sealing key.
     sealed_draft: Option<Vec<u8>>,
+    /// The symbolic link it was opened through, when it was (the origin is the target).
+    followed_link: Option<PathBuf>,
 }
 
 /// A full-text search hit.
@@ -98,6 +100,12 @@ impl CaseFile {
             Origin::Disk { path, .. } => path.display().to_string(),
             Origin::Builtin { label } => label.clone(),
         }
+    }
+
+    /// The symbolic link this file was opened through, if it was: casebook reads, locks and
+    /// saves the link's target (see [`CaseFile::label`]), never replacing the link itself.
+    pub fn followed_link(&self) -> Option<&std::path::Path> {
+        self.followed_link.as_deref()
     }
 
     /// Whether there are changes not yet saved.
@@ -293,6 +301,51 @@ impl CaseFile {
         store::cases_of_person(&self.conn, person).map_err(|e| self.db_error(e))
     }
 
+    /// The cases opened from imported reports, by the SHA-256 of each report's source (see
+    /// [`EventKind::ReportReceived`]), to recognise a report imported before.
+    pub fn imported_sources(&self) -> Result<BTreeMap<String, CaseId>, Error> {
+        let events = store::reports_received(&self.conn).map_err(|e| self.db_error(e))?;
+        Ok(events
+            .into_iter()
+            .filter_map(|event| match (event.case, event.kind) {
+                (
+                    Some(case),
+                    EventKind::ReportReceived {
+                        source_sha256: Some(hash),
+                        ..
+                    },
+                ) => Some((hash, case)),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// An attachment's bytes, checked against the SHA-256 its (signed) report names: the
+    /// attachments table is not part of the signed history, so bytes that do not match are
+    /// refused as tampered. `None` when nothing is stored under that hash.
+    pub fn attachment(&self, sha256: &str) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, Error> {
+        use sha2::{Digest, Sha256};
+        let Some(data) = store::attachment(&self.conn, sha256).map_err(|e| self.db_error(e))?
+        else {
+            return Ok(None);
+        };
+        let data = zeroize::Zeroizing::new(data);
+        let actual: String = Sha256::digest(&*data)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if actual != sha256 {
+            return Err(Error::DerivedMismatch {
+                path: PathBuf::from(self.label()),
+                what: format!(
+                    "the attachment stored under {}",
+                    &sha256[..sha256.len().min(12)]
+                ),
+            });
+        }
+        Ok(Some(data))
+    }
+
     /// Store an attachment's bytes (encrypted with the rest of the file) under its SHA-256.
     pub fn store_attachment(&mut self, sha256: &str, data: &[u8]) -> Result<(), Error> {
         store::insert_attachment(&self.conn, sha256, data).map_err(|e| self.db_error(e))?;
@@ -381,8 +434,12 @@ impl CaseFile {
 
 impl Drop for CaseFile {
     fn drop(&mut self) {
-        // Best effort: wipe the decrypted database before SQLite frees it. SQLite hands out its
-        // own buffer for an in-memory (deserialised) database.
+        // SQLite's allocator wipes every block it frees (`ffi::wipe_sqlite_memory`), this
+        // database's buffer included, however the connection goes away. Only when SQLite could
+        // not be given that allocator is the buffer wiped here, as a last resort.
+        if ffi::wipe_sqlite_memory() {
+            return;
+        }
         if let Some(bytes) = ffi::serialize_nocopy(&mut self.conn) {
             bytes.fill(0);
         }

@@ -237,10 +237,36 @@ pub(crate) fn decrypt_small(
 ) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
     let decryptor = age::Decryptor::new(bytes).map_err(|e| header_error(e, path))?;
     let mut reader = start(decryptor, identity, path)?;
-    let mut out = zeroize::Zeroizing::new(Vec::new());
-    reader
-        .read_to_end(&mut out)
-        .map_err(|e| payload_error(e, true, path))?;
+    // The plaintext is never longer than the ciphertext.
+    read_to_end_wiping(&mut reader, bytes.len()).map_err(|e| payload_error(e, true, path))
+}
+
+/// `read_to_end` into a buffer that never leaves an unwiped copy behind: it starts at
+/// `expected` bytes (the known or largest possible size) and, should it still have to grow,
+/// every outgrown buffer is wiped before it is freed (a growing `Vec` would hand its old block
+/// back to the allocator as it was).
+pub(crate) fn read_to_end_wiping<R: Read>(
+    reader: &mut R,
+    expected: usize,
+) -> io::Result<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(vec![0u8; expected.max(1)]);
+    let mut filled = 0;
+    loop {
+        if filled == out.len() {
+            let mut bigger = Zeroizing::new(vec![0u8; out.len() * 2]);
+            bigger[..filled].copy_from_slice(&out[..filled]);
+            // The old buffer is wiped (its whole capacity) as it drops here.
+            out = bigger;
+        }
+        match reader.read(&mut out[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // Shrinking in place keeps the allocation; the tail is zeros or wiped on drop.
+    out.truncate(filled);
     Ok(out)
 }
 
@@ -327,7 +353,8 @@ fn drain<R: Read>(
     match target {
         Some(buffer) => reader.read_exact(buffer).map_err(fail)?,
         None => {
-            let mut scratch = vec![0u8; CHUNK_PLAINTEXT as usize];
+            // Plaintext passes through it: wiped when dropped.
+            let mut scratch = Zeroizing::new(vec![0u8; CHUNK_PLAINTEXT as usize]);
             let mut left = count;
             while left > 0 {
                 let want = left.min(scratch.len() as u64) as usize;
@@ -348,11 +375,10 @@ pub(crate) fn decrypt_armored<C: Ciphertext + ?Sized>(
     let armored = ArmoredReader::new(At { src, pos: 0 });
     let decryptor = age::Decryptor::new_buffered(armored).map_err(|e| header_error(e, path))?;
     let mut reader = start(decryptor, identity, path)?;
-    let mut plaintext = Zeroizing::new(Vec::new());
-    reader
-        .read_to_end(&mut plaintext)
-        .map_err(|e| payload_error(e, false, path))?;
-    Ok(plaintext)
+    // Base64 carries three bytes in four characters, so the ciphertext's size bounds the
+    // plaintext's: one buffer, no regrowth.
+    let bound = src.size().map_or(0, |size| size as usize / 4 * 3 + 3);
+    read_to_end_wiping(&mut reader, bound).map_err(|e| payload_error(e, false, path))
 }
 
 fn header_error(err: age::DecryptError, path: &Path) -> Error {

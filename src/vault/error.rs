@@ -48,6 +48,12 @@ pub enum Error {
     /// Another casebook process holds the file open for writing.
     #[error("{} is open in another casebook ({holder})", .path.display())]
     Locked { path: PathBuf, holder: String },
+    /// The lock sidecar is something casebook must not write through.
+    #[error("{} is {what}; casebook will not use it as the lock file", .path.display())]
+    UnsafeLock { path: PathBuf, what: String },
+    /// The case file is not a regular file (a FIFO, a device, a directory).
+    #[error("{} is {what}, not a regular case file", .path.display())]
+    NotRegularFile { path: PathBuf, what: String },
     /// The file on disk is not the one this process opened.
     #[error("{} changed on disk since it was opened; casebook did not overwrite it", .path.display())]
     ChangedOnDisk { path: PathBuf },
@@ -159,6 +165,9 @@ pub enum Error {
     /// A passphrase is needed and cannot be asked for.
     #[error("{} is passphrase-protected and there is no terminal to ask for the passphrase", .path.display())]
     PassphraseUnavailable { path: PathBuf },
+    /// A new key was to be protected, and there is no terminal to ask for the passphrase.
+    #[error("cannot ask for a passphrase to protect the new key {}: there is no terminal; nothing was written", .path.display())]
+    NewPassphraseUnavailable { path: PathBuf },
     /// The two entries of a new passphrase differ.
     #[error("the passphrases did not match")]
     PassphraseMismatch,

@@ -1,6 +1,7 @@
 //! Every `unsafe` block of casebook, in one file small enough to audit in one sitting: the parts
 //! of SQLite's C API rusqlite does not wrap (memory SQLite can own, in-place access to a
-//! deserialised database, its size limit) and two Linux hints (huge pages, early writeback).
+//! deserialised database, its size limit, an allocator that wipes what SQLite frees) and two
+//! Linux hints (huge pages, early writeback).
 //!
 //! Each function here is safe to call: whatever could go wrong is ruled out by its signature
 //! or checked inside, so the rest of the vault needs no `unsafe` (`vault/mod.rs` denies it).
@@ -21,6 +22,8 @@ pub(super) struct SqliteBuffer {
 impl SqliteBuffer {
     /// A zeroed buffer of `len` bytes, or `None` when SQLite cannot allocate it.
     pub(super) fn new(len: usize) -> Option<SqliteBuffer> {
+        // The first SQLite call of a process starts SQLite: give it the wiping allocator first.
+        wipe_sqlite_memory();
         let size = u64::try_from(len.max(1)).ok()?;
         // SAFETY: plain allocation; a null result is handled.
         let raw = unsafe { ffi::sqlite3_malloc64(size) }.cast::<u8>();
@@ -126,3 +129,182 @@ pub(super) fn start_writeback(file: &File) {
 
 #[cfg(not(target_os = "linux"))]
 pub(super) fn start_writeback(_file: &File) {}
+
+/// Make SQLite wipe every block of memory it frees or outgrows, before the first connection
+/// exists: the deserialised database, the page cache, serialised copies and everything else
+/// SQLite allocates hold case data in the clear. The wipe thus belongs to the one owner of all
+/// of SQLite's memory, so no path (closing a connection, replacing it at the idle lock, a
+/// database outgrowing its buffer) can free plaintext unwiped. Blocks come from Rust's global
+/// allocator. Returns whether SQLite uses the wiping allocator (it cannot once SQLite has been
+/// initialised by someone else; then callers wipe what they can themselves).
+pub(super) fn wipe_sqlite_memory() -> bool {
+    static INSTALLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *INSTALLED.get_or_init(|| {
+        let methods = ffi::sqlite3_mem_methods {
+            xMalloc: Some(wiping::malloc),
+            xFree: Some(wiping::free),
+            xRealloc: Some(wiping::realloc),
+            xSize: Some(wiping::size),
+            xRoundup: Some(wiping::roundup),
+            xInit: Some(wiping::init),
+            xShutdown: Some(wiping::shutdown),
+            pAppData: std::ptr::null_mut(),
+        };
+        // SAFETY: called once (OnceLock), before this process opens any connection (every
+        // vault constructor calls this first); SQLite copies the struct during the call, and
+        // the functions it names live as long as the process. If SQLite was already
+        // initialised, it refuses with SQLITE_MISUSE and changes nothing.
+        let rc = unsafe {
+            ffi::sqlite3_config(
+                ffi::SQLITE_CONFIG_MALLOC,
+                &methods as *const ffi::sqlite3_mem_methods,
+            )
+        };
+        rc == ffi::SQLITE_OK
+    })
+}
+
+/// SQLite's memory methods: each block carries its size in a 16-byte header (SQLite asks for
+/// it back, and it says how much to wipe).
+mod wiping {
+    use std::alloc::{Layout, alloc, dealloc};
+    use std::ffi::{c_int, c_void};
+
+    const HEADER: usize = 16;
+
+    fn layout(size: usize) -> Option<Layout> {
+        Layout::from_size_align(size.checked_add(HEADER)?, HEADER).ok()
+    }
+
+    pub(super) unsafe extern "C" fn malloc(n: c_int) -> *mut c_void {
+        let Ok(size) = usize::try_from(n) else {
+            return std::ptr::null_mut();
+        };
+        let Some(layout) = layout(size) else {
+            return std::ptr::null_mut();
+        };
+        // SAFETY: the layout has a non-zero size (at least the header).
+        let base = unsafe { alloc(layout) };
+        if base.is_null() {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: the block is at least HEADER bytes and 16-aligned, so a usize fits at its
+        // start; the caller's part starts HEADER bytes in, inside the block.
+        unsafe {
+            base.cast::<usize>().write(size);
+            base.add(HEADER).cast()
+        }
+    }
+
+    /// The size recorded for a block from [`malloc`].
+    unsafe fn recorded(p: *mut c_void) -> (*mut u8, usize) {
+        // SAFETY: `p` came from `malloc`, so its header lies HEADER bytes before it.
+        unsafe {
+            let base = p.cast::<u8>().sub(HEADER);
+            (base, base.cast::<usize>().read())
+        }
+    }
+
+    pub(super) unsafe extern "C" fn free(p: *mut c_void) {
+        if p.is_null() {
+            return;
+        }
+        // SAFETY: SQLite only frees blocks it got from `malloc`/`realloc`, once each.
+        unsafe {
+            let (base, size) = recorded(p);
+            zeroize::Zeroize::zeroize(std::slice::from_raw_parts_mut(p.cast::<u8>(), size));
+            if let Some(layout) = layout(size) {
+                dealloc(base, layout);
+            }
+        }
+    }
+
+    pub(super) unsafe extern "C" fn realloc(p: *mut c_void, n: c_int) -> *mut c_void {
+        // A new block, a copy, and the old block wiped: the allocator's own realloc could
+        // move the contents and free the old block unwiped.
+        // SAFETY: `p` is null or a live block from `malloc` (SQLite's contract); the copy
+        // stays within both blocks.
+        unsafe {
+            let fresh = malloc(n);
+            if fresh.is_null() || p.is_null() {
+                return fresh;
+            }
+            let (_, old) = recorded(p);
+            let keep = old.min(usize::try_from(n).unwrap_or(0));
+            std::ptr::copy_nonoverlapping(p.cast::<u8>(), fresh.cast::<u8>(), keep);
+            free(p);
+            fresh
+        }
+    }
+
+    pub(super) unsafe extern "C" fn size(p: *mut c_void) -> c_int {
+        if p.is_null() {
+            return 0;
+        }
+        // SAFETY: a live block from `malloc`.
+        let (_, size) = unsafe { recorded(p) };
+        c_int::try_from(size).unwrap_or(c_int::MAX)
+    }
+
+    pub(super) unsafe extern "C" fn roundup(n: c_int) -> c_int {
+        n.saturating_add(7) & !7
+    }
+
+    pub(super) unsafe extern "C" fn init(_: *mut c_void) -> c_int {
+        0
+    }
+
+    pub(super) unsafe extern "C" fn shutdown(_: *mut c_void) {}
+}
+
+/// A global allocator that wipes every block before handing it back to the system allocator,
+/// for the binary: it covers buffers casebook cannot reach, such as the 64 KiB plaintext chunk
+/// age's stream writer frees unwiped, and every String a command made from case data.
+/// casebook's own buffers of plaintext wipe themselves (their owners do); this is the floor
+/// beneath them.
+pub struct WipeOnFree;
+
+// SAFETY: every method delegates to `System`, which upholds GlobalAlloc's contract; the extra
+// work only writes zeros into a block this allocator owns until it is deallocated, and copies
+// within the bounds of the two blocks of a realloc.
+unsafe impl std::alloc::GlobalAlloc for WipeOnFree {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller's layout is passed on unchanged.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: as above.
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: `ptr` is a live block of `layout.size()` bytes from this allocator.
+        unsafe {
+            zeroize::Zeroize::zeroize(std::slice::from_raw_parts_mut(ptr, layout.size()));
+            std::alloc::System.dealloc(ptr, layout);
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: `ptr` is live with `layout`; the new layout keeps its (valid) alignment and
+        // the caller's non-zero `new_size`; the copy stays within both blocks.
+        unsafe {
+            if new_size <= layout.size() {
+                // Shrinking keeps the block; wipe the part given up first.
+                zeroize::Zeroize::zeroize(std::slice::from_raw_parts_mut(
+                    ptr.add(new_size),
+                    layout.size() - new_size,
+                ));
+                return std::alloc::System.realloc(ptr, layout, new_size);
+            }
+            let grown = std::alloc::Layout::from_size_align_unchecked(new_size, layout.align());
+            let fresh = std::alloc::System.alloc(grown);
+            if !fresh.is_null() {
+                std::ptr::copy_nonoverlapping(ptr, fresh, layout.size());
+                self.dealloc(ptr, layout);
+            }
+            fresh
+        }
+    }
+}

@@ -7,8 +7,8 @@
 
 use std::fmt;
 use std::fs::{self, OpenOptions};
-use std::io::{self, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -60,8 +60,8 @@ impl PassphraseSource {
     pub fn new_passphrase(&self, key: &Path) -> Result<SecretString, Error> {
         let passphrase = match self {
             PassphraseSource::Terminal => {
-                let first = prompt(&format!("New passphrase for {}: ", key.display()), key)?;
-                let second = prompt("Repeat the passphrase: ", key)?;
+                let first = prompt_new(&format!("New passphrase for {}: ", key.display()), key)?;
+                let second = prompt_new("Repeat the passphrase: ", key)?;
                 if first.expose_secret() != second.expose_secret() {
                     return Err(Error::PassphraseMismatch);
                 }
@@ -81,6 +81,16 @@ fn prompt(text: &str, key: &Path) -> Result<SecretString, Error> {
     match rpassword::prompt_password(text) {
         Ok(line) => Ok(SecretString::from(line)),
         Err(_) => Err(Error::PassphraseUnavailable {
+            path: key.to_path_buf(),
+        }),
+    }
+}
+
+/// Ask for a passphrase that will protect a key not written yet.
+fn prompt_new(text: &str, key: &Path) -> Result<SecretString, Error> {
+    match rpassword::prompt_password(text) {
+        Ok(line) => Ok(SecretString::from(line)),
+        Err(_) => Err(Error::NewPassphraseUnavailable {
             path: key.to_path_buf(),
         }),
     }
@@ -298,12 +308,11 @@ impl Identity {
             .map_err(|_| Error::WrongPassphrase {
                 path: label.to_path_buf(),
             })?;
-        let mut inner = Zeroizing::new(Vec::new());
-        reader
-            .read_to_end(&mut inner)
-            .map_err(|_| Error::UnrecognisedIdentity {
+        let inner = super::crypto::read_to_end_wiping(&mut reader, bytes.len()).map_err(|_| {
+            Error::UnrecognisedIdentity {
                 path: label.to_path_buf(),
-            })?;
+            }
+        })?;
         let text = std::str::from_utf8(&inner).map_err(|_| Error::UnrecognisedIdentity {
             path: label.to_path_buf(),
         })?;
@@ -465,6 +474,7 @@ pub fn keygen(
             });
         }
     }
+    create_private_parents(path)?;
     let mut rng = rand::rngs::OsRng;
     let mut key = PrivateKey::random(&mut rng, Algorithm::Ed25519).map_err(|e| Error::Encrypt {
         path: path.to_path_buf(),
@@ -494,6 +504,22 @@ pub fn keygen(
         return Err(e);
     }
     Ok(public_line)
+}
+
+/// Create the missing folders above a new private key (as `~/.ssh` on a fresh machine), mode
+/// 0700 like ssh-keygen's; folders that exist are left as they are.
+fn create_private_parents(path: &Path) -> Result<(), Error> {
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if parent.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(parent)
+        .map_err(|e| Error::writing(parent, e))
 }
 
 /// `KEY.pub` beside `KEY`.

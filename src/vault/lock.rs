@@ -2,7 +2,9 @@
 //!
 //! The sidecar, not the case file, is locked because every save renames a new file over the
 //! case file, replacing its inode. The kernel drops the lock when the holder dies, so a stale
-//! sidecar left by a crash never blocks anyone; it only records who held it last.
+//! sidecar left by a crash never blocks anyone; it only records who held it last. The sidecar
+//! lives in a folder others may write to (a synced one), so it is never followed through a
+//! symbolic link, never opened when it is not a regular file, and what it says is sanitised.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
@@ -26,28 +28,13 @@ impl Lock {
         // A holder that exits removes the sidecar; if we locked an inode that was just unlinked,
         // try again on the new one.
         for _ in 0..8 {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .mode(0o600)
-                .open(&path)
-                .map_err(|e| Error::writing(&path, e))?;
+            let mut file = open_sidecar(&path)?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => {
-                    let mut holder = String::new();
-                    let _ = file.read_to_string(&mut holder);
-                    let holder = holder.trim();
-                    let holder = if holder.is_empty() {
-                        "lock held"
-                    } else {
-                        holder
-                    };
                     return Err(Error::Locked {
                         path: case_path.to_path_buf(),
-                        holder: holder.to_string(),
+                        holder: holder_note(&mut file),
                     });
                 }
                 Err(TryLockError::Error(e)) => return Err(Error::writing(&path, e)),
@@ -78,6 +65,61 @@ impl Drop for Lock {
     fn drop(&mut self) {
         // Remove while still holding the lock, so nobody can lock the inode we unlink.
         let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Open (or create) the sidecar without following a symbolic link and without blocking on a
+/// FIFO, and refuse anything but a regular file of ours: anyone who can write to a synced
+/// folder could otherwise plant `FILE.lock -> ~/something` and have it truncated.
+fn open_sidecar(path: &Path) -> Result<File, Error> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            // O_NOFOLLOW on a symbolic link (dangling or not).
+            Some(libc::ELOOP) => Error::UnsafeLock {
+                path: path.to_path_buf(),
+                what: "a symbolic link".into(),
+            },
+            Some(libc::ENXIO) => Error::UnsafeLock {
+                path: path.to_path_buf(),
+                what: "a FIFO".into(),
+            },
+            _ => Error::writing(path, e),
+        })?;
+    let meta = file.metadata().map_err(|e| Error::writing(path, e))?;
+    let what = if !meta.file_type().is_file() {
+        Some("not a regular file")
+    } else if meta.nlink() > 1 {
+        Some("a hard link to another file")
+    } else {
+        None
+    };
+    match what {
+        Some(what) => Err(Error::UnsafeLock {
+            path: path.to_path_buf(),
+            what: what.into(),
+        }),
+        None => Ok(file),
+    }
+}
+
+/// What the holder wrote into the sidecar, made safe to show (it is a file anyone who can
+/// write the folder can fill) and kept short.
+fn holder_note(file: &mut File) -> String {
+    let mut raw = Vec::new();
+    let _ = file.take(256).read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    let text = crate::core::sanitize::inline(text.trim());
+    if text.is_empty() {
+        "lock held".into()
+    } else {
+        text.into_owned()
     }
 }
 

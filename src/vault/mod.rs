@@ -26,6 +26,7 @@ pub use casefile::{
     SaveReport, SearchHit, StatusCount, Summary, Trust, encrypt_new_file,
 };
 pub use error::Error;
+pub use ffi::WipeOnFree;
 pub use keys::{
     Identity, PassphraseSource, Recipient, fingerprint, keygen, public_key_path, write_new,
 };

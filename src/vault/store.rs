@@ -180,6 +180,18 @@ pub(crate) fn append_event(
                 params![member.to_string(), email],
             )?;
         }
+        EventKind::MemberRoleChanged { member, role } => {
+            conn.execute(
+                "UPDATE members SET role = ?2 WHERE id = ?1",
+                params![member.to_string(), role.as_str()],
+            )?;
+        }
+        EventKind::MemberRejoined { member, recipient } => {
+            conn.execute(
+                "UPDATE members SET recipient = ?2, removed_at = NULL WHERE id = ?1",
+                params![member.to_string(), recipient],
+            )?;
+        }
         _ => {}
     }
     if let (Some(case), Some(state)) = (event.case, state) {
@@ -452,6 +464,26 @@ pub(crate) fn event_search_text(
             Ok((case, kind.search_text()))
         })
         .optional()
+}
+
+/// Every report received, with its case, oldest first.
+pub(crate) fn reports_received(conn: &Connection) -> rusqlite::Result<Vec<Event>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, case_id, author, at, amends, payload FROM events
+         WHERE kind = 'report-received' ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], event_from_row)?;
+    rows.collect()
+}
+
+/// The bytes stored under an attachment's SHA-256.
+pub(crate) fn attachment(conn: &Connection, sha256: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.query_row(
+        "SELECT data FROM attachments WHERE sha256 = ?1",
+        [sha256],
+        |row| row.get(0),
+    )
+    .optional()
 }
 
 /// Store an attachment's bytes under their SHA-256.

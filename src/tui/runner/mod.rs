@@ -188,7 +188,7 @@ fn unlock(
         ));
     }
     let draft = file.unseal(&key).map_err(|e| e.to_string())?;
-    Ok((key, draft))
+    Ok((key, draft.map(|d| d.as_str().to_owned())))
 }
 
 /// The queue counts and the cases of the queue the model shows, filtered and sorted as it asks.
@@ -264,7 +264,7 @@ fn submit(file: &mut CaseFile, identity: &Identity, request: Request) -> Result<
             let reports = ops::import::read_reports(&paths, &Default::default())?;
             let opened = ops::import::open_reports(file, &me, &reports)?;
             Ok(Outcome::Imported(
-                opened.into_iter().map(|o| o.code).collect(),
+                opened.opened.into_iter().map(|o| o.code).collect(),
             ))
         }
         Request::Export(request) => {

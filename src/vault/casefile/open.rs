@@ -2,7 +2,6 @@
 //! deserialise it, check it is a casebook database of a schema we know and migrate it in
 //! memory. Creating a new one starts from the same in-memory form.
 
-use std::fs::File;
 use std::io;
 use std::path::Path;
 
@@ -15,7 +14,7 @@ use super::{CaseFile, Origin, member_added};
 use crate::core::event::{Event, EventKind};
 use crate::core::process::Settings;
 use crate::core::roster::{Member, MemberId, Role};
-use crate::vault::atomic::Stamp;
+use crate::vault::atomic::{NotRegular, Stamp, open_regular, resolve_case_path};
 use crate::vault::crypto::{self, Ciphertext};
 use crate::vault::ffi::{self, SqliteBuffer};
 use crate::vault::keys::{Identity, Recipient};
@@ -58,12 +57,14 @@ impl CaseFile {
         mode: OpenMode,
         expect: &Expect,
     ) -> Result<CaseFile, Error> {
-        std::fs::metadata(path).map_err(|e| Error::reading(path, e))?;
+        let given = path;
+        let (real, linked) = resolve_case_path(path)?;
+        let path = real.as_path();
         let lock = match mode {
             OpenMode::ReadWrite => Some(Lock::acquire(path)?),
             OpenMode::ReadOnly => None,
         };
-        let mut file = File::open(path).map_err(|e| Error::reading(path, e))?;
+        let mut file = open_regular(path).map_err(|e| not_regular(given, e))?;
         let stamp = Stamp::of_file(&mut file).map_err(|e| Error::reading(path, e))?;
         let prefix = crypto::prefix(&file).map_err(|e| Error::reading(path, e))?;
         let (armor, stanzas) = crypto::inspect(&prefix, path)?;
@@ -86,6 +87,7 @@ impl CaseFile {
                 stamp,
                 lock,
             },
+            followed_link: linked.then(|| given.to_path_buf()),
             armor,
             stanzas,
             opener: identity.recipient().to_string(),
@@ -125,6 +127,7 @@ impl CaseFile {
             retire_backup: false,
             sealed: None,
             sealed_draft: None,
+            followed_link: None,
         })
     }
 
@@ -177,6 +180,7 @@ impl CaseFile {
             retire_backup: false,
             sealed: None,
             sealed_draft: None,
+            followed_link: None,
         };
         let founder_id = MemberId(ids());
         let member = Member {
@@ -223,9 +227,24 @@ impl CaseFile {
     }
 }
 
+/// The error for a case file that could not be opened for reading.
+fn not_regular(path: &Path, e: io::Error) -> Error {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<NotRegular>())
+    {
+        Some(NotRegular(what)) => Error::NotRegularFile {
+            path: path.to_path_buf(),
+            what: (*what).into(),
+        },
+        None => Error::reading(path, e),
+    }
+}
+
 /// A fresh, empty casebook database living in SQLite's in-memory (deserialised) form, like
 /// every opened file.
 pub(super) fn empty_database() -> rusqlite::Result<Connection> {
+    ffi::wipe_sqlite_memory();
     let mut scratch = Connection::open_in_memory()?;
     schema::configure(&scratch)?;
     schema::create(&scratch)?;
@@ -237,6 +256,7 @@ pub(super) fn empty_database() -> rusqlite::Result<Connection> {
 }
 
 fn into_connection(buffer: SqliteBuffer) -> rusqlite::Result<Connection> {
+    ffi::wipe_sqlite_memory();
     let mut conn = Connection::open_in_memory()?;
     conn.deserialize(MAIN_DB, buffer.into_owned(), false)?;
     ffi::raise_size_limit(&conn, MAX_DATABASE_BYTES);

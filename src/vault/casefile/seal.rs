@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use rusqlite::MAIN_DB;
+use zeroize::Zeroizing;
 
 use super::CaseFile;
 use super::open::{decrypt_database, empty_database};
@@ -60,8 +61,9 @@ impl CaseFile {
         self.sealed.is_some()
     }
 
-    /// Unlock with `identity` (a recipient of the sealed copy); gives back the sealed draft.
-    pub fn unseal(&mut self, identity: &Identity) -> Result<Option<String>, Error> {
+    /// Unlock with `identity` (a recipient of the sealed copy); gives back the sealed draft,
+    /// wiped when its holder drops it.
+    pub fn unseal(&mut self, identity: &Identity) -> Result<Option<Zeroizing<String>>, Error> {
         let Some(sealed) = &self.sealed else {
             return Ok(None);
         };
@@ -69,8 +71,17 @@ impl CaseFile {
         let (conn, _) = decrypt_database(sealed.as_slice(), false, identity, &label)?;
         let draft = match &self.sealed_draft {
             Some(bytes) => {
-                let text = crypto::decrypt_small(bytes, identity, &label)?;
-                Some(String::from_utf8_lossy(&text).into_owned())
+                let mut text = crypto::decrypt_small(bytes, identity, &label)?;
+                // Moved, not copied, into the String: no unwiped copy is left behind.
+                Some(Zeroizing::new(
+                    match String::from_utf8(std::mem::take(&mut *text)) {
+                        Ok(draft) => draft,
+                        Err(e) => {
+                            let bytes = Zeroizing::new(e.into_bytes());
+                            String::from_utf8_lossy(&bytes).into_owned()
+                        }
+                    },
+                ))
             }
             None => None,
         };

@@ -300,6 +300,7 @@ impl Script {
                    calling it 'garbage' and telling me to leave. I attached a screenshot.\n\n\
                    Please keep my name out of any public statement.\n\nAlex".into(),
             attachments: vec![AttachmentRef { name: "replies.png.txt".into(), content_type: "text/plain".into(), size: attachment.len() as u64, sha256: sha }],
+            source_sha256: None,
         }])?;
         self.party(
             SAM,

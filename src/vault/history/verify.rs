@@ -309,6 +309,7 @@ fn check_key(kind: &EventKind) -> Result<(), String> {
     let recipient = match kind {
         EventKind::MemberAdded { recipient, .. }
         | EventKind::MemberKeyChanged { recipient, .. }
+        | EventKind::MemberRejoined { recipient, .. }
         | EventKind::RecipientAdded { recipient } => recipient,
         _ => return Ok(()),
     };
@@ -568,7 +569,8 @@ pub(super) fn check_events(
                     .map_err(|e| broken(format!("event {} is unreadable: {e}", short_id(id))))?;
                 // Members declare their own conflicts of interest: one declared for someone
                 // else would shut them out of the case.
-                if let EventKind::ConflictDeclared { member, .. } = &event.kind
+                if let EventKind::ConflictDeclared { member, .. }
+                | EventKind::ConflictWithdrawn { member, .. } = &event.kind
                     && *member != event.author
                 {
                     return Err(broken(format!(
@@ -683,6 +685,7 @@ type SchemaObject = (String, String, String, Option<String>);
 
 /// The schema a casebook database of this version has, to compare a file's against.
 fn expected_schema() -> rusqlite::Result<Vec<SchemaObject>> {
+    crate::vault::ffi::wipe_sqlite_memory();
     let conn = Connection::open_in_memory()?;
     crate::vault::schema::create(&conn)?;
     schema_objects(&conn)

@@ -1,0 +1,191 @@
+//! What a new user meets on the command line: keygen on a fresh machine, passphrase files
+//! from the environment and the config file, rotating between two protected keys, `-` for
+//! standard input, shell completions and the man page.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Stdio;
+
+use common::{casebook, fails, ok, run};
+
+#[test]
+fn keygen_creates_missing_folders_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("fresh-home/.ssh/casebook");
+    ok(&run(&[&"keygen", &"-o", &key]));
+    let ssh = dir.path().join("fresh-home/.ssh");
+    assert_eq!(
+        fs::metadata(&ssh).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    assert!(key.is_file());
+}
+
+#[test]
+fn keygen_without_a_terminal_does_not_call_the_new_key_protected() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k");
+    let out = casebook()
+        .args(["keygen", "--passphrase", "-o"])
+        .arg(&key)
+        .stdin(Stdio::null())
+        .env_remove("CASEBOOK_PASSPHRASE_FILE")
+        .output()
+        .unwrap();
+    // Running with a terminal (a developer's shell) asks instead; only judge the no-terminal case.
+    if out.status.success() {
+        return;
+    }
+    let err = fails(&out);
+    assert!(!err.contains("is passphrase-protected"), "{err}");
+    assert!(
+        err.contains("new key") && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert!(!key.exists());
+}
+
+fn secret(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, format!("{text}\n")).unwrap();
+    path
+}
+
+#[test]
+fn the_passphrase_file_comes_from_the_environment_or_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p1 = secret(dir.path(), "p1", "first secret");
+    let key = dir.path().join("k1");
+    ok(&run(&[&"--passphrase-file", &p1, &"keygen", &"-o", &key]));
+    let file = dir.path().join("c.cases.age");
+    ok(&casebook()
+        .env("CASEBOOK_PASSPHRASE_FILE", &p1)
+        .arg("-i")
+        .arg(&key)
+        .args(["init"])
+        .arg(&file)
+        .args(["--name", "Ada"])
+        .output()
+        .unwrap());
+    let config = dir.path().join("config");
+    fs::create_dir_all(config.join("casebook")).unwrap();
+    fs::write(
+        config.join("casebook/config.toml"),
+        format!("passphrase_file = {:?}\n", p1.display().to_string()),
+    )
+    .unwrap();
+    let listed = ok(&casebook()
+        .env("XDG_CONFIG_HOME", &config)
+        .arg("-i")
+        .arg(&key)
+        .args(["case", "list"])
+        .arg(&file)
+        .output()
+        .unwrap());
+    assert!(
+        listed.contains("no cases") || listed.is_empty() || listed.contains("CODE"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn rotating_between_two_protected_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let p1 = secret(dir.path(), "p1", "first secret");
+    let p2 = secret(dir.path(), "p2", "second secret");
+    let k1 = dir.path().join("k1");
+    let k2 = dir.path().join("k2");
+    ok(&run(&[&"--passphrase-file", &p1, &"keygen", &"-o", &k1]));
+    ok(&run(&[&"--passphrase-file", &p2, &"keygen", &"-o", &k2]));
+    let file = dir.path().join("c.cases.age");
+    ok(&run(&[
+        &"--passphrase-file",
+        &p1,
+        &"-i",
+        &k1,
+        &"init",
+        &file,
+        &"--name",
+        &"Ada",
+    ]));
+    ok(&run(&[
+        &"--passphrase-file",
+        &p1,
+        &"-i",
+        &k1,
+        &"member",
+        &"rotate-key",
+        &file,
+        &"--new-identity",
+        &k2,
+        &"--new-passphrase-file",
+        &p2,
+    ]));
+    ok(&run(&[
+        &"--passphrase-file",
+        &p2,
+        &"-i",
+        &k2,
+        &"info",
+        &file,
+    ]));
+}
+
+#[test]
+fn a_dash_reads_case_text_from_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = common::member_key(dir.path(), "k");
+    let file = common::case_file(dir.path(), &key);
+    let mut child = casebook()
+        .arg("-i")
+        .arg(&key)
+        .args(["case", "new"])
+        .arg(&file)
+        .args(["--title", "Piped", "--summary", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"never in argv\n")
+        .unwrap();
+    let code = ok(&child.wait_with_output().unwrap());
+    let shown = ok(&run(&[
+        &"-i",
+        &key,
+        &"case",
+        &"show",
+        &file,
+        &code.trim(),
+        &"--json",
+    ]));
+    assert!(shown.contains("never in argv"), "{shown}");
+
+    let err = fails(&run(&[&"-i", &key, &"note", &"add", &file, &code.trim()]));
+    assert!(err.contains("--text -") && err.contains("--stdin"), "{err}");
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definition() {
+    for shell in ["bash", "zsh", "fish"] {
+        let script = ok(&run(&[&"completions", &shell]));
+        assert!(
+            script.contains("casebook") && script.contains("rotate-key"),
+            "{shell}"
+        );
+    }
+    let man = ok(&run(&[&"man"]));
+    assert!(
+        man.contains(".TH casebook"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    assert!(man.contains("keygen"));
+}
