@@ -50,6 +50,9 @@ struct FileConfig {
     idle_lock_minutes: Option<f64>,
     /// `default` (the terminal's 16 colours) or `mono`.
     theme: Option<String>,
+    /// Where the interface writes exports and saved attachments unless a path is typed
+    /// (created 0700); `~/` is expanded. Default: `$XDG_DATA_HOME/casebook/exports`.
+    export_dir: Option<PathBuf>,
     /// Action names mapped to a key or a list of keys.
     #[serde(default)]
     keys: std::collections::BTreeMap<String, KeyList>,
@@ -130,18 +133,21 @@ impl Config {
             )
         } else {
             (
-                home.map(|h| h.join(".ssh").join("id_ed25519")),
+                home.as_ref().map(|h| h.join(".ssh").join("id_ed25519")),
                 IdentityFrom::Default,
             )
         };
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let interface =
+        let mut interface =
             file_config
                 .interface(no_color)
                 .map_err(|message| ConfigError::Invalid {
                     path: config_path.clone().unwrap_or_default(),
                     message,
                 })?;
+        if let Some(dir) = &file_config.export_dir {
+            interface.export_dir = expand_home(dir, home.as_deref());
+        }
         let passphrases = match args.passphrase_file {
             Some(file) => PassphraseSource::File(file),
             None => PassphraseSource::Terminal,

@@ -286,6 +286,11 @@ impl CaseFile {
         store::cases_of_person(&self.conn, person).map_err(|e| self.db_error(e))
     }
 
+    /// An attachment's bytes (plaintext, in memory), by SHA-256; `None` if not stored.
+    pub fn attachment(&self, sha256: &str) -> Result<Option<Vec<u8>>, Error> {
+        store::attachment(&self.conn, sha256).map_err(|e| self.db_error(e))
+    }
+
     /// Store an attachment's bytes (encrypted with the rest of the file) under its SHA-256.
     pub fn store_attachment(&mut self, sha256: &str, data: &[u8]) -> Result<(), Error> {
         store::insert_attachment(&self.conn, sha256, data).map_err(|e| self.db_error(e))?;

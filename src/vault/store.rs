@@ -425,6 +425,16 @@ pub(crate) fn insert_attachment(
     Ok(())
 }
 
+/// An attachment's bytes, by SHA-256.
+pub(crate) fn attachment(conn: &Connection, sha256: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.query_row(
+        "SELECT data FROM attachments WHERE sha256 = ?1",
+        params![sha256],
+        |row| row.get(0),
+    )
+    .optional()
+}
+
 /// How many cases there are in each status (statuses with none are included, as 0).
 pub(crate) fn cases_by_status(conn: &Connection) -> rusqlite::Result<Vec<(Status, u64)>> {
     let mut stmt = conn.prepare("SELECT count(*) FROM cases WHERE status = ?1")?;
