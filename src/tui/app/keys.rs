@@ -51,20 +51,8 @@ impl App {
                     None
                 }
                 // Already asked: Ctrl-C again means yes.
-                Some(Overlay::Discard { then_quit: true, .. }) => {
-                    if self.dirty {
-                        self.overlay = Some(Overlay::ConfirmQuit);
-                    } else {
-                        self.quit = true;
-                    }
-                    None
-                }
-                _ if self.dirty => {
-                    self.overlay = Some(Overlay::ConfirmQuit);
-                    None
-                }
                 _ => {
-                    self.quit = true;
+                    self.leave();
                     None
                 }
             };
@@ -79,6 +67,15 @@ impl App {
                 self.keep_visible();
                 effect
             }
+        }
+    }
+
+    /// Leave the interface: at once, or asking first when there are unsaved changes.
+    pub(super) fn leave(&mut self) {
+        if self.dirty {
+            self.overlay = Some(Overlay::ConfirmQuit);
+        } else {
+            self.quit = true;
         }
     }
 
@@ -219,7 +216,7 @@ impl App {
                 Some(Action::Yes) => {
                     self.status = "dropped".into();
                     if then_quit {
-                        return self.update(Action::Quit);
+                        self.leave();
                     }
                     None
                 }
