@@ -337,7 +337,14 @@ impl Tmux {
         assert!(status.success());
         let status = self
             .tmux()
-            .args(["paste-buffer", "-p", "-b", "casebook-paste", "-t", &self.name])
+            .args([
+                "paste-buffer",
+                "-p",
+                "-b",
+                "casebook-paste",
+                "-t",
+                &self.name,
+            ])
             .status()
             .unwrap();
         assert!(status.success());
@@ -377,7 +384,10 @@ fn a_multi_line_paste_is_text_in_a_message_and_a_note_never_commands() {
     tmux.keys(&["Tab"]);
     tmux.paste("Called them s\nthen wrote\n");
     let screen = tmux.screen();
-    assert!(!screen.contains("Move to"), "the paste ran a command:\n{screen}");
+    assert!(
+        !screen.contains("Move to"),
+        "the paste ran a command:\n{screen}"
+    );
     assert!(screen.contains("Called them s then wrote"), "{screen}");
     tmux.keys(&["C-d"]);
     tmux.wait_for("message to");

@@ -101,7 +101,10 @@ fn case_screen_decided_emergency_and_attachments() {
             None => with_files,
         }
     };
-    assert!(!with_files.attachments.is_empty(), "the demo has an attachment");
+    assert!(
+        !with_files.attachments.is_empty(),
+        "the demo has an attachment"
+    );
     show(&mut app, with_files);
     insta::assert_snapshot!("case_attachments_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("case_attachments_160x48", draw(&app, 160, 48));
@@ -112,7 +115,9 @@ fn case_screen_decided_emergency_and_attachments() {
 #[test]
 fn palette_and_export_result() {
     let (mut app, mut file) = demo_app(Queue::All);
-    let decided = demo_case(&mut file, |c| c.decision.is_some() && c.conflicts.is_empty());
+    let decided = demo_case(&mut file, |c| {
+        c.decision.is_some() && c.conflicts.is_empty()
+    });
     show(&mut app, decided);
     app.update(Action::Palette);
     insta::assert_snapshot!("palette_80x24", draw(&app, 80, 24));
@@ -130,7 +135,7 @@ fn palette_and_export_result() {
             r"  /home/m/.local/share/casebook/exports/saffron-bridge-reported.md.sig < \",
             r"  /home/m/.local/share/casebook/exports/saffron-bridge-reported.md",
         ]
-        .join("\n").into(),
+        .join("\n"),
     });
     insta::assert_snapshot!("export_result_80x24", draw(&app, 80, 24));
 }

@@ -416,7 +416,12 @@ impl Form {
                     fresh.move_cursor(ratatui_textarea::CursorMove::End);
                     **editor = fresh;
                 }
-                (Input::Choice { options, selected, .. }, FieldDraft::Chosen(n)) => {
+                (
+                    Input::Choice {
+                        options, selected, ..
+                    },
+                    FieldDraft::Chosen(n),
+                ) => {
                     *selected = (*n).min(options.len().saturating_sub(1));
                 }
                 _ => {}
@@ -624,15 +629,26 @@ mod tests {
         );
         press(&mut form, KeyCode::Char('h'));
         assert_eq!(form.submission().choice("kind"), Some(ConflictKind::Hard));
-        assert_eq!(press(&mut form, KeyCode::Enter), Reply::Submit, "the last field");
+        assert_eq!(
+            press(&mut form, KeyCode::Enter),
+            Reply::Submit,
+            "the last field"
+        );
     }
 
     #[test]
     fn a_paste_is_text_in_the_field_not_keys() {
         let mut form = sample();
         form.paste("one\ns two\n");
-        assert_eq!(form.focus, 1, "a paste over a choice goes to the next text field");
-        assert_eq!(form.value("to"), "reporter", "no letter of it chose anything");
+        assert_eq!(
+            form.focus, 1,
+            "a paste over a choice goes to the next text field"
+        );
+        assert_eq!(
+            form.value("to"),
+            "reporter",
+            "no letter of it chose anything"
+        );
         form.focus = 2;
         form.paste("line one s\nline two\n");
         assert_eq!(form.value("summary"), "one s two");

@@ -46,7 +46,13 @@ impl LineEdit {
         let clean: String = text
             .replace("\r\n", "\n")
             .chars()
-            .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
+            .map(|c| {
+                if c == '\n' || c == '\r' || c == '\t' {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .filter(|c| !c.is_control())
             .collect();
         let at = self.byte(self.cursor);
@@ -122,7 +128,11 @@ impl LineEdit {
             head.remove(0);
             cut_left = true;
         }
-        let mut shown: String = if cut_left { "…".into() } else { String::new() };
+        let mut shown: String = if cut_left {
+            "…".into()
+        } else {
+            String::new()
+        };
         shown.extend(head.iter());
         let column = w(&shown);
         let room = width.saturating_sub(column + 1);

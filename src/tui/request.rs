@@ -86,13 +86,9 @@ impl PartialEq for Request {
             (RemoveMember { name, reason }, RemoveMember { name: n, reason: r }) => {
                 name == n && reason == r
             }
-            (
-                SaveAttachment { sha256, path },
-                SaveAttachment {
-                    sha256: s,
-                    path: p,
-                },
-            ) => sha256 == s && path == p,
+            (SaveAttachment { sha256, path }, SaveAttachment { sha256: s, path: p }) => {
+                sha256 == s && path == p
+            }
             _ => false,
         }
     }

@@ -60,10 +60,11 @@ impl App {
             (
                 Purpose::Conflict(code),
                 Request::Change {
-                    change: CaseChange::Conflict {
-                        kind: ConflictKind::Hard,
-                        ..
-                    },
+                    change:
+                        CaseChange::Conflict {
+                            kind: ConflictKind::Hard,
+                            ..
+                        },
                     ..
                 },
             ) => Some(format!(
@@ -112,7 +113,11 @@ impl App {
     }
 
     /// The new member's key was read: confirm with its fingerprint before adding them.
-    pub(super) fn confirm_member(&mut self, new: crate::ops::members::NewMember, fingerprint: String) {
+    pub(super) fn confirm_member(
+        &mut self,
+        new: crate::ops::members::NewMember,
+        fingerprint: String,
+    ) {
         let back = self.overlay.take().map(Box::new);
         self.overlay = Some(Overlay::Confirm {
             question: format!(

@@ -30,7 +30,9 @@ impl Overlay {
                 Some("the note you are writing")
             }
             Overlay::Form(form) if form.has_draft() => Some("what you typed in this form"),
-            Overlay::Confirm { back: Some(back), .. } => back.typed(),
+            Overlay::Confirm {
+                back: Some(back), ..
+            } => back.typed(),
             _ => None,
         }
     }
@@ -410,7 +412,8 @@ impl App {
                     Some(Action::SaveAs) => {
                         let a = chosen?;
                         let code = self.open_case()?.to_string();
-                        self.overlay = Some(form(save_attachment_form(&code, &a, &self.export_dir)));
+                        self.overlay =
+                            Some(form(save_attachment_form(&code, &a, &self.export_dir)));
                         return None;
                     }
                     _ => {}

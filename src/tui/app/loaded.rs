@@ -369,7 +369,8 @@ impl App {
     /// A case arrived; `keep_scroll` when it is the same case reloaded.
     pub(super) fn case_loaded(&mut self, data: CaseData, keep_scroll: bool) {
         self.case_shown += 1;
-        let same = matches!(&self.screen, Screen::Case { data: d, .. } if d.case.id == data.case.id);
+        let same =
+            matches!(&self.screen, Screen::Case { data: d, .. } if d.case.id == data.case.id);
         let code = data.case.code_name.clone();
         let last = data.order.len().saturating_sub(1);
         self.screen = match std::mem::replace(&mut self.screen, Screen::Queues) {
@@ -432,7 +433,10 @@ impl App {
                 selected,
                 from_case,
                 ..
-            } => ((*selected).min(members.len().saturating_sub(1)), from_case.take()),
+            } => (
+                (*selected).min(members.len().saturating_sub(1)),
+                from_case.take(),
+            ),
             _ => (0, self.roster_from.take()),
         };
         self.screen = Screen::Roster {

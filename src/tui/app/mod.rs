@@ -15,13 +15,13 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
+pub use drafts::Draft;
 pub use forms::quorum_line;
 use forms::{
     add_member_form, case_form, filter_form, form, import_form, new_case_form, remove_member_form,
     report_form, save_attachment_form,
 };
 pub use keys::is_text;
-pub use drafts::Draft;
 pub use loaded::{Outcome, Shown};
 pub use rows::{Filter, Sort, case_data, choices, roster_rows, snapshot, threaded};
 pub use rules::{PaletteEntry, fuzzy_score};
@@ -430,7 +430,11 @@ impl Zone {
             Zone::Utc => format!("{} UTC", at.format("%Y-%m-%d %H:%M")),
             Zone::Local(name) => {
                 let local = at.with_timezone(&chrono::Local);
-                format!("{} {name} (UTC{})", local.format("%Y-%m-%d %H:%M"), local.format("%:z"))
+                format!(
+                    "{} {name} (UTC{})",
+                    local.format("%Y-%m-%d %H:%M"),
+                    local.format("%:z")
+                )
             }
         }
     }
@@ -785,20 +789,34 @@ impl App {
                 return Some(Effect::ShowRoster);
             }
             (Screen::Roster { selected, .. }, Action::Up) => *selected = selected.saturating_sub(1),
-            (Screen::Roster { selected, members, .. }, Action::Down) => {
-                *selected = (*selected + 1).min(members.len().saturating_sub(1))
-            }
+            (
+                Screen::Roster {
+                    selected, members, ..
+                },
+                Action::Down,
+            ) => *selected = (*selected + 1).min(members.len().saturating_sub(1)),
             (Screen::Roster { selected, .. }, Action::PageUp) => {
                 *selected = selected.saturating_sub(self.page)
             }
-            (Screen::Roster { selected, members, .. }, Action::PageDown) => {
-                *selected = (*selected + self.page).min(members.len().saturating_sub(1))
-            }
+            (
+                Screen::Roster {
+                    selected, members, ..
+                },
+                Action::PageDown,
+            ) => *selected = (*selected + self.page).min(members.len().saturating_sub(1)),
             (Screen::Roster { selected, .. }, Action::Top) => *selected = 0,
-            (Screen::Roster { selected, members, .. }, Action::Bottom) => {
-                *selected = members.len().saturating_sub(1)
-            }
-            (Screen::Roster { members, selected, .. }, Action::Open) => {
+            (
+                Screen::Roster {
+                    selected, members, ..
+                },
+                Action::Bottom,
+            ) => *selected = members.len().saturating_sub(1),
+            (
+                Screen::Roster {
+                    members, selected, ..
+                },
+                Action::Open,
+            ) => {
                 let m = members.get(*selected)?;
                 let text = format!(
                     "name         {}\nrole         {}\nemail        {}\nkey          {}\nfingerprint  {}\nmember       {}\nopens file   {}",
@@ -828,15 +846,18 @@ impl App {
             (Screen::Roster { .. }, Action::AddMember) => {
                 self.overlay = Some(form(add_member_form()))
             }
-            (Screen::Roster { members, selected, .. }, Action::RemoveMember) => {
-                match members.get(*selected) {
-                    Some(m) if m.active => {
-                        self.overlay = Some(form(remove_member_form(&m.name)));
-                    }
-                    Some(m) => self.status = format!("{} was already removed", m.name),
-                    None => {}
+            (
+                Screen::Roster {
+                    members, selected, ..
+                },
+                Action::RemoveMember,
+            ) => match members.get(*selected) {
+                Some(m) if m.active => {
+                    self.overlay = Some(form(remove_member_form(&m.name)));
                 }
-            }
+                Some(m) => self.status = format!("{} was already removed", m.name),
+                None => {}
+            },
             (Screen::Roster { .. }, Action::Rekey) => {
                 self.overlay = Some(Overlay::Confirm {
                     question: "Re-encrypt the file (and its backup) to the current members with \

@@ -60,7 +60,9 @@ impl App {
             let keys: Vec<String> = self
                 .bindings
                 .iter()
-                .filter(|b| b.action == action && (b.context == context || b.context == Context::Global))
+                .filter(|b| {
+                    b.action == action && (b.context == context || b.context == Context::Global)
+                })
                 .map(keymap::label)
                 .collect();
             if !keys.is_empty() {
@@ -91,7 +93,7 @@ impl App {
                 ))
             })
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        scored.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
         scored.into_iter().map(|(_, e)| e).collect()
     }
 }
@@ -106,7 +108,9 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
         Action::ChangeStatus if !case.status.next().iter().any(|s| *s != Status::Decided) => {
             format!("{} is a final status", case.status)
         }
-        Action::Vote | Action::Decide if case.decision.is_some() && case.status != Status::Reopened => {
+        Action::Vote | Action::Decide
+            if case.decision.is_some() && case.status != Status::Reopened =>
+        {
             format!(
                 "already decided: {}",
                 crate::core::sanitize::inline(&case.decision.as_ref()?.outcome)

@@ -217,7 +217,10 @@ fn a_final_status_is_confirmed_and_no_keeps_the_chooser() {
     let Some(Overlay::Status { options, .. }) = &app.overlay else {
         panic!("chooser")
     };
-    let final_at = options.iter().position(|s| s.is_finished()).expect("a final one");
+    let final_at = options
+        .iter()
+        .position(|s| s.is_finished())
+        .expect("a final one");
     for _ in 0..final_at {
         app.on_key(key(KeyCode::Down));
     }
@@ -226,7 +229,10 @@ fn a_final_status_is_confirmed_and_no_keeps_the_chooser() {
         matches!(&app.overlay, Some(Overlay::Confirm { question, .. }) if question.contains("final status"))
     );
     app.on_key(key(KeyCode::Char('n')));
-    assert!(matches!(app.overlay, Some(Overlay::Status { .. })), "no: back to the chooser");
+    assert!(
+        matches!(app.overlay, Some(Overlay::Status { .. })),
+        "no: back to the chooser"
+    );
     app.on_key(key(KeyCode::Enter));
     assert!(matches!(
         app.on_key(key(KeyCode::Char('y'))),
@@ -236,13 +242,17 @@ fn a_final_status_is_confirmed_and_no_keeps_the_chooser() {
 
 #[test]
 fn a_hard_conflict_is_confirmed_and_h_chooses_hard() {
-    let (mut app, _) = on_demo_case(|c| c.status == Status::Investigating && c.conflicts.is_empty());
+    let (mut app, _) =
+        on_demo_case(|c| c.status == Status::Investigating && c.conflicts.is_empty());
     app.on_key(key(KeyCode::Char('c')));
     app.on_key(key(KeyCode::Char('h')));
     app.on_key(key(KeyCode::Enter));
     type_text(&mut app, "my sibling");
     assert_eq!(app.on_key(key(KeyCode::Enter)), None, "asks first");
-    let Some(Overlay::Confirm { question, effect, .. }) = &app.overlay else {
+    let Some(Overlay::Confirm {
+        question, effect, ..
+    }) = &app.overlay
+    else {
         panic!("a hard conflict asks first")
     };
     assert!(question.contains("HARD conflict"), "{question}");
@@ -277,7 +287,10 @@ fn a_decision_is_confirmed() {
         app.on_key(key(KeyCode::Char('y'))),
         Some(Effect::Submit(_))
     ));
-    assert!(matches!(app.overlay, Some(Overlay::Form(_))), "kept until it worked");
+    assert!(
+        matches!(app.overlay, Some(Overlay::Form(_))),
+        "kept until it worked"
+    );
 }
 
 #[test]
@@ -285,7 +298,11 @@ fn forms_that_cannot_succeed_do_not_open_and_say_why() {
     let (mut app, _) = on_demo_case(|c| c.status == Status::Triage);
     app.on_key(key(KeyCode::Char('v')));
     assert!(app.overlay.is_none());
-    assert!(app.status.contains("only while deliberating"), "{}", app.status);
+    assert!(
+        app.status.contains("only while deliberating"),
+        "{}",
+        app.status
+    );
     let (mut app, _) = on_demo_case(|c| c.decision.is_some() && c.status == Status::Decided);
     app.on_key(key(KeyCode::Char('d')));
     assert!(app.overlay.is_none());
@@ -316,7 +333,10 @@ fn esc_and_ctrl_c_ask_before_dropping_a_draft() {
     app.on_key(key(KeyCode::Char('n')));
     type_text(&mut app, "half a thought");
     app.on_key(key(KeyCode::Esc));
-    assert!(matches!(app.overlay, Some(Overlay::Discard { .. })), "Esc asks");
+    assert!(
+        matches!(app.overlay, Some(Overlay::Discard { .. })),
+        "Esc asks"
+    );
     app.on_key(key(KeyCode::Char('x')));
     assert!(
         matches!(&app.overlay, Some(Overlay::Note(e)) if e.lines().join("") == "half a thought"),
@@ -324,7 +344,13 @@ fn esc_and_ctrl_c_ask_before_dropping_a_draft() {
     );
     app.on_key(ctrl('c'));
     assert!(!app.quit, "Ctrl-C asks first");
-    assert!(matches!(app.overlay, Some(Overlay::Discard { then_quit: true, .. })));
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Discard {
+            then_quit: true,
+            ..
+        })
+    ));
     app.on_key(key(KeyCode::Esc));
     assert!(matches!(app.overlay, Some(Overlay::Note(_))), "kept");
     app.on_key(ctrl('c'));
@@ -346,7 +372,10 @@ fn esc_and_ctrl_c_ask_before_dropping_a_draft() {
 fn a_paste_is_text_never_commands() {
     let (mut app, _) = on_demo_case(|c| c.status == Status::Investigating);
     // On the case screen, a paste starts a note; its `s` and line breaks are text.
-    assert_eq!(app.update(Msg::Paste("first s line\nsecond\n\nq third".into())), None);
+    assert_eq!(
+        app.update(Msg::Paste("first s line\nsecond\n\nq third".into())),
+        None
+    );
     let Some(Overlay::Note(editor)) = &app.overlay else {
         panic!("a note")
     };
@@ -366,7 +395,10 @@ fn a_paste_is_text_never_commands() {
 #[test]
 fn q_on_a_case_goes_back_and_the_roster_returns_to_the_case() {
     let (mut app, data) = on_demo_case(|c| c.status == Status::Investigating);
-    assert_eq!(app.on_key(key(KeyCode::Char('M'))), Some(Effect::ShowRoster));
+    assert_eq!(
+        app.on_key(key(KeyCode::Char('M'))),
+        Some(Effect::ShowRoster)
+    );
     app.update(Outcome::Roster(Vec::new()));
     assert_eq!(
         app.on_key(key(KeyCode::Esc)),
@@ -379,7 +411,8 @@ fn q_on_a_case_goes_back_and_the_roster_returns_to_the_case() {
 
 #[test]
 fn the_idle_lock_keeps_an_open_decision_form_and_puts_it_back_on_its_case() {
-    let (mut app, data) = on_demo_case(|c| c.status == Status::Deliberating && c.decision.is_none());
+    let (mut app, data) =
+        on_demo_case(|c| c.status == Status::Deliberating && c.decision.is_none());
     let code = data.case.code_name.clone();
     app.on_key(key(KeyCode::Char('d')));
     app.on_key(key(KeyCode::Tab));
@@ -398,7 +431,10 @@ fn the_idle_lock_keeps_an_open_decision_form_and_puts_it_back_on_its_case() {
     });
     let message = &app.locked.as_ref().unwrap().message;
     assert!(message.contains("15 seconds"), "{message}");
-    assert!(app.overlay.is_none() && matches!(app.screen, Screen::Queues), "nothing shown");
+    assert!(
+        app.overlay.is_none() && matches!(app.screen, Screen::Queues),
+        "nothing shown"
+    );
     // Unlocked: the case loads, and the form comes back on it with what was typed.
     assert_eq!(
         app.update(Outcome::Unlocked {
@@ -425,7 +461,11 @@ fn the_palette_finds_actions_fuzzily_and_runs_them() {
     assert!(matches!(app.overlay, Some(Overlay::Palette { .. })));
     type_text(&mut app, "wrnote");
     let entries = app.palette("wrnote");
-    assert_eq!(entries.first().map(|e| e.action), Some(Action::AddNote), "{entries:?}");
+    assert_eq!(
+        entries.first().map(|e| e.action),
+        Some(Action::AddNote),
+        "{entries:?}"
+    );
     app.on_key(key(KeyCode::Enter));
     assert!(matches!(app.overlay, Some(Overlay::Note(_))), "it ran");
     // What cannot run now is listed last, with why, and does not run.
@@ -441,7 +481,10 @@ fn a_refused_save_as_keeps_the_name() {
     let mut app = App::new("f".into(), None, chrono::Utc::now());
     app.on_key(key(KeyCode::Char('S')));
     type_text(&mut app, "/nowhere/x.cases.age");
-    assert!(matches!(app.on_key(key(KeyCode::Enter)), Some(Effect::SaveAs(_))));
+    assert!(matches!(
+        app.on_key(key(KeyCode::Enter)),
+        Some(Effect::SaveAs(_))
+    ));
     app.update(Outcome::Failed("cannot write /nowhere".into()));
     let Some(Overlay::SaveAs { path, error }) = &app.overlay else {
         panic!("kept open")

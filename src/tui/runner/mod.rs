@@ -121,19 +121,19 @@ impl<'a> Runner<'a> {
                 .map_err(ops::Error::from),
             Effect::Search(query) => search(file, query),
             Effect::Submit(request) => submit(app, file, identity, request),
-            Effect::PreviewMember(new) => ops::members::read_key(&new.key).map(|key| {
-                Outcome::MemberPreview {
+            Effect::PreviewMember(new) => {
+                ops::members::read_key(&new.key).map(|key| Outcome::MemberPreview {
                     fingerprint: vault::fingerprint(key.as_str()),
                     new,
-                }
-            }),
+                })
+            }
             Effect::ReadAttachment { sha256, name } => match app.open_case() {
-                Some(code) => ops::cases::attachment(file, code, &sha256).map(|bytes| {
-                    Outcome::Attachment {
+                Some(code) => {
+                    ops::cases::attachment(file, code, &sha256).map(|bytes| Outcome::Attachment {
                         name,
                         text: String::from_utf8_lossy(&bytes).into_owned(),
-                    }
-                }),
+                    })
+                }
                 None => return None,
             },
             Effect::ShowRoster => roster(file),
@@ -306,11 +306,7 @@ pub fn shell_lines(words: &[String], width: usize) -> String {
 
 /// How to check a signature with stock OpenSSH, as lines to paste into a shell: the signers
 /// file from the case file (with the key that opened it), then `ssh-keygen -Y verify`.
-fn verify_lines(
-    file: &CaseFile,
-    identity: &Identity,
-    written: &ops::export::Written,
-) -> String {
+fn verify_lines(file: &CaseFile, identity: &Identity, written: &ops::export::Written) -> String {
     let absolute = |p: &std::path::Path| {
         std::path::absolute(p)
             .unwrap_or_else(|_| p.to_path_buf())
@@ -364,7 +360,12 @@ fn verify_lines(
 }
 
 /// Carry out what a submitted form asks for.
-fn submit(app: &App, file: &mut CaseFile, identity: &Identity, request: Request) -> Result<Outcome> {
+fn submit(
+    app: &App,
+    file: &mut CaseFile,
+    identity: &Identity,
+    request: Request,
+) -> Result<Outcome> {
     match request {
         Request::Change { code, change } => change_case(file, &code, change),
         Request::Open(case) => ops::cases::open(file, case).map(Outcome::Opened),
@@ -377,7 +378,11 @@ fn submit(app: &App, file: &mut CaseFile, identity: &Identity, request: Request)
             ))
         }
         Request::Export(request) => {
-            if let Some(dir) = request.output.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Some(dir) = request
+                .output
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
                 ops::cases::private_dir(dir)?;
             }
             let written = ops::export::write_record(file, identity, &request)?;
@@ -389,7 +394,11 @@ fn submit(app: &App, file: &mut CaseFile, identity: &Identity, request: Request)
             })
         }
         Request::Report(request) => {
-            if let Some(dir) = request.output.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Some(dir) = request
+                .output
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
                 ops::cases::private_dir(dir)?;
             }
             let written = ops::export::write_report(file, identity, &request)?;

@@ -242,14 +242,8 @@ fn a_correction_amends_the_chosen_entry() {
     let Screen::Case { data, .. } = &app.screen else {
         panic!("case")
     };
-    let laid = crate::tui::view::case_rows(
-        data,
-        None,
-        &Default::default(),
-        &app.zone,
-        app.theme,
-        100,
-    );
+    let laid =
+        crate::tui::view::case_rows(data, None, &Default::default(), &app.zone, app.theme, 100);
     let text: Vec<String> = laid.rows.iter().map(|r| r.to_string()).collect();
     let at = text
         .iter()
@@ -357,7 +351,11 @@ fn exports_ask_before_writing_plaintext() {
     let Some(Overlay::Form(form)) = &app.overlay else {
         panic!("no goes back to the form")
     };
-    assert_eq!(form.value("output"), out.display().to_string(), "with its values");
+    assert_eq!(
+        form.value("output"),
+        out.display().to_string(),
+        "with its values"
+    );
     done(&mut app, &mut file, &mut runner);
     press(&mut app, &mut file, &mut runner, &[KeyCode::Char('y')]);
     assert!(out.exists(), "{}", app.status);
@@ -368,7 +366,12 @@ fn exports_ask_before_writing_plaintext() {
         app.status
     );
     // The result stays until dismissed: a key that is not Esc/Enter/q scrolls or does nothing.
-    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('x'), KeyCode::Down]);
+    press(
+        &mut app,
+        &mut file,
+        &mut runner,
+        &[KeyCode::Char('x'), KeyCode::Down],
+    );
     assert!(matches!(&app.overlay, Some(Overlay::Message { .. })));
     press(&mut app, &mut file, &mut runner, &[KeyCode::Esc]);
     assert!(app.overlay.is_none());

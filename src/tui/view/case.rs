@@ -58,7 +58,10 @@ pub(super) fn header_rows(app: &App, data: &CaseData, width: usize) -> Vec<Line<
         case.status.as_str().to_string(),
         theme.heading(),
     )];
-    let rest = ellipsis(&state[case.status.as_str().len()..], width.saturating_sub(case.status.as_str().len()));
+    let rest = ellipsis(
+        &state[case.status.as_str().len()..],
+        width.saturating_sub(case.status.as_str().len()),
+    );
     if case.safety_risk {
         // The safety risk stands out.
         match rest.split_once("YES") {
@@ -95,11 +98,7 @@ pub(super) fn header_rows(app: &App, data: &CaseData, width: usize) -> Vec<Line<
         None => match &case.decision {
             Some(d) => Line::from(vec![Span::styled(
                 ellipsis(
-                    &format!(
-                        "decided: {} on {}",
-                        inline(&d.outcome),
-                        app.zone.show(d.at)
-                    ),
+                    &format!("decided: {} on {}", inline(&d.outcome), app.zone.show(d.at)),
                     width,
                 ),
                 theme.decision(),
@@ -121,7 +120,11 @@ pub(super) fn header_rows(app: &App, data: &CaseData, width: usize) -> Vec<Line<
 /// What an entry says beyond its headline, in full: a decision's rationale, tally and
 /// override reason, a review's text and what it reviewed, a conflict's reason, a report's
 /// attachments, the details changed. Each line raw, for [`body`].
-fn entry_details(event: &Event, data: &CaseData, zone: &app::Zone) -> Vec<(String, Option<&'static str>)> {
+fn entry_details(
+    event: &Event,
+    data: &CaseData,
+    zone: &app::Zone,
+) -> Vec<(String, Option<&'static str>)> {
     let mut out: Vec<(String, Option<&'static str>)> = Vec::new();
     match &event.kind {
         EventKind::DecisionRecorded {
@@ -160,7 +163,11 @@ fn entry_details(event: &Event, data: &CaseData, zone: &app::Zone) -> Vec<(Strin
         EventKind::EmergencyReviewed { emergency, note } => {
             if let Some(e) = data.case.emergencies.iter().find(|e| e.id == *emergency) {
                 out.push((
-                    format!("reviews the emergency action of {}: {}", zone.short(e.at), e.action),
+                    format!(
+                        "reviews the emergency action of {}: {}",
+                        zone.short(e.at),
+                        e.action
+                    ),
                     None,
                 ));
             }
@@ -179,7 +186,10 @@ fn entry_details(event: &Event, data: &CaseData, zone: &app::Zone) -> Vec<(Strin
             out.push((format!("action: {action}"), None));
             out.push(match reviewed {
                 Some((_, at, _)) => (format!("reviewed {}", zone.short(*at)), None),
-                None => ("awaiting review by another member (r)".into(), Some("alert")),
+                None => (
+                    "awaiting review by another member (r)".into(),
+                    Some("alert"),
+                ),
             });
         }
         EventKind::ConflictDeclared {
@@ -219,7 +229,11 @@ fn entry_details(event: &Event, data: &CaseData, zone: &app::Zone) -> Vec<(Strin
                         serde_json::Value::String(s) => s,
                         serde_json::Value::Array(items) => items
                             .iter()
-                            .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                            .map(|v| {
+                                v.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| v.to_string())
+                            })
                             .collect::<Vec<_>>()
                             .join(", "),
                         other => other.to_string(),
@@ -234,7 +248,11 @@ fn entry_details(event: &Event, data: &CaseData, zone: &app::Zone) -> Vec<(Strin
 }
 
 /// The headline of an entry as a sentence with its author: "Robin Okafor assigned Sam Lee".
-fn entry_headline(event: &Event, author: &str, name: &dyn Fn(crate::core::roster::MemberId) -> String) -> String {
+fn entry_headline(
+    event: &Event,
+    author: &str,
+    name: &dyn Fn(crate::core::roster::MemberId) -> String,
+) -> String {
     match &event.kind {
         EventKind::Assigned { member } => format!("{author} assigned {}", name(*member)),
         EventKind::Unassigned { member } => format!("{author} took {} off the case", name(*member)),
@@ -242,7 +260,10 @@ fn entry_headline(event: &Event, author: &str, name: &dyn Fn(crate::core::roster
             format!("{author} {}", describe::headline(&event.kind, name))
         }
         EventKind::DecisionRecorded { .. } => {
-            format!("{} — recorded by {author}", describe::headline(&event.kind, name))
+            format!(
+                "{} — recorded by {author}",
+                describe::headline(&event.kind, name)
+            )
         }
         kind => format!("{} — {author}", describe::headline(kind, name)),
     }
@@ -292,7 +313,11 @@ pub fn case_rows(
         lines.push(Line::from(format!("venue     {}", inline(venue))));
     }
     if !case.clauses.is_empty() {
-        let clauses: Vec<String> = case.clauses.iter().map(|l| inline(l).into_owned()).collect();
+        let clauses: Vec<String> = case
+            .clauses
+            .iter()
+            .map(|l| inline(l).into_owned())
+            .collect();
         lines.push(Line::from(format!("clauses   {}", clauses.join(", "))));
     }
     if !case.labels.is_empty() {
@@ -442,12 +467,14 @@ pub fn case_rows(
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(format!(
-        "Timeline ({} entries, times in {}; ]/[ select, Enter shows an entry whole)",
-        data.order.len(),
-        zone.name()
-    ))
-    .bold());
+    lines.push(
+        Line::from(format!(
+            "Timeline ({} entries, times in {}; ]/[ select, Enter shows an entry whole)",
+            data.order.len(),
+            zone.name()
+        ))
+        .bold(),
+    );
     let mut focus_line = None;
     let mut entry_lines = Vec::with_capacity(data.order.len());
     for (index, depth) in &data.order {
@@ -483,7 +510,10 @@ pub fn case_rows(
                 _ => Style::new(),
             };
             for part in body(&line).lines() {
-                lines.push(Line::from(Span::styled(format!("    {indent}{part}"), style)));
+                lines.push(Line::from(Span::styled(
+                    format!("    {indent}{part}"),
+                    style,
+                )));
             }
         }
         if !matches!(event.kind, EventKind::DecisionRecorded { .. })
@@ -619,10 +649,19 @@ pub(super) fn render_case(
         Some(laid) => laid,
         None => {
             let (expanded, _) = match &app.screen {
-                Screen::Case { expanded, entry, .. } => (expanded.clone(), *entry),
+                Screen::Case {
+                    expanded, entry, ..
+                } => (expanded.clone(), *entry),
                 _ => Default::default(),
             };
-            computed = case_rows(data, app.case_focus(), &expanded, &app.zone, app.theme, body_area.width);
+            computed = case_rows(
+                data,
+                app.case_focus(),
+                &expanded,
+                &app.zone,
+                app.theme,
+                body_area.width,
+            );
             &computed
         }
     };
@@ -639,10 +678,7 @@ pub(super) fn render_case(
     } else {
         String::new()
     };
-    frame.render_widget(
-        block.title_bottom(Line::from(more).right_aligned()),
-        area,
-    );
+    frame.render_widget(block.title_bottom(Line::from(more).right_aligned()), area);
     frame.render_widget(
         Paragraph::new(Text::from(header_rows(app, data, inner.width as usize))),
         header_area,

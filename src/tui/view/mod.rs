@@ -30,9 +30,9 @@ use ratatui::widgets::{
 };
 
 use super::app::{self, App, CaseData, Overlay, RosterRow, Screen};
-use super::line::LineEdit;
 use super::form::{Form, Input, Purpose};
 use super::keymap::{self, Context};
+use super::line::LineEdit;
 use super::theme::Theme;
 use crate::core::describe;
 use crate::core::event::{ConflictKind, Event, EventKind, NoteKind};
@@ -81,7 +81,13 @@ impl CaseLayout {
     /// Lay the open case out for `width` (the case's inner width, less the gutter) unless it
     /// already is; its extent, for the model's scrolling. `None` off the case screen.
     pub fn prepare(&mut self, app: &App, width: u16) -> Option<app::CaseExtent> {
-        let Screen::Case { data, entry, expanded, .. } = &app.screen else {
+        let Screen::Case {
+            data,
+            entry,
+            expanded,
+            ..
+        } = &app.screen
+        else {
             *self = CaseLayout::default();
             return None;
         };
@@ -89,7 +95,14 @@ impl CaseLayout {
         if self.key != Some(key) {
             *self = CaseLayout {
                 key: Some(key),
-                laid: case_rows(data, app.case_focus(), expanded, &app.zone, app.theme, width),
+                laid: case_rows(
+                    data,
+                    app.case_focus(),
+                    expanded,
+                    &app.zone,
+                    app.theme,
+                    width,
+                ),
             };
         }
         Some(app::CaseExtent {
@@ -146,9 +159,14 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
                 text.push_str(&format!("  • {}\n", inline(p)));
             }
             if app.pending.len() > 8 {
-                text.push_str(&format!("  … and {} more (u lists them)\n", app.pending.len() - 8));
+                text.push_str(&format!(
+                    "  … and {} more (u lists them)\n",
+                    app.pending.len() - 8
+                ));
             }
-            text.push_str("\n  s  save and quit\n  d  discard them and quit\n  any other key: cancel");
+            text.push_str(
+                "\n  s  save and quit\n  d  discard them and quit\n  any other key: cancel",
+            );
             render_dialog(frame, "Unsaved changes", &text)
         }
         Overlay::SaveAs { path, error } => render_save_as(app, frame, path, error.as_deref()),

@@ -50,7 +50,9 @@ pub(super) fn render_search(
         lines.push(Line::from("no matches").dim());
     }
     // The hits scroll so that the selected one stays in view.
-    let room = (area.height.saturating_sub(2) as usize).saturating_sub(2).max(1);
+    let room = (area.height.saturating_sub(2) as usize)
+        .saturating_sub(2)
+        .max(1);
     let first = selected.saturating_sub(room.saturating_sub(1));
     for (i, hit) in hits.iter().enumerate().skip(first).take(room) {
         let mut spans = vec![Span::styled(
@@ -143,7 +145,9 @@ pub(super) fn render_palette(app: &App, frame: &mut Frame, query: &LineEdit, sel
     if entries.is_empty() {
         lines.push(Line::from("no action matches").dim());
     }
-    let room = (area.height.saturating_sub(2) as usize).saturating_sub(2).max(1);
+    let room = (area.height.saturating_sub(2) as usize)
+        .saturating_sub(2)
+        .max(1);
     let start = selected.saturating_sub(room.saturating_sub(1));
     for (i, entry) in entries.iter().enumerate().skip(start).take(room) {
         let text = match &entry.unavailable {
@@ -204,8 +208,10 @@ pub(super) fn render_attachments(app: &App, frame: &mut Frame, selected: usize) 
     }
     lines.push(Line::from(""));
     lines.push(
-        Line::from("Enter reads a text one · w saves to a file (plaintext, asks first) · Esc closes")
-            .style(app.theme.muted()),
+        Line::from(
+            "Enter reads a text one · w saves to a file (plaintext, asks first) · Esc closes",
+        )
+        .style(app.theme.muted()),
     );
     frame.render_widget(
         Paragraph::new(Text::from(lines))
@@ -221,7 +227,13 @@ pub(super) fn render_attachments(app: &App, frame: &mut Frame, selected: usize) 
 
 /// A text to read: as wide as the screen allows, scrolled, kept until dismissed. A message
 /// (the export result) is drawn without side borders, so that its command lines copy cleanly.
-pub(super) fn render_reading(frame: &mut Frame, title: &str, text: &str, scroll: u16, message: bool) {
+pub(super) fn render_reading(
+    frame: &mut Frame,
+    title: &str,
+    text: &str,
+    scroll: u16,
+    message: bool,
+) {
     let screen = frame.area();
     let width = if message {
         screen.width
@@ -233,7 +245,9 @@ pub(super) fn render_reading(frame: &mut Frame, title: &str, text: &str, scroll:
     for line in text.lines() {
         wrap_line(Line::from(line.to_string()), inner_width, &mut rows);
     }
-    let height = (rows.len() as u16 + 2).min(screen.height.saturating_sub(2)).max(3.min(screen.height));
+    let height = (rows.len() as u16 + 2)
+        .min(screen.height.saturating_sub(2))
+        .max(3.min(screen.height));
     let area = Rect {
         x: screen.x + (screen.width - width) / 2,
         y: screen.y + (screen.height - height) / 2,
@@ -243,7 +257,12 @@ pub(super) fn render_reading(frame: &mut Frame, title: &str, text: &str, scroll:
     let visible = height.saturating_sub(2) as usize;
     let top = (scroll as usize).min(rows.len().saturating_sub(visible));
     let more = if rows.len() > visible {
-        format!(" ↑↓ PgUp PgDn scroll · {}-{} of {} · Esc closes ", top + 1, (top + visible).min(rows.len()), rows.len())
+        format!(
+            " ↑↓ PgUp PgDn scroll · {}-{} of {} · Esc closes ",
+            top + 1,
+            (top + visible).min(rows.len()),
+            rows.len()
+        )
     } else {
         " Esc or Enter closes ".to_string()
     };
@@ -338,7 +357,11 @@ pub(super) fn render_dialog(frame: &mut Frame, title: &str, text: &str) {
     for line in text.lines() {
         wrap_line(Line::from(line.to_string()), inner, &mut rows);
     }
-    let area = fitted(screen, width * 100 / screen.width.max(1), rows.len() as u16 + 2);
+    let area = fitted(
+        screen,
+        width * 100 / screen.width.max(1),
+        rows.len() as u16 + 2,
+    );
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(text.to_string())

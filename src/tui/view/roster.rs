@@ -26,9 +26,13 @@ pub(super) fn render_roster(
     .bold();
     // Cut values end in `…`; Enter shows the selected member whole.
     let fp_width = if wide {
-        (area.width as usize).saturating_sub(2 + 19 + 8 + 25 + 13 + 20 + 11).max(20)
+        (area.width as usize)
+            .saturating_sub(2 + 19 + 8 + 25 + 13 + 20 + 11)
+            .max(20)
     } else {
-        (area.width as usize).saturating_sub(2 + 15 + 8 + 18 + 7).max(12)
+        (area.width as usize)
+            .saturating_sub(2 + 15 + 8 + 18 + 7)
+            .max(12)
     };
     let rows = members.iter().map(|m| {
         let mut cells = vec![
