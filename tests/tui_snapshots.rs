@@ -223,9 +223,8 @@ fn decision_form_shows_the_quorum_live() {
 #[test]
 fn export_form() {
     let (mut app, mut file) = demo_app(Queue::All);
-    let case = file.case_by_code("saffron-bridge").unwrap();
-    let timeline = file.timeline(case.id).unwrap();
-    let data = app::case_data(case, timeline, &file.roster().unwrap(), &file.settings());
+    // Only a decided case can be exported.
+    let data = demo_case(&mut file, |c| c.decision.is_some() && c.conflicts.is_empty());
     show(&mut app, data);
     app.update(Action::Export);
     insta::assert_snapshot!("export_80x24", draw(&app, 80, 24));
@@ -307,8 +306,9 @@ fn search_lock_and_confirm_screens() {
     insta::assert_snapshot!("search_160x48", draw(&app, 160, 48));
     app.overlay = None;
     app.update(Action::Report);
-    app.on_key(crossterm::event::KeyEvent::from(
-        crossterm::event::KeyCode::Enter,
+    app.on_key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('d'),
+        crossterm::event::KeyModifiers::CONTROL,
     ));
     insta::assert_snapshot!("confirm_plaintext_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("confirm_plaintext_160x48", draw(&app, 160, 48));

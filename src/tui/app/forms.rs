@@ -473,7 +473,9 @@ pub(super) fn report_form(today: chrono::NaiveDate) -> Form {
     )
     .with_notes(vec![
         "Counts by channel, outcome, venue and status, against the previous period.".into(),
-        "Dates as YYYY-MM-DD. Left empty, the file is transparency-FROM-TO.FORMAT here.".into(),
+        "Dates as YYYY-MM-DD. Left empty, the file is transparency-FROM-TO.FORMAT in the export \
+         folder (export_dir); a bare name goes there too."
+            .into(),
     ])
 }
 

@@ -781,7 +781,13 @@ impl App {
             }
             (Screen::Queues, Action::NewCase) => self.overlay = Some(form(new_case_form())),
             (Screen::Queues, Action::Import) => self.overlay = Some(form(import_form())),
-            (Screen::Queues, Action::Report) => self.overlay = Some(form(report_form(self.today))),
+            (Screen::Queues, Action::Report) => {
+                let mut report = report_form(self.today);
+                report
+                    .notes
+                    .push(format!("The export folder: {}", self.export_dir.display()));
+                self.overlay = Some(form(report));
+            }
             (Screen::Queues, Action::Roster) => return Some(Effect::ShowRoster),
             (Screen::Case { data, .. }, Action::Roster) => {
                 let code = data.case.code_name.clone();
