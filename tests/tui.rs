@@ -314,6 +314,8 @@ fn idle_lock_asks_for_the_passphrase_and_a_file_changed_on_disk_is_not_overwritt
     fs::copy(&other, &file).unwrap();
     tmux.wait_for("changed on disk");
     tmux.keys(&["C-s"]);
+    tmux.wait_for("no longer the version you opened");
+    tmux.keys(&["s"]);
     tmux.wait_for("New file name");
     tmux.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(300));

@@ -224,7 +224,9 @@ fn decision_form_shows_the_quorum_live() {
 fn export_form() {
     let (mut app, mut file) = demo_app(Queue::All);
     // Only a decided case can be exported.
-    let data = demo_case(&mut file, |c| c.decision.is_some() && c.conflicts.is_empty());
+    let data = demo_case(&mut file, |c| {
+        c.decision.is_some() && c.conflicts.is_empty()
+    });
     show(&mut app, data);
     app.update(Action::Export);
     insta::assert_snapshot!("export_80x24", draw(&app, 80, 24));

@@ -119,7 +119,9 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (Context::Help, Action::Open) => "run the chosen action",
         (Context::Chooser, Action::Open) => "move the case to the chosen status",
         (Context::Search, Action::Open) => "open the case of the chosen hit",
-        (Context::Question, Action::Save) => "save the changes and quit",
+        (Context::Question, Action::Save) => {
+            "save (quitting: save and quit; changed on disk: save as)"
+        }
         (Context::Note, Action::Done) => "add the note",
         (Context::FileName, Action::Done) => "save under that name",
         (Context::Form, Action::Done) => "carry the form out",

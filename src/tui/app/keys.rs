@@ -9,9 +9,10 @@ impl Overlay {
     pub fn context(&self) -> Context {
         match self {
             Overlay::Help(_) => Context::Help,
-            Overlay::ConfirmQuit | Overlay::Confirm { .. } | Overlay::Discard { .. } => {
-                Context::Question
-            }
+            Overlay::ConfirmQuit
+            | Overlay::ChangedOnDisk
+            | Overlay::Confirm { .. }
+            | Overlay::Discard { .. } => Context::Question,
             Overlay::Note(_) => Context::Note,
             Overlay::SaveAs { .. } => Context::FileName,
             Overlay::Status { .. } => Context::Chooser,
@@ -200,6 +201,19 @@ impl App {
                     None
                 }
             },
+            // The choices when the file changed on disk. (Merging will be one more here.)
+            Overlay::ChangedOnDisk => {
+                match action {
+                    Some(Action::Save) => {
+                        self.overlay = Some(Overlay::SaveAs {
+                            path: LineEdit::default(),
+                            error: None,
+                        })
+                    }
+                    _ => self.status = "not saved: your changes are still in memory".into(),
+                }
+                None
+            }
             Overlay::Confirm { effect, back, .. } => match action {
                 Some(Action::Yes) => {
                     // The form stays (under the effect) until the runner says it worked.

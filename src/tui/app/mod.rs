@@ -154,6 +154,8 @@ pub enum Overlay {
     Help(usize),
     /// Unsaved changes: save, discard or cancel?
     ConfirmQuit,
+    /// Saving found the file changed on disk since it was opened: what to do instead.
+    ChangedOnDisk,
     /// Writing a note.
     Note(Box<TextArea<'static>>),
     /// Typing a file name to save as (kept when the save is refused, with why).
@@ -646,14 +648,8 @@ impl App {
                 }
             }
             (_, Action::Save) if self.disk_changed => {
-                // The lead's merge will offer a third choice here; until then, save apart.
-                self.status = "the file changed on disk since you opened it: save your version \
-                    under a new name"
-                    .into();
-                self.overlay = Some(Overlay::SaveAs {
-                    path: LineEdit::default(),
-                    error: None,
-                });
+                self.status = "the file changed on disk since you opened it".into();
+                self.overlay = Some(Overlay::ChangedOnDisk);
             }
             (_, Action::Save) => return Some(Effect::Save),
             (_, Action::SaveAs) => {

@@ -492,3 +492,56 @@ fn a_refused_save_as_keeps_the_name() {
     assert_eq!(path.text(), "/nowhere/x.cases.age");
     assert!(error.is_some());
 }
+
+#[test]
+fn status_messages_clear_after_a_while() {
+    let now = chrono::Utc::now();
+    let mut app = App::new("f".into(), None, now);
+    app.status = "saved".into();
+    app.update(Msg::Tick(now));
+    app.update(Msg::Tick(now + chrono::Duration::seconds(5)));
+    assert_eq!(app.status, "saved");
+    app.update(Msg::Tick(now + STATUS_LIFE + chrono::Duration::seconds(1)));
+    assert_eq!(app.status, "", "the hints have the bar again");
+}
+
+#[test]
+fn the_urgency_order_puts_a_pending_emergency_on_a_high_safety_risk_case_first() {
+    let (mut file, _) = crate::vault::demo::open().unwrap();
+    let roster = file.roster().unwrap();
+    let me = file.me().unwrap().map(|m| m.id);
+    let settings = file.settings();
+    let view = View {
+        me,
+        roster: &roster,
+        settings: &settings,
+        now: chrono::Utc::now(),
+    };
+    let cases = file.cases().unwrap();
+    let (_, rows) = snapshot(
+        cases.values(),
+        &view,
+        Queue::All,
+        &Filter::default(),
+        Sort::Urgency,
+    );
+    let first = &cases
+        .values()
+        .find(|c| c.code_name == rows[0].code)
+        .unwrap();
+    assert!(
+        first.unreviewed_emergencies().next().is_some(),
+        "first: {}",
+        rows[0].code
+    );
+}
+
+#[test]
+fn the_changed_on_disk_dialog_offers_saving_apart() {
+    let mut app = App::new("f".into(), None, chrono::Utc::now());
+    app.disk_changed = true;
+    assert_eq!(app.on_key(ctrl('s')), None);
+    assert!(matches!(app.overlay, Some(Overlay::ChangedOnDisk)));
+    app.on_key(key(KeyCode::Char('s')));
+    assert!(matches!(app.overlay, Some(Overlay::SaveAs { .. })));
+}

@@ -500,3 +500,61 @@ fn a_refused_save_keeps_changes_and_the_draft_sealed_in_memory() {
         |e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "kept across the lock")
     ));
 }
+
+#[test]
+fn a_text_attachment_reads_in_the_pager_and_saves_only_after_asking() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, mut file, mut runner, mut app) = setup();
+    app.export_dir = dir.path().join("exports");
+    let code = file
+        .cases()
+        .unwrap()
+        .values()
+        .find(|c| {
+            file.timeline(c.id).unwrap().iter().any(|e| {
+                matches!(&e.kind, EventKind::ReportReceived { attachments, .. } if !attachments.is_empty())
+            })
+        })
+        .map(|c| c.code_name.clone())
+        .unwrap();
+    runner.run(&mut app, &mut file, Effect::OpenCase(code));
+    press(
+        &mut app,
+        &mut file,
+        &mut runner,
+        &[KeyCode::Char('t'), KeyCode::Enter],
+    );
+    let Some(Overlay::Pager { text, .. }) = &app.overlay else {
+        panic!("the pager: {}", app.status)
+    };
+    assert!(!text.is_empty());
+    press(
+        &mut app,
+        &mut file,
+        &mut runner,
+        &[KeyCode::Esc, KeyCode::Char('t'), KeyCode::Char('w')],
+    );
+    assert!(
+        matches!(app.overlay, Some(Overlay::Form(_))),
+        "{}",
+        app.status
+    );
+    done(&mut app, &mut file, &mut runner);
+    let Some(Overlay::Confirm { question, .. }) = &app.overlay else {
+        panic!("asks before writing plaintext")
+    };
+    assert!(question.contains("PLAINTEXT"), "{question}");
+    assert!(!app.export_dir.exists(), "nothing written before yes");
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('y')]);
+    let written: Vec<_> = std::fs::read_dir(&app.export_dir).unwrap().collect();
+    assert_eq!(written.len(), 1, "{}", app.status);
+    let path = written[0].as_ref().unwrap().path();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&app.export_dir), 0o700);
+    assert!(
+        app.status.contains("saved the attachment"),
+        "{}",
+        app.status
+    );
+}

@@ -169,6 +169,13 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
             );
             render_dialog(frame, "Unsaved changes", &text)
         }
+        Overlay::ChangedOnDisk => render_dialog(
+            frame,
+            "Changed on disk",
+            "The file on disk is no longer the version you opened: another copy was saved or \
+             synced over it. Saving over it would lose that copy's changes.\n\n  s  save your \
+             version under a new name\n  any other key: not now (your changes stay in memory)",
+        ),
         Overlay::SaveAs { path, error } => render_save_as(app, frame, path, error.as_deref()),
         Overlay::Note(editor) => {
             let area = centered(frame.area(), 80, 60);
