@@ -135,9 +135,9 @@ impl App {
                 return Some(Effect::Unlock(std::mem::take(&mut lock.typed)));
             }
             (Some(Action::Quit), _) => {
-                if self.dirty || self.restore.is_some() {
-                    lock.message = "there are unsaved changes or a draft: unlock, then save or \
-                        discard them"
+                if self.dirty || self.draft_sealed {
+                    lock.message = "there are unsaved changes or something you were typing: \
+                        unlock, then save or drop them"
                         .into();
                 } else {
                     self.quit = true;

@@ -290,6 +290,7 @@ impl App {
             } => {
                 let mut message = format!("Locked after {} without a key press.", span(idle_secs));
                 if sealed.is_ok() && self.draft().is_some() {
+                    self.draft_sealed = true;
                     message.push_str(" What you were typing is kept, encrypted, and comes back.");
                 }
                 match saved {
@@ -363,6 +364,7 @@ impl App {
     /// Unlocked: back to the queues (what was being typed comes back on its case).
     pub(super) fn unlocked(&mut self) {
         self.locked = None;
+        self.draft_sealed = false;
         self.status = "unlocked".into();
     }
 

@@ -409,6 +409,8 @@ pub struct App {
     restore: Option<Draft>,
     /// The case the committee screen was opened from (Esc goes back to it).
     roster_from: Option<String>,
+    /// While locked: what was being typed is sealed with the file (quitting would drop it).
+    draft_sealed: bool,
     /// The text of the search hit being opened, to say where it matched.
     found_snippet: Option<String>,
     /// The status message last seen by the clock, and since when (old ones are cleared).
@@ -541,6 +543,7 @@ impl App {
             pending: Vec::new(),
             restore: None,
             roster_from: None,
+            draft_sealed: false,
             found_snippet: None,
             status_seen: (String::new(), now),
         }

@@ -506,10 +506,9 @@ fn a_text_attachment_reads_in_the_pager_and_saves_only_after_asking() {
     use std::os::unix::fs::PermissionsExt;
     let (dir, mut file, mut runner, mut app) = setup();
     app.export_dir = dir.path().join("exports");
-    let code = file
-        .cases()
-        .unwrap()
-        .values()
+    let cases: Vec<_> = file.cases().unwrap().values().cloned().collect();
+    let code = cases
+        .iter()
         .find(|c| {
             file.timeline(c.id).unwrap().iter().any(|e| {
                 matches!(&e.kind, EventKind::ReportReceived { attachments, .. } if !attachments.is_empty())
