@@ -113,6 +113,28 @@ fn case_screen_decided_emergency_and_attachments() {
 }
 
 #[test]
+fn the_quit_dialog_lists_what_is_not_saved() {
+    let (mut app, _) = demo_app(Queue::All);
+    app.update(Outcome::Changed {
+        code: "amber-kettle".into(),
+        said: "note".into(),
+        hides: false,
+    });
+    app.update(Outcome::Changed {
+        code: "saffron-bridge".into(),
+        said: "assigned Mei Chen to the case".into(),
+        hides: false,
+    });
+    app.update(Action::Quit);
+    let screen = draw(&app, 80, 24);
+    assert!(
+        screen.contains("saffron-bridge: assigned Mei Chen"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("quit_pending_80x24", screen);
+}
+
+#[test]
 fn palette_and_export_result() {
     let (mut app, mut file) = demo_app(Queue::All);
     let decided = demo_case(&mut file, |c| {

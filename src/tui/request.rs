@@ -403,6 +403,41 @@ mod tests {
     }
 
     #[test]
+    fn an_export_can_be_encrypted_to_keys_typed_in_the_form() {
+        let key = age::x25519::Identity::generate().to_public().to_string();
+        let form = |keys: &str| {
+            Form::new(
+                "t",
+                Purpose::Export("amber-kettle".into()),
+                vec![
+                    Field::choice(
+                        "profile",
+                        "for",
+                        [crate::export::Profile::Reporter].map(|p| (p.as_str(), p)),
+                        0,
+                    ),
+                    Field::choice(
+                        "format",
+                        "format",
+                        crate::ops::export::RecordFormat::ALL.map(|f| (f.as_str(), f)),
+                        0,
+                    ),
+                    Field::line("output", "file", ""),
+                    Field::line("encrypt_to", "encrypt to", keys),
+                ],
+            )
+            .submission()
+        };
+        let Ok(Submitted::Request(Request::Export(r))) = read(&form(&key), Path::new("/x")) else {
+            panic!("an export")
+        };
+        assert_eq!(r.encrypt_to.len(), 1);
+        assert_eq!(r.output, PathBuf::from("/x/amber-kettle-reporter.md"));
+        let missing = read(&form("not-a-key"), Path::new("/x")).unwrap_err();
+        assert!(missing.contains("is not a key"), "{missing}");
+    }
+
+    #[test]
     fn exports_go_to_the_export_folder_unless_a_path_is_typed() {
         assert_eq!(
             place(None, Path::new("/x"), "a.md"),
