@@ -124,6 +124,29 @@ fn main() {
         println!(
             "{width}x{height} case view frame ({timeline_len} events)     p50 {p50:>6.3} ms   p99 {p99:>6.3} ms   (target p99 < 4 ms)"
         );
+        // Jumping entry to entry through the timeline (the selection scrolls into view).
+        let (p50, p99) = frames(&mut terminal, &mut app, &mut layout, 1_000, |app, i| {
+            app.update(if i % 500 < 250 {
+                Action::NextEntry
+            } else {
+                Action::PreviousEntry
+            });
+        });
+        println!(
+            "{width}x{height} case view frame, entry to entry      p50 {p50:>6.3} ms   p99 {p99:>6.3} ms   (target p99 < 4 ms)"
+        );
+        // Enter shows an entry whole: the case is laid out again.
+        let mut samples = Vec::new();
+        for _ in 0..50 {
+            let start = Instant::now();
+            app.update(Action::Open);
+            draw(&mut terminal, &mut app, &mut layout);
+            samples.push(start.elapsed());
+        }
+        let (p50, p99) = percentiles(samples);
+        println!(
+            "{width}x{height} key to frame: Enter on an entry      p50 {p50:>6.3} ms   p99 {p99:>6.3} ms"
+        );
 
         // Key press to frame: the model, the effect against the vault, and the frame.
         let mut samples = Vec::new();

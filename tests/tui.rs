@@ -139,6 +139,9 @@ fn a_member_opens_the_demo_adds_a_note_saves_as_and_finds_it_again() {
     tmux.text(saved.to_str().unwrap());
     tmux.keys(&["Enter"]);
     tmux.wait_for("saved as");
+    // q on a case goes back to the queues; q there quits.
+    tmux.keys(&["q"]);
+    tmux.wait_for("all (37)");
     tmux.keys(&["q"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     while tmux.screen().contains("saved as") {
@@ -311,6 +314,8 @@ fn idle_lock_asks_for_the_passphrase_and_a_file_changed_on_disk_is_not_overwritt
     fs::copy(&other, &file).unwrap();
     tmux.wait_for("changed on disk");
     tmux.keys(&["C-s"]);
+    tmux.wait_for("no longer the version you opened");
+    tmux.keys(&["s"]);
     tmux.wait_for("New file name");
     tmux.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(300));
@@ -320,4 +325,230 @@ fn idle_lock_asks_for_the_passphrase_and_a_file_changed_on_disk_is_not_overwritt
         fs::read(&other).unwrap(),
         "the replaced file was not overwritten"
     );
+}
+
+impl Tmux {
+    /// Paste `text` as a terminal would: a bracketed paste (tmux sends it bracketed only to an
+    /// application that asked for it).
+    fn paste(&self, text: &str) {
+        let status = self
+            .tmux()
+            .args(["set-buffer", "-b", "casebook-paste", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let status = self
+            .tmux()
+            .args([
+                "paste-buffer",
+                "-p",
+                "-b",
+                "casebook-paste",
+                "-t",
+                &self.name,
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A saved copy of the demo, opened as Robin; `config` is written as the config file.
+fn demo_copy(dir: &Path, config: &str) -> String {
+    let file = dir.join("c.cases.age");
+    ok(&run(&[&"demo", &"--save-as", &file]));
+    let home = dir.join("config");
+    fs::create_dir_all(home.join("casebook")).unwrap();
+    fs::write(home.join("casebook/config.toml"), config).unwrap();
+    format!(
+        "XDG_CONFIG_HOME='{}' XDG_DATA_HOME='{}' '{}' -i '{}' open '{}'",
+        home.display(),
+        dir.join("data").display(),
+        bin(),
+        demo_key("robin").display(),
+        file.display()
+    )
+}
+
+#[test]
+fn a_multi_line_paste_is_text_in_a_message_and_a_note_never_commands() {
+    if !have("tmux") {
+        return;
+    }
+    let tmux = Tmux::start("casebook-paste", &format!("'{}' demo", bin()));
+    tmux.wait_for("all (37)");
+    tmux.keys(&["Down", "Down", "Enter"]);
+    tmux.wait_for("Timeline");
+    // Into a message's one-line field: every line kept, the `s` and the line breaks are text.
+    tmux.keys(&["m"]);
+    tmux.wait_for("Log a message sent");
+    tmux.keys(&["Tab"]);
+    tmux.paste("Called them s\nthen wrote\n");
+    let screen = tmux.screen();
+    assert!(
+        !screen.contains("Move to"),
+        "the paste ran a command:\n{screen}"
+    );
+    assert!(screen.contains("Called them s then wrote"), "{screen}");
+    tmux.keys(&["C-d"]);
+    tmux.wait_for("message to");
+    // Into a note: all lines kept, with their line breaks.
+    tmux.keys(&["n"]);
+    tmux.wait_for("Ctrl-D adds it");
+    tmux.paste("Pasted line one s\nPasted line two\n\nPasted line three q");
+    let screen = tmux.screen();
+    assert!(!screen.contains("Move to"), "{screen}");
+    assert!(
+        screen.contains("Pasted line one s") && screen.contains("Pasted line three q"),
+        "{screen}"
+    );
+    tmux.keys(&["C-d"]);
+    let screen = tmux.wait_for("unsaved");
+    assert!(
+        screen.contains("Pasted line one s")
+            && screen.contains("Pasted line two")
+            && screen.contains("Pasted line three q"),
+        "every line is in the note:\n{screen}"
+    );
+    assert!(screen.contains("Called them s then wrote"), "{screen}");
+}
+
+#[test]
+fn ctrl_c_with_a_draft_asks_and_keeps_it() {
+    if !have("tmux") {
+        return;
+    }
+    let tmux = Tmux::start("casebook-ctrlc", &format!("'{}' demo", bin()));
+    tmux.wait_for("all (37)");
+    tmux.keys(&["Down", "Enter"]);
+    tmux.wait_for("Timeline");
+    tmux.keys(&["n"]);
+    tmux.wait_for("Ctrl-D adds it");
+    tmux.text("A draft I must not lose");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("Drop the note you are writing?");
+    tmux.keys(&["Escape"]);
+    let screen = tmux.wait_for("Ctrl-D adds it");
+    assert!(screen.contains("A draft I must not lose"), "{screen}");
+    // Esc asks too.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Drop the note you are writing?");
+    tmux.keys(&["n"]);
+    let screen = tmux.wait_for("Ctrl-D adds it");
+    assert!(screen.contains("A draft I must not lose"), "{screen}");
+}
+
+#[test]
+fn the_idle_lock_keeps_an_open_decision_form_and_restores_it_on_its_case() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let command = demo_copy(dir.path(), "idle_lock_minutes = 0.05\n");
+    let tmux = Tmux::start("casebook-lock-form", &command);
+    tmux.wait_for("all (37)");
+    // From `all`, three queues back is `deliberating`.
+    tmux.keys(&["h", "h", "h"]);
+    tmux.wait_for("deliberating (5)");
+    tmux.keys(&["Enter", "d"]);
+    tmux.wait_for("Record the decision on");
+    tmux.keys(&["Tab"]);
+    tmux.text("Rationale canary typed before the lock");
+    let screen = tmux.wait_for("casebook is locked");
+    assert!(!screen.contains("Rationale canary"), "{screen}");
+    assert!(screen.contains("seconds"), "{screen}");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Rationale canary typed before the lock");
+    assert!(screen.contains("Record the decision on"), "{screen}");
+}
+
+#[test]
+fn a_search_opens_a_decided_case_on_its_rationale() {
+    if !have("tmux") {
+        return;
+    }
+    let tmux = Tmux::start("casebook-rationale", &format!("'{}' demo", bin()));
+    tmux.wait_for("all (37)");
+    tmux.keys(&["/"]);
+    tmux.text("clarifies the official accounts");
+    tmux.wait_for("zinc-saddle");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("found in the entry marked");
+    assert!(
+        screen.contains("Referred to the platform; our statement clarifies the official accounts"),
+        "the rationale is on screen:\n{screen}"
+    );
+    assert!(screen.contains("DECISION: other"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("all (37)");
+}
+
+#[test]
+fn the_export_dialogs_verify_command_works_when_pasted_into_a_shell() {
+    if !have("tmux") || !have("ssh-keygen") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exports = dir.path().join("private exports");
+    let command = demo_copy(
+        dir.path(),
+        &format!("export_dir = '{}'\n", exports.display()),
+    );
+    let tmux = Tmux::start("casebook-export-verify", &command);
+    tmux.wait_for("all (37)");
+    tmux.keys(&["/"]);
+    tmux.text("clarifies the official accounts");
+    tmux.wait_for("zinc-saddle");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("found in the entry marked");
+    tmux.keys(&["e"]);
+    tmux.wait_for("Export a signed decision record");
+    tmux.keys(&["C-d"]);
+    tmux.wait_for("PLAINTEXT");
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("paste the lines into a shell");
+    // The folder is private.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(&exports).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "the export folder is private");
+    let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("casebook -i"))
+        .unwrap_or_else(|| panic!("no command:\n{screen}"));
+    let mut command = Vec::new();
+    for line in &lines[start..] {
+        command.push(*line);
+        if !line.ends_with('\\') {
+            break;
+        }
+    }
+    let script = command.join("\n");
+    let path = format!(
+        "{}:{}",
+        Path::new(bin()).parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .env("PATH", path)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the pasted command failed:\n{script}\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Good"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The dialog stays until dismissed.
+    tmux.keys(&["x"]);
+    tmux.wait_for("paste the lines into a shell");
 }

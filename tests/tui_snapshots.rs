@@ -52,6 +52,116 @@ fn demo_app(queue: Queue) -> (App, casebook::vault::CaseFile) {
     (app, file)
 }
 
+/// A demo case picked by `pick`, with everything its screen shows, as the runner loads it.
+fn demo_case(
+    file: &mut casebook::vault::CaseFile,
+    pick: impl Fn(&casebook::core::case::Case) -> bool,
+) -> app::CaseData {
+    let case = file
+        .cases()
+        .unwrap()
+        .values()
+        .find(|c| pick(c))
+        .cloned()
+        .expect("a demo case like that");
+    let timeline = file.timeline(case.id).unwrap();
+    let mut data = app::case_data(case, timeline, &file.roster().unwrap(), &file.settings());
+    data.me = file.me().unwrap().map(|m| (m.id, m.role));
+    data
+}
+
+#[test]
+fn case_screen_decided_emergency_and_attachments() {
+    use casebook::core::event::EventKind;
+    let (mut app, mut file) = demo_app(Queue::All);
+    let decided = demo_case(&mut file, |c| {
+        c.decision.is_some() && c.conflicts.is_empty()
+    });
+    let code = decided.case.code_name.clone();
+    show(&mut app, decided);
+    let screen = draw(&app, 160, 48);
+    insta::assert_snapshot!("case_decided_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("case_decided_160x48", screen.clone());
+    assert!(screen.contains("Decision:"), "{screen}");
+    let _ = code;
+    let emergency = demo_case(&mut file, |c| !c.emergencies.is_empty());
+    show(&mut app, emergency);
+    insta::assert_snapshot!("case_emergency_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("case_emergency_160x48", draw(&app, 160, 48));
+    let with_files = demo_case(&mut file, |_| true);
+    let with_files = {
+        let cases: Vec<_> = file.cases().unwrap().values().cloned().collect();
+        let found = cases.into_iter().find(|c| {
+            file.timeline(c.id).unwrap().iter().any(|e| {
+                matches!(&e.kind, EventKind::ReportReceived { attachments, .. } if !attachments.is_empty())
+            })
+        });
+        match found {
+            Some(c) => demo_case(&mut file, |d| d.id == c.id),
+            None => with_files,
+        }
+    };
+    assert!(
+        !with_files.attachments.is_empty(),
+        "the demo has an attachment"
+    );
+    show(&mut app, with_files);
+    insta::assert_snapshot!("case_attachments_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("case_attachments_160x48", draw(&app, 160, 48));
+    app.update(Action::Attachments);
+    insta::assert_snapshot!("attachments_list_80x24", draw(&app, 80, 24));
+}
+
+#[test]
+fn the_quit_dialog_lists_what_is_not_saved() {
+    let (mut app, _) = demo_app(Queue::All);
+    app.update(Outcome::Changed {
+        code: "amber-kettle".into(),
+        said: "note".into(),
+        hides: false,
+    });
+    app.update(Outcome::Changed {
+        code: "saffron-bridge".into(),
+        said: "assigned Mei Chen to the case".into(),
+        hides: false,
+    });
+    app.update(Action::Quit);
+    let screen = draw(&app, 80, 24);
+    assert!(
+        screen.contains("saffron-bridge: assigned Mei Chen"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("quit_pending_80x24", screen);
+}
+
+#[test]
+fn palette_and_export_result() {
+    let (mut app, mut file) = demo_app(Queue::All);
+    let decided = demo_case(&mut file, |c| {
+        c.decision.is_some() && c.conflicts.is_empty()
+    });
+    show(&mut app, decided);
+    app.update(Action::Palette);
+    insta::assert_snapshot!("palette_80x24", draw(&app, 80, 24));
+    app.overlay = None;
+    app.update(Outcome::Exported {
+        output: "/home/m/.local/share/casebook/exports/saffron-bridge-reported.md".into(),
+        signature: "/home/m/.local/share/casebook/exports/saffron-bridge-reported.md.sig".into(),
+        profile: casebook::export::Profile::Reported,
+        verify: [
+            r"casebook -i /home/m/.ssh/id_ed25519 member list /home/m/sync/c.cases.age \",
+            r"  --allowed-signers > /home/m/.local/share/casebook/exports/allowed_signers \",
+            r"  && ssh-keygen -Y verify -f \",
+            r"  /home/m/.local/share/casebook/exports/allowed_signers -I robin@casebook \",
+            r"  -n casebook -s \",
+            r"  /home/m/.local/share/casebook/exports/saffron-bridge-reported.md.sig < \",
+            r"  /home/m/.local/share/casebook/exports/saffron-bridge-reported.md",
+        ]
+        .join("\n"),
+    });
+    insta::assert_snapshot!("export_result_80x24", draw(&app, 80, 24));
+}
+
 /// Show a case, as the runner hands it over.
 fn show(app: &mut App, data: app::CaseData) {
     app.update(Outcome::Case {
@@ -135,9 +245,10 @@ fn decision_form_shows_the_quorum_live() {
 #[test]
 fn export_form() {
     let (mut app, mut file) = demo_app(Queue::All);
-    let case = file.case_by_code("saffron-bridge").unwrap();
-    let timeline = file.timeline(case.id).unwrap();
-    let data = app::case_data(case, timeline, &file.roster().unwrap(), &file.settings());
+    // Only a decided case can be exported.
+    let data = demo_case(&mut file, |c| {
+        c.decision.is_some() && c.conflicts.is_empty()
+    });
     show(&mut app, data);
     app.update(Action::Export);
     insta::assert_snapshot!("export_80x24", draw(&app, 80, 24));
@@ -209,7 +320,7 @@ fn search_lock_and_confirm_screens() {
         })
         .collect();
     if let Some(Overlay::Search { query, .. }) = &mut app.overlay {
-        query.push_str("warning");
+        query.insert("warning");
     }
     app.update(Outcome::Found {
         query: "warning".into(),
@@ -219,15 +330,16 @@ fn search_lock_and_confirm_screens() {
     insta::assert_snapshot!("search_160x48", draw(&app, 160, 48));
     app.overlay = None;
     app.update(Action::Report);
-    app.on_key(crossterm::event::KeyEvent::from(
-        crossterm::event::KeyCode::Enter,
+    app.on_key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('d'),
+        crossterm::event::KeyModifiers::CONTROL,
     ));
     insta::assert_snapshot!("confirm_plaintext_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("confirm_plaintext_160x48", draw(&app, 160, 48));
     app.overlay = None;
     // "Locked after 5 minutes without a key press. Your changes were saved first."
     app.update(Outcome::Locked {
-        minutes: 5,
+        idle_secs: 300,
         saved: Some(Ok(())),
         sealed: Ok(()),
     });

@@ -52,6 +52,9 @@ struct FileConfig {
     idle_lock_minutes: Option<f64>,
     /// `default` (the terminal's 16 colours) or `mono`.
     theme: Option<String>,
+    /// Where the interface writes exports and saved attachments unless a path is typed
+    /// (created 0700); `~/` is expanded. Default: `$XDG_DATA_HOME/casebook/exports`.
+    export_dir: Option<PathBuf>,
     /// Action names mapped to a key or a list of keys.
     #[serde(default)]
     keys: std::collections::BTreeMap<String, KeyList>,
@@ -149,13 +152,16 @@ impl Config {
             )
         };
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let interface =
+        let mut interface =
             file_config
                 .interface(no_color)
                 .map_err(|message| ConfigError::Invalid {
                     path: config_path.clone().unwrap_or_default(),
                     message,
                 })?;
+        if let Some(dir) = &file_config.export_dir {
+            interface.export_dir = expand_home(dir, home.as_deref());
+        }
         let passphrase_file = args
             .passphrase_file
             .or_else(|| {

@@ -481,3 +481,61 @@ pub fn other_cases(file: &mut CaseFile, case: &Case, party: &Party) -> Result<Ve
         .filter_map(|(id, role)| cases.get(id).map(|c| format!("{} as {role}", c.code_name)))
         .collect())
 }
+
+/// The bytes of attachment `sha256` of case `code` (plaintext, wiped on drop), if the member
+/// may read the case and the attachment is one of its reports'.
+pub fn attachment(
+    file: &mut CaseFile,
+    code: &str,
+    sha256: &str,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let case = readable(file, code)?;
+    let listed = file.timeline(case.id)?.iter().any(|e| match &e.kind {
+        crate::core::event::EventKind::ReportReceived { attachments, .. } => {
+            attachments.iter().any(|a| a.sha256 == sha256)
+        }
+        _ => false,
+    });
+    let missing = || Error::NoSuchEntry {
+        case: case.code_name.clone(),
+        prefix: format!("attachment {sha256}"),
+    };
+    if !listed {
+        return Err(missing());
+    }
+    file.attachment(sha256)?.ok_or_else(missing)
+}
+
+/// Write attachment `sha256` of case `code` to `path` as plaintext: a new file (never over
+/// an existing one), mode 0600, in a folder created 0700 if it is missing.
+pub fn save_attachment(
+    file: &mut CaseFile,
+    code: &str,
+    sha256: &str,
+    path: &std::path::Path,
+) -> Result<(), Error> {
+    let bytes = attachment(file, code, sha256)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        private_dir(dir)?;
+    }
+    crate::vault::write_new(path, &bytes, 0o600)?;
+    Ok(())
+}
+
+/// Make sure `dir` exists; a folder it creates is private to the member (0700).
+pub fn private_dir(dir: &std::path::Path) -> Result<(), Error> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| {
+            Error::Vault(crate::vault::Error::Write {
+                path: dir.to_path_buf(),
+                source: e,
+            })
+        })
+}

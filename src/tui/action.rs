@@ -87,11 +87,21 @@ pub enum Action {
     NextField,
     /// In a form: the previous field.
     PreviousField,
+    /// On a case: select the next timeline entry.
+    NextEntry,
+    /// On a case: select the previous timeline entry.
+    PreviousEntry,
+    /// Run any action by name (fuzzy).
+    Palette,
+    /// On a case: list its attachments (read a text one, save any to a file).
+    Attachments,
+    /// List the changes recorded and not saved yet.
+    Pending,
 }
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 46] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -133,6 +143,11 @@ impl Action {
         Action::Done,
         Action::NextField,
         Action::PreviousField,
+        Action::NextEntry,
+        Action::PreviousEntry,
+        Action::Palette,
+        Action::Attachments,
+        Action::Pending,
     ];
 
     /// The action's name in config files.
@@ -173,12 +188,17 @@ impl Action {
             Action::SaveAs => "save-as",
             Action::Search => "search",
             Action::Help => "help",
-            Action::Quit => "quit",
+            Action::Quit => "quit (on a case or the committee: back)",
             Action::Yes => "yes",
             Action::Discard => "discard",
             Action::Done => "done",
             Action::NextField => "next-field",
             Action::PreviousField => "previous-field",
+            Action::NextEntry => "next-entry",
+            Action::PreviousEntry => "previous-entry",
+            Action::Palette => "palette",
+            Action::Attachments => "attachments",
+            Action::Pending => "pending",
         }
     }
 
@@ -193,7 +213,7 @@ impl Action {
             Action::Bottom => "last",
             Action::NextQueue => "next queue",
             Action::PreviousQueue => "previous queue",
-            Action::Open => "open the case",
+            Action::Open => "open the case (on a case: show the entry whole)",
             Action::Back => "back",
             Action::AddNote => "write a note",
             Action::ChangeStatus => "change the status",
@@ -220,12 +240,17 @@ impl Action {
             Action::SaveAs => "save as a new file",
             Action::Search => "search (Enter opens the case)",
             Action::Help => "this help",
-            Action::Quit => "quit",
+            Action::Quit => "quit (on a case or the committee: back)",
             Action::Yes => "yes",
             Action::Discard => "discard the changes and quit",
             Action::Done => "done",
             Action::NextField => "next field",
             Action::PreviousField => "previous field",
+            Action::NextEntry => "next timeline entry",
+            Action::PreviousEntry => "previous timeline entry",
+            Action::Palette => "command palette: any action by name",
+            Action::Attachments => "attachments (read, save to a file)",
+            Action::Pending => "changes not saved yet",
         }
     }
 }

@@ -10,6 +10,7 @@ use ratatui_textarea::TextArea;
 
 use super::action::Action;
 use super::keymap::{self, Binding, Context};
+use super::line::LineEdit;
 
 use crate::core::case::{Channel, Severity};
 use crate::core::decision::Ballot;
@@ -155,19 +156,29 @@ pub enum Purpose {
     Filter,
     /// Correct an earlier entry of the case: a note that amends the chosen entry.
     Amend(String),
+    /// Save an attachment of the open case to a file.
+    SaveAttachment {
+        /// Its SHA-256.
+        sha256: String,
+        /// Its name as received.
+        name: String,
+    },
 }
 
 impl Purpose {
     /// Whether carrying it out writes plaintext outside the case file (asked about first).
     pub fn writes_plaintext(&self) -> bool {
-        matches!(self, Purpose::Export(_) | Purpose::Report)
+        matches!(
+            self,
+            Purpose::Export(_) | Purpose::Report | Purpose::SaveAttachment { .. }
+        )
     }
 }
 
 /// How a field is edited.
 pub enum Input {
     /// One line of text.
-    Line(String),
+    Line(LineEdit),
     /// One of a few options (←/→ or space to change).
     Choice {
         /// The options, as shown.
@@ -197,7 +208,7 @@ impl Field {
         Field {
             key,
             label,
-            input: Input::Line(value.to_string()),
+            input: Input::Line(LineEdit::new(value)),
         }
     }
 
@@ -248,6 +259,7 @@ impl Field {
     pub fn text(key: &'static str, label: &'static str, placeholder: &str) -> Field {
         let mut editor = TextArea::default();
         editor.set_placeholder_text(placeholder);
+        editor.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         Field {
             key,
             label,
@@ -258,7 +270,7 @@ impl Field {
     /// The field's value as text.
     pub fn value(&self) -> String {
         match &self.input {
-            Input::Line(text) => text.trim().to_string(),
+            Input::Line(text) => text.text().trim().to_string(),
             Input::Choice {
                 options, selected, ..
             } => options.get(*selected).cloned().unwrap_or_default(),
@@ -274,7 +286,7 @@ pub enum Reply {
     Editing,
     /// Esc: the form is abandoned.
     Cancel,
-    /// Enter (outside a multi-line field) or Ctrl-D: carry it out.
+    /// Ctrl-D (or Enter on the last one-line field): carry it out.
     Submit,
 }
 
@@ -292,6 +304,27 @@ pub struct Form {
     pub focus: usize,
     /// Why the last submission was refused, if it was.
     pub error: Option<String>,
+    /// Something was typed or chosen since it opened (Esc then asks before dropping it).
+    pub touched: bool,
+}
+
+/// A form's values as typed, to be put back after the idle lock: by field key, the text of
+/// a text field or the index of a choice.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FormDraft {
+    /// The field with the cursor.
+    pub focus: usize,
+    /// Each field's value.
+    pub values: Vec<(String, FieldDraft)>,
+}
+
+/// One field's value in a [`FormDraft`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum FieldDraft {
+    /// What was typed.
+    Text(String),
+    /// Which option was chosen.
+    Chosen(usize),
 }
 
 /// A submitted form's values, by field key.
@@ -333,6 +366,87 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            touched: false,
+        }
+    }
+
+    /// Whether anything was typed into it (a draft that must not be dropped silently).
+    pub fn has_draft(&self) -> bool {
+        self.touched
+            && self.fields.iter().any(|f| match &f.input {
+                Input::Line(line) => !line.text().trim().is_empty(),
+                Input::Text(editor) => editor.lines().iter().any(|l| !l.trim().is_empty()),
+                Input::Choice { .. } => false,
+            })
+    }
+
+    /// The values as typed, to keep across the idle lock.
+    pub fn draft(&self) -> FormDraft {
+        FormDraft {
+            focus: self.focus,
+            values: self
+                .fields
+                .iter()
+                .map(|f| {
+                    let value = match &f.input {
+                        Input::Line(line) => FieldDraft::Text(line.text().to_string()),
+                        Input::Text(editor) => FieldDraft::Text(editor.lines().join("\n")),
+                        Input::Choice { selected, .. } => FieldDraft::Chosen(*selected),
+                    };
+                    (f.key.to_string(), value)
+                })
+                .collect(),
+        }
+    }
+
+    /// Put values kept by [`Form::draft`] back (fields it does not know are left as they are).
+    pub fn restore(&mut self, draft: &FormDraft) {
+        for (key, value) in &draft.values {
+            let Some(field) = self.fields.iter_mut().find(|f| f.key == key) else {
+                continue;
+            };
+            match (&mut field.input, value) {
+                (Input::Line(line), FieldDraft::Text(text)) => *line = LineEdit::new(text),
+                (Input::Text(editor), FieldDraft::Text(text)) => {
+                    let placeholder = editor.placeholder_text().to_string();
+                    let mut fresh = TextArea::new(text.lines().map(str::to_string).collect());
+                    fresh.set_placeholder_text(placeholder);
+                    fresh.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+                    fresh.move_cursor(ratatui_textarea::CursorMove::Bottom);
+                    fresh.move_cursor(ratatui_textarea::CursorMove::End);
+                    **editor = fresh;
+                }
+                (
+                    Input::Choice {
+                        options, selected, ..
+                    },
+                    FieldDraft::Chosen(n),
+                ) => {
+                    *selected = (*n).min(options.len().saturating_sub(1));
+                }
+                _ => {}
+            }
+        }
+        self.focus = draft.focus.min(self.fields.len().saturating_sub(1));
+        self.touched = true;
+    }
+
+    /// A paste: text, never keys. It goes whole into the field with the cursor (line breaks
+    /// kept in a text field, spaces in a one-line field); over a choice it goes to the next
+    /// text field, so nothing pasted is lost.
+    pub fn paste(&mut self, text: &str) {
+        let target = (0..self.fields.len())
+            .map(|step| (self.focus + step) % self.fields.len().max(1))
+            .find(|i| !matches!(self.fields[*i].input, Input::Choice { .. }));
+        let Some(i) = target else { return };
+        self.focus = i;
+        self.touched = true;
+        match &mut self.fields[i].input {
+            Input::Line(line) => line.insert(text),
+            Input::Text(editor) => {
+                editor.insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+            }
+            Input::Choice { .. } => {}
         }
     }
 
@@ -396,6 +510,7 @@ impl Form {
             _ => {}
         }
         let focus = self.focus;
+        let last = focus + 1 == self.fields.len();
         let Some(field) = self.fields.get_mut(focus) else {
             return match key.code {
                 KeyCode::Enter => Reply::Submit,
@@ -404,35 +519,38 @@ impl Form {
         };
         match &mut field.input {
             Input::Text(editor) => {
-                editor.input(key);
+                if editor.input(key) {
+                    self.touched = true;
+                }
             }
             Input::Line(text) => match key.code {
-                KeyCode::Enter => return Reply::Submit,
+                // Enter moves on; only on the last field does it carry the form out.
+                KeyCode::Enter if last => return Reply::Submit,
+                KeyCode::Enter | KeyCode::Down => self.move_focus(true),
                 KeyCode::Up => self.move_focus(false),
-                KeyCode::Down => self.move_focus(true),
-                KeyCode::Backspace => {
-                    text.pop();
+                _ => {
+                    if text.on_key(key) {
+                        self.touched = true;
+                    }
                 }
-                KeyCode::Char('u') if ctrl => text.clear(),
-                KeyCode::Char(c) if !ctrl && !c.is_control() => text.push(c),
-                _ => {}
             },
             Input::Choice {
                 options, selected, ..
             } => match key.code {
-                KeyCode::Enter => return Reply::Submit,
+                KeyCode::Enter if last => return Reply::Submit,
+                KeyCode::Enter | KeyCode::Down => self.move_focus(true),
                 KeyCode::Up => self.move_focus(false),
-                KeyCode::Down => self.move_focus(true),
-                KeyCode::Left | KeyCode::Char('h') => *selected = selected.saturating_sub(1),
-                KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {
+                KeyCode::Left => *selected = selected.saturating_sub(1),
+                KeyCode::Right | KeyCode::Char(' ') => {
                     *selected = (*selected + 1) % options.len().max(1)
                 }
-                // A letter jumps to the next option starting with it.
+                // A letter chooses the next option starting with it (`h`: hard, high).
                 KeyCode::Char(c) if !ctrl => {
                     let n = options.len();
+                    let c = c.to_lowercase().next().unwrap_or(c);
                     if let Some(i) = (1..=n)
                         .map(|step| (*selected + step) % n)
-                        .find(|i| options[*i].starts_with(c))
+                        .find(|i| options[*i].to_lowercase().starts_with(c))
                     {
                         *selected = i;
                     }
@@ -498,9 +616,59 @@ mod tests {
     }
 
     #[test]
-    fn enter_submits_from_a_line_and_esc_cancels() {
+    fn letters_choose_options_even_h_and_l() {
+        let mut form = Form::new(
+            "t",
+            Purpose::Conflict("amber-kettle".into()),
+            vec![Field::choice(
+                "kind",
+                "kind",
+                [("soft", ConflictKind::Soft), ("hard", ConflictKind::Hard)],
+                0,
+            )],
+        );
+        press(&mut form, KeyCode::Char('h'));
+        assert_eq!(form.submission().choice("kind"), Some(ConflictKind::Hard));
+        assert_eq!(
+            press(&mut form, KeyCode::Enter),
+            Reply::Submit,
+            "the last field"
+        );
+    }
+
+    #[test]
+    fn a_paste_is_text_in_the_field_not_keys() {
         let mut form = sample();
-        assert_eq!(press(&mut form, KeyCode::Enter), Reply::Submit);
+        form.paste("one\ns two\n");
+        assert_eq!(
+            form.focus, 1,
+            "a paste over a choice goes to the next text field"
+        );
+        assert_eq!(
+            form.value("to"),
+            "reporter",
+            "no letter of it chose anything"
+        );
+        form.focus = 2;
+        form.paste("line one s\nline two\n");
+        assert_eq!(form.value("summary"), "one s two");
+        assert_eq!(form.value("body"), "line one s\nline two");
+        assert!(form.has_draft());
+        let draft = form.draft();
+        let mut again = sample();
+        again.restore(&draft);
+        assert_eq!(again.submission(), form.submission());
+    }
+
+    #[test]
+    fn enter_moves_to_the_next_field_and_esc_cancels() {
+        let mut form = sample();
+        assert_eq!(press(&mut form, KeyCode::Enter), Reply::Editing);
+        assert_eq!(form.focus, 1, "Enter on a choice moves on");
+        assert_eq!(press(&mut form, KeyCode::Enter), Reply::Editing);
+        assert_eq!(form.focus, 2, "Enter on a one-line field moves on");
+        press(&mut form, KeyCode::BackTab);
+        press(&mut form, KeyCode::BackTab);
         press(&mut form, KeyCode::BackTab);
         assert_eq!(form.focus, 2, "Shift-Tab wraps to the last field");
         assert_eq!(press(&mut form, KeyCode::Esc), Reply::Cancel);

@@ -35,11 +35,17 @@ pub enum Context {
     Form,
     /// The lock screen (letters are the passphrase).
     Locked,
+    /// Reading a text: the export result, a member's details, an attachment.
+    Reading,
+    /// The open case's attachments.
+    Attachments,
+    /// The command palette (letters are typed).
+    Palette,
 }
 
 impl Context {
     /// Every context, in the order the help shows them.
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::Queues,
         Context::Case,
@@ -52,6 +58,9 @@ impl Context {
         Context::FileName,
         Context::Form,
         Context::Locked,
+        Context::Reading,
+        Context::Attachments,
+        Context::Palette,
     ];
 
     /// The heading in the help overlay.
@@ -69,6 +78,9 @@ impl Context {
             Context::FileName => "Typing a file name",
             Context::Form => "In a form",
             Context::Locked => "Locked",
+            Context::Reading => "Reading a text",
+            Context::Attachments => "Attachments",
+            Context::Palette => "Command palette",
         }
     }
 
@@ -93,6 +105,9 @@ impl Context {
             Context::FileName => "file-name",
             Context::Form => "form",
             Context::Locked => "locked",
+            Context::Reading => "reading",
+            Context::Attachments => "attachments",
+            Context::Palette => "palette",
         })
     }
 }
@@ -104,12 +119,18 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (Context::Help, Action::Open) => "run the chosen action",
         (Context::Chooser, Action::Open) => "move the case to the chosen status",
         (Context::Search, Action::Open) => "open the case of the chosen hit",
-        (Context::Question, Action::Save) => "save the changes and quit",
+        (Context::Question, Action::Save) => {
+            "save (quitting: save and quit; changed on disk: save as)"
+        }
         (Context::Note, Action::Done) => "add the note",
         (Context::FileName, Action::Done) => "save under that name",
         (Context::Form, Action::Done) => "carry the form out",
         (Context::Locked, Action::Done) => "unlock",
         (Context::Locked, Action::Quit) => "quit (only when nothing is unsaved)",
+        (Context::Palette, Action::Open) => "run the chosen action",
+        (Context::Attachments, Action::Open) => "read the chosen attachment (text)",
+        (Context::Attachments, Action::SaveAs) => "save it to a file (plaintext; asks first)",
+        (Context::Question, Action::Yes) => "yes (any other key: no)",
         (context, Action::Back) if !context.is_screen() => "close (cancel)",
         _ => action.describe(),
     }
@@ -178,6 +199,12 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('m'), Action::Comms, Context::Case),
     key(KeyCode::Char('e'), Action::Export, Context::Case),
     key(KeyCode::Char('A'), Action::Amend, Context::Case),
+    key(KeyCode::Char(']'), Action::NextEntry, Context::Case),
+    key(KeyCode::Char('J'), Action::NextEntry, Context::Case),
+    key(KeyCode::Char('['), Action::PreviousEntry, Context::Case),
+    key(KeyCode::Char('K'), Action::PreviousEntry, Context::Case),
+    key(KeyCode::Enter, Action::Open, Context::Case),
+    key(KeyCode::Char('t'), Action::Attachments, Context::Case),
     key(KeyCode::Char('o'), Action::Sort, Context::Queues),
     key(KeyCode::Char('f'), Action::Filter, Context::Queues),
     key(KeyCode::Char('N'), Action::NewCase, Context::Queues),
@@ -188,6 +215,9 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('a'), Action::AddMember, Context::Roster),
     key(KeyCode::Char('x'), Action::RemoveMember, Context::Roster),
     key(KeyCode::Char('K'), Action::Rekey, Context::Roster),
+    key(KeyCode::Enter, Action::Open, Context::Roster),
+    ctrl('p', Action::Palette, Context::Global),
+    key(KeyCode::Char('u'), Action::Pending, Context::Global),
     ctrl('s', Action::Save, Context::Global),
     key(KeyCode::Char('S'), Action::SaveAs, Context::Global),
     key(KeyCode::Char('/'), Action::Search, Context::Global),
@@ -228,6 +258,31 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Esc, Action::Back, Context::Form),
     key(KeyCode::Enter, Action::Done, Context::Locked),
     ctrl('c', Action::Quit, Context::Locked),
+    key(KeyCode::Up, Action::Up, Context::Reading),
+    key(KeyCode::Char('k'), Action::Up, Context::Reading),
+    key(KeyCode::Down, Action::Down, Context::Reading),
+    key(KeyCode::Char('j'), Action::Down, Context::Reading),
+    key(KeyCode::PageUp, Action::PageUp, Context::Reading),
+    key(KeyCode::PageDown, Action::PageDown, Context::Reading),
+    key(KeyCode::Char(' '), Action::PageDown, Context::Reading),
+    key(KeyCode::Home, Action::Top, Context::Reading),
+    key(KeyCode::Char('g'), Action::Top, Context::Reading),
+    key(KeyCode::End, Action::Bottom, Context::Reading),
+    key(KeyCode::Char('G'), Action::Bottom, Context::Reading),
+    key(KeyCode::Esc, Action::Back, Context::Reading),
+    key(KeyCode::Enter, Action::Back, Context::Reading),
+    key(KeyCode::Char('q'), Action::Back, Context::Reading),
+    key(KeyCode::Up, Action::Up, Context::Attachments),
+    key(KeyCode::Char('k'), Action::Up, Context::Attachments),
+    key(KeyCode::Down, Action::Down, Context::Attachments),
+    key(KeyCode::Char('j'), Action::Down, Context::Attachments),
+    key(KeyCode::Enter, Action::Open, Context::Attachments),
+    key(KeyCode::Char('w'), Action::SaveAs, Context::Attachments),
+    key(KeyCode::Esc, Action::Back, Context::Attachments),
+    key(KeyCode::Up, Action::Up, Context::Palette),
+    key(KeyCode::Down, Action::Down, Context::Palette),
+    key(KeyCode::Enter, Action::Open, Context::Palette),
+    key(KeyCode::Esc, Action::Back, Context::Palette),
 ];
 
 /// The action bound to `event` in `context` (or, on a screen, globally).

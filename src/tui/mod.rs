@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod form;
 pub mod keymap;
+pub mod line;
 pub mod request;
 mod runner;
 pub mod theme;
@@ -19,7 +20,8 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event as TermEvent, KeyEventKind,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event as TermEvent, KeyEventKind,
 };
 
 use crate::vault::{self, CaseFile, Identity, PassphraseSource};
@@ -35,6 +37,9 @@ pub struct Options {
     pub theme: theme::Theme,
     /// Key bindings.
     pub bindings: Vec<keymap::Binding>,
+    /// Where exports (and saved attachments) go unless a path is typed: a private folder
+    /// (created 0700), by default outside any synced folder the case file may sit in.
+    pub export_dir: std::path::PathBuf,
 }
 
 impl Default for Options {
@@ -43,8 +48,17 @@ impl Default for Options {
             idle_lock: Some(Duration::from_secs(5 * 60)),
             theme: theme::Theme::default(),
             bindings: keymap::DEFAULT.to_vec(),
+            export_dir: default_export_dir(),
         }
     }
+}
+
+/// The default folder for exports: `$XDG_DATA_HOME/casebook/exports` (private, and not the
+/// folder the case file is synced in).
+pub fn default_export_dir() -> std::path::PathBuf {
+    directories::ProjectDirs::from("", "", "casebook")
+        .map(|dirs| dirs.data_dir().join("exports"))
+        .unwrap_or_else(|| std::env::temp_dir().join("casebook-exports"))
 }
 
 impl Options {
@@ -74,6 +88,7 @@ impl Options {
             idle_lock: (minutes > 0.0).then(|| Duration::from_secs_f64(minutes * 60.0)),
             theme,
             bindings: keymap::configure(keys)?,
+            export_dir: default_export_dir(),
         })
     }
 }
@@ -96,12 +111,13 @@ pub fn run(
     let mut terminal = ratatui::try_init()?;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+        let _ = crossterm::execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
         previous(info);
     }));
-    let result = crossterm::execute!(io::stdout(), EnableMouseCapture)
+    // Bracketed paste: a paste arrives as text, never as key presses that run commands.
+    let result = crossterm::execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)
         .and_then(|()| event_loop(&mut terminal, file, identity, reload, options));
-    let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+    let _ = crossterm::execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
     ratatui::restore();
     result
 }
@@ -134,10 +150,23 @@ fn event_loop(
     reload: Reload<'_>,
     options: Options,
 ) -> io::Result<()> {
-    let me = file.me().ok().flatten().map(|m| m.name);
-    let mut app = App::new(file.label(), me, chrono::Utc::now());
+    let me = file.me().ok().flatten();
+    let mut app = App::new(
+        file.label(),
+        me.as_ref().map(|m| m.name.clone()),
+        chrono::Utc::now(),
+    );
+    app.role = me.map(|m| m.role);
     app.theme = options.theme;
     app.bindings = options.bindings.clone();
+    app.export_dir = options.export_dir.clone();
+    app.zone = app::Zone::Local(
+        std::env::var("TZ")
+            .ok()
+            .filter(|tz| !tz.is_empty())
+            .map(|tz| tz.trim_start_matches(':').to_string())
+            .unwrap_or_else(|| "local".into()),
+    );
     let mut runner = Runner::new(identity, reload);
     runner.run(&mut app, file, Effect::Refresh);
     if let Some(notice) = trust_notice(file.trust()) {
@@ -159,11 +188,16 @@ fn event_loop(
             runner.run(&mut app, file, Effect::CheckDisk);
             last_disk_check = Instant::now();
         }
+        app.update(Msg::Tick(chrono::Utc::now()));
         draw(terminal, &mut app, &mut layout)?;
         if !event::poll(Duration::from_millis(250))? {
             continue;
         }
         let effect = match event::read()? {
+            TermEvent::Paste(text) => {
+                last_input = Instant::now();
+                app.update(Msg::Paste(text))
+            }
             TermEvent::Key(key) if key.kind == KeyEventKind::Press => {
                 last_input = Instant::now();
                 app.on_key(key)
@@ -194,11 +228,12 @@ pub fn draw<B: ratatui::backend::Backend>(
     layout: &mut view::CaseLayout,
 ) -> Result<(), B::Error> {
     let size = terminal.size()?;
-    // The case's inner area: the screen less the tabs, the status bar and the borders.
-    let case = layout.prepare(app, size.width.saturating_sub(2));
+    // The case's inner area: the screen less the tabs, the status bar, the borders, the
+    // pinned header and the selection's gutter.
+    let case = layout.prepare(app, size.width.saturating_sub(2 + view::GUTTER));
     app.update(Msg::Frame(app::FrameSize {
         page: size.height.saturating_sub(app::LIST_TOP as u16 + 2).max(1) as usize,
-        case_height: size.height.saturating_sub(4),
+        case_height: size.height.saturating_sub(4 + app::CASE_HEADER + 1),
         case,
     }));
     terminal.draw(|frame| view::render_with(app, layout, frame))?;

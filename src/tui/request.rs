@@ -2,7 +2,7 @@
 //! is said here (and the form stays open), so that the runner only ever carries out requests
 //! that are complete. One function per form; the match on [`Purpose`] is exhaustive.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::app::Filter;
 use super::form::{Assignment, Chosen, KnownAs, Purpose, Submission};
@@ -37,6 +37,13 @@ pub enum Request {
         name: String,
         /// Why, if given.
         reason: Option<String>,
+    },
+    /// Write an attachment to a file (plaintext).
+    SaveAttachment {
+        /// Its SHA-256.
+        sha256: String,
+        /// Where (never over an existing file).
+        path: PathBuf,
     },
 }
 
@@ -79,6 +86,9 @@ impl PartialEq for Request {
             (RemoveMember { name, reason }, RemoveMember { name: n, reason: r }) => {
                 name == n && reason == r
             }
+            (SaveAttachment { sha256, path }, SaveAttachment { sha256: s, path: p }) => {
+                sha256 == s && path == p
+            }
             _ => false,
         }
     }
@@ -96,8 +106,9 @@ pub enum Submitted {
 /// Why a form cannot be carried out yet, in words for the form.
 type Missing = String;
 
-/// Read a submitted form as what it asks for, or say what is missing.
-pub fn read(form: &Submission) -> Result<Submitted, Missing> {
+/// Read a submitted form as what it asks for, or say what is missing; exports and saved
+/// attachments go to `export_dir` unless a path is typed.
+pub fn read(form: &Submission, export_dir: &Path) -> Result<Submitted, Missing> {
     let change = |code: &String, change| {
         Ok(Submitted::Request(Request::Change {
             code: code.clone(),
@@ -160,8 +171,15 @@ pub fn read(form: &Submission) -> Result<Submitted, Missing> {
             received_at: None,
         }))),
         Purpose::Import => import(form),
-        Purpose::Export(code) => export(form, code),
-        Purpose::Report => report(form),
+        Purpose::Export(code) => export(form, code, export_dir),
+        Purpose::Report => report(form, export_dir),
+        Purpose::SaveAttachment { sha256, name } => {
+            let fallback = safe_file_name(name);
+            Ok(Submitted::Request(Request::SaveAttachment {
+                sha256: sha256.clone(),
+                path: place(form.optional("path"), export_dir, &fallback),
+            }))
+        }
         Purpose::AddMember => Ok(Submitted::Request(Request::AddMember(NewMember {
             name: required(form, "name", "give the member's name")?,
             email: form.optional("email"),
@@ -230,35 +248,81 @@ fn import(form: &Submission) -> Result<Submitted, Missing> {
     Ok(Submitted::Request(Request::Import(paths)))
 }
 
-fn export(form: &Submission, code: &str) -> Result<Submitted, Missing> {
+/// Where a file goes: as typed when it names a folder (`/`, `~/`, `./`), else in `dir`;
+/// `fallback` in `dir` when nothing was typed.
+fn place(typed: Option<String>, dir: &Path, fallback: &str) -> PathBuf {
+    match typed {
+        None => dir.join(fallback),
+        Some(path) if path.starts_with("~/") => std::env::var_os("HOME")
+            .map(|home| PathBuf::from(home).join(&path[2..]))
+            .unwrap_or_else(|| PathBuf::from(&path)),
+        Some(path) if path.contains('/') => PathBuf::from(path),
+        Some(name) => dir.join(name),
+    }
+}
+
+/// A received file name made safe as one file name (no folders, no hidden files).
+fn safe_file_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let clean = clean.trim_start_matches('.').to_string();
+    if clean.is_empty() {
+        "attachment".into()
+    } else {
+        clean
+    }
+}
+
+/// Recipients typed into a form (commas between them).
+fn recipients(form: &Submission) -> Result<Vec<crate::vault::Recipient>, Missing> {
+    form.get("encrypt_to")
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| {
+            crate::vault::Recipient::parse(k)
+                .map_err(|_| format!("{k:?} is not a key: give age1... or ssh-ed25519 AAAA..."))
+        })
+        .collect()
+}
+
+fn export(form: &Submission, code: &str, dir: &Path) -> Result<Submitted, Missing> {
     let profile: crate::export::Profile = chosen(form, "profile")?;
     let format: crate::ops::export::RecordFormat = chosen(form, "format")?;
-    let output = form
-        .optional("output")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(format!("{code}-{}.{}", profile.as_str(), format.as_str()))
-        });
+    let output = place(
+        form.optional("output"),
+        dir,
+        &format!("{code}-{}.{}", profile.as_str(), format.as_str()),
+    );
     Ok(Submitted::Request(Request::Export(RecordRequest {
         code: code.to_string(),
         profile,
         format,
         output,
-        encrypt_to: Vec::new(),
+        encrypt_to: recipients(form)?,
     })))
 }
 
-fn report(form: &Submission) -> Result<Submitted, Missing> {
+fn report(form: &Submission, dir: &Path) -> Result<Submitted, Missing> {
     let day = |key: &str| {
         chrono::NaiveDate::parse_from_str(form.get(key), "%Y-%m-%d")
             .map_err(|_| format!("{:?} is not a date: write it as YYYY-MM-DD", form.get(key)))
     };
     let (from, to) = (day("from")?, day("to")?);
     let format: crate::ops::export::ReportFormat = chosen(form, "format")?;
-    let output = form
-        .optional("output")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(format!("transparency-{from}-{to}.{}", format.as_str())));
+    let output = place(
+        form.optional("output"),
+        dir,
+        &format!("transparency-{from}-{to}.{}", format.as_str()),
+    );
     Ok(Submitted::Request(Request::Report(ReportRequest {
         from,
         to,
@@ -301,7 +365,8 @@ mod tests {
 
     #[test]
     fn a_party_form_reads_as_a_typed_change() {
-        let read = read(&party_form(KnownAs::Pseudonymous, "Kestrel")).unwrap();
+        let dir = Path::new("/exports");
+        let read = read(&party_form(KnownAs::Pseudonymous, "Kestrel"), dir).unwrap();
         assert_eq!(
             read,
             Submitted::Request(Request::Change {
@@ -314,9 +379,9 @@ mod tests {
                 },
             })
         );
-        let missing = super::read(&party_form(KnownAs::Named, "")).unwrap_err();
+        let missing = super::read(&party_form(KnownAs::Named, ""), dir).unwrap_err();
         assert!(missing.contains("name or alias"), "{missing}");
-        assert!(super::read(&party_form(KnownAs::Anonymous, "")).is_ok());
+        assert!(super::read(&party_form(KnownAs::Anonymous, ""), dir).is_ok());
     }
 
     #[test]
@@ -335,7 +400,59 @@ mod tests {
                 ),
             ],
         );
-        let missing = read(&form.submission()).unwrap_err();
+        let missing = read(&form.submission(), Path::new("/exports")).unwrap_err();
         assert!(missing.contains("is not a date"), "{missing}");
+    }
+
+    #[test]
+    fn an_export_can_be_encrypted_to_keys_typed_in_the_form() {
+        let key = age::x25519::Identity::generate().to_public().to_string();
+        let form = |keys: &str| {
+            Form::new(
+                "t",
+                Purpose::Export("amber-kettle".into()),
+                vec![
+                    Field::choice(
+                        "profile",
+                        "for",
+                        [crate::export::Profile::Reporter].map(|p| (p.as_str(), p)),
+                        0,
+                    ),
+                    Field::choice(
+                        "format",
+                        "format",
+                        crate::ops::export::RecordFormat::ALL.map(|f| (f.as_str(), f)),
+                        0,
+                    ),
+                    Field::line("output", "file", ""),
+                    Field::line("encrypt_to", "encrypt to", keys),
+                ],
+            )
+            .submission()
+        };
+        let Ok(Submitted::Request(Request::Export(r))) = read(&form(&key), Path::new("/x")) else {
+            panic!("an export")
+        };
+        assert_eq!(r.encrypt_to.len(), 1);
+        assert_eq!(r.output, PathBuf::from("/x/amber-kettle-reporter.md"));
+        let missing = read(&form("not-a-key"), Path::new("/x")).unwrap_err();
+        assert!(missing.contains("is not a key"), "{missing}");
+    }
+
+    #[test]
+    fn exports_go_to_the_export_folder_unless_a_path_is_typed() {
+        assert_eq!(
+            place(None, Path::new("/x"), "a.md"),
+            PathBuf::from("/x/a.md")
+        );
+        assert_eq!(
+            place(Some("b.md".into()), Path::new("/x"), "a.md"),
+            PathBuf::from("/x/b.md")
+        );
+        assert_eq!(
+            place(Some("/tmp/c.md".into()), Path::new("/x"), "a.md"),
+            PathBuf::from("/tmp/c.md")
+        );
+        assert_eq!(safe_file_name("../../etc/passwd"), "_.._etc_passwd");
     }
 }

@@ -3,12 +3,13 @@
 //! what is missing.
 
 use super::*;
+use crate::ops::cases::CaseChange;
 
 impl App {
     /// A form was submitted: read it as a request; what is missing keeps the form open and
     /// says so there.
     pub(super) fn submit(&mut self, mut form: Box<Form>) -> Option<Effect> {
-        let request = match crate::tui::request::read(&form.submission()) {
+        let request = match crate::tui::request::read(&form.submission(), &self.export_dir) {
             Ok(Submitted::Request(request)) => request,
             Ok(Submitted::Filter(filter)) => {
                 self.filter = filter;
@@ -28,19 +29,107 @@ impl App {
                 return None;
             }
         };
-        if form.purpose.writes_plaintext() {
-            self.overlay = Some(Overlay::Confirm {
-                question: "This writes a PLAINTEXT file outside the encrypted case file, with a \
-                    signature. Share it only with its audience. Write it?"
-                    .into(),
-                effect: Effect::Submit(request),
-            });
-            return None;
-        }
-        // The form stays open until the runner says it worked.
         form.error = None;
-        self.overlay = Some(Overlay::Form(form));
-        Some(Effect::Submit(request))
+        let question = match (&form.purpose, &request) {
+            (_, Request::AddMember(new)) => {
+                // The key is read (it may be a file) and its fingerprint shown before adding.
+                let new = new.clone();
+                self.overlay = Some(Overlay::Form(form));
+                return Some(Effect::PreviewMember(new));
+            }
+            (Purpose::Export(_), Request::Export(r)) if r.encrypt_to.is_empty() => Some(format!(
+                "This writes a PLAINTEXT record for the {} audience, with a signature, to\n\n  \
+                 {}\n\noutside the encrypted case file. Share it only with its audience. Write it?",
+                r.profile.as_str(),
+                r.output.display()
+            )),
+            (Purpose::Report, Request::Report(r)) if r.encrypt_to.is_empty() => Some(format!(
+                "This writes a PLAINTEXT transparency report, with a signature, to\n\n  {}\n\n\
+                 outside the encrypted case file. Write it?",
+                r.output.display()
+            )),
+            (Purpose::SaveAttachment { name, .. }, Request::SaveAttachment { path, .. }) => {
+                Some(format!(
+                    "This writes the attachment {} as PLAINTEXT to\n\n  {}\n\noutside the \
+                     encrypted case file, where anyone with access to that folder can read it. \
+                     Write it?",
+                    crate::core::sanitize::inline(name),
+                    path.display()
+                ))
+            }
+            (
+                Purpose::Conflict(code),
+                Request::Change {
+                    change:
+                        CaseChange::Conflict {
+                            kind: ConflictKind::Hard,
+                            ..
+                        },
+                    ..
+                },
+            ) => Some(format!(
+                "Declare a HARD conflict on {code}? You will no longer see the case at all, in \
+                 the interface or the command line, and this cannot be withdrawn from here."
+            )),
+            (
+                Purpose::Decide(code),
+                Request::Change {
+                    change:
+                        CaseChange::Decide {
+                            outcome,
+                            override_reason,
+                            ..
+                        },
+                    ..
+                },
+            ) => Some(format!(
+                "Record the decision {} on {code}{}? The case moves to decided; a decision is \
+                 never erased, only reopened.",
+                crate::core::sanitize::inline(outcome),
+                if override_reason.is_some() {
+                    " as a chair's override of the vote"
+                } else {
+                    ""
+                }
+            )),
+            _ => None,
+        };
+        let effect = Effect::Submit(request);
+        match question {
+            Some(question) => {
+                self.overlay = Some(Overlay::Confirm {
+                    question,
+                    effect,
+                    back: Some(Box::new(Overlay::Form(form))),
+                });
+                None
+            }
+            None => {
+                // The form stays open until the runner says it worked.
+                self.overlay = Some(Overlay::Form(form));
+                Some(effect)
+            }
+        }
+    }
+
+    /// The new member's key was read: confirm with its fingerprint before adding them.
+    pub(super) fn confirm_member(
+        &mut self,
+        new: crate::ops::members::NewMember,
+        fingerprint: String,
+    ) {
+        let back = self.overlay.take().map(Box::new);
+        self.overlay = Some(Overlay::Confirm {
+            question: format!(
+                "Add {} ({}) to the committee?\n\nTheir key's fingerprint:\n\n  {fingerprint}\n\n\
+                 Check it with them over another channel. The file is re-encrypted and saved at \
+                 once; from then on they can read every case not sealed from them.",
+                crate::core::sanitize::inline(&new.name),
+                new.role.as_str(),
+            ),
+            effect: Effect::Submit(Request::AddMember(new)),
+            back,
+        });
     }
 }
 
@@ -210,12 +299,15 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
                     0,
                 ),
                 Field::line("output", "file", ""),
+                Field::line("encrypt_to", "encrypt to (optional)", ""),
             ],
         )
         .with_notes(vec![
             "internal: everything. reported: no reporter or witnesses, no deliberation.".into(),
             "reporter: outcome and follow-up. public: anonymised, month dates.".into(),
-            "Left empty, the file is CODE-AUDIENCE.FORMAT in the current folder.".into(),
+            "encrypt to: age1... or ssh-ed25519 keys, separated by commas; the record and its \
+             signature are then written encrypted, not as plaintext."
+                .into(),
         ]),
         Action::Amend => {
             // The most recent entries with text, newest first.
@@ -265,6 +357,35 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
         }
         _ => return None,
     })
+}
+
+/// Where to save an attachment of `code`.
+pub(super) fn save_attachment_form(
+    code: &str,
+    attachment: &crate::core::event::AttachmentRef,
+    dir: &std::path::Path,
+) -> Form {
+    Form::new(
+        format!("Save an attachment of {code}"),
+        Purpose::SaveAttachment {
+            sha256: attachment.sha256.clone(),
+            name: attachment.name.clone(),
+        },
+        vec![Field::line("path", "save to", "")],
+    )
+    .with_notes(vec![
+        format!(
+            "{} ({}, {} bytes).",
+            crate::core::sanitize::inline(&attachment.name),
+            crate::core::sanitize::inline(&attachment.content_type),
+            attachment.size
+        ),
+        format!(
+            "Left empty, or a bare name: in {} (export_dir). An existing file is never \
+             overwritten.",
+            dir.display()
+        ),
+    ])
 }
 
 pub(super) fn filter_form(
@@ -352,7 +473,9 @@ pub(super) fn report_form(today: chrono::NaiveDate) -> Form {
     )
     .with_notes(vec![
         "Counts by channel, outcome, venue and status, against the previous period.".into(),
-        "Dates as YYYY-MM-DD. Left empty, the file is transparency-FROM-TO.FORMAT here.".into(),
+        "Dates as YYYY-MM-DD. Left empty, the file is transparency-FROM-TO.FORMAT in the export \
+         folder (export_dir); a bare name goes there too."
+            .into(),
     ])
 }
 

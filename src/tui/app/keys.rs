@@ -1,36 +1,41 @@
-//! Keys and the mouse to intents: the screens' keys go through the key map to `update`; a
-//! dialog looks its keys up in its own context and edits its text with the rest.
+//! Keys, pastes and the mouse to intents: the screens' keys go through the key map to
+//! `update`; a dialog looks its keys up in its own context and edits its text with the rest.
+//! A paste is text: it goes whole into the text being typed, never through the key map.
 
 use super::*;
 
 impl Overlay {
-    /// Where its keys are looked up; `None` when any key closes it.
-    pub fn context(&self) -> Option<Context> {
-        Some(match self {
+    /// Where its keys are looked up.
+    pub fn context(&self) -> Context {
+        match self {
             Overlay::Help(_) => Context::Help,
-            Overlay::ConfirmQuit | Overlay::Confirm { .. } => Context::Question,
+            Overlay::ConfirmQuit
+            | Overlay::ChangedOnDisk
+            | Overlay::Confirm { .. }
+            | Overlay::Discard { .. } => Context::Question,
             Overlay::Note(_) => Context::Note,
-            Overlay::SaveAs(_) => Context::FileName,
+            Overlay::SaveAs { .. } => Context::FileName,
             Overlay::Status { .. } => Context::Chooser,
             Overlay::Form(_) => Context::Form,
             Overlay::Search { .. } => Context::Search,
-            Overlay::Message { .. } => return None,
-        })
+            Overlay::Message { .. } | Overlay::Pager { .. } => Context::Reading,
+            Overlay::Attachments { .. } => Context::Attachments,
+            Overlay::Palette { .. } => Context::Palette,
+        }
     }
-}
 
-/// Edit a one-line text (a file name, the search) with a key; whether it changed.
-fn edit_line(text: &mut String, code: KeyCode) -> bool {
-    match code {
-        KeyCode::Backspace => {
-            text.pop();
-            true
+    /// What would be lost if it closed now, in words; `None` when nothing typed would be.
+    pub fn typed(&self) -> Option<&'static str> {
+        match self {
+            Overlay::Note(editor) if editor.lines().iter().any(|l| !l.trim().is_empty()) => {
+                Some("the note you are writing")
+            }
+            Overlay::Form(form) if form.has_draft() => Some("what you typed in this form"),
+            Overlay::Confirm {
+                back: Some(back), ..
+            } => back.typed(),
+            _ => None,
         }
-        KeyCode::Char(c) if !c.is_control() => {
-            text.push(c);
-            true
-        }
-        _ => false,
     }
 }
 
@@ -40,21 +45,85 @@ impl App {
         if self.locked.is_some() {
             return self.on_lock_key(key);
         }
-        // Ctrl-C always leaves (asking first about unsaved changes), whatever the key map says.
+        // Ctrl-C always leaves, whatever the key map says: asking first about what is being
+        // typed, then about unsaved changes.
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return self.update(Action::Quit);
+            return match self.overlay.take() {
+                Some(overlay) if overlay.typed().is_some() => {
+                    self.ask_discard(overlay, true);
+                    None
+                }
+                // Already asked: Ctrl-C again means yes.
+                _ => {
+                    self.leave();
+                    None
+                }
+            };
         }
         match self.overlay.take() {
             None => {
                 keymap::lookup(&self.bindings, self.context(), key).and_then(|a| self.update(a))
             }
             Some(overlay) => {
-                let action = overlay
-                    .context()
-                    .and_then(|context| keymap::lookup(&self.bindings, context, key));
-                self.on_overlay_key(overlay, action, key)
+                let action = keymap::lookup(&self.bindings, overlay.context(), key);
+                let effect = self.on_overlay_key(overlay, action, key);
+                self.keep_visible();
+                effect
             }
         }
+    }
+
+    /// Leave the interface: at once, or asking first when there are unsaved changes.
+    pub(super) fn leave(&mut self) {
+        if self.dirty {
+            self.overlay = Some(Overlay::ConfirmQuit);
+        } else {
+            self.quit = true;
+        }
+    }
+
+    /// Ask before dropping what `overlay` holds; `then_quit` when quitting asked.
+    fn ask_discard(&mut self, overlay: Overlay, then_quit: bool) {
+        let what = overlay.typed().unwrap_or("what you typed").to_string();
+        self.overlay = Some(Overlay::Discard {
+            what,
+            kept: Box::new(overlay),
+            then_quit,
+        });
+    }
+
+    /// A paste: text, never keys. It goes whole into what is being typed (line breaks kept
+    /// in a note and a text field); on a case with nothing open it starts a note with it.
+    pub fn on_paste(&mut self, text: &str) -> Option<Effect> {
+        if let Some(lock) = &mut self.locked {
+            lock.typed.0.push_str(text.trim_end_matches(['\n', '\r']));
+            return None;
+        }
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        match &mut self.overlay {
+            Some(Overlay::Note(editor)) => {
+                editor.insert_str(&text);
+            }
+            Some(Overlay::Form(form)) => form.paste(&text),
+            Some(Overlay::SaveAs { path, .. }) => path.insert(text.trim()),
+            Some(Overlay::Palette { query, selected }) => {
+                query.insert(&text);
+                *selected = 0;
+            }
+            Some(Overlay::Search { query, .. }) => {
+                query.insert(&text);
+                return Some(Effect::Search(query.text().to_string()));
+            }
+            Some(_) => self.status = "nothing here takes text: the paste was not used".into(),
+            None if matches!(self.screen, Screen::Case { .. }) => {
+                let mut editor = note_editor("");
+                editor.insert_str(&text);
+                self.overlay = Some(Overlay::Note(Box::new(editor)));
+                self.status = "pasted into a new note: Ctrl-D adds it".into();
+            }
+            None => self.status = "nothing here takes text: the paste was not used".into(),
+        }
+        None
     }
 
     /// A key on the lock screen: the passphrase is typed, `Done` unlocks.
@@ -66,9 +135,9 @@ impl App {
                 return Some(Effect::Unlock(std::mem::take(&mut lock.typed)));
             }
             (Some(Action::Quit), _) => {
-                if self.dirty {
-                    lock.message = "there are unsaved changes: unlock, then save or discard \
-                        them"
+                if self.dirty || self.draft_sealed {
+                    lock.message = "there are unsaved changes or something you were typing: \
+                        unlock, then save or drop them"
                         .into();
                 } else {
                     self.quit = true;
@@ -95,7 +164,32 @@ impl App {
     ) -> Option<Effect> {
         match overlay {
             Overlay::Help(selected) => self.on_help_key(selected, action),
-            Overlay::Message { .. } => None,
+            Overlay::Message {
+                title,
+                text,
+                scroll,
+            } => {
+                let scroll = self.scrolled(scroll, action)?;
+                self.overlay = Some(Overlay::Message {
+                    title,
+                    text,
+                    scroll,
+                });
+                None
+            }
+            Overlay::Pager {
+                title,
+                text,
+                scroll,
+            } => {
+                let scroll = self.scrolled(scroll, action)?;
+                self.overlay = Some(Overlay::Pager {
+                    title,
+                    text,
+                    scroll,
+                });
+                None
+            }
             Overlay::ConfirmQuit => match action {
                 Some(Action::Save) => Some(Effect::SaveAndQuit),
                 Some(Action::Discard) => {
@@ -107,31 +201,67 @@ impl App {
                     None
                 }
             },
-            Overlay::Confirm { effect, .. } => match action {
-                Some(Action::Yes) => Some(effect),
+            // The choices when the file changed on disk. (Merging will be one more here.)
+            Overlay::ChangedOnDisk => {
+                match action {
+                    Some(Action::Save) => {
+                        self.overlay = Some(Overlay::SaveAs {
+                            path: LineEdit::default(),
+                            error: None,
+                        })
+                    }
+                    _ => self.status = "not saved: your changes are still in memory".into(),
+                }
+                None
+            }
+            Overlay::Confirm { effect, back, .. } => match action {
+                Some(Action::Yes) => {
+                    // The form stays (under the effect) until the runner says it worked.
+                    self.overlay = back.map(|b| *b);
+                    Some(effect)
+                }
                 _ => {
                     self.status = "nothing done".into();
+                    self.overlay = back.map(|b| *b);
+                    None
+                }
+            },
+            Overlay::Discard {
+                kept, then_quit, ..
+            } => match action {
+                Some(Action::Yes) => {
+                    self.status = "dropped".into();
+                    if then_quit {
+                        self.leave();
+                    }
+                    None
+                }
+                _ => {
+                    self.status = "kept: go on typing".into();
+                    self.overlay = Some(*kept);
                     None
                 }
             },
             Overlay::Note(mut editor) => match action {
                 Some(Action::Back) => {
-                    self.status = "note discarded".into();
+                    let overlay = Overlay::Note(editor);
+                    if overlay.typed().is_some() {
+                        self.ask_discard(overlay, false);
+                    } else {
+                        self.status = "empty note closed".into();
+                    }
                     None
                 }
                 Some(Action::Done) => {
                     let body = editor.lines().join("\n");
                     if body.trim().is_empty() {
-                        self.status = "empty note discarded".into();
+                        self.status = "empty note closed".into();
                         return None;
                     }
-                    match &self.screen {
-                        Screen::Case { data, .. } => Some(Effect::AddNote {
-                            code: data.case.code_name.clone(),
-                            body,
-                        }),
-                        _ => None,
-                    }
+                    let code = self.open_case()?.to_string();
+                    // The editor stays open until the note is recorded (a refusal keeps it).
+                    self.overlay = Some(Overlay::Note(editor));
+                    Some(Effect::AddNote { code, body })
                 }
                 _ => {
                     editor.input(key);
@@ -139,14 +269,17 @@ impl App {
                     None
                 }
             },
-            Overlay::SaveAs(mut path) => match (action, key.code) {
-                (Some(Action::Back), _) => None,
-                (Some(Action::Done), _) if !path.trim().is_empty() => {
-                    Some(Effect::SaveAs(PathBuf::from(path.trim())))
+            Overlay::SaveAs { mut path, error } => match action {
+                Some(Action::Back) => None,
+                Some(Action::Done) if !path.text().trim().is_empty() => {
+                    let target = PathBuf::from(path.text().trim());
+                    // Kept open (with the name) until the save worked.
+                    self.overlay = Some(Overlay::SaveAs { path, error: None });
+                    Some(Effect::SaveAs(target))
                 }
-                (_, code) => {
-                    edit_line(&mut path, code);
-                    self.overlay = Some(Overlay::SaveAs(path));
+                _ => {
+                    path.on_key(key);
+                    self.overlay = Some(Overlay::SaveAs { path, error });
                     None
                 }
             },
@@ -157,13 +290,24 @@ impl App {
                 match action {
                     Some(Action::Back) => return None,
                     Some(Action::Open) => {
-                        return match (&self.screen, options.get(selected)) {
-                            (Screen::Case { data, .. }, Some(to)) => Some(Effect::ChangeStatus {
-                                code: data.case.code_name.clone(),
-                                to: *to,
-                            }),
-                            _ => None,
+                        let (code, to) = (self.open_case()?.to_string(), *options.get(selected)?);
+                        let effect = Effect::ChangeStatus {
+                            code: code.clone(),
+                            to,
                         };
+                        if !to.is_finished() {
+                            return Some(effect);
+                        }
+                        // A final status ends the case's handling: say so and ask.
+                        self.overlay = Some(Overlay::Confirm {
+                            question: format!(
+                                "Move {code} to {to}? That is a final status: the case leaves \
+                                 the working queues and only reopening brings it back."
+                            ),
+                            effect,
+                            back: Some(Box::new(Overlay::Status { options, selected })),
+                        });
+                        return None;
                     }
                     Some(Action::Up) => selected = selected.saturating_sub(1),
                     Some(Action::Down) => {
@@ -176,7 +320,12 @@ impl App {
             }
             Overlay::Form(mut form) => match form.on_key_with(&self.bindings, key) {
                 Reply::Cancel => {
-                    self.status = format!("{}: cancelled", form.title);
+                    let overlay = Overlay::Form(form);
+                    if overlay.typed().is_some() {
+                        self.ask_discard(overlay, false);
+                    } else if let Overlay::Form(form) = overlay {
+                        self.status = format!("{}: cancelled", form.title);
+                    }
                     None
                 }
                 Reply::Editing => {
@@ -193,7 +342,9 @@ impl App {
                 match action {
                     Some(Action::Back) => return None,
                     Some(Action::Open) => {
-                        return hits.get(selected).map(|hit| match hit.event {
+                        let hit = hits.get(selected)?;
+                        self.found_snippet = Some(hit.snippet.clone());
+                        return Some(match hit.event {
                             Some(event) => Effect::OpenCaseAt(hit.code.clone(), event),
                             None => Effect::OpenCase(hit.code.clone()),
                         });
@@ -202,14 +353,15 @@ impl App {
                     Some(Action::Down) => {
                         selected = (selected + 1).min(hits.len().saturating_sub(1))
                     }
-                    _ if edit_line(&mut query, key.code) => {
+                    _ if query.on_key(key) => {
                         // The query changed: search again as you type.
+                        let text = query.text().to_string();
                         self.overlay = Some(Overlay::Search {
-                            query: query.clone(),
+                            query,
                             hits,
                             selected: 0,
                         });
-                        return Some(Effect::Search(query));
+                        return Some(Effect::Search(text));
                     }
                     _ => {}
                 }
@@ -220,7 +372,85 @@ impl App {
                 });
                 None
             }
+            Overlay::Palette {
+                mut query,
+                mut selected,
+            } => {
+                let entries = self.palette(query.text());
+                match action {
+                    Some(Action::Back) => return None,
+                    Some(Action::Open) => {
+                        let entry = entries.get(selected)?;
+                        if let Some(why) = &entry.unavailable {
+                            self.status = format!("{}: {why}", entry.action.describe());
+                            return None;
+                        }
+                        return self.update(entry.action);
+                    }
+                    Some(Action::Up) => selected = selected.saturating_sub(1),
+                    Some(Action::Down) => {
+                        selected = (selected + 1).min(entries.len().saturating_sub(1))
+                    }
+                    _ if query.on_key(key) => selected = 0,
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Palette { query, selected });
+                None
+            }
+            Overlay::Attachments { mut selected } => {
+                let Screen::Case { data, .. } = &self.screen else {
+                    return None;
+                };
+                let count = data.attachments.len();
+                let chosen = data.attachments.get(selected).cloned();
+                match action {
+                    Some(Action::Back) => return None,
+                    Some(Action::Up) => selected = selected.saturating_sub(1),
+                    Some(Action::Down) => selected = (selected + 1).min(count.saturating_sub(1)),
+                    Some(Action::Open) => {
+                        let a = chosen?;
+                        self.overlay = Some(Overlay::Attachments { selected });
+                        if !is_text(&a.content_type) {
+                            self.status = format!(
+                                "{} is {}, not text: w saves it to a file",
+                                crate::core::sanitize::inline(&a.name),
+                                crate::core::sanitize::inline(&a.content_type)
+                            );
+                            return None;
+                        }
+                        return Some(Effect::ReadAttachment {
+                            sha256: a.sha256,
+                            name: a.name,
+                        });
+                    }
+                    Some(Action::SaveAs) => {
+                        let a = chosen?;
+                        let code = self.open_case()?.to_string();
+                        self.overlay =
+                            Some(form(save_attachment_form(&code, &a, &self.export_dir)));
+                        return None;
+                    }
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Attachments { selected });
+                None
+            }
         }
+    }
+
+    /// A reading dialog's scroll after `action`; `None` when it closes.
+    fn scrolled(&mut self, scroll: u16, action: Option<Action>) -> Option<u16> {
+        let page = self.page.max(1) as u16;
+        Some(match action {
+            Some(Action::Back) => return None,
+            Some(Action::Up) => scroll.saturating_sub(1),
+            Some(Action::Down) => scroll.saturating_add(1),
+            Some(Action::PageUp) => scroll.saturating_sub(page),
+            Some(Action::PageDown) => scroll.saturating_add(page),
+            Some(Action::Top) => 0,
+            Some(Action::Bottom) => u16::MAX / 2,
+            _ => scroll,
+        })
     }
 
     /// A key in the key list: move, run the chosen action where it applies, or close.
@@ -293,4 +523,10 @@ impl App {
             _ => None,
         }
     }
+}
+
+/// Whether an attachment of this type can be read in the pager.
+pub fn is_text(content_type: &str) -> bool {
+    let t = content_type.to_ascii_lowercase();
+    t.starts_with("text/") || t.ends_with("json") || t.ends_with("+xml") || t == "message/rfc822"
 }

@@ -2,6 +2,7 @@
 //! applies it, in the interface's words.
 
 use super::*;
+use crate::core::sanitize::inline;
 
 /// How a case that arrived is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,18 +121,34 @@ pub enum Outcome {
     },
     /// The idle lock ran.
     Locked {
-        /// After how many minutes.
-        minutes: u64,
+        /// After how many seconds without a key press.
+        idle_secs: u64,
         /// Whether unsaved changes were saved first (`None`: there were none), or why not.
         saved: Option<Result<(), String>>,
         /// Whether everything is sealed, or why not (then it stays unlocked).
         sealed: Result<(), String>,
     },
-    /// Unlocked, with the note that was being written, if any.
+    /// Unlocked, with what was being typed, if anything (a [`super::Draft`], serialised).
     Unlocked {
-        /// The note.
+        /// The draft.
         draft: Option<String>,
     },
+    /// A new member's key was read: its fingerprint, to confirm before adding them.
+    MemberPreview {
+        /// The member to add.
+        new: crate::ops::members::NewMember,
+        /// Their key's fingerprint.
+        fingerprint: String,
+    },
+    /// A text attachment to read.
+    Attachment {
+        /// Its name, raw.
+        name: String,
+        /// Its text (invalid UTF-8 replaced), raw.
+        text: String,
+    },
+    /// An attachment was written to a file.
+    AttachmentSaved(PathBuf),
     /// Unlocking was refused; why.
     UnlockRefused(String),
     /// Whether someone else saved over the file.
@@ -143,7 +160,6 @@ pub enum Outcome {
 impl App {
     /// Apply what the runner did; what to carry out next, if anything.
     pub(super) fn receive(&mut self, outcome: Outcome) -> Option<Effect> {
-        use crate::core::sanitize::inline;
         match outcome {
             Outcome::Listed {
                 queues,
@@ -172,6 +188,7 @@ impl App {
             }
             Outcome::SavedToQuit => self.quit = true,
             Outcome::Changed { code, said, hides } => {
+                self.pending.push(format!("{code}: {said}"));
                 self.changed(format!("{code}: {said} (not saved yet: Ctrl-S)"));
                 if hides {
                     self.screen = Screen::Queues;
@@ -182,6 +199,7 @@ impl App {
                 }
             }
             Outcome::Opened(code) => {
+                self.pending.push(format!("{code}: opened"));
                 self.changed(format!("{code} opened"));
                 return Some(Effect::OpenCase(code));
             }
@@ -190,6 +208,8 @@ impl App {
                 self.show(&title, text, status);
             }
             Outcome::Imported(codes) => {
+                self.pending
+                    .push(format!("imported {} reports: {}", codes.len(), codes.join(", ")));
                 self.changed(format!(
                     "imported {} reports: {}",
                     codes.len(),
@@ -210,8 +230,9 @@ impl App {
             } => self.show(
                 "Exported",
                 format!(
-                    "Wrote {} and its signature {} (plaintext: share them only with the \
-                     {} audience).\n\nAnyone can check the signature with stock OpenSSH:\n\n{verify}",
+                    "Wrote\n  {}\nand its signature\n  {}\nfor the {} audience: share them only \
+                     with it.\n\nAnyone can check the signature with stock OpenSSH (paste the \
+                     lines into a shell):\n\n{verify}",
                     output.display(),
                     signature.display(),
                     profile.as_str(),
@@ -230,7 +251,7 @@ impl App {
                 format!(
                     "Wrote {} and its signature {} (plaintext, meant for the public): {} cases \
                      received from {from} to {to}, {} in the previous period of the same length.\n\n\
-                     Verify: {verify}",
+                     Verify (paste the lines into a shell):\n\n{verify}",
                     output.display(),
                     signature.display(),
                     received.0,
@@ -263,14 +284,19 @@ impl App {
                 return Some(Effect::ShowRoster);
             }
             Outcome::Locked {
-                minutes,
+                idle_secs,
                 saved,
                 sealed,
             } => {
-                let mut message = format!("Locked after {minutes} minutes without a key press.");
+                let mut message = format!("Locked after {} without a key press.", span(idle_secs));
+                if sealed.is_ok() && self.draft().is_some() {
+                    self.draft_sealed = true;
+                    message.push_str(" What you were typing is kept, encrypted, and comes back.");
+                }
                 match saved {
                     Some(Ok(())) => {
                         self.dirty = false;
+                        self.pending.clear();
                         message.push_str(" Your changes were saved first.");
                     }
                     Some(Err(why)) => message.push_str(&format!(
@@ -284,8 +310,20 @@ impl App {
                 }
             }
             Outcome::Unlocked { draft } => {
-                self.unlocked(draft);
-                return Some(Effect::Refresh);
+                self.unlocked();
+                let restore = self.keep_for_restore(draft);
+                return Some(restore.unwrap_or(Effect::Refresh));
+            }
+            Outcome::MemberPreview { new, fingerprint } => self.confirm_member(new, fingerprint),
+            Outcome::Attachment { name, text } => {
+                self.overlay = Some(Overlay::Pager {
+                    title: crate::core::sanitize::inline(&name).into_owned(),
+                    text,
+                    scroll: 0,
+                });
+            }
+            Outcome::AttachmentSaved(path) => {
+                self.done(format!("saved the attachment to {} (plaintext)", path.display()))
             }
             Outcome::UnlockRefused(message) => self.unlock_failed(message),
             Outcome::DiskChecked(changed) => self.disk_changed = changed,
@@ -323,49 +361,91 @@ impl App {
         }
     }
 
-    /// Unlocked: back to the queues, with the note being written when it locked, if any.
-    pub(super) fn unlocked(&mut self, draft: Option<String>) {
+    /// Unlocked: back to the queues (what was being typed comes back on its case).
+    pub(super) fn unlocked(&mut self) {
         self.locked = None;
+        self.draft_sealed = false;
         self.status = "unlocked".into();
-        if let Some(draft) = draft {
-            let mut editor = TextArea::new(draft.lines().map(str::to_string).collect());
-            editor.set_placeholder_text("Write the note. Ctrl-D adds it, Esc discards it.");
-            self.overlay = Some(Overlay::Note(Box::new(editor)));
-        }
     }
 
     /// A case arrived; `keep_scroll` when it is the same case reloaded.
     pub(super) fn case_loaded(&mut self, data: CaseData, keep_scroll: bool) {
         self.case_shown += 1;
-        let (scroll, focus) = match (&self.screen, keep_scroll) {
-            (Screen::Case { scroll, focus, .. }, true) => (*scroll, *focus),
-            _ => (0, None),
+        let same =
+            matches!(&self.screen, Screen::Case { data: d, .. } if d.case.id == data.case.id);
+        let code = data.case.code_name.clone();
+        let last = data.order.len().saturating_sub(1);
+        self.screen = match std::mem::replace(&mut self.screen, Screen::Queues) {
+            Screen::Case {
+                scroll,
+                focus,
+                entry,
+                expanded,
+                ..
+            } if keep_scroll && same => Screen::Case {
+                data: Box::new(data),
+                scroll,
+                focus,
+                // A new entry was added at the end: select it.
+                entry: if entry + 1 >= last { last } else { entry },
+                expanded,
+            },
+            _ => Screen::Case {
+                data: Box::new(data),
+                scroll: 0,
+                focus: None,
+                entry: 0,
+                expanded: Default::default(),
+            },
         };
-        self.screen = Screen::Case {
-            data: Box::new(data),
-            scroll,
-            focus,
-        };
+        self.put_back(Some(&code));
     }
 
-    /// A case arrived from a search: show its timeline from the matching entry.
+    /// A case arrived from a search: show its timeline from the matching entry, whole, and
+    /// say what matched.
     pub(super) fn case_loaded_at(&mut self, data: CaseData, event: uuid::Uuid) {
         self.case_shown += 1;
         self.scroll_to_focus = true;
+        let entry = data
+            .order
+            .iter()
+            .position(|(i, _)| data.timeline.get(*i).is_some_and(|e| e.id == event))
+            .unwrap_or(0);
+        if let Some(snippet) = self.found_snippet.take() {
+            let text: String = snippet
+                .replace(['\u{1}', '\u{2}'], "")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            self.status = format!("found in the entry marked ▶: “{}”", inline(&text));
+        }
         self.screen = Screen::Case {
             data: Box::new(data),
             scroll: 0,
             focus: Some(event),
+            entry,
+            expanded: [event].into_iter().collect(),
         };
     }
 
     /// The roster arrived.
     pub(super) fn roster_loaded(&mut self, members: Vec<RosterRow>) {
-        let selected = match &self.screen {
-            Screen::Roster { selected, .. } => (*selected).min(members.len().saturating_sub(1)),
-            _ => 0,
+        let (selected, from_case) = match &mut self.screen {
+            Screen::Roster {
+                selected,
+                from_case,
+                ..
+            } => (
+                (*selected).min(members.len().saturating_sub(1)),
+                from_case.take(),
+            ),
+            _ => (0, self.roster_from.take()),
         };
-        self.screen = Screen::Roster { members, selected };
+        self.screen = Screen::Roster {
+            members,
+            selected,
+            from_case,
+        };
     }
 
     /// Search results for `query` arrived (ignored if the query has changed since).
@@ -375,7 +455,7 @@ impl App {
             hits,
             selected,
         }) = &mut self.overlay
-            && current == query
+            && current.text() == query
         {
             *hits = found;
             *selected = 0;
@@ -391,12 +471,16 @@ impl App {
     /// The file was saved; a form that asked for it closes.
     pub(super) fn saved(&mut self, message: String) {
         self.dirty = false;
+        self.pending.clear();
         self.done(message);
     }
 
     /// Something was done that did not change the file (an export); a form closes.
     pub(super) fn done(&mut self, message: String) {
-        if matches!(self.overlay, Some(Overlay::Form(_))) {
+        if matches!(
+            self.overlay,
+            Some(Overlay::Form(_) | Overlay::Note(_) | Overlay::SaveAs { .. })
+        ) {
             self.overlay = None;
         }
         self.status = message;
@@ -408,14 +492,30 @@ impl App {
         self.overlay = Some(Overlay::Message {
             title: title.to_string(),
             text,
+            scroll: 0,
         });
     }
 
     /// Something failed; the model is unchanged, and an open form says why.
     pub(super) fn failed(&mut self, message: String) {
-        if let Some(Overlay::Form(form)) = &mut self.overlay {
-            form.error = Some(message.clone());
+        match &mut self.overlay {
+            Some(Overlay::Form(form)) => form.error = Some(message.clone()),
+            Some(Overlay::SaveAs { error, .. }) => *error = Some(message.clone()),
+            _ => {}
         }
         self.status = message;
+    }
+}
+
+/// "15 seconds", "1 minute", "5 minutes".
+fn span(secs: u64) -> String {
+    match secs {
+        s if s < 60 || s % 60 != 0 && s < 600 => {
+            format!("{s} second{}", if s == 1 { "" } else { "s" })
+        }
+        s => {
+            let m = s.div_ceil(60);
+            format!("{m} minute{}", if m == 1 { "" } else { "s" })
+        }
     }
 }

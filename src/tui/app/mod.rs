@@ -6,20 +6,25 @@
 //! in `keys`, forms in `forms`, results in `loaded`, the lists' rows in `rows`. It runs a
 //! little over 600 lines because the state machine reads best as one match.
 
+mod drafts;
 mod forms;
 mod keys;
 mod loaded;
 mod rows;
+mod rules;
 #[cfg(test)]
 mod tests;
 
+pub use drafts::Draft;
 pub use forms::quorum_line;
 use forms::{
     add_member_form, case_form, filter_form, form, import_form, new_case_form, remove_member_form,
-    report_form,
+    report_form, save_attachment_form,
 };
+pub use keys::is_text;
 pub use loaded::{Outcome, Shown};
-pub use rows::{Filter, Sort, case_data, choices, roster_rows, snapshot};
+pub use rows::{Filter, Sort, case_data, choices, roster_rows, snapshot, threaded};
+pub use rules::{PaletteEntry, fuzzy_score};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -30,6 +35,7 @@ use ratatui_textarea::TextArea;
 use super::action::Action;
 use super::form::{Assignment, Field, Form, KnownAs, Purpose, Reply};
 use super::keymap::{self, Binding, Context};
+use super::line::LineEdit;
 use super::request::{Request, Submitted};
 use super::theme::Theme;
 use crate::core::case::{Case, Channel, Severity, Status};
@@ -84,6 +90,12 @@ pub struct CaseData {
     /// Per party (in order): who a linked party is (raw), and the other cases the same person
     /// appears in.
     pub elsewhere: Vec<(Option<String>, Vec<String>)>,
+    /// The timeline in the order shown: index into `timeline`, and how deep an amendment is.
+    pub order: Vec<(usize, usize)>,
+    /// The member who opened the file, and their role (what they may do here).
+    pub me: Option<(MemberId, Role)>,
+    /// The case's attachments (from its reports), in order.
+    pub attachments: Vec<crate::core::event::AttachmentRef>,
 }
 
 /// One member as the roster screen lists them.
@@ -120,6 +132,10 @@ pub enum Screen {
         scroll: u16,
         /// The timeline entry to show first (a search hit).
         focus: Option<uuid::Uuid>,
+        /// The selected timeline entry (index into `data.order`).
+        entry: usize,
+        /// Entries shown whole (Enter expands or folds the selected one).
+        expanded: std::collections::BTreeSet<uuid::Uuid>,
     },
     /// The committee: members, roles, keys.
     Roster {
@@ -127,6 +143,8 @@ pub enum Screen {
         members: Vec<RosterRow>,
         /// Index of the selected member.
         selected: usize,
+        /// The case it was opened from, to go back to.
+        from_case: Option<String>,
     },
 }
 
@@ -136,10 +154,17 @@ pub enum Overlay {
     Help(usize),
     /// Unsaved changes: save, discard or cancel?
     ConfirmQuit,
+    /// Saving found the file changed on disk since it was opened: what to do instead.
+    ChangedOnDisk,
     /// Writing a note.
     Note(Box<TextArea<'static>>),
-    /// Typing a file name to save as.
-    SaveAs(String),
+    /// Typing a file name to save as (kept when the save is refused, with why).
+    SaveAs {
+        /// The name typed.
+        path: LineEdit,
+        /// Why the last try was refused.
+        error: Option<String>,
+    },
     /// Choosing the open case's next status.
     Status {
         /// The allowed next statuses.
@@ -149,24 +174,61 @@ pub enum Overlay {
     },
     /// Filling in a form.
     Form(Box<Form>),
-    /// Something to read (where an export went, how to verify it); any key closes it.
+    /// Something to read (where an export went, how to verify it); it scrolls and stays
+    /// until dismissed (Esc, Enter or q).
     Message {
         /// The title.
         title: String,
         /// The text.
         text: String,
+        /// Lines scrolled.
+        scroll: u16,
     },
     /// A yes/no question before an effect that cannot be taken back.
     Confirm {
-        /// The question.
+        /// The question: what will happen.
         question: String,
         /// What "yes" does.
         effect: Effect,
+        /// The form it came from: shown again on "no", and while the effect runs (so that a
+        /// refusal keeps every value typed).
+        back: Option<Box<Overlay>>,
+    },
+    /// Something typed would be dropped: ask first. "yes" drops it (and goes on quitting,
+    /// when that is what asked); anything else goes back to it.
+    Discard {
+        /// What would be lost, in words.
+        what: String,
+        /// The dialog holding it.
+        kept: Box<Overlay>,
+        /// Quit after dropping it.
+        then_quit: bool,
+    },
+    /// The command palette: every action by name, fuzzy.
+    Palette {
+        /// What was typed.
+        query: LineEdit,
+        /// Index of the selected match.
+        selected: usize,
+    },
+    /// The open case's attachments.
+    Attachments {
+        /// Index of the selected one.
+        selected: usize,
+    },
+    /// A text to read page by page (a text attachment).
+    Pager {
+        /// The title.
+        title: String,
+        /// The text, raw (sanitised when drawn).
+        text: String,
+        /// Lines scrolled.
+        scroll: u16,
     },
     /// Searching: the query, its hits, the selected hit.
     Search {
         /// What was typed.
-        query: String,
+        query: LineEdit,
         /// Ranked hits.
         hits: Vec<Hit>,
         /// Index of the selected hit.
@@ -228,12 +290,21 @@ pub enum Effect {
     ReloadCase(String),
     /// Check whether someone else saved over the file.
     CheckDisk,
-    /// Idle: save if possible, then seal the file and the note being written in memory.
+    /// Idle: save if possible, then seal the file and what was being typed in memory.
     Lock {
-        /// Minutes without a key press, for the lock screen.
-        minutes: u64,
-        /// The note being written, kept sealed with the file.
+        /// Seconds without a key press, for the lock screen.
+        idle_secs: u64,
+        /// What was being typed ([`Draft`], serialised), kept sealed with the file.
         draft: Option<zeroize::Zeroizing<String>>,
+    },
+    /// Read a new member's key and show its fingerprint before adding them.
+    PreviewMember(crate::ops::members::NewMember),
+    /// Load an attachment of the open case to read it.
+    ReadAttachment {
+        /// Its SHA-256.
+        sha256: String,
+        /// Its name, for the title.
+        name: String,
     },
 }
 
@@ -253,6 +324,10 @@ pub enum Msg {
     },
     /// A frame is about to be drawn.
     Frame(FrameSize),
+    /// The clock moved on (overdue marks, old status messages).
+    Tick(chrono::DateTime<chrono::Utc>),
+    /// Text was pasted (a bracketed paste): it is text, never keys.
+    Paste(String),
 }
 
 impl From<Action> for Msg {
@@ -318,6 +393,74 @@ pub struct App {
     pub case_shown: u64,
     /// The case was opened at a search hit: scroll to it once it is laid out.
     scroll_to_focus: bool,
+    /// The selected timeline entry moved: scroll it into view once laid out.
+    scroll_to_entry: bool,
+    /// Now, as the event loop last said (overdue marks).
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// How times are shown (UTC, or the local time zone).
+    pub zone: Zone,
+    /// The member's role on the committee, if known.
+    pub role: Option<Role>,
+    /// Where exports go unless a path is typed.
+    pub export_dir: PathBuf,
+    /// Changes recorded and not saved yet, in words (shown in the quit dialog).
+    pub pending: Vec<String>,
+    /// What was being typed when it locked, to put back on its case after unlocking.
+    restore: Option<Draft>,
+    /// The case the committee screen was opened from (Esc goes back to it).
+    roster_from: Option<String>,
+    /// While locked: what was being typed is sealed with the file (quitting would drop it).
+    draft_sealed: bool,
+    /// The text of the search hit being opened, to say where it matched.
+    found_snippet: Option<String>,
+    /// The status message last seen by the clock, and since when (old ones are cleared).
+    status_seen: (String, chrono::DateTime<chrono::Utc>),
+}
+
+/// How times are shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Zone {
+    /// In UTC.
+    #[default]
+    Utc,
+    /// In the local time zone (from `TZ` or the system), named as given.
+    Local(String),
+}
+
+impl Zone {
+    /// `at` as `YYYY-MM-DD HH:MM` in this zone, with the zone said.
+    pub fn show(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        match self {
+            Zone::Utc => format!("{} UTC", at.format("%Y-%m-%d %H:%M")),
+            Zone::Local(name) => {
+                let local = at.with_timezone(&chrono::Local);
+                format!(
+                    "{} {name} (UTC{})",
+                    local.format("%Y-%m-%d %H:%M"),
+                    local.format("%:z")
+                )
+            }
+        }
+    }
+
+    /// `at` as a short `MM-DD HH:MM` in this zone (the timeline's column).
+    pub fn short(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        match self {
+            Zone::Utc => at.format("%Y-%m-%d %H:%M").to_string(),
+            Zone::Local(_) => at
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        }
+    }
+
+    /// Its name in headings: "UTC" or "local time (NAME)".
+    pub fn name(&self) -> String {
+        match self {
+            Zone::Utc => "UTC".into(),
+            Zone::Local(name) => format!("{name} time"),
+        }
+    }
 }
 
 /// What the event loop knows before drawing a frame.
@@ -325,11 +468,25 @@ pub struct App {
 pub struct FrameSize {
     /// Rows per page of the case list.
     pub page: usize,
-    /// Rows the case screen shows at once.
+    /// Rows the case screen's timeline shows at once (below its pinned header).
     pub case_height: u16,
-    /// The open case as laid out for this width: its rows, and the row of the focused entry.
-    pub case: Option<(usize, Option<usize>)>,
+    /// The open case as laid out for this width.
+    pub case: Option<CaseExtent>,
 }
+
+/// The open case as laid out for one width: what the model scrolls by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CaseExtent {
+    /// Rows in all.
+    pub rows: usize,
+    /// The row where the focused entry (a search hit) starts.
+    pub focus_row: Option<usize>,
+    /// The rows of the selected entry: first, and one past the last.
+    pub entry_rows: Option<(usize, usize)>,
+}
+
+/// Rows of the case screen's pinned header (code and title, state, what is due).
+pub const CASE_HEADER: u16 = 3;
 
 /// The lock screen: the passphrase being typed (wiped on drop) and why it locked.
 pub struct LockScreen {
@@ -378,6 +535,17 @@ impl App {
             disk_changed: false,
             case_shown: 0,
             scroll_to_focus: false,
+            scroll_to_entry: false,
+            now,
+            zone: Zone::Utc,
+            role: None,
+            export_dir: PathBuf::from("exports"),
+            pending: Vec::new(),
+            restore: None,
+            roster_from: None,
+            draft_sealed: false,
+            found_snippet: None,
+            status_seen: (String::new(), now),
         }
     }
 
@@ -398,8 +566,8 @@ impl App {
         }
     }
 
-    /// The state machine: apply a user intent, a result from the runner, or the idle clock;
-    /// what to carry out next, if anything.
+    /// The state machine: apply a user intent, a result from the runner, the clock or a
+    /// paste; what to carry out next, if anything.
     pub fn update(&mut self, msg: impl Into<Msg>) -> Option<Effect> {
         match msg.into() {
             Msg::Action(action) => {
@@ -413,18 +581,35 @@ impl App {
                 self.frame(size);
                 None
             }
+            Msg::Tick(now) => {
+                self.tick(now);
+                None
+            }
+            Msg::Paste(text) => self.on_paste(&text),
         }
     }
 
-    /// The idle clock: lock at the limit, count down in the last minute.
+    /// The clock: now moves on; a status message older than [`STATUS_LIFE`] is cleared.
+    fn tick(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        self.now = now;
+        if self.status_seen.0 != self.status {
+            self.status_seen = (self.status.clone(), now);
+        } else if !self.status.is_empty() && now - self.status_seen.1 > STATUS_LIFE {
+            self.status.clear();
+            self.status_seen.0.clear();
+        }
+    }
+
+    /// The idle clock: lock at the limit (keeping what is being typed), count down in the
+    /// last minute.
     fn idle(&mut self, idle: std::time::Duration, limit: std::time::Duration) -> Option<Effect> {
         if self.locked.is_some() {
             return None;
         }
         if idle >= limit {
             return Some(Effect::Lock {
-                minutes: limit.as_secs().div_ceil(60),
-                draft: self.draft().map(zeroize::Zeroizing::new),
+                idle_secs: limit.as_secs().max(1),
+                draft: self.draft_to_keep(),
             });
         }
         let left = (limit - idle).as_secs() + 1;
@@ -432,10 +617,32 @@ impl App {
         None
     }
 
+    /// The code name of the open case, if a case is open.
+    pub fn open_case(&self) -> Option<&str> {
+        match &self.screen {
+            Screen::Case { data, .. } => Some(&data.case.code_name),
+            _ => None,
+        }
+    }
+
     fn apply(&mut self, action: Action) -> Option<Effect> {
+        if let Some(why) = self.unavailable(action) {
+            self.status = format!("{}: {why}", action.describe());
+            return None;
+        }
         let rows = self.rows.len();
         match (&mut self.screen, action) {
             (_, Action::Help) => self.overlay = Some(Overlay::Help(0)),
+            (_, Action::Palette) => {
+                self.overlay = Some(Overlay::Palette {
+                    query: LineEdit::default(),
+                    selected: 0,
+                })
+            }
+            (Screen::Case { .. } | Screen::Roster { .. }, Action::Quit) => {
+                // On a case or the committee, q goes back; it quits from the queues.
+                return self.apply(Action::Back);
+            }
             (_, Action::Quit) => {
                 if self.dirty {
                     self.overlay = Some(Overlay::ConfirmQuit);
@@ -444,16 +651,19 @@ impl App {
                 }
             }
             (_, Action::Save) if self.disk_changed => {
-                self.status = "the file changed on disk since you opened it: save your version \
-                    under a new name"
-                    .into();
-                self.overlay = Some(Overlay::SaveAs(String::new()));
+                self.status = "the file changed on disk since you opened it".into();
+                self.overlay = Some(Overlay::ChangedOnDisk);
             }
             (_, Action::Save) => return Some(Effect::Save),
-            (_, Action::SaveAs) => self.overlay = Some(Overlay::SaveAs(String::new())),
+            (_, Action::SaveAs) => {
+                self.overlay = Some(Overlay::SaveAs {
+                    path: LineEdit::default(),
+                    error: None,
+                })
+            }
             (_, Action::Search) => {
                 self.overlay = Some(Overlay::Search {
-                    query: String::new(),
+                    query: LineEdit::default(),
                     hits: Vec::new(),
                     selected: 0,
                 })
@@ -498,6 +708,35 @@ impl App {
             }
             (Screen::Case { scroll, .. }, Action::Top) => *scroll = 0,
             (Screen::Case { scroll, .. }, Action::Bottom) => *scroll = u16::MAX / 2,
+            (Screen::Case { entry, data, .. }, Action::NextEntry) => {
+                *entry = (*entry + 1).min(data.order.len().saturating_sub(1));
+                self.scroll_to_entry = true;
+            }
+            (Screen::Case { entry, .. }, Action::PreviousEntry) => {
+                *entry = entry.saturating_sub(1);
+                self.scroll_to_entry = true;
+            }
+            (
+                Screen::Case {
+                    entry,
+                    data,
+                    expanded,
+                    ..
+                },
+                Action::Open,
+            ) => {
+                let id = data
+                    .order
+                    .get(*entry)
+                    .and_then(|(i, _)| data.timeline.get(*i))
+                    .map(|e| e.id)?;
+                if !expanded.remove(&id) {
+                    expanded.insert(id);
+                }
+                // Laid out again, with the entry whole or folded.
+                self.case_shown += 1;
+                self.scroll_to_entry = true;
+            }
             (Screen::Case { .. }, Action::Back) => {
                 self.screen = Screen::Queues;
                 return Some(Effect::Refresh);
@@ -512,23 +751,24 @@ impl App {
                     .copied()
                     .filter(|s| *s != Status::Decided)
                     .collect();
-                if options.is_empty() {
-                    self.status = format!(
-                        "{} is {}: a final status",
-                        data.case.code_name, data.case.status
-                    );
-                } else {
-                    self.overlay = Some(Overlay::Status {
-                        options,
-                        selected: 0,
-                    });
-                }
+                self.overlay = Some(Overlay::Status {
+                    options,
+                    selected: 0,
+                });
+            }
+            (Screen::Case { .. }, Action::Attachments) => {
+                self.overlay = Some(Overlay::Attachments { selected: 0 })
             }
             (Screen::Case { data, .. }, action) if case_form(data, action).is_some() => {
-                self.overlay = case_form(data, action).map(|f| Overlay::Form(Box::new(f)));
-            }
-            (Screen::Case { data, .. }, Action::Amend) => {
-                self.status = format!("{} has no note or report to correct", data.case.code_name)
+                let mut form = case_form(data, action)?;
+                if let Purpose::Export(_) = form.purpose {
+                    form.notes.push(format!(
+                        "Left empty, the file is CODE-AUDIENCE.FORMAT in {} (export_dir); a bare \
+                         name goes there too.",
+                        self.export_dir.display()
+                    ));
+                }
+                self.overlay = Some(Overlay::Form(Box::new(form)));
             }
             (Screen::Queues, Action::Sort) => {
                 self.sort = self.sort.next();
@@ -540,42 +780,121 @@ impl App {
             }
             (Screen::Queues, Action::NewCase) => self.overlay = Some(form(new_case_form())),
             (Screen::Queues, Action::Import) => self.overlay = Some(form(import_form())),
-            (Screen::Queues, Action::Report) => self.overlay = Some(form(report_form(self.today))),
-            (Screen::Queues | Screen::Case { .. }, Action::Roster) => {
+            (Screen::Queues, Action::Report) => {
+                let mut report = report_form(self.today);
+                report
+                    .notes
+                    .push(format!("The export folder: {}", self.export_dir.display()));
+                self.overlay = Some(form(report));
+            }
+            (Screen::Queues, Action::Roster) => return Some(Effect::ShowRoster),
+            (Screen::Case { data, .. }, Action::Roster) => {
+                let code = data.case.code_name.clone();
+                self.roster_from = Some(code);
                 return Some(Effect::ShowRoster);
             }
             (Screen::Roster { selected, .. }, Action::Up) => *selected = selected.saturating_sub(1),
-            (Screen::Roster { selected, members }, Action::Down) => {
-                *selected = (*selected + 1).min(members.len().saturating_sub(1))
+            (
+                Screen::Roster {
+                    selected, members, ..
+                },
+                Action::Down,
+            ) => *selected = (*selected + 1).min(members.len().saturating_sub(1)),
+            (Screen::Roster { selected, .. }, Action::PageUp) => {
+                *selected = selected.saturating_sub(self.page)
             }
-            (Screen::Roster { .. }, Action::Back) => {
-                self.screen = Screen::Queues;
-                return Some(Effect::Refresh);
+            (
+                Screen::Roster {
+                    selected, members, ..
+                },
+                Action::PageDown,
+            ) => *selected = (*selected + self.page).min(members.len().saturating_sub(1)),
+            (Screen::Roster { selected, .. }, Action::Top) => *selected = 0,
+            (
+                Screen::Roster {
+                    selected, members, ..
+                },
+                Action::Bottom,
+            ) => *selected = members.len().saturating_sub(1),
+            (
+                Screen::Roster {
+                    members, selected, ..
+                },
+                Action::Open,
+            ) => {
+                let m = members.get(*selected)?;
+                let text = format!(
+                    "name         {}\nrole         {}\nemail        {}\nkey          {}\nfingerprint  {}\nmember       {}\nopens file   {}",
+                    m.name,
+                    m.role,
+                    m.email.as_deref().unwrap_or("-"),
+                    m.key_type,
+                    m.fingerprint,
+                    m.state,
+                    m.encrypted_to
+                );
+                self.overlay = Some(Overlay::Message {
+                    title: "Member".into(),
+                    text,
+                    scroll: 0,
+                });
+            }
+            (Screen::Roster { from_case, .. }, Action::Back) => {
+                return match from_case.take() {
+                    Some(code) => Some(Effect::OpenCase(code)),
+                    None => {
+                        self.screen = Screen::Queues;
+                        Some(Effect::Refresh)
+                    }
+                };
             }
             (Screen::Roster { .. }, Action::AddMember) => {
                 self.overlay = Some(form(add_member_form()))
             }
-            (Screen::Roster { members, selected }, Action::RemoveMember) => {
-                match members.get(*selected) {
-                    Some(m) if m.active => {
-                        self.overlay = Some(form(remove_member_form(&m.name)));
-                    }
-                    Some(m) => self.status = format!("{} was already removed", m.name),
-                    None => {}
+            (
+                Screen::Roster {
+                    members, selected, ..
+                },
+                Action::RemoveMember,
+            ) => match members.get(*selected) {
+                Some(m) if m.active => {
+                    self.overlay = Some(form(remove_member_form(&m.name)));
                 }
-            }
+                Some(m) => self.status = format!("{} was already removed", m.name),
+                None => {}
+            },
             (Screen::Roster { .. }, Action::Rekey) => {
                 self.overlay = Some(Overlay::Confirm {
                     question: "Re-encrypt the file (and its backup) to the current members with \
                         a fresh file key? Unsaved changes are saved with it."
                         .into(),
                     effect: Effect::Rekey,
+                    back: None,
                 });
             }
             (Screen::Case { .. }, Action::AddNote) => {
-                let mut editor = TextArea::default();
-                editor.set_placeholder_text("Write the note. Ctrl-D adds it, Esc discards it.");
-                self.overlay = Some(Overlay::Note(Box::new(editor)));
+                self.overlay = Some(Overlay::Note(Box::new(note_editor(""))));
+            }
+            (Screen::Queues, Action::Pending) | (_, Action::Pending) => {
+                let text = if self.pending.is_empty() {
+                    "Nothing is waiting to be saved.".to_string()
+                } else {
+                    format!(
+                        "Recorded, not saved yet (Ctrl-S saves them all):\n\n{}\n\nEach change is \
+                         already part of the signed history in memory: to leave one out, quit \
+                         without saving (the others go with it) and record the rest again.",
+                        self.pending
+                            .iter()
+                            .map(|p| format!("  • {p}"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    )
+                };
+                self.overlay = Some(Overlay::Message {
+                    title: "Unsaved changes".into(),
+                    text,
+                    scroll: 0,
+                });
             }
             _ => {}
         }
@@ -593,14 +912,6 @@ impl App {
         self.offset = self.offset.min(self.rows.len().saturating_sub(1));
     }
 
-    /// The text of a note being written, if any (kept, encrypted, across a lock).
-    pub fn draft(&self) -> Option<String> {
-        match &self.overlay {
-            Some(Overlay::Note(editor)) => Some(editor.lines().join("\n")),
-            _ => None,
-        }
-    }
-
     /// The timeline entry the case screen marks (a search hit), if any.
     pub fn case_focus(&self) -> Option<uuid::Uuid> {
         match &self.screen {
@@ -610,21 +921,52 @@ impl App {
     }
 
     /// Before drawing a frame: the page size, and the open case's extent as laid out; scroll
-    /// to a search hit once it is laid out, and keep the scroll in range.
+    /// to a search hit or the selected entry once it is laid out, and keep the scroll in range.
     fn frame(&mut self, size: FrameSize) {
         self.page = size.page;
-        let (Screen::Case { scroll, .. }, Some((rows, focus_row))) = (&mut self.screen, size.case)
-        else {
+        let (Screen::Case { scroll, .. }, Some(extent)) = (&mut self.screen, size.case) else {
             return;
         };
+        let height = size.case_height.max(1) as usize;
         if std::mem::take(&mut self.scroll_to_focus)
-            && let Some(row) = focus_row
+            && let Some(row) = extent.focus_row
         {
             *scroll = row.saturating_sub(1).min(u16::MAX as usize) as u16;
         }
-        let last = rows.saturating_sub(size.case_height as usize);
+        if std::mem::take(&mut self.scroll_to_entry)
+            && let Some((start, end)) = extent.entry_rows
+        {
+            let top = *scroll as usize;
+            let new_top = if start < top {
+                start
+            } else if end > top + height {
+                start.min(end.saturating_sub(height))
+            } else {
+                top
+            };
+            *scroll = new_top.min(u16::MAX as usize) as u16;
+        }
+        let last = extent.rows.saturating_sub(height);
         *scroll = (*scroll).min(last.min(u16::MAX as usize) as u16);
     }
+}
+
+/// How long a status message stays before the bar shows the key hints alone.
+pub const STATUS_LIFE: chrono::Duration = chrono::Duration::seconds(12);
+
+/// A note editor holding `text`, soft-wrapped.
+pub fn note_editor(text: &str) -> TextArea<'static> {
+    let mut editor = if text.is_empty() {
+        TextArea::default()
+    } else {
+        let mut editor = TextArea::new(text.lines().map(str::to_string).collect());
+        editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        editor.move_cursor(ratatui_textarea::CursorMove::End);
+        editor
+    };
+    editor.set_placeholder_text("Write the note. Ctrl-D adds it, Esc asks before dropping it.");
+    editor.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    editor
 }
 
 /// The first screen row of the case list (below the tabs, the border and the header).

@@ -136,8 +136,8 @@ pub fn snapshot<'a>(
     let overdue = |due: &Option<Due>| due.is_some_and(|d| d.by < view.now);
     let rank = |c: &Case| Status::ALL.iter().position(|s| *s == c.status);
     chosen.sort_by(|(a, a_due), (b, b_due)| match sort {
-        Sort::Urgency => overdue(b_due)
-            .cmp(&overdue(a_due))
+        Sort::Urgency => pressing(b, overdue(b_due))
+            .cmp(&pressing(a, overdue(a_due)))
             .then(a.received_at.cmp(&b.received_at))
             .then(a.code_name.cmp(&b.code_name)),
         Sort::Newest => b
@@ -181,7 +181,18 @@ pub fn case_data(
         .iter()
         .map(|m| (m.id, m.name.clone()))
         .collect();
+    let order = threaded(&timeline);
+    let attachments = timeline
+        .iter()
+        .flat_map(|e| match &e.kind {
+            EventKind::ReportReceived { attachments, .. } => attachments.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
     CaseData {
+        order,
+        me: None,
+        attachments,
         due: process::due(settings, &case),
         tally: process::current_tally(roster, settings, &case, &timeline),
         eligible: process::eligible_voters(roster, &case),
@@ -192,6 +203,42 @@ pub fn case_data(
         timeline,
         names,
     }
+}
+
+/// The timeline in the order shown, each amendment right after what it amends (one level
+/// deeper): indexes into `timeline`, with the depth.
+pub fn threaded(timeline: &[Event]) -> Vec<(usize, usize)> {
+    let ids: std::collections::HashSet<uuid::Uuid> = timeline.iter().map(|e| e.id).collect();
+    let mut children: std::collections::HashMap<uuid::Uuid, Vec<usize>> = Default::default();
+    let mut roots = Vec::new();
+    for (i, event) in timeline.iter().enumerate() {
+        match event.amends {
+            Some(target) if ids.contains(&target) && target != event.id => {
+                children.entry(target).or_default().push(i)
+            }
+            _ => roots.push(i),
+        }
+    }
+    let mut out = Vec::with_capacity(timeline.len());
+    let mut stack: Vec<(usize, usize)> = roots.into_iter().rev().map(|i| (i, 0)).collect();
+    while let Some((i, depth)) = stack.pop() {
+        out.push((i, depth));
+        if let Some(kids) = children.remove(&timeline[i].id) {
+            stack.extend(kids.into_iter().rev().map(|k| (k, depth + 1)));
+        }
+    }
+    out
+}
+
+/// How pressing a case is, for the urgency order: overdue first, then an emergency action
+/// awaiting review, a safety risk, the severity (highest first).
+fn pressing(c: &Case, overdue: bool) -> (bool, bool, bool, Option<Severity>) {
+    (
+        overdue,
+        c.unreviewed_emergencies().next().is_some(),
+        c.safety_risk,
+        c.severity,
+    )
 }
 
 /// The roster screen's rows, from the file's summary.

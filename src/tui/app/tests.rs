@@ -178,3 +178,370 @@ fn a_hidden_case_does_not_open() {
     assert_eq!(app.on_key(key(KeyCode::Enter)), None);
     assert!(app.status.contains("hard conflict"), "{}", app.status);
 }
+
+/// The interface on a demo case picked by `pick`, as the demo's chair (Robin Okafor).
+fn on_demo_case(pick: impl Fn(&Case) -> bool) -> (App, CaseData) {
+    let (mut file, _) = crate::vault::demo::open().unwrap();
+    let roster = file.roster().unwrap();
+    let me = file.me().unwrap().unwrap();
+    let case = file
+        .cases()
+        .unwrap()
+        .values()
+        .find(|c| pick(c))
+        .cloned()
+        .expect("a demo case like that");
+    let timeline = file.timeline(case.id).unwrap();
+    let mut data = case_data(case, timeline, &roster, &file.settings());
+    data.me = Some((me.id, me.role));
+    let mut app = App::new("f".into(), Some(me.name.clone()), chrono::Utc::now());
+    app.role = Some(me.role);
+    app.case_loaded(data.clone(), false);
+    (app, data)
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+}
+
+#[test]
+fn a_final_status_is_confirmed_and_no_keeps_the_chooser() {
+    let (mut app, _) = on_demo_case(|c| c.status == Status::Triage);
+    app.on_key(key(KeyCode::Char('s')));
+    let Some(Overlay::Status { options, .. }) = &app.overlay else {
+        panic!("chooser")
+    };
+    let final_at = options
+        .iter()
+        .position(|s| s.is_finished())
+        .expect("a final one");
+    for _ in 0..final_at {
+        app.on_key(key(KeyCode::Down));
+    }
+    assert_eq!(app.on_key(key(KeyCode::Enter)), None, "nothing happens yet");
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Confirm { question, .. }) if question.contains("final status"))
+    );
+    app.on_key(key(KeyCode::Char('n')));
+    assert!(
+        matches!(app.overlay, Some(Overlay::Status { .. })),
+        "no: back to the chooser"
+    );
+    app.on_key(key(KeyCode::Enter));
+    assert!(matches!(
+        app.on_key(key(KeyCode::Char('y'))),
+        Some(Effect::ChangeStatus { to, .. }) if to.is_finished()
+    ));
+}
+
+#[test]
+fn a_hard_conflict_is_confirmed_and_h_chooses_hard() {
+    let (mut app, _) =
+        on_demo_case(|c| c.status == Status::Investigating && c.conflicts.is_empty());
+    app.on_key(key(KeyCode::Char('c')));
+    app.on_key(key(KeyCode::Char('h')));
+    app.on_key(key(KeyCode::Enter));
+    type_text(&mut app, "my sibling");
+    assert_eq!(app.on_key(key(KeyCode::Enter)), None, "asks first");
+    let Some(Overlay::Confirm {
+        question, effect, ..
+    }) = &app.overlay
+    else {
+        panic!("a hard conflict asks first")
+    };
+    assert!(question.contains("HARD conflict"), "{question}");
+    assert!(matches!(
+        effect,
+        Effect::Submit(Request::Change {
+            change: crate::ops::cases::CaseChange::Conflict {
+                kind: ConflictKind::Hard,
+                ..
+            },
+            ..
+        })
+    ));
+    app.on_key(key(KeyCode::Char('n')));
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("no: back to the form")
+    };
+    assert_eq!(form.value("reason"), "my sibling");
+}
+
+#[test]
+fn a_decision_is_confirmed() {
+    let (mut app, _) = on_demo_case(|c| c.status == Status::Deliberating && c.decision.is_none());
+    app.on_key(key(KeyCode::Char('d')));
+    app.on_key(key(KeyCode::Tab));
+    type_text(&mut app, "Because.");
+    assert_eq!(app.on_key(ctrl('d')), None);
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Confirm { question, .. }) if question.contains("Record the decision"))
+    );
+    assert!(matches!(
+        app.on_key(key(KeyCode::Char('y'))),
+        Some(Effect::Submit(_))
+    ));
+    assert!(
+        matches!(app.overlay, Some(Overlay::Form(_))),
+        "kept until it worked"
+    );
+}
+
+#[test]
+fn forms_that_cannot_succeed_do_not_open_and_say_why() {
+    let (mut app, _) = on_demo_case(|c| c.status == Status::Triage);
+    app.on_key(key(KeyCode::Char('v')));
+    assert!(app.overlay.is_none());
+    assert!(
+        app.status.contains("only while deliberating"),
+        "{}",
+        app.status
+    );
+    let (mut app, _) = on_demo_case(|c| c.decision.is_some() && c.status == Status::Decided);
+    app.on_key(key(KeyCode::Char('d')));
+    assert!(app.overlay.is_none());
+    assert!(app.status.contains("already decided"), "{}", app.status);
+    // Export: only decided, and only saved.
+    app.dirty = true;
+    app.on_key(key(KeyCode::Char('e')));
+    assert!(app.overlay.is_none());
+    assert!(app.status.contains("save first"), "{}", app.status);
+    app.dirty = false;
+    app.on_key(key(KeyCode::Char('e')));
+    assert!(matches!(app.overlay, Some(Overlay::Form(_))));
+    let (mut app, _) = on_demo_case(|c| c.decision.is_none() && c.status == Status::Triage);
+    app.on_key(key(KeyCode::Char('e')));
+    assert!(app.status.contains("record the decision"), "{}", app.status);
+    // Reviewing: nothing to review.
+    let (mut app, _) = on_demo_case(|c| c.unreviewed_emergencies().next().is_none());
+    app.on_key(key(KeyCode::Char('r')));
+    assert!(app.overlay.is_none());
+    assert!(app.status.contains("no emergency action"), "{}", app.status);
+    // The key hints leave out what is not possible; the help lists it dimmed with why.
+    assert!(app.unavailable(Action::ReviewEmergency).is_some());
+}
+
+#[test]
+fn esc_and_ctrl_c_ask_before_dropping_a_draft() {
+    let (mut app, _) = on_demo_case(|c| c.status == Status::Investigating);
+    app.on_key(key(KeyCode::Char('n')));
+    type_text(&mut app, "half a thought");
+    app.on_key(key(KeyCode::Esc));
+    assert!(
+        matches!(app.overlay, Some(Overlay::Discard { .. })),
+        "Esc asks"
+    );
+    app.on_key(key(KeyCode::Char('x')));
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Note(e)) if e.lines().join("") == "half a thought"),
+        "any other key goes back to it"
+    );
+    app.on_key(ctrl('c'));
+    assert!(!app.quit, "Ctrl-C asks first");
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Discard {
+            then_quit: true,
+            ..
+        })
+    ));
+    app.on_key(key(KeyCode::Esc));
+    assert!(matches!(app.overlay, Some(Overlay::Note(_))), "kept");
+    app.on_key(ctrl('c'));
+    app.on_key(key(KeyCode::Char('y')));
+    assert!(app.quit, "yes drops it and quits (nothing unsaved)");
+    // A form with text typed asks too; an empty one just closes.
+    let (mut app, _) = on_demo_case(|c| c.status == Status::Investigating);
+    app.on_key(key(KeyCode::Char('m')));
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.overlay.is_none(), "nothing typed: closes");
+    app.on_key(key(KeyCode::Char('m')));
+    app.on_key(key(KeyCode::Tab));
+    type_text(&mut app, "called them");
+    app.on_key(key(KeyCode::Esc));
+    assert!(matches!(app.overlay, Some(Overlay::Discard { .. })));
+}
+
+#[test]
+fn a_paste_is_text_never_commands() {
+    let (mut app, _) = on_demo_case(|c| c.status == Status::Investigating);
+    // On the case screen, a paste starts a note; its `s` and line breaks are text.
+    assert_eq!(
+        app.update(Msg::Paste("first s line\nsecond\n\nq third".into())),
+        None
+    );
+    let Some(Overlay::Note(editor)) = &app.overlay else {
+        panic!("a note")
+    };
+    assert_eq!(editor.lines().join("\n"), "first s line\nsecond\n\nq third");
+    assert!(!app.quit && matches!(app.screen, Screen::Case { .. }));
+    // Into a message's one-line field: every line kept, as spaces.
+    app.overlay = None;
+    app.on_key(key(KeyCode::Char('m')));
+    app.on_key(key(KeyCode::Tab));
+    app.update(Msg::Paste("told them s\nand more\n".into()));
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("form")
+    };
+    assert_eq!(form.value("summary"), "told them s and more");
+}
+
+#[test]
+fn q_on_a_case_goes_back_and_the_roster_returns_to_the_case() {
+    let (mut app, data) = on_demo_case(|c| c.status == Status::Investigating);
+    assert_eq!(
+        app.on_key(key(KeyCode::Char('M'))),
+        Some(Effect::ShowRoster)
+    );
+    app.update(Outcome::Roster(Vec::new()));
+    assert_eq!(
+        app.on_key(key(KeyCode::Esc)),
+        Some(Effect::OpenCase(data.case.code_name.clone()))
+    );
+    app.case_loaded(data, false);
+    assert_eq!(app.on_key(key(KeyCode::Char('q'))), Some(Effect::Refresh));
+    assert!(!app.quit && matches!(app.screen, Screen::Queues));
+}
+
+#[test]
+fn the_idle_lock_keeps_an_open_decision_form_and_puts_it_back_on_its_case() {
+    let (mut app, data) =
+        on_demo_case(|c| c.status == Status::Deliberating && c.decision.is_none());
+    let code = data.case.code_name.clone();
+    app.on_key(key(KeyCode::Char('d')));
+    app.on_key(key(KeyCode::Tab));
+    type_text(&mut app, "A long rationale");
+    let limit = std::time::Duration::from_secs(15);
+    let Some(Effect::Lock { idle_secs, draft }) = app.update(Msg::Idle { idle: limit, limit })
+    else {
+        panic!("locks")
+    };
+    assert_eq!(idle_secs, 15);
+    let draft = draft.expect("the form is kept");
+    app.update(Outcome::Locked {
+        idle_secs,
+        saved: None,
+        sealed: Ok(()),
+    });
+    let message = &app.locked.as_ref().unwrap().message;
+    assert!(message.contains("15 seconds"), "{message}");
+    assert!(
+        app.overlay.is_none() && matches!(app.screen, Screen::Queues),
+        "nothing shown"
+    );
+    // Unlocked: the case loads, and the form comes back on it with what was typed.
+    assert_eq!(
+        app.update(Outcome::Unlocked {
+            draft: Some(draft.to_string())
+        }),
+        Some(Effect::OpenCase(code.clone()))
+    );
+    app.update(Outcome::Case {
+        data: Box::new(data),
+        shown: Shown::Fresh,
+    });
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("the decision form is back")
+    };
+    assert!(matches!(form.purpose, Purpose::Decide(ref c) if *c == code));
+    assert_eq!(form.value("rationale"), "A long rationale");
+    assert_eq!(form.focus, 1);
+}
+
+#[test]
+fn the_palette_finds_actions_fuzzily_and_runs_them() {
+    let (mut app, _) = on_demo_case(|c| c.status == Status::Investigating);
+    app.on_key(ctrl('p'));
+    assert!(matches!(app.overlay, Some(Overlay::Palette { .. })));
+    type_text(&mut app, "wrnote");
+    let entries = app.palette("wrnote");
+    assert_eq!(
+        entries.first().map(|e| e.action),
+        Some(Action::AddNote),
+        "{entries:?}"
+    );
+    app.on_key(key(KeyCode::Enter));
+    assert!(matches!(app.overlay, Some(Overlay::Note(_))), "it ran");
+    // What cannot run now is listed last, with why, and does not run.
+    app.overlay = None;
+    let entries = app.palette("vote");
+    let vote = entries.iter().find(|e| e.action == Action::Vote).unwrap();
+    assert!(vote.unavailable.is_some());
+    assert!(fuzzy_score("xyz", "add a note").is_none());
+}
+
+#[test]
+fn a_refused_save_as_keeps_the_name() {
+    let mut app = App::new("f".into(), None, chrono::Utc::now());
+    app.on_key(key(KeyCode::Char('S')));
+    type_text(&mut app, "/nowhere/x.cases.age");
+    assert!(matches!(
+        app.on_key(key(KeyCode::Enter)),
+        Some(Effect::SaveAs(_))
+    ));
+    app.update(Outcome::Failed("cannot write /nowhere".into()));
+    let Some(Overlay::SaveAs { path, error }) = &app.overlay else {
+        panic!("kept open")
+    };
+    assert_eq!(path.text(), "/nowhere/x.cases.age");
+    assert!(error.is_some());
+}
+
+#[test]
+fn status_messages_clear_after_a_while() {
+    let now = chrono::Utc::now();
+    let mut app = App::new("f".into(), None, now);
+    app.status = "saved".into();
+    app.update(Msg::Tick(now));
+    app.update(Msg::Tick(now + chrono::Duration::seconds(5)));
+    assert_eq!(app.status, "saved");
+    app.update(Msg::Tick(now + STATUS_LIFE + chrono::Duration::seconds(1)));
+    assert_eq!(app.status, "", "the hints have the bar again");
+}
+
+#[test]
+fn the_urgency_order_puts_a_pending_emergency_on_a_high_safety_risk_case_first() {
+    let (mut file, _) = crate::vault::demo::open().unwrap();
+    let roster = file.roster().unwrap();
+    let me = file.me().unwrap().map(|m| m.id);
+    let settings = file.settings();
+    let view = View {
+        me,
+        roster: &roster,
+        settings: &settings,
+        now: chrono::Utc::now(),
+    };
+    let cases = file.cases().unwrap();
+    let (_, rows) = snapshot(
+        cases.values(),
+        &view,
+        Queue::All,
+        &Filter::default(),
+        Sort::Urgency,
+    );
+    let first = &cases
+        .values()
+        .find(|c| c.code_name == rows[0].code)
+        .unwrap();
+    assert!(
+        first.unreviewed_emergencies().next().is_some(),
+        "first: {}",
+        rows[0].code
+    );
+}
+
+#[test]
+fn the_changed_on_disk_dialog_offers_saving_apart() {
+    let mut app = App::new("f".into(), None, chrono::Utc::now());
+    app.disk_changed = true;
+    assert_eq!(app.on_key(ctrl('s')), None);
+    assert!(matches!(app.overlay, Some(Overlay::ChangedOnDisk)));
+    app.on_key(key(KeyCode::Char('s')));
+    assert!(matches!(app.overlay, Some(Overlay::SaveAs { .. })));
+}

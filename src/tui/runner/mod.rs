@@ -83,7 +83,7 @@ impl<'a> Runner<'a> {
     pub fn carry_out(&mut self, app: &App, file: &mut CaseFile, effect: Effect) -> Option<Outcome> {
         let effect = match effect {
             Effect::Unlock(typed) => return self.unlock(file, typed),
-            Effect::Lock { minutes, draft } => return self.lock(file, minutes, draft),
+            Effect::Lock { idle_secs, draft } => return self.lock(file, idle_secs, draft),
             effect => effect,
         };
         let identity = self.identity.as_ref()?;
@@ -120,7 +120,22 @@ impl<'a> Runner<'a> {
                 .map(|_| Outcome::SavedToQuit)
                 .map_err(ops::Error::from),
             Effect::Search(query) => search(file, query),
-            Effect::Submit(request) => submit(file, identity, request),
+            Effect::Submit(request) => submit(app, file, identity, request),
+            Effect::PreviewMember(new) => {
+                ops::members::read_key(&new.key).map(|key| Outcome::MemberPreview {
+                    fingerprint: vault::fingerprint(key.as_str()),
+                    new,
+                })
+            }
+            Effect::ReadAttachment { sha256, name } => match app.open_case() {
+                Some(code) => {
+                    ops::cases::attachment(file, code, &sha256).map(|bytes| Outcome::Attachment {
+                        name,
+                        text: String::from_utf8_lossy(&bytes).into_owned(),
+                    })
+                }
+                None => return None,
+            },
             Effect::ShowRoster => roster(file),
             Effect::Rekey => ops::members::rekey(file, identity).map(|r| Outcome::Rekeyed {
                 recipients: r.recipients,
@@ -137,7 +152,7 @@ impl<'a> Runner<'a> {
     fn lock(
         &mut self,
         file: &mut CaseFile,
-        minutes: u64,
+        idle_secs: u64,
         draft: Option<Zeroizing<String>>,
     ) -> Option<Outcome> {
         let identity = self.identity.as_ref()?;
@@ -153,7 +168,7 @@ impl<'a> Runner<'a> {
             self.identity = None;
         }
         Some(Outcome::Locked {
-            minutes,
+            idle_secs,
             saved,
             sealed,
         })
@@ -244,6 +259,7 @@ fn show_case(file: &mut CaseFile, code: &str, shown: Shown) -> Result<Outcome> {
     }
     let mut data = app::case_data(case, timeline, &roster, &file.settings());
     data.elsewhere = elsewhere;
+    data.me = file.me()?.map(|m| (m.id, m.role));
     Ok(Outcome::Case {
         data: Box::new(data),
         shown,
@@ -254,8 +270,102 @@ fn roster(file: &mut CaseFile) -> Result<Outcome> {
     Ok(Outcome::Roster(app::roster_rows(file.summary()?.members)))
 }
 
+/// A word for a shell: as it is when it is safe, else in single quotes.
+pub fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@+,".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// Lines of a shell command, broken between words to fit `width` columns, each continued
+/// line ending in ` \` so that the lines pasted into a shell are one command.
+pub fn shell_lines(words: &[String], width: usize) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in words {
+        let line = lines.last_mut().map(|l| l.len()).unwrap_or(0);
+        if line > 0 && line + 1 + word.chars().count() + 2 > width {
+            if let Some(last) = lines.last_mut() {
+                last.push_str(" \\");
+            }
+            lines.push(format!("  {word}"));
+        } else if let Some(last) = lines.last_mut() {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines.join("\n")
+}
+
+/// How to check a signature with stock OpenSSH, as lines to paste into a shell: the signers
+/// file from the case file (with the key that opened it), then `ssh-keygen -Y verify`.
+fn verify_lines(file: &CaseFile, identity: &Identity, written: &ops::export::Written) -> String {
+    let absolute = |p: &std::path::Path| {
+        std::path::absolute(p)
+            .unwrap_or_else(|_| p.to_path_buf())
+            .display()
+            .to_string()
+    };
+    if written.encrypted {
+        return "The record and its signature are encrypted: decrypt both with age -d, then \
+                check the signature with ssh-keygen -Y verify (see the README)."
+            .into();
+    }
+    let case_file = std::path::Path::new(&file.label()).to_path_buf();
+    if !case_file.is_file() {
+        return "(this file is not saved anywhere yet: save it with S, then `casebook member \
+                list FILE --allowed-signers` gives the signers to verify against)"
+            .into();
+    }
+    let dir = written
+        .path
+        .parent()
+        .map(absolute)
+        .unwrap_or_else(|| ".".into());
+    let signers = format!("{dir}/allowed_signers");
+    let words: Vec<String> = [
+        "casebook".to_string(),
+        "-i".into(),
+        shell_word(&absolute(identity.label())),
+        "member".into(),
+        "list".into(),
+        shell_word(&absolute(&case_file)),
+        "--allowed-signers".into(),
+        ">".into(),
+        shell_word(&signers),
+        "&&".into(),
+        "ssh-keygen".into(),
+        "-Y".into(),
+        "verify".into(),
+        "-f".into(),
+        shell_word(&signers),
+        "-I".into(),
+        shell_word(&written.principal),
+        "-n".into(),
+        crate::export::signature::NAMESPACE.into(),
+        "-s".into(),
+        shell_word(&absolute(&written.sig_file)),
+        "<".into(),
+        shell_word(&absolute(&written.path)),
+    ]
+    .to_vec();
+    shell_lines(&words, 74)
+}
+
 /// Carry out what a submitted form asks for.
-fn submit(file: &mut CaseFile, identity: &Identity, request: Request) -> Result<Outcome> {
+fn submit(
+    app: &App,
+    file: &mut CaseFile,
+    identity: &Identity,
+    request: Request,
+) -> Result<Outcome> {
     match request {
         Request::Change { code, change } => change_case(file, &code, change),
         Request::Open(case) => ops::cases::open(file, case).map(Outcome::Opened),
@@ -268,18 +378,32 @@ fn submit(file: &mut CaseFile, identity: &Identity, request: Request) -> Result<
             ))
         }
         Request::Export(request) => {
+            if let Some(dir) = request
+                .output
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                ops::cases::private_dir(dir)?;
+            }
             let written = ops::export::write_record(file, identity, &request)?;
             Ok(Outcome::Exported {
-                verify: written.verify_command(&file.label()),
+                verify: verify_lines(file, identity, &written),
                 signature: written.sig_file,
                 output: request.output,
                 profile: request.profile,
             })
         }
         Request::Report(request) => {
+            if let Some(dir) = request
+                .output
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                ops::cases::private_dir(dir)?;
+            }
             let written = ops::export::write_report(file, identity, &request)?;
             Ok(Outcome::Reported {
-                verify: written.verify_command(&file.label()),
+                verify: verify_lines(file, identity, &written),
                 signature: written.sig_file,
                 received: written.received,
                 output: request.output,
@@ -294,6 +418,11 @@ fn submit(file: &mut CaseFile, identity: &Identity, request: Request) -> Result<
                 fingerprint: added.fingerprint,
                 recipients: added.saved.recipients,
             })
+        }
+        Request::SaveAttachment { sha256, path } => {
+            let code = app.open_case().unwrap_or_default().to_string();
+            ops::cases::save_attachment(file, &code, &sha256, &path)?;
+            Ok(Outcome::AttachmentSaved(path))
         }
         Request::RemoveMember { name, reason } => {
             let report = ops::members::remove(file, identity, &name, reason, false)?;

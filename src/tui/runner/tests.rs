@@ -34,6 +34,13 @@ fn press(app: &mut App, file: &mut CaseFile, runner: &mut Runner, keys: &[KeyCod
     }
 }
 
+/// Ctrl-D: carry the form out.
+fn done(app: &mut App, file: &mut CaseFile, runner: &mut Runner) {
+    if let Some(effect) = app.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)) {
+        runner.run(app, file, effect);
+    }
+}
+
 fn typing(text: &str) -> Vec<KeyCode> {
     text.chars().map(KeyCode::Char).collect()
 }
@@ -56,12 +63,8 @@ fn a_vote_and_a_decision_are_recorded_through_their_forms() {
     // Vote for the second outcome of the ladder.
     press(&mut app, &mut file, &mut runner, &[KeyCode::Char('v')]);
     assert!(matches!(app.overlay, Some(Overlay::Form(_))));
-    press(
-        &mut app,
-        &mut file,
-        &mut runner,
-        &[KeyCode::Char('w'), KeyCode::Enter],
-    );
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('w')]);
+    done(&mut app, &mut file, &mut runner);
     assert!(app.overlay.is_none(), "the form closes: {}", app.status);
     assert!(app.dirty);
     let case = file.case_by_code(&code).unwrap();
@@ -72,8 +75,14 @@ fn a_vote_and_a_decision_are_recorded_through_their_forms() {
     let mut keys = vec![KeyCode::Tab];
     keys.extend(typing("Repeated after a warning."));
     keys.push(KeyCode::Tab);
+    // Enter on the last field submits; a decision is confirmed first.
     keys.push(KeyCode::Enter);
     press(&mut app, &mut file, &mut runner, &keys);
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Confirm { question, .. }) if question.contains("Record the decision warning")),
+        "a decision asks first"
+    );
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('y')]);
     let Some(Overlay::Form(form)) = &app.overlay else {
         panic!("the refused form stays open")
     };
@@ -88,6 +97,7 @@ fn a_vote_and_a_decision_are_recorded_through_their_forms() {
     // The chair overrides, with a reason.
     let mut keys = typing("Two members are away; the chair decides.");
     keys.push(KeyCode::Enter);
+    keys.push(KeyCode::Char('y'));
     press(&mut app, &mut file, &mut runner, &keys);
     assert!(app.overlay.is_none(), "{}", app.status);
     let case = file.case_by_code(&code).unwrap();
@@ -116,18 +126,19 @@ fn assign_party_message_and_emergency_forms_record_events() {
         &mut app,
         &mut file,
         &mut runner,
-        &[KeyCode::Char('a'), KeyCode::Right, KeyCode::Enter],
+        &[KeyCode::Char('a'), KeyCode::Right],
     );
-    // A named witness.
+    done(&mut app, &mut file, &mut runner);
+    // A named witness (Enter moves from field to field).
     let mut keys = vec![
         KeyCode::Char('p'),
         KeyCode::Char('w'),
-        KeyCode::Tab,
-        KeyCode::Tab,
+        KeyCode::Enter,
+        KeyCode::Enter,
     ];
     keys.extend(typing("Canary Witness"));
-    keys.push(KeyCode::Enter);
     press(&mut app, &mut file, &mut runner, &keys);
+    done(&mut app, &mut file, &mut runner);
     // A message to the reporter.
     let mut keys = vec![KeyCode::Char('m'), KeyCode::Tab];
     keys.extend(typing("told them we are looking into it"));
@@ -147,15 +158,14 @@ fn assign_party_message_and_emergency_forms_record_events() {
             .any(|p| p.label().contains("Canary Witness"))
     );
     assert_eq!(case.unreviewed_emergencies().count(), 1);
-    // The member who recorded it cannot review it.
-    let mut keys = vec![KeyCode::Char('r')];
-    keys.extend(typing("fine"));
-    keys.push(KeyCode::Char('d'));
-    press(&mut app, &mut file, &mut runner, &keys);
-    if let Some(effect) = app.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)) {
-        runner.run(&mut app, &mut file, effect);
-    }
-    assert!(app.status.contains("review"), "{}", app.status);
+    // The member who recorded it cannot review it: said before any form opens.
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('r')]);
+    assert!(app.overlay.is_none());
+    assert!(
+        app.status.contains("another member reviews it"),
+        "{}",
+        app.status
+    );
 }
 
 #[test]
@@ -232,8 +242,9 @@ fn a_correction_amends_the_chosen_entry() {
     let Screen::Case { data, .. } = &app.screen else {
         panic!("case")
     };
-    let (rows, _) = crate::tui::view::case_rows(data, None, app.theme, 100);
-    let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+    let laid =
+        crate::tui::view::case_rows(data, None, &Default::default(), &app.zone, app.theme, 100);
+    let text: Vec<String> = laid.rows.iter().map(|r| r.to_string()).collect();
     let at = text
         .iter()
         .position(|l| l.contains("Met the reporter"))
@@ -246,8 +257,8 @@ fn a_new_case_and_the_roster_changes_save_at_once() {
     let (dir, mut file, mut runner, mut app) = setup();
     let mut keys = vec![KeyCode::Char('N')];
     keys.extend(typing("Spam in the forum"));
-    keys.push(KeyCode::Enter);
     press(&mut app, &mut file, &mut runner, &keys);
+    done(&mut app, &mut file, &mut runner);
     let Screen::Case { data, .. } = &app.screen else {
         panic!("the new case opens: {}", app.status)
     };
@@ -261,6 +272,13 @@ fn a_new_case_and_the_roster_changes_save_at_once() {
     keys.extend(typing(&new_key));
     keys.push(KeyCode::Enter);
     press(&mut app, &mut file, &mut runner, &keys);
+    // The key's fingerprint is shown before anything is changed.
+    let fingerprint = vault::fingerprint(&new_key);
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Confirm { question, .. }) if question.contains(&fingerprint)),
+        "adding a member shows the fingerprint first"
+    );
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('y')]);
     assert!(!app.dirty, "saved with the roster change: {}", app.status);
     let Screen::Roster { members, .. } = &app.screen else {
         panic!("roster")
@@ -323,22 +341,40 @@ fn exports_ask_before_writing_plaintext() {
     let out = dir.path().join("record.md");
     let mut keys = vec![KeyCode::Char('e'), KeyCode::Tab, KeyCode::Tab];
     keys.extend(typing(&out.display().to_string()));
-    keys.push(KeyCode::Enter);
+    keys.extend([KeyCode::Enter, KeyCode::Enter]);
     press(&mut app, &mut file, &mut runner, &keys);
     assert!(
         matches!(&app.overlay, Some(Overlay::Confirm { question, .. }) if question.contains("PLAINTEXT"))
     );
     press(&mut app, &mut file, &mut runner, &[KeyCode::Char('n')]);
     assert!(!out.exists(), "no means nothing written");
-    press(&mut app, &mut file, &mut runner, &keys);
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("no goes back to the form")
+    };
+    assert_eq!(
+        form.value("output"),
+        out.display().to_string(),
+        "with its values"
+    );
+    done(&mut app, &mut file, &mut runner);
     press(&mut app, &mut file, &mut runner, &[KeyCode::Char('y')]);
     assert!(out.exists(), "{}", app.status);
     assert!(dir.path().join("record.md.sig").exists());
     assert!(
-        matches!(&app.overlay, Some(Overlay::Message { text, .. }) if text.contains("ssh-keygen -Y verify")),
+        matches!(&app.overlay, Some(Overlay::Message { text, .. }) if text.contains("ssh-keygen") && text.contains("casebook -i")),
         "{}",
         app.status
     );
+    // The result stays until dismissed: a key that is not Esc/Enter/q scrolls or does nothing.
+    press(
+        &mut app,
+        &mut file,
+        &mut runner,
+        &[KeyCode::Char('x'), KeyCode::Down],
+    );
+    assert!(matches!(&app.overlay, Some(Overlay::Message { .. })));
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Esc]);
+    assert!(app.overlay.is_none());
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains(&code));
 }
@@ -463,4 +499,61 @@ fn a_refused_save_keeps_changes_and_the_draft_sealed_in_memory() {
     assert!(file.timeline(case.id).unwrap().iter().any(
         |e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "kept across the lock")
     ));
+}
+
+#[test]
+fn a_text_attachment_reads_in_the_pager_and_saves_only_after_asking() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, mut file, mut runner, mut app) = setup();
+    app.export_dir = dir.path().join("exports");
+    let cases: Vec<_> = file.cases().unwrap().values().cloned().collect();
+    let code = cases
+        .iter()
+        .find(|c| {
+            file.timeline(c.id).unwrap().iter().any(|e| {
+                matches!(&e.kind, EventKind::ReportReceived { attachments, .. } if !attachments.is_empty())
+            })
+        })
+        .map(|c| c.code_name.clone())
+        .unwrap();
+    runner.run(&mut app, &mut file, Effect::OpenCase(code));
+    press(
+        &mut app,
+        &mut file,
+        &mut runner,
+        &[KeyCode::Char('t'), KeyCode::Enter],
+    );
+    let Some(Overlay::Pager { text, .. }) = &app.overlay else {
+        panic!("the pager: {}", app.status)
+    };
+    assert!(!text.is_empty());
+    press(
+        &mut app,
+        &mut file,
+        &mut runner,
+        &[KeyCode::Esc, KeyCode::Char('t'), KeyCode::Char('w')],
+    );
+    assert!(
+        matches!(app.overlay, Some(Overlay::Form(_))),
+        "{}",
+        app.status
+    );
+    done(&mut app, &mut file, &mut runner);
+    let Some(Overlay::Confirm { question, .. }) = &app.overlay else {
+        panic!("asks before writing plaintext")
+    };
+    assert!(question.contains("PLAINTEXT"), "{question}");
+    assert!(!app.export_dir.exists(), "nothing written before yes");
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('y')]);
+    let written: Vec<_> = std::fs::read_dir(&app.export_dir).unwrap().collect();
+    assert_eq!(written.len(), 1, "{}", app.status);
+    let path = written[0].as_ref().unwrap().path();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&app.export_dir), 0o700);
+    assert!(
+        app.status.contains("saved the attachment"),
+        "{}",
+        app.status
+    );
 }

@@ -1,17 +1,287 @@
-//! The case screen: the case laid out as rows for one width (once per case and width, see
-//! [`super::CaseLayout`]), and the visible rows drawn.
+//! The case screen: a pinned header (status, severity, safety risk, what is due and when, in
+//! the member's time zone), then the case laid out as rows for one width (once per case and
+//! width, see [`super::CaseLayout`]) with the timeline as selectable entries, every entry with
+//! its full content; the visible rows are drawn, the selected entry marked in a gutter.
 
 use super::*;
+use std::collections::BTreeSet;
 
-/// The case screen as rows of exactly `width` columns or fewer (wrapped here, once per case
-/// and width, so that drawing a frame only copies the visible rows), and the row where the
-/// focused timeline entry starts.
+/// Lines a folded note or report shows before "… N more lines".
+const FOLDED_LINES: usize = 6;
+
+/// The text shown in `width` columns at most, cut with `…` when longer.
+pub(super) fn ellipsis(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// The pinned header's three rows: code and title; status, severity, safety risk and the
+/// assignees; what is due, by when (in the member's zone, said), overdue marked.
+pub(super) fn header_rows(app: &App, data: &CaseData, width: usize) -> Vec<Line<'static>> {
+    let case = &data.case;
+    let theme = app.theme;
+    let name = |id| {
+        data.names
+            .get(&id)
+            .map(|n| inline(n).into_owned())
+            .unwrap_or_else(|| "?".into())
+    };
+    let code = case.code_name.clone();
+    let title = ellipsis(
+        &inline(&case.title),
+        width.saturating_sub(code.chars().count() + 2),
+    );
+    let assignees: Vec<String> = case.assignees.iter().map(|id| name(*id)).collect();
+    let state = format!(
+        "{}  ·  severity {}  ·  safety risk {}  ·  assigned {}",
+        case.status,
+        case.severity.map(|s| s.as_str()).unwrap_or("not assessed"),
+        if case.safety_risk { "YES" } else { "no" },
+        if assignees.is_empty() {
+            "nobody".into()
+        } else {
+            assignees.join(", ")
+        }
+    );
+    let mut state_spans = vec![Span::styled(
+        case.status.as_str().to_string(),
+        theme.heading(),
+    )];
+    let rest = ellipsis(
+        &state[case.status.as_str().len()..],
+        width.saturating_sub(case.status.as_str().len()),
+    );
+    if case.safety_risk {
+        // The safety risk stands out.
+        match rest.split_once("YES") {
+            Some((a, b)) => {
+                state_spans.push(Span::raw(a.to_string()));
+                state_spans.push(Span::styled("YES", theme.alert()));
+                state_spans.push(Span::raw(b.to_string()));
+            }
+            None => state_spans.push(Span::raw(rest)),
+        }
+    } else {
+        state_spans.push(Span::raw(rest));
+    }
+    let due = match &data.due {
+        Some(due) if due.by < app.now => {
+            let late = app.now - due.by;
+            let late = if late.num_days() >= 1 {
+                format!("{} days", late.num_days())
+            } else {
+                format!("{} hours", late.num_hours().max(1))
+            };
+            Line::from(vec![
+                Span::styled(format!(" OVERDUE by {late} "), theme.overdue()),
+                Span::raw(ellipsis(
+                    &format!(" {} was due by {}", due.what, app.zone.show(due.by)),
+                    width.saturating_sub(22),
+                )),
+            ])
+        }
+        Some(due) => Line::from(ellipsis(
+            &format!("due: {} by {}", due.what, app.zone.show(due.by)),
+            width,
+        )),
+        None => match &case.decision {
+            Some(d) => Line::from(vec![Span::styled(
+                ellipsis(
+                    &format!("decided: {} on {}", inline(&d.outcome), app.zone.show(d.at)),
+                    width,
+                ),
+                theme.decision(),
+            )]),
+            None => Line::from(Span::styled("nothing due", theme.muted())),
+        },
+    };
+    vec![
+        Line::from(vec![
+            Span::styled(code, theme.heading()),
+            Span::raw("  "),
+            Span::raw(title).bold(),
+        ]),
+        Line::from(state_spans),
+        due,
+    ]
+}
+
+/// What an entry says beyond its headline, in full: a decision's rationale, tally and
+/// override reason, a review's text and what it reviewed, a conflict's reason, a report's
+/// attachments, the details changed. Each line raw, for [`body`].
+fn entry_details(
+    event: &Event,
+    data: &CaseData,
+    zone: &app::Zone,
+) -> Vec<(String, Option<&'static str>)> {
+    let mut out: Vec<(String, Option<&'static str>)> = Vec::new();
+    match &event.kind {
+        EventKind::DecisionRecorded {
+            outcome,
+            rationale,
+            tally,
+            override_reason,
+        } => {
+            out.push((format!("outcome: {outcome}"), Some("decision")));
+            out.push((format!("decided: {}", zone.show(event.at)), None));
+            if !data.case.clauses.is_empty() {
+                let clauses: Vec<&str> = data.case.clauses.iter().map(String::as_str).collect();
+                out.push((format!("clauses: {}", clauses.join(", ")), None));
+            }
+            out.push((
+                format!(
+                    "vote as counted: {} for, {} against, {} abstain; {} of {} needed ({}){}",
+                    tally.for_,
+                    tally.against,
+                    tally.abstain,
+                    tally.needed,
+                    tally.eligible,
+                    tally.rule,
+                    if tally.met { "" } else { " — not met" }
+                ),
+                None,
+            ));
+            if let Some(reason) = override_reason {
+                out.push((format!("chair's override reason: {reason}"), Some("alert")));
+            }
+            out.push(("rationale:".into(), Some("heading")));
+            for line in rationale.lines() {
+                out.push((format!("  {line}"), None));
+            }
+        }
+        EventKind::EmergencyReviewed {
+            emergency, note, ..
+        } => {
+            if let Some(e) = data.case.emergencies.iter().find(|e| e.id == *emergency) {
+                out.push((
+                    format!(
+                        "reviews the emergency action of {}: {}",
+                        zone.short(e.at),
+                        e.action
+                    ),
+                    None,
+                ));
+            }
+            out.push(("review:".into(), Some("heading")));
+            for line in note.lines() {
+                out.push((format!("  {line}"), None));
+            }
+        }
+        EventKind::EmergencyRecorded { action } => {
+            let reviewed = data
+                .case
+                .emergencies
+                .iter()
+                .find(|e| e.id == event.id)
+                .and_then(|e| e.review.as_ref());
+            out.push((format!("action: {action}"), None));
+            out.push(match reviewed {
+                Some((_, at, _)) => (format!("reviewed {}", zone.short(*at)), None),
+                None => (
+                    "awaiting review by another member (r)".into(),
+                    Some("alert"),
+                ),
+            });
+        }
+        EventKind::ConflictDeclared {
+            conflict, reason, ..
+        } => {
+            out.push((
+                match conflict {
+                    ConflictKind::Hard => "hard: they no longer see the case".to_string(),
+                    ConflictKind::Soft => "soft: they may discuss but not vote".to_string(),
+                },
+                None,
+            ));
+            out.push((
+                format!("reason: {}", reason.as_deref().unwrap_or("(none given)")),
+                None,
+            ));
+        }
+        EventKind::ReportReceived { attachments, .. } => {
+            for (n, a) in attachments.iter().enumerate() {
+                out.push((
+                    format!(
+                        "attachment {}: {} ({}, {} bytes) — t lists them",
+                        n + 1,
+                        a.name,
+                        a.content_type,
+                        a.size
+                    ),
+                    Some("report"),
+                ));
+            }
+        }
+        EventKind::DetailsChanged { changes } => {
+            if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(changes) {
+                for (key, value) in map {
+                    let value = match value {
+                        serde_json::Value::Null => continue,
+                        serde_json::Value::String(s) => s,
+                        serde_json::Value::Array(items) => items
+                            .iter()
+                            .map(|v| {
+                                v.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| v.to_string())
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        other => other.to_string(),
+                    };
+                    out.push((format!("{}: {value}", key.replace('_', " ")), None));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The headline of an entry as a sentence with its author: "Robin Okafor assigned Sam Lee".
+fn entry_headline(
+    event: &Event,
+    author: &str,
+    name: &dyn Fn(crate::core::roster::MemberId) -> String,
+) -> String {
+    match &event.kind {
+        EventKind::Assigned { member } => format!("{author} assigned {}", name(*member)),
+        EventKind::Unassigned { member } => format!("{author} took {} off the case", name(*member)),
+        EventKind::ConflictDeclared { .. } => {
+            format!("{author} {}", describe::headline(&event.kind, name))
+        }
+        EventKind::DecisionRecorded { .. } => {
+            format!(
+                "{} — recorded by {author}",
+                describe::headline(&event.kind, name)
+            )
+        }
+        kind => format!("{} — {author}", describe::headline(kind, name)),
+    }
+}
+
+/// The case as rows of exactly `width` columns or fewer (wrapped here, once per case and
+/// width, so that drawing a frame only copies the visible rows), with where each timeline
+/// entry starts and where the focused one does.
 pub fn case_rows(
     data: &CaseData,
     focus: Option<uuid::Uuid>,
+    expanded: &BTreeSet<uuid::Uuid>,
+    zone: &app::Zone,
     theme: Theme,
     width: u16,
-) -> (Vec<Line<'static>>, Option<usize>) {
+) -> CaseRows {
     let case = &data.case;
     let name = |id| {
         data.names
@@ -20,27 +290,10 @@ pub fn case_rows(
             .unwrap_or_else(|| "?".into())
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
-    lines.push(Line::from(vec![
-        Span::styled(case.code_name.clone(), theme.heading()),
-        Span::raw("  "),
-        Span::raw(inline(&case.title).into_owned()),
-    ]));
     lines.push(Line::from(format!(
-        "status {}   severity {}   safety risk {}   channel {}   received {}",
-        case.status,
-        case.severity.map(|s| s.as_str()).unwrap_or("not assessed"),
-        if case.safety_risk { "YES" } else { "no" },
+        "channel {}   received {}",
         case.channel.as_str(),
-        case.received_at.format("%Y-%m-%d"),
-    )));
-    let assignees: Vec<String> = case.assignees.iter().map(|id| name(*id)).collect();
-    lines.push(Line::from(format!(
-        "assignees {}",
-        if assignees.is_empty() {
-            "nobody".into()
-        } else {
-            assignees.join(", ")
-        }
+        zone.show(case.received_at),
     )));
     {
         use crate::core::case::{IncidentAt, ScopeJudgement};
@@ -52,7 +305,7 @@ pub fn case_rows(
         let incident = match &case.incident {
             IncidentAt::Unknown => "date unknown".to_string(),
             IncidentAt::Around { date } => format!("around {date}"),
-            IncidentAt::Exact { at } => at.format("%Y-%m-%d %H:%M").to_string(),
+            IncidentAt::Exact { at } => zone.show(*at),
         };
         lines.push(Line::from(format!(
             "scope     {scope}   incident {incident}"
@@ -61,20 +314,31 @@ pub fn case_rows(
     if let Some(venue) = &case.venue {
         lines.push(Line::from(format!("venue     {}", inline(venue))));
     }
+    if !case.clauses.is_empty() {
+        let clauses: Vec<String> = case
+            .clauses
+            .iter()
+            .map(|l| inline(l).into_owned())
+            .collect();
+        lines.push(Line::from(format!("clauses   {}", clauses.join(", "))));
+    }
     if !case.labels.is_empty() {
         let labels: Vec<String> = case.labels.iter().map(|l| inline(l).into_owned()).collect();
         lines.push(Line::from(format!("labels    {}", labels.join(", "))));
     }
     for (member, conflict) in &case.conflicts {
-        lines.push(Line::from(
-            format!("conflict  {} ({:?})", name(*member), conflict.kind).to_lowercase(),
-        ));
-    }
-    if let Some(due) = &data.due {
+        // Names keep their case; the reason is in the timeline entry.
         lines.push(Line::from(format!(
-            "due       {} by {}",
-            due.what,
-            due.by.format("%Y-%m-%d %H:%M")
+            "conflict  {} ({})",
+            name(*member),
+            describe::conflict_kind(conflict.kind)
+        )));
+    }
+    if !data.attachments.is_empty() {
+        lines.push(Line::from(format!(
+            "files     {} attachment{} (t lists them)",
+            data.attachments.len(),
+            if data.attachments.len() == 1 { "" } else { "s" }
         )));
     }
     if !case.summary.trim().is_empty() {
@@ -114,15 +378,36 @@ pub fn case_rows(
             lines.push(Line::from(spans));
         }
     }
-    for e in case.unreviewed_emergencies() {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "EMERGENCY ACTION awaiting review: {} ({})",
-                inline(&e.action),
-                name(e.by)
-            ),
-            theme.alert(),
-        )));
+    if !case.emergencies.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Emergency actions").bold());
+        for e in &case.emergencies {
+            match &e.review {
+                None => lines.push(Line::from(Span::styled(
+                    format!(
+                        "  AWAITING REVIEW: {} ({}, {})",
+                        inline(&e.action),
+                        name(e.by),
+                        zone.short(e.at)
+                    ),
+                    theme.alert(),
+                ))),
+                Some((by, at, note)) => {
+                    lines.push(Line::from(format!(
+                        "  {} ({}, {})",
+                        inline(&e.action),
+                        name(e.by),
+                        zone.short(e.at)
+                    )));
+                    lines.push(Line::from(format!(
+                        "    reviewed by {} {}: {}",
+                        name(*by),
+                        zone.short(*at),
+                        inline(note)
+                    )));
+                }
+            }
+        }
     }
     if let (Some(p), Some(t)) = (&case.proposal, &data.tally) {
         lines.push(Line::from(""));
@@ -150,74 +435,131 @@ pub fn case_rows(
         lines.push(Line::from(format!("  votes: {}", votes.join(" · "))));
     }
     if let Some(d) = &case.decision {
+        lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
-            format!("Decision: {} by {}", inline(&d.outcome), name(d.by)),
+            format!(
+                "Decision: {} — recorded by {} on {}",
+                inline(&d.outcome),
+                name(d.by),
+                zone.show(d.at)
+            ),
             theme.decision(),
         )));
+        if let Some(reason) = &d.override_reason {
+            lines.push(Line::from(Span::styled(
+                format!("  chair's override of the vote: {}", inline(reason)),
+                theme.warning(),
+            )));
+        }
+        for line in body(&d.rationale).lines() {
+            lines.push(Line::from(format!("  {line}")));
+        }
     }
     if !case.communications.is_empty() {
         lines.push(Line::from(""));
         lines.push(Line::from("Communications").bold());
         for c in &case.communications {
-            let to = match c.to {
-                Audience::Reporter => "the reporter",
-                Audience::Reported => "the reported person",
-                Audience::Other => "others",
-            };
             lines.push(Line::from(format!(
-                "  {} to {to}: {} ({})",
-                c.at.format("%Y-%m-%d"),
+                "  {} to {}: {} ({})",
+                zone.short(c.at),
+                describe::audience(c.to),
                 inline(&c.summary),
                 name(c.by)
             )));
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from("Timeline").bold());
+    lines.push(
+        Line::from(format!(
+            "Timeline ({} entries, times in {}; ]/[ select, Enter shows an entry whole)",
+            data.order.len(),
+            zone.name()
+        ))
+        .bold(),
+    );
     let mut focus_line = None;
-    for (event, depth) in threaded(&data.timeline) {
+    let mut entry_lines = Vec::with_capacity(data.order.len());
+    for (index, depth) in &data.order {
+        let Some(event) = data.timeline.get(*index) else {
+            continue;
+        };
+        entry_lines.push(lines.len());
         if focus == Some(event.id) {
             focus_line = Some(lines.len());
         }
-        let indent = "  ".repeat(depth);
-        let amends = if depth > 0 {
+        let indent = "  ".repeat(*depth);
+        let amends = if *depth > 0 {
             "↳ amends the entry above: "
         } else {
             ""
         };
-        let marker = if focus == Some(event.id) { "▶ " } else { "" };
+        let author = name(event.author);
         lines.push(Line::from(vec![
-            Span::raw(format!("{marker}{indent}")),
-            Span::styled(
-                event.at.format("%Y-%m-%d %H:%M ").to_string(),
-                theme.muted(),
-            ),
-            Span::raw(format!("{:<14} ", name(event.author))),
+            Span::raw(indent.clone()),
+            Span::styled(format!("{} ", zone.short(event.at)), theme.muted()),
             Span::raw(amends),
             Span::styled(
-                describe::headline(&event.kind, &name),
+                entry_headline(event, &author, &name),
                 kind_style(&event.kind, theme),
             ),
         ]));
-        if let Some(text) = describe::text(&event.kind) {
-            for line in body(text).lines() {
+        for (line, style) in entry_details(event, data, zone) {
+            let style = match style {
+                Some("decision") => theme.decision(),
+                Some("alert") => theme.warning(),
+                Some("heading") => Style::new().bold(),
+                Some("report") => theme.report(),
+                _ => Style::new(),
+            };
+            for part in body(&line).lines() {
+                lines.push(Line::from(Span::styled(
+                    format!("    {indent}{part}"),
+                    style,
+                )));
+            }
+        }
+        if !matches!(event.kind, EventKind::DecisionRecorded { .. })
+            && let Some(text) = describe::text(&event.kind)
+        {
+            let text = body(text);
+            let all: Vec<&str> = text.lines().collect();
+            let whole = expanded.contains(&event.id) || all.len() <= FOLDED_LINES + 1;
+            let shown = if whole { all.len() } else { FOLDED_LINES };
+            for line in &all[..shown] {
                 lines.push(Line::from(format!("    {indent}{line}")));
+            }
+            if !whole {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "    {indent}… {} more lines (Enter shows them)",
+                        all.len() - shown
+                    ),
+                    theme.muted(),
+                )));
             }
         }
     }
     let mut rows = Vec::with_capacity(lines.len());
     let mut focus_row = None;
+    let mut entry_rows = Vec::with_capacity(entry_lines.len());
+    let mut next_entry = entry_lines.iter().peekable();
     for (n, line) in lines.into_iter().enumerate() {
         if focus_line == Some(n) {
             focus_row = Some(rows.len());
         }
+        if next_entry.peek() == Some(&&n) {
+            next_entry.next();
+            entry_rows.push(rows.len());
+        }
         wrap_line(line, width.max(1) as usize, &mut rows);
     }
-    (rows, focus_row)
+    CaseRows {
+        rows,
+        focus_row,
+        entry_rows,
+    }
 }
 
-/// Word-wrap one line into rows no wider than `width`, keeping each character's style; a
-/// word longer than the width is cut.
 pub(super) fn wrap_line(line: Line<'static>, width: usize, rows: &mut Vec<Line<'static>>) {
     use unicode_width::UnicodeWidthChar;
     if line.width() <= width {
@@ -287,24 +629,47 @@ pub(super) fn render_case(
     frame: &mut Frame,
     area: Rect,
 ) {
-    let inner = Rect {
-        x: area.x + 1,
-        y: area.y + 1,
-        width: area.width.saturating_sub(2),
-        height: area.height.saturating_sub(2),
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", data.case.code_name));
+    let inner = block.inner(area);
+    let header_height = app::CASE_HEADER.min(inner.height);
+    let header_area = Rect {
+        height: header_height,
+        ..inner
+    };
+    let rule_y = inner.y + header_height;
+    let body_area = Rect {
+        x: inner.x + GUTTER.min(inner.width),
+        y: (rule_y + 1).min(inner.y + inner.height),
+        width: inner.width.saturating_sub(GUTTER),
+        height: inner.height.saturating_sub(header_height + 1),
     };
     // The layout keeps the rows wrapped for the last width drawn; a new width wraps here.
     let computed;
-    let rows = match layout.rows_for(app, inner.width) {
-        Some(rows) => rows,
+    let laid = match layout.rows_for(app, body_area.width) {
+        Some(laid) => laid,
         None => {
-            computed = case_rows(data, app.case_focus(), app.theme, inner.width).0;
+            let (expanded, _) = match &app.screen {
+                Screen::Case {
+                    expanded, entry, ..
+                } => (expanded.clone(), *entry),
+                _ => Default::default(),
+            };
+            computed = case_rows(
+                data,
+                app.case_focus(),
+                &expanded,
+                &app.zone,
+                app.theme,
+                body_area.width,
+            );
             &computed
         }
     };
-    let height = inner.height as usize;
+    let rows = &laid.rows;
+    let height = body_area.height as usize;
     let top = (scroll as usize).min(rows.len().saturating_sub(height));
-    let visible: Vec<Line> = rows.iter().skip(top).take(height).cloned().collect();
     let more = if rows.len() > height {
         format!(
             " {}-{} of {} ",
@@ -315,39 +680,43 @@ pub(super) fn render_case(
     } else {
         String::new()
     };
+    frame.render_widget(block.title_bottom(Line::from(more).right_aligned()), area);
     frame.render_widget(
-        Paragraph::new(Text::from(visible)).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(format!(" {} ", data.case.code_name))
-                .title_bottom(Line::from(more).right_aligned()),
-        ),
-        area,
+        Paragraph::new(Text::from(header_rows(app, data, inner.width as usize))),
+        header_area,
     );
-}
-
-/// The timeline in order, each amendment right after what it amends (one level deeper).
-pub(super) fn threaded(timeline: &[Event]) -> Vec<(&Event, usize)> {
-    let ids: std::collections::HashSet<uuid::Uuid> = timeline.iter().map(|e| e.id).collect();
-    let mut children: std::collections::HashMap<uuid::Uuid, Vec<&Event>> = Default::default();
-    let mut roots = Vec::new();
-    for event in timeline {
-        match event.amends {
-            Some(target) if ids.contains(&target) && target != event.id => {
-                children.entry(target).or_default().push(event)
-            }
-            _ => roots.push(event),
+    if rule_y < inner.y + inner.height {
+        frame.render_widget(
+            Paragraph::new("─".repeat(inner.width as usize)).style(app.theme.muted()),
+            Rect {
+                y: rule_y,
+                height: 1,
+                ..inner
+            },
+        );
+    }
+    let visible: Vec<Line> = rows.iter().skip(top).take(height).cloned().collect();
+    frame.render_widget(Paragraph::new(Text::from(visible)), body_area);
+    // The selected entry: a mark in the gutter beside its rows.
+    let selected = match &app.screen {
+        Screen::Case { entry, .. } => laid.entry_span(*entry),
+        _ => None,
+    };
+    if let Some((start, end)) = selected {
+        for row in start.max(top)..end.min(top + height) {
+            let y = body_area.y + (row - top) as u16;
+            let mark = if row == start { "▶" } else { "┃" };
+            frame.render_widget(
+                Paragraph::new(Span::styled(mark, app.theme.heading())),
+                Rect {
+                    x: inner.x,
+                    y,
+                    width: 1.min(inner.width),
+                    height: 1,
+                },
+            );
         }
     }
-    let mut out = Vec::with_capacity(timeline.len());
-    let mut stack: Vec<(&Event, usize)> = roots.into_iter().rev().map(|e| (e, 0)).collect();
-    while let Some((event, depth)) = stack.pop() {
-        out.push((event, depth));
-        if let Some(kids) = children.remove(&event.id) {
-            stack.extend(kids.into_iter().rev().map(|e| (e, depth + 1)));
-        }
-    }
-    out
 }
 
 /// Timeline entries of different kinds look different.

@@ -91,7 +91,7 @@ pub(super) fn render_form(app: &App, form: &Form, frame: &mut Frame) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {} ", inline(&form.title)))
-        .title_bottom(" Tab next  ←→ choose  Enter/Ctrl-D done  Esc cancel ");
+        .title_bottom(" Tab/Enter next  letters or ←→ choose  Ctrl-D done  Esc cancel ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let header_rows = header_rows.min(inner.height);
@@ -134,11 +134,14 @@ pub(super) fn render_form(app: &App, form: &Form, frame: &mut Frame) {
         );
         match &field.input {
             Input::Line(text) => {
-                let cursor = if focused { "█" } else { "" };
-                frame.render_widget(
-                    Paragraph::new(format!("{}{cursor}", inline(text))),
-                    value_area,
-                );
+                let (shown, column) =
+                    text.window(value_area.width as usize, |t| inline(t).into_owned());
+                let line = if focused {
+                    super::overlay::with_cursor(&shown, column)
+                } else {
+                    Line::from(shown)
+                };
+                frame.render_widget(Paragraph::new(line), value_area);
             }
             Input::Choice {
                 options, selected, ..

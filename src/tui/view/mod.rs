@@ -11,9 +11,12 @@ mod roster;
 mod status;
 
 pub use case::case_rows;
-use case::{render_case, wrap_line};
+use case::{ellipsis, render_case, wrap_line};
 use forms::render_form;
-use overlay::{centered, render_dialog, render_help, render_lock, render_search};
+use overlay::{
+    centered, render_attachments, render_dialog, render_help, render_lock, render_palette,
+    render_reading, render_save_as, render_search,
+};
 use queues::{render_list, render_tabs};
 use roster::render_roster;
 use status::render_status;
@@ -29,11 +32,15 @@ use ratatui::widgets::{
 use super::app::{self, App, CaseData, Overlay, RosterRow, Screen};
 use super::form::{Form, Input, Purpose};
 use super::keymap::{self, Context};
+use super::line::LineEdit;
 use super::theme::Theme;
 use crate::core::describe;
-use crate::core::event::{Audience, Event, EventKind, NoteKind};
+use crate::core::event::{ConflictKind, Event, EventKind, NoteKind};
 use crate::core::party::Identity as PartyIdentity;
 use crate::core::sanitize::{body, inline};
+
+/// Columns left of the case's rows for the selected entry's mark.
+pub const GUTTER: u16 = 2;
 
 /// The open case wrapped for one width: view state, kept by the event loop between frames so
 /// that a case is wrapped once per case and width and a frame only copies the visible rows.
@@ -42,35 +49,72 @@ pub struct CaseLayout {
     /// What the rows were wrapped for: which case shown ([`App::case_shown`]), the width and
     /// the theme.
     key: Option<(u64, u16, Theme)>,
+    /// The laid-out case.
+    laid: CaseRows,
+}
+
+/// The open case as rows.
+#[derive(Default)]
+pub struct CaseRows {
     /// One entry per screen row.
-    rows: Vec<Line<'static>>,
+    pub rows: Vec<Line<'static>>,
     /// The row where the focused timeline entry starts.
-    focus_row: Option<usize>,
+    pub focus_row: Option<usize>,
+    /// The row where each timeline entry starts, in the order shown.
+    pub entry_rows: Vec<usize>,
+}
+
+impl CaseRows {
+    /// The rows of entry `n`: its first, and one past its last.
+    pub fn entry_span(&self, n: usize) -> Option<(usize, usize)> {
+        let start = *self.entry_rows.get(n)?;
+        let end = self
+            .entry_rows
+            .get(n + 1)
+            .copied()
+            .unwrap_or(self.rows.len());
+        Some((start, end))
+    }
 }
 
 impl CaseLayout {
-    /// Lay the open case out for `width` (the case's inner width) unless it already is; its
-    /// rows and the focused entry's row, for the model's scrolling. `None` off the case screen.
-    pub fn prepare(&mut self, app: &App, width: u16) -> Option<(usize, Option<usize>)> {
-        let Screen::Case { data, .. } = &app.screen else {
+    /// Lay the open case out for `width` (the case's inner width, less the gutter) unless it
+    /// already is; its extent, for the model's scrolling. `None` off the case screen.
+    pub fn prepare(&mut self, app: &App, width: u16) -> Option<app::CaseExtent> {
+        let Screen::Case {
+            data,
+            entry,
+            expanded,
+            ..
+        } = &app.screen
+        else {
             *self = CaseLayout::default();
             return None;
         };
         let key = (app.case_shown, width, app.theme);
         if self.key != Some(key) {
-            let (rows, focus_row) = case_rows(data, app.case_focus(), app.theme, width);
             *self = CaseLayout {
                 key: Some(key),
-                rows,
-                focus_row,
+                laid: case_rows(
+                    data,
+                    app.case_focus(),
+                    expanded,
+                    &app.zone,
+                    app.theme,
+                    width,
+                ),
             };
         }
-        Some((self.rows.len(), self.focus_row))
+        Some(app::CaseExtent {
+            rows: self.laid.rows.len(),
+            focus_row: self.laid.focus_row,
+            entry_rows: self.laid.entry_span(*entry),
+        })
     }
 
     /// The rows, if they were wrapped for this case, width and theme.
-    fn rows_for(&self, app: &App, width: u16) -> Option<&[Line<'static>]> {
-        (self.key == Some((app.case_shown, width, app.theme))).then_some(self.rows.as_slice())
+    fn rows_for(&self, app: &App, width: u16) -> Option<&CaseRows> {
+        (self.key == Some((app.case_shown, width, app.theme))).then_some(&self.laid)
     }
 }
 
@@ -96,39 +140,65 @@ pub fn render_with(app: &App, layout: &CaseLayout, frame: &mut Frame) {
     match &app.screen {
         Screen::Queues => render_list(app, frame, main),
         Screen::Case { data, scroll, .. } => render_case(app, data, *scroll, layout, frame, main),
-        Screen::Roster { members, selected } => render_roster(members, *selected, frame, main),
+        Screen::Roster {
+            members, selected, ..
+        } => render_roster(app, members, *selected, frame, main),
     }
     render_status(app, frame, status);
-    match &app.overlay {
-        Some(Overlay::Help(selected)) => render_help(app, *selected, frame),
-        Some(Overlay::ConfirmQuit) => render_dialog(
+    if let Some(overlay) = &app.overlay {
+        render_overlay(app, overlay, frame);
+    }
+}
+
+fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
+    match overlay {
+        Overlay::Help(selected) => render_help(app, *selected, frame),
+        Overlay::ConfirmQuit => {
+            let mut text = String::from("There are changes not saved yet:\n\n");
+            for p in app.pending.iter().take(8) {
+                text.push_str(&format!("  • {}\n", inline(p)));
+            }
+            if app.pending.len() > 8 {
+                text.push_str(&format!(
+                    "  … and {} more (u lists them)\n",
+                    app.pending.len() - 8
+                ));
+            }
+            text.push_str(
+                "\n  s  save and quit\n  d  discard them and quit\n  any other key: cancel",
+            );
+            render_dialog(frame, "Unsaved changes", &text)
+        }
+        Overlay::ChangedOnDisk => render_dialog(
             frame,
-            "Unsaved changes",
-            "There are changes not saved yet.\n\n  s  save and quit\n  d  discard them and quit\n  c  cancel",
+            "Changed on disk",
+            "The file on disk is no longer the version you opened: another copy was saved or \
+             synced over it. Saving over it would lose that copy's changes.\n\n  s  save your \
+             version under a new name\n  any other key: not now (your changes stay in memory)",
         ),
-        Some(Overlay::SaveAs(path)) => render_dialog(
-            frame,
-            "Save as",
-            &format!(
-                "New file name:\n\n{}█\n\nEnter saves, Esc cancels",
-                inline(path)
-            ),
-        ),
-        Some(Overlay::Note(editor)) => {
+        Overlay::SaveAs { path, error } => render_save_as(app, frame, path, error.as_deref()),
+        Overlay::Note(editor) => {
             let area = centered(frame.area(), 80, 60);
             frame.render_widget(Clear, area);
             let block = Block::default()
                 .borders(Borders::ALL)
-                .title(" Note (Ctrl-D adds it, Esc discards) ");
+                .title(" Note (Ctrl-D adds it, Esc asks before dropping it) ");
             let inner = block.inner(area);
             frame.render_widget(block, area);
             frame.render_widget(&**editor, inner);
         }
-        Some(Overlay::Status { options, selected }) => {
+        Overlay::Status { options, selected } => {
             let lines: Vec<String> = options
                 .iter()
                 .enumerate()
-                .map(|(i, s)| format!("{} {}", if i == *selected { "▶" } else { " " }, s.as_str()))
+                .map(|(i, s)| {
+                    format!(
+                        "{} {}{}",
+                        if i == *selected { "▶" } else { " " },
+                        s.as_str(),
+                        if s.is_finished() { "  (final)" } else { "" }
+                    )
+                })
                 .collect();
             let text = format!(
                 "{}\n\n↑↓ choose, Enter moves, Esc cancels",
@@ -136,20 +206,33 @@ pub fn render_with(app: &App, layout: &CaseLayout, frame: &mut Frame) {
             );
             render_dialog(frame, "Move to", &text)
         }
-        Some(Overlay::Search {
+        Overlay::Search {
             query,
             hits,
             selected,
-        }) => render_search(frame, query, hits, *selected),
-        Some(Overlay::Form(form)) => render_form(app, form, frame),
-        Some(Overlay::Message { title, text }) => {
-            render_dialog(frame, title, &format!("{text}\n\nany key closes this"))
-        }
-        Some(Overlay::Confirm { question, .. }) => render_dialog(
+        } => render_search(frame, query, hits, *selected),
+        Overlay::Form(form) => render_form(app, form, frame),
+        Overlay::Message {
+            title,
+            text,
+            scroll,
+        } => render_reading(frame, title, text, *scroll, true),
+        Overlay::Pager {
+            title,
+            text,
+            scroll,
+        } => render_reading(frame, title, &body(text), *scroll, false),
+        Overlay::Confirm { question, .. } => render_dialog(
             frame,
             "Confirm",
-            &format!("{question}\n\n  y  yes\n  any other key: no"),
+            &format!("{question}\n\n  y  yes\n  any other key: no (nothing typed is lost)"),
         ),
-        None => {}
+        Overlay::Discard { what, .. } => render_dialog(
+            frame,
+            "Drop what you typed?",
+            &format!("Drop {what}?\n\n  y  yes, drop it\n  any other key: no, go back to it"),
+        ),
+        Overlay::Palette { query, selected } => render_palette(app, frame, query, *selected),
+        Overlay::Attachments { selected } => render_attachments(app, frame, *selected),
     }
 }

@@ -22,7 +22,16 @@ pub(super) fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
     if first > 0 {
         spans.push(Span::styled("‹ ", Style::new().dim()));
     }
+    let mut used = if first > 0 { 2 } else { 0 };
+    let total = labels.len();
     for (i, text) in labels.into_iter().enumerate().skip(first) {
+        let w = text.chars().count();
+        // Leave room for the marker that more tabs follow.
+        if used + w + if i + 1 < total { 2 } else { 0 } > area.width as usize && i > selected {
+            spans.push(Span::styled(" ›", Style::new().dim()));
+            break;
+        }
+        used += w;
         let style = if i == app.queue {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
@@ -55,6 +64,14 @@ pub(super) fn render_list(app: &App, frame: &mut Frame, area: Rect) {
     .bold();
     // Only the visible rows are built: lists of 10,000 cases scroll without lag.
     let visible = area.height.saturating_sub(3) as usize;
+    // The title gets what the other columns leave (one column between each), cut with `…`.
+    let fixed: u16 = [16u16, 13, 8, 5, 16, 11]
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .map(|(_, w)| w + 1)
+        .sum();
+    let title_width = (area.width.saturating_sub(2 + fixed) as usize).max(20);
     let rows = app.rows.iter().skip(app.offset).take(visible).map(|r| {
         let short = |what: &str| {
             match what {
@@ -81,10 +98,13 @@ pub(super) fn render_list(app: &App, frame: &mut Frame, area: Rect) {
             Line::from(format!("{}d", r.age_days)),
             Line::from(inline(&r.assignees).into_owned()),
             Line::from(due_cell),
-            Line::from(match &r.title {
-                Some(t) => inline(t).into_owned(),
-                None => "(hidden: you have a hard conflict)".into(),
-            }),
+            Line::from(ellipsis(
+                &match &r.title {
+                    Some(t) => inline(t).into_owned(),
+                    None => "(hidden: you have a hard conflict)".into(),
+                },
+                title_width,
+            )),
         ]))
     });
     let all_widths = [

@@ -2,7 +2,13 @@
 
 use super::*;
 
-pub(super) fn render_roster(members: &[RosterRow], selected: usize, frame: &mut Frame, area: Rect) {
+pub(super) fn render_roster(
+    app: &App,
+    members: &[RosterRow],
+    selected: usize,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let wide = area.width >= 110;
     let header = TableRow::new(if wide {
         vec![
@@ -18,13 +24,26 @@ pub(super) fn render_roster(members: &[RosterRow], selected: usize, frame: &mut 
         vec!["NAME", "ROLE", "FINGERPRINT", "MEMBER", "OPENS"]
     })
     .bold();
+    // Cut values end in `…`; Enter shows the selected member whole.
+    let fp_width = if wide {
+        (area.width as usize)
+            .saturating_sub(2 + 19 + 8 + 25 + 13 + 20 + 11)
+            .max(20)
+    } else {
+        (area.width as usize)
+            .saturating_sub(2 + 15 + 8 + 18 + 7)
+            .max(12)
+    };
     let rows = members.iter().map(|m| {
-        let mut cells = vec![inline(&m.name).into_owned(), m.role.clone()];
+        let mut cells = vec![
+            ellipsis(&inline(&m.name), if wide { 18 } else { 14 }),
+            m.role.clone(),
+        ];
         if wide {
-            cells.push(inline(m.email.as_deref().unwrap_or("-")).into_owned());
+            cells.push(ellipsis(&inline(m.email.as_deref().unwrap_or("-")), 24));
             cells.push(m.key_type.clone());
         }
-        cells.push(m.fingerprint.clone());
+        cells.push(ellipsis(&m.fingerprint, fp_width));
         cells.push(m.state.clone());
         cells.push(m.encrypted_to.clone());
         let row = TableRow::new(cells);
@@ -55,7 +74,8 @@ pub(super) fn render_roster(members: &[RosterRow], selected: usize, frame: &mut 
         .block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(format!(" Committee ({active} active) ")),
+                .title(format!(" Committee ({active} active) "))
+                .title_bottom(Line::from(" Enter shows a member whole ").style(app.theme.muted())),
         )
         .row_highlight_style(Style::new().reversed());
     let mut state = TableState::default().with_selected(Some(selected));

@@ -3,7 +3,8 @@
 
 use super::*;
 
-/// The key hints of the current screen, from the bindings in force.
+/// The key hints of the current screen, from the bindings in force: only what can be done
+/// now (an action the case does not allow is left out; `?` lists it with the reason).
 pub(super) fn hints(app: &App) -> String {
     use crate::tui::action::Action;
     let actions: &[Action] = match app.screen {
@@ -18,14 +19,19 @@ pub(super) fn hints(app: &App) -> String {
         ],
         Screen::Case { .. } => &[
             Action::AddNote,
+            Action::ReviewEmergency,
             Action::ChangeStatus,
             Action::Vote,
             Action::Decide,
             Action::Export,
+            Action::Attachments,
+            Action::NextEntry,
             Action::Back,
+            Action::Palette,
             Action::Help,
         ],
         Screen::Roster { .. } => &[
+            Action::Open,
             Action::AddMember,
             Action::RemoveMember,
             Action::Rekey,
@@ -36,6 +42,7 @@ pub(super) fn hints(app: &App) -> String {
     let context = app.context();
     actions
         .iter()
+        .filter(|action| app.unavailable(**action).is_none())
         .filter_map(|action| {
             let binding = app.bindings.iter().find(|b| {
                 b.action == *action && (b.context == context || b.context == Context::Global)
@@ -65,8 +72,19 @@ pub(super) fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!("locks in {left}s "), theme.warning()));
     }
     if app.locked.is_none() {
-        spans.push(Span::raw(format!(" {}  ", inline(&app.status))));
-        spans.push(Span::styled(hints(app), theme.muted()));
+        // The message first, then as many hints as fit, cut with an ellipsis.
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let room = (area.width as usize).saturating_sub(used);
+        let status = ellipsis(&inline(&app.status), room.saturating_sub(2));
+        let room = room.saturating_sub(status.chars().count() + 3);
+        if !status.is_empty() {
+            spans.push(Span::raw(format!(" {status}  ")));
+        } else {
+            spans.push(Span::raw(" "));
+        }
+        if room > 4 {
+            spans.push(Span::styled(ellipsis(&hints(app), room), theme.muted()));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,0 +1,160 @@
+//! What is possible now, for this member and this case: the key hints, the help and the
+//! palette show it, and an action that cannot succeed says why before any form opens.
+
+use super::*;
+
+/// One action as the palette lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaletteEntry {
+    /// The action.
+    pub action: Action,
+    /// Its keys here, as the help writes them (empty when it has none here).
+    pub keys: String,
+    /// Why it cannot run now, if it cannot.
+    pub unavailable: Option<String>,
+}
+
+/// How well `query` matches `text` as a subsequence (case-insensitive): `None` when it does
+/// not; higher is better (consecutive letters and word starts count more).
+pub fn fuzzy_score(query: &str, text: &str) -> Option<i64> {
+    let text: Vec<char> = text.to_lowercase().chars().collect();
+    let mut score = 0i64;
+    let mut at = 0usize;
+    let mut previous: Option<usize> = None;
+    for q in query.to_lowercase().chars().filter(|c| !c.is_whitespace()) {
+        let found = (at..text.len()).find(|i| text[*i] == q)?;
+        score += 1;
+        if previous.is_some_and(|p| p + 1 == found) {
+            score += 5;
+        }
+        if found == 0 || !text[found - 1].is_alphanumeric() {
+            score += 3;
+        }
+        score -= (found - at).min(10) as i64 / 3;
+        previous = Some(found);
+        at = found + 1;
+    }
+    Some(score)
+}
+
+impl App {
+    /// Why `action` cannot succeed now, for this member on this screen; `None` when it can
+    /// (or when it is not about the case's state at all).
+    pub fn unavailable(&self, action: Action) -> Option<String> {
+        match (&self.screen, action) {
+            (Screen::Case { data, .. }, action) => case_unavailable(data, action, self.dirty),
+            (Screen::Roster { .. }, Action::AddMember | Action::RemoveMember | Action::Rekey)
+                if self.role.is_some_and(|r| r != Role::Chair) =>
+            {
+                Some("only a chair changes the committee".into())
+            }
+            _ => None,
+        }
+    }
+
+    /// The actions that can run on this screen (global ones included), in the help's order.
+    fn here(&self) -> Vec<(Action, String)> {
+        let context = self.context();
+        let mut seen: Vec<(Action, String)> = Vec::new();
+        for action in Action::ALL {
+            let keys: Vec<String> = self
+                .bindings
+                .iter()
+                .filter(|b| {
+                    b.action == action && (b.context == context || b.context == Context::Global)
+                })
+                .map(keymap::label)
+                .collect();
+            if !keys.is_empty() {
+                seen.push((action, keys.join(" ")));
+            }
+        }
+        seen
+    }
+
+    /// The palette's entries matching `query`, best first; those that cannot run now are
+    /// listed after the others, with the reason.
+    pub fn palette(&self, query: &str) -> Vec<PaletteEntry> {
+        let mut scored: Vec<(i64, PaletteEntry)> = self
+            .here()
+            .into_iter()
+            .filter(|(action, _)| !matches!(action, Action::Palette))
+            .filter_map(|(action, keys)| {
+                let text = format!("{} {}", action.name(), action.describe());
+                let score = fuzzy_score(query, &text)?;
+                let unavailable = self.unavailable(action);
+                Some((
+                    score - if unavailable.is_some() { 1000 } else { 0 },
+                    PaletteEntry {
+                        action,
+                        keys,
+                        unavailable,
+                    },
+                ))
+            })
+            .collect();
+        scored.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+        scored.into_iter().map(|(_, e)| e).collect()
+    }
+}
+
+/// Why an action on the open case cannot succeed now (before any form opens).
+fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<String> {
+    let case = &data.case;
+    let me = data.me.map(|(id, _)| id);
+    let my_conflict = me.and_then(|id| case.conflict_of(id));
+    let finished = case.status.is_finished();
+    let why = match action {
+        Action::ChangeStatus if !case.status.next().iter().any(|s| *s != Status::Decided) => {
+            format!("{} is a final status", case.status)
+        }
+        Action::Vote | Action::Decide
+            if case.decision.is_some() && case.status != Status::Reopened =>
+        {
+            format!(
+                "already decided: {}",
+                crate::core::sanitize::inline(&case.decision.as_ref()?.outcome)
+            )
+        }
+        Action::Vote | Action::Decide if case.status != Status::Deliberating => format!(
+            "only while deliberating (the case is {}: s moves it on)",
+            case.status
+        ),
+        Action::Vote if my_conflict.is_some() => format!(
+            "you declared a {} conflict of interest: you may not vote",
+            crate::core::describe::conflict_kind(my_conflict?)
+        ),
+        Action::ReviewEmergency => {
+            let pending: Vec<_> = case.unreviewed_emergencies().collect();
+            if pending.is_empty() {
+                "no emergency action awaits review".into()
+            } else if pending.iter().all(|e| Some(e.by) == me) {
+                "you recorded it: another member reviews it".into()
+            } else {
+                return None;
+            }
+        }
+        Action::Emergency if finished => format!("the case is {}", case.status),
+        Action::Conflict if my_conflict.is_some() => format!(
+            "you declared a {} conflict already",
+            crate::core::describe::conflict_kind(my_conflict?)
+        ),
+        Action::Export if case.decision.is_none() => "record the decision (d) first".into(),
+        Action::Export if dirty => {
+            "save first (Ctrl-S): a record is signed over saved history only".into()
+        }
+        Action::Amend
+            if !data.timeline.iter().any(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::NoteAdded { .. } | EventKind::ReportReceived { .. }
+                )
+            }) =>
+        {
+            "no note or report to correct".into()
+        }
+        Action::Attachments if data.attachments.is_empty() => "the case has none".into(),
+        _ => return None,
+    };
+    Some(why)
+}
