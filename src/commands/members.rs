@@ -126,8 +126,8 @@ fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result
     }
     writeln!(
         out,
-        "{:<20} {:<7} {:<28} {:<12} {}",
-        "NAME", "ROLE", "EMAIL", "KEY", "FINGERPRINT  STATE"
+        "{:<20} {:<7} {:<28} {:<12} FINGERPRINT  STATE",
+        "NAME", "ROLE", "EMAIL", "KEY"
     )?;
     for m in &listed {
         let state = match m.removed_at {

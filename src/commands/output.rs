@@ -28,13 +28,13 @@ impl<W: Write> SafeOutput<W> {
         let mut start = 0;
         for (at, c) in text.char_indices() {
             if c != '\n' && c != '\t' && sanitize::is_unsafe(c) {
-                self.inner.write_all(text[start..at].as_bytes())?;
+                self.inner.write_all(&text.as_bytes()[start..at])?;
                 let shown = sanitize::inline(&text[at..at + c.len_utf8()]).into_owned();
                 self.inner.write_all(shown.as_bytes())?;
                 start = at + c.len_utf8();
             }
         }
-        self.inner.write_all(text[start..].as_bytes())
+        self.inner.write_all(&text.as_bytes()[start..])
     }
 }
 

@@ -122,8 +122,8 @@ pub(super) fn list(
     }
     writeln!(
         out,
-        "{:<22} {:<13} {:<8} {:>5}  {:<24} {:<26} {}",
-        "CODE", "STATUS", "SEVERITY", "AGE", "ASSIGNED", "DUE", "TITLE"
+        "{:<22} {:<13} {:<8} {:>5}  {:<24} {:<26} TITLE",
+        "CODE", "STATUS", "SEVERITY", "AGE", "ASSIGNED", "DUE"
     )?;
     for c in &listed {
         let age = (now - c.received_at).num_days();
