@@ -173,7 +173,16 @@ fn a_case_from_report_to_closure_with_conflicts_votes_and_an_emergency_action() 
     ));
     let stderr = fails(&as_(
         "robin",
-        &[&"emergency", &"review", &f, &c, &"--note", &"fine"],
+        &[
+            &"emergency",
+            &"review",
+            &f,
+            &c,
+            &"--note",
+            &"fine",
+            &"--result",
+            &"upheld",
+        ],
     ));
     assert!(
         stderr.contains("must be reviewed by another member"),
@@ -181,7 +190,16 @@ fn a_case_from_report_to_closure_with_conflicts_votes_and_an_emergency_action() 
     );
     ok(&as_(
         "tomas",
-        &[&"emergency", &"review", &f, &c, &"--note", &"Proportionate"],
+        &[
+            &"emergency",
+            &"review",
+            &f,
+            &c,
+            &"--note",
+            &"Proportionate",
+            &"--result",
+            &"upheld",
+        ],
     ));
 
     // Notes, and a correction that amends one.
@@ -349,6 +367,21 @@ fn a_case_from_report_to_closure_with_conflicts_votes_and_an_emergency_action() 
             &"Sent the decision and how to appeal",
         ],
     ));
+    // The reporter is owed the outcome too: one message is not the loop closed.
+    assert!(queue("robin", "decided-not-communicated").contains(&code));
+    ok(&as_(
+        "robin",
+        &[
+            &"comms",
+            &"log",
+            &f,
+            &c,
+            &"--to",
+            &"reporter",
+            &"--summary",
+            &"Told them the outcome",
+        ],
+    ));
     assert!(!queue("robin", "decided-not-communicated").contains(&code));
     ok(&as_("robin", &[&"status", &f, &c, &"closed"]));
     assert!(queue("robin", "closed").contains(&code));
@@ -356,12 +389,14 @@ fn a_case_from_report_to_closure_with_conflicts_votes_and_an_emergency_action() 
     // Search: ranked, with snippets; never a hard-conflicted member's case.
     let hits = json(&as_("robin", &[&"search", &f, &"video", &"--json"]));
     assert_eq!(hits[0]["code_name"], code.as_str());
+    // The snippet is plain text; the matched words are listed beside it (no control
+    // characters as markers).
+    let snippet = hits[0]["snippet"].as_str().unwrap();
     assert!(
-        hits[0]["snippet"]
-            .as_str()
-            .unwrap()
-            .contains("\u{1}video\u{2}")
+        snippet.contains("video") && !snippet.contains('\u{1}'),
+        "{snippet}"
     );
+    assert_eq!(hits[0]["matches"][0], "video");
     let hits = json(&as_("sam", &[&"search", &f, &"video", &"--json"]));
     assert!(
         hits.as_array()

@@ -189,3 +189,53 @@ fn completions_and_the_man_page_come_from_the_command_line_definition() {
     );
     assert!(man.contains("keygen"));
 }
+
+#[test]
+fn rough_edges_a_new_user_meets() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = common::member_key(dir.path(), "k");
+    let file = common::case_file(dir.path(), &key);
+    let code = ok(&run(&[
+        &"-i", &key, &"case", &"new", &file, &"--title", &"First",
+    ]));
+    let code = code.trim();
+    ok(&run(&[&"-i", &key, &"status", &file, &code, &"triage"]));
+
+    // Lists start with a header row.
+    let list = ok(&run(&[&"-i", &key, &"case", &"list", &file]));
+    assert!(list.lines().next().unwrap().starts_with("CODE"), "{list}");
+    let members = ok(&run(&[&"-i", &key, &"member", &"list", &file]));
+    assert!(
+        members.lines().next().unwrap().starts_with("NAME"),
+        "{members}"
+    );
+
+    // settings --json names the ladder as --ladder takes it.
+    let settings: serde_json::Value =
+        serde_json::from_str(&ok(&run(&[&"-i", &key, &"settings", &file, &"--json"]))).unwrap();
+    assert_eq!(settings["ladder"], "contributor-covenant-2.1");
+    assert_eq!(settings["quorum"], "simple-majority");
+
+    // --amends names text, not a status move.
+    let shown: serde_json::Value = serde_json::from_str(&ok(&run(&[
+        &"-i", &key, &"case", &"show", &file, &code, &"--json",
+    ])))
+    .unwrap();
+    let text = shown.to_string();
+    let at = text.find("status-changed").expect("a status entry");
+    let id_at = text[..at].rfind("\"id\":\"").expect("its id") + 6;
+    let status_id = &text[id_at..id_at + 8];
+    let err = fails(&run(&[
+        &"-i",
+        &key,
+        &"note",
+        &"add",
+        &file,
+        &code,
+        &"--text",
+        &"fix",
+        &"--amends",
+        &status_id,
+    ]));
+    assert!(err.contains("cannot correct"), "{err}");
+}

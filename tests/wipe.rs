@@ -171,7 +171,7 @@ fn open_seal_unseal_drop(armor: bool) {
         let back = file.unseal(&identity).unwrap();
         assert_eq!(back.as_deref().map(String::as_str), Some(draft.as_str()));
         drop(back);
-        assert!(file.search("CANARY", 5).unwrap().len() > 0);
+        assert!(!file.search("CANARY", 5).unwrap().is_empty());
         // A save serialises, encrypts and decrypts again to check.
         file.save(&identity).unwrap();
         drop(file);

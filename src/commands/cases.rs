@@ -437,7 +437,15 @@ pub(super) fn settings(
 
 fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Result<(), Error> {
     if json {
-        writeln!(out, "{}", super::json(settings)?)?;
+        // Named as the command line names them (`--ladder contributor-covenant-2.1`).
+        let shown = serde_json::json!({
+            "ladder": settings.ladder.as_str(),
+            "outcomes": settings.ladder.outcomes(),
+            "quorum": settings.quorum.as_str(),
+            "acknowledge_hours": settings.acknowledge_hours,
+            "decide_days": settings.decide_days,
+        });
+        writeln!(out, "{}", super::json(&shown)?)?;
         return Ok(());
     }
     writeln!(

@@ -124,6 +124,11 @@ fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result
         writeln!(out, "{}", super::json(&listed)?)?;
         return Ok(());
     }
+    writeln!(
+        out,
+        "{:<20} {:<7} {:<28} {:<12} FINGERPRINT  STATE",
+        "NAME", "ROLE", "EMAIL", "KEY"
+    )?;
     for m in &listed {
         let state = match m.removed_at {
             Some(at) => format!("removed {}", at.format("%Y-%m-%d")),

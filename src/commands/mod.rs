@@ -130,6 +130,10 @@ fn ops_hint(error: &ops::Error) -> Option<String> {
         }
         ops::Error::NoSuchParty { .. } => "parties are numbered from 1 as the case lists them",
         ops::Error::NoSuchEntry { .. } => "the ids are shown by `casebook case show FILE CODE`",
+        ops::Error::NotAmendable { .. } => {
+            "a vote or a status is changed by a new one (`casebook vote`, `casebook status`); \
+             --amends names a note, report or other text"
+        }
         ops::Error::AmbiguousEntry { .. } => "give more of the id",
         ops::Error::NothingToChange => "give at least one detail, such as --severity high",
         ops::Error::NothingToResolve { .. } => {

@@ -120,6 +120,11 @@ pub(super) fn list(
         writeln!(out, "no cases in {queue}")?;
         return Ok(());
     }
+    writeln!(
+        out,
+        "{:<22} {:<13} {:<8} {:>5}  {:<24} {:<26} TITLE",
+        "CODE", "STATUS", "SEVERITY", "AGE", "ASSIGNED", "DUE"
+    )?;
     for c in &listed {
         let age = (now - c.received_at).num_days();
         let due = match c.due {
@@ -130,7 +135,7 @@ pub(super) fn list(
         writeln!(
             out,
             "{:<22} {:<13} {:<8} {:>4}d  {:<24} {:<26} {}",
-            c.code_name,
+            inline(c.code_name),
             c.status.as_str(),
             c.severity.map(|s| s.as_str()).unwrap_or("-"),
             age,
@@ -411,7 +416,21 @@ pub(super) fn search(
     let mut case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
     let found = case_ops::search(&mut case_file, query, 50)?;
     if json {
-        writeln!(out, "{}", super::json(&found)?)?;
+        // The match markers become plain text plus the matched words, not control characters.
+        let rows: Vec<serde_json::Value> = found
+            .iter()
+            .map(|f| {
+                let parts: Vec<&str> = f.snippet.split(['\u{1}', '\u{2}']).collect();
+                let matches: Vec<&str> = parts.iter().skip(1).step_by(2).copied().collect();
+                serde_json::json!({
+                    "code_name": f.code_name,
+                    "event": f.event,
+                    "snippet": parts.concat(),
+                    "matches": matches,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", super::json(&rows)?)?;
         return Ok(());
     }
     if found.is_empty() {
@@ -435,7 +454,7 @@ pub(super) fn search(
         writeln!(
             out,
             "{:<22} {}  {}",
-            f.code_name,
+            inline(&f.code_name),
             &f.event.to_string()[..8],
             snippet
         )?;

@@ -743,12 +743,33 @@ impl Case {
         self.emergencies.iter().filter(|e| e.review.is_none())
     }
 
-    /// Whether something was communicated since the decision.
+    /// Whether the decision was communicated to everyone owed it: the reporter and the
+    /// reported party, each when the case has one (a case with neither needs one message to
+    /// anyone). A message to a witness alone does not close the loop.
     pub fn communicated_since_decision(&self) -> bool {
-        match &self.decision {
-            Some(decision) => self.communications.iter().any(|c| c.at >= decision.at),
-            None => false,
+        use crate::core::event::Audience;
+        use crate::core::party::PartyRole;
+        let Some(decision) = &self.decision else {
+            return false;
+        };
+        let told = |to: Audience| {
+            self.communications
+                .iter()
+                .any(|c| c.at >= decision.at && c.to == to)
+        };
+        let has = |role: PartyRole| self.parties.iter().any(|p| p.role == role);
+        let owed: Vec<Audience> = [
+            (PartyRole::Reporter, Audience::Reporter),
+            (PartyRole::Reported, Audience::Reported),
+        ]
+        .into_iter()
+        .filter(|(role, _)| has(*role))
+        .map(|(_, to)| to)
+        .collect();
+        if owed.is_empty() {
+            return self.communications.iter().any(|c| c.at >= decision.at);
         }
+        owed.into_iter().all(told)
     }
 }
 
@@ -762,6 +783,89 @@ mod tests {
             assert_eq!(status.as_str().parse::<Status>(), Ok(status));
         }
         assert!("open".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn a_decision_is_communicated_once_both_parties_were_told() {
+        use crate::core::decision::{QuorumRule, Tally};
+        use crate::core::event::Audience;
+        use crate::core::party::{Identity, Party, PartyId, PartyRole, PersonId};
+        use crate::core::roster::MemberId;
+        let by = MemberId(Uuid::new_v4());
+        let at = |minute: u32| {
+            chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 5, 1, 10, minute, 0).unwrap()
+        };
+        let event = |minute, kind| Event {
+            id: Uuid::new_v4(),
+            case: None,
+            author: by,
+            at: at(minute),
+            amends: None,
+            kind,
+        };
+        let opened = event(
+            0,
+            EventKind::CaseOpened {
+                code_name: "amber-kettle".into(),
+                title: "t".into(),
+                summary: String::new(),
+                channel: Channel::Email,
+                received_at: at(0),
+            },
+        );
+        let mut case = Case::opened(CaseId(Uuid::new_v4()), &opened).unwrap();
+        for role in [PartyRole::Reporter, PartyRole::Reported, PartyRole::Witness] {
+            case.apply(&event(
+                1,
+                EventKind::PartyAdded {
+                    party: Party {
+                        id: PartyId(Uuid::new_v4()),
+                        role,
+                        person: PersonId(Uuid::new_v4()),
+                        identity: Identity::NoContact,
+                    },
+                },
+            ));
+        }
+        case.apply(&event(
+            2,
+            EventKind::DecisionRecorded {
+                outcome: "warning".into(),
+                rationale: "r".into(),
+                tally: Tally {
+                    eligible: 1,
+                    for_: 1,
+                    against: 0,
+                    abstain: 0,
+                    needed: 1,
+                    rule: QuorumRule::SimpleMajority,
+                    met: true,
+                },
+                override_reason: None,
+            },
+        ));
+        let tell = |case: &mut Case, minute, to| {
+            case.apply(&event(
+                minute,
+                EventKind::CommunicationLogged {
+                    to,
+                    summary: "s".into(),
+                },
+            ))
+        };
+        assert!(!case.communicated_since_decision());
+        tell(&mut case, 3, Audience::Other);
+        assert!(
+            !case.communicated_since_decision(),
+            "a witness is not owed it"
+        );
+        tell(&mut case, 4, Audience::Reporter);
+        assert!(
+            !case.communicated_since_decision(),
+            "the reported party is still owed it"
+        );
+        tell(&mut case, 5, Audience::Reported);
+        assert!(case.communicated_since_decision());
     }
 
     #[test]

@@ -226,6 +226,9 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
                 return Err(Error::Empty { what: "note" });
             }
             amends = entry.map(|e| find_entry(file, &case, &e)).transpose()?;
+            if let Some(id) = amends {
+                check_amendable(file, &case, id)?;
+            }
             as_member(file, |actor| {
                 process::change_details(actor, &case)?;
                 Ok(vec![EventKind::NoteAdded { body, note: kind }])
@@ -247,6 +250,32 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
         before: case,
         events,
     })
+}
+
+/// A note corrects what members wrote or received as text: notes, reports, summaries,
+/// communications, emergency actions and reviews, the decision's rationale. Votes, status
+/// moves, assignments and the like are changed by new ones, not corrected.
+fn check_amendable(file: &CaseFile, case: &Case, id: Uuid) -> Result<(), Error> {
+    let timeline = file.timeline(case.id)?;
+    let Some(event) = timeline.iter().find(|e| e.id == id) else {
+        return Ok(());
+    };
+    match event.kind {
+        EventKind::NoteAdded { .. }
+        | EventKind::ReportReceived { .. }
+        | EventKind::CaseOpened { .. }
+        | EventKind::DetailsChanged { .. }
+        | EventKind::CommunicationLogged { .. }
+        | EventKind::EmergencyRecorded { .. }
+        | EventKind::EmergencyReviewed { .. }
+        | EventKind::DecisionRecorded { .. }
+        | EventKind::PartyAdded { .. } => Ok(()),
+        _ => Err(Error::NotAmendable {
+            case: case.code_name.clone(),
+            entry: id.to_string()[..8].to_string(),
+            kind: event.kind.name(),
+        }),
+    }
 }
 
 fn one(kind: EventKind) -> Vec<EventKind> {

@@ -86,6 +86,16 @@ pub enum Error {
         /// The number given (from 1).
         number: usize,
     },
+    /// The entry a correction names is not text a note can correct (a vote, a status move).
+    #[error("entry {entry} of {case} is {kind}, which a note cannot correct")]
+    NotAmendable {
+        /// The case's code name.
+        case: String,
+        /// The entry's id, short.
+        entry: String,
+        /// What it is.
+        kind: &'static str,
+    },
     /// No timeline entry starts with that id.
     #[error("{case} has no entry {prefix:?}")]
     NoSuchEntry {
