@@ -216,8 +216,9 @@ impl App {
             }
             Overlay::Confirm { effect, back, .. } => match action {
                 Some(Action::Yes) => {
-                    // The form stays (under the effect) until the runner says it worked.
-                    self.overlay = back.map(|b| *b);
+                    // A form stays (under the effect) until the runner says it worked, so that a
+                    // refusal keeps what was typed; a chooser has nothing typed and closes.
+                    self.overlay = back.filter(|b| matches!(**b, Overlay::Form(_))).map(|b| *b);
                     Some(effect)
                 }
                 _ => {

@@ -238,6 +238,7 @@ fn a_final_status_is_confirmed_and_no_keeps_the_chooser() {
         app.on_key(key(KeyCode::Char('y'))),
         Some(Effect::ChangeStatus { to, .. }) if to.is_finished()
     ));
+    assert!(app.overlay.is_none(), "the chooser closes");
 }
 
 #[test]

@@ -4,15 +4,18 @@
 //! bar; this one lays the frame out and keeps the case's wrapped rows between frames.
 
 mod case;
+mod entry;
 mod forms;
+mod header;
 mod overlay;
 mod queues;
 mod roster;
 mod status;
 
 pub use case::case_rows;
-use case::{ellipsis, render_case, wrap_line};
+use case::{render_case, wrap_line};
 use forms::render_form;
+use header::{ellipsis, header_rows};
 use overlay::{
     centered, render_attachments, render_dialog, render_help, render_lock, render_palette,
     render_reading, render_save_as, render_search,
