@@ -829,6 +829,13 @@ mod tests {
         }
         case.apply(&event(
             2,
+            EventKind::StatusChanged {
+                from: Status::New,
+                to: Status::Deliberating,
+            },
+        ));
+        case.apply(&event(
+            2,
             EventKind::DecisionRecorded {
                 outcome: "warning".into(),
                 rationale: "r".into(),
