@@ -87,7 +87,7 @@ fn a_second_writer_is_refused_and_a_dead_writers_lock_does_not_block() {
 }
 
 #[test]
-fn a_file_changed_on_disk_is_not_overwritten_and_the_work_can_be_saved_elsewhere() {
+fn a_file_changed_on_disk_is_merged_never_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let key = member_key(dir.path(), "k");
     let file = case_file(dir.path(), &key);
@@ -104,51 +104,28 @@ fn a_file_changed_on_disk_is_not_overwritten_and_the_work_can_be_saved_elsewhere
         &theirs,
     ]));
 
-    let mut writer = start_long_writer(&key, &file, "4000");
+    let mut writer = start_long_writer(&key, &file, "2000");
     wait_for_lock(&file, &writer);
     let synced = dir.path().join(".sync-tmp");
     fs::copy(&theirs, &synced).unwrap();
     fs::rename(&synced, &file).unwrap();
-    let theirs_bytes = fs::read(&file).unwrap();
 
     let status = writer.wait().unwrap();
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut writer.stderr.take().unwrap(), &mut stderr).unwrap();
-    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains(
-            "committee.cases.age changed on disk since it was opened; casebook did not overwrite it"
-        ),
+        stderr.contains("had changed on disk since it was opened") && stderr.contains("merged"),
         "{stderr}"
     );
-    assert!(stderr.contains("--save-as"), "{stderr}");
-    assert_eq!(
-        fs::read(&file).unwrap(),
-        theirs_bytes,
-        "the synced copy must survive"
-    );
-    assert_eq!(case_count(&key, &file), 3);
+    // Nothing is lost: their cases and ours are both in the file.
+    assert_eq!(case_count(&key, &file), 2003);
     let leftovers: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
-
-    // Nothing is lost: the same work saved to a new file.
-    let mine = dir.path().join("mine.cases.age");
-    ok(&run(&[
-        &"-i",
-        &key,
-        &"synth",
-        &file,
-        &"--cases",
-        &"2",
-        &"--save-as",
-        &mine,
-    ]));
-    assert_eq!(case_count(&key, &mine), 5);
-    assert_eq!(fs::read(&file).unwrap(), theirs_bytes);
 }
 
 #[test]

@@ -425,7 +425,23 @@ pub(crate) fn open_file(
     identity: &Identity,
     mode: OpenMode,
 ) -> Result<CaseFile, Error> {
-    let file = CaseFile::open_expecting(path, identity, mode, &config.expect)?;
+    let file = match mode {
+        OpenMode::ReadWrite => {
+            let (file, recovered) = CaseFile::open_recovering(path, identity, &config.expect)?;
+            let roster = file.roster()?;
+            for (copy, merged) in &recovered {
+                eprintln!(
+                    "note: {} lacked history this laptop had verified there (an older copy was \
+                     put in its place); merged {} ({}), which holds it",
+                    sanitize::inline(&path.display().to_string()),
+                    sanitize::inline(&copy.display().to_string()),
+                    merge::came_in(merged, &roster)
+                );
+            }
+            file
+        }
+        OpenMode::ReadOnly => CaseFile::open_expecting(path, identity, mode, &config.expect)?,
+    };
     if let (Some(link), OpenMode::ReadWrite) = (file.followed_link(), mode) {
         eprintln!(
             "note: {} is a symbolic link; casebook saves its target {} (the lock and backup \

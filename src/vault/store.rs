@@ -102,6 +102,27 @@ pub(crate) fn insert_member(conn: &Connection, member: &Member) -> rusqlite::Res
     Ok(())
 }
 
+/// Write `member` over the stored one with their id (or add them).
+pub(crate) fn upsert_member(conn: &Connection, member: &Member) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO members (id, name, email, role, recipient, added_at, removed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email,
+             role = excluded.role, recipient = excluded.recipient,
+             added_at = excluded.added_at, removed_at = excluded.removed_at",
+        params![
+            member.id.to_string(),
+            member.name,
+            member.email,
+            member.role.as_str(),
+            member.recipient,
+            timestamp(member.added_at),
+            member.removed_at.map(timestamp),
+        ],
+    )?;
+    Ok(())
+}
+
 /// Recipients that are not members.
 pub(crate) fn extra_recipients(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT recipient FROM extra_recipients ORDER BY added_at")?;

@@ -127,3 +127,55 @@ fn read_copy(path: &Path, identity: &Identity) -> Result<(Connection, i64), Erro
     let (armor, _) = crypto::inspect(&prefix, path)?;
     decrypt_database(&file, armor, identity, path)
 }
+
+impl CaseFile {
+    /// Open `path` for writing; when it lacks history this laptop verified there (an older
+    /// copy was put in its place, by a sync tool say), merge its backup and the sync conflict
+    /// copies beside it, and go on if that brings back everything pinned. Gives what each
+    /// merged copy brought. Without such a copy the refusal stands.
+    pub fn open_recovering(
+        path: &Path,
+        identity: &Identity,
+        expect: &super::Expect,
+    ) -> Result<(CaseFile, Vec<(PathBuf, Merged)>), Error> {
+        let refusal =
+            match CaseFile::open_expecting(path, identity, super::OpenMode::ReadWrite, expect) {
+                Err(refusal @ Error::Rollback { .. }) => refusal,
+                other => return other.map(|file| (file, Vec::new())),
+            };
+        let Some(pin) = crate::vault::pins::Pins::default_location()
+            .map(|pins| pins.pinned_at(path))
+            .transpose()?
+            .flatten()
+        else {
+            return Err(refusal);
+        };
+        let mut file = CaseFile::open_expecting(path, identity, super::OpenMode::ReadOnly, expect)?;
+        let lock = crate::vault::lock::Lock::acquire(path)?;
+        if let Origin::Disk { lock: slot, .. } = &mut file.origin {
+            *slot = Some(lock);
+        }
+        let mut candidates = vec![crate::vault::backup_path(path)];
+        candidates.extend(crate::vault::copies::conflict_copies(path));
+        let mut merged = Vec::new();
+        for candidate in candidates.into_iter().filter(|c| c.exists()) {
+            // A copy that cannot be merged (another committee, unreadable) is passed over.
+            if let Ok(m) = file.merge_file(&candidate, identity) {
+                merged.push((candidate, m));
+            }
+            let has_pinned: bool = file
+                .conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM commits WHERE id = ?1)",
+                    [&pin.head],
+                    |r| r.get(0),
+                )
+                .map_err(|e| Error::database(path, e))?;
+            if has_pinned {
+                file.trust.older = None;
+                return Ok((file, merged));
+            }
+        }
+        Err(refusal)
+    }
+}

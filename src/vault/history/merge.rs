@@ -237,6 +237,17 @@ pub(crate) fn merge(
         .position(|(i, &c)| i != c)
         .unwrap_or(mine.len());
 
+    // Moving rows would check every reference to each moved event by scanning the whole
+    // history (`amends` has no index); the references are checked once, below, instead.
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
+        .map_err(db)?;
+    struct Restore<'a>(&'a Connection);
+    impl Drop for Restore<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.execute_batch("PRAGMA foreign_keys = ON");
+        }
+    }
+    let _restore = Restore(conn);
     let tx = conn.unchecked_transaction().map_err(db)?;
     // The events of my commits from `fork` on move to their new places.
     let mut first_moved: Option<i64> = None;
@@ -383,6 +394,15 @@ pub(crate) fn merge(
         insert_signed(&tx, path, signer, &body)?;
     }
 
+    let dangling: bool = tx
+        .prepare("PRAGMA foreign_key_check")
+        .and_then(|mut s| s.exists([]))
+        .map_err(db)?;
+    if dangling {
+        return Err(broken(
+            "an event names an event or a member that is not in the history".into(),
+        ));
+    }
     // Every derived table from the merged history, checked as a full verification checks it.
     let still_valid: Vec<Segment> = {
         let first_commit = mine.get(fork).map_or(i64::MAX, |c| c.0);

@@ -351,8 +351,19 @@ pub(crate) fn commit_some(
 }
 
 /// The commits no other commit names as a parent (one, unless copies were merged without a
-/// merge commit), sorted.
+/// merge commit), sorted. Kept for the connection in a temporary table (in memory, never
+/// saved) while the number of commits is what it was computed for, so that signing one
+/// commit after another does not read every commit each time.
 pub(crate) fn tips(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS casebook_tips (id TEXT, commits INTEGER)")?;
+    let count: i64 = conn.query_row("SELECT count(*) FROM commits", [], |r| r.get(0))?;
+    let cached: Vec<String> = conn
+        .prepare("SELECT id FROM temp.casebook_tips WHERE commits = ?1 ORDER BY id")?
+        .query_map([count], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if !cached.is_empty() {
+        return Ok(cached);
+    }
     let mut stmt = conn.prepare("SELECT id, body FROM commits ORDER BY seq")?;
     let mut ids = Vec::new();
     let mut named = std::collections::HashSet::new();
@@ -366,7 +377,19 @@ pub(crate) fn tips(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     }
     let mut tips: Vec<String> = ids.into_iter().filter(|id| !named.contains(id)).collect();
     tips.sort();
+    remember_tips(conn, &tips, count)?;
     Ok(tips)
+}
+
+fn remember_tips(conn: &Connection, tips: &[String], commits: i64) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM temp.casebook_tips", [])?;
+    for tip in tips {
+        conn.execute(
+            "INSERT INTO temp.casebook_tips (id, commits) VALUES (?1, ?2)",
+            params![tip, commits],
+        )?;
+    }
+    Ok(())
 }
 
 /// Sign `body` with `signer` and store it as the newest commit; gives its id.
@@ -396,10 +419,18 @@ fn insert_signed(
                 signer.label().display()
             ),
         })?;
+    // Its parents are the tips before it (see `tips`): it is now the only one.
+    let named_all = tips(conn).map_err(db)? == body.parents;
     conn.execute(
         "INSERT INTO commits (id, body, signature) VALUES (?1, ?2, ?3)",
         params![id, text, signature],
     )
     .map_err(db)?;
+    if named_all {
+        let count: i64 = conn
+            .query_row("SELECT count(*) FROM commits", [], |r| r.get(0))
+            .map_err(db)?;
+        remember_tips(conn, std::slice::from_ref(&id), count).map_err(db)?;
+    }
     Ok(id)
 }

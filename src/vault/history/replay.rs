@@ -161,14 +161,15 @@ impl Replay {
         attention: &[Attention],
     ) -> rusqlite::Result<()> {
         conn.execute_batch(
-            "DELETE FROM cases; DELETE FROM members; DELETE FROM extra_recipients;
-             DELETE FROM settings; DELETE FROM attention;",
+            "DELETE FROM cases; DELETE FROM extra_recipients; DELETE FROM settings;
+             DELETE FROM attention;",
         )?;
         for case in self.cases.values() {
             store::write_state(conn, case)?;
         }
+        // Members are never deleted (events name them): each is written over.
         for member in committee.members() {
-            store::insert_member(conn, member)?;
+            store::upsert_member(conn, member)?;
         }
         for (recipient, at) in committee.extra_recipients() {
             store::insert_extra_recipient(conn, recipient, *at)?;
