@@ -35,6 +35,8 @@ enum Step {
     Message(usize),
     Emergency(usize),
     Settings(u32),
+    Assign(usize, usize),
+    Remove(usize),
     Exchange(usize),
 }
 
@@ -49,6 +51,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..4usize).prop_map(Step::Message),
         1 => (0..4usize).prop_map(Step::Emergency),
         1 => (24..200u32).prop_map(Step::Settings),
+        1 => (0..4usize, 0..5usize).prop_map(|(c, m)| Step::Assign(c, m)),
+        1 => (1..5usize).prop_map(Step::Remove),
         4 => (0..5usize).prop_map(Step::Exchange),
     ]
 }
@@ -59,8 +63,9 @@ struct Copy {
     file: CaseFile,
 }
 
-/// Apply `step` by member `who`; refusals by the process rules are expected and skipped.
-fn apply(copies: &mut [Copy], who: usize, step: &Step) {
+/// Apply `step` by member `who`; refusals by the process rules are expected and skipped. A
+/// member removed on some copy may find they can no longer read or sign: `Err` then.
+fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
     let codes: Vec<String> = {
         let file = &mut copies[who].file;
         file.cases()
@@ -70,6 +75,7 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) {
             .collect()
     };
     let code = |n: usize| codes.get(n % codes.len().max(1)).cloned();
+    let copies_len = copies.len();
     let result = {
         let copy = &mut copies[who];
         let change = |code: Option<String>, change: CaseChange, file: &mut CaseFile| match code {
@@ -154,25 +160,60 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) {
                 },
             )
             .map(|_| ()),
-            Step::Exchange(_) => Ok(()),
+            Step::Assign(n, m) => change(
+                code(*n),
+                CaseChange::Assign(MEMBERS[*m % copies_len].to_string()),
+                &mut copy.file,
+            ),
+            Step::Remove(m) if who == 0 && *m < copies_len => casebook::ops::members::remove(
+                &mut copy.file,
+                &copy.identity,
+                MEMBERS[*m],
+                None,
+                false,
+            )
+            .map(|_| ()),
+            Step::Remove(_) | Step::Exchange(_) => Ok(()),
         }
     };
     match result {
-        Ok(()) | Err(casebook::ops::Error::Rule(_)) => {}
-        Err(e) => panic!("{} {step:?}: {e}", MEMBERS[who]),
+        Ok(())
+        | Err(casebook::ops::Error::Rule(_))
+        | Err(casebook::ops::Error::UnknownMember { .. }) => {}
+        Err(e) => return Err(format!("{} {step:?}: {e}", MEMBERS[who])),
     }
     if let Step::Exchange(other) = step {
         let other = other % copies.len();
         if other != who {
             let path = copies[other].path.clone();
             let copy = &mut copies[who];
-            copy.file.merge_file(&path, &copy.identity).unwrap();
+            copy.file
+                .merge_file(&path, &copy.identity)
+                .map_err(|e| format!("{} merging {}: {e}", MEMBERS[who], MEMBERS[other]))?;
         }
     }
     let copy = &mut copies[who];
     if copy.file.is_dirty() {
-        copy.file.save(&copy.identity).unwrap();
+        copy.file
+            .save(&copy.identity)
+            .map_err(|e| format!("{} saving: {e}", MEMBERS[who]))?;
     }
+    Ok(())
+}
+
+/// The members removed on some copy: what they do may fail from then on.
+fn removed(copies: &mut [Copy]) -> BTreeSet<usize> {
+    let mut gone = BTreeSet::new();
+    for copy in copies.iter() {
+        for member in copy.file.roster().unwrap().members() {
+            if member.removed_at.is_some()
+                && let Some(i) = MEMBERS.iter().position(|n| *n == member.name)
+            {
+                gone.insert(i);
+            }
+        }
+    }
+    gone
 }
 
 fn rand_id() -> u64 {
@@ -216,7 +257,7 @@ fn setup(dir: &Path, members: usize) -> Vec<Copy> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 6, max_shrink_iters: 0, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 12, max_shrink_iters: 0, .. ProptestConfig::default() })]
     #[test]
     fn copies_converge_whatever_the_order_of_exchanges(
         members in 3..=5usize,
@@ -234,33 +275,41 @@ proptest! {
                 Step::Exchange(o) => Step::Exchange(o % members),
                 s => s.clone(),
             };
-            apply(&mut copies, who, &step);
-            recorded.extend(event_ids(&copies[who].file));
+            match apply(&mut copies, who, &step) {
+                // What is saved on their copy can reach the others.
+                Ok(()) => recorded.extend(event_ids(&copies[who].file)),
+                Err(e) => prop_assert!(removed(&mut copies).contains(&who), "{}", e),
+            }
         }
         // Everyone exchanges with everyone until nothing new comes in.
+        // Removed members' copies are merged by the others, never the other way round.
         for _round in 0..3 {
             for i in 0..members {
                 for j in 0..members {
-                    if i != j {
-                        apply(&mut copies, i, &Step::Exchange(j));
+                    let gone = removed(&mut copies);
+                    if i != j && !gone.contains(&i) {
+                        let result = apply(&mut copies, i, &Step::Exchange(j));
+                        prop_assert!(result.is_ok(), "{:?}", result);
                     }
                 }
             }
         }
+        let gone = removed(&mut copies);
+        let active: Vec<usize> = (0..members).filter(|i| !gone.contains(i)).collect();
         let heads: Vec<(Option<String>, String)> =
-            copies.iter().map(|c| c.file.head().unwrap()).collect();
-        for (i, head) in heads.iter().enumerate() {
-            prop_assert_eq!(head, &heads[0], "copy {} differs", MEMBERS[i]);
+            active.iter().map(|&i| copies[i].file.head().unwrap()).collect();
+        for (n, head) in heads.iter().enumerate() {
+            prop_assert_eq!(head, &heads[0], "copy {} differs", MEMBERS[active[n]]);
         }
-        for copy in &copies {
-            let ids = event_ids(&copy.file);
+        for &i in &active {
+            let ids = event_ids(&copies[i].file);
             prop_assert!(recorded.is_subset(&ids), "an event is missing");
         }
         // Each copy, opened afresh, verifies in full.
         let fresh = tempfile::tempdir().unwrap();
         unsafe { std::env::set_var("XDG_STATE_HOME", fresh.path()) };
-        for copy in &copies {
-            CaseFile::open(&copy.path, &copy.identity, OpenMode::ReadOnly).unwrap();
+        for &i in &active {
+            CaseFile::open(&copies[i].path, &copies[i].identity, OpenMode::ReadOnly).unwrap();
         }
     }
 }

@@ -440,7 +440,23 @@ pub(crate) fn open_file(
             }
             file
         }
-        OpenMode::ReadOnly => CaseFile::open_expecting(path, identity, mode, &config.expect)?,
+        OpenMode::ReadOnly => {
+            let file = CaseFile::open_expecting(path, identity, mode, &config.expect)?;
+            let copies = crate::vault::copies::conflict_copies(path);
+            if !copies.is_empty() {
+                eprintln!(
+                    "note: {} sync conflict cop{} beside {} (for example {}); the next change \
+                     merges {}, or run `casebook merge {} COPY...`",
+                    copies.len(),
+                    if copies.len() == 1 { "y is" } else { "ies are" },
+                    sanitize::inline(&path.display().to_string()),
+                    sanitize::inline(&copies[0].display().to_string()),
+                    if copies.len() == 1 { "it" } else { "them" },
+                    sanitize::inline(&path.display().to_string()),
+                );
+            }
+            file
+        }
     };
     if let (Some(link), OpenMode::ReadWrite) = (file.followed_link(), mode) {
         eprintln!(

@@ -43,7 +43,6 @@ pub enum Queue {
 impl Queue {
     /// Every queue, in the order they are shown.
     pub const ALL: [Queue; 11] = [
-        Queue::NeedsAttention,
         Queue::NeedsAcknowledgement,
         Queue::Triage,
         Queue::Mine,
@@ -53,6 +52,7 @@ impl Queue {
         Queue::Deliberating,
         Queue::DecidedNotCommunicated,
         Queue::Closed,
+        Queue::NeedsAttention,
         Queue::All,
     ];
 

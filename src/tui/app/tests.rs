@@ -35,7 +35,7 @@ fn navigation_stays_within_the_list_and_queues_wrap() {
     assert_eq!(app.on_key(key(KeyCode::Tab)), Some(Effect::Refresh));
     assert_eq!(
         app.current_queue(),
-        Queue::NeedsAttention,
+        Queue::NeedsAcknowledgement,
         "from `all`, Tab wraps to the first"
     );
 }
