@@ -462,3 +462,110 @@ fn git_pull_merges_the_case_file_with_the_merge_driver() {
         "{shown}"
     );
 }
+
+#[test]
+fn incompatible_status_moves_and_a_conflicted_vote_need_attention() {
+    let c = committee();
+    let bo_copy = c.dir.join("bo.cases.age");
+    copy(&c.file, &bo_copy);
+    // On Ada's copy: Bo declares a soft conflict, then Ada decides.
+    c.bo.ok(&[
+        &"conflict",
+        &c.file,
+        &c.code,
+        &"--soft",
+        &"--reason",
+        &"Works with them",
+    ]);
+    c.ada.ok(&[
+        &"decide",
+        &c.file,
+        &c.code,
+        &"--outcome",
+        &"warning",
+        &"--rationale",
+        &"Because.",
+        &"--override",
+        &"--reason",
+        &"Chair decides alone in this test.",
+    ]);
+    // On Bo's copy, later: Bo votes, and the case goes back to investigating.
+    c.bo.ok(&[
+        &"vote",
+        &bo_copy,
+        &c.code,
+        &"--outcome",
+        &"warning",
+        &"--for",
+    ]);
+    c.ada.ok(&[&"status", &bo_copy, &c.code, &"investigating"]);
+    let merged = c.ada.ok(&[&"merge", &c.file, &bo_copy]);
+    assert!(merged.contains("need attention"), "{merged}");
+    let shown = shows(&c.ada, &c.file, &c.code);
+    assert!(shown.contains("NEEDS ATTENTION (2)"), "{shown}");
+    assert!(
+        shown.contains("soft conflict of interest (not counted)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("status move deliberating -> investigating"),
+        "{shown}"
+    );
+    assert!(shown.contains("status     decided"), "{shown}");
+}
+
+#[test]
+fn two_cases_opened_with_one_code_name_are_told_apart() {
+    use casebook::core::case::{CaseId, Channel};
+    use casebook::core::event::{Event, EventKind};
+    use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
+    let c = committee();
+    let state = tempfile::tempdir().unwrap();
+    // SAFETY: this test binary's tests all point the state at their own temp dirs.
+    unsafe { std::env::set_var("XDG_STATE_HOME", state.path()) };
+    let ada = Identity::load(&c.dir.join("ada"), &PassphraseSource::Terminal).unwrap();
+    let other = c.dir.join("other.cases.age");
+    copy(&c.file, &other);
+    let mut ids = Vec::new();
+    for (path, minute) in [(&c.file, 1), (&other, 2)] {
+        let mut file = CaseFile::open(path, &ada, OpenMode::ReadWrite).unwrap();
+        let me = file.me().unwrap().unwrap().id;
+        let id = CaseId(uuid::Uuid::new_v4());
+        ids.push(id);
+        let at = chrono::Utc::now() + chrono::Duration::minutes(minute);
+        file.record(&[Event {
+            id: uuid::Uuid::new_v4(),
+            case: Some(id),
+            author: me,
+            at,
+            amends: None,
+            kind: EventKind::CaseOpened {
+                code_name: "twin-heron".into(),
+                title: format!("opened at minute {minute}"),
+                summary: String::new(),
+                channel: Channel::Email,
+                received_at: at,
+            },
+        }])
+        .unwrap();
+        file.save(&ada).unwrap();
+    }
+    let mut file = CaseFile::open(&c.file, &ada, OpenMode::ReadWrite).unwrap();
+    file.merge_file(&other, &ada).unwrap();
+    file.save(&ada).unwrap();
+    let cases = file.cases().unwrap();
+    let first = &cases[&ids[0]];
+    let later = &cases[&ids[1]];
+    assert_eq!(first.code_name, "twin-heron");
+    assert!(
+        later.code_name.starts_with("twin-heron-"),
+        "{}",
+        later.code_name
+    );
+    assert_eq!(first.attention.len(), 1);
+    assert_eq!(later.attention.len(), 1);
+    drop(file);
+    // The same on a fresh verification, from the CLI.
+    let shown = shows(&c.ada, &c.file, "twin-heron");
+    assert!(shown.contains("renamed"), "{shown}");
+}

@@ -191,6 +191,28 @@ pub(super) fn show(
     };
     let day = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
     writeln!(out, "{}  {}", case.code_name, inline(&case.title))?;
+    if !case.attention.is_empty() {
+        writeln!(
+            out,
+            "NEEDS ATTENTION ({}): merged changes the process rules do not allow together",
+            case.attention.len()
+        )?;
+        for a in &case.attention {
+            writeln!(
+                out,
+                "  {}  {} by {}: {}",
+                &a.event.to_string()[..8],
+                day(a.at),
+                name(a.by),
+                inline(&a.what.summary())
+            )?;
+        }
+        writeln!(
+            out,
+            "  resolve with: casebook resolve FILE {} --item ITEM --note TEXT",
+            case.code_name
+        )?;
+    }
     writeln!(
         out,
         "status     {}    severity {}    safety risk {}    channel {}",
