@@ -6,39 +6,12 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::have;
+use common::{Laptop, have};
 use sha2::{Digest, Sha256};
 
 /// One member's laptop: its own home, config and state directory (where pins live).
-struct Laptop {
-    home: tempfile::TempDir,
-}
-
-impl Laptop {
-    fn new() -> Laptop {
-        Laptop {
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn run(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
-        let mut cmd = common::casebook();
-        cmd.env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_STATE_HOME", self.home.path().join("state"));
-        for arg in args {
-            cmd.arg(arg);
-        }
-        cmd.output().unwrap()
-    }
-
-    fn ok(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
-        common::ok(&self.run(args))
-    }
-}
-
 /// Ada (chair) and Bo and Cy (members), each on a laptop of their own, with a decided case.
 struct Committee {
     _dir: tempfile::TempDir,

@@ -4,47 +4,21 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-/// A member's laptop: its own home and state (pins).
-struct Laptop {
-    home: tempfile::TempDir,
-    key: PathBuf,
+use common::Laptop;
+
+/// What a laptop's command printed on both streams (it must succeed), and its `log --head`.
+trait Both {
+    fn both(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String;
+    fn head(&self, file: &Path) -> String;
 }
 
-impl Laptop {
-    fn new(key: &Path) -> Laptop {
-        Laptop {
-            home: tempfile::tempdir().unwrap(),
-            key: key.to_path_buf(),
-        }
-    }
-
-    fn run(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
-        let mut cmd = common::casebook();
-        cmd.env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_STATE_HOME", self.home.path().join("state"))
-            .arg("-i")
-            .arg(&self.key);
-        for arg in args {
-            cmd.arg(arg);
-        }
-        cmd.output().unwrap()
-    }
-
-    fn ok(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
-        common::ok(&self.run(args))
-    }
-
+impl Both for Laptop {
     fn both(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
         let out = self.run(args);
         assert!(
             out.status.success(),
-            "casebook {:?} failed: {}",
-            args.iter()
-                .map(|a| a.as_ref().to_owned())
-                .collect::<Vec<_>>(),
+            "casebook failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         format!(
@@ -75,7 +49,7 @@ fn committee() -> Committee {
     let dir = tmp.path().to_path_buf();
     let key = |name: &str| common::member_key(&dir, name);
     let (ada_key, bo_key, cy_key) = (key("ada"), key("bo"), key("cy"));
-    let ada = Laptop::new(&ada_key);
+    let ada = Laptop::with_key(&ada_key);
     let file = dir.join("committee.cases.age");
     ada.ok(&[&"init", &file, &"--name", &"Ada"]);
     for (name, k) in [("Bo", "bo.pub"), ("Cy", "cy.pub")] {
@@ -96,8 +70,8 @@ fn committee() -> Committee {
     for step in ["triage", "investigating", "deliberating"] {
         ada.ok(&[&"status", &file, &code, &step]);
     }
-    let bo = Laptop::new(&bo_key);
-    let cy = Laptop::new(&cy_key);
+    let bo = Laptop::with_key(&bo_key);
+    let cy = Laptop::with_key(&cy_key);
     // Each laptop sees the committee once, as it would when the folder first syncs.
     bo.ok(&[&"info", &file]);
     cy.ok(&[&"info", &file]);
@@ -177,7 +151,7 @@ fn two_laptops_merge_both_ways_and_converge() {
 fn another_committees_file_is_refused_and_nothing_is_written() {
     let c = committee();
     let other_key = common::member_key(&c.dir, "eve");
-    let eve = Laptop::new(&other_key);
+    let eve = Laptop::with_key(&other_key);
     let foreign = c.dir.join("foreign.cases.age");
     eve.ok(&[&"init", &foreign, &"--name", &"Eve"]);
     // Ada can decrypt it (Eve adds her), but it is another committee.

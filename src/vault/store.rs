@@ -85,25 +85,9 @@ pub(crate) fn roster(conn: &Connection) -> rusqlite::Result<Roster> {
     Ok(Roster::new(members))
 }
 
+/// Add `member`, or write them over the stored member with their id (a merge rewrites the
+/// roster it replayed; members are never deleted, as events name them).
 pub(crate) fn insert_member(conn: &Connection, member: &Member) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO members (id, name, email, role, recipient, added_at, removed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            member.id.to_string(),
-            member.name,
-            member.email,
-            member.role.as_str(),
-            member.recipient,
-            timestamp(member.added_at),
-            member.removed_at.map(timestamp),
-        ],
-    )?;
-    Ok(())
-}
-
-/// Write `member` over the stored one with their id (or add them).
-pub(crate) fn upsert_member(conn: &Connection, member: &Member) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO members (id, name, email, role, recipient, added_at, removed_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)

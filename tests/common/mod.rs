@@ -31,6 +31,53 @@ pub fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
     cmd.output().unwrap()
 }
 
+/// A member's laptop: a home, config and state (pins) of its own, so that what one laptop
+/// verified never leaks into another's.
+pub struct Laptop {
+    /// Its home directory.
+    pub home: tempfile::TempDir,
+    /// The key passed as `-i` to every command, if any.
+    pub key: Option<PathBuf>,
+}
+
+impl Laptop {
+    /// A laptop that names its key in each command itself.
+    pub fn new() -> Laptop {
+        Laptop {
+            home: tempfile::tempdir().unwrap(),
+            key: None,
+        }
+    }
+
+    /// A laptop whose commands all run with `-i key`.
+    pub fn with_key(key: &Path) -> Laptop {
+        Laptop {
+            key: Some(key.to_path_buf()),
+            ..Laptop::new()
+        }
+    }
+
+    /// Run casebook on this laptop.
+    pub fn run(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+        let mut cmd = casebook();
+        cmd.env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_STATE_HOME", self.home.path().join("state"));
+        if let Some(key) = &self.key {
+            cmd.arg("-i").arg(key);
+        }
+        for arg in args {
+            cmd.arg(arg);
+        }
+        cmd.output().unwrap()
+    }
+
+    /// Run casebook on this laptop; it must succeed. Gives its standard output.
+    pub fn ok(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
+        ok(&self.run(args))
+    }
+}
+
 /// Whether an external tool is installed. In CI (`CI=true`) a missing tool fails the test
 /// loudly; locally the test is skipped with a printed reason.
 pub fn have(tool: &str) -> bool {

@@ -169,7 +169,7 @@ impl Replay {
         }
         // Members are never deleted (events name them): each is written over.
         for member in committee.members() {
-            store::upsert_member(conn, member)?;
+            store::insert_member(conn, member)?;
         }
         for (recipient, at) in committee.extra_recipients() {
             store::insert_extra_recipient(conn, recipient, *at)?;
