@@ -435,6 +435,13 @@ fn git_pull_merges_the_case_file_with_the_merge_driver() {
         shown.contains("canary-clone-one") && shown.contains("canary-clone-two"),
         "{shown}"
     );
+    // The driver leaves nothing of its own in the work tree.
+    let left: Vec<String> = std::fs::read_dir(&two)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".merge_file"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

@@ -120,6 +120,10 @@ pub(super) fn driver(
     }
     let roster = file.roster()?;
     file.save(&identity)?;
+    drop(file);
+    // %A is git's temporary file: git keeps its previous version, so no backup is left in the
+    // work tree beside it.
+    let _ = std::fs::remove_file(crate::vault::backup_path(ours));
     writeln!(out, "casebook: merged {}", came_in(&merged, &roster))?;
     Ok(())
 }
