@@ -550,3 +550,59 @@ fn two_cases_opened_with_one_code_name_are_told_apart() {
     let shown = shows(&c.ada, &c.file, "twin-heron");
     assert!(shown.contains("renamed"), "{shown}");
 }
+
+#[test]
+fn a_key_rotation_holds_against_a_copy_from_before_it_in_every_order() {
+    if !common::have("age") {
+        return;
+    }
+    for order in ["rotated-merges", "old-copy-merges"] {
+        let c = committee();
+        let old = c.dir.join("cy-old.cases.age");
+        copy(&c.file, &old);
+        // Cy's old key works on the old copy (offline, or stolen); meanwhile Cy rotates.
+        note(&c.cy, &old, &c.code, "canary-old-key");
+        let new_key = common::member_key(&c.dir, "cy-new");
+        c.cy.ok(&[
+            &"member",
+            &"rotate-key",
+            &c.file,
+            &"--new-identity",
+            &new_key,
+        ]);
+        let result = match order {
+            "rotated-merges" => {
+                c.ada.ok(&[&"merge", &c.file, &old]);
+                c.file.clone()
+            }
+            _ => {
+                let bo_file = c.dir.join("bo.cases.age");
+                copy(&old, &bo_file);
+                c.bo.ok(&[&"merge", &bo_file, &c.file]);
+                bo_file
+            }
+        };
+        let old_key = c.dir.join("cy");
+        assert!(
+            age_cannot_decrypt(&old_key, &result),
+            "{order}: the old key decrypts it"
+        );
+        let backup = PathBuf::from(format!("{}.bak", result.display()));
+        if backup.exists() {
+            assert!(
+                age_cannot_decrypt(&old_key, &backup),
+                "{order}: the old key decrypts the backup"
+            );
+        }
+        let shown = c.bo.ok(&[&"case", &"show", &result, &c.code]);
+        assert!(
+            shown.contains("canary-old-key"),
+            "{order}: the change was lost"
+        );
+        let attention = c.bo.ok(&[&"attention", &result]);
+        assert!(
+            attention.contains("key that was replaced"),
+            "{order}: {attention}"
+        );
+    }
+}
