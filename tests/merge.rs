@@ -145,6 +145,18 @@ fn two_laptops_merge_both_ways_and_converge() {
     let itself = c.ada.ok(&[&"merge", &c.file, &c.file]);
     assert!(itself.contains("itself"), "{itself}");
     assert_eq!(c.ada.head(&c.file), c.bo.head(&bo_copy));
+    // Every member decrypts both merged copies with the age CLI.
+    if common::have("age") {
+        for member in ["ada", "bo", "cy"] {
+            for file in [&c.file, &bo_copy] {
+                assert!(
+                    !age_cannot_decrypt(&c.dir.join(member), file),
+                    "{member} cannot decrypt {}",
+                    file.display()
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -206,6 +218,14 @@ fn sync_conflict_copies_beside_the_file_are_merged_and_moved_aside() {
         "canary-ada-note",
     ] {
         assert!(shown.contains(canary), "{canary} missing: {shown}");
+    }
+    if common::have("age") {
+        for member in ["ada", "bo", "cy"] {
+            assert!(
+                !age_cannot_decrypt(&c.dir.join(member), &c.file),
+                "{member}"
+            );
+        }
     }
 }
 
