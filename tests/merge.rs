@@ -576,7 +576,11 @@ fn a_key_rotation_holds_against_a_copy_from_before_it_in_every_order() {
     if !common::have("age") {
         return;
     }
-    for order in ["rotated-merges", "old-copy-merges"] {
+    for order in [
+        "rotated-merges",
+        "old-copy-merges",
+        "rotating-member-merges",
+    ] {
         let c = committee();
         let old = c.dir.join("cy-old.cases.age");
         copy(&c.file, &old);
@@ -593,6 +597,20 @@ fn a_key_rotation_holds_against_a_copy_from_before_it_in_every_order() {
         let result = match order {
             "rotated-merges" => {
                 c.ada.ok(&[&"merge", &c.file, &old]);
+                c.file.clone()
+            }
+            "rotating-member-merges" => {
+                // Cy, now with the new key, merges the copy encrypted to the old one.
+                let cy_now = Laptop::with_key(&new_key);
+                let refused = common::fails(&cy_now.run(&[&"merge", &c.file, &old]));
+                assert!(refused.contains("not encrypted to"), "{refused}");
+                cy_now.ok(&[
+                    &"merge",
+                    &c.file,
+                    &old,
+                    &"--other-identity",
+                    &c.dir.join("cy"),
+                ]);
                 c.file.clone()
             }
             _ => {

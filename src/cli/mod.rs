@@ -104,6 +104,10 @@ pub enum Command {
         /// The other copies.
         #[arg(required = true)]
         others: Vec<PathBuf>,
+        /// Decrypt the other copies with this key (your key from before `member rotate-key`);
+        /// your current key still signs.
+        #[arg(long, value_name = "KEY")]
+        other_identity: Option<PathBuf>,
     },
     /// Merge two versions of a case file for git: `casebook merge-driver %O %A %B` merges
     /// %B into %A (the base %O is not needed: every change is an event). See the README for

@@ -113,6 +113,9 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
             "this is not your committee's file: someone replaced it; get it again from a member \
              you trust"
         }
+        vault::Error::NotSameCommittee { .. } => {
+            "check that you named the right file: only copies of the same case file merge"
+        }
         vault::Error::UnexpectedCommittee { .. } => {
             "check the fingerprint with the chair over another channel before you open it"
         }

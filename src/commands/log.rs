@@ -21,6 +21,7 @@ struct Commit {
     author: String,
     at: String,
     adopts_earlier_history: bool,
+    merges: bool,
     changes: Vec<Change>,
     hidden_changes: usize,
 }
@@ -98,6 +99,7 @@ pub(super) fn log(
             author: name(entry.author),
             at: entry.at,
             adopts_earlier_history: entry.adopts,
+            merges: entry.parents > 1,
             changes,
             hidden_changes: hidden,
         });
@@ -119,6 +121,9 @@ pub(super) fn log(
                 ""
             }
         )?;
+        if commit.merges {
+            writeln!(out, "    merged two copies' changes (casebook merge)")?;
+        }
         for change in &commit.changes {
             let case = change
                 .case

@@ -49,11 +49,20 @@ pub(super) fn merge(
     config: &Config,
     file: &Path,
     others: &[PathBuf],
+    other_identity: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
+    let reader = other_identity
+        .map(|path| crate::vault::Identity::load(path, &config.passphrases))
+        .transpose()?;
     let mut session = Session::open(config, file)?;
     let before = attention_count(&mut session.file)?;
-    let done = merge_ops::merge(&mut session.file, &session.identity, others)?;
+    let done = merge_ops::merge(
+        &mut session.file,
+        &session.identity,
+        reader.as_ref(),
+        others,
+    )?;
     let roster = session.file.roster()?;
     let mut any = false;
     for (other, outcome) in &done {
@@ -87,20 +96,21 @@ pub(super) fn merge(
         "merged into {} (encrypted to {} recipients){}",
         report.path.display(),
         report.recipients,
-        needs_attention(after, before)
+        needs_attention(after, before, file)
     )?;
     Ok(())
 }
 
-fn needs_attention(after: usize, before: usize) -> String {
+fn needs_attention(after: usize, before: usize, file: &Path) -> String {
+    let file = crate::ops::export::shell_quote(&file.display().to_string());
     match after {
         0 => String::new(),
         n if n > before => format!(
-            "; {} need{} attention (casebook attention FILE)",
+            "; {} need{} attention (casebook attention {file})",
             n - before,
             if n - before == 1 { "s" } else { "" }
         ),
-        n => format!("; {n} still need attention (casebook attention FILE)"),
+        n => format!("; {n} still need attention (casebook attention {file})"),
     }
 }
 
@@ -187,7 +197,8 @@ pub(super) fn attention(
     }
     writeln!(
         out,
-        "resolve with: casebook resolve FILE CODE --item ITEM --note 'how it was resolved'"
+        "resolve with: casebook resolve {} CODE --item ITEM --note 'how it was resolved'",
+        crate::ops::export::shell_quote(&file.display().to_string())
     )?;
     Ok(())
 }

@@ -255,7 +255,11 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
                 report.path.display()
             )?;
         }
-        Command::Merge { file, others } => merge::merge(config, file, others, out)?,
+        Command::Merge {
+            file,
+            others,
+            other_identity,
+        } => merge::merge(config, file, others, other_identity.as_deref(), out)?,
         Command::MergeDriver { ours, theirs, .. } => merge::driver(config, ours, theirs, out)?,
         Command::Attention { file, json } => merge::attention(config, file, *json, out)?,
         Command::Resolve {
@@ -446,7 +450,7 @@ pub(crate) fn open_file(
             if !copies.is_empty() {
                 eprintln!(
                     "note: {} sync conflict cop{} beside {} (for example {}); the next change \
-                     merges {}, or run `casebook merge {} COPY...`",
+                     tries to merge {}, or run `casebook merge {} COPY...`",
                     copies.len(),
                     if copies.len() == 1 { "y is" } else { "ies are" },
                     sanitize::inline(&path.display().to_string()),

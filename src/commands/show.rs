@@ -209,7 +209,8 @@ pub(super) fn show(
         }
         writeln!(
             out,
-            "  resolve with: casebook resolve FILE {} --item ITEM --note TEXT",
+            "  resolve with: casebook resolve {} {} --item ITEM --note TEXT",
+            crate::ops::export::shell_quote(&file.display().to_string()),
             case.code_name
         )?;
     }

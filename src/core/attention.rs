@@ -93,10 +93,12 @@ impl Trouble {
     pub fn summary(&self) -> String {
         match self {
             Trouble::Decision { outcome, found, .. } => format!(
-                "a second decision ({outcome}) was recorded on another copy while the case was {found}"
+                "a second decision ({outcome}), made on one copy while another had the case \
+                 {found}; the first decision stands"
             ),
             Trouble::StatusMove { from, to, found } => format!(
-                "a status move {from} -> {to} from another copy, while the case was {found} (not applied)"
+                "a status move {from} -> {to}, made on one copy while another had moved the \
+                 case to {found} (not applied)"
             ),
             Trouble::ConflictedWork { conflict, change } => format!(
                 "{change} by a member with a {} conflict of interest{}",

@@ -23,10 +23,12 @@ pub enum Outcome {
     Merged(Box<Merged>),
 }
 
-/// Merge each of `others` into `file` (recorded, not saved).
+/// Merge each of `others` into `file` (recorded, not saved), decrypting them with `reader`
+/// (when given; else with `identity`, which signs).
 pub fn merge(
     file: &mut CaseFile,
     identity: &Identity,
+    reader: Option<&Identity>,
     others: &[PathBuf],
 ) -> Result<Vec<(PathBuf, Outcome)>, Error> {
     acting_member(file)?;
@@ -37,7 +39,7 @@ pub fn merge(
             done.push((other.clone(), Outcome::Itself));
             continue;
         }
-        let merged = file.merge_file(other, identity)?;
+        let merged = file.merge_file_reading(other, reader.unwrap_or(identity), identity)?;
         done.push((other.clone(), Outcome::Merged(Box::new(merged))));
     }
     Ok(done)

@@ -90,6 +90,14 @@ pub enum Error {
         pinned: String,
         found: String,
     },
+    /// A copy given to merge belongs to another committee.
+    #[error("{} is a copy of another committee ({theirs}), not of {}'s ({ours}); nothing was merged", .path.display(), .into.display())]
+    NotSameCommittee {
+        path: PathBuf,
+        into: PathBuf,
+        ours: String,
+        theirs: String,
+    },
     /// The committee is not the one the member was told to expect.
     #[error("{} is committee {found}, not the expected {expected}", .path.display())]
     UnexpectedCommittee {

@@ -18,7 +18,18 @@ impl CaseFile {
     /// verified; a merge commit is signed with `identity` when both had changes the other
     /// lacked. The other copy is only read. Saving is the caller's.
     pub fn merge_file(&mut self, other: &Path, identity: &Identity) -> Result<Merged, Error> {
-        let (conn, _) = read_copy(other, identity)?;
+        self.merge_file_reading(other, identity, identity)
+    }
+
+    /// [`CaseFile::merge_file`] of a copy that `reader` decrypts (a member's key from before
+    /// they rotated it, say); `identity` signs.
+    pub fn merge_file_reading(
+        &mut self,
+        other: &Path,
+        reader: &Identity,
+        identity: &Identity,
+    ) -> Result<Merged, Error> {
+        let (conn, _) = read_copy(other, reader)?;
         self.merge_connection(&conn, other, identity)
     }
 

@@ -98,10 +98,11 @@ pub(crate) fn merge(
                 .map(|b| b.key)
                 .unwrap_or_default()
         };
-        return Err(Error::OtherCommittee {
+        return Err(Error::NotSameCommittee {
             path: other_label.to_path_buf(),
-            pinned: super::fingerprint(&my_root.1, &body(&my_root.2)),
-            found: super::fingerprint(&their_root.1, &body(&their_root.2)),
+            into: path.to_path_buf(),
+            ours: super::fingerprint(&my_root.1, &body(&my_root.2)),
+            theirs: super::fingerprint(&their_root.1, &body(&their_root.2)),
         });
     }
     let have: HashMap<&str, usize> = mine

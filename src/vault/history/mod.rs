@@ -206,6 +206,8 @@ pub struct LogEntry {
     pub at: String,
     /// Whether it adopted a history from before signed history.
     pub adopts: bool,
+    /// How many commits it follows (two or more: it merged copies).
+    pub parents: usize,
     /// Its events, oldest first.
     pub events: Vec<Event>,
 }
@@ -232,6 +234,7 @@ pub(crate) fn log(conn: &Connection) -> rusqlite::Result<Vec<LogEntry>> {
             author: body.author,
             at: body.at,
             adopts: body.adopts,
+            parents: body.parents.len(),
             events: body
                 .events
                 .iter()
