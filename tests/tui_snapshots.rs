@@ -206,9 +206,10 @@ fn help_scrolls_to_its_end() {
 #[test]
 fn roster_screen() {
     let (mut app, file) = demo_app(Queue::All);
-    app.update(Outcome::Roster(app::roster_rows(
-        file.summary().unwrap().members,
-    )));
+    app.update(Outcome::Roster {
+        members: app::roster_rows(file.summary().unwrap().members),
+        attention: Vec::new(),
+    });
     insta::assert_snapshot!("roster_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("roster_160x48", draw(&app, 160, 48));
     app.update(Action::RemoveMember);

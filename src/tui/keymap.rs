@@ -220,7 +220,7 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('M'), Action::Roster, Context::Case),
     key(KeyCode::Char('z'), Action::Resolve, Context::Case),
     key(KeyCode::Char('z'), Action::Resolve, Context::Roster),
-    key(KeyCode::Char('w'), Action::RecordText, Context::Case),
+    key(KeyCode::Char('T'), Action::RecordText, Context::Case),
     key(KeyCode::Char('a'), Action::AddMember, Context::Roster),
     key(KeyCode::Char('x'), Action::RemoveMember, Context::Roster),
     key(KeyCode::Char('K'), Action::Rekey, Context::Roster),

@@ -56,6 +56,8 @@ fn opened_by(purpose: &Purpose) -> (Action, Option<String>) {
         Purpose::Filter => Action::Filter,
         Purpose::Amend(_) => Action::Amend,
         Purpose::SaveAttachment { .. } => Action::Attachments,
+        Purpose::Resolve { .. } => Action::Resolve,
+        Purpose::RecordText(_) => Action::RecordText,
     };
     (action, None)
 }
@@ -147,6 +149,11 @@ impl App {
                     (_, Some(Action::Filter)) => Some(filter_form(&self.filter, &self.choices)),
                     (_, Some(Action::AddMember)) => Some(add_member_form()),
                     (_, Some(Action::RemoveMember)) => member.as_deref().map(remove_member_form),
+                    (Screen::Roster { attention, .. }, Some(Action::Resolve))
+                        if !attention.is_empty() =>
+                    {
+                        Some(forms::resolve_form(None, attention, None))
+                    }
                     _ => None,
                 };
                 form.map(|mut form| {

@@ -19,6 +19,7 @@ impl Overlay {
             Overlay::Form(_) => Context::Form,
             Overlay::Search { .. } => Context::Search,
             Overlay::Message { .. } | Overlay::Pager { .. } => Context::Reading,
+            Overlay::Pending { .. } => Context::Pending,
             Overlay::Attachments { .. } => Context::Attachments,
             Overlay::Palette { .. } => Context::Palette,
         }
@@ -201,9 +202,14 @@ impl App {
                     None
                 }
             },
-            // The choices when the file changed on disk. (Merging will be one more here.)
+            // The choices when the file changed on disk: merge that copy in and save (the
+            // save merges it), or save yours under a new name.
             Overlay::ChangedOnDisk => {
                 match action {
+                    Some(Action::Merge | Action::Yes) => {
+                        self.status = "merging the copy on disk with yours…".into();
+                        return Some(Effect::Save);
+                    }
                     Some(Action::Save) => {
                         self.overlay = Some(Overlay::SaveAs {
                             path: LineEdit::default(),
@@ -434,6 +440,51 @@ impl App {
                     _ => {}
                 }
                 self.overlay = Some(Overlay::Attachments { selected });
+                None
+            }
+            Overlay::Pending {
+                changes,
+                mut selected,
+            } => {
+                match action {
+                    Some(Action::Back) => return None,
+                    Some(Action::Up) => selected = selected.saturating_sub(1),
+                    Some(Action::Down) => {
+                        selected = (selected + 1).min(changes.len().saturating_sub(1))
+                    }
+                    Some(Action::DropPending) => {
+                        let change = changes.get(selected)?;
+                        let later = changes[selected + 1..]
+                            .iter()
+                            .filter(|c| c.case == change.case)
+                            .count();
+                        let question = format!(
+                            "Drop “{}”{}? It was never saved: nothing of it stays in the file.",
+                            crate::core::sanitize::inline(&change.said),
+                            match later {
+                                0 => String::new(),
+                                n => format!(
+                                    " and the {n} later change{} on the same {}",
+                                    if n == 1 { "" } else { "s" },
+                                    if change.case.is_none() {
+                                        "committee"
+                                    } else {
+                                        "case"
+                                    }
+                                ),
+                            }
+                        );
+                        let effect = Effect::DropUnsaved(change.event);
+                        self.overlay = Some(Overlay::Confirm {
+                            question,
+                            effect,
+                            back: Some(Box::new(Overlay::Pending { changes, selected })),
+                        });
+                        return None;
+                    }
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Pending { changes, selected });
                 None
             }
         }

@@ -23,7 +23,7 @@ use forms::{
     report_form, save_attachment_form,
 };
 pub use keys::is_text;
-pub use loaded::{Outcome, Shown};
+pub use loaded::{MergeNews, Outcome, PendingChange, Shown};
 pub use rows::{Filter, Sort, case_data, choices, roster_rows, snapshot, threaded};
 pub use rules::{PaletteEntry, fuzzy_score};
 
@@ -146,6 +146,8 @@ pub enum Screen {
         selected: usize,
         /// The case it was opened from, to go back to.
         from_case: Option<String>,
+        /// Roster changes a merge could not apply (with who made each, raw).
+        attention: Vec<(crate::core::attention::Attention, String)>,
     },
 }
 
@@ -210,6 +212,13 @@ pub enum Overlay {
         /// What was typed.
         query: LineEdit,
         /// Index of the selected match.
+        selected: usize,
+    },
+    /// The changes not saved yet; one can be dropped.
+    Pending {
+        /// Oldest first.
+        changes: Vec<PendingChange>,
+        /// Index of the selected one.
         selected: usize,
     },
     /// The open case's attachments.
@@ -300,6 +309,14 @@ pub enum Effect {
     },
     /// Read a new member's key and show its fingerprint before adding them.
     PreviewMember(crate::ops::members::NewMember),
+    /// Look for sync conflict copies beside the file (on opening it).
+    FindCopies,
+    /// Merge the sync conflict copies beside the file and move them aside.
+    MergeCopies,
+    /// List the changes not saved yet.
+    ListUnsaved,
+    /// Drop an unsaved change (and its later changes on the same case).
+    DropUnsaved(uuid::Uuid),
     /// Load an attachment of the open case to read it.
     ReadAttachment {
         /// Its SHA-256.

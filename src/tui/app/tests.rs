@@ -400,7 +400,10 @@ fn q_on_a_case_goes_back_and_the_roster_returns_to_the_case() {
         app.on_key(key(KeyCode::Char('M'))),
         Some(Effect::ShowRoster)
     );
-    app.update(Outcome::Roster(Vec::new()));
+    app.update(Outcome::Roster {
+        members: Vec::new(),
+        attention: Vec::new(),
+    });
     assert_eq!(
         app.on_key(key(KeyCode::Esc)),
         Some(Effect::OpenCase(data.case.code_name.clone()))

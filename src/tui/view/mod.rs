@@ -18,7 +18,7 @@ use forms::render_form;
 use header::{ellipsis, header_rows};
 use overlay::{
     centered, render_attachments, render_dialog, render_help, render_lock, render_palette,
-    render_reading, render_save_as, render_search,
+    render_pending, render_reading, render_save_as, render_search,
 };
 use queues::{render_list, render_tabs};
 use roster::render_roster;
@@ -144,8 +144,11 @@ pub fn render_with(app: &App, layout: &CaseLayout, frame: &mut Frame) {
         Screen::Queues => render_list(app, frame, main),
         Screen::Case { data, scroll, .. } => render_case(app, data, *scroll, layout, frame, main),
         Screen::Roster {
-            members, selected, ..
-        } => render_roster(app, members, *selected, frame, main),
+            members,
+            selected,
+            attention,
+            ..
+        } => render_roster(app, members, *selected, attention, frame, main),
     }
     render_status(app, frame, status);
     if let Some(overlay) = &app.overlay {
@@ -176,8 +179,9 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
             frame,
             "Changed on disk",
             "The file on disk is no longer the version you opened: another copy was saved or \
-             synced over it. Saving over it would lose that copy's changes.\n\n  s  save your \
-             version under a new name\n  any other key: not now (your changes stay in memory)",
+             synced over it.\n\n  m  merge that copy with yours and save (nothing of either \
+             is lost; your unsaved changes are kept)\n  s  save your version under a new name \
+             instead\n  any other key: not now (your changes stay in memory)",
         ),
         Overlay::SaveAs { path, error } => render_save_as(app, frame, path, error.as_deref()),
         Overlay::Note(editor) => {
@@ -237,5 +241,6 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
         ),
         Overlay::Palette { query, selected } => render_palette(app, frame, query, *selected),
         Overlay::Attachments { selected } => render_attachments(app, frame, *selected),
+        Overlay::Pending { changes, selected } => render_pending(app, frame, changes, *selected),
     }
 }
