@@ -97,6 +97,8 @@ pub enum Outcome {
         merged: Vec<(PathBuf, PathBuf, MergeNews)>,
         /// Each copy left where it is, and why.
         refused: Vec<(PathBuf, String)>,
+        /// Saved after merging (`None`: nothing was merged), or why not.
+        saved: Option<Result<PathBuf, String>>,
     },
     /// The changes not saved yet, oldest first.
     Unsaved(Vec<PendingChange>),
@@ -305,7 +307,11 @@ impl App {
                 });
                 self.status = "sync conflict copies found beside the file".into();
             }
-            Outcome::CopiesMerged { merged, refused } => {
+            Outcome::CopiesMerged {
+                merged,
+                refused,
+                saved,
+            } => {
                 let mut lines = Vec::new();
                 for (copy, moved_to, news) in &merged {
                     lines.push(format!(
@@ -322,16 +328,28 @@ impl App {
                         inline(why)
                     ));
                 }
-                let status = match merged.len() {
+                let mut status = match merged.len() {
                     0 => "no sync conflict copy could be merged".to_string(),
-                    1 => format!("merged the sync conflict copy: {}", merged[0].2.line()),
+                    1 => merged[0].2.line(),
                     n => format!("merged {n} sync conflict copies"),
                 };
+                match saved {
+                    Some(Ok(path)) => {
+                        status.push_str(&format!("; saved {}", path.display()));
+                        self.dirty = false;
+                        self.pending.clear();
+                    }
+                    Some(Err(why)) => {
+                        status.push_str(&format!("; not saved yet ({why})"));
+                        self.dirty = true;
+                        self.pending.push("merged sync conflict copies".into());
+                    }
+                    None => {}
+                }
+                lines.push(status.clone());
                 self.show("Sync conflict copies", lines.join("\n\n"), status);
                 if !merged.is_empty() {
-                    self.dirty = true;
-                    // Saved at once, as the command line does: the copies are aside now.
-                    return Some(Effect::Save);
+                    return Some(self.after_merge());
                 }
             }
             Outcome::Unsaved(changes) => {

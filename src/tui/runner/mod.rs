@@ -328,12 +328,19 @@ fn merge_copies(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
         before = after;
         done.push((copy.copy, copy.moved_to, news));
     }
+    // Saved at once, as the command line does: the merged copies are aside now.
+    let saved = (!done.is_empty()).then(|| {
+        file.save(identity)
+            .map(|r| r.path)
+            .map_err(|e| explain(&e.into()))
+    });
     Ok(Outcome::CopiesMerged {
         merged: done,
         refused: refused
             .into_iter()
             .map(|(copy, why)| (copy, explain(&why)))
             .collect(),
+        saved,
     })
 }
 
@@ -629,3 +636,5 @@ fn change_case(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Ou
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_merge;
