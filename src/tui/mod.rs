@@ -171,10 +171,9 @@ fn event_loop(
     runner.run(&mut app, file, Effect::Refresh);
     if let Some(notice) = trust_notice(file.trust()) {
         app.update(Msg::Outcome(notice));
-    } else {
-        // Sync conflict copies beside the file: offer to merge them.
-        runner.run(&mut app, file, Effect::FindCopies);
     }
+    // Sync conflict copies beside the file: offer to merge them (after the notice, if any).
+    runner.run(&mut app, file, Effect::FindCopies);
     let mut layout = view::CaseLayout::default();
     let mut last_input = Instant::now();
     let mut last_disk_check = Instant::now();

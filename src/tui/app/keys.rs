@@ -170,7 +170,11 @@ impl App {
                 text,
                 scroll,
             } => {
-                let scroll = self.scrolled(scroll, action)?;
+                let Some(scroll) = self.scrolled(scroll, action) else {
+                    // Dismissed: a question that waited behind it comes up now.
+                    self.overlay = self.waiting.take();
+                    return None;
+                };
                 self.overlay = Some(Overlay::Message {
                     title,
                     text,

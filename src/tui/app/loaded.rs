@@ -291,7 +291,7 @@ impl App {
                     .iter()
                     .map(|c| format!("  {}", inline(&c.display().to_string())))
                     .collect();
-                self.overlay = Some(Overlay::Confirm {
+                let question = Overlay::Confirm {
                     question: format!(
                         "A sync tool left {} conflict cop{} of this file beside it:\n\n{}\n\n\
                          Merge {} into this file (nothing of either is lost), move {} aside, \
@@ -304,7 +304,12 @@ impl App {
                     ),
                     effect: Effect::MergeCopies,
                     back: None,
-                });
+                };
+                if matches!(self.overlay, Some(Overlay::Message { .. })) {
+                    self.waiting = Some(question);
+                } else {
+                    self.overlay = Some(question);
+                }
                 self.status = "sync conflict copies found beside the file".into();
             }
             Outcome::CopiesMerged {

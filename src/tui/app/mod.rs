@@ -431,6 +431,9 @@ pub struct App {
     draft_sealed: bool,
     /// The text of the search hit being opened, to say where it matched.
     found_snippet: Option<String>,
+    /// A question that waits until the message shown now is dismissed (sync conflict copies
+    /// found while the committee's fingerprint is shown).
+    waiting: Option<Overlay>,
     /// The status message last seen by the clock, and since when (old ones are cleared).
     status_seen: (String, chrono::DateTime<chrono::Utc>),
 }
@@ -563,6 +566,7 @@ impl App {
             roster_from: None,
             draft_sealed: false,
             found_snippet: None,
+            waiting: None,
             status_seen: (String::new(), now),
         }
     }

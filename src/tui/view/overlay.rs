@@ -408,18 +408,19 @@ pub(super) fn render_pending(
     selected: usize,
 ) {
     let rows = changes.len().max(1) as u16;
-    let height = (rows + 6).min(frame.area().height.saturating_sub(2));
+    let height = (rows + 5).min(frame.area().height.saturating_sub(2));
     let area = fitted(frame.area(), 90, height);
     frame.render_widget(Clear, area);
     let width = area.width.saturating_sub(2) as usize;
-    let inner = height.saturating_sub(6) as usize;
+    let inner = height.saturating_sub(5) as usize;
     let first = selected.saturating_sub(inner.saturating_sub(1));
     let mut lines = Vec::new();
     if changes.is_empty() {
         lines.push(Line::from("Nothing is waiting to be saved.").style(app.theme.muted()));
     }
     for (i, c) in changes.iter().enumerate().skip(first).take(inner.max(1)) {
-        let line = Line::from(ellipsis(&format!("• {}", inline(&c.said)), width));
+        let mark = if i == selected { "▶" } else { "•" };
+        let line = Line::from(ellipsis(&format!("{mark} {}", inline(&c.said)), width));
         lines.push(if i == selected {
             line.style(app.theme.selected())
         } else {
