@@ -211,7 +211,8 @@ fn hostile_text_reaches_the_terminal_only_as_visible_placeholders() {
     let tmux = Tmux::start("casebook-hostile", &command);
     tmux.wait_for("all (38)");
     // The imported case is the newest: go to the bottom of the needs-acknowledgement queue.
-    tmux.keys(&["Tab", "G"]);
+    // From "all" (the last queue) past needs-attention to needs-acknowledgement.
+    tmux.keys(&["Tab", "Tab", "G"]);
     tmux.wait_for(&code);
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("Timeline");
