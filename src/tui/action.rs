@@ -105,11 +105,14 @@ pub enum Action {
     RecordText,
     /// In the list of unsaved changes: drop the selected one.
     DropPending,
+    /// Asked whether to drop what was typed: keep it as a draft on its case instead (the
+    /// same form or note there brings it back).
+    KeepDraft,
 }
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 51] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -160,6 +163,7 @@ impl Action {
         Action::Resolve,
         Action::RecordText,
         Action::DropPending,
+        Action::KeepDraft,
     ];
 
     /// The action's name in config files.
@@ -215,6 +219,7 @@ impl Action {
             Action::Resolve => "resolve",
             Action::RecordText => "record-text",
             Action::DropPending => "drop-pending",
+            Action::KeepDraft => "keep-draft",
         }
     }
 
@@ -271,6 +276,7 @@ impl Action {
             Action::Resolve => "resolve what needs attention",
             Action::RecordText => "write a record's title and summary for one audience",
             Action::DropPending => "drop the selected unsaved change",
+            Action::KeepDraft => "keep what you typed as a draft on this case",
         }
     }
 }

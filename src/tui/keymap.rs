@@ -257,6 +257,7 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('d'), Action::Discard, Context::Question),
     key(KeyCode::Char('y'), Action::Yes, Context::Question),
     key(KeyCode::Char('m'), Action::Merge, Context::Question),
+    key(KeyCode::Char('k'), Action::KeepDraft, Context::Question),
     key(KeyCode::Char('Y'), Action::Yes, Context::Question),
     ctrl('d', Action::Done, Context::Note),
     key(KeyCode::Esc, Action::Back, Context::Note),

@@ -23,7 +23,7 @@ impl App {
                 return self.apply(Action::Back);
             }
             (_, Action::Quit) => {
-                if self.dirty {
+                if self.dirty || !self.kept.is_empty() {
                     self.overlay = Some(Overlay::ConfirmQuit);
                 } else {
                     self.quit = true;

@@ -76,7 +76,7 @@ impl App {
 
     /// Leave the interface: at once, or asking first when there are unsaved changes.
     pub(super) fn leave(&mut self) {
-        if self.dirty {
+        if self.dirty || !self.kept.is_empty() {
             self.overlay = Some(Overlay::ConfirmQuit);
         } else {
             self.quit = true;
@@ -240,6 +240,25 @@ impl App {
             Overlay::Discard {
                 kept, then_quit, ..
             } => match action {
+                Some(Action::KeepDraft) => {
+                    match self.draft_in(&kept) {
+                        Some(draft) => {
+                            self.keep_aside(draft);
+                            self.status = "kept as a draft: the same form (or a note) on this \
+                                           case brings it back"
+                                .into();
+                        }
+                        None => {
+                            self.status = "kept: go on typing".into();
+                            self.overlay = Some(*kept);
+                            return None;
+                        }
+                    }
+                    if then_quit {
+                        self.leave();
+                    }
+                    None
+                }
                 Some(Action::Yes) => {
                     self.status = "dropped".into();
                     if then_quit {

@@ -531,7 +531,7 @@ impl App {
                 sealed,
             } => {
                 let mut message = format!("Locked after {} without a key press.", span(idle_secs));
-                if sealed.is_ok() && self.draft().is_some() {
+                if sealed.is_ok() && (self.draft().is_some() || !self.kept.is_empty()) {
                     self.draft_sealed = true;
                     message.push_str(" What you were typing is kept, encrypted, and comes back.");
                 }
@@ -589,6 +589,8 @@ impl App {
         self.choices = (Vec::new(), Vec::new());
         self.screen = Screen::Queues;
         self.overlay = None;
+        // Sealed with the file; they come back after unlocking.
+        self.kept.clear();
         self.idle_left = None;
         self.locked = Some(LockScreen {
             typed: Passphrase::default(),

@@ -425,6 +425,9 @@ pub struct App {
     pub pending: Vec<String>,
     /// What was being typed when it locked, to put back on its case after unlocking.
     restore: Option<Draft>,
+    /// Drafts kept aside (a form or a note per case and action): opening the same one on
+    /// the same case brings its draft back. Sealed with the file while locked.
+    pub kept: Vec<Draft>,
     /// The case the committee screen was opened from (Esc goes back to it).
     roster_from: Option<String>,
     /// While locked: what was being typed is sealed with the file (quitting would drop it).
@@ -563,6 +566,7 @@ impl App {
             export_dir: PathBuf::from("exports"),
             pending: Vec::new(),
             restore: None,
+            kept: Vec::new(),
             roster_from: None,
             draft_sealed: false,
             found_snippet: None,
@@ -593,7 +597,11 @@ impl App {
     pub fn update(&mut self, msg: impl Into<Msg>) -> Option<Effect> {
         match msg.into() {
             Msg::Action(action) => {
+                let opened_before = self.overlay.is_some();
                 let effect = self.apply(action);
+                if !opened_before {
+                    self.bring_back_kept();
+                }
                 self.keep_visible();
                 effect
             }

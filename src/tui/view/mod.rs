@@ -160,7 +160,11 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
     match overlay {
         Overlay::Help(selected) => render_help(app, *selected, frame),
         Overlay::ConfirmQuit => {
-            let mut text = String::from("There are changes not saved yet:\n\n");
+            let mut text = String::from(if app.dirty {
+                "There are changes not saved yet:\n\n"
+            } else {
+                "Everything is saved,\n"
+            });
             for p in app.pending.iter().take(8) {
                 text.push_str(&format!("  • {}\n", inline(p)));
             }
@@ -168,6 +172,13 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
                 text.push_str(&format!(
                     "  … and {} more (u lists them)\n",
                     app.pending.len() - 8
+                ));
+            }
+            if !app.kept.is_empty() {
+                text.push_str(&format!(
+                    "\nand {} draft{} kept aside (dropped on quitting)\n",
+                    app.kept.len(),
+                    if app.kept.len() == 1 { "" } else { "s" }
                 ));
             }
             text.push_str(
@@ -237,7 +248,10 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
         Overlay::Discard { what, .. } => render_dialog(
             frame,
             "Drop what you typed?",
-            &format!("Drop {what}?\n\n  y  yes, drop it\n  any other key: no, go back to it"),
+            &format!(
+                "Drop {what}?\n\n  y  yes, drop it\n  k  keep it as a draft on this case (the \
+                 same form brings it back)\n  any other key: no, go back to it"
+            ),
         ),
         Overlay::Palette { query, selected } => render_palette(app, frame, query, *selected),
         Overlay::Attachments { selected } => render_attachments(app, frame, *selected),
