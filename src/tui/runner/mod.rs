@@ -27,7 +27,8 @@ fn explain(error: &ops::Error) -> String {
             return "this file is read-only (the demo?): S saves it under a new name".into();
         }
         ops::Error::Vault(vault::Error::ChangedOnDisk { .. }) => {
-            "another copy was synced over it: S saves your changes under a new name"
+            "another copy was synced over it while saving: Ctrl-S again merges it, S saves \
+             yours under a new name"
         }
         ops::Error::Vault(vault::Error::Exists { .. }) => "choose another file name",
         ops::Error::Vault(vault::Error::DiskFull { .. }) => "free some space and save again",

@@ -56,11 +56,7 @@ impl CaseFile {
         let still_held: HashSet<String> = kept
             .iter()
             .flat_map(attachments_of)
-            .chain(
-                store::attachments_held_until(&self.conn, self.committed)
-                    .map_err(db)?
-                    .into_iter(),
-            )
+            .chain(store::attachments_held_until(&self.conn, self.committed).map_err(db)?)
             .collect();
         let tx = self.conn.unchecked_transaction().map_err(db)?;
         store::forget_events_after(&tx, self.committed, &unsaved).map_err(db)?;
