@@ -450,3 +450,21 @@ fn pending_list_record_text_and_import_forms() {
     insta::assert_snapshot!("record_text_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("record_text_120x35", draw(&app, 120, 35));
 }
+
+#[test]
+fn dropping_typed_text_offers_to_keep_it_as_a_draft() {
+    use crossterm::event::{KeyCode, KeyEvent};
+    let (mut app, mut file) = demo_app(Queue::All);
+    let data = demo_case(&mut file, |c| {
+        c.status == casebook::core::case::Status::Triage
+    });
+    show(&mut app, data);
+    app.update(Action::AddNote);
+    app.update(app::Msg::Paste("Half a note".into()));
+    app.on_key(KeyEvent::from(KeyCode::Esc));
+    insta::assert_snapshot!("discard_or_keep_80x24", draw(&app, 80, 24));
+    app.on_key(KeyEvent::from(KeyCode::Char('k')));
+    app.update(Action::Quit);
+    app.update(Action::Quit);
+    insta::assert_snapshot!("quit_with_a_kept_draft_80x24", draw(&app, 80, 24));
+}

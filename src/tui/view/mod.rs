@@ -160,31 +160,42 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
     match overlay {
         Overlay::Help(selected) => render_help(app, *selected, frame),
         Overlay::ConfirmQuit => {
-            let mut text = String::from(if app.dirty {
-                "There are changes not saved yet:\n\n"
+            let drafts = match app.kept.len() {
+                0 => String::new(),
+                1 => "1 draft kept aside".into(),
+                n => format!("{n} drafts kept aside"),
+            };
+            let mut text = String::new();
+            if app.dirty {
+                text.push_str("There are changes not saved yet:\n\n");
+                for p in app.pending.iter().take(8) {
+                    text.push_str(&format!("  • {}\n", inline(p)));
+                }
+                if app.pending.len() > 8 {
+                    text.push_str(&format!(
+                        "  … and {} more (u lists them)\n",
+                        app.pending.len() - 8
+                    ));
+                }
+                if !drafts.is_empty() {
+                    text.push_str(&format!("\nand {drafts}: quitting drops it.\n"));
+                }
+                text.push_str(
+                    "\n  s  save and quit\n  d  discard them and quit\n  any other key: cancel",
+                );
             } else {
-                "Everything is saved,\n"
-            });
-            for p in app.pending.iter().take(8) {
-                text.push_str(&format!("  • {}\n", inline(p)));
-            }
-            if app.pending.len() > 8 {
                 text.push_str(&format!(
-                    "  … and {} more (u lists them)\n",
-                    app.pending.len() - 8
+                    "Everything is saved, but there is {drafts}: quitting drops it.\n\n  d  \
+                     drop it and quit\n  any other key: cancel (open the same form on its case \
+                     to go on)"
                 ));
             }
-            if !app.kept.is_empty() {
-                text.push_str(&format!(
-                    "\nand {} draft{} kept aside (dropped on quitting)\n",
-                    app.kept.len(),
-                    if app.kept.len() == 1 { "" } else { "s" }
-                ));
-            }
-            text.push_str(
-                "\n  s  save and quit\n  d  discard them and quit\n  any other key: cancel",
-            );
-            render_dialog(frame, "Unsaved changes", &text)
+            let title = if app.dirty {
+                "Unsaved changes"
+            } else {
+                "Before quitting"
+            };
+            render_dialog(frame, title, &text)
         }
         Overlay::ChangedOnDisk => render_dialog(
             frame,
