@@ -211,6 +211,7 @@ fn hostile_text_reaches_the_terminal_only_as_visible_placeholders() {
     let tmux = Tmux::start("casebook-hostile", &command);
     tmux.wait_for("all (38)");
     // The imported case is the newest: go to the bottom of the needs-acknowledgement queue.
+    // From "all" (the last queue), Tab wraps to needs-acknowledgement.
     tmux.keys(&["Tab", "G"]);
     tmux.wait_for(&code);
     tmux.keys(&["Enter"]);
@@ -552,4 +553,94 @@ fn the_export_dialogs_verify_command_works_when_pasted_into_a_shell() {
     // The dialog stays until dismissed.
     tmux.keys(&["x"]);
     tmux.wait_for("paste the lines into a shell");
+}
+
+/// A sync tool replaces the open file with another member's copy while the interface runs:
+/// the interface notices, Ctrl-S offers merge, and merging keeps both members' notes, saved,
+/// saying what came in.
+#[test]
+fn a_file_replaced_under_the_running_interface_is_merged_on_save() {
+    use std::os::unix::fs::PermissionsExt;
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.cases.age");
+    fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/demo.cases.age"),
+        &file,
+    )
+    .unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    let command = format!(
+        "'{}' -i '{}' open '{}'",
+        bin(),
+        demo_key("robin").display(),
+        file.display()
+    );
+    let tmux = Tmux::start("casebook-merge-e2e", &command);
+    tmux.wait_for("all (37)");
+    if tmux
+        .screen()
+        .contains("This laptop has not opened this committee")
+    {
+        tmux.keys(&["Escape"]);
+    }
+    tmux.keys(&["Down", "Down", "Enter"]);
+    let screen = tmux.wait_for("Timeline");
+    let code = screen
+        .lines()
+        .nth(2)
+        .and_then(|l| l.trim_start_matches('│').split_whitespace().next())
+        .unwrap()
+        .to_string();
+    tmux.keys(&["n"]);
+    tmux.wait_for("Ctrl-D adds it");
+    tmux.text("Robin wrote this in the interface.");
+    tmux.keys(&["C-d"]);
+    tmux.wait_for("unsaved");
+
+    // Sam's laptop: the same file, another note, synced back over Robin's.
+    let sams = dir.path().join("sams-laptop.cases.age");
+    fs::copy(&file, &sams).unwrap();
+    ok(&common::as_member(
+        "sam",
+        &[
+            &"note",
+            &"add",
+            &sams,
+            &code,
+            &"--text",
+            &"Sam wrote this on his laptop.",
+        ],
+    ));
+    fs::rename(&sams, &file).unwrap();
+
+    tmux.wait_for("changed on disk");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("m  merge that copy");
+    tmux.keys(&["m"]);
+    let screen = tmux.wait_for("merged 1 change from Sam Lindqvist");
+    assert!(screen.contains("saved"), "{screen}");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Sam wrote this on his laptop.");
+    assert!(
+        screen.contains("Robin wrote this in the interface."),
+        "{screen}"
+    );
+    assert!(!screen.contains("● unsaved"), "{screen}");
+    tmux.keys(&["q", "q"]);
+    let shown = ok(&run(&[
+        &"-i",
+        &demo_key("robin"),
+        &"case",
+        &"show",
+        &file,
+        &code,
+    ]));
+    assert!(
+        shown.contains("Robin wrote this in the interface.")
+            && shown.contains("Sam wrote this on his laptop."),
+        "{shown}"
+    );
 }

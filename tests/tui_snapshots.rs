@@ -206,9 +206,10 @@ fn help_scrolls_to_its_end() {
 #[test]
 fn roster_screen() {
     let (mut app, file) = demo_app(Queue::All);
-    app.update(Outcome::Roster(app::roster_rows(
-        file.summary().unwrap().members,
-    )));
+    app.update(Outcome::Roster {
+        members: app::roster_rows(file.summary().unwrap().members),
+        attention: Vec::new(),
+    });
     insta::assert_snapshot!("roster_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("roster_160x48", draw(&app, 160, 48));
     app.update(Action::RemoveMember);
@@ -347,4 +348,123 @@ fn search_lock_and_confirm_screens() {
     assert!(!locked.contains("copper-heron"), "{locked}");
     insta::assert_snapshot!("locked_80x24", locked);
     insta::assert_snapshot!("locked_160x48", draw(&app, 160, 48));
+}
+
+/// A second decision that a merge brought, on `data`'s case (fixed ids and times).
+fn with_second_decision(data: &mut app::CaseData) {
+    use casebook::core::attention::{Attention, Trouble};
+    let by = *data.names.keys().next().unwrap();
+    data.case.attention.push(Attention {
+        event: uuid::Uuid::from_u128(0x1339_02f8_0000_4000_8000_0000_0000_0001),
+        by,
+        at: Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0).unwrap(),
+        what: Trouble::Decision {
+            outcome: "correction".into(),
+            rationale: "Decided on the other laptop".into(),
+            override_reason: None,
+            found: casebook::core::case::Status::Decided,
+        },
+    });
+}
+
+#[test]
+fn merged_copies_and_what_needs_attention() {
+    let (mut app, mut file) = demo_app(Queue::All);
+    // The file changed on disk: the dialog offers merge first.
+    app.disk_changed = true;
+    app.update(Action::Save);
+    insta::assert_snapshot!("changed_on_disk_80x24", draw(&app, 80, 24));
+    app.overlay = None;
+    // The save merged: the status bar and a dialog say what came in.
+    app.update(Outcome::Saved {
+        path: "/tmp/c.cases.age".into(),
+        renamed: None,
+        merged: Some(app::MergeNews {
+            came_in: "3 changes from Sam Lindqvist, 1 from Mei Chen".into(),
+            new_attention: 1,
+        }),
+    });
+    insta::assert_snapshot!("merged_80x24", draw(&app, 80, 24));
+    app.overlay = None;
+    // The case shows the item first, and z opens the resolve form.
+    let mut data = demo_case(&mut file, |c| {
+        c.decision.is_some() && c.conflicts.is_empty()
+    });
+    with_second_decision(&mut data);
+    show(&mut app, data);
+    insta::assert_snapshot!("case_attention_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("case_attention_120x35", draw(&app, 120, 35));
+    app.update(Action::Resolve);
+    insta::assert_snapshot!("resolve_120x35", draw(&app, 120, 35));
+}
+
+#[test]
+fn roster_changes_that_need_attention_show_under_the_members() {
+    use casebook::core::attention::{Attention, Trouble};
+    let (mut app, file) = demo_app(Queue::All);
+    let roster = file.roster().unwrap();
+    let by = roster.members()[1].id;
+    app.update(Outcome::Roster {
+        members: app::roster_rows(file.summary().unwrap().members),
+        attention: vec![(
+            Attention {
+                event: uuid::Uuid::from_u128(0x77aa_0000_0000_4000_8000_0000_0000_0002),
+                by,
+                at: Utc.with_ymd_and_hms(2026, 11, 21, 14, 0, 0).unwrap(),
+                what: Trouble::RosterChange {
+                    why: "two members would have the address sam@example.org".into(),
+                },
+            },
+            roster.members()[1].name.clone(),
+        )],
+    });
+    insta::assert_snapshot!("roster_attention_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("roster_attention_120x35", draw(&app, 120, 35));
+}
+
+#[test]
+fn pending_list_record_text_and_import_forms() {
+    let (mut app, mut file) = demo_app(Queue::All);
+    app.update(Outcome::Unsaved(vec![
+        app::PendingChange {
+            event: uuid::Uuid::from_u128(1),
+            case: Some("amber-kettle".into()),
+            said: "amber-kettle: note".into(),
+        },
+        app::PendingChange {
+            event: uuid::Uuid::from_u128(2),
+            case: Some("amber-kettle".into()),
+            said: "amber-kettle: status new -> triage".into(),
+        },
+    ]));
+    insta::assert_snapshot!("pending_80x24", draw(&app, 80, 24));
+    app.overlay = None;
+    app.update(Action::Import);
+    insta::assert_snapshot!("import_80x24", draw(&app, 80, 24));
+    app.overlay = None;
+    let data = demo_case(&mut file, |c| {
+        c.decision.is_some() && c.conflicts.is_empty()
+    });
+    show(&mut app, data);
+    app.update(Action::RecordText);
+    insta::assert_snapshot!("record_text_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("record_text_120x35", draw(&app, 120, 35));
+}
+
+#[test]
+fn dropping_typed_text_offers_to_keep_it_as_a_draft() {
+    use crossterm::event::{KeyCode, KeyEvent};
+    let (mut app, mut file) = demo_app(Queue::All);
+    let data = demo_case(&mut file, |c| {
+        c.status == casebook::core::case::Status::Triage
+    });
+    show(&mut app, data);
+    app.update(Action::AddNote);
+    app.update(app::Msg::Paste("Half a note".into()));
+    app.on_key(KeyEvent::from(KeyCode::Esc));
+    insta::assert_snapshot!("discard_or_keep_80x24", draw(&app, 80, 24));
+    app.on_key(KeyEvent::from(KeyCode::Char('k')));
+    app.update(Action::Quit);
+    app.update(Action::Quit);
+    insta::assert_snapshot!("quit_with_a_kept_draft_80x24", draw(&app, 80, 24));
 }

@@ -67,6 +67,9 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         vault::Error::DiskFull { .. } => "free some space and save again; nothing was lost",
         vault::Error::ReadOnly { .. } => "save a copy under a new name with --save-as",
         vault::Error::Sealed { .. } => "unlock it with your key first",
+        vault::Error::NotUnsaved { .. } => {
+            "a saved change stays in the history: record a correction instead"
+        }
         vault::Error::WouldLockOut { .. } => {
             "open the file with your own roster key (-i KEY) so the saved file stays readable \
                  to you"

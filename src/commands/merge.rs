@@ -7,38 +7,12 @@ use std::path::{Path, PathBuf};
 use super::session::Session;
 use super::{Error, load_identity, open_file};
 use crate::cli::Config;
-use crate::core::roster::Roster;
 use crate::core::sanitize::inline;
 use crate::ops::merge::{self as merge_ops, Outcome};
-use crate::vault::history::Merged;
 use crate::vault::{CaseFile, OpenMode};
 
-/// "3 changes from Sam Lindqvist, 1 from Mei Chen".
-pub(super) fn came_in(merged: &Merged, roster: &Roster) -> String {
-    let parts: Vec<String> = merged
-        .by_author
-        .iter()
-        .enumerate()
-        .map(|(i, (who, n))| {
-            let name = roster
-                .get(*who)
-                .map_or_else(|| who.to_string(), |m| inline(&m.name).to_string());
-            let noun = if i > 0 {
-                String::new()
-            } else if *n == 1 {
-                "change ".into()
-            } else {
-                "changes ".into()
-            };
-            format!("{n} {noun}from {name}")
-        })
-        .collect();
-    if parts.is_empty() {
-        format!("{} commit(s) with no new changes", merged.commits)
-    } else {
-        parts.join(", ")
-    }
-}
+/// "3 changes from Sam Lindqvist, 1 from Mei Chen" (the wording both front ends share).
+pub(super) use crate::ops::merge::came_in;
 
 fn attention_count(file: &mut CaseFile) -> Result<usize, Error> {
     Ok(merge_ops::attention(file)?.len())

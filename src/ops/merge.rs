@@ -14,6 +14,35 @@ use crate::core::roster::Role;
 use crate::vault::history::Merged;
 use crate::vault::{CaseFile, Identity, copies};
 
+/// What came in, in the committee's words: "3 changes from Sam Lindqvist, 1 from Mei Chen"
+/// (names sanitised; one wording for the command line and the interface).
+pub fn came_in(merged: &Merged, roster: &crate::core::roster::Roster) -> String {
+    let parts: Vec<String> = merged
+        .by_author
+        .iter()
+        .enumerate()
+        .map(|(i, (who, n))| {
+            let name = roster.get(*who).map_or_else(
+                || who.to_string(),
+                |m| crate::core::sanitize::inline(&m.name).to_string(),
+            );
+            let noun = if i > 0 {
+                String::new()
+            } else if *n == 1 {
+                "change ".into()
+            } else {
+                "changes ".into()
+            };
+            format!("{n} {noun}from {name}")
+        })
+        .collect();
+    if parts.is_empty() {
+        format!("{} commit(s) with no new changes", merged.commits)
+    } else {
+        parts.join(", ")
+    }
+}
+
 /// What merging one other copy did.
 #[derive(Debug)]
 pub enum Outcome {

@@ -95,13 +95,24 @@ pub enum Action {
     Palette,
     /// On a case: list its attachments (read a text one, save any to a file).
     Attachments,
-    /// List the changes recorded and not saved yet.
+    /// List the changes recorded and not saved yet (one can be dropped there).
     Pending,
+    /// When the file changed on disk: merge the copy on disk into yours, then save.
+    Merge,
+    /// Resolve what needs attention after a merge (on a case, or the committee's).
+    Resolve,
+    /// Write the title and summary a record for one audience shows.
+    RecordText,
+    /// In the list of unsaved changes: drop the selected one.
+    DropPending,
+    /// Asked whether to drop what was typed: keep it as a draft on its case instead (the
+    /// same form or note there brings it back).
+    KeepDraft,
 }
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 51] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -148,6 +159,11 @@ impl Action {
         Action::Palette,
         Action::Attachments,
         Action::Pending,
+        Action::Merge,
+        Action::Resolve,
+        Action::RecordText,
+        Action::DropPending,
+        Action::KeepDraft,
     ];
 
     /// The action's name in config files.
@@ -199,6 +215,11 @@ impl Action {
             Action::Palette => "palette",
             Action::Attachments => "attachments",
             Action::Pending => "pending",
+            Action::Merge => "merge",
+            Action::Resolve => "resolve",
+            Action::RecordText => "record-text",
+            Action::DropPending => "drop-pending",
+            Action::KeepDraft => "keep-draft",
         }
     }
 
@@ -250,7 +271,12 @@ impl Action {
             Action::PreviousEntry => "previous timeline entry",
             Action::Palette => "command palette: any action by name",
             Action::Attachments => "attachments (read, save to a file)",
-            Action::Pending => "changes not saved yet",
+            Action::Pending => "changes not saved yet (x drops one)",
+            Action::Merge => "merge the copy on disk into yours, then save",
+            Action::Resolve => "resolve what needs attention",
+            Action::RecordText => "write a record's title and summary for one audience",
+            Action::DropPending => "drop the selected unsaved change",
+            Action::KeepDraft => "keep what you typed as a draft on this case",
         }
     }
 }

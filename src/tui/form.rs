@@ -156,6 +156,16 @@ pub enum Purpose {
     Filter,
     /// Correct an earlier entry of the case: a note that amends the chosen entry.
     Amend(String),
+    /// Resolve items needing attention on a case (or, `None`, the roster's); `items` are all
+    /// of them, the choice "all" resolves.
+    Resolve {
+        /// The case, if it is one.
+        code: Option<String>,
+        /// Every item there.
+        items: Vec<uuid::Uuid>,
+    },
+    /// Write the title and summary a record for one audience shows.
+    RecordText(String),
     /// Save an attachment of the open case to a file.
     SaveAttachment {
         /// Its SHA-256.

@@ -41,11 +41,13 @@ pub enum Context {
     Attachments,
     /// The command palette (letters are typed).
     Palette,
+    /// The list of changes not saved yet.
+    Pending,
 }
 
 impl Context {
     /// Every context, in the order the help shows them.
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::Queues,
         Context::Case,
@@ -61,6 +63,7 @@ impl Context {
         Context::Reading,
         Context::Attachments,
         Context::Palette,
+        Context::Pending,
     ];
 
     /// The heading in the help overlay.
@@ -81,6 +84,7 @@ impl Context {
             Context::Reading => "Reading a text",
             Context::Attachments => "Attachments",
             Context::Palette => "Command palette",
+            Context::Pending => "Changes not saved yet",
         }
     }
 
@@ -108,6 +112,7 @@ impl Context {
             Context::Reading => "reading",
             Context::Attachments => "attachments",
             Context::Palette => "palette",
+            Context::Pending => "pending",
         })
     }
 }
@@ -131,6 +136,7 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (Context::Attachments, Action::Open) => "read the chosen attachment (text)",
         (Context::Attachments, Action::SaveAs) => "save it to a file (plaintext; asks first)",
         (Context::Question, Action::Yes) => "yes (any other key: no)",
+        (Context::Question, Action::Merge) => "changed on disk: merge that copy in, then save",
         (context, Action::Back) if !context.is_screen() => "close (cancel)",
         _ => action.describe(),
     }
@@ -212,6 +218,9 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('R'), Action::Report, Context::Queues),
     key(KeyCode::Char('M'), Action::Roster, Context::Queues),
     key(KeyCode::Char('M'), Action::Roster, Context::Case),
+    key(KeyCode::Char('z'), Action::Resolve, Context::Case),
+    key(KeyCode::Char('z'), Action::Resolve, Context::Roster),
+    key(KeyCode::Char('T'), Action::RecordText, Context::Case),
     key(KeyCode::Char('a'), Action::AddMember, Context::Roster),
     key(KeyCode::Char('x'), Action::RemoveMember, Context::Roster),
     key(KeyCode::Char('K'), Action::Rekey, Context::Roster),
@@ -247,6 +256,8 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('s'), Action::Save, Context::Question),
     key(KeyCode::Char('d'), Action::Discard, Context::Question),
     key(KeyCode::Char('y'), Action::Yes, Context::Question),
+    key(KeyCode::Char('m'), Action::Merge, Context::Question),
+    key(KeyCode::Char('k'), Action::KeepDraft, Context::Question),
     key(KeyCode::Char('Y'), Action::Yes, Context::Question),
     ctrl('d', Action::Done, Context::Note),
     key(KeyCode::Esc, Action::Back, Context::Note),
@@ -283,6 +294,15 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Down, Action::Down, Context::Palette),
     key(KeyCode::Enter, Action::Open, Context::Palette),
     key(KeyCode::Esc, Action::Back, Context::Palette),
+    key(KeyCode::Up, Action::Up, Context::Pending),
+    key(KeyCode::Char('k'), Action::Up, Context::Pending),
+    key(KeyCode::Down, Action::Down, Context::Pending),
+    key(KeyCode::Char('j'), Action::Down, Context::Pending),
+    key(KeyCode::Char('x'), Action::DropPending, Context::Pending),
+    key(KeyCode::Delete, Action::DropPending, Context::Pending),
+    key(KeyCode::Esc, Action::Back, Context::Pending),
+    key(KeyCode::Enter, Action::Back, Context::Pending),
+    key(KeyCode::Char('q'), Action::Back, Context::Pending),
 ];
 
 /// The action bound to `event` in `context` (or, on a screen, globally).

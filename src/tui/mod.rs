@@ -172,6 +172,8 @@ fn event_loop(
     if let Some(notice) = trust_notice(file.trust()) {
         app.update(Msg::Outcome(notice));
     }
+    // Sync conflict copies beside the file: offer to merge them (after the notice, if any).
+    runner.run(&mut app, file, Effect::FindCopies);
     let mut layout = view::CaseLayout::default();
     let mut last_input = Instant::now();
     let mut last_disk_check = Instant::now();

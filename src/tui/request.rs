@@ -23,8 +23,25 @@ pub enum Request {
     },
     /// Open a new case.
     Open(NewCase),
-    /// Import these report files as new cases.
-    Import(Vec<PathBuf>),
+    /// Import these report files as new cases, with form columns mapped to fields
+    /// (FIELD, COLUMN), as the command line's `--map`.
+    Import {
+        /// The report files.
+        paths: Vec<PathBuf>,
+        /// Field to column.
+        map: Vec<(String, String)>,
+    },
+    /// Resolve items needing attention on a case, or (`None`) the roster's.
+    Resolve {
+        /// The case, if it is one.
+        code: Option<String>,
+        /// The items (their event ids).
+        items: Vec<String>,
+        /// How it was resolved.
+        note: String,
+        /// Of two decisions, the one that stands (the second one's id); `None` keeps the first.
+        keep: Option<String>,
+    },
     /// Write a signed decision record.
     Export(RecordRequest),
     /// Write a signed transparency report.
@@ -59,7 +76,21 @@ impl PartialEq for Request {
                 },
             ) => code == c && change == ch,
             (Open(a), Open(b)) => a == b,
-            (Import(a), Import(b)) => a == b,
+            (Import { paths, map }, Import { paths: p, map: m }) => paths == p && map == m,
+            (
+                Resolve {
+                    code,
+                    items,
+                    note,
+                    keep,
+                },
+                Resolve {
+                    code: c,
+                    items: i,
+                    note: n,
+                    keep: k,
+                },
+            ) => (code, items, note, keep) == (c, i, n, k),
             (Export(a), Export(b)) => {
                 let RecordRequest {
                     code,
@@ -171,6 +202,15 @@ pub fn read(form: &Submission, export_dir: &Path) -> Result<Submitted, Missing> 
             received_at: None,
         }))),
         Purpose::Import => import(form),
+        Purpose::Resolve { code, items } => resolve(form, code, items),
+        Purpose::RecordText(code) => change(
+            code,
+            CaseChange::RecordText {
+                profile: chosen(form, "profile")?,
+                title: required(form, "title", "write the record's title")?,
+                summary: form.get("summary").trim().to_string(),
+            },
+        ),
         Purpose::Export(code) => export(form, code, export_dir),
         Purpose::Report => report(form, export_dir),
         Purpose::SaveAttachment { sha256, name } => {
@@ -245,7 +285,47 @@ fn import(form: &Submission) -> Result<Submitted, Missing> {
     if paths.is_empty() {
         return Err("give the report files to import".into());
     }
-    Ok(Submitted::Request(Request::Import(paths)))
+    let mut map = Vec::new();
+    for pair in form
+        .get("map")
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match pair.split_once('=') {
+            Some((field, column)) if !field.trim().is_empty() && !column.trim().is_empty() => {
+                map.push((field.trim().to_string(), column.trim().to_string()))
+            }
+            _ => {
+                return Err(format!(
+                    "{pair:?} is not FIELD=COLUMN (for example body=What happened?)"
+                ));
+            }
+        }
+    }
+    Ok(Submitted::Request(Request::Import { paths, map }))
+}
+
+/// Resolving what needs attention: which items (one, or all of them), how, and of two
+/// decisions which one stands.
+fn resolve(
+    form: &Submission,
+    code: &Option<String>,
+    all: &[uuid::Uuid],
+) -> Result<Submitted, Missing> {
+    let items: Vec<String> = match form.choice::<Option<String>>("item") {
+        Some(Some(one)) => vec![one],
+        _ => all.iter().map(|id| id.to_string()).collect(),
+    };
+    if items.is_empty() {
+        return Err("nothing needs attention here".into());
+    }
+    Ok(Submitted::Request(Request::Resolve {
+        code: code.clone(),
+        items,
+        note: required(form, "note", "say how it was resolved")?,
+        keep: form.choice::<Option<String>>("keep").flatten(),
+    }))
 }
 
 /// Where a file goes: as typed when it names a folder (`/`, `~/`, `./`), else in `dir`;

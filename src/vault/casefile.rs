@@ -16,6 +16,7 @@ mod save;
 mod seal;
 mod summary;
 mod trust;
+mod unsaved;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -133,6 +133,9 @@ pub enum Error {
     /// The file is locked (sealed in memory) and holds nothing to save until unlocked.
     #[error("{label} is locked; nothing was written")]
     Sealed { label: String },
+    /// An event to drop is not an unsaved change (saved already, or signed into a merge).
+    #[error("{event} is not an unsaved change in {}: only changes not yet saved can be dropped", .path.display())]
+    NotUnsaved { path: PathBuf, event: String },
     /// A save would produce a file the saver cannot open.
     #[error("saving {} would lock you out: your identity is not among its recipients", .path.display())]
     WouldLockOut { path: PathBuf },

@@ -504,6 +504,71 @@ pub(crate) fn insert_attachment(
     Ok(())
 }
 
+/// Remove a stored attachment (its report was dropped before it was saved).
+pub(crate) fn delete_attachment(conn: &Connection, sha256: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM attachments WHERE sha256 = ?1", [sha256])?;
+    Ok(())
+}
+
+/// The events after seq `after`, oldest first.
+pub(crate) fn events_after(conn: &Connection, after: i64) -> rusqlite::Result<Vec<Event>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, case_id, author, at, amends, payload FROM events WHERE seq > ?1 ORDER BY seq",
+    )?;
+    stmt.query_map([after], event_from_row)?.collect()
+}
+
+/// The attachments the reports up to seq `until` hold.
+pub(crate) fn attachments_held_until(
+    conn: &Connection,
+    until: i64,
+) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, case_id, author, at, amends, payload FROM events
+         WHERE seq <= ?1 AND kind = 'report-received'",
+    )?;
+    let events = stmt.query_map([until], event_from_row)?;
+    let mut held = Vec::new();
+    for event in events {
+        if let EventKind::ReportReceived { attachments, .. } = event?.kind {
+            held.extend(attachments.into_iter().map(|a| a.sha256));
+        }
+    }
+    Ok(held)
+}
+
+/// Take the events after seq `after` (given as `events`) out of the history, with the search
+/// and party index entries they made; the rest of the derived state is the caller's to rebuild.
+pub(crate) fn forget_events_after(
+    conn: &Connection,
+    after: i64,
+    events: &[Event],
+) -> rusqlite::Result<()> {
+    for event in events {
+        conn.execute(
+            "DELETE FROM search WHERE event_id = ?1",
+            [event.id.to_string()],
+        )?;
+        if let EventKind::PartyAdded { party } = &event.kind {
+            conn.execute(
+                "DELETE FROM parties WHERE party_id = ?1",
+                [party.id.0.to_string()],
+            )?;
+        }
+    }
+    // Unsigned events only: the append-only guard is lifted for this one statement and put
+    // back as it was (as a merge does when it puts commits in their canonical order).
+    let trigger: String = conn.query_row(
+        "SELECT sql FROM sqlite_schema WHERE name = 'events_are_append_only_delete'",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute_batch("DROP TRIGGER events_are_append_only_delete")?;
+    conn.execute("DELETE FROM events WHERE seq > ?1", [after])?;
+    conn.execute_batch(&trigger)?;
+    Ok(())
+}
+
 /// How many cases there are in each status (statuses with none are included, as 0).
 pub(crate) fn cases_by_status(conn: &Connection) -> rusqlite::Result<Vec<(Status, u64)>> {
     let mut stmt = conn.prepare("SELECT count(*) FROM cases WHERE status = ?1")?;

@@ -36,6 +36,15 @@ pub enum DraftKind {
     SaveAs(String),
 }
 
+/// What is sealed with the file while locked: what was being typed, and the drafts kept aside.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sealed {
+    /// What was being typed.
+    pub current: Option<Draft>,
+    /// The drafts kept aside.
+    pub kept: Vec<Draft>,
+}
+
 /// The action that opens a form for `purpose`, and the member it names (removal).
 fn opened_by(purpose: &Purpose) -> (Action, Option<String>) {
     let action = match purpose {
@@ -56,6 +65,8 @@ fn opened_by(purpose: &Purpose) -> (Action, Option<String>) {
         Purpose::Filter => Action::Filter,
         Purpose::Amend(_) => Action::Amend,
         Purpose::SaveAttachment { .. } => Action::Attachments,
+        Purpose::Resolve { .. } => Action::Resolve,
+        Purpose::RecordText(_) => Action::RecordText,
     };
     (action, None)
 }
@@ -63,8 +74,12 @@ fn opened_by(purpose: &Purpose) -> (Action, Option<String>) {
 impl App {
     /// What is being typed now, if anything (the dialog under a question included).
     pub fn draft(&self) -> Option<Draft> {
+        self.draft_in(self.overlay.as_ref()?)
+    }
+
+    /// What `overlay` holds that was typed, as a draft of the open case.
+    pub(super) fn draft_in(&self, mut overlay: &Overlay) -> Option<Draft> {
         let case = self.open_case().map(str::to_string);
-        let mut overlay = self.overlay.as_ref()?;
         // A question over a form: the form is the draft.
         loop {
             overlay = match overlay {
@@ -91,22 +106,60 @@ impl App {
         Some(Draft { case, kind })
     }
 
-    /// The draft, serialised for sealing with the file.
+    /// What was being typed and the drafts kept aside, serialised for sealing with the file.
     pub(super) fn draft_to_keep(&self) -> Option<Zeroizing<String>> {
-        let draft = self.draft()?;
-        serde_json::to_string(&draft).ok().map(Zeroizing::new)
+        let sealed = Sealed {
+            current: self.draft(),
+            kept: self.kept.clone(),
+        };
+        if sealed.current.is_none() && sealed.kept.is_empty() {
+            return None;
+        }
+        serde_json::to_string(&sealed).ok().map(Zeroizing::new)
+    }
+
+    /// Keep `draft` aside for its case (replacing one kept for the same form there).
+    pub(super) fn keep_aside(&mut self, draft: Draft) {
+        self.kept.retain(|k| !same_place(k, &draft));
+        self.kept.push(draft);
+    }
+
+    /// A form or note was just opened: if a draft of it was kept aside on this case, put
+    /// its text back.
+    pub(super) fn bring_back_kept(&mut self) {
+        let Some(opened) = self.overlay.as_ref().and_then(|o| self.draft_in(o)) else {
+            return;
+        };
+        let Some(at) = self.kept.iter().position(|k| same_place(k, &opened)) else {
+            return;
+        };
+        let draft = self.kept.remove(at);
+        match (&mut self.overlay, draft.kind) {
+            (Some(Overlay::Note(editor)), DraftKind::Note(text)) => {
+                **editor = note_editor(&text);
+            }
+            (Some(Overlay::Form(form)), DraftKind::Form { values, .. }) => form.restore(&values),
+            _ => return,
+        }
+        self.status = "your draft is back".into();
     }
 
     /// After unlocking: the draft that was sealed, read back; what to load to put it back
     /// (its case), if anything.
     pub(super) fn keep_for_restore(&mut self, sealed: Option<String>) -> Option<Effect> {
         let sealed = Zeroizing::new(sealed?);
-        let draft: Draft = match serde_json::from_str(&sealed) {
-            Ok(draft) => draft,
-            // A note sealed by an earlier version: plain text.
-            Err(_) => Draft {
-                case: None,
-                kind: DraftKind::Note(sealed.to_string()),
+        let draft: Draft = match serde_json::from_str::<Sealed>(&sealed) {
+            Ok(Sealed { current, kept }) => {
+                self.kept = kept;
+                current?
+            }
+            // What an earlier version sealed: one draft, or a note as plain text.
+            Err(_) => match serde_json::from_str(&sealed) {
+                Ok(draft) => draft,
+                Err(_) => Draft {
+                    case: None,
+                    kind: DraftKind::Note(sealed.to_string()),
+                },
             },
         };
         let effect = draft.case.clone().map(Effect::OpenCase);
@@ -147,6 +200,11 @@ impl App {
                     (_, Some(Action::Filter)) => Some(filter_form(&self.filter, &self.choices)),
                     (_, Some(Action::AddMember)) => Some(add_member_form()),
                     (_, Some(Action::RemoveMember)) => member.as_deref().map(remove_member_form),
+                    (Screen::Roster { attention, .. }, Some(Action::Resolve))
+                        if !attention.is_empty() =>
+                    {
+                        Some(forms::resolve_form(None, attention, None))
+                    }
                     _ => None,
                 };
                 form.map(|mut form| {
@@ -160,4 +218,25 @@ impl App {
             self.status = "unlocked: what you were typing is back".into();
         }
     }
+}
+
+/// Whether two drafts are of the same form (or note) on the same case.
+fn same_place(a: &Draft, b: &Draft) -> bool {
+    a.case == b.case
+        && match (&a.kind, &b.kind) {
+            (DraftKind::Note(_), DraftKind::Note(_)) => true,
+            (
+                DraftKind::Form {
+                    action: x,
+                    member: m,
+                    ..
+                },
+                DraftKind::Form {
+                    action: y,
+                    member: n,
+                    ..
+                },
+            ) => x == y && m == n,
+            _ => false,
+        }
 }

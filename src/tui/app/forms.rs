@@ -355,8 +355,115 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
                     .into(),
             ])
         }
+        Action::Resolve if !data.case.attention.is_empty() => {
+            let name = |id| {
+                data.names
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| "a former member".into())
+            };
+            let items: Vec<(crate::core::attention::Attention, String)> = data
+                .case
+                .attention
+                .iter()
+                .map(|a| (a.clone(), name(a.by)))
+                .collect();
+            let first = data.case.decision.as_ref().map(|d| d.outcome.as_str());
+            resolve_form(Some(code), &items, first)
+        }
+        Action::RecordText => Form::new(
+            format!("Record text of {code}"),
+            Purpose::RecordText(code.clone()),
+            vec![
+                Field::choice(
+                    "profile",
+                    "for",
+                    [Profile::Reported, Profile::Reporter, Profile::Public]
+                        .map(|p| (p.as_str(), p)),
+                    0,
+                ),
+                Field::line("title", "title", &format!("Decision record for {code}")),
+                Field::text(
+                    "summary",
+                    "summary",
+                    "What this audience is told happened, in words written for it.",
+                ),
+            ],
+        )
+        .with_notes(vec![
+            "Only text written here reaches a record outside the committee: never the \
+             report's own words, subject or names."
+                .into(),
+            "Writing again for the same audience replaces what it shows (the earlier text \
+             stays in the timeline)."
+                .into(),
+        ]),
         _ => return None,
     })
+}
+
+/// Resolving what needs attention on case `code` (or, `None`, the roster): which item (or
+/// all), how it was resolved, and when a second decision is among them, which one stands
+/// (`first`: the outcome of the decision the case has).
+pub(super) fn resolve_form(
+    code: Option<String>,
+    items: &[(crate::core::attention::Attention, String)],
+    first: Option<&str>,
+) -> Form {
+    use crate::core::attention::Trouble;
+    use crate::core::sanitize::inline;
+    let place = code.clone().unwrap_or_else(|| "the roster".into());
+    let mut options: Vec<(String, Option<String>)> = Vec::new();
+    if items.len() > 1 {
+        options.push((format!("all {}", items.len()), None));
+    }
+    for (a, by) in items {
+        let summary: String = inline(&a.what.summary()).chars().take(48).collect();
+        options.push((
+            format!("{} {summary}… ({})", &a.event.to_string()[..8], inline(by)),
+            Some(a.event.to_string()),
+        ));
+    }
+    let mut fields = vec![
+        Field::choice("item", "item", options, 0),
+        Field::text(
+            "note",
+            "how",
+            "How it was resolved, for the committee's record.",
+        ),
+    ];
+    let second: Vec<(String, Option<String>)> = items
+        .iter()
+        .filter_map(|(a, _)| match &a.what {
+            Trouble::Decision { outcome, .. } => Some((
+                format!("the second: {}", inline(outcome)),
+                Some(a.event.to_string()),
+            )),
+            _ => None,
+        })
+        .collect();
+    let mut notes = vec![format!(
+        "The resolution is recorded (and signed at the next save); what it resolves leaves \
+         the needs-attention queue of {place}."
+    )];
+    if !second.is_empty() {
+        let mut choices = vec![(
+            format!("the first: {}", inline(first.unwrap_or("as decided"))),
+            None,
+        )];
+        choices.extend(second);
+        fields.push(Field::choice("keep", "stands", choices, 0));
+        notes.push("Two decisions were recorded: say which one stands.".into());
+    }
+    Form::new(
+        format!("Resolve what needs attention on {place}"),
+        Purpose::Resolve {
+            code,
+            items: items.iter().map(|(a, _)| a.event).collect(),
+        },
+        fields,
+    )
+    .with_notes(notes)
 }
 
 /// Where to save an attachment of `code`.
@@ -445,10 +552,17 @@ pub(super) fn import_form() -> Form {
     Form::new(
         "Import reports",
         Purpose::Import,
-        vec![Field::line("paths", "files", "")],
+        vec![
+            Field::line("paths", "files", ""),
+            Field::line("map", "columns (optional)", ""),
+        ],
     )
     .with_notes(vec![
         "Email (.eml), form exports (.csv) or JSON; separate several files with ;".into(),
+        "columns: FIELD=COLUMN of a form export, separated by ; (for example \
+         body=What happened?; venue=Where). Fields: title, body, name, email, handle, \
+         anonymous, received, venue, incident."
+            .into(),
         "Each report becomes a new case; the files themselves stay where they are.".into(),
     ])
 }

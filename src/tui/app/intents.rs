@@ -23,14 +23,14 @@ impl App {
                 return self.apply(Action::Back);
             }
             (_, Action::Quit) => {
-                if self.dirty {
+                if self.dirty || !self.kept.is_empty() {
                     self.overlay = Some(Overlay::ConfirmQuit);
                 } else {
                     self.quit = true;
                 }
             }
             (_, Action::Save) if self.disk_changed => {
-                self.status = "the file changed on disk since you opened it".into();
+                self.status = "the file changed on disk since you opened it: m merges it".into();
                 self.overlay = Some(Overlay::ChangedOnDisk);
             }
             (_, Action::Save) => return Some(Effect::Save),
@@ -254,26 +254,15 @@ impl App {
             (Screen::Case { .. }, Action::AddNote) => {
                 self.overlay = Some(Overlay::Note(Box::new(note_editor(""))));
             }
-            (Screen::Queues, Action::Pending) | (_, Action::Pending) => {
-                let text = if self.pending.is_empty() {
-                    "Nothing is waiting to be saved.".to_string()
+            (_, Action::Pending) => return Some(Effect::ListUnsaved),
+            (Screen::Roster { attention, .. }, Action::Resolve) => {
+                if attention.is_empty() {
+                    self.status = "nothing on the roster needs attention".into();
+                } else if self.role.is_some_and(|r| r != Role::Chair) {
+                    self.status = "only a chair resolves roster changes".into();
                 } else {
-                    format!(
-                        "Recorded, not saved yet (Ctrl-S saves them all):\n\n{}\n\nEach change is \
-                         already part of the signed history in memory: to leave one out, quit \
-                         without saving (the others go with it) and record the rest again.",
-                        self.pending
-                            .iter()
-                            .map(|p| format!("  • {p}"))
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    )
-                };
-                self.overlay = Some(Overlay::Message {
-                    title: "Unsaved changes".into(),
-                    text,
-                    scroll: 0,
-                });
+                    self.overlay = Some(form(forms::resolve_form(None, attention, None)));
+                }
             }
             _ => {}
         }

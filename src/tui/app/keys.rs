@@ -19,6 +19,7 @@ impl Overlay {
             Overlay::Form(_) => Context::Form,
             Overlay::Search { .. } => Context::Search,
             Overlay::Message { .. } | Overlay::Pager { .. } => Context::Reading,
+            Overlay::Pending { .. } => Context::Pending,
             Overlay::Attachments { .. } => Context::Attachments,
             Overlay::Palette { .. } => Context::Palette,
         }
@@ -75,7 +76,7 @@ impl App {
 
     /// Leave the interface: at once, or asking first when there are unsaved changes.
     pub(super) fn leave(&mut self) {
-        if self.dirty {
+        if self.dirty || !self.kept.is_empty() {
             self.overlay = Some(Overlay::ConfirmQuit);
         } else {
             self.quit = true;
@@ -169,7 +170,11 @@ impl App {
                 text,
                 scroll,
             } => {
-                let scroll = self.scrolled(scroll, action)?;
+                let Some(scroll) = self.scrolled(scroll, action) else {
+                    // Dismissed: a question that waited behind it comes up now.
+                    self.overlay = self.waiting.take();
+                    return None;
+                };
                 self.overlay = Some(Overlay::Message {
                     title,
                     text,
@@ -201,9 +206,14 @@ impl App {
                     None
                 }
             },
-            // The choices when the file changed on disk. (Merging will be one more here.)
+            // The choices when the file changed on disk: merge that copy in and save (the
+            // save merges it), or save yours under a new name.
             Overlay::ChangedOnDisk => {
                 match action {
+                    Some(Action::Merge | Action::Yes) => {
+                        self.status = "merging the copy on disk with yours…".into();
+                        return Some(Effect::Save);
+                    }
                     Some(Action::Save) => {
                         self.overlay = Some(Overlay::SaveAs {
                             path: LineEdit::default(),
@@ -230,6 +240,25 @@ impl App {
             Overlay::Discard {
                 kept, then_quit, ..
             } => match action {
+                Some(Action::KeepDraft) => {
+                    match self.draft_in(&kept) {
+                        Some(draft) => {
+                            self.keep_aside(draft);
+                            self.status = "kept as a draft: the same form (or a note) on this \
+                                           case brings it back"
+                                .into();
+                        }
+                        None => {
+                            self.status = "kept: go on typing".into();
+                            self.overlay = Some(*kept);
+                            return None;
+                        }
+                    }
+                    if then_quit {
+                        self.leave();
+                    }
+                    None
+                }
                 Some(Action::Yes) => {
                     self.status = "dropped".into();
                     if then_quit {
@@ -434,6 +463,51 @@ impl App {
                     _ => {}
                 }
                 self.overlay = Some(Overlay::Attachments { selected });
+                None
+            }
+            Overlay::Pending {
+                changes,
+                mut selected,
+            } => {
+                match action {
+                    Some(Action::Back) => return None,
+                    Some(Action::Up) => selected = selected.saturating_sub(1),
+                    Some(Action::Down) => {
+                        selected = (selected + 1).min(changes.len().saturating_sub(1))
+                    }
+                    Some(Action::DropPending) => {
+                        let change = changes.get(selected)?;
+                        let later = changes[selected + 1..]
+                            .iter()
+                            .filter(|c| c.case == change.case)
+                            .count();
+                        let question = format!(
+                            "Drop “{}”{}? It was never saved: nothing of it stays in the file.",
+                            crate::core::sanitize::inline(&change.said),
+                            match later {
+                                0 => String::new(),
+                                n => format!(
+                                    " and the {n} later change{} on the same {}",
+                                    if n == 1 { "" } else { "s" },
+                                    if change.case.is_none() {
+                                        "committee"
+                                    } else {
+                                        "case"
+                                    }
+                                ),
+                            }
+                        );
+                        let effect = Effect::DropUnsaved(change.event);
+                        self.overlay = Some(Overlay::Confirm {
+                            question,
+                            effect,
+                            back: Some(Box::new(Overlay::Pending { changes, selected })),
+                        });
+                        return None;
+                    }
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Pending { changes, selected });
                 None
             }
         }

@@ -15,6 +15,38 @@ pub enum Shown {
     At(uuid::Uuid),
 }
 
+/// What merging other copies brought in, in words.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergeNews {
+    /// "3 changes from Sam Lindqvist, 1 from Mei Chen" (see [`crate::ops::merge::came_in`]).
+    pub came_in: String,
+    /// Items the merge added to what needs attention.
+    pub new_attention: usize,
+}
+
+impl MergeNews {
+    /// "merged 3 changes from Sam Lindqvist, 1 from Mei Chen; 1 needs attention".
+    pub fn line(&self) -> String {
+        let attention = match self.new_attention {
+            0 => String::new(),
+            1 => "; 1 needs attention".into(),
+            n => format!("; {n} need attention"),
+        };
+        format!("merged {}{attention}", self.came_in)
+    }
+}
+
+/// One change not saved yet, as the list of them shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingChange {
+    /// Its event (what dropping names).
+    pub event: uuid::Uuid,
+    /// The case's code name; `None` for a committee-wide change.
+    pub case: Option<String>,
+    /// "amber-kettle: note added", raw.
+    pub said: String,
+}
+
 /// What the runner did, for `update` to apply.
 #[derive(Debug)]
 pub enum Outcome {
@@ -41,14 +73,50 @@ pub enum Outcome {
         /// How.
         shown: Shown,
     },
-    /// The committee.
-    Roster(Vec<RosterRow>),
+    /// The committee, and the roster changes that need attention (with who made each, raw).
+    Roster {
+        /// The members.
+        members: Vec<RosterRow>,
+        /// Roster changes a merge could not apply.
+        attention: Vec<(crate::core::attention::Attention, String)>,
+    },
     /// The file was saved.
     Saved {
         /// Where.
         path: PathBuf,
         /// Saved under a new name: the file's new label.
         renamed: Option<String>,
+        /// The file had changed on disk: what merging that copy brought in first.
+        merged: Option<MergeNews>,
+    },
+    /// Sync conflict copies lie beside the file (a sync tool's): offer to merge them.
+    CopiesFound(Vec<PathBuf>),
+    /// Sync conflict copies were merged (and moved aside), or left where they are with why.
+    CopiesMerged {
+        /// Each merged copy, where it was moved to, and what it brought in.
+        merged: Vec<(PathBuf, PathBuf, MergeNews)>,
+        /// Each copy left where it is, and why.
+        refused: Vec<(PathBuf, String)>,
+        /// Saved after merging (`None`: nothing was merged), or why not.
+        saved: Option<Result<PathBuf, String>>,
+    },
+    /// The changes not saved yet, oldest first.
+    Unsaved(Vec<PendingChange>),
+    /// Unsaved changes were dropped (said, raw); the ones left.
+    Dropped {
+        /// What was dropped.
+        dropped: Vec<String>,
+        /// What is still unsaved.
+        left: Vec<PendingChange>,
+        /// The open case was dropped with it (it had not been saved).
+        case_gone: bool,
+    },
+    /// Items needing attention were resolved (not yet saved), on a case or (`None`) the roster.
+    Resolved {
+        /// The case, if it was one.
+        code: Option<String>,
+        /// How many items.
+        count: usize,
     },
     /// Saved; now leave.
     SavedToQuit,
@@ -63,8 +131,15 @@ pub enum Outcome {
     },
     /// A new case was opened.
     Opened(String),
-    /// Reports were imported as these new cases.
-    Imported(Vec<String>),
+    /// Reports were imported as new cases.
+    Imported {
+        /// The new cases' code names.
+        codes: Vec<String>,
+        /// Reports skipped as imported before, in words (raw).
+        skipped: Vec<String>,
+        /// Which column of each form export went where, as lines (raw).
+        columns: Vec<String>,
+    },
     /// Something the member must know before working, shown until dismissed.
     Notice {
         /// The dialog's title.
@@ -175,8 +250,12 @@ impl App {
                 Shown::Again => self.case_loaded(*data, true),
                 Shown::At(event) => self.case_loaded_at(*data, event),
             },
-            Outcome::Roster(members) => self.roster_loaded(members),
-            Outcome::Saved { path, renamed } => {
+            Outcome::Roster { members, attention } => self.roster_loaded(members, attention),
+            Outcome::Saved {
+                path,
+                renamed,
+                merged,
+            } => {
                 let message = match renamed {
                     Some(label) => {
                         self.label = label;
@@ -184,7 +263,144 @@ impl App {
                     }
                     None => format!("saved {}", path.display()),
                 };
-                self.saved(message);
+                self.disk_changed = false;
+                let Some(news) = merged else {
+                    self.saved(message);
+                    return None;
+                };
+                // What came in is said in the status bar and in a dialog that stays.
+                self.saved(format!("{}; {message}", news.line()));
+                let mut text = format!(
+                    "The file had changed on disk since you opened it (another copy was saved or \
+                     synced there). Its changes were merged with yours, nothing of either was \
+                     lost, and the result was saved.\n\n  {}",
+                    news.line()
+                );
+                if news.new_attention > 0 {
+                    text.push_str(
+                        "\n\nWhat the rules do not allow together is in the needs-attention \
+                         queue and on its case (z resolves it there).",
+                    );
+                }
+                let status = self.status.clone();
+                self.show("Merged", text, status);
+                return Some(self.after_merge());
+            }
+            Outcome::CopiesFound(copies) => {
+                let list: Vec<String> = copies
+                    .iter()
+                    .map(|c| format!("  {}", inline(&c.display().to_string())))
+                    .collect();
+                let question = Overlay::Confirm {
+                    question: format!(
+                        "A sync tool left {} conflict cop{} of this file beside it:\n\n{}\n\n\
+                         Merge {} into this file (nothing of either is lost), move {} aside, \
+                         and save?",
+                        copies.len(),
+                        if copies.len() == 1 { "y" } else { "ies" },
+                        list.join("\n"),
+                        if copies.len() == 1 { "it" } else { "them" },
+                        if copies.len() == 1 { "it" } else { "each" },
+                    ),
+                    effect: Effect::MergeCopies,
+                    back: None,
+                };
+                if matches!(self.overlay, Some(Overlay::Message { .. })) {
+                    self.waiting = Some(question);
+                } else {
+                    self.overlay = Some(question);
+                }
+                self.status = "sync conflict copies found beside the file".into();
+            }
+            Outcome::CopiesMerged {
+                merged,
+                refused,
+                saved,
+            } => {
+                let mut lines = Vec::new();
+                for (copy, moved_to, news) in &merged {
+                    lines.push(format!(
+                        "{}: {}\n  moved to {}",
+                        inline(&copy.display().to_string()),
+                        news.line(),
+                        inline(&moved_to.display().to_string())
+                    ));
+                }
+                for (copy, why) in &refused {
+                    lines.push(format!(
+                        "{}: left where it is, not merged: {}",
+                        inline(&copy.display().to_string()),
+                        inline(why)
+                    ));
+                }
+                let mut status = match merged.len() {
+                    0 => "no sync conflict copy could be merged".to_string(),
+                    1 => merged[0].2.line(),
+                    n => format!("merged {n} sync conflict copies"),
+                };
+                match saved {
+                    Some(Ok(path)) => {
+                        status.push_str(&format!("; saved {}", path.display()));
+                        self.dirty = false;
+                        self.pending.clear();
+                    }
+                    Some(Err(why)) => {
+                        status.push_str(&format!("; not saved yet ({why})"));
+                        self.dirty = true;
+                        self.pending.push("merged sync conflict copies".into());
+                    }
+                    None => {}
+                }
+                lines.push(status.clone());
+                self.show("Sync conflict copies", lines.join("\n\n"), status);
+                if !merged.is_empty() {
+                    return Some(self.after_merge());
+                }
+            }
+            Outcome::Unsaved(changes) => {
+                self.pending = changes.iter().map(|c| c.said.clone()).collect();
+                self.overlay = Some(Overlay::Pending {
+                    changes,
+                    selected: 0,
+                });
+            }
+            Outcome::Dropped {
+                dropped,
+                left,
+                case_gone,
+            } => {
+                if case_gone {
+                    self.screen = Screen::Queues;
+                }
+                self.pending = left.iter().map(|c| c.said.clone()).collect();
+                self.status = match dropped.as_slice() {
+                    [one] => format!("dropped {} (not saved)", inline(one)),
+                    [first, rest @ ..] => format!(
+                        "dropped {} and {} later change{} on it",
+                        inline(first),
+                        rest.len(),
+                        if rest.len() == 1 { "" } else { "s" }
+                    ),
+                    [] => "nothing dropped".into(),
+                };
+                self.overlay = Some(Overlay::Pending {
+                    changes: left,
+                    selected: 0,
+                });
+                return Some(self.after_merge());
+            }
+            Outcome::Resolved { code, count } => {
+                let place = code.clone().unwrap_or_else(|| "the roster".into());
+                let said = format!(
+                    "resolved {count} item{} needing attention",
+                    if count == 1 { "" } else { "s" }
+                );
+                self.pending.push(format!("{place}: {said}"));
+                self.changed(format!("{place}: {said} (not saved yet: Ctrl-S)"));
+                return Some(match code {
+                    Some(code) => Effect::ReloadCase(code),
+                    None => Effect::ShowRoster,
+                });
             }
             Outcome::SavedToQuit => self.quit = true,
             Outcome::Changed { code, said, hides } => {
@@ -207,14 +423,40 @@ impl App {
                 let status = title.clone();
                 self.show(&title, text, status);
             }
-            Outcome::Imported(codes) => {
-                self.pending
-                    .push(format!("imported {} reports: {}", codes.len(), codes.join(", ")));
-                self.changed(format!(
-                    "imported {} reports: {}",
-                    codes.len(),
-                    codes.join(", ")
-                ));
+            Outcome::Imported {
+                codes,
+                skipped,
+                columns,
+            } => {
+                let said = match codes.len() {
+                    0 => "nothing new to import".to_string(),
+                    n => format!("imported {n} reports: {}", codes.join(", ")),
+                };
+                if !codes.is_empty() {
+                    self.pending.push(said.clone());
+                    self.changed(said.clone());
+                } else {
+                    self.done(said.clone());
+                }
+                if !skipped.is_empty() || !columns.is_empty() {
+                    let mut text = vec![format!("{said}.")];
+                    if !skipped.is_empty() {
+                        text.push(format!("Skipped, imported before:\n  {}", skipped.join("\n  ")));
+                    }
+                    if !columns.is_empty() {
+                        text.push(columns.join("\n"));
+                        text.push(
+                            "A column can be sent to another field with the import form's \
+                             columns (FIELD=COLUMN)."
+                                .into(),
+                        );
+                    }
+                    let status = self.status.clone();
+                    self.show("Imported", text.join("\n\n"), status);
+                }
+                if codes.is_empty() {
+                    return None;
+                }
                 self.queue = self
                     .queues
                     .iter()
@@ -289,7 +531,7 @@ impl App {
                 sealed,
             } => {
                 let mut message = format!("Locked after {} without a key press.", span(idle_secs));
-                if sealed.is_ok() && self.draft().is_some() {
+                if sealed.is_ok() && (self.draft().is_some() || !self.kept.is_empty()) {
                     self.draft_sealed = true;
                     message.push_str(" What you were typing is kept, encrypted, and comes back.");
                 }
@@ -347,6 +589,8 @@ impl App {
         self.choices = (Vec::new(), Vec::new());
         self.screen = Screen::Queues;
         self.overlay = None;
+        // Sealed with the file; they come back after unlocking.
+        self.kept.clear();
         self.idle_left = None;
         self.locked = Some(LockScreen {
             typed: Passphrase::default(),
@@ -428,8 +672,22 @@ impl App {
         };
     }
 
+    /// What to load again after the file's content changed under the screen (a merge, a
+    /// dropped change): the open case, the committee, or the queues.
+    pub(super) fn after_merge(&self) -> Effect {
+        match &self.screen {
+            Screen::Case { data, .. } => Effect::ReloadCase(data.case.code_name.clone()),
+            Screen::Roster { .. } => Effect::ShowRoster,
+            Screen::Queues => Effect::Refresh,
+        }
+    }
+
     /// The roster arrived.
-    pub(super) fn roster_loaded(&mut self, members: Vec<RosterRow>) {
+    pub(super) fn roster_loaded(
+        &mut self,
+        members: Vec<RosterRow>,
+        attention: Vec<(crate::core::attention::Attention, String)>,
+    ) {
         let (selected, from_case) = match &mut self.screen {
             Screen::Roster {
                 selected,
@@ -445,6 +703,7 @@ impl App {
             members,
             selected,
             from_case,
+            attention,
         };
     }
 

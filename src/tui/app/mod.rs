@@ -23,7 +23,7 @@ use forms::{
     report_form, save_attachment_form,
 };
 pub use keys::is_text;
-pub use loaded::{Outcome, Shown};
+pub use loaded::{MergeNews, Outcome, PendingChange, Shown};
 pub use rows::{Filter, Sort, case_data, choices, roster_rows, snapshot, threaded};
 pub use rules::{PaletteEntry, fuzzy_score};
 
@@ -146,6 +146,8 @@ pub enum Screen {
         selected: usize,
         /// The case it was opened from, to go back to.
         from_case: Option<String>,
+        /// Roster changes a merge could not apply (with who made each, raw).
+        attention: Vec<(crate::core::attention::Attention, String)>,
     },
 }
 
@@ -210,6 +212,13 @@ pub enum Overlay {
         /// What was typed.
         query: LineEdit,
         /// Index of the selected match.
+        selected: usize,
+    },
+    /// The changes not saved yet; one can be dropped.
+    Pending {
+        /// Oldest first.
+        changes: Vec<PendingChange>,
+        /// Index of the selected one.
         selected: usize,
     },
     /// The open case's attachments.
@@ -300,6 +309,14 @@ pub enum Effect {
     },
     /// Read a new member's key and show its fingerprint before adding them.
     PreviewMember(crate::ops::members::NewMember),
+    /// Look for sync conflict copies beside the file (on opening it).
+    FindCopies,
+    /// Merge the sync conflict copies beside the file and move them aside.
+    MergeCopies,
+    /// List the changes not saved yet.
+    ListUnsaved,
+    /// Drop an unsaved change (and its later changes on the same case).
+    DropUnsaved(uuid::Uuid),
     /// Load an attachment of the open case to read it.
     ReadAttachment {
         /// Its SHA-256.
@@ -408,12 +425,18 @@ pub struct App {
     pub pending: Vec<String>,
     /// What was being typed when it locked, to put back on its case after unlocking.
     restore: Option<Draft>,
+    /// Drafts kept aside (a form or a note per case and action): opening the same one on
+    /// the same case brings its draft back. Sealed with the file while locked.
+    pub kept: Vec<Draft>,
     /// The case the committee screen was opened from (Esc goes back to it).
     roster_from: Option<String>,
     /// While locked: what was being typed is sealed with the file (quitting would drop it).
     draft_sealed: bool,
     /// The text of the search hit being opened, to say where it matched.
     found_snippet: Option<String>,
+    /// A question that waits until the message shown now is dismissed (sync conflict copies
+    /// found while the committee's fingerprint is shown).
+    waiting: Option<Overlay>,
     /// The status message last seen by the clock, and since when (old ones are cleared).
     status_seen: (String, chrono::DateTime<chrono::Utc>),
 }
@@ -543,9 +566,11 @@ impl App {
             export_dir: PathBuf::from("exports"),
             pending: Vec::new(),
             restore: None,
+            kept: Vec::new(),
             roster_from: None,
             draft_sealed: false,
             found_snippet: None,
+            waiting: None,
             status_seen: (String::new(), now),
         }
     }
@@ -572,7 +597,11 @@ impl App {
     pub fn update(&mut self, msg: impl Into<Msg>) -> Option<Effect> {
         match msg.into() {
             Msg::Action(action) => {
+                let opened_before = self.overlay.is_some();
                 let effect = self.apply(action);
+                if !opened_before {
+                    self.bring_back_kept();
+                }
                 self.keep_visible();
                 effect
             }

@@ -154,6 +154,10 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
             "no note or report to correct".into()
         }
         Action::Attachments if data.attachments.is_empty() => "the case has none".into(),
+        Action::Resolve if case.attention.is_empty() => "nothing on it needs attention".into(),
+        Action::RecordText if case.decision.is_none() => {
+            "record the decision (d) first: the text is for its record".into()
+        }
         _ => return None,
     };
     Some(why)

@@ -400,7 +400,10 @@ fn q_on_a_case_goes_back_and_the_roster_returns_to_the_case() {
         app.on_key(key(KeyCode::Char('M'))),
         Some(Effect::ShowRoster)
     );
-    app.update(Outcome::Roster(Vec::new()));
+    app.update(Outcome::Roster {
+        members: Vec::new(),
+        attention: Vec::new(),
+    });
     assert_eq!(
         app.on_key(key(KeyCode::Esc)),
         Some(Effect::OpenCase(data.case.code_name.clone()))
@@ -545,4 +548,116 @@ fn the_changed_on_disk_dialog_offers_saving_apart() {
     assert!(matches!(app.overlay, Some(Overlay::ChangedOnDisk)));
     app.on_key(key(KeyCode::Char('s')));
     assert!(matches!(app.overlay, Some(Overlay::SaveAs { .. })));
+}
+
+#[test]
+fn a_draft_is_kept_per_case_and_comes_back_with_the_same_form_there() {
+    let (mut app, data) = on_demo_case(|c| c.status == Status::Triage);
+    // A message half written, then Esc: k keeps it aside instead of dropping it.
+    app.on_key(key(KeyCode::Char('m')));
+    app.on_key(key(KeyCode::Tab));
+    type_text(&mut app, "told the reporter");
+    app.on_key(key(KeyCode::Esc));
+    assert!(matches!(app.overlay, Some(Overlay::Discard { .. })));
+    app.on_key(key(KeyCode::Char('k')));
+    assert!(app.overlay.is_none(), "{}", app.status);
+    assert_eq!(app.kept.len(), 1);
+    // A note on the same case starts empty: only the message form brings its draft back.
+    app.on_key(key(KeyCode::Char('n')));
+    let Some(Overlay::Note(editor)) = &app.overlay else {
+        panic!("a note")
+    };
+    assert!(editor.is_empty());
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(key(KeyCode::Char('m')));
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("the message form")
+    };
+    assert_eq!(form.value("summary"), "told the reporter");
+    assert_eq!(app.status, "your draft is back");
+    assert!(app.kept.is_empty());
+    // Kept again, then quitting asks (nothing else is unsaved), and the lock seals it.
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(key(KeyCode::Char('k')));
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(key(KeyCode::Char('q')));
+    assert!(!app.quit && matches!(app.overlay, Some(Overlay::ConfirmQuit)));
+    app.overlay = None;
+    let limit = std::time::Duration::from_secs(15);
+    let Some(Effect::Lock { draft, .. }) = app.update(Msg::Idle { idle: limit, limit }) else {
+        panic!("locks")
+    };
+    let sealed = draft.expect("the kept draft is sealed with the file");
+    app.update(Outcome::Locked {
+        idle_secs: 15,
+        saved: None,
+        sealed: Ok(()),
+    });
+    assert!(
+        app.kept.is_empty(),
+        "nothing typed stays in the clear while locked"
+    );
+    app.update(Outcome::Unlocked {
+        draft: Some(sealed.to_string()),
+    });
+    assert_eq!(app.kept.len(), 1);
+    app.case_loaded(data, false);
+    app.on_key(key(KeyCode::Char('m')));
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("the message form")
+    };
+    assert_eq!(form.value("summary"), "told the reporter");
+}
+
+#[test]
+fn changed_on_disk_offers_merge_and_save_as() {
+    let mut app = App::new("f".into(), None, chrono::Utc::now());
+    app.disk_changed = true;
+    app.on_key(ctrl('s'));
+    assert!(matches!(app.overlay, Some(Overlay::ChangedOnDisk)));
+    // m merges: the save merges the copy on disk before writing.
+    assert_eq!(app.on_key(key(KeyCode::Char('m'))), Some(Effect::Save));
+    app.on_key(ctrl('s'));
+    app.on_key(key(KeyCode::Char('s')));
+    assert!(matches!(app.overlay, Some(Overlay::SaveAs { .. })));
+    app.overlay = None;
+    app.on_key(ctrl('s'));
+    app.on_key(key(KeyCode::Char('x')));
+    assert!(app.overlay.is_none() && app.status.contains("still in memory"));
+}
+
+#[test]
+fn resolving_needs_something_to_resolve_and_roster_changes_a_chair() {
+    let (mut app, _) = on_demo_case(|c| c.status == Status::Triage);
+    app.on_key(key(KeyCode::Char('z')));
+    assert!(app.overlay.is_none());
+    assert!(
+        app.status.contains("nothing on it needs attention"),
+        "{}",
+        app.status
+    );
+    // Record text is for decided cases.
+    app.on_key(key(KeyCode::Char('T')));
+    assert!(app.overlay.is_none() && app.status.contains("record the decision"));
+    // On the committee screen, only a chair resolves roster changes.
+    use crate::core::attention::{Attention, Trouble};
+    let item = Attention {
+        event: uuid::Uuid::from_u128(7),
+        by: MemberId(uuid::Uuid::from_u128(8)),
+        at: chrono::Utc::now(),
+        what: Trouble::RosterChange { why: "x".into() },
+    };
+    app.update(Outcome::Roster {
+        members: Vec::new(),
+        attention: vec![(item, "Sam".into())],
+    });
+    app.role = Some(Role::Member);
+    app.on_key(key(KeyCode::Char('z')));
+    assert!(app.overlay.is_none() && app.status.contains("only a chair"));
+    app.role = Some(Role::Chair);
+    app.on_key(key(KeyCode::Char('z')));
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("the resolve form")
+    };
+    assert!(matches!(&form.purpose, Purpose::Resolve { code: None, items } if items.len() == 1));
 }

@@ -27,7 +27,8 @@ fn explain(error: &ops::Error) -> String {
             return "this file is read-only (the demo?): S saves it under a new name".into();
         }
         ops::Error::Vault(vault::Error::ChangedOnDisk { .. }) => {
-            "another copy was synced over it: S saves your changes under a new name"
+            "another copy was synced over it while saving: Ctrl-S again merges it, S saves \
+             yours under a new name"
         }
         ops::Error::Vault(vault::Error::Exists { .. }) => "choose another file name",
         ops::Error::Vault(vault::Error::DiskFull { .. }) => "free some space and save again",
@@ -101,20 +102,28 @@ impl<'a> Runner<'a> {
                 change_case(file, &code, note)
             }
             Effect::ChangeStatus { code, to } => change_case(file, &code, CaseChange::Status(to)),
-            Effect::Save => file
-                .save(identity)
-                .map(|r| Outcome::Saved {
-                    path: r.path,
-                    renamed: None,
-                })
-                .map_err(ops::Error::from),
+            Effect::Save => save(file, identity),
             Effect::SaveAs(path) => file
                 .save_as(&path, identity)
                 .map(|r| Outcome::Saved {
                     path: r.path,
                     renamed: Some(file.label()),
+                    merged: None,
                 })
                 .map_err(ops::Error::from),
+            Effect::FindCopies => {
+                if file.check_writable().is_err() {
+                    return None;
+                }
+                let copies = vault::copies::conflict_copies(std::path::Path::new(&file.label()));
+                if copies.is_empty() {
+                    return None;
+                }
+                Ok(Outcome::CopiesFound(copies))
+            }
+            Effect::MergeCopies => merge_copies(file, identity),
+            Effect::ListUnsaved => unsaved(file).map(Outcome::Unsaved),
+            Effect::DropUnsaved(event) => drop_unsaved(app, file, event),
             Effect::SaveAndQuit => file
                 .save(identity)
                 .map(|_| Outcome::SavedToQuit)
@@ -267,7 +276,127 @@ fn show_case(file: &mut CaseFile, code: &str, shown: Shown) -> Result<Outcome> {
 }
 
 fn roster(file: &mut CaseFile) -> Result<Outcome> {
-    Ok(Outcome::Roster(app::roster_rows(file.summary()?.members)))
+    let roster = file.roster()?;
+    let attention = file
+        .committee_attention()?
+        .into_iter()
+        .map(|a| {
+            let by = roster
+                .get(a.by)
+                .map_or_else(|| "a former member".to_string(), |m| m.name.clone());
+            (a, by)
+        })
+        .collect();
+    Ok(Outcome::Roster {
+        members: app::roster_rows(file.summary()?.members),
+        attention,
+    })
+}
+
+/// Save over the file; when it had changed on disk, the save merged that copy first: say
+/// what came in, and how much more needs attention now.
+fn save(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
+    let before = ops::merge::attention(file)?.len();
+    let report = file.save(identity)?;
+    let merged = match report.merged.as_ref().filter(|m| !m.is_empty()) {
+        Some(merged) => Some(app::MergeNews {
+            came_in: ops::merge::came_in(merged, &file.roster()?),
+            new_attention: ops::merge::attention(file)?.len().saturating_sub(before),
+        }),
+        None => None,
+    };
+    Ok(Outcome::Saved {
+        path: report.path,
+        renamed: None,
+        merged,
+    })
+}
+
+/// Merge the sync conflict copies beside the file (moving each merged one aside), as the
+/// command line does when it opens a file to change it.
+fn merge_copies(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
+    let mut before = ops::merge::attention(file)?.len();
+    let (merged, refused) = ops::merge::merge_conflict_copies(file, identity);
+    let roster = file.roster()?;
+    let after = ops::merge::attention(file)?.len();
+    let mut done = Vec::new();
+    for copy in merged {
+        let news = app::MergeNews {
+            came_in: ops::merge::came_in(&copy.merged, &roster),
+            // Counted over all copies, said once (on the first).
+            new_attention: after.saturating_sub(before),
+        };
+        before = after;
+        done.push((copy.copy, copy.moved_to, news));
+    }
+    // Saved at once, as the command line does: the merged copies are aside now.
+    let saved = (!done.is_empty()).then(|| {
+        file.save(identity)
+            .map(|r| r.path)
+            .map_err(|e| explain(&e.into()))
+    });
+    Ok(Outcome::CopiesMerged {
+        merged: done,
+        refused: refused
+            .into_iter()
+            .map(|(copy, why)| (copy, explain(&why)))
+            .collect(),
+        saved,
+    })
+}
+
+/// The changes recorded and not saved yet, in the words of [`describe`].
+fn unsaved(file: &mut CaseFile) -> Result<Vec<app::PendingChange>> {
+    let roster = file.roster()?;
+    let name = |id| {
+        roster
+            .get(id)
+            .map(|m| inline(&m.name).into_owned())
+            .unwrap_or_else(|| "?".into())
+    };
+    let codes: std::collections::BTreeMap<_, _> = file
+        .cases()?
+        .values()
+        .map(|c| (c.id, c.code_name.clone()))
+        .collect();
+    Ok(file
+        .unsaved_events()?
+        .into_iter()
+        .map(|e| {
+            let case = e.case.and_then(|id| codes.get(&id).cloned());
+            let place = case.clone().unwrap_or_else(|| "the committee".into());
+            let what = if e.amends.is_some() {
+                "correction".to_string()
+            } else {
+                describe::headline(&e.kind, &name)
+            };
+            app::PendingChange {
+                event: e.id,
+                case,
+                said: format!("{place}: {what}"),
+            }
+        })
+        .collect())
+}
+
+/// Drop an unsaved change (with its later changes on the same case); what is left.
+fn drop_unsaved(app: &App, file: &mut CaseFile, event: uuid::Uuid) -> Result<Outcome> {
+    let before = unsaved(file)?;
+    let dropped = file.drop_unsaved(event)?;
+    let dropped: Vec<String> = dropped
+        .iter()
+        .filter_map(|d| before.iter().find(|b| b.event == d.id))
+        .map(|b| b.said.clone())
+        .collect();
+    let case_gone = match app.open_case() {
+        Some(code) => file.case_by_code(code).is_err(),
+        None => false,
+    };
+    Ok(Outcome::Dropped {
+        dropped,
+        left: unsaved(file)?,
+        case_gone,
+    })
 }
 
 /// A word for a shell: as it is when it is safe, else in single quotes.
@@ -369,13 +498,49 @@ fn submit(
     match request {
         Request::Change { code, change } => change_case(file, &code, change),
         Request::Open(case) => ops::cases::open(file, case).map(Outcome::Opened),
-        Request::Import(paths) => {
+        Request::Import { paths, map } => {
             let me = ops::acting_member(file)?;
-            let reports = ops::import::read_reports(&paths, &Default::default())?;
-            let opened = ops::import::open_reports(file, &me, &reports)?;
-            Ok(Outcome::Imported(
-                opened.opened.into_iter().map(|o| o.code).collect(),
-            ))
+            let map = map.into_iter().collect();
+            let reports = ops::import::read_reports(&paths, &map)?;
+            let imported = ops::import::open_reports(file, &me, &reports)?;
+            // Which column of each form export went where, once per file.
+            let mut columns: Vec<String> = Vec::new();
+            let mut explained: Vec<&std::path::PathBuf> = Vec::new();
+            for opened in &imported.opened {
+                if opened.columns.is_empty() || explained.contains(&&opened.path) {
+                    continue;
+                }
+                explained.push(&opened.path);
+                columns.push(format!("columns of {}:", opened.path.display()));
+                for (header, field) in &opened.columns {
+                    columns.push(match field {
+                        Some(field) => format!("  {header:?} -> {field}"),
+                        None => format!("  {header:?} -> kept in the report text"),
+                    });
+                }
+            }
+            Ok(Outcome::Imported {
+                codes: imported.opened.into_iter().map(|o| o.code).collect(),
+                skipped: imported
+                    .skipped
+                    .into_iter()
+                    .map(|s| format!("{} (already imported as {})", s.title, s.code))
+                    .collect(),
+                columns,
+            })
+        }
+        Request::Resolve {
+            code,
+            items,
+            note,
+            keep,
+        } => {
+            let resolved =
+                ops::merge::resolve(file, code.as_deref(), &items, &note, keep.as_deref())?;
+            Ok(Outcome::Resolved {
+                code,
+                count: resolved.len(),
+            })
         }
         Request::Export(request) => {
             if let Some(dir) = request
@@ -472,3 +637,5 @@ fn change_case(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Ou
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_merge;

@@ -14,7 +14,7 @@ pub(super) fn demo_key(_: PassphraseSource) -> std::result::Result<Identity, vau
 }
 
 /// The demo file, saved to a temporary directory so that saves work, and the interface on it.
-fn setup() -> (tempfile::TempDir, CaseFile, Runner<'static>, App) {
+pub(super) fn setup() -> (tempfile::TempDir, CaseFile, Runner<'static>, App) {
     let dir = tempfile::tempdir().unwrap();
     let (mut file, identity) = vault::demo::open().unwrap();
     file.save_as(&dir.path().join("c.cases.age"), &identity)
@@ -26,7 +26,7 @@ fn setup() -> (tempfile::TempDir, CaseFile, Runner<'static>, App) {
     (dir, file, runner, app)
 }
 
-fn press(app: &mut App, file: &mut CaseFile, runner: &mut Runner, keys: &[KeyCode]) {
+pub(super) fn press(app: &mut App, file: &mut CaseFile, runner: &mut Runner, keys: &[KeyCode]) {
     for code in keys {
         if let Some(effect) = app.on_key(KeyEvent::new(*code, KeyModifiers::NONE)) {
             runner.run(app, file, effect);
@@ -35,18 +35,18 @@ fn press(app: &mut App, file: &mut CaseFile, runner: &mut Runner, keys: &[KeyCod
 }
 
 /// Ctrl-D: carry the form out.
-fn done(app: &mut App, file: &mut CaseFile, runner: &mut Runner) {
+pub(super) fn done(app: &mut App, file: &mut CaseFile, runner: &mut Runner) {
     if let Some(effect) = app.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)) {
         runner.run(app, file, effect);
     }
 }
 
-fn typing(text: &str) -> Vec<KeyCode> {
+pub(super) fn typing(text: &str) -> Vec<KeyCode> {
     text.chars().map(KeyCode::Char).collect()
 }
 
 /// A case of the demo in `status` that the chair may work on.
-fn case_in(file: &mut CaseFile, status: Status) -> String {
+pub(super) fn case_in(file: &mut CaseFile, status: Status) -> String {
     file.cases()
         .unwrap()
         .values()

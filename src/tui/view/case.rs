@@ -30,6 +30,27 @@ pub fn case_rows(
             .unwrap_or_else(|| "?".into())
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
+    if !case.attention.is_empty() {
+        // A merge brought changes the rules do not allow together: shown first, until a
+        // member records how it was resolved.
+        lines.push(Line::from(Span::styled(
+            "Needs attention (z resolves)",
+            theme.alert(),
+        )));
+        for a in &case.attention {
+            lines.push(Line::from(vec![
+                Span::styled("  ⚠ ", theme.alert()),
+                Span::raw(format!(
+                    "{} — {}, {} (item {})",
+                    inline(&a.what.summary()),
+                    name(a.by),
+                    zone.short(a.at),
+                    &a.event.to_string()[..8]
+                )),
+            ]));
+        }
+        lines.push(Line::from(""));
+    }
     lines.push(Line::from(format!(
         "channel {}   received {}",
         case.channel.as_str(),

@@ -31,9 +31,14 @@ pub(super) fn header_rows(app: &App, data: &CaseData, width: usize) -> Vec<Line<
             .unwrap_or_else(|| "?".into())
     };
     let code = case.code_name.clone();
+    // What a merge brought that the rules do not allow together is the first thing said.
+    let attention = match case.attention.len() {
+        0 => String::new(),
+        n => format!("⚠ {n} need{} attention (z) ", if n == 1 { "s" } else { "" }),
+    };
     let title = ellipsis(
         &inline(&case.title),
-        width.saturating_sub(code.chars().count() + 2),
+        width.saturating_sub(code.chars().count() + 2 + attention.chars().count()),
     );
     let assignees: Vec<String> = case.assignees.iter().map(|id| name(*id)).collect();
     let state = format!(
@@ -103,6 +108,7 @@ pub(super) fn header_rows(app: &App, data: &CaseData, width: usize) -> Vec<Line<
         Line::from(vec![
             Span::styled(code, theme.heading()),
             Span::raw("  "),
+            Span::styled(attention, theme.alert()),
             Span::raw(title).bold(),
         ]),
         Line::from(state_spans),

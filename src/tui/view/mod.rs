@@ -18,7 +18,7 @@ use forms::render_form;
 use header::{ellipsis, header_rows};
 use overlay::{
     centered, render_attachments, render_dialog, render_help, render_lock, render_palette,
-    render_reading, render_save_as, render_search,
+    render_pending, render_reading, render_save_as, render_search,
 };
 use queues::{render_list, render_tabs};
 use roster::render_roster;
@@ -144,8 +144,11 @@ pub fn render_with(app: &App, layout: &CaseLayout, frame: &mut Frame) {
         Screen::Queues => render_list(app, frame, main),
         Screen::Case { data, scroll, .. } => render_case(app, data, *scroll, layout, frame, main),
         Screen::Roster {
-            members, selected, ..
-        } => render_roster(app, members, *selected, frame, main),
+            members,
+            selected,
+            attention,
+            ..
+        } => render_roster(app, members, *selected, attention, frame, main),
     }
     render_status(app, frame, status);
     if let Some(overlay) = &app.overlay {
@@ -157,27 +160,50 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
     match overlay {
         Overlay::Help(selected) => render_help(app, *selected, frame),
         Overlay::ConfirmQuit => {
-            let mut text = String::from("There are changes not saved yet:\n\n");
-            for p in app.pending.iter().take(8) {
-                text.push_str(&format!("  • {}\n", inline(p)));
-            }
-            if app.pending.len() > 8 {
+            let drafts = match app.kept.len() {
+                0 => String::new(),
+                1 => "1 draft kept aside".into(),
+                n => format!("{n} drafts kept aside"),
+            };
+            let mut text = String::new();
+            if app.dirty {
+                text.push_str("There are changes not saved yet:\n\n");
+                for p in app.pending.iter().take(8) {
+                    text.push_str(&format!("  • {}\n", inline(p)));
+                }
+                if app.pending.len() > 8 {
+                    text.push_str(&format!(
+                        "  … and {} more (u lists them)\n",
+                        app.pending.len() - 8
+                    ));
+                }
+                if !drafts.is_empty() {
+                    text.push_str(&format!("\nand {drafts}: quitting drops it.\n"));
+                }
+                text.push_str(
+                    "\n  s  save and quit\n  d  discard them and quit\n  any other key: cancel",
+                );
+            } else {
                 text.push_str(&format!(
-                    "  … and {} more (u lists them)\n",
-                    app.pending.len() - 8
+                    "Everything is saved, but there is {drafts}: quitting drops it.\n\n  d  \
+                     drop it and quit\n  any other key: cancel (open the same form on its case \
+                     to go on)"
                 ));
             }
-            text.push_str(
-                "\n  s  save and quit\n  d  discard them and quit\n  any other key: cancel",
-            );
-            render_dialog(frame, "Unsaved changes", &text)
+            let title = if app.dirty {
+                "Unsaved changes"
+            } else {
+                "Before quitting"
+            };
+            render_dialog(frame, title, &text)
         }
         Overlay::ChangedOnDisk => render_dialog(
             frame,
             "Changed on disk",
             "The file on disk is no longer the version you opened: another copy was saved or \
-             synced over it. Saving over it would lose that copy's changes.\n\n  s  save your \
-             version under a new name\n  any other key: not now (your changes stay in memory)",
+             synced over it.\n\n  m  merge that copy with yours and save (nothing of either \
+             is lost; your unsaved changes are kept)\n  s  save your version under a new name \
+             instead\n  any other key: not now (your changes stay in memory)",
         ),
         Overlay::SaveAs { path, error } => render_save_as(app, frame, path, error.as_deref()),
         Overlay::Note(editor) => {
@@ -233,9 +259,13 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
         Overlay::Discard { what, .. } => render_dialog(
             frame,
             "Drop what you typed?",
-            &format!("Drop {what}?\n\n  y  yes, drop it\n  any other key: no, go back to it"),
+            &format!(
+                "Drop {what}?\n\n  y  yes, drop it\n  k  keep it as a draft on this case (the \
+                 same form brings it back)\n  any other key: no, go back to it"
+            ),
         ),
         Overlay::Palette { query, selected } => render_palette(app, frame, query, *selected),
         Overlay::Attachments { selected } => render_attachments(app, frame, *selected),
+        Overlay::Pending { changes, selected } => render_pending(app, frame, changes, *selected),
     }
 }

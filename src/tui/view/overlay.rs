@@ -398,3 +398,52 @@ pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
         height,
     }
 }
+
+/// The changes not saved yet, one selected (x drops it, with its later changes on the same
+/// case).
+pub(super) fn render_pending(
+    app: &App,
+    frame: &mut Frame,
+    changes: &[app::PendingChange],
+    selected: usize,
+) {
+    let rows = changes.len().max(1) as u16;
+    let height = (rows + 5).min(frame.area().height.saturating_sub(2));
+    let area = fitted(frame.area(), 90, height);
+    frame.render_widget(Clear, area);
+    let width = area.width.saturating_sub(2) as usize;
+    let inner = height.saturating_sub(5) as usize;
+    let first = selected.saturating_sub(inner.saturating_sub(1));
+    let mut lines = Vec::new();
+    if changes.is_empty() {
+        lines.push(Line::from("Nothing is waiting to be saved.").style(app.theme.muted()));
+    }
+    for (i, c) in changes.iter().enumerate().skip(first).take(inner.max(1)) {
+        let mark = if i == selected { "▶" } else { "•" };
+        let line = Line::from(ellipsis(&format!("{mark} {}", inline(&c.said)), width));
+        lines.push(if i == selected {
+            line.style(app.theme.selected())
+        } else {
+            line
+        });
+    }
+    lines.push(Line::from(""));
+    lines.push(
+        Line::from(ellipsis(
+            "Ctrl-S saves them all · x drops the selected one (and its later changes on the \
+             same case) · Esc closes",
+            width * 2,
+        ))
+        .style(app.theme.muted()),
+    );
+    frame.render_widget(
+        Paragraph::new(Text::from(lines))
+            .wrap(Wrap { trim: false })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(format!(" Not saved yet ({}) ", changes.len())),
+            ),
+        area,
+    );
+}

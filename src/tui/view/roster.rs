@@ -6,9 +6,47 @@ pub(super) fn render_roster(
     app: &App,
     members: &[RosterRow],
     selected: usize,
+    attention: &[(crate::core::attention::Attention, String)],
     frame: &mut Frame,
     area: Rect,
 ) {
+    // Roster changes a merge could not apply are shown under the members until resolved.
+    let area = if attention.is_empty() {
+        area
+    } else {
+        let rows = (attention.len() as u16 + 2).min(area.height / 2);
+        let [members, below] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(rows)]).areas(area);
+        let width = below.width.saturating_sub(2) as usize;
+        let lines: Vec<Line> = attention
+            .iter()
+            .map(|(a, by)| {
+                Line::from(vec![
+                    Span::styled("⚠ ", app.theme.alert()),
+                    Span::raw(ellipsis(
+                        &format!(
+                            "{} — {}, {} (item {})",
+                            inline(&a.what.summary()),
+                            inline(by),
+                            app.zone.short(a.at),
+                            &a.event.to_string()[..8]
+                        ),
+                        width.saturating_sub(2),
+                    )),
+                ])
+            })
+            .collect();
+        frame.render_widget(
+            Paragraph::new(lines).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(app.theme.alert())
+                    .title(" Roster changes that need attention (z resolves, a chair) "),
+            ),
+            below,
+        );
+        members
+    };
     let wide = area.width >= 110;
     let header = TableRow::new(if wide {
         vec![

@@ -1,0 +1,180 @@
+//! Changes recorded and not saved yet: listing them, and dropping one before it is saved.
+//!
+//! Events after `committed` are not signed yet; they are only in memory. Dropping one takes it
+//! out with every later unsaved event of the same case (or, for a committee-wide one, every
+//! later committee-wide one), so that what stays is a prefix of what the member recorded, which
+//! the rules allowed when it was recorded. The derived tables are then what a replay gives:
+//! every unsaved event is taken out, the derived state of the signed history is rebuilt from
+//! it (as after a merge), and the kept events are recorded again the way they were the first
+//! time.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use uuid::Uuid;
+
+use super::CaseFile;
+use crate::core::event::{Event, EventKind};
+use crate::vault::history::{self, Depth};
+use crate::vault::{Error, store};
+
+impl CaseFile {
+    /// The events recorded since the last signed commit (not saved yet), oldest first.
+    pub fn unsaved_events(&self) -> Result<Vec<Event>, Error> {
+        store::events_after(&self.conn, self.committed).map_err(|e| self.db_error(e))
+    }
+
+    /// Drop the unsaved event `id` and every later unsaved event of the same case (or, for a
+    /// committee-wide event, every later committee-wide one); the events dropped, oldest
+    /// first. Refused, with nothing changed, when `id` is not an unsaved event (a saved one,
+    /// or one a merge has signed already).
+    pub fn drop_unsaved(&mut self, id: Uuid) -> Result<Vec<Event>, Error> {
+        if self.sealed.is_some() {
+            return Err(Error::Sealed {
+                label: self.label(),
+            });
+        }
+        let unsaved = self.unsaved_events()?;
+        let Some(at) = unsaved.iter().position(|e| e.id == id) else {
+            return Err(Error::NotUnsaved {
+                path: PathBuf::from(self.label()),
+                event: id.to_string(),
+            });
+        };
+        let case = unsaved[at].case;
+        let (mut dropped, mut kept) = (Vec::new(), Vec::new());
+        for (i, event) in unsaved.iter().enumerate() {
+            if i >= at && event.case == case {
+                dropped.push(event.clone());
+            } else {
+                kept.push(event.clone());
+            }
+        }
+        let path = PathBuf::from(self.label());
+        let db = |e| Error::database(&path, e);
+        // Attachments only a dropped report holds go with it.
+        let still_held: HashSet<String> = kept
+            .iter()
+            .flat_map(attachments_of)
+            .chain(store::attachments_held_until(&self.conn, self.committed).map_err(db)?)
+            .collect();
+        let tx = self.conn.unchecked_transaction().map_err(db)?;
+        store::forget_events_after(&tx, self.committed, &unsaved).map_err(db)?;
+        for sha256 in dropped.iter().flat_map(attachments_of) {
+            if !still_held.contains(&sha256) {
+                store::delete_attachment(&tx, &sha256).map_err(db)?;
+            }
+        }
+        // The signed history's own derived state, exactly as opening or a merge derives it.
+        history::verify(
+            &tx,
+            &path,
+            Depth::Rebuild {
+                stored: &self.trust.stored,
+            },
+        )?;
+        tx.commit().map_err(db)?;
+        self.index = None;
+        self.settings = store::settings(&self.conn).map_err(db)?;
+        if !kept.is_empty() {
+            self.record(&kept)?;
+        }
+        self.dirty = true;
+        Ok(dropped)
+    }
+}
+
+fn attachments_of(event: &Event) -> Vec<String> {
+    match &event.kind {
+        EventKind::ReportReceived { attachments, .. } => {
+            attachments.iter().map(|a| a.sha256.clone()).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::core::event::NoteKind;
+    use crate::ops::cases::{self, CaseChange};
+    use crate::vault;
+
+    fn note(body: &str) -> CaseChange {
+        CaseChange::Note {
+            kind: NoteKind::General,
+            body: body.into(),
+            amends: None,
+        }
+    }
+
+    /// Dropping an unsaved change leaves exactly the state (every derived table, by digest)
+    /// that recording only the kept changes gives, and the file saves and opens again.
+    #[test]
+    fn dropping_an_unsaved_change_gives_the_state_of_never_recording_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.cases.age");
+        let (mut file, identity) = vault::demo::open().unwrap();
+        file.save_as(&path, &identity).unwrap();
+        let codes: Vec<String> = file
+            .cases()
+            .unwrap()
+            .values()
+            .filter(|c| c.conflicts.is_empty())
+            .map(|c| c.code_name.clone())
+            .take(2)
+            .collect();
+        let (one, two) = (&codes[0], &codes[1]);
+        let before = file.head().unwrap();
+        let search_before = file.search("zanzibar", 10).unwrap().len();
+
+        cases::change(&mut file, one, note("zanzibar first")).unwrap();
+        let dropped = cases::change(&mut file, two, note("zanzibar dropped")).unwrap();
+        cases::change(&mut file, one, note("zanzibar kept")).unwrap();
+        cases::change(&mut file, two, note("zanzibar later, dropped too")).unwrap();
+        assert_eq!(file.unsaved_events().unwrap().len(), 4);
+
+        let gone = file.drop_unsaved(dropped.events[0].id).unwrap();
+        assert_eq!(
+            gone.len(),
+            2,
+            "the change and the later one on the same case"
+        );
+        let left = file.unsaved_events().unwrap();
+        assert_eq!(left.len(), 2);
+        let one_id = file.case_by_code(one).unwrap().id;
+        assert!(left.iter().all(|e| e.case == Some(one_id)));
+        let hits = file.search("zanzibar", 10).unwrap();
+        assert_eq!(
+            hits.len(),
+            search_before + 2,
+            "the dropped notes left the index"
+        );
+        assert_eq!(
+            file.timeline(dropped.before.id).unwrap().len(),
+            vault::demo::open()
+                .unwrap()
+                .0
+                .timeline(dropped.before.id)
+                .unwrap()
+                .len()
+        );
+
+        // The same two notes recorded on a fresh copy give the same derived state.
+        let (mut fresh, _) = vault::demo::open().unwrap();
+        fresh
+            .save_as(&dir.path().join("d.cases.age"), &identity)
+            .unwrap();
+        assert_eq!(fresh.head().unwrap(), before);
+        for event in &left {
+            fresh.record(std::slice::from_ref(event)).unwrap();
+        }
+        assert_eq!(file.head().unwrap().1, fresh.head().unwrap().1);
+
+        // A saved change cannot be dropped; the file saves and opens again.
+        file.save(&identity).unwrap();
+        let err = file.drop_unsaved(left[0].id).unwrap_err();
+        assert!(matches!(err, vault::Error::NotUnsaved { .. }), "{err}");
+        let reopened = vault::CaseFile::open(&path, &identity, vault::OpenMode::ReadOnly).unwrap();
+        assert_eq!(reopened.head().unwrap().1, file.head().unwrap().1);
+    }
+}
