@@ -239,3 +239,33 @@ fn rough_edges_a_new_user_meets() {
     ]));
     assert!(err.contains("cannot correct"), "{err}");
 }
+
+#[test]
+fn a_passphrase_file_from_the_environment_never_protects_a_new_key() {
+    if !common::have("ssh-keygen") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let chair = secret(dir.path(), "chair", "the chair's own secret");
+    let key = dir.path().join("sam");
+    let out = casebook()
+        .env("CASEBOOK_PASSPHRASE_FILE", &chair)
+        .args(["keygen", "-o"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("passphrase-protected"), "{said}");
+    // Sam's key opens without any passphrase, not with the chair's.
+    let opened = std::process::Command::new("ssh-keygen")
+        .args(["-y", "-P", "", "-f"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        opened.status.success(),
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
+}

@@ -31,6 +31,9 @@ pub struct Config {
     pub identity_from: IdentityFrom,
     /// Where passphrases come from.
     pub passphrases: PassphraseSource,
+    /// Whether the passphrase file was given on the command line (`keygen` protects a new key
+    /// with it then; one named by the environment or the config file is for opening keys).
+    pub passphrase_file_given: bool,
     /// The committee the case file must be (`--committee`).
     pub expect: crate::vault::Expect,
     /// The interface's settings (idle lock, theme, keys).
@@ -162,6 +165,7 @@ impl Config {
         if let Some(dir) = &file_config.export_dir {
             interface.export_dir = expand_home(dir, home.as_deref());
         }
+        let passphrase_file_given = args.passphrase_file.is_some();
         let passphrase_file = args
             .passphrase_file
             .or_else(|| {
@@ -186,6 +190,7 @@ impl Config {
             identity,
             identity_from,
             passphrases,
+            passphrase_file_given,
             interface,
             command: args.command,
         })

@@ -186,7 +186,13 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             output,
             passphrase,
             comment,
-        } => keygen(output, *passphrase, comment, &config.passphrases, out)?,
+        } => keygen(
+            output,
+            *passphrase || config.passphrase_file_given,
+            comment,
+            &config.passphrases,
+            out,
+        )?,
         Command::Completions { shell } => {
             let mut command = <crate::cli::Args as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut command, "casebook", out);
@@ -398,8 +404,9 @@ fn keygen(
     passphrases: &PassphraseSource,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    // A passphrase file given to keygen means "protect the new key with this".
-    let protect = protect || matches!(passphrases, PassphraseSource::File(_));
+    // A passphrase file given on keygen's command line means "protect the new key with
+    // this"; one from the environment or the config file is for opening keys, never put on a
+    // new one (it may be the chair's, and the key another member's).
     let secret = if protect {
         Some(passphrases.new_passphrase(output)?)
     } else {
