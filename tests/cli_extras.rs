@@ -269,3 +269,24 @@ fn a_passphrase_file_from_the_environment_never_protects_a_new_key() {
         String::from_utf8_lossy(&opened.stderr)
     );
 }
+
+#[test]
+fn rotating_to_a_key_not_made_yet_says_to_make_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = common::member_key(dir.path(), "k");
+    let file = common::case_file(dir.path(), &key);
+    let missing = dir.path().join("new-key");
+    let said = fails(&run(&[
+        &"-i",
+        &key,
+        &"member",
+        &"rotate-key",
+        &file,
+        &"--new-identity",
+        &missing,
+    ]));
+    assert!(
+        said.contains("does not exist") && said.contains("casebook keygen -o"),
+        "{said}"
+    );
+}

@@ -208,6 +208,18 @@ fn rotate(
 ) -> Result<(), Error> {
     // The new key must load (passphrase included) before anything changes. Its passphrase
     // comes from --new-passphrase-file when given: the two keys may have different ones.
+    if !new_identity.exists() {
+        return Err(Error::Usage {
+            message: format!(
+                "the new key {} does not exist",
+                crate::core::sanitize::inline(&new_identity.display().to_string())
+            ),
+            hint: format!(
+                "make it first: casebook keygen -o {}",
+                crate::ops::export::shell_quote(&new_identity.display().to_string())
+            ),
+        });
+    }
     let new = match new_passphrase_file {
         Some(file) => Identity::load(new_identity, &PassphraseSource::File(file.to_path_buf()))?,
         None => Identity::load(new_identity, &config.passphrases)?,
