@@ -345,13 +345,23 @@ pub(super) fn verify(config: &Config, args: &VerifyArgs, out: &mut dyn Write) ->
         ));
     }
     if unknown > 0 {
-        return Err(Error::Verification(
-            format!(
+        let message = match args
+            .principal
+            .as_deref()
+            .filter(|_| matches!(signers, Signers::Allowed { .. }))
+        {
+            Some(p) => format!(
+                "{unknown} of {} signers are not allowed as {} (or not, or no longer, on the \
+                 roster)",
+                sigs.len(),
+                inline(p)
+            ),
+            None => format!(
                 "{unknown} of {} signers are not (or no longer) on the roster",
                 sigs.len()
             ),
-            3,
-        ));
+        };
+        return Err(Error::Verification(message, 3));
     }
     Ok(())
 }
