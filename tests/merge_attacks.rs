@@ -397,7 +397,7 @@ fn a_forged_merge_commit_in_the_chairs_name_is_refused() {
     );
     encrypt(&db, &c.pubs(&["ada", "bo", "cy"]), &other);
     let stderr = merge_refused(&c, &other, "bo2.cases.age");
-    assert!(stderr.contains("Ada"), "{stderr}");
+    assert!(stderr.contains("which was not a member's key"), "{stderr}");
 }
 
 #[test]
@@ -965,7 +965,7 @@ fn a_conflict_copy_that_is_a_symlink_or_fifo_is_not_followed() {
     assert!(fs::symlink_metadata(&fifo).is_ok());
     // Named on the command line, neither hangs nor merges.
     let stderr = merge_refused(&c, &fifo, "conflicted copy");
-    assert!(stderr.contains("not a regular file"), "{stderr}");
+    assert!(stderr.contains("is a FIFO"), "{stderr}");
 }
 
 #[test]
