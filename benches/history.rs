@@ -61,7 +61,14 @@ fn laptop(dir: &Path) {
 }
 
 /// `events` notes by `me` on cases spread over `cases`, signed in commits of ten, then saved.
-fn diverge(file: &mut CaseFile, identity: &Identity, me: MemberId, cases: &[CaseId], events: usize, salt: usize) {
+fn diverge(
+    file: &mut CaseFile,
+    identity: &Identity,
+    me: MemberId,
+    cases: &[CaseId],
+    events: usize,
+    salt: usize,
+) {
     for start in (0..events).step_by(10) {
         let notes: Vec<Event> = (start..(start + 10).min(events))
             .map(|i| Event {

@@ -114,14 +114,7 @@ fn committee() -> Committee {
     }
     let bo = Laptop::new(&bo_key);
     let cy = Laptop::new(&cy_key);
-    bo.ok(&[
-        &"vote",
-        &file,
-        &code,
-        &"--outcome",
-        &"warning",
-        &"--for",
-    ]);
+    bo.ok(&[&"vote", &file, &code, &"--outcome", &"warning", &"--for"]);
     cy.ok(&[&"info", &file]);
     ada.ok(&[&"info", &file]);
     Committee {
@@ -237,7 +230,10 @@ fn one(db: &Path, query: &str) -> String {
 }
 
 fn member_id(db: &Path, name: &str) -> String {
-    one(db, &format!("SELECT id FROM members WHERE name = '{name}';"))
+    one(
+        db,
+        &format!("SELECT id FROM members WHERE name = '{name}';"),
+    )
 }
 
 fn head_of(db: &Path) -> String {
@@ -276,7 +272,15 @@ fn forge(
     let at = "2026-12-02T00:00:00.000000000Z";
     let mut entries: Vec<(String, String)> = Vec::new();
     for (n, e) in events.iter().enumerate() {
-        let hash = event_hash(&[e.id, e.case.unwrap_or(""), author, at, e.kind, "", e.payload]);
+        let hash = event_hash(&[
+            e.id,
+            e.case.unwrap_or(""),
+            author,
+            at,
+            e.kind,
+            "",
+            e.payload,
+        ]);
         entries.push((e.id.to_string(), hash));
         let payload_file = dir.join(format!("payload-{n}.txt"));
         fs::write(&payload_file, e.payload).unwrap();
@@ -640,7 +644,11 @@ fn a_removed_members_commit_after_the_removal_is_refused() {
         &[],
     );
     encrypt(&db, &c.pubs(&["ada", "cy"]), &other);
-    merge_refused(&c, &other, "signed by Bo, who had been removed from the committee");
+    merge_refused(
+        &c,
+        &other,
+        "signed by Bo, who had been removed from the committee",
+    );
 }
 
 #[test]
@@ -697,7 +705,11 @@ fn a_commit_parented_before_a_removal_is_flagged_and_never_reopens_the_file() {
     let said = c.ada.ok(&[&"merge", &c.file, &old]);
     assert!(said.contains("needs attention"), "{said}");
     for key in [c.key("bo"), bo_new.clone()] {
-        assert!(!age_decrypts(&key, &c.file), "{} decrypts it", key.display());
+        assert!(
+            !age_decrypts(&key, &c.file),
+            "{} decrypts it",
+            key.display()
+        );
         let backup = PathBuf::from(format!("{}.bak", c.file.display()));
         if backup.exists() {
             assert!(!age_decrypts(&key, &backup), "the backup opens");
@@ -748,7 +760,11 @@ fn garbage_and_huge_copies_are_refused_quickly() {
     }
     let c = committee();
     let garbage = c.dir.join("garbage.cases.age");
-    fs::write(&garbage, b"not an age file at all, just text\n".repeat(1000)).unwrap();
+    fs::write(
+        &garbage,
+        b"not an age file at all, just text\n".repeat(1000),
+    )
+    .unwrap();
     merge_refused(&c, &garbage, "garbage.cases.age");
     let empty = c.dir.join("empty.cases.age");
     fs::write(&empty, b"").unwrap();
@@ -797,7 +813,10 @@ fn a_planted_trigger_in_the_other_copy_does_not_come_in() {
     c.ada.ok(&[&"merge", &c.file, &other]);
     let merged = decrypt(&c.key("ada"), &c.file);
     assert_eq!(
-        one(&merged, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'zz%';"),
+        one(
+            &merged,
+            "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'zz%';"
+        ),
         "0"
     );
     Laptop::new(&c.key("cy")).ok(&[&"info", &c.file]);
@@ -814,7 +833,10 @@ fn an_attachment_swapped_in_the_other_copy_is_refused() {
     c.bo.ok(&[&"import", &other, &sample]);
     let db = decrypt(&c.key("bo"), &other);
     assert_eq!(one(&db, "SELECT count(*) FROM attachments;"), "1");
-    sql(&db, "UPDATE attachments SET data = CAST('forged bytes' AS BLOB), size = 12;");
+    sql(
+        &db,
+        "UPDATE attachments SET data = CAST('forged bytes' AS BLOB), size = 12;",
+    );
     encrypt(&db, &c.pubs(&["ada", "bo", "cy"]), &other);
     merge_refused(&c, &other, "attachment");
 }
@@ -961,7 +983,12 @@ fn a_conflict_copy_that_is_a_symlink_or_fifo_is_not_followed() {
         &[&"note", &"add", &c.file, &c.code, &"--text", &"still here"],
     );
     common::ok(&out);
-    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert!(fs::symlink_metadata(&fifo).is_ok());
     // Named on the command line, neither hangs nor merges.
     let stderr = merge_refused(&c, &fifo, "conflicted copy");
@@ -996,12 +1023,18 @@ fn an_older_copy_left_as_a_conflict_copy_never_undoes_a_removal() {
     assert!(!age_decrypts(&c.key("bo"), &c.file), "Bo decrypts it");
     let backup = PathBuf::from(format!("{}.bak", c.file.display()));
     if backup.exists() {
-        assert!(!age_decrypts(&c.key("bo"), &backup), "Bo decrypts the backup");
+        assert!(
+            !age_decrypts(&c.key("bo"), &backup),
+            "Bo decrypts the backup"
+        );
     }
     let members = c.cy.ok(&[&"member", &"list", &c.file]);
     assert!(members.contains("removed"), "{members}");
     let shown = c.cy.ok(&[&"case", &"show", &c.file, &c.code]);
-    assert!(shown.contains("offline") && shown.contains("Cy's"), "{shown}");
+    assert!(
+        shown.contains("offline") && shown.contains("Cy's"),
+        "{shown}"
+    );
 }
 
 #[test]
