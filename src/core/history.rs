@@ -171,7 +171,7 @@ impl Committee {
         let EventKind::MemberRemoved { member, .. } = &event.kind else {
             return false;
         };
-        if !self.get(*member).is_some_and(|m| m.removed_at.is_none()) {
+        if self.get(*member).is_none_or(|m| m.removed_at.is_some()) {
             return false;
         }
         self.apply_unchecked(event);
