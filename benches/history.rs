@@ -2,10 +2,14 @@
 //! laptop's first open (every signature, every derived table replayed), later opens (what
 //! this laptop verified is not verified again), and a one-note save (one new commit).
 //!
+//! Merging two copies that each diverged by 1,000 events (two members, commits of ten
+//! events) is measured against opening and saving the same file, in the same run.
+//!
 //! Run with `cargo bench --bench history` (`-- --quick` for 1,000 cases and 100,000 events).
 //! The file has 10,000 cases and 1,000,000 events in commits of ten events. It prints
 //! medians; it asserts nothing. Goals: later opens within 2x of `age -d`; a one-note save
-//! within 2x of `age -d` + `age -e`; the first open reported as it is.
+//! within 2x of `age -d` + `age -e`; `casebook merge` (open, merge, save) within 1.5x of open
+//! and a one-note save; the first open reported as it is.
 
 mod common;
 
@@ -13,8 +17,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use casebook::core::case::CaseId;
 use casebook::core::event::{Event, EventKind, NoteKind};
-use casebook::vault::{CaseFile, OpenMode, synthetic};
+use casebook::core::roster::{MemberId, Role};
+use casebook::ops::members::{NewMember, add};
+use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource, synthetic};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -22,15 +29,16 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
+    timed(runs, || {
+        let start = Instant::now();
+        f();
+        start.elapsed()
+    })
+}
+
+/// The median of `runs` runs of `f`, which times itself (to leave its set-up out).
+fn timed(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    median((0..runs).map(|_| f()).collect())
 }
 
 fn ms(d: Duration) -> f64 {
@@ -50,6 +58,50 @@ fn age(args: &[&dyn AsRef<std::ffi::OsStr>]) {
 fn laptop(dir: &Path) {
     // SAFETY: the benchmark is single-threaded whenever it changes the environment.
     unsafe { std::env::set_var("XDG_STATE_HOME", dir) };
+}
+
+/// `events` notes by `me` on cases spread over `cases`, signed in commits of ten, then saved.
+fn diverge(
+    file: &mut CaseFile,
+    identity: &Identity,
+    me: MemberId,
+    cases: &[CaseId],
+    events: usize,
+    salt: usize,
+) {
+    for start in (0..events).step_by(10) {
+        let notes: Vec<Event> = (start..(start + 10).min(events))
+            .map(|i| Event {
+                id: uuid::Uuid::new_v4(),
+                case: Some(cases[(i * 7919 + salt) % cases.len()]),
+                author: me,
+                at: chrono::Utc::now(),
+                amends: None,
+                kind: EventKind::NoteAdded {
+                    body: format!(
+                        "note {i} from copy {salt}: the member followed up on the thread, \
+                         asked for context and noted the reply for the committee's review"
+                    ),
+                    note: NoteKind::General,
+                },
+            })
+            .collect();
+        file.record(&notes).expect("record");
+        file.commit(identity, chrono::Utc::now()).expect("commit");
+    }
+    file.save(identity).expect("save");
+}
+
+/// Copy the directory `from` (a laptop's state) to `to`, replacing it.
+fn restore(from: &Path, to: &Path) {
+    let _ = std::fs::remove_dir_all(to);
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("cp");
+    assert!(status.success());
 }
 
 fn main() {
@@ -127,6 +179,75 @@ fn main() {
         drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("open"));
     });
 
+    // Two copies that diverged: a second member joins, takes a copy, and each adds 1,000
+    // events on their own copy.
+    let second_key = dir.path().join("second.key");
+    casebook::vault::keygen(&second_key, "second", None).expect("keygen");
+    let second = Identity::load(&second_key, &PassphraseSource::Terminal).expect("identity");
+    let mut file = CaseFile::open(&path, &identity, OpenMode::ReadWrite).expect("open");
+    let new = NewMember {
+        name: "Second".into(),
+        email: None,
+        role: Role::Member,
+        key: dir.path().join("second.key.pub").display().to_string(),
+    };
+    add(&mut file, &identity, &new).expect("add a member");
+    let cases: Vec<CaseId> = file.cases().expect("cases").keys().copied().collect();
+    drop(file);
+    let theirs = dir.path().join("theirs.cases.age");
+    std::fs::copy(&path, &theirs).expect("copy");
+    laptop(&dir.path().join("second"));
+    let mut file = CaseFile::open(&theirs, &second, OpenMode::ReadWrite).expect("open theirs");
+    let them = file.me().expect("me").expect("member").id;
+    diverge(&mut file, &second, them, &cases, 1_000, 2);
+    drop(file);
+    laptop(&dir.path().join("member"));
+    let mut file = CaseFile::open(&path, &identity, OpenMode::ReadWrite).expect("open");
+    diverge(&mut file, &identity, me, &cases, 1_000, 1);
+    drop(file);
+    drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("open"));
+    // Every run starts from this copy and this laptop state.
+    let ours = std::fs::read(&path).expect("read");
+    let state = dir.path().join("member");
+    let template = dir.path().join("member-template");
+    restore(&state, &template);
+    let fresh = || {
+        std::fs::write(&path, &ours).expect("write");
+        restore(&template, &state);
+    };
+    let open_save = timed(runs, || {
+        fresh();
+        let start = Instant::now();
+        let mut file = CaseFile::open(&path, &identity, OpenMode::ReadWrite).expect("open");
+        let note = Event {
+            id: uuid::Uuid::new_v4(),
+            case: Some(case),
+            author: me,
+            at: chrono::Utc::now(),
+            amends: None,
+            kind: EventKind::NoteAdded {
+                body: "one more note".into(),
+                note: NoteKind::General,
+            },
+        };
+        file.record(&[note]).expect("record");
+        file.save(&identity).expect("save");
+        drop(file);
+        start.elapsed()
+    });
+    let mut came_in = 0;
+    let merge = timed(runs, || {
+        fresh();
+        let start = Instant::now();
+        let mut file = CaseFile::open(&path, &identity, OpenMode::ReadWrite).expect("open");
+        let merged = file.merge_file(&theirs, &identity).expect("merge");
+        came_in = merged.events();
+        assert!(merged.merge_commit);
+        file.save(&identity).expect("save");
+        drop(file);
+        start.elapsed()
+    });
+
     println!(
         "age -d (Go)                                  {:>8.0} ms",
         ms(age_d)
@@ -154,5 +275,15 @@ fn main() {
         "open after those saves (own commits pinned)  {:>8.0} ms  ({:.2}x age -d)",
         ms(reopen),
         ms(reopen) / ms(age_d)
+    );
+    println!(
+        "open + one-note save, diverged copy          {:>8.0} ms",
+        ms(open_save)
+    );
+    println!(
+        "merge: open, merge 1,000 events, save        {:>8.0} ms  ({:.2}x open + save; goal 1.5x; \
+         {came_in} events came in)",
+        ms(merge),
+        ms(merge) / ms(open_save)
     );
 }

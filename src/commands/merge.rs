@@ -97,8 +97,8 @@ pub(super) fn driver(
 ) -> Result<(), Error> {
     let identity = load_identity(config)?;
     let mut file = CaseFile::open_expecting(ours, &identity, OpenMode::ReadWrite, &config.expect)?;
-    let bytes = std::fs::read(theirs).map_err(|e| crate::vault::Error::reading(theirs, e))?;
-    let merged = file.merge_bytes(&bytes, theirs, &identity)?;
+    // Read as any other copy is: a FIFO or a device given as %B is refused, not read forever.
+    let merged = file.merge_file(theirs, &identity)?;
     if merged.is_empty() {
         return Ok(());
     }

@@ -163,6 +163,21 @@ impl Committee {
         Ok(())
     }
 
+    /// Apply a removal its author could make in their own commit's past, where this committee
+    /// (copies merged) may since have removed or demoted that author: removals win, so a
+    /// removed chair cannot keep the file open to themselves by removing, on an older copy,
+    /// whoever removed them. False when the member is not active here (nothing to do).
+    pub fn apply_removal(&mut self, event: &Event) -> bool {
+        let EventKind::MemberRemoved { member, .. } = &event.kind else {
+            return false;
+        };
+        if self.get(*member).is_none_or(|m| m.removed_at.is_some()) {
+            return false;
+        }
+        self.apply_unchecked(event);
+        true
+    }
+
     /// The active member who holds `key` and is `author`: who may sign a commit now.
     pub fn admit(&self, author: MemberId, key: &str) -> Result<&Member, Unauthorized> {
         let Some(member) = self.members.iter().find(|m| m.id == author) else {

@@ -3,7 +3,10 @@
 //! `NAME (Someone's conflicted copy DATE).EXT` and Nextcloud's or ownCloud's
 //! `NAME (conflicted copy DATE).EXT`, where the file is `NAME.EXT`.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
+
+use super::Error;
 
 /// Where merged conflict copies are moved (beside the file, never deleted).
 pub const MERGED_DIR: &str = ".casebook-merged";
@@ -77,6 +80,29 @@ fn bracketed(middle: &str) -> bool {
             .split_once("'s conflicted copy ")
             .is_some_and(|(who, _)| !who.is_empty())
         || inner.contains(" conflicted copy ")
+}
+
+/// Open another copy to merge, which must be a regular file: a FIFO named as a copy (or put
+/// where a sync tool's copy was) would block the open or the read forever, and a device would
+/// never end. The kind is checked on the opened file, so it cannot change in between.
+pub(crate) fn open_copy(path: &Path) -> Result<File, Error> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| Error::reading(path, e))?;
+    let kind = file
+        .metadata()
+        .map_err(|e| Error::reading(path, e))?
+        .file_type();
+    if !kind.is_file() {
+        return Err(Error::NotRegularFile {
+            path: path.to_path_buf(),
+            what: super::atomic::describe_kind(kind).into(),
+        });
+    }
+    Ok(file)
 }
 
 /// Move a merged conflict copy into [`MERGED_DIR`] beside it (created 0700); gives where.

@@ -2,7 +2,6 @@
 //! merge): by name (`casebook merge`, sync conflict copies), and when a save finds the file
 //! changed on disk since it was opened.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
@@ -11,7 +10,7 @@ use super::open::decrypt_database;
 use super::{CaseFile, Origin};
 use crate::vault::atomic::Stamp;
 use crate::vault::history::{self, Merged};
-use crate::vault::{Error, Identity, crypto, store};
+use crate::vault::{Error, Identity, copies, crypto, store};
 
 impl CaseFile {
     /// Bring every change of the copy at `other` (decrypted with `identity`) into this file,
@@ -120,7 +119,7 @@ impl CaseFile {
             Ok(None) => return Ok(None),
             _ => {}
         }
-        let mut file = File::open(&path).map_err(|e| Error::reading(&path, e))?;
+        let mut file = copies::open_copy(&path)?;
         let now = Stamp::of_file(&mut file).map_err(|e| Error::reading(&path, e))?;
         let prefix = crypto::prefix(&file).map_err(|e| Error::reading(&path, e))?;
         let (armor, _) = crypto::inspect(&prefix, &path)?;
@@ -133,7 +132,7 @@ impl CaseFile {
 /// Decrypt the copy at `path` with `identity` into a database (not verified: a merge checks
 /// what it takes from it).
 fn read_copy(path: &Path, identity: &Identity) -> Result<(Connection, i64), Error> {
-    let file = File::open(path).map_err(|e| Error::reading(path, e))?;
+    let file = copies::open_copy(path)?;
     let prefix = crypto::prefix(&file).map_err(|e| Error::reading(path, e))?;
     let (armor, _) = crypto::inspect(&prefix, path)?;
     decrypt_database(&file, armor, identity, path)

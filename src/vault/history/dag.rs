@@ -10,9 +10,9 @@
 //!   it in the history its author had seen: its ancestors ([`Dag::push`]).
 //! - **Roster changes win safely.** The committee after a merge replays every roster change
 //!   in canonical order ([`Dag::committee`]); a change by a member removed on another copy at
-//!   the same time is kept in the history but not applied, and a change the merged roster
-//!   cannot take (two members given one key) is not applied either: both are held as
-//!   attention items, never dropped silently.
+//!   the same time is kept in the history but not applied (except a removal: removals always
+//!   hold), and a change the merged roster cannot take (two members given one key) is not
+//!   applied either: both are held as attention items, never dropped silently.
 
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::rc::Rc;
@@ -200,9 +200,17 @@ impl Dag {
             }
             let changed = self.changed_concurrently(k, set);
             for event in &self.roster_events[&k] {
+                // A removal holds whoever made it, and whatever happened to them on another
+                // copy at the same time: its authority was checked in its own past (`push`).
+                // Otherwise two chairs removing each other would both stay, each removal held
+                // because its author was removed by the other.
+                let removal = matches!(event.kind, EventKind::MemberRemoved { .. });
                 if let Some(removed) = changed {
                     hold(&mut attention, event, Trouble::RemovedElsewhere { removed });
                     if removed {
+                        if removal {
+                            committee.apply_removal(event);
+                        }
                         continue;
                     }
                 }
@@ -210,6 +218,9 @@ impl Dag {
                     attention.retain(|a| !events.contains(&a.event));
                 }
                 if redundant(&committee, &event.kind) {
+                    continue;
+                }
+                if removal && committee.apply_removal(event) {
                     continue;
                 }
                 if let Err(why) = committee.apply_event(self.authors[k], event) {

@@ -141,7 +141,9 @@ pub(crate) fn merge(
                 short(id)
             )));
         }
-        known_ids.insert(id);
+        if !known_ids.insert(id) {
+            return Err(broken(format!("commit {} is stored twice", short(id))));
+        }
         bodies.push(body);
     }
     let triples: Vec<(String, String, String)> = incoming
@@ -360,7 +362,12 @@ pub(crate) fn merge(
                     &event.kind
                 {
                     for a in attachments {
-                        copy_attachment(other, &tx, &a.sha256).map_err(db)?;
+                        if !copy_attachment(other, &tx, &a.sha256).map_err(db)? {
+                            return Err(broken(format!(
+                                "the attachment stored under {} is not the one its report names",
+                                short(&a.sha256)
+                            )));
+                        }
                     }
                 }
             }
@@ -414,13 +421,16 @@ pub(crate) fn merge(
             .cloned()
             .collect()
     };
+    // This file's history was verified when it was opened: what no longer holds is what the
+    // other copy brought (a commit its author could not make in its past, say).
     let verified = verify(
         &tx,
         path,
         Depth::Rebuild {
             stored: &still_valid,
         },
-    )?;
+    )
+    .map_err(|e| blame(e, path, other_label))?;
     tx.commit().map_err(db)?;
     let kinds: HashSet<&str> = ["member-removed", "member-key-changed", "rekeyed"].into();
     let roster_changed = other_roster_changed(&incoming, other, &kinds).map_err(theirs_db)?;
@@ -457,21 +467,48 @@ fn other_roster_changed(
     Ok(false)
 }
 
-fn copy_attachment(from: &Connection, to: &Connection, sha256: &str) -> rusqlite::Result<()> {
-    let found: Option<(i64, Vec<u8>)> = from
+/// Copy the attachment stored under `sha256` in `from` (if any) to `to`; false when its bytes
+/// are not the ones the hash (named in a signed report) says: the attachments table is not
+/// signed, so another copy could hold anything there.
+fn copy_attachment(from: &Connection, to: &Connection, sha256: &str) -> rusqlite::Result<bool> {
+    let found: Option<Vec<u8>> = from
         .query_row(
-            "SELECT size, data FROM attachments WHERE sha256 = ?1",
+            "SELECT data FROM attachments WHERE sha256 = ?1",
             [sha256],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )
         .optional()?;
-    if let Some((size, data)) = found {
+    if let Some(data) = found {
+        let data = zeroize::Zeroizing::new(data);
+        if hex(&Sha256::digest(data.as_slice())) != sha256 {
+            return Ok(false);
+        }
+        let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
         to.execute(
             "INSERT OR IGNORE INTO attachments (sha256, size, data) VALUES (?1, ?2, ?3)",
-            params![sha256, size, zeroize::Zeroizing::new(data).as_slice()],
+            params![sha256, size, data.as_slice()],
         )?;
     }
-    Ok(())
+    Ok(true)
+}
+
+/// `e`, about the merged history of `path`, said of the copy `other` that was merged in.
+fn blame(e: Error, path: &Path, other: &Path) -> Error {
+    match e {
+        Error::HistoryBroken { path: p, detail } if p == path => Error::HistoryBroken {
+            path: other.to_path_buf(),
+            detail,
+        },
+        Error::Unauthorized { path: p, source } if p == path => Error::Unauthorized {
+            path: other.to_path_buf(),
+            source,
+        },
+        Error::DerivedMismatch { path: p, what } if p == path => Error::DerivedMismatch {
+            path: other.to_path_buf(),
+            what,
+        },
+        e => e,
+    }
 }
 
 fn short(id: &str) -> &str {

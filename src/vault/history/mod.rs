@@ -131,6 +131,16 @@ impl Row {
             Ok(_) => Err(format!("{t:?} is not a canonical id")),
             Err(e) => Err(e.to_string()),
         };
+        let kind: crate::core::event::EventKind =
+            serde_json::from_str(&self.payload).map_err(|e| e.to_string())?;
+        // Queries select events by their kind column: it must say what the payload holds.
+        if kind.name() != self.kind {
+            return Err(format!(
+                "its kind column says {:?} but it holds {:?}",
+                self.kind.chars().take(40).collect::<String>(),
+                kind.name()
+            ));
+        }
         Ok(Event {
             id: uuid(&self.id)?,
             case: self.case.as_deref().map(uuid).transpose()?.map(CaseId),
@@ -139,7 +149,7 @@ impl Row {
                 .map_err(|e| e.to_string())?
                 .with_timezone(&chrono::Utc),
             amends: self.amends.as_deref().map(uuid).transpose()?,
-            kind: serde_json::from_str(&self.payload).map_err(|e| e.to_string())?,
+            kind,
         })
     }
 }
