@@ -747,7 +747,7 @@ fn another_committee_with_the_same_names_and_keys_is_refused() {
             &c.dir.join(k),
         ]);
     }
-    let stderr = merge_refused(&c, &fake, "holds a different committee");
+    let stderr = merge_refused(&c, &fake, "is a copy of another committee");
     assert!(stderr.contains("fake.cases.age"), "{stderr}");
     // Its events carried into a copy of ours under our root are refused as well: they are not
     // in any commit of ours.
