@@ -111,9 +111,19 @@ pub fn move_aside(copy: &Path) -> std::io::Result<PathBuf> {
         Some(d) if !d.as_os_str().is_empty() => d.join(MERGED_DIR),
         _ => PathBuf::from(MERGED_DIR),
     };
-    if !dir.exists() {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    match std::fs::symlink_metadata(&dir) {
+        // Never followed: a link planted there would choose where the copies go.
+        Ok(meta) if !meta.file_type().is_dir() => {
+            return Err(std::io::Error::other(format!(
+                "{} is not a folder casebook made (a link or a file is there)",
+                dir.display()
+            )));
+        }
+        Ok(_) => {}
+        Err(_) => {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+        }
     }
     let name = copy.file_name().unwrap_or_default();
     let mut target = dir.join(name);
@@ -129,6 +139,20 @@ pub fn move_aside(copy: &Path) -> std::io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_planted_link_for_the_merged_folder_is_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(MERGED_DIR)).unwrap();
+        let copy = dir
+            .path()
+            .join("c.cases.sync-conflict-20261201-101500-ABCDEF7.age");
+        std::fs::write(&copy, b"ciphertext").unwrap();
+        assert!(move_aside(&copy).is_err());
+        assert!(copy.exists(), "the copy stays where it was");
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    }
 
     #[test]
     fn recognises_the_sync_tools_conflict_names() {
