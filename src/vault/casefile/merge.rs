@@ -32,19 +32,6 @@ impl CaseFile {
         self.merge_connection(&conn, other, identity)
     }
 
-    /// [`CaseFile::merge_file`] of a copy given as its encrypted bytes (a git merge driver's
-    /// other version), named `label` in messages.
-    pub fn merge_bytes(
-        &mut self,
-        ciphertext: &[u8],
-        label: &Path,
-        identity: &Identity,
-    ) -> Result<Merged, Error> {
-        let (armor, _) = crypto::inspect(ciphertext, label)?;
-        let (conn, _) = decrypt_database(ciphertext, armor, identity, label)?;
-        self.merge_connection(&conn, label, identity)
-    }
-
     fn merge_connection(
         &mut self,
         other: &Connection,
