@@ -202,6 +202,14 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         RuleError::EmptyRecordTitle { .. } => {
             "give --title, for example \"Decision record for CODE\""
         }
+        RuleError::SealedFrom { .. } => {
+            "a member who can read the case must do this (`casebook case show FILE CODE` says who)"
+        }
+        RuleError::NotSealed { .. } => "seal it with `casebook case seal FILE CODE --from NAME`",
+        RuleError::AlreadyReader { .. } | RuleError::AlreadyExcluded { .. } => {
+            "see who can read it with `casebook case show FILE CODE`"
+        }
+        RuleError::NoReaderLeft { .. } => "keep at least one member who can read the case",
     };
     Some(hint.to_string())
 }

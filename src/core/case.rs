@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::attention::{Attention, Trouble};
 use super::decision::Ballot;
-use super::event::{Audience, ConflictKind, Details, Event, EventKind};
+use super::event::{Access, Audience, ConflictKind, Details, Event, EventKind, ExcludeWhy};
 use super::party::Party;
 use super::roster::MemberId;
 
@@ -414,6 +414,28 @@ pub struct Case {
     /// Merged changes that need a member's attention (see [`super::attention`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attention: Vec<Attention>,
+    /// Set once the case is sealed: who may read it, who is kept out, since when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<Sealing>,
+}
+
+/// Who may read a sealed case (see [`EventKind::CaseSealed`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sealing {
+    /// When it was first sealed.
+    pub since: DateTime<Utc>,
+    /// When who may read it last changed.
+    pub changed_at: DateTime<Utc>,
+    /// Who made the current case key (a member kept out who made it once knew it: the next
+    /// reader to work on the case replaces it).
+    pub key_by: MemberId,
+    /// The members the case key is given to.
+    pub readers: BTreeSet<MemberId>,
+    /// The members kept out, and why (members who joined later are not readers either, but
+    /// were not excluded).
+    pub excluded: BTreeMap<MemberId, ExcludeWhy>,
+    /// The case key's public half: new content is sealed to it.
+    pub recipient: String,
 }
 
 impl Case {
@@ -459,6 +481,7 @@ impl Case {
             communications: Vec::new(),
             notes: 0,
             attention: Vec::new(),
+            sealed: None,
         })
     }
 
@@ -486,10 +509,16 @@ impl Case {
         self.updated_at = self.updated_at.max(event.at);
         if let Some(conflict) = self.conflict_of(event.author) {
             let vote = matches!(event.kind, EventKind::VoteCast { .. });
-            let own_conflict = matches!(
-                event.kind,
-                EventKind::ConflictDeclared { .. } | EventKind::AttentionResolved { .. }
-            );
+            // Declaring one's own conflict, sealing the case from oneself, resolving merged
+            // changes: what a conflicted member is expected to do.
+            let own_conflict = match &event.kind {
+                EventKind::ConflictDeclared { .. } | EventKind::AttentionResolved { .. } => true,
+                EventKind::CaseSealed {
+                    access: Access::Excluded { members, .. },
+                    ..
+                } => members.contains(&event.author),
+                _ => false,
+            };
             if !own_conflict && (vote || conflict == ConflictKind::Hard) {
                 self.flag(
                     event,
@@ -645,6 +674,12 @@ impl Case {
                     at: event.at,
                 })
             }
+            EventKind::CaseSealed {
+                access,
+                readers,
+                recipient,
+                ..
+            } => self.apply_sealing(event, access, readers, recipient),
             EventKind::NoteAdded { .. } => {
                 // A correction amends an earlier note; it is not a new note.
                 if event.amends.is_none() {
@@ -652,6 +687,7 @@ impl Case {
                 }
             }
             EventKind::CaseOpened { .. }
+            | EventKind::ContactOpened { .. }
             | EventKind::RecordTextWritten { .. }
             | EventKind::ReportReceived { .. }
             | EventKind::FileCreated
@@ -730,6 +766,151 @@ impl Case {
         }
         if let Some(v) = d.anonymisable {
             self.anonymisable = v;
+        }
+    }
+
+    /// A change of who may read the case. Only a member who can read it changes that (once
+    /// sealed); a change from anyone else (made on a copy that had not seen them kept out) is
+    /// held for attention and not applied, and its key is never used.
+    fn apply_sealing(
+        &mut self,
+        event: &Event,
+        access: &Access,
+        readers: &BTreeSet<MemberId>,
+        recipient: &str,
+    ) {
+        if let Some(sealed) = &self.sealed
+            && !sealed.readers.contains(&event.author)
+        {
+            self.flag(
+                event,
+                Trouble::ConflictedWork {
+                    conflict: ConflictKind::Hard,
+                    change: event.kind.name().to_string(),
+                },
+            );
+            return;
+        }
+        let mut excluded = self
+            .sealed
+            .as_ref()
+            .map(|s| s.excluded.clone())
+            .unwrap_or_default();
+        match access {
+            Access::Excluded { members, why } => {
+                for member in members {
+                    excluded.insert(*member, *why);
+                }
+            }
+            Access::Given { member } => {
+                excluded.remove(member);
+            }
+            Access::Rekeyed => {}
+        }
+        self.sealed = Some(Sealing {
+            since: self.sealed.as_ref().map_or(event.at, |s| s.since),
+            changed_at: event.at,
+            key_by: event.author,
+            readers: readers.clone(),
+            excluded,
+            recipient: recipient.to_string(),
+        });
+    }
+
+    /// Whether `member` may read the case's content (every member, unless it is sealed).
+    pub fn readable_by(&self, member: MemberId) -> bool {
+        self.sealed
+            .as_ref()
+            .is_none_or(|s| s.readers.contains(&member))
+    }
+
+    /// What a copy that cannot read this sealed case holds of it, in plaintext: its code name,
+    /// status and dates, what its due dates and queues are computed from (emergency actions,
+    /// the decision and messages sent, each without a word of what they said), who may read
+    /// it and who is kept out, and the attention items a merge of code names or a removal
+    /// raised. Everything anyone wrote is left out. The case itself when not sealed.
+    pub fn sealed_summary(&self) -> Case {
+        let Some(sealed) = &self.sealed else {
+            return self.clone();
+        };
+        Case {
+            id: self.id,
+            code_name: self.code_name.clone(),
+            title: String::new(),
+            summary: String::new(),
+            status: self.status,
+            channel: Channel::Other,
+            received_at: self.received_at,
+            acknowledged_at: self.acknowledged_at,
+            updated_at: self.updated_at,
+            incident: IncidentAt::Unknown,
+            venue: None,
+            scope: ScopeJudgement::Undecided,
+            scope_reason: None,
+            clauses: BTreeSet::new(),
+            severity: None,
+            safety_risk: false,
+            labels: BTreeSet::new(),
+            assignees: BTreeSet::new(),
+            review_on: None,
+            expunge_on: None,
+            // Counted, never described, in a public report.
+            anonymisable: false,
+            // Roles only, for whom a decision is owed to: no person, no name.
+            parties: self
+                .parties
+                .iter()
+                .map(|p| Party {
+                    id: p.id,
+                    role: p.role,
+                    person: super::party::PersonId(Uuid::nil()),
+                    identity: super::party::Identity::NoContact,
+                })
+                .collect(),
+            conflicts: BTreeMap::new(),
+            emergencies: self
+                .emergencies
+                .iter()
+                .map(|e| Emergency {
+                    id: e.id,
+                    action: String::new(),
+                    by: e.by,
+                    at: e.at,
+                    review: e.review.as_ref().map(|(by, at, _)| (*by, *at, String::new())),
+                    review_result: None,
+                })
+                .collect(),
+            proposal: None,
+            decision: self.decision.as_ref().map(|d| Decision {
+                outcome: String::new(),
+                rationale: String::new(),
+                by: d.by,
+                at: d.at,
+                override_reason: None,
+            }),
+            communications: self
+                .communications
+                .iter()
+                .map(|c| Communication {
+                    to: c.to,
+                    summary: String::new(),
+                    by: c.by,
+                    at: c.at,
+                })
+                .collect(),
+            notes: 0,
+            attention: self
+                .attention
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.what,
+                        Trouble::CodeName { .. } | Trouble::RemovedElsewhere { .. }
+                    )
+                })
+                .cloned()
+                .collect(),
+            sealed: Some(sealed.clone()),
         }
     }
 

@@ -127,6 +127,30 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             profile.as_str(),
             inline(title)
         ),
+        EventKind::CaseSealed {
+            access, readers, ..
+        } => {
+            let names = |members: &mut dyn Iterator<Item = &MemberId>| {
+                members.map(|m| name(*m)).collect::<Vec<_>>().join(", ")
+            };
+            match access {
+                crate::core::event::Access::Excluded { members, why } => format!(
+                    "sealed the case from {} ({}); readable by {}",
+                    names(&mut members.iter()),
+                    why.describe(),
+                    names(&mut readers.iter())
+                ),
+                crate::core::event::Access::Given { member } => format!(
+                    "gave {} access to the sealed case (new case key)",
+                    name(*member)
+                ),
+                crate::core::event::Access::Rekeyed => format!(
+                    "replaced the sealed case's key; readable by {}",
+                    names(&mut readers.iter())
+                ),
+            }
+        }
+        EventKind::ContactOpened { .. } => "opened a party's sealed contact details".into(),
     }
 }
 

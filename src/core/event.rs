@@ -269,6 +269,74 @@ pub struct AttachmentRef {
     pub sha256: String,
 }
 
+/// Why a member is kept out of a sealed case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExcludeWhy {
+    /// They declared a hard conflict of interest on it.
+    Conflict,
+    /// They are a party to it (the report names them).
+    Party,
+    /// The reporter asked for them to be kept out.
+    Request,
+}
+
+impl ExcludeWhy {
+    /// Every reason.
+    pub const ALL: [ExcludeWhy; 3] = [ExcludeWhy::Conflict, ExcludeWhy::Party, ExcludeWhy::Request];
+
+    /// The reason's name in the file and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExcludeWhy::Conflict => "conflict",
+            ExcludeWhy::Party => "party",
+            ExcludeWhy::Request => "request",
+        }
+    }
+
+    /// The reason in words, for a case screen.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ExcludeWhy::Conflict => "hard conflict of interest",
+            ExcludeWhy::Party => "a party to the case",
+            ExcludeWhy::Request => "at the reporter's request",
+        }
+    }
+}
+
+impl std::str::FromStr for ExcludeWhy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ExcludeWhy::ALL
+            .into_iter()
+            .find(|w| w.as_str() == s)
+            .ok_or_else(|| format!("unknown reason {s:?}; reasons: conflict, party, request"))
+    }
+}
+
+/// What changed in who may read a sealed case (see [`EventKind::CaseSealed`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "kebab-case")]
+pub enum Access {
+    /// Members kept out from now on.
+    Excluded {
+        /// Who.
+        members: BTreeSet<MemberId>,
+        /// Why.
+        why: ExcludeWhy,
+    },
+    /// A member may read the case (again): an exclusion lifted, or a member who joined after
+    /// it was sealed given it.
+    Given {
+        /// Who.
+        member: MemberId,
+    },
+    /// A new case key for the same readers: a reader left the committee, or the key was made
+    /// by a member who is kept out.
+    Rekeyed,
+}
+
 /// What an event records. Serialised as JSON with a `kind` tag.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -481,6 +549,25 @@ pub enum EventKind {
         #[serde(default)]
         note: NoteKind,
     },
+    /// The case is sealed: its content is stored encrypted inside the file to the members
+    /// allowed to read it (`readers`), under a key of its own. Recorded when a member is kept
+    /// out, given access, or the key is replaced. Stored in plaintext (it holds no content):
+    /// every copy, an excluded member's too, verifies and merges sealed changes with it.
+    CaseSealed {
+        /// What changed.
+        access: Access,
+        /// Who may read the case from now on.
+        readers: BTreeSet<MemberId>,
+        /// The case key's public half (an age X25519 recipient): content is sealed to it.
+        recipient: String,
+        /// Every key the case has had, newest last, age-encrypted (armored) to the readers.
+        keys: String,
+    },
+    /// The custodian of a party's sealed contact details opened them.
+    ContactOpened {
+        /// The party.
+        party: super::party::PartyId,
+    },
     /// A member resolved what a merge brought together that needed attention (see
     /// [`super::case::Attention`]).
     AttentionResolved {
@@ -526,6 +613,8 @@ impl EventKind {
             EventKind::CommunicationLogged { .. } => "communication-logged",
             EventKind::NoteAdded { .. } => "note-added",
             EventKind::AttentionResolved { .. } => "attention-resolved",
+            EventKind::CaseSealed { .. } => "case-sealed",
+            EventKind::ContactOpened { .. } => "contact-opened",
             EventKind::RecordTextWritten { .. } => "record-text-written",
         }
     }
@@ -609,6 +698,12 @@ mod tests {
                 profile: Profile::Reported,
                 title: "t".into(),
                 summary: String::new(),
+            },
+            EventKind::CaseSealed {
+                access: Access::Rekeyed,
+                readers: BTreeSet::new(),
+                recipient: "age1x".into(),
+                keys: String::new(),
             },
         ];
         for kind in kinds {

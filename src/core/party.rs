@@ -98,6 +98,14 @@ pub enum Identity {
     },
     /// The same person as in an earlier party; details are held there.
     Linked,
+    /// Known to one member only: their details (an [`Identity::Named`] as JSON) are stored
+    /// age-encrypted (armored) to that member's key, and only they can open them.
+    Held {
+        /// The custodian.
+        held_by: MemberId,
+        /// The details, encrypted to the custodian.
+        sealed: String,
+    },
     /// Anonymous with no contact at all: the report came without one (an anonymous form),
     /// so nobody holds it.
     NoContact,
@@ -130,6 +138,7 @@ impl Party {
             Identity::Anonymous { .. } => "anonymous".to_string(),
             Identity::NoContact => "anonymous (no contact given)".to_string(),
             Identity::Linked => "(linked person)".to_string(),
+            Identity::Held { .. } => "identity held by one member".to_string(),
         }
     }
 }

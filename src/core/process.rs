@@ -164,6 +164,21 @@ pub enum RuleError {
     /// A record's title must say something.
     #[error("the record title for {case} is empty")]
     EmptyRecordTitle { case: String },
+    /// The case is sealed from the member: their copy does not hold its content.
+    #[error("{case} is sealed from {member}")]
+    SealedFrom { case: String, member: String },
+    /// Giving access to a case that is not sealed.
+    #[error("{case} is not sealed; every member can read it")]
+    NotSealed { case: String },
+    /// Giving access to a member who has it.
+    #[error("{member} can read {case} already")]
+    AlreadyReader { case: String, member: String },
+    /// Keeping out a member who is kept out already.
+    #[error("{case} is sealed from {member} already")]
+    AlreadyExcluded { case: String, member: String },
+    /// Sealing a case from every member who could read it.
+    #[error("sealing {case} from {members} would leave nobody who can read it")]
+    NoReaderLeft { case: String, members: String },
 }
 
 fn list(statuses: &[Status]) -> String {
@@ -209,11 +224,133 @@ impl Actor<'_> {
         Ok(())
     }
 
+    fn reads(&self, case: &Case) -> Result<(), RuleError> {
+        if case.readable_by(self.member.id) {
+            Ok(())
+        } else {
+            Err(RuleError::SealedFrom {
+                case: case.code_name.clone(),
+                member: self.member.name.clone(),
+            })
+        }
+    }
+
     /// The checks every change to a case goes through.
     pub fn may_handle(&self, case: &Case) -> Result<(), RuleError> {
         self.active()?;
+        self.reads(case)?;
         self.not_hard_conflicted(case)
     }
+}
+
+/// Who may read a sealed case after a change (see [`EventKind::CaseSealed`]); the case key
+/// and its wrapping are the vault's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resealing {
+    /// What changed.
+    pub access: super::event::Access,
+    /// Who may read it afterwards.
+    pub readers: std::collections::BTreeSet<MemberId>,
+}
+
+/// Keep `members` out of `case` for `why`. The first sealing makes every other active member
+/// a reader; later ones keep the readers it has, less `members`. The acting member must be able
+/// to read the case, and may keep themselves out (a hard conflict); someone must be left.
+pub fn exclude(
+    actor: Actor<'_>,
+    case: &Case,
+    members: &[&Member],
+    why: super::event::ExcludeWhy,
+) -> Result<Resealing, RuleError> {
+    actor.active()?;
+    actor.reads(case)?;
+    let mut readers: std::collections::BTreeSet<MemberId> = match &case.sealed {
+        Some(sealed) => sealed.readers.clone(),
+        None => actor.roster.active().map(|m| m.id).collect(),
+    };
+    for member in members {
+        if !member.is_active() {
+            return Err(RuleError::AlreadyRemoved {
+                member: member.name.clone(),
+            });
+        }
+        if !readers.remove(&member.id) {
+            return Err(RuleError::AlreadyExcluded {
+                case: case.code_name.clone(),
+                member: member.name.clone(),
+            });
+        }
+    }
+    if readers.is_empty() {
+        return Err(RuleError::NoReaderLeft {
+            case: case.code_name.clone(),
+            members: members
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    Ok(Resealing {
+        access: super::event::Access::Excluded {
+            members: members.iter().map(|m| m.id).collect(),
+            why,
+        },
+        readers,
+    })
+}
+
+/// Give `member` access to the sealed `case`: lifting their exclusion (not while they declare
+/// a hard conflict on it), or giving it to a member who joined after it was sealed.
+pub fn give_access(actor: Actor<'_>, case: &Case, member: &Member) -> Result<Resealing, RuleError> {
+    actor.may_handle(case)?;
+    let Some(sealed) = &case.sealed else {
+        return Err(RuleError::NotSealed {
+            case: case.code_name.clone(),
+        });
+    };
+    if !member.is_active() {
+        return Err(RuleError::AlreadyRemoved {
+            member: member.name.clone(),
+        });
+    }
+    if sealed.readers.contains(&member.id) {
+        return Err(RuleError::AlreadyReader {
+            case: case.code_name.clone(),
+            member: member.name.clone(),
+        });
+    }
+    if case.conflict_of(member.id) == Some(ConflictKind::Hard) {
+        return Err(RuleError::HardConflict {
+            case: case.code_name.clone(),
+            member: member.name.clone(),
+        });
+    }
+    let mut readers = sealed.readers.clone();
+    readers.insert(member.id);
+    Ok(Resealing {
+        access: super::event::Access::Given { member: member.id },
+        readers,
+    })
+}
+
+/// A new key for the sealed `case` when one is due: a reader has left the committee (their
+/// access goes with them), or the current key was made by a member who cannot read the case
+/// (who declared a conflict, say, and once held the key they made). `None` when none is due.
+pub fn rekey_due(actor: Actor<'_>, case: &Case) -> Option<Resealing> {
+    let sealed = case.sealed.as_ref()?;
+    if !sealed.readers.contains(&actor.member.id) || !actor.member.is_active() {
+        return None;
+    }
+    let active: std::collections::BTreeSet<MemberId> =
+        actor.roster.active().map(|m| m.id).collect();
+    let readers: std::collections::BTreeSet<MemberId> =
+        sealed.readers.intersection(&active).copied().collect();
+    let due = readers.len() != sealed.readers.len() || !readers.contains(&sealed.key_by);
+    due.then_some(Resealing {
+        access: super::event::Access::Rekeyed,
+        readers,
+    })
 }
 
 /// A chair adds a member with `recipient` as their key and `email` as their address.

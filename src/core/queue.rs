@@ -137,10 +137,12 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
-    /// Whether the member may see the case's content (not with a hard conflict).
+    /// Whether the member may see the case's content: not with a hard conflict, and not when
+    /// the case is sealed from them (their copy does not hold it).
     pub fn may_see(&self, case: &Case) -> bool {
-        self.me
-            .is_none_or(|me| case.conflict_of(me) != Some(ConflictKind::Hard))
+        self.me.is_none_or(|me| {
+            case.conflict_of(me) != Some(ConflictKind::Hard) && case.readable_by(me)
+        })
     }
 }
 
