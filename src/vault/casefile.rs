@@ -45,6 +45,8 @@ pub use trust::{Expect, Trust};
 /// A decrypted case file.
 pub struct CaseFile {
     conn: Connection,
+    /// The keys of the sealed cases this member may read (in memory only).
+    keys: super::sealing::Keyring,
     /// Every case's derived state, loaded on first use and kept up to date by `record`:
     /// queues and lists are computed from it without touching SQL.
     index: Option<BTreeMap<CaseId, Case>>,
@@ -173,6 +175,23 @@ impl CaseFile {
             changed.insert(id, case);
         }
         tx.commit().map_err(db)?;
+        // A case sealed just now, or from this member, is brought to its stored form.
+        let sealing: std::collections::HashSet<CaseId> = events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::CaseSealed { .. }))
+            .filter_map(|e| e.case)
+            .collect();
+        if !sealing.is_empty() {
+            let me = self.me()?.map(|m| m.id);
+            super::sealing::settle(&self.conn, &mut self.keys, me, None, Some(&sealing), &label)?;
+            // No backup of a version before the sealing may stay beside the file.
+            self.retire_backup = true;
+            for id in &sealing {
+                if let Some(state) = store::case_state(&self.conn, *id).map_err(db)? {
+                    changed.insert(*id, state);
+                }
+            }
+        }
         if let Some(index) = self.index.as_mut() {
             index.extend(changed);
         }
@@ -193,6 +212,31 @@ impl CaseFile {
         });
         self.dirty = true;
         Ok(())
+    }
+
+    /// The [`EventKind::CaseSealed`] that records `change` to who may read `case`: a new case
+    /// key, wrapped (with every earlier key of the case this copy holds) to the readers' keys.
+    pub fn reseal(
+        &mut self,
+        case: CaseId,
+        change: crate::core::process::Resealing,
+    ) -> Result<EventKind, Error> {
+        let roster = self.roster()?;
+        let recipients = change
+            .readers
+            .iter()
+            .filter_map(|id| roster.get(*id))
+            .map(|m| m.recipient.clone())
+            .collect::<Vec<_>>();
+        let (recipient, keys) =
+            self.keys
+                .new_key(case, &recipients, std::path::Path::new(&self.label()))?;
+        Ok(EventKind::CaseSealed {
+            access: change.access,
+            readers: change.readers,
+            recipient,
+            keys,
+        })
     }
 
     /// Refuse early when this file cannot be saved over (the demo, a read-only open).

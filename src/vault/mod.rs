@@ -17,6 +17,7 @@ mod keys;
 mod lock;
 pub mod pins;
 mod schema;
+mod sealing;
 mod store;
 pub mod synthetic;
 

@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes a database from version `i` to `i + 1`. Never edit one that has shipped:
 /// add a new one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 const V1: &str = r#"
 CREATE TABLE members (
@@ -127,6 +127,22 @@ CREATE TABLE IF NOT EXISTS attention (
     -- JSON of core::attention::Attention.
     state       TEXT NOT NULL
 );
+"#;
+
+/// Version 5: sealed cases. A sealed case's content is stored here, encrypted to the case's
+/// own key, one row per part (see [`super::sealing`]); deleting from the text index leaves
+/// no trace of what was deleted (FTS5's secure-delete), so sealing a case that was indexed
+/// in plaintext removes its words from the index itself.
+const V5: &str = r#"
+CREATE TABLE IF NOT EXISTS sealed (
+    case_id     TEXT NOT NULL,
+    -- SHA-256 of data, hex.
+    part        TEXT NOT NULL,
+    -- age-encrypted to the case key: JSON of the payloads and attachments it holds.
+    data        BLOB NOT NULL,
+    PRIMARY KEY (case_id, part)
+);
+INSERT INTO search (search, rank) VALUES ('secure-delete', 1);
 "#;
 
 /// Settings every connection gets, including deserialised ones: temporary data stays in

@@ -12,6 +12,8 @@ use crate::core::party::PersonId;
 use crate::core::process::Settings;
 use crate::core::roster::{Member, MemberId, Roster};
 
+use super::sealing;
+
 /// Timestamps are stored as RFC 3339 UTC with nanoseconds (fixed width, so they sort as text,
 /// and exactly what the event holds, so replaying stored events gives the same state).
 pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
@@ -133,19 +135,40 @@ pub(crate) fn append_event(
     state: Option<&Case>,
 ) -> rusqlite::Result<()> {
     let payload = serde_json::to_string(&event.kind).map_err(conversion)?;
+    // In a case sealed here and readable, the file gets the stub and memory the payload (see
+    // `sealing`); a `case-sealed` event is never sealed.
+    let case_text = event.case.map(|c| c.to_string());
+    let sealed = match &case_text {
+        Some(case) if !matches!(event.kind, EventKind::CaseSealed { .. }) => {
+            sealing::here(conn, case)? == Some(true)
+        }
+        _ => false,
+    };
+    let stored = if sealed {
+        sealing::stub(&payload)
+    } else {
+        payload.clone()
+    };
     conn.prepare_cached(
         "INSERT INTO events (id, case_id, author, at, kind, amends, payload)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         event.id.to_string(),
-        event.case.map(|c| c.to_string()),
+        case_text,
         event.author.to_string(),
         timestamp(event.at),
         event.kind.name(),
         event.amends.map(|a| a.to_string()),
-        payload,
+        stored,
     ])?;
+    if let (true, Some(case)) = (sealed, &case_text) {
+        conn.prepare_cached(
+            "INSERT INTO temp.open_payloads (id, case_id, payload) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![event.id.to_string(), case, payload])?;
+        sealing::touch(conn, case)?;
+    }
     if let EventKind::SettingsChanged {
         ladder,
         quorum,
@@ -221,15 +244,29 @@ pub(crate) fn append_case(conn: &Connection, events: &[Event]) -> rusqlite::Resu
 
 /// The search text and person links an event adds.
 pub(crate) fn index_event(conn: &Connection, case: CaseId, event: &Event) -> rusqlite::Result<()> {
+    // A sealed case is indexed in memory only, and only where it can be read.
+    let (search, parties) = match sealing::here(conn, &case.to_string())? {
+        None => (
+            "INSERT INTO main.search (text, case_id, event_id) VALUES (?1, ?2, ?3)",
+            "INSERT OR REPLACE INTO main.parties (party_id, case_id, person_id, role)
+             VALUES (?1, ?2, ?3, ?4)",
+        ),
+        Some(true) => (
+            "INSERT INTO temp.open_search (text, case_id, event_id) VALUES (?1, ?2, ?3)",
+            "INSERT OR REPLACE INTO temp.open_parties (party_id, case_id, person_id, role)
+             VALUES (?1, ?2, ?3, ?4)",
+        ),
+        Some(false) => return Ok(()),
+    };
     if let Some(text) = event.kind.search_text() {
-        conn.prepare_cached("INSERT INTO search (text, case_id, event_id) VALUES (?1, ?2, ?3)")?
-            .execute(params![text, case.to_string(), event.id.to_string()])?;
+        conn.prepare_cached(search)?.execute(params![
+            text,
+            case.to_string(),
+            event.id.to_string()
+        ])?;
     }
     if let EventKind::PartyAdded { party } = &event.kind {
-        conn.prepare_cached(
-            "INSERT OR REPLACE INTO parties (party_id, case_id, person_id, role)
-             VALUES (?1, ?2, ?3, ?4)",
-        )?
+        conn.prepare_cached(parties)?
         .execute(params![
             party.id.0.to_string(),
             case.to_string(),
@@ -240,8 +277,18 @@ pub(crate) fn index_event(conn: &Connection, case: CaseId, event: &Event) -> rus
     Ok(())
 }
 
-/// Store a case's derived state.
+/// Store a case's derived state. A sealed case is stored as its summary
+/// ([`Case::sealed_summary`]); its full state, when given, is held in memory only.
 pub(crate) fn write_state(conn: &Connection, case: &Case) -> rusqlite::Result<()> {
+    let summary = case.sealed_summary();
+    if case.sealed.is_some() && summary != *case {
+        conn.prepare_cached("INSERT OR REPLACE INTO temp.open_cases (id, state) VALUES (?1, ?2)")?
+            .execute(params![
+                case.id.to_string(),
+                serde_json::to_string(case).map_err(conversion)?
+            ])?;
+    }
+    let case = &summary;
     let state = serde_json::to_string(case).map_err(conversion)?;
     conn.prepare_cached(
         "INSERT INTO cases (id, code_name, status, received_at, updated_at, state)
@@ -305,7 +352,7 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
 
 /// Every case's derived state.
 pub(crate) fn cases(conn: &Connection) -> rusqlite::Result<Vec<Case>> {
-    let mut stmt = conn.prepare("SELECT state FROM cases")?;
+    let mut stmt = conn.prepare("SELECT state FROM cases_open")?;
     let rows = stmt.query_map([], |row| {
         let state: String = row.get(0)?;
         serde_json::from_str::<Case>(&state).map_err(conversion)
@@ -313,11 +360,23 @@ pub(crate) fn cases(conn: &Connection) -> rusqlite::Result<Vec<Case>> {
     rows.collect()
 }
 
+/// One case's state as this copy holds it (its summary when sealed from it).
+pub(crate) fn case_state(conn: &Connection, case: CaseId) -> rusqlite::Result<Option<Case>> {
+    conn.query_row(
+        "SELECT state FROM cases_open WHERE id = ?1",
+        [case.to_string()],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()?
+    .map(|state| serde_json::from_str(&state).map_err(conversion))
+    .transpose()
+}
+
 /// One case's history, oldest first.
 pub(crate) fn case_events(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, case_id, author, at, amends, payload FROM events
-         WHERE case_id = ?1 ORDER BY seq",
+        "SELECT id, case_id, author, at, amends, payload FROM events_open
+         WHERE case_id = ?1 AND payload NOT LIKE '{\"sealed\":%' ORDER BY seq",
     )?;
     let rows = stmt.query_map([case.to_string()], event_from_row)?;
     rows.collect()
@@ -385,7 +444,7 @@ pub(crate) fn cases_of_person(
     person: PersonId,
 ) -> rusqlite::Result<Vec<(CaseId, String)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT case_id, role FROM parties WHERE person_id = ?1 ORDER BY case_id",
+        "SELECT case_id, role FROM parties_open WHERE person_id = ?1 ORDER BY case_id",
     )?;
     let rows = stmt.query_map([person.0.to_string()], |row| {
         Ok((CaseId(parse_uuid(&row.get::<_, String>(0)?)?), row.get(1)?))
@@ -431,29 +490,39 @@ pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let mut stmt = conn.prepare_cached(
-        "WITH recent AS (
-             SELECT rowid AS id, rank FROM search WHERE search MATCH ?1
-             ORDER BY rowid DESC LIMIT ?3),
-         best AS (SELECT id, rank FROM recent ORDER BY rank LIMIT ?2)
-         SELECT search.case_id, search.event_id,
-                snippet(search, 0, '\u{1}', '\u{2}', '…', 12), best.rank, search.text
-         FROM best JOIN search ON search.rowid = best.id
-         WHERE search MATCH ?1 ORDER BY best.rank",
-    )?;
-    let rows = stmt.query_map(
-        params![terms.join(" "), limit as i64, SEARCH_WINDOW],
-        |row| {
-            Ok(Hit {
-                case: CaseId(parse_uuid(&row.get::<_, String>(0)?)?),
-                event: parse_uuid(&row.get::<_, String>(1)?)?,
-                snippet: row.get(2)?,
-                rank: row.get(3)?,
-                text: row.get(4)?,
-            })
-        },
-    )?;
-    rows.collect()
+    let mut hits = Vec::new();
+    // The file's index, and the in-memory index of the sealed cases this copy can read.
+    for table in ["main.search", "temp.open_search"] {
+        let name = table.split('.').nth(1).unwrap_or(table);
+        let mut stmt = conn.prepare_cached(&format!(
+            "WITH recent AS (
+                 SELECT rowid AS id, rank FROM {table} WHERE {name} MATCH ?1
+                 ORDER BY rowid DESC LIMIT ?3),
+             best AS (SELECT id, rank FROM recent ORDER BY rank LIMIT ?2)
+             SELECT {name}.case_id, {name}.event_id,
+                    snippet({name}, 0, '\u{1}', '\u{2}', '…', 12), best.rank, {name}.text
+             FROM best JOIN {table} ON {name}.rowid = best.id
+             WHERE {name} MATCH ?1 ORDER BY best.rank"
+        ))?;
+        let rows = stmt.query_map(
+            params![terms.join(" "), limit as i64, SEARCH_WINDOW],
+            |row| {
+                Ok(Hit {
+                    case: CaseId(parse_uuid(&row.get::<_, String>(0)?)?),
+                    event: parse_uuid(&row.get::<_, String>(1)?)?,
+                    snippet: row.get(2)?,
+                    rank: row.get(3)?,
+                    text: row.get(4)?,
+                })
+            },
+        )?;
+        for hit in rows {
+            hits.push(hit?);
+        }
+    }
+    hits.sort_by(|a, b| a.rank.total_cmp(&b.rank));
+    hits.truncate(limit);
+    Ok(hits)
 }
 
 /// The search text an event adds to its case, from the event itself, and its case.
@@ -461,7 +530,7 @@ pub(crate) fn event_search_text(
     conn: &Connection,
     event: Uuid,
 ) -> rusqlite::Result<Option<(Option<String>, Option<String>)>> {
-    conn.prepare_cached("SELECT case_id, payload FROM events WHERE id = ?1")?
+    conn.prepare_cached("SELECT case_id, payload FROM events_open WHERE id = ?1")?
         .query_row([event.to_string()], |row| {
             let case: Option<String> = row.get(0)?;
             let kind: EventKind =
@@ -474,8 +543,8 @@ pub(crate) fn event_search_text(
 /// Every report received, with its case, oldest first.
 pub(crate) fn reports_received(conn: &Connection) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare(
-        "SELECT id, case_id, author, at, amends, payload FROM events
-         WHERE kind = 'report-received' ORDER BY seq",
+        "SELECT id, case_id, author, at, amends, payload FROM events_open
+         WHERE kind = 'report-received' AND payload NOT LIKE '{\"sealed\":%' ORDER BY seq",
     )?;
     let rows = stmt.query_map([], event_from_row)?;
     rows.collect()
@@ -484,7 +553,8 @@ pub(crate) fn reports_received(conn: &Connection) -> rusqlite::Result<Vec<Event>
 /// The bytes stored under an attachment's SHA-256.
 pub(crate) fn attachment(conn: &Connection, sha256: &str) -> rusqlite::Result<Option<Vec<u8>>> {
     conn.query_row(
-        "SELECT data FROM attachments WHERE sha256 = ?1",
+        "SELECT data FROM main.attachments WHERE sha256 = ?1
+         UNION ALL SELECT data FROM temp.open_attachments WHERE sha256 = ?1 LIMIT 1",
         [sha256],
         |row| row.get(0),
     )
@@ -513,7 +583,8 @@ pub(crate) fn delete_attachment(conn: &Connection, sha256: &str) -> rusqlite::Re
 /// The events after seq `after`, oldest first.
 pub(crate) fn events_after(conn: &Connection, after: i64) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare(
-        "SELECT id, case_id, author, at, amends, payload FROM events WHERE seq > ?1 ORDER BY seq",
+        "SELECT id, case_id, author, at, amends, payload FROM events_open
+         WHERE seq > ?1 AND payload NOT LIKE '{\"sealed\":%' ORDER BY seq",
     )?;
     stmt.query_map([after], event_from_row)?.collect()
 }
@@ -524,8 +595,8 @@ pub(crate) fn attachments_held_until(
     until: i64,
 ) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
-        "SELECT id, case_id, author, at, amends, payload FROM events
-         WHERE seq <= ?1 AND kind = 'report-received'",
+        "SELECT id, case_id, author, at, amends, payload FROM events_open
+         WHERE seq <= ?1 AND kind = 'report-received' AND payload NOT LIKE '{\"sealed\":%'",
     )?;
     let events = stmt.query_map([until], event_from_row)?;
     let mut held = Vec::new();
@@ -549,11 +620,19 @@ pub(crate) fn forget_events_after(
             "DELETE FROM search WHERE event_id = ?1",
             [event.id.to_string()],
         )?;
+        for table in [
+            "DELETE FROM temp.open_search WHERE event_id = ?1",
+            "DELETE FROM temp.open_payloads WHERE id = ?1",
+        ] {
+            conn.execute(table, [event.id.to_string()])?;
+        }
         if let EventKind::PartyAdded { party } = &event.kind {
-            conn.execute(
-                "DELETE FROM parties WHERE party_id = ?1",
-                [party.id.0.to_string()],
-            )?;
+            for table in [
+                "DELETE FROM main.parties WHERE party_id = ?1",
+                "DELETE FROM temp.open_parties WHERE party_id = ?1",
+            ] {
+                conn.execute(table, [party.id.0.to_string()])?;
+            }
         }
     }
     // Unsigned events only: the append-only guard is lifted for this one statement and put

@@ -57,6 +57,7 @@ impl CaseFile {
         // What this member recorded is signed first: it is one side of the merge.
         let now = chrono::Utc::now();
         self.commit(identity, now)?;
+        let keys = &mut self.keys;
         let merged = history::merge(
             &self.conn,
             &path,
@@ -66,10 +67,15 @@ impl CaseFile {
             me.id,
             now,
             &self.trust.stored,
+            &mut |tx| crate::vault::sealing::unseal(tx, identity, keys, &path),
         )?;
         if merged.is_empty() {
             return Ok(merged);
         }
+        // Sealings that came in, and plaintext of cases sealed here, take their stored form.
+        let settled =
+            crate::vault::sealing::settle(&self.conn, &mut self.keys, Some(me.id), Some(identity), None, &path)?;
+        self.retire_backup |= settled.newly_sealed;
         self.committed = store::last_seq(&self.conn).map_err(|e| Error::database(&path, e))?;
         self.index = None;
         self.settings = store::settings(&self.conn).map_err(|e| Error::database(&path, e))?;
@@ -122,7 +128,15 @@ fn read_copy(path: &Path, identity: &Identity) -> Result<(Connection, i64), Erro
     let file = copies::open_copy(path)?;
     let prefix = crypto::prefix(&file).map_err(|e| Error::reading(path, e))?;
     let (armor, _) = crypto::inspect(&prefix, path)?;
-    decrypt_database(&file, armor, identity, path)
+    let (conn, version) = decrypt_database(&file, armor, identity, path)?;
+    // What the member may read of its sealed cases is opened; nothing else of them is.
+    crate::vault::sealing::unseal(
+        &conn,
+        identity,
+        &mut crate::vault::sealing::Keyring::default(),
+        path,
+    )?;
+    Ok((conn, version))
 }
 
 impl CaseFile {

@@ -19,6 +19,7 @@ use crate::vault::crypto::{self, Ciphertext};
 use crate::vault::ffi::{self, SqliteBuffer};
 use crate::vault::keys::{Identity, Recipient};
 use crate::vault::lock::Lock;
+use crate::vault::sealing::{self, Keyring};
 use crate::vault::{Error, schema, store};
 
 /// Whether this process may write the file.
@@ -71,12 +72,16 @@ impl CaseFile {
         // Decrypt from the same handle the stamp was taken from: a save by someone else
         // renames a new inode into place and cannot change what this handle reads.
         let (conn, written_as) = decrypt_database(&file, armor, identity, path)?;
+        let mut keys = Keyring::default();
+        sealing::unseal(&conn, identity, &mut keys, path)?;
         let writing = lock.is_some();
         let (trust, committed) =
             verify_on_open(&conn, written_as, path, Some(path), writing, expect)?;
+        settle_on_open(&conn, &mut keys, identity, path)?;
         let settings = store::settings(&conn).map_err(|e| Error::database(path, e))?;
         Ok(CaseFile {
             conn,
+            keys,
             index: None,
             settings,
             opener_label: identity.label().to_path_buf(),
@@ -107,11 +112,15 @@ impl CaseFile {
         let path = Path::new(label);
         let (armor, stanzas) = crypto::inspect(ciphertext, path)?;
         let (conn, written_as) = decrypt_database(ciphertext, armor, identity, path)?;
+        let mut keys = Keyring::default();
+        sealing::unseal(&conn, identity, &mut keys, path)?;
         let (trust, committed) =
             verify_on_open(&conn, written_as, path, None, false, &Expect::default())?;
+        settle_on_open(&conn, &mut keys, identity, path)?;
         let settings = store::settings(&conn).map_err(|e| Error::database(path, e))?;
         Ok(CaseFile {
             conn,
+            keys,
             index: None,
             settings,
             opener_label: identity.label().to_path_buf(),
@@ -164,6 +173,7 @@ impl CaseFile {
         let label = Path::new("new case file");
         let conn = empty_database().map_err(|e| Error::database(label, e))?;
         let mut file = CaseFile {
+            keys: Keyring::default(),
             conn,
             index: None,
             settings: Settings::default(),
@@ -227,6 +237,22 @@ impl CaseFile {
     }
 }
 
+/// After verification: the in-memory state of every sealed case `identity` may read (and the
+/// stored form of any a merged copy left in plaintext).
+pub(super) fn settle_on_open(
+    conn: &Connection,
+    keys: &mut Keyring,
+    identity: &Identity,
+    path: &Path,
+) -> Result<(), Error> {
+    let me = store::roster(conn)
+        .map_err(|e| Error::database(path, e))?
+        .active_by_recipient(identity.recipient())
+        .map(|m| m.id);
+    sealing::settle(conn, keys, me, Some(identity), None, path)?;
+    Ok(())
+}
+
 /// The error for a case file that could not be opened for reading.
 fn not_regular(path: &Path, e: io::Error) -> Error {
     match e
@@ -261,6 +287,7 @@ fn into_connection(buffer: SqliteBuffer) -> rusqlite::Result<Connection> {
     conn.deserialize(MAIN_DB, buffer.into_owned(), false)?;
     ffi::raise_size_limit(&conn, MAX_DATABASE_BYTES);
     schema::configure(&conn)?;
+    crate::vault::sealing::prepare(&conn)?;
     Ok(conn)
 }
 

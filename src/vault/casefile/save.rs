@@ -117,6 +117,8 @@ impl CaseFile {
             .map(|r| keys::to_age_recipient(r))
             .collect::<Result<Vec<_>, _>>()?;
         let armor = self.armor;
+        // What changed in a sealed case is sealed again before anything is serialised.
+        crate::vault::sealing::seal_parts(&self.conn, path)?;
         let data = self
             .conn
             .serialize(MAIN_DB)

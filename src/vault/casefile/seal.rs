@@ -42,12 +42,16 @@ impl CaseFile {
             }
             None => None,
         };
+        // Sealed cases' content changed in memory goes into their parts first: what is held
+        // while locked is the file's form, and the case keys are dropped with the rest.
+        crate::vault::sealing::seal_parts(&self.conn, &label)?;
         let data = self
             .conn
             .serialize(MAIN_DB)
             .map_err(|e| Error::database(&label, e))?;
         let sealed = crypto::encrypt(&data, &recipients, false, Vec::new(), &label)?;
         drop(data);
+        self.keys = crate::vault::sealing::Keyring::default();
         // Replacing the connection frees the deserialised buffer, which is zeroed on drop.
         self.conn = empty_database().map_err(|e| Error::database(&label, e))?;
         self.index = None;
@@ -85,6 +89,10 @@ impl CaseFile {
             }
             None => None,
         };
+        let mut keys = crate::vault::sealing::Keyring::default();
+        crate::vault::sealing::unseal(&conn, identity, &mut keys, &label)?;
+        super::open::settle_on_open(&conn, &mut keys, identity, &label)?;
+        self.keys = keys;
         self.settings = store::settings(&conn).map_err(|e| Error::database(&label, e))?;
         self.conn = conn;
         self.index = None;

@@ -74,6 +74,7 @@ pub(crate) fn merge(
     me: MemberId,
     at: DateTime<Utc>,
     known: &[Segment],
+    unseal: &mut dyn FnMut(&Connection) -> Result<(), Error>,
 ) -> Result<Merged, Error> {
     let db = |e| Error::database(path, e);
     let theirs_db = |e| Error::database(other_label, e);
@@ -157,8 +158,10 @@ pub(crate) fn merge(
     let mut seen_events: HashSet<Uuid> = HashSet::new();
     {
         let mut theirs_stmt = other
+            // Payloads as the other copy holds them: unsealed where this member may read
+            // them, a stub where the case is sealed from them.
             .prepare(&format!(
-                "SELECT {} FROM events WHERE id = ?1",
+                "SELECT {} FROM events_open WHERE id = ?1",
                 Row::COLUMNS
             ))
             .map_err(theirs_db)?;
@@ -351,7 +354,7 @@ pub(crate) fn merge(
                 ],
             )
             .map_err(db)?;
-            if c >= mine.len() {
+            if c >= mine.len() && !row.sealed() {
                 let event = row
                     .event()
                     .map_err(|e| broken(format!("event {} is unreadable: {e}", &row.id[..8])))?;
@@ -421,6 +424,10 @@ pub(crate) fn merge(
             .cloned()
             .collect()
     };
+    // What the other copy holds sealed from this member comes as it is; then what this member
+    // may read of it is opened (the caller's keys).
+    crate::vault::sealing::bring_sealed(other, &tx).map_err(theirs_db)?;
+    unseal(&tx).map_err(|e| blame(e, path, other_label))?;
     // This file's history was verified when it was opened: what no longer holds is what the
     // other copy brought (a commit its author could not make in its past, say).
     let verified = verify(

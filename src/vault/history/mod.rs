@@ -66,6 +66,11 @@ struct Body {
     adopts: bool,
 }
 
+/// The SHA-256 of `bytes`, as lowercase hex.
+pub(crate) fn hex_digest(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(bytes.len() * 2);
@@ -91,6 +96,21 @@ struct Row {
 impl Row {
     const COLUMNS: &'static str = "seq, id, case_id, author, at, kind, amends, payload";
 
+    /// A row of `seq, id, case_id, author, at, kind, amends, stored, payload` from
+    /// `events_open`: the payload as this copy holds it.
+    fn read_open(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+        Ok(Row {
+            seq: row.get(0)?,
+            id: row.get(1)?,
+            case: row.get(2)?,
+            author: row.get(3)?,
+            at: row.get(4)?,
+            kind: row.get(5)?,
+            amends: row.get(6)?,
+            payload: row.get(8)?,
+        })
+    }
+
     fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         Ok(Row {
             seq: row.get(0)?,
@@ -105,9 +125,12 @@ impl Row {
     }
 
     /// The event's hash: SHA-256 of its header, a compact JSON array, with the payload's own
-    /// SHA-256 in it.
+    /// SHA-256 in it (which a sealed event's stub names: see [`crate::vault::sealing`]).
     fn hash(&self) -> String {
-        let payload = hex(&Sha256::digest(self.payload.as_bytes()));
+        let payload = match crate::vault::sealing::stub_hash(&self.payload) {
+            Some(hash) => hash.to_string(),
+            None => hex(&Sha256::digest(self.payload.as_bytes())),
+        };
         let header = (
             "casebook-event/1",
             &self.id,
@@ -121,6 +144,11 @@ impl Row {
         // Serialising strings and nulls cannot fail.
         let bytes = serde_json::to_vec(&header).unwrap_or_default();
         hex(&Sha256::digest(&bytes))
+    }
+
+    /// Whether its payload is sealed from this copy (a stub, not the payload).
+    fn sealed(&self) -> bool {
+        crate::vault::sealing::stub_hash(&self.payload).is_some()
     }
 
     fn event(&self) -> Result<Event, String> {
@@ -225,9 +253,13 @@ pub struct LogEntry {
 /// The history, commit by commit, oldest first.
 pub(crate) fn log(conn: &Connection) -> rusqlite::Result<Vec<LogEntry>> {
     let mut events: HashMap<String, Event> = HashMap::new();
-    let mut stmt = conn.prepare(&format!("SELECT {} FROM events", Row::COLUMNS))?;
+    let mut stmt = conn.prepare(&format!("SELECT {} FROM events_open", Row::COLUMNS))?;
     for row in stmt.query_map([], Row::read)? {
         let row = row?;
+        // What is sealed from this copy is left out of its log.
+        if row.sealed() {
+            continue;
+        }
         let event = row
             .event()
             .map_err(|e| store::conversion(std::io::Error::other(e)))?;

@@ -69,8 +69,10 @@ pub(super) struct Replay {
         chrono::DateTime<chrono::Utc>,
     )>,
     parties: Vec<(String, String, String, String)>,
-    /// Hashes of (text, case, event) of every index entry.
-    search: Vec<[u8; 32]>,
+    /// Hashes of (text, case, event) of every index entry, with its case.
+    search: Vec<(CaseId, [u8; 32])>,
+    /// Cases sealed from this copy: their stored summary stands for their state.
+    sealed_from_here: std::collections::BTreeSet<CaseId>,
 }
 
 fn search_entry(text: &str, case: &str, event: &str) -> [u8; 32] {
@@ -83,6 +85,44 @@ fn search_entry(text: &str, case: &str, event: &str) -> [u8; 32] {
 }
 
 impl Replay {
+    /// `case` is sealed from this copy: its events' payloads are not here to replay.
+    pub(super) fn sealed_from_here(&mut self, case: CaseId) {
+        self.sealed_from_here.insert(case);
+    }
+
+    /// The stored summaries of the cases sealed from this copy, which stand for their state:
+    /// each must be a sealed case's summary (nothing more), with no case replayed here
+    /// under its id.
+    fn stored_summaries(&self, conn: &Connection) -> rusqlite::Result<Vec<Case>> {
+        let mut summaries = Vec::new();
+        for id in &self.sealed_from_here {
+            let state: Option<String> = conn
+                .query_row(
+                    "SELECT state FROM main.cases WHERE id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })?;
+            let Some(state) = state else { continue };
+            let case: Case = serde_json::from_str(&state).map_err(store::conversion)?;
+            summaries.push(case);
+        }
+        Ok(summaries)
+    }
+
+    /// Whether the index entries of `case` are stored (not those of a sealed case).
+    fn indexed(&self, case: &str) -> bool {
+        let Ok(id) = uuid::Uuid::parse_str(case).map(CaseId) else {
+            return true;
+        };
+        !self.sealed_from_here.contains(&id)
+            && self.cases.get(&id).is_none_or(|c| c.sealed.is_none())
+    }
+
     pub(super) fn apply(&mut self, event: &Event) {
         let Some(id) = event.case else { return };
         match self.cases.get_mut(&id) {
@@ -95,8 +135,10 @@ impl Replay {
             }
         }
         if let Some(text) = event.kind.search_text() {
-            self.search
-                .push(search_entry(&text, &id.to_string(), &event.id.to_string()));
+            self.search.push((
+                id,
+                search_entry(&text, &id.to_string(), &event.id.to_string()),
+            ));
         }
         if let EventKind::PartyAdded { party } = &event.kind {
             self.parties.push((
@@ -160,11 +202,16 @@ impl Replay {
         committee: &Committee,
         attention: &[Attention],
     ) -> rusqlite::Result<()> {
+        let summaries = self.stored_summaries(conn)?;
         conn.execute_batch(
             "DELETE FROM cases; DELETE FROM extra_recipients; DELETE FROM settings;
              DELETE FROM attention;",
         )?;
-        for case in self.cases.values() {
+        conn.execute_batch("DELETE FROM temp.open_cases;")?;
+        for case in self.cases.values().chain(&summaries) {
+            if self.sealed_from_here.contains(&case.id) && self.cases.contains_key(&case.id) {
+                continue;
+            }
             store::write_state(conn, case)?;
         }
         // Members are never deleted (events name them): each is written over.
@@ -238,11 +285,22 @@ impl Replay {
                 .collect()
             })
             .map_err(db)?;
+        for summary in self.stored_summaries(conn).map_err(db)? {
+            let name = summary.code_name.clone();
+            if summary.sealed.is_none()
+                || summary.sealed_summary() != summary
+                || self.cases.contains_key(&summary.id)
+            {
+                return Err(mismatch(format!("the state of case {name}")));
+            }
+            self.cases.insert(summary.id, summary);
+        }
         if stored_cases.len() != self.cases.len() {
             return Err(mismatch("the list of cases".into()));
         }
         for (id, case) in &self.cases {
-            let expected = serde_json::to_string(case)
+            // A sealed case is stored as its summary (see `store::write_state`).
+            let expected = serde_json::to_string(&case.sealed_summary())
                 .map_err(store::conversion)
                 .map_err(db)?;
             // Every column, as `store::write_state` writes it.
@@ -265,6 +323,9 @@ impl Replay {
             })
             .map_err(db)?;
         parties.sort();
+        let parties_of_sealed: Vec<bool> = self.parties.iter().map(|p| !self.indexed(&p.1)).collect();
+        let mut kept = parties_of_sealed.iter();
+        self.parties.retain(|_| !*kept.next().unwrap_or(&false));
         self.parties.sort();
         self.parties.dedup_by(|a, b| a.0 == b.0);
         if parties != self.parties {
@@ -281,8 +342,14 @@ impl Replay {
             })
             .map_err(db)?;
         search.sort_unstable();
-        self.search.sort_unstable();
-        if search != self.search {
+        let mut expected: Vec<[u8; 32]> = self
+            .search
+            .iter()
+            .filter(|(case, _)| self.indexed(&case.to_string()))
+            .map(|(_, hash)| *hash)
+            .collect();
+        expected.sort_unstable();
+        if search != expected {
             return Err(mismatch("the search index".into()));
         }
         // The index's own structures must say what its rows say.

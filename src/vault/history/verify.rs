@@ -114,6 +114,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         return Ok(verified);
     }
 
+    let sealed_here = crate::vault::sealing::sealed_here(conn).map_err(db)?;
     // The stored rows are hashed as they are read, for the pin (see `stored_segments`).
     let mut stored = Sha256::new();
     let commits: Vec<(String, String, String)> = (|| -> rusqlite::Result<_> {
@@ -217,6 +218,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
         let bodies = &bodies;
         let parents = &parents;
+        let sealed_here = &sealed_here;
         let checker = scope.spawn(move || {
             check_events(
                 received.into_iter().flatten(),
@@ -224,12 +226,17 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
                 parents,
                 path,
                 full_state,
+                sealed_here,
             )
         });
         let stored = &mut stored;
         let read = (|| -> rusqlite::Result<()> {
-            let mut stmt =
-                conn.prepare(&format!("SELECT {} FROM events ORDER BY seq", Row::COLUMNS))?;
+            // Each row as stored (a sealed event's stub) is what the pin hashes; its payload
+            // as this copy holds it (unsealed in memory when it may read it) is checked.
+            let mut stmt = conn.prepare(
+                "SELECT seq, id, case_id, author, at, kind, amends, stored, payload
+                 FROM events_open ORDER BY seq",
+            )?;
             let mut rows = stmt.query([])?;
             loop {
                 let mut batch = Vec::with_capacity(1024);
@@ -238,7 +245,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
                     for i in 0..8 {
                         feed(stored, row.get_ref(i)?);
                     }
-                    batch.push(Row::read(row)?);
+                    batch.push(Row::read_open(row)?);
                 }
                 if batch.is_empty() || batches.send(batch).is_err() {
                     return Ok(());
@@ -529,6 +536,7 @@ pub(super) fn check_events(
     parents: &[Vec<usize>],
     path: &Path,
     full_state: bool,
+    sealed_here: &HashMap<String, bool>,
 ) -> Result<Checked, Error> {
     let broken = |detail: String| Error::HistoryBroken {
         path: path.to_path_buf(),
@@ -536,6 +544,8 @@ pub(super) fn check_events(
     };
     let mut dag = Dag::default();
     let mut replay = full_state.then(Replay::default);
+    // The cases the history seals (their `case-sealed` events are never sealed themselves).
+    let mut sealed_in_history: std::collections::HashSet<String> = Default::default();
     for (n, body) in bodies.iter().enumerate() {
         let author = body.author.to_string();
         let mut committee_events = Vec::new();
@@ -560,6 +570,36 @@ pub(super) fn check_events(
                     "event {} names another author than the member who signed it",
                     short_id(id)
                 )));
+            }
+            if row.kind == "case-sealed"
+                && let Some(case) = &row.case
+            {
+                sealed_in_history.insert(case.clone());
+            }
+            // A sealed payload this copy does not hold: only in a case sealed from it (whose
+            // summary is taken as stored), never missing from one it may read.
+            if row.sealed() {
+                let case = row.case.as_deref().unwrap_or_default();
+                match sealed_here.get(case) {
+                    Some(false) => {
+                        if let (Some(replay), Ok(id)) = (replay.as_mut(), Uuid::parse_str(case)) {
+                            replay.sealed_from_here(crate::core::case::CaseId(id));
+                        }
+                        continue;
+                    }
+                    Some(true) => {
+                        return Err(broken(format!(
+                            "the sealed content of event {} is missing",
+                            short_id(id)
+                        )));
+                    }
+                    None => {
+                        return Err(broken(format!(
+                            "event {} holds a sealed payload outside a sealed case",
+                            short_id(id)
+                        )));
+                    }
+                }
             }
             // Committee-wide events always decide who may do what; case events are read
             // only when their derived state is replayed.
@@ -617,6 +657,12 @@ pub(super) fn check_events(
     }
     if bodies.is_empty() {
         return Err(broken("it has no commits".into()));
+    }
+    if let Some(case) = sealed_here.keys().find(|c| !sealed_in_history.contains(*c)) {
+        return Err(broken(format!(
+            "it holds sealed content for case {}, which its history never sealed",
+            short(case)
+        )));
     }
     let (committee, attention, flagged) = dag.committee();
     Ok(Checked {

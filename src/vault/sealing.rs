@@ -1,0 +1,794 @@
+//! Sealed cases: a case's content stored encrypted inside the file to the members allowed to
+//! read it (see [`crate::core::case::Sealing`] and [`EventKind::CaseSealed`]).
+//!
+//! What the file holds (the `main` schema, the only one ever saved): every event of a sealed
+//! case but its `case-sealed` events keeps its header (id, case, author, time, kind) and, in
+//! place of its payload, a stub `{"sealed":"<SHA-256 of the payload>"}`. An event's hash
+//! covers its payload's SHA-256, not the payload (see [`super::history`]), so every copy, an
+//! excluded member's too, still checks every event and every commit. The payloads and the
+//! case's attachments are in `sealed`, age-encrypted to the case's own key; `cases` holds the
+//! case's summary only ([`Case::sealed_summary`]); `search` and `parties` hold nothing of it.
+//! Each `case-sealed` event wraps the case's keys, age-encrypted, to the members who may
+//! read it.
+//!
+//! What memory holds for a member who can read it (the `temp` schema, never saved): the
+//! payloads, attachments, full state, search entries and party links, which the views
+//! `events_open`, `cases_open` and `parties_open` put beside the stored rows. Before every
+//! serialisation (save, lock), [`seal_parts`] encrypts what changed into `sealed` again.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::Path;
+use std::str::FromStr;
+
+use age::secrecy::ExposeSecret;
+use base64::Engine;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::keys::{self, Identity};
+use super::{Error, store};
+use crate::core::case::{Case, CaseId};
+use crate::core::event::EventKind;
+use crate::core::roster::MemberId;
+
+/// The in-memory side of sealed cases, created on every connection (see the module docs).
+pub(crate) const TEMP_SCHEMA: &str = r#"
+CREATE TEMP TABLE IF NOT EXISTS sealed_here (
+    case_id     TEXT PRIMARY KEY,
+    readable    INTEGER NOT NULL,
+    dirty       INTEGER NOT NULL DEFAULT 0
+);
+CREATE TEMP TABLE IF NOT EXISTS open_payloads (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL,
+    payload     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS temp.open_payloads_by_case ON open_payloads (case_id);
+CREATE TEMP TABLE IF NOT EXISTS open_cases (
+    id          TEXT PRIMARY KEY,
+    state       TEXT NOT NULL
+);
+CREATE TEMP TABLE IF NOT EXISTS open_parties (
+    party_id    TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL,
+    person_id   TEXT NOT NULL,
+    role        TEXT NOT NULL
+);
+CREATE TEMP TABLE IF NOT EXISTS open_attachments (
+    sha256      TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    data        BLOB NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS temp.open_search USING fts5 (
+    text, case_id UNINDEXED, event_id UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TEMP VIEW IF NOT EXISTS events_open AS
+    SELECT e.seq, e.id, e.case_id, e.author, e.at, e.kind, e.amends,
+           coalesce(o.payload, e.payload) AS payload, e.payload AS stored
+    FROM main.events e LEFT JOIN open_payloads o ON o.id = e.id;
+CREATE TEMP VIEW IF NOT EXISTS cases_open AS
+    SELECT c.id, c.code_name, c.status, c.received_at, c.updated_at,
+           coalesce(o.state, c.state) AS state
+    FROM main.cases c LEFT JOIN open_cases o ON o.id = c.id;
+CREATE TEMP VIEW IF NOT EXISTS parties_open AS
+    SELECT party_id, case_id, person_id, role FROM main.parties
+    UNION ALL SELECT party_id, case_id, person_id, role FROM open_parties;
+"#;
+
+/// Lay out the in-memory side on a connection whose main schema is casebook's.
+pub(crate) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(TEMP_SCHEMA)
+}
+
+const STUB_START: &str = "{\"sealed\":\"";
+const STUB_END: &str = "\"}";
+
+/// What a sealed event stores in place of `payload`.
+pub(crate) fn stub(payload: &str) -> String {
+    format!(
+        "{STUB_START}{}{STUB_END}",
+        super::history::hex_digest(payload.as_bytes())
+    )
+}
+
+/// The payload SHA-256 a stub stands for; `None` for a payload that is not a stub.
+pub(crate) fn stub_hash(payload: &str) -> Option<&str> {
+    let hash = payload.strip_prefix(STUB_START)?.strip_suffix(STUB_END)?;
+    (hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .then_some(hash)
+}
+
+/// Whether `case` is sealed on this copy: `Some(true)` when its content is held here (in
+/// memory), `Some(false)` when it is sealed from the member who opened the file.
+pub(crate) fn here(conn: &Connection, case: &str) -> rusqlite::Result<Option<bool>> {
+    conn.prepare_cached("SELECT readable FROM temp.sealed_here WHERE case_id = ?1")?
+        .query_row([case], |r| r.get(0))
+        .optional()
+}
+
+/// Note that a readable sealed case changed: its sealed part is written again before the next
+/// serialisation.
+pub(crate) fn touch(conn: &Connection, case: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE temp.sealed_here SET dirty = 1 WHERE case_id = ?1")?
+        .execute([case])?;
+    Ok(())
+}
+
+/// The case keys this copy holds, in memory only.
+#[derive(Default)]
+pub(crate) struct Keyring {
+    /// Every key of each case this copy's member could unwrap, oldest first.
+    cases: HashMap<CaseId, Vec<age::x25519::Identity>>,
+    /// Keys made here for a `case-sealed` event not recorded yet, by their public half.
+    pending: HashMap<String, Vec<age::x25519::Identity>>,
+}
+
+impl Keyring {
+    fn holds(&self, case: CaseId, recipient: &str) -> bool {
+        self.cases
+            .get(&case)
+            .is_some_and(|keys| keys.iter().any(|k| k.to_public().to_string() == recipient))
+    }
+
+    fn add(&mut self, case: CaseId, keys: Vec<age::x25519::Identity>) {
+        let held = self.cases.entry(case).or_default();
+        for key in keys {
+            let public = key.to_public().to_string();
+            if !held.iter().any(|k| k.to_public().to_string() == public) {
+                held.push(key);
+            }
+        }
+    }
+
+    /// Make a new key for `case` and wrap it, with every earlier key of the case this copy
+    /// holds, to `readers` (their recipients): the `recipient` and `keys` of a
+    /// [`EventKind::CaseSealed`]. The new key is kept until the event is recorded.
+    pub(crate) fn new_key(
+        &mut self,
+        case: CaseId,
+        readers: &[String],
+        path: &Path,
+    ) -> Result<(String, String), Error> {
+        let key = age::x25519::Identity::generate();
+        let recipient = key.to_public().to_string();
+        let mut all: Vec<age::x25519::Identity> =
+            self.cases.get(&case).cloned().unwrap_or_default();
+        all.push(key);
+        let text = Zeroizing::new(
+            all.iter()
+                .map(|k| k.to_string().expose_secret().to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        let recipients = readers
+            .iter()
+            .map(|r| keys::to_age_recipient(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let wrapped = super::crypto::encrypt(text.as_bytes(), &recipients, true, Vec::new(), path)?;
+        let wrapped = String::from_utf8(wrapped).map_err(|_| Error::Encrypt {
+            path: path.to_path_buf(),
+            detail: "armored output is not text".into(),
+        })?;
+        self.pending.insert(recipient.clone(), all);
+        Ok((recipient, wrapped))
+    }
+}
+
+/// The case keys in a `case-sealed` event's `keys`, if `identity` is one of its readers.
+fn unwrap(wrapped: &str, identity: &Identity, path: &Path) -> Option<Vec<age::x25519::Identity>> {
+    let text = super::crypto::decrypt_armored(wrapped.as_bytes(), identity, path).ok()?;
+    let text = std::str::from_utf8(&text).ok()?;
+    text.lines()
+        .map(|line| age::x25519::Identity::from_str(line).ok())
+        .collect()
+}
+
+/// One sealed part: payloads of a case's events and its attachments, as JSON, encrypted to
+/// the case key.
+#[derive(Serialize, Deserialize)]
+struct Part {
+    case: String,
+    /// (event id, payload).
+    payloads: Vec<(String, String)>,
+    /// (SHA-256, base64 of the bytes).
+    attachments: Vec<(String, String)>,
+}
+
+fn encrypt_part(part: &Part, recipient: &str, path: &Path) -> Result<Vec<u8>, Error> {
+    let json = Zeroizing::new(serde_json::to_vec(part).map_err(|e| Error::Encrypt {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?);
+    let recipients = [keys::to_age_recipient(recipient)?];
+    super::crypto::encrypt(&json, &recipients, false, Vec::new(), path)
+}
+
+fn decrypt_part(data: &[u8], keys: &[age::x25519::Identity]) -> Option<Part> {
+    let decryptor = age::Decryptor::new(data).ok()?;
+    let mut reader = decryptor
+        .decrypt(keys.iter().map(|k| k as &dyn age::Identity))
+        .ok()?;
+    let mut json = Zeroizing::new(Vec::with_capacity(data.len()));
+    reader.read_to_end(&mut json).ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    super::history::hex_digest(bytes)
+}
+
+fn broken(path: &Path, detail: String) -> Error {
+    Error::HistoryBroken {
+        path: path.to_path_buf(),
+        detail,
+    }
+}
+
+/// The cases this file holds sealed: those with sealed parts, and those whose stored summary
+/// says so (verification checks the list against the history's `case-sealed` events).
+fn sealed_cases(conn: &Connection) -> rusqlite::Result<Vec<(CaseId, Case)>> {
+    let mut stmt = conn.prepare(
+        "SELECT state FROM main.cases
+         WHERE id IN (SELECT case_id FROM main.sealed) OR state LIKE '%\"sealed\":{%'",
+    )?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut cases = Vec::new();
+    for state in rows {
+        let case: Case = serde_json::from_str(&state?).map_err(store::conversion)?;
+        cases.push((case.id, case));
+    }
+    Ok(cases)
+}
+
+/// The `case-sealed` events of `case`, oldest first (their payloads are never sealed).
+fn sealings(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<EventKind>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT payload FROM main.events WHERE case_id = ?1 AND kind = 'case-sealed' ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([case.to_string()], |r| r.get::<_, String>(0))?;
+    let mut kinds = Vec::new();
+    for payload in rows {
+        kinds.push(serde_json::from_str(&payload?).map_err(store::conversion)?);
+    }
+    Ok(kinds)
+}
+
+/// Unwrap every key of `case` that `identity` can open.
+fn unwrap_all(
+    conn: &Connection,
+    keyring: &mut Keyring,
+    case: CaseId,
+    me: MemberId,
+    identity: &Identity,
+    path: &Path,
+) -> rusqlite::Result<()> {
+    for kind in sealings(conn, case)? {
+        if let EventKind::CaseSealed { readers, keys, .. } = kind
+            && readers.contains(&me)
+            && let Some(found) = unwrap(&keys, identity, path)
+        {
+            keyring.add(case, found);
+        }
+    }
+    Ok(())
+}
+
+/// The member whose key opened the file, as the stored roster says (verification checks it).
+fn member_of(conn: &Connection, identity: &Identity) -> rusqlite::Result<Option<MemberId>> {
+    conn.query_row(
+        "SELECT id FROM main.members WHERE recipient = ?1 AND removed_at IS NULL",
+        [identity.recipient()],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()?
+    .map(|id| {
+        uuid::Uuid::parse_str(&id)
+            .map(MemberId)
+            .map_err(store::conversion)
+    })
+    .transpose()
+}
+
+/// Decrypt every sealed part of `case` into memory; an error when one does not open with the
+/// keys held or holds a payload its event's hash does not name.
+fn open_parts(
+    conn: &Connection,
+    keyring: &Keyring,
+    case: CaseId,
+    path: &Path,
+) -> Result<(), Error> {
+    let db = |e| Error::database(path, e);
+    let id = case.to_string();
+    let keys = keyring.cases.get(&case).map(Vec::as_slice).unwrap_or(&[]);
+    let parts: Vec<Vec<u8>> = conn
+        .prepare_cached("SELECT data FROM main.sealed WHERE case_id = ?1")
+        .and_then(|mut s| s.query_map([&id], |r| r.get(0))?.collect())
+        .map_err(db)?;
+    for data in parts {
+        let part = decrypt_part(&data, keys)
+            .filter(|p| p.case == id)
+            .ok_or_else(|| broken(path, format!("a sealed part of case {id} does not open")))?;
+        for (event, payload) in &part.payloads {
+            let stored: Option<String> = conn
+                .prepare_cached("SELECT payload FROM main.events WHERE id = ?1 AND case_id = ?2")
+                .and_then(|mut s| s.query_row([event, &id], |r| r.get(0)).optional())
+                .map_err(db)?;
+            match stored.as_deref().and_then(stub_hash) {
+                Some(hash) if hash == sha256_hex(payload.as_bytes()) => {}
+                // A payload stored in plaintext as well (merged in, not yet sealed again).
+                None if stored.as_deref() == Some(payload.as_str()) => continue,
+                _ => {
+                    return Err(broken(
+                        path,
+                        format!(
+                            "sealed content of case {id} does not match its signed event {}",
+                            event.get(..8).unwrap_or(event)
+                        ),
+                    ));
+                }
+            }
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO temp.open_payloads (id, case_id, payload) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut s| s.execute(params![event, id, payload]))
+            .map_err(db)?;
+        }
+        for (sha256, data) in &part.attachments {
+            let bytes = Zeroizing::new(
+                base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .map_err(|_| broken(path, format!("a sealed attachment of {id} is unreadable")))?,
+            );
+            if sha256_hex(&bytes) != *sha256 {
+                return Err(Error::DerivedMismatch {
+                    path: path.to_path_buf(),
+                    what: format!("the attachment stored under {}", &sha256[..12.min(sha256.len())]),
+                });
+            }
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO temp.open_attachments (sha256, case_id, size, data)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![sha256, id, bytes.len() as i64, &bytes[..]]))
+            .map_err(db)?;
+        }
+    }
+    Ok(())
+}
+
+/// At open, before the history is verified: unwrap the case keys `identity` can open and
+/// decrypt the sealed content of every case it may read into memory. Cases it may not read
+/// are listed as sealed from it; nothing of them is decrypted.
+pub(crate) fn unseal(
+    conn: &Connection,
+    identity: &Identity,
+    keyring: &mut Keyring,
+    path: &Path,
+) -> Result<(), Error> {
+    let db = |e| Error::database(path, e);
+    let me = member_of(conn, identity).map_err(db)?;
+    for (case, state) in sealed_cases(conn).map_err(db)? {
+        let sealed = state.sealed.as_ref();
+        let reader = me.filter(|me| sealed.is_some_and(|s| s.readers.contains(me)));
+        if let Some(me) = reader {
+            unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
+        }
+        let readable = reader.is_some() && sealed.is_some_and(|s| keyring.holds(case, &s.recipient));
+        if readable {
+            open_parts(conn, keyring, case, path)?;
+        }
+        conn.execute(
+            "INSERT INTO temp.sealed_here (case_id, readable) VALUES (?1, ?2)
+             ON CONFLICT (case_id) DO UPDATE SET readable = excluded.readable",
+            params![case.to_string(), readable],
+        )
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// Before a merge replays the merged history: the sealed parts of the cases `other` holds
+/// sealed from its reader (their events come in as stubs), and their summaries where this
+/// copy has none as recent (the summary stands for the state where nobody can replay it).
+pub(crate) fn bring_sealed(other: &Connection, conn: &Connection) -> rusqlite::Result<()> {
+    let cases: Vec<String> = other
+        .prepare("SELECT case_id FROM temp.sealed_here WHERE NOT readable")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for case in cases {
+        let parts: Vec<(String, Vec<u8>)> = other
+            .prepare("SELECT part, data FROM main.sealed WHERE case_id = ?1")?
+            .query_map([&case], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (part, data) in parts {
+            conn.execute(
+                "INSERT OR IGNORE INTO main.sealed (case_id, part, data) VALUES (?1, ?2, ?3)",
+                params![case, part, data],
+            )?;
+        }
+        type Row = (String, String, String, String, String);
+        let theirs: Option<Row> = other
+            .query_row(
+                "SELECT code_name, status, received_at, updated_at, state FROM main.cases
+                 WHERE id = ?1",
+                [&case],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let mine: Option<(String, String)> = conn
+            .query_row(
+                "SELECT updated_at, state FROM main.cases WHERE id = ?1",
+                [&case],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((code, status, received, updated, state)) = theirs {
+            let keep_mine = mine.is_some_and(|(at, state)| {
+                state.contains("\"sealed\":{") && at.as_str() >= updated.as_str()
+            });
+            if !keep_mine {
+                conn.execute(
+                    "INSERT OR REPLACE INTO main.cases
+                         (id, code_name, status, received_at, updated_at, state)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![case, code, status, received, updated, state],
+                )?;
+            }
+        }
+        conn.execute(
+            "INSERT INTO temp.sealed_here (case_id, readable) VALUES (?1, 0)
+             ON CONFLICT (case_id) DO NOTHING",
+            [&case],
+        )?;
+    }
+    Ok(())
+}
+
+/// The cases sealed on this copy, with whether they are readable here.
+pub(crate) fn sealed_here(conn: &Connection) -> rusqlite::Result<HashMap<String, bool>> {
+    conn.prepare("SELECT case_id, readable FROM temp.sealed_here")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+/// What [`settle`] did.
+#[derive(Debug, Default)]
+pub(crate) struct Settled {
+    /// Content that was held in plaintext is sealed now: no backup of an earlier version may
+    /// stay beside the file.
+    pub(crate) newly_sealed: bool,
+}
+
+/// Bring the sealed cases among `cases` (every sealed case when `None`) to their stored form
+/// (see the module documentation), after their state changed: a case sealed just now, from
+/// the member working (their plaintext is sealed to the new key and dropped from memory); a
+/// merge that brought in a sealing, plaintext events of a sealed case, or access given to this
+/// member (`identity` then unwraps the case's keys).
+pub(crate) fn settle(
+    conn: &Connection,
+    keyring: &mut Keyring,
+    me: Option<MemberId>,
+    identity: Option<&Identity>,
+    cases: Option<&HashSet<CaseId>>,
+    path: &Path,
+) -> Result<Settled, Error> {
+    let db = |e| Error::database(path, e);
+    let mut settled = Settled::default();
+    let states: Vec<Case> = match cases {
+        None => {
+            let mut stmt = conn
+                .prepare("SELECT state FROM cases_open WHERE state LIKE '%\"sealed\":{%'")
+                .map_err(db)?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(db)?;
+            let mut states = Vec::new();
+            for row in rows {
+                states.push(
+                    serde_json::from_str(&row.map_err(db)?)
+                        .map_err(store::conversion)
+                        .map_err(db)?,
+                );
+            }
+            states
+        }
+        Some(ids) => {
+            let mut states = Vec::new();
+            for id in ids {
+                let state: Option<String> = conn
+                    .prepare_cached("SELECT state FROM cases_open WHERE id = ?1")
+                    .and_then(|mut s| s.query_row([id.to_string()], |r| r.get(0)).optional())
+                    .map_err(db)?;
+                if let Some(state) = state {
+                    states.push(
+                        serde_json::from_str::<Case>(&state)
+                            .map_err(store::conversion)
+                            .map_err(db)?,
+                    );
+                }
+            }
+            states
+        }
+    };
+    for state in states {
+        let Some(sealed) = state.sealed.clone() else {
+            continue;
+        };
+        let case = state.id;
+        let id = case.to_string();
+        let reader = me.filter(|me| sealed.readers.contains(me));
+        if let Some(me) = reader
+            && !keyring.holds(case, &sealed.recipient)
+        {
+            if let Some(keys) = keyring.pending.remove(&sealed.recipient) {
+                keyring.add(case, keys);
+            }
+            if let Some(identity) = identity {
+                unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
+            }
+        }
+        // A key made here for a case its maker may not read is forgotten.
+        keyring.pending.remove(&sealed.recipient);
+        let readable = reader.is_some() && keyring.holds(case, &sealed.recipient);
+        let was = here(conn, &id).map_err(db)?;
+        if readable && was != Some(true) {
+            open_parts(conn, keyring, case, path)?;
+        }
+        // Plaintext still stored in the file: events recorded or merged in before the case was
+        // sealed here.
+        let plain: Vec<(String, String)> = conn
+            .prepare_cached(
+                "SELECT id, payload FROM main.events
+                 WHERE case_id = ?1 AND kind != 'case-sealed' AND payload NOT LIKE '{\"sealed\":%'",
+            )
+            .and_then(|mut s| s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(db)?;
+        if !plain.is_empty() {
+            settled.newly_sealed = true;
+        }
+        let attachments = attachments_of(conn, &id, &plain).map_err(db)?;
+        let tx = conn.unchecked_transaction().map_err(db)?;
+        if readable {
+            for (event, payload) in &plain {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO temp.open_payloads (id, case_id, payload)
+                     VALUES (?1, ?2, ?3)",
+                )
+                .and_then(|mut s| s.execute(params![event, id, payload]))
+                .map_err(db)?;
+            }
+            for sha256 in &attachments {
+                tx.execute(
+                    "INSERT OR IGNORE INTO temp.open_attachments (sha256, case_id, size, data)
+                     SELECT sha256, ?2, size, data FROM main.attachments WHERE sha256 = ?1",
+                    params![sha256, id],
+                )
+                .map_err(db)?;
+            }
+        } else {
+            // Everything this copy holds of the case goes into a part only the readers open.
+            let mut payloads: Vec<(String, String)> = tx
+                .prepare_cached("SELECT id, payload FROM temp.open_payloads WHERE case_id = ?1")
+                .and_then(|mut s| s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+                .map_err(db)?;
+            payloads.extend(plain.iter().cloned());
+            let mut files = Vec::new();
+            for sha256 in attachments.iter().chain(
+                temp_attachments(&tx, &id)
+                    .map_err(db)?
+                    .iter(),
+            ) {
+                if let Some(bytes) = store::attachment(&tx, sha256).map_err(db)? {
+                    let bytes = Zeroizing::new(bytes);
+                    files.push((
+                        sha256.clone(),
+                        base64::engine::general_purpose::STANDARD.encode(&*bytes),
+                    ));
+                }
+            }
+            if !payloads.is_empty() || !files.is_empty() {
+                let part = Part {
+                    case: id.clone(),
+                    payloads,
+                    attachments: files,
+                };
+                let data = encrypt_part(&part, &sealed.recipient, path)?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO main.sealed (case_id, part, data) VALUES (?1, ?2, ?3)",
+                    params![id, sha256_hex(&data), data],
+                )
+                .map_err(db)?;
+            }
+            for table in [
+                "DELETE FROM temp.open_payloads WHERE case_id = ?1",
+                "DELETE FROM temp.open_attachments WHERE case_id = ?1",
+                "DELETE FROM temp.open_cases WHERE id = ?1",
+                "DELETE FROM temp.open_parties WHERE case_id = ?1",
+                "DELETE FROM temp.open_search WHERE case_id = ?1",
+            ] {
+                tx.execute(table, [&id]).map_err(db)?;
+            }
+        }
+        if !plain.is_empty() {
+            stub_events(&tx, &plain).map_err(db)?;
+            // FTS5's secure-delete (set by the schema) leaves no trace in the index.
+            tx.execute("DELETE FROM main.search WHERE case_id = ?1", [&id])
+                .map_err(db)?;
+        }
+        for sha256 in &attachments {
+            tx.execute("DELETE FROM main.attachments WHERE sha256 = ?1", [sha256])
+                .map_err(db)?;
+        }
+        tx.execute("DELETE FROM main.parties WHERE case_id = ?1", [&id])
+            .map_err(db)?;
+        tx.execute(
+            "INSERT INTO temp.sealed_here (case_id, readable, dirty) VALUES (?1, ?2, ?3)
+             ON CONFLICT (case_id) DO UPDATE SET readable = excluded.readable,
+                 dirty = excluded.dirty OR dirty",
+            params![id, readable, readable && (was != Some(true) || !plain.is_empty())],
+        )
+        .map_err(db)?;
+        if readable {
+            derive(&tx, case, &state).map_err(db)?;
+        }
+        // The stored summary (and, when it is held here, the full state in memory).
+        let stored = if readable {
+            state.clone()
+        } else {
+            state.sealed_summary()
+        };
+        store::write_state(&tx, &stored).map_err(db)?;
+        tx.commit().map_err(db)?;
+    }
+    Ok(settled)
+}
+
+/// The attachments the reports among `plain` (event id, payload) hold, stored in plaintext.
+fn attachments_of(
+    conn: &Connection,
+    _case: &str,
+    plain: &[(String, String)],
+) -> rusqlite::Result<Vec<String>> {
+    let mut found = Vec::new();
+    for (_, payload) in plain {
+        if let Ok(EventKind::ReportReceived { attachments, .. }) = serde_json::from_str(payload) {
+            for a in attachments {
+                let stored: bool = conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM main.attachments WHERE sha256 = ?1)",
+                    [&a.sha256],
+                    |r| r.get(0),
+                )?;
+                if stored {
+                    found.push(a.sha256);
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn temp_attachments(conn: &Connection, case: &str) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached("SELECT sha256 FROM temp.open_attachments WHERE case_id = ?1")?
+        .query_map([case], |r| r.get(0))?
+        .collect()
+}
+
+/// Replace the stored payloads of `events` (id, payload) with their stubs. Events are
+/// append-only: the guard is lifted for these statements only and put back as it was.
+fn stub_events(conn: &Connection, events: &[(String, String)]) -> rusqlite::Result<()> {
+    let trigger: String = conn.query_row(
+        "SELECT sql FROM sqlite_schema WHERE name = 'events_are_append_only_update'",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute_batch("DROP TRIGGER events_are_append_only_update")?;
+    let result = (|| {
+        let mut stmt = conn.prepare("UPDATE main.events SET payload = ?2 WHERE id = ?1")?;
+        for (id, payload) in events {
+            stmt.execute(params![id, stub(payload)])?;
+        }
+        Ok(())
+    })();
+    conn.execute_batch(&trigger)?;
+    result
+}
+
+/// The in-memory state, search entries and party links of a readable sealed case, from its
+/// events (the code name and the attention items a merge of other cases raised are the
+/// stored summary's).
+fn derive(conn: &Connection, case: CaseId, state: &Case) -> rusqlite::Result<()> {
+    let id = case.to_string();
+    let held: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM temp.open_cases WHERE id = ?1)",
+        [&id],
+        |r| r.get(0),
+    )?;
+    conn.execute("DELETE FROM temp.open_search WHERE case_id = ?1", [&id])?;
+    conn.execute("DELETE FROM temp.open_parties WHERE case_id = ?1", [&id])?;
+    let events = store::case_events(conn, case)?;
+    for event in &events {
+        store::index_event(conn, case, event)?;
+    }
+    if held {
+        return Ok(());
+    }
+    let Some(mut full) = Case::replay(&events) else {
+        return Ok(());
+    };
+    full.rename(state.code_name.clone());
+    for item in &state.attention {
+        full.hold(item.clone());
+    }
+    let json = serde_json::to_string(&full).map_err(store::conversion)?;
+    conn.execute(
+        "INSERT OR REPLACE INTO temp.open_cases (id, state) VALUES (?1, ?2)",
+        params![id, json],
+    )?;
+    Ok(())
+}
+
+/// Before the database is serialised: seal again, to its current key, every readable sealed
+/// case whose content changed since it was last sealed (one part holding all of it).
+pub(crate) fn seal_parts(conn: &Connection, path: &Path) -> Result<(), Error> {
+    let db = |e| Error::database(path, e);
+    let dirty: Vec<String> = conn
+        .prepare("SELECT case_id FROM temp.sealed_here WHERE readable AND dirty")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(db)?;
+    for id in dirty {
+        let state: String = conn
+            .query_row("SELECT state FROM main.cases WHERE id = ?1", [&id], |r| {
+                r.get(0)
+            })
+            .map_err(db)?;
+        let state: Case = serde_json::from_str(&state)
+            .map_err(store::conversion)
+            .map_err(db)?;
+        let Some(sealed) = state.sealed else { continue };
+        let payloads: Vec<(String, String)> = conn
+            .prepare_cached(
+                "SELECT id, payload FROM temp.open_payloads WHERE case_id = ?1 ORDER BY id",
+            )
+            .and_then(|mut s| s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(db)?;
+        let mut attachments = Vec::new();
+        {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT sha256, data FROM temp.open_attachments WHERE case_id = ?1 ORDER BY sha256",
+                )
+                .map_err(db)?;
+            let mut rows = stmt.query([&id]).map_err(db)?;
+            while let Some(row) = rows.next().map_err(db)? {
+                let sha256: String = row.get(0).map_err(db)?;
+                let data = row.get_ref(1).map_err(db)?.as_blob().map_err(|e| db(e.into()))?;
+                attachments.push((sha256, base64::engine::general_purpose::STANDARD.encode(data)));
+            }
+        }
+        let part = Part {
+            case: id.clone(),
+            payloads,
+            attachments,
+        };
+        let data = encrypt_part(&part, &sealed.recipient, path)?;
+        let tx = conn.unchecked_transaction().map_err(db)?;
+        tx.execute("DELETE FROM main.sealed WHERE case_id = ?1", [&id])
+            .map_err(db)?;
+        tx.execute(
+            "INSERT INTO main.sealed (case_id, part, data) VALUES (?1, ?2, ?3)",
+            params![id, sha256_hex(&data), data],
+        )
+        .map_err(db)?;
+        tx.execute(
+            "UPDATE temp.sealed_here SET dirty = 0 WHERE case_id = ?1",
+            [&id],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)?;
+    }
+    Ok(())
+}
