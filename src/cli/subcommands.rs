@@ -213,6 +213,40 @@ pub enum CaseCommand {
         /// When it arrived (YYYY-MM-DD or RFC 3339); default now.
         #[arg(long, value_parser = moment)]
         received: Option<DateTime<Utc>>,
+        /// A member the reporter asked to be kept out (roster name; repeat for several): the
+        /// case is sealed from them from the start, so their copy never holds it.
+        #[arg(long, value_name = "NAME")]
+        exclude: Vec<String>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Seal a case from members: its content is then stored encrypted to the other members
+    /// only, and the members kept out cannot read it, with casebook or without.
+    Seal {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// A member to keep out (roster name; repeat for several).
+        #[arg(long, value_name = "NAME", required = true)]
+        from: Vec<String>,
+        /// Why: request (the reporter asked), party (they are a party to it) or conflict.
+        #[arg(long, default_value = "request")]
+        why: crate::core::event::ExcludeWhy,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Give a member access to a sealed case (an exclusion lifted, or a member who joined
+    /// after it was sealed); the case key is wrapped for them again.
+    Give {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The member (roster name).
+        member: String,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,
@@ -451,9 +485,29 @@ pub enum PartyCommand {
         /// The same person as party N of case CODE (CODE:N, as numbered by `case show`).
         #[arg(long, group = "who", value_name = "CODE:N")]
         same_as: Option<String>,
+        /// Seal the name, handle and email given to this member alone (roster name): the
+        /// others see who holds them; opening them is recorded.
+        #[arg(long, requires = "name", conflicts_with = "anonymous", value_name = "MEMBER")]
+        custodian: Option<String>,
+        /// When the party looks like a committee member (same name or address), seal the case
+        /// from that member now (otherwise casebook only says so).
+        #[arg(long)]
+        seal_from_linked: bool,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,
+    },
+    /// Open the contact details of a party that you hold as custodian (recorded).
+    Contact {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The party's number, as `case show` lists them.
+        number: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -39,6 +39,7 @@ pub(super) fn case(
             summary,
             channel,
             received,
+            exclude,
             save_as,
         } => {
             let mut session = Session::open(config, file)?;
@@ -49,10 +50,59 @@ pub(super) fn case(
                     summary: summary.clone().unwrap_or_default(),
                     channel: *channel,
                     received_at: *received,
+                    exclude: exclude.clone(),
                 },
             )?;
             session.save(save_as.as_deref())?;
             writeln!(out, "{code_name}")?;
+            if !exclude.is_empty() {
+                eprintln!(
+                    "note: {code_name} is sealed from {}: their copy never holds its content",
+                    exclude.iter().map(|n| inline(n)).collect::<Vec<_>>().join(", ")
+                );
+            }
+            Ok(())
+        }
+        CaseCommand::Seal {
+            file,
+            code,
+            from,
+            why,
+            save_as,
+        } => {
+            let change = CaseChange::Exclude {
+                members: from.clone(),
+                why: *why,
+            };
+            let changed = Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
+            writeln!(
+                out,
+                "{}: sealed from {} ({}); the backup was replaced, so no earlier version stays \
+                 beside the file",
+                changed.before.code_name,
+                from.iter().map(|n| inline(n)).collect::<Vec<_>>().join(", "),
+                why.describe()
+            )?;
+            eprintln!(
+                "note: what they read before it was sealed stays read, and copies made before \
+                 (sync history, old backups elsewhere) still hold it"
+            );
+            Ok(())
+        }
+        CaseCommand::Give {
+            file,
+            code,
+            member,
+            save_as,
+        } => {
+            let change = CaseChange::GiveAccess(member.clone());
+            let changed = Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
+            writeln!(
+                out,
+                "{}: {} can read the case again (new case key)",
+                changed.before.code_name,
+                inline(member)
+            )?;
             Ok(())
         }
         CaseCommand::List { file, queue, json } => show::list(config, file, *queue, *json, out),
@@ -195,20 +245,47 @@ pub(super) fn party(
     command: &PartyCommand,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let PartyCommand::Add {
-        file,
-        code,
-        role,
-        name,
-        handle,
-        email,
-        alias,
-        anonymous,
-        held_by,
-        same_as,
-        save_as,
-    } = command;
-    let who = if let Some(name) = name {
+    let (file, code, role, name, handle, email, alias, anonymous, held_by, same_as) = match command
+    {
+        PartyCommand::Contact {
+            file,
+            code,
+            number,
+            json,
+        } => return contact(config, file, code, *number, *json, out),
+        PartyCommand::Add {
+            file,
+            code,
+            role,
+            name,
+            handle,
+            email,
+            alias,
+            anonymous,
+            held_by,
+            same_as,
+            ..
+        } => (
+            file, code, role, name, handle, email, alias, anonymous, held_by, same_as,
+        ),
+    };
+    let (custodian, seal_from_linked, save_as) = match command {
+        PartyCommand::Add {
+            custodian,
+            seal_from_linked,
+            save_as,
+            ..
+        } => (custodian, *seal_from_linked, save_as),
+        PartyCommand::Contact { .. } => (&None, false, &None),
+    };
+    let who = if let (Some(name), Some(custodian)) = (name, custodian) {
+        NewParty::Held {
+            held_by: custodian.clone(),
+            name: name.clone(),
+            handle: handle.clone(),
+            email: email.clone(),
+        }
+    } else if let Some(name) = name {
         NewParty::Named {
             name: name.clone(),
             handle: handle.clone(),
@@ -231,7 +308,24 @@ pub(super) fn party(
         ));
     };
     let change = CaseChange::AddParty { role: *role, who };
-    let changed = Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
+    let mut session = Session::open(config, file)?;
+    let changed = case_ops::change(&mut session.file, code, change)?;
+    // A party who is a committee member must not read the case about them.
+    let linked: Vec<String> = changed.linked.iter().map(|m| m.name.clone()).collect();
+    let seal_now = seal_from_linked
+        && !linked.is_empty()
+        && !linked.contains(&session.me.name);
+    if seal_now {
+        case_ops::change(
+            &mut session.file,
+            code,
+            CaseChange::Exclude {
+                members: linked.clone(),
+                why: crate::core::event::ExcludeWhy::Party,
+            },
+        )?;
+    }
+    session.save(save_as.as_deref())?;
     let label = changed
         .events
         .iter()
@@ -246,6 +340,63 @@ pub(super) fn party(
         changed.before.code_name,
         inline(&label)
     )?;
+    let names = linked.iter().map(|n| inline(n)).collect::<Vec<_>>().join(", ");
+    if seal_now {
+        writeln!(
+            out,
+            "{}: sealed from {names}, who the party looks like (a party to the case)",
+            changed.before.code_name
+        )?;
+    } else if !linked.is_empty() {
+        eprintln!(
+            "note: the party looks like committee member {names}; to keep them out of the \
+             case: casebook case seal {} {} --why party{}",
+            crate::ops::export::shell_quote(&file.display().to_string()),
+            changed.before.code_name,
+            linked
+                .iter()
+                .map(|n| format!(" --from {}", crate::ops::export::shell_quote(n)))
+                .collect::<String>()
+        );
+    }
+    Ok(())
+}
+
+/// `casebook party contact`: a custodian opens the details they hold (recorded and saved).
+fn contact(
+    config: &Config,
+    file: &Path,
+    code: &str,
+    number: usize,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut session = Session::open(config, file)?;
+    let details = case_ops::open_contact(&mut session.file, &session.identity, code, number)?;
+    session.save(None)?;
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&details).unwrap_or_default()
+        )?;
+        return Ok(());
+    }
+    if let crate::core::party::Identity::Named {
+        name,
+        handle,
+        email,
+    } = &details
+    {
+        writeln!(out, "name: {}", inline(name))?;
+        if let Some(handle) = handle {
+            writeln!(out, "handle: {}", inline(handle))?;
+        }
+        if let Some(email) = email {
+            writeln!(out, "email: {}", inline(email))?;
+        }
+    }
+    eprintln!("note: opening it was recorded in the case's history");
     Ok(())
 }
 

@@ -129,6 +129,8 @@ fn ops_hint(error: &ops::Error) -> Option<String> {
             "for example amber-kettle:2, the second party of amber-kettle"
         }
         ops::Error::NoSuchParty { .. } => "parties are numbered from 1 as the case lists them",
+        ops::Error::NotHeld { .. } => "`casebook case show FILE CODE` lists the parties",
+        ops::Error::HeldByOther { .. } => "ask the member who holds it",
         ops::Error::NoSuchEntry { .. } => "the ids are shown by `casebook case show FILE CODE`",
         ops::Error::NotAmendable { .. } => {
             "a vote or a status is changed by a new one (`casebook vote`, `casebook status`); \

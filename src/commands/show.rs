@@ -168,6 +168,48 @@ pub(super) fn show(
     let identity = load_identity(config)?;
     let mut case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
     let roster = case_file.roster()?;
+    let case = case_file.case_by_code(code)?;
+    let me = case_file.me()?;
+    let name = |id| {
+        roster
+            .get(id)
+            .map(|m| inline(&m.name).into_owned())
+            .unwrap_or_else(|| "?".into())
+    };
+    let day = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+    if let (Some(me), Some(sealed)) = (&me, &case.sealed)
+        && !case.readable_by(me.id)
+    {
+        // What this copy holds of a case sealed from its member: nothing anyone wrote.
+        if json {
+            writeln!(out, "{}", super::json(&case)?)?;
+            return Ok(());
+        }
+        writeln!(out, "{}  (sealed from you)", case.code_name)?;
+        writeln!(out, "status     {}", case.status)?;
+        writeln!(out, "received   {} UTC", day(case.received_at))?;
+        if let Some(due) = process::due(&case_file.settings(), &case) {
+            writeln!(out, "due        {} by {} UTC", due.what, day(due.by))?;
+        }
+        let why = sealed
+            .excluded
+            .get(&me.id)
+            .map(|w| format!(" ({})", w.describe()))
+            .unwrap_or_else(|| " (you joined after it was sealed)".into());
+        writeln!(
+            out,
+            "sealed     since {} UTC{why}: its content is encrypted to {} and is not in \
+             your copy",
+            day(sealed.since),
+            sealed
+                .readers
+                .iter()
+                .map(|id| name(*id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+        return Ok(());
+    }
     let case = case_ops::readable(&mut case_file, code)?;
     let settings = case_file.settings();
     let timeline = case_file.timeline(case.id)?;
@@ -183,14 +225,31 @@ pub(super) fn show(
         writeln!(out, "{}", super::json(&shown)?)?;
         return Ok(());
     }
-    let name = |id| {
-        roster
-            .get(id)
-            .map(|m| inline(&m.name).into_owned())
-            .unwrap_or_else(|| "?".into())
-    };
-    let day = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
     writeln!(out, "{}  {}", case.code_name, inline(&case.title))?;
+    if let Some(sealed) = &case.sealed {
+        let excluded: Vec<String> = sealed
+            .excluded
+            .iter()
+            .map(|(id, why)| format!("{} ({})", name(*id), why.describe()))
+            .collect();
+        writeln!(
+            out,
+            "SEALED since {} UTC from {}; readable by {} only. Stored encrypted to them: what \
+             others read before it was sealed stays read.",
+            day(sealed.since),
+            if excluded.is_empty() {
+                "nobody".to_string()
+            } else {
+                excluded.join(", ")
+            },
+            sealed
+                .readers
+                .iter()
+                .map(|id| name(*id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
     if !case.attention.is_empty() {
         writeln!(
             out,
@@ -304,6 +363,9 @@ pub(super) fn show(
             let label = match &party.identity {
                 PartyIdentity::Anonymous { contact_held_by } => {
                     format!("anonymous (contact held by {})", name(*contact_held_by))
+                }
+                PartyIdentity::Held { held_by, .. } => {
+                    format!("contact held by {} (sealed to them)", name(*held_by))
                 }
                 PartyIdentity::Linked => case_ops::linked_label(&mut case_file, party)
                     .map(|label| format!("{} (same person as elsewhere)", inline(&label)))

@@ -7,7 +7,9 @@ use uuid::Uuid;
 use super::{Error, acting_member, as_member, events_by, member_named};
 use crate::core::case::{Case, CaseId, Channel, Status};
 use crate::core::decision::Ballot;
-use crate::core::event::{Audience, ConflictKind, Details, Event, EventKind, NoteKind, Profile};
+use crate::core::event::{
+    Audience, ConflictKind, Details, Event, EventKind, ExcludeWhy, NoteKind, Profile,
+};
 use crate::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
 use crate::core::process::{self, Settings};
 use crate::core::roster::Role;
@@ -89,6 +91,17 @@ pub enum CaseChange {
     },
     /// Change the case's details.
     Edit(Details),
+    /// Keep members out of the case: it is sealed from them (its content is encrypted in the
+    /// file to the members who may read it).
+    Exclude {
+        /// Their roster names.
+        members: Vec<String>,
+        /// Why.
+        why: ExcludeWhy,
+    },
+    /// Give the member with this roster name access to the sealed case (an exclusion lifted,
+    /// or a member who joined after it was sealed).
+    GiveAccess(String),
     /// Write (or confirm) the title and summary of the decision record for one audience.
     RecordText {
         /// The audience.
@@ -133,6 +146,18 @@ pub enum NewParty {
     },
     /// The same person as party N of another case, as `CODE:N`.
     SameAs(String),
+    /// Known by name, with their details sealed to one member (the custodian), whom the others
+    /// see holding them.
+    Held {
+        /// The custodian's roster name.
+        held_by: String,
+        /// Their name.
+        name: String,
+        /// Their handle.
+        handle: Option<String>,
+        /// Their email.
+        email: Option<String>,
+    },
 }
 
 /// What a recorded change did.
@@ -142,6 +167,9 @@ pub struct Changed {
     pub before: Case,
     /// The events recorded.
     pub events: Vec<Event>,
+    /// Committee members a party added looks like (same name or address): the case can be
+    /// sealed from them (proposed, not done).
+    pub linked: Vec<crate::core::roster::Member>,
 }
 
 /// Apply `change` to the case `code` as the member who opened `file` and record the events it
@@ -150,6 +178,7 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
     let case = file.case_by_code(code)?;
     let roster = file.roster()?;
     let mut amends = None;
+    let mut linked = Vec::new();
     let (me, kinds) = match change {
         CaseChange::Status(to) => as_member(file, |actor| {
             process::change_status(actor, &case, to).map(one)
@@ -166,11 +195,42 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
                 process::unassign(actor, &case, &member).map(one)
             })?
         }
-        CaseChange::Conflict { kind, reason } => as_member(file, |actor| {
-            process::declare_conflict(actor, kind, reason).map(one)
-        })?,
+        CaseChange::Conflict { kind, reason } => {
+            let (me, mut kinds) = as_member(file, |actor| {
+                process::declare_conflict(actor, kind, reason).map(one)
+            })?;
+            // A hard conflict seals the case from the member at once, with a new case key.
+            if kind == ConflictKind::Hard && case.readable_by(me.id) {
+                match as_member(file, |actor| {
+                    process::exclude(actor, &case, &[&me], ExcludeWhy::Conflict)
+                }) {
+                    Ok((_, resealing)) => kinds.push(file.reseal(case.id, resealing)?),
+                    // The only member: there is nobody to seal it for.
+                    Err(Error::Rule(process::RuleError::NoReaderLeft { .. })) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            (me, kinds)
+        }
+        CaseChange::Exclude { members, why } => {
+            let members = members
+                .iter()
+                .map(|name| member_named(&roster, name))
+                .collect::<Result<Vec<_>, _>>()?;
+            let refs: Vec<&crate::core::roster::Member> = members.iter().collect();
+            let (me, resealing) =
+                as_member(file, |actor| process::exclude(actor, &case, &refs, why))?;
+            (me, vec![file.reseal(case.id, resealing)?])
+        }
+        CaseChange::GiveAccess(name) => {
+            let member = member_named(&roster, &name)?;
+            let (me, resealing) =
+                as_member(file, |actor| process::give_access(actor, &case, &member))?;
+            (me, vec![file.reseal(case.id, resealing)?])
+        }
         CaseChange::AddParty { role, who } => {
             let party = new_party(file, role, who)?;
+            linked = linked_members(&roster, &party);
             as_member(file, |actor| {
                 process::change_details(actor, &case)?;
                 Ok(vec![EventKind::PartyAdded { party }])
@@ -244,12 +304,53 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
             })?
         }
     };
-    let events = events_by(me.id, Some(case.id), kinds, amends);
+    let mut kinds = kinds;
+    // A sealed case's key is replaced first when a reader has left the committee or the key
+    // was made by a member kept out (see `process::rekey_due`).
+    if !kinds
+        .iter()
+        .any(|k| matches!(k, EventKind::CaseSealed { .. }))
+        && let (_, Some(resealing)) = as_member(file, |actor| Ok(process::rekey_due(actor, &case)))?
+    {
+        kinds.insert(0, file.reseal(case.id, resealing)?);
+    }
+    let mut events = events_by(me.id, Some(case.id), kinds, None);
+    // What a correction amends is the member's change, not a key replaced before it.
+    if let Some(last) = events.last_mut() {
+        last.amends = amends;
+    }
     file.record(&events)?;
     Ok(Changed {
         before: case,
         events,
+        linked,
     })
+}
+
+/// Committee members `party` looks like: the same name or the same address (case and spaces
+/// aside). A report about a member must not be read by them.
+pub fn linked_members(
+    roster: &crate::core::roster::Roster,
+    party: &Party,
+) -> Vec<crate::core::roster::Member> {
+    let PartyIdentity::Named { name, email, .. } = &party.identity else {
+        return Vec::new();
+    };
+    let same = |a: &str, b: &str| {
+        let norm = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        !a.trim().is_empty() && norm(a) == norm(b)
+    };
+    roster
+        .active()
+        .filter(|m| {
+            same(name, &m.name)
+                || email
+                    .as_deref()
+                    .zip(m.email.as_deref())
+                    .is_some_and(|(a, b)| same(a, b))
+        })
+        .cloned()
+        .collect()
 }
 
 /// A note corrects what members wrote or received as text: notes, reports, summaries,
@@ -293,6 +394,9 @@ pub struct NewCase {
     pub channel: Channel,
     /// When it came in (now when `None`).
     pub received_at: Option<DateTime<Utc>>,
+    /// Members the reporter asked to be kept out (roster names): the case is sealed from them
+    /// from its first event.
+    pub exclude: Vec<String>,
 }
 
 /// Open a new case with a fresh code name (recorded, not saved); gives back its code name.
@@ -306,13 +410,92 @@ pub fn open(file: &mut CaseFile, case: NewCase) -> Result<String, Error> {
         channel: case.channel,
         received_at: case.received_at.unwrap_or_else(Utc::now),
     };
+    let id = CaseId(Uuid::new_v4());
+    let mut events = events_by(me.id, Some(id), vec![kind], None);
+    events.extend(excluding(file, &events, &case.exclude, ExcludeWhy::Request)?);
+    file.record(&events)?;
+    Ok(code_name)
+}
+
+/// The `case-sealed` event that keeps `names` out of the case a new case's `events` open
+/// (none for no names), by the acting member.
+pub fn excluding(
+    file: &mut CaseFile,
+    events: &[Event],
+    names: &[String],
+    why: ExcludeWhy,
+) -> Result<Vec<Event>, Error> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(mut case) = events.first().and_then(|e| Case::opened(e.case?, e)) else {
+        return Ok(Vec::new());
+    };
+    for event in &events[1..] {
+        case.apply(event);
+    }
+    let roster = file.roster()?;
+    let members = names
+        .iter()
+        .map(|name| member_named(&roster, name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&crate::core::roster::Member> = members.iter().collect();
+    let (me, resealing) = as_member(file, |actor| process::exclude(actor, &case, &refs, why))?;
+    let kind = file.reseal(case.id, resealing)?;
+    Ok(events_by(me.id, Some(case.id), vec![kind], None))
+}
+
+/// The contact details of party `number` (from 1, as `case show` numbers them) of case
+/// `code`, held by the acting member as its custodian: opened with their key, and recorded
+/// as an event (not saved).
+pub fn open_contact(
+    file: &mut CaseFile,
+    identity: &crate::vault::Identity,
+    code: &str,
+    number: usize,
+) -> Result<PartyIdentity, Error> {
+    let case = file.case_by_code(code)?;
+    let party = case
+        .parties
+        .get(number.wrapping_sub(1))
+        .cloned()
+        .ok_or_else(|| Error::NoSuchParty {
+            case: case.code_name.clone(),
+            number,
+        })?;
+    let (me, _) = as_member(file, |actor| actor.may_handle(&case))?;
+    let PartyIdentity::Held { held_by, sealed } = &party.identity else {
+        return Err(Error::NotHeld {
+            case: case.code_name.clone(),
+            number,
+        });
+    };
+    if *held_by != me.id {
+        let holder = file
+            .roster()?
+            .get(*held_by)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| "another member".into());
+        return Err(Error::HeldByOther {
+            case: case.code_name.clone(),
+            number,
+            holder,
+        });
+    }
+    let text = crate::vault::open_sealed(sealed, identity)?;
+    let details: PartyIdentity = serde_json::from_str(&text).map_err(|_| {
+        Error::Vault(crate::vault::Error::Tampered {
+            path: file.label().into(),
+            detail: "a party's sealed details are unreadable",
+        })
+    })?;
     file.record(&events_by(
         me.id,
-        Some(CaseId(Uuid::new_v4())),
-        vec![kind],
+        Some(case.id),
+        vec![EventKind::ContactOpened { party: party.id }],
         None,
     ))?;
-    Ok(code_name)
+    Ok(details)
 }
 
 /// A change to the committee's rules; `None` keeps a setting as it is.
@@ -364,13 +547,19 @@ pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Se
 /// The case `code` if the member who opened `file` may read it (not with a hard conflict).
 pub fn readable(file: &mut CaseFile, code: &str) -> Result<Case, Error> {
     let case = file.case_by_code(code)?;
-    if let Some(me) = file.me()?
-        && case.conflict_of(me.id) == Some(ConflictKind::Hard)
-    {
-        return Err(Error::Rule(process::RuleError::HardConflict {
-            case: case.code_name.clone(),
-            member: me.name.clone(),
-        }));
+    if let Some(me) = file.me()? {
+        if !case.readable_by(me.id) {
+            return Err(Error::Rule(process::RuleError::SealedFrom {
+                case: case.code_name.clone(),
+                member: me.name.clone(),
+            }));
+        }
+        if case.conflict_of(me.id) == Some(ConflictKind::Hard) {
+            return Err(Error::Rule(process::RuleError::HardConflict {
+                case: case.code_name.clone(),
+                member: me.name.clone(),
+            }));
+        }
     }
     Ok(case)
 }
@@ -395,7 +584,9 @@ pub fn search(file: &mut CaseFile, query: &str, limit: usize) -> Result<Vec<Foun
         .into_iter()
         .filter_map(|hit| {
             let case = cases.get(&hit.case)?;
-            if me.is_some_and(|me| case.conflict_of(me) == Some(ConflictKind::Hard)) {
+            if me.is_some_and(|me| {
+                case.conflict_of(me) == Some(ConflictKind::Hard) || !case.readable_by(me)
+            }) {
                 return None;
             }
             Some(Found {
@@ -459,6 +650,27 @@ fn new_party(file: &mut CaseFile, role: PartyRole, who: NewParty) -> Result<Part
         NewParty::SameAs(reference) => {
             person = same_person(file, &reference)?;
             PartyIdentity::Linked
+        }
+        NewParty::Held {
+            held_by,
+            name,
+            handle,
+            email,
+        } => {
+            let holder = member_named(&file.roster()?, &held_by)?;
+            let details = serde_json::to_string(&PartyIdentity::Named {
+                name,
+                handle,
+                email,
+            })
+            .map_err(|e| Error::Vault(crate::vault::Error::Encrypt {
+                path: file.label().into(),
+                detail: e.to_string(),
+            }))?;
+            PartyIdentity::Held {
+                held_by: holder.id,
+                sealed: crate::vault::seal_to(&holder.recipient, &details)?,
+            }
         }
     };
     Ok(Party {

@@ -78,6 +78,24 @@ pub enum Error {
         /// What was given.
         reference: String,
     },
+    /// Opening the sealed details of a party whose details are not sealed.
+    #[error("party {number} of {case} has no details held by a custodian")]
+    NotHeld {
+        /// The case's code name.
+        case: String,
+        /// The party's number (from 1).
+        number: usize,
+    },
+    /// Opening the sealed details another member holds.
+    #[error("party {number} of {case}: the contact is held by {holder}; only they can open it")]
+    HeldByOther {
+        /// The case's code name.
+        case: String,
+        /// The party's number (from 1).
+        number: usize,
+        /// The custodian's name.
+        holder: String,
+    },
     /// A party number the case does not have.
     #[error("{case} has no party {number}")]
     NoSuchParty {

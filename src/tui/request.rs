@@ -200,6 +200,7 @@ pub fn read(form: &Submission, export_dir: &Path) -> Result<Submitted, Missing> 
             summary: form.get("summary").to_string(),
             channel: chosen(form, "channel")?,
             received_at: None,
+            exclude: Vec::new(),
         }))),
         Purpose::Import => import(form),
         Purpose::Resolve { code, items } => resolve(form, code, items),

@@ -32,3 +32,4 @@ pub use keys::{
     Identity, PassphraseSource, Recipient, fingerprint, keygen, public_key_path, write_new,
 };
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+pub use sealing::{open_sealed, seal_to};

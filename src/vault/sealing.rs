@@ -792,3 +792,27 @@ pub(crate) fn seal_parts(conn: &Connection, path: &Path) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// `text` age-encrypted (armored) to one member's key: a party's contact details held by a
+/// custodian (see [`crate::core::party::Identity::Held`]).
+pub fn seal_to(recipient: &str, text: &str) -> Result<String, Error> {
+    let path = Path::new("party details");
+    let recipients = [keys::to_age_recipient(recipient)?];
+    let sealed = super::crypto::encrypt(text.as_bytes(), &recipients, true, Vec::new(), path)?;
+    String::from_utf8(sealed).map_err(|_| Error::Encrypt {
+        path: path.to_path_buf(),
+        detail: "armored output is not text".into(),
+    })
+}
+
+/// Open what [`seal_to`] sealed, with the custodian's identity.
+pub fn open_sealed(sealed: &str, identity: &Identity) -> Result<Zeroizing<String>, Error> {
+    let path = Path::new("party details");
+    let bytes = super::crypto::decrypt_armored(sealed.as_bytes(), identity, path)?;
+    std::str::from_utf8(&bytes)
+        .map(|t| Zeroizing::new(t.to_string()))
+        .map_err(|_| Error::Tampered {
+            path: path.to_path_buf(),
+            detail: "the sealed details are not text",
+        })
+}
