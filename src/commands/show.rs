@@ -238,7 +238,7 @@ pub(super) fn show(
              others read before it was sealed stays read.",
             day(sealed.since),
             if excluded.is_empty() {
-                "nobody".to_string()
+                "nobody now".to_string()
             } else {
                 excluded.join(", ")
             },

@@ -509,10 +509,12 @@ impl Case {
         self.updated_at = self.updated_at.max(event.at);
         if let Some(conflict) = self.conflict_of(event.author) {
             let vote = matches!(event.kind, EventKind::VoteCast { .. });
-            // Declaring one's own conflict, sealing the case from oneself, resolving merged
-            // changes: what a conflicted member is expected to do.
+            // Declaring or withdrawing one's own conflict, sealing the case from oneself,
+            // resolving merged changes: what a conflicted member is expected to do.
             let own_conflict = match &event.kind {
-                EventKind::ConflictDeclared { .. } | EventKind::AttentionResolved { .. } => true,
+                EventKind::ConflictDeclared { .. }
+                | EventKind::ConflictWithdrawn { .. }
+                | EventKind::AttentionResolved { .. } => true,
                 EventKind::CaseSealed {
                     access: Access::Excluded { members, .. },
                     ..
@@ -867,7 +869,22 @@ impl Case {
                     identity: super::party::Identity::NoContact,
                 })
                 .collect(),
-            conflicts: BTreeMap::new(),
+            // The conflicts of the members kept out, without their reasons: so that a member
+            // can withdraw their own (a reader then gives them access back).
+            conflicts: self
+                .conflicts
+                .iter()
+                .filter(|(member, _)| sealed.excluded.contains_key(member))
+                .map(|(member, c)| {
+                    (
+                        *member,
+                        Conflict {
+                            kind: c.kind,
+                            reason: None,
+                        },
+                    )
+                })
+                .collect(),
             emergencies: self
                 .emergencies
                 .iter()

@@ -176,16 +176,28 @@ impl CaseFile {
         }
         tx.commit().map_err(db)?;
         // A case sealed just now, or from this member, is brought to its stored form.
-        let sealing: std::collections::HashSet<CaseId> = events
+        let mut sealing: std::collections::HashSet<CaseId> = events
             .iter()
             .filter(|e| matches!(e.kind, EventKind::CaseSealed { .. }))
             .filter_map(|e| e.case)
             .collect();
+        let sealed_from_me: std::collections::HashSet<CaseId> = events
+            .iter()
+            .filter_map(|e| e.case)
+            .filter(|c| {
+                matches!(
+                    super::sealing::here(&self.conn, &c.to_string()),
+                    Ok(Some(false))
+                )
+            })
+            .collect();
+        let newly_sealed = !sealing.is_empty();
+        sealing.extend(sealed_from_me);
         if !sealing.is_empty() {
             let me = self.me()?.map(|m| m.id);
             super::sealing::settle(&self.conn, &mut self.keys, me, None, Some(&sealing), &label)?;
             // No backup of a version before the sealing may stay beside the file.
-            self.retire_backup = true;
+            self.retire_backup |= newly_sealed;
             for id in &sealing {
                 if let Some(state) = store::case_state(&self.conn, *id).map_err(db)? {
                     changed.insert(*id, state);
