@@ -254,6 +254,14 @@ pub enum Command {
         /// anonymous, received, venue, incident). Repeatable.
         #[arg(long = "map", value_name = "FIELD=COLUMN", value_parser = column_map)]
         map: Vec<(String, String)>,
+        /// A member the reporters asked to be kept out (roster name; repeatable): every case
+        /// opened is sealed from them from the start.
+        #[arg(long, value_name = "NAME")]
+        exclude: Vec<String>,
+        /// Seal each case from the committee members its reporter looks like (same name or
+        /// address); without it casebook only names them.
+        #[arg(long)]
+        seal_from_linked: bool,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,

@@ -18,6 +18,7 @@ pub(super) fn import(
     file: &Path,
     paths: &[PathBuf],
     map: &[(String, String)],
+    keep: &import::Keep,
     save_as: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
@@ -25,7 +26,7 @@ pub(super) fn import(
     let reports = import::read_reports(paths, &map)?;
     let mut session = Session::open(config, file)?;
     let me = session.me.clone();
-    let imported = import::open_reports(&mut session.file, &me, &reports)?;
+    let imported = import::open_reports(&mut session.file, &me, &reports, keep)?;
     for Skipped { path, title, code } in &imported.skipped {
         writeln!(
             out,
@@ -71,9 +72,36 @@ pub(super) fn import(
         code,
         title,
         attachments,
+        sealed_from,
+        linked,
         ..
     } in &imported.opened
     {
+        let names = |names: &[String]| {
+            names
+                .iter()
+                .map(|n| inline(n).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !sealed_from.is_empty() {
+            eprintln!(
+                "note: {code} is sealed from {}: their copy never holds it",
+                names(sealed_from)
+            );
+        }
+        if !linked.is_empty() {
+            eprintln!(
+                "note: the reporter of {code} looks like committee member {}; to keep them out: \
+                 casebook case seal {} {code} --why party{}",
+                names(linked),
+                crate::ops::export::shell_quote(&file.display().to_string()),
+                linked
+                    .iter()
+                    .map(|n| format!(" --from {}", crate::ops::export::shell_quote(n)))
+                    .collect::<String>()
+            );
+        }
         let extra = if *attachments > 0 {
             format!(" ({attachments} attachments)")
         } else {

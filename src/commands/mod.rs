@@ -358,8 +358,16 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             file,
             reports,
             map,
+            exclude,
+            seal_from_linked,
             save_as,
-        } => import::import(config, file, reports, map, save_as.as_deref(), out)?,
+        } => {
+            let keep = crate::ops::import::Keep {
+                out: exclude.clone(),
+                linked: *seal_from_linked,
+            };
+            import::import(config, file, reports, map, &keep, save_as.as_deref(), out)?
+        }
         Command::Search { file, query, json } => show::search(config, file, query, *json, out)?,
         Command::Settings(args) => cases::settings(config, args, out)?,
         Command::Member(command) => members::member(config, command, out)?,

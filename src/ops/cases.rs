@@ -428,12 +428,9 @@ pub fn excluding(
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let Some(mut case) = events.first().and_then(|e| Case::opened(e.case?, e)) else {
+    let Some(case) = Case::replay(events) else {
         return Ok(Vec::new());
     };
-    for event in &events[1..] {
-        case.apply(event);
-    }
     let roster = file.roster()?;
     let members = names
         .iter()

@@ -84,6 +84,20 @@ pub struct Opened {
     pub attachments: usize,
     /// Which form column went to which field (empty for emails and JSON).
     pub columns: Vec<(String, Option<&'static str>)>,
+    /// The members it is sealed from (roster names).
+    pub sealed_from: Vec<String>,
+    /// Committee members its reporter looks like, not sealed from (a proposal).
+    pub linked: Vec<String>,
+}
+
+/// Who an import keeps out of the cases it opens.
+#[derive(Clone, Debug, Default)]
+pub struct Keep {
+    /// Members the reporters asked to be kept out (roster names), from every case opened.
+    pub out: Vec<String>,
+    /// Seal each case from the committee members its reporter looks like (same name or
+    /// address); otherwise they are only named in [`Opened::linked`].
+    pub linked: bool,
 }
 
 /// Open one case per report, as `me`, with the report, its reporter and its attachments
@@ -92,7 +106,9 @@ pub fn open_reports(
     file: &mut CaseFile,
     me: &Member,
     reports: &[(PathBuf, Report)],
+    keep: &Keep,
 ) -> Result<Imported, Error> {
+    let roster = file.roster()?;
     let now = Utc::now();
     let known = file.imported_sources()?;
     let codes: HashMap<CaseId, String> = file
@@ -176,14 +192,18 @@ pub fn open_reports(
         } else {
             PartyIdentity::NoContact
         };
-        kinds.push(EventKind::PartyAdded {
-            party: Party {
-                id: PartyId(Uuid::new_v4()),
-                role: PartyRole::Reporter,
-                person: PersonId(Uuid::new_v4()),
-                identity,
-            },
-        });
+        let reporter = Party {
+            id: PartyId(Uuid::new_v4()),
+            role: PartyRole::Reporter,
+            person: PersonId(Uuid::new_v4()),
+            identity,
+        };
+        let linked: Vec<String> = super::cases::linked_members(&roster, &reporter)
+            .into_iter()
+            .filter(|m| m.id != me.id && !keep.out.contains(&m.name))
+            .map(|m| m.name)
+            .collect();
+        kinds.push(EventKind::PartyAdded { party: reporter });
         if report.venue.is_some() || report.incident_date.is_some() {
             kinds.push(EventKind::DetailsChanged {
                 changes: Details {
@@ -193,20 +213,48 @@ pub fn open_reports(
                 },
             });
         }
-        events.extend(kinds.into_iter().map(|kind| Event {
-            id: Uuid::new_v4(),
-            case: Some(case),
-            author: me.id,
-            at: now,
-            amends: None,
-            kind,
-        }));
+        let mut case_events: Vec<Event> = kinds
+            .into_iter()
+            .map(|kind| Event {
+                id: Uuid::new_v4(),
+                case: Some(case),
+                author: me.id,
+                at: now,
+                amends: None,
+                kind,
+            })
+            .collect();
+        // Sealed from the start: the members kept out never hold the report.
+        let mut sealed_from = keep.out.clone();
+        let sealed = super::cases::excluding(
+            file,
+            &case_events,
+            &keep.out,
+            crate::core::event::ExcludeWhy::Request,
+        )?;
+        case_events.extend(sealed);
+        let linked = if keep.linked && !linked.is_empty() {
+            let sealed = super::cases::excluding(
+                file,
+                &case_events,
+                &linked,
+                crate::core::event::ExcludeWhy::Party,
+            )?;
+            case_events.extend(sealed);
+            sealed_from.extend(linked);
+            Vec::new()
+        } else {
+            linked
+        };
+        events.extend(case_events);
         opened.push(Opened {
             path: path.clone(),
             code: code_name,
             title: report.title.clone(),
             attachments: report.attachments.len(),
             columns: report.columns.clone(),
+            sealed_from,
+            linked,
         });
     }
     for (_, report) in &reports {

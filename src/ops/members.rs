@@ -139,7 +139,29 @@ pub fn remove(
     // Refused before recording, so a refused save leaves nothing half-done in memory.
     file.check_writable()?;
     file.record(&events_by(me.id, None, vec![kind], None))?;
+    rekey_sealed_cases(file)?;
     Ok(file.save_with(identity, policy)?)
+}
+
+/// A new key for every sealed case the acting member reads whose key is due to change: a
+/// reader left the committee (their access goes with them), or a reader's key changed (the
+/// case key is wrapped to their new one). Cases they cannot read get one when a reader next
+/// works on them (see [`crate::ops::cases::change`]).
+fn rekey_sealed_cases(file: &mut CaseFile) -> Result<(), Error> {
+    let me = crate::ops::acting_member(file)?;
+    let sealed: Vec<crate::core::case::Case> = file
+        .cases()?
+        .values()
+        .filter(|c| c.sealed.as_ref().is_some_and(|s| s.readers.contains(&me.id)))
+        .cloned()
+        .collect();
+    for case in sealed {
+        if let (_, Some(resealing)) = as_member(file, |actor| Ok(process::rekey_due(actor, &case)))? {
+            let kind = file.reseal(case.id, resealing)?;
+            file.record(&events_by(me.id, Some(case.id), vec![kind], None))?;
+        }
+    }
+    Ok(())
 }
 
 /// Replace the acting member's key (`old`, which opened the file) with `new`'s. The change is
@@ -152,6 +174,24 @@ pub fn rotate_key(
 ) -> Result<vault::SaveReport, Error> {
     let (me, kind) = as_member(file, |actor| process::rotate_key(actor, new.recipient()))?;
     file.record(&events_by(me.id, None, vec![kind], None))?;
+    // The sealed cases this member reads get a new key, wrapped to their new key.
+    let readable: Vec<crate::core::case::Case> = file
+        .cases()?
+        .values()
+        .filter(|c| c.sealed.as_ref().is_some_and(|s| s.readers.contains(&me.id)))
+        .cloned()
+        .collect();
+    for case in readable {
+        let readers = case.sealed.as_ref().map(|s| s.readers.clone()).unwrap_or_default();
+        let kind = file.reseal(
+            case.id,
+            process::Resealing {
+                access: crate::core::event::Access::Rekeyed,
+                readers,
+            },
+        )?;
+        file.record(&events_by(me.id, Some(case.id), vec![kind], None))?;
+    }
     file.commit(old, chrono::Utc::now())?;
     let policy = SavePolicy {
         allow_lockout: false,
