@@ -152,11 +152,16 @@ fn rekey_sealed_cases(file: &mut CaseFile) -> Result<(), Error> {
     let sealed: Vec<crate::core::case::Case> = file
         .cases()?
         .values()
-        .filter(|c| c.sealed.as_ref().is_some_and(|s| s.readers.contains(&me.id)))
+        .filter(|c| {
+            c.sealed
+                .as_ref()
+                .is_some_and(|s| s.readers.contains(&me.id))
+        })
         .cloned()
         .collect();
     for case in sealed {
-        if let (_, Some(resealing)) = as_member(file, |actor| Ok(process::rekey_due(actor, &case)))? {
+        if let (_, Some(resealing)) = as_member(file, |actor| Ok(process::rekey_due(actor, &case)))?
+        {
             let kind = file.reseal(case.id, resealing)?;
             file.record(&events_by(me.id, Some(case.id), vec![kind], None))?;
         }
@@ -178,11 +183,19 @@ pub fn rotate_key(
     let readable: Vec<crate::core::case::Case> = file
         .cases()?
         .values()
-        .filter(|c| c.sealed.as_ref().is_some_and(|s| s.readers.contains(&me.id)))
+        .filter(|c| {
+            c.sealed
+                .as_ref()
+                .is_some_and(|s| s.readers.contains(&me.id))
+        })
         .cloned()
         .collect();
     for case in readable {
-        let readers = case.sealed.as_ref().map(|s| s.readers.clone()).unwrap_or_default();
+        let readers = case
+            .sealed
+            .as_ref()
+            .map(|s| s.readers.clone())
+            .unwrap_or_default();
         let kind = file.reseal(
             case.id,
             process::Resealing {

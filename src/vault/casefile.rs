@@ -195,7 +195,15 @@ impl CaseFile {
         sealing.extend(sealed_from_me);
         if !sealing.is_empty() {
             let me = self.me()?.map(|m| m.id);
-            super::sealing::settle(&self.conn, &mut self.keys, me, None, Some(&sealing), &label)?;
+            super::sealing::settle(
+                &self.conn,
+                &mut self.keys,
+                me,
+                None,
+                Some(&sealing),
+                newly_sealed,
+                &label,
+            )?;
             // No backup of a version before the sealing may stay beside the file.
             self.retire_backup |= newly_sealed;
             for id in &sealing {

@@ -502,7 +502,8 @@ fn submit(
             let me = ops::acting_member(file)?;
             let map = map.into_iter().collect();
             let reports = ops::import::read_reports(&paths, &map)?;
-            let imported = ops::import::open_reports(file, &me, &reports, &ops::import::Keep::default())?;
+            let imported =
+                ops::import::open_reports(file, &me, &reports, &ops::import::Keep::default())?;
             // Which column of each form export went where, once per file.
             let mut columns: Vec<String> = Vec::new();
             let mut explained: Vec<&std::path::PathBuf> = Vec::new();

@@ -249,7 +249,7 @@ pub(super) fn settle_on_open(
         .map_err(|e| Error::database(path, e))?
         .active_by_recipient(identity.recipient())
         .map(|m| m.id);
-    sealing::settle(conn, keys, me, Some(identity), None, path)?;
+    sealing::settle(conn, keys, me, Some(identity), None, false, path)?;
     Ok(())
 }
 

@@ -1,0 +1,619 @@
+//! Sealed cases: a member kept out of a case cannot read it, with casebook or without it.
+//!
+//! Each way of sealing is attacked as the excluded member would: with only the `age` CLI and
+//! `sqlite3` on the case file, its backup and the file after a merge, every byte of the
+//! decrypted database (every table, the text index's shadow tables, attachments, free pages)
+//! is scanned for the case's canary strings. Members who may read the case read everything
+//! through casebook.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::Laptop;
+
+/// Canaries that share no first letters with each other or with any other word stored, so
+/// that the text index's prefix-compressed terms still hold them whole.
+const TITLE: &str = "zqxtitle";
+const SUMMARY: &str = "jqvsummary";
+const NOTE: &str = "vqknote";
+const PARTY: &str = "Wqyparty Tqzsurname";
+const PARTY_EMAIL: &str = "xqhreporter@example.org";
+
+struct Committee {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    file: PathBuf,
+    ada: Laptop,
+    bo: Laptop,
+    mei: Laptop,
+    mei_key: PathBuf,
+    bo_key: PathBuf,
+}
+
+/// Ada (chair), Bo and Mei (members), each on a laptop of their own that has seen the file.
+fn committee() -> Committee {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let key = |name: &str| common::member_key(&dir, name);
+    let (ada_key, bo_key, mei_key) = (key("ada"), key("bo"), key("mei"));
+    let ada = Laptop::with_key(&ada_key);
+    let file = dir.join("committee.cases.age");
+    ada.ok(&[&"init", &file, &"--name", &"Ada"]);
+    for (name, k) in [("Bo", "bo.pub"), ("Mei", "mei.pub")] {
+        ada.ok(&[
+            &"member",
+            &"add",
+            &file,
+            &"--name",
+            &name,
+            &"--key",
+            &dir.join(k),
+        ]);
+    }
+    let bo = Laptop::with_key(&bo_key);
+    let mei = Laptop::with_key(&mei_key);
+    bo.ok(&[&"info", &file]);
+    mei.ok(&[&"info", &file]);
+    Committee {
+        _tmp: tmp,
+        dir,
+        file,
+        ada,
+        bo,
+        mei,
+        mei_key,
+        bo_key,
+    }
+}
+
+/// A case full of canaries, opened by `by`: title, summary, a note, a named reporter.
+fn canary_case(by: &Laptop, file: &Path, extra: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
+        &"case",
+        &"new",
+        &file,
+        &"--title",
+        &TITLE,
+        &"--summary",
+        &SUMMARY,
+    ];
+    args.extend_from_slice(extra);
+    let code = by.ok(&args).trim().to_string();
+    by.ok(&[&"note", &"add", &file, &code, &"--text", &NOTE]);
+    by.ok(&[
+        &"party",
+        &"add",
+        &file,
+        &code,
+        &"--role",
+        &"reporter",
+        &"--name",
+        &PARTY,
+        &"--email",
+        &PARTY_EMAIL,
+    ]);
+    code
+}
+
+/// Decrypt `file` with the `age` CLI and `key`; the raw bytes of the database.
+fn decrypted(key: &Path, file: &Path) -> Vec<u8> {
+    let out = file.with_extension("scan.db");
+    let _ = fs::remove_file(&out);
+    common::age_decrypt(key, file, &out);
+    // sqlite3 reads it as a database (so the scan below is of a real one).
+    let tables = common::sqlite(&out, "SELECT count(*) FROM sqlite_schema");
+    assert!(tables.trim().parse::<u32>().unwrap() > 5, "{tables}");
+    let bytes = fs::read(&out).unwrap();
+    fs::remove_file(&out).unwrap();
+    bytes
+}
+
+/// The canaries found in `bytes`, in any letter case.
+fn found(bytes: &[u8], canaries: &[&str]) -> Vec<String> {
+    let lower: Vec<u8> = bytes.to_ascii_lowercase();
+    canaries
+        .iter()
+        .filter(|c| {
+            let c: &str = c;
+            // Each word of a canary on its own too (the text index stores words).
+            c.split(|ch: char| !ch.is_ascii_alphanumeric())
+                .filter(|w| w.len() >= 6)
+                .chain(std::iter::once(c))
+                .any(|w| {
+                    let w = w.to_ascii_lowercase();
+                    lower.windows(w.len()).any(|win| win == w.as_bytes())
+                })
+        })
+        .map(|c| c.to_string())
+        .collect()
+}
+
+const ALL: [&str; 5] = [TITLE, SUMMARY, NOTE, PARTY, PARTY_EMAIL];
+
+/// The excluded member, with `age -d` and `sqlite3` only, finds none of `canaries` in
+/// `file` or its backup.
+fn sealed_from(key: &Path, file: &Path, canaries: &[&str]) {
+    if !common::have("age") || !common::have("sqlite3") {
+        return;
+    }
+    let bytes = decrypted(key, file);
+    assert_eq!(
+        found(&bytes, canaries),
+        Vec::<String>::new(),
+        "in {}",
+        file.display()
+    );
+    let backup = casebook::vault::backup_path(file);
+    if backup.exists() {
+        let bytes = decrypted(key, &backup);
+        assert_eq!(
+            found(&bytes, canaries),
+            Vec::<String>::new(),
+            "in the backup"
+        );
+    }
+}
+
+/// What a member who may read the case sees of it through casebook.
+fn reads_everything(laptop: &Laptop, file: &Path, code: &str) {
+    let shown = laptop.ok(&[&"case", &"show", &file, &code]);
+    for canary in [TITLE, SUMMARY, NOTE, PARTY] {
+        assert!(shown.contains(canary), "{canary} missing:\n{shown}");
+    }
+    let hits = laptop.ok(&[&"search", &file, &NOTE]);
+    assert!(hits.contains(code), "{hits}");
+    let hits = laptop.ok(&[&"search", &file, &"wqyparty"]);
+    assert!(hits.contains(code), "{hits}");
+}
+
+#[test]
+fn a_hard_conflict_seals_the_case_from_the_member_even_with_age_and_sqlite3() {
+    let c = committee();
+    let code = canary_case(&c.ada, &c.file, &[]);
+    if common::have("age") {
+        // Before: Mei reads everything with the age CLI (the attack works).
+        let bytes = decrypted(&c.mei_key, &c.file);
+        assert_eq!(found(&bytes, &ALL).len(), ALL.len());
+    }
+    let out = c.mei.ok(&[&"conflict", &c.file, &code, &"--hard"]);
+    assert!(out.contains("hard"), "{out}");
+    sealed_from(&c.mei_key, &c.file, &ALL);
+    // Casebook shows Mei only what her copy holds.
+    let shown = c.mei.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(shown.contains("sealed from you"), "{shown}");
+    assert!(shown.contains("hard conflict of interest"), "{shown}");
+    assert!(!shown.contains(TITLE), "{shown}");
+    let listed = c.mei.ok(&[&"case", &"list", &c.file]);
+    assert!(
+        listed.contains(&code) && !listed.contains(TITLE),
+        "{listed}"
+    );
+    assert!(
+        c.mei
+            .ok(&[&"search", &c.file, &NOTE])
+            .contains("nothing found")
+    );
+    // Bo and Ada read everything, and say since when and from whom it is sealed.
+    reads_everything(&c.bo, &c.file, &code);
+    let shown = c.ada.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(
+        shown.contains("SEALED since") && shown.contains("from Mei (hard conflict of interest)"),
+        "{shown}"
+    );
+    // Work goes on, sealed: a new note never reaches Mei's copy in plaintext.
+    c.bo.ok(&[&"note", &"add", &c.file, &code, &"--text", &"yqjlater"]);
+    sealed_from(&c.mei_key, &c.file, &["yqjlater"]);
+    reads_everything(&c.ada, &c.file, &code);
+    assert!(c.ada.ok(&[&"search", &c.file, &"yqjlater"]).contains(&code));
+    // Mei's copy still verifies every commit, and says what it does not show.
+    let log = c.mei.ok(&[&"log", &c.file]);
+    assert!(log.contains("a case you may not see"), "{log}");
+}
+
+#[test]
+fn the_reporter_asks_for_a_member_to_be_kept_out_at_intake() {
+    let c = committee();
+    let code = canary_case(&c.ada, &c.file, &[&"--exclude", &"Mei"]);
+    sealed_from(&c.mei_key, &c.file, &ALL);
+    let shown = c.mei.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(shown.contains("at the reporter's request"), "{shown}");
+    reads_everything(&c.bo, &c.file, &code);
+
+    // An imported report, attachment included, sealed from the start.
+    let eml = c.dir.join("report.eml");
+    fs::write(
+        &eml,
+        "From: Pqzsender Name <pqzsender@example.org>\r\nTo: conduct@example.org\r\n\
+         Subject: kqzsubject\r\nDate: Mon, 2 Nov 2026 18:42:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nbqzbody text\r\n--sep\r\n\
+         Content-Type: text/plain; name=\"gqzfile.txt\"\r\n\
+         Content-Disposition: attachment; filename=\"gqzfile.txt\"\r\n\r\nfqzattached\r\n\
+         --sep--\r\n",
+    )
+    .unwrap();
+    let out = c.ada.run(&[&"import", &c.file, &eml, &"--exclude", &"Mei"]);
+    let stdout = common::ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("sealed from Mei"), "{stderr}");
+    let imported = stdout.split_whitespace().next().unwrap().to_string();
+    sealed_from(
+        &c.mei_key,
+        &c.file,
+        &[
+            "pqzsender",
+            "kqzsubject",
+            "bqzbody",
+            "gqzfile",
+            "fqzattached",
+        ],
+    );
+    // Bo reads the report and saves its attachment as received.
+    let shown = c.bo.ok(&[&"case", &"show", &c.file, &imported]);
+    assert!(
+        shown.contains("kqzsubject") && shown.contains("bqzbody"),
+        "{shown}"
+    );
+    let saved = c.dir.join("saved.txt");
+    c.bo.ok(&[
+        &"attachment",
+        &"save",
+        &c.file,
+        &imported,
+        &"gqzfile.txt",
+        &"-o",
+        &saved,
+    ]);
+    assert!(fs::read_to_string(&saved).unwrap().contains("fqzattached"));
+}
+
+#[test]
+fn a_party_who_is_a_member_is_proposed_and_sealed_from_them() {
+    let c = committee();
+    let code = c
+        .ada
+        .ok(&[&"case", &"new", &c.file, &"--title", &TITLE])
+        .trim()
+        .to_string();
+    // Casebook proposes; nothing is sealed until a member says so.
+    let out = c.ada.run(&[
+        &"party",
+        &"add",
+        &c.file,
+        &code,
+        &"--role",
+        &"reported",
+        &"--name",
+        &"mei",
+    ]);
+    common::ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("looks like committee member Mei") && stderr.contains("case seal"),
+        "{stderr}"
+    );
+    assert!(
+        c.mei
+            .ok(&[&"case", &"show", &c.file, &code])
+            .contains(TITLE)
+    );
+    let out = c.ada.ok(&[
+        &"party",
+        &"add",
+        &c.file,
+        &code,
+        &"--role",
+        &"witness",
+        &"--name",
+        &"Mei",
+        &"--seal-from-linked",
+    ]);
+    assert!(out.contains("sealed from Mei"), "{out}");
+    c.ada
+        .ok(&[&"note", &"add", &c.file, &code, &"--text", &NOTE]);
+    sealed_from(&c.mei_key, &c.file, &[TITLE, NOTE]);
+    let shown = c.mei.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(shown.contains("a party to the case"), "{shown}");
+}
+
+#[test]
+fn withdrawing_a_conflict_and_being_given_access_reads_the_case_again() {
+    let c = committee();
+    let code = canary_case(&c.ada, &c.file, &[]);
+    c.mei.ok(&[&"conflict", &c.file, &code, &"--hard"]);
+    c.bo.ok(&[&"note", &"add", &c.file, &code, &"--text", &"yqjlater"]);
+    // Access is not given back while the conflict stands.
+    let refused = common::fails(&c.bo.run(&[&"case", &"give", &c.file, &code, &"Mei"]));
+    assert!(refused.contains("hard conflict"), "{refused}");
+    c.mei.ok(&[&"conflict", &c.file, &code, &"--withdraw"]);
+    let out = c.bo.ok(&[&"case", &"give", &c.file, &code, &"Mei"]);
+    assert!(out.contains("Mei can read the case again"), "{out}");
+    reads_everything(&c.mei, &c.file, &code);
+    assert!(c.mei.ok(&[&"search", &c.file, &"yqjlater"]).contains(&code));
+    // Still sealed (to Ada, Bo and Mei): nobody reads it with the age CLI alone.
+    sealed_from(&c.mei_key, &c.file, &ALL);
+    let log = c.ada.ok(&[&"log", &c.file]);
+    assert!(log.contains("gave Mei access to the sealed case"), "{log}");
+}
+
+/// `sqlite3` on the file decrypted with `key`: the result of `sql`.
+fn query(key: &Path, file: &Path, sql: &str) -> String {
+    let db = file.with_extension("q.db");
+    let _ = fs::remove_file(&db);
+    common::age_decrypt(key, file, &db);
+    let out = common::sqlite(&db, sql);
+    fs::remove_file(&db).unwrap();
+    out
+}
+
+#[test]
+fn removing_a_member_takes_them_out_of_every_sealed_case_key() {
+    if !common::have("age") || !common::have("sqlite3") {
+        return;
+    }
+    let c = committee();
+    let code = canary_case(&c.ada, &c.file, &[]);
+    c.mei.ok(&[&"conflict", &c.file, &code, &"--hard"]);
+    // Bo, a reader, keeps a copy of the file as it is now (with the case key wrapped to him).
+    let old = c.dir.join("bo-kept.cases.age");
+    fs::copy(&c.file, &old).unwrap();
+    c.ada.ok(&[&"member", &"remove", &c.file, &"Bo"]);
+    // The newest key of the case is not wrapped to Bo.
+    let readers = query(
+        &c.dir.join("ada"),
+        &c.file,
+        "SELECT json_extract(payload, '$.readers') FROM events WHERE kind = 'case-sealed'
+         ORDER BY seq DESC LIMIT 1",
+    );
+    let bo_id = query(
+        &c.dir.join("ada"),
+        &c.file,
+        "SELECT id FROM members WHERE name = 'Bo'",
+    );
+    assert!(!readers.contains(bo_id.trim()), "{readers}");
+    // Every case key Bo could ever unwrap, from his old copy, with the age CLI.
+    let dir = c.dir.join("attack");
+    fs::create_dir(&dir).unwrap();
+    let wraps = query(
+        &c.bo_key,
+        &old,
+        "SELECT json_extract(payload, '$.keys') FROM events WHERE kind = 'case-sealed'",
+    );
+    let mut stolen = String::new();
+    for (n, wrap) in wraps.split("-----END AGE ENCRYPTED FILE-----").enumerate() {
+        if !wrap.contains("BEGIN AGE") {
+            continue;
+        }
+        let path = dir.join(format!("wrap{n}.age"));
+        fs::write(
+            &path,
+            format!("{}\n-----END AGE ENCRYPTED FILE-----\n", wrap.trim()),
+        )
+        .unwrap();
+        let out = Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(&c.bo_key)
+            .arg(&path)
+            .output()
+            .unwrap();
+        if out.status.success() {
+            stolen.push_str(&String::from_utf8_lossy(&out.stdout));
+            stolen.push('\n');
+        }
+    }
+    assert!(
+        stolen.contains("AGE-SECRET-KEY-1"),
+        "Bo held the case key before: {wraps}"
+    );
+    let keys = dir.join("stolen.keys");
+    fs::write(&keys, &stolen).unwrap();
+    // The case's sealed content in the current file, taken out with sqlite3 by Ada (a
+    // reader still, as Bo would need someone to): none of Bo's keys opens it.
+    let db = dir.join("now.db");
+    common::age_decrypt(&c.dir.join("ada"), &c.file, &db);
+    common::sqlite(
+        &db,
+        &format!(
+            "SELECT writefile('{}/part' || rowid || '.age', data) FROM sealed",
+            dir.display()
+        ),
+    );
+    let parts: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("part"))
+        .collect();
+    assert!(!parts.is_empty());
+    for part in parts {
+        let out = Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(&keys)
+            .arg(&part)
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success(),
+            "Bo's old case key opens {}",
+            part.display()
+        );
+    }
+    // Ada still reads everything.
+    reads_everything(&c.ada, &c.file, &code);
+}
+
+#[test]
+fn a_note_added_on_a_copy_that_had_not_seen_the_sealing_is_sealed_by_the_merge() {
+    let c = committee();
+    let code = canary_case(&c.ada, &c.file, &[]);
+    // Bo works on a copy made before the sealing.
+    let bo_copy = c.dir.join("bo-copy.cases.age");
+    fs::copy(&c.file, &bo_copy).unwrap();
+    c.bo.ok(&[&"note", &"add", &bo_copy, &code, &"--text", &"hqwbonote"]);
+    // Meanwhile the case is sealed from Mei on the shared file.
+    c.ada.ok(&[
+        &"case", &"seal", &c.file, &code, &"--from", &"Mei", &"--why", &"request",
+    ]);
+    // Ada merges Bo's copy: his note is sealed too.
+    c.ada.ok(&[&"merge", &c.file, &bo_copy]);
+    sealed_from(&c.mei_key, &c.file, &[TITLE, NOTE, "hqwbonote"]);
+    let shown = c.ada.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(
+        shown.contains("hqwbonote") && shown.contains(TITLE),
+        "{shown}"
+    );
+    assert!(
+        c.ada
+            .ok(&[&"search", &c.file, &"hqwbonote"])
+            .contains(&code)
+    );
+
+    // Mei merges Bo's plaintext copy into her own sealed copy: what she keeps holds none of
+    // it in plaintext (what she was given in Bo's copy, she could read there, as before).
+    let mei_copy = c.dir.join("mei-copy.cases.age");
+    fs::copy(&c.file, &mei_copy).unwrap();
+    let bo_later = c.dir.join("bo-later.cases.age");
+    fs::copy(&bo_copy, &bo_later).unwrap();
+    c.bo.ok(&[&"note", &"add", &bo_later, &code, &"--text", &"lqwsecond"]);
+    c.mei.ok(&[&"merge", &mei_copy, &bo_later]);
+    sealed_from(
+        &c.mei_key,
+        &mei_copy,
+        &[TITLE, NOTE, "hqwbonote", "lqwsecond"],
+    );
+    // And a reader who merges Mei's copy gets Bo's second note, sealed by Mei to the case key.
+    c.ada.ok(&[&"merge", &c.file, &mei_copy]);
+    let shown = c.ada.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(shown.contains("lqwsecond"), "{shown}");
+    // Both copies converge on the same history.
+    c.mei.ok(&[&"merge", &mei_copy, &c.file]);
+    assert_eq!(
+        c.ada.ok(&[&"log", &c.file, &"--head"]).lines().next(),
+        c.mei.ok(&[&"log", &mei_copy, &"--head"]).lines().next()
+    );
+}
+
+#[test]
+fn a_reporter_identity_held_by_one_member_is_sealed_to_them() {
+    let c = committee();
+    let code = c
+        .ada
+        .ok(&[&"case", &"new", &c.file, &"--title", &"Held contact"])
+        .trim()
+        .to_string();
+    c.ada.ok(&[
+        &"party",
+        &"add",
+        &c.file,
+        &code,
+        &"--role",
+        &"reporter",
+        &"--name",
+        &PARTY,
+        &"--email",
+        &PARTY_EMAIL,
+        &"--custodian",
+        &"Ada",
+    ]);
+    let shown = c.bo.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(shown.contains("contact held by Ada"), "{shown}");
+    assert!(!shown.contains("Wqyparty"), "{shown}");
+    // Bo reads the case, but not the reporter's identity, even with the age CLI.
+    sealed_from(&c.bo_key, &c.file, &[PARTY, PARTY_EMAIL]);
+    let refused = common::fails(&c.bo.run(&[&"party", &"contact", &c.file, &code, &"1"]));
+    assert!(refused.contains("held by Ada"), "{refused}");
+    // Ada opens it; that is recorded.
+    let details = c.ada.ok(&[&"party", &"contact", &c.file, &code, &"1"]);
+    assert!(
+        details.contains(PARTY) && details.contains(PARTY_EMAIL),
+        "{details}"
+    );
+    let log = c.bo.ok(&[&"log", &c.file]);
+    assert!(
+        log.contains("opened a party's sealed contact details"),
+        "{log}"
+    );
+}
+
+#[test]
+fn an_excluded_member_cannot_plant_content_or_forge_a_seal_with_sqlite3() {
+    if !common::have("age") || !common::have("sqlite3") {
+        return;
+    }
+    let c = committee();
+    let code = canary_case(&c.ada, &c.file, &[]);
+    let other = c
+        .ada
+        .ok(&[&"case", &"new", &c.file, &"--title", &"Open case"])
+        .trim()
+        .to_string();
+    c.mei.ok(&[&"conflict", &c.file, &code, &"--hard"]);
+    let attempt = |name: &str, sql: &str| {
+        let db = c.dir.join(format!("{name}.db"));
+        common::age_decrypt(&c.mei_key, &c.file, &db);
+        common::sqlite(&db, sql);
+        let forged = c.dir.join(format!("{name}.cases.age"));
+        let recipients = c.dir.join("recipients");
+        fs::write(
+            &recipients,
+            ["ada.pub", "bo.pub", "mei.pub"]
+                .iter()
+                .map(|k| fs::read_to_string(c.dir.join(k)).unwrap())
+                .collect::<String>(),
+        )
+        .unwrap();
+        common::age_encrypt(&recipients, &db, &forged);
+        common::fails(&c.bo.run(&[&"case", &"list", &forged]))
+    };
+    // Mei replaces the sealed part with content of her own (encrypted to the case's public
+    // key, which anyone can read): the payloads do not match their signed events.
+    let recipient = query(
+        &c.mei_key,
+        &c.file,
+        "SELECT json_extract(payload, '$.recipient') FROM events WHERE kind = 'case-sealed'",
+    );
+    let fake = c.dir.join("fake.json");
+    fs::write(
+        &fake,
+        format!("{{\"case\":\"x\",\"payloads\":[],\"attachments\":[]}}"),
+    )
+    .unwrap();
+    let fake_age = c.dir.join("fake.age");
+    let status = Command::new("age")
+        .arg("-r")
+        .arg(recipient.trim())
+        .arg("-o")
+        .arg(&fake_age)
+        .arg(&fake)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let err = attempt(
+        "planted",
+        &format!(
+            "UPDATE sealed SET data = readfile('{}')",
+            fake_age.display()
+        ),
+    );
+    assert!(err.contains("sealed part"), "{err}");
+    // Mei stubs out an event of a case that is not sealed (hiding it from everyone).
+    let err = attempt(
+        "stubbed",
+        &format!(
+            "DROP TRIGGER events_are_append_only_update;
+             UPDATE events SET payload = '{{\"sealed\":\"' || lower(hex(randomblob(32))) || '\"}}'
+             WHERE case_id = (SELECT id FROM cases WHERE code_name = '{other}')
+               AND kind = 'case-opened';
+             CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events\n\
+             BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+        ),
+    );
+    assert!(
+        err.contains("changed after it was signed") || err.contains("outside a sealed case"),
+        "{err}"
+    );
+}
