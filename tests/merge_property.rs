@@ -99,6 +99,7 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
                     summary: String::new(),
                     channel: Channel::Email,
                     received_at: None,
+                    exclude: Vec::new(),
                 },
             )
             .map(|_| ()),

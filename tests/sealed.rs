@@ -577,11 +577,7 @@ fn an_excluded_member_cannot_plant_content_or_forge_a_seal_with_sqlite3() {
         "SELECT json_extract(payload, '$.recipient') FROM events WHERE kind = 'case-sealed'",
     );
     let fake = c.dir.join("fake.json");
-    fs::write(
-        &fake,
-        format!("{{\"case\":\"x\",\"payloads\":[],\"attachments\":[]}}"),
-    )
-    .unwrap();
+    fs::write(&fake, "{\"case\":\"x\",\"payloads\":[],\"attachments\":[]}").unwrap();
     let fake_age = c.dir.join("fake.age");
     let status = Command::new("age")
         .arg("-r")
