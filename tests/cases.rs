@@ -88,11 +88,13 @@ fn a_case_from_report_to_closure_with_conflicts_votes_and_an_emergency_action() 
         "a hard-conflicted member sees no title"
     );
     assert_eq!(mine["hidden_by_conflict"], true);
-    let stderr = fails(&as_("sam", &[&"case", &"show", &f, &c]));
+    // The case is sealed from Sam: his copy shows only what it holds of it.
+    let shown = ok(&as_("sam", &[&"case", &"show", &f, &c]));
+    assert!(shown.contains("sealed from you"), "{shown}");
+    assert!(!shown.contains("Threats in a review thread"), "{shown}");
+    let stderr = fails(&as_("sam", &[&"note", &"add", &f, &c, &"--text", &"x"]));
     assert!(
-        stderr.contains(&format!(
-            "Sam Lindqvist has a hard conflict of interest on {code}"
-        )),
+        stderr.contains(&format!("{code} is sealed from Sam Lindqvist")),
         "{stderr}"
     );
     let stderr = fails(&as_("robin", &[&"assign", &f, &c, &"Sam Lindqvist"]));

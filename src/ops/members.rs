@@ -148,7 +148,10 @@ pub fn remove(
 /// case key is wrapped to their new one). Cases they cannot read get one when a reader next
 /// works on them (see [`crate::ops::cases::change`]).
 fn rekey_sealed_cases(file: &mut CaseFile) -> Result<(), Error> {
-    let me = crate::ops::acting_member(file)?;
+    // A chair who removed themselves reads no case any more: the next reader re-keys.
+    let Some(me) = file.me()? else {
+        return Ok(());
+    };
     let sealed: Vec<crate::core::case::Case> = file
         .cases()?
         .values()

@@ -38,7 +38,10 @@ pub(crate) const TEMP_SCHEMA: &str = r#"
 CREATE TEMP TABLE IF NOT EXISTS sealed_here (
     case_id     TEXT PRIMARY KEY,
     readable    INTEGER NOT NULL,
-    dirty       INTEGER NOT NULL DEFAULT 0
+    -- Changed since it was last sealed: sealed again before the next serialisation.
+    dirty       INTEGER NOT NULL DEFAULT 0,
+    -- Its search entries and party links are in memory (made at the first search).
+    indexed     INTEGER NOT NULL DEFAULT 0
 );
 CREATE TEMP TABLE IF NOT EXISTS open_payloads (
     id          TEXT PRIMARY KEY,
@@ -108,6 +111,49 @@ pub(crate) fn here(conn: &Connection, case: &str) -> rusqlite::Result<Option<boo
     conn.prepare_cached("SELECT readable FROM temp.sealed_here WHERE case_id = ?1")?
         .query_row([case], |r| r.get(0))
         .optional()
+}
+
+/// Where a sealed case's new search entries and party links go: `Some(true)` into memory (it
+/// is readable and indexed already), `Some(false)` nowhere (sealed from this copy, or indexed
+/// in full at the first search), `None` into the file (not sealed).
+pub(crate) fn index_here(conn: &Connection, case: &str) -> rusqlite::Result<Option<bool>> {
+    conn.prepare_cached("SELECT readable AND indexed FROM temp.sealed_here WHERE case_id = ?1")?
+        .query_row([case], |r| r.get(0))
+        .optional()
+}
+
+/// Before a search or a look-up of parties: the search entries and party links of every
+/// readable sealed case not indexed yet, made in memory from its events (opening a file
+/// does not pay for them).
+pub(crate) fn ensure_indexed(conn: &Connection) -> rusqlite::Result<()> {
+    let pending: Vec<String> = conn
+        .prepare_cached("SELECT case_id FROM temp.sealed_here WHERE readable AND NOT indexed")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    conn.execute_batch("SAVEPOINT indexing")?;
+    let indexed = (|| {
+        for id in pending {
+            let case = CaseId(uuid::Uuid::parse_str(&id).map_err(store::conversion)?);
+            conn.execute(
+                "UPDATE temp.sealed_here SET indexed = 1 WHERE case_id = ?1",
+                [&id],
+            )?;
+            for event in store::case_events(conn, case)? {
+                store::index_event(conn, case, &event)?;
+            }
+        }
+        Ok(())
+    })();
+    match indexed {
+        Ok(()) => conn.execute_batch("RELEASE indexing"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK TO indexing; RELEASE indexing");
+            Err(e)
+        }
+    }
 }
 
 /// Note that a readable sealed case changed: its sealed part is written again before the next
@@ -304,6 +350,14 @@ fn open_parts(
     let db = |e| Error::database(path, e);
     let id = case.to_string();
     let keys = keyring.cases.get(&case).map(Vec::as_slice).unwrap_or(&[]);
+    // The case's stored payloads (stubs), read once.
+    let stored: HashMap<String, String> = conn
+        .prepare_cached("SELECT id, payload FROM main.events WHERE case_id = ?1")
+        .and_then(|mut s| {
+            s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .map_err(db)?;
     let parts: Vec<Vec<u8>> = conn
         .prepare_cached("SELECT data FROM main.sealed WHERE case_id = ?1")
         .and_then(|mut s| s.query_map([&id], |r| r.get(0))?.collect())
@@ -313,14 +367,11 @@ fn open_parts(
             .filter(|p| p.case == id)
             .ok_or_else(|| broken(path, format!("a sealed part of case {id} does not open")))?;
         for (event, payload) in &part.payloads {
-            let stored: Option<String> = conn
-                .prepare_cached("SELECT payload FROM main.events WHERE id = ?1 AND case_id = ?2")
-                .and_then(|mut s| s.query_row([event, &id], |r| r.get(0)).optional())
-                .map_err(db)?;
-            match stored.as_deref().and_then(stub_hash) {
+            let stored = stored.get(event);
+            match stored.map(String::as_str).and_then(stub_hash) {
                 Some(hash) if hash == sha256_hex(payload.as_bytes()) => {}
                 // A payload stored in plaintext as well (merged in, not yet sealed again).
-                None if stored.as_deref() == Some(payload.as_str()) => continue,
+                None if stored == Some(payload) => continue,
                 _ => {
                     return Err(broken(
                         path,
@@ -376,25 +427,48 @@ pub(crate) fn unseal(
 ) -> Result<(), Error> {
     let db = |e| Error::database(path, e);
     let me = member_of(conn, identity).map_err(db)?;
-    for (case, state) in sealed_cases(conn).map_err(db)? {
-        let sealed = state.sealed.as_ref();
-        let reader = me.filter(|me| sealed.is_some_and(|s| s.readers.contains(me)));
-        if let Some(me) = reader {
-            unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
-        }
-        let readable =
-            reader.is_some() && sealed.is_some_and(|s| keyring.holds(case, &s.recipient));
-        if readable {
-            open_parts(conn, keyring, case, path)?;
-        }
-        conn.execute(
-            "INSERT INTO temp.sealed_here (case_id, readable) VALUES (?1, ?2)
+    in_savepoint(conn, path, || {
+        for (case, state) in sealed_cases(conn).map_err(db)? {
+            let sealed = state.sealed.as_ref();
+            let reader = me.filter(|me| sealed.is_some_and(|s| s.readers.contains(me)));
+            if let Some(me) = reader {
+                unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
+            }
+            let readable =
+                reader.is_some() && sealed.is_some_and(|s| keyring.holds(case, &s.recipient));
+            if readable {
+                open_parts(conn, keyring, case, path)?;
+            }
+            conn.execute(
+                "INSERT INTO temp.sealed_here (case_id, readable) VALUES (?1, ?2)
              ON CONFLICT (case_id) DO UPDATE SET readable = excluded.readable",
-            params![case.to_string(), readable],
-        )
-        .map_err(db)?;
+                params![case.to_string(), readable],
+            )
+            .map_err(db)?;
+        }
+        Ok(())
+    })
+}
+
+/// Run `work` in a savepoint of its own (inside a caller's transaction, or alone): all of it
+/// holds, or none.
+fn in_savepoint<T>(
+    conn: &Connection,
+    path: &Path,
+    work: impl FnOnce() -> Result<T, Error>,
+) -> Result<T, Error> {
+    let db = |e| Error::database(path, e);
+    conn.execute_batch("SAVEPOINT sealing").map_err(db)?;
+    match work() {
+        Ok(value) => {
+            conn.execute_batch("RELEASE sealing").map_err(db)?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK TO sealing; RELEASE sealing");
+            Err(e)
+        }
     }
-    Ok(())
 }
 
 /// Before a merge replays the merged history: the sealed parts of the cases `other` holds
@@ -454,6 +528,13 @@ pub(crate) fn bring_sealed(other: &Connection, conn: &Connection) -> rusqlite::R
     Ok(())
 }
 
+/// The payloads of sealed events held in memory, by event id.
+pub(crate) fn open_payloads(conn: &Connection) -> rusqlite::Result<HashMap<String, String>> {
+    conn.prepare("SELECT id, payload FROM temp.open_payloads")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
 /// The cases sealed on this copy, with whether they are readable here.
 pub(crate) fn sealed_here(conn: &Connection) -> rusqlite::Result<HashMap<String, bool>> {
     conn.prepare("SELECT case_id, readable FROM temp.sealed_here")?
@@ -485,7 +566,6 @@ pub(crate) fn settle(
     path: &Path,
 ) -> Result<Settled, Error> {
     let db = |e| Error::database(path, e);
-    let mut settled = Settled::default();
     let states: Vec<Case> = match cases {
         None => {
             let mut stmt = conn
@@ -520,6 +600,28 @@ pub(crate) fn settle(
             states
         }
     };
+    // One transaction for every case: the in-memory text index is written once.
+    in_savepoint(conn, path, || {
+        settle_cases(conn, keyring, me, identity, cases, rekeyed, states, path)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn settle_cases(
+    conn: &Connection,
+    keyring: &mut Keyring,
+    me: Option<MemberId>,
+    identity: Option<&Identity>,
+    cases: Option<&HashSet<CaseId>>,
+    rekeyed: bool,
+    states: Vec<Case>,
+    path: &Path,
+) -> Result<Settled, Error> {
+    let db = |e| Error::database(path, e);
+    let mut settled = Settled::default();
+    // Cases whose entries in the file's text index go, all at once below (the index is
+    // scanned once, however many cases were sealed).
+    let mut purge: Vec<String> = Vec::new();
     for state in states {
         let Some(sealed) = state.sealed.clone() else {
             continue;
@@ -560,7 +662,7 @@ pub(crate) fn settle(
             settled.newly_sealed = true;
         }
         let attachments = attachments_of(conn, &id, &plain).map_err(db)?;
-        let tx = conn.unchecked_transaction().map_err(db)?;
+        let tx = conn;
         if readable {
             for (event, payload) in &plain {
                 tx.prepare_cached(
@@ -626,16 +728,16 @@ pub(crate) fn settle(
         }
         if !plain.is_empty() {
             stub_events(&tx, &plain).map_err(db)?;
-            // FTS5's secure-delete (set by the schema) leaves no trace in the index.
-            tx.execute("DELETE FROM main.search WHERE case_id = ?1", [&id])
-                .map_err(db)?;
+            purge.push(id.clone());
         }
         for sha256 in &attachments {
             tx.execute("DELETE FROM main.attachments WHERE sha256 = ?1", [sha256])
                 .map_err(db)?;
         }
-        tx.execute("DELETE FROM main.parties WHERE case_id = ?1", [&id])
-            .map_err(db)?;
+        if !plain.is_empty() {
+            tx.execute("DELETE FROM main.parties WHERE case_id = ?1", [&id])
+                .map_err(db)?;
+        }
         tx.execute(
             "INSERT INTO temp.sealed_here (case_id, readable, dirty) VALUES (?1, ?2, ?3)
              ON CONFLICT (case_id) DO UPDATE SET readable = excluded.readable,
@@ -650,14 +752,25 @@ pub(crate) fn settle(
         if readable {
             derive(&tx, case, &state).map_err(db)?;
         }
-        // The stored summary (and, when it is held here, the full state in memory).
-        let stored = if readable {
-            state.clone()
-        } else {
-            state.sealed_summary()
-        };
-        store::write_state(&tx, &stored).map_err(db)?;
-        tx.commit().map_err(db)?;
+        // The stored summary (and, when it is held here, the full state in memory), unless
+        // it is what the file holds already (an open).
+        if cases.is_some() || !plain.is_empty() || was != Some(readable) {
+            let stored = if readable {
+                state.clone()
+            } else {
+                state.sealed_summary()
+            };
+            store::write_state(tx, &stored).map_err(db)?;
+        }
+    }
+    if !purge.is_empty() {
+        // FTS5's secure-delete (set by the schema) leaves no trace of them in the index.
+        let ids = serde_json::to_string(&purge).map_err(|e| db(store::conversion(e)))?;
+        conn.execute(
+            "DELETE FROM main.search WHERE case_id IN (SELECT value FROM json_each(?1))",
+            [ids],
+        )
+        .map_err(db)?;
     }
     Ok(settled)
 }
@@ -722,15 +835,24 @@ fn derive(conn: &Connection, case: CaseId, state: &Case) -> rusqlite::Result<()>
         [&id],
         |r| r.get(0),
     )?;
-    conn.execute("DELETE FROM temp.open_search WHERE case_id = ?1", [&id])?;
-    conn.execute("DELETE FROM temp.open_parties WHERE case_id = ?1", [&id])?;
-    let events = store::case_events(conn, case)?;
-    for event in &events {
-        store::index_event(conn, case, event)?;
+    // Indexed again, in full, at the next search (see `ensure_indexed`).
+    let indexed: bool = conn.query_row(
+        "SELECT indexed FROM temp.sealed_here WHERE case_id = ?1",
+        [&id],
+        |r| r.get(0),
+    )?;
+    if indexed {
+        conn.execute("DELETE FROM temp.open_search WHERE case_id = ?1", [&id])?;
+        conn.execute("DELETE FROM temp.open_parties WHERE case_id = ?1", [&id])?;
+        conn.execute(
+            "UPDATE temp.sealed_here SET indexed = 0 WHERE case_id = ?1",
+            [&id],
+        )?;
     }
     if held {
         return Ok(());
     }
+    let events = store::case_events(conn, case)?;
     let Some(mut full) = Case::replay(&events) else {
         return Ok(());
     };

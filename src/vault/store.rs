@@ -245,7 +245,7 @@ pub(crate) fn append_case(conn: &Connection, events: &[Event]) -> rusqlite::Resu
 /// The search text and person links an event adds.
 pub(crate) fn index_event(conn: &Connection, case: CaseId, event: &Event) -> rusqlite::Result<()> {
     // A sealed case is indexed in memory only, and only where it can be read.
-    let (search, parties) = match sealing::here(conn, &case.to_string())? {
+    let (search, parties) = match sealing::index_here(conn, &case.to_string())? {
         None => (
             "INSERT INTO main.search (text, case_id, event_id) VALUES (?1, ?2, ?3)",
             "INSERT OR REPLACE INTO main.parties (party_id, case_id, person_id, role)
@@ -442,6 +442,7 @@ pub(crate) fn cases_of_person(
     conn: &Connection,
     person: PersonId,
 ) -> rusqlite::Result<Vec<(CaseId, String)>> {
+    sealing::ensure_indexed(conn)?;
     let mut stmt = conn.prepare_cached(
         "SELECT case_id, role FROM parties_open WHERE person_id = ?1 ORDER BY case_id",
     )?;
@@ -489,6 +490,7 @@ pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::
     if terms.is_empty() {
         return Ok(Vec::new());
     }
+    sealing::ensure_indexed(conn)?;
     let mut hits = Vec::new();
     // The file's index, and the in-memory index of the sealed cases this copy can read.
     for table in ["main.search", "temp.open_search"] {

@@ -96,21 +96,6 @@ struct Row {
 impl Row {
     const COLUMNS: &'static str = "seq, id, case_id, author, at, kind, amends, payload";
 
-    /// A row of `seq, id, case_id, author, at, kind, amends, stored, payload` from
-    /// `events_open`: the payload as this copy holds it.
-    fn read_open(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-        Ok(Row {
-            seq: row.get(0)?,
-            id: row.get(1)?,
-            case: row.get(2)?,
-            author: row.get(3)?,
-            at: row.get(4)?,
-            kind: row.get(5)?,
-            amends: row.get(6)?,
-            payload: row.get(8)?,
-        })
-    }
-
     fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         Ok(Row {
             seq: row.get(0)?,

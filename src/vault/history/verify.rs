@@ -233,10 +233,9 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         let read = (|| -> rusqlite::Result<()> {
             // Each row as stored (a sealed event's stub) is what the pin hashes; its payload
             // as this copy holds it (unsealed in memory when it may read it) is checked.
-            let mut stmt = conn.prepare(
-                "SELECT seq, id, case_id, author, at, kind, amends, stored, payload
-                 FROM events_open ORDER BY seq",
-            )?;
+            let mut open = crate::vault::sealing::open_payloads(conn)?;
+            let mut stmt =
+                conn.prepare(&format!("SELECT {} FROM events ORDER BY seq", Row::COLUMNS))?;
             let mut rows = stmt.query([])?;
             loop {
                 let mut batch = Vec::with_capacity(1024);
@@ -245,7 +244,13 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
                     for i in 0..8 {
                         feed(stored, row.get_ref(i)?);
                     }
-                    batch.push(Row::read_open(row)?);
+                    let mut row = Row::read(row)?;
+                    if row.sealed()
+                        && let Some(payload) = open.remove(&row.id)
+                    {
+                        row.payload = payload;
+                    }
+                    batch.push(row);
                 }
                 if batch.is_empty() || batches.send(batch).is_err() {
                     return Ok(());
