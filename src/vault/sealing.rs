@@ -693,9 +693,9 @@ fn settle_cases(
             let mut files = Vec::new();
             for sha256 in attachments
                 .iter()
-                .chain(temp_attachments(&tx, &id).map_err(db)?.iter())
+                .chain(temp_attachments(tx, &id).map_err(db)?.iter())
             {
-                if let Some(bytes) = store::attachment(&tx, sha256).map_err(db)? {
+                if let Some(bytes) = store::attachment(tx, sha256).map_err(db)? {
                     let bytes = Zeroizing::new(bytes);
                     files.push((
                         sha256.clone(),
@@ -727,7 +727,7 @@ fn settle_cases(
             }
         }
         if !plain.is_empty() {
-            stub_events(&tx, &plain).map_err(db)?;
+            stub_events(tx, &plain).map_err(db)?;
             purge.push(id.clone());
         }
         for sha256 in &attachments {
@@ -750,7 +750,7 @@ fn settle_cases(
         )
         .map_err(db)?;
         if readable {
-            derive(&tx, case, &state).map_err(db)?;
+            derive(tx, case, &state).map_err(db)?;
         }
         // The stored summary (and, when it is held here, the full state in memory), unless
         // it is what the file holds already (an open).
