@@ -30,7 +30,7 @@ pub enum Action {
     ChangeStatus,
     /// Assign a member to the open case, or take one off.
     Assign,
-    /// Declare your own conflict of interest on the open case.
+    /// Declare your own conflict of interest on the open case (or withdraw the one you declared).
     Conflict,
     /// Add a party (reporter, reported, witness) to the open case.
     AddParty,
@@ -239,7 +239,7 @@ impl Action {
             Action::AddNote => "write a note",
             Action::ChangeStatus => "change the status",
             Action::Assign => "assign or take off a member",
-            Action::Conflict => "declare a conflict of interest",
+            Action::Conflict => "declare a conflict of interest (or withdraw yours)",
             Action::AddParty => "add a party",
             Action::Emergency => "record an emergency action",
             Action::ReviewEmergency => "review an emergency action",

@@ -128,6 +128,8 @@ pub enum Purpose {
     Assign(String),
     /// Declare the member's own conflict of interest.
     Conflict(String),
+    /// Withdraw the member's own conflict of interest.
+    WithdrawConflict(String),
     /// Add a party to the case.
     Party(String),
     /// Record an emergency action.

@@ -149,6 +149,12 @@ pub fn read(form: &Submission, export_dir: &Path) -> Result<Submitted, Missing> 
     match &form.purpose {
         Purpose::Assign(code) => change(code, assign(form)?),
         Purpose::Conflict(code) => change(code, conflict(form)?),
+        Purpose::WithdrawConflict(code) => change(
+            code,
+            CaseChange::WithdrawConflict {
+                reason: form.optional("reason"),
+            },
+        ),
         Purpose::Party(code) => change(code, party(form)?),
         Purpose::Emergency(code) => change(
             code,

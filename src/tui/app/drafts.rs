@@ -49,7 +49,7 @@ pub struct Sealed {
 fn opened_by(purpose: &Purpose) -> (Action, Option<String>) {
     let action = match purpose {
         Purpose::Assign(_) => Action::Assign,
-        Purpose::Conflict(_) => Action::Conflict,
+        Purpose::Conflict(_) | Purpose::WithdrawConflict(_) => Action::Conflict,
         Purpose::Party(_) => Action::AddParty,
         Purpose::Emergency(_) => Action::Emergency,
         Purpose::Review(_) => Action::ReviewEmergency,

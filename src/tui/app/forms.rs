@@ -68,8 +68,10 @@ impl App {
                     ..
                 },
             ) => Some(format!(
-                "Declare a HARD conflict on {code}? You will no longer see the case at all, in \
-                 the interface or the command line, and this cannot be withdrawn from here."
+                "Declare a HARD conflict on {code}? The case is sealed from you at once: you \
+                 will no longer see its content, in the interface or on the command line. \
+                 c on it withdraws the conflict later; a member who can read it then gives you \
+                 access again."
             )),
             (
                 Purpose::Decide(code),
@@ -159,6 +161,7 @@ pub fn quorum_line(data: &CaseData, outcome: &str) -> String {
 /// The form an action on the open case asks for, if it asks for one.
 pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
     let code = data.case.code_name.clone();
+    let my_conflict = data.me.and_then(|(me, _)| data.case.conflict_of(me));
     let outcomes = data.settings.ladder.outcomes();
     let proposed = data
         .case
@@ -183,6 +186,25 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
                 ),
             ],
         ),
+        Action::Conflict if my_conflict.is_some() => Form::new(
+            format!("Withdraw your conflict of interest on {code}"),
+            Purpose::WithdrawConflict(code),
+            vec![Field::line("reason", "reason (optional)", "")],
+        )
+        .with_notes(vec![
+            format!(
+                "You declared a {} conflict of interest on this case. Withdrawing it is \
+                 recorded in its timeline.",
+                crate::core::describe::conflict_kind(my_conflict?)
+            ),
+            if data.sealed_from_me() {
+                "The case stays sealed from you until a member who can read it gives you \
+                 access again."
+                    .into()
+            } else {
+                "You may vote on it again.".into()
+            },
+        ]),
         Action::Conflict => Form::new(
             format!("Declare a conflict of interest on {code}"),
             Purpose::Conflict(code),

@@ -639,3 +639,5 @@ fn change_case(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Ou
 mod tests;
 #[cfg(test)]
 mod tests_merge;
+#[cfg(test)]
+mod tests_sealed;
