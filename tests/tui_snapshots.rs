@@ -119,11 +119,13 @@ fn the_quit_dialog_lists_what_is_not_saved() {
         code: "amber-kettle".into(),
         said: "note".into(),
         hides: false,
+        linked: None,
     });
     app.update(Outcome::Changed {
         code: "saffron-bridge".into(),
         said: "assigned Mei Chen to the case".into(),
         hides: false,
+        linked: None,
     });
     app.update(Action::Quit);
     let screen = draw(&app, 80, 24);

@@ -23,7 +23,7 @@ use forms::{
     report_form, save_attachment_form,
 };
 pub use keys::is_text;
-pub use loaded::{MergeNews, Outcome, PendingChange, Shown};
+pub use loaded::{Linked, MergeNews, Outcome, PendingChange, Shown};
 pub use rows::{Filter, Sort, case_data, choices, roster_rows, snapshot, threaded};
 pub use rules::{PaletteEntry, fuzzy_score};
 

@@ -122,7 +122,10 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
             | Action::Amend
             | Action::Attachments
             | Action::Resolve
-            | Action::RecordText => {
+            | Action::RecordText
+            | Action::Seal
+            | Action::GiveAccess
+            | Action::OpenContact => {
                 Some("the case is sealed from you: its content is not in your copy".into())
             }
             _ => None,
@@ -159,6 +162,20 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
             }
         }
         Action::Emergency if finished => format!("the case is {}", case.status),
+        Action::Seal if !data.members.iter().any(|(id, _)| Some(*id) != me && case.readable_by(*id)) => {
+            "no other member reads it".into()
+        }
+        Action::GiveAccess if case.sealed.is_none() => "the case is not sealed".into(),
+        Action::GiveAccess if data.members.iter().all(|(id, _)| case.readable_by(*id)) => {
+            "every member can read it already".into()
+        }
+        Action::OpenContact
+            if !case.parties.iter().any(|p| {
+                matches!(p.identity, crate::core::party::Identity::Held { held_by, .. } if Some(held_by) == me)
+            }) =>
+        {
+            "you hold no party's contact details on it".into()
+        }
         Action::Export if case.decision.is_none() => "record the decision (d) first".into(),
         Action::Export if dirty => {
             "save first (Ctrl-S): a record is signed over saved history only".into()
