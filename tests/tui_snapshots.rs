@@ -534,3 +534,30 @@ fn sealed_cases_say_who_reads_them_and_hold_nothing_for_the_member_kept_out() {
     insta::assert_snapshot!("queues_sealed_80x24", screen.clone());
     assert!(screen.contains("(sealed from you)"), "{screen}");
 }
+
+#[test]
+fn the_new_case_form_offers_to_keep_members_out_and_a_party_like_a_member_asks() {
+    let (mut app, mut file) = demo_app(Queue::All);
+    app.update(Action::NewCase);
+    let screen = draw(&app, 80, 24);
+    insta::assert_snapshot!("new_case_80x24", screen.clone());
+    assert!(screen.contains("keep out"), "{screen}");
+    app.update(Action::Back);
+    let data = demo_case(&mut file, |c| {
+        c.status == casebook::core::case::Status::Investigating && c.conflicts.is_empty()
+    });
+    let code = data.case.code_name.clone();
+    show(&mut app, data);
+    app.update(Outcome::Changed {
+        code,
+        said: "party added".into(),
+        hides: false,
+        linked: Some(app::Linked {
+            party: "Sam Lindqvist".into(),
+            members: vec!["Sam Lindqvist".into()],
+        }),
+    });
+    let screen = draw(&app, 80, 24);
+    insta::assert_snapshot!("party_like_a_member_80x24", screen.clone());
+    assert!(screen.contains("looks like committee member"), "{screen}");
+}

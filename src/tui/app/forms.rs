@@ -683,13 +683,12 @@ pub(super) fn new_case_form() -> Form {
                 0,
             ),
             Field::text("summary", "summary", "What was reported (optional)."),
-            Field::line("exclude", "keep out (members, comma-separated)", ""),
+            Field::line("exclude", "keep out (members)", ""),
         ],
     )
     .with_notes(vec![
-        "keep out (optional): committee members the reporter asked to be kept out, or whom \
-         the report is about. The case is sealed from them from its first entry: its content \
-         is encrypted inside the file to the other members only."
+        "keep out (optional, comma-separated): members the reporter asked to be kept out, or \
+         whom the report is about; the case is sealed from them from its first entry."
             .into(),
     ])
 }
