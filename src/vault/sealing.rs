@@ -341,17 +341,12 @@ fn open_parts(
             let bytes = Zeroizing::new(
                 base64::engine::general_purpose::STANDARD
                     .decode(data)
-                    .map_err(|_| {
-                        broken(path, format!("a sealed attachment of {id} is unreadable"))
-                    })?,
+                    .map_err(|_| broken(path, format!("a sealed attachment of {id} is unreadable")))?,
             );
             if sha256_hex(&bytes) != *sha256 {
                 return Err(Error::DerivedMismatch {
                     path: path.to_path_buf(),
-                    what: format!(
-                        "the attachment stored under {}",
-                        &sha256[..12.min(sha256.len())]
-                    ),
+                    what: format!("the attachment stored under {}", &sha256[..12.min(sha256.len())]),
                 });
             }
             conn.prepare_cached(
@@ -382,8 +377,7 @@ pub(crate) fn unseal(
         if let Some(me) = reader {
             unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
         }
-        let readable =
-            reader.is_some() && sealed.is_some_and(|s| keyring.holds(case, &s.recipient));
+        let readable = reader.is_some() && sealed.is_some_and(|s| keyring.holds(case, &s.recipient));
         if readable {
             open_parts(conn, keyring, case, path)?;
         }
@@ -489,7 +483,9 @@ pub(crate) fn settle(
             let mut stmt = conn
                 .prepare("SELECT state FROM cases_open WHERE state LIKE '%\"sealed\":{%'")
                 .map_err(db)?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(db)?;
             let mut states = Vec::new();
             for row in rows {
                 states.push(
@@ -549,10 +545,7 @@ pub(crate) fn settle(
                 "SELECT id, payload FROM main.events
                  WHERE case_id = ?1 AND kind != 'case-sealed' AND payload NOT LIKE '{\"sealed\":%'",
             )
-            .and_then(|mut s| {
-                s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect()
-            })
+            .and_then(|mut s| s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
             .map_err(db)?;
         if !plain.is_empty() {
             settled.newly_sealed = true;
@@ -580,17 +573,15 @@ pub(crate) fn settle(
             // Everything this copy holds of the case goes into a part only the readers open.
             let mut payloads: Vec<(String, String)> = tx
                 .prepare_cached("SELECT id, payload FROM temp.open_payloads WHERE case_id = ?1")
-                .and_then(|mut s| {
-                    s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                        .collect()
-                })
+                .and_then(|mut s| s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
                 .map_err(db)?;
             payloads.extend(plain.iter().cloned());
             let mut files = Vec::new();
-            for sha256 in attachments
-                .iter()
-                .chain(temp_attachments(&tx, &id).map_err(db)?.iter())
-            {
+            for sha256 in attachments.iter().chain(
+                temp_attachments(&tx, &id)
+                    .map_err(db)?
+                    .iter(),
+            ) {
                 if let Some(bytes) = store::attachment(&tx, sha256).map_err(db)? {
                     let bytes = Zeroizing::new(bytes);
                     files.push((
@@ -638,11 +629,7 @@ pub(crate) fn settle(
             "INSERT INTO temp.sealed_here (case_id, readable, dirty) VALUES (?1, ?2, ?3)
              ON CONFLICT (case_id) DO UPDATE SET readable = excluded.readable,
                  dirty = excluded.dirty OR dirty",
-            params![
-                id,
-                readable,
-                readable && (was != Some(true) || !plain.is_empty())
-            ],
+            params![id, readable, readable && (was != Some(true) || !plain.is_empty())],
         )
         .map_err(db)?;
         if readable {
@@ -766,10 +753,7 @@ pub(crate) fn seal_parts(conn: &Connection, path: &Path) -> Result<(), Error> {
             .prepare_cached(
                 "SELECT id, payload FROM temp.open_payloads WHERE case_id = ?1 ORDER BY id",
             )
-            .and_then(|mut s| {
-                s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect()
-            })
+            .and_then(|mut s| s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
             .map_err(db)?;
         let mut attachments = Vec::new();
         {
@@ -781,15 +765,8 @@ pub(crate) fn seal_parts(conn: &Connection, path: &Path) -> Result<(), Error> {
             let mut rows = stmt.query([&id]).map_err(db)?;
             while let Some(row) = rows.next().map_err(db)? {
                 let sha256: String = row.get(0).map_err(db)?;
-                let data = row
-                    .get_ref(1)
-                    .map_err(db)?
-                    .as_blob()
-                    .map_err(|e| db(e.into()))?;
-                attachments.push((
-                    sha256,
-                    base64::engine::general_purpose::STANDARD.encode(data),
-                ));
+                let data = row.get_ref(1).map_err(db)?.as_blob().map_err(|e| db(e.into()))?;
+                attachments.push((sha256, base64::engine::general_purpose::STANDARD.encode(data)));
             }
         }
         let part = Part {

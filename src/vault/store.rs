@@ -266,7 +266,8 @@ pub(crate) fn index_event(conn: &Connection, case: CaseId, event: &Event) -> rus
         ])?;
     }
     if let EventKind::PartyAdded { party } = &event.kind {
-        conn.prepare_cached(parties)?.execute(params![
+        conn.prepare_cached(parties)?
+        .execute(params![
             party.id.0.to_string(),
             case.to_string(),
             party.person.0.to_string(),

@@ -73,14 +73,8 @@ impl CaseFile {
             return Ok(merged);
         }
         // Sealings that came in, and plaintext of cases sealed here, take their stored form.
-        let settled = crate::vault::sealing::settle(
-            &self.conn,
-            &mut self.keys,
-            Some(me.id),
-            Some(identity),
-            None,
-            &path,
-        )?;
+        let settled =
+            crate::vault::sealing::settle(&self.conn, &mut self.keys, Some(me.id), Some(identity), None, &path)?;
         self.retire_backup |= settled.newly_sealed;
         self.committed = store::last_seq(&self.conn).map_err(|e| Error::database(&path, e))?;
         self.index = None;

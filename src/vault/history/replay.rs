@@ -323,8 +323,7 @@ impl Replay {
             })
             .map_err(db)?;
         parties.sort();
-        let parties_of_sealed: Vec<bool> =
-            self.parties.iter().map(|p| !self.indexed(&p.1)).collect();
+        let parties_of_sealed: Vec<bool> = self.parties.iter().map(|p| !self.indexed(&p.1)).collect();
         let mut kept = parties_of_sealed.iter();
         self.parties.retain(|_| !*kept.next().unwrap_or(&false));
         self.parties.sort();
