@@ -487,12 +487,7 @@ pub enum PartyCommand {
         same_as: Option<String>,
         /// Seal the name, handle and email given to this member alone (roster name): the
         /// others see who holds them; opening them is recorded.
-        #[arg(
-            long,
-            requires = "name",
-            conflicts_with = "anonymous",
-            value_name = "MEMBER"
-        )]
+        #[arg(long, requires = "name", conflicts_with = "anonymous", value_name = "MEMBER")]
         custodian: Option<String>,
         /// When the party looks like a committee member (same name or address), seal the case
         /// from that member now (otherwise casebook only says so).

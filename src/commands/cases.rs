@@ -58,11 +58,7 @@ pub(super) fn case(
             if !exclude.is_empty() {
                 eprintln!(
                     "note: {code_name} is sealed from {}: their copy never holds its content",
-                    exclude
-                        .iter()
-                        .map(|n| inline(n))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    exclude.iter().map(|n| inline(n)).collect::<Vec<_>>().join(", ")
                 );
             }
             Ok(())
@@ -78,17 +74,13 @@ pub(super) fn case(
                 members: from.clone(),
                 why: *why,
             };
-            let changed =
-                Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
+            let changed = Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
             writeln!(
                 out,
                 "{}: sealed from {} ({}); the backup was replaced, so no earlier version stays \
                  beside the file",
                 changed.before.code_name,
-                from.iter()
-                    .map(|n| inline(n))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                from.iter().map(|n| inline(n)).collect::<Vec<_>>().join(", "),
                 why.describe()
             )?;
             eprintln!(
@@ -104,8 +96,7 @@ pub(super) fn case(
             save_as,
         } => {
             let change = CaseChange::GiveAccess(member.clone());
-            let changed =
-                Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
+            let changed = Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
             writeln!(
                 out,
                 "{}: {} can read the case again (new case key)",
@@ -321,7 +312,9 @@ pub(super) fn party(
     let changed = case_ops::change(&mut session.file, code, change)?;
     // A party who is a committee member must not read the case about them.
     let linked: Vec<String> = changed.linked.iter().map(|m| m.name.clone()).collect();
-    let seal_now = seal_from_linked && !linked.is_empty() && !linked.contains(&session.me.name);
+    let seal_now = seal_from_linked
+        && !linked.is_empty()
+        && !linked.contains(&session.me.name);
     if seal_now {
         case_ops::change(
             &mut session.file,
@@ -347,11 +340,7 @@ pub(super) fn party(
         changed.before.code_name,
         inline(&label)
     )?;
-    let names = linked
-        .iter()
-        .map(|n| inline(n))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let names = linked.iter().map(|n| inline(n)).collect::<Vec<_>>().join(", ");
     if seal_now {
         writeln!(
             out,

@@ -893,10 +893,7 @@ impl Case {
                     action: String::new(),
                     by: e.by,
                     at: e.at,
-                    review: e
-                        .review
-                        .as_ref()
-                        .map(|(by, at, _)| (*by, *at, String::new())),
+                    review: e.review.as_ref().map(|(by, at, _)| (*by, *at, String::new())),
                     review_result: None,
                 })
                 .collect(),

@@ -337,12 +337,7 @@ pub fn linked_members(
         return Vec::new();
     };
     let same = |a: &str, b: &str| {
-        let norm = |t: &str| {
-            t.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase()
-        };
+        let norm = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         !a.trim().is_empty() && norm(a) == norm(b)
     };
     roster
@@ -417,12 +412,7 @@ pub fn open(file: &mut CaseFile, case: NewCase) -> Result<String, Error> {
     };
     let id = CaseId(Uuid::new_v4());
     let mut events = events_by(me.id, Some(id), vec![kind], None);
-    events.extend(excluding(
-        file,
-        &events,
-        &case.exclude,
-        ExcludeWhy::Request,
-    )?);
+    events.extend(excluding(file, &events, &case.exclude, ExcludeWhy::Request)?);
     file.record(&events)?;
     Ok(code_name)
 }
@@ -673,12 +663,10 @@ fn new_party(file: &mut CaseFile, role: PartyRole, who: NewParty) -> Result<Part
                 handle,
                 email,
             })
-            .map_err(|e| {
-                Error::Vault(crate::vault::Error::Encrypt {
-                    path: file.label().into(),
-                    detail: e.to_string(),
-                })
-            })?;
+            .map_err(|e| Error::Vault(crate::vault::Error::Encrypt {
+                path: file.label().into(),
+                detail: e.to_string(),
+            }))?;
             PartyIdentity::Held {
                 held_by: holder.id,
                 sealed: crate::vault::seal_to(&holder.recipient, &details)?,
