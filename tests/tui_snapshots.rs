@@ -119,11 +119,13 @@ fn the_quit_dialog_lists_what_is_not_saved() {
         code: "amber-kettle".into(),
         said: "note".into(),
         hides: false,
+        linked: None,
     });
     app.update(Outcome::Changed {
         code: "saffron-bridge".into(),
         said: "assigned Mei Chen to the case".into(),
         hides: false,
+        linked: None,
     });
     app.update(Action::Quit);
     let screen = draw(&app, 80, 24);
@@ -467,4 +469,95 @@ fn dropping_typed_text_offers_to_keep_it_as_a_draft() {
     app.update(Action::Quit);
     app.update(Action::Quit);
     insta::assert_snapshot!("quit_with_a_kept_draft_80x24", draw(&app, 80, 24));
+}
+
+/// `data`'s case sealed since a fixed day, readable by every active member but `out` (kept out
+/// for `why`); as the copy of a member who cannot read it holds it when `summary`.
+fn sealed(
+    mut data: app::CaseData,
+    out: &str,
+    why: casebook::core::event::ExcludeWhy,
+    summary: bool,
+) -> app::CaseData {
+    use casebook::core::case::Sealing;
+    let out = data.members.iter().find(|(_, n)| n == out).unwrap().0;
+    let since = Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0).unwrap();
+    data.case.sealed = Some(Sealing {
+        since,
+        changed_at: since,
+        key_by: data.members[0].0,
+        readers: data
+            .members
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| *id != out)
+            .collect(),
+        excluded: [(out, why)].into_iter().collect(),
+        recipient: "age1example".into(),
+    });
+    if summary {
+        data.case = data.case.sealed_summary();
+        data.timeline.clear();
+        data.order.clear();
+        data.attachments.clear();
+    }
+    data
+}
+
+#[test]
+fn sealed_cases_say_who_reads_them_and_hold_nothing_for_the_member_kept_out() {
+    use casebook::core::event::ExcludeWhy;
+    let (mut app, mut file) = demo_app(Queue::All);
+    let me = app.me.clone().unwrap();
+    // Readable: who is kept out and why, who reads it.
+    let data = demo_case(&mut file, |c| {
+        c.status == casebook::core::case::Status::Investigating && c.conflicts.is_empty()
+    });
+    show(
+        &mut app,
+        sealed(data.clone(), "Sam Lindqvist", ExcludeWhy::Party, false),
+    );
+    let screen = draw(&app, 80, 24);
+    insta::assert_snapshot!("case_sealed_readable_80x24", screen.clone());
+    assert!(screen.contains("Sealed since"), "{screen}");
+    // Sealed from the member: what the copy holds, and no timeline.
+    show(&mut app, sealed(data, &me, ExcludeWhy::Request, true));
+    let screen = draw(&app, 80, 24);
+    insta::assert_snapshot!("case_sealed_from_me_80x24", screen.clone());
+    assert!(screen.contains("Sealed from you since"), "{screen}");
+    assert!(!screen.contains("Timeline"), "{screen}");
+    // In the list: code name and status, "sealed" where the title would be.
+    app.update(Action::Back);
+    app.rows[0].title = None;
+    app.rows[0].sealed = true;
+    let screen = draw(&app, 80, 24);
+    insta::assert_snapshot!("queues_sealed_80x24", screen.clone());
+    assert!(screen.contains("(sealed from you)"), "{screen}");
+}
+
+#[test]
+fn the_new_case_form_offers_to_keep_members_out_and_a_party_like_a_member_asks() {
+    let (mut app, mut file) = demo_app(Queue::All);
+    app.update(Action::NewCase);
+    let screen = draw(&app, 80, 24);
+    insta::assert_snapshot!("new_case_80x24", screen.clone());
+    assert!(screen.contains("keep out"), "{screen}");
+    app.update(Action::Back);
+    let data = demo_case(&mut file, |c| {
+        c.status == casebook::core::case::Status::Investigating && c.conflicts.is_empty()
+    });
+    let code = data.case.code_name.clone();
+    show(&mut app, data);
+    app.update(Outcome::Changed {
+        code,
+        said: "party added".into(),
+        hides: false,
+        linked: Some(app::Linked {
+            party: "Sam Lindqvist".into(),
+            members: vec!["Sam Lindqvist".into()],
+        }),
+    });
+    let screen = draw(&app, 80, 24);
+    insta::assert_snapshot!("party_like_a_member_80x24", screen.clone());
+    assert!(screen.contains("looks like committee member"), "{screen}");
 }

@@ -30,10 +30,17 @@ pub enum Action {
     ChangeStatus,
     /// Assign a member to the open case, or take one off.
     Assign,
-    /// Declare your own conflict of interest on the open case.
+    /// Declare your own conflict of interest on the open case (or withdraw the one you declared).
     Conflict,
+    /// Seal the open case from a member: its content is encrypted inside the file to the
+    /// others only.
+    Seal,
+    /// Give a member access to the open (sealed) case.
+    GiveAccess,
     /// Add a party (reporter, reported, witness) to the open case.
     AddParty,
+    /// Open the contact details of a party of the open case that you hold (recorded).
+    OpenContact,
     /// Record an emergency action on the open case.
     Emergency,
     /// Review another member's emergency action.
@@ -112,7 +119,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 54] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -127,7 +134,10 @@ impl Action {
         Action::ChangeStatus,
         Action::Assign,
         Action::Conflict,
+        Action::Seal,
+        Action::GiveAccess,
         Action::AddParty,
+        Action::OpenContact,
         Action::Emergency,
         Action::ReviewEmergency,
         Action::Vote,
@@ -183,7 +193,10 @@ impl Action {
             Action::ChangeStatus => "change-status",
             Action::Assign => "assign",
             Action::Conflict => "conflict",
+            Action::Seal => "seal",
+            Action::GiveAccess => "give-access",
             Action::AddParty => "add-party",
+            Action::OpenContact => "open-contact",
             Action::Emergency => "emergency",
             Action::ReviewEmergency => "review-emergency",
             Action::Vote => "vote",
@@ -239,8 +252,11 @@ impl Action {
             Action::AddNote => "write a note",
             Action::ChangeStatus => "change the status",
             Action::Assign => "assign or take off a member",
-            Action::Conflict => "declare a conflict of interest",
+            Action::Conflict => "declare a conflict of interest (or withdraw yours)",
+            Action::Seal => "seal the case from a member",
+            Action::GiveAccess => "give a member access to the sealed case",
             Action::AddParty => "add a party",
+            Action::OpenContact => "open contact details you hold (recorded)",
             Action::Emergency => "record an emergency action",
             Action::ReviewEmergency => "review an emergency action",
             Action::Vote => "vote",

@@ -14,7 +14,7 @@ use super::line::LineEdit;
 
 use crate::core::case::{Channel, Severity};
 use crate::core::decision::Ballot;
-use crate::core::event::{Audience, ConflictKind};
+use crate::core::event::{Audience, ConflictKind, ExcludeWhy};
 use crate::core::party::PartyRole;
 use crate::core::roster::Role;
 use crate::export::Profile;
@@ -76,6 +76,10 @@ pub enum Value {
     Role(Role),
     /// A timeline entry.
     Entry(uuid::Uuid),
+    /// Why a member is kept out of a sealed case.
+    ExcludeWhy(ExcludeWhy),
+    /// A party of the case, by its number (from 1, as the case lists them).
+    Party(usize),
 }
 
 /// A type a choice's [`Value`] can be read back as.
@@ -119,6 +123,8 @@ chosen!(
     ReportFormat(ReportFormat),
     Role(Role),
     Entry(uuid::Uuid),
+    ExcludeWhy(ExcludeWhy),
+    Party(usize),
 );
 
 /// What a form is for; the runner carries it out with the form's values.
@@ -128,6 +134,14 @@ pub enum Purpose {
     Assign(String),
     /// Declare the member's own conflict of interest.
     Conflict(String),
+    /// Withdraw the member's own conflict of interest.
+    WithdrawConflict(String),
+    /// Seal the case from a member.
+    Seal(String),
+    /// Give a member access to the sealed case.
+    GiveAccess(String),
+    /// Open the contact details of a party the member holds.
+    OpenContact(String),
     /// Add a party to the case.
     Party(String),
     /// Record an emergency action.

@@ -55,6 +55,14 @@ pub enum Request {
         /// Why, if given.
         reason: Option<String>,
     },
+    /// Open the contact details of party `number` of case `code`, held by the member
+    /// (recorded as an event).
+    OpenContact {
+        /// The case.
+        code: String,
+        /// The party, from 1.
+        number: usize,
+    },
     /// Write an attachment to a file (plaintext).
     SaveAttachment {
         /// Its SHA-256.
@@ -117,6 +125,9 @@ impl PartialEq for Request {
             (RemoveMember { name, reason }, RemoveMember { name: n, reason: r }) => {
                 name == n && reason == r
             }
+            (OpenContact { code, number }, OpenContact { code: c, number: n }) => {
+                code == c && number == n
+            }
             (SaveAttachment { sha256, path }, SaveAttachment { sha256: s, path: p }) => {
                 sha256 == s && path == p
             }
@@ -149,7 +160,25 @@ pub fn read(form: &Submission, export_dir: &Path) -> Result<Submitted, Missing> 
     match &form.purpose {
         Purpose::Assign(code) => change(code, assign(form)?),
         Purpose::Conflict(code) => change(code, conflict(form)?),
+        Purpose::WithdrawConflict(code) => change(
+            code,
+            CaseChange::WithdrawConflict {
+                reason: form.optional("reason"),
+            },
+        ),
         Purpose::Party(code) => change(code, party(form)?),
+        Purpose::Seal(code) => change(
+            code,
+            CaseChange::Exclude {
+                members: vec![chosen(form, "member")?],
+                why: chosen(form, "why")?,
+            },
+        ),
+        Purpose::GiveAccess(code) => change(code, CaseChange::GiveAccess(chosen(form, "member")?)),
+        Purpose::OpenContact(code) => Ok(Submitted::Request(Request::OpenContact {
+            code: code.clone(),
+            number: chosen(form, "party")?,
+        })),
         Purpose::Emergency(code) => change(
             code,
             CaseChange::Emergency {
@@ -200,7 +229,7 @@ pub fn read(form: &Submission, export_dir: &Path) -> Result<Submitted, Missing> 
             summary: form.get("summary").to_string(),
             channel: chosen(form, "channel")?,
             received_at: None,
-            exclude: Vec::new(),
+            exclude: names(form.get("exclude")),
         }))),
         Purpose::Import => import(form),
         Purpose::Resolve { code, items } => resolve(form, code, items),
@@ -411,6 +440,43 @@ fn report(form: &Submission, dir: &Path) -> Result<Submitted, Missing> {
         output,
         encrypt_to: Vec::new(),
     })))
+}
+
+/// Names typed with commas between them.
+fn names(typed: &str) -> Vec<String> {
+    typed
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The committee members `typed` names, as the roster spells them (case and spaces aside),
+/// or which name is not a member's; `roster` holds the active members' names.
+pub fn members_named(typed: &[String], roster: &[String]) -> Result<Vec<String>, Missing> {
+    let norm = |t: &str| {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    typed
+        .iter()
+        .map(|name| {
+            roster
+                .iter()
+                .find(|m| norm(m) == norm(name))
+                .cloned()
+                .ok_or_else(|| {
+                    format!(
+                        "{} is not a member of the committee (members: {})",
+                        crate::core::sanitize::inline(name),
+                        roster.join(", ")
+                    )
+                })
+        })
+        .collect()
 }
 
 /// A field the form must have; the message says what to write.

@@ -49,8 +49,11 @@ pub struct Sealed {
 fn opened_by(purpose: &Purpose) -> (Action, Option<String>) {
     let action = match purpose {
         Purpose::Assign(_) => Action::Assign,
-        Purpose::Conflict(_) => Action::Conflict,
+        Purpose::Conflict(_) | Purpose::WithdrawConflict(_) => Action::Conflict,
         Purpose::Party(_) => Action::AddParty,
+        Purpose::Seal(_) => Action::Seal,
+        Purpose::GiveAccess(_) => Action::GiveAccess,
+        Purpose::OpenContact(_) => Action::OpenContact,
         Purpose::Emergency(_) => Action::Emergency,
         Purpose::Review(_) => Action::ReviewEmergency,
         Purpose::Vote(_) => Action::Vote,

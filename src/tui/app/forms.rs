@@ -3,13 +3,15 @@
 //! what is missing.
 
 use super::*;
+use crate::core::event::ExcludeWhy;
 use crate::ops::cases::CaseChange;
 
 impl App {
     /// A form was submitted: read it as a request; what is missing keeps the form open and
     /// says so there.
     pub(super) fn submit(&mut self, mut form: Box<Form>) -> Option<Effect> {
-        let request = match crate::tui::request::read(&form.submission(), &self.export_dir) {
+        let read = crate::tui::request::read(&form.submission(), &self.export_dir);
+        let request = match read.and_then(|r| self.known_members(r)) {
             Ok(Submitted::Request(request)) => request,
             Ok(Submitted::Filter(filter)) => {
                 self.filter = filter;
@@ -68,8 +70,34 @@ impl App {
                     ..
                 },
             ) => Some(format!(
-                "Declare a HARD conflict on {code}? You will no longer see the case at all, in \
-                 the interface or the command line, and this cannot be withdrawn from here."
+                "Declare a HARD conflict on {code}? The case is sealed from you at once: you \
+                 will no longer see its content, in the interface or on the command line. \
+                 c on it withdraws the conflict later; a member who can read it then gives you \
+                 access again."
+            )),
+            (
+                Purpose::Seal(code),
+                Request::Change {
+                    change: CaseChange::Exclude { members, why },
+                    ..
+                },
+            ) => Some(format!(
+                "Seal {code} from {} ({})? Its content is encrypted again inside the file, with \
+                 a new case key, to the other members who read it now. What {} read before \
+                 stays read.",
+                crate::core::sanitize::inline(&members.join(", ")),
+                why.describe(),
+                crate::core::sanitize::inline(&members.join(", ")),
+            )),
+            (
+                Purpose::GiveAccess(code),
+                Request::Change {
+                    change: CaseChange::GiveAccess(member),
+                    ..
+                },
+            ) => Some(format!(
+                "Give {} access to {code}? They can read all of it, its history included.",
+                crate::core::sanitize::inline(member)
             )),
             (
                 Purpose::Decide(code),
@@ -110,6 +138,18 @@ impl App {
                 Some(effect)
             }
         }
+    }
+
+    /// The members a new case keeps out, checked against the committee (and spelled as its
+    /// roster does), so that a typo is said in the form.
+    fn known_members(&self, read: Submitted) -> Result<Submitted, String> {
+        Ok(match read {
+            Submitted::Request(Request::Open(mut new)) if !new.exclude.is_empty() => {
+                new.exclude = crate::tui::request::members_named(&new.exclude, &self.choices.0)?;
+                Submitted::Request(Request::Open(new))
+            }
+            other => other,
+        })
     }
 
     /// The new member's key was read: confirm with its fingerprint before adding them.
@@ -159,6 +199,7 @@ pub fn quorum_line(data: &CaseData, outcome: &str) -> String {
 /// The form an action on the open case asks for, if it asks for one.
 pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
     let code = data.case.code_name.clone();
+    let my_conflict = data.me.and_then(|(me, _)| data.case.conflict_of(me));
     let outcomes = data.settings.ladder.outcomes();
     let proposed = data
         .case
@@ -183,6 +224,104 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
                 ),
             ],
         ),
+        Action::Conflict if my_conflict.is_some() => Form::new(
+            format!("Withdraw your conflict of interest on {code}"),
+            Purpose::WithdrawConflict(code),
+            vec![Field::line("reason", "reason (optional)", "")],
+        )
+        .with_notes(vec![
+            format!(
+                "You declared a {} conflict of interest on this case. Withdrawing it is \
+                 recorded in its timeline.",
+                crate::core::describe::conflict_kind(my_conflict?)
+            ),
+            if data.sealed_from_me() {
+                "The case stays sealed from you until a member who can read it gives you \
+                 access again."
+                    .into()
+            } else {
+                "You may vote on it again.".into()
+            },
+        ]),
+        Action::Seal => {
+            let me = data.me.map(|(id, _)| id);
+            let candidates: Vec<&str> = data
+                .members
+                .iter()
+                .filter(|(id, _)| Some(*id) != me && data.case.readable_by(*id))
+                .map(|(_, name)| name.as_str())
+                .collect();
+            if candidates.is_empty() {
+                return None;
+            }
+            Form::new(
+                format!("Seal {code} from a member"),
+                Purpose::Seal(code),
+                vec![
+                    Field::names("member", "keep out", &candidates, 0),
+                    Field::choice(
+                        "why",
+                        "because",
+                        [ExcludeWhy::Request, ExcludeWhy::Party, ExcludeWhy::Conflict]
+                            .map(|w| (w.describe(), w)),
+                        0,
+                    ),
+                ],
+            )
+            .with_notes(vec![
+                "The case's content is encrypted inside the file to the members who may read \
+                 it; the member kept out holds only its code name, status and dates."
+                    .into(),
+                "To keep yourself out, declare a hard conflict (c) instead.".into(),
+            ])
+        }
+        Action::GiveAccess => {
+            let candidates: Vec<&str> = data
+                .members
+                .iter()
+                .filter(|(id, _)| !data.case.readable_by(*id))
+                .map(|(_, name)| name.as_str())
+                .collect();
+            if data.case.sealed.is_none() || candidates.is_empty() {
+                return None;
+            }
+            Form::new(
+                format!("Give access to {code}"),
+                Purpose::GiveAccess(code),
+                vec![Field::names("member", "member", &candidates, 0)],
+            )
+            .with_notes(vec![
+                "An exclusion is lifted (not while the member declares a hard conflict), or a \
+                 member who joined after the case was sealed is given it."
+                    .into(),
+            ])
+        }
+        Action::OpenContact => {
+            let me = data.me.map(|(id, _)| id)?;
+            let held: Vec<(String, usize)> = data
+                .case
+                .parties
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| {
+                    matches!(p.identity, crate::core::party::Identity::Held { held_by, .. } if held_by == me)
+                })
+                .map(|(n, p)| (format!("{}. {}", n + 1, p.role.as_str()), n + 1))
+                .collect();
+            if held.is_empty() {
+                return None;
+            }
+            Form::new(
+                format!("Open contact details on {code}"),
+                Purpose::OpenContact(code),
+                vec![Field::choice("party", "party", held, 0)],
+            )
+            .with_notes(vec![
+                "They are sealed to your key alone. Opening them is recorded in the case's \
+                 timeline, for the committee to see."
+                    .into(),
+            ])
+        }
         Action::Conflict => Form::new(
             format!("Declare a conflict of interest on {code}"),
             Purpose::Conflict(code),
@@ -544,8 +683,14 @@ pub(super) fn new_case_form() -> Form {
                 0,
             ),
             Field::text("summary", "summary", "What was reported (optional)."),
+            Field::line("exclude", "keep out (members)", ""),
         ],
     )
+    .with_notes(vec![
+        "keep out (optional, comma-separated): members the reporter asked to be kept out, or \
+         whom the report is about; the case is sealed from them from its first entry."
+            .into(),
+    ])
 }
 
 pub(super) fn import_form() -> Form {

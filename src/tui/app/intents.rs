@@ -71,7 +71,8 @@ impl App {
             }
             (Screen::Queues, Action::Open) => {
                 let row = self.rows.get(self.selected)?;
-                if row.title.is_none() {
+                // A case sealed from the member opens as what their copy holds of it.
+                if row.title.is_none() && !row.sealed {
                     self.status = format!("{}: hidden, you have a hard conflict on it", row.code);
                     return None;
                 }

@@ -36,6 +36,15 @@ impl MergeNews {
     }
 }
 
+/// A party just added who looks like committee members (same name or address).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Linked {
+    /// The party as the case shows them, raw.
+    pub party: String,
+    /// The members they look like (roster names, raw).
+    pub members: Vec<String>,
+}
+
 /// One change not saved yet, as the list of them shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingChange {
@@ -128,6 +137,17 @@ pub enum Outcome {
         said: String,
         /// The member may no longer see the case (a hard conflict).
         hides: bool,
+        /// A party added looks like committee members: ask whether to seal the case from them.
+        linked: Option<Linked>,
+    },
+    /// The member opened contact details they hold (recorded, not yet saved).
+    ContactOpened {
+        /// The case.
+        code: String,
+        /// The party, from 1.
+        number: usize,
+        /// The details, raw.
+        details: crate::core::party::Identity,
     },
     /// A new case was opened.
     Opened(String),
@@ -403,13 +423,62 @@ impl App {
                 });
             }
             Outcome::SavedToQuit => self.quit = true,
-            Outcome::Changed { code, said, hides } => {
+            Outcome::Changed {
+                code,
+                said,
+                hides,
+                linked,
+            } => {
                 self.pending.push(format!("{code}: {said}"));
                 self.changed(format!("{code}: {said} (not saved yet: Ctrl-S)"));
+                if let Some(linked) = linked {
+                    self.ask_to_seal(&code, linked);
+                }
                 if hides {
                     self.screen = Screen::Queues;
                     return Some(Effect::Refresh);
                 }
+                if matches!(self.screen, Screen::Case { .. }) {
+                    return Some(Effect::ReloadCase(code));
+                }
+            }
+            Outcome::ContactOpened {
+                code,
+                number,
+                details,
+            } => {
+                let said = "opened a party's sealed contact details";
+                self.pending.push(format!("{code}: {said}"));
+                self.changed(format!("{code}: {said} (not saved yet: Ctrl-S)"));
+                let text = match &details {
+                    crate::core::party::Identity::Named {
+                        name,
+                        handle,
+                        email,
+                    } => format!(
+                        "name    {}\nhandle  {}\nemail   {}",
+                        inline(name),
+                        handle.as_deref().map(inline).unwrap_or("-".into()),
+                        email.as_deref().map(inline).unwrap_or("-".into()),
+                    ),
+                    other => inline(&crate::core::party::Party {
+                        id: crate::core::party::PartyId(uuid::Uuid::nil()),
+                        role: crate::core::party::PartyRole::Other,
+                        person: crate::core::party::PersonId(uuid::Uuid::nil()),
+                        identity: other.clone(),
+                    }
+                    .label())
+                    .into_owned(),
+                };
+                let status = self.status.clone();
+                self.show(
+                    &format!("Party {number} of {code}"),
+                    format!(
+                        "{text}\n\nThese details are sealed to your key alone. Opening them \
+                         was recorded in the case's timeline (not saved yet: Ctrl-S)."
+                    ),
+                    status,
+                );
                 if matches!(self.screen, Screen::Case { .. }) {
                     return Some(Effect::ReloadCase(code));
                 }
@@ -572,6 +641,37 @@ impl App {
             Outcome::Failed(message) => self.failed(message),
         }
         None
+    }
+
+    /// A party just added on `code` looks like committee members: ask whether to seal the
+    /// case from them.
+    fn ask_to_seal(&mut self, code: &str, linked: Linked) {
+        let members = linked
+            .members
+            .iter()
+            .map(|m| inline(m).into_owned())
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let (member, them) = if linked.members.len() == 1 {
+            ("member", members.as_str())
+        } else {
+            ("members", "them")
+        };
+        self.overlay = Some(Overlay::Confirm {
+            question: format!(
+                "{} looks like committee {member} {members}. Seal this case from {them}?\n\n\
+                 Its content is then encrypted inside the file to the other members only.",
+                inline(&linked.party),
+            ),
+            effect: Effect::Submit(Request::Change {
+                code: code.to_string(),
+                change: crate::ops::cases::CaseChange::Exclude {
+                    members: linked.members,
+                    why: crate::core::event::ExcludeWhy::Party,
+                },
+            }),
+            back: None,
+        });
     }
 
     /// New queue counts and rows arrived.

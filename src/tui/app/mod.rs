@@ -23,7 +23,7 @@ use forms::{
     report_form, save_attachment_form,
 };
 pub use keys::is_text;
-pub use loaded::{MergeNews, Outcome, PendingChange, Shown};
+pub use loaded::{Linked, MergeNews, Outcome, PendingChange, Shown};
 pub use rows::{Filter, Sort, case_data, choices, roster_rows, snapshot, threaded};
 pub use rules::{PaletteEntry, fuzzy_score};
 
@@ -55,8 +55,10 @@ use crate::ops::export::{RecordFormat, ReportFormat};
 pub struct Row {
     /// Code name.
     pub code: String,
-    /// Title, raw (sanitised when drawn); `None` when hidden by a hard conflict.
+    /// Title, raw (sanitised when drawn); `None` when hidden (a hard conflict, or sealed).
     pub title: Option<String>,
+    /// Sealed from the member: their copy holds only its code name, status and dates.
+    pub sealed: bool,
     /// Status.
     pub status: Status,
     /// Severity.
@@ -97,6 +99,16 @@ pub struct CaseData {
     pub me: Option<(MemberId, Role)>,
     /// The case's attachments (from its reports), in order.
     pub attachments: Vec<crate::core::event::AttachmentRef>,
+    /// Active members (id and name), for the sealing pickers.
+    pub members: Vec<(MemberId, String)>,
+}
+
+impl CaseData {
+    /// Whether the case is sealed from the member who opened the file: their copy holds only
+    /// its summary (code name, status, dates), never its content.
+    pub fn sealed_from_me(&self) -> bool {
+        self.me.is_some_and(|(me, _)| !self.case.readable_by(me))
+    }
 }
 
 /// One member as the roster screen lists them.

@@ -159,6 +159,7 @@ pub fn snapshot<'a>(
         .map(|(c, due)| Row {
             code: c.code_name.clone(),
             title: view.may_see(c).then(|| c.title.clone()),
+            sealed: view.me.is_some_and(|me| !c.readable_by(me)),
             status: c.status,
             severity: c.severity,
             age_days: (view.now - c.received_at).num_days(),
@@ -197,6 +198,7 @@ pub fn case_data(
         tally: process::current_tally(roster, settings, &case, &timeline),
         eligible: process::eligible_voters(roster, &case),
         active: roster.active().map(|m| m.name.clone()).collect(),
+        members: roster.active().map(|m| (m.id, m.name.clone())).collect(),
         elsewhere: Vec::new(),
         settings: *settings,
         case,

@@ -104,6 +104,33 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
     let me = data.me.map(|(id, _)| id);
     let my_conflict = me.and_then(|id| case.conflict_of(id));
     let finished = case.status.is_finished();
+    if data.sealed_from_me() {
+        // Nothing of its content is in this copy: only one's own conflict can be withdrawn.
+        return match action {
+            Action::Conflict if my_conflict.is_some() => None,
+            Action::AddNote
+            | Action::ChangeStatus
+            | Action::Assign
+            | Action::Conflict
+            | Action::AddParty
+            | Action::Emergency
+            | Action::ReviewEmergency
+            | Action::Vote
+            | Action::Decide
+            | Action::Comms
+            | Action::Export
+            | Action::Amend
+            | Action::Attachments
+            | Action::Resolve
+            | Action::RecordText
+            | Action::Seal
+            | Action::GiveAccess
+            | Action::OpenContact => {
+                Some("the case is sealed from you: its content is not in your copy".into())
+            }
+            _ => None,
+        };
+    }
     let why = match action {
         Action::ChangeStatus if !case.status.next().iter().any(|s| *s != Status::Decided) => {
             format!("{} is a final status", case.status)
@@ -135,10 +162,20 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
             }
         }
         Action::Emergency if finished => format!("the case is {}", case.status),
-        Action::Conflict if my_conflict.is_some() => format!(
-            "you declared a {} conflict already",
-            crate::core::describe::conflict_kind(my_conflict?)
-        ),
+        Action::Seal if !data.members.iter().any(|(id, _)| Some(*id) != me && case.readable_by(*id)) => {
+            "no other member reads it".into()
+        }
+        Action::GiveAccess if case.sealed.is_none() => "the case is not sealed".into(),
+        Action::GiveAccess if data.members.iter().all(|(id, _)| case.readable_by(*id)) => {
+            "every member can read it already".into()
+        }
+        Action::OpenContact
+            if !case.parties.iter().any(|p| {
+                matches!(p.identity, crate::core::party::Identity::Held { held_by, .. } if Some(held_by) == me)
+            }) =>
+        {
+            "you hold no party's contact details on it".into()
+        }
         Action::Export if case.decision.is_none() => "record the decision (d) first".into(),
         Action::Export if dirty => {
             "save first (Ctrl-S): a record is signed over saved history only".into()

@@ -10,6 +10,7 @@ fn row(code: &str) -> Row {
     Row {
         code: code.into(),
         title: Some("t".into()),
+        sealed: false,
         status: Status::New,
         severity: None,
         age_days: 1,
@@ -660,4 +661,80 @@ fn resolving_needs_something_to_resolve_and_roster_changes_a_chair() {
         panic!("the resolve form")
     };
     assert!(matches!(&form.purpose, Purpose::Resolve { code: None, items } if items.len() == 1));
+}
+
+/// `data`'s case sealed from the member who opened the file (the demo's chair), as their
+/// copy holds it; with a hard conflict of theirs when `conflicted`.
+fn sealed_from_me(mut data: CaseData, conflicted: bool) -> CaseData {
+    use crate::core::case::{Conflict, Sealing};
+    use crate::core::event::ExcludeWhy;
+    let (me, _) = data.me.unwrap();
+    data.case.sealed = Some(Sealing {
+        since: chrono::Utc::now(),
+        changed_at: chrono::Utc::now(),
+        key_by: me,
+        readers: data
+            .members
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| *id != me)
+            .collect(),
+        excluded: [(me, ExcludeWhy::Conflict)].into_iter().collect(),
+        recipient: "age1example".into(),
+    });
+    if conflicted {
+        data.case.conflicts.insert(
+            me,
+            Conflict {
+                kind: ConflictKind::Hard,
+                reason: None,
+            },
+        );
+    }
+    data.case = data.case.sealed_summary();
+    data
+}
+
+#[test]
+fn a_sealed_row_opens_and_a_hidden_one_does_not() {
+    let mut app = App::new("f".into(), None, chrono::Utc::now());
+    let mut sealed = row("sealed-case");
+    sealed.title = None;
+    sealed.sealed = true;
+    app.loaded(app.queues.clone(), vec![sealed]);
+    assert_eq!(
+        app.on_key(key(KeyCode::Enter)),
+        Some(Effect::OpenCase("sealed-case".into()))
+    );
+}
+
+#[test]
+fn on_a_case_sealed_from_me_only_my_own_conflict_can_be_withdrawn() {
+    let (mut app, data) = on_demo_case(|c| c.status == Status::Investigating);
+    app.case_loaded(sealed_from_me(data.clone(), false), false);
+    for c in ['n', 's', 'a', 'c', 'p', '!', 'm', 'A', 'T'] {
+        assert_eq!(app.on_key(key(KeyCode::Char(c))), None);
+        assert!(app.overlay.is_none(), "{c} opened something");
+        assert!(
+            app.status.contains("sealed from you"),
+            "{c}: {}",
+            app.status
+        );
+    }
+    app.case_loaded(sealed_from_me(data, true), false);
+    app.on_key(key(KeyCode::Char('c')));
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("the withdrawal form: {}", app.status)
+    };
+    assert!(form.title.starts_with("Withdraw"), "{}", form.title);
+    type_text(&mut app, "resolved");
+    let Some(Effect::Submit(Request::Change { change, .. })) = app.on_key(ctrl('d')) else {
+        panic!("a change")
+    };
+    assert_eq!(
+        change,
+        crate::ops::cases::CaseChange::WithdrawConflict {
+            reason: Some("resolved".into())
+        }
+    );
 }

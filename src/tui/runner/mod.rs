@@ -10,7 +10,7 @@ use super::Reload;
 use super::app::{self, App, Effect, Outcome, Passphrase, Shown};
 use super::request::Request;
 use crate::core::describe;
-use crate::core::event::{ConflictKind, NoteKind};
+use crate::core::event::{ConflictKind, EventKind, NoteKind};
 use crate::core::party::Identity as PartyIdentity;
 use crate::core::queue::View;
 use crate::core::sanitize::inline;
@@ -585,6 +585,14 @@ fn submit(
                 recipients: added.saved.recipients,
             })
         }
+        Request::OpenContact { code, number } => {
+            let details = ops::cases::open_contact(file, identity, &code, number)?;
+            Ok(Outcome::ContactOpened {
+                code,
+                number,
+                details,
+            })
+        }
         Request::SaveAttachment { sha256, path } => {
             let code = app.open_case().unwrap_or_default().to_string();
             ops::cases::save_attachment(file, &code, &sha256, &path)?;
@@ -629,10 +637,28 @@ fn change_case(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Ou
             .collect();
         said.join("; ")
     };
+    // A party added who looks like a committee member: the case may be sealed from them
+    // (asked, not done; not when it looks like the member adding them).
+    let me = file.me()?.map(|m| m.id);
+    let linked = match changed.events.iter().find_map(|e| match &e.kind {
+        EventKind::PartyAdded { party } => Some(party),
+        _ => None,
+    }) {
+        Some(party)
+            if !changed.linked.is_empty() && !changed.linked.iter().any(|m| Some(m.id) == me) =>
+        {
+            Some(app::Linked {
+                party: party.label(),
+                members: changed.linked.iter().map(|m| m.name.clone()).collect(),
+            })
+        }
+        _ => None,
+    };
     Ok(Outcome::Changed {
         code: code.to_string(),
         said,
         hides,
+        linked,
     })
 }
 
@@ -640,3 +666,5 @@ fn change_case(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Ou
 mod tests;
 #[cfg(test)]
 mod tests_merge;
+#[cfg(test)]
+mod tests_sealed;

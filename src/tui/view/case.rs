@@ -29,7 +29,33 @@ pub fn case_rows(
             .map(|n| inline(n).into_owned())
             .unwrap_or_else(|| "?".into())
     };
+    if data.sealed_from_me() {
+        return sealed_rows(data, zone, theme, width);
+    }
     let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some(sealed) = &case.sealed {
+        // Who may read it, first: what is written here reaches these members only.
+        let excluded: Vec<String> = sealed
+            .excluded
+            .iter()
+            .map(|(id, why)| format!("{} ({})", name(*id), why.describe()))
+            .collect();
+        let readers: Vec<String> = sealed.readers.iter().map(|id| name(*id)).collect();
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Sealed since {} from {}; readable by {} only",
+                zone.show(sealed.since),
+                if excluded.is_empty() {
+                    "nobody now".to_string()
+                } else {
+                    excluded.join(", ")
+                },
+                readers.join(", ")
+            ),
+            theme.warning(),
+        )));
+        lines.push(Line::from(""));
+    }
     if !case.attention.is_empty() {
         // A merge brought changes the rules do not allow together: shown first, until a
         // member records how it was resolved.
@@ -120,6 +146,14 @@ pub fn case_rows(
             let who = match (&p.identity, linked) {
                 (PartyIdentity::Anonymous { contact_held_by }, _) => {
                     format!("anonymous (contact held by {})", name(*contact_held_by))
+                }
+                (PartyIdentity::Held { held_by, .. }, _) => {
+                    let mine = data.me.is_some_and(|(me, _)| me == *held_by);
+                    format!(
+                        "contact held by {} (sealed to them){}",
+                        name(*held_by),
+                        if mine { " — o opens it" } else { "" }
+                    )
                 }
                 (_, Some(label)) => format!("{} (same person as elsewhere)", inline(label)),
                 _ => inline(&p.label()).into_owned(),
@@ -318,6 +352,54 @@ pub fn case_rows(
         rows,
         focus_row,
         entry_rows,
+    }
+}
+
+/// What a copy holds of a case sealed from its member: when it was received and sealed,
+/// why, and to whom its content is encrypted; no timeline (there is nothing of it to show).
+fn sealed_rows(data: &CaseData, zone: &app::Zone, theme: Theme, width: u16) -> CaseRows {
+    let case = &data.case;
+    let name = |id| {
+        data.names
+            .get(&id)
+            .map(|n| inline(n).into_owned())
+            .unwrap_or_else(|| "?".into())
+    };
+    let me = data.me.map(|(id, _)| id);
+    // The code name, status, received and due dates are in the header above.
+    let mut lines = Vec::new();
+    if let Some(sealed) = &case.sealed {
+        let why = me
+            .and_then(|me| sealed.excluded.get(&me))
+            .map(|why| why.describe())
+            .unwrap_or("you joined after it was sealed");
+        let readers: Vec<String> = sealed.readers.iter().map(|id| name(*id)).collect();
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Sealed from you since {} ({why}) — its content is encrypted to {} and is not \
+                 in your copy.",
+                zone.show(sealed.since),
+                readers.join(", ")
+            ),
+            theme.warning(),
+        )));
+    }
+    if let Some(kind) = me.and_then(|me| case.conflict_of(me)) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(format!(
+            "You declared a {} conflict of interest on it: c withdraws it (a member who can \
+             read the case may then give you access again).",
+            describe::conflict_kind(kind)
+        )));
+    }
+    let mut rows = Vec::with_capacity(lines.len());
+    for line in lines {
+        wrap_line(line, width.max(1) as usize, &mut rows);
+    }
+    CaseRows {
+        rows,
+        focus_row: None,
+        entry_rows: Vec::new(),
     }
 }
 

@@ -36,6 +36,25 @@ pub(super) fn header_rows(app: &App, data: &CaseData, width: usize) -> Vec<Line<
         0 => String::new(),
         n => format!("⚠ {n} need{} attention (z) ", if n == 1 { "s" } else { "" }),
     };
+    if data.sealed_from_me() {
+        // The copy holds no title, severity or assignees: say so rather than show blanks.
+        return vec![
+            Line::from(vec![
+                Span::styled(code, theme.heading()),
+                Span::raw("  "),
+                Span::styled(attention, theme.alert()),
+                Span::styled("(sealed from you)", theme.warning()),
+            ]),
+            Line::from(vec![
+                Span::styled(case.status.as_str().to_string(), theme.heading()),
+                Span::raw(ellipsis(
+                    &format!("  ·  received {}", app.zone.show(case.received_at)),
+                    width.saturating_sub(case.status.as_str().len()),
+                )),
+            ]),
+            due_line(app, data, width),
+        ];
+    }
     let title = ellipsis(
         &inline(&case.title),
         width.saturating_sub(code.chars().count() + 2 + attention.chars().count()),
@@ -73,7 +92,23 @@ pub(super) fn header_rows(app: &App, data: &CaseData, width: usize) -> Vec<Line<
     } else {
         state_spans.push(Span::raw(rest));
     }
-    let due = match &data.due {
+    vec![
+        Line::from(vec![
+            Span::styled(code, theme.heading()),
+            Span::raw("  "),
+            Span::styled(attention, theme.alert()),
+            Span::raw(title).bold(),
+        ]),
+        Line::from(state_spans),
+        due_line(app, data, width),
+    ]
+}
+
+/// What is due, by when (overdue marked); or the decision, or nothing due.
+fn due_line(app: &App, data: &CaseData, width: usize) -> Line<'static> {
+    let theme = app.theme;
+    let case = &data.case;
+    match &data.due {
         Some(due) if due.by < app.now => {
             let late = app.now - due.by;
             let late = if late.num_days() >= 1 {
@@ -96,22 +131,17 @@ pub(super) fn header_rows(app: &App, data: &CaseData, width: usize) -> Vec<Line<
         None => match &case.decision {
             Some(d) => Line::from(vec![Span::styled(
                 ellipsis(
-                    &format!("decided: {} on {}", inline(&d.outcome), app.zone.show(d.at)),
+                    // A copy the case is sealed from holds no outcome.
+                    &if d.outcome.is_empty() {
+                        format!("decided on {}", app.zone.show(d.at))
+                    } else {
+                        format!("decided: {} on {}", inline(&d.outcome), app.zone.show(d.at))
+                    },
                     width,
                 ),
                 theme.decision(),
             )]),
             None => Line::from(Span::styled("nothing due", theme.muted())),
         },
-    };
-    vec![
-        Line::from(vec![
-            Span::styled(code, theme.heading()),
-            Span::raw("  "),
-            Span::styled(attention, theme.alert()),
-            Span::raw(title).bold(),
-        ]),
-        Line::from(state_spans),
-        due,
-    ]
+    }
 }

@@ -101,6 +101,7 @@ pub(super) fn render_list(app: &App, frame: &mut Frame, area: Rect) {
             Line::from(ellipsis(
                 &match &r.title {
                     Some(t) => inline(t).into_owned(),
+                    None if r.sealed => "(sealed from you)".into(),
                     None => "(hidden: you have a hard conflict)".into(),
                 },
                 title_width,
