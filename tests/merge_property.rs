@@ -225,7 +225,13 @@ fn event_ids(file: &CaseFile) -> BTreeSet<String> {
     file.log()
         .unwrap()
         .iter()
-        .flat_map(|c| c.events.iter().map(|e| e.id.to_string()))
+        .flat_map(|c| {
+            c.events
+                .iter()
+                .map(|e| e.id.to_string())
+                .chain(c.sealed.iter().map(|id| id.to_string()))
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 

@@ -72,7 +72,12 @@ pub(super) fn log(
     let mut commits = Vec::new();
     for entry in case_file.log()? {
         let mut changes = Vec::new();
-        let mut hidden = 0;
+        // What is sealed from this copy is counted, never shown.
+        let mut hidden = if only.is_none() {
+            entry.sealed.len()
+        } else {
+            0
+        };
         for event in &entry.events {
             if only.is_some() && event.case != only {
                 continue;

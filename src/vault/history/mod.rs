@@ -233,16 +233,21 @@ pub struct LogEntry {
     pub parents: usize,
     /// Its events, oldest first.
     pub events: Vec<Event>,
+    /// The ids of its events sealed from this copy (in a case sealed from its member), which
+    /// it verifies without holding what they say.
+    pub sealed: Vec<Uuid>,
 }
 
 /// The history, commit by commit, oldest first.
 pub(crate) fn log(conn: &Connection) -> rusqlite::Result<Vec<LogEntry>> {
     let mut events: HashMap<String, Event> = HashMap::new();
+    let mut sealed: std::collections::HashSet<String> = Default::default();
     let mut stmt = conn.prepare(&format!("SELECT {} FROM events_open", Row::COLUMNS))?;
     for row in stmt.query_map([], Row::read)? {
         let row = row?;
-        // What is sealed from this copy is left out of its log.
+        // What is sealed from this copy is only counted.
         if row.sealed() {
+            sealed.insert(row.id);
             continue;
         }
         let event = row
@@ -266,6 +271,12 @@ pub(crate) fn log(conn: &Connection) -> rusqlite::Result<Vec<LogEntry>> {
                 .events
                 .iter()
                 .filter_map(|(e, _)| events.remove(&e.to_string()))
+                .collect(),
+            sealed: body
+                .events
+                .iter()
+                .map(|(e, _)| *e)
+                .filter(|e| sealed.contains(&e.to_string()))
                 .collect(),
         });
     }

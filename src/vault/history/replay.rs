@@ -28,11 +28,21 @@ pub(crate) fn digest(conn: &Connection) -> rusqlite::Result<String> {
         // Only when there is something: files without merged changes keep their digest.
         "SELECT seq, state, NULL, NULL, NULL, NULL, NULL FROM attention ORDER BY seq",
     ];
+    // A sealed case counts by its id only: a copy it is sealed from holds its summary as the
+    // last member who could read it saved it, and cannot derive it (see `sealing`).
+    let mut sealed_cases = Vec::new();
     for query in queries {
         let mut stmt = conn.prepare(query)?;
         let mut rows = stmt.query([])?;
         let mut started = false;
         while let Some(row) = rows.next()? {
+            if query.contains("FROM cases")
+                && let rusqlite::types::ValueRef::Text(state) = row.get_ref(5)?
+                && std::str::from_utf8(state).is_ok_and(|s| s.contains("\"sealed\":{"))
+            {
+                sealed_cases.push(row.get::<_, String>(0)?);
+                continue;
+            }
             if !started {
                 started = true;
                 hash.update(query.as_bytes());
@@ -51,6 +61,13 @@ pub(crate) fn digest(conn: &Connection) -> rusqlite::Result<String> {
                 hash.update((text.len() as u64).to_le_bytes());
                 hash.update(text.as_bytes());
             }
+        }
+    }
+    if !sealed_cases.is_empty() {
+        hash.update(b"sealed cases");
+        for id in &sealed_cases {
+            hash.update((id.len() as u64).to_le_bytes());
+            hash.update(id.as_bytes());
         }
     }
     Ok(hex(&hash.finalize()))
