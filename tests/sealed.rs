@@ -196,6 +196,17 @@ fn a_hard_conflict_seals_the_case_from_the_member_even_with_age_and_sqlite3() {
             .ok(&[&"search", &c.file, &NOTE])
             .contains("nothing found")
     );
+    // Nor can she sign a decision record of what her copy does not hold.
+    let refused = common::fails(&c.mei.run(&[
+        &"export",
+        &c.file,
+        &code,
+        &"--for",
+        &"internal",
+        &"-o",
+        &c.dir.join("record.md"),
+    ]));
+    assert!(refused.contains("is sealed from Mei"), "{refused}");
     // Bo and Ada read everything, and say since when and from whom it is sealed.
     reads_everything(&c.bo, &c.file, &code);
     let shown = c.ada.ok(&[&"case", &"show", &c.file, &code]);

@@ -307,6 +307,13 @@ pub fn write_record(
 ) -> Result<Written, Error> {
     let (me, signer) = signer(file, identity)?;
     let case = file.case_by_code(&request.code)?;
+    // A copy a case is sealed from holds nothing to put in its record.
+    if !case.readable_by(me.id) {
+        return Err(Error::Rule(RuleError::SealedFrom {
+            case: case.code_name.clone(),
+            member: me.name.clone(),
+        }));
+    }
     if case.conflict_of(me.id) == Some(ConflictKind::Hard) {
         return Err(Error::Rule(RuleError::HardConflict {
             case: case.code_name.clone(),
