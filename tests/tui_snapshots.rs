@@ -494,6 +494,7 @@ fn sealed(
             .collect(),
         excluded: [(out, why)].into_iter().collect(),
         recipient: "age1example".into(),
+        key_exact: true,
     });
     if summary {
         data.case = data.case.sealed_summary();

@@ -210,6 +210,10 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
             "see who can read it with `casebook case show FILE CODE`"
         }
         RuleError::NoReaderLeft { .. } => "keep at least one member who can read the case",
+        RuleError::OnlyReader { .. } => "another member who can read the case must agree and do it",
+        RuleError::PartyExcludes { .. } => {
+            "another member who can read the case decides who reads it"
+        }
     };
     Some(hint.to_string())
 }

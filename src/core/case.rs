@@ -436,6 +436,82 @@ pub struct Sealing {
     pub excluded: BTreeMap<MemberId, ExcludeWhy>,
     /// The case key's public half: new content is sealed to it.
     pub recipient: String,
+    /// Whether the current key is wrapped to exactly the readers. Not when two changes of
+    /// who may read it were made at the same time on two copies (each wrapped its key to the
+    /// readers it knew): content is then sealed to the readers' own keys until a reader
+    /// replaces the case key.
+    #[serde(default = "exact", skip_serializing_if = "is_exact")]
+    pub key_exact: bool,
+}
+
+fn exact() -> bool {
+    true
+}
+
+fn is_exact(exact: &bool) -> bool {
+    *exact
+}
+
+impl Sealing {
+    /// Who may read the case after `event` (a [`EventKind::CaseSealed`] by its author), from
+    /// `before`: the readers it had, less those kept out, plus a member given access; the
+    /// first sealing's readers are the event's. `None` when the author may not change who
+    /// may read it (they are not a reader). Derived from the sealing events alone, so that a
+    /// copy the case is sealed from derives it too.
+    pub fn after(before: Option<&Sealing>, event: &Event) -> Option<Sealing> {
+        let EventKind::CaseSealed {
+            access,
+            readers: given,
+            recipient,
+            ..
+        } = &event.kind
+        else {
+            return before.cloned();
+        };
+        let Some(before) = before else {
+            let excluded = match access {
+                Access::Excluded { members, why } => members.iter().map(|m| (*m, *why)).collect(),
+                _ => BTreeMap::new(),
+            };
+            return Some(Sealing {
+                since: event.at,
+                changed_at: event.at,
+                key_by: event.author,
+                readers: given.clone(),
+                excluded,
+                recipient: recipient.clone(),
+                key_exact: true,
+            });
+        };
+        if !before.readers.contains(&event.author) {
+            return None;
+        }
+        let mut readers = before.readers.clone();
+        let mut excluded = before.excluded.clone();
+        match access {
+            Access::Excluded { members, why } => {
+                for member in members {
+                    readers.remove(member);
+                    excluded.insert(*member, *why);
+                }
+            }
+            Access::Given { member } => {
+                readers.insert(*member);
+                excluded.remove(member);
+            }
+            // A re-key may only narrow who reads it (a reader who left).
+            Access::Rekeyed => readers.retain(|m| given.contains(m)),
+        }
+        Some(Sealing {
+            since: before.since,
+            changed_at: event.at,
+            key_by: event.author,
+            key_exact: readers == *given,
+            readers,
+            excluded,
+            recipient: recipient.clone(),
+        })
+    }
 }
 
 impl Case {
@@ -676,12 +752,7 @@ impl Case {
                     at: event.at,
                 })
             }
-            EventKind::CaseSealed {
-                access,
-                readers,
-                recipient,
-                ..
-            } => self.apply_sealing(event, access, readers, recipient),
+            EventKind::CaseSealed { .. } => self.apply_sealing(event),
             EventKind::NoteAdded { .. } => {
                 // A correction amends an earlier note; it is not a new note.
                 if event.amends.is_none() {
@@ -774,49 +845,17 @@ impl Case {
     /// A change of who may read the case. Only a member who can read it changes that (once
     /// sealed); a change from anyone else (made on a copy that had not seen them kept out) is
     /// held for attention and not applied, and its key is never used.
-    fn apply_sealing(
-        &mut self,
-        event: &Event,
-        access: &Access,
-        readers: &BTreeSet<MemberId>,
-        recipient: &str,
-    ) {
-        if let Some(sealed) = &self.sealed
-            && !sealed.readers.contains(&event.author)
-        {
-            self.flag(
+    fn apply_sealing(&mut self, event: &Event) {
+        match Sealing::after(self.sealed.as_ref(), event) {
+            Some(sealing) => self.sealed = Some(sealing),
+            None => self.flag(
                 event,
                 Trouble::ConflictedWork {
                     conflict: ConflictKind::Hard,
                     change: event.kind.name().to_string(),
                 },
-            );
-            return;
+            ),
         }
-        let mut excluded = self
-            .sealed
-            .as_ref()
-            .map(|s| s.excluded.clone())
-            .unwrap_or_default();
-        match access {
-            Access::Excluded { members, why } => {
-                for member in members {
-                    excluded.insert(*member, *why);
-                }
-            }
-            Access::Given { member } => {
-                excluded.remove(member);
-            }
-            Access::Rekeyed => {}
-        }
-        self.sealed = Some(Sealing {
-            since: self.sealed.as_ref().map_or(event.at, |s| s.since),
-            changed_at: event.at,
-            key_by: event.author,
-            readers: readers.clone(),
-            excluded,
-            recipient: recipient.to_string(),
-        });
     }
 
     /// Whether `member` may read the case's content (every member, unless it is sealed).

@@ -125,6 +125,26 @@ pub struct Party {
 }
 
 impl Party {
+    /// Whether this party looks like `member`: the same name or the same address (letter
+    /// case and spaces aside). A report about a committee member must not be read by them.
+    pub fn looks_like(&self, member: &super::roster::Member) -> bool {
+        let Identity::Named { name, email, .. } = &self.identity else {
+            return false;
+        };
+        let norm = |t: &str| {
+            t.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        let same = |a: &str, b: &str| !a.trim().is_empty() && norm(a) == norm(b);
+        same(name, &member.name)
+            || email
+                .as_deref()
+                .zip(member.email.as_deref())
+                .is_some_and(|(a, b)| same(a, b))
+    }
+
     /// Words to show for the party (before sanitising): name, alias, or what is withheld.
     pub fn label(&self) -> String {
         match &self.identity {

@@ -179,6 +179,16 @@ pub enum RuleError {
     /// Sealing a case from every member who could read it.
     #[error("sealing {case} from {members} would leave nobody who can read it")]
     NoReaderLeft { case: String, members: String },
+    /// Keeping every other member out of a case.
+    #[error("sealing {case} from {members} would leave {member} its only reader")]
+    OnlyReader {
+        case: String,
+        members: String,
+        member: String,
+    },
+    /// A member who is a party to the case keeping others out of it.
+    #[error("{member} is a party to {case} and may not keep other members out of it")]
+    PartyExcludes { case: String, member: String },
 }
 
 fn list(statuses: &[Status]) -> String {
@@ -281,15 +291,37 @@ pub fn exclude(
             });
         }
     }
+    let names = || {
+        members
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if readers.is_empty() {
         return Err(RuleError::NoReaderLeft {
             case: case.code_name.clone(),
-            members: members
-                .iter()
-                .map(|m| m.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            members: names(),
         });
+    }
+    // Keeping others out is never a way for one member to keep a case to themselves (in a
+    // committee of more than two), and never for a member the case is about.
+    let others = members.iter().any(|m| m.id != actor.member.id);
+    if others {
+        if case.parties.iter().any(|p| p.looks_like(actor.member)) {
+            return Err(RuleError::PartyExcludes {
+                case: case.code_name.clone(),
+                member: actor.member.name.clone(),
+            });
+        }
+        // In a committee of two, keeping the other out leaves one reader by necessity.
+        if readers.iter().all(|r| *r == actor.member.id) && actor.roster.active().count() > 2 {
+            return Err(RuleError::OnlyReader {
+                case: case.code_name.clone(),
+                members: names(),
+                member: actor.member.name.clone(),
+            });
+        }
     }
     Ok(Resealing {
         access: super::event::Access::Excluded {
@@ -346,7 +378,9 @@ pub fn rekey_due(actor: Actor<'_>, case: &Case) -> Option<Resealing> {
         actor.roster.active().map(|m| m.id).collect();
     let readers: std::collections::BTreeSet<MemberId> =
         sealed.readers.intersection(&active).copied().collect();
-    let due = readers.len() != sealed.readers.len() || !readers.contains(&sealed.key_by);
+    let due = readers.len() != sealed.readers.len()
+        || !readers.contains(&sealed.key_by)
+        || !sealed.key_exact;
     due.then_some(Resealing {
         access: super::event::Access::Rekeyed,
         readers,

@@ -333,27 +333,9 @@ pub fn linked_members(
     roster: &crate::core::roster::Roster,
     party: &Party,
 ) -> Vec<crate::core::roster::Member> {
-    let PartyIdentity::Named { name, email, .. } = &party.identity else {
-        return Vec::new();
-    };
-    let same = |a: &str, b: &str| {
-        let norm = |t: &str| {
-            t.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase()
-        };
-        !a.trim().is_empty() && norm(a) == norm(b)
-    };
     roster
         .active()
-        .filter(|m| {
-            same(name, &m.name)
-                || email
-                    .as_deref()
-                    .zip(m.email.as_deref())
-                    .is_some_and(|(a, b)| same(a, b))
-        })
+        .filter(|m| party.looks_like(m))
         .cloned()
         .collect()
 }

@@ -29,7 +29,7 @@ use zeroize::Zeroizing;
 
 use super::keys::{self, Identity};
 use super::{Error, store};
-use crate::core::case::{Case, CaseId};
+use crate::core::case::{Case, CaseId, Sealing};
 use crate::core::event::EventKind;
 use crate::core::roster::MemberId;
 
@@ -244,19 +244,30 @@ struct Part {
     attachments: Vec<(String, String)>,
 }
 
-fn encrypt_part(part: &Part, recipient: &str, path: &Path) -> Result<Vec<u8>, Error> {
+fn encrypt_part(part: &Part, recipients: &[String], path: &Path) -> Result<Vec<u8>, Error> {
     let json = Zeroizing::new(serde_json::to_vec(part).map_err(|e| Error::Encrypt {
         path: path.to_path_buf(),
         detail: e.to_string(),
     })?);
-    let recipients = [keys::to_age_recipient(recipient)?];
+    let recipients = recipients
+        .iter()
+        .map(|r| keys::to_age_recipient(r))
+        .collect::<Result<Vec<_>, _>>()?;
     super::crypto::encrypt(&json, &recipients, false, Vec::new(), path)
 }
 
-fn decrypt_part(data: &[u8], keys: &[age::x25519::Identity]) -> Option<Part> {
+fn decrypt_part(
+    data: &[u8],
+    keys: &[age::x25519::Identity],
+    member: Option<&Identity>,
+) -> Option<Part> {
     let decryptor = age::Decryptor::new(data).ok()?;
     let mut reader = decryptor
-        .decrypt(keys.iter().map(|k| k as &dyn age::Identity))
+        .decrypt(
+            keys.iter()
+                .map(|k| k as &dyn age::Identity)
+                .chain(member.map(|m| m.as_age())),
+        )
         .ok()?;
     let mut json = Zeroizing::new(Vec::with_capacity(data.len()));
     reader.read_to_end(&mut json).ok()?;
@@ -303,6 +314,34 @@ fn sealings(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<EventKind>>
     Ok(kinds)
 }
 
+/// Who may read `case`, from its signed `case-sealed` events alone (the same on every copy,
+/// whatever the stored summary says); `None` when it is not sealed.
+pub(crate) fn sealing_of(conn: &Connection, case: CaseId) -> rusqlite::Result<Option<Sealing>> {
+    let mut sealing: Option<Sealing> = None;
+    for event in store::sealing_events(conn, case)? {
+        if let Some(next) = Sealing::after(sealing.as_ref(), &event) {
+            sealing = Some(next);
+        }
+    }
+    Ok(sealing)
+}
+
+/// Where a part of a sealed case is encrypted to: its key, or, while that key is not wrapped
+/// to exactly its readers (see [`Sealing::key_exact`]), each reader's own key.
+fn part_recipients(conn: &Connection, sealing: &Sealing) -> rusqlite::Result<Vec<String>> {
+    if sealing.key_exact {
+        return Ok(vec![sealing.recipient.clone()]);
+    }
+    let roster = store::roster(conn)?;
+    Ok(sealing
+        .readers
+        .iter()
+        .filter_map(|id| roster.get(*id))
+        .filter(|m| m.is_active())
+        .map(|m| m.recipient.clone())
+        .collect())
+}
+
 /// Unwrap every key of `case` that `identity` can open.
 fn unwrap_all(
     conn: &Connection,
@@ -344,6 +383,7 @@ fn member_of(conn: &Connection, identity: &Identity) -> rusqlite::Result<Option<
 fn open_parts(
     conn: &Connection,
     keyring: &Keyring,
+    member: Option<&Identity>,
     case: CaseId,
     path: &Path,
 ) -> Result<(), Error> {
@@ -363,7 +403,7 @@ fn open_parts(
         .and_then(|mut s| s.query_map([&id], |r| r.get(0))?.collect())
         .map_err(db)?;
     for data in parts {
-        let part = decrypt_part(&data, keys)
+        let part = decrypt_part(&data, keys, member)
             .filter(|p| p.case == id)
             .ok_or_else(|| broken(path, format!("a sealed part of case {id} does not open")))?;
         for (event, payload) in &part.payloads {
@@ -428,16 +468,18 @@ pub(crate) fn unseal(
     let db = |e| Error::database(path, e);
     let me = member_of(conn, identity).map_err(db)?;
     in_savepoint(conn, path, || {
-        for (case, state) in sealed_cases(conn).map_err(db)? {
-            let sealed = state.sealed.as_ref();
+        for (case, _) in sealed_cases(conn).map_err(db)? {
+            // Who reads it is what its signed sealing events say, not what a summary says.
+            let sealed = sealing_of(conn, case).map_err(db)?;
+            let sealed = sealed.as_ref();
             let reader = me.filter(|me| sealed.is_some_and(|s| s.readers.contains(me)));
             if let Some(me) = reader {
                 unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
             }
-            let readable =
-                reader.is_some() && sealed.is_some_and(|s| keyring.holds(case, &s.recipient));
+            let readable = reader.is_some()
+                && sealed.is_some_and(|s| !s.key_exact || keyring.holds(case, &s.recipient));
             if readable {
-                open_parts(conn, keyring, case, path)?;
+                open_parts(conn, keyring, Some(identity), case, path)?;
             }
             conn.execute(
                 "INSERT INTO temp.sealed_here (case_id, readable) VALUES (?1, ?2)
@@ -623,7 +665,11 @@ fn settle_cases(
     // scanned once, however many cases were sealed).
     let mut purge: Vec<String> = Vec::new();
     for state in states {
-        let Some(sealed) = state.sealed.clone() else {
+        if state.sealed.is_none() {
+            continue;
+        }
+        // Who reads it is what its signed sealing events say.
+        let Some(sealed) = sealing_of(conn, state.id).map_err(db)? else {
             continue;
         };
         let case = state.id;
@@ -641,10 +687,11 @@ fn settle_cases(
         }
         // A key made here for a case its maker may not read is forgotten.
         keyring.pending.remove(&sealed.recipient);
-        let readable = reader.is_some() && keyring.holds(case, &sealed.recipient);
+        let readable =
+            reader.is_some() && (!sealed.key_exact || keyring.holds(case, &sealed.recipient));
         let was = here(conn, &id).map_err(db)?;
         if readable && was != Some(true) {
-            open_parts(conn, keyring, case, path)?;
+            open_parts(conn, keyring, identity, case, path)?;
         }
         // Plaintext still stored in the file: events recorded or merged in before the case was
         // sealed here.
@@ -709,7 +756,8 @@ fn settle_cases(
                     payloads,
                     attachments: files,
                 };
-                let data = encrypt_part(&part, &sealed.recipient, path)?;
+                let to = part_recipients(tx, &sealed).map_err(db)?;
+                let data = encrypt_part(&part, &to, path)?;
                 tx.execute(
                     "INSERT OR IGNORE INTO main.sealed (case_id, part, data) VALUES (?1, ?2, ?3)",
                     params![id, sha256_hex(&data), data],
@@ -753,13 +801,34 @@ fn settle_cases(
             derive(tx, case, &state).map_err(db)?;
         }
         // The stored summary (and, when it is held here, the full state in memory), unless
-        // it is what the file holds already (an open).
-        if cases.is_some() || !plain.is_empty() || was != Some(readable) {
-            let stored = if readable {
-                state.clone()
-            } else {
-                state.sealed_summary()
+        // it is what the file holds already. A copy that reads the case writes it again
+        // when it differs (a copy the case is sealed from saved it last, say).
+        // The full state when held here (derived just now, or recorded), else the summary.
+        let full = if readable {
+            store::case_state(tx, case).map_err(db)?
+        } else {
+            None
+        };
+        let stale = match &full {
+            Some(full) => {
+                let held: Option<String> = tx
+                    .query_row("SELECT state FROM main.cases WHERE id = ?1", [&id], |r| {
+                        r.get(0)
+                    })
+                    .optional()
+                    .map_err(db)?;
+                let expected = serde_json::to_string(&full.sealed_summary())
+                    .map_err(|e| db(store::conversion(e)))?;
+                held.as_deref() != Some(expected.as_str())
+            }
+            None => false,
+        };
+        if stale || cases.is_some() || !plain.is_empty() || was != Some(readable) {
+            let mut stored = match full {
+                Some(full) => full,
+                None => state.sealed_summary(),
             };
+            stored.sealed = Some(sealed.clone());
             store::write_state(tx, &stored).map_err(db)?;
         }
     }
@@ -885,7 +954,9 @@ pub(crate) fn seal_parts(conn: &Connection, path: &Path) -> Result<(), Error> {
         let state: Case = serde_json::from_str(&state)
             .map_err(store::conversion)
             .map_err(db)?;
-        let Some(sealed) = state.sealed else { continue };
+        let Some(sealed) = sealing_of(conn, state.id).map_err(db)? else {
+            continue;
+        };
         let payloads: Vec<(String, String)> = conn
             .prepare_cached(
                 "SELECT id, payload FROM temp.open_payloads WHERE case_id = ?1 ORDER BY id",
@@ -921,7 +992,8 @@ pub(crate) fn seal_parts(conn: &Connection, path: &Path) -> Result<(), Error> {
             payloads,
             attachments,
         };
-        let data = encrypt_part(&part, &sealed.recipient, path)?;
+        let to = part_recipients(conn, &sealed).map_err(db)?;
+        let data = encrypt_part(&part, &to, path)?;
         let tx = conn.unchecked_transaction().map_err(db)?;
         tx.execute("DELETE FROM main.sealed WHERE case_id = ?1", [&id])
             .map_err(db)?;

@@ -371,6 +371,16 @@ pub(crate) fn case_state(conn: &Connection, case: CaseId) -> rusqlite::Result<Op
     .transpose()
 }
 
+/// A case's `case-sealed` events, oldest first (never sealed themselves).
+pub(crate) fn sealing_events(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, case_id, author, at, amends, payload FROM main.events
+         WHERE case_id = ?1 AND kind = 'case-sealed' ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([case.to_string()], event_from_row)?;
+    rows.collect()
+}
+
 /// One case's history, oldest first.
 pub(crate) fn case_events(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(

@@ -681,6 +681,7 @@ fn sealed_from_me(mut data: CaseData, conflicted: bool) -> CaseData {
             .collect(),
         excluded: [(me, ExcludeWhy::Conflict)].into_iter().collect(),
         recipient: "age1example".into(),
+        key_exact: true,
     });
     if conflicted {
         data.case.conflicts.insert(
