@@ -624,3 +624,30 @@ fn an_excluded_member_cannot_plant_content_or_forge_a_seal_with_sqlite3() {
         "{err}"
     );
 }
+
+#[test]
+fn a_member_who_joins_later_is_not_given_sealed_cases() {
+    let c = committee();
+    let code = canary_case(&c.ada, &c.file, &[&"--exclude", &"Mei"]);
+    let dan_key = common::member_key(&c.dir, "dan");
+    c.ada.ok(&[
+        &"member",
+        &"add",
+        &c.file,
+        &"--name",
+        &"Dan",
+        &"--key",
+        &c.dir.join("dan.pub"),
+    ]);
+    let dan = Laptop::with_key(&dan_key);
+    let shown = dan.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(
+        shown.contains("sealed from you") && shown.contains("joined after it was sealed"),
+        "{shown}"
+    );
+    sealed_from(&dan_key, &c.file, &ALL);
+    // Given it, Dan reads everything; Mei still does not.
+    c.bo.ok(&[&"case", &"give", &c.file, &code, &"Dan"]);
+    reads_everything(&dan, &c.file, &code);
+    sealed_from(&c.mei_key, &c.file, &ALL);
+}
