@@ -5,8 +5,9 @@
 //! For each file it times, as a member who may read every case: `age -d` of the file (the
 //! reference), open (decrypt, verify, and for sealed cases unwrap their keys and decrypt their
 //! content into memory), ranked search, and a one-note save; then open as the member the cases
-//! are sealed from. Medians; it prints figures and asserts nothing. Goal: open, search and
-//! save within 1.3x of the file without sealed cases.
+//! are sealed from. The lower of two passes' medians (the files alternating); it prints
+//! figures and asserts nothing. Goal: open, search and save within 1.3x of the file without
+//! sealed cases.
 
 mod common;
 
@@ -221,8 +222,19 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     let key = dir.path().join("bench.key");
-    let none = measure(runs, &plain_path, &key, &identity, &excluded);
-    let some = measure(runs, &sealed_path, &key, &identity, &excluded);
+    // Two passes, alternating the files, and the lower median of each: the machine's drift
+    // (other work, the page cache) then weighs on both files alike.
+    let mut none = measure(runs, &plain_path, &key, &identity, &excluded);
+    let mut some = measure(runs, &sealed_path, &key, &identity, &excluded);
+    for (figures, path) in [(&mut none, &plain_path), (&mut some, &sealed_path)] {
+        let again = measure(runs, path, &key, &identity, &excluded);
+        figures.age = figures.age.min(again.age);
+        figures.open = figures.open.min(again.open);
+        figures.first_search = figures.first_search.min(again.first_search);
+        figures.search = figures.search.min(again.search);
+        figures.save = figures.save.min(again.save);
+        figures.open_excluded = figures.open_excluded.min(again.open_excluded);
+    }
     println!(
         "{:<44} {:>12} {:>14} {:>8}",
         "",
