@@ -360,16 +360,6 @@ fn withdrawing_a_conflict_and_being_given_access_reads_the_case_again() {
     assert!(log.contains("gave Mei access to the sealed case"), "{log}");
 }
 
-/// `sqlite3` on the file decrypted with `key`: the result of `sql`.
-fn query(key: &Path, file: &Path, sql: &str) -> String {
-    let db = file.with_extension("q.db");
-    let _ = fs::remove_file(&db);
-    common::age_decrypt(key, file, &db);
-    let out = common::sqlite(&db, sql);
-    fs::remove_file(&db).unwrap();
-    out
-}
-
 #[test]
 fn removing_a_member_takes_them_out_of_every_sealed_case_key() {
     if !common::have("age") || !common::have("sqlite3") {
@@ -383,13 +373,13 @@ fn removing_a_member_takes_them_out_of_every_sealed_case_key() {
     fs::copy(&c.file, &old).unwrap();
     c.ada.ok(&[&"member", &"remove", &c.file, &"Bo"]);
     // The newest key of the case is not wrapped to Bo.
-    let readers = query(
+    let readers = common::query_decrypted(
         &c.dir.join("ada"),
         &c.file,
         "SELECT json_extract(payload, '$.readers') FROM events WHERE kind = 'case-sealed'
          ORDER BY seq DESC LIMIT 1",
     );
-    let bo_id = query(
+    let bo_id = common::query_decrypted(
         &c.dir.join("ada"),
         &c.file,
         "SELECT id FROM members WHERE name = 'Bo'",
@@ -398,7 +388,7 @@ fn removing_a_member_takes_them_out_of_every_sealed_case_key() {
     // Every case key Bo could ever unwrap, from his old copy, with the age CLI.
     let dir = c.dir.join("attack");
     fs::create_dir(&dir).unwrap();
-    let wraps = query(
+    let wraps = common::query_decrypted(
         &c.bo_key,
         &old,
         "SELECT json_extract(payload, '$.keys') FROM events WHERE kind = 'case-sealed'",
@@ -592,7 +582,7 @@ fn an_excluded_member_cannot_plant_content_or_forge_a_seal_with_sqlite3() {
     };
     // Mei replaces the sealed part with content of her own (encrypted to the case's public
     // key, which anyone can read): the payloads do not match their signed events.
-    let recipient = query(
+    let recipient = common::query_decrypted(
         &c.mei_key,
         &c.file,
         "SELECT json_extract(payload, '$.recipient') FROM events WHERE kind = 'case-sealed'",

@@ -106,16 +106,6 @@ fn canary_case(by: &Laptop, file: &Path) -> String {
     code
 }
 
-/// `sqlite3` on `file` decrypted with `key`: the output of `sql`.
-fn query(key: &Path, file: &Path, sql: &str) -> String {
-    let db = file.with_extension("q.db");
-    let _ = fs::remove_file(&db);
-    common::age_decrypt(key, file, &db);
-    let out = common::sqlite(&db, sql);
-    fs::remove_file(&db).unwrap();
-    out
-}
-
 /// Decrypt `file` with `key`, run `sql` on it with `sqlite3`, and encrypt it again, with the
 /// `age` CLI, to `recipients`, in place (what any member can do to a shared file).
 fn tamper(key: &Path, file: &Path, recipients: &Path, sql: &str) {
@@ -228,19 +218,20 @@ fn a_copy_sealed_from_me_concurrently_with_my_own_sealing_still_merges() {
 /// Made canonical (as `store::write_state` writes it) so that it compares equal.
 fn forged_summary(c: &Committee, code: &str, case_key_pub: &str) -> String {
     let mei = c.key("Mei");
-    let state = query(
+    let state = common::query_decrypted(
         mei,
         &c.file,
         &format!("SELECT state FROM cases WHERE code_name = '{code}'"),
     );
     let mut case: casebook::core::case::Case = serde_json::from_str(state.trim()).unwrap();
-    let members: Vec<(String, String)> = query(mei, &c.file, "SELECT id, name FROM members")
-        .lines()
-        .map(|l| {
-            let (id, name) = l.split_once('|').unwrap();
-            (id.to_string(), name.to_string())
-        })
-        .collect();
+    let members: Vec<(String, String)> =
+        common::query_decrypted(mei, &c.file, "SELECT id, name FROM members")
+            .lines()
+            .map(|l| {
+                let (id, name) = l.split_once('|').unwrap();
+                (id.to_string(), name.to_string())
+            })
+            .collect();
     let id = |name: &str| {
         let id = &members.iter().find(|(_, n)| n == name).unwrap().0;
         casebook::core::roster::MemberId(uuid::Uuid::parse_str(id).unwrap())
@@ -311,7 +302,7 @@ fn a_forged_summary_of_a_sealed_case_fools_no_reader_and_no_other_copy() {
     }
     // The next save by a reader puts the signed sealing back in the summary.
     ada.ok(&[&"note", &"add", &c.file, &code, &"--text", &"kqzlater"]);
-    let state = query(
+    let state = common::query_decrypted(
         c.key("Ada"),
         &c.file,
         &format!("SELECT state FROM cases WHERE code_name = '{code}'"),

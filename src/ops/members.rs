@@ -152,17 +152,7 @@ fn rekey_sealed_cases(file: &mut CaseFile) -> Result<(), Error> {
     let Some(me) = file.me()? else {
         return Ok(());
     };
-    let sealed: Vec<crate::core::case::Case> = file
-        .cases()?
-        .values()
-        .filter(|c| {
-            c.sealed
-                .as_ref()
-                .is_some_and(|s| s.readers.contains(&me.id))
-        })
-        .cloned()
-        .collect();
-    for case in sealed {
+    for case in sealed_cases_read_by(file, me.id)? {
         if let (_, Some(resealing)) = as_member(file, |actor| Ok(process::rekey_due(actor, &case)))?
         {
             let kind = file.reseal(case.id, resealing)?;
@@ -170,6 +160,23 @@ fn rekey_sealed_cases(file: &mut CaseFile) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The sealed cases `member` is a reader of.
+fn sealed_cases_read_by(
+    file: &mut CaseFile,
+    member: crate::core::roster::MemberId,
+) -> Result<Vec<crate::core::case::Case>, Error> {
+    Ok(file
+        .cases()?
+        .values()
+        .filter(|c| {
+            c.sealed
+                .as_ref()
+                .is_some_and(|s| s.readers.contains(&member))
+        })
+        .cloned()
+        .collect())
 }
 
 /// Replace the acting member's key (`old`, which opened the file) with `new`'s. The change is
@@ -183,17 +190,7 @@ pub fn rotate_key(
     let (me, kind) = as_member(file, |actor| process::rotate_key(actor, new.recipient()))?;
     file.record(&events_by(me.id, None, vec![kind], None))?;
     // The sealed cases this member reads get a new key, wrapped to their new key.
-    let readable: Vec<crate::core::case::Case> = file
-        .cases()?
-        .values()
-        .filter(|c| {
-            c.sealed
-                .as_ref()
-                .is_some_and(|s| s.readers.contains(&me.id))
-        })
-        .cloned()
-        .collect();
-    for case in readable {
+    for case in sealed_cases_read_by(file, me.id)? {
         let readers = case
             .sealed
             .as_ref()

@@ -287,31 +287,18 @@ fn broken(path: &Path, detail: String) -> Error {
 
 /// The cases this file holds sealed: those with sealed parts, and those whose stored summary
 /// says so (verification checks the list against the history's `case-sealed` events).
-fn sealed_cases(conn: &Connection) -> rusqlite::Result<Vec<(CaseId, Case)>> {
+fn sealed_cases(conn: &Connection) -> rusqlite::Result<Vec<CaseId>> {
     let mut stmt = conn.prepare(
-        "SELECT state FROM main.cases
+        "SELECT id FROM main.cases
          WHERE id IN (SELECT case_id FROM main.sealed) OR state LIKE '%\"sealed\":{%'",
     )?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-    let mut cases = Vec::new();
-    for state in rows {
-        let case: Case = serde_json::from_str(&state?).map_err(store::conversion)?;
-        cases.push((case.id, case));
-    }
-    Ok(cases)
-}
-
-/// The `case-sealed` events of `case`, oldest first (their payloads are never sealed).
-fn sealings(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<EventKind>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT payload FROM main.events WHERE case_id = ?1 AND kind = 'case-sealed' ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([case.to_string()], |r| r.get::<_, String>(0))?;
-    let mut kinds = Vec::new();
-    for payload in rows {
-        kinds.push(serde_json::from_str(&payload?).map_err(store::conversion)?);
-    }
-    Ok(kinds)
+    rows.map(|id| {
+        uuid::Uuid::parse_str(&id?)
+            .map(CaseId)
+            .map_err(store::conversion)
+    })
+    .collect()
 }
 
 /// Who may read `case`, from its signed `case-sealed` events alone (the same on every copy,
@@ -351,8 +338,8 @@ fn unwrap_all(
     identity: &Identity,
     path: &Path,
 ) -> rusqlite::Result<()> {
-    for kind in sealings(conn, case)? {
-        if let EventKind::CaseSealed { readers, keys, .. } = kind
+    for event in store::sealing_events(conn, case)? {
+        if let EventKind::CaseSealed { readers, keys, .. } = event.kind
             && readers.contains(&me)
             && let Some(found) = unwrap(&keys, identity, path)
         {
@@ -468,7 +455,7 @@ pub(crate) fn unseal(
     let db = |e| Error::database(path, e);
     let me = member_of(conn, identity).map_err(db)?;
     in_savepoint(conn, path, || {
-        for (case, _) in sealed_cases(conn).map_err(db)? {
+        for case in sealed_cases(conn).map_err(db)? {
             // Who reads it is what its signed sealing events say, not what a summary says.
             let sealed = sealing_of(conn, case).map_err(db)?;
             let sealed = sealed.as_ref();
@@ -708,7 +695,7 @@ fn settle_cases(
         if !plain.is_empty() {
             settled.newly_sealed = true;
         }
-        let attachments = attachments_of(conn, &id, &plain).map_err(db)?;
+        let attachments = attachments_of(conn, &plain).map_err(db)?;
         let tx = conn;
         if readable {
             for (event, payload) in &plain {
@@ -845,11 +832,7 @@ fn settle_cases(
 }
 
 /// The attachments the reports among `plain` (event id, payload) hold, stored in plaintext.
-fn attachments_of(
-    conn: &Connection,
-    _case: &str,
-    plain: &[(String, String)],
-) -> rusqlite::Result<Vec<String>> {
+fn attachments_of(conn: &Connection, plain: &[(String, String)]) -> rusqlite::Result<Vec<String>> {
     let mut found = Vec::new();
     for (_, payload) in plain {
         if let Ok(EventKind::ReportReceived { attachments, .. }) = serde_json::from_str(payload) {

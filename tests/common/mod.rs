@@ -181,6 +181,17 @@ pub fn sqlite(db: &Path, sql: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `sqlite3` on `file` decrypted (with the `age` CLI) with `key`: the output of `sql`. The
+/// plaintext copy beside the file is removed afterwards.
+pub fn query_decrypted(key: &Path, file: &Path, sql: &str) -> String {
+    let db = file.with_extension("q.db");
+    let _ = std::fs::remove_file(&db);
+    age_decrypt(key, file, &db);
+    let out = sqlite(&db, sql);
+    std::fs::remove_file(&db).unwrap();
+    out
+}
+
 /// The key of a fictional demo member: robin (the chair), sam, priya, tomas or mei.
 pub fn demo_key(member: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
