@@ -5,7 +5,9 @@
 //! Merging two copies that each diverged by 1,000 events (two members, commits of ten
 //! events) is measured against opening and saving the same file, in the same run.
 //!
-//! Run with `cargo bench --bench history` (`-- --quick` for 1,000 cases and 100,000 events).
+//! Run with `cargo bench --bench history` (`-- --quick` for 1,000 cases and 100,000 events;
+//! `-- --merge-only` for the merge figures alone). Generating the full-size file takes most
+//! of half an hour: with `CASEBOOK_BENCH_CACHE=DIR` it is kept in DIR and reused.
 //! The file has 10,000 cases and 1,000,000 events in commits of ten events. It prints
 //! medians; it asserts nothing. Goals: later opens within 2x of `age -d`; a one-note save
 //! within 2x of `age -d` + `age -e`; `casebook merge` (open, merge, save) within 1.5x of open
@@ -104,12 +106,25 @@ fn restore(from: &Path, to: &Path) {
     assert!(status.success());
 }
 
-fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let cases = if quick { 1_000 } else { 10_000 };
-    let runs = if quick { 5 } else { 3 };
-    let dir = tempfile::tempdir().expect("tempdir");
-    laptop(&dir.path().join("generator"));
+/// The generated file, its key and the time it took: from `cache` when it holds them (a
+/// file of this size generated before), else generated (and kept in `cache`, if given).
+fn generated(
+    dir: &Path,
+    cases: usize,
+    cache: Option<&Path>,
+) -> (Identity, std::path::PathBuf, f64) {
+    let names = ["bench.key", "bench.key.pub", "big.cases.age"];
+    let kept = cache.map(|c| c.join(format!("history-{cases}")));
+    if let Some(kept) = &kept
+        && names.iter().all(|n| kept.join(n).exists())
+    {
+        for n in names {
+            std::fs::copy(kept.join(n), dir.join(n)).expect("copy from the cache");
+        }
+        let identity =
+            Identity::load(&dir.join("bench.key"), &PassphraseSource::Terminal).expect("identity");
+        return (identity, dir.join("big.cases.age"), 0.0);
+    }
     let started = Instant::now();
     let spec = synthetic::Spec {
         cases,
@@ -118,65 +133,103 @@ fn main() {
         canary: None,
         seed: 3,
     };
-    let (identity, path, mut file) = common::synthetic_file(dir.path(), &spec);
+    let (identity, path, mut file) = common::synthetic_file(dir, &spec);
     file.save(&identity).expect("save");
-    let commits = file.log().expect("log").len();
     drop(file);
+    let took = started.elapsed().as_secs_f64();
+    if let Some(kept) = &kept {
+        std::fs::create_dir_all(kept).expect("cache");
+        for n in names {
+            std::fs::copy(dir.join(n), kept.join(n)).expect("copy to the cache");
+        }
+    }
+    (identity, path, took)
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    // Only the merge against open and save (the other figures take most of a run).
+    let merge_only = std::env::args().any(|a| a == "--merge-only");
+    let cases = if quick { 1_000 } else { 10_000 };
+    let runs = if quick { 5 } else { 3 };
+    let dir = tempfile::tempdir().expect("tempdir");
+    laptop(&dir.path().join("generator"));
+    let cache = std::env::var_os("CASEBOOK_BENCH_CACHE").map(std::path::PathBuf::from);
+    let (identity, path, took) = generated(dir.path(), cases, cache.as_deref());
+    let commits = CaseFile::open(&path, &identity, OpenMode::ReadOnly)
+        .expect("open")
+        .log()
+        .expect("log")
+        .len();
     let size = std::fs::metadata(&path).expect("size").len();
     println!(
         "signed history benchmark: {cases} cases, {} events in {commits} commits, file {:.0} MB \
-         (generated in {:.0} s)",
+         ({})",
         cases * 100,
         size as f64 / 1e6,
-        started.elapsed().as_secs_f64()
+        if took > 0.0 {
+            format!("generated in {took:.0} s")
+        } else {
+            "from CASEBOOK_BENCH_CACHE".to_string()
+        }
     );
     let key = dir.path().join("bench.key");
     let plain = dir.path().join("plain.db");
     let out = dir.path().join("again.age");
     let pubkey = dir.path().join("bench.key.pub");
 
-    let age_d = time(runs, || {
-        age(&[&"-d", &"-i", &key, &"-o", &"/dev/null", &path])
-    });
-    age(&[&"-d", &"-i", &key, &"-o", &plain, &path]);
-    let age_e = time(runs, || {
-        let _ = std::fs::remove_file(&out);
-        age(&[&"-e", &"-R", &pubkey, &"-o", &out, &plain]);
-    });
-    let _ = std::fs::remove_file(&plain);
-
-    let mut n = 0;
-    let first = time(runs, || {
-        n += 1;
-        laptop(&dir.path().join(format!("fresh-{n}")));
-        drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("first open"));
-    });
     laptop(&dir.path().join("member"));
-    drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("open"));
-    let later = time(runs, || {
-        drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("later open"));
-    });
-    let mut file = CaseFile::open(&path, &identity, OpenMode::ReadWrite).expect("open");
-    let me = file.me().expect("me").expect("member").id;
-    let case = *file.cases().expect("cases").keys().next().expect("a case");
-    let save = time(runs, || {
-        let note = Event {
-            id: uuid::Uuid::new_v4(),
-            case: Some(case),
-            author: me,
-            at: chrono::Utc::now(),
-            amends: None,
-            kind: EventKind::NoteAdded {
-                body: "one more note".into(),
-                note: NoteKind::General,
-            },
-        };
-        file.record(&[note]).expect("record");
-        file.save(&identity).expect("save");
-    });
-    drop(file);
-    let reopen = time(runs, || {
+    let (me, case) = {
+        let mut file = CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("open");
+        let me = file.me().expect("me").expect("member").id;
+        (
+            me,
+            *file.cases().expect("cases").keys().next().expect("a case"),
+        )
+    };
+    let earlier = (!merge_only).then(|| {
+        let age_d = time(runs, || {
+            age(&[&"-d", &"-i", &key, &"-o", &"/dev/null", &path])
+        });
+        age(&[&"-d", &"-i", &key, &"-o", &plain, &path]);
+        let age_e = time(runs, || {
+            let _ = std::fs::remove_file(&out);
+            age(&[&"-e", &"-R", &pubkey, &"-o", &out, &plain]);
+        });
+        let _ = std::fs::remove_file(&plain);
+
+        let mut n = 0;
+        let first = time(runs, || {
+            n += 1;
+            laptop(&dir.path().join(format!("fresh-{n}")));
+            drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("first open"));
+        });
+        laptop(&dir.path().join("member"));
         drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("open"));
+        let later = time(runs, || {
+            drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("later open"));
+        });
+        let mut file = CaseFile::open(&path, &identity, OpenMode::ReadWrite).expect("open");
+        let save = time(runs, || {
+            let note = Event {
+                id: uuid::Uuid::new_v4(),
+                case: Some(case),
+                author: me,
+                at: chrono::Utc::now(),
+                amends: None,
+                kind: EventKind::NoteAdded {
+                    body: "one more note".into(),
+                    note: NoteKind::General,
+                },
+            };
+            file.record(&[note]).expect("record");
+            file.save(&identity).expect("save");
+        });
+        drop(file);
+        let reopen = time(runs, || {
+            drop(CaseFile::open(&path, &identity, OpenMode::ReadOnly).expect("open"));
+        });
+        (age_d, age_e, first, later, save, reopen)
     });
 
     // Two copies that diverged: a second member joins, takes a copy, and each adds 1,000
@@ -248,34 +301,36 @@ fn main() {
         start.elapsed()
     });
 
-    println!(
-        "age -d (Go)                                  {:>8.0} ms",
-        ms(age_d)
-    );
-    println!(
-        "age -e (Go)                                  {:>8.0} ms",
-        ms(age_e)
-    );
-    println!(
-        "first open on a fresh laptop (all verified)  {:>8.0} ms  ({:.2}x age -d)",
-        ms(first),
-        ms(first) / ms(age_d)
-    );
-    println!(
-        "later open (nothing new since)               {:>8.0} ms  ({:.2}x age -d; goal 2x)",
-        ms(later),
-        ms(later) / ms(age_d)
-    );
-    println!(
-        "one-note save (one new commit)               {:>8.0} ms  ({:.2}x age -d + age -e; goal 2x)",
-        ms(save),
-        ms(save) / (ms(age_d) + ms(age_e))
-    );
-    println!(
-        "open after those saves (own commits pinned)  {:>8.0} ms  ({:.2}x age -d)",
-        ms(reopen),
-        ms(reopen) / ms(age_d)
-    );
+    if let Some((age_d, age_e, first, later, save, reopen)) = earlier {
+        println!(
+            "age -d (Go)                                  {:>8.0} ms",
+            ms(age_d)
+        );
+        println!(
+            "age -e (Go)                                  {:>8.0} ms",
+            ms(age_e)
+        );
+        println!(
+            "first open on a fresh laptop (all verified)  {:>8.0} ms  ({:.2}x age -d)",
+            ms(first),
+            ms(first) / ms(age_d)
+        );
+        println!(
+            "later open (nothing new since)               {:>8.0} ms  ({:.2}x age -d; goal 2x)",
+            ms(later),
+            ms(later) / ms(age_d)
+        );
+        println!(
+            "one-note save (one new commit)               {:>8.0} ms  ({:.2}x age -d + age -e; goal 2x)",
+            ms(save),
+            ms(save) / (ms(age_d) + ms(age_e))
+        );
+        println!(
+            "open after those saves (own commits pinned)  {:>8.0} ms  ({:.2}x age -d)",
+            ms(reopen),
+            ms(reopen) / ms(age_d)
+        );
+    }
     println!(
         "open + one-note save, diverged copy          {:>8.0} ms",
         ms(open_save)

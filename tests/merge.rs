@@ -159,6 +159,56 @@ fn two_laptops_merge_both_ways_and_converge() {
     }
 }
 
+/// A merge settles only the cases it changes (see `history::rederive`): one that took events
+/// between its own (replayed), one that took events after its own (extended), one whose own
+/// events only moved (unchanged). Whatever it settled, a laptop that never saw the file
+/// verifies it from scratch and derives the same state, digest for digest.
+#[test]
+fn a_merged_file_verifies_from_scratch_on_a_fresh_laptop() {
+    let c = committee();
+    let new_case = |title: &str| {
+        c.ada
+            .ok(&[&"case", &"new", &c.file, &"--title", &title])
+            .trim()
+            .to_string()
+    };
+    let (between, after, moved) = (new_case("Between"), new_case("After"), new_case("Moved"));
+    let bo_copy = c.dir.join("bo-copy.cases.age");
+    copy(&c.file, &bo_copy);
+    // In time: Ada, then Bo, then Ada again; the merge puts Bo's commits between Ada's.
+    note(&c.ada, &c.file, &between, "canary-ada-first");
+    note(&c.bo, &bo_copy, &between, "canary-bo-between");
+    note(&c.bo, &bo_copy, &after, "canary-bo-after");
+    c.bo.ok(&[&"status", &bo_copy, &after, &"triage"]);
+    note(&c.ada, &c.file, &between, "canary-ada-last");
+    note(&c.ada, &c.file, &moved, "canary-ada-moved");
+    c.ada.ok(&[&"merge", &c.file, &bo_copy]);
+    c.bo.ok(&[&"merge", &bo_copy, &c.file]);
+    let ada_key = c.dir.join("ada");
+    for (file, case, canaries) in [
+        (
+            &c.file,
+            &between,
+            &["canary-ada-first", "canary-bo-between", "canary-ada-last"][..],
+        ),
+        (&c.file, &after, &["canary-bo-after", "triage"][..]),
+        (&c.file, &moved, &["canary-ada-moved"][..]),
+    ] {
+        let shown = shows(&c.ada, file, case);
+        for canary in canaries {
+            assert!(shown.contains(canary), "{canary} missing from {shown}");
+        }
+    }
+    // Every derived table checked against a replay of every event, on a laptop that never
+    // saw either copy, and on one that saw the file before either changed.
+    let fresh = Laptop::with_key(&ada_key);
+    let head = c.ada.head(&c.file);
+    assert_eq!(fresh.head(&c.file), head);
+    assert_eq!(c.cy.head(&c.file), head);
+    assert_eq!(c.bo.head(&bo_copy), head);
+    assert_eq!(Laptop::with_key(&ada_key).head(&bo_copy), head);
+}
+
 #[test]
 fn another_committees_file_is_refused_and_nothing_is_written() {
     let c = committee();

@@ -211,6 +211,18 @@ fn a_copy_sealed_from_me_concurrently_with_my_own_sealing_still_merges() {
         "two legitimate sealings on two copies cannot be merged: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Kept out by Bo's sealing, Ada still has the case (as its summary), on her laptop and on
+    // one that verifies the merged file from scratch; Bo's note never reaches her.
+    let fresh = common::Laptop::with_key(c.key("Ada"));
+    let head = ada.ok(&[&"log", &c.file, &"--head"]);
+    for laptop in [ada, &fresh] {
+        assert_eq!(laptop.ok(&[&"log", &c.file, &"--head"]), head);
+        let listed = laptop.ok(&[&"case", &"list", &c.file]);
+        assert!(listed.contains(&code), "{listed}");
+    }
+    let shown = ada.run(&[&"case", &"show", &c.file, &code]);
+    assert!(!String::from_utf8_lossy(&shown.stdout).contains("pqzbonote"));
+    assert!(!String::from_utf8_lossy(&shown.stderr).contains("pqzbonote"));
 }
 
 /// The forged summary of `code` that the excluded `mei` writes into the shared file with

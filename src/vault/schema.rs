@@ -164,9 +164,34 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
     migrate_from(conn, 0)
 }
 
-/// Recognise a decrypted database as casebook's, check its integrity, and migrate it. Gives
-/// back the schema version it was written with.
-pub(crate) fn check_and_migrate(conn: &Connection, path: &Path) -> Result<i64, Error> {
+/// Which tables of a decrypted database are checked for integrity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Check {
+    /// Every table: a file that is opened.
+    Whole,
+    /// The tables a merge reads from another copy (its history, the roster its sealing is
+    /// read against, attachments, sealed parts and summaries); the rest of a copy being
+    /// merged is never read, and the file it merges into is rebuilt from what it took.
+    Merged,
+}
+
+/// The tables [`Check::Merged`] checks.
+const MERGED_TABLES: &[&str] = &[
+    "members",
+    "events",
+    "commits",
+    "attachments",
+    "sealed",
+    "cases",
+];
+
+/// Recognise a decrypted database as casebook's, check its integrity (the tables `check`
+/// names), and migrate it. Gives back the schema version it was written with.
+pub(crate) fn check_and_migrate(
+    conn: &Connection,
+    path: &Path,
+    check: Check,
+) -> Result<i64, Error> {
     let not_casebook = |detail: &str| Error::NotCasebook {
         path: path.to_path_buf(),
         detail: detail.to_string(),
@@ -189,7 +214,7 @@ pub(crate) fn check_and_migrate(conn: &Connection, path: &Path) -> Result<i64, E
             supported: SCHEMA_VERSION,
         });
     }
-    quick_check(conn).map_err(|detail| Error::Corrupt {
+    quick_check(conn, check).map_err(|detail| Error::Corrupt {
         path: path.to_path_buf(),
         detail,
     })?;
@@ -207,7 +232,7 @@ pub(crate) fn check_and_migrate(conn: &Connection, path: &Path) -> Result<i64, E
 /// included). Run per table, because a whole-database check also re-reads and re-tokenises all
 /// text indexed by FTS5 to verify its inverted index: seconds on a large file, for an index
 /// that is derived data. The file's bytes themselves are already authenticated by age.
-fn quick_check(conn: &Connection) -> Result<(), String> {
+fn quick_check(conn: &Connection, check: Check) -> Result<(), String> {
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_schema
@@ -215,7 +240,8 @@ fn quick_check(conn: &Connection) -> Result<(), String> {
         )
         .and_then(|mut stmt| stmt.query_map([], |row| row.get(0))?.collect())
         .map_err(|e| e.to_string())?;
-    for table in tables {
+    let checked = |table: &String| check == Check::Whole || MERGED_TABLES.contains(&table.as_str());
+    for table in tables.iter().filter(|t| checked(t)) {
         let check: String = conn
             .query_row(
                 "SELECT quick_check FROM pragma_quick_check(?1) LIMIT 1",

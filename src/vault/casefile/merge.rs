@@ -10,6 +10,7 @@ use super::open::decrypt_database;
 use super::{CaseFile, Origin};
 use crate::vault::atomic::Stamp;
 use crate::vault::history::{self, Merged};
+use crate::vault::schema::Check;
 use crate::vault::{Error, Identity, copies, crypto, store};
 
 impl CaseFile {
@@ -83,6 +84,8 @@ impl CaseFile {
             &path,
         )?;
         self.retire_backup |= settled.newly_sealed;
+        #[cfg(debug_assertions)]
+        history::check_against_replay(&self.conn, &path)?;
         self.committed = store::last_seq(&self.conn).map_err(|e| Error::database(&path, e))?;
         self.index = None;
         self.settings = store::settings(&self.conn).map_err(|e| Error::database(&path, e))?;
@@ -123,7 +126,7 @@ impl CaseFile {
         let now = Stamp::of_file(&mut file).map_err(|e| Error::reading(&path, e))?;
         let prefix = crypto::prefix(&file).map_err(|e| Error::reading(&path, e))?;
         let (armor, _) = crypto::inspect(&prefix, &path)?;
-        let (conn, _) = decrypt_database(&file, armor, identity, &path)?;
+        let (conn, _) = decrypt_database(&file, armor, identity, &path, Check::Merged)?;
         let merged = self.merge_connection(&conn, &path, identity)?;
         Ok(Some((merged, now)))
     }
@@ -135,7 +138,7 @@ fn read_copy(path: &Path, identity: &Identity) -> Result<(Connection, i64), Erro
     let file = copies::open_copy(path)?;
     let prefix = crypto::prefix(&file).map_err(|e| Error::reading(path, e))?;
     let (armor, _) = crypto::inspect(&prefix, path)?;
-    let (conn, version) = decrypt_database(&file, armor, identity, path)?;
+    let (conn, version) = decrypt_database(&file, armor, identity, path, Check::Merged)?;
     // What the member may read of its sealed cases is opened; nothing else of them is.
     crate::vault::sealing::unseal(
         &conn,

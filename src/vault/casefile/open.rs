@@ -71,7 +71,8 @@ impl CaseFile {
         let (armor, stanzas) = crypto::inspect(&prefix, path)?;
         // Decrypt from the same handle the stamp was taken from: a save by someone else
         // renames a new inode into place and cannot change what this handle reads.
-        let (conn, written_as) = decrypt_database(&file, armor, identity, path)?;
+        let (conn, written_as) =
+            decrypt_database(&file, armor, identity, path, schema::Check::Whole)?;
         let mut keys = Keyring::default();
         sealing::unseal(&conn, identity, &mut keys, path)?;
         let writing = lock.is_some();
@@ -111,7 +112,8 @@ impl CaseFile {
     ) -> Result<CaseFile, Error> {
         let path = Path::new(label);
         let (armor, stanzas) = crypto::inspect(ciphertext, path)?;
-        let (conn, written_as) = decrypt_database(ciphertext, armor, identity, path)?;
+        let (conn, written_as) =
+            decrypt_database(ciphertext, armor, identity, path, schema::Check::Whole)?;
         let mut keys = Keyring::default();
         sealing::unseal(&conn, identity, &mut keys, path)?;
         let (trust, committed) =
@@ -297,6 +299,7 @@ pub(super) fn decrypt_database<C: Ciphertext + ?Sized>(
     armor: bool,
     identity: &Identity,
     path: &Path,
+    check: schema::Check,
 ) -> Result<(Connection, i64), Error> {
     let out_of_memory = || Error::Read {
         path: path.to_path_buf(),
@@ -321,6 +324,6 @@ pub(super) fn decrypt_database<C: Ciphertext + ?Sized>(
         });
     }
     let conn = into_connection(buffer).map_err(|e| Error::database(path, e))?;
-    let written_as = schema::check_and_migrate(&conn, path)?;
+    let written_as = schema::check_and_migrate(&conn, path, check)?;
     Ok((conn, written_as))
 }

@@ -72,7 +72,13 @@ impl CaseFile {
             return Ok(None);
         };
         let label = PathBuf::from(self.label());
-        let (conn, _) = decrypt_database(sealed.as_slice(), false, identity, &label)?;
+        let (conn, _) = decrypt_database(
+            sealed.as_slice(),
+            false,
+            identity,
+            &label,
+            crate::vault::schema::Check::Whole,
+        )?;
         let draft = match &self.sealed_draft {
             Some(bytes) => {
                 let mut text = crypto::decrypt_small(bytes, identity, &label)?;

@@ -4,6 +4,7 @@
 //! verified as it comes in (ids, signatures, event hashes and places, authority in each
 //! commit's own past), and a copy of another committee is refused before anything changes.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -13,16 +14,33 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::verify::{Depth, Segment, Verified, check_signatures, verify};
+use super::rederive::{Changed, Commit, after_merge};
+use super::verify::{Segment, Verified, check_signatures};
 use super::{Body, FORMAT, Row, hex, insert_signed, store};
 use crate::core::roster::MemberId;
 use crate::vault::{Error, Identity};
 
-/// The part of a commit body a merge orders by (the events list is skipped).
+/// The part of a commit body that names its parents (the rest is skipped).
 #[derive(Deserialize)]
 pub(super) struct Head {
     pub(super) parents: Vec<String>,
-    pub(super) at: String,
+}
+
+/// A commit body as the merge orders and replays it, read without copying its text (the
+/// events' hashes are skipped: they were checked when this copy was verified).
+#[derive(Deserialize)]
+struct Outline<'a> {
+    #[serde(borrow)]
+    parents: Vec<Cow<'a, str>>,
+    author: MemberId,
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    #[serde(borrow)]
+    at: Cow<'a, str>,
+    #[serde(borrow)]
+    events: Vec<(Cow<'a, str>, serde::de::IgnoredAny)>,
+    #[serde(default)]
+    adopts: bool,
 }
 
 /// What a merge brought in.
@@ -60,6 +78,22 @@ fn commits(conn: &Connection) -> rusqlite::Result<Vec<StoredCommit>> {
         .collect()
 }
 
+/// The ids of the commits of `conn`, in stored order.
+fn commit_ids(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    conn.prepare("SELECT id FROM commits ORDER BY seq")?
+        .query_map([], |r| r.get(0))?
+        .collect()
+}
+
+/// The commits of `conn` among `ids`, in stored order.
+fn commits_among(conn: &Connection, ids: &[&String]) -> rusqlite::Result<Vec<StoredCommit>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, id, body, signature FROM commits WHERE id = ?1")?;
+    ids.iter()
+        .map(|id| stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))))
+        .collect()
+}
+
 /// Bring every commit of `other` (another copy, decrypted) into `conn`, verified, and sign a
 /// merge commit by `me` with `signer` when both copies had changes the other lacked. `known`
 /// are the stored-row segments `conn` was verified with; `other_label` names the other copy in
@@ -83,8 +117,12 @@ pub(crate) fn merge(
         detail,
     };
     let mine = commits(conn).map_err(db)?;
-    let theirs = commits(other).map_err(theirs_db)?;
-    let (Some(my_root), Some(their_root)) = (mine.first(), theirs.first()) else {
+    let theirs = commit_ids(other).map_err(theirs_db)?;
+    let their_root = match theirs.first() {
+        Some(id) => commits_among(other, &[id]).map_err(theirs_db)?.pop(),
+        None => None,
+    };
+    let (Some(my_root), Some(their_root)) = (mine.first(), their_root.as_ref()) else {
         return Err(Error::UnsignedHistory {
             path: if mine.is_empty() {
                 path.to_path_buf()
@@ -111,10 +149,11 @@ pub(crate) fn merge(
         .enumerate()
         .map(|(i, c)| (c.1.as_str(), i))
         .collect();
-    let incoming: Vec<&StoredCommit> = theirs
+    let missing: Vec<&String> = theirs
         .iter()
-        .filter(|c| !have.contains_key(c.1.as_str()))
+        .filter(|id| !have.contains_key(id.as_str()))
         .collect();
+    let incoming: Vec<StoredCommit> = commits_among(other, &missing).map_err(theirs_db)?;
     if incoming.is_empty() {
         return Ok(Merged::default());
     }
@@ -206,9 +245,9 @@ pub(crate) fn merge(
 
     // The union, in canonical order: mine as stored up to the first commit whose place
     // changes, then the rest in their new order.
-    let mut heads: Vec<Head> = Vec::with_capacity(mine.len() + incoming.len());
+    let mut outlines: Vec<Outline<'_>> = Vec::with_capacity(mine.len() + incoming.len());
     for (_, id, text, _) in &mine {
-        heads.push(
+        outlines.push(
             serde_json::from_str(text).map_err(|e| Error::HistoryBroken {
                 path: path.to_path_buf(),
                 detail: format!("commit {} is unreadable: {e}", short(id)),
@@ -216,9 +255,21 @@ pub(crate) fn merge(
         );
     }
     for body in &bodies {
-        heads.push(Head {
-            parents: body.parents.clone(),
-            at: body.at.clone(),
+        outlines.push(Outline {
+            parents: body
+                .parents
+                .iter()
+                .map(|p| Cow::Borrowed(p.as_str()))
+                .collect(),
+            author: body.author,
+            key: Cow::Borrowed(body.key.as_str()),
+            at: Cow::Borrowed(body.at.as_str()),
+            events: body
+                .events
+                .iter()
+                .map(|(id, _)| (Cow::Owned(id.to_string()), serde::de::IgnoredAny))
+                .collect(),
+            adopts: body.adopts,
         });
     }
     let ids: Vec<&str> = mine
@@ -227,16 +278,38 @@ pub(crate) fn merge(
         .chain(incoming.iter().map(|c| c.1.as_str()))
         .collect();
     let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let parents: Vec<Vec<usize>> = heads
+    let parents: Vec<Vec<usize>> = outlines
         .iter()
-        .map(|h| h.parents.iter().map(|p| index[p.as_str()]).collect())
+        .map(|h| h.parents.iter().map(|p| index[p.as_ref()]).collect())
         .collect();
-    let keys: Vec<(&str, &str)> = heads
+    let keys: Vec<(&str, &str)> = outlines
         .iter()
         .zip(&ids)
-        .map(|(h, id)| (h.at.as_str(), *id))
+        .map(|(h, id)| (h.at.as_ref(), *id))
         .collect();
-    let order = super::dag::canonical(&parents, &keys);
+    // Mine keep their places up to the first one a commit coming in could precede (before any
+    // of those is placed, the order is mine, and one is placed only after all its parents):
+    // only the rest is ordered again.
+    let settled = (mine.len()..parents.len())
+        .filter_map(|k| parents[k].iter().filter(|&&p| p < mine.len()).max())
+        .min()
+        .map_or(mine.len(), |p| p + 1);
+    let rest: Vec<Vec<usize>> = parents[settled..]
+        .iter()
+        .map(|ps| {
+            ps.iter()
+                .filter(|&&p| p >= settled)
+                .map(|p| p - settled)
+                .collect()
+        })
+        .collect();
+    let order: Vec<usize> = (0..settled)
+        .chain(
+            super::dag::canonical(&rest, &keys[settled..])
+                .into_iter()
+                .map(|c| c + settled),
+        )
+        .collect();
     let fork = order
         .iter()
         .enumerate()
@@ -305,25 +378,24 @@ pub(crate) fn merge(
         .into_iter()
         .map(|r| (r.id.clone(), r))
         .collect();
+    let incoming_ids: HashSet<String> = new_events.iter().flatten().map(|r| r.id.clone()).collect();
     let mut incoming_rows: Vec<Option<Vec<Row>>> = new_events.into_iter().map(Some).collect();
+    // The first event stored anew: derived state is settled from there (see `rederive`).
+    let mut from_event: Option<i64> = None;
     for &c in &order[fork..] {
         let (id, text, signature, rows): (&str, &str, &str, Vec<Row>) = if c < mine.len() {
             let (_, id, text, sig) = &mine[c];
-            let body: Body = serde_json::from_str(text).map_err(|e| Error::HistoryBroken {
-                path: path.to_path_buf(),
-                detail: format!("commit {} is unreadable: {e}", short(id)),
-            })?;
-            let rows = body
+            let rows = outlines[c]
                 .events
                 .iter()
                 .map(|(e, _)| {
                     moved
-                        .remove(&e.to_string())
+                        .remove(e.as_ref())
                         .ok_or_else(|| Error::HistoryBroken {
                             path: path.to_path_buf(),
                             detail: format!(
                                 "event {} is not where its commit says",
-                                &e.to_string()[..8]
+                                e.get(..8).unwrap_or(e)
                             ),
                         })
                 })
@@ -331,7 +403,7 @@ pub(crate) fn merge(
             (id, text, sig, rows)
         } else {
             let k = c - mine.len();
-            let (_, id, text, sig) = incoming[k];
+            let (_, id, text, sig) = &incoming[k];
             (id, text, sig, incoming_rows[k].take().unwrap_or_default())
         };
         tx.execute(
@@ -354,6 +426,7 @@ pub(crate) fn merge(
                 ],
             )
             .map_err(db)?;
+            from_event.get_or_insert_with(|| tx.last_insert_rowid());
             if c >= mine.len() && !row.sealed() {
                 let event = row
                     .event()
@@ -385,36 +458,69 @@ pub(crate) fn merge(
 
     // A merge commit when both copies had changes the other lacked (a copy that only brings
     // what this one has, or only merge commits, is taken as it is: copies then converge).
-    let theirs_ids: HashSet<&str> = theirs.iter().map(|c| c.1.as_str()).collect();
-    let mine_only_changes = mine.iter().any(|(_, id, text, _)| {
-        !theirs_ids.contains(id.as_str())
-            && serde_json::from_str::<Body>(text).is_ok_and(|b| !b.events.is_empty())
+    let theirs_ids: HashSet<&str> = theirs.iter().map(String::as_str).collect();
+    let mine_only_changes = mine.iter().zip(&outlines).any(|((_, id, _, _), outline)| {
+        !theirs_ids.contains(id.as_str()) && !outline.events.is_empty()
     });
     let incoming_changes = bodies.iter().any(|b| !b.events.is_empty());
     let merge_commit = mine_only_changes && incoming_changes;
+
+    // The merged history as its committee is replayed: every commit in its new place.
+    let mut place = vec![0; order.len()];
+    for (i, &c) in order.iter().enumerate() {
+        place[c] = i;
+    }
+    let mut merged: Vec<Commit<'_>> = order
+        .iter()
+        .map(|&c| Commit {
+            author: outlines[c].author,
+            key: outlines[c].key.clone(),
+            parents: parents[c].iter().map(|&p| place[p]).collect(),
+            events: outlines[c].events.iter().map(|(e, _)| e.clone()).collect(),
+            adopts: outlines[c].adopts,
+        })
+        .collect();
+    let mut named = vec![false; merged.len()];
+    for commit in &merged {
+        for &p in &commit.parents {
+            named[p] = true;
+        }
+    }
+    let mut tips: Vec<String> = order
+        .iter()
+        .zip(&named)
+        .filter(|(_, named)| !**named)
+        .map(|(&c, _)| ids[c].to_string())
+        .collect();
+    tips.sort();
     if merge_commit {
         let body = Body {
             format: FORMAT.into(),
-            parents: super::tips(&tx).map_err(db)?,
+            parents: tips.clone(),
             author: me,
             key: signer.recipient().to_string(),
             at: store::timestamp(at),
             events: Vec::new(),
             adopts: false,
         };
-        insert_signed(&tx, path, signer, &body)?;
+        let id = insert_signed(&tx, path, signer, &body)?;
+        let at: HashMap<&str, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (ids[c], i))
+            .collect();
+        merged.push(Commit {
+            author: me,
+            key: Cow::Owned(body.key.clone()),
+            parents: tips.iter().map(|t| at[t.as_str()]).collect(),
+            events: Vec::new(),
+            adopts: false,
+        });
+        tips = vec![id];
     }
+    let count = i64::try_from(merged.len()).unwrap_or(i64::MAX);
+    super::remember_tips(&tx, &tips, count).map_err(db)?;
 
-    let dangling: bool = tx
-        .prepare("PRAGMA foreign_key_check")
-        .and_then(|mut s| s.exists([]))
-        .map_err(db)?;
-    if dangling {
-        return Err(broken(
-            "an event names an event or a member that is not in the history".into(),
-        ));
-    }
-    // Every derived table from the merged history, checked as a full verification checks it.
     let still_valid: Vec<Segment> = {
         let first_commit = mine.get(fork).map_or(i64::MAX, |c| c.0);
         let first_event = first_moved.unwrap_or(i64::MAX);
@@ -428,16 +534,16 @@ pub(crate) fn merge(
     // may read of it is opened (the caller's keys).
     crate::vault::sealing::bring_sealed(other, &tx).map_err(theirs_db)?;
     unseal(&tx).map_err(|e| blame(e, path, other_label))?;
-    // This file's history was verified when it was opened: what no longer holds is what the
-    // other copy brought (a commit its author could not make in its past, say).
-    let verified = verify(
-        &tx,
-        path,
-        Depth::Rebuild {
-            stored: &still_valid,
-        },
-    )
-    .map_err(|e| blame(e, path, other_label))?;
+    // This file's history was verified when it was opened, and what the other copy brought
+    // as it came in: the derived tables are settled from what changed, and what no longer
+    // holds is what the other copy brought (a commit its author could not make in its past,
+    // say).
+    let changed = Changed {
+        from: from_event.unwrap_or(i64::MAX),
+        incoming: &incoming_ids,
+    };
+    let verified = after_merge(&tx, path, &merged, &changed, &still_valid)
+        .map_err(|e| blame(e, path, other_label))?;
     tx.commit().map_err(db)?;
     let kinds: HashSet<&str> = ["member-removed", "member-key-changed", "rekeyed"].into();
     let roster_changed = other_roster_changed(&incoming, other, &kinds).map_err(theirs_db)?;
@@ -455,7 +561,7 @@ pub(crate) fn merge(
 
 /// Whether the incoming commits hold a removal, a key change or a re-encryption.
 fn other_roster_changed(
-    incoming: &[&StoredCommit],
+    incoming: &[StoredCommit],
     other: &Connection,
     kinds: &HashSet<&str>,
 ) -> rusqlite::Result<bool> {

@@ -30,6 +30,7 @@ use crate::core::roster::MemberId;
 
 mod dag;
 mod merge;
+mod rederive;
 mod replay;
 #[cfg(test)]
 mod tests;
@@ -37,6 +38,8 @@ mod verify;
 
 pub use merge::Merged;
 pub(crate) use merge::merge;
+#[cfg(debug_assertions)]
+pub(crate) use rederive::check_against_replay;
 pub(crate) use replay::digest;
 use verify::signatures_digest;
 pub(crate) use verify::{Depth, check_schema, check_unsigned, verify};
@@ -423,7 +426,10 @@ pub(crate) fn tips(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 }
 
 fn remember_tips(conn: &Connection, tips: &[String], commits: i64) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM temp.casebook_tips", [])?;
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS casebook_tips (id TEXT, commits INTEGER);
+         DELETE FROM temp.casebook_tips;",
+    )?;
     for tip in tips {
         conn.execute(
             "INSERT INTO temp.casebook_tips (id, commits) VALUES (?1, ?2)",

@@ -220,33 +220,14 @@ impl Replay {
         attention: &[Attention],
     ) -> rusqlite::Result<()> {
         let summaries = self.stored_summaries(conn)?;
-        conn.execute_batch(
-            "DELETE FROM cases; DELETE FROM extra_recipients; DELETE FROM settings;
-             DELETE FROM attention;",
-        )?;
-        conn.execute_batch("DELETE FROM temp.open_cases;")?;
+        conn.execute_batch("DELETE FROM cases; DELETE FROM temp.open_cases;")?;
         for case in self.cases.values().chain(&summaries) {
             if self.sealed_from_here.contains(&case.id) && self.cases.contains_key(&case.id) {
                 continue;
             }
             store::write_state(conn, case)?;
         }
-        // Members are never deleted (events name them): each is written over.
-        for member in committee.members() {
-            store::insert_member(conn, member)?;
-        }
-        for (recipient, at) in committee.extra_recipients() {
-            store::insert_extra_recipient(conn, recipient, *at)?;
-        }
-        let changed: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE kind = 'settings-changed')",
-            [],
-            |r| r.get(0),
-        )?;
-        if changed {
-            store::write_settings(conn, &committee.settings())?;
-        }
-        store::write_attention(conn, attention)
+        write_committee(conn, committee, attention)
     }
 
     /// Compare the stored derived tables with the replayed ones.
@@ -389,8 +370,118 @@ impl Replay {
     }
 }
 
+/// Write `committee` (with the roster changes that need `attention`) over the stored roster,
+/// recipients, rules and attention list.
+pub(super) fn write_committee(
+    conn: &Connection,
+    committee: &Committee,
+    attention: &[Attention],
+) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "DELETE FROM extra_recipients; DELETE FROM settings; DELETE FROM attention;",
+    )?;
+    // Members are never deleted (events name them): each is written over.
+    for member in committee.members() {
+        store::insert_member(conn, member)?;
+    }
+    for (recipient, at) in committee.extra_recipients() {
+        store::insert_extra_recipient(conn, recipient, *at)?;
+    }
+    // Rules are stored once they were changed (files that never changed them keep no row).
+    let changed: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE case_id IS NULL AND kind = 'settings-changed')",
+        [],
+        |r| r.get(0),
+    )?;
+    if changed {
+        store::write_settings(conn, &committee.settings())?;
+    }
+    store::write_attention(conn, attention)
+}
+
+/// A case's opening, in the order cases were opened: the event, who opened it and when, and
+/// the code name it chose.
+pub(super) struct Opening {
+    pub(super) case: CaseId,
+    pub(super) event: uuid::Uuid,
+    pub(super) by: crate::core::roster::MemberId,
+    pub(super) at: chrono::DateTime<chrono::Utc>,
+    pub(super) chosen: String,
+}
+
+/// A case that opened with a code name another case opened with first: the name it takes
+/// instead, and what each of the two holds for a member's attention.
+pub(super) struct Clash {
+    pub(super) first: CaseId,
+    pub(super) later: CaseId,
+    pub(super) name: String,
+    first_item: Attention,
+    later_item: Attention,
+}
+
 /// Two cases opened with one code name (on two copies): the one opened first keeps it, every
-/// later one gets the name with the start of its id added, and both say so.
+/// later one gets the name with the start of its id added, and both say so. `openings` are
+/// every case's, in the order they were opened.
+pub(super) fn clashes(openings: &[Opening]) -> Vec<Clash> {
+    let mut taken: HashMap<&str, CaseId> = HashMap::new();
+    let mut found = Vec::new();
+    for opening in openings {
+        match taken.get(opening.chosen.as_str()) {
+            Some(first) => found.push((*first, opening)),
+            None => {
+                taken.insert(&opening.chosen, opening.case);
+            }
+        }
+    }
+    let mut names: HashMap<String, CaseId> = taken
+        .into_iter()
+        .map(|(name, id)| (name.to_string(), id))
+        .collect();
+    let mut clashes = Vec::with_capacity(found.len());
+    for (first, later) in found {
+        let chosen = &later.chosen;
+        let hex = later.case.0.simple().to_string();
+        let name = (4..=hex.len())
+            .map(|n| format!("{chosen}-{}", &hex[..n]))
+            .find(|n| !names.contains_key(n))
+            .unwrap_or_else(|| format!("{chosen}-{hex}"));
+        names.insert(name.clone(), later.case);
+        // Both items are about the later case's opening, which a resolution names.
+        let item = |other: CaseId, renamed: bool| Attention {
+            event: later.event,
+            by: later.by,
+            at: later.at,
+            what: Trouble::CodeName {
+                chosen: chosen.clone(),
+                other,
+                renamed,
+            },
+        };
+        clashes.push(Clash {
+            first,
+            later: later.case,
+            name,
+            first_item: item(later.case, false),
+            later_item: item(first, true),
+        });
+    }
+    clashes
+}
+
+/// Rename and hold what `clashes` says on the cases among `cases`.
+pub(super) fn settle_clashes(cases: &mut BTreeMap<CaseId, Case>, clashes: &[Clash]) {
+    for clash in clashes {
+        if let Some(case) = cases.get_mut(&clash.later) {
+            case.rename(clash.name.clone());
+            case.hold(clash.later_item.clone());
+        }
+        if let Some(case) = cases.get_mut(&clash.first) {
+            case.hold(clash.first_item.clone());
+        }
+    }
+}
+
+/// [`clashes`] among the replayed `cases`, opened as `opened` says, settled on them.
 #[allow(clippy::type_complexity)]
 fn rename_clashes(
     cases: &mut BTreeMap<CaseId, Case>,
@@ -401,42 +492,18 @@ fn rename_clashes(
         chrono::DateTime<chrono::Utc>,
     )],
 ) {
-    let mut taken: HashMap<String, CaseId> = HashMap::new();
-    let mut clashes = Vec::new();
-    for (id, event, by, at) in opened {
-        let Some(case) = cases.get(id) else { continue };
-        match taken.get(&case.code_name) {
-            Some(first) => clashes.push((*first, *id, *event, *by, *at)),
-            None => {
-                taken.insert(case.code_name.clone(), *id);
-            }
-        }
-    }
-    for (first, later, event, by, at) in clashes {
-        let chosen = cases[&later].code_name.clone();
-        let hex = later.0.simple().to_string();
-        let name = (4..=hex.len())
-            .map(|n| format!("{chosen}-{}", &hex[..n]))
-            .find(|n| !taken.contains_key(n))
-            .unwrap_or_else(|| format!("{chosen}-{hex}"));
-        taken.insert(name.clone(), later);
-        // Both items are about the later case's opening, which a resolution names.
-        let item = |other: CaseId, renamed: bool| Attention {
-            event,
-            by,
-            at,
-            what: Trouble::CodeName {
-                chosen: chosen.clone(),
-                other,
-                renamed,
-            },
-        };
-        if let Some(case) = cases.get_mut(&later) {
-            case.rename(name);
-            case.hold(item(first, true));
-        }
-        if let Some(case) = cases.get_mut(&first) {
-            case.hold(item(later, false));
-        }
-    }
+    let openings: Vec<Opening> = opened
+        .iter()
+        .filter_map(|(id, event, by, at)| {
+            cases.get(id).map(|case| Opening {
+                case: *id,
+                event: *event,
+                by: *by,
+                at: *at,
+                chosen: case.code_name.clone(),
+            })
+        })
+        .collect();
+    let clashes = clashes(&openings);
+    settle_clashes(cases, &clashes);
 }

@@ -317,7 +317,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
 
 /// A key a committee-wide event gives must be a key, in the form casebook stores (so two
 /// spellings of one key cannot pass for two keys).
-fn check_key(kind: &EventKind) -> Result<(), String> {
+pub(super) fn check_key(kind: &EventKind) -> Result<(), String> {
     let recipient = match kind {
         EventKind::MemberAdded { recipient, .. }
         | EventKind::MemberKeyChanged { recipient, .. }
