@@ -209,6 +209,40 @@ fn a_merged_file_verifies_from_scratch_on_a_fresh_laptop() {
     assert_eq!(Laptop::with_key(&ada_key).head(&bo_copy), head);
 }
 
+/// A member added on one copy, and what they wrote there, come in with the merge: their
+/// events name a member the other copy's roster did not have before it.
+#[test]
+fn a_member_added_on_another_copy_comes_in_with_their_work() {
+    let c = committee();
+    let bo_copy = c.dir.join("bo-copy.cases.age");
+    copy(&c.file, &bo_copy);
+    let dee_key = common::member_key(&c.dir, "dee");
+    c.ada.ok(&[
+        &"member",
+        &"add",
+        &c.file,
+        &"--name",
+        &"Dee",
+        &"--key",
+        &c.dir.join("dee.pub"),
+    ]);
+    let dee = Laptop::with_key(&dee_key);
+    note(&dee, &c.file, &c.code, "canary-dee-note");
+    note(&c.bo, &bo_copy, &c.code, "canary-bo-note");
+    let merged = c.bo.both(&[&"merge", &bo_copy, &c.file]);
+    assert!(merged.contains("from Dee"), "{merged}");
+    let shown = shows(&c.bo, &bo_copy, &c.code);
+    assert!(
+        shown.contains("canary-dee-note") && shown.contains("canary-bo-note"),
+        "{shown}"
+    );
+    assert!(c.bo.ok(&[&"member", &"list", &bo_copy]).contains("Dee"));
+    assert_eq!(
+        Laptop::with_key(&dee_key).head(&bo_copy),
+        c.bo.head(&bo_copy)
+    );
+}
+
 #[test]
 fn another_committees_file_is_refused_and_nothing_is_written() {
     let c = committee();
