@@ -72,8 +72,9 @@ impl Merged {
 
 type StoredCommit = (i64, String, String, String);
 
+/// The commits of `conn`, without their signatures (read where a commit moves).
 fn commits(conn: &Connection) -> rusqlite::Result<Vec<StoredCommit>> {
-    conn.prepare("SELECT seq, id, body, signature FROM commits ORDER BY seq")?
+    conn.prepare("SELECT seq, id, body, '' FROM commits ORDER BY seq")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect()
 }
@@ -370,7 +371,15 @@ pub(crate) fn merge(
             }
         }
     };
+    let mut signatures: HashMap<i64, String> = HashMap::new();
     if let Some(first) = mine.get(fork) {
+        signatures = tx
+            .prepare("SELECT seq, signature FROM commits WHERE seq >= ?1")
+            .and_then(|mut s| {
+                s.query_map([first.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .map_err(db)?;
         tx.execute("DELETE FROM commits WHERE seq >= ?1", [first.0])
             .map_err(db)?;
     }
@@ -384,7 +393,11 @@ pub(crate) fn merge(
     let mut from_event: Option<i64> = None;
     for &c in &order[fork..] {
         let (id, text, signature, rows): (&str, &str, &str, Vec<Row>) = if c < mine.len() {
-            let (_, id, text, sig) = &mine[c];
+            let (seq, id, text, _) = &mine[c];
+            let sig = signatures.get(seq).ok_or_else(|| Error::HistoryBroken {
+                path: path.to_path_buf(),
+                detail: format!("commit {} lost its signature while merging", short(id)),
+            })?;
             let rows = outlines[c]
                 .events
                 .iter()
@@ -474,9 +487,9 @@ pub(crate) fn merge(
         .iter()
         .map(|&c| Commit {
             author: outlines[c].author,
-            key: outlines[c].key.clone(),
+            key: outlines[c].key.as_ref(),
             parents: parents[c].iter().map(|&p| place[p]).collect(),
-            events: outlines[c].events.iter().map(|(e, _)| e.clone()).collect(),
+            events: &outlines[c].events,
             adopts: outlines[c].adopts,
         })
         .collect();
@@ -493,6 +506,9 @@ pub(crate) fn merge(
         .map(|(&c, _)| ids[c].to_string())
         .collect();
     tips.sort();
+    // Known now, for signing the merge commit (which then is the one tip) and those after.
+    let count = i64::try_from(merged.len()).unwrap_or(i64::MAX);
+    super::remember_tips(&tx, &tips, count).map_err(db)?;
     if merge_commit {
         let body = Body {
             format: FORMAT.into(),
@@ -503,7 +519,7 @@ pub(crate) fn merge(
             events: Vec::new(),
             adopts: false,
         };
-        let id = insert_signed(&tx, path, signer, &body)?;
+        insert_signed(&tx, path, signer, &body)?;
         let at: HashMap<&str, usize> = order
             .iter()
             .enumerate()
@@ -511,15 +527,12 @@ pub(crate) fn merge(
             .collect();
         merged.push(Commit {
             author: me,
-            key: Cow::Owned(body.key.clone()),
+            key: signer.recipient(),
             parents: tips.iter().map(|t| at[t.as_str()]).collect(),
-            events: Vec::new(),
+            events: &[],
             adopts: false,
         });
-        tips = vec![id];
     }
-    let count = i64::try_from(merged.len()).unwrap_or(i64::MAX);
-    super::remember_tips(&tx, &tips, count).map_err(db)?;
 
     let still_valid: Vec<Segment> = {
         let first_commit = mine.get(fork).map_or(i64::MAX, |c| c.0);
@@ -545,6 +558,7 @@ pub(crate) fn merge(
     let verified = after_merge(&tx, path, &merged, &changed, &still_valid)
         .map_err(|e| blame(e, path, other_label))?;
     tx.commit().map_err(db)?;
+
     let kinds: HashSet<&str> = ["member-removed", "member-key-changed", "rekeyed"].into();
     let roster_changed = other_roster_changed(&incoming, other, &kinds).map_err(theirs_db)?;
     let mut by_author: Vec<(MemberId, usize)> =

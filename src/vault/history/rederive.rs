@@ -41,11 +41,11 @@ use crate::vault::{Error, store};
 /// One commit of the merged history, in stored order, as the committee's replay needs it.
 pub(super) struct Commit<'a> {
     pub(super) author: MemberId,
-    pub(super) key: Cow<'a, str>,
+    pub(super) key: &'a str,
     /// Positions of its parents in the merged history.
     pub(super) parents: Vec<usize>,
-    /// Its events' ids, in order.
-    pub(super) events: Vec<Cow<'a, str>>,
+    /// Its events' ids, in order (with their hashes, not read here).
+    pub(super) events: &'a [(Cow<'a, str>, serde::de::IgnoredAny)],
     pub(super) adopts: bool,
 }
 
@@ -157,18 +157,18 @@ pub(super) fn after_merge(
         let events: Vec<Event> = commit
             .events
             .iter()
-            .filter_map(|id| committee_events.get(id.as_ref()).cloned())
+            .filter_map(|(id, _)| committee_events.get(id.as_ref()).cloned())
             .collect();
         dag.push(
             commit.author,
-            &commit.key,
+            commit.key,
             commit.parents.clone(),
             events,
             |events| {
                 if commit.adopts {
-                    Committee::adopted(commit.author, &commit.key, events)
+                    Committee::adopted(commit.author, commit.key, events)
                 } else {
-                    Committee::founded(&commit.key, events)
+                    Committee::founded(commit.key, events)
                 }
             },
         )
@@ -187,7 +187,7 @@ pub(super) fn after_merge(
             commits[k]
                 .events
                 .iter()
-                .filter_map(move |id| Uuid::parse_str(id).ok().map(|id| (id, removed)))
+                .filter_map(move |(id, _)| Uuid::parse_str(id).ok().map(|id| (id, removed)))
         })
         .collect();
 
