@@ -89,10 +89,10 @@ impl CaseFile {
         self.committed = store::last_seq(&self.conn).map_err(|e| Error::database(&path, e))?;
         self.index = None;
         self.settings = store::settings(&self.conn).map_err(|e| Error::database(&path, e))?;
-        if let Some(verified) = &merged.verified {
-            self.trust.stored = verified.stored.clone();
-            self.trust.head = Some(verified.head.clone());
-            self.trust.commits = verified.commits.len();
+        if let Some(history) = &merged.history {
+            self.trust.stored = history.stored.clone();
+            self.trust.head = Some(history.head.clone());
+            self.trust.commits = history.commits;
         }
         self.retire_backup |= merged.roster_changed;
         self.dirty = true;

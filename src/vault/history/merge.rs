@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::rederive::{Changed, Commit, after_merge};
-use super::verify::{Segment, Verified, check_signatures};
+use super::verify::{Segment, check_signatures, stored_segments};
 use super::{Body, FORMAT, Row, hex, insert_signed, store};
 use crate::core::roster::MemberId;
 use crate::vault::{Error, Identity};
@@ -55,7 +55,19 @@ pub struct Merged {
     /// Whether a roster change came in (the next save must not leave a backup old keys open).
     pub roster_changed: bool,
     /// The history after the merge.
-    pub verified: Option<Verified>,
+    pub history: Option<History>,
+}
+
+/// The merged history, as the next save pins it: its newest commit, how many commits it
+/// has, and the digests of its rows as stored (see [`Segment`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct History {
+    /// The newest commit's id.
+    pub head: String,
+    /// How many commits it has.
+    pub commits: usize,
+    /// Digests of every stored commit and event, as stored.
+    pub stored: Vec<Segment>,
 }
 
 impl Merged {
@@ -509,6 +521,7 @@ pub(crate) fn merge(
     // Known now, for signing the merge commit (which then is the one tip) and those after.
     let count = i64::try_from(merged.len()).unwrap_or(i64::MAX);
     super::remember_tips(&tx, &tips, count).map_err(db)?;
+    let mut merge_commit_id = None;
     if merge_commit {
         let body = Body {
             format: FORMAT.into(),
@@ -519,7 +532,7 @@ pub(crate) fn merge(
             events: Vec::new(),
             adopts: false,
         };
-        insert_signed(&tx, path, signer, &body)?;
+        merge_commit_id = Some(insert_signed(&tx, path, signer, &body)?);
         let at: HashMap<&str, usize> = order
             .iter()
             .enumerate()
@@ -555,8 +568,18 @@ pub(crate) fn merge(
         from: from_event.unwrap_or(i64::MAX),
         incoming: &incoming_ids,
     };
-    let verified = after_merge(&tx, path, &merged, &changed, &still_valid)
-        .map_err(|e| blame(e, path, other_label))?;
+    after_merge(&tx, path, &merged, &changed).map_err(|e| blame(e, path, other_label))?;
+    let history = History {
+        head: match merge_commit_id {
+            Some(id) => id,
+            None => order
+                .last()
+                .map(|&c| ids[c].to_string())
+                .unwrap_or_default(),
+        },
+        commits: merged.len(),
+        stored: stored_segments(&tx, &still_valid).map_err(db)?,
+    };
     tx.commit().map_err(db)?;
 
     let kinds: HashSet<&str> = ["member-removed", "member-key-changed", "rekeyed"].into();
@@ -569,7 +592,7 @@ pub(crate) fn merge(
         commits: incoming.len(),
         merge_commit,
         roster_changed,
-        verified: Some(verified),
+        history: Some(history),
     })
 }
 

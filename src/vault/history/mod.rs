@@ -36,8 +36,8 @@ mod replay;
 mod tests;
 mod verify;
 
-pub use merge::Merged;
 pub(crate) use merge::merge;
+pub use merge::{History, Merged};
 #[cfg(debug_assertions)]
 pub(crate) use rederive::check_against_replay;
 pub(crate) use replay::digest;

@@ -30,7 +30,7 @@ use uuid::Uuid;
 use super::Row;
 use super::dag::Dag;
 use super::replay::{self, Opening};
-use super::verify::{Segment, Verified, check_key, check_schema};
+use super::verify::{check_key, check_schema};
 use crate::core::attention::Trouble;
 use crate::core::case::{Case, CaseId};
 use crate::core::event::{Event, EventKind};
@@ -56,15 +56,13 @@ pub(super) struct Changed<'a> {
     pub(super) incoming: &'a HashSet<String>,
 }
 
-/// Write the derived tables of the merged history in `conn` (see the module documentation);
-/// `stored` are the stored-row segments still valid. Gives what the caller pins.
+/// Write the derived tables of the merged history in `conn` (see the module documentation).
 pub(super) fn after_merge(
     conn: &Connection,
     path: &Path,
     commits: &[Commit<'_>],
     changed: &Changed<'_>,
-    stored: &[Segment],
-) -> Result<Verified, Error> {
+) -> Result<(), Error> {
     let db = |e| Error::database(path, e);
     let broken = |detail: String| Error::HistoryBroken {
         path: path.to_path_buf(),
@@ -342,7 +340,7 @@ pub(super) fn after_merge(
             "an event names an event or a member that is not in the history".into(),
         ));
     }
-    super::summary(conn, path, stored)
+    Ok(())
 }
 
 /// In debug builds (every test), the derived tables after a merge (and the sealing settled
