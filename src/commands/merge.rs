@@ -29,13 +29,27 @@ pub(super) fn merge(
     let reader = other_identity
         .map(|path| crate::vault::Identity::load(path, &config.passphrases))
         .transpose()?;
-    let mut session = Session::open(config, file)?;
+    // The first other copy is read while the file is opened (with the key given for the
+    // other copies, else the member's own).
+    let identity = load_identity(config)?;
+    let key = reader.as_ref().unwrap_or(&identity);
+    let (opened, first) = match others.first() {
+        Some(other) => {
+            let (opened, copy) = merge_ops::read_while_opening(other, key, || {
+                Session::open_file(config, file, &identity)
+            });
+            (opened, Some(copy))
+        }
+        None => (Session::open_file(config, file, &identity), None),
+    };
+    let mut session = Session::with(opened?, identity)?;
     let before = attention_count(&mut session.file)?;
     let done = merge_ops::merge(
         &mut session.file,
         &session.identity,
         reader.as_ref(),
         others,
+        first,
     )?;
     let roster = session.file.roster()?;
     let mut any = false;

@@ -21,10 +21,27 @@ impl Session {
     /// Open `path` for writing as the member whose key the config names.
     pub(super) fn open(config: &Config, path: &Path) -> Result<Session, Error> {
         let identity = load_identity(config)?;
-        let mut file = super::open_file(config, path, &identity, OpenMode::ReadWrite)?;
+        let file = Session::open_file(config, path, &identity)?;
+        Session::with(file, identity)
+    }
+
+    /// The session of `identity`'s member on `file` (opened by [`Session::open_file`]).
+    pub(super) fn with(file: CaseFile, identity: Identity) -> Result<Session, Error> {
         let me = ops::acting_member(&file)?;
+        Ok(Session { file, identity, me })
+    }
+
+    /// Open `path` for writing as the member whose key is `identity`, with the sync conflict
+    /// copies beside it merged.
+    pub(super) fn open_file(
+        config: &Config,
+        path: &Path,
+        identity: &Identity,
+    ) -> Result<CaseFile, Error> {
+        let mut file = super::open_file(config, path, identity, OpenMode::ReadWrite)?;
+        ops::acting_member(&file)?;
         // Conflict copies a sync tool left beside the file are merged first.
-        let (merged, refused) = ops::merge::merge_conflict_copies(&mut file, &identity);
+        let (merged, refused) = ops::merge::merge_conflict_copies(&mut file, identity);
         let roster = file.roster()?;
         for copy in &merged {
             eprintln!(
@@ -40,7 +57,7 @@ impl Session {
                 copy.display()
             );
         }
-        Ok(Session { file, identity, me })
+        Ok(file)
     }
 
     /// Save what was recorded, over the file or to a new one.

@@ -12,7 +12,7 @@ use crate::core::event::EventKind;
 use crate::core::process::RuleError;
 use crate::core::roster::Role;
 use crate::vault::history::Merged;
-use crate::vault::{CaseFile, Identity, copies};
+use crate::vault::{CaseFile, Identity, OtherCopy, copies};
 
 /// What came in, in the committee's words: "3 changes from Sam Lindqvist, 1 from Mei Chen"
 /// (names sanitised; one wording for the command line and the interface).
@@ -53,25 +53,52 @@ pub enum Outcome {
 }
 
 /// Merge each of `others` into `file` (recorded, not saved), decrypting them with `reader`
-/// (when given; else with `identity`, which signs).
+/// (when given; else with `identity`, which signs). `first` is the first of `others` when it
+/// was read already (see [`read_while_opening`]).
 pub fn merge(
     file: &mut CaseFile,
     identity: &Identity,
     reader: Option<&Identity>,
     others: &[PathBuf],
+    mut first: Option<Result<OtherCopy, crate::vault::Error>>,
 ) -> Result<Vec<(PathBuf, Outcome)>, Error> {
     acting_member(file)?;
     let mine = std::fs::canonicalize(file.label()).ok();
     let mut done = Vec::new();
-    for other in others {
+    for (n, other) in others.iter().enumerate() {
+        let read = if n == 0 { first.take() } else { None };
         if mine.is_some() && std::fs::canonicalize(other).ok() == mine {
             done.push((other.clone(), Outcome::Itself));
             continue;
         }
-        let merged = file.merge_file_reading(other, reader.unwrap_or(identity), identity)?;
+        let merged = match read {
+            Some(copy) => file.merge_copy(&copy?, identity)?,
+            None => file.merge_file_reading(other, reader.unwrap_or(identity), identity)?,
+        };
         done.push((other.clone(), Outcome::Merged(Box::new(merged))));
     }
     Ok(done)
+}
+
+/// Run `open` (opening the file to merge into) while `other` is read with `reader` on another
+/// thread: decrypting and checking the other copy costs about as much as opening the file,
+/// and each has steps that keep one core busy.
+pub fn read_while_opening<T>(
+    other: &Path,
+    reader: &Identity,
+    open: impl FnOnce() -> T,
+) -> (T, Result<OtherCopy, crate::vault::Error>) {
+    std::thread::scope(|scope| {
+        let copy = scope.spawn(|| OtherCopy::read(other, reader));
+        let opened = open();
+        let copy = copy.join().unwrap_or_else(|_| {
+            Err(crate::vault::Error::reading(
+                other,
+                std::io::Error::other("reading the other copy failed"),
+            ))
+        });
+        (opened, copy)
+    })
 }
 
 /// A sync tool's conflict copy that was merged and moved aside.

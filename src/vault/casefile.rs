@@ -37,6 +37,7 @@ use crate::core::party::PersonId;
 use crate::core::process::Settings;
 use crate::core::roster::{Member, MemberId, Roster};
 
+pub use merge::OtherCopy;
 pub use open::{Founder, OpenMode};
 pub use save::{SavePolicy, SaveReport, encrypt_new_file};
 pub use summary::{EncryptedTo, MemberSummary, RecipientSummary, StatusCount, Summary};

@@ -29,8 +29,13 @@ impl CaseFile {
         reader: &Identity,
         identity: &Identity,
     ) -> Result<Merged, Error> {
-        let (conn, _) = read_copy(other, reader)?;
-        self.merge_connection(&conn, other, identity)
+        let copy = OtherCopy::read(other, reader)?;
+        self.merge_copy(&copy, identity)
+    }
+
+    /// [`CaseFile::merge_file`] of a copy already read (see [`OtherCopy::read`]).
+    pub fn merge_copy(&mut self, copy: &OtherCopy, identity: &Identity) -> Result<Merged, Error> {
+        self.merge_connection(&copy.conn, &copy.path, identity)
     }
 
     fn merge_connection(
@@ -129,6 +134,26 @@ impl CaseFile {
         let (conn, _) = decrypt_database(&file, armor, identity, &path, Check::Merged)?;
         let merged = self.merge_connection(&conn, &path, identity)?;
         Ok(Some((merged, now)))
+    }
+}
+
+/// Another copy of a case file, decrypted into memory to be merged: read (decrypting it,
+/// and checking the tables a merge reads) while the file it merges into is opened, a merge
+/// costs little more than opening and saving that file.
+pub struct OtherCopy {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl OtherCopy {
+    /// Decrypt the copy at `path` with `reader` (nothing of it is trusted yet: a merge checks
+    /// what it takes from it).
+    pub fn read(path: &Path, reader: &Identity) -> Result<OtherCopy, Error> {
+        let (conn, _) = read_copy(path, reader)?;
+        Ok(OtherCopy {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 }
 
