@@ -246,8 +246,23 @@ pub(super) fn after_merge(
         replayed.insert(clash.later);
     }
 
-    // The cases that change, replayed or extended, then written over the stored ones.
+    // The cases that change, extended or replayed, then written over the stored ones.
     let mut cases: BTreeMap<CaseId, Case> = BTreeMap::new();
+    extended.retain(|c| !replayed.contains(c));
+    for case in &extended {
+        match store::case_state(conn, *case).map_err(db)? {
+            Some(mut state) => {
+                for event in &new_in[case].incoming {
+                    state.apply(event);
+                }
+                cases.insert(*case, state);
+            }
+            // Opened by what came in.
+            None => {
+                replayed.insert(*case);
+            }
+        }
+    }
     let mut sealed_from_here: BTreeSet<CaseId> = BTreeSet::new();
     for case in &replayed {
         let (state, sealed) = reader
@@ -260,29 +275,7 @@ pub(super) fn after_merge(
             cases.insert(*case, state);
         }
     }
-    extended.retain(|c| !replayed.contains(c));
-    let mut written = replayed.clone();
-    for case in &extended {
-        let Some(mut state) = store::case_state(conn, *case).map_err(db)? else {
-            // Opened by what came in.
-            let (state, sealed) = reader
-                .replay(conn, *case, &flagged)
-                .map_err(|e| e.into_error(path))?;
-            if sealed {
-                sealed_from_here.insert(*case);
-            }
-            if let Some(state) = state {
-                cases.insert(*case, state);
-            }
-            written.insert(*case);
-            continue;
-        };
-        for event in &new_in[case].incoming {
-            state.apply(event);
-        }
-        cases.insert(*case, state);
-        written.insert(*case);
-    }
+    let written: BTreeSet<CaseId> = replayed.iter().chain(&extended).copied().collect();
     replay::settle_clashes(&mut cases, &clashes);
     // Every case written is taken out first: renamed cases may swap code names, which the
     // table keeps unique.
