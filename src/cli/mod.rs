@@ -148,6 +148,22 @@ pub enum Command {
         #[arg(long)]
         keep: Option<String>,
     },
+    /// Approve a change that waits for a second member: on a case, keeping a member out at
+    /// the reporter's request after the case was opened, or a party recorded as a committee
+    /// member; without a case, a motion (removing or demoting a chair, or leaving the committee
+    /// without one), which takes effect when a majority of the active members approved it.
+    Approve {
+        /// The case file.
+        file: PathBuf,
+        /// The case (omit it for a motion on the roster).
+        code: Option<String>,
+        /// The waiting change's event id (or its start, as `case show` and `member list` show it).
+        #[arg(long)]
+        item: String,
+        /// Withdraw your own proposal instead of approving it.
+        #[arg(long)]
+        withdraw: bool,
+    },
     /// The signed history, commit by commit: who signed what, and when.
     Log {
         /// The case file.

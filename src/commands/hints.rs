@@ -10,6 +10,13 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         vault::Error::NotFound { .. } => {
             "check the path, or create a case file with `casebook init`"
         }
+        vault::Error::Rule { source, .. } => return rule(source),
+        vault::Error::RosterRule { .. } => {
+            "see the roster and what waits for approval with `casebook member list`"
+        }
+        vault::Error::ClockBehind { .. } => {
+            "set this laptop's clock right (or ask whoever made the newest change to check theirs), then try again"
+        }
         vault::Error::PermissionDenied { .. } => {
             "check the file's owner and mode; case files should be mode 0600 and owned by you"
         }
@@ -211,8 +218,34 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         }
         RuleError::NoReaderLeft { .. } => "keep at least one member who can read the case",
         RuleError::OnlyReader { .. } => "another member who can read the case must agree and do it",
-        RuleError::PartyExcludes { .. } => {
-            "another member who can read the case decides who reads it"
+        RuleError::PartyExcludes { .. } | RuleError::IsParty { .. } => {
+            "another member who can read the case must do this"
+        }
+        RuleError::NoSuchCase { .. } | RuleError::OpenedTwice { .. } => {
+            "see the cases with `casebook case list FILE`"
+        }
+        RuleError::ForOthers { .. } => "each member declares or withdraws their own conflict",
+        RuleError::NoProposal { .. } => "vote with --outcome O to propose it",
+        RuleError::StaleStatus { .. } => "see the case with `casebook case show FILE CODE`",
+        RuleError::NotACaseChange { .. } => "record committee changes with `casebook member`",
+        RuleError::AlreadyRequested { .. } => {
+            "another member who can read the case gives access with `casebook case give FILE CODE NAME`"
+        }
+        RuleError::NotCustodian { .. } => "only the custodian named on the party opens it",
+        RuleError::NothingPending { .. } => {
+            "see what waits on the case with `casebook case show FILE CODE`"
+        }
+        RuleError::SelfApproval { .. } => "ask another member who can read the case to approve it",
+        RuleError::UncheckedReason { .. } => {
+            "record the party (`casebook party add`) or the conflict first; a request made after \
+             the case was opened waits for a second reader's approval"
+        }
+        RuleError::SecondReaderNeeded { .. } => {
+            "your request is recorded; another member who can read the case gives access with `casebook case give FILE CODE NAME`"
+        }
+        RuleError::UnknownMember { .. } => "see the roster with `casebook member list`",
+        RuleError::ReportedNotSealed { .. } => {
+            "record the party with `casebook party add`, which keeps them out in the same change"
         }
     };
     Some(hint.to_string())

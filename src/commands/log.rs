@@ -32,6 +32,9 @@ struct Change {
     case: Option<String>,
     kind: &'static str,
     what: String,
+    /// Why the committee's rules did not apply it, when they did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_applied: Option<String>,
 }
 
 /// `casebook log`
@@ -69,6 +72,12 @@ pub(super) fn log(
             .map(|m| inline(&m.name).into_owned())
             .unwrap_or_else(|| "?".into())
     };
+    // What the rules did not apply: the committee's, and each readable case's.
+    let mut held: std::collections::HashMap<uuid::Uuid, String> =
+        case_file.held()?.into_iter().collect();
+    for case in cases.values() {
+        held.extend(case.held.iter().map(|h| (h.event, h.why.clone())));
+    }
     let mut commits = Vec::new();
     for entry in case_file.log()? {
         let mut changes = Vec::new();
@@ -94,6 +103,7 @@ pub(super) fn log(
                 case: case.map(|c| c.code_name.clone()),
                 kind: event.kind.name(),
                 what: describe::headline(&event.kind, &name),
+                not_applied: held.get(&event.id).map(|why| inline(why).into_owned()),
             });
         }
         if changes.is_empty() && hidden == 0 && only.is_some() {
@@ -136,6 +146,13 @@ pub(super) fn log(
                 .map(|c| format!("{c}: "))
                 .unwrap_or_default();
             writeln!(out, "    {case}{}", change.what)?;
+            if let Some(why) = &change.not_applied {
+                writeln!(
+                    out,
+                    "      not applied: {why} (signed by {})",
+                    commit.author
+                )?;
+            }
         }
         if commit.hidden_changes > 0 {
             writeln!(

@@ -213,3 +213,33 @@ pub(super) fn resolve(
     )?;
     Ok(())
 }
+
+pub(super) fn approve(
+    config: &Config,
+    file: &Path,
+    code: Option<&str>,
+    item: &str,
+    withdraw: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut session = Session::open(config, file)?;
+    let approval = merge_ops::approve(&mut session.file, code, item, withdraw)?;
+    session.save(None)?;
+    let short = &approval.event.to_string()[..8];
+    if withdraw {
+        writeln!(out, "withdrew {short} ({})", approval.what)?;
+    } else if approval.effective {
+        writeln!(
+            out,
+            "approved {short} ({}): it takes effect now",
+            approval.what
+        )?;
+    } else {
+        writeln!(
+            out,
+            "approved {short} ({}): it waits for more approvals (a majority of the active members)",
+            approval.what
+        )?;
+    }
+    Ok(())
+}

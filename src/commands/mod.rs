@@ -270,6 +270,12 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         } => merge::merge(config, file, others, other_identity.as_deref(), out)?,
         Command::MergeDriver { ours, theirs, .. } => merge::driver(config, ours, theirs, out)?,
         Command::Attention { file, json } => merge::attention(config, file, *json, out)?,
+        Command::Approve {
+            file,
+            code,
+            item,
+            withdraw,
+        } => merge::approve(config, file, code.as_deref(), item, *withdraw, out)?,
         Command::Resolve {
             file,
             code,

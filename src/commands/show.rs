@@ -213,7 +213,7 @@ pub(super) fn show(
     let case = case_ops::readable(&mut case_file, code)?;
     let settings = case_file.settings();
     let timeline = case_file.timeline(case.id)?;
-    let tally = process::current_tally(&roster, &settings, &case, &timeline);
+    let tally = process::current_tally(&roster, &settings, &case);
     let due = process::due(&settings, &case);
     if json {
         let shown = Shown {

@@ -86,6 +86,15 @@ pub enum Trouble {
         /// Why it cannot apply.
         why: String,
     },
+    /// A signed change the committee's rules do not allow: kept in the history, not applied.
+    NotApplied {
+        /// Why, in the rules' words.
+        why: String,
+        /// Allowed where its author made it, but not together with a change made at the same
+        /// time on another copy (rather than forbidden outright).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        concurrent: bool,
+    },
 }
 
 impl Trouble {
@@ -128,6 +137,16 @@ impl Trouble {
                 "a change signed with a key that was replaced on another copy".into()
             }
             Trouble::RosterChange { why } => format!("a roster change that cannot apply: {why}"),
+            Trouble::NotApplied {
+                why,
+                concurrent: false,
+            } => format!("not applied: {why}"),
+            Trouble::NotApplied {
+                why,
+                concurrent: true,
+            } => format!(
+                "not applied: {why} (made on a copy that had not seen the change before it)"
+            ),
         }
     }
 }

@@ -337,6 +337,29 @@ pub struct Decision {
     pub at: DateTime<Utc>,
     /// Set when a chair decided without the quorum rule being met.
     pub override_reason: Option<String>,
+    /// The vote as the replay counted it when the decision was recorded (never as the event
+    /// claims it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tally: Option<crate::core::decision::Tally>,
+    /// The `decision-recorded` event.
+    #[serde(default, skip_serializing_if = "Uuid::is_nil")]
+    pub event: Uuid,
+}
+
+/// A signed event the rules did not allow: kept in the history (it is evidence), never
+/// applied, and shown as such.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    /// The event.
+    pub event: Uuid,
+    /// Who signed it.
+    pub by: MemberId,
+    /// When (their claim).
+    pub at: DateTime<Utc>,
+    /// What it was (the event's kind name).
+    pub kind: String,
+    /// Why it is not applied, in the rules' words.
+    pub why: String,
 }
 
 /// A message sent about the case.
@@ -417,6 +440,17 @@ pub struct Case {
     /// Set once the case is sealed: who may read it, who is kept out, since when.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed: Option<Sealing>,
+    /// Signed events the rules did not allow: kept, not applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<Held>,
+    /// Changes that wait for a second reader's approval (see [`super::rules::needs_approval`])
+    /// and requests for a party's access, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<Event>,
+    /// Committee members the case records as parties to it, with their role: they may not
+    /// vote, decide, move, assign, seal or write record text on it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub links: BTreeMap<MemberId, super::party::PartyRole>,
 }
 
 /// Who may read a sealed case (see [`EventKind::CaseSealed`]).
@@ -558,6 +592,9 @@ impl Case {
             notes: 0,
             attention: Vec::new(),
             sealed: None,
+            held: Vec::new(),
+            pending: Vec::new(),
+            links: BTreeMap::new(),
         })
     }
 
@@ -572,73 +609,13 @@ impl Case {
         Some(case)
     }
 
-    /// Bring the state up to date with one more event. Rules are checked before an event is
-    /// made (see [`super::process`]); here every event is taken as recorded, so that replaying
-    /// a history always gives the same state.
-    ///
-    /// Changes the rules would not allow at this point (which only a merge of two copies
-    /// brings together) are kept as [`Attention`] items instead: a status move from a status
-    /// the case already left and a decision outside deliberation are not applied; a vote by a
-    /// conflicted member is not counted; other work by a hard-conflicted member is applied and
-    /// flagged.
+    /// Bring the state up to date with one more event the rules allowed (the judging is
+    /// [`super::rules::judge`]'s, and the order the replay's: see [`super::engine`]). Every
+    /// event is taken as given, so that replaying a history always gives the same state.
     pub fn apply(&mut self, event: &Event) {
         self.updated_at = self.updated_at.max(event.at);
-        if let Some(conflict) = self.conflict_of(event.author) {
-            let vote = matches!(event.kind, EventKind::VoteCast { .. });
-            // Declaring or withdrawing one's own conflict, sealing the case from oneself,
-            // resolving merged changes: what a conflicted member is expected to do.
-            let own_conflict = match &event.kind {
-                EventKind::ConflictDeclared { .. }
-                | EventKind::ConflictWithdrawn { .. }
-                | EventKind::AttentionResolved { .. } => true,
-                EventKind::CaseSealed {
-                    access: Access::Excluded { members, .. },
-                    ..
-                } => members.contains(&event.author),
-                _ => false,
-            };
-            if !own_conflict && (vote || conflict == ConflictKind::Hard) {
-                self.flag(
-                    event,
-                    Trouble::ConflictedWork {
-                        conflict,
-                        change: event.kind.name().to_string(),
-                    },
-                );
-                if vote {
-                    return;
-                }
-            }
-        }
         match &event.kind {
             EventKind::DetailsChanged { changes } => self.apply_details(changes),
-            EventKind::StatusChanged { from, to } if *from != self.status => {
-                // The same move made on two copies is one move.
-                if *to != self.status {
-                    self.flag(
-                        event,
-                        Trouble::StatusMove {
-                            from: *from,
-                            to: *to,
-                            found: self.status,
-                        },
-                    );
-                }
-            }
-            EventKind::DecisionRecorded {
-                outcome,
-                rationale,
-                override_reason,
-                ..
-            } if self.status != Status::Deliberating => self.flag(
-                event,
-                Trouble::Decision {
-                    outcome: outcome.clone(),
-                    rationale: rationale.clone(),
-                    override_reason: override_reason.clone(),
-                    found: self.status,
-                },
-            ),
             EventKind::AttentionResolved { events, keep, .. } => {
                 if let Some(kept) = keep
                     .and_then(|k| self.attention.iter().find(|a| a.event == k))
@@ -659,9 +636,13 @@ impl Case {
                         by: kept.by,
                         at: kept.at,
                         override_reason,
+                        tally: None,
+                        event: kept.event,
                     });
                 }
                 self.attention.retain(|a| !events.contains(&a.event));
+                // The decision kept stands now: it is no longer one not applied.
+                self.held.retain(|h| Some(h.event) != *keep);
             }
             EventKind::StatusChanged { to, .. } => {
                 if self.status == Status::New && *to != Status::New {
@@ -678,7 +659,21 @@ impl Case {
             EventKind::Unassigned { member } => {
                 self.assignees.remove(member);
             }
-            EventKind::PartyAdded { party } => self.parties.push(party.clone()),
+            EventKind::PartyAdded { party } => {
+                // A member recorded as the reported party is one at once; in another role,
+                // once a second reader approves (see `approve`).
+                if let (Some(member), super::party::PartyRole::Reported) =
+                    (party.member, party.role)
+                {
+                    self.links.insert(member, party.role);
+                }
+                self.parties.push(party.clone());
+            }
+            EventKind::AccessRequested { .. } => self.pending.push(event.clone()),
+            EventKind::Approved { event: approved } => self.approve(*approved, event),
+            EventKind::Withdrawn { event: withdrawn } => {
+                self.pending.retain(|p| p.id != *withdrawn);
+            }
             EventKind::ConflictDeclared {
                 member,
                 conflict,
@@ -741,6 +736,8 @@ impl Case {
                     by: event.author,
                     at: event.at,
                     override_reason: override_reason.clone(),
+                    tally: None,
+                    event: event.id,
                 });
                 self.status = Status::Decided;
             }
@@ -752,7 +749,14 @@ impl Case {
                     at: event.at,
                 })
             }
-            EventKind::CaseSealed { .. } => self.apply_sealing(event),
+            EventKind::CaseSealed { access, .. } => {
+                if let Access::Given { member } = access {
+                    self.pending.retain(|p| {
+                        !matches!(p.kind, EventKind::AccessRequested { member: m } if m == *member)
+                    });
+                }
+                self.apply_sealing(event)
+            }
             EventKind::NoteAdded { .. } => {
                 // A correction amends an earlier note; it is not a new note.
                 if event.amends.is_none() {
@@ -842,20 +846,58 @@ impl Case {
         }
     }
 
-    /// A change of who may read the case. Only a member who can read it changes that (once
-    /// sealed); a change from anyone else (made on a copy that had not seen them kept out) is
-    /// held for attention and not applied, and its key is never used.
+    /// A change of who may read the case (the rules made sure its author reads it).
     fn apply_sealing(&mut self, event: &Event) {
-        match Sealing::after(self.sealed.as_ref(), event) {
-            Some(sealing) => self.sealed = Some(sealing),
-            None => self.flag(
-                event,
-                Trouble::ConflictedWork {
-                    conflict: ConflictKind::Hard,
-                    change: event.kind.name().to_string(),
-                },
-            ),
+        if let Some(sealing) = Sealing::after(self.sealed.as_ref(), event) {
+            self.sealed = Some(sealing);
         }
+    }
+
+    /// A second reader approved the waiting change `approved` with `by`: it takes effect now.
+    fn approve(&mut self, approved: Uuid, by: &Event) {
+        let Some(index) = self.pending.iter().position(|p| p.id == approved) else {
+            return;
+        };
+        let mut change = self.pending.remove(index);
+        match &change.kind {
+            EventKind::PartyAdded { party } => {
+                if let Some(member) = party.member {
+                    self.links.insert(member, party.role);
+                }
+            }
+            EventKind::CaseSealed { .. } => {
+                change.at = by.at;
+                self.apply_sealing(&change);
+            }
+            _ => {}
+        }
+    }
+
+    /// Keep `event` waiting for a second reader's approval (see [`super::rules::needs_approval`]):
+    /// until then, a keeping-out does not apply and a party is not taken as the member.
+    pub fn defer(&mut self, event: &Event) {
+        self.pending.push(event.clone());
+    }
+
+    /// Keep `event` in the history without applying it: the rules did not allow it (`why`).
+    /// It is listed on the case and needs a member's attention.
+    pub fn hold_event(&mut self, event: &Event, why: String, concurrent: bool) {
+        self.hold_as(event, why.clone(), Trouble::NotApplied { why, concurrent });
+    }
+
+    /// [`Case::hold_event`], needing attention as `what`.
+    pub fn hold_as(&mut self, event: &Event, why: String, what: Trouble) {
+        if self.held.iter().any(|h| h.event == event.id) {
+            return;
+        }
+        self.held.push(Held {
+            event: event.id,
+            by: event.author,
+            at: event.at,
+            kind: event.kind.name().to_string(),
+            why,
+        });
+        self.flag(event, what);
     }
 
     /// Whether `member` may read the case's content (every member, unless it is sealed).
@@ -906,6 +948,7 @@ impl Case {
                     role: p.role,
                     person: super::party::PersonId(Uuid::nil()),
                     identity: super::party::Identity::NoContact,
+                    member: None,
                 })
                 .collect(),
             // The conflicts of the members kept out, without their reasons: so that a member
@@ -946,6 +989,8 @@ impl Case {
                 by: d.by,
                 at: d.at,
                 override_reason: None,
+                tally: None,
+                event: d.event,
             }),
             communications: self
                 .communications
@@ -970,6 +1015,9 @@ impl Case {
                 .cloned()
                 .collect(),
             sealed: Some(sealed.clone()),
+            held: Vec::new(),
+            pending: Vec::new(),
+            links: BTreeMap::new(),
         }
     }
 
@@ -1063,6 +1111,7 @@ mod tests {
                         role,
                         person: PersonId(Uuid::new_v4()),
                         identity: Identity::NoContact,
+                        member: None,
                     },
                 },
             ));

@@ -151,6 +151,14 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             }
         }
         EventKind::ContactOpened { .. } => "opened a party's sealed contact details".into(),
+        EventKind::Approved { event } => format!("approved change {}", short_event(event)),
+        EventKind::Withdrawn { event } => format!("withdrew change {}", short_event(event)),
+        EventKind::AccessRequested { member } => {
+            format!(
+                "asked that {} may read the case (a second reader gives it)",
+                name(*member)
+            )
+        }
     }
 }
 
@@ -242,4 +250,9 @@ mod tests {
         );
         assert_eq!(text(&decided), Some("because"));
     }
+}
+
+/// The start of an event's id, as timelines and `casebook log` show it.
+pub fn short_event(id: &uuid::Uuid) -> String {
+    id.to_string()[..8].to_string()
 }

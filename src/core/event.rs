@@ -279,11 +279,19 @@ pub enum ExcludeWhy {
     Party,
     /// The reporter asked for them to be kept out.
     Request,
+    /// The report names them (recognised when it was imported): kept out until a reader
+    /// gives them access.
+    Named,
 }
 
 impl ExcludeWhy {
     /// Every reason.
-    pub const ALL: [ExcludeWhy; 3] = [ExcludeWhy::Conflict, ExcludeWhy::Party, ExcludeWhy::Request];
+    pub const ALL: [ExcludeWhy; 4] = [
+        ExcludeWhy::Conflict,
+        ExcludeWhy::Party,
+        ExcludeWhy::Request,
+        ExcludeWhy::Named,
+    ];
 
     /// The reason's name in the file and on the command line.
     pub fn as_str(self) -> &'static str {
@@ -291,6 +299,7 @@ impl ExcludeWhy {
             ExcludeWhy::Conflict => "conflict",
             ExcludeWhy::Party => "party",
             ExcludeWhy::Request => "request",
+            ExcludeWhy::Named => "named",
         }
     }
 
@@ -300,6 +309,7 @@ impl ExcludeWhy {
             ExcludeWhy::Conflict => "hard conflict of interest",
             ExcludeWhy::Party => "a party to the case",
             ExcludeWhy::Request => "at the reporter's request",
+            ExcludeWhy::Named => "named in the report",
         }
     }
 }
@@ -311,7 +321,9 @@ impl std::str::FromStr for ExcludeWhy {
         ExcludeWhy::ALL
             .into_iter()
             .find(|w| w.as_str() == s)
-            .ok_or_else(|| format!("unknown reason {s:?}; reasons: conflict, party, request"))
+            .ok_or_else(|| {
+                format!("unknown reason {s:?}; reasons: conflict, party, request, named")
+            })
     }
 }
 
@@ -568,6 +580,25 @@ pub enum EventKind {
         /// The party.
         party: super::party::PartyId,
     },
+    /// A member approved a change that waits for a second member: on a case, a keeping-out
+    /// at the reporter's request made after the case was opened, or a party recorded as a
+    /// committee member in another role than the reported one; committee-wide, a motion
+    /// (a removal or change of role a majority must approve).
+    Approved {
+        /// The event approved.
+        event: Uuid,
+    },
+    /// The member who proposed a change that waits for approval withdrew it.
+    Withdrawn {
+        /// The event withdrawn.
+        event: Uuid,
+    },
+    /// A reader asks that `member`, a party to the sealed case, may read it; a second reader
+    /// gives the access (a case about a member never reaches them on one member's word).
+    AccessRequested {
+        /// The member.
+        member: MemberId,
+    },
     /// A member resolved what a merge brought together that needed attention (see
     /// [`super::case::Attention`]).
     AttentionResolved {
@@ -616,6 +647,9 @@ impl EventKind {
             EventKind::CaseSealed { .. } => "case-sealed",
             EventKind::ContactOpened { .. } => "contact-opened",
             EventKind::RecordTextWritten { .. } => "record-text-written",
+            EventKind::Approved { .. } => "approved",
+            EventKind::Withdrawn { .. } => "withdrawn",
+            EventKind::AccessRequested { .. } => "access-requested",
         }
     }
 

@@ -4,13 +4,19 @@
 //! whether a commit's author was allowed to make its changes then. Nothing here checks a
 //! signature or a hash (that is the vault's); this is the committee's rule about authority.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use super::event::{Event, EventKind};
 use super::process::Settings;
 use super::roster::{Member, MemberId, Role, Roster};
 
-/// Why a commit could not have been made by its author at that point of the history.
+/// Why a commit, or a committee-wide change in it, is not applied. Only [`Unauthorized::BadStart`]
+/// refuses a file (it is not this committee's history); everything else is kept in the
+/// history, not applied, and shown (see [`super::engine`]).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Unauthorized {
@@ -18,13 +24,13 @@ pub enum Unauthorized {
     #[error("the history does not start with the file's creation by its founder: {0}")]
     BadStart(String),
     /// The signer was never on the roster (at that point).
-    #[error("a commit is signed by {key}, which was not a member's key at that point")]
+    #[error("signed by {key}, which was not a member's key at that point")]
     NotAMember {
         /// The signing key.
         key: String,
     },
     /// The signer had been removed.
-    #[error("a commit is signed by {name}, who had been removed from the committee on {removed}")]
+    #[error("signed by {name}, who had been removed from the committee on {removed}")]
     Removed {
         /// The member.
         name: String,
@@ -32,7 +38,7 @@ pub enum Unauthorized {
         removed: String,
     },
     /// An event inside a commit names another author than the commit's signer.
-    #[error("a commit signed by {signer} contains an event attributed to someone else")]
+    #[error("signed by {signer} but attributed to someone else")]
     ForeignEvent {
         /// The signer.
         signer: String,
@@ -45,22 +51,99 @@ pub enum Unauthorized {
         /// What they changed.
         what: &'static str,
     },
+    /// A chair acting while a motion to remove or demote them was pending.
+    #[error("{name} changed {what} while a motion to remove or demote them was pending")]
+    UnderMotion {
+        /// The member.
+        name: String,
+        /// What they changed.
+        what: &'static str,
+    },
+    /// A key another member held before.
+    #[error("it gives {name} a key that was another member's")]
+    KeyReused {
+        /// Who was given it.
+        name: String,
+    },
     /// A roster event that makes no sense at that point (an unknown member, a duplicate).
-    #[error("the history changes the roster impossibly: {0}")]
+    #[error("it changes the roster impossibly: {0}")]
     Impossible(String),
 }
 
+/// A removal or a change of role that one chair may not make alone: removing or demoting
+/// another chair, or leaving the committee without a chair. It takes effect when a majority of
+/// the active members approved it ([`EventKind::Approved`]), each approval judged in its own
+/// causal past. Nobody wins a duel of chairs alone (see `shared/AUTHORITY.md`, R5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Motion {
+    /// The change proposed (a `member-removed` or `member-role-changed` event).
+    pub change: Event,
+    /// The members who approved it, its proposer first.
+    pub approvals: BTreeSet<MemberId>,
+}
+
+impl Motion {
+    /// The member the motion is about.
+    pub fn target(&self) -> Option<MemberId> {
+        match &self.change.kind {
+            EventKind::MemberRemoved { member, .. }
+            | EventKind::MemberRoleChanged { member, .. } => Some(*member),
+            _ => None,
+        }
+    }
+}
+
+/// What an applied committee-wide change took from a member: their place on the committee, the
+/// chair's role, or the key they signed with. A change the member signed on another copy at
+/// the same time is then not applied (removed, demoted: "strong remove") or flagged (key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Loss {
+    /// Removed from the committee.
+    Removed,
+    /// A chair made an ordinary member.
+    Demoted,
+    /// Their key was replaced.
+    KeyReplaced,
+}
+
+/// How a roster change may be made by the chair who makes it.
+enum Way {
+    /// At once.
+    Direct,
+    /// As a motion a majority approves.
+    Motion,
+}
+
 /// The committee as it stood at a point of the history: replayed from committee-wide events.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Committee {
-    members: Vec<Member>,
+    #[serde(rename = "members")]
+    roster: Roster,
     extra_recipients: Vec<(String, DateTime<Utc>)>,
     settings: Settings,
+    /// Roster changes waiting for a majority, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    motions: Vec<Motion>,
+    /// Every key each member has held: a key once used is never given to another member.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    keys: Vec<(MemberId, String)>,
 }
 
 impl Committee {
-    /// The committee made by the history's first commit, which `init` writes: the file's
-    /// creation and its founder joining as chair, signed by the founder's `key`.
+    fn empty() -> Committee {
+        Committee {
+            roster: Roster::default(),
+            extra_recipients: Vec::new(),
+            settings: Settings::default(),
+            motions: Vec::new(),
+            keys: Vec::new(),
+        }
+    }
+
+    /// The committee made by the history's first two events, which `init` writes: the file's
+    /// creation and its founder joining as chair, signed by the founder's `key`. The rest of
+    /// the first commit is the caller's to [`Committee::step`].
     pub fn founded(key: &str, events: &[Event]) -> Result<Committee, Unauthorized> {
         let bad = |why: &str| Unauthorized::BadStart(why.to_string());
         let (created, rest) = events.split_first().ok_or_else(|| bad("it is empty"))?;
@@ -71,24 +154,20 @@ impl Committee {
             member,
             role: Role::Chair,
             recipient,
+            email,
             ..
         }) = rest.first().map(|e| &e.kind)
         else {
             return Err(bad("the founder does not join as chair"));
         };
-        if recipient != key || *member != created.author {
+        if recipient != key || *member != created.author || rest[0].author != created.author {
             return Err(bad("it is not signed by the founder"));
         }
-        let mut committee = Committee {
-            members: Vec::new(),
-            extra_recipients: Vec::new(),
-            settings: Settings::default(),
-        };
-        if let EventKind::MemberAdded { email, .. } = &rest[0].kind {
-            committee.check_email(email.as_deref(), *member)?;
-        }
+        let mut committee = Committee::empty();
+        committee
+            .check_email(email.as_deref(), *member)
+            .map_err(|e| bad(&e.to_string()))?;
         committee.apply_unchecked(&rest[0]);
-        committee.apply(*member, key, &rest[1..])?;
         Ok(committee)
     }
 
@@ -106,12 +185,14 @@ impl Committee {
             ));
         }
         let committee = Committee::replayed(events);
-        let adopter = committee.admit(author, key)?;
+        let adopter = committee
+            .admit(author, key)
+            .map_err(|e| Unauthorized::BadStart(e.to_string()))?;
         if adopter.role != Role::Chair {
-            return Err(Unauthorized::NotChair {
-                name: adopter.name.clone(),
-                what: "the history (only a chair adopts it)",
-            });
+            return Err(Unauthorized::BadStart(format!(
+                "{} adopted it without being a chair",
+                adopter.name
+            )));
         }
         Ok(committee)
     }
@@ -119,68 +200,150 @@ impl Committee {
     /// The committee that committee-wide `events` describe, taken as they are (a history
     /// nobody signed: see [`Committee::adopted`]).
     pub fn replayed(events: &[Event]) -> Committee {
-        let mut committee = Committee {
-            members: Vec::new(),
-            extra_recipients: Vec::new(),
-            settings: Settings::default(),
-        };
+        let mut committee = Committee::empty();
         for event in events {
             committee.apply_unchecked(event);
         }
         committee
     }
 
-    /// Check that the member holding `key` could make the commit of `events` now, and apply
-    /// its committee-wide events.
+    /// Check that the member holding `key` could make a commit now, then judge and apply each
+    /// of its committee-wide `events` (case events change nothing here). Gives, for each event
+    /// not applied, why.
     pub fn apply(
         &mut self,
         author: MemberId,
         key: &str,
         events: &[Event],
-    ) -> Result<(), Unauthorized> {
+    ) -> Result<Vec<(Uuid, Unauthorized)>, Unauthorized> {
         self.admit(author, key)?;
-        for event in events {
-            self.apply_event(author, event)?;
-        }
-        Ok(())
+        Ok(events
+            .iter()
+            .filter_map(|event| self.step(author, event).err().map(|why| (event.id, why)))
+            .collect())
     }
 
-    /// Check and apply one event of a commit by `author` (already admitted): the event must
-    /// be theirs, and a committee-wide change one they could make at this point.
-    pub fn apply_event(&mut self, author: MemberId, event: &Event) -> Result<(), Unauthorized> {
-        let Some(current) = self.get(author).cloned() else {
+    /// Judge one committee-wide event of a commit by `author` (already admitted) and apply it
+    /// when the rules allow it: the event must be theirs, and a change they could make at this
+    /// point. Gives what the change took from a member, if anything.
+    pub fn step(
+        &mut self,
+        author: MemberId,
+        event: &Event,
+    ) -> Result<Option<(MemberId, Loss)>, Unauthorized> {
+        let way = self.judge(author, event)?;
+        if event.case.is_some() {
+            return Ok(None);
+        }
+        if let Way::Motion = way {
+            self.motions.push(Motion {
+                change: event.clone(),
+                approvals: BTreeSet::from([author]),
+            });
+            return Ok(self.settle_motions(event));
+        }
+        if let EventKind::Approved { event: approved } = &event.kind {
+            if let Some(motion) = self.motions.iter_mut().find(|m| m.change.id == *approved) {
+                motion.approvals.insert(author);
+            }
+            return Ok(self.settle_motions(event));
+        }
+        if let EventKind::Withdrawn { event: withdrawn } = &event.kind {
+            self.motions.retain(|m| m.change.id != *withdrawn);
+            return Ok(None);
+        }
+        Ok(self.apply_change(event, event.at))
+    }
+
+    /// Whether `author` could make `event` now: `Err` with why when not, else how it takes
+    /// effect. Changes nothing.
+    fn judge(&self, author: MemberId, event: &Event) -> Result<Way, Unauthorized> {
+        let Some(by) = self.get(author).cloned() else {
             return Err(Unauthorized::NotAMember {
                 key: author.to_string(),
             });
         };
         if event.author != author {
-            return Err(Unauthorized::ForeignEvent {
-                signer: current.name,
-            });
+            return Err(Unauthorized::ForeignEvent { signer: by.name });
         }
-        self.authorise(&current, event)?;
-        self.apply_unchecked(event);
-        Ok(())
+        if event.case.is_some() {
+            return Ok(Way::Direct);
+        }
+        self.authorise(&by, event)
     }
 
-    /// Apply a removal its author could make in their own commit's past, where this committee
-    /// (copies merged) may since have removed or demoted that author: removals win, so a
-    /// removed chair cannot keep the file open to themselves by removing, on an older copy,
-    /// whoever removed them. False when the member is not active here (nothing to do).
-    pub fn apply_removal(&mut self, event: &Event) -> bool {
-        let EventKind::MemberRemoved { member, .. } = &event.kind else {
-            return false;
-        };
-        if self.get(*member).is_none_or(|m| m.removed_at.is_some()) {
-            return false;
+    /// Whether `author` could make the committee-wide change `event` now (the check every
+    /// copy's replay makes, made before it is written).
+    pub fn allows(&self, author: MemberId, event: &Event) -> Result<(), Unauthorized> {
+        self.judge(author, event).map(|_| ())
+    }
+
+    /// Whether `event`, were it applied now, would be a motion waiting for a majority.
+    pub fn needs_motion(&self, author: MemberId, event: &Event) -> bool {
+        matches!(self.judge(author, event), Ok(Way::Motion))
+    }
+
+    /// Apply the motions a majority of the active members approved (after `event`, the last
+    /// proposal or approval); drop those that can no longer apply.
+    fn settle_motions(&mut self, event: &Event) -> Option<(MemberId, Loss)> {
+        let mut lost = None;
+        loop {
+            let active: BTreeSet<MemberId> = self
+                .roster
+                .members()
+                .iter()
+                .filter(|m| m.is_active())
+                .map(|m| m.id)
+                .collect();
+            let passed = self
+                .motions
+                .iter()
+                .position(|m| m.approvals.intersection(&active).count() * 2 > active.len());
+            let Some(index) = passed else { break };
+            let motion = self.motions.remove(index);
+            if self.still_applies(&motion.change) {
+                lost = self.apply_change(&motion.change, event.at).or(lost);
+            }
         }
-        self.apply_unchecked(event);
-        true
+        // A motion about a member who left, or who no longer has the role, is moot.
+        let motions = std::mem::take(&mut self.motions);
+        let keep: Vec<Motion> = motions
+            .into_iter()
+            .filter(|m| {
+                let change = &m.change;
+                matches!(
+                    change.kind,
+                    EventKind::MemberRemoved { .. } | EventKind::MemberRoleChanged { .. }
+                ) && self.still_applies(change)
+            })
+            .collect();
+        self.motions = keep;
+        lost
+    }
+
+    /// Whether a proposed removal or change of role still changes something.
+    fn still_applies(&self, change: &Event) -> bool {
+        match &change.kind {
+            EventKind::MemberRemoved { member, .. } => {
+                self.get(*member).is_some_and(|m| m.is_active())
+                    && self
+                        .roster
+                        .members()
+                        .iter()
+                        .filter(|m| m.is_active())
+                        .count()
+                        > 1
+            }
+            EventKind::MemberRoleChanged { member, role } => self
+                .get(*member)
+                .is_some_and(|m| m.is_active() && m.role != *role),
+            _ => false,
+        }
     }
 
     /// The active member who holds `key` and is `author`: who may sign a commit now.
     pub fn admit(&self, author: MemberId, key: &str) -> Result<&Member, Unauthorized> {
-        let Some(member) = self.members.iter().find(|m| m.id == author) else {
+        let Some(member) = self.roster.members().iter().find(|m| m.id == author) else {
             return Err(Unauthorized::NotAMember {
                 key: key.to_string(),
             });
@@ -199,104 +362,158 @@ impl Committee {
         Ok(member)
     }
 
-    fn authorise(&self, by: &Member, event: &Event) -> Result<(), Unauthorized> {
-        if by.removed_at.is_some() {
+    /// The pending motions, oldest first.
+    pub fn motions(&self) -> &[Motion] {
+        &self.motions
+    }
+
+    fn authorise(&self, by: &Member, event: &Event) -> Result<Way, Unauthorized> {
+        if let Some(removed) = by.removed_at {
             return Err(Unauthorized::Removed {
                 name: by.name.clone(),
-                removed: by
-                    .removed_at
-                    .map(|r| r.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
+                removed: removed.format("%Y-%m-%d").to_string(),
             });
         }
-        let chair = |what: &'static str| {
-            if by.role == Role::Chair {
-                Ok(())
-            } else {
-                Err(Unauthorized::NotChair {
+        let chairs: Vec<&Member> = self
+            .members()
+            .iter()
+            .filter(|m| m.is_active() && m.role == Role::Chair)
+            .collect();
+        let chair = |what: &'static str| -> Result<Way, Unauthorized> {
+            if by.role != Role::Chair {
+                return Err(Unauthorized::NotChair {
                     name: by.name.clone(),
                     what,
-                })
+                });
             }
+            if self.motions.iter().any(|m| m.target() == Some(by.id)) {
+                return Err(Unauthorized::UnderMotion {
+                    name: by.name.clone(),
+                    what,
+                });
+            }
+            Ok(Way::Direct)
         };
         let impossible = |why: String| Err(Unauthorized::Impossible(why));
+        let reused = |member: MemberId, recipient: &str, name: &str| {
+            if self
+                .keys
+                .iter()
+                .any(|(holder, key)| *holder != member && key == recipient)
+                || self
+                    .members()
+                    .iter()
+                    .any(|m| m.id != member && m.recipient == recipient)
+            {
+                Err(Unauthorized::KeyReused {
+                    name: name.to_string(),
+                })
+            } else {
+                Ok(())
+            }
+        };
         match &event.kind {
             EventKind::FileCreated => impossible("the file is created twice".into()),
             EventKind::MemberAdded {
                 member,
                 recipient,
                 email,
+                name,
                 ..
             } => {
                 chair("the roster")?;
-                if self
-                    .members
-                    .iter()
-                    .any(|m| m.id == *member || m.recipient == *recipient)
-                {
+                if self.get(*member).is_some() {
                     return impossible("a member is added twice".into());
                 }
-                self.check_email(email.as_deref(), *member)
+                reused(*member, recipient, name)?;
+                self.check_email(email.as_deref(), *member)?;
+                Ok(Way::Direct)
             }
             EventKind::MemberRemoved { member, .. } => {
                 chair("the roster")?;
-                match self.get(*member) {
-                    Some(m) if m.removed_at.is_none() => Ok(()),
-                    _ => impossible("a member who is not active is removed".into()),
+                let Some(target) = self.get(*member).filter(|m| m.is_active()) else {
+                    return impossible("a member who is not active is removed".into());
+                };
+                if self
+                    .roster
+                    .members()
+                    .iter()
+                    .filter(|m| m.is_active())
+                    .count()
+                    < 2
+                {
+                    return impossible("the last member is removed".into());
                 }
+                let chairs_left = chairs.iter().filter(|c| c.id != target.id).count();
+                if target.role == Role::Chair && (target.id != by.id || chairs_left == 0) {
+                    return Ok(Way::Motion);
+                }
+                Ok(Way::Direct)
             }
             // Members rotate their own keys.
             EventKind::MemberKeyChanged { member, recipient } => {
                 if *member != by.id {
-                    return chair("another member's key");
+                    chair("another member's key")?;
                 }
-                if self.members.iter().any(|m| m.recipient == *recipient) {
-                    return impossible("a key is given to two members".into());
-                }
-                Ok(())
+                let Some(target) = self.get(*member).filter(|m| m.is_active()) else {
+                    return impossible("a member who is not active changes key".into());
+                };
+                reused(*member, recipient, &target.name)?;
+                Ok(Way::Direct)
             }
             EventKind::MemberRoleChanged { member, role } => {
-                chair("the roster")?;
-                let Some(target) = self.get(*member).filter(|m| m.removed_at.is_none()) else {
+                let Some(target) = self.get(*member).filter(|m| m.is_active()) else {
                     return impossible("a member who is not active changes role".into());
                 };
-                let chairs_left = self
-                    .members
-                    .iter()
-                    .filter(|m| m.removed_at.is_none() && m.role == Role::Chair)
-                    .filter(|m| m.id != target.id || *role == Role::Chair)
-                    .count();
-                if chairs_left == 0 {
-                    return impossible("the last chair stops being one".into());
+                if target.role == *role {
+                    return impossible(format!("{} already has that role", target.name));
                 }
-                Ok(())
+                // A committee left without a chair makes one by a majority.
+                if chairs.is_empty() && *role == Role::Chair {
+                    return Ok(Way::Motion);
+                }
+                chair("the roster")?;
+                let chairs_left = chairs.iter().filter(|c| c.id != target.id).count();
+                if *role != Role::Chair && (target.id != by.id || chairs_left == 0) {
+                    return Ok(Way::Motion);
+                }
+                Ok(Way::Direct)
             }
             EventKind::MemberRejoined { member, recipient } => {
                 chair("the roster")?;
-                match self.get(*member) {
-                    Some(m) if m.removed_at.is_some() => {}
-                    _ => return impossible("a member who was not removed rejoins".into()),
-                }
-                if self
-                    .members
-                    .iter()
-                    .any(|m| m.id != *member && m.recipient == *recipient)
-                {
-                    return impossible("a key is given to two members".into());
-                }
-                Ok(())
+                let Some(target) = self.get(*member).filter(|m| !m.is_active()) else {
+                    return impossible("a member who was not removed rejoins".into());
+                };
+                reused(*member, recipient, &target.name)?;
+                Ok(Way::Direct)
             }
             // Addresses are principals of signatures: only chairs record them.
             EventKind::MemberEmailChanged { member, email } => {
                 chair("a member's contact address")?;
                 match self.get(*member) {
-                    Some(_) => self.check_email(email.as_deref(), *member),
+                    Some(_) => self
+                        .check_email(email.as_deref(), *member)
+                        .map(|_| Way::Direct),
                     None => impossible("an unknown member's address is changed".into()),
                 }
             }
             EventKind::RecipientAdded { .. } => chair("the file's recipients"),
             EventKind::SettingsChanged { .. } => chair("the committee's rules"),
-            _ => Ok(()),
+            EventKind::Approved { event: motion } => {
+                if self.motions.iter().any(|m| m.change.id == *motion) {
+                    Ok(Way::Direct)
+                } else {
+                    impossible("it approves a motion that is not pending".into())
+                }
+            }
+            EventKind::Withdrawn { event: motion } => {
+                match self.motions.iter().find(|m| m.change.id == *motion) {
+                    Some(m) if m.change.author == by.id => Ok(Way::Direct),
+                    Some(_) => impossible("only its proposer withdraws a motion".into()),
+                    None => impossible("it withdraws a motion that is not pending".into()),
+                }
+            }
+            _ => Ok(Way::Direct),
         }
     }
 
@@ -308,7 +525,7 @@ impl Committee {
                 "{email:?} is not a plain email address"
             )));
         }
-        if self.members.iter().any(|m| {
+        if self.roster.members().iter().any(|m| {
             m.id != member
                 && m.email
                     .as_deref()
@@ -321,6 +538,24 @@ impl Committee {
         Ok(())
     }
 
+    /// Apply an allowed change, taking effect `at` (a motion's when it passed); gives what it
+    /// took from a member.
+    fn apply_change(&mut self, event: &Event, at: DateTime<Utc>) -> Option<(MemberId, Loss)> {
+        let lost = match &event.kind {
+            EventKind::MemberRemoved { member, .. } => Some((*member, Loss::Removed)),
+            EventKind::MemberRoleChanged {
+                member,
+                role: Role::Member,
+            } => Some((*member, Loss::Demoted)),
+            EventKind::MemberKeyChanged { member, .. } => Some((*member, Loss::KeyReplaced)),
+            _ => None,
+        };
+        let mut effective = event.clone();
+        effective.at = at;
+        self.apply_unchecked(&effective);
+        lost
+    }
+
     /// Apply a committee-wide event (case events change nothing here).
     fn apply_unchecked(&mut self, event: &Event) {
         match &event.kind {
@@ -330,40 +565,70 @@ impl Committee {
                 role,
                 recipient,
                 email,
-            } => self.members.push(Member {
-                id: *member,
-                name: name.clone(),
-                email: email.clone(),
-                role: *role,
-                recipient: recipient.clone(),
-                added_at: event.at,
-                removed_at: None,
-            }),
+            } => {
+                self.roster.members_mut().push(Member {
+                    id: *member,
+                    name: name.clone(),
+                    email: email.clone(),
+                    role: *role,
+                    recipient: recipient.clone(),
+                    added_at: event.at,
+                    removed_at: None,
+                });
+                self.keys.push((*member, recipient.clone()));
+            }
             EventKind::MemberRemoved { member, .. } => {
-                if let Some(m) = self.members.iter_mut().find(|m| m.id == *member) {
+                if let Some(m) = self
+                    .roster
+                    .members_mut()
+                    .iter_mut()
+                    .find(|m| m.id == *member)
+                {
                     m.removed_at = Some(event.at);
                 }
             }
             EventKind::MemberKeyChanged { member, recipient } => {
-                if let Some(m) = self.members.iter_mut().find(|m| m.id == *member) {
+                if let Some(m) = self
+                    .roster
+                    .members_mut()
+                    .iter_mut()
+                    .find(|m| m.id == *member)
+                {
                     m.recipient = recipient.clone();
                 }
+                self.keys.push((*member, recipient.clone()));
             }
             EventKind::MemberEmailChanged { member, email } => {
-                if let Some(m) = self.members.iter_mut().find(|m| m.id == *member) {
+                if let Some(m) = self
+                    .roster
+                    .members_mut()
+                    .iter_mut()
+                    .find(|m| m.id == *member)
+                {
                     m.email = email.clone();
                 }
             }
             EventKind::MemberRoleChanged { member, role } => {
-                if let Some(m) = self.members.iter_mut().find(|m| m.id == *member) {
+                if let Some(m) = self
+                    .roster
+                    .members_mut()
+                    .iter_mut()
+                    .find(|m| m.id == *member)
+                {
                     m.role = *role;
                 }
             }
             EventKind::MemberRejoined { member, recipient } => {
-                if let Some(m) = self.members.iter_mut().find(|m| m.id == *member) {
+                if let Some(m) = self
+                    .roster
+                    .members_mut()
+                    .iter_mut()
+                    .find(|m| m.id == *member)
+                {
                     m.recipient = recipient.clone();
                     m.removed_at = None;
                 }
+                self.keys.push((*member, recipient.clone()));
             }
             EventKind::RecipientAdded { recipient }
                 if !self.extra_recipients.iter().any(|(r, _)| r == recipient) =>
@@ -387,18 +652,19 @@ impl Committee {
         }
     }
 
-    fn get(&self, id: MemberId) -> Option<&Member> {
-        self.members.iter().find(|m| m.id == id)
+    /// The member with this id, active or not.
+    pub fn get(&self, id: MemberId) -> Option<&Member> {
+        self.roster.members().iter().find(|m| m.id == id)
     }
 
     /// The roster at this point.
-    pub fn roster(&self) -> Roster {
-        Roster::new(self.members.clone())
+    pub fn roster(&self) -> &Roster {
+        &self.roster
     }
 
     /// The members, in the order they joined.
     pub fn members(&self) -> &[Member] {
-        &self.members
+        self.roster.members()
     }
 
     /// Recipients that are not members, with when they were added.
@@ -409,6 +675,11 @@ impl Committee {
     /// The rules at this point.
     pub fn settings(&self) -> Settings {
         self.settings
+    }
+
+    /// The rules at this point, borrowed.
+    pub fn rules(&self) -> &Settings {
+        &self.settings
     }
 }
 
@@ -452,111 +723,203 @@ mod tests {
         (Committee::founded("key-r", &start).unwrap(), robin)
     }
 
-    #[test]
-    fn roles_change_by_a_chair_and_a_committee_keeps_one_and_removed_members_rejoin() {
-        let (mut committee, robin) = founded();
-        let sam = MemberId(Uuid::new_v4());
-        committee
-            .apply(
-                robin,
-                "key-r",
-                &[event(robin, added(sam, "Sam", Role::Member, "key-s"))],
-            )
-            .unwrap();
-        let role = |member, role| EventKind::MemberRoleChanged { member, role };
-        // Sam cannot make himself chair; Robin cannot stop being the only chair.
-        assert!(matches!(
-            committee
-                .clone()
-                .apply(sam, "key-s", &[event(sam, role(sam, Role::Chair))]),
-            Err(Unauthorized::NotChair { .. })
-        ));
-        assert!(matches!(
-            committee
-                .clone()
-                .apply(robin, "key-r", &[event(robin, role(robin, Role::Member))]),
-            Err(Unauthorized::Impossible(_))
-        ));
-        committee
-            .apply(robin, "key-r", &[event(robin, role(sam, Role::Chair))])
-            .unwrap();
-        committee
-            .apply(sam, "key-s", &[event(sam, role(robin, Role::Member))])
-            .unwrap();
-        assert_eq!(committee.roster().members()[0].role, Role::Member);
-        // Sam removes Robin; Robin rejoins (with a new key) only through a chair.
-        let removal = EventKind::MemberRemoved {
-            member: robin,
+    /// Apply `kind` by `who` (signing with `key`); the reason it is not applied, if it is not.
+    fn by(committee: &mut Committee, who: MemberId, key: &str, kind: EventKind) -> Option<String> {
+        let event = event(who, kind);
+        match committee.apply(who, key, std::slice::from_ref(&event)) {
+            Err(e) => Some(e.to_string()),
+            Ok(held) => held.first().map(|(_, why)| why.to_string()),
+        }
+    }
+
+    fn role(member: MemberId, role: Role) -> EventKind {
+        EventKind::MemberRoleChanged { member, role }
+    }
+
+    fn removal(member: MemberId) -> EventKind {
+        EventKind::MemberRemoved {
+            member,
             reason: None,
-        };
+        }
+    }
+
+    fn is_chair(committee: &Committee, id: MemberId) -> bool {
         committee
-            .apply(sam, "key-s", &[event(sam, removal)])
-            .unwrap();
-        let rejoin = EventKind::MemberRejoined {
-            member: robin,
-            recipient: "key-r2".into(),
-        };
-        assert!(matches!(
-            committee
-                .clone()
-                .apply(robin, "key-r", &[event(robin, rejoin.clone())]),
-            Err(Unauthorized::Removed { .. })
-        ));
-        committee
-            .apply(sam, "key-s", &[event(sam, rejoin.clone())])
-            .unwrap();
-        committee.admit(robin, "key-r2").unwrap();
-        assert!(matches!(
-            committee.clone().apply(sam, "key-s", &[event(sam, rejoin)]),
-            Err(Unauthorized::Impossible(_))
-        ));
+            .get(id)
+            .is_some_and(|m| m.role == Role::Chair && m.is_active())
+    }
+
+    /// A committee of Robin (chair), Sam (chair), Mei and Bo.
+    fn four() -> (Committee, [MemberId; 4]) {
+        let (mut committee, robin) = founded();
+        let [sam, mei, bo] = [(); 3].map(|_| MemberId(Uuid::new_v4()));
+        for (id, name, role, key) in [
+            (sam, "Sam", Role::Chair, "key-s"),
+            (mei, "Mei", Role::Member, "key-m"),
+            (bo, "Bo", Role::Member, "key-b"),
+        ] {
+            assert_eq!(
+                by(&mut committee, robin, "key-r", added(id, name, role, key)),
+                None
+            );
+        }
+        (committee, [robin, sam, mei, bo])
     }
 
     #[test]
     fn only_chairs_change_the_roster_and_removed_members_sign_nothing() {
+        let (mut committee, [robin, _, mei, bo]) = four();
+        let stranger = MemberId(Uuid::new_v4());
+        let why = by(
+            &mut committee,
+            mei,
+            "key-m",
+            added(stranger, "X", Role::Chair, "key-x"),
+        );
+        assert!(why.unwrap().contains("without being a chair"));
+        assert!(committee.get(stranger).is_none(), "not applied");
+        // Mei may rotate her own key, not Bo's.
+        let own = EventKind::MemberKeyChanged {
+            member: mei,
+            recipient: "key-m2".into(),
+        };
+        assert_eq!(by(&mut committee, mei, "key-m", own), None);
+        let others = EventKind::MemberKeyChanged {
+            member: bo,
+            recipient: "key-b2".into(),
+        };
+        assert!(by(&mut committee, mei, "key-m2", others).is_some());
+        assert_eq!(by(&mut committee, robin, "key-r", removal(bo)), None);
+        let note = EventKind::NoteAdded {
+            body: "after removal".into(),
+            note: Default::default(),
+        };
+        let refused = by(&mut committee, bo, "key-b", note).unwrap();
+        assert!(refused.contains("had been removed"), "{refused}");
+    }
+
+    #[test]
+    fn one_chair_cannot_remove_or_demote_another_alone_a_majority_can() {
+        let (mut committee, [robin, sam, mei, bo]) = four();
+        // Robin proposes to remove Sam: a motion, pending.
+        assert_eq!(by(&mut committee, robin, "key-r", removal(sam)), None);
+        assert!(is_chair(&committee, sam));
+        let motion = committee.motions()[0].change.id;
+        // While it is pending, Sam's chair acts are not applied (he cannot purge voters).
+        let purge = by(&mut committee, sam, "key-s", removal(mei)).unwrap();
+        assert!(purge.contains("motion"), "{purge}");
+        assert!(committee.get(mei).unwrap().is_active());
+        // Half is not a majority; a third approval passes it.
+        let approve = EventKind::Approved { event: motion };
+        assert_eq!(by(&mut committee, mei, "key-m", approve.clone()), None);
+        assert!(committee.get(sam).unwrap().is_active());
+        assert_eq!(by(&mut committee, bo, "key-b", approve), None);
+        assert!(
+            !committee.get(sam).unwrap().is_active(),
+            "removed by a majority"
+        );
+        assert!(committee.motions().is_empty());
+    }
+
+    #[test]
+    fn a_duel_of_two_chairs_changes_nothing_without_a_majority() {
+        let (base, [robin, sam, ..]) = four();
+        let mut one = base.clone();
+        assert_eq!(by(&mut one, robin, "key-r", role(sam, Role::Member)), None);
+        let mut two = base;
+        assert_eq!(by(&mut two, sam, "key-s", removal(robin)), None);
+        assert!(is_chair(&one, sam) && is_chair(&one, robin));
+        assert!(is_chair(&two, sam) && is_chair(&two, robin));
+    }
+
+    #[test]
+    fn the_last_chair_goes_only_by_a_majority_and_a_chairless_committee_elects_one() {
         let (mut committee, robin) = founded();
         let sam = MemberId(Uuid::new_v4());
-        committee
-            .apply(
+        assert_eq!(
+            by(
+                &mut committee,
                 robin,
                 "key-r",
-                &[event(robin, added(sam, "Sam", Role::Member, "key-s"))],
-            )
-            .unwrap();
-        let mei = MemberId(Uuid::new_v4());
-        let by_sam = [event(sam, added(mei, "Mei", Role::Chair, "key-m"))];
-        assert!(matches!(
-            committee.clone().apply(sam, "key-s", &by_sam),
-            Err(Unauthorized::NotChair { .. })
-        ));
-        // Sam may rotate his own key, not Robin's.
-        let own = [event(
+                added(sam, "Sam", Role::Member, "key-s")
+            ),
+            None
+        );
+        // Robin stepping down would leave no chair: it waits for a majority (2 of 2).
+        assert_eq!(
+            by(&mut committee, robin, "key-r", role(robin, Role::Member)),
+            None
+        );
+        assert!(is_chair(&committee, robin));
+        let motion = committee.motions()[0].change.id;
+        assert_eq!(
+            by(
+                &mut committee,
+                sam,
+                "key-s",
+                EventKind::Approved { event: motion }
+            ),
+            None
+        );
+        assert!(!is_chair(&committee, robin));
+        // Chairless: anyone proposes a chair, a majority makes one.
+        assert_eq!(
+            by(&mut committee, sam, "key-s", role(sam, Role::Chair)),
+            None
+        );
+        assert!(!is_chair(&committee, sam));
+        let motion = committee.motions()[0].change.id;
+        assert_eq!(
+            by(
+                &mut committee,
+                robin,
+                "key-r",
+                EventKind::Approved { event: motion }
+            ),
+            None
+        );
+        assert!(is_chair(&committee, sam));
+        // Sam cannot approve a motion twice, nor one that is not pending.
+        let why = by(
+            &mut committee,
             sam,
-            EventKind::MemberKeyChanged {
-                member: sam,
-                recipient: "key-s2".into(),
-            },
-        )];
-        committee.clone().apply(sam, "key-s", &own).unwrap();
-        let removal = [event(
+            "key-s",
+            EventKind::Approved { event: motion },
+        )
+        .unwrap();
+        assert!(why.contains("not pending"), "{why}");
+    }
+
+    #[test]
+    fn a_key_once_held_is_never_given_to_another_member() {
+        let (mut committee, [robin, _, mei, bo]) = four();
+        assert_eq!(
+            by(
+                &mut committee,
+                mei,
+                "key-m",
+                EventKind::MemberKeyChanged {
+                    member: mei,
+                    recipient: "key-m2".into()
+                }
+            ),
+            None
+        );
+        let taken = EventKind::MemberKeyChanged {
+            member: bo,
+            recipient: "key-m".into(),
+        };
+        let why = by(&mut committee, bo, "key-b", taken).unwrap();
+        assert!(why.contains("was another member's"), "{why}");
+        let newcomer = MemberId(Uuid::new_v4());
+        let why = by(
+            &mut committee,
             robin,
-            EventKind::MemberRemoved {
-                member: sam,
-                reason: None,
-            },
-        )];
-        committee.apply(robin, "key-r", &removal).unwrap();
-        let note = [event(
-            sam,
-            EventKind::NoteAdded {
-                body: "after removal".into(),
-                note: Default::default(),
-            },
-        )];
-        assert!(matches!(
-            committee.apply(sam, "key-s", &note),
-            Err(Unauthorized::Removed { .. })
-        ));
+            "key-r",
+            added(newcomer, "Nia", Role::Member, "key-m"),
+        )
+        .unwrap();
+        assert!(why.contains("was another member's"), "{why}");
     }
 
     #[test]
@@ -570,26 +933,17 @@ mod tests {
             recipient: "key-s".into(),
             email: Some(email.into()),
         };
-        assert!(
-            committee
-                .clone()
-                .apply(robin, "key-r", &[event(robin, with_email("a@b,*"))])
-                .is_err()
+        assert!(by(&mut committee, robin, "key-r", with_email("a@b,*")).is_some());
+        assert_eq!(
+            by(&mut committee, robin, "key-r", with_email("sam@x.org")),
+            None
         );
-        committee
-            .apply(robin, "key-r", &[event(robin, with_email("sam@x.org"))])
-            .unwrap();
         let change = |email: &str| EventKind::MemberEmailChanged {
             member: sam,
             email: Some(email.into()),
         };
         // Sam may not set his own address (it names his signatures), not even a plain one.
-        assert!(matches!(
-            committee
-                .clone()
-                .apply(sam, "key-s", &[event(sam, change("robin@x.org"))]),
-            Err(Unauthorized::NotChair { .. })
-        ));
+        assert!(by(&mut committee, sam, "key-s", change("robin@x.org")).is_some());
         let mei = MemberId(Uuid::new_v4());
         let second = EventKind::MemberAdded {
             member: mei,
@@ -598,26 +952,18 @@ mod tests {
             recipient: "key-m".into(),
             email: Some("SAM@x.org".into()),
         };
-        assert!(
-            committee
-                .apply(robin, "key-r", &[event(robin, second)])
-                .is_err()
-        );
+        assert!(by(&mut committee, robin, "key-r", second).is_some());
     }
 
     #[test]
     fn a_commit_cannot_carry_another_members_events_or_a_stranger_key() {
-        let (committee, robin) = founded();
+        let (mut committee, robin) = founded();
         let other = MemberId(Uuid::new_v4());
-        let forged = [event(other, EventKind::Rekeyed)];
+        let forged = event(other, EventKind::Rekeyed);
+        let held = committee.apply(robin, "key-r", &[forged]).unwrap();
+        assert!(held[0].1.to_string().contains("attributed to someone else"));
         assert!(matches!(
-            committee.clone().apply(robin, "key-r", &forged),
-            Err(Unauthorized::ForeignEvent { .. })
-        ));
-        assert!(matches!(
-            committee
-                .clone()
-                .apply(robin, "key-x", &[event(robin, EventKind::Rekeyed)]),
+            committee.apply(robin, "key-x", &[event(robin, EventKind::Rekeyed)]),
             Err(Unauthorized::NotAMember { .. })
         ));
     }

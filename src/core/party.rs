@@ -122,6 +122,11 @@ pub struct Party {
     pub person: PersonId,
     /// What the committee holds of their identity.
     pub identity: Identity,
+    /// The committee member this party is, when the member who recorded it said so (the
+    /// party looked like them): the reported party is a hard conflict for that member at once,
+    /// any other role once a second reader approves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<MemberId>,
 }
 
 impl Party {

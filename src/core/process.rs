@@ -189,6 +189,82 @@ pub enum RuleError {
     /// A member who is a party to the case keeping others out of it.
     #[error("{member} is a party to {case} and may not keep other members out of it")]
     PartyExcludes { case: String, member: String },
+    /// A member the case records as a party acting on it.
+    #[error("{member} is a party to {case} and may not {what} on it")]
+    IsParty {
+        case: String,
+        member: String,
+        what: &'static str,
+    },
+    /// An event for a case the history never opened.
+    #[error("case {case} was never opened")]
+    NoSuchCase { case: String },
+    /// A case opened twice.
+    #[error("{case} is opened a second time")]
+    OpenedTwice { case: String },
+    /// A member acting in another member's name.
+    #[error("{member} {what} for another member on {case}")]
+    ForOthers {
+        case: String,
+        member: String,
+        what: &'static str,
+    },
+    /// A vote with no outcome proposed.
+    #[error("no outcome is proposed on {case}; propose one first")]
+    NoProposal { case: String },
+    /// A status move from a status the case is not in.
+    #[error("{case} is {status}, not {from}; a move from {from} does not apply")]
+    StaleStatus {
+        case: String,
+        from: Status,
+        status: Status,
+    },
+    /// A committee-wide change recorded on a case.
+    #[error("{kind} is not a change to a case ({case})")]
+    NotACaseChange { case: String, kind: &'static str },
+    /// Asking twice for one member's access.
+    #[error("access to {case} for {member} is asked for already; another reader gives it")]
+    AlreadyRequested { case: String, member: String },
+    /// Opening a party's contact details held by someone else.
+    #[error("{member} does not hold that party's contact details on {case}")]
+    NotCustodian { case: String, member: String },
+    /// Approving or withdrawing what is not waiting.
+    #[error("nothing on {case} waits for that approval")]
+    NothingPending { case: String },
+    /// Approving one's own change, or a change about oneself.
+    #[error(
+        "a change on {case} is approved by a second member, not by its author or the member it is about"
+    )]
+    SelfApproval { case: String },
+    /// Keeping a member out for a reason the rules cannot check.
+    #[error(
+        "{member} cannot be kept out of {case} as {}: {}", .why.describe(),
+        match .why {
+            crate::core::event::ExcludeWhy::Conflict => "they have declared no hard conflict on it",
+            crate::core::event::ExcludeWhy::Party => "the case records no party as them",
+            crate::core::event::ExcludeWhy::Request => "the request is not recorded",
+            crate::core::event::ExcludeWhy::Named =>
+                "only a report being imported keeps out the members it names",
+        }
+    )]
+    UncheckedReason {
+        case: String,
+        member: String,
+        why: crate::core::event::ExcludeWhy,
+    },
+    /// Giving a party access to a case about them alone.
+    #[error(
+        "{member} is a party to {case}: a second reader must agree before they may read it (the first asks, the second gives access)"
+    )]
+    SecondReaderNeeded { case: String, member: String },
+    /// A member the roster does not know.
+    #[error("{member} is not on the roster")]
+    UnknownMember { member: String },
+    /// A member recorded as the reported party without keeping them out of the case.
+    #[error(
+        "{member} is recorded as the reported party of {case} but not kept out of it in the same change"
+    )]
+    ReportedNotSealed { case: String, member: String },
 }
 
 fn list(statuses: &[Status]) -> String {
@@ -213,8 +289,8 @@ pub struct Actor<'a> {
     pub settings: &'a Settings,
 }
 
-impl Actor<'_> {
-    fn active(&self) -> Result<(), RuleError> {
+impl<'a> Actor<'a> {
+    pub(crate) fn active(&self) -> Result<(), RuleError> {
         if self.member.is_active() {
             Ok(())
         } else {
@@ -234,7 +310,7 @@ impl Actor<'_> {
         Ok(())
     }
 
-    fn reads(&self, case: &Case) -> Result<(), RuleError> {
+    pub(crate) fn reads(&self, case: &Case) -> Result<(), RuleError> {
         if case.readable_by(self.member.id) {
             Ok(())
         } else {
@@ -245,11 +321,70 @@ impl Actor<'_> {
         }
     }
 
-    /// The checks every change to a case goes through.
+    /// The checks every change to a case goes through: an active member who can read it,
+    /// without a hard conflict of interest on it.
     pub fn may_handle(&self, case: &Case) -> Result<(), RuleError> {
         self.active()?;
         self.reads(case)?;
         self.not_hard_conflicted(case)
+    }
+
+    /// [`Actor::may_handle`], and not a party to the case: what moving, assigning, deciding,
+    /// sealing, giving access and writing a record's text need.
+    pub fn may_act(&self, case: &Case) -> Result<(), RuleError> {
+        self.may_handle(case)?;
+        self.not_a_party(case)
+    }
+
+    pub(crate) fn not_a_party(&self, case: &Case) -> Result<(), RuleError> {
+        if case.links.contains_key(&self.member.id) {
+            return Err(RuleError::IsParty {
+                case: case.code_name.clone(),
+                member: self.member.name.clone(),
+                what: "act",
+            });
+        }
+        Ok(())
+    }
+
+    /// The member with this id on the roster.
+    pub(crate) fn member_of(&self, id: MemberId) -> Result<&'a Member, RuleError> {
+        self.roster.get(id).ok_or_else(|| RuleError::UnknownMember {
+            member: id.to_string(),
+        })
+    }
+
+    /// A member's name, or their id when the roster does not know them.
+    pub(crate) fn name_of(&self, id: MemberId) -> String {
+        self.roster
+            .get(id)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// Judge `kind`, by this member on `case`, as every copy's replay will judge it (see
+    /// [`super::rules::judge`]); gives it back when the rules allow it.
+    pub fn check(&self, case: &Case, kind: EventKind) -> Result<EventKind, RuleError> {
+        self.check_in(case, kind, Default::default())
+    }
+
+    /// [`Actor::check`] in `context` (where the change stands in its commit).
+    pub fn check_in(
+        &self,
+        case: &Case,
+        kind: EventKind,
+        context: super::rules::Context<'_>,
+    ) -> Result<EventKind, RuleError> {
+        let event = Event {
+            id: uuid::Uuid::nil(),
+            case: Some(case.id),
+            author: self.member.id,
+            at: case.updated_at,
+            amends: None,
+            kind,
+        };
+        super::rules::judge(*self, Some(case), &event, context)?;
+        Ok(event.kind)
     }
 }
 
@@ -264,106 +399,88 @@ pub struct Resealing {
 }
 
 /// Keep `members` out of `case` for `why`. The first sealing makes every other active member
-/// a reader; later ones keep the readers it has, less `members`. The acting member must be able
-/// to read the case, and may keep themselves out (a hard conflict); someone must be left.
+/// a reader; later ones keep the readers it has, less `members`. The rules are
+/// [`super::rules::judge`]'s: the acting member reads the case, may keep themselves out (a
+/// hard conflict), someone must be left, and the reason must be one the rules can check.
 pub fn exclude(
     actor: Actor<'_>,
     case: &Case,
     members: &[&Member],
     why: super::event::ExcludeWhy,
 ) -> Result<Resealing, RuleError> {
-    actor.active()?;
-    actor.reads(case)?;
+    exclude_in(actor, case, members, why, false)
+}
+
+/// [`exclude`], in the change that opens the case when `opening` (a report's request, or the
+/// members it names, arrive with it).
+pub fn exclude_in(
+    actor: Actor<'_>,
+    case: &Case,
+    members: &[&Member],
+    why: super::event::ExcludeWhy,
+    opening: bool,
+) -> Result<Resealing, RuleError> {
+    let access = super::event::Access::Excluded {
+        members: members.iter().map(|m| m.id).collect(),
+        why,
+    };
+    actor.check_in(
+        case,
+        sealing_with(access.clone()),
+        super::rules::Context {
+            opening_commit: opening,
+            ..Default::default()
+        },
+    )?;
     let mut readers: std::collections::BTreeSet<MemberId> = match &case.sealed {
         Some(sealed) => sealed.readers.clone(),
         None => actor.roster.active().map(|m| m.id).collect(),
     };
     for member in members {
-        if !member.is_active() {
-            return Err(RuleError::AlreadyRemoved {
-                member: member.name.clone(),
-            });
-        }
-        if !readers.remove(&member.id) {
-            return Err(RuleError::AlreadyExcluded {
-                case: case.code_name.clone(),
-                member: member.name.clone(),
-            });
-        }
+        readers.remove(&member.id);
     }
-    let names = || {
-        members
-            .iter()
-            .map(|m| m.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if readers.is_empty() {
-        return Err(RuleError::NoReaderLeft {
-            case: case.code_name.clone(),
-            members: names(),
-        });
+    Ok(Resealing { access, readers })
+}
+
+/// A `case-sealed` event with `access`, as the rules judge it (its key is the vault's).
+fn sealing_with(access: super::event::Access) -> EventKind {
+    EventKind::CaseSealed {
+        access,
+        readers: Default::default(),
+        recipient: String::new(),
+        keys: String::new(),
     }
-    // Keeping others out is never a way for one member to keep a case to themselves (in a
-    // committee of more than two), and never for a member the case is about.
-    let others = members.iter().any(|m| m.id != actor.member.id);
-    if others {
-        if case.parties.iter().any(|p| p.looks_like(actor.member)) {
-            return Err(RuleError::PartyExcludes {
-                case: case.code_name.clone(),
-                member: actor.member.name.clone(),
-            });
-        }
-        // In a committee of two, keeping the other out leaves one reader by necessity.
-        if readers.iter().all(|r| *r == actor.member.id) && actor.roster.active().count() > 2 {
-            return Err(RuleError::OnlyReader {
-                case: case.code_name.clone(),
-                members: names(),
-                member: actor.member.name.clone(),
-            });
-        }
-    }
-    Ok(Resealing {
-        access: super::event::Access::Excluded {
-            members: members.iter().map(|m| m.id).collect(),
-            why,
-        },
-        readers,
-    })
 }
 
 /// Give `member` access to the sealed `case`: lifting their exclusion (not while they declare
-/// a hard conflict on it), or giving it to a member who joined after it was sealed.
+/// a hard conflict on it), or giving it to a member who joined after it was sealed. A party to
+/// the case is given it only after another reader asked ([`request_access`]).
 pub fn give_access(actor: Actor<'_>, case: &Case, member: &Member) -> Result<Resealing, RuleError> {
-    actor.may_handle(case)?;
-    let Some(sealed) = &case.sealed else {
-        return Err(RuleError::NotSealed {
-            case: case.code_name.clone(),
-        });
-    };
-    if !member.is_active() {
-        return Err(RuleError::AlreadyRemoved {
-            member: member.name.clone(),
-        });
-    }
-    if sealed.readers.contains(&member.id) {
-        return Err(RuleError::AlreadyReader {
-            case: case.code_name.clone(),
-            member: member.name.clone(),
-        });
-    }
-    if case.conflict_of(member.id) == Some(ConflictKind::Hard) {
-        return Err(RuleError::HardConflict {
-            case: case.code_name.clone(),
-            member: member.name.clone(),
-        });
-    }
-    let mut readers = sealed.readers.clone();
+    let access = super::event::Access::Given { member: member.id };
+    actor.check(case, sealing_with(access.clone()))?;
+    let mut readers = case
+        .sealed
+        .as_ref()
+        .map(|s| s.readers.clone())
+        .unwrap_or_default();
     readers.insert(member.id);
-    Ok(Resealing {
-        access: super::event::Access::Given { member: member.id },
-        readers,
-    })
+    Ok(Resealing { access, readers })
+}
+
+/// Ask that `member`, a party to the sealed `case`, may read it; another reader gives it.
+pub fn request_access(
+    actor: Actor<'_>,
+    case: &Case,
+    member: &Member,
+) -> Result<EventKind, RuleError> {
+    actor.check(case, EventKind::AccessRequested { member: member.id })
+}
+
+/// Whether giving `member` access to `case` waits for a second reader: they are a party to it.
+pub fn access_needs_request(case: &Case, member: MemberId) -> bool {
+    case.links.contains_key(&member)
+        || case.sealed.as_ref().and_then(|s| s.excluded.get(&member))
+            == Some(&super::event::ExcludeWhy::Party)
 }
 
 /// A new key for the sealed `case` when one is due: a reader has left the committee (their
@@ -540,25 +657,6 @@ pub fn rejoin_member(
     })
 }
 
-/// The acting member withdraws the conflict of interest they declared on `case`.
-pub fn withdraw_conflict(
-    actor: Actor<'_>,
-    case: &Case,
-    reason: Option<String>,
-) -> Result<EventKind, RuleError> {
-    actor.active()?;
-    if !case.conflicts.contains_key(&actor.member.id) {
-        return Err(RuleError::NoConflict {
-            case: case.code_name.clone(),
-            member: actor.member.name.clone(),
-        });
-    }
-    Ok(EventKind::ConflictWithdrawn {
-        member: actor.member.id,
-        reason,
-    })
-}
-
 /// The acting member replaces their own key with `recipient`.
 pub fn rotate_key(actor: Actor<'_>, recipient: &str) -> Result<EventKind, RuleError> {
     actor.active()?;
@@ -591,74 +689,30 @@ fn chair(actor: Actor<'_>, what: &'static str) -> Result<(), RuleError> {
 }
 
 /// Whether the acting member may change `case` at all (notes, details, parties,
-/// communications): an active member without a hard conflict.
+/// communications): an active member who reads it, without a hard conflict.
 pub fn change_details(actor: Actor<'_>, case: &Case) -> Result<(), RuleError> {
     actor.may_handle(case)
 }
 
 /// Move `case` to `to`.
 pub fn change_status(actor: Actor<'_>, case: &Case, to: Status) -> Result<EventKind, RuleError> {
-    actor.may_handle(case)?;
-    if to == Status::Decided {
-        return Err(RuleError::DecideInstead {
-            case: case.code_name.clone(),
-        });
-    }
-    if !case.status.next().contains(&to) {
-        return Err(RuleError::IllegalTransition {
-            case: case.code_name.clone(),
+    actor.check(
+        case,
+        EventKind::StatusChanged {
             from: case.status,
             to,
-            allowed: case
-                .status
-                .next()
-                .iter()
-                .copied()
-                .filter(|s| *s != Status::Decided)
-                .collect(),
-        });
-    }
-    Ok(EventKind::StatusChanged {
-        from: case.status,
-        to,
-    })
+        },
+    )
 }
 
 /// Assign `member` to `case`.
 pub fn assign(actor: Actor<'_>, case: &Case, member: &Member) -> Result<EventKind, RuleError> {
-    actor.may_handle(case)?;
-    if !member.is_active() {
-        return Err(RuleError::NotActive {
-            member: member.name.clone(),
-        });
-    }
-    if case.conflict_of(member.id) == Some(ConflictKind::Hard) {
-        return Err(RuleError::HardConflict {
-            case: case.code_name.clone(),
-            member: member.name.clone(),
-        });
-    }
-    if case.assignees.contains(&member.id) {
-        return Err(RuleError::Assignment {
-            case: case.code_name.clone(),
-            member: member.name.clone(),
-            assigned: true,
-        });
-    }
-    Ok(EventKind::Assigned { member: member.id })
+    actor.check(case, EventKind::Assigned { member: member.id })
 }
 
 /// Take `member` off `case`.
 pub fn unassign(actor: Actor<'_>, case: &Case, member: &Member) -> Result<EventKind, RuleError> {
-    actor.active()?;
-    if !case.assignees.contains(&member.id) {
-        return Err(RuleError::Assignment {
-            case: case.code_name.clone(),
-            member: member.name.clone(),
-            assigned: false,
-        });
-    }
-    Ok(EventKind::Unassigned { member: member.id })
+    actor.check(case, EventKind::Unassigned { member: member.id })
 }
 
 /// The acting member declares their own conflict of interest. Allowed even with an existing
@@ -676,56 +730,39 @@ pub fn declare_conflict(
     })
 }
 
-/// Members who may vote on `case`: active, with no conflict on it.
-pub fn eligible_voters(roster: &Roster, case: &Case) -> Vec<MemberId> {
-    roster
-        .active()
-        .filter(|m| case.conflict_of(m.id).is_none())
-        .map(|m| m.id)
-        .collect()
+/// The acting member withdraws the conflict of interest they declared on `case`.
+pub fn withdraw_conflict(
+    actor: Actor<'_>,
+    case: &Case,
+    reason: Option<String>,
+) -> Result<EventKind, RuleError> {
+    actor.check(
+        case,
+        EventKind::ConflictWithdrawn {
+            member: actor.member.id,
+            reason,
+        },
+    )
 }
 
+pub use super::rules::eligible_voters;
+
 /// Where the vote on `case` stands, if an outcome is proposed. Once the case is decided, the
-/// vote is the one counted when the decision was recorded (see [`decided_tally`]): removing a
-/// member, a key change or a later conflict never recounts a decided case.
-pub fn current_tally(
-    roster: &Roster,
-    settings: &Settings,
-    case: &Case,
-    timeline: &[Event],
-) -> Option<Tally> {
+/// vote is the one the replay counted when the decision was recorded: removing a member, a key
+/// change or a later conflict never recounts a decided case.
+pub fn current_tally(roster: &Roster, settings: &Settings, case: &Case) -> Option<Tally> {
     let proposal = case.proposal.as_ref()?;
     if let Some(decision) = &case.decision
         && proposal.at <= decision.at
-        && let Some(frozen) = decided_tally(timeline)
+        && let Some(counted) = &decision.tally
     {
-        return Some(frozen);
+        return Some(counted.clone());
     }
     Some(tally(
         settings.quorum,
         &eligible_voters(roster, case),
         &proposal.votes,
     ))
-}
-
-/// The vote as counted when the latest decision on a case was recorded, from its timeline.
-pub fn decided_tally(timeline: &[Event]) -> Option<Tally> {
-    timeline.iter().rev().find_map(|e| match &e.kind {
-        EventKind::DecisionRecorded { tally, .. } => Some(tally.clone()),
-        _ => None,
-    })
-}
-
-fn check_outcome(settings: &Settings, outcome: &str) -> Result<(), RuleError> {
-    if settings.ladder.allows(outcome) {
-        Ok(())
-    } else {
-        Err(RuleError::UnknownOutcome {
-            outcome: outcome.to_string(),
-            ladder: settings.ladder,
-            allowed: settings.ladder.outcomes(),
-        })
-    }
 }
 
 /// The acting member votes on `outcome`. With no proposal yet (or with `propose`), the vote
@@ -737,48 +774,48 @@ pub fn vote(
     ballot: Ballot,
     propose: bool,
 ) -> Result<Vec<EventKind>, RuleError> {
-    actor.active()?;
-    if let Some(kind) = case.conflict_of(actor.member.id) {
-        return Err(RuleError::ConflictedVote {
-            case: case.code_name.clone(),
-            member: actor.member.name.clone(),
-            kind: if kind == ConflictKind::Hard {
-                "hard"
-            } else {
-                "soft"
-            },
-        });
-    }
-    if case.status != Status::Deliberating {
-        return Err(RuleError::NotDeliberating {
-            case: case.code_name.clone(),
-            status: case.status,
-        });
-    }
-    check_outcome(actor.settings, outcome)?;
-    let mut events = Vec::new();
+    let cast = EventKind::VoteCast {
+        outcome: outcome.to_string(),
+        ballot,
+    };
     match &case.proposal {
-        Some(p) if p.outcome == outcome => {}
+        Some(p) if p.outcome == outcome => Ok(vec![actor.check(case, cast)?]),
         Some(p) if !propose => {
-            return Err(RuleError::OtherProposal {
+            // Judged as cast, for the rule's own message (a conflicted member, a case not
+            // deliberating) before the proposal's.
+            actor.check(
+                case,
+                EventKind::OutcomeProposed {
+                    outcome: outcome.to_string(),
+                },
+            )?;
+            Err(RuleError::OtherProposal {
                 case: case.code_name.clone(),
                 proposed: p.outcome.clone(),
                 outcome: outcome.to_string(),
-            });
+            })
         }
-        _ => events.push(EventKind::OutcomeProposed {
-            outcome: outcome.to_string(),
-        }),
+        _ => {
+            let proposed = actor.check(
+                case,
+                EventKind::OutcomeProposed {
+                    outcome: outcome.to_string(),
+                },
+            )?;
+            let mut after = case.clone();
+            after.proposal = Some(super::case::Proposal {
+                outcome: outcome.to_string(),
+                by: actor.member.id,
+                at: case.updated_at,
+                votes: Default::default(),
+            });
+            Ok(vec![proposed, actor.check(&after, cast)?])
+        }
     }
-    events.push(EventKind::VoteCast {
-        outcome: outcome.to_string(),
-        ballot,
-    });
-    Ok(events)
 }
 
 /// Record the decision on `case`: the proposed outcome once the quorum rule is met, or any
-/// outcome by a chair's override with a reason.
+/// outcome by a chair's override with a reason. The tally is the one the votes give.
 pub fn decide(
     actor: Actor<'_>,
     case: &Case,
@@ -786,61 +823,20 @@ pub fn decide(
     rationale: &str,
     override_reason: Option<&str>,
 ) -> Result<EventKind, RuleError> {
-    actor.may_handle(case)?;
-    if let Some(decision) = &case.decision
-        && case.status != Status::Reopened
-    {
-        return Err(RuleError::AlreadyDecided {
-            case: case.code_name.clone(),
-            outcome: decision.outcome.clone(),
-        });
-    }
-    if case.status != Status::Deliberating {
-        return Err(RuleError::IllegalTransition {
-            case: case.code_name.clone(),
-            from: case.status,
-            to: Status::Decided,
-            allowed: case.status.next().to_vec(),
-        });
-    }
-    check_outcome(actor.settings, outcome)?;
-    let eligible = eligible_voters(actor.roster, case);
-    let empty = Default::default();
-    let votes = match &case.proposal {
-        Some(p) if p.outcome == outcome => &p.votes,
-        _ => &empty,
-    };
-    let tally = tally(actor.settings.quorum, &eligible, votes);
+    let tally = super::rules::derived_tally(actor, case, outcome);
     let override_reason = match override_reason {
-        None if tally.met => None,
-        None => {
-            return Err(RuleError::QuorumNotMet {
-                case: case.code_name.clone(),
-                rule: tally.rule,
-                for_: tally.for_,
-                needed: tally.needed,
-                eligible: tally.eligible,
-            });
-        }
-        Some(_) if actor.member.role != Role::Chair => {
-            return Err(RuleError::NotChair {
-                member: actor.member.name.clone(),
-                what: "override the vote",
-            });
-        }
-        Some(reason) if reason.trim().is_empty() => {
-            return Err(RuleError::OverrideWithoutReason {
-                case: case.code_name.clone(),
-            });
-        }
-        Some(reason) => Some(reason.to_string()),
+        Some(_) if tally.met && actor.member.role != Role::Chair => None,
+        other => other.map(str::to_string),
     };
-    Ok(EventKind::DecisionRecorded {
-        outcome: outcome.to_string(),
-        rationale: rationale.to_string(),
-        tally,
-        override_reason,
-    })
+    actor.check(
+        case,
+        EventKind::DecisionRecorded {
+            outcome: outcome.to_string(),
+            rationale: rationale.to_string(),
+            tally,
+            override_reason,
+        },
+    )
 }
 
 /// Record an interim action on `case`.
@@ -849,16 +845,12 @@ pub fn record_emergency(
     case: &Case,
     action: &str,
 ) -> Result<EventKind, RuleError> {
-    actor.may_handle(case)?;
-    if case.status.is_finished() {
-        return Err(RuleError::Finished {
-            case: case.code_name.clone(),
-            status: case.status,
-        });
-    }
-    Ok(EventKind::EmergencyRecorded {
-        action: action.to_string(),
-    })
+    actor.check(
+        case,
+        EventKind::EmergencyRecorded {
+            action: action.to_string(),
+        },
+    )
 }
 
 /// Review the oldest unreviewed emergency action on `case` (another member than its author).
@@ -868,7 +860,7 @@ pub fn review_emergency(
     note: &str,
     result: Option<crate::core::event::ReviewResult>,
 ) -> Result<EventKind, RuleError> {
-    actor.may_handle(case)?;
+    actor.may_act(case)?;
     let pending: Vec<_> = case.unreviewed_emergencies().collect();
     let Some(emergency) = pending.iter().find(|e| e.by != actor.member.id) else {
         return Err(if pending.is_empty() {
@@ -882,11 +874,14 @@ pub fn review_emergency(
             }
         });
     };
-    Ok(EventKind::EmergencyReviewed {
-        emergency: emergency.id,
-        note: note.to_string(),
-        result,
-    })
+    actor.check(
+        case,
+        EventKind::EmergencyReviewed {
+            emergency: emergency.id,
+            note: note.to_string(),
+            result,
+        },
+    )
 }
 
 /// Write (or confirm) the title and summary of `case`'s decision record for `profile`. The
@@ -898,22 +893,14 @@ pub fn write_record_text(
     title: &str,
     summary: &str,
 ) -> Result<EventKind, RuleError> {
-    actor.may_handle(case)?;
-    if profile == Profile::Internal {
-        return Err(RuleError::InternalRecordText {
-            case: case.code_name.clone(),
-        });
-    }
-    if title.trim().is_empty() {
-        return Err(RuleError::EmptyRecordTitle {
-            case: case.code_name.clone(),
-        });
-    }
-    Ok(EventKind::RecordTextWritten {
-        profile,
-        title: title.to_string(),
-        summary: summary.to_string(),
-    })
+    actor.check(
+        case,
+        EventKind::RecordTextWritten {
+            profile,
+            title: title.to_string(),
+            summary: summary.to_string(),
+        },
+    )
 }
 
 /// The text a member wrote for `profile`'s record of a case, latest first wins: (title,

@@ -198,7 +198,8 @@ pub fn key_history(events: &[Event]) -> Vec<HeldKey> {
 }
 
 /// The committee's members, in the order they joined.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Roster {
     members: Vec<Member>,
 }
@@ -212,6 +213,11 @@ impl Roster {
     /// Every member, active or removed.
     pub fn members(&self) -> &[Member] {
         &self.members
+    }
+
+    /// Every member, to change (the committee's replay only).
+    pub(crate) fn members_mut(&mut self) -> &mut Vec<Member> {
+        &mut self.members
     }
 
     /// Members who are on the committee now.

@@ -410,7 +410,7 @@ fn everything(case: &Case, timeline: &[Event], name: &dyn Fn(MemberId) -> String
             })
             .collect(),
         reports,
-        vote: process::decided_tally(timeline),
+        vote: case.decision.as_ref().and_then(|d| d.tally.clone()),
         ballots,
         override_reason: case
             .decision

@@ -224,17 +224,52 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
         }
         CaseChange::GiveAccess(name) => {
             let member = member_named(&roster, &name)?;
-            let (me, resealing) =
-                as_member(file, |actor| process::give_access(actor, &case, &member))?;
-            (me, vec![file.reseal(case.id, resealing)?])
+            let asked_by_another = case.pending.iter().any(|p| {
+                matches!(p.kind, EventKind::AccessRequested { member: m } if m == member.id)
+                    && Some(p.author) != file.me().ok().flatten().map(|m| m.id)
+            });
+            if process::access_needs_request(&case, member.id) && !asked_by_another {
+                // A case about a member reaches them only when two readers agree: this one
+                // asks; another gives it.
+                as_member(file, |actor| {
+                    process::request_access(actor, &case, &member).map(one)
+                })?
+            } else {
+                let (me, resealing) =
+                    as_member(file, |actor| process::give_access(actor, &case, &member))?;
+                (me, vec![file.reseal(case.id, resealing)?])
+            }
         }
         CaseChange::AddParty { role, who } => {
-            let party = new_party(file, role, who)?;
-            linked = linked_members(&roster, &party);
-            as_member(file, |actor| {
+            let mut party = new_party(file, role, who)?;
+            let me = file.me()?.map(|m| m.id);
+            // Not the member recording it: nobody is sealed out of a case by naming themselves.
+            linked = linked_members(&roster, &party)
+                .into_iter()
+                .filter(|m| Some(m.id) != me)
+                .collect();
+            // The party is recorded as the member they look like: as the reported party, the
+            // member is kept out in the same change (no version they can read is saved); in
+            // another role, once a second reader approves.
+            party.member = linked.first().map(|m| m.id);
+            let (me, mut kinds) = as_member(file, |actor| {
                 process::change_details(actor, &case)?;
-                Ok(vec![EventKind::PartyAdded { party }])
-            })?
+                Ok(vec![EventKind::PartyAdded {
+                    party: party.clone(),
+                }])
+            })?;
+            if let (Some(member), PartyRole::Reported) = (linked.first().cloned(), role)
+                && case.readable_by(member.id)
+            {
+                let mut recorded = case.clone();
+                recorded.links.insert(member.id, role);
+                recorded.parties.push(party.clone());
+                let (_, resealing) = as_member(file, |actor| {
+                    process::exclude(actor, &recorded, &[&member], ExcludeWhy::Party)
+                })?;
+                kinds.push(file.reseal(case.id, resealing)?);
+            }
+            (me, kinds)
         }
         CaseChange::Emergency { action } => as_member(file, |actor| {
             process::record_emergency(actor, &case, &action).map(one)
@@ -429,7 +464,9 @@ pub fn excluding(
         .map(|name| member_named(&roster, name))
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&crate::core::roster::Member> = members.iter().collect();
-    let (me, resealing) = as_member(file, |actor| process::exclude(actor, &case, &refs, why))?;
+    let (me, resealing) = as_member(file, |actor| {
+        process::exclude_in(actor, &case, &refs, why, true)
+    })?;
     let kind = file.reseal(case.id, resealing)?;
     Ok(events_by(me.id, Some(case.id), vec![kind], None))
 }
@@ -669,6 +706,7 @@ fn new_party(file: &mut CaseFile, role: PartyRole, who: NewParty) -> Result<Part
         role,
         person,
         identity,
+        member: None,
     })
 }
 

@@ -197,6 +197,7 @@ pub fn open_reports(
             role: PartyRole::Reporter,
             person: PersonId(Uuid::new_v4()),
             identity,
+            member: None,
         };
         let linked: Vec<String> = super::cases::linked_members(&roster, &reporter)
             .into_iter()
@@ -238,7 +239,7 @@ pub fn open_reports(
                 file,
                 &case_events,
                 &linked,
-                crate::core::event::ExcludeWhy::Party,
+                crate::core::event::ExcludeWhy::Named,
             )?;
             case_events.extend(sealed);
             sealed_from.extend(linked);

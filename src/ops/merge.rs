@@ -239,3 +239,103 @@ pub fn resolve(
     file.record(&events_by(me.id, case.map(|c| c.id), vec![kind], None))?;
     Ok(ids)
 }
+
+/// What an approval approved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Approval {
+    /// The change approved (or withdrawn).
+    pub event: Uuid,
+    /// What it was, in words.
+    pub what: String,
+    /// Whether it takes effect now (a motion may still wait for more approvals).
+    pub effective: bool,
+}
+
+/// Approve a change that waits for a second member (on case `code`) or for a majority (a
+/// motion, without a case): `item` is its event id or a unique start of it. With `withdraw`,
+/// its proposer withdraws it instead. Recorded, not saved.
+pub fn approve(
+    file: &mut CaseFile,
+    code: Option<&str>,
+    item: &str,
+    withdraw: bool,
+) -> Result<Approval, Error> {
+    let given = item.to_ascii_lowercase();
+    let (pending, case): (Vec<crate::core::event::Event>, _) = match code {
+        Some(code) => {
+            let case = file.case_by_code(code)?;
+            (case.pending.clone(), Some(case))
+        }
+        None => (
+            file.committee()?
+                .motions()
+                .iter()
+                .map(|m| m.change.clone())
+                .collect(),
+            None,
+        ),
+    };
+    let matching: Vec<&crate::core::event::Event> = pending
+        .iter()
+        .filter(|e| e.id.to_string().starts_with(&given))
+        .collect();
+    let [change] = matching.as_slice() else {
+        return Err(Error::NothingToResolve {
+            what: given,
+            place: code.map_or("the roster".into(), str::to_string),
+            candidates: pending
+                .iter()
+                .map(|e| e.id.to_string()[..8].to_string())
+                .collect(),
+        });
+    };
+    let roster = file.roster()?;
+    let what = crate::core::describe::headline(&change.kind, &|id| {
+        roster
+            .get(id)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| "a former member".into())
+    });
+    let kind = if withdraw {
+        EventKind::Withdrawn { event: change.id }
+    } else {
+        EventKind::Approved { event: change.id }
+    };
+    let me = acting_member(file)?;
+    let mut kinds = vec![kind];
+    // A party recorded as a member, approved: the case is sealed from them in the same change.
+    if let (false, Some(case), EventKind::PartyAdded { party }) = (withdraw, &case, &change.kind)
+        && let Some(member) = party.member.and_then(|m| roster.get(m).cloned())
+        && case.readable_by(member.id)
+    {
+        let mut linked = case.clone();
+        linked.links.insert(member.id, party.role);
+        let (_, resealing) = as_member(file, |actor| {
+            crate::core::process::exclude(
+                actor,
+                &linked,
+                &[&member],
+                crate::core::event::ExcludeWhy::Party,
+            )
+        })?;
+        kinds.push(file.reseal(case.id, resealing)?);
+    }
+    file.record(&events_by(me.id, case.as_ref().map(|c| c.id), kinds, None))?;
+    let effective = match &case {
+        Some(case) => !file
+            .case_by_code(&case.code_name)?
+            .pending
+            .iter()
+            .any(|p| p.id == change.id),
+        None => !file
+            .committee()?
+            .motions()
+            .iter()
+            .any(|m| m.change.id == change.id),
+    };
+    Ok(Approval {
+        event: change.id,
+        what,
+        effective,
+    })
+}

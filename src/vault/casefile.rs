@@ -127,8 +127,10 @@ impl CaseFile {
         Ok(self.roster()?.active_by_recipient(&self.opener).cloned())
     }
 
-    /// Append events (oldest first) to the history and bring the derived case state up to
-    /// date. The rules are the caller's (see [`crate::core::process`]); this records.
+    /// Append events (oldest first) to the history and bring the derived state up to date,
+    /// through the engine every copy's replay runs ([`crate::core::engine`]): each is judged by
+    /// the committee's rules as it would be judged there, and a change the rules do not allow
+    /// is refused here, with the rule's reason, before anything is written.
     pub fn record(&mut self, events: &[Event]) -> Result<(), Error> {
         if self.sealed.is_some() {
             return Err(Error::Sealed {
@@ -147,12 +149,46 @@ impl CaseFile {
             source: e,
         };
         self.cases()?;
+        let mut committee = match store::committee(&self.conn).map_err(db)? {
+            Some(committee) => committee,
+            None => crate::core::history::Committee::replayed(
+                &store::committee_events(&self.conn).map_err(db)?,
+            ),
+        };
+        let mut attention = store::attention(&self.conn).map_err(db)?;
+        let not_before = super::history::latest_time(&self.conn).map_err(db)?;
+        let unsaved_openings: std::collections::HashSet<CaseId> =
+            store::events_after(&self.conn, self.committed)
+                .map_err(db)?
+                .iter()
+                .chain(events)
+                .filter(|e| matches!(e.kind, EventKind::CaseOpened { .. }))
+                .filter_map(|e| e.case)
+                .collect();
         // New states are collected apart and merged after the commit, so a failure leaves the
         // index as it was.
         let mut changed: BTreeMap<CaseId, Case> = BTreeMap::new();
         let tx = self.conn.unchecked_transaction().map_err(db)?;
-        for event in events {
+        for (i, event) in events.iter().enumerate() {
+            if let Some(latest) = not_before
+                && crate::core::engine::dag::too_early(event.at, latest).is_some()
+            {
+                return Err(Error::ClockBehind {
+                    path: label.clone(),
+                    now: event.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    latest: latest.format("%Y-%m-%d %H:%M UTC").to_string(),
+                });
+            }
             let Some(id) = event.case else {
+                committee
+                    .step(event.author, event)
+                    .map_err(|source| Error::RosterRule {
+                        path: label.clone(),
+                        source,
+                    })?;
+                if let EventKind::AttentionResolved { events, .. } = &event.kind {
+                    attention.retain(|a| !events.contains(&a.event));
+                }
                 store::append_event(&tx, event, None).map_err(db)?;
                 continue;
             };
@@ -161,19 +197,61 @@ impl CaseFile {
                     .as_ref()
                     .and_then(|index| index.get(&id).cloned())
             });
-            let case = match previous {
-                Some(mut case) => {
-                    case.apply(event);
-                    case
-                }
-                None => Case::opened(id, event).ok_or_else(|| Error::UnknownCase {
+            let Some(member) = committee.get(event.author).cloned() else {
+                return Err(Error::CannotSignHistory {
+                    identity: self.opener_label.clone(),
+                });
+            };
+            let actor = crate::core::process::Actor {
+                member: &member,
+                roster: committee.roster(),
+                settings: committee.rules(),
+            };
+            let later: Vec<Event> = events[i + 1..]
+                .iter()
+                .filter(|e| e.case == Some(id))
+                .cloned()
+                .collect();
+            let context = crate::core::rules::Context {
+                opening_commit: unsaved_openings.contains(&id),
+                later_in_commit: &later,
+                not_before,
+            };
+            crate::core::rules::judge(actor, previous.as_ref(), event, context).map_err(
+                |source| match (&previous, &source) {
+                    (None, crate::core::process::RuleError::NoSuchCase { .. }) => {
+                        Error::UnknownCase {
+                            file: label.display().to_string(),
+                            code: id.to_string(),
+                            near: Vec::new(),
+                        }
+                    }
+                    _ => Error::Rule {
+                        path: label.clone(),
+                        source,
+                    },
+                },
+            )?;
+            let mut state = previous;
+            let signer = crate::core::engine::Signer::Member {
+                member: &member,
+                roster: committee.roster(),
+                settings: committee.rules(),
+            };
+            crate::core::engine::step(&mut state, None, &signer, event, context, None);
+            let Some(case) = state else {
+                return Err(Error::UnknownCase {
                     file: label.display().to_string(),
                     code: id.to_string(),
                     near: Vec::new(),
-                })?,
+                });
             };
             store::append_event(&tx, event, Some(&case)).map_err(db)?;
             changed.insert(id, case);
+        }
+        if events.iter().any(|e| e.case.is_none()) {
+            let held = store::held(&tx).map_err(db)?;
+            super::history::write_committee(&tx, &committee, &attention, &held).map_err(db)?;
         }
         tx.commit().map_err(db)?;
         // A case sealed just now, or from this member, is brought to its stored form.
@@ -216,10 +294,7 @@ impl CaseFile {
         if let Some(index) = self.index.as_mut() {
             index.extend(changed);
         }
-        if events
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::SettingsChanged { .. }))
-        {
+        if events.iter().any(|e| e.case.is_none()) {
             self.settings = store::settings(&self.conn).map_err(db)?;
         }
         // After a removal or a key change, no later save may leave a backup the old key opens.
@@ -427,11 +502,6 @@ impl CaseFile {
         event_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .map_err(|e| self.db_error(e))?;
-        store::insert_member(&tx, member).map_err(|e| self.db_error(e))?;
         let event = Event {
             id: event_id,
             case: None,
@@ -440,10 +510,7 @@ impl CaseFile {
             amends: None,
             kind: member_added(member),
         };
-        store::append_event(&tx, &event, None).map_err(|e| self.db_error(e))?;
-        tx.commit().map_err(|e| self.db_error(e))?;
-        self.dirty = true;
-        Ok(())
+        self.record(std::slice::from_ref(&event))
     }
 
     /// Every recipient a save encrypts to: the active roster plus extra recipients.

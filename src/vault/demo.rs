@@ -112,7 +112,7 @@ pub fn generate(identity: &Identity) -> Result<CaseFile, Error> {
             email: Some((*email).into()),
             role: Role::Member,
             recipient: (*key).into(),
-            added_at: start + Duration::hours(i as i64 + 1),
+            added_at: start + Duration::minutes(i as i64 + 1),
             removed_at: None,
         };
         file.add_member(&member, chair, ids(), member.added_at)?;
@@ -264,6 +264,7 @@ impl Script {
             role,
             person,
             identity,
+            member: None,
         };
         self.record(who, case, vec![EventKind::PartyAdded { party }])?;
         Ok(person)

@@ -80,6 +80,31 @@ pub enum Error {
         path: PathBuf,
         source: crate::core::history::Unauthorized,
     },
+    /// The committee's rules do not allow a change this member is about to record (every
+    /// copy's replay would keep it and not apply it).
+    #[error("{}: {source}", .path.display())]
+    Rule {
+        path: PathBuf,
+        source: crate::core::process::RuleError,
+    },
+    /// The committee's rules do not allow a committee-wide change this member is about to
+    /// record.
+    #[error("{}: the change is not allowed: {source}", .path.display())]
+    RosterRule {
+        path: PathBuf,
+        source: crate::core::history::Unauthorized,
+    },
+    /// This laptop's clock is behind the history it would extend: what it signs would claim
+    /// a time before what it follows, and every copy would keep it without applying it.
+    #[error(
+        "{}: this laptop's clock says {now}, but the newest change in the file claims {latest}; nothing was recorded",
+        .path.display()
+    )]
+    ClockBehind {
+        path: PathBuf,
+        now: String,
+        latest: String,
+    },
     /// A derived table (roster, rules, case state, index) disagrees with the signed history.
     #[error("{}: {what} disagrees with the signed history (changed outside casebook)", .path.display())]
     DerivedMismatch { path: PathBuf, what: String },

@@ -49,6 +49,10 @@ pub struct PathPin {
     /// The digests of the commits and events as stored at that head, in segments.
     #[serde(default)]
     pub stored: Vec<crate::vault::history::Segment>,
+    /// The digest of what only this copy holds as it is: sealed parts, the full text index
+    /// and sealed cases' summaries (see [`crate::vault::history::local_digest`]).
+    #[serde(default)]
+    pub local: String,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

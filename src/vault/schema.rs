@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes a database from version `i` to `i + 1`. Never edit one that has shipped:
 /// add a new one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 const V1: &str = r#"
 CREATE TABLE members (
@@ -142,6 +142,15 @@ CREATE TABLE IF NOT EXISTS sealed (
     data        BLOB NOT NULL,
     PRIMARY KEY (case_id, part)
 );
+INSERT INTO search (search, rank) VALUES ('secure-delete', 1);
+"#;
+
+/// Version 6: the committee's rules live in the history. Every copy's replay judges every
+/// event by them (see [`crate::core::engine`]); the derived tables of an older file are
+/// written again from its history when it is opened (the engine keeps, without applying, what
+/// the rules do not allow), and the committee and what it did not apply are stored among the
+/// settings. Deleting from the text index keeps leaving no trace, whatever a file said.
+const V6: &str = r#"
 INSERT INTO search (search, rank) VALUES ('secure-delete', 1);
 "#;
 

@@ -242,6 +242,11 @@ struct Part {
     payloads: Vec<(String, String)>,
     /// (SHA-256, base64 of the bytes).
     attachments: Vec<(String, String)>,
+    /// The case's full state as the reader who sealed the part derived it (JSON of
+    /// [`Case`]): what a later open of the same file on that laptop shows without replaying
+    /// the history (its pin vouches for the parts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    state: Option<String>,
 }
 
 fn encrypt_part(part: &Part, recipients: &[String], path: &Path) -> Result<Vec<u8>, Error> {
@@ -389,10 +394,24 @@ fn open_parts(
         .prepare_cached("SELECT data FROM main.sealed WHERE case_id = ?1")
         .and_then(|mut s| s.query_map([&id], |r| r.get(0))?.collect())
         .map_err(db)?;
+    let single = parts.len() == 1;
     for data in parts {
         let part = decrypt_part(&data, keys, member)
             .filter(|p| p.case == id)
             .ok_or_else(|| broken(path, format!("a sealed part of case {id} does not open")))?;
+        // The state a reader derived, when the case is in one part: taken as a cache (a
+        // verification replaces it; see `Part::state`), else derived again and sealed with it
+        // at the next save.
+        match (&part.state, single) {
+            (Some(state), true) => {
+                conn.prepare_cached(
+                    "INSERT OR REPLACE INTO temp.open_cases (id, state) VALUES (?1, ?2)",
+                )
+                .and_then(|mut s| s.execute(params![id, state]))
+                .map_err(db)?;
+            }
+            _ => touch(conn, &id).map_err(db)?,
+        }
         for (event, payload) in &part.payloads {
             let stored = stored.get(event);
             match stored.map(String::as_str).and_then(stub_hash) {
@@ -648,6 +667,7 @@ fn settle_cases(
 ) -> Result<Settled, Error> {
     let db = |e| Error::database(path, e);
     let mut settled = Settled::default();
+    let mut replayer = None;
     // Cases whose entries in the file's text index go, all at once below (the index is
     // scanned once, however many cases were sealed).
     let mut purge: Vec<String> = Vec::new();
@@ -742,6 +762,7 @@ fn settle_cases(
                     case: id.clone(),
                     payloads,
                     attachments: files,
+                    state: None,
                 };
                 let to = part_recipients(tx, &sealed).map_err(db)?;
                 let data = encrypt_part(&part, &to, path)?;
@@ -785,7 +806,7 @@ fn settle_cases(
         )
         .map_err(db)?;
         if readable {
-            derive(tx, case, &state).map_err(db)?;
+            derive(tx, case, &state, &mut replayer).map_err(db)?;
         }
         // The stored summary (and, when it is held here, the full state in memory), unless
         // it is what the file holds already. A copy that reads the case writes it again
@@ -877,10 +898,32 @@ fn stub_events(conn: &Connection, events: &[(String, String)]) -> rusqlite::Resu
     result
 }
 
+/// Hold in memory the full states of readable sealed cases a replay derived (the file stores
+/// their summaries only).
+pub(crate) fn hold_states<'a>(
+    conn: &Connection,
+    cases: impl Iterator<Item = &'a Case>,
+) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare_cached("INSERT OR REPLACE INTO temp.open_cases (id, state) VALUES (?1, ?2)")?;
+    for case in cases {
+        stmt.execute(params![
+            case.id.to_string(),
+            serde_json::to_string(case).map_err(store::conversion)?
+        ])?;
+    }
+    Ok(())
+}
+
 /// The in-memory state, search entries and party links of a readable sealed case, from its
 /// events (the code name and the attention items a merge of other cases raised are the
 /// stored summary's).
-fn derive(conn: &Connection, case: CaseId, state: &Case) -> rusqlite::Result<()> {
+fn derive(
+    conn: &Connection,
+    case: CaseId,
+    state: &Case,
+    replayer: &mut Option<super::history::Replayer>,
+) -> rusqlite::Result<()> {
     let id = case.to_string();
     let held: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM temp.open_cases WHERE id = ?1)",
@@ -904,8 +947,15 @@ fn derive(conn: &Connection, case: CaseId, state: &Case) -> rusqlite::Result<()>
     if held {
         return Ok(());
     }
-    let events = store::case_events(conn, case)?;
-    let Some(mut full) = Case::replay(&events) else {
+    if replayer.is_none() {
+        *replayer = Some(super::history::Replayer::read(conn)?);
+    }
+    let Some(mut full) = replayer
+        .as_ref()
+        .map(|r| r.case(conn, case))
+        .transpose()?
+        .flatten()
+    else {
         return Ok(());
     };
     full.rename(state.code_name.clone());
@@ -970,10 +1020,19 @@ pub(crate) fn seal_parts(conn: &Connection, path: &Path) -> Result<(), Error> {
                 ));
             }
         }
+        let full: Option<String> = conn
+            .query_row(
+                "SELECT state FROM temp.open_cases WHERE id = ?1",
+                [&id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
         let part = Part {
             case: id.clone(),
             payloads,
             attachments,
+            state: full,
         };
         let to = part_recipients(conn, &sealed).map_err(db)?;
         let data = encrypt_part(&part, &to, path)?;

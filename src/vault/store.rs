@@ -169,59 +169,6 @@ pub(crate) fn append_event(
         .execute(params![event.id.to_string(), case, payload])?;
         sealing::touch(conn, case)?;
     }
-    if let EventKind::SettingsChanged {
-        ladder,
-        quorum,
-        acknowledge_hours,
-        decide_days,
-    } = &event.kind
-    {
-        let settings = Settings {
-            ladder: *ladder,
-            quorum: *quorum,
-            acknowledge_hours: *acknowledge_hours,
-            decide_days: *decide_days,
-        };
-        let json = serde_json::to_string(&settings).map_err(conversion)?;
-        conn.execute(
-            "INSERT INTO settings (key, value) VALUES ('rules', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [json],
-        )?;
-    }
-    match &event.kind {
-        EventKind::MemberRemoved { member, .. } => {
-            conn.execute(
-                "UPDATE members SET removed_at = ?2 WHERE id = ?1",
-                params![member.to_string(), timestamp(event.at)],
-            )?;
-        }
-        EventKind::MemberKeyChanged { member, recipient } => {
-            conn.execute(
-                "UPDATE members SET recipient = ?2 WHERE id = ?1",
-                params![member.to_string(), recipient],
-            )?;
-        }
-        EventKind::MemberEmailChanged { member, email } => {
-            conn.execute(
-                "UPDATE members SET email = ?2 WHERE id = ?1",
-                params![member.to_string(), email],
-            )?;
-        }
-        EventKind::MemberRoleChanged { member, role } => {
-            conn.execute(
-                "UPDATE members SET role = ?2 WHERE id = ?1",
-                params![member.to_string(), role.as_str()],
-            )?;
-        }
-        EventKind::MemberRejoined { member, recipient } => {
-            conn.execute(
-                "UPDATE members SET recipient = ?2, removed_at = NULL WHERE id = ?1",
-                params![member.to_string(), recipient],
-            )?;
-        }
-        _ => {}
-    }
     if let (Some(case), Some(state)) = (event.case, state) {
         index_event(conn, case, event)?;
         write_state(conn, state)?;
@@ -424,6 +371,63 @@ pub(crate) fn write_settings(conn: &Connection, settings: &Settings) -> rusqlite
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [json],
     )?;
+    Ok(())
+}
+
+/// The committee as the last replay of the history left it (roster, rules, pending motions,
+/// keys ever held); `None` in a file written before it was stored.
+pub(crate) fn committee(
+    conn: &Connection,
+) -> rusqlite::Result<Option<crate::core::history::Committee>> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'committee'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    json.map(|json| serde_json::from_str(&json).map_err(conversion))
+        .transpose()
+}
+
+/// Store the committee a replay gives (see [`committee`]).
+pub(crate) fn write_committee(
+    conn: &Connection,
+    committee: &crate::core::history::Committee,
+) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(committee).map_err(conversion)?;
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('committee', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [json],
+    )?;
+    Ok(())
+}
+
+/// The committee-wide events not applied (and those of no case), with why, by event id. A
+/// case's own are in its state.
+pub(crate) fn held(conn: &Connection) -> rusqlite::Result<Vec<(Uuid, String)>> {
+    let json: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = 'held'", [], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    Ok(match json {
+        Some(json) => serde_json::from_str(&json).map_err(conversion)?,
+        None => Vec::new(),
+    })
+}
+
+/// Store the committee-wide events not applied (see [`held`]); none stores nothing.
+pub(crate) fn write_held(conn: &Connection, held: &[(Uuid, String)]) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM settings WHERE key = 'held'", [])?;
+    if !held.is_empty() {
+        let json = serde_json::to_string(held).map_err(conversion)?;
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('held', ?1)",
+            [json],
+        )?;
+    }
     Ok(())
 }
 

@@ -124,7 +124,7 @@ pub fn fill(
                 channel: Channel::Form,
                 received_at: received,
             },
-            received,
+            now,
         ));
         for n in 1..spec.events_per_case {
             let mut body = sentence(&mut text, spec.note_bytes);
@@ -132,7 +132,7 @@ pub fn fill(
                 body.push(' ');
                 body.push_str(canary);
             }
-            let at = received + Duration::minutes(n as i64);
+            let at = now;
             events.push(event(
                 EventKind::NoteAdded {
                     body,

@@ -575,7 +575,10 @@ pub(super) fn resolve_form(
         .iter()
         .filter_map(|(a, _)| match &a.what {
             Trouble::Decision { outcome, .. } => Some((
-                format!("the second: {}", inline(outcome)),
+                match first {
+                    Some(_) => format!("the second: {}", inline(outcome)),
+                    None => format!("{}: {}", &a.event.to_string()[..8], inline(outcome)),
+                },
                 Some(a.event.to_string()),
             )),
             _ => None,
@@ -587,12 +590,20 @@ pub(super) fn resolve_form(
     )];
     if !second.is_empty() {
         let mut choices = vec![(
-            format!("the first: {}", inline(first.unwrap_or("as decided"))),
+            match first {
+                Some(first) => format!("the first: {}", inline(first)),
+                None => "neither: decide again".to_string(),
+            },
             None,
         )];
         choices.extend(second);
         fields.push(Field::choice("keep", "stands", choices, 0));
-        notes.push("Two decisions were recorded: say which one stands.".into());
+        notes.push(match first {
+            Some(_) => "Two decisions were recorded: say which one stands.".into(),
+            None => "Two decisions were made at the same time on two copies and neither \
+                     stands: say which one does, or decide again."
+                .into(),
+        });
     }
     Form::new(
         format!("Resolve what needs attention on {place}"),

@@ -466,6 +466,7 @@ impl App {
                         role: crate::core::party::PartyRole::Other,
                         person: crate::core::party::PersonId(uuid::Uuid::nil()),
                         identity: other.clone(),
+                        member: None,
                     }
                     .label())
                     .into_owned(),
@@ -657,20 +658,16 @@ impl App {
         } else {
             ("members", "them")
         };
-        self.overlay = Some(Overlay::Confirm {
-            question: format!(
-                "{} looks like committee {member} {members}. Seal this case from {them}?\n\n\
-                 Its content is then encrypted inside the file to the other members only.",
+        let _ = them;
+        self.overlay = Some(Overlay::Message {
+            title: "A party who looks like a member".into(),
+            text: format!(
+                "{} looks like committee {member} {members}. The case records them as that \
+                 {member} once a second member who can read it approves (casebook approve \
+                 FILE {code} --item ID); it is then sealed from them.",
                 inline(&linked.party),
             ),
-            effect: Effect::Submit(Request::Change {
-                code: code.to_string(),
-                change: crate::ops::cases::CaseChange::Exclude {
-                    members: linked.members,
-                    why: crate::core::event::ExcludeWhy::Party,
-                },
-            }),
-            back: None,
+            scroll: 0,
         });
     }
 

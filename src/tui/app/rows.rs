@@ -195,7 +195,7 @@ pub fn case_data(
         me: None,
         attachments,
         due: process::due(settings, &case),
-        tally: process::current_tally(roster, settings, &case, &timeline),
+        tally: process::current_tally(roster, settings, &case),
         eligible: process::eligible_voters(roster, &case),
         active: roster.active().map(|m| m.name.clone()).collect(),
         members: roster.active().map(|m| (m.id, m.name.clone())).collect(),

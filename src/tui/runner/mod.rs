@@ -644,8 +644,12 @@ fn change_case(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Ou
         EventKind::PartyAdded { party } => Some(party),
         _ => None,
     }) {
+        // The reported party is kept out in the same change; another role waits for a second
+        // reader's approval.
         Some(party)
-            if !changed.linked.is_empty() && !changed.linked.iter().any(|m| Some(m.id) == me) =>
+            if party.role != crate::core::party::PartyRole::Reported
+                && !changed.linked.is_empty()
+                && !changed.linked.iter().any(|m| Some(m.id) == me) =>
         {
             Some(app::Linked {
                 party: party.label(),

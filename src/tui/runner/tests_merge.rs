@@ -130,8 +130,9 @@ fn two_decisions_need_attention_on_the_case_and_a_member_resolves_them_from_the_
     synced_over(&path, &code, decide("warning"));
     ops::cases::change(&mut file, &code, decide("correction")).unwrap();
     ctrl(&mut app, &mut file, &mut runner, 's');
+    // Made at the same time on two copies: neither stands until a member says which does.
     assert!(
-        app.status.contains("; 1 needs attention"),
+        app.status.contains("; 2 need attention"),
         "the count of what needs attention is said: {}",
         app.status
     );
@@ -146,7 +147,8 @@ fn two_decisions_need_attention_on_the_case_and_a_member_resolves_them_from_the_
     let Screen::Case { data, .. } = &app.screen else {
         panic!("on the case")
     };
-    assert_eq!(data.case.attention.len(), 1);
+    assert_eq!(data.case.attention.len(), 2);
+    assert!(data.case.decision.is_none(), "neither decision stands");
     let second = data.case.attention[0].event;
     let crate::core::attention::Trouble::Decision { outcome: its, .. } =
         data.case.attention[0].what.clone()
@@ -159,7 +161,7 @@ fn two_decisions_need_attention_on_the_case_and_a_member_resolves_them_from_the_
         panic!("z opens the resolve form: {}", app.status)
     };
     assert!(form.title.contains(&code));
-    // item (the only one) → how → which decision stands: the second.
+    // item (all) → how → which decision stands: the one listed first.
     press(&mut app, &mut file, &mut runner, &[KeyCode::Tab]);
     press(
         &mut app,
@@ -175,7 +177,7 @@ fn two_decisions_need_attention_on_the_case_and_a_member_resolves_them_from_the_
     );
     done(&mut app, &mut file, &mut runner);
     assert!(app.overlay.is_none(), "{}", app.status);
-    assert!(app.status.contains("resolved 1 item"), "{}", app.status);
+    assert!(app.status.contains("resolved 2 items"), "{}", app.status);
     let case = file.case_by_code(&code).unwrap();
     assert!(case.attention.is_empty(), "{:?}", case.attention);
     let resolved = file

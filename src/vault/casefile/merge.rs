@@ -104,6 +104,25 @@ impl CaseFile {
         Ok(merged)
     }
 
+    /// The committee as the history gives it: roster, rules, and the motions waiting for a
+    /// majority.
+    pub fn committee(&self) -> Result<crate::core::history::Committee, Error> {
+        let path = Path::new(&self.label()).to_path_buf();
+        let db = |e| Error::database(&path, e);
+        Ok(match store::committee(&self.conn).map_err(db)? {
+            Some(committee) => committee,
+            None => crate::core::history::Committee::replayed(
+                &store::committee_events(&self.conn).map_err(db)?,
+            ),
+        })
+    }
+
+    /// The committee-wide events the rules did not apply (and those of no case), with why; a
+    /// case's own are in its state.
+    pub fn held(&self) -> Result<Vec<(uuid::Uuid, String)>, Error> {
+        store::held(&self.conn).map_err(|e| Error::database(Path::new(&self.label()), e))
+    }
+
     /// Roster changes a merge could not apply, waiting for a member's attention (a case's own
     /// are in its state).
     pub fn committee_attention(&self) -> Result<Vec<crate::core::attention::Attention>, Error> {

@@ -232,6 +232,11 @@ impl CaseFile {
             Ok(())
         };
         build().map_err(|e| Error::database(label, e))?;
+        let committee = crate::core::history::Committee::replayed(
+            &store::committee_events(&tx).map_err(|e| Error::database(label, e))?,
+        );
+        crate::vault::history::write_committee(&tx, &committee, &[], &[])
+            .map_err(|e| Error::database(label, e))?;
         tx.commit().map_err(|e| Error::database(label, e))?;
         // The history's first commit, by its founder.
         file.commit(identity, now)?;

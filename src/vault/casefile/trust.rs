@@ -117,6 +117,7 @@ pub(super) fn verify_on_open(
             digest: &pin.digest,
             signatures: &pin.signatures,
             stored: &pin.stored,
+            local: &pin.local,
         },
         None => Depth::Full,
     };
@@ -207,6 +208,7 @@ fn remember(
             digest: verified.digest.clone(),
             signatures: verified.signatures.clone(),
             stored: verified.stored.clone(),
+            local: verified.local.clone(),
         },
     )
 }

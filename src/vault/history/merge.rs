@@ -237,12 +237,6 @@ pub(crate) fn merge(
                         &text[..8]
                     )));
                 }
-                if row.author != body.author.to_string() {
-                    return Err(broken(format!(
-                        "event {} names another author than the member who signed it",
-                        &text[..8]
-                    )));
-                }
                 if !seen_events.insert(*id) || mine_stmt.exists([&text]).map_err(db)? {
                     return Err(broken(format!(
                         "event {} is part of two commits",
@@ -318,7 +312,7 @@ pub(crate) fn merge(
         .collect();
     let order: Vec<usize> = (0..settled)
         .chain(
-            super::dag::canonical(&rest, &keys[settled..])
+            crate::core::engine::dag::canonical(&rest, &keys[settled..])
                 .into_iter()
                 .map(|c| c + settled),
         )
@@ -500,6 +494,7 @@ pub(crate) fn merge(
         .map(|&c| Commit {
             author: outlines[c].author,
             key: outlines[c].key.as_ref(),
+            at: outlines[c].at.as_ref(),
             parents: parents[c].iter().map(|&p| place[p]).collect(),
             events: &outlines[c].events,
             adopts: outlines[c].adopts,
@@ -522,6 +517,7 @@ pub(crate) fn merge(
     let count = i64::try_from(merged.len()).unwrap_or(i64::MAX);
     super::remember_tips(&tx, &tips, count).map_err(db)?;
     let mut merge_commit_id = None;
+    let merge_at = store::timestamp(at);
     if merge_commit {
         let body = Body {
             format: FORMAT.into(),
@@ -541,6 +537,7 @@ pub(crate) fn merge(
         merged.push(Commit {
             author: me,
             key: signer.recipient(),
+            at: &merge_at,
             parents: tips.iter().map(|t| at[t.as_str()]).collect(),
             events: &[],
             adopts: false,

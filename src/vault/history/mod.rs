@@ -28,7 +28,6 @@ use crate::core::case::CaseId;
 use crate::core::event::Event;
 use crate::core::roster::MemberId;
 
-mod dag;
 mod merge;
 mod rederive;
 mod replay;
@@ -40,7 +39,7 @@ pub(crate) use merge::merge;
 pub use merge::{History, Merged};
 #[cfg(debug_assertions)]
 pub(crate) use rederive::check_against_replay;
-pub(crate) use replay::digest;
+pub(crate) use replay::{digest, write_committee};
 use verify::signatures_digest;
 pub(crate) use verify::{Depth, check_schema, check_unsigned, verify};
 pub use verify::{Segment, Verified, fingerprint};
@@ -67,6 +66,11 @@ struct Body {
     /// adopts the whole existing history (events by every member) with their signature.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     adopts: bool,
+}
+
+/// A claimed time as stored (RFC 3339), or the start of time when unreadable.
+pub(crate) fn parse_time(text: &str) -> chrono::DateTime<chrono::Utc> {
+    crate::core::engine::dag::parse_time(text)
 }
 
 /// The SHA-256 of `bytes`, as lowercase hex.
@@ -218,7 +222,139 @@ pub(crate) fn summary(
         digest: digest(conn).map_err(db)?,
         signatures: signatures_digest(&rows),
         stored: verify::stored_segments(conn, known).map_err(db)?,
+        repaired: None,
+        local: local_digest(conn).map_err(db)?,
     })
+}
+
+/// The digest of what a copy holds that only this laptop's pin vouches for, because copies
+/// may hold it differently while agreeing on the history: the sealed parts (encrypted anew by
+/// each saver), every entry of the text index (the shared digest counts them), and the
+/// summaries of sealed cases (the shared digest names them). A later open that finds any of
+/// it changed verifies the whole file again.
+pub(crate) fn local_digest(conn: &Connection) -> rusqlite::Result<String> {
+    let mut hash = Sha256::new();
+    for (label, query) in [
+        (
+            "sealed",
+            "SELECT case_id, part, data FROM main.sealed ORDER BY case_id, part",
+        ),
+        (
+            "search",
+            "SELECT id, c0, c1, c2 FROM main.search_content ORDER BY id",
+        ),
+        (
+            "summaries",
+            "SELECT id, code_name, status, state FROM main.cases
+             WHERE state LIKE '%\"sealed\":{%' ORDER BY id",
+        ),
+    ] {
+        hash.update(label.as_bytes());
+        let mut stmt = conn.prepare(query)?;
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            for i in 0..columns {
+                let bytes: &[u8] = match row.get_ref(i)? {
+                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => t,
+                    rusqlite::types::ValueRef::Integer(n) => {
+                        hash.update(n.to_le_bytes());
+                        continue;
+                    }
+                    _ => &[],
+                };
+                hash.update((bytes.len() as u64).to_le_bytes());
+                hash.update(bytes);
+            }
+        }
+    }
+    Ok(hex(&hash.finalize()))
+}
+
+/// The whole history as the engine needs it to replay a case on its own (see
+/// [`Replayer::case`]): its commits as a graph, where each event sits, and who lost their
+/// place on another copy at the same time. Read from the file, once, when a case must be
+/// replayed outside a verification or a merge (a sealed case this copy was given access to).
+pub(crate) struct Replayer {
+    dag: crate::core::engine::Dag,
+    flagged: HashMap<usize, crate::core::history::Loss>,
+    commit_of: HashMap<String, usize>,
+}
+
+impl Replayer {
+    /// Read every commit and committee-wide event of `conn` (already verified).
+    pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Replayer> {
+        let committee: HashMap<String, Event> = store::committee_events(conn)?
+            .into_iter()
+            .map(|e| (e.id.to_string(), e))
+            .collect();
+        let mut dag = crate::core::engine::Dag::default();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut commit_of = HashMap::new();
+        let mut stmt = conn.prepare("SELECT id, body FROM commits ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let body: Body =
+                serde_json::from_str(&row.get::<_, String>(1)?).map_err(store::conversion)?;
+            let n = index.len();
+            let parents: Vec<usize> = body
+                .parents
+                .iter()
+                .filter_map(|p| index.get(p).copied())
+                .collect();
+            let events: Vec<Event> = body
+                .events
+                .iter()
+                .filter_map(|(e, _)| committee.get(&e.to_string()).cloned())
+                .collect();
+            for (e, _) in &body.events {
+                commit_of.insert(e.to_string(), n);
+            }
+            let adopts = body.adopts;
+            dag.push(
+                body.author,
+                &body.key,
+                parse_time(&body.at),
+                parents,
+                events,
+                |events| {
+                    if adopts {
+                        crate::core::history::Committee::adopted(body.author, &body.key, events)
+                            .map(|c| (c, events.len()))
+                    } else {
+                        crate::core::history::Committee::founded(&body.key, events).map(|c| (c, 2))
+                    }
+                },
+            )
+            .map_err(store::conversion)?;
+            index.insert(id, n);
+        }
+        let flagged = dag.committee().flagged;
+        Ok(Replayer {
+            dag,
+            flagged,
+            commit_of,
+        })
+    }
+
+    /// Replay `case` from the events this copy holds of it, through the engine.
+    pub(crate) fn case(
+        &self,
+        conn: &Connection,
+        case: CaseId,
+    ) -> rusqlite::Result<Option<crate::core::case::Case>> {
+        let events = store::case_events(conn, case)?;
+        let placed: Vec<usize> = events
+            .iter()
+            .map(|e| self.commit_of.get(&e.id.to_string()).copied().unwrap_or(0))
+            .collect();
+        let around = crate::core::engine::Around {
+            dag: &self.dag,
+            flagged: &self.flagged,
+        };
+        Ok(crate::core::engine::replay_case(&events, &placed, &around).state)
+    }
 }
 
 /// One commit of the history, as `casebook log` shows it.
@@ -392,6 +528,23 @@ pub(crate) fn commit_some(
     };
     insert_signed(conn, path, signer, &body)?;
     Ok(last)
+}
+
+/// The latest time the history's tips claim: what the next commit follows, and so the
+/// earliest time it may claim (beyond a few minutes for clocks that differ). `None` for a
+/// history without commits.
+pub(crate) fn latest_time(
+    conn: &Connection,
+) -> rusqlite::Result<Option<chrono::DateTime<chrono::Utc>>> {
+    let mut latest = None;
+    let mut stmt = conn.prepare_cached("SELECT body FROM commits WHERE id = ?1")?;
+    for tip in tips(conn)? {
+        let text: String = stmt.query_row([&tip], |r| r.get(0))?;
+        let body: Body = serde_json::from_str(&text).map_err(store::conversion)?;
+        let at = parse_time(&body.at);
+        latest = latest.max(Some(at));
+    }
+    Ok(latest)
 }
 
 /// The commits no other commit names as a parent (one, unless copies were merged without a

@@ -28,11 +28,10 @@ use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use super::Row;
-use super::dag::Dag;
 use super::replay::{self, Opening};
 use super::verify::{check_key, check_schema};
-use crate::core::attention::Trouble;
 use crate::core::case::{Case, CaseId};
+use crate::core::engine::{self, CaseLine, Dag, Signer};
 use crate::core::event::{Event, EventKind};
 use crate::core::history::Committee;
 use crate::core::roster::MemberId;
@@ -42,6 +41,8 @@ use crate::vault::{Error, store};
 pub(super) struct Commit<'a> {
     pub(super) author: MemberId,
     pub(super) key: &'a str,
+    /// Its claimed time.
+    pub(super) at: &'a str,
     /// Positions of its parents in the merged history.
     pub(super) parents: Vec<usize>,
     /// Its events' ids, in order (with their hashes, not read here).
@@ -76,7 +77,7 @@ pub(super) fn after_merge(
         open: &open,
     };
 
-    // The events stored anew: checked as verification checks them, and sorted by case.
+    // The events stored anew, sorted by case.
     let mut new_in: BTreeMap<CaseId, NewEvents> = BTreeMap::new();
     {
         let mut stmt = conn
@@ -93,16 +94,6 @@ pub(super) fn after_merge(
             let Some(event) = reader.event(row).map_err(broken)? else {
                 continue;
             };
-            // Members declare their own conflicts of interest (see `verify`).
-            if let EventKind::ConflictDeclared { member, .. }
-            | EventKind::ConflictWithdrawn { member, .. } = &event.kind
-                && *member != event.author
-            {
-                return Err(broken(format!(
-                    "event {} declares a conflict of interest for another member",
-                    short(&event.id.to_string())
-                )));
-            }
             let Some(case) = event.case else { continue };
             let entry = new_in.entry(case).or_default();
             if incoming {
@@ -152,6 +143,9 @@ pub(super) fn after_merge(
     };
     let mut dag = Dag::default();
     for (n, commit) in commits.iter().enumerate() {
+        if n == 0 && !commit.parents.is_empty() {
+            return Err(broken("the history has no start".into()));
+        }
         let events: Vec<Event> = commit
             .events
             .iter()
@@ -160,13 +154,14 @@ pub(super) fn after_merge(
         dag.push(
             commit.author,
             commit.key,
+            super::parse_time(commit.at),
             commit.parents.clone(),
             events,
             |events| {
                 if commit.adopts {
-                    Committee::adopted(commit.author, commit.key, events)
+                    Committee::adopted(commit.author, commit.key, events).map(|c| (c, events.len()))
                 } else {
-                    Committee::founded(commit.key, events)
+                    Committee::founded(commit.key, events).map(|c| (c, 2))
                 }
             },
         )
@@ -174,19 +169,12 @@ pub(super) fn after_merge(
             path: path.to_path_buf(),
             source,
         })?;
-        if n == 0 && !commit.parents.is_empty() {
-            return Err(broken("the history has no start".into()));
-        }
     }
-    let (committee, attention, flagged) = dag.committee();
-    let flagged: HashMap<Uuid, bool> = flagged
-        .iter()
-        .flat_map(|(&k, &removed)| {
-            commits[k]
-                .events
-                .iter()
-                .filter_map(move |(id, _)| Uuid::parse_str(id).ok().map(|id| (id, removed)))
-        })
+    let settled = dag.committee();
+    let authors_flagged: HashSet<String> = settled
+        .flagged
+        .keys()
+        .map(|&k| dag.author(k).to_string())
         .collect();
 
     // Which cases change, and how.
@@ -205,17 +193,21 @@ pub(super) fn after_merge(
             (Some(_), _) => extended.push(*case),
         }
     }
-    {
+    if !authors_flagged.is_empty() {
+        let json = serde_json::to_string(&authors_flagged).map_err(|e| db(store::conversion(e)))?;
         let mut stmt = conn
-            .prepare_cached("SELECT case_id FROM events WHERE id = ?1")
+            .prepare(
+                "SELECT DISTINCT case_id FROM events
+                 WHERE case_id IS NOT NULL AND author IN (SELECT value FROM json_each(?1))",
+            )
             .map_err(db)?;
-        for id in flagged.keys() {
-            let case: Option<Option<String>> = stmt
-                .query_row([id.to_string()], |r| r.get(0))
-                .optional()
-                .map_err(db)?;
-            if let Some(case) = case.flatten().and_then(|c| Uuid::parse_str(&c).ok()) {
-                replayed.insert(CaseId(case));
+        let rows = stmt
+            .query_map([&json], |r| r.get::<_, String>(0))
+            .map_err(db)?;
+        for id in rows {
+            let id = id.map_err(db)?;
+            if let Ok(id) = Uuid::parse_str(&id) {
+                replayed.insert(CaseId(id));
             }
         }
     }
@@ -245,19 +237,44 @@ pub(super) fn after_merge(
         replayed.insert(clash.first);
         replayed.insert(clash.later);
     }
+    extended.retain(|c| !replayed.contains(c));
+
+    // Where each event of the cases that change sits in the merged history.
+    let mut wanted: HashSet<String> = HashSet::new();
+    for case in replayed.iter().chain(&extended) {
+        let mut stmt = conn
+            .prepare_cached("SELECT id FROM events WHERE case_id = ?1")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([case.to_string()], |r| r.get::<_, String>(0))
+            .map_err(db)?;
+        for id in rows {
+            wanted.insert(id.map_err(db)?);
+        }
+    }
+    let mut commit_of: HashMap<String, usize> = HashMap::with_capacity(wanted.len());
+    for (n, commit) in commits.iter().enumerate() {
+        for (id, _) in commit.events {
+            if wanted.contains(id.as_ref()) {
+                commit_of.insert(id.to_string(), n);
+            }
+        }
+    }
+    let flagged = settled.flagged.clone();
+    let around = engine::Around {
+        dag: &dag,
+        flagged: &flagged,
+    };
 
     // The cases that change, extended or replayed, then written over the stored ones.
     let mut cases: BTreeMap<CaseId, Case> = BTreeMap::new();
-    extended.retain(|c| !replayed.contains(c));
+    let mut orphans: Vec<(Uuid, String)> = Vec::new();
     for case in &extended {
-        match store::case_state(conn, *case).map_err(db)? {
-            Some(mut state) => {
-                for event in &new_in[case].incoming {
-                    state.apply(event);
-                }
+        match extend(conn, *case, &new_in[case].incoming, &commit_of, &dag).map_err(db)? {
+            Some(state) => {
                 cases.insert(*case, state);
             }
-            // Opened by what came in.
+            // Opened by what came in, or changed where its author had not seen all of it.
             None => {
                 replayed.insert(*case);
             }
@@ -265,12 +282,13 @@ pub(super) fn after_merge(
     }
     let mut sealed_from_here: BTreeSet<CaseId> = BTreeSet::new();
     for case in &replayed {
-        let (state, sealed) = reader
-            .replay(conn, *case, &flagged)
+        let (state, sealed, held) = reader
+            .replay(conn, *case, &commit_of, &around)
             .map_err(|e| e.into_error(path))?;
         if sealed {
             sealed_from_here.insert(*case);
         }
+        orphans.extend(held);
         if let Some(state) = state {
             cases.insert(*case, state);
         }
@@ -312,16 +330,39 @@ pub(super) fn after_merge(
             store::write_state(conn, &summary).map_err(db)?;
         }
     }
-    replay::write_committee(conn, &committee, &attention).map_err(db)?;
+    // Events not applied: the committee's, and those of no case (kept from before for the
+    // cases not written again).
+    let mut held = settled.held.clone();
+    {
+        let mut stmt = conn
+            .prepare_cached("SELECT case_id FROM events WHERE id = ?1")
+            .map_err(db)?;
+        for (event, why) in store::held(conn).map_err(db)? {
+            let case: Option<Option<String>> = stmt
+                .query_row([event.to_string()], |r| r.get(0))
+                .optional()
+                .map_err(db)?;
+            let kept = match case.flatten().and_then(|c| Uuid::parse_str(&c).ok()) {
+                Some(case) => !written.contains(&CaseId(case)),
+                None => false,
+            };
+            if kept {
+                held.push((event, why));
+            }
+        }
+    }
+    held.extend(orphans);
+    held.sort();
+    held.dedup_by(|a, b| a.0 == b.0);
+    replay::write_committee(conn, &settled.committee, &settled.attention, &held).map_err(db)?;
 
-    // Every event stored anew names a member of the history and an event it holds.
+    // Every event stored anew names an event the history holds.
     let dangling: Option<String> = conn
         .query_row(
             "SELECT e.id FROM events e
              WHERE e.seq >= ?1
-               AND (NOT EXISTS (SELECT 1 FROM members m WHERE m.id = e.author)
-                    OR (e.amends IS NOT NULL
-                        AND NOT EXISTS (SELECT 1 FROM events a WHERE a.id = e.amends)))
+               AND e.amends IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM events a WHERE a.id = e.amends)
              LIMIT 1",
             [changed.from],
             |r| r.get(0),
@@ -330,10 +371,65 @@ pub(super) fn after_merge(
         .map_err(db)?;
     if dangling.is_some() {
         return Err(broken(
-            "an event names an event or a member that is not in the history".into(),
+            "an event names an event that is not in the history".into(),
         ));
     }
     Ok(())
+}
+
+/// The state of `case` with the events that came in, `incoming`, taken on its stored state,
+/// when that is what each of their authors had seen (every earlier change of the case is in
+/// their past); `None` when not (the case is then replayed).
+fn extend(
+    conn: &Connection,
+    case: CaseId,
+    incoming: &[Event],
+    commit_of: &HashMap<String, usize>,
+    dag: &Dag,
+) -> rusqlite::Result<Option<Case>> {
+    let Some(state) = store::case_state(conn, case)? else {
+        return Ok(None);
+    };
+    let incoming_ids: HashSet<Uuid> = incoming.iter().map(|e| e.id).collect();
+    let mut line = CaseLine::from_state(Some(state));
+    let mut stmt = conn.prepare_cached("SELECT id FROM events WHERE case_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([case.to_string()], |r| r.get::<_, String>(0))?;
+    for id in rows {
+        let id = id?;
+        if Uuid::parse_str(&id).is_ok_and(|u| incoming_ids.contains(&u)) {
+            continue;
+        }
+        if let Some(&n) = commit_of.get(&id) {
+            line.touched(dag.ancestry(), n, false);
+        }
+    }
+    let placed: Vec<usize> = incoming
+        .iter()
+        .map(|e| commit_of.get(&e.id.to_string()).copied().unwrap_or(0))
+        .collect();
+    for (i, event) in incoming.iter().enumerate() {
+        let n = placed[i];
+        if !line.seen_by(dag.ancestry(), n) {
+            return Ok(None);
+        }
+        let run = placed[i + 1..].iter().take_while(|m| **m == n).count();
+        let context = line.context(n, &incoming[i + 1..i + 1 + run], dag.floor(n));
+        let step = engine::step(
+            &mut line.state,
+            None,
+            &Signer::of(dag, n),
+            event,
+            context,
+            None,
+        );
+        if let engine::Step::Held(_) | engine::Step::Concurrent(_) = step
+            && line.state.is_none()
+        {
+            return Ok(None);
+        }
+        line.touched(dag.ancestry(), n, false);
+    }
+    Ok(line.state)
 }
 
 /// In debug builds (every test), the derived tables after a merge (and the sealing settled
@@ -458,37 +554,37 @@ impl Reader<'_> {
         Ok(None)
     }
 
-    /// Replay `case` from its events as verification does, holding the changes among
-    /// `flagged` (made by a member removed at the same time on another copy); gives its
-    /// state and whether any of its events are sealed from this copy.
+    /// Replay `case` from its events through the engine, each in its own causal past
+    /// (`commit_of` places them); gives its state, whether any of its events are sealed from
+    /// this copy, and its events not applied that no case holds.
+    #[allow(clippy::type_complexity)]
     fn replay(
         &self,
         conn: &Connection,
         case: CaseId,
-        flagged: &HashMap<Uuid, bool>,
-    ) -> Result<(Option<Case>, bool), ReadError> {
+        commit_of: &HashMap<String, usize>,
+        around: &engine::Around<'_>,
+    ) -> Result<(Option<Case>, bool, Vec<(Uuid, String)>), ReadError> {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {} FROM events WHERE case_id = ?1 ORDER BY seq",
             Row::COLUMNS
         ))?;
         let mut rows = stmt.query([case.to_string()])?;
-        let mut state: Option<Case> = None;
+        let mut events = Vec::new();
+        let mut placed = Vec::new();
         let mut sealed = false;
         while let Some(row) = rows.next()? {
             let row = Row::read(row)?;
+            let n = commit_of.get(&row.id).copied().unwrap_or(0);
             let Some(event) = self.event(row).map_err(ReadError::Broken)? else {
                 sealed = true;
                 continue;
             };
-            match state.as_mut() {
-                Some(state) => state.apply(&event),
-                None => state = Case::opened(case, &event),
-            }
-            if let (Some(state), Some(&removed)) = (state.as_mut(), flagged.get(&event.id)) {
-                state.flag(&event, Trouble::RemovedElsewhere { removed });
-            }
+            events.push(event);
+            placed.push(n);
         }
-        Ok((state, sealed))
+        let replayed = engine::replay_case(&events, &placed, around);
+        Ok((replayed.state, sealed, replayed.orphans))
     }
 }
 

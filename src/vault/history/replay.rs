@@ -1,17 +1,21 @@
 //! The derived state replayed from verified events, compared with what a file stores, and
 //! the digest that lets a laptop recognise derived tables it verified before.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use super::hex;
 use crate::core::attention::{Attention, Trouble};
 use crate::core::case::{Case, CaseId};
+use crate::core::engine::{self, CaseLine, Dag, Signer, Step};
 use crate::core::event::{Event, EventKind};
-use crate::core::history::Committee;
+use crate::core::history::{Committee, Loss};
+use crate::core::roster::MemberId;
 use crate::vault::{Error, store};
 
 /// How [`digest`] names the number of entries in the text index.
@@ -83,23 +87,32 @@ pub(crate) fn digest(conn: &Connection) -> rusqlite::Result<String> {
     Ok(hex(&hash.finalize()))
 }
 
-/// The derived state, replayed from verified events.
+/// The derived state, replayed from verified events through the engine
+/// ([`crate::core::engine`]).
 #[derive(Default)]
 pub(super) struct Replay {
-    cases: BTreeMap<CaseId, Case>,
+    lines: BTreeMap<CaseId, CaseLine>,
     /// The cases in the order they were opened (which keeps a code name two copies chose),
     /// with who opened each and when.
-    opened: Vec<(
-        CaseId,
-        uuid::Uuid,
-        crate::core::roster::MemberId,
-        chrono::DateTime<chrono::Utc>,
-    )>,
+    opened: Vec<(CaseId, Uuid, MemberId, DateTime<Utc>)>,
     parties: Vec<(String, String, String, String)>,
     /// Hashes of (text, case, event) of every index entry, with its case.
     search: Vec<(CaseId, [u8; 32])>,
     /// Cases sealed from this copy: their stored summary stands for their state.
-    sealed_from_here: std::collections::BTreeSet<CaseId>,
+    sealed_from_here: BTreeSet<CaseId>,
+    /// Cases replayed again at the end, every event judged in its own past: an event was
+    /// made without seeing every earlier change of its case.
+    again: BTreeSet<CaseId>,
+    /// Case events not applied that no case holds (a change to a case never opened).
+    orphans: Vec<(Uuid, String)>,
+}
+
+/// The committee-wide outcome of a replay, as it is stored: the committee, what needs a
+/// member's attention, and every committee-wide event not applied, with why.
+pub(super) struct CommitteeState<'a> {
+    pub(super) committee: &'a Committee,
+    pub(super) attention: &'a [Attention],
+    pub(super) held: Vec<(Uuid, String)>,
 }
 
 fn search_entry(text: &str, case: &str, event: &str) -> [u8; 32] {
@@ -141,26 +154,57 @@ impl Replay {
         Ok(summaries)
     }
 
+    /// The replayed cases, by id.
+    fn cases(&self) -> impl Iterator<Item = (&CaseId, &Case)> {
+        self.lines
+            .iter()
+            .filter_map(|(id, line)| line.state.as_ref().map(|c| (id, c)))
+    }
+
     /// Whether the index entries of `case` are stored (not those of a sealed case).
     fn indexed(&self, case: &str) -> bool {
         let Ok(id) = uuid::Uuid::parse_str(case).map(CaseId) else {
             return true;
         };
         !self.sealed_from_here.contains(&id)
-            && self.cases.get(&id).is_none_or(|c| c.sealed.is_none())
+            && self
+                .lines
+                .get(&id)
+                .and_then(|l| l.state.as_ref())
+                .is_none_or(|c| c.sealed.is_none())
     }
 
-    pub(super) fn apply(&mut self, event: &Event) {
+    /// Feed the case event `event` of commit `n` (followed in its commit by `later`) through
+    /// the engine, judged against its case as the history so far holds it. An event that did
+    /// not see every earlier change of its case marks the case for a replay in its own past
+    /// at the end ([`Replay::finish`]).
+    pub(super) fn feed(&mut self, n: usize, event: &Event, later: &[Event], dag: &Dag) {
         let Some(id) = event.case else { return };
-        match self.cases.get_mut(&id) {
-            Some(case) => case.apply(event),
-            None => {
-                if let Some(case) = Case::opened(id, event) {
-                    self.cases.insert(id, case);
-                    self.opened.push((id, event.id, event.author, event.at));
-                }
-            }
+        let line = self.lines.entry(id).or_default();
+        if !line.seen_by(dag.ancestry(), n) {
+            self.again.insert(id);
         }
+        let was_open = line.state.is_some();
+        let context = line.context(n, later, dag.floor(n));
+        let step = engine::step(
+            &mut line.state,
+            None,
+            &Signer::of(dag, n),
+            event,
+            context,
+            None,
+        );
+        if !was_open && line.state.is_some() {
+            self.opened.push((id, event.id, event.author, event.at));
+        }
+        if let (Step::Held(why) | Step::Concurrent(why), None) = (&step, &line.state) {
+            self.orphans.push((event.id, why.clone()));
+        }
+        line.touched(
+            dag.ancestry(),
+            n,
+            matches!(event.kind, EventKind::CaseOpened { .. }),
+        );
         if let Some(text) = event.kind.search_text() {
             self.search.push((
                 id,
@@ -177,76 +221,119 @@ impl Replay {
         }
     }
 
-    /// After every event: hold the changes of members removed at the same time on another
-    /// copy (`flagged`: event ids, and whether their author was removed rather than given a
-    /// new key) on their cases, and rename cases that took a code name another case opened
-    /// with first.
+    /// After every event: replay again, each event in its own causal past, the cases an event
+    /// reached without seeing all that came before it, and those holding changes of members
+    /// who lost their place (or key) at the same time on another copy (`flagged`, by commit;
+    /// `commit_of` gives each event's commit); then rename cases that took a code name another
+    /// case opened with first.
     pub(super) fn finish(
         &mut self,
         conn: &Connection,
-        flagged: &HashMap<uuid::Uuid, bool>,
+        dag: &Dag,
+        flagged: &HashMap<usize, Loss>,
+        commit_of: &dyn Fn(&HashSet<String>) -> HashMap<String, usize>,
     ) -> rusqlite::Result<()> {
+        let mut again = std::mem::take(&mut self.again);
         if !flagged.is_empty() {
-            let touched: HashSet<CaseId> = self
-                .cases
-                .keys()
-                .copied()
-                .filter(|id| {
-                    store::case_events(conn, *id)
-                        .map(|events| events.iter().any(|e| flagged.contains_key(&e.id)))
-                        .unwrap_or(false)
-                })
-                .collect();
-            for id in touched {
-                let events = store::case_events(conn, id)?;
-                let mut replayed: Option<Case> = None;
-                for event in &events {
-                    match replayed.as_mut() {
-                        Some(case) => case.apply(event),
-                        None => replayed = Case::opened(id, event),
-                    }
-                    if let (Some(case), Some(&removed)) =
-                        (replayed.as_mut(), flagged.get(&event.id))
-                    {
-                        case.flag(event, Trouble::RemovedElsewhere { removed });
-                    }
+            let authors: HashSet<String> =
+                flagged.keys().map(|&k| dag.author(k).to_string()).collect();
+            for id in self.lines.keys() {
+                if again.contains(id) {
+                    continue;
                 }
-                if let Some(case) = replayed {
-                    self.cases.insert(id, case);
+                let touched: bool = conn
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM main.events
+                         WHERE case_id = ?1 AND author IN (SELECT value FROM json_each(?2)))",
+                    )?
+                    .query_row(
+                        rusqlite::params![
+                            id.to_string(),
+                            serde_json::to_string(&authors).map_err(store::conversion)?
+                        ],
+                        |r| r.get(0),
+                    )?;
+                if touched {
+                    again.insert(*id);
                 }
             }
         }
-        rename_clashes(&mut self.cases, &self.opened);
+        if !again.is_empty() {
+            let around = engine::Around { dag, flagged };
+            let mut cases: Vec<(CaseId, Vec<Event>)> = Vec::new();
+            let mut ids: HashSet<String> = HashSet::new();
+            for id in &again {
+                let events = store::case_events(conn, *id)?;
+                ids.extend(events.iter().map(|e| e.id.to_string()));
+                cases.push((*id, events));
+            }
+            let commits = commit_of(&ids);
+            for (id, events) in cases {
+                let placed: Vec<usize> = events
+                    .iter()
+                    .map(|e| commits.get(&e.id.to_string()).copied().unwrap_or(0))
+                    .collect();
+                let replayed = engine::replay_case(&events, &placed, &around);
+                let event_ids: HashSet<Uuid> = events.iter().map(|e| e.id).collect();
+                self.orphans.retain(|(e, _)| !event_ids.contains(e));
+                self.orphans.extend(replayed.orphans);
+                self.lines.entry(id).or_default().state = replayed.state;
+            }
+        }
+        let mut cases: BTreeMap<CaseId, Case> = BTreeMap::new();
+        for (id, line) in &mut self.lines {
+            if let Some(case) = line.state.take() {
+                cases.insert(*id, case);
+            }
+        }
+        rename_clashes(&mut cases, &self.opened);
+        for (id, case) in cases {
+            self.lines.entry(id).or_default().state = Some(case);
+        }
         Ok(())
     }
 
-    /// Write the replayed cases and the committee (with the roster changes that need
-    /// attention) over the stored derived tables. The search and party indexes are the
-    /// caller's: their entries do not depend on the order of events.
+    /// Every event not applied: of the committee (`held`), of no case, and of every replayed
+    /// case this copy reads (for the log).
+    fn committee_held(&self, held: &[(Uuid, String)]) -> Vec<(Uuid, String)> {
+        let mut all: Vec<(Uuid, String)> = held.iter().chain(&self.orphans).cloned().collect();
+        all.sort();
+        all.dedup_by(|a, b| a.0 == b.0);
+        all
+    }
+
+    /// Write the replayed cases and the committee over the stored derived tables. The search
+    /// and party indexes are the caller's: their entries do not depend on the order of events.
     pub(super) fn write(
         &self,
         conn: &Connection,
-        committee: &Committee,
-        attention: &[Attention],
+        committee: &CommitteeState<'_>,
     ) -> rusqlite::Result<()> {
         let summaries = self.stored_summaries(conn)?;
         conn.execute_batch("DELETE FROM cases; DELETE FROM temp.open_cases;")?;
-        for case in self.cases.values().chain(&summaries) {
-            if self.sealed_from_here.contains(&case.id) && self.cases.contains_key(&case.id) {
+        let replayed: Vec<&Case> = self.cases().map(|(_, c)| c).collect();
+        for case in replayed.into_iter().chain(&summaries) {
+            if self.sealed_from_here.contains(&case.id)
+                && self.lines.get(&case.id).is_some_and(|l| l.state.is_some())
+            {
                 continue;
             }
             store::write_state(conn, case)?;
         }
-        write_committee(conn, committee, attention)
+        write_committee(
+            conn,
+            committee.committee,
+            committee.attention,
+            &self.committee_held(&committee.held),
+        )
     }
 
     /// Compare the stored derived tables with the replayed ones.
     pub(super) fn compare(
-        mut self,
+        &self,
         conn: &Connection,
         path: &Path,
-        committee: &Committee,
-        attention: &[Attention],
+        committee: &CommitteeState<'_>,
     ) -> Result<(), Error> {
         let db = |e| Error::database(path, e);
         let mismatch = |what: String| Error::DerivedMismatch {
@@ -254,7 +341,7 @@ impl Replay {
             what,
         };
         let mut stored = store::roster(conn).map_err(db)?.members().to_vec();
-        let mut expected = committee.members().to_vec();
+        let mut expected = committee.committee.members().to_vec();
         stored.sort_by_key(|m| m.id);
         expected.sort_by_key(|m| m.id);
         if stored != expected {
@@ -265,6 +352,7 @@ impl Replay {
             .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
             .map_err(db)?;
         let mut expected_extra: Vec<(String, String)> = committee
+            .committee
             .extra_recipients()
             .iter()
             .map(|(r, at)| (r.clone(), store::timestamp(*at)))
@@ -274,10 +362,14 @@ impl Replay {
         if extra != expected_extra {
             return Err(mismatch("the list of recipients".into()));
         }
-        if store::settings(conn).map_err(db)? != committee.settings() {
+        if store::settings(conn).map_err(db)? != committee.committee.settings()
+            || store::committee(conn).map_err(db)?.as_ref() != Some(committee.committee)
+        {
             return Err(mismatch("the committee's rules".into()));
         }
-        if store::attention(conn).map_err(db)? != attention {
+        if store::attention(conn).map_err(db)? != committee.attention
+            || store::held(conn).map_err(db)? != self.committee_held(&committee.held)
+        {
             return Err(mismatch("the list of changes that need attention".into()));
         }
         type Stored = (String, String, String, String, String);
@@ -293,6 +385,8 @@ impl Replay {
                 .collect()
             })
             .map_err(db)?;
+        let mut cases: BTreeMap<CaseId, Case> =
+            self.cases().map(|(id, c)| (*id, c.clone())).collect();
         for summary in self.stored_summaries(conn).map_err(db)? {
             let name = summary.code_name.clone();
             // Who may read it is what its signed sealing events say.
@@ -300,16 +394,16 @@ impl Replay {
             if summary.sealed.is_none()
                 || summary.sealed != signed
                 || summary.sealed_summary() != summary
-                || self.cases.contains_key(&summary.id)
+                || cases.contains_key(&summary.id)
             {
                 return Err(mismatch(format!("the state of case {name}")));
             }
-            self.cases.insert(summary.id, summary);
+            cases.insert(summary.id, summary);
         }
-        if stored_cases.len() != self.cases.len() {
+        if stored_cases.len() != cases.len() {
             return Err(mismatch("the list of cases".into()));
         }
-        for (id, case) in &self.cases {
+        for (id, case) in &cases {
             // A sealed case this copy reads is stored as its summary, for the copies it is
             // sealed from; the last one to save may have been one of them, unable to bring
             // it up to date. What this copy shows is replayed here, and the summary is
@@ -343,13 +437,15 @@ impl Replay {
             })
             .map_err(db)?;
         parties.sort();
-        let parties_of_sealed: Vec<bool> =
-            self.parties.iter().map(|p| !self.indexed(&p.1)).collect();
-        let mut kept = parties_of_sealed.iter();
-        self.parties.retain(|_| !*kept.next().unwrap_or(&false));
-        self.parties.sort();
-        self.parties.dedup_by(|a, b| a.0 == b.0);
-        if parties != self.parties {
+        let mut expected_parties: Vec<(String, String, String, String)> = self
+            .parties
+            .iter()
+            .filter(|p| self.indexed(&p.1))
+            .cloned()
+            .collect();
+        expected_parties.sort();
+        expected_parties.dedup_by(|a, b| a.0 == b.0);
+        if parties != expected_parties {
             return Err(mismatch("the index of parties".into()));
         }
         let mut search: Vec<[u8; 32]> = conn
@@ -378,14 +474,23 @@ impl Replay {
             .map_err(|_| mismatch("the search index".into()))?;
         Ok(())
     }
+
+    /// The full states of the sealed cases this copy reads, replayed from their content in
+    /// memory (the file holds only their summaries).
+    pub(super) fn readable_sealed(&self) -> impl Iterator<Item = &Case> {
+        self.cases()
+            .filter(|(id, c)| c.sealed.is_some() && !self.sealed_from_here.contains(id))
+            .map(|(_, c)| c)
+    }
 }
 
-/// Write `committee` (with the roster changes that need `attention`) over the stored roster,
-/// recipients, rules and attention list.
-pub(super) fn write_committee(
+/// Write `committee` (with the changes that need `attention` and the events not applied,
+/// `held`) over the stored roster, recipients, rules and attention list.
+pub(crate) fn write_committee(
     conn: &Connection,
     committee: &Committee,
     attention: &[Attention],
+    held: &[(Uuid, String)],
 ) -> rusqlite::Result<()> {
     conn.execute_batch(
         "DELETE FROM extra_recipients; DELETE FROM settings; DELETE FROM attention;",
@@ -406,6 +511,8 @@ pub(super) fn write_committee(
     if changed {
         store::write_settings(conn, &committee.settings())?;
     }
+    store::write_committee(conn, committee)?;
+    store::write_held(conn, held)?;
     store::write_attention(conn, attention)
 }
 

@@ -189,6 +189,7 @@ fn what_a_full_verification_pins_is_recognised_unchanged_and_after_a_commit() {
         digest: &verified.digest,
         signatures: &verified.signatures,
         stored: &verified.stored,
+        local: &verified.local,
     };
     let again = verify::unchanged_for_tests(file.connection(), known).unwrap();
     assert_eq!(again.as_ref().map(|v| &v.head), Some(&verified.head));
@@ -217,6 +218,7 @@ fn what_a_full_verification_pins_is_recognised_unchanged_and_after_a_commit() {
         digest: &after.digest,
         signatures: &after.signatures,
         stored: &after.stored,
+        local: &after.local,
     };
     assert!(
         verify::unchanged_for_tests(file.connection(), known)

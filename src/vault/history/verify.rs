@@ -10,14 +10,13 @@ use sha2::{Digest, Sha256};
 use ssh_key::{LineEnding, PublicKey, SshSig};
 use uuid::Uuid;
 
-use super::dag::{Dag, flagged_events};
-use super::replay::{Replay, digest};
+use super::replay::{CommitteeState, Replay, digest};
 use super::{Body, FORMAT, NAMESPACE, Row, hex};
-use crate::core::attention::Attention;
+use crate::core::engine::Dag;
 use crate::core::event::EventKind;
 use crate::core::history::Committee;
 use crate::core::roster::MemberId;
-use crate::vault::Error;
+use crate::vault::{Error, store};
 
 /// What verifying a file's history established.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +39,10 @@ pub struct Verified {
     pub signatures: String,
     /// Digests of every stored commit and event, as stored, in segments (see [`Segment`]).
     pub stored: Vec<Segment>,
+    /// What of the derived tables differed from the history and was written again from it.
+    pub repaired: Option<String>,
+    /// The digest of what only this copy holds as it is (see [`super::local_digest`]).
+    pub local: String,
 }
 
 /// The digest of the commits and events stored after the previous segment, up to commit
@@ -87,6 +90,7 @@ pub(crate) enum Depth<'a> {
         digest: &'a str,
         signatures: &'a str,
         stored: &'a [Segment],
+        local: &'a str,
     },
     /// After a merge: every signature was checked as its commit came in, or made here; replay
     /// the whole history, check who could do what, and write the derived tables it gives.
@@ -107,9 +111,10 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         head,
         digest,
         stored,
+        local,
         ..
     } = depth
-        && let Some(verified) = unchanged(conn, head, digest, stored).map_err(db)?
+        && let Some(verified) = unchanged(conn, head, digest, local, stored).map_err(db)?
     {
         return Ok(verified);
     }
@@ -183,7 +188,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         .zip(&commits)
         .map(|(b, c)| (b.at.as_str(), c.0.as_str()))
         .collect();
-    if super::dag::canonical(&parents, &keys)
+    if crate::core::engine::dag::canonical(&parents, &keys)
         .iter()
         .enumerate()
         .any(|(i, &c)| i != c)
@@ -264,33 +269,42 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         read.map_err(db)?;
         checked
     })?;
-    let digest = if matches!(depth, Depth::Rebuild { .. }) {
-        String::new()
-    } else {
-        digest(conn).map_err(db)?
+    let settled = checked.dag.committee();
+    let committee = CommitteeState {
+        committee: &settled.committee,
+        attention: &settled.attention,
+        held: settled.held.clone(),
     };
+    let mut repaired = None;
     if let Some(mut replay) = checked.replay {
         replay
-            .finish(conn, &flagged_events(&bodies, &checked.flagged))
+            .finish(conn, &checked.dag, &settled.flagged, &|ids| {
+                commits_of(&bodies, ids)
+            })
             .map_err(db)?;
+        crate::vault::sealing::hold_states(conn, replay.readable_sealed()).map_err(db)?;
         if let Depth::Rebuild { stored } = depth {
-            replay
-                .write(conn, &checked.committee, &checked.attention)
-                .map_err(db)?;
+            replay.write(conn, &committee).map_err(db)?;
             // What the caller pins is summarised from the rebuilt tables (see `summary`).
             return super::summary(conn, path, stored);
         }
-        replay.compare(conn, path, &checked.committee, &checked.attention)?;
+        match replay.compare(conn, path, &committee) {
+            Ok(()) => {}
+            // Derived tables are a cache of the history: what differs is written again from
+            // it, and said (one member must not be able to make the file unusable).
+            Err(Error::DerivedMismatch { what, .. }) => {
+                replay.write(conn, &committee).map_err(db)?;
+                repaired = Some(what);
+            }
+            Err(e) => return Err(e),
+        }
     } else if let Depth::Known { digest: known, .. } = depth
-        && digest != known
+        && digest(conn).map_err(db)? != known
     {
         // Changed since this laptop verified it: replay everything to say what.
-        verify(conn, path, Depth::Full)?;
-        return Err(Error::DerivedMismatch {
-            path: path.to_path_buf(),
-            what: "the search index".into(),
-        });
+        return verify(conn, path, Depth::Full);
     }
+    let digest = digest(conn).map_err(db)?;
     let root = commits[0].0.clone();
     let last = bodies
         .last()
@@ -303,6 +317,8 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         head_author: last.author,
         head_at: last.at.clone(),
         digest,
+        repaired,
+        local: super::local_digest(conn).map_err(db)?,
         signatures: signatures_digest(&commits),
         stored: {
             let (commits, events) = newest(conn).map_err(db)?;
@@ -335,29 +351,56 @@ pub(super) fn check_key(kind: &EventKind) -> Result<(), String> {
 }
 
 /// Check a history nobody signed (written before casebook signed its history) before a chair
-/// adopts it: every derived table must be what replaying its events gives.
+/// adopts it: every case's stored state must be what its events give, taken as they are
+/// (nobody signed them; the chair's commit adopts them, and later opens judge them).
 pub(crate) fn check_unsigned(conn: &Connection, path: &Path) -> Result<(), Error> {
     let db = |e| Error::database(path, e);
     let mut stmt = conn
-        .prepare(&format!("SELECT {} FROM events ORDER BY seq", Row::COLUMNS))
+        .prepare(&format!(
+            "SELECT {} FROM events WHERE case_id IS NOT NULL ORDER BY seq",
+            Row::COLUMNS
+        ))
         .map_err(db)?;
     let rows = stmt.query_map([], Row::read).map_err(db)?;
-    let mut replay = Replay::default();
-    let mut committee_events = Vec::new();
+    let mut cases: std::collections::BTreeMap<crate::core::case::CaseId, crate::core::case::Case> =
+        Default::default();
     for row in rows {
         let row = row.map_err(db)?;
         let event = row.event().map_err(|e| Error::HistoryBroken {
             path: path.to_path_buf(),
             detail: format!("event {} is unreadable: {e}", short(&row.id)),
         })?;
-        replay.apply(&event);
-        if event.case.is_none() {
-            committee_events.push(event);
+        let Some(id) = event.case else { continue };
+        match cases.get_mut(&id) {
+            Some(case) => case.apply(&event),
+            None => {
+                if let Some(case) = crate::core::case::Case::opened(id, &event) {
+                    cases.insert(id, case);
+                }
+            }
         }
     }
     drop(stmt);
-    replay.finish(conn, &HashMap::new()).map_err(db)?;
-    replay.compare(conn, path, &Committee::replayed(&committee_events), &[])
+    let plain = |mut case: crate::core::case::Case| {
+        if let Some(d) = case.decision.as_mut() {
+            d.event = Uuid::nil();
+            d.tally = None;
+        }
+        case
+    };
+    let stored = store::cases(conn).map_err(db)?;
+    let same = stored.len() == cases.len()
+        && stored
+            .into_iter()
+            .all(|c| cases.get(&c.id).cloned().map(plain) == Some(plain(c)));
+    if same {
+        Ok(())
+    } else {
+        Err(Error::DerivedMismatch {
+            path: path.to_path_buf(),
+            what: "the list of cases".into(),
+        })
+    }
 }
 
 /// Feed one stored value to `hash`: its type, length and bytes.
@@ -447,8 +490,9 @@ pub(super) fn unchanged_for_tests(
             head,
             digest,
             stored,
+            local,
             ..
-        } => unchanged(conn, head, digest, stored),
+        } => unchanged(conn, head, digest, local, stored),
         Depth::Full | Depth::Rebuild { .. } => Ok(None),
     }
 }
@@ -460,6 +504,7 @@ fn unchanged(
     conn: &Connection,
     head: &str,
     digest: &str,
+    local: &str,
     stored: &[Segment],
 ) -> rusqlite::Result<Option<Verified>> {
     let Some(end) = stored.last() else {
@@ -476,7 +521,10 @@ fn unchanged(
         }
         from = to;
     }
-    if super::replay::digest(conn)? != digest {
+    if super::replay::digest(conn)? != digest
+        || local.is_empty()
+        || super::local_digest(conn)? != local
+    {
         return Ok(None);
     }
     let mut ids = Vec::new();
@@ -520,21 +568,20 @@ fn unchanged(
         digest: digest.to_string(),
         signatures: hex(&signatures.finalize()),
         stored: stored.to_vec(),
+        repaired: None,
+        local: local.to_string(),
     }))
 }
 
-/// What checking the events established: the committee the history gives, the roster
-/// changes that need attention, the commits made by a member removed at the same time on
-/// another copy (see [`super::dag::Dag::committee`]), and the replayed derived state.
+/// What checking the events established: the commits as a graph, with who could do what at
+/// each, and the replayed derived state.
 pub(super) struct Checked {
-    pub(super) committee: Committee,
-    pub(super) attention: Vec<Attention>,
-    pub(super) flagged: HashMap<usize, bool>,
+    pub(super) dag: Dag,
     pub(super) replay: Option<Replay>,
 }
 
 /// Check every event against the commits that list them, in order (see [`verify`]), and
-/// replay who could do what; with `full_state`, replay the derived state too.
+/// replay who could do what; with `full_state`, feed every case event through the engine too.
 pub(super) fn check_events(
     mut rows: impl Iterator<Item = Row>,
     bodies: &[Body],
@@ -552,8 +599,8 @@ pub(super) fn check_events(
     // The cases the history seals (their `case-sealed` events are never sealed themselves).
     let mut sealed_in_history: std::collections::HashSet<String> = Default::default();
     for (n, body) in bodies.iter().enumerate() {
-        let author = body.author.to_string();
         let mut committee_events = Vec::new();
+        let mut case_events = Vec::new();
         for (id, hash) in &body.events {
             let row = rows
                 .next()
@@ -567,12 +614,6 @@ pub(super) fn check_events(
             if row.hash() != *hash {
                 return Err(broken(format!(
                     "event {} was changed after it was signed",
-                    short_id(id)
-                )));
-            }
-            if !body.adopts && row.author != author {
-                return Err(broken(format!(
-                    "event {} names another author than the member who signed it",
                     short_id(id)
                 )));
             }
@@ -612,47 +653,40 @@ pub(super) fn check_events(
                 let event = row
                     .event()
                     .map_err(|e| broken(format!("event {} is unreadable: {e}", short_id(id))))?;
-                // Members declare their own conflicts of interest: one declared for someone
-                // else would shut them out of the case.
-                if let EventKind::ConflictDeclared { member, .. }
-                | EventKind::ConflictWithdrawn { member, .. } = &event.kind
-                    && *member != event.author
-                {
-                    return Err(broken(format!(
-                        "event {} declares a conflict of interest for another member",
-                        short_id(id)
-                    )));
-                }
-                if let Some(replay) = replay.as_mut() {
-                    replay.apply(&event);
-                }
                 if event.case.is_none() {
                     check_key(&event.kind).map_err(broken)?;
                     committee_events.push(event);
+                } else {
+                    case_events.push(event);
                 }
             }
         }
-        let unauthorized = |source| Error::Unauthorized {
-            path: path.to_path_buf(),
-            source,
-        };
         if n == 0 && !body.parents.is_empty() {
             return Err(broken("the history has no start".into()));
         }
         dag.push(
             body.author,
             &body.key,
+            super::parse_time(&body.at),
             parents[n].clone(),
             committee_events,
             |events| {
                 if body.adopts {
-                    Committee::adopted(body.author, &body.key, events)
+                    Committee::adopted(body.author, &body.key, events).map(|c| (c, events.len()))
                 } else {
-                    Committee::founded(&body.key, events)
+                    Committee::founded(&body.key, events).map(|c| (c, 2))
                 }
             },
         )
-        .map_err(unauthorized)?;
+        .map_err(|source| Error::Unauthorized {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if let Some(replay) = replay.as_mut() {
+            for (i, event) in case_events.iter().enumerate() {
+                replay.feed(n, event, &case_events[i + 1..], &dag);
+            }
+        }
     }
     if let Some(row) = rows.next() {
         return Err(broken(format!(
@@ -669,13 +703,24 @@ pub(super) fn check_events(
             short(case)
         )));
     }
-    let (committee, attention, flagged) = dag.committee();
-    Ok(Checked {
-        committee,
-        attention,
-        flagged,
-        replay,
-    })
+    Ok(Checked { dag, replay })
+}
+
+/// The commit of each event among `ids`, by index in `bodies` (the commits in stored order).
+pub(super) fn commits_of(
+    bodies: &[Body],
+    ids: &std::collections::HashSet<String>,
+) -> HashMap<String, usize> {
+    let mut found = HashMap::with_capacity(ids.len());
+    for (n, body) in bodies.iter().enumerate() {
+        for (id, _) in &body.events {
+            let text = id.to_string();
+            if ids.contains(&text) {
+                found.insert(text, n);
+            }
+        }
+    }
+    found
 }
 
 /// The digest of the signatures of `commits` (id, body, signature), in order.

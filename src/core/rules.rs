@@ -1,0 +1,586 @@
+//! The committee's rules for changes to a case, judged where the data is: every copy's replay
+//! judges each case event against the case as it stood in the event's own causal past (what
+//! its author had seen), and the command that writes a change judges it the same way before
+//! it is written. One function, [`judge`], for both: a change the rules forbid is refused on
+//! the laptop that would write it, and kept but not applied on every copy that receives it
+//! anyway (signed with a member's key outside casebook, say).
+//!
+//! The builders in [`super::process`] make the events a member asks for and call [`judge`];
+//! the replay ([`super::engine`]) calls it for every event it applies.
+
+use std::collections::BTreeSet;
+
+use super::case::{Case, Status};
+use super::decision::{Tally, tally};
+use super::event::{Access, ConflictKind, Event, EventKind, ExcludeWhy, Profile};
+use super::party::{Identity, PartyRole};
+use super::process::{Actor, RuleError};
+use super::roster::{MemberId, Role, Roster};
+
+/// What, besides the case, a case event is judged with: where it stands in its commit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Context<'a> {
+    /// The event is in the commit that opened the case (a reporter's request to keep members
+    /// out arrives with the report).
+    pub opening_commit: bool,
+    /// The events of its commit that come after it.
+    pub later_in_commit: &'a [Event],
+    /// The latest time the history its author had seen claims: no change may claim an
+    /// earlier one (beyond a few minutes for clocks that differ).
+    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Whether the case event `event` by `actor` is allowed on `case` as it stood in the event's
+/// causal past (`None`: no such case yet). The same check for the command that writes it and
+/// for every copy that replays it.
+pub fn judge(
+    actor: Actor<'_>,
+    case: Option<&Case>,
+    event: &Event,
+    context: Context<'_>,
+) -> Result<(), RuleError> {
+    actor.active()?;
+    let Some(case) = case else {
+        return match &event.kind {
+            EventKind::CaseOpened { .. } => Ok(()),
+            _ => Err(RuleError::NoSuchCase {
+                case: event
+                    .case
+                    .map(|c| c.0.to_string()[..8].to_string())
+                    .unwrap_or_default(),
+            }),
+        };
+    };
+    let name = || case.code_name.clone();
+    match &event.kind {
+        EventKind::CaseOpened { .. } => Err(RuleError::OpenedTwice { case: name() }),
+        // What a member writes on a case: they must be able to read it, without a hard
+        // conflict.
+        EventKind::ReportReceived { .. }
+        | EventKind::DetailsChanged { .. }
+        | EventKind::NoteAdded { .. }
+        | EventKind::CommunicationLogged { .. } => actor.may_handle(case),
+        EventKind::PartyAdded { party } => {
+            actor.may_handle(case)?;
+            judge_party_link(actor, case, party, context)
+        }
+        EventKind::StatusChanged { from, to } => judge_status(actor, case, *from, *to),
+        EventKind::Assigned { member } => {
+            actor.may_act(case)?;
+            let member = actor.member_of(*member)?;
+            if !member.is_active() {
+                return Err(RuleError::NotActive {
+                    member: member.name.clone(),
+                });
+            }
+            if case.conflict_of(member.id) == Some(ConflictKind::Hard)
+                || !case.readable_by(member.id)
+            {
+                return Err(RuleError::HardConflict {
+                    case: name(),
+                    member: member.name.clone(),
+                });
+            }
+            if case.assignees.contains(&member.id) {
+                return Err(RuleError::Assignment {
+                    case: name(),
+                    member: member.name.clone(),
+                    assigned: true,
+                });
+            }
+            Ok(())
+        }
+        EventKind::Unassigned { member } => {
+            actor.may_act(case)?;
+            if !case.assignees.contains(member) {
+                return Err(RuleError::Assignment {
+                    case: name(),
+                    member: actor.name_of(*member),
+                    assigned: false,
+                });
+            }
+            Ok(())
+        }
+        EventKind::ConflictDeclared { member, .. } => {
+            if *member != actor.member.id {
+                return Err(RuleError::ForOthers {
+                    case: name(),
+                    member: actor.member.name.clone(),
+                    what: "declares a conflict of interest",
+                });
+            }
+            Ok(())
+        }
+        EventKind::ConflictWithdrawn { member, .. } => {
+            if *member != actor.member.id {
+                return Err(RuleError::ForOthers {
+                    case: name(),
+                    member: actor.member.name.clone(),
+                    what: "withdraws a conflict of interest",
+                });
+            }
+            if !case.conflicts.contains_key(member) {
+                return Err(RuleError::NoConflict {
+                    case: name(),
+                    member: actor.member.name.clone(),
+                });
+            }
+            Ok(())
+        }
+        EventKind::EmergencyRecorded { .. } => {
+            actor.may_act(case)?;
+            if case.status.is_finished() {
+                return Err(RuleError::Finished {
+                    case: name(),
+                    status: case.status,
+                });
+            }
+            Ok(())
+        }
+        EventKind::EmergencyReviewed { emergency, .. } => {
+            actor.may_act(case)?;
+            match case.emergencies.iter().find(|e| e.id == *emergency) {
+                Some(e) if e.review.is_none() && e.by != actor.member.id => Ok(()),
+                Some(e) if e.review.is_none() => Err(RuleError::SelfReview { case: name() }),
+                _ => Err(RuleError::NoEmergency {
+                    case: name(),
+                    hint: String::new(),
+                }),
+            }
+        }
+        EventKind::OutcomeProposed { outcome } => {
+            may_vote(actor, case)?;
+            check_outcome(actor, outcome)
+        }
+        EventKind::VoteCast { outcome, .. } => {
+            may_vote(actor, case)?;
+            check_outcome(actor, outcome)?;
+            match &case.proposal {
+                Some(p) if p.outcome == *outcome => Ok(()),
+                Some(p) => Err(RuleError::OtherProposal {
+                    case: name(),
+                    proposed: p.outcome.clone(),
+                    outcome: outcome.clone(),
+                }),
+                None => Err(RuleError::NoProposal { case: name() }),
+            }
+        }
+        EventKind::DecisionRecorded {
+            outcome,
+            override_reason,
+            ..
+        } => judge_decision(actor, case, outcome, override_reason.as_deref()),
+        EventKind::RecordTextWritten { profile, title, .. } => {
+            actor.may_act(case)?;
+            if *profile == Profile::Internal {
+                return Err(RuleError::InternalRecordText { case: name() });
+            }
+            if title.trim().is_empty() {
+                return Err(RuleError::EmptyRecordTitle { case: name() });
+            }
+            Ok(())
+        }
+        EventKind::CaseSealed { access, .. } => judge_sealing(actor, case, access, context),
+        EventKind::AccessRequested { member } => {
+            actor.may_act(case)?;
+            let Some(sealed) = &case.sealed else {
+                return Err(RuleError::NotSealed { case: name() });
+            };
+            let target = actor.member_of(*member)?;
+            if sealed.readers.contains(member) {
+                return Err(RuleError::AlreadyReader {
+                    case: name(),
+                    member: target.name.clone(),
+                });
+            }
+            if case
+                .pending
+                .iter()
+                .any(|p| matches!(p.kind, EventKind::AccessRequested { member: m } if m == *member))
+            {
+                return Err(RuleError::AlreadyRequested {
+                    case: name(),
+                    member: target.name.clone(),
+                });
+            }
+            Ok(())
+        }
+        EventKind::ContactOpened { party } => {
+            actor.active()?;
+            match case.parties.iter().find(|p| p.id == *party) {
+                Some(p) if matches!(p.identity, Identity::Held { held_by, .. } if held_by == actor.member.id) => {
+                    Ok(())
+                }
+                _ => Err(RuleError::NotCustodian {
+                    case: name(),
+                    member: actor.member.name.clone(),
+                }),
+            }
+        }
+        EventKind::AttentionResolved { .. } => {
+            // Resolving is reading what needs attention; a member kept out resolves only
+            // what they may see (their own conflicts).
+            Ok(())
+        }
+        EventKind::Approved { event: approved } => judge_approval(actor, case, *approved),
+        EventKind::Withdrawn { event: withdrawn } => {
+            match case.pending.iter().find(|p| p.id == *withdrawn) {
+                Some(p) if p.author == actor.member.id => Ok(()),
+                _ => Err(RuleError::NothingPending { case: name() }),
+            }
+        }
+        // Committee-wide kinds never belong to a case.
+        EventKind::FileCreated
+        | EventKind::MemberAdded { .. }
+        | EventKind::MemberRemoved { .. }
+        | EventKind::MemberKeyChanged { .. }
+        | EventKind::MemberRoleChanged { .. }
+        | EventKind::MemberRejoined { .. }
+        | EventKind::MemberEmailChanged { .. }
+        | EventKind::Rekeyed
+        | EventKind::RecipientAdded { .. }
+        | EventKind::SettingsChanged { .. } => Err(RuleError::NotACaseChange {
+            case: name(),
+            kind: event.kind.name(),
+        }),
+    }
+}
+
+fn judge_status(actor: Actor<'_>, case: &Case, from: Status, to: Status) -> Result<(), RuleError> {
+    actor.may_act(case)?;
+    let name = || case.code_name.clone();
+    if from != case.status {
+        return Err(RuleError::StaleStatus {
+            case: name(),
+            from,
+            status: case.status,
+        });
+    }
+    if to == Status::Decided {
+        return Err(RuleError::DecideInstead { case: name() });
+    }
+    if !case.status.next().contains(&to) {
+        return Err(RuleError::IllegalTransition {
+            case: name(),
+            from: case.status,
+            to,
+            allowed: case
+                .status
+                .next()
+                .iter()
+                .copied()
+                .filter(|s| *s != Status::Decided)
+                .collect(),
+        });
+    }
+    Ok(())
+}
+
+fn check_outcome(actor: Actor<'_>, outcome: &str) -> Result<(), RuleError> {
+    if actor.settings.ladder.allows(outcome) {
+        Ok(())
+    } else {
+        Err(RuleError::UnknownOutcome {
+            outcome: outcome.to_string(),
+            ladder: actor.settings.ladder,
+            allowed: actor.settings.ladder.outcomes(),
+        })
+    }
+}
+
+/// Who may vote: an active member who can read the case, with no conflict of interest on it,
+/// who is not a party to it; votes are cast while it is deliberating.
+fn may_vote(actor: Actor<'_>, case: &Case) -> Result<(), RuleError> {
+    actor.reads(case)?;
+    if let Some(kind) = case.conflict_of(actor.member.id) {
+        return Err(RuleError::ConflictedVote {
+            case: case.code_name.clone(),
+            member: actor.member.name.clone(),
+            kind: if kind == ConflictKind::Hard {
+                "hard"
+            } else {
+                "soft"
+            },
+        });
+    }
+    actor.not_a_party(case)?;
+    if case.status != Status::Deliberating {
+        return Err(RuleError::NotDeliberating {
+            case: case.code_name.clone(),
+            status: case.status,
+        });
+    }
+    Ok(())
+}
+
+/// Members who may vote on `case`: active, able to read it, with no conflict on it, and not a
+/// party to it.
+pub fn eligible_voters(roster: &Roster, case: &Case) -> Vec<MemberId> {
+    roster
+        .active()
+        .filter(|m| {
+            case.conflict_of(m.id).is_none()
+                && case.readable_by(m.id)
+                && !case.links.contains_key(&m.id)
+        })
+        .map(|m| m.id)
+        .collect()
+}
+
+/// The vote on `outcome` as the case's votes give it now (never as an event claims it).
+pub fn derived_tally(actor: Actor<'_>, case: &Case, outcome: &str) -> Tally {
+    let eligible = eligible_voters(actor.roster, case);
+    let empty = Default::default();
+    let votes = match &case.proposal {
+        Some(p) if p.outcome == outcome => &p.votes,
+        _ => &empty,
+    };
+    tally(actor.settings.quorum, &eligible, votes)
+}
+
+fn judge_decision(
+    actor: Actor<'_>,
+    case: &Case,
+    outcome: &str,
+    override_reason: Option<&str>,
+) -> Result<(), RuleError> {
+    actor.may_act(case)?;
+    let name = || case.code_name.clone();
+    if case.status != Status::Deliberating {
+        if let (Some(decision), Status::Decided | Status::Closed) = (&case.decision, case.status) {
+            return Err(RuleError::AlreadyDecided {
+                case: name(),
+                outcome: decision.outcome.clone(),
+            });
+        }
+        return Err(RuleError::IllegalTransition {
+            case: name(),
+            from: case.status,
+            to: Status::Decided,
+            allowed: case.status.next().to_vec(),
+        });
+    }
+    check_outcome(actor, outcome)?;
+    let tally = derived_tally(actor, case, outcome);
+    match override_reason {
+        None if tally.met => Ok(()),
+        None => Err(RuleError::QuorumNotMet {
+            case: name(),
+            rule: tally.rule,
+            for_: tally.for_,
+            needed: tally.needed,
+            eligible: tally.eligible,
+        }),
+        Some(_) if actor.member.role != Role::Chair => Err(RuleError::NotChair {
+            member: actor.member.name.clone(),
+            what: "override the vote",
+        }),
+        Some(reason) if reason.trim().is_empty() => {
+            Err(RuleError::OverrideWithoutReason { case: name() })
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// Who may change who reads a case, and for which reasons. Only a reader changes it; nobody
+/// keeps a case to themselves (but in a committee of two, or keeping themselves out); a party
+/// to the case keeps nobody else out; and every reason must be one the rules can check: a
+/// hard conflict the member declared, a party the case records as that member, or the
+/// reporter's request (arriving with the report; later, a second reader approves it).
+fn judge_sealing(
+    actor: Actor<'_>,
+    case: &Case,
+    access: &Access,
+    context: Context<'_>,
+) -> Result<(), RuleError> {
+    actor.reads(case)?;
+    let name = || case.code_name.clone();
+    match access {
+        Access::Excluded { members, why } => {
+            let readers: BTreeSet<MemberId> = match &case.sealed {
+                Some(sealed) => sealed.readers.clone(),
+                None => actor.roster.active().map(|m| m.id).collect(),
+            };
+            let mut left = readers.clone();
+            for member in members {
+                let who = actor.member_of(*member)?;
+                if !who.is_active() {
+                    return Err(RuleError::AlreadyRemoved {
+                        member: who.name.clone(),
+                    });
+                }
+                if !left.remove(member) {
+                    return Err(RuleError::AlreadyExcluded {
+                        case: name(),
+                        member: who.name.clone(),
+                    });
+                }
+                let checkable = match why {
+                    ExcludeWhy::Conflict => case.conflict_of(*member) == Some(ConflictKind::Hard),
+                    ExcludeWhy::Party => case.links.contains_key(member),
+                    // Later requests wait for a second reader (see `needs_approval`).
+                    ExcludeWhy::Request => true,
+                    // A report names members as it arrives, not later.
+                    ExcludeWhy::Named => context.opening_commit,
+                };
+                if !checkable {
+                    return Err(RuleError::UncheckedReason {
+                        case: name(),
+                        member: who.name.clone(),
+                        why: *why,
+                    });
+                }
+            }
+            let names = || {
+                members
+                    .iter()
+                    .map(|m| actor.name_of(*m))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if left.is_empty() {
+                return Err(RuleError::NoReaderLeft {
+                    case: name(),
+                    members: names(),
+                });
+            }
+            let others = members.iter().any(|m| *m != actor.member.id);
+            if others {
+                if case.links.contains_key(&actor.member.id)
+                    || case.parties.iter().any(|p| p.looks_like(actor.member))
+                {
+                    return Err(RuleError::PartyExcludes {
+                        case: name(),
+                        member: actor.member.name.clone(),
+                    });
+                }
+                // In a committee of two, keeping the other out leaves one reader by necessity.
+                if left.iter().all(|r| *r == actor.member.id) && actor.roster.active().count() > 2 {
+                    return Err(RuleError::OnlyReader {
+                        case: name(),
+                        members: names(),
+                        member: actor.member.name.clone(),
+                    });
+                }
+            }
+            Ok(())
+        }
+        Access::Given { member } => {
+            actor.may_act(case)?;
+            let Some(sealed) = &case.sealed else {
+                return Err(RuleError::NotSealed { case: name() });
+            };
+            let who = actor.member_of(*member)?;
+            if !who.is_active() {
+                return Err(RuleError::AlreadyRemoved {
+                    member: who.name.clone(),
+                });
+            }
+            if sealed.readers.contains(member) {
+                return Err(RuleError::AlreadyReader {
+                    case: name(),
+                    member: who.name.clone(),
+                });
+            }
+            if case.conflict_of(*member) == Some(ConflictKind::Hard) {
+                return Err(RuleError::HardConflict {
+                    case: name(),
+                    member: who.name.clone(),
+                });
+            }
+            // A case about a member reaches them only when two readers agree: another reader
+            // asked for it first.
+            let party = case.links.contains_key(member)
+                || sealed.excluded.get(member) == Some(&ExcludeWhy::Party);
+            if party && !case.pending.iter().any(|p| {
+                p.author != actor.member.id
+                    && matches!(p.kind, EventKind::AccessRequested { member: m } if m == *member)
+            }) {
+                return Err(RuleError::SecondReaderNeeded {
+                    case: name(),
+                    member: who.name.clone(),
+                });
+            }
+            Ok(())
+        }
+        Access::Rekeyed => Ok(()),
+    }
+}
+
+/// Whether a change that the rules allow waits for a second reader's approval before it takes
+/// effect: keeping a member out at the reporter's request after the case was opened, and a
+/// party recorded as a committee member in another role than the reported one.
+pub fn needs_approval(case: Option<&Case>, event: &Event, context: Context<'_>) -> bool {
+    match &event.kind {
+        EventKind::CaseSealed {
+            access:
+                Access::Excluded {
+                    why: ExcludeWhy::Request,
+                    ..
+                },
+            ..
+        } => !context.opening_commit && case.is_some(),
+        EventKind::PartyAdded { party } => {
+            party.member.is_some() && party.role != PartyRole::Reported
+        }
+        _ => false,
+    }
+}
+
+fn judge_approval(actor: Actor<'_>, case: &Case, approved: uuid::Uuid) -> Result<(), RuleError> {
+    actor.may_act(case)?;
+    let name = || case.code_name.clone();
+    let Some(pending) = case.pending.iter().find(|p| p.id == approved) else {
+        return Err(RuleError::NothingPending { case: name() });
+    };
+    if pending.author == actor.member.id {
+        return Err(RuleError::SelfApproval { case: name() });
+    }
+    // The member a change is about does not approve it.
+    let about = match &pending.kind {
+        EventKind::PartyAdded { party } => party.member,
+        EventKind::CaseSealed {
+            access: Access::Excluded { members, .. },
+            ..
+        } => members
+            .contains(&actor.member.id)
+            .then_some(actor.member.id),
+        _ => None,
+    };
+    if about == Some(actor.member.id) {
+        return Err(RuleError::SelfApproval { case: name() });
+    }
+    Ok(())
+}
+
+/// A party recorded as a committee member: the member is known to the roster, and as the
+/// reported party they are kept out of the case in the same commit (a hard conflict), so that
+/// no version they could read is ever saved.
+fn judge_party_link(
+    actor: Actor<'_>,
+    case: &Case,
+    party: &super::party::Party,
+    context: Context<'_>,
+) -> Result<(), RuleError> {
+    let Some(member) = party.member else {
+        return Ok(());
+    };
+    let who = actor.member_of(member)?;
+    if party.role != PartyRole::Reported || !case.readable_by(member) {
+        return Ok(());
+    }
+    let sealed_after = context.later_in_commit.iter().any(|e| {
+        e.case == Some(case.id)
+            && matches!(&e.kind, EventKind::CaseSealed {
+            access: Access::Excluded { members, .. }, ..
+        } if members.contains(&member))
+    });
+    if sealed_after {
+        Ok(())
+    } else {
+        Err(RuleError::ReportedNotSealed {
+            case: case.code_name.clone(),
+            member: who.name.clone(),
+        })
+    }
+}
