@@ -412,13 +412,14 @@ fn a_case_from_report_to_closure_with_conflicts_votes_and_an_emergency_action() 
         "party names are searchable by prefix"
     );
 
-    // The stored state of every case is exactly what replaying its events gives.
+    // The stored state of every case is exactly what replaying its events through the rules
+    // engine gives.
     let identity = Identity::load(&key("robin"), &PassphraseSource::Terminal).unwrap();
     let mut file = CaseFile::open(&f, &identity, OpenMode::ReadOnly).unwrap();
     let cases: Vec<Case> = file.cases().unwrap().values().cloned().collect();
     assert!(cases.len() > 12);
     for case in cases {
-        let replayed = Case::replay(&file.timeline(case.id).unwrap()).unwrap();
+        let replayed = file.replay_case(case.id).unwrap().unwrap();
         assert_eq!(replayed, case, "{}", case.code_name);
     }
 }

@@ -44,10 +44,25 @@ fn a_chair_hands_over_and_the_last_chair_refusal_names_the_command() {
     assert!(err.contains("only a chair"), "{err}");
 
     ok(&as_(&ada, &[&"member", &"role", &file, &"Bo", &"chair"]));
-    ok(&as_(
+    // One chair does not demote another alone: a motion, which a majority passes.
+    let out = ok(&as_(
         &bo,
         &[&"member", &"role", &file, &"Ada Chair", &"member"],
     ));
+    assert!(out.contains("waits for a majority"), "{out}");
+    assert_eq!(
+        members_json(&bo, &file)
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "Ada Chair")
+            .unwrap()["role"],
+        "chair",
+        "not yet"
+    );
+    let item = out.rsplit("--item ").next().unwrap().trim().to_string();
+    let approved = ok(&as_(&ada, &[&"approve", &file, &"--item", &item]));
+    assert!(approved.contains("takes effect now"), "{approved}");
     let roster = members_json(&bo, &file);
     let role = |name: &str| {
         roster

@@ -61,6 +61,10 @@ pub(super) fn member(
         MemberCommand::Role { file, name, role } => {
             let mut session = Session::open(config, file)?;
             let saved = member_ops::change_role(&mut session.file, &session.identity, name, *role)?;
+            if let Some(motion) = member_ops::pending_motion(&session.file, name)? {
+                writeln!(out, "{}", motion_words(file, name, motion))?;
+                return Ok(());
+            }
             writeln!(
                 out,
                 "{} is now {} of {}",
@@ -145,6 +149,32 @@ fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result
             state
         )?;
     }
+    // Removals and changes of role one chair may not make alone, waiting for a majority.
+    let committee = case_file.committee()?;
+    let name = |id| {
+        roster
+            .get(id)
+            .map(|m| inline(&m.name).into_owned())
+            .unwrap_or_else(|| "a former member".into())
+    };
+    for motion in committee.motions() {
+        let active = roster.active().count();
+        let approvals = motion
+            .approvals
+            .iter()
+            .filter(|a| roster.get(**a).is_some_and(|m| m.is_active()))
+            .count();
+        writeln!(
+            out,
+            "{}  {} (proposed by {}): waits for a majority ({approvals} of {active} approved); \
+             casebook approve {} --item {}",
+            &motion.change.id.to_string()[..8],
+            crate::core::describe::headline(&motion.change.kind, &name),
+            name(motion.change.author),
+            crate::ops::export::shell_quote(&file.display().to_string()),
+            &motion.change.id.to_string()[..8]
+        )?;
+    }
     Ok(())
 }
 
@@ -188,6 +218,10 @@ fn remove(
         reason,
         allow_self_removal,
     )?;
+    if let Some(motion) = member_ops::pending_motion(&session.file, name)? {
+        writeln!(out, "{}", motion_words(file, name, motion))?;
+        return Ok(());
+    }
     writeln!(
         out,
         "removed {}; {} and its backup are now encrypted to the {} remaining recipients only",
@@ -247,4 +281,15 @@ pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result
         report.recipients
     )?;
     Ok(())
+}
+
+/// What a member reads after proposing a change that one chair may not make alone.
+fn motion_words(file: &Path, name: &str, motion: uuid::Uuid) -> String {
+    format!(
+        "proposed: the change to {} waits for a majority of the active members (one chair \
+         does not remove or demote another alone); each approves it with\n  casebook approve {} --item {}",
+        inline(name),
+        crate::ops::export::shell_quote(&file.display().to_string()),
+        &motion.to_string()[..8]
+    )
 }

@@ -494,6 +494,15 @@ pub(crate) fn open_file(
         );
     }
     let trust = file.trust();
+    if let Some(what) = &trust.repaired {
+        eprintln!(
+            "WARNING: in {}, {} disagreed with the signed history (it was changed outside \
+             casebook); casebook derived it again from the history, which is what it shows and \
+             what the next save writes.",
+            sanitize::inline(&file.label()),
+            sanitize::inline(what)
+        );
+    }
     if let Some(older) = &trust.older {
         eprintln!(
             "WARNING: {}. Shown read-only; do not act on it.",

@@ -101,9 +101,9 @@ impl Trouble {
     /// One line for a queue or a case screen (names are the caller's to add).
     pub fn summary(&self) -> String {
         match self {
-            Trouble::Decision { outcome, found, .. } => format!(
-                "a second decision ({outcome}), made on one copy while another had the case \
-                 {found}; the first decision stands"
+            Trouble::Decision { outcome, .. } => format!(
+                "a decision ({outcome}) made at the same time as another one on another copy; \
+                 neither stands until a member says which does"
             ),
             Trouble::StatusMove { from, to, found } => format!(
                 "a status move {from} -> {to}, made on one copy while another had moved the \

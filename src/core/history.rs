@@ -128,6 +128,9 @@ pub struct Committee {
     /// Every key each member has held: a key once used is never given to another member.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     keys: Vec<(MemberId, String)>,
+    /// Replaying copies merged together (see [`Committee::merging`]).
+    #[serde(skip)]
+    merging: bool,
 }
 
 impl Committee {
@@ -138,7 +141,17 @@ impl Committee {
             settings: Settings::default(),
             motions: Vec::new(),
             keys: Vec::new(),
+            merging: false,
         }
+    }
+
+    /// Replay roster changes of copies merged together (`true`), or of one history (`false`,
+    /// as its authors made it). Merged, a chair's proposal to remove or demote another chair is
+    /// not held for a motion against them made at the same time on another copy: two chairs
+    /// proposing each other's removal at once both wait for a majority, whichever claims the
+    /// earlier time. (A proposal made after seeing the motion against its author is held.)
+    pub fn merging(&mut self, merging: bool) {
+        self.merging = merging;
     }
 
     /// The committee made by the history's first two events, which `init` writes: the file's
@@ -386,7 +399,12 @@ impl Committee {
                     what,
                 });
             }
-            if self.motions.iter().any(|m| m.target() == Some(by.id)) {
+            let proposal = matches!(
+                event.kind,
+                EventKind::MemberRemoved { .. } | EventKind::MemberRoleChanged { .. }
+            );
+            if !(self.merging && proposal) && self.motions.iter().any(|m| m.target() == Some(by.id))
+            {
                 return Err(Unauthorized::UnderMotion {
                     name: by.name.clone(),
                     what,

@@ -201,8 +201,19 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
             })?;
             // A hard conflict seals the case from the member at once, with a new case key.
             if kind == ConflictKind::Hard && case.readable_by(me.id) {
+                let mut declared = case.clone();
+                for kind in &kinds {
+                    declared.apply(&Event {
+                        id: Uuid::nil(),
+                        case: Some(case.id),
+                        author: me.id,
+                        at: case.updated_at,
+                        amends: None,
+                        kind: kind.clone(),
+                    });
+                }
                 match as_member(file, |actor| {
-                    process::exclude(actor, &case, &[&me], ExcludeWhy::Conflict)
+                    process::exclude(actor, &declared, &[&me], ExcludeWhy::Conflict)
                 }) {
                     Ok((_, resealing)) => kinds.push(file.reseal(case.id, resealing)?),
                     // The only member: there is nobody to seal it for.

@@ -224,3 +224,18 @@ pub fn rekey(file: &mut CaseFile, identity: &Identity) -> Result<vault::SaveRepo
     };
     Ok(file.save_with(identity, policy)?)
 }
+
+/// The motion waiting for a majority about the member called `name` (to remove them or
+/// change their role), if one is pending: one chair alone neither removes nor demotes another.
+pub fn pending_motion(file: &CaseFile, name: &str) -> Result<Option<Uuid>, Error> {
+    let roster = file.roster()?;
+    let Some(member) = roster.members().iter().find(|m| m.name == name) else {
+        return Ok(None);
+    };
+    Ok(file
+        .committee()?
+        .motions()
+        .iter()
+        .find(|m| m.target() == Some(member.id))
+        .map(|m| m.change.id))
+}

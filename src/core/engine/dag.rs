@@ -330,6 +330,7 @@ impl Dag {
         lost_elsewhere: &HashMap<usize, Loss>,
     ) -> (Committee, Vec<Attention>, Vec<(usize, MemberId, Loss)>) {
         let mut committee = (*self.after[0]).clone();
+        committee.merging(true);
         let mut attention: Vec<Attention> = Vec::new();
         let mut losses = Vec::new();
         let hold = |attention: &mut Vec<Attention>, event: &Event, what: Trouble| {
@@ -378,6 +379,7 @@ impl Dag {
                 }
             }
         }
+        committee.merging(false);
         (committee, attention, losses)
     }
 

@@ -117,6 +117,18 @@ impl CaseFile {
         })
     }
 
+    /// Case `id` replayed from its events through the engine, every event in its own causal
+    /// past (what verification derives), for comparing with the state a change recorded.
+    pub fn replay_case(
+        &self,
+        id: crate::core::case::CaseId,
+    ) -> Result<Option<crate::core::case::Case>, Error> {
+        let path = Path::new(&self.label()).to_path_buf();
+        let db = |e| Error::database(&path, e);
+        let replayer = history::Replayer::read(&self.conn).map_err(db)?;
+        replayer.case(&self.conn, id).map_err(db)
+    }
+
     /// The committee-wide events the rules did not apply (and those of no case), with why; a
     /// case's own are in its state.
     pub fn held(&self) -> Result<Vec<(uuid::Uuid, String)>, Error> {

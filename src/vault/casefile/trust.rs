@@ -30,6 +30,10 @@ pub struct Trust {
     /// Written before casebook signed its history: nothing is recorded until a chair adopts
     /// it ([`CaseFile::adopt`]).
     pub unsigned: bool,
+    /// What of the derived tables disagreed with the history, which was derived again from
+    /// it (they had been changed outside casebook); not said of a file an older casebook
+    /// wrote, whose tables are derived again by the newer rules.
+    pub repaired: Option<String>,
     /// The stored-row segments verified on open (or written since), to pin after a save.
     pub(super) stored: Vec<history::Segment>,
 }
@@ -122,7 +126,12 @@ pub(super) fn verify_on_open(
         None => Depth::Full,
     };
     let verified = history::verify(conn, path, depth)?;
+    let repaired = verified
+        .repaired
+        .clone()
+        .filter(|_| written_as >= crate::vault::schema::SCHEMA_VERSION);
     let mut trust = Trust {
+        repaired,
         fingerprint: Some(fingerprint.clone()),
         // The built-in demo is never pinned, and never new.
         first_open: pinned_path.is_some() && known_committee.is_none(),

@@ -328,6 +328,58 @@ impl Replay {
         )
     }
 
+    /// Write every derived table again from the replay, the text and party indexes included,
+    /// where one was changed outside casebook: the history is what counts.
+    pub(super) fn repair(
+        &self,
+        conn: &Connection,
+        committee: &CommitteeState<'_>,
+    ) -> rusqlite::Result<()> {
+        self.write(conn, committee)?;
+        // Members nobody's event names and the history does not give were planted.
+        let ids: Vec<String> = committee
+            .committee
+            .members()
+            .iter()
+            .map(|m| m.id.to_string())
+            .collect();
+        conn.execute(
+            "DELETE FROM members WHERE id NOT IN (SELECT value FROM json_each(?1))
+             AND id NOT IN (SELECT author FROM events)",
+            [serde_json::to_string(&ids).map_err(store::conversion)?],
+        )?;
+        conn.execute_batch("DELETE FROM main.search; DELETE FROM main.parties;")?;
+        let mut stmt = conn.prepare(
+            "SELECT id, case_id, author, at, amends, payload FROM main.events
+             WHERE case_id IS NOT NULL ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let case: String = row.get(1)?;
+            if !self.indexed(&case) {
+                continue;
+            }
+            let payload: String = row.get(5)?;
+            let Ok(kind) = serde_json::from_str::<EventKind>(&payload) else {
+                continue;
+            };
+            let event = Event {
+                id: Uuid::parse_str(&row.get::<_, String>(0)?).map_err(store::conversion)?,
+                case: Some(CaseId(Uuid::parse_str(&case).map_err(store::conversion)?)),
+                author: MemberId(
+                    Uuid::parse_str(&row.get::<_, String>(2)?).map_err(store::conversion)?,
+                ),
+                at: super::parse_time(&row.get::<_, String>(3)?),
+                amends: None,
+                kind,
+            };
+            if let Some(id) = event.case {
+                store::index_event(conn, id, &event)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Compare the stored derived tables with the replayed ones.
     pub(super) fn compare(
         &self,
