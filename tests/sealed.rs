@@ -292,15 +292,16 @@ fn the_reporter_asks_for_a_member_to_be_kept_out_at_intake() {
 }
 
 #[test]
-fn a_party_who_is_a_member_is_proposed_and_sealed_from_them() {
+fn a_member_recorded_as_the_reported_party_is_kept_out_at_once_and_two_readers_let_them_back() {
     let c = committee();
     let code = c
         .ada
         .ok(&[&"case", &"new", &c.file, &"--title", &TITLE])
         .trim()
         .to_string();
-    // Casebook proposes; nothing is sealed until a member says so.
-    let out = c.ada.run(&[
+    // Named as the reported party (letter case aside): the case is sealed from Mei in the same
+    // change, so no version she can read is ever saved.
+    let out = c.ada.ok(&[
         &"party",
         &"add",
         &c.file,
@@ -310,34 +311,53 @@ fn a_party_who_is_a_member_is_proposed_and_sealed_from_them() {
         &"--name",
         &"mei",
     ]);
+    assert!(
+        out.contains("sealed from Mei: the case records them as the reported party"),
+        "{out}"
+    );
+    c.ada
+        .ok(&[&"note", &"add", &c.file, &code, &"--text", &NOTE]);
+    sealed_from(&c.mei_key, &c.file, &[TITLE, NOTE]);
+    assert!(
+        !c.mei
+            .ok(&[&"case", &"show", &c.file, &code])
+            .contains(TITLE)
+    );
+    // One reader alone does not give the case back to the member it is about.
+    let out = c.ada.ok(&[&"case", &"give", &c.file, &code, &"Mei"]);
+    assert!(out.contains("your request is recorded"), "{out}");
+    sealed_from(&c.mei_key, &c.file, &[TITLE, NOTE]);
+    let out = c.bo.ok(&[&"case", &"give", &c.file, &code, &"Mei"]);
+    assert!(out.contains("Mei can read the case again"), "{out}");
+    let shown = c.mei.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(shown.contains(TITLE) && shown.contains(NOTE), "{shown}");
+}
+
+#[test]
+fn a_member_named_as_a_witness_is_kept_out_only_once_a_second_reader_approves() {
+    let c = committee();
+    let code = canary_case(&c.ada, &c.file, &[]);
+    let out = c.ada.run(&[
+        &"party", &"add", &c.file, &code, &"--role", &"witness", &"--name", &"Mei",
+    ]);
     common::ok(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("looks like committee member Mei") && stderr.contains("case seal"),
+        stderr.contains("looks like committee member Mei") && stderr.contains("casebook approve"),
         "{stderr}"
     );
+    // Not yet: otherwise one member could shut another out by naming them.
     assert!(
         c.mei
             .ok(&[&"case", &"show", &c.file, &code])
             .contains(TITLE)
     );
-    let out = c.ada.ok(&[
-        &"party",
-        &"add",
-        &c.file,
-        &code,
-        &"--role",
-        &"witness",
-        &"--name",
-        &"Mei",
-        &"--seal-from-linked",
-    ]);
-    assert!(out.contains("sealed from Mei"), "{out}");
-    c.ada
-        .ok(&[&"note", &"add", &c.file, &code, &"--text", &NOTE]);
-    sealed_from(&c.mei_key, &c.file, &[TITLE, NOTE]);
-    let shown = c.mei.ok(&[&"case", &"show", &c.file, &code]);
-    assert!(shown.contains("a party to the case"), "{shown}");
+    let item = stderr.rsplit("--item ").next().unwrap().trim().to_string();
+    // Ada cannot approve her own; Mei cannot approve what is about her; Bo can.
+    common::fails(&c.ada.run(&[&"approve", &c.file, &code, &"--item", &item]));
+    let out = c.bo.ok(&[&"approve", &c.file, &code, &"--item", &item]);
+    assert!(out.contains("takes effect now"), "{out}");
+    sealed_from(&c.mei_key, &c.file, &ALL);
 }
 
 #[test]
@@ -465,10 +485,14 @@ fn a_note_added_on_a_copy_that_had_not_seen_the_sealing_is_sealed_by_the_merge()
     let bo_copy = c.dir.join("bo-copy.cases.age");
     fs::copy(&c.file, &bo_copy).unwrap();
     c.bo.ok(&[&"note", &"add", &bo_copy, &code, &"--text", &"hqwbonote"]);
-    // Meanwhile the case is sealed from Mei on the shared file.
-    c.ada.ok(&[
+    // Meanwhile the case is sealed from Mei on the shared file: asked by the reporter after it
+    // was opened, so Ada's word waits for a second reader's approval, which Bo gives.
+    let out = c.ada.ok(&[
         &"case", &"seal", &c.file, &code, &"--from", &"Mei", &"--why", &"request",
     ]);
+    assert!(out.contains("waits for a second member"), "{out}");
+    let item = out.rsplit("--item ").next().unwrap().trim().to_string();
+    c.bo.ok(&[&"approve", &c.file, &code, &"--item", &item]);
     // Ada merges Bo's copy: his note is sealed too.
     c.ada.ok(&[&"merge", &c.file, &bo_copy]);
     sealed_from(&c.mei_key, &c.file, &[TITLE, NOTE, "hqwbonote"]);

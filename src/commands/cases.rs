@@ -80,6 +80,23 @@ pub(super) fn case(
             };
             let changed =
                 Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
+            if let Some(waiting) = changed.waiting {
+                writeln!(
+                    out,
+                    "{}: keeping {} out ({}) waits for a second member who can read the case; \
+                     they approve it with\n  casebook approve {} {} --item {}",
+                    changed.before.code_name,
+                    from.iter()
+                        .map(|n| inline(n))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    why.describe(),
+                    crate::ops::export::shell_quote(&file.display().to_string()),
+                    changed.before.code_name,
+                    &waiting.to_string()[..8]
+                )?;
+                return Ok(());
+            }
             writeln!(
                 out,
                 "{}: sealed from {} ({}); the backup was replaced, so no earlier version stays \
@@ -106,6 +123,19 @@ pub(super) fn case(
             let change = CaseChange::GiveAccess(member.clone());
             let changed =
                 Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
+            if changed.waiting.is_some() {
+                writeln!(
+                    out,
+                    "{}: {} is a party to the case: your request is recorded, and another member \
+                     who can read it gives the access with\n  casebook case give {} {} {}",
+                    changed.before.code_name,
+                    inline(member),
+                    crate::ops::export::shell_quote(&file.display().to_string()),
+                    changed.before.code_name,
+                    crate::ops::export::shell_quote(member)
+                )?;
+                return Ok(());
+            }
             writeln!(
                 out,
                 "{}: {} can read the case again (new case key)",
@@ -319,19 +349,15 @@ pub(super) fn party(
     let change = CaseChange::AddParty { role: *role, who };
     let mut session = Session::open(config, file)?;
     let changed = case_ops::change(&mut session.file, code, change)?;
-    // A party who is a committee member must not read the case about them.
+    // A party who is a committee member must not read the case about them: as the reported
+    // party they are kept out in the same change; in another role once a second member
+    // approves (otherwise one member could shut another out by naming them as a witness).
+    let _ = seal_from_linked;
     let linked: Vec<String> = changed.linked.iter().map(|m| m.name.clone()).collect();
-    let seal_now = seal_from_linked && !linked.is_empty() && !linked.contains(&session.me.name);
-    if seal_now {
-        case_ops::change(
-            &mut session.file,
-            code,
-            CaseChange::Exclude {
-                members: linked.clone(),
-                why: crate::core::event::ExcludeWhy::Party,
-            },
-        )?;
-    }
+    let seal_now = changed
+        .events
+        .iter()
+        .any(|e| matches!(e.kind, crate::core::event::EventKind::CaseSealed { .. }));
     session.save(save_as.as_deref())?;
     let label = changed
         .events
@@ -355,19 +381,17 @@ pub(super) fn party(
     if seal_now {
         writeln!(
             out,
-            "{}: sealed from {names}, who the party looks like (a party to the case)",
+            "{}: sealed from {names}: the case records them as the reported party",
             changed.before.code_name
         )?;
-    } else if !linked.is_empty() {
+    } else if let Some(waiting) = changed.waiting.filter(|_| !linked.is_empty()) {
         eprintln!(
-            "note: the party looks like committee member {names}; to keep them out of the \
-             case: casebook case seal {} {} --why party{}",
+            "note: the party looks like committee member {names}; the case records them as \
+             that member (and is sealed from them) once a second member who can read it \
+             approves:\n  casebook approve {} {} --item {}",
             crate::ops::export::shell_quote(&file.display().to_string()),
             changed.before.code_name,
-            linked
-                .iter()
-                .map(|n| format!(" --from {}", crate::ops::export::shell_quote(n)))
-                .collect::<String>()
+            &waiting.to_string()[..8]
         );
     }
     Ok(())

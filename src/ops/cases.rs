@@ -167,9 +167,14 @@ pub struct Changed {
     pub before: Case,
     /// The events recorded.
     pub events: Vec<Event>,
-    /// Committee members a party added looks like (same name or address): the case can be
-    /// sealed from them (proposed, not done).
+    /// Committee members a party added looks like (same name or address): the case records
+    /// the party as the first of them (see [`crate::core::party::Party::member`]).
     pub linked: Vec<crate::core::roster::Member>,
+    /// A change recorded that waits for a second member who can read the case (its event):
+    /// a keeping-out at the reporter's request made after the case was opened, a party
+    /// recorded as a member in another role than the reported one, or a request that a party
+    /// may read the case.
+    pub waiting: Option<Uuid>,
 }
 
 /// Apply `change` to the case `code` as the member who opened `file` and record the events it
@@ -366,10 +371,20 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
         last.amends = amends;
     }
     file.record(&events)?;
+    let after = file.case_by_code(&case.code_name).ok();
+    let waiting = events
+        .iter()
+        .find(|e| {
+            after
+                .as_ref()
+                .is_some_and(|a| a.pending.iter().any(|p| p.id == e.id))
+        })
+        .map(|e| e.id);
     Ok(Changed {
         before: case,
         events,
         linked,
+        waiting,
     })
 }
 

@@ -309,7 +309,16 @@ impl Replay {
         conn: &Connection,
         committee: &CommitteeState<'_>,
     ) -> rusqlite::Result<()> {
-        let summaries = self.stored_summaries(conn)?;
+        // A summary stands for a case sealed from this copy, with who may read it as the
+        // case's signed sealing events say (whatever the stored one claims).
+        let mut summaries = self.stored_summaries(conn)?;
+        for summary in &mut summaries {
+            let signed = crate::vault::sealing::sealing_of(conn, summary.id)?;
+            summary.sealed = signed;
+            let sealed = summary.sealed.clone();
+            *summary = summary.sealed_summary();
+            summary.sealed = sealed;
+        }
         conn.execute_batch("DELETE FROM cases; DELETE FROM temp.open_cases;")?;
         let replayed: Vec<&Case> = self.cases().map(|(_, c)| c).collect();
         for case in replayed.into_iter().chain(&summaries) {

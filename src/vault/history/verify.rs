@@ -688,6 +688,12 @@ pub(super) fn check_events(
             source,
         })?;
         if let Some(replay) = replay.as_mut() {
+            // A case sealed from this copy is not derived here (its summary stands for it):
+            // the events of it this copy holds in plaintext (its sealings) are not judged.
+            case_events.retain(|e| {
+                e.case
+                    .is_none_or(|c| sealed_here.get(&c.to_string()) != Some(&false))
+            });
             for (i, event) in case_events.iter().enumerate() {
                 replay.feed(n, event, &case_events[i + 1..], &dag);
             }
