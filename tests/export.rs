@@ -274,7 +274,7 @@ fn tampering_other_namespaces_and_removed_signers_are_caught() {
 
     // A co-signature by a member who is then removed keeps verifying: the key was theirs when
     // the record was made, and the verdict says when they left.
-    ok(&as_("sam", &[&"sign", &record]));
+    ok(&as_("sam", &[&"sign", &f, &record]));
     ok(&as_("robin", &[&"verify", &record, &f]));
     ok(&as_("robin", &[&"member", &"remove", &f, &"Sam Lindqvist"]));
     let stdout = ok(&as_("robin", &[&"verify", &record, &f]));

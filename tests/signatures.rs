@@ -493,8 +493,8 @@ fn rotation_and_removal_keep_earlier_signatures_valid_and_tallies_frozen() {
         "robin",
         &[&"export", &f, &c, &"--for", &"internal", &"-o", &record],
     ));
-    ok(&as_("sam", &[&"sign", &record]));
-    ok(&as_("mei", &[&"sign", &record]));
+    ok(&as_("sam", &[&"sign", &f, &record]));
+    ok(&as_("mei", &[&"sign", &f, &record]));
     let before_rotation = allowed_signers(&f, d);
 
     // Sam rotates his key; Mei leaves the committee.
@@ -593,7 +593,7 @@ fn rotation_and_removal_keep_earlier_signatures_valid_and_tallies_frozen() {
         "robin",
         &[&"export", &f, &c, &"--for", &"reported", &"-o", &second],
     ));
-    ok(&run(&[&"-i", &sam_new, &"sign", &second]));
+    ok(&run(&[&"-i", &sam_new, &"sign", &f, &second]));
     let after = allowed_signers(&f, d);
     assert!(ssh_verify(
         &after,
@@ -612,10 +612,10 @@ fn rotation_and_removal_keep_earlier_signatures_valid_and_tallies_frozen() {
 #[test]
 fn sign_takes_only_casebook_records_once_per_key() {
     let dir = tempfile::tempdir().unwrap();
-    let (_f, record) = demo_record(dir.path());
+    let (f, record) = demo_record(dir.path());
     let text = dir.path().join("notes.txt");
     fs::write(&text, "I owe Sam 20 euros.\n").unwrap();
-    let stderr = fails(&as_("sam", &[&"sign", &text]));
+    let stderr = fails(&as_("sam", &[&"sign", &f, &text]));
     assert!(
         stderr.contains("is not a decision record or transparency report"),
         "{stderr}"
@@ -624,13 +624,59 @@ fn sign_takes_only_casebook_records_once_per_key() {
     // A record with a forged schema line is not one either.
     let fake = dir.path().join("fake.json");
     fs::write(&fake, "{\"schema\": \"casebook-decision-record/2\"}\n").unwrap();
-    fails(&as_("sam", &[&"sign", &fake]));
+    fails(&as_("sam", &[&"sign", &f, &fake]));
 
-    let stderr = fails(&as_("robin", &[&"sign", &record]));
+    let stderr = fails(&as_("robin", &[&"sign", &f, &record]));
     assert!(stderr.contains("already signed with this key"), "{stderr}");
-    ok(&as_("sam", &[&"sign", &record]));
-    let stderr = fails(&as_("sam", &[&"sign", &record]));
+    ok(&as_("sam", &[&"sign", &f, &record]));
+    let stderr = fails(&as_("sam", &[&"sign", &f, &record]));
     assert!(stderr.contains("already signed with this key"), "{stderr}");
     assert!(dir.path().join("r.json.sig.2").exists());
     assert!(!dir.path().join("r.json.sig.3").exists());
+}
+
+#[test]
+fn a_record_is_co_signed_only_as_the_history_gives_it_at_the_commit_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let (f, record) = demo_record(dir.path());
+    let original = fs::read_to_string(&record).unwrap();
+    assert!(original.contains("\"commit\""), "{original}");
+    // Changed after it was exported: refused, with the difference named.
+    let tampered = dir.path().join("tampered.json");
+    fs::write(
+        &tampered,
+        original.replace("\"outcome\": \"", "\"outcome\": \"no-"),
+    )
+    .unwrap();
+    let stderr = fails(&as_("sam", &[&"sign", &f, &tampered]));
+    assert!(
+        stderr.contains("is not what") && stderr.contains("where the history gives"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("tampered.json.sig.2").exists());
+    // A record naming a commit the history does not hold: never exported from it.
+    let invented = dir.path().join("invented.json");
+    let commit = original
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("\"commit\": \""))
+        .unwrap()
+        .trim_end_matches("\",")
+        .to_string();
+    fs::write(&invented, original.replace(&commit, &"0".repeat(64))).unwrap();
+    let stderr = fails(&as_("sam", &[&"sign", &f, &invented]));
+    assert!(stderr.contains("holds no such commit"), "{stderr}");
+    // Later changes to the case do not stop the record from being co-signed: it is derived
+    // at its own commit.
+    ok(&as_(
+        "robin",
+        &[
+            &"note",
+            &"add",
+            &f,
+            &"slate-orchard",
+            &"--text",
+            &"a later note",
+        ],
+    ));
+    ok(&as_("sam", &[&"sign", &f, &record]));
 }

@@ -313,6 +313,9 @@ pub enum Command {
     /// Add your signature to a record or report casebook exported (co-signing): writes the
     /// next free OUT.sig.N. Each key signs a record once.
     Sign {
+        /// The case file the record was exported from: a decision record is signed only when
+        /// this file's history gives exactly its bytes at the commit it names.
+        file: PathBuf,
         /// The exported record.
         record: PathBuf,
     },

@@ -130,9 +130,16 @@ pub(super) fn record_text(
 }
 
 /// `casebook sign`: co-sign an existing record.
-pub(super) fn cosign(config: &Config, record: &Path, out: &mut dyn Write) -> Result<(), Error> {
+pub(super) fn cosign(
+    config: &Config,
+    file: &Path,
+    record: &Path,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
     let identity = load_identity(config)?;
-    let path = export_ops::cosign(&identity, record)?;
+    let mut case_file =
+        super::open_file(config, file, &identity, crate::vault::OpenMode::ReadOnly)?;
+    let path = export_ops::cosign(&mut case_file, &identity, record)?;
     writeln!(out, "wrote {}", inline(&path.display().to_string()))?;
     Ok(())
 }

@@ -11,6 +11,7 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
             "check the path, or create a case file with `casebook init`"
         }
         vault::Error::Rule { source, .. } => return rule(source),
+        vault::Error::UnsavedCase { .. } => "save first (Ctrl-S in the interface)",
         vault::Error::RosterRule { .. } => {
             "see the roster and what waits for approval with `casebook member list`"
         }

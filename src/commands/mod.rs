@@ -155,6 +155,10 @@ fn ops_hint(error: &ops::Error) -> Option<String> {
         ops::Error::NotARecord { .. } => {
             "sign only what `casebook export` or `casebook report` wrote, unchanged"
         }
+        ops::Error::RecordDiffers { .. } => {
+            "sign only the record exactly as exported; export it again (`casebook export`) \
+             and compare it with the one you were sent"
+        }
         ops::Error::AlreadySigned { .. } => {
             "each member signs a record once; another member co-signs with their own key"
         }
@@ -380,7 +384,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         Command::Rekey { file } => members::rekey(config, file, out)?,
         Command::Export(args) => export::export(config, args, out)?,
         Command::Report(args) => export::report(config, args, out)?,
-        Command::Sign { record } => export::cosign(config, record, out)?,
+        Command::Sign { file, record } => export::cosign(config, file, record, out)?,
         Command::Verify(args) => export::verify(config, args, out)?,
         Command::RecordText(args) => export::record_text(config, args, out)?,
         Command::Synth {

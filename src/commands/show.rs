@@ -475,6 +475,14 @@ pub(super) fn show(
             name(event.author),
             describe::headline(&event.kind, &name)
         )?;
+        if let Some(held) = case.held.iter().find(|h| h.event == event.id) {
+            writeln!(
+                out,
+                "    not applied: {} (signed by {})",
+                inline(&held.why),
+                name(held.by)
+            )?;
+        }
         if let Some(text) = timeline_text(&event.kind) {
             writeln!(out, "{}", indent(&indent(&body(text))))?;
         }

@@ -613,6 +613,19 @@ pub enum EventKind {
     },
 }
 
+/// The payload an event stores: its kind as JSON, with `salt` (fresh random bytes for each
+/// event, as hex) inside what is hashed. A sealed event keeps only its payload's SHA-256 in
+/// the file (see `vault::sealing`); the salt makes that hash impossible to guess from the few
+/// payloads a status move or a vote can have. Readers ignore the salt.
+pub fn payload_text(kind: &EventKind, salt: &[u8; 16]) -> String {
+    let mut value = serde_json::to_value(kind).unwrap_or(serde_json::Value::Null);
+    if let serde_json::Value::Object(map) = &mut value {
+        let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+        map.insert("salt".into(), serde_json::Value::String(hex));
+    }
+    value.to_string()
+}
+
 impl EventKind {
     /// The kind's name as stored in the file (the `kind` column).
     pub fn name(&self) -> &'static str {

@@ -170,6 +170,9 @@ pub struct Record {
     pub signer: String,
     /// SHA-256 of the sorted active roster recipients when the record was made.
     pub roster_hash: String,
+    /// The newest commit of the history the record was derived from: `casebook sign`
+    /// derives the record again there and co-signs only the same bytes.
+    pub commit: String,
     /// The title: the case's (internal), the one a member wrote for this audience, or
     /// "Decision record for CODE".
     pub title: String,
@@ -211,7 +214,16 @@ pub fn record(
     roster: &Roster,
     profile: Profile,
     signer: &str,
+    commit: &str,
 ) -> Result<Record, ExportError> {
+    // What the committee's rules did not apply never reaches a record: a record text, a note,
+    // a decision signed by someone who could not make it.
+    let applied: Vec<Event> = timeline
+        .iter()
+        .filter(|e| !case.held.iter().any(|h| h.event == e.id))
+        .cloned()
+        .collect();
+    let timeline = applied.as_slice();
     let decision = case
         .decision
         .as_ref()
@@ -264,6 +276,7 @@ pub fn record(
         decided,
         signer: signer.to_string(),
         roster_hash: roster_hash(roster),
+        commit: commit.to_string(),
         title,
         summary,
         written: written_by,
@@ -495,6 +508,7 @@ impl Record {
         let _ = writeln!(md, "| Decided | {} |", self.decided);
         let _ = writeln!(md, "| Signed by | {} |", t(&self.signer));
         let _ = writeln!(md, "| Roster | sha256:{} |", self.roster_hash);
+        let _ = writeln!(md, "| Commit | {} |", self.commit);
         let _ = writeln!(md, "| Schema | {} |", self.schema);
         let _ = writeln!(md, "\n## {}", t(&self.title));
         if let Some(who) = &self.written {
@@ -699,6 +713,59 @@ fn decided_start(text: &str) -> Option<DateTime<Utc>> {
         .or_else(|_| NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d"))
         .ok()
         .and_then(day_start)
+}
+
+/// What a decision record says of where it came from: enough to derive it again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identified {
+    /// The case's code name.
+    pub case: String,
+    /// The audience.
+    pub profile: Profile,
+    /// Markdown (`false`) or JSON (`true`).
+    pub json: bool,
+    /// The commit it was derived from.
+    pub commit: String,
+    /// Who signed it first, exactly as the record says it.
+    pub signer: String,
+}
+
+/// The decision record in `bytes` (as [`Record::to_markdown`] or [`Record::to_json`] wrote
+/// it): which case, audience and commit it was derived from, and who signed it first.
+pub fn identify(bytes: &[u8]) -> Option<Identified> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    if text.starts_with('{') {
+        #[derive(Deserialize)]
+        struct Head {
+            schema: String,
+            case: String,
+            profile: Profile,
+            commit: String,
+            signer: String,
+        }
+        let head: Head = serde_json::from_str(text).ok()?;
+        return (head.schema == SCHEMA).then_some(Identified {
+            case: head.case,
+            profile: head.profile,
+            json: true,
+            commit: head.commit,
+            signer: head.signer,
+        });
+    }
+    if !text.starts_with("# Decision record: ") {
+        return None;
+    }
+    let row = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("| {name} | "))?.strip_suffix(" |"))
+    };
+    Some(Identified {
+        case: row("Case")?.to_string(),
+        profile: row("For")?.parse().ok()?,
+        json: false,
+        commit: row("Commit")?.to_string(),
+        signer: row("Signed by")?.to_string(),
+    })
 }
 
 /// Whether `bytes` are a record or report casebook wrote (Markdown, JSON or CSV), and for

@@ -205,9 +205,11 @@ pub fn sign(identity: &Identity, bytes: &[u8]) -> Result<String, Error> {
     })
 }
 
-/// Co-sign an existing record with the next free `.sig.N`; gives back that path. Only a
-/// record or report casebook wrote is signed, and only once per key.
-pub fn cosign(identity: &Identity, record: &Path) -> Result<PathBuf, Error> {
+/// Co-sign an existing record with the next free `.sig.N`; gives back that path. A decision
+/// record is signed only when `file` gives exactly its bytes at the commit it names (derived
+/// again, as its first signer derived it); a transparency report only when casebook wrote it;
+/// each only once per key.
+pub fn cosign(file: &mut CaseFile, identity: &Identity, record: &Path) -> Result<PathBuf, Error> {
     let bytes = std::fs::read(record).map_err(|e| vault::Error::Read {
         path: record.to_path_buf(),
         source: e,
@@ -216,6 +218,17 @@ pub fn cosign(identity: &Identity, record: &Path) -> Result<PathBuf, Error> {
         return Err(Error::NotARecord {
             path: record.to_path_buf(),
         });
+    }
+    if let Some(found) = records::identify(&bytes) {
+        rederive(file, record, &bytes, &found)?;
+    } else if bytes.starts_with(b"# Decision record: ") || bytes.starts_with(b"{") {
+        // A decision record that names no commit: not one this casebook exported.
+        let is_record = records::recognise(&bytes).is_some_and(|r| r.what == "decision record");
+        if is_record {
+            return Err(Error::NotARecord {
+                path: record.to_path_buf(),
+            });
+        }
     }
     let mine = identity.recipient().to_string();
     let existing: Vec<PathBuf> = (1..)
@@ -320,9 +333,21 @@ pub fn write_record(
             member: me.name.clone(),
         }));
     }
+    // A record is derived from saved history only, so that it names a commit from which
+    // anyone can derive it again (`casebook sign`).
+    if file
+        .unsaved_events()?
+        .iter()
+        .any(|e| e.case == Some(case.id))
+    {
+        return Err(Error::Vault(vault::Error::UnsavedCase {
+            case: case.code_name.clone(),
+        }));
+    }
+    let commit = file.head()?.0.unwrap_or_default();
     let roster = file.roster()?;
     let timeline = file.timeline(case.id)?;
-    let record = records::record(&case, &timeline, &roster, request.profile, &signer)?;
+    let record = records::record(&case, &timeline, &roster, request.profile, &signer, &commit)?;
     let text = match request.format {
         RecordFormat::Json => record.to_json(),
         RecordFormat::Md => record.to_markdown(),
@@ -422,4 +447,69 @@ pub fn write_report_with(
         &request.encrypt_to,
         received,
     )
+}
+
+/// Derive the decision record `found` describes again from `file`, at the commit it names,
+/// and compare it with `bytes`: equal, or the first difference.
+fn rederive(
+    file: &mut CaseFile,
+    record: &Path,
+    bytes: &[u8],
+    found: &records::Identified,
+) -> Result<(), Error> {
+    let label = PathBuf::from(file.label());
+    let differs = |difference: String| Error::RecordDiffers {
+        path: record.to_path_buf(),
+        file: label.clone(),
+        case: found.case.clone(),
+        commit: found.commit.clone(),
+        difference,
+    };
+    let case = file.case_by_code(&found.case)?;
+    let Some((state, timeline, roster)) = file.case_at(case.id, &found.commit)? else {
+        return Err(differs(
+            "the file's history holds no such commit (or no such case there)".into(),
+        ));
+    };
+    // The first signer, as the record names them: placed back exactly as written.
+    const SIGNER: &str = "casebook0signer0placeholder";
+    let again = records::record(
+        &state,
+        &timeline,
+        &roster,
+        found.profile,
+        SIGNER,
+        &found.commit,
+    )
+    .map_err(|e| differs(e.to_string()))?;
+    let text = if found.json {
+        again.to_json().replace(
+            &serde_json::to_string(SIGNER).unwrap_or_default(),
+            &serde_json::to_string(&found.signer).unwrap_or_default(),
+        )
+    } else {
+        again.to_markdown().replace(
+            &format!("| Signed by | {SIGNER} |"),
+            &format!("| Signed by | {} |", found.signer),
+        )
+    };
+    let given = String::from_utf8_lossy(bytes);
+    if text == given {
+        return Ok(());
+    }
+    let difference = text
+        .lines()
+        .zip(given.lines())
+        .enumerate()
+        .find(|(_, (a, b))| a != b)
+        .map(|(n, (expected, found))| {
+            format!(
+                "line {} reads {:?}, where the history gives {:?}",
+                n + 1,
+                crate::core::sanitize::inline(found),
+                crate::core::sanitize::inline(expected)
+            )
+        })
+        .unwrap_or_else(|| "its length differs from what the history gives".into());
+    Err(differs(difference))
 }

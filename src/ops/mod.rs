@@ -162,6 +162,24 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// The record is not what the case file's history gives at the commit it names: it was
+    /// changed after it was exported, or never exported from this history.
+    #[error(
+        "{} is not what {} gives for {case} at commit {commit}: {difference}; it was not signed",
+        .path.display(), .file.display()
+    )]
+    RecordDiffers {
+        /// The record.
+        path: PathBuf,
+        /// The case file.
+        file: PathBuf,
+        /// The case.
+        case: String,
+        /// The commit the record names.
+        commit: String,
+        /// The first difference, in words.
+        difference: String,
+    },
     /// The key already signed this record.
     #[error("{} is already signed with this key ({})", .path.display(), .signature.display())]
     AlreadySigned {

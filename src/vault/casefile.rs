@@ -71,6 +71,30 @@ pub struct CaseFile {
     sealed_draft: Option<Vec<u8>>,
     /// The symbolic link it was opened through, when it was (the origin is the target).
     followed_link: Option<PathBuf>,
+    /// Where the salts of new payloads come from.
+    salts: Salts,
+}
+
+/// Where the salts of new payloads come from (see [`crate::core::event::payload_text`]): the
+/// system's random source, or a seeded one for the built-in demo, which must come out the
+/// same each time it is generated.
+#[derive(Default)]
+pub(crate) enum Salts {
+    /// Fresh random bytes.
+    #[default]
+    Random,
+    /// From a seeded generator (the demo only).
+    Seeded(rand::rngs::StdRng),
+}
+
+impl Salts {
+    fn next(&mut self) -> [u8; 16] {
+        use rand::Rng;
+        match self {
+            Salts::Random => rand::thread_rng().r#gen(),
+            Salts::Seeded(rng) => rng.r#gen(),
+        }
+    }
 }
 
 /// A full-text search hit.
@@ -189,7 +213,7 @@ impl CaseFile {
                 if let EventKind::AttentionResolved { events, .. } = &event.kind {
                     attention.retain(|a| !events.contains(&a.event));
                 }
-                store::append_event(&tx, event, None).map_err(db)?;
+                store::append_event(&tx, event, None, &self.salts.next()).map_err(db)?;
                 continue;
             };
             let previous = changed.remove(&id).or_else(|| {
@@ -246,7 +270,7 @@ impl CaseFile {
                     near: Vec::new(),
                 });
             };
-            store::append_event(&tx, event, Some(&case)).map_err(db)?;
+            store::append_event(&tx, event, Some(&case), &self.salts.next()).map_err(db)?;
             changed.insert(id, case);
         }
         if events.iter().any(|e| e.case.is_none()) {
@@ -536,6 +560,12 @@ impl CaseFile {
     /// The SQLite connection, for the vault's own bulk writers (synthetic data).
     pub(crate) fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Take the salts of new payloads from `seed` (the built-in demo only).
+    pub(crate) fn seed_salts(&mut self, seed: u64) {
+        use rand::SeedableRng;
+        self.salts = Salts::Seeded(rand::rngs::StdRng::seed_from_u64(seed));
     }
 
     /// Drop the in-memory case index after bulk writes; it is reloaded on next use.

@@ -101,6 +101,7 @@ pub fn generate(identity: &Identity) -> Result<CaseFile, Error> {
         email: Some("robin@committee.example.org".into()),
     };
     let mut file = CaseFile::new_in_memory(identity, &founder, &[], start, &mut ids)?;
+    file.seed_salts(0xca5e_5a17);
     let chair = file
         .me()?
         .map(|m| m.id)

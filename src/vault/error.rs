@@ -80,6 +80,9 @@ pub enum Error {
         path: PathBuf,
         source: crate::core::history::Unauthorized,
     },
+    /// A record is exported from saved history only: the case has changes not saved yet.
+    #[error("{case} has changes not saved yet; a record is made from saved history")]
+    UnsavedCase { case: String },
     /// The committee's rules do not allow a change this member is about to record (every
     /// copy's replay would keep it and not apply it).
     #[error("{}: {source}", .path.display())]

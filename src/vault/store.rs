@@ -133,8 +133,9 @@ pub(crate) fn append_event(
     conn: &Connection,
     event: &Event,
     state: Option<&Case>,
+    salt: &[u8; 16],
 ) -> rusqlite::Result<()> {
-    let payload = serde_json::to_string(&event.kind).map_err(conversion)?;
+    let payload = crate::core::event::payload_text(&event.kind, salt);
     // In a case sealed here and readable, the file gets the stub and memory the payload (see
     // `sealing`); a `case-sealed` event is never sealed.
     let case_text = event.case.map(|c| c.to_string());
@@ -183,7 +184,7 @@ pub(crate) fn append_case(conn: &Connection, events: &[Event]) -> rusqlite::Resu
         return Ok(());
     };
     for event in events {
-        append_event(conn, event, None)?;
+        append_event(conn, event, None, &rand::random())?;
         index_event(conn, case.id, event)?;
     }
     write_state(conn, &case)

@@ -12,6 +12,18 @@ pub(super) fn entry_details(
     zone: &app::Zone,
 ) -> Vec<(String, Option<&'static str>)> {
     let mut out: Vec<(String, Option<&'static str>)> = Vec::new();
+    // Signed, kept, and not applied: the committee's rules did not allow it.
+    if let Some(held) = data.case.held.iter().find(|h| h.event == event.id) {
+        let by = data
+            .names
+            .get(&held.by)
+            .cloned()
+            .unwrap_or_else(|| "a former member".into());
+        out.push((
+            format!("NOT APPLIED: {} (signed by {by})", held.why),
+            Some("alert"),
+        ));
+    }
     match &event.kind {
         EventKind::DecisionRecorded {
             outcome,
@@ -25,6 +37,16 @@ pub(super) fn entry_details(
                 let clauses: Vec<&str> = data.case.clauses.iter().map(String::as_str).collect();
                 out.push((format!("clauses: {}", clauses.join(", ")), None));
             }
+            // The vote as the votes gave it when the decision was recorded (never as the event
+            // claims it).
+            let counted = data
+                .case
+                .decision
+                .as_ref()
+                .filter(|d| d.event == event.id)
+                .and_then(|d| d.tally.as_ref())
+                .unwrap_or(tally);
+            let tally = counted;
             out.push((
                 format!(
                     "vote as counted: {} for, {} against, {} abstain; {} of {} needed ({}){}",

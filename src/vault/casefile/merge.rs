@@ -129,6 +129,27 @@ impl CaseFile {
         replayer.case(&self.conn, id).map_err(db)
     }
 
+    /// Case `id` as the history up to `commit` gives it (see [`history::Replayer::case_at`]):
+    /// its state, its events then, and the roster then; `None` when the history holds no such
+    /// commit or case.
+    pub fn case_at(
+        &self,
+        id: crate::core::case::CaseId,
+        commit: &str,
+    ) -> Result<
+        Option<(
+            crate::core::case::Case,
+            Vec<crate::core::event::Event>,
+            crate::core::roster::Roster,
+        )>,
+        Error,
+    > {
+        let path = Path::new(&self.label()).to_path_buf();
+        let db = |e| Error::database(&path, e);
+        let replayer = history::Replayer::read(&self.conn).map_err(db)?;
+        replayer.case_at(&self.conn, id, commit).map_err(db)
+    }
+
     /// The committee-wide events the rules did not apply (and those of no case), with why; a
     /// case's own are in its state.
     pub fn held(&self) -> Result<Vec<(uuid::Uuid, String)>, Error> {

@@ -94,6 +94,7 @@ impl CaseFile {
                 lock,
             },
             followed_link: linked.then(|| given.to_path_buf()),
+            salts: Default::default(),
             armor,
             stanzas,
             opener: identity.recipient().to_string(),
@@ -139,6 +140,7 @@ impl CaseFile {
             sealed: None,
             sealed_draft: None,
             followed_link: None,
+            salts: Default::default(),
         })
     }
 
@@ -193,6 +195,7 @@ impl CaseFile {
             sealed: None,
             sealed_draft: None,
             followed_link: None,
+            salts: Default::default(),
         };
         let founder_id = MemberId(ids());
         let member = Member {
@@ -220,14 +223,24 @@ impl CaseFile {
             .map_err(|e| Error::database(label, e))?;
         let mut build = || -> rusqlite::Result<()> {
             store::insert_member(&tx, &member)?;
-            store::append_event(&tx, &event(ids(), EventKind::FileCreated), None)?;
-            store::append_event(&tx, &event(ids(), member_added(&member)), None)?;
+            store::append_event(
+                &tx,
+                &event(ids(), EventKind::FileCreated),
+                None,
+                ids().as_bytes(),
+            )?;
+            store::append_event(
+                &tx,
+                &event(ids(), member_added(&member)),
+                None,
+                ids().as_bytes(),
+            )?;
             for recipient in extra {
                 store::insert_extra_recipient(&tx, recipient.as_str(), now)?;
                 let kind = EventKind::RecipientAdded {
                     recipient: recipient.as_str().to_string(),
                 };
-                store::append_event(&tx, &event(ids(), kind), None)?;
+                store::append_event(&tx, &event(ids(), kind), None, ids().as_bytes())?;
             }
             Ok(())
         };

@@ -279,6 +279,7 @@ pub(crate) struct Replayer {
     dag: crate::core::engine::Dag,
     flagged: HashMap<usize, crate::core::history::Loss>,
     commit_of: HashMap<String, usize>,
+    index: HashMap<String, usize>,
 }
 
 impl Replayer {
@@ -335,7 +336,42 @@ impl Replayer {
             dag,
             flagged,
             commit_of,
+            index,
         })
+    }
+
+    /// Case `case` as the history up to commit `commit` (its ancestors) gives it, with the
+    /// events it was derived from and the roster then; `None` when that history does not
+    /// hold the commit or the case.
+    pub(crate) fn case_at(
+        &self,
+        conn: &Connection,
+        case: CaseId,
+        commit: &str,
+    ) -> rusqlite::Result<
+        Option<(
+            crate::core::case::Case,
+            Vec<Event>,
+            crate::core::roster::Roster,
+        )>,
+    > {
+        let Some(&at) = self.index.get(commit) else {
+            return Ok(None);
+        };
+        let ancestry = self.dag.ancestry();
+        let (events, placed): (Vec<Event>, Vec<usize>) = store::case_events(conn, case)?
+            .into_iter()
+            .filter_map(|e| {
+                let n = self.commit_of.get(&e.id.to_string()).copied()?;
+                ancestry.is_ancestor(n, at).then_some((e, n))
+            })
+            .unzip();
+        let around = crate::core::engine::Around {
+            dag: &self.dag,
+            flagged: &self.flagged,
+        };
+        let state = crate::core::engine::replay_case(&events, &placed, &around).state;
+        Ok(state.map(|s| (s, events, self.dag.after(at).roster().clone())))
     }
 
     /// Replay `case` from the events this copy holds of it, through the engine.
