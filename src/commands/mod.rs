@@ -155,7 +155,7 @@ fn ops_hint(error: &ops::Error) -> Option<String> {
         ops::Error::NotARecord { .. } => {
             "sign only what `casebook export` or `casebook report` wrote, unchanged"
         }
-        ops::Error::RecordDiffers { .. } => {
+        ops::Error::RecordDiffers(_) => {
             "sign only the record exactly as exported; export it again (`casebook export`) \
              and compare it with the one you were sent"
         }

@@ -213,6 +213,11 @@ pub fn note_kind(kind: NoteKind) -> &'static str {
     }
 }
 
+/// The start of an event's id, as timelines and `casebook log` show it.
+pub fn short_event(id: &uuid::Uuid) -> String {
+    id.to_string()[..8].to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,9 +255,4 @@ mod tests {
         );
         assert_eq!(text(&decided), Some("because"));
     }
-}
-
-/// The start of an event's id, as timelines and `casebook log` show it.
-pub fn short_event(id: &uuid::Uuid) -> String {
-    id.to_string()[..8].to_string()
 }

@@ -458,12 +458,14 @@ fn rederive(
     found: &records::Identified,
 ) -> Result<(), Error> {
     let label = PathBuf::from(file.label());
-    let differs = |difference: String| Error::RecordDiffers {
-        path: record.to_path_buf(),
-        file: label.clone(),
-        case: found.case.clone(),
-        commit: found.commit.clone(),
-        difference,
+    let differs = |difference: String| {
+        Error::RecordDiffers(Box::new(super::RecordDiffers {
+            path: record.to_path_buf(),
+            file: label.clone(),
+            case: found.case.clone(),
+            commit: found.commit.clone(),
+            difference,
+        }))
     };
     let case = file.case_by_code(&found.case)?;
     let Some((state, timeline, roster)) = file.case_at(case.id, &found.commit)? else {

@@ -164,22 +164,8 @@ pub enum Error {
     },
     /// The record is not what the case file's history gives at the commit it names: it was
     /// changed after it was exported, or never exported from this history.
-    #[error(
-        "{} is not what {} gives for {case} at commit {commit}: {difference}; it was not signed",
-        .path.display(), .file.display()
-    )]
-    RecordDiffers {
-        /// The record.
-        path: PathBuf,
-        /// The case file.
-        file: PathBuf,
-        /// The case.
-        case: String,
-        /// The commit the record names.
-        commit: String,
-        /// The first difference, in words.
-        difference: String,
-    },
+    #[error("{0}")]
+    RecordDiffers(Box<RecordDiffers>),
     /// The key already signed this record.
     #[error("{} is already signed with this key ({})", .path.display(), .signature.display())]
     AlreadySigned {
@@ -254,4 +240,23 @@ pub fn events_by(
             kind,
         })
         .collect()
+}
+
+/// A record that is not what the case file's history gives at the commit it names.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{} is not what {} gives for {case} at commit {commit}: {difference}; it was not signed",
+    .path.display(), .file.display()
+)]
+pub struct RecordDiffers {
+    /// The record.
+    pub path: PathBuf,
+    /// The case file.
+    pub file: PathBuf,
+    /// The case.
+    pub case: String,
+    /// The commit the record names.
+    pub commit: String,
+    /// The first difference, in words.
+    pub difference: String,
 }

@@ -84,7 +84,7 @@ pub(crate) enum Salts {
     #[default]
     Random,
     /// From a seeded generator (the demo only).
-    Seeded(rand::rngs::StdRng),
+    Seeded(Box<rand::rngs::StdRng>),
 }
 
 impl Salts {
@@ -565,7 +565,7 @@ impl CaseFile {
     /// Take the salts of new payloads from `seed` (the built-in demo only).
     pub(crate) fn seed_salts(&mut self, seed: u64) {
         use rand::SeedableRng;
-        self.salts = Salts::Seeded(rand::rngs::StdRng::seed_from_u64(seed));
+        self.salts = Salts::Seeded(Box::new(rand::rngs::StdRng::seed_from_u64(seed)));
     }
 
     /// Drop the in-memory case index after bulk writes; it is reloaded on next use.

@@ -306,11 +306,32 @@ fn sealed_cases(conn: &Connection) -> rusqlite::Result<Vec<CaseId>> {
     .collect()
 }
 
-/// Who may read `case`, from its signed `case-sealed` events alone (the same on every copy,
-/// whatever the stored summary says); `None` when it is not sealed.
+/// Who may read `case`, from its signed `case-sealed` events (whatever the stored summary
+/// says); `None` when it is not sealed. Where this copy reads the case, the sealings the
+/// committee's rules did not apply (see [`Case::held`]) and those still waiting for a second
+/// reader are left out: content is never sealed to a key a change the rules refused gave.
+/// A copy the case is sealed from cannot know which those are, and takes every sealing whose
+/// author could read the case.
 pub(crate) fn sealing_of(conn: &Connection, case: CaseId) -> rusqlite::Result<Option<Sealing>> {
+    let full: Option<String> = conn
+        .query_row(
+            "SELECT state FROM temp.open_cases WHERE id = ?1",
+            [case.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let mut skip: HashSet<uuid::Uuid> = HashSet::new();
+    if let Some(full) = full
+        && let Ok(full) = serde_json::from_str::<Case>(&full)
+    {
+        skip.extend(full.held.iter().map(|h| h.event));
+        skip.extend(full.pending.iter().map(|p| p.id));
+    }
     let mut sealing: Option<Sealing> = None;
     for event in store::sealing_events(conn, case)? {
+        if skip.contains(&event.id) {
+            continue;
+        }
         if let Some(next) = Sealing::after(sealing.as_ref(), &event) {
             sealing = Some(next);
         }
@@ -462,6 +483,37 @@ fn open_parts(
     Ok(())
 }
 
+/// Open the sealed parts of `case` into memory, as [`open_parts`] does; `false` (and nothing
+/// of it left in memory) when they do not open and this copy does not hold the key `sealing`
+/// names: a sealing gave this member the case without its key (one the rules do not apply,
+/// see [`sealing_of`]), and the case stays sealed from them. A part that does not open with
+/// a key they hold is an error.
+fn try_open(
+    conn: &Connection,
+    keyring: &Keyring,
+    identity: Option<&Identity>,
+    case: CaseId,
+    sealing: &Sealing,
+    path: &Path,
+) -> Result<bool, Error> {
+    let db = |e| Error::database(path, e);
+    match open_parts(conn, keyring, identity, case, path) {
+        Ok(()) => Ok(true),
+        Err(_) if !keyring.holds(case, &sealing.recipient) => {
+            let id = case.to_string();
+            for table in [
+                "DELETE FROM temp.open_payloads WHERE case_id = ?1",
+                "DELETE FROM temp.open_attachments WHERE case_id = ?1",
+                "DELETE FROM temp.open_cases WHERE id = ?1",
+            ] {
+                conn.execute(table, [&id]).map_err(db)?;
+            }
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// At open, before the history is verified: unwrap the case keys `identity` can open and
 /// decrypt the sealed content of every case it may read into memory. Cases it may not read
 /// are listed as sealed from it; nothing of them is decrypted.
@@ -484,7 +536,19 @@ pub(crate) fn unseal(
             }
             let readable = reader.is_some()
                 && sealed.is_some_and(|s| !s.key_exact || keyring.holds(case, &s.recipient));
-            if readable {
+            // A sealing this member believes gives them the case, whose key they were never
+            // given (one the rules do not apply: see `sealing_of`), opens nothing: the case
+            // stays sealed from them. A part that does not open with a key they hold is broken.
+            let readable = readable
+                && sealed.is_some_and(|s| {
+                    try_open(conn, keyring, Some(identity), case, s, path).unwrap_or(false)
+                });
+            if let Some(s) = sealed
+                && reader.is_some()
+                && keyring.holds(case, &s.recipient)
+                && !readable
+            {
+                // Its key is held, and still it does not open: broken, not merely withheld.
                 open_parts(conn, keyring, Some(identity), case, path)?;
             }
             conn.execute(
@@ -697,9 +761,11 @@ fn settle_cases(
         let readable =
             reader.is_some() && (!sealed.key_exact || keyring.holds(case, &sealed.recipient));
         let was = here(conn, &id).map_err(db)?;
-        if readable && was != Some(true) {
-            open_parts(conn, keyring, identity, case, path)?;
-        }
+        let readable = if readable && was != Some(true) {
+            try_open(conn, keyring, identity, case, &sealed, path)?
+        } else {
+            readable
+        };
         // Plaintext still stored in the file: events recorded or merged in before the case was
         // sealed here.
         let plain: Vec<(String, String)> = conn
@@ -907,10 +973,20 @@ pub(crate) fn hold_states<'a>(
     let mut stmt =
         conn.prepare_cached("INSERT OR REPLACE INTO temp.open_cases (id, state) VALUES (?1, ?2)")?;
     for case in cases {
-        stmt.execute(params![
-            case.id.to_string(),
-            serde_json::to_string(case).map_err(store::conversion)?
-        ])?;
+        let id = case.id.to_string();
+        let state = serde_json::to_string(case).map_err(store::conversion)?;
+        // A part that held another state is sealed again, with this one, at the next save.
+        let held: Option<String> = conn
+            .query_row(
+                "SELECT state FROM temp.open_cases WHERE id = ?1",
+                [&id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if held.as_deref() != Some(state.as_str()) {
+            touch(conn, &id)?;
+        }
+        stmt.execute(params![id, state])?;
     }
     Ok(())
 }

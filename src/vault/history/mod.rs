@@ -229,8 +229,9 @@ pub(crate) fn summary(
 
 /// The digest of what a copy holds that only this laptop's pin vouches for, because copies
 /// may hold it differently while agreeing on the history: the sealed parts (encrypted anew by
-/// each saver), every entry of the text index (the shared digest counts them), and the
-/// summaries of sealed cases (the shared digest names them). A later open that finds any of
+/// each saver), every entry of the text index (the shared digest counts them), the
+/// summaries of sealed cases (the shared digest names them), and the full states of those
+/// this copy reads. A later open that finds any of
 /// it changed verifies the whole file again.
 pub(crate) fn local_digest(conn: &Connection) -> rusqlite::Result<String> {
     let mut hash = Sha256::new();
@@ -248,6 +249,10 @@ pub(crate) fn local_digest(conn: &Connection) -> rusqlite::Result<String> {
             "SELECT id, code_name, status, state FROM main.cases
              WHERE state LIKE '%\"sealed\":{%' ORDER BY id",
         ),
+        // The full states of the sealed cases this copy reads, as memory holds them (taken
+        // from their parts at a later open: a part written before a change it did not see
+        // fails this, and the history is replayed).
+        ("full", "SELECT id, state FROM temp.open_cases ORDER BY id"),
     ] {
         hash.update(label.as_bytes());
         let mut stmt = conn.prepare(query)?;

@@ -450,13 +450,32 @@ impl Replay {
             self.cases().map(|(id, c)| (*id, c.clone())).collect();
         for summary in self.stored_summaries(conn).map_err(db)? {
             let name = summary.code_name.clone();
-            // Who may read it is what its signed sealing events say.
+            // Who may read it is what its signed sealing events say: a reader who saved it may
+            // have left out sealings the rules did not apply (which this copy cannot judge), never
+            // added a reader or a key the history does not give.
             let signed = crate::vault::sealing::sealing_of(conn, summary.id).map_err(db)?;
-            if summary.sealed.is_none()
-                || summary.sealed != signed
-                || summary.sealed_summary() != summary
-                || cases.contains_key(&summary.id)
-            {
+            let keys: std::collections::BTreeSet<String> = store::sealing_events(conn, summary.id)
+                .map_err(db)?
+                .into_iter()
+                .filter_map(|e| match e.kind {
+                    EventKind::CaseSealed { recipient, .. } => Some(recipient),
+                    _ => None,
+                })
+                .collect();
+            let within = match (&summary.sealed, &signed) {
+                (Some(claimed), Some(signed)) => {
+                    claimed.readers.is_subset(&signed.readers)
+                        || claimed
+                            .readers
+                            .iter()
+                            .all(|r| signed.readers.contains(r) || signed.excluded.contains_key(r))
+                }
+                _ => false,
+            } && summary
+                .sealed
+                .as_ref()
+                .is_some_and(|s| keys.contains(&s.recipient));
+            if !within || summary.sealed_summary() != summary || cases.contains_key(&summary.id) {
                 return Err(mismatch(format!("the state of case {name}")));
             }
             cases.insert(summary.id, summary);

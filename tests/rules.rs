@@ -1,0 +1,499 @@
+//! The committee's rules live in the history: every copy's replay judges every event against
+//! what its author had seen, and keeps without applying what the rules forbid. Each attack is
+//! built as a member would build it on their own laptop — `age -d`, `sqlite3`, `ssh-keygen -Y
+//! sign`, `age -e` (see `common::forge`) — or with the stock command line where it reaches.
+//! For each: the change is kept and not applied, named in `log` and in needs-attention, kept
+//! out of exports, and every copy (a laptop that saw the file before, and one that never did)
+//! derives the same state and `log --head`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::Laptop;
+use common::forge::{Forged, Forgery};
+
+/// Ada (chair), Bo, Cy and Mei, each on a laptop of their own. Case `sealed` is about Mei
+/// (recorded as its reported party, so sealed from her) and is investigating; case `open` is
+/// deliberating, nobody has voted on it.
+struct Committee {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    file: PathBuf,
+    keys: Vec<(String, PathBuf, Laptop)>,
+    sealed: String,
+    open: String,
+}
+
+fn committee() -> Option<Committee> {
+    if !["age", "sqlite3", "ssh-keygen"]
+        .iter()
+        .all(|t| common::have(t))
+    {
+        return None;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let file = dir.join("committee.cases.age");
+    let mut keys = Vec::new();
+    for name in ["Ada", "Bo", "Cy", "Mei"] {
+        let key = common::member_key(&dir, &name.to_lowercase());
+        let laptop = Laptop::with_key(&key);
+        keys.push((name.to_string(), key, laptop));
+    }
+    let ada = &keys[0].2;
+    ada.ok(&[&"init", &file, &"--name", &"Ada"]);
+    for name in ["Bo", "Cy", "Mei"] {
+        let public = dir.join(format!("{}.pub", name.to_lowercase()));
+        ada.ok(&[
+            &"member", &"add", &file, &"--name", &name, &"--key", &public,
+        ]);
+    }
+    let new_case = |title: &str| {
+        ada.ok(&[&"case", &"new", &file, &"--title", &title])
+            .trim()
+            .to_string()
+    };
+    let sealed = new_case("About a committee member zqxsealed");
+    let open = new_case("Hostile replies zqxopen");
+    for step in ["triage", "investigating"] {
+        ada.ok(&[&"status", &file, &sealed, &step]);
+    }
+    for step in ["triage", "investigating", "deliberating"] {
+        ada.ok(&[&"status", &file, &open, &step]);
+    }
+    ada.ok(&[
+        &"party",
+        &"add",
+        &file,
+        &sealed,
+        &"--role",
+        &"reported",
+        &"--name",
+        &"Mei",
+    ]);
+    for (_, _, laptop) in &keys[1..] {
+        laptop.ok(&[&"info", &file]);
+    }
+    Some(Committee {
+        _tmp: tmp,
+        dir,
+        file,
+        keys,
+        sealed,
+        open,
+    })
+}
+
+impl Committee {
+    fn laptop(&self, name: &str) -> &Laptop {
+        &self.keys.iter().find(|k| k.0 == name).unwrap().2
+    }
+
+    fn key(&self, name: &str) -> &Path {
+        &self.keys.iter().find(|k| k.0 == name).unwrap().1
+    }
+
+    fn publics(&self, names: &[&str]) -> Vec<PathBuf> {
+        names
+            .iter()
+            .map(|n| self.dir.join(format!("{}.pub", n.to_lowercase())))
+            .collect()
+    }
+
+    /// `who` decrypts `file`, appends `events` in one commit they sign themselves, claiming
+    /// `at`, and encrypts it again to every member.
+    fn forge(&self, file: &Path, who: &str, at: &str, events: &[Forged<'_>]) {
+        let mut forgery = Forgery::open(self.key(who), file);
+        forgery.commit(who, self.key(who), at, events);
+        forgery.seal(&self.publics(&["Ada", "Bo", "Cy", "Mei"]));
+    }
+
+    fn case_id(&self, code: &str) -> String {
+        let forgery = Forgery::open(self.key("Ada"), &self.file);
+        let id = forgery.case(code);
+        std::fs::remove_file(&forgery.db).unwrap();
+        id
+    }
+
+    /// What every copy must show: Ada's laptop (which pinned the file before) and a laptop
+    /// that never saw it derive the same head and state, and both name `why` in the case's
+    /// log and list the case as needing attention.
+    fn held_everywhere(&self, code: &str, why: &str) {
+        let fresh = Laptop::with_key(self.key("Cy"));
+        let mut heads = Vec::new();
+        for laptop in [self.laptop("Ada"), &fresh] {
+            let log = laptop.ok(&[&"log", &self.file, &code]);
+            assert!(
+                log.contains("not applied: ") && log.contains(why),
+                "{why:?} in:\n{log}"
+            );
+            let queue = laptop.ok(&[&"case", &"list", &self.file, &"--queue", &"needs-attention"]);
+            assert!(queue.contains(code), "{queue}\n{log}");
+            heads.push(laptop.ok(&[&"log", &self.file, &"--head"]));
+        }
+        assert_eq!(heads[0], heads[1], "the copies do not converge");
+    }
+
+    fn status(&self, code: &str) -> String {
+        let shown = self
+            .laptop("Ada")
+            .ok(&[&"case", &"show", &self.file, &code, &"--json"]);
+        let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+        shown["case"]["status"].as_str().unwrap().to_string()
+    }
+
+    fn decision(&self, code: &str) -> serde_json::Value {
+        let shown = self
+            .laptop("Ada")
+            .ok(&[&"case", &"show", &self.file, &code, &"--json"]);
+        let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+        shown["case"]["decision"].clone()
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
+#[test]
+fn the_member_a_sealed_case_is_about_cannot_close_decide_or_write_its_record() {
+    let Some(c) = committee() else { return };
+    let case = c.case_id(&c.sealed);
+    let at = now();
+    c.forge(
+        &c.file,
+        "Mei",
+        &at,
+        &[
+            Forged {
+                case: Some(&case),
+                kind: "status-changed",
+                payload: r#"{"kind":"status-changed","from":"investigating","to":"out-of-scope"}"#
+                    .into(),
+            },
+            Forged {
+                case: Some(&case),
+                kind: "record-text-written",
+                payload: r#"{"kind":"record-text-written","profile":"reported","title":"All clear","summary":"zqxforgedtext"}"#.into(),
+            },
+        ],
+    );
+    c.held_everywhere(&c.sealed, "is sealed from Mei");
+    assert_eq!(c.status(&c.sealed), "investigating");
+    // The record text never reaches an export (the case is decided by the committee later).
+    let ada = c.laptop("Ada");
+    ada.ok(&[&"status", &c.file, &c.sealed, &"deliberating"]);
+    ada.ok(&[
+        &"decide",
+        &c.file,
+        &c.sealed,
+        &"--outcome",
+        &"warning",
+        &"--rationale",
+        &"r",
+        &"--override",
+        &"--reason",
+        &"urgent",
+    ]);
+    let out = c.dir.join("reported.md");
+    ada.ok(&[
+        &"export",
+        &c.file,
+        &c.sealed,
+        &"--for",
+        &"reported",
+        &"-o",
+        &out,
+    ]);
+    let record = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        !record.contains("zqxforgedtext") && !record.contains("All clear"),
+        "{record}"
+    );
+}
+
+#[test]
+fn a_reported_member_sealed_out_cannot_vote_or_propose_and_is_not_counted() {
+    let Some(c) = committee() else { return };
+    c.laptop("Ada")
+        .ok(&[&"status", &c.file, &c.sealed, &"deliberating"]);
+    c.laptop("Bo").ok(&[
+        &"vote",
+        &c.file,
+        &c.sealed,
+        &"--outcome",
+        &"warning",
+        &"--for",
+    ]);
+    // With the stock command line: refused with the rule's reason.
+    let refused = common::fails(&c.laptop("Mei").run(&[
+        &"vote",
+        &c.file,
+        &c.sealed,
+        &"--outcome",
+        &"no-violation",
+        &"--against",
+        &"--propose",
+    ]));
+    assert!(refused.contains("sealed from Mei"), "{refused}");
+    // Signed with ssh-keygen outside casebook: kept, not applied.
+    let case = c.case_id(&c.sealed);
+    c.forge(
+        &c.file,
+        "Mei",
+        &now(),
+        &[
+            Forged {
+                case: Some(&case),
+                kind: "outcome-proposed",
+                payload: r#"{"kind":"outcome-proposed","outcome":"no-violation"}"#.into(),
+            },
+            Forged {
+                case: Some(&case),
+                kind: "vote-cast",
+                payload: r#"{"kind":"vote-cast","outcome":"no-violation","ballot":"against"}"#
+                    .into(),
+            },
+        ],
+    );
+    c.held_everywhere(&c.sealed, "sealed from Mei");
+    let shown = c
+        .laptop("Ada")
+        .ok(&[&"case", &"show", &c.file, &c.sealed, &"--json"]);
+    let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(shown["case"]["proposal"]["outcome"], "warning", "{shown}");
+    // Mei is not eligible: Ada, Bo and Cy are.
+    assert_eq!(shown["tally"]["eligible"], 3, "{shown}");
+}
+
+#[test]
+fn a_member_not_yet_recorded_as_a_party_cannot_seal_the_report_from_the_others() {
+    let Some(c) = committee() else { return };
+    let fresh = c
+        .laptop("Ada")
+        .ok(&[
+            &"case",
+            &"new",
+            &c.file,
+            &"--title",
+            &"Reported: Mei zqxfresh",
+        ])
+        .trim()
+        .to_string();
+    let mei = c.laptop("Mei");
+    let refused = common::fails(&mei.run(&[
+        &"case", &"seal", &c.file, &fresh, &"--from", &"Ada", &"--why", &"party",
+    ]));
+    assert!(refused.contains("records no party as them"), "{refused}");
+    // "At the reporter's request", after the report was opened: it waits for a second reader.
+    let out = mei.ok(&[
+        &"case", &"seal", &c.file, &fresh, &"--from", &"Ada", &"--why", &"request",
+    ]);
+    assert!(out.contains("waits for a second member"), "{out}");
+    let shown = c.laptop("Ada").ok(&[&"case", &"show", &c.file, &fresh]);
+    assert!(shown.contains("zqxfresh"), "Ada still reads it: {shown}");
+}
+
+#[test]
+fn one_member_alone_does_not_give_the_reported_party_the_report() {
+    let Some(c) = committee() else { return };
+    let out = c
+        .laptop("Bo")
+        .ok(&[&"case", &"give", &c.file, &c.sealed, &"Mei"]);
+    assert!(out.contains("your request is recorded"), "{out}");
+    let shown = c.laptop("Mei").ok(&[&"case", &"show", &c.file, &c.sealed]);
+    assert!(!shown.contains("zqxsealed"), "{shown}");
+    // Bo's access given with ssh-keygen, without a second reader: kept, not applied. (Its
+    // key, wrapped to Mei, would open nothing: the case's content is not sealed to it.)
+    let case = c.case_id(&c.sealed);
+    let mei_id = {
+        let f = Forgery::open(c.key("Ada"), &c.file);
+        let id = f.member("Mei");
+        std::fs::remove_file(&f.db).unwrap();
+        id
+    };
+    let payload = format!(
+        r#"{{"kind":"case-sealed","access":{{"change":"given","member":"{mei_id}"}},"readers":[],"recipient":"age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq","keys":""}}"#
+    );
+    // Bo, who asked, gives it himself: the same reader twice is one reader.
+    c.forge(
+        &c.file,
+        "Bo",
+        &now(),
+        &[Forged {
+            case: Some(&case),
+            kind: "case-sealed",
+            payload,
+        }],
+    );
+    c.held_everywhere(&c.sealed, "a second reader must agree");
+    let shown = c.laptop("Mei").ok(&[&"case", &"show", &c.file, &c.sealed]);
+    assert!(!shown.contains("zqxsealed"), "{shown}");
+    // What the readers write afterwards is never sealed to the key the refused change gave:
+    // Mei finds none of it with `age -d`, in the file or its backup.
+    c.laptop("Ada").ok(&[
+        &"note",
+        &"add",
+        &c.file,
+        &c.sealed,
+        &"--text",
+        &"zqxafterwards",
+    ]);
+    for file in [
+        c.file.clone(),
+        PathBuf::from(format!("{}.bak", c.file.display())),
+    ] {
+        let out = c.dir.join("mei-view.db");
+        let _ = std::fs::remove_file(&out);
+        common::age_decrypt(c.key("Mei"), &file, &out);
+        let bytes = std::fs::read(&out).unwrap();
+        std::fs::remove_file(&out).unwrap();
+        for canary in [&b"zqxafterwards"[..], b"zqxsealed"] {
+            assert!(
+                !bytes.windows(canary.len()).any(|w| w == canary),
+                "Mei reads {} in {}",
+                String::from_utf8_lossy(canary),
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_decision_with_an_invented_tally_does_not_decide_the_case() {
+    let Some(c) = committee() else { return };
+    let case = c.case_id(&c.open);
+    c.forge(
+        &c.file,
+        "Bo",
+        &now(),
+        &[Forged {
+            case: Some(&case),
+            kind: "decision-recorded",
+            payload: r#"{"kind":"decision-recorded","outcome":"no-violation","rationale":"zqxinvented","tally":{"eligible":5,"for":5,"against":0,"abstain":0,"needed":3,"rule":"unanimous","met":true},"override_reason":null}"#.into(),
+        }],
+    );
+    c.held_everywhere(&c.open, "does not meet the simple-majority rule");
+    assert!(c.decision(&c.open).is_null());
+    assert_eq!(c.status(&c.open), "deliberating");
+    let refused = common::fails(&c.laptop("Ada").run(&[
+        &"export",
+        &c.file,
+        &c.open,
+        &"--for",
+        &"internal",
+        &"-o",
+        &c.dir.join("x.md"),
+    ]));
+    assert!(
+        refused.contains("not decided") || refused.contains("no decision"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn a_decision_backdated_on_another_copy_does_not_displace_the_committees() {
+    let Some(c) = committee() else { return };
+    let copy = c.dir.join("old.cases.age");
+    std::fs::copy(&c.file, &copy).unwrap();
+    c.laptop("Ada").ok(&[
+        &"decide",
+        &c.file,
+        &c.open,
+        &"--outcome",
+        &"warning",
+        &"--rationale",
+        &"the real one",
+        &"--override",
+        &"--reason",
+        &"urgent",
+    ]);
+    let case = c.case_id(&c.open);
+    c.forge(
+        &copy,
+        "Ada",
+        "2001-01-01T00:00:00.000000000Z",
+        &[Forged {
+            case: Some(&case),
+            kind: "decision-recorded",
+            payload: r#"{"kind":"decision-recorded","outcome":"no-violation","rationale":"zqxbackdated","tally":{"eligible":4,"for":0,"against":0,"abstain":0,"needed":3,"rule":"simple-majority","met":false},"override_reason":"backdated"}"#.into(),
+        }],
+    );
+    c.laptop("Ada").ok(&[&"merge", &c.file, &copy]);
+    c.held_everywhere(&c.open, "earlier than the history it follows");
+    assert_eq!(c.decision(&c.open)["outcome"], "warning");
+}
+
+#[test]
+fn an_outcome_off_the_ladder_never_decides_and_never_reaches_a_record() {
+    let Some(c) = committee() else { return };
+    let case = c.case_id(&c.open);
+    c.forge(
+        &c.file,
+        "Ada",
+        &now(),
+        &[Forged {
+            case: Some(&case),
+            kind: "decision-recorded",
+            payload: r#"{"kind":"decision-recorded","outcome":"other: Jane Doe zqxname reported it","rationale":"r","tally":{"eligible":4,"for":0,"against":0,"abstain":0,"needed":3,"rule":"simple-majority","met":false},"override_reason":"chair"}"#.into(),
+        }],
+    );
+    c.held_everywhere(&c.open, "is not an outcome of the");
+    assert!(c.decision(&c.open).is_null());
+}
+
+#[test]
+fn a_member_removed_on_one_copy_changes_nothing_on_another_made_at_the_same_time() {
+    let Some(c) = committee() else { return };
+    let copy = c.dir.join("bo.cases.age");
+    std::fs::copy(&c.file, &copy).unwrap();
+    // On his copy, Bo moves the case back to investigating (allowed where he made it).
+    c.laptop("Bo")
+        .ok(&[&"status", &copy, &c.open, &"investigating"]);
+    c.laptop("Ada").ok(&[&"member", &"remove", &c.file, &"Bo"]);
+    c.laptop("Ada").ok(&[&"merge", &c.file, &copy]);
+    assert_eq!(c.status(&c.open), "deliberating");
+    let attention = c.laptop("Ada").ok(&[&"attention", &c.file]);
+    assert!(
+        attention.contains("removed from the committee"),
+        "{attention}"
+    );
+    // The committee goes on with the case as it stood.
+    c.laptop("Ada")
+        .ok(&[&"status", &c.file, &c.open, &"investigating"]);
+}
+
+#[test]
+fn a_backdated_key_rotation_is_kept_and_not_applied() {
+    let Some(c) = committee() else { return };
+    let fresh_key = common::member_key(&c.dir, "cy-new");
+    let public = std::fs::read_to_string(c.dir.join("cy-new.pub")).unwrap();
+    let public: Vec<&str> = public.split_whitespace().take(2).collect();
+    let cy = {
+        let f = Forgery::open(c.key("Ada"), &c.file);
+        let id = f.member("Cy");
+        std::fs::remove_file(&f.db).unwrap();
+        id
+    };
+    let _ = fresh_key;
+    let members = c.laptop("Ada").ok(&[&"member", &"list", &c.file]);
+    c.forge(
+        &c.file,
+        "Cy",
+        "2001-01-01T00:00:00.000000000Z",
+        &[Forged {
+            case: None,
+            kind: "member-key-changed",
+            payload: format!(
+                r#"{{"kind":"member-key-changed","member":"{cy}","recipient":"{}"}}"#,
+                public.join(" ")
+            ),
+        }],
+    );
+    assert_eq!(c.laptop("Ada").ok(&[&"member", &"list", &c.file]), members);
+    let log = c.laptop("Ada").ok(&[&"log", &c.file]);
+    assert!(log.contains("earlier than the history it follows"), "{log}");
+    let attention = c.laptop("Ada").ok(&[&"attention", &c.file]);
+    assert!(attention.contains("not applied"), "{attention}");
+}
