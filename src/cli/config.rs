@@ -186,6 +186,7 @@ impl Config {
         Ok(Config {
             expect: crate::vault::Expect {
                 committee: args.committee,
+                wait: args.wait.map(std::time::Duration::from_secs),
             },
             identity,
             identity_from,

@@ -37,6 +37,11 @@ pub struct Args {
     #[arg(long, global = true, value_name = "FINGERPRINT")]
     pub committee: Option<String>,
 
+    /// When another casebook is writing the case file, wait up to SECONDS for it to finish
+    /// instead of giving up at once (exit code 6 when it is still busy).
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub wait: Option<u64>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

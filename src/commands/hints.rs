@@ -24,16 +24,17 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         }
         vault::Error::Truncated { path } => {
             return Some(format!(
-                "the copy is incomplete (interrupted sync or copy?); fetch a complete copy, \
-                     or use the backup {}",
-                vault::backup_path(path).display()
+                "the copy is incomplete (interrupted sync or copy?); merge a complete copy from \
+                 another member, or run `casebook recover {}`: it lists the backup and the \
+                 other copies beside it and puts the newest back",
+                crate::ops::export::shell_quote(&path.display().to_string())
             ));
         }
         vault::Error::Tampered { path, .. } => {
             return Some(format!(
-                "do not trust this copy; fetch a fresh copy from another member, or use \
-                     the backup {}",
-                vault::backup_path(path).display()
+                "do not trust this copy; get a fresh copy from another member, or run \
+                 `casebook recover {}` to put the newest intact copy beside it back",
+                crate::ops::export::shell_quote(&path.display().to_string())
             ));
         }
         vault::Error::NotCasebook { .. } => "this age file was not made by casebook",
@@ -42,8 +43,9 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         }
         vault::Error::Corrupt { path, .. } => {
             return Some(format!(
-                "use the backup {} or another member's copy",
-                vault::backup_path(path).display()
+                "get another member's copy, or run `casebook recover {}` to put the newest \
+                 intact copy beside it back",
+                crate::ops::export::shell_quote(&path.display().to_string())
             ));
         }
         vault::Error::Locked { .. } => {
@@ -122,19 +124,24 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         vault::Error::UnexpectedCommittee { .. } => {
             "check the fingerprint with the chair over another channel before you open it"
         }
-        vault::Error::Rollback { candidates, .. } => {
-            let places = if candidates.is_empty() {
-                "another member's copy".to_string()
-            } else {
-                candidates
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
+        vault::Error::Rollback { path, tried, .. } => {
+            let file = crate::ops::export::shell_quote(&path.display().to_string());
+            let tried = match tried.as_slice() {
+                [] => String::new(),
+                [one] => format!("{} does not hold it either; ", one.display()),
+                many => format!(
+                    "{} do not hold it either; ",
+                    many.iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             };
             return Some(format!(
-                "the newer version may be in {places}; read-only commands (info, case show) \
-                 still show this copy"
+                "{tried}merge a copy that holds it (another member's): `casebook merge {file} \
+                 COPY`; if no copy holds it any more, `casebook recover {file}` shows what is \
+                 missing and can accept this copy; read-only commands (info, case show) still \
+                 show it"
             ));
         }
         vault::Error::CannotSignHistory { .. } => {

@@ -449,16 +449,7 @@ pub(crate) fn open_file(
     let file = match mode {
         OpenMode::ReadWrite => {
             let (file, recovered) = CaseFile::open_recovering(path, identity, &config.expect)?;
-            let roster = file.roster()?;
-            for (copy, merged) in &recovered {
-                eprintln!(
-                    "note: {} lacked history this laptop had verified there (an older copy was \
-                     put in its place); merged {} ({}), which holds it",
-                    sanitize::inline(&path.display().to_string()),
-                    sanitize::inline(&copy.display().to_string()),
-                    merge::came_in(merged, &roster)
-                );
-            }
+            merge::report_recovered(path, &recovered, &file.roster()?);
             file
         }
         OpenMode::ReadOnly => {
@@ -467,7 +458,7 @@ pub(crate) fn open_file(
             if !copies.is_empty() {
                 eprintln!(
                     "note: {} sync conflict cop{} beside {} (for example {}); the next change \
-                     tries to merge {}, or run `casebook merge {} COPY...`",
+                     merges {}, or run `casebook merge {} COPY...`",
                     copies.len(),
                     if copies.len() == 1 { "y is" } else { "ies are" },
                     sanitize::inline(&path.display().to_string()),
@@ -479,6 +470,18 @@ pub(crate) fn open_file(
             file
         }
     };
+    opened(config, path, &file, mode)?;
+    Ok(file)
+}
+
+/// Say on stderr what a member must know about a file just opened: saved through a symbolic
+/// link, an older copy, a committee never seen here, a file from before signed history.
+pub(crate) fn opened(
+    config: &Config,
+    path: &Path,
+    file: &CaseFile,
+    mode: OpenMode,
+) -> Result<(), Error> {
     if let (Some(link), OpenMode::ReadWrite) = (file.followed_link(), mode) {
         eprintln!(
             "note: {} is a symbolic link; casebook saves its target {} (the lock and backup \
@@ -488,7 +491,9 @@ pub(crate) fn open_file(
         );
     }
     let trust = file.trust();
-    if let Some(older) = &trust.older {
+    if let Some(older) = &trust.older
+        && mode == OpenMode::ReadOnly
+    {
         eprintln!(
             "WARNING: {}. Shown read-only; do not act on it.",
             sanitize::inline(&older.to_string())
@@ -508,7 +513,7 @@ pub(crate) fn open_file(
             path.display()
         ),
     }
-    Ok(file)
+    Ok(())
 }
 
 /// Load the identity chosen by the config, explaining where a missing one came from.

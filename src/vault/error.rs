@@ -115,8 +115,9 @@ pub enum Error {
         author: String,
         /// When they made it.
         at: String,
-        /// Files beside it that may hold the newer history.
-        candidates: Vec<PathBuf>,
+        /// The copies beside it (its backup, sync conflict copies) that were merged and did
+        /// not bring that history back.
+        tried: Vec<PathBuf>,
     },
     /// Recording needs a signing key.
     #[error("{} cannot sign changes: only OpenSSH ed25519 keys sign casebook's history (an age key can only read)", .identity.display())]

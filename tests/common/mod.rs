@@ -219,3 +219,10 @@ pub fn demo_key_copy(member: &str, dir: &Path) -> PathBuf {
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o600)).unwrap();
     copy
 }
+
+/// `FILE.bak` beside `file`.
+pub fn backup(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".bak");
+    PathBuf::from(name)
+}

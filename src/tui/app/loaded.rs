@@ -102,8 +102,9 @@ pub enum Outcome {
     CopiesFound(Vec<PathBuf>),
     /// Sync conflict copies were merged (and moved aside), or left where they are with why.
     CopiesMerged {
-        /// Each merged copy, where it was moved to, and what it brought in.
-        merged: Vec<(PathBuf, PathBuf, MergeNews)>,
+        /// Each merged copy, where it was moved to (or why it stays where it is), and what it
+        /// brought in.
+        merged: Vec<(PathBuf, Result<PathBuf, String>, MergeNews)>,
         /// Each copy left where it is, and why.
         refused: Vec<(PathBuf, String)>,
         /// Saved after merging (`None`: nothing was merged), or why not.
@@ -339,11 +340,14 @@ impl App {
             } => {
                 let mut lines = Vec::new();
                 for (copy, moved_to, news) in &merged {
+                    let place = match moved_to {
+                        Ok(to) => format!("moved to {}", inline(&to.display().to_string())),
+                        Err(why) => format!("left where it is: {}", inline(why)),
+                    };
                     lines.push(format!(
-                        "{}: {}\n  moved to {}",
+                        "{}: {}\n  {place}",
                         inline(&copy.display().to_string()),
                         news.line(),
-                        inline(&moved_to.display().to_string())
                     ));
                 }
                 for (copy, why) in &refused {

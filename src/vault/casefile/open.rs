@@ -58,11 +58,33 @@ impl CaseFile {
         mode: OpenMode,
         expect: &Expect,
     ) -> Result<CaseFile, Error> {
+        CaseFile::open_with(path, identity, mode, expect, false)
+    }
+
+    /// Open `path` for writing even when it is an older copy, one that lacks history this
+    /// laptop verified at its path (a backup put back, say). Then [`Trust::older`] says so and
+    /// every save over it is refused until merges bring that history back (see
+    /// [`CaseFile::catch_up`]): merging a newer copy into it is how it recovers.
+    pub fn open_behind(
+        path: &Path,
+        identity: &Identity,
+        expect: &Expect,
+    ) -> Result<CaseFile, Error> {
+        CaseFile::open_with(path, identity, OpenMode::ReadWrite, expect, true)
+    }
+
+    fn open_with(
+        path: &Path,
+        identity: &Identity,
+        mode: OpenMode,
+        expect: &Expect,
+        behind_ok: bool,
+    ) -> Result<CaseFile, Error> {
         let given = path;
         let (real, linked) = resolve_case_path(path)?;
         let path = real.as_path();
         let lock = match mode {
-            OpenMode::ReadWrite => Some(Lock::acquire(path)?),
+            OpenMode::ReadWrite => Some(Lock::acquire(path, expect.wait)?),
             OpenMode::ReadOnly => None,
         };
         let mut file = open_regular(path).map_err(|e| not_regular(given, e))?;
@@ -75,7 +97,7 @@ impl CaseFile {
             decrypt_database(&file, armor, identity, path, schema::Check::Whole)?;
         let mut keys = Keyring::default();
         sealing::unseal(&conn, identity, &mut keys, path)?;
-        let writing = lock.is_some();
+        let writing = lock.is_some() && !behind_ok;
         let (trust, committed) =
             verify_on_open(&conn, written_as, path, Some(path), writing, expect)?;
         settle_on_open(&conn, &mut keys, identity, path)?;

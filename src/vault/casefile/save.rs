@@ -62,6 +62,10 @@ impl CaseFile {
                 });
             }
         };
+        // An older copy is never saved over what this laptop verified at its path.
+        if let Some(refusal) = self.behind_refusal() {
+            return Err(refusal);
+        }
         // Someone else's version on disk (a synced copy) is merged, never overwritten.
         let (expected, merged) = match self.merge_disk_copy(identity)? {
             Some((merged, stamp)) => (stamp, Some(merged)),
@@ -82,7 +86,7 @@ impl CaseFile {
                 path: path.to_path_buf(),
             });
         }
-        let lock = Lock::acquire(path)?;
+        let lock = Lock::acquire(path, None)?;
         let (report, stamp) = self.write(path, None, identity, SavePolicy::default())?;
         self.origin = Origin::Disk {
             path: path.to_path_buf(),

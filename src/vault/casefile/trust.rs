@@ -30,6 +30,11 @@ pub struct Trust {
     /// Written before casebook signed its history: nothing is recorded until a chair adopts
     /// it ([`CaseFile::adopt`]).
     pub unsigned: bool,
+    /// What this laptop pinned at the file's path, while the file lacks it: nothing is saved
+    /// over it until merges bring that history back (see [`CaseFile::catch_up`]).
+    pub(super) behind: Option<PathPin>,
+    /// Copies merged to bring that history back, which did not hold it.
+    pub(super) tried: Vec<PathBuf>,
     /// The stored-row segments verified on open (or written since), to pin after a save.
     pub(super) stored: Vec<history::Segment>,
 }
@@ -39,6 +44,9 @@ pub struct Trust {
 pub struct Expect {
     /// The committee's fingerprint, as the chair sent it.
     pub committee: Option<String>,
+    /// How long a writer waits for another writer's lock before giving up (`None`: not at
+    /// all).
+    pub wait: Option<std::time::Duration>,
 }
 
 /// Verify the history of a freshly decrypted file. `path` is `None` for the built-in demo
@@ -79,11 +87,12 @@ pub(super) fn verify_on_open(
         if let (Some(pins), Some(at)) = (&pins, pinned_path)
             && let Some(pin) = pins.pinned_at(at)?
         {
-            let refusal = rollback(path, &pin);
+            let refusal = rollback(path, &pin, Vec::new());
             if writing {
                 return Err(refusal);
             }
             trust.older = Some(refusal.to_string());
+            trust.behind = Some(pin);
         }
         return Ok((trust, 0));
     }
@@ -130,26 +139,19 @@ pub(super) fn verify_on_open(
         last_verified: known_path.as_ref().map(|p| p.verified_at),
         older: None,
         unsigned: false,
+        behind: None,
+        tried: Vec::new(),
         stored: verified.stored.clone(),
     };
     if let Some(pin) = &known_path
         && !verified.commits.contains(&pin.head)
     {
-        let refusal = Error::Rollback {
-            path: path.to_path_buf(),
-            verified: pin.verified_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            author: pin.head_author.clone(),
-            at: pin
-                .head_at
-                .get(..16)
-                .unwrap_or(&pin.head_at)
-                .replace('T', " "),
-            candidates: newer_candidates(path),
-        };
+        let refusal = rollback(path, pin, Vec::new());
         if writing {
             return Err(refusal);
         }
         trust.older = Some(refusal.to_string());
+        trust.behind = Some(pin.clone());
         let last = store::last_seq(conn).map_err(db)?;
         return Ok((trust, last));
     }
@@ -163,8 +165,9 @@ pub(super) fn verify_on_open(
 /// The first schema version with signed history.
 const SIGNED_SCHEMA: i64 = 3;
 
-/// The refusal of a file at `path` that lacks the history `pin` says was verified there.
-fn rollback(path: &Path, pin: &PathPin) -> Error {
+/// The refusal of a file at `path` that lacks the history `pin` says was verified there;
+/// `tried` are the copies beside it that were merged and did not bring that history back.
+pub(super) fn rollback(path: &Path, pin: &PathPin, tried: Vec<PathBuf>) -> Error {
     Error::Rollback {
         path: path.to_path_buf(),
         verified: pin.verified_at.format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -174,7 +177,7 @@ fn rollback(path: &Path, pin: &PathPin) -> Error {
             .get(..16)
             .unwrap_or(&pin.head_at)
             .replace('T', " "),
-        candidates: newer_candidates(path),
+        tried,
     }
 }
 
@@ -209,41 +212,6 @@ fn remember(
             stored: verified.stored.clone(),
         },
     )
-}
-
-/// Files beside `path` that may hold newer history: its backup and sync tools' conflict
-/// copies.
-fn newer_candidates(path: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let backup = crate::vault::backup_path(path);
-    if backup.exists() {
-        found.push(backup);
-    }
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return found;
-    };
-    let name = name.to_string_lossy();
-    let stem = name.split('.').next().unwrap_or(&name).to_string();
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        let mut copies: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name().is_some_and(|n| {
-                    let n = n.to_string_lossy();
-                    n.starts_with(&stem) && n != name && n.contains("onflict")
-                })
-            })
-            .collect();
-        copies.sort();
-        found.extend(copies);
-    }
-    found
 }
 
 impl CaseFile {
