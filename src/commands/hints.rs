@@ -126,15 +126,15 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         }
         vault::Error::Rollback { path, tried, .. } => {
             let file = crate::ops::export::shell_quote(&path.display().to_string());
-            let tried = match tried.as_slice() {
-                [] => String::new(),
-                [one] => format!("{} does not hold it either; ", one.display()),
-                many => format!(
-                    "{} do not hold it either; ",
-                    many.iter()
-                        .map(|p| p.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+            // The copies tried are not named: none of them is newer than what was verified.
+            let tried = match tried.len() {
+                0 => String::new(),
+                1 => "the copy beside it (backup or sync conflict copy) was merged and does \
+                      not hold it either; "
+                    .to_string(),
+                n => format!(
+                    "the {n} copies beside it (backup, sync conflict copies) were merged and do \
+                     not hold it either; "
                 ),
             };
             return Some(format!(
