@@ -49,8 +49,9 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
             ));
         }
         vault::Error::Locked { .. } => {
-            "close the other casebook first; if it crashed, the lock is released \
-                 automatically and you can simply try again"
+            "close the other casebook first, or wait for it with --wait SECONDS (a script's \
+             command waits its turn that way); if it crashed, the lock is released \
+             automatically and you can simply try again"
         }
         vault::Error::UnsafeLock { path, .. } => {
             return Some(format!(

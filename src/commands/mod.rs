@@ -5,6 +5,7 @@
 //! back to `main`.
 
 mod cases;
+pub mod exit;
 mod export;
 mod hints;
 mod import;
@@ -78,11 +79,11 @@ impl From<RuleError> for Error {
 }
 
 impl Error {
-    /// The process exit code: 1 for errors, or verification's own codes.
+    /// The process exit code of its class (see [`exit::class`]; verification keeps its own).
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Verification(_, code) => *code,
-            _ => 1,
+            other => exit::class(other).code(),
         }
     }
 
@@ -201,7 +202,15 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         }
         Command::Man => {
             let command = <crate::cli::Args as clap::CommandFactory>::command();
-            clap_mangen::Man::new(command).render(out)?;
+            let man = clap_mangen::Man::new(command);
+            man.render_title(out)?;
+            man.render_name_section(out)?;
+            man.render_synopsis_section(out)?;
+            man.render_description_section(out)?;
+            man.render_options_section(out)?;
+            man.render_subcommands_section(out)?;
+            out.write_all(exit::man_section().as_bytes())?;
+            man.render_version_section(out)?;
         }
         Command::Init {
             file,
