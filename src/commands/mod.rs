@@ -500,6 +500,9 @@ pub(crate) fn opened(
         );
     }
     let trust = file.trust();
+    if let Some(repair) = &trust.pins_repaired {
+        eprintln!("warning: {}", crate::ops::notices::pins_repaired(repair));
+    }
     if let Some(older) = &trust.older
         && mode == OpenMode::ReadOnly
     {

@@ -14,6 +14,7 @@ pub mod export;
 pub mod import;
 pub mod members;
 pub mod merge;
+pub mod notices;
 
 use std::path::PathBuf;
 

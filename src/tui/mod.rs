@@ -125,19 +125,30 @@ pub fn run(
 /// What opening established that the member must see first: a committee this laptop has
 /// never opened (with its fingerprint to check), or a file from before signed history.
 fn trust_notice(trust: &vault::Trust) -> Option<app::Outcome> {
-    let text = match &trust.fingerprint {
-        Some(fingerprint) if trust.first_open => format!(
+    let committee = match &trust.fingerprint {
+        Some(fingerprint) if trust.first_open => Some(format!(
             "This laptop has not opened this committee before. Its fingerprint is\n\n  \
              {fingerprint}\n\nCheck it with your chair over another channel than the file \
              before you trust what it says."
+        )),
+        None => Some(
+            "This file was written before casebook signed its history: nothing in it is \
+             verified, and nothing can be recorded until a chair who trusts this copy runs \
+             `casebook adopt FILE`."
+                .to_string(),
         ),
-        None => "This file was written before casebook signed its history: nothing in it is \
-                 verified, and nothing can be recorded until a chair who trusts this copy runs \
-                 `casebook adopt FILE`."
-            .to_string(),
-        Some(_) => return None,
+        Some(_) => None,
     };
-    Some(app::Outcome::Notice {
+    let pins = trust
+        .pins_repaired
+        .as_ref()
+        .map(|repair| format!("Warning: {}.", crate::ops::notices::pins_repaired(repair)));
+    let text = [pins, committee]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    (!text.is_empty()).then(|| app::Outcome::Notice {
         title: "Committee".into(),
         text,
     })

@@ -35,6 +35,9 @@ pub struct Trust {
     pub(super) behind: Option<PathPin>,
     /// Copies merged to bring that history back, which did not hold it.
     pub(super) tried: Vec<PathBuf>,
+    /// This laptop's pins file was found damaged on this open, and repaired: what trust was
+    /// lost is the member's to know.
+    pub pins_repaired: Option<crate::vault::pins::Repair>,
     /// The stored-row segments verified on open (or written since), to pin after a save.
     pub(super) stored: Vec<history::Segment>,
 }
@@ -61,6 +64,10 @@ pub(super) fn verify_on_open(
 ) -> Result<(Trust, i64), Error> {
     let db = |e| Error::database(path, e);
     let pins = pinned_path.and_then(|_| Pins::default_location());
+    let pins_repaired = match &pins {
+        Some(pins) => pins.check()?,
+        None => None,
+    };
     if !history::is_signed(conn).map_err(db)? {
         // A file of the signed schema always has its first commit: no commits means they
         // were removed, and a chair's save must not adopt what is left.
@@ -82,6 +89,7 @@ pub(super) fn verify_on_open(
         }
         let mut trust = Trust {
             unsigned: true,
+            pins_repaired,
             ..Trust::default()
         };
         if let (Some(pins), Some(at)) = (&pins, pinned_path)
@@ -141,6 +149,7 @@ pub(super) fn verify_on_open(
         unsigned: false,
         behind: None,
         tried: Vec::new(),
+        pins_repaired,
         stored: verified.stored.clone(),
     };
     if let Some(pin) = &known_path
