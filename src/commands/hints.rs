@@ -11,7 +11,14 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
             "check the path, or create a case file with `casebook init`"
         }
         vault::Error::PermissionDenied { .. } => {
-            "check the file's owner and mode; case files should be mode 0600 and owned by you"
+            "check the owner and mode of the file and of its folder (casebook writes its lock, \
+             temporary file and backup beside it); case files should be mode 0600 and owned by \
+             you; a change can go to a new file in a folder you can write with --save-as NEW_FILE"
+        }
+        vault::Error::ReadOnlyFilesystem { .. } => {
+            "nothing was written (a read-only mount, a backup disk, a share without write \
+             access); read-only commands still work, and a change can go to a new file in a \
+             writable folder with --save-as NEW_FILE"
         }
         vault::Error::PlaintextDatabase { .. } => {
             "casebook only opens age-encrypted case files; if this database came out of one, \

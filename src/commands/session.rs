@@ -88,6 +88,9 @@ impl Session {
                 super::merge::came_in(merged, &roster)
             );
         }
+        for line in crate::ops::notices::displaced(&report, &roster) {
+            eprintln!("{line}");
+        }
         self.finish(&roster);
         Ok(report)
     }

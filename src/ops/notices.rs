@@ -1,5 +1,6 @@
 //! What a member must be told about their own laptop's state, in one wording for the command
-//! line and the interface: a pins file that was damaged and repaired.
+//! line and the interface: a pins file that was damaged and repaired, a version of the file
+//! that turned up while it was being saved.
 
 use crate::core::sanitize::inline;
 use crate::vault::pins::Repair;
@@ -30,4 +31,38 @@ pub fn pins_repaired(repair: &Repair) -> String {
              then"
         ),
     }
+}
+
+/// What a save did with versions of the file that someone else put in place while it put its
+/// own there, one line each ("note: ..." when merged and saved, "warning: ..." when left as a
+/// conflict copy).
+pub fn displaced(
+    report: &crate::vault::SaveReport,
+    roster: &crate::core::roster::Roster,
+) -> Vec<String> {
+    let file = inline(&report.path.display().to_string()).into_owned();
+    report
+        .displaced
+        .iter()
+        .map(|d| {
+            let copy = inline(&d.copy.display().to_string()).into_owned();
+            match (&d.merged, &d.moved_to) {
+                (Ok(merged), moved) => format!(
+                    "note: another version of {file} was put in place while this one was saved \
+                     (a sync tool?); it was kept as {copy}, merged ({}) and saved{}",
+                    super::merge::came_in(merged, roster),
+                    moved.as_ref().map_or_else(String::new, |to| format!(
+                        ", and moved to {}",
+                        inline(&to.display().to_string())
+                    )),
+                ),
+                (Err(why), _) => format!(
+                    "warning: another version of {file} was put in place while this one was \
+                     saved (a sync tool?); it was kept as {copy}, not merged yet ({}): the \
+                     next change merges it, or run `casebook merge` on it",
+                    inline(why)
+                ),
+            }
+        })
+        .collect()
 }

@@ -14,6 +14,9 @@ pub enum Error {
     /// The operating system refused access to a file.
     #[error("permission denied: {}", .path.display())]
     PermissionDenied { path: PathBuf },
+    /// The file's folder is on a filesystem mounted read-only: nothing can be written there.
+    #[error("cannot write {}: its folder is on a read-only filesystem", .path.display())]
+    ReadOnlyFilesystem { path: PathBuf },
     /// The file is an unencrypted SQLite database.
     #[error("{} is a plaintext SQLite database, not an encrypted case file", .path.display())]
     PlaintextDatabase { path: PathBuf },
@@ -213,9 +216,8 @@ impl Error {
     pub(crate) fn writing(path: &Path, err: io::Error) -> Error {
         let path = path.to_path_buf();
         match err.kind() {
-            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
-                Error::PermissionDenied { path }
-            }
+            io::ErrorKind::PermissionDenied => Error::PermissionDenied { path },
+            io::ErrorKind::ReadOnlyFilesystem => Error::ReadOnlyFilesystem { path },
             io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => Error::DiskFull { path },
             io::ErrorKind::AlreadyExists => Error::Exists { path },
             _ => Error::Write { path, source: err },

@@ -23,8 +23,9 @@ pub mod synthetic;
 
 pub use atomic::backup_path;
 pub use casefile::{
-    CaseFile, EncryptedTo, Expect, Founder, MemberSummary, OpenMode, OtherCopy, RecipientSummary,
-    SavePolicy, SaveReport, SearchHit, StatusCount, Summary, Trust, encrypt_new_file,
+    CaseFile, Displaced, EncryptedTo, Expect, Founder, MemberSummary, OpenMode, OtherCopy,
+    RecipientSummary, SavePolicy, SaveReport, SearchHit, StatusCount, Summary, Trust,
+    encrypt_new_file,
 };
 pub use error::Error;
 pub use ffi::WipeOnFree;

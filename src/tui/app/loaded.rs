@@ -97,6 +97,8 @@ pub enum Outcome {
         renamed: Option<String>,
         /// The file had changed on disk: what merging that copy brought in first.
         merged: Option<MergeNews>,
+        /// Versions someone put in place while it was saved, and what became of them (worded).
+        displaced: Vec<String>,
     },
     /// Sync conflict copies lie beside the file (a sync tool's): offer to merge them.
     CopiesFound(Vec<PathBuf>),
@@ -276,6 +278,7 @@ impl App {
                 path,
                 renamed,
                 merged,
+                displaced,
             } => {
                 let message = match renamed {
                     Some(label) => {
@@ -285,6 +288,16 @@ impl App {
                     None => format!("saved {}", path.display()),
                 };
                 self.disk_changed = false;
+                if !displaced.is_empty() {
+                    let mut lines = displaced;
+                    if let Some(news) = &merged {
+                        lines.insert(0, format!("merged before saving: {}", news.line()));
+                    }
+                    self.saved(message);
+                    let status = self.status.clone();
+                    self.show("Saved", lines.join("\n\n"), status);
+                    return Some(self.after_merge());
+                }
                 let Some(news) = merged else {
                     self.saved(message);
                     return None;

@@ -109,6 +109,7 @@ impl<'a> Runner<'a> {
                     path: r.path,
                     renamed: Some(file.label()),
                     merged: None,
+                    displaced: Vec::new(),
                 })
                 .map_err(ops::Error::from),
             Effect::FindCopies => {
@@ -305,7 +306,9 @@ fn save(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
         }),
         None => None,
     };
+    let displaced = ops::notices::displaced(&report, &file.roster()?);
     Ok(Outcome::Saved {
+        displaced,
         path: report.path,
         renamed: None,
         merged,

@@ -36,6 +36,53 @@ pub struct SaveReport {
     pub recipients: usize,
     /// The file had changed on disk since it was opened: what merging that copy brought in.
     pub merged: Option<crate::vault::history::Merged>,
+    /// Versions someone else put in place while this save put its own there: each was kept
+    /// as a conflict copy beside the file, then merged and saved (and moved aside), or left
+    /// there to be merged by the next change.
+    pub displaced: Vec<Displaced>,
+}
+
+/// A version of the file that someone else put in place while a save put its own there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Displaced {
+    /// The conflict copy it was kept as.
+    pub copy: PathBuf,
+    /// What merging it brought in (saved), or why it could not be merged (then it stays).
+    pub merged: Result<crate::vault::history::Merged, String>,
+    /// Where it was moved once what it brought was saved (`None`: it stays where it is).
+    pub moved_to: Option<PathBuf>,
+}
+
+/// How many times a save merges what turned up on disk and tries again.
+const MAX_ATTEMPTS: usize = 5;
+
+/// Move the displaced copies whose changes are saved into the folder beside them.
+fn move_merged_aside(mut displaced: Vec<Displaced>) -> Vec<Displaced> {
+    for d in &mut displaced {
+        if d.merged.is_ok() {
+            d.moved_to = crate::vault::copies::move_aside(&d.copy).ok();
+        }
+    }
+    displaced
+}
+
+/// What two merges brought in together.
+fn combine(
+    mut a: crate::vault::history::Merged,
+    b: crate::vault::history::Merged,
+) -> crate::vault::history::Merged {
+    for (who, n) in b.by_author {
+        match a.by_author.iter_mut().find(|(w, _)| *w == who) {
+            Some((_, m)) => *m += n,
+            None => a.by_author.push((who, n)),
+        }
+    }
+    a.by_author.sort_by(|x, y| y.1.cmp(&x.1));
+    a.commits += b.commits;
+    a.merge_commit |= b.merge_commit;
+    a.roster_changed |= b.roster_changed;
+    a.history = b.history.or(a.history);
+    a
 }
 
 impl CaseFile {
@@ -45,12 +92,16 @@ impl CaseFile {
     }
 
     /// Save over the file this was opened from, under `policy` (used for roster changes).
+    ///
+    /// Nothing on disk is ever overwritten unseen: a version someone else saved there since
+    /// this one was opened is merged first, and one renamed in while this save puts its own in
+    /// place is kept as a conflict copy, merged, and saved again (see [`SaveReport`]).
     pub fn save_with(
         &mut self,
         identity: &Identity,
         policy: SavePolicy,
     ) -> Result<SaveReport, Error> {
-        let (path, expected) = match &self.origin {
+        let (path, mut expected) = match &self.origin {
             Origin::Disk {
                 path,
                 stamp,
@@ -66,17 +117,54 @@ impl CaseFile {
         if let Some(refusal) = self.behind_refusal() {
             return Err(refusal);
         }
-        // Someone else's version on disk (a synced copy) is merged, never overwritten.
-        let (expected, merged) = match self.merge_disk_copy(identity)? {
-            Some((merged, stamp)) => (stamp, Some(merged)),
-            None => (expected, None),
-        };
-        let (mut report, stamp) = self.write(&path, Some(&expected), identity, policy)?;
-        if let Origin::Disk { stamp: current, .. } = &mut self.origin {
-            *current = stamp;
+        let mut merged = None;
+        let mut displaced = Vec::new();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            // Someone else's version on disk (a synced copy) is merged, never overwritten.
+            if let Some((came, stamp)) = self.merge_disk_copy(identity)? {
+                merged = Some(match merged.take() {
+                    None => came,
+                    Some(before) => combine(before, came),
+                });
+                expected = stamp;
+            }
+            let (mut report, stamp, kept) =
+                match self.write(&path, Some(&expected), identity, policy) {
+                    // Changed between the merge and the rename (without an atomic exchange):
+                    // merge that version too, and try again.
+                    Err(Error::ChangedOnDisk { .. }) if attempts < MAX_ATTEMPTS => continue,
+                    other => other?,
+                };
+            if let Origin::Disk { stamp: current, .. } = &mut self.origin {
+                *current = stamp.clone();
+            }
+            expected = stamp;
+            let Some(copy) = kept else {
+                report.merged = merged;
+                report.displaced = move_merged_aside(displaced);
+                return Ok(report);
+            };
+            // A version renamed in while this one went into place: merged now, then saved.
+            let came = if attempts >= MAX_ATTEMPTS {
+                Err("the file kept changing while it was saved".to_string())
+            } else {
+                self.merge_file(&copy, identity).map_err(|e| e.to_string())
+            };
+            let saved_next = came.is_ok();
+            displaced.push(Displaced {
+                copy,
+                merged: came,
+                moved_to: None,
+            });
+            if !saved_next {
+                // Left where it is, a conflict copy: the next change merges it.
+                report.merged = merged;
+                report.displaced = move_merged_aside(displaced);
+                return Ok(report);
+            }
         }
-        report.merged = merged;
-        Ok(report)
     }
 
     /// Save to a new file at `path` (never overwriting one), which becomes this file's origin.
@@ -87,7 +175,7 @@ impl CaseFile {
             });
         }
         let lock = Lock::acquire(path, None)?;
-        let (report, stamp) = self.write(path, None, identity, SavePolicy::default())?;
+        let (report, stamp, _) = self.write(path, None, identity, SavePolicy::default())?;
         self.origin = Origin::Disk {
             path: path.to_path_buf(),
             stamp,
@@ -102,7 +190,7 @@ impl CaseFile {
         expected: Option<&Stamp>,
         identity: &Identity,
         policy: SavePolicy,
-    ) -> Result<(SaveReport, Stamp), Error> {
+    ) -> Result<(SaveReport, Stamp, Option<PathBuf>), Error> {
         if self.sealed.is_some() {
             return Err(Error::Sealed {
                 label: self.label(),
@@ -137,9 +225,10 @@ impl CaseFile {
         } else {
             Backup::Previous
         };
-        let (stanzas, stamp) = staged.commit(path, expected, backup, |file| {
+        let committed = staged.commit(path, expected, backup, |file| {
             verify(file, identity, path, plaintext_len, &recipient_texts)
         })?;
+        let (stanzas, stamp) = (committed.value, committed.stamp);
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         self.stanzas = stanzas;
         self.opener = identity.recipient().to_string();
@@ -152,8 +241,10 @@ impl CaseFile {
                 bytes,
                 recipients: recipients.len(),
                 merged: None,
+                displaced: Vec::new(),
             },
             stamp,
+            committed.displaced,
         ))
     }
 }
