@@ -77,7 +77,7 @@ fn combine(
             None => a.by_author.push((who, n)),
         }
     }
-    a.by_author.sort_by(|x, y| y.1.cmp(&x.1));
+    a.by_author.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     a.commits += b.commits;
     a.merge_commit |= b.merge_commit;
     a.roster_changed |= b.roster_changed;
