@@ -23,11 +23,10 @@ fn main() -> ExitCode {
     let mut out = commands::SafeOutput::new(stdout.lock());
     let result = Config::from_args(args)
         .map_err(commands::Error::from)
-        .and_then(|config| {
+        .inspect(|config| {
             for warning in &config.warnings {
                 eprintln!("warning: {}", sanitize::body(warning));
             }
-            Ok(config)
         })
         .and_then(|config| match commands::run(&config, &mut out)? {
             Some(Interactive {
