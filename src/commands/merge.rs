@@ -185,6 +185,7 @@ pub(super) fn driver(
         return Ok(());
     }
     let roster = file.roster()?;
+    super::session::warn_if_clock_behind(&file);
     file.save(&identity)?;
     drop(file);
     // %A is git's temporary file: git keeps its previous version, so no backup is left in the

@@ -75,6 +75,7 @@ impl Session {
     /// Save what was recorded, over the file or to a new one; then move aside the conflict
     /// copies whose changes are now in the saved file.
     pub(super) fn save(mut self, save_as: Option<&Path>) -> Result<SaveReport, Error> {
+        warn_if_clock_behind(&self.file);
         let report = match save_as {
             Some(path) => self.file.save_as(path, &self.identity)?,
             None => self.file.save(&self.identity)?,
@@ -140,5 +141,16 @@ impl Session {
         let changed = ops::cases::change(&mut self.file, code, change)?;
         self.save(save_as)?;
         Ok(changed)
+    }
+}
+
+/// Before signing: say so when this laptop's clock is earlier than the newest change in the
+/// file, and by how much.
+pub(super) fn warn_if_clock_behind(file: &CaseFile) {
+    if let Ok(Some(behind)) = ops::notices::clock_behind(file, chrono::Utc::now()) {
+        eprintln!(
+            "warning: {}",
+            ops::notices::clock_warning(&file.label(), &behind)
+        );
     }
 }

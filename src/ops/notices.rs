@@ -1,6 +1,6 @@
 //! What a member must be told about their own laptop's state, in one wording for the command
 //! line and the interface: a pins file that was damaged and repaired, a version of the file
-//! that turned up while it was being saved.
+//! that turned up while it was being saved, a clock behind the file's newest change.
 
 use crate::core::sanitize::inline;
 use crate::vault::pins::Repair;
@@ -65,4 +65,93 @@ pub fn displaced(
             }
         })
         .collect()
+}
+
+/// How far this laptop's clock (`now`) is behind the newest change `file` holds, when it is:
+/// what it signs now would be dated before a change it follows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClockBehind {
+    /// The newest change's claimed time.
+    pub newest: chrono::DateTime<chrono::Utc>,
+    /// Who signed it.
+    pub by: String,
+    /// How far behind this clock is.
+    pub by_how_much: chrono::Duration,
+}
+
+/// Whether this laptop's clock is earlier than the newest change in `file` (see
+/// [`ClockBehind`]); `None` when it is not (or the file has no signed history).
+pub fn clock_behind(
+    file: &crate::vault::CaseFile,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<ClockBehind>, crate::vault::Error> {
+    let Some((newest, author)) = file.newest_commit()? else {
+        return Ok(None);
+    };
+    if newest <= now {
+        return Ok(None);
+    }
+    let by = file.roster()?.get(author).map_or_else(
+        || "a former member".to_string(),
+        |m| inline(&m.name).into_owned(),
+    );
+    Ok(Some(ClockBehind {
+        newest,
+        by,
+        by_how_much: newest - now,
+    }))
+}
+
+/// "3 days 4 hours", "12 minutes", "40 seconds": the largest two units.
+pub fn span(duration: chrono::Duration) -> String {
+    let seconds = duration.num_seconds().max(1);
+    let units = [
+        (365 * 86_400, "year"),
+        (86_400, "day"),
+        (3_600, "hour"),
+        (60, "minute"),
+        (1, "second"),
+    ];
+    let mut parts = Vec::new();
+    let mut left = seconds;
+    for (size, name) in units {
+        if left >= size && parts.len() < 2 {
+            let n = left / size;
+            left %= size;
+            parts.push(format!("{n} {name}{}", if n == 1 { "" } else { "s" }));
+        } else if !parts.is_empty() {
+            break;
+        }
+    }
+    parts.join(" ")
+}
+
+/// The warning given before signing with a clock behind the file's newest change.
+pub fn clock_warning(file: &str, behind: &ClockBehind) -> String {
+    format!(
+        "this laptop's clock is {} behind the newest change in {} (by {}, dated {}): what you \
+         sign now is dated before a change it follows. Check this laptop's clock (or whether \
+         that change's author's clock was ahead)",
+        span(behind.by_how_much),
+        inline(file),
+        behind.by,
+        behind.newest.format("%Y-%m-%d %H:%M:%S UTC")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span;
+    use chrono::Duration;
+
+    #[test]
+    fn spans_say_the_two_largest_units() {
+        assert_eq!(span(Duration::seconds(40)), "40 seconds");
+        assert_eq!(span(Duration::seconds(61)), "1 minute 1 second");
+        assert_eq!(span(Duration::hours(76)), "3 days 4 hours");
+        assert_eq!(span(Duration::days(800)), "2 years 70 days");
+        assert_eq!(span(Duration::days(2)), "2 days");
+        assert_eq!(span(Duration::days(1) + Duration::minutes(3)), "1 day");
+        assert_eq!(span(Duration::zero()), "1 second");
+    }
 }

@@ -12,6 +12,8 @@ pub mod demo;
 mod error;
 #[allow(unsafe_code)]
 mod ffi;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 mod keys;
 mod lock;

@@ -251,6 +251,8 @@ pub enum Outcome {
     UnlockRefused(String),
     /// Whether someone else saved over the file.
     DiskChecked(bool),
+    /// Whether this laptop's clock is behind the newest change in the file: by how much.
+    ClockChecked(Option<String>),
     /// Something failed, in the interface's words; the model is unchanged.
     Failed(String),
 }
@@ -655,6 +657,7 @@ impl App {
             }
             Outcome::UnlockRefused(message) => self.unlock_failed(message),
             Outcome::DiskChecked(changed) => self.disk_changed = changed,
+            Outcome::ClockChecked(behind) => self.clock_behind = behind,
             Outcome::Failed(message) => self.failed(message),
         }
         None

@@ -151,6 +151,11 @@ impl<'a> Runner<'a> {
                 recipients: r.recipients,
             }),
             Effect::CheckDisk => Ok(Outcome::DiskChecked(file.changed_on_disk())),
+            Effect::CheckClock => ops::notices::clock_behind(file, chrono::Utc::now())
+                .map(|behind| {
+                    Outcome::ClockChecked(behind.map(|b| ops::notices::span(b.by_how_much)))
+                })
+                .map_err(ops::Error::from),
             Effect::Unlock(_) | Effect::Lock { .. } => return None,
         };
         Some(result.unwrap_or_else(|error| Outcome::Failed(explain(&error))))

@@ -157,6 +157,27 @@ impl OtherCopy {
     }
 }
 
+impl OtherCopy {
+    /// `plaintext` as another copy that decrypted to it (for the fuzz targets in `fuzz/`).
+    pub(crate) fn from_plaintext(
+        plaintext: &[u8],
+        label: &Path,
+        reader: &Identity,
+    ) -> Result<OtherCopy, Error> {
+        let (conn, _) = super::open::plaintext_database(plaintext, label, Check::Merged)?;
+        crate::vault::sealing::unseal(
+            &conn,
+            reader,
+            &mut crate::vault::sealing::Keyring::default(),
+            label,
+        )?;
+        Ok(OtherCopy {
+            conn,
+            path: label.to_path_buf(),
+        })
+    }
+}
+
 /// Decrypt the copy at `path` with `identity` into a database (not verified: a merge checks
 /// what it takes from it).
 fn read_copy(path: &Path, identity: &Identity) -> Result<(Connection, i64), Error> {

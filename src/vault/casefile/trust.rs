@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::CaseFile;
 use crate::core::event::{Event, EventKind};
+use crate::core::roster::MemberId;
 use crate::vault::history::{self, Depth, Verified};
 use crate::vault::pins::{CommitteePin, PathPin, Pins};
 use crate::vault::{Error, Identity, store};
@@ -365,6 +366,31 @@ impl CaseFile {
         self.trust.commits = verified.commits.len();
         self.trust.fingerprint = Some(verified.fingerprint());
         remember(&pins, &self.conn, path, &verified)
+    }
+
+    /// The newest commit this file holds, by its claimed time: when, and who signed it. A
+    /// laptop whose clock is earlier than that would sign a change dated before it.
+    pub fn newest_commit(&self) -> Result<Option<(DateTime<Utc>, MemberId)>, Error> {
+        let label = PathBuf::from(self.label());
+        let newest: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT json_extract(body, '$.at'), json_extract(body, '$.author') FROM commits \
+                 ORDER BY json_extract(body, '$.at') DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })
+            .map_err(|e| Error::database(&label, e))?;
+        Ok(newest.and_then(|(at, author)| {
+            let at = DateTime::parse_from_rfc3339(&at).ok()?.to_utc();
+            let author = uuid::Uuid::parse_str(&author).ok()?;
+            Some((at, MemberId(author)))
+        }))
     }
 
     /// Whether the member whose key opened the file can sign what they record.
