@@ -277,3 +277,182 @@ fn merging_into_an_older_copy_is_refused_when_the_result_still_lacks_the_pinned_
     assert!(said.contains("casebook recover"), "{said}");
     assert_eq!(std::fs::read(&c.file).unwrap(), before, "nothing written");
 }
+
+/// The newest commit `casebook recover` offers to accept, from what it printed.
+fn offered(said: &str) -> String {
+    said.split("The newest history found: newest commit ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no head offered: {said}"))
+        .to_string()
+}
+
+/// Nothing newer exists anywhere: `casebook recover` shows what is lost, writes nothing without
+/// the member's word, and with it signs a recovery event every copy shows.
+#[test]
+fn recover_accepts_an_older_history_only_on_the_members_word() {
+    let c = committee();
+    note(&c.ada, &c.file, &c.code, "canary-kept");
+    note(&c.ada, &c.file, &c.code, "canary-lost");
+    // The file is lost; the backup (from before the last note) is all there is.
+    std::fs::copy(common::backup(&c.file), &c.file).unwrap();
+    common::fails_with(
+        &c.ada
+            .run(&[&"note", &"add", &c.file, &c.code, &"--text", &"x"]),
+        common::exit::OLDER_COPY,
+    );
+    let before = std::fs::read(&c.file).unwrap();
+    let out = c.ada.run(&[&"recover", &c.file]);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    let told = common::fails_with(&out, common::exit::USAGE);
+    assert!(said.contains("this laptop verified"), "{said}");
+    assert!(said.contains("lacks what this laptop verified"), "{said}");
+    assert!(
+        said.contains("committee.cases.age.bak: newest commit"),
+        "{said}"
+    );
+    assert!(
+        told.contains("nothing was written") && told.contains("--accept"),
+        "{told}"
+    );
+    assert_eq!(std::fs::read(&c.file).unwrap(), before);
+
+    let head = offered(&said);
+    let wrong = common::fails_with(
+        &c.ada.run(&[&"recover", &c.file, &"--accept", &"00000000"]),
+        common::exit::USAGE,
+    );
+    assert!(wrong.contains("does not name the newest commit"), "{wrong}");
+    let accepted = c.ada.ok(&[&"recover", &c.file, &"--accept", &head]);
+    assert!(accepted.contains("recovery event"), "{accepted}");
+    // The laptop is not stranded: changes go on.
+    note(&c.ada, &c.file, &c.code, "canary-after");
+    // Every copy shows the recovery: Bo's laptop, which never saw the lost note.
+    let log = c.bo.ok(&[&"log", &c.file]);
+    assert!(
+        log.contains("recovered the file from an older copy"),
+        "{log}"
+    );
+    let shown = notes_on_a_fresh_laptop(&c.dir.join("bo"), &c.file, &c.code);
+    assert!(
+        shown.contains("canary-kept") && shown.contains("canary-after"),
+        "{shown}"
+    );
+    assert!(!shown.contains("canary-lost"), "{shown}");
+    if common::have("age") && common::have("sqlite3") {
+        let kinds = common::query_decrypted(
+            &c.dir.join("bo"),
+            &c.file,
+            "SELECT count(*) FROM events WHERE kind = 'history-recovered';",
+        );
+        assert_eq!(kinds.trim(), "1");
+    }
+}
+
+/// A truncated file whose newest version survives as a sync conflict copy: recover puts it
+/// back without asking (nothing is lost), keeps the damaged file aside and the backup as it was.
+#[test]
+fn recover_puts_back_a_damaged_file_from_the_copy_that_holds_everything() {
+    let c = committee();
+    note(&c.ada, &c.file, &c.code, "canary-newest");
+    let copy = c
+        .dir
+        .join("committee.cases.sync-conflict-20261201-101500-ABCDEF7.age");
+    std::fs::copy(&c.file, &copy).unwrap();
+    let backup_before = std::fs::read(common::backup(&c.file)).unwrap();
+    let bytes = std::fs::read(&c.file).unwrap();
+    std::fs::write(&c.file, &bytes[..bytes.len() / 2]).unwrap();
+    let said = c.ada.ok(&[&"recover", &c.file]);
+    assert!(said.contains("cannot be opened"), "{said}");
+    assert!(said.contains("holds what this laptop verified"), "{said}");
+    assert!(said.contains("recovered"), "{said}");
+    let shown = notes_on_a_fresh_laptop(&c.dir.join("bo"), &c.file, &c.code);
+    assert!(shown.contains("canary-newest"), "{shown}");
+    assert_eq!(
+        std::fs::read(common::backup(&c.file)).unwrap(),
+        backup_before,
+        "the backup is not replaced by the damaged file"
+    );
+    let aside = files_in(&c.dir.join(".casebook-merged"));
+    assert!(
+        aside
+            .iter()
+            .any(|n| n.starts_with("committee.cases.age.damaged-")),
+        "{aside:?}"
+    );
+    note(&c.ada, &c.file, &c.code, "canary-after");
+}
+
+/// An older copy from before a member's removal: recover never lets it bring the removed
+/// member back. A member who is not a chair is refused; a chair carries the removal forward.
+#[test]
+fn recover_carries_a_removal_forward_or_refuses() {
+    let c = committee();
+    let cy_key = common::member_key(&c.dir, "cy");
+    c.ada.ok(&[
+        &"member",
+        &"add",
+        &c.file,
+        &"--name",
+        &"Cy",
+        &"--key",
+        &c.dir.join("cy.pub"),
+    ]);
+    let cy = Laptop::with_key(&cy_key);
+    let before_removal = c.dir.join("before-removal.cases.age");
+    std::fs::copy(&c.file, &before_removal).unwrap();
+    c.ada
+        .ok(&[&"member", &"remove", &c.file, &"Bo", &"--reason", &"left"]);
+    cy.ok(&[&"info", &c.file]);
+    note(&cy, &c.file, &c.code, "canary-cy");
+    // Only the copy from before the removal is left, for both laptops.
+    std::fs::copy(&before_removal, &c.file).unwrap();
+    std::fs::copy(&before_removal, common::backup(&c.file)).unwrap();
+
+    let said = cy.run(&[&"recover", &c.file]);
+    let head = offered(&String::from_utf8_lossy(&said.stdout));
+    let refused = common::fails_with(
+        &cy.run(&[&"recover", &c.file, &"--accept", &head]),
+        common::exit::RULE_REFUSED,
+    );
+    assert!(refused.contains("only a chair may"), "{refused}");
+    assert_eq!(
+        std::fs::read(&c.file).unwrap(),
+        std::fs::read(&before_removal).unwrap()
+    );
+
+    let said = c.ada.run(&[&"recover", &c.file]);
+    let out = String::from_utf8_lossy(&said.stdout).into_owned();
+    assert!(out.contains("lacks the removal of Bo"), "{out}");
+    c.ada
+        .ok(&[&"recover", &c.file, &"--accept", &offered(&out)]);
+    let members = c.ada.ok(&[&"member", &"list", &c.file]);
+    assert!(
+        members.contains("Bo") && members.contains("removed"),
+        "{members}"
+    );
+    if common::have("age") {
+        let out = std::process::Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(c.dir.join("bo"))
+            .arg(&c.file)
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success(),
+            "the removed member can read the recovered file"
+        );
+        let out = std::process::Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(c.dir.join("bo"))
+            .arg(common::backup(&c.file))
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success(),
+            "the removed member can read its backup"
+        );
+    }
+}

@@ -114,6 +114,19 @@ pub enum Command {
         #[arg(long, value_name = "KEY")]
         other_identity: Option<PathBuf>,
     },
+    /// When the file lacks what this laptop verified and no newer copy is at hand: show what
+    /// this laptop verified and what the file and every copy beside it (backup, sync conflict
+    /// copies, .casebook-merged/) hold, merge them all, and save when that brings everything
+    /// back. Otherwise accept the older history only with --accept (or typed on a terminal),
+    /// signed as a recovery event every copy shows.
+    Recover {
+        /// The case file (it may be damaged or missing: a copy then takes its place).
+        file: PathBuf,
+        /// Accept the older history whose newest commit starts with COMMIT (as recover shows
+        /// it): what this laptop verified after it is lost.
+        #[arg(long, value_name = "COMMIT")]
+        accept: Option<String>,
+    },
     /// Merge two versions of a case file for git: `casebook merge-driver %O %A %B` merges
     /// %B into %A (the base %O is not needed: every change is an event). See the README for
     /// the .gitattributes and `git config` lines.

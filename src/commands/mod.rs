@@ -14,6 +14,7 @@ mod log;
 mod members;
 mod merge;
 mod output;
+mod recover;
 mod session;
 mod show;
 
@@ -278,6 +279,9 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             other_identity,
         } => merge::merge(config, file, others, other_identity.as_deref(), out)?,
         Command::MergeDriver { ours, theirs, .. } => merge::driver(config, ours, theirs, out)?,
+        Command::Recover { file, accept } => {
+            recover::recover(config, file, accept.as_deref(), out)?
+        }
         Command::Attention { file, json } => merge::attention(config, file, *json, out)?,
         Command::Resolve {
             file,

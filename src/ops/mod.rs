@@ -15,6 +15,7 @@ pub mod import;
 pub mod members;
 pub mod merge;
 pub mod notices;
+pub mod recover;
 
 use std::path::PathBuf;
 

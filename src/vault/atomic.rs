@@ -24,6 +24,15 @@ pub(crate) struct Stamp {
 }
 
 impl Stamp {
+    /// A stamp no file has: what is expected where there was no file to open (a save then
+    /// puts the new version there, or keeps whatever turned up meanwhile).
+    pub(crate) fn absent() -> Stamp {
+        Stamp {
+            len: u64::MAX,
+            digest: [0xff; 32],
+        }
+    }
+
     /// The stamp of the file at `path`, or `None` when there is no file.
     pub(crate) fn of_path(path: &Path) -> io::Result<Option<Stamp>> {
         match open_regular(path) {
@@ -202,12 +211,21 @@ pub(crate) fn stage(
 }
 
 /// What becomes `FILE.bak` when a file is replaced.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Backup {
     /// The version being replaced (every ordinary save).
     Previous,
     /// The new version itself, so nothing encrypted to an old roster or key stays beside it.
     NewVersion,
+    /// The version being replaced (a damaged file `casebook recover` replaces) is moved to
+    /// `to` instead of becoming the backup; the backup stays as it is, or becomes a copy of
+    /// the new version with `new_version`.
+    Aside {
+        /// Where the replaced version goes.
+        to: PathBuf,
+        /// Whether the backup becomes a copy of the new version (as [`Backup::NewVersion`]).
+        new_version: bool,
+    },
 }
 
 /// What [`Staged::commit`] did.
@@ -266,13 +284,20 @@ impl Staged {
                 displaced: None,
             });
         };
-        if backup == Backup::NewVersion {
+        if matches!(
+            backup,
+            Backup::NewVersion
+                | Backup::Aside {
+                    new_version: true,
+                    ..
+                }
+        ) {
             // Before the new version goes in: a crash in between leaves the old file with the
             // new backup, never the new file beside a backup readable by an old key.
             copy_backup(temp.path(), path)?;
         }
         let temp = temp.into_temp_path();
-        let displaced = replace(&temp, path, expected, backup)?;
+        let displaced = replace(&temp, path, expected, &backup)?;
         // Whatever `temp` names now was renamed away or is the old version to drop.
         drop(temp);
         sync_dir(path).map_err(|e| Error::writing(path, e))?;
@@ -290,7 +315,7 @@ fn replace(
     new: &Path,
     path: &Path,
     expected: &Stamp,
-    backup: Backup,
+    backup: &Backup,
 ) -> Result<Option<PathBuf>, Error> {
     for _ in 0..8 {
         test_pause("before-replace");
@@ -299,9 +324,11 @@ fn replace(
                 // `new` now names what was at `path` an instant ago.
                 let out = Stamp::of_path(new).map_err(|e| Error::reading(path, e))?;
                 if out.as_ref() == Some(expected) {
-                    if backup == Backup::Previous {
-                        fs::rename(new, backup_path(path))
-                            .map_err(|e| Error::writing(&backup_path(path), e))?;
+                    match &backup {
+                        Backup::Previous => fs::rename(new, backup_path(path))
+                            .map_err(|e| Error::writing(&backup_path(path), e))?,
+                        Backup::Aside { to, .. } => move_to(new, to)?,
+                        Backup::NewVersion => {}
                     }
                     return Ok(None);
                 }
@@ -336,7 +363,7 @@ fn replace_without_exchange(
     new: &Path,
     path: &Path,
     expected: &Stamp,
-    backup: Backup,
+    backup: &Backup,
 ) -> Result<(), Error> {
     let current = Stamp::of_path(path).map_err(|e| Error::reading(path, e))?;
     if current.as_ref() != Some(expected) {
@@ -348,7 +375,7 @@ fn replace_without_exchange(
     // The version in place gets a second name first, and becomes the backup once the new one
     // is in: the backup is never a second name of the file in place.
     let staging = match backup {
-        Backup::Previous => {
+        Backup::Previous | Backup::Aside { .. } => {
             let staging = temp_name(path, ".bak.tmp");
             if fs::hard_link(path, &staging).is_err() {
                 fs::copy(path, &staging).map_err(|e| Error::writing(&backup_path(path), e))?;
@@ -365,10 +392,31 @@ fn replace_without_exchange(
         return Err(Error::writing(path, e));
     }
     if let Some(staging) = staging {
-        fs::rename(&staging, backup_path(path))
-            .map_err(|e| Error::writing(&backup_path(path), e))?;
+        match backup {
+            Backup::Aside { to, .. } => move_to(&staging, to)?,
+            _ => fs::rename(&staging, backup_path(path))
+                .map_err(|e| Error::writing(&backup_path(path), e))?,
+        }
     }
     Ok(())
+}
+
+/// Move `from` to `to` (never over a file there), making `to`'s folder (0700) if need be.
+fn move_to(from: &Path, to: &Path) -> Result<(), Error> {
+    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| Error::writing(dir, e))?;
+    }
+    match ffi::rename_noreplace(from, to) {
+        Err(e) if e.kind() == io::ErrorKind::Unsupported && !to.exists() => fs::rename(from, to),
+        other => other,
+    }
+    .map_err(|e| Error::writing(to, e))
 }
 
 /// Keep `displaced` (a version of `path` that someone put in place while this writer was

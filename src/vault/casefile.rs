@@ -12,6 +12,7 @@
 
 mod merge;
 mod open;
+pub mod recover;
 mod save;
 mod seal;
 mod summary;

@@ -131,6 +131,20 @@ pub(crate) fn open_copy(path: &Path) -> Result<File, Error> {
     Ok(file)
 }
 
+/// Where a damaged case file replaced by `casebook recover` is kept: `NAME.damaged-TIME` in
+/// [`MERGED_DIR`] beside it.
+pub(crate) fn damaged_aside(path: &Path, now: chrono::DateTime<chrono::Utc>) -> PathBuf {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(MERGED_DIR),
+        _ => PathBuf::from(MERGED_DIR),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!("{name}.damaged-{}", now.format("%Y%m%dT%H%M%SZ")))
+}
+
 /// Move a merged conflict copy into [`MERGED_DIR`] beside it (created 0700); gives where.
 pub fn move_aside(copy: &Path) -> std::io::Result<PathBuf> {
     let dir = match copy.parent() {

@@ -24,6 +24,7 @@ mod store;
 pub mod synthetic;
 
 pub use atomic::backup_path;
+pub use casefile::recover;
 pub use casefile::{
     CaseFile, Displaced, EncryptedTo, Expect, Founder, MemberSummary, OpenMode, OtherCopy,
     RecipientSummary, SavePolicy, SaveReport, SearchHit, StatusCount, Summary, Trust,

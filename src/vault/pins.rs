@@ -52,6 +52,23 @@ pub struct PathPin {
     /// The digests of the commits and events as stored at that head, in segments.
     #[serde(default)]
     pub stored: Vec<crate::vault::history::Segment>,
+    /// The roster at that head: an older copy accepted by `casebook recover` must not bring
+    /// back a member this laptop saw removed, or a key it saw replaced.
+    #[serde(default)]
+    pub members: Vec<PinnedMember>,
+}
+
+/// A member as the roster at a pinned head had them (public keys and names, no case content).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinnedMember {
+    /// Their member id.
+    pub id: String,
+    /// Their name.
+    pub name: String,
+    /// Their key (the age recipient the file was encrypted to).
+    pub recipient: String,
+    /// When they were removed, if they were.
+    pub removed: Option<DateTime<Utc>>,
 }
 
 /// What a pins file holds.

@@ -141,8 +141,8 @@ impl CaseFile {
 /// and checking the tables a merge reads) while the file it merges into is opened, a merge
 /// costs little more than opening and saving that file.
 pub struct OtherCopy {
-    conn: Connection,
-    path: PathBuf,
+    pub(super) conn: Connection,
+    pub(super) path: PathBuf,
 }
 
 impl OtherCopy {

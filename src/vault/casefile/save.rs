@@ -23,6 +23,9 @@ pub struct SavePolicy {
     /// Make the backup a copy of the new version instead of the previous one, so that no file
     /// encrypted to an old roster or an old key is left beside it.
     pub backup_new_version: bool,
+    /// The file being replaced is damaged (`casebook recover`): keep the backup as it is and
+    /// move the damaged file into the folder of merged copies beside it instead.
+    pub keep_replaced_aside: bool,
 }
 
 /// What a save did.
@@ -220,7 +223,13 @@ impl CaseFile {
             crypto::encrypt(&data, &recipients, armor, out, path)
         })?;
         drop(data);
-        let backup = if policy.backup_new_version || self.retire_backup {
+        let new_version = policy.backup_new_version || self.retire_backup;
+        let backup = if policy.keep_replaced_aside {
+            Backup::Aside {
+                to: crate::vault::copies::damaged_aside(path, chrono::Utc::now()),
+                new_version,
+            }
+        } else if new_version {
             Backup::NewVersion
         } else {
             Backup::Previous

@@ -198,10 +198,24 @@ fn remember(
     path: &Path,
     verified: &Verified,
 ) -> Result<(), Error> {
-    let author = store::roster(conn)
-        .ok()
+    let roster = store::roster(conn).ok();
+    let author = roster
+        .as_ref()
         .and_then(|r| r.get(verified.head_author).map(|m| m.name.clone()))
         .unwrap_or_else(|| verified.head_author.to_string());
+    let members = roster
+        .map(|r| {
+            r.members()
+                .iter()
+                .map(|m| crate::vault::pins::PinnedMember {
+                    id: m.id.to_string(),
+                    name: m.name.clone(),
+                    recipient: m.recipient.clone(),
+                    removed: m.removed_at,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let now = Utc::now();
     pins.remember(
         &verified.fingerprint(),
@@ -220,6 +234,7 @@ fn remember(
             digest: verified.digest.clone(),
             signatures: verified.signatures.clone(),
             stored: verified.stored.clone(),
+            members,
         },
     )
 }
