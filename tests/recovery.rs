@@ -304,7 +304,7 @@ fn recover_accepts_an_older_history_only_on_the_members_word() {
     let before = std::fs::read(&c.file).unwrap();
     let out = c.ada.run(&[&"recover", &c.file]);
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
-    let told = common::fails_with(&out, common::exit::USAGE);
+    let told = common::fails_with(&out, common::exit::OLDER_COPY);
     assert!(said.contains("this laptop verified"), "{said}");
     assert!(said.contains("lacks what this laptop verified"), "{said}");
     assert!(

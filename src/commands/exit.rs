@@ -106,6 +106,7 @@ pub fn class(error: &Error) -> ExitClass {
             .find(|c| c.code() == *code)
             .unwrap_or(ExitClass::Failure),
         Error::Usage { .. } => ExitClass::Usage,
+        Error::NotAccepted { .. } => ExitClass::OlderCopy,
         Error::NoIdentity | Error::ConfiguredIdentityMissing { .. } => ExitClass::Unreadable,
         Error::Config(_) | Error::Output(_) => ExitClass::Failure,
     }

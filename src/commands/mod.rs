@@ -59,6 +59,14 @@ pub enum Error {
         /// What to do.
         hint: String,
     },
+    /// `casebook recover` found only an older history and was not told to accept it.
+    #[error("{} lacks what this laptop verified and no copy holds it; it was left as it is and nothing was written", .file.display())]
+    NotAccepted {
+        /// The case file.
+        file: PathBuf,
+        /// The newest commit found (short), to accept with `--accept`.
+        head: String,
+    },
     /// Verification found problems; the report is on stdout.
     #[error("{0}")]
     Verification(String, u8),
@@ -108,6 +116,13 @@ impl Error {
                 Some("fix the identity setting, or pass another key with -i KEY".to_string())
             }
             Error::Usage { hint, .. } => Some(hint.clone()),
+            Error::NotAccepted { file, head } => {
+                let file = crate::ops::export::shell_quote(&file.display().to_string());
+                Some(format!(
+                    "to accept the older history, run `casebook recover {file} --accept {head}` \
+                     (or merge a newer copy from another member: `casebook merge {file} COPY`)"
+                ))
+            }
             Error::Verification(..) => None,
             Error::Output(_) => None,
         }

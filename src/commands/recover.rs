@@ -204,12 +204,9 @@ fn older(
         None => false,
     };
     if !accepted {
-        return Err(Error::Usage {
-            message: format!("{shown} was left as it is; nothing was written"),
-            hint: format!(
-                "to accept the older history, run `casebook recover {file} --accept {id}` (or \
-                 merge a newer copy from another member: `casebook merge {file} COPY`)"
-            ),
+        return Err(Error::NotAccepted {
+            file: shown.into(),
+            head: id,
         });
     }
     let report = recover::accept(recovering, identity)?;
