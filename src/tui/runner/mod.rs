@@ -31,6 +31,9 @@ fn explain(error: &ops::Error) -> String {
              yours under a new name"
         }
         ops::Error::Vault(vault::Error::Exists { .. }) => "choose another file name",
+        ops::Error::Vault(vault::Error::ReadOnlyFilesystem { .. }) => {
+            "nothing was written; S saves under a new name in a folder you can write"
+        }
         ops::Error::Vault(vault::Error::DiskFull { .. }) => "free some space and save again",
         ops::Error::Vault(vault::Error::VerifyFailed { .. }) => {
             "try again; if it persists, S saves under a new name"
