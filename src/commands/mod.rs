@@ -264,7 +264,18 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         }
         Command::Open { file } => {
             let identity = load_identity(config)?;
-            let case_file = open_file(config, file, &identity, OpenMode::ReadWrite)?;
+            let case_file = match open_file(config, file, &identity, OpenMode::ReadWrite) {
+                // Nothing can be written beside it: open it to read, and to save as.
+                Err(Error::Ops(ops::Error::Vault(vault::Error::ReadOnlyFilesystem { .. }))) => {
+                    eprintln!(
+                        "note: {} is on a read-only filesystem: opened read-only (S saves \
+                         under a new name elsewhere)",
+                        sanitize::inline(&file.display().to_string())
+                    );
+                    open_file(config, file, &identity, OpenMode::ReadOnly)?
+                }
+                other => other?,
+            };
             // Unlocking after the idle lock loads the same key file again.
             let path = identity.label().to_path_buf();
             let configured = config.passphrases.clone();
