@@ -36,6 +36,8 @@ pub mod cli;
 pub mod commands;
 pub mod core;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod import;
 pub mod ops;
 pub mod tui;

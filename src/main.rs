@@ -23,6 +23,11 @@ fn main() -> ExitCode {
     let mut out = commands::SafeOutput::new(stdout.lock());
     let result = Config::from_args(args)
         .map_err(commands::Error::from)
+        .inspect(|config| {
+            for warning in &config.warnings {
+                eprintln!("warning: {}", sanitize::body(warning));
+            }
+        })
         .and_then(|config| match commands::run(&config, &mut out)? {
             Some(Interactive {
                 mut file,

@@ -385,6 +385,7 @@ fn merged_copies_and_what_needs_attention() {
             came_in: "3 changes from Sam Lindqvist, 1 from Mei Chen".into(),
             new_attention: 1,
         }),
+        displaced: Vec::new(),
     });
     insta::assert_snapshot!("merged_80x24", draw(&app, 80, 24));
     app.overlay = None;

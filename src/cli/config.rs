@@ -38,13 +38,15 @@ pub struct Config {
     pub expect: crate::vault::Expect,
     /// The interface's settings (idle lock, theme, keys).
     pub interface: crate::tui::Options,
+    /// What the member should be told once before the command runs (raw: sanitise it), such
+    /// as config file settings this command goes on without.
+    pub warnings: Vec<String>,
     /// The subcommand.
     pub command: Command,
 }
 
 /// The config file, `$XDG_CONFIG_HOME/casebook/config.toml`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct FileConfig {
     /// Path of the identity to use; `~/` is expanded.
     identity: Option<PathBuf>,
@@ -133,10 +135,39 @@ impl Config {
         let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
         let config_path = directories::ProjectDirs::from("", "", "casebook")
             .map(|dirs| dirs.config_dir().join("config.toml"));
-        let file_config = match &config_path {
+        let (file_config, mut problems) = match &config_path {
             Some(path) => read_config(path)?,
-            None => FileConfig::default(),
+            None => (FileConfig::default(), Problems::default()),
         };
+        let identity_elsewhere = args.identity.is_some()
+            || std::env::var_os("CASEBOOK_IDENTITY").is_some_and(|v| !v.is_empty());
+        let passphrase_elsewhere = args.passphrase_file.is_some()
+            || std::env::var_os("CASEBOOK_PASSPHRASE_FILE").is_some_and(|v| !v.is_empty());
+        // The identity is the one setting a command cannot go on without: a config file that
+        // should give it and cannot stops the command. Anything else it cannot give is said.
+        let needs_identity = !identity_elsewhere && command_needs_a_key(&args.command);
+        let identity_problem = problems.unreadable.clone().or_else(|| {
+            problems
+                .core
+                .iter()
+                .find(|(setting, _)| setting == "identity")
+                .map(|(_, why)| why.clone())
+        });
+        if let (true, Some(why)) = (needs_identity, identity_problem) {
+            return Err(ConfigError::Invalid {
+                path: config_path.clone().unwrap_or_default(),
+                message: why,
+            });
+        }
+        for (setting, why) in std::mem::take(&mut problems.core) {
+            let used = match setting.as_str() {
+                "identity" => !identity_elsewhere,
+                _ => !passphrase_elsewhere,
+            };
+            if used {
+                problems.interface.push(why);
+            }
+        }
         let (identity, identity_from) = if let Some(path) = args.identity {
             (Some(path), IdentityFrom::Flag)
         } else if let Some(path) = std::env::var_os("CASEBOOK_IDENTITY").filter(|v| !v.is_empty()) {
@@ -155,13 +186,36 @@ impl Config {
             )
         };
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let mut interface =
-            file_config
-                .interface(no_color)
-                .map_err(|message| ConfigError::Invalid {
-                    path: config_path.clone().unwrap_or_default(),
-                    message,
-                })?;
+        let mut warnings = Vec::new();
+        let mut interface = match file_config.interface(no_color) {
+            Ok(options) => options,
+            Err(message) => {
+                problems.interface.push(message);
+                FileConfig::default()
+                    .interface(no_color)
+                    .map_err(|message| ConfigError::Invalid {
+                        path: config_path.clone().unwrap_or_default(),
+                        message,
+                    })?
+            }
+        };
+        // The interface refuses a config file it cannot follow before anything opens; every
+        // other command goes on without those settings, and says so once.
+        if !problems.interface.is_empty() {
+            let path = config_path.clone().unwrap_or_default();
+            if opens_the_interface(&args.command) {
+                return Err(ConfigError::Invalid {
+                    path,
+                    message: problems.interface.join("; "),
+                });
+            }
+            warnings.push(format!(
+                "config file {} is not used in part: {} (the interface refuses to start until \
+                 it is fixed; this command goes on without those settings)",
+                path.display(),
+                problems.interface.join("; ")
+            ));
+        }
         if let Some(dir) = &file_config.export_dir {
             interface.export_dir = expand_home(dir, home.as_deref());
         }
@@ -186,21 +240,38 @@ impl Config {
         Ok(Config {
             expect: crate::vault::Expect {
                 committee: args.committee,
+                wait: args.wait.map(std::time::Duration::from_secs),
             },
             identity,
             identity_from,
             passphrases,
             passphrase_file_given,
             interface,
+            warnings,
             command: args.command,
         })
     }
 }
 
-fn read_config(path: &Path) -> Result<FileConfig, ConfigError> {
+/// What is wrong with a config file, by who needs it.
+#[derive(Debug, Default)]
+struct Problems {
+    /// The file is not valid TOML: no setting in it can be used.
+    unreadable: Option<String>,
+    /// Settings every command may need (`identity`, `passphrase_file`) that cannot be used.
+    core: Vec<(String, String)>,
+    /// Settings only the interface uses, and settings casebook does not know.
+    interface: Vec<String>,
+}
+
+/// The settings commands (and the interface) use, and what is wrong with the others: one
+/// bad setting does not spoil the rest.
+fn read_config(path: &Path) -> Result<(FileConfig, Problems), ConfigError> {
     let text = match fs::read_to_string(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((FileConfig::default(), Problems::default()));
+        }
         Err(source) => {
             return Err(ConfigError::Read {
                 path: path.to_path_buf(),
@@ -208,10 +279,74 @@ fn read_config(path: &Path) -> Result<FileConfig, ConfigError> {
             });
         }
     };
-    toml::from_str(&text).map_err(|e| ConfigError::Invalid {
-        path: path.to_path_buf(),
-        message: e.message().to_string(),
-    })
+    let mut problems = Problems::default();
+    let table: toml::Table = match toml::from_str(&text) {
+        Ok(table) => table,
+        Err(e) => {
+            let why = format!("not valid TOML: {}", e.message());
+            problems.unreadable = Some(why.clone());
+            problems.interface.push(why);
+            return Ok((FileConfig::default(), problems));
+        }
+    };
+    let mut config = FileConfig::default();
+    for (key, value) in table {
+        let wrong = |e: toml::de::Error| format!("{key}: {}", e.message());
+        match key.as_str() {
+            "identity" => match value.try_into() {
+                Ok(v) => config.identity = Some(v),
+                Err(e) => problems.core.push((key.clone(), wrong(e))),
+            },
+            "passphrase_file" => match value.try_into() {
+                Ok(v) => config.passphrase_file = Some(v),
+                Err(e) => problems.core.push((key.clone(), wrong(e))),
+            },
+            "idle_lock_minutes" => match value.clone().try_into::<f64>() {
+                Ok(v) => config.idle_lock_minutes = Some(v),
+                // `5` is as good as `5.0`.
+                Err(e) => match value.try_into::<i64>() {
+                    Ok(v) => config.idle_lock_minutes = Some(v as f64),
+                    Err(_) => problems.interface.push(wrong(e)),
+                },
+            },
+            "theme" => match value.try_into() {
+                Ok(v) => config.theme = Some(v),
+                Err(e) => problems.interface.push(wrong(e)),
+            },
+            "export_dir" => match value.try_into() {
+                Ok(v) => config.export_dir = Some(v),
+                Err(e) => problems.interface.push(wrong(e)),
+            },
+            "keys" => match value.try_into() {
+                Ok(v) => config.keys = v,
+                Err(e) => problems.interface.push(wrong(e)),
+            },
+            _ => problems.interface.push(format!(
+                "unknown setting `{key}` (settings: identity, passphrase_file, \
+                 idle_lock_minutes, theme, export_dir, [keys])"
+            )),
+        }
+    }
+    Ok((config, problems))
+}
+
+/// Whether `command` opens the interface, which uses every setting.
+fn opens_the_interface(command: &Command) -> bool {
+    match command {
+        Command::Open { .. } => true,
+        Command::Demo { save_as, json } => {
+            save_as.is_none() && !json && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        }
+        _ => false,
+    }
+}
+
+/// Whether `command` opens a key (and so may need the identity or passphrase settings).
+fn command_needs_a_key(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Completions { .. } | Command::Man | Command::Keygen { .. } | Command::Demo { .. }
+    )
 }
 
 fn expand_home(path: &Path, home: Option<&Path>) -> PathBuf {
@@ -263,8 +398,21 @@ mod tests {
     }
 
     #[test]
-    fn unknown_config_settings_are_refused() {
-        let err = toml::from_str::<FileConfig>("identiy = \"x\"").unwrap_err();
-        assert!(err.message().contains("unknown field"), "{}", err.message());
+    fn unknown_or_bad_settings_are_set_apart_by_who_needs_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "identiy = \"x\"\nidentity = 3\ntheme = \"mono\"\nidle_lock_minutes = 2\n",
+        )
+        .unwrap();
+        let (config, problems) = read_config(&path).unwrap();
+        assert_eq!(config.theme.as_deref(), Some("mono"));
+        assert_eq!(config.idle_lock_minutes, Some(2.0));
+        assert!(problems.interface[0].contains("unknown setting `identiy`"));
+        assert_eq!(problems.core[0].0, "identity");
+        std::fs::write(&path, "theme = ").unwrap();
+        let (_, problems) = read_config(&path).unwrap();
+        assert!(problems.unreadable.unwrap().contains("not valid TOML"));
     }
 }

@@ -37,6 +37,11 @@ pub struct Args {
     #[arg(long, global = true, value_name = "FINGERPRINT")]
     pub committee: Option<String>,
 
+    /// When another casebook is writing the case file, wait up to SECONDS for it to finish
+    /// instead of giving up at once (exit code 6 when it is still busy).
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub wait: Option<u64>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -108,6 +113,19 @@ pub enum Command {
         /// your current key still signs.
         #[arg(long, value_name = "KEY")]
         other_identity: Option<PathBuf>,
+    },
+    /// When the file lacks what this laptop verified and no newer copy is at hand: show what
+    /// this laptop verified and what the file and every copy beside it (backup, sync conflict
+    /// copies, .casebook-merged/) hold, merge them all, and save when that brings everything
+    /// back. Otherwise accept the older history only with --accept (or typed on a terminal),
+    /// signed as a recovery event every copy shows.
+    Recover {
+        /// The case file (it may be damaged or missing: a copy then takes its place).
+        file: PathBuf,
+        /// Accept the older history whose newest commit starts with COMMIT (as recover shows
+        /// it): what this laptop verified after it is lost.
+        #[arg(long, value_name = "COMMIT")]
+        accept: Option<String>,
     },
     /// Merge two versions of a case file for git: `casebook merge-driver %O %A %B` merges
     /// %B into %A (the base %O is not needed: every change is an event). See the README for

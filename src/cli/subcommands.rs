@@ -570,3 +570,36 @@ pub enum EmergencyCommand {
         save_as: Option<PathBuf>,
     },
 }
+
+impl super::Command {
+    /// The new file this command writes its result to instead of over the case file
+    /// (`--save-as`), if it was given: the case file is then only read.
+    pub fn save_as(&self) -> Option<&std::path::Path> {
+        use super::Command as C;
+        let path = match self {
+            C::Status { save_as, .. }
+            | C::Assign { save_as, .. }
+            | C::Conflict { save_as, .. }
+            | C::Import { save_as, .. }
+            | C::Synth { save_as, .. } => save_as,
+            C::Vote(args) => &args.save_as,
+            C::Decide(args) => &args.save_as,
+            C::Settings(args) => &args.save_as,
+            C::RecordText(args) => &args.save_as,
+            C::Case(
+                CaseCommand::New { save_as, .. }
+                | CaseCommand::Seal { save_as, .. }
+                | CaseCommand::Give { save_as, .. },
+            ) => save_as,
+            C::Case(CaseCommand::Edit(args)) => &args.save_as,
+            C::Note(NoteCommand::Add { save_as, .. })
+            | C::Party(PartyCommand::Add { save_as, .. })
+            | C::Comms(CommsCommand::Log { save_as, .. })
+            | C::Emergency(
+                EmergencyCommand::Record { save_as, .. } | EmergencyCommand::Review { save_as, .. },
+            ) => save_as,
+            _ => return None,
+        };
+        path.as_deref()
+    }
+}

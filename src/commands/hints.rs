@@ -19,7 +19,14 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
             "set this laptop's clock right (or ask whoever made the newest change to check theirs), then try again"
         }
         vault::Error::PermissionDenied { .. } => {
-            "check the file's owner and mode; case files should be mode 0600 and owned by you"
+            "check the owner and mode of the file and of its folder (casebook writes its lock, \
+             temporary file and backup beside it); case files should be mode 0600 and owned by \
+             you; a change can go to a new file in a folder you can write with --save-as NEW_FILE"
+        }
+        vault::Error::ReadOnlyFilesystem { .. } => {
+            "nothing was written (a read-only mount, a backup disk, a share without write \
+             access); read-only commands still work, and a change can go to a new file in a \
+             writable folder with --save-as NEW_FILE"
         }
         vault::Error::PlaintextDatabase { .. } => {
             "casebook only opens age-encrypted case files; if this database came out of one, \
@@ -32,16 +39,17 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         }
         vault::Error::Truncated { path } => {
             return Some(format!(
-                "the copy is incomplete (interrupted sync or copy?); fetch a complete copy, \
-                     or use the backup {}",
-                vault::backup_path(path).display()
+                "the copy is incomplete (interrupted sync or copy?); merge a complete copy from \
+                 another member, or run `casebook recover {}`: it lists the backup and the \
+                 other copies beside it and puts the newest back",
+                crate::ops::export::shell_quote(&path.display().to_string())
             ));
         }
         vault::Error::Tampered { path, .. } => {
             return Some(format!(
-                "do not trust this copy; fetch a fresh copy from another member, or use \
-                     the backup {}",
-                vault::backup_path(path).display()
+                "do not trust this copy; get a fresh copy from another member, or run \
+                 `casebook recover {}` to put the newest intact copy beside it back",
+                crate::ops::export::shell_quote(&path.display().to_string())
             ));
         }
         vault::Error::NotCasebook { .. } => "this age file was not made by casebook",
@@ -50,13 +58,15 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         }
         vault::Error::Corrupt { path, .. } => {
             return Some(format!(
-                "use the backup {} or another member's copy",
-                vault::backup_path(path).display()
+                "get another member's copy, or run `casebook recover {}` to put the newest \
+                 intact copy beside it back",
+                crate::ops::export::shell_quote(&path.display().to_string())
             ));
         }
         vault::Error::Locked { .. } => {
-            "close the other casebook first; if it crashed, the lock is released \
-                 automatically and you can simply try again"
+            "close the other casebook first, or wait for it with --wait SECONDS (a script's \
+             command waits its turn that way); if it crashed, the lock is released \
+             automatically and you can simply try again"
         }
         vault::Error::UnsafeLock { path, .. } => {
             return Some(format!(
@@ -130,19 +140,24 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         vault::Error::UnexpectedCommittee { .. } => {
             "check the fingerprint with the chair over another channel before you open it"
         }
-        vault::Error::Rollback { candidates, .. } => {
-            let places = if candidates.is_empty() {
-                "another member's copy".to_string()
-            } else {
-                candidates
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
+        vault::Error::Rollback { path, tried, .. } => {
+            let file = crate::ops::export::shell_quote(&path.display().to_string());
+            // The copies tried are not named: none of them is newer than what was verified.
+            let tried = match tried.len() {
+                0 => String::new(),
+                1 => "the copy beside it (backup or sync conflict copy) was merged and does \
+                      not hold it either; "
+                    .to_string(),
+                n => format!(
+                    "the {n} copies beside it (backup, sync conflict copies) were merged and do \
+                     not hold it either; "
+                ),
             };
             return Some(format!(
-                "the newer version may be in {places}; read-only commands (info, case show) \
-                 still show this copy"
+                "{tried}merge a copy that holds it (another member's): `casebook merge {file} \
+                 COPY`; if no copy holds it any more, `casebook recover {file}` shows what is \
+                 missing and can accept this copy; read-only commands (info, case show) still \
+                 show it"
             ));
         }
         vault::Error::CannotSignHistory { .. } => {

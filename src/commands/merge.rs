@@ -8,8 +8,9 @@ use super::session::Session;
 use super::{Error, load_identity, open_file};
 use crate::cli::Config;
 use crate::core::sanitize::inline;
-use crate::ops::merge::{self as merge_ops, Outcome};
-use crate::vault::{CaseFile, OpenMode};
+use crate::ops::merge::{self as merge_ops, MergedCopy, Outcome};
+use crate::vault::history::Merged;
+use crate::vault::{CaseFile, Identity, OpenMode};
 
 /// "3 changes from Sam Lindqvist, 1 from Mei Chen" (the wording both front ends share).
 pub(super) use crate::ops::merge::came_in;
@@ -19,6 +20,10 @@ fn attention_count(file: &mut CaseFile) -> Result<usize, Error> {
 }
 
 /// `casebook merge FILE OTHER...`
+///
+/// FILE may be an older copy (a backup put back, say): the merge goes on when its result holds
+/// everything this laptop verified at FILE's path, which is how such a copy recovers. Whatever
+/// is merged is saved, or nothing is written and every copy stays where it was.
 pub(super) fn merge(
     config: &Config,
     file: &Path,
@@ -33,14 +38,13 @@ pub(super) fn merge(
     // other copies, else the member's own).
     let identity = load_identity(config)?;
     let key = reader.as_ref().unwrap_or(&identity);
+    let open = || open_behind(config, file, &identity);
     let (opened, first) = match others.first() {
         Some(other) => {
-            let (opened, copy) = merge_ops::read_while_opening(other, key, || {
-                Session::open_file(config, file, &identity)
-            });
+            let (opened, copy) = merge_ops::read_while_opening(other, key, open);
             (opened, Some(copy))
         }
-        None => (Session::open_file(config, file, &identity), None),
+        None => (open(), None),
     };
     let mut session = Session::with(opened?, identity)?;
     let before = attention_count(&mut session.file)?;
@@ -51,8 +55,28 @@ pub(super) fn merge(
         others,
         first,
     )?;
+    // The copies named here are merged as named; the other conflict copies beside the file
+    // come in as with any change. Named conflict copies go aside with them, after the save.
+    session.merge_conflict_copies(others)?;
+    let named_copies: Vec<MergedCopy> = done
+        .iter()
+        .filter_map(|(other, outcome)| match outcome {
+            Outcome::Merged(m) if is_conflict_copy_of(file, other) => Some(MergedCopy {
+                copy: other.clone(),
+                merged: (**m).clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    session.move_aside_after_save(named_copies);
+    if !session.file.catch_up()? {
+        let recovered = session.file.catch_up_from_copies(&session.identity)?;
+        report_recovered(file, &recovered, &session.file.roster()?);
+    }
+    if let Some(refusal) = session.file.behind_refusal() {
+        return Err(refusal.into());
+    }
     let roster = session.file.roster()?;
-    let mut any = false;
     for (other, outcome) in &done {
         match outcome {
             Outcome::Itself => writeln!(
@@ -68,25 +92,69 @@ pub(super) fn merge(
                 file.display()
             )?,
             Outcome::Merged(m) => {
-                any = true;
                 writeln!(out, "{}: {}", other.display(), came_in(m, &roster))?;
             }
         }
     }
-    if !any {
-        writeln!(out, "{} is unchanged", file.display())?;
-        return Ok(());
-    }
     let after = attention_count(&mut session.file)?;
-    let report = session.save(None)?;
-    writeln!(
-        out,
-        "merged into {} (encrypted to {} recipients){}",
-        report.path.display(),
-        report.recipients,
-        needs_attention(after, before, file)
-    )?;
+    match session.close()? {
+        None => writeln!(out, "{} is unchanged", file.display())?,
+        Some(report) => writeln!(
+            out,
+            "merged into {} (encrypted to {} recipients){}",
+            report.path.display(),
+            report.recipients,
+            needs_attention(after, before, file)
+        )?,
+    }
     Ok(())
+}
+
+/// Open `path` for writing as `identity`'s member even when it is an older copy (see
+/// [`CaseFile::open_behind`]), saying on stderr what a member must know about it.
+fn open_behind(config: &Config, path: &Path, identity: &Identity) -> Result<CaseFile, Error> {
+    let file = CaseFile::open_behind(path, identity, &config.expect)?;
+    super::opened(config, path, &file, OpenMode::ReadWrite)?;
+    Ok(file)
+}
+
+/// Whether `other` is a sync tool's conflict copy of `file`, beside it.
+fn is_conflict_copy_of(file: &Path, other: &Path) -> bool {
+    let same_dir = |p: &Path| {
+        std::fs::canonicalize(
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        )
+        .ok()
+    };
+    match (file.file_name(), other.file_name()) {
+        (Some(name), Some(copy)) => {
+            same_dir(file) == same_dir(other)
+                && crate::vault::copies::is_conflict_copy(
+                    &name.to_string_lossy(),
+                    &copy.to_string_lossy(),
+                )
+        }
+        _ => false,
+    }
+}
+
+/// Say which copies beside `file` brought back history it lacked.
+pub(super) fn report_recovered(
+    file: &Path,
+    recovered: &[(PathBuf, Merged)],
+    roster: &crate::core::roster::Roster,
+) {
+    for (copy, merged) in recovered {
+        eprintln!(
+            "note: {} lacked history this laptop had verified there (an older copy was put in \
+             its place); merged {} ({})",
+            inline(&file.display().to_string()),
+            inline(&copy.display().to_string()),
+            came_in(merged, roster)
+        );
+    }
 }
 
 fn needs_attention(after: usize, before: usize, file: &Path) -> String {
@@ -117,6 +185,7 @@ pub(super) fn driver(
         return Ok(());
     }
     let roster = file.roster()?;
+    super::session::warn_if_clock_behind(&file);
     file.save(&identity)?;
     drop(file);
     // %A is git's temporary file: git keeps its previous version, so no backup is left in the

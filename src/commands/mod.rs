@@ -5,6 +5,7 @@
 //! back to `main`.
 
 mod cases;
+pub mod exit;
 mod export;
 mod hints;
 mod import;
@@ -13,6 +14,7 @@ mod log;
 mod members;
 mod merge;
 mod output;
+mod recover;
 mod session;
 mod show;
 
@@ -57,6 +59,14 @@ pub enum Error {
         /// What to do.
         hint: String,
     },
+    /// `casebook recover` found only an older history and was not told to accept it.
+    #[error("{} lacks what this laptop verified and no copy holds it; it was left as it is and nothing was written", .file.display())]
+    NotAccepted {
+        /// The case file.
+        file: PathBuf,
+        /// The newest commit found (short), to accept with `--accept`.
+        head: String,
+    },
     /// Verification found problems; the report is on stdout.
     #[error("{0}")]
     Verification(String, u8),
@@ -78,11 +88,11 @@ impl From<RuleError> for Error {
 }
 
 impl Error {
-    /// The process exit code: 1 for errors, or verification's own codes.
+    /// The process exit code of its class (see [`exit::class`]; verification keeps its own).
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Verification(_, code) => *code,
-            _ => 1,
+            other => exit::class(other).code(),
         }
     }
 
@@ -106,6 +116,13 @@ impl Error {
                 Some("fix the identity setting, or pass another key with -i KEY".to_string())
             }
             Error::Usage { hint, .. } => Some(hint.clone()),
+            Error::NotAccepted { file, head } => {
+                let file = crate::ops::export::shell_quote(&file.display().to_string());
+                Some(format!(
+                    "to accept the older history, run `casebook recover {file} --accept {head}` \
+                     (or merge a newer copy from another member: `casebook merge {file} COPY`)"
+                ))
+            }
             Error::Verification(..) => None,
             Error::Output(_) => None,
         }
@@ -205,7 +222,15 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         }
         Command::Man => {
             let command = <crate::cli::Args as clap::CommandFactory>::command();
-            clap_mangen::Man::new(command).render(out)?;
+            let man = clap_mangen::Man::new(command);
+            man.render_title(out)?;
+            man.render_name_section(out)?;
+            man.render_synopsis_section(out)?;
+            man.render_description_section(out)?;
+            man.render_options_section(out)?;
+            man.render_subcommands_section(out)?;
+            out.write_all(exit::man_section().as_bytes())?;
+            man.render_version_section(out)?;
         }
         Command::Init {
             file,
@@ -243,7 +268,18 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         }
         Command::Open { file } => {
             let identity = load_identity(config)?;
-            let case_file = open_file(config, file, &identity, OpenMode::ReadWrite)?;
+            let case_file = match open_file(config, file, &identity, OpenMode::ReadWrite) {
+                // Nothing can be written beside it: open it to read, and to save as.
+                Err(Error::Ops(ops::Error::Vault(vault::Error::ReadOnlyFilesystem { .. }))) => {
+                    eprintln!(
+                        "note: {} is on a read-only filesystem: opened read-only (S saves \
+                         under a new name elsewhere)",
+                        sanitize::inline(&file.display().to_string())
+                    );
+                    open_file(config, file, &identity, OpenMode::ReadOnly)?
+                }
+                other => other?,
+            };
             // Unlocking after the idle lock loads the same key file again.
             let path = identity.label().to_path_buf();
             let configured = config.passphrases.clone();
@@ -273,6 +309,9 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             other_identity,
         } => merge::merge(config, file, others, other_identity.as_deref(), out)?,
         Command::MergeDriver { ours, theirs, .. } => merge::driver(config, ours, theirs, out)?,
+        Command::Recover { file, accept } => {
+            recover::recover(config, file, accept.as_deref(), out)?
+        }
         Command::Attention { file, json } => merge::attention(config, file, *json, out)?,
         Command::Approve {
             file,
@@ -459,16 +498,7 @@ pub(crate) fn open_file(
     let file = match mode {
         OpenMode::ReadWrite => {
             let (file, recovered) = CaseFile::open_recovering(path, identity, &config.expect)?;
-            let roster = file.roster()?;
-            for (copy, merged) in &recovered {
-                eprintln!(
-                    "note: {} lacked history this laptop had verified there (an older copy was \
-                     put in its place); merged {} ({}), which holds it",
-                    sanitize::inline(&path.display().to_string()),
-                    sanitize::inline(&copy.display().to_string()),
-                    merge::came_in(merged, &roster)
-                );
-            }
+            merge::report_recovered(path, &recovered, &file.roster()?);
             file
         }
         OpenMode::ReadOnly => {
@@ -477,7 +507,7 @@ pub(crate) fn open_file(
             if !copies.is_empty() {
                 eprintln!(
                     "note: {} sync conflict cop{} beside {} (for example {}); the next change \
-                     tries to merge {}, or run `casebook merge {} COPY...`",
+                     merges {}, or run `casebook merge {} COPY...`",
                     copies.len(),
                     if copies.len() == 1 { "y is" } else { "ies are" },
                     sanitize::inline(&path.display().to_string()),
@@ -489,6 +519,18 @@ pub(crate) fn open_file(
             file
         }
     };
+    opened(config, path, &file, mode)?;
+    Ok(file)
+}
+
+/// Say on stderr what a member must know about a file just opened: saved through a symbolic
+/// link, an older copy, a committee never seen here, a file from before signed history.
+pub(crate) fn opened(
+    config: &Config,
+    path: &Path,
+    file: &CaseFile,
+    mode: OpenMode,
+) -> Result<(), Error> {
     if let (Some(link), OpenMode::ReadWrite) = (file.followed_link(), mode) {
         eprintln!(
             "note: {} is a symbolic link; casebook saves its target {} (the lock and backup \
@@ -507,7 +549,12 @@ pub(crate) fn open_file(
             sanitize::inline(what)
         );
     }
-    if let Some(older) = &trust.older {
+    if let Some(repair) = &trust.pins_repaired {
+        eprintln!("warning: {}", crate::ops::notices::pins_repaired(repair));
+    }
+    if let Some(older) = &trust.older
+        && mode == OpenMode::ReadOnly
+    {
         eprintln!(
             "WARNING: {}. Shown read-only; do not act on it.",
             sanitize::inline(&older.to_string())
@@ -527,7 +574,7 @@ pub(crate) fn open_file(
             path.display()
         ),
     }
-    Ok(file)
+    Ok(())
 }
 
 /// Load the identity chosen by the config, explaining where a missing one came from.

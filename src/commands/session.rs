@@ -2,12 +2,14 @@
 //! takes (open with the writer's lock as that member, let [`crate::ops`] record the change,
 //! save atomically before the command ends).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Error, load_identity};
 use crate::cli::Config;
 use crate::core::roster::Member;
+use crate::core::sanitize::inline;
 use crate::ops;
+use crate::ops::merge::MergedCopy;
 use crate::vault::{CaseFile, Identity, OpenMode, SaveReport};
 
 /// An open case file and the member changing it.
@@ -15,66 +17,118 @@ pub(super) struct Session {
     pub(super) file: CaseFile,
     pub(super) identity: Identity,
     pub(super) me: Member,
+    /// Sync conflict copies merged when the file was opened: they stay where they are until
+    /// the merged file is saved, then go aside.
+    copies: Vec<MergedCopy>,
 }
 
 impl Session {
-    /// Open `path` for writing as the member whose key the config names.
+    /// Open `path` for writing as the member whose key the config names. A command given
+    /// `--save-as` only reads `path` (no lock beside it: its folder may be read-only) and
+    /// writes the new file, locked beside it.
     pub(super) fn open(config: &Config, path: &Path) -> Result<Session, Error> {
         let identity = load_identity(config)?;
-        let file = Session::open_file(config, path, &identity)?;
-        Session::with(file, identity)
+        if config.command.save_as().is_some() {
+            let file = super::open_file(config, path, &identity, OpenMode::ReadOnly)?;
+            return Session::with(file, identity);
+        }
+        let file = super::open_file(config, path, &identity, OpenMode::ReadWrite)?;
+        let mut session = Session::with(file, identity)?;
+        session.merge_conflict_copies(&[])?;
+        Ok(session)
     }
 
-    /// The session of `identity`'s member on `file` (opened by [`Session::open_file`]).
+    /// The session of `identity`'s member on `file` (opened for writing).
     pub(super) fn with(file: CaseFile, identity: Identity) -> Result<Session, Error> {
         let me = ops::acting_member(&file)?;
-        Ok(Session { file, identity, me })
+        Ok(Session {
+            file,
+            identity,
+            me,
+            copies: Vec::new(),
+        })
     }
 
-    /// Open `path` for writing as the member whose key is `identity`, with the sync conflict
-    /// copies beside it merged.
-    pub(super) fn open_file(
-        config: &Config,
-        path: &Path,
-        identity: &Identity,
-    ) -> Result<CaseFile, Error> {
-        let mut file = super::open_file(config, path, identity, OpenMode::ReadWrite)?;
-        ops::acting_member(&file)?;
-        // Conflict copies a sync tool left beside the file are merged first.
-        let (merged, refused) = ops::merge::merge_conflict_copies(&mut file, identity);
-        let roster = file.roster()?;
-        for copy in &merged {
-            eprintln!(
-                "note: merged the sync conflict copy {} ({}) and moved it to {}",
-                copy.copy.display(),
-                super::merge::came_in(&copy.merged, &roster),
-                copy.moved_to.display()
-            );
-        }
+    /// Merge the sync conflict copies beside the file, except `skip` (named by the member and
+    /// merged as such). They are moved aside by [`Session::save`], once what they brought is
+    /// saved; a copy that cannot be merged is left where it is, and the member told why.
+    pub(super) fn merge_conflict_copies(&mut self, skip: &[PathBuf]) -> Result<(), Error> {
+        let (merged, refused) =
+            ops::merge::merge_conflict_copies(&mut self.file, &self.identity, skip);
         for (copy, why) in &refused {
             eprintln!(
-                "warning: the sync conflict copy {} was left where it is, not merged: {why}",
-                copy.display()
+                "warning: the sync conflict copy {} was left where it is, not merged: {}",
+                inline(&copy.display().to_string()),
+                inline(&why.to_string())
             );
         }
-        Ok(file)
+        self.copies.extend(merged);
+        Ok(())
     }
 
-    /// Save what was recorded, over the file or to a new one.
+    /// Conflict copies merged so far that are to go aside after the save (for example copies
+    /// the member named to `casebook merge`).
+    pub(super) fn move_aside_after_save(&mut self, copies: Vec<MergedCopy>) {
+        self.copies.extend(copies);
+    }
+
+    /// Save what was recorded, over the file or to a new one; then move aside the conflict
+    /// copies whose changes are now in the saved file.
     pub(super) fn save(mut self, save_as: Option<&Path>) -> Result<SaveReport, Error> {
+        warn_if_clock_behind(&self.file);
         let report = match save_as {
             Some(path) => self.file.save_as(path, &self.identity)?,
             None => self.file.save(&self.identity)?,
         };
+        let roster = self.file.roster()?;
         if let Some(merged) = report.merged.as_ref().filter(|m| !m.is_empty()) {
             eprintln!(
                 "note: {} had changed on disk since it was opened (another copy was saved \
                  there); merged its {} before saving",
                 report.path.display(),
-                super::merge::came_in(merged, &self.file.roster()?)
+                super::merge::came_in(merged, &roster)
             );
         }
+        for line in crate::ops::notices::displaced(&report, &roster) {
+            eprintln!("{line}");
+        }
+        self.finish(&roster);
         Ok(report)
+    }
+
+    /// End the session: save when anything was recorded or merged (whatever a command
+    /// merges is saved by it), else move aside the conflict copies that brought nothing new
+    /// (everything in them is in the file on disk already).
+    pub(super) fn close(mut self) -> Result<Option<SaveReport>, Error> {
+        if self.file.is_dirty() {
+            return self.save(None).map(Some);
+        }
+        let roster = self.file.roster()?;
+        self.finish(&roster);
+        Ok(None)
+    }
+
+    fn finish(&mut self, roster: &crate::core::roster::Roster) {
+        let copies = std::mem::take(&mut self.copies);
+        for moved in ops::merge::move_aside(copies) {
+            let copy = inline(&moved.copy.display().to_string()).into_owned();
+            let came_in = if moved.merged.is_empty() {
+                "nothing new".to_string()
+            } else {
+                super::merge::came_in(&moved.merged, roster)
+            };
+            match moved.moved_to {
+                Ok(to) => eprintln!(
+                    "note: merged the sync conflict copy {copy} ({came_in}) and moved it to {}",
+                    inline(&to.display().to_string())
+                ),
+                Err(why) => eprintln!(
+                    "warning: merged the sync conflict copy {copy} ({came_in}), but it stays \
+                     where it is: {}",
+                    inline(&why.to_string())
+                ),
+            }
+        }
     }
 
     /// Apply one change to case `code` and save.
@@ -87,5 +141,16 @@ impl Session {
         let changed = ops::cases::change(&mut self.file, code, change)?;
         self.save(save_as)?;
         Ok(changed)
+    }
+}
+
+/// Before signing: say so when this laptop's clock is earlier than the newest change in the
+/// file, and by how much.
+pub(super) fn warn_if_clock_behind(file: &CaseFile) {
+    if let Ok(Some(behind)) = ops::notices::clock_behind(file, chrono::Utc::now()) {
+        eprintln!(
+            "warning: {}",
+            ops::notices::clock_warning(&file.label(), &behind)
+        );
     }
 }

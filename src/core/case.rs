@@ -775,6 +775,7 @@ impl Case {
             | EventKind::MemberRemoved { .. }
             | EventKind::MemberKeyChanged { .. }
             | EventKind::Rekeyed
+            | EventKind::HistoryRecovered { .. }
             | EventKind::RecipientAdded { .. }
             | EventKind::SettingsChanged { .. } => {}
         }

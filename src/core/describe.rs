@@ -38,6 +38,19 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             format!("recorded {}'s contact address", name(*member))
         }
         EventKind::Rekeyed => "re-encrypted with a fresh file key".into(),
+        EventKind::HistoryRecovered {
+            lost_head,
+            lost_by,
+            lost_at,
+            verified_at,
+        } => format!(
+            "recovered the file from an older copy: the history after commit {} (by {}, {}), \
+             verified on {} and found in no copy, is lost",
+            inline(lost_head.get(..8).unwrap_or(lost_head)),
+            inline(lost_by),
+            inline(lost_at.get(..16).unwrap_or(lost_at)).replace('T', " "),
+            verified_at.format("%Y-%m-%d")
+        ),
         EventKind::RecipientAdded { .. } => "added a recipient who is not a member".into(),
         EventKind::SettingsChanged {
             ladder,

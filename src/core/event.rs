@@ -406,6 +406,19 @@ pub enum EventKind {
     },
     /// The file was re-encrypted to the current roster with a fresh file key.
     Rekeyed,
+    /// A member accepted an older history for the file (`casebook recover`): what one laptop
+    /// had verified there could not be found in any copy, and is lost. Changes nothing else;
+    /// every copy shows it in the history.
+    HistoryRecovered {
+        /// The newest commit that laptop had verified and no copy holds.
+        lost_head: String,
+        /// Who had signed it, as that laptop knew them.
+        lost_by: String,
+        /// When they had signed it (their claim).
+        lost_at: String,
+        /// When that laptop had verified it.
+        verified_at: DateTime<Utc>,
+    },
     /// A recipient that is not a member (for example an offline escrow key) was added.
     RecipientAdded {
         /// The age recipient.
@@ -639,6 +652,7 @@ impl EventKind {
             EventKind::MemberRejoined { .. } => "member-rejoined",
             EventKind::ConflictWithdrawn { .. } => "conflict-withdrawn",
             EventKind::Rekeyed => "rekeyed",
+            EventKind::HistoryRecovered { .. } => "history-recovered",
             EventKind::RecipientAdded { .. } => "recipient-added",
             EventKind::SettingsChanged { .. } => "settings-changed",
             EventKind::CaseOpened { .. } => "case-opened",
@@ -751,6 +765,12 @@ mod tests {
                 readers: BTreeSet::new(),
                 recipient: "age1x".into(),
                 keys: String::new(),
+            },
+            EventKind::HistoryRecovered {
+                lost_head: "c0ffee".into(),
+                lost_by: "Ada".into(),
+                lost_at: "2026-12-01T10:00:00+00:00".into(),
+                verified_at: Utc::now(),
             },
         ];
         for kind in kinds {

@@ -238,6 +238,7 @@ pub fn judge(
         | EventKind::MemberRejoined { .. }
         | EventKind::MemberEmailChanged { .. }
         | EventKind::Rekeyed
+        | EventKind::HistoryRecovered { .. }
         | EventKind::RecipientAdded { .. }
         | EventKind::SettingsChanged { .. } => Err(RuleError::NotACaseChange {
             case: name(),

@@ -10,7 +10,7 @@
 use crate::core::sanitize::{body, inline};
 
 /// Characters escaped wherever they are.
-const ALWAYS: &[char] = &[
+pub(crate) const ALWAYS: &[char] = &[
     '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '<', '>', '#', '!', '|', '~', '&', '$',
 ];
 

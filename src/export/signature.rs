@@ -111,14 +111,36 @@ pub fn parse_openssh_time(text: &str) -> Option<DateTime<Utc>> {
     }
 }
 
-/// OpenSSH's `match_pattern`: `*` matches any run of characters, `?` any one.
+/// OpenSSH's `match_pattern`: `*` matches any run of characters, `?` any one. Matched
+/// without recursion, going back only to the last `*`: a pattern of many stars (an
+/// allowed_signers file is someone else's text) costs at most text times pattern steps, not
+/// exponential time. Gives what OpenSSH's recursive matcher gives.
 fn match_pattern(text: &[u8], pattern: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => text.is_empty(),
-        Some((b'*', rest)) => (0..=text.len()).any(|i| match_pattern(&text[i..], rest)),
-        Some((b'?', rest)) => !text.is_empty() && match_pattern(&text[1..], rest),
-        Some((c, rest)) => text.first() == Some(c) && match_pattern(&text[1..], rest),
+    let (mut t, mut p) = (0, 0);
+    // After the last `*` seen: where the pattern goes on, and where the text was then.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p + 1, t));
+                p += 1;
+            }
+            Some(&c) if c == b'?' || c == text[t] => {
+                t += 1;
+                p += 1;
+            }
+            _ => match star {
+                // Let the last `*` take one more character, and go on from there.
+                Some((after, from)) => {
+                    star = Some((after, from + 1));
+                    p = after;
+                    t = from + 1;
+                }
+                None => return false,
+            },
+        }
     }
+    pattern[p..].iter().all(|&c| c == b'*')
 }
 
 /// OpenSSH's `match_pattern_list`: 1 if some pattern of the comma-separated `list` matches and
@@ -399,6 +421,38 @@ pub fn judge(lines: &[Line], key: &str, principal: Option<&str>, at: DateTime<Ut
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// OpenSSH's recursive matcher, as casebook had it: the reference the fast one must equal.
+    fn recursive(text: &[u8], pattern: &[u8]) -> bool {
+        match pattern.split_first() {
+            None => text.is_empty(),
+            Some((b'*', rest)) => (0..=text.len()).any(|i| recursive(&text[i..], rest)),
+            Some((b'?', rest)) => !text.is_empty() && recursive(&text[1..], rest),
+            Some((c, rest)) => text.first() == Some(c) && recursive(&text[1..], rest),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matching_gives_what_the_recursive_matcher_gives(
+            text in "[ab*?]{0,12}",
+            pattern in "[ab*?]{0,8}",
+        ) {
+            proptest::prop_assert_eq!(
+                match_pattern(text.as_bytes(), pattern.as_bytes()),
+                recursive(text.as_bytes(), pattern.as_bytes())
+            );
+        }
+    }
+
+    #[test]
+    fn a_pattern_of_many_stars_is_matched_at_once() {
+        // Found by fuzzing (fuzz/regressions/allowed_signers): this took exponential time.
+        let pattern = format!("d{}X", "*".repeat(60));
+        let text = "d".repeat(200);
+        assert!(!match_pattern(text.as_bytes(), pattern.as_bytes()));
+        assert_eq!(match_pattern_list(&text, &pattern), 0);
+    }
 
     #[test]
     fn patterns_follow_openssh() {

@@ -135,6 +135,7 @@ pub fn remove(
     let policy = SavePolicy {
         allow_lockout: allow_self_removal,
         backup_new_version: true,
+        ..SavePolicy::default()
     };
     // Refused before recording, so a refused save leaves nothing half-done in memory.
     file.check_writable()?;
@@ -147,7 +148,7 @@ pub fn remove(
 /// reader left the committee (their access goes with them), or a reader's key changed (the
 /// case key is wrapped to their new one). Cases they cannot read get one when a reader next
 /// works on them (see [`crate::ops::cases::change`]).
-fn rekey_sealed_cases(file: &mut CaseFile) -> Result<(), Error> {
+pub(crate) fn rekey_sealed_cases(file: &mut CaseFile) -> Result<(), Error> {
     // A chair who removed themselves reads no case any more: the next reader re-keys.
     let Some(me) = file.me()? else {
         return Ok(());
@@ -209,6 +210,7 @@ pub fn rotate_key(
     let policy = SavePolicy {
         allow_lockout: false,
         backup_new_version: true,
+        ..SavePolicy::default()
     };
     Ok(file.save_with(new, policy)?)
 }
@@ -221,6 +223,7 @@ pub fn rekey(file: &mut CaseFile, identity: &Identity) -> Result<vault::SaveRepo
     let policy = SavePolicy {
         allow_lockout: false,
         backup_new_version: true,
+        ..SavePolicy::default()
     };
     Ok(file.save_with(identity, policy)?)
 }

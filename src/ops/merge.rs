@@ -101,42 +101,72 @@ pub fn read_while_opening<T>(
     })
 }
 
-/// A sync tool's conflict copy that was merged and moved aside.
+/// A sync tool's conflict copy that was merged into the open file (recorded, not saved yet).
+/// It stays where it is until the merged file is saved: then [`move_aside`] moves it.
 #[derive(Debug)]
 pub struct MergedCopy {
-    /// Where it was.
+    /// Where it is.
     pub copy: PathBuf,
-    /// Where it is now.
-    pub moved_to: PathBuf,
     /// What it brought in.
     pub merged: Merged,
 }
 
-/// Merge the sync conflict copies beside `file` (recorded, not saved) and move each merged
-/// one aside; one that cannot be merged is left where it is, with why.
+/// Merge the sync conflict copies beside `file` (recorded, not saved), except those in
+/// `skip` (copies the member named, merged as named); one that cannot be merged is left where
+/// it is, with why. Nothing is moved: a copy goes aside only once the merged file is saved and
+/// verified ([`move_aside`]), so a command that fails leaves every copy where it was.
 pub fn merge_conflict_copies(
     file: &mut CaseFile,
     identity: &Identity,
+    skip: &[PathBuf],
 ) -> (Vec<MergedCopy>, Vec<(PathBuf, Error)>) {
+    let skip: Vec<PathBuf> = skip
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
     let mut merged = Vec::new();
     let mut refused = Vec::new();
     for copy in copies::conflict_copies(Path::new(&file.label())) {
+        if std::fs::canonicalize(&copy).is_ok_and(|c| skip.contains(&c)) {
+            continue;
+        }
         match file.merge_file(&copy, identity) {
-            Ok(result) => match copies::move_aside(&copy) {
-                Ok(moved_to) => merged.push(MergedCopy {
-                    copy,
-                    moved_to,
-                    merged: result,
-                }),
-                Err(e) => refused.push((
-                    copy.clone(),
-                    Error::Vault(crate::vault::Error::reading(&copy, e)),
-                )),
-            },
+            Ok(result) => merged.push(MergedCopy {
+                copy,
+                merged: result,
+            }),
             Err(e) => refused.push((copy, e.into())),
         }
     }
     (merged, refused)
+}
+
+/// A merged copy after the merged file was saved: moved aside, or left where it was (why).
+#[derive(Debug)]
+pub struct MovedCopy {
+    /// Where it was.
+    pub copy: PathBuf,
+    /// What it brought in.
+    pub merged: Merged,
+    /// Where it is now, or why it could not be moved (it is still where it was).
+    pub moved_to: Result<PathBuf, Error>,
+}
+
+/// Move merged sync conflict copies into the folder beside them (see
+/// [`copies::move_aside`]). Call only once everything they brought is saved and verified.
+pub fn move_aside(merged: Vec<MergedCopy>) -> Vec<MovedCopy> {
+    merged
+        .into_iter()
+        .map(|MergedCopy { copy, merged }| {
+            let moved_to = copies::move_aside(&copy)
+                .map_err(|e| Error::Vault(crate::vault::Error::writing(&copy, e)));
+            MovedCopy {
+                copy,
+                merged,
+                moved_to,
+            }
+        })
+        .collect()
 }
 
 /// One thing that needs attention, and where.

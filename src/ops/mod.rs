@@ -14,6 +14,8 @@ pub mod export;
 pub mod import;
 pub mod members;
 pub mod merge;
+pub mod notices;
+pub mod recover;
 
 use std::path::PathBuf;
 

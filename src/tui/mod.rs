@@ -100,6 +100,10 @@ pub type Reload<'a> = &'a dyn Fn(PassphraseSource) -> Result<Identity, vault::Er
 /// How often the file on disk is checked for someone else's save.
 const DISK_CHECK: Duration = Duration::from_secs(2);
 
+/// How often the interface compares this laptop's clock with the file's newest change (a
+/// merge or a save can bring a newer one; reading it costs a pass over the commits).
+const CLOCK_CHECK: Duration = Duration::from_secs(60);
+
 /// Run the interface on an open case file until the member quits. The terminal is restored
 /// afterwards, also after a panic (ratatui's hook, plus turning the mouse off).
 pub fn run(
@@ -124,20 +128,41 @@ pub fn run(
 
 /// What opening established that the member must see first: a committee this laptop has
 /// never opened (with its fingerprint to check), or a file from before signed history.
-fn trust_notice(trust: &vault::Trust) -> Option<app::Outcome> {
-    let text = match &trust.fingerprint {
-        Some(fingerprint) if trust.first_open => format!(
+fn trust_notice(file: &CaseFile) -> Option<app::Outcome> {
+    let trust = file.trust();
+    let committee = match &trust.fingerprint {
+        Some(fingerprint) if trust.first_open => Some(format!(
             "This laptop has not opened this committee before. Its fingerprint is\n\n  \
              {fingerprint}\n\nCheck it with your chair over another channel than the file \
              before you trust what it says."
+        )),
+        None => Some(
+            "This file was written before casebook signed its history: nothing in it is \
+             verified, and nothing can be recorded until a chair who trusts this copy runs \
+             `casebook adopt FILE`."
+                .to_string(),
         ),
-        None => "This file was written before casebook signed its history: nothing in it is \
-                 verified, and nothing can be recorded until a chair who trusts this copy runs \
-                 `casebook adopt FILE`."
-            .to_string(),
-        Some(_) => return None,
+        Some(_) => None,
     };
-    Some(app::Outcome::Notice {
+    let pins = trust
+        .pins_repaired
+        .as_ref()
+        .map(|repair| format!("Warning: {}.", crate::ops::notices::pins_repaired(repair)));
+    let clock = crate::ops::notices::clock_behind(file, chrono::Utc::now())
+        .ok()
+        .flatten()
+        .map(|behind| {
+            format!(
+                "Warning: {}.",
+                crate::ops::notices::clock_warning(&file.label(), &behind)
+            )
+        });
+    let text = [pins, clock, committee]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    (!text.is_empty()).then(|| app::Outcome::Notice {
         title: "Committee".into(),
         text,
     })
@@ -169,7 +194,8 @@ fn event_loop(
     );
     let mut runner = Runner::new(identity, reload);
     runner.run(&mut app, file, Effect::Refresh);
-    if let Some(notice) = trust_notice(file.trust()) {
+    runner.run(&mut app, file, Effect::CheckClock);
+    if let Some(notice) = trust_notice(file) {
         app.update(Msg::Outcome(notice));
     }
     // Sync conflict copies beside the file: offer to merge them (after the notice, if any).
@@ -177,6 +203,7 @@ fn event_loop(
     let mut layout = view::CaseLayout::default();
     let mut last_input = Instant::now();
     let mut last_disk_check = Instant::now();
+    let mut last_clock_check = Instant::now();
     while !app.quit {
         if let Some(limit) = options.idle_lock
             && !runner.is_locked()
@@ -185,6 +212,10 @@ fn event_loop(
             if let Some(effect) = app.update(Msg::Idle { idle, limit }) {
                 runner.run(&mut app, file, effect);
             }
+        }
+        if !runner.is_locked() && last_clock_check.elapsed() >= CLOCK_CHECK {
+            runner.run(&mut app, file, Effect::CheckClock);
+            last_clock_check = Instant::now();
         }
         if !runner.is_locked() && last_disk_check.elapsed() >= DISK_CHECK {
             runner.run(&mut app, file, Effect::CheckDisk);

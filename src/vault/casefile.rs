@@ -12,6 +12,7 @@
 
 mod merge;
 mod open;
+pub mod recover;
 mod save;
 mod seal;
 mod summary;
@@ -39,7 +40,7 @@ use crate::core::roster::{Member, MemberId, Roster};
 
 pub use merge::OtherCopy;
 pub use open::{Founder, OpenMode};
-pub use save::{SavePolicy, SaveReport, encrypt_new_file};
+pub use save::{Displaced, SavePolicy, SaveReport, encrypt_new_file};
 pub use summary::{EncryptedTo, MemberSummary, RecipientSummary, StatusCount, Summary};
 pub use trust::{Expect, Trust};
 

@@ -35,6 +35,32 @@ pub fn conflict_copies(path: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// The name casebook gives a version of `path` it found put in place while it was saving its
+/// own (see [`crate::vault::CaseFile::save`]): `NAME (casebook conflicted copy DATE TIME).EXT`
+/// beside it, the way Nextcloud names its conflict copies, so that [`conflict_copies`] finds
+/// it; `n` tells apart several made in one second.
+pub(crate) fn conflict_name(path: &Path, now: chrono::DateTime<chrono::Utc>, n: u32) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem.to_string(), format!(".{ext}")),
+        _ => (name.clone(), String::new()),
+    };
+    let when = now.format("%Y-%m-%d %H%M%S");
+    let extra = if n == 0 {
+        String::new()
+    } else {
+        format!(" {n}")
+    };
+    let copy = format!("{stem} (casebook conflicted copy {when}{extra}){ext}");
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(copy),
+        _ => PathBuf::from(copy),
+    }
+}
+
 /// Whether `candidate` is a sync tool's conflict copy of the file named `name`.
 pub fn is_conflict_copy(name: &str, candidate: &str) -> bool {
     let (stem, ext) = match name.rsplit_once('.') {
@@ -105,6 +131,20 @@ pub(crate) fn open_copy(path: &Path) -> Result<File, Error> {
     Ok(file)
 }
 
+/// Where a damaged case file replaced by `casebook recover` is kept: `NAME.damaged-TIME` in
+/// [`MERGED_DIR`] beside it.
+pub(crate) fn damaged_aside(path: &Path, now: chrono::DateTime<chrono::Utc>) -> PathBuf {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(MERGED_DIR),
+        _ => PathBuf::from(MERGED_DIR),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!("{name}.damaged-{}", now.format("%Y%m%dT%H%M%SZ")))
+}
+
 /// Move a merged conflict copy into [`MERGED_DIR`] beside it (created 0700); gives where.
 pub fn move_aside(copy: &Path) -> std::io::Result<PathBuf> {
     let dir = match copy.parent() {
@@ -155,12 +195,27 @@ mod tests {
     }
 
     #[test]
+    fn casebook_names_a_displaced_version_as_a_conflict_copy() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-01T10:15:00Z")
+            .unwrap()
+            .to_utc();
+        let copy = conflict_name(Path::new("dir/committee.cases.age"), now, 0);
+        assert_eq!(
+            copy,
+            Path::new("dir/committee.cases (casebook conflicted copy 2026-12-01 101500).age")
+        );
+        let name = copy.file_name().unwrap().to_str().unwrap();
+        assert!(is_conflict_copy("committee.cases.age", name));
+    }
+
+    #[test]
     fn recognises_the_sync_tools_conflict_names() {
         let name = "committee.cases.age";
         for copy in [
             "committee.cases.sync-conflict-20261201-101500-ABCDEF7.age",
             "committee.cases (Sam Lindqvist's conflicted copy 2026-12-01).age",
             "committee.cases (conflicted copy 2026-12-01 101500).age",
+            "committee.cases (casebook conflicted copy 2026-12-01 101500 2).age",
         ] {
             assert!(is_conflict_copy(name, copy), "{copy}");
         }

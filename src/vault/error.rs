@@ -14,6 +14,9 @@ pub enum Error {
     /// The operating system refused access to a file.
     #[error("permission denied: {}", .path.display())]
     PermissionDenied { path: PathBuf },
+    /// The file's folder is on a filesystem mounted read-only: nothing can be written there.
+    #[error("cannot write {}: its folder is on a read-only filesystem", .path.display())]
+    ReadOnlyFilesystem { path: PathBuf },
     /// The file is an unencrypted SQLite database.
     #[error("{} is a plaintext SQLite database, not an encrypted case file", .path.display())]
     PlaintextDatabase { path: PathBuf },
@@ -143,8 +146,9 @@ pub enum Error {
         author: String,
         /// When they made it.
         at: String,
-        /// Files beside it that may hold the newer history.
-        candidates: Vec<PathBuf>,
+        /// The copies beside it (its backup, sync conflict copies) that were merged and did
+        /// not bring that history back.
+        tried: Vec<PathBuf>,
     },
     /// Recording needs a signing key.
     #[error("{} cannot sign changes: only OpenSSH ed25519 keys sign casebook's history (an age key can only read)", .identity.display())]
@@ -240,9 +244,8 @@ impl Error {
     pub(crate) fn writing(path: &Path, err: io::Error) -> Error {
         let path = path.to_path_buf();
         match err.kind() {
-            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
-                Error::PermissionDenied { path }
-            }
+            io::ErrorKind::PermissionDenied => Error::PermissionDenied { path },
+            io::ErrorKind::ReadOnlyFilesystem => Error::ReadOnlyFilesystem { path },
             io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => Error::DiskFull { path },
             io::ErrorKind::AlreadyExists => Error::Exists { path },
             _ => Error::Write { path, source: err },

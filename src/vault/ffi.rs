@@ -1,7 +1,7 @@
 //! Every `unsafe` block of casebook, in one file small enough to audit in one sitting: the parts
 //! of SQLite's C API rusqlite does not wrap (memory SQLite can own, in-place access to a
-//! deserialised database, its size limit, an allocator that wipes what SQLite frees) and two
-//! Linux hints (huge pages, early writeback).
+//! deserialised database, its size limit, an allocator that wipes what SQLite frees), two
+//! Linux hints (huge pages, early writeback) and Linux's atomic exchange of two names.
 //!
 //! Each function here is safe to call: whatever could go wrong is ruled out by its signature
 //! or checked inside, so the rest of the vault needs no `unsafe` (`vault/mod.rs` denies it).
@@ -129,6 +129,76 @@ pub(super) fn start_writeback(file: &File) {
 
 #[cfg(not(target_os = "linux"))]
 pub(super) fn start_writeback(_file: &File) {}
+
+/// Atomically swap the files at `a` and `b` (`renameat2(RENAME_EXCHANGE)`): afterwards `b`
+/// names what `a` named and `a` what `b` named, with no moment where either name is missing or
+/// either file is lost. Fails with `ErrorKind::Unsupported` where the system or the filesystem
+/// cannot do it, and with `NotFound` when either name is missing.
+#[cfg(target_os = "linux")]
+pub(super) fn exchange(a: &std::path::Path, b: &std::path::Path) -> std::io::Result<()> {
+    rename2(a, b, libc::RENAME_EXCHANGE)
+}
+
+/// Rename `from` to `to` unless `to` exists (`renameat2(RENAME_NOREPLACE)`): never over a
+/// file that appeared meanwhile. `ErrorKind::Unsupported` where that cannot be done.
+#[cfg(target_os = "linux")]
+pub(super) fn rename_noreplace(
+    from: &std::path::Path,
+    to: &std::path::Path,
+) -> std::io::Result<()> {
+    rename2(from, to, libc::RENAME_NOREPLACE)
+}
+
+#[cfg(target_os = "linux")]
+fn rename2(
+    from: &std::path::Path,
+    to: &std::path::Path,
+    flags: libc::c_uint,
+) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &std::path::Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    };
+    let (from, to) = (c(from)?, c(to)?);
+    // SAFETY: both paths are NUL-terminated C strings that outlive the call; AT_FDCWD makes
+    // them relative to the working directory as rename(2) would; the kernel only reads them.
+    // The raw syscall (not glibc's wrapper) works with any C library.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            flags,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let error = std::io::Error::last_os_error();
+    match error.raw_os_error() {
+        // No such system call, or a filesystem (or flag) that does not support it.
+        Some(libc::ENOSYS | libc::EINVAL | libc::EOPNOTSUPP) => {
+            Err(std::io::Error::new(std::io::ErrorKind::Unsupported, error))
+        }
+        _ => Err(error),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(super) fn exchange(_a: &std::path::Path, _b: &std::path::Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(super) fn rename_noreplace(
+    _from: &std::path::Path,
+    _to: &std::path::Path,
+) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
 
 /// Make SQLite wipe every block of memory it frees or outgrows, before the first connection
 /// exists: the deserialised database, the page cache, serialised copies and everything else

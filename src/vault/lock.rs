@@ -10,6 +10,7 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::Error;
 
@@ -22,8 +23,26 @@ pub(crate) struct Lock {
 }
 
 impl Lock {
-    /// Take the lock for `case_path`, or say who holds it.
-    pub(crate) fn acquire(case_path: &Path) -> Result<Lock, Error> {
+    /// Take the lock for `case_path`, or say who holds it. With `wait`, another writer's lock
+    /// is waited for, up to that long.
+    pub(crate) fn acquire(case_path: &Path, wait: Option<Duration>) -> Result<Lock, Error> {
+        let deadline = wait.map(|w| Instant::now() + w);
+        let mut pause = Duration::from_millis(10);
+        loop {
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            match Lock::try_acquire(case_path) {
+                Err(Error::Locked { .. }) if left.is_some_and(|l| !l.is_zero()) => {
+                    // Polled, not blocked on: each writer removes its sidecar and the next makes
+                    // it again, so a blocking lock could wait on an inode nobody uses.
+                    std::thread::sleep(pause.min(left.unwrap_or_default()));
+                    pause = (pause * 2).min(Duration::from_millis(250));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_acquire(case_path: &Path) -> Result<Lock, Error> {
         let path = sidecar(case_path);
         // A holder that exits removes the sidecar; if we locked an inode that was just unlinked,
         // try again on the new one.

@@ -12,6 +12,8 @@ pub mod demo;
 mod error;
 #[allow(unsafe_code)]
 mod ffi;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 mod keys;
 mod lock;
@@ -22,9 +24,11 @@ mod store;
 pub mod synthetic;
 
 pub use atomic::backup_path;
+pub use casefile::recover;
 pub use casefile::{
-    CaseFile, EncryptedTo, Expect, Founder, MemberSummary, OpenMode, OtherCopy, RecipientSummary,
-    SavePolicy, SaveReport, SearchHit, StatusCount, Summary, Trust, encrypt_new_file,
+    CaseFile, Displaced, EncryptedTo, Expect, Founder, MemberSummary, OpenMode, OtherCopy,
+    RecipientSummary, SavePolicy, SaveReport, SearchHit, StatusCount, Summary, Trust,
+    encrypt_new_file,
 };
 pub use error::Error;
 pub use ffi::WipeOnFree;

@@ -4,7 +4,10 @@
 //! history is an older copy (rollback); one of another committee is refused.
 //!
 //! Kept in `$XDG_STATE_HOME/casebook/pins.json` (directory 0700, file 0600), written
-//! atomically under a lock. It holds hashes, names of signers and times, never case content.
+//! atomically under a lock, with the version before the last write kept as `pins.json.bak`.
+//! It holds hashes, names of signers and times, never case content. A damaged pins file does
+//! not stop casebook: it is moved aside, restored from its backup, and the member told what
+//! trust was lost (see [`Repair`]).
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -53,6 +56,33 @@ pub struct PathPin {
     /// and sealed cases' summaries (see [`crate::vault::history::local_digest`]).
     #[serde(default)]
     pub local: String,
+    /// The roster at that head: an older copy accepted by `casebook recover` must not bring
+    /// back a member this laptop saw removed, or a key it saw replaced.
+    #[serde(default)]
+    pub members: Vec<PinnedMember>,
+}
+
+/// A member as the roster at a pinned head had them (public keys and names, no case content).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinnedMember {
+    /// Their member id.
+    pub id: String,
+    /// Their name.
+    pub name: String,
+    /// Their key (the age recipient the file was encrypted to).
+    pub recipient: String,
+    /// When they were removed, if they were.
+    pub removed: Option<DateTime<Utc>>,
+}
+
+/// What a pins file holds.
+enum Stored {
+    /// No such file.
+    Missing,
+    /// Pins.
+    Pins(PinFile),
+    /// Something that does not parse: why.
+    Damaged(String),
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -61,6 +91,23 @@ struct PinFile {
     committees: BTreeMap<String, CommitteePin>,
     #[serde(default)]
     paths: BTreeMap<String, PathPin>,
+}
+
+/// How many random characters a temporary file's name has.
+const TEMP_RANDOM: usize = 6;
+
+/// What was done about a damaged pins file, and so what trust this laptop lost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repair {
+    /// The pins file.
+    pub file: PathBuf,
+    /// What was wrong with it.
+    pub damage: String,
+    /// Where the damaged file was moved (kept, never deleted).
+    pub moved_to: PathBuf,
+    /// The backup it was restored from, and when that backup was written; `None` when there
+    /// was no usable backup, and every pin is lost.
+    pub restored_from: Option<(PathBuf, Option<DateTime<Utc>>)>,
 }
 
 /// The pins of this laptop.
@@ -104,12 +151,88 @@ impl Pins {
         }
     }
 
+    fn backup(&self) -> PathBuf {
+        self.dir.join("pins.json.bak")
+    }
+
+    /// The pins as stored. A file that does not parse is repaired first (see
+    /// [`Pins::check`]). Never called with the pins' lock held (a repair takes it).
     fn read(&self) -> Result<PinFile, Error> {
-        match fs::read_to_string(self.file()) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| self.error(e)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PinFile::default()),
+        match self.parse(&self.file())? {
+            Stored::Pins(pins) => Ok(pins),
+            Stored::Missing => Ok(PinFile::default()),
+            Stored::Damaged(_) => {
+                self.check()?;
+                self.read_locked()
+            }
+        }
+    }
+
+    /// The pins as stored, read under the pins' lock (or after [`Pins::check`]).
+    fn read_locked(&self) -> Result<PinFile, Error> {
+        match self.parse(&self.file())? {
+            Stored::Pins(pins) => Ok(pins),
+            Stored::Missing => Ok(PinFile::default()),
+            Stored::Damaged(why) => Err(self.error(format!("pins.json is damaged: {why}"))),
+        }
+    }
+
+    /// What is stored at `path`.
+    fn parse(&self, path: &Path) -> Result<Stored, Error> {
+        match fs::read_to_string(path) {
+            Ok(text) => Ok(match serde_json::from_str(&text) {
+                Ok(pins) => Stored::Pins(pins),
+                Err(e) => Stored::Damaged(e.to_string()),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                Ok(Stored::Damaged("it is not text".into()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Stored::Missing),
             Err(e) => Err(self.error(e)),
         }
+    }
+
+    /// Make sure the pins file can be used: one that is damaged (it does not parse) is moved
+    /// aside, and its backup put in its place when that parses. Gives what was done, for the
+    /// member to be told, or `None` when the file was fine (or absent).
+    pub fn check(&self) -> Result<Option<Repair>, Error> {
+        if !matches!(self.parse(&self.file())?, Stored::Damaged(_)) {
+            return Ok(None);
+        }
+        let lock = self.lock()?;
+        // Another process may have repaired it meanwhile.
+        let Stored::Damaged(damage) = self.parse(&self.file())? else {
+            return Ok(None);
+        };
+        let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+        let mut moved_to = self.dir.join(format!("pins.json.damaged-{stamp}"));
+        let mut n = 1;
+        while moved_to.exists() {
+            moved_to = self.dir.join(format!("pins.json.damaged-{stamp}.{n}"));
+            n += 1;
+        }
+        fs::rename(self.file(), &moved_to).map_err(|e| self.error(e))?;
+        let backup = self.backup();
+        let restored = match self.parse(&backup)? {
+            Stored::Pins(_) => {
+                let saved = fs::metadata(&backup)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .map(DateTime::<Utc>::from);
+                // A copy, not a link: the backup stays as it is when the file is next written.
+                let text = fs::read(&backup).map_err(|e| self.error(e))?;
+                self.write_atomically(&text)?;
+                Some(saved)
+            }
+            _ => None,
+        };
+        drop(lock);
+        Ok(Some(Repair {
+            file: self.file(),
+            damage,
+            moved_to,
+            restored_from: restored.map(|saved| (backup, saved)),
+        }))
     }
 
     /// The path's key in the pins: absolute, its directory resolved but not the file itself,
@@ -158,6 +281,27 @@ impl Pins {
         pin: PathPin,
     ) -> Result<(), Error> {
         self.ensure_dir()?;
+        self.check()?;
+        let lock = self.lock()?;
+        let mut pins = self.read_locked()?;
+        pins.committees
+            .entry(fingerprint.to_string())
+            .or_insert(committee);
+        pins.paths.insert(Self::key(path), pin);
+        let text = serde_json::to_string_pretty(&pins).map_err(|e| self.error(e))?;
+        // The version being replaced (it parsed just now) becomes the backup.
+        if self.file().exists() {
+            self.keep_backup()?;
+        }
+        self.write_atomically(text.as_bytes())?;
+        drop(lock);
+        Ok(())
+    }
+
+    /// Take the pins' lock (held until dropped); leftovers of writers that were killed are
+    /// swept under it, when no other writer can be writing them.
+    fn lock(&self) -> Result<File, Error> {
+        self.ensure_dir()?;
         let lock = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -167,32 +311,82 @@ impl Pins {
             .open(self.dir.join("pins.lock"))
             .map_err(|e| self.error(e))?;
         lock.lock().map_err(|e| self.error(e))?;
-        let mut pins = self.read()?;
-        pins.committees
-            .entry(fingerprint.to_string())
-            .or_insert(committee);
-        pins.paths.insert(Self::key(path), pin);
-        let text = serde_json::to_string_pretty(&pins).map_err(|e| self.error(e))?;
-        let temp = self
-            .dir
-            .join(format!(".pins.json.{}.tmp", std::process::id()));
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(true)
+        self.sweep_leftovers();
+        Ok(lock)
+    }
+
+    /// Remove temporary files a killed writer left: exactly the names [`Pins::write_atomically`]
+    /// and [`Pins::keep_backup`] make (and the `.pins.json.PID.tmp` of earlier versions).
+    fn sweep_leftovers(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let ours = name
+                .strip_prefix(".pins.json.")
+                .and_then(|rest| rest.strip_suffix(".tmp"))
+                .map(|middle| middle.strip_suffix(".bak").unwrap_or(middle))
+                .is_some_and(|middle| {
+                    let random = middle.len() == TEMP_RANDOM
+                        && middle.bytes().all(|b| b.is_ascii_alphanumeric());
+                    let pid = !middle.is_empty() && middle.bytes().all(|b| b.is_ascii_digit());
+                    random || pid
+                });
+            if ours {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    /// Make the current pins file the backup, atomically (a second link: the file itself is
+    /// replaced by a rename next, so the backup keeps this version).
+    fn keep_backup(&self) -> Result<(), Error> {
+        let staging = self.temp_name(".bak.tmp");
+        fs::hard_link(self.file(), &staging)
+            .or_else(|_| fs::copy(self.file(), &staging).map(|_| ()))
+            .map_err(|e| self.error(e))?;
+        fs::rename(&staging, self.backup()).map_err(|e| {
+            let _ = fs::remove_file(&staging);
+            self.error(e)
+        })
+    }
+
+    /// Write `text` as the pins file: a temporary file beside it, fsynced, renamed into place,
+    /// the directory fsynced. Nothing is left behind on failure.
+    fn write_atomically(&self, text: &[u8]) -> Result<(), Error> {
+        let temp = self.temp_name(".tmp");
+        let written = OpenOptions::new()
+            .create_new(true)
             .write(true)
             .mode(0o600)
             .custom_flags(libc::O_NOFOLLOW)
             .open(&temp)
-            .map_err(|e| self.error(e))?;
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| self.error(e))?;
-        fs::rename(&temp, self.file()).map_err(|e| self.error(e))?;
+            .and_then(|mut file| {
+                file.write_all(text)?;
+                file.sync_all()
+            })
+            .and_then(|()| fs::rename(&temp, self.file()));
+        if let Err(e) = written {
+            let _ = fs::remove_file(&temp);
+            return Err(self.error(e));
+        }
         if let Ok(dir) = File::open(&self.dir) {
             let _ = dir.sync_all();
         }
-        drop(lock);
         Ok(())
+    }
+
+    /// `.pins.json.XXXXXX` + `suffix` in the pins directory, XXXXXX random.
+    fn temp_name(&self, suffix: &str) -> PathBuf {
+        use rand::Rng;
+        let random: String = rand::thread_rng()
+            .sample_iter(rand::distributions::Alphanumeric)
+            .take(TEMP_RANDOM)
+            .map(char::from)
+            .collect();
+        self.dir.join(format!(".pins.json.{random}{suffix}"))
     }
 
     fn ensure_dir(&self) -> Result<(), Error> {

@@ -110,16 +110,42 @@ pub fn ok(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Assert a command failed with exit code 1 and return its stderr.
+/// Assert a command failed with one of casebook's documented failure codes (1, 2, 5-9; see
+/// the README's exit status table) and a hint, without panicking; return its stderr.
 pub fn fails(out: &Output) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "expected failure; stderr: {stderr}"
+    assert!(
+        matches!(out.status.code(), Some(1 | 2 | 5..=9)),
+        "expected failure, got exit {:?}; stderr: {stderr}",
+        out.status.code()
     );
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
     assert!(stderr.contains("hint: "), "no hint: {stderr}");
+    stderr
+}
+
+/// Exit codes by class, as the README's table gives them.
+pub mod exit {
+    /// Any other error.
+    pub const FAILURE: i32 = 1;
+    /// The command line is wrong.
+    pub const USAGE: i32 = 2;
+    /// A file is missing or cannot be read.
+    pub const UNREADABLE: i32 = 5;
+    /// Locked, or changed while the command ran: try again.
+    pub const BUSY: i32 = 6;
+    /// An older copy.
+    pub const OLDER_COPY: i32 = 7;
+    /// Verification failed: do not trust it.
+    pub const UNTRUSTED: i32 = 8;
+    /// The committee's rules refused the change.
+    pub const RULE_REFUSED: i32 = 9;
+}
+
+/// [`fails`], with exactly exit code `code` (see [`exit`]).
+pub fn fails_with(out: &Output, code: i32) -> String {
+    let stderr = fails(out);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
     stderr
 }
 
@@ -220,4 +246,11 @@ pub fn demo_key_copy(member: &str, dir: &Path) -> PathBuf {
     std::fs::copy(demo_key(member), &copy).unwrap();
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o600)).unwrap();
     copy
+}
+
+/// `FILE.bak` beside `file`.
+pub fn backup(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".bak");
+    PathBuf::from(name)
 }

@@ -97,13 +97,16 @@ pub enum Outcome {
         renamed: Option<String>,
         /// The file had changed on disk: what merging that copy brought in first.
         merged: Option<MergeNews>,
+        /// Versions someone put in place while it was saved, and what became of them (worded).
+        displaced: Vec<String>,
     },
     /// Sync conflict copies lie beside the file (a sync tool's): offer to merge them.
     CopiesFound(Vec<PathBuf>),
     /// Sync conflict copies were merged (and moved aside), or left where they are with why.
     CopiesMerged {
-        /// Each merged copy, where it was moved to, and what it brought in.
-        merged: Vec<(PathBuf, PathBuf, MergeNews)>,
+        /// Each merged copy, where it was moved to (or why it stays where it is), and what it
+        /// brought in.
+        merged: Vec<(PathBuf, Result<PathBuf, String>, MergeNews)>,
         /// Each copy left where it is, and why.
         refused: Vec<(PathBuf, String)>,
         /// Saved after merging (`None`: nothing was merged), or why not.
@@ -248,6 +251,8 @@ pub enum Outcome {
     UnlockRefused(String),
     /// Whether someone else saved over the file.
     DiskChecked(bool),
+    /// Whether this laptop's clock is behind the newest change in the file: by how much.
+    ClockChecked(Option<String>),
     /// Something failed, in the interface's words; the model is unchanged.
     Failed(String),
 }
@@ -275,6 +280,7 @@ impl App {
                 path,
                 renamed,
                 merged,
+                displaced,
             } => {
                 let message = match renamed {
                     Some(label) => {
@@ -284,6 +290,16 @@ impl App {
                     None => format!("saved {}", path.display()),
                 };
                 self.disk_changed = false;
+                if !displaced.is_empty() {
+                    let mut lines = displaced;
+                    if let Some(news) = &merged {
+                        lines.insert(0, format!("merged before saving: {}", news.line()));
+                    }
+                    self.saved(message);
+                    let status = self.status.clone();
+                    self.show("Saved", lines.join("\n\n"), status);
+                    return Some(self.after_merge());
+                }
                 let Some(news) = merged else {
                     self.saved(message);
                     return None;
@@ -339,11 +355,14 @@ impl App {
             } => {
                 let mut lines = Vec::new();
                 for (copy, moved_to, news) in &merged {
+                    let place = match moved_to {
+                        Ok(to) => format!("moved to {}", inline(&to.display().to_string())),
+                        Err(why) => format!("left where it is: {}", inline(why)),
+                    };
                     lines.push(format!(
-                        "{}: {}\n  moved to {}",
+                        "{}: {}\n  {place}",
                         inline(&copy.display().to_string()),
                         news.line(),
-                        inline(&moved_to.display().to_string())
                     ));
                 }
                 for (copy, why) in &refused {
@@ -639,6 +658,7 @@ impl App {
             }
             Outcome::UnlockRefused(message) => self.unlock_failed(message),
             Outcome::DiskChecked(changed) => self.disk_changed = changed,
+            Outcome::ClockChecked(behind) => self.clock_behind = behind,
             Outcome::Failed(message) => self.failed(message),
         }
         None

@@ -312,6 +312,8 @@ pub enum Effect {
     ReloadCase(String),
     /// Check whether someone else saved over the file.
     CheckDisk,
+    /// Compare this laptop's clock with the newest change in the file.
+    CheckClock,
     /// Idle: save if possible, then seal the file and what was being typed in memory.
     Lock {
         /// Seconds without a key press, for the lock screen.
@@ -418,6 +420,8 @@ pub struct App {
     pub idle_left: Option<u64>,
     /// The file on disk is no longer the version opened (someone else saved it).
     pub disk_changed: bool,
+    /// This laptop's clock is behind the newest change in the file: by how much (worded).
+    pub clock_behind: Option<String>,
     /// Counts the cases shown: a new one (or the same one reloaded) gets the next number, so
     /// that the view wraps its text again (see [`super::view::CaseLayout`]).
     pub case_shown: u64,
@@ -569,6 +573,7 @@ impl App {
             locked: None,
             idle_left: None,
             disk_changed: false,
+            clock_behind: None,
             case_shown: 0,
             scroll_to_focus: false,
             scroll_to_entry: false,

@@ -31,6 +31,9 @@ fn explain(error: &ops::Error) -> String {
              yours under a new name"
         }
         ops::Error::Vault(vault::Error::Exists { .. }) => "choose another file name",
+        ops::Error::Vault(vault::Error::ReadOnlyFilesystem { .. }) => {
+            "nothing was written; S saves under a new name in a folder you can write"
+        }
         ops::Error::Vault(vault::Error::DiskFull { .. }) => "free some space and save again",
         ops::Error::Vault(vault::Error::VerifyFailed { .. }) => {
             "try again; if it persists, S saves under a new name"
@@ -109,6 +112,7 @@ impl<'a> Runner<'a> {
                     path: r.path,
                     renamed: Some(file.label()),
                     merged: None,
+                    displaced: Vec::new(),
                 })
                 .map_err(ops::Error::from),
             Effect::FindCopies => {
@@ -150,6 +154,11 @@ impl<'a> Runner<'a> {
                 recipients: r.recipients,
             }),
             Effect::CheckDisk => Ok(Outcome::DiskChecked(file.changed_on_disk())),
+            Effect::CheckClock => ops::notices::clock_behind(file, chrono::Utc::now())
+                .map(|behind| {
+                    Outcome::ClockChecked(behind.map(|b| ops::notices::span(b.by_how_much)))
+                })
+                .map_err(ops::Error::from),
             Effect::Unlock(_) | Effect::Lock { .. } => return None,
         };
         Some(result.unwrap_or_else(|error| Outcome::Failed(explain(&error))))
@@ -305,36 +314,53 @@ fn save(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
         }),
         None => None,
     };
+    let displaced = ops::notices::displaced(&report, &file.roster()?);
     Ok(Outcome::Saved {
+        displaced,
         path: report.path,
         renamed: None,
         merged,
     })
 }
 
-/// Merge the sync conflict copies beside the file (moving each merged one aside), as the
-/// command line does when it opens a file to change it.
+/// Merge the sync conflict copies beside the file and save, as the command line does when it
+/// opens a file to change it; each merged copy is moved aside only once the save succeeded.
 fn merge_copies(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
     let mut before = ops::merge::attention(file)?.len();
-    let (merged, refused) = ops::merge::merge_conflict_copies(file, identity);
+    let (merged, refused) = ops::merge::merge_conflict_copies(file, identity, &[]);
     let roster = file.roster()?;
     let after = ops::merge::attention(file)?.len();
-    let mut done = Vec::new();
-    for copy in merged {
-        let news = app::MergeNews {
+    let mut news = Vec::new();
+    for copy in &merged {
+        news.push(app::MergeNews {
             came_in: ops::merge::came_in(&copy.merged, &roster),
             // Counted over all copies, said once (on the first).
             new_attention: after.saturating_sub(before),
-        };
+        });
         before = after;
-        done.push((copy.copy, copy.moved_to, news));
     }
-    // Saved at once, as the command line does: the merged copies are aside now.
-    let saved = (!done.is_empty()).then(|| {
+    let saved = (!merged.is_empty()).then(|| {
         file.save(identity)
             .map(|r| r.path)
             .map_err(|e| explain(&e.into()))
     });
+    // Aside only once what they brought is saved; otherwise they stay where they are.
+    let done: Vec<_> = if matches!(saved, Some(Ok(_))) {
+        ops::merge::move_aside(merged)
+            .into_iter()
+            .zip(news)
+            .map(|(moved, news)| (moved.copy, moved.moved_to.map_err(|e| explain(&e)), news))
+            .collect()
+    } else {
+        merged
+            .into_iter()
+            .zip(news)
+            .map(|(copy, news)| {
+                let why = "kept where it is until the merge is saved".to_string();
+                (copy.copy, Err(why), news)
+            })
+            .collect()
+    };
     Ok(Outcome::CopiesMerged {
         merged: done,
         refused: refused

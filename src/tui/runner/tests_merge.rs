@@ -359,3 +359,43 @@ fn the_import_form_maps_a_column_to_a_field() {
         .unwrap();
     assert!(body.contains("canary-body-text"), "{body}");
 }
+
+#[test]
+fn a_clock_behind_the_newest_change_shows_in_the_status_bar() {
+    let (_dir, mut file, mut runner, mut app) = setup();
+    let path = std::path::PathBuf::from(file.label());
+    runner.run(&mut app, &mut file, Effect::CheckClock);
+    assert_eq!(
+        app.clock_behind, None,
+        "the clock is not behind a file made now"
+    );
+    // Another laptop, its clock two days ahead, signs a change that comes in.
+    let code = case_in(&mut file, Status::Triage);
+    let identity = vault::demo::identity().unwrap();
+    let other = path.with_file_name("ahead.cases.age");
+    std::fs::copy(&path, &other).unwrap();
+    {
+        let mut theirs = CaseFile::open(&other, &identity, vault::OpenMode::ReadWrite).unwrap();
+        ops::cases::change(&mut theirs, &code, note("from ahead")).unwrap();
+        theirs
+            .commit(&identity, chrono::Utc::now() + chrono::Duration::hours(50))
+            .unwrap();
+        theirs.save(&identity).unwrap();
+    }
+    std::fs::rename(&other, &path).unwrap();
+    file.save(&identity).unwrap();
+    runner.run(&mut app, &mut file, Effect::CheckClock);
+    assert_eq!(app.clock_behind.as_deref(), Some("2 days 1 hour"));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 24)).unwrap();
+    terminal
+        .draw(|frame| crate::tui::view::render(&app, frame))
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("clock 2 days 1 hour behind"), "{screen}");
+}

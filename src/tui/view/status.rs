@@ -68,6 +68,12 @@ pub(super) fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     if app.disk_changed {
         spans.push(Span::styled("⚠ changed on disk ", theme.error()));
     }
+    if let Some(behind) = &app.clock_behind {
+        spans.push(Span::styled(
+            format!("⚠ clock {} behind ", inline(behind)),
+            theme.warning(),
+        ));
+    }
     if let Some(left) = app.idle_left {
         spans.push(Span::styled(format!("locks in {left}s "), theme.warning()));
     }

@@ -193,8 +193,8 @@ impl CaseFile {
 /// and checking the tables a merge reads) while the file it merges into is opened, a merge
 /// costs little more than opening and saving that file.
 pub struct OtherCopy {
-    conn: Connection,
-    path: PathBuf,
+    pub(super) conn: Connection,
+    pub(super) path: PathBuf,
 }
 
 impl OtherCopy {
@@ -205,6 +205,27 @@ impl OtherCopy {
         Ok(OtherCopy {
             conn,
             path: path.to_path_buf(),
+        })
+    }
+}
+
+impl OtherCopy {
+    /// `plaintext` as another copy that decrypted to it (for the fuzz targets in `fuzz/`).
+    pub(crate) fn from_plaintext(
+        plaintext: &[u8],
+        label: &Path,
+        reader: &Identity,
+    ) -> Result<OtherCopy, Error> {
+        let (conn, _) = super::open::plaintext_database(plaintext, label, Check::Merged)?;
+        crate::vault::sealing::unseal(
+            &conn,
+            reader,
+            &mut crate::vault::sealing::Keyring::default(),
+            label,
+        )?;
+        Ok(OtherCopy {
+            conn,
+            path: label.to_path_buf(),
         })
     }
 }
@@ -236,44 +257,79 @@ impl CaseFile {
         identity: &Identity,
         expect: &super::Expect,
     ) -> Result<(CaseFile, Vec<(PathBuf, Merged)>), Error> {
-        let refusal =
-            match CaseFile::open_expecting(path, identity, super::OpenMode::ReadWrite, expect) {
-                Err(refusal @ Error::Rollback { .. }) => refusal,
-                other => return other.map(|file| (file, Vec::new())),
-            };
-        let Some(pin) = crate::vault::pins::Pins::default_location()
-            .map(|pins| pins.pinned_at(path))
-            .transpose()?
-            .flatten()
-        else {
-            return Err(refusal);
-        };
-        let mut file = CaseFile::open_expecting(path, identity, super::OpenMode::ReadOnly, expect)?;
-        let lock = crate::vault::lock::Lock::acquire(path)?;
-        if let Origin::Disk { lock: slot, .. } = &mut file.origin {
-            *slot = Some(lock);
+        let mut file = CaseFile::open_behind(path, identity, expect)?;
+        if !file.is_behind() {
+            return Ok((file, Vec::new()));
         }
-        let mut candidates = vec![crate::vault::backup_path(path)];
-        candidates.extend(crate::vault::copies::conflict_copies(path));
+        let merged = file.catch_up_from_copies(identity)?;
+        match file.behind_refusal() {
+            Some(refusal) => Err(refusal),
+            None => Ok((file, merged)),
+        }
+    }
+
+    /// Whether this file lacks history this laptop verified at its path (see
+    /// [`CaseFile::open_behind`]).
+    pub fn is_behind(&self) -> bool {
+        self.trust.behind.is_some()
+    }
+
+    /// After merges into a file opened behind: when its history now holds what this laptop
+    /// pinned at its path, it is no longer an older copy and can be saved. Gives whether it
+    /// holds it.
+    pub fn catch_up(&mut self) -> Result<bool, Error> {
+        let Some(pin) = &self.trust.behind else {
+            return Ok(true);
+        };
+        let path = PathBuf::from(self.label());
+        let holds: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM commits WHERE id = ?1)",
+                [&pin.head],
+                |r| r.get(0),
+            )
+            .map_err(|e| Error::database(&path, e))?;
+        if holds {
+            self.trust.behind = None;
+            self.trust.older = None;
+            self.trust.tried.clear();
+        }
+        Ok(holds)
+    }
+
+    /// Merge the backup and the sync conflict copies beside a file opened behind, one by one,
+    /// until it holds what this laptop pinned. Gives what each merged copy brought; a copy
+    /// that cannot be merged (another committee, unreadable) is passed over.
+    pub fn catch_up_from_copies(
+        &mut self,
+        identity: &Identity,
+    ) -> Result<Vec<(PathBuf, Merged)>, Error> {
+        let path = PathBuf::from(self.label());
+        let mut candidates = vec![crate::vault::backup_path(&path)];
+        candidates.extend(copies::conflict_copies(&path));
         let mut merged = Vec::new();
         for candidate in candidates.into_iter().filter(|c| c.exists()) {
-            // A copy that cannot be merged (another committee, unreadable) is passed over.
-            if let Ok(m) = file.merge_file(&candidate, identity) {
-                merged.push((candidate, m));
+            if self.catch_up()? {
+                break;
             }
-            let has_pinned: bool = file
-                .conn
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM commits WHERE id = ?1)",
-                    [&pin.head],
-                    |r| r.get(0),
-                )
-                .map_err(|e| Error::database(path, e))?;
-            if has_pinned {
-                file.trust.older = None;
-                return Ok((file, merged));
+            if let Ok(m) = self.merge_file(&candidate, identity) {
+                merged.push((candidate.clone(), m));
             }
+            self.trust.tried.push(candidate);
         }
-        Err(refusal)
+        self.catch_up()?;
+        Ok(merged)
+    }
+
+    /// The refusal to save over the file while it lacks history this laptop verified at its
+    /// path (`None` when it holds it).
+    pub fn behind_refusal(&self) -> Option<Error> {
+        let pin = self.trust.behind.as_ref()?;
+        Some(super::trust::rollback(
+            Path::new(&self.label()),
+            pin,
+            self.trust.tried.clone(),
+        ))
     }
 }

@@ -58,11 +58,33 @@ impl CaseFile {
         mode: OpenMode,
         expect: &Expect,
     ) -> Result<CaseFile, Error> {
+        CaseFile::open_with(path, identity, mode, expect, false)
+    }
+
+    /// Open `path` for writing even when it is an older copy, one that lacks history this
+    /// laptop verified at its path (a backup put back, say). Then [`Trust::older`] says so and
+    /// every save over it is refused until merges bring that history back (see
+    /// [`CaseFile::catch_up`]): merging a newer copy into it is how it recovers.
+    pub fn open_behind(
+        path: &Path,
+        identity: &Identity,
+        expect: &Expect,
+    ) -> Result<CaseFile, Error> {
+        CaseFile::open_with(path, identity, OpenMode::ReadWrite, expect, true)
+    }
+
+    fn open_with(
+        path: &Path,
+        identity: &Identity,
+        mode: OpenMode,
+        expect: &Expect,
+        behind_ok: bool,
+    ) -> Result<CaseFile, Error> {
         let given = path;
         let (real, linked) = resolve_case_path(path)?;
         let path = real.as_path();
         let lock = match mode {
-            OpenMode::ReadWrite => Some(Lock::acquire(path)?),
+            OpenMode::ReadWrite => Some(Lock::acquire(path, expect.wait)?),
             OpenMode::ReadOnly => None,
         };
         let mut file = open_regular(path).map_err(|e| not_regular(given, e))?;
@@ -75,7 +97,7 @@ impl CaseFile {
             decrypt_database(&file, armor, identity, path, schema::Check::Whole)?;
         let mut keys = Keyring::default();
         sealing::unseal(&conn, identity, &mut keys, path)?;
-        let writing = lock.is_some();
+        let writing = lock.is_some() && !behind_ok;
         let (trust, committed) =
             verify_on_open(&conn, written_as, path, Some(path), writing, expect)?;
         settle_on_open(&conn, &mut keys, identity, path)?;
@@ -115,6 +137,31 @@ impl CaseFile {
         let (armor, stanzas) = crypto::inspect(ciphertext, path)?;
         let (conn, written_as) =
             decrypt_database(ciphertext, armor, identity, path, schema::Check::Whole)?;
+        CaseFile::from_database(conn, written_as, label, identity, armor, stanzas)
+    }
+
+    /// Open `plaintext` as if it had just decrypted from a case file, read-only and never
+    /// pinned: every check an open makes, down to the verification of its history. For the
+    /// fuzz targets (`fuzz/`) and the tests that replay what they found.
+    pub(crate) fn open_plaintext(
+        plaintext: &[u8],
+        label: &str,
+        identity: &Identity,
+    ) -> Result<CaseFile, Error> {
+        let path = Path::new(label);
+        let (conn, written_as) = plaintext_database(plaintext, path, schema::Check::Whole)?;
+        CaseFile::from_database(conn, written_as, label, identity, false, Vec::new())
+    }
+
+    fn from_database(
+        conn: Connection,
+        written_as: i64,
+        label: &str,
+        identity: &Identity,
+        armor: bool,
+        stanzas: Vec<crate::vault::crypto::Stanza>,
+    ) -> Result<CaseFile, Error> {
+        let path = Path::new(label);
         let mut keys = Keyring::default();
         sealing::unseal(&conn, identity, &mut keys, path)?;
         let (trust, committed) =
@@ -341,6 +388,28 @@ pub(super) fn decrypt_database<C: Ciphertext + ?Sized>(
             detail: "it does not hold an SQLite database".into(),
         });
     }
+    let conn = into_connection(buffer).map_err(|e| Error::database(path, e))?;
+    let written_as = schema::check_and_migrate(&conn, path, check)?;
+    Ok((conn, written_as))
+}
+
+/// `plaintext` (as if decrypted) deserialised into a database SQLite owns, and checked.
+pub(crate) fn plaintext_database(
+    plaintext: &[u8],
+    path: &Path,
+    check: schema::Check,
+) -> Result<(Connection, i64), Error> {
+    if !plaintext.starts_with(crypto::SQLITE_MAGIC) {
+        return Err(Error::NotCasebook {
+            path: path.to_path_buf(),
+            detail: "it does not hold an SQLite database".into(),
+        });
+    }
+    let mut buffer = SqliteBuffer::new(plaintext.len()).ok_or_else(|| Error::Read {
+        path: path.to_path_buf(),
+        source: io::Error::from(io::ErrorKind::OutOfMemory),
+    })?;
+    buffer.as_mut_slice().copy_from_slice(plaintext);
     let conn = into_connection(buffer).map_err(|e| Error::database(path, e))?;
     let written_as = schema::check_and_migrate(&conn, path, check)?;
     Ok((conn, written_as))

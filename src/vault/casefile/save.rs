@@ -23,6 +23,9 @@ pub struct SavePolicy {
     /// Make the backup a copy of the new version instead of the previous one, so that no file
     /// encrypted to an old roster or an old key is left beside it.
     pub backup_new_version: bool,
+    /// The file being replaced is damaged (`casebook recover`): keep the backup as it is and
+    /// move the damaged file into the folder of merged copies beside it instead.
+    pub keep_replaced_aside: bool,
 }
 
 /// What a save did.
@@ -36,6 +39,53 @@ pub struct SaveReport {
     pub recipients: usize,
     /// The file had changed on disk since it was opened: what merging that copy brought in.
     pub merged: Option<crate::vault::history::Merged>,
+    /// Versions someone else put in place while this save put its own there: each was kept
+    /// as a conflict copy beside the file, then merged and saved (and moved aside), or left
+    /// there to be merged by the next change.
+    pub displaced: Vec<Displaced>,
+}
+
+/// A version of the file that someone else put in place while a save put its own there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Displaced {
+    /// The conflict copy it was kept as.
+    pub copy: PathBuf,
+    /// What merging it brought in (saved), or why it could not be merged (then it stays).
+    pub merged: Result<crate::vault::history::Merged, String>,
+    /// Where it was moved once what it brought was saved (`None`: it stays where it is).
+    pub moved_to: Option<PathBuf>,
+}
+
+/// How many times a save merges what turned up on disk and tries again.
+const MAX_ATTEMPTS: usize = 5;
+
+/// Move the displaced copies whose changes are saved into the folder beside them.
+fn move_merged_aside(mut displaced: Vec<Displaced>) -> Vec<Displaced> {
+    for d in &mut displaced {
+        if d.merged.is_ok() {
+            d.moved_to = crate::vault::copies::move_aside(&d.copy).ok();
+        }
+    }
+    displaced
+}
+
+/// What two merges brought in together.
+fn combine(
+    mut a: crate::vault::history::Merged,
+    b: crate::vault::history::Merged,
+) -> crate::vault::history::Merged {
+    for (who, n) in b.by_author {
+        match a.by_author.iter_mut().find(|(w, _)| *w == who) {
+            Some((_, m)) => *m += n,
+            None => a.by_author.push((who, n)),
+        }
+    }
+    a.by_author.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    a.commits += b.commits;
+    a.merge_commit |= b.merge_commit;
+    a.roster_changed |= b.roster_changed;
+    a.history = b.history.or(a.history);
+    a
 }
 
 impl CaseFile {
@@ -45,12 +95,16 @@ impl CaseFile {
     }
 
     /// Save over the file this was opened from, under `policy` (used for roster changes).
+    ///
+    /// Nothing on disk is ever overwritten unseen: a version someone else saved there since
+    /// this one was opened is merged first, and one renamed in while this save puts its own in
+    /// place is kept as a conflict copy, merged, and saved again (see [`SaveReport`]).
     pub fn save_with(
         &mut self,
         identity: &Identity,
         policy: SavePolicy,
     ) -> Result<SaveReport, Error> {
-        let (path, expected) = match &self.origin {
+        let (path, mut expected) = match &self.origin {
             Origin::Disk {
                 path,
                 stamp,
@@ -62,17 +116,58 @@ impl CaseFile {
                 });
             }
         };
-        // Someone else's version on disk (a synced copy) is merged, never overwritten.
-        let (expected, merged) = match self.merge_disk_copy(identity)? {
-            Some((merged, stamp)) => (stamp, Some(merged)),
-            None => (expected, None),
-        };
-        let (mut report, stamp) = self.write(&path, Some(&expected), identity, policy)?;
-        if let Origin::Disk { stamp: current, .. } = &mut self.origin {
-            *current = stamp;
+        // An older copy is never saved over what this laptop verified at its path.
+        if let Some(refusal) = self.behind_refusal() {
+            return Err(refusal);
         }
-        report.merged = merged;
-        Ok(report)
+        let mut merged = None;
+        let mut displaced = Vec::new();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            // Someone else's version on disk (a synced copy) is merged, never overwritten.
+            if let Some((came, stamp)) = self.merge_disk_copy(identity)? {
+                merged = Some(match merged.take() {
+                    None => came,
+                    Some(before) => combine(before, came),
+                });
+                expected = stamp;
+            }
+            let (mut report, stamp, kept) =
+                match self.write(&path, Some(&expected), identity, policy) {
+                    // Changed between the merge and the rename (without an atomic exchange):
+                    // merge that version too, and try again.
+                    Err(Error::ChangedOnDisk { .. }) if attempts < MAX_ATTEMPTS => continue,
+                    other => other?,
+                };
+            if let Origin::Disk { stamp: current, .. } = &mut self.origin {
+                *current = stamp.clone();
+            }
+            expected = stamp;
+            let Some(copy) = kept else {
+                report.merged = merged;
+                report.displaced = move_merged_aside(displaced);
+                return Ok(report);
+            };
+            // A version renamed in while this one went into place: merged now, then saved.
+            let came = if attempts >= MAX_ATTEMPTS {
+                Err("the file kept changing while it was saved".to_string())
+            } else {
+                self.merge_file(&copy, identity).map_err(|e| e.to_string())
+            };
+            let saved_next = came.is_ok();
+            displaced.push(Displaced {
+                copy,
+                merged: came,
+                moved_to: None,
+            });
+            if !saved_next {
+                // Left where it is, a conflict copy: the next change merges it.
+                report.merged = merged;
+                report.displaced = move_merged_aside(displaced);
+                return Ok(report);
+            }
+        }
     }
 
     /// Save to a new file at `path` (never overwriting one), which becomes this file's origin.
@@ -82,8 +177,8 @@ impl CaseFile {
                 path: path.to_path_buf(),
             });
         }
-        let lock = Lock::acquire(path)?;
-        let (report, stamp) = self.write(path, None, identity, SavePolicy::default())?;
+        let lock = Lock::acquire(path, None)?;
+        let (report, stamp, _) = self.write(path, None, identity, SavePolicy::default())?;
         self.origin = Origin::Disk {
             path: path.to_path_buf(),
             stamp,
@@ -98,7 +193,7 @@ impl CaseFile {
         expected: Option<&Stamp>,
         identity: &Identity,
         policy: SavePolicy,
-    ) -> Result<(SaveReport, Stamp), Error> {
+    ) -> Result<(SaveReport, Stamp, Option<PathBuf>), Error> {
         if self.sealed.is_some() {
             return Err(Error::Sealed {
                 label: self.label(),
@@ -128,14 +223,21 @@ impl CaseFile {
             crypto::encrypt(&data, &recipients, armor, out, path)
         })?;
         drop(data);
-        let backup = if policy.backup_new_version || self.retire_backup {
+        let new_version = policy.backup_new_version || self.retire_backup;
+        let backup = if policy.keep_replaced_aside {
+            Backup::Aside {
+                to: crate::vault::copies::damaged_aside(path, chrono::Utc::now()),
+                new_version,
+            }
+        } else if new_version {
             Backup::NewVersion
         } else {
             Backup::Previous
         };
-        let (stanzas, stamp) = staged.commit(path, expected, backup, |file| {
+        let committed = staged.commit(path, expected, backup, |file| {
             verify(file, identity, path, plaintext_len, &recipient_texts)
         })?;
+        let (stanzas, stamp) = (committed.value, committed.stamp);
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         self.stanzas = stanzas;
         self.opener = identity.recipient().to_string();
@@ -148,8 +250,10 @@ impl CaseFile {
                 bytes,
                 recipients: recipients.len(),
                 merged: None,
+                displaced: Vec::new(),
             },
             stamp,
+            committed.displaced,
         ))
     }
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::CaseFile;
 use crate::core::event::{Event, EventKind};
+use crate::core::roster::MemberId;
 use crate::vault::history::{self, Depth, Verified};
 use crate::vault::pins::{CommitteePin, PathPin, Pins};
 use crate::vault::{Error, Identity, store};
@@ -34,6 +35,14 @@ pub struct Trust {
     /// it (they had been changed outside casebook); not said of a file an older casebook
     /// wrote, whose tables are derived again by the newer rules.
     pub repaired: Option<String>,
+    /// What this laptop pinned at the file's path, while the file lacks it: nothing is saved
+    /// over it until merges bring that history back (see [`CaseFile::catch_up`]).
+    pub(super) behind: Option<PathPin>,
+    /// Copies merged to bring that history back, which did not hold it.
+    pub(super) tried: Vec<PathBuf>,
+    /// This laptop's pins file was found damaged on this open, and repaired: what trust was
+    /// lost is the member's to know.
+    pub pins_repaired: Option<crate::vault::pins::Repair>,
     /// The stored-row segments verified on open (or written since), to pin after a save.
     pub(super) stored: Vec<history::Segment>,
 }
@@ -43,6 +52,9 @@ pub struct Trust {
 pub struct Expect {
     /// The committee's fingerprint, as the chair sent it.
     pub committee: Option<String>,
+    /// How long a writer waits for another writer's lock before giving up (`None`: not at
+    /// all).
+    pub wait: Option<std::time::Duration>,
 }
 
 /// Verify the history of a freshly decrypted file. `path` is `None` for the built-in demo
@@ -57,6 +69,10 @@ pub(super) fn verify_on_open(
 ) -> Result<(Trust, i64), Error> {
     let db = |e| Error::database(path, e);
     let pins = pinned_path.and_then(|_| Pins::default_location());
+    let pins_repaired = match &pins {
+        Some(pins) => pins.check()?,
+        None => None,
+    };
     if !history::is_signed(conn).map_err(db)? {
         // A file of the signed schema always has its first commit: no commits means they
         // were removed, and a chair's save must not adopt what is left.
@@ -78,16 +94,18 @@ pub(super) fn verify_on_open(
         }
         let mut trust = Trust {
             unsigned: true,
+            pins_repaired,
             ..Trust::default()
         };
         if let (Some(pins), Some(at)) = (&pins, pinned_path)
             && let Some(pin) = pins.pinned_at(at)?
         {
-            let refusal = rollback(path, &pin);
+            let refusal = rollback(path, &pin, Vec::new());
             if writing {
                 return Err(refusal);
             }
             trust.older = Some(refusal.to_string());
+            trust.behind = Some(pin);
         }
         return Ok((trust, 0));
     }
@@ -140,26 +158,20 @@ pub(super) fn verify_on_open(
         last_verified: known_path.as_ref().map(|p| p.verified_at),
         older: None,
         unsigned: false,
+        behind: None,
+        tried: Vec::new(),
+        pins_repaired,
         stored: verified.stored.clone(),
     };
     if let Some(pin) = &known_path
         && !verified.commits.contains(&pin.head)
     {
-        let refusal = Error::Rollback {
-            path: path.to_path_buf(),
-            verified: pin.verified_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            author: pin.head_author.clone(),
-            at: pin
-                .head_at
-                .get(..16)
-                .unwrap_or(&pin.head_at)
-                .replace('T', " "),
-            candidates: newer_candidates(path),
-        };
+        let refusal = rollback(path, pin, Vec::new());
         if writing {
             return Err(refusal);
         }
         trust.older = Some(refusal.to_string());
+        trust.behind = Some(pin.clone());
         let last = store::last_seq(conn).map_err(db)?;
         return Ok((trust, last));
     }
@@ -173,8 +185,9 @@ pub(super) fn verify_on_open(
 /// The first schema version with signed history.
 const SIGNED_SCHEMA: i64 = 3;
 
-/// The refusal of a file at `path` that lacks the history `pin` says was verified there.
-fn rollback(path: &Path, pin: &PathPin) -> Error {
+/// The refusal of a file at `path` that lacks the history `pin` says was verified there;
+/// `tried` are the copies beside it that were merged and did not bring that history back.
+pub(super) fn rollback(path: &Path, pin: &PathPin, tried: Vec<PathBuf>) -> Error {
     Error::Rollback {
         path: path.to_path_buf(),
         verified: pin.verified_at.format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -184,7 +197,7 @@ fn rollback(path: &Path, pin: &PathPin) -> Error {
             .get(..16)
             .unwrap_or(&pin.head_at)
             .replace('T', " "),
-        candidates: newer_candidates(path),
+        tried,
     }
 }
 
@@ -195,10 +208,24 @@ fn remember(
     path: &Path,
     verified: &Verified,
 ) -> Result<(), Error> {
-    let author = store::roster(conn)
-        .ok()
+    let roster = store::roster(conn).ok();
+    let author = roster
+        .as_ref()
         .and_then(|r| r.get(verified.head_author).map(|m| m.name.clone()))
         .unwrap_or_else(|| verified.head_author.to_string());
+    let members = roster
+        .map(|r| {
+            r.members()
+                .iter()
+                .map(|m| crate::vault::pins::PinnedMember {
+                    id: m.id.to_string(),
+                    name: m.name.clone(),
+                    recipient: m.recipient.clone(),
+                    removed: m.removed_at,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let now = Utc::now();
     pins.remember(
         &verified.fingerprint(),
@@ -218,43 +245,9 @@ fn remember(
             signatures: verified.signatures.clone(),
             stored: verified.stored.clone(),
             local: verified.local.clone(),
+            members,
         },
     )
-}
-
-/// Files beside `path` that may hold newer history: its backup and sync tools' conflict
-/// copies.
-fn newer_candidates(path: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let backup = crate::vault::backup_path(path);
-    if backup.exists() {
-        found.push(backup);
-    }
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return found;
-    };
-    let name = name.to_string_lossy();
-    let stem = name.split('.').next().unwrap_or(&name).to_string();
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        let mut copies: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name().is_some_and(|n| {
-                    let n = n.to_string_lossy();
-                    n.starts_with(&stem) && n != name && n.contains("onflict")
-                })
-            })
-            .collect();
-        copies.sort();
-        found.extend(copies);
-    }
-    found
 }
 
 impl CaseFile {
@@ -399,6 +392,31 @@ impl CaseFile {
         self.trust.commits = verified.commits.len();
         self.trust.fingerprint = Some(verified.fingerprint());
         remember(&pins, &self.conn, path, &verified)
+    }
+
+    /// The newest commit this file holds, by its claimed time: when, and who signed it. A
+    /// laptop whose clock is earlier than that would sign a change dated before it.
+    pub fn newest_commit(&self) -> Result<Option<(DateTime<Utc>, MemberId)>, Error> {
+        let label = PathBuf::from(self.label());
+        let newest: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT json_extract(body, '$.at'), json_extract(body, '$.author') FROM commits \
+                 ORDER BY json_extract(body, '$.at') DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })
+            .map_err(|e| Error::database(&label, e))?;
+        Ok(newest.and_then(|(at, author)| {
+            let at = DateTime::parse_from_rfc3339(&at).ok()?.to_utc();
+            let author = uuid::Uuid::parse_str(&author).ok()?;
+            Some((at, MemberId(author)))
+        }))
     }
 
     /// Whether the member whose key opened the file can sign what they record.

@@ -1,0 +1,6 @@
+//! Fuzz target `import_json`: see `casebook::fuzzing` for what it runs and checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    casebook::fuzzing::run("import_json", data, &[]);
+});

@@ -1,0 +1,74 @@
+//! A laptop whose clock is earlier than the newest change it holds warns before it signs, and
+//! says by how much (another member's laptop, its clock years ahead, signed that change).
+
+mod common;
+
+use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
+use chrono::{Duration, Utc};
+use common::Laptop;
+
+#[test]
+fn a_clock_behind_the_newest_change_warns_before_signing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let ada_key = common::member_key(dir, "ada");
+    let bo_key = common::member_key(dir, "bo");
+    let ada = Laptop::with_key(&ada_key);
+    let file = dir.join("committee.cases.age");
+    ada.ok(&[&"init", &file, &"--name", &"Ada"]);
+    ada.ok(&[
+        &"member",
+        &"add",
+        &file,
+        &"--name",
+        &"Bo",
+        &"--key",
+        &dir.join("bo.pub"),
+    ]);
+    let code = ada
+        .ok(&[&"case", &"new", &file, &"--title", &"Hostile replies"])
+        .trim()
+        .to_string();
+    // A laptop that never signed anything ahead of its clock says nothing.
+    let out = ada.run(&[&"note", &"add", &file, &code, &"--text", &"on time"]);
+    common::ok(&out);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("clock"));
+
+    // Bo's laptop, its clock three years and two days ahead, signs a note.
+    let state = tempfile::tempdir().unwrap();
+    // SAFETY: this test binary has one test; the variable only decides where pins go.
+    unsafe { std::env::set_var("XDG_STATE_HOME", state.path()) };
+    let bo = Identity::load(&bo_key, &PassphraseSource::Terminal).unwrap();
+    let ahead = Utc::now() + Duration::days(3 * 365 + 2) + Duration::minutes(5);
+    let mut copy = CaseFile::open(&file, &bo, OpenMode::ReadWrite).unwrap();
+    casebook::ops::cases::change(
+        &mut copy,
+        &code,
+        casebook::ops::cases::CaseChange::Note {
+            kind: Default::default(),
+            body: "from the future".into(),
+            amends: None,
+        },
+    )
+    .unwrap();
+    copy.commit(&bo, ahead).unwrap();
+    copy.save(&bo).unwrap();
+    drop(copy);
+
+    // Reading says nothing: nothing is signed.
+    let out = ada.run(&[&"info", &file]);
+    common::ok(&out);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("clock"));
+    // Signing warns, with how much and whose change.
+    let out = ada.run(&[&"note", &"add", &file, &code, &"--text", &"now"]);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        said.contains("this laptop's clock is 3 years 2 days behind the newest change"),
+        "{said}"
+    );
+    assert!(said.contains("by Bo, dated"), "{said}");
+    assert!(
+        said.contains(&ahead.format("%Y-%m-%d").to_string()),
+        "{said}"
+    );
+}
