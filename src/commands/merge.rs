@@ -81,9 +81,9 @@ pub(super) fn merge(
     let report = session.save(None)?;
     writeln!(
         out,
-        "merged into {} (encrypted to {} recipients){}",
+        "merged into {} (encrypted to {}){}",
         report.path.display(),
-        report.recipients,
+        crate::core::describe::count(report.recipients, "recipient", "recipients"),
         needs_attention(after, before, file)
     )?;
     Ok(())

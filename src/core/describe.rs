@@ -46,7 +46,8 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             decide_days,
         } => format!(
             "rules changed: {ladder}, {quorum}, acknowledge within {acknowledge_hours} h, \
-             decide within {decide_days} days"
+             decide within {}",
+            count(*decide_days as usize, "day", "days")
         ),
         EventKind::CaseOpened { title, channel, .. } => {
             format!("opened ({}): {}", channel.as_str(), inline(title))
@@ -62,7 +63,7 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             inline(subject),
             match attachments.len() {
                 0 => String::new(),
-                n => format!(" ({n} attachments)"),
+                n => format!(" ({})", count(n, "attachment", "attachments")),
             }
         ),
         EventKind::DetailsChanged { .. } => "details changed".into(),
@@ -165,7 +166,11 @@ pub fn text(kind: &EventKind) -> Option<&str> {
     }
 }
 
-/// "status triage -> investigating".
+/// A number with its noun: "1 case", "3 cases", "0 cases".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A role as a sentence ends with it: "made Sam a chair".
 pub fn role_words(role: Role) -> &'static str {
     match role {
@@ -241,5 +246,12 @@ mod tests {
             "DECISION: warning (chair override)"
         );
         assert_eq!(text(&decided), Some("because"));
+    }
+
+    #[test]
+    fn counts_say_one_or_many() {
+        assert_eq!(count(1, "day", "days"), "1 day");
+        assert_eq!(count(0, "day", "days"), "0 days");
+        assert_eq!(count(2, "attachment", "attachments"), "2 attachments");
     }
 }

@@ -10,7 +10,8 @@ impl App {
     /// A form was submitted: read it as a request; what is missing keeps the form open and
     /// says so there.
     pub(super) fn submit(&mut self, mut form: Box<Form>) -> Option<Effect> {
-        let read = crate::tui::request::read(&form.submission(), &self.export_dir);
+        let read =
+            crate::tui::request::read_with(&form.submission(), &self.export_dir, self.date_order);
         let request = match read.and_then(|r| self.known_members(r)) {
             Ok(Submitted::Request(request)) => request,
             Ok(Submitted::Filter(filter)) => {

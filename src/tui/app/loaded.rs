@@ -208,6 +208,8 @@ pub enum Outcome {
         name: String,
         /// Recipients left.
         recipients: usize,
+        /// The cases they were taken off.
+        unassigned: Vec<String>,
     },
     /// The file was re-encrypted with a fresh file key.
     Rekeyed {
@@ -560,12 +562,12 @@ impl App {
             } => self.show(
                 "Transparency report",
                 format!(
-                    "Wrote {} and its signature {} (plaintext, meant for the public): {} cases \
+                    "Wrote {} and its signature {} (plaintext, meant for the public): {} \
                      received from {from} to {to}, {} in the previous period of the same length.\n\n\
                      Verify (paste the lines into a shell):\n\n{verify}",
                     output.display(),
                     signature.display(),
-                    received.0,
+                    crate::core::describe::count(received.0 as usize, "case", "cases"),
                     received.1,
                 ),
                 format!("wrote {}", output.display()),
@@ -581,16 +583,30 @@ impl App {
                 ));
                 return Some(Effect::ShowRoster);
             }
-            Outcome::MemberRemoved { name, recipients } => {
+            Outcome::MemberRemoved {
+                name,
+                recipients,
+                unassigned,
+            } => {
+                let taken_off = match unassigned.len() {
+                    0 => String::new(),
+                    _ => format!(
+                        "; taken off {} ({})",
+                        crate::core::describe::count(unassigned.len(), "case", "cases"),
+                        unassigned.join(", ")
+                    ),
+                };
                 self.saved(format!(
-                    "removed {}; the file and its backup are encrypted to the {recipients} remaining recipients only",
+                    "removed {}{taken_off}; the file and its backup are encrypted to the {} remaining only",
                     inline(&name),
+                    crate::core::describe::count(recipients, "recipient", "recipients"),
                 ));
                 return Some(Effect::ShowRoster);
             }
             Outcome::Rekeyed { recipients } => {
                 self.saved(format!(
-                    "re-encrypted with a fresh file key to {recipients} recipients (backup too)"
+                    "re-encrypted with a fresh file key to {} (backup too)",
+                    crate::core::describe::count(recipients, "recipient", "recipients")
                 ));
                 return Some(Effect::ShowRoster);
             }

@@ -433,6 +433,8 @@ pub struct App {
     pub role: Option<Role>,
     /// Where exports go unless a path is typed.
     pub export_dir: PathBuf,
+    /// How the committee writes `A/B/YYYY` days (`date_order`), if set.
+    pub date_order: Option<crate::core::dates::DateOrder>,
     /// Changes recorded and not saved yet, in words (shown in the quit dialog).
     pub pending: Vec<String>,
     /// What was being typed when it locked, to put back on its case after unlocking.
@@ -576,6 +578,7 @@ impl App {
             zone: Zone::Utc,
             role: None,
             export_dir: PathBuf::from("exports"),
+            date_order: None,
             pending: Vec::new(),
             restore: None,
             kept: Vec::new(),

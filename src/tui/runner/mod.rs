@@ -501,7 +501,7 @@ fn submit(
         Request::Import { paths, map } => {
             let me = ops::acting_member(file)?;
             let map = map.into_iter().collect();
-            let reports = ops::import::read_reports(&paths, &map)?;
+            let reports = ops::import::read_reports(&paths, &map, app.date_order)?;
             let imported =
                 ops::import::open_reports(file, &me, &reports, &ops::import::Keep::default())?;
             // Which column of each form export went where, once per file.
@@ -518,6 +518,11 @@ fn submit(
                         Some(field) => format!("  {header:?} -> {field}"),
                         None => format!("  {header:?} -> kept in the report text"),
                     });
+                }
+            }
+            for opened in &imported.opened {
+                for reading in &opened.readings {
+                    columns.push(format!("{}: {reading}", opened.code));
                 }
             }
             Ok(Outcome::Imported {
@@ -599,10 +604,11 @@ fn submit(
             Ok(Outcome::AttachmentSaved(path))
         }
         Request::RemoveMember { name, reason } => {
-            let report = ops::members::remove(file, identity, &name, reason, false)?;
+            let removed = ops::members::remove(file, identity, &name, reason, false)?;
             Ok(Outcome::MemberRemoved {
                 name,
-                recipients: report.recipients,
+                recipients: removed.saved.recipients,
+                unassigned: removed.unassigned,
             })
         }
     }

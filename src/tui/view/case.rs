@@ -266,8 +266,8 @@ pub fn case_rows(
     lines.push(Line::from(""));
     lines.push(
         Line::from(format!(
-            "Timeline ({} entries, times in {}; ]/[ select, Enter shows an entry whole)",
-            data.order.len(),
+            "Timeline ({}, times in {}; ]/[ select, Enter shows an entry whole)",
+            crate::core::describe::count(data.order.len(), "entry", "entries"),
             zone.name()
         ))
         .bold(),
