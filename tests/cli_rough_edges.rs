@@ -399,3 +399,41 @@ fn exporting_for_an_audience_without_its_own_text_asks_first() {
         std::fs::read_to_string(exports(&laptop).join("linen-falcon-reporter.md")).unwrap();
     assert!(written.contains("What we decided"));
 }
+
+#[test]
+fn search_finds_code_names_party_labels_and_members() {
+    let laptop = robin();
+    let file = demo(&laptop);
+    let search = |query: &str| -> Vec<serde_json::Value> {
+        serde_json::from_str(&ok(&laptop.run(&[&"search", &file, &query, &"--json"]))).unwrap()
+    };
+    // A code name, whole or by a word of it.
+    let found = search("cedar-falcon");
+    assert_eq!(found[0]["code_name"], "cedar-falcon");
+    assert_eq!(found[0]["matched"], "code-name");
+    let found = search("cedar");
+    assert_eq!(found[0]["code_name"], "cedar-falcon", "{found:?}");
+    // A party by name, and a case by the member assigned to it.
+    let found = search("Drew");
+    assert!(
+        found
+            .iter()
+            .any(|f| f["code_name"] == "ember-tundra" && f["matched"] == "party"),
+        "{found:?}"
+    );
+    let found = search("Tomás");
+    assert!(
+        found
+            .iter()
+            .any(|f| f["code_name"] == "flint-island" && f["matched"] == "assignee"),
+        "{found:?}"
+    );
+    // The plain listing says what matched.
+    let listed = ok(&laptop.run(&[&"search", &file, &"cedar"]));
+    assert!(
+        listed.lines().next().unwrap().starts_with("cedar-falcon")
+            && listed.contains("code name")
+            && listed.contains("[cedar]-falcon"),
+        "{listed}"
+    );
+}

@@ -509,6 +509,7 @@ pub(super) fn search(
                 let matches: Vec<&str> = parts.iter().skip(1).step_by(2).copied().collect();
                 serde_json::json!({
                     "code_name": f.code_name,
+                    "matched": f.matched,
                     "event": f.event,
                     "snippet": parts.concat(),
                     "matches": matches,
@@ -536,13 +537,11 @@ pub(super) fn search(
                 }
             })
             .collect();
-        writeln!(
-            out,
-            "{:<22} {}  {}",
-            inline(&f.code_name),
-            &f.event.to_string()[..8],
-            snippet
-        )?;
+        let what = match f.event {
+            Some(event) => event.to_string()[..8].to_string(),
+            None => f.matched.describe().to_string(),
+        };
+        writeln!(out, "{:<22} {what:<11}  {snippet}", inline(&f.code_name))?;
     }
     Ok(())
 }

@@ -17,3 +17,4 @@ pub mod process;
 pub mod queue;
 pub mod roster;
 pub mod sanitize;
+pub mod snippet;

@@ -67,6 +67,8 @@ pub enum Outcome {
         rows: Vec<Row>,
         /// Active members' names and the labels in use.
         choices: (Vec<String>, Vec<String>),
+        /// The code name of every case in the member's lists.
+        codes: Vec<String>,
     },
     /// Search hits for `query`.
     Found {
@@ -177,6 +179,8 @@ pub enum Outcome {
         profile: crate::export::Profile,
         /// How to check the signature.
         verify: String,
+        /// Why the folder it went to may reach more people (plaintext only).
+        exposure: Option<String>,
     },
     /// A signed transparency report was written.
     Reported {
@@ -216,10 +220,10 @@ pub enum Outcome {
         /// Recipients.
         recipients: usize,
     },
-    /// The idle lock ran.
+    /// The lock ran (idle, or asked for).
     Locked {
-        /// After how many seconds without a key press.
-        idle_secs: u64,
+        /// After how many seconds without a key press (`None`: the member locked it).
+        idle_secs: Option<u64>,
         /// Whether unsaved changes were saved first (`None`: there were none), or why not.
         saved: Option<Result<(), String>>,
         /// Whether everything is sealed, or why not (then it stays unlocked).
@@ -262,8 +266,10 @@ impl App {
                 queues,
                 rows,
                 choices,
+                codes,
             } => {
                 self.choices = choices;
+                self.codes = codes;
                 self.loaded(queues, rows);
             }
             Outcome::Found { query, hits } => self.found(&query, hits),
@@ -327,7 +333,10 @@ impl App {
                     effect: Effect::MergeCopies,
                     back: None,
                 };
-                if matches!(self.overlay, Some(Overlay::Message { .. })) {
+                if matches!(
+                    self.overlay,
+                    Some(Overlay::Message { .. } | Overlay::Failure { .. })
+                ) {
                     self.waiting = Some(question);
                 } else {
                     self.overlay = Some(question);
@@ -540,12 +549,20 @@ impl App {
                 signature,
                 profile,
                 verify,
+                exposure,
             } => self.show(
                 "Exported",
                 format!(
-                    "Wrote\n  {}\nand its signature\n  {}\nfor the {} audience: share them only \
-                     with it.\n\nAnyone can check the signature with stock OpenSSH (paste the \
-                     lines into a shell):\n\n{verify}",
+                    "{}Wrote\n  {}\nand its signature\n  {}\nfor the {} audience: share them \
+                     only with it.\n\nAnyone can check the signature with stock OpenSSH (paste \
+                     the lines into a shell):\n\n{verify}",
+                    exposure
+                        .map(|e| format!(
+                            "WARNING: this record is for the {} audience only, but {e}. Move \
+                             it out of there.\n\n",
+                            profile.as_str()
+                        ))
+                        .unwrap_or_default(),
                     output.display(),
                     signature.display(),
                     profile.as_str(),
@@ -615,7 +632,10 @@ impl App {
                 saved,
                 sealed,
             } => {
-                let mut message = format!("Locked after {} without a key press.", span(idle_secs));
+                let mut message = match idle_secs {
+                    Some(secs) => format!("Locked after {} without a key press.", span(secs)),
+                    None => "Locked.".to_string(),
+                };
                 if sealed.is_ok() && (self.draft().is_some() || !self.kept.is_empty()) {
                     self.draft_sealed = true;
                     message.push_str(" What you were typing is kept, encrypted, and comes back.");
@@ -632,7 +652,12 @@ impl App {
                     None => {}
                 }
                 match sealed {
-                    Ok(()) => self.lock(message),
+                    Ok(()) => {
+                        // The log holds what the member did: it goes with the file.
+                        self.log.clear();
+                        self.lock(message);
+                        self.logged = true;
+                    }
                     Err(e) => self.failed(format!("could not lock: {e}")),
                 }
             }
@@ -863,6 +888,7 @@ impl App {
 
     /// Something was written outside the file: say where, in a dialog that shows it whole.
     pub(super) fn show(&mut self, title: &str, text: String, status: String) {
+        self.log_message(false, format!("{title}: {text}"));
         self.status = status;
         self.overlay = Some(Overlay::Message {
             title: title.to_string(),
@@ -871,12 +897,21 @@ impl App {
         });
     }
 
-    /// Something failed; the model is unchanged, and an open form says why.
+    /// Something failed; the model is unchanged. An open form (or file name) says why in
+    /// place, with everything typed kept; otherwise a dialog says it whole. The message log
+    /// keeps it.
     pub(super) fn failed(&mut self, message: String) {
+        self.log_message(true, message.clone());
+        self.status_is_error = true;
         match &mut self.overlay {
             Some(Overlay::Form(form)) => form.error = Some(message.clone()),
             Some(Overlay::SaveAs { error, .. }) => *error = Some(message.clone()),
-            _ => {}
+            _ => {
+                self.overlay = Some(Overlay::Failure {
+                    text: message.clone(),
+                    scroll: 0,
+                })
+            }
         }
         self.status = message;
     }

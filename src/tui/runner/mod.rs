@@ -161,7 +161,7 @@ impl<'a> Runner<'a> {
     fn lock(
         &mut self,
         file: &mut CaseFile,
-        idle_secs: u64,
+        idle_secs: Option<u64>,
         draft: Option<Zeroizing<String>>,
     ) -> Option<Outcome> {
         let identity = self.identity.as_ref()?;
@@ -234,10 +234,17 @@ fn refresh(app: &App, file: &mut CaseFile) -> Result<Outcome> {
         &app.filter,
         app.sort,
     );
+    let mut codes: Vec<String> = cases
+        .values()
+        .filter(|c| me.is_none_or(|me| c.conflict_of(me) != Some(ConflictKind::Hard)))
+        .map(|c| c.code_name.clone())
+        .collect();
+    codes.sort();
     Ok(Outcome::Listed {
         queues,
         rows,
         choices: app::choices(cases.values(), &view),
+        codes,
     })
 }
 
@@ -245,9 +252,12 @@ fn search(file: &mut CaseFile, query: String) -> Result<Outcome> {
     let hits = ops::cases::search(file, &query, 30)?
         .into_iter()
         .map(|f| app::Hit {
+            snippet: match f.matched {
+                ops::cases::Matched::Entry => f.snippet,
+                other => format!("{}: {}", other.describe(), f.snippet),
+            },
             code: f.code_name,
-            snippet: f.snippet,
-            event: Some(f.event),
+            event: f.event,
         })
         .collect();
     Ok(Outcome::Found { query, hits })
@@ -557,7 +567,12 @@ fn submit(
                 ops::cases::private_dir(dir)?;
             }
             let written = ops::export::write_record(file, identity, &request)?;
+            let exposure = (!written.encrypted)
+                .then(|| ops::export::exposure(&written.path))
+                .flatten()
+                .map(|e| e.to_string());
             Ok(Outcome::Exported {
+                exposure,
                 verify: verify_lines(file, identity, &written),
                 signature: written.sig_file,
                 output: request.output,
