@@ -404,6 +404,10 @@ impl App {
                     self.screen = Screen::Queues;
                 }
                 self.pending = left.iter().map(|c| c.said.clone()).collect();
+                // Merges are saved when they are made: with nothing left unsaved, nothing is.
+                if left.is_empty() {
+                    self.dirty = false;
+                }
                 self.status = match dropped.as_slice() {
                     [one] => format!("dropped {} (not saved)", inline(one)),
                     [first, rest @ ..] => format!(

@@ -354,6 +354,25 @@ pub enum Effect {
     },
 }
 
+impl Effect {
+    /// Whether carrying it out can change what the file holds (a change, a save, a merge,
+    /// a drop), after which the queue counts and flags are computed again.
+    pub fn changes_file(&self) -> bool {
+        matches!(
+            self,
+            Effect::AddNote { .. }
+                | Effect::Save
+                | Effect::SaveAs(_)
+                | Effect::SaveAndQuit
+                | Effect::ChangeStatus { .. }
+                | Effect::Submit(_)
+                | Effect::Rekey
+                | Effect::MergeCopies
+                | Effect::DropUnsaved(_)
+        )
+    }
+}
+
 /// Everything `update` handles.
 #[derive(Debug)]
 pub enum Msg {

@@ -898,3 +898,16 @@ fn ctrl_j_is_a_new_line_and_ctrl_z_undoes_a_deletion() {
     };
     assert_eq!(form.value("summary"), "called them");
 }
+
+#[test]
+fn dropping_the_only_unsaved_change_clears_the_unsaved_mark() {
+    let mut app = App::new("f".into(), None, chrono::Utc::now());
+    app.changed("note added".into());
+    assert!(app.dirty);
+    app.update(Outcome::Dropped {
+        dropped: vec!["amber-kettle: note added".into()],
+        left: Vec::new(),
+        case_gone: false,
+    });
+    assert!(!app.dirty, "nothing is left to save");
+}

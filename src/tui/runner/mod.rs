@@ -73,10 +73,22 @@ impl<'a> Runner<'a> {
     /// next, until nothing is left to do.
     pub fn run(&mut self, app: &mut App, file: &mut CaseFile, effect: Effect) {
         let mut next = Some(effect);
+        let mut changed = false;
+        let mut refreshed = false;
         while let Some(effect) = next.take() {
+            changed |= effect.changes_file();
+            refreshed = matches!(effect, Effect::Refresh);
             next = self
                 .carry_out(app, file, effect)
                 .and_then(|outcome| app.update(outcome));
+        }
+        // After a change, a save, a merge or a drop, the queue counts (needs-attention among
+        // them) are computed again, wherever the member is.
+        if changed && !refreshed && !self.is_locked() && !app.quit {
+            let outcome = refresh(app, file).unwrap_or_else(|e| Outcome::Failed(explain(&e)));
+            if let Some(effect) = app.update(outcome) {
+                self.run(app, file, effect);
+            }
         }
     }
 
