@@ -273,6 +273,22 @@ pub(super) fn show(
             case.code_name
         )?;
     }
+    if let Some(me) = case_file.me()? {
+        let next = describe::next_for(
+            &case,
+            me.id,
+            &process::eligible_voters(&roster, &case),
+            due.as_ref(),
+            &name,
+            &|at| format!("{} UTC", day(at)),
+        );
+        if !next.is_empty() {
+            writeln!(out, "next for you")?;
+            for item in next {
+                writeln!(out, "  · {}", inline(&item))?;
+            }
+        }
+    }
     writeln!(
         out,
         "status     {}    severity {}    safety risk {}    channel {}",
@@ -477,6 +493,11 @@ pub(super) fn show(
         )?;
         if let Some(text) = timeline_text(&event.kind) {
             writeln!(out, "{}", indent(&indent(&body(text))))?;
+        }
+        if let EventKind::DetailsChanged { changes } = &event.kind {
+            for (what, value) in describe::details(changes) {
+                writeln!(out, "        {what}: {}", inline(&value))?;
+            }
         }
     }
     Ok(())
