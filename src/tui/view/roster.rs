@@ -88,7 +88,7 @@ pub(super) fn render_roster(
     let mut used = 0u16;
     for worth in 0..=3u8 {
         for (i, (_, w, level)) in columns.iter().enumerate() {
-            if *level == worth && (worth == 0 || used + w + 1 <= room) {
+            if *level == worth && (worth == 0 || used + w < room) {
                 shown[i] = true;
                 used += w + 1;
             }
