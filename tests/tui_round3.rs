@@ -150,3 +150,80 @@ fn colon_jumps_to_a_case_with_fuzzy_completion_and_slash_finds_code_names() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("Timeline");
 }
+
+#[test]
+fn the_message_log_holds_every_result_in_full_and_ctrl_l_locks_and_clears_it() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = started("r3-log", dir.path(), "");
+    open_case(&tmux, "ember-tundra");
+    tmux.keys(&["n"]);
+    tmux.wait_for("Ctrl-D adds it");
+    tmux.text("A note whose whole message the log keeps");
+    tmux.keys(&["C-d"]);
+    tmux.wait_for("unsaved");
+    tmux.keys(&["@"]);
+    let screen = tmux.wait_for("Messages of this session");
+    let first = screen
+        .lines()
+        .skip_while(|l| !l.contains("Messages of this session"))
+        .nth(1)
+        .unwrap();
+    assert!(first.contains("ember-tundra"), "{screen}");
+    tmux.keys(&["Escape"]);
+    // Ctrl-L over a half-typed form: locked at once, the form kept.
+    tmux.keys(&["m"]);
+    tmux.wait_for("Log a message sent on ember-tundra");
+    tmux.keys(&["Tab"]);
+    tmux.text("typed before Ctrl-L");
+    tmux.keys(&["C-l"]);
+    let screen = tmux.wait_for("casebook is locked");
+    assert!(!screen.contains("typed before Ctrl-L"), "{screen}");
+    assert!(!screen.contains("ember-tundra  Insults"), "{screen}");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("typed before Ctrl-L");
+    assert!(
+        screen.contains("Log a message sent on ember-tundra"),
+        "{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Drop what you typed");
+    tmux.keys(&["y"]);
+    tmux.wait_gone("Log a message sent");
+    // The lock cleared the log.
+    tmux.keys(&["@"]);
+    let screen = tmux.wait_for("Messages of this session");
+    let log: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("Messages of this session"))
+        .take_while(|l| !l.contains("closes"))
+        .collect();
+    assert!(
+        !log.iter().any(|l| l.contains("ember-tundra: note")),
+        "{screen}"
+    );
+    assert!(log.iter().any(|l| l.contains("unlocked")), "{screen}");
+}
+
+#[test]
+fn the_privacy_key_blanks_case_text_until_pressed_again() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = started("r3-privacy", dir.path(), "");
+    open_case(&tmux, "cedar-falcon");
+    tmux.keys(&["C-b"]);
+    let screen = tmux.wait_for("Case text is hidden");
+    assert!(!screen.contains("Off-topic personal remarks"), "{screen}");
+    assert!(!screen.contains("cedar-falcon"), "{screen}");
+    // Nothing acts unseen meanwhile.
+    tmux.keys(&["n"]);
+    let screen = tmux.wait_for("Ctrl-B shows it again");
+    assert!(!screen.contains("Ctrl-D adds it"), "{screen}");
+    tmux.keys(&["C-b"]);
+    let screen = tmux.wait_for("Off-topic personal remarks");
+    assert!(!screen.contains("Ctrl-D adds it"), "{screen}");
+}
