@@ -35,6 +35,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::core::case::Channel;
+use crate::core::dates::{self, DateOrder};
 
 /// The largest report file casebook imports.
 pub const MAX_REPORT_BYTES: usize = 32 << 20;
@@ -93,6 +94,9 @@ pub struct Report {
     /// SHA-256 of what the source holds for this report (the email's bytes, the form row),
     /// hex: the same report imported twice has the same hash.
     pub source_sha256: String,
+    /// Dates not written YYYY-MM-DD, as they were read ("11/27/2026 = 27 November 2026
+    /// (2026-11-27)"), or why one was kept in the text instead.
+    pub readings: Vec<String>,
 }
 
 /// Why a report file cannot be imported. Messages are completed with the file name by the
@@ -140,12 +144,23 @@ pub fn parse(
     bytes: &[u8],
     map: &HashMap<String, String>,
 ) -> Result<Vec<Report>, ImportError> {
+    parse_with(name, bytes, map, None)
+}
+
+/// [`parse`], reading a form's `A/B/YYYY` days in the committee's `order` (an ambiguous one
+/// is kept in the report's text when no order is set).
+pub fn parse_with(
+    name: &str,
+    bytes: &[u8],
+    map: &HashMap<String, String>,
+    order: Option<DateOrder>,
+) -> Result<Vec<Report>, ImportError> {
     if bytes.len() > MAX_REPORT_BYTES {
         return Err(ImportError::TooLarge { size: bytes.len() });
     }
     let reports = match format_of(name) {
         Some("eml") => vec![email(bytes)?],
-        Some("csv") => csv_export(text(bytes)?, map)?,
+        Some("csv") => csv_export(text(bytes)?, map, order)?,
         Some("json") => json(text(bytes)?)?,
         _ => return Err(ImportError::UnknownFormat),
     };
@@ -225,6 +240,7 @@ fn email(bytes: &[u8]) -> Result<Report, ImportError> {
         attachments,
         columns: Vec::new(),
         source_sha256: hex(&Sha256::digest(bytes)),
+        readings: Vec::new(),
     })
 }
 
@@ -328,7 +344,11 @@ fn header_key(header: &str) -> String {
         .join(" ")
 }
 
-fn csv_export(text: &str, map: &HashMap<String, String>) -> Result<Vec<Report>, ImportError> {
+fn csv_export(
+    text: &str,
+    map: &HashMap<String, String>,
+    order: Option<DateOrder>,
+) -> Result<Vec<Report>, ImportError> {
     for field in map.keys() {
         if !CSV_FIELDS.iter().any(|(f, _, _)| f == field) {
             let fields: Vec<_> = CSV_FIELDS.iter().map(|(f, _, _)| *f).collect();
@@ -417,15 +437,16 @@ fn csv_export(text: &str, map: &HashMap<String, String>) -> Result<Vec<Report>, 
         };
         // What a field cannot hold (a date written "last Tuesday") stays in the body.
         let mut unused: Vec<usize> = Vec::new();
+        let mut readings = Vec::new();
         let received_at = get("received").and_then(|value| {
-            let at = moment(&value);
+            let at = moment(&value, order, &mut readings);
             if at.is_none() {
                 unused.extend(column("received"));
             }
             at
         });
         let incident_date = get("incident").and_then(|value| {
-            let date = day(&value);
+            let date = day(&value, order, &mut readings);
             if date.is_none() {
                 unused.extend(column("incident"));
             }
@@ -468,6 +489,7 @@ fn csv_export(text: &str, map: &HashMap<String, String>) -> Result<Vec<Report>, 
             attachments: Vec::new(),
             columns: columns.clone(),
             source_sha256: hex(&row_hash.finalize()),
+            readings,
         });
     }
     Ok(reports)
@@ -498,27 +520,48 @@ fn first_words(body: &str) -> String {
     title
 }
 
-fn moment(value: &str) -> Option<DateTime<Utc>> {
+/// A form's timestamp: RFC 3339, `YYYY-MM-DD HH:MM[:SS]`, or a day as people write it with
+/// an optional time after it (`11/27/2026 14:03:12`, as form tools export it).
+fn moment(
+    value: &str,
+    order: Option<DateOrder>,
+    readings: &mut Vec<String>,
+) -> Option<DateTime<Utc>> {
     if let Ok(at) = DateTime::parse_from_rfc3339(value) {
         return Some(at.with_timezone(&Utc));
     }
-    for format in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y/%m/%d %H:%M:%S",
-        "%m/%d/%Y %H:%M:%S",
-    ] {
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S"] {
         if let Ok(at) = chrono::NaiveDateTime::parse_from_str(value, format) {
             return Some(at.and_utc());
         }
     }
-    day(value)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
+    // The day, then a time if one follows it.
+    let (date, time) = match value.trim().rsplit_once(' ') {
+        Some((date, time)) if time.contains(':') => (date, Some(time)),
+        _ => (value, None),
+    };
+    let time = match time {
+        Some(t) => chrono::NaiveTime::parse_from_str(t, "%H:%M:%S")
+            .or_else(|_| chrono::NaiveTime::parse_from_str(t, "%H:%M"))
+            .ok()?,
+        None => chrono::NaiveTime::MIN,
+    };
+    day(date, order, readings).map(|d| d.and_time(time).and_utc())
 }
 
-fn day(value: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()
+/// A day as people write it; how it was read (or why not) goes to `readings`.
+fn day(value: &str, order: Option<DateOrder>, readings: &mut Vec<String>) -> Option<NaiveDate> {
+    match dates::read_day(value, order) {
+        Ok(day) => {
+            readings.extend(dates::reading(value, day));
+            Some(day)
+        }
+        Err(e @ dates::DateError::Ambiguous { .. }) => {
+            readings.push(format!("{e}; kept in the report's text"));
+            None
+        }
+        Err(_) => None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -600,6 +643,7 @@ fn json(text: &str) -> Result<Vec<Report>, ImportError> {
                 attachments: Vec::new(),
                 columns: Vec::new(),
                 source_sha256: hex(&hash.finalize()),
+                readings: Vec::new(),
             })
         })
         .collect()

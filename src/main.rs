@@ -5,9 +5,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use casebook::cli::{Args, Config};
+use casebook::cli::Config;
 use casebook::commands::{self, Interactive};
 use casebook::core::sanitize;
 use casebook::tui;
@@ -18,7 +16,7 @@ use casebook::tui;
 static ALLOCATOR: casebook::vault::WipeOnFree = casebook::vault::WipeOnFree;
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = casebook::cli::parse();
     let stdout = std::io::stdout();
     let mut out = commands::SafeOutput::new(stdout.lock());
     let result = Config::from_args(args)

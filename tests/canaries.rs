@@ -120,6 +120,7 @@ fn export(dir: &Path, f: &Path, code: &str, profile: &str, format: &str) -> Stri
         "robin",
         &[
             &"export",
+            &"--without-text",
             &f,
             &code,
             &"--for",

@@ -132,6 +132,7 @@ fn export(f: &Path, c: &str, profile: &str, format: &str, out: &Path) {
         "robin",
         &[
             &"export",
+            &"--without-text",
             &f,
             &c,
             &"--for",
@@ -440,7 +441,16 @@ fn each_audience_sees_only_what_it_may() {
     let out = dir.path().join("refused.md");
     let stderr = fails(&as_(
         "robin",
-        &[&"export", &f, &c, &"--for", &"public", &"-o", &out],
+        &[
+            &"export",
+            &f,
+            &c,
+            &"--for",
+            &"public",
+            &"--without-text",
+            &"-o",
+            &out,
+        ],
     ));
     assert!(stderr.contains("is marked as not anonymisable"), "{stderr}");
     assert!(!out.exists());

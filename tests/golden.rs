@@ -48,6 +48,7 @@ fn exports_of_the_demo_match_the_golden_files() {
             &"-i",
             &key,
             &"export",
+            &"--without-text",
             &f,
             &"slate-orchard",
             &"--for",

@@ -57,7 +57,7 @@ fn the_sample_reports_become_cases_with_reporters_and_attachments() {
         .collect();
     assert_eq!(lines.len(), 4, "{out}");
     assert!(
-        lines[0].contains("Comments on my pull request") && lines[0].ends_with("(1 attachments)"),
+        lines[0].contains("Comments on my pull request") && lines[0].ends_with("(1 attachment)"),
         "{out}"
     );
 

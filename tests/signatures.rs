@@ -23,6 +23,7 @@ fn demo_record(dir: &Path) -> (PathBuf, PathBuf) {
         "robin",
         &[
             &"export",
+            &"--without-text",
             &f,
             &"slate-orchard",
             &"--for",
@@ -239,6 +240,7 @@ fn printed_commands_are_shell_quoted_and_run_as_printed() {
         "robin",
         &[
             &"export",
+            &"--without-text",
             &f,
             &"slate-orchard",
             &"--for",
@@ -591,7 +593,16 @@ fn rotation_and_removal_keep_earlier_signatures_valid_and_tallies_frozen() {
     let second = d.join("second.md");
     ok(&as_(
         "robin",
-        &[&"export", &f, &c, &"--for", &"reported", &"-o", &second],
+        &[
+            &"export",
+            &f,
+            &c,
+            &"--for",
+            &"reported",
+            &"--without-text",
+            &"-o",
+            &second,
+        ],
     ));
     ok(&run(&[&"-i", &sam_new, &"sign", &f, &second]));
     let after = allowed_signers(&f, d);

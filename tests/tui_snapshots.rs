@@ -48,6 +48,7 @@ fn demo_app(queue: Queue) -> (App, casebook::vault::CaseFile) {
         queues: counts,
         rows,
         choices: Default::default(),
+        codes: Vec::new(),
     });
     (app, file)
 }
@@ -150,6 +151,7 @@ fn palette_and_export_result() {
         output: "/home/m/.local/share/casebook/exports/saffron-bridge-reported.md".into(),
         signature: "/home/m/.local/share/casebook/exports/saffron-bridge-reported.md.sig".into(),
         profile: casebook::export::Profile::Reported,
+        exposure: None,
         verify: [
             r"casebook -i /home/m/.ssh/id_ed25519 member list /home/m/sync/c.cases.age \",
             r"  --allowed-signers > /home/m/.local/share/casebook/exports/allowed_signers \",
@@ -342,7 +344,7 @@ fn search_lock_and_confirm_screens() {
     app.overlay = None;
     // "Locked after 5 minutes without a key press. Your changes were saved first."
     app.update(Outcome::Locked {
-        idle_secs: 300,
+        idle_secs: Some(300),
         saved: Some(Ok(())),
         sealed: Ok(()),
     });

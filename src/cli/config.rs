@@ -36,6 +36,8 @@ pub struct Config {
     pub passphrase_file_given: bool,
     /// The committee the case file must be (`--committee`).
     pub expect: crate::vault::Expect,
+    /// How the committee writes `A/B/YYYY` days, if set.
+    pub date_order: Option<crate::core::dates::DateOrder>,
     /// The interface's settings (idle lock, theme, keys).
     pub interface: crate::tui::Options,
     /// What the member should be told once before the command runs (raw: sanitise it), such
@@ -60,6 +62,9 @@ struct FileConfig {
     /// Where the interface writes exports and saved attachments unless a path is typed
     /// (created 0700); `~/` is expanded. Default: `$XDG_DATA_HOME/casebook/exports`.
     export_dir: Option<PathBuf>,
+    /// How the committee writes `A/B/YYYY` days: `day-month-year` or `month-day-year`
+    /// (unset: such a day is refused when both numbers could be the month).
+    date_order: Option<crate::core::dates::DateOrder>,
     /// Action names mapped to a key or a list of keys.
     #[serde(default)]
     keys: std::collections::BTreeMap<String, KeyList>,
@@ -219,6 +224,7 @@ impl Config {
         if let Some(dir) = &file_config.export_dir {
             interface.export_dir = expand_home(dir, home.as_deref());
         }
+        interface.date_order = file_config.date_order;
         let passphrase_file_given = args.passphrase_file.is_some();
         let passphrase_file = args
             .passphrase_file
@@ -246,11 +252,21 @@ impl Config {
             identity_from,
             passphrases,
             passphrase_file_given,
+            date_order: file_config.date_order,
             interface,
             warnings,
             command: args.command,
         })
     }
+}
+
+/// `date_order` from the config file, if it is readable and sets one (arguments are read
+/// with it; any problem with the file is reported by [`Config::from_args`]).
+pub(super) fn date_order_setting() -> Option<crate::core::dates::DateOrder> {
+    let path = directories::ProjectDirs::from("", "", "casebook")?
+        .config_dir()
+        .join("config.toml");
+    read_config(&path).ok()?.0.date_order
 }
 
 /// What is wrong with a config file, by who needs it.
@@ -321,9 +337,13 @@ fn read_config(path: &Path) -> Result<(FileConfig, Problems), ConfigError> {
                 Ok(v) => config.keys = v,
                 Err(e) => problems.interface.push(wrong(e)),
             },
+            "date_order" => match value.try_into() {
+                Ok(v) => config.date_order = Some(v),
+                Err(e) => problems.interface.push(wrong(e)),
+            },
             _ => problems.interface.push(format!(
                 "unknown setting `{key}` (settings: identity, passphrase_file, \
-                 idle_lock_minutes, theme, export_dir, [keys])"
+                 idle_lock_minutes, theme, export_dir, date_order, [keys])"
             )),
         }
     }
@@ -345,7 +365,10 @@ fn opens_the_interface(command: &Command) -> bool {
 fn command_needs_a_key(command: &Command) -> bool {
     !matches!(
         command,
-        Command::Completions { .. } | Command::Man | Command::Keygen { .. } | Command::Demo { .. }
+        Command::Completions { .. }
+            | Command::Man { .. }
+            | Command::Keygen { .. }
+            | Command::Demo { .. }
     )
 }
 

@@ -16,7 +16,16 @@ use crate::vault::Recipient;
 pub use config::{Config, ConfigError, IdentityFrom};
 pub use subcommands::*;
 pub use values::QueueChoice;
-use values::{column_map, recipient};
+use values::{column_map, committee_fingerprint, recipient};
+
+/// The command line's arguments, read with the config file's `date_order` (so that a day
+/// such as 03/04/2026 is read as the committee writes it).
+pub fn parse() -> Args {
+    if let Some(order) = config::date_order_setting() {
+        let _ = values::DATE_ORDER.set(order);
+    }
+    Args::parse()
+}
 
 /// casebook: offline, encrypted case management for code-of-conduct committees.
 #[derive(Debug, Parser)]
@@ -33,8 +42,8 @@ pub struct Args {
     pub passphrase_file: Option<PathBuf>,
 
     /// Refuse the case file unless its committee has this fingerprint (as the chair sent it,
-    /// and as `casebook info` prints it).
-    #[arg(long, global = true, value_name = "FINGERPRINT")]
+    /// and as `casebook info` prints it; the `SHA256:` prefix may be left out).
+    #[arg(long, global = true, value_name = "FINGERPRINT", value_parser = committee_fingerprint)]
     pub committee: Option<String>,
 
     /// When another casebook is writing the case file, wait up to SECONDS for it to finish
@@ -352,8 +361,15 @@ pub enum Command {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), for example `casebook man | man -l -`.
-    Man,
+    /// Print a manual page (roff): casebook's, or a subcommand's (`casebook man member add`);
+    /// for example `casebook man | man -l -`. With --dir, write every page to a folder.
+    Man {
+        /// The subcommand whose page to print (default: casebook's own).
+        subcommand: Vec<String>,
+        /// Write every page (casebook.1, casebook-case-new.1, ...) to this folder instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "subcommand")]
+        dir: Option<PathBuf>,
+    },
     /// Add synthetic cases to a case file (benchmarks and tests).
     #[command(hide = true)]
     Synth {
@@ -378,4 +394,39 @@ pub enum Command {
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every subcommand, with its path of names.
+    fn every(command: &clap::Command, path: &str, out: &mut Vec<(String, clap::Command)>) {
+        for sub in command.get_subcommands() {
+            let here = format!("{path} {}", sub.get_name());
+            out.push((here.clone(), sub.clone()));
+            every(sub, &here, out);
+        }
+    }
+
+    #[test]
+    fn usage_lines_name_the_arguments_in_the_order_they_are_given() {
+        let mut all = Vec::new();
+        every(&super::Args::command(), "casebook", &mut all);
+        for (path, mut command) in all {
+            let usage = command.render_usage().to_string();
+            let mut from = 0;
+            for positional in command.get_positionals() {
+                let name = positional
+                    .get_value_names()
+                    .and_then(|names| names.first().cloned())
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| positional.get_id().to_string().to_uppercase());
+                let at = usage[from..]
+                    .find(&name)
+                    .unwrap_or_else(|| panic!("{path}: {name} out of order in {usage:?}"));
+                from += at + name.len();
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@ use std::io::Read;
 use super::subcommands::{
     CaseCommand, CommsCommand, EditArgs, EmergencyCommand, MemberCommand, NoteCommand, PartyCommand,
 };
-use super::{Command, ConfigError};
+use super::{Command, ConfigError, RecordTextArgs};
 
 /// Replace every free-text option given as `-` with what standard input holds.
 pub(super) fn resolve(command: &mut Command) -> Result<(), ConfigError> {
@@ -68,12 +68,16 @@ fn collect<'a>(command: &'a mut Command, fields: &mut Vec<(&'static str, &'a mut
                 summary,
                 venue,
                 scope_reason,
+                clauses,
+                labels,
                 ..
             } = &mut **edit;
             some(fields, "--title", title);
             some(fields, "--summary", summary);
             some(fields, "--venue", venue);
             some(fields, "--scope-reason", scope_reason);
+            fields.extend(clauses.iter_mut().map(|c| ("--clause", c)));
+            fields.extend(labels.iter_mut().map(|l| ("--label", l)));
         }
         Command::Note(NoteCommand::Add { text, .. }) => some(fields, "--text", text),
         Command::Conflict { reason, .. } => some(fields, "--reason", reason),
@@ -86,11 +90,25 @@ fn collect<'a>(command: &'a mut Command, fields: &mut Vec<(&'static str, &'a mut
             fields.push(("--action", action))
         }
         Command::Emergency(EmergencyCommand::Review { note, .. }) => fields.push(("--note", note)),
-        Command::Party(PartyCommand::Add { name, alias, .. }) => {
+        Command::Party(PartyCommand::Add {
+            name,
+            alias,
+            handle,
+            email,
+            ..
+        }) => {
             some(fields, "--name", name);
             some(fields, "--alias", alias);
+            some(fields, "--handle", handle);
+            some(fields, "--email", email);
         }
         Command::Member(MemberCommand::Remove { reason, .. }) => some(fields, "--reason", reason),
+        Command::RecordText(args) => {
+            let RecordTextArgs { title, summary, .. } = &mut **args;
+            fields.push(("--title", title));
+            fields.push(("--summary", summary));
+        }
+        Command::Resolve { note, .. } => fields.push(("--note", note)),
         _ => {}
     }
 }

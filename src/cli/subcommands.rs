@@ -107,25 +107,31 @@ pub struct ExportArgs {
     /// md or json.
     #[arg(long, default_value = "md")]
     pub format: RecordFormat,
-    /// Where to write the record; the signature goes to OUT.sig.
+    /// Where to write the record; the signature goes to OUT.sig. A bare file name goes to the
+    /// private export folder (export_dir; default $XDG_DATA_HOME/casebook/exports), as
+    /// CODE-PROFILE.FORMAT does without -o; a path with a `/` (./record.md) is used as typed.
     #[arg(short, long, value_name = "OUT")]
-    pub output: PathBuf,
+    pub output: Option<PathBuf>,
     /// Write OUT.age and OUT.sig.age, age-encrypted to this recipient (repeatable), instead
     /// of OUT and OUT.sig in plaintext; the signature is over the plaintext record.
     #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient)]
     pub encrypt_to: Vec<Recipient>,
+    /// Export a reported, reporter or public record although no member wrote its text
+    /// (`casebook record-text`): it then has the neutral title and no summary.
+    #[arg(long)]
+    pub without_text: bool,
 }
 
-/// `casebook verify` options.
+/// `casebook verify` options: the case file or `--allowed-signers` says who may sign (a group
+/// would put CASE_FILE before RECORD in the usage line; `verify` asks for one itself).
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("signers").required(true).args(["case_file", "allowed_signers"])))]
 pub struct VerifyArgs {
     /// The exported record.
     pub record: PathBuf,
     /// The case file whose members' keys (and their history) say who may sign.
     pub case_file: Option<PathBuf>,
     /// An OpenSSH allowed_signers file instead of a case file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "case_file")]
     pub allowed_signers: Option<PathBuf>,
     /// With --allowed-signers: the principal to check, as `ssh-keygen -Y verify -I` does
     /// (default: any line of the file).
@@ -185,9 +191,11 @@ pub struct ReportArgs {
     #[arg(long, value_name = "K", default_value_t = crate::export::report::DEFAULT_MIN_CELL,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub min_cell: u64,
-    /// Where to write it; the signature goes to OUT.sig.
+    /// Where to write it; the signature goes to OUT.sig. A bare file name goes to the
+    /// private export folder (default: transparency-FROM-TO.FORMAT there); a path with a `/`
+    /// is used as typed.
     #[arg(short, long, value_name = "OUT")]
-    pub output: PathBuf,
+    pub output: Option<PathBuf>,
     /// Write OUT.age and OUT.sig.age, age-encrypted to this recipient (repeatable), instead
     /// of OUT and OUT.sig in plaintext.
     #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient)]
@@ -419,9 +427,11 @@ pub enum AttachmentCommand {
         code: String,
         /// The attachment's name as listed (or its number, from 1).
         name: String,
-        /// The file to write (never overwritten; mode 0600).
+        /// The file to write (never overwritten; mode 0600). A bare file name goes to the
+        /// private export folder (default: the attachment's own name there); a path with a
+        /// `/` is used as typed.
         #[arg(short, long, value_name = "PATH")]
-        output: PathBuf,
+        output: Option<PathBuf>,
     },
 }
 

@@ -643,9 +643,13 @@ fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Resul
     writeln!(out, "quorum             {}", settings.quorum)?;
     writeln!(
         out,
-        "acknowledge within {} hours",
-        settings.acknowledge_hours
+        "acknowledge within {}",
+        crate::core::describe::count(settings.acknowledge_hours as usize, "hour", "hours")
     )?;
-    writeln!(out, "decide within      {} days", settings.decide_days)?;
+    writeln!(
+        out,
+        "decide within      {}",
+        crate::core::describe::count(settings.decide_days as usize, "day", "days")
+    )?;
     Ok(())
 }

@@ -35,6 +35,41 @@ fn plaintext_note(output: &Path, audience: &str, encrypted: bool) {
     }
 }
 
+/// Where an export goes: `-o` as [`export_ops::place`] reads it, in the private export
+/// folder (created 0700) unless a path was typed.
+fn placed(config: &Config, typed: Option<&Path>, fallback: &str) -> Result<PathBuf, Error> {
+    let dir = &config.interface.export_dir;
+    let typed = typed.map(|p| p.to_string_lossy().into_owned());
+    let path = export_ops::place(typed.as_deref(), dir, fallback);
+    if path.parent() == Some(dir.as_path()) {
+        crate::ops::cases::private_dir(dir)?;
+    }
+    Ok(path)
+}
+
+/// Warn on stderr when plaintext for `audience` lands where more people may get it.
+pub(super) fn warn_exposure(path: &Path, audience: &str) {
+    if let Some(exposure) = export_ops::exposure(path) {
+        eprintln!(
+            "warning: {} is for {audience} only, but {exposure}; move it out, or export \
+             without -o (to the private export folder)",
+            inline(&path.display().to_string())
+        );
+    }
+}
+
+/// Ask on the terminal; `false` without one.
+fn ask(question: &str) -> bool {
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).is_ok()
+        && matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")
+}
+
 /// Print what was written and how to check it.
 fn wrote(written: &Written, case_file: &str, out: &mut dyn Write) -> Result<(), Error> {
     writeln!(
@@ -61,16 +96,29 @@ fn wrote(written: &Written, case_file: &str, out: &mut dyn Write) -> Result<(), 
 pub(super) fn report(config: &Config, args: &ReportArgs, out: &mut dyn Write) -> Result<(), Error> {
     let identity = load_identity(config)?;
     let mut case_file = super::open_file(config, &args.file, &identity, OpenMode::ReadOnly)?;
+    let output = placed(
+        config,
+        args.output.as_deref(),
+        &format!(
+            "transparency-{}-{}.{}",
+            args.from,
+            args.to,
+            args.format.as_str()
+        ),
+    )?;
     let request = ReportRequest {
         from: args.from,
         to: args.to,
         format: args.format,
-        output: args.output.clone(),
+        output,
         encrypt_to: args.encrypt_to.clone(),
     };
     let written =
         export_ops::write_report_with(&mut case_file, &identity, &request, args.min_cell)?;
     plaintext_note(&written.path, "the public, as intended", written.encrypted);
+    if !written.encrypted {
+        warn_exposure(&written.path, "publication by the committee");
+    }
     writeln!(
         out,
         "{} cases received, {} in the previous period; values with fewer than {} cases are counted as \"other\"",
@@ -83,19 +131,51 @@ pub(super) fn report(config: &Config, args: &ReportArgs, out: &mut dyn Write) ->
 pub(super) fn export(config: &Config, args: &ExportArgs, out: &mut dyn Write) -> Result<(), Error> {
     let identity = load_identity(config)?;
     let mut case_file = super::open_file(config, &args.file, &identity, OpenMode::ReadOnly)?;
+    let profile = args.profile.as_str();
+    if !args.without_text && !export_ops::has_record_text(&mut case_file, &args.code, args.profile)?
+    {
+        let question = format!(
+            "No member wrote the {profile} record's text for {}: it will say only \"Decision \
+             record for {}\", the outcome and dates. Export it anyway?",
+            inline(&args.code),
+            inline(&args.code)
+        );
+        if !ask(&question) {
+            return Err(usage(
+                format!(
+                    "no member wrote the text of the {profile} record of {}; it was not exported",
+                    inline(&args.code)
+                ),
+                &format!(
+                    "write it first: casebook record-text FILE {} --for {profile} --title \"...\" \
+                     --summary - ; or export the neutral record with --without-text",
+                    crate::ops::export::shell_quote(&args.code)
+                ),
+            ));
+        }
+    }
+    let output = placed(
+        config,
+        args.output.as_deref(),
+        &format!(
+            "{}-{profile}.{}",
+            crate::ops::export::safe_file_name(&args.code),
+            args.format.as_str()
+        ),
+    )?;
     let request = RecordRequest {
         code: args.code.clone(),
         profile: args.profile,
         format: args.format,
-        output: args.output.clone(),
+        output,
         encrypt_to: args.encrypt_to.clone(),
     };
     let written = export_ops::write_record(&mut case_file, &identity, &request)?;
-    plaintext_note(
-        &written.path,
-        &format!("its audience ({})", args.profile.as_str()),
-        written.encrypted,
-    );
+    let audience = format!("its audience ({profile})");
+    plaintext_note(&written.path, &audience, written.encrypted);
+    if !written.encrypted {
+        warn_exposure(&written.path, &format!("the {profile} audience"));
+    }
     wrote(&written, &case_file.label(), out)
 }
 
@@ -228,12 +308,6 @@ fn read_text(path: &Path) -> Result<String, Error> {
 /// `casebook verify`
 pub(super) fn verify(config: &Config, args: &VerifyArgs, out: &mut dyn Write) -> Result<(), Error> {
     let record = args.record.as_path();
-    let bytes = std::fs::read(record).map_err(|e| {
-        Error::from(vault::Error::Read {
-            path: record.to_path_buf(),
-            source: e,
-        })
-    })?;
     let signers = match (&args.case_file, &args.allowed_signers) {
         (Some(file), _) => {
             let identity = load_identity(config)?;
@@ -254,6 +328,12 @@ pub(super) fn verify(config: &Config, args: &VerifyArgs, out: &mut dyn Write) ->
             ));
         }
     };
+    let bytes = std::fs::read(record).map_err(|e| {
+        Error::from(vault::Error::Read {
+            path: record.to_path_buf(),
+            source: e,
+        })
+    })?;
     // The moment keys are judged at: as asked, else the one the record states.
     let recognised = records::recognise(&bytes);
     let at = args
@@ -347,7 +427,10 @@ pub(super) fn verify(config: &Config, args: &VerifyArgs, out: &mut dyn Write) ->
     }
     if invalid > 0 {
         return Err(Error::Verification(
-            format!("{invalid} of {} signatures are invalid", sigs.len()),
+            match sigs.len() {
+                1 => "the signature is invalid".to_string(),
+                n => format!("{invalid} of {n} signatures are invalid"),
+            },
             4,
         ));
     }

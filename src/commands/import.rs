@@ -23,7 +23,7 @@ pub(super) fn import(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let map = map.iter().cloned().collect();
-    let reports = import::read_reports(paths, &map)?;
+    let reports = import::read_reports(paths, &map, config.date_order)?;
     let mut session = Session::open(config, file)?;
     let me = session.me.clone();
     let imported = import::open_reports(&mut session.file, &me, &reports, keep)?;
@@ -72,11 +72,15 @@ pub(super) fn import(
         code,
         title,
         attachments,
+        readings,
         sealed_from,
         linked,
         ..
     } in &imported.opened
     {
+        for reading in readings {
+            eprintln!("note: {code}: read {}", inline(reading));
+        }
         let names = |names: &[String]| {
             names
                 .iter()
@@ -103,7 +107,10 @@ pub(super) fn import(
             );
         }
         let extra = if *attachments > 0 {
-            format!(" ({attachments} attachments)")
+            format!(
+                " ({})",
+                crate::core::describe::count(*attachments, "attachment", "attachments")
+            )
         } else {
             String::new()
         };
@@ -211,7 +218,18 @@ pub(super) fn attachment(
                     "the copy that imported it may still hold them; ask that member",
                 )
             })?;
+            let typed = output.as_ref().map(|p| p.to_string_lossy().into_owned());
+            let dir = &config.interface.export_dir;
+            let output = &crate::ops::export::place(
+                typed.as_deref(),
+                dir,
+                &crate::ops::export::safe_file_name(&found.name),
+            );
+            if output.parent() == Some(dir.as_path()) {
+                crate::ops::cases::private_dir(dir)?;
+            }
             crate::vault::write_new(output, &data, 0o600)?;
+            super::export::warn_exposure(output, "the committee");
             writeln!(
                 out,
                 "wrote {} ({} bytes) from {code}",

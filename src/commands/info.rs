@@ -31,8 +31,8 @@ pub(super) fn print(summary: &Summary, json: bool, out: &mut dyn Write) -> Resul
     if let Some(head) = &summary.head {
         writeln!(
             out,
-            "history    {} commits, verified; newest {}",
-            summary.commits,
+            "history    {}, verified; newest {}",
+            crate::core::describe::count(summary.commits, "commit", "commits"),
             &head[..12.min(head.len())]
         )?;
     }
@@ -55,8 +55,8 @@ pub(super) fn print(summary: &Summary, json: bool, out: &mut dyn Write) -> Resul
     let active = summary.members.iter().filter(|m| m.active).count();
     writeln!(
         out,
-        "roster: {} members ({active} active)",
-        summary.members.len()
+        "roster: {} ({active} active)",
+        crate::core::describe::count(summary.members.len(), "member", "members")
     )?;
     let rows: Vec<[String; 5]> = summary
         .members

@@ -157,8 +157,8 @@ pub(super) fn log(
         if commit.hidden_changes > 0 {
             writeln!(
                 out,
-                "    ({} changes to a case you may not see)",
-                commit.hidden_changes
+                "    ({} to a case you may not see)",
+                crate::core::describe::count(commit.hidden_changes, "change", "changes")
             )?;
         }
     }

@@ -211,7 +211,7 @@ fn remove(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let mut session = Session::open(config, file)?;
-    let report = member_ops::remove(
+    let removed = member_ops::remove(
         &mut session.file,
         &session.identity,
         name,
@@ -222,13 +222,37 @@ fn remove(
         writeln!(out, "{}", motion_words(file, name, motion))?;
         return Ok(());
     }
+    let report = &removed.saved;
     writeln!(
         out,
-        "removed {}; {} and its backup are now encrypted to the {} remaining recipients only",
+        "removed {}; {} and its backup are now encrypted to the {} remaining only",
         inline(name),
         report.path.display(),
-        report.recipients
+        crate::core::describe::count(report.recipients, "recipient", "recipients")
     )?;
+    if !removed.unassigned.is_empty() {
+        writeln!(
+            out,
+            "took {} off {}: {}",
+            inline(name),
+            crate::core::describe::count(removed.unassigned.len(), "case", "cases"),
+            removed.unassigned.join(", ")
+        )?;
+    }
+    if !removed.unassigned_elsewhere.is_empty() {
+        writeln!(
+            out,
+            "{} is still assigned to {} sealed from you ({}); a member who reads {} takes them off",
+            inline(name),
+            crate::core::describe::count(removed.unassigned_elsewhere.len(), "case", "cases"),
+            removed.unassigned_elsewhere.join(", "),
+            if removed.unassigned_elsewhere.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        )?;
+    }
     writeln!(out, "{REMOVAL_LIMIT}")?;
     Ok(())
 }
@@ -267,7 +291,31 @@ fn rotate(
         new_identity.display(),
         vault::fingerprint(new.recipient())
     )?;
+    writeln!(out, "{}", use_new_key(config, new_identity))?;
     Ok(())
+}
+
+/// How to make the new key the one every command uses, said where the old one came from.
+fn use_new_key(config: &Config, new_identity: &Path) -> String {
+    let new = crate::ops::export::shell_quote(&new_identity.display().to_string());
+    match &config.identity_from {
+        crate::cli::IdentityFrom::ConfigFile(path) => format!(
+            "update your config file {}: identity = {:?}",
+            path.display(),
+            new_identity.display().to_string()
+        ),
+        crate::cli::IdentityFrom::Environment => {
+            format!("update CASEBOOK_IDENTITY where you set it: export CASEBOOK_IDENTITY={new}")
+        }
+        crate::cli::IdentityFrom::Flag => {
+            format!("from now on pass -i {new} (or set identity = \"...\" in the config file)")
+        }
+        crate::cli::IdentityFrom::Default => format!(
+            "your old key is the default (~/.ssh/id_ed25519): pass -i {new}, or set \
+             identity = {:?} in the config file",
+            new_identity.display().to_string()
+        ),
+    }
 }
 
 /// `casebook rekey`: a fresh file key for the current roster, backup included.
@@ -276,9 +324,9 @@ pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result
     let report = member_ops::rekey(&mut session.file, &session.identity)?;
     writeln!(
         out,
-        "{} re-encrypted with a fresh file key to {} recipients (backup too)",
+        "{} re-encrypted with a fresh file key to {} (backup too)",
         report.path.display(),
-        report.recipients
+        crate::core::describe::count(report.recipients, "recipient", "recipients")
     )?;
     Ok(())
 }

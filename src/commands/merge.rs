@@ -101,9 +101,9 @@ pub(super) fn merge(
         None => writeln!(out, "{} is unchanged", file.display())?,
         Some(report) => writeln!(
             out,
-            "merged into {} (encrypted to {} recipients){}",
+            "merged into {} (encrypted to {}){}",
             report.path.display(),
-            report.recipients,
+            crate::core::describe::count(report.recipients, "recipient", "recipients"),
             needs_attention(after, before, file)
         )?,
     }

@@ -107,7 +107,8 @@ impl Error {
             ),
             Error::Config(_) => Some(
                 "fix the file; settings: identity = \"PATH\", passphrase_file = \"PATH\", \
-                 idle_lock_minutes = N, \
+                 idle_lock_minutes = N, export_dir = \"PATH\", date_order = \
+                 \"day-month-year\" | \"month-day-year\", \
                  theme = \"default\" | \"mono\", and [keys] action = \"key\""
                     .to_string(),
             ),
@@ -220,18 +221,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             let mut command = <crate::cli::Args as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut command, "casebook", out);
         }
-        Command::Man => {
-            let command = <crate::cli::Args as clap::CommandFactory>::command();
-            let man = clap_mangen::Man::new(command);
-            man.render_title(out)?;
-            man.render_name_section(out)?;
-            man.render_synopsis_section(out)?;
-            man.render_description_section(out)?;
-            man.render_options_section(out)?;
-            man.render_subcommands_section(out)?;
-            out.write_all(exit::man_section().as_bytes())?;
-            man.render_version_section(out)?;
-        }
+        Command::Man { subcommand, dir } => man(subcommand, dir.as_deref(), out)?,
         Command::Init {
             file,
             name,
@@ -265,6 +255,14 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
                 summary.header_stanzas,
                 if summary.header_stanzas == 1 { "" } else { "s" },
             )?;
+            if let Some(fingerprint) = &case_file.trust().fingerprint {
+                writeln!(
+                    out,
+                    "committee fingerprint: {fingerprint}\nsend it to each member over another \
+                     channel than the file; they check it on their first open (casebook \
+                     --committee {fingerprint} info FILE)"
+                )?;
+            }
         }
         Command::Open { file } => {
             let identity = load_identity(config)?;
@@ -456,6 +454,59 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
     Ok(None)
 }
 
+/// `casebook man`: one page, or every page into a folder.
+fn man(subcommand: &[String], dir: Option<&Path>, out: &mut dyn Write) -> Result<(), Error> {
+    let mut command =
+        <crate::cli::Args as clap::CommandFactory>::command().disable_help_subcommand(true);
+    // Built, so that every subcommand has its full name (casebook-member-add), as the pages
+    // that list them refer to.
+    command.build();
+    if let Some(dir) = dir {
+        crate::ops::cases::private_dir(dir)?;
+        clap_mangen::generate_to(command.clone(), dir)?;
+        // The main page with its EXIT STATUS section, which clap does not write.
+        let mut main = Vec::new();
+        main_page(command, &mut main)?;
+        std::fs::write(dir.join("casebook.1"), main)?;
+        writeln!(out, "wrote the manual pages to {}", dir.display())?;
+        return Ok(());
+    }
+    if subcommand.is_empty() {
+        return main_page(command, out);
+    }
+    let mut page = command;
+    for name in subcommand {
+        let found = page
+            .get_subcommands()
+            .find(|s| s.get_name() == name && !s.is_hide_set())
+            .cloned();
+        page = found.ok_or_else(|| Error::Usage {
+            message: format!(
+                "there is no manual page for {:?}",
+                sanitize::inline(&subcommand.join(" "))
+            ),
+            hint: "`casebook man` lists the subcommands; for example `casebook man member add`"
+                .to_string(),
+        })?;
+    }
+    clap_mangen::Man::new(page).render(out)?;
+    Ok(())
+}
+
+/// casebook's own page: clap's sections, and the exit status by class.
+fn main_page(command: clap::Command, out: &mut dyn Write) -> Result<(), Error> {
+    let man = clap_mangen::Man::new(command);
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    man.render_subcommands_section(out)?;
+    out.write_all(exit::man_section().as_bytes())?;
+    man.render_version_section(out)?;
+    Ok(())
+}
+
 fn keygen(
     output: &Path,
     protect: bool,
@@ -497,12 +548,14 @@ pub(crate) fn open_file(
 ) -> Result<CaseFile, Error> {
     let file = match mode {
         OpenMode::ReadWrite => {
-            let (file, recovered) = CaseFile::open_recovering(path, identity, &config.expect)?;
+            let (file, recovered) = CaseFile::open_recovering(path, identity, &config.expect)
+                .map_err(|e| not_a_recipient(config, e))?;
             merge::report_recovered(path, &recovered, &file.roster()?);
             file
         }
         OpenMode::ReadOnly => {
-            let file = CaseFile::open_expecting(path, identity, mode, &config.expect)?;
+            let file = CaseFile::open_expecting(path, identity, mode, &config.expect)
+                .map_err(|e| not_a_recipient(config, e))?;
             let copies = crate::vault::copies::conflict_copies(path);
             if !copies.is_empty() {
                 eprintln!(
@@ -575,6 +628,28 @@ pub(crate) fn opened(
         ),
     }
     Ok(())
+}
+
+/// A file the key does not open: say where the key came from, and that a key replaced by
+/// `member rotate-key` is the usual reason when it came from a setting.
+fn not_a_recipient(config: &Config, error: vault::Error) -> Error {
+    let vault::Error::NotARecipient { .. } = &error else {
+        return error.into();
+    };
+    let from = match &config.identity_from {
+        IdentityFrom::Flag => "given with -i".to_string(),
+        IdentityFrom::Environment => "set by CASEBOOK_IDENTITY".to_string(),
+        IdentityFrom::ConfigFile(path) => format!("set as identity in {}", path.display()),
+        IdentityFrom::Default => "the default, ~/.ssh/id_ed25519".to_string(),
+    };
+    Error::Usage {
+        message: format!("{error} (the key {from})"),
+        hint: "if you replaced this key with `casebook member rotate-key`, use the new one \
+               (-i NEW_KEY, and update the setting that names the old one); otherwise open it \
+               with the key you were added with, or ask a chair to add your key with \
+               `casebook member add`"
+            .to_string(),
+    }
 }
 
 /// Load the identity chosen by the config, explaining where a missing one came from.

@@ -273,6 +273,22 @@ pub(super) fn show(
             case.code_name
         )?;
     }
+    if let Some(me) = case_file.me()? {
+        let next = describe::next_for(
+            &case,
+            me.id,
+            &process::eligible_voters(&roster, &case),
+            due.as_ref(),
+            &name,
+            &|at| format!("{} UTC", day(at)),
+        );
+        if !next.is_empty() {
+            writeln!(out, "next for you")?;
+            for item in next {
+                writeln!(out, "  · {}", inline(&item))?;
+            }
+        }
+    }
     writeln!(
         out,
         "status     {}    severity {}    safety risk {}    channel {}",
@@ -486,6 +502,11 @@ pub(super) fn show(
         if let Some(text) = timeline_text(&event.kind) {
             writeln!(out, "{}", indent(&indent(&body(text))))?;
         }
+        if let EventKind::DetailsChanged { changes } = &event.kind {
+            for (what, value) in describe::details(changes) {
+                writeln!(out, "        {what}: {}", inline(&value))?;
+            }
+        }
     }
     Ok(())
 }
@@ -517,6 +538,7 @@ pub(super) fn search(
                 let matches: Vec<&str> = parts.iter().skip(1).step_by(2).copied().collect();
                 serde_json::json!({
                     "code_name": f.code_name,
+                    "matched": f.matched,
                     "event": f.event,
                     "snippet": parts.concat(),
                     "matches": matches,
@@ -544,13 +566,11 @@ pub(super) fn search(
                 }
             })
             .collect();
-        writeln!(
-            out,
-            "{:<22} {}  {}",
-            inline(&f.code_name),
-            &f.event.to_string()[..8],
-            snippet
-        )?;
+        let what = match f.event {
+            Some(event) => event.to_string()[..8].to_string(),
+            None => f.matched.describe().to_string(),
+        };
+        writeln!(out, "{:<22} {what:<11}  {snippet}", inline(&f.code_name))?;
     }
     Ok(())
 }

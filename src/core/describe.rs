@@ -59,7 +59,8 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             decide_days,
         } => format!(
             "rules changed: {ladder}, {quorum}, acknowledge within {acknowledge_hours} h, \
-             decide within {decide_days} days"
+             decide within {}",
+            count(*decide_days as usize, "day", "days")
         ),
         EventKind::CaseOpened { title, channel, .. } => {
             format!("opened ({}): {}", channel.as_str(), inline(title))
@@ -75,7 +76,7 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             inline(subject),
             match attachments.len() {
                 0 => String::new(),
-                n => format!(" ({n} attachments)"),
+                n => format!(" ({})", count(n, "attachment", "attachments")),
             }
         ),
         EventKind::DetailsChanged { .. } => "details changed".into(),
@@ -186,7 +187,142 @@ pub fn text(kind: &EventKind) -> Option<&str> {
     }
 }
 
-/// "status triage -> investigating".
+/// The details a change set, each as (what, its new value) in words, raw: the same words the
+/// case's own lines use ("safety risk: YES", "incident: around 2026-11-27"), never a field
+/// name or a JSON value. Times are in UTC.
+pub fn details(changes: &crate::core::event::Details) -> Vec<(&'static str, String)> {
+    use crate::core::case::{IncidentAt, ScopeJudgement};
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let list = |items: &std::collections::BTreeSet<String>| {
+        if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.iter().cloned().collect::<Vec<_>>().join(", ")
+        }
+    };
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    if let Some(title) = &changes.title {
+        out.push(("title", title.clone()));
+    }
+    if let Some(summary) = &changes.summary {
+        out.push(("summary", summary.clone()));
+    }
+    if let Some(incident) = &changes.incident {
+        out.push((
+            "incident",
+            match incident {
+                IncidentAt::Unknown => "date unknown".to_string(),
+                IncidentAt::Around { date } => format!("around {date}"),
+                IncidentAt::Exact { at } => format!("{} UTC", at.format("%Y-%m-%d %H:%M")),
+            },
+        ));
+    }
+    if let Some(venue) = &changes.venue {
+        out.push(("venue", venue.clone()));
+    }
+    if let Some(scope) = changes.scope {
+        out.push((
+            "scope",
+            match scope {
+                ScopeJudgement::Undecided => "not judged yet",
+                ScopeJudgement::InScope => "in scope",
+                ScopeJudgement::OutOfScope => "out of scope",
+            }
+            .to_string(),
+        ));
+    }
+    if let Some(reason) = &changes.scope_reason {
+        out.push(("scope reason", reason.clone()));
+    }
+    if let Some(clauses) = &changes.clauses {
+        out.push(("clauses", list(clauses)));
+    }
+    if let Some(severity) = changes.severity {
+        out.push(("severity", severity.as_str().to_string()));
+    }
+    if let Some(risk) = changes.safety_risk {
+        // As the case's header says it: a risk stands out.
+        out.push(("safety risk", if risk { "YES" } else { "no" }.to_string()));
+    }
+    if let Some(labels) = &changes.labels {
+        out.push(("labels", list(labels)));
+    }
+    if let Some(day) = changes.review_on {
+        out.push(("review on", day.to_string()));
+    }
+    if let Some(day) = changes.expunge_on {
+        out.push(("expunge on", day.to_string()));
+    }
+    if let Some(anonymisable) = changes.anonymisable {
+        out.push(("anonymisable", yes_no(anonymisable)));
+    }
+    out
+}
+
+/// What is next on `case` for member `me`, in words, most pressing first: an emergency action
+/// they can review (another member recorded it), their vote on the proposed outcome, what the
+/// committee owes and by when, and from whom (the assigned members, or the committee). Later
+/// stages of the process (communicating a decision, its review date) add their own items.
+/// `eligible` are the members who may vote; times are said by `when`.
+pub fn next_for(
+    case: &crate::core::case::Case,
+    me: MemberId,
+    eligible: &[MemberId],
+    due: Option<&crate::core::process::Due>,
+    name: &dyn Fn(MemberId) -> String,
+    when: &dyn Fn(chrono::DateTime<chrono::Utc>) -> String,
+) -> Vec<String> {
+    use crate::core::process::EMERGENCY_REVIEW_HOURS;
+    let mut next = Vec::new();
+    if !case.readable_by(me) || case.status.is_finished() && case.decision.is_some() {
+        return next;
+    }
+    for e in case.emergencies.iter().filter(|e| e.review.is_none()) {
+        let by = e.at + chrono::Duration::hours(EMERGENCY_REVIEW_HOURS);
+        if e.by == me {
+            next.push(format!(
+                "another member reviews your emergency action by {}",
+                when(by)
+            ));
+        } else {
+            next.push(format!(
+                "you can review the emergency action {} recorded, by {}",
+                name(e.by),
+                when(by)
+            ));
+        }
+    }
+    if let Some(p) = &case.proposal
+        && case.decision.is_none()
+        && eligible.contains(&me)
+        && !p.votes.contains_key(&me)
+    {
+        next.push(format!("your vote on {} is owed", inline(&p.outcome)));
+    }
+    if let Some(due) = due
+        && due.what != "review emergency action"
+    {
+        let from = if case.assignees.contains(&me) {
+            "you".to_string()
+        } else if case.assignees.is_empty() {
+            "the committee (nobody assigned)".to_string()
+        } else {
+            case.assignees
+                .iter()
+                .map(|id| name(*id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        next.push(format!("{}: {from}, by {}", due.what, when(due.by)));
+    }
+    next
+}
+
+/// A number with its noun: "1 case", "3 cases", "0 cases".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A role as a sentence ends with it: "made Sam a chair".
 pub fn role_words(role: Role) -> &'static str {
     match role {
@@ -267,5 +403,33 @@ mod tests {
             "DECISION: warning (chair override)"
         );
         assert_eq!(text(&decided), Some("because"));
+    }
+
+    #[test]
+    fn details_are_words_never_json() {
+        use crate::core::case::IncidentAt;
+        let changes = crate::core::event::Details {
+            incident: Some(IncidentAt::Around {
+                date: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+            }),
+            safety_risk: Some(true),
+            anonymisable: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(
+            details(&changes),
+            [
+                ("incident", "around 2026-11-27".to_string()),
+                ("safety risk", "YES".to_string()),
+                ("anonymisable", "no".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn counts_say_one_or_many() {
+        assert_eq!(count(1, "day", "days"), "1 day");
+        assert_eq!(count(0, "day", "days"), "0 days");
+        assert_eq!(count(2, "attachment", "attachments"), "2 attachments");
     }
 }

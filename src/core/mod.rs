@@ -7,6 +7,7 @@
 pub mod attention;
 pub mod case;
 pub mod codename;
+pub mod dates;
 pub mod decision;
 pub mod describe;
 pub mod engine;
@@ -18,3 +19,4 @@ pub mod queue;
 pub mod roster;
 pub mod rules;
 pub mod sanitize;
+pub mod snippet;

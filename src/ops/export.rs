@@ -515,3 +515,217 @@ fn rederive(
         .unwrap_or_else(|| "its length differs from what the history gives".into());
     Err(differs(difference))
 }
+
+/// Where a file goes: as typed when it names a folder (a `/`, `~/`), else in `dir`;
+/// `fallback` in `dir` when nothing was typed. Both front ends place exports so: a bare name
+/// never lands in whatever folder the member happens to stand in.
+pub fn place(typed: Option<&str>, dir: &Path, fallback: &str) -> PathBuf {
+    match typed.map(str::trim).filter(|t| !t.is_empty()) {
+        None => dir.join(fallback),
+        Some(path) if path.starts_with("~/") => std::env::var_os("HOME")
+            .map(|home| PathBuf::from(home).join(&path[2..]))
+            .unwrap_or_else(|| PathBuf::from(path)),
+        Some(path) if path.contains('/') => PathBuf::from(path),
+        Some(name) => dir.join(name),
+    }
+}
+
+/// A received file name made safe as one file name (no folders, no hidden files).
+pub fn safe_file_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let clean = clean.trim_start_matches('.').to_string();
+    if clean.is_empty() {
+        "attachment".into()
+    } else {
+        clean
+    }
+}
+
+/// Why a plaintext file at some path may reach more people than its audience.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exposure {
+    /// The folder (or one above it) holds a case file: usually the folder the committee syncs.
+    CaseFileFolder {
+        /// The folder.
+        dir: PathBuf,
+        /// A case file in it.
+        case_file: PathBuf,
+    },
+    /// A sync tool (or git) manages the folder or one above it.
+    Synced {
+        /// The folder it manages.
+        dir: PathBuf,
+        /// The tool, in words ("Syncthing", "a git repository").
+        tool: &'static str,
+    },
+}
+
+impl std::fmt::Display for Exposure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exposure::CaseFileFolder { dir, case_file } => write!(
+                f,
+                "{} holds the case file {}, and is likely synced to the whole committee",
+                inline(&dir.display().to_string()),
+                inline(&case_file.display().to_string())
+            ),
+            Exposure::Synced { dir, tool } => write!(
+                f,
+                "{} is managed by {tool}",
+                inline(&dir.display().to_string())
+            ),
+        }
+    }
+}
+
+/// What a folder holds that marks it as synced: (marker, tool).
+const SYNC_MARKERS: [(&str, &str); 8] = [
+    (".stfolder", "Syncthing"),
+    (".dropbox", "Dropbox"),
+    (".dropbox.cache", "Dropbox"),
+    (".owncloudsync.log", "ownCloud"),
+    (".nextcloudsync.log", "Nextcloud"),
+    (".sync", "Resilio Sync"),
+    (".git", "a git repository"),
+    (".hg", "a Mercurial repository"),
+];
+
+/// Folders that sync tools make under these names: (name, tool).
+const SYNC_FOLDERS: [(&str, &str); 6] = [
+    ("Dropbox", "Dropbox"),
+    ("Nextcloud", "Nextcloud"),
+    ("ownCloud", "ownCloud"),
+    ("OneDrive", "OneDrive"),
+    ("Google Drive", "Google Drive"),
+    ("iCloud Drive", "iCloud Drive"),
+];
+
+/// Whether writing `path` puts plaintext where others may get it: in (or under) a folder that
+/// holds a case file or that a sync tool or git manages. The home folder and `/` themselves
+/// are not judged (nearly everything is under them).
+pub fn exposure(path: &Path) -> Option<Exposure> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let stop =
+        |dir: &Path| dir.parent().is_none() || home.as_deref().is_some_and(|h| same_dir(h, dir));
+    let mut dir = absolute.parent();
+    while let Some(here) = dir {
+        if stop(here) {
+            break;
+        }
+        if let Some(name) = here.file_name().and_then(|n| n.to_str())
+            && let Some((_, tool)) = SYNC_FOLDERS.iter().find(|(n, _)| *n == name)
+        {
+            return Some(Exposure::Synced {
+                dir: here.to_path_buf(),
+                tool,
+            });
+        }
+        if let Some((_, tool)) = SYNC_MARKERS
+            .iter()
+            .find(|(marker, _)| here.join(marker).exists())
+        {
+            return Some(Exposure::Synced {
+                dir: here.to_path_buf(),
+                tool,
+            });
+        }
+        if let Ok(entries) = std::fs::read_dir(here) {
+            let case_file = entries.flatten().map(|e| e.path()).find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with(".cases.age") || nextcloud_journal(n))
+            });
+            if let Some(found) = case_file {
+                if nextcloud_journal(&found.file_name().unwrap_or_default().to_string_lossy()) {
+                    return Some(Exposure::Synced {
+                        dir: here.to_path_buf(),
+                        tool: "Nextcloud or ownCloud",
+                    });
+                }
+                return Some(Exposure::CaseFileFolder {
+                    dir: here.to_path_buf(),
+                    case_file: found,
+                });
+            }
+        }
+        dir = here.parent();
+    }
+    None
+}
+
+/// The Nextcloud and ownCloud clients keep a journal `.sync_XXXX.db` (`._sync_XXXX.db`) in
+/// the folder they sync.
+fn nextcloud_journal(name: &str) -> bool {
+    (name.starts_with(".sync_") || name.starts_with("._sync_")) && name.ends_with(".db")
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Whether case `code` has text a member wrote for `profile`'s record (the internal record
+/// needs none: it holds everything).
+pub fn has_record_text(file: &mut CaseFile, code: &str, profile: Profile) -> Result<bool, Error> {
+    if profile == Profile::Internal {
+        return Ok(true);
+    }
+    let case = file.case_by_code(code)?;
+    let timeline = file.timeline(case.id)?;
+    Ok(crate::core::process::record_text(&timeline, profile).is_some())
+}
+
+#[cfg(test)]
+mod placing {
+    use super::*;
+
+    #[test]
+    fn a_bare_name_goes_to_the_export_folder_a_path_as_typed() {
+        let dir = Path::new("/private/exports");
+        assert_eq!(place(None, dir, "x.md"), dir.join("x.md"));
+        assert_eq!(place(Some("r.md"), dir, "x.md"), dir.join("r.md"));
+        assert_eq!(place(Some("./r.md"), dir, "x.md"), Path::new("./r.md"));
+        assert_eq!(
+            place(Some("/tmp/r.md"), dir, "x.md"),
+            Path::new("/tmp/r.md")
+        );
+        assert_eq!(place(Some("  "), dir, "x.md"), dir.join("x.md"));
+    }
+
+    #[test]
+    fn a_folder_with_a_case_file_or_a_sync_marker_is_exposed() {
+        let root = tempfile::tempdir().unwrap();
+        let plain = root.path().join("plain");
+        std::fs::create_dir_all(plain.join("deep")).unwrap();
+        assert_eq!(exposure(&plain.join("deep/r.md")), None);
+
+        let shared = root.path().join("shared");
+        std::fs::create_dir_all(shared.join("records")).unwrap();
+        std::fs::write(shared.join("committee.cases.age"), b"x").unwrap();
+        assert!(matches!(
+            exposure(&shared.join("records/r.md")),
+            Some(Exposure::CaseFileFolder { .. })
+        ));
+
+        let synced = root.path().join("synced");
+        std::fs::create_dir_all(synced.join(".stfolder")).unwrap();
+        let found = exposure(&synced.join("r.md")).unwrap();
+        assert!(found.to_string().contains("Syncthing"), "{found}");
+    }
+}

@@ -19,6 +19,7 @@ use crate::vault::{self, CaseFile};
 pub fn read_reports(
     paths: &[PathBuf],
     map: &HashMap<String, String>,
+    order: Option<crate::core::dates::DateOrder>,
 ) -> Result<Vec<(PathBuf, Report)>, Error> {
     let mut reports = Vec::new();
     for path in paths {
@@ -45,9 +46,11 @@ pub fn read_reports(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let parsed = crate::import::parse(&name, &bytes, map).map_err(|source| Error::Import {
-            file: path.clone(),
-            source,
+        let parsed = crate::import::parse_with(&name, &bytes, map, order).map_err(|source| {
+            Error::Import {
+                file: path.clone(),
+                source,
+            }
         })?;
         reports.extend(parsed.into_iter().map(|r| (path.clone(), r)));
     }
@@ -84,6 +87,9 @@ pub struct Opened {
     pub attachments: usize,
     /// Which form column went to which field (empty for emails and JSON).
     pub columns: Vec<(String, Option<&'static str>)>,
+    /// Dates of the report not written YYYY-MM-DD, as they were read (see
+    /// [`Report::readings`]).
+    pub readings: Vec<String>,
     /// The members it is sealed from (roster names).
     pub sealed_from: Vec<String>,
     /// Committee members its reporter looks like, not sealed from (a proposal).
@@ -254,6 +260,7 @@ pub fn open_reports(
             title: report.title.clone(),
             attachments: report.attachments.len(),
             columns: report.columns.clone(),
+            readings: report.readings.clone(),
             sealed_from,
             linked,
         });

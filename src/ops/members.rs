@@ -120,14 +120,27 @@ pub fn change_role(
     Ok(file.save(identity)?)
 }
 
-/// Remove the member called `name` and re-encrypt the file and its backup at once.
+/// What removing a member did.
+#[derive(Debug)]
+pub struct Removed {
+    /// The save that re-encrypted the file and its backup.
+    pub saved: vault::SaveReport,
+    /// The cases they were taken off (code names), as part of their removal.
+    pub unassigned: Vec<String>,
+    /// Cases sealed from the acting member that the removed member is assigned to: the
+    /// acting member cannot record on them; a member who reads them takes them off.
+    pub unassigned_elsewhere: Vec<String>,
+}
+
+/// Remove the member called `name` and re-encrypt the file and its backup at once. They are
+/// first taken off every case they are assigned to (a departed member cannot work a case).
 pub fn remove(
     file: &mut CaseFile,
     identity: &Identity,
     name: &str,
     reason: Option<String>,
     allow_self_removal: bool,
-) -> Result<vault::SaveReport, Error> {
+) -> Result<Removed, Error> {
     let target = member_named(&file.roster()?, name)?;
     let (me, kind) = as_member(file, |actor| {
         process::remove_member(actor, &target, reason, allow_self_removal)
@@ -139,9 +152,49 @@ pub fn remove(
     };
     // Refused before recording, so a refused save leaves nothing half-done in memory.
     file.check_writable()?;
-    file.record(&events_by(me.id, None, vec![kind], None))?;
+    let removal = events_by(me.id, None, vec![kind], None);
+    // A removal that waits for a majority (a chair removing a chair) takes no one off a case
+    // yet. One that takes effect does, first, while the acting member (who may be removing
+    // themselves) can still act.
+    let (unassigned, unassigned_elsewhere) = if file.committee()?.needs_motion(me.id, &removal[0]) {
+        (Vec::new(), Vec::new())
+    } else {
+        unassign_everywhere(file, me.id, &target)?
+    };
+    file.record(&removal)?;
     rekey_sealed_cases(file)?;
-    Ok(file.save_with(identity, policy)?)
+    Ok(Removed {
+        saved: file.save_with(identity, policy)?,
+        unassigned,
+        unassigned_elsewhere,
+    })
+}
+
+/// Take `target`, who is leaving the committee, off every case the acting member (`me`)
+/// reads; the code names of those cases, and of the cases sealed from `me` they are still on.
+pub(crate) fn unassign_everywhere(
+    file: &mut CaseFile,
+    me: crate::core::roster::MemberId,
+    target: &crate::core::roster::Member,
+) -> Result<(Vec<String>, Vec<String>), Error> {
+    let mut assigned: Vec<crate::core::case::Case> = file
+        .cases()?
+        .values()
+        .filter(|c| c.assignees.contains(&target.id))
+        .cloned()
+        .collect();
+    assigned.sort_by(|a, b| a.code_name.cmp(&b.code_name));
+    let (mut unassigned, mut unassigned_elsewhere) = (Vec::new(), Vec::new());
+    for case in assigned {
+        if !case.readable_by(me) {
+            unassigned_elsewhere.push(case.code_name.clone());
+            continue;
+        }
+        let (_, unassign) = as_member(file, |actor| process::unassign(actor, &case, target))?;
+        file.record(&events_by(me, Some(case.id), vec![unassign], None))?;
+        unassigned.push(case.code_name.clone());
+    }
+    Ok((unassigned, unassigned_elsewhere))
 }
 
 /// A new key for every sealed case the acting member reads whose key is due to change: a

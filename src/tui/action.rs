@@ -115,11 +115,20 @@ pub enum Action {
     /// Asked whether to drop what was typed: keep it as a draft on its case instead (the
     /// same form or note there brings it back).
     KeepDraft,
+    /// Jump to a case by its code name, with fuzzy completion (`:`, as in k9s).
+    Jump,
+    /// Lock now, as the idle lock does: save, drop everything decrypted, ask for the key.
+    Lock,
+    /// Blank every case's text on the screen until pressed again (someone looks over your
+    /// shoulder, a screen is shared).
+    Privacy,
+    /// Every result and error of this session, in full (the status bar shows only the last).
+    MessageLog,
 }
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 58] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -174,6 +183,10 @@ impl Action {
         Action::RecordText,
         Action::DropPending,
         Action::KeepDraft,
+        Action::Jump,
+        Action::Lock,
+        Action::Privacy,
+        Action::MessageLog,
     ];
 
     /// The action's name in config files.
@@ -233,6 +246,10 @@ impl Action {
             Action::RecordText => "record-text",
             Action::DropPending => "drop-pending",
             Action::KeepDraft => "keep-draft",
+            Action::Jump => "jump",
+            Action::Lock => "lock",
+            Action::Privacy => "privacy",
+            Action::MessageLog => "messages",
         }
     }
 
@@ -293,6 +310,10 @@ impl Action {
             Action::RecordText => "write a record's title and summary for one audience",
             Action::DropPending => "drop the selected unsaved change",
             Action::KeepDraft => "keep what you typed as a draft on this case",
+            Action::Jump => "jump to a case by code name",
+            Action::Lock => "lock now (saves, forgets the decrypted file)",
+            Action::Privacy => "privacy: blank case text until pressed again",
+            Action::MessageLog => "message log: every result and error, in full",
         }
     }
 }

@@ -82,6 +82,118 @@ pub enum Value {
     Party(usize),
 }
 
+impl Value {
+    /// The letter that chooses this value in every form it appears in, whatever the other
+    /// options are: `d` is always "reported" and `r` always "reporter", for a record, a
+    /// message or a party alike. `None` for names, outcomes and entries, which are chosen
+    /// by their first letter (or, in a list of sentences, by number).
+    pub fn letter(&self) -> Option<char> {
+        let letter = match self {
+            Value::Profile(Profile::Internal) => 'i',
+            Value::Profile(Profile::Reported)
+            | Value::Audience(Audience::Reported)
+            | Value::PartyRole(PartyRole::Reported) => 'd',
+            Value::Profile(Profile::Reporter)
+            | Value::Audience(Audience::Reporter)
+            | Value::PartyRole(PartyRole::Reporter) => 'r',
+            Value::Profile(Profile::Public) => 'p',
+            Value::Audience(Audience::Other) | Value::PartyRole(PartyRole::Other) => 'o',
+            Value::PartyRole(PartyRole::Witness) => 'w',
+            Value::Ballot(Ballot::For) => 'f',
+            Value::Ballot(Ballot::Against) => 'a',
+            Value::Ballot(Ballot::Abstain) => 'b',
+            Value::Conflict(ConflictKind::Soft) => 's',
+            Value::Conflict(ConflictKind::Hard) => 'h',
+            Value::Severity(None) => 'a',
+            Value::Severity(Some(Severity::Low)) => 'l',
+            Value::Severity(Some(Severity::Medium)) => 'm',
+            Value::Severity(Some(Severity::High)) => 'h',
+            Value::Severity(Some(Severity::Critical)) => 'c',
+            Value::Channel(Channel::Email) => 'e',
+            Value::Channel(Channel::Form) => 'f',
+            Value::Channel(Channel::InPerson) => 'i',
+            Value::Channel(Channel::Chat) => 'c',
+            Value::Channel(Channel::EventStaff) => 'v',
+            Value::Channel(Channel::Other) => 'o',
+            Value::KnownAs(KnownAs::Named) => 'n',
+            Value::KnownAs(KnownAs::Pseudonymous) => 'p',
+            Value::KnownAs(KnownAs::Anonymous) => 'a',
+            Value::KnownAs(KnownAs::SameAs) => 's',
+            Value::Assignment(Assignment::Assign) => 'a',
+            Value::Assignment(Assignment::TakeOff) => 't',
+            Value::Role(Role::Member) => 'm',
+            Value::Role(Role::Chair) => 'c',
+            Value::RecordFormat(RecordFormat::Md) | Value::ReportFormat(ReportFormat::Md) => 'm',
+            Value::RecordFormat(RecordFormat::Json) | Value::ReportFormat(ReportFormat::Json) => {
+                'j'
+            }
+            Value::ReportFormat(ReportFormat::Csv) => 'c',
+            Value::ExcludeWhy(ExcludeWhy::Request) => 'r',
+            Value::ExcludeWhy(ExcludeWhy::Party) => 'p',
+            Value::ExcludeWhy(ExcludeWhy::Conflict) => 'c',
+            Value::ExcludeWhy(ExcludeWhy::Named) => 'n',
+            Value::Text(_) | Value::Maybe(_) | Value::Entry(_) | Value::Party(_) => return None,
+        };
+        Some(letter)
+    }
+}
+
+/// The keys that choose each option: the value's own letter where it has one (the same in
+/// every form); else the first letter of what is shown that no other option of the field
+/// took (`no-violation` n, `no-action` a), or, in a list of sentences (a compact choice),
+/// its number.
+fn choice_keys(options: &[String], values: &[Value]) -> Vec<char> {
+    let sentences = options.iter().any(|o| o.chars().count() > COMPACT_OVER);
+    let mut keys: Vec<Option<char>> = values.iter().map(Value::letter).collect();
+    let digit = |n: usize| char::from_digit(((n + 1) % 10) as u32, 10).unwrap_or('0');
+    for n in 0..options.len() {
+        if keys[n].is_some() {
+            continue;
+        }
+        let taken: Vec<char> = keys.iter().flatten().copied().collect();
+        let free = |c: &char| !taken.contains(c);
+        keys[n] = Some(if sentences {
+            digit(n)
+        } else {
+            options[n]
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .filter_map(|c| c.to_lowercase().next())
+                .find(free)
+                .or_else(|| (0..10).map(digit).find(free))
+                .unwrap_or(' ')
+        });
+    }
+    keys.into_iter().map(|k| k.unwrap_or(' ')).collect()
+}
+
+/// The first letter or digit of `text`, lower case (`' '` when it has none).
+fn first_letter(text: &str) -> char {
+    text.chars()
+        .find(|c| c.is_alphanumeric())
+        .and_then(|c| c.to_lowercase().next())
+        .unwrap_or(' ')
+}
+
+/// A choice whose options are longer than this shows only the chosen one (with arrows).
+pub const COMPACT_OVER: usize = 24;
+
+/// An option as shown with the key that chooses it: as it is when the key is its first
+/// letter, the key marked in the word when it is in it (`reporte[d]`, `no-[a]ction`), else
+/// before it (`[1] a status move...`).
+pub fn with_key(option: &str, key: char) -> String {
+    if first_letter(option) == key {
+        return option.to_string();
+    }
+    match option
+        .char_indices()
+        .find(|(_, c)| c.to_lowercase().next() == Some(key))
+    {
+        Some((at, c)) => format!("{}[{c}]{}", &option[..at], &option[at + c.len_utf8()..]),
+        None => format!("[{key}] {option}"),
+    }
+}
+
 /// A type a choice's [`Value`] can be read back as.
 pub trait Chosen: Sized {
     /// The value as this type, if it is one.
@@ -199,16 +311,33 @@ impl Purpose {
     }
 }
 
+/// A key in a multi-line text (a note, a form's text field). Ctrl-J is a new line, as many
+/// terminals send Enter (the text area would delete the line typed so far); Ctrl-Z undoes,
+/// like Ctrl-U, so no key destroys text for good. Whether the text changed.
+pub fn text_key(editor: &mut TextArea<'static>, key: KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char('j' | 'm') if ctrl => {
+            editor.insert_newline();
+            true
+        }
+        KeyCode::Char('z') if ctrl => editor.undo(),
+        _ => editor.input(key),
+    }
+}
+
 /// How a field is edited.
 pub enum Input {
     /// One line of text.
     Line(LineEdit),
-    /// One of a few options (←/→ or space to change).
+    /// One of a few options (←/→ or space to change, or the option's key).
     Choice {
         /// The options, as shown.
         options: Vec<String>,
         /// What each option means, in the same order.
         values: Vec<Value>,
+        /// The key that chooses each option (see [`Value::letter`]).
+        keys: Vec<char>,
         /// The chosen one.
         selected: usize,
     },
@@ -252,6 +381,7 @@ impl Field {
             label,
             input: Input::Choice {
                 selected: selected.min(options.len().saturating_sub(1)),
+                keys: choice_keys(&options, &values),
                 options,
                 values,
             },
@@ -543,7 +673,7 @@ impl Form {
         };
         match &mut field.input {
             Input::Text(editor) => {
-                if editor.input(key) {
+                if text_key(editor, key) {
                     self.touched = true;
                 }
             }
@@ -559,7 +689,10 @@ impl Form {
                 }
             },
             Input::Choice {
-                options, selected, ..
+                options,
+                selected,
+                keys,
+                ..
             } => match key.code {
                 KeyCode::Enter if last => return Reply::Submit,
                 KeyCode::Enter | KeyCode::Down => self.move_focus(true),
@@ -568,13 +701,14 @@ impl Form {
                 KeyCode::Right | KeyCode::Char(' ') => {
                     *selected = (*selected + 1) % options.len().max(1)
                 }
-                // A letter chooses the next option starting with it (`h`: hard, high).
+                // An option's key chooses it, the same value in every form (`d`: reported);
+                // a key two options share goes to the next of them.
                 KeyCode::Char(c) if !ctrl => {
-                    let n = options.len();
+                    let n = keys.len();
                     let c = c.to_lowercase().next().unwrap_or(c);
                     if let Some(i) = (1..=n)
                         .map(|step| (*selected + step) % n)
-                        .find(|i| options[*i].to_lowercase().starts_with(c))
+                        .find(|i| keys[*i] == c)
                     {
                         *selected = i;
                     }
@@ -696,5 +830,72 @@ mod tests {
         press(&mut form, KeyCode::BackTab);
         assert_eq!(form.focus, 2, "Shift-Tab wraps to the last field");
         assert_eq!(press(&mut form, KeyCode::Esc), Reply::Cancel);
+    }
+}
+
+#[cfg(test)]
+mod letters {
+    use super::*;
+
+    fn keys(field: &Field) -> Vec<char> {
+        let Input::Choice { keys, .. } = &field.input else {
+            panic!()
+        };
+        keys.clone()
+    }
+
+    #[test]
+    fn each_option_has_its_own_key_and_shows_it_when_not_its_first_letter() {
+        let profiles = Field::choice("for", "for", Profile::ALL.map(|p| (p.as_str(), p)), 0);
+        assert_eq!(keys(&profiles), ['i', 'd', 'r', 'p']);
+        assert_eq!(with_key("reported", 'd'), "reporte[d]");
+        assert_eq!(with_key("reporter", 'r'), "reporter");
+        let outcomes = Field::names(
+            "outcome",
+            "outcome",
+            &[
+                "warning",
+                "no-violation",
+                "out-of-scope",
+                "no-action",
+                "other",
+            ],
+            0,
+        );
+        assert_eq!(keys(&outcomes), ['w', 'n', 'o', 'a', 't']);
+        assert_eq!(with_key("no-action", 'a'), "no-[a]ction");
+        let names = Field::names("member", "member", &["Sam", "Sofia", "Mei"], 0);
+        assert_eq!(keys(&names), ['s', 'o', 'm']);
+        assert_eq!(with_key("Sofia", 'o'), "S[o]fia");
+        // Sentences are chosen by number.
+        let sentences = Field::names(
+            "item",
+            "item",
+            &[
+                "a status move made on one copy while another had moved it",
+                "a vote by a member who declared a conflict on another copy",
+            ],
+            0,
+        );
+        assert_eq!(keys(&sentences), ['1', '2']);
+        assert_eq!(with_key("a status move", '1'), "[1] a status move");
+    }
+
+    #[test]
+    fn a_key_chooses_its_option() {
+        let mut form = Form::new(
+            "t",
+            Purpose::Assign("c".into()),
+            vec![Field::names(
+                "member",
+                "member",
+                &["Sam", "Mei", "Sofia"],
+                0,
+            )],
+        );
+        form.on_key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::NONE));
+        assert_eq!(form.value("member"), "Sofia");
+        form.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE));
+        assert_eq!(form.value("member"), "Sam");
     }
 }

@@ -43,11 +43,13 @@ pub enum Context {
     Palette,
     /// The list of changes not saved yet.
     Pending,
+    /// Jumping to a case by code name (letters are typed).
+    Jump,
 }
 
 impl Context {
     /// Every context, in the order the help shows them.
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::Global,
         Context::Queues,
         Context::Case,
@@ -64,6 +66,7 @@ impl Context {
         Context::Attachments,
         Context::Palette,
         Context::Pending,
+        Context::Jump,
     ];
 
     /// The heading in the help overlay.
@@ -85,6 +88,7 @@ impl Context {
             Context::Attachments => "Attachments",
             Context::Palette => "Command palette",
             Context::Pending => "Changes not saved yet",
+            Context::Jump => "Jumping to a case",
         }
     }
 
@@ -113,6 +117,7 @@ impl Context {
             Context::Attachments => "attachments",
             Context::Palette => "palette",
             Context::Pending => "pending",
+            Context::Jump => "jump",
         })
     }
 }
@@ -133,6 +138,8 @@ pub fn describe(context: Context, action: Action) -> &'static str {
         (Context::Locked, Action::Done) => "unlock",
         (Context::Locked, Action::Quit) => "quit (only when nothing is unsaved)",
         (Context::Palette, Action::Open) => "run the chosen action",
+        (Context::Jump, Action::Open) => "open the chosen case",
+        (Context::Jump, Action::NextField) => "complete the code name",
         (Context::Attachments, Action::Open) => "read the chosen attachment (text)",
         (Context::Attachments, Action::SaveAs) => "save it to a file (plaintext; asks first)",
         (Context::Question, Action::Yes) => "yes (any other key: no)",
@@ -229,6 +236,10 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('K'), Action::Rekey, Context::Roster),
     key(KeyCode::Enter, Action::Open, Context::Roster),
     ctrl('p', Action::Palette, Context::Global),
+    key(KeyCode::Char(':'), Action::Jump, Context::Global),
+    ctrl('l', Action::Lock, Context::Global),
+    ctrl('b', Action::Privacy, Context::Global),
+    key(KeyCode::Char('@'), Action::MessageLog, Context::Global),
     key(KeyCode::Char('u'), Action::Pending, Context::Global),
     ctrl('s', Action::Save, Context::Global),
     key(KeyCode::Char('S'), Action::SaveAs, Context::Global),
@@ -306,6 +317,11 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Esc, Action::Back, Context::Pending),
     key(KeyCode::Enter, Action::Back, Context::Pending),
     key(KeyCode::Char('q'), Action::Back, Context::Pending),
+    key(KeyCode::Up, Action::Up, Context::Jump),
+    key(KeyCode::Down, Action::Down, Context::Jump),
+    key(KeyCode::Tab, Action::NextField, Context::Jump),
+    key(KeyCode::Enter, Action::Open, Context::Jump),
+    key(KeyCode::Esc, Action::Back, Context::Jump),
 ];
 
 /// The action bound to `event` in `context` (or, on a screen, globally).
@@ -337,7 +353,7 @@ pub fn label(binding: &Binding) -> String {
         other => format!("{other:?}"),
     };
     if binding.modifiers.contains(KeyModifiers::CONTROL) {
-        format!("Ctrl-{key}")
+        format!("Ctrl-{}", key.to_uppercase())
     } else {
         key
     }

@@ -6,12 +6,26 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use unicode_width::UnicodeWidthChar;
 
 /// A one-line text with a cursor (a character index).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct LineEdit {
     text: String,
     /// The cursor, in characters from the start.
     cursor: usize,
+    /// The text and cursor before each deletion, newest last: Ctrl-Z puts them back, so no
+    /// key destroys text for good.
+    undo: Vec<(String, usize)>,
 }
+
+/// Deletions remembered for Ctrl-Z.
+const UNDO_DEPTH: usize = 100;
+
+impl PartialEq for LineEdit {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.cursor == other.cursor
+    }
+}
+
+impl Eq for LineEdit {}
 
 impl LineEdit {
     /// A line holding `text`, the cursor at its end.
@@ -19,6 +33,7 @@ impl LineEdit {
         LineEdit {
             text: text.to_string(),
             cursor: text.chars().count(),
+            undo: Vec::new(),
         }
     }
 
@@ -66,13 +81,37 @@ impl LineEdit {
         self.cursor = 0;
     }
 
+    /// Remember the text before a deletion.
+    fn remember(&mut self) {
+        if self.undo.len() == UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+        self.undo.push((self.text.clone(), self.cursor));
+    }
+
     /// Edit with a key: letters are typed at the cursor, ←/→/Home/End (and Ctrl-A/E) move,
-    /// Backspace/Delete remove, Ctrl-U empties, Ctrl-W removes the word before the cursor.
-    /// Whether the key was an edit or a move (`false`: not one of these keys).
+    /// Backspace/Delete remove, Ctrl-U empties, Ctrl-W removes the word before the cursor,
+    /// Ctrl-Z undoes the last removal. Whether the key was an edit or a move (`false`: not one
+    /// of these keys).
     pub fn on_key(&mut self, key: KeyEvent) -> bool {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let len = self.text.chars().count();
+        let deletes = match key.code {
+            KeyCode::Char('u' | 'w') => ctrl && !self.text.is_empty(),
+            KeyCode::Backspace => self.cursor > 0,
+            KeyCode::Delete => self.cursor < len,
+            _ => false,
+        };
+        if deletes {
+            self.remember();
+        }
         match key.code {
+            KeyCode::Char('z') if ctrl => {
+                if let Some((text, cursor)) = self.undo.pop() {
+                    self.text = text;
+                    self.cursor = cursor;
+                }
+            }
             KeyCode::Left if self.cursor > 0 => self.cursor -= 1,
             KeyCode::Right if self.cursor < len => self.cursor += 1,
             KeyCode::Left | KeyCode::Right => {}

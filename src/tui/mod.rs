@@ -40,6 +40,8 @@ pub struct Options {
     /// Where exports (and saved attachments) go unless a path is typed: a private folder
     /// (created 0700), by default outside any synced folder the case file may sit in.
     pub export_dir: std::path::PathBuf,
+    /// How the committee writes `A/B/YYYY` days, if set (`date_order`).
+    pub date_order: Option<crate::core::dates::DateOrder>,
 }
 
 impl Default for Options {
@@ -49,6 +51,7 @@ impl Default for Options {
             theme: theme::Theme::default(),
             bindings: keymap::DEFAULT.to_vec(),
             export_dir: default_export_dir(),
+            date_order: None,
         }
     }
 }
@@ -89,6 +92,7 @@ impl Options {
             theme,
             bindings: keymap::configure(keys)?,
             export_dir: default_export_dir(),
+            date_order: None,
         })
     }
 }
@@ -185,6 +189,7 @@ fn event_loop(
     app.theme = options.theme;
     app.bindings = options.bindings.clone();
     app.export_dir = options.export_dir.clone();
+    app.date_order = options.date_order;
     app.zone = app::Zone::Local(
         std::env::var("TZ")
             .ok()

@@ -151,6 +151,15 @@ type Missing = String;
 /// Read a submitted form as what it asks for, or say what is missing; exports and saved
 /// attachments go to `export_dir` unless a path is typed.
 pub fn read(form: &Submission, export_dir: &Path) -> Result<Submitted, Missing> {
+    read_with(form, export_dir, None)
+}
+
+/// [`read`], reading days written `A/B/YYYY` in the committee's `order`.
+pub fn read_with(
+    form: &Submission,
+    export_dir: &Path,
+    order: Option<crate::core::dates::DateOrder>,
+) -> Result<Submitted, Missing> {
     let change = |code: &String, change| {
         Ok(Submitted::Request(Request::Change {
             code: code.clone(),
@@ -242,9 +251,9 @@ pub fn read(form: &Submission, export_dir: &Path) -> Result<Submitted, Missing> 
             },
         ),
         Purpose::Export(code) => export(form, code, export_dir),
-        Purpose::Report => report(form, export_dir),
+        Purpose::Report => report(form, export_dir, order),
         Purpose::SaveAttachment { sha256, name } => {
-            let fallback = safe_file_name(name);
+            let fallback = crate::ops::export::safe_file_name(name);
             Ok(Submitted::Request(Request::SaveAttachment {
                 sha256: sha256.clone(),
                 path: place(form.optional("path"), export_dir, &fallback),
@@ -358,37 +367,9 @@ fn resolve(
     }))
 }
 
-/// Where a file goes: as typed when it names a folder (`/`, `~/`, `./`), else in `dir`;
-/// `fallback` in `dir` when nothing was typed.
+/// Where a file goes (see [`crate::ops::export::place`]).
 fn place(typed: Option<String>, dir: &Path, fallback: &str) -> PathBuf {
-    match typed {
-        None => dir.join(fallback),
-        Some(path) if path.starts_with("~/") => std::env::var_os("HOME")
-            .map(|home| PathBuf::from(home).join(&path[2..]))
-            .unwrap_or_else(|| PathBuf::from(&path)),
-        Some(path) if path.contains('/') => PathBuf::from(path),
-        Some(name) => dir.join(name),
-    }
-}
-
-/// A received file name made safe as one file name (no folders, no hidden files).
-fn safe_file_name(name: &str) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let clean = clean.trim_start_matches('.').to_string();
-    if clean.is_empty() {
-        "attachment".into()
-    } else {
-        clean
-    }
+    crate::ops::export::place(typed.as_deref(), dir, fallback)
 }
 
 /// Recipients typed into a form (commas between them).
@@ -421,11 +402,13 @@ fn export(form: &Submission, code: &str, dir: &Path) -> Result<Submitted, Missin
     })))
 }
 
-fn report(form: &Submission, dir: &Path) -> Result<Submitted, Missing> {
-    let day = |key: &str| {
-        chrono::NaiveDate::parse_from_str(form.get(key), "%Y-%m-%d")
-            .map_err(|_| format!("{:?} is not a date: write it as YYYY-MM-DD", form.get(key)))
-    };
+fn report(
+    form: &Submission,
+    dir: &Path,
+    order: Option<crate::core::dates::DateOrder>,
+) -> Result<Submitted, Missing> {
+    let day =
+        |key: &str| crate::core::dates::read_day(form.get(key), order).map_err(|e| e.to_string());
     let (from, to) = (day("from")?, day("to")?);
     let format: crate::ops::export::ReportFormat = chosen(form, "format")?;
     let output = place(
@@ -600,6 +583,9 @@ mod tests {
             place(Some("/tmp/c.md".into()), Path::new("/x"), "a.md"),
             PathBuf::from("/tmp/c.md")
         );
-        assert_eq!(safe_file_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(
+            crate::ops::export::safe_file_name("../../etc/passwd"),
+            "_.._etc_passwd"
+        );
     }
 }

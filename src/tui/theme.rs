@@ -66,7 +66,8 @@ impl Theme {
         if self.colour {
             Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
         } else {
-            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+            // Not reversed: that is how the selected row looks.
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
         }
     }
 

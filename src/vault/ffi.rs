@@ -290,18 +290,38 @@ mod wiping {
     }
 
     pub(super) unsafe extern "C" fn realloc(p: *mut c_void, n: c_int) -> *mut c_void {
+        let Ok(wanted) = usize::try_from(n) else {
+            return std::ptr::null_mut();
+        };
+        if p.is_null() {
+            // SAFETY: as `malloc`.
+            return unsafe { malloc(n) };
+        }
+        // SAFETY: `p` is a live block from `malloc` (SQLite's contract).
+        let (_, old) = unsafe { recorded(p) };
+        // It fits: the block stays (what lies past `wanted` is wiped when it is freed).
+        if wanted <= old {
+            return p;
+        }
         // A new block, a copy, and the old block wiped: the allocator's own realloc could
-        // move the contents and free the old block unwiped.
-        // SAFETY: `p` is null or a live block from `malloc` (SQLite's contract); the copy
-        // stays within both blocks.
+        // move the contents and free the old block unwiped. A block grown by a little gets
+        // half as much again, so that one grown a few bytes at a time (FTS5 grows some of
+        // its arrays by eight entries) is not copied at every step: copying and wiping at
+        // each step made a search for a common word take most of a second.
+        let grown = if wanted < old.saturating_add(old / 2) {
+            old.saturating_add(old / 2)
+        } else {
+            wanted
+        };
+        let size = c_int::try_from(grown).unwrap_or(n);
+        // SAFETY: `p` is a live block of `old` bytes and `fresh` one of at least `wanted` >
+        // `old` bytes; the copy stays within both, and `p` is freed once.
         unsafe {
-            let fresh = malloc(n);
-            if fresh.is_null() || p.is_null() {
+            let fresh = malloc(size);
+            if fresh.is_null() {
                 return fresh;
             }
-            let (_, old) = recorded(p);
-            let keep = old.min(usize::try_from(n).unwrap_or(0));
-            std::ptr::copy_nonoverlapping(p.cast::<u8>(), fresh.cast::<u8>(), keep);
+            std::ptr::copy_nonoverlapping(p.cast::<u8>(), fresh.cast::<u8>(), old);
             free(p);
             fresh
         }

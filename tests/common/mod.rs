@@ -2,6 +2,8 @@
 //! making keys and case files, and requiring the independent tools (age, sqlite3, ssh-keygen).
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

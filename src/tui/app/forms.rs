@@ -10,7 +10,8 @@ impl App {
     /// A form was submitted: read it as a request; what is missing keeps the form open and
     /// says so there.
     pub(super) fn submit(&mut self, mut form: Box<Form>) -> Option<Effect> {
-        let read = crate::tui::request::read(&form.submission(), &self.export_dir);
+        let read =
+            crate::tui::request::read_with(&form.submission(), &self.export_dir, self.date_order);
         let request = match read.and_then(|r| self.known_members(r)) {
             Ok(Submitted::Request(request)) => request,
             Ok(Submitted::Filter(filter)) => {
@@ -39,12 +40,34 @@ impl App {
                 self.overlay = Some(Overlay::Form(form));
                 return Some(Effect::PreviewMember(new));
             }
-            (Purpose::Export(_), Request::Export(r)) if r.encrypt_to.is_empty() => Some(format!(
-                "This writes a PLAINTEXT record for the {} audience, with a signature, to\n\n  \
-                 {}\n\noutside the encrypted case file. Share it only with its audience. Write it?",
-                r.profile.as_str(),
-                r.output.display()
-            )),
+            (Purpose::Export(code), Request::Export(r)) => {
+                let untold = match &self.screen {
+                    Screen::Case { data, .. } if r.profile != crate::export::Profile::Internal => {
+                        crate::core::process::record_text(&data.timeline, r.profile).is_none()
+                    }
+                    _ => false,
+                };
+                let untold = if untold {
+                    format!(
+                        "No member wrote the text of the {} record (T writes it): it will say \
+                         only \"Decision record for {code}\", the outcome and dates.\n\n",
+                        r.profile.as_str()
+                    )
+                } else {
+                    String::new()
+                };
+                match (r.encrypt_to.is_empty(), untold.is_empty()) {
+                    (true, _) => Some(format!(
+                        "{untold}This writes a PLAINTEXT record for the {} audience, with a \
+                         signature, to\n\n  {}\n\noutside the encrypted case file. Share it \
+                         only with its audience. Write it?",
+                        r.profile.as_str(),
+                        r.output.display()
+                    )),
+                    (false, false) => Some(format!("{untold}Export it anyway?")),
+                    (false, true) => None,
+                }
+            }
             (Purpose::Report, Request::Report(r)) if r.encrypt_to.is_empty() => Some(format!(
                 "This writes a PLAINTEXT transparency report, with a signature, to\n\n  {}\n\n\
                  outside the encrypted case file. Write it?",

@@ -12,6 +12,58 @@ impl App {
         let rows = self.rows.len();
         match (&mut self.screen, action) {
             (_, Action::Help) => self.overlay = Some(Overlay::Help(0)),
+            (_, Action::MessageLog) => {
+                let text = if self.log.is_empty() {
+                    "Nothing yet: results and errors of this session are listed here, newest \
+                     first, in full. The list is in memory only; the lock clears it."
+                        .to_string()
+                } else {
+                    self.log
+                        .iter()
+                        .rev()
+                        .map(|entry| {
+                            format!(
+                                "{} {}{}",
+                                self.zone.short_time(entry.at),
+                                if entry.error { "✗ " } else { "" },
+                                crate::core::sanitize::body(&entry.text)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n\n")
+                };
+                self.overlay = Some(Overlay::Message {
+                    title: format!(
+                        "Messages of this session ({}, newest first)",
+                        crate::core::describe::count(self.log.len(), "message", "messages")
+                    ),
+                    text,
+                    scroll: 0,
+                });
+            }
+            (_, Action::Privacy) => {
+                self.privacy = !self.privacy;
+                self.status = if self.privacy {
+                    format!(
+                        "case text hidden: {} shows it again",
+                        self.key_for(Action::Privacy)
+                    )
+                } else {
+                    "case text shown".into()
+                };
+            }
+            (_, Action::Lock) => {
+                return Some(Effect::Lock {
+                    idle_secs: None,
+                    draft: self.draft_to_keep(),
+                });
+            }
+            (_, Action::Jump) => {
+                self.overlay = Some(Overlay::Jump {
+                    query: LineEdit::default(),
+                    selected: 0,
+                })
+            }
             (_, Action::Palette) => {
                 self.overlay = Some(Overlay::Palette {
                     query: LineEdit::default(),

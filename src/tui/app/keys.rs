@@ -18,10 +18,13 @@ impl Overlay {
             Overlay::Status { .. } => Context::Chooser,
             Overlay::Form(_) => Context::Form,
             Overlay::Search { .. } => Context::Search,
-            Overlay::Message { .. } | Overlay::Pager { .. } => Context::Reading,
+            Overlay::Message { .. } | Overlay::Pager { .. } | Overlay::Failure { .. } => {
+                Context::Reading
+            }
             Overlay::Pending { .. } => Context::Pending,
             Overlay::Attachments { .. } => Context::Attachments,
             Overlay::Palette { .. } => Context::Palette,
+            Overlay::Jump { .. } => Context::Jump,
         }
     }
 
@@ -43,15 +46,33 @@ impl Overlay {
 impl App {
     /// Handle a key press.
     pub fn on_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        self.logging(|app| app.on_key_inner(key))
+    }
+
+    fn on_key_inner(&mut self, key: KeyEvent) -> Option<Effect> {
         if self.locked.is_some() {
             return self.on_lock_key(key);
+        }
+        // While case text is hidden, nothing acts unseen: only showing it again and
+        // locking work.
+        if self.privacy {
+            let action = keymap::lookup(&self.bindings, Context::Global, key);
+            if let Some(action @ (Action::Privacy | Action::Lock)) = action {
+                return self.update(action);
+            }
+            self.status = format!(
+                "case text is hidden: {} shows it again",
+                self.key_for(Action::Privacy)
+            );
+            return None;
         }
         // Ctrl-C always leaves, whatever the key map says: asking first about what is being
         // typed, then about unsaved changes.
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return match self.overlay.take() {
+                // Over a draft it asks about the draft only: "yes" drops it and stays.
                 Some(overlay) if overlay.typed().is_some() => {
-                    self.ask_discard(overlay, true);
+                    self.ask_discard(overlay);
                     None
                 }
                 // Already asked: Ctrl-C again means yes.
@@ -60,6 +81,13 @@ impl App {
                     None
                 }
             };
+        }
+        // Locking now works over any dialog too: what is being typed is kept, as by the
+        // idle lock.
+        if self.overlay.is_some()
+            && keymap::lookup(&self.bindings, Context::Global, key) == Some(Action::Lock)
+        {
+            return self.update(Action::Lock);
         }
         match self.overlay.take() {
             None => {
@@ -74,6 +102,15 @@ impl App {
         }
     }
 
+    /// The first key bound to `action` on a screen, as the help writes it.
+    pub fn key_for(&self, action: Action) -> String {
+        self.bindings
+            .iter()
+            .find(|b| b.action == action && b.context.is_screen())
+            .map(keymap::label)
+            .unwrap_or_else(|| action.name().to_string())
+    }
+
     /// Leave the interface: at once, or asking first when there are unsaved changes.
     pub(super) fn leave(&mut self) {
         if self.dirty || !self.kept.is_empty() {
@@ -83,19 +120,22 @@ impl App {
         }
     }
 
-    /// Ask before dropping what `overlay` holds; `then_quit` when quitting asked.
-    fn ask_discard(&mut self, overlay: Overlay, then_quit: bool) {
+    /// Ask before dropping what `overlay` holds.
+    fn ask_discard(&mut self, overlay: Overlay) {
         let what = overlay.typed().unwrap_or("what you typed").to_string();
         self.overlay = Some(Overlay::Discard {
             what,
             kept: Box::new(overlay),
-            then_quit,
         });
     }
 
     /// A paste: text, never keys. It goes whole into what is being typed (line breaks kept
     /// in a note and a text field); on a case with nothing open it starts a note with it.
     pub fn on_paste(&mut self, text: &str) -> Option<Effect> {
+        self.logging(|app| app.on_paste_inner(text))
+    }
+
+    fn on_paste_inner(&mut self, text: &str) -> Option<Effect> {
         if let Some(lock) = &mut self.locked {
             lock.typed.0.push_str(text.trim_end_matches(['\n', '\r']));
             return None;
@@ -107,7 +147,7 @@ impl App {
             }
             Some(Overlay::Form(form)) => form.paste(&text),
             Some(Overlay::SaveAs { path, .. }) => path.insert(text.trim()),
-            Some(Overlay::Palette { query, selected }) => {
+            Some(Overlay::Palette { query, selected } | Overlay::Jump { query, selected }) => {
                 query.insert(&text);
                 *selected = 0;
             }
@@ -182,6 +222,24 @@ impl App {
                 });
                 None
             }
+            Overlay::Failure { text, scroll } => match action {
+                Some(_) => {
+                    let Some(scroll) = self.scrolled(scroll, action) else {
+                        self.overlay = self.waiting.take();
+                        return None;
+                    };
+                    self.overlay = Some(Overlay::Failure { text, scroll });
+                    None
+                }
+                // Read: the key goes on to the screen.
+                None => {
+                    self.overlay = self.waiting.take();
+                    if self.overlay.is_some() {
+                        return None;
+                    }
+                    self.on_key_inner(key)
+                }
+            },
             Overlay::Pager {
                 title,
                 text,
@@ -237,9 +295,7 @@ impl App {
                     None
                 }
             },
-            Overlay::Discard {
-                kept, then_quit, ..
-            } => match action {
+            Overlay::Discard { kept, .. } => match action {
                 Some(Action::KeepDraft) => {
                     match self.draft_in(&kept) {
                         Some(draft) => {
@@ -254,16 +310,10 @@ impl App {
                             return None;
                         }
                     }
-                    if then_quit {
-                        self.leave();
-                    }
                     None
                 }
                 Some(Action::Yes) => {
                     self.status = "dropped".into();
-                    if then_quit {
-                        self.leave();
-                    }
                     None
                 }
                 _ => {
@@ -276,7 +326,7 @@ impl App {
                 Some(Action::Back) => {
                     let overlay = Overlay::Note(editor);
                     if overlay.typed().is_some() {
-                        self.ask_discard(overlay, false);
+                        self.ask_discard(overlay);
                     } else {
                         self.status = "empty note closed".into();
                     }
@@ -294,7 +344,7 @@ impl App {
                     Some(Effect::AddNote { code, body })
                 }
                 _ => {
-                    editor.input(key);
+                    crate::tui::form::text_key(&mut editor, key);
                     self.overlay = Some(Overlay::Note(editor));
                     None
                 }
@@ -352,7 +402,7 @@ impl App {
                 Reply::Cancel => {
                     let overlay = Overlay::Form(form);
                     if overlay.typed().is_some() {
-                        self.ask_discard(overlay, false);
+                        self.ask_discard(overlay);
                     } else if let Overlay::Form(form) = overlay {
                         self.status = format!("{}: cancelled", form.title);
                     }
@@ -425,6 +475,40 @@ impl App {
                     _ => {}
                 }
                 self.overlay = Some(Overlay::Palette { query, selected });
+                None
+            }
+            Overlay::Jump {
+                mut query,
+                mut selected,
+            } => {
+                let matches = self.jump_matches(query.text());
+                let chosen = matches.get(selected).map(|c| c.to_string());
+                let count = matches.len();
+                match action {
+                    Some(Action::Back) => return None,
+                    Some(Action::Open) => {
+                        let Some(code) = chosen else {
+                            self.status = format!(
+                                "no case matches {:?}",
+                                crate::core::sanitize::inline(query.text())
+                            );
+                            self.overlay = Some(Overlay::Jump { query, selected });
+                            return None;
+                        };
+                        return Some(Effect::OpenCase(code));
+                    }
+                    Some(Action::NextField) => {
+                        if let Some(code) = chosen {
+                            query = LineEdit::new(&code);
+                            selected = 0;
+                        }
+                    }
+                    Some(Action::Up) => selected = selected.saturating_sub(1),
+                    Some(Action::Down) => selected = (selected + 1).min(count.saturating_sub(1)),
+                    _ if query.on_key(key) => selected = 0,
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Jump { query, selected });
                 None
             }
             Overlay::Attachments { mut selected } => {

@@ -67,6 +67,8 @@ pub enum Outcome {
         rows: Vec<Row>,
         /// Active members' names and the labels in use.
         choices: (Vec<String>, Vec<String>),
+        /// The code name of every case in the member's lists.
+        codes: Vec<String>,
     },
     /// Search hits for `query`.
     Found {
@@ -180,6 +182,8 @@ pub enum Outcome {
         profile: crate::export::Profile,
         /// How to check the signature.
         verify: String,
+        /// Why the folder it went to may reach more people (plaintext only).
+        exposure: Option<String>,
     },
     /// A signed transparency report was written.
     Reported {
@@ -211,16 +215,18 @@ pub enum Outcome {
         name: String,
         /// Recipients left.
         recipients: usize,
+        /// The cases they were taken off.
+        unassigned: Vec<String>,
     },
     /// The file was re-encrypted with a fresh file key.
     Rekeyed {
         /// Recipients.
         recipients: usize,
     },
-    /// The idle lock ran.
+    /// The lock ran (idle, or asked for).
     Locked {
-        /// After how many seconds without a key press.
-        idle_secs: u64,
+        /// After how many seconds without a key press (`None`: the member locked it).
+        idle_secs: Option<u64>,
         /// Whether unsaved changes were saved first (`None`: there were none), or why not.
         saved: Option<Result<(), String>>,
         /// Whether everything is sealed, or why not (then it stays unlocked).
@@ -265,8 +271,10 @@ impl App {
                 queues,
                 rows,
                 choices,
+                codes,
             } => {
                 self.choices = choices;
+                self.codes = codes;
                 self.loaded(queues, rows);
             }
             Outcome::Found { query, hits } => self.found(&query, hits),
@@ -341,7 +349,10 @@ impl App {
                     effect: Effect::MergeCopies,
                     back: None,
                 };
-                if matches!(self.overlay, Some(Overlay::Message { .. })) {
+                if matches!(
+                    self.overlay,
+                    Some(Overlay::Message { .. } | Overlay::Failure { .. })
+                ) {
                     self.waiting = Some(question);
                 } else {
                     self.overlay = Some(question);
@@ -412,6 +423,10 @@ impl App {
                     self.screen = Screen::Queues;
                 }
                 self.pending = left.iter().map(|c| c.said.clone()).collect();
+                // Merges are saved when they are made: with nothing left unsaved, nothing is.
+                if left.is_empty() {
+                    self.dirty = false;
+                }
                 self.status = match dropped.as_slice() {
                     [one] => format!("dropped {} (not saved)", inline(one)),
                     [first, rest @ ..] => format!(
@@ -558,12 +573,20 @@ impl App {
                 signature,
                 profile,
                 verify,
+                exposure,
             } => self.show(
                 "Exported",
                 format!(
-                    "Wrote\n  {}\nand its signature\n  {}\nfor the {} audience: share them only \
-                     with it.\n\nAnyone can check the signature with stock OpenSSH (paste the \
-                     lines into a shell):\n\n{verify}",
+                    "{}Wrote\n  {}\nand its signature\n  {}\nfor the {} audience: share them \
+                     only with it.\n\nAnyone can check the signature with stock OpenSSH (paste \
+                     the lines into a shell):\n\n{verify}",
+                    exposure
+                        .map(|e| format!(
+                            "WARNING: this record is for the {} audience only, but {e}. Move \
+                             it out of there.\n\n",
+                            profile.as_str()
+                        ))
+                        .unwrap_or_default(),
                     output.display(),
                     signature.display(),
                     profile.as_str(),
@@ -580,12 +603,12 @@ impl App {
             } => self.show(
                 "Transparency report",
                 format!(
-                    "Wrote {} and its signature {} (plaintext, meant for the public): {} cases \
+                    "Wrote {} and its signature {} (plaintext, meant for the public): {} \
                      received from {from} to {to}, {} in the previous period of the same length.\n\n\
                      Verify (paste the lines into a shell):\n\n{verify}",
                     output.display(),
                     signature.display(),
-                    received.0,
+                    crate::core::describe::count(received.0 as usize, "case", "cases"),
                     received.1,
                 ),
                 format!("wrote {}", output.display()),
@@ -601,16 +624,30 @@ impl App {
                 ));
                 return Some(Effect::ShowRoster);
             }
-            Outcome::MemberRemoved { name, recipients } => {
+            Outcome::MemberRemoved {
+                name,
+                recipients,
+                unassigned,
+            } => {
+                let taken_off = match unassigned.len() {
+                    0 => String::new(),
+                    _ => format!(
+                        "; taken off {} ({})",
+                        crate::core::describe::count(unassigned.len(), "case", "cases"),
+                        unassigned.join(", ")
+                    ),
+                };
                 self.saved(format!(
-                    "removed {}; the file and its backup are encrypted to the {recipients} remaining recipients only",
+                    "removed {}{taken_off}; the file and its backup are encrypted to the {} remaining only",
                     inline(&name),
+                    crate::core::describe::count(recipients, "recipient", "recipients"),
                 ));
                 return Some(Effect::ShowRoster);
             }
             Outcome::Rekeyed { recipients } => {
                 self.saved(format!(
-                    "re-encrypted with a fresh file key to {recipients} recipients (backup too)"
+                    "re-encrypted with a fresh file key to {} (backup too)",
+                    crate::core::describe::count(recipients, "recipient", "recipients")
                 ));
                 return Some(Effect::ShowRoster);
             }
@@ -619,7 +656,10 @@ impl App {
                 saved,
                 sealed,
             } => {
-                let mut message = format!("Locked after {} without a key press.", span(idle_secs));
+                let mut message = match idle_secs {
+                    Some(secs) => format!("Locked after {} without a key press.", span(secs)),
+                    None => "Locked.".to_string(),
+                };
                 if sealed.is_ok() && (self.draft().is_some() || !self.kept.is_empty()) {
                     self.draft_sealed = true;
                     message.push_str(" What you were typing is kept, encrypted, and comes back.");
@@ -636,7 +676,12 @@ impl App {
                     None => {}
                 }
                 match sealed {
-                    Ok(()) => self.lock(message),
+                    Ok(()) => {
+                        // The log holds what the member did: it goes with the file.
+                        self.log.clear();
+                        self.lock(message);
+                        self.logged = true;
+                    }
                     Err(e) => self.failed(format!("could not lock: {e}")),
                 }
             }
@@ -864,6 +909,7 @@ impl App {
 
     /// Something was written outside the file: say where, in a dialog that shows it whole.
     pub(super) fn show(&mut self, title: &str, text: String, status: String) {
+        self.log_message(false, format!("{title}: {text}"));
         self.status = status;
         self.overlay = Some(Overlay::Message {
             title: title.to_string(),
@@ -872,12 +918,21 @@ impl App {
         });
     }
 
-    /// Something failed; the model is unchanged, and an open form says why.
+    /// Something failed; the model is unchanged. An open form (or file name) says why in
+    /// place, with everything typed kept; otherwise a dialog says it whole. The message log
+    /// keeps it.
     pub(super) fn failed(&mut self, message: String) {
+        self.log_message(true, message.clone());
+        self.status_is_error = true;
         match &mut self.overlay {
             Some(Overlay::Form(form)) => form.error = Some(message.clone()),
             Some(Overlay::SaveAs { error, .. }) => *error = Some(message.clone()),
-            _ => {}
+            _ => {
+                self.overlay = Some(Overlay::Failure {
+                    text: message.clone(),
+                    scroll: 0,
+                })
+            }
         }
         self.status = message;
     }

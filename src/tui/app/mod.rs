@@ -199,6 +199,15 @@ pub enum Overlay {
         /// Lines scrolled.
         scroll: u16,
     },
+    /// Something the member asked for was not done: why, whole. It scrolls; Esc, Enter or q
+    /// close it, and any other key closes it and does what it does on the screen (so that
+    /// "S saves it under a new name" is one key away).
+    Failure {
+        /// The message.
+        text: String,
+        /// Lines scrolled.
+        scroll: u16,
+    },
     /// A yes/no question before an effect that cannot be taken back.
     Confirm {
         /// The question: what will happen.
@@ -209,15 +218,21 @@ pub enum Overlay {
         /// refusal keeps every value typed).
         back: Option<Box<Overlay>>,
     },
-    /// Something typed would be dropped: ask first. "yes" drops it (and goes on quitting,
-    /// when that is what asked); anything else goes back to it.
+    /// Something typed would be dropped: ask first. "yes" drops it (and only it: Ctrl-C
+    /// over a draft never quits by the same answer); anything else goes back to it.
     Discard {
         /// What would be lost, in words.
         what: String,
         /// The dialog holding it.
         kept: Box<Overlay>,
-        /// Quit after dropping it.
-        then_quit: bool,
+    },
+    /// `:` jumping to a case by its code name, with the code names that match what was
+    /// typed (fuzzy, best first).
+    Jump {
+        /// What was typed.
+        query: LineEdit,
+        /// Index of the selected match.
+        selected: usize,
     },
     /// The command palette: every action by name, fuzzy.
     Palette {
@@ -314,10 +329,11 @@ pub enum Effect {
     CheckDisk,
     /// Compare this laptop's clock with the newest change in the file.
     CheckClock,
-    /// Idle: save if possible, then seal the file and what was being typed in memory.
+    /// Idle, or the member asked (Ctrl-L): save if possible, then seal the file and what was
+    /// being typed in memory.
     Lock {
-        /// Seconds without a key press, for the lock screen.
-        idle_secs: u64,
+        /// Seconds without a key press, for the lock screen (`None`: the member locked it).
+        idle_secs: Option<u64>,
         /// What was being typed ([`Draft`], serialised), kept sealed with the file.
         draft: Option<zeroize::Zeroizing<String>>,
     },
@@ -338,6 +354,25 @@ pub enum Effect {
         /// Its name, for the title.
         name: String,
     },
+}
+
+impl Effect {
+    /// Whether carrying it out can change what the file holds (a change, a save, a merge,
+    /// a drop), after which the queue counts and flags are computed again.
+    pub fn changes_file(&self) -> bool {
+        matches!(
+            self,
+            Effect::AddNote { .. }
+                | Effect::Save
+                | Effect::SaveAs(_)
+                | Effect::SaveAndQuit
+                | Effect::ChangeStatus { .. }
+                | Effect::Submit(_)
+                | Effect::Rekey
+                | Effect::MergeCopies
+                | Effect::DropUnsaved(_)
+        )
+    }
 }
 
 /// Everything `update` handles.
@@ -414,6 +449,17 @@ pub struct App {
     pub sort: Sort,
     /// Active members' names and every label in use, for the filter.
     pub choices: (Vec<String>, Vec<String>),
+    /// The code name of every case in the member's lists, for `:` (jump to a case).
+    pub codes: Vec<String>,
+    /// Every result and error of this session, in full, oldest first (`@` shows them). In
+    /// memory only; the lock clears it.
+    pub log: Vec<LogEntry>,
+    /// Case text is blanked on the screen until the privacy key is pressed again.
+    pub privacy: bool,
+    /// The message in the status bar is an error.
+    pub status_is_error: bool,
+    /// Something this message already put in the log (a dialog's whole text, an error).
+    logged: bool,
     /// Set while the interface is locked: nothing of the file is in memory.
     pub locked: Option<LockScreen>,
     /// Seconds before the idle lock, when close.
@@ -437,6 +483,8 @@ pub struct App {
     pub role: Option<Role>,
     /// Where exports go unless a path is typed.
     pub export_dir: PathBuf,
+    /// How the committee writes `A/B/YYYY` days (`date_order`), if set.
+    pub date_order: Option<crate::core::dates::DateOrder>,
     /// Changes recorded and not saved yet, in words (shown in the quit dialog).
     pub pending: Vec<String>,
     /// What was being typed when it locked, to put back on its case after unlocking.
@@ -456,6 +504,20 @@ pub struct App {
     /// The status message last seen by the clock, and since when (old ones are cleared).
     status_seen: (String, chrono::DateTime<chrono::Utc>),
 }
+
+/// One message of the session, as the message log keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    /// When.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Whether it is an error.
+    pub error: bool,
+    /// The whole message, raw.
+    pub text: String,
+}
+
+/// Messages the log keeps (the oldest go first).
+const LOG_LENGTH: usize = 500;
 
 /// How times are shown.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -490,6 +552,17 @@ impl Zone {
             Zone::Local(_) => at
                 .with_timezone(&chrono::Local)
                 .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        }
+    }
+
+    /// `at` as `HH:MM:SS` in this zone (the message log).
+    pub fn short_time(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        match self {
+            Zone::Utc => at.format("%H:%M:%S").to_string(),
+            Zone::Local(_) => at
+                .with_timezone(&chrono::Local)
+                .format("%H:%M:%S")
                 .to_string(),
         }
     }
@@ -559,7 +632,7 @@ impl App {
             selected: 0,
             screen: Screen::Queues,
             overlay: None,
-            status: "? for help".into(),
+            status: String::new(),
             dirty: false,
             quit: false,
             page: 10,
@@ -570,6 +643,11 @@ impl App {
             filter: Filter::default(),
             sort: Sort::default(),
             choices: (Vec::new(), Vec::new()),
+            codes: Vec::new(),
+            log: Vec::new(),
+            privacy: false,
+            status_is_error: false,
+            logged: false,
             locked: None,
             idle_left: None,
             disk_changed: false,
@@ -581,6 +659,7 @@ impl App {
             zone: Zone::Utc,
             role: None,
             export_dir: PathBuf::from("exports"),
+            date_order: None,
             pending: Vec::new(),
             restore: None,
             kept: Vec::new(),
@@ -612,7 +691,41 @@ impl App {
     /// The state machine: apply a user intent, a result from the runner, the clock or a
     /// paste; what to carry out next, if anything.
     pub fn update(&mut self, msg: impl Into<Msg>) -> Option<Effect> {
-        match msg.into() {
+        let msg = msg.into();
+        self.logging(|app| app.update_inner(msg))
+    }
+
+    /// Run `f`, and put a new status message it left in the log (a dialog's or an error's
+    /// whole text went there already).
+    pub(super) fn logging<T>(&mut self, f: impl FnOnce(&mut App) -> T) -> T {
+        let before = self.status.clone();
+        let outer = std::mem::replace(&mut self.logged, false);
+        let out = f(self);
+        if self.status != before && !self.logged {
+            self.status_is_error = false;
+            if !self.status.is_empty() {
+                self.log_message(false, self.status.clone());
+            }
+        }
+        self.logged |= outer;
+        out
+    }
+
+    /// Keep `text` in the message log.
+    pub(super) fn log_message(&mut self, error: bool, text: String) {
+        if self.log.len() == LOG_LENGTH {
+            self.log.remove(0);
+        }
+        self.log.push(LogEntry {
+            at: self.now,
+            error,
+            text,
+        });
+        self.logged = true;
+    }
+
+    fn update_inner(&mut self, msg: Msg) -> Option<Effect> {
+        match msg {
             Msg::Action(action) => {
                 let opened_before = self.overlay.is_some();
                 let effect = self.apply(action);
@@ -655,7 +768,7 @@ impl App {
         }
         if idle >= limit {
             return Some(Effect::Lock {
-                idle_secs: limit.as_secs().max(1),
+                idle_secs: Some(limit.as_secs().max(1)),
                 draft: self.draft_to_keep(),
             });
         }

@@ -37,7 +37,42 @@ pub fn fuzzy_score(query: &str, text: &str) -> Option<i64> {
     Some(score)
 }
 
+/// How well a code name matches what was typed after `:`: the whole name first, then names
+/// starting with it, then names with a word starting with it, then any that hold its letters
+/// in order (fuzzy); `None` when the letters are not all there.
+pub fn code_score(query: &str, code: &str) -> Option<i64> {
+    let query = query.trim().to_lowercase();
+    let code = code.to_lowercase();
+    if query.is_empty() {
+        return Some(0);
+    }
+    let fuzzy = fuzzy_score(&query, &code)?;
+    let tier = if code == query {
+        4
+    } else if code.starts_with(&query) {
+        3
+    } else if code.split('-').any(|w| w.starts_with(&query)) {
+        2
+    } else if code.contains(&query) {
+        1
+    } else {
+        0
+    };
+    Some(tier * 10_000 + fuzzy * 10 - code.len() as i64)
+}
+
 impl App {
+    /// The code names that match `query` for `:`, best first (at most 50).
+    pub fn jump_matches(&self, query: &str) -> Vec<&str> {
+        let mut scored: Vec<(i64, &str)> = self
+            .codes
+            .iter()
+            .filter_map(|code| Some((code_score(query, code)?, code.as_str())))
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        scored.into_iter().take(50).map(|(_, code)| code).collect()
+    }
+
     /// Why `action` cannot succeed now, for this member on this screen; `None` when it can
     /// (or when it is not about the case's state at all).
     pub fn unavailable(&self, action: Action) -> Option<String> {
@@ -72,19 +107,20 @@ impl App {
         seen
     }
 
-    /// The palette's entries matching `query`, best first; those that cannot run now are
-    /// listed after the others, with the reason.
+    /// The palette's entries matching `query`, best first: by how well the action's name
+    /// matches (the whole name, its start, a word's start), then its description's words, then
+    /// the name's letters in order; of two equally good, the one that can run now first. Cursor
+    /// moves are not listed (they are keys, not things to run by name).
     pub fn palette(&self, query: &str) -> Vec<PaletteEntry> {
-        let mut scored: Vec<(i64, PaletteEntry)> = self
+        let mut scored: Vec<((i64, bool, i64), PaletteEntry)> = self
             .here()
             .into_iter()
-            .filter(|(action, _)| !matches!(action, Action::Palette))
+            .filter(|(action, _)| !matches!(action, Action::Palette) && !is_move(*action))
             .filter_map(|(action, keys)| {
-                let text = format!("{} {}", action.name(), action.describe());
-                let score = fuzzy_score(query, &text)?;
+                let score = palette_score(query, action)?;
                 let unavailable = self.unavailable(action);
                 Some((
-                    score - if unavailable.is_some() { 1000 } else { 0 },
+                    (score.0, unavailable.is_none(), score.1),
                     PaletteEntry {
                         action,
                         keys,
@@ -93,8 +129,60 @@ impl App {
                 ))
             })
             .collect();
-        scored.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+        scored.sort_by_key(|s| std::cmp::Reverse(s.0));
         scored.into_iter().map(|(_, e)| e).collect()
+    }
+}
+
+/// A cursor move: a key, never something to run from the palette.
+fn is_move(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+            | Action::NextQueue
+            | Action::PreviousQueue
+            | Action::NextEntry
+            | Action::PreviousEntry
+            | Action::NextField
+            | Action::PreviousField
+    )
+}
+
+/// How well `query` names `action`: (tier, fuzzy score); `None` when it does not.
+fn palette_score(query: &str, action: Action) -> Option<(i64, i64)> {
+    let query = query.trim().to_lowercase();
+    if query.is_empty() {
+        return Some((0, 0));
+    }
+    let name = action.name().to_lowercase();
+    let words = action.describe().to_lowercase();
+    let starts_a_word = |text: &str| {
+        text.split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.starts_with(&query))
+    };
+    let tier = if name == query {
+        6
+    } else if name.starts_with(&query) {
+        5
+    } else if starts_a_word(&name) {
+        4
+    } else if starts_a_word(&words) {
+        3
+    } else if name.contains(&query) {
+        2
+    } else if words.contains(&query) {
+        1
+    } else {
+        0
+    };
+    match (tier, fuzzy_score(&query, &name)) {
+        (0, None) => fuzzy_score(&query, &format!("{name} {words}")).map(|f| (-1, f)),
+        (tier, fuzzy) => Some((tier, fuzzy.unwrap_or(0))),
     }
 }
 

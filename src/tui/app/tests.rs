@@ -346,18 +346,16 @@ fn esc_and_ctrl_c_ask_before_dropping_a_draft() {
     );
     app.on_key(ctrl('c'));
     assert!(!app.quit, "Ctrl-C asks first");
-    assert!(matches!(
-        app.overlay,
-        Some(Overlay::Discard {
-            then_quit: true,
-            ..
-        })
-    ));
+    assert!(matches!(app.overlay, Some(Overlay::Discard { .. })));
     app.on_key(key(KeyCode::Esc));
     assert!(matches!(app.overlay, Some(Overlay::Note(_))), "kept");
     app.on_key(ctrl('c'));
     app.on_key(key(KeyCode::Char('y')));
-    assert!(app.quit, "yes drops it and quits (nothing unsaved)");
+    assert!(
+        !app.quit && app.overlay.is_none(),
+        "yes drops the note only: the interface stays"
+    );
+    assert!(matches!(app.screen, Screen::Case { .. }));
     // A form with text typed asks too; an empty one just closes.
     let (mut app, _) = on_demo_case(|c| c.status == Status::Investigating);
     app.on_key(key(KeyCode::Char('m')));
@@ -427,7 +425,7 @@ fn the_idle_lock_keeps_an_open_decision_form_and_puts_it_back_on_its_case() {
     else {
         panic!("locks")
     };
-    assert_eq!(idle_secs, 15);
+    assert_eq!(idle_secs, Some(15));
     let draft = draft.expect("the form is kept");
     app.update(Outcome::Locked {
         idle_secs,
@@ -479,6 +477,76 @@ fn the_palette_finds_actions_fuzzily_and_runs_them() {
     let vote = entries.iter().find(|e| e.action == Action::Vote).unwrap();
     assert!(vote.unavailable.is_some());
     assert!(fuzzy_score("xyz", "add a note").is_none());
+}
+
+#[test]
+fn the_palette_ranks_by_name_and_lists_no_cursor_moves() {
+    let (app, _) = on_demo_case(|c| c.status == Status::Deliberating && c.decision.is_none());
+    let first = |query: &str| app.palette(query).first().map(|e| e.action);
+    assert_eq!(first("vote"), Some(Action::Vote));
+    assert_eq!(first("lock"), Some(Action::Lock));
+    assert_eq!(first("dec"), Some(Action::Decide));
+    assert_eq!(first("exp"), Some(Action::Export));
+    assert_eq!(first("note"), Some(Action::AddNote));
+    for query in ["", "previous", "entry", "down", "page"] {
+        let entries = app.palette(query);
+        assert!(
+            !entries.iter().any(|e| matches!(
+                e.action,
+                Action::Up
+                    | Action::Down
+                    | Action::PageUp
+                    | Action::PageDown
+                    | Action::Top
+                    | Action::Bottom
+                    | Action::NextEntry
+                    | Action::PreviousEntry
+            )),
+            "{query:?}: {entries:?}"
+        );
+    }
+}
+
+#[test]
+fn colon_jumps_to_a_case_by_code_name_with_fuzzy_completion() {
+    let mut app = App::new("f".into(), None, chrono::Utc::now());
+    app.codes = [
+        "cedar-falcon",
+        "cobalt-meadow",
+        "amber-kettle",
+        "frosty-kettle",
+    ]
+    .map(String::from)
+    .to_vec();
+    app.on_key(key(KeyCode::Char(':')));
+    assert!(matches!(app.overlay, Some(Overlay::Jump { .. })));
+    type_text(&mut app, "ket");
+    assert_eq!(app.jump_matches("ket"), ["amber-kettle", "frosty-kettle"]);
+    assert_eq!(app.jump_matches("cdfl"), ["cedar-falcon"], "fuzzy");
+    assert_eq!(
+        app.jump_matches("c")[..2],
+        ["cedar-falcon", "cobalt-meadow"]
+    );
+    app.on_key(key(KeyCode::Down));
+    app.on_key(key(KeyCode::Tab));
+    let Some(Overlay::Jump { query, .. }) = &app.overlay else {
+        panic!("still jumping")
+    };
+    assert_eq!(
+        query.text(),
+        "frosty-kettle",
+        "Tab completes the chosen one"
+    );
+    assert_eq!(
+        app.on_key(key(KeyCode::Enter)),
+        Some(Effect::OpenCase("frosty-kettle".into()))
+    );
+    // Nothing matches: it says so and stays.
+    app.overlay = None;
+    app.on_key(key(KeyCode::Char(':')));
+    type_text(&mut app, "zzz");
+    assert_eq!(app.on_key(key(KeyCode::Enter)), None);
+    assert!(app.status.contains("no case matches"), "{}", app.status);
 }
 
 #[test]
@@ -590,7 +658,7 @@ fn a_draft_is_kept_per_case_and_comes_back_with_the_same_form_there() {
     };
     let sealed = draft.expect("the kept draft is sealed with the file");
     app.update(Outcome::Locked {
-        idle_secs: 15,
+        idle_secs: Some(15),
         saved: None,
         sealed: Ok(()),
     });
@@ -738,4 +806,108 @@ fn on_a_case_sealed_from_me_only_my_own_conflict_can_be_withdrawn() {
             reason: Some("resolved".into())
         }
     );
+}
+
+#[test]
+fn a_letter_chooses_the_same_audience_in_every_form() {
+    let (mut app, _) = on_demo_case(|c| c.decision.is_some() && c.sealed.is_none());
+    // T (record text), e (export), m (message sent) and p (party): r is always the reporter,
+    // d always the reported person, whatever the form lists first.
+    for (open, field) in [
+        ('T', "profile"),
+        ('e', "profile"),
+        ('m', "to"),
+        ('p', "role"),
+    ] {
+        for (letter, words) in [('r', "reporter"), ('d', "reported")] {
+            app.overlay = None;
+            app.on_key(key(KeyCode::Char(open)));
+            let Some(Overlay::Form(form)) = &mut app.overlay else {
+                panic!("{open} opens a form")
+            };
+            form.focus = form.fields.iter().position(|f| f.key == field).unwrap();
+            app.on_key(key(KeyCode::Char(letter)));
+            let Some(Overlay::Form(form)) = &app.overlay else {
+                panic!("still the form")
+            };
+            assert_eq!(form.value(field), words, "{open} then {letter}");
+        }
+    }
+}
+
+#[test]
+fn exporting_for_an_audience_without_its_own_text_says_so_first() {
+    let (mut app, data) = on_demo_case(|c| c.decision.is_some() && c.sealed.is_none());
+    assert!(
+        crate::core::process::record_text(&data.timeline, crate::export::Profile::Reported)
+            .is_none()
+    );
+    app.on_key(key(KeyCode::Char('e')));
+    app.on_key(key(KeyCode::Char('d')));
+    assert_eq!(app.on_key(ctrl('d')), None, "asks first");
+    let Some(Overlay::Confirm { question, .. }) = &app.overlay else {
+        panic!("a question")
+    };
+    assert!(
+        question.contains("No member wrote the text of the reported record"),
+        "{question}"
+    );
+    // The committee's own record needs no such text.
+    app.overlay = None;
+    app.on_key(key(KeyCode::Char('e')));
+    app.on_key(key(KeyCode::Char('i')));
+    app.on_key(ctrl('d'));
+    let Some(Overlay::Confirm { question, .. }) = &app.overlay else {
+        panic!("the plaintext question")
+    };
+    assert!(!question.contains("No member wrote"), "{question}");
+}
+
+#[test]
+fn ctrl_j_is_a_new_line_and_ctrl_z_undoes_a_deletion() {
+    let (mut app, _) = on_demo_case(|c| c.status == Status::Investigating);
+    app.on_key(key(KeyCode::Char('n')));
+    type_text(&mut app, "first line");
+    app.on_key(ctrl('j'));
+    type_text(&mut app, "second line");
+    app.on_key(ctrl('j'));
+    type_text(&mut app, "third");
+    let Some(Overlay::Note(editor)) = &app.overlay else {
+        panic!("the note")
+    };
+    assert_eq!(editor.lines(), ["first line", "second line", "third"]);
+    app.on_key(ctrl('w'));
+    app.on_key(ctrl('z'));
+    let Some(Overlay::Note(editor)) = &app.overlay else {
+        panic!("the note")
+    };
+    assert_eq!(editor.lines(), ["first line", "second line", "third"]);
+    // A one-line field: Ctrl-U empties it, Ctrl-Z brings the text back.
+    app.overlay = None;
+    app.on_key(key(KeyCode::Char('m')));
+    app.on_key(key(KeyCode::Tab));
+    type_text(&mut app, "called them");
+    app.on_key(ctrl('u'));
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("the form")
+    };
+    assert_eq!(form.value("summary"), "");
+    app.on_key(ctrl('z'));
+    let Some(Overlay::Form(form)) = &app.overlay else {
+        panic!("the form")
+    };
+    assert_eq!(form.value("summary"), "called them");
+}
+
+#[test]
+fn dropping_the_only_unsaved_change_clears_the_unsaved_mark() {
+    let mut app = App::new("f".into(), None, chrono::Utc::now());
+    app.changed("note added".into());
+    assert!(app.dirty);
+    app.update(Outcome::Dropped {
+        dropped: vec!["amber-kettle: note added".into()],
+        left: Vec::new(),
+        case_gone: false,
+    });
+    assert!(!app.dirty, "nothing is left to save");
 }

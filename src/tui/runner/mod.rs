@@ -76,10 +76,22 @@ impl<'a> Runner<'a> {
     /// next, until nothing is left to do.
     pub fn run(&mut self, app: &mut App, file: &mut CaseFile, effect: Effect) {
         let mut next = Some(effect);
+        let mut changed = false;
+        let mut refreshed = false;
         while let Some(effect) = next.take() {
+            changed |= effect.changes_file();
+            refreshed = matches!(effect, Effect::Refresh);
             next = self
                 .carry_out(app, file, effect)
                 .and_then(|outcome| app.update(outcome));
+        }
+        // After a change, a save, a merge or a drop, the queue counts (needs-attention among
+        // them) are computed again, wherever the member is.
+        if changed && !refreshed && !self.is_locked() && !app.quit {
+            let outcome = refresh(app, file).unwrap_or_else(|e| Outcome::Failed(explain(&e)));
+            if let Some(effect) = app.update(outcome) {
+                self.run(app, file, effect);
+            }
         }
     }
 
@@ -170,7 +182,7 @@ impl<'a> Runner<'a> {
     fn lock(
         &mut self,
         file: &mut CaseFile,
-        idle_secs: u64,
+        idle_secs: Option<u64>,
         draft: Option<Zeroizing<String>>,
     ) -> Option<Outcome> {
         let identity = self.identity.as_ref()?;
@@ -243,10 +255,17 @@ fn refresh(app: &App, file: &mut CaseFile) -> Result<Outcome> {
         &app.filter,
         app.sort,
     );
+    let mut codes: Vec<String> = cases
+        .values()
+        .filter(|c| me.is_none_or(|me| c.conflict_of(me) != Some(ConflictKind::Hard)))
+        .map(|c| c.code_name.clone())
+        .collect();
+    codes.sort();
     Ok(Outcome::Listed {
         queues,
         rows,
         choices: app::choices(cases.values(), &view),
+        codes,
     })
 }
 
@@ -254,9 +273,12 @@ fn search(file: &mut CaseFile, query: String) -> Result<Outcome> {
     let hits = ops::cases::search(file, &query, 30)?
         .into_iter()
         .map(|f| app::Hit {
+            snippet: match f.matched {
+                ops::cases::Matched::Entry => f.snippet,
+                other => format!("{}: {}", other.describe(), f.snippet),
+            },
             code: f.code_name,
-            snippet: f.snippet,
-            event: Some(f.event),
+            event: f.event,
         })
         .collect();
     Ok(Outcome::Found { query, hits })
@@ -527,7 +549,7 @@ fn submit(
         Request::Import { paths, map } => {
             let me = ops::acting_member(file)?;
             let map = map.into_iter().collect();
-            let reports = ops::import::read_reports(&paths, &map)?;
+            let reports = ops::import::read_reports(&paths, &map, app.date_order)?;
             let imported =
                 ops::import::open_reports(file, &me, &reports, &ops::import::Keep::default())?;
             // Which column of each form export went where, once per file.
@@ -544,6 +566,11 @@ fn submit(
                         Some(field) => format!("  {header:?} -> {field}"),
                         None => format!("  {header:?} -> kept in the report text"),
                     });
+                }
+            }
+            for opened in &imported.opened {
+                for reading in &opened.readings {
+                    columns.push(format!("{}: {reading}", opened.code));
                 }
             }
             Ok(Outcome::Imported {
@@ -578,7 +605,12 @@ fn submit(
                 ops::cases::private_dir(dir)?;
             }
             let written = ops::export::write_record(file, identity, &request)?;
+            let exposure = (!written.encrypted)
+                .then(|| ops::export::exposure(&written.path))
+                .flatten()
+                .map(|e| e.to_string());
             Ok(Outcome::Exported {
+                exposure,
                 verify: verify_lines(file, identity, &written),
                 signature: written.sig_file,
                 output: request.output,
@@ -625,10 +657,11 @@ fn submit(
             Ok(Outcome::AttachmentSaved(path))
         }
         Request::RemoveMember { name, reason } => {
-            let report = ops::members::remove(file, identity, &name, reason, false)?;
+            let removed = ops::members::remove(file, identity, &name, reason, false)?;
             Ok(Outcome::MemberRemoved {
                 name,
-                recipients: report.recipients,
+                recipients: removed.saved.recipients,
+                unassigned: removed.unassigned,
             })
         }
     }

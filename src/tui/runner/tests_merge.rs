@@ -192,6 +192,18 @@ fn two_decisions_need_attention_on_the_case_and_a_member_resolves_them_from_the_
     assert_eq!(resolved.0, Some(second), "the second decision stands");
     assert_eq!(resolved.1, "Agreed on a call: the second stands.");
     assert_eq!(case.decision.as_ref().unwrap().outcome, its);
+    // The queue strip counts it at once, on the case screen, and after the save.
+    let needing = |app: &App| {
+        app.queues
+            .iter()
+            .find(|(q, _)| *q == crate::core::queue::Queue::NeedsAttention)
+            .map(|(_, n)| *n)
+    };
+    assert_eq!(needing(&app), Some(0), "counted again after resolving");
+    assert!(app.dirty);
+    ctrl(&mut app, &mut file, &mut runner, 's');
+    assert_eq!(needing(&app), Some(0));
+    assert!(!app.dirty, "saved");
 }
 
 #[test]

@@ -77,6 +77,24 @@ pub fn case_rows(
         }
         lines.push(Line::from(""));
     }
+    // What is next on this case for the member who opened the file.
+    if let Some((me, _)) = data.me {
+        let next = describe::next_for(
+            case,
+            me,
+            &data.eligible,
+            data.due.as_ref(),
+            &|id| name(id),
+            &|at| zone.show(at),
+        );
+        if !next.is_empty() {
+            lines.push(Line::from(Span::styled("Next for you", theme.heading())));
+            for item in next {
+                lines.push(Line::from(format!("  · {}", inline(&item))));
+            }
+            lines.push(Line::from(""));
+        }
+    }
     lines.push(Line::from(format!(
         "channel {}   received {}",
         case.channel.as_str(),
@@ -266,8 +284,8 @@ pub fn case_rows(
     lines.push(Line::from(""));
     lines.push(
         Line::from(format!(
-            "Timeline ({} entries, times in {}; ]/[ select, Enter shows an entry whole)",
-            data.order.len(),
+            "Timeline ({}, times in {}; ]/[ select, Enter shows an entry whole)",
+            crate::core::describe::count(data.order.len(), "entry", "entries"),
             zone.name()
         ))
         .bold(),

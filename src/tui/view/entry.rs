@@ -132,24 +132,8 @@ pub(super) fn entry_details(
             }
         }
         EventKind::DetailsChanged { changes } => {
-            if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(changes) {
-                for (key, value) in map {
-                    let value = match value {
-                        serde_json::Value::Null => continue,
-                        serde_json::Value::String(s) => s,
-                        serde_json::Value::Array(items) => items
-                            .iter()
-                            .map(|v| {
-                                v.as_str()
-                                    .map(str::to_string)
-                                    .unwrap_or_else(|| v.to_string())
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        other => other.to_string(),
-                    };
-                    out.push((format!("{}: {value}", key.replace('_', " ")), None));
-                }
+            for (what, value) in describe::details(changes) {
+                out.push((format!("{what}: {value}"), None));
             }
         }
         _ => {}

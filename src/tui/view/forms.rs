@@ -8,16 +8,27 @@ pub(super) const LABEL: u16 = 19;
 
 /// Whether a choice shows only the selected option (with arrows): its options are sentences.
 pub(super) fn compact_choice(options: &[String]) -> bool {
-    options.iter().any(|o| o.chars().count() > 24)
+    options
+        .iter()
+        .any(|o| o.chars().count() > crate::tui::form::COMPACT_OVER)
+}
+
+/// The options as shown, each with the key that chooses it (see [`crate::tui::form::with_key`]).
+pub(super) fn shown_options(options: &[String], keys: &[char]) -> Vec<String> {
+    options
+        .iter()
+        .zip(keys)
+        .map(|(option, key)| crate::tui::form::with_key(&inline(option), *key))
+        .collect()
 }
 
 /// Rows a choice needs when its options wrap in `width` columns.
-pub(super) fn choice_rows(options: &[String], width: u16) -> u16 {
+pub(super) fn choice_rows(options: &[String], keys: &[char], width: u16) -> u16 {
     if compact_choice(options) {
         return 1;
     }
     let (mut rows, mut used) = (1u16, 0usize);
-    for option in options {
+    for option in shown_options(options, keys) {
         let w = option.chars().count() + 2;
         if used + w > width as usize && used > 0 {
             rows += 1;
@@ -60,7 +71,7 @@ pub(super) fn render_form(app: &App, form: &Form, frame: &mut Frame) {
         .iter()
         .map(|f| match &f.input {
             Input::Line(_) => 1,
-            Input::Choice { options, .. } => choice_rows(options, value_width),
+            Input::Choice { options, keys, .. } => choice_rows(options, keys, value_width),
             Input::Text(_) => 8,
         })
         .collect();
@@ -144,9 +155,13 @@ pub(super) fn render_form(app: &App, form: &Form, frame: &mut Frame) {
                 frame.render_widget(Paragraph::new(line), value_area);
             }
             Input::Choice {
-                options, selected, ..
+                options,
+                keys,
+                selected,
+                ..
             } if compact_choice(options) => {
-                let option = options.get(*selected).map(String::as_str).unwrap_or("");
+                let shown = shown_options(options, keys);
+                let option = shown.get(*selected).map(String::as_str).unwrap_or("");
                 let counter = format!(" ›  {} of {}", selected + 1, options.len());
                 let room = (value_area.width as usize).saturating_sub(counter.chars().count() + 3);
                 let mut shown: String = inline(option).chars().take(room).collect();
@@ -162,13 +177,16 @@ pub(super) fn render_form(app: &App, form: &Form, frame: &mut Frame) {
                 frame.render_widget(Paragraph::new(Line::from(spans)), value_area);
             }
             Input::Choice {
-                options, selected, ..
+                options,
+                keys,
+                selected,
+                ..
             } => {
-                let spans: Vec<Span> = options
+                let spans: Vec<Span> = shown_options(options, keys)
                     .iter()
                     .enumerate()
                     .map(|(n, option)| {
-                        let text = format!(" {} ", inline(option));
+                        let text = format!(" {option} ");
                         if n == *selected {
                             Span::styled(text, Style::new().reversed().bold())
                         } else {

@@ -112,9 +112,9 @@ fn due_line(app: &App, data: &CaseData, width: usize) -> Line<'static> {
         Some(due) if due.by < app.now => {
             let late = app.now - due.by;
             let late = if late.num_days() >= 1 {
-                format!("{} days", late.num_days())
+                crate::core::describe::count(late.num_days() as usize, "day", "days")
             } else {
-                format!("{} hours", late.num_hours().max(1))
+                crate::core::describe::count(late.num_hours().max(1) as usize, "hour", "hours")
             };
             Line::from(vec![
                 Span::styled(format!(" OVERDUE by {late} "), theme.overdue()),

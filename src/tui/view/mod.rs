@@ -17,8 +17,8 @@ use case::{render_case, wrap_line};
 use forms::render_form;
 use header::{ellipsis, header_rows};
 use overlay::{
-    centered, render_attachments, render_dialog, render_help, render_lock, render_palette,
-    render_pending, render_reading, render_save_as, render_search,
+    centered, render_attachments, render_dialog, render_help, render_jump, render_lock,
+    render_palette, render_pending, render_reading, render_save_as, render_search,
 };
 use queues::{render_list, render_tabs};
 use roster::render_roster;
@@ -139,6 +139,29 @@ pub fn render_with(app: &App, layout: &CaseLayout, frame: &mut Frame) {
         render_status(app, frame, status);
         return;
     }
+    if app.privacy {
+        // Nothing of a case on screen, not even what a dialog holds.
+        render_tabs(app, frame, tabs);
+        let text = format!(
+            "Case text is hidden.\n\n{} shows it again; {} locks.",
+            app.key_for(crate::tui::action::Action::Privacy),
+            app.key_for(crate::tui::action::Action::Lock)
+        );
+        let block = Block::default().borders(Borders::ALL).title(" Privacy ");
+        let inner = block.inner(main);
+        frame.render_widget(block, main);
+        let top = inner.height.saturating_sub(3) / 2;
+        frame.render_widget(
+            Paragraph::new(text).centered(),
+            Rect {
+                y: inner.y + top,
+                height: inner.height.saturating_sub(top),
+                ..inner
+            },
+        );
+        render_status(app, frame, status);
+        return;
+    }
     render_tabs(app, frame, tabs);
     match &app.screen {
         Screen::Queues => render_list(app, frame, main),
@@ -251,6 +274,18 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
             text,
             scroll,
         } => render_reading(frame, title, &body(text), *scroll, false),
+        Overlay::Failure { text, scroll } => render_reading(
+            frame,
+            "Not done",
+            &format!(
+                "{}\n\n(Esc closes; any other key closes this and goes on. {} lists every \
+                 message of this session.)",
+                body(text),
+                app.key_for(crate::tui::action::Action::MessageLog)
+            ),
+            *scroll,
+            true,
+        ),
         Overlay::Confirm { question, .. } => render_dialog(
             frame,
             "Confirm",
@@ -265,6 +300,7 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
             ),
         ),
         Overlay::Palette { query, selected } => render_palette(app, frame, query, *selected),
+        Overlay::Jump { query, selected } => render_jump(app, frame, query, *selected),
         Overlay::Attachments { selected } => render_attachments(app, frame, *selected),
         Overlay::Pending { changes, selected } => render_pending(app, frame, changes, *selected),
     }

@@ -177,6 +177,39 @@ pub(super) fn render_palette(app: &App, frame: &mut Frame, query: &LineEdit, sel
     );
 }
 
+/// `:` jumping to a case: what was typed, and the code names that match, best first.
+pub(super) fn render_jump(app: &App, frame: &mut Frame, query: &LineEdit, selected: usize) {
+    let matches = app.jump_matches(query.text());
+    let height = (matches.len() as u16 + 4).clamp(5, 16);
+    let area = fitted(frame.area(), 60, height);
+    frame.render_widget(Clear, area);
+    let width = area.width.saturating_sub(2) as usize;
+    let (shown, column) = query.window(width.saturating_sub(2), |t| inline(t).into_owned());
+    let mut first = with_cursor(&shown, column);
+    first.spans.insert(0, Span::raw(":"));
+    let mut lines = vec![first];
+    if matches.is_empty() {
+        lines.push(Line::from("no case matches").dim());
+    }
+    let room = (area.height.saturating_sub(3) as usize).max(1);
+    let start = selected.saturating_sub(room.saturating_sub(1));
+    for (i, code) in matches.iter().enumerate().skip(start).take(room) {
+        let mut line = Line::from(ellipsis(&inline(code), width));
+        if i == selected {
+            line = line.style(app.theme.selected());
+        }
+        lines.push(line);
+    }
+    frame.render_widget(
+        Paragraph::new(Text::from(lines)).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Jump to a case (Tab completes, Enter opens, Esc closes) "),
+        ),
+        area,
+    );
+}
+
 pub(super) fn render_attachments(app: &App, frame: &mut Frame, selected: usize) {
     let Screen::Case { data, .. } = &app.screen else {
         return;

@@ -47,65 +47,96 @@ pub(super) fn render_roster(
         );
         members
     };
-    let wide = area.width >= 110;
-    let header = TableRow::new(if wide {
-        vec![
-            "NAME",
-            "ROLE",
-            "EMAIL",
-            "KEY",
-            "FINGERPRINT",
-            "MEMBER",
-            "OPENS FILE",
-        ]
-    } else {
-        vec!["NAME", "ROLE", "FINGERPRINT", "MEMBER", "OPENS"]
-    })
-    .bold();
-    // Cut values end in `…`; Enter shows the selected member whole.
-    let fp_width = if wide {
-        (area.width as usize)
-            .saturating_sub(2 + 19 + 8 + 25 + 13 + 20 + 11)
-            .max(20)
-    } else {
-        (area.width as usize)
-            .saturating_sub(2 + 15 + 8 + 18 + 7)
-            .max(12)
+    // The screen for checking keys shows every fingerprint and address whole: columns of
+    // less worth are left out first (the key type, the membership dates), and only a
+    // terminal too narrow for a name and a fingerprint cuts them (with `…`; Enter shows one
+    // member whole).
+    let longest = |f: &dyn Fn(&RosterRow) -> usize, header: &str| {
+        members
+            .iter()
+            .map(f)
+            .max()
+            .unwrap_or(0)
+            .max(header.chars().count()) as u16
     };
-    let rows = members.iter().map(|m| {
-        let mut cells = vec![
-            ellipsis(&inline(&m.name), if wide { 18 } else { 14 }),
-            m.role.clone(),
-        ];
-        if wide {
-            cells.push(ellipsis(&inline(m.email.as_deref().unwrap_or("-")), 24));
-            cells.push(m.key_type.clone());
+    let columns: [(&str, u16, u8); 7] = [
+        (
+            "NAME",
+            longest(&|m| inline(&m.name).chars().count(), "NAME").min(24),
+            0,
+        ),
+        ("ROLE", 6, 1),
+        (
+            "EMAIL",
+            longest(
+                &|m| m.email.as_deref().map_or(1, |e| inline(e).chars().count()),
+                "EMAIL",
+            ),
+            2,
+        ),
+        ("KEY", longest(&|m| m.key_type.chars().count(), "KEY"), 3),
+        (
+            "FINGERPRINT",
+            longest(&|m| m.fingerprint.chars().count(), "FINGERPRINT"),
+            0,
+        ),
+        ("MEMBER", longest(&|m| m.state.chars().count(), "MEMBER"), 2),
+        ("OPENS FILE", 10, 1),
+    ];
+    let room = area.width.saturating_sub(2);
+    let mut shown = [false; 7];
+    let mut used = 0u16;
+    for worth in 0..=3u8 {
+        for (i, (_, w, level)) in columns.iter().enumerate() {
+            if *level == worth && (worth == 0 || used + w < room) {
+                shown[i] = true;
+                used += w + 1;
+            }
         }
-        cells.push(ellipsis(&m.fingerprint, fp_width));
-        cells.push(m.state.clone());
-        cells.push(m.encrypted_to.clone());
-        let row = TableRow::new(cells);
+    }
+    // Too narrow for a name and a fingerprint whole: the fingerprint takes what is left.
+    let fp_room = if used > room + 1 {
+        (columns[4].1 as usize)
+            .saturating_sub((used - room - 1) as usize)
+            .max(12)
+    } else {
+        columns[4].1 as usize
+    };
+    let header = TableRow::new(
+        columns
+            .iter()
+            .zip(shown)
+            .filter(|(_, s)| *s)
+            .map(|((h, _, _), _)| Line::from(*h))
+            .collect::<Vec<_>>(),
+    )
+    .bold();
+    let rows = members.iter().map(|m| {
+        let cells = [
+            ellipsis(&inline(&m.name), columns[0].1 as usize),
+            m.role.clone(),
+            inline(m.email.as_deref().unwrap_or("-")).into_owned(),
+            m.key_type.clone(),
+            ellipsis(&m.fingerprint, fp_room),
+            m.state.clone(),
+            m.encrypted_to.clone(),
+        ];
+        let row = TableRow::new(
+            cells
+                .into_iter()
+                .zip(shown)
+                .filter(|(_, s)| *s)
+                .map(|(c, _)| c)
+                .collect::<Vec<_>>(),
+        );
         if m.active { row } else { row.dim() }
     });
-    let widths: Vec<Constraint> = if wide {
-        vec![
-            Constraint::Length(18),
-            Constraint::Length(7),
-            Constraint::Length(24),
-            Constraint::Length(12),
-            Constraint::Min(30),
-            Constraint::Length(19),
-            Constraint::Length(10),
-        ]
-    } else {
-        vec![
-            Constraint::Length(14),
-            Constraint::Length(7),
-            Constraint::Min(20),
-            Constraint::Length(17),
-            Constraint::Length(6),
-        ]
-    };
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .zip(shown)
+        .filter(|(_, s)| *s)
+        .map(|((_, w, _), _)| Constraint::Length(*w))
+        .collect();
     let active = members.iter().filter(|m| m.active).count();
     let table = Table::new(rows, widths)
         .header(header)

@@ -1,0 +1,229 @@
+//! The interface end to end in tmux (each test on a private tmux server, with a home, config,
+//! data and state folder of its own): what issue 27 asked of it, as a member would notice.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::tmux::Tmux;
+use common::{demo_key, have, ok, run};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_casebook")
+}
+
+/// A copy of the demo in `dir`, and the command that opens it as Robin with `config` as the
+/// config file; every folder casebook uses is inside `dir`.
+fn open_demo(dir: &Path, config: &str) -> String {
+    let file = dir.join("c.cases.age");
+    ok(&run(&[&"demo", &"--save-as", &file]));
+    fs::create_dir_all(dir.join("config/casebook")).unwrap();
+    fs::write(dir.join("config/casebook/config.toml"), config).unwrap();
+    format!(
+        "HOME='{d}' XDG_CONFIG_HOME='{d}/config' XDG_DATA_HOME='{d}/data' \
+         XDG_STATE_HOME='{d}/state' '{}' -i '{}' open '{}'",
+        bin(),
+        demo_key("robin").display(),
+        file.display(),
+        d = dir.display(),
+    )
+}
+
+/// Open the demo in tmux and wait for the queues.
+fn started(name: &str, dir: &Path, config: &str) -> Tmux {
+    let tmux = Tmux::start(name, &open_demo(dir, config));
+    tmux.wait_for("all (37)");
+    // A fresh laptop: the committee's fingerprint is shown first.
+    tmux.wait_for("has not opened this committee before");
+    tmux.keys(&["Enter"]);
+    tmux.wait_gone("has not opened this committee before");
+    tmux
+}
+
+/// Open case `code` with `:` (jump to a case), its name typed in full.
+fn open_case(tmux: &Tmux, code: &str) {
+    tmux.keys(&[":"]);
+    tmux.wait_for("Jump to a case");
+    tmux.text(code);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Timeline");
+}
+
+#[test]
+fn the_same_letter_chooses_the_same_audience_in_every_form() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = started("r3-letters", dir.path(), "");
+    open_case(&tmux, "linen-falcon");
+    // T: the record text form lists reported first; r is the reporter there too.
+    tmux.keys(&["T"]);
+    tmux.wait_for("Record text of linen-falcon");
+    tmux.keys(&["r"]);
+    let screen = tmux.screen();
+    let row = screen.lines().find(|l| l.contains("▶ for")).unwrap();
+    assert!(row.contains("reporte[d]"), "the key is shown: {row}");
+    tmux.keys(&["Escape"]);
+    // e: the export form lists internal first; r is still the reporter, d the reported.
+    tmux.keys(&["e"]);
+    tmux.wait_for("Export a signed decision record");
+    tmux.keys(&["d", "Tab", "Tab", "Tab", "Tab"]);
+    tmux.keys(&["C-d"]);
+    let screen = tmux.wait_for("Write it?");
+    assert!(
+        screen.contains("No member wrote the text of the reported record"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn ctrl_j_is_a_new_line_in_a_note_and_ctrl_c_over_it_asks_about_the_note_only() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = started("r3-ctrlj", dir.path(), "");
+    open_case(&tmux, "ember-tundra");
+    tmux.keys(&["n"]);
+    tmux.wait_for("Ctrl-D adds it");
+    tmux.text("line one of three");
+    tmux.keys(&["C-j"]);
+    tmux.text("line two of three");
+    tmux.keys(&["C-j"]);
+    tmux.text("line three of three");
+    let screen = tmux.wait_for("line three of three");
+    assert!(
+        screen.contains("line one of three") && screen.contains("line two of three"),
+        "{screen}"
+    );
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("Drop the note you are writing?");
+    tmux.keys(&["y"]);
+    // The note is gone, the interface is not.
+    let screen = tmux.wait_gone("Ctrl-D adds it");
+    assert!(screen.contains("ember-tundra"), "{screen}");
+    assert!(!screen.contains("line one of three"), "{screen}");
+}
+
+#[test]
+fn colon_jumps_to_a_case_with_fuzzy_completion_and_slash_finds_code_names() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = started("r3-jump", dir.path(), "");
+    tmux.keys(&[":"]);
+    tmux.wait_for("Jump to a case");
+    tmux.text("cdfal");
+    let screen = tmux.wait_for(":cdfal");
+    let mut lines = screen.lines().skip_while(|l| !l.contains(":cdfal")).skip(1);
+    // Inside the dialog (the list behind it shows through on either side).
+    let mut inside = || {
+        lines
+            .next()
+            .unwrap()
+            .split('│')
+            .nth(2)
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(inside(), "cedar-falcon", "{screen}");
+    assert_eq!(inside(), "", "only what matches: {screen}");
+    tmux.keys(&["Tab"]);
+    tmux.wait_for(":cedar-falcon");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Timeline");
+    assert!(
+        screen.contains("cedar-falcon  Off-topic personal remarks"),
+        "{screen}"
+    );
+    // `/` finds a code name too (it said "no matches" before).
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("all (37)");
+    tmux.keys(&["/"]);
+    tmux.text("cedar");
+    let screen = tmux.wait_for("code name:");
+    assert!(screen.contains("cedar-falcon"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Timeline");
+}
+
+#[test]
+fn the_message_log_holds_every_result_in_full_and_ctrl_l_locks_and_clears_it() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = started("r3-log", dir.path(), "");
+    open_case(&tmux, "ember-tundra");
+    tmux.keys(&["n"]);
+    tmux.wait_for("Ctrl-D adds it");
+    tmux.text("A note whose whole message the log keeps");
+    tmux.keys(&["C-d"]);
+    tmux.wait_for("unsaved");
+    tmux.keys(&["@"]);
+    let screen = tmux.wait_for("Messages of this session");
+    let first = screen
+        .lines()
+        .skip_while(|l| !l.contains("Messages of this session"))
+        .nth(1)
+        .unwrap();
+    assert!(first.contains("ember-tundra"), "{screen}");
+    tmux.keys(&["Escape"]);
+    // Ctrl-L over a half-typed form: locked at once, the form kept.
+    tmux.keys(&["m"]);
+    tmux.wait_for("Log a message sent on ember-tundra");
+    tmux.keys(&["Tab"]);
+    tmux.text("typed before Ctrl-L");
+    tmux.keys(&["C-l"]);
+    let screen = tmux.wait_for("casebook is locked");
+    assert!(!screen.contains("typed before Ctrl-L"), "{screen}");
+    assert!(!screen.contains("ember-tundra  Insults"), "{screen}");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("typed before Ctrl-L");
+    assert!(
+        screen.contains("Log a message sent on ember-tundra"),
+        "{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Drop what you typed");
+    tmux.keys(&["y"]);
+    tmux.wait_gone("Log a message sent");
+    // The lock cleared the log.
+    tmux.keys(&["@"]);
+    let screen = tmux.wait_for("Messages of this session");
+    let log: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("Messages of this session"))
+        .take_while(|l| !l.contains("closes"))
+        .collect();
+    assert!(
+        !log.iter().any(|l| l.contains("ember-tundra: note")),
+        "{screen}"
+    );
+    assert!(log.iter().any(|l| l.contains("unlocked")), "{screen}");
+}
+
+#[test]
+fn the_privacy_key_blanks_case_text_until_pressed_again() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = started("r3-privacy", dir.path(), "");
+    open_case(&tmux, "cedar-falcon");
+    tmux.keys(&["C-b"]);
+    let screen = tmux.wait_for("Case text is hidden");
+    assert!(!screen.contains("Off-topic personal remarks"), "{screen}");
+    assert!(!screen.contains("cedar-falcon"), "{screen}");
+    // Nothing acts unseen meanwhile.
+    tmux.keys(&["n"]);
+    let screen = tmux.wait_for("Ctrl-B shows it again");
+    assert!(!screen.contains("Ctrl-D adds it"), "{screen}");
+    tmux.keys(&["C-b"]);
+    let screen = tmux.wait_for("Off-topic personal remarks");
+    assert!(!screen.contains("Ctrl-D adds it"), "{screen}");
+}
