@@ -71,4 +71,25 @@ fn a_clock_behind_the_newest_change_warns_before_signing() {
         said.contains(&ahead.format("%Y-%m-%d").to_string()),
         "{said}"
     );
+    assert!(said.contains("dated as that change"), "{said}");
+    // Recorded, not refused: a clock ahead of everyone else's does not stop the others, and
+    // the note is dated as the change it follows, so every copy applies it.
+    common::ok(&out);
+    let fresh = Laptop::with_key(&ada_key);
+    let log = fresh.ok(&[&"log", &file, &code]);
+    assert!(!log.contains("not applied"), "{log}");
+    assert!(
+        log.contains("WARNING: dated after this laptop's clock"),
+        "{log}"
+    );
+    let json = fresh.ok(&[&"log", &file, &"--json"]);
+    let commits: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let last = commits.as_array().unwrap().last().unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339(last["at"].as_str().unwrap()).unwrap();
+    assert!(at.to_utc() >= ahead, "{last}");
+    let shown = fresh.ok(&[&"case", &"show", &file, &code]);
+    assert!(
+        shown.contains("now") && shown.contains("from the future"),
+        "{shown}"
+    );
 }

@@ -65,7 +65,7 @@ fn the_sample_reports_become_cases_with_reporters_and_attachments() {
     let shown = ok(&run(&[&"-i", &k, &"case", &"show", &f, &code]));
     assert!(shown.contains("status     new"), "{shown}");
     assert!(shown.contains("reporter  Jordan Example"), "{shown}");
-    assert!(shown.contains("report received from Jordan Example <jordan@example.org>: Comments on my pull request (1 attachments)"), "{shown}");
+    assert!(shown.contains("report received from Jordan Example <jordan@example.org>: Comments on my pull request (1 attachment)"), "{shown}");
     assert!(shown.contains("go back to tutorials"), "{shown}");
 
     let anonymous = lines[2].split_whitespace().next().unwrap();

@@ -1,5 +1,8 @@
-//! Property: members change their own copies at random and exchange files in any order; at
-//! the end every copy has every event ever recorded, the same head and the same derived state.
+//! Property: members change their own copies at random and exchange files in any order, and
+//! some of them break the committee's rules by hand (`age -d`, `sqlite3`, `ssh-keygen -Y
+//! sign`) at random points; at the end every copy has every event ever recorded, the same
+//! head and the same derived state, and every rule-breaking event is kept and not applied on
+//! every copy that can read it.
 
 mod common;
 
@@ -11,6 +14,7 @@ use casebook::core::decision::Ballot;
 use casebook::core::event::{Audience, ConflictKind, NoteKind};
 use casebook::ops::cases::{self as case_ops, CaseChange, NewCase};
 use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
+use common::forge::{Forged, Forgery};
 use proptest::prelude::*;
 
 const MEMBERS: [&str; 5] = ["robin", "sam", "priya", "mei", "tomas"];
@@ -38,6 +42,19 @@ enum Step {
     Assign(usize, usize),
     Remove(usize),
     Exchange(usize),
+    /// A rule-breaking event written by hand into the member's own copy.
+    Forge(usize, Breach),
+}
+
+/// Events no state of the history can allow, signed by the member who writes them.
+#[derive(Clone, Copy, Debug)]
+enum Breach {
+    /// A member who is not a chair makes themselves one.
+    SelfPromotion,
+    /// A case closed from `new` (closing needs a decision or a reason).
+    CloseFromNew,
+    /// A decision whose outcome is not on the ladder, with an invented tally.
+    OffLadder,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -54,6 +71,11 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..4usize, 0..5usize).prop_map(|(c, m)| Step::Assign(c, m)),
         1 => (1..5usize).prop_map(Step::Remove),
         4 => (0..5usize).prop_map(Step::Exchange),
+        2 => (0..4usize, prop_oneof![
+            Just(Breach::SelfPromotion),
+            Just(Breach::CloseFromNew),
+            Just(Breach::OffLadder),
+        ]).prop_map(|(c, b)| Step::Forge(c, b)),
     ]
 }
 
@@ -174,7 +196,7 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
                 false,
             )
             .map(|_| ()),
-            Step::Remove(_) | Step::Exchange(_) => Ok(()),
+            Step::Remove(_) | Step::Exchange(_) | Step::Forge(..) => Ok(()),
         }
     };
     match result {
@@ -200,6 +222,107 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
             .map_err(|e| format!("{} saving: {e}", MEMBERS[who]))?;
     }
     Ok(())
+}
+
+/// The member `who` breaks a rule on their own copy by hand: save it, decrypt it with the
+/// `age` CLI, append `breach` (on the case `code`) in a commit they sign with `ssh-keygen`,
+/// encrypt it again to the copy's recipients, and open it again. The forged event's id and
+/// its case's, or `None` when there is nothing to forge on (no case, a removed member, the
+/// founder, who is a chair already).
+fn forge(
+    copy: &mut Copy,
+    who: usize,
+    code: Option<&str>,
+    breach: Breach,
+) -> Option<(String, Option<String>)> {
+    let roster = copy.file.roster().unwrap();
+    let me = roster
+        .members()
+        .iter()
+        .find(|m| member_index(&m.name) == Some(who))?;
+    if !me.is_active()
+        || (matches!(breach, Breach::SelfPromotion) && who == 0)
+        || (breach_needs_case(breach) && code.is_none())
+    {
+        return None;
+    }
+    let recipients: Vec<PathBuf> = roster
+        .members()
+        .iter()
+        .filter(|m| m.is_active())
+        .filter_map(|m| member_index(&m.name))
+        .map(|i| PathBuf::from(format!("{}.pub", key_path(MEMBERS[i]).display())))
+        .collect();
+    let name = me.name.clone();
+    let my_id = me.id.to_string();
+    if copy.file.is_dirty() {
+        copy.file.save(&copy.identity).ok()?;
+    }
+    // Closed first, so that nothing holds the file while it is forged.
+    let reader = CaseFile::open(&copy.path, &copy.identity, OpenMode::ReadOnly).ok()?;
+    drop(std::mem::replace(&mut copy.file, reader));
+    let key = key_path(MEMBERS[who]);
+    let mut forgery = Forgery::open(&key, &copy.path);
+    let case = code.map(|c| forgery.case(c));
+    let (case, kind, payload) = match breach {
+        Breach::SelfPromotion => (
+            None,
+            "member-role-changed",
+            format!(r#"{{"kind":"member-role-changed","member":"{my_id}","role":"chair"}}"#),
+        ),
+        Breach::CloseFromNew => (
+            case,
+            "status-changed",
+            r#"{"kind":"status-changed","from":"new","to":"closed"}"#.to_string(),
+        ),
+        Breach::OffLadder => (
+            case,
+            "decision-recorded",
+            r#"{"kind":"decision-recorded","outcome":"other: zqx","rationale":"r","tally":{"eligible":5,"for":5,"against":0,"abstain":0,"needed":3,"rule":"simple-majority","met":true},"override_reason":null}"#.to_string(),
+        ),
+    };
+    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    forgery.commit(
+        &name,
+        &key,
+        &at,
+        &[Forged {
+            case: case.as_deref(),
+            kind,
+            payload,
+        }],
+    );
+    let id = forgery.one("SELECT id FROM events ORDER BY seq DESC LIMIT 1;");
+    forgery.seal(&recipients);
+    copy.file = CaseFile::open(&copy.path, &copy.identity, OpenMode::ReadWrite).unwrap();
+    Some((id, case))
+}
+
+fn breach_needs_case(breach: Breach) -> bool {
+    !matches!(breach, Breach::SelfPromotion)
+}
+
+fn member_index(name: &str) -> Option<usize> {
+    MEMBERS.iter().position(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// Every event the rules did not apply on `file`'s copy, and the cases it cannot read.
+fn held(file: &mut CaseFile) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut held: BTreeSet<String> = file
+        .held()
+        .unwrap()
+        .iter()
+        .map(|h| h.0.to_string())
+        .collect();
+    let me = file.me().unwrap().map(|m| m.id);
+    let mut unreadable = BTreeSet::new();
+    for case in file.cases().unwrap().values() {
+        held.extend(case.held.iter().map(|h| h.event.to_string()));
+        if me.is_none_or(|me| !case.readable_by(me)) {
+            unreadable.insert(case.id.0.to_string());
+        }
+    }
+    (held, unreadable)
 }
 
 /// The members removed on some copy: what they do may fail from then on.
@@ -276,12 +399,28 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let mut copies = setup(dir.path(), members);
         let mut recorded: BTreeSet<String> = BTreeSet::new();
+        let mut forged: Vec<(String, Option<String>)> = Vec::new();
         for (who, step) in &steps {
             let who = who % members;
             let step = match step {
                 Step::Exchange(o) => Step::Exchange(o % members),
                 s => s.clone(),
             };
+            if let Step::Forge(n, breach) = step {
+                let codes: Vec<String> = copies[who]
+                    .file
+                    .cases()
+                    .unwrap()
+                    .values()
+                    .map(|c| c.code_name.clone())
+                    .collect();
+                let code = codes.get(n % codes.len().max(1)).cloned();
+                if let Some(made) = forge(&mut copies[who], who, code.as_deref(), breach) {
+                    forged.push(made);
+                    recorded.extend(event_ids(&copies[who].file));
+                }
+                continue;
+            }
             match apply(&mut copies, who, &step) {
                 // What is saved on their copy can reach the others.
                 Ok(()) => recorded.extend(event_ids(&copies[who].file)),
@@ -311,6 +450,22 @@ proptest! {
         for &i in &active {
             let ids = event_ids(&copies[i].file);
             prop_assert!(recorded.is_subset(&ids), "an event is missing");
+        }
+        // Nothing a member forged against the rules is applied, on any copy that can judge it.
+        for &i in &active {
+            let (held, unreadable) = held(&mut copies[i].file);
+            for (event, case) in &forged {
+                if case.as_ref().is_some_and(|c| unreadable.contains(c)) {
+                    continue;
+                }
+                prop_assert!(
+                    held.contains(event),
+                    "{}'s copy applied the forged event {} (case {:?})",
+                    MEMBERS[i],
+                    event,
+                    case
+                );
+            }
         }
         // Each copy, opened afresh, verifies in full.
         let fresh = tempfile::tempdir().unwrap();

@@ -497,3 +497,41 @@ fn a_backdated_key_rotation_is_kept_and_not_applied() {
     let attention = c.laptop("Ada").ok(&[&"attention", &c.file]);
     assert!(attention.contains("not applied"), "{attention}");
 }
+
+#[test]
+fn a_change_dated_in_the_future_is_applied_and_warned_of_in_the_log() {
+    let Some(c) = committee() else { return };
+    let case = c.case_id(&c.open);
+    c.forge(
+        &c.file,
+        "Bo",
+        "2099-01-01T00:00:00.000000000Z",
+        &[Forged {
+            case: Some(&case),
+            kind: "note-added",
+            payload: r#"{"kind":"note-added","body":"zqxfuture","note":"general"}"#.into(),
+        }],
+    );
+    let fresh = Laptop::with_key(c.key("Cy"));
+    for laptop in [c.laptop("Ada"), &fresh] {
+        let log = laptop.ok(&[&"log", &c.file, &c.open]);
+        assert!(
+            log.contains("WARNING: dated after this laptop's clock"),
+            "{log}"
+        );
+        assert!(!log.contains("not applied"), "{log}");
+        let json = laptop.ok(&[&"log", &c.file, &"--json"]);
+        let commits: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let future: Vec<bool> = commits
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["dated_in_the_future"].as_bool().unwrap())
+            .collect();
+        assert_eq!(future.iter().filter(|f| **f).count(), 1, "{json}");
+        assert!(*future.last().unwrap());
+        // Applied: the note is on the case (the time is a claim, not a rule).
+        let shown = laptop.ok(&[&"case", &"show", &c.file, &c.open]);
+        assert!(shown.contains("zqxfuture"), "{shown}");
+    }
+}

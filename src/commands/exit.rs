@@ -107,7 +107,9 @@ pub fn class(error: &Error) -> ExitClass {
             .unwrap_or(ExitClass::Failure),
         Error::Usage { .. } => ExitClass::Usage,
         Error::NotAccepted { .. } => ExitClass::OlderCopy,
-        Error::NoIdentity | Error::ConfiguredIdentityMissing { .. } => ExitClass::Unreadable,
+        Error::NoIdentity | Error::ConfiguredIdentityMissing { .. } | Error::WrongKey { .. } => {
+            ExitClass::Unreadable
+        }
         Error::Config(_) | Error::Output(_) => ExitClass::Failure,
     }
 }

@@ -15,9 +15,6 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         vault::Error::RosterRule { .. } => {
             "see the roster and what waits for approval with `casebook member list`"
         }
-        vault::Error::ClockBehind { .. } => {
-            "set this laptop's clock right (or ask whoever made the newest change to check theirs), then try again"
-        }
         vault::Error::PermissionDenied { .. } => {
             "check the owner and mode of the file and of its folder (casebook writes its lock, \
              temporary file and backup beside it); case files should be mode 0600 and owned by \

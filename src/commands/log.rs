@@ -22,6 +22,9 @@ struct Commit {
     at: String,
     adopts_earlier_history: bool,
     merges: bool,
+    /// Its claimed time is later than this laptop's clock (more than the 5 minutes of skew
+    /// allowed): a warning only; the rules do not use it.
+    dated_in_the_future: bool,
     changes: Vec<Change>,
     hidden_changes: usize,
 }
@@ -79,6 +82,7 @@ pub(super) fn log(
         held.extend(case.held.iter().map(|h| (h.event, h.why.clone())));
     }
     let mut commits = Vec::new();
+    let now = chrono::Utc::now();
     for entry in case_file.log()? {
         let mut changes = Vec::new();
         // What is sealed from this copy is counted, never shown.
@@ -109,7 +113,10 @@ pub(super) fn log(
         if changes.is_empty() && hidden == 0 && only.is_some() {
             continue;
         }
+        let future = chrono::DateTime::parse_from_rfc3339(&entry.at)
+            .is_ok_and(|at| at.to_utc() > now + chrono::Duration::minutes(5));
         commits.push(Commit {
+            dated_in_the_future: future,
             commit: entry.id,
             author: name(entry.author),
             at: entry.at,
@@ -138,6 +145,14 @@ pub(super) fn log(
         )?;
         if commit.merges {
             writeln!(out, "    merged two copies' changes (casebook merge)")?;
+        }
+        if commit.dated_in_the_future {
+            writeln!(
+                out,
+                "    WARNING: dated after this laptop's clock ({} UTC): its author's clock was \
+                 ahead, or this laptop's is behind",
+                now.format("%Y-%m-%d %H:%M")
+            )?;
         }
         for change in &commit.changes {
             let case = change

@@ -59,6 +59,14 @@ pub enum Error {
         /// What to do.
         hint: String,
     },
+    /// The key does not open the file (where the key came from is said).
+    #[error("{message}")]
+    WrongKey {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        hint: String,
+    },
     /// `casebook recover` found only an older history and was not told to accept it.
     #[error("{} lacks what this laptop verified and no copy holds it; it was left as it is and nothing was written", .file.display())]
     NotAccepted {
@@ -116,7 +124,7 @@ impl Error {
             Error::ConfiguredIdentityMissing { .. } => {
                 Some("fix the identity setting, or pass another key with -i KEY".to_string())
             }
-            Error::Usage { hint, .. } => Some(hint.clone()),
+            Error::Usage { hint, .. } | Error::WrongKey { hint, .. } => Some(hint.clone()),
             Error::NotAccepted { file, head } => {
                 let file = crate::ops::export::shell_quote(&file.display().to_string());
                 Some(format!(
@@ -642,7 +650,7 @@ fn not_a_recipient(config: &Config, error: vault::Error) -> Error {
         IdentityFrom::ConfigFile(path) => format!("set as identity in {}", path.display()),
         IdentityFrom::Default => "the default, ~/.ssh/id_ed25519".to_string(),
     };
-    Error::Usage {
+    Error::WrongKey {
         message: format!("{error} (the key {from})"),
         hint: "if you replaced this key with `casebook member rotate-key`, use the new one \
                (-i NEW_KEY, and update the setting that names the old one); otherwise open it \

@@ -88,7 +88,8 @@ pub fn clock_behind(
     let Some((newest, author)) = file.newest_commit()? else {
         return Ok(None);
     };
-    if newest <= now {
+    // Within the clocks' tolerance nothing changes: the change is dated by this clock.
+    if crate::core::engine::dag::too_early(now, newest).is_none() {
         return Ok(None);
     }
     let by = file.roster()?.get(author).map_or_else(
@@ -130,8 +131,9 @@ pub fn span(duration: chrono::Duration) -> String {
 pub fn clock_warning(file: &str, behind: &ClockBehind) -> String {
     format!(
         "this laptop's clock is {} behind the newest change in {} (by {}, dated {}): what you \
-         sign now is dated before a change it follows. Check this laptop's clock (or whether \
-         that change's author's clock was ahead)",
+         sign now is dated as that change, since a change never claims a time before what it \
+         follows. Check this laptop's clock (or whether that change's author's clock was \
+         ahead)",
         span(behind.by_how_much),
         inline(file),
         behind.by,

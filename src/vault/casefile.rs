@@ -182,6 +182,28 @@ impl CaseFile {
         };
         let mut attention = store::attention(&self.conn).map_err(db)?;
         let not_before = super::history::latest_time(&self.conn).map_err(db)?;
+        // A change never claims a time before the history it follows (every copy's replay
+        // would hold it): on a laptop whose clock is behind the newest change, it is dated as
+        // that change (the member is warned before signing; see `ops::notices::clock_behind`).
+        // A clock ahead of everyone else's cannot stop the others from recording.
+        let clamped: Vec<Event>;
+        let events: &[Event] = match not_before {
+            Some(latest)
+                if events
+                    .iter()
+                    .any(|e| crate::core::engine::dag::too_early(e.at, latest).is_some()) =>
+            {
+                clamped = events
+                    .iter()
+                    .map(|e| Event {
+                        at: e.at.max(latest),
+                        ..e.clone()
+                    })
+                    .collect();
+                &clamped
+            }
+            _ => events,
+        };
         let unsaved_openings: std::collections::HashSet<CaseId> =
             store::events_after(&self.conn, self.committed)
                 .map_err(db)?
@@ -195,15 +217,6 @@ impl CaseFile {
         let mut changed: BTreeMap<CaseId, Case> = BTreeMap::new();
         let tx = self.conn.unchecked_transaction().map_err(db)?;
         for (i, event) in events.iter().enumerate() {
-            if let Some(latest) = not_before
-                && crate::core::engine::dag::too_early(event.at, latest).is_some()
-            {
-                return Err(Error::ClockBehind {
-                    path: label.clone(),
-                    now: event.at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                    latest: latest.format("%Y-%m-%d %H:%M UTC").to_string(),
-                });
-            }
             let Some(id) = event.case else {
                 committee
                     .step(event.author, event)

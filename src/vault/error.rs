@@ -100,17 +100,6 @@ pub enum Error {
         path: PathBuf,
         source: crate::core::history::Unauthorized,
     },
-    /// This laptop's clock is behind the history it would extend: what it signs would claim
-    /// a time before what it follows, and every copy would keep it without applying it.
-    #[error(
-        "{}: this laptop's clock says {now}, but the newest change in the file claims {latest}; nothing was recorded",
-        .path.display()
-    )]
-    ClockBehind {
-        path: PathBuf,
-        now: String,
-        latest: String,
-    },
     /// A derived table (roster, rules, case state, index) disagrees with the signed history.
     #[error("{}: {what} disagrees with the signed history (changed outside casebook)", .path.display())]
     DerivedMismatch { path: PathBuf, what: String },

@@ -101,7 +101,7 @@ impl Forgery {
         let mut entries: Vec<(String, String)> = Vec::new();
         for e in events {
             self.count += 1;
-            let id = format!("00000000-0000-4000-8000-{:012x}", self.count + 0xf0_0000);
+            let id = uuid::Uuid::new_v4().to_string();
             let hash = event_hash(&[
                 &id,
                 e.case.unwrap_or(""),

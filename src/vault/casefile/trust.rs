@@ -368,6 +368,11 @@ impl CaseFile {
             history::check_unsigned(&self.conn, &label)?;
         }
         let after = if unsigned { 0 } else { self.committed };
+        // Never dated before what it follows (see `CaseFile::record`).
+        let at = match history::latest_time(&self.conn).map_err(db)? {
+            Some(latest) if crate::core::engine::dag::too_early(at, latest).is_some() => latest,
+            _ => at,
+        };
         self.committed = history::commit(&self.conn, &label, signer, member.id, after, at)?;
         if unsigned {
             self.trust = Trust {
