@@ -675,3 +675,45 @@ fn a_member_who_joins_later_is_not_given_sealed_cases() {
     reads_everything(&dan, &c.file, &code);
     sealed_from(&c.mei_key, &c.file, &ALL);
 }
+
+/// A report that names a committee member anywhere (here in the form's "who was involved"
+/// answer, not as its reporter), imported without a terminal, is sealed from that member from
+/// the start; a report naming someone who only looks close (a near miss) is not.
+#[test]
+fn an_imported_report_naming_a_member_anywhere_is_sealed_from_them() {
+    let c = committee();
+    let csv = c.dir.join("form.csv");
+    fs::write(
+        &csv,
+        "Timestamp,Title,What happened,Who was involved,Your email\n\
+         2026-11-02 18:42,kqzfirst,bqzonebody,\"MEI, a committee member\",pqzone@example.org\n\
+         2026-11-03 10:00,kqzsecond,bqztwobody,Meilin (not on the committee),pqztwo@example.org\n",
+    )
+    .unwrap();
+    let out = c.ada.run(&[&"import", &c.file, &csv]);
+    let stdout = common::ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let code_of = |title: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains(title))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap_or_else(|| panic!("{title} not imported:\n{stdout}"))
+            .to_string()
+    };
+    let (first, second) = (code_of("kqzfirst"), code_of("kqzsecond"));
+    assert!(
+        stderr.contains(&format!("{first} is sealed from Mei")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&format!("{second} is sealed")), "{stderr}");
+    // Mei's copy, decrypted with the age CLI, holds nothing of the first report.
+    sealed_from(&c.mei_key, &c.file, &["kqzfirst", "bqzonebody", "pqzone"]);
+    let shown = c.mei.ok(&[&"case", &"show", &c.file, &second]);
+    assert!(shown.contains("kqzsecond"), "{shown}");
+    let shown = c.bo.ok(&[&"case", &"show", &c.file, &first]);
+    assert!(
+        shown.contains("kqzfirst") && shown.contains("named in the report"),
+        "{shown}"
+    );
+}

@@ -301,8 +301,9 @@ pub enum Command {
         /// opened is sealed from them from the start.
         #[arg(long, value_name = "NAME")]
         exclude: Vec<String>,
-        /// Seal each case from the committee members its reporter looks like (same name or
-        /// address); without it casebook only names them.
+        /// Seal each case from the committee members its report names (a member's whole name
+        /// or address in any field) without asking; without a terminal this is what happens,
+        /// on a terminal casebook asks.
         #[arg(long)]
         seal_from_linked: bool,
         /// Write the result to this new file instead of over FILE.

@@ -504,7 +504,7 @@ pub enum PartyCommand {
             value_name = "MEMBER"
         )]
         custodian: Option<String>,
-        /// When the party looks like a committee member (same name or address), seal the case
+        /// When the party names a committee member (their whole name or address), seal the case
         /// from that member now (otherwise casebook only says so).
         #[arg(long)]
         seal_from_linked: bool,

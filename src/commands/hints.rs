@@ -82,6 +82,10 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         vault::Error::DiskFull { .. } => "free some space and save again; nothing was lost",
         vault::Error::ReadOnly { .. } => "save a copy under a new name with --save-as",
         vault::Error::Sealed { .. } => "unlock it with your key first",
+        vault::Error::SealedSinceSave { .. } => {
+            "save what you recorded (Ctrl-S), then record a correction; or quit without saving, \
+             which drops every unsaved change, the sealing included"
+        }
         vault::Error::NotUnsaved { .. } => {
             "a saved change stays in the history: record a correction instead"
         }

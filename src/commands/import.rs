@@ -18,7 +18,7 @@ pub(super) fn import(
     file: &Path,
     paths: &[PathBuf],
     map: &[(String, String)],
-    keep: &import::Keep,
+    keep: &import::Keep<'_>,
     save_as: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
@@ -96,14 +96,12 @@ pub(super) fn import(
         }
         if !linked.is_empty() {
             eprintln!(
-                "note: the reporter of {code} looks like committee member {}; to keep them out: \
-                 casebook case seal {} {code} --why party{}",
+                "note: {code}'s report names committee member {}, who can read it (you chose \
+                 not to seal it from them); to record them as a party, which keeps the \
+                 reported one out at once: casebook party add {} {code} --role reported \
+                 --name NAME",
                 names(linked),
                 crate::ops::export::shell_quote(&file.display().to_string()),
-                linked
-                    .iter()
-                    .map(|n| format!(" --from {}", crate::ops::export::shell_quote(n)))
-                    .collect::<String>()
             );
         }
         let extra = if *attachments > 0 {
@@ -122,6 +120,29 @@ pub(super) fn import(
         )?;
     }
     Ok(())
+}
+
+/// Whether to seal the case opened for the report in `path` from the committee members it
+/// names: yes without a terminal to ask on (a report about a member must never reach them
+/// by default), else the member's answer, yes unless they say no.
+pub(super) fn ask_to_seal(path: &Path, title: &str, names: &[String]) -> bool {
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return true;
+    }
+    let names: Vec<String> = names.iter().map(|n| inline(n).into_owned()).collect();
+    eprint!(
+        "{} ({}) names committee member {}. Seal the case from {} from the start? [Y/n] ",
+        inline(&path.display().to_string()),
+        inline(title),
+        names.join(", "),
+        if names.len() == 1 { "them" } else { "each" }
+    );
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return true;
+    }
+    !matches!(answer.trim().to_lowercase().as_str(), "n" | "no")
 }
 
 /// The attachments of case `code`'s reports, in the order they arrived.

@@ -417,9 +417,15 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             seal_from_linked,
             save_as,
         } => {
+            let seal = *seal_from_linked;
+            // Named members: sealed from at once with --seal-from-linked or without a
+            // terminal to ask on; asked (yes unless told no) on a terminal.
+            let ask = move |path: &Path, title: &str, names: &[String]| {
+                seal || import::ask_to_seal(path, title, names)
+            };
             let keep = crate::ops::import::Keep {
                 out: exclude.clone(),
-                linked: *seal_from_linked,
+                linked: &ask,
             };
             import::import(config, file, reports, map, &keep, save_as.as_deref(), out)?
         }

@@ -13,6 +13,7 @@ pub mod describe;
 pub mod engine;
 pub mod event;
 pub mod history;
+pub mod mentions;
 pub mod party;
 pub mod process;
 pub mod queue;

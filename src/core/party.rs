@@ -130,24 +130,23 @@ pub struct Party {
 }
 
 impl Party {
-    /// Whether this party looks like `member`: the same name or the same address (letter
-    /// case and spaces aside). A report about a committee member must not be read by them.
+    /// Whether this party looks like `member`: their name, handle or address names the
+    /// member by the rule import uses ([`super::mentions`]). A report about a committee
+    /// member must not be read by them.
     pub fn looks_like(&self, member: &super::roster::Member) -> bool {
-        let Identity::Named { name, email, .. } = &self.identity else {
+        let Identity::Named {
+            name,
+            handle,
+            email,
+        } = &self.identity
+        else {
             return false;
         };
-        let norm = |t: &str| {
-            t.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase()
-        };
-        let same = |a: &str, b: &str| !a.trim().is_empty() && norm(a) == norm(b);
-        same(name, &member.name)
-            || email
-                .as_deref()
-                .zip(member.email.as_deref())
-                .is_some_and(|(a, b)| same(a, b))
+        let texts: Vec<&str> = [Some(name.as_str()), handle.as_deref(), email.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        !super::mentions::members_named_in(&texts, std::slice::from_ref(member)).is_empty()
     }
 
     /// Words to show for the party (before sanitising): name, alias, or what is withheld.

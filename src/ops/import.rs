@@ -2,7 +2,7 @@
 //! so a bad file leaves the case file as it was; then one case per report.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use uuid::Uuid;
@@ -97,13 +97,52 @@ pub struct Opened {
 }
 
 /// Who an import keeps out of the cases it opens.
-#[derive(Clone, Debug, Default)]
-pub struct Keep {
+pub struct Keep<'a> {
     /// Members the reporters asked to be kept out (roster names), from every case opened.
     pub out: Vec<String>,
-    /// Seal each case from the committee members its reporter looks like (same name or
-    /// address); otherwise they are only named in [`Opened::linked`].
-    pub linked: bool,
+    /// Whether to seal a case from the committee members its report names (see
+    /// [`crate::core::mentions`]), asked with the report's file, its title and their names;
+    /// those not sealed from are named in [`Opened::linked`].
+    pub linked: &'a dyn Fn(&Path, &str, &[String]) -> bool,
+}
+
+impl Keep<'_> {
+    /// Seal every case from every member its report names (and from `out`).
+    pub fn sealing(out: Vec<String>) -> Keep<'static> {
+        Keep {
+            out,
+            linked: &|_, _, _| true,
+        }
+    }
+}
+
+/// The active members a report names anywhere: its reporter's name, handle and address,
+/// the sender, its title, its text (a form's answers kept in it included) and its venue.
+pub fn named_members<'a>(
+    roster: &'a crate::core::roster::Roster,
+    report: &Report,
+) -> Vec<&'a crate::core::roster::Member> {
+    let fields = [
+        report.reporter.name.as_deref(),
+        report.reporter.handle.as_deref(),
+        report.reporter.email.as_deref(),
+        Some(report.from.as_str()),
+        Some(report.title.as_str()),
+        Some(report.body.as_str()),
+        report.venue.as_deref(),
+    ];
+    let texts: Vec<&str> = fields.into_iter().flatten().collect();
+    let active: Vec<crate::core::roster::Member> = roster.active().cloned().collect();
+    let named: Vec<crate::core::roster::MemberId> =
+        crate::core::mentions::members_named_in(&texts, &active)
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+    roster
+        .members()
+        .iter()
+        .filter(|m| named.contains(&m.id))
+        .collect()
 }
 
 /// Open one case per report, as `me`, with the report, its reporter and its attachments
@@ -112,7 +151,7 @@ pub fn open_reports(
     file: &mut CaseFile,
     me: &Member,
     reports: &[(PathBuf, Report)],
-    keep: &Keep,
+    keep: &Keep<'_>,
 ) -> Result<Imported, Error> {
     let roster = file.roster()?;
     let now = Utc::now();
@@ -205,10 +244,10 @@ pub fn open_reports(
             identity,
             member: None,
         };
-        let linked: Vec<String> = super::cases::linked_members(&roster, &reporter)
+        let linked: Vec<String> = named_members(&roster, report)
             .into_iter()
             .filter(|m| m.id != me.id && !keep.out.contains(&m.name))
-            .map(|m| m.name)
+            .map(|m| m.name.clone())
             .collect();
         kinds.push(EventKind::PartyAdded { party: reporter });
         if report.venue.is_some() || report.incident_date.is_some() {
@@ -240,7 +279,7 @@ pub fn open_reports(
             crate::core::event::ExcludeWhy::Request,
         )?;
         case_events.extend(sealed);
-        let linked = if keep.linked && !linked.is_empty() {
+        let linked = if !linked.is_empty() && (keep.linked)(path, &report.title, &linked) {
             let sealed = super::cases::excluding(
                 file,
                 &case_events,

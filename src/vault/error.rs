@@ -157,6 +157,14 @@ pub enum Error {
     /// An event to drop is not an unsaved change (saved already, or signed into a merge).
     #[error("{event} is not an unsaved change in {}: only changes not yet saved can be dropped", .path.display())]
     NotUnsaved { path: PathBuf, event: String },
+    /// A case was sealed since the last save: its content is already sealed in memory, and
+    /// dropping a change would need it back in plaintext. Nothing was dropped.
+    #[error(
+        "{code} was sealed since the last save of {}, so no change can be dropped one by one \
+         until the file is saved; nothing was dropped",
+        .path.display()
+    )]
+    SealedSinceSave { path: PathBuf, code: String },
     /// A save would produce a file the saver cannot open.
     #[error("saving {} would lock you out: your identity is not among its recipients", .path.display())]
     WouldLockOut { path: PathBuf },

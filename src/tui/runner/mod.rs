@@ -550,8 +550,14 @@ fn submit(
             let me = ops::acting_member(file)?;
             let map = map.into_iter().collect();
             let reports = ops::import::read_reports(&paths, &map, app.date_order)?;
-            let imported =
-                ops::import::open_reports(file, &me, &reports, &ops::import::Keep::default())?;
+            // A report that names a member is sealed from them from the start (the interface
+            // says so; readers can give them access): it never reaches them by default.
+            let imported = ops::import::open_reports(
+                file,
+                &me,
+                &reports,
+                &ops::import::Keep::sealing(Vec::new()),
+            )?;
             // Which column of each form export went where, once per file.
             let mut columns: Vec<String> = Vec::new();
             let mut explained: Vec<&std::path::PathBuf> = Vec::new();
@@ -571,6 +577,14 @@ fn submit(
             for opened in &imported.opened {
                 for reading in &opened.readings {
                     columns.push(format!("{}: {reading}", opened.code));
+                }
+                if !opened.sealed_from.is_empty() {
+                    columns.push(format!(
+                        "{}: sealed from {} (named in the report); two other readers can give \
+                         them access",
+                        opened.code,
+                        opened.sealed_from.join(", ")
+                    ));
                 }
             }
             Ok(Outcome::Imported {

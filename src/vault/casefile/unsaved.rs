@@ -41,6 +41,26 @@ impl CaseFile {
                 event: id.to_string(),
             });
         };
+        // A sealing since the last save has moved its case's content into sealed form in
+        // memory; taking every unsaved change out and recording the kept ones again (below)
+        // cannot bring that back. Refused before anything changes.
+        if let Some(sealed) = unsaved
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::CaseSealed { .. }))
+        {
+            let code = sealed
+                .case
+                .and_then(|id| {
+                    self.index
+                        .as_ref()
+                        .and_then(|index| index.get(&id).map(|c| c.code_name.clone()))
+                })
+                .unwrap_or_else(|| "a case".into());
+            return Err(Error::SealedSinceSave {
+                path: PathBuf::from(self.label()),
+                code,
+            });
+        }
         let case = unsaved[at].case;
         let (mut dropped, mut kept) = (Vec::new(), Vec::new());
         for (i, event) in unsaved.iter().enumerate() {
@@ -176,5 +196,68 @@ mod tests {
         assert!(matches!(err, vault::Error::NotUnsaved { .. }), "{err}");
         let reopened = vault::CaseFile::open(&path, &identity, vault::OpenMode::ReadOnly).unwrap();
         assert_eq!(reopened.head().unwrap().1, file.head().unwrap().1);
+    }
+
+    /// The round-three finding: on a case sealed and not saved yet, a dropped note was
+    /// saved and signed anyway. Dropping is refused, with nothing changed, until the sealing
+    /// is saved; after the save a note on the sealed case is dropped, and the file on disk,
+    /// opened again, holds the seal and the kept note, never the dropped one.
+    #[test]
+    fn a_note_on_a_case_sealed_since_the_last_save_is_not_dropped_half_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.cases.age");
+        let (mut file, identity) = vault::demo::open().unwrap();
+        file.save_as(&path, &identity).unwrap();
+        let code = cases::open(
+            &mut file,
+            cases::NewCase {
+                title: "Sealed from Sam".into(),
+                summary: String::new(),
+                channel: crate::core::case::Channel::Email,
+                received_at: None,
+                exclude: vec!["Sam Lindqvist".into()],
+            },
+        )
+        .unwrap();
+        assert!(file.case_by_code(&code).unwrap().sealed.is_some());
+        let early = cases::change(&mut file, &code, note("zanzibar early")).unwrap();
+        let before = file.unsaved_events().unwrap().len();
+        let err = file.drop_unsaved(early.events[0].id).unwrap_err();
+        assert!(matches!(err, vault::Error::SealedSinceSave { .. }), "{err}");
+        assert!(err.to_string().contains(&code), "{err}");
+        assert_eq!(
+            file.unsaved_events().unwrap().len(),
+            before,
+            "nothing dropped"
+        );
+        file.save(&identity).unwrap();
+
+        cases::change(&mut file, &code, note("zanzibar kept")).unwrap();
+        let dropped = cases::change(&mut file, &code, note("zanzibar dropped")).unwrap();
+        file.drop_unsaved(dropped.events[0].id).unwrap();
+        file.save(&identity).unwrap();
+        drop(file);
+
+        let mut reopened =
+            vault::CaseFile::open(&path, &identity, vault::OpenMode::ReadOnly).unwrap();
+        let case = reopened.case_by_code(&code).unwrap();
+        assert!(case.sealed.is_some());
+        let bodies: Vec<String> = reopened
+            .timeline(case.id)
+            .unwrap()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                crate::core::event::EventKind::NoteAdded { body, .. } => Some(body.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(bodies, vec!["zanzibar early", "zanzibar kept"]);
+        let logged: Vec<String> = reopened
+            .log()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c.events.iter().map(|e| format!("{:?}", e.kind)))
+            .collect();
+        assert!(!logged.iter().any(|k| k.contains("zanzibar dropped")));
     }
 }
