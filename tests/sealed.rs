@@ -194,7 +194,7 @@ fn a_hard_conflict_seals_the_case_from_the_member_even_with_age_and_sqlite3() {
     // Casebook shows Mei only what her copy holds.
     let shown = c.mei.ok(&[&"case", &"show", &c.file, &code]);
     assert!(shown.contains("sealed from you"), "{shown}");
-    assert!(shown.contains("hard conflict of interest"), "{shown}");
+    assert!(shown.contains("you declared a hard conflict"), "{shown}");
     assert!(!shown.contains(TITLE), "{shown}");
     let listed = c.mei.ok(&[&"case", &"list", &c.file]);
     assert!(
@@ -239,8 +239,23 @@ fn the_reporter_asks_for_a_member_to_be_kept_out_at_intake() {
     let c = committee();
     let code = canary_case(&c.ada, &c.file, &[&"--exclude", &"Mei"]);
     sealed_from(&c.mei_key, &c.file, &ALL);
+    // Mei's copy says it is sealed from her, and neither why nor who reads it: that alone
+    // could tell a member they were reported.
     let shown = c.mei.ok(&[&"case", &"show", &c.file, &code]);
-    assert!(shown.contains("at the reporter's request"), "{shown}");
+    assert!(shown.contains("sealed from you"), "{shown}");
+    for hidden in ["request", "Ada", "Bo", "party", "conflict"] {
+        assert!(!shown.contains(hidden), "{hidden} in:\n{shown}");
+    }
+    let json = c.mei.ok(&[&"case", &"show", &c.file, &code, &"--json"]);
+    for hidden in ["request", "readers", "excluded", "party"] {
+        assert!(!json.contains(hidden), "{hidden} in:\n{json}");
+    }
+    let log = c.mei.ok(&[&"log", &c.file]);
+    assert!(
+        !log.contains("sealed the case") && !log.contains("request"),
+        "{log}"
+    );
+    assert!(log.contains("to a case you may not see"), "{log}");
     reads_everything(&c.bo, &c.file, &code);
 
     // An imported report, attachment included, sealed from the start.
@@ -665,10 +680,8 @@ fn a_member_who_joins_later_is_not_given_sealed_cases() {
     ]);
     let dan = Laptop::with_key(&dan_key);
     let shown = dan.ok(&[&"case", &"show", &c.file, &code]);
-    assert!(
-        shown.contains("sealed from you") && shown.contains("joined after it was sealed"),
-        "{shown}"
-    );
+    assert!(shown.contains("sealed from you"), "{shown}");
+    assert!(!shown.contains("Ada") && !shown.contains("Bo"), "{shown}");
     sealed_from(&dan_key, &c.file, &ALL);
     // Given it, Dan reads everything; Mei still does not.
     c.bo.ok(&[&"case", &"give", &c.file, &code, &"Dan"]);

@@ -530,6 +530,10 @@ fn sealed_cases_say_who_reads_them_and_hold_nothing_for_the_member_kept_out() {
     insta::assert_snapshot!("case_sealed_from_me_80x24", screen.clone());
     assert!(screen.contains("Sealed from you since"), "{screen}");
     assert!(!screen.contains("Timeline"), "{screen}");
+    // Not why, nor who reads it: that is for its readers.
+    for hidden in ["request", "Sam Lindqvist", "Priya"] {
+        assert!(!screen.contains(hidden), "{hidden} in {screen}");
+    }
     // In the list: code name and status, "sealed" where the title would be.
     app.update(Action::Back);
     app.rows[0].title = None;

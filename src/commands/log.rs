@@ -96,8 +96,9 @@ pub(super) fn log(
                 continue;
             }
             let case = event.case.and_then(|id| cases.get(&id));
+            // A case this member may not read: not even what kind of change it was.
             if let (Some(case), Some(me)) = (case, me)
-                && case.conflict_of(me) == Some(ConflictKind::Hard)
+                && (case.conflict_of(me) == Some(ConflictKind::Hard) || !case.readable_by(me))
             {
                 hidden += 1;
                 continue;

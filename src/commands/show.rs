@@ -41,7 +41,10 @@ struct Listed<'a> {
     assignees: Vec<String>,
     due: Option<Due>,
     overdue: bool,
+    /// Hidden because the member declared a hard conflict on it themselves.
     hidden_by_conflict: bool,
+    /// Sealed from the member (for whatever reason, which only its readers see).
+    sealed_from_you: bool,
 }
 
 pub(super) fn list(
@@ -103,7 +106,9 @@ pub(super) fn list(
                 assignees: c.assignees.iter().map(|id| name_of(*id)).collect(),
                 overdue: due.is_some_and(|d| d.by < now),
                 due,
-                hidden_by_conflict: !visible,
+                hidden_by_conflict: !visible
+                    && me.is_some_and(|me| c.conflict_of(me) == Some(ConflictKind::Hard)),
+                sealed_from_you: !visible && c.sealed.is_some(),
             }
         })
         .collect();
@@ -141,9 +146,11 @@ pub(super) fn list(
             age,
             inline(&c.assignees.join(", ")),
             due,
-            c.title
-                .map(|t| inline(t).into_owned())
-                .unwrap_or_else(|| "(hidden: you have a hard conflict)".into()),
+            match (c.title, c.hidden_by_conflict) {
+                (Some(t), _) => inline(t).into_owned(),
+                (None, true) => "(hidden: you declared a hard conflict)".into(),
+                (None, false) => "(sealed from you)".into(),
+            },
         )?;
     }
     Ok(())
@@ -180,33 +187,41 @@ pub(super) fn show(
     if let (Some(me), Some(sealed)) = (&me, &case.sealed)
         && !case.readable_by(me.id)
     {
-        // What this copy holds of a case sealed from its member: nothing anyone wrote.
+        // What this copy holds of a case sealed from its member: nothing anyone wrote, and
+        // not who may read it or why it is kept from them (that alone could tell a reported
+        // member they were reported), unless they declared the conflict themselves.
+        let declared = case.conflict_of(me.id) == Some(ConflictKind::Hard);
+        let due = process::due(&case_file.settings(), &case);
         if json {
-            writeln!(out, "{}", super::json(&case)?)?;
+            let shown = serde_json::json!({
+                "case": {
+                    "code_name": case.code_name,
+                    "status": case.status,
+                    "received_at": case.received_at,
+                    "sealed_from_you": true,
+                    "sealed_since": sealed.since,
+                    "you_declared_a_hard_conflict": declared,
+                },
+                "due": due,
+            });
+            writeln!(out, "{}", super::json(&shown)?)?;
             return Ok(());
         }
         writeln!(out, "{}  (sealed from you)", case.code_name)?;
         writeln!(out, "status     {}", case.status)?;
         writeln!(out, "received   {} UTC", day(case.received_at))?;
-        if let Some(due) = process::due(&case_file.settings(), &case) {
+        if let Some(due) = due {
             writeln!(out, "due        {} by {} UTC", due.what, day(due.by))?;
         }
-        let why = sealed
-            .excluded
-            .get(&me.id)
-            .map(|w| format!(" ({})", w.describe()))
-            .unwrap_or_else(|| " (you joined after it was sealed)".into());
         writeln!(
             out,
-            "sealed     since {} UTC{why}: its content is encrypted to {} and is not in \
-             your copy",
+            "sealed     from you since {} UTC{}: its content is not in your copy",
             day(sealed.since),
-            sealed
-                .readers
-                .iter()
-                .map(|id| name(*id))
-                .collect::<Vec<_>>()
-                .join(", ")
+            if declared {
+                " (you declared a hard conflict)"
+            } else {
+                ""
+            }
         )?;
         return Ok(());
     }

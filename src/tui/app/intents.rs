@@ -125,7 +125,8 @@ impl App {
                 let row = self.rows.get(self.selected)?;
                 // A case sealed from the member opens as what their copy holds of it.
                 if row.title.is_none() && !row.sealed {
-                    self.status = format!("{}: hidden, you have a hard conflict on it", row.code);
+                    self.status =
+                        format!("{}: hidden, you declared a hard conflict on it", row.code);
                     return None;
                 }
                 return Some(Effect::OpenCase(row.code.clone()));

@@ -373,31 +373,19 @@ pub fn case_rows(
     }
 }
 
-/// What a copy holds of a case sealed from its member: when it was received and sealed,
-/// why, and to whom its content is encrypted; no timeline (there is nothing of it to show).
+/// What a copy holds of a case sealed from its member: when it was received and sealed; no
+/// timeline (there is nothing of it to show), and not why or to whom.
 fn sealed_rows(data: &CaseData, zone: &app::Zone, theme: Theme, width: u16) -> CaseRows {
     let case = &data.case;
-    let name = |id| {
-        data.names
-            .get(&id)
-            .map(|n| inline(n).into_owned())
-            .unwrap_or_else(|| "?".into())
-    };
     let me = data.me.map(|(id, _)| id);
     // The code name, status, received and due dates are in the header above.
     let mut lines = Vec::new();
     if let Some(sealed) = &case.sealed {
-        let why = me
-            .and_then(|me| sealed.excluded.get(&me))
-            .map(|why| why.describe())
-            .unwrap_or("you joined after it was sealed");
-        let readers: Vec<String> = sealed.readers.iter().map(|id| name(*id)).collect();
+        // Not who reads it or why it is kept from this member: only its readers see that.
         lines.push(Line::from(Span::styled(
             format!(
-                "Sealed from you since {} ({why}) — its content is encrypted to {} and is not \
-                 in your copy.",
+                "Sealed from you since {}: its content is not in your copy.",
                 zone.show(sealed.since),
-                readers.join(", ")
             ),
             theme.warning(),
         )));

@@ -133,7 +133,7 @@ pub(super) fn render_list(app: &App, frame: &mut Frame, area: Rect) {
                 &match &r.title {
                     Some(t) => inline(t).into_owned(),
                     None if r.sealed => "(sealed from you)".into(),
-                    None => "(hidden: you have a hard conflict)".into(),
+                    None => "(hidden: you declared a hard conflict)".into(),
                 },
                 title_width,
             )),
