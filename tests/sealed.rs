@@ -730,3 +730,73 @@ fn an_imported_report_naming_a_member_anywhere_is_sealed_from_them() {
         "{shown}"
     );
 }
+
+/// The member a case is about turns the text index's secure-delete off with `sqlite3` before
+/// the case is sealed from them. The next open puts the index back as casebook made it (and
+/// says so), so the sealing still leaves no word of the case in any byte of their copy.
+#[test]
+fn a_planted_search_setting_leaves_nothing_behind_after_sealing() {
+    if !common::have("age") || !common::have("sqlite3") {
+        return;
+    }
+    let c = committee();
+    let code = canary_case(&c.ada, &c.file, &[]);
+    let plain = c.file.with_extension("planted.db");
+    common::age_decrypt(&c.mei_key, &c.file, &plain);
+    common::sqlite(
+        &plain,
+        // The shadow table written directly (this sqlite3 may predate the FTS5 command).
+        "INSERT OR REPLACE INTO search_config (k, v) VALUES ('secure-delete', 0);",
+    );
+    assert_eq!(
+        common::sqlite(
+            &plain,
+            "SELECT v FROM search_config WHERE k = 'secure-delete';"
+        )
+        .trim(),
+        "0"
+    );
+    let recipients = c.dir.join("recipients.txt");
+    let keys: Vec<String> = ["ada.pub", "bo.pub", "mei.pub"]
+        .iter()
+        .map(|k| {
+            fs::read_to_string(c.dir.join(k))
+                .unwrap()
+                .trim()
+                .to_string()
+        })
+        .collect();
+    fs::write(&recipients, keys.join("\n")).unwrap();
+    fs::remove_file(&c.file).unwrap();
+    common::age_encrypt(&recipients, &plain, &c.file);
+    fs::remove_file(&plain).unwrap();
+
+    // Ada's next command says the index was put back.
+    let out = c.ada.run(&[&"info", &c.file]);
+    common::ok(&out);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("the search index's settings"), "{said}");
+    // Bo seals the case from Mei (she is recorded as the reported party).
+    c.bo.ok(&[
+        &"party",
+        &"add",
+        &c.file,
+        &code,
+        &"--role",
+        &"reported",
+        &"--name",
+        &"Mei",
+    ]);
+    sealed_from(&c.mei_key, &c.file, &ALL);
+    let plain = c.file.with_extension("check.db");
+    common::age_decrypt(&c.mei_key, &c.file, &plain);
+    assert_eq!(
+        common::sqlite(
+            &plain,
+            "SELECT v FROM search_config WHERE k = 'secure-delete';"
+        )
+        .trim(),
+        "1"
+    );
+    fs::remove_file(&plain).unwrap();
+}

@@ -265,6 +265,52 @@ fn quick_check(conn: &Connection, check: Check) -> Result<(), String> {
     Ok(())
 }
 
+/// The settings casebook's text index holds (FTS5's `search_config`): its format version and
+/// secure-delete, nothing else.
+const SEARCH_SETTINGS: &[(&str, i64)] = &[("secure-delete", 1), ("version", 4)];
+
+/// Put the text index back as casebook made it when its settings are not casebook's (a
+/// member who set `secure-delete` to 0 with `sqlite3` before a case was sealed would find the
+/// case's words left in the index afterwards). The index's rows are kept and written into a
+/// new index; the old one's pages are overwritten as they are freed (`PRAGMA secure_delete`).
+/// Whether it had to.
+pub(crate) fn repair_search_settings(conn: &Connection) -> rusqlite::Result<bool> {
+    let settings: Vec<(String, rusqlite::types::Value)> = conn
+        .prepare("SELECT k, v FROM search_config ORDER BY k")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let expected: Vec<(String, rusqlite::types::Value)> = SEARCH_SETTINGS
+        .iter()
+        .map(|(k, v)| (k.to_string(), rusqlite::types::Value::Integer(*v)))
+        .collect();
+    if settings == expected {
+        return Ok(false);
+    }
+    let tx = conn.unchecked_transaction()?;
+    // Made again by the very statement that made it (the schema check compares the text).
+    let create: String = tx.query_row(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'search'",
+        [],
+        |r| r.get(0),
+    )?;
+    let rows: Vec<(String, Option<String>, Option<String>)> = tx
+        .prepare("SELECT text, case_id, event_id FROM search ORDER BY rowid")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    tx.execute_batch("DROP TABLE search")?;
+    tx.execute_batch(&create)?;
+    tx.execute_batch("INSERT INTO search (search, rank) VALUES ('secure-delete', 1)")?;
+    {
+        let mut insert =
+            tx.prepare("INSERT INTO search (text, case_id, event_id) VALUES (?1, ?2, ?3)")?;
+        for (text, case, event) in &rows {
+            insert.execute(rusqlite::params![text, case, event])?;
+        }
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
 fn migrate_from(conn: &Connection, version: i64) -> rusqlite::Result<()> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.unchecked_transaction()?;
@@ -315,5 +361,41 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("append-only"), "{err}");
         assert!(conn.execute("DELETE FROM events", []).is_err());
+    }
+
+    #[test]
+    fn a_planted_search_setting_is_put_back_and_the_rows_kept() {
+        let conn = Connection::open_in_memory().unwrap();
+        configure(&conn).unwrap();
+        create(&conn).unwrap();
+        assert!(!repair_search_settings(&conn).unwrap(), "as made");
+        conn.execute(
+            "INSERT INTO search (text, case_id, event_id) VALUES ('zqxword', 'c', 'e')",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO search (search, rank) VALUES ('secure-delete', 0)",
+            [],
+        )
+        .unwrap();
+        assert!(repair_search_settings(&conn).unwrap());
+        let secure: i64 = conn
+            .query_row(
+                "SELECT v FROM search_config WHERE k = 'secure-delete'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(secure, 1);
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM search WHERE search MATCH 'zqxword'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 1);
+        assert!(!repair_search_settings(&conn).unwrap(), "once is enough");
     }
 }

@@ -143,11 +143,18 @@ pub(super) fn verify_on_open(
         },
         None => Depth::Full,
     };
+    let search_repaired =
+        crate::vault::schema::repair_search_settings(conn).map_err(|e| Error::database(path, e))?;
     let verified = history::verify(conn, path, depth)?;
     let repaired = verified
         .repaired
         .clone()
         .filter(|_| written_as >= crate::vault::schema::SCHEMA_VERSION);
+    let repaired = match (search_repaired, repaired) {
+        (false, repaired) => repaired,
+        (true, None) => Some("the search index's settings".to_string()),
+        (true, Some(what)) => Some(format!("the search index's settings and {what}")),
+    };
     let mut trust = Trust {
         repaired,
         fingerprint: Some(fingerprint.clone()),
