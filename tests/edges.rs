@@ -142,17 +142,11 @@ fn a_version_renamed_in_during_the_save_is_kept_and_merged() {
         shown.contains("canary-bo-synced-in") && shown.contains("canary-ada-saving"),
         "{shown}"
     );
-    // The copy it was kept as went aside once its changes were saved.
-    let aside = names(&s.dir.join(".casebook-merged"));
-    assert_eq!(aside.len(), 1, "{aside:?}");
-    assert!(aside[0].contains("casebook conflicted copy"), "{aside:?}");
+    // The copy it was kept as was deleted once its changes were saved: the file holds them.
+    assert!(said.contains("then deleted"), "{said}");
     assert_eq!(
         names(&s.dir),
-        [
-            ".casebook-merged",
-            "committee.cases.age",
-            "committee.cases.age.bak"
-        ]
+        ["committee.cases.age", "committee.cases.age.bak"]
     );
 }
 

@@ -108,25 +108,28 @@ fn merging_a_sync_conflict_copy_by_name_keeps_its_changes() {
     let said = c.ada.ok(&[&"merge", &c.file, &copy]);
     assert!(said.contains("1 change from Bo"), "{said}");
     assert!(said.contains("merged into"), "{said}");
-    assert!(!copy.exists(), "the merged copy is moved aside");
-    assert_eq!(
-        files_in(&c.dir.join(".casebook-merged")),
-        ["committee.cases.sync-conflict-20261201-101500-ABCDEF7.age"]
+    assert!(
+        !copy.exists(),
+        "the merged copy is deleted: the file holds it"
     );
+    assert!(!c.dir.join(".casebook-merged").exists());
     let shown = notes_on_a_fresh_laptop(&c.dir.join("ada"), &c.file, &c.code);
     assert!(shown.contains("canary-bo-in-conflict-copy"), "{shown}");
     if let Some(notes) = notes_in(&c.dir.join("bo"), &c.file) {
         assert!(notes.contains("canary-bo-in-conflict-copy"), "{notes}");
     }
-    // Merging it again (from where it went) changes nothing and says so.
-    let moved = c
-        .dir
-        .join(".casebook-merged")
-        .join("committee.cases.sync-conflict-20261201-101500-ABCDEF7.age");
+    // Merging the same copy again (Bo's copy of it, kept elsewhere) changes nothing and says
+    // so; a copy that is not a conflict copy of the file is only read, never deleted.
+    let moved = c.dir.join("bo-kept-a-copy.cases.age");
+    std::fs::copy(&c.file, &moved).unwrap();
     let again = c.ada.ok(&[&"merge", &c.file, &moved]);
     assert!(
         again.contains("nothing new") && again.contains("unchanged"),
         "{again}"
+    );
+    assert!(
+        moved.exists(),
+        "a copy that is not a conflict copy is only read"
     );
 }
 
@@ -147,7 +150,7 @@ fn merging_two_sync_conflict_copies_by_name_keeps_both() {
     let said = c.ada.ok(&[&"merge", &c.file, &syncthing, &dropbox]);
     assert!(said.contains("merged into"), "{said}");
     assert!(!syncthing.exists() && !dropbox.exists());
-    assert_eq!(files_in(&c.dir.join(".casebook-merged")).len(), 2);
+    assert!(!c.dir.join(".casebook-merged").exists());
     let shown = notes_on_a_fresh_laptop(&c.dir.join("bo"), &c.file, &c.code);
     assert!(
         shown.contains("canary-syncthing") && shown.contains("canary-dropbox"),
@@ -174,7 +177,11 @@ fn merge_saves_the_conflict_copies_it_finds_beside_the_file_too() {
     let said = c.ada.run(&[&"merge", &c.file, &usb]);
     let out = common::ok(&said);
     assert!(out.contains("nothing new"), "{out}");
-    assert!(stderr(&said).contains("moved it to"), "{}", stderr(&said));
+    assert!(
+        stderr(&said).contains("and deleted it"),
+        "{}",
+        stderr(&said)
+    );
     assert!(!beside.exists());
     assert!(
         usb.exists(),

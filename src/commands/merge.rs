@@ -56,7 +56,7 @@ pub(super) fn merge(
         first,
     )?;
     // The copies named here are merged as named; the other conflict copies beside the file
-    // come in as with any change. Named conflict copies go aside with them, after the save.
+    // come in as with any change. Named conflict copies are deleted with them, after the save.
     session.merge_conflict_copies(others)?;
     let named_copies: Vec<MergedCopy> = done
         .iter()
@@ -68,7 +68,7 @@ pub(super) fn merge(
             _ => None,
         })
         .collect();
-    session.move_aside_after_save(named_copies);
+    session.discard_after_save(named_copies);
     if !session.file.catch_up()? {
         let recovered = session.file.catch_up_from_copies(&session.identity)?;
         report_recovered(file, &recovered, &session.file.roster()?);

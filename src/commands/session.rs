@@ -50,7 +50,7 @@ impl Session {
     }
 
     /// Merge the sync conflict copies beside the file, except `skip` (named by the member and
-    /// merged as such). They are moved aside by [`Session::save`], once what they brought is
+    /// merged as such). They are deleted by [`Session::save`], once what they brought is
     /// saved; a copy that cannot be merged is left where it is, and the member told why.
     pub(super) fn merge_conflict_copies(&mut self, skip: &[PathBuf]) -> Result<(), Error> {
         let (merged, refused) =
@@ -68,12 +68,12 @@ impl Session {
 
     /// Conflict copies merged so far that are to go aside after the save (for example copies
     /// the member named to `casebook merge`).
-    pub(super) fn move_aside_after_save(&mut self, copies: Vec<MergedCopy>) {
+    pub(super) fn discard_after_save(&mut self, copies: Vec<MergedCopy>) {
         self.copies.extend(copies);
     }
 
-    /// Save what was recorded, over the file or to a new one; then move aside the conflict
-    /// copies whose changes are now in the saved file.
+    /// Save what was recorded, over the file or to a new one; then delete the conflict copies
+    /// whose changes are now in the saved file.
     pub(super) fn save(mut self, save_as: Option<&Path>) -> Result<SaveReport, Error> {
         warn_if_clock_behind(&self.file);
         let report = match save_as {
@@ -110,17 +110,18 @@ impl Session {
 
     fn finish(&mut self, roster: &crate::core::roster::Roster) {
         let copies = std::mem::take(&mut self.copies);
-        for moved in ops::merge::move_aside(copies) {
-            let copy = inline(&moved.copy.display().to_string()).into_owned();
-            let came_in = if moved.merged.is_empty() {
+        let file = inline(&self.file.label()).into_owned();
+        for done in ops::merge::discard_merged(copies) {
+            let copy = inline(&done.copy.display().to_string()).into_owned();
+            let came_in = if done.merged.is_empty() {
                 "nothing new".to_string()
             } else {
-                super::merge::came_in(&moved.merged, roster)
+                super::merge::came_in(&done.merged, roster)
             };
-            match moved.moved_to {
-                Ok(to) => eprintln!(
-                    "note: merged the sync conflict copy {copy} ({came_in}) and moved it to {}",
-                    inline(&to.display().to_string())
+            match done.deleted {
+                Ok(()) => eprintln!(
+                    "note: merged the sync conflict copy {copy} ({came_in}) and deleted it: \
+                     everything it held is in {file}"
                 ),
                 Err(why) => eprintln!(
                     "warning: merged the sync conflict copy {copy} ({came_in}), but it stays \

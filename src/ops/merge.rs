@@ -102,7 +102,7 @@ pub fn read_while_opening<T>(
 }
 
 /// A sync tool's conflict copy that was merged into the open file (recorded, not saved yet).
-/// It stays where it is until the merged file is saved: then [`move_aside`] moves it.
+/// It stays where it is until the merged file is saved: then [`discard_merged`] deletes it.
 #[derive(Debug)]
 pub struct MergedCopy {
     /// Where it is.
@@ -113,8 +113,8 @@ pub struct MergedCopy {
 
 /// Merge the sync conflict copies beside `file` (recorded, not saved), except those in
 /// `skip` (copies the member named, merged as named); one that cannot be merged is left where
-/// it is, with why. Nothing is moved: a copy goes aside only once the merged file is saved and
-/// verified ([`move_aside`]), so a command that fails leaves every copy where it was.
+/// it is, with why. Nothing is deleted: a copy goes only once the merged file is saved and
+/// verified ([`discard_merged`]), so a command that fails leaves every copy where it was.
 pub fn merge_conflict_copies(
     file: &mut CaseFile,
     identity: &Identity,
@@ -141,29 +141,29 @@ pub fn merge_conflict_copies(
     (merged, refused)
 }
 
-/// A merged copy after the merged file was saved: moved aside, or left where it was (why).
+/// A merged copy after the merged file was saved: deleted, or left where it was (why).
 #[derive(Debug)]
-pub struct MovedCopy {
+pub struct DiscardedCopy {
     /// Where it was.
     pub copy: PathBuf,
     /// What it brought in.
     pub merged: Merged,
-    /// Where it is now, or why it could not be moved (it is still where it was).
-    pub moved_to: Result<PathBuf, Error>,
+    /// Whether it was deleted, or why it could not be (it is still where it was).
+    pub deleted: Result<(), Error>,
 }
 
-/// Move merged sync conflict copies into the folder beside them (see
-/// [`copies::move_aside`]). Call only once everything they brought is saved and verified.
-pub fn move_aside(merged: Vec<MergedCopy>) -> Vec<MovedCopy> {
+/// Delete merged sync conflict copies (see [`copies::discard`]): everything they held is in
+/// the file. Call only once everything they brought is saved and verified.
+pub fn discard_merged(merged: Vec<MergedCopy>) -> Vec<DiscardedCopy> {
     merged
         .into_iter()
         .map(|MergedCopy { copy, merged }| {
-            let moved_to = copies::move_aside(&copy)
+            let deleted = copies::discard(&copy)
                 .map_err(|e| Error::Vault(crate::vault::Error::writing(&copy, e)));
-            MovedCopy {
+            DiscardedCopy {
                 copy,
                 merged,
-                moved_to,
+                deleted,
             }
         })
         .collect()

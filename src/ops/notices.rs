@@ -46,15 +46,16 @@ pub fn displaced(
         .iter()
         .map(|d| {
             let copy = inline(&d.copy.display().to_string()).into_owned();
-            match (&d.merged, &d.moved_to) {
-                (Ok(merged), moved) => format!(
+            match (&d.merged, d.deleted) {
+                (Ok(merged), deleted) => format!(
                     "note: another version of {file} was put in place while this one was saved \
                      (a sync tool?); it was kept as {copy}, merged ({}) and saved{}",
                     super::merge::came_in(merged, roster),
-                    moved.as_ref().map_or_else(String::new, |to| format!(
-                        ", and moved to {}",
-                        inline(&to.display().to_string())
-                    )),
+                    if deleted {
+                        ", then deleted (the file holds everything it held)"
+                    } else {
+                        ""
+                    },
                 ),
                 (Err(why), _) => format!(
                     "warning: another version of {file} was put in place while this one was \

@@ -219,7 +219,7 @@ pub fn save(mut recovering: Recovering, identity: &Identity) -> Result<SaveRepor
     };
     let report = recovering.file.save_with(identity, policy)?;
     for copy in &recovering.beside {
-        let _ = copies::move_aside(copy);
+        let _ = copies::discard(copy);
     }
     Ok(report)
 }
@@ -277,7 +277,7 @@ pub fn accept(mut recovering: Recovering, identity: &Identity) -> Result<SaveRep
     };
     let report = recovering.file.save_with(identity, policy)?;
     for copy in &recovering.beside {
-        let _ = copies::move_aside(copy);
+        let _ = copies::discard(copy);
     }
     Ok(report)
 }

@@ -145,35 +145,12 @@ pub(crate) fn damaged_aside(path: &Path, now: chrono::DateTime<chrono::Utc>) -> 
     dir.join(format!("{name}.damaged-{}", now.format("%Y%m%dT%H%M%SZ")))
 }
 
-/// Move a merged conflict copy into [`MERGED_DIR`] beside it (created 0700); gives where.
-pub fn move_aside(copy: &Path) -> std::io::Result<PathBuf> {
-    let dir = match copy.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.join(MERGED_DIR),
-        _ => PathBuf::from(MERGED_DIR),
-    };
-    match std::fs::symlink_metadata(&dir) {
-        // Never followed: a link planted there would choose where the copies go.
-        Ok(meta) if !meta.file_type().is_dir() => {
-            return Err(std::io::Error::other(format!(
-                "{} is not a folder casebook made (a link or a file is there)",
-                dir.display()
-            )));
-        }
-        Ok(_) => {}
-        Err(_) => {
-            use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-        }
-    }
-    let name = copy.file_name().unwrap_or_default();
-    let mut target = dir.join(name);
-    let mut n = 1;
-    while target.exists() {
-        target = dir.join(format!("{}.{n}", name.to_string_lossy()));
-        n += 1;
-    }
-    std::fs::rename(copy, &target)?;
-    Ok(target)
+/// Delete a conflict copy whose every change the case file now holds, saved and verified: it
+/// is contained in the file, and a copy left in a synced folder stays readable to every key
+/// it was encrypted to (a member removed or kept out of a case since, an old key). A link is
+/// removed, never followed.
+pub fn discard(copy: &Path) -> std::io::Result<()> {
+    std::fs::remove_file(copy)
 }
 
 #[cfg(test)]
@@ -181,17 +158,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_planted_link_for_the_merged_folder_is_never_followed() {
+    fn discarding_a_linked_copy_removes_the_link_not_what_it_points_at() {
         let dir = tempfile::tempdir().unwrap();
-        let elsewhere = tempfile::tempdir().unwrap();
-        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(MERGED_DIR)).unwrap();
+        let target = dir.path().join("elsewhere.age");
+        std::fs::write(&target, b"ciphertext").unwrap();
         let copy = dir
             .path()
             .join("c.cases.sync-conflict-20261201-101500-ABCDEF7.age");
-        std::fs::write(&copy, b"ciphertext").unwrap();
-        assert!(move_aside(&copy).is_err());
-        assert!(copy.exists(), "the copy stays where it was");
-        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+        std::os::unix::fs::symlink(&target, &copy).unwrap();
+        discard(&copy).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&copy).is_err(),
+            "the link is gone"
+        );
+        assert!(target.exists(), "what it pointed at is untouched");
     }
 
     #[test]

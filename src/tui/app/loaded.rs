@@ -104,11 +104,11 @@ pub enum Outcome {
     },
     /// Sync conflict copies lie beside the file (a sync tool's): offer to merge them.
     CopiesFound(Vec<PathBuf>),
-    /// Sync conflict copies were merged (and moved aside), or left where they are with why.
+    /// Sync conflict copies were merged (and deleted), or left where they are with why.
     CopiesMerged {
         /// Each merged copy, where it was moved to (or why it stays where it is), and what it
         /// brought in.
-        merged: Vec<(PathBuf, Result<PathBuf, String>, MergeNews)>,
+        merged: Vec<(PathBuf, Result<(), String>, MergeNews)>,
         /// Each copy left where it is, and why.
         refused: Vec<(PathBuf, String)>,
         /// Saved after merging (`None`: nothing was merged), or why not.
@@ -365,9 +365,9 @@ impl App {
                 saved,
             } => {
                 let mut lines = Vec::new();
-                for (copy, moved_to, news) in &merged {
-                    let place = match moved_to {
-                        Ok(to) => format!("moved to {}", inline(&to.display().to_string())),
+                for (copy, deleted, news) in &merged {
+                    let place = match deleted {
+                        Ok(()) => "deleted: everything it held is in the file".to_string(),
                         Err(why) => format!("left where it is: {}", inline(why)),
                     };
                     lines.push(format!(

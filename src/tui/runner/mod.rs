@@ -346,7 +346,7 @@ fn save(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
 }
 
 /// Merge the sync conflict copies beside the file and save, as the command line does when it
-/// opens a file to change it; each merged copy is moved aside only once the save succeeded.
+/// opens a file to change it; each merged copy is deleted only once the save succeeded.
 fn merge_copies(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
     let mut before = ops::merge::attention(file)?.len();
     let (merged, refused) = ops::merge::merge_conflict_copies(file, identity, &[]);
@@ -366,12 +366,12 @@ fn merge_copies(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
             .map(|r| r.path)
             .map_err(|e| explain(&e.into()))
     });
-    // Aside only once what they brought is saved; otherwise they stay where they are.
+    // Deleted only once what they brought is saved; otherwise they stay where they are.
     let done: Vec<_> = if matches!(saved, Some(Ok(_))) {
-        ops::merge::move_aside(merged)
+        ops::merge::discard_merged(merged)
             .into_iter()
             .zip(news)
-            .map(|(moved, news)| (moved.copy, moved.moved_to.map_err(|e| explain(&e)), news))
+            .map(|(done, news)| (done.copy, done.deleted.map_err(|e| explain(&e)), news))
             .collect()
     } else {
         merged

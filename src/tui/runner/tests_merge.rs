@@ -231,7 +231,7 @@ fn sync_conflict_copies_beside_the_file_are_offered_merged_moved_aside_and_saved
     };
     assert!(question.contains("sync-conflict"), "{question}");
     press(&mut app, &mut file, &mut runner, &[KeyCode::Char('y')]);
-    assert!(!copy.exists(), "the merged copy was moved aside");
+    assert!(!copy.exists(), "the merged copy was deleted once saved");
     assert!(
         app.status.starts_with("merged 1 change from") && app.status.contains("saved"),
         "{}",

@@ -52,18 +52,18 @@ pub struct Displaced {
     pub copy: PathBuf,
     /// What merging it brought in (saved), or why it could not be merged (then it stays).
     pub merged: Result<crate::vault::history::Merged, String>,
-    /// Where it was moved once what it brought was saved (`None`: it stays where it is).
-    pub moved_to: Option<PathBuf>,
+    /// Whether it was deleted once what it brought was saved (else it stays where it is).
+    pub deleted: bool,
 }
 
 /// How many times a save merges what turned up on disk and tries again.
 const MAX_ATTEMPTS: usize = 5;
 
-/// Move the displaced copies whose changes are saved into the folder beside them.
+/// Delete the displaced copies whose changes are saved: the file holds them.
 fn move_merged_aside(mut displaced: Vec<Displaced>) -> Vec<Displaced> {
     for d in &mut displaced {
         if d.merged.is_ok() {
-            d.moved_to = crate::vault::copies::move_aside(&d.copy).ok();
+            d.deleted = crate::vault::copies::discard(&d.copy).is_ok();
         }
     }
     displaced
@@ -159,7 +159,7 @@ impl CaseFile {
             displaced.push(Displaced {
                 copy,
                 merged: came,
-                moved_to: None,
+                deleted: false,
             });
             if !saved_next {
                 // Left where it is, a conflict copy: the next change merges it.
