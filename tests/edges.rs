@@ -357,3 +357,46 @@ fn a_config_mistake_only_stops_the_interface() {
     std::fs::write(config.join("config.toml"), "theme = \n").unwrap();
     common::ok(&s.ada.run(&[&"info", &s.file]));
 }
+
+/// After a member is removed, no file casebook left beside the case file opens with their
+/// key: a conflict copy an earlier casebook moved to `.casebook-merged/` and a damaged
+/// version `recover` kept there are deleted, and the member is told which.
+#[test]
+fn removing_a_member_deletes_the_older_copies_casebook_left_beside_the_file() {
+    let s = setup();
+    let aside = s.dir.join(".casebook-merged");
+    std::fs::create_dir(&aside).unwrap();
+    for name in [
+        "committee.cases.sync-conflict-20261201-101500-ABCDEF7.age",
+        "committee.cases.age.damaged-20261201T101500Z",
+    ] {
+        std::fs::copy(&s.file, aside.join(name)).unwrap();
+    }
+    let out = s.ada.ok(&[&"member", &"remove", &s.file, &"Bo"]);
+    assert!(out.contains("deleted 2 older copies"), "{out}");
+    assert!(!aside.exists(), "nothing casebook wrote is left there");
+    assert_eq!(
+        names(&s.dir),
+        ["committee.cases.age", "committee.cases.age.bak"]
+    );
+    // What is left opens with Ada's key only.
+    if common::have("age") {
+        let bo_key = s.bo.key.clone().unwrap();
+        for file in [s.file.clone(), common::backup(&s.file)] {
+            let opened = std::process::Command::new("age")
+                .arg("-d")
+                .arg("-i")
+                .arg(&bo_key)
+                .arg("-o")
+                .arg("/dev/null")
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(
+                !opened.status.success(),
+                "{} opens with Bo's key",
+                file.display()
+            );
+        }
+    }
+}

@@ -236,7 +236,8 @@ fn repaired(c: &Committee, what: &str, planted: &str) {
     let fresh = Laptop::new();
     let out = fresh.run(&[&"-i", &c.cy, &"info", &c.file]);
     assert!(out.status.success());
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("disagreed"));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("disagreed"), "{said}");
 }
 
 /// The SQL of one of casebook's own triggers, to put it back after using the table.

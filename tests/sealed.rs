@@ -800,3 +800,143 @@ fn a_planted_search_setting_leaves_nothing_behind_after_sealing() {
     );
     fs::remove_file(&plain).unwrap();
 }
+
+/// The guessing attack: the member a case is sealed from hashes every payload a short event
+/// could have (each status move, each assignee, each outcome proposed or voted, each ballot)
+/// and compares them with the hashes their copy keeps of the sealed events. New payloads are
+/// salted, so none matches, though the dictionary holds the unsalted form of every change the
+/// committee made.
+#[test]
+fn the_hashes_kept_of_sealed_events_cannot_be_guessed() {
+    use casebook::core::case::Status;
+    use casebook::core::decision::Ballot;
+    use casebook::core::event::EventKind;
+    use casebook::core::roster::MemberId;
+    use sha2::{Digest, Sha256};
+    if !common::have("age") || !common::have("sqlite3") {
+        return;
+    }
+    let c = committee();
+    let code = canary_case(&c.ada, &c.file, &[&"--exclude", &"Mei"]);
+    for step in ["triage", "investigating", "deliberating"] {
+        c.ada.ok(&[&"status", &c.file, &code, &step]);
+    }
+    c.ada.ok(&[&"assign", &c.file, &code, &"Bo"]);
+    c.ada.ok(&[
+        &"vote",
+        &c.file,
+        &code,
+        &"--outcome",
+        &"permanent-ban",
+        &"--for",
+        &"--propose",
+    ]);
+    c.bo.ok(&[
+        &"vote",
+        &c.file,
+        &code,
+        &"--outcome",
+        &"permanent-ban",
+        &"--against",
+    ]);
+
+    // Mei's laptop: the age CLI and sqlite3 only.
+    let plain = c.file.with_extension("guess.db");
+    common::age_decrypt(&c.mei_key, &c.file, &plain);
+    let id = common::sqlite(
+        &plain,
+        &format!("SELECT id FROM cases WHERE code_name = '{code}';"),
+    );
+    let members: Vec<MemberId> = common::sqlite(&plain, "SELECT id FROM members;")
+        .lines()
+        .map(|l| MemberId(l.trim().parse().unwrap()))
+        .collect();
+    let stubs: Vec<String> = common::sqlite(
+        &plain,
+        &format!(
+            "SELECT payload FROM events WHERE case_id = '{}';",
+            id.trim()
+        ),
+    )
+    .lines()
+    .filter_map(|l| {
+        l.as_bytes()
+            .windows(64)
+            .find(|w| {
+                w.iter()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            })
+            .map(|w| String::from_utf8(w.to_vec()).unwrap())
+    })
+    .collect();
+    fs::remove_file(&plain).unwrap();
+    assert!(stubs.len() >= 7, "the sealed events' hashes: {stubs:?}");
+
+    let mut dictionary: Vec<EventKind> = Vec::new();
+    for from in Status::ALL {
+        for to in Status::ALL {
+            dictionary.push(EventKind::StatusChanged { from, to });
+        }
+    }
+    for member in &members {
+        dictionary.push(EventKind::Assigned { member: *member });
+    }
+    for outcome in [
+        "no-violation",
+        "no-action",
+        "correction",
+        "warning",
+        "temporary-ban",
+        "permanent-ban",
+    ] {
+        dictionary.push(EventKind::OutcomeProposed {
+            outcome: outcome.into(),
+        });
+        for ballot in [Ballot::For, Ballot::Against, Ballot::Abstain] {
+            dictionary.push(EventKind::VoteCast {
+                outcome: outcome.into(),
+                ballot,
+            });
+        }
+    }
+    // The form an unsalted payload had: the kind's JSON, keys sorted.
+    let hashes: Vec<String> = dictionary
+        .iter()
+        .map(|kind| {
+            let text = serde_json::to_value(kind).unwrap().to_string();
+            Sha256::digest(text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+        .collect();
+    // The control: an open case's status move, read in plaintext, its salt taken out, is in
+    // the dictionary; so a miss below is the salt's doing, not the dictionary's.
+    let unsalted = |payload: &str| {
+        let mut value: serde_json::Value = serde_json::from_str(payload).unwrap();
+        value.as_object_mut().unwrap().remove("salt");
+        Sha256::digest(value.to_string().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let open = c
+        .ada
+        .ok(&[&"case", &"new", &c.file, &"--title", &"An open case"])
+        .trim()
+        .to_string();
+    c.ada.ok(&[&"status", &c.file, &open, &"triage"]);
+    common::age_decrypt(&c.mei_key, &c.file, &plain);
+    let moved = common::sqlite(
+        &plain,
+        &format!(
+            "SELECT payload FROM events WHERE kind = 'status-changed' AND case_id = \
+             (SELECT id FROM cases WHERE code_name = '{open}');"
+        ),
+    );
+    fs::remove_file(&plain).unwrap();
+    assert!(moved.contains("\"salt\""), "{moved}");
+    assert!(hashes.contains(&unsalted(moved.trim())), "{moved}");
+    let guessed: Vec<&String> = stubs.iter().filter(|s| hashes.contains(s)).collect();
+    assert!(guessed.is_empty(), "guessed: {guessed:?}");
+}

@@ -253,6 +253,7 @@ fn remove(
             }
         )?;
     }
+    cleared(report, out)?;
     writeln!(out, "{REMOVAL_LIMIT}")?;
     Ok(())
 }
@@ -287,11 +288,34 @@ fn rotate(
     writeln!(
         out,
         "{} now opens with {} ({}); the old key no longer opens it or its backup",
-        report.path.display(),
-        new_identity.display(),
+        inline(&report.path.display().to_string()),
+        inline(&new_identity.display().to_string()),
         vault::fingerprint(new.recipient())
     )?;
     writeln!(out, "{}", use_new_key(config, new_identity))?;
+    cleared(&report, out)?;
+    Ok(())
+}
+
+/// Say which older copies casebook had left beside the file it deleted after a removal or a
+/// key change.
+fn cleared(report: &vault::SaveReport, out: &mut dyn Write) -> Result<(), Error> {
+    if !report.cleared.is_empty() {
+        writeln!(
+            out,
+            "deleted {} casebook had left beside it (in {}/), which the old key opened: {}",
+            crate::core::describe::count(report.cleared.len(), "older copy", "older copies"),
+            crate::vault::copies::MERGED_DIR,
+            report
+                .cleared
+                .iter()
+                .map(|p| {
+                    inline(&p.file_name().unwrap_or_default().to_string_lossy()).into_owned()
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
     Ok(())
 }
 
@@ -325,9 +349,10 @@ pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result
     writeln!(
         out,
         "{} re-encrypted with a fresh file key to {} (backup too)",
-        report.path.display(),
+        inline(&report.path.display().to_string()),
         crate::core::describe::count(report.recipients, "recipient", "recipients")
     )?;
+    cleared(&report, out)?;
     Ok(())
 }
 

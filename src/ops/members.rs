@@ -163,8 +163,10 @@ pub fn remove(
     };
     file.record(&removal)?;
     rekey_sealed_cases(file)?;
+    let mut saved = file.save_with(identity, policy)?;
+    saved.cleared = crate::vault::copies::clear_aside(&saved.path);
     Ok(Removed {
-        saved: file.save_with(identity, policy)?,
+        saved,
         unassigned,
         unassigned_elsewhere,
     })
@@ -265,7 +267,9 @@ pub fn rotate_key(
         backup_new_version: true,
         ..SavePolicy::default()
     };
-    Ok(file.save_with(new, policy)?)
+    let mut saved = file.save_with(new, policy)?;
+    saved.cleared = crate::vault::copies::clear_aside(&saved.path);
+    Ok(saved)
 }
 
 /// Re-encrypt the file (and replace its backup) with a fresh file key, as an event.
@@ -278,7 +282,9 @@ pub fn rekey(file: &mut CaseFile, identity: &Identity) -> Result<vault::SaveRepo
         backup_new_version: true,
         ..SavePolicy::default()
     };
-    Ok(file.save_with(identity, policy)?)
+    let mut saved = file.save_with(identity, policy)?;
+    saved.cleared = crate::vault::copies::clear_aside(&saved.path);
+    Ok(saved)
 }
 
 /// The motion waiting for a majority about the member called `name` (to remove them or

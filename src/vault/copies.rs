@@ -145,6 +145,47 @@ pub(crate) fn damaged_aside(path: &Path, now: chrono::DateTime<chrono::Utc>) -> 
     dir.join(format!("{name}.damaged-{}", now.format("%Y%m%dT%H%M%SZ")))
 }
 
+/// Delete what casebook left in [`MERGED_DIR`] beside `path` of that file (conflict copies an
+/// earlier casebook moved there, damaged versions `casebook recover` replaced): after a member
+/// is removed or a key replaced, no file casebook wrote there may still open with the old
+/// key. The folder goes too when nothing else is in it. Gives what was deleted.
+pub fn clear_aside(path: &Path) -> Vec<PathBuf> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(MERGED_DIR),
+        _ => PathBuf::from(MERGED_DIR),
+    };
+    // A link planted in its place is never followed.
+    if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_dir()) {
+        return Vec::new();
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let damaged = format!("{name}.damaged-");
+    let mut cleared = Vec::new();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let candidate = entry.file_name().to_string_lossy().into_owned();
+        // An earlier casebook numbered a second copy of one name `NAME.1`.
+        let base = match candidate.rsplit_once('.') {
+            Some((base, n)) if n.bytes().all(|b| b.is_ascii_digit()) && !n.is_empty() => base,
+            _ => candidate.as_str(),
+        };
+        let ours = is_conflict_copy(&name, base) || base.starts_with(&damaged);
+        if ours
+            && entry
+                .file_type()
+                .is_ok_and(|t| t.is_file() || t.is_symlink())
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            cleared.push(entry.path());
+        }
+    }
+    let _ = std::fs::remove_dir(&dir);
+    cleared.sort();
+    cleared
+}
+
 /// Delete a conflict copy whose every change the case file now holds, saved and verified: it
 /// is contained in the file, and a copy left in a synced folder stays readable to every key
 /// it was encrypted to (a member removed or kept out of a case since, an old key). A link is
@@ -172,6 +213,37 @@ mod tests {
             "the link is gone"
         );
         assert!(target.exists(), "what it pointed at is untouched");
+    }
+
+    #[test]
+    fn clearing_aside_takes_this_files_copies_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.cases.age");
+        let aside = dir.path().join(MERGED_DIR);
+        std::fs::create_dir(&aside).unwrap();
+        for name in [
+            "c.cases.sync-conflict-20261201-101500-ABCDEF7.age",
+            "c.cases.sync-conflict-20261201-101500-ABCDEF7.age.1",
+            "c.cases.age.damaged-20261201T101500Z",
+            "other.cases.sync-conflict-20261201-101500-ABCDEF7.age",
+            "notes.txt",
+        ] {
+            std::fs::write(aside.join(name), b"x").unwrap();
+        }
+        let cleared = clear_aside(&file);
+        assert_eq!(cleared.len(), 3, "{cleared:?}");
+        let mut left: Vec<String> = std::fs::read_dir(&aside)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "notes.txt",
+                "other.cases.sync-conflict-20261201-101500-ABCDEF7.age"
+            ]
+        );
     }
 
     #[test]

@@ -265,9 +265,17 @@ fn quick_check(conn: &Connection, check: Check) -> Result<(), String> {
     Ok(())
 }
 
-/// The settings casebook's text index holds (FTS5's `search_config`): its format version and
-/// secure-delete, nothing else.
-const SEARCH_SETTINGS: &[(&str, i64)] = &[("secure-delete", 1), ("version", 4)];
+/// The settings casebook's text index holds (FTS5's `search_config`): secure-delete on, and
+/// the index's format version (4, or 5 once FTS5 has deleted a row with secure-delete on),
+/// nothing else.
+fn search_settings_are_ours(settings: &[(String, rusqlite::types::Value)]) -> bool {
+    use rusqlite::types::Value::Integer;
+    matches!(
+        settings,
+        [(delete, Integer(1)), (version, Integer(4 | 5))]
+            if delete == "secure-delete" && version == "version"
+    )
+}
 
 /// Put the text index back as casebook made it when its settings are not casebook's (a
 /// member who set `secure-delete` to 0 with `sqlite3` before a case was sealed would find the
@@ -279,11 +287,7 @@ pub(crate) fn repair_search_settings(conn: &Connection) -> rusqlite::Result<bool
         .prepare("SELECT k, v FROM search_config ORDER BY k")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let expected: Vec<(String, rusqlite::types::Value)> = SEARCH_SETTINGS
-        .iter()
-        .map(|(k, v)| (k.to_string(), rusqlite::types::Value::Integer(*v)))
-        .collect();
-    if settings == expected {
+    if search_settings_are_ours(&settings) {
         return Ok(false);
     }
     let tx = conn.unchecked_transaction()?;

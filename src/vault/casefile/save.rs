@@ -40,9 +40,12 @@ pub struct SaveReport {
     /// The file had changed on disk since it was opened: what merging that copy brought in.
     pub merged: Option<crate::vault::history::Merged>,
     /// Versions someone else put in place while this save put its own there: each was kept
-    /// as a conflict copy beside the file, then merged and saved (and moved aside), or left
+    /// as a conflict copy beside the file, then merged and saved (and deleted), or left
     /// there to be merged by the next change.
     pub displaced: Vec<Displaced>,
+    /// Older copies of the file casebook had left beside it and deleted after this save (a
+    /// removal or a key change: none may still open with the old key).
+    pub cleared: Vec<PathBuf>,
 }
 
 /// A version of the file that someone else put in place while a save put its own there.
@@ -251,6 +254,7 @@ impl CaseFile {
                 recipients: recipients.len(),
                 merged: None,
                 displaced: Vec::new(),
+                cleared: Vec::new(),
             },
             stamp,
             committed.displaced,
