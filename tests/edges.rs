@@ -400,3 +400,48 @@ fn removing_a_member_deletes_the_older_copies_casebook_left_beside_the_file() {
         }
     }
 }
+
+/// An outsider who can write to the synced folder names a conflict copy with terminal escape
+/// sequences (set the window title, then ring). Every message that names it, on stdout and
+/// stderr, shows them visibly instead of sending them to the terminal: the note a read-only
+/// command gives, the merge a change makes, and `casebook merge`.
+#[test]
+fn a_planted_file_name_never_reaches_the_terminal_raw() {
+    let s = setup();
+    let copy = s
+        .dir
+        .join("committee.cases (\u{1b}]0;owned\u{7}'s conflicted copy 2026-12-01).age");
+    std::fs::copy(&s.file, &copy).unwrap();
+    let raw = |out: &std::process::Output| {
+        out.stdout
+            .iter()
+            .chain(out.stderr.iter())
+            .any(|b| *b == 0x1b || *b == 0x07)
+    };
+    let info = s.ada.run(&[&"info", &s.file]);
+    common::ok(&info);
+    assert!(
+        stderr(&info).contains("conflicted copy"),
+        "{}",
+        stderr(&info)
+    );
+    assert!(!raw(&info), "{}", stderr(&info));
+    let merged = s.ada.run(&[&"merge", &s.file, &copy]);
+    common::ok(&merged);
+    assert!(!raw(&merged), "{}", stderr(&merged));
+    // A second planted copy, merged by an ordinary change.
+    let again = s
+        .dir
+        .join("committee.cases (\u{1b}[2J's conflicted copy 2026-12-02).age");
+    std::fs::copy(&s.file, &again).unwrap();
+    let note = s
+        .ada
+        .run(&[&"note", &"add", &s.file, &s.code, &"--text", &"after"]);
+    common::ok(&note);
+    assert!(
+        stderr(&note).contains("sync conflict copy"),
+        "{}",
+        stderr(&note)
+    );
+    assert!(!raw(&note), "{}", stderr(&note));
+}

@@ -260,7 +260,7 @@ pub(super) fn attachment(
             eprintln!(
                 "note: {} is plaintext: it has left the encrypted case file. Delete it securely \
                  when you no longer need it.",
-                output.display()
+                inline(&output.display().to_string())
             );
         }
     }

@@ -540,13 +540,13 @@ fn keygen(
     writeln!(out, "{public}")?;
     eprintln!(
         "wrote {} (private, mode 0600{}) and {}",
-        output.display(),
+        sanitize::inline(&output.display().to_string()),
         if protect {
             ", passphrase-protected"
         } else {
             ""
         },
-        vault::public_key_path(output).display()
+        sanitize::inline(&vault::public_key_path(output).display().to_string())
     );
     Ok(())
 }
@@ -637,8 +637,8 @@ pub(crate) fn opened(
             "note: {} was written before casebook signed its history: nothing in it is \
              verified, and nothing can be recorded until a chair who trusts this copy runs \
              `casebook adopt {}`.",
-            path.display(),
-            path.display()
+            sanitize::inline(&path.display().to_string()),
+            crate::ops::export::shell_quote(&path.display().to_string())
         ),
     }
     Ok(())

@@ -85,7 +85,7 @@ impl Session {
             eprintln!(
                 "note: {} had changed on disk since it was opened (another copy was saved \
                  there); merged its {} before saving",
-                report.path.display(),
+                inline(&report.path.display().to_string()),
                 super::merge::came_in(merged, &roster)
             );
         }
