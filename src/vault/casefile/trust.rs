@@ -380,6 +380,14 @@ impl CaseFile {
             Some(latest) if crate::core::engine::dag::too_early(at, latest).is_some() => latest,
             _ => at,
         };
+        // What this commit signs, by case, for the debug check below.
+        #[cfg(debug_assertions)]
+        let touched: std::collections::BTreeSet<crate::core::case::CaseId> =
+            store::events_after(&self.conn, after)
+                .map_err(db)?
+                .iter()
+                .filter_map(|e| e.case)
+                .collect();
         self.committed = history::commit(&self.conn, &label, signer, member.id, after, at)?;
         if unsigned {
             self.trust = Trust {
@@ -388,6 +396,37 @@ impl CaseFile {
                     .map(|(root, key)| history::fingerprint(&root, &key)),
                 ..Trust::default()
             };
+        }
+        #[cfg(debug_assertions)]
+        if !unsigned {
+            self.check_against_replay(&touched)?;
+        }
+        Ok(())
+    }
+
+    /// Debug builds (every test): each case a commit touched, as recording derived it step by
+    /// step, equals a full replay of its signed events by the engine every copy runs. Sealed
+    /// cases are left out (their content is held apart in memory).
+    #[cfg(debug_assertions)]
+    fn check_against_replay(
+        &mut self,
+        touched: &std::collections::BTreeSet<crate::core::case::CaseId>,
+    ) -> Result<(), Error> {
+        let recorded = self.cases()?.clone();
+        for id in touched {
+            let Some(stored) = recorded.get(id) else {
+                continue;
+            };
+            if stored.sealed.is_some() {
+                continue;
+            }
+            let replayed = self.replay_case(*id)?;
+            debug_assert_eq!(
+                Some(stored),
+                replayed.as_ref(),
+                "case {} as recorded differs from a replay of its signed events",
+                stored.code_name
+            );
         }
         Ok(())
     }
