@@ -535,3 +535,125 @@ fn a_change_dated_in_the_future_is_applied_and_warned_of_in_the_log() {
         assert!(shown.contains("zqxfuture"), "{shown}");
     }
 }
+
+/// Found in review: a member who is not a chair resolved their own rule-breaking roster change
+/// in the same commit, and it left the needs-attention queue. Only a chair resolves what the
+/// roster needs attention for: the resolution is kept and not applied, and the change stays
+/// listed on every copy.
+#[test]
+fn a_member_cannot_resolve_their_own_rule_breaking_change_away() {
+    let Some(c) = committee() else { return };
+    let mei = Forgery::open(c.key("Mei"), &c.file);
+    let me = mei.member("Mei");
+    std::fs::remove_file(&mei.db).unwrap();
+    let promotion = uuid::Uuid::new_v4();
+    let mut forgery = Forgery::open(c.key("Mei"), &c.file);
+    // The role change is forged with a known id, so the resolution can name it.
+    forgery.commit_with_ids(
+        "Mei",
+        c.key("Mei"),
+        &now(),
+        &[
+            (
+                promotion,
+                Forged {
+                    case: None,
+                    kind: "member-role-changed",
+                    payload: format!(
+                        r#"{{"kind":"member-role-changed","member":"{me}","role":"chair"}}"#
+                    ),
+                },
+            ),
+            (
+                uuid::Uuid::new_v4(),
+                Forged {
+                    case: None,
+                    kind: "attention-resolved",
+                    payload: format!(
+                        r#"{{"kind":"attention-resolved","events":["{promotion}"],"note":"fine"}}"#
+                    ),
+                },
+            ),
+        ],
+    );
+    forgery.seal(&c.publics(&["Ada", "Bo", "Cy", "Mei"]));
+    let fresh = Laptop::with_key(c.key("Cy"));
+    for laptop in [c.laptop("Ada"), &fresh] {
+        let listed = laptop.ok(&[&"attention", &c.file]);
+        assert!(listed.contains(&promotion.to_string()[..8]), "{listed}");
+        let log = laptop.ok(&[&"log", &c.file]);
+        assert!(
+            log.contains("changed what needs attention on the roster without being a chair"),
+            "{log}"
+        );
+        let members = laptop.ok(&[&"member", &"list", &c.file]);
+        assert!(
+            !members
+                .lines()
+                .any(|l| l.contains("Mei") && l.contains("chair")),
+            "{members}"
+        );
+    }
+}
+
+/// Found in review: a reader signed a "new key" for a sealed case naming only himself as its
+/// reader, and the case was taken from the other readers. A sealing must name the readers its
+/// change gives: this one is kept and not applied, and the others still read the case.
+#[test]
+fn a_sealing_that_names_other_readers_than_its_change_gives_is_not_applied() {
+    let Some(c) = committee() else { return };
+    let forgery = Forgery::open(c.key("Bo"), &c.file);
+    let bo = forgery.member("Bo");
+    let case = forgery.case(&c.sealed);
+    let last = forgery.one(&format!(
+        "SELECT payload FROM events WHERE case_id = '{case}' AND kind = 'case-sealed' \
+         ORDER BY seq DESC LIMIT 1;"
+    ));
+    std::fs::remove_file(&forgery.db).unwrap();
+    let mut sealing: serde_json::Value = serde_json::from_str(&last).unwrap();
+    let sealing = sealing.as_object_mut().unwrap();
+    sealing.remove("salt");
+    sealing.insert("access".into(), serde_json::json!({"change": "rekeyed"}));
+    sealing.insert("readers".into(), serde_json::json!([bo]));
+    c.forge(
+        &c.file,
+        "Bo",
+        &now(),
+        &[Forged {
+            case: Some(&case),
+            kind: "case-sealed",
+            payload: serde_json::Value::Object(sealing.clone()).to_string(),
+        }],
+    );
+    c.held_everywhere(&c.sealed, "the sealing names Bo as its readers");
+    // Ada and Cy still read it.
+    for name in ["Ada", "Cy"] {
+        let shown = Laptop::with_key(c.key(name)).ok(&[&"case", &"show", &c.file, &c.sealed]);
+        assert!(!shown.contains("sealed from you"), "{name}: {shown}");
+        assert!(shown.contains("zqxsealed"), "{name}: {shown}");
+    }
+}
+
+/// Found in review: the member a sealed case is about chose which of two decisions stands by
+/// signing a resolution. Choosing a decision is deciding: a resolution by a member who may
+/// not act on the case is kept and not applied.
+#[test]
+fn a_party_cannot_choose_which_decision_stands() {
+    let Some(c) = committee() else { return };
+    let case = c.case_id(&c.sealed);
+    c.forge(
+        &c.file,
+        "Mei",
+        &now(),
+        &[Forged {
+            case: Some(&case),
+            kind: "attention-resolved",
+            payload: format!(
+                r#"{{"kind":"attention-resolved","events":["{}"],"note":"mine","keep":"{}"}}"#,
+                uuid::Uuid::new_v4(),
+                uuid::Uuid::new_v4()
+            ),
+        }],
+    );
+    c.held_everywhere(&c.sealed, "is sealed from Mei");
+}

@@ -184,6 +184,9 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
 pub(super) fn rule(error: &RuleError) -> Option<String> {
     let hint = match error {
         RuleError::IllegalTransition { .. } => "choose one of the allowed statuses",
+        RuleError::WrongReaders { .. } => {
+            "casebook writes the readers a sealing gives; this one was made by other means"
+        }
         RuleError::DecideInstead { .. } => {
             "use `casebook decide FILE CODE --outcome O --rationale R`"
         }

@@ -516,6 +516,8 @@ impl Committee {
                 }
             }
             EventKind::RecipientAdded { .. } => chair("the file's recipients"),
+            // What needs attention on the roster is resolved by a chair.
+            EventKind::AttentionResolved { .. } => chair("what needs attention on the roster"),
             EventKind::SettingsChanged { .. } => chair("the committee's rules"),
             EventKind::Approved { event: motion } => {
                 if self.motions.iter().any(|m| m.change.id == *motion) {

@@ -42,6 +42,18 @@ pub const EMERGENCY_REVIEW_HOURS: i64 = 24;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RuleError {
+    /// A sealing that names other readers than its change gives.
+    #[error(
+        "on {case}, the sealing names {named} as its readers, where the change it records gives {expected}"
+    )]
+    WrongReaders {
+        /// The case.
+        case: String,
+        /// The readers it names.
+        named: String,
+        /// The readers its change gives.
+        expected: String,
+    },
     /// The lifecycle does not allow this move.
     #[error("{case} is {from}; it cannot move to {to} (allowed: {})", list(.allowed))]
     IllegalTransition {

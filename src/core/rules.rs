@@ -217,11 +217,13 @@ pub fn judge(
                 }),
             }
         }
-        EventKind::AttentionResolved { .. } => {
-            // Resolving is reading what needs attention; a member kept out resolves only
-            // what they may see (their own conflicts).
-            Ok(())
-        }
+        // Resolving is for a member who may work on the case; choosing which of two
+        // decisions stands is deciding, for a member who may act on it (not a party, no
+        // conflict).
+        EventKind::AttentionResolved { keep, .. } => match keep {
+            Some(_) => actor.may_act(case),
+            None => actor.may_handle(case),
+        },
         EventKind::Approved { event: approved } => judge_approval(actor, case, *approved),
         EventKind::Withdrawn { event: withdrawn } => {
             match case.pending.iter().find(|p| p.id == *withdrawn) {
@@ -506,6 +508,46 @@ fn judge_sealing(
         }
         Access::Rekeyed => Ok(()),
     }
+}
+
+/// Whether the readers a [`EventKind::CaseSealed`] names are the ones its change gives, from
+/// the case as its author saw it (`past`): the readers it had (every active member, for a
+/// first sealing) less those kept out, plus a member given access, or, for a new key, those
+/// still active. A sealing is the case's list of readers from then on: one that names other
+/// readers would take the case from its readers or give it to someone kept out.
+pub fn sealing_readers(actor: Actor<'_>, past: &Case, event: &Event) -> Result<(), RuleError> {
+    let EventKind::CaseSealed {
+        access, readers, ..
+    } = &event.kind
+    else {
+        return Ok(());
+    };
+    let before: BTreeSet<MemberId> = match &past.sealed {
+        Some(sealed) => sealed.readers.clone(),
+        None => actor.roster.active().map(|m| m.id).collect(),
+    };
+    let expected: BTreeSet<MemberId> = match access {
+        Access::Excluded { members, .. } => before.difference(members).copied().collect(),
+        Access::Given { member } => before.iter().copied().chain([*member]).collect(),
+        Access::Rekeyed => {
+            let active: BTreeSet<MemberId> = actor.roster.active().map(|m| m.id).collect();
+            before.intersection(&active).copied().collect()
+        }
+    };
+    if *readers == expected {
+        return Ok(());
+    }
+    let names = |set: &BTreeSet<MemberId>| {
+        set.iter()
+            .map(|m| actor.name_of(*m))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Err(RuleError::WrongReaders {
+        case: past.code_name.clone(),
+        named: names(readers),
+        expected: names(&expected),
+    })
 }
 
 /// Whether a change that the rules allow waits for a second reader's approval before it takes

@@ -270,6 +270,14 @@ impl CaseFile {
                     },
                 },
             )?;
+            if let Some(case) = previous.as_ref() {
+                crate::core::rules::sealing_readers(actor, case, event).map_err(|source| {
+                    Error::Rule {
+                        path: label.clone(),
+                        source,
+                    }
+                })?;
+            }
             let mut state = previous;
             let signer = crate::core::engine::Signer::Member {
                 member: &member,

@@ -530,12 +530,19 @@ pub(crate) fn unseal(
             // Who reads it is what its signed sealing events say, not what a summary says.
             let sealed = sealing_of(conn, case).map_err(db)?;
             let sealed = sealed.as_ref();
-            let reader = me.filter(|me| sealed.is_some_and(|s| s.readers.contains(me)));
-            if let Some(me) = reader {
+            let listed = me.filter(|me| sealed.is_some_and(|s| s.readers.contains(me)));
+            // A member the sealing events leave out, who holds the case's current key, still
+            // reads it: a sealing the rules do not apply (a "new key" naming fewer readers,
+            // signed by hand) must not take the case from its readers before the replay,
+            // which needs the case's content, can judge it. A member kept out by a sealing
+            // the rules do apply was never given the current key.
+            if let Some(me) = me {
                 unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
             }
+            let holds_key = sealed.is_some_and(|s| keyring.holds(case, &s.recipient));
+            let reader = listed.or(me.filter(|_| holds_key));
             let readable = reader.is_some()
-                && sealed.is_some_and(|s| !s.key_exact || keyring.holds(case, &s.recipient));
+                && sealed.is_some_and(|s| (listed.is_some() && !s.key_exact) || holds_key);
             // A sealing this member believes gives them the case, whose key they were never
             // given (one the rules do not apply: see `sealing_of`), opens nothing: the case
             // stays sealed from them. A part that does not open with a key they hold is broken.

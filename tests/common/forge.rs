@@ -90,6 +90,31 @@ impl Forgery {
     /// claiming `at` (RFC 3339, as casebook stores it), signed by `ssh-keygen` with the
     /// private key `key` (its `.pub` beside it). Gives the commit's id.
     pub fn commit(&mut self, author: &str, key: &Path, at: &str, events: &[Forged<'_>]) -> String {
+        let events: Vec<(uuid::Uuid, &Forged<'_>)> =
+            events.iter().map(|e| (uuid::Uuid::new_v4(), e)).collect();
+        self.commit_events(author, key, at, &events)
+    }
+
+    /// [`Forgery::commit`], with the events' ids chosen (so that one can name another).
+    pub fn commit_with_ids(
+        &mut self,
+        author: &str,
+        key: &Path,
+        at: &str,
+        events: &[(uuid::Uuid, Forged<'_>)],
+    ) -> String {
+        let events: Vec<(uuid::Uuid, &Forged<'_>)> =
+            events.iter().map(|(id, e)| (*id, e)).collect();
+        self.commit_events(author, key, at, &events)
+    }
+
+    fn commit_events(
+        &mut self,
+        author: &str,
+        key: &Path,
+        at: &str,
+        events: &[(uuid::Uuid, &Forged<'_>)],
+    ) -> String {
         let author = self.member(author);
         let parents = vec![self.head()];
         let public = fs::read_to_string(format!("{}.pub", key.display())).unwrap();
@@ -99,9 +124,9 @@ impl Forgery {
             .collect::<Vec<_>>()
             .join(" ");
         let mut entries: Vec<(String, String)> = Vec::new();
-        for e in events {
+        for (id, e) in events {
             self.count += 1;
-            let id = uuid::Uuid::new_v4().to_string();
+            let id = id.to_string();
             let hash = event_hash(&[
                 &id,
                 e.case.unwrap_or(""),

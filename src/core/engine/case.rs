@@ -103,6 +103,11 @@ pub fn step(
     if let Err(why) = rules::judge(actor, past.as_ref(), event, context) {
         return hold(state, event, why.to_string(), false);
     }
+    if let Some(case) = past.as_ref()
+        && let Err(why) = rules::sealing_readers(actor, case, event)
+    {
+        return hold(state, event, why.to_string(), false);
+    }
     if causal.is_some()
         && let Err(why) = rules::judge(actor, state.as_ref(), event, context)
     {

@@ -360,15 +360,17 @@ impl Dag {
                     );
                     continue;
                 }
-                if let EventKind::AttentionResolved { events, .. } = &event.kind {
-                    attention.retain(|a| !events.contains(&a.event));
-                }
                 if redundant(&committee, &event.kind) {
                     continue;
                 }
                 match committee.step(self.authors[k], event) {
                     Ok(Some((member, lost))) => losses.push((k, member, lost)),
-                    Ok(None) => {}
+                    Ok(None) => {
+                        // A resolution the rules allowed takes its items off.
+                        if let EventKind::AttentionResolved { events, .. } = &event.kind {
+                            attention.retain(|a| !events.contains(&a.event));
+                        }
+                    }
                     Err(why) => hold(
                         &mut attention,
                         event,
@@ -452,11 +454,14 @@ impl Dag {
                 _ => {}
             }
         }
-        // Resolving an item keeps the change unapplied; only the item goes.
+        // Resolving an item keeps the change unapplied; only the item goes. A resolution
+        // that was itself not applied (its author was not a chair, or lost their place on
+        // another copy) resolves nothing.
+        let unapplied: HashSet<Uuid> = attention.iter().map(|a| a.event).collect();
         let resolved: HashSet<Uuid> = set
             .iter()
             .flat_map(|k| &self.roster_events[k])
-            .filter(|e| !self.held.contains_key(&e.id))
+            .filter(|e| !self.held.contains_key(&e.id) && !unapplied.contains(&e.id))
             .filter_map(|e| match &e.kind {
                 EventKind::AttentionResolved { events, .. } => Some(events.clone()),
                 _ => None,
