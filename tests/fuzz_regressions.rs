@@ -84,3 +84,24 @@ fn the_signature_seeds_verify() {
         );
     }
 }
+
+/// A corpus a fuzzing run grew, replayed in a debug build (the fuzzer's optimised build
+/// leaves out debug assertions, such as each merge's check against a full replay):
+/// `CASEBOOK_FUZZ_CORPUS=fuzz/corpus cargo test --test fuzz_regressions grown -- --nocapture`.
+/// Without the variable it says so and checks nothing.
+#[test]
+fn a_grown_corpus_replays_in_a_debug_build() {
+    let Some(dir) = std::env::var_os("CASEBOOK_FUZZ_CORPUS") else {
+        eprintln!("skipped: set CASEBOOK_FUZZ_CORPUS to a grown corpus folder to replay it");
+        return;
+    };
+    let base = merge_base();
+    for target in fuzzing::TARGETS {
+        let inputs = files(&Path::new(&dir).join(target), false);
+        for input in &inputs {
+            let data = std::fs::read(input).unwrap();
+            fuzzing::run(target, &data, &base);
+        }
+        eprintln!("{target}: {} inputs replayed", inputs.len());
+    }
+}
