@@ -93,3 +93,77 @@ fn a_clock_behind_the_newest_change_warns_before_signing() {
         "{shown}"
     );
 }
+
+/// A copy written on a laptop whose clock ran ahead, merged into a file that has changes of
+/// its own: the merge commit is dated as the newest commit it follows, so no copy holds it
+/// (or anything after it) as dated before its parents.
+#[test]
+fn merging_a_copy_from_a_fast_clock_holds_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let ada_key = common::member_key(dir, "ada");
+    let bo_key = common::member_key(dir, "bo");
+    let ada = Laptop::with_key(&ada_key);
+    let file = dir.join("committee.cases.age");
+    ada.ok(&[&"init", &file, &"--name", &"Ada"]);
+    ada.ok(&[
+        &"member",
+        &"add",
+        &file,
+        &"--name",
+        &"Bo",
+        &"--key",
+        &dir.join("bo.pub"),
+    ]);
+    let code = ada
+        .ok(&[&"case", &"new", &file, &"--title", &"Hostile replies"])
+        .trim()
+        .to_string();
+    let copy = dir.join("bo-copy.cases.age");
+    std::fs::copy(&file, &copy).unwrap();
+    ada.ok(&[&"note", &"add", &file, &code, &"--text", &"ada on time"]);
+
+    let state = tempfile::tempdir().unwrap();
+    // SAFETY: set before the library opens anything in this test; it only decides where
+    // this test's pins go (the binary runs get their own through `Laptop`).
+    unsafe { std::env::set_var("XDG_STATE_HOME", state.path()) };
+    let bo = Identity::load(&bo_key, &PassphraseSource::Terminal).unwrap();
+    let ahead = Utc::now() + Duration::days(400);
+    let mut theirs = CaseFile::open(&copy, &bo, OpenMode::ReadWrite).unwrap();
+    casebook::ops::cases::change(
+        &mut theirs,
+        &code,
+        casebook::ops::cases::CaseChange::Note {
+            kind: Default::default(),
+            body: "bo from the future".into(),
+            amends: None,
+        },
+    )
+    .unwrap();
+    theirs.commit(&bo, ahead).unwrap();
+    theirs.save(&bo).unwrap();
+    drop(theirs);
+
+    ada.ok(&[&"merge", &file, &copy]);
+    let fresh = Laptop::with_key(&ada_key);
+    let log = fresh.ok(&[&"log", &file]);
+    assert!(!log.contains("not applied"), "{log}");
+    let attention = fresh.ok(&[&"attention", &file]);
+    assert!(attention.contains("nothing needs attention"), "{attention}");
+    let shown = fresh.ok(&[&"case", &"show", &file, &code]);
+    assert!(
+        shown.contains("ada on time") && shown.contains("bo from the future"),
+        "{shown}"
+    );
+    // The merge commit (the newest) is dated no earlier than Bo's commit it follows.
+    let json = fresh.ok(&[&"log", &file, &"--json"]);
+    let commits: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let merge = commits
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|c| c["merges"].as_bool() == Some(true))
+        .expect("a merge commit");
+    let at = chrono::DateTime::parse_from_rfc3339(merge["at"].as_str().unwrap()).unwrap();
+    assert!(at.to_utc() >= ahead, "{merge}");
+}

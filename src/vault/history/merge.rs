@@ -517,6 +517,12 @@ pub(crate) fn merge(
     let count = i64::try_from(merged.len()).unwrap_or(i64::MAX);
     super::remember_tips(&tx, &tips, count).map_err(db)?;
     let mut merge_commit_id = None;
+    // Never dated before what it follows (a copy from a laptop whose clock ran ahead), as
+    // any commit (see `CaseFile::record`).
+    let at = match super::latest_time(&tx).map_err(db)? {
+        Some(latest) if crate::core::engine::dag::too_early(at, latest).is_some() => latest,
+        _ => at,
+    };
     let merge_at = store::timestamp(at);
     if merge_commit {
         let body = Body {
