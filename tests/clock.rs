@@ -7,10 +7,16 @@ use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
 use chrono::{Duration, Utc};
 use common::Laptop;
 
-#[test]
-fn a_clock_behind_the_newest_change_warns_before_signing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
+/// Ada (chair) and Bo, with one case, in `dir`.
+struct Committee {
+    ada_key: std::path::PathBuf,
+    bo_key: std::path::PathBuf,
+    ada: Laptop,
+    file: std::path::PathBuf,
+    code: String,
+}
+
+fn committee(dir: &std::path::Path) -> Committee {
     let ada_key = common::member_key(dir, "ada");
     let bo_key = common::member_key(dir, "bo");
     let ada = Laptop::with_key(&ada_key);
@@ -29,6 +35,51 @@ fn a_clock_behind_the_newest_change_warns_before_signing() {
         .ok(&[&"case", &"new", &file, &"--title", &"Hostile replies"])
         .trim()
         .to_string();
+    Committee {
+        ada_key,
+        bo_key,
+        ada,
+        file,
+        code,
+    }
+}
+
+/// Bo's laptop, its clock at `ahead`, adds the note `body` to case `code` in `path` and signs
+/// it. The library runs in this test's process: `XDG_STATE_HOME` must already be its own.
+fn note_from_a_fast_clock(
+    path: &std::path::Path,
+    bo_key: &std::path::Path,
+    code: &str,
+    body: &str,
+    ahead: chrono::DateTime<Utc>,
+) {
+    let bo = Identity::load(bo_key, &PassphraseSource::Terminal).unwrap();
+    let mut copy = CaseFile::open(path, &bo, OpenMode::ReadWrite).unwrap();
+    casebook::ops::cases::change(
+        &mut copy,
+        code,
+        casebook::ops::cases::CaseChange::Note {
+            kind: Default::default(),
+            body: body.into(),
+            amends: None,
+        },
+    )
+    .unwrap();
+    copy.commit(&bo, ahead).unwrap();
+    copy.save(&bo).unwrap();
+}
+
+#[test]
+fn a_clock_behind_the_newest_change_warns_before_signing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let Committee {
+        ada_key,
+        bo_key,
+        ada,
+        file,
+        code,
+    } = committee(dir);
     // A laptop that never signed anything ahead of its clock says nothing.
     let out = ada.run(&[&"note", &"add", &file, &code, &"--text", &"on time"]);
     common::ok(&out);
@@ -38,22 +89,8 @@ fn a_clock_behind_the_newest_change_warns_before_signing() {
     let state = tempfile::tempdir().unwrap();
     // SAFETY: this test binary has one test; the variable only decides where pins go.
     unsafe { std::env::set_var("XDG_STATE_HOME", state.path()) };
-    let bo = Identity::load(&bo_key, &PassphraseSource::Terminal).unwrap();
     let ahead = Utc::now() + Duration::days(3 * 365 + 2) + Duration::minutes(5);
-    let mut copy = CaseFile::open(&file, &bo, OpenMode::ReadWrite).unwrap();
-    casebook::ops::cases::change(
-        &mut copy,
-        &code,
-        casebook::ops::cases::CaseChange::Note {
-            kind: Default::default(),
-            body: "from the future".into(),
-            amends: None,
-        },
-    )
-    .unwrap();
-    copy.commit(&bo, ahead).unwrap();
-    copy.save(&bo).unwrap();
-    drop(copy);
+    note_from_a_fast_clock(&file, &bo_key, &code, "from the future", ahead);
 
     // Reading says nothing: nothing is signed.
     let out = ada.run(&[&"info", &file]);
@@ -101,24 +138,13 @@ fn a_clock_behind_the_newest_change_warns_before_signing() {
 fn merging_a_copy_from_a_fast_clock_holds_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let ada_key = common::member_key(dir, "ada");
-    let bo_key = common::member_key(dir, "bo");
-    let ada = Laptop::with_key(&ada_key);
-    let file = dir.join("committee.cases.age");
-    ada.ok(&[&"init", &file, &"--name", &"Ada"]);
-    ada.ok(&[
-        &"member",
-        &"add",
-        &file,
-        &"--name",
-        &"Bo",
-        &"--key",
-        &dir.join("bo.pub"),
-    ]);
-    let code = ada
-        .ok(&[&"case", &"new", &file, &"--title", &"Hostile replies"])
-        .trim()
-        .to_string();
+    let Committee {
+        ada_key,
+        bo_key,
+        ada,
+        file,
+        code,
+    } = committee(dir);
     let copy = dir.join("bo-copy.cases.age");
     std::fs::copy(&file, &copy).unwrap();
     ada.ok(&[&"note", &"add", &file, &code, &"--text", &"ada on time"]);
@@ -127,22 +153,8 @@ fn merging_a_copy_from_a_fast_clock_holds_nothing() {
     // SAFETY: set before the library opens anything in this test; it only decides where
     // this test's pins go (the binary runs get their own through `Laptop`).
     unsafe { std::env::set_var("XDG_STATE_HOME", state.path()) };
-    let bo = Identity::load(&bo_key, &PassphraseSource::Terminal).unwrap();
     let ahead = Utc::now() + Duration::days(400);
-    let mut theirs = CaseFile::open(&copy, &bo, OpenMode::ReadWrite).unwrap();
-    casebook::ops::cases::change(
-        &mut theirs,
-        &code,
-        casebook::ops::cases::CaseChange::Note {
-            kind: Default::default(),
-            body: "bo from the future".into(),
-            amends: None,
-        },
-    )
-    .unwrap();
-    theirs.commit(&bo, ahead).unwrap();
-    theirs.save(&bo).unwrap();
-    drop(theirs);
+    note_from_a_fast_clock(&copy, &bo_key, &code, "bo from the future", ahead);
 
     ada.ok(&[&"merge", &file, &copy]);
     let fresh = Laptop::with_key(&ada_key);

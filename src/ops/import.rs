@@ -132,16 +132,9 @@ pub fn named_members<'a>(
         report.venue.as_deref(),
     ];
     let texts: Vec<&str> = fields.into_iter().flatten().collect();
-    let active: Vec<crate::core::roster::Member> = roster.active().cloned().collect();
-    let named: Vec<crate::core::roster::MemberId> =
-        crate::core::mentions::members_named_in(&texts, &active)
-            .into_iter()
-            .map(|m| m.id)
-            .collect();
-    roster
-        .members()
-        .iter()
-        .filter(|m| named.contains(&m.id))
+    crate::core::mentions::members_named_in(&texts, roster.members())
+        .into_iter()
+        .filter(|m| m.is_active())
         .collect()
 }
 

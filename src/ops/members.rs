@@ -163,10 +163,8 @@ pub fn remove(
     };
     file.record(&removal)?;
     rekey_sealed_cases(file)?;
-    let mut saved = file.save_with(identity, policy)?;
-    saved.cleared = crate::vault::copies::clear_aside(&saved.path);
     Ok(Removed {
-        saved,
+        saved: save_clearing_aside(file, identity, policy)?,
         unassigned,
         unassigned_elsewhere,
     })
@@ -197,6 +195,18 @@ pub(crate) fn unassign_everywhere(
         unassigned.push(case.code_name.clone());
     }
     Ok((unassigned, unassigned_elsewhere))
+}
+
+/// Save after a removal or a key change, then delete what casebook left beside the file that
+/// the old key opens (see [`crate::vault::copies::clear_aside`]).
+fn save_clearing_aside(
+    file: &mut CaseFile,
+    identity: &Identity,
+    policy: SavePolicy,
+) -> Result<vault::SaveReport, Error> {
+    let mut saved = file.save_with(identity, policy)?;
+    saved.cleared = crate::vault::copies::clear_aside(&saved.path);
+    Ok(saved)
 }
 
 /// A new key for every sealed case the acting member reads whose key is due to change: a
@@ -267,9 +277,7 @@ pub fn rotate_key(
         backup_new_version: true,
         ..SavePolicy::default()
     };
-    let mut saved = file.save_with(new, policy)?;
-    saved.cleared = crate::vault::copies::clear_aside(&saved.path);
-    Ok(saved)
+    save_clearing_aside(file, new, policy)
 }
 
 /// Re-encrypt the file (and replace its backup) with a fresh file key, as an event.
@@ -282,9 +290,7 @@ pub fn rekey(file: &mut CaseFile, identity: &Identity) -> Result<vault::SaveRepo
         backup_new_version: true,
         ..SavePolicy::default()
     };
-    let mut saved = file.save_with(identity, policy)?;
-    saved.cleared = crate::vault::copies::clear_aside(&saved.path);
-    Ok(saved)
+    save_clearing_aside(file, identity, policy)
 }
 
 /// The motion waiting for a majority about the member called `name` (to remove them or

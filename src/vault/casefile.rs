@@ -186,24 +186,19 @@ impl CaseFile {
         // would hold it): on a laptop whose clock is behind the newest change, it is dated as
         // that change (the member is warned before signing; see `ops::notices::clock_behind`).
         // A clock ahead of everyone else's cannot stop the others from recording.
-        let clamped: Vec<Event>;
-        let events: &[Event] = match not_before {
-            Some(latest)
-                if events
-                    .iter()
-                    .any(|e| crate::core::engine::dag::too_early(e.at, latest).is_some()) =>
-            {
-                clamped = events
-                    .iter()
-                    .map(|e| Event {
-                        at: e.at.max(latest),
-                        ..e.clone()
-                    })
-                    .collect();
-                &clamped
-            }
-            _ => events,
+        let dated = |e: &Event| crate::core::engine::dag::dated_after(e.at, not_before);
+        let events: std::borrow::Cow<'_, [Event]> = if events.iter().all(|e| dated(e) == e.at) {
+            std::borrow::Cow::Borrowed(events)
+        } else {
+            events
+                .iter()
+                .map(|e| Event {
+                    at: dated(e),
+                    ..e.clone()
+                })
+                .collect()
         };
+        let events: &[Event] = &events;
         let unsaved_openings: std::collections::HashSet<CaseId> =
             store::events_after(&self.conn, self.committed)
                 .map_err(db)?

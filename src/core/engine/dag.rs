@@ -494,6 +494,16 @@ pub fn too_early(at: DateTime<Utc>, latest: DateTime<Utc>) -> Option<String> {
     })
 }
 
+/// The time a laptop signs as: its clock (`at`), or, when that is too early after the history
+/// it follows (latest commit `latest`), the latest commit's time: a change never claims a
+/// time before what it follows, and a clock ahead of everyone else's stops no one.
+pub fn dated_after(at: DateTime<Utc>, latest: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    match latest {
+        Some(latest) if too_early(at, latest).is_some() => latest,
+        _ => at,
+    }
+}
+
 /// A roster change that changes nothing now (the same removal made on two copies).
 fn redundant(committee: &Committee, kind: &EventKind) -> bool {
     match kind {

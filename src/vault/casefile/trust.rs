@@ -376,10 +376,10 @@ impl CaseFile {
         }
         let after = if unsigned { 0 } else { self.committed };
         // Never dated before what it follows (see `CaseFile::record`).
-        let at = match history::latest_time(&self.conn).map_err(db)? {
-            Some(latest) if crate::core::engine::dag::too_early(at, latest).is_some() => latest,
-            _ => at,
-        };
+        let at = crate::core::engine::dag::dated_after(
+            at,
+            history::latest_time(&self.conn).map_err(db)?,
+        );
         // What this commit signs, by case, for the debug check below.
         #[cfg(debug_assertions)]
         let touched: std::collections::BTreeSet<crate::core::case::CaseId> =

@@ -519,10 +519,7 @@ pub(crate) fn merge(
     let mut merge_commit_id = None;
     // Never dated before what it follows (a copy from a laptop whose clock ran ahead), as
     // any commit (see `CaseFile::record`).
-    let at = match super::latest_time(&tx).map_err(db)? {
-        Some(latest) if crate::core::engine::dag::too_early(at, latest).is_some() => latest,
-        _ => at,
-    };
+    let at = crate::core::engine::dag::dated_after(at, super::latest_time(&tx).map_err(db)?);
     let merge_at = store::timestamp(at);
     if merge_commit {
         let body = Body {
