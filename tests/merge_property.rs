@@ -2,7 +2,9 @@
 //! some of them break the committee's rules by hand (`age -d`, `sqlite3`, `ssh-keygen -Y
 //! sign`) at random points; at the end every copy has every event ever recorded, the same
 //! head and the same derived state, and every rule-breaking event is kept and not applied on
-//! every copy that can read it.
+//! every copy that can read it. Some runs start from copies an older casebook wrote (schema
+//! version 6, `tests/fixtures/v6`), and any run may merge such a copy at any point: old and new
+//! writers' histories mixed converge the same way.
 
 mod common;
 
@@ -42,6 +44,8 @@ enum Step {
     Assign(usize, usize),
     Remove(usize),
     Exchange(usize),
+    /// Merge the copy an older casebook wrote for a member (runs that start from old copies).
+    OldCopy(usize),
     /// A rule-breaking event written by hand into the member's own copy.
     Forge(usize, Breach),
 }
@@ -71,6 +75,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..4usize, 0..5usize).prop_map(|(c, m)| Step::Assign(c, m)),
         1 => (1..5usize).prop_map(Step::Remove),
         4 => (0..5usize).prop_map(Step::Exchange),
+        1 => (0..5usize).prop_map(Step::OldCopy),
         2 => (0..4usize, prop_oneof![
             Just(Breach::SelfPromotion),
             Just(Breach::CloseFromNew),
@@ -196,7 +201,7 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
                 false,
             )
             .map(|_| ()),
-            Step::Remove(_) | Step::Exchange(_) | Step::Forge(..) => Ok(()),
+            Step::Remove(_) | Step::Exchange(_) | Step::OldCopy(_) | Step::Forge(..) => Ok(()),
         }
     };
     match result {
@@ -214,6 +219,16 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
                 .merge_file(&path, &copy.identity)
                 .map_err(|e| format!("{} merging {}: {e}", MEMBERS[who], MEMBERS[other]))?;
         }
+    }
+    if let Step::OldCopy(other) = step {
+        let path = old_copy(*other);
+        let copy = &mut copies[who];
+        copy.file.merge_file(&path, &copy.identity).map_err(|e| {
+            format!(
+                "{} merging the old copy of {}: {e}",
+                MEMBERS[who], MEMBERS[*other]
+            )
+        })?;
     }
     let copy = &mut copies[who];
     if copy.file.is_dirty() {
@@ -358,8 +373,32 @@ fn event_ids(file: &CaseFile) -> BTreeSet<String> {
         .collect()
 }
 
-fn setup(dir: &Path, members: usize) -> Vec<Copy> {
+/// The copy of member `n` that casebook wrote at schema version 6, before this version's
+/// format: every member's changes of their own on one shared start.
+fn old_copy(n: usize) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/v6")
+        .join(format!("{}.cases.age", MEMBERS[n % MEMBERS.len()]))
+}
+
+fn setup(dir: &Path, members: usize, old: bool) -> Vec<Copy> {
     let file = dir.join("committee.cases.age");
+    if old {
+        return (0..members)
+            .map(|i| {
+                let path = dir.join(format!("{}.cases.age", MEMBERS[i]));
+                std::fs::copy(old_copy(i), &path).unwrap();
+                let identity =
+                    Identity::load(&key_path(MEMBERS[i]), &PassphraseSource::Terminal).unwrap();
+                let file = CaseFile::open(&path, &identity, OpenMode::ReadWrite).unwrap();
+                Copy {
+                    path,
+                    identity,
+                    file,
+                }
+            })
+            .collect();
+    }
     let robin = key_path("robin");
     common::ok(&common::run(&[
         &"-i", &robin, &"init", &file, &"--name", &"Robin",
@@ -392,18 +431,24 @@ proptest! {
     fn copies_converge_whatever_the_order_of_exchanges(
         members in 3..=5usize,
         steps in prop::collection::vec((0..5usize, step()), 10..40),
+        old in any::<bool>(),
     ) {
         let state = tempfile::tempdir().unwrap();
         // SAFETY: every test in this binary points the state at a temp dir of its own.
         unsafe { std::env::set_var("XDG_STATE_HOME", state.path()) };
         let dir = tempfile::tempdir().unwrap();
-        let mut copies = setup(dir.path(), members);
+        let mut copies = setup(dir.path(), members, old);
         let mut recorded: BTreeSet<String> = BTreeSet::new();
+        for copy in &copies {
+            recorded.extend(event_ids(&copy.file));
+        }
         let mut forged: Vec<(String, Option<String>)> = Vec::new();
         for (who, step) in &steps {
             let who = who % members;
             let step = match step {
                 Step::Exchange(o) => Step::Exchange(o % members),
+                // Old copies belong to the committee the old runs start from.
+                Step::OldCopy(_) if !old => continue,
                 s => s.clone(),
             };
             if let Step::Forge(n, breach) = step {

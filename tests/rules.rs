@@ -657,3 +657,94 @@ fn a_party_cannot_choose_which_decision_stands() {
     );
     c.held_everywhere(&c.sealed, "is sealed from Mei");
 }
+
+#[test]
+fn a_chair_kept_out_of_a_case_takes_none_of_its_readers_away_alone() {
+    let Some(c) = committee() else { return };
+    // Mei, whom the sealed case is about, is a chair too.
+    c.laptop("Ada")
+        .ok(&[&"member", &"role", &c.file, &"Mei", &"chair"]);
+    let active = |laptop: &Laptop, name: &str| {
+        let list = laptop.ok(&[&"member", &"list", &c.file]);
+        list.lines()
+            .any(|l| l.starts_with(name) && l.contains("active since"))
+    };
+    // With the stock command line, removing a reader of the case is a motion, not a removal.
+    let proposed = c.laptop("Mei").ok(&[&"member", &"remove", &c.file, &"Bo"]);
+    assert!(proposed.contains("waits for a majority"), "{proposed}");
+    assert!(proposed.contains("kept out of"), "{proposed}");
+    // Written by hand, a removal of another reader and a new key for a third fare no better.
+    let (bo, cy) = {
+        let f = Forgery::open(c.key("Ada"), &c.file);
+        let ids = (f.member("Bo"), f.member("Cy"));
+        std::fs::remove_file(&f.db).unwrap();
+        ids
+    };
+    let _ = common::member_key(&c.dir, "bo-new");
+    let public = std::fs::read_to_string(c.dir.join("bo-new.pub")).unwrap();
+    let public: Vec<&str> = public.split_whitespace().take(2).collect();
+    c.forge(
+        &c.file,
+        "Mei",
+        &now(),
+        &[
+            Forged {
+                case: None,
+                kind: "member-removed",
+                payload: format!(r#"{{"kind":"member-removed","member":"{cy}","reason":null}}"#),
+            },
+            Forged {
+                case: None,
+                kind: "member-key-changed",
+                payload: format!(
+                    r#"{{"kind":"member-key-changed","member":"{bo}","recipient":"{}"}}"#,
+                    public.join(" ")
+                ),
+            },
+        ],
+    );
+    let fresh = Laptop::with_key(c.key("Cy"));
+    let mut heads = Vec::new();
+    for laptop in [c.laptop("Ada"), &fresh] {
+        assert!(active(laptop, "Bo") && active(laptop, "Cy"));
+        let log = laptop.ok(&[&"log", &c.file]);
+        assert!(
+            log.contains("not applied: ")
+                && log.contains("who reads a sealed case Mei is kept out of"),
+            "{log}"
+        );
+        let attention = laptop.ok(&[&"attention", &c.file]);
+        assert!(attention.contains("replaced the key of Bo"), "{attention}");
+        // Both removals wait for a majority, as motions every member sees.
+        let members = laptop.ok(&[&"member", &"list", &c.file]);
+        assert!(
+            members
+                .contains("removed Bo from the committee (proposed by Mei): waits for a majority")
+                && members.contains(
+                    "removed Cy from the committee (proposed by Mei): waits for a majority"
+                ),
+            "{members}"
+        );
+        heads.push(laptop.ok(&[&"log", &c.file, &"--head"]));
+    }
+    assert_eq!(heads[0], heads[1], "the copies do not converge");
+    // Mei's own copy, which cannot read the case, derives the same committee.
+    assert_eq!(
+        c.laptop("Mei").ok(&[&"member", &"list", &c.file]),
+        c.laptop("Ada").ok(&[&"member", &"list", &c.file])
+    );
+    // Bo's key still opens the file; the forged one does not.
+    c.laptop("Bo").ok(&[&"info", &c.file]);
+    // A majority can still remove a reader: Ada and Cy approve Mei's motion.
+    let motion = c.laptop("Ada").ok(&[&"member", &"list", &c.file]);
+    let item = motion
+        .lines()
+        .find(|l| l.contains("removed Bo"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    for name in ["Ada", "Cy"] {
+        c.laptop(name).ok(&[&"approve", &c.file, &"--item", &item]);
+    }
+    assert!(!active(c.laptop("Ada"), "Bo"));
+}

@@ -940,3 +940,49 @@ fn the_hashes_kept_of_sealed_events_cannot_be_guessed() {
     let guessed: Vec<&String> = stubs.iter().filter(|s| hashes.contains(s)).collect();
     assert!(guessed.is_empty(), "guessed: {guessed:?}");
 }
+
+/// Found by the merge property test on copies an older casebook wrote: two readers keep
+/// themselves out of one case at the same time on two copies, while a request to keep a third
+/// member out waits for a second reader. Each copy wrapped its new case key to the other's
+/// member; the merge took that key for a sign that the member still read the case, and refused
+/// the copy as broken. Now every copy merges, and the case stays with its readers.
+#[test]
+fn two_readers_keeping_themselves_out_at_once_on_two_copies_still_merge() {
+    let c = committee();
+    let cy_key = common::member_key(&c.dir, "cy");
+    c.ada.ok(&[
+        &"member",
+        &"add",
+        &c.file,
+        &"--name",
+        &"Cy",
+        &"--key",
+        &c.dir.join("cy.pub"),
+    ]);
+    let cy = Laptop::with_key(&cy_key);
+    let code = canary_case(&c.ada, &c.file, &[]);
+    // A request recorded after the case opened waits for a second reader.
+    let waiting = c
+        .ada
+        .ok(&[&"case", &"seal", &c.file, &code, &"--from", &"Mei"]);
+    assert!(waiting.contains("casebook approve"), "{waiting}");
+    let bo_copy = c.dir.join("bo.cases.age");
+    fs::copy(&c.file, &bo_copy).unwrap();
+    c.ada.ok(&[&"conflict", &"--hard", &c.file, &code]);
+    c.bo.ok(&[&"conflict", &"--hard", &bo_copy, &code]);
+    c.ada.ok(&[&"merge", &c.file, &bo_copy]);
+    c.bo.ok(&[&"merge", &bo_copy, &c.file]);
+    let heads: Vec<String> = [(&c.ada, &c.file), (&c.bo, &bo_copy), (&cy, &c.file)]
+        .iter()
+        .map(|(laptop, file)| laptop.ok(&[&"log", file, &"--head"]))
+        .collect();
+    assert_eq!(heads[0], heads[1]);
+    assert_eq!(heads[0], heads[2]);
+    // Cy still reads everything; Ada and Bo read it no more, with casebook or without.
+    reads_everything(&cy, &c.file, &code);
+    for (laptop, file) in [(&c.ada, &c.file), (&c.bo, &bo_copy)] {
+        let shown = laptop.ok(&[&"case", &"show", file, &code]);
+        assert!(shown.contains("sealed from you"), "{shown}");
+    }
+    sealed_from(&c.bo_key, &bo_copy, &[NOTE, SUMMARY]);
+}

@@ -177,8 +177,9 @@ pub enum Command {
     },
     /// Approve a change that waits for a second member: on a case, keeping a member out at
     /// the reporter's request after the case was opened, or a party recorded as a committee
-    /// member; without a case, a motion (removing or demoting a chair, or leaving the committee
-    /// without one), which takes effect when a majority of the active members approved it.
+    /// member; without a case, a motion (removing or demoting a chair, leaving the committee
+    /// without one, or a chair removing a reader of a sealed case they are kept out of), which
+    /// takes effect when a majority of the active members approved it.
     Approve {
         /// The case file.
         file: PathBuf,

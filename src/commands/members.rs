@@ -360,7 +360,9 @@ pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result
 fn motion_words(file: &Path, name: &str, motion: uuid::Uuid) -> String {
     format!(
         "proposed: the change to {} waits for a majority of the active members (one chair \
-         does not remove or demote another alone); each approves it with\n  casebook approve {} --item {}",
+         alone does not remove or demote another chair, leave the committee without a chair, \
+         or remove a reader of a sealed case they are kept out of); each approves it \
+         with\n  casebook approve {} --item {}",
         inline(name),
         crate::ops::export::shell_quote(&file.display().to_string()),
         &motion.to_string()[..8]

@@ -486,12 +486,67 @@ fn is_exact(exact: &bool) -> bool {
     *exact
 }
 
+/// Who reads a sealed case and who was kept out of it, as every copy derives it from the
+/// case's `case-sealed` events alone, a copy the case is sealed from too: the committee's rules
+/// use it where every copy must agree (see [`super::history::Committee`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Readers {
+    /// The members the case key is given to.
+    pub readers: BTreeSet<MemberId>,
+    /// The members kept out (not those who joined after it was sealed).
+    pub kept_out: BTreeSet<MemberId>,
+}
+
+impl Readers {
+    /// Who reads the case after `event` (a [`EventKind::CaseSealed`] by its author), from
+    /// `before`: the readers it had, less those kept out, plus a member given access; the first
+    /// sealing's readers are the event's. `None` when the author may not change who may read
+    /// it (they are not a reader); `before` for any other event.
+    pub fn after(before: Option<&Readers>, event: &Event) -> Option<Readers> {
+        let EventKind::CaseSealed {
+            access,
+            readers: given,
+            ..
+        } = &event.kind
+        else {
+            return before.cloned();
+        };
+        let Some(before) = before else {
+            let kept_out = match access {
+                Access::Excluded { members, .. } => members.clone(),
+                _ => BTreeSet::new(),
+            };
+            return Some(Readers {
+                readers: given.clone(),
+                kept_out,
+            });
+        };
+        if !before.readers.contains(&event.author) {
+            return None;
+        }
+        let mut next = before.clone();
+        match access {
+            Access::Excluded { members, .. } => {
+                for member in members {
+                    next.readers.remove(member);
+                    next.kept_out.insert(*member);
+                }
+            }
+            Access::Given { member } => {
+                next.readers.insert(*member);
+                next.kept_out.remove(member);
+            }
+            // A re-key may only narrow who reads it (a reader who left).
+            Access::Rekeyed => next.readers.retain(|m| given.contains(m)),
+        }
+        Some(next)
+    }
+}
+
 impl Sealing {
     /// Who may read the case after `event` (a [`EventKind::CaseSealed`] by its author), from
-    /// `before`: the readers it had, less those kept out, plus a member given access; the
-    /// first sealing's readers are the event's. `None` when the author may not change who
-    /// may read it (they are not a reader). Derived from the sealing events alone, so that a
-    /// copy the case is sealed from derives it too.
+    /// `before`, as [`Readers::after`] gives it, with why each member was kept out. Derived
+    /// from the sealing events alone, so that a copy the case is sealed from derives it too.
     pub fn after(before: Option<&Sealing>, event: &Event) -> Option<Sealing> {
         let EventKind::CaseSealed {
             access,
@@ -502,46 +557,22 @@ impl Sealing {
         else {
             return before.cloned();
         };
-        let Some(before) = before else {
-            let excluded = match access {
-                Access::Excluded { members, why } => members.iter().map(|m| (*m, *why)).collect(),
-                _ => BTreeMap::new(),
-            };
-            return Some(Sealing {
-                since: event.at,
-                changed_at: event.at,
-                key_by: event.author,
-                readers: given.clone(),
-                excluded,
-                recipient: recipient.clone(),
-                key_exact: true,
-            });
-        };
-        if !before.readers.contains(&event.author) {
-            return None;
-        }
-        let mut readers = before.readers.clone();
-        let mut excluded = before.excluded.clone();
-        match access {
-            Access::Excluded { members, why } => {
-                for member in members {
-                    readers.remove(member);
-                    excluded.insert(*member, *why);
-                }
-            }
-            Access::Given { member } => {
-                readers.insert(*member);
-                excluded.remove(member);
-            }
-            // A re-key may only narrow who reads it (a reader who left).
-            Access::Rekeyed => readers.retain(|m| given.contains(m)),
+        let was = before.map(|b| Readers {
+            readers: b.readers.clone(),
+            kept_out: b.excluded.keys().copied().collect(),
+        });
+        let next = Readers::after(was.as_ref(), event)?;
+        let mut excluded = before.map(|b| b.excluded.clone()).unwrap_or_default();
+        excluded.retain(|member, _| next.kept_out.contains(member));
+        if let Access::Excluded { members, why } = access {
+            excluded.extend(members.iter().map(|m| (*m, *why)));
         }
         Some(Sealing {
-            since: before.since,
+            since: before.map_or(event.at, |b| b.since),
             changed_at: event.at,
             key_by: event.author,
-            key_exact: readers == *given,
-            readers,
+            key_exact: before.is_none() || next.readers == *given,
+            readers: next.readers,
             excluded,
             recipient: recipient.clone(),
         })

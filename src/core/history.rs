@@ -4,12 +4,13 @@
 //! whether a commit's author was allowed to make its changes then. Nothing here checks a
 //! signature or a hash (that is the vault's); this is the committee's rule about authority.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::case::{CaseId, Readers};
 use super::event::{Event, EventKind};
 use super::process::Settings;
 use super::roster::{Member, MemberId, Role, Roster};
@@ -64,6 +65,17 @@ pub enum Unauthorized {
     KeyReused {
         /// Who was given it.
         name: String,
+    },
+    /// A chair replacing the key of a member who reads a sealed case the chair was kept out of.
+    #[error(
+        "{name} replaced the key of {member}, who reads a sealed case {name} is kept out of \
+         (only {member} replaces their own key)"
+    )]
+    KeptOut {
+        /// The chair.
+        name: String,
+        /// The reader.
+        member: String,
     },
     /// A roster event that makes no sense at that point (an unknown member, a duplicate).
     #[error("it changes the roster impossibly: {0}")]
@@ -128,6 +140,11 @@ pub struct Committee {
     /// Every key each member has held: a key once used is never given to another member.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     keys: Vec<(MemberId, String)>,
+    /// Who reads each sealed case and who was kept out of it, from the `case-sealed` events
+    /// every copy holds in plaintext (a copy the case is sealed from too): a chair kept out of
+    /// a case does not take its readers off the committee, or replace their keys, alone.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    sealed: BTreeMap<CaseId, Readers>,
     /// Replaying copies merged together (see [`Committee::merging`]).
     #[serde(skip)]
     merging: bool,
@@ -141,6 +158,7 @@ impl Committee {
             settings: Settings::default(),
             motions: Vec::new(),
             keys: Vec::new(),
+            sealed: BTreeMap::new(),
             merging: false,
         }
     }
@@ -244,10 +262,15 @@ impl Committee {
         author: MemberId,
         event: &Event,
     ) -> Result<Option<(MemberId, Loss)>, Unauthorized> {
-        let way = self.judge(author, event)?;
+        // Of a case's events, only who reads it concerns the committee; whether the rules
+        // allow the change is the case's to judge (see `core::rules`).
         if event.case.is_some() {
+            if event.author == author {
+                self.fold_sealing(event);
+            }
             return Ok(None);
         }
+        let way = self.judge(author, event)?;
         if let Way::Motion = way {
             self.motions.push(Motion {
                 change: event.clone(),
@@ -266,6 +289,34 @@ impl Committee {
             return Ok(None);
         }
         Ok(self.apply_change(event, event.at))
+    }
+
+    /// Follow who reads a sealed case: `event` is one of the case's (any other changes
+    /// nothing). A sealing whose author could not read the case changes nothing either.
+    fn fold_sealing(&mut self, event: &Event) {
+        let Some(case) = event.case else { return };
+        if !matches!(event.kind, EventKind::CaseSealed { .. }) {
+            return;
+        }
+        if let Some(next) = Readers::after(self.sealed.get(&case), event) {
+            self.sealed.insert(case, next);
+        }
+    }
+
+    /// Whether `event` is one the committee follows: committee-wide, or a change of who reads
+    /// a sealed case (see [`Committee::step`]). Every path that replays the committee feeds it
+    /// exactly these.
+    pub fn follows(event: &Event) -> bool {
+        event.case.is_none() || matches!(event.kind, EventKind::CaseSealed { .. })
+    }
+
+    /// The sealed cases `chair` was kept out of that `member` reads (a chair kept out of a
+    /// case must not be able to take its readers away alone: the report may be about them).
+    fn kept_out_readers(&self, chair: MemberId, member: MemberId) -> usize {
+        self.sealed
+            .values()
+            .filter(|r| r.kept_out.contains(&chair) && r.readers.contains(&member))
+            .count()
     }
 
     /// Whether `author` could make `event` now: `Err` with why when not, else how it takes
@@ -466,6 +517,10 @@ impl Committee {
                 if target.role == Role::Chair && (target.id != by.id || chairs_left == 0) {
                     return Ok(Way::Motion);
                 }
+                // A chair kept out of a case takes none of its readers away alone.
+                if target.id != by.id && self.kept_out_readers(by.id, target.id) > 0 {
+                    return Ok(Way::Motion);
+                }
                 Ok(Way::Direct)
             }
             // Members rotate their own keys.
@@ -476,6 +531,12 @@ impl Committee {
                 let Some(target) = self.get(*member).filter(|m| m.is_active()) else {
                     return impossible("a member who is not active changes key".into());
                 };
+                if *member != by.id && self.kept_out_readers(by.id, *member) > 0 {
+                    return Err(Unauthorized::KeptOut {
+                        name: by.name.clone(),
+                        member: target.name.clone(),
+                    });
+                }
                 reused(*member, recipient, &target.name)?;
                 Ok(Way::Direct)
             }
@@ -576,8 +637,12 @@ impl Committee {
         lost
     }
 
-    /// Apply a committee-wide event (case events change nothing here).
+    /// Apply a committee-wide event, or follow who reads a sealed case.
     fn apply_unchecked(&mut self, event: &Event) {
+        if event.case.is_some() {
+            self.fold_sealing(event);
+            return;
+        }
         match &event.kind {
             EventKind::MemberAdded {
                 member,

@@ -225,6 +225,10 @@ impl CaseFile {
                 store::append_event(&tx, event, None, &self.salts.next()).map_err(db)?;
                 continue;
             };
+            // Who reads a sealed case is the committee's to follow too.
+            if crate::core::history::Committee::follows(event) {
+                let _ = committee.step(event.author, event);
+            }
             let previous = changed.remove(&id).or_else(|| {
                 self.index
                     .as_ref()
@@ -290,7 +294,7 @@ impl CaseFile {
             store::append_event(&tx, event, Some(&case), &self.salts.next()).map_err(db)?;
             changed.insert(id, case);
         }
-        if events.iter().any(|e| e.case.is_none()) {
+        if events.iter().any(crate::core::history::Committee::follows) {
             let held = store::held(&tx).map_err(db)?;
             super::history::write_committee(&tx, &committee, &attention, &held).map_err(db)?;
         }

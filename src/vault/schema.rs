@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes a database from version `i` to `i + 1`. Never edit one that has shipped:
 /// add a new one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 const V1: &str = r#"
 CREATE TABLE members (
@@ -153,6 +153,12 @@ INSERT INTO search (search, rank) VALUES ('secure-delete', 1);
 const V6: &str = r#"
 INSERT INTO search (search, rank) VALUES ('secure-delete', 1);
 "#;
+
+/// Version 7: the committee follows who reads each sealed case (a chair kept out of a case
+/// takes none of its readers off the committee alone). Nothing in the tables changes: the
+/// committee of an older file is derived again from its history when it is opened, and a
+/// casebook of version 6 refuses a file of this version rather than judge it by older rules.
+const V7: &str = "";
 
 /// Settings every connection gets, including deserialised ones: temporary data stays in
 /// memory (no plaintext in /var/tmp), deleted content is overwritten, and the schema cannot be

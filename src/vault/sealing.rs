@@ -540,7 +540,12 @@ pub(crate) fn unseal(
                 unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
             }
             let holds_key = sealed.is_some_and(|s| keyring.holds(case, &s.recipient));
-            let reader = listed.or(me.filter(|_| holds_key));
+            // Not a member kept out, though: a reader who kept themselves out on one copy
+            // while another reader, on another copy, wrapped a key of theirs to them holds
+            // that key, and reads the case no more.
+            let kept_out =
+                me.is_some_and(|me| sealed.is_some_and(|s| s.excluded.contains_key(&me)));
+            let reader = listed.or(me.filter(|_| holds_key && !kept_out));
             let readable = reader.is_some()
                 && sealed.is_some_and(|s| (listed.is_some() && !s.key_exact) || holds_key);
             // A sealing this member believes gives them the case, whose key they were never

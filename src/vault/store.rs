@@ -339,11 +339,12 @@ pub(crate) fn case_events(conn: &Connection, case: CaseId) -> rusqlite::Result<V
     rows.collect()
 }
 
-/// The committee-wide events (roster, keys, rules), oldest first.
+/// The events the committee follows (see [`crate::core::history::Committee::follows`]):
+/// committee-wide ones (roster, keys, rules) and who reads each sealed case, oldest first.
 pub(crate) fn committee_events(conn: &Connection) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, case_id, author, at, amends, payload FROM events
-         WHERE case_id IS NULL ORDER BY seq",
+         WHERE case_id IS NULL OR kind = 'case-sealed' ORDER BY seq",
     )?;
     let rows = stmt.query_map([], event_from_row)?;
     rows.collect()

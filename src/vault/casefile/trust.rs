@@ -134,6 +134,8 @@ pub(super) fn verify_on_open(
         });
     }
     let depth = match &known_path {
+        // A file an older casebook wrote is derived again under this one's rules.
+        Some(_) if written_as < crate::vault::schema::SCHEMA_VERSION => Depth::Full,
         Some(pin) => Depth::Known {
             head: &pin.head,
             digest: &pin.digest,

@@ -120,11 +120,11 @@ pub(super) fn after_merge(
         }
     }
 
-    // The committee, replayed from the committee-wide events as verification does.
+    // The committee, replayed from the events it follows as verification does.
     let committee_events: HashMap<String, Event> = {
         let mut stmt = conn
             .prepare(&format!(
-                "SELECT {} FROM events WHERE case_id IS NULL ORDER BY seq",
+                "SELECT {} FROM events WHERE case_id IS NULL OR kind = 'case-sealed' ORDER BY seq",
                 Row::COLUMNS
             ))
             .map_err(db)?;
@@ -136,7 +136,9 @@ pub(super) fn after_merge(
             let event = row
                 .event()
                 .map_err(|e| broken(format!("event {} is unreadable: {e}", short(&id))))?;
-            check_key(&event.kind).map_err(broken)?;
+            if event.case.is_none() {
+                check_key(&event.kind).map_err(broken)?;
+            }
             events.insert(id, event);
         }
         events

@@ -654,7 +654,7 @@ pub(super) fn check_events(
             }
             // Committee-wide events always decide who may do what; case events are read
             // only when their derived state is replayed.
-            if row.case.is_none() || replay.is_some() {
+            if row.case.is_none() || row.kind == "case-sealed" || replay.is_some() {
                 let event = row
                     .event()
                     .map_err(|e| broken(format!("event {} is unreadable: {e}", short_id(id))))?;
@@ -662,7 +662,12 @@ pub(super) fn check_events(
                     check_key(&event.kind).map_err(broken)?;
                     committee_events.push(event);
                 } else {
-                    case_events.push(event);
+                    if Committee::follows(&event) {
+                        committee_events.push(event.clone());
+                    }
+                    if replay.is_some() {
+                        case_events.push(event);
+                    }
                 }
             }
         }
