@@ -310,13 +310,12 @@ impl Committee {
         event.case.is_none() || matches!(event.kind, EventKind::CaseSealed { .. })
     }
 
-    /// The sealed cases `chair` was kept out of that `member` reads (a chair kept out of a
+    /// Whether `member` reads a sealed case `chair` was kept out of (a chair kept out of a
     /// case must not be able to take its readers away alone: the report may be about them).
-    fn kept_out_readers(&self, chair: MemberId, member: MemberId) -> usize {
+    fn kept_out_from_reader(&self, chair: MemberId, member: MemberId) -> bool {
         self.sealed
             .values()
-            .filter(|r| r.kept_out.contains(&chair) && r.readers.contains(&member))
-            .count()
+            .any(|r| r.kept_out.contains(&chair) && r.readers.contains(&member))
     }
 
     /// Whether `author` could make `event` now: `Err` with why when not, else how it takes
@@ -518,7 +517,7 @@ impl Committee {
                     return Ok(Way::Motion);
                 }
                 // A chair kept out of a case takes none of its readers away alone.
-                if target.id != by.id && self.kept_out_readers(by.id, target.id) > 0 {
+                if target.id != by.id && self.kept_out_from_reader(by.id, target.id) {
                     return Ok(Way::Motion);
                 }
                 Ok(Way::Direct)
@@ -531,7 +530,7 @@ impl Committee {
                 let Some(target) = self.get(*member).filter(|m| m.is_active()) else {
                     return impossible("a member who is not active changes key".into());
                 };
-                if *member != by.id && self.kept_out_readers(by.id, *member) > 0 {
+                if *member != by.id && self.kept_out_from_reader(by.id, *member) {
                     return Err(Unauthorized::KeptOut {
                         name: by.name.clone(),
                         member: target.name.clone(),
@@ -849,6 +848,67 @@ mod tests {
             );
         }
         (committee, [robin, sam, mei, bo])
+    }
+
+    /// Robin keeps Sam out of a case Mei and Bo read.
+    fn sealed_from_sam(committee: &mut Committee, [robin, sam, mei, bo]: [MemberId; 4]) {
+        let sealing = Event {
+            case: Some(super::super::case::CaseId(Uuid::new_v4())),
+            ..event(
+                robin,
+                EventKind::CaseSealed {
+                    access: super::super::event::Access::Excluded {
+                        members: BTreeSet::from([sam]),
+                        why: super::super::event::ExcludeWhy::Party,
+                    },
+                    readers: BTreeSet::from([robin, mei, bo]),
+                    recipient: "age1case".into(),
+                    keys: String::new(),
+                },
+            )
+        };
+        assert_eq!(committee.apply(robin, "key-r", &[sealing]).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn a_chair_kept_out_of_a_case_removes_its_readers_only_by_a_majority() {
+        let (mut committee, ids) = four();
+        let [robin, sam, mei, bo] = ids;
+        sealed_from_sam(&mut committee, ids);
+        assert!(committee.needs_motion(sam, &event(sam, removal(mei))));
+        let rekey = EventKind::MemberKeyChanged {
+            member: bo,
+            recipient: "key-b2".into(),
+        };
+        let why = by(&mut committee, sam, "key-s", rekey).unwrap();
+        assert!(
+            why.contains("reads a sealed case Sam is kept out of"),
+            "{why}"
+        );
+        // Robin, who reads it, removes Bo alone; Sam's own key is his to replace.
+        assert!(!committee.needs_motion(robin, &event(robin, removal(bo))));
+        let own = EventKind::MemberKeyChanged {
+            member: sam,
+            recipient: "key-s2".into(),
+        };
+        assert_eq!(by(&mut committee, sam, "key-s", own), None);
+        // Given access again, Sam is a chair like any other.
+        let mut back = committee.clone();
+        let case = *back.sealed.keys().next().unwrap();
+        let given = Event {
+            case: Some(case),
+            ..event(
+                mei,
+                EventKind::CaseSealed {
+                    access: super::super::event::Access::Given { member: sam },
+                    readers: BTreeSet::from([robin, mei, bo, sam]),
+                    recipient: "age1case2".into(),
+                    keys: String::new(),
+                },
+            )
+        };
+        back.apply(mei, "key-m", &[given]).unwrap();
+        assert!(!back.needs_motion(sam, &event(sam, removal(mei))));
     }
 
     #[test]
