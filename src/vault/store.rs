@@ -339,13 +339,17 @@ pub(crate) fn case_events(conn: &Connection, case: CaseId) -> rusqlite::Result<V
     rows.collect()
 }
 
+/// The rows of the events the committee follows, as an SQL condition (see
+/// [`crate::core::history::Committee::follows`]).
+pub(crate) const FOLLOWED: &str = "case_id IS NULL OR kind = 'case-sealed'";
+
 /// The events the committee follows (see [`crate::core::history::Committee::follows`]):
 /// committee-wide ones (roster, keys, rules) and who reads each sealed case, oldest first.
 pub(crate) fn committee_events(conn: &Connection) -> rusqlite::Result<Vec<Event>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, case_id, author, at, amends, payload FROM events
-         WHERE case_id IS NULL OR kind = 'case-sealed' ORDER BY seq",
-    )?;
+         WHERE {FOLLOWED} ORDER BY seq"
+    ))?;
     let rows = stmt.query_map([], event_from_row)?;
     rows.collect()
 }

@@ -124,8 +124,9 @@ pub(super) fn after_merge(
     let committee_events: HashMap<String, Event> = {
         let mut stmt = conn
             .prepare(&format!(
-                "SELECT {} FROM events WHERE case_id IS NULL OR kind = 'case-sealed' ORDER BY seq",
-                Row::COLUMNS
+                "SELECT {} FROM events WHERE {} ORDER BY seq",
+                Row::COLUMNS,
+                store::FOLLOWED
             ))
             .map_err(db)?;
         let rows = stmt.query_map([], Row::read).map_err(db)?;
