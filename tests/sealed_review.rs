@@ -281,7 +281,7 @@ fn forged_summary(c: &Committee, code: &str, case_key_pub: &str) -> String {
     for other in ["Ada", "Bo"] {
         sealed
             .excluded
-            .insert(id(other), casebook::core::event::ExcludeWhy::Request);
+            .insert(id(other), Some(casebook::core::event::ExcludeWhy::Request));
     }
     sealed.recipient = case_key_pub.to_string();
     sealed.key_by = id("Mei");

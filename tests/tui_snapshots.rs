@@ -495,7 +495,7 @@ fn sealed(
             .map(|(id, _)| *id)
             .filter(|id| *id != out)
             .collect(),
-        excluded: [(out, why)].into_iter().collect(),
+        excluded: [(out, Some(why))].into_iter().collect(),
         recipient: "age1example".into(),
         key_exact: true,
     });

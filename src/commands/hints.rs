@@ -260,6 +260,9 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
             "record the party (`casebook party add`) or the conflict first; a request made after \
              the case was opened waits for a second reader's approval"
         }
+        RuleError::UnreadableReason { .. } => {
+            "casebook seals the reason to the case's new key; this change was made by other means"
+        }
         RuleError::SecondReaderNeeded { .. } => {
             "your request is recorded; another member who can read the case gives access with `casebook case give FILE CODE NAME`"
         }

@@ -245,7 +245,10 @@ pub(super) fn show(
         let excluded: Vec<String> = sealed
             .excluded
             .iter()
-            .map(|(id, why)| format!("{} ({})", name(*id), why.describe()))
+            .map(|(id, why)| match why {
+                Some(why) => format!("{} ({})", name(*id), why.describe()),
+                None => name(*id),
+            })
             .collect();
         writeln!(
             out,

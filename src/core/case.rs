@@ -465,9 +465,10 @@ pub struct Sealing {
     pub key_by: MemberId,
     /// The members the case key is given to.
     pub readers: BTreeSet<MemberId>,
-    /// The members kept out, and why (members who joined later are not readers either, but
-    /// were not excluded).
-    pub excluded: BTreeMap<MemberId, ExcludeWhy>,
+    /// The members kept out, and why where this copy knows it (members who joined later are
+    /// not readers either, but were not excluded). Only a copy holding the case key knows why
+    /// of a keeping-out casebook 8 or later recorded; a summary never says.
+    pub excluded: BTreeMap<MemberId, Option<ExcludeWhy>>,
     /// The case key's public half: new content is sealed to it.
     pub recipient: String,
     /// Whether the current key is wrapped to exactly the readers. Not when two changes of
@@ -544,6 +545,15 @@ impl Readers {
 }
 
 impl Sealing {
+    /// Who reads it and who is kept out, without why: what a summary says of it (only a
+    /// reader learns why a member was kept out).
+    pub fn without_reasons(&self) -> Sealing {
+        Sealing {
+            excluded: self.excluded.keys().map(|m| (*m, None)).collect(),
+            ..self.clone()
+        }
+    }
+
     /// Who may read the case after `event` (a [`EventKind::CaseSealed`] by its author), from
     /// `before`, as [`Readers::after`] gives it, with why each member was kept out. Derived
     /// from the sealing events alone, so that a copy the case is sealed from derives it too.
@@ -564,7 +574,7 @@ impl Sealing {
         let next = Readers::after(was.as_ref(), event)?;
         let mut excluded = before.map(|b| b.excluded.clone()).unwrap_or_default();
         excluded.retain(|member, _| next.kept_out.contains(member));
-        if let Access::Excluded { members, why } = access {
+        if let Access::Excluded { members, why, .. } = access {
             excluded.extend(members.iter().map(|m| (*m, *why)));
         }
         Some(Sealing {
@@ -942,7 +952,7 @@ impl Case {
     /// What a copy that cannot read this sealed case holds of it, in plaintext: its code name,
     /// status and dates, what its due dates and queues are computed from (emergency actions,
     /// the decision and messages sent, each without a word of what they said), who may read
-    /// it and who is kept out, and the attention items a merge of code names or a removal
+    /// it and who is kept out (never why), and the attention items a merge of code names or a removal
     /// raised. Everything anyone wrote is left out. The case itself when not sealed.
     pub fn sealed_summary(&self) -> Case {
         let Some(sealed) = &self.sealed else {
@@ -1046,7 +1056,7 @@ impl Case {
                 })
                 .cloned()
                 .collect(),
-            sealed: Some(sealed.clone()),
+            sealed: Some(sealed.without_reasons()),
             held: Vec::new(),
             pending: Vec::new(),
             links: BTreeMap::new(),

@@ -148,10 +148,11 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
                 members.map(|m| name(*m)).collect::<Vec<_>>().join(", ")
             };
             match access {
-                crate::core::event::Access::Excluded { members, why } => format!(
-                    "sealed the case from {} ({}); readable by {}",
+                crate::core::event::Access::Excluded { members, why, .. } => format!(
+                    "sealed the case from {}{}; readable by {}",
                     names(&mut members.iter()),
-                    why.describe(),
+                    why.map(|w| format!(" ({})", w.describe()))
+                        .unwrap_or_default(),
                     names(&mut readers.iter())
                 ),
                 crate::core::event::Access::Given { member } => format!(

@@ -335,8 +335,15 @@ pub enum Access {
     Excluded {
         /// Who.
         members: BTreeSet<MemberId>,
-        /// Why.
-        why: ExcludeWhy,
+        /// Why. Stored in plaintext by casebook 7 and earlier; since, only sealed (in
+        /// `why_sealed`), and known in memory on a copy that holds the case key it is sealed
+        /// to. `None` where it is not known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        why: Option<ExcludeWhy>,
+        /// Why, age-encrypted (armored) to the case key the same event makes: a copy the
+        /// case is sealed from learns who was kept out, never why (see `vault::sealing`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        why_sealed: Option<String>,
     },
     /// A member may read the case (again): an exclusion lifted, or a member who joined after
     /// it was sealed given it.
@@ -630,9 +637,16 @@ pub enum EventKind {
 /// event, as hex) inside what is hashed. A sealed event keeps only its payload's SHA-256 in
 /// the file (see `vault::sealing`); the salt makes that hash impossible to guess from the few
 /// payloads a status move or a vote can have. Readers ignore the salt.
+///
+/// A keeping-out whose reason is sealed (`why_sealed`) stores the sealed reason only.
 pub fn payload_text(kind: &EventKind, salt: &[u8; 16]) -> String {
     let mut value = serde_json::to_value(kind).unwrap_or(serde_json::Value::Null);
     if let serde_json::Value::Object(map) = &mut value {
+        if let Some(serde_json::Value::Object(access)) = map.get_mut("access")
+            && access.contains_key("why_sealed")
+        {
+            access.remove("why");
+        }
         let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
         map.insert("salt".into(), serde_json::Value::String(hex));
     }

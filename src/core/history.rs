@@ -859,7 +859,8 @@ mod tests {
                 EventKind::CaseSealed {
                     access: super::super::event::Access::Excluded {
                         members: BTreeSet::from([sam]),
-                        why: super::super::event::ExcludeWhy::Party,
+                        why: Some(super::super::event::ExcludeWhy::Party),
+                        why_sealed: None,
                     },
                     readers: BTreeSet::from([robin, mei, bo]),
                     recipient: "age1case".into(),

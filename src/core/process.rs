@@ -264,6 +264,10 @@ pub enum RuleError {
         member: String,
         why: crate::core::event::ExcludeWhy,
     },
+    /// Keeping a member out for a reason this copy cannot read (sealed to a key it never
+    /// held, or not given at all).
+    #[error("{case}: {member} is kept out for a reason that cannot be read")]
+    UnreadableReason { case: String, member: String },
     /// Giving a party access to a case about them alone.
     #[error(
         "{member} is a party to {case}: a second reader must agree before they may read it (the first asks, the second gives access)"
@@ -434,7 +438,8 @@ pub fn exclude_in(
 ) -> Result<Resealing, RuleError> {
     let access = super::event::Access::Excluded {
         members: members.iter().map(|m| m.id).collect(),
-        why,
+        why: Some(why),
+        why_sealed: None,
     };
     actor.check_in(
         case,
@@ -492,7 +497,7 @@ pub fn request_access(
 pub fn access_needs_request(case: &Case, member: MemberId) -> bool {
     case.links.contains_key(&member)
         || case.sealed.as_ref().and_then(|s| s.excluded.get(&member))
-            == Some(&super::event::ExcludeWhy::Party)
+            == Some(&Some(super::event::ExcludeWhy::Party))
 }
 
 /// A new key for the sealed `case` when one is due: a reader has left the committee (their

@@ -399,7 +399,7 @@ fn judge_sealing(
     actor.reads(case)?;
     let name = || case.code_name.clone();
     match access {
-        Access::Excluded { members, why } => {
+        Access::Excluded { members, why, .. } => {
             let readers: BTreeSet<MemberId> = match &case.sealed {
                 Some(sealed) => sealed.readers.clone(),
                 None => actor.roster.active().map(|m| m.id).collect(),
@@ -418,6 +418,12 @@ fn judge_sealing(
                         member: who.name.clone(),
                     });
                 }
+                let Some(why) = why else {
+                    return Err(RuleError::UnreadableReason {
+                        case: name(),
+                        member: who.name.clone(),
+                    });
+                };
                 let checkable = match why {
                     ExcludeWhy::Conflict => case.conflict_of(*member) == Some(ConflictKind::Hard),
                     ExcludeWhy::Party => case.links.contains_key(member),
@@ -494,7 +500,7 @@ fn judge_sealing(
             // A case about a member reaches them only when two readers agree: another reader
             // asked for it first.
             let party = case.links.contains_key(member)
-                || sealed.excluded.get(member) == Some(&ExcludeWhy::Party);
+                || sealed.excluded.get(member) == Some(&Some(ExcludeWhy::Party));
             if party && !case.pending.iter().any(|p| {
                 p.author != actor.member.id
                     && matches!(p.kind, EventKind::AccessRequested { member: m } if m == *member)
@@ -558,7 +564,7 @@ pub fn needs_approval(case: Option<&Case>, event: &Event, context: Context<'_>) 
         EventKind::CaseSealed {
             access:
                 Access::Excluded {
-                    why: ExcludeWhy::Request,
+                    why: Some(ExcludeWhy::Request),
                     ..
                 },
             ..

@@ -210,6 +210,12 @@ impl CaseFile {
         // New states are collected apart and merged after the commit, so a failure leaves the
         // index as it was.
         let mut changed: BTreeMap<CaseId, Case> = BTreeMap::new();
+        // The cases this commit seals: their events' kinds go inside their sealed payloads.
+        let sealed_now: std::collections::HashSet<CaseId> = events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::CaseSealed { .. }))
+            .filter_map(|e| e.case)
+            .collect();
         let tx = self.conn.unchecked_transaction().map_err(db)?;
         for (i, event) in events.iter().enumerate() {
             let Some(id) = event.case else {
@@ -222,7 +228,7 @@ impl CaseFile {
                 if let EventKind::AttentionResolved { events, .. } = &event.kind {
                     attention.retain(|a| !events.contains(&a.event));
                 }
-                store::append_event(&tx, event, None, &self.salts.next()).map_err(db)?;
+                store::append_event(&tx, event, None, &self.salts.next(), false).map_err(db)?;
                 continue;
             };
             // Who reads a sealed case is the committee's to follow too.
@@ -291,7 +297,14 @@ impl CaseFile {
                     near: Vec::new(),
                 });
             };
-            store::append_event(&tx, event, Some(&case), &self.salts.next()).map_err(db)?;
+            store::append_event(
+                &tx,
+                event,
+                Some(&case),
+                &self.salts.next(),
+                sealed_now.contains(&id),
+            )
+            .map_err(db)?;
             changed.insert(id, case);
         }
         if events.iter().any(crate::core::history::Committee::follows) {
@@ -369,11 +382,21 @@ impl CaseFile {
             .filter_map(|id| roster.get(*id))
             .map(|m| m.recipient.clone())
             .collect::<Vec<_>>();
-        let (recipient, keys) =
-            self.keys
-                .new_key(case, &recipients, std::path::Path::new(&self.label()))?;
+        let label = self.label();
+        let path = std::path::Path::new(&label);
+        let (recipient, keys) = self.keys.new_key(case, &recipients, path)?;
+        let mut access = change.access;
+        // Why a member is kept out is for the readers alone: sealed to the new key.
+        if let crate::core::event::Access::Excluded {
+            why: Some(why),
+            why_sealed,
+            ..
+        } = &mut access
+        {
+            *why_sealed = Some(super::sealing::seal_reason(&recipient, *why, path)?);
+        }
         Ok(EventKind::CaseSealed {
-            access: change.access,
+            access,
             readers: change.readers,
             recipient,
             keys,

@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes a database from version `i` to `i + 1`. Never edit one that has shipped:
 /// add a new one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 const V1: &str = r#"
 CREATE TABLE members (
@@ -159,6 +159,13 @@ INSERT INTO search (search, rank) VALUES ('secure-delete', 1);
 /// committee of an older file is derived again from its history when it is opened, and a
 /// casebook of version 6 refuses a file of this version rather than judge it by older rules.
 const V7: &str = "";
+
+/// Version 8: a copy a case is sealed from learns who was kept out of it, never why. A new
+/// keeping-out seals its reason to the case key it makes, and the events recorded in a sealed
+/// case keep their kind inside their sealed payload (their kind column says `sealed`).
+/// Nothing in the tables changes; a casebook of version 7 refuses a file of this version
+/// rather than judge such a keeping-out without its reason.
+const V8: &str = "";
 
 /// Settings every connection gets, including deserialised ones: temporary data stays in
 /// memory (no plaintext in /var/tmp), deleted content is overwritten, and the schema cannot be

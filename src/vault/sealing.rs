@@ -49,6 +49,13 @@ CREATE TEMP TABLE IF NOT EXISTS open_payloads (
     payload     TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS temp.open_payloads_by_case ON open_payloads (case_id);
+-- The `case-sealed` events whose reason this copy could open (see `open_reasons`): the event
+-- as the engine reads it, its reason in plaintext. Never sealed into parts, never saved.
+CREATE TEMP TABLE IF NOT EXISTS open_reasons (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL,
+    payload     TEXT NOT NULL
+);
 CREATE TEMP TABLE IF NOT EXISTS open_cases (
     id          TEXT PRIMARY KEY,
     state       TEXT NOT NULL
@@ -85,6 +92,28 @@ CREATE TEMP VIEW IF NOT EXISTS parties_open AS
 /// Lay out the in-memory side on a connection whose main schema is casebook's.
 pub(crate) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(TEMP_SCHEMA)
+}
+
+/// The kind column of an event of a sealed case written since schema version 8: its kind is
+/// inside its sealed payload, and a copy the case is sealed from sees only that its case
+/// changed. Verification takes the kind from the payload (see `history::Row::event`).
+pub(crate) const HIDDEN_KIND: &str = "sealed";
+
+/// The kind column `kind` is stored with: [`HIDDEN_KIND`] when its payload is sealed (`hidden`),
+/// but for the kinds every copy finds by their column: who reads the case (`case-sealed`,
+/// never sealed) and where it opened (`case-opened`, which a copy the case is sealed from
+/// holds of it anyway: its summary).
+pub(crate) fn stored_kind(kind: &EventKind, hidden: bool) -> &'static str {
+    if hidden && may_hide(kind.name()) {
+        HIDDEN_KIND
+    } else {
+        kind.name()
+    }
+}
+
+/// Whether an event of kind `name` may be stored under [`HIDDEN_KIND`].
+pub(crate) fn may_hide(name: &str) -> bool {
+    !matches!(name, "case-sealed" | "case-opened")
 }
 
 const STUB_START: &str = "{\"sealed\":\"";
@@ -526,6 +555,24 @@ pub(crate) fn unseal(
     let db = |e| Error::database(path, e);
     let me = member_of(conn, identity).map_err(db)?;
     in_savepoint(conn, path, || {
+        // Every key it was given, and the reasons they open, of every case a sealing names,
+        // sealed yet or waiting for a second reader's approval.
+        let named: Vec<String> = conn
+            .prepare_cached(
+                "SELECT DISTINCT case_id FROM main.events
+                 WHERE kind = 'case-sealed' AND case_id IS NOT NULL",
+            )
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(db)?;
+        for case in named {
+            let Ok(case) = uuid::Uuid::parse_str(&case).map(CaseId) else {
+                continue;
+            };
+            if let Some(me) = me {
+                unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
+            }
+            open_reasons(conn, keyring, case).map_err(db)?;
+        }
         for case in sealed_cases(conn).map_err(db)? {
             // Who reads it is what its signed sealing events say, not what a summary says.
             let sealed = sealing_of(conn, case).map_err(db)?;
@@ -539,6 +586,7 @@ pub(crate) fn unseal(
             if let Some(me) = me {
                 unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
             }
+            open_reasons(conn, keyring, case).map_err(db)?;
             let holds_key = sealed.is_some_and(|s| keyring.holds(case, &s.recipient));
             // Not a member kept out, though: a reader who kept themselves out on one copy
             // while another reader, on another copy, wrapped a key of theirs to them holds
@@ -652,9 +700,13 @@ pub(crate) fn bring_sealed(other: &Connection, conn: &Connection) -> rusqlite::R
     Ok(())
 }
 
-/// The payloads of sealed events held in memory, by event id.
+/// The payloads of sealed events held in memory, and the `case-sealed` events whose reason
+/// opened here (see [`open_reasons`]), by event id.
 pub(crate) fn open_payloads(conn: &Connection) -> rusqlite::Result<HashMap<String, String>> {
-    conn.prepare("SELECT id, payload FROM temp.open_payloads")?
+    conn.prepare(
+        "SELECT id, payload FROM temp.open_payloads
+         UNION ALL SELECT id, payload FROM temp.open_reasons",
+    )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
 }
@@ -767,6 +819,7 @@ fn settle_cases(
             if let Some(identity) = identity {
                 unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
             }
+            open_reasons(conn, keyring, case).map_err(db)?;
         }
         // A key made here for a case its maker may not read is forgotten.
         keyring.pending.remove(&sealed.recipient);
@@ -1139,6 +1192,94 @@ pub(crate) fn seal_parts(conn: &Connection, path: &Path) -> Result<(), Error> {
         .map_err(db)?;
         tx.commit().map_err(db)?;
     }
+    Ok(())
+}
+
+/// How long a sealed reason's plaintext is: every reason seals to the same length.
+const REASON_LENGTH: usize = 16;
+
+/// A keeping-out's reason, age-encrypted (armored) to the case key `recipient` the same
+/// `case-sealed` event makes, padded so that its length says nothing of it.
+pub(crate) fn seal_reason(
+    recipient: &str,
+    why: crate::core::event::ExcludeWhy,
+    path: &Path,
+) -> Result<String, Error> {
+    let text = format!("{:<REASON_LENGTH$}", why.as_str());
+    let recipients = [keys::to_age_recipient(recipient)?];
+    let sealed = super::crypto::encrypt(text.as_bytes(), &recipients, true, Vec::new(), path)?;
+    String::from_utf8(sealed).map_err(|_| Error::Encrypt {
+        path: path.to_path_buf(),
+        detail: "armored output is not text".into(),
+    })
+}
+
+/// The reason [`seal_reason`] sealed, if one of `keys` opens it and it names a reason.
+fn open_reason(
+    sealed: &str,
+    keys: &[age::x25519::Identity],
+) -> Option<crate::core::event::ExcludeWhy> {
+    let armored = age::armor::ArmoredReader::new(sealed.as_bytes());
+    let decryptor = age::Decryptor::new_buffered(armored).ok()?;
+    let mut reader = decryptor
+        .decrypt(keys.iter().map(|k| k as &dyn age::Identity))
+        .ok()?;
+    let mut text = Zeroizing::new(Vec::with_capacity(REASON_LENGTH));
+    reader
+        .by_ref()
+        .take(REASON_LENGTH as u64 + 1)
+        .read_to_end(&mut text)
+        .ok()?;
+    let text = std::str::from_utf8(&text).ok()?;
+    crate::core::event::ExcludeWhy::ALL
+        .into_iter()
+        .find(|w| w.as_str() == text.trim_end())
+}
+
+/// Put beside each `case-sealed` event of `case` whose reason is sealed to a key this copy
+/// holds the event with its reason opened (`temp.open_reasons`), for the engine to judge it
+/// by. A reason that does not open stays unknown: the rules do not apply such a keeping-out.
+fn open_reasons(conn: &Connection, keyring: &Keyring, case: CaseId) -> rusqlite::Result<()> {
+    let Some(keys) = keyring.cases.get(&case) else {
+        return Ok(());
+    };
+    for event in store::sealing_events(conn, case)? {
+        let mut kind = event.kind;
+        if let EventKind::CaseSealed {
+            access:
+                crate::core::event::Access::Excluded {
+                    why,
+                    why_sealed: Some(sealed),
+                    ..
+                },
+            ..
+        } = &mut kind
+            && why.is_none()
+            && let Some(opened) = open_reason(sealed, keys)
+        {
+            *why = Some(opened);
+            remember_reason(conn, case, event.id, &kind)?;
+        }
+    }
+    Ok(())
+}
+
+/// Keep `kind`, a `case-sealed` event of `case` with its reason opened, in memory (see
+/// [`open_reasons`]).
+pub(crate) fn remember_reason(
+    conn: &Connection,
+    case: CaseId,
+    id: uuid::Uuid,
+    kind: &EventKind,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO temp.open_reasons (id, case_id, payload) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![
+        id.to_string(),
+        case.to_string(),
+        serde_json::to_string(kind).map_err(store::conversion)?
+    ])?;
     Ok(())
 }
 

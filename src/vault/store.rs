@@ -128,12 +128,15 @@ pub(crate) fn insert_extra_recipient(
 }
 
 /// Append `event` to the history. `state` is the event's case after applying it (derived by
-/// the caller with [`Case::apply`]); the derived tables are updated from it.
+/// the caller with [`Case::apply`]); the derived tables are updated from it. `sealing` says
+/// that the commit it is part of seals its case (its kind is then kept inside its payload, as
+/// in a case sealed already: see [`sealing::stored_kind`]).
 pub(crate) fn append_event(
     conn: &Connection,
     event: &Event,
     state: Option<&Case>,
     salt: &[u8; 16],
+    sealing: bool,
 ) -> rusqlite::Result<()> {
     let payload = crate::core::event::payload_text(&event.kind, salt);
     // In a case sealed here and readable, the file gets the stub and memory the payload (see
@@ -150,6 +153,7 @@ pub(crate) fn append_event(
     } else {
         payload.clone()
     };
+    let kind = sealing::stored_kind(&event.kind, sealed || (sealing && case_text.is_some()));
     conn.prepare_cached(
         "INSERT INTO events (id, case_id, author, at, kind, amends, payload)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -159,10 +163,26 @@ pub(crate) fn append_event(
         case_text,
         event.author.to_string(),
         timestamp(event.at),
-        event.kind.name(),
+        kind,
         event.amends.map(|a| a.to_string()),
         stored,
     ])?;
+    // The writer knows why it kept a member out: memory keeps it, the file its sealed form.
+    if let (
+        EventKind::CaseSealed {
+            access:
+                crate::core::event::Access::Excluded {
+                    why: Some(_),
+                    why_sealed: Some(_),
+                    ..
+                },
+            ..
+        },
+        Some(case),
+    ) = (&event.kind, event.case)
+    {
+        sealing::remember_reason(conn, case, event.id, &event.kind)?;
+    }
     if let (true, Some(case)) = (sealed, &case_text) {
         conn.prepare_cached(
             "INSERT INTO temp.open_payloads (id, case_id, payload) VALUES (?1, ?2, ?3)",
@@ -184,7 +204,7 @@ pub(crate) fn append_case(conn: &Connection, events: &[Event]) -> rusqlite::Resu
         return Ok(());
     };
     for event in events {
-        append_event(conn, event, None, &rand::random())?;
+        append_event(conn, event, None, &rand::random(), false)?;
         index_event(conn, case.id, event)?;
     }
     write_state(conn, &case)
@@ -319,11 +339,13 @@ pub(crate) fn case_state(conn: &Connection, case: CaseId) -> rusqlite::Result<Op
     .transpose()
 }
 
-/// A case's `case-sealed` events, oldest first (never sealed themselves).
+/// A case's `case-sealed` events, oldest first (never sealed themselves), with the reasons this
+/// copy could open (see `sealing::open_reasons`).
 pub(crate) fn sealing_events(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, case_id, author, at, amends, payload FROM main.events
-         WHERE case_id = ?1 AND kind = 'case-sealed' ORDER BY seq",
+        "SELECT e.id, e.case_id, e.author, e.at, e.amends, coalesce(r.payload, e.payload)
+         FROM main.events e LEFT JOIN temp.open_reasons r ON r.id = e.id
+         WHERE e.case_id = ?1 AND e.kind = 'case-sealed' ORDER BY e.seq",
     )?;
     let rows = stmt.query_map([case.to_string()], event_from_row)?;
     rows.collect()
@@ -332,8 +354,9 @@ pub(crate) fn sealing_events(conn: &Connection, case: CaseId) -> rusqlite::Resul
 /// One case's history, oldest first.
 pub(crate) fn case_events(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, case_id, author, at, amends, payload FROM events_open
-         WHERE case_id = ?1 AND payload NOT LIKE '{\"sealed\":%' ORDER BY seq",
+        "SELECT e.id, e.case_id, e.author, e.at, e.amends, coalesce(r.payload, e.payload)
+         FROM events_open e LEFT JOIN temp.open_reasons r ON r.id = e.id
+         WHERE e.case_id = ?1 AND e.payload NOT LIKE '{\"sealed\":%' ORDER BY e.seq",
     )?;
     let rows = stmt.query_map([case.to_string()], event_from_row)?;
     rows.collect()

@@ -747,7 +747,7 @@ fn sealed_from_me(mut data: CaseData, conflicted: bool) -> CaseData {
             .map(|(id, _)| *id)
             .filter(|id| *id != me)
             .collect(),
-        excluded: [(me, ExcludeWhy::Conflict)].into_iter().collect(),
+        excluded: [(me, Some(ExcludeWhy::Conflict))].into_iter().collect(),
         recipient: "age1example".into(),
         key_exact: true,
     });

@@ -176,7 +176,7 @@ fn a_member_is_kept_out_only_for_a_reason_the_rules_can_check_and_two_readers_gi
     assert!(!case.readable_by(id));
     assert_eq!(
         case.sealed.as_ref().unwrap().excluded.get(&id),
-        Some(&ExcludeWhy::Party)
+        Some(&Some(ExcludeWhy::Party))
     );
     // Giving it back from the case screen only asks: a second reader gives it.
     runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
@@ -224,7 +224,7 @@ fn a_reported_party_who_looks_like_a_member_is_kept_out_at_once() {
         .id;
     assert_eq!(
         case.sealed.as_ref().map(|s| s.excluded.get(&sam).copied()),
-        Some(Some(ExcludeWhy::Party)),
+        Some(Some(Some(ExcludeWhy::Party))),
         "{}",
         app.status
     );
@@ -329,5 +329,5 @@ fn a_new_case_keeps_out_the_members_named_and_a_name_not_on_the_committee_is_sai
         .find(|(_, n)| n == "Sam Lindqvist")
         .unwrap()
         .0;
-    assert_eq!(sealed.excluded.get(&sam), Some(&ExcludeWhy::Request));
+    assert_eq!(sealed.excluded.get(&sam), Some(&Some(ExcludeWhy::Request)));
 }

@@ -38,7 +38,10 @@ pub fn case_rows(
         let excluded: Vec<String> = sealed
             .excluded
             .iter()
-            .map(|(id, why)| format!("{} ({})", name(*id), why.describe()))
+            .map(|(id, why)| match why {
+                Some(why) => format!("{} ({})", name(*id), why.describe()),
+                None => name(*id),
+            })
             .collect();
         let readers: Vec<String> = sealed.readers.iter().map(|id| name(*id)).collect();
         lines.push(Line::from(Span::styled(

@@ -275,19 +275,21 @@ impl CaseFile {
                 &event(ids(), EventKind::FileCreated),
                 None,
                 ids().as_bytes(),
+                false,
             )?;
             store::append_event(
                 &tx,
                 &event(ids(), member_added(&member)),
                 None,
                 ids().as_bytes(),
+                false,
             )?;
             for recipient in extra {
                 store::insert_extra_recipient(&tx, recipient.as_str(), now)?;
                 let kind = EventKind::RecipientAdded {
                     recipient: recipient.as_str().to_string(),
                 };
-                store::append_event(&tx, &event(ids(), kind), None, ids().as_bytes())?;
+                store::append_event(&tx, &event(ids(), kind), None, ids().as_bytes(), false)?;
             }
             Ok(())
         };

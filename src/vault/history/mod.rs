@@ -98,6 +98,9 @@ struct Row {
     kind: String,
     amends: Option<String>,
     payload: String,
+    /// A `case-sealed` event as this copy reads it, its sealed reason opened (never hashed:
+    /// the payload is; see [`crate::vault::sealing`]).
+    opened: Option<String>,
 }
 
 impl Row {
@@ -113,6 +116,7 @@ impl Row {
             kind: row.get(5)?,
             amends: row.get(6)?,
             payload: row.get(7)?,
+            opened: None,
         })
     }
 
@@ -143,6 +147,23 @@ impl Row {
         crate::vault::sealing::stub_hash(&self.payload).is_some()
     }
 
+    /// Take what this copy holds of it in memory (`open`, by event id): a sealed payload, or
+    /// a `case-sealed` event with its reason opened.
+    fn take_open(&mut self, open: &mut HashMap<String, String>) {
+        if let Some(payload) = open.remove(&self.id) {
+            self.put_open(payload);
+        }
+    }
+
+    /// [`Row::take_open`], from a map it leaves as it is.
+    fn put_open(&mut self, payload: String) {
+        if self.sealed() {
+            self.payload = payload;
+        } else if self.kind == "case-sealed" {
+            self.opened = Some(payload);
+        }
+    }
+
     fn event(&self) -> Result<Event, String> {
         // Only the canonical form of an id: "ABC..." and "abc..." must not be two names for
         // one case, one shown in its timeline and one not.
@@ -152,9 +173,14 @@ impl Row {
             Err(e) => Err(e.to_string()),
         };
         let kind: crate::core::event::EventKind =
-            serde_json::from_str(&self.payload).map_err(|e| e.to_string())?;
-        // Queries select events by their kind column: it must say what the payload holds.
-        if kind.name() != self.kind {
+            serde_json::from_str(self.opened.as_deref().unwrap_or(&self.payload))
+                .map_err(|e| e.to_string())?;
+        // Queries select events by their kind column: it must say what the payload holds, or
+        // that the payload holds it (in a sealed case, for the kinds no query selects).
+        let hidden = self.kind == crate::vault::sealing::HIDDEN_KIND
+            && self.case.is_some()
+            && crate::vault::sealing::may_hide(kind.name());
+        if kind.name() != self.kind && !hidden {
             return Err(format!(
                 "its kind column says {:?} but it holds {:?}",
                 self.kind.chars().take(40).collect::<String>(),

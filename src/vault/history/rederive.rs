@@ -496,10 +496,8 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// The event `row` holds, `None` when it is sealed from this copy.
     fn event(&self, mut row: Row) -> Result<Option<Event>, String> {
-        if row.sealed()
-            && let Some(payload) = self.open.get(&row.id)
-        {
-            row.payload = payload.clone();
+        if let Some(payload) = self.open.get(&row.id) {
+            row.put_open(payload.clone());
         }
         if row.sealed() {
             let case = row.case.as_deref().unwrap_or_default();

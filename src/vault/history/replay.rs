@@ -313,11 +313,8 @@ impl Replay {
         // case's signed sealing events say (whatever the stored one claims).
         let mut summaries = self.stored_summaries(conn)?;
         for summary in &mut summaries {
-            let signed = crate::vault::sealing::sealing_of(conn, summary.id)?;
-            summary.sealed = signed;
-            let sealed = summary.sealed.clone();
+            summary.sealed = crate::vault::sealing::sealing_of(conn, summary.id)?;
             *summary = summary.sealed_summary();
-            summary.sealed = sealed;
         }
         conn.execute_batch("DELETE FROM cases; DELETE FROM temp.open_cases;")?;
         let replayed: Vec<&Case> = self.cases().map(|(_, c)| c).collect();

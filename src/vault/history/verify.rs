@@ -249,11 +249,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
                         feed(stored, row.get_ref(i)?);
                     }
                     let mut row = Row::read(row)?;
-                    if row.sealed()
-                        && let Some(payload) = open.remove(&row.id)
-                    {
-                        row.payload = payload;
-                    }
+                    row.take_open(&mut open);
                     batch.push(row);
                 }
                 if batch.is_empty() || batches.send(batch).is_err() {
