@@ -748,3 +748,45 @@ fn a_chair_kept_out_of_a_case_takes_none_of_its_readers_away_alone() {
     }
     assert!(!active(c.laptop("Ada"), "Bo"));
 }
+
+/// Mei, whom case `sealed` is about, signs a commit of her own (a note on another case) that
+/// carries a summary of `sealed` saying it is closed: the summary a copy the case is sealed
+/// from shows is the newest one a reader signed, and Mei never read it. Her laptops, one that
+/// saw the file before and a fresh one, keep showing what the readers signed.
+#[test]
+fn a_summary_signed_by_a_member_the_case_is_sealed_from_counts_for_nothing() {
+    let Some(c) = committee() else { return };
+    let case = c.case_id(&c.sealed);
+    let open = c.case_id(&c.open);
+    let mei = c.laptop("Mei");
+    let shown = mei.ok(&[&"case", &"show", &c.file, &c.sealed, &"--json"]);
+    let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(shown["case"]["status"], "investigating");
+    let mut forgery = Forgery::open(c.key("Mei"), &c.file);
+    let stored = forgery.one(&format!("SELECT state FROM cases WHERE id = '{case}';"));
+    let mut summary: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    summary["status"] = "closed".into();
+    forgery.summaries = Some(serde_json::json!({ case.clone(): summary }));
+    forgery.commit(
+        "Mei",
+        c.key("Mei"),
+        &now(),
+        &[Forged {
+            case: Some(&open),
+            kind: "note-added",
+            payload: r#"{"kind":"note-added","body":"zqxmeinote","note":"general"}"#.into(),
+        }],
+    );
+    forgery.seal(&c.publics(&["Ada", "Bo", "Cy", "Mei"]));
+    let fresh = Laptop::with_key(c.key("Mei"));
+    for laptop in [mei, &fresh] {
+        let shown = laptop.ok(&[&"case", &"show", &c.file, &c.sealed, &"--json"]);
+        let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+        assert_eq!(shown["case"]["status"], "investigating", "{shown}");
+        assert_eq!(shown["case"]["sealed_from_you"], true, "{shown}");
+    }
+    // Her note on the other case is hers to make: applied.
+    let shown = c.laptop("Ada").ok(&[&"case", &"show", &c.file, &c.open]);
+    assert!(shown.contains("zqxmeinote"), "{shown}");
+    assert_eq!(c.status(&c.sealed), "investigating");
+}

@@ -986,3 +986,156 @@ fn two_readers_keeping_themselves_out_at_once_on_two_copies_still_merge() {
     }
     sealed_from(&c.bo_key, &bo_copy, &[NOTE, SUMMARY]);
 }
+
+/// What the member a case is sealed from finds of why, with only `age -d` and `sqlite3` on
+/// their own laptop, and through casebook: who was kept out (every copy needs that to verify
+/// and to follow the committee), never why; and of what was done in the case since it was
+/// sealed, that something was done, never what kind of change it was. On a case sealed from
+/// the start (at the reporter's request) and on one sealed later (Mei recorded as the reported
+/// party). The readers still see why.
+#[test]
+fn the_member_a_case_is_sealed_from_learns_neither_why_nor_what_kind_of_change() {
+    if !common::have("age") || !common::have("sqlite3") {
+        return;
+    }
+    let c = committee();
+    let from_start = canary_case(&c.ada, &c.file, &[&"--exclude", &"Mei"]);
+    let later = c
+        .ada
+        .ok(&[&"case", &"new", &c.file, &"--title", &TITLE])
+        .trim()
+        .to_string();
+    c.ada.ok(&[
+        &"party",
+        &"add",
+        &c.file,
+        &later,
+        &"--role",
+        &"reported",
+        &"--name",
+        &"mei",
+    ]);
+    for code in [&from_start, &later] {
+        c.ada.ok(&[&"status", &c.file, code, &"triage"]);
+        c.bo.ok(&[&"note", &"add", &c.file, code, &"--text", &NOTE]);
+        c.ada.ok(&[&"assign", &c.file, code, &"Bo"]);
+    }
+    // The readers see why.
+    for code in [&from_start, &later] {
+        let shown = c.bo.ok(&[&"case", &"show", &c.file, code]);
+        assert!(shown.contains("Mei ("), "{shown}");
+    }
+    let log = c.bo.ok(&[&"log", &c.file]);
+    assert!(
+        log.contains("sealed the case from Mei (a party to the case)"),
+        "{log}"
+    );
+
+    // Mei's laptop, the age CLI and sqlite3 only.
+    let ids: Vec<String> = [&from_start, &later]
+        .iter()
+        .map(|code| {
+            common::query_decrypted(
+                &c.mei_key,
+                &c.file,
+                &format!("SELECT id FROM cases WHERE code_name = '{code}';"),
+            )
+            .trim()
+            .to_string()
+        })
+        .collect();
+    for id in &ids {
+        // Every change since the sealing shows as a change to the case, of no kind.
+        let kinds = common::query_decrypted(
+            &c.mei_key,
+            &c.file,
+            &format!(
+                "SELECT kind FROM events WHERE case_id = '{id}' AND seq > \
+                 (SELECT min(seq) FROM events WHERE case_id = '{id}' AND kind = 'case-sealed') \
+                 ORDER BY seq;"
+            ),
+        );
+        let kinds: Vec<&str> = kinds.lines().collect();
+        assert!(kinds.len() >= 3, "{kinds:?}");
+        assert!(
+            kinds.iter().all(|k| *k == "sealed"),
+            "kinds after the sealing: {kinds:?}"
+        );
+        // The sealing: who, never why.
+        let sealings = common::query_decrypted(
+            &c.mei_key,
+            &c.file,
+            &format!("SELECT payload FROM events WHERE case_id = '{id}' AND kind = 'case-sealed';"),
+        );
+        for line in sealings.lines() {
+            let payload: serde_json::Value = serde_json::from_str(line).unwrap();
+            let access = &payload["access"];
+            assert_eq!(access["change"], "excluded", "{line}");
+            assert!(access.get("why").is_none(), "a reason in plaintext: {line}");
+            assert!(
+                access["why_sealed"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("-----BEGIN AGE ENCRYPTED FILE-----")),
+                "{line}"
+            );
+        }
+        // The summary: who is kept out, no reason.
+        let state = common::query_decrypted(
+            &c.mei_key,
+            &c.file,
+            &format!("SELECT state FROM cases WHERE id = '{id}';"),
+        );
+        let state: serde_json::Value = serde_json::from_str(state.trim()).unwrap();
+        let excluded = state["sealed"]["excluded"].as_object().unwrap();
+        assert_eq!(excluded.len(), 1, "{state}");
+        assert!(excluded.values().all(|v| v.is_null()), "{state}");
+    }
+    // And through casebook on Mei's laptop: the log, its JSON, the case.
+    let words = [
+        "party", "request", "conflict", "named", "status", "note", "assign",
+    ];
+    let log = c.mei.ok(&[&"log", &c.file]);
+    let json = c.mei.ok(&[&"log", &c.file, &"--json"]);
+    for code in [&from_start, &later] {
+        let shown = c.mei.ok(&[&"case", &"show", &c.file, code]);
+        let shown_json = c.mei.ok(&[&"case", &"show", &c.file, code, &"--json"]);
+        for word in ["party", "request", "conflict", "named"] {
+            assert!(!shown.contains(word), "{word} in:\n{shown}");
+        }
+        // The JSON names its fields ("you_declared_a_hard_conflict": false, of Mei's own).
+        for word in [
+            "\"party\"",
+            "\"request\"",
+            "\"conflict\"",
+            "\"named\"",
+            "a party to the case",
+            "reporter's request",
+            "hard conflict of interest",
+        ] {
+            assert!(!shown_json.contains(word), "{word} in:\n{shown_json}");
+        }
+    }
+    let hidden: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(&from_start) || l.contains(&later))
+        .collect();
+    for line in &hidden {
+        for word in words {
+            assert!(!line.contains(word), "{word} in: {line}");
+        }
+    }
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let changes = json.to_string();
+    for word in [
+        "a party to the case",
+        "at the reporter's request",
+        "\"party\"",
+        "request\"",
+    ] {
+        assert!(!changes.contains(word), "{word} in the log's JSON");
+    }
+    // A fresh laptop of Bo's verifies it all, and still reads why.
+    let fresh = Laptop::with_key(&c.bo_key);
+    let shown = fresh.ok(&[&"case", &"show", &c.file, &later]);
+    assert!(shown.contains("Mei (a party to the case)"), "{shown}");
+}

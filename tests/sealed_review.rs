@@ -525,3 +525,73 @@ fn nothing_the_excluded_member_prints_holds_the_sealed_content() {
         assert!(!text.contains(canary), "{canary} printed to Mei:\n{text}");
     }
 }
+
+/// The member a case is sealed from rewrites its stored summary on their own laptop with
+/// `sqlite3` (the status "closed", as if the committee had finished) and re-encrypts the file
+/// with `age`. The summary a copy it is sealed from shows is the newest one a reader signed
+/// in the history: the rewrite is named at the next open and repaired from it, on that laptop
+/// and on a fresh one, and the file stays usable. Two of Mei's laptops show the same status.
+#[test]
+fn a_rewritten_summary_is_repaired_from_the_one_a_reader_signed() {
+    if !common::have("age") || !common::have("sqlite3") {
+        return;
+    }
+    let c = Committee::new(&["Bo", "Mei"]);
+    let (ada, bo, mei) = (c.laptop("Ada"), c.laptop("Bo"), c.laptop("Mei"));
+    let code = canary_case(ada, &c.file);
+    ada.ok(&[
+        &"party",
+        &"add",
+        &c.file,
+        &code,
+        &"--role",
+        &"reported",
+        &"--name",
+        &"Mei",
+    ]);
+    ada.ok(&[&"status", &c.file, &code, &"triage"]);
+    bo.ok(&[&"status", &c.file, &code, &"investigating"]);
+    let shown = mei.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(shown.contains("status     investigating"), "{shown}");
+    tamper(
+        c.key("Mei"),
+        &c.file,
+        &c.recipients(),
+        &format!(
+            "UPDATE cases SET status = 'closed', state = json_set(state, '$.status', 'closed') \
+             WHERE code_name = '{code}'"
+        ),
+    );
+    let stored = common::query_decrypted(
+        c.key("Mei"),
+        &c.file,
+        &format!("SELECT status FROM cases WHERE code_name = '{code}'"),
+    );
+    assert_eq!(stored.trim(), "closed");
+    let fresh = common::Laptop::with_key(c.key("Mei"));
+    for laptop in [mei, &fresh] {
+        let out = laptop.run(&[&"case", &"show", &c.file, &code]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stderr}");
+        assert!(
+            stderr.contains(&format!("the summary of case {code}")),
+            "the rewrite is not named: {stderr}"
+        );
+        assert!(stdout.contains("status     investigating"), "{stdout}");
+    }
+    // The readers never took the stored summary's word.
+    let shown = bo.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(
+        shown.contains("investigating") && shown.contains(TITLE),
+        "{shown}"
+    );
+    // Mei's next save writes the summary back as the readers signed it.
+    mei.ok(&[&"case", &"new", &c.file, &"--title", &"Another case"]);
+    let stored = common::query_decrypted(
+        c.key("Mei"),
+        &c.file,
+        &format!("SELECT status FROM cases WHERE code_name = '{code}'"),
+    );
+    assert_eq!(stored.trim(), "investigating");
+}

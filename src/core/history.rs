@@ -310,6 +310,13 @@ impl Committee {
         event.case.is_none() || matches!(event.kind, EventKind::CaseSealed { .. })
     }
 
+    /// Whether `member` reads the sealed case `case`, as every copy follows it.
+    pub fn reads(&self, case: CaseId, member: MemberId) -> bool {
+        self.sealed
+            .get(&case)
+            .is_some_and(|r| r.readers.contains(&member))
+    }
+
     /// Whether `member` reads a sealed case `chair` was kept out of (a chair kept out of a
     /// case must not be able to take its readers away alone: the report may be about them).
     fn kept_out_from_reader(&self, chair: MemberId, member: MemberId) -> bool {

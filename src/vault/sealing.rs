@@ -707,6 +707,13 @@ pub(crate) fn open_payloads(conn: &Connection) -> rusqlite::Result<HashMap<Strin
         "SELECT id, payload FROM temp.open_payloads
          UNION ALL SELECT id, payload FROM temp.open_reasons",
     )?
+    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
+/// The `case-sealed` events whose reason opened here (see [`open_reasons`]), by event id.
+pub(crate) fn opened_reasons(conn: &Connection) -> rusqlite::Result<HashMap<String, String>> {
+    conn.prepare("SELECT id, payload FROM temp.open_reasons")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
 }

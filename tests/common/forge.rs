@@ -42,6 +42,8 @@ pub struct Forgery {
     pub db: PathBuf,
     file: PathBuf,
     count: usize,
+    /// Summaries of sealed cases the next commit carries (as a reader's commit does).
+    pub summaries: Option<serde_json::Value>,
 }
 
 /// One event to forge: its case (by id), kind and payload (JSON, as casebook stores it).
@@ -63,6 +65,7 @@ impl Forgery {
             db,
             file: file.to_path_buf(),
             count: 0,
+            summaries: None,
         }
     }
 
@@ -154,15 +157,18 @@ impl Forgery {
             );
             fs::remove_file(&payload_file).unwrap();
         }
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "format": "casebook-commit/1",
             "parents": parents,
             "author": author,
             "key": public,
             "at": at,
             "events": entries,
-        })
-        .to_string();
+        });
+        if let Some(summaries) = self.summaries.take() {
+            body["summaries"] = summaries;
+        }
+        let body = body.to_string();
         let signature = self.sign(key, &body);
         let id = hex(&Sha256::digest(body.as_bytes()));
         let body_file = self.dir.join("forged-body.txt");

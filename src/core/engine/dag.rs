@@ -274,6 +274,11 @@ impl Dag {
         &self.ancestry
     }
 
+    /// How many commits it holds.
+    pub fn commits(&self) -> usize {
+        self.after.len()
+    }
+
     /// The committee as commit `n`'s author left it, in the history they had seen.
     pub fn after(&self, n: usize) -> &Committee {
         &self.after[n]

@@ -530,6 +530,7 @@ pub(crate) fn merge(
             at: store::timestamp(at),
             events: Vec::new(),
             adopts: false,
+            summaries: Default::default(),
         };
         merge_commit_id = Some(insert_signed(&tx, path, signer, &body)?);
         let at: HashMap<&str, usize> = order

@@ -13,7 +13,7 @@
 //! commit's author could make its changes at that point ([`crate::core::history`]), and every
 //! derived table equals what replaying the verified events gives.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -66,6 +66,12 @@ struct Body {
     /// adopts the whole existing history (events by every member) with their signature.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     adopts: bool,
+    /// The summary ([`crate::core::case::Case::sealed_summary`]) of each sealed case the
+    /// commit changed, as its author, a reader of the case, derived it: what a copy the case
+    /// is sealed from shows of it, signed (see [`signed_summaries`]). Any JSON: one that is
+    /// not a summary is passed over, never a reason to refuse the history.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    summaries: BTreeMap<CaseId, serde_json::Value>,
 }
 
 /// A claimed time as stored (RFC 3339), or the start of time when unreadable.
@@ -448,9 +454,11 @@ pub struct LogEntry {
 pub(crate) fn log(conn: &Connection) -> rusqlite::Result<Vec<LogEntry>> {
     let mut events: HashMap<String, Event> = HashMap::new();
     let mut sealed: std::collections::HashSet<String> = Default::default();
+    let mut reasons = crate::vault::sealing::opened_reasons(conn)?;
     let mut stmt = conn.prepare(&format!("SELECT {} FROM events_open", Row::COLUMNS))?;
     for row in stmt.query_map([], Row::read)? {
-        let row = row?;
+        let mut row = row?;
+        row.take_open(&mut reasons);
         // What is sealed from this copy is only counted.
         if row.sealed() {
             sealed.insert(row.id);
@@ -592,9 +600,91 @@ pub(crate) fn commit_some(
         at: store::timestamp(at),
         events,
         adopts,
+        summaries: summaries_of(conn, &rows).map_err(db)?,
     };
     insert_signed(conn, path, signer, &body)?;
     Ok(last)
+}
+
+/// The summaries a commit of `rows` carries: of each sealed case they change that this copy
+/// reads, as stored (see [`Body::summaries`]).
+fn summaries_of(
+    conn: &Connection,
+    rows: &[Row],
+) -> rusqlite::Result<BTreeMap<CaseId, serde_json::Value>> {
+    let cases: BTreeSet<&str> = rows.iter().filter_map(|r| r.case.as_deref()).collect();
+    let mut summaries = BTreeMap::new();
+    for case in cases {
+        if crate::vault::sealing::here(conn, case)? != Some(true) {
+            continue;
+        }
+        let Ok(id) = Uuid::parse_str(case).map(CaseId) else {
+            continue;
+        };
+        let state: Option<String> = conn
+            .prepare_cached("SELECT state FROM main.cases WHERE id = ?1")?
+            .query_row([case], |r| r.get(0))
+            .optional()?;
+        if let Some(state) = state {
+            summaries.insert(id, serde_json::from_str(&state).map_err(store::conversion)?);
+        }
+    }
+    Ok(summaries)
+}
+
+/// The newest summary a reader signed of each of `cases` (see [`Body::summaries`]): from the
+/// commits in stored order, `dag` giving the committee after each, so that a summary counts
+/// only when its author read the case as every copy follows it (a member kept out of it, or
+/// one who never read it, signs none that counts). A copy the case is sealed from shows it,
+/// repaired from it when the stored one was changed.
+pub(crate) fn signed_summaries(
+    conn: &Connection,
+    dag: &crate::core::engine::Dag,
+    cases: &BTreeSet<CaseId>,
+) -> rusqlite::Result<HashMap<CaseId, crate::core::case::Case>> {
+    #[derive(Deserialize)]
+    struct Signed {
+        author: MemberId,
+        #[serde(default)]
+        summaries: BTreeMap<CaseId, serde_json::Value>,
+    }
+    let mut found = HashMap::new();
+    if cases.is_empty() {
+        return Ok(found);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT CASE WHEN instr(body, '\"summaries\":') > 0 THEN body END
+         FROM commits ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        let at = n;
+        n += 1;
+        let Some(text) = row.get::<_, Option<String>>(0)? else {
+            continue;
+        };
+        let Ok(signed) = serde_json::from_str::<Signed>(&text) else {
+            continue;
+        };
+        if at >= dag.commits() {
+            break;
+        }
+        if dag.author(at) != signed.author || dag.refused(at).is_some() {
+            continue;
+        }
+        for (case, summary) in signed.summaries {
+            if !cases.contains(&case) || !dag.after(at).reads(case, signed.author) {
+                continue;
+            }
+            if let Ok(summary) = serde_json::from_value::<crate::core::case::Case>(summary)
+                && summary.id == case
+            {
+                found.insert(case, summary);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The latest time the history's tips claim: what the next commit follows, and so the

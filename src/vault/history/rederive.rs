@@ -310,6 +310,15 @@ pub(super) fn after_merge(
                 .map_err(db)?;
         }
     }
+    // What stands for a case sealed from this copy: the newest summary a reader signed.
+    let signed = {
+        let wanted: BTreeSet<CaseId> = written
+            .iter()
+            .filter(|id| sealed_from_here.contains(id))
+            .copied()
+            .collect();
+        super::signed_summaries(conn, &dag, &wanted).map_err(db)?
+    };
     for id in &written {
         if !sealed_from_here.contains(id) {
             if let Some(case) = cases.get(id) {
@@ -320,9 +329,9 @@ pub(super) fn after_merge(
         // Sealed from this copy, which may still hold what it could read before the merge
         // (sealed after it, see `sealing::settle`): its summary stands for its state, with
         // who may read it as its signed sealing events say.
-        let held = match cases.get(id) {
-            Some(case) => Some(case.clone()),
-            None => store::case_state(conn, *id).map_err(db)?,
+        let held = match (signed.get(id), cases.get(id)) {
+            (Some(case), _) | (None, Some(case)) => Some(case.clone()),
+            (None, None) => store::case_state(conn, *id).map_err(db)?,
         };
         if let Some(mut held) = held {
             held.sealed = crate::vault::sealing::sealing_of(conn, *id).map_err(db)?;

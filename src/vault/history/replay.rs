@@ -98,8 +98,10 @@ pub(super) struct Replay {
     parties: Vec<(String, String, String, String)>,
     /// Hashes of (text, case, event) of every index entry, with its case.
     search: Vec<(CaseId, [u8; 32])>,
-    /// Cases sealed from this copy: their stored summary stands for their state.
+    /// Cases sealed from this copy: their summary stands for their state, the newest a
+    /// reader signed (`signed`), else the one stored.
     sealed_from_here: BTreeSet<CaseId>,
+    signed: HashMap<CaseId, Case>,
     /// Cases replayed again at the end, every event judged in its own past: an event was
     /// made without seeing every earlier change of its case.
     again: BTreeSet<CaseId>,
@@ -113,6 +115,17 @@ pub(super) struct CommitteeState<'a> {
     pub(super) committee: &'a Committee,
     pub(super) attention: &'a [Attention],
     pub(super) held: Vec<(Uuid, String)>,
+}
+
+/// A case's row in `cases`, every column as [`store::write_state`] writes it.
+fn stored_row(case: &Case) -> rusqlite::Result<(String, String, String, String, String)> {
+    Ok((
+        case.code_name.clone(),
+        case.status.as_str().to_string(),
+        store::timestamp(case.received_at),
+        store::timestamp(case.updated_at),
+        serde_json::to_string(&case.sealed_summary()).map_err(store::conversion)?,
+    ))
 }
 
 fn search_entry(text: &str, case: &str, event: &str) -> [u8; 32] {
@@ -130,12 +143,34 @@ impl Replay {
         self.sealed_from_here.insert(case);
     }
 
-    /// The stored summaries of the cases sealed from this copy, which stand for their state:
-    /// each must be a sealed case's summary (nothing more), with no case replayed here
-    /// under its id.
+    /// Take the summaries readers signed of the cases sealed from this copy (see
+    /// [`super::signed_summaries`]), `dag` being the verified history's.
+    pub(super) fn sign_summaries(&mut self, conn: &Connection, dag: &Dag) -> rusqlite::Result<()> {
+        self.signed = super::signed_summaries(conn, dag, &self.sealed_from_here)?;
+        Ok(())
+    }
+
+    /// What stands for each case sealed from this copy, as it is stored: the newest summary a
+    /// reader signed, with who reads it as its signed sealing events say (`None` for a case
+    /// no reader signed one of: its stored summary stands, checked in `compare`).
+    fn expected_summary(&self, conn: &Connection, id: CaseId) -> rusqlite::Result<Option<Case>> {
+        let Some(signed) = self.signed.get(&id) else {
+            return Ok(None);
+        };
+        let mut summary = signed.clone();
+        summary.sealed = crate::vault::sealing::sealing_of(conn, id)?;
+        Ok(Some(summary.sealed_summary()))
+    }
+
+    /// The stored summaries of the cases sealed from this copy no reader signed a summary of,
+    /// which stand for their state: each must be a sealed case's summary (nothing more), with
+    /// no case replayed here under its id.
     fn stored_summaries(&self, conn: &Connection) -> rusqlite::Result<Vec<Case>> {
         let mut summaries = Vec::new();
         for id in &self.sealed_from_here {
+            if self.signed.contains_key(id) {
+                continue;
+            }
             let state: Option<String> = conn
                 .query_row(
                     "SELECT state FROM main.cases WHERE id = ?1",
@@ -316,6 +351,9 @@ impl Replay {
             summary.sealed = crate::vault::sealing::sealing_of(conn, summary.id)?;
             *summary = summary.sealed_summary();
         }
+        for id in &self.sealed_from_here {
+            summaries.extend(self.expected_summary(conn, *id)?);
+        }
         conn.execute_batch("DELETE FROM cases; DELETE FROM temp.open_cases;")?;
         let replayed: Vec<&Case> = self.cases().map(|(_, c)| c).collect();
         for case in replayed.into_iter().chain(&summaries) {
@@ -477,6 +515,20 @@ impl Replay {
             }
             cases.insert(summary.id, summary);
         }
+        // A summary a reader signed is stored as it is (a copy the case is sealed from
+        // cannot tell a status it rewrote from one it was given otherwise).
+        for id in &self.sealed_from_here {
+            let Some(expected) = self.expected_summary(conn, *id).map_err(db)? else {
+                continue;
+            };
+            let name = expected.code_name.clone();
+            if cases.contains_key(id)
+                || stored_cases.get(&id.to_string()) != Some(&stored_row(&expected).map_err(db)?)
+            {
+                return Err(mismatch(format!("the summary of case {name}")));
+            }
+            cases.insert(*id, expected);
+        }
         if stored_cases.len() != cases.len() {
             return Err(mismatch("the list of cases".into()));
         }
@@ -491,17 +543,7 @@ impl Replay {
                 }
                 continue;
             }
-            let expected = serde_json::to_string(&case.sealed_summary())
-                .map_err(store::conversion)
-                .map_err(db)?;
-            // Every column, as `store::write_state` writes it.
-            let row = (
-                case.code_name.clone(),
-                case.status.as_str().to_string(),
-                store::timestamp(case.received_at),
-                store::timestamp(case.updated_at),
-                expected,
-            );
+            let row = stored_row(case).map_err(db)?;
             if stored_cases.get(&id.to_string()) != Some(&row) {
                 return Err(mismatch(format!("the state of case {}", case.code_name)));
             }

@@ -272,6 +272,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
     };
     let mut repaired = None;
     if let Some(mut replay) = checked.replay {
+        replay.sign_summaries(conn, &checked.dag).map_err(db)?;
         replay
             .finish(conn, &checked.dag, &settled.flagged, &|ids| {
                 commits_of(&bodies, ids)
