@@ -359,12 +359,16 @@ fn a_forged_summary_of_a_sealed_case_fools_no_reader_and_no_other_copy() {
             forged_again.replace('\'', "''")
         ),
     );
-    // Mei's copy cannot derive the case: it names the disagreement, keeps who may read it as
-    // the signed sealing says (never the forger's key), and stays usable.
+    // Mei's copy cannot derive the case: it names the disagreement, repairs the summary from
+    // the one a reader signed (who may read it as the signed sealing says, never the
+    // forger's key), and stays usable.
     let out = mei.run(&[&"case", &"list", &c.file]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("the state of case"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("the summary of case {code}")),
+        "{stderr}"
+    );
     assert!(
         String::from_utf8_lossy(&out.stdout).contains(&code),
         "the case is still listed"
@@ -594,4 +598,53 @@ fn a_rewritten_summary_is_repaired_from_the_one_a_reader_signed() {
         &format!("SELECT status FROM cases WHERE code_name = '{code}'"),
     );
     assert_eq!(stored.trim(), "investigating");
+}
+
+/// Two readers change a sealed case at once on two copies (Ada moves it on, Bo adds a note a
+/// moment later on his), each signing the summary of their own copy; Ada merges. Neither
+/// signed summary is the merged case: the save after the merge signs it, so the copies it is
+/// sealed from show the status the readers see, not the one of whichever copy sorts last.
+#[test]
+fn after_a_merge_the_copies_a_case_is_sealed_from_show_what_its_readers_see() {
+    if !common::have("age") || !common::have("sqlite3") {
+        return;
+    }
+    let c = Committee::new(&["Bo", "Mei"]);
+    let (ada, bo, mei) = (c.laptop("Ada"), c.laptop("Bo"), c.laptop("Mei"));
+    let code = canary_case(ada, &c.file);
+    ada.ok(&[
+        &"party",
+        &"add",
+        &c.file,
+        &code,
+        &"--role",
+        &"reported",
+        &"--name",
+        &"Mei",
+    ]);
+    ada.ok(&[&"status", &c.file, &code, &"triage"]);
+    let bo_copy = c.copy("bo-copy.cases.age");
+    ada.ok(&[&"status", &c.file, &code, &"investigating"]);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    bo.ok(&[&"note", &"add", &bo_copy, &code, &"--text", &"pqznote"]);
+    ada.ok(&[&"merge", &c.file, &bo_copy]);
+    let shown = ada.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(
+        shown.contains("investigating") && shown.contains("pqznote"),
+        "{shown}"
+    );
+    let log = ada.ok(&[&"log", &c.file]);
+    assert!(
+        log.contains("signed what copies a sealed case is kept from show of 1 case"),
+        "{log}"
+    );
+    let fresh = common::Laptop::with_key(c.key("Mei"));
+    for laptop in [mei, &fresh] {
+        let out = laptop.run(&[&"case", &"show", &c.file, &code]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success());
+        assert!(stdout.contains("status     investigating"), "{stdout}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("WARNING"), "{stderr}");
+    }
 }

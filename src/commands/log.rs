@@ -27,6 +27,8 @@ struct Commit {
     dated_in_the_future: bool,
     changes: Vec<Change>,
     hidden_changes: usize,
+    /// How many sealed cases' summaries it signs: what copies they are sealed from show.
+    signed_summaries: usize,
 }
 
 #[derive(Serialize)]
@@ -125,6 +127,7 @@ pub(super) fn log(
             merges: entry.parents > 1,
             changes,
             hidden_changes: hidden,
+            signed_summaries: entry.summaries,
         });
     }
     if json {
@@ -169,6 +172,14 @@ pub(super) fn log(
                     commit.author
                 )?;
             }
+        }
+        // A commit that only signs summaries (after a merge) would otherwise show as empty.
+        if commit.changes.is_empty() && commit.hidden_changes == 0 && commit.signed_summaries > 0 {
+            writeln!(
+                out,
+                "    signed what copies a sealed case is kept from show of {}",
+                crate::core::describe::count(commit.signed_summaries, "case", "cases")
+            )?;
         }
         if commit.hidden_changes > 0 {
             writeln!(

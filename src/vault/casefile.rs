@@ -66,6 +66,9 @@ pub struct CaseFile {
     dirty: bool,
     /// A recorded roster change must also replace the backup at the next save.
     retire_backup: bool,
+    /// A merge changed sealed cases this copy reads: the next commit signs their summaries
+    /// again where the newest signed ones differ (see `CaseFile::commit`).
+    summaries_due: bool,
     /// While locked: the database, encrypted to the file's recipients, and nothing else.
     sealed: Option<Vec<u8>>,
     /// While locked: a draft the member was writing, encrypted to the sealing key.

@@ -89,6 +89,7 @@ impl CaseFile {
             &path,
         )?;
         self.retire_backup |= settled.newly_sealed;
+        self.summaries_due = true;
         #[cfg(debug_assertions)]
         history::check_against_replay(&self.conn, &path)?;
         self.committed = store::last_seq(&self.conn).map_err(|e| Error::database(&path, e))?;

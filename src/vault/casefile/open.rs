@@ -122,6 +122,7 @@ impl CaseFile {
             opener: identity.recipient().to_string(),
             dirty: false,
             retire_backup: false,
+            summaries_due: false,
             sealed: None,
             sealed_draft: None,
         })
@@ -184,6 +185,7 @@ impl CaseFile {
             opener: identity.recipient().to_string(),
             dirty: false,
             retire_backup: false,
+            summaries_due: false,
             sealed: None,
             sealed_draft: None,
             followed_link: None,
@@ -239,6 +241,7 @@ impl CaseFile {
             opener: identity.recipient().to_string(),
             dirty: true,
             retire_backup: false,
+            summaries_due: false,
             sealed: None,
             sealed_draft: None,
             followed_link: None,

@@ -207,6 +207,7 @@ impl CaseFile {
             opener: identity.recipient().to_string(),
             dirty: false,
             retire_backup: false,
+            summaries_due: false,
             sealed: None,
             sealed_draft: None,
             salts: Default::default(),

@@ -290,7 +290,18 @@ impl CaseFile {
                 path: PathBuf::from(self.label()),
             });
         }
-        self.sign(signer, at)
+        self.sign(signer, at)?;
+        if std::mem::take(&mut self.summaries_due) {
+            let label = PathBuf::from(self.label());
+            if let Some(me) = self.roster()?.active_by_recipient(signer.recipient()) {
+                let at = crate::core::engine::dag::dated_after(
+                    at,
+                    history::latest_time(&self.conn).map_err(|e| Error::database(&label, e))?,
+                );
+                history::sign_summaries(&self.conn, &label, signer, me.id, at)?;
+            }
+        }
+        Ok(())
     }
 
     /// Adopt a file written before casebook signed its history: its events, checked against

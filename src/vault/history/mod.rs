@@ -448,6 +448,8 @@ pub struct LogEntry {
     /// The ids of its events sealed from this copy (in a case sealed from its member), which
     /// it verifies without holding what they say.
     pub sealed: Vec<Uuid>,
+    /// How many sealed cases' summaries it signs (see [`Body::summaries`]).
+    pub summaries: usize,
 }
 
 /// The history, commit by commit, oldest first.
@@ -486,6 +488,7 @@ pub(crate) fn log(conn: &Connection) -> rusqlite::Result<Vec<LogEntry>> {
                 .iter()
                 .filter_map(|(e, _)| events.remove(&e.to_string()))
                 .collect(),
+            summaries: body.summaries.len(),
             sealed: body
                 .events
                 .iter()
@@ -630,6 +633,72 @@ fn summaries_of(
         }
     }
     Ok(summaries)
+}
+
+/// After a merge: sign, in a commit of no events, the summary of each sealed case this copy
+/// reads whose newest signed summary is not the one it derived (two readers changed it on two
+/// copies at once, and each signed the summary of their own copy). Nothing when none differs.
+pub(crate) fn sign_summaries(
+    conn: &Connection,
+    path: &Path,
+    signer: &Identity,
+    author: MemberId,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), Error> {
+    #[derive(Deserialize)]
+    struct Carried {
+        #[serde(default)]
+        summaries: BTreeMap<CaseId, serde_json::Value>,
+    }
+    let db = |e| Error::database(path, e);
+    let read: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT c.id, c.state FROM main.cases c JOIN temp.sealed_here h ON h.case_id = c.id
+             WHERE h.readable",
+        )
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .map_err(db)?;
+    if read.is_empty() {
+        return Ok(());
+    }
+    let mut newest: HashMap<CaseId, serde_json::Value> = HashMap::new();
+    let mut stmt = conn
+        .prepare("SELECT body FROM commits WHERE instr(body, '\"summaries\":') > 0 ORDER BY seq")
+        .map_err(db)?;
+    let mut rows = stmt.query([]).map_err(db)?;
+    while let Some(row) = rows.next().map_err(db)? {
+        if let Ok(carried) = serde_json::from_str::<Carried>(&row.get::<_, String>(0).map_err(db)?)
+        {
+            newest.extend(carried.summaries);
+        }
+    }
+    let mut summaries = BTreeMap::new();
+    for (id, state) in read {
+        let (Ok(id), Ok(state)) = (
+            Uuid::parse_str(&id).map(CaseId),
+            serde_json::from_str::<serde_json::Value>(&state),
+        ) else {
+            continue;
+        };
+        if newest.get(&id) != Some(&state) {
+            summaries.insert(id, state);
+        }
+    }
+    if summaries.is_empty() {
+        return Ok(());
+    }
+    let body = Body {
+        format: FORMAT.into(),
+        parents: tips(conn).map_err(db)?,
+        author,
+        key: signer.recipient().to_string(),
+        at: store::timestamp(at),
+        events: Vec::new(),
+        adopts: false,
+        summaries,
+    };
+    insert_signed(conn, path, signer, &body)?;
+    Ok(())
 }
 
 /// The newest summary a reader signed of each of `cases` (see [`Body::summaries`]): from the
