@@ -668,8 +668,9 @@ pub(crate) fn delete_attachment(conn: &Connection, sha256: &str) -> rusqlite::Re
 /// The events after seq `after`, oldest first.
 pub(crate) fn events_after(conn: &Connection, after: i64) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare(
-        "SELECT id, case_id, author, at, amends, payload FROM events_open
-         WHERE seq > ?1 AND payload NOT LIKE '{\"sealed\":%' ORDER BY seq",
+        "SELECT e.id, e.case_id, e.author, e.at, e.amends, coalesce(r.payload, e.payload)
+         FROM events_open e LEFT JOIN temp.open_reasons r ON r.id = e.id
+         WHERE e.seq > ?1 AND e.payload NOT LIKE '{\"sealed\":%' ORDER BY e.seq",
     )?;
     stmt.query_map([after], event_from_row)?.collect()
 }
