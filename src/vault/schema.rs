@@ -163,9 +163,13 @@ const V7: &str = "";
 /// Version 8: a copy a case is sealed from learns who was kept out of it, never why. A new
 /// keeping-out seals its reason to the case key it makes, and the events recorded in a sealed
 /// case keep their kind inside their sealed payload (their kind column says `sealed`).
-/// Nothing in the tables changes; a casebook of version 7 refuses a file of this version
-/// rather than judge such a keeping-out without its reason.
-const V8: &str = "";
+/// Who reads each sealed case is found without reading every event: an index of the
+/// `case-sealed` events by case (what opening unwraps keys and opens reasons from; a full
+/// verification checks it against the events). A casebook of version 7 refuses a file of
+/// this version rather than judge such a keeping-out without its reason.
+const V8: &str = r#"
+CREATE INDEX IF NOT EXISTS events_sealings ON events (case_id) WHERE kind = 'case-sealed';
+"#;
 
 /// Settings every connection gets, including deserialised ones: temporary data stays in
 /// memory (no plaintext in /var/tmp), deleted content is overwritten, and the schema cannot be

@@ -281,6 +281,13 @@ pub(crate) fn local_digest(conn: &Connection) -> rusqlite::Result<String> {
             "SELECT id, code_name, status, state FROM main.cases
              WHERE state LIKE '%\"sealed\":{%' ORDER BY id",
         ),
+        // The index the sealed cases' keys and reasons are found by (checked against the
+        // events by a full verification).
+        (
+            "sealings",
+            "SELECT case_id FROM main.events INDEXED BY events_sealings
+             WHERE kind = 'case-sealed' ORDER BY case_id",
+        ),
         // The full states of the sealed cases this copy reads, as memory holds them (taken
         // from their parts at a later open: a part written before a change it did not see
         // fails this, and the history is replayed).

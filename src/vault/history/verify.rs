@@ -264,6 +264,17 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         read.map_err(db)?;
         checked
     })?;
+    // Opening found the sealed cases' keys and reasons through the index of sealings: it must
+    // name exactly the cases the events seal (an index written by hand could hide one).
+    let indexed: std::collections::HashSet<String> = conn
+        .prepare(crate::vault::sealing::SEALED_IN_HISTORY)
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(db)?;
+    if indexed != checked.sealed_in_history {
+        return Err(broken(
+            "its index of sealed cases does not match its events".into(),
+        ));
+    }
     let settled = checked.dag.committee();
     let committee = CommitteeState {
         committee: &settled.committee,
@@ -580,6 +591,8 @@ fn unchanged(
 pub(super) struct Checked {
     pub(super) dag: Dag,
     pub(super) replay: Option<Replay>,
+    /// The cases a `case-sealed` event names, read from every event.
+    pub(super) sealed_in_history: std::collections::HashSet<String>,
 }
 
 /// Check every event against the commits that list them, in order (see [`verify`]), and
@@ -716,7 +729,11 @@ pub(super) fn check_events(
             short(case)
         )));
     }
-    Ok(Checked { dag, replay })
+    Ok(Checked {
+        dag,
+        replay,
+        sealed_in_history,
+    })
 }
 
 /// The commit of each event among `ids`, by index in `bodies` (the commits in stored order).
