@@ -648,3 +648,65 @@ fn after_a_merge_the_copies_a_case_is_sealed_from_show_what_its_readers_see() {
         assert!(!stderr.contains("WARNING"), "{stderr}");
     }
 }
+
+/// The summaries a copy a case is sealed from shows, in two cases where a reader's own
+/// derivation and that copy's differ in who reads the case: a member who keeps themselves out
+/// (a hard conflict) still sees that they declared it, from the summary they signed as they
+/// left; and a request to keep another member out, waiting for a second reader (which a
+/// reader's summary leaves out and that copy cannot judge), raises no warning there.
+#[test]
+fn the_excluded_copys_summary_keeps_its_own_conflict_and_raises_no_false_alarm() {
+    if !common::have("age") || !common::have("sqlite3") {
+        return;
+    }
+    let c = Committee::new(&["Bo", "Mei", "Cy", "Dee"]);
+    let (ada, mei) = (c.laptop("Ada"), c.laptop("Mei"));
+    let code = canary_case(ada, &c.file);
+    // Sealed already (from Bo, the reported party): readers' commits sign its summary.
+    ada.ok(&[
+        &"party",
+        &"add",
+        &c.file,
+        &code,
+        &"--role",
+        &"reported",
+        &"--name",
+        &"Bo",
+    ]);
+    ada.ok(&[&"status", &c.file, &code, &"triage"]);
+    mei.ok(&[&"conflict", &c.file, &code, &"--hard"]);
+    let fresh = common::Laptop::with_key(c.key("Mei"));
+    for laptop in [mei, &fresh] {
+        let out = laptop.run(&[&"case", &"show", &c.file, &code]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success());
+        assert!(
+            stdout.contains("(you declared a hard conflict)"),
+            "{stdout}"
+        );
+    }
+    // A reader works on the case, and asks that Cy be kept out too (it waits for a second
+    // reader). Mei's copies show the reader's summary, her conflict in it, and no alarm.
+    ada.ok(&[&"note", &"add", &c.file, &code, &"--text", &"pqzlater"]);
+    let out = ada.ok(&[
+        &"case", &"seal", &c.file, &code, &"--from", &"Cy", &"--why", &"request",
+    ]);
+    assert!(out.contains("waits for a second member"), "{out}");
+    for laptop in [mei, &fresh] {
+        let out = laptop.run(&[&"case", &"show", &c.file, &code]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(!stderr.contains("WARNING"), "{stderr}");
+        assert!(
+            stdout.contains("(you declared a hard conflict)"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("status     triage"), "{stdout}");
+    }
+    // And after Mei saves, Ada's copy raises none either.
+    mei.ok(&[&"case", &"new", &c.file, &"--title", &"Another case"]);
+    let out = ada.run(&[&"case", &"show", &c.file, &code]);
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("WARNING"));
+}

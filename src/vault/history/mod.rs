@@ -617,7 +617,8 @@ pub(crate) fn commit_some(
 }
 
 /// The summaries a commit of `rows` carries: of each sealed case they change that this copy
-/// reads, as stored (see [`Body::summaries`]).
+/// reads, or read until these changes (a member who kept themselves out with them derived
+/// the case first), as stored (see [`Body::summaries`]).
 fn summaries_of(
     conn: &Connection,
     rows: &[Row],
@@ -625,8 +626,13 @@ fn summaries_of(
     let cases: BTreeSet<&str> = rows.iter().filter_map(|r| r.case.as_deref()).collect();
     let mut summaries = BTreeMap::new();
     for case in cases {
-        if crate::vault::sealing::here(conn, case)? != Some(true) {
-            continue;
+        let resealed = rows
+            .iter()
+            .any(|r| r.case.as_deref() == Some(case) && r.kind == "case-sealed");
+        match crate::vault::sealing::here(conn, case)? {
+            Some(true) => {}
+            Some(false) if resealed => {}
+            _ => continue,
         }
         let Ok(id) = Uuid::parse_str(case).map(CaseId) else {
             continue;
@@ -710,8 +716,8 @@ pub(crate) fn sign_summaries(
 
 /// The newest summary a reader signed of each of `cases` (see [`Body::summaries`]): from the
 /// commits in stored order, `dag` giving the committee after each, so that a summary counts
-/// only when its author read the case as every copy follows it (a member kept out of it, or
-/// one who never read it, signs none that counts). A copy the case is sealed from shows it,
+/// only when its author read the case, before the commit or after it, as every copy follows
+/// it (a member kept out of it, or one who never read it, signs none that counts). A copy the case is sealed from shows it,
 /// repaired from it when the stored one was changed.
 pub(crate) fn signed_summaries(
     conn: &Connection,
@@ -750,7 +756,13 @@ pub(crate) fn signed_summaries(
             continue;
         }
         for (case, summary) in signed.summaries {
-            if !cases.contains(&case) || !dag.after(at).reads(case, signed.author) {
+            let read = dag.after(at).reads(case, signed.author)
+                || dag
+                    .ancestry()
+                    .parents(at)
+                    .iter()
+                    .any(|&p| dag.after(p).reads(case, signed.author));
+            if !cases.contains(&case) || !read {
                 continue;
             }
             if let Ok(summary) = serde_json::from_value::<crate::core::case::Case>(summary)
