@@ -16,6 +16,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use casebook::core::event::{Event, EventKind, ExcludeWhy, NoteKind};
+use casebook::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
 use casebook::core::process::{self, Actor};
 use casebook::core::roster::{Member, MemberId, Role};
 use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource, synthetic};
@@ -187,6 +188,10 @@ fn main() {
         .take(sealed)
         .cloned()
         .collect();
+    // Each case records the new member as its reported party, which keeps them out in the
+    // same change (a keeping-out the rules apply at once: a late request would wait for a
+    // second reader).
+    let person = PersonId(Uuid::new_v4());
     let mut events = Vec::new();
     for case in &targets {
         let actor = Actor {
@@ -194,21 +199,44 @@ fn main() {
             roster: &roster,
             settings: &settings,
         };
+        let party = Party {
+            id: PartyId(Uuid::new_v4()),
+            role: PartyRole::Reported,
+            person,
+            identity: PartyIdentity::Named {
+                name: "Kept Out".into(),
+                handle: None,
+                email: None,
+            },
+            member: Some(kept_out.id),
+        };
+        let mut recorded = case.clone();
+        recorded.links.insert(kept_out.id, PartyRole::Reported);
+        recorded.parties.push(party.clone());
         let change =
-            process::exclude(actor, case, &[&kept_out], ExcludeWhy::Request).expect("exclude");
+            process::exclude(actor, &recorded, &[&kept_out], ExcludeWhy::Party).expect("exclude");
         let kind = file.reseal(case.id, change).expect("reseal");
-        events.push(Event {
-            id: Uuid::new_v4(),
-            case: Some(case.id),
-            author: me.id,
-            at: chrono::Utc::now(),
-            amends: None,
-            kind,
-        });
+        for kind in [EventKind::PartyAdded { party }, kind] {
+            events.push(Event {
+                id: Uuid::new_v4(),
+                case: Some(case.id),
+                author: me.id,
+                at: chrono::Utc::now(),
+                amends: None,
+                kind,
+            });
+        }
     }
     let sealing = Instant::now();
     file.record(&events).expect("seal");
     let sealing = sealing.elapsed();
+    let sealed_now = file
+        .cases()
+        .expect("cases")
+        .values()
+        .filter(|c| c.sealed.is_some())
+        .count();
+    assert_eq!(sealed_now, sealed, "cases sealed");
     file.save(&identity).expect("save");
     drop(file);
     let size = |p: &Path| std::fs::metadata(p).expect("size").len() as f64 / 1e6;

@@ -16,7 +16,7 @@ use crate::vault::Recipient;
 pub use config::{Config, ConfigError, IdentityFrom};
 pub use subcommands::*;
 pub use values::QueueChoice;
-use values::{column_map, committee_fingerprint, recipient};
+use values::{agent_minutes, column_map, committee_fingerprint, recipient};
 
 /// The command line's arguments, read with the config file's `date_order` (so that a day
 /// such as 03/04/2026 is read as the committee writes it).
@@ -357,6 +357,26 @@ pub enum Command {
     /// shows. Without it, a reported, reporter or public record is titled "Decision record for
     /// CODE" and says nothing the report said.
     RecordText(Box<RecordTextArgs>),
+    /// Unlock your key once for a working session: an agent process keeps it in locked memory
+    /// (never on disk, never swapped) for --timeout minutes, and every command (the git merge
+    /// driver too) takes it from there instead of asking for the passphrase.
+    #[command(group(clap::ArgGroup::new("what").args(["stop", "status"])))]
+    Agent {
+        /// Forget the key after this many minutes (fractions allowed).
+        #[arg(long, value_name = "MINUTES", default_value_t = 60.0,
+              value_parser = agent_minutes)]
+        timeout: f64,
+        /// Tell the running agent to forget the key now and end.
+        #[arg(long)]
+        stop: bool,
+        /// Say whether an agent runs, which key it holds and for how long.
+        #[arg(long)]
+        status: bool,
+        /// Be the agent (reads the unlocked key from standard input); `casebook agent` starts
+        /// it.
+        #[arg(long, hide = true, value_name = "KEY_PATH", conflicts_with_all = ["stop", "status"])]
+        serve: Option<PathBuf>,
+    },
     /// Print a shell completion script (for example
     /// `casebook completions bash > ~/.local/share/bash-completion/completions/casebook`).
     Completions {

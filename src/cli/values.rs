@@ -106,6 +106,16 @@ pub(super) fn committee_fingerprint(value: &str) -> Result<String, String> {
     Ok(format!("SHA256:{hash}"))
 }
 
+/// The agent's lifetime in minutes: more than zero, at most a day.
+pub(super) fn agent_minutes(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(m) if m.is_finite() && m > 0.0 && m <= 24.0 * 60.0 => Ok(m),
+        _ => Err(format!(
+            "{value:?} is not a number of minutes between 0 and 1440"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

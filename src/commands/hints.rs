@@ -108,6 +108,10 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
                  `casebook keygen -o KEY`"
         }
         vault::Error::PublicKeyGiven { .. } => "give the private key file (the one without .pub)",
+        vault::Error::Agent { .. } => {
+            "`casebook agent --stop` ends a running agent; commands work without one, asking \
+             for the passphrase"
+        }
         vault::Error::UnsupportedKey { .. } | vault::Error::UnrecognisedIdentity { .. } => {
             "use an OpenSSH ed25519 key or an age X25519 identity; `casebook keygen` makes one"
         }

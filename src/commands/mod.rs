@@ -4,6 +4,7 @@
 //! The interface is not called from here: `open` and `demo` hand an [`Interactive`] session
 //! back to `main`.
 
+mod agent;
 mod cases;
 pub mod exit;
 mod export;
@@ -225,6 +226,12 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             &config.passphrases,
             out,
         )?,
+        Command::Agent {
+            timeout,
+            stop,
+            status,
+            serve,
+        } => agent::agent(config, *timeout, *stop, *status, serve.as_deref(), out)?,
         Command::Completions { shell } => {
             let mut command = <crate::cli::Args as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut command, "casebook", out);
@@ -666,8 +673,27 @@ fn not_a_recipient(config: &Config, error: vault::Error) -> Error {
     }
 }
 
-/// Load the identity chosen by the config, explaining where a missing one came from.
+/// Load the identity chosen by the config: from the key agent when one holds it (no
+/// passphrase asked), else from its file, explaining where a missing one came from.
 pub(crate) fn load_identity(config: &Config) -> Result<Identity, Error> {
+    let path = config.identity.as_ref().ok_or(Error::NoIdentity)?;
+    // An agent that cannot be trusted (another user's socket) is said, and not used.
+    match vault::agent::key_for(path) {
+        Ok(Some(key)) => {
+            return Ok(Identity::from_bytes(
+                &key,
+                path,
+                &PassphraseSource::Terminal,
+            )?);
+        }
+        Ok(None) => {}
+        Err(e) => eprintln!("warning: {}", sanitize::inline(&e.to_string())),
+    }
+    load_identity_without_agent(config)
+}
+
+/// Load the identity chosen by the config from its file (asking its passphrase).
+pub(crate) fn load_identity_without_agent(config: &Config) -> Result<Identity, Error> {
     let path = config.identity.as_ref().ok_or(Error::NoIdentity)?;
     if let IdentityFrom::ConfigFile(config_file) = &config.identity_from
         && !path.exists()

@@ -190,6 +190,9 @@ pub enum Error {
     /// No identity file at the given path.
     #[error("identity {} does not exist", .path.display())]
     IdentityNotFound { path: PathBuf, agent_running: bool },
+    /// The key agent cannot be started, reached or trusted.
+    #[error("casebook agent ({}): {detail}", .socket.display())]
+    Agent { socket: PathBuf, detail: String },
     /// A public key was given where a private key is needed.
     #[error("{} is a public key; casebook needs the private key", .path.display())]
     PublicKeyGiven { path: PathBuf },

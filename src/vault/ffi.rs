@@ -1,7 +1,9 @@
 //! Every `unsafe` block of casebook, in one file small enough to audit in one sitting: the parts
 //! of SQLite's C API rusqlite does not wrap (memory SQLite can own, in-place access to a
 //! deserialised database, its size limit, an allocator that wipes what SQLite frees), two
-//! Linux hints (huge pages, early writeback) and Linux's atomic exchange of two names.
+//! Linux hints (huge pages, early writeback), Linux's atomic exchange of two names, and what
+//! the key agent needs: memory that is never swapped or dumped, a process no debugger attaches
+//! to, and the user at the other end of a socket.
 //!
 //! Each function here is safe to call: whatever could go wrong is ruled out by its signature
 //! or checked inside, so the rest of the vault needs no `unsafe` (`vault/mod.rs` denies it).
@@ -396,5 +398,136 @@ unsafe impl std::alloc::GlobalAlloc for WipeOnFree {
             }
             fresh
         }
+    }
+}
+
+/// Memory that is never written to swap nor into a core dump, for the key the agent holds:
+/// locked (`mlock`) and marked not to be dumped, wiped and unlocked when dropped.
+pub(super) struct LockedBuffer {
+    bytes: Box<[u8]>,
+    len: usize,
+}
+
+impl LockedBuffer {
+    /// `capacity` zeroed bytes, locked in memory; `None` when they cannot be locked (the
+    /// system's limit on locked memory), so that a key never sits where it could be swapped.
+    pub(super) fn new(capacity: usize) -> Option<LockedBuffer> {
+        let bytes = vec![0u8; capacity.max(1)].into_boxed_slice();
+        let ptr = bytes.as_ptr().cast::<libc::c_void>();
+        // SAFETY: `ptr` and `bytes.len()` describe memory this buffer owns for its lifetime;
+        // mlock and madvise only change how the kernel treats those pages.
+        let locked = unsafe { libc::mlock(ptr, bytes.len()) } == 0;
+        if !locked {
+            return None;
+        }
+        #[cfg(target_os = "linux")]
+        // SAFETY: as above; MADV_DONTDUMP works on whole pages and only keeps them out of core
+        // dumps (a failure leaves them locked, and the process is made undumpable anyway).
+        unsafe {
+            let page = 4096usize;
+            let start = (ptr as usize) & !(page - 1);
+            let end = (ptr as usize + bytes.len()).div_ceil(page) * page;
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTDUMP);
+        }
+        Some(LockedBuffer { bytes, len: 0 })
+    }
+
+    /// Read `reader` to its end into the buffer; an error when it holds more than fits.
+    pub(super) fn fill(&mut self, reader: &mut dyn std::io::Read) -> std::io::Result<()> {
+        loop {
+            if self.len == self.bytes.len() {
+                let mut probe = [0u8; 1];
+                return match reader.read(&mut probe)? {
+                    0 => Ok(()),
+                    _ => Err(std::io::Error::other(
+                        "the key is larger than the agent holds",
+                    )),
+                };
+            }
+            match reader.read(&mut self.bytes[self.len..])? {
+                0 => return Ok(()),
+                n => self.len += n,
+            }
+        }
+    }
+
+    /// What was read into it.
+    pub(super) fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+impl Drop for LockedBuffer {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.bytes[..]);
+        let ptr = self.bytes.as_ptr().cast::<libc::c_void>();
+        // SAFETY: the same range `new` locked; unlocking only changes how the kernel treats it.
+        unsafe { libc::munlock(ptr, self.bytes.len()) };
+    }
+}
+
+/// Make this process a poor place to look for a key: no core dump, not attachable by a
+/// debugger of the same user (Linux `PR_SET_DUMPABLE`), and not ended by the terminal that
+/// started it hanging up.
+pub(super) fn harden_agent_process() {
+    let none = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain system calls on this process with valid arguments; failures leave the
+    // process as it was, which `LockedBuffer` and the socket's checks still protect.
+    unsafe {
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+        #[cfg(target_os = "linux")]
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        libc::signal(libc::SIGHUP, libc::SIG_IGN);
+    }
+}
+
+/// The user id of this process.
+pub(super) fn own_uid() -> u32 {
+    // SAFETY: getuid cannot fail and has no arguments.
+    unsafe { libc::getuid() }
+}
+
+/// The user id of the process at the other end of a Unix socket (`SO_PEERCRED`).
+#[cfg(target_os = "linux")]
+pub(super) fn peer_uid(stream: &std::os::unix::net::UnixStream) -> std::io::Result<u32> {
+    use std::os::fd::AsRawFd;
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: u32::MAX,
+        gid: u32::MAX,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: `cred` and `len` are valid for writes of the size given, for the duration of the
+    // call; the descriptor belongs to `stream`, alive for the call.
+    let rc = unsafe {
+        libc::getsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
+    if rc == 0 {
+        Ok(cred.uid)
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// The user id at the other end of a Unix socket (`getpeereid`).
+#[cfg(not(target_os = "linux"))]
+pub(super) fn peer_uid(stream: &std::os::unix::net::UnixStream) -> std::io::Result<u32> {
+    use std::os::fd::AsRawFd;
+    let (mut uid, mut gid) = (u32::MAX, u32::MAX);
+    // SAFETY: both pointers are valid for writes for the call's duration.
+    let rc = unsafe { libc::getpeereid(stream.as_raw_fd(), &mut uid, &mut gid) };
+    if rc == 0 {
+        Ok(uid)
+    } else {
+        Err(std::io::Error::last_os_error())
     }
 }

@@ -208,6 +208,24 @@ impl Identity {
         }
     }
 
+    /// The key as an unprotected identity file (OpenSSH or age), for the key agent to hold in
+    /// locked memory; wiped when dropped. It never goes to a file.
+    pub fn unlocked_bytes(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let text = match &self.secret {
+            Secret::Ssh { signing, .. } => {
+                signing
+                    .to_openssh(LineEnding::LF)
+                    .map_err(|_| Error::UnrecognisedIdentity {
+                        path: self.label.clone(),
+                    })?
+            }
+            Secret::X25519(identity) => {
+                Zeroizing::new(identity.to_string().expose_secret().to_string())
+            }
+        };
+        Ok(Zeroizing::new(text.as_bytes().to_vec()))
+    }
+
     pub(crate) fn as_age(&self) -> &dyn age::Identity {
         match &self.secret {
             Secret::Ssh { age, .. } => age,

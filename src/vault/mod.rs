@@ -4,6 +4,7 @@
 //! plaintext never reaches the disk, and every save replaces the file atomically.
 #![deny(unsafe_code)] // Except in ffi.rs: the crate's one file of it, to audit in one sitting.
 
+pub mod agent;
 mod atomic;
 mod casefile;
 pub mod copies;

@@ -22,6 +22,9 @@ pub fn casebook() -> Command {
     cmd.env("HOME", empty_home())
         .env("XDG_CONFIG_HOME", empty_home().join(".config"))
         .env_remove("CASEBOOK_IDENTITY")
+        .env_remove("CASEBOOK_AGENT_SOCK")
+        // Never the machine's own key agent.
+        .env("XDG_RUNTIME_DIR", empty_home().join("runtime"))
         .env_remove("SSH_AUTH_SOCK");
     cmd
 }
@@ -66,7 +69,8 @@ impl Laptop {
         let mut cmd = casebook();
         cmd.env("HOME", self.home.path())
             .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_STATE_HOME", self.home.path().join("state"));
+            .env("XDG_STATE_HOME", self.home.path().join("state"))
+            .env("XDG_RUNTIME_DIR", self.home.path().join("runtime"));
         if let Some(key) = &self.key {
             cmd.arg("-i").arg(key);
         }
