@@ -17,6 +17,8 @@ static ALLOCATOR: casebook::vault::WipeOnFree = casebook::vault::WipeOnFree;
 
 fn main() -> ExitCode {
     let args = casebook::cli::parse();
+    // Long work (a first open of a large file, a merge) shows how far along it is.
+    commands::show_on_terminal();
     let stdout = std::io::stdout();
     let mut out = commands::SafeOutput::new(stdout.lock());
     let result = Config::from_args(args)

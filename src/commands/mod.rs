@@ -15,6 +15,8 @@ mod log;
 mod members;
 mod merge;
 mod output;
+mod progress;
+pub use progress::show_on_terminal;
 mod recover;
 mod session;
 mod show;

@@ -22,7 +22,9 @@ pub fn read_reports(
     order: Option<crate::core::dates::DateOrder>,
 ) -> Result<Vec<(PathBuf, Report)>, Error> {
     let mut reports = Vec::new();
+    let progress = vault::progress::stage("reading reports", paths.len() as u64);
     for path in paths {
+        progress.step();
         let too_large = |size: u64| Error::Import {
             file: path.clone(),
             source: crate::import::ImportError::TooLarge {

@@ -316,6 +316,8 @@ impl<'a, C: Ciphertext + ?Sized> Payload<'a, C> {
             None => (None, None),
         };
         let src = self.src;
+        let progress = super::progress::stage("decrypting", len.div_ceil(PROGRESS_STEP));
+        let progress = &progress;
         std::thread::scope(|scope| {
             let second = (split < len).then(|| {
                 scope.spawn(move || -> Result<(), Error> {
@@ -323,10 +325,10 @@ impl<'a, C: Ciphertext + ?Sized> Payload<'a, C> {
                     reader
                         .seek(SeekFrom::Start(split))
                         .map_err(|e| payload_error(e, false, path))?;
-                    drain(&mut reader, tail, len - split, path)
+                    drain(&mut reader, tail, len - split, path, progress)
                 })
             });
-            let first = drain(&mut self.first, head, split, path);
+            let first = drain(&mut self.first, head, split, path, progress);
             let second = match second {
                 Some(handle) => handle.join().unwrap_or_else(|_| {
                     Err(Error::Read {
@@ -341,6 +343,9 @@ impl<'a, C: Ciphertext + ?Sized> Payload<'a, C> {
     }
 }
 
+/// How many plaintext bytes make one step of the progress of decryption.
+const PROGRESS_STEP: u64 = 1 << 20;
+
 /// Read exactly `count` bytes from `reader` into `target` (or nowhere); when that is the end of
 /// the payload, check that nothing follows.
 fn drain<R: Read>(
@@ -348,10 +353,16 @@ fn drain<R: Read>(
     target: Option<&mut [u8]>,
     count: u64,
     path: &Path,
+    progress: &super::progress::Stage,
 ) -> Result<(), Error> {
     let fail = |e: io::Error| payload_error(e, false, path);
     match target {
-        Some(buffer) => reader.read_exact(buffer).map_err(fail)?,
+        Some(buffer) => {
+            for part in buffer.chunks_mut(PROGRESS_STEP as usize) {
+                reader.read_exact(part).map_err(fail)?;
+                progress.step();
+            }
+        }
         None => {
             // Plaintext passes through it: wiped when dropped.
             let mut scratch = Zeroizing::new(vec![0u8; CHUNK_PLAINTEXT as usize]);

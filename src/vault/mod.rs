@@ -19,6 +19,7 @@ pub mod history;
 mod keys;
 mod lock;
 pub mod pins;
+pub mod progress;
 mod schema;
 mod sealing;
 mod store;

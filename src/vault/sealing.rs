@@ -808,7 +808,9 @@ fn settle_cases(
     // Cases whose entries in the file's text index go, all at once below (the index is
     // scanned once, however many cases were sealed).
     let mut purge: Vec<String> = Vec::new();
+    let progress = super::progress::stage("sealing cases", states.len() as u64);
     for state in states {
+        progress.step();
         if state.sealed.is_none() {
             continue;
         }

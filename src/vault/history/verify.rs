@@ -613,7 +613,12 @@ pub(super) fn check_events(
     let mut replay = full_state.then(Replay::default);
     // The cases the history seals (their `case-sealed` events are never sealed themselves).
     let mut sealed_in_history: std::collections::HashSet<String> = Default::default();
+    let progress = crate::vault::progress::stage(
+        "checking every change against the committee's rules",
+        bodies.len() as u64,
+    );
     for (n, body) in bodies.iter().enumerate() {
+        progress.step();
         let mut committee_events = Vec::new();
         let mut case_events = Vec::new();
         for (id, hash) in &body.events {
@@ -794,6 +799,11 @@ pub(super) fn check_signatures(
         }
         key.verify(NAMESPACE, text.as_bytes(), &signature)
             .map_err(|_| bad())
+    };
+    let progress = crate::vault::progress::stage("checking signatures", indexes.len() as u64);
+    let check = |n: usize| {
+        progress.step();
+        check(n)
     };
     let (first, second) = indexes.split_at(indexes.len() / 2);
     std::thread::scope(|scope| {
