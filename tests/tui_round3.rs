@@ -227,3 +227,117 @@ fn the_privacy_key_blanks_case_text_until_pressed_again() {
     let screen = tmux.wait_for("Off-topic personal remarks");
     assert!(!screen.contains("Ctrl-D adds it"), "{screen}");
 }
+
+#[test]
+fn the_emergency_review_form_records_what_the_review_found() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = started("r3-review", dir.path(), "");
+    open_case(&tmux, "saffron-bridge");
+    tmux.keys(&["r"]);
+    let screen = tmux.wait_for("Review the emergency action on saffron-bridge");
+    // The result is chosen by its letter: upheld, changed or lifted.
+    assert!(screen.contains("result"), "{screen}");
+    tmux.keys(&["l"]);
+    let screen = tmux.screen();
+    let row = screen.lines().find(|l| l.contains("result")).unwrap();
+    assert!(row.contains("lifted"), "{row}");
+    tmux.keys(&["Tab"]);
+    tmux.text("The ban was too broad; lifted after talking to them.");
+    tmux.keys(&["C-d"]);
+    tmux.wait_gone("Review the emergency action on saffron-bridge");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("saved");
+    // The file itself holds the review and its result.
+    let file = dir.path().join("c.cases.age");
+    let shown = ok(&run(&[
+        &"-i",
+        &demo_key("robin"),
+        &"case",
+        &"show",
+        &file,
+        &"saffron-bridge",
+        &"--json",
+    ]));
+    let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    let reviewed: Vec<&serde_json::Value> = shown["case"]["emergencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| !e["review_result"].is_null())
+        .collect();
+    assert_eq!(reviewed.len(), 1, "{shown}");
+    assert_eq!(reviewed[0]["review_result"], "lifted", "{shown}");
+}
+
+#[test]
+fn the_party_form_gives_a_named_partys_contact_to_one_custodian_and_drops_nothing_silently() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = started("r3-custodian", dir.path(), "");
+    open_case(&tmux, "ember-tundra");
+    // An anonymous party with an email typed: refused in the form, nothing dropped.
+    tmux.keys(&["p"]);
+    tmux.wait_for("Add a party to ember-tundra");
+    tmux.keys(&["r", "Tab", "a", "Tab", "Tab", "Tab"]);
+    tmux.text("kqzhidden@example.org");
+    tmux.keys(&["C-d"]);
+    let screen = tmux.wait_for("an anonymous party has no name");
+    assert!(screen.contains("Add a party to ember-tundra"), "{screen}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Drop");
+    tmux.keys(&["y"]);
+    tmux.wait_gone("Add a party to ember-tundra");
+    // A named reporter whose details only Sam holds.
+    tmux.keys(&["p"]);
+    tmux.wait_for("Add a party to ember-tundra");
+    tmux.keys(&["r", "Tab", "n", "Tab"]);
+    tmux.text("Kqz Reporter");
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.text("kqzreporter@example.org");
+    tmux.keys(&["Tab", "Tab", "s"]);
+    let screen = tmux.screen();
+    let row = screen
+        .lines()
+        .find(|l| l.contains("contact held by") && !l.contains("encrypted"))
+        .unwrap();
+    assert!(row.contains("Sam"), "{screen}");
+    tmux.keys(&["C-d"]);
+    tmux.wait_gone("Add a party to ember-tundra");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("saved");
+    // In the file: the others see who holds the contact, not the contact; Sam opens it.
+    let file = dir.path().join("c.cases.age");
+    let shown = ok(&run(&[
+        &"-i",
+        &demo_key("robin"),
+        &"case",
+        &"show",
+        &file,
+        &"ember-tundra",
+    ]));
+    assert!(!shown.contains("kqzreporter@example.org"), "{shown}");
+    let line = shown
+        .lines()
+        .find(|l| l.contains("contact held by Sam"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    let number = line.trim().split('.').next().unwrap().to_string();
+    // The interface holds the file while it runs: it ends first.
+    drop(tmux);
+    let opened = ok(&run(&[
+        &"-i",
+        &demo_key("sam"),
+        &"--wait",
+        &"10",
+        &"party",
+        &"contact",
+        &file,
+        &"ember-tundra",
+        &number,
+    ]));
+    assert!(opened.contains("kqzreporter@example.org"), "{opened}");
+}

@@ -14,7 +14,7 @@ use super::line::LineEdit;
 
 use crate::core::case::{Channel, Severity};
 use crate::core::decision::Ballot;
-use crate::core::event::{Audience, ConflictKind, ExcludeWhy};
+use crate::core::event::{Audience, ConflictKind, ExcludeWhy, ReviewResult};
 use crate::core::party::PartyRole;
 use crate::core::roster::Role;
 use crate::export::Profile;
@@ -80,6 +80,8 @@ pub enum Value {
     ExcludeWhy(ExcludeWhy),
     /// A party of the case, by its number (from 1, as the case lists them).
     Party(usize),
+    /// What a review of an emergency action found.
+    ReviewResult(ReviewResult),
 }
 
 impl Value {
@@ -132,6 +134,9 @@ impl Value {
             Value::ExcludeWhy(ExcludeWhy::Party) => 'p',
             Value::ExcludeWhy(ExcludeWhy::Conflict) => 'c',
             Value::ExcludeWhy(ExcludeWhy::Named) => 'n',
+            Value::ReviewResult(ReviewResult::Upheld) => 'u',
+            Value::ReviewResult(ReviewResult::Changed) => 'c',
+            Value::ReviewResult(ReviewResult::Lifted) => 'l',
             Value::Text(_) | Value::Maybe(_) | Value::Entry(_) | Value::Party(_) => return None,
         };
         Some(letter)
@@ -237,6 +242,7 @@ chosen!(
     Entry(uuid::Uuid),
     ExcludeWhy(ExcludeWhy),
     Party(usize),
+    ReviewResult(ReviewResult),
 );
 
 /// What a form is for; the runner carries it out with the form's values.

@@ -198,8 +198,7 @@ pub fn read_with(
             code,
             CaseChange::Review {
                 note: required(form, "note", "write the review")?,
-                // The interface's form has no result field yet (its owner adds one).
-                result: None,
+                result: Some(chosen(form, "result")?),
             },
         ),
         Purpose::Vote(code) => change(
@@ -297,17 +296,44 @@ fn party(form: &Submission) -> Result<CaseChange, Missing> {
     let role = chosen(form, "role")?;
     let name = form.get("name").to_string();
     let known: KnownAs = chosen(form, "identity")?;
+    // Forms without the field (older drafts) hold no custodian.
+    let custodian: Option<String> = form.choice("custodian").flatten();
+    let (handle, email) = (form.optional("handle"), form.optional("email"));
     let who = match known {
-        KnownAs::Anonymous => NewParty::Anonymous { held_by: None },
+        // Nothing typed is dropped without a word: an anonymous party has no details in the
+        // file at all.
+        KnownAs::Anonymous if !name.is_empty() || handle.is_some() || email.is_some() => {
+            return Err(
+                "an anonymous party has no name, handle or email in the file: \
+                        choose \"named\" with a custodian to keep them to one member"
+                    .into(),
+            );
+        }
+        KnownAs::Anonymous => NewParty::Anonymous { held_by: custodian },
         KnownAs::SameAs => {
             NewParty::SameAs(required(form, "same_as", "give the other party as CODE:N")?)
         }
         _ if name.is_empty() => return Err("give the party's name or alias".into()),
+        KnownAs::Pseudonymous if custodian.is_some() => {
+            return Err(
+                "an alias is all the file holds of a pseudonymous party: there is \
+                        nothing for a custodian to hold"
+                    .into(),
+            );
+        }
         KnownAs::Pseudonymous => NewParty::Pseudonymous { alias: name },
-        KnownAs::Named => NewParty::Named {
-            name,
-            handle: form.optional("handle"),
-            email: form.optional("email"),
+        KnownAs::Named => match custodian {
+            Some(held_by) => NewParty::Held {
+                held_by,
+                name,
+                handle,
+                email,
+            },
+            None => NewParty::Named {
+                name,
+                handle,
+                email,
+            },
         },
     };
     Ok(CaseChange::AddParty { role, who })

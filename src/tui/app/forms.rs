@@ -362,33 +362,49 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             "soft: you may discuss the case but not vote on it.".into(),
             "hard: you will no longer see the case at all.".into(),
         ]),
-        Action::AddParty => Form::new(
-            format!("Add a party to {code}"),
-            Purpose::Party(code),
-            vec![
-                Field::choice("role", "role", PartyRole::ALL.map(|r| (r.as_str(), r)), 1),
-                Field::choice(
-                    "identity",
-                    "known as",
-                    [
-                        ("named", KnownAs::Named),
-                        ("pseudonymous", KnownAs::Pseudonymous),
-                        ("anonymous", KnownAs::Anonymous),
-                        ("same person as", KnownAs::SameAs),
-                    ],
-                    0,
-                ),
-                Field::line("name", "name or alias", ""),
-                Field::line("handle", "handle (optional)", ""),
-                Field::line("email", "email (optional)", ""),
-                Field::line("same_as", "same as (CODE:N)", ""),
-            ],
-        )
-        .with_notes(vec![
-            "anonymous: the committee holds no identity; you hold the contact.".into(),
+        Action::AddParty => {
+            // Who may hold the party's contact details alone: a member who reads the case.
+            let custodians = std::iter::once(("nobody".to_string(), None)).chain(
+                data.members
+                    .iter()
+                    .filter(|(id, _)| data.case.readable_by(*id))
+                    .map(|(_, name)| (name.clone(), Some(name.clone()))),
+            );
+            Form::new(
+                format!("Add a party to {code}"),
+                Purpose::Party(code),
+                vec![
+                    Field::choice("role", "role", PartyRole::ALL.map(|r| (r.as_str(), r)), 1),
+                    Field::choice(
+                        "identity",
+                        "known as",
+                        [
+                            ("named", KnownAs::Named),
+                            ("pseudonymous", KnownAs::Pseudonymous),
+                            ("anonymous", KnownAs::Anonymous),
+                            ("same person as", KnownAs::SameAs),
+                        ],
+                        0,
+                    ),
+                    Field::line("name", "name or alias", ""),
+                    Field::line("handle", "handle (optional)", ""),
+                    Field::line("email", "email (optional)", ""),
+                    Field::line("same_as", "same as (CODE:N)", ""),
+                    Field::choice("custodian", "contact held by", custodians, 0),
+                ],
+            )
+            .with_notes(vec![
+            "anonymous: the committee holds no identity; the custodian (you, unless you \
+             choose one) holds the contact, outside casebook."
+                .into(),
+            "contact held by: a named party's name, handle and email are encrypted to that \
+             member alone, and the others see who holds them (nobody: the file holds them \
+             for every member who reads the case)."
+                .into(),
             "same person as: party N of another case (CODE:N, numbered as its case lists them)."
                 .into(),
-        ]),
+        ])
+        }
         Action::Emergency => Form::new(
             format!("Emergency action on {code}"),
             Purpose::Emergency(code),
@@ -400,12 +416,21 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
         Action::ReviewEmergency => Form::new(
             format!("Review the emergency action on {code}"),
             Purpose::Review(code),
-            vec![Field::text(
-                "note",
-                "review",
-                "Why it stands, or what changes.",
-            )],
-        ),
+            vec![
+                Field::choice(
+                    "result",
+                    "result",
+                    crate::core::event::ReviewResult::ALL.map(|r| (r.as_str(), r)),
+                    0,
+                ),
+                Field::text("note", "review", "Why it stands, or what changes."),
+            ],
+        )
+        .with_notes(vec![
+            "upheld: it stands as taken; changed: it stands, changed as the note says; \
+             lifted: it no longer applies."
+                .into(),
+        ]),
         Action::Vote => Form::new(
             format!("Vote on {code}"),
             Purpose::Vote(code),

@@ -185,7 +185,8 @@ fn a_party_can_be_the_same_person_as_in_another_case() {
     let mut keys = vec![KeyCode::Char('p'), KeyCode::Tab, KeyCode::Char('s')];
     keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
     keys.extend(typing(&format!("{other}:2")));
-    keys.push(KeyCode::Enter);
+    // Past the custodian (nobody), the last field: Enter there sends the form.
+    keys.extend([KeyCode::Enter, KeyCode::Enter]);
     press(&mut app, &mut file, &mut runner, &keys);
     assert!(app.overlay.is_none(), "{}", app.status);
     let case = file.case_by_code(&code).unwrap();
@@ -199,7 +200,7 @@ fn a_party_can_be_the_same_person_as_in_another_case() {
     let mut keys = vec![KeyCode::Char('p'), KeyCode::Tab, KeyCode::Char('s')];
     keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
     keys.extend(typing(&format!("{other}:99")));
-    keys.push(KeyCode::Enter);
+    keys.extend([KeyCode::Enter, KeyCode::Enter]);
     press(&mut app, &mut file, &mut runner, &keys);
     let Some(Overlay::Form(form)) = &app.overlay else {
         panic!("the form stays open")
