@@ -257,3 +257,34 @@ fn broken_and_oversized_reports_import_nothing() {
     );
     assert_eq!(fs::read(&f).unwrap(), before);
 }
+
+/// A report imported sealed from a member (the reporter asked) is recognised when it comes
+/// again, as any other: its `report-received` event keeps its kind column, which the check
+/// for repeats reads (the other events of a sealed case hide theirs).
+#[test]
+fn a_report_imported_sealed_is_recognised_when_imported_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = committee(dir.path());
+    let k = robin();
+    let first = ok(&run(&[
+        &"-i",
+        &k,
+        &"import",
+        &f,
+        &sample("report.eml"),
+        &"--exclude",
+        &"Mei Chen",
+    ]));
+    let before = demo_cases(&k, &f);
+    let again = ok(&run(&[
+        &"-i",
+        &k,
+        &"import",
+        &f,
+        &sample("report.eml"),
+        &"--exclude",
+        &"Mei Chen",
+    ]));
+    assert!(again.contains("already imported as"), "{first}\n{again}");
+    assert_eq!(demo_cases(&k, &f), before, "{again}");
+}

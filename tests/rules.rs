@@ -790,3 +790,39 @@ fn a_summary_signed_by_a_member_the_case_is_sealed_from_counts_for_nothing() {
     assert!(shown.contains("zqxmeinote"), "{shown}");
     assert_eq!(c.status(&c.sealed), "investigating");
 }
+
+/// Summaries a commit carries are never a reason to refuse the history: a key that names no
+/// case, a summary that is no summary, one for a case that does not exist. Every copy opens
+/// the file and passes them over.
+#[test]
+fn summaries_that_are_no_summaries_are_passed_over() {
+    let Some(c) = committee() else { return };
+    let open = c.case_id(&c.open);
+    let mut forgery = Forgery::open(c.key("Mei"), &c.file);
+    forgery.summaries = Some(serde_json::json!({
+        "not-a-case": {"status": "closed"},
+        "00000000-0000-4000-8000-000000000000": 42,
+        uuid::Uuid::new_v4().to_string(): {"id": "x"},
+    }));
+    forgery.commit(
+        "Mei",
+        c.key("Mei"),
+        &now(),
+        &[Forged {
+            case: Some(&open),
+            kind: "note-added",
+            payload: r#"{"kind":"note-added","body":"zqxgarbage","note":"general"}"#.into(),
+        }],
+    );
+    forgery.seal(&c.publics(&["Ada", "Bo", "Cy", "Mei"]));
+    let fresh = Laptop::with_key(c.key("Mei"));
+    for laptop in [c.laptop("Ada"), c.laptop("Mei"), &fresh] {
+        let shown = laptop.ok(&[&"case", &"show", &c.file, &c.sealed]);
+        assert!(shown.contains("investigating"), "{shown}");
+    }
+    assert!(
+        c.laptop("Bo")
+            .ok(&[&"case", &"show", &c.file, &c.open])
+            .contains("zqxgarbage")
+    );
+}

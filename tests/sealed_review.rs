@@ -679,14 +679,18 @@ fn the_excluded_copys_summary_keeps_its_own_conflict_and_raises_no_false_alarm()
     for laptop in [mei, &fresh] {
         let out = laptop.run(&[&"case", &"show", &c.file, &code]);
         let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success());
         assert!(
             stdout.contains("(you declared a hard conflict)"),
             "{stdout}"
         );
+        assert!(!stderr.contains("WARNING"), "{stderr}");
     }
-    // A reader works on the case, and asks that Cy be kept out too (it waits for a second
-    // reader). Mei's copies show the reader's summary, her conflict in it, and no alarm.
+    // A reader works on the case (its summary then holds Mei's conflict), and asks that Cy be
+    // kept out too (it waits for a second reader). Mei's copies show the reader's summary, her
+    // conflict in it, and no alarm; nor does Cy's copy, which judges the waiting request as
+    // the readers' copies do (its reason is sealed to Cy too while it waits).
     ada.ok(&[&"note", &"add", &c.file, &code, &"--text", &"pqzlater"]);
     let out = ada.ok(&[
         &"case", &"seal", &c.file, &code, &"--from", &"Cy", &"--why", &"request",
@@ -703,6 +707,16 @@ fn the_excluded_copys_summary_keeps_its_own_conflict_and_raises_no_false_alarm()
             "{stdout}"
         );
         assert!(stdout.contains("status     triage"), "{stdout}");
+    }
+    let cy_fresh = common::Laptop::with_key(c.key("Cy"));
+    for laptop in [c.laptop("Cy"), &cy_fresh] {
+        let out = laptop.run(&[&"case", &"show", &c.file, &code]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(!stderr.contains("WARNING"), "{stderr}");
+        assert!(!stdout.contains("not applied"), "{stdout}");
+        assert!(stdout.contains("readable by Ada, Cy, Dee"), "{stdout}");
     }
     // And after Mei saves, Ada's copy raises none either.
     mei.ok(&[&"case", &"new", &c.file, &"--title", &"Another case"]);

@@ -310,6 +310,13 @@ impl Committee {
         event.case.is_none() || matches!(event.kind, EventKind::CaseSealed { .. })
     }
 
+    /// Whether `member` is kept out of the sealed case `case`, as every copy follows it.
+    pub fn kept_out_of(&self, case: CaseId, member: MemberId) -> bool {
+        self.sealed
+            .get(&case)
+            .is_some_and(|r| r.kept_out.contains(&member))
+    }
+
     /// Whether `member` reads the sealed case `case`, as every copy follows it.
     pub fn reads(&self, case: CaseId, member: MemberId) -> bool {
         self.sealed

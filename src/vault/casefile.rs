@@ -389,14 +389,29 @@ impl CaseFile {
         let path = std::path::Path::new(&label);
         let (recipient, keys) = self.keys.new_key(case, &recipients, path)?;
         let mut access = change.access;
-        // Why a member is kept out is for the readers alone: sealed to the new key.
+        // Why a member is kept out is for the readers alone: sealed to the new key. A
+        // request made after the case was opened waits for a second reader, and the members
+        // it would keep out read the case until then, its waiting change included: their copies
+        // judge it too, so it is sealed to them as well.
+        let opened = store::case_state(&self.conn, case)
+            .map_err(|e| Error::database(path, e))?
+            .is_some();
         if let crate::core::event::Access::Excluded {
+            members,
             why: Some(why),
             why_sealed,
-            ..
         } = &mut access
         {
-            *why_sealed = Some(super::sealing::seal_reason(&recipient, *why, path)?);
+            let mut to = vec![recipient.clone()];
+            if *why == crate::core::event::ExcludeWhy::Request && opened {
+                to.extend(
+                    members
+                        .iter()
+                        .filter_map(|m| roster.get(*m))
+                        .map(|m| m.recipient.clone()),
+                );
+            }
+            *why_sealed = Some(super::sealing::seal_reason(&to, *why, path)?);
         }
         Ok(EventKind::CaseSealed {
             access,

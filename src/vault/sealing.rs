@@ -100,9 +100,10 @@ pub(crate) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
 pub(crate) const HIDDEN_KIND: &str = "sealed";
 
 /// The kind column `kind` is stored with: [`HIDDEN_KIND`] when its payload is sealed (`hidden`),
-/// but for the kinds every copy finds by their column: who reads the case (`case-sealed`,
-/// never sealed) and where it opened (`case-opened`, which a copy the case is sealed from
-/// holds of it anyway: its summary).
+/// but for the kinds copies find by their column: who reads the case (`case-sealed`, never
+/// sealed), where it opened (`case-opened`) and the reports it received (`report-received`:
+/// a report imported twice is recognised, and attachments kept, by it). A copy the case is
+/// sealed from holds that much of it anyway: its summary says when it was received.
 pub(crate) fn stored_kind(kind: &EventKind, hidden: bool) -> &'static str {
     if hidden && may_hide(kind.name()) {
         HIDDEN_KIND
@@ -113,7 +114,7 @@ pub(crate) fn stored_kind(kind: &EventKind, hidden: bool) -> &'static str {
 
 /// Whether an event of kind `name` may be stored under [`HIDDEN_KIND`].
 pub(crate) fn may_hide(name: &str) -> bool {
-    !matches!(name, "case-sealed" | "case-opened")
+    !matches!(name, "case-sealed" | "case-opened" | "report-received")
 }
 
 const STUB_START: &str = "{\"sealed\":\"";
@@ -568,7 +569,7 @@ pub(crate) fn unseal(
             if let Some(me) = me {
                 unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
             }
-            open_reasons(conn, keyring, case).map_err(db)?;
+            open_reasons(conn, keyring, case, Some(identity)).map_err(db)?;
         }
         for case in sealed_cases(conn).map_err(db)? {
             // Who reads it is what its signed sealing events say, not what a summary says.
@@ -579,11 +580,8 @@ pub(crate) fn unseal(
             // reads it: a sealing the rules do not apply (a "new key" naming fewer readers,
             // signed by hand) must not take the case from its readers before the replay,
             // which needs the case's content, can judge it. A member kept out by a sealing
-            // the rules do apply was never given the current key.
-            if let Some(me) = me {
-                unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
-            }
-            open_reasons(conn, keyring, case).map_err(db)?;
+            // the rules do apply was never given the current key. (Its keys were unwrapped
+            // above.)
             let holds_key = sealed.is_some_and(|s| keyring.holds(case, &s.recipient));
             // Not a member kept out, though: a reader who kept themselves out on one copy
             // while another reader, on another copy, wrapped a key of theirs to them holds
@@ -830,7 +828,7 @@ fn settle_cases(
             if let Some(identity) = identity {
                 unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
             }
-            open_reasons(conn, keyring, case).map_err(db)?;
+            open_reasons(conn, keyring, case, identity).map_err(db)?;
         }
         // A key made here for a case its maker may not read is forgotten.
         keyring.pending.remove(&sealed.recipient);
@@ -1212,12 +1210,15 @@ const REASON_LENGTH: usize = 16;
 /// A keeping-out's reason, age-encrypted (armored) to the case key `recipient` the same
 /// `case-sealed` event makes, padded so that its length says nothing of it.
 pub(crate) fn seal_reason(
-    recipient: &str,
+    recipients: &[String],
     why: crate::core::event::ExcludeWhy,
     path: &Path,
 ) -> Result<String, Error> {
     let text = format!("{:<REASON_LENGTH$}", why.as_str());
-    let recipients = [keys::to_age_recipient(recipient)?];
+    let recipients = recipients
+        .iter()
+        .map(|r| keys::to_age_recipient(r))
+        .collect::<Result<Vec<_>, _>>()?;
     let sealed = super::crypto::encrypt(text.as_bytes(), &recipients, true, Vec::new(), path)?;
     String::from_utf8(sealed).map_err(|_| Error::Encrypt {
         path: path.to_path_buf(),
@@ -1229,11 +1230,16 @@ pub(crate) fn seal_reason(
 fn open_reason(
     sealed: &str,
     keys: &[age::x25519::Identity],
+    member: Option<&Identity>,
 ) -> Option<crate::core::event::ExcludeWhy> {
     let armored = age::armor::ArmoredReader::new(sealed.as_bytes());
     let decryptor = age::Decryptor::new_buffered(armored).ok()?;
     let mut reader = decryptor
-        .decrypt(keys.iter().map(|k| k as &dyn age::Identity))
+        .decrypt(
+            keys.iter()
+                .map(|k| k as &dyn age::Identity)
+                .chain(member.map(Identity::as_age)),
+        )
         .ok()?;
     let mut text = Zeroizing::new(Vec::with_capacity(REASON_LENGTH));
     reader
@@ -1248,12 +1254,17 @@ fn open_reason(
 }
 
 /// Put beside each `case-sealed` event of `case` whose reason is sealed to a key this copy
-/// holds the event with its reason opened (`temp.open_reasons`), for the engine to judge it
-/// by. A reason that does not open stays unknown: the rules do not apply such a keeping-out.
-fn open_reasons(conn: &Connection, keyring: &Keyring, case: CaseId) -> rusqlite::Result<()> {
-    let Some(keys) = keyring.cases.get(&case) else {
-        return Ok(());
-    };
+/// holds (a case key, or, for a keeping-out that waits for approval, the member's own: see
+/// `CaseFile::reseal`) the event with its reason opened (`temp.open_reasons`), for the engine
+/// to judge it by. A reason that does not open stays unknown: the rules do not apply such a
+/// keeping-out.
+fn open_reasons(
+    conn: &Connection,
+    keyring: &Keyring,
+    case: CaseId,
+    member: Option<&Identity>,
+) -> rusqlite::Result<()> {
+    let keys = keyring.cases.get(&case).map(Vec::as_slice).unwrap_or(&[]);
     for event in store::sealing_events(conn, case)? {
         let mut kind = event.kind;
         if let EventKind::CaseSealed {
@@ -1266,7 +1277,7 @@ fn open_reasons(conn: &Connection, keyring: &Keyring, case: CaseId) -> rusqlite:
             ..
         } = &mut kind
             && why.is_none()
-            && let Some(opened) = open_reason(sealed, keys)
+            && let Some(opened) = open_reason(sealed, keys, member)
         {
             *why = Some(opened);
             remember_reason(conn, case, event.id, &kind)?;

@@ -71,7 +71,7 @@ struct Body {
     /// is sealed from shows of it, signed (see [`signed_summaries`]). Any JSON: one that is
     /// not a summary is passed over, never a reason to refuse the history.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    summaries: BTreeMap<CaseId, serde_json::Value>,
+    summaries: BTreeMap<String, serde_json::Value>,
 }
 
 /// A claimed time as stored (RFC 3339), or the start of time when unreadable.
@@ -622,7 +622,7 @@ pub(crate) fn commit_some(
 fn summaries_of(
     conn: &Connection,
     rows: &[Row],
-) -> rusqlite::Result<BTreeMap<CaseId, serde_json::Value>> {
+) -> rusqlite::Result<BTreeMap<String, serde_json::Value>> {
     let cases: BTreeSet<&str> = rows.iter().filter_map(|r| r.case.as_deref()).collect();
     let mut summaries = BTreeMap::new();
     for case in cases {
@@ -642,7 +642,10 @@ fn summaries_of(
             .query_row([case], |r| r.get(0))
             .optional()?;
         if let Some(state) = state {
-            summaries.insert(id, serde_json::from_str(&state).map_err(store::conversion)?);
+            summaries.insert(
+                id.to_string(),
+                serde_json::from_str(&state).map_err(store::conversion)?,
+            );
         }
     }
     Ok(summaries)
@@ -661,7 +664,7 @@ pub(crate) fn sign_summaries(
     #[derive(Deserialize)]
     struct Carried {
         #[serde(default)]
-        summaries: BTreeMap<CaseId, serde_json::Value>,
+        summaries: BTreeMap<String, serde_json::Value>,
     }
     let db = |e| Error::database(path, e);
     let read: Vec<(String, String)> = conn
@@ -682,7 +685,11 @@ pub(crate) fn sign_summaries(
     while let Some(row) = rows.next().map_err(db)? {
         if let Ok(carried) = serde_json::from_str::<Carried>(&row.get::<_, String>(0).map_err(db)?)
         {
-            newest.extend(carried.summaries);
+            newest.extend(
+                carried.summaries.into_iter().filter_map(|(id, summary)| {
+                    Some((CaseId(Uuid::parse_str(&id).ok()?), summary))
+                }),
+            );
         }
     }
     let mut summaries = BTreeMap::new();
@@ -694,7 +701,7 @@ pub(crate) fn sign_summaries(
             continue;
         };
         if newest.get(&id) != Some(&state) {
-            summaries.insert(id, state);
+            summaries.insert(id.to_string(), state);
         }
     }
     if summaries.is_empty() {
@@ -715,9 +722,11 @@ pub(crate) fn sign_summaries(
 }
 
 /// The newest summary a reader signed of each of `cases` (see [`Body::summaries`]): from the
-/// commits in stored order, `dag` giving the committee after each, so that a summary counts
-/// only when its author read the case, before the commit or after it, as every copy follows
-/// it (a member kept out of it, or one who never read it, signs none that counts). A copy the case is sealed from shows it,
+/// commits in stored order, `dag` giving the committee after each. A summary counts only when
+/// its author reads the case in the whole history as every copy follows it, or kept
+/// themselves out with that very commit and stays out (a hard conflict: their summary holds
+/// it). A member kept out by others signs none that counts, not even on a branch from before
+/// they were kept out. A copy the case is sealed from shows it,
 /// repaired from it when the stored one was changed.
 pub(crate) fn signed_summaries(
     conn: &Connection,
@@ -728,12 +737,13 @@ pub(crate) fn signed_summaries(
     struct Signed {
         author: MemberId,
         #[serde(default)]
-        summaries: BTreeMap<CaseId, serde_json::Value>,
+        summaries: BTreeMap<String, serde_json::Value>,
     }
     let mut found = HashMap::new();
     if cases.is_empty() {
         return Ok(found);
     }
+    let settled = dag.committee().committee;
     let mut stmt = conn.prepare(
         "SELECT CASE WHEN instr(body, '\"summaries\":') > 0 THEN body END
          FROM commits ORDER BY seq",
@@ -756,13 +766,19 @@ pub(crate) fn signed_summaries(
             continue;
         }
         for (case, summary) in signed.summaries {
-            let read = dag.after(at).reads(case, signed.author)
-                || dag
+            let Ok(case) = Uuid::parse_str(&case).map(CaseId) else {
+                continue;
+            };
+            let author = signed.author;
+            let reads = settled.reads(case, author);
+            let left_with_it = !dag.after(at).reads(case, author)
+                && settled.kept_out_of(case, author)
+                && dag
                     .ancestry()
                     .parents(at)
                     .iter()
-                    .any(|&p| dag.after(p).reads(case, signed.author));
-            if !cases.contains(&case) || !read {
+                    .any(|&p| dag.after(p).reads(case, author));
+            if !cases.contains(&case) || !(reads || left_with_it) {
                 continue;
             }
             if let Ok(summary) = serde_json::from_value::<crate::core::case::Case>(summary)

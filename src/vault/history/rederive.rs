@@ -330,7 +330,19 @@ pub(super) fn after_merge(
         // (sealed after it, see `sealing::settle`): its summary stands for its state, with
         // who may read it as its signed sealing events say.
         let held = match (signed.get(id), cases.get(id)) {
-            (Some(case), _) | (None, Some(case)) => Some(case.clone()),
+            (Some(signed), _) => {
+                let mut signed = signed.clone();
+                // The code name this copy settled, never one a summary brings.
+                let name = match cases.get(id) {
+                    Some(case) => Some(case.code_name.clone()),
+                    None => replay::stored_code_name(conn, *id).map_err(db)?,
+                };
+                if let Some(name) = name {
+                    signed.code_name = name;
+                }
+                Some(signed)
+            }
+            (None, Some(case)) => Some(case.clone()),
             (None, None) => store::case_state(conn, *id).map_err(db)?,
         };
         if let Some(mut held) = held {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -147,6 +147,13 @@ fn sealing_within(conn: &Connection, summary: &Case) -> rusqlite::Result<bool> {
             .is_some_and(|s| keys.contains(&s.recipient)))
 }
 
+/// The code name `cases` holds for case `id`, if it holds the case.
+pub(super) fn stored_code_name(conn: &Connection, id: CaseId) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT code_name FROM main.cases WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()
+}
+
 /// A case's row in `cases`, every column as [`store::write_state`] writes it.
 fn stored_row(case: &Case) -> rusqlite::Result<(String, String, String, String, String)> {
     Ok((
@@ -189,6 +196,11 @@ impl Replay {
         };
         let mut summary = signed.clone();
         summary.sealed = crate::vault::sealing::sealing_of(conn, id)?;
+        // Its code name is the one this copy holds (settled with every other case's when
+        // copies chose the same): a summary never renames a case onto another's name.
+        if let Some(name) = stored_code_name(conn, id)? {
+            summary.code_name = name;
+        }
         Ok(Some(summary.sealed_summary()))
     }
 
