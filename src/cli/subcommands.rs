@@ -504,8 +504,9 @@ pub enum PartyCommand {
             value_name = "MEMBER"
         )]
         custodian: Option<String>,
-        /// When the party names a committee member (their whole name or address), seal the case
-        /// from that member now (otherwise casebook only says so).
+        /// Kept for scripts; changes nothing. A party recorded as a committee member is sealed
+        /// out at once as the reported party, and in another role once a second reader
+        /// approves (`casebook approve`).
         #[arg(long)]
         seal_from_linked: bool,
         /// Write the result to this new file instead of over FILE.
