@@ -188,6 +188,19 @@ fn completions_and_the_man_page_come_from_the_command_line_definition() {
         &man[..200.min(man.len())]
     );
     assert!(man.contains("keygen"));
+    // A reader that leaves early (`| head -c1`) is no error, and nothing panics.
+    for args in [["completions", "bash"], ["man", ""]] {
+        let mut cmd = common::casebook();
+        cmd.args(args.iter().filter(|a| !a.is_empty()))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
 }
 
 #[test]

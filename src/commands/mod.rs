@@ -236,7 +236,11 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         } => agent::agent(config, *timeout, *stop, *status, serve.as_deref(), out)?,
         Command::Completions { shell } => {
             let mut command = <crate::cli::Args as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut command, "casebook", out);
+            // Written whole, then sent: clap_complete panics on a write error (a reader that
+            // left, `| head`), which the written-out script reports as the pipe it is.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "casebook", &mut script);
+            out.write_all(&script)?;
         }
         Command::Man { subcommand, dir } => man(subcommand, dir.as_deref(), out)?,
         Command::Init {
