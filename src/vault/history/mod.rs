@@ -651,6 +651,51 @@ fn summaries_of(
     Ok(summaries)
 }
 
+/// The summaries one commit carries (see [`Body::summaries`]).
+struct Carried {
+    /// The commit's place in stored order.
+    at: usize,
+    /// Who signed it.
+    author: MemberId,
+    /// Its summaries, by case (keys that name no case are passed over).
+    summaries: Vec<(CaseId, serde_json::Value)>,
+}
+
+/// Every commit that carries summaries, in stored order (a body that does not read as one
+/// carries none: the history's own check refuses what it must).
+fn carried_summaries(conn: &Connection) -> rusqlite::Result<Vec<Carried>> {
+    #[derive(Deserialize)]
+    struct Text {
+        author: MemberId,
+        #[serde(default)]
+        summaries: BTreeMap<String, serde_json::Value>,
+    }
+    let mut stmt = conn.prepare(
+        "SELECT CASE WHEN instr(body, '\"summaries\":') > 0 THEN body END
+         FROM commits ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut carried = Vec::new();
+    let mut at = 0;
+    while let Some(row) = rows.next()? {
+        if let Some(text) = row.get::<_, Option<String>>(0)?
+            && let Ok(text) = serde_json::from_str::<Text>(&text)
+        {
+            carried.push(Carried {
+                at,
+                author: text.author,
+                summaries: text
+                    .summaries
+                    .into_iter()
+                    .filter_map(|(id, summary)| Some((CaseId(Uuid::parse_str(&id).ok()?), summary)))
+                    .collect(),
+            });
+        }
+        at += 1;
+    }
+    Ok(carried)
+}
+
 /// After a merge: sign, in a commit of no events, the summary of each sealed case this copy
 /// reads whose newest signed summary is not the one it derived (two readers changed it on two
 /// copies at once, and each signed the summary of their own copy). Nothing when none differs.
@@ -661,11 +706,6 @@ pub(crate) fn sign_summaries(
     author: MemberId,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), Error> {
-    #[derive(Deserialize)]
-    struct Carried {
-        #[serde(default)]
-        summaries: BTreeMap<String, serde_json::Value>,
-    }
     let db = |e| Error::database(path, e);
     let read: Vec<(String, String)> = conn
         .prepare(
@@ -677,21 +717,11 @@ pub(crate) fn sign_summaries(
     if read.is_empty() {
         return Ok(());
     }
-    let mut newest: HashMap<CaseId, serde_json::Value> = HashMap::new();
-    let mut stmt = conn
-        .prepare("SELECT body FROM commits WHERE instr(body, '\"summaries\":') > 0 ORDER BY seq")
-        .map_err(db)?;
-    let mut rows = stmt.query([]).map_err(db)?;
-    while let Some(row) = rows.next().map_err(db)? {
-        if let Ok(carried) = serde_json::from_str::<Carried>(&row.get::<_, String>(0).map_err(db)?)
-        {
-            newest.extend(
-                carried.summaries.into_iter().filter_map(|(id, summary)| {
-                    Some((CaseId(Uuid::parse_str(&id).ok()?), summary))
-                }),
-            );
-        }
-    }
+    let newest: HashMap<CaseId, serde_json::Value> = carried_summaries(conn)
+        .map_err(db)?
+        .into_iter()
+        .flat_map(|carried| carried.summaries)
+        .collect();
     let mut summaries = BTreeMap::new();
     for (id, state) in read {
         let (Ok(id), Ok(state)) = (
@@ -733,32 +763,13 @@ pub(crate) fn signed_summaries(
     dag: &crate::core::engine::Dag,
     cases: &BTreeSet<CaseId>,
 ) -> rusqlite::Result<HashMap<CaseId, crate::core::case::Case>> {
-    #[derive(Deserialize)]
-    struct Signed {
-        author: MemberId,
-        #[serde(default)]
-        summaries: BTreeMap<String, serde_json::Value>,
-    }
     let mut found = HashMap::new();
     if cases.is_empty() {
         return Ok(found);
     }
     let settled = dag.committee().committee;
-    let mut stmt = conn.prepare(
-        "SELECT CASE WHEN instr(body, '\"summaries\":') > 0 THEN body END
-         FROM commits ORDER BY seq",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut n = 0;
-    while let Some(row) = rows.next()? {
-        let at = n;
-        n += 1;
-        let Some(text) = row.get::<_, Option<String>>(0)? else {
-            continue;
-        };
-        let Ok(signed) = serde_json::from_str::<Signed>(&text) else {
-            continue;
-        };
+    for signed in carried_summaries(conn)? {
+        let at = signed.at;
         if at >= dag.commits() {
             break;
         }
@@ -766,9 +777,6 @@ pub(crate) fn signed_summaries(
             continue;
         }
         for (case, summary) in signed.summaries {
-            let Ok(case) = Uuid::parse_str(&case).map(CaseId) else {
-                continue;
-            };
             let author = signed.author;
             let reads = settled.reads(case, author);
             let left_with_it = !dag.after(at).reads(case, author)
