@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use common::tmux::Tmux;
-use common::{demo_key, have, ok, run};
+use common::{demo_key, fails, have, ok, run};
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_casebook")
@@ -340,4 +340,105 @@ fn the_party_form_gives_a_named_partys_contact_to_one_custodian_and_drops_nothin
         &number,
     ]));
     assert!(opened.contains("kqzreporter@example.org"), "{opened}");
+}
+
+#[test]
+fn the_record_text_form_has_a_tab_per_audience_keeps_each_and_previews_the_record() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start_sized("r3-tabs", &open_demo(dir.path(), ""), 120, 40);
+    tmux.wait_for("has not opened this committee before");
+    tmux.keys(&["Enter"]);
+    open_case(&tmux, "russet-quill");
+    tmux.keys(&["T"]);
+    let screen = tmux.wait_for("Record text of russet-quill");
+    // Each audience's record opens with the text it shows now, and is previewed below.
+    assert!(
+        screen.contains("── the reported record as it will read"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("## Decision record for russet-quill"),
+        "{screen}"
+    );
+    // The reported tab: a title and a summary of its own.
+    tmux.keys(&["Tab", "C-u"]);
+    tmux.text("Outcome of the report about you");
+    tmux.keys(&["Tab"]);
+    tmux.text("You were warned twice and then banned for a month.");
+    let screen = tmux.wait_for("## What happened");
+    assert!(
+        screen.contains("## Outcome of the report about you"),
+        "the preview follows the typing: {screen}"
+    );
+    // The reporter tab (r): its own text, and the reported tab marked as changed.
+    tmux.keys(&["BTab", "BTab", "r"]);
+    let screen = tmux.wait_for("── the reporter record as it will read");
+    assert!(screen.contains("reporte[d] ✎"), "{screen}");
+    assert!(
+        !screen.contains("Outcome of the report about you"),
+        "the reporter tab shows its own text: {screen}"
+    );
+    tmux.keys(&["Tab", "C-u"]);
+    tmux.text("What we did about your report");
+    // Back to the reported tab: what was typed there is still there.
+    tmux.keys(&["BTab", "d"]);
+    let screen = tmux.wait_for("── the reported record as it will read");
+    assert!(
+        screen.contains("You were warned twice and then banned for a month."),
+        "{screen}"
+    );
+    // Ctrl-D records both tabs; Ctrl-S saves.
+    tmux.keys(&["C-d"]);
+    tmux.wait_gone("Record text of russet-quill");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("saved");
+    // The file itself: each audience's exported record carries its own text.
+    let file = dir.path().join("c.cases.age");
+    for (audience, title, summary) in [
+        (
+            "reported",
+            "Outcome of the report about you",
+            Some("You were warned twice and then banned for a month."),
+        ),
+        ("reporter", "What we did about your report", None),
+    ] {
+        let out = dir.path().join(format!("{audience}.md"));
+        ok(&run(&[
+            &"-i",
+            &demo_key("robin"),
+            &"export",
+            &file,
+            &"russet-quill",
+            &"--for",
+            &audience,
+            &"-o",
+            &out,
+        ]));
+        let record = fs::read_to_string(&out).unwrap();
+        assert!(record.contains(&format!("## {title}")), "{record}");
+        if let Some(summary) = summary {
+            assert!(record.contains(summary), "{record}");
+        }
+        assert!(
+            record.contains("Written for this record by Robin Okafor"),
+            "{record}"
+        );
+    }
+    // The public tab was not touched, so nothing was written for it.
+    let said = fails(&run(&[
+        &"-i",
+        &demo_key("robin"),
+        &"export",
+        &file,
+        &"russet-quill",
+        &"--for",
+        &"public",
+    ]));
+    assert!(
+        said.contains("no member wrote the text of the public record"),
+        "{said}"
+    );
 }

@@ -14,7 +14,7 @@ use crate::core::roster::{HeldKey, KeyEnd, Roster, key_history};
 use crate::core::sanitize::inline;
 use crate::export::signature::{self, Checked, Judged, Line, Refused};
 use crate::export::{self as records};
-use crate::ops::cases::CaseChange;
+use crate::ops::cases::{CaseChange, RecordText};
 use crate::ops::export::{self as export_ops, RecordRequest, ReportRequest, Written, sig_path};
 use crate::vault::{self, OpenMode};
 
@@ -185,11 +185,11 @@ pub(super) fn record_text(
     args: &RecordTextArgs,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let change = CaseChange::RecordText {
+    let change = CaseChange::RecordText(vec![RecordText {
         profile: args.profile,
         title: args.title.clone(),
         summary: args.summary.clone(),
-    };
+    }]);
     let changed = Session::open(config, &args.file)?.change_case(
         &args.code,
         change,

@@ -216,6 +216,34 @@ pub fn record(
     signer: &str,
     commit: &str,
 ) -> Result<Record, ExportError> {
+    let name = |id| roster.get(id).map(|m| m.name.clone());
+    let seal = Seal {
+        signer: signer.to_string(),
+        roster_hash: roster_hash(roster),
+        commit: commit.to_string(),
+    };
+    record_with(case, timeline, &name, profile, seal)
+}
+
+/// What a record says of its own making: who signs it, the committee, the commit.
+#[derive(Clone, Debug)]
+pub struct Seal {
+    /// Who signs it: name and key fingerprint.
+    pub signer: String,
+    /// See [`Record::roster_hash`].
+    pub roster_hash: String,
+    /// See [`Record::commit`].
+    pub commit: String,
+}
+
+/// Build the record of `case` for `profile`, members named by `name` (`None`: not known).
+pub fn record_with(
+    case: &Case,
+    timeline: &[Event],
+    name: &dyn Fn(MemberId) -> Option<String>,
+    profile: Profile,
+    seal: Seal,
+) -> Result<Record, ExportError> {
     // What the committee's rules did not apply never reaches a record: a record text, a note,
     // a decision signed by someone who could not make it.
     let applied: Vec<Event> = timeline
@@ -236,9 +264,8 @@ pub fn record(
         });
     }
     let name = |id| {
-        roster
-            .get(id)
-            .map(|m| inline(&m.name).into_owned())
+        name(id)
+            .map(|n| inline(&n).into_owned())
             .unwrap_or_else(|| "?".into())
     };
     let written = |by, at: DateTime<Utc>| format!("{} on {}", name(by), at.format("%Y-%m-%d"));
@@ -274,9 +301,9 @@ pub fn record(
         profile,
         outcome: decision.outcome.clone(),
         decided,
-        signer: signer.to_string(),
-        roster_hash: roster_hash(roster),
-        commit: commit.to_string(),
+        signer: seal.signer,
+        roster_hash: seal.roster_hash,
+        commit: seal.commit,
         title,
         summary,
         written: written_by,
@@ -493,6 +520,16 @@ impl Record {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         text
+    }
+
+    /// The same record with the title and summary a member is writing for its audience
+    /// (`written`: "Name on DATE"), made safe as [`record`] makes them.
+    pub fn with_text(&self, title: &str, summary: &str, written: &str) -> Record {
+        let mut record = self.clone();
+        record.title = inline(title.trim()).into_owned();
+        record.summary = Some(body(summary.trim()).into_owned()).filter(|s| !s.is_empty());
+        record.written = Some(inline(written).into_owned());
+        record
     }
 
     /// The record as Markdown; every untrusted value is escaped (see [`markdown`]).

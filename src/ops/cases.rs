@@ -102,15 +102,20 @@ pub enum CaseChange {
     /// Give the member with this roster name access to the sealed case (an exclusion lifted,
     /// or a member who joined after it was sealed).
     GiveAccess(String),
-    /// Write (or confirm) the title and summary of the decision record for one audience.
-    RecordText {
-        /// The audience.
-        profile: Profile,
-        /// The record's title.
-        title: String,
-        /// What the record says happened; empty for none.
-        summary: String,
-    },
+    /// Write (or confirm) the title and summary of the decision record for one audience or
+    /// more (one change each, recorded together).
+    RecordText(Vec<RecordText>),
+}
+
+/// The title and summary of the decision record for one audience.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordText {
+    /// The audience.
+    pub profile: Profile,
+    /// The record's title.
+    pub title: String,
+    /// What the record says happened; empty for none.
+    pub summary: String,
 }
 
 /// A timeline entry, by id or by the start of its id as `case show` prints it.
@@ -317,12 +322,11 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
             )
             .map(one)
         })?,
-        CaseChange::RecordText {
-            profile,
-            title,
-            summary,
-        } => as_member(file, |actor| {
-            process::write_record_text(actor, &case, profile, &title, &summary).map(one)
+        CaseChange::RecordText(texts) => as_member(file, |actor| {
+            texts
+                .iter()
+                .map(|t| process::write_record_text(actor, &case, t.profile, &t.title, &t.summary))
+                .collect()
         })?,
         CaseChange::Message { to, summary } => as_member(file, |actor| {
             process::change_details(actor, &case)?;

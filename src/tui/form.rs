@@ -427,6 +427,32 @@ impl Field {
         }
     }
 
+    /// The text as typed, untrimmed (`None` for a choice).
+    pub fn typed(&self) -> Option<String> {
+        match &self.input {
+            Input::Line(line) => Some(line.text().to_string()),
+            Input::Text(editor) => Some(editor.lines().join("\n")),
+            Input::Choice { .. } => None,
+        }
+    }
+
+    /// Replace the text of a text field (a choice is left as it is), the cursor at its end.
+    pub fn set_text(&mut self, text: &str) {
+        match &mut self.input {
+            Input::Line(line) => *line = LineEdit::new(text),
+            Input::Text(editor) => {
+                let placeholder = editor.placeholder_text().to_string();
+                let mut fresh = TextArea::new(text.lines().map(str::to_string).collect());
+                fresh.set_placeholder_text(placeholder);
+                fresh.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+                fresh.move_cursor(ratatui_textarea::CursorMove::Bottom);
+                fresh.move_cursor(ratatui_textarea::CursorMove::End);
+                **editor = fresh;
+            }
+            Input::Choice { .. } => {}
+        }
+    }
+
     /// The field's value as text.
     pub fn value(&self) -> String {
         match &self.input {
@@ -466,6 +492,43 @@ pub struct Form {
     pub error: Option<String>,
     /// Something was typed or chosen since it opened (Esc then asks before dropping it).
     pub touched: bool,
+    /// Fields written once per option of a choice (the record text: once per audience).
+    pub tabs: Option<Tabs>,
+    /// The record the text is written for, shown as it will read (the record-text form).
+    pub preview: Option<Preview>,
+}
+
+/// Fields a form holds once per option of one of its choices, shown as a tab strip: choosing
+/// another option keeps what was typed for the one shown and shows the other's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tabs {
+    /// The choice whose options are the tabs.
+    pub by: &'static str,
+    /// The fields written once per tab.
+    pub fields: Vec<&'static str>,
+    /// Per tab, in the choice's order: the text of each of `fields`, as last typed there.
+    pub texts: Vec<Vec<String>>,
+    /// Per tab: the text it was opened with (a tab whose text differs was edited).
+    pub filled: Vec<Vec<String>>,
+    /// The tab whose text the fields show.
+    pub shown: usize,
+}
+
+impl Tabs {
+    /// Whether tab `n` holds text other than what it opened with.
+    pub fn edited(&self, n: usize) -> bool {
+        self.texts.get(n) != self.filled.get(n)
+    }
+}
+
+/// What a form's text will read as once recorded: the decision record of each audience (or
+/// why it cannot be made), and the member writing it.
+#[derive(Clone, Debug)]
+pub struct Preview {
+    /// Per option of the tabbed choice, in its order: the record as it stands.
+    pub records: Vec<Result<crate::export::Record, String>>,
+    /// Who writes the text (the record adds the day).
+    pub by: String,
 }
 
 /// A form's values as typed, to be put back after the idle lock: by field key, the text of
@@ -476,6 +539,9 @@ pub struct FormDraft {
     pub focus: usize,
     /// Each field's value.
     pub values: Vec<(String, FieldDraft)>,
+    /// A tabbed form's text per tab (see [`Tabs`]), as typed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tabs: Vec<Vec<String>>,
 }
 
 /// One field's value in a [`FormDraft`].
@@ -496,6 +562,9 @@ pub struct Submission {
     pub values: BTreeMap<&'static str, String>,
     /// For choices: what the chosen option means.
     pub chosen: BTreeMap<&'static str, Value>,
+    /// A tabbed form's other tabs that were edited: what the tab's option means, and its
+    /// fields' values (trimmed, as `values`).
+    pub other_tabs: Vec<(Value, BTreeMap<&'static str, String>)>,
 }
 
 impl Submission {
@@ -527,7 +596,120 @@ impl Form {
             focus: 0,
             error: None,
             touched: false,
+            tabs: None,
+            preview: None,
         }
+    }
+
+    /// The same form with `fields` written once per option of the choice `by`: `filled`
+    /// holds, per option, the text each field opens with. The fields show the selected
+    /// option's.
+    pub fn with_tabs(
+        mut self,
+        by: &'static str,
+        fields: Vec<&'static str>,
+        filled: Vec<Vec<String>>,
+    ) -> Form {
+        let shown = self
+            .fields
+            .iter()
+            .find(|f| f.key == by)
+            .and_then(|f| match &f.input {
+                Input::Choice { selected, .. } => Some(*selected),
+                _ => None,
+            })
+            .unwrap_or(0);
+        self.tabs = Some(Tabs {
+            by,
+            fields,
+            texts: filled.clone(),
+            filled,
+            shown,
+        });
+        self.show_tab();
+        self
+    }
+
+    /// The same form with a preview of what it writes.
+    pub fn with_preview(mut self, preview: Preview) -> Form {
+        self.preview = Some(preview);
+        self
+    }
+
+    /// After a key: when the tab choice now selects another tab, keep what the fields hold
+    /// for the tab they showed and fill them with the selected tab's text.
+    fn switch_tab(&mut self) {
+        let Some(tabs) = &self.tabs else { return };
+        let selected = self
+            .fields
+            .iter()
+            .find(|f| f.key == tabs.by)
+            .and_then(|f| match &f.input {
+                Input::Choice { selected, .. } => Some(*selected),
+                _ => None,
+            });
+        let Some(selected) = selected.filter(|s| *s != tabs.shown) else {
+            return;
+        };
+        let typed: Vec<String> = tabs
+            .fields
+            .iter()
+            .map(|key| {
+                self.fields
+                    .iter()
+                    .find(|f| f.key == *key)
+                    .and_then(Field::typed)
+                    .unwrap_or_default()
+            })
+            .collect();
+        if let Some(tabs) = &mut self.tabs {
+            if let Some(slot) = tabs.texts.get_mut(tabs.shown) {
+                *slot = typed;
+            }
+            tabs.shown = selected;
+        }
+        self.show_tab();
+    }
+
+    /// Fill the tabbed fields with the shown tab's text.
+    fn show_tab(&mut self) {
+        let Some(tabs) = &self.tabs else { return };
+        let Some(texts) = tabs.texts.get(tabs.shown) else {
+            return;
+        };
+        let pairs: Vec<(&'static str, String)> = tabs
+            .fields
+            .iter()
+            .copied()
+            .zip(texts.iter().cloned())
+            .collect();
+        for (key, text) in pairs {
+            if let Some(field) = self.fields.iter_mut().find(|f| f.key == key) {
+                field.set_text(&text);
+            }
+        }
+    }
+
+    /// Per tab, the text as it stands: the shown tab's from the fields, the others' as kept.
+    pub fn tab_texts(&self) -> Vec<Vec<String>> {
+        let Some(tabs) = &self.tabs else {
+            return Vec::new();
+        };
+        let mut texts = tabs.texts.clone();
+        if let Some(slot) = texts.get_mut(tabs.shown) {
+            *slot = tabs
+                .fields
+                .iter()
+                .map(|key| {
+                    self.fields
+                        .iter()
+                        .find(|f| f.key == *key)
+                        .and_then(Field::typed)
+                        .unwrap_or_default()
+                })
+                .collect();
+        }
+        texts
     }
 
     /// Whether anything was typed into it (a draft that must not be dropped silently).
@@ -556,6 +738,7 @@ impl Form {
                     (f.key.to_string(), value)
                 })
                 .collect(),
+            tabs: self.tab_texts(),
         }
     }
 
@@ -566,16 +749,7 @@ impl Form {
                 continue;
             };
             match (&mut field.input, value) {
-                (Input::Line(line), FieldDraft::Text(text)) => *line = LineEdit::new(text),
-                (Input::Text(editor), FieldDraft::Text(text)) => {
-                    let placeholder = editor.placeholder_text().to_string();
-                    let mut fresh = TextArea::new(text.lines().map(str::to_string).collect());
-                    fresh.set_placeholder_text(placeholder);
-                    fresh.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
-                    fresh.move_cursor(ratatui_textarea::CursorMove::Bottom);
-                    fresh.move_cursor(ratatui_textarea::CursorMove::End);
-                    **editor = fresh;
-                }
+                (Input::Line(_) | Input::Text(_), FieldDraft::Text(text)) => field.set_text(text),
                 (
                     Input::Choice {
                         options, selected, ..
@@ -586,6 +760,21 @@ impl Form {
                 }
                 _ => {}
             }
+        }
+        if let Some(tabs) = &mut self.tabs
+            && draft.tabs.len() == tabs.texts.len()
+        {
+            tabs.texts = draft.tabs.clone();
+            tabs.shown = self
+                .fields
+                .iter()
+                .find(|f| f.key == tabs.by)
+                .and_then(|f| match &f.input {
+                    Input::Choice { selected, .. } => Some(*selected),
+                    _ => None,
+                })
+                .unwrap_or(0);
+            self.show_tab();
         }
         self.focus = draft.focus.min(self.fields.len().saturating_sub(1));
         self.touched = true;
@@ -626,7 +815,39 @@ impl Form {
                 .iter()
                 .filter_map(|f| Some((f.key, f.chosen()?.clone())))
                 .collect(),
+            other_tabs: self.other_tabs(),
         }
+    }
+
+    /// The edited tabs other than the one shown: what each one's option means, and its text.
+    fn other_tabs(&self) -> Vec<(Value, BTreeMap<&'static str, String>)> {
+        let Some(tabs) = &self.tabs else {
+            return Vec::new();
+        };
+        let Some(Input::Choice { values, .. }) = self
+            .fields
+            .iter()
+            .find(|f| f.key == tabs.by)
+            .map(|f| &f.input)
+        else {
+            return Vec::new();
+        };
+        let texts = self.tab_texts();
+        texts
+            .iter()
+            .enumerate()
+            .filter(|(n, text)| *n != tabs.shown && tabs.filled.get(*n) != Some(*text))
+            .filter_map(|(n, text)| {
+                let value = values.get(n)?.clone();
+                let fields = tabs
+                    .fields
+                    .iter()
+                    .copied()
+                    .zip(text.iter().map(|t| t.trim().to_string()))
+                    .collect();
+                Some((value, fields))
+            })
+            .collect()
     }
 
     /// The value of the field `key`.
@@ -722,6 +943,7 @@ impl Form {
                 _ => {}
             },
         }
+        self.switch_tab();
         Reply::Editing
     }
 }
@@ -903,5 +1125,86 @@ mod letters {
         assert_eq!(form.value("member"), "Sofia");
         form.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE));
         assert_eq!(form.value("member"), "Sam");
+    }
+
+    fn press(form: &mut Form, code: KeyCode) -> Reply {
+        form.on_key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn tabbed() -> Form {
+        use crate::export::Profile;
+        Form::new(
+            "t",
+            Purpose::RecordText("amber-kettle".into()),
+            vec![
+                Field::choice(
+                    "profile",
+                    "for",
+                    [Profile::Reported, Profile::Reporter].map(|p| (p.as_str(), p)),
+                    0,
+                ),
+                Field::line("title", "title", ""),
+                Field::text("summary", "summary", ""),
+            ],
+        )
+        .with_tabs(
+            "profile",
+            vec!["title", "summary"],
+            vec![
+                vec!["Told".into(), "old".into()],
+                vec!["Default".into(), String::new()],
+            ],
+        )
+    }
+
+    fn type_text(form: &mut Form, text: &str) {
+        for c in text.chars() {
+            press(form, KeyCode::Char(c));
+        }
+    }
+
+    #[test]
+    fn each_tab_keeps_its_own_text_and_only_edited_tabs_are_submitted() {
+        let mut form = tabbed();
+        assert_eq!(
+            form.value("title"),
+            "Told",
+            "the shown tab opens with its text"
+        );
+        press(&mut form, KeyCode::Tab);
+        type_text(&mut form, " you");
+        // Another tab: its own text; the first is kept.
+        form.focus = 0;
+        press(&mut form, KeyCode::Char('r'));
+        assert_eq!(form.value("title"), "Default");
+        assert_eq!(form.value("summary"), "");
+        let submitted = form.submission();
+        assert_eq!(submitted.other_tabs.len(), 1, "{:?}", submitted.other_tabs);
+        assert_eq!(submitted.other_tabs[0].1["title"], "Told you");
+        assert_eq!(submitted.other_tabs[0].1["summary"], "old");
+        // An untouched tab is not submitted.
+        press(&mut form, KeyCode::Char('d'));
+        assert_eq!(form.value("title"), "Told you");
+        assert!(form.submission().other_tabs.is_empty());
+    }
+
+    #[test]
+    fn a_tabbed_draft_brings_every_tab_back_after_the_lock() {
+        let mut form = tabbed();
+        press(&mut form, KeyCode::Tab);
+        type_text(&mut form, "!");
+        form.focus = 0;
+        press(&mut form, KeyCode::Char('r'));
+        form.focus = 1;
+        type_text(&mut form, "?");
+        let draft = form.draft();
+        let mut again = tabbed();
+        again.restore(&draft);
+        assert_eq!(again.value("title"), "Default?");
+        assert_eq!(
+            again.tab_texts()[0],
+            vec!["Told!".to_string(), "old".into()]
+        );
+        assert_eq!(again.submission().other_tabs.len(), 1);
     }
 }

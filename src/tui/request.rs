@@ -241,14 +241,7 @@ pub fn read_with(
         }))),
         Purpose::Import => import(form),
         Purpose::Resolve { code, items } => resolve(form, code, items),
-        Purpose::RecordText(code) => change(
-            code,
-            CaseChange::RecordText {
-                profile: chosen(form, "profile")?,
-                title: required(form, "title", "write the record's title")?,
-                summary: form.get("summary").trim().to_string(),
-            },
-        ),
+        Purpose::RecordText(code) => change(code, CaseChange::RecordText(record_texts(form)?)),
         Purpose::Export(code) => export(form, code, export_dir),
         Purpose::Report => report(form, export_dir, order),
         Purpose::SaveAttachment { sha256, name } => {
@@ -498,6 +491,36 @@ fn required(form: &Submission, key: &str, what: &str) -> Result<String, Missing>
 fn chosen<T: Chosen>(form: &Submission, key: &str) -> Result<T, Missing> {
     form.choice(key)
         .ok_or_else(|| format!("there is nothing to choose as {key}"))
+}
+
+/// The record texts a record-text form writes: the audience shown, and every other audience
+/// whose text was edited in it (nothing typed is left behind).
+fn record_texts(form: &Submission) -> Result<Vec<crate::ops::cases::RecordText>, String> {
+    use crate::export::Profile;
+    let shown = crate::ops::cases::RecordText {
+        profile: chosen(form, "profile")?,
+        title: required(form, "title", "write the record's title")?,
+        summary: form.get("summary").trim().to_string(),
+    };
+    let mut texts = vec![shown];
+    for (value, fields) in &form.other_tabs {
+        let Some(profile) = Profile::from_value(value) else {
+            continue;
+        };
+        let title = fields.get("title").cloned().unwrap_or_default();
+        if title.is_empty() {
+            return Err(format!(
+                "write the title of the {} record, or undo its edits",
+                profile.as_str()
+            ));
+        }
+        texts.push(crate::ops::cases::RecordText {
+            profile,
+            title,
+            summary: fields.get("summary").cloned().unwrap_or_default(),
+        });
+    }
+    Ok(texts)
 }
 
 #[cfg(test)]

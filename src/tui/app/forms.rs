@@ -558,35 +558,78 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             let first = data.case.decision.as_ref().map(|d| d.outcome.as_str());
             resolve_form(Some(code), &items, first)
         }
-        Action::RecordText => Form::new(
-            format!("Record text of {code}"),
-            Purpose::RecordText(code.clone()),
-            vec![
-                Field::choice(
-                    "profile",
-                    "for",
-                    [Profile::Reported, Profile::Reporter, Profile::Public]
-                        .map(|p| (p.as_str(), p)),
-                    0,
-                ),
-                Field::line("title", "title", &format!("Decision record for {code}")),
-                Field::text(
-                    "summary",
-                    "summary",
-                    "What this audience is told happened, in words written for it.",
-                ),
-            ],
-        )
-        .with_notes(vec![
-            "Only text written here reaches a record outside the committee: never the \
-             report's own words, subject or names."
-                .into(),
-            "Writing again for the same audience replaces what it shows (the earlier text \
-             stays in the timeline)."
-                .into(),
-        ]),
+        Action::RecordText => record_text_form(data, &code),
         _ => return None,
     })
+}
+
+/// The audiences a member writes record text for, in the order of the form's tabs.
+const RECORD_AUDIENCES: [Profile; 3] = [Profile::Reported, Profile::Reporter, Profile::Public];
+
+/// Writing the title and summary of case `code`'s decision record, one tab per audience: each
+/// tab opens with the text its record shows now (marked ✓ when a member wrote it), and the
+/// record of the tab shown is previewed as it will read.
+fn record_text_form(data: &CaseData, code: &str) -> Form {
+    // Per audience: the title and summary its record shows now, if a member wrote them.
+    let written: Vec<Option<(&str, &str)>> = RECORD_AUDIENCES
+        .iter()
+        .map(|p| process::record_text(&data.timeline, *p).map(|(t, s, ..)| (t, s)))
+        .collect();
+    let options = RECORD_AUDIENCES.iter().zip(&written).map(|(p, text)| {
+        let label = match text {
+            Some(_) => format!("{} ✓", p.as_str()),
+            None => p.as_str().to_string(),
+        };
+        (label, *p)
+    });
+    let filled = written
+        .iter()
+        .map(|text| match text {
+            Some((title, summary)) => vec![title.to_string(), summary.to_string()],
+            None => vec![crate::export::default_title(code), String::new()],
+        })
+        .collect();
+    let names = |id| data.names.get(&id).cloned();
+    let me = data
+        .me
+        .and_then(|(id, _)| names(id))
+        .unwrap_or_else(|| "you".into());
+    let seal = crate::export::Seal {
+        signer: format!("{me} (with the key's fingerprint, at export)"),
+        roster_hash: "(at export)".into(),
+        commit: "(at export)".into(),
+    };
+    let records = RECORD_AUDIENCES
+        .iter()
+        .map(|p| {
+            crate::export::record_with(&data.case, &data.timeline, &names, *p, seal.clone())
+                .map_err(|e| e.to_string())
+        })
+        .collect();
+    Form::new(
+        format!("Record text of {code}"),
+        Purpose::RecordText(code.to_string()),
+        vec![
+            Field::choice("profile", "for", options, 0),
+            Field::line("title", "title", ""),
+            Field::text(
+                "summary",
+                "summary",
+                "What this audience is told happened, in words written for it.",
+            ),
+        ],
+    )
+    .with_tabs("profile", vec!["title", "summary"], filled)
+    .with_preview(crate::tui::form::Preview { records, by: me })
+    .with_notes(vec![
+        "Only text written here reaches a record outside the committee, never the report's \
+         own words. One tab per audience (✓ written before, ✎ changed here); Ctrl-D records \
+         every tab you changed."
+            .into(),
+        "Writing again for the same audience replaces what it shows (the earlier text stays \
+         in the timeline)."
+            .into(),
+    ])
 }
 
 /// Resolving what needs attention on case `code` (or, `None`, the roster): which item (or

@@ -75,10 +75,16 @@ pub(super) fn render_form(app: &App, form: &Form, frame: &mut Frame) {
             Input::Text(_) => 8,
         })
         .collect();
-    // Text fields give up rows (down to 3) when the screen is short.
+    // Text fields give up rows (down to 3) when the screen is short, also to leave a preview
+    // (if the form has one) rows enough to read.
     let mut rows = rows;
     let room = screen.height.saturating_sub(2);
-    while header_rows + rows.iter().sum::<u16>() + 2 > room {
+    let for_preview = if form.preview.is_some() {
+        PREVIEW_ROWS
+    } else {
+        0
+    };
+    while header_rows + rows.iter().sum::<u16>() + 2 + for_preview > room {
         match rows
             .iter_mut()
             .zip(&form.fields)
@@ -88,7 +94,20 @@ pub(super) fn render_form(app: &App, form: &Form, frame: &mut Frame) {
             None => break,
         }
     }
-    let needed = header_rows + rows.iter().sum::<u16>() + 2;
+    // A preview takes the rows left below the fields (the dialog grows for it).
+    let fields_rows = header_rows + rows.iter().sum::<u16>() + 2;
+    let preview = preview_lines(
+        form,
+        app.today,
+        inner_width,
+        room.saturating_sub(fields_rows) as usize,
+    );
+    let preview_rows = if preview.is_empty() {
+        0
+    } else {
+        (preview.len().min(u16::MAX as usize) as u16).min(room.saturating_sub(fields_rows))
+    };
+    let needed = fields_rows + preview_rows;
     let height = needed
         .min(screen.height.saturating_sub(2))
         .max(5.min(screen.height));
@@ -182,11 +201,26 @@ pub(super) fn render_form(app: &App, form: &Form, frame: &mut Frame) {
                 selected,
                 ..
             } => {
+                // A tab strip marks the tabs whose text was changed here.
+                let edited: Vec<bool> = match &form.tabs {
+                    Some(tabs) if tabs.by == field.key => {
+                        let texts = form.tab_texts();
+                        (0..options.len())
+                            .map(|n| texts.get(n) != tabs.filled.get(n))
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                };
                 let spans: Vec<Span> = shown_options(options, keys)
                     .iter()
                     .enumerate()
                     .map(|(n, option)| {
-                        let text = format!(" {option} ");
+                        let mark = if edited.get(n) == Some(&true) {
+                            " ✎"
+                        } else {
+                            ""
+                        };
+                        let text = format!(" {option}{mark} ");
                         if n == *selected {
                             Span::styled(text, Style::new().reversed().bold())
                         } else {
@@ -208,4 +242,76 @@ pub(super) fn render_form(app: &App, form: &Form, frame: &mut Frame) {
         }
         y += height;
     }
+    if preview_rows > 0 && y < bottom {
+        let area = Rect {
+            x: inner.x,
+            y,
+            width: inner.width,
+            height: preview_rows.min(bottom - y),
+        };
+        frame.render_widget(Paragraph::new(Text::from(preview)), area);
+    }
+}
+
+/// Rows a preview keeps on a short screen (text fields give up theirs for it).
+const PREVIEW_ROWS: u16 = 7;
+
+/// The preview of what a form writes, wrapped to `width`: a rule naming it, then the record of
+/// the tab shown, as it will read with the text typed now (and written `today`). When the whole record does not fit
+/// in `room` rows, it starts at the title (the table of case, outcome, signer and commit above
+/// it says nothing the member is writing).
+fn preview_lines(
+    form: &Form,
+    today: chrono::NaiveDate,
+    width: u16,
+    room: usize,
+) -> Vec<Line<'static>> {
+    let (Some(preview), Some(tabs)) = (&form.preview, &form.tabs) else {
+        return Vec::new();
+    };
+    let Some(record) = preview.records.get(tabs.shown) else {
+        return Vec::new();
+    };
+    let audience = form.value(tabs.by);
+    let audience = audience.trim_end_matches(" ✓");
+    let mut lines = vec![
+        Line::from(format!(
+            "── the {audience} record as it will read (signed at export) ──"
+        ))
+        .bold(),
+    ];
+    match record {
+        Ok(record) => {
+            let text = record
+                .with_text(
+                    &form.value("title"),
+                    &form.value("summary"),
+                    &format!("{} on {}", preview.by, today.format("%Y-%m-%d")),
+                )
+                .to_markdown();
+            let wrapped = |body: &[&str]| {
+                let mut out = Vec::new();
+                for line in body {
+                    wrap_line(
+                        Line::from(inline(line).into_owned()).dim(),
+                        width.max(1) as usize,
+                        &mut out,
+                    );
+                }
+                out
+            };
+            let body: Vec<&str> = text.lines().collect();
+            let mut shown = wrapped(&body);
+            if shown.len() + 1 > room
+                && let Some(title) = body.iter().position(|l| l.starts_with("## "))
+            {
+                shown = wrapped(&body[title..]);
+            }
+            lines.extend(shown);
+        }
+        Err(why) => {
+            lines.push(Line::from(format!("No record can be made yet: {}", inline(why))).dim())
+        }
+    }
+    lines
 }
