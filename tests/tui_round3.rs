@@ -442,3 +442,69 @@ fn the_record_text_form_has_a_tab_per_audience_keeps_each_and_previews_the_recor
         "{said}"
     );
 }
+
+#[test]
+fn long_work_shows_a_progress_line_in_the_interface_and_never_the_command_lines_bar() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let command = open_demo(dir.path(), "");
+    // A sync tool's conflict copy beside the file, with a note Mei added there.
+    let file = dir.path().join("c.cases.age");
+    let copy = dir
+        .path()
+        .join("c.cases.sync-conflict-20261201-101500-ABCDEF7.age");
+    fs::copy(&file, &copy).unwrap();
+    ok(&common::as_member(
+        "mei",
+        &[
+            &"note",
+            &"add",
+            &copy,
+            &"ivory-raven",
+            &"--text",
+            &"canary-progress-note",
+        ],
+    ));
+    // Every stage shown at once (no half-second wait), so that a small file shows it too.
+    let tmux = Tmux::start(
+        "r3-progress",
+        &format!("CASEBOOK_PROGRESS_AFTER_MS=0 {command}"),
+    );
+    tmux.wait_for("has not opened this committee before");
+    // Everything written to the terminal from now on, to see lines drawn and drawn over.
+    let log = dir.path().join("terminal.log");
+    let piped = tmux
+        .tmux()
+        .args(["pipe-pane", "-t", "r3-progress", "-o"])
+        .arg(format!("cat >> '{}'", log.display()))
+        .status()
+        .unwrap();
+    assert!(piped.success());
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("conflict copy of this file beside it");
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("merged");
+    // The line was drawn while the copy was read and checked, on the interface's bottom row,
+    // and the next frame drew over it.
+    let written = String::from_utf8_lossy(&fs::read(&log).unwrap()).into_owned();
+    assert!(
+        written.contains(" working: checking signatures"),
+        "no progress line was drawn: {written:?}"
+    );
+    assert!(!screen.contains("working:"), "{screen}");
+    // The command line's bar (indicatif's template) never drew over the interface.
+    assert!(!written.contains("left)"), "{written:?}");
+    // The file holds what the copy brought.
+    let shown = ok(&run(&[
+        &"-i",
+        &demo_key("robin"),
+        &"case",
+        &"show",
+        &file,
+        &"ivory-raven",
+    ]));
+    assert!(shown.contains("canary-progress-note"), "{shown}");
+    assert!(!copy.exists(), "the merged copy is deleted once saved");
+}

@@ -10,18 +10,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::vault::progress::{Reporter, report_to};
 
-/// How long a stage runs before its bar shows (`CASEBOOK_PROGRESS_AFTER_MS` changes it).
-const AFTER: Duration = Duration::from_millis(500);
-
 /// Show progress on standard error from now on, if it is a terminal.
 pub fn show_on_terminal() {
     if !std::io::stderr().is_terminal() {
         return;
     }
-    let after = std::env::var("CASEBOOK_PROGRESS_AFTER_MS")
-        .ok()
-        .and_then(|ms| ms.parse().ok())
-        .map_or(AFTER, Duration::from_millis);
+    let after = crate::vault::progress::shown_after();
     report_to(Box::new(Bar {
         after,
         current: Mutex::new(None),

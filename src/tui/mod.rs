@@ -11,6 +11,7 @@ pub mod app;
 pub mod form;
 pub mod keymap;
 pub mod line;
+pub mod progress;
 pub mod request;
 mod runner;
 pub mod theme;
@@ -197,6 +198,9 @@ fn event_loop(
             .map(|tz| tz.trim_start_matches(':').to_string())
             .unwrap_or_else(|| "local".into()),
     );
+    // Long work shows on the interface's bottom row, not as the command line's bar over it.
+    let progress = std::sync::Arc::new(progress::ProgressLine::new(vault::progress::shown_after()));
+    let _restore = vault::progress::report_while(progress.clone());
     let mut runner = Runner::new(identity, reload);
     runner.run(&mut app, file, Effect::Refresh);
     runner.run(&mut app, file, Effect::CheckClock);
@@ -227,6 +231,10 @@ fn event_loop(
             last_disk_check = Instant::now();
         }
         app.update(Msg::Tick(chrono::Utc::now()));
+        if progress.take_drawn() {
+            // The progress line was written over the last frame: draw every cell again.
+            terminal.clear()?;
+        }
         draw(terminal, &mut app, &mut layout)?;
         if !event::poll(Duration::from_millis(250))? {
             continue;
