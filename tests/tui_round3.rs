@@ -508,3 +508,51 @@ fn long_work_shows_a_progress_line_in_the_interface_and_never_the_command_lines_
     assert!(shown.contains("canary-progress-note"), "{shown}");
     assert!(!copy.exists(), "the merged copy is deleted once saved");
 }
+
+#[test]
+fn the_plain_theme_draws_for_a_screen_reader_no_boxes_one_item_a_line_dialogs_alone() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("r3-plain", &open_demo(dir.path(), "theme = \"plain\"\n"));
+    // The committee's fingerprint first, alone on the screen.
+    let screen = tmux.wait_for("has not opened this committee before");
+    assert!(!screen.contains("saffron-bridge"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("all (37)");
+    let boxes = |screen: &str| {
+        screen
+            .chars()
+            .filter(|c| ('\u{2500}'..='\u{259F}').contains(c) || "▶●‹›✎·".contains(*c))
+            .collect::<String>()
+    };
+    let screen = tmux.screen();
+    assert_eq!(boxes(&screen), "", "{screen}");
+    assert!(screen.contains("saffron-bridge"), "{screen}");
+    open_case(&tmux, "russet-quill");
+    let screen = tmux.screen();
+    assert_eq!(boxes(&screen), "", "{screen}");
+    // Details that sit side by side elsewhere are one a line.
+    let lines: Vec<&str> = screen.lines().map(str::trim).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("channel ") && !l.contains("received")),
+        "{screen}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("received ")), "{screen}");
+    // A dialog is alone on the screen: its lines hold nothing of the case behind it.
+    tmux.keys(&["T"]);
+    let screen = tmux.wait_for("Record text of russet-quill");
+    assert_eq!(boxes(&screen), "", "{screen}");
+    assert!(!screen.contains("Timeline"), "{screen}");
+    let title = screen.lines().find(|l| l.contains("title")).unwrap();
+    assert!(
+        title.contains("Decision record for russet-quill"),
+        "{title}"
+    );
+    // The selected field is marked with a plain >.
+    let row = screen.lines().find(|l| l.contains("reporte[d]")).unwrap();
+    assert!(row.trim_start().starts_with("> for"), "{row}");
+}

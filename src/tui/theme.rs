@@ -1,7 +1,8 @@
 //! Styles. The default uses the terminal's own 16 colours (foreground only, always bold where
 //! it carries meaning, and never yellow or white, which fade on light backgrounds), so it follows
 //! the palette the member chose and reads on dark and light backgrounds alike; `mono` (and any
-//! non-empty `NO_COLOR`) uses bold, dim and reverse video only.
+//! non-empty `NO_COLOR`) uses bold, dim and reverse video only; `plain` is `mono` for a screen
+//! reader: no box drawing or decorative symbols, dialogs alone on the screen, one item a line.
 
 use ratatui::style::{Color, Modifier, Style};
 
@@ -9,33 +10,55 @@ use ratatui::style::{Color, Modifier, Style};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Theme {
     colour: bool,
+    plain: bool,
 }
 
 impl Default for Theme {
     fn default() -> Self {
-        Theme { colour: true }
+        Theme {
+            colour: true,
+            plain: false,
+        }
     }
 }
 
 /// A theme name the config file may use.
-pub const NAMES: [&str; 2] = ["default", "mono"];
+pub const NAMES: [&str; 3] = ["default", "mono", "plain"];
 
 impl Theme {
     /// The theme called `name` (see [`NAMES`]), unless `no_color` forces monochrome.
     pub fn named(name: &str, no_color: bool) -> Option<Theme> {
-        let colour = match name {
-            "default" => true,
-            "mono" => false,
+        let (colour, plain) = match name {
+            "default" => (true, false),
+            "mono" => (false, false),
+            "plain" => (false, true),
             _ => return None,
         };
         Some(Theme {
             colour: colour && !no_color,
+            plain,
         })
     }
 
     /// Monochrome.
     pub fn mono() -> Theme {
-        Theme { colour: false }
+        Theme {
+            colour: false,
+            plain: false,
+        }
+    }
+
+    /// For a screen reader (see the module's words).
+    pub fn plain() -> Theme {
+        Theme {
+            colour: false,
+            plain: true,
+        }
+    }
+
+    /// Whether the screen is drawn for a screen reader.
+    pub fn is_plain(self) -> bool {
+        self.plain
     }
 
     fn fg(self, colour: Color) -> Style {

@@ -98,11 +98,20 @@ pub fn case_rows(
             lines.push(Line::from(""));
         }
     }
-    lines.push(Line::from(format!(
-        "channel {}   received {}",
-        case.channel.as_str(),
-        zone.show(case.received_at),
-    )));
+    // Side by side where there is room to read; one a line for a screen reader.
+    let pair = |lines: &mut Vec<Line<'static>>, first: String, second: String| {
+        if theme.is_plain() {
+            lines.push(Line::from(first));
+            lines.push(Line::from(second));
+        } else {
+            lines.push(Line::from(format!("{first}   {second}")));
+        }
+    };
+    pair(
+        &mut lines,
+        format!("channel {}", case.channel.as_str()),
+        format!("received {}", zone.show(case.received_at)),
+    );
     {
         use crate::core::case::{IncidentAt, ScopeJudgement};
         let scope = match case.scope {
@@ -115,9 +124,11 @@ pub fn case_rows(
             IncidentAt::Around { date } => format!("around {date}"),
             IncidentAt::Exact { at } => zone.show(*at),
         };
-        lines.push(Line::from(format!(
-            "scope     {scope}   incident {incident}"
-        )));
+        pair(
+            &mut lines,
+            format!("scope     {scope}"),
+            format!("incident {incident}"),
+        );
     }
     if let Some(venue) = &case.venue {
         lines.push(Line::from(format!("venue     {}", inline(venue))));

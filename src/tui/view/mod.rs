@@ -175,7 +175,36 @@ pub fn render_with(app: &App, layout: &CaseLayout, frame: &mut Frame) {
     }
     render_status(app, frame, status);
     if let Some(overlay) = &app.overlay {
+        if app.theme.is_plain() {
+            // Alone on the screen: a screen reader reads the dialog's lines, not halves of
+            // the case's beside it.
+            frame.render_widget(Clear, main);
+        }
         render_overlay(app, overlay, frame);
+    }
+    if app.theme.is_plain() {
+        plain(frame.buffer_mut());
+    }
+}
+
+/// For a screen reader: every box-drawing and block character becomes a space, and the
+/// decorative symbols become the plain characters a reader says briefly (▶ >, ● *, ‹ <, › >,
+/// · -, ✎ *).
+fn plain(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        let mut chars = cell.symbol().chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else {
+            continue;
+        };
+        let replaced = match c {
+            '\u{2500}'..='\u{259F}' => " ",
+            '▶' | '›' => ">",
+            '‹' => "<",
+            '●' | '✎' => "*",
+            '·' => "-",
+            _ => continue,
+        };
+        cell.set_symbol(replaced);
     }
 }
 
