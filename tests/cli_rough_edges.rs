@@ -437,3 +437,37 @@ fn search_finds_code_names_party_labels_and_members() {
         "{listed}"
     );
 }
+
+#[test]
+fn member_list_columns_line_up_under_their_headers() {
+    let laptop = robin();
+    let file = demo(&laptop);
+    let listed = ok(&laptop.run(&[&"member", &"list", &file]));
+    let mut lines = listed.lines();
+    let header = lines.next().unwrap();
+    let at = |line: &str, needle: &str| line.find(needle).unwrap_or(usize::MAX);
+    let (print, state) = (at(header, "FINGERPRINT"), at(header, "STATE"));
+    let rows: Vec<&str> = lines.take_while(|l| l.contains("SHA256:")).collect();
+    assert_eq!(rows.len(), 5, "{listed}");
+    for row in rows {
+        // Byte offsets: the names before hold one accent at most, counted alike in both.
+        let shift = row.len() - row.chars().count();
+        assert_eq!(at(row, "SHA256:") - shift, print, "{listed}");
+        assert_eq!(at(row, "active since") - shift, state, "{listed}");
+    }
+}
+
+#[test]
+fn a_member_is_found_by_name_whatever_its_case() {
+    let laptop = robin();
+    let file = demo(&laptop);
+    let said = ok(&laptop.run(&[&"assign", &file, &"amber-kettle", &" mei chen"]));
+    assert!(said.contains("Mei Chen assigned to amber-kettle"), "{said}");
+    // The file says so, not only the command.
+    let shown = ok(&laptop.run(&[&"case", &"show", &file, &"amber-kettle"]));
+    let assigned = shown.lines().find(|l| l.contains("assigned")).unwrap_or("");
+    assert!(assigned.contains("Mei Chen"), "{shown}");
+    // A name nobody has is still refused, with the roster.
+    let refused = fails(&laptop.run(&[&"assign", &file, &"amber-kettle", &"mei chan"]));
+    assert!(refused.contains("Mei Chen"), "{refused}");
+}

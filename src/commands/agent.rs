@@ -46,15 +46,16 @@ pub(super) fn agent(
         }
         return Ok(());
     }
+    // Already running: nothing to do, and nothing asked (starting it twice is no mistake).
     if let Some((key, left)) = agent::status()? {
-        return Err(Error::Usage {
-            message: format!(
-                "an agent already holds {} for {} more",
-                inline(&key.display().to_string()),
-                minutes_left(left)
-            ),
-            hint: "stop it first with `casebook agent --stop`".into(),
-        });
+        writeln!(
+            out,
+            "an agent already holds {} for {} more; nothing to do (`casebook agent --stop` ends \
+             it, to start one for another key or time)",
+            inline(&key.display().to_string()),
+            minutes_left(left)
+        )?;
+        return Ok(());
     }
     // The passphrase is asked here, once; the agent gets the unlocked key through a pipe.
     let identity = load_identity_without_agent(config)?;

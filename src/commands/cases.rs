@@ -262,17 +262,20 @@ pub(super) fn assign(
     save_as: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
+    let session = Session::open(config, file)?;
+    // Said as the roster has it (the name may have been typed in another case).
+    let member = crate::ops::member_named(&session.file.roster()?, member)?.name;
     let change = if remove {
-        CaseChange::Unassign(member.to_string())
+        CaseChange::Unassign(member.clone())
     } else {
-        CaseChange::Assign(member.to_string())
+        CaseChange::Assign(member.clone())
     };
-    let changed = Session::open(config, file)?.change_case(code, change, save_as)?;
+    let changed = session.change_case(code, change, save_as)?;
     let verb = if remove { "taken off" } else { "assigned to" };
     writeln!(
         out,
         "{} {verb} {}",
-        inline(member),
+        inline(&member),
         changed.before.code_name
     )?;
     Ok(())

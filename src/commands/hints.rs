@@ -117,7 +117,9 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         }
         vault::Error::WrongPassphrase { .. } => "try again; the key on disk is unchanged",
         vault::Error::PassphraseUnavailable { .. } => {
-            "run casebook in a terminal, or give the passphrase with --passphrase-file FILE"
+            "run casebook in a terminal; or type the passphrase once in one with `casebook \
+             agent`, which then hands the key to commands and the git merge driver; or give it \
+             with --passphrase-file FILE"
         }
         vault::Error::NewPassphraseUnavailable { .. } => {
             "run it in a terminal, or give the new passphrase with --passphrase-file FILE \

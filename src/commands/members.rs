@@ -128,26 +128,41 @@ fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result
         writeln!(out, "{}", super::json(&listed)?)?;
         return Ok(());
     }
-    writeln!(
-        out,
-        "{:<20} {:<7} {:<28} {:<12} FINGERPRINT  STATE",
-        "NAME", "ROLE", "EMAIL", "KEY"
-    )?;
-    for m in &listed {
-        let state = match m.removed_at {
-            Some(at) => format!("removed {}", at.format("%Y-%m-%d")),
-            None => format!("active since {}", m.added_at.format("%Y-%m-%d")),
-        };
-        writeln!(
-            out,
-            "{:<20} {:<7} {:<28} {:<12} {}  {}",
-            inline(&m.name),
-            m.role.as_str(),
-            inline(m.email.as_deref().unwrap_or("-")),
-            m.key_type,
-            m.fingerprint,
-            state
-        )?;
+    // Each column as wide as its widest value (names and emails vary; a fingerprint is 50).
+    let rows: Vec<[String; 6]> = listed
+        .iter()
+        .map(|m| {
+            let state = match m.removed_at {
+                Some(at) => format!("removed {}", at.format("%Y-%m-%d")),
+                None => format!("active since {}", m.added_at.format("%Y-%m-%d")),
+            };
+            [
+                inline(&m.name).into_owned(),
+                m.role.as_str().to_string(),
+                inline(m.email.as_deref().unwrap_or("-")).into_owned(),
+                m.key_type.to_string(),
+                m.fingerprint.to_string(),
+                state,
+            ]
+        })
+        .collect();
+    let header = ["NAME", "ROLE", "EMAIL", "KEY", "FINGERPRINT", "STATE"].map(String::from);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (n, (cell, width)) in row.iter().zip(widths).enumerate() {
+            if n + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<width$}  "));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
     }
     // Removals and changes of role one chair may not make alone, waiting for a majority.
     let committee = case_file.committee()?;

@@ -186,12 +186,24 @@ pub enum Error {
     },
 }
 
-/// The roster member with this name (active or not).
+/// The roster member with this name (active or not): as written, or else the one member
+/// whose name differs from it only in case ("mei chen" is Mei Chen).
 pub fn member_named(roster: &Roster, name: &str) -> Result<Member, Error> {
-    roster
-        .members()
-        .iter()
-        .find(|m| m.name == name)
+    let name = name.trim();
+    let exact = roster.members().iter().find(|m| m.name == name);
+    let folded = || {
+        let lower = name.to_lowercase();
+        let mut alike = roster
+            .members()
+            .iter()
+            .filter(|m| m.name.to_lowercase() == lower);
+        match (alike.next(), alike.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    };
+    exact
+        .or_else(folded)
         .cloned()
         .ok_or_else(|| Error::UnknownMember {
             name: name.to_string(),

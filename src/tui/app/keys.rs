@@ -254,6 +254,14 @@ impl App {
                 None
             }
             Overlay::ConfirmQuit => match action {
+                // A file that cannot be written (the built-in demo): save a copy instead.
+                Some(Action::Save) if self.read_only => {
+                    self.overlay = Some(Overlay::SaveAs {
+                        path: LineEdit::default(),
+                        error: None,
+                    });
+                    None
+                }
                 Some(Action::Save) => Some(Effect::SaveAndQuit),
                 Some(Action::Discard) => {
                     self.quit = true;

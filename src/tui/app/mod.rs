@@ -413,6 +413,9 @@ impl From<Outcome> for Msg {
 pub struct App {
     /// The file's name (or the demo's label).
     pub label: String,
+    /// The file cannot be written (the built-in demo, a read-only file): quitting offers to
+    /// save a copy instead.
+    pub read_only: bool,
     /// The member who opened it.
     pub me: Option<String>,
     /// Queues with their counts.
@@ -625,6 +628,7 @@ impl App {
     pub fn new(label: String, me: Option<String>, now: chrono::DateTime<chrono::Utc>) -> App {
         App {
             label,
+            read_only: false,
             me,
             queues: Queue::ALL.iter().map(|q| (*q, 0)).collect(),
             queue: Queue::ALL.len() - 1,

@@ -85,6 +85,8 @@ impl<'a> Runner<'a> {
                 .carry_out(app, file, effect)
                 .and_then(|outcome| app.update(outcome));
         }
+        // A save under a new name makes the demo's copy writable.
+        app.read_only = file.check_writable().is_err();
         // After a change, a save, a merge or a drop, the queue counts (needs-attention among
         // them) are computed again, wherever the member is.
         if changed && !refreshed && !self.is_locked() && !app.quit {

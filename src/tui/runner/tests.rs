@@ -558,3 +558,40 @@ fn a_text_attachment_reads_in_the_pager_and_saves_only_after_asking() {
         app.status
     );
 }
+
+#[test]
+fn quitting_the_read_only_demo_with_changes_offers_a_copy_not_a_save_that_fails() {
+    let (mut file, identity) = vault::demo::open().unwrap();
+    let me = file.me().unwrap().map(|m| m.name);
+    let mut app = App::new(file.label(), me, Utc::now());
+    let mut runner = Runner::new(identity, &demo_key);
+    runner.run(&mut app, &mut file, Effect::Refresh);
+    assert!(app.read_only);
+    let code = case_in(&mut file, Status::Triage);
+    runner.run(&mut app, &mut file, Effect::OpenCase(code));
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('n')]);
+    press(&mut app, &mut file, &mut runner, &typing("a note"));
+    done(&mut app, &mut file, &mut runner);
+    assert!(app.dirty, "{}", app.status);
+    press(
+        &mut app,
+        &mut file,
+        &mut runner,
+        &[KeyCode::Esc, KeyCode::Char('q')],
+    );
+    assert!(
+        matches!(app.overlay, Some(Overlay::ConfirmQuit)),
+        "{}",
+        app.status
+    );
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    terminal
+        .draw(|frame| crate::tui::view::render(&app, frame))
+        .unwrap();
+    let screen = format!("{:?}", terminal.backend().buffer());
+    assert!(screen.contains("cannot be written"), "{screen}");
+    assert!(screen.contains("save them as a new file"), "{screen}");
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('s')]);
+    assert!(matches!(app.overlay, Some(Overlay::SaveAs { .. })));
+    assert!(!app.quit);
+}

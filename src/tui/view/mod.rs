@@ -232,9 +232,17 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame) {
                 if !drafts.is_empty() {
                     text.push_str(&format!("\nand {drafts}: quitting drops it.\n"));
                 }
-                text.push_str(
-                    "\n  s  save and quit\n  d  discard them and quit\n  any other key: cancel",
-                );
+                if app.read_only {
+                    text.push_str(
+                        "\nThis file cannot be written (the built-in demo never is).\n\n  s  \
+                         save them as a new file\n  d  discard them and quit\n  any other key: \
+                         cancel",
+                    );
+                } else {
+                    text.push_str(
+                        "\n  s  save and quit\n  d  discard them and quit\n  any other key: cancel",
+                    );
+                }
             } else {
                 text.push_str(&format!(
                     "Everything is saved, but there is {drafts}: quitting drops it.\n\n  d  \
