@@ -181,20 +181,94 @@ fn nothing_of_the_key_reaches_the_disk_and_the_socket_is_private() {
     assert_eq!(folder.permissions().mode() & 0o777, 0o700);
     let meta = std::fs::symlink_metadata(&socket).unwrap();
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-    // The key's secret part is in no file anywhere under the home.
-    let secret = {
-        let text = std::fs::read_to_string(&s.key).unwrap();
-        text.lines().nth(3).unwrap().to_string()
-    };
+    // The unlocked key is in no file anywhere under the home: unlocked here by ssh-keygen
+    // (an independent reader of the key), outside the home, and its private lines looked for.
+    if !common::have("ssh-keygen") {
+        return;
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    let unlocked = elsewhere.path().join("unlocked");
+    std::fs::copy(&s.key, &unlocked).unwrap();
+    std::fs::set_permissions(&unlocked, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let done = Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-p",
+            "-P",
+            "correct horse battery staple",
+            "-N",
+            "",
+            "-f",
+        ])
+        .arg(&unlocked)
+        .output()
+        .unwrap();
+    assert!(done.status.success(), "{done:?}");
+    let seed = ed25519_seed(&unlocked);
+    let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
     for path in &after {
         if let Ok(bytes) = std::fs::read(path) {
             assert!(
-                !String::from_utf8_lossy(&bytes).contains(&secret) || *path == s.key,
-                "{} holds key material",
+                !bytes.windows(seed.len()).any(|w| w == seed),
+                "{} holds the key's secret seed",
+                path.display()
+            );
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains(&hex),
+                "{} holds the key's secret seed in hex",
                 path.display()
             );
         }
     }
+}
+
+/// The 32-byte secret seed of an unencrypted OpenSSH ed25519 key (PROTOCOL.key: magic,
+/// cipher "none", KDF "none", one public key, then the private section: two check words,
+/// the key type, the public key, and seed || public key).
+fn ed25519_seed(key: &Path) -> Vec<u8> {
+    let text = std::fs::read_to_string(key).unwrap();
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    let mut decode = Command::new("base64")
+        .arg("-d")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    decode
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let blob = decode.wait_with_output().unwrap().stdout;
+    let magic = b"openssh-key-v1\0";
+    assert!(blob.starts_with(magic), "not an OpenSSH key");
+    let mut at = magic.len();
+    let string = |at: &mut usize| -> Vec<u8> {
+        let n = u32::from_be_bytes(blob[*at..*at + 4].try_into().unwrap()) as usize;
+        let out = blob[*at + 4..*at + 4 + n].to_vec();
+        *at += 4 + n;
+        out
+    };
+    assert_eq!(string(&mut at), b"none", "unencrypted");
+    string(&mut at); // KDF
+    string(&mut at); // KDF options
+    at += 4; // one key
+    string(&mut at); // its public key
+    let private = string(&mut at);
+    let mut at = 8; // the two check words
+    let field = |at: &mut usize| -> Vec<u8> {
+        let n = u32::from_be_bytes(private[*at..*at + 4].try_into().unwrap()) as usize;
+        let out = private[*at + 4..*at + 4 + n].to_vec();
+        *at += 4 + n;
+        out
+    };
+    assert_eq!(field(&mut at), b"ssh-ed25519");
+    field(&mut at); // public key
+    let pair = field(&mut at);
+    assert_eq!(pair.len(), 64);
+    pair[..32].to_vec()
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -267,9 +341,16 @@ fn common_tool(tool: &str) -> bool {
 
 #[test]
 fn another_user_cannot_reach_the_agent() {
+    use std::os::unix::fs::PermissionsExt;
     let s = setup();
+    // The home (and so the agent's folder's parent) open to others, the secrets in it not:
+    // what stops another user must be the agent's own folder, socket and peer check.
+    let open = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(s.laptop.home.path(), open.clone()).unwrap();
+    std::fs::set_permissions(&s.passphrase, std::fs::Permissions::from_mode(0o600)).unwrap();
     s.start("5");
     let socket = s.runtime().join("casebook/agent.sock");
+    std::fs::set_permissions(s.runtime(), open.clone()).unwrap();
     // Another user points casebook straight at the socket and asks for the key.
     let bin = env!("CARGO_BIN_EXE_casebook");
     let key = s.key.display().to_string();
@@ -297,27 +378,37 @@ fn another_user_cannot_reach_the_agent() {
         eprintln!("SKIPPED the raw socket client: no python3");
         return;
     }
-    let Some(out) = as_nobody(
-        &[
-            "sh",
-            "-c",
-            &format!(
-                "printf 'KEY {key}\\n' | python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.buffer.read()); print(s.recv(100))' {}",
-                socket.display()
-            ),
-        ],
-        &[],
-    ) else {
-        return;
+    let raw = |socket: &Path| {
+        let out = as_nobody(
+            &[
+                "sh",
+                "-c",
+                &format!(
+                    "printf 'KEY {key}\\n' | python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.buffer.read()); print(s.recv(100))' {}",
+                    socket.display()
+                ),
+            ],
+            &[],
+        )
+        .unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     };
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // The agent's folder (0700) stops it first.
+    let said = raw(&socket);
     assert!(!said.contains("KEY "), "{said}");
-    assert!(
-        said.contains("Permission denied") || said.contains("REFUSED"),
-        "{said}"
-    );
+    assert!(said.contains("Permission denied"), "{said}");
+    // With the folder and the socket opened to everyone (a mistake of the member's, say), the
+    // agent itself refuses a process of another user: it checks the peer's user.
+    std::fs::set_permissions(socket.parent().unwrap(), open).unwrap();
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let said = raw(&socket);
+    assert!(!said.contains("KEY "), "{said}");
+    assert!(said.contains("REFUSED"), "the agent's own check: {said}");
+    // Its own user is still served.
+    let status = ok(&s.run(&[&"agent", &"--status"]));
+    assert!(status.contains("an agent holds"), "{status}");
 }

@@ -435,11 +435,13 @@ fn pending_list_record_text_and_import_forms() {
             event: uuid::Uuid::from_u128(1),
             case: Some("amber-kettle".into()),
             said: "amber-kettle: note".into(),
+            seals: false,
         },
         app::PendingChange {
             event: uuid::Uuid::from_u128(2),
             case: Some("amber-kettle".into()),
             said: "amber-kettle: status new -> triage".into(),
+            seals: false,
         },
     ]));
     insta::assert_snapshot!("pending_80x24", draw(&app, 80, 24));

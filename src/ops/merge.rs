@@ -37,7 +37,11 @@ pub fn came_in(merged: &Merged, roster: &crate::core::roster::Roster) -> String 
         })
         .collect();
     if parts.is_empty() {
-        format!("{} commit(s) with no new changes", merged.commits)
+        let n = merged.commits;
+        format!(
+            "{n} commit{} with no new changes",
+            if n == 1 { "" } else { "s" }
+        )
     } else {
         parts.join(", ")
     }
@@ -368,4 +372,26 @@ pub fn approve(
         what,
         effective,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commits_with_nothing_new_are_counted_in_words() {
+        let roster = crate::core::roster::Roster::default();
+        let merged = |commits| Merged {
+            by_author: Vec::new(),
+            commits,
+            merge_commit: false,
+            roster_changed: false,
+            history: None,
+        };
+        assert_eq!(came_in(&merged(1), &roster), "1 commit with no new changes");
+        assert_eq!(
+            came_in(&merged(3), &roster),
+            "3 commits with no new changes"
+        );
+    }
 }

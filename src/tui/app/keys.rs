@@ -569,6 +569,19 @@ impl App {
                     }
                     Some(Action::DropPending) => {
                         let change = changes.get(selected)?;
+                        // Refused here, before anything claims it is gone (the file refuses
+                        // it too: see `CaseFile::drop_unsaved`).
+                        if let Some(seal) = changes.iter().find(|c| c.seals) {
+                            self.overlay = None;
+                            self.failed(format!(
+                                "Nothing can be dropped while “{}” is unsaved: keeping members \
+                                 out of a case has sealed its content in memory already, and \
+                                 dropping changes cannot bring that back. Save (Ctrl-S) to keep \
+                                 every change, or quit without saving to keep none of them.",
+                                crate::core::sanitize::inline(&seal.said)
+                            ));
+                            return None;
+                        }
                         let later = changes[selected + 1..]
                             .iter()
                             .filter(|c| c.case == change.case)

@@ -54,6 +54,10 @@ pub struct PendingChange {
     pub case: Option<String>,
     /// "amber-kettle: note added", raw.
     pub said: String,
+    /// It keeps members out of a case (a sealing): while one is unsaved, nothing can be
+    /// dropped (the case's content is sealed in memory already; saving or quitting without
+    /// saving are the ways out).
+    pub seals: bool,
 }
 
 /// What the runner did, for `update` to apply.

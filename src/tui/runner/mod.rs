@@ -422,6 +422,7 @@ fn unsaved(file: &mut CaseFile) -> Result<Vec<app::PendingChange>> {
             };
             app::PendingChange {
                 event: e.id,
+                seals: matches!(e.kind, crate::core::event::EventKind::CaseSealed { .. }),
                 case,
                 said: format!("{place}: {what}"),
             }

@@ -331,3 +331,53 @@ fn a_new_case_keeps_out_the_members_named_and_a_name_not_on_the_committee_is_sai
         .0;
     assert_eq!(sealed.excluded.get(&sam), Some(&Some(ExcludeWhy::Request)));
 }
+
+#[test]
+fn nothing_is_dropped_or_said_dropped_while_a_sealing_is_unsaved() {
+    let (_dir, mut file, mut runner, mut app) = setup();
+    let code = super::tests::case_in(&mut file, Status::Triage);
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('n')]);
+    press(
+        &mut app,
+        &mut file,
+        &mut runner,
+        &typing("a note before the seal"),
+    );
+    done(&mut app, &mut file, &mut runner);
+    // Mei recorded as the reported party: she is kept out in the same (unsaved) change.
+    let reported = CaseChange::AddParty {
+        role: crate::core::party::PartyRole::Reported,
+        who: ops::cases::NewParty::Named {
+            name: "Mei Chen".into(),
+            handle: None,
+            email: None,
+        },
+    };
+    ops::cases::change(&mut file, &code, reported).unwrap();
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+    let before = file.unsaved_events().unwrap().len();
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('u')]);
+    let Some(Overlay::Pending { changes, .. }) = &app.overlay else {
+        panic!("u lists the unsaved changes: {}", app.status)
+    };
+    assert!(changes.iter().any(|c| c.seals), "{changes:?}");
+    // x on the note: refused in a dialog at once, never "nothing of it stays".
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('x')]);
+    let Some(Overlay::Failure { text, .. }) = &app.overlay else {
+        panic!("refused in a dialog: {:?}", app.status)
+    };
+    assert!(text.contains("Nothing can be dropped"), "{text}");
+    assert!(!text.contains("nothing of it stays"), "{text}");
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    terminal
+        .draw(|frame| crate::tui::view::render(&app, frame))
+        .unwrap();
+    let screen = format!("{:?}", terminal.backend().buffer());
+    assert!(screen.contains("Not done"), "{screen}");
+    assert_eq!(
+        file.unsaved_events().unwrap().len(),
+        before,
+        "nothing dropped"
+    );
+}
