@@ -38,11 +38,16 @@ fn on_terminal(laptop: &Laptop, file: &Path, after_ms: Option<u64>, args: &str) 
         .trim()
         .to_string();
     let fresh = tempfile::tempdir().unwrap();
+    // ARGS name the file as {file}; otherwise it comes last.
+    let args = if args.contains("{file}") {
+        args.replace("{file}", &file.display().to_string())
+    } else {
+        format!("{args} {}", file.display())
+    };
     let command = format!(
-        "{} -i {} --committee {fingerprint} {args} {}",
+        "{} -i {} --committee {fingerprint} {args}",
         env!("CARGO_BIN_EXE_casebook"),
         key.display(),
-        file.display()
     );
     let mut cmd = Command::new("script");
     cmd.args(["-q", "-e", "-c", &command, "/dev/null"])
@@ -98,4 +103,43 @@ fn a_long_open_shows_its_progress_on_a_terminal_and_only_there() {
     assert!(!stderr.contains("checking"), "{stderr}");
     let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(listed.as_array().map(Vec::len), Some(3), "{listed}");
+}
+
+#[test]
+fn saving_rekeying_and_importing_show_their_stages_too() {
+    if !common::have("script") {
+        return;
+    }
+    let (laptop, file) = file();
+    // Re-keying encrypts the whole file again (and its backup): "encrypting".
+    let shown = on_terminal(&laptop, &file, Some(0), "rekey");
+    assert!(shown.contains("encrypting"), "{shown:?}");
+    // Importing many reports: "reading reports", then the save.
+    let reports: Vec<String> = (0..3)
+        .map(|n| {
+            let path = laptop.home.path().join(format!("report-{n}.eml"));
+            std::fs::write(
+                &path,
+                format!(
+                    "From: Reporter {n} <r{n}@example.org>\r\nSubject: Report {n}\r\n\
+                     Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nWhat happened, {n}.\r\n"
+                ),
+            )
+            .unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let shown = on_terminal(
+        &laptop,
+        &file,
+        Some(0),
+        &format!("import {{file}} {}", reports.join(" ")),
+    );
+    assert!(shown.contains("reading reports"), "{shown:?}");
+    assert!(shown.contains("encrypting"), "{shown:?}");
+    // The file holds them: nothing shown was instead of done.
+    let listed = laptop.ok(&[&"case", &"list", &file]);
+    for n in 0..3 {
+        assert!(listed.contains(&format!("Report {n}")), "{listed}");
+    }
 }

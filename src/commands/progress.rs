@@ -38,7 +38,8 @@ impl Shown {
     fn reveal(&mut self, after: Duration) {
         if !self.visible && self.started.elapsed() >= after {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
-            self.bar.tick();
+            // Drawn now, past the draw target's rate limit: a stage shown is seen at once.
+            self.bar.force_draw();
             self.visible = true;
         }
     }

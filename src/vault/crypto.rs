@@ -113,6 +113,33 @@ pub(crate) fn encrypt<W: Write>(
     out: W,
     path: &Path,
 ) -> Result<W, Error> {
+    encrypt_with(plaintext, recipients, armor, out, path, None)
+}
+
+/// [`encrypt`] a whole case file, reported as the stage "encrypting" (see
+/// [`super::progress`]): a save of a large file takes seconds.
+pub(crate) fn encrypt_file<W: Write>(
+    plaintext: &[u8],
+    recipients: &[Box<dyn age::Recipient + Send>],
+    armor: bool,
+    out: W,
+    path: &Path,
+) -> Result<W, Error> {
+    let progress = super::progress::stage(
+        "encrypting",
+        (plaintext.len() as u64).div_ceil(PROGRESS_STEP),
+    );
+    encrypt_with(plaintext, recipients, armor, out, path, Some(&progress))
+}
+
+fn encrypt_with<W: Write>(
+    plaintext: &[u8],
+    recipients: &[Box<dyn age::Recipient + Send>],
+    armor: bool,
+    out: W,
+    path: &Path,
+    progress: Option<&super::progress::Stage>,
+) -> Result<W, Error> {
     let encryptor = age::Encryptor::with_recipients(
         recipients.iter().map(|r| r.as_ref() as &dyn age::Recipient),
     )
@@ -128,7 +155,12 @@ pub(crate) fn encrypt<W: Write>(
         };
         let armored = ArmoredWriter::wrap_output(out, format)?;
         let mut writer = encryptor.wrap_output(armored)?;
-        writer.write_all(plaintext)?;
+        for part in plaintext.chunks(PROGRESS_STEP as usize) {
+            writer.write_all(part)?;
+            if let Some(progress) = progress {
+                progress.step();
+            }
+        }
         writer.finish()?.finish()
     };
     write(out).map_err(|e| Error::writing(path, e))

@@ -223,7 +223,7 @@ impl CaseFile {
             .map_err(|e| Error::database(path, e))?;
         let plaintext_len = data.len() as u64;
         let staged = atomic::stage(path, |out| {
-            crypto::encrypt(&data, &recipients, armor, out, path)
+            crypto::encrypt_file(&data, &recipients, armor, out, path)
         })?;
         drop(data);
         let new_version = policy.backup_new_version || self.retire_backup;
