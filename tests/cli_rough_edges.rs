@@ -471,3 +471,45 @@ fn a_member_is_found_by_name_whatever_its_case() {
     let refused = fails(&laptop.run(&[&"assign", &file, &"amber-kettle", &"mei chan"]));
     assert!(refused.contains("Mei Chen"), "{refused}");
 }
+
+#[test]
+fn case_show_says_what_is_next_for_me_and_follows_what_i_do() {
+    let laptop = robin();
+    let file = demo(&laptop);
+    let next = |code: &str| {
+        let shown = ok(&laptop.run(&[&"case", &"show", &file, &code]));
+        let mut lines = shown.lines().skip_while(|l| !l.starts_with("next for you"));
+        lines.next();
+        lines
+            .take_while(|l| l.starts_with("  ·"))
+            .map(|l| l.trim_start_matches("  · ").to_string())
+            .collect::<Vec<_>>()
+    };
+    // A vote is owed, and the decision is the committee's (nobody is assigned).
+    let items = next("willow-compass");
+    assert!(
+        items[0].starts_with("your vote on warning is owed"),
+        "{items:?}"
+    );
+    assert!(
+        items[1].starts_with("decide: the committee (nobody assigned), by "),
+        "{items:?}"
+    );
+    // Assigned to Robin: the decision is his.
+    let items = next("cedar-falcon");
+    assert!(
+        items.iter().any(|i| i.starts_with("decide: you, by ")),
+        "{items:?}"
+    );
+    // Once he votes, the file no longer owes his vote.
+    ok(&laptop.run(&[
+        &"vote",
+        &file,
+        &"willow-compass",
+        &"--outcome",
+        &"warning",
+        &"--for",
+    ]));
+    let items = next("willow-compass");
+    assert!(!items.iter().any(|i| i.contains("your vote")), "{items:?}");
+}

@@ -556,3 +556,41 @@ fn the_plain_theme_draws_for_a_screen_reader_no_boxes_one_item_a_line_dialogs_al
     let row = screen.lines().find(|l| l.contains("reporte[d]")).unwrap();
     assert!(row.trim_start().starts_with("> for"), "{row}");
 }
+
+#[test]
+fn the_palette_runs_the_action_named_first_and_lists_no_cursor_moves() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = started("r3-palette", dir.path(), "");
+    open_case(&tmux, "willow-compass");
+    tmux.keys(&["C-p"]);
+    tmux.wait_for("Run an action");
+    tmux.text("vote");
+    let screen = tmux.wait_for("> vote");
+    // The first entry listed is voting itself; nothing moves the cursor.
+    let listed: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("> vote"))
+        .skip(2)
+        .take_while(|l| !l.contains('└'))
+        .collect();
+    assert!(listed[0].contains("vote"), "{screen}");
+    assert!(
+        !listed
+            .iter()
+            .any(|l| l.contains("previous timeline entry") || l.contains("next timeline entry")),
+        "{screen}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Vote on willow-compass");
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("Vote on willow-compass");
+    // Lock is an action by name too.
+    tmux.keys(&["C-p"]);
+    tmux.wait_for("Run an action");
+    tmux.text("lock");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Locked");
+}

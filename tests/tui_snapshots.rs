@@ -571,3 +571,23 @@ fn the_new_case_form_offers_to_keep_members_out_and_a_party_like_a_member_asks()
     insta::assert_snapshot!("party_like_a_member_80x24", screen.clone());
     assert!(screen.contains("looks like committee member"), "{screen}");
 }
+
+#[test]
+fn a_long_member_name_never_hides_the_hints_and_no_hint_is_said_twice() {
+    let (mut app, _file) = demo_app(Queue::All);
+    app.me = Some("Bartholomew Maximilian Featherstonehaugh-Worthington the Third".into());
+    for width in [80u16, 120, 200] {
+        let screen = draw(&app, width, 24);
+        let status = screen.lines().last().unwrap();
+        assert!(status.contains("Enter open"), "{width}: {status}");
+        assert!(status.contains("? help"), "{width}: {status}");
+        assert!(
+            status.chars().count() <= width as usize,
+            "{width}: {status}"
+        );
+        // Each hint once.
+        for hint in ["Enter open", "? help", "/ search"] {
+            assert!(status.matches(hint).count() <= 1, "{width}: {status}");
+        }
+    }
+}
