@@ -1139,3 +1139,39 @@ fn the_member_a_case_is_sealed_from_learns_neither_why_nor_what_kind_of_change()
     let shown = fresh.ok(&[&"case", &"show", &c.file, &later]);
     assert!(shown.contains("Mei (a party to the case)"), "{shown}");
 }
+
+#[test]
+fn an_approved_late_request_seals_the_case_in_the_save_that_approves_it() {
+    if !common::have("age") || !common::have("sqlite3") {
+        return;
+    }
+    let c = committee();
+    let code = canary_case(&c.ada, &c.file, &[]);
+    let out = c.ada.ok(&[
+        &"case", &"seal", &c.file, &code, &"--from", &"Mei", &"--why", &"request",
+    ]);
+    assert!(out.contains("waits for a second member"), "{out}");
+    let item = out.rsplit("--item ").next().unwrap().trim().to_string();
+    let out = c.bo.ok(&[&"approve", &c.file, &code, &"--item", &item]);
+    assert!(out.contains("takes effect now"), "{out}");
+    // The file Bo saved: nothing of the case in plaintext for Mei, right away.
+    sealed_from(&c.mei_key, &c.file, &ALL);
+    // And the approval's kind is not readable to her: it is the sealing's commit.
+    let db = c.dir.join("mei-reads.db");
+    common::age_decrypt(&c.mei_key, &c.file, &db);
+    let kinds = common::sqlite(
+        &db,
+        "SELECT kind FROM events WHERE case_id IS NOT NULL ORDER BY seq DESC LIMIT 1",
+    );
+    assert_eq!(kinds.trim(), "sealed", "{kinds}");
+    // A fresh laptop of any member opens it without finding its derived state wrong.
+    for key in [&c.mei_key, &c.bo_key] {
+        let fresh = Laptop::with_key(key);
+        let out = fresh.run(&[&"case", &"list", &c.file]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(!stderr.contains("disagreed"), "{stderr}");
+    }
+    let shown = c.ada.ok(&[&"case", &"show", &c.file, &code]);
+    assert!(shown.contains(TITLE) && shown.contains(NOTE), "{shown}");
+}

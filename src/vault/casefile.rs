@@ -213,11 +213,25 @@ impl CaseFile {
         // New states are collected apart and merged after the commit, so a failure leaves the
         // index as it was.
         let mut changed: BTreeMap<CaseId, Case> = BTreeMap::new();
-        // The cases this commit seals: their events' kinds go inside their sealed payloads.
+        // The cases this commit seals: their events' kinds go inside their sealed payloads. A
+        // keeping-out that waited for a second reader seals its case with the approval.
+        let approves_sealing = |e: &Event| -> Option<CaseId> {
+            let EventKind::Approved { event: approved } = &e.kind else {
+                return None;
+            };
+            let id = e.case?;
+            let case = self.index.as_ref()?.get(&id)?;
+            case.pending
+                .iter()
+                .any(|p| p.id == *approved && matches!(p.kind, EventKind::CaseSealed { .. }))
+                .then_some(id)
+        };
         let sealed_now: std::collections::HashSet<CaseId> = events
             .iter()
-            .filter(|e| matches!(e.kind, EventKind::CaseSealed { .. }))
-            .filter_map(|e| e.case)
+            .filter_map(|e| match e.kind {
+                EventKind::CaseSealed { .. } => e.case,
+                _ => approves_sealing(e),
+            })
             .collect();
         let tx = self.conn.unchecked_transaction().map_err(db)?;
         for (i, event) in events.iter().enumerate() {
@@ -315,12 +329,9 @@ impl CaseFile {
             super::history::write_committee(&tx, &committee, &attention, &held).map_err(db)?;
         }
         tx.commit().map_err(db)?;
-        // A case sealed just now, or from this member, is brought to its stored form.
-        let mut sealing: std::collections::HashSet<CaseId> = events
-            .iter()
-            .filter(|e| matches!(e.kind, EventKind::CaseSealed { .. }))
-            .filter_map(|e| e.case)
-            .collect();
+        // A case sealed just now (or by an approval just now), or from this member, is brought
+        // to its stored form.
+        let mut sealing = sealed_now.clone();
         let sealed_from_me: std::collections::HashSet<CaseId> = events
             .iter()
             .filter_map(|e| e.case)
