@@ -731,3 +731,143 @@ fn the_excluded_copys_summary_keeps_its_own_conflict_and_raises_no_false_alarm()
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("WARNING"));
 }
+
+/// Bo opens, on his copy, a case under `name` (the random pick of two copies can meet: the
+/// event is Bo's own, only its name chosen), and saves it as casebook would.
+fn bo_opens_a_case_named(c: &Committee, copy: &Path, name: &str) {
+    use common::forge::{Forged, Forgery};
+    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    let case = uuid::Uuid::new_v4().to_string();
+    let payload = serde_json::json!({
+        "kind": "case-opened",
+        "code_name": name,
+        "title": "Bo's own case",
+        "summary": "",
+        "channel": "other",
+        "received_at": at,
+        "salt": "00112233445566778899aabbccddeeff",
+    })
+    .to_string();
+    let mut forgery = Forgery::open(c.key("Bo"), copy);
+    forgery.commit(
+        "Bo",
+        c.key("Bo"),
+        &at,
+        &[Forged {
+            case: Some(&case),
+            kind: "case-opened",
+            payload,
+        }],
+    );
+    let recipients: Vec<PathBuf> = ["ada", "bo", "mei"]
+        .iter()
+        .map(|n| c.dir.join(format!("{n}.pub")))
+        .collect();
+    forgery.seal(&recipients);
+    // Bo's casebook derives its tables again (the forgery wrote events only).
+    c.laptop("Bo")
+        .ok(&[&"note", &"add", &copy, &name, &"--text", &"bo note"]);
+}
+
+#[test]
+fn a_code_name_shared_with_a_case_sealed_from_me_never_fails_my_merge() {
+    if !common::have("age") || !common::have("sqlite3") || !common::have("ssh-keygen") {
+        return;
+    }
+    // Whichever copy Mei merges first, the sealed case or Bo's is the one renamed.
+    shared_code_name(false);
+    shared_code_name(true);
+}
+
+fn shared_code_name(bo_first: bool) {
+    let c = Committee::new(&["Bo", "Mei"]);
+    let (ada_copy, bo_copy, mei_copy) = (
+        c.dir.join("ada.cases.age"),
+        c.dir.join("bo.cases.age"),
+        c.dir.join("mei.cases.age"),
+    );
+    for copy in [&ada_copy, &bo_copy, &mei_copy] {
+        fs::copy(&c.file, copy).unwrap();
+    }
+    // Ada opens a case sealed from Mei; Bo, on his copy, opens one under the same name.
+    let name = c
+        .laptop("Ada")
+        .ok(&[
+            &"case",
+            &"new",
+            &ada_copy,
+            &"--title",
+            &TITLE,
+            &"--exclude",
+            &"Mei",
+        ])
+        .trim()
+        .to_string();
+    bo_opens_a_case_named(&c, &bo_copy, &name);
+    // Mei merges both copies: both merges succeed, two cases, two names.
+    let mei = c.laptop("Mei");
+    let (first, second) = if bo_first {
+        (&bo_copy, &ada_copy)
+    } else {
+        (&ada_copy, &bo_copy)
+    };
+    mei.ok(&[&"merge", &mei_copy, first]);
+    let out = mei.run(&[&"merge", &mei_copy, second]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = mei.ok(&[&"case", &"list", &mei_copy, &"--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let names: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code_name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len(), 2, "{listed}");
+    assert_ne!(names[0], names[1], "{listed}");
+    assert!(names.iter().all(|n| n.starts_with(&name)), "{names:?}");
+    // Her copy opens again, on her laptop and a fresh one, without finding anything wrong.
+    for laptop in [mei, &Laptop::with_key(c.key("Mei"))] {
+        let out = laptop.run(&[&"case", &"list", &mei_copy]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(!stderr.contains("disagreed"), "{stderr}");
+        assert!(!stderr.to_lowercase().contains("warning"), "{stderr}");
+    }
+    // Nothing of the sealed case reached her.
+    let db = c.dir.join("mei-scan.db");
+    common::age_decrypt(c.key("Mei"), &mei_copy, &db);
+    let bytes = fs::read(&db).unwrap();
+    assert!(!bytes.windows(TITLE.len()).any(|w| w == TITLE.as_bytes()));
+    // A reader merging the same copies converges with her on one history.
+    let ada = c.laptop("Ada");
+    ada.ok(&[&"merge", &ada_copy, &bo_copy]);
+    ada.ok(&[&"merge", &ada_copy, &mei_copy]);
+    mei.ok(&[&"merge", &mei_copy, &ada_copy]);
+    assert_eq!(
+        ada.ok(&[&"log", &ada_copy, &"--head"]).lines().next(),
+        mei.ok(&[&"log", &mei_copy, &"--head"]).lines().next()
+    );
+    // And on the same names: the reader's copy renamed the same case.
+    let named = |laptop: &Laptop, file: &Path| {
+        let listed = laptop.ok(&[&"case", &"list", &file, &"--json"]);
+        let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+        let mut names: Vec<(String, String)> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_str().unwrap_or_default().to_string(),
+                    c["code_name"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(named(ada, &ada_copy), named(mei, &mei_copy));
+}

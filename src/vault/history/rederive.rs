@@ -308,6 +308,14 @@ pub(super) fn after_merge(
         if !keep {
             conn.execute("DELETE FROM main.cases WHERE id = ?1", [&text])
                 .map_err(db)?;
+        } else if let Some(clash) = clashes.iter().find(|c| c.later == *id) {
+            // Kept (its summary is written below), but out of the way of the case that keeps
+            // the name.
+            conn.execute(
+                "UPDATE main.cases SET code_name = ?1 WHERE id = ?2",
+                [&clash.name, &text],
+            )
+            .map_err(db)?;
         }
     }
     // What stands for a case sealed from this copy: the newest summary a reader signed.
@@ -346,6 +354,10 @@ pub(super) fn after_merge(
             (None, None) => store::case_state(conn, *id).map_err(db)?,
         };
         if let Some(mut held) = held {
+            // Opened after another case under the same name: renamed here as on its readers'.
+            if let Some(clash) = clashes.iter().find(|c| c.later == *id) {
+                held.code_name.clone_from(&clash.name);
+            }
             held.sealed = crate::vault::sealing::sealing_of(conn, *id).map_err(db)?;
             let mut summary = held.sealed_summary();
             summary.sealed.clone_from(&held.sealed);
@@ -558,7 +570,10 @@ impl Reader<'_> {
             }
             let seq = row.seq;
             let Some(event) = self.event(row).map_err(ReadError::Broken)? else {
-                continue;
+                // Sealed from this copy: the name it holds for the case stands for the one
+                // the case chose, so that a case another copy opens under it is the one
+                // renamed here too (as on the readers' copies when it opened later).
+                return Ok(replay::sealed_opening(conn, case)?.map(|(_, o)| (seq, o)));
             };
             if let EventKind::CaseOpened { code_name, .. } = &event.kind {
                 return Ok(Some((

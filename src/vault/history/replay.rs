@@ -95,6 +95,11 @@ pub(super) struct Replay {
     /// The cases in the order they were opened (which keeps a code name two copies chose),
     /// with who opened each and when.
     opened: Vec<(CaseId, Uuid, MemberId, DateTime<Utc>)>,
+    /// The commit each of `opened` opened in.
+    opened_in: Vec<usize>,
+    /// Code names two copies chose for two cases, settled (see [`clashes`]): a case sealed
+    /// from this copy renamed by one keeps the new name in its summary.
+    clashes: Vec<Clash>,
     parties: Vec<(String, String, String, String)>,
     /// Hashes of (text, case, event) of every index entry, with its case.
     search: Vec<(CaseId, [u8; 32])>,
@@ -201,6 +206,7 @@ impl Replay {
         if let Some(name) = stored_code_name(conn, id)? {
             summary.code_name = name;
         }
+        self.rename_sealed(&mut summary);
         Ok(Some(summary.sealed_summary()))
     }
 
@@ -225,10 +231,19 @@ impl Replay {
                     e => Err(e),
                 })?;
             let Some(state) = state else { continue };
-            let case: Case = serde_json::from_str(&state).map_err(store::conversion)?;
+            let mut case: Case = serde_json::from_str(&state).map_err(store::conversion)?;
+            self.rename_sealed(&mut case);
             summaries.push(case);
         }
         Ok(summaries)
+    }
+
+    /// A case sealed from this copy that opened after another under the same name takes the
+    /// name the clash gives it (as on its readers' copies).
+    fn rename_sealed(&self, case: &mut Case) {
+        if let Some(clash) = self.clashes.iter().find(|c| c.later == case.id) {
+            case.code_name.clone_from(&clash.name);
+        }
     }
 
     /// The replayed cases, by id.
@@ -273,6 +288,7 @@ impl Replay {
         );
         if !was_open && line.state.is_some() {
             self.opened.push((id, event.id, event.author, event.at));
+            self.opened_in.push(n);
         }
         if let (Step::Held(why) | Step::Concurrent(why), None) = (&step, &line.state) {
             self.orphans.push((event.id, why.clone()));
@@ -363,7 +379,40 @@ impl Replay {
                 cases.insert(*id, case);
             }
         }
-        rename_clashes(&mut cases, &self.opened);
+        // Every case's opening in the order of commits: the replayed ones', and those of the
+        // cases sealed from this copy, under the name this copy holds for them.
+        let mut openings: Vec<(usize, Opening)> = self
+            .opened
+            .iter()
+            .zip(&self.opened_in)
+            .filter_map(|((id, event, by, at), n)| {
+                cases.get(id).map(|case| {
+                    (
+                        *n,
+                        Opening {
+                            case: *id,
+                            event: *event,
+                            by: *by,
+                            at: *at,
+                            chosen: case.code_name.clone(),
+                        },
+                    )
+                })
+            })
+            .collect();
+        for id in &self.sealed_from_here {
+            if let Some((event, opening)) = sealed_opening(conn, *id)? {
+                let n = commit_of(&HashSet::from([event.clone()]))
+                    .get(&event)
+                    .copied()
+                    .unwrap_or(0);
+                openings.push((n, opening));
+            }
+        }
+        openings.sort_by_key(|(n, _)| *n);
+        let openings: Vec<Opening> = openings.into_iter().map(|(_, o)| o).collect();
+        self.clashes = clashes(&openings);
+        settle_clashes(&mut cases, &self.clashes);
         for (id, case) in cases {
             self.lines.entry(id).or_default().state = Some(case);
         }
@@ -747,29 +796,51 @@ pub(super) fn settle_clashes(cases: &mut BTreeMap<CaseId, Case>, clashes: &[Clas
     }
 }
 
-/// [`clashes`] among the replayed `cases`, opened as `opened` says, settled on them.
-#[allow(clippy::type_complexity)]
-fn rename_clashes(
-    cases: &mut BTreeMap<CaseId, Case>,
-    opened: &[(
-        CaseId,
-        uuid::Uuid,
-        crate::core::roster::MemberId,
-        chrono::DateTime<chrono::Utc>,
-    )],
-) {
-    let openings: Vec<Opening> = opened
-        .iter()
-        .filter_map(|(id, event, by, at)| {
-            cases.get(id).map(|case| Opening {
-                case: *id,
-                event: *event,
-                by: *by,
-                at: *at,
-                chosen: case.code_name.clone(),
-            })
-        })
-        .collect();
-    let clashes = clashes(&openings);
-    settle_clashes(cases, &clashes);
+/// The opening of case `id`, sealed from this copy: its `case-opened` event (its id, and the
+/// opening), with the code name the case chose as far as this copy can tell: the one it holds,
+/// less the start of the case's own id that a clash added (see [`clashes`]). `None` when this
+/// copy holds no name for it yet.
+pub(super) fn sealed_opening(
+    conn: &Connection,
+    id: CaseId,
+) -> rusqlite::Result<Option<(String, Opening)>> {
+    let Some(stored) = stored_code_name(conn, id)? else {
+        return Ok(None);
+    };
+    let row: Option<(String, String, String)> = conn
+        .prepare_cached(
+            "SELECT id, author, at FROM main.events WHERE case_id = ?1 AND kind = 'case-opened'
+             ORDER BY seq LIMIT 1",
+        )?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((event, author, at)) = row else {
+        return Ok(None);
+    };
+    let (Ok(event_id), Ok(author)) = (Uuid::parse_str(&event), Uuid::parse_str(&author)) else {
+        return Ok(None);
+    };
+    Ok(Some((
+        event,
+        Opening {
+            case: id,
+            event: event_id,
+            by: MemberId(author),
+            at: super::parse_time(&at),
+            chosen: chosen_name(&stored, id),
+        },
+    )))
+}
+
+/// The code name case `id` chose, given the one a copy holds: a clash renames the later case
+/// to its name and the start of its id (four hex digits or more), which this takes off.
+pub(super) fn chosen_name(held: &str, id: CaseId) -> String {
+    let hex = id.0.simple().to_string();
+    if let Some((chosen, suffix)) = held.rsplit_once('-')
+        && suffix.len() >= 4
+        && hex.starts_with(suffix)
+    {
+        return chosen.to_string();
+    }
+    held.to_string()
 }
