@@ -620,7 +620,7 @@ pub enum EventKind {
         member: MemberId,
     },
     /// A member resolved what a merge brought together that needed attention (see
-    /// [`super::case::Attention`]).
+    /// [`super::attention::Attention`]).
     AttentionResolved {
         /// The events whose attention items this resolves.
         events: Vec<Uuid>,

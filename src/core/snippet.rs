@@ -107,7 +107,7 @@ fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// About [`WINDOW`] words of `text` around its best stretch of matches of `terms`, matched
+/// About `WINDOW` words of `text` around its best stretch of matches of `terms`, matched
 /// words between [`MATCH_START`] and [`MATCH_END`], `…` where text was left out.
 pub fn snippet(text: &str, terms: &Terms) -> String {
     let words: Vec<(usize, &str)> = tokens(text).collect();

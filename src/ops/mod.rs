@@ -5,7 +5,7 @@
 //! words a flag or a key: each front end says in its own terms what the member can do about an
 //! [`Error`].
 //!
-//! Operations record events on an open [`CaseFile`](crate::vault::CaseFile) without saving;
+//! Operations record events on an open [`CaseFile`] without saving;
 //! the front end decides when to save (the CLI at once, the interface on Ctrl-S), except for
 //! roster changes, which re-encrypt and save at once because the file's recipients change.
 

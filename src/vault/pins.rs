@@ -53,7 +53,7 @@ pub struct PathPin {
     #[serde(default)]
     pub stored: Vec<crate::vault::history::Segment>,
     /// The digest of what only this copy holds as it is: sealed parts, the full text index
-    /// and sealed cases' summaries (see [`crate::vault::history::local_digest`]).
+    /// and sealed cases' summaries (see `history::local_digest`).
     #[serde(default)]
     pub local: String,
     /// The roster at that head: an older copy accepted by `casebook recover` must not bring

@@ -130,7 +130,7 @@ impl CaseFile {
         replayer.case(&self.conn, id).map_err(db)
     }
 
-    /// Case `id` as the history up to `commit` gives it (see [`history::Replayer::case_at`]):
+    /// Case `id` as the history up to `commit` gives it (see `history::Replayer::case_at`):
     /// its state, its events then, and the roster then; `None` when the history holds no such
     /// commit or case.
     pub fn case_at(

@@ -7,7 +7,7 @@
 //! and the ids and hashes of its events; its id is the SHA-256 of the body and its signature
 //! (SSHSIG, namespace `casebook-history`) is over the body.
 //!
-//! Opening a file verifies it ([`verify`]): only objects casebook creates are in the schema,
+//! Opening a file verifies it (`verify`): only objects casebook creates are in the schema,
 //! every event sits in exactly one commit in the order the commits list them, every hash
 //! matches, every signature holds (except on history this laptop already verified), every
 //! commit's author could make its changes at that point ([`crate::core::history`]), and every
@@ -455,7 +455,7 @@ pub struct LogEntry {
     /// The ids of its events sealed from this copy (in a case sealed from its member), which
     /// it verifies without holding what they say.
     pub sealed: Vec<Uuid>,
-    /// How many sealed cases' summaries it signs (see [`Body::summaries`]).
+    /// How many sealed cases' summaries it signs (see `Body::summaries`).
     pub summaries: usize,
 }
 
@@ -618,7 +618,7 @@ pub(crate) fn commit_some(
 
 /// The summaries a commit of `rows` carries: of each sealed case they change that this copy
 /// reads, or read until these changes (a member who kept themselves out with them derived
-/// the case first), as stored (see [`Body::summaries`]).
+/// the case first), as stored (see `Body::summaries`).
 fn summaries_of(
     conn: &Connection,
     rows: &[Row],
@@ -651,7 +651,7 @@ fn summaries_of(
     Ok(summaries)
 }
 
-/// The summaries one commit carries (see [`Body::summaries`]).
+/// The summaries one commit carries (see `Body::summaries`).
 struct Carried {
     /// The commit's place in stored order.
     at: usize,

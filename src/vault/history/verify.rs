@@ -33,7 +33,7 @@ pub struct Verified {
     pub head_author: MemberId,
     /// When (their claim).
     pub head_at: String,
-    /// The digest of every derived table (see [`digest`]).
+    /// The digest of every derived table (see `digest`).
     pub digest: String,
     /// The digest of every commit's signature, oldest first.
     pub signatures: String,
@@ -41,7 +41,7 @@ pub struct Verified {
     pub stored: Vec<Segment>,
     /// What of the derived tables differed from the history and was written again from it.
     pub repaired: Option<String>,
-    /// The digest of what only this copy holds as it is (see [`super::local_digest`]).
+    /// The digest of what only this copy holds as it is (see `local_digest`).
     pub local: String,
 }
 
