@@ -920,20 +920,26 @@ pub fn write_record_text(
     )
 }
 
-/// The text a member wrote for `profile`'s record of a case, latest first wins: (title,
-/// summary, by, at).
-pub fn record_text(
-    timeline: &[Event],
+/// The text a member wrote for `profile`'s record of `case`, latest first wins: (title,
+/// summary, by, at). Text the rules did not apply (held on the case) is never it.
+pub fn record_text<'a>(
+    case: &Case,
+    timeline: &'a [Event],
     profile: Profile,
-) -> Option<(&str, &str, MemberId, DateTime<Utc>)> {
-    timeline.iter().rev().find_map(|e| match &e.kind {
-        EventKind::RecordTextWritten {
-            profile: p,
-            title,
-            summary,
-        } if *p == profile => Some((title.as_str(), summary.as_str(), e.author, e.at)),
-        _ => None,
-    })
+) -> Option<(&'a str, &'a str, MemberId, DateTime<Utc>)> {
+    let held = |e: &Event| case.held.iter().any(|h| h.event == e.id);
+    timeline
+        .iter()
+        .rev()
+        .filter(|e| !held(e))
+        .find_map(|e| match &e.kind {
+            EventKind::RecordTextWritten {
+                profile: p,
+                title,
+                summary,
+            } if *p == profile => Some((title.as_str(), summary.as_str(), e.author, e.at)),
+            _ => None,
+        })
 }
 
 /// What is due next on a case, and by when.
@@ -1047,6 +1053,33 @@ mod tests {
             amends: None,
             kind,
         });
+    }
+
+    #[test]
+    fn record_text_the_rules_did_not_apply_is_never_the_records() {
+        let mut case = case_in(Status::Decided);
+        let text = |id: u128, title: &str, h: i64| Event {
+            id: Uuid::from_u128(id),
+            case: Some(case.id),
+            author: MemberId(Uuid::from_u128(2)),
+            at: t(h),
+            amends: None,
+            kind: EventKind::RecordTextWritten {
+                profile: Profile::Reported,
+                title: title.into(),
+                summary: String::new(),
+            },
+        };
+        let timeline = vec![text(1, "applied", 1), text(2, "held", 2)];
+        assert_eq!(
+            record_text(&case, &timeline, Profile::Reported).map(|r| r.0),
+            Some("held")
+        );
+        case.hold_event(&timeline[1], "written by a removed member".into(), true);
+        assert_eq!(
+            record_text(&case, &timeline, Profile::Reported).map(|r| r.0),
+            Some("applied")
+        );
     }
 
     #[test]

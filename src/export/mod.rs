@@ -282,7 +282,7 @@ pub fn record_with(
             None,
         )
     } else {
-        match process::record_text(timeline, profile) {
+        match process::record_text(case, timeline, profile) {
             Some((title, summary, by, at)) => (
                 inline(title).into_owned(),
                 Some(body(summary).into_owned()).filter(|s| !s.is_empty()),
@@ -387,7 +387,7 @@ fn everything(case: &Case, timeline: &[Event], name: &dyn Fn(MemberId) -> String
     let audience_texts = Profile::ALL
         .into_iter()
         .filter_map(|p| {
-            process::record_text(timeline, p).map(|(title, summary, by, at)| AudienceText {
+            process::record_text(case, timeline, p).map(|(title, summary, by, at)| AudienceText {
                 profile: p,
                 title: inline(title).into_owned(),
                 summary: body(summary).into_owned(),

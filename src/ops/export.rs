@@ -688,7 +688,7 @@ pub fn has_record_text(file: &mut CaseFile, code: &str, profile: Profile) -> Res
     }
     let case = file.case_by_code(code)?;
     let timeline = file.timeline(case.id)?;
-    Ok(crate::core::process::record_text(&timeline, profile).is_some())
+    Ok(crate::core::process::record_text(&case, &timeline, profile).is_some())
 }
 
 #[cfg(test)]

@@ -562,9 +562,9 @@ pub struct Submission {
     pub values: BTreeMap<&'static str, String>,
     /// For choices: what the chosen option means.
     pub chosen: BTreeMap<&'static str, Value>,
-    /// A tabbed form's other tabs that were edited: what the tab's option means, and its
-    /// fields' values (trimmed, as `values`).
-    pub other_tabs: Vec<(Value, BTreeMap<&'static str, String>)>,
+    /// A tabbed form's tabs that were edited, the one shown included, in the choice's order:
+    /// what the tab's option means, and its fields' values (trimmed, as `values`).
+    pub edited_tabs: Vec<(Value, BTreeMap<&'static str, String>)>,
 }
 
 impl Submission {
@@ -761,10 +761,9 @@ impl Form {
                 _ => {}
             }
         }
-        if let Some(tabs) = &mut self.tabs
-            && draft.tabs.len() == tabs.texts.len()
-        {
-            tabs.texts = draft.tabs.clone();
+        if let Some(tabs) = &mut self.tabs {
+            // The fields as restored are the selected tab's; the others' text comes from the
+            // draft when it kept them (a draft from before tabs kept only the fields).
             tabs.shown = self
                 .fields
                 .iter()
@@ -774,7 +773,10 @@ impl Form {
                     _ => None,
                 })
                 .unwrap_or(0);
-            self.show_tab();
+            if draft.tabs.len() == tabs.texts.len() {
+                tabs.texts = draft.tabs.clone();
+                self.show_tab();
+            }
         }
         self.focus = draft.focus.min(self.fields.len().saturating_sub(1));
         self.touched = true;
@@ -815,12 +817,12 @@ impl Form {
                 .iter()
                 .filter_map(|f| Some((f.key, f.chosen()?.clone())))
                 .collect(),
-            other_tabs: self.other_tabs(),
+            edited_tabs: self.edited_tabs(),
         }
     }
 
-    /// The edited tabs other than the one shown: what each one's option means, and its text.
-    fn other_tabs(&self) -> Vec<(Value, BTreeMap<&'static str, String>)> {
+    /// The edited tabs: what each one's option means, and its text.
+    fn edited_tabs(&self) -> Vec<(Value, BTreeMap<&'static str, String>)> {
         let Some(tabs) = &self.tabs else {
             return Vec::new();
         };
@@ -836,7 +838,7 @@ impl Form {
         texts
             .iter()
             .enumerate()
-            .filter(|(n, text)| *n != tabs.shown && tabs.filled.get(*n) != Some(*text))
+            .filter(|(n, text)| tabs.filled.get(*n) != Some(*text))
             .filter_map(|(n, text)| {
                 let value = values.get(n)?.clone();
                 let fields = tabs
@@ -1179,13 +1181,41 @@ mod letters {
         assert_eq!(form.value("title"), "Default");
         assert_eq!(form.value("summary"), "");
         let submitted = form.submission();
-        assert_eq!(submitted.other_tabs.len(), 1, "{:?}", submitted.other_tabs);
-        assert_eq!(submitted.other_tabs[0].1["title"], "Told you");
-        assert_eq!(submitted.other_tabs[0].1["summary"], "old");
-        // An untouched tab is not submitted.
+        assert_eq!(
+            submitted.edited_tabs.len(),
+            1,
+            "{:?}",
+            submitted.edited_tabs
+        );
+        assert_eq!(submitted.edited_tabs[0].1["title"], "Told you");
+        assert_eq!(submitted.edited_tabs[0].1["summary"], "old");
+        // An untouched tab is not submitted, shown or not.
         press(&mut form, KeyCode::Char('d'));
         assert_eq!(form.value("title"), "Told you");
-        assert!(form.submission().other_tabs.is_empty());
+        assert_eq!(form.submission().edited_tabs.len(), 1);
+        press(&mut form, KeyCode::Char('r'));
+        form.focus = 1;
+        type_text(&mut form, "!");
+        assert_eq!(form.submission().edited_tabs.len(), 2);
+    }
+
+    #[test]
+    fn a_draft_without_tabs_keeps_its_text_on_the_tab_it_was_typed_for() {
+        let mut form = tabbed();
+        form.focus = 0;
+        press(&mut form, KeyCode::Char('r'));
+        form.focus = 1;
+        type_text(&mut form, "?");
+        let mut draft = form.draft();
+        draft.tabs.clear();
+        let mut again = tabbed();
+        again.restore(&draft);
+        assert_eq!(again.value("title"), "Default?");
+        // Choosing another tab keeps it where it was typed.
+        again.focus = 0;
+        press(&mut again, KeyCode::Char('d'));
+        assert_eq!(again.value("title"), "Told");
+        assert_eq!(again.tab_texts()[1][0], "Default?");
     }
 
     #[test]
@@ -1205,6 +1235,6 @@ mod letters {
             again.tab_texts()[0],
             vec!["Told!".to_string(), "old".into()]
         );
-        assert_eq!(again.submission().other_tabs.len(), 1);
+        assert_eq!(again.submission().edited_tabs.len(), 2);
     }
 }

@@ -493,17 +493,12 @@ fn chosen<T: Chosen>(form: &Submission, key: &str) -> Result<T, Missing> {
         .ok_or_else(|| format!("there is nothing to choose as {key}"))
 }
 
-/// The record texts a record-text form writes: the audience shown, and every other audience
-/// whose text was edited in it (nothing typed is left behind).
+/// The record texts a record-text form writes: those of the audiences whose tab was edited in
+/// it (nothing typed is left behind, and no text is signed that nobody wrote here).
 fn record_texts(form: &Submission) -> Result<Vec<crate::ops::cases::RecordText>, String> {
     use crate::export::Profile;
-    let shown = crate::ops::cases::RecordText {
-        profile: chosen(form, "profile")?,
-        title: required(form, "title", "write the record's title")?,
-        summary: form.get("summary").trim().to_string(),
-    };
-    let mut texts = vec![shown];
-    for (value, fields) in &form.other_tabs {
+    let mut texts = Vec::new();
+    for (value, fields) in &form.edited_tabs {
         let Some(profile) = Profile::from_value(value) else {
             continue;
         };
@@ -519,6 +514,9 @@ fn record_texts(form: &Submission) -> Result<Vec<crate::ops::cases::RecordText>,
             title,
             summary: fields.get("summary").cloned().unwrap_or_default(),
         });
+    }
+    if texts.is_empty() {
+        return Err("nothing was changed: write an audience's text in its tab first".into());
     }
     Ok(texts)
 }

@@ -43,7 +43,8 @@ impl App {
             (Purpose::Export(code), Request::Export(r)) => {
                 let untold = match &self.screen {
                     Screen::Case { data, .. } if r.profile != crate::export::Profile::Internal => {
-                        crate::core::process::record_text(&data.timeline, r.profile).is_none()
+                        crate::core::process::record_text(&data.case, &data.timeline, r.profile)
+                            .is_none()
                     }
                     _ => false,
                 };
@@ -573,7 +574,7 @@ fn record_text_form(data: &CaseData, code: &str) -> Form {
     // Per audience: the title and summary its record shows now, if a member wrote them.
     let written: Vec<Option<(&str, &str)>> = RECORD_AUDIENCES
         .iter()
-        .map(|p| process::record_text(&data.timeline, *p).map(|(t, s, ..)| (t, s)))
+        .map(|p| process::record_text(&data.case, &data.timeline, *p).map(|(t, s, ..)| (t, s)))
         .collect();
     let options = RECORD_AUDIENCES.iter().zip(&written).map(|(p, text)| {
         let label = match text {

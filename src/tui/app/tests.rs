@@ -839,8 +839,12 @@ fn a_letter_chooses_the_same_audience_in_every_form() {
 fn exporting_for_an_audience_without_its_own_text_says_so_first() {
     let (mut app, data) = on_demo_case(|c| c.decision.is_some() && c.sealed.is_none());
     assert!(
-        crate::core::process::record_text(&data.timeline, crate::export::Profile::Reported)
-            .is_none()
+        crate::core::process::record_text(
+            &data.case,
+            &data.timeline,
+            crate::export::Profile::Reported
+        )
+        .is_none()
     );
     app.on_key(key(KeyCode::Char('e')));
     app.on_key(key(KeyCode::Char('d')));

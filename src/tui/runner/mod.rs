@@ -409,8 +409,8 @@ fn unsaved(file: &mut CaseFile) -> Result<Vec<app::PendingChange>> {
         .values()
         .map(|c| (c.id, c.code_name.clone()))
         .collect();
-    Ok(file
-        .unsaved_events()?
+    let unsaved = file.unsaved_events()?;
+    Ok(unsaved
         .into_iter()
         .map(|e| {
             let case = e.case.and_then(|id| codes.get(&id).cloned());
@@ -422,7 +422,7 @@ fn unsaved(file: &mut CaseFile) -> Result<Vec<app::PendingChange>> {
             };
             app::PendingChange {
                 event: e.id,
-                seals: matches!(e.kind, crate::core::event::EventKind::CaseSealed { .. }),
+                seals: file.seals_its_case(&e),
                 case,
                 said: format!("{place}: {what}"),
             }

@@ -24,6 +24,21 @@ impl CaseFile {
         store::events_after(&self.conn, self.committed).map_err(|e| self.db_error(e))
     }
 
+    /// Whether `event` seals its case: a keeping-out, or the approval that makes a waiting
+    /// one take effect (see `CaseFile::record`). Either moves the case's content into sealed
+    /// form in memory at once, which dropping changes cannot undo.
+    pub fn seals_its_case(&self, event: &Event) -> bool {
+        match &event.kind {
+            EventKind::CaseSealed { .. } => true,
+            EventKind::Approved { event: approved } => self
+                .conn
+                .prepare_cached("SELECT kind FROM main.events WHERE id = ?1")
+                .and_then(|mut s| s.query_row([approved.to_string()], |r| r.get::<_, String>(0)))
+                .is_ok_and(|kind| kind == "case-sealed"),
+            _ => false,
+        }
+    }
+
     /// Drop the unsaved event `id` and every later unsaved event of the same case (or, for a
     /// committee-wide event, every later committee-wide one); the events dropped, oldest
     /// first. Refused, with nothing changed, when `id` is not an unsaved event (a saved one,
@@ -44,10 +59,7 @@ impl CaseFile {
         // A sealing since the last save has moved its case's content into sealed form in
         // memory; taking every unsaved change out and recording the kept ones again (below)
         // cannot bring that back. Refused before anything changes.
-        if let Some(sealed) = unsaved
-            .iter()
-            .find(|e| matches!(e.kind, EventKind::CaseSealed { .. }))
-        {
+        if let Some(sealed) = unsaved.iter().find(|e| self.seals_its_case(e)) {
             let code = sealed
                 .case
                 .and_then(|id| {
@@ -259,5 +271,95 @@ mod tests {
             .flat_map(|c| c.events.iter().map(|e| format!("{:?}", e.kind)))
             .collect();
         assert!(!logged.iter().any(|k| k.contains("zanzibar dropped")));
+    }
+}
+
+#[cfg(test)]
+mod approvals {
+    use crate::core::event::{ExcludeWhy, NoteKind};
+    use crate::ops::cases::{self, CaseChange};
+    use crate::vault::{self, Error, Identity, PassphraseSource};
+
+    fn priya() -> Identity {
+        Identity::from_bytes(
+            include_bytes!("../../../assets/demo/members/priya"),
+            std::path::Path::new("priya"),
+            &PassphraseSource::Terminal,
+        )
+        .unwrap()
+    }
+
+    /// Found in review: an approval that makes a waiting keeping-out take effect seals the
+    /// case in memory as a keeping-out does; dropping the changes before it must be refused
+    /// the same way, or the saved file holds sealed content its history does not seal.
+    #[test]
+    fn nothing_is_dropped_after_an_approval_that_sealed_the_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.cases.age");
+        let (mut file, identity) = vault::demo::open().unwrap();
+        file.save_as(&path, &identity).unwrap();
+        let code = cases::open(
+            &mut file,
+            cases::NewCase {
+                title: "zanzibar title".into(),
+                summary: "zanzibar summary".into(),
+                channel: crate::core::case::Channel::Email,
+                received_at: None,
+                exclude: vec![],
+            },
+        )
+        .unwrap();
+        file.save(&identity).unwrap();
+        cases::change(
+            &mut file,
+            &code,
+            CaseChange::Exclude {
+                members: vec!["Sam Lindqvist".into()],
+                why: ExcludeWhy::Request,
+            },
+        )
+        .unwrap();
+        file.save(&identity).unwrap();
+        let pending = file.case_by_code(&code).unwrap().pending.clone();
+        assert_eq!(pending.len(), 1, "the late request waits");
+        drop(file);
+        // Priya, a second reader: a note, then the approval, both unsaved.
+        let priya = priya();
+        let mut file = vault::CaseFile::open(&path, &priya, vault::OpenMode::ReadWrite).unwrap();
+        let note = cases::change(
+            &mut file,
+            &code,
+            CaseChange::Note {
+                kind: NoteKind::General,
+                body: "before".into(),
+                amends: None,
+            },
+        )
+        .unwrap();
+        crate::ops::merge::approve(&mut file, Some(&code), &pending[0].id.to_string(), false)
+            .unwrap();
+        let unsaved = file.unsaved_events().unwrap();
+        assert!(
+            unsaved.iter().any(|e| file.seals_its_case(e)),
+            "the approval seals"
+        );
+        let before = unsaved.len();
+        let refused = file.drop_unsaved(note.events[0].id);
+        assert!(
+            matches!(refused, Err(Error::SealedSinceSave { .. })),
+            "{refused:?}"
+        );
+        assert_eq!(
+            file.unsaved_events().unwrap().len(),
+            before,
+            "nothing dropped"
+        );
+        // Saved as it is, it opens again without anything found wrong.
+        file.save(&priya).unwrap();
+        drop(file);
+        let mut again = vault::CaseFile::open(&path, &priya, vault::OpenMode::ReadOnly).unwrap();
+        assert!(again.trust().pins_repaired.is_none());
+        let case = again.case_by_code(&code).unwrap();
+        assert!(case.pending.is_empty() && case.sealed.is_some());
     }
 }
