@@ -197,12 +197,27 @@ fn the_member_a_sealed_case_is_about_cannot_close_decide_or_write_its_record() {
         &"urgent",
     ]);
     let out = c.dir.join("reported.md");
+    // Held text is no text: the export asks for one first, as for a record nobody wrote.
+    let refused = common::fails(&ada.run(&[
+        &"export",
+        &c.file,
+        &c.sealed,
+        &"--for",
+        &"reported",
+        &"-o",
+        &out,
+    ]));
+    assert!(
+        refused.contains("no member wrote the text of the reported record"),
+        "{refused}"
+    );
     ada.ok(&[
         &"export",
         &c.file,
         &c.sealed,
         &"--for",
         &"reported",
+        &"--without-text",
         &"-o",
         &out,
     ]);

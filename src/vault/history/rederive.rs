@@ -300,6 +300,7 @@ pub(super) fn after_merge(
     replay::settle_clashes(&mut cases, &clashes);
     // Every case written is taken out first: renamed cases may swap code names, which the
     // table keeps unique.
+    let mut renamed_kept = Vec::new();
     for id in &written {
         let text = id.to_string();
         conn.execute("DELETE FROM temp.open_cases WHERE id = ?1", [&text])
@@ -309,14 +310,17 @@ pub(super) fn after_merge(
             conn.execute("DELETE FROM main.cases WHERE id = ?1", [&text])
                 .map_err(db)?;
         } else if let Some(clash) = clashes.iter().find(|c| c.later == *id) {
-            // Kept (its summary is written below), but out of the way of the case that keeps
-            // the name.
-            conn.execute(
-                "UPDATE main.cases SET code_name = ?1 WHERE id = ?2",
-                [&clash.name, &text],
-            )
-            .map_err(db)?;
+            renamed_kept.push((clash.name.clone(), text));
         }
+    }
+    // A kept row (its summary is written below) a clash renames moves out of the way of the
+    // case that keeps the name, once every row written again is out.
+    for (name, id) in &renamed_kept {
+        conn.execute(
+            "UPDATE main.cases SET code_name = ?1 WHERE id = ?2",
+            [name, id],
+        )
+        .map_err(db)?;
     }
     // What stands for a case sealed from this copy: the newest summary a reader signed.
     let signed = {
