@@ -735,9 +735,15 @@ fn the_excluded_copys_summary_keeps_its_own_conflict_and_raises_no_false_alarm()
 /// Bo opens, on his copy, a case under `name` (the random pick of two copies can meet: the
 /// event is Bo's own, only its name chosen), and saves it as casebook would.
 fn bo_opens_a_case_named(c: &Committee, copy: &Path, name: &str) {
+    opens_a_case_named(c, "Bo", copy, name, uuid::Uuid::new_v4());
+}
+
+/// `who` opens, on `copy`, case `case` under `name`, signed by their own key (only the name
+/// and id are chosen), and saves it as casebook would.
+fn opens_a_case_named(c: &Committee, who: &str, copy: &Path, name: &str, case: uuid::Uuid) {
     use common::forge::{Forged, Forgery};
     let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
-    let case = uuid::Uuid::new_v4().to_string();
+    let case = case.to_string();
     let payload = serde_json::json!({
         "kind": "case-opened",
         "code_name": name,
@@ -748,10 +754,10 @@ fn bo_opens_a_case_named(c: &Committee, copy: &Path, name: &str) {
         "salt": "00112233445566778899aabbccddeeff",
     })
     .to_string();
-    let mut forgery = Forgery::open(c.key("Bo"), copy);
+    let mut forgery = Forgery::open(c.key(who), copy);
     forgery.commit(
-        "Bo",
-        c.key("Bo"),
+        who,
+        c.key(who),
         &at,
         &[Forged {
             case: Some(&case),
@@ -764,9 +770,45 @@ fn bo_opens_a_case_named(c: &Committee, copy: &Path, name: &str) {
         .map(|n| c.dir.join(format!("{n}.pub")))
         .collect();
     forgery.seal(&recipients);
-    // Bo's casebook derives its tables again (the forgery wrote events only).
-    c.laptop("Bo")
-        .ok(&[&"note", &"add", &copy, &name, &"--text", &"bo note"]);
+    // Their casebook derives its tables again (the forgery wrote events only).
+    c.laptop(who)
+        .ok(&[&"note", &"add", &copy, &name, &"--text", &"a note"]);
+}
+
+#[test]
+fn a_sealed_case_named_like_a_renamed_one_never_stops_my_copy_opening() {
+    if !common::have("age") || !common::have("sqlite3") || !common::have("ssh-keygen") {
+        return;
+    }
+    let c = Committee::new(&["Bo", "Mei"]);
+    // Ada, by hand, opens a case named as a clash would rename it ("foo-" and the start of
+    // its own id), seals it from Mei, then opens a second case under that very name.
+    let first = uuid::Uuid::parse_str("abcd0000-0000-4000-8000-000000000001").unwrap();
+    opens_a_case_named(&c, "Ada", &c.file, "foo-abcd", first);
+    c.laptop("Ada").ok(&[
+        &"party",
+        &"add",
+        &c.file,
+        &"foo-abcd",
+        &"--role",
+        &"reported",
+        &"--name",
+        &"Mei",
+    ]);
+    opens_a_case_named(&c, "Ada", &c.file, "foo-abcd", uuid::Uuid::new_v4());
+    // Mei's laptop, and a fresh one, open the file and list both cases under two names.
+    for laptop in [c.laptop("Mei"), &Laptop::with_key(c.key("Mei"))] {
+        let listed = laptop.ok(&[&"case", &"list", &c.file, &"--json"]);
+        let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+        let names: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["code_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names.len(), 2, "{listed}");
+        assert_ne!(names[0], names[1], "{listed}");
+    }
 }
 
 #[test]

@@ -588,6 +588,7 @@ impl Reader<'_> {
                         by: event.author,
                         at: event.at,
                         chosen: code_name.clone(),
+                        held: None,
                     },
                 )));
             }

@@ -395,6 +395,7 @@ impl Replay {
                             by: *by,
                             at: *at,
                             chosen: case.code_name.clone(),
+                            held: None,
                         },
                     )
                 })
@@ -722,6 +723,9 @@ pub(super) struct Opening {
     pub(super) by: crate::core::roster::MemberId,
     pub(super) at: chrono::DateTime<chrono::Utc>,
     pub(super) chosen: String,
+    /// For a case sealed from this copy: the name this copy holds for it, which no other case
+    /// may take (it may differ from `chosen`, which is read from it).
+    pub(super) held: Option<String>,
 }
 
 /// A case that opened with a code name another case opened with first: the name it takes
@@ -741,10 +745,16 @@ pub(super) fn clashes(openings: &[Opening]) -> Vec<Clash> {
     let mut taken: HashMap<&str, CaseId> = HashMap::new();
     let mut found = Vec::new();
     for opening in openings {
-        match taken.get(opening.chosen.as_str()) {
+        let names = std::iter::once(opening.chosen.as_str()).chain(opening.held.as_deref());
+        let first = names
+            .clone()
+            .find_map(|name| taken.get(name).filter(|id| **id != opening.case));
+        match first {
             Some(first) => found.push((*first, opening)),
             None => {
-                taken.insert(&opening.chosen, opening.case);
+                for name in names {
+                    taken.insert(name, opening.case);
+                }
             }
         }
     }
@@ -828,6 +838,7 @@ pub(super) fn sealed_opening(
             by: MemberId(author),
             at: super::parse_time(&at),
             chosen: chosen_name(&stored, id),
+            held: Some(stored),
         },
     )))
 }
