@@ -222,6 +222,15 @@ fn nothing_of_the_key_reaches_the_disk_and_the_socket_is_private() {
     }
 }
 
+/// The SSH wire string (a 4-byte big-endian length, then the bytes) at `at` in `buf`; `at`
+/// moves past it.
+fn ssh_string(buf: &[u8], at: &mut usize) -> Vec<u8> {
+    let n = u32::from_be_bytes(buf[*at..*at + 4].try_into().unwrap()) as usize;
+    let out = buf[*at + 4..*at + 4 + n].to_vec();
+    *at += 4 + n;
+    out
+}
+
 /// The 32-byte secret seed of an unencrypted OpenSSH ed25519 key (PROTOCOL.key: magic,
 /// cipher "none", KDF "none", one public key, then the private section: two check words,
 /// the key type, the public key, and seed || public key).
@@ -245,28 +254,16 @@ fn ed25519_seed(key: &Path) -> Vec<u8> {
     let magic = b"openssh-key-v1\0";
     assert!(blob.starts_with(magic), "not an OpenSSH key");
     let mut at = magic.len();
-    let string = |at: &mut usize| -> Vec<u8> {
-        let n = u32::from_be_bytes(blob[*at..*at + 4].try_into().unwrap()) as usize;
-        let out = blob[*at + 4..*at + 4 + n].to_vec();
-        *at += 4 + n;
-        out
-    };
-    assert_eq!(string(&mut at), b"none", "unencrypted");
-    string(&mut at); // KDF
-    string(&mut at); // KDF options
+    assert_eq!(ssh_string(&blob, &mut at), b"none", "unencrypted");
+    ssh_string(&blob, &mut at); // KDF
+    ssh_string(&blob, &mut at); // KDF options
     at += 4; // one key
-    string(&mut at); // its public key
-    let private = string(&mut at);
+    ssh_string(&blob, &mut at); // its public key
+    let private = ssh_string(&blob, &mut at);
     let mut at = 8; // the two check words
-    let field = |at: &mut usize| -> Vec<u8> {
-        let n = u32::from_be_bytes(private[*at..*at + 4].try_into().unwrap()) as usize;
-        let out = private[*at + 4..*at + 4 + n].to_vec();
-        *at += 4 + n;
-        out
-    };
-    assert_eq!(field(&mut at), b"ssh-ed25519");
-    field(&mut at); // public key
-    let pair = field(&mut at);
+    assert_eq!(ssh_string(&private, &mut at), b"ssh-ed25519");
+    ssh_string(&private, &mut at); // public key
+    let pair = ssh_string(&private, &mut at);
     assert_eq!(pair.len(), 64);
     pair[..32].to_vec()
 }

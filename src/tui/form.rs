@@ -514,13 +514,6 @@ pub struct Tabs {
     pub shown: usize,
 }
 
-impl Tabs {
-    /// Whether tab `n` holds text other than what it opened with.
-    pub fn edited(&self, n: usize) -> bool {
-        self.texts.get(n) != self.filled.get(n)
-    }
-}
-
 /// What a form's text will read as once recorded: the decision record of each audience (or
 /// why it cannot be made), and the member writing it.
 #[derive(Clone, Debug)]
@@ -610,15 +603,7 @@ impl Form {
         fields: Vec<&'static str>,
         filled: Vec<Vec<String>>,
     ) -> Form {
-        let shown = self
-            .fields
-            .iter()
-            .find(|f| f.key == by)
-            .and_then(|f| match &f.input {
-                Input::Choice { selected, .. } => Some(*selected),
-                _ => None,
-            })
-            .unwrap_or(0);
+        let shown = self.selected_in(by).unwrap_or(0);
         self.tabs = Some(Tabs {
             by,
             fields,
@@ -640,28 +625,10 @@ impl Form {
     /// for the tab they showed and fill them with the selected tab's text.
     fn switch_tab(&mut self) {
         let Some(tabs) = &self.tabs else { return };
-        let selected = self
-            .fields
-            .iter()
-            .find(|f| f.key == tabs.by)
-            .and_then(|f| match &f.input {
-                Input::Choice { selected, .. } => Some(*selected),
-                _ => None,
-            });
-        let Some(selected) = selected.filter(|s| *s != tabs.shown) else {
+        let Some(selected) = self.selected_in(tabs.by).filter(|s| *s != tabs.shown) else {
             return;
         };
-        let typed: Vec<String> = tabs
-            .fields
-            .iter()
-            .map(|key| {
-                self.fields
-                    .iter()
-                    .find(|f| f.key == *key)
-                    .and_then(Field::typed)
-                    .unwrap_or_default()
-            })
-            .collect();
+        let typed = self.typed_in(&tabs.fields);
         if let Some(tabs) = &mut self.tabs {
             if let Some(slot) = tabs.texts.get_mut(tabs.shown) {
                 *slot = typed;
@@ -697,19 +664,45 @@ impl Form {
         };
         let mut texts = tabs.texts.clone();
         if let Some(slot) = texts.get_mut(tabs.shown) {
-            *slot = tabs
-                .fields
-                .iter()
-                .map(|key| {
-                    self.fields
-                        .iter()
-                        .find(|f| f.key == *key)
-                        .and_then(Field::typed)
-                        .unwrap_or_default()
-                })
-                .collect();
+            *slot = self.typed_in(&tabs.fields);
         }
         texts
+    }
+
+    /// Per tab: whether its text differs from what it opened with.
+    pub fn tabs_changed(&self) -> Vec<bool> {
+        let Some(tabs) = &self.tabs else {
+            return Vec::new();
+        };
+        self.tab_texts()
+            .iter()
+            .enumerate()
+            .map(|(n, text)| tabs.filled.get(n) != Some(text))
+            .collect()
+    }
+
+    /// The option chosen in the choice field `key`, if it is one.
+    fn selected_in(&self, key: &str) -> Option<usize> {
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .and_then(|f| match &f.input {
+                Input::Choice { selected, .. } => Some(*selected),
+                _ => None,
+            })
+    }
+
+    /// The text typed in each of the fields `keys` (empty for one that is not there).
+    fn typed_in(&self, keys: &[&'static str]) -> Vec<String> {
+        keys.iter()
+            .map(|key| {
+                self.fields
+                    .iter()
+                    .find(|f| f.key == *key)
+                    .and_then(Field::typed)
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 
     /// Whether anything was typed into it (a draft that must not be dropped silently).
@@ -761,18 +754,11 @@ impl Form {
                 _ => {}
             }
         }
+        let selected = self.tabs.as_ref().and_then(|t| self.selected_in(t.by));
         if let Some(tabs) = &mut self.tabs {
             // The fields as restored are the selected tab's; the others' text comes from the
             // draft when it kept them (a draft from before tabs kept only the fields).
-            tabs.shown = self
-                .fields
-                .iter()
-                .find(|f| f.key == tabs.by)
-                .and_then(|f| match &f.input {
-                    Input::Choice { selected, .. } => Some(*selected),
-                    _ => None,
-                })
-                .unwrap_or(0);
+            tabs.shown = selected.unwrap_or(0);
             if draft.tabs.len() == tabs.texts.len() {
                 tabs.texts = draft.tabs.clone();
                 self.show_tab();
@@ -834,11 +820,11 @@ impl Form {
         else {
             return Vec::new();
         };
-        let texts = self.tab_texts();
-        texts
+        let changed = self.tabs_changed();
+        self.tab_texts()
             .iter()
             .enumerate()
-            .filter(|(n, text)| tabs.filled.get(*n) != Some(*text))
+            .filter(|(n, _)| changed.get(*n) == Some(&true))
             .filter_map(|(n, text)| {
                 let value = values.get(n)?.clone();
                 let fields = tabs

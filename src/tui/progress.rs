@@ -62,8 +62,7 @@ impl ProgressLine {
         if !due {
             return;
         }
-        let width = terminal::size().map(|(w, _)| w).unwrap_or(80);
-        let rows = terminal::size().map(|(_, h)| h).unwrap_or(24);
+        let (width, rows) = terminal::size().unwrap_or((80, 24));
         let text = line(&stage.what, stage.done, stage.total, width as usize);
         let mut out = std::io::stderr().lock();
         let _ = queue!(

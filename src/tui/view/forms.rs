@@ -203,12 +203,7 @@ pub(super) fn render_form(app: &App, form: &Form, frame: &mut Frame) {
             } => {
                 // A tab strip marks the tabs whose text was changed here.
                 let edited: Vec<bool> = match &form.tabs {
-                    Some(tabs) if tabs.by == field.key => {
-                        let texts = form.tab_texts();
-                        (0..options.len())
-                            .map(|n| texts.get(n) != tabs.filled.get(n))
-                            .collect()
-                    }
+                    Some(tabs) if tabs.by == field.key => form.tabs_changed(),
                     _ => Vec::new(),
                 };
                 let spans: Vec<Span> = shown_options(options, keys)

@@ -139,6 +139,31 @@ mod tests {
         }
     }
 
+    /// The demo saved in `dir` as the chair, with a new case titled `title` kept from
+    /// `exclude` at its opening: the file, the chair's key, where it is saved, the case's code.
+    fn demo_with_case(
+        dir: &std::path::Path,
+        title: &str,
+        summary: &str,
+        exclude: Vec<String>,
+    ) -> (vault::CaseFile, vault::Identity, std::path::PathBuf, String) {
+        let path = dir.join("c.cases.age");
+        let (mut file, identity) = vault::demo::open().unwrap();
+        file.save_as(&path, &identity).unwrap();
+        let code = cases::open(
+            &mut file,
+            cases::NewCase {
+                title: title.into(),
+                summary: summary.into(),
+                channel: crate::core::case::Channel::Email,
+                received_at: None,
+                exclude,
+            },
+        )
+        .unwrap();
+        (file, identity, path, code)
+    }
+
     /// Dropping an unsaved change leaves exactly the state (every derived table, by digest)
     /// that recording only the kept changes gives, and the file saves and opens again.
     #[test]
@@ -217,20 +242,12 @@ mod tests {
     #[test]
     fn a_note_on_a_case_sealed_since_the_last_save_is_not_dropped_half_way() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.cases.age");
-        let (mut file, identity) = vault::demo::open().unwrap();
-        file.save_as(&path, &identity).unwrap();
-        let code = cases::open(
-            &mut file,
-            cases::NewCase {
-                title: "Sealed from Sam".into(),
-                summary: String::new(),
-                channel: crate::core::case::Channel::Email,
-                received_at: None,
-                exclude: vec!["Sam Lindqvist".into()],
-            },
-        )
-        .unwrap();
+        let (mut file, identity, path, code) = demo_with_case(
+            dir.path(),
+            "Sealed from Sam",
+            "",
+            vec!["Sam Lindqvist".into()],
+        );
         assert!(file.case_by_code(&code).unwrap().sealed.is_some());
         let early = cases::change(&mut file, &code, note("zanzibar early")).unwrap();
         let before = file.unsaved_events().unwrap().len();
@@ -272,19 +289,12 @@ mod tests {
             .collect();
         assert!(!logged.iter().any(|k| k.contains("zanzibar dropped")));
     }
-}
 
-#[cfg(test)]
-mod approvals {
-    use crate::core::event::{ExcludeWhy, NoteKind};
-    use crate::ops::cases::{self, CaseChange};
-    use crate::vault::{self, Error, Identity, PassphraseSource};
-
-    fn priya() -> Identity {
-        Identity::from_bytes(
+    fn priya() -> vault::Identity {
+        vault::Identity::from_bytes(
             include_bytes!("../../../assets/demo/members/priya"),
             std::path::Path::new("priya"),
-            &PassphraseSource::Terminal,
+            &vault::PassphraseSource::Terminal,
         )
         .unwrap()
     }
@@ -295,27 +305,15 @@ mod approvals {
     #[test]
     fn nothing_is_dropped_after_an_approval_that_sealed_the_case() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.cases.age");
-        let (mut file, identity) = vault::demo::open().unwrap();
-        file.save_as(&path, &identity).unwrap();
-        let code = cases::open(
-            &mut file,
-            cases::NewCase {
-                title: "zanzibar title".into(),
-                summary: "zanzibar summary".into(),
-                channel: crate::core::case::Channel::Email,
-                received_at: None,
-                exclude: vec![],
-            },
-        )
-        .unwrap();
+        let (mut file, identity, path, code) =
+            demo_with_case(dir.path(), "zanzibar title", "zanzibar summary", vec![]);
         file.save(&identity).unwrap();
         cases::change(
             &mut file,
             &code,
             CaseChange::Exclude {
                 members: vec!["Sam Lindqvist".into()],
-                why: ExcludeWhy::Request,
+                why: crate::core::event::ExcludeWhy::Request,
             },
         )
         .unwrap();
@@ -326,16 +324,7 @@ mod approvals {
         // Priya, a second reader: a note, then the approval, both unsaved.
         let priya = priya();
         let mut file = vault::CaseFile::open(&path, &priya, vault::OpenMode::ReadWrite).unwrap();
-        let note = cases::change(
-            &mut file,
-            &code,
-            CaseChange::Note {
-                kind: NoteKind::General,
-                body: "before".into(),
-                amends: None,
-            },
-        )
-        .unwrap();
+        let before_note = cases::change(&mut file, &code, note("before")).unwrap();
         crate::ops::merge::approve(&mut file, Some(&code), &pending[0].id.to_string(), false)
             .unwrap();
         let unsaved = file.unsaved_events().unwrap();
@@ -344,9 +333,9 @@ mod approvals {
             "the approval seals"
         );
         let before = unsaved.len();
-        let refused = file.drop_unsaved(note.events[0].id);
+        let refused = file.drop_unsaved(before_note.events[0].id);
         assert!(
-            matches!(refused, Err(Error::SealedSinceSave { .. })),
+            matches!(refused, Err(vault::Error::SealedSinceSave { .. })),
             "{refused:?}"
         );
         assert_eq!(

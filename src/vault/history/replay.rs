@@ -401,14 +401,18 @@ impl Replay {
                 })
             })
             .collect();
+        let mut sealed = Vec::new();
         for id in &self.sealed_from_here {
-            if let Some((event, opening)) = sealed_opening(conn, *id)? {
-                let n = commit_of(&HashSet::from([event.clone()]))
-                    .get(&event)
-                    .copied()
-                    .unwrap_or(0);
-                openings.push((n, opening));
-            }
+            sealed.extend(sealed_opening(conn, *id)?);
+        }
+        // Where each opened: one pass over the commits for all of them (none without any).
+        let placed = if sealed.is_empty() {
+            HashMap::new()
+        } else {
+            commit_of(&sealed.iter().map(|(event, _)| event.clone()).collect())
+        };
+        for (event, opening) in sealed {
+            openings.push((placed.get(&event).copied().unwrap_or(0), opening));
         }
         openings.sort_by_key(|(n, _)| *n);
         let openings: Vec<Opening> = openings.into_iter().map(|(_, o)| o).collect();
