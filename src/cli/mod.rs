@@ -286,6 +286,15 @@ pub enum Command {
     /// Interim actions taken before a decision, and their review by a second member.
     #[command(subcommand)]
     Emergency(EmergencyCommand),
+    /// Sanctions a decision imposed: start, tell, review, extend, lift, record a breach.
+    #[command(subcommand)]
+    Sanction(SanctionCommand),
+    /// The sanctions in force, for the people who enforce them: who, where, until when, ban
+    /// or flag; nothing about any case. Printed, or signed and written with --export.
+    Sanctions(Box<SanctionsArgs>),
+    /// Appeal a case's decision: the case is reopened, and the members who voted on or
+    /// decided it are left out of the appeal's vote and quorum.
+    Appeal(Box<AppealArgs>),
     /// Import reports: emails (.eml), web form exports (.csv) or casebook JSON (.json). Each
     /// report becomes a new case; nothing is imported if any file is unusable.
     Import {

@@ -6,6 +6,7 @@ use std::io::Read;
 
 use super::subcommands::{
     CaseCommand, CommsCommand, EditArgs, EmergencyCommand, MemberCommand, NoteCommand, PartyCommand,
+    SanctionCommand,
 };
 use super::{Command, ConfigError, RecordTextArgs};
 
@@ -109,6 +110,21 @@ fn collect<'a>(command: &'a mut Command, fields: &mut Vec<(&'static str, &'a mut
             fields.push(("--summary", summary));
         }
         Command::Resolve { note, .. } => fields.push(("--note", note)),
+        Command::Sanction(SanctionCommand::Start {
+            subject,
+            conditions,
+            ..
+        }) => {
+            fields.push(("--subject", subject));
+            fields.push(("--conditions", conditions));
+        }
+        Command::Sanction(
+            SanctionCommand::Review { note, .. }
+            | SanctionCommand::Extend { note, .. }
+            | SanctionCommand::Lift { note, .. }
+            | SanctionCommand::Breach { note, .. },
+        ) => fields.push(("--note", note)),
+        Command::Appeal(args) => fields.push(("--note", &mut args.note)),
         _ => {}
     }
 }

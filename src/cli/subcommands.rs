@@ -86,6 +86,12 @@ pub struct SettingsArgs {
     /// Decide cases within this many days.
     #[arg(long)]
     pub decide_days: Option<u32>,
+    /// A decision may be appealed within this many days of it.
+    #[arg(long)]
+    pub appeal_days: Option<u32>,
+    /// Show a sanction as ending this many days before its last day.
+    #[arg(long)]
+    pub notice_days: Option<u32>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -608,9 +614,192 @@ impl super::Command {
             | C::Comms(CommsCommand::Log { save_as, .. })
             | C::Emergency(
                 EmergencyCommand::Record { save_as, .. } | EmergencyCommand::Review { save_as, .. },
+            )
+            | C::Sanction(
+                SanctionCommand::Start { save_as, .. }
+                | SanctionCommand::Tell { save_as, .. }
+                | SanctionCommand::Review { save_as, .. }
+                | SanctionCommand::Extend { save_as, .. }
+                | SanctionCommand::Lift { save_as, .. }
+                | SanctionCommand::Breach { save_as, .. },
             ) => save_as,
+            C::Appeal(args) => &args.save_as,
             _ => return None,
         };
         path.as_deref()
     }
+}
+
+/// `casebook sanction ...`: the sanctions a decision imposed, numbered from 1 on each case as
+/// `sanction list` shows them.
+#[derive(Debug, Subcommand)]
+pub enum SanctionCommand {
+    /// Start a sanction the case's decision imposed.
+    Start {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// A step of the committee's ladder (temporary-ban, warning, ...).
+        #[arg(long)]
+        step: String,
+        /// How the people who enforce it know the person: a handle or a name, as the
+        /// committee chooses to tell them (`-` reads it from standard input).
+        #[arg(long)]
+        subject: String,
+        /// Where it applies: chat, repositories, events, mailing-lists, or a space the
+        /// committee names (repeatable).
+        #[arg(long = "space", value_name = "SPACE", required = true)]
+        spaces: Vec<String>,
+        /// Its first day (default today).
+        #[arg(long, value_parser = date)]
+        starts: Option<NaiveDate>,
+        /// Its last day.
+        #[arg(long, value_parser = date, required_unless_present = "until_reviewed")]
+        ends: Option<NaiveDate>,
+        /// No last day: it lasts until the committee reviews it.
+        #[arg(long, conflicts_with = "ends")]
+        until_reviewed: bool,
+        /// What the person must do to return.
+        #[arg(long, default_value = "")]
+        conditions: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// List a case's sanctions: their state, and who is still to be told.
+    List {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record that you told a space's people, or the person, of a sanction's latest change.
+    Tell {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The sanction's number.
+        number: usize,
+        /// A space of the sanction, or "reported person" (repeatable; default: everyone
+        /// still to be told).
+        #[arg(long = "whom", value_name = "WHOM")]
+        whom: Vec<String>,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Record the committee's review of a sanction: it stands as it is.
+    Review {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The sanction's number.
+        number: usize,
+        /// The review (`-` reads it from standard input).
+        #[arg(long)]
+        note: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Move a sanction's last day later, or make it last until reviewed.
+    Extend {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The sanction's number.
+        number: usize,
+        /// Its new last day.
+        #[arg(long, value_parser = date, required_unless_present = "until_reviewed")]
+        ends: Option<NaiveDate>,
+        /// No last day: it lasts until the committee reviews it.
+        #[arg(long, conflicts_with = "ends")]
+        until_reviewed: bool,
+        /// Why (`-` reads it from standard input).
+        #[arg(long)]
+        note: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// End a sanction now.
+    Lift {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The sanction's number.
+        number: usize,
+        /// Why (`-` reads it from standard input).
+        #[arg(long)]
+        note: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+    /// Record that the person broke a sanction; a new case is opened for what happened.
+    Breach {
+        /// The case file.
+        file: PathBuf,
+        /// The case's code name.
+        code: String,
+        /// The sanction's number.
+        number: usize,
+        /// What happened, in short (`-` reads it from standard input).
+        #[arg(long)]
+        note: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}
+
+/// `casebook sanctions` options: the need-to-know list.
+#[derive(Debug, clap::Args)]
+pub struct SanctionsArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// Only the sanctions in force today (the list always holds only those; kept so the
+    /// command says what it does).
+    #[arg(long)]
+    pub active: bool,
+    /// Only the sanctions that apply in this space.
+    #[arg(long = "for", value_name = "SPACE")]
+    pub space: Option<String>,
+    /// md or json.
+    #[arg(long, default_value = "md")]
+    pub format: crate::ops::export::RecordFormat,
+    /// Write the list, signed, here (OUT and OUT.sig; a bare name goes to the export folder)
+    /// instead of printing it.
+    #[arg(long, value_name = "OUT")]
+    pub export: Option<PathBuf>,
+    /// Write OUT.age and OUT.sig.age, age-encrypted to this recipient (repeatable), instead
+    /// of OUT and OUT.sig in plaintext; the signature is over the plaintext list.
+    #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient, requires = "export")]
+    pub encrypt_to: Vec<crate::vault::Recipient>,
+}
+
+/// `casebook appeal` options.
+#[derive(Debug, clap::Args)]
+pub struct AppealArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The case's code name.
+    pub code: String,
+    /// new-evidence, procedural-error, disproportionate or conflict-of-interest.
+    #[arg(long)]
+    pub grounds: crate::core::sanction::Ground,
+    /// What the appellant says, as you record it (`-` reads it from standard input).
+    #[arg(long)]
+    pub note: String,
+    /// Write the result to this new file instead of over FILE.
+    #[arg(long, value_name = "NEW_FILE")]
+    pub save_as: Option<PathBuf>,
 }

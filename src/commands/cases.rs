@@ -612,6 +612,8 @@ pub(super) fn settings(
         quorum: args.quorum,
         acknowledge_hours: args.acknowledge_hours,
         decide_days: args.decide_days,
+        appeal_days: args.appeal_days,
+        notice_days: args.notice_days,
     };
     if change == SettingsChange::default() {
         let identity = load_identity(config)?;
@@ -633,6 +635,8 @@ fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Resul
             "quorum": settings.quorum.as_str(),
             "acknowledge_hours": settings.acknowledge_hours,
             "decide_days": settings.decide_days,
+            "appeal_days": settings.appeal_days,
+            "notice_days": settings.notice_days,
         });
         writeln!(out, "{}", super::json(&shown)?)?;
         return Ok(());
@@ -653,6 +657,16 @@ fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Resul
         out,
         "decide within      {}",
         crate::core::describe::count(settings.decide_days as usize, "day", "days")
+    )?;
+    writeln!(
+        out,
+        "appeal within      {}",
+        crate::core::describe::count(settings.appeal_days as usize, "day", "days")
+    )?;
+    writeln!(
+        out,
+        "sanctions ending   shown {} before their last day",
+        crate::core::describe::count(settings.notice_days as usize, "day", "days")
     )?;
     Ok(())
 }

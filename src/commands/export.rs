@@ -26,7 +26,7 @@ fn usage(message: String, hint: &str) -> Error {
 }
 
 /// Say on stderr that a file has left the encryption (the interface asks before instead).
-fn plaintext_note(output: &Path, audience: &str, encrypted: bool) {
+pub(super) fn plaintext_note(output: &Path, audience: &str, encrypted: bool) {
     if !encrypted {
         eprintln!(
             "note: {} is plaintext: it has left the encrypted case file. Share it only with {audience}.",
@@ -37,7 +37,7 @@ fn plaintext_note(output: &Path, audience: &str, encrypted: bool) {
 
 /// Where an export goes: `-o` as [`export_ops::place`] reads it, in the private export
 /// folder (created 0700) unless a path was typed.
-fn placed(config: &Config, typed: Option<&Path>, fallback: &str) -> Result<PathBuf, Error> {
+pub(super) fn placed(config: &Config, typed: Option<&Path>, fallback: &str) -> Result<PathBuf, Error> {
     let dir = &config.interface.export_dir;
     let typed = typed.map(|p| p.to_string_lossy().into_owned());
     let path = export_ops::place(typed.as_deref(), dir, fallback);
@@ -71,7 +71,7 @@ fn ask(question: &str) -> bool {
 }
 
 /// Print what was written and how to check it.
-fn wrote(written: &Written, case_file: &str, out: &mut dyn Write) -> Result<(), Error> {
+pub(super) fn wrote(written: &Written, case_file: &str, out: &mut dyn Write) -> Result<(), Error> {
     writeln!(
         out,
         "wrote {} and {}",

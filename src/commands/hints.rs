@@ -276,6 +276,32 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         RuleError::ReportedNotSealed { .. } => {
             "record the party with `casebook party add`, which keeps them out in the same change"
         }
+        RuleError::NoDecision { .. } => {
+            "record the decision first with `casebook decide FILE CODE --outcome O --rationale R`"
+        }
+        RuleError::NotAStep { .. } => "choose one of the ladder's steps with --step",
+        RuleError::SanctionIncomplete { .. } => {
+            "give --subject HANDLE and at least one --space (chat, repositories, events, \
+             mailing-lists, or a name the committee uses)"
+        }
+        RuleError::EndsBeforeStart { .. } => "give an --ends date on or after --starts",
+        RuleError::NoSanction { .. } | RuleError::SanctionOver { .. } => {
+            "see the case's sanctions with `casebook sanction list FILE CODE`"
+        }
+        RuleError::NotToTell { .. } => {
+            "see who is still to be told with `casebook sanction list FILE CODE`"
+        }
+        RuleError::NotLater { .. } => {
+            "give a later --ends, or --until-reviewed; to end it early, `casebook sanction lift`"
+        }
+        RuleError::AppealWindowClosed { .. } => {
+            "the window is a committee rule (`casebook settings FILE --appeal-days N`)"
+        }
+        RuleError::AlreadyAppealed { .. } => "see the appeal with `casebook case show FILE CODE`",
+        RuleError::AppealPanel { .. } => {
+            "the members who did not decide vote on the appeal; if too few remain, a chair \
+             may record the decision with --override --reason R"
+        }
     };
     Some(hint.to_string())
 }

@@ -18,6 +18,7 @@ mod output;
 mod progress;
 pub use progress::show_on_terminal;
 mod recover;
+mod sanctions;
 mod session;
 mod show;
 
@@ -422,6 +423,9 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         Command::Decide(args) => cases::decide(config, args, out)?,
         Command::Comms(command) => cases::comms(config, command, out)?,
         Command::Emergency(command) => cases::emergency(config, command, out)?,
+        Command::Sanction(command) => sanctions::sanction(config, command, out)?,
+        Command::Sanctions(args) => sanctions::in_force(config, args, out)?,
+        Command::Appeal(args) => sanctions::appeal(config, args, out)?,
         Command::Import {
             file,
             reports,

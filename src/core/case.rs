@@ -451,6 +451,16 @@ pub struct Case {
     /// vote, decide, move, assign, seal or write record text on it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub links: BTreeMap<MemberId, super::party::PartyRole>,
+    /// Members who proposed an outcome or voted on the case's decision: an appeal is heard
+    /// without them.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub voters: BTreeSet<MemberId>,
+    /// The sanctions its decisions imposed, oldest first (see [`super::sanction`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sanctions: Vec<super::sanction::Sanction>,
+    /// The appeal of its decision, once there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appeal: Option<super::sanction::Appeal>,
 }
 
 /// Who may read a sealed case (see [`EventKind::CaseSealed`]).
@@ -636,6 +646,9 @@ impl Case {
             held: Vec::new(),
             pending: Vec::new(),
             links: BTreeMap::new(),
+            voters: BTreeSet::new(),
+            sanctions: Vec::new(),
+            appeal: None,
         })
     }
 
@@ -753,6 +766,7 @@ impl Case {
                 self.conflicts.remove(member);
             }
             EventKind::OutcomeProposed { outcome } => {
+                self.voters.insert(event.author);
                 self.proposal = Some(Proposal {
                     outcome: outcome.clone(),
                     by: event.author,
@@ -763,6 +777,7 @@ impl Case {
             EventKind::VoteCast { outcome, ballot } => {
                 if let Some(p) = self.proposal.as_mut().filter(|p| &p.outcome == outcome) {
                     p.votes.insert(event.author, *ballot);
+                    self.voters.insert(event.author);
                 }
             }
             EventKind::DecisionRecorded {
@@ -781,6 +796,40 @@ impl Case {
                     event: event.id,
                 });
                 self.status = Status::Decided;
+                if let Some(appeal) = self.appeal.as_mut().filter(|a| a.is_open()) {
+                    appeal.decided = Some((outcome.clone(), event.at));
+                }
+            }
+            EventKind::SanctionStarted { .. } => {
+                self.sanctions
+                    .extend(super::sanction::Sanction::started(event));
+            }
+            EventKind::SanctionTold { sanction, .. }
+            | EventKind::SanctionReviewed { sanction, .. }
+            | EventKind::SanctionExtended { sanction, .. }
+            | EventKind::SanctionBreached { sanction, .. }
+            | EventKind::SanctionLifted { sanction, .. } => {
+                if let Some(s) = self.sanctions.iter_mut().find(|s| s.id == *sanction) {
+                    s.apply(event);
+                }
+            }
+            EventKind::AppealOpened { grounds, note } => {
+                if let Some(original) = self.decision.clone() {
+                    let mut panel_out = self.voters.clone();
+                    panel_out.insert(original.by);
+                    self.appeal = Some(super::sanction::Appeal {
+                        id: event.id,
+                        grounds: *grounds,
+                        note: note.clone(),
+                        by: event.author,
+                        at: event.at,
+                        original,
+                        panel_out,
+                        decided: None,
+                    });
+                    self.proposal = None;
+                    self.status = Status::Reopened;
+                }
             }
             EventKind::CommunicationLogged { to, summary } => {
                 self.communications.push(Communication {
@@ -1060,6 +1109,10 @@ impl Case {
             held: Vec::new(),
             pending: Vec::new(),
             links: BTreeMap::new(),
+            // Who decided, and what the committee imposed, stay with the case's readers.
+            voters: BTreeSet::new(),
+            sanctions: Vec::new(),
+            appeal: None,
         }
     }
 

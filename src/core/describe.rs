@@ -57,10 +57,13 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             quorum,
             acknowledge_hours,
             decide_days,
+            appeal_days,
+            ..
         } => format!(
             "rules changed: {ladder}, {quorum}, acknowledge within {acknowledge_hours} h, \
-             decide within {}",
-            count(*decide_days as usize, "day", "days")
+             decide within {}, appeal within {}",
+            count(*decide_days as usize, "day", "days"),
+            count(*appeal_days as usize, "day", "days")
         ),
         EventKind::CaseOpened { title, channel, .. } => {
             format!("opened ({}): {}", channel.as_str(), inline(title))
@@ -174,6 +177,49 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
                 name(*member)
             )
         }
+        EventKind::SanctionStarted {
+            step: kind,
+            subject,
+            spaces,
+            starts,
+            ends,
+            ..
+        } => format!(
+            "started a sanction: {} for {} in {}, from {starts} {}",
+            inline(kind),
+            inline(subject),
+            inline(&spaces.join(", ")),
+            match ends {
+                Some(day) => format!("to {day}"),
+                None => "until reviewed".into(),
+            }
+        ),
+        EventKind::SanctionTold { sanction, whom } => format!(
+            "told {} of sanction {}",
+            inline(whom),
+            short_event(sanction)
+        ),
+        EventKind::SanctionReviewed { sanction, .. } => {
+            format!("reviewed sanction {}: it stands", short_event(sanction))
+        }
+        EventKind::SanctionExtended { sanction, ends, .. } => format!(
+            "moved the end of sanction {} to {}",
+            short_event(sanction),
+            match ends {
+                Some(day) => day.to_string(),
+                None => "until reviewed".into(),
+            }
+        ),
+        EventKind::SanctionBreached { sanction, .. } => {
+            format!("recorded a breach of sanction {}", short_event(sanction))
+        }
+        EventKind::SanctionLifted { sanction, .. } => {
+            format!("lifted sanction {}", short_event(sanction))
+        }
+        EventKind::AppealOpened { grounds, .. } => format!(
+            "opened an appeal of the decision ({grounds}); members who voted on or decided it \
+             are left out of the appeal's vote"
+        ),
     }
 }
 
@@ -184,6 +230,14 @@ pub fn text(kind: &EventKind) -> Option<&str> {
         EventKind::NoteAdded { body, .. } | EventKind::ReportReceived { body, .. } => Some(body),
         EventKind::DecisionRecorded { rationale, .. } => Some(rationale),
         EventKind::RecordTextWritten { summary, .. } if !summary.is_empty() => Some(summary),
+        EventKind::SanctionReviewed { note, .. }
+        | EventKind::SanctionExtended { note, .. }
+        | EventKind::SanctionBreached { note, .. }
+        | EventKind::SanctionLifted { note, .. }
+        | EventKind::AppealOpened { note, .. } => Some(note),
+        EventKind::SanctionStarted { conditions, .. } if !conditions.is_empty() => {
+            Some(conditions)
+        }
         _ => None,
     }
 }

@@ -441,6 +441,14 @@ pub enum EventKind {
         acknowledge_hours: u32,
         /// Days within which a case is decided.
         decide_days: u32,
+        /// Days after a decision within which it may be appealed (absent in settings
+        /// recorded before appeals were: 30).
+        #[serde(default = "super::process::default_appeal_days")]
+        appeal_days: u32,
+        /// Days before its end a sanction shows in the sanctions-ending queue (absent
+        /// before: 14).
+        #[serde(default = "super::process::default_notice_days")]
+        notice_days: u32,
     },
     /// A report was received and a case opened for it.
     CaseOpened {
@@ -619,6 +627,70 @@ pub enum EventKind {
         /// The member.
         member: MemberId,
     },
+    /// A sanction the decision imposed starts (see [`super::sanction`]).
+    SanctionStarted {
+        /// A step of the committee's ladder.
+        step: String,
+        /// How the people who enforce it know the person (a handle or a name).
+        subject: String,
+        /// Where it applies.
+        spaces: Vec<String>,
+        /// The first day it applies.
+        starts: NaiveDate,
+        /// The last day it applies; none: until the committee reviews it.
+        ends: Option<NaiveDate>,
+        /// What the person must do to return; empty for nothing.
+        #[serde(default)]
+        conditions: String,
+    },
+    /// A member told a space's people, or the person, of a sanction's latest change.
+    SanctionTold {
+        /// The `sanction-started` event.
+        sanction: Uuid,
+        /// Whom: a space of the sanction, or "reported person".
+        whom: String,
+    },
+    /// The committee reviewed a sanction; it stands as it is.
+    SanctionReviewed {
+        /// The `sanction-started` event.
+        sanction: Uuid,
+        /// The review.
+        note: String,
+    },
+    /// A sanction's end moved.
+    SanctionExtended {
+        /// The `sanction-started` event.
+        sanction: Uuid,
+        /// Its new last day; none: until the committee reviews it.
+        ends: Option<NaiveDate>,
+        /// Why.
+        note: String,
+    },
+    /// The person broke a sanction; a case of its own records what happened.
+    SanctionBreached {
+        /// The `sanction-started` event.
+        sanction: Uuid,
+        /// What happened, in short.
+        note: String,
+        /// The case opened for the breach, in the same commit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        breach: Option<CaseId>,
+    },
+    /// A sanction ends early, or an appeal lifted it.
+    SanctionLifted {
+        /// The `sanction-started` event.
+        sanction: Uuid,
+        /// Why.
+        note: String,
+    },
+    /// The decision is appealed: the case is reopened, and members who voted on or decided
+    /// it are left out of the appeal's vote and quorum.
+    AppealOpened {
+        /// Why.
+        grounds: super::sanction::Ground,
+        /// What the appellant says, as the member recorded it.
+        note: String,
+    },
     /// A member resolved what a merge brought together that needed attention (see
     /// [`super::attention::Attention`]).
     AttentionResolved {
@@ -691,6 +763,13 @@ impl EventKind {
             EventKind::Approved { .. } => "approved",
             EventKind::Withdrawn { .. } => "withdrawn",
             EventKind::AccessRequested { .. } => "access-requested",
+            EventKind::SanctionStarted { .. } => "sanction-started",
+            EventKind::SanctionTold { .. } => "sanction-told",
+            EventKind::SanctionReviewed { .. } => "sanction-reviewed",
+            EventKind::SanctionExtended { .. } => "sanction-extended",
+            EventKind::SanctionBreached { .. } => "sanction-breached",
+            EventKind::SanctionLifted { .. } => "sanction-lifted",
+            EventKind::AppealOpened { .. } => "appeal-opened",
         }
     }
 
@@ -735,6 +814,16 @@ impl EventKind {
             EventKind::CommunicationLogged { summary, .. } => Some(summary.clone()),
             EventKind::NoteAdded { body, .. } => Some(body.clone()),
             EventKind::AttentionResolved { note, .. } => Some(note.clone()),
+            EventKind::SanctionStarted {
+                subject,
+                conditions,
+                ..
+            } => Some(format!("{subject}\n{conditions}")),
+            EventKind::SanctionReviewed { note, .. }
+            | EventKind::SanctionExtended { note, .. }
+            | EventKind::SanctionBreached { note, .. }
+            | EventKind::SanctionLifted { note, .. }
+            | EventKind::AppealOpened { note, .. } => Some(note.clone()),
             EventKind::RecordTextWritten { title, summary, .. } => {
                 Some(format!("{title}\n{summary}"))
             }

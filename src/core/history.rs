@@ -738,12 +738,16 @@ impl Committee {
                 quorum,
                 acknowledge_hours,
                 decide_days,
+                appeal_days,
+                notice_days,
             } => {
                 self.settings = Settings {
                     ladder: *ladder,
                     quorum: *quorum,
                     acknowledge_hours: *acknowledge_hours,
                     decide_days: *decide_days,
+                    appeal_days: *appeal_days,
+                    notice_days: *notice_days,
                 }
             }
             _ => {}

@@ -19,5 +19,6 @@ pub mod process;
 pub mod queue;
 pub mod roster;
 pub mod rules;
+pub mod sanction;
 pub mod sanitize;
 pub mod snippet;

@@ -22,6 +22,22 @@ pub struct Settings {
     pub acknowledge_hours: u32,
     /// Cases are decided within this many days of the report.
     pub decide_days: u32,
+    /// A decision may be appealed within this many days.
+    #[serde(default = "default_appeal_days")]
+    pub appeal_days: u32,
+    /// A sanction shows as ending this many days before its last day.
+    #[serde(default = "default_notice_days")]
+    pub notice_days: u32,
+}
+
+/// The appeal window of a committee that never set one: 30 days.
+pub fn default_appeal_days() -> u32 {
+    30
+}
+
+/// How long before its end a sanction shows as ending, unless the committee set it: 14 days.
+pub fn default_notice_days() -> u32 {
+    14
 }
 
 impl Default for Settings {
@@ -31,6 +47,8 @@ impl Default for Settings {
             quorum: QuorumRule::default(),
             acknowledge_hours: 72,
             decide_days: 30,
+            appeal_days: default_appeal_days(),
+            notice_days: default_notice_days(),
         }
     }
 }
@@ -281,6 +299,68 @@ pub enum RuleError {
         "{member} is recorded as the reported party of {case} but not kept out of it in the same change"
     )]
     ReportedNotSealed { case: String, member: String },
+    /// A sanction or an appeal before the case has a decision.
+    #[error("{case} has no decision yet; {what} follows a decision")]
+    NoDecision { case: String, what: &'static str },
+    /// A sanction of a kind that is not a step of the ladder.
+    #[error("{step:?} is not a step of the {ladder} ladder (steps: {})", .allowed.join(", "))]
+    NotAStep {
+        step: String,
+        ladder: super::decision::Ladder,
+        allowed: Vec<&'static str>,
+    },
+    /// A sanction without a person or a space.
+    #[error("a sanction on {case} needs {what}")]
+    SanctionIncomplete { case: String, what: &'static str },
+    /// A sanction that would end before it starts.
+    #[error("a sanction on {case} cannot end on {ends}, before it starts on {starts}")]
+    EndsBeforeStart {
+        case: String,
+        starts: chrono::NaiveDate,
+        ends: chrono::NaiveDate,
+    },
+    /// No such sanction on the case.
+    #[error("{case} has no such sanction")]
+    NoSanction { case: String },
+    /// A sanction that is lifted or over cannot change.
+    #[error("the {step} on {case} is {state}; start a new sanction instead")]
+    SanctionOver {
+        case: String,
+        step: String,
+        state: &'static str,
+    },
+    /// Telling someone who is not on the sanction's checklist, or told already.
+    #[error("{whom:?} {} (still to tell: {})", if *.told { "was told already" } else { "is not on the sanction's checklist" }, if .left.is_empty() { "nobody".to_string() } else { .left.join(", ") })]
+    NotToTell {
+        whom: String,
+        told: bool,
+        left: Vec<String>,
+    },
+    /// An extension that does not move the end later.
+    #[error("the {step} on {case} already ends {ends}; an extension moves it later")]
+    NotLater {
+        case: String,
+        step: String,
+        ends: String,
+    },
+    /// An appeal after the window.
+    #[error(
+        "the appeal window of {case} closed on {closed} ({days} days after its decision); a chair can reopen the case instead"
+    )]
+    AppealWindowClosed {
+        case: String,
+        closed: chrono::NaiveDate,
+        days: u32,
+    },
+    /// A second appeal.
+    #[error("{case}'s decision was appealed already; a decision is appealed once")]
+    AlreadyAppealed { case: String },
+    /// A member who voted on or decided the decision appealed, voting or deciding on the
+    /// appeal.
+    #[error(
+        "{member} voted on or decided the decision of {case} that is appealed; the appeal is heard by the others"
+    )]
+    AppealPanel { case: String, member: String },
 }
 
 fn list(statuses: &[Status]) -> String {
@@ -868,6 +948,26 @@ pub fn record_emergency(
             action: action.to_string(),
         },
     )
+}
+
+/// Judge a change that follows the decision (a sanction's start and life, an appeal) as made
+/// at `now`: whether a sanction is over, or an appeal in time, depends on the day.
+pub fn after_decision(
+    actor: Actor<'_>,
+    case: &Case,
+    kind: EventKind,
+    now: DateTime<Utc>,
+) -> Result<EventKind, RuleError> {
+    let event = Event {
+        id: uuid::Uuid::nil(),
+        case: Some(case.id),
+        author: actor.member.id,
+        at: now,
+        amends: None,
+        kind,
+    };
+    super::rules::judge(actor, Some(case), &event, Default::default())?;
+    Ok(event.kind)
 }
 
 /// Review the oldest unreviewed emergency action on `case` (another member than its author).

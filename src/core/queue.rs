@@ -34,6 +34,12 @@ pub enum Queue {
     Deliberating,
     /// Decided, but nothing communicated since.
     DecidedNotCommunicated,
+    /// A sanction whose latest change someone on its checklist has not been told of.
+    SanctionsToTell,
+    /// A sanction in force whose last day is near (within the committee's notice days).
+    SanctionsEnding,
+    /// The case's review date has come.
+    ReviewDue,
     /// Closed, transferred or out of scope.
     Closed,
     /// Everything.
@@ -42,7 +48,7 @@ pub enum Queue {
 
 impl Queue {
     /// Every queue, in the order they are shown.
-    pub const ALL: [Queue; 11] = [
+    pub const ALL: [Queue; 14] = [
         Queue::NeedsAcknowledgement,
         Queue::Triage,
         Queue::Mine,
@@ -51,6 +57,9 @@ impl Queue {
         Queue::Investigating,
         Queue::Deliberating,
         Queue::DecidedNotCommunicated,
+        Queue::SanctionsToTell,
+        Queue::SanctionsEnding,
+        Queue::ReviewDue,
         Queue::Closed,
         Queue::NeedsAttention,
         Queue::All,
@@ -68,6 +77,9 @@ impl Queue {
             Queue::Investigating => "investigating",
             Queue::Deliberating => "deliberating",
             Queue::DecidedNotCommunicated => "decided-not-communicated",
+            Queue::SanctionsToTell => "sanctions-to-tell",
+            Queue::SanctionsEnding => "sanctions-ending",
+            Queue::ReviewDue => "review-due",
             Queue::Closed => "closed",
             Queue::All => "all",
         }
@@ -97,6 +109,23 @@ impl Queue {
             Queue::DecidedNotCommunicated => {
                 case.status == Status::Decided && !case.communicated_since_decision()
             }
+            Queue::SanctionsToTell => {
+                let today = view.now.date_naive();
+                case.sanctions.iter().any(|s| {
+                    // Once a sanction has run out by its date, telling of its start is moot.
+                    (s.lifted.is_some() || !s.over_on(today)) && !s.to_tell().is_empty()
+                })
+            }
+            Queue::SanctionsEnding => {
+                let today = view.now.date_naive();
+                let notice = chrono::Days::new(u64::from(view.settings.notice_days));
+                case.sanctions.iter().any(|s| {
+                    s.active_on(today) && s.ends.is_some_and(|end| end <= today + notice)
+                })
+            }
+            Queue::ReviewDue => case
+                .review_on
+                .is_some_and(|day| day <= view.now.date_naive()),
             Queue::Closed => case.status.is_finished(),
             Queue::All => true,
         }

@@ -16,6 +16,7 @@ use super::event::{Access, ConflictKind, Event, EventKind, ExcludeWhy, Profile};
 use super::party::{Identity, PartyRole};
 use super::process::{Actor, RuleError};
 use super::roster::{MemberId, Role, Roster};
+use super::sanction::Sanction;
 
 /// What, besides the case, a case event is judged with: where it stands in its commit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -225,6 +226,130 @@ pub fn judge(
             None => actor.may_handle(case),
         },
         EventKind::Approved { event: approved } => judge_approval(actor, case, *approved),
+        EventKind::SanctionStarted {
+            step,
+            subject,
+            spaces,
+            starts,
+            ends,
+            ..
+        } => {
+            actor.may_act(case)?;
+            if case.decision.is_none() || !matches!(case.status, Status::Decided | Status::Closed)
+            {
+                return Err(RuleError::NoDecision {
+                    case: name(),
+                    what: "a sanction",
+                });
+            }
+            let steps = actor.settings.ladder.steps();
+            if !steps.contains(&step.as_str()) {
+                return Err(RuleError::NotAStep {
+                    step: step.clone(),
+                    ladder: actor.settings.ladder,
+                    allowed: steps.to_vec(),
+                });
+            }
+            if subject.trim().is_empty() {
+                return Err(RuleError::SanctionIncomplete {
+                    case: name(),
+                    what: "the handle or name the people who enforce it know the person by",
+                });
+            }
+            if spaces.is_empty() || spaces.iter().any(|s| s.trim().is_empty()) {
+                return Err(RuleError::SanctionIncomplete {
+                    case: name(),
+                    what: "a space it applies to",
+                });
+            }
+            match ends {
+                Some(ends) if ends < starts => Err(RuleError::EndsBeforeStart {
+                    case: name(),
+                    starts: *starts,
+                    ends: *ends,
+                }),
+                _ => Ok(()),
+            }
+        }
+        EventKind::SanctionTold { sanction, whom } => {
+            actor.may_handle(case)?;
+            let sanction = sanction_of(case, *sanction)?;
+            let left = sanction.to_tell();
+            if left.contains(whom) {
+                Ok(())
+            } else {
+                Err(RuleError::NotToTell {
+                    whom: whom.clone(),
+                    told: sanction.checklist().contains(whom),
+                    left,
+                })
+            }
+        }
+        EventKind::SanctionReviewed { sanction, .. }
+        | EventKind::SanctionLifted { sanction, .. }
+        | EventKind::SanctionBreached { sanction, .. } => {
+            if matches!(event.kind, EventKind::SanctionBreached { .. }) {
+                actor.may_handle(case)?;
+            } else {
+                actor.may_act(case)?;
+            }
+            let sanction = sanction_of(case, *sanction)?;
+            still_on(case, sanction, event)
+        }
+        EventKind::SanctionExtended {
+            sanction, ends, ..
+        } => {
+            actor.may_act(case)?;
+            let sanction = sanction_of(case, *sanction)?;
+            still_on(case, sanction, event)?;
+            let step = || sanction.step_name();
+            match (sanction.ends, ends) {
+                (_, Some(new)) if *new < sanction.starts => Err(RuleError::EndsBeforeStart {
+                    case: name(),
+                    starts: sanction.starts,
+                    ends: *new,
+                }),
+                (Some(old), Some(new)) if new <= &old => Err(RuleError::NotLater {
+                    case: name(),
+                    step: step(),
+                    ends: format!("on {old}"),
+                }),
+                (None, None) => Err(RuleError::NotLater {
+                    case: name(),
+                    step: step(),
+                    ends: "only when reviewed".into(),
+                }),
+                _ => Ok(()),
+            }
+        }
+        EventKind::AppealOpened { .. } => {
+            actor.may_handle(case)?;
+            let Some(decision) = &case.decision else {
+                return Err(RuleError::NoDecision {
+                    case: name(),
+                    what: "an appeal",
+                });
+            };
+            if case.appeal.is_some() {
+                return Err(RuleError::AlreadyAppealed { case: name() });
+            }
+            if !matches!(case.status, Status::Decided | Status::Closed) {
+                return Err(RuleError::NoDecision {
+                    case: name(),
+                    what: "an appeal",
+                });
+            }
+            let days = actor.settings.appeal_days;
+            let closed = decision.at.date_naive() + chrono::Days::new(u64::from(days));
+            if event.at.date_naive() > closed {
+                return Err(RuleError::AppealWindowClosed {
+                    case: name(),
+                    closed,
+                    days,
+                });
+            }
+            Ok(())
+        }
         EventKind::Withdrawn { event: withdrawn } => {
             match case.pending.iter().find(|p| p.id == *withdrawn) {
                 Some(p) if p.author == actor.member.id => Ok(()),
@@ -247,6 +372,41 @@ pub fn judge(
             kind: event.kind.name(),
         }),
     }
+}
+
+/// The sanction `id` of `case`.
+fn sanction_of(case: &Case, id: uuid::Uuid) -> Result<&Sanction, RuleError> {
+    case.sanctions
+        .iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| RuleError::NoSanction {
+            case: case.code_name.clone(),
+        })
+}
+
+/// A sanction changes only while it is on: not lifted, not past its last day when the change
+/// claims to be made.
+fn still_on(case: &Case, sanction: &Sanction, event: &Event) -> Result<(), RuleError> {
+    let state = if sanction.lifted.is_some() {
+        "lifted"
+    } else if sanction.over_on(event.at.date_naive()) {
+        "over"
+    } else {
+        return Ok(());
+    };
+    Err(RuleError::SanctionOver {
+        case: case.code_name.clone(),
+        step: sanction.step_name(),
+        state,
+    })
+}
+
+/// Whether `member` is left out of the appeal the case is in (they voted on or decided the
+/// decision appealed).
+fn off_the_panel(case: &Case, member: MemberId) -> bool {
+    case.appeal
+        .as_ref()
+        .is_some_and(|a| a.is_open() && a.panel_out.contains(&member))
 }
 
 fn judge_status(actor: Actor<'_>, case: &Case, from: Status, to: Status) -> Result<(), RuleError> {
@@ -307,6 +467,12 @@ fn may_vote(actor: Actor<'_>, case: &Case) -> Result<(), RuleError> {
         });
     }
     actor.not_a_party(case)?;
+    if off_the_panel(case, actor.member.id) {
+        return Err(RuleError::AppealPanel {
+            case: case.code_name.clone(),
+            member: actor.member.name.clone(),
+        });
+    }
     if case.status != Status::Deliberating {
         return Err(RuleError::NotDeliberating {
             case: case.code_name.clone(),
@@ -325,6 +491,7 @@ pub fn eligible_voters(roster: &Roster, case: &Case) -> Vec<MemberId> {
             case.conflict_of(m.id).is_none()
                 && case.readable_by(m.id)
                 && !case.links.contains_key(&m.id)
+                && !off_the_panel(case, m.id)
         })
         .map(|m| m.id)
         .collect()
@@ -364,6 +531,14 @@ fn judge_decision(
         });
     }
     check_outcome(actor, outcome)?;
+    // The appeal is decided by the members who did not decide what it appeals; a chair's
+    // reasoned override (recorded as such) lets a committee too small for that go on.
+    if off_the_panel(case, actor.member.id) && override_reason.is_none() {
+        return Err(RuleError::AppealPanel {
+            case: name(),
+            member: actor.member.name.clone(),
+        });
+    }
     let tally = derived_tally(actor, case, outcome);
     match override_reason {
         None if tally.met => Ok(()),

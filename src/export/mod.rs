@@ -14,6 +14,7 @@
 
 pub mod markdown;
 pub mod report;
+pub mod sanctions;
 pub mod signature;
 
 use std::fmt::Write as _;
@@ -809,6 +810,12 @@ pub fn identify(bytes: &[u8]) -> Option<Identified> {
 /// which moment. Anything else is `None`: `casebook sign` signs only casebook's own exports.
 pub fn recognise(bytes: &[u8]) -> Option<Recognised> {
     let text = std::str::from_utf8(bytes).ok()?;
+    if let Some(day) = sanctions::as_of(text) {
+        return Some(Recognised {
+            what: "list of sanctions in force",
+            as_of: day_start(day)?,
+        });
+    }
     let record = |as_of| {
         Some(Recognised {
             what: "decision record",

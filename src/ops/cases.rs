@@ -1,7 +1,7 @@
 //! Case work: each request goes through the process rules in [`crate::core::process`] as the
 //! member who opened the file and becomes events, recorded (not yet saved).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::{Error, acting_member, as_member, events_by, member_named};
@@ -105,6 +105,73 @@ pub enum CaseChange {
     /// Write (or confirm) the title and summary of the decision record for one audience or
     /// more (one change each, recorded together).
     RecordText(Vec<RecordText>),
+    /// Start, tell of, review, extend, lift or record a breach of a sanction.
+    Sanction(SanctionChange),
+    /// Appeal the case's decision: the case is reopened, heard by members who did not decide.
+    Appeal {
+        /// Why.
+        grounds: crate::core::sanction::Ground,
+        /// What the appellant says.
+        note: String,
+    },
+}
+
+/// A change to a case's sanctions. Sanctions are numbered from 1 in the order they started,
+/// as `sanction list` shows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SanctionChange {
+    /// Start a sanction the decision imposed.
+    Start {
+        /// A step of the ladder.
+        step: String,
+        /// The handle or name the people who enforce it know the person by.
+        subject: String,
+        /// Where it applies.
+        spaces: Vec<String>,
+        /// Its first day.
+        starts: NaiveDate,
+        /// Its last day; `None`: until reviewed.
+        ends: Option<NaiveDate>,
+        /// Conditions for return; empty for none.
+        conditions: String,
+    },
+    /// Record that these were told of sanction `number`'s latest change.
+    Tell {
+        /// The sanction.
+        number: usize,
+        /// Spaces of the sanction, or "reported person"; all still to tell when empty.
+        whom: Vec<String>,
+    },
+    /// The committee reviewed it; it stands.
+    Review {
+        /// The sanction.
+        number: usize,
+        /// The review.
+        note: String,
+    },
+    /// Move its end.
+    Extend {
+        /// The sanction.
+        number: usize,
+        /// The new last day; `None`: until reviewed.
+        ends: Option<NaiveDate>,
+        /// Why.
+        note: String,
+    },
+    /// End it now.
+    Lift {
+        /// The sanction.
+        number: usize,
+        /// Why.
+        note: String,
+    },
+    /// The person broke it: recorded on the case, and a new case opened for what happened.
+    Breach {
+        /// The sanction.
+        number: usize,
+        /// What happened, in short.
+        note: String,
+    },
 }
 
 /// The title and summary of the decision record for one audience.
@@ -180,6 +247,8 @@ pub struct Changed {
     /// recorded as a member in another role than the reported one, or a request that a party
     /// may read the case.
     pub waiting: Option<Uuid>,
+    /// The code name of a case the change opened (a breach of a sanction opens one).
+    pub opened: Option<String>,
 }
 
 /// Apply `change` to the case `code` as the member who opened `file` and record the events it
@@ -189,6 +258,7 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
     let roster = file.roster()?;
     let mut amends = None;
     let mut linked = Vec::new();
+    let mut opened = None;
     let (me, kinds) = match change {
         CaseChange::Status(to) => as_member(file, |actor| {
             process::change_status(actor, &case, to).map(one)
@@ -349,6 +419,28 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
                 Ok(vec![EventKind::NoteAdded { body, note: kind }])
             })?
         }
+        CaseChange::Sanction(sanction) => {
+            let now = Utc::now();
+            let kinds = sanction_kinds(file, &case, sanction, &mut opened)?;
+            as_member(file, |actor| {
+                kinds
+                    .into_iter()
+                    .map(|kind| process::after_decision(actor, &case, kind, now))
+                    .collect()
+            })?
+        }
+        CaseChange::Appeal { grounds, note } => {
+            if note.trim().is_empty() {
+                return Err(Error::Empty {
+                    what: "appeal note",
+                });
+            }
+            let now = Utc::now();
+            as_member(file, |actor| {
+                process::after_decision(actor, &case, EventKind::AppealOpened { grounds, note }, now)
+                    .map(one)
+            })?
+        }
         CaseChange::Edit(changes) => {
             if changes == Details::default() {
                 return Err(Error::NothingToChange);
@@ -389,7 +481,139 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
         events,
         linked,
         waiting,
+        opened,
     })
+}
+
+/// The events a sanction change makes on `case` (not yet judged). A breach opens its own
+/// case first (recorded here), sealed from the members the breached case is sealed from.
+fn sanction_kinds(
+    file: &mut CaseFile,
+    case: &Case,
+    change: SanctionChange,
+    opened: &mut Option<String>,
+) -> Result<Vec<EventKind>, Error> {
+    let sanction = |number: usize| {
+        number
+            .checked_sub(1)
+            .and_then(|i| case.sanctions.get(i))
+            .ok_or_else(|| {
+                Error::Rule(process::RuleError::NoSanction {
+                    case: case.code_name.clone(),
+                })
+            })
+    };
+    let noted = |note: String, what: &'static str| {
+        if note.trim().is_empty() {
+            Err(Error::Empty { what })
+        } else {
+            Ok(note)
+        }
+    };
+    Ok(match change {
+        SanctionChange::Start {
+            step,
+            subject,
+            spaces,
+            starts,
+            ends,
+            conditions,
+        } => {
+            let mut unique: Vec<String> = Vec::new();
+            for space in spaces.iter().map(|s| s.trim()) {
+                if !unique.iter().any(|u| u == space) {
+                    unique.push(space.to_string());
+                }
+            }
+            vec![EventKind::SanctionStarted {
+                step,
+                subject: subject.trim().to_string(),
+                spaces: unique,
+                starts,
+                ends,
+                conditions,
+            }]
+        }
+        SanctionChange::Tell { number, whom } => {
+            let s = sanction(number)?;
+            let mut whom = if whom.is_empty() { s.to_tell() } else { whom };
+            let mut seen = std::collections::BTreeSet::new();
+            whom.retain(|w| seen.insert(w.clone()));
+            if whom.is_empty() {
+                return Err(Error::Rule(process::RuleError::NotToTell {
+                    whom: crate::core::sanction::REPORTED_PERSON.into(),
+                    told: true,
+                    left: Vec::new(),
+                }));
+            }
+            whom.into_iter()
+                .map(|whom| EventKind::SanctionTold {
+                    sanction: s.id,
+                    whom,
+                })
+                .collect()
+        }
+        SanctionChange::Review { number, note } => vec![EventKind::SanctionReviewed {
+            sanction: sanction(number)?.id,
+            note: noted(note, "review note")?,
+        }],
+        SanctionChange::Extend { number, ends, note } => vec![EventKind::SanctionExtended {
+            sanction: sanction(number)?.id,
+            ends,
+            note: noted(note, "reason for the extension")?,
+        }],
+        SanctionChange::Lift { number, note } => vec![EventKind::SanctionLifted {
+            sanction: sanction(number)?.id,
+            note: noted(note, "reason for lifting it")?,
+        }],
+        SanctionChange::Breach { number, note } => {
+            let s = sanction(number)?.clone();
+            let note = noted(note, "note on the breach")?;
+            let roster = file.roster()?;
+            let kept_out: Vec<String> = case
+                .sealed
+                .iter()
+                .flat_map(|sealed| sealed.excluded.keys())
+                .filter_map(|m| roster.get(*m).map(|m| m.name.clone()))
+                .collect();
+            let code = open_linked(file, case, &s, &note, kept_out)?;
+            let breach = file.case_by_code(&code)?.id;
+            *opened = Some(code);
+            vec![EventKind::SanctionBreached {
+                sanction: s.id,
+                note,
+                breach: Some(breach),
+            }]
+        }
+    })
+}
+
+/// Open the case a breach of `sanction` (on `case`) needs, sealed from `kept_out`.
+fn open_linked(
+    file: &mut CaseFile,
+    case: &Case,
+    sanction: &crate::core::sanction::Sanction,
+    note: &str,
+    kept_out: Vec<String>,
+) -> Result<String, Error> {
+    let me = acting_member(file)?;
+    let code_name = file.new_code_name(&mut rand::thread_rng())?;
+    let kind = EventKind::CaseOpened {
+        code_name: code_name.clone(),
+        title: format!(
+            "Breach of the {} on {}",
+            sanction.step_name(),
+            case.code_name
+        ),
+        summary: note.to_string(),
+        channel: Channel::Other,
+        received_at: Utc::now(),
+    };
+    let id = CaseId(Uuid::new_v4());
+    let mut events = events_by(me.id, Some(id), vec![kind], None);
+    events.extend(excluding(file, &events, &kept_out, ExcludeWhy::Named)?);
+    file.record(&events)?;
+    Ok(code_name)
 }
 
 /// Committee members `party` looks like: the same name or the same address (case and spaces
@@ -565,6 +789,10 @@ pub struct SettingsChange {
     pub acknowledge_hours: Option<u32>,
     /// Days to decide a case.
     pub decide_days: Option<u32>,
+    /// Days within which a decision may be appealed.
+    pub appeal_days: Option<u32>,
+    /// Days before its end a sanction shows as ending.
+    pub notice_days: Option<u32>,
 }
 
 /// Change the committee's rules (chairs only); gives back the new settings (recorded, not
@@ -590,11 +818,19 @@ pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Se
     if let Some(days) = change.decide_days {
         settings.decide_days = days;
     }
+    if let Some(days) = change.appeal_days {
+        settings.appeal_days = days;
+    }
+    if let Some(days) = change.notice_days {
+        settings.notice_days = days;
+    }
     let kind = EventKind::SettingsChanged {
         ladder: settings.ladder,
         quorum: settings.quorum,
         acknowledge_hours: settings.acknowledge_hours,
         decide_days: settings.decide_days,
+        appeal_days: settings.appeal_days,
+        notice_days: settings.notice_days,
     };
     file.record(&events_by(me.id, None, vec![kind], None))?;
     Ok(settings)

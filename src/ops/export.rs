@@ -449,6 +449,61 @@ pub fn write_report_with(
     )
 }
 
+/// A list of the sanctions in force to write (see [`records::sanctions`]).
+#[derive(Clone, Debug)]
+pub struct SanctionsRequest {
+    /// Only the sanctions that apply in this space.
+    pub space: Option<String>,
+    /// Markdown or JSON.
+    pub format: RecordFormat,
+    /// Where to write it.
+    pub output: PathBuf,
+    /// Encrypt it (and its signature) to these instead of writing plaintext.
+    pub encrypt_to: Vec<Recipient>,
+}
+
+/// The sanctions in force today in the cases the member who opened `file` may read.
+pub fn sanctions_in_force(
+    file: &mut CaseFile,
+    space: Option<&str>,
+    signed_by: &str,
+) -> Result<records::sanctions::SanctionList, Error> {
+    let me = acting_member(file)?;
+    let cases = file.cases()?;
+    let readable = cases.values().filter(|c| {
+        c.readable_by(me.id) && c.conflict_of(me.id) != Some(ConflictKind::Hard)
+    });
+    Ok(records::sanctions::build(
+        readable,
+        Utc::now().date_naive(),
+        space,
+        signed_by,
+    ))
+}
+
+/// Build, sign and write the list of sanctions in force for the people who enforce them.
+pub fn write_sanctions(
+    file: &mut CaseFile,
+    identity: &Identity,
+    request: &SanctionsRequest,
+) -> Result<(Written, usize), Error> {
+    let (me, signer) = signer(file, identity)?;
+    let list = sanctions_in_force(file, request.space.as_deref(), &signer)?;
+    let text = match request.format {
+        RecordFormat::Json => list.to_json(),
+        RecordFormat::Md => list.to_markdown(),
+    };
+    let written = sign_and_write(
+        identity,
+        &me,
+        &text,
+        &request.output,
+        &request.encrypt_to,
+        (0, 0),
+    )?;
+    Ok((written, list.sanctions.len()))
+}
+
 /// Derive the decision record `found` describes again from `file`, at the commit it names,
 /// and compare it with `bytes`: equal, or the first difference.
 fn rederive(
