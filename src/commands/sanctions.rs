@@ -394,10 +394,10 @@ pub(super) fn appeal(config: &Config, args: &AppealArgs, out: &mut dyn Write) ->
         args.grounds
     )?;
     if let Some(appeal) = &after.appeal {
-        let names: Vec<String> = appeal
-            .panel_out
+        let names: Vec<String> = roster
+            .members()
             .iter()
-            .filter_map(|m| roster.members().iter().find(|x| x.id == *m))
+            .filter(|m| appeal.panel_out.contains(&m.id))
             .map(|m| inline(&m.name).into_owned())
             .collect();
         writeln!(

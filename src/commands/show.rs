@@ -415,6 +415,58 @@ pub(super) fn show(
             writeln!(out, "  {}. {:<9} {label}{also}", n + 1, party.role.as_str())?;
         }
     }
+    if let Some(appeal) = &case.appeal {
+        let out_names: Vec<String> = appeal.panel_out.iter().map(|m| name(*m)).collect();
+        writeln!(
+            out,
+            "\nappeal     {} on {}, recorded by {}: {}",
+            appeal.grounds,
+            appeal.at.format("%Y-%m-%d"),
+            name(appeal.by),
+            match &appeal.decided {
+                Some((outcome, at)) => format!(
+                    "decided {} on {} (the decision appealed: {})",
+                    inline(outcome),
+                    at.format("%Y-%m-%d"),
+                    inline(&appeal.original.outcome)
+                ),
+                None => format!("open (the decision appealed: {})", inline(&appeal.original.outcome)),
+            }
+        )?;
+        writeln!(
+            out,
+            "           left out of its vote and quorum: {}",
+            out_names.join(", ")
+        )?;
+    }
+    if !case.sanctions.is_empty() {
+        writeln!(out, "\nsanctions")?;
+        let today = Utc::now().date_naive();
+        for (n, s) in case.sanctions.iter().enumerate() {
+            let state = if s.lifted.is_some() {
+                "lifted"
+            } else if s.over_on(today) {
+                "ended"
+            } else {
+                "in force"
+            };
+            writeln!(
+                out,
+                "  {}. {} for {} in {}, from {} {} [{state}]",
+                n + 1,
+                inline(&s.kind),
+                inline(&s.subject),
+                inline(&s.spaces.join(", ")),
+                s.starts,
+                s.ends
+                    .map_or_else(|| "until reviewed".to_string(), |d| format!("to {d}"))
+            )?;
+            let left = s.to_tell();
+            if !left.is_empty() && (s.lifted.is_some() || !s.over_on(today)) {
+                writeln!(out, "     to tell: {}", inline(&left.join(", ")))?;
+            }
+        }
+    }
     if !case.emergencies.is_empty() {
         writeln!(out, "\nemergency actions")?;
         for e in &case.emergencies {

@@ -189,10 +189,65 @@ pub struct Record {
     pub review_on: Option<String>,
     /// How to appeal (for the reported person).
     pub appeal: Option<String>,
+    /// The sanctions the decision imposed (not in public records).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sanctions: Vec<RecordSanction>,
     /// Everything else recorded (internal only).
     pub internal: Option<Internal>,
     /// Timeline (internal: every event; reported/reporter: messages sent to them).
     pub timeline: Vec<Entry>,
+}
+
+/// A sanction as a decision record states it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RecordSanction {
+    /// The ladder step.
+    pub step: String,
+    /// Where it applies.
+    pub spaces: Vec<String>,
+    /// Its first day.
+    pub from: NaiveDate,
+    /// Its last day; `None`: until the committee reviews it.
+    pub until: Option<NaiveDate>,
+    /// What the person must do to return.
+    pub conditions: String,
+    /// Set when it was lifted: the day.
+    pub lifted: Option<NaiveDate>,
+}
+
+impl RecordSanction {
+    fn of(s: &crate::core::sanction::Sanction) -> RecordSanction {
+        RecordSanction {
+            step: inline(&s.kind).into_owned(),
+            spaces: s.spaces.iter().map(|x| inline(x).into_owned()).collect(),
+            from: s.starts,
+            until: s.ends,
+            conditions: inline(&s.conditions).into_owned(),
+            lifted: s.lifted.as_ref().map(|l| l.at.date_naive()),
+        }
+    }
+}
+
+/// What the reported party's record says of appealing: the committee's real window and
+/// grounds, or that this decision was the appeal's.
+fn appeal_text(case: &Case, days: u32) -> String {
+    if case.appeal.as_ref().is_some_and(|a| !a.is_open()) {
+        return "This decision was made on appeal, by members who did not take part in the \
+                decision appealed; it cannot be appealed again."
+            .to_string();
+    }
+    let by = case
+        .decision
+        .as_ref()
+        .map(|d| d.at.date_naive() + chrono::Days::new(u64::from(days)));
+    format!(
+        "You may appeal this decision once, in writing, to the committee within {}{}, on one \
+         of these grounds: new evidence, a procedural error, a disproportionate sanction, or a \
+         conflict of interest. The appeal is heard by members who did not take part in this \
+         decision.",
+        describe::count(days as usize, "day", "days"),
+        by.map(|d| format!(" (by {d})")).unwrap_or_default()
+    )
 }
 
 /// Hash of the active roster's recipients, sorted: changes whenever the committee changes.
@@ -216,12 +271,14 @@ pub fn record(
     profile: Profile,
     signer: &str,
     commit: &str,
+    appeal_days: u32,
 ) -> Result<Record, ExportError> {
     let name = |id| roster.get(id).map(|m| m.name.clone());
     let seal = Seal {
         signer: signer.to_string(),
         roster_hash: roster_hash(roster),
         commit: commit.to_string(),
+        appeal_days,
     };
     record_with(case, timeline, &name, profile, seal)
 }
@@ -235,6 +292,9 @@ pub struct Seal {
     pub roster_hash: String,
     /// See [`Record::commit`].
     pub commit: String,
+    /// The committee's appeal window in days at that commit (the reported party's record
+    /// states it).
+    pub appeal_days: u32,
 }
 
 /// Build the record of `case` for `profile`, members named by `name` (`None`: not known).
@@ -314,11 +374,11 @@ pub fn record_with(
             .review_on
             .map(|d| d.to_string())
             .filter(|_| profile != Profile::Public),
-        appeal: (profile == Profile::Reported).then(|| {
-            "You may appeal this decision once, in writing, to the committee's chair within 30 days; \
-             the appeal is heard by members who did not take part in this decision."
-                .to_string()
-        }),
+        appeal: (profile == Profile::Reported).then(|| appeal_text(case, seal.appeal_days)),
+        sanctions: match profile {
+            Profile::Public => Vec::new(),
+            _ => case.sanctions.iter().map(RecordSanction::of).collect(),
+        },
         internal: internal.then(|| everything(case, timeline, &name)),
         timeline: entries,
     })
@@ -571,6 +631,28 @@ impl Record {
                 md,
                 "\n## Follow-up\n\nThe committee will review this case on {date}."
             );
+        }
+        if !self.sanctions.is_empty() {
+            let _ = writeln!(md, "\n## Sanctions\n");
+            for s in &self.sanctions {
+                let spaces: Vec<String> = s.spaces.iter().map(|x| t(x)).collect();
+                let _ = write!(
+                    md,
+                    "- {} in {}, from {} {}",
+                    t(&s.step),
+                    spaces.join(", "),
+                    s.from,
+                    s.until
+                        .map_or_else(|| "until the committee reviews it".into(), |d| format!("to {d}"))
+                );
+                if let Some(day) = s.lifted {
+                    let _ = write!(md, " (lifted on {day})");
+                }
+                let _ = writeln!(md);
+                if !s.conditions.is_empty() {
+                    let _ = writeln!(md, "  - Conditions for return: {}", t(&s.conditions));
+                }
+            }
         }
         if let Some(text) = &self.appeal {
             let _ = writeln!(md, "\n## Appeal\n\n{text}");

@@ -347,7 +347,16 @@ pub fn write_record(
     let commit = file.head()?.0.unwrap_or_default();
     let roster = file.roster()?;
     let timeline = file.timeline(case.id)?;
-    let record = records::record(&case, &timeline, &roster, request.profile, &signer, &commit)?;
+    let appeal_days = file.settings().appeal_days;
+    let record = records::record(
+        &case,
+        &timeline,
+        &roster,
+        request.profile,
+        &signer,
+        &commit,
+        appeal_days,
+    )?;
     let text = match request.format {
         RecordFormat::Json => record.to_json(),
         RecordFormat::Md => record.to_markdown(),
@@ -523,7 +532,7 @@ fn rederive(
         }))
     };
     let case = file.case_by_code(&found.case)?;
-    let Some((state, timeline, roster)) = file.case_at(case.id, &found.commit)? else {
+    let Some((state, timeline, roster, settings)) = file.case_at(case.id, &found.commit)? else {
         return Err(differs(
             "the file's history holds no such commit (or no such case there)".into(),
         ));
@@ -537,6 +546,7 @@ fn rederive(
         found.profile,
         SIGNER,
         &found.commit,
+        settings.appeal_days,
     )
     .map_err(|e| differs(e.to_string()))?;
     let text = if found.json {

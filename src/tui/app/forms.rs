@@ -599,6 +599,7 @@ fn record_text_form(data: &CaseData, code: &str) -> Form {
         signer: format!("{me} (with the key's fingerprint, at export)"),
         roster_hash: "(at export)".into(),
         commit: "(at export)".into(),
+        appeal_days: data.settings.appeal_days,
     };
     let records = RECORD_AUDIENCES
         .iter()

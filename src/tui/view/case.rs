@@ -236,6 +236,56 @@ pub fn case_rows(
             }
         }
     }
+    if let Some(appeal) = &case.appeal {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Appeal").bold());
+        let outs: Vec<String> = appeal.panel_out.iter().map(|m| name(*m)).collect();
+        lines.push(Line::from(format!(
+            "  {} ({}, {}): {}",
+            appeal.grounds,
+            name(appeal.by),
+            zone.short(appeal.at),
+            match &appeal.decided {
+                Some((outcome, _)) => format!("decided {}", inline(outcome)),
+                None => format!("open; appeals {}", inline(&appeal.original.outcome)),
+            }
+        )));
+        lines.push(Line::from(format!(
+            "  left out of its vote: {}",
+            outs.join(", ")
+        )));
+    }
+    if !case.sanctions.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Sanctions").bold());
+        let today = chrono::Utc::now().date_naive();
+        for (n, s) in case.sanctions.iter().enumerate() {
+            let state = if s.lifted.is_some() {
+                "lifted"
+            } else if s.over_on(today) {
+                "ended"
+            } else {
+                "in force"
+            };
+            lines.push(Line::from(format!(
+                "  {}. {} for {} in {}, {} {} [{state}]",
+                n + 1,
+                inline(&s.kind),
+                inline(&s.subject),
+                inline(&s.spaces.join(", ")),
+                s.starts,
+                s.ends
+                    .map_or_else(|| "until reviewed".to_string(), |d| format!("to {d}"))
+            )));
+            let left = s.to_tell();
+            if !left.is_empty() && (s.lifted.is_some() || !s.over_on(today)) {
+                lines.push(Line::from(Span::styled(
+                    format!("     to tell: {}", inline(&left.join(", "))),
+                    theme.warning(),
+                )));
+            }
+        }
+    }
     if let (Some(p), Some(t)) = (&case.proposal, &data.tally) {
         lines.push(Line::from(""));
         lines.push(Line::from(format!(

@@ -142,6 +142,7 @@ impl CaseFile {
             crate::core::case::Case,
             Vec<crate::core::event::Event>,
             crate::core::roster::Roster,
+            crate::core::process::Settings,
         )>,
         Error,
     > {

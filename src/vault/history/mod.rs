@@ -397,6 +397,7 @@ impl Replayer {
             crate::core::case::Case,
             Vec<Event>,
             crate::core::roster::Roster,
+            crate::core::process::Settings,
         )>,
     > {
         let Some(&at) = self.index.get(commit) else {
@@ -415,7 +416,8 @@ impl Replayer {
             flagged: &self.flagged,
         };
         let state = crate::core::engine::replay_case(&events, &placed, &around).state;
-        Ok(state.map(|s| (s, events, self.dag.after(at).roster().clone())))
+        let committee = self.dag.after(at);
+        Ok(state.map(|s| (s, events, committee.roster().clone(), committee.settings())))
     }
 
     /// Replay `case` from the events this copy holds of it, through the engine.
