@@ -43,9 +43,7 @@ fn committee() -> Option<Committee> {
     ada.ok(&[&"init", &file, &"--name", &"Ada"]);
     for name in &MEMBERS[1..] {
         let public = dir.join(format!("{}.pub", name.to_lowercase()));
-        ada.ok(&[
-            &"member", &"add", &file, &"--name", name, &"--key", &public,
-        ]);
+        ada.ok(&[&"member", &"add", &file, &"--name", name, &"--key", &public]);
     }
     let code = ada
         .ok(&[
@@ -72,7 +70,14 @@ fn committee() -> Option<Committee> {
     for name in ["Ada", "Bo", "Cy"] {
         c.as_(
             name,
-            &[&"vote", &c.file, &c.code, &"--outcome", &"temporary-ban", &"--for"],
+            &[
+                &"vote",
+                &c.file,
+                &c.code,
+                &"--outcome",
+                &"temporary-ban",
+                &"--for",
+            ],
         );
     }
     c.as_(
@@ -180,16 +185,41 @@ fn a_ban_ending_soon_shows_its_checklist_and_reaches_the_organisers_list_until_l
     let refused = c.refused(
         "Bo",
         &[
-            &"sanction", &"start", f, &code, &"--step", &"banishment", &"--subject", &"@dana",
-            &"--space", &"chat", &"--ends", &in_days(10),
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"banishment",
+            &"--subject",
+            &"@dana",
+            &"--space",
+            &"chat",
+            &"--ends",
+            &in_days(10),
         ],
     );
-    assert!(refused.contains("\"banishment\" is not a step of the contributor-covenant-2.1 ladder"), "{refused}");
+    assert!(
+        refused.contains("\"banishment\" is not a step of the contributor-covenant-2.1 ladder"),
+        "{refused}"
+    );
     let refused = c.refused(
         "Bo",
         &[
-            &"sanction", &"start", f, &code, &"--step", &"warning", &"--subject", &"@dana",
-            &"--space", &"chat", &"--starts", &in_days(5), &"--ends", &in_days(1),
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"warning",
+            &"--subject",
+            &"@dana",
+            &"--space",
+            &"chat",
+            &"--starts",
+            &in_days(5),
+            &"--ends",
+            &in_days(1),
         ],
     );
     assert!(refused.contains("cannot end on"), "{refused}");
@@ -198,47 +228,125 @@ fn a_ban_ending_soon_shows_its_checklist_and_reaches_the_organisers_list_until_l
     let started = c.as_(
         "Bo",
         &[
-            &"sanction", &"start", f, &code, &"--step", &"temporary-ban", &"--subject", &"@dana",
-            &"--space", &"chat", &"--space", &"events", &"--ends", &in_days(10),
-            &"--conditions", &"A written apology",
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"temporary-ban",
+            &"--subject",
+            &"@dana",
+            &"--space",
+            &"chat",
+            &"--space",
+            &"events",
+            &"--ends",
+            &in_days(10),
+            &"--conditions",
+            &"A written apology",
         ],
     );
-    assert!(started.contains("sanction 1 started: temporary-ban (ban) for @dana in chat, events"), "{started}");
-    assert!(started.contains("to tell: chat, events, reported person"), "{started}");
+    assert!(
+        started.contains("sanction 1 started: temporary-ban (ban) for @dana in chat, events"),
+        "{started}"
+    );
+    assert!(
+        started.contains("to tell: chat, events, reported person"),
+        "{started}"
+    );
     assert_eq!(c.stored("sanction-started"), 1, "in the file itself");
 
     // It ends within the 14 days' notice: in sanctions-ending, and to tell.
     assert!(c.queue("Di", "sanctions-ending").contains(code));
     assert!(c.queue("Di", "sanctions-to-tell").contains(code));
     // Later than the notice: not yet; a committee giving 30 days' notice sees it.
-    c.as_("Ada", &[&"sanction", &"extend", f, &code, &"1", &"--ends", &in_days(20), &"--note", &"Second incident"]);
+    c.as_(
+        "Ada",
+        &[
+            &"sanction",
+            &"extend",
+            f,
+            &code,
+            &"1",
+            &"--ends",
+            &in_days(20),
+            &"--note",
+            &"Second incident",
+        ],
+    );
     assert!(!c.queue("Di", "sanctions-ending").contains(code));
     c.as_("Ada", &[&"settings", f, &"--notice-days", &"30"]);
     assert!(c.queue("Di", "sanctions-ending").contains(code));
 
     // The checklist: one at a time, never twice, never someone not on it.
-    c.as_("Cy", &[&"sanction", &"tell", f, &code, &"1", &"--whom", &"chat"]);
-    let twice = c.refused("Cy", &[&"sanction", &"tell", f, &code, &"1", &"--whom", &"chat"]);
-    assert!(twice.contains("\"chat\" was told already (still to tell: events, reported person)"), "{twice}");
-    let stranger = c.refused("Cy", &[&"sanction", &"tell", f, &code, &"1", &"--whom", &"forum"]);
-    assert!(stranger.contains("is not on the sanction's checklist"), "{stranger}");
+    c.as_(
+        "Cy",
+        &[&"sanction", &"tell", f, &code, &"1", &"--whom", &"chat"],
+    );
+    let twice = c.refused(
+        "Cy",
+        &[&"sanction", &"tell", f, &code, &"1", &"--whom", &"chat"],
+    );
+    assert!(
+        twice.contains("\"chat\" was told already (still to tell: events, reported person)"),
+        "{twice}"
+    );
+    let stranger = c.refused(
+        "Cy",
+        &[&"sanction", &"tell", f, &code, &"1", &"--whom", &"forum"],
+    );
+    assert!(
+        stranger.contains("is not on the sanction's checklist"),
+        "{stranger}"
+    );
     let rest = c.as_("Cy", &[&"sanction", &"tell", f, &code, &"1"]);
-    assert!(rest.contains("told events") && rest.contains("told reported person"), "{rest}");
+    assert!(
+        rest.contains("told events") && rest.contains("told reported person"),
+        "{rest}"
+    );
     assert!(!c.queue("Di", "sanctions-to-tell").contains(code));
     let listed = c.as_("Di", &[&"sanction", &"list", f, &code]);
-    assert!(listed.contains("told chat (Cy,") && listed.contains("[in force]"), "{listed}");
+    assert!(
+        listed.contains("told chat (Cy,") && listed.contains("[in force]"),
+        "{listed}"
+    );
 
     // The organisers' list: who, where, until when, ban or flag; signed; nothing of the case.
     let out = c.dir.join("events-list.md");
-    c.as_("Di", &[&"sanctions", f, &"--active", &"--for", &"events", &"--export", &out]);
+    c.as_(
+        "Di",
+        &[
+            &"sanctions",
+            f,
+            &"--active",
+            &"--for",
+            &"events",
+            &"--export",
+            &out,
+        ],
+    );
     let list = std::fs::read_to_string(&out).unwrap();
-    assert!(list.contains(&format!("| @dana | events | {} | {} | ban |", in_days(0), in_days(20))), "{list}");
+    assert!(
+        list.contains(&format!(
+            "| @dana | events | {} | {} | ban |",
+            in_days(0),
+            in_days(20)
+        )),
+        "{list}"
+    );
     assert!(!list.contains("chat"), "only the space asked for: {list}");
     for secret in ["zqxcase", code, "apology", "Threats", "temporary-ban"] {
-        assert!(!list.contains(secret), "{secret:?} in the organisers' list:\n{list}");
+        assert!(
+            !list.contains(secret),
+            "{secret:?} in the organisers' list:\n{list}"
+        );
     }
     let signers = c.dir.join("allowed_signers");
-    std::fs::write(&signers, c.as_("Ada", &[&"member", &"list", f, &"--allowed-signers"])).unwrap();
+    std::fs::write(
+        &signers,
+        c.as_("Ada", &[&"member", &"list", f, &"--allowed-signers"]),
+    )
+    .unwrap();
     let principal = std::fs::read_to_string(&signers)
         .unwrap()
         .lines()
@@ -256,39 +364,107 @@ fn a_ban_ending_soon_shows_its_checklist_and_reaches_the_organisers_list_until_l
         .unwrap();
     let said = String::from_utf8_lossy(&verified.stdout).into_owned()
         + &String::from_utf8_lossy(&verified.stderr);
-    assert!(verified.status.success() && said.contains("Good \"casebook\" signature"), "{said}\n{}", std::fs::read_to_string(&signers).unwrap());
+    assert!(
+        verified.status.success() && said.contains("Good \"casebook\" signature"),
+        "{said}\n{}",
+        std::fs::read_to_string(&signers).unwrap()
+    );
 
     // Encrypted to the organiser's key: `age -d` opens it, and the signature holds.
     let organiser = common::member_key(&c.dir, "organiser");
     let recipient = std::fs::read_to_string(organiser.with_extension("pub")).unwrap();
     let sealed = c.dir.join("sealed-list.json");
-    c.as_("Di", &[&"sanctions", f, &"--active", &"--format", &"json", &"--export", &sealed, &"--encrypt-to", &recipient.trim()]);
-    assert!(!sealed.exists(), "no plaintext list beside the encrypted one");
+    c.as_(
+        "Di",
+        &[
+            &"sanctions",
+            f,
+            &"--active",
+            &"--format",
+            &"json",
+            &"--export",
+            &sealed,
+            &"--encrypt-to",
+            &recipient.trim(),
+        ],
+    );
+    assert!(
+        !sealed.exists(),
+        "no plaintext list beside the encrypted one"
+    );
     let opened = c.dir.join("opened.json");
-    common::age_decrypt(&organiser, &PathBuf::from(format!("{}.age", sealed.display())), &opened);
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&opened).unwrap()).unwrap();
+    common::age_decrypt(
+        &organiser,
+        &PathBuf::from(format!("{}.age", sealed.display())),
+        &opened,
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&opened).unwrap()).unwrap();
     assert_eq!(json["schema"], "casebook-sanctions/1");
     assert_eq!(json["sanctions"][0]["person"], "@dana");
     assert_eq!(json["sanctions"][0]["action"], "ban");
 
     // The reported party's record states the sanction and the committee's real window.
     c.as_("Ada", &[&"settings", f, &"--appeal-days", &"45"]);
-    c.as_("Ada", &[&"record-text", f, &code, &"--for", &"reported", &"--title", &"Your ban", &"--summary", &"You were banned."]);
+    c.as_(
+        "Ada",
+        &[
+            &"record-text",
+            f,
+            &code,
+            &"--for",
+            &"reported",
+            &"--title",
+            &"Your ban",
+            &"--summary",
+            &"You were banned.",
+        ],
+    );
     let record = c.dir.join("reported.md");
-    c.as_("Ada", &[&"export", f, &code, &"--for", &"reported", &"-o", &record]);
+    c.as_(
+        "Ada",
+        &[&"export", f, &code, &"--for", &"reported", &"-o", &record],
+    );
     let text = std::fs::read_to_string(&record).unwrap();
-    assert!(text.contains("## Sanctions") && text.contains("temporary-ban in chat, events"), "{text}");
+    assert!(
+        text.contains("## Sanctions") && text.contains("temporary-ban in chat, events"),
+        "{text}"
+    );
     assert!(text.contains("within 45 days (by "), "{text}");
     assert!(!text.contains("30 days"), "{text}");
 
     // Lifted: off the organisers' list at once, and the checklist opens again for the news.
-    let lifted = c.as_("Ada", &[&"sanction", &"lift", f, &code, &"1", &"--note", &"Apology received"]);
-    assert!(lifted.contains("sanction 1 lifted") && lifted.contains("to tell: chat, events, reported person"), "{lifted}");
-    assert_eq!(c.as_("Di", &[&"sanctions", f, &"--active"]).trim(), "no sanction is in force");
+    let lifted = c.as_(
+        "Ada",
+        &[
+            &"sanction",
+            &"lift",
+            f,
+            &code,
+            &"1",
+            &"--note",
+            &"Apology received",
+        ],
+    );
+    assert!(
+        lifted.contains("sanction 1 lifted")
+            && lifted.contains("to tell: chat, events, reported person"),
+        "{lifted}"
+    );
+    assert_eq!(
+        c.as_("Di", &[&"sanctions", f, &"--active"]).trim(),
+        "no sanction is in force"
+    );
     assert!(c.queue("Di", "sanctions-to-tell").contains(code));
     assert!(!c.queue("Di", "sanctions-ending").contains(code));
-    let again = c.refused("Ada", &[&"sanction", &"lift", f, &code, &"1", &"--note", &"again"]);
-    assert!(again.contains("is lifted; start a new sanction instead"), "{again}");
+    let again = c.refused(
+        "Ada",
+        &[&"sanction", &"lift", f, &code, &"1", &"--note", &"again"],
+    );
+    assert!(
+        again.contains("is lifted; start a new sanction instead"),
+        "{again}"
+    );
     assert_eq!(c.stored("sanction-lifted"), 1, "in the file itself");
 }
 
@@ -296,31 +472,119 @@ fn a_ban_ending_soon_shows_its_checklist_and_reaches_the_organisers_list_until_l
 fn a_breach_opens_a_linked_case() {
     let Some(c) = committee() else { return };
     let (f, code) = (&c.file, c.code.as_str());
-    c.as_("Bo", &[&"sanction", &"start", f, &code, &"--step", &"warning", &"--subject", &"@dana", &"--space", &"chat", &"--until-reviewed"]);
-    let said = c.as_("Bo", &[&"sanction", &"breach", f, &code, &"1", &"--note", &"Posted again in chat"]);
+    c.as_(
+        "Bo",
+        &[
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"warning",
+            &"--subject",
+            &"@dana",
+            &"--space",
+            &"chat",
+            &"--until-reviewed",
+        ],
+    );
+    let said = c.as_(
+        "Bo",
+        &[
+            &"sanction",
+            &"breach",
+            f,
+            &code,
+            &"1",
+            &"--note",
+            &"Posted again in chat",
+        ],
+    );
     assert!(said.contains("breach recorded; case "), "{said}");
-    let opened = said.split("breach recorded; case ").nth(1).unwrap().split_whitespace().next().unwrap();
+    let opened = said
+        .split("breach recorded; case ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
     let shown = c.as_("Di", &[&"case", &"show", f, &opened]);
-    assert!(shown.contains(&format!("Breach of the warning from {} on {code}", in_days(0))), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "Breach of the warning from {} on {code}",
+            in_days(0)
+        )),
+        "{shown}"
+    );
     assert!(shown.contains("Posted again in chat"), "{shown}");
     let listed = c.as_("Di", &[&"sanction", &"list", f, &code]);
-    assert!(listed.contains("breached by Bo on") && listed.contains("until reviewed"), "{listed}");
+    assert!(
+        listed.contains("breached by Bo on") && listed.contains("until reviewed"),
+        "{listed}"
+    );
 }
 
 #[test]
 fn an_appeal_is_decided_without_the_members_who_decided_on_every_copy() {
     let Some(c) = committee() else { return };
     let (f, code) = (&c.file, c.code.as_str());
-    let opened = c.as_("Di", &[&"appeal", f, &code, &"--grounds", &"disproportionate", &"--note", &"Too long for a first incident"]);
-    assert!(opened.contains("left out of the appeal's vote and quorum (they voted on or decided it): Ada, Bo, Cy"), "{opened}");
-    assert!(opened.contains("2 members can vote on the appeal"), "{opened}");
-    let twice = c.refused("Ed", &[&"appeal", f, &code, &"--grounds", &"new-evidence", &"--note", &"again"]);
+    let opened = c.as_(
+        "Di",
+        &[
+            &"appeal",
+            f,
+            &code,
+            &"--grounds",
+            &"disproportionate",
+            &"--note",
+            &"Too long for a first incident",
+        ],
+    );
+    assert!(
+        opened.contains(
+            "left out of the appeal's vote and quorum (they voted on or decided it): Ada, Bo, Cy"
+        ),
+        "{opened}"
+    );
+    assert!(
+        opened.contains("2 members can vote on the appeal"),
+        "{opened}"
+    );
+    let twice = c.refused(
+        "Ed",
+        &[
+            &"appeal",
+            f,
+            &code,
+            &"--grounds",
+            &"new-evidence",
+            &"--note",
+            &"again",
+        ],
+    );
     assert!(twice.contains("was appealed already"), "{twice}");
     c.as_("Di", &[&"status", f, &code, &"deliberating"]);
     // The command refuses a member who decided...
-    let refused = c.refused("Bo", &[&"vote", f, &code, &"--outcome", &"warning", &"--for", &"--propose"]);
-    assert!(refused.contains("Bo voted on or decided the decision of"), "{refused}");
-    c.as_("Di", &[&"vote", f, &code, &"--outcome", &"warning", &"--for"]);
+    let refused = c.refused(
+        "Bo",
+        &[
+            &"vote",
+            f,
+            &code,
+            &"--outcome",
+            &"warning",
+            &"--for",
+            &"--propose",
+        ],
+    );
+    assert!(
+        refused.contains("Bo voted on or decided the decision of"),
+        "{refused}"
+    );
+    c.as_(
+        "Di",
+        &[&"vote", f, &code, &"--outcome", &"warning", &"--for"],
+    );
     // ...and every copy keeps, names and does not count a vote Bo signs himself, on an old
     // copy merged in.
     let old = c.dir.join("old.cases.age");
@@ -337,15 +601,62 @@ fn an_appeal_is_decided_without_the_members_who_decided_on_every_copy() {
     );
     c.as_("Ada", &[&"merge", f, &old]);
     c.held_everywhere("voted on or decided the decision");
-    let short = c.refused("Di", &[&"decide", f, &code, &"--outcome", &"warning", &"--rationale", &"r"]);
-    assert!(short.contains("1 for, 2 needed of 2 eligible"), "Bo's vote does not count: {short}");
-    c.as_("Ed", &[&"vote", f, &code, &"--outcome", &"warning", &"--for"]);
-    c.as_("Di", &[&"decide", f, &code, &"--outcome", &"warning", &"--rationale", &"Proportionate"]);
+    let short = c.refused(
+        "Di",
+        &[
+            &"decide",
+            f,
+            &code,
+            &"--outcome",
+            &"warning",
+            &"--rationale",
+            &"r",
+        ],
+    );
+    assert!(
+        short.contains("1 for, 2 needed of 2 eligible"),
+        "Bo's vote does not count: {short}"
+    );
+    c.as_(
+        "Ed",
+        &[&"vote", f, &code, &"--outcome", &"warning", &"--for"],
+    );
+    c.as_(
+        "Di",
+        &[
+            &"decide",
+            f,
+            &code,
+            &"--outcome",
+            &"warning",
+            &"--rationale",
+            &"Proportionate",
+        ],
+    );
     let shown = c.as_("Ed", &[&"case", &"show", f, &code]);
-    assert!(shown.contains("decided warning") && shown.contains("the decision appealed: temporary-ban"), "{shown}");
-    c.as_("Ada", &[&"record-text", f, &code, &"--for", &"reported", &"--title", &"Appeal", &"--summary", &"Changed."]);
+    assert!(
+        shown.contains("decided warning") && shown.contains("the decision appealed: temporary-ban"),
+        "{shown}"
+    );
+    c.as_(
+        "Ada",
+        &[
+            &"record-text",
+            f,
+            &code,
+            &"--for",
+            &"reported",
+            &"--title",
+            &"Appeal",
+            &"--summary",
+            &"Changed.",
+        ],
+    );
     let record = c.dir.join("appeal.md");
-    c.as_("Ada", &[&"export", f, &code, &"--for", &"reported", &"-o", &record]);
+    c.as_(
+        "Ada",
+        &[&"export", f, &code, &"--for", &"reported", &"-o", &record],
+    );
     let text = std::fs::read_to_string(&record).unwrap();
     assert!(text.contains("This decision was made on appeal"), "{text}");
 }
@@ -358,13 +669,32 @@ fn a_sanction_without_a_decision_or_an_appeal_out_of_time_is_not_applied() {
         .as_("Ada", &[&"case", &"new", f, &"--title", &"Another report"])
         .trim()
         .to_string();
-    let refused = c.refused("Bo", &[&"sanction", &"start", f, &undecided, &"--step", &"warning", &"--subject", &"@x", &"--space", &"chat", &"--until-reviewed"]);
-    assert!(refused.contains("has no decision yet; a sanction follows a decision"), "{refused}");
+    let refused = c.refused(
+        "Bo",
+        &[
+            &"sanction",
+            &"start",
+            f,
+            &undecided,
+            &"--step",
+            &"warning",
+            &"--subject",
+            &"@x",
+            &"--space",
+            &"chat",
+            &"--until-reviewed",
+        ],
+    );
+    assert!(
+        refused.contains("has no decision yet; a sanction follows a decision"),
+        "{refused}"
+    );
     // An appeal signed outside casebook, claiming a day past the window: kept, not applied.
     c.as_("Ada", &[&"settings", f, &"--appeal-days", &"0"]);
     let case = c.case_id();
     let mut forgery = Forgery::open(c.key("Bo"), f);
-    let late = (Utc::now() + chrono::Duration::days(2)).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    let late = (Utc::now() + chrono::Duration::days(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
     forgery.commit(
         "Bo",
         c.key("Bo"),

@@ -5,8 +5,8 @@
 use std::io::Read;
 
 use super::subcommands::{
-    CaseCommand, CommsCommand, EditArgs, EmergencyCommand, MemberCommand, NoteCommand, PartyCommand,
-    SanctionCommand,
+    CaseCommand, CommsCommand, EditArgs, EmergencyCommand, MemberCommand, NoteCommand,
+    PartyCommand, SanctionCommand,
 };
 use super::{Command, ConfigError, RecordTextArgs};
 

@@ -92,6 +92,10 @@ pub struct SettingsArgs {
     /// Show a sanction as ending this many days before its last day.
     #[arg(long)]
     pub notice_days: Option<u32>,
+    /// A reporter hears from the committee at least every this many days while their case
+    /// waits for its decision (the update-due queue).
+    #[arg(long)]
+    pub update_days: Option<u32>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -548,6 +552,10 @@ pub enum CommsCommand {
         /// What was said, in short.
         #[arg(long)]
         summary: String,
+        /// The day the message promised the next update by: past it, the case shows in the
+        /// update-due queue until another message is logged.
+        #[arg(long, value_parser = date, value_name = "DAY")]
+        next_update_by: Option<NaiveDate>,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,

@@ -543,11 +543,13 @@ pub(super) fn comms(
         code,
         to,
         summary,
+        next_update_by,
         save_as,
     } = command;
     let change = CaseChange::Message {
         to: *to,
         summary: summary.clone(),
+        next_update_by: *next_update_by,
     };
     let changed = Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
     writeln!(out, "{}: communication logged", changed.before.code_name)?;
@@ -614,6 +616,7 @@ pub(super) fn settings(
         decide_days: args.decide_days,
         appeal_days: args.appeal_days,
         notice_days: args.notice_days,
+        update_days: args.update_days,
     };
     if change == SettingsChange::default() {
         let identity = load_identity(config)?;
@@ -637,6 +640,7 @@ fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Resul
             "decide_days": settings.decide_days,
             "appeal_days": settings.appeal_days,
             "notice_days": settings.notice_days,
+            "update_days": settings.update_days,
         });
         writeln!(out, "{}", super::json(&shown)?)?;
         return Ok(());
@@ -667,6 +671,11 @@ fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Resul
         out,
         "sanctions ending   shown {} before their last day",
         crate::core::describe::count(settings.notice_days as usize, "day", "days")
+    )?;
+    writeln!(
+        out,
+        "update reporters   at least every {} while a case is open",
+        crate::core::describe::count(settings.update_days as usize, "day", "days")
     )?;
     Ok(())
 }

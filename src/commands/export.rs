@@ -37,7 +37,11 @@ pub(super) fn plaintext_note(output: &Path, audience: &str, encrypted: bool) {
 
 /// Where an export goes: `-o` as [`export_ops::place`] reads it, in the private export
 /// folder (created 0700) unless a path was typed.
-pub(super) fn placed(config: &Config, typed: Option<&Path>, fallback: &str) -> Result<PathBuf, Error> {
+pub(super) fn placed(
+    config: &Config,
+    typed: Option<&Path>,
+    fallback: &str,
+) -> Result<PathBuf, Error> {
     let dir = &config.interface.export_dir;
     let typed = typed.map(|p| p.to_string_lossy().into_owned());
     let path = export_ops::place(typed.as_deref(), dir, fallback);

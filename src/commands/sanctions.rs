@@ -151,7 +151,13 @@ pub(super) fn sanction(
     for event in &changed.events {
         after.apply(event);
     }
-    let number = |id| after.sanctions.iter().position(|s| s.id == id).map(|i| i + 1);
+    let number = |id| {
+        after
+            .sanctions
+            .iter()
+            .position(|s| s.id == id)
+            .map(|i| i + 1)
+    };
     for event in &changed.events {
         use crate::core::event::EventKind as K;
         match &event.kind {
@@ -406,8 +412,8 @@ pub(super) fn appeal(config: &Config, args: &AppealArgs, out: &mut dyn Write) ->
             names.join(", ")
         )?;
         let eligible = crate::core::rules::eligible_voters(&roster, &after);
-        let needed = crate::core::decision::tally(settings.quorum, &eligible, &Default::default())
-            .needed;
+        let needed =
+            crate::core::decision::tally(settings.quorum, &eligible, &Default::default()).needed;
         if eligible.is_empty() || eligible.len() < needed {
             writeln!(
                 out,

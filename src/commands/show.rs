@@ -430,7 +430,10 @@ pub(super) fn show(
                     at.format("%Y-%m-%d"),
                     inline(&appeal.original.outcome)
                 ),
-                None => format!("open (the decision appealed: {})", inline(&appeal.original.outcome)),
+                None => format!(
+                    "open (the decision appealed: {})",
+                    inline(&appeal.original.outcome)
+                ),
             }
         )?;
         writeln!(

@@ -373,6 +373,9 @@ pub struct Communication {
     pub by: MemberId,
     /// When.
     pub at: DateTime<Utc>,
+    /// The day the message promised the next update by, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_update_by: Option<NaiveDate>,
 }
 
 /// A case as the committee currently sees it, derived from its events by [`Case::apply`].
@@ -831,14 +834,17 @@ impl Case {
                     self.status = Status::Reopened;
                 }
             }
-            EventKind::CommunicationLogged { to, summary } => {
-                self.communications.push(Communication {
-                    to: *to,
-                    summary: summary.clone(),
-                    by: event.author,
-                    at: event.at,
-                })
-            }
+            EventKind::CommunicationLogged {
+                to,
+                summary,
+                next_update_by,
+            } => self.communications.push(Communication {
+                to: *to,
+                summary: summary.clone(),
+                by: event.author,
+                at: event.at,
+                next_update_by: *next_update_by,
+            }),
             EventKind::CaseSealed { access, .. } => {
                 if let Access::Given { member } = access {
                     self.pending.retain(|p| {
@@ -1091,6 +1097,7 @@ impl Case {
                     summary: String::new(),
                     by: c.by,
                     at: c.at,
+                    next_update_by: c.next_update_by,
                 })
                 .collect(),
             notes: 0,
@@ -1153,6 +1160,40 @@ impl Case {
             return self.communications.iter().any(|c| c.at >= decision.at);
         }
         owed.into_iter().all(told)
+    }
+
+    /// The people waiting for an update past the day they were promised one, with that day:
+    /// the day the last message to them named, or, for the reporter of a case still waiting
+    /// for its decision, `update_days` after the last message to them (or the report).
+    pub fn updates_due(&self, update_days: u32, today: NaiveDate) -> Vec<(Audience, NaiveDate)> {
+        use crate::core::party::PartyRole;
+        if self.status.is_finished() {
+            return Vec::new();
+        }
+        let mut due = Vec::new();
+        for (role, to) in [
+            (PartyRole::Reporter, Audience::Reporter),
+            (PartyRole::Reported, Audience::Reported),
+        ] {
+            let last = self.communications.iter().rev().find(|c| c.to == to);
+            let by = match last {
+                Some(c) => c.next_update_by.or_else(|| {
+                    (to == Audience::Reporter && self.status.awaits_decision())
+                        .then(|| c.at.date_naive() + chrono::Days::new(u64::from(update_days)))
+                }),
+                None if to == Audience::Reporter
+                    && self.status.awaits_decision()
+                    && self.parties.iter().any(|p| p.role == role) =>
+                {
+                    Some(self.received_at.date_naive() + chrono::Days::new(u64::from(update_days)))
+                }
+                None => None,
+            };
+            if let Some(by) = by.filter(|by| *by < today) {
+                due.push((to, by));
+            }
+        }
+        due
     }
 }
 
@@ -1241,6 +1282,7 @@ mod tests {
                 EventKind::CommunicationLogged {
                     to,
                     summary: "s".into(),
+                    next_update_by: None,
                 },
             ))
         };

@@ -129,9 +129,18 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
                 ""
             }
         ),
-        EventKind::CommunicationLogged { to, summary } => {
-            format!("message to {}: {}", audience(*to), inline(summary))
-        }
+        EventKind::CommunicationLogged {
+            to,
+            summary,
+            next_update_by,
+        } => format!(
+            "message to {}: {}{}",
+            audience(*to),
+            inline(summary),
+            next_update_by
+                .map(|d| format!(" (next update by {d})"))
+                .unwrap_or_default()
+        ),
         EventKind::NoteAdded { note, .. } => note_kind(*note).into(),
         EventKind::AttentionResolved { events, note, .. } => format!(
             "resolved {} merged change{} needing attention: {}",
@@ -235,9 +244,7 @@ pub fn text(kind: &EventKind) -> Option<&str> {
         | EventKind::SanctionBreached { note, .. }
         | EventKind::SanctionLifted { note, .. }
         | EventKind::AppealOpened { note, .. } => Some(note),
-        EventKind::SanctionStarted { conditions, .. } if !conditions.is_empty() => {
-            Some(conditions)
-        }
+        EventKind::SanctionStarted { conditions, .. } if !conditions.is_empty() => Some(conditions),
         _ => None,
     }
 }
@@ -437,6 +444,7 @@ mod tests {
         let kind = EventKind::CommunicationLogged {
             to: Audience::Reported,
             summary: "sent\u{1b}[2J".into(),
+            next_update_by: None,
         };
         assert_eq!(
             headline(&kind, &nobody),

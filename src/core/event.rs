@@ -449,6 +449,10 @@ pub enum EventKind {
         /// before: 14).
         #[serde(default = "super::process::default_notice_days")]
         notice_days: u32,
+        /// Days within which a reporter hears again while their case waits for its decision
+        /// (absent before: 14).
+        #[serde(default = "super::process::default_update_days")]
+        update_days: u32,
     },
     /// A report was received and a case opened for it.
     CaseOpened {
@@ -569,6 +573,9 @@ pub enum EventKind {
         to: Audience,
         /// What was said, in short.
         summary: String,
+        /// The day by which the message promised them the next update, if it did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_update_by: Option<NaiveDate>,
     },
     /// A member wrote (or confirmed) the title and summary a decision record for one audience
     /// shows. Outside the committee's own record, nothing else a report said appears.

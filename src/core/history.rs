@@ -740,6 +740,7 @@ impl Committee {
                 decide_days,
                 appeal_days,
                 notice_days,
+                update_days,
             } => {
                 self.settings = Settings {
                     ladder: *ladder,
@@ -748,6 +749,7 @@ impl Committee {
                     decide_days: *decide_days,
                     appeal_days: *appeal_days,
                     notice_days: *notice_days,
+                    update_days: *update_days,
                 }
             }
             _ => {}

@@ -28,6 +28,16 @@ pub struct Settings {
     /// A sanction shows as ending this many days before its last day.
     #[serde(default = "default_notice_days")]
     pub notice_days: u32,
+    /// A reporter hears from the committee at least this often while their case waits for
+    /// its decision.
+    #[serde(default = "default_update_days")]
+    pub update_days: u32,
+}
+
+/// How often a reporter hears while their case is open, unless the committee set it: every
+/// 14 days.
+pub fn default_update_days() -> u32 {
+    14
 }
 
 /// The appeal window of a committee that never set one: 30 days.
@@ -49,6 +59,7 @@ impl Default for Settings {
             decide_days: 30,
             appeal_days: default_appeal_days(),
             notice_days: default_notice_days(),
+            update_days: default_update_days(),
         }
     }
 }

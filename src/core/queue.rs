@@ -40,6 +40,8 @@ pub enum Queue {
     SanctionsEnding,
     /// The case's review date has come.
     ReviewDue,
+    /// A reporter or reported party waits past the update they were promised.
+    UpdateDue,
     /// Closed, transferred or out of scope.
     Closed,
     /// Everything.
@@ -48,12 +50,13 @@ pub enum Queue {
 
 impl Queue {
     /// Every queue, in the order they are shown.
-    pub const ALL: [Queue; 14] = [
+    pub const ALL: [Queue; 15] = [
         Queue::NeedsAcknowledgement,
         Queue::Triage,
         Queue::Mine,
         Queue::AwaitingMyVote,
         Queue::Overdue,
+        Queue::UpdateDue,
         Queue::Investigating,
         Queue::Deliberating,
         Queue::DecidedNotCommunicated,
@@ -80,6 +83,7 @@ impl Queue {
             Queue::SanctionsToTell => "sanctions-to-tell",
             Queue::SanctionsEnding => "sanctions-ending",
             Queue::ReviewDue => "review-due",
+            Queue::UpdateDue => "update-due",
             Queue::Closed => "closed",
             Queue::All => "all",
         }
@@ -119,10 +123,13 @@ impl Queue {
             Queue::SanctionsEnding => {
                 let today = view.now.date_naive();
                 let notice = chrono::Days::new(u64::from(view.settings.notice_days));
-                case.sanctions.iter().any(|s| {
-                    s.active_on(today) && s.ends.is_some_and(|end| end <= today + notice)
-                })
+                case.sanctions
+                    .iter()
+                    .any(|s| s.active_on(today) && s.ends.is_some_and(|end| end <= today + notice))
             }
+            Queue::UpdateDue => !case
+                .updates_due(view.settings.update_days, view.now.date_naive())
+                .is_empty(),
             Queue::ReviewDue => case
                 .review_on
                 .is_some_and(|day| day <= view.now.date_naive()),
@@ -189,4 +196,163 @@ pub fn counts<'a>(
         }
     }
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::core::case::{CaseId, Channel};
+    use crate::core::event::{Audience, Event, EventKind};
+    use crate::core::party::{Identity, Party, PartyId, PartyRole, PersonId};
+    use crate::core::roster::{Member, Role};
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    fn noon(d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, d, 12, 0, 0).unwrap()
+    }
+
+    fn event(n: u128, at: DateTime<Utc>, kind: EventKind) -> Event {
+        Event {
+            id: Uuid::from_u128(n),
+            case: Some(CaseId(Uuid::from_u128(99))),
+            author: MemberId(Uuid::from_u128(1)),
+            at,
+            amends: None,
+            kind,
+        }
+    }
+
+    /// A case reported on December 1st by a reporter, decided on the 2nd.
+    fn decided() -> Case {
+        let mut case = Case::opened(
+            CaseId(Uuid::from_u128(99)),
+            &event(
+                100,
+                noon(1),
+                EventKind::CaseOpened {
+                    code_name: "amber-kettle".into(),
+                    title: "t".into(),
+                    summary: String::new(),
+                    channel: Channel::Email,
+                    received_at: noon(1),
+                },
+            ),
+        )
+        .unwrap();
+        case.apply(&event(
+            101,
+            noon(1),
+            EventKind::PartyAdded {
+                party: Party {
+                    id: PartyId(Uuid::from_u128(7)),
+                    role: PartyRole::Reporter,
+                    person: PersonId(Uuid::from_u128(8)),
+                    identity: Identity::Pseudonymous { alias: "R".into() },
+                    member: None,
+                },
+            },
+        ));
+        case
+    }
+
+    fn at<'a>(roster: &'a Roster, settings: &'a Settings, d: u32) -> View<'a> {
+        View {
+            me: None,
+            roster,
+            settings,
+            now: noon(d),
+        }
+    }
+
+    #[test]
+    fn a_ban_shows_as_ending_from_its_notice_day_until_its_last_day() {
+        let roster = Roster::new(vec![Member {
+            id: MemberId(Uuid::from_u128(1)),
+            name: "Ada".into(),
+            email: None,
+            role: Role::Chair,
+            recipient: "age1x".into(),
+            added_at: noon(1),
+            removed_at: None,
+        }]);
+        let settings = Settings::default();
+        let mut case = decided();
+        case.status = Status::Decided;
+        case.apply(&event(
+            102,
+            noon(2),
+            EventKind::SanctionStarted {
+                step: "temporary-ban".into(),
+                subject: "@dana".into(),
+                spaces: vec!["chat".into()],
+                starts: day(2),
+                ends: Some(day(30)),
+                conditions: String::new(),
+            },
+        ));
+        let ending =
+            |case: &Case, d| Queue::SanctionsEnding.contains(&at(&roster, &settings, d), case);
+        // 14 days' notice: from the 16th to the 30th, not before, not after.
+        assert!(!ending(&case, 15));
+        assert!(ending(&case, 16));
+        assert!(ending(&case, 30));
+        assert!(!ending(&case, 31));
+        let to_tell =
+            |case: &Case, d| Queue::SanctionsToTell.contains(&at(&roster, &settings, d), case);
+        assert!(to_tell(&case, 3));
+        // Once over by its date, telling of its start is moot.
+        assert!(!to_tell(&case, 31));
+        case.apply(&event(
+            103,
+            noon(5),
+            EventKind::SanctionLifted {
+                sanction: Uuid::from_u128(102),
+                note: "appeal".into(),
+            },
+        ));
+        assert!(!ending(&case, 20), "lifted: not ending");
+        assert!(to_tell(&case, 31), "the lifting is news to tell");
+    }
+
+    #[test]
+    fn a_reporter_waits_past_the_promise_or_the_committees_interval() {
+        let roster = Roster::new(Vec::new());
+        let settings = Settings::default();
+        let mut case = decided();
+        case.status = Status::Investigating;
+        let due = |case: &Case, d| Queue::UpdateDue.contains(&at(&roster, &settings, d), case);
+        // Nobody wrote: 14 days after the report.
+        assert!(!due(&case, 15));
+        assert!(due(&case, 16));
+        case.apply(&event(
+            104,
+            noon(10),
+            EventKind::CommunicationLogged {
+                to: Audience::Reporter,
+                summary: "We are looking into it".into(),
+                next_update_by: Some(day(12)),
+            },
+        ));
+        assert!(!due(&case, 12));
+        assert!(due(&case, 13), "past the day promised");
+        case.apply(&event(
+            105,
+            noon(13),
+            EventKind::CommunicationLogged {
+                to: Audience::Reporter,
+                summary: "Still on it".into(),
+                next_update_by: None,
+            },
+        ));
+        assert!(!due(&case, 27));
+        assert!(due(&case, 28), "14 days after the last message");
+        case.status = Status::Closed;
+        assert!(!due(&case, 28), "a closed case owes no update");
+    }
 }

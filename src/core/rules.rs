@@ -235,8 +235,7 @@ pub fn judge(
             ..
         } => {
             actor.may_act(case)?;
-            if case.decision.is_none() || !matches!(case.status, Status::Decided | Status::Closed)
-            {
+            if case.decision.is_none() || !matches!(case.status, Status::Decided | Status::Closed) {
                 return Err(RuleError::NoDecision {
                     case: name(),
                     what: "a sanction",
@@ -296,9 +295,7 @@ pub fn judge(
             let sanction = sanction_of(case, *sanction)?;
             still_on(case, sanction, event)
         }
-        EventKind::SanctionExtended {
-            sanction, ends, ..
-        } => {
+        EventKind::SanctionExtended { sanction, ends, .. } => {
             actor.may_act(case)?;
             let sanction = sanction_of(case, *sanction)?;
             still_on(case, sanction, event)?;

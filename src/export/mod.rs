@@ -368,7 +368,11 @@ pub fn record_with(
         title,
         summary,
         written: written_by,
-        clauses: case.clauses.iter().map(|c| inline(c).into_owned()).collect(),
+        clauses: case
+            .clauses
+            .iter()
+            .map(|c| inline(c).into_owned())
+            .collect(),
         rationale: internal.then(|| body(&decision.rationale).into_owned()),
         review_on: case
             .review_on
@@ -642,8 +646,10 @@ impl Record {
                     t(&s.step),
                     spaces.join(", "),
                     s.from,
-                    s.until
-                        .map_or_else(|| "until the committee reviews it".into(), |d| format!("to {d}"))
+                    s.until.map_or_else(
+                        || "until the committee reviews it".into(),
+                        |d| format!("to {d}")
+                    )
                 );
                 if let Some(day) = s.lifted {
                     let _ = write!(md, " (lifted on {day})");

@@ -79,6 +79,8 @@ pub enum CaseChange {
         to: Audience,
         /// What it said.
         summary: String,
+        /// The day it promised the next update by, if it did.
+        next_update_by: Option<NaiveDate>,
     },
     /// Add a note (or a correction of an earlier entry).
     Note {
@@ -398,9 +400,17 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
                 .map(|t| process::write_record_text(actor, &case, t.profile, &t.title, &t.summary))
                 .collect()
         })?,
-        CaseChange::Message { to, summary } => as_member(file, |actor| {
+        CaseChange::Message {
+            to,
+            summary,
+            next_update_by,
+        } => as_member(file, |actor| {
             process::change_details(actor, &case)?;
-            Ok(vec![EventKind::CommunicationLogged { to, summary }])
+            Ok(vec![EventKind::CommunicationLogged {
+                to,
+                summary,
+                next_update_by,
+            }])
         })?,
         CaseChange::Note {
             kind,
@@ -437,8 +447,13 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
             }
             let now = Utc::now();
             as_member(file, |actor| {
-                process::after_decision(actor, &case, EventKind::AppealOpened { grounds, note }, now)
-                    .map(one)
+                process::after_decision(
+                    actor,
+                    &case,
+                    EventKind::AppealOpened { grounds, note },
+                    now,
+                )
+                .map(one)
             })?
         }
         CaseChange::Edit(changes) => {
@@ -793,6 +808,8 @@ pub struct SettingsChange {
     pub appeal_days: Option<u32>,
     /// Days before its end a sanction shows as ending.
     pub notice_days: Option<u32>,
+    /// Days within which a reporter hears again while their case is open.
+    pub update_days: Option<u32>,
 }
 
 /// Change the committee's rules (chairs only); gives back the new settings (recorded, not
@@ -824,6 +841,9 @@ pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Se
     if let Some(days) = change.notice_days {
         settings.notice_days = days;
     }
+    if let Some(days) = change.update_days {
+        settings.update_days = days;
+    }
     let kind = EventKind::SettingsChanged {
         ladder: settings.ladder,
         quorum: settings.quorum,
@@ -831,6 +851,7 @@ pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Se
         decide_days: settings.decide_days,
         appeal_days: settings.appeal_days,
         notice_days: settings.notice_days,
+        update_days: settings.update_days,
     };
     file.record(&events_by(me.id, None, vec![kind], None))?;
     Ok(settings)

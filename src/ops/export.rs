@@ -479,9 +479,9 @@ pub fn sanctions_in_force(
 ) -> Result<records::sanctions::SanctionList, Error> {
     let me = acting_member(file)?;
     let cases = file.cases()?;
-    let readable = cases.values().filter(|c| {
-        c.readable_by(me.id) && c.conflict_of(me.id) != Some(ConflictKind::Hard)
-    });
+    let readable = cases
+        .values()
+        .filter(|c| c.readable_by(me.id) && c.conflict_of(me.id) != Some(ConflictKind::Hard));
     Ok(records::sanctions::build(
         readable,
         Utc::now().date_naive(),

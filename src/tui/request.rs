@@ -222,6 +222,11 @@ pub fn read_with(
             CaseChange::Message {
                 to: chosen(form, "to")?,
                 summary: required(form, "summary", "say what the message said")?,
+                next_update_by: form
+                    .optional("next")
+                    .map(|typed| crate::core::dates::read_day(&typed, order))
+                    .transpose()
+                    .map_err(|e| format!("next update by: {e}"))?,
             },
         ),
         Purpose::Amend(code) => change(

@@ -316,6 +316,7 @@ impl Script {
             vec![EventKind::CommunicationLogged {
                 to,
                 summary: summary.into(),
+                next_update_by: None,
             }],
         )
     }

@@ -462,6 +462,7 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             vec![
                 Field::choice("to", "sent to", Audience::ALL.map(|a| (a.as_str(), a)), 0),
                 Field::line("summary", "what it said", ""),
+                Field::line("next", "next update by (a day; empty: none)", ""),
             ],
         ),
         Action::Export => Form::new(
