@@ -170,6 +170,7 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
                 CaseChange::Message {
                     to: Audience::Reporter,
                     summary: "Told them.".into(),
+                    next_update_by: None,
                 },
                 &mut copy.file,
             ),

@@ -112,7 +112,7 @@ fn a_member_opens_the_demo_adds_a_note_saves_as_and_finds_it_again() {
     let saved = dir.path().join("mine.cases.age");
     let tmux = Tmux::start("casebook-e2e", &format!("'{}' demo", bin()));
     let screen = tmux.wait_for("all (37)");
-    assert!(screen.contains("deliberating 5"), "{screen}");
+    assert!(screen.contains("closed 8"), "{screen}");
     tmux.keys(&["Down", "Down", "Enter"]);
     let screen = tmux.wait_for("Timeline");
     let code = screen
@@ -449,9 +449,9 @@ fn the_idle_lock_keeps_an_open_decision_form_and_restores_it_on_its_case() {
     let command = demo_copy(dir.path(), "idle_lock_minutes = 0.05\n");
     let tmux = Tmux::start("casebook-lock-form", &command);
     tmux.wait_for("all (37)");
-    // From `all`, four queues back is `deliberating` (past needs-attention and closed and
-    // decided-not-communicated).
-    tmux.keys(&["h", "h", "h", "h"]);
+    // From `all`, seven queues back is `deliberating` (past needs-attention, closed,
+    // review-due, sanctions-ending, sanctions-to-tell and decided-not-communicated).
+    tmux.keys(&["h", "h", "h", "h", "h", "h", "h"]);
     tmux.wait_for("deliberating (5)");
     tmux.keys(&["Enter", "d"]);
     tmux.wait_for("Record the decision on");

@@ -151,6 +151,7 @@ fn apply(file: &mut CaseFile, step: &Step) {
             CaseChange::Message {
                 to: Audience::Reporter,
                 summary: "Told them.".into(),
+                next_update_by: None,
             },
         ),
         Step::Assign(n, m) => change(file, *n, CaseChange::Assign(NAMES[*m].to_string())),

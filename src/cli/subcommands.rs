@@ -273,8 +273,9 @@ pub enum CaseCommand {
     List {
         /// The case file.
         file: PathBuf,
-        /// needs-acknowledgement, triage, mine, awaiting-my-vote, overdue, investigating,
-        /// deliberating, decided-not-communicated, closed, all (default), or `counts`.
+        /// needs-acknowledgement, triage, mine, awaiting-my-vote, overdue, update-due,
+        /// investigating, deliberating, decided-not-communicated, sanctions-to-tell,
+        /// sanctions-ending, review-due, closed, needs-attention, all (default), or `counts`.
         #[arg(long, default_value = "all")]
         queue: QueueChoice,
         /// Print JSON instead of text.

@@ -298,6 +298,12 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
             "the window is a committee rule (`casebook settings FILE --appeal-days N`)"
         }
         RuleError::AlreadyAppealed { .. } => "see the appeal with `casebook case show FILE CODE`",
+        RuleError::TemplateShows { .. } => {
+            "write the template with the placeholders that audience may see (`casebook template list FILE` shows them)"
+        }
+        RuleError::EmptyTemplate => {
+            "write the template's text (`--text -` reads it from standard input)"
+        }
         RuleError::AppealPanel { .. } => {
             "the members who did not decide vote on the appeal; if too few remain, a chair \
              may record the decision with --override --reason R"

@@ -454,10 +454,6 @@ pub struct Case {
     /// vote, decide, move, assign, seal or write record text on it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub links: BTreeMap<MemberId, super::party::PartyRole>,
-    /// Members who proposed an outcome or voted on the case's decision: an appeal is heard
-    /// without them.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub voters: BTreeSet<MemberId>,
     /// The sanctions its decisions imposed, oldest first (see [`super::sanction`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sanctions: Vec<super::sanction::Sanction>,
@@ -649,7 +645,6 @@ impl Case {
             held: Vec::new(),
             pending: Vec::new(),
             links: BTreeMap::new(),
-            voters: BTreeSet::new(),
             sanctions: Vec::new(),
             appeal: None,
         })
@@ -769,7 +764,6 @@ impl Case {
                 self.conflicts.remove(member);
             }
             EventKind::OutcomeProposed { outcome } => {
-                self.voters.insert(event.author);
                 self.proposal = Some(Proposal {
                     outcome: outcome.clone(),
                     by: event.author,
@@ -780,7 +774,6 @@ impl Case {
             EventKind::VoteCast { outcome, ballot } => {
                 if let Some(p) = self.proposal.as_mut().filter(|p| &p.outcome == outcome) {
                     p.votes.insert(event.author, *ballot);
-                    self.voters.insert(event.author);
                 }
             }
             EventKind::DecisionRecorded {
@@ -818,7 +811,12 @@ impl Case {
             }
             EventKind::AppealOpened { grounds, note } => {
                 if let Some(original) = self.decision.clone() {
-                    let mut panel_out = self.voters.clone();
+                    // Who proposed the outcome decided, who voted on it, who recorded it.
+                    let mut panel_out: BTreeSet<MemberId> = self
+                        .proposal
+                        .iter()
+                        .flat_map(|p| p.votes.keys().copied().chain([p.by]))
+                        .collect();
                     panel_out.insert(original.by);
                     self.appeal = Some(super::sanction::Appeal {
                         id: event.id,
@@ -873,7 +871,8 @@ impl Case {
             | EventKind::Rekeyed
             | EventKind::HistoryRecovered { .. }
             | EventKind::RecipientAdded { .. }
-            | EventKind::SettingsChanged { .. } => {}
+            | EventKind::SettingsChanged { .. }
+            | EventKind::TemplateSet { .. } => {}
         }
     }
 
@@ -1116,8 +1115,7 @@ impl Case {
             held: Vec::new(),
             pending: Vec::new(),
             links: BTreeMap::new(),
-            // Who decided, and what the committee imposed, stay with the case's readers.
-            voters: BTreeSet::new(),
+            // What the committee imposed, and its appeal, stay with the case's readers.
             sanctions: Vec::new(),
             appeal: None,
         }

@@ -431,6 +431,16 @@ pub enum EventKind {
         /// The age recipient.
         recipient: String,
     },
+    /// A chair set the committee's template for messages to one audience at one step (see
+    /// [`super::comms`]).
+    TemplateSet {
+        /// To whom such messages go.
+        to: Audience,
+        /// The step of the process.
+        step: super::comms::Step,
+        /// The template, with placeholders in braces.
+        text: String,
+    },
     /// The committee's rules changed.
     SettingsChanged {
         /// The outcome ladder.
@@ -748,6 +758,7 @@ impl EventKind {
             EventKind::HistoryRecovered { .. } => "history-recovered",
             EventKind::RecipientAdded { .. } => "recipient-added",
             EventKind::SettingsChanged { .. } => "settings-changed",
+            EventKind::TemplateSet { .. } => "template-set",
             EventKind::CaseOpened { .. } => "case-opened",
             EventKind::ReportReceived { .. } => "report-received",
             EventKind::DetailsChanged { .. } => "details-changed",

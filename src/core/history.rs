@@ -145,6 +145,9 @@ pub struct Committee {
     /// a case does not take its readers off the committee, or replace their keys, alone.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     sealed: BTreeMap<CaseId, Readers>,
+    /// The message templates chairs set, by audience and step (see [`super::comms::key`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    templates: BTreeMap<String, String>,
     /// Replaying copies merged together (see [`Committee::merging`]).
     #[serde(skip)]
     merging: bool,
@@ -159,6 +162,7 @@ impl Committee {
             motions: Vec::new(),
             keys: Vec::new(),
             sealed: BTreeMap::new(),
+            templates: BTreeMap::new(),
             merging: false,
         }
     }
@@ -593,6 +597,22 @@ impl Committee {
             // What needs attention on the roster is resolved by a chair.
             EventKind::AttentionResolved { .. } => chair("what needs attention on the roster"),
             EventKind::SettingsChanged { .. } => chair("the committee's rules"),
+            EventKind::TemplateSet { to, text, .. } => {
+                chair("the committee's message templates")?;
+                match super::comms::check(*to, text) {
+                    Ok(()) => Ok(Way::Direct),
+                    Err(names) if names.is_empty() => impossible("the template is empty".into()),
+                    Err(names) => impossible(format!(
+                        "the template names {} that a message to the {} may not show",
+                        names
+                            .iter()
+                            .map(|n| format!("{{{n}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        to.as_str()
+                    )),
+                }
+            }
             EventKind::Approved { event: motion } => {
                 if self.motions.iter().any(|m| m.change.id == *motion) {
                     Ok(Way::Direct)
@@ -728,6 +748,10 @@ impl Committee {
                 }
                 self.keys.push((*member, recipient.clone()));
             }
+            EventKind::TemplateSet { to, step, text } => {
+                self.templates
+                    .insert(super::comms::key(*to, *step), text.clone());
+            }
             EventKind::RecipientAdded { recipient }
                 if !self.extra_recipients.iter().any(|(r, _)| r == recipient) =>
             {
@@ -754,6 +778,20 @@ impl Committee {
             }
             _ => {}
         }
+    }
+
+    /// The committee's template for messages to `to` at `step`: the one a chair set, or
+    /// casebook's.
+    pub fn template(&self, to: super::event::Audience, step: super::comms::Step) -> String {
+        self.templates
+            .get(&super::comms::key(to, step))
+            .cloned()
+            .unwrap_or_else(|| super::comms::default_template(to, step).to_string())
+    }
+
+    /// Whether a chair set the template for `to` at `step` (else it is casebook's).
+    pub fn template_set(&self, to: super::event::Audience, step: super::comms::Step) -> bool {
+        self.templates.contains_key(&super::comms::key(to, step))
     }
 
     /// The member with this id, active or not.

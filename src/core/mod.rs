@@ -7,6 +7,7 @@
 pub mod attention;
 pub mod case;
 pub mod codename;
+pub mod comms;
 pub mod dates;
 pub mod decision;
 pub mod describe;

@@ -372,6 +372,16 @@ pub enum RuleError {
         "{member} voted on or decided the decision of {case} that is appealed; the appeal is heard by the others"
     )]
     AppealPanel { case: String, member: String },
+    /// A message template naming what its audience may not see.
+    #[error("a message to the {audience} may not show {names}; it may show {allowed}")]
+    TemplateShows {
+        audience: &'static str,
+        names: String,
+        allowed: String,
+    },
+    /// An empty message template.
+    #[error("the template is empty")]
+    EmptyTemplate,
 }
 
 fn list(statuses: &[Status]) -> String {

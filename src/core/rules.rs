@@ -364,7 +364,8 @@ pub fn judge(
         | EventKind::Rekeyed
         | EventKind::HistoryRecovered { .. }
         | EventKind::RecipientAdded { .. }
-        | EventKind::SettingsChanged { .. } => Err(RuleError::NotACaseChange {
+        | EventKind::SettingsChanged { .. }
+        | EventKind::TemplateSet { .. } => Err(RuleError::NotACaseChange {
             case: name(),
             kind: event.kind.name(),
         }),

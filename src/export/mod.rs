@@ -230,7 +230,7 @@ impl RecordSanction {
 
 /// What the reported party's record says of appealing: the committee's real window and
 /// grounds, or that this decision was the appeal's.
-fn appeal_text(case: &Case, days: u32) -> String {
+pub fn appeal_text(case: &Case, days: u32) -> String {
     if case.appeal.as_ref().is_some_and(|a| !a.is_open()) {
         return "This decision was made on appeal, by members who did not take part in the \
                 decision appealed; it cannot be appealed again."

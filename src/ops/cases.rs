@@ -857,6 +857,45 @@ pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Se
     Ok(settings)
 }
 
+/// Set the committee's template for messages to `to` at `step` (chairs only; recorded, not
+/// saved).
+pub fn set_template(
+    file: &mut CaseFile,
+    to: Audience,
+    step: crate::core::comms::Step,
+    text: String,
+) -> Result<(), Error> {
+    let me = acting_member(file)?;
+    if me.role != Role::Chair {
+        return Err(Error::Rule(process::RuleError::NotChair {
+            member: me.name.clone(),
+            what: "change the committee's message templates",
+        }));
+    }
+    crate::core::comms::judge(to, &text)?;
+    let kind = EventKind::TemplateSet { to, step, text };
+    file.record(&events_by(me.id, None, vec![kind], None))?;
+    Ok(())
+}
+
+/// The message to `to` at `step` on case `code`: the committee's template filled with what
+/// the case may show that audience.
+pub fn message(
+    file: &mut CaseFile,
+    code: &str,
+    to: Audience,
+    step: crate::core::comms::Step,
+    next_update: Option<NaiveDate>,
+) -> Result<String, Error> {
+    let case = readable(file, code)?;
+    let timeline = file.timeline(case.id)?;
+    let template = file.committee()?.template(to, step);
+    let appeal = crate::export::appeal_text(&case, file.settings().appeal_days);
+    let fields =
+        crate::core::comms::Fields::for_audience(&case, &timeline, to, Some(appeal), next_update);
+    Ok(fields.fill(&template))
+}
+
 /// The case `code` if the member who opened `file` may read it (not with a hard conflict).
 pub fn readable(file: &mut CaseFile, code: &str) -> Result<Case, Error> {
     let case = file.case_by_code(code)?;
