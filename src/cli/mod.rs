@@ -292,6 +292,9 @@ pub enum Command {
     /// The sanctions in force, for the people who enforce them: who, where, until when, ban
     /// or flag; nothing about any case. Printed, or signed and written with --export.
     Sanctions(Box<SanctionsArgs>),
+    /// The committee's message templates per audience and step.
+    #[command(subcommand)]
+    Template(TemplateCommand),
     /// Appeal a case's decision: the case is reopened, and the members who voted on or
     /// decided it are left out of the appeal's vote and quorum.
     Appeal(Box<AppealArgs>),

@@ -6,7 +6,7 @@ use std::io::Read;
 
 use super::subcommands::{
     CaseCommand, CommsCommand, EditArgs, EmergencyCommand, MemberCommand, NoteCommand,
-    PartyCommand, SanctionCommand,
+    PartyCommand, SanctionCommand, TemplateCommand,
 };
 use super::{Command, ConfigError, RecordTextArgs};
 
@@ -86,7 +86,8 @@ fn collect<'a>(command: &'a mut Command, fields: &mut Vec<(&'static str, &'a mut
             fields.push(("--rationale", &mut decide.rationale));
             some(fields, "--reason", &mut decide.reason);
         }
-        Command::Comms(CommsCommand::Log { summary, .. }) => fields.push(("--summary", summary)),
+        Command::Comms(CommsCommand::Log { summary, .. }) => some(fields, "--summary", summary),
+        Command::Template(TemplateCommand::Set { text, .. }) => fields.push(("--text", text)),
         Command::Emergency(EmergencyCommand::Record { action, .. }) => {
             fields.push(("--action", action))
         }

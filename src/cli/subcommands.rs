@@ -551,8 +551,13 @@ pub enum CommsCommand {
         #[arg(long)]
         to: Audience,
         /// What was said, in short.
-        #[arg(long)]
-        summary: String,
+        #[arg(long, required_unless_present = "template")]
+        summary: Option<String>,
+        /// Fill the committee's template for this step (acknowledgement, update, decision,
+        /// appeal-outcome) with what the case may show this audience, print it to send, and
+        /// log it (`casebook template list FILE` shows the templates).
+        #[arg(long, value_name = "STEP", conflicts_with = "summary")]
+        template: Option<crate::core::comms::Step>,
         /// The day the message promised the next update by: past it, the case shows in the
         /// update-due queue until another message is logged.
         #[arg(long, value_parser = date, value_name = "DAY")]
@@ -633,6 +638,7 @@ impl super::Command {
                 | SanctionCommand::Breach { save_as, .. },
             ) => save_as,
             C::Appeal(args) => &args.save_as,
+            C::Template(TemplateCommand::Set { save_as, .. }) => save_as,
             _ => return None,
         };
         path.as_deref()
@@ -764,6 +770,35 @@ pub enum SanctionCommand {
         /// What happened, in short (`-` reads it from standard input).
         #[arg(long)]
         note: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}
+
+/// `casebook template ...`: the committee's message templates.
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// List the templates per audience and step, and the placeholders each audience's may
+    /// hold.
+    List {
+        /// The case file.
+        file: PathBuf,
+    },
+    /// Set the template for messages to one audience at one step (chairs).
+    Set {
+        /// The case file.
+        file: PathBuf,
+        /// reporter, reported or other.
+        #[arg(long)]
+        to: Audience,
+        /// acknowledgement, update, decision or appeal-outcome.
+        #[arg(long)]
+        step: crate::core::comms::Step,
+        /// The template, with placeholders such as {code} and {outcome} (`-` reads it from
+        /// standard input).
+        #[arg(long)]
+        text: String,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,

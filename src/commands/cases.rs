@@ -19,6 +19,14 @@ use crate::core::sanitize::inline;
 use crate::ops::cases::{self as case_ops, CaseChange, Entry, NewCase, NewParty, SettingsChange};
 use crate::vault::OpenMode;
 
+/// Text of several lines made safe for the terminal, line by line.
+fn inline_block(text: &str) -> String {
+    text.lines()
+        .map(|l| inline(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn usage(message: impl Into<String>, hint: &str) -> Error {
     Error::Usage {
         message: message.into(),
@@ -543,15 +551,30 @@ pub(super) fn comms(
         code,
         to,
         summary,
+        template,
         next_update_by,
         save_as,
     } = command;
     let change = CaseChange::Message {
         to: *to,
-        summary: summary.clone(),
+        summary: summary.clone().unwrap_or_default(),
         next_update_by: *next_update_by,
+        template: *template,
     };
     let changed = Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
+    if template.is_some()
+        && let Some(crate::core::event::EventKind::CommunicationLogged {
+            summary,
+            next_update_by,
+            ..
+        }) = changed.events.last().map(|e| &e.kind)
+    {
+        // The message to send, as filled: what the case may show this audience.
+        writeln!(out, "{}\n", inline_block(summary))?;
+        if let Some(day) = next_update_by {
+            writeln!(out, "(it promises the next update by {day})")?;
+        }
+    }
     writeln!(out, "{}: communication logged", changed.before.code_name)?;
     Ok(())
 }

@@ -432,3 +432,49 @@ pub(super) fn appeal(config: &Config, args: &AppealArgs, out: &mut dyn Write) ->
     }
     Ok(())
 }
+
+/// `casebook template ...`
+pub(super) fn template(
+    config: &Config,
+    command: &crate::cli::TemplateCommand,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    use crate::core::comms::{Step, allowed};
+    use crate::core::event::Audience;
+    match command {
+        crate::cli::TemplateCommand::List { file } => {
+            let identity = load_identity(config)?;
+            let case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
+            let committee = case_file.committee()?;
+            for to in Audience::ALL {
+                let names: Vec<String> = allowed(to).iter().map(|n| format!("{{{n}}}")).collect();
+                writeln!(out, "to the {}: may show {}", to.as_str(), names.join(" "))?;
+                for step in Step::ALL {
+                    let whose = if committee.template_set(to, step) {
+                        "the committee's"
+                    } else {
+                        "casebook's"
+                    };
+                    writeln!(out, "  {step} ({whose}):")?;
+                    for line in committee.template(to, step).lines() {
+                        writeln!(out, "    {}", inline(line))?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        crate::cli::TemplateCommand::Set {
+            file,
+            to,
+            step,
+            text,
+            save_as,
+        } => {
+            let mut session = Session::open(config, file)?;
+            case_ops::set_template(&mut session.file, *to, *step, text.clone())?;
+            session.save(save_as.as_deref())?;
+            writeln!(out, "template for {step} messages to the {} set", to.as_str())?;
+            Ok(())
+        }
+    }
+}

@@ -72,6 +72,15 @@ impl FromStr for Step {
     }
 }
 
+/// Whom a message to `to` is for, in words.
+pub fn words(to: Audience) -> &'static str {
+    match to {
+        Audience::Reporter => "the reporter",
+        Audience::Reported => "the reported person",
+        Audience::Other => "others (witnesses, organisers)",
+    }
+}
+
 /// How a committee keeps the template for `to` at `step`.
 pub fn key(to: Audience, step: Step) -> String {
     format!("{}/{}", to.as_str(), step.as_str())
@@ -141,7 +150,7 @@ pub fn judge(to: Audience, text: &str) -> Result<(), super::process::RuleError> 
             super::process::RuleError::EmptyTemplate
         } else {
             super::process::RuleError::TemplateShows {
-                audience: to.as_str(),
+                audience: words(to),
                 names: names
                     .iter()
                     .map(|n| format!("{{{n}}}"))
@@ -160,9 +169,17 @@ pub fn judge(to: Audience, text: &str) -> Result<(), super::process::RuleError> 
 /// The template casebook offers until a chair sets one.
 pub fn default_template(to: Audience, step: Step) -> &'static str {
     match (to, step) {
-        (_, Step::Acknowledgement) => {
+        (Audience::Reporter, Step::Acknowledgement) => {
             "Thank you for writing to us. We have received your report ({code}) and will look \
              into it. We will write again by {next_update}."
+        }
+        (Audience::Reported, Step::Acknowledgement) => {
+            "We are writing about a report the committee received that concerns you ({code}). \
+             We will look into it and write again by {next_update}."
+        }
+        (Audience::Other, Step::Acknowledgement) => {
+            "Thank you for your help with the matter you know of ({code}). We will write again \
+             by {next_update}."
         }
         (Audience::Other, Step::Update) => {
             "We are still working on the matter you know of ({code}). We will write again by \

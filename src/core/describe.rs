@@ -53,7 +53,7 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
         ),
         EventKind::RecipientAdded { .. } => "added a recipient who is not a member".into(),
         EventKind::TemplateSet { to, step, .. } => format!(
-            "set the template for {step} messages to the {}",
+            "set the template for {step} messages to {}",
             audience(*to)
         ),
         EventKind::SettingsChanged {

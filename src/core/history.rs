@@ -603,13 +603,13 @@ impl Committee {
                     Ok(()) => Ok(Way::Direct),
                     Err(names) if names.is_empty() => impossible("the template is empty".into()),
                     Err(names) => impossible(format!(
-                        "the template names {} that a message to the {} may not show",
+                        "the template names {} that a message to {} may not show",
                         names
                             .iter()
                             .map(|n| format!("{{{n}}}"))
                             .collect::<Vec<_>>()
                             .join(", "),
-                        to.as_str()
+                        super::comms::words(*to)
                     )),
                 }
             }

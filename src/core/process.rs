@@ -373,7 +373,7 @@ pub enum RuleError {
     )]
     AppealPanel { case: String, member: String },
     /// A message template naming what its audience may not see.
-    #[error("a message to the {audience} may not show {names}; it may show {allowed}")]
+    #[error("a message to {audience} may not show {names}; it may show {allowed}")]
     TemplateShows {
         audience: &'static str,
         names: String,

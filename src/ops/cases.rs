@@ -81,6 +81,9 @@ pub enum CaseChange {
         summary: String,
         /// The day it promised the next update by, if it did.
         next_update_by: Option<NaiveDate>,
+        /// With an empty summary: the message is the committee's template for this step,
+        /// filled with what the case may show its audience (see [`message`]).
+        template: Option<crate::core::comms::Step>,
     },
     /// Add a note (or a correction of an earlier entry).
     Note {
@@ -404,14 +407,26 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
             to,
             summary,
             next_update_by,
-        } => as_member(file, |actor| {
-            process::change_details(actor, &case)?;
-            Ok(vec![EventKind::CommunicationLogged {
-                to,
-                summary,
-                next_update_by,
-            }])
-        })?,
+            template,
+        } => {
+            let (summary, next_update_by) = match template {
+                Some(step) if summary.trim().is_empty() => {
+                    message(file, code, to, step, next_update_by)?
+                }
+                _ if summary.trim().is_empty() => {
+                    return Err(Error::Empty { what: "message" });
+                }
+                _ => (summary, next_update_by),
+            };
+            as_member(file, |actor| {
+                process::change_details(actor, &case)?;
+                Ok(vec![EventKind::CommunicationLogged {
+                    to,
+                    summary,
+                    next_update_by,
+                }])
+            })?
+        }
         CaseChange::Note {
             kind,
             body,
@@ -879,21 +894,32 @@ pub fn set_template(
 }
 
 /// The message to `to` at `step` on case `code`: the committee's template filled with what
-/// the case may show that audience.
+/// the case may show that audience, and the day it promises the next update by (the one
+/// given, or the committee's update interval from today) when it names one.
 pub fn message(
     file: &mut CaseFile,
     code: &str,
     to: Audience,
     step: crate::core::comms::Step,
     next_update: Option<NaiveDate>,
-) -> Result<String, Error> {
+) -> Result<(String, Option<NaiveDate>), Error> {
     let case = readable(file, code)?;
     let timeline = file.timeline(case.id)?;
     let template = file.committee()?.template(to, step);
-    let appeal = crate::export::appeal_text(&case, file.settings().appeal_days);
+    let settings = file.settings();
+    let appeal = crate::export::appeal_text(&case, settings.appeal_days);
+    let next_update = crate::core::comms::placeholders(&template)
+        .iter()
+        .any(|p| p == "next_update")
+        .then(|| {
+            next_update.unwrap_or_else(|| {
+                Utc::now().date_naive() + chrono::Days::new(u64::from(settings.update_days))
+            })
+        })
+        .or(next_update);
     let fields =
         crate::core::comms::Fields::for_audience(&case, &timeline, to, Some(appeal), next_update);
-    Ok(fields.fill(&template))
+    Ok((fields.fill(&template), next_update))
 }
 
 /// The case `code` if the member who opened `file` may read it (not with a hard conflict).

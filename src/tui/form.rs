@@ -82,6 +82,8 @@ pub enum Value {
     Party(usize),
     /// What a review of an emergency action found.
     ReviewResult(ReviewResult),
+    /// A message template's step, or none.
+    Template(Option<crate::core::comms::Step>),
 }
 
 impl Value {
@@ -137,6 +139,11 @@ impl Value {
             Value::ReviewResult(ReviewResult::Upheld) => 'u',
             Value::ReviewResult(ReviewResult::Changed) => 'c',
             Value::ReviewResult(ReviewResult::Lifted) => 'l',
+            Value::Template(None) => 'n',
+            Value::Template(Some(crate::core::comms::Step::Acknowledgement)) => 'a',
+            Value::Template(Some(crate::core::comms::Step::Update)) => 'u',
+            Value::Template(Some(crate::core::comms::Step::Decision)) => 'd',
+            Value::Template(Some(crate::core::comms::Step::AppealOutcome)) => 'p',
             Value::Text(_) | Value::Maybe(_) | Value::Entry(_) | Value::Party(_) => return None,
         };
         Some(letter)
@@ -243,6 +250,7 @@ chosen!(
     ExcludeWhy(ExcludeWhy),
     Party(usize),
     ReviewResult(ReviewResult),
+    Template(Option<crate::core::comms::Step>),
 );
 
 /// What a form is for; the runner carries it out with the form's values.

@@ -221,12 +221,16 @@ pub fn read_with(
             code,
             CaseChange::Message {
                 to: chosen(form, "to")?,
-                summary: required(form, "summary", "say what the message said")?,
+                summary: match form.choice::<Option<crate::core::comms::Step>>("template") {
+                    Some(Some(_)) => form.get("summary").to_string(),
+                    _ => required(form, "summary", "say what the message said, or choose a template")?,
+                },
                 next_update_by: form
                     .optional("next")
                     .map(|typed| crate::core::dates::read_day(&typed, order))
                     .transpose()
                     .map_err(|e| format!("next update by: {e}"))?,
+                template: form.choice("template").flatten(),
             },
         ),
         Purpose::Amend(code) => change(

@@ -142,8 +142,8 @@ fn assign_party_message_and_emergency_forms_record_events() {
     // A message to the reporter.
     let mut keys = vec![KeyCode::Char('m'), KeyCode::Tab];
     keys.extend(typing("told them we are looking into it"));
-    // Past the "next update by" field, left empty.
-    keys.extend([KeyCode::Enter, KeyCode::Enter]);
+    // Past the template (none) and "next update by" (empty).
+    keys.extend([KeyCode::Enter, KeyCode::Enter, KeyCode::Enter]);
     press(&mut app, &mut file, &mut runner, &keys);
     // An emergency action.
     let mut keys = vec![KeyCode::Char('!')];
