@@ -659,6 +659,38 @@ fn an_appeal_is_decided_without_the_members_who_decided_on_every_copy() {
     );
     let text = std::fs::read_to_string(&record).unwrap();
     assert!(text.contains("This decision was made on appeal"), "{text}");
+    // The transparency report counts the appeal by what became of it, and times the first
+    // decision, not the appeal's.
+    let report = c.dir.join("report.json");
+    let today = in_days(0);
+    c.as_(
+        "Ada",
+        &[
+            &"report",
+            f,
+            &"--from",
+            &today,
+            &"--to",
+            &today,
+            &"--format",
+            &"json",
+            &"--min-cell",
+            &"1",
+            &"-o",
+            &report,
+        ],
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["current"]["appeals"]["changed"], 1, "{report}");
+    assert_eq!(
+        report["current"]["timing"]["decide"]["cases"], 1,
+        "{report}"
+    );
+    assert!(
+        report["current"]["timing"]["decide"]["median_hours"].is_i64(),
+        "{report}"
+    );
 }
 
 #[test]
@@ -721,36 +753,196 @@ fn a_sanction_without_a_decision_or_an_appeal_out_of_time_is_not_applied() {
 fn a_message_to_the_reported_person_carries_only_what_their_record_may_show() {
     let Some(c) = committee() else { return };
     let (f, code) = (&c.file, c.code.as_str());
-    c.as_("Bo", &[&"note", &"add", f, &code, &"--text", &"The reporter said zqxreporter"]);
-    c.as_("Bo", &[&"party", &"add", f, &code, &"--role", &"reporter", &"--name", &"Rae zqxname"]);
-    c.as_("Bo", &[&"sanction", &"start", f, &code, &"--step", &"temporary-ban", &"--subject", &"@dana", &"--space", &"events", &"--ends", &in_days(30), &"--conditions", &"A written apology"]);
+    c.as_(
+        "Bo",
+        &[
+            &"note",
+            &"add",
+            f,
+            &code,
+            &"--text",
+            &"The reporter said zqxreporter",
+        ],
+    );
+    c.as_(
+        "Bo",
+        &[
+            &"party",
+            &"add",
+            f,
+            &code,
+            &"--role",
+            &"reporter",
+            &"--name",
+            &"Rae zqxname",
+        ],
+    );
+    c.as_(
+        "Bo",
+        &[
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"temporary-ban",
+            &"--subject",
+            &"@dana",
+            &"--space",
+            &"events",
+            &"--ends",
+            &in_days(30),
+            &"--conditions",
+            &"A written apology",
+        ],
+    );
     // Only chairs set templates, and only with what the audience may see.
-    let member = c.refused("Bo", &[&"template", &"set", f, &"--to", &"reported", &"--step", &"decision", &"--text", &"{outcome}"]);
-    assert!(member.contains("only a chair may change the committee's message templates"), "{member}");
-    let leaky = c.refused("Ada", &[&"template", &"set", f, &"--to", &"reported", &"--step", &"decision", &"--text", &"{outcome} because {rationale}; {reporter}"]);
-    assert!(leaky.contains("a message to the reported person may not show {rationale}, {reporter}"), "{leaky}");
-    let other = c.refused("Ada", &[&"template", &"set", f, &"--to", &"other", &"--step", &"decision", &"--text", &"{outcome}"]);
+    let member = c.refused(
+        "Bo",
+        &[
+            &"template",
+            &"set",
+            f,
+            &"--to",
+            &"reported",
+            &"--step",
+            &"decision",
+            &"--text",
+            &"{outcome}",
+        ],
+    );
+    assert!(
+        member.contains("only a chair may change the committee's message templates"),
+        "{member}"
+    );
+    let leaky = c.refused(
+        "Ada",
+        &[
+            &"template",
+            &"set",
+            f,
+            &"--to",
+            &"reported",
+            &"--step",
+            &"decision",
+            &"--text",
+            &"{outcome} because {rationale}; {reporter}",
+        ],
+    );
+    assert!(
+        leaky.contains("a message to the reported person may not show {rationale}, {reporter}"),
+        "{leaky}"
+    );
+    let other = c.refused(
+        "Ada",
+        &[
+            &"template",
+            &"set",
+            f,
+            &"--to",
+            &"other",
+            &"--step",
+            &"decision",
+            &"--text",
+            &"{outcome}",
+        ],
+    );
     assert!(other.contains("may not show {outcome}"), "{other}");
-    c.as_("Ada", &[&"template", &"set", f, &"--to", &"reported", &"--step", &"decision", &"--text", &"About {code}: {title}. {summary}\n\n{sanctions}\n\n{appeal}"]);
+    c.as_(
+        "Ada",
+        &[
+            &"template",
+            &"set",
+            f,
+            &"--to",
+            &"reported",
+            &"--step",
+            &"decision",
+            &"--text",
+            &"About {code}: {title}. {summary}\n\n{sanctions}\n\n{appeal}",
+        ],
+    );
     let listed = c.as_("Di", &[&"template", &"list", f]);
-    assert!(listed.contains("decision (the committee's):") && listed.contains("About {code}: {title}."), "{listed}");
-    c.as_("Ada", &[&"record-text", f, &code, &"--for", &"reported", &"--title", &"Your conduct at the meetup", &"--summary", &"You threatened another attendee."]);
-    let sent = c.as_("Di", &[&"comms", &"log", f, &code, &"--to", &"reported", &"--template", &"decision"]);
-    assert!(sent.contains(&format!("About {code}: Your conduct at the meetup. You threatened another attendee.")), "{sent}");
-    assert!(sent.contains("temporary ban in events") && sent.contains("to return: A written apology"), "{sent}");
+    assert!(
+        listed.contains("decision (the committee's):") && listed.contains("About {code}: {title}."),
+        "{listed}"
+    );
+    c.as_(
+        "Ada",
+        &[
+            &"record-text",
+            f,
+            &code,
+            &"--for",
+            &"reported",
+            &"--title",
+            &"Your conduct at the meetup",
+            &"--summary",
+            &"You threatened another attendee.",
+        ],
+    );
+    let sent = c.as_(
+        "Di",
+        &[
+            &"comms",
+            &"log",
+            f,
+            &code,
+            &"--to",
+            &"reported",
+            &"--template",
+            &"decision",
+        ],
+    );
+    assert!(
+        sent.contains(&format!(
+            "About {code}: Your conduct at the meetup. You threatened another attendee."
+        )),
+        "{sent}"
+    );
+    assert!(
+        sent.contains("temporary ban in events") && sent.contains("to return: A written apology"),
+        "{sent}"
+    );
     assert!(sent.contains("You may appeal this decision once"), "{sent}");
-    assert!(!sent.contains("zqx"), "the reporter's words reached the reported person: {sent}");
+    assert!(
+        !sent.contains("zqx"),
+        "the reporter's words reached the reported person: {sent}"
+    );
     // What the file logged is the same text, and holds no canary either.
     let logged = common::query_decrypted(
         c.key("Ada"),
         f,
         "SELECT payload FROM events WHERE kind = 'communication-logged';",
     );
-    assert!(logged.contains("You threatened another attendee.") && !logged.contains("zqx"), "{logged}");
+    assert!(
+        logged.contains("You threatened another attendee.") && !logged.contains("zqx"),
+        "{logged}"
+    );
     // casebook's own template for the reporter, with the next update it promises.
-    let sent = c.as_("Di", &[&"comms", &"log", f, &code, &"--to", &"reporter", &"--template", &"update", &"--next-update-by", &in_days(7)]);
-    assert!(sent.contains(&format!("We will write again by {}.", in_days(7))), "{sent}");
-    assert!(sent.contains(&format!("it promises the next update by {}", in_days(7))), "{sent}");
+    let sent = c.as_(
+        "Di",
+        &[
+            &"comms",
+            &"log",
+            f,
+            &code,
+            &"--to",
+            &"reporter",
+            &"--template",
+            &"update",
+            &"--next-update-by",
+            &in_days(7),
+        ],
+    );
+    assert!(
+        sent.contains(&format!("We will write again by {}.", in_days(7))),
+        "{sent}"
+    );
+    assert!(
+        sent.contains(&format!("it promises the next update by {}", in_days(7))),
+        "{sent}"
+    );
     // A template a member signs outside casebook is kept, and not the committee's.
     let mut forgery = Forgery::open(c.key("Bo"), f);
     forgery.commit(
@@ -771,5 +963,8 @@ fn a_message_to_the_reported_person_carries_only_what_their_record_may_show() {
     let listed = c.as_("Di", &[&"template", &"list", f]);
     assert!(!listed.contains("zqxforged"), "{listed}");
     let log = c.as_("Di", &[&"log", f]);
-    assert!(log.contains("not applied") && log.contains("without being a chair"), "{log}");
+    assert!(
+        log.contains("not applied") && log.contains("without being a chair"),
+        "{log}"
+    );
 }

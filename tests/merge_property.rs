@@ -171,6 +171,7 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
                     to: Audience::Reporter,
                     summary: "Told them.".into(),
                     next_update_by: None,
+                    template: None,
                 },
                 &mut copy.file,
             ),

@@ -152,6 +152,7 @@ fn apply(file: &mut CaseFile, step: &Step) {
                 to: Audience::Reporter,
                 summary: "Told them.".into(),
                 next_update_by: None,
+                template: None,
             },
         ),
         Step::Assign(n, m) => change(file, *n, CaseChange::Assign(NAMES[*m].to_string())),

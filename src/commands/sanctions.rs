@@ -473,7 +473,11 @@ pub(super) fn template(
             let mut session = Session::open(config, file)?;
             case_ops::set_template(&mut session.file, *to, *step, text.clone())?;
             session.save(save_as.as_deref())?;
-            writeln!(out, "template for {step} messages to the {} set", to.as_str())?;
+            writeln!(
+                out,
+                "template for {step} messages to the {} set",
+                to.as_str()
+            )?;
             Ok(())
         }
     }

@@ -52,10 +52,9 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             verified_at.format("%Y-%m-%d")
         ),
         EventKind::RecipientAdded { .. } => "added a recipient who is not a member".into(),
-        EventKind::TemplateSet { to, step, .. } => format!(
-            "set the template for {step} messages to {}",
-            audience(*to)
-        ),
+        EventKind::TemplateSet { to, step, .. } => {
+            format!("set the template for {step} messages to {}", audience(*to))
+        }
         EventKind::SettingsChanged {
             ladder,
             quorum,

@@ -42,6 +42,58 @@ pub struct Counts {
     pub by_outcome: BTreeMap<String, u64>,
     /// By venue as recorded ("not disclosed" for cases that cannot be anonymised).
     pub by_venue: BTreeMap<String, u64>,
+    /// Sanctions in force on the period's last day, by kind.
+    pub sanctions_in_force: BTreeMap<String, u64>,
+    /// Appeals received in the period, by what became of them (upheld, changed, pending).
+    pub appeals: BTreeMap<String, u64>,
+    /// How long the committee took, over the cases received in the period.
+    pub timing: Timing,
+}
+
+/// How long the committee took: from the report to its acknowledgement, from the report to
+/// the decision (the first, when it was appealed), and from the decision to the first
+/// message after it. In whole hours; a median and a 90th percentile are given only over at
+/// least `min_cell` cases.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Timing {
+    /// Report to acknowledgement.
+    pub acknowledge: Spread,
+    /// Report to decision.
+    pub decide: Spread,
+    /// Decision to the first message after it.
+    pub communicate: Spread,
+}
+
+/// The spread of one duration over some cases.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Spread {
+    /// Cases measured.
+    pub cases: u64,
+    /// The median, in hours (none below the small-cell threshold).
+    pub median_hours: Option<i64>,
+    /// The 90th percentile, in hours (none below the small-cell threshold).
+    pub p90_hours: Option<i64>,
+}
+
+impl Spread {
+    /// The spread of `hours` (each one case), shown only over at least `min_cell` cases.
+    fn of(mut hours: Vec<i64>, min_cell: u64) -> Spread {
+        hours.sort_unstable();
+        let cases = hours.len() as u64;
+        // Nearest rank: the smallest value at or above the share asked for.
+        let rank = |share: f64| -> Option<i64> {
+            let n = hours.len();
+            (n > 0 && cases >= min_cell).then(|| {
+                let at = ((share * n as f64).ceil() as usize).clamp(1, n);
+                hours[at - 1]
+            })
+        };
+        Spread {
+            cases,
+            median_hours: rank(0.5),
+            p90_hours: rank(0.9),
+        }
+    }
 }
 
 /// One breakdown: value to number of cases.
@@ -84,13 +136,18 @@ pub fn build<'a>(
     let days = (to - from).num_days() + 1;
     let previous_to = from - Duration::days(1);
     let previous_from = from - Duration::days(days);
-    let mut current = count(cases.clone(), from, to);
-    let mut previous = count(cases, previous_from, previous_to);
+    let mut current = count(cases.clone(), from, to, min_cell);
+    let mut previous = count(cases, previous_from, previous_to, min_cell);
     for (now, before) in [
         (&mut current.by_channel, &mut previous.by_channel),
         (&mut current.by_status, &mut previous.by_status),
         (&mut current.by_outcome, &mut previous.by_outcome),
         (&mut current.by_venue, &mut previous.by_venue),
+        (
+            &mut current.sanctions_in_force,
+            &mut previous.sanctions_in_force,
+        ),
+        (&mut current.appeals, &mut previous.appeals),
     ] {
         fold_small_cells(now, before, min_cell);
     }
@@ -147,12 +204,60 @@ fn neutralise(cell: &str) -> String {
     }
 }
 
-fn count<'a>(cases: impl IntoIterator<Item = &'a Case>, from: NaiveDate, to: NaiveDate) -> Counts {
+fn count<'a>(
+    cases: impl IntoIterator<Item = &'a Case>,
+    from: NaiveDate,
+    to: NaiveDate,
+    min_cell: u64,
+) -> Counts {
     let mut counts = Counts::default();
+    let (mut acknowledge, mut decide, mut communicate) = (Vec::new(), Vec::new(), Vec::new());
+    let hours = |a: chrono::DateTime<chrono::Utc>, b: chrono::DateTime<chrono::Utc>| {
+        (b - a).num_hours().max(0)
+    };
     for case in cases {
+        // Sanctions in force on the last day, and appeals received in the period, whenever
+        // their case was reported.
+        for s in case.sanctions.iter().filter(|s| s.active_on(to)) {
+            *counts
+                .sanctions_in_force
+                .entry(inline(&s.kind).into_owned())
+                .or_default() += 1;
+        }
+        if let Some(appeal) = &case.appeal {
+            let day = appeal.at.date_naive();
+            if from <= day && day <= to {
+                let became = match &appeal.decided {
+                    None => "pending",
+                    Some((outcome, _)) if *outcome == appeal.original.outcome => "upheld",
+                    Some(_) => "changed",
+                };
+                *counts.appeals.entry(became.to_string()).or_default() += 1;
+            }
+        }
         let day = case.received_at.date_naive();
         if day < from || day > to {
             continue;
+        }
+        if let Some(at) = case.acknowledged_at {
+            acknowledge.push(hours(case.received_at, at));
+        }
+        let first = case
+            .appeal
+            .as_ref()
+            .map(|a| &a.original)
+            .or(case.decision.as_ref());
+        if let Some(decision) = first {
+            decide.push(hours(case.received_at, decision.at));
+            if let Some(told) = case
+                .communications
+                .iter()
+                .filter(|c| c.at >= decision.at)
+                .map(|c| c.at)
+                .min()
+            {
+                communicate.push(hours(decision.at, told));
+            }
         }
         counts.received += 1;
         *counts
@@ -176,6 +281,11 @@ fn count<'a>(cases: impl IntoIterator<Item = &'a Case>, from: NaiveDate, to: Nai
         };
         *counts.by_venue.entry(venue).or_default() += 1;
     }
+    counts.timing = Timing {
+        acknowledge: Spread::of(acknowledge, min_cell),
+        decide: Spread::of(decide, min_cell),
+        communicate: Spread::of(communicate, min_cell),
+    };
     counts
 }
 
@@ -188,7 +298,7 @@ impl Report {
             self.current.received,
             self.previous.received,
         )];
-        let tables: [(&'static str, &Table, &Table); 4] = [
+        let tables: [(&'static str, &Table, &Table); 6] = [
             (
                 "channel",
                 &self.current.by_channel,
@@ -201,6 +311,12 @@ impl Report {
                 &self.previous.by_outcome,
             ),
             ("venue", &self.current.by_venue, &self.previous.by_venue),
+            (
+                "sanctions in force",
+                &self.current.sanctions_in_force,
+                &self.previous.sanctions_in_force,
+            ),
+            ("appeals", &self.current.appeals, &self.previous.appeals),
         ];
         for (table, now, before) in tables {
             let mut keys: Vec<&String> = now.keys().chain(before.keys()).collect();
@@ -216,6 +332,27 @@ impl Report {
             }
         }
         rows
+    }
+
+    /// Each timing, named, now and before.
+    fn timings(&self) -> [(&'static str, &Spread, &Spread); 3] {
+        [
+            (
+                "time to acknowledge",
+                &self.current.timing.acknowledge,
+                &self.previous.timing.acknowledge,
+            ),
+            (
+                "time to decide",
+                &self.current.timing.decide,
+                &self.previous.timing.decide,
+            ),
+            (
+                "time to communicate the decision",
+                &self.current.timing.communicate,
+                &self.previous.timing.communicate,
+            ),
+        ]
     }
 
     /// JSON (schema [`SCHEMA`]), ending with a newline.
@@ -266,6 +403,25 @@ impl Report {
                 before.to_string(),
                 format!("{:+}", now as i64 - before as i64),
             ]);
+        }
+        for (name, now, before) in self.timings() {
+            for (value, a, b) in [
+                ("cases", Some(now.cases as i64), Some(before.cases as i64)),
+                ("median hours", now.median_hours, before.median_hours),
+                ("90th percentile hours", now.p90_hours, before.p90_hours),
+            ] {
+                let shown = |x: Option<i64>| x.map(|x| x.to_string()).unwrap_or_default();
+                rows.push([
+                    name.to_string(),
+                    value.to_string(),
+                    shown(a),
+                    shown(b),
+                    match (a, b) {
+                        (Some(a), Some(b)) => format!("{:+}", a - b),
+                        _ => String::new(),
+                    },
+                ]);
+            }
         }
         for row in rows {
             if writer.write_record(&row).is_err() {
@@ -320,6 +476,47 @@ impl Report {
                 now as i64 - before as i64
             );
         }
+        let _ = writeln!(
+            md,
+            "\n## Timing\n\nHours, over the cases received in each period; a median or 90th \
+             percentile is shown only over at least {} cases.\n\n\
+             | measure | cases | median | 90th percentile | previous: cases | median | 90th percentile |\n\
+             |---|---:|---:|---:|---:|---:|---:|",
+            self.min_cell
+        );
+        let shown = |x: Option<i64>| x.map_or_else(|| "–".to_string(), |x| x.to_string());
+        for (name, now, before) in self.timings() {
+            let _ = writeln!(
+                md,
+                "| {name} | {} | {} | {} | {} | {} | {} |",
+                now.cases,
+                shown(now.median_hours),
+                shown(now.p90_hours),
+                before.cases,
+                shown(before.median_hours),
+                shown(before.p90_hours)
+            );
+        }
         md
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_percentile_is_the_nearest_rank_and_only_over_enough_cases() {
+        let spread = Spread::of((1..=10).rev().collect(), 3);
+        assert_eq!(spread.cases, 10);
+        assert_eq!(spread.median_hours, Some(5));
+        assert_eq!(spread.p90_hours, Some(9));
+        let few = Spread::of(vec![4, 80], 3);
+        assert_eq!(
+            (few.cases, few.median_hours, few.p90_hours),
+            (2, None, None)
+        );
+        let none = Spread::of(Vec::new(), 1);
+        assert_eq!((none.cases, none.median_hours), (0, None));
     }
 }

@@ -223,7 +223,11 @@ pub fn read_with(
                 to: chosen(form, "to")?,
                 summary: match form.choice::<Option<crate::core::comms::Step>>("template") {
                     Some(Some(_)) => form.get("summary").to_string(),
-                    _ => required(form, "summary", "say what the message said, or choose a template")?,
+                    _ => required(
+                        form,
+                        "summary",
+                        "say what the message said, or choose a template",
+                    )?,
                 },
                 next_update_by: form
                     .optional("next")

@@ -461,13 +461,17 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
             Purpose::Comms(code),
             vec![
                 Field::choice("to", "sent to", Audience::ALL.map(|a| (a.as_str(), a)), 0),
-                Field::line("summary", "what it said (empty: the template below, filled)", ""),
+                Field::line(
+                    "summary",
+                    "what it said (empty: the template below, filled)",
+                    "",
+                ),
                 Field::choice(
                     "template",
                     "template",
-                    [("none", None)].into_iter().chain(
-                        crate::core::comms::Step::ALL.map(|s| (s.as_str(), Some(s))),
-                    ),
+                    [("none", None)]
+                        .into_iter()
+                        .chain(crate::core::comms::Step::ALL.map(|s| (s.as_str(), Some(s)))),
                     0,
                 ),
                 Field::line("next", "next update by (a day; empty: none)", ""),

@@ -137,15 +137,7 @@ impl CaseFile {
         &self,
         id: crate::core::case::CaseId,
         commit: &str,
-    ) -> Result<
-        Option<(
-            crate::core::case::Case,
-            Vec<crate::core::event::Event>,
-            crate::core::roster::Roster,
-            crate::core::process::Settings,
-        )>,
-        Error,
-    > {
+    ) -> Result<Option<crate::vault::history::CaseAt>, Error> {
         let path = Path::new(&self.label()).to_path_buf();
         let db = |e| Error::database(&path, e);
         let replayer = history::Replayer::read(&self.conn).map_err(db)?;

@@ -44,6 +44,14 @@ use verify::signatures_digest;
 pub(crate) use verify::{Depth, check_schema, check_unsigned, verify};
 pub use verify::{Segment, Verified, fingerprint};
 
+/// A case as a commit left it: its state, its timeline, and the roster and rules then.
+pub type CaseAt = (
+    crate::core::case::Case,
+    Vec<Event>,
+    crate::core::roster::Roster,
+    crate::core::process::Settings,
+);
+
 /// The SSHSIG namespace of commit signatures (exports use `casebook`, so neither can stand
 /// for the other).
 pub const NAMESPACE: &str = "casebook-history";
@@ -392,14 +400,7 @@ impl Replayer {
         conn: &Connection,
         case: CaseId,
         commit: &str,
-    ) -> rusqlite::Result<
-        Option<(
-            crate::core::case::Case,
-            Vec<Event>,
-            crate::core::roster::Roster,
-            crate::core::process::Settings,
-        )>,
-    > {
+    ) -> rusqlite::Result<Option<CaseAt>> {
         let Some(&at) = self.index.get(commit) else {
             return Ok(None);
         };
