@@ -292,7 +292,7 @@ pub(super) fn show(
         )?;
     }
     if let Some(me) = case_file.me()? {
-        let next = describe::next_for(
+        let mut next = describe::next_for(
             &case,
             me.id,
             &process::eligible_voters(&roster, &case),
@@ -300,6 +300,14 @@ pub(super) fn show(
             &name,
             &|at| format!("{} UTC", day(at)),
         );
+        if case.readable_by(me.id) {
+            next.extend(describe::after_decision(
+                &case,
+                &case_file.settings(),
+                Utc::now().date_naive(),
+                &name,
+            ));
+        }
         if !next.is_empty() {
             writeln!(out, "next for you")?;
             for item in next {

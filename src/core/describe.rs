@@ -383,6 +383,72 @@ pub fn next_for(
     next
 }
 
+/// What the committee owes on `case` after its decision, on `today`, in words: who is still
+/// to be told of each sanction, sanctions about to end, people waiting past a promised update,
+/// the review date, and the appeal (its window, or who is left out of it).
+pub fn after_decision(
+    case: &crate::core::case::Case,
+    settings: &crate::core::process::Settings,
+    today: chrono::NaiveDate,
+    name: &dyn Fn(MemberId) -> String,
+) -> Vec<String> {
+    let mut next = Vec::new();
+    let notice = chrono::Days::new(u64::from(settings.notice_days));
+    for (n, s) in case.sanctions.iter().enumerate() {
+        let left = s.to_tell();
+        if !left.is_empty() && (s.lifted.is_some() || !s.over_on(today)) {
+            next.push(format!(
+                "tell {} of sanction {} ({}{})",
+                inline(&left.join(", ")),
+                n + 1,
+                inline(&s.kind),
+                if s.lifted.is_some() { ", lifted" } else { "" }
+            ));
+        }
+        if let Some(end) = s.ends
+            && s.active_on(today)
+            && end <= today + notice
+        {
+            next.push(format!(
+                "sanction {} ({}) ends on {end}: review it, extend it or let it end",
+                n + 1,
+                inline(&s.kind)
+            ));
+        }
+    }
+    for (to, since) in case.updates_due(settings.update_days, today) {
+        next.push(format!("{} waits for an update since {since}", audience(to)));
+    }
+    if let Some(day) = case.review_on.filter(|d| *d <= today) {
+        next.push(format!("the review date ({day}) has come"));
+    }
+    match (&case.appeal, &case.decision) {
+        (Some(appeal), _) if appeal.is_open() => next.push(format!(
+            "the appeal is heard without {}",
+            appeal
+                .panel_out
+                .iter()
+                .map(|m| name(*m))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        (None, Some(decision))
+            if matches!(
+                case.status,
+                crate::core::case::Status::Decided | crate::core::case::Status::Closed
+            ) =>
+        {
+            let closes = decision.at.date_naive()
+                + chrono::Days::new(u64::from(settings.appeal_days));
+            if today <= closes {
+                next.push(format!("the decision may be appealed until {closes}"));
+            }
+        }
+        _ => {}
+    }
+    next
+}
+
 /// A number with its noun: "1 case", "3 cases", "0 cases".
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -82,7 +82,7 @@ pub fn case_rows(
     }
     // What is next on this case for the member who opened the file.
     if let Some((me, _)) = data.me {
-        let next = describe::next_for(
+        let mut next = describe::next_for(
             case,
             me,
             &data.eligible,
@@ -90,6 +90,14 @@ pub fn case_rows(
             &|id| name(id),
             &|at| zone.show(at),
         );
+        if case.readable_by(me) {
+            next.extend(describe::after_decision(
+                case,
+                &data.settings,
+                chrono::Utc::now().date_naive(),
+                &|id| name(id),
+            ));
+        }
         if !next.is_empty() {
             lines.push(Line::from(Span::styled("Next for you", theme.heading())));
             for item in next {
