@@ -417,7 +417,10 @@ pub fn after_decision(
         }
     }
     for (to, since) in case.updates_due(settings.update_days, today) {
-        next.push(format!("{} waits for an update since {since}", audience(to)));
+        next.push(format!(
+            "{} waits for an update since {since}",
+            audience(to)
+        ));
     }
     if let Some(day) = case.review_on.filter(|d| *d <= today) {
         next.push(format!("the review date ({day}) has come"));
@@ -438,8 +441,8 @@ pub fn after_decision(
                 crate::core::case::Status::Decided | crate::core::case::Status::Closed
             ) =>
         {
-            let closes = decision.at.date_naive()
-                + chrono::Days::new(u64::from(settings.appeal_days));
+            let closes =
+                decision.at.date_naive() + chrono::Days::new(u64::from(settings.appeal_days));
             if today <= closes {
                 next.push(format!("the decision may be appealed until {closes}"));
             }

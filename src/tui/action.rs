@@ -124,11 +124,17 @@ pub enum Action {
     Privacy,
     /// Every result and error of this session, in full (the status bar shows only the last).
     MessageLog,
+    /// On a decided case: start a sanction the decision imposed.
+    Sanction,
+    /// On a case with a sanction: record who was told of its latest change.
+    Tell,
+    /// On a decided case: record an appeal of the decision.
+    Appeal,
 }
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 58] = [
+    pub const ALL: [Action; 61] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -187,6 +193,9 @@ impl Action {
         Action::Lock,
         Action::Privacy,
         Action::MessageLog,
+        Action::Sanction,
+        Action::Tell,
+        Action::Appeal,
     ];
 
     /// The action's name in config files.
@@ -250,6 +259,9 @@ impl Action {
             Action::Lock => "lock",
             Action::Privacy => "privacy",
             Action::MessageLog => "messages",
+            Action::Sanction => "sanction",
+            Action::Tell => "tell",
+            Action::Appeal => "appeal",
         }
     }
 
@@ -314,6 +326,9 @@ impl Action {
             Action::Lock => "lock now (saves, forgets the decrypted file)",
             Action::Privacy => "privacy: blank case text until pressed again",
             Action::MessageLog => "message log: every result and error, in full",
+            Action::Sanction => "start a sanction the decision imposed",
+            Action::Tell => "record who was told of a sanction",
+            Action::Appeal => "record an appeal of the decision",
         }
     }
 }

@@ -78,12 +78,14 @@ pub enum Value {
     Entry(uuid::Uuid),
     /// Why a member is kept out of a sealed case.
     ExcludeWhy(ExcludeWhy),
-    /// A party of the case, by its number (from 1, as the case lists them).
+    /// A party (or a sanction) of the case, by its number (from 1, as the case lists them).
     Party(usize),
     /// What a review of an emergency action found.
     ReviewResult(ReviewResult),
     /// A message template's step, or none.
     Template(Option<crate::core::comms::Step>),
+    /// The grounds of an appeal.
+    Ground(crate::core::sanction::Ground),
 }
 
 impl Value {
@@ -144,6 +146,10 @@ impl Value {
             Value::Template(Some(crate::core::comms::Step::Update)) => 'u',
             Value::Template(Some(crate::core::comms::Step::Decision)) => 'd',
             Value::Template(Some(crate::core::comms::Step::AppealOutcome)) => 'p',
+            Value::Ground(crate::core::sanction::Ground::NewEvidence) => 'n',
+            Value::Ground(crate::core::sanction::Ground::ProceduralError) => 'p',
+            Value::Ground(crate::core::sanction::Ground::Disproportionate) => 'd',
+            Value::Ground(crate::core::sanction::Ground::ConflictOfInterest) => 'c',
             Value::Text(_) | Value::Maybe(_) | Value::Entry(_) | Value::Party(_) => return None,
         };
         Some(letter)
@@ -251,6 +257,7 @@ chosen!(
     Party(usize),
     ReviewResult(ReviewResult),
     Template(Option<crate::core::comms::Step>),
+    Ground(crate::core::sanction::Ground),
 );
 
 /// What a form is for; the runner carries it out with the form's values.
@@ -313,6 +320,12 @@ pub enum Purpose {
         /// Its name as received.
         name: String,
     },
+    /// Start a sanction on the case.
+    Sanction(String),
+    /// Record who was told of a sanction on the case.
+    Tell(String),
+    /// Record an appeal of the case's decision.
+    Appeal(String),
 }
 
 impl Purpose {

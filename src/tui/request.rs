@@ -255,6 +255,47 @@ pub fn read_with(
         Purpose::Import => import(form),
         Purpose::Resolve { code, items } => resolve(form, code, items),
         Purpose::RecordText(code) => change(code, CaseChange::RecordText(record_texts(form)?)),
+        Purpose::Sanction(code) => {
+            let day = |key: &str| {
+                crate::core::dates::read_day(form.get(key), order)
+                    .map_err(|e| format!("{key}: {e}"))
+            };
+            let spaces: Vec<String> = names(form.get("spaces"));
+            if spaces.is_empty() {
+                return Err("name at least one space it applies to".into());
+            }
+            change(
+                code,
+                CaseChange::Sanction(crate::ops::cases::SanctionChange::Start {
+                    step: chosen(form, "step")?,
+                    subject: required(form, "subject", "say how the organisers know the person")?,
+                    spaces,
+                    starts: day("starts")?,
+                    ends: form.optional("ends").map(|_| day("ends")).transpose()?,
+                    conditions: form.get("conditions").trim().to_string(),
+                }),
+            )
+        }
+        Purpose::Tell(code) => change(
+            code,
+            CaseChange::Sanction(crate::ops::cases::SanctionChange::Tell {
+                number: form
+                    .choice("sanction")
+                    .ok_or("no sanction has anyone left to tell")?,
+                whom: form
+                    .choice::<Option<String>>("whom")
+                    .flatten()
+                    .into_iter()
+                    .collect(),
+            }),
+        ),
+        Purpose::Appeal(code) => change(
+            code,
+            CaseChange::Appeal {
+                grounds: chosen(form, "grounds")?,
+                note: required(form, "note", "write what the appellant says")?,
+            },
+        ),
         Purpose::Export(code) => export(form, code, export_dir),
         Purpose::Report => report(form, export_dir, order),
         Purpose::SaveAttachment { sha256, name } => {

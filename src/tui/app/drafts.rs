@@ -70,6 +70,9 @@ fn opened_by(purpose: &Purpose) -> (Action, Option<String>) {
         Purpose::SaveAttachment { .. } => Action::Attachments,
         Purpose::Resolve { .. } => Action::Resolve,
         Purpose::RecordText(_) => Action::RecordText,
+        Purpose::Sanction(_) => Action::Sanction,
+        Purpose::Tell(_) => Action::Tell,
+        Purpose::Appeal(_) => Action::Appeal,
     };
     (action, None)
 }

@@ -477,6 +477,95 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
                 Field::line("next", "next update by (a day; empty: none)", ""),
             ],
         ),
+        Action::Sanction => Form::new(
+            format!("Start a sanction on {code}"),
+            Purpose::Sanction(code),
+            vec![
+                Field::names("step", "kind", data.settings.ladder.steps(), 0),
+                Field::line("subject", "person", ""),
+                Field::line("spaces", "spaces", ""),
+                Field::line(
+                    "starts",
+                    "from",
+                    &chrono::Utc::now().date_naive().to_string(),
+                ),
+                Field::line("ends", "until", ""),
+                Field::line("conditions", "to return", ""),
+            ],
+        )
+        .with_notes(vec![
+            "person: a handle or name, as the organisers know them. spaces: where it applies, \
+             with commas (chat, repositories, events, mailing-lists...). until: the last day; \
+             empty lasts until the committee reviews it. The organisers' list shows the person, \
+             the spaces and the days; nothing about the case."
+                .into(),
+        ]),
+        Action::Tell => {
+            let open: Vec<(String, usize)> = data
+                .case
+                .sanctions
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.to_tell().is_empty())
+                .map(|(i, s)| {
+                    (
+                        format!(
+                            "{}. {} (to tell: {})",
+                            i + 1,
+                            s.step_name(),
+                            s.to_tell().join(", ")
+                        ),
+                        i + 1,
+                    )
+                })
+                .collect();
+            let whom: Vec<String> = data.case.sanctions.iter().flat_map(|s| s.to_tell()).fold(
+                Vec::new(),
+                |mut all, w| {
+                    if !all.contains(&w) {
+                        all.push(w);
+                    }
+                    all
+                },
+            );
+            Form::new(
+                format!("Record who was told of a sanction on {code}"),
+                Purpose::Tell(code),
+                vec![
+                    Field::choice("sanction", "sanction", open, 0),
+                    Field::choice(
+                        "whom",
+                        "told",
+                        [("everyone still to tell".to_string(), None::<String>)]
+                            .into_iter()
+                            .chain(whom.into_iter().map(|w| (w.clone(), Some(w)))),
+                        0,
+                    ),
+                ],
+            )
+        }
+        Action::Appeal => Form::new(
+            format!("Record an appeal of the decision on {code}"),
+            Purpose::Appeal(code),
+            vec![
+                Field::choice(
+                    "grounds",
+                    "grounds",
+                    crate::core::sanction::Ground::ALL.map(|g| (g.as_str(), g)),
+                    0,
+                ),
+                Field::text(
+                    "note",
+                    "appeal",
+                    "What the appellant says, in their words or in short.",
+                ),
+            ],
+        )
+        .with_notes(vec![
+            "The case is reopened; the members who voted on or decided it are left out of the \
+             appeal's vote and quorum."
+                .into(),
+        ]),
         Action::Export => Form::new(
             format!("Export a signed decision record of {code}"),
             Purpose::Export(code.clone()),

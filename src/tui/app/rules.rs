@@ -211,6 +211,9 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
             | Action::Attachments
             | Action::Resolve
             | Action::RecordText
+            | Action::Sanction
+            | Action::Tell
+            | Action::Appeal
             | Action::Seal
             | Action::GiveAccess
             | Action::OpenContact => {
@@ -282,6 +285,31 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
         Action::Resolve if case.attention.is_empty() => "nothing on it needs attention".into(),
         Action::RecordText if case.decision.is_none() => {
             "record the decision (d) first: the text is for its record".into()
+        }
+        Action::Sanction | Action::Appeal if case.decision.is_none() => {
+            "record the decision (d) first".into()
+        }
+        Action::Sanction | Action::Appeal
+            if !matches!(case.status, Status::Decided | Status::Closed) =>
+        {
+            format!("the case is {}: wait for its decision", case.status)
+        }
+        Action::Appeal if case.appeal.is_some() => "its decision was appealed already".into(),
+        Action::Appeal
+            if case.decision.as_ref().is_some_and(|d| {
+                d.at.date_naive() + chrono::Days::new(u64::from(data.settings.appeal_days))
+                    < chrono::Utc::now().date_naive()
+            }) =>
+        {
+            format!(
+                "the appeal window closed on {} ({} days after the decision)",
+                case.decision.as_ref()?.at.date_naive()
+                    + chrono::Days::new(u64::from(data.settings.appeal_days)),
+                data.settings.appeal_days
+            )
+        }
+        Action::Tell if case.sanctions.iter().all(|s| s.to_tell().is_empty()) => {
+            "nobody is left to tell of its sanctions".into()
         }
         _ => return None,
     };

@@ -596,3 +596,86 @@ fn quitting_the_read_only_demo_with_changes_offers_a_copy_not_a_save_that_fails(
     assert!(matches!(app.overlay, Some(Overlay::SaveAs { .. })));
     assert!(!app.quit);
 }
+
+#[test]
+fn a_sanction_its_checklist_and_an_appeal_are_recorded_through_their_forms() {
+    let (_dir, mut file, mut runner, mut app) = setup();
+    let code = file
+        .cases()
+        .unwrap()
+        .values()
+        .find(|c| c.status == Status::Decided && c.conflicts.is_empty())
+        .map(|c| c.code_name.clone())
+        .unwrap();
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+    // b: the kind (p: permanent-ban), the person, the spaces, the first day as offered, the
+    // last day, the conditions.
+    let mut keys = vec![KeyCode::Char('b'), KeyCode::Char('p'), KeyCode::Tab];
+    keys.extend(typing("@ravi"));
+    keys.push(KeyCode::Tab);
+    keys.extend(typing("chat, events"));
+    keys.extend([KeyCode::Tab, KeyCode::Tab]);
+    keys.extend(typing("2099-06-30"));
+    press(&mut app, &mut file, &mut runner, &keys);
+    done(&mut app, &mut file, &mut runner);
+    let case = file.case_by_code(&code).unwrap();
+    let sanction = case
+        .sanctions
+        .first()
+        .unwrap_or_else(|| panic!("{}", app.status));
+    assert_eq!(sanction.kind, "permanent-ban");
+    assert_eq!(sanction.spaces, ["chat", "events"]);
+    assert_eq!(
+        sanction.ends.map(|d| d.to_string()).as_deref(),
+        Some("2099-06-30")
+    );
+    // I: everyone still to tell.
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('I')]);
+    done(&mut app, &mut file, &mut runner);
+    let case = file.case_by_code(&code).unwrap();
+    assert!(case.sanctions[0].to_tell().is_empty(), "{}", app.status);
+    // Nobody is left to tell: said before any form opens.
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('I')]);
+    assert!(app.overlay.is_none());
+    assert!(
+        app.status.contains("nobody is left to tell"),
+        "{}",
+        app.status
+    );
+    // The demo's decisions are months old: past the 30 days' window the form is not
+    // offered, and says why.
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('P')]);
+    assert!(app.overlay.is_none());
+    assert!(
+        app.status.contains("the appeal window closed on"),
+        "{}",
+        app.status
+    );
+    crate::ops::cases::change_settings(
+        &mut file,
+        crate::ops::cases::SettingsChange {
+            appeal_days: Some(36_500),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+    // P: the grounds (d: disproportionate) and what the appellant says.
+    let mut keys = vec![KeyCode::Char('P'), KeyCode::Char('d'), KeyCode::Tab];
+    keys.extend(typing("Too harsh for a first report"));
+    press(&mut app, &mut file, &mut runner, &keys);
+    done(&mut app, &mut file, &mut runner);
+    let case = file.case_by_code(&code).unwrap();
+    let appeal = case
+        .appeal
+        .as_ref()
+        .unwrap_or_else(|| panic!("{}", app.status));
+    assert_eq!(
+        appeal.grounds,
+        crate::core::sanction::Ground::Disproportionate
+    );
+    assert_eq!(case.status, Status::Reopened);
+    // A second appeal: said before any form opens.
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('P')]);
+    assert!(app.overlay.is_none());
+}
