@@ -968,3 +968,87 @@ fn a_message_to_the_reported_person_carries_only_what_their_record_may_show() {
         "{log}"
     );
 }
+
+#[test]
+fn the_committees_checklist_says_who_is_told_of_a_sanction_in_each_space() {
+    let Some(c) = committee() else { return };
+    let (f, code) = (&c.file, c.code.as_str());
+    let member = c.refused(
+        "Bo",
+        &[
+            &"space",
+            &"set",
+            f,
+            &"events",
+            &"--tell",
+            &"event organisers",
+        ],
+    );
+    assert!(
+        member.contains("only a chair may change the committee's checklist"),
+        "{member}"
+    );
+    c.as_(
+        "Ada",
+        &[
+            &"space",
+            &"set",
+            f,
+            &"Events",
+            &"--tell",
+            &"event organisers",
+            &"--tell",
+            &"venue security",
+        ],
+    );
+    assert_eq!(
+        c.as_("Di", &[&"space", &"list", f]).trim(),
+        "events: event organisers, venue security"
+    );
+    let started = c.as_(
+        "Bo",
+        &[
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"temporary-ban",
+            &"--subject",
+            &"@dana",
+            &"--space",
+            &"events",
+            &"--space",
+            &"chat",
+            &"--until-reviewed",
+        ],
+    );
+    assert!(
+        started.contains("to tell: event organisers, venue security, chat, reported person"),
+        "{started}"
+    );
+    // A checklist changed later is for sanctions started later: this one keeps its own.
+    c.as_("Ada", &[&"space", &"set", f, &"events"]);
+    let listed = c.as_("Di", &[&"sanction", &"list", f, &code]);
+    assert!(
+        listed.contains("to tell: event organisers, venue security, chat, reported person"),
+        "{listed}"
+    );
+    c.as_(
+        "Cy",
+        &[
+            &"sanction",
+            &"tell",
+            f,
+            &code,
+            &"1",
+            &"--whom",
+            &"venue security",
+        ],
+    );
+    let listed = c.as_("Di", &[&"sanction", &"list", f, &code]);
+    assert!(
+        listed.contains("to tell: event organisers, chat, reported person"),
+        "{listed}"
+    );
+}

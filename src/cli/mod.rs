@@ -292,6 +292,9 @@ pub enum Command {
     /// The sanctions in force, for the people who enforce them: who, where, until when, ban
     /// or flag; nothing about any case. Printed, or signed and written with --export.
     Sanctions(Box<SanctionsArgs>),
+    /// The committee's checklist: who is told of a sanction in each kind of space.
+    #[command(subcommand)]
+    Space(SpaceCommand),
     /// The committee's message templates per audience and step.
     #[command(subcommand)]
     Template(TemplateCommand),

@@ -638,7 +638,8 @@ impl super::Command {
                 | SanctionCommand::Breach { save_as, .. },
             ) => save_as,
             C::Appeal(args) => &args.save_as,
-            C::Template(TemplateCommand::Set { save_as, .. }) => save_as,
+            C::Template(TemplateCommand::Set { save_as, .. })
+            | C::Space(SpaceCommand::Set { save_as, .. }) => save_as,
             _ => return None,
         };
         path.as_deref()
@@ -799,6 +800,30 @@ pub enum TemplateCommand {
         /// standard input).
         #[arg(long)]
         text: String,
+        /// Write the result to this new file instead of over FILE.
+        #[arg(long, value_name = "NEW_FILE")]
+        save_as: Option<PathBuf>,
+    },
+}
+
+/// `casebook space ...`: the committee's checklist of who is told of a sanction in each kind
+/// of space.
+#[derive(Debug, Subcommand)]
+pub enum SpaceCommand {
+    /// List who is told of a sanction in each space the committee set.
+    List {
+        /// The case file.
+        file: PathBuf,
+    },
+    /// Set who must be told when a sanction applies in a space (chairs); no --tell clears it.
+    Set {
+        /// The case file.
+        file: PathBuf,
+        /// The space, as sanctions name it (chat, events, ...).
+        space: String,
+        /// Someone to tell (repeatable): "event organisers", "chat moderators".
+        #[arg(long = "tell", value_name = "WHOM")]
+        tell: Vec<String>,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,

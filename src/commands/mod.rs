@@ -427,6 +427,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         Command::Sanctions(args) => sanctions::in_force(config, args, out)?,
         Command::Appeal(args) => sanctions::appeal(config, args, out)?,
         Command::Template(command) => sanctions::template(config, command, out)?,
+        Command::Space(command) => sanctions::space(config, command, out)?,
         Command::Import {
             file,
             reports,

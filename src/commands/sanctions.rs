@@ -482,3 +482,50 @@ pub(super) fn template(
         }
     }
 }
+
+/// `casebook space ...`
+pub(super) fn space(
+    config: &Config,
+    command: &crate::cli::SpaceCommand,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    match command {
+        crate::cli::SpaceCommand::List { file } => {
+            let identity = load_identity(config)?;
+            let case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
+            let committee = case_file.committee()?;
+            if committee.spaces().is_empty() {
+                writeln!(
+                    out,
+                    "no checklist set: a sanction's checklist is each of its spaces and the \
+                     reported person"
+                )?;
+            }
+            for (space, tell) in committee.spaces() {
+                writeln!(out, "{}: {}", inline(space), inline(&tell.join(", ")))?;
+            }
+            Ok(())
+        }
+        crate::cli::SpaceCommand::Set {
+            file,
+            space,
+            tell,
+            save_as,
+        } => {
+            let mut session = Session::open(config, file)?;
+            case_ops::set_space(&mut session.file, space, tell.clone())?;
+            session.save(save_as.as_deref())?;
+            if tell.is_empty() {
+                writeln!(out, "{}: checklist cleared", inline(space))?;
+            } else {
+                writeln!(
+                    out,
+                    "{}: a sanction there is told to {}",
+                    inline(space),
+                    inline(&tell.join(", "))
+                )?;
+            }
+            Ok(())
+        }
+    }
+}

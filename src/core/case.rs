@@ -872,7 +872,8 @@ impl Case {
             | EventKind::HistoryRecovered { .. }
             | EventKind::RecipientAdded { .. }
             | EventKind::SettingsChanged { .. }
-            | EventKind::TemplateSet { .. } => {}
+            | EventKind::TemplateSet { .. }
+            | EventKind::SpaceSet { .. } => {}
         }
     }
 

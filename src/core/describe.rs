@@ -52,6 +52,14 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             verified_at.format("%Y-%m-%d")
         ),
         EventKind::RecipientAdded { .. } => "added a recipient who is not a member".into(),
+        EventKind::SpaceSet { space, tell } if tell.is_empty() => {
+            format!("cleared the checklist for sanctions in {}", inline(space))
+        }
+        EventKind::SpaceSet { space, tell } => format!(
+            "set who is told of sanctions in {}: {}",
+            inline(space),
+            inline(&tell.join(", "))
+        ),
         EventKind::TemplateSet { to, step, .. } => {
             format!("set the template for {step} messages to {}", audience(*to))
         }

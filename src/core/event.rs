@@ -431,6 +431,15 @@ pub enum EventKind {
         /// The age recipient.
         recipient: String,
     },
+    /// A chair set who must be told when a sanction applies in a kind of space (the
+    /// committee's checklist; see [`super::sanction`]).
+    SpaceSet {
+        /// The space (chat, events, ...), as sanctions name it.
+        space: String,
+        /// Who must be told (event organisers, chat moderators, ...); empty: the space's
+        /// own name, as before it was set.
+        tell: Vec<String>,
+    },
     /// A chair set the committee's template for messages to one audience at one step (see
     /// [`super::comms`]).
     TemplateSet {
@@ -659,6 +668,10 @@ pub enum EventKind {
         /// What the person must do to return; empty for nothing.
         #[serde(default)]
         conditions: String,
+        /// Who must be told of it, from the committee's checklist for its spaces when it
+        /// started (empty: each space's people and the reported person).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tell: Vec<String>,
     },
     /// A member told a space's people, or the person, of a sanction's latest change.
     SanctionTold {
@@ -759,6 +772,7 @@ impl EventKind {
             EventKind::RecipientAdded { .. } => "recipient-added",
             EventKind::SettingsChanged { .. } => "settings-changed",
             EventKind::TemplateSet { .. } => "template-set",
+            EventKind::SpaceSet { .. } => "space-set",
             EventKind::CaseOpened { .. } => "case-opened",
             EventKind::ReportReceived { .. } => "report-received",
             EventKind::DetailsChanged { .. } => "details-changed",

@@ -148,6 +148,9 @@ pub struct Committee {
     /// The message templates chairs set, by audience and step (see [`super::comms::key`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     templates: BTreeMap<String, String>,
+    /// Who must be told of a sanction in each kind of space (lower case), as chairs set it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    spaces: BTreeMap<String, Vec<String>>,
     /// Replaying copies merged together (see [`Committee::merging`]).
     #[serde(skip)]
     merging: bool,
@@ -163,6 +166,7 @@ impl Committee {
             keys: Vec::new(),
             sealed: BTreeMap::new(),
             templates: BTreeMap::new(),
+            spaces: BTreeMap::new(),
             merging: false,
         }
     }
@@ -597,6 +601,14 @@ impl Committee {
             // What needs attention on the roster is resolved by a chair.
             EventKind::AttentionResolved { .. } => chair("what needs attention on the roster"),
             EventKind::SettingsChanged { .. } => chair("the committee's rules"),
+            EventKind::SpaceSet { space, tell } => {
+                chair("the committee's checklist for sanctions")?;
+                if space.trim().is_empty() || tell.iter().any(|t| t.trim().is_empty()) {
+                    impossible("a space or someone on its checklist has no name".into())
+                } else {
+                    Ok(Way::Direct)
+                }
+            }
             EventKind::TemplateSet { to, text, .. } => {
                 chair("the committee's message templates")?;
                 match super::comms::check(*to, text) {
@@ -748,6 +760,14 @@ impl Committee {
                 }
                 self.keys.push((*member, recipient.clone()));
             }
+            EventKind::SpaceSet { space, tell } => {
+                let space = space.trim().to_lowercase();
+                if tell.is_empty() {
+                    self.spaces.remove(&space);
+                } else {
+                    self.spaces.insert(space, tell.clone());
+                }
+            }
             EventKind::TemplateSet { to, step, text } => {
                 self.templates
                     .insert(super::comms::key(*to, *step), text.clone());
@@ -787,6 +807,12 @@ impl Committee {
             .get(&super::comms::key(to, step))
             .cloned()
             .unwrap_or_else(|| super::comms::default_template(to, step).to_string())
+    }
+
+    /// Who must be told of a sanction in each kind of space, as chairs set it (space in
+    /// lower case).
+    pub fn spaces(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.spaces
     }
 
     /// Whether a chair set the template for `to` at `step` (else it is casebook's).

@@ -294,6 +294,7 @@ mod tests {
                 starts: day(2),
                 ends: Some(day(30)),
                 conditions: String::new(),
+                tell: Vec::new(),
             },
         ));
         let ending =

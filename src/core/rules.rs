@@ -232,9 +232,16 @@ pub fn judge(
             spaces,
             starts,
             ends,
+            tell,
             ..
         } => {
             actor.may_act(case)?;
+            if tell.iter().any(|t| t.trim().is_empty()) {
+                return Err(RuleError::SanctionIncomplete {
+                    case: name(),
+                    what: "a name for everyone on its checklist",
+                });
+            }
             if case.decision.is_none() || !matches!(case.status, Status::Decided | Status::Closed) {
                 return Err(RuleError::NoDecision {
                     case: name(),
@@ -365,7 +372,8 @@ pub fn judge(
         | EventKind::HistoryRecovered { .. }
         | EventKind::RecipientAdded { .. }
         | EventKind::SettingsChanged { .. }
-        | EventKind::TemplateSet { .. } => Err(RuleError::NotACaseChange {
+        | EventKind::TemplateSet { .. }
+        | EventKind::SpaceSet { .. } => Err(RuleError::NotACaseChange {
             case: name(),
             kind: event.kind.name(),
         }),

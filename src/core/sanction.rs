@@ -42,6 +42,10 @@ pub struct Sanction {
     pub ends: Option<NaiveDate>,
     /// What the person must do to return, if anything.
     pub conditions: String,
+    /// Who must be told of each change, as the committee's checklist gave it when it started
+    /// (empty: each space's people and the reported person).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tell: Vec<String>,
     /// Who started it, and when.
     pub by: MemberId,
     /// When it was recorded.
@@ -118,6 +122,7 @@ impl Sanction {
             starts,
             ends,
             conditions,
+            tell,
         } = &event.kind
         else {
             return None;
@@ -130,6 +135,7 @@ impl Sanction {
             starts: *starts,
             ends: *ends,
             conditions: conditions.clone(),
+            tell: tell.clone(),
             by: event.author,
             at: event.at,
             news: event.id,
@@ -161,10 +167,17 @@ impl Sanction {
         is_ban(&self.kind)
     }
 
-    /// Who must hear of its latest change: every space's people, and the person it is about.
+    /// Who must hear of its latest change: the committee's checklist for its spaces when it
+    /// started, or every space's people; and always the person it is about.
     pub fn checklist(&self) -> Vec<String> {
-        let mut whom: Vec<String> = self.spaces.clone();
-        whom.push(REPORTED_PERSON.to_string());
+        let mut whom: Vec<String> = if self.tell.is_empty() {
+            self.spaces.clone()
+        } else {
+            self.tell.clone()
+        };
+        if !whom.iter().any(|w| w == REPORTED_PERSON) {
+            whom.push(REPORTED_PERSON.to_string());
+        }
         whom
     }
 
@@ -217,6 +230,32 @@ impl Sanction {
             _ => {}
         }
     }
+}
+
+/// Who must be told of a sanction in `spaces`, by the committee's checklist (`kept`: space,
+/// in lower case, to whom): each space's list, or the space itself where it keeps none;
+/// then the reported person. Each once, in order.
+pub fn checklist_for(
+    spaces: &[String],
+    kept: &std::collections::BTreeMap<String, Vec<String>>,
+) -> Vec<String> {
+    let mut whom: Vec<String> = Vec::new();
+    for space in spaces {
+        let listed = kept
+            .get(&space.trim().to_lowercase())
+            .filter(|l| !l.is_empty())
+            .cloned()
+            .unwrap_or_else(|| vec![space.clone()]);
+        for w in listed {
+            if !whom.contains(&w) {
+                whom.push(w);
+            }
+        }
+    }
+    if !whom.iter().any(|w| w == REPORTED_PERSON) {
+        whom.push(REPORTED_PERSON.to_string());
+    }
+    whom
 }
 
 /// Whether a sanction of `kind` keeps the person out (a ban, suspension or imposed vacation)

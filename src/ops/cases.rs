@@ -555,6 +555,7 @@ fn sanction_kinds(
                     unique.push(space.to_string());
                 }
             }
+            let tell = crate::core::sanction::checklist_for(&unique, file.committee()?.spaces());
             vec![EventKind::SanctionStarted {
                 step,
                 subject: subject.trim().to_string(),
@@ -562,6 +563,7 @@ fn sanction_kinds(
                 starts,
                 ends,
                 conditions,
+                tell,
             }]
         }
         SanctionChange::Tell { number, whom } => {
@@ -889,6 +891,32 @@ pub fn set_template(
     }
     crate::core::comms::judge(to, &text)?;
     let kind = EventKind::TemplateSet { to, step, text };
+    file.record(&events_by(me.id, None, vec![kind], None))?;
+    Ok(())
+}
+
+/// Set who must be told when a sanction applies in `space` (chairs only; recorded, not
+/// saved); no one: the space's own name again.
+pub fn set_space(file: &mut CaseFile, space: &str, tell: Vec<String>) -> Result<(), Error> {
+    let me = acting_member(file)?;
+    if me.role != Role::Chair {
+        return Err(Error::Rule(process::RuleError::NotChair {
+            member: me.name.clone(),
+            what: "change the committee's checklist for sanctions",
+        }));
+    }
+    let tell: Vec<String> = tell
+        .iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if space.trim().is_empty() {
+        return Err(Error::Empty { what: "space" });
+    }
+    let kind = EventKind::SpaceSet {
+        space: space.trim().to_string(),
+        tell,
+    };
     file.record(&events_by(me.id, None, vec![kind], None))?;
     Ok(())
 }
