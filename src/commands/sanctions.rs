@@ -325,6 +325,23 @@ pub(super) fn in_force(
 ) -> Result<(), Error> {
     let identity = load_identity(config)?;
     let mut case_file = super::open_file(config, &args.file, &identity, OpenMode::ReadOnly)?;
+    if let Some(me) = case_file.me()? {
+        let unread = case_file
+            .cases()?
+            .values()
+            .filter(|c| {
+                !c.readable_by(me.id)
+                    || c.conflict_of(me.id) == Some(crate::core::event::ConflictKind::Hard)
+            })
+            .count();
+        if unread > 0 {
+            eprintln!(
+                "note: {} sealed from you or with your hard conflict; their sanctions are not \
+                 in this list (a member who reads them can make it whole)",
+                crate::core::describe::count(unread, "case is", "cases are")
+            );
+        }
+    }
     let Some(export) = &args.export else {
         let list = export_ops::sanctions_in_force(&mut case_file, args.space.as_deref(), "")?;
         if matches!(args.format, RecordFormat::Json) {

@@ -149,6 +149,39 @@ impl Script {
             }
         }
 
+        // After the decision: russet-quill's ban, until the committee reviews it, told so far
+        // to the chat and repository moderators (the mailing lists' and the person's own
+        // message are still owed).
+        let quill = self.file.case_by_code("russet-quill")?.id;
+        let kind = self.act(ROBIN, quill, |a, c| {
+            process::after_decision(
+                a,
+                c,
+                EventKind::SanctionStarted {
+                    step: "temporary-ban".into(),
+                    subject: "@quill-writer".into(),
+                    spaces: vec!["chat".into(), "repositories".into(), "mailing-lists".into()],
+                    starts: c.updated_at.date_naive(),
+                    ends: None,
+                    conditions: "A written apology to the people insulted".into(),
+                    tell: Vec::new(),
+                },
+                c.updated_at,
+            )
+        })?;
+        self.record(ROBIN, quill, vec![kind])?;
+        let ban = self.file.case_by_code("russet-quill")?.sanctions[0].id;
+        for whom in ["chat", "repositories"] {
+            self.record(
+                SAM,
+                quill,
+                vec![EventKind::SanctionTold {
+                    sanction: ban,
+                    whom: whom.into(),
+                }],
+            )?;
+        }
+
         // Repeat behaviour: the same person reported twice (ember-tundra, then birch-lantern).
         let case = self.open(
             PRIYA,
