@@ -71,7 +71,10 @@ fn main() {
     let mut after = file.cases().expect("cases").clone();
     let today = chrono::Utc::now().date_naive();
     for (n, case) in after.values_mut().enumerate().filter(|(n, _)| n % 10 == 0) {
-        for (i, ends) in [Some(today + chrono::Days::new(5)), None].into_iter().enumerate() {
+        for (i, ends) in [Some(today + chrono::Days::new(5)), None]
+            .into_iter()
+            .enumerate()
+        {
             let id = uuid::Uuid::from_u128((n * 2 + i) as u128 + 1);
             case.sanctions.push(casebook::core::sanction::Sanction {
                 id,
@@ -82,7 +85,12 @@ fn main() {
                 ends,
                 conditions: String::new(),
                 tell: Vec::new(),
-                by: case.assignees.iter().next().copied().unwrap_or(casebook::core::roster::MemberId(uuid::Uuid::nil())),
+                by: case
+                    .assignees
+                    .iter()
+                    .next()
+                    .copied()
+                    .unwrap_or(casebook::core::roster::MemberId(uuid::Uuid::nil())),
                 at: case.updated_at,
                 news: id,
                 told: Vec::new(),
@@ -90,13 +98,14 @@ fn main() {
                 lifted: None,
             });
         }
-        case.communications.push(casebook::core::case::Communication {
-            to: casebook::core::event::Audience::Reporter,
-            summary: "We are looking into it.".into(),
-            by: casebook::core::roster::MemberId(uuid::Uuid::nil()),
-            at: case.updated_at,
-            next_update_by: Some(today - chrono::Days::new(1)),
-        });
+        case.communications
+            .push(casebook::core::case::Communication {
+                to: casebook::core::event::Audience::Reporter,
+                summary: "We are looking into it.".into(),
+                by: casebook::core::roster::MemberId(uuid::Uuid::nil()),
+                at: case.updated_at,
+                next_update_by: Some(today - chrono::Days::new(1)),
+            });
     }
     let (p50, p99) = measure(100, |_| {
         let view = View {

@@ -464,9 +464,14 @@ impl Report {
         for (name, value, now, before) in self.rows().into_iter().skip(1) {
             if name != table {
                 table = name;
+                let unit = match name {
+                    "sanctions in force" => "sanctions",
+                    "appeals" => "appeals",
+                    _ => "cases",
+                };
                 let _ = writeln!(
                     md,
-                    "\n## By {name}\n\n| {name} | cases | previous | change |\n|---|---:|---:|---:|"
+                    "\n## By {name}\n\n| {name} | {unit} | previous | change |\n|---|---:|---:|---:|"
                 );
             }
             let value = super::markdown::text(&value);
