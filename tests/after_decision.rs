@@ -1052,3 +1052,52 @@ fn the_committees_checklist_says_who_is_told_of_a_sanction_in_each_space() {
         "{listed}"
     );
 }
+
+#[test]
+fn a_message_for_review_counts_as_sent_only_once_another_member_approves_it() {
+    let Some(c) = committee() else { return };
+    let (f, code) = (&c.file, c.code.as_str());
+    c.as_(
+        "Bo",
+        &[
+            &"party",
+            &"add",
+            f,
+            &code,
+            &"--role",
+            &"reporter",
+            &"--alias",
+            &"R",
+        ],
+    );
+    let said = c.as_(
+        "Bo",
+        &[
+            &"comms",
+            &"log",
+            f,
+            &code,
+            &"--to",
+            &"reporter",
+            &"--summary",
+            &"Told them the outcome",
+            &"--review",
+        ],
+    );
+    assert!(
+        said.contains("waits for another member's review: casebook approve"),
+        "{said}"
+    );
+    let item = said.split("--item ").nth(1).unwrap().trim().to_string();
+    // Not sent yet: the decision is still owed to the reporter.
+    assert!(c.queue("Di", "decided-not-communicated").contains(code));
+    let own = c.refused("Bo", &[&"approve", f, &code, &"--item", &item]);
+    assert!(own.contains("approve"), "{own}");
+    c.as_("Cy", &[&"approve", f, &code, &"--item", &item]);
+    assert!(!c.queue("Di", "decided-not-communicated").contains(code));
+    let shown = c.as_("Di", &[&"case", &"show", f, &code]);
+    assert!(
+        shown.contains("(for a second member's review): Told them the outcome"),
+        "{shown}"
+    );
+}

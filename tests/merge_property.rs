@@ -172,6 +172,7 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
                     summary: "Told them.".into(),
                     next_update_by: None,
                     template: None,
+                    review: false,
                 },
                 &mut copy.file,
             ),

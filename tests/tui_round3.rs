@@ -47,7 +47,8 @@ fn open_case(tmux: &Tmux, code: &str) {
     tmux.wait_for("Jump to a case");
     tmux.text(code);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("Timeline");
+    // The case's details, near its top (its timeline may be below the fold).
+    tmux.wait_for("received ");
 }
 
 #[test]

@@ -153,6 +153,7 @@ fn apply(file: &mut CaseFile, step: &Step) {
                 summary: "Told them.".into(),
                 next_update_by: None,
                 template: None,
+                review: false,
             },
         ),
         Step::Assign(n, m) => change(file, *n, CaseChange::Assign(NAMES[*m].to_string())),

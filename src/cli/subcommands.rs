@@ -562,6 +562,10 @@ pub enum CommsCommand {
         /// update-due queue until another message is logged.
         #[arg(long, value_parser = date, value_name = "DAY")]
         next_update_by: Option<NaiveDate>,
+        /// Another member reviews the message (`casebook approve FILE CODE --item ID`)
+        /// before it counts as sent.
+        #[arg(long)]
+        review: bool,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,

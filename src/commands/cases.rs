@@ -553,6 +553,7 @@ pub(super) fn comms(
         summary,
         template,
         next_update_by,
+        review,
         save_as,
     } = command;
     let change = CaseChange::Message {
@@ -560,6 +561,7 @@ pub(super) fn comms(
         summary: summary.clone().unwrap_or_default(),
         next_update_by: *next_update_by,
         template: *template,
+        review: *review,
     };
     let changed = Session::open(config, file)?.change_case(code, change, save_as.as_deref())?;
     if template.is_some()
@@ -575,7 +577,18 @@ pub(super) fn comms(
             writeln!(out, "(it promises the next update by {day})")?;
         }
     }
-    writeln!(out, "{}: communication logged", changed.before.code_name)?;
+    match changed.waiting {
+        Some(id) => writeln!(
+            out,
+            "{}: message {} waits for another member's review: casebook approve {} {} --item {}",
+            changed.before.code_name,
+            &id.to_string()[..8],
+            crate::ops::export::shell_quote(&file.display().to_string()),
+            changed.before.code_name,
+            &id.to_string()[..8]
+        )?,
+        None => writeln!(out, "{}: communication logged", changed.before.code_name)?,
+    }
     Ok(())
 }
 

@@ -836,6 +836,7 @@ impl Case {
                 to,
                 summary,
                 next_update_by,
+                ..
             } => self.communications.push(Communication {
                 to: *to,
                 summary: summary.clone(),
@@ -965,6 +966,11 @@ impl Case {
             EventKind::CaseSealed { .. } => {
                 change.at = by.at;
                 self.apply_sealing(&change);
+            }
+            // A message reviewed: it counts as sent from the review on.
+            EventKind::CommunicationLogged { .. } => {
+                change.at = by.at;
+                self.apply(&change);
             }
             _ => {}
         }
@@ -1282,6 +1288,7 @@ mod tests {
                     to,
                     summary: "s".into(),
                     next_update_by: None,
+                    review: false,
                 },
             ))
         };

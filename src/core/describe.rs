@@ -144,9 +144,15 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             to,
             summary,
             next_update_by,
+            review,
         } => format!(
-            "message to {}: {}{}",
+            "message to {}{}: {}{}",
             audience(*to),
+            if *review {
+                " (for a second member's review)"
+            } else {
+                ""
+            },
             inline(summary),
             next_update_by
                 .map(|d| format!(" (next update by {d})"))
@@ -525,6 +531,7 @@ mod tests {
             to: Audience::Reported,
             summary: "sent\u{1b}[2J".into(),
             next_update_by: None,
+            review: false,
         };
         assert_eq!(
             headline(&kind, &nobody),

@@ -595,6 +595,10 @@ pub enum EventKind {
         /// The day by which the message promised them the next update, if it did.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         next_update_by: Option<NaiveDate>,
+        /// The message waits for a second member's review (`approve`) before it counts as
+        /// sent.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        review: bool,
     },
     /// A member wrote (or confirmed) the title and summary a decision record for one audience
     /// shows. Outside the committee's own record, nothing else a report said appears.

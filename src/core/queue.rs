@@ -338,6 +338,7 @@ mod tests {
                 to: Audience::Reporter,
                 summary: "We are looking into it".into(),
                 next_update_by: Some(day(12)),
+                review: false,
             },
         ));
         assert!(!due(&case, 12));
@@ -349,6 +350,7 @@ mod tests {
                 to: Audience::Reporter,
                 summary: "Still on it".into(),
                 next_update_by: None,
+                review: false,
             },
         ));
         assert!(!due(&case, 27));

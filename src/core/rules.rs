@@ -753,6 +753,7 @@ pub fn needs_approval(case: Option<&Case>, event: &Event, context: Context<'_>) 
         EventKind::PartyAdded { party } => {
             party.member.is_some() && party.role != PartyRole::Reported
         }
+        EventKind::CommunicationLogged { review, .. } => *review,
         _ => false,
     }
 }

@@ -84,6 +84,8 @@ pub enum CaseChange {
         /// With an empty summary: the message is the committee's template for this step,
         /// filled with what the case may show its audience (see [`message`]).
         template: Option<crate::core::comms::Step>,
+        /// A second member reviews it (`approve`) before it counts as sent.
+        review: bool,
     },
     /// Add a note (or a correction of an earlier entry).
     Note {
@@ -408,6 +410,7 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
             summary,
             next_update_by,
             template,
+            review,
         } => {
             let (summary, next_update_by) = match template {
                 Some(step) if summary.trim().is_empty() => {
@@ -424,6 +427,7 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
                     to,
                     summary,
                     next_update_by,
+                    review,
                 }])
             })?
         }

@@ -235,6 +235,7 @@ pub fn read_with(
                     .transpose()
                     .map_err(|e| format!("next update by: {e}"))?,
                 template: form.choice("template").flatten(),
+                review: false,
             },
         ),
         Purpose::Amend(code) => change(

@@ -317,6 +317,7 @@ impl Script {
                 to,
                 summary: summary.into(),
                 next_update_by: None,
+                review: false,
             }],
         )
     }

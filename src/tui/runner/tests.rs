@@ -604,7 +604,7 @@ fn a_sanction_its_checklist_and_an_appeal_are_recorded_through_their_forms() {
         .cases()
         .unwrap()
         .values()
-        .find(|c| c.status == Status::Decided && c.conflicts.is_empty())
+        .find(|c| c.status == Status::Decided && c.conflicts.is_empty() && c.sanctions.is_empty())
         .map(|c| c.code_name.clone())
         .unwrap();
     runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
@@ -642,8 +642,19 @@ fn a_sanction_its_checklist_and_an_appeal_are_recorded_through_their_forms() {
         "{}",
         app.status
     );
-    // The demo's decisions are months old: past the 30 days' window the form is not
-    // offered, and says why.
+    // Past the committee's window the form is not offered, and says why.
+    let window = |file: &mut CaseFile, days| {
+        crate::ops::cases::change_settings(
+            file,
+            crate::ops::cases::SettingsChange {
+                appeal_days: Some(days),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    };
+    window(&mut file, 0);
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
     press(&mut app, &mut file, &mut runner, &[KeyCode::Char('P')]);
     assert!(app.overlay.is_none());
     assert!(
@@ -651,14 +662,7 @@ fn a_sanction_its_checklist_and_an_appeal_are_recorded_through_their_forms() {
         "{}",
         app.status
     );
-    crate::ops::cases::change_settings(
-        &mut file,
-        crate::ops::cases::SettingsChange {
-            appeal_days: Some(36_500),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    window(&mut file, 36_500);
     runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
     // P: the grounds (d: disproportionate) and what the appellant says.
     let mut keys = vec![KeyCode::Char('P'), KeyCode::Char('d'), KeyCode::Tab];
