@@ -1101,3 +1101,226 @@ fn a_message_for_review_counts_as_sent_only_once_another_member_approves_it() {
         "{shown}"
     );
 }
+
+#[test]
+fn the_sanction_and_appeal_rules_refuse_what_makes_no_sense_and_say_why() {
+    let Some(c) = committee() else { return };
+    let (f, code) = (&c.file, c.code.as_str());
+    let permanent = c.refused(
+        "Bo",
+        &[
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"permanent-ban",
+            &"--subject",
+            &"@dana",
+            &"--space",
+            &"chat",
+            &"--ends",
+            &in_days(30),
+        ],
+    );
+    assert!(
+        permanent.contains("a permanent-ban on") && permanent.contains("has no last day"),
+        "{permanent}"
+    );
+    let early = c.refused(
+        "Bo",
+        &[
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"warning",
+            &"--subject",
+            &"@dana",
+            &"--space",
+            &"chat",
+            &"--starts",
+            &"2020-01-01",
+            &"--until-reviewed",
+        ],
+    );
+    assert!(early.contains("before its report arrived"), "{early}");
+    // Chat and chat are one space; a checklist entry is found whatever its case.
+    let started = c.as_(
+        "Bo",
+        &[
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"temporary-ban",
+            &"--subject",
+            &"@dana",
+            &"--space",
+            &"Chat",
+            &"--space",
+            &"chat",
+            &"--until-reviewed",
+        ],
+    );
+    assert!(started.contains("in Chat, from"), "{started}");
+    c.as_(
+        "Bo",
+        &[
+            &"sanction",
+            &"tell",
+            f,
+            &code,
+            &"1",
+            &"--whom",
+            &"REPORTED PERSON",
+        ],
+    );
+    assert!(
+        c.as_("Bo", &[&"sanction", &"list", f, &code])
+            .contains("to tell: Chat\n")
+    );
+    let extended = c.as_(
+        "Bo",
+        &[
+            &"sanction",
+            &"extend",
+            f,
+            &code,
+            &"1",
+            &"--ends",
+            &in_days(40),
+            &"--note",
+            &"Set an end",
+        ],
+    );
+    assert!(extended.contains("sanction 1 now ends on"), "{extended}");
+    // No decision yet, no decision message; no decided appeal, no appeal-outcome message.
+    let undecided = c
+        .as_("Ada", &[&"case", &"new", f, &"--title", &"Another"])
+        .trim()
+        .to_string();
+    let early = c.refused(
+        "Ada",
+        &[
+            &"comms",
+            &"log",
+            f,
+            &undecided,
+            &"--to",
+            &"reporter",
+            &"--template",
+            &"decision",
+        ],
+    );
+    assert!(early.contains("has no decision yet"), "{early}");
+    let early = c.refused(
+        "Ada",
+        &[
+            &"comms",
+            &"log",
+            f,
+            &code,
+            &"--to",
+            &"reported",
+            &"--template",
+            &"appeal-outcome",
+        ],
+    );
+    assert!(early.contains("has no decided appeal"), "{early}");
+    // An open appeal: the reported person is told it is heard, not offered another.
+    c.as_(
+        "Di",
+        &[
+            &"appeal",
+            f,
+            &code,
+            &"--grounds",
+            &"new-evidence",
+            &"--note",
+            &"A new witness",
+        ],
+    );
+    let sent = c.as_(
+        "Di",
+        &[
+            &"comms",
+            &"log",
+            f,
+            &code,
+            &"--to",
+            &"reported",
+            &"--template",
+            &"decision",
+        ],
+    );
+    assert!(
+        sent.contains("This decision is under appeal") && !sent.contains("You may appeal"),
+        "{sent}"
+    );
+    // Three members can hear it: the chair who decided cannot record it, override or not.
+    c.as_("Di", &[&"status", f, &code, &"deliberating"]);
+    let overridden = c.refused(
+        "Ada",
+        &[
+            &"decide",
+            f,
+            &code,
+            &"--outcome",
+            &"warning",
+            &"--rationale",
+            &"r",
+            &"--override",
+            &"--reason",
+            &"urgent",
+        ],
+    );
+    assert!(
+        overridden.contains("Ada voted on or decided the decision of"),
+        "{overridden}"
+    );
+    c.as_(
+        "Di",
+        &[&"vote", f, &code, &"--outcome", &"warning", &"--for"],
+    );
+    let shown = c.as_("Di", &[&"case", &"show", f, &code]);
+    assert!(
+        shown.contains("not eligible (took part in the decision appealed)"),
+        "{shown}"
+    );
+    // A chair's template, then casebook's own again.
+    c.as_(
+        "Ada",
+        &[
+            &"template",
+            &"set",
+            f,
+            &"--to",
+            &"reporter",
+            &"--step",
+            &"update",
+            &"--text",
+            &"Still on {code}.",
+        ],
+    );
+    c.as_(
+        "Ada",
+        &[
+            &"template",
+            &"set",
+            f,
+            &"--to",
+            &"reporter",
+            &"--step",
+            &"update",
+            &"--default",
+        ],
+    );
+    let listed = c.as_("Ada", &[&"template", &"list", f]);
+    assert!(
+        !listed.contains("Still on {code}.") && !listed.contains("(the committee's)"),
+        "{listed}"
+    );
+}

@@ -87,7 +87,7 @@ fn collect<'a>(command: &'a mut Command, fields: &mut Vec<(&'static str, &'a mut
             some(fields, "--reason", &mut decide.reason);
         }
         Command::Comms(CommsCommand::Log { summary, .. }) => some(fields, "--summary", summary),
-        Command::Template(TemplateCommand::Set { text, .. }) => fields.push(("--text", text)),
+        Command::Template(TemplateCommand::Set { text, .. }) => some(fields, "--text", text),
         Command::Emergency(EmergencyCommand::Record { action, .. }) => {
             fields.push(("--action", action))
         }

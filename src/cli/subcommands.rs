@@ -674,10 +674,10 @@ pub enum SanctionCommand {
         /// Its first day (default today).
         #[arg(long, value_parser = date)]
         starts: Option<NaiveDate>,
-        /// Its last day.
+        /// Its last day (or --until-reviewed).
         #[arg(long, value_parser = date, required_unless_present = "until_reviewed")]
         ends: Option<NaiveDate>,
-        /// No last day: it lasts until the committee reviews it.
+        /// No last day: it lasts until the committee reviews it (or --ends).
         #[arg(long, conflicts_with = "ends")]
         until_reviewed: bool,
         /// What the person must do to return.
@@ -705,8 +705,9 @@ pub enum SanctionCommand {
         code: String,
         /// The sanction's number.
         number: usize,
-        /// A space of the sanction, or "reported person" (repeatable; default: everyone
-        /// still to be told).
+        /// Someone on the sanction's checklist: a space's people (or whom the committee's
+        /// checklist names for it), or "reported person" (repeatable; default: everyone still
+        /// to be told; `sanction list` shows who).
         #[arg(long = "whom", value_name = "WHOM")]
         whom: Vec<String>,
         /// Write the result to this new file instead of over FILE.
@@ -802,8 +803,11 @@ pub enum TemplateCommand {
         step: crate::core::comms::Step,
         /// The template, with placeholders such as {code} and {outcome} (`-` reads it from
         /// standard input).
-        #[arg(long)]
-        text: String,
+        #[arg(long, required_unless_present = "default")]
+        text: Option<String>,
+        /// Put casebook's own template back.
+        #[arg(long, conflicts_with = "text")]
+        default: bool,
         /// Write the result to this new file instead of over FILE.
         #[arg(long, value_name = "NEW_FILE")]
         save_as: Option<PathBuf>,

@@ -285,6 +285,8 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
              mailing-lists, or a name the committee uses)"
         }
         RuleError::EndsBeforeStart { .. } => "give an --ends date on or after --starts",
+        RuleError::PermanentEnds { .. } => "leave out --ends (use --until-reviewed)",
+        RuleError::StartsBeforeReport { .. } => "give a --starts date on or after the report's",
         RuleError::NoSanction { .. } | RuleError::SanctionOver { .. } => {
             "see the case's sanctions with `casebook sanction list FILE CODE`"
         }
@@ -297,6 +299,9 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         RuleError::AppealWindowClosed { .. } => {
             "the window is a committee rule (`casebook settings FILE --appeal-days N`)"
         }
+        RuleError::NoAppealDecision { .. } => {
+            "use --template update while the appeal is heard, or decision for the first decision"
+        }
         RuleError::AlreadyAppealed { .. } => "see the appeal with `casebook case show FILE CODE`",
         RuleError::TemplateShows { .. } => {
             "write the template with the placeholders that audience may see (`casebook template list FILE` shows them)"
@@ -305,8 +310,8 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
             "write the template's text (`--text -` reads it from standard input)"
         }
         RuleError::AppealPanel { .. } => {
-            "the members who did not decide vote on the appeal; if too few remain, a chair \
-             may record the decision with --override --reason R"
+            "the members who did not take part vote on and record the appeal's decision; only \
+             when fewer than two of them are left may a chair record it with --override --reason R"
         }
     };
     Some(hint.to_string())

@@ -193,7 +193,15 @@ pub(super) fn sanction(
             kind => {
                 if let Some(id) = crate::core::sanction::changed_by(kind) {
                     let n = number(id).unwrap_or_default();
-                    writeln!(out, "{name}: sanction {n} {what}")?;
+                    match kind {
+                        K::SanctionExtended {
+                            ends: Some(day), ..
+                        } => writeln!(out, "{name}: sanction {n} now ends on {day}")?,
+                        K::SanctionExtended { ends: None, .. } => {
+                            writeln!(out, "{name}: sanction {n} now lasts until reviewed")?
+                        }
+                        _ => writeln!(out, "{name}: sanction {n} {what}")?,
+                    }
                     let s = &after.sanctions[n - 1];
                     let left = s.to_tell();
                     if !left.is_empty() && s.news == event.id {
@@ -343,7 +351,11 @@ pub(super) fn in_force(
         }
     }
     let Some(export) = &args.export else {
-        let list = export_ops::sanctions_in_force(&mut case_file, args.space.as_deref(), "")?;
+        let me = case_file
+            .me()?
+            .map(|m| inline(&m.name).into_owned())
+            .unwrap_or_default();
+        let list = export_ops::sanctions_in_force(&mut case_file, args.space.as_deref(), &me)?;
         if matches!(args.format, RecordFormat::Json) {
             write!(out, "{}", list.to_json())?;
             return Ok(());
@@ -431,13 +443,15 @@ pub(super) fn appeal(config: &Config, args: &AppealArgs, out: &mut dyn Write) ->
         let eligible = crate::core::rules::eligible_voters(&roster, &after);
         let needed =
             crate::core::decision::tally(settings.quorum, &eligible, &Default::default()).needed;
-        if eligible.is_empty() || eligible.len() < needed {
+        if eligible.len() < crate::core::rules::APPEAL_PANEL_MIN || eligible.len() < needed {
             writeln!(
                 out,
-                "warning: only {} can vote on the appeal, too few for the quorum rule ({}); \
-                 a chair may record its decision with --override --reason R, which is recorded",
+                "warning: only {} can hear the appeal, fewer than the {} an appeal needs; a \
+                 chair may record its decision with --override --reason R, which every record \
+                 shows (the README's \"A small committee and its appeals\" says what else \
+                 the committee can do)",
                 crate::core::describe::count(eligible.len(), "member", "members"),
-                settings.quorum
+                crate::core::rules::APPEAL_PANEL_MIN
             )?;
         } else {
             writeln!(
@@ -485,15 +499,32 @@ pub(super) fn template(
             to,
             step,
             text,
+            default,
             save_as,
         } => {
+            let text = if *default {
+                String::new()
+            } else {
+                text.clone().unwrap_or_default()
+            };
+            if !*default && text.trim().is_empty() {
+                return Err(Error::Usage {
+                    message: "the template is empty".into(),
+                    hint: "write its text, or put casebook's back with --default".into(),
+                });
+            }
             let mut session = Session::open(config, file)?;
-            case_ops::set_template(&mut session.file, *to, *step, text.clone())?;
+            case_ops::set_template(&mut session.file, *to, *step, text)?;
             session.save(save_as.as_deref())?;
+            let whose = if *default {
+                "casebook's own again"
+            } else {
+                "set"
+            };
             writeln!(
                 out,
-                "template for {step} messages to the {} set",
-                to.as_str()
+                "template for {step} messages to {}: {whose}",
+                crate::core::comms::words(*to)
             )?;
             Ok(())
         }

@@ -472,6 +472,9 @@ pub(super) fn show(
                 s.ends
                     .map_or_else(|| "until reviewed".to_string(), |d| format!("to {d}"))
             )?;
+            if !s.conditions.is_empty() {
+                writeln!(out, "     to return: {}", inline(&s.conditions))?;
+            }
             let left = s.to_tell();
             if !left.is_empty() && (s.lifted.is_some() || !s.over_on(today)) {
                 writeln!(out, "     to tell: {}", inline(&left.join(", ")))?;
@@ -515,8 +518,15 @@ pub(super) fn show(
             roster.active().collect()
         };
         for member in voters {
+            let appealed_by_them = case
+                .appeal
+                .as_ref()
+                .is_some_and(|a| a.is_open() && a.panel_out.contains(&member.id));
             let ballot = match (p.votes.get(&member.id), eligible.contains(&member.id)) {
                 (Some(b), _) if decided => b.as_str(),
+                (_, false) if appealed_by_them => {
+                    "not eligible (took part in the decision appealed)"
+                }
                 (_, false) => "not eligible (conflict)",
                 (Some(b), true) => b.as_str(),
                 (None, true) => "has not voted",

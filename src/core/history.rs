@@ -613,7 +613,6 @@ impl Committee {
                 chair("the committee's message templates")?;
                 match super::comms::check(*to, text) {
                     Ok(()) => Ok(Way::Direct),
-                    Err(names) if names.is_empty() => impossible("the template is empty".into()),
                     Err(names) => impossible(format!(
                         "the template names {} that a message to {} may not show",
                         names
@@ -769,8 +768,12 @@ impl Committee {
                 }
             }
             EventKind::TemplateSet { to, step, text } => {
-                self.templates
-                    .insert(super::comms::key(*to, *step), text.clone());
+                let key = super::comms::key(*to, *step);
+                if text.trim().is_empty() {
+                    self.templates.remove(&key);
+                } else {
+                    self.templates.insert(key, text.clone());
+                }
             }
             EventKind::RecipientAdded { recipient }
                 if !self.extra_recipients.iter().any(|(r, _)| r == recipient) =>

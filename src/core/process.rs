@@ -330,6 +330,18 @@ pub enum RuleError {
         starts: chrono::NaiveDate,
         ends: chrono::NaiveDate,
     },
+    /// A permanent sanction with a last day.
+    #[error("a {step} on {case} has no last day; choose a temporary step for one that ends")]
+    PermanentEnds { case: String, step: String },
+    /// A sanction starting before the case's report arrived.
+    #[error(
+        "a sanction on {case} cannot start on {starts}, before its report arrived on {received}"
+    )]
+    StartsBeforeReport {
+        case: String,
+        starts: chrono::NaiveDate,
+        received: chrono::NaiveDate,
+    },
     /// No such sanction on the case.
     #[error("{case} has no such sanction")]
     NoSanction { case: String },
@@ -363,6 +375,9 @@ pub enum RuleError {
         closed: chrono::NaiveDate,
         days: u32,
     },
+    /// A message about an appeal's outcome before it has one.
+    #[error("{case} has no decided appeal; the appeal-outcome message follows its decision")]
+    NoAppealDecision { case: String },
     /// A second appeal.
     #[error("{case}'s decision was appealed already; a decision is appealed once")]
     AlreadyAppealed { case: String },

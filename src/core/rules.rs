@@ -268,7 +268,19 @@ pub fn judge(
                     what: "a space it applies to",
                 });
             }
+            let received = case.received_at.date_naive();
+            if *starts < received {
+                return Err(RuleError::StartsBeforeReport {
+                    case: name(),
+                    starts: *starts,
+                    received,
+                });
+            }
             match ends {
+                Some(_) if is_permanent(step) => Err(RuleError::PermanentEnds {
+                    case: name(),
+                    step: step.clone(),
+                }),
                 Some(ends) if ends < starts => Err(RuleError::EndsBeforeStart {
                     case: name(),
                     starts: *starts,
@@ -308,6 +320,10 @@ pub fn judge(
             still_on(case, sanction, event)?;
             let step = || sanction.step_name();
             match (sanction.ends, ends) {
+                (_, Some(_)) if is_permanent(&sanction.kind) => Err(RuleError::PermanentEnds {
+                    case: name(),
+                    step: sanction.kind.clone(),
+                }),
                 (_, Some(new)) if *new < sanction.starts => Err(RuleError::EndsBeforeStart {
                     case: name(),
                     starts: sanction.starts,
@@ -380,6 +396,11 @@ pub fn judge(
     }
 }
 
+/// Whether a sanction of this step lasts with no last day (`permanent-ban`).
+fn is_permanent(step: &str) -> bool {
+    step.starts_with("permanent-")
+}
+
 /// The sanction `id` of `case`.
 fn sanction_of(case: &Case, id: uuid::Uuid) -> Result<&Sanction, RuleError> {
     case.sanctions
@@ -406,6 +427,10 @@ fn still_on(case: &Case, sanction: &Sanction, event: &Event) -> Result<(), RuleE
         state,
     })
 }
+
+/// The fewest members who hear an appeal: with fewer left, a chair's reasoned override lets
+/// the committee go on (and every record shows it).
+pub const APPEAL_PANEL_MIN: usize = 2;
 
 /// Whether `member` is left out of the appeal the case is in (they voted on or decided the
 /// decision appealed).
@@ -537,9 +562,13 @@ fn judge_decision(
         });
     }
     check_outcome(actor, outcome)?;
-    // The appeal is decided by the members who did not decide what it appeals; a chair's
-    // reasoned override (recorded as such) lets a committee too small for that go on.
-    if off_the_panel(case, actor.member.id) && override_reason.is_none() {
+    // The appeal is decided by the members who did not decide what it appeals. Only when
+    // fewer than two of them are left does a chair's reasoned override (recorded as such)
+    // let one of the original deciders record it.
+    if off_the_panel(case, actor.member.id)
+        && (override_reason.is_none()
+            || eligible_voters(actor.roster, case).len() >= APPEAL_PANEL_MIN)
+    {
         return Err(RuleError::AppealPanel {
             case: name(),
             member: actor.member.name.clone(),

@@ -231,10 +231,18 @@ impl RecordSanction {
 /// What the reported party's record says of appealing: the committee's real window and
 /// grounds, or that this decision was the appeal's.
 pub fn appeal_text(case: &Case, days: u32) -> String {
-    if case.appeal.as_ref().is_some_and(|a| !a.is_open()) {
-        return "This decision was made on appeal, by members who did not take part in the \
-                decision appealed; it cannot be appealed again."
-            .to_string();
+    match &case.appeal {
+        Some(a) if !a.is_open() => {
+            return "This decision was made on appeal, by members who did not take part in the \
+                    decision appealed; it cannot be appealed again."
+                .to_string();
+        }
+        Some(_) => {
+            return "This decision is under appeal. The appeal is heard by members who did not \
+                    take part in it; we will write to you with its outcome."
+                .to_string();
+        }
+        None => {}
     }
     let by = case
         .decision

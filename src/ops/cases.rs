@@ -553,9 +553,10 @@ fn sanction_kinds(
             ends,
             conditions,
         } => {
+            // Each space once, whatever its case ("Chat" and "chat" are one space).
             let mut unique: Vec<String> = Vec::new();
-            for space in spaces.iter().map(|s| s.trim()) {
-                if !unique.iter().any(|u| u == space) {
+            for space in spaces.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+                if !unique.iter().any(|u| u.eq_ignore_ascii_case(space)) {
                     unique.push(space.to_string());
                 }
             }
@@ -572,6 +573,19 @@ fn sanction_kinds(
         }
         SanctionChange::Tell { number, whom } => {
             let s = sanction(number)?;
+            // As the checklist writes them, whatever the case they were typed in.
+            let checklist = s.checklist();
+            let whom: Vec<String> = whom
+                .into_iter()
+                .map(|w| {
+                    let w = w.trim().to_string();
+                    checklist
+                        .iter()
+                        .find(|c| c.to_lowercase() == w.to_lowercase())
+                        .cloned()
+                        .unwrap_or(w)
+                })
+                .collect();
             let mut whom = if whom.is_empty() { s.to_tell() } else { whom };
             let mut seen = std::collections::BTreeSet::new();
             whom.retain(|w| seen.insert(w.clone()));
@@ -936,6 +950,22 @@ pub fn message(
     next_update: Option<NaiveDate>,
 ) -> Result<(String, Option<NaiveDate>), Error> {
     let case = readable(file, code)?;
+    match step {
+        crate::core::comms::Step::Decision if case.decision.is_none() => {
+            return Err(Error::Rule(process::RuleError::NoDecision {
+                case: case.code_name.clone(),
+                what: "a message about it",
+            }));
+        }
+        crate::core::comms::Step::AppealOutcome
+            if !case.appeal.as_ref().is_some_and(|a| !a.is_open()) =>
+        {
+            return Err(Error::Rule(process::RuleError::NoAppealDecision {
+                case: case.code_name.clone(),
+            }));
+        }
+        _ => {}
+    }
     let timeline = file.timeline(case.id)?;
     let template = file.committee()?.template(to, step);
     let settings = file.settings();

@@ -474,7 +474,7 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
                         .chain(crate::core::comms::Step::ALL.map(|s| (s.as_str(), Some(s)))),
                     0,
                 ),
-                Field::line("next", "next update by (a day; empty: none)", ""),
+                Field::line("next", "next update", ""),
             ],
         ),
         Action::Sanction => Form::new(

@@ -227,7 +227,9 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
             format!("{} is a final status", case.status)
         }
         Action::Vote | Action::Decide
-            if case.decision.is_some() && case.status != Status::Reopened =>
+            if case.decision.is_some()
+                && case.status != Status::Reopened
+                && !case.appeal.as_ref().is_some_and(|a| a.is_open()) =>
         {
             format!(
                 "already decided: {}",

@@ -285,6 +285,12 @@ pub fn case_rows(
                 s.ends
                     .map_or_else(|| "until reviewed".to_string(), |d| format!("to {d}"))
             )));
+            if !s.conditions.is_empty() {
+                lines.push(Line::from(format!(
+                    "     to return: {}",
+                    inline(&s.conditions)
+                )));
+            }
             let left = s.to_tell();
             if !left.is_empty() && (s.lifted.is_some() || !s.over_on(today)) {
                 lines.push(Line::from(Span::styled(
