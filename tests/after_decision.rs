@@ -1106,27 +1106,8 @@ fn a_message_for_review_counts_as_sent_only_once_another_member_approves_it() {
 fn the_sanction_and_appeal_rules_refuse_what_makes_no_sense_and_say_why() {
     let Some(c) = committee() else { return };
     let (f, code) = (&c.file, c.code.as_str());
-    let permanent = c.refused(
-        "Bo",
-        &[
-            &"sanction",
-            &"start",
-            f,
-            &code,
-            &"--step",
-            &"permanent-ban",
-            &"--subject",
-            &"@dana",
-            &"--space",
-            &"chat",
-            &"--ends",
-            &in_days(30),
-        ],
-    );
-    assert!(
-        permanent.contains("a permanent-ban on") && permanent.contains("has no last day"),
-        "{permanent}"
-    );
+    // (A permanent ban with a last day is refused too: see the rules' unit tests; this case
+    // was decided a temporary ban, so no permanent one follows it.)
     let early = c.refused(
         "Bo",
         &[
@@ -1322,5 +1303,164 @@ fn the_sanction_and_appeal_rules_refuse_what_makes_no_sense_and_say_why() {
     assert!(
         !listed.contains("Still on {code}.") && !listed.contains("(the committee's)"),
         "{listed}"
+    );
+}
+
+#[test]
+fn review_fixes_sanctions_follow_the_decision_and_deciders_never_steer_the_appeal() {
+    let Some(c) = committee() else { return };
+    let (f, code) = (&c.file, c.code.as_str());
+    // Decided temporary-ban: no member imposes more.
+    let harsher = c.refused(
+        "Bo",
+        &[
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"permanent-ban",
+            &"--subject",
+            &"@dana",
+            &"--space",
+            &"chat",
+            &"--until-reviewed",
+        ],
+    );
+    assert!(
+        harsher.contains("a permanent-ban is harsher than the temporary-ban decided"),
+        "{harsher}"
+    );
+    // Ed has a hard conflict: the case is sealed from him, and so is the case a breach opens;
+    // his organisers' list says it is incomplete.
+    c.as_(
+        "Ed",
+        &[&"conflict", f, &code, &"--hard", &"--reason", &"my friend"],
+    );
+    c.as_(
+        "Bo",
+        &[
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"temporary-ban",
+            &"--subject",
+            &"@zqxsubject",
+            &"--space",
+            &"chat",
+            &"--until-reviewed",
+        ],
+    );
+    let said = c.as_(
+        "Bo",
+        &[
+            &"sanction",
+            &"breach",
+            f,
+            &code,
+            &"1",
+            &"--note",
+            &"Back in chat",
+        ],
+    );
+    let opened = said
+        .split("breach recorded; case ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let sealed = c.as_("Ed", &[&"case", &"show", f, &opened]);
+    assert!(sealed.contains("(sealed from you)"), "{sealed}");
+    assert!(
+        !sealed.contains("Back in chat") && !sealed.contains(code),
+        "{sealed}"
+    );
+    let list = c.dir.join("ed-list.md");
+    c.as_("Ed", &[&"sanctions", f, &"--export", &list]);
+    let text = std::fs::read_to_string(&list).unwrap();
+    assert!(
+        text.contains("**Incomplete:** 2 cases are sealed from the member who made this list"),
+        "{text}"
+    );
+    assert!(!text.contains("zqxsubject"), "{text}");
+    // The appeal: the deciders neither move it nor end it, and stay out once it is decided.
+    c.as_(
+        "Di",
+        &[
+            &"appeal",
+            f,
+            &code,
+            &"--grounds",
+            &"disproportionate",
+            &"--note",
+            &"Too long",
+        ],
+    );
+    let moved = c.refused("Ada", &[&"status", f, &code, &"triage"]);
+    assert!(
+        moved.contains("Ada voted on or decided the decision of"),
+        "{moved}"
+    );
+    c.as_("Di", &[&"status", f, &code, &"triage"]);
+    let ended = c.refused("Di", &[&"status", f, &code, &"out-of-scope"]);
+    assert!(
+        ended.contains("the appeal ends with its decision"),
+        "{ended}"
+    );
+    c.as_("Di", &[&"status", f, &code, &"deliberating"]);
+    c.as_(
+        "Di",
+        &[&"vote", f, &code, &"--outcome", &"warning", &"--for"],
+    );
+    // Only Di can hear it (Ed's hard conflict, the deciders out). The chair who decided
+    // records nothing without an override (with one, a panel this small would let her).
+    let plain = c.refused(
+        "Ada",
+        &[
+            &"decide",
+            f,
+            &code,
+            &"--outcome",
+            &"warning",
+            &"--rationale",
+            &"r",
+        ],
+    );
+    assert!(plain.contains("Ada voted on or decided"), "{plain}");
+    c.as_(
+        "Di",
+        &[
+            &"decide",
+            f,
+            &code,
+            &"--outcome",
+            &"warning",
+            &"--rationale",
+            &"Proportionate",
+        ],
+    );
+    // Reopened later, the deciders of the appealed decision still do not vote on it.
+    for step in ["closed", "reopened", "deliberating"] {
+        c.as_("Di", &[&"status", f, &code, &step]);
+    }
+    let again = c.refused(
+        "Bo",
+        &[
+            &"vote",
+            f,
+            &code,
+            &"--outcome",
+            &"temporary-ban",
+            &"--for",
+            &"--propose",
+        ],
+    );
+    assert!(
+        again.contains("Bo voted on or decided the decision of"),
+        "{again}"
     );
 }

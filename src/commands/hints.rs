@@ -299,6 +299,15 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         RuleError::AppealWindowClosed { .. } => {
             "the window is a committee rule (`casebook settings FILE --appeal-days N`)"
         }
+        RuleError::HarsherThanDecided { .. } => {
+            "a harsher sanction needs a new decision (reopen the case, vote and decide)"
+        }
+        RuleError::NotASanctionOutcome { .. } => {
+            "a sanction follows a decision of a ladder step (warning, temporary-ban, ...)"
+        }
+        RuleError::AppealEndsWithDecision { .. } => {
+            "record the appeal's decision with `casebook decide` (upheld, changed or lifted)"
+        }
         RuleError::NoAppealDecision { .. } => {
             "use --template update while the appeal is heard, or decision for the first decision"
         }

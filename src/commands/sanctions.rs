@@ -334,8 +334,8 @@ pub(super) fn in_force(
     let identity = load_identity(config)?;
     let mut case_file = super::open_file(config, &args.file, &identity, OpenMode::ReadOnly)?;
     if let Some(me) = case_file.me()? {
-        let unread = case_file
-            .cases()?
+        let cases = case_file.cases()?;
+        let unread = cases
             .values()
             .filter(|c| {
                 !c.readable_by(me.id)
@@ -345,9 +345,30 @@ pub(super) fn in_force(
         if unread > 0 {
             eprintln!(
                 "note: {} sealed from you or with your hard conflict; their sanctions are not \
-                 in this list (a member who reads them can make it whole)",
+                 in this list, and it says so (a member who reads them can make it whole)",
                 crate::core::describe::count(unread, "case is", "cases are")
             );
+        }
+        // A space no sanction names is most likely a typing error: say which spaces there are.
+        if let Some(space) = &args.space {
+            let mut named: Vec<String> = cases
+                .values()
+                .flat_map(|c| c.sanctions.iter().flat_map(|s| s.spaces.iter()))
+                .map(|s| s.trim().to_lowercase())
+                .collect();
+            named.sort();
+            named.dedup();
+            if !named.contains(&space.trim().to_lowercase()) {
+                eprintln!(
+                    "warning: no sanction names the space {:?}; the spaces sanctions name: {}",
+                    inline(space),
+                    if named.is_empty() {
+                        "none".to_string()
+                    } else {
+                        inline(&named.join(", ")).into_owned()
+                    }
+                );
+            }
         }
     }
     let Some(export) = &args.export else {

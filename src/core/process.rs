@@ -368,7 +368,7 @@ pub enum RuleError {
     },
     /// An appeal after the window.
     #[error(
-        "the appeal window of {case} closed on {closed} ({days} days after its decision); a chair can reopen the case instead"
+        "the appeal window of {case} closed on {closed} ({days} days after its decision); a new report reopens the case instead"
     )]
     AppealWindowClosed {
         case: String,
@@ -378,6 +378,25 @@ pub enum RuleError {
     /// A message about an appeal's outcome before it has one.
     #[error("{case} has no decided appeal; the appeal-outcome message follows its decision")]
     NoAppealDecision { case: String },
+    /// A sanction harsher than the outcome decided.
+    #[error(
+        "on {case}, a {step} is harsher than the {outcome} decided; a sanction is one of {}",
+        .allowed.join(", ")
+    )]
+    HarsherThanDecided {
+        case: String,
+        step: String,
+        outcome: String,
+        allowed: Vec<&'static str>,
+    },
+    /// A sanction after an outcome that imposes none.
+    #[error(
+        "{case} was decided {outcome:?}, which imposes no sanction; a sanction follows a step of the ladder"
+    )]
+    NotASanctionOutcome { case: String, outcome: String },
+    /// An open appeal moved to a final status.
+    #[error("{case} is under appeal; the appeal ends with its decision, not with a status")]
+    AppealEndsWithDecision { case: String },
     /// A second appeal.
     #[error("{case}'s decision was appealed already; a decision is appealed once")]
     AlreadyAppealed { case: String },
@@ -1472,5 +1491,69 @@ mod tests {
             &case_in(Status::Closed),
             t(24 * 365)
         ));
+    }
+
+    #[test]
+    fn a_sanction_follows_its_decision_and_a_permanent_one_has_no_end() {
+        use crate::core::case::Decision;
+        let roster = committee();
+        let settings = Settings::default();
+        let chair = &roster.members()[0];
+        let actor = Actor {
+            member: chair,
+            roster: &roster,
+            settings: &settings,
+        };
+        let mut case = case_in(Status::Decided);
+        let decided = |outcome: &str| Decision {
+            outcome: outcome.into(),
+            rationale: "r".into(),
+            by: chair.id,
+            at: t(2),
+            override_reason: None,
+            tally: None,
+            event: Uuid::nil(),
+        };
+        let day = |h: i64| t(h).date_naive();
+        let start = |step: &str, starts, ends| EventKind::SanctionStarted {
+            step: step.into(),
+            subject: "@x".into(),
+            spaces: vec!["chat".into()],
+            starts,
+            ends,
+            conditions: String::new(),
+            tell: Vec::new(),
+        };
+        case.decision = Some(decided("no-violation"));
+        assert!(matches!(
+            after_decision(actor, &case, start("warning", day(3), None), t(3)),
+            Err(RuleError::NotASanctionOutcome { .. })
+        ));
+        case.decision = Some(decided("permanent-ban"));
+        assert!(matches!(
+            after_decision(
+                actor,
+                &case,
+                start("permanent-ban", day(3), Some(day(900))),
+                t(3)
+            ),
+            Err(RuleError::PermanentEnds { .. })
+        ));
+        assert!(matches!(
+            after_decision(actor, &case, start("warning", day(-48), None), t(3)),
+            Err(RuleError::StartsBeforeReport { .. })
+        ));
+        assert!(after_decision(actor, &case, start("permanent-ban", day(3), None), t(3)).is_ok());
+        case.decision = Some(decided("warning"));
+        assert!(matches!(
+            after_decision(
+                actor,
+                &case,
+                start("temporary-ban", day(3), Some(day(900))),
+                t(3)
+            ),
+            Err(RuleError::HarsherThanDecided { .. })
+        ));
+        assert!(after_decision(actor, &case, start("correction", day(3), None), t(3)).is_ok());
     }
 }

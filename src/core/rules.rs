@@ -249,11 +249,29 @@ pub fn judge(
                 });
             }
             let steps = actor.settings.ladder.steps();
+            let decided = case.decision.as_ref().map(|d| d.outcome.as_str());
+            // What the committee decided bounds what one member imposes: a step of the
+            // ladder no harsher than the outcome decided.
+            let bound = decided.and_then(|o| steps.iter().position(|s| *s == o));
+            let Some(bound) = bound else {
+                return Err(RuleError::NotASanctionOutcome {
+                    case: name(),
+                    outcome: decided.unwrap_or_default().to_string(),
+                });
+            };
             if !steps.contains(&step.as_str()) {
                 return Err(RuleError::NotAStep {
                     step: step.clone(),
                     ladder: actor.settings.ladder,
                     allowed: steps.to_vec(),
+                });
+            }
+            if !steps[..=bound].contains(&step.as_str()) {
+                return Err(RuleError::HarsherThanDecided {
+                    case: name(),
+                    step: step.clone(),
+                    outcome: steps[bound].to_string(),
+                    allowed: steps[..=bound].to_vec(),
                 });
             }
             if subject.trim().is_empty() {
@@ -434,15 +452,29 @@ pub const APPEAL_PANEL_MIN: usize = 2;
 
 /// Whether `member` is left out of the appeal the case is in (they voted on or decided the
 /// decision appealed).
+/// They stay out for the rest of the case's life: the decision on appeal is not theirs to
+/// undo by reopening the case.
 fn off_the_panel(case: &Case, member: MemberId) -> bool {
     case.appeal
         .as_ref()
-        .is_some_and(|a| a.is_open() && a.panel_out.contains(&member))
+        .is_some_and(|a| a.panel_out.contains(&member))
 }
 
 fn judge_status(actor: Actor<'_>, case: &Case, from: Status, to: Status) -> Result<(), RuleError> {
     actor.may_act(case)?;
     let name = || case.code_name.clone();
+    // An appeal is moved on by the members who hear it, and ends with its decision only.
+    if case.appeal.as_ref().is_some_and(|a| a.is_open()) {
+        if off_the_panel(case, actor.member.id) {
+            return Err(RuleError::AppealPanel {
+                case: name(),
+                member: actor.member.name.clone(),
+            });
+        }
+        if to.is_finished() {
+            return Err(RuleError::AppealEndsWithDecision { case: name() });
+        }
+    }
     if from != case.status {
         return Err(RuleError::StaleStatus {
             case: name(),

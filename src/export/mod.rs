@@ -232,6 +232,18 @@ impl RecordSanction {
 /// grounds, or that this decision was the appeal's.
 pub fn appeal_text(case: &Case, days: u32) -> String {
     match &case.appeal {
+        Some(a)
+            if !a.is_open()
+                && case
+                    .decision
+                    .as_ref()
+                    .is_some_and(|d| a.panel_out.contains(&d.by)) =>
+        {
+            return "This decision was made on appeal. Too few members who did not take part in \
+                    the decision appealed were left to hear it, and a chair recorded it by an \
+                    override, with a reason the committee keeps; it cannot be appealed again."
+                .to_string();
+        }
         Some(a) if !a.is_open() => {
             return "This decision was made on appeal, by members who did not take part in the \
                     decision appealed; it cannot be appealed again."
@@ -389,7 +401,18 @@ pub fn record_with(
         appeal: (profile == Profile::Reported).then(|| appeal_text(case, seal.appeal_days)),
         sanctions: match profile {
             Profile::Public => Vec::new(),
-            _ => case.sanctions.iter().map(RecordSanction::of).collect(),
+            _ => case
+                .sanctions
+                .iter()
+                .map(RecordSanction::of)
+                // What the person must do to return is theirs and the committee's to know.
+                .map(|mut s| {
+                    if profile == Profile::Reporter {
+                        s.conditions.clear();
+                    }
+                    s
+                })
+                .collect(),
         },
         internal: internal.then(|| everything(case, timeline, &name)),
         timeline: entries,

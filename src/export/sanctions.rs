@@ -29,6 +29,9 @@ pub struct SanctionList {
     pub space: Option<String>,
     /// Who signed it (the member's principal).
     pub signed_by: String,
+    /// Cases sealed from the member who made it (or on which they have a hard conflict):
+    /// their sanctions are not in it.
+    pub cases_not_read: usize,
     /// The sanctions, by person then first day.
     pub sanctions: Vec<Entry>,
 }
@@ -55,6 +58,7 @@ pub fn build<'a>(
     today: NaiveDate,
     space: Option<&str>,
     signed_by: &str,
+    cases_not_read: usize,
 ) -> SanctionList {
     let wanted = space.map(|s| s.trim().to_lowercase());
     let mut sanctions: Vec<Entry> = cases
@@ -86,6 +90,7 @@ pub fn build<'a>(
         as_of: today,
         space: space.map(|s| s.trim().to_string()),
         signed_by: signed_by.to_string(),
+        cases_not_read,
         sanctions,
     }
 }
@@ -124,6 +129,29 @@ impl SanctionList {
         let _ = writeln!(md, "|---|---|");
         let _ = writeln!(md, "| As of | {} |", self.as_of);
         let _ = writeln!(md, "| Signed by | {} |\n", markdown::text(&self.signed_by));
+        if self.cases_not_read > 0 {
+            let _ = writeln!(
+                md,
+                "**Incomplete:** {} sealed from the member who made this list: the \
+                 sanctions imposed in {} are not in it. Ask a member who reads {} for a whole \
+                 list.\n",
+                if self.cases_not_read == 1 {
+                    "1 case is".to_string()
+                } else {
+                    format!("{} cases are", self.cases_not_read)
+                },
+                if self.cases_not_read == 1 {
+                    "it"
+                } else {
+                    "them"
+                },
+                if self.cases_not_read == 1 {
+                    "it"
+                } else {
+                    "them"
+                },
+            );
+        }
         if self.sanctions.is_empty() {
             md.push_str("No sanction is in force.\n");
             return md;

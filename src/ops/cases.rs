@@ -619,12 +619,13 @@ fn sanction_kinds(
         SanctionChange::Breach { number, note } => {
             let s = sanction(number)?.clone();
             let note = noted(note, "note on the breach")?;
+            // The breach's case is sealed from every member who cannot read this one (kept
+            // out, or joined since it was sealed): its title and note speak of this case.
             let roster = file.roster()?;
-            let kept_out: Vec<String> = case
-                .sealed
-                .iter()
-                .flat_map(|sealed| sealed.excluded.keys())
-                .filter_map(|m| roster.get(*m).map(|m| m.name.clone()))
+            let kept_out: Vec<String> = roster
+                .active()
+                .filter(|m| !case.readable_by(m.id))
+                .map(|m| m.name.clone())
                 .collect();
             let code = open_linked(file, case, &s, &note, kept_out)?;
             let breach = file.case_by_code(&code)?.id;
@@ -958,7 +959,7 @@ pub fn message(
             }));
         }
         crate::core::comms::Step::AppealOutcome
-            if !case.appeal.as_ref().is_some_and(|a| !a.is_open()) =>
+            if case.appeal.as_ref().is_none_or(|a| a.is_open()) =>
         {
             return Err(Error::Rule(process::RuleError::NoAppealDecision {
                 case: case.code_name.clone(),

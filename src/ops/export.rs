@@ -479,14 +479,16 @@ pub fn sanctions_in_force(
 ) -> Result<records::sanctions::SanctionList, Error> {
     let me = acting_member(file)?;
     let cases = file.cases()?;
-    let readable = cases
-        .values()
-        .filter(|c| c.readable_by(me.id) && c.conflict_of(me.id) != Some(ConflictKind::Hard));
+    let reads = |c: &&crate::core::case::Case| {
+        c.readable_by(me.id) && c.conflict_of(me.id) != Some(ConflictKind::Hard)
+    };
+    let not_read = cases.values().filter(|c| !reads(c)).count();
     Ok(records::sanctions::build(
-        readable,
+        cases.values().filter(reads),
         Utc::now().date_naive(),
         space,
         signed_by,
+        not_read,
     ))
 }
 

@@ -608,9 +608,9 @@ fn a_sanction_its_checklist_and_an_appeal_are_recorded_through_their_forms() {
         .map(|c| c.code_name.clone())
         .unwrap();
     runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
-    // b: the kind (p: permanent-ban), the person, the spaces, the first day as offered, the
+    // b: the kind (t: temporary-ban), the person, the spaces, the first day as offered, the
     // last day, the conditions.
-    let mut keys = vec![KeyCode::Char('b'), KeyCode::Char('p'), KeyCode::Tab];
+    let mut keys = vec![KeyCode::Char('b'), KeyCode::Char('t'), KeyCode::Tab];
     keys.extend(typing("@ravi"));
     keys.push(KeyCode::Tab);
     keys.extend(typing("chat, events"));
@@ -623,7 +623,7 @@ fn a_sanction_its_checklist_and_an_appeal_are_recorded_through_their_forms() {
         .sanctions
         .first()
         .unwrap_or_else(|| panic!("{}", app.status));
-    assert_eq!(sanction.kind, "permanent-ban");
+    assert_eq!(sanction.kind, "temporary-ban");
     assert_eq!(sanction.spaces, ["chat", "events"]);
     assert_eq!(
         sanction.ends.map(|d| d.to_string()).as_deref(),
