@@ -380,14 +380,12 @@ pub enum RuleError {
     NoAppealDecision { case: String },
     /// A sanction harsher than the outcome decided.
     #[error(
-        "on {case}, a {step} is harsher than the {outcome} decided; a sanction is one of {}",
-        .allowed.join(", ")
+        "on {case}, a {step} is harsher than the {outcome} decided; a sanction is that step or a milder one"
     )]
     HarsherThanDecided {
         case: String,
         step: String,
         outcome: String,
-        allowed: Vec<&'static str>,
     },
     /// A sanction after an outcome that imposes none.
     #[error(

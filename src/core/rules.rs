@@ -271,7 +271,6 @@ pub fn judge(
                     case: name(),
                     step: step.clone(),
                     outcome: steps[bound].to_string(),
-                    allowed: steps[..=bound].to_vec(),
                 });
             }
             if subject.trim().is_empty() {
