@@ -293,6 +293,9 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         RuleError::NotToTell { .. } => {
             "see who is still to be told with `casebook sanction list FILE CODE`"
         }
+        RuleError::AllTold { .. } => {
+            "nothing to record; `casebook sanction list FILE CODE` shows who was told"
+        }
         RuleError::NotLater { .. } => {
             "give a later --ends, or --until-reviewed; to end it early, `casebook sanction lift`"
         }

@@ -359,6 +359,9 @@ pub enum RuleError {
         told: bool,
         left: Vec<String>,
     },
+    /// Everyone on a sanction's checklist was told of its latest change.
+    #[error("everyone on the checklist of the {step} on {case} was told of its latest change")]
+    AllTold { case: String, step: String },
     /// An extension that does not move the end later.
     #[error("the {step} on {case} already ends {ends}; an extension moves it later")]
     NotLater {

@@ -590,10 +590,9 @@ fn sanction_kinds(
             let mut seen = std::collections::BTreeSet::new();
             whom.retain(|w| seen.insert(w.clone()));
             if whom.is_empty() {
-                return Err(Error::Rule(process::RuleError::NotToTell {
-                    whom: crate::core::sanction::REPORTED_PERSON.into(),
-                    told: true,
-                    left: Vec::new(),
+                return Err(Error::Rule(process::RuleError::AllTold {
+                    case: case.code_name.clone(),
+                    step: s.step_name(),
                 }));
             }
             whom.into_iter()

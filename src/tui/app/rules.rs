@@ -310,6 +310,7 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
                 data.settings.appeal_days
             )
         }
+        Action::Tell if case.sanctions.is_empty() => "it has no sanctions (b starts one)".into(),
         Action::Tell if case.sanctions.iter().all(|s| s.to_tell().is_empty()) => {
             "nobody is left to tell of its sanctions".into()
         }
