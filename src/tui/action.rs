@@ -130,11 +130,13 @@ pub enum Action {
     Tell,
     /// On a decided case: record an appeal of the decision.
     Appeal,
+    /// On a case with a sanction in force: review, extend or lift it, or record a breach.
+    SanctionStep,
 }
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 61] = [
+    pub const ALL: [Action; 62] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -196,6 +198,7 @@ impl Action {
         Action::Sanction,
         Action::Tell,
         Action::Appeal,
+        Action::SanctionStep,
     ];
 
     /// The action's name in config files.
@@ -262,6 +265,7 @@ impl Action {
             Action::Sanction => "sanction",
             Action::Tell => "tell",
             Action::Appeal => "appeal",
+            Action::SanctionStep => "sanction-step",
         }
     }
 
@@ -329,6 +333,7 @@ impl Action {
             Action::Sanction => "start a sanction the decision imposed",
             Action::Tell => "record who was told of a sanction",
             Action::Appeal => "record an appeal of the decision",
+            Action::SanctionStep => "review, extend or lift a sanction, or record a breach",
         }
     }
 }

@@ -86,6 +86,8 @@ pub enum Value {
     Template(Option<crate::core::comms::Step>),
     /// The grounds of an appeal.
     Ground(crate::core::sanction::Ground),
+    /// What happens to a sanction.
+    SanctionStep(crate::core::sanction::Step),
 }
 
 impl Value {
@@ -150,6 +152,10 @@ impl Value {
             Value::Ground(crate::core::sanction::Ground::ProceduralError) => 'p',
             Value::Ground(crate::core::sanction::Ground::Disproportionate) => 'd',
             Value::Ground(crate::core::sanction::Ground::ConflictOfInterest) => 'c',
+            Value::SanctionStep(crate::core::sanction::Step::Reviewed) => 'r',
+            Value::SanctionStep(crate::core::sanction::Step::Extended) => 'e',
+            Value::SanctionStep(crate::core::sanction::Step::Lifted) => 'l',
+            Value::SanctionStep(crate::core::sanction::Step::Breached) => 'b',
             Value::Text(_) | Value::Maybe(_) | Value::Entry(_) | Value::Party(_) => return None,
         };
         Some(letter)
@@ -258,6 +264,7 @@ chosen!(
     ReviewResult(ReviewResult),
     Template(Option<crate::core::comms::Step>),
     Ground(crate::core::sanction::Ground),
+    SanctionStep(crate::core::sanction::Step),
 );
 
 /// What a form is for; the runner carries it out with the form's values.
@@ -326,6 +333,8 @@ pub enum Purpose {
     Tell(String),
     /// Record an appeal of the case's decision.
     Appeal(String),
+    /// Review, extend or lift a sanction on the case, or record a breach.
+    SanctionStep(String),
 }
 
 impl Purpose {

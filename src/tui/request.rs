@@ -290,6 +290,30 @@ pub fn read_with(
                     .collect(),
             }),
         ),
+        Purpose::SanctionStep(code) => {
+            use crate::core::sanction::Step;
+            use crate::ops::cases::SanctionChange;
+            let number: usize = form
+                .choice("sanction")
+                .ok_or("no sanction of the case is in force")?;
+            let note = required(form, "note", "say why, or what happened")?;
+            let step: Step = chosen(form, "step")?;
+            let sanction = match step {
+                Step::Reviewed => SanctionChange::Review { number, note },
+                Step::Extended => SanctionChange::Extend {
+                    number,
+                    ends: form
+                        .optional("ends")
+                        .map(|typed| crate::core::dates::read_day(&typed, order))
+                        .transpose()
+                        .map_err(|e| format!("until: {e}"))?,
+                    note,
+                },
+                Step::Lifted => SanctionChange::Lift { number, note },
+                Step::Breached => SanctionChange::Breach { number, note },
+            };
+            change(code, CaseChange::Sanction(sanction))
+        }
         Purpose::Appeal(code) => change(
             code,
             CaseChange::Appeal {

@@ -544,6 +544,44 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
                 ],
             )
         }
+        Action::SanctionStep => {
+            let today = chrono::Utc::now().date_naive();
+            let on: Vec<(String, usize)> = data
+                .case
+                .sanctions
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.lifted.is_none() && !s.over_on(today))
+                .map(|(i, s)| (format!("{}. {}", i + 1, s.step_name()), i + 1))
+                .collect();
+            Form::new(
+                format!("A sanction on {code}: review, extend, lift, breach"),
+                Purpose::SanctionStep(code),
+                vec![
+                    Field::choice("sanction", "sanction", on, 0),
+                    Field::choice(
+                        "step",
+                        "what",
+                        [
+                            crate::core::sanction::Step::Reviewed,
+                            crate::core::sanction::Step::Extended,
+                            crate::core::sanction::Step::Lifted,
+                            crate::core::sanction::Step::Breached,
+                        ]
+                        .map(|s| (s.as_str(), s)),
+                        0,
+                    ),
+                    Field::line("ends", "until", ""),
+                    Field::text("note", "note", "Why, or what happened."),
+                ],
+            )
+            .with_notes(vec![
+                "reviewed: it stands. extended: until is its new last day (empty: until the \
+                 committee reviews it). lifted: it ends now. breached: a new case is opened \
+                 for what happened."
+                    .into(),
+            ])
+        }
         Action::Appeal => Form::new(
             format!("Record an appeal of the decision on {code}"),
             Purpose::Appeal(code),

@@ -214,6 +214,7 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
             | Action::Sanction
             | Action::Tell
             | Action::Appeal
+            | Action::SanctionStep
             | Action::Seal
             | Action::GiveAccess
             | Action::OpenContact => {
@@ -309,6 +310,14 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
                     + chrono::Days::new(u64::from(data.settings.appeal_days)),
                 data.settings.appeal_days
             )
+        }
+        Action::SanctionStep
+            if !case
+                .sanctions
+                .iter()
+                .any(|s| s.lifted.is_none() && !s.over_on(chrono::Utc::now().date_naive())) =>
+        {
+            "no sanction of it is in force".into()
         }
         Action::Tell if case.sanctions.is_empty() => "it has no sanctions (b starts one)".into(),
         Action::Tell if case.sanctions.iter().all(|s| s.to_tell().is_empty()) => {

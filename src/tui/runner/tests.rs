@@ -642,6 +642,29 @@ fn a_sanction_its_checklist_and_an_appeal_are_recorded_through_their_forms() {
         "{}",
         app.status
     );
+    // B: extend it (e), to a new last day, with a note.
+    let mut keys = vec![
+        KeyCode::Char('B'),
+        KeyCode::Tab,
+        KeyCode::Char('e'),
+        KeyCode::Tab,
+    ];
+    keys.extend(typing("2099-12-31"));
+    keys.push(KeyCode::Tab);
+    keys.extend(typing("A second incident"));
+    press(&mut app, &mut file, &mut runner, &keys);
+    done(&mut app, &mut file, &mut runner);
+    let case = file.case_by_code(&code).unwrap();
+    assert_eq!(
+        case.sanctions[0].ends.map(|d| d.to_string()).as_deref(),
+        Some("2099-12-31"),
+        "{}",
+        app.status
+    );
+    assert_eq!(
+        case.sanctions[0].to_tell(),
+        ["chat", "events", "reported person"]
+    );
     // Past the committee's window the form is not offered, and says why.
     let window = |file: &mut CaseFile, days| {
         crate::ops::cases::change_settings(
