@@ -1464,3 +1464,50 @@ fn review_fixes_sanctions_follow_the_decision_and_deciders_never_steer_the_appea
         "{again}"
     );
 }
+
+#[test]
+fn two_copies_that_told_the_same_people_merge_without_a_conflict() {
+    let Some(c) = committee() else { return };
+    let (f, code) = (&c.file, c.code.as_str());
+    c.as_(
+        "Bo",
+        &[
+            &"sanction",
+            &"start",
+            f,
+            &code,
+            &"--step",
+            &"warning",
+            &"--subject",
+            &"@dana",
+            &"--space",
+            &"chat",
+            &"--until-reviewed",
+        ],
+    );
+    let other = c.dir.join("other.cases.age");
+    std::fs::copy(f, &other).unwrap();
+    c.as_(
+        "Cy",
+        &[&"sanction", &"tell", f, &code, &"1", &"--whom", &"chat"],
+    );
+    c.as_(
+        "Di",
+        &[
+            &"sanction",
+            &"tell",
+            &other,
+            &code,
+            &"1",
+            &"--whom",
+            &"chat",
+        ],
+    );
+    c.as_("Ada", &[&"merge", f, &other]);
+    assert!(!c.queue("Ada", "needs-attention").contains(code));
+    let listed = c.as_("Ada", &[&"sanction", &"list", f, &code]);
+    assert!(
+        listed.contains("told chat (") && listed.contains("to tell: reported person"),
+        "{listed}"
+    );
+}

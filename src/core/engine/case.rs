@@ -200,10 +200,15 @@ fn hold(state: &mut Option<Case>, event: &Event, why: String, concurrent: bool) 
 }
 
 /// A change another copy made too, at the same time: the same status move, the same
-/// assignment, the same member kept out.
+/// assignment, the same member kept out, the same person told of the same sanction.
 fn redundant(state: Option<&Case>, event: &Event) -> bool {
     let Some(case) = state else { return false };
     match &event.kind {
+        EventKind::SanctionTold { sanction, whom } => case
+            .sanctions
+            .iter()
+            .find(|s| s.id == *sanction)
+            .is_some_and(|s| s.checklist().contains(whom) && !s.to_tell().contains(whom)),
         EventKind::StatusChanged { to, .. } => *to == case.status,
         EventKind::Assigned { member } => case.assignees.contains(member),
         EventKind::Unassigned { member } => !case.assignees.contains(member),
