@@ -230,19 +230,6 @@ fn describe_sanction(s: &Sanction) -> String {
     )
 }
 
-/// The state of `s` on `today`, in a word or two.
-fn state(s: &Sanction, today: chrono::NaiveDate) -> &'static str {
-    if s.lifted.is_some() {
-        "lifted"
-    } else if s.ends.is_some_and(|end| end < today) {
-        "ended"
-    } else if s.starts > today {
-        "not yet started"
-    } else {
-        "in force"
-    }
-}
-
 fn list(case: &Case, roster: &Roster, json: bool, out: &mut dyn Write) -> Result<(), Error> {
     let today = Utc::now().date_naive();
     let name = |id| {
@@ -268,7 +255,7 @@ fn list(case: &Case, roster: &Roster, json: bool, out: &mut dyn Write) -> Result
                     "starts": s.starts,
                     "ends": s.ends,
                     "conditions": s.conditions,
-                    "state": state(s, today),
+                    "state": s.state_on(today),
                     "to_tell": s.to_tell(),
                     "told": s.told.iter().map(|t| serde_json::json!({
                         "whom": t.whom, "by": name(t.by), "at": t.at,
@@ -293,7 +280,7 @@ fn list(case: &Case, roster: &Roster, json: bool, out: &mut dyn Write) -> Result
             "{}. {} [{}]",
             i + 1,
             describe_sanction(s),
-            state(s, today)
+            s.state_on(today)
         )?;
         if !s.conditions.is_empty() {
             writeln!(out, "   conditions: {}", inline(&s.conditions))?;
@@ -317,8 +304,8 @@ fn list(case: &Case, roster: &Roster, json: bool, out: &mut dyn Write) -> Result
                 inline(&h.note)
             )?;
         }
-        let left = s.to_tell();
-        if !left.is_empty() && (s.lifted.is_some() || state(s, today) != "ended") {
+        let left = s.still_to_tell(today);
+        if !left.is_empty() {
             writeln!(out, "   to tell: {}", inline(&left.join(", ")))?;
         }
     }

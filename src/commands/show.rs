@@ -454,29 +454,12 @@ pub(super) fn show(
         writeln!(out, "\nsanctions")?;
         let today = Utc::now().date_naive();
         for (n, s) in case.sanctions.iter().enumerate() {
-            let state = if s.lifted.is_some() {
-                "lifted"
-            } else if s.over_on(today) {
-                "ended"
-            } else {
-                "in force"
-            };
-            writeln!(
-                out,
-                "  {}. {} for {} in {}, from {} {} [{state}]",
-                n + 1,
-                inline(&s.kind),
-                inline(&s.subject),
-                inline(&s.spaces.join(", ")),
-                s.starts,
-                s.ends
-                    .map_or_else(|| "until reviewed".to_string(), |d| format!("to {d}"))
-            )?;
+            writeln!(out, "  {}", inline(&s.line(n + 1, today)))?;
             if !s.conditions.is_empty() {
                 writeln!(out, "     to return: {}", inline(&s.conditions))?;
             }
-            let left = s.to_tell();
-            if !left.is_empty() && (s.lifted.is_some() || !s.over_on(today)) {
+            let left = s.still_to_tell(today);
+            if !left.is_empty() {
                 writeln!(out, "     to tell: {}", inline(&left.join(", ")))?;
             }
         }

@@ -409,8 +409,8 @@ pub fn after_decision(
     let mut next = Vec::new();
     let notice = chrono::Days::new(u64::from(settings.notice_days));
     for (n, s) in case.sanctions.iter().enumerate() {
-        let left = s.to_tell();
-        if !left.is_empty() && (s.lifted.is_some() || !s.over_on(today)) {
+        let left = s.still_to_tell(today);
+        if !left.is_empty() {
             next.push(format!(
                 "tell {} of sanction {} ({}{})",
                 inline(&left.join(", ")),

@@ -117,7 +117,7 @@ impl Queue {
                 let today = view.now.date_naive();
                 case.sanctions.iter().any(|s| {
                     // Once a sanction has run out by its date, telling of its start is moot.
-                    (s.lifted.is_some() || !s.over_on(today)) && !s.to_tell().is_empty()
+                    !s.still_to_tell(today).is_empty()
                 })
             }
             Queue::SanctionsEnding => {

@@ -161,6 +161,44 @@ impl Sanction {
         format!("{} from {}", self.kind, self.starts)
     }
 
+    /// Where it stands on `today`, in words: lifted, ended, not yet started or in force.
+    pub fn state_on(&self, today: NaiveDate) -> &'static str {
+        if self.lifted.is_some() {
+            "lifted"
+        } else if self.ends.is_some_and(|end| end < today) {
+            "ended"
+        } else if self.starts > today {
+            "not yet started"
+        } else {
+            "in force"
+        }
+    }
+
+    /// Who is still to be told of its latest change on `today`: nobody once it ran out by
+    /// its date (its start is old news then), but the lifting of one is news to tell.
+    pub fn still_to_tell(&self, today: NaiveDate) -> Vec<String> {
+        if self.lifted.is_some() || !self.over_on(today) {
+            self.to_tell()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// One line for it, numbered `n` as the case lists them: "1. temporary-ban for @x in
+    /// chat, from 2026-12-01 to 2027-01-31 [in force]", as given (the caller sanitises).
+    pub fn line(&self, n: usize, today: NaiveDate) -> String {
+        format!(
+            "{n}. {} for {} in {}, from {} {} [{}]",
+            self.kind,
+            self.subject,
+            self.spaces.join(", "),
+            self.starts,
+            self.ends
+                .map_or_else(|| "until reviewed".to_string(), |d| format!("to {d}")),
+            self.state_on(today)
+        )
+    }
+
     /// Whether it keeps the person out (a ban or suspension), rather than flagging them to
     /// the people who run a space.
     pub fn is_ban(&self) -> bool {

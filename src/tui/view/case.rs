@@ -268,31 +268,15 @@ pub fn case_rows(
         lines.push(Line::from("Sanctions").bold());
         let today = chrono::Utc::now().date_naive();
         for (n, s) in case.sanctions.iter().enumerate() {
-            let state = if s.lifted.is_some() {
-                "lifted"
-            } else if s.over_on(today) {
-                "ended"
-            } else {
-                "in force"
-            };
-            lines.push(Line::from(format!(
-                "  {}. {} for {} in {}, {} {} [{state}]",
-                n + 1,
-                inline(&s.kind),
-                inline(&s.subject),
-                inline(&s.spaces.join(", ")),
-                s.starts,
-                s.ends
-                    .map_or_else(|| "until reviewed".to_string(), |d| format!("to {d}"))
-            )));
+            lines.push(Line::from(format!("  {}", inline(&s.line(n + 1, today)))));
             if !s.conditions.is_empty() {
                 lines.push(Line::from(format!(
                     "     to return: {}",
                     inline(&s.conditions)
                 )));
             }
-            let left = s.to_tell();
-            if !left.is_empty() && (s.lifted.is_some() || !s.over_on(today)) {
+            let left = s.still_to_tell(today);
+            if !left.is_empty() {
                 lines.push(Line::from(Span::styled(
                     format!("     to tell: {}", inline(&left.join(", "))),
                     theme.warning(),
