@@ -432,6 +432,26 @@ fn a_ban_ending_soon_shows_its_checklist_and_reaches_the_organisers_list_until_l
     );
     assert!(text.contains("within 45 days (by "), "{text}");
     assert!(!text.contains("30 days"), "{text}");
+    // The reporter's record states the sanction, not what the person must do to return.
+    let reporter = c.dir.join("reporter.md");
+    c.as_(
+        "Ada",
+        &[
+            &"export",
+            f,
+            &code,
+            &"--for",
+            &"reporter",
+            &"--without-text",
+            &"-o",
+            &reporter,
+        ],
+    );
+    let text = std::fs::read_to_string(&reporter).unwrap();
+    assert!(
+        text.contains("## Sanctions") && !text.contains("apology"),
+        "{text}"
+    );
 
     // Lifted: off the organisers' list at once, and the checklist opens again for the news.
     let lifted = c.as_(
