@@ -1531,3 +1531,73 @@ fn two_copies_that_told_the_same_people_merge_without_a_conflict() {
         "{listed}"
     );
 }
+
+#[test]
+fn an_appeal_is_heard_on_the_grounds_the_committee_chose_and_its_record_says_which() {
+    let Some(c) = committee() else { return };
+    let (f, code) = (&c.file, c.code.as_str());
+    let member = c.refused("Bo", &[&"settings", f, &"--grounds", &"new-evidence"]);
+    assert!(member.contains("only a chair"), "{member}");
+    let shown = c.as_(
+        "Ada",
+        &[&"settings", f, &"--grounds", &"new-evidence,factual-error"],
+    );
+    assert!(
+        shown.contains("appeal grounds     new-evidence, factual-error"),
+        "{shown}"
+    );
+    let refused = c.refused(
+        "Di",
+        &[
+            &"appeal",
+            f,
+            &code,
+            &"--grounds",
+            &"disproportionate",
+            &"--note",
+            &"Too long",
+        ],
+    );
+    assert!(
+        refused.contains(
+            "the committee hears appeals on new-evidence, factual-error, not on disproportionate"
+        ),
+        "{refused}"
+    );
+    c.as_(
+        "Ada",
+        &[
+            &"record-text",
+            f,
+            &code,
+            &"--for",
+            &"reported",
+            &"--title",
+            &"Your ban",
+            &"--summary",
+            &"Banned.",
+        ],
+    );
+    let record = c.dir.join("grounds.md");
+    c.as_(
+        "Ada",
+        &[&"export", f, &code, &"--for", &"reported", &"-o", &record],
+    );
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert!(
+        text.contains("on the grounds of new evidence or a factual error."),
+        "{text}"
+    );
+    c.as_(
+        "Di",
+        &[
+            &"appeal",
+            f,
+            &code,
+            &"--grounds",
+            &"factual-error",
+            &"--note",
+            &"It was not him",
+        ],
+    );
+}

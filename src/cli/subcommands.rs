@@ -96,6 +96,10 @@ pub struct SettingsArgs {
     /// waits for its decision (the update-due queue).
     #[arg(long)]
     pub update_days: Option<u32>,
+    /// The grounds the committee hears appeals on, with commas: new-evidence,
+    /// procedural-error, disproportionate, conflict-of-interest, factual-error, inconsistent.
+    #[arg(long, value_delimiter = ',', value_name = "GROUNDS")]
+    pub grounds: Option<Vec<crate::core::sanction::Ground>>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -870,7 +874,8 @@ pub struct AppealArgs {
     pub file: PathBuf,
     /// The case's code name.
     pub code: String,
-    /// new-evidence, procedural-error, disproportionate or conflict-of-interest.
+    /// One of the committee's grounds (`casebook settings FILE` lists them; by default
+    /// new-evidence, procedural-error, disproportionate or conflict-of-interest).
     #[arg(long)]
     pub grounds: crate::core::sanction::Ground,
     /// What the appellant says, as you record it (`-` reads it from standard input).

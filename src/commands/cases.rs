@@ -653,6 +653,7 @@ pub(super) fn settings(
         appeal_days: args.appeal_days,
         notice_days: args.notice_days,
         update_days: args.update_days,
+        grounds: args.grounds.clone(),
     };
     if change == SettingsChange::default() {
         let identity = load_identity(config)?;
@@ -677,6 +678,7 @@ fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Resul
             "appeal_days": settings.appeal_days,
             "notice_days": settings.notice_days,
             "update_days": settings.update_days,
+            "appeal_grounds": settings.grounds,
         });
         writeln!(out, "{}", super::json(&shown)?)?;
         return Ok(());
@@ -713,5 +715,6 @@ fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Resul
         "update reporters   at least every {} while a case is open",
         crate::core::describe::count(settings.update_days as usize, "day", "days")
     )?;
+    writeln!(out, "appeal grounds     {}", settings.grounds.names())?;
     Ok(())
 }

@@ -314,6 +314,9 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         RuleError::NoAppealDecision { .. } => {
             "use --template update while the appeal is heard, or decision for the first decision"
         }
+        RuleError::NotAGround { .. } => {
+            "choose one of the committee's grounds (`casebook settings FILE` lists them)"
+        }
         RuleError::AlreadyAppealed { .. } => "see the appeal with `casebook case show FILE CODE`",
         RuleError::TemplateShows { .. } => {
             "write the template with the placeholders that audience may see (`casebook template list FILE` shows them)"

@@ -472,6 +472,9 @@ pub enum EventKind {
         /// (absent before: 14).
         #[serde(default = "super::process::default_update_days")]
         update_days: u32,
+        /// The grounds the committee hears appeals on (absent before: the four defaults).
+        #[serde(default)]
+        grounds: super::sanction::Grounds,
     },
     /// A report was received and a case opened for it.
     CaseOpened {

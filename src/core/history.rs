@@ -788,6 +788,7 @@ impl Committee {
                 appeal_days,
                 notice_days,
                 update_days,
+                grounds,
             } => {
                 self.settings = Settings {
                     ladder: *ladder,
@@ -797,6 +798,7 @@ impl Committee {
                     appeal_days: *appeal_days,
                     notice_days: *notice_days,
                     update_days: *update_days,
+                    grounds: *grounds,
                 }
             }
             _ => {}

@@ -32,6 +32,9 @@ pub struct Settings {
     /// its decision.
     #[serde(default = "default_update_days")]
     pub update_days: u32,
+    /// The grounds the committee hears appeals on.
+    #[serde(default)]
+    pub grounds: super::sanction::Grounds,
 }
 
 /// How often a reporter hears while their case is open, unless the committee set it: every
@@ -60,6 +63,7 @@ impl Default for Settings {
             appeal_days: default_appeal_days(),
             notice_days: default_notice_days(),
             update_days: default_update_days(),
+            grounds: super::sanction::Grounds::default(),
         }
     }
 }
@@ -398,6 +402,12 @@ pub enum RuleError {
     /// An open appeal moved to a final status.
     #[error("{case} is under appeal; the appeal ends with its decision, not with a status")]
     AppealEndsWithDecision { case: String },
+    /// An appeal on a ground the committee does not hear.
+    #[error("the committee hears appeals on {allowed}, not on {ground}")]
+    NotAGround {
+        ground: super::sanction::Ground,
+        allowed: String,
+    },
     /// A second appeal.
     #[error("{case}'s decision was appealed already; a decision is appealed once")]
     AlreadyAppealed { case: String },

@@ -359,8 +359,14 @@ pub fn judge(
                 _ => Ok(()),
             }
         }
-        EventKind::AppealOpened { .. } => {
+        EventKind::AppealOpened { grounds, .. } => {
             actor.may_handle(case)?;
+            if !actor.settings.grounds.contains(*grounds) {
+                return Err(RuleError::NotAGround {
+                    ground: *grounds,
+                    allowed: actor.settings.grounds.names(),
+                });
+            }
             let Some(decision) = &case.decision else {
                 return Err(RuleError::NoDecision {
                     case: name(),

@@ -315,7 +315,8 @@ pub fn changed_by(kind: &EventKind) -> Option<Uuid> {
     }
 }
 
-/// Why a decision is appealed: the grounds most procedures accept.
+/// Why a decision is appealed: the grounds published procedures accept. A committee chooses
+/// which of them it hears ([`Grounds`], a setting); the first four by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Ground {
@@ -327,15 +328,21 @@ pub enum Ground {
     Disproportionate,
     /// A member who decided had a conflict of interest.
     ConflictOfInterest,
+    /// The decision rests on a fact that is wrong.
+    FactualError,
+    /// Like cases were decided otherwise.
+    Inconsistent,
 }
 
 impl Ground {
     /// Every ground, in the order they are offered.
-    pub const ALL: [Ground; 4] = [
+    pub const ALL: [Ground; 6] = [
         Ground::NewEvidence,
         Ground::ProceduralError,
         Ground::Disproportionate,
         Ground::ConflictOfInterest,
+        Ground::FactualError,
+        Ground::Inconsistent,
     ];
 
     /// The ground's name.
@@ -345,6 +352,79 @@ impl Ground {
             Ground::ProceduralError => "procedural-error",
             Ground::Disproportionate => "disproportionate",
             Ground::ConflictOfInterest => "conflict-of-interest",
+            Ground::FactualError => "factual-error",
+            Ground::Inconsistent => "inconsistent",
+        }
+    }
+
+    /// The ground in words, as a record says it ("a procedural error").
+    pub fn words(self) -> &'static str {
+        match self {
+            Ground::NewEvidence => "new evidence",
+            Ground::ProceduralError => "a procedural error",
+            Ground::Disproportionate => "a disproportionate sanction",
+            Ground::ConflictOfInterest => "a conflict of interest",
+            Ground::FactualError => "a factual error",
+            Ground::Inconsistent => "a decision unlike those of like cases",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << Ground::ALL.iter().position(|g| *g == self).unwrap_or(0)
+    }
+}
+
+/// The grounds a committee hears appeals on (a setting): new evidence, a procedural error, a
+/// disproportionate sanction and a conflict of interest unless it chose otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "Vec<Ground>", from = "Vec<Ground>")]
+pub struct Grounds(u8);
+
+impl Default for Grounds {
+    fn default() -> Self {
+        Grounds::from(Ground::ALL[..4].to_vec())
+    }
+}
+
+impl From<Vec<Ground>> for Grounds {
+    fn from(grounds: Vec<Ground>) -> Self {
+        Grounds(grounds.iter().fold(0, |bits, g| bits | g.bit()))
+    }
+}
+
+impl From<Grounds> for Vec<Ground> {
+    fn from(grounds: Grounds) -> Self {
+        grounds.iter().collect()
+    }
+}
+
+impl Grounds {
+    /// Whether the committee hears appeals on `ground`.
+    pub fn contains(self, ground: Ground) -> bool {
+        self.0 & ground.bit() != 0
+    }
+
+    /// The grounds, in catalogue order.
+    pub fn iter(self) -> impl Iterator<Item = Ground> {
+        Ground::ALL.into_iter().filter(move |g| self.contains(*g))
+    }
+
+    /// Their names, with commas.
+    pub fn names(self) -> String {
+        self.iter()
+            .map(Ground::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// In words, as a record says them: "new evidence, a procedural error or a conflict of
+    /// interest".
+    pub fn words(self) -> String {
+        let words: Vec<&str> = self.iter().map(Ground::words).collect();
+        match words.split_last() {
+            None => "no ground".into(),
+            Some((last, [])) => (*last).to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         }
     }
 }
@@ -422,6 +502,16 @@ mod tests {
         for g in Ground::ALL {
             assert_eq!(g.as_str().parse::<Ground>(), Ok(g));
         }
+        let chosen = Grounds::from(vec![Ground::FactualError, Ground::NewEvidence]);
+        assert!(chosen.contains(Ground::NewEvidence) && !chosen.contains(Ground::Disproportionate));
+        assert_eq!(chosen.words(), "new evidence or a factual error");
+        let json = serde_json::to_string(&chosen).unwrap();
+        assert_eq!(json, r#"["new-evidence","factual-error"]"#);
+        assert_eq!(serde_json::from_str::<Grounds>(&json).unwrap(), chosen);
+        assert_eq!(
+            Grounds::default().words(),
+            "new evidence, a procedural error, a disproportionate sanction or a conflict of interest"
+        );
         let err = "because".parse::<Ground>().unwrap_err();
         assert!(err.contains("new-evidence, procedural-error"), "{err}");
     }

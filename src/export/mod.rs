@@ -230,7 +230,7 @@ impl RecordSanction {
 
 /// What the reported party's record says of appealing: the committee's real window and
 /// grounds, or that this decision was the appeal's.
-pub fn appeal_text(case: &Case, days: u32) -> String {
+pub fn appeal_text(case: &Case, days: u32, grounds: crate::core::sanction::Grounds) -> String {
     match &case.appeal {
         Some(a)
             if !a.is_open()
@@ -261,12 +261,11 @@ pub fn appeal_text(case: &Case, days: u32) -> String {
         .as_ref()
         .map(|d| d.at.date_naive() + chrono::Days::new(u64::from(days)));
     format!(
-        "You may appeal this decision once, in writing, to the committee within {}{}, on one \
-         of these grounds: new evidence, a procedural error, a disproportionate sanction, or a \
-         conflict of interest. The appeal is heard by members who did not take part in this \
-         decision.",
+        "You may appeal this decision once, in writing, to the committee within {}{}, on the \
+         grounds of {}. The appeal is heard by members who did not take part in this decision.",
         describe::count(days as usize, "day", "days"),
-        by.map(|d| format!(" (by {d})")).unwrap_or_default()
+        by.map(|d| format!(" (by {d})")).unwrap_or_default(),
+        grounds.words()
     )
 }
 
@@ -291,14 +290,15 @@ pub fn record(
     profile: Profile,
     signer: &str,
     commit: &str,
-    appeal_days: u32,
+    settings: &crate::core::process::Settings,
 ) -> Result<Record, ExportError> {
     let name = |id| roster.get(id).map(|m| m.name.clone());
     let seal = Seal {
         signer: signer.to_string(),
         roster_hash: roster_hash(roster),
         commit: commit.to_string(),
-        appeal_days,
+        appeal_days: settings.appeal_days,
+        appeal_grounds: settings.grounds,
     };
     record_with(case, timeline, &name, profile, seal)
 }
@@ -315,6 +315,8 @@ pub struct Seal {
     /// The committee's appeal window in days at that commit (the reported party's record
     /// states it).
     pub appeal_days: u32,
+    /// The grounds it hears appeals on then.
+    pub appeal_grounds: crate::core::sanction::Grounds,
 }
 
 /// Build the record of `case` for `profile`, members named by `name` (`None`: not known).
@@ -398,7 +400,8 @@ pub fn record_with(
             .review_on
             .map(|d| d.to_string())
             .filter(|_| profile != Profile::Public),
-        appeal: (profile == Profile::Reported).then(|| appeal_text(case, seal.appeal_days)),
+        appeal: (profile == Profile::Reported)
+            .then(|| appeal_text(case, seal.appeal_days, seal.appeal_grounds)),
         sanctions: match profile {
             Profile::Public => Vec::new(),
             _ => case

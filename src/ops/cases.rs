@@ -845,6 +845,8 @@ pub struct SettingsChange {
     pub notice_days: Option<u32>,
     /// Days within which a reporter hears again while their case is open.
     pub update_days: Option<u32>,
+    /// The grounds the committee hears appeals on.
+    pub grounds: Option<Vec<crate::core::sanction::Ground>>,
 }
 
 /// Change the committee's rules (chairs only); gives back the new settings (recorded, not
@@ -879,6 +881,14 @@ pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Se
     if let Some(days) = change.update_days {
         settings.update_days = days;
     }
+    if let Some(grounds) = change.grounds {
+        if grounds.is_empty() {
+            return Err(Error::Empty {
+                what: "list of appeal grounds",
+            });
+        }
+        settings.grounds = grounds.into();
+    }
     let kind = EventKind::SettingsChanged {
         ladder: settings.ladder,
         quorum: settings.quorum,
@@ -887,6 +897,7 @@ pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Se
         appeal_days: settings.appeal_days,
         notice_days: settings.notice_days,
         update_days: settings.update_days,
+        grounds: settings.grounds,
     };
     file.record(&events_by(me.id, None, vec![kind], None))?;
     Ok(settings)
@@ -969,7 +980,7 @@ pub fn message(
     let timeline = file.timeline(case.id)?;
     let template = file.committee()?.template(to, step);
     let settings = file.settings();
-    let appeal = crate::export::appeal_text(&case, settings.appeal_days);
+    let appeal = crate::export::appeal_text(&case, settings.appeal_days, settings.grounds);
     let next_update = crate::core::comms::placeholders(&template)
         .iter()
         .any(|p| p == "next_update")

@@ -347,7 +347,7 @@ pub fn write_record(
     let commit = file.head()?.0.unwrap_or_default();
     let roster = file.roster()?;
     let timeline = file.timeline(case.id)?;
-    let appeal_days = file.settings().appeal_days;
+    let settings = file.settings();
     let record = records::record(
         &case,
         &timeline,
@@ -355,7 +355,7 @@ pub fn write_record(
         request.profile,
         &signer,
         &commit,
-        appeal_days,
+        &settings,
     )?;
     let text = match request.format {
         RecordFormat::Json => record.to_json(),
@@ -548,7 +548,7 @@ fn rederive(
         found.profile,
         SIGNER,
         &found.commit,
-        settings.appeal_days,
+        &settings,
     )
     .map_err(|e| differs(e.to_string()))?;
     let text = if found.json {

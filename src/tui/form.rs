@@ -152,6 +152,8 @@ impl Value {
             Value::Ground(crate::core::sanction::Ground::ProceduralError) => 'p',
             Value::Ground(crate::core::sanction::Ground::Disproportionate) => 'd',
             Value::Ground(crate::core::sanction::Ground::ConflictOfInterest) => 'c',
+            Value::Ground(crate::core::sanction::Ground::FactualError) => 'f',
+            Value::Ground(crate::core::sanction::Ground::Inconsistent) => 'i',
             Value::SanctionStep(crate::core::sanction::Step::Reviewed) => 'r',
             Value::SanctionStep(crate::core::sanction::Step::Extended) => 'e',
             Value::SanctionStep(crate::core::sanction::Step::Lifted) => 'l',

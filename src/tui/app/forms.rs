@@ -589,7 +589,7 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
                 Field::choice(
                     "grounds",
                     "grounds",
-                    crate::core::sanction::Ground::ALL.map(|g| (g.as_str(), g)),
+                    data.settings.grounds.iter().map(|g| (g.as_str(), g)),
                     0,
                 ),
                 Field::text(
@@ -740,6 +740,7 @@ fn record_text_form(data: &CaseData, code: &str) -> Form {
         roster_hash: "(at export)".into(),
         commit: "(at export)".into(),
         appeal_days: data.settings.appeal_days,
+        appeal_grounds: data.settings.grounds,
     };
     let records = RECORD_AUDIENCES
         .iter()
