@@ -320,50 +320,35 @@ pub(super) fn in_force(
 ) -> Result<(), Error> {
     let identity = load_identity(config)?;
     let mut case_file = super::open_file(config, &args.file, &identity, OpenMode::ReadOnly)?;
-    if let Some(me) = case_file.me()? {
-        let cases = case_file.cases()?;
-        let unread = cases
-            .values()
-            .filter(|c| {
-                !c.readable_by(me.id)
-                    || c.conflict_of(me.id) == Some(crate::core::event::ConflictKind::Hard)
-            })
-            .count();
-        if unread > 0 {
+    let me = case_file
+        .me()?
+        .map(|m| inline(&m.name).into_owned())
+        .unwrap_or_default();
+    let whole = export_ops::sanctions_in_force(&mut case_file, None, &me)?;
+    if whole.cases_not_read > 0 {
+        eprintln!(
+            "note: {} sealed from you or with your hard conflict; their sanctions are not \
+             in this list, and it says so (a member who reads them can make it whole)",
+            crate::core::describe::count(whole.cases_not_read, "case is", "cases are")
+        );
+    }
+    // A space no sanction names is most likely a typing error: say which spaces there are.
+    if let Some(space) = &args.space {
+        let named = whole.spaces();
+        if !named.contains(&space.trim().to_lowercase()) {
             eprintln!(
-                "note: {} sealed from you or with your hard conflict; their sanctions are not \
-                 in this list, and it says so (a member who reads them can make it whole)",
-                crate::core::describe::count(unread, "case is", "cases are")
+                "warning: no sanction names the space {:?}; the spaces sanctions name: {}",
+                inline(space),
+                if named.is_empty() {
+                    "none".to_string()
+                } else {
+                    inline(&named.join(", ")).into_owned()
+                }
             );
-        }
-        // A space no sanction names is most likely a typing error: say which spaces there are.
-        if let Some(space) = &args.space {
-            let mut named: Vec<String> = cases
-                .values()
-                .flat_map(|c| c.sanctions.iter().flat_map(|s| s.spaces.iter()))
-                .map(|s| s.trim().to_lowercase())
-                .collect();
-            named.sort();
-            named.dedup();
-            if !named.contains(&space.trim().to_lowercase()) {
-                eprintln!(
-                    "warning: no sanction names the space {:?}; the spaces sanctions name: {}",
-                    inline(space),
-                    if named.is_empty() {
-                        "none".to_string()
-                    } else {
-                        inline(&named.join(", ")).into_owned()
-                    }
-                );
-            }
         }
     }
     let Some(export) = &args.export else {
-        let me = case_file
-            .me()?
-            .map(|m| inline(&m.name).into_owned())
-            .unwrap_or_default();
-        let list = export_ops::sanctions_in_force(&mut case_file, args.space.as_deref(), &me)?;
+        let list = whole.only(args.space.as_deref());
         if matches!(args.format, RecordFormat::Json) {
             write!(out, "{}", list.to_json())?;
             return Ok(());
@@ -472,6 +457,16 @@ pub(super) fn appeal(config: &Config, args: &AppealArgs, out: &mut dyn Write) ->
     Ok(())
 }
 
+/// The committee as `file` holds it, opened read-only.
+fn committee_of(
+    config: &Config,
+    file: &std::path::Path,
+) -> Result<crate::core::history::Committee, Error> {
+    let identity = load_identity(config)?;
+    let case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
+    Ok(case_file.committee()?)
+}
+
 /// `casebook template ...`
 pub(super) fn template(
     config: &Config,
@@ -482,9 +477,7 @@ pub(super) fn template(
     use crate::core::event::Audience;
     match command {
         crate::cli::TemplateCommand::List { file } => {
-            let identity = load_identity(config)?;
-            let case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
-            let committee = case_file.committee()?;
+            let committee = committee_of(config, file)?;
             for to in Audience::ALL {
                 let names: Vec<String> = allowed(to).iter().map(|n| format!("{{{n}}}")).collect();
                 writeln!(out, "to the {}: may show {}", to.as_str(), names.join(" "))?;
@@ -547,9 +540,7 @@ pub(super) fn space(
 ) -> Result<(), Error> {
     match command {
         crate::cli::SpaceCommand::List { file } => {
-            let identity = load_identity(config)?;
-            let case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
-            let committee = case_file.committee()?;
+            let committee = committee_of(config, file)?;
             if committee.spaces().is_empty() {
                 writeln!(
                     out,

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::case::Case;
-use super::event::{Audience, Event, EventKind, Profile};
+use super::event::{Audience, Event, Profile};
 
 /// The step of the process a message belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -235,21 +235,9 @@ impl Fields {
             Audience::Reported => Some(Profile::Reported),
             Audience::Other => None,
         };
-        let held = |e: &Event| case.held.iter().any(|h| h.event == e.id);
-        let written = profile.and_then(|p| {
-            timeline
-                .iter()
-                .rev()
-                .filter(|e| !held(e))
-                .find_map(|e| match &e.kind {
-                    EventKind::RecordTextWritten {
-                        profile,
-                        title,
-                        summary,
-                    } if *profile == p => Some((title.clone(), summary.clone())),
-                    _ => None,
-                })
-        });
+        let written = profile
+            .and_then(|p| super::process::record_text(case, timeline, p))
+            .map(|(title, summary, _, _)| (title.to_string(), summary.to_string()));
         let (title, summary) = written.unwrap_or_default();
         let sanctions: Vec<String> = case
             .sanctions

@@ -60,42 +60,57 @@ pub fn build<'a>(
     signed_by: &str,
     cases_not_read: usize,
 ) -> SanctionList {
-    let wanted = space.map(|s| s.trim().to_lowercase());
     let mut sanctions: Vec<Entry> = cases
         .into_iter()
         .flat_map(|case| case.sanctions.iter())
         .filter(|s| s.active_on(today))
-        .filter_map(|s| {
-            let spaces: Vec<String> = match &wanted {
-                Some(w) => s
-                    .spaces
-                    .iter()
-                    .filter(|sp| sp.trim().to_lowercase() == *w)
-                    .cloned()
-                    .collect(),
-                None => s.spaces.clone(),
-            };
-            (!spaces.is_empty()).then(|| Entry {
-                person: s.subject.clone(),
-                spaces,
-                from: s.starts,
-                until: s.ends,
-                action: if s.is_ban() { "ban" } else { "flag" },
-            })
+        .map(|s| Entry {
+            person: s.subject.clone(),
+            spaces: s.spaces.clone(),
+            from: s.starts,
+            until: s.ends,
+            action: if s.is_ban() { "ban" } else { "flag" },
         })
         .collect();
     sanctions.sort_by(|a, b| (&a.person, a.from).cmp(&(&b.person, b.from)));
     SanctionList {
         schema: SCHEMA,
         as_of: today,
-        space: space.map(|s| s.trim().to_string()),
+        space: None,
         signed_by: signed_by.to_string(),
         cases_not_read,
         sanctions,
     }
+    .only(space)
 }
 
 impl SanctionList {
+    /// The list for `space` alone (compared without regard to case): the sanctions that
+    /// apply there, each with that space only. `None` keeps it whole.
+    pub fn only(mut self, space: Option<&str>) -> SanctionList {
+        let Some(space) = space else { return self };
+        let wanted = space.trim().to_lowercase();
+        self.sanctions.retain_mut(|e| {
+            e.spaces.retain(|sp| sp.trim().to_lowercase() == wanted);
+            !e.spaces.is_empty()
+        });
+        self.space = Some(space.trim().to_string());
+        self
+    }
+
+    /// Every space the list's sanctions name, in lower case, each once.
+    pub fn spaces(&self) -> Vec<String> {
+        let mut named: Vec<String> = self
+            .sanctions
+            .iter()
+            .flat_map(|e| e.spaces.iter())
+            .map(|s| s.trim().to_lowercase())
+            .collect();
+        named.sort();
+        named.dedup();
+        named
+    }
+
     /// As JSON (text from members sanitised, as in Markdown).
     pub fn to_json(&self) -> String {
         let mut clean = self.clone();
