@@ -1,5 +1,5 @@
 //! Messages to the people in a case: templates per audience and step, kept as committee
-//! settings that chairs edit ([`EventKind::TemplateSet`]), filled with what the case may show
+//! settings that chairs edit ([`EventKind::TemplateSet`](super::event::EventKind::TemplateSet)), filled with what the case may show
 //! that audience and nothing else.
 //!
 //! A template is text with placeholders in braces. Each audience has the placeholders its
