@@ -301,6 +301,10 @@ pub enum Command {
     /// Appeal a case's decision: the case is reopened, and the members who voted on or
     /// decided it are left out of the appeal's vote and quorum.
     Appeal(Box<AppealArgs>),
+    /// Expunge a case's content, by two members: one proposes (`--reason`), a second approves
+    /// (`--approve --yes`); every copy then keeps only its retained record. Or place a legal
+    /// hold on expunging it, or postpone it (`--hold-until`).
+    Expunge(Box<ExpungeArgs>),
     /// Import reports: emails (.eml), web form exports (.csv) or casebook JSON (.json). Each
     /// report becomes a new case; nothing is imported if any file is unusable.
     Import {

@@ -646,6 +646,7 @@ impl super::Command {
                 | SanctionCommand::Breach { save_as, .. },
             ) => save_as,
             C::Appeal(args) => &args.save_as,
+            C::Expunge(args) => &args.save_as,
             C::Template(TemplateCommand::Set { save_as, .. })
             | C::Space(SpaceCommand::Set { save_as, .. }) => save_as,
             _ => return None,
@@ -865,6 +866,42 @@ pub struct SanctionsArgs {
     /// of OUT and OUT.sig in plaintext; the signature is over the plaintext list.
     #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient, requires = "export")]
     pub encrypt_to: Vec<crate::vault::Recipient>,
+}
+
+/// `casebook expunge` options.
+#[derive(Debug, clap::Args)]
+pub struct ExpungeArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The case's code name.
+    pub code: String,
+    /// Propose the expunge, for this reason: retention, request or transfer.
+    #[arg(long, conflicts_with_all = ["approve", "hold_until"])]
+    pub reason: Option<crate::core::retention::Reason>,
+    /// With --reason: why, in words kept with the tombstone for good (say why, not who;
+    /// `-` reads it from standard input).
+    #[arg(long, default_value = "", requires = "reason")]
+    pub note: String,
+    /// Approve the expunge another member proposed (with --yes: it cannot be undone).
+    #[arg(long, conflicts_with = "hold_until")]
+    pub approve: bool,
+    /// With --approve: do it (without it, casebook says what would be gone and changes
+    /// nothing).
+    #[arg(long, requires = "approve")]
+    pub yes: bool,
+    /// Hold off expunging the case until this day (YYYY-MM-DD): a postponement, or with
+    /// --legal a legal hold that forbids it until then.
+    #[arg(long, value_name = "DATE", requires = "why")]
+    pub hold_until: Option<chrono::NaiveDate>,
+    /// With --hold-until: why.
+    #[arg(long, requires = "hold_until")]
+    pub why: Option<String>,
+    /// With --hold-until: a legal hold, not a postponement.
+    #[arg(long, requires = "hold_until")]
+    pub legal: bool,
+    /// Write the result to this new file instead of over FILE.
+    #[arg(long, value_name = "NEW_FILE")]
+    pub save_as: Option<PathBuf>,
 }
 
 /// `casebook appeal` options.

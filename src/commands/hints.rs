@@ -299,6 +299,13 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         RuleError::NotLater { .. } => {
             "give a later --ends, or --until-reviewed; to end it early, `casebook sanction lift`"
         }
+        RuleError::Expunged { .. } => "an expunged case keeps only its retained record",
+        RuleError::NotExpungeable { .. } => {
+            "`casebook show FILE CODE` shows its sanctions, appeal and holds"
+        }
+        RuleError::ExpungeApproval { .. } => {
+            "`casebook expunge FILE CODE --approve` by a second member who may act on the case"
+        }
         RuleError::AppealWindowClosed { .. } => {
             "the window is a committee rule (`casebook settings FILE --appeal-days N`)"
         }

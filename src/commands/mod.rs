@@ -8,6 +8,7 @@ mod agent;
 mod cases;
 pub mod exit;
 mod export;
+mod expunge;
 mod hints;
 mod import;
 mod info;
@@ -426,6 +427,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         Command::Sanction(command) => sanctions::sanction(config, command, out)?,
         Command::Sanctions(args) => sanctions::in_force(config, args, out)?,
         Command::Appeal(args) => sanctions::appeal(config, args, out)?,
+        Command::Expunge(args) => expunge::expunge(config, args, out)?,
         Command::Template(command) => sanctions::template(config, command, out)?,
         Command::Space(command) => sanctions::space(config, command, out)?,
         Command::Import {

@@ -20,6 +20,8 @@ pub(super) struct Session {
     /// Sync conflict copies merged when the file was opened: they stay where they are until
     /// the merged file is saved, then go aside.
     copies: Vec<MergedCopy>,
+    /// Where the member's exports go (looked through after an expunge).
+    export_dir: PathBuf,
 }
 
 impl Session {
@@ -30,10 +32,13 @@ impl Session {
         let identity = load_identity(config)?;
         if config.command.save_as().is_some() {
             let file = super::open_file(config, path, &identity, OpenMode::ReadOnly)?;
-            return Session::with(file, identity);
+            let mut session = Session::with(file, identity)?;
+            session.export_dir.clone_from(&config.interface.export_dir);
+            return Ok(session);
         }
         let file = super::open_file(config, path, &identity, OpenMode::ReadWrite)?;
         let mut session = Session::with(file, identity)?;
+        session.export_dir.clone_from(&config.interface.export_dir);
         session.merge_conflict_copies(&[])?;
         Ok(session)
     }
@@ -46,6 +51,7 @@ impl Session {
             identity,
             me,
             copies: Vec::new(),
+            export_dir: PathBuf::from("exports"),
         })
     }
 
@@ -92,7 +98,64 @@ impl Session {
         for line in crate::ops::notices::displaced(&report, &roster) {
             eprintln!("{line}");
         }
+        let report = match save_as {
+            None => self.apply_expunges(report)?,
+            Some(_) => report,
+        };
         self.finish(&roster);
+        Ok(report)
+    }
+
+    /// After a save that erased cases' content (an approved expunge took effect here): delete
+    /// casebook's own leftovers of them, say what casebook cannot reach, and sign that this
+    /// laptop applied each expunge (saved at once).
+    fn apply_expunges(&mut self, report: SaveReport) -> Result<SaveReport, Error> {
+        let erased = self.file.take_erased();
+        if erased.is_empty() {
+            return Ok(report);
+        }
+        let cases = self.file.cases()?.clone();
+        let codes: Vec<String> = erased
+            .iter()
+            .filter_map(|id| cases.get(id))
+            .map(|c| c.code_name.clone())
+            .collect();
+        let leftovers = ops::expunge::clean_up(&report.path, &self.export_dir, &codes);
+        let file = inline(&report.path.display().to_string()).into_owned();
+        eprintln!(
+            "note: the content of {} is erased from {file}; its backup was replaced",
+            codes
+                .iter()
+                .map(|c| inline(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for path in &leftovers.deleted {
+            eprintln!(
+                "note: deleted casebook's earlier copy {}",
+                inline(&path.display().to_string())
+            );
+        }
+        for place in &leftovers.unreachable {
+            eprintln!("warning: the erased content may still be in {place}");
+        }
+        for id in &erased {
+            let Some(case) = cases.get(id) else { continue };
+            let mine = case
+                .expunged
+                .as_ref()
+                .is_some_and(|x| x.applied.iter().any(|(m, _)| *m == self.me.id));
+            if !mine {
+                ops::cases::change(
+                    &mut self.file,
+                    &case.code_name,
+                    ops::cases::CaseChange::ExpungeApplied,
+                )?;
+            }
+        }
+        if self.file.is_dirty() {
+            return Ok(self.file.save(&self.identity)?);
+        }
         Ok(report)
     }
 

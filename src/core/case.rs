@@ -460,6 +460,17 @@ pub struct Case {
     /// The appeal of its decision, once there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appeal: Option<super::sanction::Appeal>,
+    /// Set once an approved expunge erased the case: its state is the retained record (see
+    /// [`super::retention`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expunged: Option<super::retention::Expunged>,
+    /// This copy holds the case's events only as erased payloads: the case is known from its
+    /// tombstone alone (never saved so: an approved expunge replaces the state).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub erased: bool,
+    /// Legal holds and postponements of its expunging, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holds: Vec<super::retention::Hold>,
 }
 
 /// Who may read a sealed case (see [`EventKind::CaseSealed`]).
@@ -647,6 +658,28 @@ impl Case {
             links: BTreeMap::new(),
             sanctions: Vec::new(),
             appeal: None,
+            expunged: None,
+            erased: false,
+            holds: Vec::new(),
+        })
+    }
+
+    /// A case this copy holds only as erased payloads, from the header of its erased
+    /// `case-opened` event: known by its tombstone alone until its expunge takes effect.
+    pub fn erased(id: CaseId, event: &Event) -> Option<Case> {
+        let opened = Event {
+            kind: EventKind::CaseOpened {
+                code_name: String::new(),
+                title: String::new(),
+                summary: String::new(),
+                channel: Channel::Other,
+                received_at: event.at,
+            },
+            ..event.clone()
+        };
+        Case::opened(id, &opened).map(|case| Case {
+            erased: true,
+            ..case
         })
     }
 
@@ -722,6 +755,27 @@ impl Case {
                 self.parties.push(party.clone());
             }
             EventKind::AccessRequested { .. } => self.pending.push(event.clone()),
+            EventKind::ExpungeApproved { tombstone } => self.approve(*tombstone, event),
+            EventKind::ExpungeApplied { tombstone } => {
+                if let Some(x) = self.expunged.as_mut()
+                    && x.tombstone == *tombstone
+                    && !x.applied.iter().any(|(m, _)| *m == event.author)
+                {
+                    x.applied.push((event.author, event.at));
+                }
+            }
+            EventKind::ExpungeHeld {
+                until,
+                reason,
+                legal,
+            } => self.holds.push(super::retention::Hold {
+                id: event.id,
+                until: *until,
+                reason: reason.clone(),
+                legal: *legal,
+                by: event.author,
+                at: event.at,
+            }),
             EventKind::Approved { event: approved } => self.approve(*approved, event),
             EventKind::Withdrawn { event: withdrawn } => {
                 self.pending.retain(|p| p.id != *withdrawn);
@@ -832,6 +886,9 @@ impl Case {
                     self.status = Status::Reopened;
                 }
             }
+            // A tombstone waits for its approval (see `approve`); an erased payload is only
+            // its header.
+            EventKind::CaseExpunged { .. } | EventKind::Erased { .. } => {}
             EventKind::CommunicationLogged {
                 to,
                 summary,
@@ -971,6 +1028,29 @@ impl Case {
             EventKind::CommunicationLogged { .. } => {
                 change.at = by.at;
                 self.apply(&change);
+            }
+            EventKind::CaseExpunged {
+                reason,
+                note,
+                seen,
+                manifest,
+                retained,
+            } => {
+                let expunged = super::retention::Expunged {
+                    tombstone: change.id,
+                    reason: *reason,
+                    note: note.clone(),
+                    by: change.author,
+                    at: change.at,
+                    approved_by: by.author,
+                    approved_at: by.at,
+                    manifest: manifest.clone(),
+                    seen: seen.clone(),
+                    applied: Vec::new(),
+                };
+                let mut retained = (**retained).clone();
+                retained.id = self.id;
+                *self = super::retention::after_expunge(&retained, expunged);
             }
             _ => {}
         }
@@ -1125,6 +1205,9 @@ impl Case {
             // What the committee imposed, and its appeal, stay with the case's readers.
             sanctions: Vec::new(),
             appeal: None,
+            expunged: self.expunged.clone(),
+            erased: false,
+            holds: Vec::new(),
         }
     }
 

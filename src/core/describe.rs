@@ -246,6 +246,27 @@ pub fn headline(kind: &EventKind, name: &dyn Fn(MemberId) -> String) -> String {
             "opened an appeal of the decision ({grounds}); members who voted on or decided it \
              are left out of the appeal's vote"
         ),
+        EventKind::CaseExpunged {
+            reason, manifest, ..
+        } => format!(
+            "proposed to expunge the case ({}): {} changes' content would be erased; a second \
+             member approves",
+            reason.as_str(),
+            manifest.count
+        ),
+        EventKind::ExpungeApproved { .. } => {
+            "approved the expunge: the case's content is erased on every copy".into()
+        }
+        EventKind::ExpungeApplied { .. } => {
+            "applied the expunge on their laptop and deleted casebook's leftovers".into()
+        }
+        EventKind::ExpungeHeld {
+            until, legal: true, ..
+        } => format!("placed a legal hold on expunging the case until {until}"),
+        EventKind::ExpungeHeld { until, .. } => {
+            format!("postponed expunging the case until {until}")
+        }
+        EventKind::Erased { was } => format!("{} (content expunged)", inline(was)),
     }
 }
 
@@ -260,7 +281,9 @@ pub fn text(kind: &EventKind) -> Option<&str> {
         | EventKind::SanctionExtended { note, .. }
         | EventKind::SanctionBreached { note, .. }
         | EventKind::SanctionLifted { note, .. }
-        | EventKind::AppealOpened { note, .. } => Some(note),
+        | EventKind::AppealOpened { note, .. }
+        | EventKind::CaseExpunged { note, .. }
+        | EventKind::ExpungeHeld { reason: note, .. } => Some(note),
         EventKind::SanctionStarted { conditions, .. } if !conditions.is_empty() => Some(conditions),
         _ => None,
     }

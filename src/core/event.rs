@@ -728,6 +728,51 @@ pub enum EventKind {
         /// What the appellant says, as the member recorded it.
         note: String,
     },
+    /// A member proposes to expunge the case (the tombstone, never erased itself): once a
+    /// second member approves it ([`EventKind::ExpungeApproved`]), every copy erases the
+    /// payloads of the case's other events and keeps `retained` (see [`super::retention`]).
+    CaseExpunged {
+        /// Why.
+        reason: super::retention::Reason,
+        /// The proposer's note.
+        #[serde(default)]
+        note: String,
+        /// The newest commit the proposer had seen.
+        seen: String,
+        /// What is erased, as the proposer's copy held it.
+        manifest: super::retention::Manifest,
+        /// What stays: [`super::retention::retained`] of the case when it was proposed.
+        retained: Box<super::case::Case>,
+    },
+    /// A second member approved an expunge: it takes effect.
+    ExpungeApproved {
+        /// The `case-expunged` event.
+        tombstone: Uuid,
+    },
+    /// A member's laptop applied an expunge and deleted casebook's own leftovers of the
+    /// case (that laptop's claim).
+    ExpungeApplied {
+        /// The `case-expunged` event.
+        tombstone: Uuid,
+    },
+    /// A legal hold on expunging the case, or a postponement of the date the retention
+    /// schedule gives it.
+    ExpungeHeld {
+        /// The last day it holds.
+        until: NaiveDate,
+        /// Why.
+        reason: String,
+        /// A legal hold (forbids expunging until then), not a postponement.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        legal: bool,
+    },
+    /// An event whose payload an approved expunge erased: only its signed header is left.
+    /// Never written: the history reads an erased payload as this.
+    #[serde(skip)]
+    Erased {
+        /// The kind its header names.
+        was: String,
+    },
     /// A member resolved what a merge brought together that needed attention (see
     /// [`super::attention::Attention`]).
     AttentionResolved {
@@ -809,6 +854,11 @@ impl EventKind {
             EventKind::SanctionBreached { .. } => "sanction-breached",
             EventKind::SanctionLifted { .. } => "sanction-lifted",
             EventKind::AppealOpened { .. } => "appeal-opened",
+            EventKind::CaseExpunged { .. } => "case-expunged",
+            EventKind::ExpungeApproved { .. } => "expunge-approved",
+            EventKind::ExpungeApplied { .. } => "expunge-applied",
+            EventKind::ExpungeHeld { .. } => "expunge-held",
+            EventKind::Erased { .. } => "erased",
         }
     }
 
@@ -862,7 +912,8 @@ impl EventKind {
             | EventKind::SanctionExtended { note, .. }
             | EventKind::SanctionBreached { note, .. }
             | EventKind::SanctionLifted { note, .. }
-            | EventKind::AppealOpened { note, .. } => Some(note.clone()),
+            | EventKind::AppealOpened { note, .. }
+            | EventKind::ExpungeHeld { reason: note, .. } => Some(note.clone()),
             EventKind::RecordTextWritten { title, summary, .. } => {
                 Some(format!("{title}\n{summary}"))
             }

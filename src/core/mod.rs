@@ -18,6 +18,7 @@ pub mod mentions;
 pub mod party;
 pub mod process;
 pub mod queue;
+pub mod retention;
 pub mod roster;
 pub mod rules;
 pub mod sanction;

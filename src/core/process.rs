@@ -394,6 +394,15 @@ pub enum RuleError {
         step: String,
         outcome: String,
     },
+    /// A change to a case whose content was expunged.
+    #[error("{case} was expunged: its content is gone, and nothing more can be added to it")]
+    Expunged { case: String },
+    /// An expunge the rules do not allow yet.
+    #[error("{case} cannot be expunged: {why}")]
+    NotExpungeable { case: String, why: String },
+    /// An approval of an expunge that is not waiting, or by the member who proposed it.
+    #[error("on {case}, {why}")]
+    ExpungeApproval { case: String, why: String },
     /// A sanction after an outcome that imposes none.
     #[error(
         "{case} was decided {outcome:?}, which imposes no sanction; a sanction follows a step of the ladder"

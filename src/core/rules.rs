@@ -53,6 +53,9 @@ pub fn judge(
         };
     };
     let name = || case.code_name.clone();
+    if case.expunged.is_some() && !matches!(event.kind, EventKind::ExpungeApplied { .. }) {
+        return Err(RuleError::Expunged { case: name() });
+    }
     match &event.kind {
         EventKind::CaseOpened { .. } => Err(RuleError::OpenedTwice { case: name() }),
         // What a member writes on a case: they must be able to read it, without a hard
@@ -399,6 +402,55 @@ pub fn judge(
                 _ => Err(RuleError::NothingPending { case: name() }),
             }
         }
+        EventKind::CaseExpunged { retained, .. } => judge_expunge(actor, case, retained, event),
+        EventKind::ExpungeApproved { tombstone } => {
+            let waiting = case
+                .pending
+                .iter()
+                .find(|p| p.id == *tombstone && matches!(p.kind, EventKind::CaseExpunged { .. }));
+            let why = match waiting {
+                None => "no expunge with that id waits for approval",
+                Some(p) if p.author == actor.member.id => {
+                    "the member who proposed an expunge cannot approve it; a second member does"
+                }
+                Some(_) => {
+                    // A copy that holds the case only as erased payloads cannot judge more
+                    // than that (the copies that held its content judged it).
+                    if !case.erased {
+                        actor.may_act(case)?;
+                    }
+                    return Ok(());
+                }
+            };
+            Err(RuleError::ExpungeApproval {
+                case: name(),
+                why: why.into(),
+            })
+        }
+        EventKind::ExpungeApplied { tombstone } => match &case.expunged {
+            Some(x) if x.tombstone == *tombstone => Ok(()),
+            _ => Err(RuleError::ExpungeApproval {
+                case: name(),
+                why: "no expunge with that id took effect".into(),
+            }),
+        },
+        EventKind::ExpungeHeld { until, reason, .. } => {
+            actor.may_act(case)?;
+            if *until < event.at.date_naive() {
+                return Err(RuleError::NotExpungeable {
+                    case: name(),
+                    why: format!("a hold must end on or after today, not on {until}"),
+                });
+            }
+            if reason.trim().is_empty() {
+                return Err(RuleError::NotExpungeable {
+                    case: name(),
+                    why: "a hold needs a reason".into(),
+                });
+            }
+            Ok(())
+        }
+        EventKind::Erased { .. } => Ok(()),
         // Committee-wide kinds never belong to a case.
         EventKind::FileCreated
         | EventKind::MemberAdded { .. }
@@ -417,6 +469,83 @@ pub fn judge(
             kind: event.kind.name(),
         }),
     }
+}
+
+/// A proposal to expunge `case`, keeping `retained`: by a member who may act on it, once the
+/// committee is done with it, no sanction is in force, its appeal window has closed (or its
+/// appeal was decided) and no legal hold stands, keeping exactly the retained record the case
+/// gives. A copy that holds the case only as erased payloads judges who signed it alone.
+fn judge_expunge(
+    actor: Actor<'_>,
+    case: &Case,
+    retained: &Case,
+    event: &Event,
+) -> Result<(), RuleError> {
+    if case.erased {
+        return Ok(());
+    }
+    actor.may_act(case)?;
+    let refuse = |why: String| {
+        Err(RuleError::NotExpungeable {
+            case: case.code_name.clone(),
+            why,
+        })
+    };
+    let day = event.at.date_naive();
+    if case.sealed.is_some() {
+        return refuse(
+            "it is sealed; expunging a sealed case is not supported yet (its erasure must \
+             reach the members kept out of it without telling them more)"
+                .into(),
+        );
+    }
+    if !super::retention::finished(case) {
+        return refuse(format!(
+            "it is {}; a case is expunged once it is decided, closed, transferred or out of scope",
+            case.status
+        ));
+    }
+    if let Some(s) = case.sanctions.iter().find(|s| !s.over_on(day)) {
+        return refuse(format!(
+            "its {} is not over{}",
+            s.kind,
+            s.ends
+                .map(|e| format!(" (it ends on {e})"))
+                .unwrap_or_default()
+        ));
+    }
+    match (&case.decision, &case.appeal) {
+        (_, Some(a)) if a.decided.is_none() => {
+            return refuse("its appeal has not been decided".into());
+        }
+        (Some(d), None) => {
+            let closes =
+                d.at.date_naive() + chrono::Days::new(u64::from(actor.settings.appeal_days));
+            if day <= closes {
+                return refuse(format!("its appeal window is open until {closes}"));
+            }
+        }
+        _ => {}
+    }
+    if let Some(h) = super::retention::legal_hold_on(case, day) {
+        return refuse(format!(
+            "a legal hold stands until {} ({})",
+            h.until, h.reason
+        ));
+    }
+    if case
+        .pending
+        .iter()
+        .any(|p| matches!(p.kind, EventKind::CaseExpunged { .. }))
+    {
+        return refuse("an expunge of it already waits for approval".into());
+    }
+    let mut expected = super::retention::retained(case);
+    expected.updated_at = retained.updated_at;
+    if *retained != expected {
+        return refuse("the record it keeps is not the case's retained record".into());
+    }
+    Ok(())
 }
 
 /// Whether a sanction of this step lasts with no last day (`permanent-ban`).
@@ -820,6 +949,7 @@ pub fn needs_approval(case: Option<&Case>, event: &Event, context: Context<'_>) 
             party.member.is_some() && party.role != PartyRole::Reported
         }
         EventKind::CommunicationLogged { review, .. } => *review,
+        EventKind::CaseExpunged { .. } => true,
         _ => false,
     }
 }

@@ -121,6 +121,26 @@ pub enum CaseChange {
         /// What the appellant says.
         note: String,
     },
+    /// Propose to expunge the case (a second member approves).
+    Expunge {
+        /// Why.
+        reason: crate::core::retention::Reason,
+        /// The proposer's note (kept with the tombstone: say why, not who).
+        note: String,
+    },
+    /// Approve the expunge that waits on the case: its content is erased at the save.
+    ApproveExpunge,
+    /// Say this laptop applied the case's expunge and deleted casebook's leftovers of it.
+    ExpungeApplied,
+    /// Place a legal hold on expunging the case, or postpone the date its schedule gives.
+    HoldExpunge {
+        /// The last day it holds.
+        until: chrono::NaiveDate,
+        /// Why.
+        reason: String,
+        /// A legal hold, not a postponement.
+        legal: bool,
+    },
 }
 
 /// A change to a case's sanctions. Sanctions are numbered from 1 in the order they started,
@@ -470,6 +490,71 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
                     actor,
                     &case,
                     EventKind::AppealOpened { grounds, note },
+                    now,
+                )
+                .map(one)
+            })?
+        }
+        CaseChange::Expunge { reason, note } => {
+            let (manifest, seen) = file.expunge_manifest(case.id)?;
+            let retained = Box::new(crate::core::retention::retained(&case));
+            let now = Utc::now();
+            as_member(file, |actor| {
+                process::after_decision(
+                    actor,
+                    &case,
+                    EventKind::CaseExpunged {
+                        reason,
+                        note,
+                        seen,
+                        manifest,
+                        retained,
+                    },
+                    now,
+                )
+                .map(one)
+            })?
+        }
+        CaseChange::ApproveExpunge => {
+            let tombstone = case
+                .pending
+                .iter()
+                .find(|p| matches!(p.kind, EventKind::CaseExpunged { .. }))
+                .map(|p| p.id)
+                .unwrap_or_default();
+            let now = Utc::now();
+            as_member(file, |actor| {
+                process::after_decision(actor, &case, EventKind::ExpungeApproved { tombstone }, now)
+                    .map(one)
+            })?
+        }
+        CaseChange::ExpungeApplied => {
+            let tombstone = case
+                .expunged
+                .as_ref()
+                .map(|x| x.tombstone)
+                .unwrap_or_default();
+            let now = Utc::now();
+            as_member(file, |actor| {
+                process::after_decision(actor, &case, EventKind::ExpungeApplied { tombstone }, now)
+                    .map(one)
+            })?
+        }
+        CaseChange::HoldExpunge {
+            until,
+            reason,
+            legal,
+        } => {
+            let now = Utc::now();
+            as_member(file, |actor| {
+                process::after_decision(
+                    actor,
+                    &case,
+                    EventKind::ExpungeHeld {
+                        until,
+                        reason,
+                        legal,
+                    },
                     now,
                 )
                 .map(one)

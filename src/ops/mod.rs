@@ -11,6 +11,7 @@
 
 pub mod cases;
 pub mod export;
+pub mod expunge;
 pub mod import;
 pub mod members;
 pub mod merge;

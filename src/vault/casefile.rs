@@ -77,6 +77,8 @@ pub struct CaseFile {
     followed_link: Option<PathBuf>,
     /// Where the salts of new payloads come from.
     salts: Salts,
+    /// The cases whose content this session erased (see [`CaseFile::erase_expunged`]).
+    erased: Vec<CaseId>,
 }
 
 /// Where the salts of new payloads come from (see [`crate::core::event::payload_text`]): the
@@ -633,6 +635,33 @@ impl CaseFile {
     /// The SQLite connection, for the vault's own bulk writers (synthetic data).
     pub(crate) fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Erase the content of every case an approved expunge erased that this copy still holds
+    /// (see [`super::expunge`]), before it is serialised; the cases erased. The next save
+    /// replaces the backup, and the rows the pin vouches for are hashed again.
+    pub(crate) fn erase_expunged(&mut self, path: &std::path::Path) -> Result<Vec<CaseId>, Error> {
+        let db = |e| Error::database(path, e);
+        let expunged = super::expunge::expunged_cases(&self.conn).map_err(db)?;
+        let due = super::expunge::pending(&self.conn, expunged).map_err(db)?;
+        if due.is_empty() {
+            return Ok(due);
+        }
+        let tx = self.conn.unchecked_transaction().map_err(db)?;
+        for case in &due {
+            super::expunge::erase(&tx, *case).map_err(db)?;
+        }
+        tx.commit().map_err(db)?;
+        self.retire_backup = true;
+        self.trust.stored.clear();
+        self.erased.extend(due.iter().copied());
+        Ok(due)
+    }
+
+    /// The cases whose content was erased here since this was last asked (an approved
+    /// expunge took effect at a save).
+    pub fn take_erased(&mut self) -> Vec<CaseId> {
+        std::mem::take(&mut self.erased)
     }
 
     /// Take the salts of new payloads from `seed` (the built-in demo only).

@@ -11,6 +11,7 @@ pub mod copies;
 mod crypto;
 pub mod demo;
 mod error;
+mod expunge;
 #[allow(unsafe_code)]
 mod ffi;
 #[doc(hidden)]

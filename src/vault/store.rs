@@ -279,7 +279,7 @@ pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch("DELETE FROM cases; DELETE FROM parties; DELETE FROM search;")?;
     let mut current: Option<Case> = None;
     let mut stmt = conn.prepare(
-        "SELECT id, case_id, author, at, amends, payload FROM events
+        "SELECT id, case_id, author, at, amends, payload, kind FROM events
          WHERE case_id IS NOT NULL ORDER BY case_id, seq",
     )?;
     let events = stmt.query_map([], event_from_row)?;
@@ -303,17 +303,24 @@ pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// An event from its row: id, case, author, at, amends, payload and kind, in that order (an
+/// erased payload is read as [`EventKind::Erased`]: see [`super::expunge`]).
 fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
     let case: Option<String> = row.get(1)?;
     let amends: Option<String> = row.get(4)?;
     let payload: String = row.get(5)?;
+    let kind = if super::expunge::is_marker(&payload) {
+        EventKind::Erased { was: row.get(6)? }
+    } else {
+        serde_json::from_str(&payload).map_err(conversion)?
+    };
     Ok(Event {
         id: parse_uuid(&row.get::<_, String>(0)?)?,
         case: case.as_deref().map(parse_uuid).transpose()?.map(CaseId),
         author: MemberId(parse_uuid(&row.get::<_, String>(2)?)?),
         at: parse_time(&row.get::<_, String>(3)?)?,
         amends: amends.as_deref().map(parse_uuid).transpose()?,
-        kind: serde_json::from_str(&payload).map_err(conversion)?,
+        kind,
     })
 }
 
@@ -343,7 +350,7 @@ pub(crate) fn case_state(conn: &Connection, case: CaseId) -> rusqlite::Result<Op
 /// copy could open (see `sealing::open_reasons`).
 pub(crate) fn sealing_events(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT e.id, e.case_id, e.author, e.at, e.amends, coalesce(r.payload, e.payload)
+        "SELECT e.id, e.case_id, e.author, e.at, e.amends, coalesce(r.payload, e.payload), e.kind
          FROM main.events e LEFT JOIN temp.open_reasons r ON r.id = e.id
          WHERE e.case_id = ?1 AND e.kind = 'case-sealed' ORDER BY e.seq",
     )?;
@@ -354,7 +361,7 @@ pub(crate) fn sealing_events(conn: &Connection, case: CaseId) -> rusqlite::Resul
 /// One case's history, oldest first.
 pub(crate) fn case_events(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT e.id, e.case_id, e.author, e.at, e.amends, coalesce(r.payload, e.payload)
+        "SELECT e.id, e.case_id, e.author, e.at, e.amends, coalesce(r.payload, e.payload), e.kind
          FROM events_open e LEFT JOIN temp.open_reasons r ON r.id = e.id
          WHERE e.case_id = ?1 AND e.payload NOT LIKE '{\"sealed\":%' ORDER BY e.seq",
     )?;
@@ -370,7 +377,7 @@ pub(crate) const FOLLOWED: &str = "case_id IS NULL OR kind = 'case-sealed'";
 /// committee-wide ones (roster, keys, rules) and who reads each sealed case, oldest first.
 pub(crate) fn committee_events(conn: &Connection) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id, case_id, author, at, amends, payload FROM events
+        "SELECT id, case_id, author, at, amends, payload, kind FROM events
          WHERE {FOLLOWED} ORDER BY seq"
     ))?;
     let rows = stmt.query_map([], event_from_row)?;
@@ -628,8 +635,9 @@ pub(crate) fn event_search_text(
 /// Every report received, with its case, oldest first.
 pub(crate) fn reports_received(conn: &Connection) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare(
-        "SELECT id, case_id, author, at, amends, payload FROM events_open
-         WHERE kind = 'report-received' AND payload NOT LIKE '{\"sealed\":%' ORDER BY seq",
+        "SELECT id, case_id, author, at, amends, payload, kind FROM events_open
+         WHERE kind = 'report-received' AND payload NOT LIKE '{\"sealed\":%'
+         AND payload NOT LIKE '{\"expunged\":%' ORDER BY seq",
     )?;
     let rows = stmt.query_map([], event_from_row)?;
     rows.collect()
@@ -668,7 +676,7 @@ pub(crate) fn delete_attachment(conn: &Connection, sha256: &str) -> rusqlite::Re
 /// The events after seq `after`, oldest first.
 pub(crate) fn events_after(conn: &Connection, after: i64) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = conn.prepare(
-        "SELECT e.id, e.case_id, e.author, e.at, e.amends, coalesce(r.payload, e.payload)
+        "SELECT e.id, e.case_id, e.author, e.at, e.amends, coalesce(r.payload, e.payload), e.kind
          FROM events_open e LEFT JOIN temp.open_reasons r ON r.id = e.id
          WHERE e.seq > ?1 AND e.payload NOT LIKE '{\"sealed\":%' ORDER BY e.seq",
     )?;
@@ -681,7 +689,7 @@ pub(crate) fn attachments_held_until(
     until: i64,
 ) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
-        "SELECT id, case_id, author, at, amends, payload FROM events_open
+        "SELECT id, case_id, author, at, amends, payload, kind FROM events_open
          WHERE seq <= ?1 AND kind = 'report-received' AND payload NOT LIKE '{\"sealed\":%'",
     )?;
     let events = stmt.query_map([until], event_from_row)?;

@@ -67,6 +67,24 @@ pub fn step(
     context: Context<'_>,
     forced: Option<&str>,
 ) -> Step {
+    // An erased payload: only its header is here (an approved expunge erased it). The case
+    // is known from its tombstone alone.
+    if let EventKind::Erased { was } = &event.kind {
+        if state.is_none()
+            && was == "case-opened"
+            && let Some(id) = event.case
+        {
+            *state = Case::erased(id, event);
+        }
+        return Step::Applied;
+    }
+    // Nothing changes an expunged case but a laptop saying it applied the expunge: what a
+    // copy that had not seen the expunge wrote to it is erased with the rest.
+    if state.as_ref().is_some_and(|c| c.expunged.is_some())
+        && !matches!(event.kind, EventKind::ExpungeApplied { .. })
+    {
+        return Step::Redundant;
+    }
     let actor = match signer {
         Signer::Member {
             member,

@@ -117,6 +117,7 @@ impl CaseFile {
             },
             followed_link: linked.then(|| given.to_path_buf()),
             salts: Default::default(),
+            erased: Vec::new(),
             armor,
             stanzas,
             opener: identity.recipient().to_string(),
@@ -190,6 +191,7 @@ impl CaseFile {
             sealed_draft: None,
             followed_link: None,
             salts: Default::default(),
+            erased: Vec::new(),
         })
     }
 
@@ -246,6 +248,7 @@ impl CaseFile {
             sealed_draft: None,
             followed_link: None,
             salts: Default::default(),
+            erased: Vec::new(),
         };
         let founder_id = MemberId(ids());
         let member = Member {

@@ -211,6 +211,7 @@ impl CaseFile {
             sealed: None,
             sealed_draft: None,
             salts: Default::default(),
+            erased: Vec::new(),
         })
     }
 

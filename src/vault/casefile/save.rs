@@ -204,6 +204,8 @@ impl CaseFile {
         }
         // What was recorded is signed by the saver before it leaves memory.
         self.commit(identity, chrono::Utc::now())?;
+        // What an approved expunge erased leaves memory as markers only.
+        self.erase_expunged(path)?;
         let recipient_texts = self.recipients()?;
         if !policy.allow_lockout && !recipient_texts.iter().any(|r| r == identity.recipient()) {
             return Err(Error::WouldLockOut {

@@ -282,6 +282,20 @@ impl CaseFile {
         ))
     }
 
+    /// What an expunge of `case` would erase (see [`history::manifest`]), with the newest
+    /// commit this copy holds.
+    pub fn expunge_manifest(
+        &self,
+        case: crate::core::case::CaseId,
+    ) -> Result<(crate::core::retention::Manifest, String), Error> {
+        let label = PathBuf::from(self.label());
+        let db = |e| Error::database(&label, e);
+        Ok((
+            history::manifest(&self.conn, case).map_err(db)?,
+            history::head(&self.conn).map_err(db)?.unwrap_or_default(),
+        ))
+    }
+
     /// Sign what was recorded since the last commit as one commit by the member whose key
     /// `signer` is. A file from before signed history must be adopted first.
     pub fn commit(&mut self, signer: &Identity, at: DateTime<Utc>) -> Result<(), Error> {

@@ -137,7 +137,9 @@ impl Row {
     /// The event's hash: SHA-256 of its header, a compact JSON array, with the payload's own
     /// SHA-256 in it (which a sealed event's stub names: see [`crate::vault::sealing`]).
     fn hash(&self) -> String {
-        let payload = match crate::vault::sealing::stub_hash(&self.payload) {
+        let payload = match crate::vault::sealing::stub_hash(&self.payload)
+            .or_else(|| crate::vault::expunge::marker_hash(&self.payload))
+        {
             Some(hash) => hash.to_string(),
             None => hex(&Sha256::digest(self.payload.as_bytes())),
         };
@@ -186,15 +188,24 @@ impl Row {
             Ok(_) => Err(format!("{t:?} is not a canonical id")),
             Err(e) => Err(e.to_string()),
         };
-        let kind: crate::core::event::EventKind =
+        let erased = crate::vault::expunge::is_marker(&self.payload);
+        if erased && self.case.is_none() {
+            return Err("a committee-wide event's content was erased".into());
+        }
+        let kind: crate::core::event::EventKind = if erased {
+            crate::core::event::EventKind::Erased {
+                was: self.kind.clone(),
+            }
+        } else {
             serde_json::from_str(self.opened.as_deref().unwrap_or(&self.payload))
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?
+        };
         // Queries select events by their kind column: it must say what the payload holds, or
         // that the payload holds it (in a sealed case, for the kinds no query selects).
         let hidden = self.kind == crate::vault::sealing::HIDDEN_KIND
             && self.case.is_some()
             && crate::vault::sealing::may_hide(kind.name());
-        if kind.name() != self.kind && !hidden {
+        if kind.name() != self.kind && !hidden && !erased {
             return Err(format!(
                 "its kind column says {:?} but it holds {:?}",
                 self.kind.chars().take(40).collect::<String>(),
@@ -508,6 +519,37 @@ pub(crate) fn log(conn: &Connection) -> rusqlite::Result<Vec<LogEntry>> {
         });
     }
     Ok(log)
+}
+
+/// What an expunge of `case` erases, as this copy holds it: how many events, and one SHA-256
+/// over `id:hash` lines of each (its event hash), sorted by id (see
+/// [`crate::core::retention::Manifest`]).
+pub(crate) fn manifest(
+    conn: &Connection,
+    case: CaseId,
+) -> rusqlite::Result<crate::core::retention::Manifest> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM events e WHERE e.case_id = ?1 AND e.kind NOT IN ({})",
+        Row::COLUMNS,
+        crate::vault::expunge::KEPT
+            .iter()
+            .map(|k| format!("'{k}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))?;
+    let mut pairs: Vec<(String, String)> = stmt
+        .query_map([case.to_string()], Row::read)?
+        .map(|row| row.map(|r| (r.id.clone(), r.hash())))
+        .collect::<rusqlite::Result<_>>()?;
+    pairs.sort();
+    let mut hash = Sha256::new();
+    for (id, event) in &pairs {
+        hash.update(format!("{id}:{event}\n").as_bytes());
+    }
+    Ok(crate::core::retention::Manifest {
+        count: pairs.len() as u64,
+        hash: hex(&hash.finalize()),
+    })
 }
 
 /// The newest commit's id, if there is any commit.

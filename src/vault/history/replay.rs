@@ -112,6 +112,8 @@ pub(super) struct Replay {
     again: BTreeSet<CaseId>,
     /// Case events not applied that no case holds (a change to a case never opened).
     orphans: Vec<(Uuid, String)>,
+    /// Cases with events whose payloads an expunge erased: each must be expunged.
+    erased: BTreeSet<CaseId>,
 }
 
 /// The committee-wide outcome of a replay, as it is stored: the committee, what needs a
@@ -263,7 +265,7 @@ impl Replay {
                 .lines
                 .get(&id)
                 .and_then(|l| l.state.as_ref())
-                .is_none_or(|c| c.sealed.is_none())
+                .is_none_or(|c| c.sealed.is_none() && c.expunged.is_none())
     }
 
     /// Feed the case event `event` of commit `n` (followed in its commit by `later`) through
@@ -272,6 +274,9 @@ impl Replay {
     /// at the end ([`Replay::finish`]).
     pub(super) fn feed(&mut self, n: usize, event: &Event, later: &[Event], dag: &Dag) {
         let Some(id) = event.case else { return };
+        if matches!(event.kind, EventKind::Erased { .. }) {
+            self.erased.insert(id);
+        }
         let line = self.lines.entry(id).or_default();
         if !line.seen_by(dag.ancestry(), n) {
             self.again.insert(id);
@@ -422,6 +427,17 @@ impl Replay {
             self.lines.entry(id).or_default().state = Some(case);
         }
         Ok(())
+    }
+
+    /// A case whose events hold erased payloads though no approved expunge erased it (after
+    /// [`Replay::finish`]): its content was removed by other means.
+    pub(super) fn erased_without_expunge(&self) -> Option<CaseId> {
+        self.erased.iter().copied().find(|id| {
+            self.lines
+                .get(id)
+                .and_then(|l| l.state.as_ref())
+                .is_none_or(|c| c.expunged.is_none())
+        })
     }
 
     /// Every event not applied: of the committee (`held`), of no case, and of every replayed

@@ -289,6 +289,12 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
                 commits_of(&bodies, ids)
             })
             .map_err(db)?;
+        if let Some(case) = replay.erased_without_expunge() {
+            return Err(broken(format!(
+                "the content of case {} was erased without an approved expunge",
+                short(&case.to_string())
+            )));
+        }
         crate::vault::sealing::hold_states(conn, replay.readable_sealed()).map_err(db)?;
         if let Depth::Rebuild { stored } = depth {
             replay.write(conn, &committee).map_err(db)?;

@@ -1,0 +1,137 @@
+//! `casebook expunge`: propose, approve or hold off a case's expunge.
+
+use std::io::Write;
+
+use super::Error;
+use super::session::Session;
+use crate::cli::{Config, ExpungeArgs};
+use crate::core::event::EventKind;
+use crate::core::sanitize::inline;
+use crate::ops::cases::CaseChange;
+
+pub(super) fn expunge(
+    config: &Config,
+    args: &ExpungeArgs,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut session = Session::open(config, &args.file)?;
+    let case = session.file.case_by_code(&args.code)?;
+    let name = inline(&case.code_name).into_owned();
+    if let Some(until) = args.hold_until {
+        let legal = args.legal;
+        session.change_case(
+            &args.code,
+            CaseChange::HoldExpunge {
+                until,
+                reason: args.why.clone().unwrap_or_default(),
+                legal,
+            },
+            args.save_as.as_deref(),
+        )?;
+        if legal {
+            writeln!(
+                out,
+                "{name}: legal hold until {until}; it cannot be expunged before then"
+            )?;
+        } else {
+            writeln!(out, "{name}: expunging postponed until {until}")?;
+        }
+        return Ok(());
+    }
+    if let Some(reason) = args.reason {
+        let changed = session.change_case(
+            &args.code,
+            CaseChange::Expunge {
+                reason,
+                note: args.note.clone(),
+            },
+            args.save_as.as_deref(),
+        )?;
+        let count = changed
+            .events
+            .iter()
+            .find_map(|e| match &e.kind {
+                EventKind::CaseExpunged { manifest, .. } => Some(manifest.count),
+                _ => None,
+            })
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{name}: expunge proposed ({}); it takes effect when a second member approves \
+             (`casebook expunge FILE {name} --approve`)",
+            reason.as_str()
+        )?;
+        writeln!(out, "{}", what_goes(count))?;
+        return Ok(());
+    }
+    if !args.approve {
+        return Err(Error::Usage {
+            message: "say what to do with the case".into(),
+            hint: "--reason R to propose an expunge, --approve to approve one, or \
+                   --hold-until DATE --why TEXT to hold one off"
+                .into(),
+        });
+    }
+    let Some((by, count, reason, note)) = case.pending.iter().find_map(|p| match &p.kind {
+        EventKind::CaseExpunged {
+            manifest,
+            reason,
+            note,
+            ..
+        } => Some((p.author, manifest.count, *reason, note.clone())),
+        _ => None,
+    }) else {
+        return Err(crate::core::process::RuleError::ExpungeApproval {
+            case: case.code_name.clone(),
+            why: "no expunge waits for approval".into(),
+        }
+        .into());
+    };
+    let roster = session.file.roster()?;
+    let proposer = roster
+        .get(by)
+        .map(|m| inline(&m.name).into_owned())
+        .unwrap_or_else(|| "a former member".into());
+    if !args.yes {
+        writeln!(
+            out,
+            "{name}: {proposer} proposed to expunge it ({}){}",
+            reason.as_str(),
+            if note.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", inline(&note))
+            }
+        )?;
+        writeln!(out, "{}", what_goes(count))?;
+        writeln!(
+            out,
+            "nothing changed; approve with `casebook expunge FILE {name} --approve --yes` \
+             (it cannot be undone)"
+        )?;
+        return Ok(());
+    }
+    session.change_case(
+        &args.code,
+        CaseChange::ApproveExpunge,
+        args.save_as.as_deref(),
+    )?;
+    writeln!(
+        out,
+        "{name}: expunged; its content is erased from this copy and from every copy that \
+         merges it; it keeps its retained record"
+    )?;
+    Ok(())
+}
+
+/// What an expunge erases and what stays, in words.
+fn what_goes(count: u64) -> String {
+    format!(
+        "gone, on every copy that merges it: the content of its {} (report, notes, parties, \
+         attachments, messages, votes' and decision's words), its search entries and its \
+         backup; stays: each change's signed header, and the retained record (when it was \
+         received, acknowledged and decided, channel, status, outcome, clauses, sanctions' \
+         kinds and dates), with no person's name or handle",
+        crate::core::describe::count(count as usize, "change", "changes")
+    )
+}

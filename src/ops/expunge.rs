@@ -1,0 +1,172 @@
+//! After an expunge takes effect on this laptop: casebook's own leftovers of the case are
+//! deleted, and what casebook cannot reach is listed, with paths, for the member to deal with.
+
+use std::path::{Path, PathBuf};
+
+/// What the laptop did and could not do after an expunge erased cases' content here.
+#[derive(Debug, Default)]
+pub struct Leftovers {
+    /// casebook's own copies deleted: versions it moved aside (merged conflict copies,
+    /// damaged versions). The backup is replaced by the save itself.
+    pub deleted: Vec<PathBuf>,
+    /// What casebook cannot reach, each with what to do about it.
+    pub unreachable: Vec<Unreachable>,
+}
+
+/// A place that may still hold the erased content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreachable {
+    /// The member's exports of the case in the export folder.
+    Exports(Vec<PathBuf>),
+    /// A sync tool's version folder (Syncthing's `.stversions`).
+    Versions(PathBuf),
+    /// A git repository holding the case file's history.
+    Git {
+        /// The repository's top folder.
+        repo: PathBuf,
+        /// The case file, as a path inside it.
+        file: PathBuf,
+    },
+    /// A folder a sync tool keeps a version history of.
+    Synced {
+        /// The folder.
+        dir: PathBuf,
+        /// The tool.
+        tool: &'static str,
+    },
+}
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let show = |p: &Path| crate::core::sanitize::inline(&p.display().to_string()).into_owned();
+        match self {
+            Unreachable::Exports(files) => write!(
+                f,
+                "your exports of the case, which casebook does not delete for you: {} \
+                 (delete them with `rm`, once you no longer need them)",
+                files.iter().map(|p| show(p)).collect::<Vec<_>>().join(", ")
+            ),
+            Unreachable::Versions(dir) => write!(
+                f,
+                "Syncthing keeps old versions of the file in {}: delete the case file's \
+                 versions there, on every member's laptop",
+                show(dir)
+            ),
+            Unreachable::Git { repo, file } => write!(
+                f,
+                "the git repository {} holds every committed version of {}: run \
+                 `git filter-repo --invert-paths --path {}` and then commit the current file \
+                 again; every clone must do the same (a `git pull` from a clone that did not \
+                 brings the old versions back)",
+                show(repo),
+                show(file),
+                show(file)
+            ),
+            Unreachable::Synced { dir, tool } => write!(
+                f,
+                "{tool} keeps a version history of {}: delete the case file's earlier versions \
+                 in {tool}'s own version history (its web interface or app)",
+                show(dir)
+            ),
+        }
+    }
+}
+
+/// Delete casebook's own leftovers beside `file` (see [`crate::vault::copies::clear_aside`])
+/// and list what it cannot reach: exports of the cases named `codes` in `export_dir`, and the
+/// version histories of the folders the file sits in.
+pub fn clean_up(file: &Path, export_dir: &Path, codes: &[String]) -> Leftovers {
+    let mut leftovers = Leftovers {
+        deleted: crate::vault::copies::clear_aside(file),
+        unreachable: Vec::new(),
+    };
+    let exports: Vec<PathBuf> = std::fs::read_dir(export_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| codes.iter().any(|c| n.contains(c.as_str())))
+        })
+        .collect();
+    if !exports.is_empty() {
+        leftovers.unreachable.push(Unreachable::Exports(exports));
+    }
+    let absolute = if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(file))
+            .unwrap_or_else(|_| file.to_path_buf())
+    };
+    let mut dir = absolute.parent();
+    while let Some(here) = dir {
+        if here.join(".stversions").is_dir() {
+            leftovers
+                .unreachable
+                .push(Unreachable::Versions(here.join(".stversions")));
+        }
+        if here.join(".git").exists() {
+            leftovers.unreachable.push(Unreachable::Git {
+                repo: here.to_path_buf(),
+                file: absolute
+                    .strip_prefix(here)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|_| absolute.clone()),
+            });
+        }
+        for (marker, tool) in [
+            (".dropbox", "Dropbox"),
+            (".dropbox.cache", "Dropbox"),
+            (".nextcloudsync.log", "Nextcloud"),
+            (".owncloudsync.log", "ownCloud"),
+        ] {
+            if here.join(marker).exists()
+                && !leftovers
+                    .unreachable
+                    .iter()
+                    .any(|u| matches!(u, Unreachable::Synced { tool: t, .. } if *t == tool))
+            {
+                leftovers.unreachable.push(Unreachable::Synced {
+                    dir: here.to_path_buf(),
+                    tool,
+                });
+            }
+        }
+        dir = here.parent();
+    }
+    leftovers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_git_and_syncthing_versions_are_listed() {
+        let root = tempfile::tempdir().unwrap();
+        let repo = root.path().join("committee");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join(".stversions")).unwrap();
+        let exports = root.path().join("exports");
+        std::fs::create_dir_all(&exports).unwrap();
+        std::fs::write(exports.join("amber-kettle-internal.md"), b"x").unwrap();
+        std::fs::write(exports.join("other-case.md"), b"x").unwrap();
+        let file = repo.join("c.cases.age");
+        let found = clean_up(&file, &exports, &["amber-kettle".into()]);
+        let text: Vec<String> = found.unreachable.iter().map(|u| u.to_string()).collect();
+        assert!(
+            text.iter().any(|t| t.contains("amber-kettle-internal.md")),
+            "{text:?}"
+        );
+        assert!(!text.iter().any(|t| t.contains("other-case")), "{text:?}");
+        assert!(
+            text.iter()
+                .any(|t| t.contains("git filter-repo --invert-paths --path c.cases.age")),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|t| t.contains(".stversions")), "{text:?}");
+    }
+}
