@@ -100,6 +100,17 @@ pub struct SettingsArgs {
     /// procedural-error, disproportionate, conflict-of-interest, factual-error, inconsistent.
     #[arg(long, value_delimiter = ',', value_name = "GROUNDS")]
     pub grounds: Option<Vec<crate::core::sanction::Ground>>,
+    /// The retention schedule: a case is due to be expunged this many months after its
+    /// decision, or after it closed without one (0: no schedule).
+    #[arg(long, value_name = "MONTHS")]
+    pub retain_months: Option<u32>,
+    /// Keep cases with this outcome for their own number of months, as OUTCOME=MONTHS (for
+    /// example permanent-ban=120; 0 takes it away). Repeat for more outcomes.
+    #[arg(long, value_name = "OUTCOME=MONTHS", value_parser = parse_retain)]
+    pub retain: Vec<(String, u32)>,
+    /// Days before its date a case shows in the expunge-due queue (30 unless set).
+    #[arg(long, value_name = "DAYS")]
+    pub expunge_notice_days: Option<u32>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -279,7 +290,7 @@ pub enum CaseCommand {
         file: PathBuf,
         /// needs-acknowledgement, triage, mine, awaiting-my-vote, overdue, update-due,
         /// investigating, deliberating, decided-not-communicated, sanctions-to-tell,
-        /// sanctions-ending, review-due, closed, needs-attention, all (default), or `counts`.
+        /// sanctions-ending, review-due, expunge-due, closed, needs-attention, all (default), or `counts`.
         #[arg(long, default_value = "all")]
         queue: QueueChoice,
         /// Print JSON instead of text.
@@ -921,4 +932,16 @@ pub struct AppealArgs {
     /// Write the result to this new file instead of over FILE.
     #[arg(long, value_name = "NEW_FILE")]
     pub save_as: Option<PathBuf>,
+}
+
+/// `--retain OUTCOME=MONTHS`.
+fn parse_retain(text: &str) -> Result<(String, u32), String> {
+    let (outcome, months) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not OUTCOME=MONTHS"))?;
+    let months = months
+        .trim()
+        .parse()
+        .map_err(|_| format!("{months:?} is not a number of months"))?;
+    Ok((outcome.trim().to_string(), months))
 }

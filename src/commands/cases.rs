@@ -654,6 +654,9 @@ pub(super) fn settings(
         notice_days: args.notice_days,
         update_days: args.update_days,
         grounds: args.grounds.clone(),
+        retain_months: args.retain_months,
+        retain_outcome: args.retain.clone(),
+        expunge_notice_days: args.expunge_notice_days,
     };
     if change == SettingsChange::default() {
         let identity = load_identity(config)?;
@@ -679,6 +682,7 @@ fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Resul
             "notice_days": settings.notice_days,
             "update_days": settings.update_days,
             "appeal_grounds": settings.grounds,
+            "retention": settings.retention,
         });
         writeln!(out, "{}", super::json(&shown)?)?;
         return Ok(());
@@ -716,5 +720,6 @@ fn print_settings(settings: &Settings, json: bool, out: &mut dyn Write) -> Resul
         crate::core::describe::count(settings.update_days as usize, "day", "days")
     )?;
     writeln!(out, "appeal grounds     {}", settings.grounds.names())?;
+    writeln!(out, "expunge            {}", settings.retention.line())?;
     Ok(())
 }

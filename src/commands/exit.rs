@@ -141,7 +141,7 @@ fn vault_class(error: &vault::Error) -> ExitClass {
         | V::UnsupportedKey { .. }
         | V::UnrecognisedIdentity { .. } => ExitClass::Unreadable,
         V::Locked { .. } | V::ChangedOnDisk { .. } => ExitClass::Busy,
-        V::Rollback { .. } => ExitClass::OlderCopy,
+        V::Rollback { .. } | V::PredatesExpunge { .. } => ExitClass::OlderCopy,
         V::Truncated { .. }
         | V::Tampered { .. }
         | V::Corrupt { .. }

@@ -147,6 +147,10 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         vault::Error::UnexpectedCommittee { .. } => {
             "check the fingerprint with the chair over another channel before you open it"
         }
+        vault::Error::PredatesExpunge { .. } => {
+            "merge it into the current file (`casebook merge CURRENT THIS-COPY`): what it holds \
+             of an expunged case is discarded on the way in; then delete this copy"
+        }
         vault::Error::Rollback { path, tried, .. } => {
             let file = crate::ops::export::shell_quote(&path.display().to_string());
             // The copies tried are not named: none of them is newer than what was verified.

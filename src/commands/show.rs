@@ -43,6 +43,8 @@ struct Listed<'a> {
     overdue: bool,
     /// Hidden because the member declared a hard conflict on it themselves.
     hidden_by_conflict: bool,
+    /// Its content was expunged.
+    expunged: bool,
     /// Sealed from the member (for whatever reason, which only its readers see).
     sealed_from_you: bool,
 }
@@ -109,6 +111,7 @@ pub(super) fn list(
                 hidden_by_conflict: !visible
                     && me.is_some_and(|me| c.conflict_of(me) == Some(ConflictKind::Hard)),
                 sealed_from_you: !visible && c.sealed.is_some(),
+                expunged: c.expunged.is_some(),
             }
         })
         .collect();
@@ -147,6 +150,7 @@ pub(super) fn list(
             inline(&c.assignees.join(", ")),
             due,
             match (c.title, c.hidden_by_conflict) {
+                (Some(""), _) if c.expunged => "(expunged: its retained record)".into(),
                 (Some(t), _) => inline(t).into_owned(),
                 (None, true) => "(hidden: you declared a hard conflict)".into(),
                 (None, false) => "(sealed from you)".into(),
@@ -393,8 +397,71 @@ pub(super) fn show(
     if let Some(d) = case.review_on {
         writeln!(out, "review     {d}")?;
     }
-    if let Some(d) = case.expunge_on {
-        writeln!(out, "expunge    {d}")?;
+    if let Some(x) = &case.expunged {
+        writeln!(
+            out,
+            "expunged   {} UTC ({}): proposed by {}, approved by {}; the content of {} is erased, \
+             this is its retained record",
+            day(x.approved_at),
+            x.reason.as_str(),
+            name(x.by),
+            name(x.approved_by),
+            crate::core::describe::count(x.manifest.count as usize, "change", "changes"),
+        )?;
+        let applied: Vec<String> = x.applied.iter().map(|(m, _)| name(*m)).collect();
+        let waiting: Vec<String> = roster
+            .members()
+            .iter()
+            .filter(|m| m.is_active() && !x.applied.iter().any(|(a, _)| *a == m.id))
+            .map(|m| inline(&m.name).into_owned())
+            .collect();
+        writeln!(
+            out,
+            "applied    on the laptops of {}{}",
+            if applied.is_empty() {
+                "nobody yet".to_string()
+            } else {
+                applied.join(", ")
+            },
+            if waiting.is_empty() {
+                String::new()
+            } else {
+                format!("; not yet said by {}", waiting.join(", "))
+            }
+        )?;
+        if !x.note.is_empty() {
+            writeln!(out, "           {}", inline(&x.note))?;
+        }
+    }
+    if let Some(p) = case
+        .pending
+        .iter()
+        .find(|p| matches!(p.kind, crate::core::event::EventKind::CaseExpunged { .. }))
+    {
+        writeln!(
+            out,
+            "expunge    proposed by {} on {} UTC; waits for a second member's approval",
+            name(p.author),
+            day(p.at)
+        )?;
+    }
+    for h in &case.holds {
+        let what = if h.legal { "legal hold" } else { "postponed" };
+        writeln!(
+            out,
+            "{what:<10} until {} ({}, by {})",
+            h.until,
+            inline(&h.reason),
+            name(h.by)
+        )?;
+    }
+    match crate::core::retention::due_on(&case, &case_file.settings().retention) {
+        Some(d) => writeln!(out, "expunge    due on {d}")?,
+        None => {
+            if let Some(d) = case.expunge_on {
+                writeln!(out, "expunge    {d}")?;
+            }
+        }
     }
     if !case.summary.is_empty() {
         writeln!(out, "\nsummary\n{}", indent(&body(&case.summary)))?;

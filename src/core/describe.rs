@@ -282,8 +282,8 @@ pub fn text(kind: &EventKind) -> Option<&str> {
         | EventKind::SanctionBreached { note, .. }
         | EventKind::SanctionLifted { note, .. }
         | EventKind::AppealOpened { note, .. }
-        | EventKind::CaseExpunged { note, .. }
         | EventKind::ExpungeHeld { reason: note, .. } => Some(note),
+        EventKind::CaseExpunged { note, .. } if !note.is_empty() => Some(note),
         EventKind::SanctionStarted { conditions, .. } if !conditions.is_empty() => Some(conditions),
         _ => None,
     }

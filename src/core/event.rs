@@ -475,6 +475,12 @@ pub enum EventKind {
         /// The grounds the committee hears appeals on (absent before: the four defaults).
         #[serde(default)]
         grounds: super::sanction::Grounds,
+        /// When cases are due to be expunged (absent before, and while none is set).
+        #[serde(
+            default,
+            skip_serializing_if = "super::retention::Schedule::is_default"
+        )]
+        retention: super::retention::Schedule,
     },
     /// A report was received and a case opened for it.
     CaseOpened {

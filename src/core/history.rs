@@ -789,6 +789,7 @@ impl Committee {
                 notice_days,
                 update_days,
                 grounds,
+                retention,
             } => {
                 self.settings = Settings {
                     ladder: *ladder,
@@ -799,6 +800,7 @@ impl Committee {
                     notice_days: *notice_days,
                     update_days: *update_days,
                     grounds: *grounds,
+                    retention: retention.clone(),
                 }
             }
             _ => {}
@@ -847,7 +849,7 @@ impl Committee {
 
     /// The rules at this point.
     pub fn settings(&self) -> Settings {
-        self.settings
+        self.settings.clone()
     }
 
     /// The rules at this point, borrowed.

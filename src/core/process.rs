@@ -12,7 +12,7 @@ use super::event::{ConflictKind, Event, EventKind, Profile};
 use super::roster::{Member, MemberId, Role, Roster};
 
 /// The committee's configurable rules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     /// The outcome ladder.
     pub ladder: Ladder,
@@ -35,6 +35,12 @@ pub struct Settings {
     /// The grounds the committee hears appeals on.
     #[serde(default)]
     pub grounds: super::sanction::Grounds,
+    /// When cases are due to be expunged (none unless the committee set it).
+    #[serde(
+        default,
+        skip_serializing_if = "super::retention::Schedule::is_default"
+    )]
+    pub retention: super::retention::Schedule,
 }
 
 /// How often a reporter hears while their case is open, unless the committee set it: every
@@ -64,6 +70,7 @@ impl Default for Settings {
             notice_days: default_notice_days(),
             update_days: default_update_days(),
             grounds: super::sanction::Grounds::default(),
+            retention: super::retention::Schedule::default(),
         }
     }
 }

@@ -42,6 +42,9 @@ pub enum Queue {
     ReviewDue,
     /// A reporter or reported party waits past the update they were promised.
     UpdateDue,
+    /// Due to be expunged under the committee's retention schedule (shown the committee's
+    /// notice days before), or with an expunge waiting for a second member's approval.
+    ExpungeDue,
     /// Closed, transferred or out of scope.
     Closed,
     /// Everything.
@@ -50,7 +53,7 @@ pub enum Queue {
 
 impl Queue {
     /// Every queue, in the order they are shown.
-    pub const ALL: [Queue; 15] = [
+    pub const ALL: [Queue; 16] = [
         Queue::NeedsAcknowledgement,
         Queue::Triage,
         Queue::Mine,
@@ -63,6 +66,7 @@ impl Queue {
         Queue::SanctionsToTell,
         Queue::SanctionsEnding,
         Queue::ReviewDue,
+        Queue::ExpungeDue,
         Queue::Closed,
         Queue::NeedsAttention,
         Queue::All,
@@ -84,6 +88,7 @@ impl Queue {
             Queue::SanctionsEnding => "sanctions-ending",
             Queue::ReviewDue => "review-due",
             Queue::UpdateDue => "update-due",
+            Queue::ExpungeDue => "expunge-due",
             Queue::Closed => "closed",
             Queue::All => "all",
         }
@@ -133,6 +138,14 @@ impl Queue {
             Queue::ReviewDue => case
                 .review_on
                 .is_some_and(|day| day <= view.now.date_naive()),
+            Queue::ExpungeDue => {
+                let notice = chrono::Days::new(u64::from(view.settings.retention.notice_days));
+                case.pending
+                    .iter()
+                    .any(|p| matches!(p.kind, super::event::EventKind::CaseExpunged { .. }))
+                    || super::retention::due_on(case, &view.settings.retention)
+                        .is_some_and(|due| due <= view.now.date_naive() + notice)
+            }
             Queue::Closed => case.status.is_finished(),
             Queue::All => true,
         }

@@ -178,22 +178,26 @@ impl Schedule {
     }
 }
 
-/// The day `case` is due to be expunged under `schedule`, with its holds: `None` while it is
-/// not finished, when no schedule covers it, or once it is expunged. A postponement moves
+/// The day `case` is due to be expunged: the date a member set on it, else the one `schedule`
+/// gives, moved by its holds; `None` while it is not finished, when neither covers it, or once
+/// it is expunged. A postponement moves
 /// the day to its end when that is later; a legal hold in force moves it to the day after.
 pub fn due_on(case: &Case, schedule: &Schedule) -> Option<NaiveDate> {
     if case.expunged.is_some() || !finished(case) {
         return None;
     }
     let outcome = case.decision.as_ref().map(|d| d.outcome.as_str());
-    let months = schedule.months_for(outcome)?;
     let from = case
         .decision
         .as_ref()
         .map(|d| d.at)
         .unwrap_or(case.updated_at)
         .date_naive();
-    let mut due = from.checked_add_months(Months::new(months))?;
+    // A date a member set on the case stands; else the schedule's.
+    let mut due = match case.expunge_on {
+        Some(day) => day,
+        None => from.checked_add_months(Months::new(schedule.months_for(outcome)?))?,
+    };
     for hold in &case.holds {
         let after = if hold.legal {
             hold.until.succ_opt()?

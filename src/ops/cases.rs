@@ -932,6 +932,12 @@ pub struct SettingsChange {
     pub update_days: Option<u32>,
     /// The grounds the committee hears appeals on.
     pub grounds: Option<Vec<crate::core::sanction::Ground>>,
+    /// Months after the decision or closing a case is due to be expunged (0: no schedule).
+    pub retain_months: Option<u32>,
+    /// Months for one outcome (0 takes the outcome's own figure away).
+    pub retain_outcome: Vec<(String, u32)>,
+    /// Days before its date a case shows in the expunge-due queue.
+    pub expunge_notice_days: Option<u32>,
 }
 
 /// Change the committee's rules (chairs only); gives back the new settings (recorded, not
@@ -974,6 +980,26 @@ pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Se
         }
         settings.grounds = grounds.into();
     }
+    if let Some(months) = change.retain_months {
+        settings.retention.months = (months > 0).then_some(months);
+    }
+    for (outcome, months) in change.retain_outcome {
+        if !settings.ladder.allows(&outcome) {
+            return Err(Error::Rule(process::RuleError::UnknownOutcome {
+                outcome,
+                ladder: settings.ladder,
+                allowed: settings.ladder.outcomes(),
+            }));
+        }
+        if months == 0 {
+            settings.retention.by_outcome.remove(&outcome);
+        } else {
+            settings.retention.by_outcome.insert(outcome, months);
+        }
+    }
+    if let Some(days) = change.expunge_notice_days {
+        settings.retention.notice_days = days;
+    }
     let kind = EventKind::SettingsChanged {
         ladder: settings.ladder,
         quorum: settings.quorum,
@@ -983,6 +1009,7 @@ pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Se
         notice_days: settings.notice_days,
         update_days: settings.update_days,
         grounds: settings.grounds,
+        retention: settings.retention.clone(),
     };
     file.record(&events_by(me.id, None, vec![kind], None))?;
     Ok(settings)

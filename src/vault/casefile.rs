@@ -507,7 +507,7 @@ impl CaseFile {
 
     /// The committee's rules.
     pub fn settings(&self) -> Settings {
-        self.settings
+        self.settings.clone()
     }
 
     /// Ranked full-text search over titles, summaries, reports, notes and party names.

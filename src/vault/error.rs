@@ -139,6 +139,14 @@ pub enum Error {
         /// not bring that history back.
         tried: Vec<PathBuf>,
     },
+    /// The file holds the content of cases this laptop saw expunged: an older copy, which is
+    /// not shown.
+    #[error("{} is an older copy: it still holds the content of {}, which this laptop saw expunged; nothing of it is shown", .path.display(), .cases.join(", "))]
+    PredatesExpunge {
+        path: PathBuf,
+        /// The cases' code names.
+        cases: Vec<String>,
+    },
     /// Recording needs a signing key.
     #[error("{} cannot sign changes: only OpenSSH ed25519 keys sign casebook's history (an age key can only read)", .identity.display())]
     CannotSignHistory { identity: PathBuf },

@@ -180,6 +180,31 @@ pub(crate) fn pending(
     Ok(due)
 }
 
+/// The code names of the cases among `ids` (remembered expunged) that this file holds with
+/// their content: it is older than their expunge.
+pub(crate) fn stale(
+    conn: &Connection,
+    ids: &std::collections::BTreeSet<String>,
+) -> rusqlite::Result<Vec<String>> {
+    let mut stale = Vec::new();
+    let mut stmt = conn.prepare_cached("SELECT code_name, state FROM main.cases WHERE id = ?1")?;
+    for id in ids {
+        let row: Option<(String, String)> = stmt
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        if let Some((name, state)) = row
+            && !state.contains("\"expunged\":{")
+        {
+            stale.push(name);
+        }
+    }
+    Ok(stale)
+}
+
 /// The expunged cases, as the stored states say.
 pub(crate) fn expunged_cases(conn: &Connection) -> rusqlite::Result<Vec<CaseId>> {
     let mut stmt = conn.prepare("SELECT id FROM main.cases WHERE state LIKE '%\"expunged\":{%'")?;

@@ -29,6 +29,10 @@ pub struct CommitteePin {
     pub founder_key: String,
     /// When this laptop first opened it.
     pub first_seen: DateTime<Utc>,
+    /// The cases (ids) this laptop saw expunged: an older copy holding their content is not
+    /// shown. No content.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub expunged: std::collections::BTreeSet<String>,
 }
 
 /// The newest history verified at one path.
@@ -284,8 +288,10 @@ impl Pins {
         self.check()?;
         let lock = self.lock()?;
         let mut pins = self.read_locked()?;
+        // Expunged cases are remembered for good: a pin only ever gains them.
         pins.committees
             .entry(fingerprint.to_string())
+            .and_modify(|c| c.expunged.extend(committee.expunged.iter().cloned()))
             .or_insert(committee);
         pins.paths.insert(Self::key(path), pin);
         let text = serde_json::to_string_pretty(&pins).map_err(|e| self.error(e))?;

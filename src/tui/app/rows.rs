@@ -200,7 +200,7 @@ pub fn case_data(
         active: roster.active().map(|m| m.name.clone()).collect(),
         members: roster.active().map(|m| (m.id, m.name.clone())).collect(),
         elsewhere: Vec::new(),
-        settings: *settings,
+        settings: settings.clone(),
         case,
         timeline,
         names,

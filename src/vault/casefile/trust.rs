@@ -184,6 +184,17 @@ pub(super) fn verify_on_open(
         let last = store::last_seq(conn).map_err(db)?;
         return Ok((trust, last));
     }
+    // A copy from before an expunge this laptop saw: its content of the case is never shown
+    // (merged into the current file, it is discarded).
+    if let Some(committee) = &known_committee {
+        let stale = crate::vault::expunge::stale(conn, &committee.expunged).map_err(db)?;
+        if !stale.is_empty() {
+            return Err(Error::PredatesExpunge {
+                path: path.to_path_buf(),
+                cases: stale,
+            });
+        }
+    }
     if let (Some(pins), Some(at)) = (&pins, pinned_path) {
         remember(pins, conn, at, &verified)?;
     }
@@ -242,6 +253,11 @@ fn remember(
             root: verified.root.clone(),
             founder_key: verified.founder_key.clone(),
             first_seen: now,
+            expunged: crate::vault::expunge::expunged_cases(conn)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| c.to_string())
+                .collect(),
         },
         path,
         PathPin {
