@@ -402,7 +402,9 @@ pub fn judge(
                 _ => Err(RuleError::NothingPending { case: name() }),
             }
         }
-        EventKind::CaseExpunged { retained, .. } => judge_expunge(actor, case, retained, event),
+        EventKind::CaseExpunged { retained, note, .. } => {
+            judge_expunge(actor, case, retained, note, event)
+        }
         EventKind::ExpungeApproved { tombstone } => {
             let waiting = case
                 .pending
@@ -479,6 +481,7 @@ fn judge_expunge(
     actor: Actor<'_>,
     case: &Case,
     retained: &Case,
+    note: &str,
     event: &Event,
 ) -> Result<(), RuleError> {
     if case.erased {
@@ -492,10 +495,10 @@ fn judge_expunge(
         })
     };
     let day = event.at.date_naive();
-    if case.sealed.is_some() {
+    if case.sealed.is_some() && !note.is_empty() {
         return refuse(
-            "it is sealed; expunging a sealed case is not supported yet (its erasure must \
-             reach the members kept out of it without telling them more)"
+            "it is sealed, and the tombstone is kept in plaintext for every copy: the members \
+             kept out of it would read its note; propose it without one"
                 .into(),
         );
     }

@@ -643,18 +643,55 @@ impl CaseFile {
     pub(crate) fn erase_expunged(&mut self, path: &std::path::Path) -> Result<Vec<CaseId>, Error> {
         let db = |e| Error::database(path, e);
         let expunged = super::expunge::expunged_cases(&self.conn).map_err(db)?;
-        let due = super::expunge::pending(&self.conn, expunged).map_err(db)?;
-        if due.is_empty() {
+        let mut due = super::expunge::pending(&self.conn, expunged).map_err(db)?;
+        let mut claimed = super::expunge::claimed_sealed_from_here(&self.conn).map_err(db)?;
+        claimed.retain(|c| !due.contains(c));
+        if due.is_empty() && claimed.is_empty() {
             return Ok(due);
         }
         let tx = self.conn.unchecked_transaction().map_err(db)?;
         for case in &due {
             super::expunge::erase(&tx, *case).map_err(db)?;
         }
+        // A case sealed from this copy: erased, then replayed from its tombstone; kept as it
+        // was unless that replay takes the expunge as approved.
+        if !claimed.is_empty() {
+            tx.execute_batch("SAVEPOINT claimed").map_err(db)?;
+            for case in &claimed {
+                super::expunge::erase(&tx, *case).map_err(db)?;
+            }
+            let replayer = super::history::Replayer::read(&tx).map_err(db)?;
+            let mut states = Vec::new();
+            for case in &claimed {
+                match replayer.case(&tx, *case).map_err(db)? {
+                    Some(state) if state.expunged.is_some() => states.push(state),
+                    _ => break,
+                }
+            }
+            if states.len() == claimed.len() {
+                for state in &states {
+                    store::write_state(&tx, state).map_err(db)?;
+                }
+                tx.execute_batch("RELEASE claimed").map_err(db)?;
+                due.extend(claimed);
+            } else {
+                tx.execute_batch("ROLLBACK TO claimed; RELEASE claimed")
+                    .map_err(db)?;
+            }
+        }
+        if due.is_empty() {
+            tx.commit().map_err(db)?;
+            return Ok(due);
+        }
         tx.commit().map_err(db)?;
+        self.index = None;
         self.retire_backup = true;
         self.trust.stored.clear();
-        self.erased.extend(due.iter().copied());
+        for case in &due {
+            if !self.erased.contains(case) {
+                self.erased.push(*case);
+            }
+        }
         Ok(due)
     }
 

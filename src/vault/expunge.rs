@@ -205,6 +205,29 @@ pub(crate) fn stale(
     Ok(stale)
 }
 
+/// The cases sealed from this copy that a second member's approval says are expunged: a
+/// `case-expunged` event and an `expunge-approved` naming it, by another member, both stored
+/// in plaintext (see [`super::sealing::never_sealed`]). This copy cannot replay them (their
+/// content is sealed from it); it erases what it holds and replays them from their tombstone
+/// (see `CaseFile::erase_expunged`).
+pub(crate) fn claimed_sealed_from_here(conn: &Connection) -> rusqlite::Result<Vec<CaseId>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT a.case_id FROM main.events a
+         JOIN main.events t ON t.case_id = a.case_id AND t.kind = 'case-expunged'
+              AND t.author != a.author
+              AND json_extract(a.payload, '$.tombstone') = t.id
+         WHERE a.kind = 'expunge-approved'
+         AND a.case_id IN (SELECT case_id FROM temp.sealed_here WHERE NOT readable)",
+    )?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.map(|id| {
+        uuid::Uuid::parse_str(&id?)
+            .map(CaseId)
+            .map_err(super::store::conversion)
+    })
+    .collect()
+}
+
 /// The expunged cases, as the stored states say.
 pub(crate) fn expunged_cases(conn: &Connection) -> rusqlite::Result<Vec<CaseId>> {
     let mut stmt = conn.prepare("SELECT id FROM main.cases WHERE state LIKE '%\"expunged\":{%'")?;

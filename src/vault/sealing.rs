@@ -114,7 +114,18 @@ pub(crate) fn stored_kind(kind: &EventKind, hidden: bool) -> &'static str {
 
 /// Whether an event of kind `name` may be stored under [`HIDDEN_KIND`].
 pub(crate) fn may_hide(name: &str) -> bool {
-    !matches!(name, "case-sealed" | "case-opened" | "report-received")
+    !matches!(name, "case-sealed" | "case-opened" | "report-received") && !never_sealed(name)
+}
+
+/// Whether an event of kind `name` is stored in plaintext in a sealed case too: an expunge's
+/// tombstone (whose note a sealed case's never has, and whose retained record is what the
+/// members kept out see of it already), its approval and laptops' claims to have applied it.
+/// Every copy, an excluded member's too, must find and apply them.
+pub(crate) fn never_sealed(name: &str) -> bool {
+    matches!(
+        name,
+        "case-expunged" | "expunge-approved" | "expunge-applied"
+    )
 }
 
 const STUB_START: &str = "{\"sealed\":\"";
@@ -845,7 +856,9 @@ fn settle_cases(
         let plain: Vec<(String, String)> = conn
             .prepare_cached(
                 "SELECT id, payload FROM main.events
-                 WHERE case_id = ?1 AND kind != 'case-sealed' AND payload NOT LIKE '{\"sealed\":%'",
+                 WHERE case_id = ?1
+                 AND kind NOT IN ('case-sealed', 'case-expunged', 'expunge-approved', 'expunge-applied')
+                 AND payload NOT LIKE '{\"sealed\":%' AND payload NOT LIKE '{\"expunged\":%'",
             )
             .and_then(|mut s| {
                 s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -143,7 +143,10 @@ pub(crate) fn append_event(
     // `sealing`); a `case-sealed` event is never sealed.
     let case_text = event.case.map(|c| c.to_string());
     let sealed = match &case_text {
-        Some(case) if !matches!(event.kind, EventKind::CaseSealed { .. }) => {
+        Some(case)
+            if !matches!(event.kind, EventKind::CaseSealed { .. })
+                && !sealing::never_sealed(event.kind.name()) =>
+        {
             sealing::here(conn, case)? == Some(true)
         }
         _ => false,
