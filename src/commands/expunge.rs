@@ -72,6 +72,13 @@ pub(super) fn expunge(
                 .into(),
         });
     }
+    if !case.readable_by(session.me.id) {
+        return Err(crate::core::process::RuleError::ExpungeApproval {
+            case: case.code_name.clone(),
+            why: "the case is sealed from you; a member who reads it approves its expunge".into(),
+        }
+        .into());
+    }
     let Some((by, count, reason, note)) = case.pending.iter().find_map(|p| match &p.kind {
         EventKind::CaseExpunged {
             manifest,

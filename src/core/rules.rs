@@ -416,9 +416,13 @@ pub fn judge(
                     "the member who proposed an expunge cannot approve it; a second member does"
                 }
                 Some(_) => {
-                    // A copy that holds the case only as erased payloads cannot judge more
-                    // than that (the copies that held its content judged it).
-                    if !case.erased {
+                    // A copy that holds the case only as erased payloads judges what it
+                    // can: who read the case (its sealings keep out the members who are
+                    // parties to it or have a hard conflict); the copies that held its
+                    // content judged the rest.
+                    if case.erased {
+                        actor.may_handle(case)?;
+                    } else {
                         actor.may_act(case)?;
                     }
                     return Ok(());
@@ -485,7 +489,7 @@ fn judge_expunge(
     event: &Event,
 ) -> Result<(), RuleError> {
     if case.erased {
-        return Ok(());
+        return actor.may_handle(case);
     }
     actor.may_act(case)?;
     let refuse = |why: String| {

@@ -7,8 +7,8 @@
 //! every copy still checks every event and every commit; verification accepts a marker only
 //! in a case whose replayed state says an approved expunge erased it. The case's search
 //! entries, party links, attachments and sealed parts go, from the file and from memory.
-//! SQLite overwrites freed pages (`PRAGMA secure_delete`), and the text index is rebuilt
-//! without the erased entries' words.
+//! SQLite overwrites freed pages (`PRAGMA secure_delete`), and the text index removes the
+//! erased entries' words from its segments (FTS5's `secure-delete`).
 
 use std::collections::BTreeSet;
 
@@ -150,9 +150,6 @@ pub(crate) fn erase(conn: &Connection, case: CaseId) -> rusqlite::Result<u64> {
     }
     conn.execute("DELETE FROM temp.open_cases WHERE id = ?1", [&id])?;
     conn.execute("DELETE FROM temp.sealed_here WHERE case_id = ?1", [&id])?;
-    // The text index keeps deleted entries' words in its segments until they merge: merge
-    // them all now.
-    conn.execute_batch("INSERT INTO main.search (search) VALUES ('optimize');")?;
     Ok(rows.len() as u64)
 }
 

@@ -78,6 +78,15 @@ pub fn step(
         }
         return Step::Applied;
     }
+    // Who read a case this copy holds only as erased payloads is all that decides who could
+    // approve its expunge: its sealings (never erased) are taken as the copies that held its
+    // content judged them.
+    if let (Some(case), EventKind::CaseSealed { .. }) = (state.as_mut(), &event.kind)
+        && case.erased
+    {
+        case.apply(event);
+        return Step::Applied;
+    }
     // Nothing changes an expunged case but a laptop saying it applied the expunge: what a
     // copy that had not seen the expunge wrote to it is erased with the rest.
     if state.as_ref().is_some_and(|c| c.expunged.is_some())
