@@ -449,9 +449,10 @@ fn the_idle_lock_keeps_an_open_decision_form_and_restores_it_on_its_case() {
     let command = demo_copy(dir.path(), "idle_lock_minutes = 0.05\n");
     let tmux = Tmux::start("casebook-lock-form", &command);
     tmux.wait_for("all (37)");
-    // From `all`, seven queues back is `deliberating` (past needs-attention, closed,
-    // review-due, sanctions-ending, sanctions-to-tell and decided-not-communicated).
-    tmux.keys(&["h", "h", "h", "h", "h", "h", "h"]);
+    // From `all`, eight queues back is `deliberating` (past needs-attention, closed,
+    // expunge-due, review-due, sanctions-ending, sanctions-to-tell and
+    // decided-not-communicated).
+    tmux.keys(&["h", "h", "h", "h", "h", "h", "h", "h"]);
     tmux.wait_for("deliberating (5)");
     tmux.keys(&["Enter", "d"]);
     tmux.wait_for("Record the decision on");

@@ -79,6 +79,9 @@ pub struct CaseFile {
     salts: Salts,
     /// The cases whose content this session erased (see [`CaseFile::erase_expunged`]).
     erased: Vec<CaseId>,
+    /// An expunge's approval was recorded, or a copy merged in, since the last save: the
+    /// next save looks for content of expunged cases to erase.
+    erase_due: bool,
 }
 
 /// Where the salts of new payloads come from (see [`crate::core::event::payload_text`]): the
@@ -371,6 +374,9 @@ impl CaseFile {
         if events.iter().any(|e| e.case.is_none()) {
             self.settings = store::settings(&self.conn).map_err(db)?;
         }
+        self.erase_due |= events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::ExpungeApproved { .. }));
         // After a removal or a key change, no later save may leave a backup the old key opens.
         self.retire_backup |= events.iter().any(|e| {
             matches!(
@@ -642,6 +648,10 @@ impl CaseFile {
     /// replaces the backup, and the rows the pin vouches for are hashed again.
     pub(crate) fn erase_expunged(&mut self, path: &std::path::Path) -> Result<Vec<CaseId>, Error> {
         let db = |e| Error::database(path, e);
+        // Only an approval recorded here or a merge can leave content of an expunged case.
+        if !std::mem::take(&mut self.erase_due) {
+            return Ok(Vec::new());
+        }
         let expunged = super::expunge::expunged_cases(&self.conn).map_err(db)?;
         let mut due = super::expunge::pending(&self.conn, expunged).map_err(db)?;
         let mut claimed = super::expunge::claimed_sealed_from_here(&self.conn).map_err(db)?;
@@ -650,16 +660,12 @@ impl CaseFile {
             return Ok(due);
         }
         let tx = self.conn.unchecked_transaction().map_err(db)?;
-        for case in &due {
-            super::expunge::erase(&tx, *case).map_err(db)?;
-        }
+        super::expunge::erase(&tx, &due).map_err(db)?;
         // A case sealed from this copy: erased, then replayed from its tombstone; kept as it
         // was unless that replay takes the expunge as approved.
         if !claimed.is_empty() {
             tx.execute_batch("SAVEPOINT claimed").map_err(db)?;
-            for case in &claimed {
-                super::expunge::erase(&tx, *case).map_err(db)?;
-            }
+            super::expunge::erase(&tx, &claimed).map_err(db)?;
             let replayer = super::history::Replayer::read(&tx).map_err(db)?;
             let mut states = Vec::new();
             for case in &claimed {

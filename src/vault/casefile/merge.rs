@@ -101,6 +101,8 @@ impl CaseFile {
             self.trust.commits = history.commits;
         }
         self.retire_backup |= merged.roster_changed;
+        // What came in may hold content of a case expunged here, or an expunge's approval.
+        self.erase_due = true;
         self.dirty = true;
         Ok(merged)
     }

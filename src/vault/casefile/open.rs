@@ -118,6 +118,7 @@ impl CaseFile {
             followed_link: linked.then(|| given.to_path_buf()),
             salts: Default::default(),
             erased: Vec::new(),
+            erase_due: false,
             armor,
             stanzas,
             opener: identity.recipient().to_string(),
@@ -192,6 +193,7 @@ impl CaseFile {
             followed_link: None,
             salts: Default::default(),
             erased: Vec::new(),
+            erase_due: false,
         })
     }
 
@@ -249,6 +251,7 @@ impl CaseFile {
             followed_link: None,
             salts: Default::default(),
             erased: Vec::new(),
+            erase_due: false,
         };
         let founder_id = MemberId(ids());
         let member = Member {

@@ -212,6 +212,7 @@ impl CaseFile {
             sealed_draft: None,
             salts: Default::default(),
             erased: Vec::new(),
+            erase_due: false,
         })
     }
 
