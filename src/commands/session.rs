@@ -106,55 +106,17 @@ impl Session {
         Ok(report)
     }
 
-    /// After a save that erased cases' content (an approved expunge took effect here): delete
-    /// casebook's own leftovers of them, say what casebook cannot reach, and sign that this
-    /// laptop applied each expunge (saved at once).
+    /// After a save that erased cases' content here (an approved expunge took effect): see
+    /// [`ops::expunge::apply`].
     fn apply_expunges(&mut self, report: SaveReport) -> Result<SaveReport, Error> {
-        let erased = self.file.take_erased();
-        if erased.is_empty() {
-            return Ok(report);
-        }
-        let cases = self.file.cases()?.clone();
-        let codes: Vec<String> = erased
-            .iter()
-            .filter_map(|id| cases.get(id))
-            .map(|c| c.code_name.clone())
-            .collect();
-        let leftovers = ops::expunge::clean_up(&report.path, &self.export_dir, &codes);
-        let file = inline(&report.path.display().to_string()).into_owned();
-        eprintln!(
-            "note: the content of {} is erased from {file}; its backup was replaced",
-            codes
-                .iter()
-                .map(|c| inline(c).into_owned())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        for path in &leftovers.deleted {
-            eprintln!(
-                "note: deleted casebook's earlier copy {}",
-                inline(&path.display().to_string())
-            );
-        }
-        for place in &leftovers.unreachable {
-            eprintln!("warning: the erased content may still be in {place}");
-        }
-        for id in &erased {
-            let Some(case) = cases.get(id) else { continue };
-            let mine = case
-                .expunged
-                .as_ref()
-                .is_some_and(|x| x.applied.iter().any(|(m, _)| *m == self.me.id));
-            if !mine {
-                ops::cases::change(
-                    &mut self.file,
-                    &case.code_name,
-                    ops::cases::CaseChange::ExpungeApplied,
-                )?;
-            }
-        }
-        if self.file.is_dirty() {
-            return Ok(self.file.save(&self.identity)?);
+        let lines = ops::expunge::apply(
+            &mut self.file,
+            &self.identity,
+            &report.path,
+            &self.export_dir,
+        )?;
+        for line in lines {
+            eprintln!("{line}");
         }
         Ok(report)
     }

@@ -72,6 +72,65 @@ impl std::fmt::Display for Unreachable {
     }
 }
 
+/// After a save that erased cases' content here (an approved expunge took effect at it):
+/// delete casebook's own leftovers of them, list what casebook cannot reach, and sign that this
+/// laptop applied each expunge, saved at once. Gives what to tell the member, one line each
+/// (`note:` or `warning:`); nothing when the save erased nothing.
+pub fn apply(
+    file: &mut crate::vault::CaseFile,
+    identity: &crate::vault::Identity,
+    saved: &Path,
+    export_dir: &Path,
+) -> Result<Vec<String>, super::Error> {
+    let erased = file.take_erased();
+    if erased.is_empty() {
+        return Ok(Vec::new());
+    }
+    let me = super::acting_member(file)?;
+    let cases = file.cases()?.clone();
+    let codes: Vec<String> = erased
+        .iter()
+        .filter_map(|id| cases.get(id))
+        .map(|c| c.code_name.clone())
+        .collect();
+    let show = |text: &str| crate::core::sanitize::inline(text).into_owned();
+    let leftovers = clean_up(saved, export_dir, &codes);
+    let mut lines = vec![format!(
+        "note: the content of {} is erased from {}; its backup was replaced",
+        codes.iter().map(|c| show(c)).collect::<Vec<_>>().join(", "),
+        show(&saved.display().to_string())
+    )];
+    for path in &leftovers.deleted {
+        lines.push(format!(
+            "note: deleted casebook's earlier copy {}",
+            show(&path.display().to_string())
+        ));
+    }
+    for place in &leftovers.unreachable {
+        lines.push(format!(
+            "warning: the erased content may still be in {place}"
+        ));
+    }
+    for id in &erased {
+        let Some(case) = cases.get(id) else { continue };
+        let mine = case
+            .expunged
+            .as_ref()
+            .is_some_and(|x| x.applied.iter().any(|(m, _)| *m == me.id));
+        if !mine {
+            super::cases::change(
+                file,
+                &case.code_name,
+                super::cases::CaseChange::ExpungeApplied,
+            )?;
+        }
+    }
+    if file.is_dirty() {
+        file.save(identity)?;
+    }
+    Ok(lines)
+}
+
 /// Delete casebook's own leftovers beside `file` (see [`crate::vault::copies::clear_aside`])
 /// and list what it cannot reach: exports of the cases named `codes` in `export_dir`, and the
 /// version histories of the folders the file sits in.

@@ -132,11 +132,14 @@ pub enum Action {
     Appeal,
     /// On a case with a sanction in force: review, extend or lift it, or record a breach.
     SanctionStep,
+    /// On a case the committee is done with: propose to expunge its content, or approve the
+    /// expunge another member proposed.
+    Expunge,
 }
 
 impl Action {
     /// Every action, in the order the help shows them.
-    pub const ALL: [Action; 62] = [
+    pub const ALL: [Action; 63] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -199,6 +202,7 @@ impl Action {
         Action::Tell,
         Action::Appeal,
         Action::SanctionStep,
+        Action::Expunge,
     ];
 
     /// The action's name in config files.
@@ -266,6 +270,7 @@ impl Action {
             Action::Tell => "tell",
             Action::Appeal => "appeal",
             Action::SanctionStep => "sanction-step",
+            Action::Expunge => "expunge",
         }
     }
 
@@ -334,6 +339,7 @@ impl Action {
             Action::Tell => "record who was told of a sanction",
             Action::Appeal => "record an appeal of the decision",
             Action::SanctionStep => "review, extend or lift a sanction, or record a breach",
+            Action::Expunge => "expunge the case's content (two members), or approve it",
         }
     }
 }

@@ -86,6 +86,8 @@ pub enum Value {
     Template(Option<crate::core::comms::Step>),
     /// The grounds of an appeal.
     Ground(crate::core::sanction::Ground),
+    /// Why a case is expunged.
+    ExpungeReason(crate::core::retention::Reason),
     /// What happens to a sanction.
     SanctionStep(crate::core::sanction::Step),
 }
@@ -148,6 +150,9 @@ impl Value {
             Value::Template(Some(crate::core::comms::Step::Update)) => 'u',
             Value::Template(Some(crate::core::comms::Step::Decision)) => 'd',
             Value::Template(Some(crate::core::comms::Step::AppealOutcome)) => 'p',
+            Value::ExpungeReason(crate::core::retention::Reason::Retention) => 'e',
+            Value::ExpungeReason(crate::core::retention::Reason::Request) => 'q',
+            Value::ExpungeReason(crate::core::retention::Reason::Transfer) => 't',
             Value::Ground(crate::core::sanction::Ground::NewEvidence) => 'n',
             Value::Ground(crate::core::sanction::Ground::ProceduralError) => 'p',
             Value::Ground(crate::core::sanction::Ground::Disproportionate) => 'd',
@@ -267,6 +272,7 @@ chosen!(
     Template(Option<crate::core::comms::Step>),
     Ground(crate::core::sanction::Ground),
     SanctionStep(crate::core::sanction::Step),
+    ExpungeReason(crate::core::retention::Reason),
 );
 
 /// What a form is for; the runner carries it out with the form's values.
@@ -335,6 +341,10 @@ pub enum Purpose {
     Tell(String),
     /// Record an appeal of the case's decision.
     Appeal(String),
+    /// Propose to expunge the case.
+    Expunge(String),
+    /// Approve the expunge another member proposed (the member types the code name).
+    ApproveExpunge(String),
     /// Review, extend or lift a sanction on the case, or record a breach.
     SanctionStep(String),
 }

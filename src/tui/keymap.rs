@@ -234,6 +234,7 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Char('b'), Action::Sanction, Context::Case),
     key(KeyCode::Char('I'), Action::Tell, Context::Case),
     key(KeyCode::Char('P'), Action::Appeal, Context::Case),
+    key(KeyCode::Char('E'), Action::Expunge, Context::Case),
     key(KeyCode::Char('B'), Action::SanctionStep, Context::Case),
     key(KeyCode::Char('a'), Action::AddMember, Context::Roster),
     key(KeyCode::Char('x'), Action::RemoveMember, Context::Roster),

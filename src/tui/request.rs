@@ -321,6 +321,22 @@ pub fn read_with(
                 note: required(form, "note", "write what the appellant says")?,
             },
         ),
+        Purpose::Expunge(code) => change(
+            code,
+            CaseChange::Expunge {
+                reason: chosen(form, "reason")?,
+                note: form.optional("note").unwrap_or_default(),
+            },
+        ),
+        Purpose::ApproveExpunge(code) => {
+            let typed = required(form, "confirm", "type the case's code name to confirm")?;
+            if typed.trim() != code {
+                return Err(format!(
+                    "confirm: type {code} exactly (it cannot be undone)"
+                ));
+            }
+            change(code, CaseChange::ApproveExpunge)
+        }
         Purpose::Export(code) => export(form, code, export_dir),
         Purpose::Report => report(form, export_dir, order),
         Purpose::SaveAttachment { sha256, name } => {

@@ -73,6 +73,7 @@ fn opened_by(purpose: &Purpose) -> (Action, Option<String>) {
         Purpose::Sanction(_) => Action::Sanction,
         Purpose::Tell(_) => Action::Tell,
         Purpose::Appeal(_) => Action::Appeal,
+        Purpose::Expunge(_) | Purpose::ApproveExpunge(_) => Action::Expunge,
         Purpose::SanctionStep(_) => Action::SanctionStep,
     };
     (action, None)

@@ -604,6 +604,7 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
              appeal's vote and quorum."
                 .into(),
         ]),
+        Action::Expunge => expunge_form(data, code),
         Action::Export => Form::new(
             format!("Export a signed decision record of {code}"),
             Purpose::Export(code.clone()),
@@ -1018,4 +1019,102 @@ pub(super) fn remove_member_form(name: &str) -> Form {
             .into(),
         "Enter removes, Esc keeps them.".into(),
     ])
+}
+
+/// The expunge form of `code`: the approval of the expunge another member proposed (the
+/// member types the code name to confirm), else a proposal. Both say exactly what goes, from
+/// which files, and what stays.
+fn expunge_form(data: &CaseData, code: String) -> Form {
+    let case = &data.case;
+    let name = |id| {
+        data.names
+            .get(&id)
+            .map(|n| crate::core::sanitize::inline(n).into_owned())
+            .unwrap_or_else(|| "a former member".into())
+    };
+    let changes = data
+        .timeline
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e.kind,
+                EventKind::CaseExpunged { .. }
+                    | EventKind::ExpungeApproved { .. }
+                    | EventKind::ExpungeApplied { .. }
+                    | EventKind::CaseSealed { .. }
+            )
+        })
+        .count();
+    let gone = format!(
+        "Gone, once a second member approves, from this file, its backup and every copy that \
+         merges it: the content of its {} (report, notes, parties and their contact details, \
+         attachments, messages, the words of votes and of the decision), and its search \
+         entries. Stays: each change's signed header, and the retained record (when it was \
+         received, acknowledged and decided, its channel, status, outcome and clauses, its \
+         sanctions' kinds and dates), with no person's name or handle. Your exports of it, a \
+         sync tool's version history and a git history of the file are listed after, with \
+         what to do: casebook cannot reach them.",
+        crate::core::describe::count(changes, "change", "changes")
+    );
+    let waiting = case.pending.iter().find_map(|p| match &p.kind {
+        EventKind::CaseExpunged { reason, note, .. } => Some((p.author, *reason, note.clone())),
+        _ => None,
+    });
+    match waiting {
+        Some((by, reason, note)) => Form::new(
+            format!("Approve the expunge of {code}"),
+            Purpose::ApproveExpunge(code.clone()),
+            vec![Field::line("confirm", "code name", "")],
+        )
+        .with_notes(vec![
+            format!(
+                "{} proposed to expunge it ({}){}.",
+                name(by),
+                reason.as_str(),
+                if note.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", crate::core::sanitize::inline(&note))
+                }
+            ),
+            gone,
+            format!("It cannot be undone. Type {code} to approve it."),
+        ]),
+        None => Form::new(
+            format!("Propose to expunge {code}"),
+            Purpose::Expunge(code),
+            if case.sealed.is_some() {
+                vec![Field::choice(
+                    "reason",
+                    "reason",
+                    crate::core::retention::Reason::ALL.map(|r| (r.as_str(), r)),
+                    0,
+                )]
+            } else {
+                vec![
+                    Field::choice(
+                        "reason",
+                        "reason",
+                        crate::core::retention::Reason::ALL.map(|r| (r.as_str(), r)),
+                        0,
+                    ),
+                    Field::text(
+                        "note",
+                        "note",
+                        "Why, kept with the tombstone for good: say why, not who.",
+                    ),
+                ]
+            },
+        )
+        .with_notes(vec![
+            gone,
+            if case.sealed.is_some() {
+                "A sealed case's expunge takes no note: the tombstone is kept in plaintext, \
+                 where the members kept out of it would read it."
+                    .into()
+            } else {
+                "Nothing is erased until a second member approves it.".into()
+            },
+        ]),
+    }
 }

@@ -214,6 +214,7 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
             | Action::Sanction
             | Action::Tell
             | Action::Appeal
+            | Action::Expunge
             | Action::SanctionStep
             | Action::Seal
             | Action::GiveAccess
@@ -288,6 +289,18 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
         Action::Resolve if case.attention.is_empty() => "nothing on it needs attention".into(),
         Action::RecordText if case.decision.is_none() => {
             "record the decision (d) first: the text is for its record".into()
+        }
+        Action::Expunge if case.expunged.is_some() => "its content was expunged already".into(),
+        Action::Expunge if !crate::core::retention::finished(case) => format!(
+            "the case is {}: a case is expunged once the committee is done with it",
+            case.status
+        ),
+        Action::Expunge
+            if case.pending.iter().any(|p| {
+                matches!(p.kind, EventKind::CaseExpunged { .. }) && Some(p.author) == me
+            }) =>
+        {
+            "you proposed its expunge: a second member approves it".into()
         }
         Action::Sanction | Action::Appeal if case.decision.is_none() => {
             "record the decision (d) first".into()

@@ -119,7 +119,7 @@ impl<'a> Runner<'a> {
                 change_case(file, &code, note)
             }
             Effect::ChangeStatus { code, to } => change_case(file, &code, CaseChange::Status(to)),
-            Effect::Save => save(file, identity),
+            Effect::Save => save(file, identity, &app.export_dir),
             Effect::SaveAs(path) => file
                 .save_as(&path, identity)
                 .map(|r| Outcome::Saved {
@@ -328,9 +328,11 @@ fn roster(file: &mut CaseFile) -> Result<Outcome> {
 
 /// Save over the file; when it had changed on disk, the save merged that copy first: say
 /// what came in, and how much more needs attention now.
-fn save(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
+fn save(file: &mut CaseFile, identity: &Identity, export_dir: &std::path::Path) -> Result<Outcome> {
     let before = ops::merge::attention(file)?.len();
     let report = file.save(identity)?;
+    // An expunge that took effect at this save: casebook's leftovers, and what it cannot reach.
+    let expunged = ops::expunge::apply(file, identity, &report.path, export_dir)?;
     let merged = match report.merged.as_ref().filter(|m| !m.is_empty()) {
         Some(merged) => Some(app::MergeNews {
             came_in: ops::merge::came_in(merged, &file.roster()?),
@@ -338,7 +340,8 @@ fn save(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
         }),
         None => None,
     };
-    let displaced = ops::notices::displaced(&report, &file.roster()?);
+    let mut displaced = ops::notices::displaced(&report, &file.roster()?);
+    displaced.extend(expunged);
     Ok(Outcome::Saved {
         displaced,
         path: report.path,

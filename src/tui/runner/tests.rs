@@ -706,3 +706,56 @@ fn a_sanction_its_checklist_and_an_appeal_are_recorded_through_their_forms() {
     press(&mut app, &mut file, &mut runner, &[KeyCode::Char('P')]);
     assert!(app.overlay.is_none());
 }
+
+#[test]
+fn an_expunge_is_proposed_through_its_form_and_waits_for_a_second_member() {
+    let (_dir, mut file, mut runner, mut app) = setup();
+    // A case the committee is done with: closed, nothing in force, no decision to appeal.
+    let code = file
+        .cases()
+        .unwrap()
+        .values()
+        .find(|c| {
+            let long_ago = chrono::Utc::now() - chrono::Duration::days(60);
+            c.status.is_finished()
+                && c.decision.as_ref().is_none_or(|d| d.at < long_ago)
+                && c.appeal.is_none()
+                && c.sealed.is_none()
+                && c.sanctions.is_empty()
+                && c.conflicts.is_empty()
+        })
+        .map(|c| c.code_name.clone())
+        .unwrap();
+    runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+    // E: the form says what goes and what stays before anything is chosen.
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('E')]);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| crate::tui::view::render(&app, frame))
+        .unwrap();
+    let screen = format!("{:?}", terminal.backend().buffer());
+    assert!(screen.contains("Propose to expunge"), "{screen}");
+    assert!(screen.contains("retained record"), "{screen}");
+    // q: request, and the note.
+    let mut keys = vec![KeyCode::Char('q'), KeyCode::Tab];
+    keys.extend(typing("The reporter asked for erasure"));
+    press(&mut app, &mut file, &mut runner, &keys);
+    done(&mut app, &mut file, &mut runner);
+    let case = file.case_by_code(&code).unwrap();
+    assert!(
+        case.pending
+            .iter()
+            .any(|p| matches!(p.kind, crate::core::event::EventKind::CaseExpunged { .. })),
+        "{}",
+        app.status
+    );
+    assert!(case.expunged.is_none());
+    // The proposer cannot approve it: said before any form opens.
+    press(&mut app, &mut file, &mut runner, &[KeyCode::Char('E')]);
+    assert!(app.overlay.is_none());
+    assert!(
+        app.status.contains("a second member approves it"),
+        "{}",
+        app.status
+    );
+}

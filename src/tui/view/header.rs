@@ -108,6 +108,28 @@ pub(super) fn header_rows(app: &App, data: &CaseData, width: usize) -> Vec<Line<
 fn due_line(app: &App, data: &CaseData, width: usize) -> Line<'static> {
     let theme = app.theme;
     let case = &data.case;
+    if let Some(x) = &case.expunged {
+        let name = |id| {
+            data.names
+                .get(&id)
+                .map(|n| inline(n).into_owned())
+                .unwrap_or_else(|| "a former member".into())
+        };
+        return Line::from(vec![Span::styled(
+            ellipsis(
+                &format!(
+                    "EXPUNGED on {} ({}): proposed by {}, approved by {}; what is left is its \
+                     retained record",
+                    app.zone.show(x.approved_at),
+                    x.reason.as_str(),
+                    name(x.by),
+                    name(x.approved_by)
+                ),
+                width,
+            ),
+            theme.decision(),
+        )]);
+    }
     match &data.due {
         Some(due) if due.by < app.now => {
             let late = app.now - due.by;
