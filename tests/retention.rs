@@ -607,3 +607,71 @@ fn the_transparency_report_for_the_period_is_the_same_after_the_expunge() {
     assert!(before.contains("out-of-scope"), "{before}");
     assert_eq!(before, after);
 }
+
+#[test]
+fn a_subject_access_record_holds_the_person_and_not_what_others_wrote() {
+    let Some(c) = committee() else { return };
+    let f = &c.file;
+    // Shown first, nothing written.
+    let shown = c.as_(
+        "Bo",
+        &[
+            &"person",
+            f,
+            &"pat@zqxperson.example",
+            &"--export",
+            &"pat.md",
+        ],
+    );
+    assert!(shown.contains("nothing written"), "{shown}");
+    assert!(
+        shown.contains("name: Pat zqxperson") && shown.contains("role: reporter"),
+        "{shown}"
+    );
+    assert!(shown.contains("We told them zqxmessage"), "{shown}");
+    for other in ["zqxnote", "zqxinterview", "zqxsummary"] {
+        assert!(!shown.contains(other), "{other} in:\n{shown}");
+    }
+    assert!(
+        shown.contains("2 notes or reports on this case are not quoted"),
+        "{shown}"
+    );
+    let out = c.dir.join("pat.md");
+    assert!(!out.exists());
+    // Written with --yes, signed: ssh-keygen checks it against the roster.
+    let wrote = c.as_(
+        "Bo",
+        &[&"person", f, &"Pat zqxperson", &"--export", &out, &"--yes"],
+    );
+    assert!(wrote.contains("ssh-keygen -Y verify"), "{wrote}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("## Case"), "{text}");
+    let signers = c.dir.join("allowed_signers");
+    let list = c.as_("Bo", &[&"member", &"list", f, &"--allowed-signers"]);
+    std::fs::write(&signers, list).unwrap();
+    let principal = wrote
+        .split_whitespace()
+        .skip_while(|w| *w != "-I")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let verified = std::process::Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(&signers)
+        .args(["-I", &principal, "-n", "casebook", "-s"])
+        .arg(c.dir.join("pat.md.sig"))
+        .stdin(std::fs::File::open(&out).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    // Nobody by that name: refused, nothing written.
+    let refused = c.refused(
+        "Bo",
+        &[&"person", f, &"Pat", &"--export", &"x.md", &"--yes"],
+    );
+    assert!(refused.contains("no party"), "{refused}");
+}

@@ -305,6 +305,9 @@ pub enum Command {
     /// (`--approve --yes`); every copy then keeps only its retained record. Or place a legal
     /// hold on expunging it, or postpone it (`--hold-until`).
     Expunge(Box<ExpungeArgs>),
+    /// Everything the file holds about one person, as a party in the cases you may read, in
+    /// one signed record for a data-subject request (shown first; written with --yes).
+    Person(Box<PersonArgs>),
     /// Import reports: emails (.eml), web form exports (.csv) or casebook JSON (.json). Each
     /// report becomes a new case; nothing is imported if any file is unusable.
     Import {

@@ -915,6 +915,25 @@ pub struct ExpungeArgs {
     pub save_as: Option<PathBuf>,
 }
 
+/// `casebook person` options.
+#[derive(Debug, clap::Args)]
+pub struct PersonArgs {
+    /// The case file.
+    pub file: PathBuf,
+    /// The person: a party's whole name, address, handle or alias, as a case records it.
+    pub reference: String,
+    /// Where to write the record; the signature goes to OUT.sig. A bare file name goes to the
+    /// private export folder.
+    #[arg(long, value_name = "OUT")]
+    pub export: PathBuf,
+    /// Write OUT.age and OUT.sig.age, age-encrypted to this recipient (repeatable).
+    #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient)]
+    pub encrypt_to: Vec<Recipient>,
+    /// Write it (without it, casebook shows what it would hold and writes nothing).
+    #[arg(long)]
+    pub yes: bool,
+}
+
 /// `casebook appeal` options.
 #[derive(Debug, clap::Args)]
 pub struct AppealArgs {

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::Error;
 use super::session::Session;
-use crate::cli::{Config, ExpungeArgs};
+use crate::cli::{Config, ExpungeArgs, PersonArgs};
 use crate::core::event::EventKind;
 use crate::core::sanitize::inline;
 use crate::ops::cases::CaseChange;
@@ -141,4 +141,33 @@ fn what_goes(count: u64) -> String {
          kinds and dates), with no person's name or handle",
         crate::core::describe::count(count as usize, "change", "changes")
     )
+}
+
+/// `casebook person FILE REFERENCE --export OUT [--yes]`: a subject-access record.
+pub(super) fn person(config: &Config, args: &PersonArgs, out: &mut dyn Write) -> Result<(), Error> {
+    let identity = super::load_identity(config)?;
+    let mut file = super::open_file(
+        config,
+        &args.file,
+        &identity,
+        crate::vault::OpenMode::ReadOnly,
+    )?;
+    let record = crate::ops::person::gather(&mut file, &args.reference)?;
+    let output = super::export::placed(config, Some(&args.export), "person.md")?;
+    if !args.yes {
+        write!(out, "{}", record.to_markdown(chrono::Utc::now()))?;
+        writeln!(
+            out,
+            "\nnothing written: this is what the record would hold; add --yes to write it, \
+             signed, to {}",
+            inline(&output.display().to_string())
+        )?;
+        return Ok(());
+    }
+    let written = crate::ops::person::write(&file, &identity, &record, &output, &args.encrypt_to)?;
+    super::export::plaintext_note(&written.path, "the person it is about", written.encrypted);
+    if !written.encrypted {
+        super::export::warn_exposure(&written.path, "the person it is about");
+    }
+    super::export::wrote(&written, &file.label(), out)
 }

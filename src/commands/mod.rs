@@ -160,6 +160,9 @@ fn ops_hint(error: &ops::Error) -> Option<String> {
             "for example amber-kettle:2, the second party of amber-kettle"
         }
         ops::Error::NoSuchParty { .. } => "parties are numbered from 1 as the case lists them",
+        ops::Error::NoSuchPerson { .. } => {
+            "give the name, address, handle or alias as a case records it (`casebook case show`)"
+        }
         ops::Error::NotHeld { .. } => "`casebook case show FILE CODE` lists the parties",
         ops::Error::HeldByOther { .. } => "ask the member who holds it",
         ops::Error::NoSuchEntry { .. } => "the ids are shown by `casebook case show FILE CODE`",
@@ -428,6 +431,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
         Command::Sanctions(args) => sanctions::in_force(config, args, out)?,
         Command::Appeal(args) => sanctions::appeal(config, args, out)?,
         Command::Expunge(args) => expunge::expunge(config, args, out)?,
+        Command::Person(args) => expunge::person(config, args, out)?,
         Command::Template(command) => sanctions::template(config, command, out)?,
         Command::Space(command) => sanctions::space(config, command, out)?,
         Command::Import {

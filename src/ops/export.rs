@@ -282,7 +282,7 @@ fn write_signed(
 
 /// The signer as signed content names them: "Name (SHA256:...)"; only members with an SSH key
 /// can sign.
-fn signer(file: &CaseFile, identity: &Identity) -> Result<(Member, String), Error> {
+pub(crate) fn signer(file: &CaseFile, identity: &Identity) -> Result<(Member, String), Error> {
     let me = acting_member(file)?;
     if identity.signing_key().is_none() {
         return Err(Error::CannotSign {
@@ -372,7 +372,7 @@ pub fn write_record(
 }
 
 /// Sign `text` as `me` and write it and its signature to `output` (see [`write_signed`]).
-fn sign_and_write(
+pub(crate) fn sign_and_write(
     identity: &Identity,
     me: &Member,
     text: &str,

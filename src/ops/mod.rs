@@ -16,6 +16,7 @@ pub mod import;
 pub mod members;
 pub mod merge;
 pub mod notices;
+pub mod person;
 pub mod recover;
 
 use std::path::PathBuf;
@@ -98,6 +99,14 @@ pub enum Error {
         number: usize,
         /// The custodian's name.
         holder: String,
+    },
+    /// No party in the cases the member may read is the person a subject-access request names.
+    #[error(
+        "no party in the cases you may read is {reference:?} (by whole name, address, handle or alias)"
+    )]
+    NoSuchPerson {
+        /// What the member gave.
+        reference: String,
     },
     /// A party number the case does not have.
     #[error("{case} has no party {number}")]
