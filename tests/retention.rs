@@ -606,6 +606,9 @@ fn the_transparency_report_for_the_period_is_the_same_after_the_expunge() {
     let after = report("after.csv");
     assert!(before.contains("out-of-scope"), "{before}");
     assert_eq!(before, after);
+    // What was signed before the expunge still verifies against the file after it.
+    let checked = c.as_("Cy", &[&"verify", &c.dir.join("before.csv"), f]);
+    assert!(checked.contains("valid"), "{checked}");
 }
 
 #[test]
