@@ -153,21 +153,12 @@ pub(crate) fn erase(conn: &Connection, cases: &[CaseId]) -> rusqlite::Result<u64
     // index's segments for every row (4.4 s for 10,000 entries of the 100,000-event file);
     // deleted without it and then merged into one segment ('optimize'), the index keeps none
     // of their words either, in a twentieth of that (SQLite overwrites the freed pages).
-    let rowids: Vec<i64> = conn
-        .prepare(
-            "SELECT id FROM main.search_content WHERE c1 IN (SELECT value FROM json_each(?1))",
-        )?
-        .query_map([&list], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let rowids = index_rows(conn, "main", &list)?;
     if !rowids.is_empty() {
         conn.execute_batch("INSERT INTO main.search (search, rank) VALUES ('secure-delete', 0);")?;
-        let deleted = (|| -> rusqlite::Result<()> {
-            let mut delete = conn.prepare("DELETE FROM main.search WHERE rowid = ?1")?;
-            for rowid in rowids {
-                delete.execute([rowid])?;
-            }
+        let deleted = delete_index_rows(conn, "main.search", &rowids).and_then(|()| {
             conn.execute_batch("INSERT INTO main.search (search) VALUES ('optimize');")
-        })();
+        });
         conn.execute_batch("INSERT INTO main.search (search, rank) VALUES ('secure-delete', 1);")?;
         deleted?;
     }
@@ -186,20 +177,32 @@ pub(crate) fn erase(conn: &Connection, cases: &[CaseId]) -> rusqlite::Result<u64
     }
     clear("DELETE FROM temp.open_cases WHERE id IN (SELECT value FROM json_each(?1))")?;
     // The in-memory index of readable sealed cases, by rowid too.
-    let rowids: Vec<i64> = conn
-        .prepare(
-            "SELECT id FROM temp.open_search_content
-             WHERE c1 IN (SELECT value FROM json_each(?1))",
-        )?
-        .query_map([&list], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    {
-        let mut delete = conn.prepare("DELETE FROM temp.open_search WHERE rowid = ?1")?;
-        for rowid in rowids {
-            delete.execute([rowid])?;
-        }
-    }
+    delete_index_rows(conn, "temp.open_search", &index_rows(conn, "temp", &list)?)?;
     Ok(rows.len() as u64)
+}
+
+/// The rowids of the text index in `schema` (`main`, or `temp` for the readable sealed
+/// cases) whose case is among `cases` (a JSON list), from the index's own content table.
+fn index_rows(conn: &Connection, schema: &str, cases: &str) -> rusqlite::Result<Vec<i64>> {
+    let table = if schema == "main" {
+        "main.search_content"
+    } else {
+        "temp.open_search_content"
+    };
+    conn.prepare(&format!(
+        "SELECT id FROM {table} WHERE c1 IN (SELECT value FROM json_each(?1))"
+    ))?
+    .query_map([cases], |r| r.get(0))?
+    .collect()
+}
+
+/// Delete `rowids` from the text index `index`.
+fn delete_index_rows(conn: &Connection, index: &str, rowids: &[i64]) -> rusqlite::Result<()> {
+    let mut delete = conn.prepare(&format!("DELETE FROM {index} WHERE rowid = ?1"))?;
+    for rowid in rowids {
+        delete.execute([rowid])?;
+    }
+    Ok(())
 }
 
 /// The cases among `expunged` (those an approved expunge erased, as the derived states say)
