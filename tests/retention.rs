@@ -255,7 +255,11 @@ fn two_members_expunge_a_case_and_no_byte_of_it_is_left_on_any_copy() {
     let said = common::ok(&out);
     assert!(said.contains("expunged"), "{said}");
     let notes = String::from_utf8_lossy(&out.stderr);
-    assert!(notes.contains("backup was replaced"), "{notes}");
+    assert!(
+        notes.contains("the content of 7 changes of expunged case")
+            && notes.contains("backup was replaced"),
+        "{notes}"
+    );
     assert_eq!(c.canaries_in(f), Vec::<&str>::new(), "in the file");
     assert_eq!(
         c.canaries_in(&common::backup(f)),
@@ -334,8 +338,14 @@ fn an_old_copy_brings_nothing_back_and_a_tombstone_erases_an_old_copy_in_place()
         "{refused}"
     );
     // Merged into the current file: nothing of the case comes back, Cy's late note included.
-    let merged = c.as_("Ada", &[&"merge", f, &old]);
+    let out = c.laptop("Ada").run(&[&"merge", f, &old]);
+    let merged = common::ok(&out);
     assert!(merged.contains("merged into"), "{merged}");
+    let notes = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        notes.contains("the content of 1 change of expunged case"),
+        "what the old copy brought is discarded, and said: {notes}"
+    );
     assert_eq!(c.canaries_in(f), Vec::<&str>::new());
     assert!(!contains(&c.plaintext(f), b"zqxlate"), "the late note");
     // The tombstone merged into the old copy erases it in place.

@@ -88,17 +88,25 @@ pub fn apply(
     }
     let me = super::acting_member(file)?;
     let cases = file.cases()?.clone();
-    let codes: Vec<String> = erased
+    let named: Vec<(String, u64)> = erased
         .iter()
-        .filter_map(|id| cases.get(id))
-        .map(|c| c.code_name.clone())
+        .filter_map(|(id, n)| cases.get(id).map(|c| (c.code_name.clone(), *n)))
         .collect();
+    let codes: Vec<String> = named.iter().map(|(c, _)| c.clone()).collect();
     let show = |text: &str| crate::core::sanitize::inline(text).into_owned();
     let leftovers = clean_up(saved, export_dir, &codes);
     let mut lines = vec![format!(
-        "note: the content of {} is erased from {}; its backup was replaced",
-        codes.iter().map(|c| show(c)).collect::<Vec<_>>().join(", "),
-        show(&saved.display().to_string())
+        "note: erased from {} the content of {}; its backup was replaced",
+        show(&saved.display().to_string()),
+        named
+            .iter()
+            .map(|(c, n)| format!(
+                "{} of expunged case {}",
+                crate::core::describe::count(*n as usize, "change", "changes"),
+                show(c)
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
     )];
     for path in &leftovers.deleted {
         lines.push(format!(
@@ -111,7 +119,7 @@ pub fn apply(
             "warning: the erased content may still be in {place}"
         ));
     }
-    for id in &erased {
+    for (id, _) in &erased {
         let Some(case) = cases.get(id) else { continue };
         let mine = case
             .expunged

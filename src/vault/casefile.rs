@@ -77,8 +77,9 @@ pub struct CaseFile {
     followed_link: Option<PathBuf>,
     /// Where the salts of new payloads come from.
     salts: Salts,
-    /// The cases whose content this session erased (see [`CaseFile::erase_expunged`]).
-    erased: Vec<CaseId>,
+    /// The cases whose content this session erased, with how many changes' content each
+    /// (see [`CaseFile::erase_expunged`]).
+    erased: Vec<(CaseId, u64)>,
     /// An expunge's approval was recorded, or a copy merged in, since the last save: the
     /// next save looks for content of expunged cases to erase.
     erase_due: bool,
@@ -659,6 +660,11 @@ impl CaseFile {
         if due.is_empty() && claimed.is_empty() {
             return Ok(due);
         }
+        let mut counts = std::collections::HashMap::new();
+        for case in due.iter().chain(&claimed) {
+            let n = super::expunge::unerased(&self.conn, *case).map_err(db)?;
+            counts.insert(*case, u64::try_from(n).unwrap_or_default());
+        }
         let tx = self.conn.unchecked_transaction().map_err(db)?;
         super::expunge::erase(&tx, &due).map_err(db)?;
         // A case sealed from this copy: erased, then replayed from its tombstone; kept as it
@@ -694,16 +700,18 @@ impl CaseFile {
         self.retire_backup = true;
         self.trust.stored.clear();
         for case in &due {
-            if !self.erased.contains(case) {
-                self.erased.push(*case);
+            let n = counts.get(case).copied().unwrap_or_default();
+            match self.erased.iter_mut().find(|(c, _)| c == case) {
+                Some((_, total)) => *total += n,
+                None => self.erased.push((*case, n)),
             }
         }
         Ok(due)
     }
 
     /// The cases whose content was erased here since this was last asked (an approved
-    /// expunge took effect at a save).
-    pub fn take_erased(&mut self) -> Vec<CaseId> {
+    /// expunge took effect at a save), with how many changes' content each.
+    pub fn take_erased(&mut self) -> Vec<(CaseId, u64)> {
         std::mem::take(&mut self.erased)
     }
 
