@@ -688,3 +688,60 @@ fn a_subject_access_record_holds_the_person_and_not_what_others_wrote() {
     );
     assert!(refused.contains("no party"), "{refused}");
 }
+
+#[test]
+fn an_approval_is_judged_on_the_case_as_it_stands_and_only_by_expunge() {
+    let Some(c) = committee() else { return };
+    let f = &c.file;
+    c.propose(f);
+    let tombstone = c.tombstone();
+    // The generic approve and a withdrawal do not touch an expunge's proposal.
+    let refused = c.refused("Bo", &[&"approve", f, &c.code, &"--item", &&tombstone[..8]]);
+    assert!(refused.contains("expunge FILE CODE --approve"), "{refused}");
+    let refused = c.refused(
+        "Ada",
+        &[
+            &"approve",
+            f,
+            &c.code,
+            &"--item",
+            &&tombstone[..8],
+            &"--withdraw",
+        ],
+    );
+    assert!(refused.contains("postpone it instead"), "{refused}");
+    // A legal hold placed after the proposal: the approval is refused, nothing erased.
+    let until = (Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+    c.as_(
+        "Cy",
+        &[
+            &"expunge",
+            f,
+            &c.code,
+            &"--hold-until",
+            &until,
+            &"--why",
+            &"litigation",
+            &"--legal",
+        ],
+    );
+    let refused = common::fails(&c.approve("Bo", f));
+    assert!(refused.contains("a legal hold stands"), "{refused}");
+    assert_eq!(c.canaries_in(f), CANARIES.to_vec());
+    // Settings far out of range are taken without a panic anywhere.
+    c.as_(
+        "Ada",
+        &[
+            &"settings",
+            f,
+            &"--retain-months",
+            &"1",
+            &"--expunge-notice-days",
+            &"4294967295",
+            &"--notice-days",
+            &"4294967295",
+        ],
+    );
+    let queue = c.as_("Bo", &[&"case", &"list", f, &"--queue", &"counts"]);
+    assert!(queue.contains("expunge-due"), "{queue}");
+}

@@ -72,6 +72,12 @@ pub(super) fn expunge(
                 .into(),
         });
     }
+    if case.expunged.is_some() {
+        return Err(crate::core::process::RuleError::Expunged {
+            case: case.code_name.clone(),
+        }
+        .into());
+    }
     if !case.readable_by(session.me.id) {
         return Err(crate::core::process::RuleError::ExpungeApproval {
             case: case.code_name.clone(),

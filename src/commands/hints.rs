@@ -305,7 +305,7 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
         }
         RuleError::Expunged { .. } => "an expunged case keeps only its retained record",
         RuleError::NotExpungeable { .. } => {
-            "`casebook show FILE CODE` shows its sanctions, appeal and holds"
+            "`casebook case show FILE CODE` shows its status, sanctions, appeal and holds"
         }
         RuleError::ExpungeApproval { .. } => {
             "`casebook expunge FILE CODE --approve` by a second member who may act on the case"

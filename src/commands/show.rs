@@ -511,11 +511,13 @@ pub(super) fn show(
                 ),
             }
         )?;
-        writeln!(
-            out,
-            "           left out of its vote and quorum: {}",
-            out_names.join(", ")
-        )?;
+        if !out_names.is_empty() {
+            writeln!(
+                out,
+                "           left out of its vote and quorum: {}",
+                out_names.join(", ")
+            )?;
+        }
     }
     if !case.sanctions.is_empty() {
         writeln!(out, "\nsanctions")?;

@@ -1029,13 +1029,14 @@ impl Case {
                 change.at = by.at;
                 self.apply(&change);
             }
+            // Only its own approval takes an expunge (the rules refuse any other).
             EventKind::CaseExpunged {
                 reason,
                 note,
                 seen,
                 manifest,
                 retained,
-            } => {
+            } if matches!(by.kind, EventKind::ExpungeApproved { .. }) => {
                 let expunged = super::retention::Expunged {
                     tombstone: change.id,
                     reason: *reason,
@@ -1267,13 +1268,16 @@ impl Case {
             let by = match last {
                 Some(c) => c.next_update_by.or_else(|| {
                     (to == Audience::Reporter && self.status.awaits_decision())
-                        .then(|| c.at.date_naive() + chrono::Days::new(u64::from(update_days)))
+                        .then(|| super::dates::plus_days(c.at.date_naive(), update_days))
                 }),
                 None if to == Audience::Reporter
                     && self.status.awaits_decision()
                     && self.parties.iter().any(|p| p.role == role) =>
                 {
-                    Some(self.received_at.date_naive() + chrono::Days::new(u64::from(update_days)))
+                    Some(super::dates::plus_days(
+                        self.received_at.date_naive(),
+                        update_days,
+                    ))
                 }
                 None => None,
             };

@@ -235,3 +235,10 @@ mod tests {
         );
     }
 }
+
+/// `days` days after `day`, or the last day there is when that is past it (a committee's
+/// setting signed outside casebook may hold any number).
+pub fn plus_days(day: NaiveDate, days: u32) -> NaiveDate {
+    day.checked_add_days(chrono::Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MAX)
+}

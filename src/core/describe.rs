@@ -430,7 +430,7 @@ pub fn after_decision(
     name: &dyn Fn(MemberId) -> String,
 ) -> Vec<String> {
     let mut next = Vec::new();
-    let notice = chrono::Days::new(u64::from(settings.notice_days));
+    let notice_until = super::dates::plus_days(today, settings.notice_days);
     for (n, s) in case.sanctions.iter().enumerate() {
         let left = s.still_to_tell(today);
         if !left.is_empty() {
@@ -444,7 +444,7 @@ pub fn after_decision(
         }
         if let Some(end) = s.ends
             && s.active_on(today)
-            && end <= today + notice
+            && end <= notice_until
         {
             next.push(format!(
                 "sanction {} ({}) ends on {end}: review it, extend it or let it end",
@@ -478,8 +478,7 @@ pub fn after_decision(
                 crate::core::case::Status::Decided | crate::core::case::Status::Closed
             ) =>
         {
-            let closes =
-                decision.at.date_naive() + chrono::Days::new(u64::from(settings.appeal_days));
+            let closes = super::dates::plus_days(decision.at.date_naive(), settings.appeal_days);
             if today <= closes {
                 next.push(format!("the decision may be appealed until {closes}"));
             }

@@ -127,10 +127,10 @@ impl Queue {
             }
             Queue::SanctionsEnding => {
                 let today = view.now.date_naive();
-                let notice = chrono::Days::new(u64::from(view.settings.notice_days));
+                let until = super::dates::plus_days(today, view.settings.notice_days);
                 case.sanctions
                     .iter()
-                    .any(|s| s.active_on(today) && s.ends.is_some_and(|end| end <= today + notice))
+                    .any(|s| s.active_on(today) && s.ends.is_some_and(|end| end <= until))
             }
             Queue::UpdateDue => !case
                 .updates_due(view.settings.update_days, view.now.date_naive())
@@ -139,12 +139,15 @@ impl Queue {
                 .review_on
                 .is_some_and(|day| day <= view.now.date_naive()),
             Queue::ExpungeDue => {
-                let notice = chrono::Days::new(u64::from(view.settings.retention.notice_days));
+                let until = super::dates::plus_days(
+                    view.now.date_naive(),
+                    view.settings.retention.notice_days,
+                );
                 case.pending
                     .iter()
                     .any(|p| matches!(p.kind, super::event::EventKind::CaseExpunged { .. }))
                     || super::retention::due_on(case, &view.settings.retention)
-                        .is_some_and(|due| due <= view.now.date_naive() + notice)
+                        .is_some_and(|due| due <= until)
             }
             Queue::Closed => case.status.is_finished(),
             Queue::All => true,

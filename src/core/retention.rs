@@ -160,19 +160,20 @@ impl Schedule {
     /// One line for `settings`: "24 months; ban 60" or "none".
     pub fn line(&self) -> String {
         let mut parts = Vec::new();
+        let months = |m: u32| super::describe::count(m as usize, "month", "months");
         if let Some(m) = self.months {
-            parts.push(format!("{m} months after the decision or closing"));
+            parts.push(format!("{} after the decision or closing", months(m)));
         }
         for (outcome, m) in &self.by_outcome {
-            parts.push(format!("{outcome}: {m} months"));
+            parts.push(format!("{outcome}: {}", months(*m)));
         }
         if parts.is_empty() {
             "none (cases are kept until expunged by hand)".into()
         } else {
             format!(
-                "{} (shown {} days before)",
+                "{} (shown {} before)",
                 parts.join("; "),
-                self.notice_days
+                super::describe::count(self.notice_days as usize, "day", "days")
             )
         }
     }

@@ -386,7 +386,7 @@ pub fn judge(
                 });
             }
             let days = actor.settings.appeal_days;
-            let closed = decision.at.date_naive() + chrono::Days::new(u64::from(days));
+            let closed = super::dates::plus_days(decision.at.date_naive(), days);
             if event.at.date_naive() > closed {
                 return Err(RuleError::AppealWindowClosed {
                     case: name(),
@@ -398,6 +398,15 @@ pub fn judge(
         }
         EventKind::Withdrawn { event: withdrawn } => {
             match case.pending.iter().find(|p| p.id == *withdrawn) {
+                // An expunge's proposal stays: an approval made at the same time on another
+                // copy may have erased the case there already, which nothing undoes. A
+                // committee that decides against it postpones it (`expunge --hold-until`).
+                Some(p) if matches!(p.kind, EventKind::CaseExpunged { .. }) => {
+                    Err(RuleError::ExpungeApproval {
+                        case: name(),
+                        why: "an expunge's proposal is not withdrawn; postpone it instead".into(),
+                    })
+                }
                 Some(p) if p.author == actor.member.id => Ok(()),
                 _ => Err(RuleError::NothingPending { case: name() }),
             }
@@ -419,11 +428,13 @@ pub fn judge(
                     // A copy that holds the case only as erased payloads judges what it
                     // can: who read the case (its sealings keep out the members who are
                     // parties to it or have a hard conflict); the copies that held its
-                    // content judged the rest.
+                    // content judged the rest. Those judge the case as it stands when it
+                    // is approved: still done with, nothing in force, no hold.
                     if case.erased {
                         actor.may_handle(case)?;
                     } else {
                         actor.may_act(case)?;
+                        expungeable(actor, case, event.at.date_naive())?;
                     }
                     return Ok(());
                 }
@@ -498,7 +509,6 @@ fn judge_expunge(
             why,
         })
     };
-    let day = event.at.date_naive();
     if case.sealed.is_some() && !note.is_empty() {
         return refuse(
             "it is sealed, and the tombstone is kept in plaintext for every copy: the members \
@@ -506,6 +516,33 @@ fn judge_expunge(
                 .into(),
         );
     }
+    expungeable(actor, case, event.at.date_naive())?;
+    if case
+        .pending
+        .iter()
+        .any(|p| matches!(p.kind, EventKind::CaseExpunged { .. }))
+    {
+        return refuse("an expunge of it already waits for approval".into());
+    }
+    let mut expected = super::retention::retained(case);
+    expected.updated_at = retained.updated_at;
+    if *retained != expected {
+        return refuse("the record it keeps is not the case's retained record".into());
+    }
+    Ok(())
+}
+
+/// Whether the committee is done with `case` on `day` so far as expunging goes: decided,
+/// closed, transferred or out of scope, no sanction of it in force, its appeal window closed
+/// (or its appeal decided), and no legal hold standing. Judged when an expunge is proposed,
+/// and again when it is approved.
+fn expungeable(actor: Actor<'_>, case: &Case, day: chrono::NaiveDate) -> Result<(), RuleError> {
+    let refuse = |why: String| {
+        Err(RuleError::NotExpungeable {
+            case: case.code_name.clone(),
+            why,
+        })
+    };
     if !super::retention::finished(case) {
         return refuse(format!(
             "it is {}; a case is expunged once it is decided, closed, transferred or out of scope",
@@ -526,8 +563,7 @@ fn judge_expunge(
             return refuse("its appeal has not been decided".into());
         }
         (Some(d), None) => {
-            let closes =
-                d.at.date_naive() + chrono::Days::new(u64::from(actor.settings.appeal_days));
+            let closes = super::dates::plus_days(d.at.date_naive(), actor.settings.appeal_days);
             if day <= closes {
                 return refuse(format!("its appeal window is open until {closes}"));
             }
@@ -539,18 +575,6 @@ fn judge_expunge(
             "a legal hold stands until {} ({})",
             h.until, h.reason
         ));
-    }
-    if case
-        .pending
-        .iter()
-        .any(|p| matches!(p.kind, EventKind::CaseExpunged { .. }))
-    {
-        return refuse("an expunge of it already waits for approval".into());
-    }
-    let mut expected = super::retention::retained(case);
-    expected.updated_at = retained.updated_at;
-    if *retained != expected {
-        return refuse("the record it keeps is not the case's retained record".into());
     }
     Ok(())
 }
@@ -967,6 +991,14 @@ fn judge_approval(actor: Actor<'_>, case: &Case, approved: uuid::Uuid) -> Result
     let Some(pending) = case.pending.iter().find(|p| p.id == approved) else {
         return Err(RuleError::NothingPending { case: name() });
     };
+    if matches!(pending.kind, EventKind::CaseExpunged { .. }) {
+        return Err(RuleError::ExpungeApproval {
+            case: name(),
+            why: "an expunge is approved with `casebook expunge FILE CODE --approve`, which \
+                  says what goes first"
+                .into(),
+        });
+    }
     if pending.author == actor.member.id {
         return Err(RuleError::SelfApproval { case: name() });
     }

@@ -259,7 +259,7 @@ pub fn appeal_text(case: &Case, days: u32, grounds: crate::core::sanction::Groun
     let by = case
         .decision
         .as_ref()
-        .map(|d| d.at.date_naive() + chrono::Days::new(u64::from(days)));
+        .map(|d| crate::core::dates::plus_days(d.at.date_naive(), days));
     format!(
         "You may appeal this decision once, in writing, to the committee within {}{}, on the \
          grounds of {}. The appeal is heard by members who did not take part in this decision.",

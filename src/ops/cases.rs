@@ -1098,7 +1098,7 @@ pub fn message(
         .any(|p| p == "next_update")
         .then(|| {
             next_update.unwrap_or_else(|| {
-                Utc::now().date_naive() + chrono::Days::new(u64::from(settings.update_days))
+                crate::core::dates::plus_days(Utc::now().date_naive(), settings.update_days)
             })
         })
         .or(next_update);

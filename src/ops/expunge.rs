@@ -18,6 +18,8 @@ pub struct Leftovers {
 pub enum Unreachable {
     /// The member's exports of the case in the export folder.
     Exports(Vec<PathBuf>),
+    /// A sync tool's conflict copy beside the file, not merged yet.
+    ConflictCopy(PathBuf),
     /// A sync tool's version folder (Syncthing's `.stversions`).
     Versions(PathBuf),
     /// A git repository holding the case file's history.
@@ -46,15 +48,21 @@ impl std::fmt::Display for Unreachable {
                  (delete them with `rm`, once you no longer need them)",
                 files.iter().map(|p| show(p)).collect::<Vec<_>>().join(", ")
             ),
+            Unreachable::ConflictCopy(copy) => write!(
+                f,
+                "the sync conflict copy {}: merge it (`casebook merge FILE COPY`), which \
+                 discards what it holds of the case and deletes it",
+                show(copy)
+            ),
             Unreachable::Versions(dir) => write!(
                 f,
-                "Syncthing keeps old versions of the file in {}: delete the case file's \
-                 versions there, on every member's laptop",
+                "Syncthing's old versions of the file in {}: delete the case file's versions \
+                 there, on every member's laptop",
                 show(dir)
             ),
             Unreachable::Git { repo, file } => write!(
                 f,
-                "the git repository {} holds every committed version of {}: run \
+                "the git repository {}, which holds every committed version of {}: run \
                  `git filter-repo --invert-paths --path {}` and then commit the current file \
                  again; every clone must do the same (a `git pull` from a clone that did not \
                  brings the old versions back)",
@@ -64,8 +72,8 @@ impl std::fmt::Display for Unreachable {
             ),
             Unreachable::Synced { dir, tool } => write!(
                 f,
-                "{tool} keeps a version history of {}: delete the case file's earlier versions \
-                 in {tool}'s own version history (its web interface or app)",
+                "{tool}'s version history of {}: delete the case file's earlier versions in \
+                 {tool}'s own version history (its web interface or app)",
                 show(dir)
             ),
         }
@@ -161,6 +169,11 @@ pub fn clean_up(file: &Path, export_dir: &Path, codes: &[String]) -> Leftovers {
     if !exports.is_empty() {
         leftovers.unreachable.push(Unreachable::Exports(exports));
     }
+    leftovers.unreachable.extend(
+        crate::vault::copies::conflict_copies(file)
+            .into_iter()
+            .map(Unreachable::ConflictCopy),
+    );
     let absolute = if file.is_absolute() {
         file.to_path_buf()
     } else {

@@ -135,7 +135,11 @@ pub fn step(
     {
         return hold(state, event, why.to_string(), false);
     }
+    // An expunge's approval stands when its own past allows it: the copy that made it may
+    // have erased the case already, which nothing undoes, so a hold or a reopening made at
+    // the same time on another copy does not take it back.
     if causal.is_some()
+        && !matches!(event.kind, EventKind::ExpungeApproved { .. })
         && let Err(why) = rules::judge(actor, state.as_ref(), event, context)
     {
         if redundant(state.as_ref(), event) {

@@ -313,14 +313,16 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
         Action::Appeal if case.appeal.is_some() => "its decision was appealed already".into(),
         Action::Appeal
             if case.decision.as_ref().is_some_and(|d| {
-                d.at.date_naive() + chrono::Days::new(u64::from(data.settings.appeal_days))
+                crate::core::dates::plus_days(d.at.date_naive(), data.settings.appeal_days)
                     < chrono::Utc::now().date_naive()
             }) =>
         {
             format!(
                 "the appeal window closed on {} ({} days after the decision)",
-                case.decision.as_ref()?.at.date_naive()
-                    + chrono::Days::new(u64::from(data.settings.appeal_days)),
+                crate::core::dates::plus_days(
+                    case.decision.as_ref()?.at.date_naive(),
+                    data.settings.appeal_days
+                ),
                 data.settings.appeal_days
             )
         }
