@@ -166,6 +166,13 @@ pub fn reading(text: &str, day: NaiveDate) -> Option<String> {
     (!is_iso(text)).then(|| format!("{} = {} ({day})", text.trim(), in_words(day)))
 }
 
+/// `days` days after `day`, or the last day there is when that is past it (a committee's
+/// setting signed outside casebook may hold any number).
+pub fn plus_days(day: NaiveDate, days: u32) -> NaiveDate {
+    day.checked_add_days(chrono::Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,11 +241,4 @@ mod tests {
             "11/27/2026 = 27 November 2026 (2026-11-27)"
         );
     }
-}
-
-/// `days` days after `day`, or the last day there is when that is past it (a committee's
-/// setting signed outside casebook may hold any number).
-pub fn plus_days(day: NaiveDate, days: u32) -> NaiveDate {
-    day.checked_add_days(chrono::Days::new(u64::from(days)))
-        .unwrap_or(NaiveDate::MAX)
 }
