@@ -745,3 +745,46 @@ fn an_approval_is_judged_on_the_case_as_it_stands_and_only_by_expunge() {
     let queue = c.as_("Bo", &[&"case", &"list", f, &"--queue", &"counts"]);
     assert!(queue.contains("expunge-due"), "{queue}");
 }
+
+#[test]
+fn a_copy_the_case_is_sealed_from_erases_it_and_converges() {
+    let Some(c) = committee() else { return };
+    let f = &c.file;
+    c.as_(
+        "Cy",
+        &[
+            &"conflict",
+            f,
+            &c.code,
+            &"--hard",
+            &"--reason",
+            &"my neighbour",
+        ],
+    );
+    // Cy's copy, from before the expunge: the case's content is sealed from Cy there.
+    let cy_copy = c.dir.join("cy-copy.cases.age");
+    std::fs::copy(f, &cy_copy).unwrap();
+    c.as_("Ada", &[&"expunge", f, &c.code, &"--reason", &"request"]);
+    common::ok(&c.approve("Bo", f));
+    // Cy's laptop merges the expunge into its copy: the encrypted parts go, and the case
+    // is replayed from its tombstone.
+    let out = c.laptop("Cy").run(&[&"merge", &cy_copy, f]);
+    common::ok(&out);
+    let parts = common::query_decrypted(c.key("Cy"), &cy_copy, "SELECT count(*) FROM sealed;");
+    assert_eq!(parts.trim(), "0");
+    c.as_("Bo", &[&"merge", f, &cy_copy]);
+    // Every laptop, fresh ones too, reads both copies alike and warns of nothing.
+    let mut heads = Vec::new();
+    for key in ["Ada", "Cy"] {
+        let fresh = Laptop::with_key(c.key(key));
+        for file in [f, &cy_copy] {
+            let out = fresh.run(&[&"log", file, &"--head"]);
+            let said = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(!said.contains("WARNING"), "{said}");
+            heads.push(common::ok(&out));
+        }
+    }
+    assert!(heads.windows(2).all(|w| w[0] == w[1]), "{heads:?}");
+    let shown = c.as_("Cy", &[&"case", &"show", &cy_copy, &c.code]);
+    assert!(shown.contains("expunged"), "{shown}");
+}

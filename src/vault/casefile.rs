@@ -655,8 +655,18 @@ impl CaseFile {
         }
         let expunged = super::expunge::expunged_cases(&self.conn).map_err(db)?;
         let mut due = super::expunge::pending(&self.conn, expunged).map_err(db)?;
+        // The cases sealed from this copy among them, and those a second member's approval
+        // claims: erased, then replayed from their tombstone (their stored states are
+        // summaries a reader signed, which may lag behind).
         let mut claimed = super::expunge::claimed_sealed_from_here(&self.conn).map_err(db)?;
-        claimed.retain(|c| !due.contains(c));
+        for case in &due {
+            if super::sealing::here(&self.conn, &case.to_string()).map_err(db)? == Some(false)
+                && !claimed.contains(case)
+            {
+                claimed.push(*case);
+            }
+        }
+        due.retain(|c| !claimed.contains(c));
         if due.is_empty() && claimed.is_empty() {
             return Ok(due);
         }

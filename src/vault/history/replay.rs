@@ -202,7 +202,11 @@ impl Replay {
             return Ok(None);
         };
         let mut summary = signed.clone();
-        summary.sealed = crate::vault::sealing::sealing_of(conn, id)?;
+        // An expunged case is sealed from nobody: nothing of it is left to seal.
+        summary.sealed = match summary.expunged {
+            Some(_) => None,
+            None => crate::vault::sealing::sealing_of(conn, id)?,
+        };
         // Its code name is the one this copy holds (settled with every other case's when
         // copies chose the same): a summary never renames a case onto another's name.
         if let Some(name) = stored_code_name(conn, id)? {
@@ -460,7 +464,10 @@ impl Replay {
         // case's signed sealing events say (whatever the stored one claims).
         let mut summaries = self.stored_summaries(conn)?;
         for summary in &mut summaries {
-            summary.sealed = crate::vault::sealing::sealing_of(conn, summary.id)?;
+            summary.sealed = match summary.expunged {
+                Some(_) => None,
+                None => crate::vault::sealing::sealing_of(conn, summary.id)?,
+            };
             *summary = summary.sealed_summary();
         }
         for id in &self.sealed_from_here {
