@@ -727,6 +727,9 @@ fn an_approval_is_judged_on_the_case_as_it_stands_and_only_by_expunge() {
     );
     let refused = common::fails(&c.approve("Bo", f));
     assert!(refused.contains("a legal hold stands"), "{refused}");
+    // The preview says so too, rather than offering it.
+    let refused = c.refused("Bo", &[&"expunge", f, &c.code, &"--approve"]);
+    assert!(refused.contains("a legal hold stands"), "{refused}");
     assert_eq!(c.canaries_in(f), CANARIES.to_vec());
     // Settings far out of range are taken without a panic anywhere.
     c.as_(

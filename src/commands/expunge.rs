@@ -85,21 +85,33 @@ pub(super) fn expunge(
         }
         .into());
     }
-    let Some((by, count, reason, note)) = case.pending.iter().find_map(|p| match &p.kind {
-        EventKind::CaseExpunged {
-            manifest,
-            reason,
-            note,
-            ..
-        } => Some((p.author, manifest.count, *reason, note.clone())),
-        _ => None,
-    }) else {
+    let Some((tombstone, by, count, reason, note)) =
+        case.pending.iter().find_map(|p| match &p.kind {
+            EventKind::CaseExpunged {
+                manifest,
+                reason,
+                note,
+                ..
+            } => Some((p.id, p.author, manifest.count, *reason, note.clone())),
+            _ => None,
+        })
+    else {
         return Err(crate::core::process::RuleError::ExpungeApproval {
             case: case.code_name.clone(),
             why: "no expunge waits for approval".into(),
         }
         .into());
     };
+    // What the rules say of the approval now, before anything is shown as approvable (a
+    // legal hold, a reopening, the proposer themselves).
+    crate::ops::as_member(&session.file, |actor| {
+        crate::core::process::after_decision(
+            actor,
+            &case,
+            EventKind::ExpungeApproved { tombstone },
+            chrono::Utc::now(),
+        )
+    })?;
     let roster = session.file.roster()?;
     let proposer = roster
         .get(by)

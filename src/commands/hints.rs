@@ -308,7 +308,9 @@ pub(super) fn rule(error: &RuleError) -> Option<String> {
             "`casebook case show FILE CODE` shows its status, sanctions, appeal and holds"
         }
         RuleError::ExpungeApproval { .. } => {
-            "`casebook expunge FILE CODE --approve` by a second member who may act on the case"
+            "a second member who may act on the case approves with `casebook expunge FILE CODE \
+             --approve`; a committee that decides against an expunge postpones it with \
+             `--hold-until DAY --why W`"
         }
         RuleError::AppealWindowClosed { .. } => {
             "the window is a committee rule (`casebook settings FILE --appeal-days N`)"

@@ -98,11 +98,13 @@ impl Session {
         for line in crate::ops::notices::displaced(&report, &roster) {
             eprintln!("{line}");
         }
+        // The conflict copies merged are deleted first: what is left beside the file after
+        // an expunge is what casebook could not reach.
+        self.finish(&roster);
         let report = match save_as {
             None => self.apply_expunges(report)?,
             Some(_) => report,
         };
-        self.finish(&roster);
         Ok(report)
     }
 

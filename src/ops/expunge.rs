@@ -20,6 +20,8 @@ pub enum Unreachable {
     Exports(Vec<PathBuf>),
     /// A sync tool's conflict copy beside the file, not merged yet.
     ConflictCopy(PathBuf),
+    /// casebook's backup of such a copy (a member changed the copy itself).
+    CopyBackup(PathBuf),
     /// A sync tool's version folder (Syncthing's `.stversions`).
     Versions(PathBuf),
     /// A git repository holding the case file's history.
@@ -53,6 +55,12 @@ impl std::fmt::Display for Unreachable {
                 "the sync conflict copy {}: merge it (`casebook merge FILE COPY`), which \
                  discards what it holds of the case and deletes it",
                 show(copy)
+            ),
+            Unreachable::CopyBackup(backup) => write!(
+                f,
+                "casebook's backup of a sync conflict copy, {}: delete it once the copy is \
+                 merged",
+                show(backup)
             ),
             Unreachable::Versions(dir) => write!(
                 f,
@@ -174,6 +182,32 @@ pub fn clean_up(file: &Path, export_dir: &Path, codes: &[String]) -> Leftovers {
             .into_iter()
             .map(Unreachable::ConflictCopy),
     );
+    // The backups casebook wrote beside conflict copies it has since merged and deleted.
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let folder = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let Some(copy) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".bak"))
+        else {
+            continue;
+        };
+        if crate::vault::copies::is_conflict_copy(&name, copy) {
+            if folder.join(copy).exists() {
+                leftovers.unreachable.push(Unreachable::CopyBackup(path));
+            } else if std::fs::remove_file(&path).is_ok() {
+                leftovers.deleted.push(path);
+            }
+        }
+    }
     let absolute = if file.is_absolute() {
         file.to_path_buf()
     } else {
@@ -248,5 +282,37 @@ mod tests {
             "{text:?}"
         );
         assert!(text.iter().any(|t| t.contains(".stversions")), "{text:?}");
+    }
+
+    #[test]
+    fn the_backup_of_a_merged_conflict_copy_goes_and_a_remaining_copy_is_named() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("c.cases.age");
+        let gone = root
+            .path()
+            .join("c.cases.sync-conflict-20261203-101010-ABCDEF7.age.bak");
+        let copy = root.path().join("c.cases (conflicted copy 2026-12-03).age");
+        std::fs::write(&gone, b"x").unwrap();
+        std::fs::write(&copy, b"x").unwrap();
+        std::fs::write(
+            root.path()
+                .join("c.cases (conflicted copy 2026-12-03).age.bak"),
+            b"x",
+        )
+        .unwrap();
+        let found = clean_up(&file, root.path(), &[]);
+        assert_eq!(found.deleted, vec![gone.clone()]);
+        assert!(!gone.exists());
+        let text: Vec<String> = found.unreachable.iter().map(|u| u.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("the sync conflict copy") && t.contains("conflicted copy")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("casebook's backup of a sync conflict copy")),
+            "{text:?}"
+        );
     }
 }

@@ -224,7 +224,48 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
             _ => None,
         };
     }
+    if case.expunged.is_some() {
+        // Only its retained record is left: nothing more is written on it.
+        return match action {
+            Action::Expunge => Some("its content was expunged already".into()),
+            Action::AddNote
+            | Action::ChangeStatus
+            | Action::Assign
+            | Action::Conflict
+            | Action::AddParty
+            | Action::Emergency
+            | Action::ReviewEmergency
+            | Action::Vote
+            | Action::Decide
+            | Action::Comms
+            | Action::Export
+            | Action::Amend
+            | Action::Attachments
+            | Action::Resolve
+            | Action::RecordText
+            | Action::Sanction
+            | Action::Tell
+            | Action::Appeal
+            | Action::SanctionStep
+            | Action::Seal
+            | Action::GiveAccess
+            | Action::OpenContact => {
+                Some("the case was expunged: only its retained record is left".into())
+            }
+            _ => None,
+        };
+    }
+    let today = chrono::Utc::now().date_naive();
     let why = match action {
+        Action::Expunge
+            if let Some(hold) = crate::core::retention::legal_hold_on(case, today) =>
+        {
+            format!(
+                "a legal hold stands until {} ({})",
+                hold.until,
+                crate::core::sanitize::inline(&hold.reason)
+            )
+        }
         Action::ChangeStatus if !case.status.next().iter().any(|s| *s != Status::Decided) => {
             format!("{} is a final status", case.status)
         }
@@ -290,7 +331,6 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
         Action::RecordText if case.decision.is_none() => {
             "record the decision (d) first: the text is for its record".into()
         }
-        Action::Expunge if case.expunged.is_some() => "its content was expunged already".into(),
         Action::Expunge if !crate::core::retention::finished(case) => format!(
             "the case is {}: a case is expunged once the committee is done with it",
             case.status
