@@ -298,7 +298,7 @@ impl CaseFile {
         ))
     }
 
-    /// What an expunge of `case` would erase (see [`history::manifest`]), with the newest
+    /// What an expunge of `case` would erase (see `history::manifest`), with the newest
     /// commit this copy holds.
     pub fn expunge_manifest(
         &self,
