@@ -186,6 +186,34 @@ fn palette_score(query: &str, action: Action) -> Option<(i64, i64)> {
     }
 }
 
+/// The actions that read or write a case's content: none of them runs on a case sealed from
+/// the member, or on an expunged one.
+const CONTENT_ACTIONS: [Action; 23] = [
+    Action::AddNote,
+    Action::ChangeStatus,
+    Action::Assign,
+    Action::Conflict,
+    Action::AddParty,
+    Action::Emergency,
+    Action::ReviewEmergency,
+    Action::Vote,
+    Action::Decide,
+    Action::Comms,
+    Action::Export,
+    Action::Amend,
+    Action::Attachments,
+    Action::Resolve,
+    Action::RecordText,
+    Action::Sanction,
+    Action::Tell,
+    Action::Appeal,
+    Action::Expunge,
+    Action::SanctionStep,
+    Action::Seal,
+    Action::GiveAccess,
+    Action::OpenContact,
+];
+
 /// Why an action on the open case cannot succeed now (before any form opens).
 fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<String> {
     let case = &data.case;
@@ -196,29 +224,7 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
         // Nothing of its content is in this copy: only one's own conflict can be withdrawn.
         return match action {
             Action::Conflict if my_conflict.is_some() => None,
-            Action::AddNote
-            | Action::ChangeStatus
-            | Action::Assign
-            | Action::Conflict
-            | Action::AddParty
-            | Action::Emergency
-            | Action::ReviewEmergency
-            | Action::Vote
-            | Action::Decide
-            | Action::Comms
-            | Action::Export
-            | Action::Amend
-            | Action::Attachments
-            | Action::Resolve
-            | Action::RecordText
-            | Action::Sanction
-            | Action::Tell
-            | Action::Appeal
-            | Action::Expunge
-            | Action::SanctionStep
-            | Action::Seal
-            | Action::GiveAccess
-            | Action::OpenContact => {
+            action if CONTENT_ACTIONS.contains(&action) => {
                 Some("the case is sealed from you: its content is not in your copy".into())
             }
             _ => None,
@@ -228,28 +234,7 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
         // Only its retained record is left: nothing more is written on it.
         return match action {
             Action::Expunge => Some("its content was expunged already".into()),
-            Action::AddNote
-            | Action::ChangeStatus
-            | Action::Assign
-            | Action::Conflict
-            | Action::AddParty
-            | Action::Emergency
-            | Action::ReviewEmergency
-            | Action::Vote
-            | Action::Decide
-            | Action::Comms
-            | Action::Export
-            | Action::Amend
-            | Action::Attachments
-            | Action::Resolve
-            | Action::RecordText
-            | Action::Sanction
-            | Action::Tell
-            | Action::Appeal
-            | Action::SanctionStep
-            | Action::Seal
-            | Action::GiveAccess
-            | Action::OpenContact => {
+            action if CONTENT_ACTIONS.contains(&action) => {
                 Some("the case was expunged: only its retained record is left".into())
             }
             _ => None,
