@@ -696,7 +696,10 @@ fn an_approval_is_judged_on_the_case_as_it_stands_and_only_by_expunge() {
     c.propose(f);
     let tombstone = c.tombstone();
     // The generic approve and a withdrawal do not touch an expunge's proposal.
-    let refused = c.refused("Bo", &[&"approve", f, &c.code, &"--item", &&tombstone[..8]]);
+    let out = c
+        .laptop("Bo")
+        .run(&[&"approve", f, &c.code, &"--item", &&tombstone[..8]]);
+    let refused = common::fails_with(&out, 9);
     assert!(refused.contains("expunge FILE CODE --approve"), "{refused}");
     let refused = c.refused(
         "Ada",
@@ -747,6 +750,8 @@ fn an_approval_is_judged_on_the_case_as_it_stands_and_only_by_expunge() {
     );
     let queue = c.as_("Bo", &[&"case", &"list", f, &"--queue", &"counts"]);
     assert!(queue.contains("expunge-due"), "{queue}");
+    let refused = c.refused("Ada", &[&"settings", f, &"--retain-months", &"1200000"]);
+    assert!(refused.contains("at most 1200"), "{refused}");
 }
 
 #[test]

@@ -142,6 +142,8 @@ fn vault_class(error: &vault::Error) -> ExitClass {
         | V::UnrecognisedIdentity { .. } => ExitClass::Unreadable,
         V::Locked { .. } | V::ChangedOnDisk { .. } => ExitClass::Busy,
         V::Rollback { .. } | V::PredatesExpunge { .. } => ExitClass::OlderCopy,
+        // The rules' refusal, met when the change is recorded.
+        V::Rule { .. } | V::RosterRule { .. } => ExitClass::RuleRefused,
         V::Truncated { .. }
         | V::Tampered { .. }
         | V::Corrupt { .. }

@@ -160,6 +160,7 @@ fn ops_hint(error: &ops::Error) -> Option<String> {
             "for example amber-kettle:2, the second party of amber-kettle"
         }
         ops::Error::NoSuchParty { .. } => "parties are numbered from 1 as the case lists them",
+        ops::Error::TooManyMonths { .. } => "a retention schedule counts months; 120 is ten years",
         ops::Error::NoSuchPerson { .. } => {
             "give the name, address, handle or alias as a case records it (`casebook case show`)"
         }

@@ -980,6 +980,20 @@ pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Se
         }
         settings.grounds = grounds.into();
     }
+    // A hundred years: past that, no date is a date anyone keeps a record until.
+    const MOST: u32 = 1_200;
+    for months in change
+        .retain_months
+        .iter()
+        .chain(change.retain_outcome.iter().map(|(_, m)| m))
+    {
+        if *months > MOST {
+            return Err(Error::TooManyMonths {
+                months: *months,
+                most: MOST,
+            });
+        }
+    }
     if let Some(months) = change.retain_months {
         settings.retention.months = (months > 0).then_some(months);
     }

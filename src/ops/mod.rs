@@ -100,6 +100,14 @@ pub enum Error {
         /// The custodian's name.
         holder: String,
     },
+    /// A number of months past what a retention schedule can mean.
+    #[error("{months} months is past what a retention schedule can mean; at most {most}")]
+    TooManyMonths {
+        /// What was given.
+        months: u32,
+        /// The most taken.
+        most: u32,
+    },
     /// No party in the cases the member may read is the person a subject-access request names.
     #[error(
         "no party in the cases you may read is {reference:?} (by whole name, address, handle or alias)"
