@@ -5,10 +5,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{Days, Utc};
 use common::Laptop;
+use common::committee::Members;
 use common::forge::{Forged, Forgery};
 
 const MEMBERS: [&str; 5] = ["Ada", "Bo", "Cy", "Di", "Ed"];
@@ -17,34 +18,22 @@ const MEMBERS: [&str; 5] = ["Ada", "Bo", "Cy", "Di", "Ed"];
 /// `temporary-ban` by the votes of Ada, Bo and Cy; its title, summary and rationale hold the
 /// canary word `zqxcase`.
 struct Committee {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    file: PathBuf,
-    keys: Vec<(String, PathBuf, Laptop)>,
+    members: Members,
     code: String,
 }
 
+impl std::ops::Deref for Committee {
+    type Target = Members;
+
+    fn deref(&self) -> &Members {
+        &self.members
+    }
+}
+
 fn committee() -> Option<Committee> {
-    if !["age", "sqlite3", "ssh-keygen"]
-        .iter()
-        .all(|t| common::have(t))
-    {
-        return None;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().to_path_buf();
-    let file = dir.join("committee.cases.age");
-    let mut keys = Vec::new();
-    for name in MEMBERS {
-        let key = common::member_key(&dir, &name.to_lowercase());
-        keys.push((name.to_string(), key.clone(), Laptop::with_key(&key)));
-    }
-    let ada = &keys[0].2;
-    ada.ok(&[&"init", &file, &"--name", &"Ada"]);
-    for name in &MEMBERS[1..] {
-        let public = dir.join(format!("{}.pub", name.to_lowercase()));
-        ada.ok(&[&"member", &"add", &file, &"--name", name, &"--key", &public]);
-    }
+    let members = Members::new(&MEMBERS)?;
+    let file = members.file.clone();
+    let ada = members.laptop("Ada");
     let code = ada
         .ok(&[
             &"case",
@@ -60,13 +49,7 @@ fn committee() -> Option<Committee> {
     for step in ["triage", "deliberating"] {
         ada.ok(&[&"status", &file, &code, &step]);
     }
-    let c = Committee {
-        _tmp: tmp,
-        dir,
-        file,
-        keys,
-        code,
-    };
+    let c = Committee { members, code };
     for name in ["Ada", "Bo", "Cy"] {
         c.as_(
             name,
@@ -92,50 +75,19 @@ fn committee() -> Option<Committee> {
             &"Repeated threats zqxcase",
         ],
     );
-    for (_, _, laptop) in &c.keys[1..] {
+    for laptop in c.others() {
         laptop.ok(&[&"info", &c.file]);
     }
     Some(c)
 }
 
 impl Committee {
-    fn laptop(&self, name: &str) -> &Laptop {
-        &self.keys.iter().find(|k| k.0 == name).unwrap().2
-    }
-
-    fn key(&self, name: &str) -> &Path {
-        &self.keys.iter().find(|k| k.0 == name).unwrap().1
-    }
-
-    fn as_(&self, name: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
-        self.laptop(name).ok(args)
-    }
-
-    fn refused(&self, name: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
-        common::fails(&self.laptop(name).run(args))
-    }
-
     fn queue(&self, name: &str, queue: &str) -> String {
         self.as_(name, &[&"case", &"list", &self.file, &"--queue", &queue])
     }
 
     fn case_id(&self) -> String {
-        let f = Forgery::open(self.key("Ada"), &self.file);
-        let id = f.case(&self.code);
-        std::fs::remove_file(&f.db).unwrap();
-        id
-    }
-
-    /// `who` decrypts `file`, appends `events` in one commit they sign themselves, and
-    /// encrypts it again to every member.
-    fn forge(&self, file: &Path, who: &str, events: &[Forged<'_>]) {
-        let mut forgery = Forgery::open(self.key(who), file);
-        forgery.commit(who, self.key(who), &now(), events);
-        let publics: Vec<PathBuf> = MEMBERS
-            .iter()
-            .map(|n| self.dir.join(format!("{}.pub", n.to_lowercase())))
-            .collect();
-        forgery.seal(&publics);
+        self.members.case_id(&self.code)
     }
 
     /// A laptop that saw the file before and one that never did both name `why` in the
@@ -613,6 +565,7 @@ fn an_appeal_is_decided_without_the_members_who_decided_on_every_copy() {
     c.forge(
         &old,
         "Bo",
+        &now(),
         &[Forged {
             case: Some(&case),
             kind: "vote-cast",
@@ -757,11 +710,7 @@ fn a_sanction_without_a_decision_or_an_appeal_out_of_time_is_not_applied() {
             payload: r#"{"kind":"appeal-opened","grounds":"new-evidence","note":"late"}"#.into(),
         }],
     );
-    let publics: Vec<PathBuf> = MEMBERS
-        .iter()
-        .map(|n| c.dir.join(format!("{}.pub", n.to_lowercase())))
-        .collect();
-    forgery.seal(&publics);
+    forgery.seal(&c.publics());
     c.held_everywhere("the appeal window of");
     let shown = c.as_("Ada", &[&"case", &"show", f, &code, &"--json"]);
     let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
@@ -975,11 +924,7 @@ fn a_message_to_the_reported_person_carries_only_what_their_record_may_show() {
             payload: r#"{"kind":"template-set","to":"reported","step":"update","text":"{code}: zqxforged"}"#.into(),
         }],
     );
-    let publics: Vec<PathBuf> = MEMBERS
-        .iter()
-        .map(|n| c.dir.join(format!("{}.pub", n.to_lowercase())))
-        .collect();
-    forgery.seal(&publics);
+    forgery.seal(&c.publics());
     let listed = c.as_("Di", &[&"template", &"list", f]);
     assert!(!listed.contains("zqxforged"), "{listed}");
     let log = c.as_("Di", &[&"log", f]);

@@ -4,10 +4,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::Utc;
 use common::Laptop;
+use common::committee::Members;
 use common::forge::{Forged, Forgery};
 
 const MEMBERS: [&str; 4] = ["Ada", "Bo", "Cy", "Di"];
@@ -26,35 +27,23 @@ const CANARIES: [&str; 6] = [
 /// Ada (chair), Bo, Cy and Di, each on a laptop of their own; case `code` holds the canaries
 /// and is out of scope (the committee is done with it); case `other` holds `zqxkeep`.
 struct Committee {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    file: PathBuf,
-    keys: Vec<(String, PathBuf, Laptop)>,
+    members: Members,
     code: String,
     other: String,
 }
 
+impl std::ops::Deref for Committee {
+    type Target = Members;
+
+    fn deref(&self) -> &Members {
+        &self.members
+    }
+}
+
 fn committee() -> Option<Committee> {
-    if !["age", "sqlite3", "ssh-keygen"]
-        .iter()
-        .all(|t| common::have(t))
-    {
-        return None;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().to_path_buf();
-    let file = dir.join("committee.cases.age");
-    let mut keys = Vec::new();
-    for name in MEMBERS {
-        let key = common::member_key(&dir, &name.to_lowercase());
-        keys.push((name.to_string(), key.clone(), Laptop::with_key(&key)));
-    }
-    let ada = &keys[0].2;
-    ada.ok(&[&"init", &file, &"--name", &"Ada"]);
-    for name in &MEMBERS[1..] {
-        let public = dir.join(format!("{}.pub", name.to_lowercase()));
-        ada.ok(&[&"member", &"add", &file, &"--name", name, &"--key", &public]);
-    }
+    let members = Members::new(&MEMBERS)?;
+    let file = members.file.clone();
+    let ada = members.laptop("Ada");
     let new_case = |title: &str, summary: &str| {
         ada.ok(&[
             &"case",
@@ -112,37 +101,17 @@ fn committee() -> Option<Committee> {
     ]);
     ada.ok(&[&"status", &file, &code, &"triage"]);
     ada.ok(&[&"status", &file, &code, &"out-of-scope"]);
-    let c = Committee {
-        _tmp: tmp,
-        dir,
-        file,
-        keys,
+    for laptop in members.others() {
+        laptop.ok(&[&"info", &file]);
+    }
+    Some(Committee {
+        members,
         code,
         other,
-    };
-    for (_, _, laptop) in &c.keys[1..] {
-        laptop.ok(&[&"info", &c.file]);
-    }
-    Some(c)
+    })
 }
 
 impl Committee {
-    fn laptop(&self, name: &str) -> &Laptop {
-        &self.keys.iter().find(|k| k.0 == name).unwrap().2
-    }
-
-    fn key(&self, name: &str) -> &Path {
-        &self.keys.iter().find(|k| k.0 == name).unwrap().1
-    }
-
-    fn as_(&self, name: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
-        self.laptop(name).ok(args)
-    }
-
-    fn refused(&self, name: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
-        common::fails(&self.laptop(name).run(args))
-    }
-
     fn propose(&self, file: &Path) -> String {
         self.as_(
             "Ada",
@@ -188,24 +157,8 @@ impl Committee {
         laptop.ok(&[&"log", &file, &"--head"])
     }
 
-    fn forge(&self, file: &Path, who: &str, events: &[Forged<'_>]) {
-        let mut forgery = Forgery::open(self.key(who), file);
-        forgery.commit(who, self.key(who), &now(), events);
-        forgery.seal(&self.publics());
-    }
-
-    fn publics(&self) -> Vec<PathBuf> {
-        MEMBERS
-            .iter()
-            .map(|n| self.dir.join(format!("{}.pub", n.to_lowercase())))
-            .collect()
-    }
-
     fn case_id(&self) -> String {
-        let f = Forgery::open(self.key("Ada"), &self.file);
-        let id = f.case(&self.code);
-        std::fs::remove_file(&f.db).unwrap();
-        id
+        self.members.case_id(&self.code)
     }
 
     fn tombstone(&self) -> String {
@@ -431,6 +384,7 @@ fn the_rules_hold_an_approval_the_proposer_a_party_or_a_conflicted_member_signed
         c.forge(
             f,
             who,
+            &now(),
             &[Forged {
                 case: Some(&id),
                 kind: "expunge-approved",

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+pub mod committee;
 pub mod forge;
 
 /// A home directory with no keys and no config, so tests never pick up the machine's own.
