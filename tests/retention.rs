@@ -750,3 +750,35 @@ fn a_copy_the_case_is_sealed_from_erases_it_and_converges() {
     let shown = c.as_("Cy", &[&"case", &"show", &cy_copy, &c.code]);
     assert!(shown.contains("expunged"), "{shown}");
 }
+
+#[test]
+fn a_copy_that_held_part_of_the_case_takes_the_rest_erased_and_converges() {
+    let Some(c) = committee() else { return };
+    let f = &c.file;
+    // Cy's copy from when the other case was in triage: it never saw it closed or proposed.
+    c.as_("Ada", &[&"status", f, &c.other, &"triage"]);
+    let old = c.dir.join("cy-old.cases.age");
+    std::fs::copy(f, &old).unwrap();
+    c.as_("Ada", &[&"status", f, &c.other, &"out-of-scope"]);
+    c.as_("Ada", &[&"expunge", f, &c.other, &"--reason", &"retention"]);
+    common::ok(
+        &c.laptop("Bo")
+            .run(&[&"expunge", f, &c.other, &"--approve", &"--yes"]),
+    );
+    // Cy merges the erased file into the old copy: the closing and the proposal come in as
+    // markers only, and the copy erases what it held of the case.
+    let merged = c.as_("Cy", &[&"merge", &old, f]);
+    assert!(merged.contains("merged into"), "{merged}");
+    assert!(!contains(&c.plaintext(&old), b"zqxkeep"));
+    let fresh = Laptop::with_key(c.key("Di"));
+    let mut heads = Vec::new();
+    for file in [f, &old] {
+        let out = fresh.run(&[&"log", file, &"--head"]);
+        let said = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!said.contains("WARNING"), "{said}");
+        heads.push(common::ok(&out));
+    }
+    c.as_("Ada", &[&"merge", f, &old]);
+    heads.push(c.head(&fresh, f));
+    assert!(heads[1..].windows(2).all(|w| w[0] == w[1]), "{heads:?}");
+}

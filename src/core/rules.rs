@@ -526,6 +526,9 @@ fn judge_expunge(
     }
     let mut expected = super::retention::retained(case);
     expected.updated_at = retained.updated_at;
+    // Its code name as the proposer's copy held it (a clash with another case's may rename
+    // it on a copy that replays it).
+    expected.code_name.clone_from(&retained.code_name);
     if *retained != expected {
         return refuse("the record it keeps is not the case's retained record".into());
     }

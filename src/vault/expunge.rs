@@ -1,7 +1,7 @@
 //! Erasing an expunged case's content from the file (see [`crate::core::retention`]).
 //!
 //! Every event of the case but its tombstone, the tombstone's approval, laptops' claims to
-//! have applied it, its holds and who read it keeps its header (id, case, author, time, kind)
+//! have applied it and who read it keeps its header (id, case, author, time, kind)
 //! and, in place of its payload, a marker `{"expunged":"<SHA-256 of the payload>"}`. An
 //! event's hash covers its payload's SHA-256, not the payload (see [`super::history`]), so
 //! every copy still checks every event and every commit; verification accepts a marker only
@@ -21,12 +21,11 @@ const MARKER_START: &str = "{\"expunged\":\"";
 const MARKER_END: &str = "\"}";
 
 /// The kinds an expunge never erases: the tombstone and what follows it, and who read the
-/// case (the committee follows those; they hold no content).
-pub(crate) const KEPT: [&str; 5] = [
+/// case (the committee follows those; they hold no content). A hold's reason is erased.
+pub(crate) const KEPT: [&str; 4] = [
     "case-expunged",
     "expunge-approved",
     "expunge-applied",
-    "expunge-held",
     "case-sealed",
 ];
 

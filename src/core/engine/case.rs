@@ -70,11 +70,16 @@ pub fn step(
     // An erased payload: only its header is here (an approved expunge erased it). The case
     // is known from its tombstone alone.
     if let EventKind::Erased { was } = &event.kind {
-        if state.is_none()
-            && was == "case-opened"
-            && let Some(id) = event.case
-        {
-            *state = Case::erased(id, event);
+        match state.as_mut() {
+            None if was == "case-opened" => {
+                if let Some(id) = event.case {
+                    *state = Case::erased(id, event);
+                }
+            }
+            // A copy that held part of the case, and gets the rest erased (an approved
+            // expunge erased it elsewhere): from here on it judges as a copy that holds none.
+            Some(case) if case.expunged.is_none() => case.erased = true,
+            _ => {}
         }
         return Step::Applied;
     }
@@ -84,7 +89,10 @@ pub fn step(
     if let (Some(case), EventKind::CaseSealed { .. }) = (state.as_mut(), &event.kind)
         && case.erased
     {
-        case.apply(event);
+        // One that waited for a second reader's approval is left out: the approval is erased.
+        if !rules::needs_approval(Some(case), event, context) {
+            case.apply(event);
+        }
         return Step::Applied;
     }
     // Nothing changes an expunged case but a laptop saying it applied the expunge: what a
@@ -135,11 +143,14 @@ pub fn step(
     {
         return hold(state, event, why.to_string(), false);
     }
-    // An expunge's approval stands when its own past allows it: the copy that made it may
-    // have erased the case already, which nothing undoes, so a hold or a reopening made at
-    // the same time on another copy does not take it back.
+    // An expunge (its proposal and its approval) stands when its own past allows it: the copy
+    // that approved it may have erased the case already, which nothing undoes, so a hold, a
+    // reopening or a message made at the same time on another copy does not take it back.
     if causal.is_some()
-        && !matches!(event.kind, EventKind::ExpungeApproved { .. })
+        && !matches!(
+            event.kind,
+            EventKind::ExpungeApproved { .. } | EventKind::CaseExpunged { .. }
+        )
         && let Err(why) = rules::judge(actor, state.as_ref(), event, context)
     {
         if redundant(state.as_ref(), event) {
