@@ -79,6 +79,22 @@ fn names(identity: &Identity, reference: &str) -> bool {
     }
 }
 
+/// Whether `text` (a name, handle or address as a case records it) is `subject`, letter case
+/// and a leading `@` aside.
+fn names_text(text: &str, subject: &str) -> bool {
+    let norm = |t: &str| t.trim().trim_start_matches('@').to_lowercase();
+    !subject.trim().is_empty() && norm(text) == norm(subject)
+}
+
+/// The address a report's `From` names: inside `<…>` when there is one, else the whole.
+fn sender(from: &str) -> String {
+    let inner = match (from.rfind('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &from[a + 1..b],
+        _ => from,
+    };
+    inner.trim().to_lowercase()
+}
+
 /// Gather what `file` holds about the person `reference` names (see the module docs).
 pub fn gather(file: &mut CaseFile, reference: &str) -> Result<PersonRecord, Error> {
     let me = super::acting_member(file)?;
@@ -131,6 +147,13 @@ pub fn gather(file: &mut CaseFile, reference: &str) -> Result<PersonRecord, Erro
             ..PersonCase::default()
         };
         let (mut to_reported, mut to_reporter) = (false, false);
+        // What a sanction or a message names is a role, not a person: it is theirs only when
+        // they are the one party of that role (else it may be another's, and is withheld).
+        let only = |role: PartyRole| {
+            case.parties.iter().filter(|p| p.role == role).count()
+                == theirs.iter().filter(|p| p.role == role).count()
+        };
+        let mut handles: Vec<String> = Vec::new();
         for party in &theirs {
             entry.roles.push(party.role.as_str().to_string());
             match &party.identity {
@@ -139,6 +162,12 @@ pub fn gather(file: &mut CaseFile, reference: &str) -> Result<PersonRecord, Erro
                     handle,
                     email,
                 } => {
+                    handles.extend(
+                        [Some(name), handle.as_ref(), email.as_ref()]
+                            .into_iter()
+                            .flatten()
+                            .cloned(),
+                    );
                     entry.recorded_as.push(format!("name: {name}"));
                     entry
                         .recorded_as
@@ -159,7 +188,12 @@ pub fn gather(file: &mut CaseFile, reference: &str) -> Result<PersonRecord, Erro
             to_reporter |= party.role == PartyRole::Reporter;
         }
         if to_reported {
-            for s in &case.sanctions {
+            let named = |subject: &str| handles.iter().any(|h| names_text(h, subject));
+            for s in case
+                .sanctions
+                .iter()
+                .filter(|s| named(&s.subject) || only(PartyRole::Reported))
+            {
                 entry.sanctions.push(format!(
                     "{} in {}, from {}{}{}",
                     s.kind,
@@ -177,10 +211,14 @@ pub fn gather(file: &mut CaseFile, reference: &str) -> Result<PersonRecord, Erro
             }
         }
         for c in &case.communications {
-            if (c.to == Audience::Reported && to_reported)
+            let theirs = (c.to == Audience::Reported && to_reported && only(PartyRole::Reported))
+                || (c.to == Audience::Reporter && to_reporter && only(PartyRole::Reporter));
+            if theirs {
+                entry.messages.push((c.at, c.summary.clone()));
+            } else if (c.to == Audience::Reported && to_reported)
                 || (c.to == Audience::Reporter && to_reporter)
             {
-                entry.messages.push((c.at, c.summary.clone()));
+                entry.withheld += 1;
             }
         }
         let profile = if to_reported {
@@ -200,10 +238,7 @@ pub fn gather(file: &mut CaseFile, reference: &str) -> Result<PersonRecord, Erro
                     subject,
                     body,
                     ..
-                } if emails
-                    .iter()
-                    .any(|e| from.to_lowercase().contains(e.as_str())) =>
-                {
+                } if emails.contains(&sender(from)) => {
                     entry
                         .reports
                         .push((event.at, subject.clone(), body.clone()));
@@ -356,5 +391,14 @@ mod tests {
             },
             "NightOwl"
         ));
+    }
+
+    #[test]
+    fn a_report_is_theirs_only_from_their_own_address() {
+        assert_eq!(sender("Ann <Ann@Example.org>"), "ann@example.org");
+        assert_eq!(sender("ann@example.org"), "ann@example.org");
+        assert_ne!(sender("Jo <joann@example.org>"), "ann@example.org");
+        assert!(names_text("@dana", "Dana"));
+        assert!(!names_text("dana", ""));
     }
 }
