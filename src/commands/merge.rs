@@ -186,7 +186,17 @@ pub(super) fn driver(
     }
     let roster = file.roster()?;
     super::session::warn_if_clock_behind(&file);
-    file.save(&identity)?;
+    let report = file.save(&identity)?;
+    // An expunge the merge brought in took effect at that save: git's own history of the file
+    // is what matters most of what casebook cannot reach, and it is said here.
+    for line in crate::ops::expunge::apply(
+        &mut file,
+        &identity,
+        &report.path,
+        &config.interface.export_dir,
+    )? {
+        eprintln!("{line}");
+    }
     drop(file);
     // %A is git's temporary file: git keeps its previous version, so no backup is left in the
     // work tree beside it.

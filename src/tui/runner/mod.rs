@@ -101,7 +101,9 @@ impl<'a> Runner<'a> {
     pub fn carry_out(&mut self, app: &App, file: &mut CaseFile, effect: Effect) -> Option<Outcome> {
         let effect = match effect {
             Effect::Unlock(typed) => return self.unlock(file, typed),
-            Effect::Lock { idle_secs, draft } => return self.lock(file, idle_secs, draft),
+            Effect::Lock { idle_secs, draft } => {
+                return self.lock(file, idle_secs, draft, &app.export_dir);
+            }
             effect => effect,
         };
         let identity = self.identity.as_ref()?;
@@ -139,13 +141,16 @@ impl<'a> Runner<'a> {
                 }
                 Ok(Outcome::CopiesFound(copies))
             }
-            Effect::MergeCopies => merge_copies(file, identity),
+            Effect::MergeCopies => merge_copies(file, identity, &app.export_dir),
             Effect::ListUnsaved => unsaved(file).map(Outcome::Unsaved),
             Effect::DropUnsaved(event) => drop_unsaved(app, file, event),
             Effect::SaveAndQuit => file
                 .save(identity)
-                .map(|_| Outcome::SavedToQuit)
-                .map_err(ops::Error::from),
+                .map_err(ops::Error::from)
+                .and_then(|report| {
+                    ops::expunge::apply(file, identity, &report.path, &app.export_dir)
+                })
+                .map(|_| Outcome::SavedToQuit),
             Effect::Search(query) => search(file, query),
             Effect::Submit(request) => submit(app, file, identity, request),
             Effect::PreviewMember(new) => {
@@ -186,13 +191,21 @@ impl<'a> Runner<'a> {
         file: &mut CaseFile,
         idle_secs: Option<u64>,
         draft: Option<Zeroizing<String>>,
+        export_dir: &std::path::Path,
     ) -> Option<Outcome> {
         let identity = self.identity.as_ref()?;
         // The vault refuses to save over the demo or a file changed on disk; then the changes
         // stay, sealed with the rest.
-        let saved = file
-            .is_dirty()
-            .then(|| file.save(identity).map(|_| ()).map_err(|e| e.to_string()));
+        let saved = file.is_dirty().then(|| {
+            let report = file.save(identity).map_err(|e| e.to_string())?;
+            // An expunge that took effect at this save: its leftovers go and this laptop's
+            // claim is signed now (the lock screen does not list what casebook cannot reach;
+            // `casebook expunge` and a save from the interface do).
+            let path = report.path.clone();
+            ops::expunge::apply(file, identity, &path, export_dir)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        });
         let sealed = file
             .seal(identity, draft.as_deref().map(String::as_str))
             .map_err(|e| e.to_string());
@@ -352,7 +365,11 @@ fn save(file: &mut CaseFile, identity: &Identity, export_dir: &std::path::Path) 
 
 /// Merge the sync conflict copies beside the file and save, as the command line does when it
 /// opens a file to change it; each merged copy is deleted only once the save succeeded.
-fn merge_copies(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
+fn merge_copies(
+    file: &mut CaseFile,
+    identity: &Identity,
+    export_dir: &std::path::Path,
+) -> Result<Outcome> {
     let mut before = ops::merge::attention(file)?.len();
     let (merged, refused) = ops::merge::merge_conflict_copies(file, identity, &[]);
     let roster = file.roster()?;
@@ -368,8 +385,9 @@ fn merge_copies(file: &mut CaseFile, identity: &Identity) -> Result<Outcome> {
     }
     let saved = (!merged.is_empty()).then(|| {
         file.save(identity)
-            .map(|r| r.path)
-            .map_err(|e| explain(&e.into()))
+            .map_err(ops::Error::from)
+            .and_then(|r| ops::expunge::apply(file, identity, &r.path, export_dir).map(|_| r.path))
+            .map_err(|e| explain(&e))
     });
     // Deleted only once what they brought is saved; otherwise they stay where they are.
     let done: Vec<_> = if matches!(saved, Some(Ok(_))) {

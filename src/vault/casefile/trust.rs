@@ -172,6 +172,17 @@ pub(super) fn verify_on_open(
         pins_repaired,
         stored: verified.stored.clone(),
     };
+    // A copy from before an expunge this laptop saw: its content of the case is never shown,
+    // not even read-only (merged into the current file, it is discarded).
+    if let Some(committee) = &known_committee {
+        let stale = crate::vault::expunge::stale(conn, &committee.expunged).map_err(db)?;
+        if !stale.is_empty() {
+            return Err(Error::PredatesExpunge {
+                path: path.to_path_buf(),
+                cases: stale,
+            });
+        }
+    }
     if let Some(pin) = &known_path
         && !verified.commits.contains(&pin.head)
     {
@@ -183,17 +194,6 @@ pub(super) fn verify_on_open(
         trust.behind = Some(pin.clone());
         let last = store::last_seq(conn).map_err(db)?;
         return Ok((trust, last));
-    }
-    // A copy from before an expunge this laptop saw: its content of the case is never shown
-    // (merged into the current file, it is discarded).
-    if let Some(committee) = &known_committee {
-        let stale = crate::vault::expunge::stale(conn, &committee.expunged).map_err(db)?;
-        if !stale.is_empty() {
-            return Err(Error::PredatesExpunge {
-                path: path.to_path_buf(),
-                cases: stale,
-            });
-        }
     }
     if let (Some(pins), Some(at)) = (&pins, pinned_path) {
         remember(pins, conn, at, &verified)?;
