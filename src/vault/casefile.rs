@@ -650,7 +650,8 @@ impl CaseFile {
     pub(crate) fn erase_expunged(&mut self, path: &std::path::Path) -> Result<Vec<CaseId>, Error> {
         let db = |e| Error::database(path, e);
         // Only an approval recorded here or a merge can leave content of an expunged case.
-        if !std::mem::take(&mut self.erase_due) {
+        // Kept set until it succeeds: a save that fails here looks again at the next one.
+        if !self.erase_due {
             return Ok(Vec::new());
         }
         let expunged = super::expunge::expunged_cases(&self.conn).map_err(db)?;
@@ -668,6 +669,7 @@ impl CaseFile {
         }
         due.retain(|c| !claimed.contains(c));
         if due.is_empty() && claimed.is_empty() {
+            self.erase_due = false;
             return Ok(due);
         }
         let mut counts = std::collections::HashMap::new();
@@ -679,33 +681,34 @@ impl CaseFile {
         super::expunge::erase(&tx, &due).map_err(db)?;
         // A case sealed from this copy: erased, then replayed from its tombstone; kept as it
         // was unless that replay takes the expunge as approved.
-        if !claimed.is_empty() {
+        // Each on its own: one whose replay does not take the expunge keeps what it held, and
+        // the others go on.
+        let replayer = if claimed.is_empty() {
+            None
+        } else {
+            Some(super::history::Replayer::read(&tx).map_err(db)?)
+        };
+        for case in claimed.iter().filter(|_| replayer.is_some()) {
+            let Some(replayer) = &replayer else { break };
             tx.execute_batch("SAVEPOINT claimed").map_err(db)?;
-            super::expunge::erase(&tx, &claimed).map_err(db)?;
-            let replayer = super::history::Replayer::read(&tx).map_err(db)?;
-            let mut states = Vec::new();
-            for case in &claimed {
-                match replayer.case(&tx, *case).map_err(db)? {
-                    Some(state) if state.expunged.is_some() => states.push(state),
-                    _ => break,
+            super::expunge::erase(&tx, std::slice::from_ref(case)).map_err(db)?;
+            match replayer.case(&tx, *case).map_err(db)? {
+                Some(state) if state.expunged.is_some() => {
+                    store::write_state(&tx, &state).map_err(db)?;
+                    tx.execute_batch("RELEASE claimed").map_err(db)?;
+                    due.push(*case);
+                }
+                _ => {
+                    tx.execute_batch("ROLLBACK TO claimed; RELEASE claimed")
+                        .map_err(db)?;
                 }
             }
-            if states.len() == claimed.len() {
-                for state in &states {
-                    store::write_state(&tx, state).map_err(db)?;
-                }
-                tx.execute_batch("RELEASE claimed").map_err(db)?;
-                due.extend(claimed);
-            } else {
-                tx.execute_batch("ROLLBACK TO claimed; RELEASE claimed")
-                    .map_err(db)?;
-            }
-        }
-        if due.is_empty() {
-            tx.commit().map_err(db)?;
-            return Ok(due);
         }
         tx.commit().map_err(db)?;
+        self.erase_due = false;
+        if due.is_empty() {
+            return Ok(due);
+        }
         self.index = None;
         self.retire_backup = true;
         self.trust.stored.clear();

@@ -685,8 +685,10 @@ pub(crate) fn bring_sealed(other: &Connection, conn: &Connection) -> rusqlite::R
             )
             .optional()?;
         if let Some((code, status, received, updated, state)) = theirs {
+            // An expunged case's retained record is never replaced by an older summary.
             let keep_mine = mine.is_some_and(|(at, state)| {
-                state.contains("\"sealed\":{") && at.as_str() >= updated.as_str()
+                state.contains("\"expunged\":{")
+                    || (state.contains("\"sealed\":{") && at.as_str() >= updated.as_str())
             });
             if !keep_mine {
                 conn.execute(
