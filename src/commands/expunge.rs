@@ -61,7 +61,7 @@ pub(super) fn expunge(
              (`casebook expunge FILE {name} --approve`)",
             reason.as_str()
         )?;
-        writeln!(out, "{}", what_goes(count))?;
+        writeln!(out, "{}", crate::core::retention::what_goes(count as usize))?;
         return Ok(());
     }
     if !args.approve {
@@ -128,7 +128,7 @@ pub(super) fn expunge(
                 format!(": {}", inline(&note))
             }
         )?;
-        writeln!(out, "{}", what_goes(count))?;
+        writeln!(out, "{}", crate::core::retention::what_goes(count as usize))?;
         writeln!(
             out,
             "nothing changed; approve with `casebook expunge FILE {name} --approve --yes` \
@@ -147,18 +147,6 @@ pub(super) fn expunge(
          merges it; it keeps its retained record"
     )?;
     Ok(())
-}
-
-/// What an expunge erases and what stays, in words.
-fn what_goes(count: u64) -> String {
-    format!(
-        "gone, on every copy that merges it: the content of its {} (report, notes, parties, \
-         attachments, messages, votes' and decision's words), its search entries and its \
-         backup; stays: each change's signed header, and the retained record (when it was \
-         received, acknowledged and decided, channel, status, outcome, clauses, sanctions' \
-         kinds and dates), with no person's name or handle",
-        crate::core::describe::count(count as usize, "change", "changes")
-    )
 }
 
 /// `casebook person FILE REFERENCE --export OUT [--yes]`: a subject-access record.

@@ -298,6 +298,22 @@ pub fn retained(case: &Case) -> Case {
     kept
 }
 
+/// What an expunge of a case with `changes` changes erases, from where, and what stays, in
+/// words (the command line and the interface say the same before anything goes).
+pub fn what_goes(changes: usize) -> String {
+    format!(
+        "Gone, once a second member approves, from this file, its backup and every copy that \
+         merges it: the content of its {} (report, notes, parties and their contact details, \
+         attachments, messages, the words of votes and of the decision), and its search \
+         entries. Stays: each change's signed header, and the retained record (when it was \
+         received, acknowledged and decided, its channel, status, outcome and clauses, its \
+         sanctions' kinds and dates), with no person's name or handle. Your exports of it, a \
+         sync tool's version history and a git history of the file are listed after, with \
+         what to do: casebook cannot reach them.",
+        super::describe::count(changes, "change", "changes")
+    )
+}
+
 /// The state an approved expunge leaves: the tombstone's retained record, marked expunged.
 pub fn after_expunge(retained: &Case, expunged: Expunged) -> Case {
     let mut case = retained.clone();

@@ -143,6 +143,46 @@ pub enum CaseChange {
     },
 }
 
+/// The event an expunge's change records on `case` (the rules judge it as it is made).
+fn expunge_kind(file: &CaseFile, case: &Case, change: CaseChange) -> Result<EventKind, Error> {
+    Ok(match change {
+        CaseChange::Expunge { reason, note } => {
+            let (manifest, seen) = file.expunge_manifest(case.id)?;
+            EventKind::CaseExpunged {
+                reason,
+                note,
+                seen,
+                manifest,
+                retained: Box::new(crate::core::retention::retained(case)),
+            }
+        }
+        CaseChange::ApproveExpunge => EventKind::ExpungeApproved {
+            tombstone: case
+                .pending
+                .iter()
+                .find(|p| matches!(p.kind, EventKind::CaseExpunged { .. }))
+                .map(|p| p.id)
+                .unwrap_or_default(),
+        },
+        CaseChange::HoldExpunge {
+            until,
+            reason,
+            legal,
+        } => EventKind::ExpungeHeld {
+            until,
+            reason,
+            legal,
+        },
+        _ => EventKind::ExpungeApplied {
+            tombstone: case
+                .expunged
+                .as_ref()
+                .map(|x| x.tombstone)
+                .unwrap_or_default(),
+        },
+    })
+}
+
 /// A change to a case's sanctions. Sanctions are numbered from 1 in the order they started,
 /// as `sanction list` shows them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -495,69 +535,14 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
                 .map(one)
             })?
         }
-        CaseChange::Expunge { reason, note } => {
-            let (manifest, seen) = file.expunge_manifest(case.id)?;
-            let retained = Box::new(crate::core::retention::retained(&case));
+        change @ (CaseChange::Expunge { .. }
+        | CaseChange::ApproveExpunge
+        | CaseChange::ExpungeApplied
+        | CaseChange::HoldExpunge { .. }) => {
+            let kind = expunge_kind(file, &case, change)?;
             let now = Utc::now();
             as_member(file, |actor| {
-                process::after_decision(
-                    actor,
-                    &case,
-                    EventKind::CaseExpunged {
-                        reason,
-                        note,
-                        seen,
-                        manifest,
-                        retained,
-                    },
-                    now,
-                )
-                .map(one)
-            })?
-        }
-        CaseChange::ApproveExpunge => {
-            let tombstone = case
-                .pending
-                .iter()
-                .find(|p| matches!(p.kind, EventKind::CaseExpunged { .. }))
-                .map(|p| p.id)
-                .unwrap_or_default();
-            let now = Utc::now();
-            as_member(file, |actor| {
-                process::after_decision(actor, &case, EventKind::ExpungeApproved { tombstone }, now)
-                    .map(one)
-            })?
-        }
-        CaseChange::ExpungeApplied => {
-            let tombstone = case
-                .expunged
-                .as_ref()
-                .map(|x| x.tombstone)
-                .unwrap_or_default();
-            let now = Utc::now();
-            as_member(file, |actor| {
-                process::after_decision(actor, &case, EventKind::ExpungeApplied { tombstone }, now)
-                    .map(one)
-            })?
-        }
-        CaseChange::HoldExpunge {
-            until,
-            reason,
-            legal,
-        } => {
-            let now = Utc::now();
-            as_member(file, |actor| {
-                process::after_decision(
-                    actor,
-                    &case,
-                    EventKind::ExpungeHeld {
-                        until,
-                        reason,
-                        legal,
-                    },
-                    now,
-                )
-                .map(one)
+                process::after_decision(actor, &case, kind, now).map(one)
             })?
         }
         CaseChange::Edit(changes) => {

@@ -48,14 +48,19 @@ pub(crate) fn is_marker(payload: &str) -> bool {
     marker_hash(payload).is_some()
 }
 
+/// [`KEPT`] as an SQL list (`'case-expunged', …`).
+pub(crate) fn kept_list() -> String {
+    KEPT.iter()
+        .map(|k| format!("'{k}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The SQL condition of an event row of a case an expunge erases (`e` its alias).
 pub(crate) fn erasable_sql(alias: &str) -> String {
     format!(
         "{alias}.kind NOT IN ({}) AND {alias}.payload NOT LIKE '{{\"expunged\":%'",
-        KEPT.iter()
-            .map(|k| format!("'{k}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        kept_list()
     )
 }
 

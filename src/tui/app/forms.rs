@@ -1045,17 +1045,7 @@ fn expunge_form(data: &CaseData, code: String) -> Form {
             )
         })
         .count();
-    let gone = format!(
-        "Gone, once a second member approves, from this file, its backup and every copy that \
-         merges it: the content of its {} (report, notes, parties and their contact details, \
-         attachments, messages, the words of votes and of the decision), and its search \
-         entries. Stays: each change's signed header, and the retained record (when it was \
-         received, acknowledged and decided, its channel, status, outcome and clauses, its \
-         sanctions' kinds and dates), with no person's name or handle. Your exports of it, a \
-         sync tool's version history and a git history of the file are listed after, with \
-         what to do: casebook cannot reach them.",
-        crate::core::describe::count(changes, "change", "changes")
-    );
+    let gone = crate::core::retention::what_goes(changes);
     let waiting = case.pending.iter().find_map(|p| match &p.kind {
         EventKind::CaseExpunged { reason, note, .. } => Some((p.author, *reason, note.clone())),
         _ => None,

@@ -531,11 +531,7 @@ pub(crate) fn manifest(
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM events e WHERE e.case_id = ?1 AND e.kind NOT IN ({})",
         Row::COLUMNS,
-        crate::vault::expunge::KEPT
-            .iter()
-            .map(|k| format!("'{k}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        crate::vault::expunge::kept_list()
     ))?;
     let mut pairs: Vec<(String, String)> = stmt
         .query_map([case.to_string()], Row::read)?
