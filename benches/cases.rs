@@ -10,7 +10,7 @@ mod common;
 use std::time::Instant;
 
 use casebook::core::queue::{self, View};
-use casebook::vault::{CaseFile, OpenMode, synthetic};
+use casebook_vault::{CaseFile, OpenMode, synthetic};
 use common::percentiles;
 
 fn measure(runs: usize, mut f: impl FnMut(usize)) -> (f64, f64) {

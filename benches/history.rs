@@ -24,7 +24,7 @@ use casebook::core::case::CaseId;
 use casebook::core::event::{Event, EventKind, NoteKind};
 use casebook::core::roster::{MemberId, Role};
 use casebook::ops::members::{NewMember, add};
-use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource, synthetic};
+use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource, synthetic};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -236,7 +236,7 @@ fn main() {
     // Two copies that diverged: a second member joins, takes a copy, and each adds 1,000
     // events on their own copy.
     let second_key = dir.path().join("second.key");
-    casebook::vault::keygen(&second_key, "second", None).expect("keygen");
+    casebook_vault::keygen(&second_key, "second", None).expect("keygen");
     let second = Identity::load(&second_key, &PassphraseSource::Terminal).expect("identity");
     let mut file = CaseFile::open(&path, &identity, OpenMode::ReadWrite).expect("open");
     let new = NewMember {

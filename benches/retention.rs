@@ -18,7 +18,7 @@ use casebook::core::event::{Event, EventKind, NoteKind};
 use casebook::core::process::{self, Actor};
 use casebook::core::retention::{self, Reason};
 use casebook::core::roster::{Member, MemberId, Role};
-use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource, synthetic};
+use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource, synthetic};
 use uuid::Uuid;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -76,7 +76,7 @@ fn main() {
     let key = dir.path().join("bench.key");
     // A second member, who approves.
     let second_key = dir.path().join("second.key");
-    casebook::vault::keygen(&second_key, "second", None).expect("keygen");
+    casebook_vault::keygen(&second_key, "second", None).expect("keygen");
     let second = Identity::load(&second_key, &PassphraseSource::Terminal).expect("identity");
     let me = file.me().expect("me").expect("member");
     let now = chrono::Utc::now();

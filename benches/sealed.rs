@@ -19,7 +19,7 @@ use casebook::core::event::{Event, EventKind, ExcludeWhy, NoteKind};
 use casebook::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
 use casebook::core::process::{self, Actor};
 use casebook::core::roster::{Member, MemberId, Role};
-use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource, synthetic};
+use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource, synthetic};
 use uuid::Uuid;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -156,7 +156,7 @@ fn main() {
     };
     let (identity, plain_path, mut file) = common::synthetic_file(dir.path(), &spec);
     let out_key = dir.path().join("kept-out.key");
-    casebook::vault::keygen(&out_key, "kept out", None).expect("keygen");
+    casebook_vault::keygen(&out_key, "kept out", None).expect("keygen");
     let excluded = Identity::load(&out_key, &PassphraseSource::Terminal).expect("identity");
     let me = file.me().expect("me").expect("member");
     let now = chrono::Utc::now();

@@ -13,7 +13,7 @@ use std::time::Instant;
 use casebook::core::event::{Event, EventKind, NoteKind};
 use casebook::tui::app::{App, Effect};
 use casebook::tui::{Runner, action::Action, view};
-use casebook::vault::{Identity, PassphraseSource, synthetic};
+use casebook_vault::{Identity, PassphraseSource, synthetic};
 use common::percentiles;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use casebook::vault::{CaseFile, Founder, Identity, OpenMode, PassphraseSource, synthetic};
+use casebook_vault::{CaseFile, Founder, Identity, OpenMode, PassphraseSource, synthetic};
 
 const BIN: &str = env!("CARGO_BIN_EXE_casebook");
 
@@ -90,7 +90,7 @@ fn ms(d: Duration) -> f64 {
 
 fn bench(label: &str, target_bytes: u64, runs: usize, dir: &Path) {
     let key_path = dir.join(format!("{label}.key"));
-    casebook::vault::keygen(&key_path, "bench", None).expect("keygen");
+    casebook_vault::keygen(&key_path, "bench", None).expect("keygen");
     let identity = Identity::load(&key_path, &PassphraseSource::Terminal).expect("identity");
     let file = dir.join(format!("{label}.cases.age"));
     let founder = Founder {

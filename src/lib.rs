@@ -1,32 +1,22 @@
 //! casebook: offline, encrypted case management for code-of-conduct committees.
 //!
 //! All case data lives in one age-encrypted SQLite file that is decrypted only into memory.
-//! The crate is split the way data flows through it:
+//! The workspace is split the way data flows through it, one crate per layer, so that a wrong
+//! import is a compile error:
 //!
-//! - [`core`]: the committee's domain (members, cases, events, the text sanitiser). Pure: it
-//!   does no I/O and imports no SQL, crypto or UI crate.
-//! - [`vault`]: the case file. Sole owner of `rusqlite` and `age`: keys and identities,
-//!   encryption, atomic saves, locking, the schema and its migrations.
-//! - [`cli`]: raw command-line arguments and their validation into a [`cli::Config`].
-//! - [`export`]: decision records for each audience, and their OpenSSH signatures.
-//! - [`import`]: reports as they arrive (email, CSV, JSON), parsed without I/O.
-//! - [`tui`]: the terminal interface (model, actions, key map, pure views); it calls [`ops`],
-//!   never [`commands`].
-//! - [`ops`]: what a member can do, once for both front ends: typed requests in, typed
-//!   results and errors out.
-//! - [`commands`]: the command line's front end: one function per subcommand, wording its
-//!   results and errors (with hints) for the terminal.
-//!
-//! ```no_run
-//! use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
-//!
-//! # fn main() -> Result<(), casebook::vault::Error> {
-//! let identity = Identity::load("member.key".as_ref(), &PassphraseSource::Terminal)?;
-//! let file = CaseFile::open("committee.cases.age".as_ref(), &identity, OpenMode::ReadOnly)?;
-//! println!("{} cases", file.summary()?.case_count);
-//! # Ok(())
-//! # }
-//! ```
+//! - [`core`] (`casebook-core`): the committee's domain and its rules. Pure: no I/O, no SQL,
+//!   crypto or UI crate.
+//! - `casebook-vault`: the case file, sole owner of `rusqlite` and `age`: keys, encryption,
+//!   atomic saves, the file lock, the signed history, the schema. Only [`ops`] depends on it.
+//! - [`export`] (`casebook-export`): decision records and their OpenSSH signatures.
+//! - [`import`] (`casebook-import`): reports as they arrive, parsed without I/O.
+//! - [`ops`] (`casebook-ops`): what a member can do, once for both front ends; the one door
+//!   to the file.
+//! - This crate, the front ends: [`cli`] (arguments into a [`cli::Config`]), [`commands`] (one
+//!   function per subcommand, wording results and errors for the terminal) and [`tui`] (the
+//!   terminal interface). They depend on `core`, `export`, `import` and `ops`, never on the
+//!   vault.
+#![deny(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -34,11 +24,12 @@
 
 pub mod cli;
 pub mod commands;
-pub mod core;
-pub mod export;
-#[doc(hidden)]
-pub mod fuzzing;
-pub mod import;
-pub mod ops;
 pub mod tui;
-pub mod vault;
+
+pub use casebook_core as core;
+pub use casebook_export as export;
+pub use casebook_import as import;
+pub use casebook_ops as ops;
+
+#[doc(hidden)]
+pub use casebook_ops::fuzzing;

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use casebook::core::case::Case;
-use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
+use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource};
 use common::{fails, ok, run};
 
 use common::{as_member as as_, demo_key as key};

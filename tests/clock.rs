@@ -3,7 +3,7 @@
 
 mod common;
 
-use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
+use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource};
 use chrono::{Duration, Utc};
 use common::Laptop;
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use casebook::vault::{CaseFile, demo};
+use casebook_vault::{CaseFile, demo};
 use common::casebook;
 
 #[test]

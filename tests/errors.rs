@@ -266,7 +266,7 @@ fn a_newer_schema_is_never_opened_or_written() {
     assert!(
         stderr.contains(&format!(
             "uses schema version 99, newer than this casebook supports ({})",
-            casebook::vault::SCHEMA_VERSION
+            casebook_vault::SCHEMA_VERSION
         )),
         "{stderr}"
     );

@@ -56,14 +56,14 @@ fn the_database_seeds_open_verify_and_merge() {
     let corpus = fuzz_dir().join("corpus");
     for seed in files(&corpus.join("open_database"), true) {
         let data = std::fs::read(&seed).unwrap();
-        casebook::vault::fuzzing::open_plaintext(&data)
+        casebook_vault::fuzzing::open_plaintext(&data)
             .unwrap_or_else(|e| panic!("{}: {e}", seed.display()));
     }
     let base = merge_base();
-    casebook::vault::fuzzing::open_plaintext(&base).unwrap();
+    casebook_vault::fuzzing::open_plaintext(&base).unwrap();
     for seed in files(&corpus.join("merge_databases"), true) {
         let data = std::fs::read(&seed).unwrap();
-        casebook::vault::fuzzing::merge_plaintext(&base, &data)
+        casebook_vault::fuzzing::merge_plaintext(&base, &data)
             .unwrap_or_else(|e| panic!("{}: {e}", seed.display()));
     }
 }

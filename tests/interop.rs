@@ -23,7 +23,7 @@ fn age_cli_decrypts_our_file_and_sqlite3_reads_it() {
     assert_eq!(sqlite(&plain, "PRAGMA application_id").trim(), "1128418097");
     assert_eq!(
         sqlite(&plain, "PRAGMA user_version").trim(),
-        casebook::vault::SCHEMA_VERSION.to_string()
+        casebook_vault::SCHEMA_VERSION.to_string()
     );
     assert_eq!(
         sqlite(&plain, "SELECT name, role FROM members").trim(),
@@ -52,7 +52,7 @@ fn armored_files_decrypt_with_age_too() {
     age_decrypt(&key, &file, &plain);
     assert_eq!(
         sqlite(&plain, "PRAGMA user_version").trim(),
-        casebook::vault::SCHEMA_VERSION.to_string()
+        casebook_vault::SCHEMA_VERSION.to_string()
     );
     // A later save keeps the armor.
     ok(&run(&[&"-i", &key, &"synth", &file, &"--cases", &"3"]));

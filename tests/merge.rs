@@ -317,7 +317,7 @@ fn sync_conflict_copies_beside_the_file_are_merged_and_moved_aside() {
 
 #[test]
 fn a_save_that_finds_the_file_changed_on_disk_merges_it() {
-    use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
+    use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource};
     let c = committee();
     let state = tempfile::tempdir().unwrap();
     // SAFETY: this test binary's tests all point the state at their own temp dirs; the
@@ -620,7 +620,7 @@ fn incompatible_status_moves_and_a_conflicted_vote_need_attention() {
 fn two_cases_opened_with_one_code_name_are_told_apart() {
     use casebook::core::case::{CaseId, Channel};
     use casebook::core::event::{Event, EventKind};
-    use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
+    use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource};
     let c = committee();
     let state = tempfile::tempdir().unwrap();
     // SAFETY: this test binary's tests all point the state at their own temp dirs.

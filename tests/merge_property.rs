@@ -15,7 +15,7 @@ use casebook::core::case::{Channel, Status};
 use casebook::core::decision::Ballot;
 use casebook::core::event::{Audience, ConflictKind, NoteKind};
 use casebook::ops::cases::{self as case_ops, CaseChange, NewCase};
-use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
+use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource};
 use common::forge::{Forged, Forgery};
 use proptest::prelude::*;
 

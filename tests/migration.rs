@@ -21,7 +21,7 @@ fn a_schema_1_file_opens_migrated_and_is_unchanged_on_disk() {
     assert!(
         stdout.contains(&format!(
             "schema     version {}",
-            casebook::vault::SCHEMA_VERSION
+            casebook_vault::SCHEMA_VERSION
         )),
         "{stdout}"
     );

@@ -146,7 +146,7 @@ fn sealed_from(key: &Path, file: &Path, canaries: &[&str]) {
         "in {}",
         file.display()
     );
-    let backup = casebook::vault::backup_path(file);
+    let backup = casebook_vault::backup_path(file);
     // A backup the member's key does not open (made before they joined) holds nothing for them.
     let opens = Command::new("age")
         .arg("-d")

@@ -7,7 +7,7 @@ use casebook::core::queue::{Queue, View};
 use casebook::tui::app::{self, App, Outcome, Shown};
 use casebook::tui::theme::Theme;
 use casebook::tui::view;
-use casebook::vault::demo;
+use casebook_vault::demo;
 use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -49,7 +49,7 @@ fn draw(app: &App, width: u16, height: u16, marks: bool) -> String {
     text
 }
 
-fn demo_app() -> (App, casebook::vault::CaseFile) {
+fn demo_app() -> (App, casebook_vault::CaseFile) {
     let (mut file, _) = demo::open().unwrap();
     let roster = file.roster().unwrap();
     let me = file.me().unwrap();

@@ -4,7 +4,7 @@
 use casebook::core::queue::{Queue, View};
 use casebook::tui::app::{self, App, Outcome, Shown};
 use casebook::tui::{action::Action, view};
-use casebook::vault::demo;
+use casebook_vault::demo;
 use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -23,7 +23,7 @@ fn draw(app: &App, width: u16, height: u16) -> String {
     text
 }
 
-fn demo_app(queue: Queue) -> (App, casebook::vault::CaseFile) {
+fn demo_app(queue: Queue) -> (App, casebook_vault::CaseFile) {
     let (mut file, _) = demo::open().unwrap();
     let roster = file.roster().unwrap();
     let me = file.me().unwrap();
@@ -55,7 +55,7 @@ fn demo_app(queue: Queue) -> (App, casebook::vault::CaseFile) {
 
 /// A demo case picked by `pick`, with everything its screen shows, as the runner loads it.
 fn demo_case(
-    file: &mut casebook::vault::CaseFile,
+    file: &mut casebook_vault::CaseFile,
     pick: impl Fn(&casebook::core::case::Case) -> bool,
 ) -> app::CaseData {
     let case = file

@@ -17,7 +17,7 @@ use casebook::core::case::{Channel, Status};
 use casebook::core::decision::Ballot;
 use casebook::core::event::{Audience, ConflictKind, Event, ExcludeWhy, NoteKind};
 use casebook::ops::cases::{self as case_ops, CaseChange, NewCase};
-use casebook::vault::{CaseFile, Error, Identity, OpenMode, PassphraseSource};
+use casebook_vault::{CaseFile, Error, Identity, OpenMode, PassphraseSource};
 use proptest::prelude::*;
 
 const MEMBERS: [&str; 3] = ["robin", "sam", "priya"];

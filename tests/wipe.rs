@@ -13,7 +13,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use casebook::vault::{CaseFile, Identity, OpenMode, PassphraseSource};
+use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource};
 use common::{casebook, ok};
 
 const CANARY: &[u8] = b"CANARY-wipe-4b1d";

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use casebook::vault::{CaseFile, Founder, Identity, PassphraseSource, synthetic};
+use casebook_vault::{CaseFile, Founder, Identity, PassphraseSource, synthetic};
 
 /// p50 and p99 of `samples`, in milliseconds.
 pub fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
@@ -16,7 +16,7 @@ pub fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
 /// A new member key and a case file in `dir` filled by `spec` (not saved yet).
 pub fn synthetic_file(dir: &Path, spec: &synthetic::Spec) -> (Identity, PathBuf, CaseFile) {
     let key = dir.join("bench.key");
-    casebook::vault::keygen(&key, "bench", None).expect("keygen");
+    casebook_vault::keygen(&key, "bench", None).expect("keygen");
     let identity = Identity::load(&key, &PassphraseSource::Terminal).expect("identity");
     let path = dir.join("big.cases.age");
     let founder = Founder {

@@ -4,7 +4,7 @@
 
 use super::Error;
 use crate::ops;
-use crate::vault;
+use casebook_vault as vault;
 
 /// What a command's exit code says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

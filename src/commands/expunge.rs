@@ -156,7 +156,7 @@ pub(super) fn person(config: &Config, args: &PersonArgs, out: &mut dyn Write) ->
         config,
         &args.file,
         &identity,
-        crate::vault::OpenMode::ReadOnly,
+        casebook_vault::OpenMode::ReadOnly,
     )?;
     let record = crate::ops::person::gather(&mut file, &args.reference)?;
     let output = super::export::placed(config, Some(&args.export), "person.md")?;

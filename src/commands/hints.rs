@@ -2,7 +2,7 @@
 //! flags and subcommands to use, so they belong to this front end and not to the layers below.
 
 use crate::core::process::RuleError;
-use crate::vault;
+use casebook_vault as vault;
 
 /// The hint for a case-file or key error.
 pub(super) fn vault(error: &vault::Error) -> Option<String> {

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::core::sanitize::inline;
-use crate::vault::{EncryptedTo, Summary};
+use casebook_vault::{EncryptedTo, Summary};
 
 use super::Error;
 

@@ -13,7 +13,7 @@ use crate::core::describe;
 use crate::core::event::ConflictKind;
 use crate::core::sanitize::inline;
 use crate::ops::cases as case_ops;
-use crate::vault::OpenMode;
+use casebook_vault::OpenMode;
 
 #[derive(Serialize)]
 struct Commit {

@@ -9,8 +9,8 @@ use super::{Error, load_identity, open_file};
 use crate::cli::Config;
 use crate::core::sanitize::inline;
 use crate::ops::merge::{self as merge_ops, MergedCopy, Outcome};
-use crate::vault::history::Merged;
-use crate::vault::{CaseFile, Identity, OpenMode};
+use casebook_vault::history::Merged;
+use casebook_vault::{CaseFile, Identity, OpenMode};
 
 /// "3 changes from Sam Lindqvist, 1 from Mei Chen" (the wording both front ends share).
 pub(super) use crate::ops::merge::came_in;
@@ -32,7 +32,7 @@ pub(super) fn merge(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let reader = other_identity
-        .map(|path| crate::vault::Identity::load(path, &config.passphrases))
+        .map(|path| casebook_vault::Identity::load(path, &config.passphrases))
         .transpose()?;
     // The first other copy is read while the file is opened (with the key given for the
     // other copies, else the member's own).
@@ -131,7 +131,7 @@ fn is_conflict_copy_of(file: &Path, other: &Path) -> bool {
     match (file.file_name(), other.file_name()) {
         (Some(name), Some(copy)) => {
             same_dir(file) == same_dir(other)
-                && crate::vault::copies::is_conflict_copy(
+                && casebook_vault::copies::is_conflict_copy(
                     &name.to_string_lossy(),
                     &copy.to_string_lossy(),
                 )
@@ -200,7 +200,7 @@ pub(super) fn driver(
     drop(file);
     // %A is git's temporary file: git keeps its previous version, so no backup is left in the
     // work tree beside it.
-    let _ = std::fs::remove_file(crate::vault::backup_path(ours));
+    let _ = std::fs::remove_file(casebook_vault::backup_path(ours));
     writeln!(out, "casebook: merged {}", came_in(&merged, &roster))?;
     Ok(())
 }

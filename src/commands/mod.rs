@@ -32,7 +32,9 @@ use crate::cli::{Command, Config, ConfigError, IdentityFrom};
 use crate::core::process::RuleError;
 use crate::core::sanitize;
 use crate::ops;
-use crate::vault::{self, CaseFile, Founder, Identity, OpenMode, PassphraseSource, synthetic};
+use casebook_vault::{
+    self as vault, CaseFile, Founder, Identity, OpenMode, PassphraseSource, synthetic,
+};
 pub use output::SafeOutput;
 
 /// A failed command.
@@ -596,7 +598,7 @@ pub(crate) fn open_file(
         OpenMode::ReadOnly => {
             let file = CaseFile::open_expecting(path, identity, mode, &config.expect)
                 .map_err(|e| not_a_recipient(config, e))?;
-            let copies = crate::vault::copies::conflict_copies(path);
+            let copies = casebook_vault::copies::conflict_copies(path);
             if !copies.is_empty() {
                 eprintln!(
                     "note: {} sync conflict cop{} beside {} (for example {}); the next change \

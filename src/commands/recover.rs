@@ -8,7 +8,7 @@ use super::{Error, load_identity};
 use crate::cli::Config;
 use crate::core::sanitize::inline;
 use crate::ops::recover::{self, Recovering};
-use crate::vault::recover::Head;
+use casebook_vault::recover::Head;
 
 fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
@@ -149,7 +149,7 @@ fn older(
     shown: &str,
     recovering: Recovering,
     accept: Option<&str>,
-    identity: &crate::vault::Identity,
+    identity: &casebook_vault::Identity,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let head = recovering.head.clone();

@@ -14,7 +14,7 @@ use crate::core::sanction::Sanction;
 use crate::core::sanitize::inline;
 use crate::ops::cases::{self as case_ops, CaseChange, SanctionChange};
 use crate::ops::export::{self as export_ops, RecordFormat, SanctionsRequest};
-use crate::vault::OpenMode;
+use casebook_vault::OpenMode;
 
 /// `casebook sanction ...`
 pub(super) fn sanction(

@@ -10,7 +10,7 @@ use crate::core::roster::Member;
 use crate::core::sanitize::inline;
 use crate::ops;
 use crate::ops::merge::MergedCopy;
-use crate::vault::{CaseFile, Identity, OpenMode, SaveReport};
+use casebook_vault::{CaseFile, Identity, OpenMode, SaveReport};
 
 /// An open case file and the member changing it.
 pub(super) struct Session {

@@ -19,7 +19,7 @@ use crate::core::process::{self, Due};
 use crate::core::queue::{self, View};
 use crate::core::sanitize::{body, inline};
 use crate::ops::cases as case_ops;
-use crate::vault::OpenMode;
+use casebook_vault::OpenMode;
 
 /// The long text shown under a timeline entry: notes and reports (a decision's rationale is
 /// shown with the decision above the timeline).

@@ -25,8 +25,8 @@ use crossterm::event::{
     Event as TermEvent, KeyEventKind,
 };
 
-use crate::vault::{self, CaseFile, Identity, PassphraseSource};
 use app::{App, Effect, Msg};
+use casebook_vault::{self as vault, CaseFile, Identity, PassphraseSource};
 pub use runner::Runner;
 
 /// The interface's settings, from the config file.

@@ -15,7 +15,7 @@ use crate::core::party::Identity as PartyIdentity;
 use crate::core::queue::View;
 use crate::core::sanitize::inline;
 use crate::ops::{self, cases::CaseChange};
-use crate::vault::{self, CaseFile, Identity, PassphraseSource};
+use casebook_vault::{self as vault, CaseFile, Identity, PassphraseSource};
 
 type Result<T> = std::result::Result<T, ops::Error>;
 
