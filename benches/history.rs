@@ -16,6 +16,7 @@
 
 mod common;
 
+use casebook::ops::OpenFile;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -245,7 +246,7 @@ fn main() {
         role: Role::Member,
         key: dir.path().join("second.key.pub").display().to_string(),
     };
-    add(&mut file, &identity, &new).expect("add a member");
+    add(OpenFile::of(&mut file), &identity, &new).expect("add a member");
     let cases: Vec<CaseId> = file.cases().expect("cases").keys().copied().collect();
     drop(file);
     let theirs = dir.path().join("theirs.cases.age");

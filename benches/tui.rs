@@ -8,6 +8,7 @@
 
 mod common;
 
+use casebook::ops::OpenFile;
 use std::time::Instant;
 
 use casebook::core::event::{Event, EventKind, NoteKind};
@@ -95,7 +96,7 @@ fn main() {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         let mut app = App::new(file.label(), Some(me.name.clone()), now);
         let mut layout = view::CaseLayout::default();
-        runner.run(&mut app, &mut file, Effect::Refresh);
+        runner.run(&mut app, OpenFile::of(&mut file), Effect::Refresh);
         assert_eq!(app.rows.len(), spec.cases);
 
         let (p50, p99) = frames(&mut terminal, &mut app, &mut layout, 2_000, |app, i| {
@@ -111,7 +112,7 @@ fn main() {
 
         runner.run(
             &mut app,
-            &mut file,
+            OpenFile::of(&mut file),
             Effect::OpenCase(long.code_name.clone()),
         );
         let (p50, p99) = frames(&mut terminal, &mut app, &mut layout, 1_000, |app, i| {
@@ -152,7 +153,7 @@ fn main() {
         let mut samples = Vec::new();
         for i in 0..200 {
             app.update(Action::Back);
-            runner.run(&mut app, &mut file, Effect::Refresh);
+            runner.run(&mut app, OpenFile::of(&mut file), Effect::Refresh);
             let key = if i % 2 == 0 {
                 KeyCode::Tab
             } else {
@@ -160,7 +161,7 @@ fn main() {
             };
             let start = Instant::now();
             if let Some(effect) = app.on_key(KeyEvent::from(key)) {
-                runner.run(&mut app, &mut file, effect);
+                runner.run(&mut app, OpenFile::of(&mut file), effect);
             }
             draw(&mut terminal, &mut app, &mut layout);
             samples.push(start.elapsed());
@@ -174,7 +175,11 @@ fn main() {
         for code in &codes {
             app.update(Action::Back);
             let start = Instant::now();
-            runner.run(&mut app, &mut file, Effect::OpenCase(code.clone()));
+            runner.run(
+                &mut app,
+                OpenFile::of(&mut file),
+                Effect::OpenCase(code.clone()),
+            );
             draw(&mut terminal, &mut app, &mut layout);
             samples.push(start.elapsed());
         }
@@ -188,7 +193,7 @@ fn main() {
             let start = Instant::now();
             runner.run(
                 &mut app,
-                &mut file,
+                OpenFile::of(&mut file),
                 Effect::OpenCase(long.code_name.clone()),
             );
             draw(&mut terminal, &mut app, &mut layout);

@@ -11,9 +11,9 @@ use casebook::core::sanitize;
 use casebook::tui;
 
 /// Every freed block is wiped, beneath the wiping casebook's own buffers do (see
-/// [`casebook_vault::WipeOnFree`]).
+/// [`casebook::ops::vault::WipeOnFree`]).
 #[global_allocator]
-static ALLOCATOR: casebook_vault::WipeOnFree = casebook_vault::WipeOnFree;
+static ALLOCATOR: casebook::ops::vault::WipeOnFree = casebook::ops::vault::WipeOnFree;
 
 fn main() -> ExitCode {
     let args = casebook::cli::parse();

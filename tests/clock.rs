@@ -3,6 +3,7 @@
 
 mod common;
 
+use casebook::ops::OpenFile;
 use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource};
 use chrono::{Duration, Utc};
 use common::Laptop;
@@ -56,7 +57,7 @@ fn note_from_a_fast_clock(
     let bo = Identity::load(bo_key, &PassphraseSource::Terminal).unwrap();
     let mut copy = CaseFile::open(path, &bo, OpenMode::ReadWrite).unwrap();
     casebook::ops::cases::change(
-        &mut copy,
+        OpenFile::of(&mut copy),
         code,
         casebook::ops::cases::CaseChange::Note {
             kind: Default::default(),

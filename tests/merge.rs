@@ -3,6 +3,7 @@
 
 mod common;
 
+use casebook::ops::OpenFile;
 use std::path::{Path, PathBuf};
 
 use common::Laptop;
@@ -326,7 +327,7 @@ fn a_save_that_finds_the_file_changed_on_disk_merges_it() {
     let ada = Identity::load(&c.dir.join("ada"), &PassphraseSource::Terminal).unwrap();
     let mut file = CaseFile::open(&c.file, &ada, OpenMode::ReadWrite).unwrap();
     casebook::ops::cases::change(
-        &mut file,
+        OpenFile::of(&mut file),
         &c.code,
         casebook::ops::cases::CaseChange::Note {
             kind: Default::default(),

@@ -8,6 +8,7 @@
 
 mod common;
 
+use casebook::ops::OpenFile;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -106,7 +107,7 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
     let result = {
         let copy = &mut copies[who];
         let change = |code: Option<String>, change: CaseChange, file: &mut CaseFile| match code {
-            Some(code) => case_ops::change(file, &code, change).map(|_| ()),
+            Some(code) => case_ops::change(OpenFile::of(file), &code, change).map(|_| ()),
             None => Ok(()),
         };
         match step {
@@ -120,7 +121,7 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
                 &mut copy.file,
             ),
             Step::NewCase => case_ops::open(
-                &mut copy.file,
+                OpenFile::of(&mut copy.file),
                 NewCase {
                     title: format!("case by {}", MEMBERS[who]),
                     summary: String::new(),
@@ -184,7 +185,7 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
                 &mut copy.file,
             ),
             Step::Settings(hours) => case_ops::change_settings(
-                &mut copy.file,
+                OpenFile::of(&mut copy.file),
                 case_ops::SettingsChange {
                     acknowledge_hours: Some(*hours),
                     ..Default::default()
@@ -197,7 +198,7 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
                 &mut copy.file,
             ),
             Step::Remove(m) if who == 0 && *m < copies_len => casebook::ops::members::remove(
-                &mut copy.file,
+                OpenFile::of(&mut copy.file),
                 &copy.identity,
                 MEMBERS[*m],
                 None,

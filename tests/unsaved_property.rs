@@ -10,6 +10,7 @@
 
 mod common;
 
+use casebook::ops::OpenFile;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -97,7 +98,7 @@ fn apply(file: &mut CaseFile, step: &Step) {
         .collect();
     let code = |n: usize| codes[n % codes.len()].clone();
     let change = |file: &mut CaseFile, n: usize, change: CaseChange| {
-        case_ops::change(file, &code(n), change).map(|_| ())
+        case_ops::change(OpenFile::of(file), &code(n), change).map(|_| ())
     };
     let result = match step {
         Step::Note(n) => change(
@@ -110,7 +111,7 @@ fn apply(file: &mut CaseFile, step: &Step) {
             },
         ),
         Step::NewCase => case_ops::open(
-            file,
+            OpenFile::of(file),
             NewCase {
                 title: format!("case {}", rand::random::<u32>()),
                 summary: String::new(),
@@ -158,7 +159,7 @@ fn apply(file: &mut CaseFile, step: &Step) {
         ),
         Step::Assign(n, m) => change(file, *n, CaseChange::Assign(NAMES[*m].to_string())),
         Step::Settings(hours) => case_ops::change_settings(
-            file,
+            OpenFile::of(file),
             case_ops::SettingsChange {
                 acknowledge_hours: Some(*hours),
                 ..Default::default()

@@ -167,8 +167,8 @@ fn open_seal_unseal_drop(armor: bool) {
         let mut file = CaseFile::open(&path, &identity, OpenMode::ReadWrite).unwrap();
         assert!(file.cases().unwrap().len() >= 40);
         // The idle lock: the connection is replaced while the file stays open.
-        file.seal(&identity, Some(&draft)).unwrap();
-        let back = file.unseal(&identity).unwrap();
+        file.lock_screen(&identity, Some(&draft)).unwrap();
+        let back = file.unlock_screen(&identity).unwrap();
         assert_eq!(back.as_deref().map(String::as_str), Some(draft.as_str()));
         drop(back);
         assert!(!file.search("CANARY", 5).unwrap().is_empty());

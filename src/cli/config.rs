@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{Args, Command};
-use casebook_vault::PassphraseSource;
+use crate::ops::vault::PassphraseSource;
 
 /// Where the identity path came from, so messages can say so.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub struct Config {
     /// with it then; one named by the environment or the config file is for opening keys).
     pub passphrase_file_given: bool,
     /// The committee the case file must be (`--committee`).
-    pub expect: casebook_vault::Expect,
+    pub expect: crate::ops::vault::Expect,
     /// How the committee writes `A/B/YYYY` days, if set.
     pub date_order: Option<crate::core::dates::DateOrder>,
     /// The interface's settings (idle lock, theme, keys).
@@ -244,7 +244,7 @@ impl Config {
             None => PassphraseSource::Terminal,
         };
         Ok(Config {
-            expect: casebook_vault::Expect {
+            expect: crate::ops::vault::Expect {
                 committee: args.committee,
                 wait: args.wait.map(std::time::Duration::from_secs),
             },

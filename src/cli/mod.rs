@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::core::case::Status;
-use casebook_vault::Recipient;
+use crate::ops::vault::Recipient;
 pub use config::{Config, ConfigError, IdentityFrom};
 pub use subcommands::*;
 pub use values::QueueChoice;

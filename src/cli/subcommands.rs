@@ -15,7 +15,7 @@ use crate::core::party::PartyRole;
 use crate::core::roster::Role;
 use crate::export::Profile;
 use crate::ops::export::{RecordFormat, ReportFormat};
-use casebook_vault::Recipient;
+use crate::ops::vault::Recipient;
 
 /// `casebook vote` options.
 #[derive(Debug, clap::Args)]
@@ -876,7 +876,7 @@ pub struct SanctionsArgs {
     /// Write OUT.age and OUT.sig.age, age-encrypted to this recipient (repeatable), instead
     /// of OUT and OUT.sig in plaintext; the signature is over the plaintext list.
     #[arg(long = "encrypt-to", value_name = "RECIPIENT", value_parser = recipient, requires = "export")]
-    pub encrypt_to: Vec<casebook_vault::Recipient>,
+    pub encrypt_to: Vec<crate::ops::vault::Recipient>,
 }
 
 /// `casebook expunge` options.

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::core::case::IncidentAt;
 use crate::core::dates::{self, DateOrder, read_day};
 use crate::core::queue::Queue;
-use casebook_vault::Recipient;
+use crate::ops::vault::Recipient;
 
 /// `case list --queue`: one queue, or the counts of all of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

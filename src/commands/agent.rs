@@ -1,5 +1,5 @@
 //! `casebook agent`: unlock the key once, and let an agent process hold it for the working
-//! session (see [`casebook_vault::agent`]).
+//! session (see [`crate::ops::vault::agent`]).
 
 use std::io::Write;
 use std::path::Path;
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::{Error, load_identity_without_agent};
 use crate::cli::Config;
 use crate::core::sanitize::inline;
-use casebook_vault::{self as vault, agent};
+use crate::ops::vault::{self, agent};
 
 /// `casebook agent [--timeout MINUTES] [--stop] [--status]`
 pub(super) fn agent(

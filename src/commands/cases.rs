@@ -17,7 +17,7 @@ use crate::core::event::{ConflictKind, Details, ReviewResult};
 use crate::core::process::Settings;
 use crate::core::sanitize::inline;
 use crate::ops::cases::{self as case_ops, CaseChange, Entry, NewCase, NewParty, SettingsChange};
-use casebook_vault::OpenMode;
+use crate::ops::vault::OpenMode;
 
 /// Text of several lines made safe for the terminal, line by line.
 fn inline_block(text: &str) -> String {

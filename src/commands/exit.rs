@@ -4,7 +4,7 @@
 
 use super::Error;
 use crate::ops;
-use casebook_vault as vault;
+use crate::ops::vault;
 
 /// What a command's exit code says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use crate::export::signature::{self, Checked, Judged, Line, Refused};
 use crate::export::{self as records};
 use crate::ops::cases::{CaseChange, RecordText};
 use crate::ops::export::{self as export_ops, RecordRequest, ReportRequest, Written, sig_path};
-use casebook_vault::{self as vault, OpenMode};
+use crate::ops::vault::{self, OpenMode};
 
 fn usage(message: String, hint: &str) -> Error {
     Error::Usage {
@@ -221,8 +221,12 @@ pub(super) fn cosign(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let identity = load_identity(config)?;
-    let mut case_file =
-        super::open_file(config, file, &identity, casebook_vault::OpenMode::ReadOnly)?;
+    let mut case_file = super::open_file(
+        config,
+        file,
+        &identity,
+        crate::ops::vault::OpenMode::ReadOnly,
+    )?;
     let path = export_ops::cosign(&mut case_file, &identity, record)?;
     writeln!(out, "wrote {}", inline(&path.display().to_string()))?;
     Ok(())

@@ -104,7 +104,7 @@ pub(super) fn expunge(
     };
     // What the rules say of the approval now, before anything is shown as approvable (a
     // legal hold, a reopening, the proposer themselves).
-    crate::ops::as_member(&session.file, |actor| {
+    session.file.as_member(|actor| {
         crate::core::process::after_decision(
             actor,
             &case,
@@ -156,7 +156,7 @@ pub(super) fn person(config: &Config, args: &PersonArgs, out: &mut dyn Write) ->
         config,
         &args.file,
         &identity,
-        casebook_vault::OpenMode::ReadOnly,
+        crate::ops::vault::OpenMode::ReadOnly,
     )?;
     let record = crate::ops::person::gather(&mut file, &args.reference)?;
     let output = super::export::placed(config, Some(&args.export), "person.md")?;

@@ -2,7 +2,7 @@
 //! flags and subcommands to use, so they belong to this front end and not to the layers below.
 
 use crate::core::process::RuleError;
-use casebook_vault as vault;
+use crate::ops::vault;
 
 /// The hint for a case-file or key error.
 pub(super) fn vault(error: &vault::Error) -> Option<String> {
@@ -81,7 +81,7 @@ pub(super) fn vault(error: &vault::Error) -> Option<String> {
         vault::Error::Exists { .. } => "choose another file name, or remove the old file yourself",
         vault::Error::DiskFull { .. } => "free some space and save again; nothing was lost",
         vault::Error::ReadOnly { .. } => "save a copy under a new name with --save-as",
-        vault::Error::Sealed { .. } => "unlock it with your key first",
+        vault::Error::ScreenLocked { .. } => "unlock it with your key first",
         vault::Error::SealedSinceSave { .. } => {
             "save what you recorded (Ctrl-S), then record a correction; or quit without saving, \
              which drops every unsaved change, the sealing included"

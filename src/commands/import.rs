@@ -10,7 +10,7 @@ use crate::cli::{AttachmentCommand, Config};
 use crate::core::event::{AttachmentRef, EventKind};
 use crate::core::sanitize::inline;
 use crate::ops::import::{self, Opened, Skipped};
-use casebook_vault::OpenMode;
+use crate::ops::vault::OpenMode;
 
 /// `casebook import`
 pub(super) fn import(
@@ -150,10 +150,10 @@ fn attachments_of(
     config: &Config,
     file: &Path,
     code: &str,
-) -> Result<(casebook_vault::CaseFile, String, Vec<AttachmentRef>), Error> {
+) -> Result<(crate::ops::OpenFile, String, Vec<AttachmentRef>), Error> {
     let identity = super::load_identity(config)?;
     let mut case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
-    let case = crate::ops::cases::readable(&mut case_file, code)?;
+    let case = case_file.readable(code)?;
     let listed = case_file
         .timeline(case.id)?
         .into_iter()
@@ -249,7 +249,7 @@ pub(super) fn attachment(
             if output.parent() == Some(dir.as_path()) {
                 crate::ops::cases::private_dir(dir)?;
             }
-            casebook_vault::write_new(output, &data, 0o600)?;
+            crate::ops::vault::write_new(output, &data, 0o600)?;
             super::export::warn_exposure(output, "the committee");
             writeln!(
                 out,

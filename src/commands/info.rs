@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::core::sanitize::inline;
-use casebook_vault::{EncryptedTo, Summary};
+use crate::ops::vault::{EncryptedTo, Summary};
 
 use super::Error;
 

@@ -12,8 +12,7 @@ use crate::core::case::CaseId;
 use crate::core::describe;
 use crate::core::event::ConflictKind;
 use crate::core::sanitize::inline;
-use crate::ops::cases as case_ops;
-use casebook_vault::OpenMode;
+use crate::ops::vault::OpenMode;
 
 #[derive(Serialize)]
 struct Commit {
@@ -65,7 +64,7 @@ pub(super) fn log(
         return Ok(());
     }
     let only: Option<CaseId> = match code {
-        Some(code) => Some(case_ops::readable(&mut case_file, code)?.id),
+        Some(code) => Some(case_file.readable(code)?.id),
         None => None,
     };
     let me = case_file.me()?.map(|m| m.id);

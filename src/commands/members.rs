@@ -14,7 +14,7 @@ use crate::cli::{Config, MemberCommand};
 use crate::core::roster::Role;
 use crate::core::sanitize::inline;
 use crate::ops::members::{self as member_ops, NewMember};
-use casebook_vault::{self as vault, EncryptedTo, Identity, OpenMode, PassphraseSource};
+use crate::ops::vault::{self, EncryptedTo, Identity, OpenMode, PassphraseSource};
 
 /// What removal cannot undo, said every time a member is removed.
 const REMOVAL_LIMIT: &str = "Note: this protects future versions only. Copies of the file the removed member \
@@ -320,7 +320,7 @@ fn cleared(report: &vault::SaveReport, out: &mut dyn Write) -> Result<(), Error>
             out,
             "deleted {} casebook had left beside it (in {}/), which the old key opened: {}",
             crate::core::describe::count(report.cleared.len(), "older copy", "older copies"),
-            casebook_vault::copies::MERGED_DIR,
+            crate::ops::vault::MERGED_DIR,
             report
                 .cleared
                 .iter()

@@ -8,14 +8,15 @@ use super::session::Session;
 use super::{Error, load_identity, open_file};
 use crate::cli::Config;
 use crate::core::sanitize::inline;
+use crate::ops::OpenFile;
 use crate::ops::merge::{self as merge_ops, MergedCopy, Outcome};
-use casebook_vault::history::Merged;
-use casebook_vault::{CaseFile, Identity, OpenMode};
+use crate::ops::vault::Merged;
+use crate::ops::vault::{Identity, OpenMode};
 
 /// "3 changes from Sam Lindqvist, 1 from Mei Chen" (the wording both front ends share).
 pub(super) use crate::ops::merge::came_in;
 
-fn attention_count(file: &mut CaseFile) -> Result<usize, Error> {
+fn attention_count(file: &mut OpenFile) -> Result<usize, Error> {
     Ok(merge_ops::attention(file)?.len())
 }
 
@@ -32,7 +33,7 @@ pub(super) fn merge(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let reader = other_identity
-        .map(|path| casebook_vault::Identity::load(path, &config.passphrases))
+        .map(|path| crate::ops::vault::Identity::load(path, &config.passphrases))
         .transpose()?;
     // The first other copy is read while the file is opened (with the key given for the
     // other copies, else the member's own).
@@ -111,9 +112,9 @@ pub(super) fn merge(
 }
 
 /// Open `path` for writing as `identity`'s member even when it is an older copy (see
-/// [`CaseFile::open_behind`]), saying on stderr what a member must know about it.
-fn open_behind(config: &Config, path: &Path, identity: &Identity) -> Result<CaseFile, Error> {
-    let file = CaseFile::open_behind(path, identity, &config.expect)?;
+/// [`OpenFile::open_behind`]), saying on stderr what a member must know about it.
+fn open_behind(config: &Config, path: &Path, identity: &Identity) -> Result<OpenFile, Error> {
+    let file = OpenFile::open_behind(path, identity, &config.expect)?;
     super::opened(config, path, &file, OpenMode::ReadWrite)?;
     Ok(file)
 }
@@ -131,7 +132,7 @@ fn is_conflict_copy_of(file: &Path, other: &Path) -> bool {
     match (file.file_name(), other.file_name()) {
         (Some(name), Some(copy)) => {
             same_dir(file) == same_dir(other)
-                && casebook_vault::copies::is_conflict_copy(
+                && crate::ops::vault::is_conflict_copy(
                     &name.to_string_lossy(),
                     &copy.to_string_lossy(),
                 )
@@ -178,29 +179,29 @@ pub(super) fn driver(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let identity = load_identity(config)?;
-    let mut file = CaseFile::open_expecting(ours, &identity, OpenMode::ReadWrite, &config.expect)?;
-    // Read as any other copy is: a FIFO or a device given as %B is refused, not read forever.
-    let merged = file.merge_file(theirs, &identity)?;
+    let mut file = OpenFile::open_expecting(ours, &identity, OpenMode::ReadWrite, &config.expect)?;
+    // The same operation as `casebook merge`: only an active member merges, and %B is read as
+    // any other copy is (a FIFO or a device given as %B is refused, not read forever).
+    let theirs = [theirs.to_path_buf()];
+    let merged = match merge_ops::merge(&mut file, &identity, None, &theirs, None)?.pop() {
+        Some((_, merge_ops::Outcome::Merged(merged))) => *merged,
+        _ => return Ok(()),
+    };
     if merged.is_empty() {
         return Ok(());
     }
     let roster = file.roster()?;
     super::session::warn_if_clock_behind(&file);
-    let report = file.save(&identity)?;
-    // An expunge the merge brought in took effect at that save: git's own history of the file
+    // An expunge the merge brought in takes effect at this save: git's own history of the file
     // is what matters most of what casebook cannot reach, and it is said here.
-    for line in crate::ops::expunge::apply(
-        &mut file,
-        &identity,
-        &report.path,
-        &config.interface.export_dir,
-    )? {
+    let saved = file.save(&identity, &config.interface.export_dir, Vec::new())?;
+    for line in saved.expunged {
         eprintln!("{line}");
     }
     drop(file);
     // %A is git's temporary file: git keeps its previous version, so no backup is left in the
     // work tree beside it.
-    let _ = std::fs::remove_file(casebook_vault::backup_path(ours));
+    let _ = std::fs::remove_file(crate::ops::vault::backup_path(ours));
     writeln!(out, "casebook: merged {}", came_in(&merged, &roster))?;
     Ok(())
 }

@@ -32,9 +32,8 @@ use crate::cli::{Command, Config, ConfigError, IdentityFrom};
 use crate::core::process::RuleError;
 use crate::core::sanitize;
 use crate::ops;
-use casebook_vault::{
-    self as vault, CaseFile, Founder, Identity, OpenMode, PassphraseSource, synthetic,
-};
+use crate::ops::OpenFile;
+use crate::ops::vault::{self, Founder, Identity, OpenMode, PassphraseSource};
 pub use output::SafeOutput;
 
 /// A failed command.
@@ -213,7 +212,7 @@ fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, std::io::Erro
 /// A case file to hand to the interface, with the key that opened it.
 pub struct Interactive {
     /// The open case file.
-    pub file: CaseFile,
+    pub file: OpenFile,
     /// The member's key.
     pub identity: Identity,
     /// How to load the same key again when the interface unlocks after the idle lock, given
@@ -274,7 +273,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
                 email: email.clone(),
             };
             let case_file =
-                CaseFile::create(file, &identity, &founder, recipients, *armor, Utc::now())?;
+                OpenFile::create(file, &identity, &founder, recipients, *armor, Utc::now())?;
             let summary = case_file.summary()?;
             writeln!(
                 out,
@@ -373,7 +372,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             info::print(&case_file.summary()?, *json, out)?;
         }
         Command::Demo { save_as, json } => {
-            let (mut case_file, identity) = vault::demo::open()?;
+            let (mut case_file, identity) = OpenFile::demo()?;
             if let Some(path) = save_as {
                 let report = case_file.save_as(path, &identity)?;
                 writeln!(
@@ -387,7 +386,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
                 return Ok(Some(Interactive {
                     file: case_file,
                     identity,
-                    reload: Box::new(|_| vault::demo::identity()),
+                    reload: Box::new(|_| vault::demo_identity()),
                 }));
             } else {
                 info::print(&case_file.summary()?, *json, out)?;
@@ -476,14 +475,14 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             save_as,
         } => {
             let mut session = session::Session::open(config, file)?;
-            let spec = synthetic::Spec {
+            let spec = ops::SeedSpec {
                 cases: *cases,
                 events_per_case: *events_per_case,
                 note_bytes: *note_bytes,
                 canary: canary.clone(),
                 seed: *seed,
             };
-            synthetic::fill(&mut session.file, &spec, Utc::now(), &session.identity)?;
+            ops::seed(&mut session.file, &spec, Utc::now(), &session.identity)?;
             let report = session.save(save_as.as_deref())?;
             writeln!(
                 out,
@@ -587,18 +586,18 @@ pub(crate) fn open_file(
     path: &Path,
     identity: &Identity,
     mode: OpenMode,
-) -> Result<CaseFile, Error> {
+) -> Result<OpenFile, Error> {
     let file = match mode {
         OpenMode::ReadWrite => {
-            let (file, recovered) = CaseFile::open_recovering(path, identity, &config.expect)
+            let (file, recovered) = OpenFile::open_recovering(path, identity, &config.expect)
                 .map_err(|e| not_a_recipient(config, e))?;
             merge::report_recovered(path, &recovered, &file.roster()?);
             file
         }
         OpenMode::ReadOnly => {
-            let file = CaseFile::open_expecting(path, identity, mode, &config.expect)
+            let file = OpenFile::open_expecting(path, identity, mode, &config.expect)
                 .map_err(|e| not_a_recipient(config, e))?;
-            let copies = casebook_vault::copies::conflict_copies(path);
+            let copies = crate::ops::vault::conflict_copies(path);
             if !copies.is_empty() {
                 eprintln!(
                     "note: {} sync conflict cop{} beside {} (for example {}); the next change \
@@ -623,7 +622,7 @@ pub(crate) fn open_file(
 pub(crate) fn opened(
     config: &Config,
     path: &Path,
-    file: &CaseFile,
+    file: &OpenFile,
     mode: OpenMode,
 ) -> Result<(), Error> {
     if let (Some(link), OpenMode::ReadWrite) = (file.followed_link(), mode) {
@@ -674,8 +673,8 @@ pub(crate) fn opened(
 
 /// A file the key does not open: say where the key came from, and that a key replaced by
 /// `member rotate-key` is the usual reason when it came from a setting.
-fn not_a_recipient(config: &Config, error: vault::Error) -> Error {
-    let vault::Error::NotARecipient { .. } = &error else {
+fn not_a_recipient(config: &Config, error: ops::Error) -> Error {
+    let ops::Error::Vault(vault::Error::NotARecipient { .. }) = &error else {
         return error.into();
     };
     let from = match &config.identity_from {

@@ -1,4 +1,4 @@
-//! The command line's progress bar (see [`casebook_vault::progress`]): on standard error, only
+//! The command line's progress bar (see [`crate::ops::vault::progress`]): on standard error, only
 //! when it is a terminal, and only for a stage that has taken more than half a second (work
 //! that ends sooner shows nothing). Standard output, `--json` included, never holds it.
 
@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use casebook_vault::progress::{Reporter, report_to};
+use crate::ops::vault::progress::{Reporter, report_to};
 
 /// Show progress on standard error from now on, if it is a terminal.
 pub fn show_on_terminal() {
     if !std::io::stderr().is_terminal() {
         return;
     }
-    let after = casebook_vault::progress::shown_after();
+    let after = crate::ops::vault::progress::shown_after();
     report_to(Box::new(Bar {
         after,
         current: Mutex::new(None),

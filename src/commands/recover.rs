@@ -8,7 +8,7 @@ use super::{Error, load_identity};
 use crate::cli::Config;
 use crate::core::sanitize::inline;
 use crate::ops::recover::{self, Recovering};
-use casebook_vault::recover::Head;
+use crate::ops::vault::Head;
 
 fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
@@ -149,7 +149,7 @@ fn older(
     shown: &str,
     recovering: Recovering,
     accept: Option<&str>,
-    identity: &casebook_vault::Identity,
+    identity: &crate::ops::vault::Identity,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let head = recovering.head.clone();

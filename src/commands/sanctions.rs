@@ -14,7 +14,7 @@ use crate::core::sanction::Sanction;
 use crate::core::sanitize::inline;
 use crate::ops::cases::{self as case_ops, CaseChange, SanctionChange};
 use crate::ops::export::{self as export_ops, RecordFormat, SanctionsRequest};
-use casebook_vault::OpenMode;
+use crate::ops::vault::OpenMode;
 
 /// `casebook sanction ...`
 pub(super) fn sanction(
@@ -26,7 +26,7 @@ pub(super) fn sanction(
         SanctionCommand::List { file, code, json } => {
             let identity = load_identity(config)?;
             let mut case_file = super::open_file(config, file, &identity, OpenMode::ReadOnly)?;
-            let case = case_ops::readable(&mut case_file, code)?;
+            let case = case_file.readable(code)?;
             let roster = case_file.roster()?;
             return list(&case, &roster, *json, out);
         }

@@ -9,12 +9,13 @@ use crate::cli::Config;
 use crate::core::roster::Member;
 use crate::core::sanitize::inline;
 use crate::ops;
+use crate::ops::OpenFile;
 use crate::ops::merge::MergedCopy;
-use casebook_vault::{CaseFile, Identity, OpenMode, SaveReport};
+use crate::ops::vault::{Identity, OpenMode, SaveReport};
 
 /// An open case file and the member changing it.
 pub(super) struct Session {
-    pub(super) file: CaseFile,
+    pub(super) file: OpenFile,
     pub(super) identity: Identity,
     pub(super) me: Member,
     /// Sync conflict copies merged when the file was opened: they stay where they are until
@@ -44,8 +45,8 @@ impl Session {
     }
 
     /// The session of `identity`'s member on `file` (opened for writing).
-    pub(super) fn with(file: CaseFile, identity: Identity) -> Result<Session, Error> {
-        let me = ops::acting_member(&file)?;
+    pub(super) fn with(file: OpenFile, identity: Identity) -> Result<Session, Error> {
+        let me = file.acting_member()?;
         Ok(Session {
             file,
             identity,
@@ -82,9 +83,16 @@ impl Session {
     /// whose changes are now in the saved file.
     pub(super) fn save(mut self, save_as: Option<&Path>) -> Result<SaveReport, Error> {
         warn_if_clock_behind(&self.file);
-        let report = match save_as {
-            Some(path) => self.file.save_as(path, &self.identity)?,
-            None => self.file.save(&self.identity)?,
+        let copies = std::mem::take(&mut self.copies);
+        let (report, discarded, expunged) = match save_as {
+            Some(path) => {
+                let report = self.file.save_as(path, &self.identity)?;
+                (report, ops::merge::discard_merged(copies), Vec::new())
+            }
+            None => {
+                let saved = self.file.save(&self.identity, &self.export_dir, copies)?;
+                (saved.report, saved.copies, saved.expunged)
+            }
         };
         let roster = self.file.roster()?;
         if let Some(merged) = report.merged.as_ref().filter(|m| !m.is_empty()) {
@@ -98,26 +106,8 @@ impl Session {
         for line in crate::ops::notices::displaced(&report, &roster) {
             eprintln!("{line}");
         }
-        // The conflict copies merged are deleted first: what is left beside the file after
-        // an expunge is what casebook could not reach.
-        self.finish(&roster);
-        let report = match save_as {
-            None => self.apply_expunges(report)?,
-            Some(_) => report,
-        };
-        Ok(report)
-    }
-
-    /// After a save that erased cases' content here (an approved expunge took effect): see
-    /// [`ops::expunge::apply`].
-    fn apply_expunges(&mut self, report: SaveReport) -> Result<SaveReport, Error> {
-        let lines = ops::expunge::apply(
-            &mut self.file,
-            &self.identity,
-            &report.path,
-            &self.export_dir,
-        )?;
-        for line in lines {
+        self.tell_discarded(discarded, &roster);
+        for line in expunged {
             eprintln!("{line}");
         }
         Ok(report)
@@ -131,14 +121,19 @@ impl Session {
             return self.save(None).map(Some);
         }
         let roster = self.file.roster()?;
-        self.finish(&roster);
+        let copies = std::mem::take(&mut self.copies);
+        self.tell_discarded(ops::merge::discard_merged(copies), &roster);
         Ok(None)
     }
 
-    fn finish(&mut self, roster: &crate::core::roster::Roster) {
-        let copies = std::mem::take(&mut self.copies);
+    /// Say what became of each merged conflict copy.
+    fn tell_discarded(
+        &self,
+        discarded: Vec<ops::merge::DiscardedCopy>,
+        roster: &crate::core::roster::Roster,
+    ) {
         let file = inline(&self.file.label()).into_owned();
-        for done in ops::merge::discard_merged(copies) {
+        for done in discarded {
             let copy = inline(&done.copy.display().to_string()).into_owned();
             let came_in = if done.merged.is_empty() {
                 "nothing new".to_string()
@@ -174,7 +169,7 @@ impl Session {
 
 /// Before signing: say so when this laptop's clock is earlier than the newest change in the
 /// file, and by how much.
-pub(super) fn warn_if_clock_behind(file: &CaseFile) {
+pub(super) fn warn_if_clock_behind(file: &OpenFile) {
     if let Ok(Some(behind)) = ops::notices::clock_behind(file, chrono::Utc::now()) {
         eprintln!(
             "warning: {}",

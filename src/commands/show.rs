@@ -19,7 +19,7 @@ use crate::core::process::{self, Due};
 use crate::core::queue::{self, View};
 use crate::core::sanitize::{body, inline};
 use crate::ops::cases as case_ops;
-use casebook_vault::OpenMode;
+use crate::ops::vault::OpenMode;
 
 /// The long text shown under a timeline entry: notes and reports (a decision's rationale is
 /// shown with the decision above the timeline).
@@ -229,7 +229,7 @@ pub(super) fn show(
         )?;
         return Ok(());
     }
-    let case = case_ops::readable(&mut case_file, code)?;
+    let case = case_file.readable(code)?;
     let settings = case_file.settings();
     let timeline = case_file.timeline(case.id)?;
     let tally = process::current_tally(&roster, &settings, &case);

@@ -25,8 +25,9 @@ use crossterm::event::{
     Event as TermEvent, KeyEventKind,
 };
 
+use crate::ops::OpenFile;
+use crate::ops::vault::{self, Identity, PassphraseSource};
 use app::{App, Effect, Msg};
-use casebook_vault::{self as vault, CaseFile, Identity, PassphraseSource};
 pub use runner::Runner;
 
 /// The interface's settings, from the config file.
@@ -112,7 +113,7 @@ const CLOCK_CHECK: Duration = Duration::from_secs(60);
 /// Run the interface on an open case file until the member quits. The terminal is restored
 /// afterwards, also after a panic (ratatui's hook, plus turning the mouse off).
 pub fn run(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: Identity,
     reload: Reload<'_>,
     options: Options,
@@ -133,7 +134,7 @@ pub fn run(
 
 /// What opening established that the member must see first: a committee this laptop has
 /// never opened (with its fingerprint to check), or a file from before signed history.
-fn trust_notice(file: &CaseFile) -> Option<app::Outcome> {
+fn trust_notice(file: &OpenFile) -> Option<app::Outcome> {
     let trust = file.trust();
     let committee = match &trust.fingerprint {
         Some(fingerprint) if trust.first_open => Some(format!(
@@ -175,7 +176,7 @@ fn trust_notice(file: &CaseFile) -> Option<app::Outcome> {
 
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: Identity,
     reload: Reload<'_>,
     options: Options,

@@ -1,5 +1,5 @@
 //! Long work while the interface runs (merging copies, saving many sealed cases, importing
-//! many reports; see [`casebook_vault::progress`]): once a stage has run for half a second, the
+//! many reports; see [`crate::ops::vault::progress`]): once a stage has run for half a second, the
 //! bottom row says what is being done and how far along it is, redrawn as it advances. The
 //! work runs on the interface's own thread (and threads it waits for), so the line is written
 //! straight to the terminal, through standard error: the command that runs the interface holds
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::{cursor, queue, style, terminal};
 
-use casebook_vault::progress::Reporter;
+use crate::ops::vault::progress::Reporter;
 
 /// How often the line is drawn again at most.
 const EVERY: Duration = Duration::from_millis(100);

@@ -487,13 +487,13 @@ fn place(typed: Option<String>, dir: &Path, fallback: &str) -> PathBuf {
 }
 
 /// Recipients typed into a form (commas between them).
-fn recipients(form: &Submission) -> Result<Vec<casebook_vault::Recipient>, Missing> {
+fn recipients(form: &Submission) -> Result<Vec<crate::ops::vault::Recipient>, Missing> {
     form.get("encrypt_to")
         .split(',')
         .map(str::trim)
         .filter(|k| !k.is_empty())
         .map(|k| {
-            casebook_vault::Recipient::parse(k)
+            crate::ops::vault::Recipient::parse(k)
                 .map_err(|_| format!("{k:?} is not a key: give age1... or ssh-ed25519 AAAA..."))
         })
         .collect()

@@ -1,6 +1,7 @@
 //! Case work: each request goes through the process rules in [`casebook_core::process`] as the
 //! member who opened the file and becomes events, recorded (not yet saved).
 
+use crate::OpenFile;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -320,7 +321,8 @@ pub struct Changed {
 
 /// Apply `change` to the case `code` as the member who opened `file` and record the events it
 /// makes (not saved).
-pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Changed, Error> {
+pub fn change(file: &mut OpenFile, code: &str, change: CaseChange) -> Result<Changed, Error> {
+    let file = &mut file.file;
     let case = file.case_by_code(code)?;
     let roster = file.roster()?;
     let mut amends = None;
@@ -474,7 +476,7 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
         } => {
             let (summary, next_update_by) = match template {
                 Some(step) if summary.trim().is_empty() => {
-                    message(file, code, to, step, next_update_by)?
+                    message(OpenFile::wrap(file), code, to, step, next_update_by)?
                 }
                 _ if summary.trim().is_empty() => {
                     return Err(Error::Empty { what: "message" });
@@ -499,7 +501,9 @@ pub fn change(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Cha
             if body.trim().is_empty() {
                 return Err(Error::Empty { what: "note" });
             }
-            amends = entry.map(|e| find_entry(file, &case, &e)).transpose()?;
+            amends = entry
+                .map(|e| find_entry(OpenFile::wrap_ref(file), &case, &e))
+                .transpose()?;
             if let Some(id) = amends {
                 check_amendable(file, &case, id)?;
             }
@@ -796,7 +800,8 @@ pub struct NewCase {
 }
 
 /// Open a new case with a fresh code name (recorded, not saved); gives back its code name.
-pub fn open(file: &mut CaseFile, case: NewCase) -> Result<String, Error> {
+pub fn open(file: &mut OpenFile, case: NewCase) -> Result<String, Error> {
+    let file = &mut file.file;
     let me = acting_member(file)?;
     let code_name = file.new_code_name(&mut rand::thread_rng())?;
     let kind = EventKind::CaseOpened {
@@ -820,7 +825,7 @@ pub fn open(file: &mut CaseFile, case: NewCase) -> Result<String, Error> {
 
 /// The `case-sealed` event that keeps `names` out of the case a new case's `events` open
 /// (none for no names), by the acting member.
-pub fn excluding(
+pub(crate) fn excluding(
     file: &mut CaseFile,
     events: &[Event],
     names: &[String],
@@ -849,11 +854,12 @@ pub fn excluding(
 /// `code`, held by the acting member as its custodian: opened with their key, and recorded
 /// as an event (not saved).
 pub fn open_contact(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: &casebook_vault::Identity,
     code: &str,
     number: usize,
 ) -> Result<PartyIdentity, Error> {
+    let file = &mut file.file;
     let case = file.case_by_code(code)?;
     let party = case
         .parties
@@ -927,7 +933,8 @@ pub struct SettingsChange {
 
 /// Change the committee's rules (chairs only); gives back the new settings (recorded, not
 /// saved).
-pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Settings, Error> {
+pub fn change_settings(file: &mut OpenFile, change: SettingsChange) -> Result<Settings, Error> {
+    let file = &mut file.file;
     let me = acting_member(file)?;
     if me.role != Role::Chair {
         return Err(Error::Rule(process::RuleError::NotChair {
@@ -1017,11 +1024,12 @@ pub fn change_settings(file: &mut CaseFile, change: SettingsChange) -> Result<Se
 /// Set the committee's template for messages to `to` at `step` (chairs only; recorded, not
 /// saved).
 pub fn set_template(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     to: Audience,
     step: casebook_core::comms::Step,
     text: String,
 ) -> Result<(), Error> {
+    let file = &mut file.file;
     let me = acting_member(file)?;
     if me.role != Role::Chair {
         return Err(Error::Rule(process::RuleError::NotChair {
@@ -1037,7 +1045,8 @@ pub fn set_template(
 
 /// Set who must be told when a sanction applies in `space` (chairs only; recorded, not
 /// saved); no one: the space's own name again.
-pub fn set_space(file: &mut CaseFile, space: &str, tell: Vec<String>) -> Result<(), Error> {
+pub fn set_space(file: &mut OpenFile, space: &str, tell: Vec<String>) -> Result<(), Error> {
+    let file = &mut file.file;
     let me = acting_member(file)?;
     if me.role != Role::Chair {
         return Err(Error::Rule(process::RuleError::NotChair {
@@ -1065,12 +1074,13 @@ pub fn set_space(file: &mut CaseFile, space: &str, tell: Vec<String>) -> Result<
 /// the case may show that audience, and the day it promises the next update by (the one
 /// given, or the committee's update interval from today) when it names one.
 pub fn message(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     code: &str,
     to: Audience,
     step: casebook_core::comms::Step,
     next_update: Option<NaiveDate>,
 ) -> Result<(String, Option<NaiveDate>), Error> {
+    let file = &mut file.file;
     let case = readable(file, code)?;
     match step {
         casebook_core::comms::Step::Decision if case.decision.is_none() => {
@@ -1107,7 +1117,7 @@ pub fn message(
 }
 
 /// The case `code` if the member who opened `file` may read it (not with a hard conflict).
-pub fn readable(file: &mut CaseFile, code: &str) -> Result<Case, Error> {
+pub(crate) fn readable(file: &mut CaseFile, code: &str) -> Result<Case, Error> {
     let case = file.case_by_code(code)?;
     if let Some(me) = file.me()? {
         if !case.readable_by(me.id) {
@@ -1170,7 +1180,8 @@ pub struct Found {
 /// or an assigned member of which matches, then timeline entries by rank. Code names are
 /// found for every case in the member's list (a case sealed from them opens as what their
 /// copy holds); parties and members only where the member reads the case.
-pub fn search(file: &mut CaseFile, query: &str, limit: usize) -> Result<Vec<Found>, Error> {
+pub fn search(file: &mut OpenFile, query: &str, limit: usize) -> Result<Vec<Found>, Error> {
+    let file = &mut file.file;
     use casebook_core::snippet::{Terms, snippet};
     let me = file.me()?.map(|m| m.id);
     let terms = Terms::new(query);
@@ -1255,7 +1266,8 @@ pub fn search(file: &mut CaseFile, query: &str, limit: usize) -> Result<Vec<Foun
 }
 
 /// The timeline entry of `case` that `entry` names.
-pub fn find_entry(file: &CaseFile, case: &Case, entry: &Entry) -> Result<Uuid, Error> {
+pub fn find_entry(file: &OpenFile, case: &Case, entry: &Entry) -> Result<Uuid, Error> {
+    let file = &file.file;
     let timeline = file.timeline(case.id)?;
     let prefix = match entry {
         Entry::Id(id) if timeline.iter().any(|e| e.id == *id) => return Ok(*id),
@@ -1304,7 +1316,7 @@ fn new_party(file: &mut CaseFile, role: PartyRole, who: NewParty) -> Result<Part
             }
         }
         NewParty::SameAs(reference) => {
-            person = same_person(file, &reference)?;
+            person = same_person(OpenFile::wrap(file), &reference)?;
             PartyIdentity::Linked
         }
         NewParty::Held {
@@ -1342,7 +1354,8 @@ fn new_party(file: &mut CaseFile, role: PartyRole, who: NewParty) -> Result<Part
 
 /// The person who is party N of another case, from a `CODE:N` reference (parties numbered from
 /// 1 as the case lists them): a new party that is the same person links to them.
-pub fn same_person(file: &mut CaseFile, reference: &str) -> Result<PersonId, Error> {
+pub fn same_person(file: &mut OpenFile, reference: &str) -> Result<PersonId, Error> {
+    let file = &mut file.file;
     let (other_code, number) = reference
         .rsplit_once(':')
         .and_then(|(c, n)| n.trim().parse::<usize>().ok().map(|n| (c.trim(), n)))
@@ -1362,7 +1375,8 @@ pub fn same_person(file: &mut CaseFile, reference: &str) -> Result<PersonId, Err
 
 /// Who a linked party is (raw): the details are held once, with the person's appearance
 /// that is not itself a link.
-pub fn linked_label(file: &mut CaseFile, party: &Party) -> Option<String> {
+pub fn linked_label(file: &mut OpenFile, party: &Party) -> Option<String> {
+    let file = &mut file.file;
     let cases = file.cases().ok()?;
     cases
         .values()
@@ -1372,7 +1386,8 @@ pub fn linked_label(file: &mut CaseFile, party: &Party) -> Option<String> {
 }
 
 /// The other cases this party's person appears in, as "CODE as ROLE".
-pub fn other_cases(file: &mut CaseFile, case: &Case, party: &Party) -> Result<Vec<String>, Error> {
+pub fn other_cases(file: &mut OpenFile, case: &Case, party: &Party) -> Result<Vec<String>, Error> {
+    let file = &mut file.file;
     let others = file.cases_of_person(party.person)?;
     let cases = file.cases()?;
     Ok(others
@@ -1385,10 +1400,11 @@ pub fn other_cases(file: &mut CaseFile, case: &Case, party: &Party) -> Result<Ve
 /// The bytes of attachment `sha256` of case `code` (plaintext, wiped on drop), if the member
 /// may read the case and the attachment is one of its reports'.
 pub fn attachment(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     code: &str,
     sha256: &str,
 ) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let file = &mut file.file;
     let case = readable(file, code)?;
     let listed = file.timeline(case.id)?.iter().any(|e| match &e.kind {
         casebook_core::event::EventKind::ReportReceived { attachments, .. } => {
@@ -1409,12 +1425,13 @@ pub fn attachment(
 /// Write attachment `sha256` of case `code` to `path` as plaintext: a new file (never over
 /// an existing one), mode 0600, in a folder created 0700 if it is missing.
 pub fn save_attachment(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     code: &str,
     sha256: &str,
     path: &std::path::Path,
 ) -> Result<(), Error> {
-    let bytes = attachment(file, code, sha256)?;
+    let file = &mut file.file;
+    let bytes = attachment(OpenFile::wrap(file), code, sha256)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         private_dir(dir)?;
     }

@@ -1,6 +1,7 @@
 //! Signed exports: decision records and transparency reports, built, signed with the member's
 //! key and written to new files (never over an existing one), in plaintext or age-encrypted.
 
+use crate::OpenFile;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -209,7 +210,8 @@ pub fn sign(identity: &Identity, bytes: &[u8]) -> Result<String, Error> {
 /// record is signed only when `file` gives exactly its bytes at the commit it names (derived
 /// again, as its first signer derived it); a transparency report only when casebook wrote it;
 /// each only once per key.
-pub fn cosign(file: &mut CaseFile, identity: &Identity, record: &Path) -> Result<PathBuf, Error> {
+pub fn cosign(file: &mut OpenFile, identity: &Identity, record: &Path) -> Result<PathBuf, Error> {
+    let file = &mut file.file;
     let bytes = std::fs::read(record).map_err(|e| vault::Error::Read {
         path: record.to_path_buf(),
         source: e,
@@ -314,10 +316,11 @@ pub struct RecordRequest {
 
 /// Build, sign and write the decision record of a case for one audience.
 pub fn write_record(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: &Identity,
     request: &RecordRequest,
 ) -> Result<Written, Error> {
+    let file = &mut file.file;
     let (me, signer) = signer(file, identity)?;
     let case = file.case_by_code(&request.code)?;
     // A copy a case is sealed from holds nothing to put in its record.
@@ -414,20 +417,27 @@ pub struct ReportRequest {
 /// Build, sign and write the transparency report for a period, folding values with fewer
 /// than [`records::report::DEFAULT_MIN_CELL`] cases into "other".
 pub fn write_report(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: &Identity,
     request: &ReportRequest,
 ) -> Result<Written, Error> {
-    write_report_with(file, identity, request, records::report::DEFAULT_MIN_CELL)
+    let file = &mut file.file;
+    write_report_with(
+        OpenFile::wrap(file),
+        identity,
+        request,
+        records::report::DEFAULT_MIN_CELL,
+    )
 }
 
 /// [`write_report`], folding values with fewer than `min_cell` cases into "other".
 pub fn write_report_with(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: &Identity,
     request: &ReportRequest,
     min_cell: u64,
 ) -> Result<Written, Error> {
+    let file = &mut file.file;
     let (from, to) = (request.from, request.to);
     if to < from {
         return Err(Error::PeriodReversed { from, to });
@@ -473,10 +483,11 @@ pub struct SanctionsRequest {
 
 /// The sanctions in force today in the cases the member who opened `file` may read.
 pub fn sanctions_in_force(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     space: Option<&str>,
     signed_by: &str,
 ) -> Result<records::sanctions::SanctionList, Error> {
+    let file = &mut file.file;
     let me = acting_member(file)?;
     let cases = file.cases()?;
     let reads = |c: &&casebook_core::case::Case| {
@@ -494,12 +505,13 @@ pub fn sanctions_in_force(
 
 /// Build, sign and write the list of sanctions in force for the people who enforce them.
 pub fn write_sanctions(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: &Identity,
     request: &SanctionsRequest,
 ) -> Result<(Written, usize), Error> {
+    let file = &mut file.file;
     let (me, signer) = signer(file, identity)?;
-    let list = sanctions_in_force(file, request.space.as_deref(), &signer)?;
+    let list = sanctions_in_force(OpenFile::wrap(file), request.space.as_deref(), &signer)?;
     let text = match request.format {
         RecordFormat::Json => list.to_json(),
         RecordFormat::Md => list.to_markdown(),
@@ -749,7 +761,8 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 
 /// Whether case `code` has text a member wrote for `profile`'s record (the internal record
 /// needs none: it holds everything).
-pub fn has_record_text(file: &mut CaseFile, code: &str, profile: Profile) -> Result<bool, Error> {
+pub fn has_record_text(file: &mut OpenFile, code: &str, profile: Profile) -> Result<bool, Error> {
+    let file = &mut file.file;
     if profile == Profile::Internal {
         return Ok(true);
     }

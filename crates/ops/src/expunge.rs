@@ -93,7 +93,7 @@ impl std::fmt::Display for Unreachable {
 /// delete casebook's own leftovers of them, list what casebook cannot reach, and sign that this
 /// laptop applied each expunge, saved at once. Gives what to tell the member, one line each
 /// (`note:` or `warning:`); nothing when the save erased nothing.
-pub fn apply(
+pub(crate) fn apply(
     file: &mut casebook_vault::CaseFile,
     identity: &casebook_vault::Identity,
     saved: &Path,
@@ -144,7 +144,7 @@ pub fn apply(
             .is_some_and(|x| x.applied.iter().any(|(m, _)| *m == me.id));
         if !mine {
             super::cases::change(
-                file,
+                crate::OpenFile::wrap(file),
                 &case.code_name,
                 super::cases::CaseChange::ExpungeApplied,
             )?;

@@ -1,6 +1,7 @@
 //! Reports as they arrive: every report file is read and parsed before anything is recorded,
 //! so a bad file leaves the case file as it was; then one case per report.
 
+use crate::OpenFile;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -13,7 +14,7 @@ use casebook_core::event::{AttachmentRef, Details, Event, EventKind};
 use casebook_core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
 use casebook_core::roster::Member;
 use casebook_import::Report;
-use casebook_vault::{self as vault, CaseFile};
+use casebook_vault as vault;
 
 /// Read and parse report files (all of them, before anything is recorded).
 pub fn read_reports(
@@ -143,11 +144,12 @@ pub fn named_members<'a>(
 /// Open one case per report, as `me`, with the report, its reporter and its attachments
 /// (recorded, not saved).
 pub fn open_reports(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     me: &Member,
     reports: &[(PathBuf, Report)],
     keep: &Keep<'_>,
 ) -> Result<Imported, Error> {
+    let file = &mut file.file;
     let roster = file.roster()?;
     let now = Utc::now();
     let known = file.imported_sources()?;

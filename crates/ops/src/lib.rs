@@ -17,6 +17,7 @@
 pub mod cases;
 pub mod export;
 pub mod expunge;
+pub mod file;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod import;
@@ -28,6 +29,41 @@ pub mod recover;
 #[cfg(test)]
 mod unsaved_tests;
 
+pub use file::{OpenFile, Saved};
+
+/// What the front ends may name of the vault: keys and recipients, how a file is opened and
+/// what a save reports, the key agent, progress reporting, the vault's errors (to word them).
+/// Not the file itself: that is reached only through [`OpenFile`] and this crate's
+/// operations.
+pub mod vault {
+    pub use casebook_vault::copies::{MERGED_DIR, conflict_copies, is_conflict_copy};
+    pub use casebook_vault::demo::identity as demo_identity;
+    pub use casebook_vault::history::Merged;
+    pub use casebook_vault::recover::Head;
+    pub use casebook_vault::{
+        EncryptedTo, Error, Expect, Founder, Identity, MemberSummary, OpenMode, PassphraseSource,
+        Recipient, SaveReport, Summary, Trust, WipeOnFree, agent, backup_path, fingerprint, keygen,
+        progress, public_key_path, write_new,
+    };
+}
+
+/// Fill `file` with synthetic cases as `spec` says (`casebook seed`: benchmarks and tests).
+pub fn seed(
+    file: &mut OpenFile,
+    spec: &casebook_vault::synthetic::Spec,
+    now: chrono::DateTime<Utc>,
+    signer: &casebook_vault::Identity,
+) -> Result<(), Error> {
+    Ok(casebook_vault::synthetic::fill(
+        &mut file.file,
+        spec,
+        now,
+        signer,
+    )?)
+}
+
+pub use casebook_vault::synthetic::Spec as SeedSpec;
+
 use std::path::PathBuf;
 
 use chrono::Utc;
@@ -37,7 +73,7 @@ use casebook_core::case::CaseId;
 use casebook_core::event::{Event, EventKind};
 use casebook_core::process::{Actor, RuleError};
 use casebook_core::roster::{Member, MemberId, Roster};
-use casebook_vault::{self as vault, CaseFile};
+use casebook_vault::CaseFile;
 
 /// An operation that could not be carried out. Messages name the file, case or member
 /// concerned; hints are the front ends' to give.
@@ -238,7 +274,7 @@ pub fn member_named(roster: &Roster, name: &str) -> Result<Member, Error> {
 }
 
 /// The active member whose key opened `file`.
-pub fn acting_member(file: &CaseFile) -> Result<Member, Error> {
+pub(crate) fn acting_member(file: &CaseFile) -> Result<Member, Error> {
     file.me()?.ok_or_else(|| Error::NotAMember {
         file: file.label().into(),
     })
@@ -246,7 +282,7 @@ pub fn acting_member(file: &CaseFile) -> Result<Member, Error> {
 
 /// Apply a process rule as the active member whose key opened `file`, under the file's
 /// roster and settings as they are now; gives back that member with the rule's result.
-pub fn as_member<T>(
+pub(crate) fn as_member<T>(
     file: &CaseFile,
     rule: impl FnOnce(Actor<'_>) -> Result<T, RuleError>,
 ) -> Result<(Member, T), Error> {

@@ -2,6 +2,7 @@
 //! roster, and (after removals and key changes) replaces the backup too, so that no file beside
 //! it stays readable with a key that no longer belongs.
 
+use crate::OpenFile;
 use std::path::Path;
 
 use chrono::Utc;
@@ -59,7 +60,8 @@ pub fn read_key(key: &str) -> Result<Recipient, Error> {
 
 /// Add a member and re-encrypt the file at once, as the active member whose `identity`
 /// opened it.
-pub fn add(file: &mut CaseFile, identity: &Identity, new: &NewMember) -> Result<Added, Error> {
+pub fn add(file: &mut OpenFile, identity: &Identity, new: &NewMember) -> Result<Added, Error> {
+    let file = &mut file.file;
     let recipient = read_key(&new.key)?;
     // A removed member's name re-adds them: the same member, who signed what they signed, with
     // the key given now.
@@ -108,11 +110,12 @@ pub fn add(file: &mut CaseFile, identity: &Identity, new: &NewMember) -> Result<
 
 /// Make the member called `name` a chair or an ordinary member, and save.
 pub fn change_role(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: &Identity,
     name: &str,
     role: Role,
 ) -> Result<vault::SaveReport, Error> {
+    let file = &mut file.file;
     let target = member_named(&file.roster()?, name)?;
     let (me, kind) = as_member(file, |actor| process::change_role(actor, &target, role))?;
     file.check_writable()?;
@@ -135,12 +138,13 @@ pub struct Removed {
 /// Remove the member called `name` and re-encrypt the file and its backup at once. They are
 /// first taken off every case they are assigned to (a departed member cannot work a case).
 pub fn remove(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: &Identity,
     name: &str,
     reason: Option<String>,
     allow_self_removal: bool,
 ) -> Result<Removed, Error> {
+    let file = &mut file.file;
     let target = member_named(&file.roster()?, name)?;
     let (me, kind) = as_member(file, |actor| {
         process::remove_member(actor, &target, reason, allow_self_removal)
@@ -249,10 +253,11 @@ fn sealed_cases_read_by(
 /// signed with the old key, which holds it at that point of the history; the file is saved and
 /// verified with the new key, so the old one no longer opens it or its backup.
 pub fn rotate_key(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     old: &Identity,
     new: &Identity,
 ) -> Result<vault::SaveReport, Error> {
+    let file = &mut file.file;
     let (me, kind) = as_member(file, |actor| process::rotate_key(actor, new.recipient()))?;
     file.record(&events_by(me.id, None, vec![kind], None))?;
     // The sealed cases this member reads get a new key, wrapped to their new key.
@@ -281,7 +286,8 @@ pub fn rotate_key(
 }
 
 /// Re-encrypt the file (and replace its backup) with a fresh file key, as an event.
-pub fn rekey(file: &mut CaseFile, identity: &Identity) -> Result<vault::SaveReport, Error> {
+pub fn rekey(file: &mut OpenFile, identity: &Identity) -> Result<vault::SaveReport, Error> {
+    let file = &mut file.file;
     let me = acting_member(file)?;
     file.check_writable()?;
     file.record(&events_by(me.id, None, vec![EventKind::Rekeyed], None))?;
@@ -295,7 +301,8 @@ pub fn rekey(file: &mut CaseFile, identity: &Identity) -> Result<vault::SaveRepo
 
 /// The motion waiting for a majority about the member called `name` (to remove them or
 /// change their role), if one is pending: one chair alone neither removes nor demotes another.
-pub fn pending_motion(file: &CaseFile, name: &str) -> Result<Option<Uuid>, Error> {
+pub fn pending_motion(file: &OpenFile, name: &str) -> Result<Option<Uuid>, Error> {
+    let file = &file.file;
     let roster = file.roster()?;
     let Some(member) = roster.members().iter().find(|m| m.name == name) else {
         return Ok(None);

@@ -1,6 +1,7 @@
 //! Bringing copies together: merging other copies of the case file (named, or left beside it
 //! by a sync tool), what needs attention afterwards, and resolving it.
 
+use crate::OpenFile;
 use std::path::{Path, PathBuf};
 
 use uuid::Uuid;
@@ -12,7 +13,7 @@ use casebook_core::event::EventKind;
 use casebook_core::process::RuleError;
 use casebook_core::roster::Role;
 use casebook_vault::history::Merged;
-use casebook_vault::{CaseFile, Identity, OtherCopy, copies};
+use casebook_vault::{Identity, OtherCopy, copies};
 
 /// What came in, in the committee's words: "3 changes from Sam Lindqvist, 1 from Mei Chen"
 /// (names sanitised; one wording for the command line and the interface).
@@ -60,12 +61,13 @@ pub enum Outcome {
 /// (when given; else with `identity`, which signs). `first` is the first of `others` when it
 /// was read already (see [`read_while_opening`]).
 pub fn merge(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: &Identity,
     reader: Option<&Identity>,
     others: &[PathBuf],
     mut first: Option<Result<OtherCopy, casebook_vault::Error>>,
 ) -> Result<Vec<(PathBuf, Outcome)>, Error> {
+    let file = &mut file.file;
     acting_member(file)?;
     let mine = std::fs::canonicalize(file.label()).ok();
     let mut done = Vec::new();
@@ -120,10 +122,11 @@ pub struct MergedCopy {
 /// it is, with why. Nothing is deleted: a copy goes only once the merged file is saved and
 /// verified ([`discard_merged`]), so a command that fails leaves every copy where it was.
 pub fn merge_conflict_copies(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: &Identity,
     skip: &[PathBuf],
 ) -> (Vec<MergedCopy>, Vec<(PathBuf, Error)>) {
+    let file = &mut file.file;
     let skip: Vec<PathBuf> = skip
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
@@ -184,7 +187,8 @@ pub struct Item {
 
 /// Everything that needs attention in `file` that its member may see (never a case they have
 /// a hard conflict on), roster changes first.
-pub fn attention(file: &mut CaseFile) -> Result<Vec<Item>, Error> {
+pub fn attention(file: &mut OpenFile) -> Result<Vec<Item>, Error> {
+    let file = &mut file.file;
     let me = file.me()?;
     let mut items: Vec<Item> = file
         .committee_attention()?
@@ -214,12 +218,13 @@ pub fn attention(file: &mut CaseFile) -> Result<Vec<Item>, Error> {
 /// by their event ids or a unique start of them; `keep` names the decision that stands when two
 /// were recorded. Recorded, not saved.
 pub fn resolve(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     code: Option<&str>,
     events: &[String],
     note: &str,
     keep: Option<&str>,
 ) -> Result<Vec<Uuid>, Error> {
+    let file = &mut file.file;
     if note.trim().is_empty() {
         return Err(Error::EmptyResolution);
     }
@@ -288,11 +293,12 @@ pub struct Approval {
 /// motion, without a case): `item` is its event id or a unique start of it. With `withdraw`,
 /// its proposer withdraws it instead. Recorded, not saved.
 pub fn approve(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     code: Option<&str>,
     item: &str,
     withdraw: bool,
 ) -> Result<Approval, Error> {
+    let file = &mut file.file;
     let given = item.to_ascii_lowercase();
     let (pending, case): (Vec<casebook_core::event::Event>, _) = match code {
         Some(code) => {

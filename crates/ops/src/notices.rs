@@ -83,9 +83,10 @@ pub struct ClockBehind {
 /// Whether this laptop's clock is earlier than the newest change in `file` (see
 /// [`ClockBehind`]); `None` when it is not (or the file has no signed history).
 pub fn clock_behind(
-    file: &casebook_vault::CaseFile,
+    file: &crate::OpenFile,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<ClockBehind>, casebook_vault::Error> {
+    let file = &file.file;
     let Some((newest, author)) = file.newest_commit()? else {
         return Ok(None);
     };

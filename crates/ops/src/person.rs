@@ -7,6 +7,7 @@
 //! report they sent themselves (matched by their address). Notes, interviews and other
 //! people's reports are counted, never quoted: a committee member reviews them by hand.
 
+use crate::OpenFile;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -18,7 +19,7 @@ use casebook_core::case::Case;
 use casebook_core::event::{Audience, EventKind, Profile};
 use casebook_core::party::{Identity, PartyRole, PersonId};
 use casebook_core::sanitize::inline;
-use casebook_vault::{CaseFile, Identity as Key, Recipient};
+use casebook_vault::{Identity as Key, Recipient};
 
 /// What the file holds about one person.
 #[derive(Clone, Debug, Default)]
@@ -96,7 +97,8 @@ fn sender(from: &str) -> String {
 }
 
 /// Gather what `file` holds about the person `reference` names (see the module docs).
-pub fn gather(file: &mut CaseFile, reference: &str) -> Result<PersonRecord, Error> {
+pub fn gather(file: &mut OpenFile, reference: &str) -> Result<PersonRecord, Error> {
+    let file = &mut file.file;
     let me = super::acting_member(file)?;
     let cases: Vec<Case> = file.cases()?.values().cloned().collect();
     let mut persons: BTreeSet<PersonId> = BTreeSet::new();
@@ -354,12 +356,13 @@ impl PersonRecord {
 /// Sign and write `record` to `output` (or age-encrypted to `encrypt_to`), as a decision
 /// record is.
 pub fn write(
-    file: &CaseFile,
+    file: &OpenFile,
     identity: &Key,
     record: &PersonRecord,
     output: &Path,
     encrypt_to: &[Recipient],
 ) -> Result<super::export::Written, Error> {
+    let file = &file.file;
     let (me, _) = super::export::signer(file, identity)?;
     let text = record.to_markdown(Utc::now());
     super::export::sign_and_write(identity, &me, &text, output, encrypt_to, (0, 0))

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Error, acting_member, events_by};
+use crate::OpenFile;
 use casebook_core::event::EventKind;
 use casebook_core::process::RuleError;
 use casebook_core::roster::Role;
@@ -29,7 +30,7 @@ pub struct Survey {
     pub pinned: Option<PathPin>,
     /// The file, opened for writing even if it is an older copy; `None` when it cannot be
     /// opened (see `damaged`).
-    pub file: Option<CaseFile>,
+    pub file: Option<OpenFile>,
     /// Why the file cannot be opened (damaged, truncated, missing).
     pub damaged: Option<casebook_vault::Error>,
     /// Its backup, sync conflict copies and merged copies.
@@ -40,7 +41,7 @@ pub struct Survey {
 pub fn survey(path: &Path, identity: &Identity, expect: &Expect) -> Result<Survey, Error> {
     let pinned = recover::pinned(path)?;
     let (file, damaged) = match CaseFile::open_behind(path, identity, expect) {
-        Ok(file) => (Some(file), None),
+        Ok(file) => (Some(OpenFile::from(file)), None),
         Err(e) if is_damage(&e) => (None, Some(e)),
         Err(e) => return Err(e.into()),
     };
@@ -90,7 +91,7 @@ fn is_damage(error: &casebook_vault::Error) -> bool {
 /// Everything found, merged into one history, not saved yet.
 pub struct Recovering {
     /// The result (at the file's path, locked).
-    pub file: CaseFile,
+    pub file: OpenFile,
     /// The copy that took the place of a damaged file, if it was.
     pub in_place_of_damaged: Option<PathBuf>,
     /// What merging each copy brought, or why it could not be merged.
@@ -128,7 +129,7 @@ pub fn merge_all(
         })
         .collect();
     let (mut file, in_place_of_damaged) = match file {
-        Some(file) => (file, None),
+        Some(file) => (file.file, None),
         None => {
             // The copy that holds what was verified, else the one with the most commits.
             let best = usable
@@ -180,7 +181,7 @@ pub fn merge_all(
     };
     let head = file.head_commit()?;
     Ok(Recovering {
-        file,
+        file: file.into(),
         in_place_of_damaged,
         merged,
         beside,
@@ -217,7 +218,7 @@ pub fn save(mut recovering: Recovering, identity: &Identity) -> Result<SaveRepor
         keep_replaced_aside: recovering.in_place_of_damaged.is_some(),
         ..SavePolicy::default()
     };
-    let report = recovering.file.save_with(identity, policy)?;
+    let report = recovering.file.file.save_with(identity, policy)?;
     for copy in &recovering.beside {
         let _ = copies::discard(copy);
     }
@@ -231,7 +232,7 @@ pub fn accept(mut recovering: Recovering, identity: &Identity) -> Result<SaveRep
     let Some(pin) = recovering.pinned.clone() else {
         return save(recovering, identity);
     };
-    let me = acting_member(&recovering.file)?;
+    let me = acting_member(&recovering.file.file)?;
     let mut kinds = Vec::new();
     if !recovering.gap.is_empty() {
         if me.role != Role::Chair {
@@ -265,17 +266,18 @@ pub fn accept(mut recovering: Recovering, identity: &Identity) -> Result<SaveRep
     });
     recovering
         .file
+        .file
         .record(&events_by(me.id, None, kinds, None))?;
     if !recovering.gap.removals.is_empty() {
-        super::members::rekey_sealed_cases(&mut recovering.file)?;
+        super::members::rekey_sealed_cases(&mut recovering.file.file)?;
     }
-    recovering.file.accept_older();
+    recovering.file.file.accept_older();
     let policy = SavePolicy {
         keep_replaced_aside: recovering.in_place_of_damaged.is_some(),
         backup_new_version: !recovering.gap.is_empty(),
         ..SavePolicy::default()
     };
-    let report = recovering.file.save_with(identity, policy)?;
+    let report = recovering.file.file.save_with(identity, policy)?;
     for copy in &recovering.beside {
         let _ = copies::discard(copy);
     }

@@ -25,7 +25,7 @@ fn demo_with_case(
     let (mut file, identity) = vault::demo::open().unwrap();
     file.save_as(&path, &identity).unwrap();
     let code = cases::open(
-        &mut file,
+        crate::OpenFile::wrap(&mut file),
         cases::NewCase {
             title: title.into(),
             summary: summary.into(),
@@ -58,10 +58,25 @@ fn dropping_an_unsaved_change_gives_the_state_of_never_recording_it() {
     let before = file.head().unwrap();
     let search_before = file.search("zanzibar", 10).unwrap().len();
 
-    cases::change(&mut file, one, note("zanzibar first")).unwrap();
-    let dropped = cases::change(&mut file, two, note("zanzibar dropped")).unwrap();
-    cases::change(&mut file, one, note("zanzibar kept")).unwrap();
-    cases::change(&mut file, two, note("zanzibar later, dropped too")).unwrap();
+    cases::change(
+        crate::OpenFile::wrap(&mut file),
+        one,
+        note("zanzibar first"),
+    )
+    .unwrap();
+    let dropped = cases::change(
+        crate::OpenFile::wrap(&mut file),
+        two,
+        note("zanzibar dropped"),
+    )
+    .unwrap();
+    cases::change(crate::OpenFile::wrap(&mut file), one, note("zanzibar kept")).unwrap();
+    cases::change(
+        crate::OpenFile::wrap(&mut file),
+        two,
+        note("zanzibar later, dropped too"),
+    )
+    .unwrap();
     assert_eq!(file.unsaved_events().unwrap().len(), 4);
 
     let gone = file.drop_unsaved(dropped.events[0].id).unwrap();
@@ -123,7 +138,12 @@ fn a_note_on_a_case_sealed_since_the_last_save_is_not_dropped_half_way() {
         vec!["Sam Lindqvist".into()],
     );
     assert!(file.case_by_code(&code).unwrap().sealed.is_some());
-    let early = cases::change(&mut file, &code, note("zanzibar early")).unwrap();
+    let early = cases::change(
+        crate::OpenFile::wrap(&mut file),
+        &code,
+        note("zanzibar early"),
+    )
+    .unwrap();
     let before = file.unsaved_events().unwrap().len();
     let err = file.drop_unsaved(early.events[0].id).unwrap_err();
     assert!(matches!(err, vault::Error::SealedSinceSave { .. }), "{err}");
@@ -135,8 +155,18 @@ fn a_note_on_a_case_sealed_since_the_last_save_is_not_dropped_half_way() {
     );
     file.save(&identity).unwrap();
 
-    cases::change(&mut file, &code, note("zanzibar kept")).unwrap();
-    let dropped = cases::change(&mut file, &code, note("zanzibar dropped")).unwrap();
+    cases::change(
+        crate::OpenFile::wrap(&mut file),
+        &code,
+        note("zanzibar kept"),
+    )
+    .unwrap();
+    let dropped = cases::change(
+        crate::OpenFile::wrap(&mut file),
+        &code,
+        note("zanzibar dropped"),
+    )
+    .unwrap();
     file.drop_unsaved(dropped.events[0].id).unwrap();
     file.save(&identity).unwrap();
     drop(file);
@@ -182,7 +212,7 @@ fn nothing_is_dropped_after_an_approval_that_sealed_the_case() {
         demo_with_case(dir.path(), "zanzibar title", "zanzibar summary", vec![]);
     file.save(&identity).unwrap();
     cases::change(
-        &mut file,
+        crate::OpenFile::wrap(&mut file),
         &code,
         CaseChange::Exclude {
             members: vec!["Sam Lindqvist".into()],
@@ -197,8 +227,15 @@ fn nothing_is_dropped_after_an_approval_that_sealed_the_case() {
     // Priya, a second reader: a note, then the approval, both unsaved.
     let priya = priya();
     let mut file = vault::CaseFile::open(&path, &priya, vault::OpenMode::ReadWrite).unwrap();
-    let before_note = cases::change(&mut file, &code, note("before")).unwrap();
-    crate::merge::approve(&mut file, Some(&code), &pending[0].id.to_string(), false).unwrap();
+    let before_note =
+        cases::change(crate::OpenFile::wrap(&mut file), &code, note("before")).unwrap();
+    crate::merge::approve(
+        crate::OpenFile::wrap(&mut file),
+        Some(&code),
+        &pending[0].id.to_string(),
+        false,
+    )
+    .unwrap();
     let unsaved = file.unsaved_events().unwrap();
     assert!(
         unsaved.iter().any(|e| file.seals_its_case(e)),

@@ -14,7 +14,7 @@ mod merge;
 mod open;
 pub mod recover;
 mod save;
-mod seal;
+mod screen_lock;
 mod summary;
 mod trust;
 mod unsaved;
@@ -69,10 +69,11 @@ pub struct CaseFile {
     /// A merge changed sealed cases this copy reads: the next commit signs their summaries
     /// again where the newest signed ones differ (see `CaseFile::commit`).
     summaries_due: bool,
-    /// While locked: the database, encrypted to the file's recipients, and nothing else.
-    sealed: Option<Vec<u8>>,
-    /// While locked: a draft the member was writing, encrypted to the sealing key.
-    sealed_draft: Option<Vec<u8>>,
+    /// While the screen is locked: the database, encrypted to the file's recipients, and
+    /// nothing else.
+    locked: Option<Vec<u8>>,
+    /// While the screen is locked: a draft the member was writing, encrypted to their key.
+    locked_draft: Option<Vec<u8>>,
     /// The symbolic link it was opened through, when it was (the origin is the target).
     followed_link: Option<PathBuf>,
     /// Where the salts of new payloads come from.
@@ -166,8 +167,8 @@ impl CaseFile {
     /// the committee's rules as it would be judged there, and a change the rules do not allow
     /// is refused here, with the rule's reason, before anything is written.
     pub fn record(&mut self, events: &[Event]) -> Result<(), Error> {
-        if self.sealed.is_some() {
-            return Err(Error::Sealed {
+        if self.locked.is_some() {
+            return Err(Error::ScreenLocked {
                 label: self.label(),
             });
         }

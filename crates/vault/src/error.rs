@@ -158,9 +158,9 @@ pub enum Error {
     /// The case file was opened read-only (the demo, or without the lock).
     #[error("{label} is open read-only; nothing was written")]
     ReadOnly { label: String },
-    /// The file is locked (sealed in memory) and holds nothing to save until unlocked.
-    #[error("{label} is locked; nothing was written")]
-    Sealed { label: String },
+    /// The screen is locked (the file held encrypted in memory): nothing to save until unlocked.
+    #[error("{label} is locked (the screen lock); nothing was written")]
+    ScreenLocked { label: String },
     /// An event to drop is not an unsaved change (saved already, or signed into a merge).
     #[error("{event} is not an unsaved change in {}: only changes not yet saved can be dropped", .path.display())]
     NotUnsaved { path: PathBuf, event: String },

@@ -570,7 +570,7 @@ impl App {
                     Some(Action::DropPending) => {
                         let change = changes.get(selected)?;
                         // Refused here, before anything claims it is gone (the file refuses
-                        // it too: see `CaseFile::drop_unsaved`).
+                        // it too: see `OpenFile::drop_unsaved`).
                         if let Some(seal) = changes.iter().find(|c| c.seals) {
                             self.overlay = None;
                             self.failed(format!(

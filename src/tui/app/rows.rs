@@ -244,8 +244,8 @@ fn pressing(c: &Case, overdue: bool) -> (bool, bool, bool, Option<Severity>) {
 }
 
 /// The roster screen's rows, from the file's summary.
-pub fn roster_rows(members: Vec<casebook_vault::MemberSummary>) -> Vec<RosterRow> {
-    use casebook_vault::EncryptedTo;
+pub fn roster_rows(members: Vec<crate::ops::vault::MemberSummary>) -> Vec<RosterRow> {
+    use crate::ops::vault::EncryptedTo;
     members
         .into_iter()
         .map(|m| RosterRow {

@@ -182,7 +182,7 @@ fn a_hidden_case_does_not_open() {
 
 /// The interface on a demo case picked by `pick`, as the demo's chair (Robin Okafor).
 fn on_demo_case(pick: impl Fn(&Case) -> bool) -> (App, CaseData) {
-    let (mut file, _) = casebook_vault::demo::open().unwrap();
+    let (mut file, _) = crate::ops::OpenFile::demo().unwrap();
     let roster = file.roster().unwrap();
     let me = file.me().unwrap().unwrap();
     let case = file
@@ -580,7 +580,7 @@ fn status_messages_clear_after_a_while() {
 
 #[test]
 fn the_urgency_order_puts_a_pending_emergency_on_a_high_safety_risk_case_first() {
-    let (mut file, _) = casebook_vault::demo::open().unwrap();
+    let (mut file, _) = crate::ops::OpenFile::demo().unwrap();
     let roster = file.roster().unwrap();
     let me = file.me().unwrap().map(|m| m.id);
     let settings = file.settings();

@@ -14,8 +14,9 @@ use crate::core::event::{ConflictKind, EventKind, NoteKind};
 use crate::core::party::Identity as PartyIdentity;
 use crate::core::queue::View;
 use crate::core::sanitize::inline;
+use crate::ops::OpenFile;
+use crate::ops::vault::{self, Identity, PassphraseSource};
 use crate::ops::{self, cases::CaseChange};
-use casebook_vault::{self as vault, CaseFile, Identity, PassphraseSource};
 
 type Result<T> = std::result::Result<T, ops::Error>;
 
@@ -74,7 +75,7 @@ impl<'a> Runner<'a> {
 
     /// Carry out `effect`, let the model apply the result, and carry out whatever it asks for
     /// next, until nothing is left to do.
-    pub fn run(&mut self, app: &mut App, file: &mut CaseFile, effect: Effect) {
+    pub fn run(&mut self, app: &mut App, file: &mut OpenFile, effect: Effect) {
         let mut next = Some(effect);
         let mut changed = false;
         let mut refreshed = false;
@@ -98,7 +99,7 @@ impl<'a> Runner<'a> {
     }
 
     /// Carry out `effect` against the file; `None` when there is nothing to report (locked).
-    pub fn carry_out(&mut self, app: &App, file: &mut CaseFile, effect: Effect) -> Option<Outcome> {
+    pub fn carry_out(&mut self, app: &App, file: &mut OpenFile, effect: Effect) -> Option<Outcome> {
         let effect = match effect {
             Effect::Unlock(typed) => return self.unlock(file, typed),
             Effect::Lock { idle_secs, draft } => {
@@ -135,7 +136,8 @@ impl<'a> Runner<'a> {
                 if file.check_writable().is_err() {
                     return None;
                 }
-                let copies = vault::copies::conflict_copies(std::path::Path::new(&file.label()));
+                let copies =
+                    crate::ops::vault::conflict_copies(std::path::Path::new(&file.label()));
                 if copies.is_empty() {
                     return None;
                 }
@@ -145,11 +147,7 @@ impl<'a> Runner<'a> {
             Effect::ListUnsaved => unsaved(file).map(Outcome::Unsaved),
             Effect::DropUnsaved(event) => drop_unsaved(app, file, event),
             Effect::SaveAndQuit => file
-                .save(identity)
-                .map_err(ops::Error::from)
-                .and_then(|report| {
-                    ops::expunge::apply(file, identity, &report.path, &app.export_dir)
-                })
+                .save(identity, &app.export_dir, Vec::new())
                 .map(|_| Outcome::SavedToQuit),
             Effect::Search(query) => search(file, query),
             Effect::Submit(request) => submit(app, file, identity, request),
@@ -188,7 +186,7 @@ impl<'a> Runner<'a> {
     /// says why) rather than lose anything.
     fn lock(
         &mut self,
-        file: &mut CaseFile,
+        file: &mut OpenFile,
         idle_secs: Option<u64>,
         draft: Option<Zeroizing<String>>,
         export_dir: &std::path::Path,
@@ -196,18 +194,15 @@ impl<'a> Runner<'a> {
         let identity = self.identity.as_ref()?;
         // The vault refuses to save over the demo or a file changed on disk; then the changes
         // stay, sealed with the rest.
+        // An expunge that takes effect at this save is applied by it (the lock screen does not
+        // list what casebook cannot reach; `casebook expunge` and a save from the interface do).
         let saved = file.is_dirty().then(|| {
-            let report = file.save(identity).map_err(|e| e.to_string())?;
-            // An expunge that took effect at this save: its leftovers go and this laptop's
-            // claim is signed now (the lock screen does not list what casebook cannot reach;
-            // `casebook expunge` and a save from the interface do).
-            let path = report.path.clone();
-            ops::expunge::apply(file, identity, &path, export_dir)
+            file.save(identity, export_dir, Vec::new())
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         });
         let sealed = file
-            .seal(identity, draft.as_deref().map(String::as_str))
+            .lock_screen(identity, draft.as_deref().map(String::as_str))
             .map_err(|e| e.to_string());
         if sealed.is_ok() {
             self.identity = None;
@@ -220,7 +215,7 @@ impl<'a> Runner<'a> {
     }
 
     /// Load the key again (with the typed passphrase if it asks for one) and unseal the file.
-    fn unlock(&mut self, file: &mut CaseFile, typed: Passphrase) -> Option<Outcome> {
+    fn unlock(&mut self, file: &mut OpenFile, typed: Passphrase) -> Option<Outcome> {
         if !self.is_locked() {
             return None;
         }
@@ -235,7 +230,7 @@ impl<'a> Runner<'a> {
 }
 
 fn unlock(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     opener: &str,
     reload: Reload<'_>,
     typed: Passphrase,
@@ -247,12 +242,12 @@ fn unlock(
             key.label().display()
         ));
     }
-    let draft = file.unseal(&key).map_err(|e| e.to_string())?;
+    let draft = file.unlock_screen(&key).map_err(|e| e.to_string())?;
     Ok((key, draft.map(|d| d.as_str().to_owned())))
 }
 
 /// The queue counts and the cases of the queue the model shows, filtered and sorted as it asks.
-fn refresh(app: &App, file: &mut CaseFile) -> Result<Outcome> {
+fn refresh(app: &App, file: &mut OpenFile) -> Result<Outcome> {
     let roster = file.roster()?;
     let me = file.me()?.map(|m| m.id);
     let settings = file.settings();
@@ -284,7 +279,7 @@ fn refresh(app: &App, file: &mut CaseFile) -> Result<Outcome> {
     })
 }
 
-fn search(file: &mut CaseFile, query: String) -> Result<Outcome> {
+fn search(file: &mut OpenFile, query: String) -> Result<Outcome> {
     let hits = ops::cases::search(file, &query, 30)?
         .into_iter()
         .map(|f| app::Hit {
@@ -300,7 +295,7 @@ fn search(file: &mut CaseFile, query: String) -> Result<Outcome> {
 }
 
 /// Load a case with everything its screen shows.
-fn show_case(file: &mut CaseFile, code: &str, shown: Shown) -> Result<Outcome> {
+fn show_case(file: &mut OpenFile, code: &str, shown: Shown) -> Result<Outcome> {
     let case = file.case_by_code(code)?;
     let timeline = file.timeline(case.id)?;
     let roster = file.roster()?;
@@ -321,7 +316,7 @@ fn show_case(file: &mut CaseFile, code: &str, shown: Shown) -> Result<Outcome> {
     })
 }
 
-fn roster(file: &mut CaseFile) -> Result<Outcome> {
+fn roster(file: &mut OpenFile) -> Result<Outcome> {
     let roster = file.roster()?;
     let attention = file
         .committee_attention()?
@@ -341,11 +336,12 @@ fn roster(file: &mut CaseFile) -> Result<Outcome> {
 
 /// Save over the file; when it had changed on disk, the save merged that copy first: say
 /// what came in, and how much more needs attention now.
-fn save(file: &mut CaseFile, identity: &Identity, export_dir: &std::path::Path) -> Result<Outcome> {
+fn save(file: &mut OpenFile, identity: &Identity, export_dir: &std::path::Path) -> Result<Outcome> {
     let before = ops::merge::attention(file)?.len();
-    let report = file.save(identity)?;
     // An expunge that took effect at this save: casebook's leftovers, and what it cannot reach.
-    let expunged = ops::expunge::apply(file, identity, &report.path, export_dir)?;
+    let ops::Saved {
+        report, expunged, ..
+    } = file.save(identity, export_dir, Vec::new())?;
     let merged = match report.merged.as_ref().filter(|m| !m.is_empty()) {
         Some(merged) => Some(app::MergeNews {
             came_in: ops::merge::came_in(merged, &file.roster()?),
@@ -366,7 +362,7 @@ fn save(file: &mut CaseFile, identity: &Identity, export_dir: &std::path::Path) 
 /// Merge the sync conflict copies beside the file and save, as the command line does when it
 /// opens a file to change it; each merged copy is deleted only once the save succeeded.
 fn merge_copies(
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: &Identity,
     export_dir: &std::path::Path,
 ) -> Result<Outcome> {
@@ -383,28 +379,33 @@ fn merge_copies(
         });
         before = after;
     }
-    let saved = (!merged.is_empty()).then(|| {
-        file.save(identity)
-            .map_err(ops::Error::from)
-            .and_then(|r| ops::expunge::apply(file, identity, &r.path, export_dir).map(|_| r.path))
-            .map_err(|e| explain(&e))
-    });
     // Deleted only once what they brought is saved; otherwise they stay where they are.
-    let done: Vec<_> = if matches!(saved, Some(Ok(_))) {
-        ops::merge::discard_merged(merged)
-            .into_iter()
-            .zip(news)
-            .map(|(done, news)| (done.copy, done.deleted.map_err(|e| explain(&e)), news))
-            .collect()
+    let names: Vec<_> = merged.iter().map(|m| m.copy.clone()).collect();
+    let (saved, done): (_, Vec<_>) = if merged.is_empty() {
+        (None, Vec::new())
     } else {
-        merged
-            .into_iter()
-            .zip(news)
-            .map(|(copy, news)| {
-                let why = "kept where it is until the merge is saved".to_string();
-                (copy.copy, Err(why), news)
-            })
-            .collect()
+        match file.save(identity, export_dir, merged) {
+            Ok(saved) => {
+                let done = saved
+                    .copies
+                    .into_iter()
+                    .zip(news)
+                    .map(|(done, news)| (done.copy, done.deleted.map_err(|e| explain(&e)), news))
+                    .collect();
+                (Some(Ok(saved.report.path)), done)
+            }
+            Err(e) => {
+                let done = names
+                    .into_iter()
+                    .zip(news)
+                    .map(|(copy, news)| {
+                        let why = "kept where it is until the merge is saved".to_string();
+                        (copy, Err(why), news)
+                    })
+                    .collect();
+                (Some(Err(explain(&e))), done)
+            }
+        }
     };
     Ok(Outcome::CopiesMerged {
         merged: done,
@@ -417,7 +418,7 @@ fn merge_copies(
 }
 
 /// The changes recorded and not saved yet, in the words of [`describe`].
-fn unsaved(file: &mut CaseFile) -> Result<Vec<app::PendingChange>> {
+fn unsaved(file: &mut OpenFile) -> Result<Vec<app::PendingChange>> {
     let roster = file.roster()?;
     let name = |id| {
         roster
@@ -452,7 +453,7 @@ fn unsaved(file: &mut CaseFile) -> Result<Vec<app::PendingChange>> {
 }
 
 /// Drop an unsaved change (with its later changes on the same case); what is left.
-fn drop_unsaved(app: &App, file: &mut CaseFile, event: uuid::Uuid) -> Result<Outcome> {
+fn drop_unsaved(app: &App, file: &mut OpenFile, event: uuid::Uuid) -> Result<Outcome> {
     let before = unsaved(file)?;
     let dropped = file.drop_unsaved(event)?;
     let dropped: Vec<String> = dropped
@@ -507,7 +508,7 @@ pub fn shell_lines(words: &[String], width: usize) -> String {
 
 /// How to check a signature with stock OpenSSH, as lines to paste into a shell: the signers
 /// file from the case file (with the key that opened it), then `ssh-keygen -Y verify`.
-fn verify_lines(file: &CaseFile, identity: &Identity, written: &ops::export::Written) -> String {
+fn verify_lines(file: &OpenFile, identity: &Identity, written: &ops::export::Written) -> String {
     let absolute = |p: &std::path::Path| {
         std::path::absolute(p)
             .unwrap_or_else(|_| p.to_path_buf())
@@ -563,7 +564,7 @@ fn verify_lines(file: &CaseFile, identity: &Identity, written: &ops::export::Wri
 /// Carry out what a submitted form asks for.
 fn submit(
     app: &App,
-    file: &mut CaseFile,
+    file: &mut OpenFile,
     identity: &Identity,
     request: Request,
 ) -> Result<Outcome> {
@@ -571,7 +572,7 @@ fn submit(
         Request::Change { code, change } => change_case(file, &code, change),
         Request::Open(case) => ops::cases::open(file, case).map(Outcome::Opened),
         Request::Import { paths, map } => {
-            let me = ops::acting_member(file)?;
+            let me = file.acting_member()?;
             let map = map.into_iter().collect();
             let reports = ops::import::read_reports(&paths, &map, app.date_order)?;
             // A report that names a member is sealed from them from the start (the interface
@@ -707,7 +708,7 @@ fn submit(
 
 /// Apply `change` to a case as the member who opened the file, record the events it makes
 /// (not yet saved), and say what was recorded in the words of [`describe`].
-fn change_case(file: &mut CaseFile, code: &str, change: CaseChange) -> Result<Outcome> {
+fn change_case(file: &mut OpenFile, code: &str, change: CaseChange) -> Result<Outcome> {
     // A hard conflict: the member may no longer see the case.
     let hides = matches!(
         change,

@@ -10,13 +10,13 @@ use crate::tui::app::{Overlay, Screen};
 
 /// The demo key, loaded again to unlock.
 pub(super) fn demo_key(_: PassphraseSource) -> std::result::Result<Identity, vault::Error> {
-    vault::demo::identity()
+    vault::demo_identity()
 }
 
 /// The demo file, saved to a temporary directory so that saves work, and the interface on it.
-pub(super) fn setup() -> (tempfile::TempDir, CaseFile, Runner<'static>, App) {
+pub(super) fn setup() -> (tempfile::TempDir, OpenFile, Runner<'static>, App) {
     let dir = tempfile::tempdir().unwrap();
-    let (mut file, identity) = vault::demo::open().unwrap();
+    let (mut file, identity) = OpenFile::demo().unwrap();
     file.save_as(&dir.path().join("c.cases.age"), &identity)
         .unwrap();
     let me = file.me().unwrap().map(|m| m.name);
@@ -26,7 +26,7 @@ pub(super) fn setup() -> (tempfile::TempDir, CaseFile, Runner<'static>, App) {
     (dir, file, runner, app)
 }
 
-pub(super) fn press(app: &mut App, file: &mut CaseFile, runner: &mut Runner, keys: &[KeyCode]) {
+pub(super) fn press(app: &mut App, file: &mut OpenFile, runner: &mut Runner, keys: &[KeyCode]) {
     for code in keys {
         if let Some(effect) = app.on_key(KeyEvent::new(*code, KeyModifiers::NONE)) {
             runner.run(app, file, effect);
@@ -35,7 +35,7 @@ pub(super) fn press(app: &mut App, file: &mut CaseFile, runner: &mut Runner, key
 }
 
 /// Ctrl-D: carry the form out.
-pub(super) fn done(app: &mut App, file: &mut CaseFile, runner: &mut Runner) {
+pub(super) fn done(app: &mut App, file: &mut OpenFile, runner: &mut Runner) {
     if let Some(effect) = app.on_key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)) {
         runner.run(app, file, effect);
     }
@@ -46,7 +46,7 @@ pub(super) fn typing(text: &str) -> Vec<KeyCode> {
 }
 
 /// A case of the demo in `status` that the chair may work on.
-pub(super) fn case_in(file: &mut CaseFile, status: Status) -> String {
+pub(super) fn case_in(file: &mut OpenFile, status: Status) -> String {
     file.cases()
         .unwrap()
         .values()
@@ -313,9 +313,9 @@ fn a_new_case_and_the_roster_changes_save_at_once() {
     );
     assert!(app.status.contains("removed"), "{}", app.status);
     // The new case survived in the saved file.
-    let reopened = CaseFile::open(
+    let reopened = OpenFile::open(
         &dir.path().join("c.cases.age"),
-        &vault::demo::identity().unwrap(),
+        &vault::demo_identity().unwrap(),
         vault::OpenMode::ReadOnly,
     )
     .unwrap();
@@ -381,7 +381,7 @@ fn exports_ask_before_writing_plaintext() {
     assert!(text.contains(&code));
 }
 
-fn lock_now(app: &mut App, file: &mut CaseFile, runner: &mut Runner, minutes: u64) {
+fn lock_now(app: &mut App, file: &mut OpenFile, runner: &mut Runner, minutes: u64) {
     let limit = std::time::Duration::from_secs(minutes * 60);
     let lock = app.update(crate::tui::app::Msg::Idle { idle: limit, limit });
     runner.run(app, file, lock.expect("the idle limit locks"));
@@ -392,7 +392,7 @@ fn locking_saves_seals_and_unlocking_needs_the_same_key() {
     use crate::core::event::{Event, NoteKind};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.cases.age");
-    let (mut file, identity) = vault::demo::open().unwrap();
+    let (mut file, identity) = OpenFile::demo().unwrap();
     file.save_as(&path, &identity).unwrap();
     let other = dir.path().join("other");
     vault::keygen(&other, "other", None).unwrap();
@@ -401,29 +401,30 @@ fn locking_saves_seals_and_unlocking_needs_the_same_key() {
         PassphraseSource::Typed(t) if t.as_str() == "other" => {
             Identity::load(&other, &PassphraseSource::Terminal)
         }
-        _ => vault::demo::identity(),
+        _ => vault::demo_identity(),
     };
     let mut app = App::new(file.label(), None, Utc::now());
     let mut runner = Runner::new(identity, &reload);
     runner.run(&mut app, &mut file, Effect::Refresh);
     let me = file.me().unwrap().unwrap();
     let case = file.cases().unwrap().values().next().unwrap().clone();
-    file.record(&[Event {
-        id: uuid::Uuid::new_v4(),
-        case: Some(case.id),
-        author: me.id,
-        at: chrono::Utc::now(),
-        amends: None,
-        kind: EventKind::NoteAdded {
-            body: "canary-unsaved-note".into(),
-            note: NoteKind::General,
-        },
-    }])
-    .unwrap();
+    file.vault()
+        .record(&[Event {
+            id: uuid::Uuid::new_v4(),
+            case: Some(case.id),
+            author: me.id,
+            at: chrono::Utc::now(),
+            amends: None,
+            kind: EventKind::NoteAdded {
+                body: "canary-unsaved-note".into(),
+                note: NoteKind::General,
+            },
+        }])
+        .unwrap();
     app.dirty = true;
     app.update(crate::tui::action::Action::Open);
     lock_now(&mut app, &mut file, &mut runner, 5);
-    assert!(file.is_sealed() && runner.is_locked());
+    assert!(file.is_screen_locked() && runner.is_locked());
     assert!(app.locked.is_some() && app.rows.is_empty());
     assert!(!app.dirty, "saved before locking");
     assert!(
@@ -432,6 +433,7 @@ fn locking_saves_seals_and_unlocking_needs_the_same_key() {
     );
     assert!(
         !file
+            .vault()
             .dump()
             .unwrap()
             .iter()
@@ -439,8 +441,12 @@ fn locking_saves_seals_and_unlocking_needs_the_same_key() {
         "no case text in memory"
     );
     assert!(matches!(
-        file.save(&vault::demo::identity().unwrap()),
-        Err(vault::Error::Sealed { .. })
+        file.save(
+            &vault::demo_identity().unwrap(),
+            std::path::Path::new("exports"),
+            Vec::new()
+        ),
+        Err(ops::Error::Vault(vault::Error::ScreenLocked { .. }))
     ));
     // Another key does not unlock it.
     let mut keys = typing("other");
@@ -448,19 +454,19 @@ fn locking_saves_seals_and_unlocking_needs_the_same_key() {
     press(&mut app, &mut file, &mut runner, &keys);
     let message = &app.locked.as_ref().expect("still locked").message;
     assert!(message.contains("not the key that opened"), "{message}");
-    assert!(file.is_sealed());
+    assert!(file.is_screen_locked());
     press(&mut app, &mut file, &mut runner, &[KeyCode::Enter]);
     assert!(app.locked.is_none() && !runner.is_locked());
     assert!(app.overlay.is_none(), "no draft");
-    assert!(!file.is_sealed());
+    assert!(!file.is_screen_locked());
     assert!(!app.rows.is_empty(), "the queues are back");
     let timeline = file.timeline(case.id).unwrap();
     assert!(timeline.iter().any(
         |e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "canary-unsaved-note")
     ));
     // And the save before locking reached the disk.
-    let identity = vault::demo::identity().unwrap();
-    let mut reopened = CaseFile::open(&path, &identity, vault::OpenMode::ReadOnly).unwrap();
+    let identity = vault::demo_identity().unwrap();
+    let mut reopened = OpenFile::open(&path, &identity, vault::OpenMode::ReadOnly).unwrap();
     let case_again = reopened.case_by_code(&case.code_name).unwrap();
     assert!(reopened.timeline(case_again.id).unwrap().iter().any(
         |e| matches!(&e.kind, EventKind::NoteAdded { body, .. } if body == "canary-unsaved-note")
@@ -470,7 +476,7 @@ fn locking_saves_seals_and_unlocking_needs_the_same_key() {
 #[test]
 fn a_refused_save_keeps_changes_and_the_draft_sealed_in_memory() {
     // The demo cannot be saved over: the changes stay, encrypted, until unlocked.
-    let (mut file, identity) = vault::demo::open().unwrap();
+    let (mut file, identity) = OpenFile::demo().unwrap();
     let mut app = App::new(file.label(), None, Utc::now());
     let mut runner = Runner::new(identity, &demo_key);
     runner.run(&mut app, &mut file, Effect::Refresh);
@@ -490,7 +496,7 @@ fn a_refused_save_keeps_changes_and_the_draft_sealed_in_memory() {
         editor.insert_str("half-written draft");
     }
     lock_now(&mut app, &mut file, &mut runner, 1);
-    assert!(file.is_sealed() && app.dirty);
+    assert!(file.is_screen_locked() && app.dirty);
     let message = &app.locked.as_ref().unwrap().message;
     assert!(message.contains("kept, encrypted, in memory"), "{message}");
     press(&mut app, &mut file, &mut runner, &[KeyCode::Enter]);
@@ -562,7 +568,7 @@ fn a_text_attachment_reads_in_the_pager_and_saves_only_after_asking() {
 
 #[test]
 fn quitting_the_read_only_demo_with_changes_offers_a_copy_not_a_save_that_fails() {
-    let (mut file, identity) = vault::demo::open().unwrap();
+    let (mut file, identity) = OpenFile::demo().unwrap();
     let me = file.me().unwrap().map(|m| m.name);
     let mut app = App::new(file.label(), me, Utc::now());
     let mut runner = Runner::new(identity, &demo_key);
@@ -666,7 +672,7 @@ fn a_sanction_its_checklist_and_an_appeal_are_recorded_through_their_forms() {
         ["chat", "events", "reported person"]
     );
     // Past the committee's window the form is not offered, and says why.
-    let window = |file: &mut CaseFile, days| {
+    let window = |file: &mut OpenFile, days| {
         crate::ops::cases::change_settings(
             file,
             crate::ops::cases::SettingsChange {

@@ -10,7 +10,7 @@ use crate::core::case::Status;
 use crate::core::event::{EventKind, NoteKind};
 use crate::tui::app::{Overlay, Screen};
 
-fn ctrl(app: &mut App, file: &mut CaseFile, runner: &mut Runner, c: char) {
+fn ctrl(app: &mut App, file: &mut OpenFile, runner: &mut Runner, c: char) {
     if let Some(effect) = app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)) {
         runner.run(app, file, effect);
     }
@@ -35,18 +35,18 @@ fn decide(outcome: &str) -> CaseChange {
 /// Another laptop's copy of the file at `path`: copied, changed with `change` on `code` (as
 /// the demo chair), saved, and synced back over `path` (renamed over it, as a sync tool does).
 fn synced_over(path: &std::path::Path, code: &str, change: CaseChange) {
-    let identity = vault::demo::identity().unwrap();
+    let identity = vault::demo_identity().unwrap();
     let other = path.with_file_name("other-laptop.cases.age");
     std::fs::copy(path, &other).unwrap();
     {
-        let mut theirs = CaseFile::open(&other, &identity, vault::OpenMode::ReadWrite).unwrap();
+        let mut theirs = OpenFile::open(&other, &identity, vault::OpenMode::ReadWrite).unwrap();
         ops::cases::change(&mut theirs, code, change).unwrap();
-        theirs.save(&identity).unwrap();
+        theirs.vault().save(&identity).unwrap();
     }
     std::fs::rename(&other, path).unwrap();
 }
 
-fn notes_of(file: &mut CaseFile, code: &str) -> Vec<String> {
+fn notes_of(file: &mut OpenFile, code: &str) -> Vec<String> {
     let id = file.case_by_code(code).unwrap().id;
     file.timeline(id)
         .unwrap()
@@ -91,8 +91,8 @@ fn changed_on_disk_offers_merge_which_keeps_both_copies_and_says_what_came_in() 
     notes.sort();
     assert!(notes.contains(&"written here".to_string()), "{notes:?}");
     assert!(notes.contains(&"written on the other laptop".to_string()));
-    let identity = vault::demo::identity().unwrap();
-    let mut on_disk = CaseFile::open(&path, &identity, vault::OpenMode::ReadOnly).unwrap();
+    let identity = vault::demo_identity().unwrap();
+    let mut on_disk = OpenFile::open(&path, &identity, vault::OpenMode::ReadOnly).unwrap();
     let on_disk_notes = notes_of(&mut on_disk, &code);
     assert!(on_disk_notes.contains(&"written here".to_string()));
     assert!(on_disk_notes.contains(&"written on the other laptop".to_string()));
@@ -223,8 +223,8 @@ fn sync_conflict_copies_beside_the_file_are_offered_merged_moved_aside_and_saved
     }
     // Our file was replaced by its own bytes: open it again as the interface does.
     drop(file);
-    let identity = vault::demo::identity().unwrap();
-    let mut file = CaseFile::open(&path, &identity, vault::OpenMode::ReadWrite).unwrap();
+    let identity = vault::demo_identity().unwrap();
+    let mut file = OpenFile::open(&path, &identity, vault::OpenMode::ReadWrite).unwrap();
     runner.run(&mut app, &mut file, Effect::FindCopies);
     let Some(Overlay::Confirm { question, .. }) = &app.overlay else {
         panic!("the copies are offered: {}", app.status)
@@ -383,19 +383,20 @@ fn a_clock_behind_the_newest_change_shows_in_the_status_bar() {
     );
     // Another laptop, its clock two days ahead, signs a change that comes in.
     let code = case_in(&mut file, Status::Triage);
-    let identity = vault::demo::identity().unwrap();
+    let identity = vault::demo_identity().unwrap();
     let other = path.with_file_name("ahead.cases.age");
     std::fs::copy(&path, &other).unwrap();
     {
-        let mut theirs = CaseFile::open(&other, &identity, vault::OpenMode::ReadWrite).unwrap();
+        let mut theirs = OpenFile::open(&other, &identity, vault::OpenMode::ReadWrite).unwrap();
         ops::cases::change(&mut theirs, &code, note("from ahead")).unwrap();
         theirs
+            .vault()
             .commit(&identity, chrono::Utc::now() + chrono::Duration::hours(50))
             .unwrap();
-        theirs.save(&identity).unwrap();
+        theirs.vault().save(&identity).unwrap();
     }
     std::fs::rename(&other, &path).unwrap();
-    file.save(&identity).unwrap();
+    file.vault().save(&identity).unwrap();
     runner.run(&mut app, &mut file, Effect::CheckClock);
     assert_eq!(app.clock_behind.as_deref(), Some("2 days 1 hour"));
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 24)).unwrap();

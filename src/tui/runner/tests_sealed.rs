@@ -20,9 +20,9 @@ fn sam_key(_: PassphraseSource) -> std::result::Result<Identity, vault::Error> {
 }
 
 /// The file at `path` opened by Sam, and the interface on it.
-fn as_sam(path: &std::path::Path) -> (CaseFile, Runner<'static>, App) {
+fn as_sam(path: &std::path::Path) -> (OpenFile, Runner<'static>, App) {
     let identity = sam_key(PassphraseSource::Terminal).unwrap();
-    let mut file = CaseFile::open(path, &identity, vault::OpenMode::ReadWrite).unwrap();
+    let mut file = OpenFile::open(path, &identity, vault::OpenMode::ReadWrite).unwrap();
     let me = file.me().unwrap().map(|m| m.name);
     assert_eq!(me.as_deref(), Some("Sam Lindqvist"));
     let mut app = App::new(file.label(), me, Utc::now());
@@ -32,7 +32,7 @@ fn as_sam(path: &std::path::Path) -> (CaseFile, Runner<'static>, App) {
 }
 
 /// A case of the demo in `status` that nobody declared a conflict on.
-fn open_case_in(file: &mut CaseFile, status: Status) -> String {
+fn open_case_in(file: &mut OpenFile, status: Status) -> String {
     super::tests::case_in(file, status)
 }
 
@@ -198,7 +198,7 @@ fn a_member_is_kept_out_only_for_a_reason_the_rules_can_check_and_two_readers_gi
     drop((file, runner, app));
     // Priya, another reader, gives it.
     let priya = priya();
-    let mut file = CaseFile::open(&path, &priya, vault::OpenMode::ReadWrite).unwrap();
+    let mut file = OpenFile::open(&path, &priya, vault::OpenMode::ReadWrite).unwrap();
     ops::cases::change(&mut file, &code, CaseChange::GiveAccess(member.clone())).unwrap();
     assert!(file.case_by_code(&code).unwrap().readable_by(id));
 }

@@ -45,8 +45,8 @@ impl CaseFile {
         identity: &Identity,
     ) -> Result<Merged, Error> {
         let path = PathBuf::from(self.label());
-        if self.sealed.is_some() {
-            return Err(Error::Sealed {
+        if self.locked.is_some() {
+            return Err(Error::ScreenLocked {
                 label: self.label(),
             });
         }

@@ -125,8 +125,8 @@ impl CaseFile {
             dirty: false,
             retire_backup: false,
             summaries_due: false,
-            sealed: None,
-            sealed_draft: None,
+            locked: None,
+            locked_draft: None,
         })
     }
 
@@ -188,8 +188,8 @@ impl CaseFile {
             dirty: false,
             retire_backup: false,
             summaries_due: false,
-            sealed: None,
-            sealed_draft: None,
+            locked: None,
+            locked_draft: None,
             followed_link: None,
             salts: Default::default(),
             erased: Vec::new(),
@@ -246,8 +246,8 @@ impl CaseFile {
             dirty: true,
             retire_backup: false,
             summaries_due: false,
-            sealed: None,
-            sealed_draft: None,
+            locked: None,
+            locked_draft: None,
             followed_link: None,
             salts: Default::default(),
             erased: Vec::new(),

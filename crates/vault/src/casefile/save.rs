@@ -194,8 +194,8 @@ impl CaseFile {
         identity: &Identity,
         policy: SavePolicy,
     ) -> Result<(SaveReport, Stamp, Option<PathBuf>), Error> {
-        if self.sealed.is_some() {
-            return Err(Error::Sealed {
+        if self.locked.is_some() {
+            return Err(Error::ScreenLocked {
                 label: self.label(),
             });
         }

@@ -44,8 +44,8 @@ impl CaseFile {
     /// first. Refused, with nothing changed, when `id` is not an unsaved event (a saved one,
     /// or one a merge has signed already).
     pub fn drop_unsaved(&mut self, id: Uuid) -> Result<Vec<Event>, Error> {
-        if self.sealed.is_some() {
-            return Err(Error::Sealed {
+        if self.locked.is_some() {
+            return Err(Error::ScreenLocked {
                 label: self.label(),
             });
         }

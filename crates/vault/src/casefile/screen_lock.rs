@@ -14,10 +14,10 @@ use crate::{Error, crypto, store};
 impl CaseFile {
     /// Lock: encrypt the database (unsaved changes included) in memory to the file's
     /// recipients and `identity`, and `draft` (text being written) to `identity`, then drop
-    /// every decrypted page and every case. Until [`CaseFile::unseal`], the file holds no
+    /// every decrypted page and every case. Until [`CaseFile::unlock_screen`], the file holds no
     /// plaintext, reads find an empty database, and saving or recording is refused.
-    pub fn seal(&mut self, identity: &Identity, draft: Option<&str>) -> Result<(), Error> {
-        if self.sealed.is_some() {
+    pub fn lock_screen(&mut self, identity: &Identity, draft: Option<&str>) -> Result<(), Error> {
+        if self.locked.is_some() {
             return Ok(());
         }
         let label = PathBuf::from(self.label());
@@ -49,37 +49,40 @@ impl CaseFile {
             .conn
             .serialize(MAIN_DB)
             .map_err(|e| Error::database(&label, e))?;
-        let sealed = crypto::encrypt(&data, &recipients, false, Vec::new(), &label)?;
+        let locked = crypto::encrypt(&data, &recipients, false, Vec::new(), &label)?;
         drop(data);
         self.keys = crate::sealing::Keyring::default();
         // Replacing the connection frees the deserialised buffer, which is zeroed on drop.
         self.conn = empty_database().map_err(|e| Error::database(&label, e))?;
         self.index = None;
-        self.sealed = Some(sealed);
-        self.sealed_draft = draft;
+        self.locked = Some(locked);
+        self.locked_draft = draft;
         Ok(())
     }
 
-    /// Whether the file is locked (see [`CaseFile::seal`]).
-    pub fn is_sealed(&self) -> bool {
-        self.sealed.is_some()
+    /// Whether the file is locked (see [`CaseFile::lock_screen`]).
+    pub fn is_screen_locked(&self) -> bool {
+        self.locked.is_some()
     }
 
-    /// Unlock with `identity` (a recipient of the sealed copy); gives back the sealed draft,
+    /// Unlock with `identity` (a recipient of the locked copy); gives back the locked draft,
     /// wiped when its holder drops it.
-    pub fn unseal(&mut self, identity: &Identity) -> Result<Option<Zeroizing<String>>, Error> {
-        let Some(sealed) = &self.sealed else {
+    pub fn unlock_screen(
+        &mut self,
+        identity: &Identity,
+    ) -> Result<Option<Zeroizing<String>>, Error> {
+        let Some(locked) = &self.locked else {
             return Ok(None);
         };
         let label = PathBuf::from(self.label());
         let (conn, _) = decrypt_database(
-            sealed.as_slice(),
+            locked.as_slice(),
             false,
             identity,
             &label,
             crate::schema::Check::Whole,
         )?;
-        let draft = match &self.sealed_draft {
+        let draft = match &self.locked_draft {
             Some(bytes) => {
                 let mut text = crypto::decrypt_small(bytes, identity, &label)?;
                 // Moved, not copied, into the String: no unwiped copy is left behind.
@@ -102,8 +105,8 @@ impl CaseFile {
         self.settings = store::settings(&conn).map_err(|e| Error::database(&label, e))?;
         self.conn = conn;
         self.index = None;
-        self.sealed = None;
-        self.sealed_draft = None;
+        self.locked = None;
+        self.locked_draft = None;
         self.opener = identity.recipient().to_string();
         Ok(draft)
     }
