@@ -16,6 +16,21 @@
 //!   function per subcommand, wording results and errors for the terminal) and [`tui`] (the
 //!   terminal interface). They depend on `core`, `export`, `import` and `ops`, never on the
 //!   vault.
+//!
+//! The front ends hold an [`ops::OpenFile`], which has no way to record a raw event, sign, or
+//! reach the database; this does not compile:
+//!
+//! ```compile_fail
+//! fn forge(file: &mut casebook::ops::OpenFile, events: &[casebook::core::event::Event]) {
+//!     file.record(events); // no such method: changes go through `ops`, which judges them
+//! }
+//! ```
+//!
+//! and the vault's file type is not reachable through this crate or `ops`:
+//!
+//! ```compile_fail
+//! use casebook::ops::vault::CaseFile;
+//! ```
 #![deny(unsafe_code)]
 #![cfg_attr(
     not(test),

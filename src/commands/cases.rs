@@ -101,7 +101,7 @@ pub(super) fn case(
                     why.describe(),
                     crate::ops::export::shell_quote(&file.display().to_string()),
                     changed.before.code_name,
-                    &waiting.to_string()[..8]
+                    &crate::core::describe::short_event(&waiting)
                 )?;
                 return Ok(());
             }
@@ -402,7 +402,7 @@ pub(super) fn party(
              approves:\n  casebook approve {} {} --item {}",
             crate::ops::export::shell_quote(&file.display().to_string()),
             changed.before.code_name,
-            &waiting.to_string()[..8]
+            &crate::core::describe::short_event(&waiting)
         );
     }
     Ok(())
@@ -582,10 +582,10 @@ pub(super) fn comms(
             out,
             "{}: message {} waits for another member's review: casebook approve {} {} --item {}",
             changed.before.code_name,
-            &id.to_string()[..8],
+            &crate::core::describe::short_event(&id),
             crate::ops::export::shell_quote(&file.display().to_string()),
             changed.before.code_name,
-            &id.to_string()[..8]
+            &crate::core::describe::short_event(&id)
         )?,
         None => writeln!(out, "{}: communication logged", changed.before.code_name)?,
     }

@@ -33,7 +33,7 @@ pub(super) fn print(summary: &Summary, json: bool, out: &mut dyn Write) -> Resul
             out,
             "history    {}, verified; newest {}",
             crate::core::describe::count(summary.commits, "commit", "commits"),
-            &head[..12.min(head.len())]
+            crate::core::describe::short_commit(head)
         )?;
     }
     match summary.last_verified {

@@ -138,7 +138,7 @@ pub(super) fn log(
         writeln!(
             out,
             "commit {}  {}  {at} UTC{}",
-            &commit.commit[..12.min(commit.commit.len())],
+            crate::core::describe::short_commit(&commit.commit),
             commit.author,
             if commit.adopts_earlier_history {
                 "  (adopts the history written before signing)"

@@ -183,11 +183,11 @@ fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result
             out,
             "{}  {} (proposed by {}): waits for a majority ({approvals} of {active} approved); \
              casebook approve {} --item {}",
-            &motion.change.id.to_string()[..8],
+            &crate::core::describe::short_event(&motion.change.id),
             crate::core::describe::headline(&motion.change.kind, &name),
             name(motion.change.author),
             crate::ops::export::shell_quote(&file.display().to_string()),
-            &motion.change.id.to_string()[..8]
+            &crate::core::describe::short_event(&motion.change.id)
         )?;
     }
     Ok(())
@@ -380,6 +380,6 @@ fn motion_words(file: &Path, name: &str, motion: uuid::Uuid) -> String {
          with\n  casebook approve {} --item {}",
         inline(name),
         crate::ops::export::shell_quote(&file.display().to_string()),
-        &motion.to_string()[..8]
+        &crate::core::describe::short_event(&motion)
     )
 }

@@ -258,7 +258,7 @@ pub(super) fn attention(
             out,
             "{:<22} {:<8} {:<20} {}",
             case,
-            &item.attention.event.to_string()[..8],
+            &crate::core::describe::short_event(&item.attention.event),
             name(item.attention.by),
             inline(&item.attention.what.summary())
         )?;
@@ -305,7 +305,7 @@ pub(super) fn approve(
     let mut session = Session::open(config, file)?;
     let approval = merge_ops::approve(&mut session.file, code, item, withdraw)?;
     session.save(None)?;
-    let short = &approval.event.to_string()[..8];
+    let short = &crate::core::describe::short_event(&approval.event);
     if withdraw {
         writeln!(out, "withdrew {short} ({})", approval.what)?;
     } else if approval.effective {

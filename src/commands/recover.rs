@@ -6,13 +6,10 @@ use std::path::Path;
 
 use super::{Error, load_identity};
 use crate::cli::Config;
+use crate::core::describe::short_commit;
 use crate::core::sanitize::inline;
 use crate::ops::recover::{self, Recovering};
 use crate::ops::vault::Head;
-
-fn short(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
-}
 
 fn when(at: &str) -> String {
     at.get(..16).unwrap_or(at).replace('T', " ")
@@ -21,7 +18,7 @@ fn when(at: &str) -> String {
 fn head_line(head: &Head) -> String {
     format!(
         "newest commit {} by {} ({}), {} commit{}",
-        short(&head.id),
+        short_commit(&head.id),
         inline(&head.by),
         when(&head.at),
         head.commits,
@@ -43,7 +40,7 @@ pub(super) fn recover(
         Some(pin) => writeln!(
             out,
             "this laptop verified {shown} up to commit {} by {} ({}), on {}",
-            short(&pin.head),
+            short_commit(&pin.head),
             inline(&pin.head_author),
             when(&pin.head_at),
             pin.verified_at.format("%Y-%m-%d %H:%M UTC")
@@ -153,7 +150,7 @@ fn older(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let head = recovering.head.clone();
-    let id = short(&head.id).to_string();
+    let id = short_commit(&head.id).to_string();
     writeln!(
         out,
         "no copy holds what this laptop verified. The newest history found: {}",

@@ -282,7 +282,7 @@ pub(super) fn show(
             writeln!(
                 out,
                 "  {}  {} by {}: {}",
-                &a.event.to_string()[..8],
+                &crate::core::describe::short_event(&a.event),
                 day(a.at),
                 name(a.by),
                 inline(&a.what.summary())
@@ -622,10 +622,10 @@ pub(super) fn show(
     }
     writeln!(out, "\ntimeline")?;
     for event in &timeline {
-        let id = &event.id.to_string()[..8];
+        let id = &crate::core::describe::short_event(&event.id);
         let amends = event
             .amends
-            .map(|a| format!("  (amends {})", &a.to_string()[..8]))
+            .map(|a| format!("  (amends {})", &crate::core::describe::short_event(&a)))
             .unwrap_or_default();
         writeln!(
             out,
@@ -710,7 +710,7 @@ pub(super) fn search(
             })
             .collect();
         let what = match f.event {
-            Some(event) => event.to_string()[..8].to_string(),
+            Some(event) => crate::core::describe::short_event(&event),
             None => f.matched.describe().to_string(),
         };
         writeln!(out, "{:<22} {what:<11}  {snippet}", inline(&f.code_name))?;

@@ -537,6 +537,12 @@ pub fn short_event(id: &uuid::Uuid) -> String {
     id.to_string()[..8].to_string()
 }
 
+/// The start of a commit's id (or of any other stored hash), as `casebook log`, `info` and
+/// `recover` show it, and as errors about a file's history name it.
+pub fn short_commit(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

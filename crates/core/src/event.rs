@@ -807,7 +807,7 @@ pub fn payload_text(kind: &EventKind, salt: &[u8; 16]) -> String {
         {
             access.remove("why");
         }
-        let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = base16ct::lower::encode_string(salt);
         map.insert("salt".into(), serde_json::Value::String(hex));
     }
     value.to_string()

@@ -47,7 +47,7 @@ pub fn judge(
             _ => Err(RuleError::NoSuchCase {
                 case: event
                     .case
-                    .map(|c| c.0.to_string()[..8].to_string())
+                    .map(|c| crate::describe::short_event(&c.0))
                     .unwrap_or_default(),
             }),
         };

@@ -279,7 +279,7 @@ pub fn roster_hash(roster: &Roster) -> String {
     let mut recipients: Vec<&str> = roster.active().map(|m| m.recipient.as_str()).collect();
     recipients.sort_unstable();
     let digest = Sha256::digest(recipients.join("\n").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    base16ct::lower::encode_string(&digest)
 }
 
 /// The neutral title of a record nobody wrote a title for.

@@ -249,7 +249,7 @@ fn email(bytes: &[u8]) -> Result<Report, ImportError> {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    base16ct::lower::encode_string(bytes)
 }
 
 /// The fields a form column can fill, with the headers common form tools (Google Forms,

@@ -773,7 +773,7 @@ fn check_amendable(file: &CaseFile, case: &Case, id: Uuid) -> Result<(), Error> 
         | EventKind::PartyAdded { .. } => Ok(()),
         _ => Err(Error::NotAmendable {
             case: case.code_name.clone(),
-            entry: id.to_string()[..8].to_string(),
+            entry: casebook_core::describe::short_event(&id),
             kind: event.kind.name(),
         }),
     }

@@ -251,7 +251,7 @@ pub fn resolve(
                 place: code.map_or("the roster".into(), str::to_string),
                 candidates: items
                     .iter()
-                    .map(|a| a.event.to_string()[..8].to_string())
+                    .map(|a| casebook_core::describe::short_event(&a.event))
                     .collect(),
             }),
         }
@@ -324,7 +324,7 @@ pub fn approve(
             place: code.map_or("the roster".into(), str::to_string),
             candidates: pending
                 .iter()
-                .map(|e| e.id.to_string()[..8].to_string())
+                .map(|e| casebook_core::describe::short_event(&e.id))
                 .collect(),
         });
     };

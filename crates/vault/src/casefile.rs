@@ -581,10 +581,7 @@ impl CaseFile {
             return Ok(None);
         };
         let data = zeroize::Zeroizing::new(data);
-        let actual: String = Sha256::digest(&*data)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let actual = base16ct::lower::encode_string(&Sha256::digest(&*data));
         if actual != sha256 {
             return Err(Error::DerivedMismatch {
                 path: PathBuf::from(self.label()),

@@ -794,7 +794,11 @@ pub(super) fn resolve_form(
     for (a, by) in items {
         let summary: String = inline(&a.what.summary()).chars().take(48).collect();
         options.push((
-            format!("{} {summary}… ({})", &a.event.to_string()[..8], inline(by)),
+            format!(
+                "{} {summary}… ({})",
+                &crate::core::describe::short_event(&a.event),
+                inline(by)
+            ),
             Some(a.event.to_string()),
         ));
     }
@@ -812,7 +816,11 @@ pub(super) fn resolve_form(
             Trouble::Decision { outcome, .. } => Some((
                 match first {
                     Some(_) => format!("the second: {}", inline(outcome)),
-                    None => format!("{}: {}", &a.event.to_string()[..8], inline(outcome)),
+                    None => format!(
+                        "{}: {}",
+                        &crate::core::describe::short_event(&a.event),
+                        inline(outcome)
+                    ),
                 },
                 Some(a.event.to_string()),
             )),

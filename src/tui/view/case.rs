@@ -74,7 +74,7 @@ pub fn case_rows(
                     inline(&a.what.summary()),
                     name(a.by),
                     zone.short(a.at),
-                    &a.event.to_string()[..8]
+                    &crate::core::describe::short_event(&a.event)
                 )),
             ]));
         }

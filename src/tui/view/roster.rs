@@ -29,7 +29,7 @@ pub(super) fn render_roster(
                             inline(&a.what.summary()),
                             inline(by),
                             app.zone.short(a.at),
-                            &a.event.to_string()[..8]
+                            &crate::core::describe::short_event(&a.event)
                         ),
                         width.saturating_sub(2),
                     )),

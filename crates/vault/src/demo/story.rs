@@ -314,10 +314,7 @@ impl Script {
         // An emailed report with an attachment, kept as received.
         let attachment =
             b"(fictional) screenshot description: three replies, timestamps 10:02-10:05";
-        let sha: String = Sha256::digest(attachment)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha = base16ct::lower::encode_string(&Sha256::digest(attachment));
         self.file.store_attachment(&sha, attachment)?;
         let mailed = self.open(
             SAM,

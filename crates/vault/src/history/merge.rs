@@ -4,6 +4,7 @@
 //! verified as it comes in (ids, signatures, event hashes and places, authority in each
 //! commit's own past), and a copy of another committee is refused before anything changes.
 
+use casebook_core::describe::short_commit;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -178,11 +179,11 @@ pub(crate) fn merge(
         if hex(&Sha256::digest(text.as_bytes())) != *id {
             return Err(broken(format!(
                 "commit {} was changed after it was signed",
-                short(id)
+                short_commit(id)
             )));
         }
         let body: Body = serde_json::from_str(text)
-            .map_err(|e| broken(format!("commit {} is unreadable: {e}", short(id))))?;
+            .map_err(|e| broken(format!("commit {} is unreadable: {e}", short_commit(id))))?;
         if body.format != FORMAT
             || body.adopts
             || body.parents.is_empty()
@@ -191,11 +192,14 @@ pub(crate) fn merge(
         {
             return Err(broken(format!(
                 "commit {} does not extend the history before it",
-                short(id)
+                short_commit(id)
             )));
         }
         if !known_ids.insert(id) {
-            return Err(broken(format!("commit {} is stored twice", short(id))));
+            return Err(broken(format!(
+                "commit {} is stored twice",
+                short_commit(id)
+            )));
         }
         bodies.push(body);
     }
@@ -257,7 +261,7 @@ pub(crate) fn merge(
         outlines.push(
             serde_json::from_str(text).map_err(|e| Error::HistoryBroken {
                 path: path.to_path_buf(),
-                detail: format!("commit {} is unreadable: {e}", short(id)),
+                detail: format!("commit {} is unreadable: {e}", short_commit(id)),
             })?,
         );
     }
@@ -402,7 +406,10 @@ pub(crate) fn merge(
             let (seq, id, text, _) = &mine[c];
             let sig = signatures.get(seq).ok_or_else(|| Error::HistoryBroken {
                 path: path.to_path_buf(),
-                detail: format!("commit {} lost its signature while merging", short(id)),
+                detail: format!(
+                    "commit {} lost its signature while merging",
+                    short_commit(id)
+                ),
             })?;
             let rows = outlines[c]
                 .events
@@ -460,7 +467,7 @@ pub(crate) fn merge(
                         if !copy_attachment(other, &tx, &a.sha256).map_err(db)? {
                             return Err(broken(format!(
                                 "the attachment stored under {} is not the one its report names",
-                                short(&a.sha256)
+                                short_commit(&a.sha256)
                             )));
                         }
                     }
@@ -660,8 +667,4 @@ fn blame(e: Error, path: &Path, other: &Path) -> Error {
         },
         e => e,
     }
-}
-
-fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
 }

@@ -20,6 +20,7 @@
 //! The committee (roster, rules, attention) is replayed from the committee-wide events, as
 //! verification replays it. Tests check the result against a full replay.
 
+use casebook_core::describe::short_commit;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -115,7 +116,7 @@ pub(super) fn after_merge(
         if !sealed {
             return Err(broken(format!(
                 "it holds sealed content for case {}, which its history never sealed",
-                short(case)
+                short_commit(case)
             )));
         }
     }
@@ -136,7 +137,7 @@ pub(super) fn after_merge(
             let id = row.id.clone();
             let event = row
                 .event()
-                .map_err(|e| broken(format!("event {} is unreadable: {e}", short(&id))))?;
+                .map_err(|e| broken(format!("event {} is unreadable: {e}", short_commit(&id))))?;
             if event.case.is_none() {
                 check_key(&event.kind).map_err(broken)?;
             }
@@ -542,17 +543,17 @@ impl Reader<'_> {
                 Some(false) => Ok(None),
                 Some(true) => Err(format!(
                     "the sealed content of event {} is missing",
-                    short(&row.id)
+                    short_commit(&row.id)
                 )),
                 None => Err(format!(
                     "event {} holds a sealed payload outside a sealed case",
-                    short(&row.id)
+                    short_commit(&row.id)
                 )),
             };
         }
         row.event()
             .map(Some)
-            .map_err(|e| format!("event {} is unreadable: {e}", short(&row.id)))
+            .map_err(|e| format!("event {} is unreadable: {e}", short_commit(&row.id)))
     }
 
     /// Where `case` was opened (its first `case-opened` event this copy can read), with the
@@ -632,8 +633,4 @@ impl Reader<'_> {
         let replayed = engine::replay_case(&events, &placed, around);
         Ok((replayed.state, sealed, replayed.orphans))
     }
-}
-
-fn short(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
 }

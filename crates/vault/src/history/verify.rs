@@ -2,6 +2,7 @@
 //! both cores), every event's hash and place, who could make each change, and the derived
 //! tables (see [`super`]).
 
+use casebook_core::describe::short_commit;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -147,21 +148,21 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         if hex(&Sha256::digest(text.as_bytes())) != *id {
             return Err(broken(format!(
                 "commit {} was changed after it was signed",
-                short(id)
+                short_commit(id)
             )));
         }
         let body: Body = serde_json::from_str(text)
-            .map_err(|e| broken(format!("commit {} is unreadable: {e}", short(id))))?;
+            .map_err(|e| broken(format!("commit {} is unreadable: {e}", short_commit(id))))?;
         if body.format != FORMAT {
             return Err(broken(format!(
                 "commit {} has an unknown format",
-                short(id)
+                short_commit(id)
             )));
         }
         if n > 0 && body.adopts {
             return Err(broken(format!(
                 "commit {} adopts history in the middle of it",
-                short(id)
+                short_commit(id)
             )));
         }
         let indexes: Option<Vec<usize>> = body
@@ -174,11 +175,14 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         let (Some(indexes), true) = (indexes, well_formed) else {
             return Err(broken(format!(
                 "commit {} does not extend the history before it",
-                short(id)
+                short_commit(id)
             )));
         };
         if seen.insert(id, n).is_some() {
-            return Err(broken(format!("commit {} is stored twice", short(id))));
+            return Err(broken(format!(
+                "commit {} is stored twice",
+                short_commit(id)
+            )));
         }
         parents.push(indexes);
         bodies.push(body);
@@ -292,7 +296,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         if let Some(case) = replay.erased_without_expunge() {
             return Err(broken(format!(
                 "the content of case {} was erased without an approved expunge",
-                short(&case.to_string())
+                short_commit(&case.to_string())
             )));
         }
         crate::sealing::hold_states(conn, replay.readable_sealed()).map_err(db)?;
@@ -378,7 +382,7 @@ pub(crate) fn check_unsigned(conn: &Connection, path: &Path) -> Result<(), Error
         let row = row.map_err(db)?;
         let event = row.event().map_err(|e| Error::HistoryBroken {
             path: path.to_path_buf(),
-            detail: format!("event {} is unreadable: {e}", short(&row.id)),
+            detail: format!("event {} is unreadable: {e}", short_commit(&row.id)),
         })?;
         let Some(id) = event.case else { continue };
         match cases.get_mut(&id) {
@@ -630,19 +634,22 @@ pub(super) fn check_events(
         let mut committee_events = Vec::new();
         let mut case_events = Vec::new();
         for (id, hash) in &body.events {
-            let row = rows
-                .next()
-                .ok_or_else(|| broken(format!("event {} of a commit is missing", short_id(id))))?;
+            let row = rows.next().ok_or_else(|| {
+                broken(format!(
+                    "event {} of a commit is missing",
+                    casebook_core::describe::short_event(id)
+                ))
+            })?;
             if Uuid::parse_str(&row.id).ok() != Some(*id) || row.id.len() != 36 {
                 return Err(broken(format!(
                     "event {} is missing, or events were reordered",
-                    short_id(id)
+                    casebook_core::describe::short_event(id)
                 )));
             }
             if row.hash() != *hash {
                 return Err(broken(format!(
                     "event {} was changed after it was signed",
-                    short_id(id)
+                    casebook_core::describe::short_event(id)
                 )));
             }
             if row.kind == "case-sealed"
@@ -664,13 +671,13 @@ pub(super) fn check_events(
                     Some(true) => {
                         return Err(broken(format!(
                             "the sealed content of event {} is missing",
-                            short_id(id)
+                            casebook_core::describe::short_event(id)
                         )));
                     }
                     None => {
                         return Err(broken(format!(
                             "event {} holds a sealed payload outside a sealed case",
-                            short_id(id)
+                            casebook_core::describe::short_event(id)
                         )));
                     }
                 }
@@ -678,9 +685,12 @@ pub(super) fn check_events(
             // Committee-wide events always decide who may do what; case events are read
             // only when their derived state is replayed.
             if row.case.is_none() || row.kind == "case-sealed" || replay.is_some() {
-                let event = row
-                    .event()
-                    .map_err(|e| broken(format!("event {} is unreadable: {e}", short_id(id))))?;
+                let event = row.event().map_err(|e| {
+                    broken(format!(
+                        "event {} is unreadable: {e}",
+                        casebook_core::describe::short_event(id)
+                    ))
+                })?;
                 if event.case.is_none() {
                     check_key(&event.kind).map_err(broken)?;
                     committee_events.push(event);
@@ -730,7 +740,7 @@ pub(super) fn check_events(
     if let Some(row) = rows.next() {
         return Err(broken(format!(
             "event {} is not part of any signed commit",
-            short(&row.id)
+            short_commit(&row.id)
         )));
     }
     if bodies.is_empty() {
@@ -739,7 +749,7 @@ pub(super) fn check_events(
     if let Some(case) = sealed_here.keys().find(|c| !sealed_in_history.contains(*c)) {
         return Err(broken(format!(
             "it holds sealed content for case {}, which its history never sealed",
-            short(case)
+            short_commit(case)
         )));
     }
     Ok(Checked {
@@ -776,14 +786,6 @@ pub(super) fn signatures_digest(commits: &[(String, String, String)]) -> String 
     hex(&hash.finalize())
 }
 
-fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
-}
-
-fn short_id(id: &Uuid) -> String {
-    id.to_string()[..8].to_string()
-}
-
 /// Check the signatures of the commits at `indexes`, split over two threads.
 pub(super) fn check_signatures(
     commits: &[(String, String, String)],
@@ -792,7 +794,7 @@ pub(super) fn check_signatures(
 ) -> Result<(), String> {
     let check = |n: usize| -> Result<(), String> {
         let (id, text, pem) = &commits[n];
-        let bad = || format!("commit {} has an invalid signature", short(id));
+        let bad = || format!("commit {} has an invalid signature", short_commit(id));
         let signature = SshSig::from_pem(pem).map_err(|_| bad())?;
         // Exactly as casebook writes it: PEM framing is lenient, and a stored signature
         // that differs in any byte is not the one that was verified.
