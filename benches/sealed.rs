@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use casebook::core::event::{Event, EventKind, ExcludeWhy, NoteKind};
-use casebook::core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
+use casebook::core::party::{Disclosure, Party, PartyId, PartyRole, PersonId};
 use casebook::core::process::{self, Actor};
 use casebook::core::roster::{Member, MemberId, Role};
 use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource, synthetic};
@@ -203,7 +203,7 @@ fn main() {
             id: PartyId(Uuid::new_v4()),
             role: PartyRole::Reported,
             person,
-            identity: PartyIdentity::Named {
+            identity: Disclosure::Named {
                 name: "Kept Out".into(),
                 handle: None,
                 email: None,

@@ -109,7 +109,7 @@ fn demo_saves_only_to_a_new_file() {
 #[test]
 fn the_demo_covers_what_a_committee_meets() {
     use casebook::core::event::{ConflictKind, EventKind};
-    use casebook::core::party::{Identity as PartyIdentity, PartyRole};
+    use casebook::core::party::{Disclosure, PartyRole};
     use std::collections::HashSet;
 
     let (mut file, _) = demo::open().unwrap();
@@ -129,7 +129,7 @@ fn the_demo_covers_what_a_committee_meets() {
     assert!(cases.iter().any(|c| {
         c.parties
             .iter()
-            .any(|p| matches!(p.identity, PartyIdentity::Anonymous { .. }))
+            .any(|p| matches!(p.identity, Disclosure::Anonymous { .. }))
     }));
     assert!(
         cases.iter().any(|c| c.parties.len() >= 4),
@@ -147,7 +147,7 @@ fn the_demo_covers_what_a_committee_meets() {
     let roster = file.roster().unwrap();
     assert!(
         cases.iter().any(|c| c.parties.iter().any(|p| p.role == PartyRole::Reported
-            && matches!(&p.identity, PartyIdentity::Named { name, .. } if roster.members().iter().any(|m| &m.name == name)))),
+            && matches!(&p.identity, Disclosure::Named { name, .. } if roster.members().iter().any(|m| &m.name == name)))),
         "a case about a committee member"
     );
     let people: Vec<_> = cases

@@ -343,10 +343,10 @@ fn search_lock_and_confirm_screens() {
     insta::assert_snapshot!("confirm_plaintext_160x48", draw(&app, 160, 48));
     app.overlay = None;
     // "Locked after 5 minutes without a key press. Your changes were saved first."
-    app.update(Outcome::Locked {
+    app.update(Outcome::ScreenLocked {
         idle_secs: Some(300),
         saved: Some(Ok(())),
-        sealed: Ok(()),
+        locked: Ok(()),
     });
     let locked = draw(&app, 80, 24);
     assert!(!locked.contains("copper-heron"), "{locked}");

@@ -428,7 +428,7 @@ fn contact(
         )?;
         return Ok(());
     }
-    if let crate::core::party::Identity::Named {
+    if let crate::core::party::Disclosure::Named {
         name,
         handle,
         email,

@@ -14,7 +14,7 @@ use crate::core::case::{Case, IncidentAt, ScopeJudgement, Severity, Status};
 use crate::core::decision::Tally;
 use crate::core::describe;
 use crate::core::event::{ConflictKind, Event, EventKind};
-use crate::core::party::Identity as PartyIdentity;
+use crate::core::party::Disclosure;
 use crate::core::process::{self, Due};
 use crate::core::queue::{self, View};
 use crate::core::sanitize::{body, inline};
@@ -470,13 +470,13 @@ pub(super) fn show(
         writeln!(out, "\nparties")?;
         for (n, party) in case.parties.iter().enumerate() {
             let label = match &party.identity {
-                PartyIdentity::Anonymous { contact_held_by } => {
+                Disclosure::Anonymous { contact_held_by } => {
                     format!("anonymous (contact held by {})", name(*contact_held_by))
                 }
-                PartyIdentity::Held { held_by, .. } => {
+                Disclosure::Held { held_by, .. } => {
                     format!("contact held by {} (sealed to them)", name(*held_by))
                 }
-                PartyIdentity::Linked => case_ops::linked_label(&mut case_file, party)
+                Disclosure::Linked => case_ops::linked_label(&mut case_file, party)
                     .map(|label| format!("{} (same person as elsewhere)", inline(&label)))
                     .unwrap_or_else(|| "(linked person)".into()),
                 _ => inline(&party.label()).into_owned(),

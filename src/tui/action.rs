@@ -118,7 +118,7 @@ pub enum Action {
     /// Jump to a case by its code name, with fuzzy completion (`:`, as in k9s).
     Jump,
     /// Lock now, as the idle lock does: save, drop everything decrypted, ask for the key.
-    Lock,
+    LockScreen,
     /// Blank every case's text on the screen until pressed again (someone looks over your
     /// shoulder, a screen is shared).
     Privacy,
@@ -195,7 +195,7 @@ impl Action {
         Action::DropPending,
         Action::KeepDraft,
         Action::Jump,
-        Action::Lock,
+        Action::LockScreen,
         Action::Privacy,
         Action::MessageLog,
         Action::Sanction,
@@ -263,7 +263,7 @@ impl Action {
             Action::DropPending => "drop-pending",
             Action::KeepDraft => "keep-draft",
             Action::Jump => "jump",
-            Action::Lock => "lock",
+            Action::LockScreen => "lock",
             Action::Privacy => "privacy",
             Action::MessageLog => "messages",
             Action::Sanction => "sanction",
@@ -332,7 +332,7 @@ impl Action {
             Action::DropPending => "drop the selected unsaved change",
             Action::KeepDraft => "keep what you typed as a draft on this case",
             Action::Jump => "jump to a case by code name",
-            Action::Lock => "lock now (saves, forgets the decrypted file)",
+            Action::LockScreen => "lock now (saves, forgets the decrypted file)",
             Action::Privacy => "privacy: blank case text until pressed again",
             Action::MessageLog => "message log: every result and error, in full",
             Action::Sanction => "start a sanction the decision imposed",

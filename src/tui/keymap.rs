@@ -242,7 +242,7 @@ pub const DEFAULT: &[Binding] = &[
     key(KeyCode::Enter, Action::Open, Context::Roster),
     ctrl('p', Action::Palette, Context::Global),
     key(KeyCode::Char(':'), Action::Jump, Context::Global),
-    ctrl('l', Action::Lock, Context::Global),
+    ctrl('l', Action::LockScreen, Context::Global),
     ctrl('b', Action::Privacy, Context::Global),
     key(KeyCode::Char('@'), Action::MessageLog, Context::Global),
     key(KeyCode::Char('u'), Action::Pending, Context::Global),

@@ -216,18 +216,18 @@ fn event_loop(
     let mut last_clock_check = Instant::now();
     while !app.quit {
         if let Some(limit) = options.idle_lock
-            && !runner.is_locked()
+            && !runner.is_screen_locked()
         {
             let idle = last_input.elapsed();
             if let Some(effect) = app.update(Msg::Idle { idle, limit }) {
                 runner.run(&mut app, file, effect);
             }
         }
-        if !runner.is_locked() && last_clock_check.elapsed() >= CLOCK_CHECK {
+        if !runner.is_screen_locked() && last_clock_check.elapsed() >= CLOCK_CHECK {
             runner.run(&mut app, file, Effect::CheckClock);
             last_clock_check = Instant::now();
         }
-        if !runner.is_locked() && last_disk_check.elapsed() >= DISK_CHECK {
+        if !runner.is_screen_locked() && last_disk_check.elapsed() >= DISK_CHECK {
             runner.run(&mut app, file, Effect::CheckDisk);
             last_disk_check = Instant::now();
         }
@@ -256,9 +256,9 @@ fn event_loop(
             _ => None,
         };
         if let Some(effect) = effect {
-            let was_locked = runner.is_locked();
+            let was_locked = runner.is_screen_locked();
             runner.run(&mut app, file, effect);
-            if was_locked && !runner.is_locked() {
+            if was_locked && !runner.is_screen_locked() {
                 // Unlocking can take a while (the key's passphrase): the idle clock starts now.
                 last_input = Instant::now();
             }

@@ -1131,7 +1131,7 @@ impl Case {
                     id: p.id,
                     role: p.role,
                     person: super::party::PersonId(Uuid::nil()),
-                    identity: super::party::Identity::NoContact,
+                    identity: super::party::Disclosure::NoContact,
                     member: None,
                 })
                 .collect(),
@@ -1305,7 +1305,7 @@ mod tests {
     fn a_decision_is_communicated_once_both_parties_were_told() {
         use crate::decision::{QuorumRule, Tally};
         use crate::event::Audience;
-        use crate::party::{Identity, Party, PartyId, PartyRole, PersonId};
+        use crate::party::{Disclosure, Party, PartyId, PartyRole, PersonId};
         use crate::roster::MemberId;
         let by = MemberId(Uuid::new_v4());
         let at = |minute: u32| {
@@ -1338,7 +1338,7 @@ mod tests {
                         id: PartyId(Uuid::new_v4()),
                         role,
                         person: PersonId(Uuid::new_v4()),
-                        identity: Identity::NoContact,
+                        identity: Disclosure::NoContact,
                         member: None,
                     },
                 },

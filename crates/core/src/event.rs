@@ -870,7 +870,7 @@ impl EventKind {
 
     /// The searchable text this event adds to its case (titles, bodies, names).
     pub fn search_text(&self) -> Option<String> {
-        use super::party::Identity;
+        use super::party::Disclosure;
         match self {
             EventKind::CaseOpened { title, summary, .. } => Some(format!("{title}\n{summary}")),
             EventKind::ReportReceived {
@@ -888,7 +888,7 @@ impl EventKind {
                 (!parts.is_empty()).then(|| parts.join("\n"))
             }
             EventKind::PartyAdded { party } => match &party.identity {
-                Identity::Named {
+                Disclosure::Named {
                     name,
                     handle,
                     email,
@@ -900,7 +900,7 @@ impl EventKind {
                         .collect::<Vec<_>>()
                         .join(" "),
                 ),
-                Identity::Pseudonymous { alias } => Some(alias.clone()),
+                Disclosure::Pseudonymous { alias } => Some(alias.clone()),
                 _ => None,
             },
             EventKind::EmergencyRecorded { action } => Some(action.clone()),

@@ -73,10 +73,10 @@ impl FromStr for PartyRole {
     }
 }
 
-/// How much of a party's identity the committee holds.
+/// How much of a party's identity the committee holds (its disclosure to the committee).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Identity {
+pub enum Disclosure {
     /// Known by name.
     Named {
         /// Name as given.
@@ -98,13 +98,14 @@ pub enum Identity {
     },
     /// The same person as in an earlier party; details are held there.
     Linked,
-    /// Known to one member only: their details (an [`Identity::Named`] as JSON) are stored
+    /// Known to one member only: their details (a [`Disclosure::Named`] as JSON) are stored
     /// age-encrypted (armored) to that member's key, and only they can open them.
     Held {
         /// The custodian.
         held_by: MemberId,
-        /// The details, encrypted to the custodian.
-        sealed: String,
+        /// The details, encrypted to the custodian (stored as `sealed`, the name it had).
+        #[serde(rename = "sealed")]
+        encrypted: String,
     },
     /// Anonymous with no contact at all: the report came without one (an anonymous form),
     /// so nobody holds it.
@@ -121,7 +122,7 @@ pub struct Party {
     /// The person, shared with their parties in other cases.
     pub person: PersonId,
     /// What the committee holds of their identity.
-    pub identity: Identity,
+    pub identity: Disclosure,
     /// The committee member this party is, when the member who recorded it said so (the
     /// party looked like them): the reported party is a hard conflict for that member at once,
     /// any other role once a second reader approves.
@@ -134,7 +135,7 @@ impl Party {
     /// member by the rule import uses ([`super::mentions`]). A report about a committee
     /// member must not be read by them.
     pub fn looks_like(&self, member: &super::roster::Member) -> bool {
-        let Identity::Named {
+        let Disclosure::Named {
             name,
             handle,
             email,
@@ -152,17 +153,17 @@ impl Party {
     /// Words to show for the party (before sanitising): name, alias, or what is withheld.
     pub fn label(&self) -> String {
         match &self.identity {
-            Identity::Named {
+            Disclosure::Named {
                 name,
                 handle: Some(handle),
                 ..
             } => format!("{name} ({handle})"),
-            Identity::Named { name, .. } => name.clone(),
-            Identity::Pseudonymous { alias } => format!("\"{alias}\" (pseudonym)"),
-            Identity::Anonymous { .. } => "anonymous".to_string(),
-            Identity::NoContact => "anonymous (no contact given)".to_string(),
-            Identity::Linked => "(linked person)".to_string(),
-            Identity::Held { .. } => "identity held by one member".to_string(),
+            Disclosure::Named { name, .. } => name.clone(),
+            Disclosure::Pseudonymous { alias } => format!("\"{alias}\" (pseudonym)"),
+            Disclosure::Anonymous { .. } => "anonymous".to_string(),
+            Disclosure::NoContact => "anonymous (no contact given)".to_string(),
+            Disclosure::Linked => "(linked person)".to_string(),
+            Disclosure::Held { .. } => "identity held by one member".to_string(),
         }
     }
 }

@@ -222,7 +222,7 @@ mod tests {
     use super::*;
     use crate::case::{CaseId, Channel};
     use crate::event::{Audience, Event, EventKind};
-    use crate::party::{Identity, Party, PartyId, PartyRole, PersonId};
+    use crate::party::{Disclosure, Party, PartyId, PartyRole, PersonId};
     use crate::roster::{Member, Role};
 
     fn day(d: u32) -> NaiveDate {
@@ -269,7 +269,7 @@ mod tests {
                     id: PartyId(Uuid::from_u128(7)),
                     role: PartyRole::Reporter,
                     person: PersonId(Uuid::from_u128(8)),
-                    identity: Identity::Pseudonymous { alias: "R".into() },
+                    identity: Disclosure::Pseudonymous { alias: "R".into() },
                     member: None,
                 },
             },

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use super::case::{Case, Status};
 use super::decision::{Tally, tally};
 use super::event::{Access, ConflictKind, Event, EventKind, ExcludeWhy, Profile};
-use super::party::{Identity, PartyRole};
+use super::party::{Disclosure, PartyRole};
 use super::process::{Actor, RuleError};
 use super::roster::{MemberId, Role, Roster};
 use super::sanction::Sanction;
@@ -212,7 +212,7 @@ pub fn judge(
         EventKind::ContactOpened { party } => {
             actor.active()?;
             match case.parties.iter().find(|p| p.id == *party) {
-                Some(p) if matches!(p.identity, Identity::Held { held_by, .. } if held_by == actor.member.id) => {
+                Some(p) if matches!(p.identity, Disclosure::Held { held_by, .. } if held_by == actor.member.id) => {
                     Ok(())
                 }
                 _ => Err(RuleError::NotCustodian {

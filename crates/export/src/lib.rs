@@ -33,7 +33,7 @@ use casebook_core::decision::Tally;
 use casebook_core::describe;
 pub use casebook_core::event::Profile;
 use casebook_core::event::{Audience, Event, EventKind};
-use casebook_core::party::Identity as PartyIdentity;
+use casebook_core::party::Disclosure;
 use casebook_core::process;
 use casebook_core::roster::{MemberId, Roster};
 use casebook_core::sanitize::{body, inline};
@@ -298,19 +298,19 @@ pub fn record(
     settings: &casebook_core::process::Settings,
 ) -> Result<Record, ExportError> {
     let name = |id| roster.get(id).map(|m| m.name.clone());
-    let seal = Seal {
+    let provenance = Provenance {
         signer: signer.to_string(),
         roster_hash: roster_hash(roster),
         commit: commit.to_string(),
         appeal_days: settings.appeal_days,
         appeal_grounds: settings.grounds,
     };
-    record_with(case, timeline, &name, profile, seal)
+    record_with(case, timeline, &name, profile, provenance)
 }
 
 /// What a record says of its own making: who signs it, the committee, the commit.
 #[derive(Clone, Debug)]
-pub struct Seal {
+pub struct Provenance {
     /// Who signs it: name and key fingerprint.
     pub signer: String,
     /// See [`Record::roster_hash`].
@@ -330,7 +330,7 @@ pub fn record_with(
     timeline: &[Event],
     name: &dyn Fn(MemberId) -> Option<String>,
     profile: Profile,
-    seal: Seal,
+    provenance: Provenance,
 ) -> Result<Record, ExportError> {
     // What the committee's rules did not apply never reaches a record: a record text, a note,
     // a decision signed by someone who could not make it.
@@ -389,9 +389,9 @@ pub fn record_with(
         profile,
         outcome: decision.outcome.clone(),
         decided,
-        signer: seal.signer,
-        roster_hash: seal.roster_hash,
-        commit: seal.commit,
+        signer: provenance.signer,
+        roster_hash: provenance.roster_hash,
+        commit: provenance.commit,
         title,
         summary,
         written: written_by,
@@ -406,7 +406,7 @@ pub fn record_with(
             .map(|d| d.to_string())
             .filter(|_| profile != Profile::Public),
         appeal: (profile == Profile::Reported)
-            .then(|| appeal_text(case, seal.appeal_days, seal.appeal_grounds)),
+            .then(|| appeal_text(case, provenance.appeal_days, provenance.appeal_grounds)),
         sanctions: match profile {
             Profile::Public => Vec::new(),
             _ => case
@@ -433,12 +433,12 @@ fn everything(case: &Case, timeline: &[Event], name: &dyn Fn(MemberId) -> String
         .parties
         .iter()
         .map(|p| match &p.identity {
-            PartyIdentity::Anonymous { contact_held_by } => format!(
+            Disclosure::Anonymous { contact_held_by } => format!(
                 "{}: anonymous (contact held by {})",
                 p.role,
                 name(*contact_held_by)
             ),
-            PartyIdentity::Named {
+            Disclosure::Named {
                 name: who,
                 handle,
                 email,

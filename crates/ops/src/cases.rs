@@ -11,7 +11,7 @@ use casebook_core::decision::Ballot;
 use casebook_core::event::{
     Audience, ConflictKind, Details, Event, EventKind, ExcludeWhy, NoteKind, Profile,
 };
-use casebook_core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
+use casebook_core::party::{Disclosure, Party, PartyId, PartyRole, PersonId};
 use casebook_core::process::{self, Settings};
 use casebook_core::roster::Role;
 use casebook_vault::CaseFile;
@@ -858,7 +858,7 @@ pub fn open_contact(
     identity: &casebook_vault::Identity,
     code: &str,
     number: usize,
-) -> Result<PartyIdentity, Error> {
+) -> Result<Disclosure, Error> {
     let file = &mut file.file;
     let case = file.case_by_code(code)?;
     let party = case
@@ -870,7 +870,7 @@ pub fn open_contact(
             number,
         })?;
     let (me, _) = as_member(file, |actor| actor.may_handle(&case))?;
-    let PartyIdentity::Held { held_by, sealed } = &party.identity else {
+    let Disclosure::Held { held_by, encrypted } = &party.identity else {
         return Err(Error::NotHeld {
             case: case.code_name.clone(),
             number,
@@ -888,8 +888,8 @@ pub fn open_contact(
             holder,
         });
     }
-    let text = casebook_vault::open_sealed(sealed, identity)?;
-    let details: PartyIdentity = serde_json::from_str(&text).map_err(|_| {
+    let text = casebook_vault::open_held(encrypted, identity)?;
+    let details: Disclosure = serde_json::from_str(&text).map_err(|_| {
         Error::Vault(casebook_vault::Error::Tampered {
             path: file.label().into(),
             detail: "a party's sealed details are unreadable",
@@ -1214,8 +1214,8 @@ pub fn search(file: &mut OpenFile, query: &str, limit: usize) -> Result<Vec<Foun
             }
             let party = case.parties.iter().find_map(|p| {
                 let label = match &p.identity {
-                    casebook_core::party::Identity::Named { .. }
-                    | casebook_core::party::Identity::Pseudonymous { .. } => p.label(),
+                    casebook_core::party::Disclosure::Named { .. }
+                    | casebook_core::party::Disclosure::Pseudonymous { .. } => p.label(),
                     _ => return None,
                 };
                 terms
@@ -1300,24 +1300,24 @@ fn new_party(file: &mut CaseFile, role: PartyRole, who: NewParty) -> Result<Part
             name,
             handle,
             email,
-        } => PartyIdentity::Named {
+        } => Disclosure::Named {
             name,
             handle,
             email,
         },
-        NewParty::Pseudonymous { alias } => PartyIdentity::Pseudonymous { alias },
+        NewParty::Pseudonymous { alias } => Disclosure::Pseudonymous { alias },
         NewParty::Anonymous { held_by } => {
             let holder = match held_by {
                 Some(name) => member_named(&file.roster()?, &name)?,
                 None => acting_member(file)?,
             };
-            PartyIdentity::Anonymous {
+            Disclosure::Anonymous {
                 contact_held_by: holder.id,
             }
         }
         NewParty::SameAs(reference) => {
             person = same_person(OpenFile::wrap(file), &reference)?;
-            PartyIdentity::Linked
+            Disclosure::Linked
         }
         NewParty::Held {
             held_by,
@@ -1326,7 +1326,7 @@ fn new_party(file: &mut CaseFile, role: PartyRole, who: NewParty) -> Result<Part
             email,
         } => {
             let holder = member_named(&file.roster()?, &held_by)?;
-            let details = serde_json::to_string(&PartyIdentity::Named {
+            let details = serde_json::to_string(&Disclosure::Named {
                 name,
                 handle,
                 email,
@@ -1337,9 +1337,9 @@ fn new_party(file: &mut CaseFile, role: PartyRole, who: NewParty) -> Result<Part
                     detail: e.to_string(),
                 })
             })?;
-            PartyIdentity::Held {
+            Disclosure::Held {
                 held_by: holder.id,
-                sealed: casebook_vault::seal_to(&holder.recipient, &details)?,
+                encrypted: casebook_vault::encrypt_to_custodian(&holder.recipient, &details)?,
             }
         }
     };
@@ -1381,7 +1381,7 @@ pub fn linked_label(file: &mut OpenFile, party: &Party) -> Option<String> {
     cases
         .values()
         .flat_map(|c| c.parties.iter())
-        .find(|p| p.person == party.person && p.identity != PartyIdentity::Linked)
+        .find(|p| p.person == party.person && p.identity != Disclosure::Linked)
         .map(Party::label)
 }
 

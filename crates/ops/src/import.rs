@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::Error;
 use casebook_core::case::{CaseId, IncidentAt};
 use casebook_core::event::{AttachmentRef, Details, Event, EventKind};
-use casebook_core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
+use casebook_core::party::{Disclosure, Party, PartyId, PartyRole, PersonId};
 use casebook_core::roster::Member;
 use casebook_import::Report;
 use casebook_vault as vault;
@@ -219,20 +219,20 @@ pub fn open_reports(
         ];
         // An anonymous form gives no contact, so no member holds one.
         let identity = if report.reporter.anonymous {
-            PartyIdentity::NoContact
+            Disclosure::NoContact
         } else if let Some(name) = report
             .reporter
             .name
             .clone()
             .or_else(|| report.reporter.email.clone())
         {
-            PartyIdentity::Named {
+            Disclosure::Named {
                 name,
                 handle: report.reporter.handle.clone(),
                 email: report.reporter.email.clone(),
             }
         } else {
-            PartyIdentity::NoContact
+            Disclosure::NoContact
         };
         let reporter = Party {
             id: PartyId(Uuid::new_v4()),

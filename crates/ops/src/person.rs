@@ -17,9 +17,9 @@ use chrono::{DateTime, Utc};
 use super::Error;
 use casebook_core::case::Case;
 use casebook_core::event::{Audience, EventKind, Profile};
-use casebook_core::party::{Identity, PartyRole, PersonId};
+use casebook_core::party::{Disclosure, PartyRole, PersonId};
 use casebook_core::sanitize::inline;
-use casebook_vault::{Identity as Key, Recipient};
+use casebook_vault::{Identity, Recipient};
 
 /// What the file holds about one person.
 #[derive(Clone, Debug, Default)]
@@ -61,21 +61,21 @@ pub struct PersonCase {
 
 /// Whether the party identity `identity` is the person `reference` names: their whole name,
 /// address or handle (with or without `@`), or alias, letter case aside.
-fn names(identity: &Identity, reference: &str) -> bool {
+fn names(identity: &Disclosure, reference: &str) -> bool {
     let want = reference.trim().trim_start_matches('@').to_lowercase();
     if want.is_empty() {
         return false;
     }
     let same = |text: &str| text.trim().trim_start_matches('@').to_lowercase() == want;
     match identity {
-        Identity::Named {
+        Disclosure::Named {
             name,
             handle,
             email,
         } => {
             same(name) || handle.as_deref().is_some_and(same) || email.as_deref().is_some_and(same)
         }
-        Identity::Pseudonymous { alias } => same(alias),
+        Disclosure::Pseudonymous { alias } => same(alias),
         _ => false,
     }
 }
@@ -107,7 +107,7 @@ pub fn gather(file: &mut OpenFile, reference: &str) -> Result<PersonRecord, Erro
         for party in &case.parties {
             if names(&party.identity, reference) {
                 persons.insert(party.person);
-                if let Identity::Named {
+                if let Disclosure::Named {
                     email: Some(email), ..
                 } = &party.identity
                 {
@@ -159,7 +159,7 @@ pub fn gather(file: &mut OpenFile, reference: &str) -> Result<PersonRecord, Erro
         for party in &theirs {
             entry.roles.push(party.role.as_str().to_string());
             match &party.identity {
-                Identity::Named {
+                Disclosure::Named {
                     name,
                     handle,
                     email,
@@ -178,10 +178,10 @@ pub fn gather(file: &mut OpenFile, reference: &str) -> Result<PersonRecord, Erro
                         .recorded_as
                         .extend(email.iter().map(|e| format!("address: {e}")));
                 }
-                Identity::Pseudonymous { alias } => {
+                Disclosure::Pseudonymous { alias } => {
                     entry.recorded_as.push(format!("alias: {alias}"))
                 }
-                Identity::Held { .. } => entry
+                Disclosure::Held { .. } => entry
                     .recorded_as
                     .push("contact details held sealed by one member".into()),
                 _ => {}
@@ -357,7 +357,7 @@ impl PersonRecord {
 /// record is.
 pub fn write(
     file: &OpenFile,
-    identity: &Key,
+    identity: &Identity,
     record: &PersonRecord,
     output: &Path,
     encrypt_to: &[Recipient],
@@ -374,7 +374,7 @@ mod tests {
 
     #[test]
     fn a_reference_names_a_party_by_whole_name_address_handle_or_alias() {
-        let named = Identity::Named {
+        let named = Disclosure::Named {
             name: "Dana Reyes".into(),
             handle: Some("@dana".into()),
             email: Some("Dana@Example.org".into()),
@@ -389,7 +389,7 @@ mod tests {
         );
         assert!(!names(&named, ""));
         assert!(names(
-            &Identity::Pseudonymous {
+            &Disclosure::Pseudonymous {
                 alias: "nightowl".into()
             },
             "NightOwl"

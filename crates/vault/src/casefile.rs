@@ -348,7 +348,7 @@ impl CaseFile {
             .filter(|c| {
                 matches!(
                     super::sealing::here(&self.conn, &c.to_string()),
-                    Ok(Some(false))
+                    Ok(super::sealing::Here::SealedFrom)
                 )
             })
             .collect();
@@ -662,7 +662,8 @@ impl CaseFile {
         // summaries a reader signed, which may lag behind).
         let mut claimed = super::expunge::claimed_sealed_from_here(&self.conn).map_err(db)?;
         for case in &due {
-            if super::sealing::here(&self.conn, &case.to_string()).map_err(db)? == Some(false)
+            if super::sealing::here(&self.conn, &case.to_string()).map_err(db)?
+                == super::sealing::Here::SealedFrom
                 && !claimed.contains(case)
             {
                 claimed.push(*case);

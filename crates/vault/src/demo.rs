@@ -19,7 +19,7 @@ use casebook_core::case::{Case, CaseId, Channel, Status};
 use casebook_core::decision::Ballot;
 use casebook_core::event::{Audience, Details};
 use casebook_core::event::{Event, EventKind, NoteKind};
-use casebook_core::party::{Identity as PartyIdentity, Party, PartyId, PartyRole, PersonId};
+use casebook_core::party::{Disclosure, Party, PartyId, PartyRole, PersonId};
 use casebook_core::process::{self, Actor, RuleError};
 use casebook_core::roster::Roster;
 use casebook_core::roster::{Member, MemberId, Role};
@@ -256,7 +256,7 @@ impl Script {
         who: usize,
         case: CaseId,
         role: PartyRole,
-        identity: PartyIdentity,
+        identity: Disclosure,
         person: Option<PersonId>,
     ) -> Result<PersonId, Error> {
         let person = person.unwrap_or(PersonId((self.ids)()));
@@ -271,8 +271,8 @@ impl Script {
         Ok(person)
     }
 
-    fn named(name: &str, handle: Option<&str>) -> PartyIdentity {
-        PartyIdentity::Named {
+    fn named(name: &str, handle: Option<&str>) -> Disclosure {
+        Disclosure::Named {
             name: name.into(),
             handle: handle.map(Into::into),
             email: None,

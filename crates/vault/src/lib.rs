@@ -13,6 +13,7 @@ mod atomic;
 mod casefile;
 pub mod copies;
 mod crypto;
+mod custody;
 pub mod demo;
 mod error;
 mod expunge;
@@ -37,10 +38,10 @@ pub use casefile::{
     RecipientSummary, SavePolicy, SaveReport, SearchHit, StatusCount, Summary, Trust,
     encrypt_new_file,
 };
+pub use custody::{encrypt_to_custodian, open_held};
 pub use error::Error;
 pub use ffi::WipeOnFree;
 pub use keys::{
     Identity, PassphraseSource, Recipient, fingerprint, keygen, public_key_path, write_new,
 };
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
-pub use sealing::{open_sealed, seal_to};

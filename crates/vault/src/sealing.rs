@@ -146,21 +146,63 @@ pub(crate) fn stub_hash(payload: &str) -> Option<&str> {
         .then_some(hash)
 }
 
-/// Whether `case` is sealed on this copy: `Some(true)` when its content is held here (in
-/// memory), `Some(false)` when it is sealed from the member who opened the file.
-pub(crate) fn here(conn: &Connection, case: &str) -> rusqlite::Result<Option<bool>> {
-    conn.prepare_cached("SELECT readable FROM temp.sealed_here WHERE case_id = ?1")?
-        .query_row([case], |r| r.get(0))
-        .optional()
+/// What this copy holds of a case, as to sealing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Here {
+    /// Not sealed: its content is stored in the file as it is.
+    NotSealed,
+    /// Sealed, and readable here: its content is held in memory, decrypted.
+    Readable,
+    /// Sealed from the member who opened the file.
+    SealedFrom,
 }
 
-/// Where a sealed case's new search entries and party links go: `Some(true)` into memory (it
-/// is readable and indexed already), `Some(false)` nowhere (sealed from this copy, or indexed
-/// in full at the first search), `None` into the file (not sealed).
-pub(crate) fn index_here(conn: &Connection, case: &str) -> rusqlite::Result<Option<bool>> {
-    conn.prepare_cached("SELECT readable AND indexed FROM temp.sealed_here WHERE case_id = ?1")?
+impl Here {
+    /// A sealed case, readable here or not.
+    fn sealed(readable: bool) -> Here {
+        if readable {
+            Here::Readable
+        } else {
+            Here::SealedFrom
+        }
+    }
+}
+
+/// Whether `case` is sealed on this copy, and readable here.
+pub(crate) fn here(conn: &Connection, case: &str) -> rusqlite::Result<Here> {
+    let readable: Option<bool> = conn
+        .prepare_cached("SELECT readable FROM temp.sealed_here WHERE case_id = ?1")?
         .query_row([case], |r| r.get(0))
-        .optional()
+        .optional()?;
+    Ok(match readable {
+        None => Here::NotSealed,
+        Some(true) => Here::Readable,
+        Some(false) => Here::SealedFrom,
+    })
+}
+
+/// Where a case's new search entries and party links go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IndexTo {
+    /// Into the file (the case is not sealed).
+    File,
+    /// Into memory: the case is sealed, readable here and indexed already.
+    Memory,
+    /// Nowhere: sealed from this copy, or to be indexed in full at the first search.
+    Nowhere,
+}
+
+/// Where `case`'s new search entries and party links go.
+pub(crate) fn index_to(conn: &Connection, case: &str) -> rusqlite::Result<IndexTo> {
+    let indexed: Option<bool> = conn
+        .prepare_cached("SELECT readable AND indexed FROM temp.sealed_here WHERE case_id = ?1")?
+        .query_row([case], |r| r.get(0))
+        .optional()?;
+    Ok(match indexed {
+        None => IndexTo::File,
+        Some(true) => IndexTo::Memory,
+        Some(false) => IndexTo::Nowhere,
+    })
 }
 
 /// Before a search or a look-up of parties: the search entries and party links of every
@@ -848,7 +890,7 @@ fn settle_cases(
         let readable =
             reader.is_some() && (!sealed.key_exact || keyring.holds(case, &sealed.recipient));
         let was = here(conn, &id).map_err(db)?;
-        let readable = if readable && was != Some(true) {
+        let readable = if readable && was != Here::Readable {
             try_open(conn, keyring, identity, case, &sealed, path)?
         } else {
             readable
@@ -956,7 +998,7 @@ fn settle_cases(
             params![
                 id,
                 readable,
-                readable && (rekeyed || was != Some(true) || !plain.is_empty())
+                readable && (rekeyed || was != Here::Readable || !plain.is_empty())
             ],
         )
         .map_err(db)?;
@@ -986,7 +1028,7 @@ fn settle_cases(
             }
             None => false,
         };
-        if stale || cases.is_some() || !plain.is_empty() || was != Some(readable) {
+        if stale || cases.is_some() || !plain.is_empty() || was != Here::sealed(readable) {
             let mut stored = match full {
                 Some(full) => full,
                 None => state.sealed_summary(),
@@ -1318,28 +1360,4 @@ pub(crate) fn remember_reason(
         serde_json::to_string(kind).map_err(store::conversion)?
     ])?;
     Ok(())
-}
-
-/// `text` age-encrypted (armored) to one member's key: a party's contact details held by a
-/// custodian (see [`casebook_core::party::Identity::Held`]).
-pub fn seal_to(recipient: &str, text: &str) -> Result<String, Error> {
-    let path = Path::new("party details");
-    let recipients = [keys::to_age_recipient(recipient)?];
-    let sealed = super::crypto::encrypt(text.as_bytes(), &recipients, true, Vec::new(), path)?;
-    String::from_utf8(sealed).map_err(|_| Error::Encrypt {
-        path: path.to_path_buf(),
-        detail: "armored output is not text".into(),
-    })
-}
-
-/// Open what [`seal_to`] sealed, with the custodian's identity.
-pub fn open_sealed(sealed: &str, identity: &Identity) -> Result<Zeroizing<String>, Error> {
-    let path = Path::new("party details");
-    let bytes = super::crypto::decrypt_armored(sealed.as_bytes(), identity, path)?;
-    std::str::from_utf8(&bytes)
-        .map(|t| Zeroizing::new(t.to_string()))
-        .map_err(|_| Error::Tampered {
-            path: path.to_path_buf(),
-            detail: "the sealed details are not text",
-        })
 }

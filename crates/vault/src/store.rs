@@ -147,7 +147,7 @@ pub(crate) fn append_event(
             if !matches!(event.kind, EventKind::CaseSealed { .. })
                 && !sealing::never_sealed(event.kind.name()) =>
         {
-            sealing::here(conn, case)? == Some(true)
+            sealing::here(conn, case)? == sealing::Here::Readable
         }
         _ => false,
     };
@@ -216,18 +216,18 @@ pub(crate) fn append_case(conn: &Connection, events: &[Event]) -> rusqlite::Resu
 /// The search text and person links an event adds.
 pub(crate) fn index_event(conn: &Connection, case: CaseId, event: &Event) -> rusqlite::Result<()> {
     // A sealed case is indexed in memory only, and only where it can be read.
-    let (search, parties) = match sealing::index_here(conn, &case.to_string())? {
-        None => (
+    let (search, parties) = match sealing::index_to(conn, &case.to_string())? {
+        sealing::IndexTo::File => (
             "INSERT INTO main.search (text, case_id, event_id) VALUES (?1, ?2, ?3)",
             "INSERT OR REPLACE INTO main.parties (party_id, case_id, person_id, role)
              VALUES (?1, ?2, ?3, ?4)",
         ),
-        Some(true) => (
+        sealing::IndexTo::Memory => (
             "INSERT INTO temp.open_search (text, case_id, event_id) VALUES (?1, ?2, ?3)",
             "INSERT OR REPLACE INTO temp.open_parties (party_id, case_id, person_id, role)
              VALUES (?1, ?2, ?3, ?4)",
         ),
-        Some(false) => return Ok(()),
+        sealing::IndexTo::Nowhere => return Ok(()),
     };
     if let Some(text) = event.kind.search_text() {
         conn.prepare_cached(search)?.execute(params![

@@ -1,5 +1,5 @@
 //! What was being typed, kept across the idle lock: the note, the form (with every value) or
-//! the file name, and the case it belongs to. It is serialised and sealed with the file while
+//! the file name, and the case it belongs to. It is serialised and encrypted with the file while
 //! locked (the text is wiped from memory), and put back on its case after unlocking.
 
 use serde::{Deserialize, Serialize};
@@ -36,9 +36,10 @@ pub enum DraftKind {
     SaveAs(String),
 }
 
-/// What is sealed with the file while locked: what was being typed, and the drafts kept aside.
+/// What is encrypted with the file while the screen is locked: what was being typed, and the
+/// drafts kept aside.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sealed {
+pub struct LockedDrafts {
     /// What was being typed.
     pub current: Option<Draft>,
     /// The drafts kept aside.
@@ -114,16 +115,16 @@ impl App {
         Some(Draft { case, kind })
     }
 
-    /// What was being typed and the drafts kept aside, serialised for sealing with the file.
+    /// What was being typed and the drafts kept aside, serialised to be encrypted with the file.
     pub(super) fn draft_to_keep(&self) -> Option<Zeroizing<String>> {
-        let sealed = Sealed {
+        let locked = LockedDrafts {
             current: self.draft(),
             kept: self.kept.clone(),
         };
-        if sealed.current.is_none() && sealed.kept.is_empty() {
+        if locked.current.is_none() && locked.kept.is_empty() {
             return None;
         }
-        serde_json::to_string(&sealed).ok().map(Zeroizing::new)
+        serde_json::to_string(&locked).ok().map(Zeroizing::new)
     }
 
     /// Keep `draft` aside for its case (replacing one kept for the same form there).
@@ -152,21 +153,21 @@ impl App {
         self.status = "your draft is back".into();
     }
 
-    /// After unlocking: the draft that was sealed, read back; what to load to put it back
+    /// After unlocking: the draft that was locked away, read back; what to load to put it back
     /// (its case), if anything.
-    pub(super) fn keep_for_restore(&mut self, sealed: Option<String>) -> Option<Effect> {
-        let sealed = Zeroizing::new(sealed?);
-        let draft: Draft = match serde_json::from_str::<Sealed>(&sealed) {
-            Ok(Sealed { current, kept }) => {
+    pub(super) fn keep_for_restore(&mut self, locked: Option<String>) -> Option<Effect> {
+        let locked = Zeroizing::new(locked?);
+        let draft: Draft = match serde_json::from_str::<LockedDrafts>(&locked) {
+            Ok(LockedDrafts { current, kept }) => {
                 self.kept = kept;
                 current?
             }
-            // What an earlier version sealed: one draft, or a note as plain text.
-            Err(_) => match serde_json::from_str(&sealed) {
+            // What an earlier version kept: one draft, or a note as plain text.
+            Err(_) => match serde_json::from_str(&locked) {
                 Ok(draft) => draft,
                 Err(_) => Draft {
                     case: None,
-                    kind: DraftKind::Note(sealed.to_string()),
+                    kind: DraftKind::Note(locked.to_string()),
                 },
             },
         };

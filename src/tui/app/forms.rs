@@ -328,7 +328,7 @@ pub(super) fn case_form(data: &CaseData, action: Action) -> Option<Form> {
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| {
-                    matches!(p.identity, crate::core::party::Identity::Held { held_by, .. } if held_by == me)
+                    matches!(p.identity, crate::core::party::Disclosure::Held { held_by, .. } if held_by == me)
                 })
                 .map(|(n, p)| (format!("{}. {}", n + 1, p.role.as_str()), n + 1))
                 .collect();
@@ -736,7 +736,7 @@ fn record_text_form(data: &CaseData, code: &str) -> Form {
         .me
         .and_then(|(id, _)| names(id))
         .unwrap_or_else(|| "you".into());
-    let seal = crate::export::Seal {
+    let provenance = crate::export::Provenance {
         signer: format!("{me} (with the key's fingerprint, at export)"),
         roster_hash: "(at export)".into(),
         commit: "(at export)".into(),
@@ -746,7 +746,7 @@ fn record_text_form(data: &CaseData, code: &str) -> Form {
     let records = RECORD_AUDIENCES
         .iter()
         .map(|p| {
-            crate::export::record_with(&data.case, &data.timeline, &names, *p, seal.clone())
+            crate::export::record_with(&data.case, &data.timeline, &names, *p, provenance.clone())
                 .map_err(|e| e.to_string())
         })
         .collect();

@@ -52,8 +52,8 @@ impl App {
                     "case text shown".into()
                 };
             }
-            (_, Action::Lock) => {
-                return Some(Effect::Lock {
+            (_, Action::LockScreen) => {
+                return Some(Effect::LockScreen {
                     idle_secs: None,
                     draft: self.draft_to_keep(),
                 });

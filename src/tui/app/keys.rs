@@ -50,14 +50,14 @@ impl App {
     }
 
     fn on_key_inner(&mut self, key: KeyEvent) -> Option<Effect> {
-        if self.locked.is_some() {
+        if self.screen_lock.is_some() {
             return self.on_lock_key(key);
         }
         // While case text is hidden, nothing acts unseen: only showing it again and
         // locking work.
         if self.privacy {
             let action = keymap::lookup(&self.bindings, Context::Global, key);
-            if let Some(action @ (Action::Privacy | Action::Lock)) = action {
+            if let Some(action @ (Action::Privacy | Action::LockScreen)) = action {
                 return self.update(action);
             }
             self.status = format!(
@@ -85,9 +85,9 @@ impl App {
         // Locking now works over any dialog too: what is being typed is kept, as by the
         // idle lock.
         if self.overlay.is_some()
-            && keymap::lookup(&self.bindings, Context::Global, key) == Some(Action::Lock)
+            && keymap::lookup(&self.bindings, Context::Global, key) == Some(Action::LockScreen)
         {
-            return self.update(Action::Lock);
+            return self.update(Action::LockScreen);
         }
         match self.overlay.take() {
             None => {
@@ -136,7 +136,7 @@ impl App {
     }
 
     fn on_paste_inner(&mut self, text: &str) -> Option<Effect> {
-        if let Some(lock) = &mut self.locked {
+        if let Some(lock) = &mut self.screen_lock {
             lock.typed.0.push_str(text.trim_end_matches(['\n', '\r']));
             return None;
         }
@@ -170,13 +170,13 @@ impl App {
     /// A key on the lock screen: the passphrase is typed, `Done` unlocks.
     fn on_lock_key(&mut self, key: KeyEvent) -> Option<Effect> {
         let action = keymap::lookup(&self.bindings, Context::Locked, key);
-        let lock = self.locked.as_mut()?;
+        let lock = self.screen_lock.as_mut()?;
         match (action, key.code) {
             (Some(Action::Done), _) => {
-                return Some(Effect::Unlock(std::mem::take(&mut lock.typed)));
+                return Some(Effect::UnlockScreen(std::mem::take(&mut lock.typed)));
             }
             (Some(Action::Quit), _) => {
-                if self.dirty || self.draft_sealed {
+                if self.dirty || self.draft_locked {
                     lock.message = "there are unsaved changes or something you were typing: \
                         unlock, then save or drop them"
                         .into();
@@ -672,7 +672,7 @@ impl App {
     /// one opens it).
     pub fn on_mouse(&mut self, event: crossterm::event::MouseEvent) -> Option<Effect> {
         use crossterm::event::{MouseButton, MouseEventKind};
-        if self.locked.is_some() || self.overlay.is_some() {
+        if self.screen_lock.is_some() || self.overlay.is_some() {
             return None;
         }
         match event.kind {

@@ -156,7 +156,7 @@ pub enum Outcome {
         /// The party, from 1.
         number: usize,
         /// The details, raw.
-        details: crate::core::party::Identity,
+        details: crate::core::party::Disclosure,
     },
     /// A new case was opened.
     Opened(String),
@@ -228,16 +228,16 @@ pub enum Outcome {
         recipients: usize,
     },
     /// The lock ran (idle, or asked for).
-    Locked {
+    ScreenLocked {
         /// After how many seconds without a key press (`None`: the member locked it).
         idle_secs: Option<u64>,
         /// Whether unsaved changes were saved first (`None`: there were none), or why not.
         saved: Option<Result<(), String>>,
-        /// Whether everything is sealed, or why not (then it stays unlocked).
-        sealed: Result<(), String>,
+        /// Whether everything is encrypted in memory, or why not (then it stays unlocked).
+        locked: Result<(), String>,
     },
     /// Unlocked, with what was being typed, if anything (a [`super::Draft`], serialised).
-    Unlocked {
+    ScreenUnlocked {
         /// The draft.
         draft: Option<String>,
     },
@@ -258,7 +258,7 @@ pub enum Outcome {
     /// An attachment was written to a file.
     AttachmentSaved(PathBuf),
     /// Unlocking was refused; why.
-    UnlockRefused(String),
+    ScreenUnlockRefused(String),
     /// Whether someone else saved over the file.
     DiskChecked(bool),
     /// Whether this laptop's clock is behind the newest change in the file: by how much.
@@ -489,7 +489,7 @@ impl App {
                 self.pending.push(format!("{code}: {said}"));
                 self.changed(format!("{code}: {said} (not saved yet: Ctrl-S)"));
                 let text = match &details {
-                    crate::core::party::Identity::Named {
+                    crate::core::party::Disclosure::Named {
                         name,
                         handle,
                         email,
@@ -655,17 +655,17 @@ impl App {
                 ));
                 return Some(Effect::ShowRoster);
             }
-            Outcome::Locked {
+            Outcome::ScreenLocked {
                 idle_secs,
                 saved,
-                sealed,
+                locked,
             } => {
                 let mut message = match idle_secs {
                     Some(secs) => format!("Locked after {} without a key press.", span(secs)),
                     None => "Locked.".to_string(),
                 };
-                if sealed.is_ok() && (self.draft().is_some() || !self.kept.is_empty()) {
-                    self.draft_sealed = true;
+                if locked.is_ok() && (self.draft().is_some() || !self.kept.is_empty()) {
+                    self.draft_locked = true;
                     message.push_str(" What you were typing is kept, encrypted, and comes back.");
                 }
                 match saved {
@@ -679,7 +679,7 @@ impl App {
                     )),
                     None => {}
                 }
-                match sealed {
+                match locked {
                     Ok(()) => {
                         // The log holds what the member did: it goes with the file.
                         self.log.clear();
@@ -689,7 +689,7 @@ impl App {
                     Err(e) => self.failed(format!("could not lock: {e}")),
                 }
             }
-            Outcome::Unlocked { draft } => {
+            Outcome::ScreenUnlocked { draft } => {
                 self.unlocked();
                 let restore = self.keep_for_restore(draft);
                 return Some(restore.unwrap_or(Effect::Refresh));
@@ -705,7 +705,7 @@ impl App {
             Outcome::AttachmentSaved(path) => {
                 self.done(format!("saved the attachment to {} (plaintext)", path.display()))
             }
-            Outcome::UnlockRefused(message) => self.unlock_failed(message),
+            Outcome::ScreenUnlockRefused(message) => self.unlock_failed(message),
             Outcome::DiskChecked(changed) => self.disk_changed = changed,
             Outcome::ClockChecked(behind) => self.clock_behind = behind,
             Outcome::Failed(message) => self.failed(message),
@@ -758,7 +758,7 @@ impl App {
         // Sealed with the file; they come back after unlocking.
         self.kept.clear();
         self.idle_left = None;
-        self.locked = Some(LockScreen {
+        self.screen_lock = Some(LockScreen {
             typed: Passphrase::default(),
             message,
         });
@@ -766,15 +766,15 @@ impl App {
 
     /// Unlocking failed; stay locked and say why.
     pub(super) fn unlock_failed(&mut self, message: String) {
-        if let Some(lock) = &mut self.locked {
+        if let Some(lock) = &mut self.screen_lock {
             lock.message = message;
         }
     }
 
     /// Unlocked: back to the queues (what was being typed comes back on its case).
     pub(super) fn unlocked(&mut self) {
-        self.locked = None;
-        self.draft_sealed = false;
+        self.screen_lock = None;
+        self.draft_locked = false;
         self.status = "unlocked".into();
     }
 

@@ -322,19 +322,19 @@ pub enum Effect {
     /// Re-encrypt the file to the current roster with a fresh file key.
     Rekey,
     /// Unlock with the key (and this passphrase, if it has one).
-    Unlock(Passphrase),
+    UnlockScreen(Passphrase),
     /// Load the open case again after a change, keeping the scroll.
     ReloadCase(String),
     /// Check whether someone else saved over the file.
     CheckDisk,
     /// Compare this laptop's clock with the newest change in the file.
     CheckClock,
-    /// Idle, or the member asked (Ctrl-L): save if possible, then seal the file and what was
-    /// being typed in memory.
-    Lock {
+    /// Idle, or the member asked (Ctrl-L): save if possible, then encrypt the file and what
+    /// was being typed in memory (the screen lock).
+    LockScreen {
         /// Seconds without a key press, for the lock screen (`None`: the member locked it).
         idle_secs: Option<u64>,
-        /// What was being typed ([`Draft`], serialised), kept sealed with the file.
+        /// What was being typed ([`Draft`], serialised), kept encrypted with the file.
         draft: Option<zeroize::Zeroizing<String>>,
     },
     /// Read a new member's key and show its fingerprint before adding them.
@@ -464,7 +464,7 @@ pub struct App {
     /// Something this message already put in the log (a dialog's whole text, an error).
     logged: bool,
     /// Set while the interface is locked: nothing of the file is in memory.
-    pub locked: Option<LockScreen>,
+    pub screen_lock: Option<LockScreen>,
     /// Seconds before the idle lock, when close.
     pub idle_left: Option<u64>,
     /// The file on disk is no longer the version opened (someone else saved it).
@@ -493,12 +493,13 @@ pub struct App {
     /// What was being typed when it locked, to put back on its case after unlocking.
     restore: Option<Draft>,
     /// Drafts kept aside (a form or a note per case and action): opening the same one on
-    /// the same case brings its draft back. Sealed with the file while locked.
+    /// the same case brings its draft back. Encrypted with the file while the screen is locked.
     pub kept: Vec<Draft>,
     /// The case the committee screen was opened from (Esc goes back to it).
     roster_from: Option<String>,
-    /// While locked: what was being typed is sealed with the file (quitting would drop it).
-    draft_sealed: bool,
+    /// While the screen is locked: what was being typed is encrypted with the file (quitting
+    /// would drop it).
+    draft_locked: bool,
     /// The text of the search hit being opened, to say where it matched.
     found_snippet: Option<String>,
     /// A question that waits until the message shown now is dismissed (sync conflict copies
@@ -652,7 +653,7 @@ impl App {
             privacy: false,
             status_is_error: false,
             logged: false,
-            locked: None,
+            screen_lock: None,
             idle_left: None,
             disk_changed: false,
             clock_behind: None,
@@ -668,7 +669,7 @@ impl App {
             restore: None,
             kept: Vec::new(),
             roster_from: None,
-            draft_sealed: false,
+            draft_locked: false,
             found_snippet: None,
             waiting: None,
             status_seen: (String::new(), now),
@@ -767,11 +768,11 @@ impl App {
     /// The idle clock: lock at the limit (keeping what is being typed), count down in the
     /// last minute.
     fn idle(&mut self, idle: std::time::Duration, limit: std::time::Duration) -> Option<Effect> {
-        if self.locked.is_some() {
+        if self.screen_lock.is_some() {
             return None;
         }
         if idle >= limit {
-            return Some(Effect::Lock {
+            return Some(Effect::LockScreen {
                 idle_secs: Some(limit.as_secs().max(1)),
                 draft: self.draft_to_keep(),
             });

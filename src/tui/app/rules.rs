@@ -292,7 +292,7 @@ fn case_unavailable(data: &CaseData, action: Action, dirty: bool) -> Option<Stri
         }
         Action::OpenContact
             if !case.parties.iter().any(|p| {
-                matches!(p.identity, crate::core::party::Identity::Held { held_by, .. } if Some(held_by) == me)
+                matches!(p.identity, crate::core::party::Disclosure::Held { held_by, .. } if Some(held_by) == me)
             }) =>
         {
             "you hold no party's contact details on it".into()

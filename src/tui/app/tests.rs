@@ -421,18 +421,19 @@ fn the_idle_lock_keeps_an_open_decision_form_and_puts_it_back_on_its_case() {
     app.on_key(key(KeyCode::Tab));
     type_text(&mut app, "A long rationale");
     let limit = std::time::Duration::from_secs(15);
-    let Some(Effect::Lock { idle_secs, draft }) = app.update(Msg::Idle { idle: limit, limit })
+    let Some(Effect::LockScreen { idle_secs, draft }) =
+        app.update(Msg::Idle { idle: limit, limit })
     else {
         panic!("locks")
     };
     assert_eq!(idle_secs, Some(15));
     let draft = draft.expect("the form is kept");
-    app.update(Outcome::Locked {
+    app.update(Outcome::ScreenLocked {
         idle_secs,
         saved: None,
-        sealed: Ok(()),
+        locked: Ok(()),
     });
-    let message = &app.locked.as_ref().unwrap().message;
+    let message = &app.screen_lock.as_ref().unwrap().message;
     assert!(message.contains("15 seconds"), "{message}");
     assert!(
         app.overlay.is_none() && matches!(app.screen, Screen::Queues),
@@ -440,7 +441,7 @@ fn the_idle_lock_keeps_an_open_decision_form_and_puts_it_back_on_its_case() {
     );
     // Unlocked: the case loads, and the form comes back on it with what was typed.
     assert_eq!(
-        app.update(Outcome::Unlocked {
+        app.update(Outcome::ScreenUnlocked {
             draft: Some(draft.to_string())
         }),
         Some(Effect::OpenCase(code.clone()))
@@ -484,7 +485,7 @@ fn the_palette_ranks_by_name_and_lists_no_cursor_moves() {
     let (app, _) = on_demo_case(|c| c.status == Status::Deliberating && c.decision.is_none());
     let first = |query: &str| app.palette(query).first().map(|e| e.action);
     assert_eq!(first("vote"), Some(Action::Vote));
-    assert_eq!(first("lock"), Some(Action::Lock));
+    assert_eq!(first("lock"), Some(Action::LockScreen));
     assert_eq!(first("dec"), Some(Action::Decide));
     assert_eq!(first("exp"), Some(Action::Export));
     assert_eq!(first("note"), Some(Action::AddNote));
@@ -653,20 +654,21 @@ fn a_draft_is_kept_per_case_and_comes_back_with_the_same_form_there() {
     assert!(!app.quit && matches!(app.overlay, Some(Overlay::ConfirmQuit)));
     app.overlay = None;
     let limit = std::time::Duration::from_secs(15);
-    let Some(Effect::Lock { draft, .. }) = app.update(Msg::Idle { idle: limit, limit }) else {
+    let Some(Effect::LockScreen { draft, .. }) = app.update(Msg::Idle { idle: limit, limit })
+    else {
         panic!("locks")
     };
     let sealed = draft.expect("the kept draft is sealed with the file");
-    app.update(Outcome::Locked {
+    app.update(Outcome::ScreenLocked {
         idle_secs: Some(15),
         saved: None,
-        sealed: Ok(()),
+        locked: Ok(()),
     });
     assert!(
         app.kept.is_empty(),
         "nothing typed stays in the clear while locked"
     );
-    app.update(Outcome::Unlocked {
+    app.update(Outcome::ScreenUnlocked {
         draft: Some(sealed.to_string()),
     });
     assert_eq!(app.kept.len(), 1);

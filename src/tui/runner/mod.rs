@@ -11,7 +11,7 @@ use super::app::{self, App, Effect, Outcome, Passphrase, Shown};
 use super::request::Request;
 use crate::core::describe;
 use crate::core::event::{ConflictKind, EventKind, NoteKind};
-use crate::core::party::Identity as PartyIdentity;
+use crate::core::party::Disclosure;
 use crate::core::queue::View;
 use crate::core::sanitize::inline;
 use crate::ops::OpenFile;
@@ -68,8 +68,9 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Whether the file is sealed and the key dropped (only unlocking is carried out).
-    pub fn is_locked(&self) -> bool {
+    /// Whether the screen is locked: the file encrypted in memory and the key dropped (only
+    /// unlocking is carried out).
+    pub fn is_screen_locked(&self) -> bool {
         self.identity.is_none()
     }
 
@@ -90,7 +91,7 @@ impl<'a> Runner<'a> {
         app.read_only = file.check_writable().is_err();
         // After a change, a save, a merge or a drop, the queue counts (needs-attention among
         // them) are computed again, wherever the member is.
-        if changed && !refreshed && !self.is_locked() && !app.quit {
+        if changed && !refreshed && !self.is_screen_locked() && !app.quit {
             let outcome = refresh(app, file).unwrap_or_else(|e| Outcome::Failed(explain(&e)));
             if let Some(effect) = app.update(outcome) {
                 self.run(app, file, effect);
@@ -101,8 +102,8 @@ impl<'a> Runner<'a> {
     /// Carry out `effect` against the file; `None` when there is nothing to report (locked).
     pub fn carry_out(&mut self, app: &App, file: &mut OpenFile, effect: Effect) -> Option<Outcome> {
         let effect = match effect {
-            Effect::Unlock(typed) => return self.unlock(file, typed),
-            Effect::Lock { idle_secs, draft } => {
+            Effect::UnlockScreen(typed) => return self.unlock(file, typed),
+            Effect::LockScreen { idle_secs, draft } => {
                 return self.lock(file, idle_secs, draft, &app.export_dir);
             }
             effect => effect,
@@ -123,15 +124,12 @@ impl<'a> Runner<'a> {
             }
             Effect::ChangeStatus { code, to } => change_case(file, &code, CaseChange::Status(to)),
             Effect::Save => save(file, identity, &app.export_dir),
-            Effect::SaveAs(path) => file
-                .save_as(&path, identity)
-                .map(|r| Outcome::Saved {
-                    path: r.path,
-                    renamed: Some(file.label()),
-                    merged: None,
-                    displaced: Vec::new(),
-                })
-                .map_err(ops::Error::from),
+            Effect::SaveAs(path) => file.save_as(&path, identity).map(|r| Outcome::Saved {
+                path: r.path,
+                renamed: Some(file.label()),
+                merged: None,
+                displaced: Vec::new(),
+            }),
             Effect::FindCopies => {
                 if file.check_writable().is_err() {
                     return None;
@@ -176,13 +174,13 @@ impl<'a> Runner<'a> {
                     Outcome::ClockChecked(behind.map(|b| ops::notices::span(b.by_how_much)))
                 })
                 .map_err(ops::Error::from),
-            Effect::Unlock(_) | Effect::Lock { .. } => return None,
+            Effect::UnlockScreen(_) | Effect::LockScreen { .. } => return None,
         };
         Some(result.unwrap_or_else(|error| Outcome::Failed(explain(&error))))
     }
 
-    /// Idle: save unsaved changes if the file allows it, then seal everything (and the note
-    /// being written) in memory and drop the key. If sealing fails, stay unlocked (the model
+    /// Idle: save unsaved changes if the file allows it, then encrypt everything (and the
+    /// note being written) in memory and drop the key. If that fails, stay unlocked (the model
     /// says why) rather than lose anything.
     fn lock(
         &mut self,
@@ -193,7 +191,7 @@ impl<'a> Runner<'a> {
     ) -> Option<Outcome> {
         let identity = self.identity.as_ref()?;
         // The vault refuses to save over the demo or a file changed on disk; then the changes
-        // stay, sealed with the rest.
+        // stay, encrypted with the rest.
         // An expunge that takes effect at this save is applied by it (the lock screen does not
         // list what casebook cannot reach; `casebook expunge` and a save from the interface do).
         let saved = file.is_dirty().then(|| {
@@ -201,30 +199,30 @@ impl<'a> Runner<'a> {
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         });
-        let sealed = file
+        let locked = file
             .lock_screen(identity, draft.as_deref().map(String::as_str))
             .map_err(|e| e.to_string());
-        if sealed.is_ok() {
+        if locked.is_ok() {
             self.identity = None;
         }
-        Some(Outcome::Locked {
+        Some(Outcome::ScreenLocked {
             idle_secs,
             saved,
-            sealed,
+            locked,
         })
     }
 
-    /// Load the key again (with the typed passphrase if it asks for one) and unseal the file.
+    /// Load the key again (with the typed passphrase if it asks for one) and unlock the screen.
     fn unlock(&mut self, file: &mut OpenFile, typed: Passphrase) -> Option<Outcome> {
-        if !self.is_locked() {
+        if !self.is_screen_locked() {
             return None;
         }
         Some(match unlock(file, &self.opener, self.reload, typed) {
             Ok((key, draft)) => {
                 self.identity = Some(key);
-                Outcome::Unlocked { draft }
+                Outcome::ScreenUnlocked { draft }
             }
-            Err(message) => Outcome::UnlockRefused(message),
+            Err(message) => Outcome::ScreenUnlockRefused(message),
         })
     }
 }
@@ -302,7 +300,7 @@ fn show_case(file: &mut OpenFile, code: &str, shown: Shown) -> Result<Outcome> {
     let mut elsewhere = Vec::with_capacity(case.parties.len());
     for party in &case.parties {
         let linked = match party.identity {
-            PartyIdentity::Linked => ops::cases::linked_label(file, party),
+            Disclosure::Linked => ops::cases::linked_label(file, party),
             _ => None,
         };
         elsewhere.push((linked, ops::cases::other_cases(file, &case, party)?));

@@ -424,8 +424,8 @@ fn locking_saves_seals_and_unlocking_needs_the_same_key() {
     app.dirty = true;
     app.update(crate::tui::action::Action::Open);
     lock_now(&mut app, &mut file, &mut runner, 5);
-    assert!(file.is_screen_locked() && runner.is_locked());
-    assert!(app.locked.is_some() && app.rows.is_empty());
+    assert!(file.is_screen_locked() && runner.is_screen_locked());
+    assert!(app.screen_lock.is_some() && app.rows.is_empty());
     assert!(!app.dirty, "saved before locking");
     assert!(
         file.cases().unwrap().is_empty(),
@@ -452,11 +452,11 @@ fn locking_saves_seals_and_unlocking_needs_the_same_key() {
     let mut keys = typing("other");
     keys.push(KeyCode::Enter);
     press(&mut app, &mut file, &mut runner, &keys);
-    let message = &app.locked.as_ref().expect("still locked").message;
+    let message = &app.screen_lock.as_ref().expect("still locked").message;
     assert!(message.contains("not the key that opened"), "{message}");
     assert!(file.is_screen_locked());
     press(&mut app, &mut file, &mut runner, &[KeyCode::Enter]);
-    assert!(app.locked.is_none() && !runner.is_locked());
+    assert!(app.screen_lock.is_none() && !runner.is_screen_locked());
     assert!(app.overlay.is_none(), "no draft");
     assert!(!file.is_screen_locked());
     assert!(!app.rows.is_empty(), "the queues are back");
@@ -497,7 +497,7 @@ fn a_refused_save_keeps_changes_and_the_draft_sealed_in_memory() {
     }
     lock_now(&mut app, &mut file, &mut runner, 1);
     assert!(file.is_screen_locked() && app.dirty);
-    let message = &app.locked.as_ref().unwrap().message;
+    let message = &app.screen_lock.as_ref().unwrap().message;
     assert!(message.contains("kept, encrypted, in memory"), "{message}");
     press(&mut app, &mut file, &mut runner, &[KeyCode::Enter]);
     assert!(

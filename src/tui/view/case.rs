@@ -184,10 +184,10 @@ pub fn case_rows(
                 .map(|(l, o)| (l.as_deref(), o.as_slice()))
                 .unwrap_or((None, &[]));
             let who = match (&p.identity, linked) {
-                (PartyIdentity::Anonymous { contact_held_by }, _) => {
+                (Disclosure::Anonymous { contact_held_by }, _) => {
                     format!("anonymous (contact held by {})", name(*contact_held_by))
                 }
-                (PartyIdentity::Held { held_by, .. }, _) => {
+                (Disclosure::Held { held_by, .. }, _) => {
                     let mine = data.me.is_some_and(|(me, _)| me == *held_by);
                     format!(
                         "contact held by {} (sealed to them){}",

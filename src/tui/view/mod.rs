@@ -39,7 +39,7 @@ use super::line::LineEdit;
 use super::theme::Theme;
 use crate::core::describe;
 use crate::core::event::{ConflictKind, Event, EventKind, NoteKind};
-use crate::core::party::Identity as PartyIdentity;
+use crate::core::party::Disclosure;
 use crate::core::sanitize::{body, inline};
 
 /// Columns left of the case's rows for the selected entry's mark.
@@ -134,7 +134,7 @@ pub fn render_with(app: &App, layout: &CaseLayout, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(frame.area());
-    if let Some(lock) = &app.locked {
+    if let Some(lock) = &app.screen_lock {
         render_lock(app, lock, frame, main);
         render_status(app, frame, status);
         return;
@@ -145,7 +145,7 @@ pub fn render_with(app: &App, layout: &CaseLayout, frame: &mut Frame) {
         let text = format!(
             "Case text is hidden.\n\n{} shows it again; {} locks.",
             app.key_for(crate::tui::action::Action::Privacy),
-            app.key_for(crate::tui::action::Action::Lock)
+            app.key_for(crate::tui::action::Action::LockScreen)
         );
         let block = Block::default().borders(Borders::ALL).title(" Privacy ");
         let inner = block.inner(main);

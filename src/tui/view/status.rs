@@ -189,7 +189,7 @@ pub(super) fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(left) = app.idle_left {
         spans.push(Span::styled(format!("locks in {left}s "), theme.warning()));
     }
-    if app.locked.is_none() {
+    if app.screen_lock.is_none() {
         // The message first (whole when it fits; the log keeps it whole), then as many whole
         // hints as fit.
         let used: usize = spans.iter().map(|s| s.width()).sum();

@@ -11,7 +11,7 @@ use crate::Error;
 use casebook_core::case::{Channel, ScopeJudgement, Severity, Status};
 use casebook_core::decision::Ballot;
 use casebook_core::event::{AttachmentRef, Audience, ConflictKind, Details, EventKind, NoteKind};
-use casebook_core::party::{Identity as PartyIdentity, PartyRole};
+use casebook_core::party::{Disclosure, PartyRole};
 use casebook_core::process;
 
 /// Notes the demo committee writes, some long and in several paragraphs.
@@ -209,7 +209,7 @@ impl Script {
             SAM,
             again,
             PartyRole::Reported,
-            PartyIdentity::Linked,
+            Disclosure::Linked,
             Some(drew),
         )?;
         self.step(SAM, again, Status::Triage)?;
@@ -265,7 +265,7 @@ impl Script {
             TOMAS,
             urgent,
             PartyRole::Reporter,
-            PartyIdentity::Anonymous {
+            Disclosure::Anonymous {
                 contact_held_by: tomas,
             },
             None,
@@ -288,7 +288,7 @@ impl Script {
             TOMAS,
             urgent,
             PartyRole::Witness,
-            PartyIdentity::Pseudonymous {
+            Disclosure::Pseudonymous {
                 alias: "nightowl".into(),
             },
             None,
@@ -336,7 +336,7 @@ impl Script {
             SAM,
             mailed,
             PartyRole::Reporter,
-            PartyIdentity::Named {
+            Disclosure::Named {
                 name: "Alex Newcomer".into(),
                 handle: None,
                 email: Some("alex@example.net".into()),

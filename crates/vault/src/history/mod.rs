@@ -666,8 +666,8 @@ fn summaries_of(
             .iter()
             .any(|r| r.case.as_deref() == Some(case) && r.kind == "case-sealed");
         match crate::sealing::here(conn, case)? {
-            Some(true) => {}
-            Some(false) if resealed => {}
+            crate::sealing::Here::Readable => {}
+            crate::sealing::Here::SealedFrom if resealed => {}
             _ => continue,
         }
         let Ok(id) = Uuid::parse_str(case).map(CaseId) else {
