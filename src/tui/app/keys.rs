@@ -209,413 +209,527 @@ impl App {
                 title,
                 text,
                 scroll,
-            } => {
-                let Some(scroll) = self.scrolled(scroll, action) else {
-                    // Dismissed: a question that waited behind it comes up now.
-                    self.overlay = self.waiting.take();
-                    return None;
-                };
-                self.overlay = Some(Overlay::Message {
-                    title,
-                    text,
-                    scroll,
-                });
-                None
-            }
-            Overlay::Failure { text, scroll } => match action {
-                Some(_) => {
-                    let Some(scroll) = self.scrolled(scroll, action) else {
-                        self.overlay = self.waiting.take();
-                        return None;
-                    };
-                    self.overlay = Some(Overlay::Failure { text, scroll });
-                    None
-                }
-                // Read: the key goes on to the screen.
-                None => {
-                    self.overlay = self.waiting.take();
-                    if self.overlay.is_some() {
-                        return None;
-                    }
-                    self.on_key_inner(key)
-                }
-            },
+            } => self.on_key_in_message(title, text, scroll, action),
+            Overlay::Failure { text, scroll } => self.on_key_in_failure(text, scroll, action, key),
             Overlay::Pager {
                 title,
                 text,
                 scroll,
-            } => {
-                let scroll = self.scrolled(scroll, action)?;
-                self.overlay = Some(Overlay::Pager {
-                    title,
-                    text,
-                    scroll,
-                });
-                None
-            }
-            Overlay::ConfirmQuit => match action {
-                // A file that cannot be written (the built-in demo): save a copy instead.
-                Some(Action::Save) if self.read_only => {
-                    self.overlay = Some(Overlay::SaveAs {
-                        path: LineEdit::default(),
-                        error: None,
-                    });
-                    None
-                }
-                Some(Action::Save) => Some(Effect::SaveAndQuit),
-                Some(Action::Discard) => {
-                    self.quit = true;
-                    None
-                }
-                _ => {
-                    self.status = "not quitting".into();
-                    None
-                }
-            },
+            } => self.on_key_in_pager(title, text, scroll, action),
+            Overlay::ConfirmQuit => self.on_key_in_confirm_quit(action),
             // The choices when the file changed on disk: merge that copy in and save (the
             // save merges it), or save yours under a new name.
-            Overlay::ChangedOnDisk => {
-                match action {
-                    Some(Action::Merge | Action::Yes) => {
-                        self.status = "merging the copy on disk with yours…".into();
-                        return Some(Effect::Save);
-                    }
-                    Some(Action::Save) => {
-                        self.overlay = Some(Overlay::SaveAs {
-                            path: LineEdit::default(),
-                            error: None,
-                        })
-                    }
-                    _ => self.status = "not saved: your changes are still in memory".into(),
-                }
-                None
+            Overlay::ChangedOnDisk => self.on_key_in_changed_on_disk(action),
+            Overlay::Confirm { effect, back, .. } => self.on_key_in_confirm(effect, back, action),
+            Overlay::Discard { kept, .. } => self.on_key_in_discard(kept, action),
+            Overlay::Note(editor) => self.on_key_in_note(editor, action, key),
+            Overlay::SaveAs { path, error } => self.on_key_in_save_as(path, error, action, key),
+            Overlay::Status { options, selected } => {
+                self.on_key_in_status(options, selected, action)
             }
-            Overlay::Confirm { effect, back, .. } => match action {
-                Some(Action::Yes) => {
-                    // A form stays (under the effect) until the runner says it worked, so that a
-                    // refusal keeps what was typed; a chooser has nothing typed and closes.
-                    self.overlay = back.filter(|b| matches!(**b, Overlay::Form(_))).map(|b| *b);
-                    Some(effect)
-                }
-                _ => {
-                    self.status = "nothing done".into();
-                    self.overlay = back.map(|b| *b);
-                    None
-                }
-            },
-            Overlay::Discard { kept, .. } => match action {
-                Some(Action::KeepDraft) => {
-                    match self.draft_in(&kept) {
-                        Some(draft) => {
-                            self.keep_aside(draft);
-                            self.status = "kept as a draft: the same form (or a note) on this \
-                                           case brings it back"
-                                .into();
-                        }
-                        None => {
-                            self.status = "kept: go on typing".into();
-                            self.overlay = Some(*kept);
-                            return None;
-                        }
-                    }
-                    None
-                }
-                Some(Action::Yes) => {
-                    self.status = "dropped".into();
-                    None
-                }
-                _ => {
-                    self.status = "kept: go on typing".into();
-                    self.overlay = Some(*kept);
-                    None
-                }
-            },
-            Overlay::Note(mut editor) => match action {
-                Some(Action::Back) => {
-                    let overlay = Overlay::Note(editor);
-                    if overlay.typed().is_some() {
-                        self.ask_discard(overlay);
-                    } else {
-                        self.status = "empty note closed".into();
-                    }
-                    None
-                }
-                Some(Action::Done) => {
-                    let body = editor.lines().join("\n");
-                    if body.trim().is_empty() {
-                        self.status = "empty note closed".into();
-                        return None;
-                    }
-                    let code = self.open_case()?.to_string();
-                    // The editor stays open until the note is recorded (a refusal keeps it).
-                    self.overlay = Some(Overlay::Note(editor));
-                    Some(Effect::AddNote { code, body })
-                }
-                _ => {
-                    crate::tui::form::text_key(&mut editor, key);
-                    self.overlay = Some(Overlay::Note(editor));
-                    None
-                }
-            },
-            Overlay::SaveAs { mut path, error } => match action {
-                Some(Action::Back) => None,
-                Some(Action::Done) if !path.text().trim().is_empty() => {
-                    let target = PathBuf::from(path.text().trim());
-                    // Kept open (with the name) until the save worked.
-                    self.overlay = Some(Overlay::SaveAs { path, error: None });
-                    Some(Effect::SaveAs(target))
-                }
-                _ => {
-                    path.on_key(key);
-                    self.overlay = Some(Overlay::SaveAs { path, error });
-                    None
-                }
-            },
-            Overlay::Status {
-                options,
-                mut selected,
-            } => {
-                match action {
-                    Some(Action::Back) => return None,
-                    Some(Action::Open) => {
-                        let (code, to) = (self.open_case()?.to_string(), *options.get(selected)?);
-                        let effect = Effect::ChangeStatus {
-                            code: code.clone(),
-                            to,
-                        };
-                        if !to.is_finished() {
-                            return Some(effect);
-                        }
-                        // A final status ends the case's handling: say so and ask.
-                        self.overlay = Some(Overlay::Confirm {
-                            question: format!(
-                                "Move {code} to {to}? That is a final status: the case leaves \
-                                 the working queues and only reopening brings it back."
-                            ),
-                            effect,
-                            back: Some(Box::new(Overlay::Status { options, selected })),
-                        });
-                        return None;
-                    }
-                    Some(Action::Up) => selected = selected.saturating_sub(1),
-                    Some(Action::Down) => {
-                        selected = (selected + 1).min(options.len().saturating_sub(1))
-                    }
-                    _ => {}
-                }
-                self.overlay = Some(Overlay::Status { options, selected });
-                None
-            }
-            Overlay::Form(mut form) => match form.on_key_with(&self.bindings, key) {
-                Reply::Cancel => {
-                    let overlay = Overlay::Form(form);
-                    if overlay.typed().is_some() {
-                        self.ask_discard(overlay);
-                    } else if let Overlay::Form(form) = overlay {
-                        self.status = format!("{}: cancelled", form.title);
-                    }
-                    None
-                }
-                Reply::Editing => {
-                    self.overlay = Some(Overlay::Form(form));
-                    None
-                }
-                Reply::Submit => self.submit(form),
-            },
+            Overlay::Form(form) => self.on_key_in_form(form, key),
             Overlay::Search {
-                mut query,
+                query,
                 hits,
-                mut selected,
-            } => {
-                match action {
-                    Some(Action::Back) => return None,
-                    Some(Action::Open) => {
-                        let hit = hits.get(selected)?;
-                        self.found_snippet = Some(hit.snippet.clone());
-                        return Some(match hit.event {
-                            Some(event) => Effect::OpenCaseAt(hit.code.clone(), event),
-                            None => Effect::OpenCase(hit.code.clone()),
-                        });
-                    }
-                    Some(Action::Up) => selected = selected.saturating_sub(1),
-                    Some(Action::Down) => {
-                        selected = (selected + 1).min(hits.len().saturating_sub(1))
-                    }
-                    _ if query.on_key(key) => {
-                        // The query changed: search again as you type.
-                        let text = query.text().to_string();
-                        self.overlay = Some(Overlay::Search {
-                            query,
-                            hits,
-                            selected: 0,
-                        });
-                        return Some(Effect::Search(text));
-                    }
-                    _ => {}
+                selected,
+            } => self.on_key_in_search(query, hits, selected, action, key),
+            Overlay::Palette { query, selected } => {
+                self.on_key_in_palette(query, selected, action, key)
+            }
+            Overlay::Jump { query, selected } => self.on_key_in_jump(query, selected, action, key),
+            Overlay::Attachments { selected } => self.on_key_in_attachments(selected, action),
+            Overlay::Pending { changes, selected } => {
+                self.on_key_in_pending(changes, selected, action)
+            }
+        }
+    }
+
+    /// [`Overlay::Message`]: see [`Self::on_overlay_key`].
+    fn on_key_in_message(
+        &mut self,
+        title: String,
+        text: String,
+        scroll: u16,
+        action: Option<Action>,
+    ) -> Option<Effect> {
+        let Some(scroll) = self.scrolled(scroll, action) else {
+            // Dismissed: a question that waited behind it comes up now.
+            self.overlay = self.waiting.take();
+            return None;
+        };
+        self.overlay = Some(Overlay::Message {
+            title,
+            text,
+            scroll,
+        });
+        None
+    }
+
+    /// [`Overlay::Failure`]: see [`Self::on_overlay_key`].
+    fn on_key_in_failure(
+        &mut self,
+        text: String,
+        scroll: u16,
+        action: Option<Action>,
+        key: KeyEvent,
+    ) -> Option<Effect> {
+        match action {
+            Some(_) => {
+                let Some(scroll) = self.scrolled(scroll, action) else {
+                    self.overlay = self.waiting.take();
+                    return None;
+                };
+                self.overlay = Some(Overlay::Failure { text, scroll });
+                None
+            }
+            // Read: the key goes on to the screen.
+            None => {
+                self.overlay = self.waiting.take();
+                if self.overlay.is_some() {
+                    return None;
                 }
-                self.overlay = Some(Overlay::Search {
-                    query,
-                    hits,
-                    selected,
+                self.on_key_inner(key)
+            }
+        }
+    }
+
+    /// [`Overlay::Pager`]: see [`Self::on_overlay_key`].
+    fn on_key_in_pager(
+        &mut self,
+        title: String,
+        text: String,
+        scroll: u16,
+        action: Option<Action>,
+    ) -> Option<Effect> {
+        let scroll = self.scrolled(scroll, action)?;
+        self.overlay = Some(Overlay::Pager {
+            title,
+            text,
+            scroll,
+        });
+        None
+    }
+
+    /// [`Overlay::ConfirmQuit`]: see [`Self::on_overlay_key`].
+    fn on_key_in_confirm_quit(&mut self, action: Option<Action>) -> Option<Effect> {
+        match action {
+            // A file that cannot be written (the built-in demo): save a copy instead.
+            Some(Action::Save) if self.read_only => {
+                self.overlay = Some(Overlay::SaveAs {
+                    path: LineEdit::default(),
+                    error: None,
                 });
                 None
             }
-            Overlay::Palette {
-                mut query,
-                mut selected,
-            } => {
-                let entries = self.palette(query.text());
-                match action {
-                    Some(Action::Back) => return None,
-                    Some(Action::Open) => {
-                        let entry = entries.get(selected)?;
-                        if let Some(why) = &entry.unavailable {
-                            self.status = format!("{}: {why}", entry.action.describe());
-                            return None;
-                        }
-                        return self.update(entry.action);
-                    }
-                    Some(Action::Up) => selected = selected.saturating_sub(1),
-                    Some(Action::Down) => {
-                        selected = (selected + 1).min(entries.len().saturating_sub(1))
-                    }
-                    _ if query.on_key(key) => selected = 0,
-                    _ => {}
-                }
-                self.overlay = Some(Overlay::Palette { query, selected });
+            Some(Action::Save) => Some(Effect::SaveAndQuit),
+            Some(Action::Discard) => {
+                self.quit = true;
                 None
             }
-            Overlay::Jump {
-                mut query,
-                mut selected,
-            } => {
-                let matches = self.jump_matches(query.text());
-                let chosen = matches.get(selected).map(|c| c.to_string());
-                let count = matches.len();
-                match action {
-                    Some(Action::Back) => return None,
-                    Some(Action::Open) => {
-                        let Some(code) = chosen else {
-                            self.status = format!(
-                                "no case matches {:?}",
-                                crate::core::sanitize::inline(query.text())
-                            );
-                            self.overlay = Some(Overlay::Jump { query, selected });
-                            return None;
-                        };
-                        return Some(Effect::OpenCase(code));
-                    }
-                    Some(Action::NextField) => {
-                        if let Some(code) = chosen {
-                            query = LineEdit::new(&code);
-                            selected = 0;
-                        }
-                    }
-                    Some(Action::Up) => selected = selected.saturating_sub(1),
-                    Some(Action::Down) => selected = (selected + 1).min(count.saturating_sub(1)),
-                    _ if query.on_key(key) => selected = 0,
-                    _ => {}
-                }
-                self.overlay = Some(Overlay::Jump { query, selected });
-                None
-            }
-            Overlay::Attachments { mut selected } => {
-                let Screen::Case { data, .. } = &self.screen else {
-                    return None;
-                };
-                let count = data.attachments.len();
-                let chosen = data.attachments.get(selected).cloned();
-                match action {
-                    Some(Action::Back) => return None,
-                    Some(Action::Up) => selected = selected.saturating_sub(1),
-                    Some(Action::Down) => selected = (selected + 1).min(count.saturating_sub(1)),
-                    Some(Action::Open) => {
-                        let a = chosen?;
-                        self.overlay = Some(Overlay::Attachments { selected });
-                        if !is_text(&a.content_type) {
-                            self.status = format!(
-                                "{} is {}, not text: w saves it to a file",
-                                crate::core::sanitize::inline(&a.name),
-                                crate::core::sanitize::inline(&a.content_type)
-                            );
-                            return None;
-                        }
-                        return Some(Effect::ReadAttachment {
-                            sha256: a.sha256,
-                            name: a.name,
-                        });
-                    }
-                    Some(Action::SaveAs) => {
-                        let a = chosen?;
-                        let code = self.open_case()?.to_string();
-                        self.overlay =
-                            Some(form(save_attachment_form(&code, &a, &self.export_dir)));
-                        return None;
-                    }
-                    _ => {}
-                }
-                self.overlay = Some(Overlay::Attachments { selected });
-                None
-            }
-            Overlay::Pending {
-                changes,
-                mut selected,
-            } => {
-                match action {
-                    Some(Action::Back) => return None,
-                    Some(Action::Up) => selected = selected.saturating_sub(1),
-                    Some(Action::Down) => {
-                        selected = (selected + 1).min(changes.len().saturating_sub(1))
-                    }
-                    Some(Action::DropPending) => {
-                        let change = changes.get(selected)?;
-                        // Refused here, before anything claims it is gone (the file refuses
-                        // it too: see `OpenFile::drop_unsaved`).
-                        if let Some(seal) = changes.iter().find(|c| c.seals) {
-                            self.overlay = None;
-                            self.failed(format!(
-                                "Nothing can be dropped while “{}” is unsaved: keeping members \
-                                 out of a case has sealed its content in memory already, and \
-                                 dropping changes cannot bring that back. Save (Ctrl-S) to keep \
-                                 every change, or quit without saving to keep none of them.",
-                                crate::core::sanitize::inline(&seal.said)
-                            ));
-                            return None;
-                        }
-                        let later = changes[selected + 1..]
-                            .iter()
-                            .filter(|c| c.case == change.case)
-                            .count();
-                        let question = format!(
-                            "Drop “{}”{}? It was never saved: nothing of it stays in the file.",
-                            crate::core::sanitize::inline(&change.said),
-                            match later {
-                                0 => String::new(),
-                                n => format!(
-                                    " and the {n} later change{} on the same {}",
-                                    if n == 1 { "" } else { "s" },
-                                    if change.case.is_none() {
-                                        "committee"
-                                    } else {
-                                        "case"
-                                    }
-                                ),
-                            }
-                        );
-                        let effect = Effect::DropUnsaved(change.event);
-                        self.overlay = Some(Overlay::Confirm {
-                            question,
-                            effect,
-                            back: Some(Box::new(Overlay::Pending { changes, selected })),
-                        });
-                        return None;
-                    }
-                    _ => {}
-                }
-                self.overlay = Some(Overlay::Pending { changes, selected });
+            _ => {
+                self.status = "not quitting".into();
                 None
             }
         }
+    }
+
+    /// [`Overlay::ChangedOnDisk`]: see [`Self::on_overlay_key`].
+    fn on_key_in_changed_on_disk(&mut self, action: Option<Action>) -> Option<Effect> {
+        match action {
+            Some(Action::Merge | Action::Yes) => {
+                self.status = "merging the copy on disk with yours…".into();
+                return Some(Effect::Save);
+            }
+            Some(Action::Save) => {
+                self.overlay = Some(Overlay::SaveAs {
+                    path: LineEdit::default(),
+                    error: None,
+                })
+            }
+            _ => self.status = "not saved: your changes are still in memory".into(),
+        }
+        None
+    }
+
+    /// [`Overlay::Confirm`]: see [`Self::on_overlay_key`].
+    fn on_key_in_confirm(
+        &mut self,
+        effect: Effect,
+        back: Option<Box<Overlay>>,
+        action: Option<Action>,
+    ) -> Option<Effect> {
+        match action {
+            Some(Action::Yes) => {
+                // A form stays (under the effect) until the runner says it worked, so that a
+                // refusal keeps what was typed; a chooser has nothing typed and closes.
+                self.overlay = back.filter(|b| matches!(**b, Overlay::Form(_))).map(|b| *b);
+                Some(effect)
+            }
+            _ => {
+                self.status = "nothing done".into();
+                self.overlay = back.map(|b| *b);
+                None
+            }
+        }
+    }
+
+    /// [`Overlay::Discard`]: see [`Self::on_overlay_key`].
+    fn on_key_in_discard(&mut self, kept: Box<Overlay>, action: Option<Action>) -> Option<Effect> {
+        match action {
+            Some(Action::KeepDraft) => {
+                match self.draft_in(&kept) {
+                    Some(draft) => {
+                        self.keep_aside(draft);
+                        self.status = "kept as a draft: the same form (or a note) on this \
+                                           case brings it back"
+                            .into();
+                    }
+                    None => {
+                        self.status = "kept: go on typing".into();
+                        self.overlay = Some(*kept);
+                        return None;
+                    }
+                }
+                None
+            }
+            Some(Action::Yes) => {
+                self.status = "dropped".into();
+                None
+            }
+            _ => {
+                self.status = "kept: go on typing".into();
+                self.overlay = Some(*kept);
+                None
+            }
+        }
+    }
+
+    /// [`Overlay::Note`]: see [`Self::on_overlay_key`].
+    fn on_key_in_note(
+        &mut self,
+        mut editor: Box<TextArea<'static>>,
+        action: Option<Action>,
+        key: KeyEvent,
+    ) -> Option<Effect> {
+        match action {
+            Some(Action::Back) => {
+                let overlay = Overlay::Note(editor);
+                if overlay.typed().is_some() {
+                    self.ask_discard(overlay);
+                } else {
+                    self.status = "empty note closed".into();
+                }
+                None
+            }
+            Some(Action::Done) => {
+                let body = editor.lines().join("\n");
+                if body.trim().is_empty() {
+                    self.status = "empty note closed".into();
+                    return None;
+                }
+                let code = self.open_case()?.to_string();
+                // The editor stays open until the note is recorded (a refusal keeps it).
+                self.overlay = Some(Overlay::Note(editor));
+                Some(Effect::AddNote { code, body })
+            }
+            _ => {
+                crate::tui::form::text_key(&mut editor, key);
+                self.overlay = Some(Overlay::Note(editor));
+                None
+            }
+        }
+    }
+
+    /// [`Overlay::SaveAs`]: see [`Self::on_overlay_key`].
+    fn on_key_in_save_as(
+        &mut self,
+        mut path: LineEdit,
+        error: Option<String>,
+        action: Option<Action>,
+        key: KeyEvent,
+    ) -> Option<Effect> {
+        match action {
+            Some(Action::Back) => None,
+            Some(Action::Done) if !path.text().trim().is_empty() => {
+                let target = PathBuf::from(path.text().trim());
+                // Kept open (with the name) until the save worked.
+                self.overlay = Some(Overlay::SaveAs { path, error: None });
+                Some(Effect::SaveAs(target))
+            }
+            _ => {
+                path.on_key(key);
+                self.overlay = Some(Overlay::SaveAs { path, error });
+                None
+            }
+        }
+    }
+
+    /// [`Overlay::Status`]: see [`Self::on_overlay_key`].
+    fn on_key_in_status(
+        &mut self,
+        options: Vec<Status>,
+        mut selected: usize,
+        action: Option<Action>,
+    ) -> Option<Effect> {
+        match action {
+            Some(Action::Back) => return None,
+            Some(Action::Open) => {
+                let (code, to) = (self.open_case()?.to_string(), *options.get(selected)?);
+                let effect = Effect::ChangeStatus {
+                    code: code.clone(),
+                    to,
+                };
+                if !to.is_finished() {
+                    return Some(effect);
+                }
+                // A final status ends the case's handling: say so and ask.
+                self.overlay = Some(Overlay::Confirm {
+                    question: format!(
+                        "Move {code} to {to}? That is a final status: the case leaves \
+                                 the working queues and only reopening brings it back."
+                    ),
+                    effect,
+                    back: Some(Box::new(Overlay::Status { options, selected })),
+                });
+                return None;
+            }
+            Some(Action::Up) => selected = selected.saturating_sub(1),
+            Some(Action::Down) => selected = (selected + 1).min(options.len().saturating_sub(1)),
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Status { options, selected });
+        None
+    }
+
+    /// [`Overlay::Form`]: see [`Self::on_overlay_key`].
+    fn on_key_in_form(&mut self, mut form: Box<Form>, key: KeyEvent) -> Option<Effect> {
+        match form.on_key_with(&self.bindings, key) {
+            Reply::Cancel => {
+                let overlay = Overlay::Form(form);
+                if overlay.typed().is_some() {
+                    self.ask_discard(overlay);
+                } else if let Overlay::Form(form) = overlay {
+                    self.status = format!("{}: cancelled", form.title);
+                }
+                None
+            }
+            Reply::Editing => {
+                self.overlay = Some(Overlay::Form(form));
+                None
+            }
+            Reply::Submit => self.submit(form),
+        }
+    }
+
+    /// [`Overlay::Search`]: see [`Self::on_overlay_key`].
+    fn on_key_in_search(
+        &mut self,
+        mut query: LineEdit,
+        hits: Vec<Hit>,
+        mut selected: usize,
+        action: Option<Action>,
+        key: KeyEvent,
+    ) -> Option<Effect> {
+        match action {
+            Some(Action::Back) => return None,
+            Some(Action::Open) => {
+                let hit = hits.get(selected)?;
+                self.found_snippet = Some(hit.snippet.clone());
+                return Some(match hit.event {
+                    Some(event) => Effect::OpenCaseAt(hit.code.clone(), event),
+                    None => Effect::OpenCase(hit.code.clone()),
+                });
+            }
+            Some(Action::Up) => selected = selected.saturating_sub(1),
+            Some(Action::Down) => selected = (selected + 1).min(hits.len().saturating_sub(1)),
+            _ if query.on_key(key) => {
+                // The query changed: search again as you type.
+                let text = query.text().to_string();
+                self.overlay = Some(Overlay::Search {
+                    query,
+                    hits,
+                    selected: 0,
+                });
+                return Some(Effect::Search(text));
+            }
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Search {
+            query,
+            hits,
+            selected,
+        });
+        None
+    }
+
+    /// [`Overlay::Palette`]: see [`Self::on_overlay_key`].
+    fn on_key_in_palette(
+        &mut self,
+        mut query: LineEdit,
+        mut selected: usize,
+        action: Option<Action>,
+        key: KeyEvent,
+    ) -> Option<Effect> {
+        let entries = self.palette(query.text());
+        match action {
+            Some(Action::Back) => return None,
+            Some(Action::Open) => {
+                let entry = entries.get(selected)?;
+                if let Some(why) = &entry.unavailable {
+                    self.status = format!("{}: {why}", entry.action.describe());
+                    return None;
+                }
+                return self.update(entry.action);
+            }
+            Some(Action::Up) => selected = selected.saturating_sub(1),
+            Some(Action::Down) => selected = (selected + 1).min(entries.len().saturating_sub(1)),
+            _ if query.on_key(key) => selected = 0,
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Palette { query, selected });
+        None
+    }
+
+    /// [`Overlay::Jump`]: see [`Self::on_overlay_key`].
+    fn on_key_in_jump(
+        &mut self,
+        mut query: LineEdit,
+        mut selected: usize,
+        action: Option<Action>,
+        key: KeyEvent,
+    ) -> Option<Effect> {
+        let matches = self.jump_matches(query.text());
+        let chosen = matches.get(selected).map(|c| c.to_string());
+        let count = matches.len();
+        match action {
+            Some(Action::Back) => return None,
+            Some(Action::Open) => {
+                let Some(code) = chosen else {
+                    self.status = format!(
+                        "no case matches {:?}",
+                        crate::core::sanitize::inline(query.text())
+                    );
+                    self.overlay = Some(Overlay::Jump { query, selected });
+                    return None;
+                };
+                return Some(Effect::OpenCase(code));
+            }
+            Some(Action::NextField) => {
+                if let Some(code) = chosen {
+                    query = LineEdit::new(&code);
+                    selected = 0;
+                }
+            }
+            Some(Action::Up) => selected = selected.saturating_sub(1),
+            Some(Action::Down) => selected = (selected + 1).min(count.saturating_sub(1)),
+            _ if query.on_key(key) => selected = 0,
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Jump { query, selected });
+        None
+    }
+
+    /// [`Overlay::Attachments`]: see [`Self::on_overlay_key`].
+    fn on_key_in_attachments(
+        &mut self,
+        mut selected: usize,
+        action: Option<Action>,
+    ) -> Option<Effect> {
+        let Screen::Case { data, .. } = &self.screen else {
+            return None;
+        };
+        let count = data.attachments.len();
+        let chosen = data.attachments.get(selected).cloned();
+        match action {
+            Some(Action::Back) => return None,
+            Some(Action::Up) => selected = selected.saturating_sub(1),
+            Some(Action::Down) => selected = (selected + 1).min(count.saturating_sub(1)),
+            Some(Action::Open) => {
+                let a = chosen?;
+                self.overlay = Some(Overlay::Attachments { selected });
+                if !is_text(&a.content_type) {
+                    self.status = format!(
+                        "{} is {}, not text: w saves it to a file",
+                        crate::core::sanitize::inline(&a.name),
+                        crate::core::sanitize::inline(&a.content_type)
+                    );
+                    return None;
+                }
+                return Some(Effect::ReadAttachment {
+                    sha256: a.sha256,
+                    name: a.name,
+                });
+            }
+            Some(Action::SaveAs) => {
+                let a = chosen?;
+                let code = self.open_case()?.to_string();
+                self.overlay = Some(form(save_attachment_form(&code, &a, &self.export_dir)));
+                return None;
+            }
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Attachments { selected });
+        None
+    }
+
+    /// [`Overlay::Pending`]: see [`Self::on_overlay_key`].
+    fn on_key_in_pending(
+        &mut self,
+        changes: Vec<PendingChange>,
+        mut selected: usize,
+        action: Option<Action>,
+    ) -> Option<Effect> {
+        match action {
+            Some(Action::Back) => return None,
+            Some(Action::Up) => selected = selected.saturating_sub(1),
+            Some(Action::Down) => selected = (selected + 1).min(changes.len().saturating_sub(1)),
+            Some(Action::DropPending) => {
+                let change = changes.get(selected)?;
+                // Refused here, before anything claims it is gone (the file refuses
+                // it too: see `OpenFile::drop_unsaved`).
+                if let Some(seal) = changes.iter().find(|c| c.seals) {
+                    self.overlay = None;
+                    self.failed(format!(
+                        "Nothing can be dropped while “{}” is unsaved: keeping members \
+                                 out of a case has sealed its content in memory already, and \
+                                 dropping changes cannot bring that back. Save (Ctrl-S) to keep \
+                                 every change, or quit without saving to keep none of them.",
+                        crate::core::sanitize::inline(&seal.said)
+                    ));
+                    return None;
+                }
+                let later = changes[selected + 1..]
+                    .iter()
+                    .filter(|c| c.case == change.case)
+                    .count();
+                let question = format!(
+                    "Drop “{}”{}? It was never saved: nothing of it stays in the file.",
+                    crate::core::sanitize::inline(&change.said),
+                    match later {
+                        0 => String::new(),
+                        n => format!(
+                            " and the {n} later change{} on the same {}",
+                            if n == 1 { "" } else { "s" },
+                            if change.case.is_none() {
+                                "committee"
+                            } else {
+                                "case"
+                            }
+                        ),
+                    }
+                );
+                let effect = Effect::DropUnsaved(change.event);
+                self.overlay = Some(Overlay::Confirm {
+                    question,
+                    effect,
+                    back: Some(Box::new(Overlay::Pending { changes, selected })),
+                });
+                return None;
+            }
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Pending { changes, selected });
+        None
     }
 
     /// A reading dialog's scroll after `action`; `None` when it closes.

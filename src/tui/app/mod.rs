@@ -6,6 +6,7 @@
 //! `intents`, keys in `keys`, forms in `forms`, results in `loaded`, the lists' rows in
 //! `rows`, what is possible now in `rules`, drafts kept across the lock in `drafts`.
 
+mod case_forms;
 mod drafts;
 mod forms;
 mod intents;
@@ -16,10 +17,11 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
+use case_forms::case_form;
 pub use drafts::Draft;
 pub use forms::quorum_line;
 use forms::{
-    add_member_form, case_form, filter_form, form, import_form, new_case_form, remove_member_form,
+    add_member_form, filter_form, form, import_form, new_case_form, remove_member_form,
     report_form, save_attachment_form,
 };
 pub use keys::is_text;
