@@ -18,6 +18,7 @@ use crate::core::party::Disclosure;
 use crate::core::process::{self, Due};
 use crate::core::queue::{self, View};
 use crate::core::sanitize::{body, inline};
+use crate::ops::OpenFile;
 use crate::ops::cases as case_ops;
 use crate::ops::vault::OpenMode;
 
@@ -181,13 +182,6 @@ pub(super) fn show(
     let roster = case_file.roster()?;
     let case = case_file.case_by_code(code)?;
     let me = case_file.me()?;
-    let name = |id| {
-        roster
-            .get(id)
-            .map(|m| inline(&m.name).into_owned())
-            .unwrap_or_else(|| "?".into())
-    };
-    let day = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
     if let (Some(me), Some(sealed)) = (&me, &case.sealed)
         && !case.readable_by(me.id)
     {
@@ -244,6 +238,52 @@ pub(super) fn show(
         writeln!(out, "{}", super::json(&shown)?)?;
         return Ok(());
     }
+    let view = Showing {
+        roster: &roster,
+        settings: &settings,
+        me,
+    };
+    show_head(&case, &view, file, out)?;
+    show_next(&case, &view, due.as_ref(), out)?;
+    show_facts(&case, &view, due.as_ref(), out)?;
+    show_retention(&case, &view, out)?;
+    show_parties(&case, &view, &mut case_file, out)?;
+    show_measures(&case, &view, out)?;
+    show_decision(&case, &view, tally.as_ref(), out)?;
+    show_timeline(&case, &view, &timeline, out)
+}
+
+/// The committee as `case show` names it: the file's roster and settings, and the member who
+/// opened it.
+struct Showing<'a> {
+    roster: &'a crate::core::roster::Roster,
+    settings: &'a crate::core::process::Settings,
+    me: Option<crate::core::roster::Member>,
+}
+
+impl Showing<'_> {
+    /// A member's name, sanitised.
+    fn name(&self, id: crate::core::roster::MemberId) -> String {
+        self.roster
+            .get(id)
+            .map(|m| inline(&m.name).into_owned())
+            .unwrap_or_else(|| "?".into())
+    }
+}
+
+/// A time as `case show` writes it (UTC).
+fn day(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The title, who may read a sealed case, and what needs attention.
+fn show_head(
+    case: &Case,
+    view: &Showing<'_>,
+    file: &Path,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let name = |id| view.name(id);
     writeln!(out, "{}  {}", case.code_name, inline(&case.title))?;
     if let Some(sealed) = &case.sealed {
         let excluded: Vec<String> = sealed
@@ -295,19 +335,30 @@ pub(super) fn show(
             case.code_name
         )?;
     }
-    if let Some(me) = case_file.me()? {
+    Ok(())
+}
+
+/// What is next on the case for the member who opened the file.
+fn show_next(
+    case: &Case,
+    view: &Showing<'_>,
+    due: Option<&Due>,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let name = |id| view.name(id);
+    if let Some(me) = view.me.clone() {
         let mut next = describe::next_for(
-            &case,
+            case,
             me.id,
-            &process::eligible_voters(&roster, &case),
-            due.as_ref(),
+            &process::eligible_voters(view.roster, case),
+            due,
             &name,
             &|at| format!("{} UTC", day(at)),
         );
         if case.readable_by(me.id) {
             next.extend(describe::after_decision(
-                &case,
-                &case_file.settings(),
+                case,
+                view.settings,
                 Utc::now().date_naive(),
                 &name,
             ));
@@ -319,6 +370,17 @@ pub(super) fn show(
             }
         }
     }
+    Ok(())
+}
+
+/// The case's facts: status, dates, scope, clauses, labels, who is on it, what is due.
+fn show_facts(
+    case: &Case,
+    view: &Showing<'_>,
+    due: Option<&Due>,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let name = |id| view.name(id);
     writeln!(
         out,
         "status     {}    severity {}    safety risk {}    channel {}",
@@ -397,6 +459,12 @@ pub(super) fn show(
     if let Some(d) = case.review_on {
         writeln!(out, "review     {d}")?;
     }
+    Ok(())
+}
+
+/// An expunge, legal holds and the retention date.
+fn show_retention(case: &Case, view: &Showing<'_>, out: &mut dyn Write) -> Result<(), Error> {
+    let name = |id| view.name(id);
     if let Some(x) = &case.expunged {
         writeln!(
             out,
@@ -409,7 +477,8 @@ pub(super) fn show(
             crate::core::describe::count(x.manifest.count as usize, "change", "changes"),
         )?;
         let applied: Vec<String> = x.applied.iter().map(|(m, _)| name(*m)).collect();
-        let waiting: Vec<String> = roster
+        let waiting: Vec<String> = view
+            .roster
             .members()
             .iter()
             .filter(|m| m.is_active() && !x.applied.iter().any(|(a, _)| *a == m.id))
@@ -455,7 +524,7 @@ pub(super) fn show(
             name(h.by)
         )?;
     }
-    match crate::core::retention::due_on(&case, &case_file.settings().retention) {
+    match crate::core::retention::due_on(case, &view.settings.retention) {
         Some(d) => writeln!(out, "expunge    due on {d}")?,
         None => {
             if let Some(d) = case.expunge_on {
@@ -463,6 +532,17 @@ pub(super) fn show(
             }
         }
     }
+    Ok(())
+}
+
+/// The summary and the parties.
+fn show_parties(
+    case: &Case,
+    view: &Showing<'_>,
+    case_file: &mut OpenFile,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let name = |id| view.name(id);
     if !case.summary.is_empty() {
         writeln!(out, "\nsummary\n{}", indent(&body(&case.summary)))?;
     }
@@ -476,12 +556,12 @@ pub(super) fn show(
                 Disclosure::Held { held_by, .. } => {
                     format!("contact held by {} (sealed to them)", name(*held_by))
                 }
-                Disclosure::Linked => case_ops::linked_label(&mut case_file, party)
+                Disclosure::Linked => case_ops::linked_label(case_file, party)
                     .map(|label| format!("{} (same person as elsewhere)", inline(&label)))
                     .unwrap_or_else(|| "(linked person)".into()),
                 _ => inline(&party.label()).into_owned(),
             };
-            let others = case_ops::other_cases(&mut case_file, &case, party)?;
+            let others = case_ops::other_cases(case_file, case, party)?;
             let also = if others.is_empty() {
                 String::new()
             } else {
@@ -490,6 +570,12 @@ pub(super) fn show(
             writeln!(out, "  {}. {:<9} {label}{also}", n + 1, party.role.as_str())?;
         }
     }
+    Ok(())
+}
+
+/// The appeal, the sanctions and the emergency actions.
+fn show_measures(case: &Case, view: &Showing<'_>, out: &mut dyn Write) -> Result<(), Error> {
+    let name = |id| view.name(id);
     if let Some(appeal) = &case.appeal {
         let out_names: Vec<String> = appeal.panel_out.iter().map(|m| name(*m)).collect();
         writeln!(
@@ -554,6 +640,17 @@ pub(super) fn show(
             )?;
         }
     }
+    Ok(())
+}
+
+/// The vote, the decision and what was told to whom.
+fn show_decision(
+    case: &Case,
+    view: &Showing<'_>,
+    tally: Option<&Tally>,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let name = |id| view.name(id);
     if let Some(p) = &case.proposal {
         writeln!(
             out,
@@ -562,12 +659,15 @@ pub(super) fn show(
             name(p.by)
         )?;
         let decided = case.decision.as_ref().is_some_and(|d| p.at <= d.at);
-        let eligible = process::eligible_voters(&roster, &case);
+        let eligible = process::eligible_voters(view.roster, case);
         // A decided vote is shown as it was counted: the ballots cast, whoever has left since.
         let voters: Vec<_> = if decided {
-            p.votes.keys().filter_map(|id| roster.get(*id)).collect()
+            p.votes
+                .keys()
+                .filter_map(|id| view.roster.get(*id))
+                .collect()
         } else {
-            roster.active().collect()
+            view.roster.active().collect()
         };
         for member in voters {
             let appealed_by_them = case
@@ -620,8 +720,19 @@ pub(super) fn show(
             )?;
         }
     }
+    Ok(())
+}
+
+/// The timeline, oldest first.
+fn show_timeline(
+    case: &Case,
+    view: &Showing<'_>,
+    timeline: &[Event],
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let name = |id| view.name(id);
     writeln!(out, "\ntimeline")?;
-    for event in &timeline {
+    for event in timeline {
         let id = &crate::core::describe::short_event(&event.id);
         let amends = event
             .amends

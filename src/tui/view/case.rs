@@ -22,327 +22,54 @@ pub fn case_rows(
     theme: Theme,
     width: u16,
 ) -> CaseRows {
-    let case = &data.case;
-    let name = |id| {
-        data.names
-            .get(&id)
-            .map(|n| inline(n).into_owned())
-            .unwrap_or_else(|| "?".into())
-    };
     if data.sealed_from_me() {
         return sealed_rows(data, zone, theme, width);
     }
     let mut lines: Vec<Line<'static>> = Vec::new();
-    if let Some(sealed) = &case.sealed {
-        // Who may read it, first: what is written here reaches these members only.
-        let excluded: Vec<String> = sealed
-            .excluded
-            .iter()
-            .map(|(id, why)| match why {
-                Some(why) => format!("{} ({})", name(*id), why.describe()),
-                None => name(*id),
-            })
-            .collect();
-        let readers: Vec<String> = sealed.readers.iter().map(|id| name(*id)).collect();
-        lines.push(Line::from(Span::styled(
-            format!(
-                "Sealed since {} from {}; readable by {} only",
-                zone.show(sealed.since),
-                if excluded.is_empty() {
-                    "nobody now".to_string()
-                } else {
-                    excluded.join(", ")
-                },
-                readers.join(", ")
-            ),
-            theme.warning(),
-        )));
-        lines.push(Line::from(""));
+    for section in [
+        access_lines,
+        attention_lines,
+        next_lines,
+        fact_lines,
+        party_lines,
+        measure_lines,
+        decision_lines,
+    ] {
+        section(data, zone, theme, &mut lines);
     }
-    if !case.attention.is_empty() {
-        // A merge brought changes the rules do not allow together: shown first, until a
-        // member records how it was resolved.
-        lines.push(Line::from(Span::styled(
-            "Needs attention (z resolves)",
-            theme.alert(),
-        )));
-        for a in &case.attention {
-            lines.push(Line::from(vec![
-                Span::styled("  ⚠ ", theme.alert()),
-                Span::raw(format!(
-                    "{} — {}, {} (item {})",
-                    inline(&a.what.summary()),
-                    name(a.by),
-                    zone.short(a.at),
-                    &crate::core::describe::short_event(&a.event)
-                )),
-            ]));
+    let (entry_lines, focus_line) = timeline_lines(data, focus, expanded, zone, theme, &mut lines);
+    let mut rows = Vec::with_capacity(lines.len());
+    let mut focus_row = None;
+    let mut entry_rows = Vec::with_capacity(entry_lines.len());
+    let mut next_entry = entry_lines.iter().peekable();
+    for (n, line) in lines.into_iter().enumerate() {
+        if focus_line == Some(n) {
+            focus_row = Some(rows.len());
         }
-        lines.push(Line::from(""));
-    }
-    // What is next on this case for the member who opened the file.
-    if let Some((me, _)) = data.me {
-        let mut next = describe::next_for(
-            case,
-            me,
-            &data.eligible,
-            data.due.as_ref(),
-            &|id| name(id),
-            &|at| zone.show(at),
-        );
-        if case.readable_by(me) {
-            next.extend(describe::after_decision(
-                case,
-                &data.settings,
-                chrono::Utc::now().date_naive(),
-                &|id| name(id),
-            ));
+        if next_entry.peek() == Some(&&n) {
+            next_entry.next();
+            entry_rows.push(rows.len());
         }
-        if !next.is_empty() {
-            lines.push(Line::from(Span::styled("Next for you", theme.heading())));
-            for item in next {
-                lines.push(Line::from(format!("  · {}", inline(&item))));
-            }
-            lines.push(Line::from(""));
-        }
+        wrap_line(line, width.max(1) as usize, &mut rows);
     }
-    // Side by side where there is room to read; one a line for a screen reader.
-    let pair = |lines: &mut Vec<Line<'static>>, first: String, second: String| {
-        if theme.is_plain() {
-            lines.push(Line::from(first));
-            lines.push(Line::from(second));
-        } else {
-            lines.push(Line::from(format!("{first}   {second}")));
-        }
-    };
-    pair(
-        &mut lines,
-        format!("channel {}", case.channel.as_str()),
-        format!("received {}", zone.show(case.received_at)),
-    );
-    {
-        use crate::core::case::{IncidentAt, ScopeJudgement};
-        let scope = match case.scope {
-            ScopeJudgement::Undecided => "not judged yet",
-            ScopeJudgement::InScope => "in scope",
-            ScopeJudgement::OutOfScope => "out of scope",
-        };
-        let incident = match &case.incident {
-            IncidentAt::Unknown => "date unknown".to_string(),
-            IncidentAt::Around { date } => format!("around {date}"),
-            IncidentAt::Exact { at } => zone.show(*at),
-        };
-        pair(
-            &mut lines,
-            format!("scope     {scope}"),
-            format!("incident {incident}"),
-        );
+    CaseRows {
+        rows,
+        focus_row,
+        entry_rows,
     }
-    if let Some(venue) = &case.venue {
-        lines.push(Line::from(format!("venue     {}", inline(venue))));
-    }
-    if !case.clauses.is_empty() {
-        let clauses: Vec<String> = case
-            .clauses
-            .iter()
-            .map(|l| inline(l).into_owned())
-            .collect();
-        lines.push(Line::from(format!("clauses   {}", clauses.join(", "))));
-    }
-    if !case.labels.is_empty() {
-        let labels: Vec<String> = case.labels.iter().map(|l| inline(l).into_owned()).collect();
-        lines.push(Line::from(format!("labels    {}", labels.join(", "))));
-    }
-    for (member, conflict) in &case.conflicts {
-        // Names keep their case; the reason is in the timeline entry.
-        lines.push(Line::from(format!(
-            "conflict  {} ({})",
-            name(*member),
-            describe::conflict_kind(conflict.kind)
-        )));
-    }
-    if !data.attachments.is_empty() {
-        lines.push(Line::from(format!(
-            "files     {} attachment{} (t lists them)",
-            data.attachments.len(),
-            if data.attachments.len() == 1 { "" } else { "s" }
-        )));
-    }
-    if !case.summary.trim().is_empty() {
-        lines.push(Line::from(""));
-        for line in body(&case.summary).lines() {
-            lines.push(Line::from(line.to_string()));
-        }
-    }
-    if !case.parties.is_empty() {
-        lines.push(Line::from(""));
-        lines.push(Line::from("Parties").bold());
-        for (n, p) in case.parties.iter().enumerate() {
-            let (linked, others) = data
-                .elsewhere
-                .get(n)
-                .map(|(l, o)| (l.as_deref(), o.as_slice()))
-                .unwrap_or((None, &[]));
-            let who = match (&p.identity, linked) {
-                (Disclosure::Anonymous { contact_held_by }, _) => {
-                    format!("anonymous (contact held by {})", name(*contact_held_by))
-                }
-                (Disclosure::Held { held_by, .. }, _) => {
-                    let mine = data.me.is_some_and(|(me, _)| me == *held_by);
-                    format!(
-                        "contact held by {} (sealed to them){}",
-                        name(*held_by),
-                        if mine { " — o opens it" } else { "" }
-                    )
-                }
-                (_, Some(label)) => format!("{} (same person as elsewhere)", inline(label)),
-                _ => inline(&p.label()).into_owned(),
-            };
-            let mut spans = vec![Span::raw(format!(
-                "  {}. {:<9} {who}",
-                n + 1,
-                p.role.as_str()
-            ))];
-            if !others.is_empty() {
-                // Repeat-behaviour awareness: the same person in other cases.
-                spans.push(Span::styled(
-                    format!("  also in {}", inline(&others.join(", "))),
-                    theme.warning(),
-                ));
-            }
-            lines.push(Line::from(spans));
-        }
-    }
-    if !case.emergencies.is_empty() {
-        lines.push(Line::from(""));
-        lines.push(Line::from("Emergency actions").bold());
-        for e in &case.emergencies {
-            match &e.review {
-                None => lines.push(Line::from(Span::styled(
-                    format!(
-                        "  AWAITING REVIEW: {} ({}, {})",
-                        inline(&e.action),
-                        name(e.by),
-                        zone.short(e.at)
-                    ),
-                    theme.alert(),
-                ))),
-                Some((by, at, note)) => {
-                    lines.push(Line::from(format!(
-                        "  {} ({}, {})",
-                        inline(&e.action),
-                        name(e.by),
-                        zone.short(e.at)
-                    )));
-                    lines.push(Line::from(format!(
-                        "    reviewed by {} {}: {}",
-                        name(*by),
-                        zone.short(*at),
-                        inline(note)
-                    )));
-                }
-            }
-        }
-    }
-    if let Some(appeal) = &case.appeal {
-        lines.push(Line::from(""));
-        lines.push(Line::from("Appeal").bold());
-        let outs: Vec<String> = appeal.panel_out.iter().map(|m| name(*m)).collect();
-        lines.push(Line::from(format!(
-            "  {} ({}, {}): {}",
-            appeal.grounds,
-            name(appeal.by),
-            zone.short(appeal.at),
-            match &appeal.decided {
-                Some((outcome, _)) => format!("decided {}", inline(outcome)),
-                None => format!("open; appeals {}", inline(&appeal.original.outcome)),
-            }
-        )));
-        lines.push(Line::from(format!(
-            "  left out of its vote: {}",
-            outs.join(", ")
-        )));
-    }
-    if !case.sanctions.is_empty() {
-        lines.push(Line::from(""));
-        lines.push(Line::from("Sanctions").bold());
-        let today = chrono::Utc::now().date_naive();
-        for (n, s) in case.sanctions.iter().enumerate() {
-            lines.push(Line::from(format!("  {}", inline(&s.line(n + 1, today)))));
-            if !s.conditions.is_empty() {
-                lines.push(Line::from(format!(
-                    "     to return: {}",
-                    inline(&s.conditions)
-                )));
-            }
-            let left = s.still_to_tell(today);
-            if !left.is_empty() {
-                lines.push(Line::from(Span::styled(
-                    format!("     to tell: {}", inline(&left.join(", "))),
-                    theme.warning(),
-                )));
-            }
-        }
-    }
-    if let (Some(p), Some(t)) = (&case.proposal, &data.tally) {
-        lines.push(Line::from(""));
-        lines.push(Line::from(format!(
-            "Vote on {}: {} for, {} against, {} abstain; {} needed of {} ({}) — {}",
-            inline(&p.outcome),
-            t.for_,
-            t.against,
-            t.abstain,
-            t.needed,
-            t.eligible,
-            t.rule,
-            if t.met { "met" } else { "not met" }
-        )));
-    }
-    if let Some(p) = &case.proposal {
-        let votes: Vec<String> = data
-            .eligible
-            .iter()
-            .map(|id| {
-                let ballot = p.votes.get(id).map(|b| b.as_str()).unwrap_or("not voted");
-                format!("{} {ballot}", name(*id))
-            })
-            .collect();
-        lines.push(Line::from(format!("  votes: {}", votes.join(" · "))));
-    }
-    if let Some(d) = &case.decision {
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            format!(
-                "Decision: {} — recorded by {} on {}",
-                inline(&d.outcome),
-                name(d.by),
-                zone.show(d.at)
-            ),
-            theme.decision(),
-        )));
-        if let Some(reason) = &d.override_reason {
-            lines.push(Line::from(Span::styled(
-                format!("  chair's override of the vote: {}", inline(reason)),
-                theme.warning(),
-            )));
-        }
-        for line in body(&d.rationale).lines() {
-            lines.push(Line::from(format!("  {line}")));
-        }
-    }
-    if !case.communications.is_empty() {
-        lines.push(Line::from(""));
-        lines.push(Line::from("Communications").bold());
-        for c in &case.communications {
-            lines.push(Line::from(format!(
-                "  {} to {}: {} ({})",
-                zone.short(c.at),
-                describe::audience(c.to),
-                inline(&c.summary),
-                name(c.by)
-            )));
-        }
-    }
+}
+
+/// The timeline: a heading, then each entry with its details (a long text folded unless
+/// `expanded`); gives the line each entry starts at, and the focused one's.
+fn timeline_lines(
+    data: &CaseData,
+    focus: Option<uuid::Uuid>,
+    expanded: &BTreeSet<uuid::Uuid>,
+    zone: &app::Zone,
+    theme: Theme,
+    lines: &mut Vec<Line<'static>>,
+) -> (Vec<usize>, Option<usize>) {
+    let name = |id| member_name(data, id);
     lines.push(Line::from(""));
     lines.push(
         Line::from(format!(
@@ -414,25 +141,375 @@ pub fn case_rows(
             }
         }
     }
-    let mut rows = Vec::with_capacity(lines.len());
-    let mut focus_row = None;
-    let mut entry_rows = Vec::with_capacity(entry_lines.len());
-    let mut next_entry = entry_lines.iter().peekable();
-    for (n, line) in lines.into_iter().enumerate() {
-        if focus_line == Some(n) {
-            focus_row = Some(rows.len());
-        }
-        if next_entry.peek() == Some(&&n) {
-            next_entry.next();
-            entry_rows.push(rows.len());
-        }
-        wrap_line(line, width.max(1) as usize, &mut rows);
+    (entry_lines, focus_line)
+}
+
+/// Who may read a sealed case, first: what is written here reaches these members only.
+fn access_lines(data: &CaseData, zone: &app::Zone, theme: Theme, lines: &mut Vec<Line<'static>>) {
+    let case = &data.case;
+    let name = |id| member_name(data, id);
+    if let Some(sealed) = &case.sealed {
+        // Who may read it, first: what is written here reaches these members only.
+        let excluded: Vec<String> = sealed
+            .excluded
+            .iter()
+            .map(|(id, why)| match why {
+                Some(why) => format!("{} ({})", name(*id), why.describe()),
+                None => name(*id),
+            })
+            .collect();
+        let readers: Vec<String> = sealed.readers.iter().map(|id| name(*id)).collect();
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Sealed since {} from {}; readable by {} only",
+                zone.show(sealed.since),
+                if excluded.is_empty() {
+                    "nobody now".to_string()
+                } else {
+                    excluded.join(", ")
+                },
+                readers.join(", ")
+            ),
+            theme.warning(),
+        )));
+        lines.push(Line::from(""));
     }
-    CaseRows {
-        rows,
-        focus_row,
-        entry_rows,
+}
+
+/// What a merge brought that the rules do not allow together, until a member resolves it.
+fn attention_lines(
+    data: &CaseData,
+    zone: &app::Zone,
+    theme: Theme,
+    lines: &mut Vec<Line<'static>>,
+) {
+    let case = &data.case;
+    let name = |id| member_name(data, id);
+    if !case.attention.is_empty() {
+        // A merge brought changes the rules do not allow together: shown first, until a
+        // member records how it was resolved.
+        lines.push(Line::from(Span::styled(
+            "Needs attention (z resolves)",
+            theme.alert(),
+        )));
+        for a in &case.attention {
+            lines.push(Line::from(vec![
+                Span::styled("  ⚠ ", theme.alert()),
+                Span::raw(format!(
+                    "{} — {}, {} (item {})",
+                    inline(&a.what.summary()),
+                    name(a.by),
+                    zone.short(a.at),
+                    &crate::core::describe::short_event(&a.event)
+                )),
+            ]));
+        }
+        lines.push(Line::from(""));
     }
+}
+
+/// What is next on this case for the member who opened the file.
+fn next_lines(data: &CaseData, zone: &app::Zone, theme: Theme, lines: &mut Vec<Line<'static>>) {
+    let case = &data.case;
+    let name = |id| member_name(data, id);
+    // What is next on this case for the member who opened the file.
+    if let Some((me, _)) = data.me {
+        let mut next = describe::next_for(
+            case,
+            me,
+            &data.eligible,
+            data.due.as_ref(),
+            &|id| name(id),
+            &|at| zone.show(at),
+        );
+        if case.readable_by(me) {
+            next.extend(describe::after_decision(
+                case,
+                &data.settings,
+                chrono::Utc::now().date_naive(),
+                &|id| name(id),
+            ));
+        }
+        if !next.is_empty() {
+            lines.push(Line::from(Span::styled("Next for you", theme.heading())));
+            for item in next {
+                lines.push(Line::from(format!("  · {}", inline(&item))));
+            }
+            lines.push(Line::from(""));
+        }
+    }
+}
+
+/// The case's facts: channel, dates, scope, venue, clauses, labels, conflicts, attachments, summary.
+fn fact_lines(data: &CaseData, zone: &app::Zone, theme: Theme, lines: &mut Vec<Line<'static>>) {
+    let case = &data.case;
+    let name = |id| member_name(data, id);
+    pair(
+        lines,
+        theme,
+        format!("channel {}", case.channel.as_str()),
+        format!("received {}", zone.show(case.received_at)),
+    );
+    {
+        use crate::core::case::{IncidentAt, ScopeJudgement};
+        let scope = match case.scope {
+            ScopeJudgement::Undecided => "not judged yet",
+            ScopeJudgement::InScope => "in scope",
+            ScopeJudgement::OutOfScope => "out of scope",
+        };
+        let incident = match &case.incident {
+            IncidentAt::Unknown => "date unknown".to_string(),
+            IncidentAt::Around { date } => format!("around {date}"),
+            IncidentAt::Exact { at } => zone.show(*at),
+        };
+        pair(
+            lines,
+            theme,
+            format!("scope     {scope}"),
+            format!("incident {incident}"),
+        );
+    }
+    if let Some(venue) = &case.venue {
+        lines.push(Line::from(format!("venue     {}", inline(venue))));
+    }
+    if !case.clauses.is_empty() {
+        let clauses: Vec<String> = case
+            .clauses
+            .iter()
+            .map(|l| inline(l).into_owned())
+            .collect();
+        lines.push(Line::from(format!("clauses   {}", clauses.join(", "))));
+    }
+    if !case.labels.is_empty() {
+        let labels: Vec<String> = case.labels.iter().map(|l| inline(l).into_owned()).collect();
+        lines.push(Line::from(format!("labels    {}", labels.join(", "))));
+    }
+    for (member, conflict) in &case.conflicts {
+        // Names keep their case; the reason is in the timeline entry.
+        lines.push(Line::from(format!(
+            "conflict  {} ({})",
+            name(*member),
+            describe::conflict_kind(conflict.kind)
+        )));
+    }
+    if !data.attachments.is_empty() {
+        lines.push(Line::from(format!(
+            "files     {} attachment{} (t lists them)",
+            data.attachments.len(),
+            if data.attachments.len() == 1 { "" } else { "s" }
+        )));
+    }
+    if !case.summary.trim().is_empty() {
+        lines.push(Line::from(""));
+        for line in body(&case.summary).lines() {
+            lines.push(Line::from(line.to_string()));
+        }
+    }
+}
+
+/// The parties.
+fn party_lines(data: &CaseData, _zone: &app::Zone, theme: Theme, lines: &mut Vec<Line<'static>>) {
+    let case = &data.case;
+    let name = |id| member_name(data, id);
+    if !case.parties.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Parties").bold());
+        for (n, p) in case.parties.iter().enumerate() {
+            let (linked, others) = data
+                .elsewhere
+                .get(n)
+                .map(|(l, o)| (l.as_deref(), o.as_slice()))
+                .unwrap_or((None, &[]));
+            let who = match (&p.identity, linked) {
+                (Disclosure::Anonymous { contact_held_by }, _) => {
+                    format!("anonymous (contact held by {})", name(*contact_held_by))
+                }
+                (Disclosure::Held { held_by, .. }, _) => {
+                    let mine = data.me.is_some_and(|(me, _)| me == *held_by);
+                    format!(
+                        "contact held by {} (sealed to them){}",
+                        name(*held_by),
+                        if mine { " — o opens it" } else { "" }
+                    )
+                }
+                (_, Some(label)) => format!("{} (same person as elsewhere)", inline(label)),
+                _ => inline(&p.label()).into_owned(),
+            };
+            let mut spans = vec![Span::raw(format!(
+                "  {}. {:<9} {who}",
+                n + 1,
+                p.role.as_str()
+            ))];
+            if !others.is_empty() {
+                // Repeat-behaviour awareness: the same person in other cases.
+                spans.push(Span::styled(
+                    format!("  also in {}", inline(&others.join(", "))),
+                    theme.warning(),
+                ));
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+}
+
+/// Emergency actions, the appeal and the sanctions.
+fn measure_lines(data: &CaseData, zone: &app::Zone, theme: Theme, lines: &mut Vec<Line<'static>>) {
+    let case = &data.case;
+    let name = |id| member_name(data, id);
+    if !case.emergencies.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Emergency actions").bold());
+        for e in &case.emergencies {
+            match &e.review {
+                None => lines.push(Line::from(Span::styled(
+                    format!(
+                        "  AWAITING REVIEW: {} ({}, {})",
+                        inline(&e.action),
+                        name(e.by),
+                        zone.short(e.at)
+                    ),
+                    theme.alert(),
+                ))),
+                Some((by, at, note)) => {
+                    lines.push(Line::from(format!(
+                        "  {} ({}, {})",
+                        inline(&e.action),
+                        name(e.by),
+                        zone.short(e.at)
+                    )));
+                    lines.push(Line::from(format!(
+                        "    reviewed by {} {}: {}",
+                        name(*by),
+                        zone.short(*at),
+                        inline(note)
+                    )));
+                }
+            }
+        }
+    }
+    if let Some(appeal) = &case.appeal {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Appeal").bold());
+        let outs: Vec<String> = appeal.panel_out.iter().map(|m| name(*m)).collect();
+        lines.push(Line::from(format!(
+            "  {} ({}, {}): {}",
+            appeal.grounds,
+            name(appeal.by),
+            zone.short(appeal.at),
+            match &appeal.decided {
+                Some((outcome, _)) => format!("decided {}", inline(outcome)),
+                None => format!("open; appeals {}", inline(&appeal.original.outcome)),
+            }
+        )));
+        lines.push(Line::from(format!(
+            "  left out of its vote: {}",
+            outs.join(", ")
+        )));
+    }
+    if !case.sanctions.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Sanctions").bold());
+        let today = chrono::Utc::now().date_naive();
+        for (n, s) in case.sanctions.iter().enumerate() {
+            lines.push(Line::from(format!("  {}", inline(&s.line(n + 1, today)))));
+            if !s.conditions.is_empty() {
+                lines.push(Line::from(format!(
+                    "     to return: {}",
+                    inline(&s.conditions)
+                )));
+            }
+            let left = s.still_to_tell(today);
+            if !left.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    format!("     to tell: {}", inline(&left.join(", "))),
+                    theme.warning(),
+                )));
+            }
+        }
+    }
+}
+
+/// The vote, the proposal, the decision and what was told to whom.
+fn decision_lines(data: &CaseData, zone: &app::Zone, theme: Theme, lines: &mut Vec<Line<'static>>) {
+    let case = &data.case;
+    let name = |id| member_name(data, id);
+    if let (Some(p), Some(t)) = (&case.proposal, &data.tally) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(format!(
+            "Vote on {}: {} for, {} against, {} abstain; {} needed of {} ({}) — {}",
+            inline(&p.outcome),
+            t.for_,
+            t.against,
+            t.abstain,
+            t.needed,
+            t.eligible,
+            t.rule,
+            if t.met { "met" } else { "not met" }
+        )));
+    }
+    if let Some(p) = &case.proposal {
+        let votes: Vec<String> = data
+            .eligible
+            .iter()
+            .map(|id| {
+                let ballot = p.votes.get(id).map(|b| b.as_str()).unwrap_or("not voted");
+                format!("{} {ballot}", name(*id))
+            })
+            .collect();
+        lines.push(Line::from(format!("  votes: {}", votes.join(" · "))));
+    }
+    if let Some(d) = &case.decision {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Decision: {} — recorded by {} on {}",
+                inline(&d.outcome),
+                name(d.by),
+                zone.show(d.at)
+            ),
+            theme.decision(),
+        )));
+        if let Some(reason) = &d.override_reason {
+            lines.push(Line::from(Span::styled(
+                format!("  chair's override of the vote: {}", inline(reason)),
+                theme.warning(),
+            )));
+        }
+        for line in body(&d.rationale).lines() {
+            lines.push(Line::from(format!("  {line}")));
+        }
+    }
+    if !case.communications.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Communications").bold());
+        for c in &case.communications {
+            lines.push(Line::from(format!(
+                "  {} to {}: {} ({})",
+                zone.short(c.at),
+                describe::audience(c.to),
+                inline(&c.summary),
+                name(c.by)
+            )));
+        }
+    }
+}
+
+/// Two facts side by side where there is room to read; one a line for a screen reader.
+fn pair(lines: &mut Vec<Line<'static>>, theme: Theme, first: String, second: String) {
+    if theme.is_plain() {
+        lines.push(Line::from(first));
+        lines.push(Line::from(second));
+    } else {
+        lines.push(Line::from(format!("{first}   {second}")));
+    }
+}
+
+/// A member's name as the case shows it.
+fn member_name(data: &CaseData, id: crate::core::roster::MemberId) -> String {
+    data.names
+        .get(&id)
+        .map(|n| inline(n).into_owned())
+        .unwrap_or_else(|| "?".into())
 }
 
 /// What a copy holds of a case sealed from its member: when it was received and sealed; no
