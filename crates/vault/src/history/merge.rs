@@ -108,6 +108,51 @@ fn commits_among(conn: &Connection, ids: &[&String]) -> rusqlite::Result<Vec<Sto
         .collect()
 }
 
+/// The two copies a merge works on: this file's database and the other copy's, each with the
+/// name its messages give it.
+#[derive(Clone, Copy)]
+struct Copies<'a> {
+    conn: &'a Connection,
+    path: &'a Path,
+    other: &'a Connection,
+    other_label: &'a Path,
+}
+
+impl Copies<'_> {
+    /// An SQL error on this file.
+    fn db(&self, e: rusqlite::Error) -> Error {
+        Error::database(self.path, e)
+    }
+
+    /// An SQL error on the other copy.
+    fn theirs_db(&self, e: rusqlite::Error) -> Error {
+        Error::database(self.other_label, e)
+    }
+
+    /// The other copy's history does not hold.
+    fn broken(&self, detail: String) -> Error {
+        Error::HistoryBroken {
+            path: self.other_label.to_path_buf(),
+            detail,
+        }
+    }
+
+    /// This file's history does not hold.
+    fn mine_broken(&self, detail: String) -> Error {
+        Error::HistoryBroken {
+            path: self.path.to_path_buf(),
+            detail,
+        }
+    }
+}
+
+/// What the other copy brings: this file's commits, the other copy's ids, and its commits this
+/// file lacks (`None` when it lacks none). A copy of another committee is refused.
+type ComingIn = (Vec<StoredCommit>, Vec<String>, Vec<StoredCommit>);
+
+/// The events of each incoming commit, and how many each author brought.
+type IncomingEvents = (Vec<Vec<Row>>, HashMap<MemberId, usize>);
+
 /// Bring every commit of `other` (another copy, decrypted) into `conn`, verified, and sign a
 /// merge commit by `me` with `signer` when both copies had changes the other lacked. `known`
 /// are the stored-row segments `conn` was verified with; `other_label` names the other copy in
@@ -124,24 +169,159 @@ pub(crate) fn merge(
     known: &[Segment],
     unseal: &mut dyn FnMut(&Connection) -> Result<(), Error>,
 ) -> Result<Merged, Error> {
-    let db = |e| Error::database(path, e);
-    let theirs_db = |e| Error::database(other_label, e);
-    let broken = |detail: String| Error::HistoryBroken {
-        path: other_label.to_path_buf(),
-        detail,
+    let c = Copies {
+        conn,
+        path,
+        other,
+        other_label,
     };
-    let mine = commits(conn).map_err(db)?;
-    let theirs = commit_ids(other).map_err(theirs_db)?;
+    let Some((mine, theirs, incoming)) = coming_in(&c)? else {
+        return Ok(Merged::default());
+    };
+    let bodies = check_commits(&c, &mine, &incoming)?;
+    let (new_events, by_author) = check_events(&c, &bodies)?;
+    let outlines = outlines(&c, &mine, &bodies)?;
+    let ids: Vec<&str> = mine
+        .iter()
+        .map(|c| c.1.as_str())
+        .chain(incoming.iter().map(|c| c.1.as_str()))
+        .collect();
+    let (parents, order, fork) = canonical_order(&ids, &outlines, mine.len());
+
+    // Moving rows would check every reference to each moved event by scanning the whole
+    // history (`amends` has no index); the references are checked once, after, instead.
+    let _off = ForeignKeysOff::on(conn).map_err(|e| c.db(e))?;
+    let tx = conn.unchecked_transaction().map_err(|e| c.db(e))?;
+    let moving = take_moving(&tx, &c, &mine, fork)?;
+    let first_moved = moving.first_event;
+    let incoming_ids: HashSet<String> = new_events.iter().flatten().map(|r| r.id.clone()).collect();
+    let placed = Placing {
+        mine: &mine,
+        incoming: &incoming,
+        outlines: &outlines,
+        order: &order,
+        fork,
+    };
+    let from_event = store_in_order(&tx, &c, &placed, moving, new_events)?;
+
+    let merge_commit = both_changed(&mine, &theirs, &outlines, &bodies);
+    // Never dated before what it follows (a copy from a laptop whose clock ran ahead), as
+    // any commit (see `CaseFile::record`).
+    let latest = super::latest_time(&tx).map_err(|e| c.db(e))?;
+    let merge_at = store::timestamp(casebook_core::engine::dag::dated_after(at, latest));
+    let (merged, merge_commit_id) = replayed(
+        &tx,
+        &c,
+        &placed,
+        &ids,
+        &parents,
+        merge_commit.then_some((signer, me, merge_at.as_str())),
+    )?;
+
+    // The stored rows before the first that moved are as they were verified.
+    let first_commit = mine.get(fork).map_or(i64::MAX, |c| c.0);
+    let first_event = first_moved.unwrap_or(i64::MAX);
+    let still_valid: Vec<Segment> = known
+        .iter()
+        .take_while(|s| s.commits < first_commit && s.events < first_event)
+        .cloned()
+        .collect();
+    // What the other copy holds sealed from this member comes as it is; then what this member
+    // may read of it is opened (the caller's keys).
+    crate::sealing::bring_sealed(other, &tx).map_err(|e| c.theirs_db(e))?;
+    unseal(&tx).map_err(|e| blame(e, path, other_label))?;
+    // This file's history was verified when it was opened, and what the other copy brought
+    // as it came in: the derived tables are settled from what changed, and what no longer
+    // holds is what the other copy brought (a commit its author could not make in its past,
+    // say).
+    let changed = Changed {
+        from: from_event.unwrap_or(i64::MAX),
+        incoming: &incoming_ids,
+    };
+    after_merge(&tx, path, &merged, &changed).map_err(|e| blame(e, path, other_label))?;
+    let history = History {
+        head: match merge_commit_id {
+            Some(id) => id,
+            None => order
+                .last()
+                .map(|&c| ids[c].to_string())
+                .unwrap_or_default(),
+        },
+        commits: merged.len(),
+        stored: stored_segments(&tx, &still_valid).map_err(|e| c.db(e))?,
+    };
+    tx.commit().map_err(|e| c.db(e))?;
+
+    let kinds: HashSet<&str> = ["member-removed", "member-key-changed", "rekeyed"].into();
+    let roster_changed =
+        other_roster_changed(&incoming, other, &kinds).map_err(|e| c.theirs_db(e))?;
+    Ok(Merged {
+        by_author: most_first(by_author),
+        commits: incoming.len(),
+        merge_commit,
+        roster_changed,
+        history: Some(history),
+    })
+}
+
+/// Whether both copies had changes the other lacked: then a merge commit is signed (a copy
+/// that only brings what this one has, or only merge commits, is taken as it is: copies then
+/// converge).
+fn both_changed(
+    mine: &[StoredCommit],
+    theirs: &[String],
+    outlines: &[Outline<'_>],
+    bodies: &[Body],
+) -> bool {
+    let theirs: HashSet<&str> = theirs.iter().map(String::as_str).collect();
+    let mine_only_changes = mine.iter().zip(outlines).any(|((_, id, _, _), outline)| {
+        !theirs.contains(id.as_str()) && !outline.events.is_empty()
+    });
+    mine_only_changes && bodies.iter().any(|b| !b.events.is_empty())
+}
+
+/// How many events each author brought, most first (none left out but those with none).
+fn most_first(by_author: HashMap<MemberId, usize>) -> Vec<(MemberId, usize)> {
+    let mut by_author: Vec<(MemberId, usize)> =
+        by_author.into_iter().filter(|(_, n)| *n > 0).collect();
+    by_author.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    by_author
+}
+
+/// Foreign keys off on a connection until this is dropped.
+struct ForeignKeysOff<'a>(&'a Connection);
+
+impl<'a> ForeignKeysOff<'a> {
+    /// Turn them off on `conn`.
+    fn on(conn: &'a Connection) -> rusqlite::Result<ForeignKeysOff<'a>> {
+        conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+        Ok(ForeignKeysOff(conn))
+    }
+}
+
+impl Drop for ForeignKeysOff<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.execute_batch("PRAGMA foreign_keys = ON");
+    }
+}
+
+/// This file's commits, the other copy's commit ids, and the other copy's commits this file
+/// lacks; `None` when it lacks none. Refused: an unsigned history, and another committee's.
+fn coming_in(c: &Copies<'_>) -> Result<Option<ComingIn>, Error> {
+    let mine = commits(c.conn).map_err(|e| c.db(e))?;
+    let theirs = commit_ids(c.other).map_err(|e| c.theirs_db(e))?;
     let their_root = match theirs.first() {
-        Some(id) => commits_among(other, &[id]).map_err(theirs_db)?.pop(),
+        Some(id) => commits_among(c.other, &[id])
+            .map_err(|e| c.theirs_db(e))?
+            .pop(),
         None => None,
     };
     let (Some(my_root), Some(their_root)) = (mine.first(), their_root.as_ref()) else {
         return Err(Error::UnsignedHistory {
             path: if mine.is_empty() {
-                path.to_path_buf()
+                c.path.to_path_buf()
             } else {
-                other_label.to_path_buf()
+                c.other_label.to_path_buf()
             },
         });
     };
@@ -152,54 +332,57 @@ pub(crate) fn merge(
                 .unwrap_or_default()
         };
         return Err(Error::NotSameCommittee {
-            path: other_label.to_path_buf(),
-            into: path.to_path_buf(),
+            path: c.other_label.to_path_buf(),
+            into: c.path.to_path_buf(),
             ours: super::fingerprint(&my_root.1, &body(&my_root.2)),
             theirs: super::fingerprint(&their_root.1, &body(&their_root.2)),
         });
     }
-    let have: HashMap<&str, usize> = mine
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.1.as_str(), i))
-        .collect();
+    let have: HashSet<&str> = mine.iter().map(|c| c.1.as_str()).collect();
     let missing: Vec<&String> = theirs
         .iter()
-        .filter(|id| !have.contains_key(id.as_str()))
+        .filter(|id| !have.contains(id.as_str()))
         .collect();
-    let incoming: Vec<StoredCommit> = commits_among(other, &missing).map_err(theirs_db)?;
+    let incoming: Vec<StoredCommit> =
+        commits_among(c.other, &missing).map_err(|e| c.theirs_db(e))?;
     if incoming.is_empty() {
-        return Ok(Merged::default());
+        return Ok(None);
     }
+    Ok(Some((mine, theirs, incoming)))
+}
 
-    // Everything that comes in is checked as verification would check it.
+/// The commits that come in, checked as verification would check them: each one's id is the
+/// hash of its body, it extends the history before it, it is stored once, and it is signed by
+/// the key it names.
+fn check_commits(
+    c: &Copies<'_>,
+    mine: &[StoredCommit],
+    incoming: &[StoredCommit],
+) -> Result<Vec<Body>, Error> {
     let mut bodies = Vec::with_capacity(incoming.len());
-    let mut known_ids: HashSet<&str> = have.keys().copied().collect();
-    for (_, id, text, _) in &incoming {
+    let mut known_ids: HashSet<&str> = mine.iter().map(|c| c.1.as_str()).collect();
+    for (_, id, text, _) in incoming {
         if hex(&Sha256::digest(text.as_bytes())) != *id {
-            return Err(broken(format!(
+            return Err(c.broken(format!(
                 "commit {} was changed after it was signed",
                 short_commit(id)
             )));
         }
         let body: Body = serde_json::from_str(text)
-            .map_err(|e| broken(format!("commit {} is unreadable: {e}", short_commit(id))))?;
+            .map_err(|e| c.broken(format!("commit {} is unreadable: {e}", short_commit(id))))?;
         if body.format != FORMAT
             || body.adopts
             || body.parents.is_empty()
             || !body.parents.windows(2).all(|w| w[0] < w[1])
             || body.parents.iter().any(|p| !known_ids.contains(p.as_str()))
         {
-            return Err(broken(format!(
+            return Err(c.broken(format!(
                 "commit {} does not extend the history before it",
                 short_commit(id)
             )));
         }
         if !known_ids.insert(id) {
-            return Err(broken(format!(
-                "commit {} is stored twice",
-                short_commit(id)
-            )));
+            return Err(c.broken(format!("commit {} is stored twice", short_commit(id))));
         }
         bodies.push(body);
     }
@@ -208,64 +391,65 @@ pub(crate) fn merge(
         .map(|(_, id, text, sig)| (id.clone(), text.clone(), sig.clone()))
         .collect();
     let all: Vec<usize> = (0..triples.len()).collect();
-    check_signatures(&triples, &bodies, &all).map_err(broken)?;
+    check_signatures(&triples, &bodies, &all).map_err(|e| c.broken(e))?;
+    Ok(bodies)
+}
+
+/// The events of the commits that come in, as the other copy holds them (unsealed where this
+/// member may read them, a stub where the case is sealed from them), each checked against its
+/// commit's hash and found in no other commit; with how many each author brought.
+fn check_events(c: &Copies<'_>, bodies: &[Body]) -> Result<IncomingEvents, Error> {
     let mut new_events: Vec<Vec<Row>> = Vec::with_capacity(bodies.len());
     let mut by_author: HashMap<MemberId, usize> = HashMap::new();
     let mut seen_events: HashSet<Uuid> = HashSet::new();
-    {
-        let mut theirs_stmt = other
-            // Payloads as the other copy holds them: unsealed where this member may read
-            // them, a stub where the case is sealed from them.
-            .prepare(&format!(
-                "SELECT {} FROM events_open WHERE id = ?1",
-                Row::COLUMNS
-            ))
-            .map_err(theirs_db)?;
-        let mut mine_stmt = conn
-            .prepare("SELECT 1 FROM events WHERE id = ?1")
-            .map_err(db)?;
-        for body in &bodies {
-            let mut rows = Vec::with_capacity(body.events.len());
-            for (id, hash) in &body.events {
-                let text = id.to_string();
-                let row = theirs_stmt
-                    .query_row([&text], Row::read)
-                    .optional()
-                    .map_err(theirs_db)?
-                    .ok_or_else(|| {
-                        broken(format!("event {} of a commit is missing", &text[..8]))
-                    })?;
-                if row.id != text || row.hash() != *hash {
-                    return Err(broken(format!(
-                        "event {} was changed after it was signed",
-                        &text[..8]
-                    )));
-                }
-                if !seen_events.insert(*id) || mine_stmt.exists([&text]).map_err(db)? {
-                    return Err(broken(format!(
-                        "event {} is part of two commits",
-                        &text[..8]
-                    )));
-                }
-                rows.push(row);
+    let mut theirs_stmt = c
+        .other
+        .prepare(&format!(
+            "SELECT {} FROM events_open WHERE id = ?1",
+            Row::COLUMNS
+        ))
+        .map_err(|e| c.theirs_db(e))?;
+    let mut mine_stmt = c
+        .conn
+        .prepare("SELECT 1 FROM events WHERE id = ?1")
+        .map_err(|e| c.db(e))?;
+    for body in bodies {
+        let mut rows = Vec::with_capacity(body.events.len());
+        for (id, hash) in &body.events {
+            let text = id.to_string();
+            let short = casebook_core::describe::short_event(id);
+            let row = theirs_stmt
+                .query_row([&text], Row::read)
+                .optional()
+                .map_err(|e| c.theirs_db(e))?
+                .ok_or_else(|| c.broken(format!("event {short} of a commit is missing")))?;
+            if row.id != text || row.hash() != *hash {
+                return Err(c.broken(format!("event {short} was changed after it was signed")));
             }
-            *by_author.entry(body.author).or_default() += rows.len();
-            new_events.push(rows);
+            if !seen_events.insert(*id) || mine_stmt.exists([&text]).map_err(|e| c.db(e))? {
+                return Err(c.broken(format!("event {short} is part of two commits")));
+            }
+            rows.push(row);
         }
+        *by_author.entry(body.author).or_default() += rows.len();
+        new_events.push(rows);
     }
+    Ok((new_events, by_author))
+}
 
-    // The union, in canonical order: mine as stored up to the first commit whose place
-    // changes, then the rest in their new order.
-    let mut outlines: Vec<Outline<'_>> = Vec::with_capacity(mine.len() + incoming.len());
-    for (_, id, text, _) in &mine {
-        outlines.push(
-            serde_json::from_str(text).map_err(|e| Error::HistoryBroken {
-                path: path.to_path_buf(),
-                detail: format!("commit {} is unreadable: {e}", short_commit(id)),
-            })?,
-        );
+/// Every commit of the union, mine as stored then the incoming, read as the order needs them.
+fn outlines<'a>(
+    c: &Copies<'_>,
+    mine: &'a [StoredCommit],
+    bodies: &'a [Body],
+) -> Result<Vec<Outline<'a>>, Error> {
+    let mut outlines: Vec<Outline<'_>> = Vec::with_capacity(mine.len() + bodies.len());
+    for (_, id, text, _) in mine {
+        outlines.push(serde_json::from_str(text).map_err(|e| {
+            c.mine_broken(format!("commit {} is unreadable: {e}", short_commit(id)))
+        })?);
     }
-    for body in &bodies {
+    for body in bodies {
         outlines.push(Outline {
             parents: body
                 .parents
@@ -283,11 +467,19 @@ pub(crate) fn merge(
             adopts: body.adopts,
         });
     }
-    let ids: Vec<&str> = mine
-        .iter()
-        .map(|c| c.1.as_str())
-        .chain(incoming.iter().map(|c| c.1.as_str()))
-        .collect();
+    Ok(outlines)
+}
+
+/// The union in canonical order: each commit's parents (as indexes into `ids`), the order,
+/// and the first place it differs from mine. Mine (the first `mine` of `ids`) keep their
+/// places up to the first one a commit coming in could precede (before any of those is
+/// placed, the order is mine, and one is placed only after all its parents): only the rest
+/// is ordered again.
+fn canonical_order(
+    ids: &[&str],
+    outlines: &[Outline<'_>],
+    mine: usize,
+) -> (Vec<Vec<usize>>, Vec<usize>, usize) {
     let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let parents: Vec<Vec<usize>> = outlines
         .iter()
@@ -295,16 +487,13 @@ pub(crate) fn merge(
         .collect();
     let keys: Vec<(&str, &str)> = outlines
         .iter()
-        .zip(&ids)
+        .zip(ids)
         .map(|(h, id)| (h.at.as_ref(), *id))
         .collect();
-    // Mine keep their places up to the first one a commit coming in could precede (before any
-    // of those is placed, the order is mine, and one is placed only after all its parents):
-    // only the rest is ordered again.
-    let settled = (mine.len()..parents.len())
-        .filter_map(|k| parents[k].iter().filter(|&&p| p < mine.len()).max())
+    let settled = (mine..parents.len())
+        .filter_map(|k| parents[k].iter().filter(|&&p| p < mine).max())
         .min()
-        .map_or(mine.len(), |p| p + 1);
+        .map_or(mine, |p| p + 1);
     let rest: Vec<Vec<usize>> = parents[settled..]
         .iter()
         .map(|ps| {
@@ -325,186 +514,217 @@ pub(crate) fn merge(
         .iter()
         .enumerate()
         .position(|(i, &c)| i != c)
-        .unwrap_or(mine.len());
+        .unwrap_or(mine);
+    (parents, order, fork)
+}
 
-    // Moving rows would check every reference to each moved event by scanning the whole
-    // history (`amends` has no index); the references are checked once, below, instead.
-    conn.execute_batch("PRAGMA foreign_keys = OFF")
-        .map_err(db)?;
-    struct Restore<'a>(&'a Connection);
-    impl Drop for Restore<'_> {
-        fn drop(&mut self) {
-            let _ = self.0.execute_batch("PRAGMA foreign_keys = ON");
-        }
-    }
-    let _restore = Restore(conn);
-    let tx = conn.unchecked_transaction().map_err(db)?;
-    // The events of my commits from `fork` on move to their new places.
-    let mut first_moved: Option<i64> = None;
-    let moved_events: Vec<Row> = match mine.get(fork) {
-        None => Vec::new(),
-        Some(_) => {
-            first_moved = mine[fork..]
-                .iter()
-                .find_map(|(_, _, text, _)| {
-                    serde_json::from_str::<Body>(text)
-                        .ok()
-                        .and_then(|b| b.events.first().map(|e| e.0.to_string()))
-                })
-                .map(|id| tx.query_row("SELECT seq FROM events WHERE id = ?1", [id], |r| r.get(0)))
-                .transpose()
-                .map_err(db)?;
-            match first_moved {
-                None => Vec::new(),
-                Some(from) => {
-                    let rows = tx
-                        .prepare(&format!(
-                            "SELECT {} FROM events WHERE seq >= ?1 ORDER BY seq",
-                            Row::COLUMNS
-                        ))
-                        .and_then(|mut s| s.query_map([from], Row::read)?.collect())
-                        .map_err(db)?;
-                    let trigger: String = tx
-                        .query_row(
-                            "SELECT sql FROM sqlite_schema WHERE name = 'events_are_append_only_delete'",
-                            [],
-                            |r| r.get(0),
-                        )
-                        .map_err(db)?;
-                    tx.execute_batch("DROP TRIGGER events_are_append_only_delete")
-                        .map_err(db)?;
-                    tx.execute("DELETE FROM events WHERE seq >= ?1", [from])
-                        .map_err(db)?;
-                    tx.execute_batch(&trigger).map_err(db)?;
-                    rows
-                }
-            }
-        }
+/// My commits from the fork on, taken out of the tables to be stored again in their new
+/// places: their events (by id) and signatures (by stored place), and where the first event
+/// was stored.
+struct Moving {
+    first_event: Option<i64>,
+    events: HashMap<String, Row>,
+    signatures: HashMap<i64, String>,
+}
+
+/// Take my commits from `fork` on, and their events, out of the tables (see [`Moving`]).
+fn take_moving(
+    tx: &Connection,
+    c: &Copies<'_>,
+    mine: &[StoredCommit],
+    fork: usize,
+) -> Result<Moving, Error> {
+    let db = |e| c.db(e);
+    let Some(first) = mine.get(fork) else {
+        return Ok(Moving {
+            first_event: None,
+            events: HashMap::new(),
+            signatures: HashMap::new(),
+        });
     };
-    let mut signatures: HashMap<i64, String> = HashMap::new();
-    if let Some(first) = mine.get(fork) {
-        signatures = tx
-            .prepare("SELECT seq, signature FROM commits WHERE seq >= ?1")
-            .and_then(|mut s| {
-                s.query_map([first.0], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect()
-            })
+    let first_event: Option<i64> = mine[fork..]
+        .iter()
+        .find_map(|(_, _, text, _)| {
+            serde_json::from_str::<Body>(text)
+                .ok()
+                .and_then(|b| b.events.first().map(|e| e.0.to_string()))
+        })
+        .map(|id| tx.query_row("SELECT seq FROM events WHERE id = ?1", [id], |r| r.get(0)))
+        .transpose()
+        .map_err(db)?;
+    let mut events = Vec::new();
+    if let Some(from) = first_event {
+        events = tx
+            .prepare(&format!(
+                "SELECT {} FROM events WHERE seq >= ?1 ORDER BY seq",
+                Row::COLUMNS
+            ))
+            .and_then(|mut s| s.query_map([from], Row::read)?.collect())
             .map_err(db)?;
-        tx.execute("DELETE FROM commits WHERE seq >= ?1", [first.0])
+        let trigger: String = tx
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'events_are_append_only_delete'",
+                [],
+                |r| r.get(0),
+            )
             .map_err(db)?;
+        tx.execute_batch("DROP TRIGGER events_are_append_only_delete")
+            .map_err(db)?;
+        tx.execute("DELETE FROM events WHERE seq >= ?1", [from])
+            .map_err(db)?;
+        tx.execute_batch(&trigger).map_err(db)?;
     }
-    let mut moved: HashMap<String, Row> = moved_events
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect();
-    let incoming_ids: HashSet<String> = new_events.iter().flatten().map(|r| r.id.clone()).collect();
+    let signatures = tx
+        .prepare("SELECT seq, signature FROM commits WHERE seq >= ?1")
+        .and_then(|mut s| {
+            s.query_map([first.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .map_err(db)?;
+    tx.execute("DELETE FROM commits WHERE seq >= ?1", [first.0])
+        .map_err(db)?;
+    Ok(Moving {
+        first_event,
+        events: events.into_iter().map(|r| (r.id.clone(), r)).collect(),
+        signatures,
+    })
+}
+
+/// The union's commits and where they go: mine then the incoming (indexes into `outlines`),
+/// in `order`, which differs from mine from `fork` on.
+struct Placing<'a, 'b> {
+    mine: &'a [StoredCommit],
+    incoming: &'a [StoredCommit],
+    outlines: &'a [Outline<'b>],
+    order: &'a [usize],
+    fork: usize,
+}
+
+/// Store every commit from the fork on in its new place, with its events (mine moved, the
+/// incoming indexed and their attachments copied); gives where the first event was stored.
+fn store_in_order(
+    tx: &Connection,
+    c: &Copies<'_>,
+    placed: &Placing<'_, '_>,
+    mut moving: Moving,
+    new_events: Vec<Vec<Row>>,
+) -> Result<Option<i64>, Error> {
+    let mine = placed.mine;
     let mut incoming_rows: Vec<Option<Vec<Row>>> = new_events.into_iter().map(Some).collect();
     // The first event stored anew: derived state is settled from there (see `rederive`).
     let mut from_event: Option<i64> = None;
-    for &c in &order[fork..] {
-        let (id, text, signature, rows): (&str, &str, &str, Vec<Row>) = if c < mine.len() {
-            let (seq, id, text, _) = &mine[c];
-            let sig = signatures.get(seq).ok_or_else(|| Error::HistoryBroken {
-                path: path.to_path_buf(),
-                detail: format!(
+    for &k in &placed.order[placed.fork..] {
+        let (id, text, signature, rows): (&str, &str, &str, Vec<Row>) = if k < mine.len() {
+            let (seq, id, text, _) = &mine[k];
+            let sig = moving.signatures.get(seq).ok_or_else(|| {
+                c.mine_broken(format!(
                     "commit {} lost its signature while merging",
                     short_commit(id)
-                ),
+                ))
             })?;
-            let rows = outlines[c]
+            let rows = placed.outlines[k]
                 .events
                 .iter()
                 .map(|(e, _)| {
-                    moved
-                        .remove(e.as_ref())
-                        .ok_or_else(|| Error::HistoryBroken {
-                            path: path.to_path_buf(),
-                            detail: format!(
-                                "event {} is not where its commit says",
-                                e.get(..8).unwrap_or(e)
-                            ),
-                        })
+                    moving.events.remove(e.as_ref()).ok_or_else(|| {
+                        c.mine_broken(format!(
+                            "event {} is not where its commit says",
+                            e.get(..8).unwrap_or(e)
+                        ))
+                    })
                 })
                 .collect::<Result<_, _>>()?;
             (id, text, sig, rows)
         } else {
-            let k = c - mine.len();
-            let (_, id, text, sig) = &incoming[k];
-            (id, text, sig, incoming_rows[k].take().unwrap_or_default())
+            let n = k - mine.len();
+            let (_, id, text, sig) = &placed.incoming[n];
+            (id, text, sig, incoming_rows[n].take().unwrap_or_default())
         };
         tx.execute(
             "INSERT INTO commits (id, body, signature) VALUES (?1, ?2, ?3)",
             params![id, text, signature],
         )
-        .map_err(db)?;
+        .map_err(|e| c.db(e))?;
         for row in rows {
-            tx.execute(
-                "INSERT INTO events (id, case_id, author, at, kind, amends, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    row.id,
-                    row.case,
-                    row.author,
-                    row.at,
-                    row.kind,
-                    row.amends,
-                    row.payload
-                ],
-            )
-            .map_err(db)?;
-            from_event.get_or_insert_with(|| tx.last_insert_rowid());
-            if c >= mine.len() && !row.sealed() {
-                let event = row
-                    .event()
-                    .map_err(|e| broken(format!("event {} is unreadable: {e}", &row.id[..8])))?;
-                if let Some(case) = event.case {
-                    store::index_event(&tx, case, &event).map_err(db)?;
-                }
-                if let casebook_core::event::EventKind::ReportReceived { attachments, .. } =
-                    &event.kind
-                {
-                    for a in attachments {
-                        if !copy_attachment(other, &tx, &a.sha256).map_err(db)? {
-                            return Err(broken(format!(
-                                "the attachment stored under {} is not the one its report names",
-                                short_commit(&a.sha256)
-                            )));
-                        }
-                    }
-                }
+            let stored = store_event(tx, c, &row, k >= mine.len())?;
+            from_event.get_or_insert(stored);
+        }
+    }
+    if !moving.events.is_empty() {
+        return Err(c.mine_broken("events outside any commit were found while merging".into()));
+    }
+    Ok(from_event)
+}
+
+/// Store one event row; one that came in (and is not sealed from this member) is indexed, and
+/// the attachments its report names are copied from the other copy. Gives where it was stored.
+fn store_event(tx: &Connection, c: &Copies<'_>, row: &Row, came_in: bool) -> Result<i64, Error> {
+    tx.execute(
+        "INSERT INTO events (id, case_id, author, at, kind, amends, payload)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            row.id,
+            row.case,
+            row.author,
+            row.at,
+            row.kind,
+            row.amends,
+            row.payload
+        ],
+    )
+    .map_err(|e| c.db(e))?;
+    let stored = tx.last_insert_rowid();
+    if !came_in || row.sealed() {
+        return Ok(stored);
+    }
+    let event = row.event().map_err(|e| {
+        c.broken(format!(
+            "event {} is unreadable: {e}",
+            row.id.get(..8).unwrap_or(&row.id)
+        ))
+    })?;
+    if let Some(case) = event.case {
+        store::index_event(tx, case, &event).map_err(|e| c.db(e))?;
+    }
+    if let casebook_core::event::EventKind::ReportReceived { attachments, .. } = &event.kind {
+        for a in attachments {
+            if !copy_attachment(c.other, tx, &a.sha256).map_err(|e| c.db(e))? {
+                return Err(c.broken(format!(
+                    "the attachment stored under {} is not the one its report names",
+                    short_commit(&a.sha256)
+                )));
             }
         }
     }
-    if !moved.is_empty() {
-        return Err(Error::HistoryBroken {
-            path: path.to_path_buf(),
-            detail: "events outside any commit were found while merging".into(),
-        });
-    }
+    Ok(stored)
+}
 
-    // A merge commit when both copies had changes the other lacked (a copy that only brings
-    // what this one has, or only merge commits, is taken as it is: copies then converge).
-    let theirs_ids: HashSet<&str> = theirs.iter().map(String::as_str).collect();
-    let mine_only_changes = mine.iter().zip(&outlines).any(|((_, id, _, _), outline)| {
-        !theirs_ids.contains(id.as_str()) && !outline.events.is_empty()
-    });
-    let incoming_changes = bodies.iter().any(|b| !b.events.is_empty());
-    let merge_commit = mine_only_changes && incoming_changes;
-
-    // The merged history as its committee is replayed: every commit in its new place.
+/// The merged history as its committee is replayed: every commit in its new place, and the
+/// merge commit, signed now as `signing` says (signer, member, stored time) when both copies
+/// had changes the other lacked; with the merge commit's id. The tips it follows are
+/// remembered.
+fn replayed<'a>(
+    tx: &Connection,
+    c: &Copies<'_>,
+    placed: &Placing<'a, 'a>,
+    ids: &[&str],
+    parents: &[Vec<usize>],
+    signing: Option<(&'a Identity, MemberId, &'a str)>,
+) -> Result<(Vec<Commit<'a>>, Option<String>), Error> {
+    let (order, outlines) = (placed.order, placed.outlines);
     let mut place = vec![0; order.len()];
-    for (i, &c) in order.iter().enumerate() {
-        place[c] = i;
+    for (i, &k) in order.iter().enumerate() {
+        place[k] = i;
     }
-    let mut merged: Vec<Commit<'_>> = order
+    let mut merged: Vec<Commit<'a>> = order
         .iter()
-        .map(|&c| Commit {
-            author: outlines[c].author,
-            key: outlines[c].key.as_ref(),
-            at: outlines[c].at.as_ref(),
-            parents: parents[c].iter().map(|&p| place[p]).collect(),
-            events: &outlines[c].events,
-            adopts: outlines[c].adopts,
+        .map(|&k| Commit {
+            author: outlines[k].author,
+            key: outlines[k].key.as_ref(),
+            at: outlines[k].at.as_ref(),
+            parents: parents[k].iter().map(|&p| place[p]).collect(),
+            events: &outlines[k].events,
+            adopts: outlines[k].adopts,
         })
         .collect();
     let mut named = vec![false; merged.len()];
@@ -517,91 +737,40 @@ pub(crate) fn merge(
         .iter()
         .zip(&named)
         .filter(|(_, named)| !**named)
-        .map(|(&c, _)| ids[c].to_string())
+        .map(|(&k, _)| ids[k].to_string())
         .collect();
     tips.sort();
     // Known now, for signing the merge commit (which then is the one tip) and those after.
     let count = i64::try_from(merged.len()).unwrap_or(i64::MAX);
-    super::remember_tips(&tx, &tips, count).map_err(db)?;
-    let mut merge_commit_id = None;
-    // Never dated before what it follows (a copy from a laptop whose clock ran ahead), as
-    // any commit (see `CaseFile::record`).
-    let at = casebook_core::engine::dag::dated_after(at, super::latest_time(&tx).map_err(db)?);
-    let merge_at = store::timestamp(at);
-    if merge_commit {
-        let body = Body {
-            format: FORMAT.into(),
-            parents: tips.clone(),
-            author: me,
-            key: signer.recipient().to_string(),
-            at: store::timestamp(at),
-            events: Vec::new(),
-            adopts: false,
-            summaries: Default::default(),
-        };
-        merge_commit_id = Some(insert_signed(&tx, path, signer, &body)?);
-        let at: HashMap<&str, usize> = order
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| (ids[c], i))
-            .collect();
-        merged.push(Commit {
-            author: me,
-            key: signer.recipient(),
-            at: &merge_at,
-            parents: tips.iter().map(|t| at[t.as_str()]).collect(),
-            events: &[],
-            adopts: false,
-        });
-    }
-
-    let still_valid: Vec<Segment> = {
-        let first_commit = mine.get(fork).map_or(i64::MAX, |c| c.0);
-        let first_event = first_moved.unwrap_or(i64::MAX);
-        known
-            .iter()
-            .take_while(|s| s.commits < first_commit && s.events < first_event)
-            .cloned()
-            .collect()
+    super::remember_tips(tx, &tips, count).map_err(|e| c.db(e))?;
+    let Some((signer, me, at)) = signing else {
+        return Ok((merged, None));
     };
-    // What the other copy holds sealed from this member comes as it is; then what this member
-    // may read of it is opened (the caller's keys).
-    crate::sealing::bring_sealed(other, &tx).map_err(theirs_db)?;
-    unseal(&tx).map_err(|e| blame(e, path, other_label))?;
-    // This file's history was verified when it was opened, and what the other copy brought
-    // as it came in: the derived tables are settled from what changed, and what no longer
-    // holds is what the other copy brought (a commit its author could not make in its past,
-    // say).
-    let changed = Changed {
-        from: from_event.unwrap_or(i64::MAX),
-        incoming: &incoming_ids,
+    let body = Body {
+        format: FORMAT.into(),
+        parents: tips.clone(),
+        author: me,
+        key: signer.recipient().to_string(),
+        at: at.to_string(),
+        events: Vec::new(),
+        adopts: false,
+        summaries: Default::default(),
     };
-    after_merge(&tx, path, &merged, &changed).map_err(|e| blame(e, path, other_label))?;
-    let history = History {
-        head: match merge_commit_id {
-            Some(id) => id,
-            None => order
-                .last()
-                .map(|&c| ids[c].to_string())
-                .unwrap_or_default(),
-        },
-        commits: merged.len(),
-        stored: stored_segments(&tx, &still_valid).map_err(db)?,
-    };
-    tx.commit().map_err(db)?;
-
-    let kinds: HashSet<&str> = ["member-removed", "member-key-changed", "rekeyed"].into();
-    let roster_changed = other_roster_changed(&incoming, other, &kinds).map_err(theirs_db)?;
-    let mut by_author: Vec<(MemberId, usize)> =
-        by_author.into_iter().filter(|(_, n)| *n > 0).collect();
-    by_author.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Ok(Merged {
-        by_author,
-        commits: incoming.len(),
-        merge_commit,
-        roster_changed,
-        history: Some(history),
-    })
+    let id = insert_signed(tx, c.path, signer, &body)?;
+    let places: HashMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (ids[k], i))
+        .collect();
+    merged.push(Commit {
+        author: me,
+        key: signer.recipient(),
+        at,
+        parents: tips.iter().map(|t| places[t.as_str()]).collect(),
+        events: &[],
+        adopts: false,
+    });
+    Ok((merged, Some(id)))
 }
 
 /// Whether the incoming commits hold a removal, a key change or a re-encryption.
