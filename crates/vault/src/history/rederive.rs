@@ -65,90 +65,183 @@ pub(super) fn after_merge(
     commits: &[Commit<'_>],
     changed: &Changed<'_>,
 ) -> Result<(), Error> {
-    let db = |e| Error::database(path, e);
-    let broken = |detail: String| Error::HistoryBroken {
-        path: path.to_path_buf(),
-        detail,
-    };
+    let at = At { conn, path };
     check_schema(conn, path)?;
-    let sealed_here = crate::sealing::sealed_here(conn).map_err(db)?;
-    let open = crate::sealing::open_payloads(conn).map_err(db)?;
+    let sealed_here = crate::sealing::sealed_here(conn).map_err(|e| at.db(e))?;
+    let open = crate::sealing::open_payloads(conn).map_err(|e| at.db(e))?;
     let reader = Reader {
         sealed_here: &sealed_here,
         open: &open,
     };
+    let new_in = new_by_case(&at, &reader, changed)?;
+    check_sealed_content(&at, &sealed_here)?;
+    let (dag, settled) = committee_replayed(&at, commits)?;
+    let authors_flagged: HashSet<String> = settled
+        .flagged
+        .keys()
+        .map(|&k| dag.author(k).to_string())
+        .collect();
+    let Changing {
+        mut replayed,
+        extended,
+        clashes,
+    } = cases_that_change(&at, &reader, &new_in, &authors_flagged)?;
+    let commit_of = commit_places(&at, commits, replayed.iter().chain(&extended))?;
+    let around = engine::Around {
+        dag: &dag,
+        flagged: &settled.flagged,
+    };
 
-    // The events stored anew, sorted by case.
-    let mut new_in: BTreeMap<CaseId, NewEvents> = BTreeMap::new();
-    {
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT {} FROM events WHERE seq >= ?1 ORDER BY seq",
-                Row::COLUMNS
-            ))
-            .map_err(db)?;
-        let mut rows = stmt.query([changed.from]).map_err(db)?;
-        while let Some(row) = rows.next().map_err(db)? {
-            let row = Row::read(row).map_err(db)?;
-            let incoming = changed.incoming.contains(&row.id);
-            let seq = row.seq;
-            let Some(event) = reader.event(row).map_err(broken)? else {
-                continue;
-            };
-            let Some(case) = event.case else { continue };
-            let entry = new_in.entry(case).or_default();
-            if incoming {
-                entry.first_incoming.get_or_insert(seq);
-                entry.incoming.push(event);
-            } else {
-                entry.last_moved = Some(seq);
+    // The cases that change, extended or replayed, then written over the stored ones.
+    let mut cases: BTreeMap<CaseId, Case> = BTreeMap::new();
+    for case in &extended {
+        let incoming = &new_in[case].incoming;
+        match extend(conn, *case, incoming, &commit_of, &dag).map_err(|e| at.db(e))? {
+            Some(state) => {
+                cases.insert(*case, state);
+            }
+            // Opened by what came in, or changed where its author had not seen all of it.
+            None => {
+                replayed.insert(*case);
             }
         }
     }
+    let mut orphans: Vec<(Uuid, String)> = Vec::new();
+    let mut sealed_from_here: BTreeSet<CaseId> = BTreeSet::new();
+    for case in &replayed {
+        let (state, sealed, held) = reader
+            .replay(conn, *case, &commit_of, &around)
+            .map_err(|e| e.into_error(path))?;
+        if sealed {
+            sealed_from_here.insert(*case);
+        }
+        orphans.extend(held);
+        if let Some(state) = state {
+            cases.insert(*case, state);
+        }
+    }
+    let written: BTreeSet<CaseId> = replayed.iter().chain(&extended).copied().collect();
+    replay::settle_clashes(&mut cases, &clashes);
+    let writing = Writing {
+        written: &written,
+        cases: &cases,
+        sealed_from_here: &sealed_from_here,
+        clashes: &clashes,
+    };
+    write_cases(&at, &writing, &dag)?;
+    write_held(&at, &settled, &written, orphans)?;
+    check_references(&at, changed.from)
+}
+
+/// The database derived tables are written in, and its file's name for messages.
+struct At<'a> {
+    conn: &'a Connection,
+    path: &'a Path,
+}
+
+impl At<'_> {
+    /// An SQL error on the file.
+    fn db(&self, e: rusqlite::Error) -> Error {
+        Error::database(self.path, e)
+    }
+
+    /// The merged history does not hold.
+    fn broken(&self, detail: String) -> Error {
+        Error::HistoryBroken {
+            path: self.path.to_path_buf(),
+            detail,
+        }
+    }
+}
+
+/// The events stored anew, sorted by case.
+fn new_by_case(
+    at: &At<'_>,
+    reader: &Reader<'_>,
+    changed: &Changed<'_>,
+) -> Result<BTreeMap<CaseId, NewEvents>, Error> {
+    let db = |e| at.db(e);
+    let mut new_in: BTreeMap<CaseId, NewEvents> = BTreeMap::new();
+    let mut stmt = at
+        .conn
+        .prepare(&format!(
+            "SELECT {} FROM events WHERE seq >= ?1 ORDER BY seq",
+            Row::COLUMNS
+        ))
+        .map_err(db)?;
+    let mut rows = stmt.query([changed.from]).map_err(db)?;
+    while let Some(row) = rows.next().map_err(db)? {
+        let row = Row::read(row).map_err(db)?;
+        let incoming = changed.incoming.contains(&row.id);
+        let seq = row.seq;
+        let Some(event) = reader.event(row).map_err(|e| at.broken(e))? else {
+            continue;
+        };
+        let Some(case) = event.case else { continue };
+        let entry = new_in.entry(case).or_default();
+        if incoming {
+            entry.first_incoming.get_or_insert(seq);
+            entry.incoming.push(event);
+        } else {
+            entry.last_moved = Some(seq);
+        }
+    }
+    Ok(new_in)
+}
+
+/// Sealed content is held only for a case its history sealed.
+fn check_sealed_content(at: &At<'_>, sealed_here: &HashMap<String, bool>) -> Result<(), Error> {
     for case in sealed_here.keys() {
-        let sealed: bool = conn
+        let sealed: bool = at
+            .conn
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM events WHERE case_id = ?1 AND kind = 'case-sealed')",
                 [case],
                 |r| r.get(0),
             )
-            .map_err(db)?;
+            .map_err(|e| at.db(e))?;
         if !sealed {
-            return Err(broken(format!(
+            return Err(at.broken(format!(
                 "it holds sealed content for case {}, which its history never sealed",
                 short_commit(case)
             )));
         }
     }
+    Ok(())
+}
 
-    // The committee, replayed from the events it follows as verification does.
-    let committee_events: HashMap<String, Event> = {
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT {} FROM events WHERE {} ORDER BY seq",
-                Row::COLUMNS,
-                store::FOLLOWED
-            ))
-            .map_err(db)?;
-        let rows = stmt.query_map([], Row::read).map_err(db)?;
-        let mut events = HashMap::new();
-        for row in rows {
-            let row = row.map_err(db)?;
-            let id = row.id.clone();
-            let event = row
-                .event()
-                .map_err(|e| broken(format!("event {} is unreadable: {e}", short_commit(&id))))?;
-            if event.case.is_none() {
-                check_key(&event.kind).map_err(broken)?;
-            }
-            events.insert(id, event);
+/// The committee, replayed from the events it follows as verification does: the commits'
+/// graph, and what it settles.
+fn committee_replayed(
+    at: &At<'_>,
+    commits: &[Commit<'_>],
+) -> Result<(Dag, casebook_core::engine::dag::Settled), Error> {
+    let db = |e| at.db(e);
+    let mut stmt = at
+        .conn
+        .prepare(&format!(
+            "SELECT {} FROM events WHERE {} ORDER BY seq",
+            Row::COLUMNS,
+            store::FOLLOWED
+        ))
+        .map_err(db)?;
+    let rows = stmt.query_map([], Row::read).map_err(db)?;
+    let mut committee_events: HashMap<String, Event> = HashMap::new();
+    for row in rows {
+        let row = row.map_err(db)?;
+        let id = row.id.clone();
+        let event = row
+            .event()
+            .map_err(|e| at.broken(format!("event {} is unreadable: {e}", short_commit(&id))))?;
+        if event.case.is_none() {
+            check_key(&event.kind).map_err(|e| at.broken(e))?;
         }
-        events
-    };
+        committee_events.insert(id, event);
+    }
     let mut dag = Dag::default();
     for (n, commit) in commits.iter().enumerate() {
         if n == 0 && !commit.parents.is_empty() {
-            return Err(broken("the history has no start".into()));
+            return Err(at.broken("the history has no start".into()));
         }
         let events: Vec<Event> = commit
             .events
@@ -170,25 +263,37 @@ pub(super) fn after_merge(
             },
         )
         .map_err(|source| Error::Unauthorized {
-            path: path.to_path_buf(),
+            path: at.path.to_path_buf(),
             source,
         })?;
     }
     let settled = dag.committee();
-    let authors_flagged: HashSet<String> = settled
-        .flagged
-        .keys()
-        .map(|&k| dag.author(k).to_string())
-        .collect();
+    Ok((dag, settled))
+}
 
-    // Which cases change, and how.
+/// The cases a merge changes: those replayed, those extended, and the code names two cases
+/// chose.
+struct Changing {
+    replayed: BTreeSet<CaseId>,
+    extended: Vec<CaseId>,
+    clashes: Vec<replay::Clash>,
+}
+
+/// Which cases change, and how (see the module documentation).
+fn cases_that_change(
+    at: &At<'_>,
+    reader: &Reader<'_>,
+    new_in: &BTreeMap<CaseId, NewEvents>,
+    authors_flagged: &HashSet<String>,
+) -> Result<Changing, Error> {
+    let db = |e| at.db(e);
     let mut replayed: BTreeSet<CaseId> = BTreeSet::new();
     let mut extended: Vec<CaseId> = Vec::new();
-    for (case, new) in &new_in {
+    for (case, new) in new_in {
         match (new.first_incoming, new.last_moved) {
             (None, _) => {}
             // A sealed case is replayed: what this copy holds of it depends on who reads it.
-            (Some(_), _) if sealed_here.contains_key(&case.to_string()) => {
+            (Some(_), _) if reader.sealed_here.contains_key(&case.to_string()) => {
                 replayed.insert(*case);
             }
             (Some(first), Some(last)) if last > first => {
@@ -198,8 +303,9 @@ pub(super) fn after_merge(
         }
     }
     if !authors_flagged.is_empty() {
-        let json = serde_json::to_string(&authors_flagged).map_err(|e| db(store::conversion(e)))?;
-        let mut stmt = conn
+        let json = serde_json::to_string(authors_flagged).map_err(|e| db(store::conversion(e)))?;
+        let mut stmt = at
+            .conn
             .prepare(
                 "SELECT DISTINCT case_id FROM events
                  WHERE case_id IS NOT NULL AND author IN (SELECT value FROM json_each(?1))",
@@ -209,44 +315,63 @@ pub(super) fn after_merge(
             .query_map([&json], |r| r.get::<_, String>(0))
             .map_err(db)?;
         for id in rows {
-            let id = id.map_err(db)?;
-            if let Ok(id) = Uuid::parse_str(&id) {
+            if let Ok(id) = Uuid::parse_str(&id.map_err(db)?) {
                 replayed.insert(CaseId(id));
             }
         }
     }
+    let clashes = name_clashes(at, reader, new_in)?;
+    for clash in &clashes {
+        replayed.insert(clash.first);
+        replayed.insert(clash.later);
+    }
+    extended.retain(|c| !replayed.contains(c));
+    Ok(Changing {
+        replayed,
+        extended,
+        clashes,
+    })
+}
+
+/// The code names two cases chose, over every case (stored or new).
+fn name_clashes(
+    at: &At<'_>,
+    reader: &Reader<'_>,
+    new_in: &BTreeMap<CaseId, NewEvents>,
+) -> Result<Vec<replay::Clash>, Error> {
+    let db = |e| at.db(e);
     let mut every: BTreeSet<CaseId> = new_in.keys().copied().collect();
-    {
-        let mut stmt = conn.prepare("SELECT id FROM main.cases").map_err(db)?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
-        for id in rows {
-            let id = id.map_err(db)?;
-            let id = Uuid::parse_str(&id).map_err(|e| db(store::conversion(e)))?;
-            every.insert(CaseId(id));
-        }
+    let mut stmt = at.conn.prepare("SELECT id FROM main.cases").map_err(db)?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+    for id in rows {
+        let id = Uuid::parse_str(&id.map_err(db)?).map_err(|e| db(store::conversion(e)))?;
+        every.insert(CaseId(id));
     }
     let mut openings: Vec<(i64, Opening)> = Vec::with_capacity(every.len());
     for case in &every {
         if let Some(opening) = reader
-            .opening(conn, *case)
-            .map_err(|e| e.into_error(path))?
+            .opening(at.conn, *case)
+            .map_err(|e| e.into_error(at.path))?
         {
             openings.push(opening);
         }
     }
     openings.sort_by_key(|(seq, _)| *seq);
     let openings: Vec<Opening> = openings.into_iter().map(|(_, o)| o).collect();
-    let clashes = replay::clashes(&openings);
-    for clash in &clashes {
-        replayed.insert(clash.first);
-        replayed.insert(clash.later);
-    }
-    extended.retain(|c| !replayed.contains(c));
+    Ok(replay::clashes(&openings))
+}
 
-    // Where each event of the cases that change sits in the merged history.
+/// Where each event of `cases` sits in the merged history (its commit's place).
+fn commit_places<'a>(
+    at: &At<'_>,
+    commits: &[Commit<'_>],
+    cases: impl Iterator<Item = &'a CaseId>,
+) -> Result<HashMap<String, usize>, Error> {
+    let db = |e| at.db(e);
     let mut wanted: HashSet<String> = HashSet::new();
-    for case in replayed.iter().chain(&extended) {
-        let mut stmt = conn
+    for case in cases {
+        let mut stmt = at
+            .conn
             .prepare_cached("SELECT id FROM events WHERE case_id = ?1")
             .map_err(db)?;
         let rows = stmt
@@ -264,53 +389,34 @@ pub(super) fn after_merge(
             }
         }
     }
-    let flagged = settled.flagged.clone();
-    let around = engine::Around {
-        dag: &dag,
-        flagged: &flagged,
-    };
+    Ok(commit_of)
+}
 
-    // The cases that change, extended or replayed, then written over the stored ones.
-    let mut cases: BTreeMap<CaseId, Case> = BTreeMap::new();
-    let mut orphans: Vec<(Uuid, String)> = Vec::new();
-    for case in &extended {
-        match extend(conn, *case, &new_in[case].incoming, &commit_of, &dag).map_err(db)? {
-            Some(state) => {
-                cases.insert(*case, state);
-            }
-            // Opened by what came in, or changed where its author had not seen all of it.
-            None => {
-                replayed.insert(*case);
-            }
-        }
-    }
-    let mut sealed_from_here: BTreeSet<CaseId> = BTreeSet::new();
-    for case in &replayed {
-        let (state, sealed, held) = reader
-            .replay(conn, *case, &commit_of, &around)
-            .map_err(|e| e.into_error(path))?;
-        if sealed {
-            sealed_from_here.insert(*case);
-        }
-        orphans.extend(held);
-        if let Some(state) = state {
-            cases.insert(*case, state);
-        }
-    }
-    let written: BTreeSet<CaseId> = replayed.iter().chain(&extended).copied().collect();
-    replay::settle_clashes(&mut cases, &clashes);
+/// The cases a merge writes again: which, their derived states, those sealed from this copy,
+/// and the code-name clashes settled.
+struct Writing<'a> {
+    written: &'a BTreeSet<CaseId>,
+    cases: &'a BTreeMap<CaseId, Case>,
+    sealed_from_here: &'a BTreeSet<CaseId>,
+    clashes: &'a [replay::Clash],
+}
+
+/// Write the cases that changed over the stored ones; a case sealed from this copy gets the
+/// summary that stands for it.
+fn write_cases(at: &At<'_>, w: &Writing<'_>, dag: &Dag) -> Result<(), Error> {
+    let (conn, db) = (at.conn, |e| at.db(e));
     // Every case written is taken out first: renamed cases may swap code names, which the
     // table keeps unique.
     let mut renamed_kept = Vec::new();
-    for id in &written {
+    for id in w.written {
         let text = id.to_string();
         conn.execute("DELETE FROM temp.open_cases WHERE id = ?1", [&text])
             .map_err(db)?;
-        let keep = sealed_from_here.contains(id) && !cases.contains_key(id);
+        let keep = w.sealed_from_here.contains(id) && !w.cases.contains_key(id);
         if !keep {
             conn.execute("DELETE FROM main.cases WHERE id = ?1", [&text])
                 .map_err(db)?;
-        } else if let Some(clash) = clashes.iter().find(|c| c.later == *id) {
+        } else if let Some(clash) = w.clashes.iter().find(|c| c.later == *id) {
             renamed_kept.push((clash.name.clone(), text));
         }
     }
@@ -324,98 +430,118 @@ pub(super) fn after_merge(
         .map_err(db)?;
     }
     // What stands for a case sealed from this copy: the newest summary a reader signed.
-    let signed = {
-        let wanted: BTreeSet<CaseId> = written
-            .iter()
-            .filter(|id| sealed_from_here.contains(id))
-            .copied()
-            .collect();
-        super::signed_summaries(conn, &dag, &wanted).map_err(db)?
-    };
-    for id in &written {
-        if !sealed_from_here.contains(id) {
-            if let Some(case) = cases.get(id) {
+    let wanted: BTreeSet<CaseId> = w
+        .written
+        .iter()
+        .filter(|id| w.sealed_from_here.contains(id))
+        .copied()
+        .collect();
+    let signed = super::signed_summaries(conn, dag, &wanted).map_err(db)?;
+    for id in w.written {
+        if !w.sealed_from_here.contains(id) {
+            if let Some(case) = w.cases.get(id) {
                 store::write_state(conn, case).map_err(db)?;
             }
             continue;
         }
-        // Sealed from this copy, which may still hold what it could read before the merge
-        // (sealed after it, see `sealing::settle`): its summary stands for its state, with
-        // who may read it as its signed sealing events say.
-        let held = match (signed.get(id), cases.get(id)) {
-            (Some(signed), _) => {
-                let mut signed = signed.clone();
-                // The code name this copy settled, never one a summary brings.
-                let name = match cases.get(id) {
-                    Some(case) => Some(case.code_name.clone()),
-                    None => replay::stored_code_name(conn, *id).map_err(db)?,
-                };
-                if let Some(name) = name {
-                    signed.code_name = name;
-                }
-                Some(signed)
-            }
-            (None, Some(case)) => Some(case.clone()),
-            (None, None) => store::case_state(conn, *id).map_err(db)?,
-        };
-        if let Some(mut held) = held {
-            // Opened after another case under the same name: renamed here as on its readers'.
-            if let Some(clash) = clashes.iter().find(|c| c.later == *id) {
-                held.code_name.clone_from(&clash.name);
-            }
-            held.sealed = crate::sealing::sealing_of(conn, *id).map_err(db)?;
-            let mut summary = held.sealed_summary();
-            summary.sealed.clone_from(&held.sealed);
-            conn.execute("DELETE FROM main.cases WHERE id = ?1", [id.to_string()])
-                .map_err(db)?;
-            store::write_state(conn, &summary).map_err(db)?;
-        }
+        write_sealed_summary(at, w, *id, signed.get(id))?;
     }
-    // Events not applied: the committee's, and those of no case (kept from before for the
-    // cases not written again).
-    let mut held = settled.held.clone();
-    {
-        let mut stmt = conn
-            .prepare_cached("SELECT case_id FROM events WHERE id = ?1")
-            .map_err(db)?;
-        for (event, why) in store::held(conn).map_err(db)? {
-            let case: Option<Option<String>> = stmt
-                .query_row([event.to_string()], |r| r.get(0))
-                .optional()
-                .map_err(db)?;
-            let kept = match case.flatten().and_then(|c| Uuid::parse_str(&c).ok()) {
-                Some(case) => !written.contains(&CaseId(case)),
-                None => false,
+    Ok(())
+}
+
+/// Case `id`, sealed from this copy, which may still hold what it could read before the merge
+/// (sealed after it, see `sealing::settle`): its summary stands for its state, with who may
+/// read it as its signed sealing events say.
+fn write_sealed_summary(
+    at: &At<'_>,
+    w: &Writing<'_>,
+    id: CaseId,
+    signed: Option<&Case>,
+) -> Result<(), Error> {
+    let (conn, db) = (at.conn, |e| at.db(e));
+    let held = match (signed, w.cases.get(&id)) {
+        (Some(signed), _) => {
+            let mut signed = signed.clone();
+            // The code name this copy settled, never one a summary brings.
+            let name = match w.cases.get(&id) {
+                Some(case) => Some(case.code_name.clone()),
+                None => replay::stored_code_name(conn, id).map_err(db)?,
             };
-            if kept {
-                held.push((event, why));
+            if let Some(name) = name {
+                signed.code_name = name;
             }
+            Some(signed)
+        }
+        (None, Some(case)) => Some(case.clone()),
+        (None, None) => store::case_state(conn, id).map_err(db)?,
+    };
+    let Some(mut held) = held else {
+        return Ok(());
+    };
+    // Opened after another case under the same name: renamed here as on its readers'.
+    if let Some(clash) = w.clashes.iter().find(|c| c.later == id) {
+        held.code_name.clone_from(&clash.name);
+    }
+    held.sealed = crate::sealing::sealing_of(conn, id).map_err(db)?;
+    let mut summary = held.sealed_summary();
+    summary.sealed.clone_from(&held.sealed);
+    conn.execute("DELETE FROM main.cases WHERE id = ?1", [id.to_string()])
+        .map_err(db)?;
+    store::write_state(conn, &summary).map_err(db)?;
+    Ok(())
+}
+
+/// The committee as settled, with the events not applied: the committee's, those of the cases
+/// replayed (`orphans`), and those kept from before for the cases not written again.
+fn write_held(
+    at: &At<'_>,
+    settled: &casebook_core::engine::dag::Settled,
+    written: &BTreeSet<CaseId>,
+    orphans: Vec<(Uuid, String)>,
+) -> Result<(), Error> {
+    let (conn, db) = (at.conn, |e| at.db(e));
+    let mut held = settled.held.clone();
+    let mut stmt = conn
+        .prepare_cached("SELECT case_id FROM events WHERE id = ?1")
+        .map_err(db)?;
+    for (event, why) in store::held(conn).map_err(db)? {
+        let case: Option<Option<String>> = stmt
+            .query_row([event.to_string()], |r| r.get(0))
+            .optional()
+            .map_err(db)?;
+        let kept = match case.flatten().and_then(|c| Uuid::parse_str(&c).ok()) {
+            Some(case) => !written.contains(&CaseId(case)),
+            None => false,
+        };
+        if kept {
+            held.push((event, why));
         }
     }
     held.extend(orphans);
     held.sort();
     held.dedup_by(|a, b| a.0 == b.0);
-    replay::write_committee(conn, &settled.committee, &settled.attention, &held).map_err(db)?;
+    replay::write_committee(conn, &settled.committee, &settled.attention, &held).map_err(db)
+}
 
-    // Every event stored anew names an event the history holds.
-    let dangling: Option<String> = conn
+/// Every event stored anew (from seq `from` on) names an event the history holds.
+fn check_references(at: &At<'_>, from: i64) -> Result<(), Error> {
+    let dangling: Option<String> = at
+        .conn
         .query_row(
             "SELECT e.id FROM events e
              WHERE e.seq >= ?1
                AND e.amends IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM events a WHERE a.id = e.amends)
              LIMIT 1",
-            [changed.from],
+            [from],
             |r| r.get(0),
         )
         .optional()
-        .map_err(db)?;
-    if dangling.is_some() {
-        return Err(broken(
-            "an event names an event that is not in the history".into(),
-        ));
+        .map_err(|e| at.db(e))?;
+    match dangling {
+        Some(_) => Err(at.broken("an event names an event that is not in the history".into())),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The state of `case` with the events that came in, `incoming`, taken on its stored state,
