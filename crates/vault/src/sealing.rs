@@ -844,6 +844,27 @@ pub(crate) fn settle(
     })
 }
 
+/// What settling the sealed cases works with: the database, the keys, the member who opened
+/// the file and their key, and what is to be written again.
+struct Settling<'a> {
+    conn: &'a Connection,
+    keyring: &'a mut Keyring,
+    me: Option<MemberId>,
+    identity: Option<&'a Identity>,
+    /// The cases to write again whatever they hold (`None`: only those that changed).
+    cases: Option<&'a HashSet<CaseId>>,
+    rekeyed: bool,
+    path: &'a Path,
+    replayer: Option<super::history::Replayer>,
+}
+
+impl Settling<'_> {
+    /// An SQL error on the file.
+    fn db(&self, e: rusqlite::Error) -> Error {
+        Error::database(self.path, e)
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn settle_cases(
     conn: &Connection,
@@ -855,9 +876,17 @@ fn settle_cases(
     states: Vec<Case>,
     path: &Path,
 ) -> Result<Settled, Error> {
-    let db = |e| Error::database(path, e);
+    let mut s = Settling {
+        conn,
+        keyring,
+        me,
+        identity,
+        cases,
+        rekeyed,
+        path,
+        replayer: None,
+    };
     let mut settled = Settled::default();
-    let mut replayer = None;
     // Cases whose entries in the file's text index go, all at once below (the index is
     // scanned once, however many cases were sealed).
     let mut purge: Vec<String> = Vec::new();
@@ -868,185 +897,241 @@ fn settle_cases(
             continue;
         }
         // Who reads it is what its signed sealing events say.
-        let Some(sealed) = sealing_of(conn, state.id).map_err(db)? else {
+        let Some(sealed) = sealing_of(conn, state.id).map_err(|e| s.db(e))? else {
             continue;
         };
-        let case = state.id;
-        let id = case.to_string();
-        let reader = me.filter(|me| sealed.readers.contains(me));
-        if let Some(me) = reader
-            && !keyring.holds(case, &sealed.recipient)
-        {
-            if let Some(keys) = keyring.pending.remove(&sealed.recipient) {
-                keyring.add(case, keys);
-            }
-            if let Some(identity) = identity {
-                unwrap_all(conn, keyring, case, me, identity, path).map_err(db)?;
-            }
-            open_reasons(conn, keyring, case, identity).map_err(db)?;
-        }
-        // A key made here for a case its maker may not read is forgotten.
-        keyring.pending.remove(&sealed.recipient);
-        let readable =
-            reader.is_some() && (!sealed.key_exact || keyring.holds(case, &sealed.recipient));
-        let was = here(conn, &id).map_err(db)?;
-        let readable = if readable && was != Here::Readable {
-            try_open(conn, keyring, identity, case, &sealed, path)?
-        } else {
-            readable
-        };
-        // Plaintext still stored in the file: events recorded or merged in before the case was
-        // sealed here.
-        let plain: Vec<(String, String)> = conn
-            .prepare_cached(
-                "SELECT id, payload FROM main.events
-                 WHERE case_id = ?1
-                 AND kind NOT IN ('case-sealed', 'case-expunged', 'expunge-approved', 'expunge-applied')
-                 AND payload NOT LIKE '{\"sealed\":%' AND payload NOT LIKE '{\"expunged\":%'",
-            )
-            .and_then(|mut s| {
-                s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect()
-            })
-            .map_err(db)?;
-        if !plain.is_empty() {
+        if settle_case(&mut s, &state, &sealed)? {
             settled.newly_sealed = true;
-        }
-        let attachments = attachments_of(conn, &plain).map_err(db)?;
-        let tx = conn;
-        if readable {
-            for (event, payload) in &plain {
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO temp.open_payloads (id, case_id, payload)
-                     VALUES (?1, ?2, ?3)",
-                )
-                .and_then(|mut s| s.execute(params![event, id, payload]))
-                .map_err(db)?;
-            }
-            for sha256 in &attachments {
-                tx.execute(
-                    "INSERT OR IGNORE INTO temp.open_attachments (sha256, case_id, size, data)
-                     SELECT sha256, ?2, size, data FROM main.attachments WHERE sha256 = ?1",
-                    params![sha256, id],
-                )
-                .map_err(db)?;
-            }
-        } else {
-            // Everything this copy holds of the case goes into a part only the readers open.
-            let mut payloads: Vec<(String, String)> = tx
-                .prepare_cached("SELECT id, payload FROM temp.open_payloads WHERE case_id = ?1")
-                .and_then(|mut s| {
-                    s.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                        .collect()
-                })
-                .map_err(db)?;
-            payloads.extend(plain.iter().cloned());
-            let mut files = Vec::new();
-            for sha256 in attachments
-                .iter()
-                .chain(temp_attachments(tx, &id).map_err(db)?.iter())
-            {
-                if let Some(bytes) = store::attachment(tx, sha256).map_err(db)? {
-                    let bytes = Zeroizing::new(bytes);
-                    files.push((
-                        sha256.clone(),
-                        base64::engine::general_purpose::STANDARD.encode(&*bytes),
-                    ));
-                }
-            }
-            if !payloads.is_empty() || !files.is_empty() {
-                let part = Part {
-                    case: id.clone(),
-                    payloads,
-                    attachments: files,
-                    state: None,
-                };
-                let to = part_recipients(tx, &sealed).map_err(db)?;
-                let data = encrypt_part(&part, &to, path)?;
-                tx.execute(
-                    "INSERT OR IGNORE INTO main.sealed (case_id, part, data) VALUES (?1, ?2, ?3)",
-                    params![id, sha256_hex(&data), data],
-                )
-                .map_err(db)?;
-            }
-            for table in [
-                "DELETE FROM temp.open_payloads WHERE case_id = ?1",
-                "DELETE FROM temp.open_attachments WHERE case_id = ?1",
-                "DELETE FROM temp.open_cases WHERE id = ?1",
-                "DELETE FROM temp.open_parties WHERE case_id = ?1",
-                "DELETE FROM temp.open_search WHERE case_id = ?1",
-            ] {
-                tx.execute(table, [&id]).map_err(db)?;
-            }
-        }
-        if !plain.is_empty() {
-            stub_events(tx, &plain).map_err(db)?;
-            purge.push(id.clone());
-        }
-        for sha256 in &attachments {
-            tx.execute("DELETE FROM main.attachments WHERE sha256 = ?1", [sha256])
-                .map_err(db)?;
-        }
-        if !plain.is_empty() {
-            tx.execute("DELETE FROM main.parties WHERE case_id = ?1", [&id])
-                .map_err(db)?;
-        }
-        tx.execute(
-            "INSERT INTO temp.sealed_here (case_id, readable, dirty) VALUES (?1, ?2, ?3)
-             ON CONFLICT (case_id) DO UPDATE SET readable = excluded.readable,
-                 dirty = excluded.dirty OR dirty",
-            params![
-                id,
-                readable,
-                readable && (rekeyed || was != Here::Readable || !plain.is_empty())
-            ],
-        )
-        .map_err(db)?;
-        if readable {
-            derive(tx, case, &state, &mut replayer).map_err(db)?;
-        }
-        // The stored summary (and, when it is held here, the full state in memory), unless
-        // it is what the file holds already. A copy that reads the case writes it again
-        // when it differs (a copy the case is sealed from saved it last, say).
-        // The full state when held here (derived just now, or recorded), else the summary.
-        let full = if readable {
-            store::case_state(tx, case).map_err(db)?
-        } else {
-            None
-        };
-        let stale = match &full {
-            Some(full) => {
-                let held: Option<String> = tx
-                    .query_row("SELECT state FROM main.cases WHERE id = ?1", [&id], |r| {
-                        r.get(0)
-                    })
-                    .optional()
-                    .map_err(db)?;
-                let expected = serde_json::to_string(&full.sealed_summary())
-                    .map_err(|e| db(store::conversion(e)))?;
-                held.as_deref() != Some(expected.as_str())
-            }
-            None => false,
-        };
-        if stale || cases.is_some() || !plain.is_empty() || was != Here::sealed(readable) {
-            let mut stored = match full {
-                Some(full) => full,
-                None => state.sealed_summary(),
-            };
-            stored.sealed = Some(sealed.clone());
-            store::write_state(tx, &stored).map_err(db)?;
+            purge.push(state.id.to_string());
         }
     }
     if !purge.is_empty() {
         // FTS5's secure-delete (set by the schema) leaves no trace of them in the index.
-        let ids = serde_json::to_string(&purge).map_err(|e| db(store::conversion(e)))?;
+        let ids = serde_json::to_string(&purge).map_err(|e| s.db(store::conversion(e)))?;
         conn.execute(
             "DELETE FROM main.search WHERE case_id IN (SELECT value FROM json_each(?1))",
             [ids],
         )
-        .map_err(db)?;
+        .map_err(|e| s.db(e))?;
     }
     Ok(settled)
+}
+
+/// Settle one sealed case: opened here when the member reads it, else everything this copy
+/// holds of it goes into a part only its readers open; plaintext left in the file becomes
+/// stubs. Gives whether plaintext was left (its search entries are then to be purged).
+fn settle_case(s: &mut Settling<'_>, state: &Case, sealed: &Sealing) -> Result<bool, Error> {
+    let (conn, path) = (s.conn, s.path);
+    let db = |e| Error::database(path, e);
+    let case = state.id;
+    let id = case.to_string();
+    let was = here(conn, &id).map_err(db)?;
+    let readable = open_for_reader(s, case, sealed, was)?;
+    // Plaintext still stored in the file: events recorded or merged in before the case was
+    // sealed here.
+    let plain: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT id, payload FROM main.events
+             WHERE case_id = ?1
+             AND kind NOT IN ('case-sealed', 'case-expunged', 'expunge-approved', 'expunge-applied')
+             AND payload NOT LIKE '{\"sealed\":%' AND payload NOT LIKE '{\"expunged\":%'",
+        )
+        .and_then(|mut st| {
+            st.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .map_err(db)?;
+    let attachments = attachments_of(conn, &plain).map_err(db)?;
+    if readable {
+        hold_open(conn, &id, &plain, &attachments).map_err(db)?;
+    } else {
+        seal_away(conn, &id, &plain, &attachments, sealed, path)?;
+    }
+    if !plain.is_empty() {
+        stub_events(conn, &plain).map_err(db)?;
+    }
+    for sha256 in &attachments {
+        conn.execute("DELETE FROM main.attachments WHERE sha256 = ?1", [sha256])
+            .map_err(db)?;
+    }
+    if !plain.is_empty() {
+        conn.execute("DELETE FROM main.parties WHERE case_id = ?1", [&id])
+            .map_err(db)?;
+    }
+    conn.execute(
+        "INSERT INTO temp.sealed_here (case_id, readable, dirty) VALUES (?1, ?2, ?3)
+         ON CONFLICT (case_id) DO UPDATE SET readable = excluded.readable,
+             dirty = excluded.dirty OR dirty",
+        params![
+            id,
+            readable,
+            readable && (s.rekeyed || was != Here::Readable || !plain.is_empty())
+        ],
+    )
+    .map_err(db)?;
+    if readable {
+        derive(conn, case, state, &mut s.replayer).map_err(db)?;
+    }
+    let rewrite = s.cases.is_some() || !plain.is_empty() || was != Here::sealed(readable);
+    write_sealed_state(conn, path, state, sealed, readable, rewrite)?;
+    Ok(!plain.is_empty())
+}
+
+/// Open case `case` here when the member who opened the file reads it (its keys unwrapped
+/// with their key); gives whether its content is readable here.
+fn open_for_reader(
+    s: &mut Settling<'_>,
+    case: CaseId,
+    sealed: &Sealing,
+    was: Here,
+) -> Result<bool, Error> {
+    let (conn, path) = (s.conn, s.path);
+    let db = |e| Error::database(path, e);
+    let reader = s.me.filter(|me| sealed.readers.contains(me));
+    if let Some(me) = reader
+        && !s.keyring.holds(case, &sealed.recipient)
+    {
+        if let Some(keys) = s.keyring.pending.remove(&sealed.recipient) {
+            s.keyring.add(case, keys);
+        }
+        if let Some(identity) = s.identity {
+            unwrap_all(conn, s.keyring, case, me, identity, path).map_err(db)?;
+        }
+        open_reasons(conn, s.keyring, case, s.identity).map_err(db)?;
+    }
+    // A key made here for a case its maker may not read is forgotten.
+    s.keyring.pending.remove(&sealed.recipient);
+    let readable =
+        reader.is_some() && (!sealed.key_exact || s.keyring.holds(case, &sealed.recipient));
+    if readable && was != Here::Readable {
+        return try_open(conn, s.keyring, s.identity, case, sealed, path);
+    }
+    Ok(readable)
+}
+
+/// A readable case's plaintext (`plain`, and its `attachments`) is held in memory only.
+fn hold_open(
+    conn: &Connection,
+    id: &str,
+    plain: &[(String, String)],
+    attachments: &[String],
+) -> rusqlite::Result<()> {
+    for (event, payload) in plain {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO temp.open_payloads (id, case_id, payload)
+             VALUES (?1, ?2, ?3)",
+        )
+        .and_then(|mut s| s.execute(params![event, id, payload]))?;
+    }
+    for sha256 in attachments {
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.open_attachments (sha256, case_id, size, data)
+             SELECT sha256, ?2, size, data FROM main.attachments WHERE sha256 = ?1",
+            params![sha256, id],
+        )?;
+    }
+    Ok(())
+}
+
+/// Everything this copy holds of a case sealed from its member (`plain` and what memory held)
+/// goes into a part only the readers open, and out of memory.
+fn seal_away(
+    conn: &Connection,
+    id: &str,
+    plain: &[(String, String)],
+    attachments: &[String],
+    sealed: &Sealing,
+    path: &Path,
+) -> Result<(), Error> {
+    let db = |e| Error::database(path, e);
+    let mut payloads: Vec<(String, String)> = conn
+        .prepare_cached("SELECT id, payload FROM temp.open_payloads WHERE case_id = ?1")
+        .and_then(|mut s| s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .map_err(db)?;
+    payloads.extend(plain.iter().cloned());
+    let mut files = Vec::new();
+    for sha256 in attachments
+        .iter()
+        .chain(temp_attachments(conn, id).map_err(db)?.iter())
+    {
+        if let Some(bytes) = store::attachment(conn, sha256).map_err(db)? {
+            let bytes = Zeroizing::new(bytes);
+            files.push((
+                sha256.clone(),
+                base64::engine::general_purpose::STANDARD.encode(&*bytes),
+            ));
+        }
+    }
+    if !payloads.is_empty() || !files.is_empty() {
+        let part = Part {
+            case: id.to_string(),
+            payloads,
+            attachments: files,
+            state: None,
+        };
+        let to = part_recipients(conn, sealed).map_err(db)?;
+        let data = encrypt_part(&part, &to, path)?;
+        conn.execute(
+            "INSERT OR IGNORE INTO main.sealed (case_id, part, data) VALUES (?1, ?2, ?3)",
+            params![id, sha256_hex(&data), data],
+        )
+        .map_err(db)?;
+    }
+    for table in [
+        "DELETE FROM temp.open_payloads WHERE case_id = ?1",
+        "DELETE FROM temp.open_attachments WHERE case_id = ?1",
+        "DELETE FROM temp.open_cases WHERE id = ?1",
+        "DELETE FROM temp.open_parties WHERE case_id = ?1",
+        "DELETE FROM temp.open_search WHERE case_id = ?1",
+    ] {
+        conn.execute(table, [id]).map_err(db)?;
+    }
+    Ok(())
+}
+
+/// The stored summary of a sealed case (and, when it is held here, the full state in
+/// memory), unless it is what the file holds already. A copy that reads the case writes it
+/// again when it differs (a copy the case is sealed from saved it last, say); `rewrite`
+/// writes it whatever it holds.
+fn write_sealed_state(
+    conn: &Connection,
+    path: &Path,
+    state: &Case,
+    sealed: &Sealing,
+    readable: bool,
+    rewrite: bool,
+) -> Result<(), Error> {
+    let db = |e| Error::database(path, e);
+    let id = state.id.to_string();
+    // The full state when held here (derived just now, or recorded), else the summary.
+    let full = if readable {
+        store::case_state(conn, state.id).map_err(db)?
+    } else {
+        None
+    };
+    let stale = match &full {
+        Some(full) => {
+            let held: Option<String> = conn
+                .query_row("SELECT state FROM main.cases WHERE id = ?1", [&id], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(db)?;
+            let expected = serde_json::to_string(&full.sealed_summary())
+                .map_err(|e| db(store::conversion(e)))?;
+            held.as_deref() != Some(expected.as_str())
+        }
+        None => false,
+    };
+    if stale || rewrite {
+        let mut stored = match full {
+            Some(full) => full,
+            None => state.sealed_summary(),
+        };
+        stored.sealed = Some(sealed.clone());
+        store::write_state(conn, &stored).map_err(db)?;
+    }
+    Ok(())
 }
 
 /// The attachments the reports among `plain` (event id, payload) hold, stored in plaintext.
