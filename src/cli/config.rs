@@ -38,7 +38,7 @@ pub struct Config {
     pub expect: crate::ops::vault::Expect,
     /// How the committee writes `A/B/YYYY` days, if set.
     pub date_order: Option<crate::core::dates::DateOrder>,
-    /// The interface's settings (idle lock, theme, keys).
+    /// The interface's settings (screen lock, theme, keys).
     pub interface: crate::tui::Options,
     /// What the member should be told once before the command runs (raw: sanitise it), such
     /// as config file settings this command goes on without.

@@ -215,7 +215,7 @@ pub struct Interactive {
     pub file: OpenFile,
     /// The member's key.
     pub identity: Identity,
-    /// How to load the same key again when the interface unlocks after the idle lock, given
+    /// How to load the same key again when the interface unlocks after the screen lock, given
     /// what was typed on the lock screen.
     pub reload: Box<dyn Fn(PassphraseSource) -> Result<Identity, vault::Error>>,
 }
@@ -306,7 +306,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
                 }
                 other => other?,
             };
-            // Unlocking after the idle lock loads the same key file again.
+            // Unlocking after the screen lock loads the same key file again.
             let path = identity.label().to_path_buf();
             let configured = config.passphrases.clone();
             let reload = move |typed: PassphraseSource| match &configured {

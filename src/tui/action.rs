@@ -117,7 +117,7 @@ pub enum Action {
     KeepDraft,
     /// Jump to a case by its code name, with fuzzy completion (`:`, as in k9s).
     Jump,
-    /// Lock now, as the idle lock does: save, drop everything decrypted, ask for the key.
+    /// Lock the screen now, as 5 idle minutes do: save, drop everything decrypted, ask for the key.
     LockScreen,
     /// Blank every case's text on the screen until pressed again (someone looks over your
     /// shoulder, a screen is shared).
@@ -332,7 +332,7 @@ impl Action {
             Action::DropPending => "drop the selected unsaved change",
             Action::KeepDraft => "keep what you typed as a draft on this case",
             Action::Jump => "jump to a case by code name",
-            Action::LockScreen => "lock now (saves, forgets the decrypted file)",
+            Action::LockScreen => "lock the screen now (saves, forgets the decrypted file)",
             Action::Privacy => "privacy: blank case text until pressed again",
             Action::MessageLog => "message log: every result and error, in full",
             Action::Sanction => "start a sanction the decision imposed",

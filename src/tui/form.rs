@@ -566,7 +566,7 @@ pub struct Preview {
     pub by: String,
 }
 
-/// A form's values as typed, to be put back after the idle lock: by field key, the text of
+/// A form's values as typed, to be put back after the screen lock: by field key, the text of
 /// a text field or the index of a choice.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FormDraft {
@@ -757,7 +757,7 @@ impl Form {
             })
     }
 
-    /// The values as typed, to keep across the idle lock.
+    /// The values as typed, to keep across the screen lock.
     pub fn draft(&self) -> FormDraft {
         FormDraft {
             focus: self.focus,

@@ -68,7 +68,7 @@ pub fn default_export_dir() -> std::path::PathBuf {
 
 impl Options {
     /// The options the config file's settings ask for: a theme name, minutes before the
-    /// idle lock (0 never locks), action names mapped to keys; `no_color` is whether
+    /// screen lock (0 never locks), action names mapped to keys; `no_color` is whether
     /// `NO_COLOR` is set. The message says which setting is wrong.
     pub fn configured(
         theme: Option<&str>,

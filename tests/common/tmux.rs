@@ -11,6 +11,13 @@ pub struct Tmux {
     socket: String,
 }
 
+/// A number for each tmux server this process starts (server names stay unique when many
+/// tests share one binary).
+fn next_server() -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 impl Tmux {
     /// `tmux -L SOCKET`: every command goes to this test's own server.
     pub fn tmux(&self) -> Command {
@@ -22,7 +29,11 @@ impl Tmux {
     pub fn start(name: &str, command: &str) -> Tmux {
         let tmux = Tmux {
             name: name.to_string(),
-            socket: format!("casebook-test-{}-{name}", std::process::id()),
+            socket: format!(
+                "casebook-test-{}-{}-{name}",
+                std::process::id(),
+                next_server()
+            ),
         };
         let status = tmux
             .tmux()
@@ -100,7 +111,11 @@ impl Tmux {
     pub fn start_sized(name: &str, command: &str, width: u16, height: u16) -> Tmux {
         let tmux = Tmux {
             name: name.to_string(),
-            socket: format!("casebook-test-{}-{name}", std::process::id()),
+            socket: format!(
+                "casebook-test-{}-{}-{name}",
+                std::process::id(),
+                next_server()
+            ),
         };
         let status = tmux
             .tmux()

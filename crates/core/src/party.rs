@@ -91,7 +91,7 @@ pub enum Disclosure {
         /// The alias.
         alias: String,
     },
-    /// Identity not stored at all: one member holds the contact.
+    /// Nothing of who they are is stored: one member holds the contact.
     Anonymous {
         /// The member who holds the contact.
         contact_held_by: MemberId,

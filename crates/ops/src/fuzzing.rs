@@ -1,5 +1,5 @@
 //! The fuzz targets' bodies (`fuzz/fuzz_targets/*.rs` call these), here so that the tests
-//! replaying what fuzzing found (`tests/fuzz_regressions.rs`) run exactly the same code on
+//! replaying what fuzzing found (`tests/it/fuzz_regressions.rs`) run exactly the same code on
 //! stable Rust. Each takes arbitrary bytes, must never panic on them, and asserts what must
 //! hold of its results (an `assert!` failing is a finding).
 

@@ -205,7 +205,7 @@ pub(super) fn rename_noreplace(
 /// Make SQLite wipe every block of memory it frees or outgrows, before the first connection
 /// exists: the deserialised database, the page cache, serialised copies and everything else
 /// SQLite allocates hold case data in the clear. The wipe thus belongs to the one owner of all
-/// of SQLite's memory, so no path (closing a connection, replacing it at the idle lock, a
+/// of SQLite's memory, so no path (closing a connection, replacing it at the screen lock, a
 /// database outgrowing its buffer) can free plaintext unwiped. Blocks come from Rust's global
 /// allocator. Returns whether SQLite uses the wiping allocator (it cannot once SQLite has been
 /// initialised by someone else; then callers wipe what they can themselves).

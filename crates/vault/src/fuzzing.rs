@@ -1,5 +1,5 @@
 //! Entry points for the fuzz targets in `fuzz/` and for the tests that replay what they found
-//! (`tests/fuzz_regressions.rs`): untrusted bytes taken as the database a case file decrypted
+//! (`tests/it/fuzz_regressions.rs`): untrusted bytes taken as the database a case file decrypted
 //! to, opened down to the verification of its history, or merged into another copy.
 //! Nothing here touches the disk or this laptop's pins.
 

@@ -1,4 +1,4 @@
-//! What was being typed, kept across the idle lock: the note, the form (with every value) or
+//! What was being typed, kept across the screen lock: the note, the form (with every value) or
 //! the file name, and the case it belongs to. It is serialised and encrypted with the file while
 //! locked (the text is wiped from memory), and put back on its case after unlocking.
 

@@ -83,7 +83,7 @@ impl App {
             };
         }
         // Locking now works over any dialog too: what is being typed is kept, as by the
-        // idle lock.
+        // screen lock.
         if self.overlay.is_some()
             && keymap::lookup(&self.bindings, Context::Global, key) == Some(Action::LockScreen)
         {

@@ -897,7 +897,7 @@ impl App {
         self.choices = (Vec::new(), Vec::new());
         self.screen = Screen::Queues;
         self.overlay = None;
-        // Sealed with the file; they come back after unlocking.
+        // Encrypted with the file; they come back after unlocking.
         self.kept.clear();
         self.idle_left = None;
         self.screen_lock = Some(LockScreen {

@@ -384,7 +384,7 @@ pub enum Msg {
     Action(Action),
     /// A result from the runner.
     Outcome(Outcome),
-    /// Time without a key press, and the idle lock's limit.
+    /// Time without a key press, and the screen lock's limit.
     Idle {
         /// Since the last key press.
         idle: std::time::Duration,
@@ -467,7 +467,7 @@ pub struct App {
     logged: bool,
     /// Set while the interface is locked: nothing of the file is in memory.
     pub screen_lock: Option<LockScreen>,
-    /// Seconds before the idle lock, when close.
+    /// Seconds before the screen lock, when close.
     pub idle_left: Option<u64>,
     /// The file on disk is no longer the version opened (someone else saved it).
     pub disk_changed: bool,

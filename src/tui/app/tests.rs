@@ -658,7 +658,7 @@ fn a_draft_is_kept_per_case_and_comes_back_with_the_same_form_there() {
     else {
         panic!("locks")
     };
-    let sealed = draft.expect("the kept draft is sealed with the file");
+    let sealed = draft.expect("the kept draft is encrypted with the file");
     app.update(Outcome::ScreenLocked {
         idle_secs: Some(15),
         saved: None,

@@ -102,9 +102,9 @@ impl<'a> Runner<'a> {
     /// Carry out `effect` against the file; `None` when there is nothing to report (locked).
     pub fn carry_out(&mut self, app: &App, file: &mut OpenFile, effect: Effect) -> Option<Outcome> {
         let effect = match effect {
-            Effect::UnlockScreen(typed) => return self.unlock(file, typed),
+            Effect::UnlockScreen(typed) => return self.unlock_screen(file, typed),
             Effect::LockScreen { idle_secs, draft } => {
-                return self.lock(file, idle_secs, draft, &app.export_dir);
+                return self.lock_screen(file, idle_secs, draft, &app.export_dir);
             }
             effect => effect,
         };
@@ -182,7 +182,7 @@ impl<'a> Runner<'a> {
     /// Idle: save unsaved changes if the file allows it, then encrypt everything (and the
     /// note being written) in memory and drop the key. If that fails, stay unlocked (the model
     /// says why) rather than lose anything.
-    fn lock(
+    fn lock_screen(
         &mut self,
         file: &mut OpenFile,
         idle_secs: Option<u64>,
@@ -213,7 +213,7 @@ impl<'a> Runner<'a> {
     }
 
     /// Load the key again (with the typed passphrase if it asks for one) and unlock the screen.
-    fn unlock(&mut self, file: &mut OpenFile, typed: Passphrase) -> Option<Outcome> {
+    fn unlock_screen(&mut self, file: &mut OpenFile, typed: Passphrase) -> Option<Outcome> {
         if !self.is_screen_locked() {
             return None;
         }

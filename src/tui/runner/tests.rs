@@ -474,7 +474,7 @@ fn locking_saves_seals_and_unlocking_needs_the_same_key() {
 }
 
 #[test]
-fn a_refused_save_keeps_changes_and_the_draft_sealed_in_memory() {
+fn a_refused_save_keeps_changes_and_the_draft_encrypted_in_memory() {
     // The demo cannot be saved over: the changes stay, encrypted, until unlocked.
     let (mut file, identity) = OpenFile::demo().unwrap();
     let mut app = App::new(file.label(), None, Utc::now());
