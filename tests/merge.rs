@@ -8,10 +8,9 @@ use std::path::{Path, PathBuf};
 
 use common::Laptop;
 
-/// What a laptop's command printed on both streams (it must succeed), and its `log --head`.
+/// What a laptop's command printed on both streams (it must succeed).
 trait Both {
     fn both(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String;
-    fn head(&self, file: &Path) -> String;
 }
 
 impl Both for Laptop {
@@ -27,10 +26,6 @@ impl Both for Laptop {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         )
-    }
-
-    fn head(&self, file: &Path) -> String {
-        self.ok(&[&"log", &file, &"--head"])
     }
 }
 

@@ -65,8 +65,8 @@ impl Laptop {
         }
     }
 
-    /// Run casebook on this laptop.
-    pub fn run(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    /// casebook on this laptop, with `args`, not started yet.
+    pub fn command(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Command {
         let mut cmd = casebook();
         cmd.env("HOME", self.home.path())
             .env("XDG_CONFIG_HOME", self.home.path().join("config"))
@@ -78,7 +78,43 @@ impl Laptop {
         for arg in args {
             cmd.arg(arg);
         }
-        cmd.output().unwrap()
+        cmd
+    }
+
+    /// Run casebook on this laptop.
+    pub fn run(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// [`Laptop::run`], killed (and the test failed) if it has not ended after `limit`: a
+    /// guard against a hang (a FIFO read forever), not a measure of speed.
+    pub fn run_within(
+        &self,
+        limit: std::time::Duration,
+        args: &[&dyn AsRef<std::ffi::OsStr>],
+    ) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > limit {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                panic!("casebook hung for {limit:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        child.wait_with_output().unwrap()
+    }
+
+    /// `casebook log FILE --head` on this laptop: the head commit and the history's digest.
+    pub fn head(&self, file: &Path) -> String {
+        self.ok(&[&"log", &file, &"--head"])
     }
 
     /// Run casebook on this laptop; it must succeed. Gives its standard output.

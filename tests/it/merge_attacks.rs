@@ -4,75 +4,14 @@
 //! merge driver's other version) must be refused with a message naming it and a hint, exit
 //! code 1, and nothing written; what is merged must never undo a removal.
 
-use crate::common;
+use crate::common::{self, Laptop};
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-
-/// A member's laptop: its own home and state (pins), and the member's key.
-struct Laptop {
-    home: tempfile::TempDir,
-    key: PathBuf,
-}
-
-impl Laptop {
-    fn new(key: &Path) -> Laptop {
-        Laptop {
-            home: tempfile::tempdir().unwrap(),
-            key: key.to_path_buf(),
-        }
-    }
-
-    fn command(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Command {
-        let mut cmd = common::casebook();
-        cmd.env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_STATE_HOME", self.home.path().join("state"))
-            .arg("-i")
-            .arg(&self.key);
-        for arg in args {
-            cmd.arg(arg);
-        }
-        cmd
-    }
-
-    fn run(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    /// [`Laptop::run`], killed (and the test failed) if it takes longer than `limit`.
-    fn run_within(&self, limit: Duration, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        while child.try_wait().unwrap().is_none() {
-            if start.elapsed() > limit {
-                child.kill().unwrap();
-                child.wait().unwrap();
-                panic!("casebook hung for {limit:?}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        child.wait_with_output().unwrap()
-    }
-
-    fn ok(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
-        common::ok(&self.run(args))
-    }
-
-    fn head(&self, file: &Path) -> String {
-        self.ok(&[&"log", &file, &"--head"])
-    }
-}
 
 /// Ada (chair), Bo and Cy (members), each on a laptop of their own, with one case in
 /// deliberation on which Bo has voted.
@@ -91,7 +30,7 @@ fn committee() -> Committee {
     let dir = tmp.path().to_path_buf();
     let key = |name: &str| common::member_key(&dir, name);
     let (ada_key, bo_key, cy_key) = (key("ada"), key("bo"), key("cy"));
-    let ada = Laptop::new(&ada_key);
+    let ada = Laptop::with_key(&ada_key);
     let file = dir.join("committee.cases.age");
     ada.ok(&[&"init", &file, &"--name", &"Ada"]);
     for (name, k) in [("Bo", "bo.pub"), ("Cy", "cy.pub")] {
@@ -112,8 +51,8 @@ fn committee() -> Committee {
     for step in ["triage", "investigating", "deliberating"] {
         ada.ok(&[&"status", &file, &code, &step]);
     }
-    let bo = Laptop::new(&bo_key);
-    let cy = Laptop::new(&cy_key);
+    let bo = Laptop::with_key(&bo_key);
+    let cy = Laptop::with_key(&cy_key);
     bo.ok(&[&"vote", &file, &code, &"--outcome", &"warning", &"--for"]);
     cy.ok(&[&"info", &file]);
     ada.ok(&[&"info", &file]);
@@ -405,7 +344,7 @@ fn a_forged_merge_commit_in_the_chairs_name_is_refused() {
     let roster = c.ada.ok(&[&"member", &"list", &c.file]);
     c.ada.ok(&[&"merge", &c.file, &other]);
     assert_eq!(c.ada.ok(&[&"member", &"list", &c.file]), roster);
-    Laptop::new(&c.key("cy")).ok(&[&"info", &c.file]);
+    Laptop::with_key(&c.key("cy")).ok(&[&"info", &c.file]);
 }
 
 #[test]
@@ -610,7 +549,7 @@ fn a_copy_storing_commits_out_of_the_canonical_order_merges_to_the_canonical_res
     c.ada.ok(&[&"merge", &plain, &bo_copy]);
     assert_eq!(c.ada.head(&c.file), c.ada.head(&plain));
     assert_eq!(c.ada.head(&c.file), c.bo.head(&bo_copy));
-    let fresh = Laptop::new(&c.key("cy"));
+    let fresh = Laptop::with_key(&c.key("cy"));
     fresh.ok(&[&"info", &c.file]);
 }
 
@@ -647,7 +586,7 @@ fn a_removed_members_commit_after_the_removal_is_kept_and_not_applied() {
     encrypt(&db, &c.pubs(&["ada", "cy"]), &other);
     // Kept, not applied, named: on this laptop and on one that verifies everything.
     c.ada.ok(&[&"merge", &c.file, &other]);
-    for laptop in [&c.ada, &Laptop::new(&c.key("cy"))] {
+    for laptop in [&c.ada, &Laptop::with_key(&c.key("cy"))] {
         let log = laptop.ok(&[&"log", &c.file]);
         assert!(
             log.contains("not applied: signed by Bo, who had been removed from the committee"),
@@ -734,7 +673,7 @@ fn a_commit_parented_before_a_removal_is_flagged_and_never_reopens_the_file() {
     let members = c.ada.ok(&[&"member", &"list", &c.file]);
     assert!(members.contains("removed"), "{members}");
     // The merge is the same on a laptop that verifies everything.
-    Laptop::new(&c.key("cy")).ok(&[&"info", &c.file]);
+    Laptop::with_key(&c.key("cy")).ok(&[&"info", &c.file]);
 }
 
 #[test]
@@ -744,7 +683,7 @@ fn another_committee_with_the_same_names_and_keys_is_refused() {
     }
     let c = committee();
     let mallory_key = common::member_key(&c.dir, "mallory");
-    let mallory = Laptop::new(&mallory_key);
+    let mallory = Laptop::with_key(&mallory_key);
     let fake = c.dir.join("fake.cases.age");
     mallory.ok(&[&"init", &fake, &"--name", &"Ada"]);
     for (name, k) in [("Bo", "bo.pub"), ("Cy", "cy.pub"), ("Ada Two", "ada.pub")] {
@@ -829,7 +768,7 @@ fn a_planted_trigger_in_the_other_copy_does_not_come_in() {
         ),
         "0"
     );
-    Laptop::new(&c.key("cy")).ok(&[&"info", &c.file]);
+    Laptop::with_key(&c.key("cy")).ok(&[&"info", &c.file]);
 }
 
 #[test]
@@ -927,7 +866,7 @@ fn the_merge_driver_refuses_a_hostile_other_version_and_leaves_ours() {
     let garbage = c.dir.join("theirs-garbage");
     fs::write(&garbage, vec![0u8; 1 << 20]).unwrap();
     let mallory_key = common::member_key(&c.dir, "mallory");
-    let mallory = Laptop::new(&mallory_key);
+    let mallory = Laptop::with_key(&mallory_key);
     let fake = c.dir.join("theirs-fake");
     mallory.ok(&[&"init", &fake, &"--name", &"Ada"]);
     mallory.ok(&[
@@ -971,7 +910,7 @@ fn a_conflict_copy_that_is_a_symlink_or_fifo_is_not_followed() {
     // A symlink named like a Syncthing conflict copy, to another committee's file, and a FIFO
     // named like a Dropbox one.
     let mallory_key = common::member_key(&c.dir, "mallory");
-    let mallory = Laptop::new(&mallory_key);
+    let mallory = Laptop::with_key(&mallory_key);
     let fake = c.dir.join("elsewhere.cases.age");
     mallory.ok(&[&"init", &fake, &"--name", &"Mal"]);
     let link = c
@@ -1083,7 +1022,7 @@ fn concurrent_saves_on_two_laptops_never_lose_a_change() {
     for text in &written {
         assert!(shown.contains(text.as_str()), "{text} lost: {shown}");
     }
-    Laptop::new(&c.key("bo")).ok(&[&"info", &c.file]);
+    Laptop::with_key(&c.key("bo")).ok(&[&"info", &c.file]);
     let leftovers: Vec<_> = fs::read_dir(&c.dir)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -1123,5 +1062,5 @@ fn two_chairs_removing_each_other_at_once_remove_nobody_without_a_majority() {
     // Merged the other way round, the same result.
     c.cy.ok(&[&"merge", &bo_side, &c.file]);
     assert_eq!(c.cy.head(&bo_side), c.cy.head(&c.file));
-    Laptop::new(&c.key("cy")).ok(&[&"info", &c.file]);
+    Laptop::with_key(&c.key("cy")).ok(&[&"info", &c.file]);
 }

@@ -8,114 +8,65 @@
 
 use crate::common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::Laptop;
+use common::committee::Members;
 use common::forge::{Forged, Forgery};
 
 /// Ada (chair), Bo, Cy and Mei, each on a laptop of their own. Case `sealed` is about Mei
 /// (recorded as its reported party, so sealed from her) and is investigating; case `open` is
 /// deliberating, nobody has voted on it.
 struct Committee {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    file: PathBuf,
-    keys: Vec<(String, PathBuf, Laptop)>,
+    members: Members,
     sealed: String,
     open: String,
 }
 
+impl std::ops::Deref for Committee {
+    type Target = Members;
+    fn deref(&self) -> &Members {
+        &self.members
+    }
+}
+
 fn committee() -> Option<Committee> {
-    if !["age", "sqlite3", "ssh-keygen"]
-        .iter()
-        .all(|t| common::have(t))
-    {
-        return None;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().to_path_buf();
-    let file = dir.join("committee.cases.age");
-    let mut keys = Vec::new();
-    for name in ["Ada", "Bo", "Cy", "Mei"] {
-        let key = common::member_key(&dir, &name.to_lowercase());
-        let laptop = Laptop::with_key(&key);
-        keys.push((name.to_string(), key, laptop));
-    }
-    let ada = &keys[0].2;
-    ada.ok(&[&"init", &file, &"--name", &"Ada"]);
-    for name in ["Bo", "Cy", "Mei"] {
-        let public = dir.join(format!("{}.pub", name.to_lowercase()));
-        ada.ok(&[
-            &"member", &"add", &file, &"--name", &name, &"--key", &public,
-        ]);
-    }
+    let members = Members::new(&["Ada", "Bo", "Cy", "Mei"])?;
+    let (file, ada) = (&members.file, members.laptop("Ada"));
     let new_case = |title: &str| {
-        ada.ok(&[&"case", &"new", &file, &"--title", &title])
+        ada.ok(&[&"case", &"new", file, &"--title", &title])
             .trim()
             .to_string()
     };
     let sealed = new_case("About a committee member zqxsealed");
     let open = new_case("Hostile replies zqxopen");
     for step in ["triage", "investigating"] {
-        ada.ok(&[&"status", &file, &sealed, &step]);
+        ada.ok(&[&"status", file, &sealed, &step]);
     }
     for step in ["triage", "investigating", "deliberating"] {
-        ada.ok(&[&"status", &file, &open, &step]);
+        ada.ok(&[&"status", file, &open, &step]);
     }
     ada.ok(&[
         &"party",
         &"add",
-        &file,
+        file,
         &sealed,
         &"--role",
         &"reported",
         &"--name",
         &"Mei",
     ]);
-    for (_, _, laptop) in &keys[1..] {
-        laptop.ok(&[&"info", &file]);
+    for laptop in members.others() {
+        laptop.ok(&[&"info", file]);
     }
     Some(Committee {
-        _tmp: tmp,
-        dir,
-        file,
-        keys,
+        members,
         sealed,
         open,
     })
 }
 
 impl Committee {
-    fn laptop(&self, name: &str) -> &Laptop {
-        &self.keys.iter().find(|k| k.0 == name).unwrap().2
-    }
-
-    fn key(&self, name: &str) -> &Path {
-        &self.keys.iter().find(|k| k.0 == name).unwrap().1
-    }
-
-    fn publics(&self, names: &[&str]) -> Vec<PathBuf> {
-        names
-            .iter()
-            .map(|n| self.dir.join(format!("{}.pub", n.to_lowercase())))
-            .collect()
-    }
-
-    /// `who` decrypts `file`, appends `events` in one commit they sign themselves, claiming
-    /// `at`, and encrypts it again to every member.
-    fn forge(&self, file: &Path, who: &str, at: &str, events: &[Forged<'_>]) {
-        let mut forgery = Forgery::open(self.key(who), file);
-        forgery.commit(who, self.key(who), at, events);
-        forgery.seal(&self.publics(&["Ada", "Bo", "Cy", "Mei"]));
-    }
-
-    fn case_id(&self, code: &str) -> String {
-        let forgery = Forgery::open(self.key("Ada"), &self.file);
-        let id = forgery.case(code);
-        std::fs::remove_file(&forgery.db).unwrap();
-        id
-    }
-
     /// What every copy must show: Ada's laptop (which pinned the file before) and a laptop
     /// that never saw it derive the same head and state, and both name `why` in the case's
     /// log and list the case as needing attention.
@@ -591,7 +542,7 @@ fn a_member_cannot_resolve_their_own_rule_breaking_change_away() {
             ),
         ],
     );
-    forgery.seal(&c.publics(&["Ada", "Bo", "Cy", "Mei"]));
+    forgery.seal(&c.publics());
     let fresh = Laptop::with_key(c.key("Cy"));
     for laptop in [c.laptop("Ada"), &fresh] {
         let listed = laptop.ok(&[&"attention", &c.file]);
@@ -792,7 +743,7 @@ fn a_summary_signed_by_a_member_the_case_is_sealed_from_counts_for_nothing() {
             payload: r#"{"kind":"note-added","body":"zqxmeinote","note":"general"}"#.into(),
         }],
     );
-    forgery.seal(&c.publics(&["Ada", "Bo", "Cy", "Mei"]));
+    forgery.seal(&c.publics());
     let fresh = Laptop::with_key(c.key("Mei"));
     for laptop in [mei, &fresh] {
         let shown = laptop.ok(&[&"case", &"show", &c.file, &c.sealed, &"--json"]);
@@ -829,7 +780,7 @@ fn summaries_that_are_no_summaries_are_passed_over() {
             payload: r#"{"kind":"note-added","body":"zqxgarbage","note":"general"}"#.into(),
         }],
     );
-    forgery.seal(&c.publics(&["Ada", "Bo", "Cy", "Mei"]));
+    forgery.seal(&c.publics());
     let fresh = Laptop::with_key(c.key("Mei"));
     for laptop in [c.laptop("Ada"), c.laptop("Mei"), &fresh] {
         let shown = laptop.ok(&[&"case", &"show", &c.file, &c.sealed]);
