@@ -1,6 +1,7 @@
 //! The `casebook` binary: parse arguments, run the command (or hand the case file to the
 //! interface), and turn any error into one clear message plus a hint on stderr and a non-zero
 //! exit code.
+#![deny(unsafe_code)]
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -138,7 +138,7 @@ pub(super) fn start_writeback(_file: &File) {}
 /// cannot do it, and with `NotFound` when either name is missing.
 #[cfg(target_os = "linux")]
 pub(super) fn exchange(a: &std::path::Path, b: &std::path::Path) -> std::io::Result<()> {
-    rename2(a, b, libc::RENAME_EXCHANGE)
+    rename2(a, b, rustix::fs::RenameFlags::EXCHANGE)
 }
 
 /// Rename `from` to `to` unless `to` exists (`renameat2(RENAME_NOREPLACE)`): never over a
@@ -148,44 +148,26 @@ pub(super) fn rename_noreplace(
     from: &std::path::Path,
     to: &std::path::Path,
 ) -> std::io::Result<()> {
-    rename2(from, to, libc::RENAME_NOREPLACE)
+    rename2(from, to, rustix::fs::RenameFlags::NOREPLACE)
 }
 
 #[cfg(target_os = "linux")]
 fn rename2(
     from: &std::path::Path,
     to: &std::path::Path,
-    flags: libc::c_uint,
+    flags: rustix::fs::RenameFlags,
 ) -> std::io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let c = |p: &std::path::Path| {
-        std::ffi::CString::new(p.as_os_str().as_bytes())
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
-    };
-    let (from, to) = (c(from)?, c(to)?);
-    // SAFETY: both paths are NUL-terminated C strings that outlive the call; AT_FDCWD makes
-    // them relative to the working directory as rename(2) would; the kernel only reads them.
-    // The raw syscall (not glibc's wrapper) works with any C library.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            from.as_ptr(),
-            libc::AT_FDCWD,
-            to.as_ptr(),
-            flags,
-        )
-    };
-    if rc == 0 {
-        return Ok(());
-    }
-    let error = std::io::Error::last_os_error();
-    match error.raw_os_error() {
+    use rustix::io::Errno;
+    // rustix makes the raw system call (not glibc's wrapper, so any C library will do),
+    // relative to the working directory as rename(2) is: no unsafe code here.
+    match rustix::fs::renameat_with(rustix::fs::CWD, from, rustix::fs::CWD, to, flags) {
+        Ok(()) => Ok(()),
         // No such system call, or a filesystem (or flag) that does not support it.
-        Some(libc::ENOSYS | libc::EINVAL | libc::EOPNOTSUPP) => {
-            Err(std::io::Error::new(std::io::ErrorKind::Unsupported, error))
-        }
-        _ => Err(error),
+        Err(e @ (Errno::NOSYS | Errno::INVAL | Errno::OPNOTSUPP)) => Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            std::io::Error::from(e),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
