@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::rederive::{Changed, Commit, after_merge};
 use super::verify::{Segment, check_signatures, stored_segments};
-use super::{Body, FORMAT, Row, hex, insert_signed, store};
+use super::{Body, FORMAT, Row, StoredCommit, hex, insert_signed, store};
 use crate::{Error, Identity};
 use casebook_core::roster::MemberId;
 
@@ -83,12 +83,10 @@ impl Merged {
     }
 }
 
-type StoredCommit = (i64, String, String, String);
-
 /// The commits of `conn`, without their signatures (read where a commit moves).
 fn commits(conn: &Connection) -> rusqlite::Result<Vec<StoredCommit>> {
     conn.prepare("SELECT seq, id, body, '' FROM commits ORDER BY seq")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map([], StoredCommit::read)?
         .collect()
 }
 
@@ -104,7 +102,7 @@ fn commits_among(conn: &Connection, ids: &[&String]) -> rusqlite::Result<Vec<Sto
     let mut stmt =
         conn.prepare_cached("SELECT seq, id, body, signature FROM commits WHERE id = ?1")?;
     ids.iter()
-        .map(|id| stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))))
+        .map(|id| stmt.query_row([id], StoredCommit::read))
         .collect()
 }
 
@@ -183,8 +181,8 @@ pub(crate) fn merge(
     let outlines = outlines(&c, &mine, &bodies)?;
     let ids: Vec<&str> = mine
         .iter()
-        .map(|c| c.1.as_str())
-        .chain(incoming.iter().map(|c| c.1.as_str()))
+        .map(|c| c.id.as_str())
+        .chain(incoming.iter().map(|c| c.id.as_str()))
         .collect();
     let (parents, order, fork) = canonical_order(&ids, &outlines, mine.len());
 
@@ -219,7 +217,7 @@ pub(crate) fn merge(
     )?;
 
     // The stored rows before the first that moved are as they were verified.
-    let first_commit = mine.get(fork).map_or(i64::MAX, |c| c.0);
+    let first_commit = mine.get(fork).map_or(i64::MAX, |c| c.seq);
     let first_event = first_moved.unwrap_or(i64::MAX);
     let still_valid: Vec<Segment> = known
         .iter()
@@ -274,8 +272,8 @@ fn both_changed(
     bodies: &[Body],
 ) -> bool {
     let theirs: HashSet<&str> = theirs.iter().map(String::as_str).collect();
-    let mine_only_changes = mine.iter().zip(outlines).any(|((_, id, _, _), outline)| {
-        !theirs.contains(id.as_str()) && !outline.events.is_empty()
+    let mine_only_changes = mine.iter().zip(outlines).any(|(commit, outline)| {
+        !theirs.contains(commit.id.as_str()) && !outline.events.is_empty()
     });
     mine_only_changes && bodies.iter().any(|b| !b.events.is_empty())
 }
@@ -325,7 +323,7 @@ fn coming_in(c: &Copies<'_>) -> Result<Option<ComingIn>, Error> {
             },
         });
     };
-    if my_root.1 != their_root.1 {
+    if my_root.id != their_root.id {
         let body = |text: &str| {
             serde_json::from_str::<Body>(text)
                 .map(|b| b.key)
@@ -334,11 +332,11 @@ fn coming_in(c: &Copies<'_>) -> Result<Option<ComingIn>, Error> {
         return Err(Error::NotSameCommittee {
             path: c.other_label.to_path_buf(),
             into: c.path.to_path_buf(),
-            ours: super::fingerprint(&my_root.1, &body(&my_root.2)),
-            theirs: super::fingerprint(&their_root.1, &body(&their_root.2)),
+            ours: super::fingerprint(&my_root.id, &body(&my_root.body)),
+            theirs: super::fingerprint(&their_root.id, &body(&their_root.body)),
         });
     }
-    let have: HashSet<&str> = mine.iter().map(|c| c.1.as_str()).collect();
+    let have: HashSet<&str> = mine.iter().map(|c| c.id.as_str()).collect();
     let missing: Vec<&String> = theirs
         .iter()
         .filter(|id| !have.contains(id.as_str()))
@@ -360,8 +358,8 @@ fn check_commits(
     incoming: &[StoredCommit],
 ) -> Result<Vec<Body>, Error> {
     let mut bodies = Vec::with_capacity(incoming.len());
-    let mut known_ids: HashSet<&str> = mine.iter().map(|c| c.1.as_str()).collect();
-    for (_, id, text, _) in incoming {
+    let mut known_ids: HashSet<&str> = mine.iter().map(|c| c.id.as_str()).collect();
+    for StoredCommit { id, body: text, .. } in incoming {
         if hex(&Sha256::digest(text.as_bytes())) != *id {
             return Err(c.broken(format!(
                 "commit {} was changed after it was signed",
@@ -386,12 +384,8 @@ fn check_commits(
         }
         bodies.push(body);
     }
-    let triples: Vec<(String, String, String)> = incoming
-        .iter()
-        .map(|(_, id, text, sig)| (id.clone(), text.clone(), sig.clone()))
-        .collect();
-    let all: Vec<usize> = (0..triples.len()).collect();
-    check_signatures(&triples, &bodies, &all).map_err(|e| c.broken(e))?;
+    let all: Vec<usize> = (0..incoming.len()).collect();
+    check_signatures(incoming, &bodies, &all).map_err(|e| c.broken(e))?;
     Ok(bodies)
 }
 
@@ -444,7 +438,7 @@ fn outlines<'a>(
     bodies: &'a [Body],
 ) -> Result<Vec<Outline<'a>>, Error> {
     let mut outlines: Vec<Outline<'_>> = Vec::with_capacity(mine.len() + bodies.len());
-    for (_, id, text, _) in mine {
+    for StoredCommit { id, body: text, .. } in mine {
         outlines.push(serde_json::from_str(text).map_err(|e| {
             c.mine_broken(format!("commit {} is unreadable: {e}", short_commit(id)))
         })?);
@@ -544,8 +538,8 @@ fn take_moving(
     };
     let first_event: Option<i64> = mine[fork..]
         .iter()
-        .find_map(|(_, _, text, _)| {
-            serde_json::from_str::<Body>(text)
+        .find_map(|commit| {
+            serde_json::from_str::<Body>(&commit.body)
                 .ok()
                 .and_then(|b| b.events.first().map(|e| e.0.to_string()))
         })
@@ -577,11 +571,11 @@ fn take_moving(
     let signatures = tx
         .prepare("SELECT seq, signature FROM commits WHERE seq >= ?1")
         .and_then(|mut s| {
-            s.query_map([first.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+            s.query_map([first.seq], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect()
         })
         .map_err(db)?;
-    tx.execute("DELETE FROM commits WHERE seq >= ?1", [first.0])
+    tx.execute("DELETE FROM commits WHERE seq >= ?1", [first.seq])
         .map_err(db)?;
     Ok(Moving {
         first_event,
@@ -615,7 +609,12 @@ fn store_in_order(
     let mut from_event: Option<i64> = None;
     for &k in &placed.order[placed.fork..] {
         let (id, text, signature, rows): (&str, &str, &str, Vec<Row>) = if k < mine.len() {
-            let (seq, id, text, _) = &mine[k];
+            let StoredCommit {
+                seq,
+                id,
+                body: text,
+                ..
+            } = &mine[k];
             let sig = moving.signatures.get(seq).ok_or_else(|| {
                 c.mine_broken(format!(
                     "commit {} lost its signature while merging",
@@ -637,7 +636,12 @@ fn store_in_order(
             (id, text, sig, rows)
         } else {
             let n = k - mine.len();
-            let (_, id, text, sig) = &placed.incoming[n];
+            let StoredCommit {
+                id,
+                body: text,
+                signature: sig,
+                ..
+            } = &placed.incoming[n];
             (id, text, sig, incoming_rows[n].take().unwrap_or_default())
         };
         tx.execute(
@@ -780,7 +784,7 @@ fn other_roster_changed(
     kinds: &HashSet<&str>,
 ) -> rusqlite::Result<bool> {
     let mut stmt = other.prepare("SELECT kind FROM events WHERE id = ?1")?;
-    for (_, _, text, _) in incoming {
+    for StoredCommit { body: text, .. } in incoming {
         let Ok(body) = serde_json::from_str::<Body>(text) else {
             continue;
         };

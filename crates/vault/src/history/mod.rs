@@ -87,6 +87,31 @@ pub(crate) fn parse_time(text: &str) -> chrono::DateTime<chrono::Utc> {
     casebook_core::engine::dag::parse_time(text)
 }
 
+/// A commit as the `commits` table stores it.
+#[derive(Clone, Debug)]
+pub(super) struct StoredCommit {
+    /// Its place in the stored order.
+    pub(super) seq: i64,
+    /// Its id: the SHA-256 of its body, in hex.
+    pub(super) id: String,
+    /// Its body, as signed (JSON).
+    pub(super) body: String,
+    /// Its signature (an OpenSSH signature, PEM); empty where a query does not read it.
+    pub(super) signature: String,
+}
+
+impl StoredCommit {
+    /// A row of `SELECT seq, id, body, signature FROM commits`.
+    pub(super) fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCommit> {
+        Ok(StoredCommit {
+            seq: row.get(0)?,
+            id: row.get(1)?,
+            body: row.get(2)?,
+            signature: row.get(3)?,
+        })
+    }
+}
+
 /// The SHA-256 of `bytes`, as lowercase hex.
 pub(crate) fn hex_digest(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
@@ -239,14 +264,11 @@ pub(crate) fn summary(
 ) -> Result<Verified, Error> {
     let db = |e| Error::database(path, e);
     let (root, founder_key) = root(conn).map_err(db)?;
-    let rows: Vec<(String, String, String)> = conn
-        .prepare("SELECT id, '', signature FROM commits ORDER BY seq")
-        .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect()
-        })
+    let rows: Vec<StoredCommit> = conn
+        .prepare("SELECT seq, id, '', signature FROM commits ORDER BY seq")
+        .and_then(|mut s| s.query_map([], StoredCommit::read)?.collect())
         .map_err(db)?;
-    let commits: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let commits: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let text: String = conn
         .query_row(
             "SELECT body FROM commits ORDER BY seq DESC LIMIT 1",

@@ -12,7 +12,7 @@ use ssh_key::{LineEnding, PublicKey, SshSig};
 use uuid::Uuid;
 
 use super::replay::{CommitteeState, Replay, digest};
-use super::{Body, FORMAT, NAMESPACE, Row, hex};
+use super::{Body, FORMAT, NAMESPACE, Row, StoredCommit, hex};
 use crate::{Error, store};
 use casebook_core::engine::Dag;
 use casebook_core::event::EventKind;
@@ -123,7 +123,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
     let sealed_here = crate::sealing::sealed_here(conn).map_err(db)?;
     // The stored rows are hashed as they are read, for the pin (see `stored_segments`).
     let mut stored = Sha256::new();
-    let commits: Vec<(String, String, String)> = (|| -> rusqlite::Result<_> {
+    let commits: Vec<StoredCommit> = (|| -> rusqlite::Result<_> {
         let mut stmt = conn.prepare("SELECT seq, id, body, signature FROM commits ORDER BY seq")?;
         let mut rows = stmt.query([])?;
         let mut commits = Vec::new();
@@ -131,7 +131,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
             for i in 0..4 {
                 feed(&mut stored, row.get_ref(i)?);
             }
-            commits.push((row.get(1)?, row.get(2)?, row.get(3)?));
+            commits.push(StoredCommit::read(row)?);
         }
         Ok(commits)
     })()
@@ -144,7 +144,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut bodies = Vec::with_capacity(commits.len());
     let mut parents: Vec<Vec<usize>> = Vec::with_capacity(commits.len());
-    for (n, (id, text, _)) in commits.iter().enumerate() {
+    for (n, StoredCommit { id, body: text, .. }) in commits.iter().enumerate() {
         if hex(&Sha256::digest(text.as_bytes())) != *id {
             return Err(broken(format!(
                 "commit {} was changed after it was signed",
@@ -190,7 +190,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
     let keys: Vec<(&str, &str)> = bodies
         .iter()
         .zip(&commits)
-        .map(|(b, c)| (b.at.as_str(), c.0.as_str()))
+        .map(|(b, c)| (b.at.as_str(), c.id.as_str()))
         .collect();
     if casebook_core::engine::dag::canonical(&parents, &keys)
         .iter()
@@ -206,7 +206,7 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
             head, signatures, ..
         } => commits
             .iter()
-            .position(|(id, _, _)| id == head)
+            .position(|c| c.id == head)
             // A signature replaced since: check them all again.
             .filter(|&k| signatures_digest(&commits[..=k]) == signatures),
         Depth::Full => None,
@@ -317,15 +317,15 @@ pub(crate) fn verify(conn: &Connection, path: &Path, depth: Depth<'_>) -> Result
         }
     }
     let digest = digest(conn).map_err(db)?;
-    let root = commits[0].0.clone();
+    let root = commits[0].id.clone();
     let last = bodies
         .last()
         .ok_or_else(|| broken("it has no commits".into()))?;
     Ok(Verified {
         root,
         founder_key: bodies[0].key.clone(),
-        head: commits[commits.len() - 1].0.clone(),
-        commits: commits.iter().map(|c| c.0.clone()).collect(),
+        head: commits[commits.len() - 1].id.clone(),
+        commits: commits.iter().map(|c| c.id.clone()).collect(),
         head_author: last.author,
         head_at: last.at.clone(),
         digest,
@@ -776,10 +776,10 @@ pub(super) fn commits_of(
     found
 }
 
-/// The digest of the signatures of `commits` (id, body, signature), in order.
-pub(super) fn signatures_digest(commits: &[(String, String, String)]) -> String {
+/// The digest of the signatures of `commits`, in order.
+pub(super) fn signatures_digest(commits: &[StoredCommit]) -> String {
     let mut hash = Sha256::new();
-    for (_, _, signature) in commits {
+    for StoredCommit { signature, .. } in commits {
         hash.update((signature.len() as u64).to_le_bytes());
         hash.update(signature.as_bytes());
     }
@@ -788,12 +788,17 @@ pub(super) fn signatures_digest(commits: &[(String, String, String)]) -> String 
 
 /// Check the signatures of the commits at `indexes`, split over two threads.
 pub(super) fn check_signatures(
-    commits: &[(String, String, String)],
+    commits: &[StoredCommit],
     bodies: &[Body],
     indexes: &[usize],
 ) -> Result<(), String> {
     let check = |n: usize| -> Result<(), String> {
-        let (id, text, pem) = &commits[n];
+        let StoredCommit {
+            id,
+            body: text,
+            signature: pem,
+            ..
+        } = &commits[n];
         let bad = || format!("commit {} has an invalid signature", short_commit(id));
         let signature = SshSig::from_pem(pem).map_err(|_| bad())?;
         // Exactly as casebook writes it: PEM framing is lenient, and a stored signature
