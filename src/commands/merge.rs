@@ -195,7 +195,7 @@ pub(super) fn driver(
     // An expunge the merge brought in takes effect at this save: git's own history of the file
     // is what matters most of what casebook cannot reach, and it is said here.
     let saved = file.save(&identity, &config.interface.export_dir, Vec::new())?;
-    for line in saved.expunged {
+    for line in saved.expunged? {
         eprintln!("{line}");
     }
     drop(file);

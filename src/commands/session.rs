@@ -87,7 +87,7 @@ impl Session {
         let (report, discarded, expunged) = match save_as {
             Some(path) => {
                 let report = self.file.save_as(path, &self.identity)?;
-                (report, ops::merge::discard_merged(copies), Vec::new())
+                (report, ops::merge::discard_merged(copies), Ok(Vec::new()))
             }
             None => {
                 let saved = self.file.save(&self.identity, &self.export_dir, copies)?;
@@ -107,7 +107,9 @@ impl Session {
             eprintln!("{line}");
         }
         self.tell_discarded(discarded, &roster);
-        for line in expunged {
+        // What applying an expunge did (after the copies: what it lists as left beside the
+        // file is then what casebook could not reach), or why it failed, the file saved.
+        for line in expunged? {
             eprintln!("{line}");
         }
         Ok(report)

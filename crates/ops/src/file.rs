@@ -45,8 +45,9 @@ pub struct Saved {
     pub report: SaveReport,
     /// The sync conflict copies merged before the save: deleted, or why not.
     pub copies: Vec<DiscardedCopy>,
-    /// What the laptop did after an expunge took effect at this save.
-    pub expunged: Vec<String>,
+    /// What the laptop did after an expunge took effect at this save, or why it could not
+    /// (the file is saved all the same: the front end words the error).
+    pub expunged: Result<Vec<String>, Error>,
 }
 
 impl From<CaseFile> for OpenFile {
@@ -288,7 +289,9 @@ impl OpenFile {
     /// expunged case's content here, delete casebook's leftovers of it, look for copies
     /// casebook cannot reach (exports in `export_dir` among them) and sign that this laptop
     /// applied the expunge (see [`crate::expunge::apply`]). Every front end saves through
-    /// here, so none can skip a step. When the save fails the copies stay where they are.
+    /// here, so none can skip a step. When the save itself fails (`Err`) the copies stay
+    /// where they are; once it succeeded, what happened to each copy is in [`Saved::copies`]
+    /// even when applying the expunge failed.
     pub fn save(
         &mut self,
         identity: &Identity,
@@ -299,7 +302,7 @@ impl OpenFile {
         // The copies go first: what is left beside the file after an expunge is then what
         // casebook could not reach.
         let copies = crate::merge::discard_merged(merged);
-        let expunged = crate::expunge::apply(&mut self.file, identity, &report.path, export_dir)?;
+        let expunged = crate::expunge::apply(&mut self.file, identity, &report.path, export_dir);
         Ok(Saved {
             report,
             copies,

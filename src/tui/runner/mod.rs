@@ -146,6 +146,7 @@ impl<'a> Runner<'a> {
             Effect::DropUnsaved(event) => drop_unsaved(app, file, event),
             Effect::SaveAndQuit => file
                 .save(identity, &app.export_dir, Vec::new())
+                .and_then(|saved| saved.expunged)
                 .map(|_| Outcome::SavedToQuit),
             Effect::Search(query) => search(file, query),
             Effect::Submit(request) => submit(app, file, identity, request),
@@ -196,6 +197,7 @@ impl<'a> Runner<'a> {
         // list what casebook cannot reach; `casebook expunge` and a save from the interface do).
         let saved = file.is_dirty().then(|| {
             file.save(identity, export_dir, Vec::new())
+                .and_then(|saved| saved.expunged)
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         });
@@ -348,7 +350,13 @@ fn save(file: &mut OpenFile, identity: &Identity, export_dir: &std::path::Path) 
         None => None,
     };
     let mut displaced = ops::notices::displaced(&report, &file.roster()?);
-    displaced.extend(expunged);
+    match expunged {
+        Ok(lines) => displaced.extend(lines),
+        Err(e) => displaced.push(format!(
+            "warning: saved, but applying the expunge here failed: {}",
+            explain(&e)
+        )),
+    }
     Ok(Outcome::Saved {
         displaced,
         path: report.path,
@@ -390,7 +398,16 @@ fn merge_copies(
                     .zip(news)
                     .map(|(done, news)| (done.copy, done.deleted.map_err(|e| explain(&e)), news))
                     .collect();
-                (Some(Ok(saved.report.path)), done)
+                let path = saved.report.path;
+                let outcome = match saved.expunged {
+                    Ok(_) => Ok(path),
+                    Err(e) => Err(format!(
+                        "saved {}, but applying the expunge here failed: {}",
+                        path.display(),
+                        explain(&e)
+                    )),
+                };
+                (Some(outcome), done)
             }
             Err(e) => {
                 let done = names

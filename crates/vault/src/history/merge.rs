@@ -203,17 +203,15 @@ pub(crate) fn merge(
     let from_event = store_in_order(&tx, &c, &placed, moving, new_events)?;
 
     let merge_commit = both_changed(&mine, &theirs, &outlines, &bodies);
-    // Never dated before what it follows (a copy from a laptop whose clock ran ahead), as
-    // any commit (see `CaseFile::record`).
-    let latest = super::latest_time(&tx).map_err(|e| c.db(e))?;
-    let merge_at = store::timestamp(casebook_core::engine::dag::dated_after(at, latest));
+    let mut merge_at = String::new();
     let (merged, merge_commit_id) = replayed(
         &tx,
         &c,
         &placed,
         &ids,
         &parents,
-        merge_commit.then_some((signer, me, merge_at.as_str())),
+        merge_commit.then_some((signer, me, at)),
+        &mut merge_at,
     )?;
 
     // The stored rows before the first that moved are as they were verified.
@@ -704,16 +702,17 @@ fn store_event(tx: &Connection, c: &Copies<'_>, row: &Row, came_in: bool) -> Res
 }
 
 /// The merged history as its committee is replayed: every commit in its new place, and the
-/// merge commit, signed now as `signing` says (signer, member, stored time) when both copies
-/// had changes the other lacked; with the merge commit's id. The tips it follows are
-/// remembered.
+/// merge commit, signed now as `signing` says (signer, member, time; its stored time is
+/// written into `merge_at`) when both copies had changes the other lacked; with the merge
+/// commit's id. The tips it follows are remembered.
 fn replayed<'a>(
     tx: &Connection,
     c: &Copies<'_>,
     placed: &Placing<'a, 'a>,
     ids: &[&str],
     parents: &[Vec<usize>],
-    signing: Option<(&'a Identity, MemberId, &'a str)>,
+    signing: Option<(&'a Identity, MemberId, DateTime<Utc>)>,
+    merge_at: &'a mut String,
 ) -> Result<(Vec<Commit<'a>>, Option<String>), Error> {
     let (order, outlines) = (placed.order, placed.outlines);
     let mut place = vec![0; order.len()];
@@ -750,6 +749,12 @@ fn replayed<'a>(
     let Some((signer, me, at)) = signing else {
         return Ok((merged, None));
     };
+    // Never dated before what it follows (a copy from a laptop whose clock ran ahead), as
+    // any commit (see `CaseFile::record`); read once the tips are remembered (the tips'
+    // cache is then current).
+    let latest = super::latest_time(tx).map_err(|e| c.db(e))?;
+    *merge_at = store::timestamp(casebook_core::engine::dag::dated_after(at, latest));
+    let at: &'a String = merge_at;
     let body = Body {
         format: FORMAT.into(),
         parents: tips.clone(),
