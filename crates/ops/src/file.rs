@@ -85,7 +85,8 @@ impl OpenFile {
         crate::acting_member(&self.file)
     }
 
-    /// Apply a process rule as the member whose key opened the file (see [`crate::as_member`]).
+    /// Apply a process rule as the member whose key opened the file: their roster entry, with
+    /// what the rule gave.
     pub fn as_member<T>(
         &self,
         rule: impl FnOnce(
@@ -95,7 +96,8 @@ impl OpenFile {
         crate::as_member(&self.file, rule)
     }
 
-    /// Case `code`, if the member may read it (see [`crate::cases::readable`]).
+    /// Case `code`, if the member may read it: not hidden from them by a hard conflict, and
+    /// not sealed away from them.
     pub fn readable(&mut self, code: &str) -> Result<Case, Error> {
         crate::cases::readable(&mut self.file, code)
     }
@@ -288,7 +290,7 @@ impl OpenFile {
     /// `merged` into it (everything they held is saved now), and, when the save erased an
     /// expunged case's content here, delete casebook's leftovers of it, look for copies
     /// casebook cannot reach (exports in `export_dir` among them) and sign that this laptop
-    /// applied the expunge (see [`crate::expunge::apply`]). Every front end saves through
+    /// applied the expunge. Every front end saves through
     /// here, so none can skip a step. When the save itself fails (`Err`) the copies stay
     /// where they are; once it succeeded, what happened to each copy is in [`Saved::copies`]
     /// even when applying the expunge failed.
