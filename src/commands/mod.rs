@@ -21,19 +21,18 @@ pub use progress::show_on_terminal;
 mod recover;
 mod sanctions;
 mod session;
+mod setup;
 mod show;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-use chrono::Utc;
 
 use crate::cli::{Command, Config, ConfigError, IdentityFrom};
 use crate::core::process::RuleError;
 use crate::core::sanitize;
 use crate::ops;
 use crate::ops::OpenFile;
-use crate::ops::vault::{self, Founder, Identity, OpenMode, PassphraseSource};
+use crate::ops::vault::{self, Identity, OpenMode, PassphraseSource};
 pub use output::SafeOutput;
 
 /// A failed command.
@@ -222,13 +221,16 @@ pub struct Interactive {
 
 /// Run the command in `config`, writing results to `out`. `open` and `demo` (on a terminal)
 /// give back the session for the interface instead.
+///
+/// Longer than our hundred lines, for a reason: one arm per subcommand, each only naming the
+/// subcommand's arguments for the function that does its work.
 pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, Error> {
     match &config.command {
         Command::Keygen {
             output,
             passphrase,
             comment,
-        } => keygen(
+        } => setup::keygen(
             output,
             *passphrase || config.passphrase_file_given,
             comment,
@@ -241,94 +243,25 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             status,
             serve,
         } => agent::agent(config, *timeout, *stop, *status, serve.as_deref(), out)?,
-        Command::Completions { shell } => {
-            let mut command = <crate::cli::Args as clap::CommandFactory>::command();
-            // Written whole, then sent: clap_complete panics on a write error (a reader that
-            // left, `| head`), which the written-out script reports as the pipe it is.
-            let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut command, "casebook", &mut script);
-            out.write_all(&script)?;
-        }
-        Command::Man { subcommand, dir } => man(subcommand, dir.as_deref(), out)?,
+        Command::Completions { shell } => setup::completions(*shell, out)?,
+        Command::Man { subcommand, dir } => setup::man(subcommand, dir.as_deref(), out)?,
         Command::Init {
             file,
             name,
             email,
             recipients,
             armor,
-        } => {
-            if let Some(email) = email
-                && !crate::core::roster::valid_email(email)
-            {
-                return Err(Error::Usage {
-                    message: format!("{email:?} is not a plain email address"),
-                    hint: "give your plain address, such as robin@example.org (it is how \
-                           signatures name you)"
-                        .into(),
-                });
-            }
-            let identity = load_identity(config)?;
-            let founder = Founder {
-                name: name.clone(),
-                email: email.clone(),
-            };
-            let case_file =
-                OpenFile::create(file, &identity, &founder, recipients, *armor, Utc::now())?;
-            let summary = case_file.summary()?;
-            writeln!(
-                out,
-                "created {} for {} (chair), encrypted to {} recipient{}",
-                file.display(),
-                crate::core::sanitize::inline(name),
-                summary.header_stanzas,
-                if summary.header_stanzas == 1 { "" } else { "s" },
-            )?;
-            if let Some(fingerprint) = &case_file.trust().fingerprint {
-                writeln!(
-                    out,
-                    "committee fingerprint: {fingerprint}\nsend it to each member over another \
-                     channel than the file; they check it on their first open (casebook \
-                     --committee {fingerprint} info FILE)"
-                )?;
-            }
-        }
-        Command::Open { file } => {
-            let identity = load_identity(config)?;
-            let case_file = match open_file(config, file, &identity, OpenMode::ReadWrite) {
-                // Nothing can be written beside it: open it to read, and to save as.
-                Err(Error::Ops(ops::Error::Vault(vault::Error::ReadOnlyFilesystem { .. }))) => {
-                    eprintln!(
-                        "note: {} is on a read-only filesystem: opened read-only (S saves \
-                         under a new name elsewhere)",
-                        sanitize::inline(&file.display().to_string())
-                    );
-                    open_file(config, file, &identity, OpenMode::ReadOnly)?
-                }
-                other => other?,
-            };
-            // Unlocking after the screen lock loads the same key file again.
-            let path = identity.label().to_path_buf();
-            let configured = config.passphrases.clone();
-            let reload = move |typed: PassphraseSource| match &configured {
-                PassphraseSource::File(_) => Identity::load(&path, &configured),
-                _ => Identity::load(&path, &typed),
-            };
-            return Ok(Some(Interactive {
-                file: case_file,
-                identity,
-                reload: Box::new(reload),
-            }));
-        }
-        Command::Adopt { file } => {
-            let mut session = session::Session::open(config, file)?;
-            session.file.adopt(&session.identity, Utc::now())?;
-            let report = session.save(None)?;
-            writeln!(
-                out,
-                "adopted the history of {} with your signature; it is now signed and verified",
-                report.path.display()
-            )?;
-        }
+        } => setup::init(
+            config,
+            file,
+            name,
+            email.as_deref(),
+            recipients,
+            *armor,
+            out,
+        )?,
+        Command::Open { file } => return setup::open(config, file).map(Some),
+        Command::Adopt { file } => setup::adopt(config, file, out)?,
         Command::Merge {
             file,
             others,
@@ -371,27 +304,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             let case_file = open_file(config, file, &identity, OpenMode::ReadOnly)?;
             info::print(&case_file.summary()?, *json, out)?;
         }
-        Command::Demo { save_as, json } => {
-            let (mut case_file, identity) = OpenFile::demo()?;
-            if let Some(path) = save_as {
-                let report = case_file.save_as(path, &identity)?;
-                writeln!(
-                    out,
-                    "saved the demo as {} ({} bytes, encrypted to {} recipients)",
-                    report.path.display(),
-                    report.bytes,
-                    report.recipients
-                )?;
-            } else if !*json && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                return Ok(Some(Interactive {
-                    file: case_file,
-                    identity,
-                    reload: Box::new(|_| vault::demo_identity()),
-                }));
-            } else {
-                info::print(&case_file.summary()?, *json, out)?;
-            }
-        }
+        Command::Demo { save_as, json } => return setup::demo(save_as.as_deref(), *json, out),
         Command::Case(command) => cases::case(config, command, out)?,
         Command::Note(command) => cases::note(config, command, out)?,
         Command::Attachment(command) => import::attachment(config, command, out)?,
@@ -474,7 +387,6 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
             seed,
             save_as,
         } => {
-            let mut session = session::Session::open(config, file)?;
             let spec = ops::SeedSpec {
                 cases: *cases,
                 events_per_case: *events_per_case,
@@ -482,100 +394,10 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Option<Interactive>, 
                 canary: canary.clone(),
                 seed: *seed,
             };
-            ops::seed(&mut session.file, &spec, Utc::now(), &session.identity)?;
-            let report = session.save(save_as.as_deref())?;
-            writeln!(
-                out,
-                "added {cases} cases; {} is {} bytes",
-                report.path.display(),
-                report.bytes
-            )?;
+            setup::synth(config, file, &spec, save_as.as_deref(), out)?
         }
     }
     Ok(None)
-}
-
-/// `casebook man`: one page, or every page into a folder.
-fn man(subcommand: &[String], dir: Option<&Path>, out: &mut dyn Write) -> Result<(), Error> {
-    let mut command =
-        <crate::cli::Args as clap::CommandFactory>::command().disable_help_subcommand(true);
-    // Built, so that every subcommand has its full name (casebook-member-add), as the pages
-    // that list them refer to.
-    command.build();
-    if let Some(dir) = dir {
-        crate::ops::cases::private_dir(dir)?;
-        clap_mangen::generate_to(command.clone(), dir)?;
-        // The main page with its EXIT STATUS section, which clap does not write.
-        let mut main = Vec::new();
-        main_page(command, &mut main)?;
-        std::fs::write(dir.join("casebook.1"), main)?;
-        writeln!(out, "wrote the manual pages to {}", dir.display())?;
-        return Ok(());
-    }
-    if subcommand.is_empty() {
-        return main_page(command, out);
-    }
-    let mut page = command;
-    for name in subcommand {
-        let found = page
-            .get_subcommands()
-            .find(|s| s.get_name() == name && !s.is_hide_set())
-            .cloned();
-        page = found.ok_or_else(|| Error::Usage {
-            message: format!(
-                "there is no manual page for {:?}",
-                sanitize::inline(&subcommand.join(" "))
-            ),
-            hint: "`casebook man` lists the subcommands; for example `casebook man member add`"
-                .to_string(),
-        })?;
-    }
-    clap_mangen::Man::new(page).render(out)?;
-    Ok(())
-}
-
-/// casebook's own page: clap's sections, and the exit status by class.
-fn main_page(command: clap::Command, out: &mut dyn Write) -> Result<(), Error> {
-    let man = clap_mangen::Man::new(command);
-    man.render_title(out)?;
-    man.render_name_section(out)?;
-    man.render_synopsis_section(out)?;
-    man.render_description_section(out)?;
-    man.render_options_section(out)?;
-    man.render_subcommands_section(out)?;
-    out.write_all(exit::man_section().as_bytes())?;
-    man.render_version_section(out)?;
-    Ok(())
-}
-
-fn keygen(
-    output: &Path,
-    protect: bool,
-    comment: &str,
-    passphrases: &PassphraseSource,
-    out: &mut dyn Write,
-) -> Result<(), Error> {
-    // A passphrase file given on keygen's command line means "protect the new key with
-    // this"; one from the environment or the config file is for opening keys, never put on a
-    // new one (it may be the chair's, and the key another member's).
-    let secret = if protect {
-        Some(passphrases.new_passphrase(output)?)
-    } else {
-        None
-    };
-    let public = vault::keygen(output, comment, secret.as_ref())?;
-    writeln!(out, "{public}")?;
-    eprintln!(
-        "wrote {} (private, mode 0600{}) and {}",
-        sanitize::inline(&output.display().to_string()),
-        if protect {
-            ", passphrase-protected"
-        } else {
-            ""
-        },
-        sanitize::inline(&vault::public_key_path(output).display().to_string())
-    );
-    Ok(())
 }
 
 /// Open a case file, verifying its history, and say on stderr what a member must know
