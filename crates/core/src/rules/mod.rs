@@ -41,6 +41,9 @@ pub struct Context<'a> {
 /// Whether the case event `event` by `actor` is allowed on `case` as it stood in the event's
 /// causal past (`None`: no such case yet). The same check for the command that writes it and
 /// for every copy that replays it.
+///
+/// Longer than our hundred lines, for a reason: one arm for every kind of event, so that the
+/// compiler makes each new kind say which rule it answers to; each arm names its rule.
 pub fn judge(
     actor: Actor<'_>,
     case: Option<&Case>,
