@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use casebook::core::case::CaseId;
 use casebook::core::event::{Event, EventKind, NoteKind};
 use casebook::core::roster::{MemberId, Role};
-use casebook::ops::members::{NewMember, add};
+use casebook::ops::members::{Finish, NewMember, add};
 use casebook_vault::{CaseFile, Identity, OpenMode, PassphraseSource, synthetic};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -246,7 +246,11 @@ fn main() {
         role: Role::Member,
         key: dir.path().join("second.key.pub").display().to_string(),
     };
-    add(OpenFile::of(&mut file), &identity, &new).expect("add a member");
+    let finish = Finish {
+        export_dir: dir.path(),
+        merged: Vec::new(),
+    };
+    add(OpenFile::of(&mut file), &identity, &new, finish).expect("add a member");
     let cases: Vec<CaseId> = file.cases().expect("cases").keys().copied().collect();
     drop(file);
     let theirs = dir.path().join("theirs.cases.age");

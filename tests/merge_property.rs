@@ -203,6 +203,10 @@ fn apply(copies: &mut [Copy], who: usize, step: &Step) -> Result<(), String> {
                 MEMBERS[*m],
                 None,
                 false,
+                casebook::ops::members::Finish {
+                    export_dir: std::path::Path::new("exports"),
+                    merged: Vec::new(),
+                },
             )
             .map(|_| ()),
             Step::Remove(_) | Step::Exchange(_) | Step::OldCopy(_) | Step::Forge(..) => Ok(()),

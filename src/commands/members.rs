@@ -60,7 +60,10 @@ pub(super) fn member(
         } => remove(config, file, name, reason.clone(), *allow_self_removal, out),
         MemberCommand::Role { file, name, role } => {
             let mut session = Session::open(config, file)?;
-            let saved = member_ops::change_role(&mut session.file, &session.identity, name, *role)?;
+            let saved = session.roster_change(|file, identity, finish| {
+                member_ops::change_role(file, identity, name, *role, finish)
+            })?;
+            let saved = session.told(saved)?;
             if let Some(motion) = member_ops::pending_motion(&session.file, name)? {
                 writeln!(out, "{}", motion_words(file, name, motion))?;
                 return Ok(());
@@ -195,7 +198,9 @@ fn list(config: &Config, file: &Path, json: bool, out: &mut dyn Write) -> Result
 
 fn add(config: &Config, file: &Path, new: &NewMember, out: &mut dyn Write) -> Result<(), Error> {
     let mut session = Session::open(config, file)?;
-    let added = member_ops::add(&mut session.file, &session.identity, new)?;
+    let added = session
+        .roster_change(|file, identity, finish| member_ops::add(file, identity, new, finish))?;
+    let saved = session.told(added.saved)?;
     writeln!(
         out,
         "{} {} ({}, {}); {} is now encrypted to {} recipients",
@@ -203,8 +208,8 @@ fn add(config: &Config, file: &Path, new: &NewMember, out: &mut dyn Write) -> Re
         inline(&new.name),
         added.role,
         added.fingerprint,
-        added.saved.path.display(),
-        added.saved.recipients
+        saved.path.display(),
+        saved.recipients
     )?;
     if let Some(fingerprint) = &session.file.trust().fingerprint {
         writeln!(
@@ -226,18 +231,14 @@ fn remove(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let mut session = Session::open(config, file)?;
-    let removed = member_ops::remove(
-        &mut session.file,
-        &session.identity,
-        name,
-        reason,
-        allow_self_removal,
-    )?;
+    let removed = session.roster_change(|file, identity, finish| {
+        member_ops::remove(file, identity, name, reason, allow_self_removal, finish)
+    })?;
+    let report = &session.told(removed.saved)?;
     if let Some(motion) = member_ops::pending_motion(&session.file, name)? {
         writeln!(out, "{}", motion_words(file, name, motion))?;
         return Ok(());
     }
-    let report = &removed.saved;
     writeln!(
         out,
         "removed {}; {} and its backup are now encrypted to the {} remaining only",
@@ -299,7 +300,10 @@ fn rotate(
         None => Identity::load(new_identity, &config.passphrases)?,
     };
     let mut session = Session::open(config, file)?;
-    let report = member_ops::rotate_key(&mut session.file, &session.identity, &new)?;
+    let saved = session.roster_change(|file, identity, finish| {
+        member_ops::rotate_key(file, identity, &new, finish)
+    })?;
+    let report = session.told(saved)?;
     writeln!(
         out,
         "{} now opens with {} ({}); the old key no longer opens it or its backup",
@@ -360,7 +364,8 @@ fn use_new_key(config: &Config, new_identity: &Path) -> String {
 /// `casebook rekey`: a fresh file key for the current roster, backup included.
 pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result<(), Error> {
     let mut session = Session::open(config, file)?;
-    let report = member_ops::rekey(&mut session.file, &session.identity)?;
+    let saved = session.roster_change(member_ops::rekey)?;
+    let report = session.told(saved)?;
     writeln!(
         out,
         "{} re-encrypted with a fresh file key to {} (backup too)",

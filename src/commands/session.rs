@@ -84,16 +84,42 @@ impl Session {
     pub(super) fn save(mut self, save_as: Option<&Path>) -> Result<SaveReport, Error> {
         warn_if_clock_behind(&self.file);
         let copies = std::mem::take(&mut self.copies);
-        let (report, discarded, expunged) = match save_as {
-            Some(path) => {
-                let report = self.file.save_as(path, &self.identity)?;
-                (report, ops::merge::discard_merged(copies), Ok(Vec::new()))
-            }
-            None => {
-                let saved = self.file.save(&self.identity, &self.export_dir, copies)?;
-                (saved.report, saved.copies, saved.expunged)
-            }
+        let saved = match save_as {
+            Some(path) => ops::Saved {
+                report: self.file.save_as(path, &self.identity)?,
+                copies: ops::merge::discard_merged(copies),
+                expunged: Ok(Vec::new()),
+            },
+            None => self.file.save(&self.identity, &self.export_dir, copies)?,
         };
+        self.told(saved)
+    }
+
+    /// Make a roster change, which saves at once: `change` is given the file, the member's
+    /// key, and what its save finishes with (the export folder, and the conflict copies merged
+    /// since the file was opened, which that save deletes). Say what the save did with
+    /// [`Session::told`].
+    pub(super) fn roster_change<T>(
+        &mut self,
+        change: impl FnOnce(&mut OpenFile, &Identity, ops::members::Finish<'_>) -> Result<T, ops::Error>,
+    ) -> Result<T, Error> {
+        warn_if_clock_behind(&self.file);
+        let finish = ops::members::Finish {
+            export_dir: &self.export_dir,
+            merged: std::mem::take(&mut self.copies),
+        };
+        Ok(change(&mut self.file, &self.identity, finish)?)
+    }
+
+    /// Tell the member what a save did besides writing the file: what it merged on the way,
+    /// what it displaced, the conflict copies it deleted, what applying an expunge did. Gives
+    /// the save's report.
+    pub(super) fn told(&self, saved: ops::Saved) -> Result<SaveReport, Error> {
+        let ops::Saved {
+            report,
+            copies,
+            expunged,
+        } = saved;
         let roster = self.file.roster()?;
         if let Some(merged) = report.merged.as_ref().filter(|m| !m.is_empty()) {
             eprintln!(
@@ -106,7 +132,7 @@ impl Session {
         for line in crate::ops::notices::displaced(&report, &roster) {
             eprintln!("{line}");
         }
-        self.tell_discarded(discarded, &roster);
+        self.tell_discarded(copies, &roster);
         // What applying an expunge did (after the copies: what it lists as left beside the
         // file is then what casebook could not reach), or why it failed, the file saved.
         for line in expunged? {

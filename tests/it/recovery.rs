@@ -133,6 +133,55 @@ fn merging_a_sync_conflict_copy_by_name_keeps_its_changes() {
     );
 }
 
+/// A roster change saves at once, through the save every change takes: the sync conflict copy
+/// merged when the file was opened is in what it saves, and is deleted by it, not left beside
+/// the file to be merged again at every open.
+#[test]
+fn a_roster_change_saves_the_conflict_copy_it_merged_and_deletes_it() {
+    let c = committee();
+    let copy = c
+        .dir
+        .join("committee.cases.sync-conflict-20261201-101500-ABCDEF7.age");
+    std::fs::copy(&c.file, &copy).unwrap();
+    note(&c.bo, &copy, &c.code, "canary-bo-before-the-roster-change");
+    common::member_key(&c.dir, "cy");
+    let out = c.ada.run(&[
+        &"member",
+        &"add",
+        &c.file,
+        &"--name",
+        &"Cy",
+        &"--key",
+        &c.dir.join("cy.pub"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("added Cy"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        !copy.exists(),
+        "the merged copy is deleted once the roster change saved it: {:?}\n{}",
+        files_in(&c.dir),
+        stderr(&out)
+    );
+    assert!(!c.dir.join(".casebook-merged").exists());
+    // The file holds what the copy brought, for a laptop that never saw either, and Cy can
+    // open it (the save was encrypted to the new roster).
+    let shown = notes_on_a_fresh_laptop(&c.dir.join("cy"), &c.file, &c.code);
+    assert!(
+        shown.contains("canary-bo-before-the-roster-change"),
+        "{shown}"
+    );
+    if let Some(notes) = notes_in(&c.dir.join("ada"), &c.file) {
+        assert!(
+            notes.contains("canary-bo-before-the-roster-change"),
+            "{notes}"
+        );
+    }
+}
+
 /// Two conflict copies named at once: both are merged, neither is moved before the save.
 #[test]
 fn merging_two_sync_conflict_copies_by_name_keeps_both() {

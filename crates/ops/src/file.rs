@@ -22,8 +22,8 @@ use casebook_core::roster::{Member, Roster};
 use casebook_vault::history::{LogEntry, Merged};
 use casebook_vault::recover::Head;
 use casebook_vault::{
-    self as vault, CaseFile, Expect, Founder, Identity, OpenMode, Recipient, SaveReport, Summary,
-    Trust,
+    self as vault, CaseFile, Expect, Founder, Identity, OpenMode, Recipient, SavePolicy,
+    SaveReport, Summary, Trust,
 };
 
 use crate::Error;
@@ -300,7 +300,20 @@ impl OpenFile {
         export_dir: &Path,
         merged: Vec<MergedCopy>,
     ) -> Result<Saved, Error> {
-        let report = self.file.save(identity)?;
+        self.save_under(identity, SavePolicy::default(), export_dir, merged)
+    }
+
+    /// [`OpenFile::save`] under `policy`: the roster changes, which save at once (see
+    /// [`crate::members`]), save through here too, so that they also delete the copies merged
+    /// and apply an expunge that took effect.
+    pub(crate) fn save_under(
+        &mut self,
+        identity: &Identity,
+        policy: SavePolicy,
+        export_dir: &Path,
+        merged: Vec<MergedCopy>,
+    ) -> Result<Saved, Error> {
+        let report = self.file.save_with(identity, policy)?;
         // The copies go first: what is left beside the file after an expunge is then what
         // casebook could not reach.
         let copies = crate::merge::discard_merged(merged);

@@ -14,6 +14,21 @@ use casebook_core::process;
 use casebook_core::roster::{Member, MemberId, Role};
 use casebook_vault::{self as vault, CaseFile, Identity, Recipient, SavePolicy};
 
+use crate::Saved;
+use crate::merge::MergedCopy;
+
+/// How a roster change finishes the save it makes at once, as every save does (see
+/// [`OpenFile::save`]): the folder the member's exports go to (looked through when an expunge
+/// took effect at the save), and the sync conflict copies merged into the file since it was
+/// opened (deleted once the save holds what they brought).
+#[derive(Debug)]
+pub struct Finish<'a> {
+    /// Where the member's exports go.
+    pub export_dir: &'a Path,
+    /// The conflict copies merged since the file was opened.
+    pub merged: Vec<MergedCopy>,
+}
+
 /// A new member, as the chair gives them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewMember {
@@ -37,7 +52,7 @@ pub struct Added {
     /// The new member's key fingerprint.
     pub fingerprint: String,
     /// The save that re-encrypted the file.
-    pub saved: vault::SaveReport,
+    pub saved: Saved,
 }
 
 /// A key given as a line or as a file holding one.
@@ -60,7 +75,12 @@ pub fn read_key(key: &str) -> Result<Recipient, Error> {
 
 /// Add a member and re-encrypt the file at once, as the active member whose `identity`
 /// opened it.
-pub fn add(file: &mut OpenFile, identity: &Identity, new: &NewMember) -> Result<Added, Error> {
+pub fn add(
+    file: &mut OpenFile,
+    identity: &Identity,
+    new: &NewMember,
+    finish: Finish<'_>,
+) -> Result<Added, Error> {
     let file = &mut file.file;
     let recipient = read_key(&new.key)?;
     // A removed member's name re-adds them: the same member, who signed what they signed, with
@@ -77,7 +97,7 @@ pub fn add(file: &mut OpenFile, identity: &Identity, new: &NewMember) -> Result<
         })?;
         file.check_writable()?;
         file.record(&events_by(me.id, None, vec![kind], None))?;
-        let saved = file.save(identity)?;
+        let saved = save_now(file, identity, SavePolicy::default(), finish)?;
         return Ok(Added {
             rejoined: true,
             role: target.role,
@@ -99,7 +119,7 @@ pub fn add(file: &mut OpenFile, identity: &Identity, new: &NewMember) -> Result<
         removed_at: None,
     };
     file.add_member(&member, me.id, Uuid::new_v4(), member.added_at)?;
-    let saved = file.save(identity)?;
+    let saved = save_now(file, identity, SavePolicy::default(), finish)?;
     Ok(Added {
         rejoined: false,
         role: new.role,
@@ -114,20 +134,21 @@ pub fn change_role(
     identity: &Identity,
     name: &str,
     role: Role,
-) -> Result<vault::SaveReport, Error> {
+    finish: Finish<'_>,
+) -> Result<Saved, Error> {
     let file = &mut file.file;
     let target = member_named(&file.roster()?, name)?;
     let (me, kind) = as_member(file, |actor| process::change_role(actor, &target, role))?;
     file.check_writable()?;
     file.record(&events_by(me.id, None, vec![kind], None))?;
-    Ok(file.save(identity)?)
+    save_now(file, identity, SavePolicy::default(), finish)
 }
 
 /// What removing a member did.
 #[derive(Debug)]
 pub struct Removed {
     /// The save that re-encrypted the file and its backup.
-    pub saved: vault::SaveReport,
+    pub saved: Saved,
     /// The cases they were taken off (code names), as part of their removal.
     pub unassigned: Vec<String>,
     /// Cases sealed from the acting member that the removed member is assigned to: the
@@ -143,6 +164,7 @@ pub fn remove(
     name: &str,
     reason: Option<String>,
     allow_self_removal: bool,
+    finish: Finish<'_>,
 ) -> Result<Removed, Error> {
     let file = &mut file.file;
     let target = member_named(&file.roster()?, name)?;
@@ -168,7 +190,7 @@ pub fn remove(
     file.record(&removal)?;
     rekey_sealed_cases(file)?;
     Ok(Removed {
-        saved: save_clearing_aside(file, identity, policy)?,
+        saved: save_clearing_aside(file, identity, policy, finish)?,
         unassigned,
         unassigned_elsewhere,
     })
@@ -201,15 +223,26 @@ pub(crate) fn unassign_everywhere(
     Ok((unassigned, unassigned_elsewhere))
 }
 
+/// Save a roster change at once, under `policy`, through the one save every front end uses.
+fn save_now(
+    file: &mut CaseFile,
+    identity: &Identity,
+    policy: SavePolicy,
+    finish: Finish<'_>,
+) -> Result<Saved, Error> {
+    OpenFile::wrap(file).save_under(identity, policy, finish.export_dir, finish.merged)
+}
+
 /// Save after a removal or a key change, then delete what casebook left beside the file that
 /// the old key opens (see [`casebook_vault::copies::clear_aside`]).
 fn save_clearing_aside(
     file: &mut CaseFile,
     identity: &Identity,
     policy: SavePolicy,
-) -> Result<vault::SaveReport, Error> {
-    let mut saved = file.save_with(identity, policy)?;
-    saved.cleared = casebook_vault::copies::clear_aside(&saved.path);
+    finish: Finish<'_>,
+) -> Result<Saved, Error> {
+    let mut saved = save_now(file, identity, policy, finish)?;
+    saved.report.cleared = casebook_vault::copies::clear_aside(&saved.report.path);
     Ok(saved)
 }
 
@@ -256,7 +289,8 @@ pub fn rotate_key(
     file: &mut OpenFile,
     old: &Identity,
     new: &Identity,
-) -> Result<vault::SaveReport, Error> {
+    finish: Finish<'_>,
+) -> Result<Saved, Error> {
     let file = &mut file.file;
     let (me, kind) = as_member(file, |actor| process::rotate_key(actor, new.recipient()))?;
     file.record(&events_by(me.id, None, vec![kind], None))?;
@@ -282,11 +316,11 @@ pub fn rotate_key(
         backup_new_version: true,
         ..SavePolicy::default()
     };
-    save_clearing_aside(file, new, policy)
+    save_clearing_aside(file, new, policy, finish)
 }
 
 /// Re-encrypt the file (and replace its backup) with a fresh file key, as an event.
-pub fn rekey(file: &mut OpenFile, identity: &Identity) -> Result<vault::SaveReport, Error> {
+pub fn rekey(file: &mut OpenFile, identity: &Identity, finish: Finish<'_>) -> Result<Saved, Error> {
     let file = &mut file.file;
     let me = acting_member(file)?;
     file.check_writable()?;
@@ -296,7 +330,7 @@ pub fn rekey(file: &mut OpenFile, identity: &Identity) -> Result<vault::SaveRepo
         backup_new_version: true,
         ..SavePolicy::default()
     };
-    save_clearing_aside(file, identity, policy)
+    save_clearing_aside(file, identity, policy, finish)
 }
 
 /// The motion waiting for a majority about the member called `name` (to remove them or

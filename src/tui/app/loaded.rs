@@ -212,6 +212,8 @@ pub enum Outcome {
         fingerprint: String,
         /// Recipients the file is now encrypted to.
         recipients: usize,
+        /// What the save did besides (see [`Outcome::Saved`]'s `displaced`).
+        notes: Vec<String>,
     },
     /// A member was removed (saved at once).
     MemberRemoved {
@@ -221,11 +223,15 @@ pub enum Outcome {
         recipients: usize,
         /// The cases they were taken off.
         unassigned: Vec<String>,
+        /// What the save did besides (see [`Outcome::Saved`]'s `displaced`).
+        notes: Vec<String>,
     },
     /// The file was re-encrypted with a fresh file key.
     Rekeyed {
         /// Recipients.
         recipients: usize,
+        /// What the save did besides (see [`Outcome::Saved`]'s `displaced`).
+        notes: Vec<String>,
     },
     /// The lock ran (idle, or asked for).
     ScreenLocked {
@@ -344,13 +350,15 @@ impl App {
                 name,
                 fingerprint,
                 recipients,
-            } => return self.on_member_added(name, fingerprint, recipients),
+                notes,
+            } => return self.on_member_added(name, fingerprint, recipients, notes),
             Outcome::MemberRemoved {
                 name,
                 recipients,
                 unassigned,
-            } => return self.on_member_removed(name, recipients, unassigned),
-            Outcome::Rekeyed { recipients } => return self.on_rekeyed(recipients),
+                notes,
+            } => return self.on_member_removed(name, recipients, unassigned, notes),
+            Outcome::Rekeyed { recipients, notes } => return self.on_rekeyed(recipients, notes),
             Outcome::ScreenLocked {
                 idle_secs,
                 saved,
@@ -760,11 +768,13 @@ impl App {
         name: String,
         fingerprint: String,
         recipients: usize,
+        notes: Vec<String>,
     ) -> Option<Effect> {
         self.saved(format!(
             "added {} ({fingerprint}); the file is now encrypted to {recipients} recipients",
             inline(&name),
         ));
+        self.show_notes(notes);
         Some(Effect::ShowRoster)
     }
 
@@ -774,6 +784,7 @@ impl App {
         name: String,
         recipients: usize,
         unassigned: Vec<String>,
+        notes: Vec<String>,
     ) -> Option<Effect> {
         let taken_off = match unassigned.len() {
             0 => String::new(),
@@ -788,16 +799,27 @@ impl App {
             inline(&name),
             crate::core::describe::count(recipients, "recipient", "recipients"),
         ));
+        self.show_notes(notes);
         Some(Effect::ShowRoster)
     }
 
     /// [`Outcome::Rekeyed`] came back.
-    fn on_rekeyed(&mut self, recipients: usize) -> Option<Effect> {
+    fn on_rekeyed(&mut self, recipients: usize, notes: Vec<String>) -> Option<Effect> {
         self.saved(format!(
             "re-encrypted with a fresh file key to {} (backup too)",
             crate::core::describe::count(recipients, "recipient", "recipients")
         ));
+        self.show_notes(notes);
         Some(Effect::ShowRoster)
+    }
+
+    /// What a save that a roster change made at once did besides, in a dialog that stays
+    /// (as after a save: see [`App::on_saved`]); nothing when it did nothing else.
+    fn show_notes(&mut self, notes: Vec<String>) {
+        if !notes.is_empty() {
+            let status = self.status.clone();
+            self.show("Saved", notes.join("\n\n"), status);
+        }
     }
 
     /// [`Outcome::ScreenLocked`] came back.

@@ -166,9 +166,15 @@ impl<'a> Runner<'a> {
                 None => return None,
             },
             Effect::ShowRoster => roster(file),
-            Effect::Rekey => ops::members::rekey(file, identity).map(|r| Outcome::Rekeyed {
-                recipients: r.recipients,
-            }),
+            Effect::Rekey => {
+                let finish = finish_in(&app.export_dir);
+                ops::members::rekey(file, identity, finish).and_then(|saved| {
+                    Ok(Outcome::Rekeyed {
+                        recipients: saved.report.recipients,
+                        notes: after_save(file, &saved.report, saved.expunged)?,
+                    })
+                })
+            }
             Effect::CheckDisk => Ok(Outcome::DiskChecked(file.changed_on_disk())),
             Effect::CheckClock => ops::notices::clock_behind(file, chrono::Utc::now())
                 .map(|behind| {
@@ -334,6 +340,33 @@ fn roster(file: &mut OpenFile) -> Result<Outcome> {
     })
 }
 
+/// What a save did besides writing the file, to tell the member: the changes it displaced,
+/// and what applying an expunge that took effect at it did (or why it failed, the file saved).
+fn after_save(
+    file: &OpenFile,
+    report: &ops::vault::SaveReport,
+    expunged: std::result::Result<Vec<String>, ops::Error>,
+) -> Result<Vec<String>> {
+    let mut lines = ops::notices::displaced(report, &file.roster()?);
+    match expunged {
+        Ok(done) => lines.extend(done),
+        Err(e) => lines.push(format!(
+            "warning: saved, but applying the expunge here failed: {}",
+            explain(&e)
+        )),
+    }
+    Ok(lines)
+}
+
+/// How a roster change made from the interface finishes its save: the interface merges and
+/// saves sync conflict copies at once, so none wait to be deleted.
+fn finish_in(export_dir: &std::path::Path) -> ops::members::Finish<'_> {
+    ops::members::Finish {
+        export_dir,
+        merged: Vec::new(),
+    }
+}
+
 /// Save over the file; when it had changed on disk, the save merged that copy first: say
 /// what came in, and how much more needs attention now.
 fn save(file: &mut OpenFile, identity: &Identity, export_dir: &std::path::Path) -> Result<Outcome> {
@@ -349,16 +382,8 @@ fn save(file: &mut OpenFile, identity: &Identity, export_dir: &std::path::Path) 
         }),
         None => None,
     };
-    let mut displaced = ops::notices::displaced(&report, &file.roster()?);
-    match expunged {
-        Ok(lines) => displaced.extend(lines),
-        Err(e) => displaced.push(format!(
-            "warning: saved, but applying the expunge here failed: {}",
-            explain(&e)
-        )),
-    }
     Ok(Outcome::Saved {
-        displaced,
+        displaced: after_save(file, &report, expunged)?,
         path: report.path,
         renamed: None,
         merged,
@@ -690,11 +715,12 @@ fn submit(
             })
         }
         Request::AddMember(new) => {
-            let added = ops::members::add(file, identity, &new)?;
+            let added = ops::members::add(file, identity, &new, finish_in(&app.export_dir))?;
             Ok(Outcome::MemberAdded {
                 name: new.name,
                 fingerprint: added.fingerprint,
-                recipients: added.saved.recipients,
+                recipients: added.saved.report.recipients,
+                notes: after_save(file, &added.saved.report, added.saved.expunged)?,
             })
         }
         Request::OpenContact { code, number } => {
@@ -711,11 +737,13 @@ fn submit(
             Ok(Outcome::AttachmentSaved(path))
         }
         Request::RemoveMember { name, reason } => {
-            let removed = ops::members::remove(file, identity, &name, reason, false)?;
+            let finish = finish_in(&app.export_dir);
+            let removed = ops::members::remove(file, identity, &name, reason, false, finish)?;
             Ok(Outcome::MemberRemoved {
                 name,
-                recipients: removed.saved.recipients,
+                recipients: removed.saved.report.recipients,
                 unassigned: removed.unassigned,
+                notes: after_save(file, &removed.saved.report, removed.saved.expunged)?,
             })
         }
     }
