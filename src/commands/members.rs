@@ -63,10 +63,11 @@ pub(super) fn member(
             let saved = session.roster_change(|file, identity, finish| {
                 member_ops::change_role(file, identity, name, *role, finish)
             })?;
-            let saved = session.told(saved)?;
+            let told = session.told(saved)?;
+            let saved = &told.report;
             if let Some(motion) = member_ops::pending_motion(&session.file, name)? {
                 writeln!(out, "{}", motion_words(file, name, motion))?;
-                return Ok(());
+                return told.expunge;
             }
             writeln!(
                 out,
@@ -75,7 +76,7 @@ pub(super) fn member(
                 crate::core::describe::role_words(*role),
                 saved.path.display()
             )?;
-            Ok(())
+            told.expunge
         }
         MemberCommand::RotateKey {
             file,
@@ -200,7 +201,8 @@ fn add(config: &Config, file: &Path, new: &NewMember, out: &mut dyn Write) -> Re
     let mut session = Session::open(config, file)?;
     let added = session
         .roster_change(|file, identity, finish| member_ops::add(file, identity, new, finish))?;
-    let saved = session.told(added.saved)?;
+    let told = session.told(added.saved)?;
+    let saved = &told.report;
     writeln!(
         out,
         "{} {} ({}, {}); {} is now encrypted to {} recipients",
@@ -219,7 +221,7 @@ fn add(config: &Config, file: &Path, new: &NewMember, out: &mut dyn Write) -> Re
             inline(&new.name)
         )?;
     }
-    Ok(())
+    told.expunge
 }
 
 fn remove(
@@ -234,10 +236,11 @@ fn remove(
     let removed = session.roster_change(|file, identity, finish| {
         member_ops::remove(file, identity, name, reason, allow_self_removal, finish)
     })?;
-    let report = &session.told(removed.saved)?;
+    let told = session.told(removed.saved)?;
+    let report = &told.report;
     if let Some(motion) = member_ops::pending_motion(&session.file, name)? {
         writeln!(out, "{}", motion_words(file, name, motion))?;
-        return Ok(());
+        return told.expunge;
     }
     writeln!(
         out,
@@ -271,7 +274,7 @@ fn remove(
     }
     cleared(report, out)?;
     writeln!(out, "{REMOVAL_LIMIT}")?;
-    Ok(())
+    told.expunge
 }
 
 fn rotate(
@@ -303,7 +306,8 @@ fn rotate(
     let saved = session.roster_change(|file, identity, finish| {
         member_ops::rotate_key(file, identity, &new, finish)
     })?;
-    let report = session.told(saved)?;
+    let told = session.told(saved)?;
+    let report = &told.report;
     writeln!(
         out,
         "{} now opens with {} ({}); the old key no longer opens it or its backup",
@@ -312,8 +316,8 @@ fn rotate(
         vault::fingerprint(new.recipient())
     )?;
     writeln!(out, "{}", use_new_key(config, new_identity))?;
-    cleared(&report, out)?;
-    Ok(())
+    cleared(report, out)?;
+    told.expunge
 }
 
 /// Say which older copies casebook had left beside the file it deleted after a removal or a
@@ -365,15 +369,16 @@ fn use_new_key(config: &Config, new_identity: &Path) -> String {
 pub(super) fn rekey(config: &Config, file: &Path, out: &mut dyn Write) -> Result<(), Error> {
     let mut session = Session::open(config, file)?;
     let saved = session.roster_change(member_ops::rekey)?;
-    let report = session.told(saved)?;
+    let told = session.told(saved)?;
+    let report = &told.report;
     writeln!(
         out,
         "{} re-encrypted with a fresh file key to {} (backup too)",
         inline(&report.path.display().to_string()),
         crate::core::describe::count(report.recipients, "recipient", "recipients")
     )?;
-    cleared(&report, out)?;
-    Ok(())
+    cleared(report, out)?;
+    told.expunge
 }
 
 /// What a member reads after proposing a change that one chair may not make alone.

@@ -13,6 +13,13 @@ use crate::ops::OpenFile;
 use crate::ops::merge::MergedCopy;
 use crate::ops::vault::{Identity, OpenMode, SaveReport};
 
+/// What a save did, told: its report, and whether applying an expunge that took effect at it
+/// failed (the file saved all the same).
+pub(super) struct Told {
+    pub(super) report: SaveReport,
+    pub(super) expunge: Result<(), Error>,
+}
+
 /// An open case file and the member changing it.
 pub(super) struct Session {
     pub(super) file: OpenFile,
@@ -92,7 +99,9 @@ impl Session {
             },
             None => self.file.save(&self.identity, &self.export_dir, copies)?,
         };
-        self.told(saved)
+        let told = self.told(saved)?;
+        told.expunge?;
+        Ok(told.report)
     }
 
     /// Make a roster change, which saves at once: `change` is given the file, the member's
@@ -113,8 +122,9 @@ impl Session {
 
     /// Tell the member what a save did besides writing the file: what it merged on the way,
     /// what it displaced, the conflict copies it deleted, what applying an expunge did. Gives
-    /// the save's report.
-    pub(super) fn told(&self, saved: ops::Saved) -> Result<SaveReport, Error> {
+    /// the save's report, and whether applying the expunge failed (the file is saved: the
+    /// command says what it did, then fails with it).
+    pub(super) fn told(&self, saved: ops::Saved) -> Result<Told, Error> {
         let ops::Saved {
             report,
             copies,
@@ -135,10 +145,15 @@ impl Session {
         self.tell_discarded(copies, &roster);
         // What applying an expunge did (after the copies: what it lists as left beside the
         // file is then what casebook could not reach), or why it failed, the file saved.
-        for line in expunged? {
-            eprintln!("{line}");
-        }
-        Ok(report)
+        let expunge = expunged.map(|lines| {
+            for line in lines {
+                eprintln!("{line}");
+            }
+        });
+        Ok(Told {
+            report,
+            expunge: expunge.map_err(Error::from),
+        })
     }
 
     /// End the session: save when anything was recorded or merged (whatever a command

@@ -134,9 +134,14 @@ impl Committee {
 
     /// Every byte of `file` decrypted with the `age` CLI.
     fn plaintext(&self, file: &Path) -> Vec<u8> {
+        self.plaintext_as("Ada", file)
+    }
+
+    /// Every byte of `file` decrypted with the `age` CLI and `who`'s key.
+    fn plaintext_as(&self, who: &str, file: &Path) -> Vec<u8> {
         let out = file.with_extension("scan.db");
         let _ = std::fs::remove_file(&out);
-        common::age_decrypt(self.key("Ada"), file, &out);
+        common::age_decrypt(self.key(who), file, &out);
         let bytes = std::fs::read(&out).unwrap();
         std::fs::remove_file(&out).unwrap();
         bytes
@@ -781,4 +786,70 @@ fn a_copy_that_held_part_of_the_case_takes_the_rest_erased_and_converges() {
     c.as_("Ada", &[&"merge", f, &old]);
     heads.push(c.head(&fresh, f));
     assert!(heads[1..].windows(2).all(|w| w[0] == w[1]), "{heads:?}");
+}
+
+/// An approval that comes in with a sync conflict copy, merged when a chair opens the file to
+/// change the roster: the roster change's save erases the case, and does all that every
+/// erasing save does (deletes the copy it merged, says what it erased, signs that this laptop
+/// applied it). Then a chair who removes themselves at such a save: the removal and the
+/// erasure stand, the command says so and succeeds, and the laptop does not sign for a
+/// committee it has left.
+#[test]
+fn a_roster_change_that_erases_an_expunged_case_does_what_every_erasing_save_does() {
+    let Some(c) = committee() else { return };
+    let f = &c.file;
+    let conflict = |n: u32| {
+        c.dir.join(format!(
+            "committee.cases.sync-conflict-2026120{n}-101500-ABCDEF7.age"
+        ))
+    };
+    // Bo approves on a copy that reaches Ada's folder as a conflict copy.
+    c.propose(f);
+    std::fs::copy(f, conflict(1)).unwrap();
+    common::ok(&c.approve("Bo", &conflict(1)));
+    assert_eq!(c.canaries_in(f), CANARIES.to_vec(), "not erased here yet");
+    let out = c
+        .laptop("Ada")
+        .run(&[&"member", &"role", f, &"Cy", &"chair"]);
+    let said = common::ok(&out);
+    let notes = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("Cy is now"), "{said}");
+    assert!(
+        notes.contains("the content of 7 changes of expunged case"),
+        "{notes}"
+    );
+    assert!(!conflict(1).exists(), "the merged copy is deleted");
+    assert_eq!(c.canaries_in(f), Vec::<&str>::new(), "in the file");
+    assert_eq!(c.canaries_in(&common::backup(f)), Vec::<&str>::new());
+    let shown = c.as_("Di", &[&"case", &"show", f, &c.code]);
+    assert!(shown.contains("applied    on the laptops of"), "{shown}");
+    assert!(shown.contains("Ada") && shown.contains("Bo"), "{shown}");
+
+    // A second case, expunged the same way; Ada removes herself as the approval comes in.
+    let other = c.other.clone();
+    c.as_("Ada", &[&"status", f, &other, &"triage"]);
+    c.as_("Ada", &[&"status", f, &other, &"out-of-scope"]);
+    c.as_("Ada", &[&"expunge", f, &other, &"--reason", &"request"]);
+    std::fs::copy(f, conflict(2)).unwrap();
+    common::ok(
+        &c.laptop("Bo")
+            .run(&[&"expunge", &conflict(2), &other, &"--approve", &"--yes"]),
+    );
+    let out = c
+        .laptop("Ada")
+        .run(&[&"member", &"remove", f, &"Ada", &"--allow-self-removal"]);
+    let said = common::ok(&out);
+    let notes = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("removed Ada"), "{said}");
+    assert!(
+        notes.contains("expunged case") && notes.contains("no longer on the committee's roster"),
+        "{notes}"
+    );
+    assert!(!conflict(2).exists(), "the merged copy is deleted");
+    assert!(
+        !contains(&c.plaintext_as("Cy", f), b"zqxkeep"),
+        "the second case is erased"
+    );
+    let roster = c.as_("Cy", &[&"member", &"list", f]);
+    assert!(roster.contains("removed"), "{roster}");
 }

@@ -103,7 +103,9 @@ pub(crate) fn apply(
     if erased.is_empty() {
         return Ok(Vec::new());
     }
-    let me = super::acting_member(file)?;
+    // A member who removed themselves at this very save is off the roster: their laptop
+    // cleans up all the same, but does not sign for the committee any more.
+    let me = file.me()?;
     let cases = file.cases()?.clone();
     let named: Vec<(String, u64)> = erased
         .iter()
@@ -136,6 +138,14 @@ pub(crate) fn apply(
             "warning: the erased content may still be in {place}"
         ));
     }
+    let Some(me) = me else {
+        lines.push(
+            "note: you are no longer on the committee's roster, so this laptop does not sign \
+             that it applied the expunge (its leftovers here are deleted all the same)"
+                .to_string(),
+        );
+        return Ok(lines);
+    };
     for (id, _) in &erased {
         let Some(case) = cases.get(id) else { continue };
         let mine = case
