@@ -57,6 +57,22 @@ fn note(laptop: &Laptop, file: &Path, code: &str, text: &str) {
     laptop.ok(&[&"note", &"add", &file, &code, &"--text", &text]);
 }
 
+impl Committee {
+    /// A Syncthing conflict copy of the file beside it.
+    fn conflict_copy(&self) -> PathBuf {
+        self.dir
+            .join("committee.cases.sync-conflict-20261201-101500-ABCDEF7.age")
+    }
+
+    /// A conflict copy beside the file, holding a note of Bo's that the file lacks.
+    fn conflict_copy_with_note(&self, text: &str) -> PathBuf {
+        let copy = self.conflict_copy();
+        std::fs::copy(&self.file, &copy).unwrap();
+        note(&self.bo, &copy, &self.code, text);
+        copy
+    }
+}
+
 /// The notes in `file` as a laptop that never saw it reads them (a fresh laptop verifies
 /// everything from scratch).
 fn notes_on_a_fresh_laptop(key: &Path, file: &Path, code: &str) -> String {
@@ -96,11 +112,7 @@ fn files_in(dir: &Path) -> Vec<String> {
 #[test]
 fn merging_a_sync_conflict_copy_by_name_keeps_its_changes() {
     let c = committee();
-    let copy = c
-        .dir
-        .join("committee.cases.sync-conflict-20261201-101500-ABCDEF7.age");
-    std::fs::copy(&c.file, &copy).unwrap();
-    note(&c.bo, &copy, &c.code, "canary-bo-in-conflict-copy");
+    let copy = c.conflict_copy_with_note("canary-bo-in-conflict-copy");
     // A read-only command points at it.
     let out = c.ada.run(&[&"info", &c.file]);
     assert!(stderr(&out).contains("casebook merge"), "{}", stderr(&out));
@@ -139,11 +151,7 @@ fn merging_a_sync_conflict_copy_by_name_keeps_its_changes() {
 #[test]
 fn a_roster_change_saves_the_conflict_copy_it_merged_and_deletes_it() {
     let c = committee();
-    let copy = c
-        .dir
-        .join("committee.cases.sync-conflict-20261201-101500-ABCDEF7.age");
-    std::fs::copy(&c.file, &copy).unwrap();
-    note(&c.bo, &copy, &c.code, "canary-bo-before-the-roster-change");
+    let copy = c.conflict_copy_with_note("canary-bo-before-the-roster-change");
     common::member_key(&c.dir, "cy");
     let out = c.ada.run(&[
         &"member",
@@ -186,9 +194,7 @@ fn a_roster_change_saves_the_conflict_copy_it_merged_and_deletes_it() {
 #[test]
 fn merging_two_sync_conflict_copies_by_name_keeps_both() {
     let c = committee();
-    let syncthing = c
-        .dir
-        .join("committee.cases.sync-conflict-20261201-101500-ABCDEF7.age");
+    let syncthing = c.conflict_copy();
     let dropbox = c
         .dir
         .join("committee.cases (Bo's conflicted copy 2026-12-01).age");
@@ -214,9 +220,7 @@ fn merging_two_sync_conflict_copies_by_name_keeps_both() {
 #[test]
 fn merge_saves_the_conflict_copies_it_finds_beside_the_file_too() {
     let c = committee();
-    let beside = c
-        .dir
-        .join("committee.cases.sync-conflict-20261201-101500-ABCDEF7.age");
+    let beside = c.conflict_copy();
     let usb = c.dir.join("usb").join("committee.cases.age");
     std::fs::create_dir_all(usb.parent().unwrap()).unwrap();
     std::fs::copy(&c.file, &beside).unwrap();
@@ -244,11 +248,7 @@ fn merge_saves_the_conflict_copies_it_finds_beside_the_file_too() {
 #[test]
 fn a_merge_that_fails_leaves_every_copy_where_it_was() {
     let c = committee();
-    let beside = c
-        .dir
-        .join("committee.cases.sync-conflict-20261201-101500-ABCDEF7.age");
-    std::fs::copy(&c.file, &beside).unwrap();
-    note(&c.bo, &beside, &c.code, "canary-beside");
+    let beside = c.conflict_copy_with_note("canary-beside");
     let missing = c.dir.join("no-such-copy.cases.age");
     let before = std::fs::read(&c.file).unwrap();
     let out = c.ada.run(&[&"merge", &c.file, &missing]);
@@ -411,9 +411,7 @@ fn recover_accepts_an_older_history_only_on_the_members_word() {
 fn recover_puts_back_a_damaged_file_from_the_copy_that_holds_everything() {
     let c = committee();
     note(&c.ada, &c.file, &c.code, "canary-newest");
-    let copy = c
-        .dir
-        .join("committee.cases.sync-conflict-20261201-101500-ABCDEF7.age");
+    let copy = c.conflict_copy();
     std::fs::copy(&c.file, &copy).unwrap();
     let backup_before = std::fs::read(common::backup(&c.file)).unwrap();
     let bytes = std::fs::read(&c.file).unwrap();
