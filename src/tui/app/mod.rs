@@ -12,6 +12,7 @@ mod forms;
 mod intents;
 mod keys;
 mod loaded;
+mod outcomes;
 mod rows;
 mod rules;
 #[cfg(test)]
