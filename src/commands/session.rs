@@ -145,15 +145,12 @@ impl Session {
         self.tell_discarded(copies, &roster);
         // What applying an expunge did (after the copies: what it lists as left beside the
         // file is then what casebook could not reach), or why it failed, the file saved.
-        let expunge = expunged.map(|lines| {
+        let expunge = expunged.map_err(Error::from).map(|lines| {
             for line in lines {
                 eprintln!("{line}");
             }
         });
-        Ok(Told {
-            report,
-            expunge: expunge.map_err(Error::from),
-        })
+        Ok(Told { report, expunge })
     }
 
     /// End the session: save when anything was recorded or merged (whatever a command

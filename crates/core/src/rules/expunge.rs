@@ -22,14 +22,9 @@ pub(super) fn judge_expunge(
         return actor.may_handle(case);
     }
     actor.may_act(case)?;
-    let refuse = |why: String| {
-        Err(RuleError::NotExpungeable {
-            case: case.code_name.clone(),
-            why,
-        })
-    };
     if case.sealed.is_some() && !note.is_empty() {
-        return refuse(
+        return not_expungeable(
+            case,
             "it is sealed, and the tombstone is kept in plaintext for every copy: the members \
              kept out of it would read its note; propose it without one"
                 .into(),
@@ -41,7 +36,7 @@ pub(super) fn judge_expunge(
         .iter()
         .any(|p| matches!(p.kind, EventKind::CaseExpunged { .. }))
     {
-        return refuse("an expunge of it already waits for approval".into());
+        return not_expungeable(case, "an expunge of it already waits for approval".into());
     }
     let mut expected = crate::retention::retained(case);
     expected.updated_at = retained.updated_at;
@@ -49,7 +44,10 @@ pub(super) fn judge_expunge(
     // it on a copy that replays it).
     expected.code_name.clone_from(&retained.code_name);
     if *retained != expected {
-        return refuse("the record it keeps is not the case's retained record".into());
+        return not_expungeable(
+            case,
+            "the record it keeps is not the case's retained record".into(),
+        );
     }
     Ok(())
 }
@@ -113,17 +111,14 @@ pub(super) fn judge_hold(
     event: &Event,
 ) -> Result<(), RuleError> {
     actor.may_act(case)?;
-    let refuse = |why: String| {
-        Err(RuleError::NotExpungeable {
-            case: case.code_name.clone(),
-            why,
-        })
-    };
     if until < event.at.date_naive() {
-        return refuse(format!("a hold must end on or after today, not on {until}"));
+        return not_expungeable(
+            case,
+            format!("a hold must end on or after today, not on {until}"),
+        );
     }
     if reason.trim().is_empty() {
-        return refuse("a hold needs a reason".into());
+        return not_expungeable(case, "a hold needs a reason".into());
     }
     Ok(())
 }
@@ -133,44 +128,52 @@ pub(super) fn judge_hold(
 /// (or its appeal decided), and no legal hold standing. Judged when an expunge is proposed,
 /// and again when it is approved.
 fn expungeable(actor: Actor<'_>, case: &Case, day: NaiveDate) -> Result<(), RuleError> {
-    let refuse = |why: String| {
-        Err(RuleError::NotExpungeable {
-            case: case.code_name.clone(),
-            why,
-        })
-    };
     if !crate::retention::finished(case) {
-        return refuse(format!(
-            "it is {}; a case is expunged once it is decided, closed, transferred or out of scope",
-            case.status
-        ));
+        return not_expungeable(
+            case,
+            format!(
+                "it is {}; a case is expunged once it is decided, closed, transferred or out of scope",
+                case.status
+            ),
+        );
     }
     if let Some(s) = case.sanctions.iter().find(|s| !s.over_on(day)) {
-        return refuse(format!(
-            "its {} is not over{}",
-            s.kind,
-            s.ends
-                .map(|e| format!(" (it ends on {e})"))
-                .unwrap_or_default()
-        ));
+        return not_expungeable(
+            case,
+            format!(
+                "its {} is not over{}",
+                s.kind,
+                s.ends
+                    .map(|e| format!(" (it ends on {e})"))
+                    .unwrap_or_default()
+            ),
+        );
     }
     match (&case.decision, &case.appeal) {
         (_, Some(a)) if a.decided.is_none() => {
-            return refuse("its appeal has not been decided".into());
+            return not_expungeable(case, "its appeal has not been decided".into());
         }
         (Some(d), None) => {
             let closes = crate::dates::plus_days(d.at.date_naive(), actor.settings.appeal_days);
             if day <= closes {
-                return refuse(format!("its appeal window is open until {closes}"));
+                return not_expungeable(case, format!("its appeal window is open until {closes}"));
             }
         }
         _ => {}
     }
     if let Some(h) = crate::retention::legal_hold_on(case, day) {
-        return refuse(format!(
-            "a legal hold stands until {} ({})",
-            h.until, h.reason
-        ));
+        return not_expungeable(
+            case,
+            format!("a legal hold stands until {} ({})", h.until, h.reason),
+        );
     }
     Ok(())
+}
+
+/// `case` is not expunged (or held), for `why`.
+fn not_expungeable(case: &Case, why: String) -> Result<(), RuleError> {
+    Err(RuleError::NotExpungeable {
+        case: case.code_name.clone(),
+        why,
+    })
 }
